@@ -1,0 +1,28 @@
+"""newsarchive: crawl news sites, archive them faithfully as WARC, extract clean article records.
+
+Importing this package is cheap: the extractor, the loaders and Scrapy are
+only imported when first used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "extract", "load"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from newsarchive.extract import extract
+    from newsarchive.load import load
+
+
+def __getattr__(name: str) -> Any:
+    if name == "extract":
+        from newsarchive.extract import extract
+
+        return extract
+    if name == "load":
+        from newsarchive.load import load
+
+        return load
+    raise AttributeError(f"module 'newsarchive' has no attribute {name!r}")

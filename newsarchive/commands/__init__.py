@@ -1,0 +1,1 @@
+"""Subcommands of the `newsarchive` command, one module each (see newsarchive.cli)."""

@@ -1,0 +1,284 @@
+"""The article record: the single source of truth for every field.
+
+The dataclasses below define what an exported article looks like. The JSON
+Schema shipped with the package, the Parquet/Arrow schema and the "every key
+is always present" guarantee are all derived from them, never written twice.
+
+Rules researchers rely on: every key is always present (``None`` for an
+unknown scalar, ``[]`` for an empty list), snake_case names, RFC 3339 times,
+the raw string beside each normalized date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0.0"
+
+
+def doc(text: str, **kwargs: Any) -> Any:
+    """A dataclass field with a description (used for the JSON Schema and docs)."""
+    if "default_factory" not in kwargs and "default" not in kwargs:
+        kwargs["default"] = None
+    return field(metadata={"doc": text}, **kwargs)
+
+
+def listof(text: str) -> Any:
+    return field(default_factory=list, metadata={"doc": text})
+
+
+@dataclass
+class Author:
+    name: str | None = doc("Person or agency name, without 'By', role or job title.")
+    name_raw: str | None = doc("The author string as found on the page.")
+    url: str | None = doc("Author page URL, when the page links one.")
+
+
+@dataclass
+class Image:
+    url: str | None = doc("Absolute image URL.")
+    alt: str | None = doc("The image's alt text, as published.")
+    caption: str | None = doc("Caption text without the credit.")
+    credit: str | None = doc("Photo credit, e.g. '© AP Photo / Ariel Schalit'.")
+    is_cover: bool = doc("True for the article's lead image.", default=False)
+
+
+@dataclass
+class Caption:
+    text: str | None = doc("Caption text without the credit.")
+    credit: str | None = doc("Photo credit split out of the caption.")
+    image_url: str | None = doc("Absolute URL of the captioned image.")
+
+
+@dataclass
+class Quote:
+    text: str | None = doc("The quoted words, without the quotation marks.")
+    speaker: str | None = doc("Who said it, where the text names them.")
+
+
+@dataclass
+class Link:
+    url: str | None = doc("Absolute URL.")
+    title: str | None = doc("Link text or teaser headline.")
+
+
+@dataclass
+class BodySection:
+    headline: str | None = doc("Subheading; null for the text before the first one.")
+    paragraphs: list[str] = listof("Paragraph texts in order.")
+
+
+@dataclass
+class DiscoveredVia:
+    type: str | None = doc("How the URL was found: seed, sitemap, news_sitemap, feed, link, redirect.")
+    url: str | None = doc("The page, sitemap or feed that named the URL.")
+    lastmod: str | None = doc("lastmod / publication date the source gave, RFC 3339.")
+
+
+@dataclass
+class Extraction:
+    extractor: str = doc("Software that produced the fields.", default="newsarchive")
+    extractor_version: str | None = doc("Its version.")
+    rule: str | None = doc("'generic' or the site rule id and version used.")
+    page_type: str | None = doc("article, hub, liveblog, gallery, error, block_page, empty, binary.")
+    probability: float = doc("Probability that the page is a news article.", default=0.0)
+    validation_messages: list[str] = listof("Problems found while extracting or validating.")
+
+
+@dataclass
+class Provenance:
+    crawl_id: str | None = doc("The crawl that fetched the page.")
+    spider: str | None = doc("Scrapy spider name.")
+    fetched_at: str | None = doc("Capture start time, RFC 3339 UTC with 'Z'.")
+    fetch_status: int | None = doc("HTTP status of the archived response.")
+    content_mime_type: str | None = doc("MIME type from Content-Type.")
+    ip_address: str | None = doc("Server IP address.")
+    warc_filename: str | None = doc("WARC file holding the response record.")
+    warc_record_offset: int | None = doc("Byte offset of the record's gzip member.")
+    warc_record_length: int | None = doc("Length in bytes of that gzip member.")
+    warc_record_id: str | None = doc("WARC-Record-ID of the response record.")
+    content_digest: str | None = doc("WARC-Payload-Digest of the response.")
+    discovered_via: DiscoveredVia | None = doc("How the URL was discovered.")
+
+
+@dataclass
+class Article:
+    """One extracted news article (or a non-article page with a low probability)."""
+
+    schema_version: str = doc("Version of this schema.", default=SCHEMA_VERSION)
+    # identity
+    article_id: str | None = doc("Stable id derived from the canonical URL.")
+    capture_id: str | None = doc("Id of this fetch (one article can have many captures).")
+    url: str | None = doc("Final URL, after redirects.")
+    requested_url: str | None = doc("URL that was requested.")
+    canonical_url: str | None = doc("Canonical URL declared by the page (or the final URL).")
+    url_surtkey: str | None = doc("SURT form of the canonical URL, as in CDX indexes.")
+    source_domain: str | None = doc("Registered host of the page, without 'www.'.")
+    publisher: str | None = doc("Publisher name (og:site_name, JSON-LD publisher).")
+    # content
+    headline: str | None = doc("Article headline.")
+    lede: str | None = doc("Standfirst / teaser paragraph(s); first paragraph when none.")
+    description: str | None = doc("Meta description as published.")
+    article_body: str | None = doc("Body text after the lede, paragraphs separated by '\\n'.")
+    article_body_html: str | None = doc("Cleaned HTML of the body.")
+    body_sections: list[BodySection] = listof("Body split at its subheadings.")
+    authors: list[Author] = listof("Authors (people and agencies).")
+    date_published: str | None = doc("Publication time, RFC 3339.")
+    date_published_raw: str | None = doc("The publication date string as found.")
+    date_published_source: str | None = doc(
+        "Where it came from: json_ld, meta, microdata, time_element, text, url, sitemap, feed."
+    )
+    date_modified: str | None = doc("Last modification time, RFC 3339.")
+    date_modified_raw: str | None = doc("The modification date string as found.")
+    in_language: str | None = doc("Language, BCP 47 (e.g. 'en', 'de-AT').")
+    section: str | None = doc("Section / category of the article.")
+    topics: list[str] = listof("Topic tags / keywords.")
+    breadcrumbs: list[Link] = listof("Breadcrumb trail.")
+    main_image: Image | None = doc("The lead image.")
+    images: list[Image] = listof("Images in the article.")
+    captions: list[Caption] = listof("Image captions with credits split out.")
+    quotes: list[Quote] = listof("Direct quotations in the body, with speakers.")
+    related_links: list[Link] = listof("Related / recommended / 'read also' links.")
+    videos: list[str] = listof("Video URLs embedded in the article.")
+    free_access: bool | None = doc("False when the page marks the article as paywalled.")
+    content_hash: str | None = doc("sha256 of the normalized headline + lede + body.")
+    # metadata
+    extraction: Extraction = doc("How the fields were extracted.", default_factory=Extraction)
+    provenance: Provenance | None = doc("Crawl provenance, added after extraction.")
+
+
+# --------------------------------------------------------------------------- derived views
+
+
+def _unwrap_optional(tp: Any) -> tuple[Any, bool]:
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0], True
+    return tp, False
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def empty(cls: type = Article) -> dict[str, Any]:
+    """A JSON-ready dict of ``cls`` with every key present and empty."""
+    return to_dict(cls())
+
+
+def to_dict(obj: Any) -> Any:
+    """Dataclass instance -> plain JSON-ready dict (recursively)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, list):
+        return [to_dict(v) for v in obj]
+    return obj
+
+
+def conform(data: dict[str, Any] | None, cls: type = Article) -> dict[str, Any]:
+    """Return ``data`` shaped exactly like ``cls``: missing keys filled, unknown keys dropped.
+
+    Nested dataclass values (and lists of them) are conformed too, so a record
+    built by hand or read from an older file gets every key researchers expect.
+    """
+    data = data or {}
+    hints = _hints(cls)
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        tp, _ = _unwrap_optional(hints[f.name])
+        value = data.get(f.name, None)
+        if value is None:
+            if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+                out[f.name] = to_dict(f.default_factory())  # type: ignore[misc]
+            elif f.default is not dataclasses.MISSING:
+                out[f.name] = f.default
+            else:
+                out[f.name] = None
+            continue
+        if dataclasses.is_dataclass(tp) and isinstance(value, dict):
+            out[f.name] = conform(value, tp)
+        elif typing.get_origin(tp) is list:
+            (item_tp,) = typing.get_args(tp)
+            if dataclasses.is_dataclass(item_tp):
+                out[f.name] = [conform(v, item_tp) for v in value if isinstance(v, dict)]
+            else:
+                out[f.name] = list(value)
+        else:
+            out[f.name] = value
+    return out
+
+
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def _json_type(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    tp, optional = _unwrap_optional(tp)
+    if dataclasses.is_dataclass(tp):
+        defs.setdefault(tp.__name__, None)
+        if defs[tp.__name__] is None:
+            defs[tp.__name__] = _object_schema(tp, defs)
+        schema: dict[str, Any] = {"$ref": f"#/$defs/{tp.__name__}"}
+        return {"anyOf": [schema, {"type": "null"}]} if optional else schema
+    if typing.get_origin(tp) is list:
+        (item_tp,) = typing.get_args(tp)
+        schema = {"type": "array", "items": _json_type(item_tp, defs)}
+    else:
+        schema = {"type": _JSON_TYPES[tp]}
+    if optional:
+        schema["type"] = [schema["type"], "null"]
+    return schema
+
+
+def _object_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
+    hints = _hints(cls)
+    props = {}
+    for f in dataclasses.fields(cls):
+        prop = _json_type(hints[f.name], defs)
+        prop["description"] = f.metadata.get("doc", "")
+        props[f.name] = prop
+    return {
+        "type": "object",
+        "description": (cls.__doc__ or cls.__name__).strip().splitlines()[0],
+        "properties": props,
+        "required": [f.name for f in dataclasses.fields(cls)],
+        "additionalProperties": False,
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """The published JSON Schema (draft 2020-12) of the article record."""
+    defs: dict[str, Any] = {}
+    root = _object_schema(Article, defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://newsarchive.invalid/schema/article-{SCHEMA_VERSION}.json",
+        "title": "newsarchive article record",
+        "version": SCHEMA_VERSION,
+        **root,
+        "$defs": defs,
+    }
+
+
+def field_docs(cls: type = Article) -> list[tuple[str, str, str]]:
+    """(name, type, description) rows for the README / docs field table."""
+    hints = _hints(cls)
+    rows = []
+    for f in dataclasses.fields(cls):
+        rows.append((f.name, _type_name(hints[f.name]), f.metadata.get("doc", "")))
+    return rows
+
+
+def _type_name(tp: Any) -> str:
+    inner, optional = _unwrap_optional(tp)
+    if dataclasses.is_dataclass(inner):
+        name = inner.__name__
+    elif typing.get_origin(inner) is list:
+        name = f"list[{_type_name(typing.get_args(inner)[0])}]"
+    else:
+        name = inner.__name__
+    return f"{name} | null" if optional else name

@@ -1,0 +1,2 @@
+"""Item pipelines (installed as ``newsarchive.pipelines``): provenance, normalization,
+validation and export happen here, after extraction."""

@@ -1,0 +1,70 @@
+"""The design card's layout is installed as one package, with no folder left out."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _package_folders() -> set[str]:
+    """Every folder holding an __init__.py, named as it is installed."""
+    mapping = {v: k for k, v in _pyproject()["tool"]["setuptools"]["package-dir"].items()}
+    names = set()
+    for top in ("newsarchive", "spiders", "pipelines"):
+        for init in (ROOT / top).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT)
+            parts = list(rel.parts)
+            prefix = mapping.get(parts[0], parts[0])
+            names.add(".".join([prefix, *parts[1:]]))
+    return names
+
+
+def test_every_package_folder_is_listed() -> None:
+    listed = set(_pyproject()["tool"]["setuptools"]["packages"])
+    missing = _package_folders() - listed
+    assert not missing, f"package folders missing from pyproject packages: {sorted(missing)}"
+    stale = listed - _package_folders()
+    assert not stale, f"pyproject lists packages with no folder: {sorted(stale)}"
+
+
+def test_spiders_and_pipelines_are_not_top_level() -> None:
+    listed = _pyproject()["tool"]["setuptools"]["packages"]
+    assert "spiders" not in listed and "pipelines" not in listed
+    import newsarchive.pipelines
+    import newsarchive.spiders
+
+    assert Path(newsarchive.spiders.__file__).parent == ROOT / "spiders"
+    assert Path(newsarchive.pipelines.__file__).parent == ROOT / "pipelines"
+
+
+def test_design_card_top_level_exists() -> None:
+    for name in ("scrapy.cfg", "pyproject.toml", "newsarchive", "spiders", "pipelines",
+                 "tests", "fixtures"):
+        assert (ROOT / name).exists(), name
+
+
+def test_importing_newsarchive_is_cheap() -> None:
+    code = "import sys, newsarchive; print(sorted(m for m in ('scrapy','lxml','bs4','twisted') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_subcommand_has_help() -> None:
+    from newsarchive.cli import _command_modules
+
+    names = [name for name, _ in _command_modules()]
+    for required in ("demo", "crawl", "extract", "serve"):
+        assert required in names
+    for name in names:
+        out = subprocess.run([sys.executable, "-m", "newsarchive", name, "--help"],
+                             capture_output=True, text=True, cwd=ROOT)
+        assert out.returncode == 0, (name, out.stderr)
+        assert "usage: newsarchive" in out.stdout
