@@ -1,0 +1,236 @@
+"""One parsed view of a page, shared by every field extractor.
+
+A page is decoded once and parsed once; JSON-LD, meta tags and ``<link>``
+relations are read once here. Field extractors take a :class:`Document` and
+never parse again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.etree
+import lxml.html
+
+from newsarchive.extract.decode import decode
+
+HtmlElement = lxml.html.HtmlElement
+
+# lxml drops anything past this many bytes in a text node; big pages are fine.
+_PARSER = lxml.html.HTMLParser(
+    remove_comments=True, remove_pis=True, collect_ids=False, huge_tree=True, default_doctype=False
+)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class NotHTML(ValueError):
+    """The input is not an HTML page (empty, or binary such as PDF or PNG)."""
+
+
+_BINARY_MAGIC = (
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"RIFF", "riff"),
+    (b"\x00\x00\x00", "binary"),
+)
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """Name of the binary format of ``data``, or None when it looks like text."""
+    head = data[:1024].lstrip()
+    for magic, name in _BINARY_MAGIC:
+        if head.startswith(magic):
+            return name
+    sample = data[:4096]
+    if sample and (sample.count(b"\x00") > len(sample) // 100 + 1):
+        return "binary"
+    return None
+
+
+@dataclass
+class Document:
+    """A decoded, parsed page and the structured data found in it."""
+
+    url: str | None
+    html: str
+    encoding: str
+    encoding_source: str
+    root: HtmlElement
+    json_ld: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, list[str]] = field(default_factory=dict)
+    links: dict[str, list[str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str | None:
+        base = self.root.xpath("//base/@href")
+        if base and self.url:
+            return urljoin(self.url, base[0].strip())
+        return self.url
+
+    def absolute(self, href: str | None) -> str | None:
+        """An absolute URL for ``href`` (None for javascript:, data: or empty links)."""
+        if not href:
+            return None
+        href = href.strip()
+        if not href or href.startswith(("javascript:", "data:", "mailto:", "#")):
+            return None
+        base = self.base_url
+        try:
+            return urljoin(base, href) if base else href
+        except ValueError:
+            return None
+
+    def meta_first(self, *names: str) -> str | None:
+        """First non-empty value among meta tags ``names`` (name/property/itemprop, lower-case)."""
+        for name in names:
+            for value in self.meta.get(name.lower(), ()):
+                value = value.strip()
+                if value:
+                    return value
+        return None
+
+    def json_ld_objects(self, *types: str) -> Iterator[dict[str, Any]]:
+        """JSON-LD objects whose @type is one of ``types`` (all when none given)."""
+        wanted = {t.lower() for t in types}
+        for obj in self.json_ld:
+            if not wanted or wanted & {t.lower() for t in ld_types(obj)}:
+                yield obj
+
+    @property
+    def lang(self) -> str | None:
+        for value in self.root.xpath("/html/@lang | /html/@xml:lang"):
+            if value.strip():
+                return value.strip()
+        return None
+
+
+def ld_types(obj: Mapping[str, Any]) -> list[str]:
+    t = obj.get("@type")
+    if isinstance(t, str):
+        return [t.rsplit("/", 1)[-1]]
+    if isinstance(t, list):
+        return [str(x).rsplit("/", 1)[-1] for x in t]
+    return []
+
+
+def _flatten_ld(node: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
+    if depth > 8:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _flatten_ld(item, out, depth + 1)
+    elif isinstance(node, dict):
+        graph = node.get("@graph")
+        if isinstance(graph, list):
+            _flatten_ld(graph, out, depth + 1)
+        if "@type" in node:
+            out.append(node)
+
+
+def _load_json_ld(raw: str) -> Any:
+    raw = raw.strip()
+    if raw.startswith("<!--"):
+        raw = raw[4:]
+    if raw.endswith("-->"):
+        raw = raw[:-3]
+    raw = raw.strip().rstrip(";")
+    try:
+        return json.loads(raw)
+    except ValueError:
+        # Common publisher mistakes: raw newlines/tabs inside strings, trailing commas.
+        cleaned = re.sub(r"[\r\n\t]+", " ", raw)
+        cleaned = re.sub(r",\s*([}\]])", r"\1", cleaned)
+        return json.loads(cleaned)
+
+
+def parse_json_ld(root: HtmlElement, messages: list[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for script in root.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+        text = script.text or ""
+        if not text.strip():
+            continue
+        try:
+            _flatten_ld(_load_json_ld(text), out)
+        except (ValueError, RecursionError):
+            messages.append("invalid JSON-LD block ignored")
+    return out
+
+
+def _collect_meta(root: HtmlElement) -> dict[str, list[str]]:
+    meta: dict[str, list[str]] = {}
+    for el in root.iter("meta"):
+        content = el.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = el.get(attr)
+            if key:
+                meta.setdefault(key.strip().lower(), []).append(content)
+    return meta
+
+
+def _collect_links(root: HtmlElement) -> dict[str, list[str]]:
+    links: dict[str, list[str]] = {}
+    for el in root.iter("link"):
+        href = el.get("href")
+        rel = (el.get("rel") or "").lower().split()
+        if not href:
+            continue
+        for r in rel:
+            links.setdefault(r, []).append(href.strip())
+    return links
+
+
+def parse(html: str) -> HtmlElement:
+    """Parse HTML text into an lxml tree; an unparseable page raises :class:`NotHTML`."""
+    html = _CONTROL_CHARS.sub("", html)
+    if not html.strip():
+        raise NotHTML("empty document")
+    try:
+        root = lxml.html.document_fromstring(html, parser=_PARSER)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise NotHTML(f"unparseable HTML: {exc}") from exc
+    if root is None:
+        raise NotHTML("unparseable HTML")
+    return root
+
+
+def load_document(
+    data: bytes | str, url: str | None = None, headers: Mapping[str, str] | None = None
+) -> Document:
+    """Decode and parse ``data`` once. Raises :class:`NotHTML` for empty or binary input."""
+    hdrs = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    if isinstance(data, bytes):
+        if not data.strip():
+            raise NotHTML("empty document")
+        kind = sniff_binary(data)
+        if kind:
+            raise NotHTML(f"binary content ({kind})")
+        text, encoding, source = decode(data, hdrs)
+    else:
+        text, encoding, source = data, "unicode", "str"
+    root = parse(text)
+    messages: list[str] = []
+    return Document(
+        url=url,
+        html=text,
+        encoding=encoding,
+        encoding_source=source,
+        root=root,
+        json_ld=parse_json_ld(root, messages),
+        meta=_collect_meta(root),
+        links=_collect_links(root),
+        headers=hdrs,
+        messages=messages,
+    )
