@@ -1,0 +1,339 @@
+"""Record normalization: the last, pure step of extraction.
+
+``normalize_record`` runs on every record at the end of ``extract()``, so it is
+pure, fast (tens of microseconds for a typical article) and idempotent:
+normalizing a normalized record changes nothing.
+
+What it does, field by field (the rules researchers can rely on):
+
+* Text: invisible characters removed (zero-width space, word joiner, soft
+  hyphen, BOM, bidi controls; ZWJ/ZWNJ are kept because emoji sequences and
+  Persian/Indic spelling need them), Unicode NFC, runs of whitespace collapsed
+  to one space and trimmed. ``lede`` and ``article_body`` keep one ``"\\n"``
+  between paragraphs; empty paragraphs are dropped. ``*_raw`` fields and
+  ``article_body_html`` are kept exactly as found.
+* ``canonical_url`` (the page's declared canonical, else the final URL) is
+  canonicalized: scheme and host lower-cased, default port, fragment and
+  tracking parameters dropped (see ``TRACKING_PARAMS``), an empty path
+  becomes ``/``; everything else (path case, parameter order, percent
+  escapes) is kept, because servers may treat it as significant. ``url`` and
+  ``requested_url`` stay as fetched: they must match the WARC record.
+* ``url_surtkey``: the SURT key of the canonical URL as CDX indexes write it
+  (``com,example)/path?a=1&b=2``: scheme and leading ``www.`` dropped, host
+  labels reversed, lower-cased, query parameters sorted).
+* ``article_id``: first 32 hex digits of sha256 of ``url_surtkey``, so the
+  http/https and www/bare-host variants of one article share one id.
+* ``source_domain``: host of the final URL (else the canonical URL), lower
+  case, without ``www.``.
+* ``content_hash``: sha256 hex of normalized headline, lede and body joined
+  by ``"\\n"`` (missing parts as empty strings); ``None`` when all are empty.
+* Dates are left as extracted but checked: a value that is not RFC 3339
+  (date-time or full-date) adds a message to ``extraction.validation_messages``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
+
+# ----------------------------------------------------------------------------- text
+
+# Characters that carry no visible content and break matching and dedupe.
+_INVISIBLE = {
+    0x00AD: None,  # soft hyphen
+    0x034F: None,  # combining grapheme joiner
+    0x061C: None,  # arabic letter mark
+    0x180E: None,  # mongolian vowel separator
+    0x200B: None,  # zero-width space
+    0x200E: None,  # left-to-right mark
+    0x200F: None,  # right-to-left mark
+    **{cp: None for cp in range(0x202A, 0x202F)},  # bidi embeddings and overrides
+    0x2060: None,  # word joiner
+    **{cp: None for cp in range(0x2066, 0x206A)},  # bidi isolates
+    0xFEFF: None,  # byte order mark / zero-width no-break space
+}
+# Line and paragraph separators all become "\n" before paragraphs are split.
+_LINE_BREAKS = {0x000D: "\n", 0x2028: "\n", 0x2029: "\n", 0x0085: "\n", 0x000B: "\n",
+                0x000C: "\n"}
+_MULTILINE_TABLE = {**_INVISIBLE, **_LINE_BREAKS}
+
+
+def clean_text(text: str | None) -> str | None:
+    """One line of text: invisible characters out, NFC, whitespace collapsed."""
+    if not isinstance(text, str):
+        return text
+    text = text.translate(_INVISIBLE)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split()) or None
+
+
+def clean_paragraphs(text: str | None) -> str | None:
+    """Multi-paragraph text: each paragraph cleaned, empty ones dropped, joined by "\\n"."""
+    if not isinstance(text, str):
+        return text
+    text = text.translate(_MULTILINE_TABLE)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line) or None
+
+
+def _clean_list(values: Any) -> Any:
+    if not isinstance(values, list):
+        return values
+    cleaned = (clean_text(v) if isinstance(v, str) else v for v in values)
+    return [v for v in cleaned if v is not None]
+
+
+# Text fields inside nested structs, by record key.
+_NESTED_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "authors": ("name",),
+    "main_image": ("alt", "caption", "credit"),
+    "images": ("alt", "caption", "credit"),
+    "captions": ("text", "credit"),
+    "quotes": ("text", "speaker"),
+    "breadcrumbs": ("title",),
+    "related_links": ("title",),
+}
+_SINGLE_LINE_FIELDS = ("headline", "description", "publisher", "section")
+_PARAGRAPH_FIELDS = ("lede", "article_body")
+
+
+def _clean_struct(item: Any, names: tuple[str, ...]) -> Any:
+    if not isinstance(item, dict):
+        return item
+    out = dict(item)
+    for name in names:
+        if name in out:
+            out[name] = clean_text(out[name])
+    return out
+
+
+def _clean_section(section: Any) -> Any:
+    if not isinstance(section, dict):
+        return section
+    out = dict(section)
+    out["headline"] = clean_text(out.get("headline"))
+    out["paragraphs"] = _clean_list(out.get("paragraphs") or [])
+    return out
+
+
+def _normalize_language(tag: Any) -> Any:
+    """BCP 47 casing: language lower, script title, region upper ('en_us' -> 'en-US')."""
+    if not isinstance(tag, str):
+        return tag
+    if not tag.strip():
+        return None
+    parts = tag.strip().replace("_", "-").split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+# ----------------------------------------------------------------------------- URLs
+
+# Query parameters that only say how a reader arrived; dropped from canonical URLs.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+    "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "ocid", "cmpid", "smid", "spm",
+})
+TRACKING_PREFIXES = ("utm_",)
+# ``ref`` is dropped only with these values: elsewhere it can select content.
+TRACKING_VALUES = {
+    "ref": frozenset({"rss", "feed", "feeds", "hp", "homepage", "newsletter", "twitter",
+                      "facebook", "social", "share"}),
+}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_WWW_LABEL = re.compile(r"^www\d*\.")
+
+
+def _is_tracking(param: str) -> bool:
+    key, _, value = param.partition("=")
+    key = unquote_plus(key).lower()
+    if key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES):
+        return True
+    return unquote_plus(value).lower() in TRACKING_VALUES.get(key, ())
+
+
+def _split(url: str) -> SplitResult | None:
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    return parts
+
+
+def _netloc(parts: SplitResult) -> str:
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
+    userinfo = parts.netloc.rpartition("@")[0]
+    return f"{userinfo}@{host}" if userinfo else host
+
+
+def canonicalize_url(url: str | None) -> str | None:
+    """Canonical form of an absolute URL, or ``None`` when it is not one."""
+    if not isinstance(url, str):
+        return None
+    parts = _split(url)
+    if parts is None:
+        return None
+    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
+    scheme = parts.scheme.lower()
+    path = parts.path or ("/" if scheme in _DEFAULT_PORTS else "")
+    return urlunsplit((scheme, _netloc(parts), path, query, ""))
+
+
+def surt_key(url: str | None) -> str | None:
+    """SURT key as CDX indexes write it: ``com,example)/path?a=1&b=2``."""
+    canonical = canonicalize_url(url)
+    if canonical is None:
+        return None
+    parts = urlsplit(canonical)
+    host = _WWW_LABEL.sub("", parts.hostname or "").strip(".")
+    key = ",".join(reversed(host.split(".")))
+    port = parts.port
+    if port is not None:
+        key = f"{key}:{port}"
+    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
+    path = parts.path or "/"
+    return f"{key}){path}{'?' + query if query else ''}".lower()
+
+
+def source_domain(url: str | None) -> str | None:
+    """Host without a leading ``www.``, lower case."""
+    parts = _split(url) if isinstance(url, str) else None
+    if parts is None:
+        return None
+    return _WWW_LABEL.sub("", parts.hostname or "").strip(".") or None
+
+
+def _hex_id(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def article_id(surtkey: str | None) -> str | None:
+    """Stable article id: first 32 hex digits of sha256 of the SURT key."""
+    return _hex_id(surtkey) if surtkey else None
+
+
+def capture_id(*, warc_record_id: str | None = None, url: str | None = None,
+               fetched_at: str | None = None) -> str:
+    """Stable id of one fetch: from the WARC record id, else from URL + fetch time.
+
+    32 hex digits of sha256, so ids look alike whichever input made them.
+    Raises ``ValueError`` when neither a record id nor both URL and time are given.
+    """
+    if warc_record_id:
+        return _hex_id(f"warc:{warc_record_id}")
+    if url and fetched_at:
+        return _hex_id(f"fetch:{url}\n{fetched_at}")
+    raise ValueError("capture_id needs warc_record_id, or both url and fetched_at")
+
+
+def content_hash(record: dict[str, Any]) -> str | None:
+    """sha256 hex of the normalized headline, lede and body joined by newlines.
+
+    ``None`` when all three are empty: pages without text share no content.
+    """
+    parts = [record.get(name) for name in ("headline", "lede", "article_body")]
+    if not any(isinstance(p, str) and p for p in parts):
+        return None
+    text = "\n".join(p if isinstance(p, str) else "" for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ----------------------------------------------------------------------------- dates
+
+_RFC3339_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
+)
+_RFC3339_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_FIELDS = ("date_published", "date_modified")
+
+
+def is_rfc3339(value: str) -> bool:
+    """True for an RFC 3339 date-time (with zone) or full-date that exists in the calendar."""
+    try:
+        if _RFC3339_DATE.match(value):
+            date.fromisoformat(value)
+            return True
+        if _RFC3339_DATETIME.match(value):
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return True
+    except ValueError:
+        return False
+    return False
+
+
+def _date_messages(record: dict[str, Any]) -> list[str]:
+    messages = []
+    for name in DATE_FIELDS:
+        value = record.get(name)
+        if value is not None and not (isinstance(value, str) and is_rfc3339(value)):
+            messages.append(f"{name}: not RFC 3339: {value!r}")
+    return messages
+
+
+# ----------------------------------------------------------------------------- record
+
+
+def _apply(record: dict[str, Any], names: tuple[str, ...], fn: Callable[[Any], Any]) -> None:
+    for name in names:
+        if name in record:
+            record[name] = fn(record[name])
+
+
+def normalize_record(record: dict[str, Any]) -> dict[str, Any]:
+    """Return a normalized copy of ``record`` (see the module docstring for the rules)."""
+    out = dict(record)
+    _apply(out, _SINGLE_LINE_FIELDS, clean_text)
+    _apply(out, _PARAGRAPH_FIELDS, clean_paragraphs)
+    _apply(out, ("topics",), _clean_list)
+    for name, fields in _NESTED_TEXT_FIELDS.items():
+        value = out.get(name)
+        if isinstance(value, list):
+            out[name] = [_clean_struct(item, fields) for item in value]
+        elif isinstance(value, dict):
+            out[name] = _clean_struct(value, fields)
+    if isinstance(out.get("body_sections"), list):
+        out["body_sections"] = [_clean_section(s) for s in out["body_sections"]]
+    if "in_language" in out:
+        out["in_language"] = _normalize_language(out["in_language"])
+
+    messages: list[str] = []
+    declared = out.get("canonical_url") or out.get("url")
+    canonical = canonicalize_url(declared)
+    if declared and canonical is None:
+        messages.append(f"canonical_url: not an absolute URL: {declared!r}")
+    out["canonical_url"] = canonical or declared or None
+    out["url_surtkey"] = surt_key(canonical)
+    out["article_id"] = article_id(out["url_surtkey"])
+    out["source_domain"] = source_domain(out.get("url")) or source_domain(canonical)
+    out["content_hash"] = content_hash(out)
+    messages.extend(_date_messages(out))
+
+    if messages:
+        extraction = dict(out.get("extraction") or {})
+        existing = list(extraction.get("validation_messages") or [])
+        extraction["validation_messages"] = existing + [m for m in messages if m not in existing]
+        out["extraction"] = extraction
+    return out
