@@ -43,43 +43,47 @@ from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
 # ----------------------------------------------------------------------------- text
 
-# Characters that carry no visible content and break matching and dedupe.
-_INVISIBLE = {
-    0x00AD: None,  # soft hyphen
-    0x034F: None,  # combining grapheme joiner
-    0x061C: None,  # arabic letter mark
-    0x180E: None,  # mongolian vowel separator
-    0x200B: None,  # zero-width space
-    0x200E: None,  # left-to-right mark
-    0x200F: None,  # right-to-left mark
-    **{cp: None for cp in range(0x202A, 0x202F)},  # bidi embeddings and overrides
-    0x2060: None,  # word joiner
-    **{cp: None for cp in range(0x2066, 0x206A)},  # bidi isolates
-    0xFEFF: None,  # byte order mark / zero-width no-break space
-}
-# Line and paragraph separators all become "\n" before paragraphs are split.
-_LINE_BREAKS = {0x000D: "\n", 0x2028: "\n", 0x2029: "\n", 0x0085: "\n", 0x000B: "\n",
-                0x000C: "\n"}
-_MULTILINE_TABLE = {**_INVISIBLE, **_LINE_BREAKS}
+# Characters that carry no visible content and break matching and dedupe:
+# soft hyphen, combining grapheme joiner, arabic letter mark, mongolian vowel
+# separator, zero-width space, LRM/RLM, bidi embeddings/overrides, word joiner,
+# bidi isolates, BOM. Removed with `in` + str.replace: both run in C, many
+# times faster than a regex or str.translate over non-ASCII text.
+_INVISIBLE = (
+    "\u00ad", "\u034f", "\u061c", "\u180e", "\u200b", "\u200e", "\u200f",
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2060",
+    "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff",
+)
+# Line and paragraph separators that become "\n" before paragraphs are split.
+_LINE_BREAKS = ("\r\n", "\r", "\u2028", "\u2029", "\u0085", "\u000b", "\u000c")
+
+
+def _replace_all(text: str, targets: tuple[str, ...], replacement: str) -> str:
+    for target in targets:
+        if target in text:
+            text = text.replace(target, replacement)
+    return text
+
+
+def _unify(text: str) -> str:
+    if not text.isascii():
+        text = _replace_all(text, _INVISIBLE, "")
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+    return text
 
 
 def clean_text(text: str | None) -> str | None:
     """One line of text: invisible characters out, NFC, whitespace collapsed."""
     if not isinstance(text, str):
         return text
-    text = text.translate(_INVISIBLE)
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return " ".join(text.split()) or None
+    return " ".join(_unify(text).split()) or None
 
 
 def clean_paragraphs(text: str | None) -> str | None:
     """Multi-paragraph text: each paragraph cleaned, empty ones dropped, joined by "\\n"."""
     if not isinstance(text, str):
         return text
-    text = text.translate(_MULTILINE_TABLE)
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+    text = _replace_all(_unify(text), _LINE_BREAKS, "\n")
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line) or None
 
