@@ -1,0 +1,35 @@
+"""Sitemap and feed dates come out as RFC 3339."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.discovery.dates import normalize_date, parse_rfc3339
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024", "2024-01-01"),
+        ("2024-05", "2024-05-01"),
+        ("2024-05-01", "2024-05-01"),
+        ("2024-05-01T10:00+02:00", "2024-05-01T10:00:00+02:00"),
+        ("2024-05-01T10:00:00Z", "2024-05-01T10:00:00Z"),
+        ("2024-05-01T10:00:00.123+0000", "2024-05-01T10:00:00Z"),
+        ("2024-05-01 10:00:00", "2024-05-01T10:00:00Z"),
+        ("Wed, 01 May 2024 10:00:00 GMT", "2024-05-01T10:00:00Z"),
+        ("Wed, 01 May 2024 10:00:00 +0200", "2024-05-01T10:00:00+02:00"),
+        ("yesterday", None),
+        ("2024-13-01", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalize_date(raw: str | None, expected: str | None) -> None:
+    assert normalize_date(raw) == expected
+
+
+def test_parse_rfc3339_roundtrip() -> None:
+    assert parse_rfc3339("2024-05-01T10:00:00Z").isoformat() == "2024-05-01T10:00:00+00:00"
+    assert parse_rfc3339("2024-05-01").tzinfo is not None
+    assert parse_rfc3339("nonsense") is None
