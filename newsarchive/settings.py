@@ -51,6 +51,22 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 LOG_LEVEL = "INFO"
 
+# Refuse private/loopback/link-local targets before robots.txt is even fetched (SSRF guard).
+DOWNLOADER_MIDDLEWARES = {
+    "newsarchive.spiders.guard.PrivateAddressGuard": 50,
+}
+# Record every page's outcome, then provenance, dedupe and export of articles (300: validation).
+ITEM_PIPELINES = {
+    "newsarchive.pipelines.pages.PageOutcomePipeline": 100,
+    "newsarchive.pipelines.provenance.ProvenancePipeline": 200,
+    "newsarchive.pipelines.dedupe.DedupePipeline": 400,
+    "newsarchive.pipelines.export.ArticleExportPipeline": 800,
+}
+# Live progress line on a terminal (pages, articles, errors, rate); log lines otherwise.
+EXTENSIONS = {
+    "newsarchive.crawler.CrawlProgress": 500,
+}
+
 # --------------------------------------------------------------------------- newsarchive
 # Where a crawl writes its WARC files, JSON Lines and reports.
 NEWSARCHIVE_OUTPUT_DIR = "output/crawl"

@@ -1,0 +1,158 @@
+"""Run a crawl in-process: build the settings, start Scrapy, show progress, return the stats.
+
+``newsarchive crawl`` and ``newsarchive demo`` both come through here, so a crawl
+started from the command line, from a test or from Python behaves the same.
+The project settings are loaded from ``newsarchive.settings`` directly (not
+through ``scrapy.cfg``), so this works from any working directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+log = logging.getLogger(__name__)
+
+# Stats keys (written by the pipelines) that count as errors in the progress line.
+ERROR_OUTCOMES = ("http_error", "failed", "refused", "robots_denied")
+
+
+@dataclass
+class CrawlOptions:
+    """What a caller may choose about a crawl; everything else comes from the settings."""
+
+    start_urls: Sequence[str]
+    out_dir: Path
+    crawl_id: str | None = None
+    allow_private: bool = False
+    max_pages: int | None = None
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CrawlResult:
+    """The crawl's id, output folder, Scrapy stats and wall time."""
+
+    crawl_id: str
+    out_dir: Path
+    stats: dict[str, Any]
+    seconds: float
+
+
+def build_settings(options: CrawlOptions) -> Any:
+    """Project settings plus the crawl's options (command-line overrides win)."""
+    from scrapy.settings import Settings
+
+    from newsarchive.provenance import new_crawl_id
+
+    settings = Settings()
+    settings.setmodule("newsarchive.settings", priority="project")
+    values: dict[str, Any] = {
+        "NEWSARCHIVE_OUTPUT_DIR": str(options.out_dir),
+        "NEWSARCHIVE_CRAWL_ID": options.crawl_id or new_crawl_id(),
+    }
+    if options.allow_private:
+        values["NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES"] = True
+    if options.max_pages:
+        values["CLOSESPIDER_PAGECOUNT"] = options.max_pages
+    values.update(options.overrides)
+    settings.setdict(values, priority="cmdline")
+    return settings
+
+
+def run_crawl(options: CrawlOptions) -> CrawlResult:
+    """Crawl ``options.start_urls`` with the ``news`` spider; blocks until the crawl ends.
+
+    Twisted's reactor cannot restart: call this once per process.
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    from newsarchive.spiders.news import NewsSpider
+
+    settings = build_settings(options)
+    Path(options.out_dir).mkdir(parents=True, exist_ok=True)
+    process = CrawlerProcess(settings, install_root_handler=False)
+    crawler = process.create_crawler(NewsSpider)
+    started = time.monotonic()
+    process.crawl(crawler, start_urls=",".join(options.start_urls))
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return CrawlResult(
+        crawl_id=settings.get("NEWSARCHIVE_CRAWL_ID"),
+        out_dir=Path(options.out_dir),
+        stats=dict(stats),
+        seconds=time.monotonic() - started,
+    )
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def progress_counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Pages fetched, articles exported and errors from a crawl's stats."""
+    return {
+        "pages": int(stats.get("response_received_count", 0)),
+        "articles": int(stats.get("newsarchive/articles", 0)),
+        "errors": sum(int(stats.get(f"newsarchive/pages/{o}", 0)) for o in ERROR_OUTCOMES),
+    }
+
+
+def progress_line(counts: Mapping[str, int], elapsed: float) -> str:
+    rate = counts["pages"] / elapsed if elapsed > 0 else 0.0
+    return (f"pages {counts['pages']}  articles {counts['articles']}  "
+            f"errors {counts['errors']}  {rate:.1f} pages/s  {elapsed:.0f}s")
+
+
+class CrawlProgress:
+    """Scrapy extension: a live progress line on a terminal, plain lines otherwise.
+
+    ``NEWSARCHIVE_PROGRESS = False`` switches it off; ``NEWSARCHIVE_PROGRESS_INTERVAL``
+    sets the seconds between plain lines (a terminal is refreshed every second).
+    """
+
+    def __init__(self, crawler: Any, stream: IO[str] | None = None) -> None:
+        self.crawler = crawler
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        self.interval = 1.0 if self.live else crawler.settings.getfloat(
+            "NEWSARCHIVE_PROGRESS_INTERVAL", 10.0)
+        self.started = time.monotonic()
+        self.task: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrawlProgress:
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("NEWSARCHIVE_PROGRESS", True):
+            raise NotConfigured("NEWSARCHIVE_PROGRESS is off")
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self) -> None:
+        from twisted.internet.task import LoopingCall
+
+        self.started = time.monotonic()
+        self.task = LoopingCall(self.show)
+        self.task.start(self.interval, now=False)
+
+    def spider_closed(self) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        self.show()
+        if self.live:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def show(self) -> None:
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        line = progress_line(progress_counts(stats), time.monotonic() - self.started)
+        self.stream.write(f"\r\x1b[2K{line}" if self.live else f"progress: {line}\n")
+        self.stream.flush()

@@ -1,0 +1,101 @@
+"""Summarize a crawl's output folder: articles, field coverage, files written, failures.
+
+Read from the files (not from in-memory counters), so the summary reports what
+was really written and can be recomputed for any output folder later.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Field coverage shown in the summary: label -> record key (a non-empty value counts).
+COVERAGE_FIELDS = {
+    "headline": "headline",
+    "lede": "lede",
+    "authors": "authors",
+    "date": "date_published",
+    "captions": "captions",
+    "quotes": "quotes",
+    "related links": "related_links",
+}
+FAILURE_OUTCOMES = ("http_error", "robots_denied", "refused", "failed")
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Records of a JSON Lines file (gzipped or not); a torn last line is skipped with a warning."""
+    opener = gzip.open if ".gz" in path.suffixes else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    log.warning("%s:%d: not JSON, skipped", path, number)
+    except (OSError, EOFError) as exc:  # truncated gzip member of a crashed crawl
+        log.warning("%s: stopped reading: %s", path, exc)
+
+
+def article_files(out_dir: Path) -> list[Path]:
+    return sorted(p for p in (out_dir / "articles").glob("*.jsonl*") if p.is_file())
+
+
+def coverage(articles: list[dict[str, Any]]) -> dict[str, float]:
+    """Share of articles with a non-empty value, per summary field."""
+    if not articles:
+        return dict.fromkeys(COVERAGE_FIELDS, 0.0)
+    return {
+        label: sum(1 for a in articles if a.get(key) not in (None, "", [])) / len(articles)
+        for label, key in COVERAGE_FIELDS.items()
+    }
+
+
+def summarize(out_dir: Path) -> dict[str, Any]:
+    """The summary of a crawl folder as a JSON-ready dict."""
+    out_dir = Path(out_dir)
+    articles = [a for path in article_files(out_dir) for a in read_jsonl(path)]
+    pages_path = out_dir / "pages.jsonl"
+    pages = list(read_jsonl(pages_path)) if pages_path.exists() else []
+    outcomes = Counter(p.get("outcome") for p in pages)
+    failures = Counter(
+        f"{p['outcome']}: {p.get('reason') or '-'}"
+        for p in pages if p.get("outcome") in FAILURE_OUTCOMES
+    )
+    files = sorted(p for p in out_dir.rglob("*") if p.is_file())
+    return {
+        "out_dir": str(out_dir),
+        "articles": len(articles),
+        "pages": len(pages),
+        "outcomes": dict(sorted(outcomes.items(), key=lambda kv: str(kv[0]))),
+        "coverage": coverage(articles),
+        "failures": dict(sorted(failures.items())),
+        "files": [
+            {"path": str(p.relative_to(out_dir)), "bytes": p.stat().st_size} for p in files
+        ],
+    }
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The summary in words, for the terminal."""
+    lines = [
+        f"Output: {summary['out_dir']}",
+        f"Pages recorded: {summary['pages']} "
+        + "(" + ", ".join(f"{k}: {v}" for k, v in summary["outcomes"].items()) + ")",
+        f"Articles: {summary['articles']}",
+        "Fields found (share of articles):",
+    ]
+    lines += [f"  {label:<14} {share:6.0%}" for label, share in summary["coverage"].items()]
+    lines.append("Files written:")
+    lines += [f"  {f['path']}  ({f['bytes']:,} bytes)" for f in summary["files"]]
+    lines.append("Failures by reason:" if summary["failures"] else "Failures: none")
+    lines += [f"  {reason}  x{count}" for reason, count in summary["failures"].items()]
+    return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""Record the outcome of every fetched (or refused) page in ``OUT/pages.jsonl``.
+
+Archivists need to know what happened to each URL, not only which articles came
+out: a 404, a robots.txt denial or a page that was no article are facts about
+the crawl. This pipeline writes one line per page, flushed at once so a crash
+loses nothing, then lets only articles continue to the export pipelines.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+log = logging.getLogger(__name__)
+
+PAGES_FILENAME = "pages.jsonl"
+OUTCOMES = ("article", "not_article", "http_error", "robots_denied", "refused", "failed")
+# Only these page types are exported as articles (a live blog or gallery is recorded only).
+ARTICLE_PAGE_TYPES = frozenset({"article"})
+
+
+def decide_outcome(item: dict[str, Any], min_probability: float) -> tuple[str, str | None]:
+    """``(outcome, reason)`` of one spider item; the spider may have decided already."""
+    capture = item.get("_capture") or {}
+    if capture.get("outcome"):
+        return capture["outcome"], capture.get("error")
+    status = capture.get("status") or 0
+    if status >= 400:
+        return "http_error", f"HTTP {status}"
+    extraction = item.get("extraction") or {}
+    page_type = extraction.get("page_type")
+    probability = float(extraction.get("probability") or 0.0)
+    if page_type in ARTICLE_PAGE_TYPES and probability >= min_probability:
+        return "article", None
+    return "not_article", f"page_type={page_type} probability={probability:.2f}"
+
+
+def page_line(item: dict[str, Any], outcome: str, reason: str | None) -> dict[str, Any]:
+    """The ``pages.jsonl`` record of one item."""
+    capture = item.get("_capture") or {}
+    extraction = item.get("extraction") or {}
+    warc = capture.get("warc") or {}
+    return {
+        "url": capture.get("url") or capture.get("requested_url"),
+        "requested_url": capture.get("requested_url"),
+        "status": capture.get("status"),
+        "content_type": capture.get("content_type"),
+        "page_type": extraction.get("page_type") or capture.get("page_type"),
+        "probability": extraction.get("probability"),
+        "outcome": outcome,
+        "reason": reason,
+        "article_id": item.get("article_id"),
+        "discovered_via": capture.get("discovered_via"),
+        "fetched_at": warc.get("fetched_at") or capture.get("fetched_at"),
+        "warc_filename": warc.get("warc_filename"),
+        "warc_record_offset": warc.get("warc_record_offset"),
+        "crawl_id": capture.get("crawl_id"),
+    }
+
+
+class PageOutcomePipeline:
+    """Write every page's outcome; pass articles on, drop everything else."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.path = Path(settings.get("NEWSARCHIVE_OUTPUT_DIR")) / PAGES_FILENAME
+        self.min_probability = settings.getfloat("NEWSARCHIVE_MIN_ARTICLE_PROBABILITY")
+        self.stats = crawler.stats
+        self.file: IO[str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageOutcomePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = self.path.open("a", encoding="utf-8")
+
+    def close_spider(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, dict) or "_capture" not in item:
+            return item  # not from our spider: leave it to later pipelines
+        outcome, reason = decide_outcome(item, self.min_probability)
+        self.write(page_line(item, outcome, reason))
+        if self.stats is not None:
+            self.stats.inc_value(f"newsarchive/pages/{outcome}")
+        if outcome != "article":
+            raise DropItem(f"{outcome}: {item['_capture'].get('url')}", log_level="DEBUG")
+        return item
+
+    def write(self, line: dict[str, Any]) -> None:
+        if self.file is None:
+            raise RuntimeError("PageOutcomePipeline used before open_spider")
+        self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.file.flush()

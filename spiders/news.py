@@ -1,0 +1,269 @@
+"""The ``news`` spider: discover article URLs on news sites and hand each page to the extractor.
+
+Run it with ``scrapy crawl news -a start_urls=URL1,URL2`` (or ``newsarchive crawl``).
+From each start URL (a home or section page) it reads robots.txt for sitemaps,
+walks sitemap indexes, news sitemaps, sitemaps and the feeds a page announces,
+and follows links on hub pages up to ``max_depth``. Every fetched page is
+yielded (articles and non-articles alike, with a ``_capture`` key); the item
+pipelines decide what is exported and record every outcome in ``pages.jsonl``.
+
+All callbacks are named methods (lambdas are lost when a JOBDIR crawl resumes),
+and everything a callback needs travels in ``request.meta``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from newsarchive.spiders.failures import outcome_of_failure
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from newsarchive.discovery.feeds import discover_feeds, parse_feed
+from newsarchive.discovery.links import ARTICLE, HUB, classify_url, extract_links
+from newsarchive.discovery.robots import sitemaps_from_robots
+from newsarchive.discovery.sitemaps import parse_sitemap
+from newsarchive.extract import extract
+from newsarchive.provenance import crawl_id_for
+
+log = logging.getLogger(__name__)
+
+# request.meta keys this spider owns.
+META_VIA = "newsarchive_via"  # discovered_via block of the URL
+META_DEPTH = "newsarchive_depth"  # hub hops from the start URL
+META_WARC = "newsarchive_warc"  # WARC pointer set by the capture extension
+
+# Pages whose extraction says "article" are not followed further: their related
+# links are left to sitemaps, feeds and hubs, which keeps the crawl on the site's map.
+ARTICLE_PAGE_TYPES = frozenset({"article"})
+# Sources are fetched before pages so that sitemap/feed discovery (with lastmod) wins
+# over link discovery for the same URL.
+PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
+
+
+def discovered_via(kind: str, source: str | None, lastmod: str | None = None) -> dict[str, Any]:
+    """The ``discovered_via`` block: how a URL was found (type, source URL, lastmod)."""
+    return {"type": kind, "url": source, "lastmod": lastmod}
+
+
+def parse_url_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """``"URL1,URL2"`` (as ``scrapy crawl -a`` passes it) or a list -> list of http(s) URLs."""
+    if not value:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    urls = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        if "://" not in item:
+            item = f"http://{item}"
+        if urlsplit(item).scheme not in ("http", "https") or not urlsplit(item).hostname:
+            raise ValueError(f"not an http(s) start URL: {item!r}")
+        urls.append(item)
+    return urls
+
+
+def decoded_headers(response: Response) -> dict[str, str]:
+    """Response headers as ``str -> str`` (repeated headers joined with ', ')."""
+    headers: dict[str, str] = {}
+    for name, values in response.headers.items():
+        key = name.decode("latin-1")
+        headers[key] = ", ".join(v.decode("latin-1") for v in values)
+    return headers
+
+
+def content_type_of(response: Response) -> str | None:
+    raw = response.headers.get(b"Content-Type")
+    return raw.decode("latin-1") if raw else None
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawl news sites from their home pages: sitemaps, feeds, hub links -> article records."""
+
+    name = "news"
+
+    def __init__(
+        self,
+        start_urls: str | list[str] | None = None,
+        max_depth: str | int = 2,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_urls = parse_url_list(start_urls)
+        if not self.start_urls:
+            raise ValueError("the news spider needs start URLs: -a start_urls=URL1,URL2")
+        self.max_depth = int(max_depth)
+        # OffsiteMiddleware enforces scope on every request, redirects included.
+        self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
+        self.allowed_hosts = {h.removeprefix("www.") for h in self.allowed_domains}
+
+    # ------------------------------------------------------------------ requests
+
+    def page_request(self, url: str, via: dict[str, Any], depth: int, role: str) -> Request:
+        return Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_failure,
+            priority=PRIORITY_BY_ROLE.get(role, 0),
+            meta={META_VIA: via, META_DEPTH: depth},
+        )
+
+    def source_request(self, url: str, callback: Any, via: dict[str, Any], role: str) -> Request:
+        return Request(
+            url,
+            callback=callback,
+            errback=self.on_failure,
+            priority=PRIORITY_BY_ROLE[role],
+            meta={META_VIA: via, META_DEPTH: 0},
+        )
+
+    def in_scope(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.start_urls:
+            robots_url = urljoin(url, "/robots.txt")
+            robots = self.source_request(
+                robots_url, self.parse_robots, discovered_via("seed", url), "robots"
+            )
+            # We read robots.txt as a discovery source; Scrapy fetches it again to obey it.
+            robots.meta["dont_obey_robotstxt"] = True
+            yield robots
+            yield self.page_request(url, discovered_via("seed", None), 0, "hub")
+
+    # ------------------------------------------------------------------ callbacks
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        yield self.source_outcome(response, "robots")
+        if response.status >= 400:
+            return
+        for sitemap_url in sitemaps_from_robots(response.body, response.url):
+            if self.in_scope(sitemap_url):
+                via = discovered_via("sitemap", response.url)
+                yield self.source_request(sitemap_url, self.parse_sitemap, via, "sitemap")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        yield self.source_outcome(response, "sitemap")
+        if response.status >= 400:
+            return
+        result = parse_sitemap(response.body, response.url)
+        for error in result.errors:
+            log.warning("sitemap %s: %s", response.url, error)
+        for child in result.sitemaps:
+            if self.in_scope(child.url):
+                via = discovered_via("sitemap", response.url, child.lastmod)
+                yield self.source_request(child.url, self.parse_sitemap, via, "sitemap")
+        for entry in result.urls:
+            if self.in_scope(entry.url):
+                via = discovered_via(entry.kind, response.url, entry.date)
+                yield self.page_request(entry.url, via, 1, "article")
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        yield self.source_outcome(response, "feed")
+        if response.status >= 400:
+            return
+        result = parse_feed(response.body, response.url)
+        for error in result.errors:
+            log.warning("feed %s: %s", response.url, error)
+        for entry in result.entries:
+            if self.in_scope(entry.url):
+                via = discovered_via("feed", response.url, entry.date)
+                yield self.page_request(entry.url, via, 1, "article")
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """Extract the page; follow its links and feeds when it is a hub within depth."""
+        if response.status >= 400:
+            yield {"_capture": self.capture(response, outcome="http_error",
+                                            error=f"HTTP {response.status}")}
+            return
+        try:
+            record = extract(response.body, response.url, headers=decoded_headers(response))
+        except Exception as exc:  # one bad page must not stop the crawl
+            log.exception("extraction failed for %s", response.url)
+            yield {"_capture": self.capture(response, outcome="failed",
+                                            error=f"extraction: {type(exc).__name__}: {exc}")}
+            return
+        record["_capture"] = self.capture(response)
+        yield record
+        page_type = (record.get("extraction") or {}).get("page_type")
+        depth = response.meta.get(META_DEPTH, 0)
+        if page_type not in ARTICLE_PAGE_TYPES and depth < self.max_depth:
+            yield from self.follow_hub(response, depth)
+
+    def follow_hub(self, response: Response, depth: int) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            return
+        for feed_url in discover_feeds(response.body, response.url):
+            if self.in_scope(feed_url):
+                via = discovered_via("feed", response.url)
+                yield self.source_request(feed_url, self.parse_feed, via, "feed")
+        via = discovered_via("link", response.url)
+        for url in extract_links(response.body, response.url, allowed_hosts=self.allowed_hosts):
+            kind = classify_url(url)
+            if kind == ARTICLE or (kind == HUB and depth + 1 < self.max_depth):
+                yield self.page_request(url, via, depth + 1, kind)
+
+    def on_failure(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        """Record a request that produced no response (robots.txt, refusal, network error)."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        outcome, reason = outcome_of_failure(failure)
+        log.log(logging.INFO if outcome != "failed" else logging.WARNING,
+                "%s: %s (%s)", outcome, request.url, reason)
+        yield {"_capture": {
+            **self._capture_base(request.url, request.meta),
+            "url": request.url,
+            "status": None,
+            "content_type": None,
+            "outcome": outcome,
+            "error": reason,
+        }}
+
+    # ------------------------------------------------------------------ capture info
+
+    def _capture_base(self, requested_url: str, meta: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "requested_url": requested_url,
+            "discovered_via": meta.get(META_VIA),
+            "warc": meta.get(META_WARC),
+            "crawl_id": crawl_id_for(self.crawler),
+            "spider": self.name,
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }
+
+    def capture(
+        self, response: Response, *, outcome: str | None = None, error: str | None = None,
+        page_type: str | None = None,
+    ) -> dict[str, Any]:
+        """The ``_capture`` block: fetch facts the provenance and outcome pipelines need."""
+        redirects = response.meta.get("redirect_urls") or []
+        requested = redirects[0] if redirects else response.url
+        info = self._capture_base(requested, response.meta)
+        if redirects:
+            # The record is under its final URL; the hop that named that URL is the source.
+            original = info["discovered_via"] or {}
+            info["discovered_via"] = discovered_via(
+                "redirect", redirects[-1], original.get("lastmod")
+            )
+            info["discovered_via_original"] = original
+        info.update(
+            url=response.url,
+            status=response.status,
+            content_type=content_type_of(response),
+            outcome=outcome,
+            error=error,
+            page_type=page_type,
+        )
+        return info
+
+    def source_outcome(self, response: Response, kind: str) -> dict[str, Any]:
+        """robots.txt, sitemaps and feeds are pages too: recorded, never articles."""
+        outcome = "http_error" if response.status >= 400 else "not_article"
+        error = f"HTTP {response.status}" if response.status >= 400 else None
+        return {"_capture": self.capture(response, outcome=outcome, error=error, page_type=kind)}
