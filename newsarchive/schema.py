@@ -113,6 +113,10 @@ class Article:
     # identity
     article_id: str | None = doc("Stable id derived from the canonical URL.")
     capture_id: str | None = doc("Id of this fetch (one article can have many captures).")
+    article_version: int | None = doc(
+        "1 for the first exported text of this article_id, +1 each time its content_hash changes."
+    )
+    previous_capture_id: str | None = doc("capture_id of the version this one replaces.")
     url: str | None = doc("Final URL, after redirects.")
     requested_url: str | None = doc("URL that was requested.")
     canonical_url: str | None = doc("Canonical URL declared by the page (or the final URL).")
