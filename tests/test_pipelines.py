@@ -1,0 +1,164 @@
+"""Item pipelines: page outcomes, provenance, dedupe and export, alone and chained."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from newsarchive.pipelines.dedupe import DedupePipeline
+from newsarchive.pipelines.export import ArticleExportPipeline
+from newsarchive.pipelines.pages import PageOutcomePipeline, decide_outcome
+from newsarchive.pipelines.provenance import ProvenancePipeline
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from newsarchive import schema
+from newsarchive.provenance import build_provenance, capture_id_for, new_crawl_id
+
+WARC_POINTER = {
+    "warc_filename": "newsarchive-20260101000000-00000-host.warc.gz",
+    "warc_record_offset": 1234,
+    "warc_record_length": 567,
+    "warc_record_id": "<urn:uuid:0f0e0d0c-0000-4000-8000-000000000001>",
+    "content_digest": "sha1:ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    "fetched_at": "2026-01-01T00:00:00Z",
+    "ip_address": "127.0.0.1",
+}
+
+
+def make_record(url: str, *, page_type: str = "article", probability: float = 0.9,
+                status: int = 200, article_id: str = "a1", content_hash: str = "h1",
+                warc: dict[str, Any] | None = None) -> dict[str, Any]:
+    record = schema.empty()
+    record.update(url=url, headline=f"Headline of {url}", article_id=article_id,
+                  content_hash=content_hash)
+    record["extraction"].update(page_type=page_type, probability=probability)
+    record["_capture"] = {
+        "requested_url": url, "url": url, "status": status,
+        "content_type": "text/html; charset=utf-8",
+        "discovered_via": {"type": "sitemap", "url": "http://site.test/sitemap.xml",
+                           "lastmod": "2026-01-01"},
+        "warc": warc, "crawl_id": "c1", "spider": "news", "outcome": None, "error": None,
+    }
+    return record
+
+
+def outcome_item(url: str, outcome: str, error: str) -> dict[str, Any]:
+    return {"_capture": {"requested_url": url, "url": url, "status": None, "outcome": outcome,
+                         "error": error, "discovered_via": {"type": "link", "url": None}}}
+
+
+@pytest.fixture
+def crawler(tmp_path: Path) -> Any:
+    return get_crawler(settings_dict={
+        "NEWSARCHIVE_OUTPUT_DIR": str(tmp_path),
+        "NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-test",
+        "NEWSARCHIVE_MIN_ARTICLE_PROBABILITY": 0.5,
+    })
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_outcome_decision_table() -> None:
+    assert decide_outcome(make_record("http://s/a"), 0.5) == ("article", None)
+    assert decide_outcome(make_record("http://s/a", probability=0.2), 0.5)[0] == "not_article"
+    # a live blog is recorded, never exported as an article, whatever its probability
+    assert decide_outcome(make_record("http://s/l", page_type="liveblog"), 0.5)[0] == "not_article"
+    assert decide_outcome(make_record("http://s/x", status=404), 0.5) == ("http_error", "HTTP 404")
+    assert decide_outcome(outcome_item("http://s/r", "robots_denied", "robots"), 0.5) == (
+        "robots_denied", "robots")
+
+
+def test_page_outcomes_are_recorded_and_only_articles_pass(crawler: Any, tmp_path: Path) -> None:
+    pipeline = PageOutcomePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    article = make_record("http://s/2026/01/01/a-story", warc=WARC_POINTER)
+    assert pipeline.process_item(article) is article
+    for dropped in (make_record("http://s/section", page_type="hub", probability=0.1),
+                    outcome_item("http://s/private/x", "robots_denied", "Forbidden by robots.txt"),
+                    make_record("http://s/missing", status=404)):
+        with pytest.raises(DropItem):
+            pipeline.process_item(dropped)
+    pipeline.close_spider()
+    lines = read_lines(tmp_path / "pages.jsonl")
+    assert [(p["url"], p["outcome"]) for p in lines] == [
+        ("http://s/2026/01/01/a-story", "article"),
+        ("http://s/section", "not_article"),
+        ("http://s/private/x", "robots_denied"),
+        ("http://s/missing", "http_error"),
+    ]
+    assert lines[0]["warc_record_offset"] == 1234 and lines[0]["probability"] == 0.9
+    assert lines[2]["reason"] == "Forbidden by robots.txt"
+    assert crawler.stats.get_value("newsarchive/pages/not_article") == 1
+
+
+def test_provenance_from_capture(crawler: Any) -> None:
+    pipeline = ProvenancePipeline.from_crawler(crawler)
+    record = make_record("http://s/final", warc=WARC_POINTER)
+    record["_capture"]["requested_url"] = "http://s/old"
+    out = pipeline.process_item(record)
+    assert "_capture" not in out
+    prov = out["provenance"]
+    assert set(prov) == set(schema.empty(schema.Provenance))
+    assert prov["crawl_id"] == "20260101T000000Z-test"
+    assert prov["warc_record_offset"] == 1234
+    assert prov["fetch_status"] == 200 and prov["content_mime_type"] == "text/html"
+    assert prov["discovered_via"]["type"] == "sitemap"
+    assert out["requested_url"] == "http://s/old" and out["url"] == "http://s/final"
+    # the capture id depends on the WARC record only, so re-extraction finds the same id
+    assert out["capture_id"] == capture_id_for(WARC_POINTER, "http://other", None)
+    assert len(out["capture_id"]) == 32
+
+
+def test_provenance_without_warc_uses_fetch_time() -> None:
+    prov = build_provenance({"status": 200, "fetched_at": "2026-01-02T03:04:05Z"},
+                            crawl_id="c", spider="news")
+    assert prov["fetched_at"] == "2026-01-02T03:04:05Z" and prov["warc_filename"] is None
+    a = capture_id_for(None, "http://s/a", "2026-01-02T03:04:05Z")
+    assert a == capture_id_for(None, "http://s/a", "2026-01-02T03:04:05Z")
+    assert a != capture_id_for(None, "http://s/b", "2026-01-02T03:04:05Z")
+
+
+def test_crawl_id_shape() -> None:
+    import re
+
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{4}", new_crawl_id())
+
+
+def test_dedupe_keeps_first_copy_and_new_versions(crawler: Any) -> None:
+    pipeline = DedupePipeline.from_crawler(crawler)
+    pipeline.process_item(make_record("http://s/a", article_id="x", content_hash="1"))
+    with pytest.raises(DropItem):
+        pipeline.process_item(make_record("http://s/a?utm=1", article_id="x", content_hash="1"))
+    changed = make_record("http://s/a", article_id="x", content_hash="2")
+    assert pipeline.process_item(changed) is changed
+    assert crawler.stats.get_value("newsarchive/duplicates") == 1
+
+
+def test_export_writes_every_schema_key_and_a_manifest(crawler: Any, tmp_path: Path) -> None:
+    provenance = ProvenancePipeline.from_crawler(crawler)
+    export = ArticleExportPipeline.from_crawler(crawler)
+    export.open_spider()
+    for n in range(3):
+        record = make_record(f"http://s/story-{n}", article_id=str(n), warc=WARC_POINTER)
+        del record["quotes"]  # a record missing a key is still exported with every key
+        record["unexpected"] = "dropped"
+        export.process_item(provenance.process_item(record))
+    export.close_spider()
+    files = list((tmp_path / "articles").iterdir())
+    assert [f.name for f in files] == ["articles-20260101T000000Z-test-00000.jsonl.gz"]
+    with gzip.open(files[0], "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    assert [r["url"] for r in rows] == [f"http://s/story-{n}" for n in range(3)]
+    for row in rows:
+        assert list(row) == list(schema.empty())
+        assert row["quotes"] == []
+        assert row["provenance"]["warc_filename"] == WARC_POINTER["warc_filename"]
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["crawl_id"] == "20260101T000000Z-test"
+    assert manifest["counts"]["articles"] == 3
