@@ -85,9 +85,8 @@ def decode(data: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, 
         if data.startswith(bom):
             return data[len(bom):].decode(name, "replace"), name, "bom"
     declared_header = header_charset(headers)
-    if declared_header:
-        if declared_header != "utf-8" or _is_utf8(data):
-            return data.decode(declared_header, "replace"), declared_header, "header"
+    if declared_header and (declared_header != "utf-8" or _is_utf8(data)):
+        return data.decode(declared_header, "replace"), declared_header, "header"
     declared_meta = meta_charset(data)
     non_ascii = not data.isascii()
     if non_ascii and _is_utf8(data):

@@ -1,0 +1,166 @@
+"""Scoring rules of the extraction benchmark (../shared/bench/README.md), written once.
+
+Body and lede: 4-token shingle multisets over ``\\w+`` tokens; dataset precision
+is the mean over pages with a prediction, recall the mean over all pages.
+Headline: exact after NFC and whitespace normalization. Authors: set F1 of
+lower-cased names. Published: same calendar day in the expected value's offset.
+Captions and credits: set F1 over normalized strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_TOKEN = re.compile(r"\w+")
+_SPACES = re.compile(r"\s+")
+SHINGLE = 4
+
+
+def tokens(text: str | None) -> list[str]:
+    """``\\w+`` tokens after dropping soft hyphens and zero-width characters (case kept)."""
+    if not text:
+        return []
+    return _TOKEN.findall(_INVISIBLE.sub("", text))
+
+
+def shingles(text: str | None) -> Counter[tuple[str, ...]]:
+    """Multiset of 4-token shingles; 1-3 tokens make one shingle, no tokens none."""
+    toks = tokens(text)
+    if not toks:
+        return Counter()
+    if len(toks) < SHINGLE:
+        return Counter([tuple(toks)])
+    return Counter(tuple(toks[i : i + SHINGLE]) for i in range(len(toks) - SHINGLE + 1))
+
+
+def page_precision_recall(predicted: str | None, expected: str | None) -> tuple[float, float]:
+    """Shingle precision and recall of one page (1.0 where there is nothing to get wrong)."""
+    pred, exp = shingles(predicted), shingles(expected)
+    tp = sum((pred & exp).values())
+    fp = sum(pred.values()) - tp
+    fn = sum(exp.values()) - tp
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall
+
+
+def f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+@dataclass
+class TextScore:
+    """Accumulates page scores into the dataset precision/recall/F1 of one text field."""
+
+    precisions: list[float] = field(default_factory=list)
+    recalls: list[float] = field(default_factory=list)
+
+    def add(self, predicted: str | None, expected: str | None) -> tuple[float, float]:
+        precision, recall = page_precision_recall(predicted, expected)
+        if tokens(predicted):
+            self.precisions.append(precision)
+        self.recalls.append(recall)
+        return precision, recall
+
+    @property
+    def precision(self) -> float:
+        return sum(self.precisions) / len(self.precisions) if self.precisions else 0.0
+
+    @property
+    def recall(self) -> float:
+        return sum(self.recalls) / len(self.recalls) if self.recalls else 0.0
+
+    @property
+    def f1(self) -> float:
+        return f1(self.precision, self.recall)
+
+
+def normalize(text: str | None) -> str:
+    """NFC, invisible characters dropped, whitespace collapsed (case kept)."""
+    if not text:
+        return ""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return _SPACES.sub(" ", text).strip()
+
+
+def headline_exact(predicted: str | None, expected: str | None) -> float:
+    return float(bool(normalize(expected)) and normalize(predicted) == normalize(expected))
+
+
+def set_f1(predicted: Iterable[str], expected: Iterable[str]) -> float:
+    """F1 of two sets (both empty = 1)."""
+    pred, exp = set(predicted), set(expected)
+    if not pred and not exp:
+        return 1.0
+    tp = len(pred & exp)
+    if not tp:
+        return 0.0
+    return f1(tp / len(pred), tp / len(exp))
+
+
+def author_key(name: str) -> str:
+    return normalize(name).lower()
+
+
+def authors_f1(predicted: Iterable[str], expected: Iterable[str]) -> float:
+    return set_f1(
+        {author_key(n) for n in predicted if normalize(n)},
+        {author_key(n) for n in expected if normalize(n)},
+    )
+
+
+def _strip_punctuation(text: str) -> str:
+    return text.strip(" \t.,;:|-–—()[]©")
+
+
+def caption_key(text: str | None) -> str:
+    """Caption/credit comparison key: normalized, case-folded, outer punctuation dropped."""
+    return _strip_punctuation(normalize(text).casefold())
+
+
+def caption_texts_f1(predicted: Iterable[str | None], expected: Iterable[str | None]) -> float:
+    return set_f1(
+        {k for k in map(caption_key, predicted) if k},
+        {k for k in map(caption_key, expected) if k},
+    )
+
+
+def split_credits(credit: str | None) -> list[str]:
+    """One credit string as the list the truth data uses (comma-separated parts)."""
+    return [part for part in (credit or "").split(",") if part.strip()]
+
+
+def credits_f1(predicted: Iterable[str], expected: Iterable[str]) -> float:
+    return caption_texts_f1(predicted, expected)
+
+
+def parse_time(value: str | None) -> dt.datetime | dt.date | None:
+    """An ISO 8601 / RFC 3339 value as a datetime (or a date for a date-only value)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def same_day(predicted: str | None, expected: str | None) -> float:
+    """1.0 when ``predicted`` falls on the expected calendar day in the expected offset."""
+    exp, pred = parse_time(expected), parse_time(predicted)
+    if exp is None or pred is None:
+        return 0.0
+    exp_day = exp.date() if isinstance(exp, dt.datetime) else exp
+    if not isinstance(pred, dt.datetime):
+        return float(pred == exp_day)
+    if isinstance(exp, dt.datetime) and exp.tzinfo and pred.tzinfo:
+        pred = pred.astimezone(exp.tzinfo)
+    return float(pred.date() == exp_day)

@@ -1,0 +1,215 @@
+"""Authors: people and agencies, from structured data, meta tags or the byline.
+
+Raw author strings carry noise ("By", "Von", job titles after a comma, dates,
+the site's own name, several names in one string); the clean-up here is a set
+of tables so a new language is a new row, not a new branch.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from newsarchive.extract import structured
+from newsarchive.extract.document import Document, HtmlElement
+from newsarchive.extract.text import clean
+
+_META_NAMES = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "cxenseparse:author",
+    "citation_author",
+)
+# "By", "Von", ... at the start of a byline (case-insensitive, optional colon).
+_PREFIXES = (
+    "written by", "reported by", "posted by", "words by", "story by", "text and photos by",
+    "by", "von", "par", "por", "door", "af", "av", "от", "автор",
+    "autor", "autorin", "autoren", "author", "authors", "text", "texto", "texte", "testo",
+    "redaktion", "reporter", "kommentar", "ein kommentar von", "eine analyse von",
+    "ein gastbeitrag von",
+)
+_PREFIX = re.compile(
+    r"^\s*(?:" + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
+    + r")(?:\s*:\s*|\s+)",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"^\s*[\w ]{2,20}:\s+")  # "Autor:", "Text:", "Fotos:" labels
+# Conjunctions joining two names, in the languages we see most.
+_JOINERS = re.compile(
+    r"\s+(?:and|und|&|y|et|e|og|och|en|i|a|и|ve|ja|és|und von|and by)\s+|\s*[;|]\s*|\s+&\s+",
+    re.IGNORECASE,
+)
+_DATE_TAIL = re.compile(
+    r"[\s,|·•-]*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|updated|published|aktualisiert"
+    r"|veröffentlicht|stand|am \d|on \w+ \d).*$",
+    re.IGNORECASE,
+)
+_URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNORECASE)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_NAME_PARTICLES = {
+    "von", "van", "de", "der", "den", "da", "del", "della", "di", "du", "le", "la", "bin", "al",
+    "el", "ten", "ter", "zu", "y", "dos", "das", "do", "st", "mc", "e",
+}
+# Words that mark a comma segment as a job title or place, not a person.
+_ROLE_WORDS = re.compile(
+    r"\b(?:reporter|correspondent|editor|writer|columnist|contributor|journalist|staff|"
+    r"redakteur\w*|korrespondent\w*|chef\w*|leiter\w*|ressort\w*|autor\w*|redaktion|"
+    r"senior|chief|deputy|head|director|producer|photographer|analyst|rédact\w*|"
+    r"envoyé\w*|corresponsal|periodista|redactor\w*|news|desk|team)\b",
+    re.IGNORECASE,
+)
+AGENCIES = {
+    "reuters", "ap", "afp", "dpa", "apa", "sid", "efe", "ansa", "kna", "epd", "upi", "ddp",
+    "associated press", "the associated press", "agence france-presse", "deutsche presse-agentur",
+    "bloomberg", "anadolu ajansı", "anadolu agency", "europa press", "belga", "ritzau", "tt",
+    "ntb", "kyodo", "xinhua", "press association", "pa", "keystone-sda", "sda", "dpa-afx",
+    "tass", "ria novosti", "ctk", "čtk", "pap", "mti", "ats", "aa", "ians", "pti", "ani",
+}
+MAX_NAME_LENGTH = 80
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", name).casefold())
+
+
+def _has_case(text: str) -> bool:
+    return any(ch.isupper() for ch in text) or any(ch.islower() for ch in text)
+
+
+def looks_like_name(text: str) -> bool:
+    """A short string of capitalized words (or caseless script): a person or agency name."""
+    words = text.split()
+    if not words or len(words) > 6 or len(text) > MAX_NAME_LENGTH:
+        return False
+    if text.casefold() in AGENCIES or _key(text) in {_key(a) for a in AGENCIES}:
+        return True
+    if any(ch.isdigit() for ch in text):
+        return False
+    if not _has_case(text):
+        return True  # CJK and other caseless scripts
+    for word in words:
+        if word.casefold().strip(".'") in _NAME_PARTICLES:
+            continue
+        first = next((ch for ch in word if ch.isalpha()), "")
+        if first and not first.isupper():
+            return False
+    return True
+
+
+def clean_name(raw: str) -> str | None:
+    """One author's name without prefixes, e-mail addresses, dates or trailing titles."""
+    text = clean(_EMAIL.sub("", raw))
+    if not text:
+        return None
+    for _ in range(2):
+        text = _PREFIX.sub("", text, count=1).strip()
+    text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
+    return text or None
+
+
+def split_names(raw: str) -> list[str]:
+    """Split a byline holding several names: "A and B", "A, B & C", "A und B"."""
+    text = clean_name(raw)
+    if not text:
+        return []
+    text = _LABEL.sub("", text) if not looks_like_name(text) else text
+    names: list[str] = []
+    for part in _JOINERS.split(text):
+        segments = [s.strip() for s in part.split(",") if s.strip()]
+        for i, seg in enumerate(segments):
+            seg = clean_name(seg) or ""
+            if not seg:
+                continue
+            if i > 0 and (_ROLE_WORDS.search(seg) or not looks_like_name(seg)):
+                break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
+            if _ROLE_WORDS.search(seg) and not looks_like_name(seg):
+                continue
+            names.append(seg)
+    return [n for n in names if n and not _URLISH.search(n)]
+
+
+def _ld_authors(doc: Document) -> list[tuple[str, str, str | None]]:
+    """(name, raw, url) from the article's JSON-LD author / creator."""
+    out = []
+    for obj in structured.article_objects(doc):
+        for prop in ("author", "creator"):
+            for item in structured.values(obj.get(prop)):
+                name = structured.text_of(item)
+                url = structured.url_of(item.get("url")) if isinstance(item, dict) else None
+                if name and not _URLISH.search(name):
+                    out.extend((n, name, url) for n in split_names(name))
+            if out:
+                return out
+    return out
+
+
+def _meta_authors(doc: Document) -> list[tuple[str, str, str | None]]:
+    for name in _META_NAMES:
+        found = [
+            (n, v, None)
+            for v in doc.meta.get(name, ())
+            if v.strip() and not _URLISH.search(v.strip())
+            for n in split_names(v)
+        ]
+        if found:
+            return found
+    return []
+
+
+_BYLINE_XPATHS = (
+    './/*[@itemprop="author"]//*[@itemprop="name"]',
+    './/*[@itemprop="author"]',
+    './/a[@rel="author"]',
+    './/*[contains(concat(" ", normalize-space(@class), " "), " byline ")]',
+    './/*[contains(@class, "author-name") or contains(@class, "authorName")'
+    ' or contains(@class, "author__name") or contains(@class, "byline__name")]',
+    './/*[contains(@class, "byline")]',
+)
+
+
+def _dom_authors(doc: Document, container: HtmlElement | None) -> list[tuple[str, str, str | None]]:
+    scopes = [s for s in (container, *doc.root.xpath("//article[1]"), doc.root) if s is not None]
+    for xpath in _BYLINE_XPATHS:
+        for scope in scopes:
+            els = [e for e in scope.xpath(xpath)[:6] if len(e.text_content()) < 200]
+            found = []
+            for el in els:
+                text = el.get("content") or el.text_content()
+                href = el.get("href")
+                found.extend((n, clean(text) or "", doc.absolute(href)) for n in split_names(text))
+            if found:
+                return found
+    return []
+
+
+def _order(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """People before agencies, first mention kept, duplicates dropped."""
+    seen: set[str] = set()
+    unique = []
+    for author in names:
+        k = _key(author["name"])
+        if k and k not in seen:
+            seen.add(k)
+            unique.append(author)
+    return sorted(unique, key=lambda a: a["name"].casefold() in AGENCIES)
+
+
+def extract_authors(
+    doc: Document, publisher: str | None = None, container: HtmlElement | None = None
+) -> list[dict[str, Any]]:
+    """Authors as ``[{name, name_raw, url}]``; the site's own name only when no one else."""
+    site_keys = {_key(n) for n in (publisher, doc.meta_first("og:site_name")) if n}
+    fallback: list[dict[str, Any]] = []
+    for source in (_ld_authors, _meta_authors, lambda d: _dom_authors(d, container)):
+        found = [{"name": n, "name_raw": raw, "url": url} for n, raw, url in source(doc)]
+        people = [a for a in found if _key(a["name"]) not in site_keys]
+        if people:
+            return _order(people)
+        fallback = fallback or found
+    return _order(fallback)

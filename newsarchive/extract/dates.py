@@ -1,0 +1,227 @@
+"""Publication and modification dates: found in structured data first, normalized to RFC 3339.
+
+The page's own UTC offset is kept (a researcher wants the local publication
+time); a date without a time becomes midnight in the page's offset when the
+page states one elsewhere, or stays a plain date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from newsarchive.extract import structured
+from newsarchive.extract.document import Document
+
+# Meta tag names in order of trust, for each date.
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "article.published",
+    "published_time",
+    "publishdate",
+    "publish-date",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "article:post_date",
+    "og:updated_time",
+    "article:modified_time",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:article:modified_time",
+    "datemodified",
+    "og:updated_time",
+    "last-modified",
+    "dcterms.modified",
+)
+
+_ISO = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[T\s]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?"
+    r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?"
+)
+_COMPACT = re.compile(
+    r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<H>\d{2})(?P<M>\d{2}))?"
+)
+_DOTTED = re.compile(
+    r"(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4})(?:,?\s+(?P<H>\d{1,2})[:.](?P<M>\d{2}))?"
+)
+_URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|-|$)"
+)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """One date as found: normalized value, the raw string and where it came from."""
+
+    value: str
+    raw: str
+    source: str
+    has_time: bool
+    offset: dt.tzinfo | None
+
+
+def _tz(text: str | None) -> dt.tzinfo | None:
+    if not text:
+        return None
+    if text in ("Z", "UTC", "GMT"):
+        return dt.UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _format(moment: dt.datetime | dt.date) -> str:
+    if isinstance(moment, dt.datetime):
+        text = moment.isoformat(timespec="seconds")
+        return text.replace("+00:00", "Z") if moment.utcoffset() == dt.timedelta(0) else text
+    return moment.isoformat()
+
+
+def _from_match(m: re.Match[str], source: str, raw: str) -> FoundDate | None:
+    groups = m.groupdict()
+    try:
+        day = dt.date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
+    except ValueError:
+        return None
+    if not 1990 <= day.year <= 2100:
+        return None
+    if groups.get("H") is None:
+        return FoundDate(day.isoformat(), raw, source, False, None)
+    tz = _tz(groups.get("tz"))
+    try:
+        moment = dt.datetime(
+            day.year, day.month, day.day, int(groups["H"]), int(groups["M"]),
+            int(groups.get("S") or 0), tzinfo=tz,
+        )
+    except ValueError:
+        return FoundDate(day.isoformat(), raw, source, False, None)
+    return FoundDate(_format(moment), raw, source, True, tz)
+
+
+def parse_date(raw: str | None, source: str) -> FoundDate | None:
+    """Parse the date formats publishers use: ISO 8601, RFC 2822, compact, dd.mm.yyyy."""
+    if not raw or not raw.strip():
+        return None
+    text = raw.strip()
+    m = _ISO.search(text)
+    if m:
+        return _from_match(m, source, raw)
+    m = _COMPACT.match(text)
+    if m:
+        return _from_match(m, source, raw)
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        moment = None
+    if moment is not None:
+        return FoundDate(_format(moment), raw, source, True, moment.tzinfo)
+    m = _DOTTED.search(text)
+    if m:
+        return _from_match(m, source, raw)
+    if text.isdigit() and len(text) in (10, 13):  # Unix seconds / milliseconds
+        seconds = int(text) / (1000 if len(text) == 13 else 1)
+        moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
+        return FoundDate(_format(moment), raw, source, True, dt.UTC)
+    return None
+
+
+def _json_ld(doc: Document, key: str) -> Iterator[FoundDate | None]:
+    for obj in structured.article_objects(doc):
+        for value in structured.values(obj.get(key)):
+            if isinstance(value, str):
+                yield parse_date(value, "json_ld")
+
+
+def _meta(doc: Document, names: tuple[str, ...]) -> Iterator[FoundDate | None]:
+    for name in names:
+        for value in doc.meta.get(name, ()):
+            yield parse_date(value, "meta")
+
+
+def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
+    for el in doc.root.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')[:3]:
+        yield parse_date(el.get("datetime") or el.get("content") or el.text_content(), "microdata")
+
+
+def _time_elements(doc: Document) -> Iterator[FoundDate | None]:
+    nodes = doc.root.xpath("//article//time[@datetime] | //main//time[@datetime]")
+    nodes = nodes or doc.root.xpath("//time[@datetime]")
+    for el in nodes[:3]:
+        yield parse_date(el.get("datetime"), "time_element")
+
+
+def _url(doc: Document) -> Iterator[FoundDate | None]:
+    m = _URL_DATE.search(doc.url or "")
+    if m:
+        yield _from_match(m, "url", m.group(0))
+
+
+def _first(sources: list[Callable[[], Iterator[FoundDate | None]]]) -> FoundDate | None:
+    """The first date found; a date-only value is kept only when nothing gives a time."""
+    date_only: FoundDate | None = None
+    for source in sources:
+        for found in source():
+            if found is None:
+                continue
+            if found.has_time:
+                if date_only and not found.value.startswith(date_only.value):
+                    return date_only
+                return found
+            date_only = date_only or found
+    return date_only
+
+
+def _with_offset(found: FoundDate | None, offset: dt.tzinfo | None) -> FoundDate | None:
+    """A date-only value becomes midnight in the page's offset when the page states one."""
+    if found is None or found.has_time or offset is None:
+        return found
+    day = dt.date.fromisoformat(found.value)
+    moment = dt.datetime(day.year, day.month, day.day, tzinfo=offset)
+    return FoundDate(_format(moment), found.raw, found.source, True, offset)
+
+
+def extract_dates(doc: Document) -> dict[str, str | None]:
+    """date_published / date_modified with their raw strings and the published source."""
+    published = _first(
+        [
+            lambda: _json_ld(doc, "datePublished"),
+            lambda: _meta(doc, _PUBLISHED_META[:-3]),
+            lambda: _microdata(doc, "datePublished"),
+            lambda: _time_elements(doc),
+            lambda: _json_ld(doc, "dateCreated"),
+            lambda: _meta(doc, _PUBLISHED_META[-3:]),
+            lambda: _url(doc),
+        ]
+    )
+    modified = _first(
+        [
+            lambda: _json_ld(doc, "dateModified"),
+            lambda: _meta(doc, _MODIFIED_META),
+            lambda: _microdata(doc, "dateModified"),
+        ]
+    )
+    offset = next((d.offset for d in (published, modified) if d and d.offset), None)
+    published, modified = _with_offset(published, offset), _with_offset(modified, offset)
+    return {
+        "date_published": published.value if published else None,
+        "date_published_raw": published.raw.strip() if published else None,
+        "date_published_source": published.source if published else None,
+        "date_modified": modified.value if modified else None,
+        "date_modified_raw": modified.raw.strip() if modified else None,
+    }

@@ -1,0 +1,205 @@
+"""Orchestration of one extraction: document -> metadata -> rules -> body parts -> record.
+
+Every stage reads the same :class:`Document`. A stage that fails on a strange
+page records a validation message and leaves its fields empty: one broken
+field never costs the caller the rest of the record.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from newsarchive import __version__, schema
+from newsarchive.extract import authors, dates, headline, language, metadata, pagetype
+from newsarchive.extract.document import Document, NotHTML, load_document, sniff_binary
+from newsarchive.extract.text import clean
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EXTRACTOR = "newsarchive"
+
+
+def _guarded(name: str, func: Callable[[], T], default: T, messages: list[str]) -> T:
+    """Run one stage; on an unexpected error log it, note it, and return ``default``."""
+    try:
+        return func()
+    except (RecursionError, MemoryError) as exc:
+        messages.append(f"{name}: page too complex ({type(exc).__name__})")
+    except Exception as exc:  # a bug in one field must not lose the record
+        log.warning("extraction stage %s failed: %s", name, exc, exc_info=True)
+        messages.append(f"{name}: {type(exc).__name__}: {exc}")
+    return default
+
+
+def source_domain(url: str | None) -> str | None:
+    """Host of ``url`` without port and a leading ``www.``."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def _not_html_record(data: bytes | str, url: str | None, exc: NotHTML) -> dict[str, Any]:
+    """The record of an empty or binary input: probability 0, a message, nothing invented."""
+    is_empty = not (data.strip() if isinstance(data, bytes | str) else data)
+    binary = isinstance(data, bytes) and sniff_binary(data)
+    page_type = "binary" if binary or (not is_empty and "binary" in str(exc)) else "empty"
+    record = {
+        "url": url,
+        "canonical_url": url,
+        "source_domain": source_domain(url),
+        "extraction": {
+            "extractor": EXTRACTOR,
+            "extractor_version": __version__,
+            "rule": None,
+            "page_type": page_type,
+            "probability": 0.0,
+            "validation_messages": [f"not an HTML page: {exc}"],
+        },
+    }
+    return _finish(record)
+
+
+def _finish(record: dict[str, Any]) -> dict[str, Any]:
+    """Shape like the schema, then normalize (ids, hashes) when that stage is installed."""
+    shaped = schema.conform(record)
+    try:
+        from newsarchive.normalize import normalize_record
+    except ImportError:
+        return shaped
+    messages = shaped["extraction"]["validation_messages"]
+    return schema.conform(_guarded("normalize", lambda: normalize_record(shaped), shaped, messages))
+
+
+@functools.cache
+def _optional_module(name: str) -> Any:
+    """``newsarchive.extract.<name>``, or None while that module is not written yet."""
+    try:
+        return importlib.import_module(f"newsarchive.extract.{name}")
+    except ImportError as exc:  # also a half-written module whose own imports fail
+        log.warning("extraction module %s unavailable: %s", name, exc)
+        return None
+
+
+def _match_rule(url: str | None, published: str | None, messages: list[str]) -> Any:
+    rules = _optional_module("rules")
+    if rules is None:
+        return None
+    return _guarded("rules", lambda: rules.match(url or "", published), None, messages)
+
+
+def _rule_id(rule: Any) -> str:
+    if rule is None:
+        return "generic"
+    ident = getattr(rule, "id", None) or getattr(rule, "name", None) or type(rule).__name__
+    version = getattr(rule, "version", None)
+    return f"{ident}@{version}" if version else str(ident)
+
+
+def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> dict[str, Any]:
+    """Lede, body, captions, images, quotes and related links (the body modules)."""
+    body = _optional_module("body")
+    if body is None:
+        messages.append("body extractor not installed")
+        return {}
+    captions, quotes, related = (_optional_module(n) for n in ("captions", "quotes", "related"))
+    result = _guarded("body", lambda: body.extract_body(doc, hints), None, messages)
+    if result is None:
+        return {}
+    container = getattr(result, "node", None)
+    paragraphs = [p for p in (getattr(result, "paragraphs", None) or []) if p]
+    lede = clean(getattr(result, "lede", None))
+    parts: dict[str, Any] = {
+        "lede": lede,
+        "article_body": "\n".join(paragraphs) or None,
+        "article_body_html": getattr(result, "html", None),
+        "body_sections": list(getattr(result, "sections", None) or []),
+        "container": container,
+    }
+    text_paragraphs = ([lede] if lede else []) + paragraphs
+    if captions is not None:
+        parts["captions"] = _guarded(
+            "captions", lambda: captions.extract_captions(doc, container), [], messages
+        )
+        parts["images"] = _guarded(
+            "images", lambda: captions.extract_images(doc, container), [], messages
+        )
+    if quotes is not None:
+        parts["quotes"] = _guarded(
+            "quotes",
+            lambda: quotes.extract_quotes(text_paragraphs, hints.get("language")),
+            [],
+            messages,
+        )
+    if related is not None:
+        parts["related_links"] = _guarded(
+            "related", lambda: related.extract_related(doc, container), [], messages
+        )
+    return parts
+
+
+def run(
+    data: bytes | str, url: str | None = None, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Extract the article record of one page (see docs/ARCHITECTURE.md)."""
+    try:
+        doc = load_document(data, url, headers)
+    except NotHTML as exc:
+        return _not_html_record(data, url, exc)
+    messages = list(doc.messages)
+    meta = _guarded("metadata", lambda: metadata.extract_metadata(doc), {}, messages)
+    publisher = meta.get("publisher")
+    found_headline = _guarded(
+        "headline", lambda: headline.extract_headline(doc, publisher), None, messages
+    )
+    found_dates = _guarded("dates", lambda: dates.extract_dates(doc), {}, messages)
+    lang = _guarded("language", lambda: language.extract_language(doc), None, messages)
+    rule = _match_rule(url, found_dates.get("date_published"), messages)
+    hints = {
+        "headline": found_headline,
+        "description": meta.get("description"),
+        "rule": rule,
+        "language": lang,
+    }
+    parts = _body_parts(doc, hints, messages)
+    container = parts.pop("container", None)
+    found_authors = _guarded(
+        "authors", lambda: authors.extract_authors(doc, publisher, container), [], messages
+    )
+    verdict = _guarded(
+        "page_type",
+        lambda: pagetype.classify(doc, found_headline, parts.get("article_body"), found_dates),
+        pagetype.Verdict("article", 0.5, []),
+        messages,
+    )
+    messages.extend(verdict.reasons)
+    record: dict[str, Any] = {
+        **meta,
+        **found_dates,
+        **parts,
+        "url": url,
+        "source_domain": source_domain(meta.get("canonical_url") or url),
+        "headline": found_headline,
+        "authors": found_authors,
+        "in_language": lang,
+        "extraction": {
+            "extractor": EXTRACTOR,
+            "extractor_version": __version__,
+            "rule": _rule_id(rule),
+            "page_type": verdict.page_type,
+            "probability": verdict.probability,
+            "validation_messages": messages,
+        },
+    }
+    return _finish(record)

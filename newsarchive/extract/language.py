@@ -1,0 +1,95 @@
+"""The page language as a BCP 47 tag, from markup first and a cheap text guess last.
+
+Markup (``<html lang>``, Content-Language, og:locale, JSON-LD ``inLanguage``)
+is right almost always; for pages without it, counting the most frequent
+function words of the common news languages is enough to tell them apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from newsarchive.extract import structured
+from newsarchive.extract.document import Document
+
+_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{4}))?(?:[-_]([a-zA-Z]{2}|\d{3}))?\b")
+_WORD = re.compile(r"\w+")
+# A dozen frequent function words per language: distinctive enough for a guess.
+_STOPWORDS = {
+    "en": "the and of to in is that for it was on with as said by",
+    "de": "der die und das ist nicht mit den von sich auf ein eine für dem",
+    "fr": "le la les et des est une dans pour que qui pas sur du",
+    "es": "el la los las y que del por una con para es se al",
+    "it": "il di che la per non una sono della con del gli le è",
+    "pt": "o de que não uma para com os da do em as é no",
+    "nl": "de het een en van is dat op te niet zijn met voor",
+    "sv": "och att det som är på för med en av inte har till",
+    "da": "og at det er en til på for med af ikke som har den",
+    "no": "og det er til på for med av som ikke har en at",
+    "pl": "i w na nie się z że do to jest jak o dla",
+    "cs": "a je se na v že to s do není jsou jako by",
+    "tr": "ve bir bu için ile de da olarak çok daha gibi olan",
+    "ru": "и в не на что с по это как из он к",
+}
+_STOPWORD_SETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+_SCRIPT_LANGS = (
+    (re.compile(r"[\u3040-\u30ff]"), "ja"),
+    (re.compile(r"[\uac00-\ud7af]"), "ko"),
+    (re.compile(r"[\u4e00-\u9fff]"), "zh"),
+    (re.compile(r"[\u0600-\u06ff]"), "ar"),
+    (re.compile(r"[\u0590-\u05ff]"), "he"),
+    (re.compile(r"[\u0e00-\u0e7f]"), "th"),
+    (re.compile(r"[\u0370-\u03ff]"), "el"),
+)
+
+
+def normalize_tag(value: str | None) -> str | None:
+    """``de_DE`` / ``de-de`` / ``EN`` -> ``de-DE`` / ``de-DE`` / ``en``; None if not a tag."""
+    if not value:
+        return None
+    m = _TAG.match(value.strip())
+    if not m:
+        return None
+    lang, script, region = m.groups()
+    parts = [lang.lower()]
+    if script:
+        parts.append(script.title())
+    if region:
+        parts.append(region.upper())
+    return "-".join(parts)
+
+
+def guess_from_text(text: str) -> str | None:
+    """A language guess from function-word counts (or the script for CJK and others)."""
+    sample = text[:20_000]
+    for pattern, lang in _SCRIPT_LANGS:
+        if len(pattern.findall(sample)) > 20:
+            return lang
+    counts: Counter[str] = Counter()
+    words = _WORD.findall(sample.lower())
+    for word in words:
+        for lang, stopwords in _STOPWORD_SETS.items():
+            if word in stopwords:
+                counts[lang] += 1
+    if not counts:
+        return None
+    (best, hits), *_ = counts.most_common(1)
+    return best if hits >= 5 and hits / max(len(words), 1) > 0.05 else None
+
+
+def extract_language(doc: Document) -> str | None:
+    """The language of the page: markup first, then a guess from the visible text."""
+    declared = (
+        doc.lang,
+        structured.text_of(structured.first_property(doc, "inLanguage")),
+        doc.meta_first("content-language", "language", "dc.language"),
+        doc.headers.get("content-language", "").split(",")[0],
+        doc.meta_first("og:locale"),
+    )
+    for value in declared:
+        tag = normalize_tag(value)
+        if tag:
+            return tag
+    paragraphs = doc.root.xpath("//p")[:60]
+    return guess_from_text(" ".join(p.text_content() for p in paragraphs))

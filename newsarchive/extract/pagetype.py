@@ -1,0 +1,127 @@
+"""Page type and the probability that a page is a news article.
+
+A crawler fetches hubs, galleries, live blogs, error pages and bot walls too;
+they are recorded with a low probability instead of invented article fields.
+Evidence is a table of weighted signals summed into a logistic score.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from newsarchive.extract import structured
+from newsarchive.extract.document import Document
+
+# Phrases of bot challenges and block pages (checked on short pages only).
+_BLOCK_PATTERNS = re.compile(
+    r"just a moment\.\.\.|attention required|access denied|please enable javascript and cookies"
+    r"|enable cookies|verify you are (?:a )?human|are you a robot|captcha|ddos protection"
+    r"|request unsuccessful|checking your browser|unusual traffic|bot detection"
+    r"|zugriff verweigert|pardon our interruption",
+    re.IGNORECASE,
+)
+_BLOCK_MARKUP = (
+    '//*[contains(@class, "g-recaptcha") or contains(@class, "h-captcha")'
+    ' or contains(@id, "challenge-form") or contains(@id, "cf-challenge")'
+    ' or contains(@class, "cf-browser-verification")]'
+)
+_ERROR_PATTERNS = re.compile(
+    r"\b404\b|not found|page (?:does not|doesn't) exist|seite nicht gefunden|"
+    r"page introuvable|página no encontrada|pagina non trovata|niet gevonden|"
+    r"internal server error|service unavailable|\b50[0-3]\b",
+    re.IGNORECASE,
+)
+_SHORT_PAGE = 2500  # characters of visible text under which a block/error page is plausible
+_GALLERY_TYPES = ("ImageGallery", "MediaGallery")
+_HUB_TYPES = ("CollectionPage", "SearchResultsPage", "ProfilePage")
+
+
+@dataclass
+class Verdict:
+    """The page type, the article probability and the reasons for a non-article verdict."""
+
+    page_type: str
+    probability: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def _visible_text_length(doc: Document) -> int:
+    body = doc.root.find("body")
+    scope = body if body is not None else doc.root
+    texts = scope.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+    return sum(len(t.strip()) for t in texts)
+
+
+def _paragraph_chars(doc: Document) -> int:
+    texts = (p.text_content().strip() for p in doc.root.iter("p"))
+    return sum(len(t) for t in texts if len(t) > 80)
+
+
+def _title(doc: Document) -> str:
+    titles = doc.root.xpath("//title")
+    return titles[0].text_content().strip() if titles else ""
+
+
+def _has_ld(doc: Document, *types: str) -> bool:
+    return any(True for _ in doc.json_ld_objects(*types))
+
+
+def _special_type(doc: Document, visible: int) -> Verdict | None:
+    """Block, error, live blog or gallery: the types recognised by explicit markers."""
+    title = _title(doc)
+    if visible < _SHORT_PAGE:
+        sample = title + " " + " ".join(doc.root.xpath("//h1//text() | //body//p//text()")[:20])
+        if _BLOCK_PATTERNS.search(sample) or doc.root.xpath(_BLOCK_MARKUP):
+            return Verdict("block_page", 0.02, ["block or bot-challenge page"])
+        if _ERROR_PATTERNS.search(title) or _ERROR_PATTERNS.search(
+            " ".join(doc.root.xpath("//h1//text()"))
+        ):
+            return Verdict("error", 0.02, ["error page"])
+    if _has_ld(doc, "LiveBlogPosting"):
+        return Verdict("liveblog", 0.3, ["live blog (LiveBlogPosting)"])
+    if _has_ld(doc, *_GALLERY_TYPES) and not structured.article_objects(doc):
+        return Verdict("gallery", 0.2, ["image gallery"])
+    return None
+
+
+def article_score(doc: Document, headline: str | None, body_chars: int, has_date: bool) -> float:
+    """Logistic score of article evidence: structured type, og:type, date, text length."""
+    og_type = (doc.meta_first("og:type") or "").lower()
+    ld_article = any(
+        t.lower() not in ("webpage", "itempage", "collectionpage")
+        for obj in structured.article_objects(doc)
+        for t in (obj.get("@type") if isinstance(obj.get("@type"), list) else [obj.get("@type")])
+        if isinstance(t, str)
+    )
+    signals = (
+        (ld_article, 2.0),
+        (og_type == "article", 1.0),
+        (og_type in ("website", "profile"), -1.0),
+        (_has_ld(doc, *_HUB_TYPES), -2.0),
+        (has_date, 1.0),
+        (bool(headline), 0.5),
+        (body_chars >= 1500, 1.5),
+        (300 <= body_chars < 1500, 0.5),
+        (body_chars < 150, -2.5),
+    )
+    score = sum(weight for present, weight in signals if present) - 1.5
+    return 1 / (1 + math.exp(-score))
+
+
+def classify(
+    doc: Document, headline: str | None, body: str | None, dates: dict[str, str | None]
+) -> Verdict:
+    """The page type and article probability of ``doc``."""
+    visible = _visible_text_length(doc)
+    special = _special_type(doc, visible)
+    if special:
+        return special
+    body_chars = len(body) if body else _paragraph_chars(doc)
+    probability = round(
+        article_score(doc, headline, body_chars, bool(dates.get("date_published"))), 3
+    )
+    if probability >= 0.5:
+        return Verdict("article", probability)
+    return Verdict("hub", probability, ["little article evidence: treated as a hub page"])

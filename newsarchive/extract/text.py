@@ -1,0 +1,55 @@
+"""Shared text clean-up for every extracted field.
+
+Publishers leave invisible characters (soft hyphens, zero-width spaces, BOMs)
+and odd whitespace in their markup; researchers compare strings, so every field
+goes through the same small set of helpers here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Soft hyphen, zero-width space/joiners, word joiner, BOM, bidi marks.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e]")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_invisible(text: str) -> str:
+    """Drop characters that render as nothing but break string comparison."""
+    return _INVISIBLE.sub("", text)
+
+
+def clean(text: str | None) -> str | None:
+    """NFC, invisible characters removed, whitespace collapsed; None for blank text."""
+    if text is None:
+        return None
+    text = _SPACES.sub(" ", strip_invisible(unicodedata.normalize("NFC", text))).strip()
+    return text or None
+
+
+def clean_lines(text: str | None) -> str | None:
+    """Like :func:`clean` but keeps line breaks between non-empty lines."""
+    if text is None:
+        return None
+    lines = (clean(line) for line in text.splitlines())
+    joined = "\n".join(line for line in lines if line)
+    return joined or None
+
+
+def element_text(el: object) -> str | None:
+    """Cleaned visible text of an lxml element (None when it has none)."""
+    try:
+        raw = el.text_content()  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return None
+    return clean(raw)
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary when one is near."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit * 0.8 else cut
