@@ -1,0 +1,202 @@
+"""Crawl plans: valid plans load; every mistake is reported with file, line and field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsarchive.plan import (
+    PlanError,
+    key_lines,
+    load_plan,
+    parse_plan,
+    site_settings,
+    site_spider_args,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = """\
+[plan]
+name = "papers"
+state = "state/papers.sqlite"
+
+[defaults]
+contact = "mailto:desk@archive.example"
+[defaults.politeness]
+delay = 1.5
+
+[[sites]]
+name = "daily"
+seeds = ["https://daily.example/", "https://daily.example/world/"]
+schedule = "15 */4 * * *"
+refetch = "conditional"
+[sites.sources]
+news_sitemaps = ["https://daily.example/news-sitemap.xml"]
+feeds = ["https://daily.example/rss"]
+[sites.scope]
+allowed_hosts = ["daily.example", "www.daily.example"]
+include = ["/20\\\\d\\\\d/"]
+exclude = ["/video/"]
+[sites.limits]
+max_pages = 500
+articles_since = "7d"
+
+[[sites]]
+name = "weekly"
+seeds = ["https://weekly.example/"]
+user_agent = "ArchiveBot/2 (+https://archive.example/bot)"
+politeness = { concurrency = 1, autothrottle = false }
+limits.max_depth = 1
+"""
+
+
+def test_valid_plan_loads_with_defaults_merged(tmp_path: Path) -> None:
+    path = tmp_path / "papers.toml"
+    path.write_text(GOOD)
+    plan = load_plan(path)
+    assert plan.name == "papers"
+    assert plan.state_path == tmp_path / "state" / "papers.sqlite"
+    daily, weekly = plan.sites
+    assert daily.politeness.delay == 1.5 and weekly.politeness.delay == 1.5
+    assert weekly.politeness.concurrency == 1 and weekly.politeness.autothrottle is False
+    assert weekly.limits.max_depth == 1
+    assert daily.refetch == "conditional" and weekly.refetch == "never"
+    assert daily.effective_user_agent.endswith("(+mailto:desk@archive.example; archival crawler)")
+    assert weekly.effective_user_agent == "ArchiveBot/2 (+https://archive.example/bot)"
+    assert plan.site("weekly") is weekly
+    with pytest.raises(KeyError, match="no site 'monthly'"):
+        plan.site("monthly")
+
+
+def test_scope_allows() -> None:
+    site = parse_plan(GOOD).site("daily")
+    assert site.scope.allows("https://daily.example/2024/05/a-story")
+    assert site.scope.allows("https://www.daily.example/2024/05/a-story")
+    assert not site.scope.allows("https://daily.example/2024/video/clip")
+    assert not site.scope.allows("https://daily.example/about")
+    assert not site.scope.allows("https://evil.example/2024/05/a-story")
+
+
+def test_site_settings_and_spider_args() -> None:
+    plan = parse_plan(GOOD, "/plans/papers.toml")
+    daily = plan.site("daily")
+    settings = site_settings(plan, daily)
+    assert settings["DOWNLOAD_DELAY"] == 1.5
+    assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 4
+    assert settings["CLOSESPIDER_PAGECOUNT"] == 500
+    assert settings["NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES"] is False
+    assert settings["NEWSARCHIVE_STATE_PATH"] == "/plans/state/papers.sqlite"
+    assert settings["NEWSARCHIVE_REFETCH"] == "conditional"
+    assert "desk@archive.example" in settings["USER_AGENT"]
+    args = site_spider_args(plan, daily, now=datetime(2024, 5, 8, 12, 0, tzinfo=UTC))
+    assert args["start_urls"] == ["https://daily.example/", "https://daily.example/world/"]
+    assert args["news_sitemaps"] == ["https://daily.example/news-sitemap.xml"]
+    assert args["articles_since"] == "2024-05-01T12:00:00Z"
+    assert args["allowed_hosts"] == ["daily.example", "www.daily.example"]
+    weekly_args = site_spider_args(plan, plan.site("weekly"))
+    assert weekly_args["allowed_hosts"] == ["weekly.example"]
+    assert weekly_args["max_pages"] is None and weekly_args["articles_since"] is None
+
+
+def _issues(source: str) -> list[str]:
+    with pytest.raises(PlanError) as caught:
+        parse_plan(source, "plan.toml")
+    return [str(issue) for issue in caught.value.issues]
+
+
+def test_wrong_type_reported_with_line_and_field() -> None:
+    source = GOOD.replace("max_pages = 500", 'max_pages = "ten"')
+    line = source.splitlines().index('max_pages = "ten"') + 1
+    assert _issues(source) == [
+        f'plan.toml:{line}: sites[daily].limits.max_pages: expected an integer, got "ten"'
+    ]
+
+
+def test_errors_in_second_site_and_inline_tables_are_located() -> None:
+    source = GOOD.replace("concurrency = 1", "concurrency = 0").replace(
+        "limits.max_depth = 1", "limits.max_depth = -1")
+    lines = source.splitlines()
+    inline = next(i for i, t in enumerate(lines, 1) if t.startswith("politeness ="))
+    dotted = next(i for i, t in enumerate(lines, 1) if t.startswith("limits.max_depth"))
+    issues = _issues(source)
+    assert f"plan.toml:{dotted}: sites[weekly].limits.max_depth: expected an integer >= 0, " \
+           "got -1" in issues
+    assert f"plan.toml:{inline}: sites[weekly].politeness.concurrency: expected an integer " \
+           ">= 1, got 0" in issues
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    source = """\
+[[sites]]
+name = "bad site!"
+seeds = ["ftp://x.example/"]
+schedule = "61 * * * *"
+refetch = "always"
+user_agent = "NoContactBot/1"
+typo_key = 1
+[sites.limits]
+articles_since = "last week"
+[sites.scope]
+include = ["(unclosed"]
+"""
+    issues = _issues(source)
+    text = "\n".join(issues)
+    assert "plan.toml:2: sites[bad site!].name: expected a name" in text
+    assert "plan.toml:3: sites[bad site!].seeds: item 0: expected an http(s) URL" in text
+    assert "plan.toml:4: sites[bad site!].schedule: minute: 61 is outside 0-59" in text
+    assert "plan.toml:5: sites[bad site!].refetch: expected one of never, conditional" in text
+    assert "plan.toml:6: sites[bad site!].user_agent: the user agent must name a contact" in text
+    assert "plan.toml:7: sites[bad site!].typo_key: unknown key" in text
+    assert "plan.toml:9: sites[bad site!].limits.articles_since: expected a duration" in text
+    assert "plan.toml:11: sites[bad site!].scope.include: item 0: invalid regular expression" \
+        in text
+
+
+def test_syntax_error_and_structural_errors() -> None:
+    assert _issues("[[sites]\nname = 1")[0].startswith("plan.toml:1: TOML syntax error")
+    assert _issues("[plan]\nname = 'x'\n") == [
+        "plan.toml: sites: a plan needs at least one [[sites]] table"]
+    dup = '[[sites]]\nname = "a"\nseeds = ["https://a.example/"]\n' * 2
+    assert _issues(dup) == ["plan.toml:5: sites[a].name: duplicate site name"]
+    no_source = '[[sites]]\nname = "a"\n'
+    assert _issues(no_source) == ["plan.toml:1: sites[a]: a site needs seeds, sitemaps or feeds"]
+    assert "never matches" in _issues(
+        '[[sites]]\nname = "a"\nseeds = ["https://a.example/"]\nschedule = "0 0 30 2 *"\n')[0]
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(PlanError, match="cannot read plan"):
+        load_plan(tmp_path / "missing.toml")
+
+
+def test_key_lines_tracks_array_of_tables() -> None:
+    lines = key_lines(GOOD)
+    assert lines[("sites", 0, "name")] == 11
+    assert lines[("sites", 1, "name")] == 27
+    assert lines[("sites", 0, "limits", "max_pages")] == 23
+    assert lines[("defaults", "politeness", "delay")] == 8
+
+
+def test_shipped_demo_plan_is_valid() -> None:
+    plan = load_plan(ROOT / "plans" / "demo.toml")
+    demo = plan.site("demo")
+    assert demo.allow_private and demo.schedule
+    assert site_settings(plan, demo)["NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES"] is True
+
+
+def test_plan_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from newsarchive.cli import main
+
+    assert main(["plan", "check", str(ROOT / "plans" / "demo.toml")]) == 0
+    assert "OK: plan 'demo', 1 site(s): demo" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[sites]]\nname = "x"\nseeds = ["https://a.example/"]\n'
+                   '[sites.limits]\nmax_pages = "ten"\n')
+    assert main(["plan", "check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f'{bad}:5: sites[x].limits.max_pages: expected an integer, got "ten"' in err
+    assert main(["plan", "show", str(ROOT / "plans" / "demo.toml"), "--site", "demo"]) == 0
+    assert '"CLOSESPIDER_PAGECOUNT": 5000' in capsys.readouterr().out
