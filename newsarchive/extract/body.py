@@ -1,0 +1,184 @@
+"""Article body, lede and sections: which text on the page is the article's own.
+
+Layered: a site rule's container and drop selectors when one applies, then a
+generic extractor. The generic one cuts the page into text segments (one
+iterative walk, chrome skipped), weighs each segment by its non-link text
+(JSON-LD ``articleBody`` confirms or demotes segments), sums the weights up the
+tree in one reverse pass, and walks down from ``<body>`` while one child holds
+nearly all the weight. The paragraphs of that container, in document order,
+minus teaser/byline/"read more" lines, are the body.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsarchive.extract import rules as site_rules
+from newsarchive.extract.cleanhtml import clean_html
+from newsarchive.extract.lede import find_lede
+from newsarchive.extract.segments import HEADING_TAGS, Segment, segment_page
+from newsarchive.extract.text import clean
+
+log = logging.getLogger(__name__)
+
+# How much a segment's text counts towards its container, by owner tag.
+TAG_WEIGHT = {
+    "p": 1.0, "div": 0.8, "section": 0.6, "article": 0.6, "td": 0.5, "dd": 0.5,
+    "blockquote": 0.7, "li": 0.35, "pre": 0.4, "span": 0.6, "font": 0.6, "center": 0.6,
+}  # fmt: skip
+MIN_SEGMENT_CHARS = 20  # shorter segments are labels, not paragraphs (for weighing only)
+MAX_LINK_DENSITY = 0.5  # above this a segment is a link list or teaser
+DESCEND_SHARE = 0.85  # walk into a child that holds this share of its parent's weight
+LD_MATCH_BOOST = 3.0  # segment found in JSON-LD articleBody
+LD_MISS_FACTOR = 0.25  # segment absent from a long JSON-LD articleBody
+
+# Short lines inside article containers that are chrome, in the languages we meet.
+CHROME_LINE = re.compile(
+    r"^(?:read more|read also|also read|related|see also|more on this|recommended|advertisement"
+    r"|sponsored|share (?:this|on)|follow us|sign up|subscribe|newsletter|click here|watch:?"
+    r"|lesen sie auch|lesen sie mehr|auch interessant|mehr zum thema|mehr dazu|anzeige|werbung"
+    r"|zum thema|weiterlesen|teilen|folgen sie|abonnieren|à lire aussi|lire aussi|voir aussi"
+    r"|publicité|partager|lee también|leer más|publicidad|leggi anche|pubblicità|lees ook"
+    r"|advertentie|läs också|les også|читайте также|реклама|czytaj także|czytaj też|reklama"
+    r"|©|copyright|photo:|foto:|bild:|image:|credit:|quelle:|source:)",
+    re.IGNORECASE,
+)
+CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
+
+
+@dataclass
+class BodyResult:
+    """What :func:`extract_body` found (see docs/ARCHITECTURE.md)."""
+
+    lede: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    html: str | None = None
+    node: Any = None
+    headings: set[str] = field(default_factory=set)
+    blockquotes: list[str] = field(default_factory=list)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def _ld_article_body(doc: Any) -> str | None:
+    for obj in doc.json_ld:
+        body = obj.get("articleBody")
+        if isinstance(body, str) and len(body) > 200:
+            return _norm(body)
+    return None
+
+
+def _weigh(seg: Segment, ld_body: str | None) -> float:
+    if seg.soft or seg.tag in HEADING_TAGS or seg.tag == "h1":
+        return 0.0
+    length = len(seg.text)
+    if length < MIN_SEGMENT_CHARS or seg.link_density > MAX_LINK_DENSITY:
+        return 0.0
+    weight = length * (1.0 - seg.link_density) * TAG_WEIGHT.get(seg.tag, 0.5)
+    if ld_body is not None:
+        probe = _norm(seg.text)[:80]
+        weight *= LD_MATCH_BOOST if probe and probe in ld_body else LD_MISS_FACTOR
+    return weight
+
+
+def _choose_container(start: Any, segments: list[Segment], order: list[Any], weights: list[float]):
+    """Sum weights up the tree, then walk down while one child holds nearly everything."""
+    total: dict[Any, float] = {}
+    for seg, weight in zip(segments, weights, strict=True):
+        if weight:
+            total[seg.owner] = total.get(seg.owner, 0.0) + weight
+    for el in reversed(order):
+        value = total.get(el)
+        if value and el is not start:
+            parent = el.getparent()
+            if parent is not None:
+                total[parent] = total.get(parent, 0.0) + value
+    node = start
+    while True:
+        node_total = total.get(node, 0.0)
+        best, best_total = None, 0.0
+        for child in node:
+            value = total.get(child, 0.0)
+            if value > best_total:
+                best, best_total = child, value
+        if best is None or best_total < DESCEND_SHARE * node_total:
+            return node, total
+        node = best
+
+
+def _is_body_line(seg: Segment, headline: str | None) -> bool:
+    text = seg.text
+    if seg.tag == "h1" or (headline and text == headline):
+        return False
+    if seg.link_density > MAX_LINK_DENSITY:
+        return False
+    return not (len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text))
+
+
+def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
+    container = None
+    if rule is not None:
+        found = [el for el in rule.select(doc.root, "body") if hasattr(el, "tag")]
+        container = found[0] if found else None
+    drop: set[Any] = set()
+    if rule is not None:
+        scope = container if container is not None else doc.root
+        drop = {el for el in rule.select(scope, "drop") if hasattr(el, "tag")}
+    return container, drop
+
+
+def _sections(paragraphs: list[str], headings: set[str]) -> list[dict[str, Any]]:
+    sections: list[dict[str, Any]] = [{"headline": None, "paragraphs": []}]
+    for text in paragraphs:
+        if text in headings:
+            sections.append({"headline": text, "paragraphs": []})
+        else:
+            sections[-1]["paragraphs"].append(text)
+    return [s for s in sections if s["headline"] or s["paragraphs"]]
+
+
+def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
+    """Find the article container and split its text into lede, paragraphs and sections."""
+    hints = hints or {}
+    rule = hints.get("rule") or site_rules.detect(doc.root)
+    headline = clean(hints.get("headline"))
+    start = doc.root.find("body")
+    if start is None:
+        start = doc.root
+    rule_container, drop = _rule_container(doc, rule)
+    page = segment_page(start, drop)
+    segments = page.segments
+    if rule_container is not None:
+        container = rule_container
+        inside = set(container.iter())
+        chosen = [s for s in segments if s.owner in inside and not s.soft]
+    else:
+        ld_body = _ld_article_body(doc)
+        weights = [_weigh(s, ld_body) for s in segments]
+        container, total = _choose_container(start, segments, page.order, weights)
+        if not total.get(container):
+            return BodyResult(node=None)
+        inside = set(container.iter())
+        for branch in container:
+            if not total.get(branch):
+                inside.difference_update(branch.iter())  # no single real paragraph in it
+        chosen = [s for s in segments if s.owner in inside and not s.soft]
+    lines = [s for s in chosen if _is_body_line(s, headline)]
+    headings = {s.text for s in lines if s.tag in HEADING_TAGS}
+    lede, lines = find_lede(doc, segments, lines, hints, rule)
+    paragraphs = [s.text for s in lines]
+    return BodyResult(
+        lede=lede,
+        paragraphs=paragraphs,
+        sections=_sections(paragraphs, headings),
+        html=clean_html(container, drop, doc),
+        node=container,
+        headings=headings,
+        blockquotes=[s.text for s in lines if s.quote],
+    )

@@ -1,0 +1,93 @@
+"""Cleaned HTML of the article container: structure and links kept, chrome dropped.
+
+Only a small vocabulary survives (paragraphs, subheadings, lists, quotes, links,
+emphasis, figures); every other tag is unwrapped (its text kept) and every
+attribute except ``href``, ``src`` and ``alt`` is dropped. Built in one
+iterative walk, so deep trees cannot overflow the stack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lxml.etree
+import lxml.html
+
+from newsarchive.extract.boilerplate import is_chrome, is_hidden
+
+# Source tag -> tag written to the cleaned HTML.
+KEEP_TAGS = {
+    "p": "p", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4",
+    "ul": "ul", "ol": "ol", "li": "li", "blockquote": "blockquote", "a": "a",
+    "em": "em", "i": "em", "strong": "strong", "b": "strong",
+    "figure": "figure", "img": "img", "figcaption": "figcaption",
+}  # fmt: skip
+# Chrome tags that the cleaned HTML keeps anyway (figures are part of the article).
+_FIGURE_TAGS = frozenset({"figure", "figcaption", "picture", "img"})
+
+
+def _append_text(parent: Any, text: str | None) -> None:
+    if not text:
+        return
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+def _copy_attributes(src: Any, dst: Any, doc: Any) -> None:
+    if dst.tag == "a":
+        href = doc.absolute(src.get("href")) if doc is not None else src.get("href")
+        if href:
+            dst.set("href", href)
+    elif dst.tag == "img":
+        raw = src.get("src") or src.get("data-src") or src.get("data-original")
+        url = doc.absolute(raw) if doc is not None else raw
+        if url:
+            dst.set("src", url)
+        if src.get("alt"):
+            dst.set("alt", src.get("alt"))
+
+
+def clean_html(container: Any, drop: set[Any] | None = None, doc: Any = None) -> str | None:
+    """Serialized cleaned copy of ``container`` (None when it holds no text)."""
+    if container is None:
+        return None
+    drop = drop or set()
+    out_root = lxml.etree.Element("div")
+    stack = [out_root]  # output parent for each open source element
+    walker = lxml.etree.iterwalk(container, events=("start", "end"))
+    skipped = None
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if el is not container and (
+                el in drop
+                or is_hidden(el)
+                or (tag not in _FIGURE_TAGS and is_chrome(el))
+                or tag in ("h1", "")
+            ):
+                walker.skip_subtree()
+                skipped = el
+                continue
+            out_tag = KEEP_TAGS.get(tag)
+            if out_tag and el is not container:
+                node = lxml.etree.SubElement(stack[-1], out_tag)
+                _copy_attributes(el, node, doc)
+                stack.append(node)
+            else:
+                stack.append(stack[-1])
+            _append_text(stack[-1], el.text)
+            continue
+        if el is skipped:
+            skipped = None
+        else:
+            stack.pop()
+        if el is not container:
+            _append_text(stack[-1], el.tail)
+    if not "".join(out_root.itertext()).strip():
+        return None
+    parts = [out_root.text or ""]
+    parts.extend(lxml.html.tostring(child, encoding="unicode") for child in out_root)
+    return "".join(parts).strip() or None
