@@ -25,10 +25,10 @@ IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # (property of ipaddress objects, name used in the refusal message), checked in order.
 REFUSED_KINDS: tuple[tuple[str, str], ...] = (
+    ("is_unspecified", "unspecified"),
     ("is_loopback", "loopback"),
     ("is_link_local", "link-local"),
     ("is_private", "private"),
-    ("is_unspecified", "unspecified"),
     ("is_multicast", "multicast"),
     ("is_reserved", "reserved"),
 )

@@ -1,0 +1,218 @@
+"""The `news` spider's discovery callbacks, failure outcomes and the private-address guard.
+
+Callbacks are called directly with Scrapy response objects (no network); one test
+runs a real crawl in a subprocess against a local server to prove that loopback
+targets are refused and recorded unless allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from newsarchive.spiders.failures import outcome_of_failure
+from newsarchive.spiders.guard import PrivateAddressGuard, RefusedAddress, refused_kind
+from newsarchive.spiders.news import NewsSpider, parse_url_list
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import HtmlResponse, TextResponse, XmlResponse
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = "http://news.test"
+
+
+@pytest.fixture
+def spider() -> NewsSpider:
+    crawler = get_crawler(NewsSpider, {"NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-abcd"})
+    return NewsSpider.from_crawler(crawler, start_urls=f"{SITE}/, {SITE}/world/")
+
+
+def response_for(cls: type, url: str, body: bytes, meta: dict[str, Any] | None = None,
+                 status: int = 200, headers: dict[str, str] | None = None) -> Any:
+    request = Request(url, meta=meta or {"newsarchive_via": {"type": "seed"}})
+    return cls(url=url, body=body, request=request, status=status,
+               headers=headers or {"Content-Type": "application/xml"})
+
+
+def requests_of(results: list[Any]) -> list[Request]:
+    return [r for r in results if isinstance(r, Request)]
+
+
+def test_start_urls_argument_as_scrapy_crawl_passes_it() -> None:
+    assert parse_url_list("http://a.test/, https://b.test/x") == [
+        "http://a.test/", "https://b.test/x"]
+    assert parse_url_list("example.test") == ["http://example.test"]
+    with pytest.raises(ValueError):
+        parse_url_list("ftp://a.test/")
+    with pytest.raises(ValueError, match="start URLs"):
+        NewsSpider()
+
+
+def test_start_fetches_robots_and_seeds_in_scope(spider: NewsSpider) -> None:
+    async def collect() -> list[Request]:
+        return [r async for r in spider.start()]
+
+    requests = asyncio.run(collect())
+    urls = [r.url for r in requests]
+    assert urls == [f"{SITE}/robots.txt", f"{SITE}/", f"{SITE}/robots.txt", f"{SITE}/world/"]
+    assert requests[0].callback == spider.parse_robots
+    assert requests[0].meta["dont_obey_robotstxt"] is True
+    assert requests[1].meta["newsarchive_via"]["type"] == "seed"
+    assert spider.allowed_domains == ["news.test"]
+
+
+def test_robots_sitemaps_in_scope_are_followed(spider: NewsSpider) -> None:
+    body = (b"User-agent: *\nDisallow: /private/\n"
+            b"Sitemap: http://news.test/sitemap-index.xml\n"
+            b"Sitemap: http://elsewhere.test/sitemap.xml\n")
+    results = list(spider.parse_robots(response_for(TextResponse, f"{SITE}/robots.txt", body)))
+    assert results[0]["_capture"]["page_type"] == "robots"
+    assert results[0]["_capture"]["outcome"] == "not_article"
+    assert [(r.url, r.callback) for r in requests_of(results)] == [
+        (f"{SITE}/sitemap-index.xml", spider.parse_sitemap)]
+
+
+def test_sitemap_index_and_news_sitemap_keep_lastmod(spider: NewsSpider) -> None:
+    index = b"""<?xml version="1.0"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>http://news.test/news-sitemap.xml</loc></sitemap>
+  <sitemap><loc>http://evil.test/sitemap.xml</loc></sitemap>
+</sitemapindex>"""
+    children = requests_of(list(spider.parse_sitemap(
+        response_for(XmlResponse, f"{SITE}/sitemap-index.xml", index))))
+    assert [r.url for r in children] == [f"{SITE}/news-sitemap.xml"]
+    news = b"""<?xml version="1.0"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url><loc>http://news.test/2026/01/02/big-story</loc>
+    <news:news><news:publication><news:name>N</news:name><news:language>en</news:language>
+    </news:publication><news:publication_date>2026-01-02T10:00:00Z</news:publication_date>
+    <news:title>Big story</news:title></news:news></url>
+</urlset>"""
+    pages = requests_of(list(spider.parse_sitemap(
+        response_for(XmlResponse, f"{SITE}/news-sitemap.xml", news))))
+    assert [r.url for r in pages] == [f"{SITE}/2026/01/02/big-story"]
+    assert pages[0].callback == spider.parse_page and pages[0].errback == spider.on_failure
+    assert pages[0].meta["newsarchive_via"] == {
+        "type": "news_sitemap", "url": f"{SITE}/news-sitemap.xml",
+        "lastmod": "2026-01-02T10:00:00Z"}
+
+
+def test_feed_entries_become_page_requests(spider: NewsSpider) -> None:
+    rss = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>A</title><link>http://news.test/world/some-long-story-slug-here</link>
+<pubDate>Fri, 02 Jan 2026 10:00:00 GMT</pubDate></item>
+<item><title>B</title><link>http://other.test/x</link></item></channel></rss>"""
+    pages = requests_of(list(spider.parse_feed(
+        response_for(XmlResponse, f"{SITE}/feed.rss", rss))))
+    assert [r.url for r in pages] == [f"{SITE}/world/some-long-story-slug-here"]
+    assert pages[0].meta["newsarchive_via"]["type"] == "feed"
+    assert pages[0].meta["newsarchive_via"]["lastmod"] == "2026-01-02T10:00:00Z"
+
+
+def test_hub_links_and_feeds_are_followed_within_depth(spider: NewsSpider) -> None:
+    html = b"""<html><head><link rel="alternate" type="application/rss+xml" href="/feed.rss">
+</head><body><a href="/2026/01/02/a-long-article-slug">a</a><a href="/tag/politics/">t</a>
+<a href="http://other.test/2026/01/02/offsite-story">o</a><a href="/logo.png">i</a></body></html>"""
+    response = response_for(HtmlResponse, f"{SITE}/", html, headers={"Content-Type": "text/html"},
+                            meta={"newsarchive_depth": 0, "newsarchive_via": {"type": "seed"}})
+    followed = {r.url: r for r in spider.follow_hub(response, 0)}
+    assert set(followed) == {f"{SITE}/feed.rss", f"{SITE}/2026/01/02/a-long-article-slug",
+                             f"{SITE}/tag/politics/"}
+    assert followed[f"{SITE}/feed.rss"].callback == spider.parse_feed
+    assert followed[f"{SITE}/tag/politics/"].meta["newsarchive_depth"] == 1
+    # at the depth limit only article-looking links are still requested
+    deeper = {r.url for r in spider.follow_hub(response, spider.max_depth - 1)}
+    assert f"{SITE}/tag/politics/" not in deeper
+    assert f"{SITE}/2026/01/02/a-long-article-slug" in deeper
+
+
+def test_error_status_is_recorded_without_extraction(spider: NewsSpider) -> None:
+    response = response_for(HtmlResponse, f"{SITE}/gone", b"<html>Not found</html>", status=404,
+                            headers={"Content-Type": "text/html"})
+    (item,) = list(spider.parse_page(response))
+    assert set(item) == {"_capture"}
+    assert item["_capture"]["outcome"] == "http_error" and item["_capture"]["status"] == 404
+
+
+def test_redirected_page_is_under_final_url(spider: NewsSpider) -> None:
+    meta = {"redirect_urls": [f"{SITE}/old-path"],
+            "newsarchive_via": {"type": "link", "url": f"{SITE}/", "lastmod": None}}
+    response = response_for(HtmlResponse, f"{SITE}/new-path", b"<html></html>", meta=meta,
+                            headers={"Content-Type": "text/html"})
+    capture = spider.capture(response)
+    assert capture["requested_url"] == f"{SITE}/old-path" and capture["url"] == f"{SITE}/new-path"
+    assert capture["discovered_via"] == {"type": "redirect", "url": f"{SITE}/old-path",
+                                         "lastmod": None}
+    assert capture["discovered_via_original"]["type"] == "link"
+    assert capture["crawl_id"] == "20260101T000000Z-abcd"
+
+
+@pytest.mark.parametrize(("exc", "outcome"), [
+    (IgnoreRequest("Forbidden by robots.txt"), "robots_denied"),
+    (RefusedAddress("127.0.0.1 resolves to loopback address 127.0.0.1"), "refused"),
+    (IgnoreRequest("Filtered offsite request to 'x.test'"), "refused"),
+    (ConnectionRefusedError("connection refused"), "failed"),
+])
+def test_failures_are_named(spider: NewsSpider, exc: Exception, outcome: str) -> None:
+    failure = Failure(exc)
+    failure.request = Request(f"{SITE}/private/page",  # type: ignore[attr-defined]
+                              meta={"newsarchive_via": {"type": "link"}})
+    assert outcome_of_failure(failure)[0] == outcome
+    (item,) = list(spider.on_failure(failure))
+    assert item["_capture"]["outcome"] == outcome
+    assert item["_capture"]["url"] == f"{SITE}/private/page"
+
+
+@pytest.mark.parametrize(("address", "kind"), [
+    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("::ffff:127.0.0.1", "loopback"),
+    ("10.1.2.3", "private"), ("192.168.1.1", "private"), ("169.254.169.254", "link-local"),
+    ("fe80::1", "link-local"), ("0.0.0.0", "unspecified"), ("100.64.0.1", "non-global"),
+    ("93.184.216.34", None), ("2a00:1450:4001::1", None),
+])
+def test_refused_address_kinds(address: str, kind: str | None) -> None:
+    assert refused_kind(address) == kind
+
+
+def test_guard_refuses_literal_loopback_unless_allowed() -> None:
+    guard = PrivateAddressGuard.from_crawler(get_crawler())
+    with pytest.raises(RefusedAddress, match="loopback"):
+        asyncio.run(guard.process_request(Request("http://127.0.0.1:8080/")))
+    with pytest.raises(NotConfigured):
+        PrivateAddressGuard.from_crawler(
+            get_crawler(settings_dict={"NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES": True}))
+
+
+@pytest.mark.slow
+def test_crawl_of_loopback_is_refused_and_recorded(tmp_path: Path) -> None:
+    """A real crawl without --allow-private never reaches the local server."""
+    from newsarchive.server import DemoSite
+
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    (site_dir / "index.html").write_text("<html><body><a href='/a'>a</a></body></html>")
+    out = tmp_path / "out"
+    with DemoSite(site_dir) as site:
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/", "--out", str(out),
+             "-s", "NEWSARCHIVE_WARC_ENABLED=False"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        requested = site.request_log
+        base = site.base_url
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert requested == []
+    pages = [json.loads(line) for line in (out / "pages.jsonl").read_text().splitlines()]
+    assert {p["url"] for p in pages} == {base + "/", base + "/robots.txt"}
+    assert {p["outcome"] for p in pages} == {"refused"}
+    assert "loopback" in pages[0]["reason"]
+    for batch in (out / "articles").glob("*.gz"):
+        with gzip.open(batch) as handle:
+            assert handle.read() == b""
