@@ -65,6 +65,8 @@ ITEM_PIPELINES = {
 # Live progress line on a terminal (pages, articles, errors, rate); log lines otherwise.
 EXTENSIONS = {
     "newsarchive.crawler.CrawlProgress": 500,
+    # WARC request/response capture at response_downloaded (issue 4); NEWSARCHIVE_WARC_ENABLED
+    "newsarchive.warc.capture.WarcCapture": 100,
 }
 
 # --------------------------------------------------------------------------- newsarchive

@@ -1,0 +1,150 @@
+"""CDXJ index lines as pywb and cdxj-indexer write them.
+
+``SURT TIMESTAMP {"url", "mime", "status", "digest", "length", "offset", "filename"}``,
+one line per ``response`` or ``revisit`` record (``mime`` is ``warc/revisit`` for
+revisits), sorted bytewise so replay tools can binary-search the file. During a
+crawl lines are appended as records are written (a crash keeps them); closing the
+crawl sorts the file. ``rebuild`` makes the same index from the WARC files alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+INDEXED_TYPES = frozenset({"response", "revisit", "resource"})
+_WWW_RE = re.compile(r"^www\d*\.")
+_MIME_SPLIT_RE = re.compile(r"[;\s]")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _fallback_surt(url: str) -> str:
+    """SURT close to the ``surt`` package's default, for installs without it."""
+    parts = urlsplit(url)
+    host = _WWW_RE.sub("", (parts.hostname or "").strip(".").lower())
+    key = ",".join(reversed(host.split("."))) if host else ""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and _DEFAULT_PORTS.get(parts.scheme.lower()) != port:
+        key = f"{key}:{port}"
+    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
+    return f"{key}){parts.path or '/'}{'?' + query if query else ''}".lower()
+
+
+def surt_key(url: str) -> str:
+    """The SURT key pywb computes for ``url`` (its ``surt`` package when installed)."""
+    try:
+        import surt
+    except ImportError:
+        return _fallback_surt(url)
+    try:
+        return surt.surt(url)
+    except Exception:  # a malformed URL still gets indexed
+        return _fallback_surt(url)
+
+
+def timestamp14(warc_date: str) -> str:
+    """``2024-01-02T03:04:05.123456Z`` -> ``20240102030405``."""
+    digits = re.sub(r"\D", "", warc_date)
+    return (digits + "0" * 14)[:14]
+
+
+def mime_of(content_type: str | None) -> str:
+    if not content_type:
+        return "unk"
+    return _MIME_SPLIT_RE.split(content_type, maxsplit=1)[0].strip().lower() or "unk"
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One indexed record."""
+
+    url: str
+    warc_date: str
+    mime: str
+    status: int | None
+    digest: str | None
+    length: int
+    offset: int
+    filename: str
+
+    def line(self) -> str:
+        fields: dict[str, str] = {"url": self.url, "mime": self.mime}
+        if self.status is not None:
+            fields["status"] = str(self.status)
+        if self.digest:
+            fields["digest"] = self.digest
+        fields.update(length=str(self.length), offset=str(self.offset), filename=self.filename)
+        return f"{surt_key(self.url)} {timestamp14(self.warc_date)} {json.dumps(fields)}\n"
+
+
+def entries_from_warc(path: str | Path) -> Iterator[IndexEntry]:
+    """Index entries for every response/revisit record of one WARC file."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    name = Path(path).name.removesuffix(".open")
+    with open(path, "rb") as stream:
+        records = ArchiveIterator(stream)
+        for record in records:
+            if record.rec_type not in INDEXED_TYPES:
+                continue
+            headers = record.rec_headers
+            http = record.http_headers
+            status = int(http.get_statuscode()) if http and http.get_statuscode() else None
+            mime = "warc/revisit" if record.rec_type == "revisit" else mime_of(
+                http.get_header("Content-Type") if http else headers.get_header("Content-Type"))
+            url = headers.get_header("WARC-Target-URI")
+            warc_date = headers.get_header("WARC-Date")
+            digest = headers.get_header("WARC-Payload-Digest")
+            offset = records.get_record_offset()
+            records.read_to_end(record)
+            yield IndexEntry(url, warc_date, mime, status, digest,
+                             records.get_record_length(), offset, name)
+
+
+def sort_file(path: Path) -> None:
+    """Sort an index file bytewise in place (atomically)."""
+    lines = sorted(set(path.read_bytes().splitlines(keepends=True)))
+    temp = path.with_suffix(path.suffix + ".tmp")
+    temp.write_bytes(b"".join(lines))
+    os.replace(temp, path)
+
+
+def rebuild(warc_paths: Iterable[str | Path], out_path: str | Path) -> int:
+    """Write a sorted index of ``warc_paths`` to ``out_path``; return the line count."""
+    lines = sorted(entry.line() for path in warc_paths for entry in entries_from_warc(path))
+    out = Path(out_path)
+    temp = out.with_suffix(out.suffix + ".tmp")
+    temp.write_text("".join(lines), encoding="utf-8")
+    os.replace(temp, out)
+    return len(lines)
+
+
+class CdxjAppender:
+    """Appends index lines as records are written; ``close`` sorts the file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - crawl-long
+
+    def add(self, entry: IndexEntry) -> None:
+        self._file.write(entry.line())
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file.closed:
+            return
+        self._file.close()
+        sort_file(self.path)
+        log.info("sorted CDXJ index %s", self.path)

@@ -1,0 +1,87 @@
+"""SQLite index of archived payload digests, so a re-fetched payload becomes a revisit.
+
+Lives at ``OUT/warc/digests.sqlite`` beside the WARC files it describes, so a later
+crawl into the same output directory finds the earlier crawl's payloads. An entry
+is added only after its record was written completely; entries are committed in
+batches, so a crash can only forget recent payloads (they are archived in full
+again next time), never point at a record that does not exist.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS payloads (
+    digest      TEXT PRIMARY KEY,
+    uri         TEXT NOT NULL,
+    warc_date   TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    filename    TEXT NOT NULL,
+    offset      INTEGER NOT NULL,
+    length      INTEGER NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class ArchivedPayload:
+    """Where a payload was first archived in full."""
+
+    digest: str
+    uri: str
+    warc_date: str
+    record_id: str
+    filename: str
+    offset: int
+    length: int
+
+
+class DigestIndex:
+    """Payload digest -> first full capture. Not shared between processes."""
+
+    def __init__(self, path: str | Path, commit_every: int = 200,
+                 commit_interval: float = 2.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+        self._db.commit()
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self.commit_every = commit_every
+        self.commit_interval = commit_interval
+
+    def lookup(self, digest: str) -> ArchivedPayload | None:
+        row = self._db.execute(
+            "SELECT digest, uri, warc_date, record_id, filename, offset, length "
+            "FROM payloads WHERE digest = ?", (digest,)).fetchone()
+        return ArchivedPayload(*row) if row else None
+
+    def add(self, entry: ArchivedPayload) -> None:
+        """Remember a full capture (the first one wins)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (entry.digest, entry.uri, entry.warc_date, entry.record_id, entry.filename,
+             entry.offset, entry.length))
+        self._pending += 1
+        if (self._pending >= self.commit_every
+                or time.monotonic() - self._last_commit >= self.commit_interval):
+            self.commit()
+
+    def commit(self) -> None:
+        self._db.commit()
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM payloads").fetchone()[0])
+
+    def close(self) -> None:
+        self.commit()
+        self._db.close()

@@ -1,0 +1,224 @@
+"""HTTP request, response and revisit records, rebuilt from what Scrapy saw.
+
+Scrapy hands us a parsed response, so the blocks are reassembled:
+
+* Status line: the response's HTTP/1.x version (HTTP/1.1 for HTTP/2, plus
+  ``WARC-Protocol: h2``), the code, and the standard reason phrase (Scrapy drops
+  the server's phrase).
+* Headers: every value of every header in the order received, so two
+  ``Set-Cookie`` stay two. Scrapy title-cases header names (``content-type``
+  arrives as ``Content-Type``): the only liberty taken. ``Transfer-Encoding`` is
+  dropped because the chunk framing is already gone; ``Content-Encoding`` stays
+  because the body is still content-encoded at ``response_downloaded``.
+* Request: the request line keeps path and query; the headers are the ones
+  Scrapy passed to Twisted plus what Twisted adds on the wire: ``Content-Length``
+  for a body and ``Host`` (Scrapy's pool is persistent, so no ``Connection``).
+
+Header bytes are kept exactly: warcio would %-encode non-ASCII values when it
+re-serialises headers, so ``RawHttpHeaders`` pins the bytes as built here.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
+from warcio.timeutils import datetime_to_iso_date
+
+HeaderList = list[tuple[bytes, bytes]]
+
+# Response flags set by Scrapy's download handler -> WARC-Truncated reason.
+TRUNCATION_BY_FLAG: Mapping[str, str] = {
+    "dataloss": "disconnect",  # connection lost before Content-Length was reached
+    "download_stopped": "length",  # a StopDownload cut the body (e.g. our size cap)
+}
+# Headers that describe the transfer framing Scrapy already removed.
+HOP_BY_HOP_DROPPED = frozenset({b"transfer-encoding"})
+DEFAULT_PORTS: Mapping[str, int] = {"http": 80, "https": 443}
+PROTOCOL_BY_SCRAPY: Mapping[str, str] = {"HTTP/2": "h2", "HTTP/2.0": "h2", "h2": "h2"}
+
+
+@dataclass
+class Exchange:
+    """One HTTP fetch as needed for its WARC records (plain data, no Scrapy objects)."""
+
+    url: str
+    method: str
+    request_headers: HeaderList
+    request_body: bytes
+    status: int
+    response_headers: HeaderList
+    body: bytes
+    started_at: datetime
+    protocol: str | None = None
+    ip_address: str | None = None
+    truncated: str | None = None
+    extra_warc_headers: dict[str, str] = field(default_factory=dict)
+    request_warc_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def warc_protocol(self) -> str | None:
+        return PROTOCOL_BY_SCRAPY.get(self.protocol or "")
+
+
+class RawHttpHeaders(StatusAndHeaders):
+    """``StatusAndHeaders`` whose serialised form is fixed to the bytes given."""
+
+    def __init__(self, raw: bytes, statusline: str, headers: list[tuple[str, str]],
+                 protocol: str, is_http_request: bool = False) -> None:
+        super().__init__(statusline, headers, protocol=protocol, is_http_request=is_http_request)
+        self.headers_buff = raw
+
+    def compute_headers_buffer(self, header_filter: object = None) -> None:
+        """Keep the bytes as built: re-serialising would normalise them."""
+
+
+def payload_digest(body: bytes) -> str:
+    """``sha1:BASE32`` as in ``WARC-Payload-Digest`` (same form warcio writes)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC/1.1 date with microseconds, UTC, ``Z``."""
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    return datetime_to_iso_date(utc, use_micros=True)
+
+
+def rfc3339(moment: datetime) -> str:
+    """RFC 3339 UTC with ``Z`` (what provenance ``fetched_at`` holds)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def status_line(status: int) -> str:
+    """``CODE PHRASE`` with the standard phrase (just ``CODE`` when the code is unknown)."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def _header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    return b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+
+
+def _as_text(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]
+
+
+def http_version(protocol: str | None) -> str:
+    """Version for the status line: HTTP/1.0 stays 1.0, everything else is written 1.1."""
+    return "HTTP/1.0" if protocol == "HTTP/1.0" else "HTTP/1.1"
+
+
+def response_head(exchange: Exchange) -> RawHttpHeaders:
+    """Status line and headers of the response block."""
+    kept = [(n, v) for n, v in exchange.response_headers
+            if n.lower() not in HOP_BY_HOP_DROPPED]
+    version = http_version(exchange.protocol)
+    line = status_line(exchange.status)
+    raw = f"{version} {line}\r\n".encode("latin-1") + _header_lines(kept) + b"\r\n"
+    return RawHttpHeaders(raw, line, _as_text(kept), protocol=version)
+
+
+def host_header(url: str) -> bytes:
+    """The ``Host`` value Twisted computes: host as written, plus a non-default port."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    port = parts.port
+    if port is not None:
+        host = host[: host.rfind(":")]
+    if port is not None and DEFAULT_PORTS.get(parts.scheme) != port:
+        host = f"{host}:{port}"
+    return host.encode("ascii", "replace")
+
+
+def request_target(url: str) -> str:
+    """Path and query as sent on the request line (fragment never sent)."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def request_head(exchange: Exchange) -> RawHttpHeaders:
+    """Request line and headers as they went on the wire."""
+    headers = list(exchange.request_headers)
+    wire: HeaderList = []
+    if exchange.request_body:
+        wire.append((b"Content-Length", str(len(exchange.request_body)).encode("ascii")))
+    wire.extend(headers)
+    if not any(n.lower() == b"host" for n, _ in headers):
+        wire.append((b"Host", host_header(exchange.url)))
+    target = request_target(exchange.url)
+    line = f"{exchange.method} {target}"
+    raw = f"{line} HTTP/1.1\r\n".encode() + _header_lines(wire) + b"\r\n"
+    return RawHttpHeaders(raw, line, _as_text(wire), protocol="HTTP/1.1", is_http_request=True)
+
+
+def _common_warc_headers(exchange: Exchange, record_type: str) -> dict[str, str]:
+    """Headers every record of one fetch shares; type and id first for readability."""
+    headers = {
+        "WARC-Type": record_type,
+        "WARC-Record-ID": StatusAndHeadersParser.make_warc_id(),
+        "WARC-Target-URI": exchange.url,
+        "WARC-Date": warc_date(exchange.started_at),
+    }
+    if exchange.ip_address:
+        headers["WARC-IP-Address"] = exchange.ip_address
+    if exchange.warc_protocol:
+        headers["WARC-Protocol"] = exchange.warc_protocol
+    headers.update(exchange.extra_warc_headers)
+    return headers
+
+
+def response_record(builder: RecordBuilder, exchange: Exchange,
+                    digest: str | None = None) -> ArcWarcRecord:
+    """The ``response`` record: the HTTP response as received, body still content-encoded."""
+    warc_headers = _common_warc_headers(exchange, "response")
+    warc_headers["WARC-Payload-Digest"] = digest or payload_digest(exchange.body)
+    if exchange.truncated:
+        warc_headers["WARC-Truncated"] = exchange.truncated
+    return builder.create_warc_record(
+        exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
+        http_headers=response_head(exchange), warc_headers_dict=warc_headers)
+
+
+@dataclass(frozen=True)
+class Original:
+    """The earlier capture a revisit points at."""
+
+    uri: str
+    warc_date: str
+    record_id: str | None = None
+
+
+def revisit_record(builder: RecordBuilder, exchange: Exchange, digest: str,
+                   original: Original) -> ArcWarcRecord:
+    """A ``revisit`` (identical-payload-digest): response headers only, payload elsewhere."""
+    warc_headers = _common_warc_headers(exchange, "revisit")
+    # The block stops after the headers; Heritrix and the IIPC notes mark that as length.
+    warc_headers["WARC-Truncated"] = "length"
+    if original.record_id:
+        warc_headers["WARC-Refers-To"] = original.record_id
+    return builder.create_revisit_record(
+        exchange.url, digest, original.uri, original.warc_date,
+        http_headers=response_head(exchange), warc_headers_dict=warc_headers)
+
+
+def request_record(builder: RecordBuilder, exchange: Exchange,
+                   concurrent_to: str) -> ArcWarcRecord:
+    """The ``request`` record, linked to its response with ``WARC-Concurrent-To``."""
+    warc_headers = _common_warc_headers(exchange, "request")
+    warc_headers["WARC-Concurrent-To"] = concurrent_to
+    warc_headers.update(exchange.request_warc_headers)
+    return builder.create_warc_record(
+        exchange.url, "request", payload=io.BytesIO(exchange.request_body),
+        length=len(exchange.request_body), http_headers=request_head(exchange),
+        warc_headers_dict=warc_headers)
