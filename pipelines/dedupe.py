@@ -1,9 +1,10 @@
-"""Export an article once per crawl even when several URLs lead to it.
+"""Export each article text once per crawl; a changed text as its next version.
 
-The same article is often reachable under several URLs (tracking parameters,
-section paths, an AMP copy): its canonical ``article_id`` and ``content_hash``
-are the same, so the second copy adds nothing. A changed text (new hash) is a
-new version and is kept. Every fetch is still in ``pages.jsonl`` and the WARC.
+The same article is often reached under several URLs (feed, sitemap, section
+page, tracking parameters): same ``article_id`` and ``content_hash``, so the
+second copy adds nothing and is dropped (it stays in the WARC and
+``pages.jsonl``). A changed text is kept as the next ``article_version`` with
+``previous_capture_id`` set. The decision is :class:`newsarchive.export.versions.VersionIndex`.
 """
 
 from __future__ import annotations
@@ -14,28 +15,33 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newsarchive.export.versions import Outcome, VersionIndex
+
 log = logging.getLogger(__name__)
 
 
 class DedupePipeline:
     """Drop an article whose (article_id, content_hash) was already exported in this crawl."""
 
-    def __init__(self, crawler: Crawler | None = None) -> None:
+    def __init__(self, crawler: Crawler | None = None,
+                 index: VersionIndex | None = None) -> None:
         self.stats = crawler.stats if crawler else None
-        self.seen: set[tuple[str, str | None]] = set()
+        self.index = index or VersionIndex()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, dict) or not item.get("article_id"):
+        if not isinstance(item, dict):
             return item
-        key = (item["article_id"], item.get("content_hash"))
-        if key in self.seen:
+        outcome, admitted = self.index.admit(item)
+        if admitted is None:
             if self.stats is not None:
                 self.stats.inc_value("newsarchive/duplicates")
-            log.info("duplicate article %s at %s", item["article_id"], item.get("url"))
-            raise DropItem(f"duplicate article {item['article_id']}", log_level="INFO")
-        self.seen.add(key)
-        return item
+            log.info("same text as an exported capture: %s (%s)", item.get("url"),
+                     item.get("article_id"))
+            raise DropItem(f"duplicate article {item.get('article_id')}", log_level="INFO")
+        if outcome is Outcome.CHANGED and self.stats is not None:
+            self.stats.inc_value("newsarchive/new_versions")
+        return admitted

@@ -132,11 +132,13 @@ def test_crawl_id_shape() -> None:
 
 def test_dedupe_keeps_first_copy_and_new_versions(crawler: Any) -> None:
     pipeline = DedupePipeline.from_crawler(crawler)
-    pipeline.process_item(make_record("http://s/a", article_id="x", content_hash="1"))
+    first = make_record("http://s/a", article_id="x", content_hash="1")
+    first["capture_id"] = "cap-1"
+    assert pipeline.process_item(first)["article_version"] == 1
     with pytest.raises(DropItem):
         pipeline.process_item(make_record("http://s/a?utm=1", article_id="x", content_hash="1"))
-    changed = make_record("http://s/a", article_id="x", content_hash="2")
-    assert pipeline.process_item(changed) is changed
+    changed = pipeline.process_item(make_record("http://s/a", article_id="x", content_hash="2"))
+    assert changed["article_version"] == 2 and changed["previous_capture_id"] == "cap-1"
     assert crawler.stats.get_value("newsarchive/duplicates") == 1
 
 
