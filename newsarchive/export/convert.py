@@ -1,0 +1,138 @@
+"""Stream records into Parquet, JSON Lines or CSV, optionally partitioned by crawl.
+
+Records are read, conformed and written ``batch_size`` at a time, so memory
+stays bounded however many records there are. Partitioned output is hive
+style, ``OUT/crawl_id=VALUE/part-0.parquet``, which pandas, polars, DuckDB and
+Spark read back with a ``crawl_id`` column; a record without a crawl id goes
+to ``crawl_id=__HIVE_DEFAULT_PARTITION__`` (the Hive convention for null).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from newsarchive import schema
+from newsarchive.export.sinks import FORMATS, Sink
+
+log = logging.getLogger(__name__)
+
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+MAX_REPORTED_PROBLEMS = 100
+
+
+def _crawl_id(record: dict[str, Any]) -> str | None:
+    provenance = record.get("provenance")
+    return provenance.get("crawl_id") if isinstance(provenance, dict) else None
+
+
+# --partition-by value -> (directory key, function giving the record's value)
+PARTITIONS: dict[str, tuple[str, Callable[[dict[str, Any]], str | None]]] = {
+    "crawl": ("crawl_id", _crawl_id),
+}
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote, and the records it could not."""
+
+    records: int = 0
+    skipped: int = 0
+    files: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, message: str) -> None:
+        if len(self.problems) < MAX_REPORTED_PROBLEMS:
+            self.problems.append(message)
+
+
+class ExportError(ValueError):
+    """The export cannot start (unknown format, output in the way)."""
+
+
+def _partition_path(out: Path, key: str, value: str | None, ending: str) -> Path:
+    folder = f"{key}={quote(value, safe='') if value else NULL_PARTITION}"
+    return out / folder / f"part-0{ending}"
+
+
+def _check_output(out: Path, partitioned: bool, overwrite: bool) -> None:
+    if not out.exists() or overwrite:
+        return
+    if partitioned and out.is_dir() and not any(out.iterdir()):
+        return
+    raise ExportError(f"{out} already exists (use --overwrite to replace it)")
+
+
+def export_records(
+    records: Iterable[dict[str, Any]],
+    fmt: str,
+    out: str | Path,
+    *,
+    partition_by: str | None = None,
+    batch_size: int = 10_000,
+    overwrite: bool = False,
+    report: ExportReport | None = None,
+) -> ExportReport:
+    """Write ``records`` to ``out`` in format ``fmt``; returns counts and problems."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if partition_by is not None and partition_by not in PARTITIONS:
+        choices = ", ".join(PARTITIONS)
+        raise ExportError(f"unknown partition {partition_by!r}; choose from {choices}")
+    out = Path(out)
+    _check_output(out, partition_by is not None, overwrite)
+    sink_class, ending = FORMATS[fmt]
+    report = report or ExportReport()
+
+    def bad_row(row: dict[str, Any], reason: str) -> None:
+        report.skipped += 1
+        report.problem(f"record {row.get('capture_id') or row.get('url')!r}: {reason}")
+
+    sinks: dict[Path, Sink] = {}
+
+    def sink_for(path: Path) -> Sink:
+        if path not in sinks:
+            sinks[path] = sink_class(path, on_bad_row=bad_row)
+        return sinks[path]
+
+    def flush(rows: list[dict[str, Any]]) -> None:
+        if partition_by is None:
+            sink_for(out).write_batch(rows)
+            return
+        key, value_of = PARTITIONS[partition_by]
+        groups: dict[Path, list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(_partition_path(out, key, value_of(row), ending), []).append(row)
+        for path, group in groups.items():
+            sink_for(path).write_batch(group)
+
+    if partition_by is None:
+        sink_for(out)  # an empty input still gives a file with the full schema
+    buffer: list[dict[str, Any]] = []
+    try:
+        for record in records:
+            if not isinstance(record, dict):
+                bad_row({}, f"not a record: {type(record).__name__}")
+                continue
+            buffer.append(schema.conform(record))
+            if len(buffer) >= batch_size:
+                flush(buffer)
+                buffer = []
+        if buffer:
+            flush(buffer)
+    except BaseException:
+        for sink in sinks.values():
+            sink.abort()
+        raise
+    for sink in sinks.values():
+        sink.close()
+    for path, sink in sinks.items():
+        report.files[str(path)] = sink.records
+        report.records += sink.records
+    log.info("exported %d records to %d file(s), skipped %d",
+             report.records, len(report.files), report.skipped)
+    return report

@@ -1,0 +1,132 @@
+"""Output files of ``newsarchive export``: one class per format, all written in batches.
+
+Every sink writes to ``NAME.partial`` and renames to ``NAME`` when closed, so
+an interrupted export never leaves a file that looks finished (a Parquet file
+without its footer is unreadable). Rows arrive already conformed.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from newsarchive.export.flatten import csv_columns, flatten
+
+log = logging.getLogger(__name__)
+
+PARTIAL_SUFFIX = ".partial"
+BadRowHandler = Callable[[dict[str, Any], str], None]
+
+
+class Sink(Protocol):
+    path: Path
+    records: int
+
+    def write_batch(self, rows: list[dict[str, Any]]) -> None: ...
+
+    def close(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+def _partial(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(path.name + PARTIAL_SUFFIX)
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.name.endswith(".gz" + PARTIAL_SUFFIX):
+        return gzip.open(path, "wt", encoding="utf-8", newline="")
+    return path.open("w", encoding="utf-8", newline="")
+
+
+class JsonLinesSink:
+    """One JSON object per line; gzip-compressed when the name ends in ``.gz``."""
+
+    def __init__(self, path: Path, on_bad_row: BadRowHandler | None = None) -> None:
+        self.path = path
+        self.records = 0
+        self._partial = _partial(path)
+        self._handle = _open_text(self._partial)
+
+    def write_batch(self, rows: list[dict[str, Any]]) -> None:
+        self._handle.writelines(
+            json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n" for row in rows)
+        self.records += len(rows)
+
+    def close(self) -> None:
+        self._handle.close()
+        os.replace(self._partial, self.path)
+
+    def abort(self) -> None:
+        self._handle.close()
+        log.warning("export interrupted: %s left unfinished", self._partial)
+
+
+class CsvSink:
+    """Flattened rows (see ``newsarchive.export.flatten``) under a header line."""
+
+    def __init__(self, path: Path, on_bad_row: BadRowHandler | None = None) -> None:
+        self.path = path
+        self.records = 0
+        self._partial = _partial(path)
+        self._handle = _open_text(self._partial)
+        self._writer = csv.writer(self._handle)
+        self._writer.writerow([c.name for c in csv_columns()])
+
+    def write_batch(self, rows: list[dict[str, Any]]) -> None:
+        self._writer.writerows(flatten(row) for row in rows)
+        self.records += len(rows)
+
+    def close(self) -> None:
+        self._handle.close()
+        os.replace(self._partial, self.path)
+
+    def abort(self) -> None:
+        self._handle.close()
+        log.warning("export interrupted: %s left unfinished", self._partial)
+
+
+class ParquetSink:
+    """Parquet with the fixed Arrow schema; one row group per batch, zstd-compressed."""
+
+    def __init__(self, path: Path, on_bad_row: BadRowHandler | None = None) -> None:
+        import pyarrow.parquet as pq
+
+        from newsarchive.export.arrow import arrow_schema
+
+        self.path = path
+        self.records = 0
+        self._on_bad_row = on_bad_row
+        self._partial = _partial(path)
+        self._writer = pq.ParquetWriter(self._partial, arrow_schema(), compression="zstd")
+
+    def write_batch(self, rows: list[dict[str, Any]]) -> None:
+        from newsarchive.export.arrow import record_batch
+
+        batch = record_batch(rows, self._on_bad_row)
+        if batch.num_rows:
+            self._writer.write_batch(batch)
+        self.records += batch.num_rows
+
+    def close(self) -> None:
+        self._writer.close()
+        os.replace(self._partial, self.path)
+
+    def abort(self) -> None:
+        self._writer.close()
+        log.warning("export interrupted: %s left unfinished", self._partial)
+
+
+# --format value -> (sink class, file name ending)
+FORMATS: dict[str, tuple[Callable[..., Sink], str]] = {
+    "parquet": (ParquetSink, ".parquet"),
+    "jsonl": (JsonLinesSink, ".jsonl.gz"),
+    "csv": (CsvSink, ".csv"),
+}
