@@ -1,0 +1,365 @@
+"""Crawl state per plan in an embedded SQLite database.
+
+What a second run needs to know about the first: which article URLs (and
+canonical ids) are archived, their content hashes, the ETag/Last-Modified
+and payload digest of each URL (for conditional re-fetches and WARC revisit
+records), each site's runs with their coverage statistics (for the report),
+and the last scheduled slot the scheduler handled.
+
+Writes are batched in one transaction that is committed every
+``commit_every`` records or ``commit_seconds`` seconds, and on
+:meth:`CrawlState.close`; a crash loses at most that batch, never leaves a
+half-written row (SQLite transactions, WAL journal). The spider runs in one
+thread; other processes (the scheduler) may open the same file at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fetches (
+    url TEXT PRIMARY KEY,
+    canonical_url TEXT,
+    article_id TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    payload_digest TEXT,
+    content_hash TEXT,
+    status INTEGER,
+    warc_record_id TEXT,
+    fetched_at TEXT,
+    first_fetched_at TEXT NOT NULL,
+    fetch_count INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS fetches_canonical ON fetches (canonical_url);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id TEXT PRIMARY KEY,
+    canonical_url TEXT,
+    content_hash TEXT,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_canonical ON articles (canonical_url);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    stats TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_site ON runs (site, run_id);
+CREATE TABLE IF NOT EXISTS schedule (site TEXT PRIMARY KEY, last_slot TEXT NOT NULL);
+"""
+# A fetch counts as archived (and is not fetched again) when it gave an article.
+ARCHIVED_STATUSES = (200, 203, 304)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Capture:
+    """What the last fetch of a URL left behind (for conditional requests and revisits)."""
+
+    url: str
+    canonical_url: str | None
+    article_id: str | None
+    etag: str | None
+    last_modified: str | None
+    payload_digest: str | None
+    content_hash: str | None
+    status: int | None
+    warc_record_id: str | None
+    fetched_at: str | None
+    fetch_count: int
+
+
+@dataclass(frozen=True)
+class Run:
+    """One crawl of one site; ``stats`` is whatever :meth:`CrawlState.finish_run` stored."""
+
+    run_id: int
+    site: str
+    started_at: str
+    finished_at: str | None
+    status: str
+    stats: dict[str, Any]
+
+
+class StateError(RuntimeError):
+    """The state database cannot be opened or was written by a newer version."""
+
+
+class CrawlState:
+    """The crawl-state database of one plan. Use as a context manager or call :meth:`close`."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        commit_every: int = 500,
+        commit_seconds: float = 1.0,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.path = Path(path)
+        self.commit_every = max(1, commit_every)
+        self.commit_seconds = commit_seconds
+        self._clock = clock
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(path), isolation_level=None, timeout=30.0)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"cannot open crawl state {path}: {exc}") from exc
+        self._check_version()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _check_version(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)",
+                             (str(SCHEMA_VERSION),))
+        elif int(row["value"]) > SCHEMA_VERSION:
+            raise StateError(
+                f"{self.path} was written by a newer newsarchive (schema {row['value']})"
+            )
+
+    def _now(self) -> str:
+        return rfc3339(self._clock())
+
+    def _write(self, *statements: tuple[str, tuple[Any, ...]]) -> None:
+        """Write one record inside the open batch transaction; commit when the batch is full/old."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")
+        for sql, params in statements:
+            self._db.execute(sql, params)
+        self._pending += 1
+        if (self._pending >= self.commit_every
+                or time.monotonic() - self._last_commit >= self.commit_seconds):
+            self.commit()
+
+    def commit(self) -> None:
+        """Make every write so far durable."""
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def close(self) -> None:
+        if self._db is None:
+            return
+        self.commit()
+        self._db.close()
+        self._db = None  # type: ignore[assignment]
+
+    def __enter__(self) -> CrawlState:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ fetches
+
+    def record_fetch(
+        self,
+        url: str,
+        canonical_url: str | None = None,
+        article_id: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        payload_digest: str | None = None,
+        content_hash: str | None = None,
+        status: int | None = None,
+        *,
+        warc_record_id: str | None = None,
+        fetched_at: str | None = None,
+    ) -> None:
+        """Remember one fetch of ``url`` (pass ``article_id`` only when the page was an article).
+
+        A 304 keeps the stored digest, hash and record id of the capture it confirmed.
+        """
+        now = self._now()
+        fetched_at = fetched_at or now
+        statements = [(
+            """INSERT INTO fetches (url, canonical_url, article_id, etag, last_modified,
+                   payload_digest, content_hash, status, warc_record_id, fetched_at,
+                   first_fetched_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (url) DO UPDATE SET
+                   canonical_url = coalesce(excluded.canonical_url, canonical_url),
+                   article_id = coalesce(excluded.article_id, article_id),
+                   etag = coalesce(excluded.etag, etag),
+                   last_modified = coalesce(excluded.last_modified, last_modified),
+                   payload_digest = CASE WHEN excluded.status = 304 THEN payload_digest
+                                    ELSE excluded.payload_digest END,
+                   content_hash = coalesce(excluded.content_hash, content_hash),
+                   status = excluded.status,
+                   warc_record_id = CASE WHEN excluded.status = 304 THEN warc_record_id
+                                    ELSE excluded.warc_record_id END,
+                   fetched_at = CASE WHEN excluded.status = 304 THEN fetched_at
+                                ELSE excluded.fetched_at END,
+                   fetch_count = fetch_count + 1""",
+            (url, canonical_url, article_id, etag, last_modified, payload_digest, content_hash,
+             status, warc_record_id, fetched_at, now),
+        )]
+        if article_id and status in ARCHIVED_STATUSES:
+            statements.append((
+                """INSERT INTO articles VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (article_id) DO UPDATE SET
+                       canonical_url = coalesce(excluded.canonical_url, canonical_url),
+                       content_hash = coalesce(excluded.content_hash, content_hash),
+                       last_seen_at = excluded.last_seen_at""",
+                (article_id, canonical_url or url, content_hash, now, now),
+            ))
+        self._write(*statements)
+
+    def seen(self, url: str) -> bool:
+        """True when an article at ``url`` (as fetched or as canonical URL) is archived."""
+        row = self._db.execute(
+            f"""SELECT 1 FROM fetches WHERE url = ? AND article_id IS NOT NULL
+                    AND status IN {ARCHIVED_STATUSES}
+                UNION ALL SELECT 1 FROM articles WHERE canonical_url = ? LIMIT 1""",
+            (url, url),
+        ).fetchone()
+        return row is not None
+
+    def seen_article(self, article_id: str) -> bool:
+        """True when the article with this canonical id is archived (from any URL)."""
+        row = self._db.execute("SELECT 1 FROM articles WHERE article_id = ?", (article_id,))
+        return row.fetchone() is not None
+
+    def content_hash(self, article_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT content_hash FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return row["content_hash"] if row else None
+
+    def last_capture(self, url: str) -> Capture | None:
+        """The last fetch of ``url``: payload digest and WARC record id for a revisit record."""
+        row = self._db.execute(
+            """SELECT url, canonical_url, article_id, etag, last_modified, payload_digest,
+                      content_hash, status, warc_record_id, fetched_at, fetch_count
+               FROM fetches WHERE url = ?""", (url,)).fetchone()
+        return Capture(**dict(row)) if row else None
+
+    def payload_digest(self, url: str) -> str | None:
+        capture = self.last_capture(url)
+        return capture.payload_digest if capture else None
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        """``If-None-Match`` / ``If-Modified-Since`` for re-fetching ``url`` (empty if unknown)."""
+        capture = self.last_capture(url)
+        headers: dict[str, str] = {}
+        if capture and capture.etag:
+            headers["If-None-Match"] = capture.etag
+        if capture and capture.last_modified:
+            headers["If-Modified-Since"] = capture.last_modified
+        return headers
+
+    def article_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    # ------------------------------------------------------------------ runs
+
+    def start_run(self, site: str) -> int:
+        """Open a run of ``site``; an earlier run left open is marked interrupted."""
+        self.commit()
+        with self._transaction():
+            interrupted = self._db.execute(
+                "UPDATE runs SET status = 'interrupted' WHERE site = ? AND status = 'running'",
+                (site,)).rowcount
+            cursor = self._db.execute(
+                "INSERT INTO runs (site, started_at, status) VALUES (?, ?, 'running')",
+                (site, self._now()))
+        if interrupted:
+            log.warning("site %s: %d earlier run(s) never finished (crash or kill)", site,
+                        interrupted)
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "finished") -> None:
+        """Close a run with its statistics (any JSON-ready dict; the report stores coverage)."""
+        self.commit()
+        with self._transaction():
+            updated = self._db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE run_id = ?",
+                (self._now(), status, json.dumps(stats, sort_keys=True), run_id)).rowcount
+        if not updated:
+            raise KeyError(f"no run {run_id} in {self.path}")
+
+    def previous_run(self, site: str, before: int | None = None) -> Run | None:
+        """The last finished run of ``site`` (before run ``before`` when given)."""
+        row = self._db.execute(
+            """SELECT * FROM runs WHERE site = ? AND status = 'finished' AND run_id < ?
+               ORDER BY run_id DESC LIMIT 1""",
+            (site, before if before is not None else 2**62)).fetchone()
+        return self._run(row) if row else None
+
+    def runs(self, site: str | None = None) -> list[Run]:
+        rows = self._db.execute(
+            "SELECT * FROM runs WHERE (? IS NULL OR site = ?) ORDER BY run_id", (site, site))
+        return [self._run(row) for row in rows]
+
+    @staticmethod
+    def _run(row: sqlite3.Row) -> Run:
+        return Run(row["run_id"], row["site"], row["started_at"], row["finished_at"],
+                   row["status"], json.loads(row["stats"]) if row["stats"] else {})
+
+    # ------------------------------------------------------------------ scheduler
+
+    def last_slot(self, site: str) -> datetime | None:
+        """The last scheduled time the scheduler handled for ``site``."""
+        row = self._db.execute("SELECT last_slot FROM schedule WHERE site = ?", (site,)).fetchone()
+        return datetime.fromisoformat(row["last_slot"].replace("Z", "+00:00")) if row else None
+
+    def set_last_slot(self, site: str, slot: datetime) -> None:
+        self.commit()
+        with self._transaction():
+            self._db.execute(
+                """INSERT INTO schedule VALUES (?, ?)
+                   ON CONFLICT (site) DO UPDATE SET last_slot = excluded.last_slot""",
+                (site, rfc3339(slot)))
+
+    # ------------------------------------------------------------------ helpers
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One immediate transaction for a write that must be durable at once (runs, slots)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def iter_articles(self) -> Iterator[tuple[str, str | None, str | None]]:
+        """(article_id, canonical_url, content_hash) of every archived article."""
+        self.commit()
+        yield from (tuple(row) for row in self._db.execute(
+            "SELECT article_id, canonical_url, content_hash FROM articles ORDER BY article_id"))
