@@ -61,6 +61,8 @@ def build_settings(options: CrawlOptions) -> Any:
     if options.max_pages:
         values["CLOSESPIDER_PAGECOUNT"] = options.max_pages
     values.update(options.overrides)
+    # The caller (the `newsarchive` CLI, pytest, a notebook) owns the root log handler.
+    values.setdefault("LOG_INSTALL_ROOT_HANDLER", False)
     settings.setdict(values, priority="cmdline")
     return settings
 
@@ -76,7 +78,15 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
 
     settings = build_settings(options)
     Path(options.out_dir).mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(settings, install_root_handler=False)
+    # Scrapy's logging config sets its loggers to DEBUG; follow the caller's verbosity instead
+    # (silenced while CrawlerProcess is built: it logs before its loggers can be adjusted).
+    level = logging.getLogger().getEffectiveLevel()
+    logging.disable(level - 1)
+    try:
+        process = CrawlerProcess(settings)
+    finally:
+        logging.disable(logging.NOTSET)
+    logging.getLogger("scrapy").setLevel(level)
     crawler = process.create_crawler(NewsSpider)
     started = time.monotonic()
     process.crawl(crawler, start_urls=",".join(options.start_urls))

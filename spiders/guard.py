@@ -71,7 +71,8 @@ class PrivateAddressGuard:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PrivateAddressGuard:
         if crawler.settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES"):
-            raise NotConfigured("private addresses allowed by NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES")
+            log.info("private addresses allowed by NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES")
+            raise NotConfigured  # without a message: Scrapy would log it as a warning
         return cls(crawler)
 
     async def process_request(self, request: Request) -> Any:
