@@ -141,9 +141,12 @@ class NewsSpider(scrapy.Spider):
     # ------------------------------------------------------------------ callbacks
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
-        yield self.source_outcome(response, "robots")
         if response.status >= 400:
+            # No robots.txt is normal (everything allowed, no sitemaps named), not a failure.
+            yield {"_capture": self.capture(response, outcome="not_article", page_type="robots",
+                                            error=f"no robots.txt (HTTP {response.status})")}
             return
+        yield self.source_outcome(response, "robots")
         for sitemap_url in sitemaps_from_robots(response.body, response.url):
             if self.in_scope(sitemap_url):
                 via = discovered_via("sitemap", response.url)

@@ -80,6 +80,13 @@ def test_robots_sitemaps_in_scope_are_followed(spider: NewsSpider) -> None:
         (f"{SITE}/sitemap-index.xml", spider.parse_sitemap)]
 
 
+def test_missing_robots_is_not_a_failure(spider: NewsSpider) -> None:
+    response = response_for(TextResponse, f"{SITE}/robots.txt", b"nope", status=404)
+    (item,) = list(spider.parse_robots(response))
+    assert item["_capture"]["outcome"] == "not_article"
+    assert "no robots.txt" in item["_capture"]["error"]
+
+
 def test_sitemap_index_and_news_sitemap_keep_lastmod(spider: NewsSpider) -> None:
     index = b"""<?xml version="1.0"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
