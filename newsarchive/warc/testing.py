@@ -16,6 +16,7 @@ import gzip
 import socketserver
 import sys
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,7 @@ class RawSite:
 
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[bytes] = field(default_factory=list)
+    delay: float = 0.0  # seconds to wait before each answer (slow site for crash tests)
 
     def __post_init__(self) -> None:
         site = self
@@ -82,6 +84,8 @@ class RawSite:
                     target = head.split(b" ", 2)[1].decode("latin-1")
                     route = site.routes.get(target) or site.routes.get("*") or Route(
                         http_response("404 Not Found", [("Content-Type", "text/plain")], b"no"))
+                    if site.delay:
+                        time.sleep(site.delay)
                     self.wfile.write(route.wire)
                     self.wfile.flush()
                     if route.cut_after is not None or b"Connection: close" in route.raw[:4096]:
