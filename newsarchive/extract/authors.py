@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from newsarchive.extract import structured
-from newsarchive.extract.document import Document, HtmlElement
+from newsarchive.extract.document import Document, HtmlElement, ld_types
 from newsarchive.extract.text import clean
 
 _META_NAMES = (
@@ -52,6 +53,9 @@ _DATE_TAIL = re.compile(
 )
 _URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
+_DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|tr|jp)\b", re.I)
+_PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 _NAME_PARTICLES = {
     "von", "van", "de", "der", "den", "da", "del", "della", "di", "du", "le", "la", "bin", "al",
     "el", "ten", "ter", "zu", "y", "dos", "das", "do", "st", "mc", "e",
@@ -89,7 +93,7 @@ def looks_like_name(text: str) -> bool:
         return False
     if text.casefold() in AGENCIES or _key(text) in {_key(a) for a in AGENCIES}:
         return True
-    if any(ch.isdigit() for ch in text):
+    if any(ch.isdigit() or ch in "?!:«»\"“”" for ch in text):
         return False
     if not _has_case(text):
         return True  # CJK and other caseless scripts
@@ -110,6 +114,9 @@ def clean_name(raw: str) -> str | None:
     for _ in range(2):
         text = _PREFIX.sub("", text, count=1).strip()
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
+    text = _PARENTHETICAL.sub("", text).strip()
+    if _SLUG.match(text) or text.casefold() in _PREFIXES:
+        return None
     return text or None
 
 
@@ -120,6 +127,11 @@ def split_names(raw: str) -> list[str]:
         return []
     text = _LABEL.sub("", text) if not looks_like_name(text) else text
     names: list[str] = []
+    slash_parts = [p.strip() for p in text.split("/")]
+    if len(slash_parts) > 1 and all(
+        len(p.split()) >= 2 and looks_like_name(p) for p in slash_parts
+    ):
+        text = "; ".join(slash_parts)  # "Jane Doe/John Roe": two people, not "srf/abc"
     for part in _JOINERS.split(text):
         segments = [s.strip() for s in part.split(",") if s.strip()]
         for i, seg in enumerate(segments):
@@ -134,58 +146,129 @@ def split_names(raw: str) -> list[str]:
     return [n for n in names if n and not _URLISH.search(n)]
 
 
-def _ld_authors(doc: Document) -> list[tuple[str, str, str | None]]:
-    """(name, raw, url) from the article's JSON-LD author / creator."""
-    out = []
+Found = tuple[str, str, str | None, bool]  # name, raw string, url, is an organization
+
+
+def _person_name(item: dict[str, Any]) -> str | None:
+    name = structured.text_of(item.get("name"))
+    if name:
+        return name
+    given, family = item.get("givenName"), item.get("familyName")
+    parts = [p.strip() for p in (given, family) if isinstance(p, str) and p.strip()]
+    return " ".join(parts) or None
+
+
+def _ld_authors(doc: Document) -> list[Found]:
+    """From the article's JSON-LD author / creator (following ``@id`` references)."""
+    out: list[Found] = []
     for obj in structured.article_objects(doc):
         for prop in ("author", "creator"):
             for item in structured.values(obj.get(prop)):
-                name = structured.text_of(item)
+                item = doc.json_ld_node(item)
+                is_org = isinstance(item, dict) and "Person" not in ld_types(item) and bool(
+                    ld_types(item)
+                )
+                name = _person_name(item) if isinstance(item, dict) else structured.text_of(item)
                 url = structured.url_of(item.get("url")) if isinstance(item, dict) else None
                 if name and not _URLISH.search(name):
-                    out.extend((n, name, url) for n in split_names(name))
+                    out.extend((n, name, url, is_org) for n in split_names(name))
             if out:
                 return out
     return out
 
 
-def _meta_authors(doc: Document) -> list[tuple[str, str, str | None]]:
+def _reverse_citation_name(value: str) -> str:
+    """Scholarly meta tags write "Family, Given"; news bylines write "Given Family"."""
+    parts = [p.strip() for p in value.split(",")]
+    return f"{parts[1]} {parts[0]}" if len(parts) == 2 and all(parts) else value
+
+
+def _meta_authors(doc: Document) -> list[Found]:
     for name in _META_NAMES:
-        found = [
-            (n, v, None)
-            for v in doc.meta.get(name, ())
-            if v.strip() and not _URLISH.search(v.strip())
-            for n in split_names(v)
-        ]
+        values = doc.meta.get(name, ())
+        if name == "citation_author":
+            values = [_reverse_citation_name(v) for v in values]
+            found = [(clean(v) or "", v, None, False) for v in values if clean(v)]
+        else:
+            found = [
+                (n, v, None, False)
+                for v in values
+                if v.strip() and not _URLISH.search(v.strip())
+                for n in split_names(v)
+            ]
         if found:
             return found
     return []
 
 
+# Byline markup, most explicit first. Each entry: (xpath, take every match?).
 _BYLINE_XPATHS = (
-    './/*[@itemprop="author"]//*[@itemprop="name"]',
-    './/*[@itemprop="author"]',
-    './/a[@rel="author"]',
-    './/*[contains(concat(" ", normalize-space(@class), " "), " byline ")]',
-    './/*[contains(@class, "author-name") or contains(@class, "authorName")'
-    ' or contains(@class, "author__name") or contains(@class, "byline__name")]',
-    './/*[contains(@class, "byline")]',
+    ('.//*[@itemprop="author"]//*[@itemprop="name"]', True),
+    ('.//*[@itemprop="author"]', True),
+    ('.//a[@rel="author"]', True),
+    ('.//*[contains(concat(" ", normalize-space(@class), " "), " byline ")]', False),
+    ('.//*[contains(@class, "byline")][not(.//*[contains(@class, "byline")])]', False),
+    (
+        './/a[contains(@href, "/autor") or contains(@href, "/author")'
+        ' or contains(@href, "/journalist") or contains(@href, "/redakteur")]',
+        True,
+    ),
+    (
+        './/*[contains(translate(@class, "AUTHOR", "author"), "author")]'
+        '[not(.//*[contains(translate(@class, "AUTHOR", "author"), "author")])]',
+        False,
+    ),
+    # A bold line of names opening the body ("<p><strong>Jane Doe/John Roe</strong></p>").
+    ("(.//p[strong or b][normalize-space(.) = normalize-space(strong|b)])[position() <= 2]", False),
 )
+_MAX_BYLINE_CHARS = 150
 
 
-def _dom_authors(doc: Document, container: HtmlElement | None) -> list[tuple[str, str, str | None]]:
-    scopes = [s for s in (container, *doc.root.xpath("//article[1]"), doc.root) if s is not None]
-    for xpath in _BYLINE_XPATHS:
+def _dom_authors(
+    doc: Document, container: HtmlElement | None, site_keys: set[str]
+) -> list[Found]:
+    """From byline markup: microdata, rel=author, byline and author classes."""
+    scopes = [s for s in (container, *doc.root.xpath("(//article)[1]"), doc.root) if s is not None]
+    for xpath, take_all in _BYLINE_XPATHS:
         for scope in scopes:
-            els = [e for e in scope.xpath(xpath)[:6] if len(e.text_content()) < 200]
-            found = []
-            for el in els:
+            found: list[Found] = []
+            for el in scope.xpath(xpath)[:8]:
                 text = el.get("content") or el.text_content()
+                if len(text) > _MAX_BYLINE_CHARS:
+                    continue
                 href = el.get("href")
-                found.extend((n, clean(text) or "", doc.absolute(href)) for n in split_names(text))
+                found.extend(
+                    (n, clean(text) or "", doc.absolute(href), False)
+                    for n in split_names(text)
+                    if looks_like_name(n)
+                    and (len(n.split()) > 1 or n.casefold() in AGENCIES)
+                    and not _is_site_like(n, False, site_keys)
+                )
+                if found and not take_all:
+                    break  # the first byline; later matches are comments or teasers
             if found:
                 return found
     return []
+
+
+def _site_keys(doc: Document, publisher: str | None) -> set[str]:
+    keys = {_key(n) for n in (publisher, doc.meta_first("og:site_name")) if n}
+    host = (urlsplit(doc.url).hostname or "") if doc.url else ""
+    labels = [label for label in host.split(".") if label not in ("www", "m", "amp")]
+    if len(labels) >= 2:
+        keys.add(_key(labels[-2] if len(labels[-2]) > 3 or len(labels) < 3 else labels[-3]))
+        keys.add(_key(".".join(labels)))
+    return {k for k in keys if k}
+
+
+def _is_site_like(name: str, is_org: bool, site_keys: set[str]) -> bool:
+    """The site's own name (or an organisation byline standing in for it)."""
+    k = _key(name)
+    if _DOMAINISH.search(name) or k in site_keys:
+        return True
+    return any(k.startswith(site) for site in site_keys if len(site) >= 3) or (
+        is_org and name.casefold() not in AGENCIES
+    )
 
 
 def _order(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -204,12 +287,18 @@ def extract_authors(
     doc: Document, publisher: str | None = None, container: HtmlElement | None = None
 ) -> list[dict[str, Any]]:
     """Authors as ``[{name, name_raw, url}]``; the site's own name only when no one else."""
-    site_keys = {_key(n) for n in (publisher, doc.meta_first("og:site_name")) if n}
+    site_keys = _site_keys(doc, publisher)
     fallback: list[dict[str, Any]] = []
-    for source in (_ld_authors, _meta_authors, lambda d: _dom_authors(d, container)):
-        found = [{"name": n, "name_raw": raw, "url": url} for n, raw, url in source(doc)]
-        people = [a for a in found if _key(a["name"]) not in site_keys]
+    for source in (_ld_authors, _meta_authors, lambda d: _dom_authors(d, container, site_keys)):
+        found = source(doc)
+        people = [
+            {"name": n, "name_raw": raw, "url": url}
+            for n, raw, url, is_org in found
+            if not _is_site_like(n, is_org, site_keys)
+        ]
         if people:
             return _order(people)
-        fallback = fallback or found
+        fallback = fallback or [
+            {"name": n, "name_raw": raw, "url": url} for n, raw, url, _ in found
+        ]
     return _order(fallback)

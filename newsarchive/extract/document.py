@@ -107,6 +107,14 @@ class Document:
             if not wanted or wanted & {t.lower() for t in ld_types(obj)}:
                 yield obj
 
+    def json_ld_node(self, value: Any) -> Any:
+        """``value`` itself, or the JSON-LD object it points to by ``{"@id": ...}`` only."""
+        if isinstance(value, dict) and set(value) == {"@id"}:
+            for obj in self.json_ld:
+                if obj.get("@id") == value["@id"]:
+                    return obj
+        return value
+
     @property
     def lang(self) -> str | None:
         for value in self.root.xpath("/html/@lang | /html/@xml:lang"):
@@ -136,6 +144,10 @@ def _flatten_ld(node: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
             _flatten_ld(graph, out, depth + 1)
         if "@type" in node:
             out.append(node)
+        # A WebPage often wraps the article as its mainEntity.
+        entity = node.get("mainEntity")
+        if isinstance(entity, dict | list):
+            _flatten_ld(entity, out, depth + 1)
 
 
 def _load_json_ld(raw: str) -> Any:

@@ -17,21 +17,25 @@ from newsarchive.extract.document import Document
 from newsarchive.extract.text import clean
 
 # Separators between a headline and the site name in <title> / og:title.
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:/]|::)\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:/]|::)\s+|\s*[｜：]\s*")
+_DATE_SEGMENT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _KEY_DROP = re.compile(r"[\W_]+")
 _MAX_HEADLINE = 400
 
-# Source -> (weight when voting, preference when texts tie). The <h1> text is
-# the publisher's visible headline, so it wins ties between equal texts.
+# Source -> weight when voting. The JSON-LD headline is the one the publisher
+# declares explicitly, so it outweighs the others unless they all agree
+# elsewhere; the <h1> often carries a kicker or a display variant, <title> an
+# SEO variant, so they count less. _PREFERENCE picks the exact text (quote
+# style, spacing) among candidates with the same comparison key.
 _SOURCES = {
-    "h1": 1.0,
-    "json_ld": 1.0,
+    "h1": 0.5,
+    "json_ld": 3.0,
     "og": 1.0,
-    "twitter": 0.8,
+    "twitter": 1.0,
     "itemprop": 1.0,
-    "title": 0.8,
+    "title": 0.5,
 }
-_PREFERENCE = ("h1", "itemprop", "json_ld", "og", "twitter", "title")
+_PREFERENCE = ("json_ld", "og", "h1", "itemprop", "twitter", "title")
 
 
 @dataclass(frozen=True)
@@ -53,23 +57,38 @@ def _site_names(doc: Document, publisher: str | None) -> set[str]:
     return {key(n) for n in names if key(n)}
 
 
-def strip_site_name(title: str, site_keys: set[str]) -> list[str]:
-    """``title`` variants with a leading/trailing site-name segment removed.
+def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
+    k = key(segment)
+    return bool(k) and (
+        k in site_keys or any(len(site) > 3 and site in k for site in site_keys)
+        or bool(_DATE_SEGMENT.fullmatch(segment.strip()))
+    )
+
+
+def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list[str]:
+    """``title`` variants with leading/trailing site-name (and date) segments removed.
 
     The full title stays a variant: some headlines contain " - " themselves.
+    When no segment is a known site name, the title without its last segment
+    is offered too (the shortest tail is most likely the site).
     """
     parts = _TITLE_SEPARATORS.split(title)
     variants = [title]
     if len(parts) < 2:
         return variants
-    last, first = parts[-1], parts[0]
-    if key(last) in site_keys or any(k and k in key(last) for k in site_keys):
-        variants.append(title[: title.rfind(last)].rstrip(" |-–—·•»:/"))
-    elif key(first) in site_keys:
-        variants.append(title[len(first) :].lstrip(" |-–—·•»:/"))
-    else:
-        # no known site name: the shortest tail is most likely the site
-        variants.append(title[: title.rfind(last)].rstrip(" |-–—·•»:/"))
+    seps = _TITLE_SEPARATORS.findall(title)
+    end = len(parts)
+    while end > 1 and _is_site_segment(parts[end - 1], site_keys):
+        end -= 1
+    start = 1 if end == len(parts) and _is_site_segment(parts[0], site_keys) else 0
+    if (start, end) == (0, len(parts)):
+        if not guess:
+            return variants
+        end -= 1
+    rebuilt = parts[start]
+    for i in range(start + 1, end):
+        rebuilt += seps[i - 1] + parts[i]
+    variants.append(rebuilt.strip())
     return [v for v in variants if v]
 
 
@@ -98,7 +117,9 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
         add("h1", text)
     for text in doc.root.xpath('//*[@itemprop="headline"]')[:1]:
         add("itemprop", text.get("content") or text.text_content())
-    add("json_ld", structured.text_of(structured.first_property(doc, "headline")))
+    ld_headline = clean(structured.text_of(structured.first_property(doc, "headline")))
+    if ld_headline:
+        add("json_ld", strip_site_name(ld_headline, site_keys, guess=False)[-1])
     for og in (doc.meta_first("og:title"),):
         for variant in strip_site_name(clean(og) or "", site_keys) if og else ():
             add("og", variant)

@@ -6,6 +6,7 @@ A JSON-LD value can be a string, a list, or an object with ``name``/``@value``/
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,15 +59,20 @@ def text_of(value: Any) -> str | None:
     """The text of a JSON-LD value: a string, or an object's name / @value."""
     for item in values(value):
         if isinstance(item, str) and item.strip():
-            return item.strip()
+            return _unescape(item.strip())
         if isinstance(item, int | float) and not isinstance(item, bool):
             return str(item)
         if isinstance(item, dict):
             for key in ("name", "@value", "headline"):
                 inner = item.get(key)
                 if isinstance(inner, str) and inner.strip():
-                    return inner.strip()
+                    return _unescape(inner.strip())
     return None
+
+
+def _unescape(text: str) -> str:
+    """JSON-LD text with HTML entities decoded (CMSs often escape them twice)."""
+    return html.unescape(text) if "&" in text else text
 
 
 def url_of(value: Any) -> str | None:
