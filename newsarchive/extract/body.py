@@ -34,6 +34,8 @@ MAX_LINK_DENSITY = 0.5  # above this a segment is a link list or teaser
 DESCEND_SHARE = 0.85  # walk into a child that holds this share of its parent's weight
 LD_MATCH_BOOST = 3.0  # segment found in JSON-LD articleBody
 LD_MISS_FACTOR = 0.25  # segment absent from a long JSON-LD articleBody
+RELEASE_SHARE = 0.5  # a "chrome" wrapper holding this share of the page's weight is content
+LD_FALLBACK_RATIO = 0.3  # DOM body shorter than this share of JSON-LD articleBody: use the latter
 
 # Short lines inside article containers that are chrome, in the languages we meet.
 CHROME_LINE = re.compile(
@@ -85,6 +87,22 @@ def _weigh(seg: Segment, ld_body: str | None) -> float:
         probe = _norm(seg.text)[:80]
         weight *= LD_MATCH_BOOST if probe and probe in ld_body else LD_MISS_FACTOR
     return weight
+
+
+def _released_chrome(segments: list[Segment], weights: list[float]) -> set[Any]:
+    """Chrome wrappers that hold most of the page's text: they wrap the article itself."""
+    held: dict[Any, float] = {}
+    page_total = 0.0
+    for seg, weight in zip(segments, weights, strict=True):
+        if weight:
+            page_total += weight
+            for wrapper in seg.chrome:
+                held[wrapper] = held.get(wrapper, 0.0) + weight
+    return {el for el, value in held.items() if value >= RELEASE_SHARE * page_total}
+
+
+def _is_chrome(seg: Segment, released: set[Any]) -> bool:
+    return any(wrapper not in released for wrapper in seg.chrome)
 
 
 def _choose_container(start: Any, segments: list[Segment], order: list[Any], weights: list[float]):
@@ -157,10 +175,15 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     if rule_container is not None:
         container = rule_container
         inside = set(container.iter())
+        released = set()
         chosen = [s for s in segments if s.owner in inside and not s.soft]
     else:
         ld_body = _ld_article_body(doc)
         weights = [_weigh(s, ld_body) for s in segments]
+        released = _released_chrome(segments, weights)
+        weights = [
+            0.0 if _is_chrome(s, released) else w for s, w in zip(segments, weights, strict=True)
+        ]
         container, total = _choose_container(start, segments, page.order, weights)
         if not total.get(container):
             return BodyResult(node=None)
@@ -168,7 +191,9 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         for branch in container:
             if not total.get(branch):
                 inside.difference_update(branch.iter())  # no single real paragraph in it
-        chosen = [s for s in segments if s.owner in inside and not s.soft]
+        chosen = [
+            s for s in segments if s.owner in inside and not s.soft and not _is_chrome(s, released)
+        ]
     lines = [s for s in chosen if _is_body_line(s, headline)]
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
     lede, lines = find_lede(doc, segments, lines, hints, rule)
@@ -177,7 +202,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         lede=lede,
         paragraphs=paragraphs,
         sections=_sections(paragraphs, headings),
-        html=clean_html(container, drop, doc),
+        html=clean_html(container, drop, doc, released),
         node=container,
         headings=headings,
         blockquotes=[s.text for s in lines if s.quote],

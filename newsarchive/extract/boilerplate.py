@@ -14,17 +14,19 @@ from typing import Any
 # Tags whose subtree is never body text.
 DROP_TAGS = frozenset(
     {
-        "script", "style", "noscript", "template", "nav", "footer", "aside", "header",
-        "button", "select", "option", "input", "textarea", "iframe", "svg", "canvas",
-        "figure", "figcaption", "picture", "video", "audio", "object", "embed", "dialog",
-        "menu", "map", "link", "meta", "head", "title", "math",
+        "script", "style", "noscript", "template", "button", "select", "option", "input",
+        "textarea", "iframe", "svg", "canvas", "figure", "figcaption", "picture", "video",
+        "audio", "object", "embed", "dialog", "map", "link", "meta", "head", "title", "math",
     }
 )  # fmt: skip
+# Tags that usually wrap chrome, but that some templates wrap the whole article in.
+CHROME_TAGS = frozenset({"nav", "footer", "aside", "menu", "header"})
+_CHROME_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dialog"})
 
 # Class/id words of page chrome; matched at word boundaries inside the attribute.
 _CHROME_WORDS = (
     r"nav|navbar|navigation|menu|breadcrumbs?|share|sharing|shares|sharebar|social|socials"
-    r"|newsletter|subscribe|subscription|signup|sign-up|login|register|paywall|comments?"
+    r"|newsletter|subscribe|subscription|signup|sign-up|login|register|comments?"
     r"|commenting|disqus|related|recommend\w*|more-?stories|read-?more|read-?also|readalso"
     r"|also-?read|see-?also|promo\w*|advert\w*|ads?|ad-\w+|adv|adslot|sponsor\w*|banner"
     r"|sidebar|side-?bar|widget|footer|masthead|toolbar|cookie\w*|consent|popup|modal"
@@ -67,20 +69,66 @@ def is_hidden(el: Any) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def is_chrome(el: Any) -> bool:
-    """True when the element's tag, attributes or class words mark page chrome."""
+def is_dropped(el: Any) -> bool:
+    """True for subtrees that never hold visible article text (scripts, media, hidden)."""
     tag = el.tag
     if not isinstance(tag, str):
         return True  # comments, processing instructions, entities
-    if tag in DROP_TAGS:
-        return True
-    if is_hidden(el):
-        return True
-    if el.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
+    return tag in DROP_TAGS or is_hidden(el)
+
+
+_WORDS_CACHE: dict[str, bool] = {}
+_WORDS_CACHE_MAX = 8192  # class strings repeat within and across pages of a site
+
+
+def chrome_words(words: str) -> bool:
+    """True when class/id words mark chrome and do not also mark the article text (memoized)."""
+    known = _WORDS_CACHE.get(words)
+    if known is None:
+        known = bool(CHROME_RE.search(words)) and not ARTICLE_RE.search(words)
+        if len(_WORDS_CACHE) >= _WORDS_CACHE_MAX:
+            _WORDS_CACHE.clear()
+        _WORDS_CACHE[words] = known
+    return known
+
+
+def is_chrome_wrapper(el: Any) -> bool:
+    """True when tag, role or class words mark chrome (callers may overrule for big wrappers)."""
+    tag = el.tag
+    if tag in CHROME_TAGS or el.get("role") in _CHROME_ROLES:
         return True
     if tag in _NEVER_CHROME:
         return False
     words = attr_words(el)
-    if not words or not CHROME_RE.search(words):
-        return False
-    return not ARTICLE_RE.search(words)
+    return bool(words) and chrome_words(words)
+
+
+CONTENT, CHROME, DROPPED = 0, 1, 2
+
+
+def classify(el: Any) -> int:
+    """CONTENT, CHROME (a chrome wrapper) or DROPPED: the walk's one test per element."""
+    tag = el.tag
+    if tag.__class__ is not str or tag in DROP_TAGS:
+        return DROPPED
+    attrib = el.attrib
+    if not attrib:
+        return CHROME if tag in CHROME_TAGS else CONTENT
+    get = attrib.get
+    if get("hidden") is not None or get("aria-hidden") == "true":
+        return DROPPED
+    style = get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return DROPPED
+    if tag in CHROME_TAGS or get("role") in _CHROME_ROLES:
+        return CHROME
+    if tag in _NEVER_CHROME:
+        return CONTENT
+    cls, ident = get("class"), get("id")
+    words = f"{cls} {ident}" if cls and ident else cls or ident
+    return CHROME if words and chrome_words(words) else CONTENT
+
+
+def is_chrome(el: Any) -> bool:
+    """Dropped or chrome: the strict test for small fragments (captions, cleaned HTML)."""
+    return is_dropped(el) or is_chrome_wrapper(el)

@@ -8,7 +8,9 @@ iterative walk, so deep trees cannot overflow the stack.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -36,25 +38,51 @@ def _append_text(parent: Any, text: str | None) -> None:
         parent.text = (parent.text or "") + text
 
 
-def _copy_attributes(src: Any, dst: Any, doc: Any) -> None:
+def url_resolver(doc: Any) -> Callable[[str | None], str | None]:
+    """A function making hrefs absolute against the page's base URL (computed once)."""
+    base = doc.base_url if doc is not None else None
+
+    def resolve(href: str | None) -> str | None:
+        if not href:
+            return None
+        href = href.strip()
+        if not href or href.startswith(("javascript:", "data:", "mailto:", "#")):
+            return None
+        try:
+            return urljoin(base, href) if base else href
+        except ValueError:
+            return None
+
+    return resolve
+
+
+def _copy_attributes(src: Any, dst: Any, resolve: Callable[[str | None], str | None]) -> None:
     if dst.tag == "a":
-        href = doc.absolute(src.get("href")) if doc is not None else src.get("href")
+        href = resolve(src.get("href"))
         if href:
             dst.set("href", href)
     elif dst.tag == "img":
         raw = src.get("src") or src.get("data-src") or src.get("data-original")
-        url = doc.absolute(raw) if doc is not None else raw
+        url = resolve(raw)
         if url:
             dst.set("src", url)
         if src.get("alt"):
             dst.set("alt", src.get("alt"))
 
 
-def clean_html(container: Any, drop: set[Any] | None = None, doc: Any = None) -> str | None:
-    """Serialized cleaned copy of ``container`` (None when it holds no text)."""
+def clean_html(
+    container: Any, drop: set[Any] | None = None, doc: Any = None, keep: set[Any] | None = None
+) -> str | None:
+    """Serialized cleaned copy of ``container`` (None when it holds no text).
+
+    ``drop`` elements are left out; ``keep`` holds chrome-looking wrappers that
+    the body extractor found to wrap the article, so they stay.
+    """
     if container is None:
         return None
     drop = drop or set()
+    keep = keep or set()
+    resolve = url_resolver(doc)
     out_root = lxml.etree.Element("div")
     stack = [out_root]  # output parent for each open source element
     walker = lxml.etree.iterwalk(container, events=("start", "end"))
@@ -65,7 +93,7 @@ def clean_html(container: Any, drop: set[Any] | None = None, doc: Any = None) ->
             if el is not container and (
                 el in drop
                 or is_hidden(el)
-                or (tag not in _FIGURE_TAGS and is_chrome(el))
+                or (tag not in _FIGURE_TAGS and el not in keep and is_chrome(el))
                 or tag in ("h1", "")
             ):
                 walker.skip_subtree()
@@ -74,7 +102,7 @@ def clean_html(container: Any, drop: set[Any] | None = None, doc: Any = None) ->
             out_tag = KEEP_TAGS.get(tag)
             if out_tag and el is not container:
                 node = lxml.etree.SubElement(stack[-1], out_tag)
-                _copy_attributes(el, node, doc)
+                _copy_attributes(el, node, resolve)
                 stack.append(node)
             else:
                 stack.append(stack[-1])

@@ -1,9 +1,13 @@
 """One iterative pass over a page that cuts its visible text into block segments.
 
 Every block element (p, div, li, h2...) starts a new segment; inline elements add
-their text to the segment of their nearest block. Chrome subtrees (see
-:mod:`boilerplate`) are skipped, except ``<header>`` whose segments are kept but
-marked ``soft``: they hold the headline and standfirst, never body text.
+their text to the segment of their nearest block. Subtrees that never hold text
+(scripts, media, hidden elements) are skipped. Chrome wrappers (nav, aside,
+"share"/"related"/... classes) are walked, and each segment remembers the chrome
+wrappers around it: the body extractor overrules a "chrome" wrapper that turns
+out to hold most of the page's text (templates wrap whole articles in a
+``sidebar-layout`` or an ``<aside>``). ``<header>`` segments are marked ``soft``:
+they hold the headline and standfirst, never body text.
 
 The walk uses ``lxml.etree.iterwalk`` (no recursion), so a DOM nested 10,000
 levels deep is just a long loop.
@@ -16,7 +20,7 @@ from typing import Any
 
 import lxml.etree
 
-from newsarchive.extract.boilerplate import is_chrome
+from newsarchive.extract.boilerplate import CHROME, DROPPED, classify
 from newsarchive.extract.text import clean
 
 BLOCK_TAGS = frozenset(
@@ -29,6 +33,7 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _SOFT_TAGS = frozenset({"header"})
+MAX_CHROME_NESTING = 32  # deeper chrome wrappers add nothing but cost
 _BOLD_TAGS = frozenset({"b", "strong"})
 _SPACE_TAGS = frozenset({"br", "hr", "img", "td", "th", "wbr"})
 
@@ -44,6 +49,7 @@ class Segment:
     raw_chars: int = 0
     soft: bool = False
     quote: bool = False
+    chrome: tuple[Any, ...] = ()
     text: str = ""
 
     @property
@@ -68,8 +74,8 @@ class PageText:
     dropped: set[Any]
 
 
-def _start_segment(owner: Any, soft: int, quote: int) -> Segment:
-    return Segment(owner=owner, soft=soft > 0, quote=quote > 0)
+def _start_segment(owner: Any, soft: int, quote: int, chrome: tuple[Any, ...]) -> Segment:
+    return Segment(owner=owner, soft=soft > 0, quote=quote > 0, chrome=chrome)
 
 
 def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
@@ -80,11 +86,13 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
     dropped: set[Any] = set()
     owners: list[Any] = [start]
     link_depth = bold_depth = soft_depth = quote_depth = 0
-    current = _start_segment(start, 0, 0)
+    chrome: tuple[Any, ...] = ()
+    chrome_stack: list[Any] = []
+    current = _start_segment(start, 0, 0, chrome)
 
     def add(text: str | None) -> None:
-        if not text:
-            return
+        if not text or (not current.parts and text.isspace()):
+            return  # leading whitespace of a block is layout, not text
         current.parts.append(text)
         n = len(text)
         current.raw_chars += n
@@ -94,23 +102,30 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
             current.bold_chars += n
 
     def flush(owner: Any) -> Segment:
-        if current.parts:
-            current.text = clean("".join(current.parts)) or ""
-            if current.text:
-                segments.append(current)
-        return _start_segment(owner, soft_depth, quote_depth)
+        if not current.parts:  # nothing collected: reuse the object for the next block
+            current.owner = owner
+            current.soft, current.quote, current.chrome = soft_depth > 0, quote_depth > 0, chrome
+            return current
+        current.text = clean("".join(current.parts)) or ""
+        if current.text:
+            segments.append(current)
+        return _start_segment(owner, soft_depth, quote_depth, chrome)
 
     walker = lxml.etree.iterwalk(start, events=("start", "end"))
     skipped = None
     for event, el in walker:
         if event == "start":
-            if el is not start and (el in extra_drop or is_chrome(el)) and el.tag not in _SOFT_TAGS:
+            kind = classify(el) if el is not start else 0
+            if kind == DROPPED or (extra_drop and el in extra_drop):
                 walker.skip_subtree()
                 skipped = el
                 dropped.add(el)
                 continue
             tag = el.tag
             order.append(el)
+            if kind == CHROME and tag not in _SOFT_TAGS and len(chrome_stack) < MAX_CHROME_NESTING:
+                chrome_stack.append(el)
+                chrome = (*chrome, el)
             if tag in BLOCK_TAGS:
                 if tag in _SOFT_TAGS:
                     soft_depth += 1
@@ -131,6 +146,9 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
             skipped = None
         else:
             tag = el.tag
+            if chrome_stack and chrome_stack[-1] is el:
+                chrome_stack.pop()
+                chrome = chrome[:-1]
             if tag in BLOCK_TAGS and el is not start:
                 owners.pop()
                 if tag in _SOFT_TAGS:
