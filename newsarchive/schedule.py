@@ -15,8 +15,19 @@ scheduled slot that was handled is kept in the crawl-state database.
 from __future__ import annotations
 
 import logging
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from newsarchive.plan import Plan, Site
+from newsarchive.state import CrawlState
 
 log = logging.getLogger(__name__)
 
@@ -164,12 +175,269 @@ class CronExpression:
             times.append(moment)
         return times
 
-    def previous_at_or_before(self, moment: datetime, since: datetime) -> datetime | None:
-        """The latest matching time in ``(since, moment]``, or None."""
-        latest = None
-        candidate = since
-        while True:
-            candidate = self.next_after(candidate)
-            if candidate > moment:
-                return latest
-            latest = candidate
+    def previous_at_or_before(self, moment: datetime) -> datetime:
+        """The latest matching minute at or before ``moment`` (searching backwards)."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        candidate = moment.replace(second=0, microsecond=0)
+        limit = candidate - timedelta(days=_SEARCH_DAYS)
+        while candidate > limit:
+            if candidate.month not in self.months:
+                candidate = candidate.replace(day=1, hour=23, minute=59) - timedelta(days=1)
+            elif not self._day_matches(candidate):
+                candidate = candidate.replace(hour=23, minute=59) - timedelta(days=1)
+            elif candidate.hour not in self.hours:
+                candidate = candidate.replace(minute=59) - timedelta(hours=1)
+            elif candidate.minute not in self.minutes:
+                candidate -= timedelta(minutes=1)
+            else:
+                return candidate
+        raise CronError(f"{self.text!r} never matches (e.g. February 30)")
+
+
+# --------------------------------------------------------------------------- a plan's schedule
+
+
+def site_cron(site: Site) -> CronExpression | None:
+    return CronExpression.parse(site.schedule) if site.schedule else None
+
+
+def upcoming(plan: Plan, now: datetime, count: int) -> dict[str, list[datetime]]:
+    """Each scheduled site's next ``count`` run times after ``now`` (unscheduled: empty)."""
+    out: dict[str, list[datetime]] = {}
+    for site in plan.sites:
+        cron = site_cron(site)
+        out[site.name] = cron.next_times(now, count) if cron else []
+    return out
+
+
+def lock_path(plan: Plan) -> Path:
+    """One lock file per plan: ``flock -n`` on it keeps runs of one plan from overlapping."""
+    return plan.state_path.with_name(f"{plan.name}.lock")
+
+
+def crawl_command(plan: Plan, site: Site) -> list[str]:
+    """The command that crawls one site of the plan (absolute paths: cron has no cwd)."""
+    return [sys.executable, "-m", "newsarchive", "crawl", "--plan",
+            str(plan.path.resolve()), "--site", site.name]
+
+
+def locked_command(plan: Plan, site: Site) -> list[str]:
+    """:func:`crawl_command` under ``flock -n``; a run finding the lock taken exits 75 (skipped)."""
+    flock = shutil.which("flock") or "/usr/bin/flock"
+    return [flock, "-n", "-E", str(LOCK_TAKEN_EXIT), str(lock_path(plan).resolve()),
+            *crawl_command(plan, site)]
+
+
+LOCK_TAKEN_EXIT = 75  # EX_TEMPFAIL: the plan was still running, this run was skipped
+
+
+def crontab_lines(plan: Plan) -> list[str]:
+    """crontab(5) lines for every scheduled site of the plan (UTC via CRON_TZ)."""
+    lines = [
+        f"# newsarchive plan {plan.name} ({plan.path.resolve()})",
+        "# flock -n on one lock per plan: a run that finds the previous one still going is "
+        f"skipped (exit {LOCK_TAKEN_EXIT}).",
+        "CRON_TZ=UTC",
+    ]
+    for site in plan.sites:
+        if not site.schedule:
+            lines.append(f"# site {site.name}: no schedule")
+            continue
+        command = shlex.join(locked_command(plan, site))
+        lines.append(f"{site.schedule} {command}")
+    return lines
+
+
+def _calendar_list(values: frozenset[int], spec: CronField, width: int = 2) -> str:
+    if values == frozenset(range(spec.low, spec.high + 1)):
+        return "*"
+    return ",".join(f"{v:0{width}d}" for v in sorted(values))
+
+
+_SYSTEMD_DAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+
+
+def on_calendar(cron: CronExpression) -> list[str]:
+    """systemd ``OnCalendar=`` values equal to a cron expression (two when both day fields
+    are restricted, because cron then matches either of them)."""
+    minute_field, hour_field, day_field, month_field, _ = CRON_FIELDS
+    time_part = (f"{_calendar_list(cron.hours, hour_field)}:"
+                 f"{_calendar_list(cron.minutes, minute_field)}:00")
+    months = _calendar_list(cron.months, month_field)
+    days = _calendar_list(cron.days, day_field) if cron.days_restricted else "*"
+    weekdays = ",".join(_SYSTEMD_DAYS[d] for d in sorted(cron.weekdays))
+    if cron.days_restricted and cron.weekdays_restricted:
+        return [f"*-{months}-{days} {time_part} UTC",
+                f"{weekdays} *-{months}-* {time_part} UTC"]
+    prefix = f"{weekdays} " if cron.weekdays_restricted else ""
+    return [f"{prefix}*-{months}-{days} {time_part} UTC"]
+
+
+def unit_name(plan: Plan, site: Site) -> str:
+    return f"newsarchive-{plan.name}-{site.name}"
+
+
+def systemd_units(plan: Plan) -> dict[str, str]:
+    """File name -> contents of a ``.service`` and a ``.timer`` for every scheduled site."""
+    units: dict[str, str] = {}
+    workdir = plan.path.resolve().parent
+    for site in plan.sites:
+        cron = site_cron(site)
+        if cron is None:
+            continue
+        name = unit_name(plan, site)
+        units[f"{name}.service"] = "\n".join([
+            "[Unit]",
+            f"Description=newsarchive crawl of site {site.name} (plan {plan.name})",
+            "Wants=network-online.target",
+            "After=network-online.target",
+            "",
+            "[Service]",
+            "Type=oneshot",
+            f"WorkingDirectory={workdir}",
+            f"ExecStart={shlex.join(locked_command(plan, site))}",
+            f"SuccessExitStatus={LOCK_TAKEN_EXIT}",
+            "Nice=10",
+            "",
+        ])
+        timer = ["[Unit]", f"Description=When to crawl {site.name} (plan {plan.name})", "",
+                 "[Timer]"]
+        timer += [f"OnCalendar={value}" for value in on_calendar(cron)]
+        timer += ["# A run missed while the machine was off runs once when it is back.",
+                  "Persistent=true", f"Unit={name}.service", "",
+                  "[Install]", "WantedBy=timers.target", ""]
+        units[f"{name}.timer"] = "\n".join(timer)
+    return units
+
+
+# --------------------------------------------------------------------------- foreground scheduler
+
+
+class Clock(Protocol):
+    """Time for the scheduler; tests inject a fake one so nothing really waits."""
+
+    def now(self) -> datetime: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class RunningCrawl(Protocol):
+    """A started crawl; ``poll()`` gives its exit code once it has ended (like Popen)."""
+
+    def poll(self) -> int | None: ...
+
+
+Launcher = Callable[[Site], RunningCrawl]
+
+
+class SubprocessLauncher:
+    """Starts ``newsarchive crawl --plan FILE --site NAME`` as a child process."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    def __call__(self, site: Site) -> RunningCrawl:
+        command = crawl_command(self.plan, site)
+        log.info("starting %s", shlex.join(command))
+        return subprocess.Popen(command, cwd=self.plan.path.resolve().parent)
+
+
+class Scheduler:
+    """Starts each site's crawl when its cron time comes, one run per site at a time.
+
+    The last slot handled per site is stored in the crawl state, so after a
+    restart every site whose slots passed during the downtime runs once (for
+    its latest missed slot). A slot that comes while the site's previous crawl
+    is still running waits for it to end and then runs once. On the very first
+    start nothing from the past is run.
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        launcher: Launcher,
+        clock: Clock | None = None,
+        state_factory: Callable[[], CrawlState] | None = None,
+        poll_seconds: float = 30.0,
+    ) -> None:
+        self.plan = plan
+        self.launcher = launcher
+        self.clock = clock or SystemClock()
+        self.state_factory = state_factory or self._open_state
+        self.poll_seconds = poll_seconds
+        self.crons = {site.name: cron for site in plan.sites if (cron := site_cron(site))}
+        self.running: dict[str, RunningCrawl] = {}
+        self._deferred: set[str] = set()
+
+    def _open_state(self) -> CrawlState:
+        return CrawlState(self.plan.state_path)
+
+    def reap(self) -> None:
+        """Forget crawls that ended, logging their exit codes."""
+        for name, crawl in list(self.running.items()):
+            code = crawl.poll()
+            if code is not None:
+                del self.running[name]
+                level = logging.INFO if code in (0, LOCK_TAKEN_EXIT) else logging.ERROR
+                log.log(level, "site %s: crawl ended with exit code %s", name, code)
+
+    def tick(self) -> list[str]:
+        """Start every site that is due now; returns the names started."""
+        self.reap()
+        now = self.clock.now()
+        started = []
+        with self.state_factory() as state:
+            for site in self.plan.sites:
+                cron = self.crons.get(site.name)
+                if cron is None:
+                    continue
+                last = state.last_slot(site.name)
+                if last is None:  # first start: the schedule begins now
+                    state.set_last_slot(site.name, cron.previous_at_or_before(now))
+                    continue
+                due = cron.previous_at_or_before(now)
+                if due <= last:
+                    continue
+                if site.name in self.running:
+                    if site.name not in self._deferred:
+                        log.warning("site %s: due at %s but still running; will run once it ends",
+                                    site.name, due.isoformat())
+                        self._deferred.add(site.name)
+                    continue
+                self._deferred.discard(site.name)
+                state.set_last_slot(site.name, due)
+                try:
+                    self.running[site.name] = self.launcher(site)
+                except OSError as exc:
+                    log.error("site %s: cannot start crawl: %s", site.name, exc)
+                    continue
+                started.append(site.name)
+        return started
+
+    def seconds_to_next_event(self) -> float:
+        """Sleep until the next slot, but wake every ``poll_seconds`` while crawls run."""
+        now = self.clock.now()
+        nexts = [cron.next_after(now) for cron in self.crons.values()]
+        wait = min(((t - now).total_seconds() for t in nexts), default=self.poll_seconds)
+        if self.running:
+            wait = min(wait, self.poll_seconds)
+        return max(1.0, min(wait, 3600.0))
+
+    def run(self, until: datetime | None = None) -> None:
+        """Loop forever (or until the clock passes ``until``: used by tests)."""
+        if not self.crons:
+            raise ValueError(f"plan {self.plan.path} has no site with a schedule")
+        log.info("scheduler for plan %s: %s", self.plan.name,
+                 ", ".join(f"{n} ({c.text})" for n, c in self.crons.items()))
+        while until is None or self.clock.now() < until:
+            self.tick()
+            self.clock.sleep(self.seconds_to_next_event())

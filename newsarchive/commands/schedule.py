@@ -1,0 +1,91 @@
+"""Show when a plan's sites are crawled, print crontab or systemd units, or run the schedule.
+
+    newsarchive schedule --plan plans/demo.toml --next 5
+    newsarchive schedule --plan plans/demo.toml --crontab     # append to `crontab -e`
+    newsarchive schedule --plan plans/demo.toml --systemd     # writes nothing; prints units
+    newsarchive schedule --plan plans/demo.toml --run         # foreground scheduler
+
+Times are UTC. Runs of one plan never overlap: cron and systemd runs take a
+per-plan ``flock -n`` lock, the foreground scheduler never starts a site that
+is still running, and a run missed during downtime runs once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsarchive.plan import Plan
+
+HELP = "show a plan's next runs; print crontab/systemd lines; or run the schedule in the foreground"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plan", required=True, help="the crawl plan (TOML)")
+    parser.add_argument("--next", type=int, default=5, metavar="N",
+                        help="how many upcoming runs to show per site (default 5)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--crontab", action="store_true", help="print crontab lines")
+    mode.add_argument("--systemd", action="store_true",
+                      help="print a .service and a .timer unit per site")
+    mode.add_argument("--run", action="store_true",
+                      help="run in the foreground, starting crawls when they are due")
+    parser.add_argument("--poll", type=float, default=30.0, metavar="SECONDS",
+                        help="with --run: how often to check running crawls (default 30)")
+
+
+def _show_next(plan: Plan, count: int) -> None:
+    from datetime import UTC, datetime
+
+    from newsarchive.schedule import upcoming
+
+    now = datetime.now(UTC)
+    runs = upcoming(plan, now, count)
+    for site in plan.sites:
+        times = runs[site.name]
+        if not times:
+            print(f"{site.name}: no schedule")
+            continue
+        print(f"{site.name} ({site.schedule}, UTC):")
+        for moment in times:
+            print(f"  {moment.strftime('%Y-%m-%d %H:%M %a')}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from newsarchive.plan import PlanError, load_plan
+    from newsarchive.schedule import (
+        Scheduler,
+        SubprocessLauncher,
+        crontab_lines,
+        lock_path,
+        systemd_units,
+    )
+
+    if args.next < 1:
+        print("--next must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        plan = load_plan(args.plan)
+    except PlanError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.crontab or args.systemd:
+        # flock creates the lock file but not its folder.
+        lock_path(plan).parent.mkdir(parents=True, exist_ok=True)
+    if args.crontab:
+        print("\n".join(crontab_lines(plan)))
+    elif args.systemd:
+        for name, text in systemd_units(plan).items():
+            print(f"# ---- {name}\n{text}")
+    elif args.run:
+        scheduler = Scheduler(plan, SubprocessLauncher(plan), poll_seconds=args.poll)
+        try:
+            scheduler.run()
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+    else:
+        _show_next(plan, args.next)
+    return 0
