@@ -59,6 +59,8 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "newsarchive.pipelines.pages.PageOutcomePipeline": 100,
     "newsarchive.pipelines.provenance.ProvenancePipeline": 200,
+    # schema check of every record: failures recorded, never dropped (issue 6)
+    "newsarchive.pipelines.validate.ValidationPipeline": 300,
     "newsarchive.pipelines.dedupe.DedupePipeline": 400,
     "newsarchive.pipelines.export.ArticleExportPipeline": 800,
 }
