@@ -70,7 +70,7 @@ def summarize(out_dir: Path) -> dict[str, Any]:
         f"{p['outcome']}: {p.get('reason') or '-'}"
         for p in pages if p.get("outcome") in FAILURE_OUTCOMES
     )
-    files = sorted(p for p in out_dir.rglob("*") if p.is_file())
+    files = sorted(p for p in out_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
     return {
         "out_dir": str(out_dir),
         "articles": len(articles),

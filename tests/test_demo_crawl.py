@@ -1,0 +1,236 @@
+"""`newsarchive demo` end to end: the bundled site crawled once per session in a subprocess.
+
+The subprocess keeps Twisted's reactor (which cannot restart) out of pytest's
+process. The tests then read what the demo wrote: articles/*.jsonl.gz,
+pages.jsonl, the WARC files and the demo server's request log.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsarchive import schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE_DIR = ROOT / "fixtures" / "site"
+DISCOVERY_TYPES = {"seed", "sitemap", "news_sitemap", "feed", "link", "redirect"}
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class DemoRun:
+    out: Path
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def pages(self) -> list[dict[str, Any]]:
+        lines = (self.out / "pages.jsonl").read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines]
+
+    def articles(self) -> list[dict[str, Any]]:
+        rows = []
+        for batch in sorted((self.out / "articles").glob("*.jsonl.gz")):
+            with gzip.open(batch, "rt", encoding="utf-8") as handle:
+                rows += [json.loads(line) for line in handle]
+        return rows
+
+    def server_paths(self) -> list[str]:
+        lines = (self.out / "demo-server-requests.jsonl").read_text().splitlines()
+        return [json.loads(line)["path"] for line in lines]
+
+    def base_url(self) -> str:
+        seed = next(p for p in self.pages() if (p["discovered_via"] or {}).get("type") == "seed")
+        parts = urlsplit(seed["url"])
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "newsarchive", "demo", "--out", str(out)],
+                         capture_output=True, text=True, timeout=180, cwd=out.parent)
+    result = DemoRun(out, run.returncode, run.stdout, run.stderr, time.monotonic() - started)
+    assert run.returncode == 0, run.stderr[-4000:]
+    return result
+
+
+def site_path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def robots_disallowed() -> list[str]:
+    lines = (SITE_DIR / "robots.txt").read_text(encoding="utf-8").splitlines()
+    return [line.split(":", 1)[1].strip() for line in lines
+            if line.lower().startswith("disallow:") and line.split(":", 1)[1].strip()]
+
+
+def site_routes() -> dict[str, Any]:
+    path = SITE_DIR / "_routes.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def test_demo_prints_summary_and_is_quick(demo: DemoRun) -> None:
+    assert f"Articles: {len(demo.articles())}" in demo.stdout
+    assert "Fields found" in demo.stdout and "headline" in demo.stdout
+    assert "Files written:" in demo.stdout and "pages.jsonl" in demo.stdout
+    assert "server stopped" in demo.stdout
+    assert demo.seconds < 60
+
+
+def test_robots_disallowed_page_is_never_fetched(demo: DemoRun) -> None:
+    disallowed = robots_disallowed()
+    assert disallowed, "the demo site's robots.txt disallows a path"
+    fetched = demo.server_paths()
+    assert "/robots.txt" in fetched
+    assert not [p for p in fetched if any(p.startswith(d) for d in disallowed)]
+    denied = [p for p in demo.pages() if p["outcome"] == "robots_denied"]
+    assert denied and all(any(site_path(p["url"]).startswith(d) for d in disallowed)
+                          for p in denied)
+
+
+def test_404_is_recorded_without_an_article(demo: DemoRun) -> None:
+    missing = [p for p in demo.pages() if p["status"] == 404 and p["page_type"] != "robots"]
+    assert missing and all(p["outcome"] == "http_error" for p in missing)
+    article_urls = {a["url"] for a in demo.articles()}
+    assert not {p["url"] for p in missing} & article_urls
+
+
+def test_redirect_leads_to_one_article_under_its_final_url(demo: DemoRun) -> None:
+    redirects = site_routes().get("redirects", {})
+    assert redirects, "the demo site declares a redirect"
+    articles = demo.articles()
+    base = demo.base_url()
+    checked = 0
+    for source, rule in redirects.items():
+        target = base + rule["to"]
+        sources = [a for a in articles if a["url"] == base + source]
+        assert not sources, f"article exported under the redirecting URL {source}"
+        finals = [a for a in articles if a["url"] == target]
+        if finals:
+            assert len(finals) == 1
+            checked += 1
+    assert checked, "no redirect target came out as an article"
+    redirected = [a for a in articles if a["requested_url"] != a["url"]]
+    for article in redirected:
+        assert article["provenance"]["discovered_via"]["type"] == "redirect"
+
+
+def test_every_article_has_every_schema_key(demo: DemoRun) -> None:
+    articles = demo.articles()
+    assert articles
+    keys = list(schema.empty())
+    for article in articles:
+        assert list(article) == keys
+        assert set(article["provenance"]) == set(schema.empty(schema.Provenance))
+        assert set(article["extraction"]) == set(schema.empty(schema.Extraction))
+
+
+def test_every_article_says_how_it_was_discovered(demo: DemoRun) -> None:
+    for article in demo.articles():
+        via = article["provenance"]["discovered_via"]
+        assert via["type"] in DISCOVERY_TYPES
+        assert via["url"], article["url"]
+        assert article["provenance"]["crawl_id"] and article["capture_id"]
+
+
+def test_every_page_outcome_is_known(demo: DemoRun) -> None:
+    outcomes = {"article", "not_article", "http_error", "robots_denied", "refused", "failed"}
+    pages = demo.pages()
+    assert {p["outcome"] for p in pages} <= outcomes
+    assert sum(p["outcome"] == "article" for p in pages) >= len(demo.articles())
+
+
+def test_warc_pointers_lead_to_the_response_records(demo: DemoRun) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    articles = demo.articles()
+    if not any(a["provenance"]["warc_filename"] for a in articles):
+        pytest.skip("WARC capture extension not active: no pointers to check")
+    for article in articles:
+        prov = article["provenance"]
+        path = demo.out / "warc" / prov["warc_filename"]
+        with path.open("rb") as handle:
+            handle.seek(prov["warc_record_offset"])
+            member = handle.read(prov["warc_record_length"])
+        record = next(iter(ArchiveIterator(io.BytesIO(member))))
+        assert record.rec_type in ("response", "revisit")
+        assert record.rec_headers.get_header("WARC-Target-URI") == article["url"]
+        assert record.rec_headers.get_header("WARC-Record-ID") == prov["warc_record_id"]
+
+
+# --------------------------------------------------------------------------- summary, progress
+
+
+def test_summary_counts_coverage_and_failures(tmp_path: Path) -> None:
+    from newsarchive.export.jsonl import JsonLinesBatchWriter
+    from newsarchive.summary import format_summary, summarize
+
+    with JsonLinesBatchWriter(tmp_path / "articles", "articles-c1") as writer:
+        full = schema.empty()
+        full.update(headline="H", lede="L", authors=[{"name": "A"}], date_published="2024-05-26",
+                    captions=[{"text": "c"}], quotes=[{"text": "q"}],
+                    related_links=[{"url": "http://s/r"}])
+        writer.write(full)
+        writer.write({**schema.empty(), "headline": "Only a headline"})
+    pages = [{"url": "http://s/a", "outcome": "article"},
+             {"url": "http://s/x", "outcome": "http_error", "reason": "HTTP 404"},
+             {"url": "http://s/p", "outcome": "robots_denied", "reason": "robots"}]
+    (tmp_path / "pages.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pages))
+    summary = summarize(tmp_path)
+    assert summary["articles"] == 2 and summary["pages"] == 3
+    assert summary["coverage"]["headline"] == 1.0 and summary["coverage"]["quotes"] == 0.5
+    assert summary["failures"] == {"http_error: HTTP 404": 1, "robots_denied: robots": 1}
+    assert {f["path"] for f in summary["files"]} == {
+        "pages.jsonl", "articles/articles-c1-00000.jsonl.gz"}
+    text = format_summary(summary)
+    assert "Articles: 2" in text and "quotes" in text and "50%" in text
+
+
+def test_progress_lines_when_not_a_terminal() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from newsarchive.crawler import CrawlProgress, progress_counts, progress_line
+
+    stats = {"response_received_count": 10, "newsarchive/articles": 7,
+             "newsarchive/pages/http_error": 1, "newsarchive/pages/failed": 2}
+    assert progress_counts(stats) == {"pages": 10, "articles": 7, "errors": 3}
+    assert progress_line(progress_counts(stats), 5.0).startswith(
+        "pages 10  articles 7  errors 3  2.0 pages/s")
+    stream = io.StringIO()
+    crawler = get_crawler()
+    for key, value in stats.items():
+        crawler.stats.set_value(key, value)
+    CrawlProgress(crawler, stream=stream).show()
+    assert stream.getvalue().startswith("progress: pages 10  articles 7  errors 3")
+    assert stream.getvalue().endswith("\n") and "\r" not in stream.getvalue()
+
+
+def test_crawl_command_without_urls_is_a_clear_error(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "newsarchive", "crawl", "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "give at least one URL" in run.stderr
+
+
+def test_demo_refuses_to_wipe_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    (tmp_path / "precious.txt").write_text("keep me")
+    run = subprocess.run([sys.executable, "-m", "newsarchive", "demo", "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "not wiping" in run.stderr
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
