@@ -80,3 +80,15 @@ def record_batch(rows: Sequence[dict[str, Any]],
             continue
         good.append(row)
     return pa.RecordBatch.from_pylist(good, schema=target)
+
+
+def polars_schema() -> Any:
+    """The record schema as a polars ``Schema``, for ``pl.read_ndjson(path, schema=...)``.
+
+    polars infers JSON Lines types from the first 100 rows; a column that is
+    null there (``date_modified`` on early pages) fails or comes out null.
+    Giving the schema makes every column typed from the first row.
+    """
+    import polars as pl
+
+    return pl.from_arrow(arrow_schema().empty_table()).schema
