@@ -1,0 +1,294 @@
+"""Image captions with their credits split out, and the article's images.
+
+A caption is found in a site rule's caption elements or in ``<figure>`` /
+``<figcaption>`` elements outside page chrome. Its credit comes, in order, from
+elements inside the figure whose class names a credit (credit, copyright,
+source, photographer...), from a credit phrase inside the caption text
+("Foto: dpa", "(Photo by X/Getty Images)", "© AP Photo / X", "Credit: ..."), or
+from the JSON-LD ImageObject of the same image (creditText, copyrightHolder).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from newsarchive.extract.boilerplate import CHROME, DROPPED, classify, is_hidden
+from newsarchive.extract.cleanhtml import url_resolver
+from newsarchive.extract.text import clean
+
+CREDIT_CLASS = re.compile(
+    r"credit|copyright|source|author|byline|photographer|rights|attribution|fotograf|urheber"
+    r"|quelle|autor",
+    re.IGNORECASE,
+)
+# Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
+CREDIT_PHRASES = (
+    re.compile(
+        r"[\(\[]\s*(?:photos?|images?|fotos?|bild|pictures?)\s*(?:by|von|de|:)\s*(?P<credit>[^()\[\]]+?)"
+        r"\s*[\)\]]\s*$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?:^|[\s|/(\[])(?:photos?|fotos?|bild|bilder|images?|credits?|quelle|source|fonte"
+        r"|fuente|crédits?|crédito|foto\s?credit|zdjęcie|фото|источник)\s*:\s*(?P<credit>.+?)"
+        r"[\)\]]?\s*$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?P<credit>©\s*.+?)\s*$"),
+    re.compile(r"(?:^|\s)\((?P<credit>AP|AFP|dpa|Reuters|EPA|Getty Images)\)\s*$"),
+    # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
+    re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
+)
+MAX_CREDIT_CHARS = 150
+# Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
+CREDIT_LABEL = re.compile(
+    r"^\s*(?:©|\(c\)|copyright\b|(?:symbol|titel|archiv)?(?:photos?|fotos?|bild|bilder|images?"
+    r"|pictures?|credits?|quelle|bildquelle|source|fonte|fuente|crédits?|crédito|zdjęcie|фото"
+    r"|источник)\s*(?:by\b|von\b|:))\s*:?\s*",
+    re.IGNORECASE,
+)
+CREDIT_SEPARATOR = re.compile(r"\s+\|\s+|\s*\|\s*")
+
+
+def credit_parts(credit: str | None) -> list[str]:
+    """A credit string as its parts, labels dropped: "© dpa | Jens K." -> ["dpa", "Jens K."]."""
+    parts = []
+    for part in CREDIT_SEPARATOR.split(credit or ""):
+        previous = None
+        while part and part != previous:  # "Foto: © dpa" carries two labels
+            previous, part = part, CREDIT_LABEL.sub("", part, count=1)
+        part = clean(part.strip(" .;,()[]")) or ""
+        if part:
+            parts.append(part)
+    return parts
+
+
+_CAPTION_TAGS = ("figcaption",)
+
+
+def _text_without(el: Any, skip: set[Any]) -> str:
+    """Text of ``el`` leaving out the subtrees in ``skip`` and hidden/script parts (iterative)."""
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(el, False)]
+    while stack:
+        node, tail_only = stack.pop()
+        if tail_only:
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        stack.append((node, True))
+        if node in skip or (node is not el and classify(node) == DROPPED):
+            continue
+        if node.text:
+            parts.append(node.text)
+        for child in reversed(node):
+            stack.append((child, False))
+    return clean(" ".join(parts)) or ""
+
+
+def split_credit(text: str | None) -> tuple[str | None, str | None]:
+    """(caption, credit) from one caption string with an inline credit phrase."""
+    text = clean(text)
+    if not text:
+        return None, None
+    for pattern in CREDIT_PHRASES:
+        found = pattern.search(text)
+        if found and len(found.group("credit")) <= MAX_CREDIT_CHARS:
+            credit = clean(found.group("credit").strip(" .;|"))
+            caption = clean(text[: found.start()].rstrip(" .;|/-–—(")) or None
+            return caption, credit
+    return text, None
+
+
+def _ld_credits(doc: Any) -> dict[str, str]:
+    """Image URL -> credit from JSON-LD ImageObjects."""
+    credits: dict[str, str] = {}
+    for obj in doc.json_ld_objects("ImageObject"):
+        url = obj.get("url") or obj.get("contentUrl")
+        credit = obj.get("creditText") or obj.get("copyrightHolder") or obj.get("author")
+        if isinstance(credit, dict):
+            credit = credit.get("name")
+        if isinstance(credit, list):
+            credit = ", ".join(c.get("name", "") if isinstance(c, dict) else str(c) for c in credit)
+        if isinstance(url, str) and isinstance(credit, str) and credit.strip():
+            credits[url] = credit.strip()
+    return credits
+
+
+_MEDIA_WORDS = re.compile(r"caption|credit|copyright|image|photo|media|figure|picture|bild|foto")
+
+
+def _in_chrome(el: Any) -> bool:
+    """Inside navigation, teaser lists or other chrome (media wrappers do not count)."""
+    for anc in el.iterancestors():
+        if anc.tag in ("header", "aside") or classify(anc) != CHROME:
+            continue
+        words = " ".join(filter(None, (anc.get("class"), anc.get("id"))))
+        if not _MEDIA_WORDS.search(words.lower()):
+            return True
+    return False
+
+
+_CAPTION_CLASS_XPATH = (
+    "//*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')][not(ancestor::figure)]"
+    "[not(self::figure or self::figcaption)]"
+)
+MAX_CAPTION_SCOPE_CHILDREN = 4  # a caption's parent this small is its figure
+MAX_CAPTION_SCOPE_CHARS = 1000
+
+
+def _figures(doc: Any, rule: Any) -> list[Any]:
+    """Figure-like elements: rule captions, <figure>, lone <figcaption>, class "caption"."""
+    if rule is not None:
+        found = [el for el in rule.select(doc.root, "captions") if hasattr(el, "tag")]
+        if found:
+            return found
+    out: list[Any] = []
+    chosen: set[Any] = set()
+    for el in doc.root.iter("figure", "figcaption"):
+        if el.tag == "figcaption" and any(a.tag == "figure" for a in el.iterancestors()):
+            continue
+        if not is_hidden(el) and not _in_chrome(el):
+            out.append(el)
+            chosen.add(el)
+    for el in doc.root.xpath(_CAPTION_CLASS_XPATH):
+        if any(anc in chosen for anc in el.iterancestors()) or is_hidden(el) or _in_chrome(el):
+            continue
+        parent = el.getparent()
+        scope = el
+        if (
+            parent is not None
+            and len(parent) <= MAX_CAPTION_SCOPE_CHILDREN
+            and len(parent.text_content()) <= MAX_CAPTION_SCOPE_CHARS
+        ):
+            scope = parent
+        if scope not in chosen:
+            out.append(scope)
+            chosen.add(scope)
+    return out
+
+
+def _credit_elements(figure: Any, rule: Any) -> list[Any]:
+    if rule is not None and rule.get("credits"):
+        return [el for el in rule.select(figure, "credits") if hasattr(el, "tag")][:1]
+    found = []
+    for el in figure.iter():
+        if el is figure or not isinstance(el.tag, str):
+            continue
+        words = " ".join(filter(None, (el.get("class"), el.get("itemprop"))))
+        nested = any(anc in found for anc in el.iterancestors())
+        if words and CREDIT_CLASS.search(words) and not nested:
+            found.append(el)
+    return found
+
+
+def _caption_element(figure: Any) -> Any:
+    if figure.tag == "figcaption":
+        return figure
+    for tag in _CAPTION_TAGS:
+        found = figure.find(f".//{tag}")
+        if found is not None:
+            return found
+    for el in figure.iter():
+        cls = el.get("class") or ""
+        if re.search(r"caption|title-text|desc", cls, re.IGNORECASE) and el is not figure:
+            return el
+    return figure if figure.tag != "figure" else None
+
+
+def _image_url(figure: Any, resolve: Any) -> str | None:
+    scope = figure.getparent() if figure.tag == "figcaption" else figure
+    if scope is None:
+        return None
+    for img in scope.iter("img"):
+        raw = img.get("src") or img.get("data-src") or img.get("data-original")
+        if raw and not raw.startswith("data:"):
+            return resolve(raw)
+    for source in scope.iter("source"):
+        srcset = (source.get("srcset") or source.get("data-srcset") or "").split(",")[0].split()
+        if srcset:
+            return resolve(srcset[0])
+    return None
+
+
+def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str]) -> dict | None:
+    credit_els = _credit_elements(figure, rule)
+    credit_texts = [
+        t
+        for t in (clean(el.text_content()) for el in credit_els)
+        if t and len(t) <= MAX_CREDIT_CHARS
+    ]
+    caption_el = _caption_element(figure)
+    text = _text_without(caption_el, set(credit_els)) if caption_el is not None else ""
+    inline_caption, inline_credit = split_credit(text)
+    image_url = _image_url(figure, resolve)
+    credits = [part for text in credit_texts for part in credit_parts(text)]
+    credits.extend(credit_parts(inline_credit))
+    if not credits and image_url in ld_credits:
+        credits.extend(credit_parts(ld_credits[image_url]))
+    credits = list(dict.fromkeys(credits))
+    caption = inline_caption
+    for credit in credit_texts:  # a credit element inside the caption element
+        if caption and caption.endswith(credit):
+            caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
+    if not caption and not credits:
+        return None
+    return {"text": caption, "credit": ", ".join(credits) or None, "image_url": image_url}
+
+
+def extract_captions(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
+    """Captions of the article's images: ``{"text", "credit", "image_url"}`` in page order."""
+    resolve = url_resolver(doc)
+    ld_credits = _ld_credits(doc)
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str | None, str | None]] = set()
+    for figure in _figures(doc, rule):
+        caption = _one_caption(figure, rule, resolve, ld_credits)
+        if caption is None:
+            continue
+        key = (caption["text"], caption["credit"])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(caption)
+    return out
+
+
+def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
+    """Images of the article: ``{"url", "alt", "caption", "credit", "is_cover"}``."""
+    resolve = url_resolver(doc)
+    captions = {c["image_url"]: c for c in extract_captions(doc, container, rule) if c["image_url"]}
+    cover = doc.meta_first("og:image", "twitter:image")
+    cover_url = resolve(cover) if cover else None
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    scope = container if container is not None else doc.root
+    urls = list(captions)
+    alts: dict[str, str | None] = {}
+    for img in scope.iter("img"):
+        url = resolve(img.get("src") or img.get("data-src"))
+        if url and not _in_chrome(img):
+            urls.append(url)
+            alts.setdefault(url, clean(img.get("alt")))
+    for img in doc.root.iter("img"):
+        url = resolve(img.get("src") or img.get("data-src"))
+        if url in captions:
+            alts.setdefault(url, clean(img.get("alt")))
+    if cover_url:
+        urls.insert(0, cover_url)
+    for url in urls:
+        if url in seen:
+            continue
+        seen.add(url)
+        caption = captions.get(url, {})
+        out.append(
+            {
+                "url": url,
+                "alt": alts.get(url),
+                "caption": caption.get("text"),
+                "credit": caption.get("credit"),
+                "is_cover": url == cover_url or (not cover_url and not out),
+            }
+        )
+    return out
