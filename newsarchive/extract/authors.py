@@ -29,14 +29,40 @@ _META_NAMES = (
 )
 # "By", "Von", ... at the start of a byline (case-insensitive, optional colon).
 _PREFIXES = (
-    "written by", "reported by", "posted by", "words by", "story by", "text and photos by",
-    "by", "von", "par", "por", "door", "af", "av", "от", "автор",
-    "autor", "autorin", "autoren", "author", "authors", "text", "texto", "texte", "testo",
-    "redaktion", "reporter", "kommentar", "ein kommentar von", "eine analyse von",
+    "written by",
+    "reported by",
+    "posted by",
+    "words by",
+    "story by",
+    "text and photos by",
+    "by",
+    "von",
+    "par",
+    "por",
+    "door",
+    "af",
+    "av",
+    "от",
+    "автор",
+    "autor",
+    "autorin",
+    "autoren",
+    "author",
+    "authors",
+    "text",
+    "texto",
+    "texte",
+    "testo",
+    "redaktion",
+    "reporter",
+    "kommentar",
+    "ein kommentar von",
+    "eine analyse von",
     "ein gastbeitrag von",
 )
 _PREFIX = re.compile(
-    r"^\s*(?:" + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
+    r"^\s*(?:"
+    + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
     + r")(?:\s*:\s*|\s+)",
     re.IGNORECASE,
 )
@@ -57,8 +83,31 @@ _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|t
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 _NAME_PARTICLES = {
-    "von", "van", "de", "der", "den", "da", "del", "della", "di", "du", "le", "la", "bin", "al",
-    "el", "ten", "ter", "zu", "y", "dos", "das", "do", "st", "mc", "e",
+    "von",
+    "van",
+    "de",
+    "der",
+    "den",
+    "da",
+    "del",
+    "della",
+    "di",
+    "du",
+    "le",
+    "la",
+    "bin",
+    "al",
+    "el",
+    "ten",
+    "ter",
+    "zu",
+    "y",
+    "dos",
+    "das",
+    "do",
+    "st",
+    "mc",
+    "e",
 }
 # Words that mark a comma segment as a job title or place, not a person.
 _ROLE_WORDS = re.compile(
@@ -69,11 +118,48 @@ _ROLE_WORDS = re.compile(
     re.IGNORECASE,
 )
 AGENCIES = {
-    "reuters", "ap", "afp", "dpa", "apa", "sid", "efe", "ansa", "kna", "epd", "upi", "ddp",
-    "associated press", "the associated press", "agence france-presse", "deutsche presse-agentur",
-    "bloomberg", "anadolu ajansı", "anadolu agency", "europa press", "belga", "ritzau", "tt",
-    "ntb", "kyodo", "xinhua", "press association", "pa", "keystone-sda", "sda", "dpa-afx",
-    "tass", "ria novosti", "ctk", "čtk", "pap", "mti", "ats", "aa", "ians", "pti", "ani",
+    "reuters",
+    "ap",
+    "afp",
+    "dpa",
+    "apa",
+    "sid",
+    "efe",
+    "ansa",
+    "kna",
+    "epd",
+    "upi",
+    "ddp",
+    "associated press",
+    "the associated press",
+    "agence france-presse",
+    "deutsche presse-agentur",
+    "bloomberg",
+    "anadolu ajansı",
+    "anadolu agency",
+    "europa press",
+    "belga",
+    "ritzau",
+    "tt",
+    "ntb",
+    "kyodo",
+    "xinhua",
+    "press association",
+    "pa",
+    "keystone-sda",
+    "sda",
+    "dpa-afx",
+    "tass",
+    "ria novosti",
+    "ctk",
+    "čtk",
+    "pap",
+    "mti",
+    "ats",
+    "aa",
+    "ians",
+    "pti",
+    "ani",
 }
 MAX_NAME_LENGTH = 80
 
@@ -93,7 +179,7 @@ def looks_like_name(text: str) -> bool:
         return False
     if text.casefold() in AGENCIES or _key(text) in {_key(a) for a in AGENCIES}:
         return True
-    if any(ch.isdigit() or ch in "?!:«»\"“”" for ch in text):
+    if any(ch.isdigit() or ch in '?!:«»"“”' for ch in text):
         return False
     if not _has_case(text):
         return True  # CJK and other caseless scripts
@@ -165,8 +251,10 @@ def _ld_authors(doc: Document) -> list[Found]:
         for prop in ("author", "creator"):
             for item in structured.values(obj.get(prop)):
                 item = doc.json_ld_node(item)
-                is_org = isinstance(item, dict) and "Person" not in ld_types(item) and bool(
-                    ld_types(item)
+                is_org = (
+                    isinstance(item, dict)
+                    and "Person" not in ld_types(item)
+                    and bool(ld_types(item))
                 )
                 name = _person_name(item) if isinstance(item, dict) else structured.text_of(item)
                 url = structured.url_of(item.get("url")) if isinstance(item, dict) else None
@@ -224,9 +312,7 @@ _BYLINE_XPATHS = (
 _MAX_BYLINE_CHARS = 150
 
 
-def _dom_authors(
-    doc: Document, container: HtmlElement | None, site_keys: set[str]
-) -> list[Found]:
+def _dom_authors(doc: Document, container: HtmlElement | None, site_keys: set[str]) -> list[Found]:
     """From byline markup: microdata, rel=author, byline and author classes."""
     scopes = [s for s in (container, *doc.root.xpath("(//article)[1]"), doc.root) if s is not None]
     for xpath, take_all in _BYLINE_XPATHS:

@@ -55,11 +55,34 @@ _COMPACT = re.compile(
     r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<H>\d{2})(?P<M>\d{2}))?"
 )
 _DOTTED = re.compile(
-    r"(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4})(?:,?\s+(?P<H>\d{1,2})[:.](?P<M>\d{2}))?"
+    r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})(?![\d.])"
+    r"(?:[,|\s]*(?:um\s+)?(?P<H>\d{1,2})[:.](?P<M>\d{2}))?"
 )
-_URL_DATE = re.compile(
-    r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|-|$)"
-)
+_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|-|$)")
+
+
+# Zone abbreviations RFC 2822 parsing leaves unresolved (hours east of UTC).
+_ZONE_HOURS = {
+    "CET": 1,
+    "CEST": 2,
+    "MEZ": 1,
+    "MESZ": 2,
+    "BST": 1,
+    "EET": 2,
+    "EEST": 3,
+    "WET": 0,
+    "WEST": 1,
+    "MSK": 3,
+    "JST": 9,
+    "KST": 9,
+    "IST": 5.5,
+    "AEST": 10,
+    "AEDT": 11,
+}
+_ZONE_OFFSETS = {
+    name: dt.timezone(dt.timedelta(hours=hours)) for name, hours in _ZONE_HOURS.items()
+}
+_ZONE_NAME = re.compile(r"\b(" + "|".join(_ZONE_HOURS) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -95,8 +118,9 @@ def _format(moment: dt.datetime | dt.date) -> str:
 
 def _from_match(m: re.Match[str], source: str, raw: str) -> FoundDate | None:
     groups = m.groupdict()
+    year = int(groups["y"]) + (2000 if len(groups["y"]) == 2 else 0)
     try:
-        day = dt.date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
+        day = dt.date(year, int(groups["m"]), int(groups["d"]))
     except ValueError:
         return None
     if not 1990 <= day.year <= 2100:
@@ -106,8 +130,13 @@ def _from_match(m: re.Match[str], source: str, raw: str) -> FoundDate | None:
     tz = _tz(groups.get("tz"))
     try:
         moment = dt.datetime(
-            day.year, day.month, day.day, int(groups["H"]), int(groups["M"]),
-            int(groups.get("S") or 0), tzinfo=tz,
+            day.year,
+            day.month,
+            day.day,
+            int(groups["H"]),
+            int(groups["M"]),
+            int(groups.get("S") or 0),
+            tzinfo=tz,
         )
     except ValueError:
         return FoundDate(day.isoformat(), raw, source, False, None)
@@ -130,6 +159,10 @@ def parse_date(raw: str | None, source: str) -> FoundDate | None:
     except (TypeError, ValueError, IndexError):
         moment = None
     if moment is not None:
+        if moment.tzinfo is None:
+            zone = _ZONE_NAME.search(text)
+            if zone:
+                moment = moment.replace(tzinfo=_ZONE_OFFSETS[zone.group(1).upper()])
         return FoundDate(_format(moment), raw, source, True, moment.tzinfo)
     m = _DOTTED.search(text)
     if m:
@@ -164,6 +197,31 @@ def _time_elements(doc: Document) -> Iterator[FoundDate | None]:
     nodes = nodes or doc.root.xpath("//time[@datetime]")
     for el in nodes[:3]:
         yield parse_date(el.get("datetime"), "time_element")
+
+
+_DATE_CLASS_XPATH = (
+    '//*[contains(@class, "date") or contains(@class, "Date") or contains(@class, "time")'
+    ' or contains(@class, "datum") or contains(@class, "dateline") or contains(@class, "meta")'
+    ' or contains(@class, "lineinfo")][string-length(normalize-space(.)) < 120]'
+)
+_TEXT_SCAN_NODES = 400
+
+
+def _text(doc: Document) -> Iterator[FoundDate | None]:
+    """Last resort: a dd.mm.yyyy date in date-like elements, then early in the page text."""
+    for el in doc.root.xpath(_DATE_CLASS_XPATH)[:20]:
+        m = _DOTTED.search(el.text_content())
+        if m:
+            yield _from_match(m, "text", m.group(0))
+    body = doc.root.find("body")
+    if body is None:
+        return
+    nodes = body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+    for node in nodes[:_TEXT_SCAN_NODES]:
+        m = _DOTTED.search(node)
+        if m:
+            yield _from_match(m, "text", m.group(0))
+            return
 
 
 def _url(doc: Document) -> Iterator[FoundDate | None]:
@@ -207,6 +265,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: _json_ld(doc, "dateCreated"),
             lambda: _meta(doc, _PUBLISHED_META[-3:]),
             lambda: _url(doc),
+            lambda: _text(doc),
         ]
     )
     modified = _first(

@@ -83,7 +83,7 @@ def decode(data: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, 
     """Return ``(text, encoding, source)``; source is bom, header, meta, utf-8 or detected."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, "replace"), name, "bom"
+            return data[len(bom) :].decode(name, "replace"), name, "bom"
     declared_header = header_charset(headers)
     if declared_header and (declared_header != "utf-8" or _is_utf8(data)):
         return data.decode(declared_header, "replace"), declared_header, "header"

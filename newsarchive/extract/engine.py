@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 EXTRACTOR = "newsarchive"
+_NO_CONTENT_TYPES = frozenset({"block_page", "error"})
 
 
 def _guarded(name: str, func: Callable[[], T], default: T, messages: list[str]) -> T:
@@ -184,6 +185,9 @@ def run(
         messages,
     )
     messages.extend(verdict.reasons)
+    if verdict.page_type in _NO_CONTENT_TYPES:
+        # A bot wall's or error page's "headline" and text are not an article's.
+        parts, found_headline, found_authors = {}, None, []
     record: dict[str, Any] = {
         **meta,
         **found_dates,

@@ -60,7 +60,8 @@ def _site_names(doc: Document, publisher: str | None) -> set[str]:
 def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
     k = key(segment)
     return bool(k) and (
-        k in site_keys or any(len(site) > 3 and site in k for site in site_keys)
+        k in site_keys
+        or any(len(site) > 3 and site in k for site in site_keys)
         or bool(_DATE_SEGMENT.fullmatch(segment.strip()))
     )
 
@@ -68,28 +69,30 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
 def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list[str]:
     """``title`` variants with leading/trailing site-name (and date) segments removed.
 
-    The full title stays a variant: some headlines contain " - " themselves.
-    When no segment is a known site name, the title without its last segment
-    is offered too (the shortest tail is most likely the site).
+    When no segment is a known site name, both the full title (some headlines
+    contain " - " themselves) and the title without its last segment (most
+    likely the site) are offered, and the other sources decide.
     """
     parts = _TITLE_SEPARATORS.split(title)
-    variants = [title]
     if len(parts) < 2:
-        return variants
+        return [title]
     seps = _TITLE_SEPARATORS.findall(title)
     end = len(parts)
     while end > 1 and _is_site_segment(parts[end - 1], site_keys):
         end -= 1
     start = 1 if end == len(parts) and _is_site_segment(parts[0], site_keys) else 0
-    if (start, end) == (0, len(parts)):
+    known = (start, end) != (0, len(parts))
+    if not known:
         if not guess:
-            return variants
+            return [title]
         end -= 1
     rebuilt = parts[start]
     for i in range(start + 1, end):
         rebuilt += seps[i - 1] + parts[i]
-    variants.append(rebuilt.strip())
-    return [v for v in variants if v]
+    rebuilt = rebuilt.strip()
+    if known:
+        return [rebuilt or title]
+    return [v for v in (title, rebuilt) if v]
 
 
 def _h1_candidates(doc: Document) -> list[str]:

@@ -1,0 +1,162 @@
+"""Bad input never crashes extraction: every case gives a full record, quickly."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from newsarchive import schema
+from newsarchive.extract import extract
+
+URL = "https://news.example.org/a/story.html"
+EVERY_KEY = set(schema.empty())
+
+
+def check_record(record: dict) -> dict:
+    assert set(record) == EVERY_KEY
+    assert 0.0 <= record["extraction"]["probability"] <= 1.0
+    json.dumps(record)  # JSON-ready
+    return record
+
+
+@pytest.mark.parametrize(
+    ("data", "page_type"),
+    [
+        (b"", "empty"),
+        (b"  \r\n\t ", "empty"),
+        ("", "empty"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>", "binary"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binary"),
+        (b"\xff\xd8\xff\xe0" + bytes(300), "binary"),
+        (bytes(2000), "binary"),
+    ],
+)
+def test_empty_and_binary_input_give_probability_zero(data: bytes | str, page_type: str) -> None:
+    record = check_record(extract(data, URL))
+    assert record["extraction"]["page_type"] == page_type
+    assert record["extraction"]["probability"] == 0.0
+    assert record["extraction"]["validation_messages"]
+    assert record["headline"] is None and record["article_body"] is None
+    assert record["url"] == URL
+
+
+def test_truncated_html_keeps_what_is_there() -> None:
+    data = b"<html><head><title>Cut short</title></head><body><article><h1>Cut short</h1><p>Some te"
+    record = check_record(extract(data, URL))
+    assert record["headline"] == "Cut short"
+
+
+def test_page_without_body() -> None:
+    data = b'<html><head><meta property="og:title" content="Head only"></head></html>'
+    record = check_record(extract(data, URL))
+    assert record["headline"] == "Head only"
+    assert record["extraction"]["probability"] < 0.5
+
+
+def test_five_megabyte_page_is_extracted_in_reasonable_time() -> None:
+    paragraph = "<p>" + "The council met again to discuss the budget in detail. " * 30 + "</p>"
+    data = (
+        "<html><head><title>Long read</title></head><body><article><h1>Long read</h1>"
+        + paragraph * (5_000_000 // len(paragraph))
+        + "</article></body></html>"
+    ).encode()
+    assert len(data) > 4_900_000
+    start = time.perf_counter()
+    record = check_record(extract(data, URL))
+    assert time.perf_counter() - start < 20
+    assert record["headline"] == "Long read"
+
+
+@pytest.mark.parametrize("closed", [True, False])
+def test_dom_nested_ten_thousand_levels(closed: bool) -> None:
+    opening = "<div><span>" * 10_000
+    closing = "</span></div>" * 10_000 if closed else ""
+    data = (
+        f"<html><head><title>Deep</title></head><body>{opening}<p>deep</p>{closing}</body></html>"
+    )
+    start = time.perf_counter()
+    record = check_record(extract(data.encode(), URL))
+    assert time.perf_counter() - start < 10
+    assert record["headline"] == "Deep"
+
+
+def test_wrong_declared_charset_is_overruled_by_valid_utf8() -> None:
+    data = (
+        '<html><head><meta charset="iso-8859-1"><title>Grüße aus München</title></head>'
+        "<body><p>Straße</p></body></html>"
+    ).encode()
+    assert check_record(extract(data, URL))["headline"] == "Grüße aus München"
+
+
+def test_latin1_bytes_declared_utf8_do_not_crash() -> None:
+    data = '<html><head><meta charset="utf-8"><title>Café</title></head></html>'.encode("latin-1")
+    record = check_record(extract(data, URL))
+    assert record["headline"] and record["headline"].startswith("Caf")
+
+
+def test_header_charset_is_used() -> None:
+    data = "<html><head><title>Fußball</title></head><body></body></html>".encode("cp1252")
+    record = extract(data, URL, headers={"Content-Type": "text/html; charset=windows-1252"})
+    assert check_record(record)["headline"] == "Fußball"
+
+
+def test_broken_json_ld_is_noted_not_fatal() -> None:
+    data = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        "</script><title>Still here</title></head><body><p>x</p></body></html>"
+    )
+    record = check_record(extract(data, URL))
+    assert record["headline"] == "Still here"
+    assert any("JSON-LD" in m for m in record["extraction"]["validation_messages"])
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>Just a moment...</title></head><body><p>Checking your browser "
+        'before accessing the site.</p><div id="challenge-form"></div></body></html>',
+        "<html><head><title>Access denied</title></head><body><h1>Access denied</h1>"
+        "<p>You don't have permission to access this server.</p></body></html>",
+        "<html><head><title>Attention Required!</title></head><body><p>Please enable "
+        "JavaScript and cookies to continue</p></body></html>",
+    ],
+)
+def test_block_pages_are_recognised_and_not_given_a_headline(html: str) -> None:
+    record = check_record(extract(html, URL))
+    assert record["extraction"]["page_type"] == "block_page"
+    assert record["extraction"]["probability"] < 0.1
+    assert record["headline"] is None
+
+
+def test_error_page() -> None:
+    html = "<html><head><title>404 Not Found</title></head><body><h1>Page not found</h1></body>"
+    record = check_record(extract(html, URL))
+    assert record["extraction"]["page_type"] == "error"
+    assert record["extraction"]["probability"] < 0.1
+
+
+def test_no_url_and_odd_urls() -> None:
+    html = '<html><head><link rel="canonical" href="javascript:void(0)"></head><body></body></html>'
+    assert check_record(extract(html))["canonical_url"] is None
+    assert check_record(extract(html, "http://[broken"))["source_domain"] is None
+
+
+def test_cli_extracts_gzip_stdin_and_reports_unreadable_files(tmp_path) -> None:
+    page = "<html><head><title>CLI page</title></head><body><p>text</p></body></html>"
+    gz = tmp_path / "page.html.gz"
+    gz.write_bytes(gzip.compress(page.encode()))
+    cmd = [sys.executable, "-m", "newsarchive", "extract", str(gz), "-", str(tmp_path / "nope")]
+    done = subprocess.run(
+        [*cmd, "--url", URL], input=b"", capture_output=True, timeout=60, check=False
+    )
+    lines = done.stdout.decode().splitlines()
+    assert done.returncode == 1
+    assert "cannot read" in done.stderr.decode()
+    first, second = (json.loads(line) for line in lines)
+    assert first["headline"] == "CLI page" and first["url"] == URL
+    assert second["extraction"]["page_type"] == "empty"

@@ -1,0 +1,303 @@
+"""Metadata fields of the extraction engine, each on small pages written for the test."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newsarchive.extract import extract
+from newsarchive.extract.authors import split_names
+from newsarchive.extract.dates import parse_date
+from newsarchive.extract.headline import strip_site_name
+from newsarchive.extract.language import guess_from_text, normalize_tag
+
+URL = "https://news.example.org/politik/2024/05/03/story-123.html"
+BODY = "".join(
+    f"<p>Paragraph {i} of the story tells what happened in the city council on Friday "
+    f"and why the vote matters for the people who live there.</p>"
+    for i in range(8)
+)
+
+
+def page(head: str = "", body: str = "", lang: str = "en") -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head>{head}</head>'
+        f"<body><article>{body}{BODY}</article></body></html>"
+    )
+
+
+def ld(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+# --------------------------------------------------------------------------- headline
+
+
+def test_headline_agreement_beats_a_kicker_in_h1() -> None:
+    html = page(
+        "<title>Council approves budget - Example News</title>"
+        '<meta property="og:title" content="Council approves budget">'
+        '<meta property="og:site_name" content="Example News">',
+        "<h1>Breaking: Council approves budget after long night</h1>",
+    )
+    assert extract(html, URL)["headline"] == "Council approves budget"
+
+
+def test_headline_prefers_json_ld_text_and_keeps_its_punctuation() -> None:
+    html = page(
+        ld({"@type": "NewsArticle", "headline": "Mayor&#8217;s plan: “No new taxes”"})
+        + "<title>Mayor’s plan: “No new taxes” | Example News</title>",
+        '<h1>Mayor\'s plan: "No new taxes"</h1>',
+    )
+    assert extract(html, URL)["headline"] == "Mayor’s plan: “No new taxes”"
+
+
+def test_headline_from_title_without_site_suffix_when_nothing_else() -> None:
+    html = page(
+        "<title>Storm closes schools | Example News</title>"
+        '<meta property="og:site_name" content="Example News">'
+    )
+    assert extract(html, URL)["headline"] == "Storm closes schools"
+
+
+def test_strip_site_name_drops_site_and_date_segments() -> None:
+    variants = strip_site_name("Vote delayed – DW – 28.04.2023", {"dw"})
+    assert variants == ["Vote delayed"]
+    assert strip_site_name("Left - Right", set()) == ["Left - Right", "Left"]
+
+
+# --------------------------------------------------------------------------- authors
+
+
+def names(record: dict) -> list[str]:
+    return [a["name"] for a in record["authors"]]
+
+
+def test_authors_from_json_ld_people_with_given_and_family_names() -> None:
+    html = page(
+        ld(
+            {
+                "@type": "NewsArticle",
+                "author": [
+                    {"@type": "Person", "givenName": "Anna Maria", "familyName": "Berg"},
+                    {"@type": "Person", "name": "By Tom Lee"},
+                ],
+            }
+        )
+    )
+    assert names(extract(html, URL)) == ["Anna Maria Berg", "Tom Lee"]
+
+
+def test_authors_follow_graph_id_references() -> None:
+    graph = {
+        "@graph": [
+            {"@type": "Article", "author": {"@id": "#p1"}},
+            {"@type": "Person", "@id": "#p1", "name": "Chris Park"},
+        ]
+    }
+    assert names(extract(page(ld(graph)), URL)) == ["Chris Park"]
+
+
+def test_site_name_author_gives_way_to_the_byline() -> None:
+    html = page(
+        '<meta property="og:site_name" content="Example News">'
+        + ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example News"}}),
+        '<h1>Title</h1><p class="byline">Von Jana Novak und Peter Brandt</p>',
+    )
+    assert names(extract(html, URL)) == ["Jana Novak", "Peter Brandt"]
+
+
+def test_site_name_is_the_author_when_there_is_no_one_else() -> None:
+    html = page(
+        '<meta name="author" content="Example News">'
+        '<meta property="og:site_name" content="Example News">'
+    )
+    assert names(extract(html, URL)) == ["Example News"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("Jane Doe, John Roe & Mary Major", ["Jane Doe", "John Roe", "Mary Major"]),
+        ("Von Klaus Weber und Ute Kamp", ["Klaus Weber", "Ute Kamp"]),
+        ("Autor: Jan Novák", ["Jan Novák"]),
+        ("Par Claire Dubois", ["Claire Dubois"]),
+        ("Jane Doe, Senior Correspondent", ["Jane Doe"]),
+        ("Elena Ober (obe)", ["Elena Ober"]),
+        ("Sam Hill | 03.05.2024", ["Sam Hill"]),
+        ("jane-doe", []),
+        ("Jane Doe/John Roe", ["Jane Doe", "John Roe"]),
+    ],
+)
+def test_split_names(raw: str, expected: list[str]) -> None:
+    assert split_names(raw) == expected
+
+
+def test_people_come_before_agencies() -> None:
+    html = page('<meta name="author" content="dpa, Lena Hofer">')
+    assert names(extract(html, URL)) == ["Lena Hofer", "dpa"]
+
+
+def test_citation_author_family_given_order_is_reversed() -> None:
+    html = page('<meta name="citation_author" content="Brazil, Rachel">')
+    assert names(extract(html, URL)) == ["Rachel Brazil"]
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def test_date_published_keeps_the_page_offset_and_raw_value() -> None:
+    html = page(
+        ld(
+            {
+                "@type": "NewsArticle",
+                "datePublished": "2024-05-03T15:47:42+02:00",
+                "dateModified": "2024-05-04T08:00:00+02:00",
+            }
+        )
+    )
+    record = extract(html, URL)
+    assert record["date_published"] == "2024-05-03T15:47:42+02:00"
+    assert record["date_published_raw"] == "2024-05-03T15:47:42+02:00"
+    assert record["date_published_source"] == "json_ld"
+    assert record["date_modified"] == "2024-05-04T08:00:00+02:00"
+
+
+def test_date_from_meta_then_time_element_then_url() -> None:
+    meta = page('<meta property="article:published_time" content="2024-05-03T10:00:00Z">')
+    assert extract(meta, URL)["date_published"] == "2024-05-03T10:00:00Z"
+    timed = page(body='<time datetime="2024-05-02T09:30:00-04:00">May 2</time>')
+    record = extract(timed, URL)
+    assert (record["date_published"], record["date_published_source"]) == (
+        "2024-05-02T09:30:00-04:00",
+        "time_element",
+    )
+    record = extract(page(), URL)
+    assert (record["date_published"], record["date_published_source"]) == ("2024-05-03", "url")
+
+
+def test_date_only_value_takes_the_offset_the_page_states_elsewhere() -> None:
+    html = page(
+        ld({"@type": "NewsArticle", "datePublished": "2024-05-03"})
+        + '<meta property="article:modified_time" content="2024-05-04T12:00:00+02:00">'
+    )
+    assert extract(html, URL)["date_published"] == "2024-05-03T00:00:00+02:00"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Fri Apr 28 19:20:36 CEST 2023", "2023-04-28T19:20:36+02:00"),
+        ("Mon, 22 Apr 2024 15:26:46 GMT", "2024-04-22T15:26:46Z"),
+        ("2024-04-22 15:26:46.863+0000", "2024-04-22T15:26:46Z"),
+        ("28.04.2023, 18:16 Uhr", "2023-04-28T18:16:00"),
+        ("20240422", "2024-04-22"),
+    ],
+)
+def test_parse_date_formats(raw: str, expected: str) -> None:
+    found = parse_date(raw, "meta")
+    assert found is not None and found.value == expected
+
+
+def test_unparseable_date_is_none() -> None:
+    assert parse_date("yesterday evening", "meta") is None
+    assert parse_date("2024-13-45", "meta") is None
+
+
+# --------------------------------------------------------------------------- language
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("de_DE", "de-DE"),
+        ("en-gb", "en-GB"),
+        ("EN", "en"),
+        ("zh-hant-tw", "zh-Hant-TW"),
+        ("", None),
+        ("??", None),
+    ],
+)
+def test_normalize_tag(value: str, expected: str | None) -> None:
+    assert normalize_tag(value) == expected
+
+
+def test_language_from_markup_and_from_text() -> None:
+    assert extract(page(lang="de-at"), URL)["in_language"] == "de-AT"
+    german = (
+        "<html><body><p>Die Stadt und das Land haben sich auf einen Plan geeinigt, der nicht "
+        "mit den Wünschen der Bürger übereinstimmt, sagt die Sprecherin von dem Verein für "
+        "die Umwelt. Es ist ein Kompromiss, auf den sich alle einigen konnten.</p></body></html>"
+    )
+    assert extract(german, URL)["in_language"] == "de"
+    assert guess_from_text("the cat and the dog") is None  # too little evidence
+
+
+# --------------------------------------------------------------------------- other metadata
+
+
+def test_canonical_publisher_section_topics_image_access() -> None:
+    html = page(
+        '<link rel="canonical" href="/politik/story-123">'
+        '<meta property="og:site_name" content="Example News">'
+        '<meta property="article:section" content="Politik">'
+        '<meta property="article:tag" content="Budget"><meta property="article:tag" content="City">'
+        '<meta property="og:image" content="/img/lead.jpg">'
+        + ld({"@type": "NewsArticle", "keywords": "City, Council", "isAccessibleForFree": False})
+    )
+    record = extract(html, URL)
+    assert record["canonical_url"] == "https://news.example.org/politik/story-123"
+    assert record["publisher"] == "Example News"
+    assert record["section"] == "Politik"
+    assert record["topics"] == ["Budget", "City", "Council"]
+    assert record["main_image"]["url"] == "https://news.example.org/img/lead.jpg"
+    assert record["free_access"] is False
+    assert record["source_domain"] == "news.example.org"
+
+
+def test_breadcrumbs_from_json_ld() -> None:
+    crumbs = {
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": 2, "name": "Politik", "item": "/politik"},
+            {"@type": "ListItem", "position": 1, "name": "Home", "item": "/"},
+        ],
+    }
+    record = extract(page(ld(crumbs)), URL)
+    assert record["breadcrumbs"] == [
+        {"url": "https://news.example.org/", "title": "Home"},
+        {"url": "https://news.example.org/politik", "title": "Politik"},
+    ]
+
+
+def test_extraction_metadata_and_article_page_type() -> None:
+    html = page(
+        ld(
+            {
+                "@type": "NewsArticle",
+                "headline": "Council approves budget",
+                "datePublished": "2024-05-03T10:00:00Z",
+            }
+        ),
+        "<h1>Council approves budget</h1>",
+    )
+    extraction = extract(html, URL)["extraction"]
+    assert extraction["extractor"] == "newsarchive"
+    assert extraction["extractor_version"]
+    assert extraction["page_type"] == "article"
+    assert extraction["probability"] > 0.8
+
+
+def test_live_blog_and_hub_get_low_probability() -> None:
+    live = page(ld({"@type": "LiveBlogPosting", "headline": "Election night live"}))
+    assert extract(live, URL)["extraction"]["page_type"] == "liveblog"
+    hub = (
+        '<html><head><meta property="og:type" content="website"><title>News</title></head><body>'
+        + "".join(f'<a href="/story-{i}">Story {i}</a>' for i in range(50))
+        + "</body></html>"
+    )
+    record = extract(hub, "https://news.example.org/")
+    assert record["extraction"]["page_type"] == "hub"
+    assert record["extraction"]["probability"] < 0.5
