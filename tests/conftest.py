@@ -1,0 +1,29 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from newsarchive.server import DemoSite
+
+
+@pytest.fixture(scope="session")
+def demo_server() -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:PORT``, no trailing slash) of the demo news site
+    (fixtures/site), served on a free port for the whole session."""
+    with DemoSite() as site:
+        yield site.base_url
+
+
+@pytest.fixture
+def demo_site() -> Iterator[DemoSite]:
+    """A private server of the demo site for one test, with its own request log.
+
+    ``demo_site.base_url``, ``demo_site.url(path)``; ``demo_site.request_log`` /
+    ``demo_site.requested_paths()`` show what a crawl fetched (e.g. to prove the
+    robots-disallowed page never was).
+    """
+    with DemoSite() as site:
+        yield site
