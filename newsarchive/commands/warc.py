@@ -1,0 +1,132 @@
+"""Work with a crawl's WARC files.
+
+  check FILE...              digests (as `warcio check`) plus a walk over every gzip member,
+                             which catches a truncated tail `warcio check` misses
+  index OUT|FILE... [-o F]   rebuild the sorted CDXJ index (default OUT/index.cdxj)
+  wacz OUT -o crawl.wacz     package the crawl's WARC files as WACZ (needs the replay extra)
+  fixture FILE[:OFFSET] -o DIR [--url URL]
+                             turn an archived response into a test fixture folder
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "check, index, package (WACZ) WARC files, or turn a record into a test fixture"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    sub = parser.add_subparsers(dest="warc_command", metavar="ACTION", required=True)
+
+    check = sub.add_parser("check", help="verify digests and gzip members")
+    check.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
+    check.set_defaults(_action=run_check)
+
+    index = sub.add_parser("index", help="rebuild the CDXJ index from WARC files")
+    index.add_argument("paths", nargs="+", type=Path, metavar="OUT_OR_FILE")
+    index.add_argument("-o", "--out", type=Path, default=None,
+                       help="index file (default: OUT/index.cdxj for a crawl folder)")
+    index.set_defaults(_action=run_index)
+
+    wacz = sub.add_parser("wacz", help="package a crawl's WARC files as a WACZ")
+    wacz.add_argument("paths", nargs="+", type=Path, metavar="OUT_OR_FILE")
+    wacz.add_argument("-o", "--out", type=Path, required=True, help="WACZ file to write")
+    wacz.add_argument("--title", default=None)
+    wacz.add_argument("--no-validate", action="store_true", help="skip `wacz validate`")
+    wacz.set_defaults(_action=run_wacz)
+
+    fixture = sub.add_parser("fixture", help="archived response -> test fixture folder")
+    fixture.add_argument("record", metavar="FILE[:OFFSET]",
+                         help="WARC file, with the record offset from an export's pointer")
+    fixture.add_argument("-o", "--out", type=Path, required=True, help="fixture folder")
+    fixture.add_argument("--url", default=None, help="first response for this URL")
+    fixture.add_argument("--no-expected", action="store_true",
+                         help="do not run the extractor to write expected.json")
+    fixture.set_defaults(_action=run_fixture)
+
+
+def warc_paths(items: list[Path]) -> list[Path]:
+    """Files as given; a crawl folder (or its warc/ folder) expands to its WARC files."""
+    found: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            folder = item / "warc" if (item / "warc").is_dir() else item
+            found += sorted([*folder.glob("*.warc.gz"), *folder.glob("*.warc.gz.open")])
+        elif item.exists():
+            found.append(item)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {item}")
+    return found
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from newsarchive.warc.check import check_file
+
+    failed = 0
+    for path in warc_paths(args.paths):
+        report = check_file(path)
+        members = len(report.walk.members) if report.walk else 0
+        status = "ok" if report.ok else "FAILED"
+        print(f"{status}  {path}  ({report.records} records, {members} gzip members)")
+        for problem in report.problems:
+            print(f"    {problem}")
+        failed += not report.ok
+    return 1 if failed else 0
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from newsarchive.warc.cdxj import rebuild
+
+    paths = warc_paths(args.paths)
+    out = args.out
+    if out is None:
+        folder = args.paths[0]
+        if not folder.is_dir():
+            print("newsarchive warc index: give -o FILE when indexing files", file=sys.stderr)
+            return 2
+        out = (folder.parent if folder.name == "warc" else folder) / "index.cdxj"
+    count = rebuild(paths, out)
+    print(f"{count} index lines from {len(paths)} WARC files -> {out}")
+    return 0
+
+
+def run_wacz(args: argparse.Namespace) -> int:
+    from newsarchive.warc import wacz
+
+    paths = [p for p in warc_paths(args.paths) if not p.name.endswith(".open")]
+    try:
+        wacz.create(paths, args.out, title=args.title)
+    except (wacz.WaczUnavailable, RuntimeError, ValueError) as error:
+        print(f"newsarchive warc wacz: {error}", file=sys.stderr)
+        return 1
+    if not args.no_validate:
+        passed, output = wacz.validate(args.out)
+        if not passed:
+            print(f"newsarchive warc wacz: validation failed:\n{output}", file=sys.stderr)
+            return 1
+    print(f"{args.out} ({len(paths)} WARC files{'' if args.no_validate else ', validated'})")
+    return 0
+
+
+def run_fixture(args: argparse.Namespace) -> int:
+    from newsarchive.warc.fixture import RecordNotFound, RecordSpec, write_fixture
+
+    try:
+        folder = write_fixture(RecordSpec.parse(args.record, args.url), args.out,
+                               with_expected=not args.no_expected)
+    except (RecordNotFound, FileNotFoundError) as error:
+        print(f"newsarchive warc fixture: {error}", file=sys.stderr)
+        return 1
+    print(f"fixture written: {folder}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return int(args._action(args))
+    except FileNotFoundError as error:
+        print(f"newsarchive warc: {error}", file=sys.stderr)
+        return 2

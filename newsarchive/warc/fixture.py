@@ -1,0 +1,105 @@
+"""An archived response as a test fixture folder, so a page that broke extraction
+becomes a regression test in one command.
+
+``FOLDER/`` gets ``body.html`` (payload with content coding undone, as the spider
+saw it), ``meta.json`` (URL, status, headers, the WARC pointer and digest) and
+``expected.json`` (what the extractor returns today; review it before committing).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class RecordNotFound(LookupError):
+    """No response record matches the selection."""
+
+
+@dataclass
+class RecordSpec:
+    """Which record: a file and an offset, or the first response for a URL."""
+
+    path: Path
+    offset: int | None = None
+    url: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, url: str | None = None) -> RecordSpec:
+        """``FILE`` or ``FILE:OFFSET`` (the pointer of a record in an export)."""
+        name, sep, offset = text.rpartition(":")
+        if sep and offset.isdigit():
+            return cls(Path(name), int(offset), url)
+        return cls(Path(text), None, url)
+
+
+def _matches(record: Any, spec: RecordSpec) -> bool:
+    if record.rec_type not in ("response", "resource"):
+        return False
+    return spec.url is None or record.rec_headers.get_header("WARC-Target-URI") == spec.url
+
+
+def load_record(spec: RecordSpec) -> dict[str, Any]:
+    """Payload, HTTP head and pointer of the selected record."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    if not spec.path.exists():
+        raise FileNotFoundError(f"no such WARC file: {spec.path}")
+    with open(spec.path, "rb") as stream:
+        if spec.offset is not None:
+            stream.seek(spec.offset)
+        records = ArchiveIterator(stream)
+        for record in records:
+            if spec.offset is not None and record.rec_type not in ("response", "resource"):
+                raise RecordNotFound(f"record at {spec.path}:{spec.offset} is a "
+                                     f"{record.rec_type}, not a response")
+            if not _matches(record, spec):
+                continue
+            body = record.content_stream().read()
+            http = record.http_headers
+            offset, length = records.get_record_offset(), records.get_record_length()
+            headers = record.rec_headers
+            return {
+                "url": headers.get_header("WARC-Target-URI"),
+                "status": int(http.get_statuscode()) if http else None,
+                "headers": [[name, value] for name, value in (http.headers if http else [])],
+                "warc_date": headers.get_header("WARC-Date"),
+                "warc_filename": spec.path.name.removesuffix(".open"),
+                "warc_record_offset": (spec.offset or 0) + offset,
+                "warc_record_length": length,
+                "warc_record_id": headers.get_header("WARC-Record-ID"),
+                "content_digest": headers.get_header("WARC-Payload-Digest"),
+                "body": body,
+            }
+    raise RecordNotFound(f"no response record{' for ' + spec.url if spec.url else ''} "
+                         f"in {spec.path}")
+
+
+def _decoded_headers(pairs: Iterable[list[str]]) -> dict[str, str]:
+    joined: dict[str, str] = {}
+    for name, value in pairs:
+        if name.lower() in ("content-encoding", "transfer-encoding"):
+            continue
+        joined[name] = f"{joined[name]}, {value}" if name in joined else value
+    return joined
+
+
+def write_fixture(spec: RecordSpec, folder: Path, *, with_expected: bool = True) -> Path:
+    """Write the fixture folder for one record; returns the folder."""
+    found = load_record(spec)
+    body = found.pop("body")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "body.html").write_bytes(body)
+    (folder / "meta.json").write_text(json.dumps(found, indent=2, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    if with_expected:
+        from newsarchive.extract import extract
+
+        expected = extract(body, found["url"], headers=_decoded_headers(found["headers"]))
+        (folder / "expected.json").write_text(
+            json.dumps(expected, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+            encoding="utf-8")
+    return folder
