@@ -160,3 +160,12 @@ def test_cli_extracts_gzip_stdin_and_reports_unreadable_files(tmp_path) -> None:
     first, second = (json.loads(line) for line in lines)
     assert first["headline"] == "CLI page" and first["url"] == URL
     assert second["extraction"]["page_type"] == "empty"
+
+
+def test_challenge_page_with_large_inline_script_is_still_a_block_page() -> None:
+    script = "<script>var challenge = '" + "x" * 20_000 + "';</script>"
+    html = (
+        "<html><head><title>Just a moment...</title></head><body>"
+        f"{script}<p>Please enable JavaScript and cookies to continue</p></body></html>"
+    )
+    assert extract(html, URL)["extraction"]["page_type"] == "block_page"

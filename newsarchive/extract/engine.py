@@ -73,20 +73,30 @@ def _not_html_record(data: bytes | str, url: str | None, exc: NotHTML) -> dict[s
 
 
 def _finish(record: dict[str, Any]) -> dict[str, Any]:
-    """Shape like the schema, then normalize (ids, hashes) when that stage is installed."""
+    """Shape like the schema, then normalize (ids, hashes) when that stage is installed.
+
+    ``normalize_record`` keeps every key, so the record is conformed only once
+    (conform is the most expensive step of assembling a record).
+    """
     shaped = schema.conform(record)
-    try:
-        from newsarchive.normalize import normalize_record
-    except ImportError:
+    normalize = _optional_module("normalize_hook")
+    if normalize is None:
         return shaped
     messages = shaped["extraction"]["validation_messages"]
-    return schema.conform(_guarded("normalize", lambda: normalize_record(shaped), shaped, messages))
+    return _guarded("normalize", lambda: normalize(shaped), shaped, messages)
 
 
 @functools.cache
 def _optional_module(name: str) -> Any:
-    """``newsarchive.extract.<name>``, or None while that module is not written yet."""
+    """``newsarchive.extract.<name>``, or None while that module is not written yet.
+
+    ``normalize_hook`` names ``newsarchive.normalize.normalize_record``.
+    """
     try:
+        if name == "normalize_hook":
+            from newsarchive.normalize import normalize_record
+
+            return normalize_record
         return importlib.import_module(f"newsarchive.extract.{name}")
     except ImportError as exc:  # also a half-written module whose own imports fail
         log.warning("extraction module %s unavailable: %s", name, exc)
@@ -178,9 +188,10 @@ def run(
     found_authors = _guarded(
         "authors", lambda: authors.extract_authors(doc, publisher, container), [], messages
     )
+    body_text = "\n".join(t for t in (parts.get("lede"), parts.get("article_body")) if t)
     verdict = _guarded(
         "page_type",
-        lambda: pagetype.classify(doc, found_headline, parts.get("article_body"), found_dates),
+        lambda: pagetype.classify(doc, found_headline, body_text, found_dates),
         pagetype.Verdict("article", 0.5, []),
         messages,
     )

@@ -34,6 +34,7 @@ _ERROR_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _SHORT_PAGE = 2500  # characters of visible text under which a block/error page is plausible
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 _GALLERY_TYPES = ("ImageGallery", "MediaGallery")
 _HUB_TYPES = ("CollectionPage", "SearchResultsPage", "ProfilePage")
 
@@ -47,11 +48,19 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
 
 
-def _visible_text_length(doc: Document) -> int:
+def _visible_text_length(doc: Document, limit: int) -> int:
+    """Characters of visible text, counted only up to ``limit`` (the caller's threshold)."""
     body = doc.root.find("body")
     scope = body if body is not None else doc.root
-    texts = scope.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
-    return sum(len(t.strip()) for t in texts)
+    total = 0
+    for el in scope.iter():
+        if el.text and el.tag not in _INVISIBLE_TAGS:
+            total += len(el.text.strip())
+        if el.tail:
+            total += len(el.tail.strip())
+        if total >= limit:
+            break
+    return total
 
 
 def _paragraph_chars(doc: Document) -> int:
@@ -114,11 +123,11 @@ def classify(
     doc: Document, headline: str | None, body: str | None, dates: dict[str, str | None]
 ) -> Verdict:
     """The page type and article probability of ``doc``."""
-    visible = _visible_text_length(doc)
+    body_chars = len(body) if body else _paragraph_chars(doc)
+    visible = body_chars if body_chars >= _SHORT_PAGE else _visible_text_length(doc, _SHORT_PAGE)
     special = _special_type(doc, visible)
     if special:
         return special
-    body_chars = len(body) if body else _paragraph_chars(doc)
     probability = round(
         article_score(doc, headline, body_chars, bool(dates.get("date_published"))), 3
     )
