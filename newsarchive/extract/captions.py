@@ -43,7 +43,7 @@ CREDIT_PHRASES = (
 MAX_CREDIT_CHARS = 150
 # Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
 CREDIT_LABEL = re.compile(
-    r"^\s*(?:©|\(c\)|copyright\b|(?:symbol|titel|archiv)?(?:photos?|fotos?|bild|bilder|images?"
+    r"^\s*(?:copyright\s*:|(?:symbol|titel|archiv)?(?:photos?|fotos?|bild|bilder|images?"
     r"|pictures?|credits?|quelle|bildquelle|source|fonte|fuente|crédits?|crédito|zdjęcie|фото"
     r"|источник)\s*(?:by\b|von\b|:))\s*:?\s*",
     re.IGNORECASE,
@@ -136,6 +136,7 @@ _CAPTION_CLASS_XPATH = (
 )
 MAX_CAPTION_SCOPE_CHILDREN = 4  # a caption's parent this small is its figure
 MAX_CAPTION_SCOPE_CHARS = 1000
+MAX_CAPTION_SCOPE_LEVELS = 2
 
 
 def _figures(doc: Any, rule: Any) -> list[Any]:
@@ -149,24 +150,38 @@ def _figures(doc: Any, rule: Any) -> list[Any]:
     for el in doc.root.iter("figure", "figcaption"):
         if el.tag == "figcaption" and any(a.tag == "figure" for a in el.iterancestors()):
             continue
-        if not is_hidden(el) and not _in_chrome(el):
-            out.append(el)
-            chosen.add(el)
+        if is_hidden(el) or _in_chrome(el):
+            continue
+        scope = _figure_scope(el) if el.tag == "figcaption" else el
+        if scope not in chosen:
+            out.append(scope)
+            chosen.add(scope)
     for el in doc.root.xpath(_CAPTION_CLASS_XPATH):
         if any(anc in chosen for anc in el.iterancestors()) or is_hidden(el) or _in_chrome(el):
             continue
-        parent = el.getparent()
-        scope = el
-        if (
-            parent is not None
-            and len(parent) <= MAX_CAPTION_SCOPE_CHILDREN
-            and len(parent.text_content()) <= MAX_CAPTION_SCOPE_CHARS
-        ):
-            scope = parent
+        scope = _figure_scope(el)
         if scope not in chosen:
             out.append(scope)
             chosen.add(scope)
     return out
+
+
+def _figure_scope(caption: Any) -> Any:
+    """A caption outside <figure>: climb to the small wrapper that also holds its image."""
+    scope = caption
+    for _ in range(MAX_CAPTION_SCOPE_LEVELS):
+        parent = scope.getparent()
+        if (
+            parent is None
+            or parent.tag in ("body", "article", "main")
+            or len(parent) > MAX_CAPTION_SCOPE_CHILDREN
+            or len(parent.text_content()) > MAX_CAPTION_SCOPE_CHARS
+        ):
+            break
+        scope = parent
+        if scope.find(".//img") is not None:
+            break
+    return scope
 
 
 def _credit_elements(figure: Any, rule: Any) -> list[Any]:

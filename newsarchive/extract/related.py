@@ -1,0 +1,115 @@
+"""Related / recommended / "read also" links of an article.
+
+Sources, in page order: a site rule's ``related`` selector; blocks whose class or
+id names them (related, recommended, read-also, more-on...); blocks introduced
+by a heading such as "Read more", "Lesen Sie auch", "Mehr zum Thema",
+"À lire aussi"; and "Read also:" lines inside the body. Navigation, header and
+footer links never count, nor does a link back to the article itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urldefrag
+
+from newsarchive.extract.cleanhtml import url_resolver
+from newsarchive.extract.text import clean
+
+RELATED_WORDS = re.compile(
+    r"related|recommend|read-?also|readalso|also-?read|read-?more|more-?on|more-?stories"
+    r"|see-?also|further-?reading|mehr-?zum-?thema|lesen-?sie-?auch|weitere-?artikel"
+    r"|a-?lire|lire-?aussi|inject|article__article|teaser-?inline|inline-?teaser",
+    re.IGNORECASE,
+)
+RELATED_HEADING = re.compile(
+    r"^(?:related|read more|read also|also read|more on this|more from|recommended|see also"
+    r"|further reading|you may also like|lesen sie auch|lesen sie mehr|mehr zum thema|mehr dazu"
+    r"|auch interessant|weitere artikel|zum thema|à lire aussi|lire aussi|à lire également"
+    r"|voir aussi|sur le même sujet|lee también|te puede interesar|leggi anche|lees ook"
+    r"|läs också|les også|читайте также|czytaj także|czytaj też)\b",
+    re.IGNORECASE,
+)
+_NEVER_INSIDE = frozenset({"nav", "footer", "header", "menu"})
+MIN_TITLE_WORDS = 2
+_TITLE_CLASS = re.compile(r"title|headline|heading", re.IGNORECASE)
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div")
+
+
+def _outside_page_chrome(el: Any) -> bool:
+    return not any(anc.tag in _NEVER_INSIDE for anc in el.iterancestors())
+
+
+def _link_title(a: Any) -> str | None:
+    """The teaser headline of a link: its title-classed child, else its text."""
+    for el in a.iter():
+        if el is not a and _TITLE_CLASS.search(el.get("class") or ""):
+            text = clean(el.text_content())
+            if text:
+                return text
+    return clean(a.text_content()) or clean(a.get("title"))
+
+
+def _blocks_by_class(root: Any) -> list[Any]:
+    blocks = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("a", "html", "body"):
+            continue
+        words = " ".join(filter(None, (el.get("class"), el.get("id"))))
+        if words and RELATED_WORDS.search(words):
+            if any(anc in blocks for anc in el.iterancestors()):
+                continue
+            blocks.append(el)
+    return blocks
+
+
+def _blocks_by_heading(root: Any) -> list[Any]:
+    """The element after (or around) a 'Read also'-style heading."""
+    blocks = []
+    for el in root.iter(*_HEADING_TAGS):
+        text = (el.text or "").strip()
+        if not text or len(text) > 40 or not RELATED_HEADING.match(text):
+            continue
+        if el.find(".//a[@href]") is not None:
+            blocks.append(el)  # "Lesen Sie auch: <a>…</a>" on one line
+            continue
+        following = el.getnext()
+        if following is not None:
+            blocks.append(following)
+        else:
+            parent = el.getparent()
+            if parent is not None:
+                blocks.append(parent)
+    return blocks
+
+
+def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
+    """Related links ``{"url", "title"}``: absolute, deduplicated, never the article itself."""
+    resolve = url_resolver(doc)
+    own = {
+        urldefrag(u)[0]
+        for u in (doc.url, *(resolve(c) for c in doc.links.get("canonical", ())))
+        if u
+    }
+    anchors: list[Any] = []
+    if rule is not None:
+        anchors.extend(a for a in rule.select(doc.root, "related") if hasattr(a, "tag"))
+    if not anchors:
+        body = doc.root.find("body")
+        root = body if body is not None else doc.root
+        for block in _blocks_by_class(root) + _blocks_by_heading(root):
+            if _outside_page_chrome(block):
+                anchors.extend(block.iter("a") if block.tag != "a" else [block])
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set(own)
+    for a in anchors:
+        url = resolve(a.get("href"))
+        if not url or not url.startswith(("http://", "https://")):
+            continue
+        url = urldefrag(url)[0]
+        title = _link_title(a)
+        if url in seen or not title or len(title.split()) < MIN_TITLE_WORDS:
+            continue
+        seen.add(url)
+        out.append({"url": url, "title": title})
+    return out
