@@ -156,13 +156,16 @@ def visible_word_count(html: str) -> int:
     return len(_TAG.sub(" ", _INVISIBLE.sub(" ", html)).split())
 
 
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    if isinstance(value, list | tuple):  # Scrapy Headers: a list of values per name
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
 def _lower_headers(headers: HeadersLike | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in (headers or {}).items():
-        key = name.decode("latin-1") if isinstance(name, bytes) else str(name)
-        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        out[key.lower()] = text.lower()
-    return out
+    return {_text(name).lower(): _text(value).lower() for name, value in (headers or {}).items()}
 
 
 def _matches(signature: BlockSignature, headers: dict[str, str], html: str) -> str | None:

@@ -33,3 +33,18 @@ def test_parse_rfc3339_roundtrip() -> None:
     assert parse_rfc3339("2024-05-01T10:00:00Z").isoformat() == "2024-05-01T10:00:00+00:00"
     assert parse_rfc3339("2024-05-01").tzinfo is not None
     assert parse_rfc3339("nonsense") is None
+
+
+def test_is_since() -> None:
+    from datetime import UTC, datetime
+
+    from newsarchive.discovery.dates import is_since
+
+    since = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert is_since("2024-05-01T12:00:00Z", since)
+    assert not is_since("2024-05-01T11:59:00Z", since)
+    assert is_since("Wed, 01 May 2024 14:30:00 +0200", since)  # 12:30 UTC
+    assert is_since("2024-05-01", since)  # a bare date is the whole day
+    assert not is_since("2024-04-30", since)
+    assert is_since(None, since) and is_since("garbage", since)  # unknown dates pass
+    assert is_since("1999-01-01", None)

@@ -115,3 +115,9 @@ def test_real_pages_are_not_block_pages() -> None:
 def test_bytes_bodies_and_bytes_headers() -> None:
     reason = detect_block_page(503, {b"Server": b"cloudflare"}, CLOUDFLARE.encode())
     assert reason is not None and reason.startswith("Cloudflare challenge")
+
+
+def test_scrapy_style_headers_with_value_lists() -> None:
+    headers = {b"Server": [b"cloudflare"], b"Cf-Mitigated": [b"challenge"]}
+    reason = detect_block_page(403, headers, b"<html></html>")  # type: ignore[arg-type]
+    assert reason == "Cloudflare challenge (header cf-mitigated, HTTP 403)"

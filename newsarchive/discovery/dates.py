@@ -68,3 +68,19 @@ def parse_rfc3339(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def is_since(date_text: str | None, since: datetime | None) -> bool:
+    """True when an entry dated ``date_text`` falls on or after ``since`` ("articles since").
+
+    Entries without a readable date pass: a missing lastmod is no reason to
+    lose an article. A bare date counts as the whole day (UTC).
+    """
+    if since is None:
+        return True
+    moment = parse_rfc3339(normalize_date(date_text))
+    if moment is None:
+        return True
+    if date_text and _W3C_DATE.match(date_text.strip()):
+        return moment.date() >= since.astimezone(UTC).date()
+    return moment >= since
