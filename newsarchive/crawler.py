@@ -19,7 +19,7 @@ from typing import IO, Any
 log = logging.getLogger(__name__)
 
 # Stats keys (written by the pipelines) that count as errors in the progress line.
-ERROR_OUTCOMES = ("http_error", "failed", "refused", "robots_denied")
+ERROR_OUTCOMES = ("http_error", "blocked", "failed", "refused", "robots_denied")
 
 
 @dataclass

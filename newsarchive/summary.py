@@ -26,7 +26,7 @@ COVERAGE_FIELDS = {
     "quotes": "quotes",
     "related links": "related_links",
 }
-FAILURE_OUTCOMES = ("http_error", "robots_denied", "refused", "failed")
+FAILURE_OUTCOMES = ("http_error", "blocked", "robots_denied", "refused", "failed")
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

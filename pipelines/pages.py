@@ -19,7 +19,8 @@ from scrapy.exceptions import DropItem
 log = logging.getLogger(__name__)
 
 PAGES_FILENAME = "pages.jsonl"
-OUTCOMES = ("article", "not_article", "http_error", "robots_denied", "refused", "failed")
+OUTCOMES = ("article", "not_article", "http_error", "blocked", "robots_denied", "refused",
+            "failed")
 # Only these page types are exported as articles (a live blog or gallery is recorded only).
 ARTICLE_PAGE_TYPES = frozenset({"article"})
 

@@ -2,14 +2,15 @@
 
 A crawl follows URLs that other people's pages, sitemaps and redirects name; without
 this guard a hostile page could make the crawler fetch a router's admin page or a
-cloud metadata endpoint. The check runs on the resolved address of every request
-(redirect hops included) unless ``NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES`` is true,
-as it is for the demo and the tests, whose server is on 127.0.0.1.
+cloud metadata endpoint. Every request (redirect hops and robots.txt included) is
+checked twice: the host as written (``localhost``, ``127.1``, ``[::1]``...) and the
+address it resolves to, both with :func:`newsarchive.safety.is_refused_address`.
+``NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = True`` (the demo, the tests, a plan for an
+intranet site) switches the guard off.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from typing import Any
 
@@ -19,37 +20,13 @@ from scrapy.http import Request
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from newsarchive.safety import is_refused_address, parse_address
+
 log = logging.getLogger(__name__)
-
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-# (property of ipaddress objects, name used in the refusal message), checked in order.
-REFUSED_KINDS: tuple[tuple[str, str], ...] = (
-    ("is_unspecified", "unspecified"),
-    ("is_loopback", "loopback"),
-    ("is_link_local", "link-local"),
-    ("is_private", "private"),
-    ("is_multicast", "multicast"),
-    ("is_reserved", "reserved"),
-)
 
 
 class RefusedAddress(IgnoreRequest):
-    """The request's host resolves to an address the crawl may not touch."""
-
-
-def refused_kind(address: str) -> str | None:
-    """Why ``address`` is off limits ("loopback", "private", ...), or None when it is public."""
-    try:
-        ip: IpAddress = ipaddress.ip_address(address)
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    for prop, kind in REFUSED_KINDS:
-        if getattr(ip, prop):
-            return kind
-    return None if ip.is_global else "non-global"
+    """The request's host is, or resolves to, an address the crawl may not touch."""
 
 
 async def resolve(host: str) -> str | None:
@@ -60,6 +37,16 @@ async def resolve(host: str) -> str | None:
         return await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
     except Exception:  # unresolvable: the download itself will fail and be recorded
         return None
+
+
+async def refusal_reason(host: str) -> str | None:
+    """Why ``host`` must not be fetched, or None; names are resolved before judging."""
+    reason = is_refused_address(host)
+    if reason or parse_address(host) is not None:
+        return reason
+    address = await resolve(host)
+    reason = is_refused_address(address) if address else None
+    return f"{host} resolves to {reason}" if reason else None
 
 
 class PrivateAddressGuard:
@@ -77,19 +64,10 @@ class PrivateAddressGuard:
 
     async def process_request(self, request: Request) -> Any:
         host = urlparse_cached(request).hostname or ""
-        address = host if _is_ip(host) else await resolve(host)
-        kind = refused_kind(address) if address else None
-        if kind is None:
+        reason = await refusal_reason(host)
+        if reason is None:
             return None
         if self.stats is not None:
-            self.stats.inc_value(f"newsarchive/refused/{kind}")
-        log.warning("refused %s: %s resolves to %s address %s", request.url, host, kind, address)
-        raise RefusedAddress(f"{host} resolves to {kind} address {address}")
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+            self.stats.inc_value("newsarchive/refused")
+        log.warning("refused %s: %s", request.url, reason)
+        raise RefusedAddress(reason)

@@ -30,6 +30,7 @@ from newsarchive.discovery.robots import sitemaps_from_robots
 from newsarchive.discovery.sitemaps import parse_sitemap
 from newsarchive.extract import extract
 from newsarchive.provenance import crawl_id_for
+from newsarchive.safety import detect_block_page
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,12 @@ class NewsSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Extract the page; follow its links and feeds when it is a hub within depth."""
+        blocked = detect_block_page(response.status, response.headers, response.body)
+        if blocked:
+            # A bot wall is neither an (empty) article nor a page of the site: record it.
+            yield {"_capture": self.capture(response, outcome="blocked", error=blocked,
+                                            page_type="block_page")}
+            return
         if response.status >= 400:
             yield {"_capture": self.capture(response, outcome="http_error",
                                             error=f"HTTP {response.status}")}

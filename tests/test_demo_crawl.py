@@ -151,7 +151,9 @@ def test_every_article_says_how_it_was_discovered(demo: DemoRun) -> None:
 
 
 def test_every_page_outcome_is_known(demo: DemoRun) -> None:
-    outcomes = {"article", "not_article", "http_error", "robots_denied", "refused", "failed"}
+    from newsarchive.pipelines.pages import OUTCOMES
+
+    outcomes = set(OUTCOMES)
     pages = demo.pages()
     assert {p["outcome"] for p in pages} <= outcomes
     assert sum(p["outcome"] == "article" for p in pages) >= len(demo.articles())
