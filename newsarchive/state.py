@@ -106,6 +106,18 @@ class Run:
     stats: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class FetchDecision:
+    """Whether to fetch a candidate article URL, and with which conditional headers."""
+
+    fetch: bool
+    reason: str  # new, archived, conditional, refetch
+    headers: dict[str, str]
+
+
+REFETCH_POLICIES = ("never", "conditional")
+
+
 class StateError(RuntimeError):
     """The state database cannot be opened or was written by a newer version."""
 
@@ -282,14 +294,46 @@ class CrawlState:
             headers["If-Modified-Since"] = capture.last_modified
         return headers
 
+    def fetch_decision(self, url: str, refetch: str = "never") -> FetchDecision:
+        """The incremental-crawl rule for one candidate article URL.
+
+        New URLs are fetched; archived ones are skipped with ``refetch="never"``
+        and re-fetched with ``If-None-Match``/``If-Modified-Since`` with
+        ``refetch="conditional"`` (without validators: a plain re-fetch, and the
+        payload digest decides whether the WARC gets a revisit record).
+        """
+        if refetch not in REFETCH_POLICIES:
+            raise ValueError(f"refetch must be one of {REFETCH_POLICIES}, got {refetch!r}")
+        if not self.seen(url):
+            return FetchDecision(True, "new", {})
+        if refetch == "never":
+            return FetchDecision(False, "archived", {})
+        headers = self.conditional_headers(url)
+        return FetchDecision(True, "conditional" if headers else "refetch", headers)
+
     def article_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     # ------------------------------------------------------------------ runs
 
-    def start_run(self, site: str) -> int:
-        """Open a run of ``site``; an earlier run left open is marked interrupted."""
+    def start_run(self, site: str, resume_run_id: int | None = None) -> int:
+        """Open a run of ``site``; an earlier run left open is marked interrupted.
+
+        A crawl resumed from its JOBDIR passes the run id it kept in
+        ``spider.state`` as ``resume_run_id`` and continues that run.
+        """
         self.commit()
+        if resume_run_id is not None:
+            with self._transaction():
+                resumed = self._db.execute(
+                    """UPDATE runs SET status = 'running' WHERE run_id = ? AND site = ?
+                       AND status IN ('running', 'interrupted')""",
+                    (resume_run_id, site)).rowcount
+            if resumed:
+                log.info("site %s: resuming run %d", site, resume_run_id)
+                return resume_run_id
+            log.warning("site %s: run %d cannot be resumed; starting a new run", site,
+                        resume_run_id)
         with self._transaction():
             interrupted = self._db.execute(
                 "UPDATE runs SET status = 'interrupted' WHERE site = ? AND status = 'running'",

@@ -154,3 +154,31 @@ def test_fast_enough_for_a_crawl(tmp_path: Path) -> None:
         elapsed = time.perf_counter() - started
     # About 20k fetches/s on a laptop; a crawl does a few hundred per second at most.
     assert elapsed < 10, f"20,000 seen+record_fetch took {elapsed:.1f}s"
+
+
+def test_fetch_decision_by_refetch_policy(tmp_path: Path) -> None:
+    with CrawlState(tmp_path / "s.sqlite") as state:
+        url = "https://a.example/2024/05/01/story"
+        new = state.fetch_decision(url, "never")
+        assert new.fetch and new.reason == "new" and new.headers == {}
+        state.record_fetch(url, article_id="a", etag='"v1"', status=200)
+        assert state.fetch_decision(url, "never").fetch is False
+        again = state.fetch_decision(url, "conditional")
+        assert again.fetch and again.reason == "conditional"
+        assert again.headers == {"If-None-Match": '"v1"'}
+        state.record_fetch("https://a.example/no-validators", article_id="b", status=200)
+        assert state.fetch_decision("https://a.example/no-validators", "conditional").reason \
+            == "refetch"
+        with pytest.raises(ValueError, match="refetch must be one of"):
+            state.fetch_decision(url, "always")
+
+
+def test_a_resumed_crawl_continues_its_run(tmp_path: Path) -> None:
+    with CrawlState(tmp_path / "s.sqlite") as state:
+        run = state.start_run("demo")
+    with CrawlState(tmp_path / "s.sqlite") as state:  # the process was killed and resumed
+        assert state.start_run("demo", resume_run_id=run) == run
+        state.finish_run(run, {"articles": 3})
+        # A finished run cannot be resumed: a new one starts.
+        assert state.start_run("demo", resume_run_id=run) != run
+        assert [r.status for r in state.runs("demo")] == ["finished", "running"]
