@@ -169,3 +169,18 @@ def test_challenge_page_with_large_inline_script_is_still_a_block_page() -> None
         f"{script}<p>Please enable JavaScript and cookies to continue</p></body></html>"
     )
     assert extract(html, URL)["extraction"]["page_type"] == "block_page"
+
+
+@pytest.mark.parametrize("as_bytes", [True, False])
+def test_xml_declaration_does_not_stop_parsing(as_bytes: bool) -> None:
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        "<html><head><title>XHTML page</title></head><body><p>x</p></body></html>"
+    )
+    record = check_record(extract(html.encode() if as_bytes else html, URL))
+    assert record["headline"] == "XHTML page"
+
+
+def test_control_characters_and_lone_surrogates_are_survived() -> None:
+    html = "<html><head><title>Nul\x00 and \ud800 here</title></head><body><p>x\x07</p></body>"
+    assert check_record(extract(html, URL))["headline"] == "Nul and \ufffd here"

@@ -25,7 +25,11 @@ HtmlElement = lxml.html.HtmlElement
 _PARSER = lxml.html.HTMLParser(
     remove_comments=True, remove_pis=True, collect_ids=False, huge_tree=True, default_doctype=False
 )
+# Control characters and lone surrogates: lxml rejects or truncates text holding them.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+# lxml refuses str input that starts with an XML declaration naming an encoding.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
 class NotHTML(ValueError):
@@ -206,7 +210,8 @@ def _collect_links(root: HtmlElement) -> dict[str, list[str]]:
 
 def parse(html: str) -> HtmlElement:
     """Parse HTML text into an lxml tree; an unparseable page raises :class:`NotHTML`."""
-    html = _CONTROL_CHARS.sub("", html)
+    html = _LONE_SURROGATES.sub("\ufffd", _CONTROL_CHARS.sub("", html))
+    html = _XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
         raise NotHTML("empty document")
     try:
