@@ -48,7 +48,14 @@ CHROME_LINE = re.compile(
     r"|©|copyright|photo:|foto:|bild:|image:|credit:|quelle:|source:)",
     re.IGNORECASE,
 )
-CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
+CHROME_LINE_MAX = 160
+# Direct children of the container that are text themselves, kept even when short.
+_TEXT_BRANCH_TAGS = HEADING_TAGS | {
+    "p",
+    "blockquote",
+    "ul",
+    "ol",
+}  # longer lines that start like chrome are real paragraphs
 
 
 @dataclass
@@ -189,7 +196,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
             return BodyResult(node=None)
         inside = set(container.iter())
         for branch in container:
-            if not total.get(branch):
+            if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
                 inside.difference_update(branch.iter())  # no single real paragraph in it
         chosen = [
             s for s in segments if s.owner in inside and not s.soft and not _is_chrome(s, released)

@@ -1,0 +1,147 @@
+"""Body, lede, sections and cleaned HTML on small pages written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.etree
+import pytest
+
+from newsarchive.extract.body import extract_body
+from newsarchive.extract.document import load_document
+
+SPUTNIK = (
+    Path(__file__).parent.parent
+    / "fixtures/site/20240526/viral-video-shows-idf-soldier-calling-for-military-coup-1118659541.html"
+)  # noqa: E501
+PARA = "This is a real paragraph of the article with enough words to count as body text, {}."
+
+
+def page(body: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def article_page() -> str:
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(6))
+    return page(
+        "<nav><ul><li><a href='/a'>Home</a></li><li><a href='/b'>World news</a></li></ul></nav>"
+        "<div class='layout'><article><h1>Big Headline</h1>"
+        "<p class='article-lead'>The standfirst says what happened and why it matters today.</p>"
+        f"<div class='article-body'>{paragraphs}"
+        "<figure><img src='/x.jpg' alt='alt text'><figcaption>A caption. Photo: Reuters"
+        "</figcaption></figure>"
+        "<h2>What comes next</h2><p>After the subheading, the story goes on for a while.</p>"
+        "<div class='share-tools'><a href='/s'>Share on X</a> Share this article</div>"
+        "<div class='related-articles'><a href='/r1'>Another long story headline here</a></div>"
+        "<p style='display:none'>Hidden template string</p>"
+        "</div></article>"
+        "<aside class='sidebar'><p>Most read: something else entirely different, long text.</p>"
+        "</aside></div><footer><p>Copyright 2024 The Publisher. All rights reserved.</p></footer>"
+    )
+
+
+def test_generic_body_lede_and_sections():
+    doc = load_document(article_page(), "https://example.test/story")
+    result = extract_body(doc, {"headline": "Big Headline", "description": None, "rule": None})
+    assert result.lede == "The standfirst says what happened and why it matters today."
+    assert result.paragraphs[0] == PARA.format(0)
+    assert "What comes next" in result.paragraphs
+    assert result.paragraphs[-1] == "After the subheading, the story goes on for a while."
+    text = "\n".join(result.paragraphs)
+    for chrome in ("Share", "Hidden template", "Most read", "Copyright", "A caption", "Home"):
+        assert chrome not in text
+    assert [s["headline"] for s in result.sections] == [None, "What comes next"]
+    assert result.sections[1]["paragraphs"] == [
+        "After the subheading, the story goes on for a while."
+    ]
+
+
+def test_cleaned_html_keeps_structure_only():
+    doc = load_document(article_page(), "https://example.test/story")
+    html = extract_body(doc, {}).html
+    assert html is not None
+    assert "<h2>What comes next</h2>" in html
+    assert "class=" not in html and "style=" not in html and "<script" not in html
+    assert '<figure><img src="https://example.test/x.jpg"' in html
+    assert "Share this article" not in html
+
+
+def test_lede_from_meta_description_and_first_paragraph_fallback():
+    body = (
+        "<div class='content'>" + "".join(f"<p>{PARA.format(i)}</p>" for i in range(4)) + "</div>"
+    )
+    described = page(body, f"<meta name='description' content='{PARA.format(0)}'>")
+    result = extract_body(load_document(described), {})
+    assert result.lede == PARA.format(0)
+    assert PARA.format(0) not in result.paragraphs
+    plain = extract_body(load_document(page(body)), {})
+    assert plain.lede == PARA.format(0)
+    assert plain.paragraphs == [PARA.format(i) for i in range(1, 4)]
+
+
+def test_chrome_class_wrapper_holding_the_article_is_kept():
+    body = (
+        "<div class='sidebar-layout'><div class='story'>"
+        + "".join(f"<p>{PARA.format(i)}</p>" for i in range(5))
+        + "</div></div><div class='related'><p>Short teaser text that is related.</p></div>"
+    )
+    result = extract_body(load_document(page(body)), {})
+    assert len(result.paragraphs) == 4
+    assert "teaser" not in " ".join(result.paragraphs)
+
+
+def test_json_ld_article_body_picks_the_container():
+    real = [f"Real sentence number {i} of the reported story, told at length." for i in range(4)]
+    fake = [f"Comment number {i} from a reader who writes quite long comments." for i in range(6)]
+    ld = '{"@type": "NewsArticle", "articleBody": "%s"}' % " ".join(real * 3)
+    body = (
+        "<div id='story'>" + "".join(f"<p>{t}</p>" for t in real) + "</div>"
+        "<div id='reader-forum'>" + "".join(f"<p>{t}</p>" for t in fake) + "</div>"
+    )
+    result = extract_body(
+        load_document(page(body, f"<script type='application/ld+json'>{ld}</script>")), {}
+    )
+    assert [result.lede, *result.paragraphs] == real
+
+
+def test_empty_and_textless_pages_give_empty_result():
+    result = extract_body(load_document(page("<div><a href='/'>Home</a></div>")), {})
+    assert result.paragraphs == [] and result.node is None
+
+
+def test_very_deep_dom_does_not_crash():
+    # Built node by node: the HTML parser itself caps nesting, our walks must not need to.
+    doc = load_document(page("<div id='top'></div>"))
+    node = doc.root.get_element_by_id("top")
+    for _ in range(10_000):
+        node = lxml.etree.SubElement(node, "div")
+    for i in range(3):
+        lxml.etree.SubElement(node, "p").text = PARA.format(i)
+    result = extract_body(doc, {})
+    assert [result.lede, *result.paragraphs] == [PARA.format(i) for i in range(3)]
+    assert result.html is not None and result.html.count("<p>") == 3
+
+
+@pytest.mark.skipif(not SPUTNIK.exists(), reason="demo site fixture not present")
+def test_sputnik_fixture_body_free_of_chrome():
+    html = SPUTNIK.read_text(encoding="utf-8").replace("{{BASE}}", "https://sputnikglobe.com")
+    doc = load_document(html, "https://sputnikglobe.com/20240526/viral-video.html")
+    result = extract_body(doc, {"headline": None, "description": None, "rule": None})
+    assert result.lede == (
+        "The viral clip is evidence that many Israeli reservists reject international calls "
+        "for Palestinian control over Gaza and the West Bank."
+    )
+    assert result.paragraphs[0].startswith("A viral video appearing to show an Israeli soldier")
+    assert result.paragraphs[-1].startswith("Recent polling suggests younger Israelis")
+    text = "\n".join(result.paragraphs)
+    for chrome in (
+        "To participate in the discussion",
+        "log in or register",
+        "Заголовок открываемого материала",
+        "Sputnik International, 1920",
+        "Benjamin Netanyahu’s Son Yair to UK Diplomats",
+        "© AP Photo",
+        "Share on",
+    ):
+        assert chrome not in text
+    assert "“Change the record" in text  # the pull quote is article text
