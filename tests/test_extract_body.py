@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import lxml.etree
@@ -93,7 +94,7 @@ def test_chrome_class_wrapper_holding_the_article_is_kept():
 def test_json_ld_article_body_picks_the_container():
     real = [f"Real sentence number {i} of the reported story, told at length." for i in range(4)]
     fake = [f"Comment number {i} from a reader who writes quite long comments." for i in range(6)]
-    ld = '{"@type": "NewsArticle", "articleBody": "%s"}' % " ".join(real * 3)
+    ld = json.dumps({"@type": "NewsArticle", "articleBody": " ".join(real * 3)})
     body = (
         "<div id='story'>" + "".join(f"<p>{t}</p>" for t in real) + "</div>"
         "<div id='reader-forum'>" + "".join(f"<p>{t}</p>" for t in fake) + "</div>"
