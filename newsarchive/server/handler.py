@@ -108,10 +108,14 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             log.exception("failed to serve %s", path)
             resource = Resource(status=500, body=b"<h1>Internal error</h1>")
-        status = self._send(resource, send_body)
+        self._send(resource, send_body, path)
+
+    def _record(self, path: str, status: int) -> None:
+        """Log the request before any byte is sent, so a client that has its
+        response can rely on the log already holding it."""
         self.server.request_log.append((self.command, path, status))
 
-    def _send(self, resource: Resource, send_body: bool) -> int:
+    def _send(self, resource: Resource, send_body: bool, path: str) -> None:
         headers: dict[str, str] = {"Content-Type": resource.content_type}
         body = resource.body
         etag = entity_tag(body)
@@ -127,12 +131,13 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
                     resource.last_modified, usegmt=True
                 )
             if self._is_not_modified(etag, resource.last_modified):
+                self._record(path, 304)
                 self.send_response(304)
                 for name in ("ETag", "Last-Modified", "Vary"):
                     if name in headers:
                         self.send_header(name, headers[name])
                 self.end_headers()
-                return 304
+                return
         headers.update(resource.headers)
         if use_gzip:
             body = gzip.compress(body, mtime=0)
@@ -142,13 +147,13 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             headers["Transfer-Encoding"] = "chunked"
         else:
             headers["Content-Length"] = str(len(body))
+        self._record(path, resource.status)
         self.send_response(resource.status)
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         if send_body:
             self._write_body(body, chunked)
-        return resource.status
 
     def _is_not_modified(self, etag: str, last_modified: float | None) -> bool:
         if_none_match = self.headers.get("If-None-Match")
