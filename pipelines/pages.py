@@ -1,8 +1,8 @@
 """Record the outcome of every fetched (or refused) page in ``OUT/pages.jsonl``.
 
 Archivists need to know what happened to each URL, not only which articles came
-out: a 404, a robots.txt denial or a page that was no article are facts about
-the crawl. This pipeline writes one line per page, flushed at once so a crash
+out: a redirect, a 404, a robots.txt denial or a page that was no article are
+facts about the crawl. This pipeline writes one line per page, flushed at once so a crash
 loses nothing, then lets only articles continue to the export pipelines.
 """
 
@@ -12,15 +12,21 @@ import json
 import logging
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urljoin
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.http import Request, Response
+
+from newsarchive.provenance import crawl_id_for
 
 log = logging.getLogger(__name__)
 
 PAGES_FILENAME = "pages.jsonl"
-OUTCOMES = ("article", "not_article", "http_error", "blocked", "robots_denied", "refused",
-            "failed")
+OUTCOMES = ("article", "not_article", "redirect", "http_error", "blocked", "robots_denied",
+            "refused", "failed")
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Only these page types are exported as articles (a live blog or gallery is recorded only).
 ARTICLE_PAGE_TYPES = frozenset({"article"})
 
@@ -72,11 +78,35 @@ class PageOutcomePipeline:
         self.path = Path(settings.get("NEWSARCHIVE_OUTPUT_DIR")) / PAGES_FILENAME
         self.min_probability = settings.getfloat("NEWSARCHIVE_MIN_ARTICLE_PROBABILITY")
         self.stats = crawler.stats
+        self.crawler = crawler
         self.file: IO[str] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageOutcomePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # Redirect hops never reach the spider (RedirectMiddleware turns them into new
+        # requests), but they were fetched and archived: record them from the signal.
+        crawler.signals.connect(pipeline.response_downloaded, signal=signals.response_downloaded)
+        return pipeline
+
+    def response_downloaded(self, response: Response, request: Request) -> None:
+        location = response.headers.get(b"Location")
+        if (response.status not in REDIRECT_STATUSES or not location
+                or request.meta.get("dont_redirect") or self.file is None):
+            return
+        target = urljoin(response.url, location.decode("latin-1"))
+        redirects = request.meta.get("redirect_urls") or []
+        content_type = response.headers.get(b"Content-Type")
+        capture = {
+            "url": response.url,
+            "requested_url": redirects[0] if redirects else response.url,
+            "status": response.status,
+            "content_type": content_type.decode("latin-1") if content_type else None,
+            "discovered_via": request.meta.get("newsarchive_via"),
+            "warc": request.meta.get("newsarchive_warc"),
+            "crawl_id": crawl_id_for(self.crawler),
+        }
+        self.record({"_capture": capture}, "redirect", f"HTTP {response.status} -> {target}")
 
     def open_spider(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,12 +121,15 @@ class PageOutcomePipeline:
         if not isinstance(item, dict) or "_capture" not in item:
             return item  # not from our spider: leave it to later pipelines
         outcome, reason = decide_outcome(item, self.min_probability)
-        self.write(page_line(item, outcome, reason))
-        if self.stats is not None:
-            self.stats.inc_value(f"newsarchive/pages/{outcome}")
+        self.record(item, outcome, reason)
         if outcome != "article":
             raise DropItem(f"{outcome}: {item['_capture'].get('url')}", log_level="DEBUG")
         return item
+
+    def record(self, item: dict[str, Any], outcome: str, reason: str | None) -> None:
+        self.write(page_line(item, outcome, reason))
+        if self.stats is not None:
+            self.stats.inc_value(f"newsarchive/pages/{outcome}")
 
     def write(self, line: dict[str, Any]) -> None:
         if self.file is None:

@@ -127,6 +127,11 @@ def test_redirect_leads_to_one_article_under_its_final_url(demo: DemoRun) -> Non
             assert len(finals) == 1
             checked += 1
     assert checked, "no redirect target came out as an article"
+    hops = {site_path(p["url"]): p for p in demo.pages() if p["outcome"] == "redirect"}
+    for source, rule in redirects.items():
+        if source in hops:  # fetched: recorded with where it pointed
+            assert hops[source]["reason"].endswith(base + rule["to"])
+    assert hops, "no redirect was fetched"
     redirected = [a for a in articles if a["requested_url"] != a["url"]]
     for article in redirected:
         assert article["provenance"]["discovered_via"]["type"] == "redirect"

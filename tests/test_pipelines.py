@@ -97,6 +97,25 @@ def test_page_outcomes_are_recorded_and_only_articles_pass(crawler: Any, tmp_pat
     assert crawler.stats.get_value("newsarchive/pages/not_article") == 1
 
 
+def test_redirect_hops_are_recorded_from_the_download_signal(crawler: Any,
+                                                              tmp_path: Path) -> None:
+    from scrapy import Request
+    from scrapy.http import Response
+
+    pipeline = PageOutcomePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    request = Request("http://s/old", meta={"newsarchive_via": {"type": "link", "url": "http://s/"}})
+    moved = Response("http://s/old", status=301, headers={"Location": "/new"}, request=request)
+    pipeline.response_downloaded(moved, request)
+    served = Response("http://s/new", status=200, request=request)
+    pipeline.response_downloaded(served, request)  # not a redirect: left to the spider
+    pipeline.close_spider()
+    (line,) = read_lines(tmp_path / "pages.jsonl")
+    assert line["outcome"] == "redirect" and line["status"] == 301
+    assert line["reason"] == "HTTP 301 -> http://s/new"
+    assert line["discovered_via"]["type"] == "link"
+
+
 def test_provenance_from_capture(crawler: Any) -> None:
     pipeline = ProvenancePipeline.from_crawler(crawler)
     record = make_record("http://s/final", warc=WARC_POINTER)
