@@ -533,6 +533,39 @@ def load_plan(path: str | Path) -> Plan:
     return parse_plan(source, path)
 
 
+def plan_for_urls(
+    urls: list[str],
+    *,
+    state_path: str | Path = "state/adhoc.sqlite",
+    output_dir: str | Path = "output/adhoc",
+    allow_private: bool = False,
+) -> Plan:
+    """A plan for ``newsarchive crawl URL...`` without a plan file: one site per host, defaults.
+
+    Sensible defaults: sitemaps from robots.txt, feeds from ``<link
+    rel="alternate">``, article links from the given home and section pages.
+    Raises :class:`PlanError` for a URL that is not http(s).
+    """
+    by_host: dict[str, list[str]] = {}
+    issues = []
+    for url in urls:
+        checked, error = _http_url(url)
+        if error:
+            issues.append(PlanIssue("command line", None, url, error))
+            continue
+        host = (urlsplit(checked).hostname or "").removeprefix("www.")
+        by_host.setdefault(host, []).append(checked)
+    if issues or not by_host:
+        raise PlanError(issues or [PlanIssue("command line", None, "", "no URL to crawl")])
+    sites = tuple(
+        Site(name=re.sub(r"[^A-Za-z0-9_.-]", "-", host), seeds=tuple(seeds),
+             allow_private=allow_private)
+        for host, seeds in by_host.items()
+    )
+    return Plan(path=Path("adhoc.toml"), name="adhoc", sites=sites,
+                state_path=Path(state_path), output_dir=Path(output_dir))
+
+
 # --------------------------------------------------------------------------- Scrapy bridge
 
 

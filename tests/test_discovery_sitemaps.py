@@ -162,3 +162,16 @@ def test_robots_sitemap_lines() -> None:
         "https://news.example/sitemap-news.xml",
         "https://news.example/sitemap-index.xml",
     ]
+
+
+def test_text_input_with_a_foreign_encoding_declaration() -> None:
+    text = NEWS_SITEMAP.decode().replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace(
+        "Council votes &amp; passes budget", "Gemeinderat beschließt Budget")
+    result = parse_sitemap(text, BASE)
+    assert result.urls[0].news_title == "Gemeinderat beschließt Budget"
+
+
+def test_robots_with_a_byte_order_mark() -> None:
+    robots = "\ufeffSitemap: https://news.example/s.xml\n".encode()
+    assert sitemaps_from_robots(robots, "https://news.example/robots.txt") == [
+        "https://news.example/s.xml"]

@@ -277,3 +277,21 @@ def test_locked_command_skips_when_the_plan_lock_is_held(plan: Plan) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_subprocess_launcher_starts_the_crawl_command(plan: Plan, monkeypatch) -> None:
+    from newsarchive import schedule
+
+    started: list[list[str]] = []
+    real_command = schedule.crawl_command
+
+    def fake_command(plan_: Plan, site: Site) -> list[str]:
+        """Record the real command, run a stand-in that exits 3 (no crawl in this test)."""
+        started.append(real_command(plan_, site))
+        return [sys.executable, "-c", "raise SystemExit(3)"]
+
+    monkeypatch.setattr(schedule, "crawl_command", fake_command)
+    crawl = schedule.SubprocessLauncher(plan)(plan.site("daily"))
+    assert crawl.wait(timeout=30) == 3  # type: ignore[attr-defined]
+    assert started[0][1:] == ["-m", "newsarchive", "crawl", "--plan", str(plan.path.resolve()),
+                              "--site", "daily"]

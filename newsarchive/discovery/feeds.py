@@ -126,7 +126,7 @@ def _feed_layout(root: lxml.etree._Element) -> tuple[str, lxml.etree._Element, s
 _ENTRY_READERS = {"rss": _rss_entry, "rdf": _rss_entry, "atom": _atom_entry}
 
 
-def parse_feed(data: bytes, url: str, *, max_entries: int = MAX_FEED_ENTRIES) -> FeedResult:
+def parse_feed(data: bytes | str, url: str, *, max_entries: int = MAX_FEED_ENTRIES) -> FeedResult:
     """Parse a feed body fetched from ``url``; never raises on bad input."""
     result = FeedResult(url=url)
     if not data:

@@ -14,7 +14,7 @@ def sitemaps_from_robots(body: bytes | str, robots_url: str) -> list[str]:
         body = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
     found: list[str] = []
     for line in body.splitlines():
-        content = line.split("#", 1)[0].strip()
+        content = line.split("#", 1)[0].strip().lstrip("\ufeff")
         name, sep, value = content.partition(":")
         if not sep or name.strip().lower() != "sitemap":
             continue

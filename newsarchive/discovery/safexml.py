@@ -61,10 +61,19 @@ def gunzip_capped(data: bytes, limit: int | None = None) -> tuple[bytes, list[st
     return out, errors
 
 
-def unwrap(data: bytes, limit: int | None = None) -> tuple[bytes, list[str]]:
-    """Gunzip ``data`` when its magic bytes say gzip, and cap its size."""
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def unwrap(data: bytes | str, limit: int | None = None) -> tuple[bytes, list[str]]:
+    """Gunzip ``data`` when its magic bytes say gzip, and cap its size.
+
+    Text (``response.text``) is re-encoded as UTF-8 without its XML
+    declaration, whose encoding no longer applies.
+    """
     limit = limit or MAX_XML_BYTES
     errors: list[str] = []
+    if isinstance(data, str):
+        data = _XML_DECLARATION.sub("", data, count=1).encode("utf-8")
     if data[:2] == GZIP_MAGIC:
         data, errors = gunzip_capped(data, limit)
     if len(data) > limit:
@@ -100,7 +109,7 @@ def parse_xml(data: bytes) -> ParsedXml:
     parser = _parser()
     try:
         root = lxml.etree.fromstring(data, parser)
-    except lxml.etree.XMLSyntaxError as exc:
+    except (lxml.etree.XMLSyntaxError, ValueError) as exc:
         return ParsedXml(None, [*errors, f"xml: {exc}"])
     for entry in parser.error_log:
         if entry.level_name in ("ERROR", "FATAL"):

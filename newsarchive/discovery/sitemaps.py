@@ -144,7 +144,7 @@ def _parse_text_sitemap(data: bytes, result: SitemapResult, max_entries: int) ->
         result.errors.append("plain-text sitemap holds no http(s) URL")
 
 
-def parse_sitemap(data: bytes, url: str, *, max_entries: int = MAX_ENTRIES) -> SitemapResult:
+def parse_sitemap(data: bytes | str, url: str, *, max_entries: int = MAX_ENTRIES) -> SitemapResult:
     """Parse a sitemap body fetched from ``url``; never raises on bad input.
 
     Gzip is recognised by its magic bytes (servers mislabel it), a body that
