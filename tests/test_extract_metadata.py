@@ -8,7 +8,7 @@ import pytest
 
 from newsarchive.extract import extract
 from newsarchive.extract.authors import split_names
-from newsarchive.extract.dates import parse_date
+from newsarchive.extract.dates import parse_date, parse_text_date
 from newsarchive.extract.headline import strip_site_name
 from newsarchive.extract.language import guess_from_text, normalize_tag
 
@@ -301,3 +301,30 @@ def test_live_blog_and_hub_get_low_probability() -> None:
     record = extract(hub, "https://news.example.org/")
     assert record["extraction"]["page_type"] == "hub"
     assert record["extraction"]["probability"] < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thursday 30 May 2024", "2024-05-30"),
+        ("27. Mai 2024, 10:15 Uhr", "2024-05-27T10:15:00"),
+        ("May 30, 2024 at 9:15", "2024-05-30T09:15:00"),
+        ("le 29 mai 2024 à 18h02", "2024-05-29T18:02:00"),
+        ("5 de junio de 2024", "2024-06-05"),
+        ("Do 25.04.24 | 14:07 Uhr", "2024-04-25T14:07:00"),
+    ],
+)
+def test_dates_written_for_readers(text: str, expected: str) -> None:
+    found = parse_text_date(text)
+    assert found is not None and found.value == expected
+
+
+def test_dateline_and_author_class_on_a_page_without_structured_data() -> None:
+    html = page(
+        body='<h1>Ferry fares rise</h1><p class="dateline">Thursday 30 May 2024</p>'
+        '<div class="artikel-meta"><span class="autor">Autor: Lukas Brandner</span></div>'
+    )
+    record = extract(html, "https://news.example.org/story")
+    assert record["date_published"] == "2024-05-30"
+    assert record["date_published_source"] == "text"
+    assert names(record) == ["Lukas Brandner"]

@@ -302,7 +302,8 @@ _BYLINE_XPATHS = (
         True,
     ),
     (
-        './/*[contains(translate(@class, "AUTHOR", "author"), "author")]'
+        './/*[contains(translate(@class, "AUTHOR", "author"), "author")'
+        ' or contains(translate(@class, "AUTOR", "autor"), "autor")]'
         '[not(.//*[contains(translate(@class, "AUTHOR", "author"), "author")])]',
         False,
     ),

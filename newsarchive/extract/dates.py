@@ -12,6 +12,7 @@ import email.utils
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from newsarchive.extract import structured
 from newsarchive.extract.document import Document
@@ -57,6 +58,35 @@ _COMPACT = re.compile(
 _DOTTED = re.compile(
     r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})(?![\d.])"
     r"(?:[,|\s]*(?:um\s+)?(?P<H>\d{1,2})[:.](?P<M>\d{2}))?"
+)
+# Month names (and common abbreviations) of the languages news sites use most.
+_MONTH_NAMES = {
+    1: "january jan januar jänner janvier enero gennaio januari janeiro stycznia leden ocak",
+    2: "february feb februar février fevrier febrero febbraio februari fevereiro lutego únor şubat",
+    3: "march mar märz maerz mars marzo maart março marca březen mart",
+    4: "april apr avril abril aprile kwietnia duben nisan",
+    5: "may mai mayo maggio mei maio maja květen mayıs",
+    6: "june jun juni juin junio giugno junho czerwca červen haziran",
+    7: "july jul juli juillet julio luglio julho lipca červenec temmuz",
+    8: "august aug août aout agosto augustus sierpnia srpen ağustos",
+    9: "september sep sept septembre septiembre settembre setembro września září eylül",
+    10: "october oct oktober octobre octubre ottobre outubro października říjen ekim",
+    11: "november nov novembre noviembre novembro listopada listopad kasım",
+    12: "december dec dezember décembre decembre diciembre dicembre dezembro grudnia prosinec "
+    "aralık",
+}
+_MONTHS = {name: month for month, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTH_ALT = "|".join(sorted((re.escape(n) for n in _MONTHS), key=len, reverse=True))
+_TIME_TAIL = r"(?:[,|\s]+(?:um\s+|at\s+|à\s+)?(?P<H>\d{1,2})[:.h](?P<M>\d{2}))?"
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(?P<d>\d{{1,2}})\.?\s+(?:de\s+)?(?P<mon>{_MONTH_ALT})\.?\s+(?:de\s+)?(?P<y>\d{{4}})"
+    + _TIME_TAIL,
+    re.IGNORECASE,
+)
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b(?P<mon>{_MONTH_ALT})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})"
+    + _TIME_TAIL,
+    re.IGNORECASE,
 )
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|-|$)")
 
@@ -116,7 +146,7 @@ def _format(moment: dt.datetime | dt.date) -> str:
     return moment.isoformat()
 
 
-def _from_match(m: re.Match[str], source: str, raw: str) -> FoundDate | None:
+def _from_match(m: Any, source: str, raw: str) -> FoundDate | None:
     groups = m.groupdict()
     year = int(groups["y"]) + (2000 if len(groups["y"]) == 2 else 0)
     try:
@@ -207,20 +237,42 @@ _DATE_CLASS_XPATH = (
 _TEXT_SCAN_NODES = 400
 
 
+def parse_text_date(text: str, source: str = "text") -> FoundDate | None:
+    """A date written for readers: "28.04.2023, 18:16", "30 May 2024", "May 30, 2024"."""
+    m = _DOTTED.search(text)
+    if m:
+        return _from_match(m, source, m.group(0))
+    m = _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
+    if m:
+        month = _MONTHS.get(m.group("mon").lower().rstrip("."))
+        if month:
+            fields = {**m.groupdict(), "m": str(month)}
+            return _from_match(_Fields(fields), source, m.group(0))
+    return None
+
+
+class _Fields:
+    """A regex-match stand-in carrying already-resolved date fields."""
+
+    def __init__(self, fields: dict[str, str | None]) -> None:
+        self._fields = fields
+
+    def groupdict(self) -> dict[str, str | None]:
+        return self._fields
+
+
 def _text(doc: Document) -> Iterator[FoundDate | None]:
-    """Last resort: a dd.mm.yyyy date in date-like elements, then early in the page text."""
+    """Last resort: a written date in date-like elements, then early in the page text."""
     for el in doc.root.xpath(_DATE_CLASS_XPATH)[:20]:
-        m = _DOTTED.search(el.text_content())
-        if m:
-            yield _from_match(m, "text", m.group(0))
+        yield parse_text_date(el.text_content())
     body = doc.root.find("body")
     if body is None:
         return
     nodes = body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
     for node in nodes[:_TEXT_SCAN_NODES]:
-        m = _DOTTED.search(node)
-        if m:
-            yield _from_match(m, "text", m.group(0))
+        found = parse_text_date(node)
+        if found:
+            yield found
             return
 
 

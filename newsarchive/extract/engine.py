@@ -103,16 +103,19 @@ def _optional_module(name: str) -> Any:
         return None
 
 
-def _match_rule(url: str | None, published: str | None, messages: list[str]) -> Any:
+def _match_rule(doc: Document, published: str | None, messages: list[str]) -> Any:
+    """The site rule for the page (its URL, date and markup), or None for the generic path."""
     rules = _optional_module("rules")
     if rules is None:
         return None
-    return _guarded("rules", lambda: rules.match(url or "", published), None, messages)
+    return _guarded("rules", lambda: rules.match(doc.url, published, doc.root), None, messages)
 
 
 def _rule_id(rule: Any) -> str:
     if rule is None:
         return "generic"
+    if getattr(rule, "label", None):
+        return str(rule.label)
     ident = getattr(rule, "id", None) or getattr(rule, "name", None) or type(rule).__name__
     version = getattr(rule, "version", None)
     return f"{ident}@{version}" if version else str(ident)
@@ -171,12 +174,12 @@ def run(
     messages = list(doc.messages)
     meta = _guarded("metadata", lambda: metadata.extract_metadata(doc), {}, messages)
     publisher = meta.get("publisher")
-    found_headline = _guarded(
-        "headline", lambda: headline.extract_headline(doc, publisher), None, messages
-    )
     found_dates = _guarded("dates", lambda: dates.extract_dates(doc), {}, messages)
+    rule = _match_rule(doc, found_dates.get("date_published"), messages)
+    found_headline = _guarded(
+        "headline", lambda: headline.extract_headline(doc, publisher, rule), None, messages
+    )
     lang = _guarded("language", lambda: language.extract_language(doc), None, messages)
-    rule = _match_rule(url, found_dates.get("date_published"), messages)
     hints = {
         "headline": found_headline,
         "description": meta.get("description"),

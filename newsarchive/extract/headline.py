@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from newsarchive.extract import structured
 from newsarchive.extract.document import Document
@@ -165,6 +166,17 @@ def choose(found: list[Candidate]) -> str | None:
     return None
 
 
-def extract_headline(doc: Document, publisher: str | None = None) -> str | None:
+def from_rule(doc: Document, rule: Any) -> str | None:
+    """The headline a site rule's selector points at (rules beat the generic vote)."""
+    if rule is None or not rule.get("headline"):
+        return None
+    for found in rule.select(doc.root, "headline"):
+        text = clean(found if isinstance(found, str) else found.text_content())
+        if text:
+            return text
+    return None
+
+
+def extract_headline(doc: Document, publisher: str | None = None, rule: Any = None) -> str | None:
     """The article headline as the publisher wrote it."""
-    return choose(candidates(doc, publisher))
+    return from_rule(doc, rule) or choose(candidates(doc, publisher))
