@@ -13,8 +13,9 @@ from newsarchive.extract.document import load_document
 
 SPUTNIK = (
     Path(__file__).parent.parent
-    / "fixtures/site/20240526/viral-video-shows-idf-soldier-calling-for-military-coup-1118659541.html"
-)  # noqa: E501
+    / "fixtures/site/20240526"
+    / "viral-video-shows-idf-soldier-calling-for-military-coup-1118659541.html"
+)
 PARA = "This is a real paragraph of the article with enough words to count as body text, {}."
 
 

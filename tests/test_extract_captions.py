@@ -1,0 +1,86 @@
+"""Captions with credits split out, and images."""
+
+from __future__ import annotations
+
+from test_extract_body import SPUTNIK
+
+from newsarchive.extract import rules
+from newsarchive.extract.captions import (
+    credit_parts,
+    extract_captions,
+    extract_images,
+    split_credit,
+)
+from newsarchive.extract.document import load_document
+
+
+def test_split_credit_phrases():
+    assert split_credit("Firefighters at work. Foto: dpa") == ("Firefighters at work", "dpa")
+    assert split_credit("Smoke over the city (Photo by Jane Roe/Getty Images)") == (
+        "Smoke over the city",
+        "Jane Roe/Getty Images",
+    )
+    assert split_credit("The minister speaks. © AP Photo / Ariel Schalit") == (
+        "The minister speaks",
+        "© AP Photo / Ariel Schalit",
+    )
+    assert split_credit("A protest in 2022. Uncredited/AP/dpa") == (
+        "A protest in 2022",
+        "Uncredited/AP/dpa",
+    )
+    assert split_credit("Just a caption without credit.") == (
+        "Just a caption without credit.",
+        None,
+    )
+
+
+def test_credit_parts_drop_labels_and_split_on_bars():
+    assert credit_parts("Foto: © dpa | Jens Kalaene") == ["© dpa", "Jens Kalaene"]
+    assert credit_parts("Bild: SN/APA/KEYSTONE/CYRIL ZINGARO") == ["SN/APA/KEYSTONE/CYRIL ZINGARO"]
+    assert credit_parts("picture alliance / prisma") == ["picture alliance / prisma"]
+
+
+def test_figure_caption_credit_element_and_image():
+    html = (
+        "<html><body><article><p>Text of the story is here.</p>"
+        "<figure><img src='/img/a.jpg' alt='A'><figcaption>Crowds gather at the square."
+        "<span class='image-credit'>Photo: Reuters</span></figcaption></figure>"
+        "<nav><figure><img src='/logo.png'><figcaption>Site logo caption</figcaption></figure></nav>"  # noqa: E501
+        "</article></body></html>"
+    )
+    doc = load_document(html, "https://example.test/a/story")
+    assert extract_captions(doc) == [
+        {
+            "text": "Crowds gather at the square.",
+            "credit": "Reuters",
+            "image_url": "https://example.test/img/a.jpg",
+        }
+    ]
+    images = extract_images(doc)
+    assert images[0]["url"] == "https://example.test/img/a.jpg"
+    assert images[0]["credit"] == "Reuters" and images[0]["is_cover"] is True
+
+
+def test_json_ld_image_credit_fills_a_missing_credit():
+    html = (
+        "<html><head><script type='application/ld+json'>"
+        '{"@type": "ImageObject", "url": "https://example.test/b.jpg", "creditText": "Jane Roe"}'
+        "</script></head><body><figure><img src='https://example.test/b.jpg'>"
+        "<figcaption>The harbour at dawn.</figcaption></figure></body></html>"
+    )
+    (caption,) = extract_captions(load_document(html, "https://example.test/"))
+    assert caption["credit"] == "Jane Roe" and caption["text"] == "The harbour at dawn."
+
+
+def test_sputnik_fixture_caption_with_rule_and_without():
+    html = SPUTNIK.read_text(encoding="utf-8").replace("{{BASE}}", "https://sputnikglobe.com")
+    url = "https://sputnikglobe.com/20240526/viral-video.html"
+    doc = load_document(html, url)
+    expected = {
+        "text": "Israeli soldiers are briefed after coming back from the Gaza Strip at a staging "
+        "area in southern Israel, Sunday, Dec. 17, 2023",
+        "credit": "© AP Photo / Ariel Schalit",
+        "image_url": "https://sputnikglobe.com/img/07e7/0c/11/1115733366_0-160-3072-1888_1920x0_80_0_0.png",
+    }
+    assert extract_captions(doc, None, rules.match(url, "2024-05-26", doc.root)) == [expected]
+    assert extract_captions(doc) == [expected]

@@ -1,0 +1,63 @@
+"""Direct quotations and their speakers."""
+
+from __future__ import annotations
+
+from newsarchive.extract.quotes import extract_quotes
+
+
+def test_english_quotes_with_named_and_pronoun_speakers():
+    quotes = extract_quotes(
+        [
+            "Mayor Jane Doe opened the bridge on Monday.",
+            "“This bridge connects two halves of our city,” she said. “It took ten years.”",
+            "“We will keep building for the next decade,” said Tom Miller, the city engineer.",
+        ],
+        "en",
+    )
+    assert quotes == [
+        {"text": "This bridge connects two halves of our city", "speaker": "Mayor Jane Doe"},
+        {"text": "It took ten years.", "speaker": "Mayor Jane Doe"},
+        {"text": "We will keep building for the next decade", "speaker": "Tom Miller"},
+    ]
+
+
+def test_scare_quotes_are_skipped_and_german_marks_work():
+    quotes = extract_quotes(
+        [
+            'Auf Plakaten wurde Deutschland als "Wertediktatur" bezeichnet, das Kalifat als "die Lösung".',  # noqa: E501
+            "„Das ist schwer erträglich und nicht hinnehmbar“, sagte Nancy Faeser.",
+        ],
+        "de",
+    )
+    assert quotes == [
+        {"text": "Das ist schwer erträglich und nicht hinnehmbar", "speaker": "Nancy Faeser"}
+    ]
+
+
+def test_quote_running_over_two_paragraphs_and_french_marks():
+    quotes = extract_quotes(
+        [
+            "Le ministre a dit : « Nous allons reconstruire chaque maison détruite.",
+            "« Et nous le ferons avant l'hiver, sans exception. »",
+            "Selon Marie Curie, « la science est une aventure collective et patiente ».",
+        ],
+        "fr",
+    )
+    assert quotes[0]["text"] == (
+        "Nous allons reconstruire chaque maison détruite. "
+        "Et nous le ferons avant l'hiver, sans exception."
+    )
+    assert quotes[1] == {
+        "text": "la science est une aventure collective et patiente",
+        "speaker": "Marie Curie",
+    }
+
+
+def test_block_quotes_without_marks_are_quotes():
+    block = "Freedom of the press is not a privilege but a necessity for democracy."
+    quotes = extract_quotes(["Intro paragraph without quotes at all."], "en", [block])
+    assert quotes == [{"text": block, "speaker": None}]
+
+
+def test_empty_input():
+    assert extract_quotes([], None) == []

@@ -1,0 +1,49 @@
+"""Related links: rule teasers, related blocks, 'read also' headings; never nav or self."""
+
+from __future__ import annotations
+
+from test_extract_body import SPUTNIK
+
+from newsarchive.extract import rules
+from newsarchive.extract.document import load_document
+from newsarchive.extract.related import extract_related
+
+
+def test_related_blocks_and_read_also_headings():
+    html = (
+        "<html><head><link rel='canonical' href='/news/this-story'></head><body>"
+        "<nav><a href='/news/menu-item-story'>World news menu</a></nav>"
+        "<article><p>Story text.</p><p><strong>Lesen Sie auch:</strong> "
+        "<a href='/news/other-story'>Die andere Geschichte des Tages</a></p>"
+        "<div class='related-articles'><a href='/news/this-story#top'>This very story</a>"
+        "<a href='https://example.test/news/second'>Second related story title</a>"
+        "<a href='/news/other-story'>Die andere Geschichte des Tages</a></div></article>"
+        "<footer><div class='related'><a href='/imprint'>Imprint of the site</a></div></footer>"
+        "</body></html>"
+    )
+    doc = load_document(html, "https://example.test/news/this-story?ref=rss")
+    assert extract_related(doc) == [
+        {"url": "https://example.test/news/second", "title": "Second related story title"},
+        {
+            "url": "https://example.test/news/other-story",
+            "title": "Die andere Geschichte des Tages",
+        },
+    ]
+
+
+def test_sputnik_fixture_inline_teasers():
+    html = SPUTNIK.read_text(encoding="utf-8").replace("{{BASE}}", "https://sputnikglobe.com")
+    url = "https://sputnikglobe.com/20240526/viral-video-shows-idf-soldier-calling-for-military-coup-1118659541.html"
+    doc = load_document(html, url)
+    expected = [
+        {
+            "url": "https://sputnikglobe.com/20191229/benjamin-netanyahus-son-yair-to-uk-diplomats-you-will-be-kicked-out-of-israel-soon-1077883551.html",
+            "title": "Benjamin Netanyahu’s Son Yair to UK Diplomats: ‘You Will be Kicked Out of Israel Soon’",  # noqa: E501
+        },
+        {
+            "url": "https://sputnikglobe.com/20240128/the-end-of-israel-national-leaders-say-netanyahu-is-existential-threat-to-country-1116407915.html",
+            "title": "The End of Israel? National Leaders Say Netanyahu Is ‘Existential’ Threat to Country",  # noqa: E501
+        },
+    ]
+    assert extract_related(doc, None, rules.match(url, "2024-05-26", doc.root)) == expected
+    assert extract_related(doc) == expected
