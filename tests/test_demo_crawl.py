@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import subprocess
 import sys
 import time
@@ -84,6 +85,44 @@ def robots_disallowed() -> list[str]:
 def site_routes() -> dict[str, Any]:
     path = SITE_DIR / "_routes.toml"
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def sitemap_paths(name: str) -> set[str]:
+    """Paths a sitemap of the demo site lists (read with a regex, independent of the crawler)."""
+    text = (SITE_DIR / name).read_text(encoding="utf-8")
+    return {site_path(loc.replace("{{BASE}}", "http://demo.invalid"))
+            for loc in re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", text)}
+
+
+def expected_articles() -> set[str]:
+    """The demo site's article pages: exactly what its Google News sitemap lists."""
+    return sitemap_paths("sitemap-news.xml")
+
+
+def expected_non_articles() -> set[str]:
+    """Pages of the site that are not articles: home, sections, live blog, gallery."""
+    return sitemap_paths("sitemap-pages.xml") - expected_articles()
+
+
+def test_expected_articles_come_out(demo: DemoRun) -> None:
+    expected = expected_articles()
+    assert len(expected) >= 12
+    exported = {site_path(a["url"]) for a in demo.articles()}
+    assert exported == expected, (
+        f"missing: {sorted(expected - exported)}; unexpected: {sorted(exported - expected)}")
+    assert f"Articles: {len(expected)}" in demo.stdout
+
+
+def test_non_article_pages_are_recorded_and_not_exported(demo: DemoRun) -> None:
+    non_articles = expected_non_articles()
+    recorded = {site_path(p["url"]): p for p in demo.pages()}
+    for path in non_articles:
+        assert path in recorded, f"{path} was never fetched"
+        assert recorded[path]["outcome"] == "not_article", recorded[path]
+    exported = {site_path(a["url"]) for a in demo.articles()}
+    assert not exported & non_articles
+    # the live blog / gallery is recognised for what it is, not just missed
+    assert {"liveblog", "gallery"} & {recorded[p]["page_type"] for p in non_articles}
 
 
 def test_demo_prints_summary_and_is_quick(demo: DemoRun) -> None:
