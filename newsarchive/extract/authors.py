@@ -179,7 +179,7 @@ def looks_like_name(text: str) -> bool:
         return False
     if text.casefold() in AGENCIES or _key(text) in {_key(a) for a in AGENCIES}:
         return True
-    if any(ch.isdigit() or ch in '?!:«»"“”' for ch in text):
+    if any(ch.isdigit() or ch in '?!:«»"“”/' for ch in text):
         return False
     if not _has_case(text):
         return True  # CJK and other caseless scripts
@@ -304,7 +304,8 @@ _BYLINE_XPATHS = (
     (
         './/*[contains(translate(@class, "AUTHOR", "author"), "author")'
         ' or contains(translate(@class, "AUTOR", "autor"), "autor")]'
-        '[not(.//*[contains(translate(@class, "AUTHOR", "author"), "author")])]',
+        '[not(.//*[contains(translate(@class, "AUTHOR", "author"), "author")])]'
+        "[not(ancestor::figure or ancestor::figcaption)]",
         False,
     ),
     # A bold line of names opening the body ("<p><strong>Jane Doe/John Roe</strong></p>").
