@@ -58,7 +58,7 @@ def _type_errors(value: Any, tp: Any, path: str) -> list[str]:
 
 
 def _object_errors(data: dict[str, Any], cls: type, prefix: str) -> list[str]:
-    hints = typing.get_type_hints(cls)
+    hints = schema._hints(cls)  # cached type hints
     names = [f.name for f in dataclasses.fields(cls)]
     errors = [f"{prefix}{name}: missing" for name in names if name not in data]
     errors += [f"{prefix}{key}: unknown field" for key in data if key not in hints]
