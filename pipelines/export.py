@@ -4,7 +4,7 @@ The crash-safe batch writer (:class:`newsarchive.export.jsonl.JsonLinesBatchWrit
 conforms every record to the schema (every key present, unknown keys dropped:
 researchers' tools infer columns from the first rows) and writes each record as
 its own flushed gzip member. When the crawl closes, ``manifest.json`` lists the
-article batches and WARC files with their sizes and digests.
+article batches, ``pages.jsonl`` and the WARC files with their sizes and digests.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsarchive.pipelines.pages import PAGES_FILENAME
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newsarchive.export.jsonl import JsonLinesBatchWriter
@@ -47,7 +49,11 @@ class ArticleExportPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleExportPipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # After close_spider: the WARC writer renames its ``.open`` file on spider_closed,
+        # and its handler was connected first (extensions are built before pipelines).
+        crawler.signals.connect(pipeline.write_manifest, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -56,16 +62,23 @@ class ArticleExportPipeline:
                                            self.batch_size)
 
     def close_spider(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    def write_manifest(self) -> None:
         if self.writer is None:
             return
-        self.writer.close()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         counts = {name: int(stats.get(key, 0)) for name, key in MANIFEST_COUNTS.items()}
+        files: list[Any] = list(self.writer.files)
+        pages = self.out_dir / PAGES_FILENAME
+        if pages.exists():
+            files.append(pages)
         warc_files = sorted((self.out_dir / WARC_DIRNAME).glob("*.warc.gz"))
         try:
             path = write_manifest(
                 self.out_dir, crawl_id_for(self.crawler), counts=counts,
-                files=self.writer.files, warc_files=warc_files, started_at=self.started_at,
+                files=files, warc_files=warc_files, started_at=self.started_at,
             )
             log.info("manifest written: %s", path)
         except OSError:

@@ -203,6 +203,16 @@ def test_every_page_outcome_is_known(demo: DemoRun) -> None:
     assert sum(p["outcome"] == "article" for p in pages) >= len(demo.articles())
 
 
+def test_manifest_lists_articles_pages_and_warc_files(demo: DemoRun) -> None:
+    manifest = json.loads((demo.out / "manifest.json").read_text())
+    listed = {f["path"] for f in manifest["files"]}
+    assert "pages.jsonl" in listed
+    assert {f"articles/{p.name}" for p in (demo.out / "articles").glob("*.jsonl.gz")} <= listed
+    assert manifest["counts"]["articles"] == len(demo.articles())
+    warc_on_disk = {f"warc/{p.name}" for p in (demo.out / "warc").glob("*.warc.gz")}
+    assert warc_on_disk and {f["path"] for f in manifest["warc_files"]} == warc_on_disk
+
+
 def test_warc_pointers_lead_to_the_response_records(demo: DemoRun) -> None:
     from warcio.archiveiterator import ArchiveIterator
 

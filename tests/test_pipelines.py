@@ -171,6 +171,7 @@ def test_export_writes_every_schema_key_and_a_manifest(crawler: Any, tmp_path: P
         record["unexpected"] = "dropped"
         export.process_item(provenance.process_item(record))
     export.close_spider()
+    export.write_manifest()
     files = list((tmp_path / "articles").iterdir())
     assert [f.name for f in files] == ["articles-20260101T000000Z-test-00000.jsonl.gz"]
     with gzip.open(files[0], "rt", encoding="utf-8") as handle:
