@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from newsarchive.plan import Plan, Site
-from newsarchive.state import CrawlState
+from newsarchive.state import CrawlState, StateError
 
 log = logging.getLogger(__name__)
 
@@ -391,10 +392,22 @@ class Scheduler:
                 log.log(level, "site %s: crawl ended with exit code %s", name, code)
 
     def tick(self) -> list[str]:
-        """Start every site that is due now; returns the names started."""
+        """Start every site that is due now; returns the names started.
+
+        A busy or unreadable state database is logged and tried again at the
+        next tick, never fatal: the scheduler must outlive a crawl holding a lock.
+        """
         self.reap()
+        started: list[str] = []
+        try:
+            self._start_due(started)
+        except (sqlite3.OperationalError, StateError) as exc:
+            log.warning("crawl state %s not usable now (%s); trying again at the next check",
+                        self.plan.state_path, exc)
+        return started
+
+    def _start_due(self, started: list[str]) -> None:
         now = self.clock.now()
-        started = []
         with self.state_factory() as state:
             for site in self.plan.sites:
                 cron = self.crons.get(site.name)
@@ -421,7 +434,6 @@ class Scheduler:
                     log.error("site %s: cannot start crawl: %s", site.name, exc)
                     continue
                 started.append(site.name)
-        return started
 
     def seconds_to_next_event(self) -> float:
         """Sleep until the next slot, but wake every ``poll_seconds`` while crawls run."""

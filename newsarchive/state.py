@@ -10,15 +10,20 @@ Writes are batched in one transaction that is committed every
 ``commit_every`` records or ``commit_seconds`` seconds, and on
 :meth:`CrawlState.close`; a crash loses at most that batch, never leaves a
 half-written row (SQLite transactions, WAL journal). The spider runs in one
-thread; other processes (the scheduler) may open the same file at once.
+thread, but every method takes a lock, so a pipeline working in a thread
+pool is safe too; other processes (the scheduler) may open the same file at
+once. Call :meth:`CrawlState.maybe_commit` from a periodic task (e.g. every
+second) so an idle crawl does not hold its batch, and the write lock, open.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -118,6 +123,17 @@ class FetchDecision:
 REFETCH_POLICIES = ("never", "conditional")
 
 
+def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the method under the instance's lock (one SQLite connection, many callers)."""
+
+    @functools.wraps(method)
+    def wrapper(self: CrawlState, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class StateError(RuntimeError):
     """The state database cannot be opened or was written by a newer version."""
 
@@ -139,10 +155,13 @@ class CrawlState:
         self._clock = clock
         self._pending = 0
         self._last_commit = time.monotonic()
+        self._lock = threading.RLock()
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(path), isolation_level=None, timeout=30.0)
+            self._db = sqlite3.connect(
+                str(path), isolation_level=None, timeout=30.0, check_same_thread=False
+            )
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -177,6 +196,13 @@ class CrawlState:
                 or time.monotonic() - self._last_commit >= self.commit_seconds):
             self.commit()
 
+    @_locked
+    def maybe_commit(self) -> None:
+        """Commit the open batch if it is older than ``commit_seconds`` (for a periodic task)."""
+        if self._pending and time.monotonic() - self._last_commit >= self.commit_seconds:
+            self.commit()
+
+    @_locked
     def commit(self) -> None:
         """Make every write so far durable."""
         if self._db.in_transaction:
@@ -184,6 +210,7 @@ class CrawlState:
         self._pending = 0
         self._last_commit = time.monotonic()
 
+    @_locked
     def close(self) -> None:
         if self._db is None:
             return
@@ -199,6 +226,7 @@ class CrawlState:
 
     # ------------------------------------------------------------------ fetches
 
+    @_locked
     def record_fetch(
         self,
         url: str,
@@ -252,6 +280,7 @@ class CrawlState:
             ))
         self._write(*statements)
 
+    @_locked
     def seen(self, url: str) -> bool:
         """True when an article at ``url`` (as fetched or as canonical URL) is archived."""
         row = self._db.execute(
@@ -262,16 +291,19 @@ class CrawlState:
         ).fetchone()
         return row is not None
 
+    @_locked
     def seen_article(self, article_id: str) -> bool:
         """True when the article with this canonical id is archived (from any URL)."""
         row = self._db.execute("SELECT 1 FROM articles WHERE article_id = ?", (article_id,))
         return row.fetchone() is not None
 
+    @_locked
     def content_hash(self, article_id: str) -> str | None:
         row = self._db.execute(
             "SELECT content_hash FROM articles WHERE article_id = ?", (article_id,)).fetchone()
         return row["content_hash"] if row else None
 
+    @_locked
     def last_capture(self, url: str) -> Capture | None:
         """The last fetch of ``url``: payload digest and WARC record id for a revisit record."""
         row = self._db.execute(
@@ -280,10 +312,12 @@ class CrawlState:
                FROM fetches WHERE url = ?""", (url,)).fetchone()
         return Capture(**dict(row)) if row else None
 
+    @_locked
     def payload_digest(self, url: str) -> str | None:
         capture = self.last_capture(url)
         return capture.payload_digest if capture else None
 
+    @_locked
     def conditional_headers(self, url: str) -> dict[str, str]:
         """``If-None-Match`` / ``If-Modified-Since`` for re-fetching ``url`` (empty if unknown)."""
         capture = self.last_capture(url)
@@ -294,6 +328,7 @@ class CrawlState:
             headers["If-Modified-Since"] = capture.last_modified
         return headers
 
+    @_locked
     def fetch_decision(self, url: str, refetch: str = "never") -> FetchDecision:
         """The incremental-crawl rule for one candidate article URL.
 
@@ -311,11 +346,13 @@ class CrawlState:
         headers = self.conditional_headers(url)
         return FetchDecision(True, "conditional" if headers else "refetch", headers)
 
+    @_locked
     def article_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     # ------------------------------------------------------------------ runs
 
+    @_locked
     def start_run(self, site: str, resume_run_id: int | None = None) -> int:
         """Open a run of ``site``; an earlier run left open is marked interrupted.
 
@@ -346,6 +383,7 @@ class CrawlState:
                         interrupted)
         return int(cursor.lastrowid or 0)
 
+    @_locked
     def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "finished") -> None:
         """Close a run with its statistics (any JSON-ready dict; the report stores coverage)."""
         self.commit()
@@ -356,6 +394,7 @@ class CrawlState:
         if not updated:
             raise KeyError(f"no run {run_id} in {self.path}")
 
+    @_locked
     def previous_run(self, site: str, before: int | None = None) -> Run | None:
         """The last finished run of ``site`` (before run ``before`` when given)."""
         row = self._db.execute(
@@ -364,6 +403,7 @@ class CrawlState:
             (site, before if before is not None else 2**62)).fetchone()
         return self._run(row) if row else None
 
+    @_locked
     def runs(self, site: str | None = None) -> list[Run]:
         rows = self._db.execute(
             "SELECT * FROM runs WHERE (? IS NULL OR site = ?) ORDER BY run_id", (site, site))
@@ -376,11 +416,13 @@ class CrawlState:
 
     # ------------------------------------------------------------------ scheduler
 
+    @_locked
     def last_slot(self, site: str) -> datetime | None:
         """The last scheduled time the scheduler handled for ``site``."""
         row = self._db.execute("SELECT last_slot FROM schedule WHERE site = ?", (site,)).fetchone()
         return datetime.fromisoformat(row["last_slot"].replace("Z", "+00:00")) if row else None
 
+    @_locked
     def set_last_slot(self, site: str, slot: datetime) -> None:
         self.commit()
         with self._transaction():
@@ -402,8 +444,9 @@ class CrawlState:
             raise
         self._db.execute("COMMIT")
 
-    def iter_articles(self) -> Iterator[tuple[str, str | None, str | None]]:
+    @_locked
+    def articles(self) -> list[tuple[str, str | None, str | None]]:
         """(article_id, canonical_url, content_hash) of every archived article."""
-        self.commit()
-        yield from (tuple(row) for row in self._db.execute(
-            "SELECT article_id, canonical_url, content_hash FROM articles ORDER BY article_id"))
+        rows = self._db.execute(
+            "SELECT article_id, canonical_url, content_hash FROM articles ORDER BY article_id")
+        return [tuple(row) for row in rows]

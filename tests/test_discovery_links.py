@@ -16,6 +16,8 @@ from newsarchive.discovery.links import classify_page, classify_url, extract_lin
         ("https://news.example/story/1234567", "article"),
         ("https://news.example/politics/mayor-resigns.html", "article"),
         ("https://news.example/article?id=98765", "article"),
+        ("https://blog.example/?p=4521", "article"),
+        ("https://blog.example/?s=budget", "hub"),
         ("https://news.example/", "hub"),
         ("https://news.example/world/", "hub"),
         ("https://news.example/world/europe", "hub"),

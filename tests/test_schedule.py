@@ -295,3 +295,24 @@ def test_subprocess_launcher_starts_the_crawl_command(plan: Plan, monkeypatch) -
     assert crawl.wait(timeout=30) == 3  # type: ignore[attr-defined]
     assert started[0][1:] == ["-m", "newsarchive", "crawl", "--plan", str(plan.path.resolve()),
                               "--site", "daily"]
+
+
+def test_a_locked_state_database_is_retried_not_fatal(plan: Plan,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    import sqlite3
+
+    clock = FakeClock(datetime(2024, 5, 1, 5, 0, tzinfo=UTC))
+    launcher = FakeLauncher(clock)
+    scheduler = _scheduler(plan, clock, launcher)
+    scheduler.tick()  # baseline
+    clock.moment = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
+    real_factory = scheduler.state_factory
+
+    def locked() -> CrawlState:
+        raise sqlite3.OperationalError("database is locked")
+
+    scheduler.state_factory = locked
+    assert scheduler.tick() == []
+    assert "not usable now (database is locked)" in caplog.text
+    scheduler.state_factory = real_factory
+    assert scheduler.tick() == ["daily"]

@@ -182,3 +182,31 @@ def test_a_resumed_crawl_continues_its_run(tmp_path: Path) -> None:
         # A finished run cannot be resumed: a new one starts.
         assert state.start_run("demo", resume_run_id=run) != run
         assert [r.status for r in state.runs("demo")] == ["finished", "running"]
+
+
+def test_maybe_commit_releases_an_idle_batch(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    state = CrawlState(path, commit_every=1000, commit_seconds=0.05)
+    state.record_fetch("https://a.example/1", article_id="1", status=200)
+    state.maybe_commit()  # too young: still open
+    other = sqlite3.connect(path)
+    assert other.execute("SELECT count(*) FROM fetches").fetchone()[0] == 0
+    time.sleep(0.06)
+    state.maybe_commit()
+    assert other.execute("SELECT count(*) FROM fetches").fetchone()[0] == 1
+    other.close()
+    state.close()
+
+
+def test_usable_from_several_threads(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with CrawlState(tmp_path / "s.sqlite", commit_every=7) as state:
+        def work(i: int) -> bool:
+            state.record_fetch(f"https://a.example/{i}", article_id=str(i), status=200)
+            return state.seen(f"https://a.example/{i}")
+
+        with ThreadPoolExecutor(4) as pool:
+            assert all(pool.map(work, range(200)))
+        assert state.article_count() == 200
+        assert len(state.articles()) == 200

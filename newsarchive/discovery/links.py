@@ -40,8 +40,9 @@ HUB_SEGMENTS = _words(
     "user users profile newsletter newsletters archive archives about contact impressum "
     "privacy terms cookies feed rss amp-stories live-tv"
 )
-HUB_QUERY_KEYS = frozenset({"page", "p", "q", "s", "query", "search", "tag", "category"})
-ID_QUERY_KEYS = frozenset({"id", "article", "articleid", "story", "storyid", "aid"})
+HUB_QUERY_KEYS = frozenset({"page", "q", "s", "query", "search", "tag", "category", "cat"})
+# "p" is WordPress's post id (/?p=123), not a page number.
+ID_QUERY_KEYS = frozenset({"id", "p", "article", "articleid", "story", "storyid", "aid"})
 PAGE_EXTENSIONS = (".html", ".htm", ".shtml", ".php", ".aspx")
 
 _DATE_IN_PATH = re.compile(r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-]|$)|/(19|20)\d{6}[/-]")
