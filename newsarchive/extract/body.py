@@ -171,7 +171,7 @@ def _sections(paragraphs: list[str], headings: set[str]) -> list[dict[str, Any]]
 def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     """Find the article container and split its text into lede, paragraphs and sections."""
     hints = hints or {}
-    rule = hints.get("rule") or site_rules.detect(doc.root)
+    rule = hints.get("rule") or site_rules.for_document(doc)
     headline = clean(hints.get("headline"))
     start = doc.root.find("body")
     if start is None:

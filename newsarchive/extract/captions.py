@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from newsarchive.extract import rules as site_rules
 from newsarchive.extract.boilerplate import CHROME, DROPPED, classify, is_hidden
 from newsarchive.extract.cleanhtml import url_resolver
 from newsarchive.extract.text import clean
@@ -254,6 +255,7 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
 
 def extract_captions(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
     """Captions of the article's images: ``{"text", "credit", "image_url"}`` in page order."""
+    rule = rule or site_rules.for_document(doc)
     resolve = url_resolver(doc)
     ld_credits = _ld_credits(doc)
     out: list[dict[str, Any]] = []

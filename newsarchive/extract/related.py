@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urldefrag
 
+from newsarchive.extract import rules as site_rules
 from newsarchive.extract.cleanhtml import url_resolver
 from newsarchive.extract.text import clean
 
@@ -85,6 +86,7 @@ def _blocks_by_heading(root: Any) -> list[Any]:
 
 def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
     """Related links ``{"url", "title"}``: absolute, deduplicated, never the article itself."""
+    rule = rule or site_rules.for_document(doc)
     resolve = url_resolver(doc)
     own = {
         urldefrag(u)[0]

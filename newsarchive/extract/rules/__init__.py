@@ -12,7 +12,8 @@ XPath expressions tried in order):
 that are never body text), ``captions`` (caption elements), ``credits``
 (credit elements inside a caption/figure), ``related`` (related-teaser link
 elements), ``quotes`` (block/pull quote elements), ``fingerprint`` (matches
-when the page uses this version's markup).
+when the page uses this version's markup). A file's top-level ``markers`` are
+strings the page source must contain before fingerprints are even tried.
 
 The TOML files are read once, lazily, on the first :func:`match` call.
 """
@@ -60,6 +61,7 @@ class SiteRule:
     valid_from: date | None = None
     valid_until: date | None = None
     selectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    markers: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -150,6 +152,7 @@ def parse_rule_file(text: str, name: str = "<rule>") -> list[SiteRule]:
                 valid_from=_parse_day(version.get("valid_from"), where),
                 valid_until=_parse_day(version.get("valid_until"), where),
                 selectors={k: _as_tuple(v, f"{where} {k}") for k, v in selectors.items()},
+                markers=tuple(data.get("markers", ())),
             )
         )
     out.sort(key=lambda r: r.valid_from or date.min)  # oldest first: the newest wins ties
@@ -206,13 +209,26 @@ def match(
     return _pick_version(candidates, _day(date_published), root)
 
 
-def detect(root: Any, date_published: str | None = None) -> SiteRule | None:
-    """A rule chosen by markup fingerprint alone (for mirrors and unknown hosts)."""
+def detect(
+    root: Any, date_published: str | None = None, html: str | None = None
+) -> SiteRule | None:
+    """A rule chosen by markup fingerprint alone (for mirrors and unknown hosts).
+
+    With the page's ``html`` text, rules whose ``markers`` strings are all absent
+    are skipped without running their XPath (a substring test costs microseconds).
+    """
     by_id: dict[str, list[SiteRule]] = {}
     for rule in all_rules():
+        if html is not None and rule.markers and not any(m in html for m in rule.markers):
+            continue
         by_id.setdefault(rule.id, []).append(rule)
     for versions in by_id.values():
         fitting = [r for r in versions if r.get("fingerprint") and r.select(root, "fingerprint")]
         if fitting:
             return _pick_version(fitting, _day(date_published), root)
     return None
+
+
+def for_document(doc: Any, date_published: str | None = None) -> SiteRule | None:
+    """The rule for a parsed page: by host and date first, else by markup fingerprint."""
+    return match(doc.url, date_published, doc.root) or detect(doc.root, date_published, doc.html)
