@@ -569,8 +569,16 @@ def plan_for_urls(
 # --------------------------------------------------------------------------- Scrapy bridge
 
 
+def site_output_dir(plan: Plan, site: Site, crawl_id: str) -> Path:
+    """Where one crawl of ``site`` writes (``OUTPUT/SITE/CRAWL_ID``): runs never mix files."""
+    return plan.output_dir / site.name / crawl_id
+
+
 def site_settings(plan: Plan, site: Site) -> dict[str, Any]:
-    """Scrapy settings for crawling ``site`` (on top of ``newsarchive.settings``)."""
+    """Scrapy settings for crawling ``site`` (on top of ``newsarchive.settings``).
+
+    The output folder is the caller's (see :func:`site_output_dir`).
+    """
     settings: dict[str, Any] = {
         "USER_AGENT": site.effective_user_agent,
         "DOWNLOAD_DELAY": site.politeness.delay,
@@ -581,7 +589,6 @@ def site_settings(plan: Plan, site: Site) -> dict[str, Any]:
         "NEWSARCHIVE_SITE_NAME": site.name,
         "NEWSARCHIVE_STATE_PATH": str(plan.state_path),
         "NEWSARCHIVE_REFETCH": site.refetch,
-        "NEWSARCHIVE_OUTPUT_DIR": str(plan.output_dir / site.name),
     }
     if site.limits.max_pages:
         settings["CLOSESPIDER_PAGECOUNT"] = site.limits.max_pages

@@ -12,6 +12,7 @@ from newsarchive.plan import (
     key_lines,
     load_plan,
     parse_plan,
+    site_output_dir,
     site_settings,
     site_spider_args,
 )
@@ -91,6 +92,7 @@ def test_site_settings_and_spider_args() -> None:
     assert settings["NEWSARCHIVE_STATE_PATH"] == "/plans/state/papers.sqlite"
     assert settings["NEWSARCHIVE_REFETCH"] == "conditional"
     assert "desk@archive.example" in settings["USER_AGENT"]
+    assert site_output_dir(plan, daily, "c1") == Path("/plans/output/papers/daily/c1")
     args = site_spider_args(plan, daily, now=datetime(2024, 5, 8, 12, 0, tzinfo=UTC))
     assert args["start_urls"] == ["https://daily.example/", "https://daily.example/world/"]
     assert args["news_sitemaps"] == ["https://daily.example/news-sitemap.xml"]
