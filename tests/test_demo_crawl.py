@@ -290,3 +290,34 @@ def test_demo_refuses_to_wipe_a_folder_it_did_not_write(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "not wiping" in run.stderr
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_crawl_command_on_a_generated_site(tmp_path: Path) -> None:
+    """`newsarchive crawl URL --allow-private --max-pages N` end to end, with a given crawl id."""
+    from newsarchive.server import DemoSite
+
+    out = tmp_path / "crawl"
+    with DemoSite(generate=150) as site:
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/", "--out", str(out),
+             "--allow-private", "--max-pages", "15", "--crawl-id", "20260101T000000Z-beef",
+             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        fetched = len(site.request_log)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Crawl 20260101T000000Z-beef finished" in run.stdout
+    assert "closespider_pagecount" in run.stdout
+    # the crawl stopped early (requests in flight when the limit is reached still finish)
+    assert fetched < 60
+    batches = list((out / "articles").glob("articles-20260101T000000Z-beef-*.jsonl.gz"))
+    assert batches
+    pages = [json.loads(line) for line in (out / "pages.jsonl").read_text().splitlines()]
+    assert sum(p["outcome"] == "article" for p in pages) >= 1
+
+
+def test_scrapy_list_from_the_repository_root() -> None:
+    scrapy = Path(sys.executable).with_name("scrapy")
+    run = subprocess.run([str(scrapy), "list"], capture_output=True, text=True, cwd=ROOT,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["news"]
