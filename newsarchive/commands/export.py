@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         readers = [load(source, on_error=unreadable) for source in args.sources]
         records = (record for reader in readers for record in reader)
         export_records(records, args.format, args.out, partition_by=args.partition_by,
-                       batch_size=args.batch_size, overwrite=args.overwrite, report=report)
+                       batch_size=args.batch_size, overwrite=args.overwrite, report=report,
+                       conformed=True)
     except (ExportError, LoadError, ImportError) as error:
         print(f"newsarchive export: {error}", file=sys.stderr)
         return 2

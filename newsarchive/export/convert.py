@@ -76,8 +76,13 @@ def export_records(
     batch_size: int = 10_000,
     overwrite: bool = False,
     report: ExportReport | None = None,
+    conformed: bool = False,
 ) -> ExportReport:
-    """Write ``records`` to ``out`` in format ``fmt``; returns counts and problems."""
+    """Write ``records`` to ``out`` in format ``fmt``; returns counts and problems.
+
+    ``conformed=True`` skips ``schema.conform`` for records that already went
+    through it (``newsarchive.load`` conforms every record it yields).
+    """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     if partition_by is not None and partition_by not in PARTITIONS:
@@ -118,7 +123,7 @@ def export_records(
             if not isinstance(record, dict):
                 bad_row({}, f"not a record: {type(record).__name__}")
                 continue
-            buffer.append(schema.conform(record))
+            buffer.append(record if conformed else schema.conform(record))
             if len(buffer) >= batch_size:
                 flush(buffer)
                 buffer = []
