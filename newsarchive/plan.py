@@ -218,7 +218,7 @@ def _http_url(value: Any) -> tuple[Any, str | None]:
         return None, f"expected an http(s) URL, {_got(value)}"
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None, f"expected an http(s) URL, got {value!r}"
+        return None, f"expected an http(s) URL, {_got(value)}"
     return value.strip(), None
 
 
@@ -234,7 +234,7 @@ def _regex(value: Any) -> tuple[Any, str | None]:
     try:
         re.compile(value)
     except re.error as exc:
-        return None, f"invalid regular expression {value!r}: {exc}"
+        return None, f"invalid regular expression {json.dumps(value)}: {exc}"
     return value, None
 
 
