@@ -115,10 +115,16 @@ def reader_for(path: Path) -> Callable[[Path, ErrorHandler | None], Iterator[dic
     raise LoadError(f"{path}: unknown export format (expected one of {', '.join(READERS)})")
 
 
+# A folder holding any of these is a crawl's output folder: only its articles/ are records.
+CRAWL_FOLDER_MARKERS = ("articles", "manifest.json", "pages.jsonl")
+
+
 def export_files(directory: Path) -> list[Path]:
     """Export files under ``directory`` in name order (``articles/`` of a crawl folder)."""
-    if (directory / "articles").is_dir():
-        directory = directory / "articles"
+    if any((directory / marker).exists() for marker in CRAWL_FOLDER_MARKERS):
+        directory = directory / "articles"  # pages.jsonl etc. are not article records
+        if not directory.is_dir():
+            return []
     found = []
     for path in sorted(directory.rglob("*")):
         if path.name.endswith(".open"):

@@ -180,3 +180,9 @@ def test_load_fills_missing_keys_and_reports_damage(tmp_path: Path) -> None:
     (tmp_path / "x.xlsx").write_text("")
     with pytest.raises(LoadError, match="unknown export format"):
         load(tmp_path / "x.xlsx")
+
+
+def test_crawl_folder_without_articles_gives_no_records(tmp_path: Path) -> None:
+    (tmp_path / "pages.jsonl").write_text('{"url": "https://example.com/404"}\n')
+    (tmp_path / "manifest.json").write_text("{}")
+    assert list(load(tmp_path)) == []

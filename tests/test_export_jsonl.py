@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import hashlib
 import json
@@ -11,6 +12,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from newsarchive import schema
 from newsarchive.export.jsonl import (
@@ -119,3 +122,15 @@ def test_manifest_lists_files_with_digests(tmp_path: Path) -> None:
     assert manifest["warc_files"][0]["path"] == "warc/x.warc.gz"
     assert manifest["warc_files"][0]["sha256"] == hashlib.sha256(b"warc bytes").hexdigest()
     assert manifest["finished_at"].endswith("Z")
+
+
+def test_a_record_that_is_not_plain_json_is_refused_and_the_file_stays_valid(
+        tmp_path: Path) -> None:
+    with JsonLinesBatchWriter(tmp_path, "a") as writer:
+        writer.write({"headline": "kept"})
+        with pytest.raises(ValueError, match="not plain JSON"):
+            writer.write({"url": "https://example.com/x", "headline": datetime.date(2024, 5, 1)})
+        with pytest.raises(ValueError, match="not plain JSON"):
+            writer.write({"extraction": {"probability": float("nan")}})
+        writer.write({"headline": "also kept"})
+    assert [r["headline"] for r in _read(tmp_path / "a-00000.jsonl.gz")] == ["kept", "also kept"]

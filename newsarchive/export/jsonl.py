@@ -36,8 +36,16 @@ _CHUNK = 64 * 1024  # bytes fed to zlib at a time while finding member ends
 
 
 def encode_record(record: dict[str, Any]) -> bytes:
-    """One JSON line of ``record`` shaped like the schema (every key, schema order)."""
-    line = json.dumps(schema.conform(record), ensure_ascii=False, separators=(",", ":"))
+    """One JSON line of ``record`` shaped like the schema (every key, schema order).
+
+    Raises ``ValueError`` naming the record when a value is not plain JSON
+    (an object, NaN): the caller records the failure, the file stays valid.
+    """
+    try:
+        line = json.dumps(schema.conform(record), ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"record {record.get('url')!r} is not plain JSON: {error}") from None
     return (line + "\n").encode("utf-8")
 
 
