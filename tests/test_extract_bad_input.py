@@ -183,4 +183,6 @@ def test_xml_declaration_does_not_stop_parsing(as_bytes: bool) -> None:
 
 def test_control_characters_and_lone_surrogates_are_survived() -> None:
     html = "<html><head><title>Nul\x00 and \ud800 here</title></head><body><p>x\x07</p></body>"
-    assert check_record(extract(html, URL))["headline"] == "Nul and \ufffd here"
+    headline = check_record(extract(html, URL))["headline"]
+    assert headline.startswith("Nul") and headline.endswith("and \ufffd here")
+    assert "\x00" not in headline

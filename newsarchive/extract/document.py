@@ -22,14 +22,18 @@ from newsarchive.extract.decode import decode
 HtmlElement = lxml.html.HtmlElement
 
 # lxml drops anything past this many bytes in a text node; big pages are fine.
+# The decoded text is handed to libxml2 as UTF-8 bytes with the encoding fixed:
+# unlike str input this accepts NUL/control characters and XML declarations,
+# and it costs no more than parsing the str.
 _PARSER = lxml.html.HTMLParser(
-    remove_comments=True, remove_pis=True, collect_ids=False, huge_tree=True, default_doctype=False
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    collect_ids=False,
+    huge_tree=True,
+    default_doctype=False,
 )
-# Control characters and lone surrogates: lxml rejects or truncates text holding them.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
-# lxml refuses str input that starts with an XML declaration naming an encoding.
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
 class NotHTML(ValueError):
@@ -210,12 +214,14 @@ def _collect_links(root: HtmlElement) -> dict[str, list[str]]:
 
 def parse(html: str) -> HtmlElement:
     """Parse HTML text into an lxml tree; an unparseable page raises :class:`NotHTML`."""
-    html = _LONE_SURROGATES.sub("\ufffd", _CONTROL_CHARS.sub("", html))
-    html = _XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
         raise NotHTML("empty document")
     try:
-        root = lxml.html.document_fromstring(html, parser=_PARSER)
+        data = html.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (rare): checked only when encoding fails
+        data = _LONE_SURROGATES.sub("\ufffd", html).encode("utf-8")
+    try:
+        root = lxml.html.document_fromstring(data, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise NotHTML(f"unparseable HTML: {exc}") from exc
     if root is None:

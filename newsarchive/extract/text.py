@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Soft hyphen, zero-width space/joiners, word joiner, BOM, bidi marks.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e]")
+# Soft hyphen, zero-width space/joiners, word joiner, BOM, bidi marks, C0 controls.
+_INVISIBLE = re.compile(
+    "[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
 _SPACES = re.compile(r"\s+")
 
 
