@@ -12,12 +12,13 @@ What it does, field by field (the rules researchers can rely on):
   to one space and trimmed. ``lede`` and ``article_body`` keep one ``"\\n"``
   between paragraphs; empty paragraphs are dropped. ``*_raw`` fields and
   ``article_body_html`` are kept exactly as found.
-* ``canonical_url`` (the page's declared canonical, else the final URL) is
-  canonicalized: scheme and host lower-cased, default port, fragment and
-  tracking parameters dropped (see ``TRACKING_PARAMS``), an empty path
-  becomes ``/``; everything else (path case, parameter order, percent
-  escapes) is kept, because servers may treat it as significant. ``url`` and
-  ``requested_url`` stay as fetched: they must match the WARC record.
+* ``canonical_url`` (the page's declared canonical; the final URL when none
+  is declared or the declared one is not an absolute URL) is canonicalized:
+  scheme and host lower-cased, default port, fragment and tracking
+  parameters dropped (see ``TRACKING_PARAMS``), an empty path becomes ``/``;
+  everything else (path case, parameter order, percent escapes) is kept,
+  because servers may treat it as significant. ``url`` and ``requested_url``
+  stay as fetched: they must match the WARC record.
 * ``url_surtkey``: the SURT key of the canonical URL as CDX indexes write it
   (``com,example)/path?a=1&b=2``: scheme and leading ``www.`` dropped, host
   labels reversed, lower-cased, query parameters sorted).
@@ -324,10 +325,12 @@ def normalize_record(record: dict[str, Any]) -> dict[str, Any]:
         out["in_language"] = _normalize_language(out["in_language"])
 
     messages: list[str] = []
-    declared = out.get("canonical_url") or out.get("url")
+    declared = out.get("canonical_url")
     canonical = canonicalize_url(declared)
     if declared and canonical is None:
         messages.append(f"canonical_url: not an absolute URL: {declared!r}")
+    if canonical is None:  # no usable declaration: the final URL stands in
+        canonical = canonicalize_url(out.get("url"))
     out["canonical_url"] = canonical or declared or None
     out["url_surtkey"] = surt_key(canonical)
     out["article_id"] = article_id(out["url_surtkey"])

@@ -105,9 +105,12 @@ def test_identity_fields_derived_from_canonical_url() -> None:
 def test_canonical_falls_back_to_url_and_bad_url_is_recorded() -> None:
     rec = normalize_record(_record())
     assert rec["canonical_url"] == "https://www.example.com/news/a-story"
+    relative = normalize_record(_record(canonical_url="/news/a-story"))
+    assert relative["canonical_url"] == "https://www.example.com/news/a-story"
+    assert relative["extraction"]["validation_messages"] == [
+        "canonical_url: not an absolute URL: '/news/a-story'"]
     bad = normalize_record(schema.conform({"url": "not a url"}))
-    assert bad["article_id"] is None
-    assert any("canonical_url" in m for m in bad["extraction"]["validation_messages"])
+    assert bad["article_id"] is None and bad["canonical_url"] is None
 
 
 def test_content_hash_follows_normalized_text() -> None:
