@@ -132,7 +132,7 @@ def _in_chrome(el: Any) -> bool:
 
 
 _CAPTION_CLASS_XPATH = (
-    "//*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')][not(ancestor::figure)]"
+    "//*[contains(@class, 'caption') or contains(@class, 'Caption')][not(ancestor::figure)]"
     "[not(self::figure or self::figcaption)]"
 )
 MAX_CAPTION_SCOPE_CHILDREN = 4  # a caption's parent this small is its figure
@@ -253,9 +253,21 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
     return {"text": caption, "credit": ", ".join(credits) or None, "image_url": image_url}
 
 
+# The last page captioned and its captions: extract_images reuses them.
+_LAST: list[Any] = [None, None, None]
+
+
 def extract_captions(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
     """Captions of the article's images: ``{"text", "credit", "image_url"}`` in page order."""
     rule = rule or site_rules.for_document(doc)
+    if _LAST[0] is doc and _LAST[1] is rule:
+        return [dict(c) for c in _LAST[2]]
+    captions = _find_captions(doc, rule)
+    _LAST[:] = [doc, rule, captions]
+    return [dict(c) for c in captions]
+
+
+def _find_captions(doc: Any, rule: Any) -> list[dict[str, Any]]:
     resolve = url_resolver(doc)
     ld_credits = _ld_credits(doc)
     out: list[dict[str, Any]] = []

@@ -51,16 +51,33 @@ def _link_title(a: Any) -> str | None:
     return clean(a.text_content()) or clean(a.get("title"))
 
 
+_WORDS_CACHE: dict[str, bool] = {}
+_WORDS_CACHE_MAX = 8192  # class strings repeat within and across pages of a site
+
+
+def _related_words(words: str) -> bool:
+    known = _WORDS_CACHE.get(words)
+    if known is None:
+        known = bool(RELATED_WORDS.search(words))
+        if len(_WORDS_CACHE) >= _WORDS_CACHE_MAX:
+            _WORDS_CACHE.clear()
+        _WORDS_CACHE[words] = known
+    return known
+
+
 def _blocks_by_class(root: Any) -> list[Any]:
-    blocks = []
+    blocks: list[Any] = []
+    chosen: set[Any] = set()
     for el in root.iter():
+        words = el.get("class") or el.get("id")
+        if not words or not _related_words(words):
+            continue
         if not isinstance(el.tag, str) or el.tag in ("a", "html", "body"):
             continue
-        words = " ".join(filter(None, (el.get("class"), el.get("id"))))
-        if words and RELATED_WORDS.search(words):
-            if any(anc in blocks for anc in el.iterancestors()):
-                continue
-            blocks.append(el)
+        if chosen and any(anc in chosen for anc in el.iterancestors()):
+            continue
+        blocks.append(el)
+        chosen.add(el)
     return blocks
 
 

@@ -229,6 +229,14 @@ def detect(
     return None
 
 
+# The last page asked about and its rule: body, captions and related ask in turn.
+_LAST: list[Any] = [None, None, None]
+
+
 def for_document(doc: Any, date_published: str | None = None) -> SiteRule | None:
     """The rule for a parsed page: by host and date first, else by markup fingerprint."""
-    return match(doc.url, date_published, doc.root) or detect(doc.root, date_published, doc.html)
+    if _LAST[0] is doc and _LAST[1] == date_published:
+        return _LAST[2]
+    rule = match(doc.url, date_published, doc.root) or detect(doc.root, date_published, doc.html)
+    _LAST[:] = [doc, date_published, rule]
+    return rule
