@@ -19,6 +19,7 @@ HELP = "convert crawl output or exports to Parquet, JSON Lines or CSV (streamed,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the examples' lines
     parser.add_argument("sources", nargs="+", metavar="SRC",
                         help="crawl output folders, export folders or export files")
     parser.add_argument("--format", choices=["parquet", "jsonl", "csv"], default="parquet",
