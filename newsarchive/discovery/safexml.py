@@ -9,6 +9,7 @@ documents, and every problem is returned as a message, never raised.
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -121,12 +122,15 @@ def parse_xml(data: bytes) -> ParsedXml:
     return ParsedXml(root, errors)
 
 
+@functools.lru_cache(maxsize=512)
+def _strip_namespace(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].lower()
+
+
 def local_name(element: lxml.etree._Element) -> str:
     """Tag name without namespace, lower-cased ('' for comments and entities)."""
     tag = element.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1].lower()
+    return _strip_namespace(tag) if isinstance(tag, str) else ""
 
 
 def children(element: lxml.etree._Element, name: str) -> list[lxml.etree._Element]:
@@ -135,14 +139,23 @@ def children(element: lxml.etree._Element, name: str) -> list[lxml.etree._Elemen
 
 
 def child(element: lxml.etree._Element, name: str) -> lxml.etree._Element | None:
-    found = children(element, name)
-    return found[0] if found else None
+    for candidate in element:
+        if local_name(candidate) == name:
+            return candidate
+    return None
+
+
+def children_by_name(element: lxml.etree._Element) -> dict[str, lxml.etree._Element]:
+    """The first direct child of each local name (one pass instead of one per field)."""
+    found: dict[str, lxml.etree._Element] = {}
+    for candidate in element:
+        found.setdefault(local_name(candidate), candidate)
+    return found
 
 
 def has_entity_reference(element: lxml.etree._Element) -> bool:
     """True when the element holds an unexpanded entity (its text would be incomplete)."""
-    return any(not isinstance(node.tag, str) and node.tag is lxml.etree.Entity
-               for node in element.iter())
+    return any(node.tag is lxml.etree.Entity for node in element.iter(lxml.etree.Entity))
 
 
 def text_of(element: lxml.etree._Element | None) -> str | None:

@@ -60,15 +60,15 @@ def absolute_http_url(raw: str | None, base: str) -> str | None:
     """``raw`` resolved against ``base`` when it is an http(s) URL with a host, else None."""
     if not raw:
         return None
-    url = urljoin(base, raw.strip())
+    raw = raw.strip()
+    url = raw if raw.startswith(("http://", "https://")) else urljoin(base, raw)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return url.split("#", 1)[0]
 
 
-def _news_fields(url_element: safexml.lxml.etree._Element) -> dict[str, str | None]:
-    news = safexml.child(url_element, "news")
+def _news_fields(news: safexml.lxml.etree._Element | None) -> dict[str, str | None]:
     if news is None:
         return {}
     publication = safexml.child(news, "publication")
@@ -85,7 +85,8 @@ def _news_fields(url_element: safexml.lxml.etree._Element) -> dict[str, str | No
 
 def _entry(element: safexml.lxml.etree._Element, base: str, result: SitemapResult
            ) -> SitemapEntry | None:
-    loc_element = safexml.child(element, "loc")
+    fields = safexml.children_by_name(element)
+    loc_element = fields.get("loc")
     if loc_element is not None and safexml.has_entity_reference(loc_element):
         result.errors.append("entry skipped: <loc> uses an entity reference")
         return None
@@ -97,11 +98,11 @@ def _entry(element: safexml.lxml.etree._Element, base: str, result: SitemapResul
         else:
             result.errors.append("entry skipped: no <loc>")
         return None
-    raw_lastmod = safexml.text_of(safexml.child(element, "lastmod"))
+    raw_lastmod = safexml.text_of(fields.get("lastmod"))
     lastmod = normalize_date(raw_lastmod)
     if raw_lastmod and lastmod is None:
         result.errors.append(f"unreadable lastmod {raw_lastmod[:40]!r} for {url}")
-    return SitemapEntry(url=url, lastmod=lastmod, **_news_fields(element))
+    return SitemapEntry(url=url, lastmod=lastmod, **_news_fields(fields.get("news")))
 
 
 def _parse_xml_sitemap(data: bytes, result: SitemapResult, max_entries: int) -> None:
