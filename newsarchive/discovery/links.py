@@ -23,7 +23,6 @@ ASSET = "asset"
 OTHER = "other"
 
 
-
 def _words(text: str) -> frozenset[str]:
     """A set from a space-separated table (easier to read and extend than a list literal)."""
     return frozenset(text.split())
