@@ -186,3 +186,23 @@ def test_control_characters_and_lone_surrogates_are_survived() -> None:
     headline = check_record(extract(html, URL))["headline"]
     assert headline.startswith("Nul") and headline.endswith("and \ufffd here")
     assert "\x00" not in headline
+
+
+def test_header_charset_contradicted_by_utf8_bytes_loses() -> None:
+    data = "<html><head><title>Grüße</title></head><body></body></html>".encode()
+    record = extract(data, URL, headers={"content-type": "text/html; charset=ISO-8859-1"})
+    assert check_record(record)["headline"] == "Grüße"
+
+
+def test_header_charset_for_a_page_without_meta() -> None:
+    data = "<html><head><title>Рыбаки</title></head><body></body></html>".encode("cp1251")
+    record = extract(data, URL, headers={"Content-Type": "text/html; charset=windows-1251"})
+    assert check_record(record)["headline"] == "Рыбаки"
+
+
+def test_undeclared_legacy_charset_is_detected() -> None:
+    text = "<html><head><title>Être à Paris</title></head><body><p>{}</p></body></html>".format(
+        "Le café était fermé à cause de la grève générale des employés. " * 20
+    )
+    record = extract(text.encode("cp1252"), URL)
+    assert check_record(record)["headline"] == "Être à Paris"

@@ -3,9 +3,11 @@
 Order of evidence (after the WHATWG "encoding sniffing" rules, made robust for
 archives): byte-order mark, the HTTP ``Content-Type`` charset, a ``<meta>``
 declaration in the first 4 KB, then detection. A declared charset that the
-bytes contradict (a page that says ``iso-8859-1`` but is valid UTF-8 with
-non-ASCII text, a very common mismatch in saved pages) loses to UTF-8. Never
-raises on bad bytes: undecodable bytes become U+FFFD.
+bytes contradict (a header or page that says ``iso-8859-1`` but is valid
+UTF-8 with non-ASCII text, a very common mismatch in saved pages and server
+defaults) loses to UTF-8: multi-byte UTF-8 sequences almost never occur by
+chance in single-byte text. Never raises on bad bytes: undecodable bytes
+become U+FFFD.
 """
 
 from __future__ import annotations
@@ -70,13 +72,18 @@ def meta_charset(head: bytes) -> str | None:
     return normalize_label(m.group(1).decode("ascii", "replace")) if m else None
 
 
-def _is_utf8(data: bytes) -> bool:
+def _as_utf8(data: bytes) -> str | None:
+    """``data`` decoded as UTF-8, or None when it is not UTF-8 (decoded only once)."""
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         # a page cut mid-character is still UTF-8
-        return exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"
-    return True
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return data.decode("utf-8", "replace")
+        return None
+
+
+_UTF16 = ("utf-16-le", "utf-16-be", "utf-16")
 
 
 def decode(data: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str, str]:
@@ -85,13 +92,15 @@ def decode(data: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, 
         if data.startswith(bom):
             return data[len(bom) :].decode(name, "replace"), name, "bom"
     declared_header = header_charset(headers)
-    if declared_header and (declared_header != "utf-8" or _is_utf8(data)):
+    non_ascii = not data.isascii()
+    utf8_text = _as_utf8(data) if non_ascii else None
+    if utf8_text is not None and declared_header not in _UTF16:
+        # Non-ASCII bytes that are valid UTF-8 are UTF-8, whatever a label claims.
+        return utf8_text, "utf-8", "header" if declared_header == "utf-8" else "utf-8"
+    if declared_header and declared_header != "utf-8":
         return data.decode(declared_header, "replace"), declared_header, "header"
     declared_meta = meta_charset(data)
-    non_ascii = not data.isascii()
-    if non_ascii and _is_utf8(data):
-        return data.decode("utf-8", "replace"), "utf-8", "utf-8"
-    if declared_meta and declared_meta not in ("utf-8", "utf-16-le", "utf-16-be"):
+    if declared_meta and declared_meta != "utf-8" and declared_meta not in _UTF16:
         return data.decode(declared_meta, "replace"), declared_meta, "meta"
     if not non_ascii:
         return data.decode("ascii", "replace"), "ascii", "utf-8"
@@ -99,10 +108,45 @@ def decode(data: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, 
     return data.decode(detected, "replace"), detected, "detected"
 
 
+# Legacy encodings in order of how common they are on the web: detectors often
+# score several single-byte code pages the same, and the common one is the
+# right guess far more often (mac_* and DOS code pages almost never are).
+_WEB_ENCODINGS = (
+    "cp1252",
+    "cp1251",
+    "shift_jis",
+    "gb18030",
+    "euc_kr",
+    "big5",
+    "cp1250",
+    "euc_jp",
+    "iso8859_2",
+    "cp1256",
+    "cp1253",
+    "cp1254",
+    "koi8_r",
+    "cp1255",
+    "cp1257",
+    "tis_620",
+    "iso8859_15",
+    "cp874",
+    "cp1258",
+)
+_CHAOS_TIE = 0.02
+
+
 def _detect(data: bytes) -> str:
+    """The most likely legacy encoding of ``data``, preferring common web encodings on ties."""
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - it is a declared dependency
         return "cp1252"
-    best = from_bytes(data[:200_000]).best()
-    return normalize_label(best.encoding) if best and best.encoding else "cp1252"
+    matches = list(from_bytes(data[:200_000]))
+    if not matches:
+        return "cp1252"
+    best_chaos = min(m.chaos for m in matches)
+    tied = [normalize_label(m.encoding) for m in matches if m.chaos <= best_chaos + _CHAOS_TIE]
+    common = [name for name in map(normalize_label, _WEB_ENCODINGS) if name in tied]
+    if common:
+        return common[0]
+    return next((name for name in tied if name), "cp1252")
