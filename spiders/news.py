@@ -17,10 +17,11 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import scrapy
 from newsarchive.spiders.failures import outcome_of_failure
+from newsarchive.spiders.options import spider_options
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -52,23 +53,6 @@ def discovered_via(kind: str, source: str | None, lastmod: str | None = None) ->
     return {"type": kind, "url": source, "lastmod": lastmod}
 
 
-def parse_url_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    """``"URL1,URL2"`` (as ``scrapy crawl -a`` passes it) or a list -> list of http(s) URLs."""
-    if not value:
-        return []
-    items = value.split(",") if isinstance(value, str) else list(value)
-    urls = []
-    for item in (i.strip() for i in items):
-        if not item:
-            continue
-        if "://" not in item:
-            item = f"http://{item}"
-        if urlsplit(item).scheme not in ("http", "https") or not urlsplit(item).hostname:
-            raise ValueError(f"not an http(s) start URL: {item!r}")
-        urls.append(item)
-    return urls
-
-
 def decoded_headers(response: Response) -> dict[str, str]:
     """Response headers as ``str -> str`` (repeated headers joined with ', ')."""
     headers: dict[str, str] = {}
@@ -88,21 +72,16 @@ class NewsSpider(scrapy.Spider):
 
     name = "news"
 
-    def __init__(
-        self,
-        start_urls: str | list[str] | None = None,
-        max_depth: str | int = 2,
-        *args: Any,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.start_urls = parse_url_list(start_urls)
-        if not self.start_urls:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Arguments: see :class:`newsarchive.spiders.options.SpiderOptions` (start_urls needed)."""
+        self.options, rest = spider_options(kwargs)
+        super().__init__(*args, **rest)
+        if not self.options.start_urls:
             raise ValueError("the news spider needs start URLs: -a start_urls=URL1,URL2")
-        self.max_depth = int(max_depth)
-        # OffsiteMiddleware enforces scope on every request, redirects included.
-        self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
-        self.allowed_hosts = {h.removeprefix("www.") for h in self.allowed_domains}
+        self.start_urls = self.options.start_urls
+        self.max_depth = self.options.max_depth
+        # OffsiteMiddleware enforces the hosts on every request, redirects included.
+        self.allowed_domains = list(self.options.allowed_hosts)
 
     # ------------------------------------------------------------------ requests
 
@@ -125,19 +104,25 @@ class NewsSpider(scrapy.Spider):
         )
 
     def in_scope(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
+        """Sitemaps and feeds: on an allowed host (include/exclude patterns are for pages)."""
+        return self.options.on_allowed_host(url)
 
     async def start(self) -> AsyncIterator[Request]:
-        for url in self.start_urls:
-            robots_url = urljoin(url, "/robots.txt")
-            robots = self.source_request(
-                robots_url, self.parse_robots, discovered_via("seed", url), "robots"
-            )
-            # We read robots.txt as a discovery source; Scrapy fetches it again to obey it.
-            robots.meta["dont_obey_robotstxt"] = True
-            yield robots
+        options = self.options
+        for url in options.start_urls:
+            if options.robots_sitemaps:
+                robots = self.source_request(urljoin(url, "/robots.txt"), self.parse_robots,
+                                             discovered_via("seed", url), "robots")
+                # Read as a discovery source; Scrapy fetches it again to obey it.
+                robots.meta["dont_obey_robotstxt"] = True
+                yield robots
             yield self.page_request(url, discovered_via("seed", None), 0, "hub")
+        # Sources a crawl plan names (the type of their URLs is found when they are read).
+        for kind, urls, callback in (("sitemap", options.news_sitemaps, self.parse_sitemap),
+                                     ("sitemap", options.sitemaps, self.parse_sitemap),
+                                     ("feed", options.feeds, self.parse_feed)):
+            for url in urls:
+                yield self.source_request(url, callback, discovered_via("seed", None), kind)
 
     # ------------------------------------------------------------------ callbacks
 
@@ -165,7 +150,7 @@ class NewsSpider(scrapy.Spider):
                 via = discovered_via("sitemap", response.url, child.lastmod)
                 yield self.source_request(child.url, self.parse_sitemap, via, "sitemap")
         for entry in result.urls:
-            if self.in_scope(entry.url):
+            if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
                 via = discovered_via(entry.kind, response.url, entry.date)
                 yield self.page_request(entry.url, via, 1, "article")
 
@@ -177,7 +162,7 @@ class NewsSpider(scrapy.Spider):
         for error in result.errors:
             log.warning("feed %s: %s", response.url, error)
         for entry in result.entries:
-            if self.in_scope(entry.url):
+            if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
                 via = discovered_via("feed", response.url, entry.date)
                 yield self.page_request(entry.url, via, 1, "article")
 
@@ -210,14 +195,19 @@ class NewsSpider(scrapy.Spider):
     def follow_hub(self, response: Response, depth: int) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
             return
-        for feed_url in discover_feeds(response.body, response.url):
-            if self.in_scope(feed_url):
-                via = discovered_via("feed", response.url)
-                yield self.source_request(feed_url, self.parse_feed, via, "feed")
+        if self.options.discover_feeds:
+            for feed_url in discover_feeds(response.body, response.url):
+                if self.in_scope(feed_url):
+                    via = discovered_via("feed", response.url)
+                    yield self.source_request(feed_url, self.parse_feed, via, "feed")
+        if not self.options.follow_links:
+            return
         via = discovered_via("link", response.url)
-        for url in extract_links(response.body, response.url, allowed_hosts=self.allowed_hosts):
+        hosts = self.options.allowed_hosts
+        for url in extract_links(response.body, response.url, allowed_hosts=hosts):
             kind = classify_url(url)
-            if kind == ARTICLE or (kind == HUB and depth + 1 < self.max_depth):
+            wanted = kind == ARTICLE or (kind == HUB and depth + 1 < self.max_depth)
+            if wanted and self.options.wants_page(url):
                 yield self.page_request(url, via, depth + 1, kind)
 
     def on_failure(self, failure: Failure) -> Iterator[dict[str, Any]]:

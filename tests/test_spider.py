@@ -8,6 +8,7 @@ targets are refused and recorded unless allowed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gzip
 import json
 import subprocess
@@ -18,7 +19,8 @@ from typing import Any
 import pytest
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.guard import PrivateAddressGuard, RefusedAddress, refusal_reason
-from newsarchive.spiders.news import NewsSpider, parse_url_list
+from newsarchive.spiders.news import NewsSpider
+from newsarchive.spiders.options import CONVERTERS, SpiderOptions, spider_options
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
@@ -46,14 +48,52 @@ def requests_of(results: list[Any]) -> list[Request]:
     return [r for r in results if isinstance(r, Request)]
 
 
-def test_start_urls_argument_as_scrapy_crawl_passes_it() -> None:
-    assert parse_url_list("http://a.test/, https://b.test/x") == [
-        "http://a.test/", "https://b.test/x"]
-    assert parse_url_list("example.test") == ["http://example.test"]
-    with pytest.raises(ValueError):
-        parse_url_list("ftp://a.test/")
+def test_arguments_as_scrapy_crawl_passes_them() -> None:
+    options, rest = spider_options({
+        "start_urls": "http://a.test/, https://b.test/x", "robots_sitemaps": "false",
+        "feeds": "http://a.test/rss", "exclude": '["/video/", "/tag/(a|b),c"]',
+        "max_depth": "3", "articles_since": "2026-01-01T00:00:00Z", "custom": "kept"})
+    assert options.start_urls == ["http://a.test/", "https://b.test/x"]
+    assert options.allowed_hosts == ["a.test", "b.test"]
+    assert options.robots_sitemaps is False and options.max_depth == 3
+    assert options.exclude == ["/video/", "/tag/(a|b),c"]
+    assert rest == {"custom": "kept"}
+    assert not options.wants_page("http://a.test/video/1-long-story-slug")
+    assert not options.wants_page("http://c.test/2026/01/02/story")
+    assert options.wants_page("http://www.b.test/2026/01/02/story")
+    assert options.recent_enough("2026-01-02") and options.recent_enough(None)
+    assert not options.recent_enough("2025-12-31T23:00:00Z")
+    assert set(CONVERTERS) == {f.name for f in dataclasses.fields(SpiderOptions)}
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("start_urls", "ftp://a.test/"), ("robots_sitemaps", "maybe"), ("include", "(unclosed"),
+    ("articles_since", "last tuesday"), ("max_depth", "deep"),
+])
+def test_bad_arguments_name_the_argument(name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        spider_options({"start_urls": "http://a.test/", name: value})
+
+
+def test_spider_needs_start_urls() -> None:
     with pytest.raises(ValueError, match="start URLs"):
         NewsSpider()
+
+
+def test_plan_arguments_in_process() -> None:
+    """Lists and booleans as newsarchive.plan.site_spider_args passes them."""
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(
+        crawler, start_urls=[f"{SITE}/"], robots_sitemaps=False, feeds=[f"{SITE}/feed.rss"],
+        sitemaps=[f"{SITE}/s.xml"], allowed_hosts=["news.test"], max_pages=None, site="n")
+
+    async def collect() -> list[Request]:
+        return [r async for r in spider.start()]
+
+    requests = asyncio.run(collect())
+    assert [(r.url, r.callback) for r in requests] == [
+        (f"{SITE}/", spider.parse_page), (f"{SITE}/s.xml", spider.parse_sitemap),
+        (f"{SITE}/feed.rss", spider.parse_feed)]
 
 
 def test_start_fetches_robots_and_seeds_in_scope(spider: NewsSpider) -> None:

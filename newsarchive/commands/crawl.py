@@ -46,9 +46,9 @@ def options_from_args(args: argparse.Namespace) -> Any:
 
     from newsarchive.crawler import CrawlOptions
     from newsarchive.provenance import new_crawl_id
-    from newsarchive.spiders.news import parse_url_list
+    from newsarchive.spiders.options import as_url_list
 
-    urls = parse_url_list(args.urls)
+    urls = as_url_list(args.urls)
     if not urls:
         raise ValueError("give at least one URL to crawl")
     crawl_id = args.crawl_id or new_crawl_id()
