@@ -48,14 +48,14 @@ CHROME_LINE = re.compile(
     r"|©|copyright|photo:|foto:|bild:|image:|credit:|quelle:|source:)",
     re.IGNORECASE,
 )
-CHROME_LINE_MAX = 160
+CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
+# Short lines made of times, dates and separators: datelines, durations, update stamps.
+DATELINE = re.compile(
+    r"\d{1,2}[:.]\d{2}\b.*\||\|.*\d{1,2}[:.]\d{2}\b|^\d{1,2}:\d{2}\s*min", re.IGNORECASE
+)
+DATELINE_MAX = 80
 # Direct children of the container that are text themselves, kept even when short.
-_TEXT_BRANCH_TAGS = HEADING_TAGS | {
-    "p",
-    "blockquote",
-    "ul",
-    "ol",
-}  # longer lines that start like chrome are real paragraphs
+_TEXT_BRANCH_TAGS = HEADING_TAGS | {"p", "blockquote", "ul", "ol"}
 
 
 @dataclass
@@ -142,6 +142,8 @@ def _is_body_line(seg: Segment, headline: str | None) -> bool:
     if seg.tag == "h1" or (headline and text == headline):
         return False
     if seg.link_density > MAX_LINK_DENSITY:
+        return False
+    if len(text) <= DATELINE_MAX and DATELINE.search(text):
         return False
     return not (len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text))
 

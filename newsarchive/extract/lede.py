@@ -26,7 +26,9 @@ LEDE_MIN_CHARS = 30
 LEDE_MAX_CHARS = 1500
 LEDE_MAX_LINK_DENSITY = 0.3
 BOLD_LEDE_MIN_CHARS = 60
-SEARCH_BODY_LINES = 2  # the description may repeat in the first body paragraphs
+SEARCH_BODY_LINES = 6  # the description may repeat in the first body paragraphs
+DESCRIPTION_OVERLAP = 0.8  # share of words a segment and the description must have in common
+LEDE_MIN_WORDS = 8
 
 
 def _norm(text: str) -> str:
@@ -42,6 +44,32 @@ def _same_text(a: str, b: str) -> bool:
         return True
     short, long_ = (na, nb) if len(na) < len(nb) else (nb, na)
     return len(short) >= 60 and long_.startswith(short[: max(60, len(short) - 5)])
+
+
+def _tokens(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _matches_description(text: str, description: str) -> bool:
+    """The segment says what the description says (equal, truncated, or nearly the same words)."""
+    if _same_text(text, description):
+        return True
+    a, b = _tokens(text), _tokens(description)
+    if len(a) < 6 or len(b) < 6:
+        return False
+    return len(a & b) >= DESCRIPTION_OVERLAP * max(len(a), len(b))
+
+
+_DATELINE = re.compile(r"\d{1,2}[:.]\d{2}|\||©")
+
+
+def _sentence_like(text: str) -> bool:
+    """Prose, not a dateline, byline, duration or price tag."""
+    words = text.split()
+    if len(words) < LEDE_MIN_WORDS:
+        return False
+    digits = sum(ch.isdigit() for ch in text)
+    return digits <= 0.1 * len(text) and not (len(words) < 15 and _DATELINE.search(text))
 
 
 def _classes(seg: Segment) -> str:
@@ -99,17 +127,37 @@ def find_lede(
     lede = _rule_lede(doc, rule)
     if lede:
         return lede, [s for s in lines if not _same_text(s.text, lede)]
-    description = clean(hints.get("description")) or doc.meta_first(
-        "og:description", "description", "twitter:description"
-    )
+    descriptions = [
+        d
+        for d in dict.fromkeys(
+            (
+                clean(hints.get("description")),
+                doc.meta_first("og:description"),
+                doc.meta_first("description"),
+                doc.meta_first("twitter:description"),
+            )
+        )
+        if d
+    ]
     headline = clean(hints.get("headline"))
-    before = _before_body(segments, lines, headline)
-    if description:
-        for seg in before + lines[:SEARCH_BODY_LINES]:
-            if _plausible(seg) and _same_text(seg.text, description):
+    first = lines[0] if lines else None
+    head = []
+    for seg in segments:
+        if seg is first:
+            break
+        head.append(seg)
+    for description in descriptions:
+        for seg in head + lines[:SEARCH_BODY_LINES]:
+            if _plausible(seg) and _matches_description(seg.text, description):
                 return seg.text, [s for s in lines if s is not seg]
+    before = _before_body(segments, lines, headline)
     for seg in before[-8:]:
-        if _plausible(seg) and seg.tag not in HEADING_TAGS and LEDE_CLASS.search(_classes(seg)):
+        if (
+            _plausible(seg)
+            and seg.tag not in HEADING_TAGS
+            and _sentence_like(seg.text)
+            and LEDE_CLASS.search(_classes(seg))
+        ):
             return seg.text, lines
     if lines and LEDE_CLASS.search(_classes(lines[0])) and _plausible(lines[0]):
         return lines[0].text, lines[1:]
