@@ -328,3 +328,12 @@ def test_dateline_and_author_class_on_a_page_without_structured_data() -> None:
     assert record["date_published"] == "2024-05-30"
     assert record["date_published_source"] == "text"
     assert names(record) == ["Lukas Brandner"]
+
+
+def test_kicker_before_the_headline_is_not_part_of_it() -> None:
+    html = page(
+        ld({"@type": "NewsArticle", "headline": "Harbour strike: Dockers walk out over pay"})
+        + '<meta property="og:title" content="Dockers walk out over pay">',
+        "<h1>Harbour strike: Dockers walk out over pay</h1>",
+    )
+    assert extract(html, URL)["headline"] == "Dockers walk out over pay"

@@ -19,6 +19,7 @@ from newsarchive.extract.text import clean
 
 # Separators between a headline and the site name in <title> / og:title.
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:/]|::)\s+|\s*[｜：]\s*")
+_KICKER_END = re.compile(r"\S\s*(?::|\s[-–—|])\s+$")
 _DATE_SEGMENT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _KEY_DROP = re.compile(r"[\W_]+")
 _MAX_HEADLINE = 400
@@ -153,6 +154,7 @@ def choose(found: list[Candidate]) -> str | None:
             votes[k] = votes.get(k, 0.0) + _SOURCES[cand.source]
     if not votes:
         return None
+    _transfer_kicker_votes(found, votes, voters)
 
     def rank(k: str) -> tuple[float, int]:
         best_source = min(_PREFERENCE.index(s) for s in voters[k])
@@ -164,6 +166,25 @@ def choose(found: list[Candidate]) -> str | None:
             if cand.source == source and key(cand.text) == best:
                 return cand.text
     return None
+
+
+def _transfer_kicker_votes(
+    found: list[Candidate], votes: dict[str, float], voters: dict[str, set[str]]
+) -> None:
+    """A candidate that is another one plus a kicker ("Topic: Headline") supports the shorter.
+
+    Pages put a topic line before the headline in ``<h1>``, JSON-LD or ``<title>``
+    while another source carries the headline alone; the kicker is not part of it.
+    """
+    texts = {key(c.text): c.text for c in found}
+    for long_key, long_text in texts.items():
+        for short_key, short_text in texts.items():
+            if short_key == long_key or not long_text.endswith(short_text):
+                continue
+            kicker = long_text[: -len(short_text)]
+            if _KICKER_END.search(kicker) and len(short_key) >= 10:
+                votes[short_key] += votes[long_key]
+                voters[short_key] |= voters[long_key]
 
 
 def from_rule(doc: Document, rule: Any) -> str | None:
