@@ -75,7 +75,9 @@ class BodySection:
 
 @dataclass
 class DiscoveredVia:
-    type: str | None = doc("How the URL was found: seed, sitemap, news_sitemap, feed, link, redirect.")
+    type: str | None = doc(
+        "How the URL was found: seed, sitemap, news_sitemap, feed, link, redirect."
+    )
     url: str | None = doc("The page, sitemap or feed that named the URL.")
     lastmod: str | None = doc("lastmod / publication date the source gave, RFC 3339.")
 
@@ -85,7 +87,9 @@ class Extraction:
     extractor: str = doc("Software that produced the fields.", default="newsarchive")
     extractor_version: str | None = doc("Its version.")
     rule: str | None = doc("'generic' or the site rule id and version used.")
-    page_type: str | None = doc("article, hub, liveblog, gallery, error, block_page, empty, binary.")
+    page_type: str | None = doc(
+        "article, hub, liveblog, gallery, error, block_page, empty, binary."
+    )
     probability: float = doc("Probability that the page is a news article.", default=0.0)
     validation_messages: list[str] = listof("Problems found while extracting or validating.")
 

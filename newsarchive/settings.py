@@ -11,9 +11,9 @@ BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["newsarchive.spiders"]
 NEWSPIDER_MODULE = "newsarchive.spiders"
 
-# Identify ourselves so site operators can reach whoever runs the crawl; plans
-# override the contact URL.
-USER_AGENT = f"newsarchive/{__version__} (+https://github.com/newsarchive/newsarchive; archival crawler)"
+# Identify ourselves so site operators can tell who crawls them; a crawl plan adds
+# the operator's contact (plan.toml: user_agent).
+USER_AGENT = f"newsarchive/{__version__} (archival news crawler)"
 
 # Politeness: archivists crawl other people's servers repeatedly.
 ROBOTSTXT_OBEY = True  # Scrapy's default is False in bare settings
