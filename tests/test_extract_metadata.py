@@ -337,3 +337,19 @@ def test_kicker_before_the_headline_is_not_part_of_it() -> None:
         "<h1>Harbour strike: Dockers walk out over pay</h1>",
     )
     assert extract(html, URL)["headline"] == "Dockers walk out over pay"
+
+
+def test_topics_skip_cms_junk_and_fall_back_to_tag_links() -> None:
+    html = page(
+        '<meta property="article:tag" content="3f2a9c1e-b4f7-4929-adc1-e860c6f03636">'
+        '<meta property="article:tag" content="Category: Travel">'
+        '<meta property="article:tag" content="Harbour">'
+    )
+    assert extract(html, URL)["topics"] == ["Harbour"]
+    tagged = page(
+        body='<ul class="tags"><li><a href="/t/ferries">Ferries</a></li>'
+        '<li><a href="/t/fuel">Fuel prices</a></li></ul>'
+    )
+    assert extract(tagged, URL)["topics"] == ["Ferries", "Fuel prices"]
+    stuffed = page('<meta name="keywords" content="' + ", ".join(f"k{i}" for i in range(30)) + '">')
+    assert extract(stuffed, URL)["topics"] == []

@@ -16,6 +16,19 @@ from newsarchive.extract.text import clean
 
 _KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
 _MAX_TOPICS = 40
+_MAX_PLAIN_KEYWORDS = 15
+# Internal ids, "Category: X" labels and URLs that CMSs put among tags.
+_JUNK_TOPIC = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-|^[\w ]{2,30}:\s|^https?://|^[\w.-]+\.(?:com|de|org|net)$",
+    re.IGNORECASE,
+)
+_TAG_BOX_XPATH = (
+    "//*[self::ul or self::ol or self::div or self::nav or self::section or self::footer]"
+    '[contains(concat(" ", normalize-space(@class), " "), " tags ")'
+    ' or contains(@class, "tag-list") or contains(@class, "tags__") or contains(@class, "topics")'
+    ' or contains(@class, "keywords") or contains(@class, "schlagw") or contains(@class, "themen")]'
+    "[.//a]"
+)
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
 
 
@@ -83,24 +96,42 @@ def section(doc: Document, trail: list[dict[str, str | None]]) -> str | None:
     return None
 
 
-def topics(doc: Document) -> list[str]:
-    """Publisher tags: article:tag, JSON-LD keywords, news_keywords, rel=tag links."""
-    found: list[str] = []
-    for value in doc.meta.get("article:tag", ()):
-        found.append(value)
-    keywords = structured.first_property(doc, "keywords")
-    for item in structured.values(keywords):
+def _keyword_values(doc: Document) -> list[str]:
+    """Tags the publisher declares: article:tag, JSON-LD keywords, news_keywords, keywords."""
+    found: list[str] = list(doc.meta.get("article:tag", ()))
+    for item in structured.values(structured.first_property(doc, "keywords")):
         if isinstance(item, str):
             found.extend(_KEYWORD_SPLIT.split(item))
     for value in doc.meta.get("news_keywords", ()):
         found.extend(_KEYWORD_SPLIT.split(value))
     if not found:
-        found.extend(a.text_content() for a in doc.root.xpath('//a[@rel="tag"]')[:_MAX_TOPICS])
+        # Plain meta keywords only when short: long lists are SEO stuffing, not topics.
+        plain = [k for v in doc.meta.get("keywords", ()) for k in _KEYWORD_SPLIT.split(v)]
+        found = plain if len(plain) <= _MAX_PLAIN_KEYWORDS else []
+    return found
+
+
+def _tag_links(doc: Document) -> list[str]:
+    """Link texts of rel=tag links or of a tag/topic list in the page."""
+    links = doc.root.xpath('//a[@rel="tag"]')[:_MAX_TOPICS]
+    if not links:
+        for box in doc.root.xpath(_TAG_BOX_XPATH)[:3]:
+            links = [a for a in box.xpath(".//a") if len(a.text_content()) < 60][:_MAX_TOPICS]
+            if links:
+                break
+    return [a.text_content() for a in links]
+
+
+def topics(doc: Document) -> list[str]:
+    """Publisher tags: declared keywords first, else tag links on the page."""
+    found = _keyword_values(doc) or _tag_links(doc)
     seen: set[str] = set()
     out = []
     for topic in found:
         text = clean(topic)
-        if text and text.casefold() not in seen and len(text) < 100:
+        if not text or len(text) >= 100 or _JUNK_TOPIC.search(text):
+            continue
+        if text.casefold() not in seen:
             seen.add(text.casefold())
             out.append(text)
     return out[:_MAX_TOPICS]
