@@ -32,6 +32,8 @@ class CrawlOptions:
     allow_private: bool = False
     max_pages: int | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    # Further `news` spider arguments (see newsarchive.spiders.options), e.g. from a plan.
+    spider_args: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,34 +72,56 @@ def build_settings(options: CrawlOptions) -> Any:
 def run_crawl(options: CrawlOptions) -> CrawlResult:
     """Crawl ``options.start_urls`` with the ``news`` spider; blocks until the crawl ends.
 
-    Twisted's reactor cannot restart: call this once per process.
+    Twisted's reactor cannot restart: call this (or :func:`run_crawls`) once per process.
     """
-    from scrapy.crawler import CrawlerProcess
+    return run_crawls([options])[0]
+
+
+def run_crawls(crawls: Sequence[CrawlOptions]) -> list[CrawlResult]:
+    """Run several crawls (e.g. the sites of a plan) side by side in one reactor.
+
+    Each crawl has its own settings (output folder, crawl id, politeness); the
+    first one's settings configure the process (logging, reactor).
+    """
+    from scrapy.crawler import Crawler, CrawlerProcess
+    from scrapy.settings import Settings
 
     from newsarchive.spiders.news import NewsSpider
 
-    settings = build_settings(options)
-    Path(options.out_dir).mkdir(parents=True, exist_ok=True)
+    all_settings = [build_settings(options) for options in crawls]
+    # The process holds only project-wide settings: it merges them into every crawler
+    # at their own priority, which would overwrite one crawl's folder with another's.
+    process_settings = Settings()
+    process_settings.setmodule("newsarchive.settings", priority="project")
+    process_settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     # Scrapy's logging config sets its loggers to DEBUG; follow the caller's verbosity instead
     # (silenced while CrawlerProcess is built: it logs before its loggers can be adjusted).
     level = logging.getLogger().getEffectiveLevel()
     logging.disable(level - 1)
     try:
-        process = CrawlerProcess(settings)
+        process = CrawlerProcess(process_settings)
     finally:
         logging.disable(logging.NOTSET)
     logging.getLogger("scrapy").setLevel(level)
-    crawler = process.create_crawler(NewsSpider)
+    crawlers = []
+    for options, settings in zip(crawls, all_settings, strict=True):
+        Path(options.out_dir).mkdir(parents=True, exist_ok=True)
+        # The first crawler installs the reactor; later ones find it installed.
+        crawler = Crawler(NewsSpider, settings, init_reactor=not crawlers)
+        process.crawl(crawler, **{**options.spider_args, "start_urls": list(options.start_urls)})
+        crawlers.append(crawler)
     started = time.monotonic()
-    process.crawl(crawler, start_urls=",".join(options.start_urls))
     process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    return CrawlResult(
-        crawl_id=settings.get("NEWSARCHIVE_CRAWL_ID"),
-        out_dir=Path(options.out_dir),
-        stats=dict(stats),
-        seconds=time.monotonic() - started,
-    )
+    seconds = time.monotonic() - started
+    return [
+        CrawlResult(
+            crawl_id=settings.get("NEWSARCHIVE_CRAWL_ID"),
+            out_dir=Path(options.out_dir),
+            stats=dict(crawler.stats.get_stats()) if crawler.stats else {},
+            seconds=seconds,
+        )
+        for options, settings, crawler in zip(crawls, all_settings, crawlers, strict=True)
+    ]
 
 
 # --------------------------------------------------------------------------- progress

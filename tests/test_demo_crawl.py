@@ -321,3 +321,38 @@ def test_scrapy_list_from_the_repository_root() -> None:
                          timeout=60)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["news"]
+
+
+RUN_TWO_CRAWLS = """
+import json, sys
+from pathlib import Path
+from newsarchive.crawler import CrawlOptions, run_crawls
+urls, outs = sys.argv[1:3], sys.argv[3:5]
+fast = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+results = run_crawls([
+    CrawlOptions([url], Path(out), allow_private=True, overrides=fast,
+                 spider_args={"robots_sitemaps": False, "site": f"site{i}"})
+    for i, (url, out) in enumerate(zip(urls, outs))])
+print(json.dumps([[r.crawl_id, r.stats.get("newsarchive/articles", 0)] for r in results]))
+"""
+
+
+def test_two_crawls_side_by_side_keep_their_own_settings(tmp_path: Path) -> None:
+    """What a plan with two sites does: one process, one reactor, two crawls, two folders."""
+    from newsarchive.server import DemoSite
+
+    outs = [str(tmp_path / "one"), str(tmp_path / "two")]
+    with DemoSite(generate=12) as first, DemoSite(generate=7) as second:
+        run = subprocess.run(
+            [sys.executable, "-c", RUN_TWO_CRAWLS, first.base_url + "/", second.base_url + "/",
+             *outs], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        robots_fetches = [p for _, p, _ in first.request_log + second.request_log
+                          if p == "/robots.txt"]
+    assert run.returncode == 0, run.stderr[-3000:]
+    (id_one, articles_one), (id_two, articles_two) = json.loads(run.stdout.splitlines()[-1])
+    assert id_one != id_two
+    assert (articles_one, articles_two) == (12, 7)
+    assert list(Path(outs[0], "articles").glob(f"articles-{id_one}-*.jsonl.gz"))
+    assert list(Path(outs[1], "articles").glob(f"articles-{id_two}-*.jsonl.gz"))
+    # robots_sitemaps=False: robots.txt is read only to obey it, once per site
+    assert len(robots_fetches) == 2
