@@ -78,13 +78,16 @@ class Fixture:
         return [name for name in CHECKS if name in self.expected]
 
 
-def fixture_names(root: Path = EXTRACTION_DIR) -> list[str]:
+def fixture_names(root: Path | None = None) -> list[str]:
+    root = root or EXTRACTION_DIR
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if (p / "meta.json").is_file())
 
 
-def load_fixture(name: str, root: Path = EXTRACTION_DIR) -> Fixture:
+def load_fixture(name: str, root: Path | None = None) -> Fixture:
+    """The fixture ``name``; its page path in meta.json is relative to ``root``'s parent."""
+    root = root or EXTRACTION_DIR
     folder = root / name
     meta_path = folder / "meta.json"
     if not meta_path.is_file():
@@ -110,7 +113,7 @@ def load_fixture(name: str, root: Path = EXTRACTION_DIR) -> Fixture:
     )
 
 
-def all_fixtures(root: Path = EXTRACTION_DIR) -> list[Fixture]:
+def all_fixtures(root: Path | None = None) -> list[Fixture]:
     return [load_fixture(name, root) for name in fixture_names(root)]
 
 
@@ -143,6 +146,28 @@ def norm_quote(value: Any) -> str | None:
         previous = text
         text = text.strip(_QUOTE_MARKS + _EDGE_PUNCTUATION + " \u00a0\u202f")
     return text or None
+
+
+# Words that announce a credit without being part of it ("Photo: Reuters" credits Reuters).
+CREDIT_LABELS = (
+    "photograph", "photo", "photos", "picture", "image", "credit", "source", "bild", "foto",
+    "fotos", "quelle", "фото", "снимок", "crédit", "crédits",
+)
+_CREDIT_LABEL = re.compile(
+    r"^(?:" + "|".join(CREDIT_LABELS) + r")\s*:\s*", re.IGNORECASE
+)
+
+
+def norm_credit(value: Any) -> str | None:
+    """A credit without its announcing label: "Bild: SN/APA" and "SN/APA" agree."""
+    text = norm_text(value)
+    return _CREDIT_LABEL.sub("", text) or None if text else None
+
+
+def norm_caption(value: Any) -> str | None:
+    """A caption's text; a final full stop is punctuation, not content."""
+    text = norm_text(value)
+    return text.rstrip(".").rstrip() or None if text else None
 
 
 def paragraphs_of(record: Record) -> list[str]:
@@ -254,7 +279,7 @@ def _body(expected: list[str], actual: list[str]) -> list[str]:
 
 def _body_forbidden(forbidden: list[str], actual: list[str]) -> list[str]:
     """None of the page's chrome strings appears anywhere in the body."""
-    text = "\n".join(actual)
+    text = "\n".join(norm_text(p) or "" for p in actual)
     return [f"chrome in body: {s!r}" for s in forbidden if norm_text(s) in text]
 
 
@@ -311,7 +336,7 @@ CHECKS: dict[str, Callable[[Any, Any], list[str]]] = {
     "topics": _topics,
     "canonical_url": _exact,
     "captions": lambda e, a: _record_list(
-        e, a, {"text": norm_text, "credit": norm_text, "image_url": _identity}
+        e, a, {"text": norm_caption, "credit": norm_credit, "image_url": _identity}
     ),
     "quotes": lambda e, a: _record_list(e, a, {"text": norm_quote, "speaker": norm_text}),
     "related_links": _links_check,
