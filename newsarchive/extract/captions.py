@@ -20,7 +20,7 @@ from newsarchive.extract.text import clean
 
 CREDIT_CLASS = re.compile(
     r"credit|copyright|source|author|byline|photographer|rights|attribution|fotograf|urheber"
-    r"|quelle|autor",
+    r"|quelle|autor|distributor|agency",
     re.IGNORECASE,
 )
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
@@ -42,6 +42,7 @@ CREDIT_PHRASES = (
     re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
 )
 MAX_CREDIT_CHARS = 150
+MIN_CAPTION_WORDS = 2
 # Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
 CREDIT_LABEL = re.compile(
     r"^\s*(?:copyright\s*:|(?:symbol|titel|archiv)?(?:photos?|fotos?|bild|bilder|images?"
@@ -132,39 +133,79 @@ def _in_chrome(el: Any) -> bool:
 
 
 _CAPTION_CLASS_XPATH = (
-    "//*[contains(@class, 'caption') or contains(@class, 'Caption')][not(ancestor::figure)]"
-    "[not(self::figure or self::figcaption)]"
+    "//*[contains(@class, 'aption') or contains(@class, 'ubtitle') or contains(@class, 'infotext')"
+    " or contains(@class, 'bildunterschrift') or contains(@class, 'legend')]"
+    "[not(ancestor::figure)][not(self::figure or self::figcaption or self::h1 or self::h2)]"
 )
+# Images that carry their caption or credit in data attributes.
+_DATA_CAPTION_XPATH = (
+    "//img[@data-caption or @data-credit or @data-copyright][not(ancestor::figure)]"
+)
+_DATA_CAPTION = ("data-caption", "data-title")
+_DATA_CREDIT = ("data-credit", "data-copyright", "data-source", "data-portal-copyright")
 MAX_CAPTION_SCOPE_CHILDREN = 4  # a caption's parent this small is its figure
 MAX_CAPTION_SCOPE_CHARS = 1000
-MAX_CAPTION_SCOPE_LEVELS = 2
+MAX_CAPTION_SCOPE_LEVELS = 3
 
 
-def _figures(doc: Any, rule: Any) -> list[Any]:
-    """Figure-like elements: rule captions, <figure>, lone <figcaption>, class "caption"."""
+def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
+    """Figure-like elements: rule captions, <figure>, lone <figcaption>, caption-classed text
+    next to an image, and images carrying their caption in data attributes."""
     if rule is not None:
         found = [el for el in rule.select(doc.root, "captions") if hasattr(el, "tag")]
         if found:
             return found
+    inside: set[Any] = set()
+    position: dict[Any, int] = {}
+    end = -1
+    if container is not None:
+        inside = set(container.iter())
+        for index, el in enumerate(doc.root.iter()):
+            position[el] = index
+            if el in inside:
+                end = index
+
+    def wanted(el: Any) -> bool:
+        """Inside the article, or outside chrome and before its end (after it come teasers)."""
+        if is_hidden(el):
+            return False
+        if el in inside:
+            return True
+        if end >= 0 and position.get(el, -1) > end:
+            return False
+        return not _in_chrome(el)
+
     out: list[Any] = []
     chosen: set[Any] = set()
     for el in doc.root.iter("figure", "figcaption"):
         if el.tag == "figcaption" and any(a.tag == "figure" for a in el.iterancestors()):
             continue
-        if is_hidden(el) or _in_chrome(el):
+        if not wanted(el):
             continue
         scope = _figure_scope(el) if el.tag == "figcaption" else el
         if scope not in chosen:
             out.append(scope)
             chosen.add(scope)
     for el in doc.root.xpath(_CAPTION_CLASS_XPATH):
-        if any(anc in chosen for anc in el.iterancestors()) or is_hidden(el) or _in_chrome(el):
+        if any(anc in chosen for anc in el.iterancestors()) or not wanted(el):
             continue
         scope = _figure_scope(el)
-        if scope not in chosen:
+        if scope not in chosen and _has_image(scope):
             out.append(scope)
             chosen.add(scope)
+    for img in doc.root.xpath(_DATA_CAPTION_XPATH):
+        if not any(anc in chosen for anc in img.iterancestors()) and wanted(img):
+            out.append(img)
+            chosen.add(img)
     return out
+
+
+def _has_image(scope: Any) -> bool:
+    return (
+        scope.tag in ("img", "picture")
+        or scope.find(".//img") is not None
+        or (scope.find(".//picture") is not None)
+    )
 
 
 def _figure_scope(caption: Any) -> Any:
@@ -180,7 +221,7 @@ def _figure_scope(caption: Any) -> Any:
         ):
             break
         scope = parent
-        if scope.find(".//img") is not None:
+        if _has_image(scope):
             break
     return scope
 
@@ -228,7 +269,29 @@ def _image_url(figure: Any, resolve: Any) -> str | None:
     return None
 
 
+def _image_credits(figure: Any) -> list[str]:
+    """Credits an image carries itself: data attributes, or "caption | credit" in its title."""
+    for img in (figure, *figure.iter("img")) if figure.tag == "img" else figure.iter("img"):
+        for attr in _DATA_CREDIT:
+            if img.get(attr):
+                return credit_parts(img.get(attr))
+        title = img.get("title") or ""
+        if " | " in title:
+            return credit_parts(title.rsplit(" | ", 1)[1])
+    return []
+
+
 def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str]) -> dict | None:
+    if figure.tag == "img":  # caption and credit in the image's data attributes
+        text = next((figure.get(a) for a in _DATA_CAPTION if figure.get(a)), "")
+        caption, credit = split_credit(text)
+        credits = _image_credits(figure) or credit_parts(credit)
+        if not caption and not credits:
+            return None
+        url = resolve(
+            figure.get("src") or figure.get("data-src") or figure.get("data-original-url")
+        )
+        return {"text": caption, "credit": ", ".join(credits) or None, "image_url": url}
     credit_els = _credit_elements(figure, rule)
     credit_texts = [
         t
@@ -237,42 +300,45 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
     ]
     caption_el = _caption_element(figure)
     text = _text_without(caption_el, set(credit_els)) if caption_el is not None else ""
-    inline_caption, inline_credit = split_credit(text)
+    inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
     image_url = _image_url(figure, resolve)
     credits = [part for text in credit_texts for part in credit_parts(text)]
     credits.extend(credit_parts(inline_credit))
     if not credits and image_url in ld_credits:
         credits.extend(credit_parts(ld_credits[image_url]))
+    if not credits:
+        credits = _image_credits(figure)
     credits = list(dict.fromkeys(credits))
     caption = inline_caption
     for credit in credit_texts:  # a credit element inside the caption element
         if caption and caption.endswith(credit):
             caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
-    if not caption and not credits:
-        return None
+    credits = [c for c in credits if c != caption]  # an image title repeating the caption
+    if not credits and (not caption or len(caption.split()) < MIN_CAPTION_WORDS):
+        return None  # a lone word without credit is a label ("Suche"), not a caption
     return {"text": caption, "credit": ", ".join(credits) or None, "image_url": image_url}
 
 
 # The last page captioned and its captions: extract_images reuses them.
-_LAST: list[Any] = [None, None, None]
+_LAST: list[Any] = [None, None, None, None]
 
 
 def extract_captions(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
     """Captions of the article's images: ``{"text", "credit", "image_url"}`` in page order."""
     rule = rule or site_rules.for_document(doc)
-    if _LAST[0] is doc and _LAST[1] is rule:
-        return [dict(c) for c in _LAST[2]]
-    captions = _find_captions(doc, rule)
-    _LAST[:] = [doc, rule, captions]
+    if _LAST[0] is doc and _LAST[1] is rule and _LAST[2] is container:
+        return [dict(c) for c in _LAST[3]]
+    captions = _find_captions(doc, rule, container)
+    _LAST[:] = [doc, rule, container, captions]
     return [dict(c) for c in captions]
 
 
-def _find_captions(doc: Any, rule: Any) -> list[dict[str, Any]]:
+def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str, Any]]:
     resolve = url_resolver(doc)
     ld_credits = _ld_credits(doc)
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
-    for figure in _figures(doc, rule):
+    for figure in _figures(doc, rule, container):
         caption = _one_caption(figure, rule, resolve, ld_credits)
         if caption is None:
             continue
