@@ -43,8 +43,8 @@ META_WARC = "newsarchive_warc"  # WARC pointer set by the capture extension
 # Pages whose extraction says "article" are not followed further: their related
 # links are left to sitemaps, feeds and hubs, which keeps the crawl on the site's map.
 ARTICLE_PAGE_TYPES = frozenset({"article"})
-# Sources are fetched before pages so that sitemap/feed discovery (with lastmod) wins
-# over link discovery for the same URL.
+# Sources first, so the article URLs they name (with dates) are scheduled early. A URL
+# named by several sources is fetched once (Scrapy's dupe filter), under the first discovery.
 PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
 
 
