@@ -174,16 +174,30 @@ class CrawlProgress:
         from twisted.internet.task import LoopingCall
 
         self.started = time.monotonic()
+        if self.live:
+            for handler in self._same_stream_handlers():
+                handler.addFilter(self.clear_line)
         self.task = LoopingCall(self.show)
         self.task.start(self.interval, now=False)
 
     def spider_closed(self) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
+        for handler in self._same_stream_handlers():
+            handler.removeFilter(self.clear_line)
         self.show()
         if self.live:
             self.stream.write("\n")
             self.stream.flush()
+
+    def _same_stream_handlers(self) -> list[logging.Handler]:
+        return [h for h in logging.getLogger().handlers
+                if getattr(h, "stream", None) is self.stream]
+
+    def clear_line(self, record: logging.LogRecord) -> bool:
+        """Log filter: wipe the progress line so a log message starts on a clean line."""
+        self.stream.write("\r\x1b[2K")
+        return True
 
     def show(self) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
