@@ -8,7 +8,8 @@ Usage (from the repository root)::
 DATA_DIR has the layout of ../shared/bench/fundus-dev (``pages/<id>.html.gz`` and
 ``truth.jsonl``); scoring follows ../shared/bench/README.md (see scoring.py).
 Every tool gets the same input: the page decoded to ``str`` once, before timing;
-only the extraction call is timed. ``--json`` writes every page's predictions
+only the extraction call is timed, and tools run interleaved page by page so
+machine load affects them alike. ``--json`` writes every page's predictions
 and scores, which is where to look for failure patterns.
 """
 
@@ -224,18 +225,34 @@ def score_page(tool: Tool, pred: dict[str, Any], exp: dict[str, Any], res: ToolR
     return page
 
 
-def run_tool(tool: Tool, rows: list[dict[str, Any]], res: ToolResult, report: list) -> None:
-    for row, page_report in zip(rows, report, strict=True):
-        start = time.perf_counter()
-        try:
-            out = tool.call(row["html"], row["url"])
-        except Exception as exc:  # a competitor's crash is a scored failure, not ours
-            log.warning("%s failed on %s: %s", tool.name, row["id"], exc)
-            out, res.errors = None, res.errors + 1
-        res.millis.append((time.perf_counter() - start) * 1000)
-        pred = tool.convert(out) if out is not None else {}
-        scores = score_page(tool, pred, expected_fields(row), res)
-        page_report["tools"][tool.name] = {"scores": scores, "prediction": pred}
+def run_page(tool: Tool, row: dict[str, Any], res: ToolResult, page_report: dict) -> None:
+    """Time one tool on one page and score its output."""
+    start = time.perf_counter()
+    try:
+        out = tool.call(row["html"], row["url"])
+    except Exception as exc:  # a competitor's crash is a scored failure, not ours
+        log.warning("%s failed on %s: %s", tool.name, row["id"], exc)
+        out, res.errors = None, res.errors + 1
+    res.millis.append((time.perf_counter() - start) * 1000)
+    pred = tool.convert(out) if out is not None else {}
+    scores = score_page(tool, pred, expected_fields(row), res)
+    page_report["tools"][tool.name] = {"scores": scores, "prediction": pred}
+
+
+def run_all(
+    tools: dict[str, Tool], rows: list[dict[str, Any]], report: list
+) -> dict[str, ToolResult]:
+    """Every tool on every page, interleaved page by page (tool order rotating), so a
+    busy machine slows every tool alike and the time ratios stay fair."""
+    results = {name: ToolResult() for name in tools}
+    order = list(tools.values())
+    for tool in order:
+        tool.call(rows[0]["html"], rows[0]["url"])  # warm-up: imports and caches
+    for i, (row, page_report) in enumerate(zip(rows, report, strict=True)):
+        shift = i % len(order)
+        for tool in order[shift:] + order[:shift]:
+            run_page(tool, row, results[tool.name], page_report)
+    return results
 
 
 def _fmt(value: float | None) -> str:
@@ -304,11 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         tools = {n: tools[n] for n in wanted}
     rows = load_pages(args.data_dir, args.limit)
     report = [{"id": row["id"], "url": row["url"], "tools": {}} for row in rows]
-    results: dict[str, ToolResult] = {}
-    for name, tool in tools.items():
-        tool.call(rows[0]["html"], rows[0]["url"])  # warm-up: imports and caches
-        results[name] = ToolResult()
-        run_tool(tool, rows, results[name], report)
+    results = run_all(tools, rows, report)
     print(f"{len(rows)} pages from {args.data_dir}")
     print(table(tools, results))
     if args.json:
