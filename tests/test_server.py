@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -343,3 +344,46 @@ def test_serve_command_prints_base_url_and_serves() -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     assert proc.returncode == 130
+
+
+# --------------------------------------------------------------------------- the site's page table
+
+PAGES = tomllib.loads((SITE / "_pages.toml").read_text(encoding="utf-8"))["page"]
+ROLE_STATUS = {"redirect": None, "not_found": 404}  # every other role answers 200
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p["path"] for p in PAGES])
+def test_every_listed_path_answers_as_its_role(demo_server: str, page: dict) -> None:
+    response, body = fetch(demo_server, page["path"])
+    if page["role"] == "redirect":
+        assert response.status == page["status"]
+        assert response.getheader("Location") == demo_server + page["to"]
+    else:
+        assert response.status == ROLE_STATUS.get(page["role"], 200)
+        assert body
+
+
+def test_every_html_page_of_the_site_is_listed() -> None:
+    listed = {p["path"] for p in PAGES}
+    for file in SITE.rglob("*.html"):
+        rel = file.relative_to(SITE).as_posix()
+        if rel.startswith("_"):
+            continue
+        path = "/" + rel.removesuffix("index.html")
+        assert path in listed, f"{path} is missing from fixtures/site/_pages.toml"
+
+
+def test_robots_disallows_exactly_the_disallowed_pages(demo_server: str) -> None:
+    from urllib.robotparser import RobotFileParser
+
+    parser = RobotFileParser()
+    parser.parse(fetch(demo_server, "/robots.txt")[1].decode().splitlines())
+    for page in PAGES:
+        allowed = parser.can_fetch("newsarchive", demo_server + page["path"])
+        assert allowed == (page["role"] != "disallowed"), page["path"]
+
+
+def test_site_has_at_least_twelve_articles_in_five_templates() -> None:
+    articles = [p for p in PAGES if p["role"] == "article"]
+    assert len(articles) >= 12
+    assert len({p["template"] for p in articles}) >= 5
