@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from newsarchive.extract import rules as site_rules
-from newsarchive.extract.boilerplate import CHROME, DROPPED, classify, is_hidden
+from newsarchive.extract.boilerplate import CHROME, classify
 from newsarchive.extract.cleanhtml import url_resolver
 from newsarchive.extract.text import clean
 
@@ -38,6 +38,8 @@ CREDIT_PHRASES = (
     ),
     re.compile(r"(?P<credit>©\s*.+?)\s*$"),
     re.compile(r"(?:^|\s)\((?P<credit>AP|AFP|dpa|Reuters|EPA|Getty Images)\)\s*$"),
+    # Japanese papers: "…＝ＡＰ", "…＝ロイター".
+    re.compile(r"＝(?P<credit>[Ａ-Ｚａ-ｚA-Za-z/／・ ]{1,20}|共同|ロイター|時事|AFP時事)$"),
     # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
     re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
 )
@@ -80,13 +82,22 @@ def _text_without(el: Any, skip: set[Any]) -> str:
                 parts.append(node.tail)
             continue
         stack.append((node, True))
-        if node in skip or (node is not el and classify(node) == DROPPED):
+        if node in skip or (node is not el and _invisible(node)):
             continue
         if node.text:
             parts.append(node.text)
         for child in reversed(node):
             stack.append((child, False))
     return clean(" ".join(parts)) or ""
+
+
+def _invisible(node: Any) -> bool:
+    """Scripts, styles and hidden parts; aria-hidden captions are visible (alt text twins)."""
+    tag = node.tag
+    if not isinstance(tag, str) or tag in ("script", "style", "noscript", "template", "button"):
+        return True
+    style = node.get("style") or ""
+    return node.get("hidden") is not None or "display:none" in style.replace(" ", "")
 
 
 def split_credit(text: str | None) -> tuple[str | None, str | None]:
@@ -121,10 +132,11 @@ def _ld_credits(doc: Any) -> dict[str, str]:
 _MEDIA_WORDS = re.compile(r"caption|credit|copyright|image|photo|media|figure|picture|bild|foto")
 
 
-def _in_chrome(el: Any) -> bool:
-    """Inside navigation, teaser lists or other chrome (media wrappers do not count)."""
+def _in_chrome(el: Any, wrappers: set[Any] | frozenset[Any] = frozenset()) -> bool:
+    """Inside navigation, teaser lists or other chrome (media wrappers do not count, nor do
+    the ``wrappers`` around the article container, which the body found to be content)."""
     for anc in el.iterancestors():
-        if anc.tag in ("header", "aside") or classify(anc) != CHROME:
+        if anc in wrappers or anc.tag in ("header", "aside") or classify(anc) != CHROME:
             continue
         words = " ".join(filter(None, (anc.get("class"), anc.get("id"))))
         if not _MEDIA_WORDS.search(words.lower()):
@@ -158,8 +170,10 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
     inside: set[Any] = set()
     position: dict[Any, int] = {}
     end = -1
+    wrappers: set[Any] = set()
     if container is not None:
         inside = set(container.iter())
+        wrappers = set(container.iterancestors())
         for index, el in enumerate(doc.root.iter()):
             position[el] = index
             if el in inside:
@@ -167,13 +181,13 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
 
     def wanted(el: Any) -> bool:
         """Inside the article, or outside chrome and before its end (after it come teasers)."""
-        if is_hidden(el):
+        if _invisible(el):
             return False
         if el in inside:
             return True
         if end >= 0 and position.get(el, -1) > end:
             return False
-        return not _in_chrome(el)
+        return not _in_chrome(el, wrappers)
 
     out: list[Any] = []
     chosen: set[Any] = set()
@@ -249,7 +263,12 @@ def _caption_element(figure: Any) -> Any:
             return found
     for el in figure.iter():
         cls = el.get("class") or ""
-        if re.search(r"caption|title-text|desc", cls, re.IGNORECASE) and el is not figure:
+        if (
+            el is not figure
+            and re.search(r"caption|title-text|desc|subtitle|infotext", cls, re.IGNORECASE)
+            and el.find(".//img") is None
+            and (el.text_content() or "").strip()
+        ):
             return el
     return figure if figure.tag != "figure" else None
 
@@ -314,7 +333,9 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
         if caption and caption.endswith(credit):
             caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
     credits = [c for c in credits if c != caption]  # an image title repeating the caption
-    if not credits and (not caption or len(caption.split()) < MIN_CAPTION_WORDS):
+    if not credits and (
+        not caption or (len(caption.split()) < MIN_CAPTION_WORDS and len(caption) < 8)
+    ):
         return None  # a lone word without credit is a label ("Suche"), not a caption
     return {"text": caption, "credit": ", ".join(credits) or None, "image_url": image_url}
 
