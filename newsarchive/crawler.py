@@ -124,6 +124,21 @@ def run_crawls(crawls: Sequence[CrawlOptions]) -> list[CrawlResult]:
     ]
 
 
+def write_crawl_report(result: CrawlResult) -> Path | None:
+    """``report.json`` / ``report.txt`` of a finished crawl (no comparison with earlier runs).
+
+    A report that cannot be written is logged, never fatal: the crawl's files are safe.
+    """
+    from newsarchive.report import report_crawl
+
+    try:
+        report_crawl(result.out_dir, crawl_id=result.crawl_id)
+    except Exception:
+        log.exception("could not write the crawl report in %s", result.out_dir)
+        return None
+    return result.out_dir / "report.json"
+
+
 # --------------------------------------------------------------------------- progress
 
 

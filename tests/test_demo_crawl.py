@@ -130,6 +130,8 @@ def test_demo_prints_summary_and_is_quick(demo: DemoRun) -> None:
     assert "Fields found" in demo.stdout and "headline" in demo.stdout
     assert "Files written:" in demo.stdout and "pages.jsonl" in demo.stdout
     assert "server stopped" in demo.stdout
+    report = json.loads((demo.out / "report.json").read_text())
+    assert report and (demo.out / "report.txt").exists()
     assert demo.seconds < 60
 
 

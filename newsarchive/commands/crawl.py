@@ -1,8 +1,8 @@
 """Crawl news sites from their home pages: sitemaps from robots.txt, feeds, article links.
 
 Each crawl writes to its own folder (default: NEWSARCHIVE_OUTPUT_DIR/CRAWL_ID), so
-nothing earlier is overwritten: WARC files, articles/*.jsonl.gz, pages.jsonl and
-manifest.json. A summary is printed at the end.
+nothing earlier is overwritten: WARC files, articles/*.jsonl.gz, pages.jsonl,
+manifest.json and report.json/report.txt. A summary is printed at the end.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchive.crawler import run_crawl
+    from newsarchive.crawler import run_crawl, write_crawl_report
     from newsarchive.summary import format_summary, summarize
 
     try:
@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"newsarchive crawl: {exc}", file=sys.stderr)
         return 2
     result = run_crawl(options)
+    write_crawl_report(result)
     print(format_summary(summarize(result.out_dir)))
     print(f"Crawl {result.crawl_id} finished in {result.seconds:.1f}s "
           f"({result.stats.get('finish_reason', 'unknown')})")

@@ -2,7 +2,7 @@
 
 Starts the demo site on 127.0.0.1 (a free port), crawls it with the project's
 default settings (except the few overrides below), writes WARC files,
-articles/*.jsonl.gz, pages.jsonl and manifest.json to the output folder, prints
+articles/*.jsonl.gz, pages.jsonl, manifest.json and report.json/.txt to the output folder, prints
 a summary and stops the server. The output folder (default output/demo) is
 WIPED and rewritten on every run; a folder that is not an earlier demo output
 is never wiped.
@@ -74,7 +74,7 @@ def write_server_log(out_dir: Path, request_log: list[tuple[str, str, int]]) -> 
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchive.crawler import CrawlOptions, run_crawl
+    from newsarchive.crawler import CrawlOptions, run_crawl, write_crawl_report
     from newsarchive.server import DemoSite
     from newsarchive.summary import format_summary, summarize
 
@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             overrides=DEMO_SETTINGS,
         ))
         write_server_log(args.out, site.request_log)
+    write_crawl_report(result)
     print(format_summary(summarize(args.out)))
     print(f"Demo crawl {result.crawl_id} finished in {result.seconds:.1f}s "
           f"({result.stats.get('finish_reason', 'unknown')}); server stopped.")
