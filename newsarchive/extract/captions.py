@@ -31,7 +31,8 @@ CREDIT_PHRASES = (
         re.IGNORECASE,
     ),
     re.compile(
-        r"(?:^|[\s|/(\[])(?:photos?|fotos?|bild|bilder|images?|credits?|quelle|source|fonte"
+        r"(?:^|[\s|/(\[])(?:photos?|fotos?|bild|bilder|bildrechte|bildquelle|bron|fotograf"
+        r"|isithombe|images?|credits?|quelle|source|fonte"
         r"|fuente|crédits?|crédito|foto\s?credit|zdjęcie|фото|источник)\s*:\s*(?P<credit>.+?)"
         r"[\)\]]?\s*$",
         re.IGNORECASE,
@@ -45,11 +46,12 @@ CREDIT_PHRASES = (
 )
 MAX_CREDIT_CHARS = 150
 MIN_CAPTION_WORDS = 2
+_BYLINE = re.compile(r"^(?:von|by|par|por|door|av)\s+\S+.*\d{1,2}[:.]\d{2}", re.IGNORECASE)
 # Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
 CREDIT_LABEL = re.compile(
     r"^\s*(?:copyright\s*:|(?:symbol|titel|archiv)?(?:photos?|fotos?|bild|bilder|images?"
-    r"|pictures?|credits?|quelle|bildquelle|source|fonte|fuente|crédits?|crédito|zdjęcie|фото"
-    r"|источник)\s*(?:by\b|von\b|:))\s*:?\s*",
+    r"|pictures?|credits?|quelle|bildquelle|bildrechte|source|fonte|fuente|crédits?|crédito|bron"
+    r"|fotograf|photographer|zdjęcie|фото|источник)\s*(?:by\b|von\b|:))\s*:?\s*",
     re.IGNORECASE,
 )
 CREDIT_SEPARATOR = re.compile(r"\s+\|\s+|\s*\|\s*")
@@ -59,6 +61,7 @@ def credit_parts(credit: str | None) -> list[str]:
     """A credit string as its parts, labels dropped: "© dpa | Jens K." -> ["dpa", "Jens K."]."""
     parts = []
     for part in CREDIT_SEPARATOR.split(credit or ""):
+        part = part.strip(" ()[]")
         previous = None
         while part and part != previous:  # "Foto: © dpa" carries two labels
             previous, part = part, CREDIT_LABEL.sub("", part, count=1)
@@ -333,6 +336,8 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
         if caption and caption.endswith(credit):
             caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
     credits = [c for c in credits if c != caption]  # an image title repeating the caption
+    if caption and _BYLINE.match(caption):
+        return None  # an author box with its portrait
     if not credits and (
         not caption or (len(caption.split()) < MIN_CAPTION_WORDS and len(caption) < 8)
     ):
