@@ -387,3 +387,34 @@ def test_site_has_at_least_twelve_articles_in_five_templates() -> None:
     articles = [p for p in PAGES if p["role"] == "article"]
     assert len(articles) >= 12
     assert len({p["template"] for p in articles}) >= 5
+
+
+def test_route_table_status_headers_and_types_on_any_folder(tmp_path: Path) -> None:
+    (tmp_path / "gone.html").write_text("<p>withdrawn</p>", encoding="utf-8")
+    (tmp_path / "data.bin").write_bytes(b"\x00\x01")
+    (tmp_path / "_routes.toml").write_text(
+        '[paths."/gone.html"]\nstatus = 410\nchunked = true\nheaders = { "X-Reason" = "legal" }\n'
+        '[redirects]\n"/x" = { to = "https://elsewhere.test/y", status = 308 }\n',
+        encoding="utf-8",
+    )
+    with DemoSite(tmp_path) as site:
+        response, body = fetch(site.base_url, "/gone.html")
+        assert response.status == 410 and body == b"<p>withdrawn</p>"
+        assert response.getheader("X-Reason") == "legal"
+        assert response.getheader("Transfer-Encoding") == "chunked"
+        assert response.getheader("ETag") is None, "validators only on 200 responses"
+        response, _ = fetch(site.base_url, "/x")
+        assert response.status == 308 and response.getheader("Location") == "https://elsewhere.test/y"
+        response, _ = fetch(site.base_url, "/data.bin")
+        assert response.getheader("Content-Type") == "application/octet-stream"
+        response, body = fetch(site.base_url, "/")
+        assert response.status == 404 and b"Page not found" in body, "built-in 404 page"
+
+
+def test_serve_command_refuses_dir_with_generate(capsys: pytest.CaptureFixture[str]) -> None:
+    from newsarchive import cli
+
+    assert cli.main(["serve", str(SITE), "--generate", "5"]) == 2
+    assert cli.main(["serve", "--generate", "0"]) == 2
+    assert cli.main(["serve", "/no/such/folder"]) == 1
+    assert "site folder not found" in capsys.readouterr().err
