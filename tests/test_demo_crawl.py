@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import re
 import subprocess
 import sys
 import time
@@ -76,36 +75,17 @@ def site_path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def robots_disallowed() -> list[str]:
-    lines = (SITE_DIR / "robots.txt").read_text(encoding="utf-8").splitlines()
-    return [line.split(":", 1)[1].strip() for line in lines
-            if line.lower().startswith("disallow:") and line.split(":", 1)[1].strip()]
+def site_pages() -> list[dict[str, Any]]:
+    """The demo site's page table (fixtures/site/_pages.toml): every path and its role."""
+    return tomllib.loads((SITE_DIR / "_pages.toml").read_text(encoding="utf-8"))["page"]
 
 
-def site_routes() -> dict[str, Any]:
-    path = SITE_DIR / "_routes.toml"
-    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
-def sitemap_paths(name: str) -> set[str]:
-    """Paths a sitemap of the demo site lists (read with a regex, independent of the crawler)."""
-    text = (SITE_DIR / name).read_text(encoding="utf-8")
-    return {site_path(loc.replace("{{BASE}}", "http://demo.invalid"))
-            for loc in re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", text)}
-
-
-def expected_articles() -> set[str]:
-    """The demo site's article pages: exactly what its Google News sitemap lists."""
-    return sitemap_paths("sitemap-news.xml")
-
-
-def expected_non_articles() -> set[str]:
-    """Pages of the site that are not articles: home, sections, live blog, gallery."""
-    return sitemap_paths("sitemap-pages.xml") - expected_articles()
+def paths_with_role(*roles: str) -> set[str]:
+    return {p["path"] for p in site_pages() if p["role"] in roles}
 
 
 def test_expected_articles_come_out(demo: DemoRun) -> None:
-    expected = expected_articles()
+    expected = paths_with_role("article")
     assert len(expected) >= 12
     exported = {site_path(a["url"]) for a in demo.articles()}
     assert exported == expected, (
@@ -114,15 +94,30 @@ def test_expected_articles_come_out(demo: DemoRun) -> None:
 
 
 def test_non_article_pages_are_recorded_and_not_exported(demo: DemoRun) -> None:
-    non_articles = expected_non_articles()
     recorded = {site_path(p["url"]): p for p in demo.pages()}
-    for path in non_articles:
-        assert path in recorded, f"{path} was never fetched"
-        assert recorded[path]["outcome"] == "not_article", recorded[path]
     exported = {site_path(a["url"]) for a in demo.articles()}
+    non_articles = paths_with_role("hub", "liveblog", "gallery", "other")
+    for path in non_articles & set(recorded):
+        assert recorded[path]["outcome"] == "not_article", recorded[path]
     assert not exported & non_articles
-    # the live blog / gallery is recognised for what it is, not just missed
-    assert {"liveblog", "gallery"} & {recorded[p]["page_type"] for p in non_articles}
+    # the live blog and the gallery are fetched and recognised for what they are
+    for path in paths_with_role("liveblog", "gallery"):
+        assert recorded[path]["page_type"] in ("liveblog", "gallery"), recorded[path]
+
+
+def test_sources_are_recorded_as_such(demo: DemoRun) -> None:
+    recorded = {site_path(p["url"]): p for p in demo.pages()}
+    kinds = {"robots": "robots", "sitemap_index": "sitemap", "sitemap": "sitemap",
+             "news_sitemap": "sitemap", "feed": "feed"}
+    for page in site_pages():
+        if page["role"] in kinds:
+            line = recorded[page["path"]]
+            assert (line["outcome"], line["page_type"]) == ("not_article", kinds[page["role"]])
+
+
+def test_assets_are_not_fetched(demo: DemoRun) -> None:
+    fetched = set(demo.server_paths())
+    assert not fetched & paths_with_role("asset")
 
 
 def test_demo_prints_summary_and_is_quick(demo: DemoRun) -> None:
@@ -136,46 +131,45 @@ def test_demo_prints_summary_and_is_quick(demo: DemoRun) -> None:
 
 
 def test_robots_disallowed_page_is_never_fetched(demo: DemoRun) -> None:
-    disallowed = robots_disallowed()
-    assert disallowed, "the demo site's robots.txt disallows a path"
+    disallowed = paths_with_role("disallowed")
+    assert disallowed
     fetched = demo.server_paths()
     assert "/robots.txt" in fetched
-    assert not [p for p in fetched if any(p.startswith(d) for d in disallowed)]
-    denied = [p for p in demo.pages() if p["outcome"] == "robots_denied"]
-    assert denied and all(any(site_path(p["url"]).startswith(d) for d in disallowed)
-                          for p in denied)
+    assert not disallowed & set(fetched)
+    denied = {site_path(p["url"]) for p in demo.pages() if p["outcome"] == "robots_denied"}
+    assert denied == disallowed
 
 
 def test_404_is_recorded_without_an_article(demo: DemoRun) -> None:
-    missing = [p for p in demo.pages() if p["status"] == 404 and p["page_type"] != "robots"]
-    assert missing and all(p["outcome"] == "http_error" for p in missing)
-    article_urls = {a["url"] for a in demo.articles()}
-    assert not {p["url"] for p in missing} & article_urls
+    missing = paths_with_role("not_found")
+    assert missing
+    recorded = {site_path(p["url"]): p for p in demo.pages()}
+    for path in missing:
+        assert (recorded[path]["status"], recorded[path]["outcome"]) == (404, "http_error")
+    assert not missing & {site_path(a["url"]) for a in demo.articles()}
 
 
 def test_redirect_leads_to_one_article_under_its_final_url(demo: DemoRun) -> None:
-    redirects = site_routes().get("redirects", {})
-    assert redirects, "the demo site declares a redirect"
+    redirects = [p for p in site_pages() if p["role"] == "redirect"]
+    assert redirects
     articles = demo.articles()
-    base = demo.base_url()
-    checked = 0
-    for source, rule in redirects.items():
-        target = base + rule["to"]
-        sources = [a for a in articles if a["url"] == base + source]
-        assert not sources, f"article exported under the redirecting URL {source}"
-        finals = [a for a in articles if a["url"] == target]
-        if finals:
-            assert len(finals) == 1
-            checked += 1
-    assert checked, "no redirect target came out as an article"
     hops = {site_path(p["url"]): p for p in demo.pages() if p["outcome"] == "redirect"}
-    for source, rule in redirects.items():
-        if source in hops:  # fetched: recorded with where it pointed
-            assert hops[source]["reason"].endswith(base + rule["to"])
-    assert hops, "no redirect was fetched"
-    redirected = [a for a in articles if a["requested_url"] != a["url"]]
-    for article in redirected:
-        assert article["provenance"]["discovered_via"]["type"] == "redirect"
+    base = demo.base_url()
+    followed = 0
+    for redirect in redirects:
+        source, target = redirect["path"], redirect["to"]
+        assert not [a for a in articles if site_path(a["url"]) == source]
+        if source not in hops:
+            continue  # only linked from pages the crawl does not follow (articles)
+        followed += 1
+        assert hops[source]["status"] == redirect["status"]
+        assert hops[source]["reason"].endswith(base + target)
+        finals = [a for a in articles if site_path(a["url"]) == target]
+        assert len(finals) == 1, f"{target}: {len(finals)} articles"
+        if finals[0]["requested_url"] != finals[0]["url"]:  # reached through the redirect
+            assert site_path(finals[0]["requested_url"]) == source
+            assert finals[0]["provenance"]["discovered_via"]["type"] == "redirect"
+    assert followed, "no redirect of the demo site was fetched"
 
 
 def test_every_article_has_every_schema_key(demo: DemoRun) -> None:

@@ -276,3 +276,52 @@ def test_crawl_of_loopback_is_refused_and_recorded(tmp_path: Path) -> None:
     for batch in (out / "articles").glob("*.gz"):
         with gzip.open(batch) as handle:
             assert handle.read() == b""
+
+
+ARTICLE_HTML = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Harbour bridge reopens after repairs</title>
+<meta property="og:type" content="article">
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
+ "headline": "Harbour bridge reopens after repairs", "datePublished": "2026-01-02T08:00:00Z",
+ "author": {"@type": "Person", "name": "Ann Example"}}</script></head>
+<body><article><h1>Harbour bridge reopens after repairs</h1>
+<p class="byline">By Ann Example</p><time datetime="2026-01-02T08:00:00Z">2 January 2026</time>
+""" + "".join(
+    f"<p>Paragraph {n}: the bridge carried its first traffic for three months on Friday, "
+    "and engineers said the new bearings should last for another forty years of use.</p>"
+    for n in range(8)) + "</article></body></html>"
+
+
+@pytest.mark.slow
+def test_article_reached_only_through_a_redirect(tmp_path: Path) -> None:
+    """Requested under the old URL, exported once under the final one, hop recorded."""
+    from newsarchive.server import DemoSite
+
+    site_dir = tmp_path / "site"
+    (site_dir / "2026" / "01" / "02").mkdir(parents=True)
+    (site_dir / "index.html").write_text(
+        "<html><body><a href='/old/bridge-story-moved-here-today'>bridge</a></body></html>")
+    (site_dir / "2026/01/02/harbour-bridge-reopens.html").write_text(ARTICLE_HTML)
+    (site_dir / "_routes.toml").write_text(
+        '[redirects]\n"/old/bridge-story-moved-here-today" = '
+        '{ to = "/2026/01/02/harbour-bridge-reopens.html", status = 301 }\n')
+    out = tmp_path / "out"
+    with DemoSite(site_dir) as site:
+        base = site.base_url
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", base + "/", "--out", str(out),
+             "--allow-private", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = []
+    for batch in (out / "articles").glob("*.jsonl.gz"):
+        with gzip.open(batch, "rt", encoding="utf-8") as handle:
+            rows += [json.loads(line) for line in handle]
+    (article,) = rows
+    assert article["url"] == base + "/2026/01/02/harbour-bridge-reopens.html"
+    assert article["requested_url"] == base + "/old/bridge-story-moved-here-today"
+    assert article["provenance"]["discovered_via"] == {
+        "type": "redirect", "url": base + "/old/bridge-story-moved-here-today", "lastmod": None}
+    pages = [json.loads(line) for line in (out / "pages.jsonl").read_text().splitlines()]
+    hop = next(p for p in pages if p["outcome"] == "redirect")
+    assert hop["url"] == base + "/old/bridge-story-moved-here-today" and hop["status"] == 301
