@@ -39,6 +39,8 @@ CREDIT_PHRASES = (
     ),
     re.compile(r"(?P<credit>©\s*.+?)\s*$"),
     re.compile(r"(?:^|\s)\((?P<credit>AP|AFP|dpa|Reuters|EPA|Getty Images)\)\s*$"),
+    # "(C) Agency" after the caption, in ASCII or full width.
+    re.compile(r"[（(][CcＣｃ©][）)]\s*(?P<credit>[^（）()]{1,60})$"),
     # Japanese papers: "…＝ＡＰ", "…＝ロイター".
     re.compile(r"＝(?P<credit>[Ａ-Ｚａ-ｚA-Za-z/／・ ]{1,20}|共同|ロイター|時事|AFP時事)$"),
     # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
@@ -117,18 +119,54 @@ def split_credit(text: str | None) -> tuple[str | None, str | None]:
     return text, None
 
 
+def _ld_image_objects(doc: Any) -> list[dict[str, Any]]:
+    """ImageObjects of the page's JSON-LD, including those nested in an article's ``image``."""
+    found: list[dict[str, Any]] = list(doc.json_ld_objects("ImageObject"))
+    for obj in doc.json_ld:
+        images = obj.get("image")
+        for image in images if isinstance(images, list) else [images]:
+            if isinstance(image, dict) and image not in found:
+                found.append(image)
+    return found
+
+
+def _ld_captions(doc: Any, resolve: Any) -> list[dict[str, Any]]:
+    """Captions the JSON-LD states for the article's images (when the markup shows none)."""
+    out = []
+    for obj in _ld_image_objects(doc):
+        text = obj.get("caption")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        caption, credit = split_credit(text)
+        credits = credit_parts(credit) or credit_parts(_ld_credit(obj))
+        url = obj.get("url") or obj.get("contentUrl")
+        out.append(
+            {
+                "text": caption,
+                "credit": ", ".join(credits) or None,
+                "image_url": resolve(url) if isinstance(url, str) else None,
+            }
+        )
+    return out
+
+
+def _ld_credit(obj: dict[str, Any]) -> str | None:
+    credit = obj.get("creditText") or obj.get("copyrightHolder") or obj.get("author")
+    if isinstance(credit, dict):
+        credit = credit.get("name")
+    if isinstance(credit, list):
+        credit = ", ".join(c.get("name", "") if isinstance(c, dict) else str(c) for c in credit)
+    return credit.strip() if isinstance(credit, str) and credit.strip() else None
+
+
 def _ld_credits(doc: Any) -> dict[str, str]:
     """Image URL -> credit from JSON-LD ImageObjects."""
     credits: dict[str, str] = {}
-    for obj in doc.json_ld_objects("ImageObject"):
+    for obj in _ld_image_objects(doc):
         url = obj.get("url") or obj.get("contentUrl")
-        credit = obj.get("creditText") or obj.get("copyrightHolder") or obj.get("author")
-        if isinstance(credit, dict):
-            credit = credit.get("name")
-        if isinstance(credit, list):
-            credit = ", ".join(c.get("name", "") if isinstance(c, dict) else str(c) for c in credit)
-        if isinstance(url, str) and isinstance(credit, str) and credit.strip():
-            credits[url] = credit.strip()
+        credit = _ld_credit(obj)
+        if isinstance(url, str) and credit:
+            credits[url] = credit
     return credits
 
 
@@ -149,7 +187,8 @@ def _in_chrome(el: Any, wrappers: set[Any] | frozenset[Any] = frozenset()) -> bo
 
 _CAPTION_CLASS_XPATH = (
     "//*[contains(@class, 'aption') or contains(@class, 'ubtitle') or contains(@class, 'infotext')"
-    " or contains(@class, 'bildunterschrift') or contains(@class, 'legend')]"
+    " or contains(@class, 'bildunterschrift') or contains(@class, 'legend')"
+    " or contains(@class, 'image-text') or contains(@class, 'img-text')]"
     "[not(ancestor::figure)][not(self::figure or self::figcaption or self::h1 or self::h2)]"
 )
 # Images that carry their caption or credit in data attributes.
@@ -373,6 +412,8 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
             continue
         seen.add(key)
         out.append(caption)
+    if not out:
+        out = _ld_captions(doc, resolve)
     return out
 
 
