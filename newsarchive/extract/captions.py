@@ -39,6 +39,14 @@ CREDIT_PHRASES = (
     ),
     re.compile(r"(?P<credit>©\s*.+?)\s*$"),
     re.compile(r"(?:^|\s)\((?P<credit>AP|AFP|dpa|Reuters|EPA|Getty Images)\)\s*$"),
+    # "… — Picture by Jane Roe" without brackets.
+    re.compile(
+        r"\s[—–-]\s*(?:pictures?|photos?|fotos?|images?)\s+(?:by|von|de)\s+(?P<credit>.+)$", re.I
+    ),
+    # "[사진 출처 = Agency]", "[Photo = Agency]": a bracketed "label = credit" at the end.
+    re.compile(r"\[\s*[^\]=]{1,12}=\s*(?P<credit>[^\]]+?)\s*\]\s*$"),
+    # Japanese "（Name撮影）": photographed by Name.
+    re.compile(r"[（(](?P<credit>[^（）()]{1,20})撮影[）)]\s*$"),
     # "(C) Agency" after the caption, in ASCII or full width.
     re.compile(r"[（(][CcＣｃ©][）)]\s*(?P<credit>[^（）()]{1,60})$"),
     # Japanese papers: "…＝ＡＰ", "…＝ロイター".
@@ -48,14 +56,20 @@ CREDIT_PHRASES = (
 )
 MAX_CREDIT_CHARS = 150
 MIN_CAPTION_WORDS = 2
+_LINK_LABEL = re.compile(
+    r"^(?:read more|more|czytaj więcej|czytaj też|lesen sie (?:auch|mehr)|mehr|lire aussi"
+    r"|leer más|leggi anche|läs mer|les mer|подробнее)\W*$",
+    re.IGNORECASE,
+)
 _BYLINE = re.compile(r"^(?:von|by|par|por|door|av)\s+\S+.*\d{1,2}[:.]\d{2}", re.IGNORECASE)
 # Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
 CREDIT_LABEL = re.compile(
-    r"^\s*(?:copyright\s*:|(?:symbol|titel|archiv)?(?:photos?|fotos?|bild|bilder|images?"
+    r"^\s*(?:copyright\b\s*:?|(?:symbol|titel|archiv)?(?:photos?|fotos?|bild|bilder|images?"
     r"|pictures?|credits?|quelle|bildquelle|bildrechte|source|fonte|fuente|crédits?|crédito|bron"
     r"|fotograf|photographer|zdjęcie|фото|источник)\s*(?:by\b|von\b|:))\s*:?\s*",
     re.IGNORECASE,
 )
+_BARE_LABELS = frozenset({"©", "copyright", "photo", "foto", "bild", "image", "credit", "source"})
 CREDIT_SEPARATOR = re.compile(r"\s+\|\s+|\s*\|\s*")
 
 
@@ -68,7 +82,7 @@ def credit_parts(credit: str | None) -> list[str]:
         while part and part != previous:  # "Foto: © dpa" carries two labels
             previous, part = part, CREDIT_LABEL.sub("", part, count=1)
         part = clean(part.strip(" .;,()[]")) or ""
-        if part:
+        if part and part.lower() not in _BARE_LABELS:
             parts.append(part)
     return parts
 
@@ -375,8 +389,8 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
         if caption and caption.endswith(credit):
             caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
     credits = [c for c in credits if c != caption]  # an image title repeating the caption
-    if caption and _BYLINE.match(caption):
-        return None  # an author box with its portrait
+    if caption and (_BYLINE.match(caption) or _LINK_LABEL.match(caption)):
+        return None  # an author box with its portrait, a "read more" teaser label
     if not credits and (
         not caption or (len(caption.split()) < MIN_CAPTION_WORDS and len(caption) < 8)
     ):
