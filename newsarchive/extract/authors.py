@@ -302,38 +302,62 @@ _BYLINE_XPATHS = (
         True,
     ),
     (
-        './/*[contains(translate(@class, "AUTHOR", "author"), "author")'
-        ' or contains(translate(@class, "AUTOR", "autor"), "autor")]'
-        '[not(.//*[contains(translate(@class, "AUTHOR", "author"), "author")])]'
+        './/*[contains(@class, "uthor") or contains(@class, "utor")]'
+        '[not(.//*[contains(@class, "uthor")])]'
         "[not(ancestor::figure or ancestor::figcaption)]",
         False,
     ),
     # A bold line of names opening the body ("<p><strong>Jane Doe/John Roe</strong></p>").
-    ("(.//p[strong or b][normalize-space(.) = normalize-space(strong|b)])[position() <= 2]", False),
+    (".//p[strong or b][normalize-space(.) = normalize-space(strong|b)]", False),
 )
 _MAX_BYLINE_CHARS = 150
 
 
+def _scope_rank(el: HtmlElement, scopes: list[HtmlElement]) -> int:
+    """Index of the innermost preferred scope holding ``el`` (body container, article, page)."""
+    ancestors = {id(a) for a in el.iterancestors()} | {id(el)}
+    for rank, scope in enumerate(scopes):
+        if id(scope) in ancestors:
+            return rank
+    return len(scopes)
+
+
+def _names_in(
+    doc: Document, elements: list[HtmlElement], take_all: bool, site_keys: set[str]
+) -> list[Found]:
+    """Names in byline elements (the first element with names unless ``take_all``)."""
+    found: list[Found] = []
+    for el in elements[:8]:
+        text = el.get("content") or el.text_content()
+        if len(text) > _MAX_BYLINE_CHARS:
+            continue
+        found.extend(
+            (n, clean(text) or "", doc.absolute(el.get("href")), False)
+            for n in split_names(text)
+            if looks_like_name(n)
+            and (len(n.split()) > 1 or n.casefold() in AGENCIES)
+            and not _is_site_like(n, False, site_keys)
+        )
+        if found and not take_all:
+            break  # the first byline; later matches are comments or teasers
+    return found
+
+
 def _dom_authors(doc: Document, container: HtmlElement | None, site_keys: set[str]) -> list[Found]:
-    """From byline markup: microdata, rel=author, byline and author classes."""
-    scopes = [s for s in (container, *doc.root.xpath("(//article)[1]"), doc.root) if s is not None]
+    """From byline markup: microdata, rel=author, byline and author classes.
+
+    Each XPath runs once over the page; matches inside the article container,
+    then the first ``<article>``, come before matches elsewhere (comments, teasers).
+    """
+    scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]
     for xpath, take_all in _BYLINE_XPATHS:
-        for scope in scopes:
-            found: list[Found] = []
-            for el in scope.xpath(xpath)[:8]:
-                text = el.get("content") or el.text_content()
-                if len(text) > _MAX_BYLINE_CHARS:
-                    continue
-                href = el.get("href")
-                found.extend(
-                    (n, clean(text) or "", doc.absolute(href), False)
-                    for n in split_names(text)
-                    if looks_like_name(n)
-                    and (len(n.split()) > 1 or n.casefold() in AGENCIES)
-                    and not _is_site_like(n, False, site_keys)
-                )
-                if found and not take_all:
-                    break  # the first byline; later matches are comments or teasers
+        matches = doc.root.xpath(xpath)
+        if not matches:
+            continue
+        ranks = [(_scope_rank(el, scopes), el) for el in matches[:40]]
+        for scope_rank in sorted({rank for rank, _ in ranks}):
+            in_scope = [el for rank, el in ranks if rank == scope_rank]
+            found = _names_in(doc, in_scope, take_all, site_keys)
             if found:
                 return found
     return []

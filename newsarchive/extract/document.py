@@ -7,6 +7,7 @@ never parse again.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -79,8 +80,9 @@ class Document:
     headers: dict[str, str] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def base_url(self) -> str | None:
+        """The URL relative links resolve against (``<base href>`` or the page URL)."""
         base = self.root.xpath("//base/@href")
         if base and self.url:
             return urljoin(self.url, base[0].strip())
