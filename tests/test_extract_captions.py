@@ -84,3 +84,34 @@ def test_sputnik_fixture_caption_with_rule_and_without():
     }
     assert extract_captions(doc, None, rules.match(url, "2024-05-26", doc.root)) == [expected]
     assert extract_captions(doc) == [expected]
+
+
+def test_more_credit_conventions():
+    assert split_credit("The minister at the port. — Picture by Jane Roe") == (
+        "The minister at the port",
+        "Jane Roe",
+    )
+    assert split_credit("시장이 연설하고 있다. [사진 출처 = 연합뉴스]") == (
+        "시장이 연설하고 있다",
+        "연합뉴스",
+    )
+    assert split_credit("代表の選手たち（Ｃ）共同通信社") == ("代表の選手たち", "共同通信社")
+    assert credit_parts("(Foto: Pool via REUTERS)") == ["Pool via REUTERS"]
+    assert credit_parts("Copyright Jane Roe/AP") == ["Jane Roe/AP"]
+
+
+def test_aria_hidden_caption_twin_and_labels_are_handled():
+    html = (
+        "<html><body><figure><img src='/a.jpg' alt='Rescue teams search the forest.'>"
+        "<figcaption><span aria-hidden='true'>Rescue teams search the forest.</span>"
+        "<span class='image-byline'>Foto: Rescue Photo</span></figcaption></figure>"
+        "<div class='teaser'><img src='/b.jpg'><span class='caption'>Read more</span></div>"
+        "</body></html>"
+    )
+    assert extract_captions(load_document(html, "https://example.test/")) == [
+        {
+            "text": "Rescue teams search the forest.",
+            "credit": "Rescue Photo",
+            "image_url": "https://example.test/a.jpg",
+        }
+    ]
