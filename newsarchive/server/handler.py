@@ -90,6 +90,9 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "newsarchive-demo/1.0"
     timeout = 30  # idle keep-alive connections end instead of holding a thread
+    # Headers and body are separate writes; with Nagle's algorithm on, a keep-alive
+    # client waits for the delayed ACK (~40 ms) on every response.
+    disable_nagle_algorithm = True
     server: SiteServer
 
     def do_GET(self) -> None:
