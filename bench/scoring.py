@@ -5,6 +5,8 @@ is the mean over pages with a prediction, recall the mean over all pages.
 Headline: exact after NFC and whitespace normalization. Authors: set F1 of
 lower-cased names. Published: same calendar day in the expected value's offset.
 Captions and credits: set F1 over normalized strings.
+
+Self-check: ``.venv/bin/python -m doctest bench/scoring.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ def tokens(text: str | None) -> list[str]:
 
 
 def shingles(text: str | None) -> Counter[tuple[str, ...]]:
-    """Multiset of 4-token shingles; 1-3 tokens make one shingle, no tokens none."""
+    """Multiset of 4-token shingles; 1-3 tokens make one shingle, no tokens none.
+
+    >>> sorted(shingles("a b c d e").values()), shingles("x y"), shingles("")
+    ([1, 1], Counter({('x', 'y'): 1}), Counter())
+    >>> shingles("Ver\u00adfas\u200bsung a b c")[("Verfassung", "a", "b", "c")]
+    1
+    """
     toks = tokens(text)
     if not toks:
         return Counter()
@@ -40,7 +48,15 @@ def shingles(text: str | None) -> Counter[tuple[str, ...]]:
 
 
 def page_precision_recall(predicted: str | None, expected: str | None) -> tuple[float, float]:
-    """Shingle precision and recall of one page (1.0 where there is nothing to get wrong)."""
+    """Shingle precision and recall of one page (1.0 where there is nothing to get wrong).
+
+    >>> page_precision_recall("a b c d e f", "a b c d e")  # 3 predicted, 2 right
+    (0.6666666666666666, 1.0)
+    >>> page_precision_recall("", "")
+    (1.0, 1.0)
+    >>> page_precision_recall("", "a b c d")
+    (1.0, 0.0)
+    """
     pred, exp = shingles(predicted), shingles(expected)
     tp = sum((pred & exp).values())
     fp = sum(pred.values()) - tp
@@ -90,11 +106,20 @@ def normalize(text: str | None) -> str:
 
 
 def headline_exact(predicted: str | None, expected: str | None) -> float:
+    """Exact match after NFC and whitespace normalization, case kept.
+
+    >>> headline_exact(" Cafe\u0301  news ", "Café news"), headline_exact("café news", "Café news")
+    (1.0, 0.0)
+    """
     return float(bool(normalize(expected)) and normalize(predicted) == normalize(expected))
 
 
 def set_f1(predicted: Iterable[str], expected: Iterable[str]) -> float:
-    """F1 of two sets (both empty = 1)."""
+    """F1 of two sets (both empty = 1).
+
+    >>> set_f1([], []), set_f1(["a"], []), set_f1(["a", "b"], ["a"])
+    (1.0, 0.0, 0.6666666666666666)
+    """
     pred, exp = set(predicted), set(expected)
     if not pred and not exp:
         return 1.0
@@ -154,7 +179,15 @@ def parse_time(value: str | None) -> dt.datetime | dt.date | None:
 
 
 def same_day(predicted: str | None, expected: str | None) -> float:
-    """1.0 when ``predicted`` falls on the expected calendar day in the expected offset."""
+    """1.0 when ``predicted`` falls on the expected calendar day in the expected offset.
+
+    >>> same_day("2024-05-02T23:30:00Z", "2024-05-03T08:00:00+02:00")  # 01:30 local
+    1.0
+    >>> same_day("2024-05-03T23:30:00Z", "2024-05-03T08:00:00+02:00")  # next day local
+    0.0
+    >>> same_day("2024-05-03", "2024-05-03T00:00:00"), same_day(None, "2024-05-03")
+    (1.0, 0.0)
+    """
     exp, pred = parse_time(expected), parse_time(predicted)
     if exp is None or pred is None:
         return 0.0
