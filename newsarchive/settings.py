@@ -57,6 +57,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # Record every page's outcome, then provenance, dedupe and export of articles (300: validation).
 ITEM_PIPELINES = {
+    # Only with a plan's NEWSARCHIVE_STATE_PATH: every fetch into the crawl state.
+    "newsarchive.pipelines.state.CrawlStatePipeline": 90,
     "newsarchive.pipelines.pages.PageOutcomePipeline": 100,
     "newsarchive.pipelines.provenance.ProvenancePipeline": 200,
     # schema check of every record: failures recorded, never dropped (issue 6)

@@ -24,8 +24,8 @@ from newsarchive.provenance import crawl_id_for
 log = logging.getLogger(__name__)
 
 PAGES_FILENAME = "pages.jsonl"
-OUTCOMES = ("article", "not_article", "redirect", "http_error", "blocked", "robots_denied",
-            "refused", "failed")
+OUTCOMES = ("article", "not_article", "not_modified", "redirect", "http_error", "blocked",
+            "robots_denied", "refused", "failed")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Only these page types are exported as articles (a live blog or gallery is recorded only).
 ARTICLE_PAGE_TYPES = frozenset({"article"})

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
+from newsarchive.pipelines.state import crawl_state_for
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.options import spider_options
 from scrapy.http import Request, Response, TextResponse
@@ -32,6 +33,7 @@ from newsarchive.discovery.sitemaps import parse_sitemap
 from newsarchive.extract import extract
 from newsarchive.provenance import crawl_id_for
 from newsarchive.safety import detect_block_page
+from newsarchive.state import CrawlState
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ META_WARC = "newsarchive_warc"  # WARC pointer set by the capture extension
 ARTICLE_PAGE_TYPES = frozenset({"article"})
 # Sources first, so the article URLs they name (with dates) are scheduled early. A URL
 # named by several sources is fetched once (Scrapy's dupe filter), under the first discovery.
+VALIDATOR_HEADERS = ("ETag", "Last-Modified")
 PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
 
 
@@ -60,6 +63,21 @@ def decoded_headers(response: Response) -> dict[str, str]:
         key = name.decode("latin-1")
         headers[key] = ", ".join(v.decode("latin-1") for v in values)
     return headers
+
+
+def _present(request: Request | None) -> Iterator[Request]:
+    if request is not None:
+        yield request
+
+
+def validators_of(response: Response) -> dict[str, str]:
+    """ETag and Last-Modified (lower-case names) for conditional re-fetches next time."""
+    found = {}
+    for name in VALIDATOR_HEADERS:
+        value = response.headers.get(name)
+        if value:
+            found[name.lower()] = value.decode("latin-1")
+    return found
 
 
 def content_type_of(response: Response) -> str | None:
@@ -85,11 +103,21 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ requests
 
-    def page_request(self, url: str, via: dict[str, Any], depth: int, role: str) -> Request:
+    def page_request(self, url: str, via: dict[str, Any], depth: int, role: str) -> Request | None:
+        """A request for a page, or None when the crawl state says the article is archived."""
+        headers: dict[str, str] = {}
+        if role == "article" and self.state is not None:
+            decision = self.state.fetch_decision(url, self.options.refetch)
+            if not decision.fetch:
+                self.crawler.stats.inc_value(f"newsarchive/state/{decision.reason}")
+                log.debug("skipped %s: %s in the crawl state", url, decision.reason)
+                return None
+            headers = decision.headers  # If-None-Match / If-Modified-Since
         return Request(
             url,
             callback=self.parse_page,
             errback=self.on_failure,
+            headers=headers or None,
             priority=PRIORITY_BY_ROLE.get(role, 0),
             meta={META_VIA: via, META_DEPTH: depth},
         )
@@ -102,6 +130,11 @@ class NewsSpider(scrapy.Spider):
             priority=PRIORITY_BY_ROLE[role],
             meta={META_VIA: via, META_DEPTH: 0},
         )
+
+    @property
+    def state(self) -> CrawlState | None:
+        """The plan's crawl state (``NEWSARCHIVE_STATE_PATH``), None for a one-off crawl."""
+        return crawl_state_for(self.crawler)
 
     def in_scope(self, url: str) -> bool:
         """Sitemaps and feeds: on an allowed host (include/exclude patterns are for pages)."""
@@ -116,7 +149,9 @@ class NewsSpider(scrapy.Spider):
                 # Read as a discovery source; Scrapy fetches it again to obey it.
                 robots.meta["dont_obey_robotstxt"] = True
                 yield robots
-            yield self.page_request(url, discovered_via("seed", None), 0, "hub")
+            seed = self.page_request(url, discovered_via("seed", None), 0, "hub")
+            if seed is not None:  # always: only article candidates are checked against state
+                yield seed
         # Sources a crawl plan names (the type of their URLs is found when they are read).
         for kind, urls, callback in (("sitemap", options.news_sitemaps, self.parse_sitemap),
                                      ("sitemap", options.sitemaps, self.parse_sitemap),
@@ -152,7 +187,7 @@ class NewsSpider(scrapy.Spider):
         for entry in result.urls:
             if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
                 via = discovered_via(entry.kind, response.url, entry.date)
-                yield self.page_request(entry.url, via, 1, "article")
+                yield from _present(self.page_request(entry.url, via, 1, "article"))
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self.source_outcome(response, "feed")
@@ -164,7 +199,7 @@ class NewsSpider(scrapy.Spider):
         for entry in result.entries:
             if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
                 via = discovered_via("feed", response.url, entry.date)
-                yield self.page_request(entry.url, via, 1, "article")
+                yield from _present(self.page_request(entry.url, via, 1, "article"))
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Extract the page; follow its links and feeds when it is a hub within depth."""
@@ -177,6 +212,9 @@ class NewsSpider(scrapy.Spider):
         if response.status >= 400:
             yield {"_capture": self.capture(response, outcome="http_error",
                                             error=f"HTTP {response.status}")}
+            return
+        if response.status == 304:  # conditional re-fetch: the archived copy is current
+            yield {"_capture": self.capture(response, outcome="not_modified")}
             return
         try:
             record = extract(response.body, response.url, headers=decoded_headers(response))
@@ -208,7 +246,7 @@ class NewsSpider(scrapy.Spider):
             kind = classify_url(url)
             wanted = kind == ARTICLE or (kind == HUB and depth + 1 < self.max_depth)
             if wanted and self.options.wants_page(url):
-                yield self.page_request(url, via, depth + 1, kind)
+                yield from _present(self.page_request(url, via, depth + 1, kind))
 
     def on_failure(self, failure: Failure) -> Iterator[dict[str, Any]]:
         """Record a request that produced no response (robots.txt, refusal, network error)."""
@@ -256,6 +294,7 @@ class NewsSpider(scrapy.Spider):
             url=response.url,
             status=response.status,
             content_type=content_type_of(response),
+            headers=validators_of(response),
             outcome=outcome,
             error=error,
             page_type=page_type,

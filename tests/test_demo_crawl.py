@@ -352,3 +352,48 @@ def test_two_crawls_side_by_side_keep_their_own_settings(tmp_path: Path) -> None
     assert list(Path(outs[1], "articles").glob(f"articles-{id_two}-*.jsonl.gz"))
     # robots_sitemaps=False: robots.txt is read only to obey it, once per site
     assert len(robots_fetches) == 2
+
+
+RUN_WITH_STATE = """
+import json, sys
+from pathlib import Path
+from newsarchive.crawler import CrawlOptions, run_crawl
+url, out, state, refetch = sys.argv[1:5]
+result = run_crawl(CrawlOptions(
+    [url], Path(out), allow_private=True,
+    overrides={"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+               "NEWSARCHIVE_STATE_PATH": state},
+    spider_args={"refetch": refetch}))
+print(json.dumps({k: v for k, v in result.stats.items() if k.startswith("newsarchive/")}))
+"""
+
+
+def test_second_run_with_crawl_state_fetches_no_archived_article(tmp_path: Path) -> None:
+    """Incremental crawls: archived articles are skipped, or re-fetched conditionally (304)."""
+    from newsarchive.server import DemoSite
+
+    state = str(tmp_path / "state.sqlite")
+
+    def crawl(site: Any, name: str, refetch: str) -> tuple[dict[str, Any], list[str]]:
+        before = len(site.request_log)
+        run = subprocess.run(
+            [sys.executable, "-c", RUN_WITH_STATE, site.base_url + "/", str(tmp_path / name),
+             state, refetch], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert run.returncode == 0, run.stderr[-3000:]
+        paths = [p for _, p, _ in site.request_log[before:]]
+        return json.loads(run.stdout.splitlines()[-1]), paths
+
+    with DemoSite(generate=9) as site:
+        first, first_paths = crawl(site, "one", "never")
+        second, second_paths = crawl(site, "two", "never")
+        third, _ = crawl(site, "three", "conditional")
+        statuses = [status for _, _, status in site.request_log]
+    assert first["newsarchive/articles"] == 9
+    assert second.get("newsarchive/articles", 0) == 0
+    assert second["newsarchive/state/archived"] >= 9  # each URL once per source naming it
+    articles = {p for p in first_paths if p.endswith(".html")}
+    assert len(articles) == 9 and not articles & set(second_paths)  # never requested again
+    assert "/" in second_paths  # hubs and sources are re-read
+    # conditional re-fetch: the server answers 304 and nothing new is exported
+    assert third["newsarchive/pages/not_modified"] == 9 and statuses.count(304) >= 9
+    assert third.get("newsarchive/articles", 0) == 0

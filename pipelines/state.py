@@ -1,0 +1,104 @@
+"""Feed the plan's crawl state (``NEWSARCHIVE_STATE_PATH``): every fetch, every archived article.
+
+The next run of the plan asks the same database (through the spider) which
+article URLs are archived already and skips them, or re-fetches them with
+``If-None-Match`` / ``If-Modified-Since`` when the plan says ``refetch =
+"conditional"``. Without a state path (bare-URL crawls, the demo) nothing here
+is active. The database is :class:`newsarchive.state.CrawlState` (SQLite, WAL,
+batched transactions); it is opened once per crawler and closed when the spider
+closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from newsarchive.pipelines.pages import decide_outcome
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from newsarchive.state import CrawlState
+
+log = logging.getLogger(__name__)
+
+COMMIT_INTERVAL = 1.0  # seconds: an idle crawl must not hold its batch (and the lock) open
+_NO_STATE = object()
+
+
+def crawl_state_for(crawler: Crawler) -> CrawlState | None:
+    """The crawl state of this crawler (opened on first use), or None when not configured."""
+    cached = getattr(crawler, "_newsarchive_state", None)
+    if cached is not None:
+        return None if cached is _NO_STATE else cached
+    path = crawler.settings.get("NEWSARCHIVE_STATE_PATH")
+    if not path:
+        crawler._newsarchive_state = _NO_STATE  # type: ignore[attr-defined]
+        return None
+    state = CrawlState(path)
+    crawler._newsarchive_state = state  # type: ignore[attr-defined]
+    crawler.signals.connect(_closer(state), signal=signals.spider_closed, weak=False)
+    log.info("crawl state %s: %d archived articles", path, state.article_count())
+    return state
+
+
+def _closer(state: CrawlState) -> Any:
+    def close_state() -> None:
+        state.close()
+
+    return close_state
+
+
+def header(capture: dict[str, Any], name: str) -> str | None:
+    return (capture.get("headers") or {}).get(name)
+
+
+class CrawlStatePipeline:
+    """Record every page fetch (both URLs of a redirect) in the crawl state."""
+
+    def __init__(self, crawler: Crawler, state: CrawlState) -> None:
+        self.state = state
+        self.min_probability = crawler.settings.getfloat("NEWSARCHIVE_MIN_ARTICLE_PROBABILITY")
+        self.task: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlStatePipeline:
+        state = crawl_state_for(crawler)
+        if state is None:
+            raise NotConfigured
+        return cls(crawler, state)
+
+    def open_spider(self) -> None:
+        from twisted.internet.task import LoopingCall
+
+        self.task = LoopingCall(self.state.maybe_commit)
+        self.task.start(COMMIT_INTERVAL, now=False)
+
+    def close_spider(self) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        self.state.commit()
+
+    def process_item(self, item: Any) -> Any:
+        capture = item.get("_capture") if isinstance(item, dict) else None
+        if not capture or capture.get("status") is None:
+            return item  # not fetched (refused, robots.txt, network error): nothing to remember
+        outcome, _ = decide_outcome(item, self.min_probability)
+        is_article = outcome == "article"
+        warc = capture.get("warc") or {}
+        urls = {capture.get("url"), capture.get("requested_url")} - {None}
+        for url in sorted(urls):
+            self.state.record_fetch(
+                url,
+                canonical_url=item.get("canonical_url") if is_article else None,
+                article_id=item.get("article_id") if is_article else None,
+                etag=header(capture, "etag"),
+                last_modified=header(capture, "last-modified"),
+                payload_digest=warc.get("content_digest"),
+                content_hash=item.get("content_hash") if is_article else None,
+                status=capture.get("status"),
+                warc_record_id=warc.get("warc_record_id"),
+                fetched_at=warc.get("fetched_at") or capture.get("fetched_at"),
+            )
+        return item
