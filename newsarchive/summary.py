@@ -26,6 +26,7 @@ COVERAGE_FIELDS = {
     "quotes": "quotes",
     "related links": "related_links",
 }
+VALIDATION_FILENAME = "validation_failures.jsonl"  # written by pipelines/validate.py
 FAILURE_OUTCOMES = ("http_error", "blocked", "robots_denied", "refused", "failed")
 
 
@@ -71,6 +72,8 @@ def summarize(out_dir: Path) -> dict[str, Any]:
         for p in pages if p.get("outcome") in FAILURE_OUTCOMES
     )
     files = sorted(p for p in out_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    invalid_path = out_dir / VALIDATION_FILENAME
+    invalid = sum(1 for _ in read_jsonl(invalid_path)) if invalid_path.exists() else 0
     return {
         "out_dir": str(out_dir),
         "articles": len(articles),
@@ -78,6 +81,7 @@ def summarize(out_dir: Path) -> dict[str, Any]:
         "outcomes": dict(sorted(outcomes.items(), key=lambda kv: str(kv[0]))),
         "coverage": coverage(articles),
         "failures": dict(sorted(failures.items())),
+        "validation_problems": invalid,
         "files": [
             {"path": str(p.relative_to(out_dir)), "bytes": p.stat().st_size} for p in files
         ],
@@ -94,6 +98,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         "Fields found (share of articles):",
     ]
     lines += [f"  {label:<14} {share:6.0%}" for label, share in summary["coverage"].items()]
+    if summary.get("validation_problems"):
+        lines.append(f"Records with validation problems: {summary['validation_problems']} "
+                     f"(see {VALIDATION_FILENAME})")
     lines.append("Files written:")
     lines += [f"  {f['path']}  ({f['bytes']:,} bytes)" for f in summary["files"]]
     lines.append("Failures by reason:" if summary["failures"] else "Failures: none")

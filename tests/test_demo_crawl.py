@@ -245,14 +245,17 @@ def test_summary_counts_coverage_and_failures(tmp_path: Path) -> None:
              {"url": "http://s/x", "outcome": "http_error", "reason": "HTTP 404"},
              {"url": "http://s/p", "outcome": "robots_denied", "reason": "robots"}]
     (tmp_path / "pages.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pages))
+    (tmp_path / "validation_failures.jsonl").write_text('{"messages": ["x"]}\n')
     summary = summarize(tmp_path)
+    assert summary["validation_problems"] == 1
     assert summary["articles"] == 2 and summary["pages"] == 3
     assert summary["coverage"]["headline"] == 1.0 and summary["coverage"]["quotes"] == 0.5
     assert summary["failures"] == {"http_error: HTTP 404": 1, "robots_denied: robots": 1}
     assert {f["path"] for f in summary["files"]} == {
-        "pages.jsonl", "articles/articles-c1-00000.jsonl.gz"}
+        "pages.jsonl", "articles/articles-c1-00000.jsonl.gz", "validation_failures.jsonl"}
     text = format_summary(summary)
     assert "Articles: 2" in text and "quotes" in text and "50%" in text
+    assert "validation problems: 1" in text
 
 
 def test_progress_lines_when_not_a_terminal() -> None:
