@@ -106,8 +106,8 @@ class NewsSpider(scrapy.Spider):
     def page_request(self, url: str, via: dict[str, Any], depth: int, role: str) -> Request | None:
         """A request for a page, or None when the crawl state says the article is archived."""
         headers: dict[str, str] = {}
-        if role == "article" and self.state is not None:
-            decision = self.state.fetch_decision(url, self.options.refetch)
+        if role == "article" and self.crawl_state is not None:
+            decision = self.crawl_state.fetch_decision(url, self.options.refetch)
             if not decision.fetch:
                 self.crawler.stats.inc_value(f"newsarchive/state/{decision.reason}")
                 log.debug("skipped %s: %s in the crawl state", url, decision.reason)
@@ -132,8 +132,11 @@ class NewsSpider(scrapy.Spider):
         )
 
     @property
-    def state(self) -> CrawlState | None:
-        """The plan's crawl state (``NEWSARCHIVE_STATE_PATH``), None for a one-off crawl."""
+    def crawl_state(self) -> CrawlState | None:
+        """The plan's crawl state (``NEWSARCHIVE_STATE_PATH``), None for a one-off crawl.
+
+        Not ``state``: Scrapy's SpiderState extension owns that attribute under JOBDIR.
+        """
         return crawl_state_for(self.crawler)
 
     def in_scope(self, url: str) -> bool:

@@ -400,3 +400,22 @@ def test_second_run_with_crawl_state_fetches_no_archived_article(tmp_path: Path)
     # conditional re-fetch: the server answers 304 and nothing new is exported
     assert third["newsarchive/pages/not_modified"] == 9 and statuses.count(304) >= 9
     assert third.get("newsarchive/articles", 0) == 0
+
+
+def test_crawl_with_jobdir_persists_requests(tmp_path: Path) -> None:
+    """JOBDIR (pause/resume): every request is serialisable (named callbacks, plain meta)."""
+    from newsarchive.server import DemoSite
+
+    jobdir = tmp_path / "job"
+    with DemoSite(generate=6) as site:
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "-v", "crawl", site.base_url + "/",
+             "--out", str(tmp_path / "out"), "--allow-private", "-s", f"JOBDIR={jobdir}",
+             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert " ERROR " not in run.stderr and "Unable to serialize" not in run.stderr, (
+        run.stderr[-3000:])
+    assert "'scheduler/enqueued/disk'" in run.stderr  # the queue lived in JOBDIR
+    assert (jobdir / "requests.seen").stat().st_size > 0
+    assert "Articles: 6" in run.stdout
