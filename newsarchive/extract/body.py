@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsarchive.extract import pageindex
 from newsarchive.extract import rules as site_rules
 from newsarchive.extract.cleanhtml import clean_html
 from newsarchive.extract.lede import find_lede
@@ -180,6 +181,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         start = doc.root
     rule_container, drop = _rule_container(doc, rule)
     page = segment_page(start, drop)
+    pageindex.remember(doc, page.index)
     segments = page.segments
     if rule_container is not None:
         container = rule_container

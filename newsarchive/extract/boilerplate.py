@@ -108,25 +108,30 @@ CONTENT, CHROME, DROPPED = 0, 1, 2
 
 def classify(el: Any) -> int:
     """CONTENT, CHROME (a chrome wrapper) or DROPPED: the walk's one test per element."""
+    return classify_words(el)[0]
+
+
+def classify_words(el: Any) -> tuple[int, str | None]:
+    """:func:`classify` plus the element's class/id words (None when it has neither)."""
     tag = el.tag
     if tag.__class__ is not str or tag in DROP_TAGS:
-        return DROPPED
+        return DROPPED, None
     attrib = el.attrib
     if not attrib:
-        return CHROME if tag in CHROME_TAGS else CONTENT
+        return (CHROME if tag in CHROME_TAGS else CONTENT), None
     get = attrib.get
     if get("hidden") is not None or get("aria-hidden") == "true":
-        return DROPPED
+        return DROPPED, None
     style = get("style")
     if style and _HIDDEN_STYLE.search(style):
-        return DROPPED
-    if tag in CHROME_TAGS or get("role") in _CHROME_ROLES:
-        return CHROME
-    if tag in _NEVER_CHROME:
-        return CONTENT
+        return DROPPED, None
     cls, ident = get("class"), get("id")
     words = f"{cls} {ident}" if cls and ident else cls or ident
-    return CHROME if words and chrome_words(words) else CONTENT
+    if tag in CHROME_TAGS or get("role") in _CHROME_ROLES:
+        return CHROME, words
+    if tag in _NEVER_CHROME:
+        return CONTENT, words
+    return (CHROME if words and chrome_words(words) else CONTENT), words
 
 
 def is_chrome(el: Any) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from newsarchive.extract import pageindex
 from newsarchive.extract import rules as site_rules
 from newsarchive.extract.boilerplate import CHROME, classify
 from newsarchive.extract.cleanhtml import url_resolver
@@ -205,6 +206,9 @@ _CAPTION_CLASS_XPATH = (
     " or contains(@class, 'image-text') or contains(@class, 'img-text')]"
     "[not(ancestor::figure)][not(self::figure or self::figcaption or self::h1 or self::h2)]"
 )
+_CAPTION_CLASS_RE = re.compile(
+    r"aption|ubtitle|infotext|bildunterschrift|legend|image-text|img-text"
+)
 # Images that carry their caption or credit in data attributes.
 _DATA_CAPTION_XPATH = (
     "//img[@data-caption or @data-credit or @data-copyright][not(ancestor::figure)]"
@@ -223,27 +227,18 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
         found = [el for el in rule.select(doc.root, "captions") if hasattr(el, "tag")]
         if found:
             return found
-    inside: set[Any] = set()
-    position: dict[Any, int] = {}
-    end = -1
-    wrappers: set[Any] = set()
-    if container is not None:
-        inside = set(container.iter())
-        wrappers = set(container.iterancestors())
-        for index, el in enumerate(doc.root.iter()):
-            position[el] = index
-            if el in inside:
-                end = index
+    wrappers = set(container.iterancestors()) if container is not None else set()
 
     def wanted(el: Any) -> bool:
         """Inside the article, or outside chrome and before its end (after it come teasers)."""
         if _invisible(el):
             return False
-        if el in inside:
+        if container is None:
+            return not _in_chrome(el)
+        place = _place(el, container, wrappers)
+        if place == 0:
             return True
-        if end >= 0 and position.get(el, -1) > end:
-            return False
-        return not _in_chrome(el, wrappers)
+        return place < 0 and not _in_chrome(el, wrappers)
 
     out: list[Any] = []
     chosen: set[Any] = set()
@@ -256,7 +251,7 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
         if scope not in chosen:
             out.append(scope)
             chosen.add(scope)
-    for el in doc.root.xpath(_CAPTION_CLASS_XPATH):
+    for el in _caption_classed(doc):
         if any(anc in chosen for anc in el.iterancestors()) or not wanted(el):
             continue
         scope = _figure_scope(el)
@@ -268,6 +263,39 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
             out.append(img)
             chosen.add(img)
     return out
+
+
+_NOT_CAPTION_TAGS = frozenset({"figure", "figcaption", "h1", "h2"})
+
+
+def _caption_classed(doc: Any) -> list[Any]:
+    """Caption-classed elements outside <figure>: from the body walk's index when it has one."""
+    index = pageindex.lookup(doc)
+    if index is None:
+        return doc.root.xpath(_CAPTION_CLASS_XPATH)
+    return [
+        el
+        for el in index.captions
+        if el.tag not in _NOT_CAPTION_TAGS
+        and _CAPTION_CLASS_RE.search(el.get("class") or "")
+        and not any(anc.tag == "figure" for anc in el.iterancestors())
+    ]
+
+
+def _place(el: Any, container: Any, wrappers: set[Any]) -> int:
+    """-1 before the container in document order, 0 inside it, 1 after it (ancestor walk)."""
+    child = el
+    for anc in (el, *el.iterancestors()):
+        if anc is container:
+            return 0
+        if anc in wrappers:  # the common ancestor: compare the two branches under it
+            if child is anc:  # el wraps the container: it comes first
+                return -1
+            chain = (container, *container.iterancestors())
+            branch = next(a for a in chain if a.getparent() is anc)
+            return -1 if anc.index(child) < anc.index(branch) else 1
+        child = anc
+    return 1
 
 
 def _has_image(scope: Any) -> bool:

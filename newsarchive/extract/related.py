@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urldefrag
 
+from newsarchive.extract import pageindex
 from newsarchive.extract import rules as site_rules
 from newsarchive.extract.cleanhtml import url_resolver
 from newsarchive.extract.text import clean
@@ -65,10 +66,11 @@ def _related_words(words: str) -> bool:
     return known
 
 
-def _blocks_by_class(root: Any) -> list[Any]:
+def _blocks_by_class(root: Any, doc: Any = None) -> list[Any]:
     blocks: list[Any] = []
     chosen: set[Any] = set()
-    for el in root.iter():
+    index = pageindex.lookup(doc) if doc is not None else None
+    for el in index.related if index is not None else root.iter():
         words = el.get("class") or el.get("id")
         if not words or not _related_words(words):
             continue
@@ -116,7 +118,7 @@ def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[d
     if not anchors:
         body = doc.root.find("body")
         root = body if body is not None else doc.root
-        for block in _blocks_by_class(root) + _blocks_by_heading(root):
+        for block in _blocks_by_class(root, doc) + _blocks_by_heading(root):
             if _outside_page_chrome(block):
                 anchors.extend(block.iter("a") if block.tag != "a" else [block])
     out: list[dict[str, Any]] = []

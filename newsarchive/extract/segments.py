@@ -20,7 +20,8 @@ from typing import Any
 
 import lxml.etree
 
-from newsarchive.extract.boilerplate import CHROME, DROPPED, classify
+from newsarchive.extract.boilerplate import CHROME, DROPPED, classify_words
+from newsarchive.extract.pageindex import PageIndex
 from newsarchive.extract.text import clean
 
 BLOCK_TAGS = frozenset(
@@ -72,6 +73,7 @@ class PageText:
     segments: list[Segment]
     order: list[Any]
     dropped: set[Any]
+    index: PageIndex
 
 
 def _start_segment(owner: Any, soft: int, quote: int, chrome: tuple[Any, ...]) -> Segment:
@@ -84,6 +86,7 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
     segments: list[Segment] = []
     order: list[Any] = []
     dropped: set[Any] = set()
+    index = PageIndex()
     owners: list[Any] = [start]
     link_depth = bold_depth = soft_depth = quote_depth = 0
     chrome: tuple[Any, ...] = ()
@@ -115,7 +118,9 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
     skipped = None
     for event, el in walker:
         if event == "start":
-            kind = classify(el) if el is not start else 0
+            kind, words = classify_words(el)
+            if el is start:
+                kind = 0
             if kind == DROPPED or (extra_drop and el in extra_drop):
                 walker.skip_subtree()
                 skipped = el
@@ -123,6 +128,8 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
                 continue
             tag = el.tag
             order.append(el)
+            if words:
+                index.note(el, words)
             if kind == CHROME and tag not in _SOFT_TAGS and len(chrome_stack) < MAX_CHROME_NESTING:
                 chrome_stack.append(el)
                 chrome = (*chrome, el)
@@ -163,4 +170,4 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
         if el is not start:
             add(el.tail)
     flush(start)
-    return PageText(segments=segments, order=order, dropped=dropped)
+    return PageText(segments=segments, order=order, dropped=dropped, index=index)

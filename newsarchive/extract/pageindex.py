@@ -1,0 +1,69 @@
+"""Elements worth a second look, noted during the body's one walk over the page.
+
+Captions and related links look for elements by class name ("caption",
+"related", "lesen-sie-auch"...). Scanning every element again costs as much as
+the body walk itself, so the walk notes the elements whose class or id contains
+one of the cheap keywords below; :mod:`captions` and :mod:`related` then apply
+their precise tests to those few. The index holds the last page walked only
+(extraction handles one page at a time); a page that was not walked gets
+``None`` and the callers scan it themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Lower-case substrings that make an element a candidate (precise regexes come later).
+CAPTION_KEYS = (
+    "aption", "ubtitle", "infotext", "bildunterschrift", "legend", "image-text", "img-text",
+)  # fmt: skip
+RELATED_KEYS = (
+    "relat", "recommend", "read", "more", "also", "lire", "lesen", "mehr", "weitere",
+    "inject", "article__article", "teaser",
+)  # fmt: skip
+CAPTION, RELATED = 1, 2
+_CACHE: dict[str, int] = {}
+_CACHE_MAX = 8192
+
+
+def hint(words: str) -> int:
+    """CAPTION | RELATED bits for a class/id string (memoized: class strings repeat)."""
+    known = _CACHE.get(words)
+    if known is None:
+        lower = words.lower()
+        known = (CAPTION if any(k in lower for k in CAPTION_KEYS) else 0) | (
+            RELATED if any(k in lower for k in RELATED_KEYS) else 0
+        )
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[words] = known
+    return known
+
+
+@dataclass
+class PageIndex:
+    """Candidate elements of one page, in document order."""
+
+    captions: list[Any] = field(default_factory=list)
+    related: list[Any] = field(default_factory=list)
+
+    def note(self, el: Any, words: str) -> None:
+        bits = hint(words)
+        if bits & CAPTION:
+            self.captions.append(el)
+        if bits & RELATED:
+            self.related.append(el)
+
+
+_LAST: list[Any] = [None, None]
+
+
+def remember(doc: Any, index: PageIndex) -> None:
+    """Keep ``index`` as the index of ``doc`` (replacing the previous page's)."""
+    _LAST[:] = [doc, index]
+
+
+def lookup(doc: Any) -> PageIndex | None:
+    """The index of ``doc`` when it is the page walked last, else None."""
+    return _LAST[1] if _LAST[0] is doc else None
