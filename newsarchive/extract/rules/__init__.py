@@ -218,9 +218,14 @@ def detect(
     are skipped without running their XPath (a substring test costs microseconds).
     """
     by_id: dict[str, list[SiteRule]] = {}
+    present: dict[str, bool] = {}  # each marker string searched once per page
     for rule in all_rules():
-        if html is not None and rule.markers and not any(m in html for m in rule.markers):
-            continue
+        if html is not None and rule.markers:
+            for marker in rule.markers:
+                if marker not in present:
+                    present[marker] = marker in html
+            if not any(present[m] for m in rule.markers):
+                continue
         by_id.setdefault(rule.id, []).append(rule)
     for versions in by_id.values():
         fitting = [r for r in versions if r.get("fingerprint") and r.select(root, "fingerprint")]
