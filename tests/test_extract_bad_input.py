@@ -206,3 +206,15 @@ def test_undeclared_legacy_charset_is_detected() -> None:
     )
     record = extract(text.encode("cp1252"), URL)
     assert check_record(record)["headline"] == "Être à Paris"
+
+
+def test_hostile_metadata_strings_stay_fast() -> None:
+    commas = "a" + "," * 50_000 + "b"
+    html = (
+        f'<html><head><meta name="author" content="{commas}">'
+        f'<meta property="article:published_time" content="{"9" * 100_000}">'
+        f"<title>{'- ' * 20_000}</title></head><body><p>{'1.' * 100_000}</p></body></html>"
+    )
+    start = time.perf_counter()
+    check_record(extract(html, URL))
+    assert time.perf_counter() - start < 5

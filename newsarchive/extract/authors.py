@@ -162,6 +162,8 @@ AGENCIES = {
     "ani",
 }
 MAX_NAME_LENGTH = 80
+# Bylines are short; capping what the regexes see keeps hostile input linear and fast.
+MAX_RAW_LENGTH = 400
 
 
 def _key(name: str) -> str:
@@ -194,7 +196,7 @@ def looks_like_name(text: str) -> bool:
 
 def clean_name(raw: str) -> str | None:
     """One author's name without prefixes, e-mail addresses, dates or trailing titles."""
-    text = clean(_EMAIL.sub("", raw))
+    text = clean(_EMAIL.sub("", raw[:MAX_RAW_LENGTH]))
     if not text:
         return None
     for _ in range(2):
@@ -208,7 +210,7 @@ def clean_name(raw: str) -> str | None:
 
 def split_names(raw: str) -> list[str]:
     """Split a byline holding several names: "A and B", "A, B & C", "A und B"."""
-    text = clean_name(raw)
+    text = clean_name(raw[:MAX_RAW_LENGTH])
     if not text:
         return []
     text = _LABEL.sub("", text) if not looks_like_name(text) else text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 from newsarchive.extract import structured
 from newsarchive.extract.document import Document
+from newsarchive.extract.text import visible_texts
 
 # Meta tag names in order of trust, for each date.
 _PUBLISHED_META = (
@@ -177,7 +179,7 @@ def parse_date(raw: str | None, source: str) -> FoundDate | None:
     """Parse the date formats publishers use: ISO 8601, RFC 2822, compact, dd.mm.yyyy."""
     if not raw or not raw.strip():
         return None
-    text = raw.strip()
+    text = raw.strip()[:_MAX_DATE_TEXT]
     m = _ISO.search(text)
     if m:
         return _from_match(m, source, raw)
@@ -235,6 +237,7 @@ _DATE_CLASS_XPATH = (
     ' or contains(@class, "lineinfo")][string-length(normalize-space(.)) < 120]'
 )
 _TEXT_SCAN_NODES = 400
+_MAX_DATE_TEXT = 300  # a written date sits near the start of a short text
 
 
 def parse_text_date(text: str, source: str = "text") -> FoundDate | None:
@@ -264,13 +267,12 @@ class _Fields:
 def _text(doc: Document) -> Iterator[FoundDate | None]:
     """Last resort: a written date in date-like elements, then early in the page text."""
     for el in doc.root.xpath(_DATE_CLASS_XPATH)[:20]:
-        yield parse_text_date(el.text_content())
+        yield parse_text_date(el.text_content()[:_MAX_DATE_TEXT])
     body = doc.root.find("body")
     if body is None:
         return
-    nodes = body.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
-    for node in nodes[:_TEXT_SCAN_NODES]:
-        found = parse_text_date(node)
+    for node in itertools.islice(visible_texts(body), _TEXT_SCAN_NODES):
+        found = parse_text_date(node[:_MAX_DATE_TEXT])
         if found:
             yield found
             return

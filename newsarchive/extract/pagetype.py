@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from newsarchive.extract import structured
 from newsarchive.extract.document import Document
+from newsarchive.extract.text import visible_texts
 
 # Phrases of bot challenges and block pages (checked on short pages only).
 _BLOCK_PATTERNS = re.compile(
@@ -34,7 +35,6 @@ _ERROR_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _SHORT_PAGE = 2500  # characters of visible text under which a block/error page is plausible
-_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 _GALLERY_TYPES = ("ImageGallery", "MediaGallery")
 _HUB_TYPES = ("CollectionPage", "SearchResultsPage", "ProfilePage")
 
@@ -53,11 +53,8 @@ def _visible_text_length(doc: Document, limit: int) -> int:
     body = doc.root.find("body")
     scope = body if body is not None else doc.root
     total = 0
-    for el in scope.iter():
-        if el.text and el.tag not in _INVISIBLE_TAGS:
-            total += len(el.text.strip())
-        if el.tail:
-            total += len(el.tail.strip())
+    for text in visible_texts(scope):
+        total += len(text.strip())
         if total >= limit:
             break
     return total

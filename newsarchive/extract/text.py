@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 # Soft hyphen, zero-width space/joiners, word joiner, BOM, bidi marks, C0 controls.
 _INVISIBLE = re.compile(
-    "[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+    "[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 )
 _SPACES = re.compile(r"\s+")
 
@@ -47,6 +47,21 @@ def element_text(el: object) -> str | None:
     except (AttributeError, ValueError):
         return None
     return clean(raw)
+
+
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
+
+
+def visible_texts(root: object) -> Iterator[str]:
+    """Text pieces of ``root`` in document order, skipping script/style content.
+
+    A lazy, iterative walk: callers stop early, and deep trees cost no recursion.
+    """
+    for el in root.iter():  # type: ignore[attr-defined]
+        if el.text and el.tag not in _INVISIBLE_TAGS:
+            yield el.text
+        if el.tail and el is not root:
+            yield el.tail
 
 
 def truncate(text: str, limit: int) -> str:
