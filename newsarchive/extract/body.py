@@ -55,6 +55,13 @@ DATELINE = re.compile(
     r"\d{1,2}[:.]\d{2}\b.*\||\|.*\d{1,2}[:.]\d{2}\b|^\d{1,2}:\d{2}\s*min", re.IGNORECASE
 )
 DATELINE_MAX = 80
+# Bylines: "By Jane Roe", "Autor: Lukas B. · 27. Mai", "Par Claire Dubois · Publié le ...".
+BYLINE = re.compile(
+    r"^(?:by|von|par|por|door|av|di|przez|від|автор|autor|autorin|author|text|texte"
+    r"|reporting by|written by)\b\s*:?\s*\S",
+    re.IGNORECASE,
+)
+BYLINE_MAX = 120
 # Direct children of the container that are text themselves, kept even when short.
 _TEXT_BRANCH_TAGS = HEADING_TAGS | {"p", "blockquote", "ul", "ol"}
 
@@ -146,7 +153,16 @@ def _is_body_line(seg: Segment, headline: str | None) -> bool:
         return False
     if len(text) <= DATELINE_MAX and DATELINE.search(text):
         return False
+    if len(text) <= BYLINE_MAX and BYLINE.match(text) and _looks_like_byline(text):
+        return False
     return not (len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text))
+
+
+def _looks_like_byline(text: str) -> bool:
+    """A short name line, or a name with a date/separator, not a sentence that starts "By"."""
+    return len(text.split()) <= 6 or any(ch.isdigit() for ch in text) or "·" in text or (
+        "|" in text
+    )
 
 
 def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
