@@ -21,7 +21,8 @@ from newsarchive.extract.text import clean
 RELATED_WORDS = re.compile(
     r"related|recommend|read-?also|readalso|also-?read|read-?more|more-?on|more-?stories"
     r"|see-?also|further-?reading|mehr-?zum-?thema|lesen-?sie-?auch|weitere-?artikel"
-    r"|a-?lire|lire-?aussi|inject|article__article|teaser-?inline|inline-?teaser",
+    r"|a-?lire|lire-?aussi|inject|article__article|teaser-?inline|inline-?teaser"
+    r"|(?:^|[\s_-])more(?:$|[\s_-])",
     re.IGNORECASE,
 )
 RELATED_HEADING = re.compile(
@@ -29,7 +30,8 @@ RELATED_HEADING = re.compile(
     r"|further reading|you may also like|lesen sie auch|lesen sie mehr|mehr zum thema|mehr dazu"
     r"|auch interessant|weitere artikel|zum thema|à lire aussi|lire aussi|à lire également"
     r"|voir aussi|sur le même sujet|lee también|te puede interesar|leggi anche|lees ook"
-    r"|läs också|les også|читайте также|czytaj także|czytaj też)\b",
+    r"|läs också|les også|читайте также|czytaj także|czytaj też"
+    r"|(?:more|mehr|plus|más|meer|ещё|еще)\s*:)",
     re.IGNORECASE,
 )
 _NEVER_INSIDE = frozenset({"nav", "footer", "header", "menu"})
