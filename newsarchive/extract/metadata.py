@@ -14,7 +14,7 @@ from newsarchive.extract import structured
 from newsarchive.extract.document import Document
 from newsarchive.extract.text import clean
 
-_KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
+_KEYWORD_SPLIT = re.compile(r"[,;]")  # parts are cleaned later; no \s* (quadratic on long blanks)
 _MAX_TOPICS = 40
 _MAX_PLAIN_KEYWORDS = 15
 # Internal ids, "Category: X" labels and URLs that CMSs put among tags.
