@@ -353,3 +353,25 @@ def test_topics_skip_cms_junk_and_fall_back_to_tag_links() -> None:
     assert extract(tagged, URL)["topics"] == ["Ferries", "Fuel prices"]
     stuffed = page('<meta name="keywords" content="' + ", ".join(f"k{i}" for i in range(30)) + '">')
     assert extract(stuffed, URL)["topics"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("May 25, 2024 4:10 PM GMT", "2024-05-25T16:10:00Z"),
+        ("May 25, 2024 12:05 a.m.", "2024-05-25T00:05:00"),
+        ("30 May 2024 - 16:45 CEST", "2024-05-30T16:45:00+02:00"),
+        ("June 3, 2024 9:00 AM EDT", "2024-06-03T09:00:00-04:00"),
+    ],
+)
+def test_written_dates_with_clock_and_zone(text: str, expected: str) -> None:
+    found = parse_text_date(text)
+    assert found is not None and found.value == expected
+
+
+def test_local_time_takes_the_offset_the_page_states_elsewhere() -> None:
+    html = page(
+        '<meta property="article:published_time" content="2024-05-03T10:00:00">'
+        '<meta property="article:modified_time" content="2024-05-03T12:00:00+02:00">'
+    )
+    assert extract(html, URL)["date_published"] == "2024-05-03T10:00:00+02:00"

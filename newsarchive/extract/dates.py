@@ -79,7 +79,10 @@ _MONTH_NAMES = {
 }
 _MONTHS = {name: month for month, names in _MONTH_NAMES.items() for name in names.split()}
 _MONTH_ALT = "|".join(sorted((re.escape(n) for n in _MONTHS), key=len, reverse=True))
-_TIME_TAIL = r"(?:[,|\s]+(?:um\s+|at\s+|à\s+)?(?P<H>\d{1,2})[:.h](?P<M>\d{2}))?"
+_TIME_TAIL = (
+    r"(?:[,|\s]+(?:um\s+|at\s+|à\s+|-\s+)?(?P<H>\d{1,2})[:.h](?P<M>\d{2})"
+    r"(?:\s*(?P<ampm>[ap])\.?m\.?)?(?:\s*(?P<tz>Z\b|UTC|GMT|[+-]\d{2}:?\d{2}|[A-Z]{3,4}\b))?)?"
+)
 _DAY_MONTH_YEAR = re.compile(
     rf"\b(?P<d>\d{{1,2}})\.?\s+(?:de\s+)?(?P<mon>{_MONTH_ALT})\.?\s+(?:de\s+)?(?P<y>\d{{4}})"
     + _TIME_TAIL,
@@ -94,7 +97,7 @@ _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]
 
 
 # Zone abbreviations RFC 2822 parsing leaves unresolved (hours east of UTC).
-_ZONE_HOURS = {
+_ZONE_HOURS = {  # unambiguous abbreviations only (not IST, CST: several zones use them)
     "CET": 1,
     "CEST": 2,
     "MEZ": 1,
@@ -107,9 +110,18 @@ _ZONE_HOURS = {
     "MSK": 3,
     "JST": 9,
     "KST": 9,
-    "IST": 5.5,
+    "HKT": 8,
+    "SGT": 8,
     "AEST": 10,
     "AEDT": 11,
+    "NZST": 12,
+    "NZDT": 13,
+    "EST": -5,
+    "EDT": -4,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
 }
 _ZONE_OFFSETS = {
     name: dt.timezone(dt.timedelta(hours=hours)) for name, hours in _ZONE_HOURS.items()
@@ -129,10 +141,16 @@ class FoundDate:
 
 
 def _tz(text: str | None) -> dt.tzinfo | None:
+    """The offset named by ``Z``, ``UTC``/``GMT``, ``+02:00`` / ``-0500`` or a zone abbreviation."""
     if not text:
         return None
+    text = text.upper()
     if text in ("Z", "UTC", "GMT"):
         return dt.UTC
+    if text in _ZONE_OFFSETS:
+        return _ZONE_OFFSETS[text]
+    if text[0] not in "+-":
+        return None
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
@@ -160,12 +178,16 @@ def _from_match(m: Any, source: str, raw: str) -> FoundDate | None:
     if groups.get("H") is None:
         return FoundDate(day.isoformat(), raw, source, False, None)
     tz = _tz(groups.get("tz"))
+    hour = int(groups["H"])
+    ampm = (groups.get("ampm") or "").lower()
+    if ampm and 1 <= hour <= 12:
+        hour = hour % 12 + (12 if ampm == "p" else 0)
     try:
         moment = dt.datetime(
             day.year,
             day.month,
             day.day,
-            int(groups["H"]),
+            hour,
             int(groups["M"]),
             int(groups.get("S") or 0),
             tzinfo=tz,
@@ -300,11 +322,18 @@ def _first(sources: list[Callable[[], Iterator[FoundDate | None]]]) -> FoundDate
 
 
 def _with_offset(found: FoundDate | None, offset: dt.tzinfo | None) -> FoundDate | None:
-    """A date-only value becomes midnight in the page's offset when the page states one."""
-    if found is None or found.has_time or offset is None:
+    """A value without offset takes the page's offset when the page states one elsewhere.
+
+    A date-only value becomes midnight in that offset; a local time keeps its
+    clock time. Without any offset on the page, the value stays as written.
+    """
+    if found is None or found.offset is not None or offset is None:
         return found
-    day = dt.date.fromisoformat(found.value)
-    moment = dt.datetime(day.year, day.month, day.day, tzinfo=offset)
+    if found.has_time:
+        moment = dt.datetime.fromisoformat(found.value).replace(tzinfo=offset)
+    else:
+        day = dt.date.fromisoformat(found.value)
+        moment = dt.datetime(day.year, day.month, day.day, tzinfo=offset)
     return FoundDate(_format(moment), found.raw, found.source, True, offset)
 
 
