@@ -15,8 +15,8 @@ def test_english_quotes_with_named_and_pronoun_speakers():
         "en",
     )
     assert quotes == [
-        {"text": "This bridge connects two halves of our city", "speaker": "Mayor Jane Doe"},
-        {"text": "It took ten years.", "speaker": "Mayor Jane Doe"},
+        {"text": "This bridge connects two halves of our city", "speaker": "Jane Doe"},
+        {"text": "It took ten years.", "speaker": "Jane Doe"},
         {"text": "We will keep building for the next decade", "speaker": "Tom Miller"},
     ]
 
@@ -61,3 +61,33 @@ def test_block_quotes_without_marks_are_quotes():
 
 def test_empty_input():
     assert extract_quotes([], None) == []
+
+
+def test_speakers_are_names_never_nearby_bystanders():
+    quotes = extract_quotes(
+        [
+            "The guard handed a letter to Prime Minister Anna Berg and declared "
+            "“we will not leave.”",
+            "“Open the gates before the storm comes in,” he says.",
+            "“We are staying here until spring arrives,” continued the anonymous guard.",
+            "Officials met Karl Haddad, the harbour master, on Monday.",
+            "“Every ship will be inspected twice this year,” Haddad said.",
+        ],
+        "en",
+    )
+    assert [q["speaker"] for q in quotes] == [None, None, None, "Karl Haddad"]
+
+
+def test_lead_in_sentence_and_russian_pronoun():
+    quotes = extract_quotes(
+        [
+            "Retired engineer Malcolm Reed, who led the work, said the team learned as it went. "
+            "“None of us had ever touched a lens like this one.”",
+            "Начальник порта Колин Рэй заявил, что акция проходит мирно. «Никто не хочет видеть "
+            "полицию на воде», — сказал он.",
+            "„Wir können die Kosten nicht länger allein tragen“, sagte Geschäftsführer Markus "
+            "Keller. Die letzte Erhöhung liegt zwei Jahre zurück.",
+        ],
+        None,
+    )
+    assert [q["speaker"] for q in quotes] == ["Malcolm Reed", "Колин Рэй", "Markus Keller"]

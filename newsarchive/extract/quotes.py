@@ -23,6 +23,7 @@ import re
 from typing import Any
 
 MIN_QUOTE_WORDS = 4
+FOLLOW_MAX_CHARS = 150  # attribution between two quotes of one speaker
 # Opening mark -> closing marks it accepts.
 QUOTE_PAIRS: dict[str, str] = {
     "“": "”“",
@@ -41,13 +42,15 @@ _OPENERS = "".join(QUOTE_PAIRS)
 _LEADING_OPENER = re.compile(rf"^\s*[{re.escape(_OPENERS)}]")
 
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ]"
-_NAME_WORD = rf"{_CAP}[\w'’.-]*"
+_NAME_WORD = rf"{_CAP}(?:\.|[\w'’-]*\w|)"
 _PARTICLE = r"(?:van|von|de|der|den|da|di|du|del|bin|al|el|le|la|ten|ter|zu)"
 NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{0,3}}"
 _DESCRIBED = r"(?:the|a|an|der|die|das|le|la|el)\s+[\w-]+(?:\s+[\w-]+){0,3}"
 PRONOUNS = frozenset(
-    {"he", "she", "they", "er", "sie", "il", "elle", "ils", "elles", "él", "ella", "lui", "hij"}
-)
+    {"he", "she", "they", "er", "sie", "il", "elle", "ils", "elles", "él", "ella", "lui", "hij",
+     "он", "она", "они"}
+)  # fmt: skip
+_PRONOUN = "|".join(sorted(PRONOUNS, key=len, reverse=True))
 
 _VERBS_EN = (
     r"said|says|added|adds|told|tells|continued|continues|explained|explains|noted|notes"
@@ -65,19 +68,30 @@ _VERBS_FR = (
     r"|affirme|ajoute|souligne|estime|selon"
 )
 _VERBS_ES = r"dijo|afirmó|explicó|añadió|señaló|aseguró|declaró|según|dice|afirma"
-_VERBS = rf"(?:{_VERBS_EN}|{_VERBS_DE}|{_VERBS_FR}|{_VERBS_ES})"
+_VERBS_RU = (
+    r"сказал|сказала|сказали|заявил|заявила|заявили|отметил|отметила|добавил|добавила"
+    r"|пояснил|пояснила|подчеркнул|подчеркнула|говорит|считает"
+)
+_VERBS = rf"(?:{_VERBS_EN}|{_VERBS_DE}|{_VERBS_FR}|{_VERBS_ES}|{_VERBS_RU}|adding)"
 
-# Patterns on the text after the closing mark (flags: case-insensitive for verbs only).
-AFTER_PATTERNS = (
-    re.compile(rf"^[\s,.;:—–-]*(?i:{_VERBS})\s+(?P<who>{NAME}|{_DESCRIBED})"),
-    re.compile(rf"^[\s,.;:—–-]*(?P<who>{NAME}|(?i:he|she|they|er|sie|il|elle))\s+(?i:{_VERBS})\b"),
-)
-# Patterns on the text before the opening mark.
+_LEAD = r"^[\s,.;:—–-]*"
+# After the closing mark: "said NAME", "NAME said", "said he", "said the chief executive, NAME".
+AFTER_VERB_FIRST = re.compile(rf"{_LEAD}(?i:{_VERBS})\b\s*(?P<rest>.*)", re.DOTALL)
+AFTER_NAME_FIRST = re.compile(rf"{_LEAD}(?P<who>{NAME}|(?i:{_PRONOUN}))\s+(?i:{_VERBS})\b")
+# Any attribution at all ("one of the officials said"): then no other guess is made.
+AFTER_ANY = re.compile(rf"{_LEAD}(?:[^\s.!?]+\s+){{0,6}}?(?i:{_VERBS})\b")
+# Before the opening mark.
 BEFORE_PATTERNS = (
-    re.compile(rf"(?P<who>{NAME})\s+(?i:{_VERBS})[^.!?“„«»\"]{{0,40}}[:,]?\s*$"),
-    re.compile(rf"(?i:according\s+to|laut|selon|según|zufolge)\s+(?P<who>{NAME})\s*[:,]?\s*$"),
+    re.compile(
+        rf"(?i:according\s+to|laut|selon|según|zufolge|по\s+словам)\s+(?P<who>{NAME})\s*[:,]?\s*$"
+    ),
 )
-_PERSON = re.compile(rf"\b{_NAME_WORD}\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD})?")
+_VERB_IN = re.compile(rf"\b(?i:{_VERBS})\b")
+_PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{1,3}}")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+MAX_WORDS_BEFORE_SUBJECT = 4  # "Retired engineer Malcolm Reed said": a subject opens its sentence
+MAX_DESCRIPTOR_WORDS = 8  # "said the authority's chief executive, Ruth Pemberton"
+SUBJECT_SENTENCES_BACK = 2
 _LOOKBACK_CHARS = 600
 
 
@@ -119,31 +133,95 @@ def _clean_quote(text: str) -> str:
 _QUOTED = re.compile(r"[“„«»\"‚‘「『‹›][^”“»«\"’」』›‹]*[”“»«\"’」』›‹]")
 
 
-def _last_person(context: str) -> str | None:
-    """The last personal name in ``context``, outside quotations (names inside are quoted)."""
-    found = _PERSON.findall(_QUOTED.sub(" ", context[-_LOOKBACK_CHARS:]))
-    return found[-1].strip().rstrip(".,;:") if found else None
+def _name(raw: str) -> str | None:
+    """A person's name without the titles in front: "Prime Minister Benjamin Netanyahu" ->
+    "Benjamin Netanyahu" (the last two capitalised words, with particles and initials)."""
+    words = raw.strip().rstrip(".,;:").split()
+    if not words:
+        return None
+    keep = 2
+    while keep < len(words) and (
+        re.fullmatch(_PARTICLE, words[-keep]) or re.fullmatch(r"\w\.", words[-keep])
+    ):
+        keep += 1  # "Ursula von der Leyen", "Joe R. Biden"
+    return " ".join(words[-keep:])
+
+
+def _full_name(name: str, context: str) -> str:
+    """A lone surname ("Haddad said") as the full name written earlier ("Amira Haddad")."""
+    if " " in name:
+        return name
+    for found in reversed(_PERSON.findall(context)):
+        full = _name(found)
+        if full and full.endswith(" " + name):
+            return full
+    return name
+
+
+def _subject(sentence: str) -> str | None:
+    """The person a sentence opens with ("Marion Clegg, who chairs ..., said")."""
+    found = _PERSON.search(sentence)
+    if found is None or len(sentence[: found.start()].split()) > MAX_WORDS_BEFORE_SUBJECT:
+        return None
+    return _name(found.group())
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(_QUOTED.sub(" ", text)) if s.strip()]
+
+
+def _referent(context: str) -> str | None:
+    """Who a pronoun means: the subject of one of the last sentences, if a named person."""
+    for sentence in reversed(_sentences(context[-_LOOKBACK_CHARS:])[-SUBJECT_SENTENCES_BACK:]):
+        subject = _subject(sentence)
+        if subject:
+            return subject
+    return None
 
 
 def _resolve(who: str, context: str) -> str | None:
     who = who.strip().rstrip(".,;:")
     if who.lower() in PRONOUNS:
-        return _last_person(context)
-    return who or None
+        return _referent(context)
+    name = _name(who)
+    return _full_name(name, context) if name else None
+
+
+def _after_speaker(after: str, context: str) -> tuple[bool, str | None]:
+    """(attribution found, speaker) from the words after the closing mark."""
+    found = AFTER_NAME_FIRST.match(after)
+    if found:
+        return True, _resolve(found.group("who"), context)
+    found = AFTER_VERB_FIRST.match(after)
+    if found:
+        clause = re.split(r"[.!?;]\s", found.group("rest"), maxsplit=1)[0]
+        pronoun = re.match(rf"(?i:{_PRONOUN})\b", clause)
+        if pronoun:
+            return True, _resolve(pronoun.group(), context)
+        person = _PERSON.search(clause)
+        if person and len(clause[: person.start()].split()) <= MAX_DESCRIPTOR_WORDS:
+            return True, _resolve(person.group(), context)
+        return True, None  # "said the anonymous soldier": the text never names them
+    return bool(AFTER_ANY.match(after)), None
 
 
 def _speaker(before: str, after: str, context: str) -> str | None:
-    """The speaker named next to a quote; pronouns resolve to the last name in ``context``."""
-    after = re.split(r"[“„«»\"]", after, maxsplit=1)[0][:120]
-    for pattern in AFTER_PATTERNS:
-        found = pattern.match(after)
-        if found:
-            return _resolve(found.group("who"), context + " " + before)
-    tail = before[-160:]
+    """The speaker a quote's sentence names; None when it names nobody."""
+    after = re.split(r"[“„«»\"]", after, maxsplit=1)[0][:200]
+    attributed, speaker = _after_speaker(after, context + " " + before)
+    if attributed:
+        return speaker
+    tail = before[-200:]
     for pattern in BEFORE_PATTERNS:
         found = pattern.search(tail)
         if found:
             return _resolve(found.group("who"), context + " " + tail[: found.start()])
+    lead_in = _sentences(tail)[-1:] if tail.strip() else []
+    if lead_in and (_VERB_IN.search(lead_in[0]) or lead_in[0].rstrip().endswith(":")):
+        opener = re.match(rf"\s*(?i:{_PRONOUN})\b", lead_in[0])
+        if opener:
+            return _referent(context)
+        return _subject(lead_in[0])  # "Malcolm Reed, who led the work, said the team ..."
     return None
 
 
@@ -203,4 +281,7 @@ def _follows_quote(before: str) -> bool:
     """True when only the previous quote's attribution separates this quote from it."""
     closers = '”“»«"’」』›‹'
     cut = max(before.rfind(c) for c in closers)
-    return cut >= 0 and len(before) - cut < 60
+    if cut < 0:
+        return False
+    between = before[cut + 1 :]
+    return len(between) < FOLLOW_MAX_CHARS and len(re.findall(r"[.!?]\s", between)) <= 1
