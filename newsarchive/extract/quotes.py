@@ -95,30 +95,38 @@ SUBJECT_SENTENCES_BACK = 2
 _LOOKBACK_CHARS = 600
 
 
+_ALL_MARKS = re.compile("[" + re.escape(_OPENERS + "".join(QUOTE_PAIRS.values())) + "]")
+
+
 def _spans(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, closed) of each quotation in one paragraph; end is past the closing mark."""
+    """(start, end, closed) of each quotation in one paragraph; end is past the closing mark.
+
+    Only the positions of quotation marks are visited (a regex finds them), not every
+    character of the text.
+    """
+    marks = [(m.start(), m.group()) for m in _ALL_MARKS.finditer(text)]
     spans = []
-    i = 0
     n = len(text)
-    while i < n:
-        ch = text[i]
+    k = 0
+    while k < len(marks):
+        i, ch = marks[k]
         closers = QUOTE_PAIRS.get(ch)
         if closers is None or (ch in "‘’" and i > 0 and text[i - 1].isalnum()):
-            i += 1
+            k += 1
             continue
-        j = i + 1
-        while j < n and text[j] not in closers:
-            j += 1
-        if ch == "‘":  # an apostrophe inside the quote is not its end
-            while j < n and j + 1 < n and text[j + 1].isalpha():
-                j += 1
-                while j < n and text[j] not in closers:
-                    j += 1
-        if j >= n:
+        k += 1
+        while k < len(marks):
+            j, close = marks[k]
+            # an apostrophe inside a ‘…’ quote ("don’t") is not its end
+            apostrophe = ch == "‘" and j + 1 < n and text[j + 1].isalpha()
+            if close in closers and not apostrophe:
+                break
+            k += 1
+        if k >= len(marks):
             spans.append((i, n, False))
             break
-        spans.append((i, j + 1, True))
-        i = j + 1
+        spans.append((i, marks[k][0] + 1, True))
+        k += 1
     return spans
 
 
