@@ -174,12 +174,15 @@ def _has_case(text: str) -> bool:
     return any(ch.isupper() for ch in text) or any(ch.islower() for ch in text)
 
 
+_AGENCY_KEYS = frozenset(_key(a) for a in AGENCIES)
+
+
 def looks_like_name(text: str) -> bool:
     """A short string of capitalized words (or caseless script): a person or agency name."""
     words = text.split()
     if not words or len(words) > 6 or len(text) > MAX_NAME_LENGTH:
         return False
-    if text.casefold() in AGENCIES or _key(text) in {_key(a) for a in AGENCIES}:
+    if text.casefold() in AGENCIES or _key(text) in _AGENCY_KEYS:
         return True
     if any(ch.isdigit() or ch in '?!:«»"“”/' for ch in text):
         return False
