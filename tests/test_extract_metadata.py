@@ -375,3 +375,14 @@ def test_local_time_takes_the_offset_the_page_states_elsewhere() -> None:
         '<meta property="article:modified_time" content="2024-05-03T12:00:00+02:00">'
     )
     assert extract(html, URL)["date_published"] == "2024-05-03T10:00:00+02:00"
+
+
+def test_template_default_language_loses_to_clearly_different_text() -> None:
+    german = (
+        "Die Stadt und das Land haben sich auf einen Plan geeinigt, der nicht mit den Wünschen "
+        "der Bürger übereinstimmt, sagt die Sprecherin von dem Verein für die Umwelt. "
+    ) * 4
+    html = f'<html lang="en"><body><p>{german}</p></body></html>'
+    assert extract(html, URL)["in_language"] == "de"
+    english = f'<html lang="en-GB"><body><p>{BODY}</p></body></html>'
+    assert extract(english, URL)["in_language"] == "en-GB"

@@ -60,26 +60,50 @@ def normalize_tag(value: str | None) -> str | None:
     return "-".join(parts)
 
 
+def _counts(text: str) -> tuple[Counter[str], int]:
+    """Function-word hits per language, and the number of words looked at."""
+    counts: Counter[str] = Counter()
+    words = _WORD.findall(text[:20_000].lower())
+    for word in words:
+        for lang, stopwords in _STOPWORD_SETS.items():
+            if word in stopwords:
+                counts[lang] += 1
+    return counts, len(words)
+
+
 def guess_from_text(text: str) -> str | None:
     """A language guess from function-word counts (or the script for CJK and others)."""
     sample = text[:20_000]
     for pattern, lang in _SCRIPT_LANGS:
         if len(pattern.findall(sample)) > 20:
             return lang
-    counts: Counter[str] = Counter()
-    words = _WORD.findall(sample.lower())
-    for word in words:
-        for lang, stopwords in _STOPWORD_SETS.items():
-            if word in stopwords:
-                counts[lang] += 1
+    counts, total = _counts(sample)
     if not counts:
         return None
     (best, hits), *_ = counts.most_common(1)
-    return best if hits >= 5 and hits / max(len(words), 1) > 0.05 else None
+    return best if hits >= 5 and hits / max(total, 1) > 0.05 else None
+
+
+def _contradicted(tag: str, text: str) -> str | None:
+    """The text's language when it clearly is not the declared one (a template default).
+
+    Only for languages the word lists cover, and only on strong evidence: the
+    other language has 20+ hits and at least four times the declared one's.
+    """
+    declared = tag.split("-")[0]
+    if declared not in _STOPWORD_SETS:
+        return None
+    counts, _ = _counts(text)
+    if not counts:
+        return None
+    (best, hits), *_ = counts.most_common(1)
+    if best != declared and hits >= 20 and counts[declared] * 4 <= hits:
+        return best
+    return None
 
 
 def extract_language(doc: Document) -> str | None:
-    """The language of the page: markup first, then a guess from the visible text."""
+    """The language of the page: markup first (unless the text clearly disagrees), then a guess."""
     declared = (
         doc.lang,
         structured.text_of(structured.first_property(doc, "inLanguage")),
@@ -87,9 +111,10 @@ def extract_language(doc: Document) -> str | None:
         doc.headers.get("content-language", "").split(",")[0],
         doc.meta_first("og:locale"),
     )
+    paragraphs = doc.root.xpath("//p")[:60]
+    text = " ".join(p.text_content() for p in paragraphs)
     for value in declared:
         tag = normalize_tag(value)
         if tag:
-            return tag
-    paragraphs = doc.root.xpath("//p")[:60]
-    return guess_from_text(" ".join(p.text_content() for p in paragraphs))
+            return _contradicted(tag, text) or tag
+    return guess_from_text(text)
