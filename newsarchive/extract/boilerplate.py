@@ -113,22 +113,28 @@ def classify(el: Any) -> int:
 
 
 def classify_words(el: Any) -> tuple[int, str | None]:
-    """:func:`classify` plus the element's class/id words (None when it has neither)."""
+    """:func:`classify` plus the element's class/id words (None when it has neither).
+
+    Reads the attribute names once (``keys()``, one C call) and fetches only the
+    attributes present: this runs once per element of every page.
+    """
     tag = el.tag
     if tag.__class__ is not str or tag in DROP_TAGS:
         return DROPPED, None
-    attrib = el.attrib
-    if not attrib:
+    keys = el.keys()
+    if not keys:
         return (CHROME if tag in CHROME_TAGS else CONTENT), None
-    get = attrib.get
-    if get("hidden") is not None or get("aria-hidden") == "true":
+    get = el.get
+    if ("hidden" in keys) or ("aria-hidden" in keys and get("aria-hidden") == "true"):
         return DROPPED, None
-    style = get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return DROPPED, None
-    cls, ident = get("class"), get("id")
+    if "style" in keys:
+        style = get("style")
+        if style and _HIDDEN_STYLE.search(style):
+            return DROPPED, None
+    cls = get("class") if "class" in keys else None
+    ident = get("id") if "id" in keys else None
     words = f"{cls} {ident}" if cls and ident else cls or ident
-    if tag in CHROME_TAGS or get("role") in _CHROME_ROLES:
+    if tag in CHROME_TAGS or ("role" in keys and get("role") in _CHROME_ROLES):
         return CHROME, words
     if tag in _NEVER_CHROME:
         return CONTENT, words

@@ -23,21 +23,21 @@ RELATED_KEYS = (
     "inject", "article__article", "teaser",
 )  # fmt: skip
 CAPTION, RELATED = 1, 2
-_CACHE: dict[str, int] = {}
+HINTS: dict[str, int] = {}  # class/id string -> bits (memo, read directly by the walk)
 _CACHE_MAX = 8192
 
 
 def hint(words: str) -> int:
     """CAPTION | RELATED bits for a class/id string (memoized: class strings repeat)."""
-    known = _CACHE.get(words)
+    known = HINTS.get(words)
     if known is None:
         lower = words.lower()
         known = (CAPTION if any(k in lower for k in CAPTION_KEYS) else 0) | (
             RELATED if any(k in lower for k in RELATED_KEYS) else 0
         )
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[words] = known
+        if len(HINTS) >= _CACHE_MAX:
+            HINTS.clear()
+        HINTS[words] = known
     return known
 
 
@@ -48,8 +48,8 @@ class PageIndex:
     captions: list[Any] = field(default_factory=list)
     related: list[Any] = field(default_factory=list)
 
-    def note(self, el: Any, words: str) -> None:
-        bits = hint(words)
+    def note(self, el: Any, bits: int) -> None:
+        """Record ``el`` under the candidate lists its :func:`hint` bits name."""
         if bits & CAPTION:
             self.captions.append(el)
         if bits & RELATED:

@@ -20,6 +20,7 @@ from typing import Any
 
 import lxml.etree
 
+from newsarchive.extract import pageindex
 from newsarchive.extract.boilerplate import CHROME, DROPPED, classify_words
 from newsarchive.extract.pageindex import PageIndex
 from newsarchive.extract.text import clean
@@ -87,6 +88,7 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
     order: list[Any] = []
     dropped: set[Any] = set()
     index = PageIndex()
+    hints = pageindex.HINTS
     owners: list[Any] = [start]
     link_depth = bold_depth = soft_depth = quote_depth = 0
     chrome: tuple[Any, ...] = ()
@@ -129,7 +131,11 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
             tag = el.tag
             order.append(el)
             if words:
-                index.note(el, words)
+                bits = hints.get(words)
+                if bits is None:
+                    bits = pageindex.hint(words)
+                if bits:
+                    index.note(el, bits)
             if kind == CHROME and tag not in _SOFT_TAGS and len(chrome_stack) < MAX_CHROME_NESTING:
                 chrome_stack.append(el)
                 chrome = (*chrome, el)
