@@ -35,6 +35,10 @@ _PARSER = lxml.html.HTMLParser(
     default_doctype=False,
 )
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+# C0 control bytes (not tab/LF/CR): libxml2 keeps them in text, and lxml then
+# refuses to write such text into any tree built from it. They never occur
+# inside multi-byte UTF-8 sequences, so deleting them from the bytes is safe.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 class NotHTML(ValueError):
@@ -222,6 +226,7 @@ def parse(html: str) -> HtmlElement:
         data = html.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (rare): checked only when encoding fails
         data = _LONE_SURROGATES.sub("\ufffd", html).encode("utf-8")
+    data = data.translate(None, _CONTROL_BYTES)
     try:
         root = lxml.html.document_fromstring(data, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
