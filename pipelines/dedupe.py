@@ -4,18 +4,23 @@ The same article is often reached under several URLs (feed, sitemap, section
 page, tracking parameters): same ``article_id`` and ``content_hash``, so the
 second copy adds nothing and is dropped (it stays in the WARC and
 ``pages.jsonl``). A changed text is kept as the next ``article_version`` with
-``previous_capture_id`` set. The decision is :class:`newsarchive.export.versions.VersionIndex`.
+``previous_capture_id`` set. The decision is :class:`newsarchive.export.versions.VersionIndex`,
+seeded with the articles already in the output folder when a crawl resumes there.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newsarchive.export.versions import Outcome, VersionIndex
+from newsarchive.summary import read_jsonl
+
+ARTICLES_DIRNAME = "articles"
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +32,24 @@ class DedupePipeline:
                  index: VersionIndex | None = None) -> None:
         self.stats = crawler.stats if crawler else None
         self.index = index or VersionIndex()
+        self.out_dir: Path | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        pipeline.out_dir = Path(crawler.settings.get("NEWSARCHIVE_OUTPUT_DIR") or ".")
+        return pipeline
+
+    def open_spider(self) -> None:
+        """A resumed crawl (same output folder) knows what it exported before it stopped."""
+        if self.out_dir is None:
+            return
+        earlier = [r for path in sorted((self.out_dir / ARTICLES_DIRNAME).glob("*.jsonl.gz*"))
+                   for r in read_jsonl(path)]
+        for record in earlier:
+            self.index.remember(record)
+        if earlier:
+            log.info("%d articles already exported in %s", len(earlier), self.out_dir)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict):

@@ -103,33 +103,66 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ requests
 
-    def page_request(self, url: str, via: dict[str, Any], depth: int, role: str) -> Request | None:
-        """A request for a page, or None when the crawl state says the article is archived."""
-        headers: dict[str, str] = {}
+    def page_request(self, url: str, via: dict[str, Any], depth: int, role: str, *,
+                     entry: bool = False) -> Request | None:
+        """A request for a page; None when already requested, or archived per the crawl state."""
+        request = Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_failure,
+            priority=PRIORITY_BY_ROLE.get(role, 0),
+            meta={META_VIA: via, META_DEPTH: depth},
+            dont_filter=True,  # see first_time()
+        )
+        if not self.first_time(request, entry=entry):
+            return None
         if role == "article" and self.crawl_state is not None:
             decision = self.crawl_state.fetch_decision(url, self.options.refetch)
             if not decision.fetch:
                 self.crawler.stats.inc_value(f"newsarchive/state/{decision.reason}")
                 log.debug("skipped %s: %s in the crawl state", url, decision.reason)
                 return None
-            headers = decision.headers  # If-None-Match / If-Modified-Since
-        return Request(
-            url,
-            callback=self.parse_page,
-            errback=self.on_failure,
-            headers=headers or None,
-            priority=PRIORITY_BY_ROLE.get(role, 0),
-            meta={META_VIA: via, META_DEPTH: depth},
-        )
+            request.headers.update(decision.headers)  # If-None-Match / If-Modified-Since
+        return request
 
-    def source_request(self, url: str, callback: Any, via: dict[str, Any], role: str) -> Request:
-        return Request(
+    def source_request(self, url: str, callback: Any, via: dict[str, Any], role: str, *,
+                       entry: bool = False) -> Request | None:
+        request = Request(
             url,
             callback=callback,
             errback=self.on_failure,
             priority=PRIORITY_BY_ROLE[role],
             meta={META_VIA: via, META_DEPTH: 0},
+            dont_filter=True,  # see first_time()
         )
+        return request if self.first_time(request, entry=entry) else None
+
+    @property
+    def requested(self) -> set[str]:
+        """Fingerprints of the requests this crawl made.
+
+        Kept in ``spider.state`` when JOBDIR is set, so a cleanly stopped crawl
+        resumes with it (Scrapy's SpiderState extension saves it on close).
+        """
+        store = getattr(self, "state", None)
+        if store is None:
+            store = self.__dict__.setdefault("_requested_store", {})
+        return store.setdefault("requested", set())
+
+    def first_time(self, request: Request, *, entry: bool = False) -> bool:
+        """True for a request not made before in this crawl; entry points always pass.
+
+        Used instead of Scrapy's duplicate filter (requests are ``dont_filter``): a crawl
+        killed with ``kill -9`` loses JOBDIR's queue but not the filter's memory, so a
+        resumed crawl would never request the lost URLs again. Here the entry points
+        (seeds, robots.txt, a plan's sitemaps and feeds) are re-read on every start,
+        rediscovery finds the lost URLs, and the crawl state skips what was archived.
+        """
+        fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
+        if fingerprint in self.requested and not entry:
+            return False
+        self.requested.add(fingerprint)
+        return True
 
     @property
     def crawl_state(self) -> CrawlState | None:
@@ -144,23 +177,29 @@ class NewsSpider(scrapy.Spider):
         return self.options.on_allowed_host(url)
 
     async def start(self) -> AsyncIterator[Request]:
+        for request in self.entry_requests():
+            yield request
+
+    def entry_requests(self) -> Iterator[Request]:
+        """Seeds, their robots.txt and a plan's sources: read again on every (re)start."""
         options = self.options
         for url in options.start_urls:
             if options.robots_sitemaps:
                 robots = self.source_request(urljoin(url, "/robots.txt"), self.parse_robots,
-                                             discovered_via("seed", url), "robots")
-                # Read as a discovery source; Scrapy fetches it again to obey it.
-                robots.meta["dont_obey_robotstxt"] = True
-                yield robots
-            seed = self.page_request(url, discovered_via("seed", None), 0, "hub")
-            if seed is not None:  # always: only article candidates are checked against state
-                yield seed
+                                             discovered_via("seed", url), "robots", entry=True)
+                if robots is not None:
+                    # Read as a discovery source; Scrapy fetches it again to obey it.
+                    robots.meta["dont_obey_robotstxt"] = True
+                    yield robots
+            yield from _present(self.page_request(url, discovered_via("seed", None), 0, "hub",
+                                                  entry=True))
         # Sources a crawl plan names (the type of their URLs is found when they are read).
         for kind, urls, callback in (("sitemap", options.news_sitemaps, self.parse_sitemap),
                                      ("sitemap", options.sitemaps, self.parse_sitemap),
                                      ("feed", options.feeds, self.parse_feed)):
             for url in urls:
-                yield self.source_request(url, callback, discovered_via("seed", None), kind)
+                yield from _present(self.source_request(
+                    url, callback, discovered_via("seed", None), kind, entry=True))
 
     # ------------------------------------------------------------------ callbacks
 
@@ -174,7 +213,8 @@ class NewsSpider(scrapy.Spider):
         for sitemap_url in sitemaps_from_robots(response.body, response.url):
             if self.in_scope(sitemap_url):
                 via = discovered_via("sitemap", response.url)
-                yield self.source_request(sitemap_url, self.parse_sitemap, via, "sitemap")
+                yield from _present(
+                    self.source_request(sitemap_url, self.parse_sitemap, via, "sitemap"))
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self.source_outcome(response, "sitemap")
@@ -186,7 +226,8 @@ class NewsSpider(scrapy.Spider):
         for child in result.sitemaps:
             if self.in_scope(child.url):
                 via = discovered_via("sitemap", response.url, child.lastmod)
-                yield self.source_request(child.url, self.parse_sitemap, via, "sitemap")
+                yield from _present(
+                    self.source_request(child.url, self.parse_sitemap, via, "sitemap"))
         for entry in result.urls:
             if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
                 via = discovered_via(entry.kind, response.url, entry.date)
@@ -206,6 +247,9 @@ class NewsSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Extract the page; follow its links and feeds when it is a hub within depth."""
+        if response.meta.get("redirect_urls"):
+            # Reached through a redirect: later links to the final URL need no second fetch.
+            self.first_time(Request(response.url))
         blocked = detect_block_page(response.status, response.headers, response.body)
         if blocked:
             # A bot wall is neither an (empty) article nor a page of the site: record it.
@@ -240,7 +284,8 @@ class NewsSpider(scrapy.Spider):
             for feed_url in discover_feeds(response.body, response.url):
                 if self.in_scope(feed_url):
                     via = discovered_via("feed", response.url)
-                    yield self.source_request(feed_url, self.parse_feed, via, "feed")
+                    yield from _present(
+                        self.source_request(feed_url, self.parse_feed, via, "feed"))
         if not self.options.follow_links:
             return
         via = discovered_via("link", response.url)

@@ -7,6 +7,7 @@ pages.jsonl, the WARC files and the demo server's request log.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -417,5 +418,50 @@ def test_crawl_with_jobdir_persists_requests(tmp_path: Path) -> None:
     assert " ERROR " not in run.stderr and "Unable to serialize" not in run.stderr, (
         run.stderr[-3000:])
     assert "'scheduler/enqueued/disk'" in run.stderr  # the queue lived in JOBDIR
-    assert (jobdir / "requests.seen").stat().st_size > 0
+    assert (jobdir / "spider.state").stat().st_size > 0  # the requested set, for a resume
     assert "Articles: 6" in run.stdout
+
+
+def exported_urls(out: Path) -> list[str]:
+    urls = []
+    for batch in sorted((out / "articles").glob("*.jsonl.gz*")):
+        # the member being written when the crawl was killed may be cut short
+        with gzip.open(batch, "rt", encoding="utf-8") as handle, contextlib.suppress(
+                EOFError, json.JSONDecodeError):
+            urls += [json.loads(line)["url"] for line in handle]
+    return urls
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGKILL"])
+def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
+                                                                 stop: str) -> None:
+    """Stop a plan-like crawl (JOBDIR + crawl state) midway, run it again: every article once."""
+    import signal
+
+    from newsarchive.server import DemoSite
+
+    total = 80
+    out = tmp_path / "out"
+    with DemoSite(generate=total) as site:
+        command = [
+            sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/", "--out", str(out),
+            "--allow-private", "--crawl-id", "20260101T000000Z-stop",
+            "-s", f"JOBDIR={tmp_path / 'job'}", "-s", f"NEWSARCHIVE_STATE_PATH={tmp_path / 's.db'}",
+            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
+        first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 cwd=tmp_path)
+        deadline = time.monotonic() + 60
+        while len(exported_urls(out)) < total // 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(getattr(signal, stop))
+        first.wait(timeout=60)
+        interrupted = len(set(exported_urls(out)))
+        second = subprocess.run(command, capture_output=True, text=True, timeout=120,
+                                cwd=tmp_path)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert total // 4 <= interrupted < total, "the first run was not interrupted midway"
+    urls = exported_urls(out)
+    assert len(set(urls)) == total, "articles lost"
+    assert len(urls) == total, "articles exported twice"
+    assert not list((out / "articles").glob("*.open"))

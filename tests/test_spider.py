@@ -176,8 +176,11 @@ def test_hub_links_and_feeds_are_followed_within_depth(spider: NewsSpider) -> No
                              f"{SITE}/tag/politics/"}
     assert followed[f"{SITE}/feed.rss"].callback == spider.parse_feed
     assert followed[f"{SITE}/tag/politics/"].meta["newsarchive_depth"] == 1
+    # each URL is requested once per crawl
+    assert not list(spider.follow_hub(response, 0))
     # at the depth limit only article-looking links are still requested
-    deeper = {r.url for r in spider.follow_hub(response, spider.max_depth - 1)}
+    fresh = NewsSpider.from_crawler(get_crawler(NewsSpider), start_urls=f"{SITE}/")
+    deeper = {r.url for r in fresh.follow_hub(response, fresh.max_depth - 1)}
     assert f"{SITE}/tag/politics/" not in deeper
     assert f"{SITE}/2026/01/02/a-long-article-slug" in deeper
 
