@@ -18,6 +18,7 @@ from typing import Any
 
 from newsarchive.extract import pageindex
 from newsarchive.extract import rules as site_rules
+from newsarchive.extract.boilerplate import attr_words, never_article
 from newsarchive.extract.cleanhtml import clean_html
 from newsarchive.extract.lede import find_lede
 from newsarchive.extract.segments import HEADING_TAGS, Segment, segment_page
@@ -113,7 +114,11 @@ def _released_chrome(segments: list[Segment], weights: list[float]) -> set[Any]:
             page_total += weight
             for wrapper in seg.chrome:
                 held[wrapper] = held.get(wrapper, 0.0) + weight
-    return {el for el, value in held.items() if value >= RELEASE_SHARE * page_total}
+    return {
+        el
+        for el, value in held.items()
+        if value >= RELEASE_SHARE * page_total and not never_article(attr_words(el))
+    }
 
 
 def _is_chrome(seg: Segment, released: set[Any]) -> bool:
@@ -160,8 +165,8 @@ def _is_body_line(seg: Segment, headline: str | None) -> bool:
 
 def _looks_like_byline(text: str) -> bool:
     """A short name line, or a name with a date/separator, not a sentence that starts "By"."""
-    return len(text.split()) <= 6 or any(ch.isdigit() for ch in text) or "·" in text or (
-        "|" in text
+    return (
+        len(text.split()) <= 6 or any(ch.isdigit() for ch in text) or "·" in text or ("|" in text)
     )
 
 

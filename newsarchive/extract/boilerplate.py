@@ -47,6 +47,18 @@ ARTICLE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# Chrome that never wraps an article, however much text it holds (consent dialogs hold pages
+# of legal text).
+NEVER_ARTICLE_RE = re.compile(
+    r"cookie|consent|onetrust|gdpr|privacy|cmp-|didomi|usercentrics", re.I
+)
+
+
+def never_article(words: str) -> bool:
+    """True for wrappers (cookie/consent dialogs) that must stay chrome even when large."""
+    return bool(words) and bool(NEVER_ARTICLE_RE.search(words))
+
+
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 # Wrappers never dropped for their class names (a page may put anything on <body>).
