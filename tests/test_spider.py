@@ -270,7 +270,7 @@ def test_crawl_of_loopback_is_refused_and_recorded(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=120, cwd=tmp_path)
         requested = site.request_log
         base = site.base_url
-    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.returncode == 1 and "no page could be fetched" in run.stderr, run.stderr[-3000:]
     assert requested == []
     pages = [json.loads(line) for line in (out / "pages.jsonl").read_text().splitlines()]
     assert {p["url"] for p in pages} == {base + "/", base + "/robots.txt"}

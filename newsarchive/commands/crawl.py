@@ -81,4 +81,7 @@ def run(args: argparse.Namespace) -> int:
     print(format_summary(summarize(result.out_dir)))
     print(f"Crawl {result.crawl_id} finished in {result.seconds:.1f}s "
           f"({result.stats.get('finish_reason', 'unknown')})")
+    if not result.stats.get("response_received_count"):
+        print("newsarchive crawl: no page could be fetched (see Failures above)", file=sys.stderr)
+        return 1  # schedulers and monitoring see a crawl that reached nothing
     return 0
