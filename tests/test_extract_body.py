@@ -147,3 +147,17 @@ def test_sputnik_fixture_body_free_of_chrome():
     ):
         assert chrome not in text
     assert "“Change the record" in text  # the pull quote is article text
+
+
+def test_pages_without_body_or_text_and_huge_pages():
+    no_body = load_document("<title>x</title><p>" + PARA.format(7) + "</p>")
+    assert PARA.format(7) in [extract_body(no_body, {}).lede]
+    empty = extract_body(load_document("<html><body></body></html>"), {})
+    assert empty.lede is None and empty.paragraphs == [] and empty.html is None
+    # About 5 MB of article text: one pass, no quadratic step.
+    big = page(
+        "<article>" + "".join(f"<p>{PARA.format(i)}</p>" for i in range(55_000)) + "</article>"
+    )
+    assert len(big) > 5_000_000
+    result = extract_body(load_document(big), {})
+    assert len(result.paragraphs) == 55_000 - 1

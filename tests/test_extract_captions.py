@@ -115,3 +115,8 @@ def test_aria_hidden_caption_twin_and_labels_are_handled():
             "image_url": "https://example.test/a.jpg",
         }
     ]
+
+
+def test_pages_without_figures_give_nothing():
+    doc = load_document("<html><body><p>Text only, no images at all.</p></body></html>")
+    assert extract_captions(doc) == [] and extract_images(doc) == []

@@ -47,3 +47,13 @@ def test_sputnik_fixture_inline_teasers():
     ]
     assert extract_related(doc, None, rules.match(url, "2024-05-26", doc.root)) == expected
     assert extract_related(doc) == expected
+
+
+def test_pages_without_links_or_url():
+    doc = load_document("<html><body><p>No links here.</p></body></html>")  # no URL at all
+    assert extract_related(doc) == []
+    doc = load_document(
+        "<html><body><div class='related'><a href='javascript:void(0)'>Open the menu now</a>"
+        "<a href='/relative/only'>Relative link without a base</a></div></body></html>"
+    )
+    assert extract_related(doc) == []  # no absolute URL can be made: nothing is invented
