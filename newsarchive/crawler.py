@@ -81,7 +81,7 @@ def run_crawls(crawls: Sequence[CrawlOptions]) -> list[CrawlResult]:
     """Run several crawls (e.g. the sites of a plan) side by side in one reactor.
 
     Each crawl has its own settings (output folder, crawl id, politeness); the
-    first one's settings configure the process (logging, reactor).
+    process itself runs on the project settings (reactor, shutdown signals).
     """
     from scrapy.crawler import Crawler, CrawlerProcess
     from scrapy.settings import Settings
