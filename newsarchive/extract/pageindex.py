@@ -20,7 +20,7 @@ CAPTION_KEYS = (
 )  # fmt: skip
 RELATED_KEYS = (
     "relat", "recommend", "read", "more", "also", "lire", "lesen", "mehr", "weitere",
-    "inject", "article__article", "teaser",
+    "inject", "teaser",
 )  # fmt: skip
 CAPTION, RELATED = 1, 2
 HINTS: dict[str, int] = {}  # class/id string -> bits (memo, read directly by the walk)

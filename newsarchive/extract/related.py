@@ -21,7 +21,7 @@ from newsarchive.extract.text import clean
 RELATED_WORDS = re.compile(
     r"related|recommend|read-?also|readalso|also-?read|read-?more|more-?on|more-?stories"
     r"|see-?also|further-?reading|mehr-?zum-?thema|lesen-?sie-?auch|weitere-?artikel"
-    r"|a-?lire|lire-?aussi|inject|article__article|teaser-?inline|inline-?teaser"
+    r"|a-?lire|lire-?aussi|inject|teaser-?inline|inline-?teaser"
     r"|(?:^|[\s_-])more(?:$|[\s_-])",
     re.IGNORECASE,
 )
