@@ -386,3 +386,22 @@ def test_template_default_language_loses_to_clearly_different_text() -> None:
     assert extract(html, URL)["in_language"] == "de"
     english = f'<html lang="en-GB"><body><p>{BODY}</p></body></html>'
     assert extract(english, URL)["in_language"] == "en-GB"
+
+
+def test_labelled_byline_beats_a_site_name_in_meta() -> None:
+    html = page(
+        '<meta name="author" content="Harbour Herald (www.harbour-herald.example.com)">',
+        "<h1>Title</h1><ul><li><strong>Datum</strong> 28.04.2023</li>"
+        "<li><strong>Autorin/Autor</strong> Roman Berger</li></ul>",
+    )
+    assert names(extract(html, URL)) == ["Roman Berger"]
+
+
+def test_plain_by_line_without_markup() -> None:
+    html = page(body="<h1>Title</h1><div>By Alice Walker and Bob Stone</div>")
+    assert names(extract(html, URL)) == ["Alice Walker", "Bob Stone"]
+
+
+def test_author_with_e_mail_address_is_a_person() -> None:
+    html = page('<meta name="author" content="Jane Doe (jane.doe@news.example.com)">')
+    assert names(extract(html, URL)) == ["Jane Doe"]

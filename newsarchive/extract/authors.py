@@ -7,6 +7,7 @@ of tables so a new language is a new row, not a new branch.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 from newsarchive.extract import structured
 from newsarchive.extract.document import Document, HtmlElement, ld_types
-from newsarchive.extract.text import clean
+from newsarchive.extract.text import clean, visible_texts
 
 _META_NAMES = (
     "author",
@@ -78,7 +79,8 @@ _DATE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNORECASE)
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|tr|jp)\b", re.I)
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
@@ -199,7 +201,7 @@ def looks_like_name(text: str) -> bool:
 
 def clean_name(raw: str) -> str | None:
     """One author's name without prefixes, e-mail addresses, dates or trailing titles."""
-    text = clean(_EMAIL.sub("", raw[:MAX_RAW_LENGTH]))
+    text = clean(_EMPTY_BRACKETS.sub("", _EMAIL.sub("", raw[:MAX_RAW_LENGTH])))
     if not text:
         return None
     for _ in range(2):
@@ -368,6 +370,44 @@ def _dom_authors(doc: Document, container: HtmlElement | None, site_keys: set[st
     return []
 
 
+# A byline label alone ("Autorin/Autor", "Author:") or leading a short line ("By Jane Doe").
+_BYLINE_LABEL = re.compile(
+    r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door)\s*:?$",
+    re.IGNORECASE,
+)
+_BYLINE_LINE = re.compile(r"^(?:by|von|par|por|door)\s+\S", re.IGNORECASE)
+_BYLINE_SCAN_PIECES = 500  # non-blank text pieces: navigation, header, then the byline
+
+
+def _labelled_byline(doc: Document, site_keys: set[str]) -> list[Found]:
+    """Last resort for pages without byline markup: a labelled line near the top.
+
+    Scans the first text pieces of the page for "By Jane Doe" or a label
+    ("Autorin/Autor") followed by the name, accepting only name-like results.
+    """
+    body = doc.root.find("body")
+    if body is None:
+        return []
+    after_label = False
+    pieces = (t for t in (p.strip() for p in visible_texts(body)) if t)
+    for text in itertools.islice(pieces, _BYLINE_SCAN_PIECES):
+        if _BYLINE_LABEL.match(text):
+            after_label = True
+            continue
+        if after_label or (_BYLINE_LINE.match(text) and len(text) < _MAX_BYLINE_CHARS):
+            names = [
+                n
+                for n in split_names(text)
+                if looks_like_name(n)
+                and len(n.split()) > 1
+                and not _is_site_like(n, False, site_keys)
+            ]
+            if names:
+                return [(n, text, None, False) for n in names]
+        after_label = False
+    return []
+
+
 def _site_keys(doc: Document, publisher: str | None) -> set[str]:
     keys = {_key(n) for n in (publisher, doc.meta_first("og:site_name")) if n}
     host = (urlsplit(doc.url).hostname or "") if doc.url else ""
@@ -406,12 +446,19 @@ def extract_authors(
     """Authors as ``[{name, name_raw, url}]``; the site's own name only when no one else."""
     site_keys = _site_keys(doc, publisher)
     fallback: list[dict[str, Any]] = []
-    for source in (_ld_authors, _meta_authors, lambda d: _dom_authors(d, container, site_keys)):
+    sources = (
+        _ld_authors,
+        _meta_authors,
+        lambda d: _dom_authors(d, container, site_keys),
+        lambda d: _labelled_byline(d, site_keys),
+    )
+    for source in sources:
         found = source(doc)
         people = [
             {"name": n, "name_raw": raw, "url": url}
             for n, raw, url, is_org in found
             if not _is_site_like(n, is_org, site_keys)
+            and not _DOMAINISH.search(_EMAIL.sub("", raw))
         ]
         if people:
             return _order(people)
