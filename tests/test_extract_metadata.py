@@ -129,6 +129,8 @@ def test_site_name_is_the_author_when_there_is_no_one_else() -> None:
         ("Sam Hill | 03.05.2024", ["Sam Hill"]),
         ("jane-doe", []),
         ("Jane Doe/John Roe", ["Jane Doe", "John Roe"]),
+        ("Helen Davidson in Taipei", ["Helen Davidson"]),
+        ("Associated Press in Valencia", ["Associated Press"]),
     ],
 )
 def test_split_names(raw: str, expected: list[str]) -> None:

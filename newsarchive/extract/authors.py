@@ -82,6 +82,8 @@ _URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNOREC
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|tr|jp)\b", re.I)
+# "Helen Davidson in Taipei", "Reuters in Kyiv": the place is the dateline, not the name.
+_DATELINE_PLACE = re.compile(r"\s+(?:in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?$")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 _NAME_PARTICLES = {
@@ -208,6 +210,7 @@ def clean_name(raw: str) -> str | None:
         text = _PREFIX.sub("", text, count=1).strip()
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
     text = _PARENTHETICAL.sub("", text).strip()
+    text = _DATELINE_PLACE.sub("", text)
     if _SLUG.match(text) or text.casefold() in _PREFIXES:
         return None
     return text or None
