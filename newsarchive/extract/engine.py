@@ -7,17 +7,28 @@ field never costs the caller the rest of the record.
 
 from __future__ import annotations
 
-import functools
-import importlib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from newsarchive import __version__, schema
-from newsarchive.extract import authors, dates, headline, language, metadata, pagetype
+from newsarchive.extract import (
+    authors,
+    body,
+    captions,
+    dates,
+    headline,
+    language,
+    metadata,
+    pagetype,
+    quotes,
+    related,
+    rules,
+)
 from newsarchive.extract.document import Document, NotHTML, load_document, sniff_binary
 from newsarchive.extract.text import clean
+from newsarchive.normalize import normalize_record
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,94 +84,54 @@ def _not_html_record(data: bytes | str, url: str | None, exc: NotHTML) -> dict[s
 
 
 def _finish(record: dict[str, Any]) -> dict[str, Any]:
-    """Shape like the schema, then normalize (ids, hashes) when that stage is installed.
+    """Shape like the schema, then normalize (ids, URL forms, clean text, content hash).
 
-    ``normalize_record`` keeps every key, so the record is conformed only once
-    (conform is the most expensive step of assembling a record).
+    ``normalize_record`` keeps every key, so the record is conformed only once.
     """
     shaped = schema.conform(record)
-    normalize = _optional_module("normalize_hook")
-    if normalize is None:
-        return shaped
     messages = shaped["extraction"]["validation_messages"]
-    return _guarded("normalize", lambda: normalize(shaped), shaped, messages)
-
-
-@functools.cache
-def _optional_module(name: str) -> Any:
-    """``newsarchive.extract.<name>``, or None while that module is not written yet.
-
-    ``normalize_hook`` names ``newsarchive.normalize.normalize_record``.
-    """
-    try:
-        if name == "normalize_hook":
-            from newsarchive.normalize import normalize_record
-
-            return normalize_record
-        return importlib.import_module(f"newsarchive.extract.{name}")
-    except ImportError as exc:  # also a half-written module whose own imports fail
-        log.warning("extraction module %s unavailable: %s", name, exc)
-        return None
+    return _guarded("normalize", lambda: normalize_record(shaped), shaped, messages)
 
 
 def _match_rule(doc: Document, published: str | None, messages: list[str]) -> Any:
     """The site rule for the page (its URL, date and markup), or None for the generic path."""
-    rules = _optional_module("rules")
-    if rules is None:
-        return None
     return _guarded("rules", lambda: rules.match(doc.url, published, doc.root), None, messages)
 
 
-def _rule_id(rule: Any) -> str:
-    if rule is None:
-        return "generic"
-    if getattr(rule, "label", None):
-        return str(rule.label)
-    ident = getattr(rule, "id", None) or getattr(rule, "name", None) or type(rule).__name__
-    version = getattr(rule, "version", None)
-    return f"{ident}@{version}" if version else str(ident)
+def _rule_id(rule: rules.SiteRule | None) -> str:
+    """'generic' or the rule's 'id@version' for ``extraction.rule``."""
+    return "generic" if rule is None else rule.label
 
 
 def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> dict[str, Any]:
     """Lede, body, captions, images, quotes and related links (the body modules)."""
-    body = _optional_module("body")
-    if body is None:
-        messages.append("body extractor not installed")
-        return {}
-    captions, quotes, related = (_optional_module(n) for n in ("captions", "quotes", "related"))
     result = _guarded("body", lambda: body.extract_body(doc, hints), None, messages)
     if result is None:
         return {}
-    container = getattr(result, "node", None)
-    paragraphs = [p for p in (getattr(result, "paragraphs", None) or []) if p]
-    lede = clean(getattr(result, "lede", None))
-    parts: dict[str, Any] = {
+    container = result.node
+    paragraphs = [p for p in result.paragraphs or [] if p]
+    lede = clean(result.lede)
+    text_paragraphs = ([lede] if lede else []) + paragraphs
+    return {
         "lede": lede,
         "article_body": "\n".join(paragraphs) or None,
-        "article_body_html": getattr(result, "html", None),
-        "body_sections": list(getattr(result, "sections", None) or []),
+        "article_body_html": result.html,
+        "body_sections": list(result.sections or []),
         "container": container,
-    }
-    text_paragraphs = ([lede] if lede else []) + paragraphs
-    if captions is not None:
-        parts["captions"] = _guarded(
+        "captions": _guarded(
             "captions", lambda: captions.extract_captions(doc, container), [], messages
-        )
-        parts["images"] = _guarded(
-            "images", lambda: captions.extract_images(doc, container), [], messages
-        )
-    if quotes is not None:
-        parts["quotes"] = _guarded(
+        ),
+        "images": _guarded("images", lambda: captions.extract_images(doc, container), [], messages),
+        "quotes": _guarded(
             "quotes",
             lambda: quotes.extract_quotes(text_paragraphs, hints.get("language")),
             [],
             messages,
-        )
-    if related is not None:
-        parts["related_links"] = _guarded(
+        ),
+        "related_links": _guarded(
             "related", lambda: related.extract_related(doc, container), [], messages
-        )
-    return parts
+        ),
+    }
 
 
 def run(
