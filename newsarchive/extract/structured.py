@@ -28,7 +28,6 @@ ARTICLE_TYPES = (
     "BlogPosting",
     "LiveBlogPosting",
     "Report",
-    "VideoObject",
 )
 _ARTICLE_RANK = {name.lower(): rank for rank, name in enumerate(ARTICLE_TYPES)}
 _PAGE_TYPES = ("WebPage", "ItemPage", "CollectionPage")
