@@ -53,7 +53,9 @@ CHROME_LINE = re.compile(
 CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
 # Short lines made of times, dates and separators: datelines, durations, update stamps.
 DATELINE = re.compile(
-    r"\d{1,2}[:.]\d{2}\b.*\||\|.*\d{1,2}[:.]\d{2}\b|^\d{1,2}:\d{2}\s*min", re.IGNORECASE
+    r"\d{1,2}[:.]\d{2}\b.*\||\|.*\d{1,2}[:.]\d{2}\b|^\d{1,2}:\d{2}\s*min"
+    r"|^\d+\s*(?:mins?|minutes?|hours?|hrs?|days?)\s+ago|^vor\s+\d+\s+(?:minuten|stunden|tagen)",
+    re.IGNORECASE,
 )
 DATELINE_MAX = 80
 # Bylines: "By Jane Roe", "Autor: Lukas B. · 27. Mai", "Par Claire Dubois · Publié le ...".

@@ -39,6 +39,9 @@ _CHROME_WORDS = (
 )
 CHROME_RE = re.compile(rf"(?:^|[\s_-])(?:{_CHROME_WORDS})(?:$|[\s_-]|\d)", re.IGNORECASE)
 
+# Captions wear many class names ("newsCaption", "bildunterschrift"); never body text.
+CAPTION_RE = re.compile(r"caption|bildunterschrift|image-?text|img-?text", re.IGNORECASE)
+
 # Class/id words of the article text itself: these protect a wrapper from CHROME_RE.
 ARTICLE_RE = re.compile(
     r"article-?body|articlebody|article-?text|article-?content|story-?body|story-?content"
@@ -98,7 +101,9 @@ def chrome_words(words: str) -> bool:
     """True when class/id words mark chrome and do not also mark the article text (memoized)."""
     known = _WORDS_CACHE.get(words)
     if known is None:
-        known = bool(CHROME_RE.search(words)) and not ARTICLE_RE.search(words)
+        known = bool(CHROME_RE.search(words) or CAPTION_RE.search(words)) and not (
+            ARTICLE_RE.search(words)
+        )
         if len(_WORDS_CACHE) >= _WORDS_CACHE_MAX:
             _WORDS_CACHE.clear()
         _WORDS_CACHE[words] = known
