@@ -223,3 +223,15 @@ def test_hostile_metadata_strings_stay_fast() -> None:
     start = time.perf_counter()
     check_record(extract(html, URL))
     assert time.perf_counter() - start < 5
+
+
+def test_error_page_with_a_long_site_navigation() -> None:
+    navigation = "".join(
+        f'<li><a href="/s{i}">Section number {i} of the site</a></li>' for i in range(150)
+    )
+    html = (
+        "<html><head><title>Seite nicht gefunden | Example</title></head><body>"
+        f"<nav><ul>{navigation}</ul></nav><h1>Seite nicht gefunden</h1>"
+        "<p>Die angeforderte Seite existiert nicht.</p></body></html>"
+    )
+    assert check_record(extract(html, URL))["extraction"]["page_type"] == "error"

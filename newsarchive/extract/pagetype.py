@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from newsarchive.extract import structured
-from newsarchive.extract.document import Document
+from newsarchive.extract.document import Document, ld_types
 from newsarchive.extract.text import visible_texts
 
 # Phrases of bot challenges and block pages (checked on short pages only).
@@ -34,6 +34,7 @@ _ERROR_PATTERNS = re.compile(
     r"internal server error|service unavailable|\b50[0-3]\b",
     re.IGNORECASE,
 )
+_ERROR_BODY = 1500  # body characters under which an error heading marks an error page
 _SHORT_PAGE = 2500  # characters of visible text under which a block/error page is plausible
 _GALLERY_TYPES = ("ImageGallery", "MediaGallery")
 _HUB_TYPES = ("CollectionPage", "SearchResultsPage", "ProfilePage")
@@ -74,16 +75,29 @@ def _has_ld(doc: Document, *types: str) -> bool:
     return any(True for _ in doc.json_ld_objects(*types))
 
 
-def _special_type(doc: Document, visible: int) -> Verdict | None:
-    """Block, error, live blog or gallery: the types recognised by explicit markers."""
+def _has_article_ld(doc: Document) -> bool:
+    """True when JSON-LD declares an article type (not just a WebPage)."""
+    return any(
+        t.lower() not in ("webpage", "itempage", "collectionpage")
+        for obj in structured.article_objects(doc)
+        for t in ld_types(obj)
+    )
+
+
+def _special_type(doc: Document, visible: int, body_chars: int) -> Verdict | None:
+    """Block, error, live blog or gallery: the types recognised by explicit markers.
+
+    Bot walls are short pages; error pages may carry a full site navigation, so
+    an error title/heading counts on any page with little body and no article data.
+    """
     title = _title(doc)
     if visible < _SHORT_PAGE:
         sample = title + " " + " ".join(doc.root.xpath("//h1//text() | //body//p//text()")[:20])
         if _BLOCK_PATTERNS.search(sample) or doc.root.xpath(_BLOCK_MARKUP):
             return Verdict("block_page", 0.02, ["block or bot-challenge page"])
-        if _ERROR_PATTERNS.search(title) or _ERROR_PATTERNS.search(
-            " ".join(doc.root.xpath("//h1//text()"))
-        ):
+    if visible < _SHORT_PAGE or (body_chars < _ERROR_BODY and not _has_article_ld(doc)):
+        headings = " ".join(doc.root.xpath("//h1//text()"))
+        if _ERROR_PATTERNS.search(title) or _ERROR_PATTERNS.search(headings):
             return Verdict("error", 0.02, ["error page"])
     if _has_ld(doc, "LiveBlogPosting"):
         return Verdict("liveblog", 0.3, ["live blog (LiveBlogPosting)"])
@@ -95,12 +109,7 @@ def _special_type(doc: Document, visible: int) -> Verdict | None:
 def article_score(doc: Document, headline: str | None, body_chars: int, has_date: bool) -> float:
     """Logistic score of article evidence: structured type, og:type, date, text length."""
     og_type = (doc.meta_first("og:type") or "").lower()
-    ld_article = any(
-        t.lower() not in ("webpage", "itempage", "collectionpage")
-        for obj in structured.article_objects(doc)
-        for t in (obj.get("@type") if isinstance(obj.get("@type"), list) else [obj.get("@type")])
-        if isinstance(t, str)
-    )
+    ld_article = _has_article_ld(doc)
     signals = (
         (ld_article, 2.0),
         (og_type == "article", 1.0),
@@ -122,7 +131,7 @@ def classify(
     """The page type and article probability of ``doc``."""
     body_chars = len(body) if body else _paragraph_chars(doc)
     visible = body_chars if body_chars >= _SHORT_PAGE else _visible_text_length(doc, _SHORT_PAGE)
-    special = _special_type(doc, visible)
+    special = _special_type(doc, visible, body_chars)
     if special:
         return special
     probability = round(
