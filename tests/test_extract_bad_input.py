@@ -235,3 +235,9 @@ def test_error_page_with_a_long_site_navigation() -> None:
         "<p>Die angeforderte Seite existiert nicht.</p></body></html>"
     )
     assert check_record(extract(html, URL))["extraction"]["page_type"] == "error"
+
+
+def test_meta_charset_after_a_large_inline_style() -> None:
+    style = "<style>" + ".c{color:red}" * 1000 + "</style>"
+    html = f'<html><head>{style}<meta charset="windows-1251"><title>Новости</title></head></html>'
+    assert check_record(extract(html.encode("cp1251"), URL))["headline"] == "Новости"

@@ -2,7 +2,7 @@
 
 Order of evidence (after the WHATWG "encoding sniffing" rules, made robust for
 archives): byte-order mark, the HTTP ``Content-Type`` charset, a ``<meta>``
-declaration in the first 4 KB, then detection. A declared charset that the
+declaration in the first 32 KB, then detection. A declared charset that the
 bytes contradict (a header or page that says ``iso-8859-1`` but is valid
 UTF-8 with non-ASCII text, a very common mismatch in saved pages and server
 defaults) loses to UTF-8: multi-byte UTF-8 sequences almost never occur by
@@ -24,6 +24,9 @@ _BOMS = (
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.IGNORECASE
 )
+# Browsers look at the first 1024 bytes; saved pages often carry large inline
+# scripts and styles before the <meta charset>, so look further.
+_META_SCAN_BYTES = 32 * 1024
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.IGNORECASE)
 
 # Labels browsers treat as another encoding (WHATWG encoding standard).
@@ -68,7 +71,7 @@ def header_charset(headers: Mapping[str, str] | None) -> str | None:
 
 
 def meta_charset(head: bytes) -> str | None:
-    m = _META_CHARSET.search(head[:4096])
+    m = _META_CHARSET.search(head[:_META_SCAN_BYTES])
     return normalize_label(m.group(1).decode("ascii", "replace")) if m else None
 
 
