@@ -27,7 +27,8 @@ _CHROME_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo
 _CHROME_WORDS = (
     r"nav|navbar|navigation|menu|breadcrumbs?|share|sharing|shares|sharebar|social|socials"
     r"|newsletter|subscribe|subscription|signup|sign-up|login|register|comments?"
-    r"|commenting|disqus|related|recommend\w*|more-?stories|read-?more|read-?also|readalso"
+    r"|commenting|disqus|related\w*|recommend\w*|more-?stories|read-?more|read-?also|readalso"
+    r"|tooltip|whatsapp\w*"
     r"|also-?read|see-?also|promo\w*|advert\w*|ads?|ad-\w+|adv|adslot|sponsor\w*|banner"
     r"|sidebar|side-?bar|widget|footer|masthead|toolbar|cookie\w*|consent|popup|modal"
     r"|overlay|outbrain|taboola|byline|author-?box|author-?bio|authors?|autor|autoren|signature"
