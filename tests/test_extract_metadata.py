@@ -130,6 +130,8 @@ def test_site_name_is_the_author_when_there_is_no_one_else() -> None:
         ("jane-doe", []),
         ("Jane Doe/John Roe", ["Jane Doe", "John Roe"]),
         ("Helen Davidson in Taipei", ["Helen Davidson"]),
+        ("Von Anna Müller, Berlin", ["Anna Müller"]),
+        ("Jane Doe, Reuters", ["Jane Doe", "Reuters"]),
         ("Associated Press in Valencia", ["Associated Press"]),
     ],
 )

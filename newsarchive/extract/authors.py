@@ -216,6 +216,14 @@ def clean_name(raw: str) -> str | None:
     return text or None
 
 
+def _second_name(segment: str) -> bool:
+    """A comma segment after a name is another name only if it has a given and a family
+    name, or is an agency: a single word there is a place ("Jane Doe, Berlin")."""
+    if segment.casefold() in AGENCIES or _key(segment) in _AGENCY_KEYS:
+        return True
+    return len(segment.split()) > 1 and looks_like_name(segment)
+
+
 def split_names(raw: str) -> list[str]:
     """Split a byline holding several names: "A and B", "A, B & C", "A und B"."""
     text = clean_name(raw[:MAX_RAW_LENGTH])
@@ -234,7 +242,7 @@ def split_names(raw: str) -> list[str]:
             seg = clean_name(seg) or ""
             if not seg:
                 continue
-            if i > 0 and (_ROLE_WORDS.search(seg) or not looks_like_name(seg)):
+            if i > 0 and (_ROLE_WORDS.search(seg) or not _second_name(seg)):
                 break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
             if _ROLE_WORDS.search(seg) and not looks_like_name(seg):
                 continue
