@@ -409,3 +409,10 @@ def test_plain_by_line_without_markup() -> None:
 def test_author_with_e_mail_address_is_a_person() -> None:
     html = page('<meta name="author" content="Jane Doe (jane.doe@news.example.com)">')
     assert names(extract(html, URL)) == ["Jane Doe"]
+
+
+def test_h1_pieces_in_separate_elements_keep_a_space() -> None:
+    html = page(body="<h1><span>Harbour strike</span><span>Dockers walk out</span></h1>")
+    assert extract(html, URL)["headline"] == "Harbour strike Dockers walk out"
+    html = page(body="<h1>Mayor<i>'s</i> <b>W</b>ord</h1>")
+    assert extract(html, URL)["headline"] == "Mayor's Word"

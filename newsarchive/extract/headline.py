@@ -15,7 +15,7 @@ from typing import Any
 
 from newsarchive.extract import structured
 from newsarchive.extract.document import Document
-from newsarchive.extract.text import clean
+from newsarchive.extract.text import clean, joined_text
 
 # Separators between a headline and the site name in <title> / og:title.
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:/]|::)\s+|\s*[｜：]\s*")
@@ -102,7 +102,7 @@ def _h1_candidates(doc: Document) -> list[str]:
     h1s = scoped or doc.root.xpath("//h1")
     out = []
     for h1 in h1s[:3]:
-        text = clean(h1.text_content())
+        text = clean(joined_text(h1))
         if text and len(text) <= _MAX_HEADLINE:
             out.append(text)
     return out

@@ -64,6 +64,24 @@ def visible_texts(root: object) -> Iterator[str]:
             yield el.tail
 
 
+def joined_text(el: object) -> str:
+    """Text of ``el`` with a space where an element boundary separates two words.
+
+    ``<h1><span>Kicker</span><span>Headline</span></h1>`` renders as two lines,
+    while ``text_content()`` glues them into "KickerHeadline". A space goes in
+    only where the next piece starts with a capital letter, so "<b>W</b>ord"
+    and "Mayor<i>'s</i>" stay intact.
+    """
+    out: list[str] = []
+    for piece in el.itertext():  # type: ignore[attr-defined]
+        if out and out[-1] and piece:
+            left, right = out[-1][-1], piece[0]
+            if not left.isspace() and right.isupper() and (left.isalnum() or left in ".!?"):
+                out.append(" ")
+        out.append(piece)
+    return "".join(out)
+
+
 def truncate(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters at a word boundary when one is near."""
     if len(text) <= limit:
