@@ -161,3 +161,16 @@ def test_pages_without_body_or_text_and_huge_pages():
     assert len(big) > 5_000_000
     result = extract_body(load_document(big), {})
     assert len(result.paragraphs) == 55_000 - 1
+
+
+def test_hidden_paywalled_text_is_kept_but_hidden_template_strings_are_not():
+    teaser = PARA.format("open")
+    locked = [PARA.format(i) for i in range(6)]
+    html = page(
+        f"<article><p>{teaser}</p><div class='locked' hidden>"
+        + "".join(f"<p>{t}</p>" for t in locked)
+        + "</div><div style='display: none'><p>Headline of the material being opened</p></div>"
+        "</article>"
+    )
+    result = extract_body(load_document(html), {})
+    assert [result.lede, *result.paragraphs] == [teaser, *locked]

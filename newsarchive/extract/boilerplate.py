@@ -133,6 +133,9 @@ def classify(el: Any) -> int:
 def classify_words(el: Any) -> tuple[int, str | None]:
     """:func:`classify` plus the element's class/id words (None when it has neither).
 
+    Hidden elements (``hidden``, ``display:none``) count as CHROME here, not DROPPED:
+    the walk keeps their text aside in case they hold the (paywalled) article.
+
     Reads the attribute names once (``keys()``, one C call) and fetches only the
     attributes present: this runs once per element of every page.
     """
@@ -143,15 +146,15 @@ def classify_words(el: Any) -> tuple[int, str | None]:
     if not keys:
         return (CHROME if tag in CHROME_TAGS else CONTENT), None
     get = el.get
-    if ("hidden" in keys) or ("aria-hidden" in keys and get("aria-hidden") == "true"):
-        return DROPPED, None
-    if "style" in keys:
-        style = get("style")
-        if style and _HIDDEN_STYLE.search(style):
-            return DROPPED, None
+    if "aria-hidden" in keys and get("aria-hidden") == "true":
+        return DROPPED, None  # decorative twins of visible text
     cls = get("class") if "class" in keys else None
     ident = get("id") if "id" in keys else None
     words = f"{cls} {ident}" if cls and ident else cls or ident
+    # Hidden by attribute or style: chrome, which the body extractor overrules when the
+    # hidden block holds most of the text (paywalled articles ship their text hidden).
+    if "hidden" in keys or ("style" in keys and _HIDDEN_STYLE.search(get("style") or "")):
+        return CHROME, words
     if tag in CHROME_TAGS or ("role" in keys and get("role") in _CHROME_ROLES):
         return CHROME, words
     if tag in _NEVER_CHROME:

@@ -92,7 +92,7 @@ def clean_html(
         if event == "start":
             if el is not container and (
                 el in drop
-                or is_hidden(el)
+                or (is_hidden(el) and el not in keep)
                 or (tag not in _FIGURE_TAGS and el not in keep and is_chrome(el))
                 or tag in ("h1", "")
             ):
