@@ -241,3 +241,18 @@ def test_meta_charset_after_a_large_inline_style() -> None:
     style = "<style>" + ".c{color:red}" * 1000 + "</style>"
     html = f'<html><head>{style}<meta charset="windows-1251"><title>Новости</title></head></html>'
     assert check_record(extract(html.encode("cp1251"), URL))["headline"] == "Новости"
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda h: b"\xff\xfe" + h.encode("utf-16-le"),
+        lambda h: b"\xfe\xff" + h.encode("utf-16-be"),
+        lambda h: h.encode("utf-16-le"),
+        lambda h: h.encode("utf-16-be"),
+    ],
+)
+def test_utf16_pages_are_text_not_binary(encode) -> None:
+    html = "<html><head><title>Sixteen bits</title></head><body><p>x</p></body></html>"
+    record = check_record(extract(encode(html), URL))
+    assert record["headline"] == "Sixteen bits"

@@ -89,11 +89,24 @@ def _as_utf8(data: bytes) -> str | None:
 _UTF16 = ("utf-16-le", "utf-16-be", "utf-16")
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` for BOM-less UTF-16 markup ("<\\x00h\\x00..."), else None."""
+    head = data[:512]
+    if head[0:1] == b"<" and head[1:2] == b"\x00" and head[1::2].count(0) > len(head) * 0.45:
+        return "utf-16-le"
+    if head[0:1] == b"\x00" and head[1:2] == b"<" and head[0::2].count(0) > len(head) * 0.45:
+        return "utf-16-be"
+    return None
+
+
 def decode(data: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str, str]:
     """Return ``(text, encoding, source)``; source is bom, header, meta, utf-8 or detected."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(name, "replace"), name, "bom"
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, "replace"), utf16, "detected"
     declared_header = header_charset(headers)
     non_ascii = not data.isascii()
     utf8_text = _as_utf8(data) if non_ascii else None

@@ -57,6 +57,17 @@ _BINARY_MAGIC = (
 )
 
 
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 text (with or without BOM): NULs in every other byte around ASCII markup."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    even, odd = sample[0::2], sample[1::2]
+    return any(
+        half.count(0) > len(half) * 0.9 and other.lstrip(b"\r\n\t ").startswith(b"<")
+        for half, other in ((even, odd), (odd, even))
+    )
+
+
 def sniff_binary(data: bytes) -> str | None:
     """Name of the binary format of ``data``, or None when it looks like text."""
     head = data[:1024].lstrip()
@@ -64,7 +75,7 @@ def sniff_binary(data: bytes) -> str | None:
         if head.startswith(magic):
             return name
     sample = data[:4096]
-    if sample and (sample.count(b"\x00") > len(sample) // 100 + 1):
+    if sample and (sample.count(b"\x00") > len(sample) // 100 + 1) and not _looks_utf16(sample):
         return "binary"
     return None
 
