@@ -67,6 +67,7 @@ BYLINE = re.compile(
 BYLINE_MAX = 120
 # Direct children of the container that are text themselves, kept even when short.
 _TEXT_BRANCH_TAGS = HEADING_TAGS | {"p", "blockquote", "ul", "ol"}
+_SIBLING_TEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote"})
 
 
 @dataclass
@@ -148,8 +149,22 @@ def _choose_container(start: Any, segments: list[Segment], order: list[Any], wei
             if value > best_total:
                 best, best_total = child, value
         if best is None or best_total < DESCEND_SHARE * node_total:
-            return node, total
+            return _with_text_siblings(node, start, total), total
         node = best
+
+
+def _with_text_siblings(node: Any, start: Any, total: dict[Any, float]) -> Any:
+    """Climb to the parent when the container's weighted siblings are paragraphs themselves:
+    an intro <p> beside the <div> holding the rest is part of the article."""
+    while node is not start:
+        parent = node.getparent()
+        if parent is None:
+            break
+        others = [c for c in parent if c is not node and total.get(c)]
+        if not others or any(c.tag not in _SIBLING_TEXT_TAGS for c in others):
+            break
+        node = parent
+    return node
 
 
 def _is_body_line(seg: Segment, headline: str | None) -> bool:
