@@ -108,9 +108,11 @@ def decode(data: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, 
     if utf16:
         return data.decode(utf16, "replace"), utf16, "detected"
     declared_header = header_charset(headers)
+    if declared_header in _UTF16:
+        declared_header = None  # UTF-16 bytes were recognised above; these are not
     non_ascii = not data.isascii()
     utf8_text = _as_utf8(data) if non_ascii else None
-    if utf8_text is not None and declared_header not in _UTF16:
+    if utf8_text is not None:
         # Non-ASCII bytes that are valid UTF-8 are UTF-8, whatever a label claims.
         return utf8_text, "utf-8", "header" if declared_header == "utf-8" else "utf-8"
     if declared_header and declared_header != "utf-8":
