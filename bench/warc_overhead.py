@@ -3,8 +3,9 @@
 Crawls a generated local site (default 2,000 pages of ~20 KB, half of them
 gzip-coded, linked ten per page) with settings that make the crawl CPU-bound
 (no delay, no AutoThrottle, robots.txt off, 32 concurrent requests), alternating
-runs with and without WARC writing, and prints the median pages/s of each and
-their ratio. Target: WARC writing costs at most 10% of throughput.
+runs with and without WARC writing, and prints the median and best pages/s of
+each and their ratio (the best run is the least disturbed by other load).
+Target: WARC writing costs at most 10% of throughput.
 
     .venv/bin/python bench/warc_overhead.py [--pages 2000] [--rounds 3] [--page-bytes 20000]
 
@@ -98,10 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nsite: {args.pages} pages, {served / 1e6:.1f} MB as served")
     for label, table in (("pages/s (wall clock)", rates),
                          ("pages per CPU-second of the crawler", cpu_rates)):
-        without, with_warc = statistics.median(table[False]), statistics.median(table[True])
-        ratio = with_warc / without
-        print(f"{label}: median without WARC {without:.0f}, with WARC {with_warc:.0f}, "
-              f"ratio {ratio:.3f} (cost {100 * (1 - ratio):.1f}%, target <= 10%)")
+        for summary, pick in (("median", statistics.median), ("best", max)):
+            without, with_warc = pick(table[False]), pick(table[True])
+            ratio = with_warc / without
+            print(f"{label}, {summary} of {args.rounds}: without WARC {without:.0f}, "
+                  f"with WARC {with_warc:.0f}, ratio {ratio:.3f} "
+                  f"(cost {100 * (1 - ratio):.1f}%, target <= 10%)")
     return 0
 
 

@@ -10,6 +10,7 @@ again next time), never point at a record that does not exist.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,31 +57,37 @@ class DigestIndex:
         self._last_commit = time.monotonic()
         self.commit_every = commit_every
         self.commit_interval = commit_interval
+        self._lock = threading.Lock()  # lookups in the reactor, adds in the writer thread
 
     def lookup(self, digest: str) -> ArchivedPayload | None:
-        row = self._db.execute(
-            "SELECT digest, uri, warc_date, record_id, filename, offset, length "
-            "FROM payloads WHERE digest = ?", (digest,)).fetchone()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT digest, uri, warc_date, record_id, filename, offset, length "
+                "FROM payloads WHERE digest = ?", (digest,)).fetchone()
         return ArchivedPayload(*row) if row else None
 
     def add(self, entry: ArchivedPayload) -> None:
         """Remember a full capture (the first one wins)."""
-        self._db.execute(
-            "INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (entry.digest, entry.uri, entry.warc_date, entry.record_id, entry.filename,
-             entry.offset, entry.length))
-        self._pending += 1
-        if (self._pending >= self.commit_every
-                or time.monotonic() - self._last_commit >= self.commit_interval):
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (entry.digest, entry.uri, entry.warc_date, entry.record_id, entry.filename,
+                 entry.offset, entry.length))
+            self._pending += 1
+            due = (self._pending >= self.commit_every
+                   or time.monotonic() - self._last_commit >= self.commit_interval)
+        if due:
             self.commit()
 
     def commit(self) -> None:
-        self._db.commit()
-        self._pending = 0
-        self._last_commit = time.monotonic()
+        with self._lock:
+            self._db.commit()
+            self._pending = 0
+            self._last_commit = time.monotonic()
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM payloads").fetchone()[0])
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM payloads").fetchone()[0])
 
     def close(self) -> None:
         self.commit()

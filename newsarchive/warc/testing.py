@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import random
 import socketserver
 import sys
 import threading
@@ -120,16 +121,42 @@ def html_page(title: str, links: list[str], filler: int = 2000) -> bytes:
             f"<body><h1>{title}</h1><p>{text}</p><ul>{anchors}</ul></body></html>").encode()
 
 
-def generated_routes(pages: int, fanout: int = 10) -> dict[str, Route]:
-    """A site of ``pages`` HTML pages (``/p/N``), reachable from ``/`` by links, gzip-coded."""
+_WORDS = (
+    "harbour", "council", "vote", "ferry", "price", "storm", "coast", "minister",
+    "budget", "report", "fishing", "quota", "school", "police", "court", "market",
+    "energy", "rail", "port", "workers", "strike", "weather", "museum", "festival",
+    "election", "health", "hospital", "water", "bridge", "road", "city", "village",
+)
+
+
+def article_text(seed: int, size: int) -> str:
+    """``size`` characters of varied prose (compresses like real text, not like filler)."""
+    rng = random.Random(seed)
+    words: list[str] = []
+    length = 0
+    while length < size:
+        word = rng.choice(_WORDS) + (str(rng.randrange(1000)) if rng.random() < 0.1 else "")
+        words.append(word)
+        length += len(word) + 1
+    return " ".join(words)[:size]
+
+
+def generated_routes(pages: int, fanout: int = 10, page_bytes: int = 2000) -> dict[str, Route]:
+    """A site of ``pages`` HTML pages (``/p/N``) reachable from ``/`` by links.
+
+    Even pages are sent gzip-coded, odd ones plain, like a real mix of servers.
+    """
     routes: dict[str, Route] = {}
     for number in range(pages):
         children = [f"/p/{child}" for child in range(number * fanout + 1,
                                                     min(pages, number * fanout + fanout + 1))]
-        body = gzip.compress(html_page(f"Page {number}", children), compresslevel=6, mtime=0)
-        route = Route(http_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                                ("Content-Encoding", "gzip")], body))
-        routes[f"/p/{number}"] = route
+        html = html_page(f"Page {number}", children, filler=0).replace(
+            b"<p></p>", f"<p>{article_text(number, page_bytes)}</p>".encode())
+        headers = [("Content-Type", "text/html; charset=utf-8")]
+        if number % 2 == 0:
+            html = gzip.compress(html, compresslevel=6, mtime=0)
+            headers.append(("Content-Encoding", "gzip"))
+        routes[f"/p/{number}"] = Route(http_response("200 OK", headers, html))
     routes["/"] = routes["/p/0"]
     routes["/robots.txt"] = Route(http_response("200 OK", [("Content-Type", "text/plain")],
                                                 b"User-agent: *\nAllow: /\n"))
@@ -148,6 +175,7 @@ def crawl_settings(out_dir: str, warc: bool = True,
         "NEWSARCHIVE_WARC_PREFIX": "test",
         "EXTENSIONS": {"newsarchive.warc.capture.WarcCapture": 100,
                        "scrapy.extensions.telnet.TelnetConsole": None},
+        "DOWNLOADER_MIDDLEWARES": {"newsarchive.warc.capture.WarcPointerMiddleware": 10},
         "ITEM_PIPELINES": {},
         "ROBOTSTXT_OBEY": True,
         "DOWNLOAD_DELAY": 0,
@@ -202,8 +230,11 @@ def run_crawl(out_dir: str, urls: list[str], warc: bool = True,
     process = CrawlerProcess(crawl_settings(out_dir, warc, extra), install_root_handler=True)
     crawler = process.create_crawler(link_spider_class())
     process.crawl(crawler, urls=",".join(urls))
+    cpu_before = time.process_time()
     process.start()
-    return dict(crawler.stats.get_stats()) if crawler.stats else {}
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    stats["cpu_seconds"] = time.process_time() - cpu_before  # all threads of this process
+    return stats
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 WARC_VERSION = "WARC/1.1"
 DEFAULT_MAX_SIZE = 1_000_000_000
 GZIP_LEVEL = 6  # warcio's own writer uses 9: ~3x slower for ~2% smaller files
+STORED = 0  # gzip member without compression, for payloads that are compressed already
 
 
 class WarcWriteError(RuntimeError):
@@ -116,19 +117,25 @@ class RotatingWarcWriter:
         """Path of the file being written (with its ``.open`` suffix), if any."""
         return self.directory / self._name.open_name if self._name else None
 
-    def write(self, records: Iterable[ArcWarcRecord]) -> list[RecordLocation]:
-        """Write records as one group into one file; return where each one landed."""
+    def write(self, records: Iterable[ArcWarcRecord],
+              levels: Sequence[int | None] | None = None) -> list[RecordLocation]:
+        """Write records as one group into one file; return where each one landed.
+
+        ``levels`` optionally sets the gzip level per record (``STORED`` for a payload
+        that is already compressed: deflating it again costs time and saves nothing).
+        """
         records = list(records)
+        levels = list(levels) if levels is not None else [None] * len(records)
         with self._lock:
             if self._failed:
                 raise WarcWriteError(f"writer stopped after an earlier failure: {self._failed}")
             try:
                 self._ensure_open()
-                blobs = self._serialize_all(records)
+                blobs = self._serialize_all(records, levels)
                 if self._data_records and self._size + sum(map(len, blobs)) > self.max_size:
                     self._close_file()
                     self._ensure_open()
-                    blobs = self._serialize_all(records)
+                    blobs = self._serialize_all(records, levels)
                 return self._append(records, blobs)
             except WarcWriteError as error:
                 self._failed = error
@@ -147,10 +154,12 @@ class RotatingWarcWriter:
         self.close()
 
     # ----------------------------------------------------------------- helpers
-    def _serialize_all(self, records: list[ArcWarcRecord]) -> list[bytes]:
+    def _serialize_all(self, records: list[ArcWarcRecord],
+                       levels: list[int | None]) -> list[bytes]:
         for record in records:
             record.rec_headers.replace_header("WARC-Warcinfo-ID", self._warcinfo_id)
-        return [serialize_record(record, self.gzip_level) for record in records]
+        return [serialize_record(record, self.gzip_level if level is None else level)
+                for record, level in zip(records, levels, strict=True)]
 
     def _append(self, records: list[ArcWarcRecord], blobs: list[bytes]) -> list[RecordLocation]:
         assert self._name is not None

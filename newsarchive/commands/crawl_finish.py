@@ -1,0 +1,137 @@
+"""Finish a crawl shared by Redis workers: report its keys, merge its files, delete its keys.
+
+Workers keep the shared queue and duplicate filter in Redis after they stop
+(SCHEDULER_PERSIST), so that one stopped worker never wipes the frontier of
+the others. This command is the explicit end: it reports the crawl's keys
+(queued requests, seen fingerprints, registered workers, memory), with --out
+it writes the crawl's combined CDXJ index and manifest over every worker's
+files, and it deletes every key of the crawl id. It refuses while a worker is
+alive or requests are still queued, unless --force. The incremental crawl
+state of the plan (newsarchive:state:PLAN:*) is kept: the next crawl needs it.
+
+Example:
+  newsarchive crawl-finish 20261125-news --redis redis://127.0.0.1:6379/0 --out output/news
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+HELP = "report and delete a Redis-shared crawl's keys; merge its workers' index and manifest"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("crawl_id", metavar="ID", help="the crawl id the workers shared")
+    parser.add_argument("--redis", required=True, metavar="URL",
+                        help="Redis server of the crawl, redis://HOST:PORT/DB")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the crawl's output folder (holding workers/): write the "
+                             "combined index.cdxj and manifest.json there")
+    parser.add_argument("--keep", action="store_true",
+                        help="report (and merge) only; delete nothing")
+    parser.add_argument("--force", action="store_true",
+                        help="delete even while workers are alive or requests are queued")
+    parser.add_argument("--stale-after", type=float, default=15.0, metavar="SECONDS",
+                        help="a worker without a heartbeat for this long counts as dead")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def gather(client: Any, crawl_id: str, stale_after: float) -> dict[str, Any]:
+    """The crawl's keys, queue and filter sizes, and workers (live or stale)."""
+    from newsarchive.distributed.inventory import crawl_keys
+    from newsarchive.distributed.workers import read_heartbeats
+
+    keys = crawl_keys(client, crawl_id)
+    now = time.time()
+    workers = [{**asdict(b), "alive": now - b.seen <= stale_after}
+               for b in read_heartbeats(client, crawl_id)]
+    memory = [k.memory_bytes for k in keys if k.memory_bytes is not None]
+    return {
+        "crawl_id": crawl_id,
+        "keys": [asdict(k) for k in keys],
+        "queued_requests": sum(k.size for k in keys if k.role == "queued requests"),
+        "seen_fingerprints": sum(k.size for k in keys if k.role == "seen request fingerprints"),
+        "workers": workers,
+        "live_workers": [w["worker"] for w in workers if w["alive"]],
+        "memory_bytes": sum(memory) if memory else None,
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [f"Crawl {report['crawl_id']}: {len(report['keys'])} Redis keys"]
+    for key in report["keys"]:
+        memory = f"{key['memory_bytes']} B" if key["memory_bytes"] is not None else "? B"
+        lines.append(f"  {key['name']}  {key['type']}  {key['size']} ({key['role']})  {memory}")
+    lines.append(f"  queued requests: {report['queued_requests']}   "
+                 f"seen fingerprints: {report['seen_fingerprints']}   "
+                 f"memory: {report['memory_bytes'] or 0} B")
+    for worker in report["workers"]:
+        state = "alive" if worker["alive"] else "stale"
+        lines.append(f"  worker {worker['worker']} ({state}, {worker['responses']} responses, "
+                     f"{worker['out_dir']})")
+    merge = report.get("merge")
+    if merge:
+        lines.append(f"Merged {len(merge['workers'])} workers: {merge['index']} "
+                     f"({merge['index_lines']} lines), {merge['manifest']}")
+        lines.extend(f"  warning: {w}" for w in merge["warnings"])
+    if "deleted" in report:
+        lines.append(f"Deleted {report['deleted']} keys; {report['remaining']} remain.")
+    return "\n".join(lines)
+
+
+def refusal(report: dict[str, Any]) -> str | None:
+    """Why deleting now would hurt a crawl that is not over (None when it is over)."""
+    if report["live_workers"]:
+        return (f"{len(report['live_workers'])} worker(s) still alive: "
+                f"{', '.join(report['live_workers'])}; stop them first")
+    if report["queued_requests"]:
+        return (f"{report['queued_requests']} requests are still queued (start a worker "
+                "with the same --crawl-id to finish them)")
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    import redis
+
+    from newsarchive.distributed.inventory import crawl_key_names, delete_crawl_keys
+    from newsarchive.distributed.keys import check_name
+
+    try:
+        check_name(args.crawl_id)
+        client = redis.Redis.from_url(args.redis, decode_responses=True, socket_timeout=30)
+        client.ping()
+    except ValueError as exc:
+        print(f"newsarchive crawl-finish: {exc}", file=sys.stderr)
+        return 2
+    except redis.RedisError as exc:
+        print(f"newsarchive crawl-finish: cannot reach Redis at {args.redis}: {exc}",
+              file=sys.stderr)
+        return 2
+    report = gather(client, args.crawl_id, args.stale_after)
+    status = 0
+    if args.out is not None:
+        from newsarchive.distributed.merge import merge_crawl
+
+        try:
+            result = merge_crawl(args.out, args.crawl_id)
+            report["merge"] = {**asdict(result), "index": str(result.index),
+                               "manifest": str(result.manifest)}
+        except (OSError, ValueError) as exc:
+            print(f"newsarchive crawl-finish: merge failed: {exc}", file=sys.stderr)
+            status = 1
+    reason = None if args.keep or args.force else refusal(report)
+    if reason:
+        print(f"newsarchive crawl-finish: not deleting: {reason} (or pass --force)",
+              file=sys.stderr)
+        status = 1
+    elif not args.keep:
+        report["deleted"] = delete_crawl_keys(client, args.crawl_id)
+        report["remaining"] = len(crawl_key_names(client, args.crawl_id))
+    print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
+    return status

@@ -1,0 +1,78 @@
+"""What a crawl left in Redis: its keys with their types and sizes, and their removal.
+
+Keys are found with ``SCAN`` (never ``KEYS``, which blocks the server) over the
+crawl's prefix. Sizes are element counts (queue length, fingerprints seen,
+registered workers) plus ``MEMORY USAGE`` bytes where the server supports it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from newsarchive.distributed.keys import crawl_pattern
+
+log = logging.getLogger(__name__)
+
+# Redis type -> command giving its number of elements.
+SIZE_COMMANDS = {"zset": "ZCARD", "set": "SCARD", "hash": "HLEN", "list": "LLEN",
+                 "string": "STRLEN", "stream": "XLEN"}
+# Key name suffix -> what it holds, for the report.
+ROLES = {":requests": "queued requests", ":dupefilter": "seen request fingerprints",
+         ":workers": "registered workers", ":stats": "shared stats", ":items": "queued items",
+         ":start_urls": "start URLs"}
+SCAN_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """One key of a crawl."""
+
+    name: str
+    type: str
+    size: int
+    memory_bytes: int | None
+    role: str
+
+
+def role_of(name: str) -> str:
+    return next((role for suffix, role in ROLES.items() if name.endswith(suffix)), "other")
+
+
+def crawl_key_names(client: Any, crawl_id: str) -> list[str]:
+    return sorted(client.scan_iter(match=crawl_pattern(crawl_id), count=SCAN_BATCH))
+
+
+def memory_usage(client: Any, name: str) -> int | None:
+    from redis import RedisError
+
+    try:
+        value = client.memory_usage(name)
+    except RedisError:  # MEMORY USAGE missing (old server) or disabled
+        return None
+    return int(value) if value is not None else None
+
+
+def crawl_keys(client: Any, crawl_id: str) -> list[KeyInfo]:
+    """Every key of ``crawl_id`` with its type, element count and memory."""
+    infos = []
+    for name in crawl_key_names(client, crawl_id):
+        kind = client.type(name)
+        kind = kind.decode() if isinstance(kind, bytes) else kind
+        if kind == "none":  # removed between SCAN and TYPE
+            continue
+        command = SIZE_COMMANDS.get(kind)
+        size = int(client.execute_command(command, name)) if command else 0
+        infos.append(KeyInfo(name, kind, size, memory_usage(client, name), role_of(name)))
+    return infos
+
+
+def delete_crawl_keys(client: Any, crawl_id: str) -> int:
+    """Delete every key of ``crawl_id`` (``UNLINK``: freed in the background); return the count."""
+    deleted = 0
+    names = crawl_key_names(client, crawl_id)
+    for start in range(0, len(names), SCAN_BATCH):
+        deleted += int(client.unlink(*names[start:start + SCAN_BATCH]))
+    log.info("crawl %s: %d Redis keys deleted", crawl_id, deleted)
+    return deleted

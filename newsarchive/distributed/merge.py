@@ -1,0 +1,166 @@
+"""One CDXJ index and one manifest over the files of every worker of a crawl.
+
+Workers write ``OUT/workers/HOST~pPID/`` each (see :mod:`.worker`); their
+folders are on one shared file system or copied together before merging. The
+merge reads only files: it rebuilds ``OUT/index.cdxj`` from the WARC files
+themselves with the WARC indexer (:func:`newsarchive.warc.cdxj.entries_from_warc`),
+with each ``filename`` relative to ``OUT`` so replay tools pointed at ``OUT``
+find every file, and writes ``OUT/manifest.json`` listing every worker's
+article batches, ``pages.jsonl`` and WARC files, with counts summed over the
+workers' own manifests. Running it again gives the same result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsarchive.distributed.worker import WORKERS_DIRNAME
+
+log = logging.getLogger(__name__)
+
+INDEX_NAME = "index.cdxj"
+WORKER_MANIFEST = "manifest.json"
+PAGES_NAME = "pages.jsonl"
+ARTICLE_GLOB = "articles/*.jsonl.gz"
+WARC_GLOB = "warc/*.warc.gz"
+OPEN_GLOBS = ("articles/*.open", "warc/*.open")
+
+
+@dataclass
+class WorkerFiles:
+    """What one worker folder holds."""
+
+    name: str
+    folder: Path
+    manifest: dict[str, Any] | None
+    article_files: list[Path] = field(default_factory=list)
+    warc_files: list[Path] = field(default_factory=list)
+    pages: Path | None = None
+    unfinished: list[Path] = field(default_factory=list)  # .open files a crash left
+
+
+@dataclass
+class MergeResult:
+    """Paths written and what went into them."""
+
+    index: Path
+    manifest: Path
+    index_lines: int
+    workers: list[str]
+    counts: dict[str, int]
+    warnings: list[str]
+
+
+def read_worker_manifest(folder: Path, warnings: list[str]) -> dict[str, Any] | None:
+    path = folder / WORKER_MANIFEST
+    if not path.exists():
+        warnings.append(f"{folder.name}: no manifest.json (worker still running or killed)")
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        warnings.append(f"{folder.name}: unreadable manifest.json ({exc})")
+        return None
+
+
+def worker_folders(out_dir: Path, warnings: list[str]) -> list[WorkerFiles]:
+    """Every worker folder under ``OUT/workers`` with its files, sorted by name."""
+    root = out_dir / WORKERS_DIRNAME
+    found = []
+    for folder in sorted(p for p in root.glob("*") if p.is_dir()):
+        pages = folder / PAGES_NAME
+        found.append(WorkerFiles(
+            name=folder.name,
+            folder=folder,
+            manifest=read_worker_manifest(folder, warnings),
+            article_files=sorted(folder.glob(ARTICLE_GLOB)),
+            warc_files=sorted(folder.glob(WARC_GLOB)),
+            pages=pages if pages.exists() else None,
+            unfinished=sorted(p for pattern in OPEN_GLOBS for p in folder.glob(pattern)),
+        ))
+    for worker in found:
+        for path in worker.unfinished:
+            warnings.append(f"{worker.name}: unfinished file {path.name} left out "
+                            "(recover it with the WARC/JSON Lines recovery tools first)")
+    return found
+
+
+def index_lines(warc_files: Iterable[Path], out_dir: Path) -> list[str]:
+    """Sorted, de-duplicated CDXJ lines; ``filename`` relative to ``out_dir``."""
+    from newsarchive.warc.cdxj import entries_from_warc
+
+    lines = set()
+    for path in warc_files:
+        relative = path.relative_to(out_dir).as_posix()
+        for entry in entries_from_warc(path):
+            lines.add(dataclasses.replace(entry, filename=relative).line())
+    return sorted(lines)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def summed_counts(workers: Iterable[WorkerFiles]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for worker in workers:
+        for name, value in ((worker.manifest or {}).get("counts") or {}).items():
+            if isinstance(value, int):
+                counts[name] = counts.get(name, 0) + value
+    return counts
+
+
+def records_by_path(worker: WorkerFiles) -> dict[str, int]:
+    """``records`` of each file the worker's own manifest lists (path relative to it)."""
+    entries = (worker.manifest or {}).get("files") or []
+    return {e["path"]: e["records"] for e in entries
+            if isinstance(e, dict) and "path" in e and isinstance(e.get("records"), int)}
+
+
+def merge_crawl(out_dir: str | Path, crawl_id: str) -> MergeResult:
+    """Write ``OUT/index.cdxj`` and ``OUT/manifest.json`` over all workers' files."""
+    from newsarchive.export.manifest import write_manifest
+
+    out = Path(out_dir)
+    warnings: list[str] = []
+    workers = worker_folders(out, warnings)
+    if not workers:
+        raise FileNotFoundError(f"no worker folders under {out / WORKERS_DIRNAME}")
+    warc_files = [path for worker in workers for path in worker.warc_files]
+    lines = index_lines(warc_files, out)
+    index = out / INDEX_NAME
+    write_atomically(index, "".join(lines))
+    files: list[dict[str, Any]] = []
+    for worker in workers:
+        records = records_by_path(worker)
+        for path in worker.article_files:
+            relative = path.relative_to(worker.folder).as_posix()
+            files.append({"path": path, "records": records.get(relative)})
+        if worker.pages is not None:
+            files.append({"path": worker.pages})
+    counts = summed_counts(workers)
+    starts = [w.manifest["started_at"] for w in workers
+              if w.manifest and w.manifest.get("started_at")]
+    manifest = write_manifest(
+        out, crawl_id, counts=counts, files=files, warc_files=warc_files,
+        started_at=min(starts) if starts else None,
+        extra={
+            "index": {"path": INDEX_NAME, "lines": len(lines)},
+            "workers": [{"name": w.name, "folder": w.folder.relative_to(out).as_posix(),
+                         "counts": (w.manifest or {}).get("counts"),
+                         "finished": w.manifest is not None} for w in workers],
+            "warnings": warnings,
+        },
+    )
+    for warning in warnings:
+        log.warning("merge %s: %s", crawl_id, warning)
+    return MergeResult(index, manifest, len(lines), [w.name for w in workers], counts, warnings)

@@ -1,0 +1,139 @@
+"""A throwaway ``redis-server`` on 127.0.0.1 for tests and benchmarks.
+
+:class:`LocalRedis` starts the Debian ``redis-server`` binary on a free port in
+a temporary folder with persistence off (``--save '' --appendonly no``) and
+stops it on exit. :func:`find_redis_server` installs the package with
+``apt-get`` when the binary is missing and we may (root, apt-get present);
+otherwise it says exactly what is missing, for a clear pytest skip reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+APT_TIMEOUT = 600
+START_TIMEOUT = 10.0
+
+
+class RedisUnavailable(RuntimeError):
+    """redis-server (or the Python packages for worker mode) cannot be had here."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _apt(*arguments: str) -> str:
+    """Run one apt-get step; "" on success, else what went wrong."""
+    command = ["apt-get", *arguments]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True,
+                              timeout=APT_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        return f"{' '.join(command)} timed out after {APT_TIMEOUT}s"
+    if done.returncode:
+        return f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}"
+    return ""
+
+
+def _apt_install() -> str:
+    """``apt-get install redis-server``, after ``apt-get update`` when the first try fails."""
+    install = ("install", "-y", "--no-install-recommends", "redis-server")
+    if not _apt(*install):
+        return ""
+    return _apt("update") or _apt(*install)
+
+
+def find_redis_server() -> str:
+    """Path of ``redis-server``, installing the Debian package if missing and allowed."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    if not shutil.which("apt-get"):
+        raise RedisUnavailable("redis-server is not installed and apt-get is not available "
+                               "to install it (install the redis-server package)")
+    if os.geteuid() != 0:
+        raise RedisUnavailable("redis-server is not installed and installing it needs root "
+                               "(sudo apt-get install redis-server)")
+    log.warning("redis-server missing: installing the Debian package")
+    problem = _apt_install()
+    found = shutil.which("redis-server")
+    if not found:
+        raise RedisUnavailable(f"redis-server is not installed and installing it failed: "
+                               f"{problem}")
+    return found
+
+
+def check_python_packages() -> None:
+    """scrapy-redis and redis-py >= 4.2 (the ``distributed`` extra) must be importable."""
+    try:
+        import redis
+        import scrapy_redis  # noqa: F401
+    except ImportError as exc:
+        raise RedisUnavailable(f"{exc.name} is not installed: pip install -e '.[distributed]'"
+                               ) from None
+    major, minor = (int(part) for part in redis.__version__.split(".")[:2])
+    if (major, minor) < (4, 2):
+        raise RedisUnavailable(
+            f"redis-py {redis.__version__} is too old for scrapy-redis (needs >= 4.2; pywb "
+            "pins 2.10.6): pip install -e '.[distributed]' after '.[test]'")
+
+
+class LocalRedis:
+    """``with LocalRedis() as server: server.url`` - a private Redis for one test session."""
+
+    def __init__(self, binary: str | None = None) -> None:
+        self.binary = binary or find_redis_server()
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> LocalRedis:
+        self._folder = tempfile.TemporaryDirectory(prefix="newsarchive-redis-")
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "no", "--dir", self._folder.name,
+                   "--protected-mode", "yes"]
+        log_path = Path(self._folder.name) / "redis.log"
+        with log_path.open("wb") as log_file:
+            self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RedisUnavailable(f"redis-server exited: {log_path.read_text()[-500:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.__exit__()
+        raise RedisUnavailable(f"redis-server did not listen on port {self.port} in time")
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+    def client(self) -> object:
+        import redis
+
+        return redis.Redis.from_url(self.url, decode_responses=True)

@@ -1,0 +1,215 @@
+"""Worker heartbeats in Redis, and the rule for when a worker may leave a shared crawl.
+
+A Scrapy spider closes when its own scheduler, downloader and scraper are
+empty. In a shared crawl that is not the end: another worker may be fetching
+a sitemap that will fill the shared queue with hundreds of articles. Each
+worker therefore writes a heartbeat (busy or idle) to the crawl's ``workers``
+hash every second, and stays open while the shared queue holds requests or a
+live peer is busy. It leaves after it has itself been idle for the grace
+period with an empty queue and idle peers. A peer without a heartbeat for
+``NEWSARCHIVE_REDIS_STALE_AFTER`` seconds is dead (``kill -9``) and ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from newsarchive.distributed.keys import workers_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """What one worker last said about itself."""
+
+    worker: str
+    host: str
+    pid: int
+    busy: bool
+    seen: float  # time.time() of the heartbeat
+    started: float
+    out_dir: str
+    responses: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Heartbeat | None:
+        """Parse a stored heartbeat; ``None`` for anything malformed (logged)."""
+        try:
+            data = json.loads(text)
+            return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("ignoring a malformed worker heartbeat %r: %s", text, exc)
+            return None
+
+
+def read_heartbeats(client: Any, crawl_id: str) -> list[Heartbeat]:
+    """Every worker registered for ``crawl_id`` (live or stale)."""
+    raw = client.hgetall(workers_key(crawl_id))
+    beats = (Heartbeat.from_json(value) for value in raw.values())
+    return sorted((b for b in beats if b is not None), key=lambda b: b.worker)
+
+
+@dataclass(frozen=True)
+class IdleDecision:
+    """Whether an idle worker stays open, since when it is idle, and why."""
+
+    stay: bool
+    idle_since: float | None
+    reason: str
+
+
+def decide_idle(
+    *,
+    queued: int,
+    peers: Iterable[Heartbeat],
+    now: float,
+    idle_since: float | None,
+    grace: float,
+    stale_after: float,
+) -> IdleDecision:
+    """The leave-or-stay rule for a worker whose own engine is idle (pure; see module doc)."""
+    if queued > 0:
+        return IdleDecision(True, None, f"{queued} requests queued")
+    busy = [p.worker for p in peers if p.busy and now - p.seen <= stale_after]
+    if busy:
+        return IdleDecision(True, None, f"busy peers: {', '.join(busy)}")
+    if idle_since is None:
+        return IdleDecision(True, now, "idle: grace period starts")
+    if now - idle_since < grace:
+        return IdleDecision(True, idle_since, "idle: within grace period")
+    return IdleDecision(False, idle_since, "queue empty and every worker idle")
+
+
+class SharedCrawlWorkers:
+    """Scrapy extension: heartbeats, and DontCloseSpider while the shared crawl has work."""
+
+    def __init__(self, crawler: Any, client: Any, *, crawl_id: str,
+                 clock: Callable[[], float] = time.time) -> None:
+        from newsarchive.warc.naming import host_part
+
+        settings = crawler.settings
+        self.crawler = crawler
+        self.client = client
+        self.crawl_id = crawl_id
+        self.clock = clock
+        self.worker_id = host_part()
+        self.heartbeat_every = settings.getfloat("NEWSARCHIVE_REDIS_HEARTBEAT", 1.0)
+        self.grace = settings.getfloat("NEWSARCHIVE_REDIS_IDLE_GRACE", 3.0)
+        self.stale_after = settings.getfloat("NEWSARCHIVE_REDIS_STALE_AFTER", 15.0)
+        self.queue_template = settings.get("SCHEDULER_QUEUE_KEY")
+        self.out_dir = str(settings.get("NEWSARCHIVE_OUTPUT_DIR") or "")
+        self.queue_key: str | None = None
+        self.idle_since: float | None = None
+        self.started = clock()
+        self.task: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedCrawlWorkers:
+        import redis
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        url = crawler.settings.get("NEWSARCHIVE_REDIS_URL")
+        crawl_id = crawler.settings.get("NEWSARCHIVE_CRAWL_ID")
+        if not url or not crawl_id:
+            raise NotConfigured("not a Redis worker (NEWSARCHIVE_REDIS_URL / crawl id unset)")
+        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=30)
+        ext = cls(crawler, client, crawl_id=crawl_id)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    # ------------------------------------------------------------------ signals
+
+    def spider_opened(self, spider: Any) -> None:
+        from twisted.internet.task import LoopingCall
+
+        self.queue_key = self.queue_template % {"spider": spider.name}
+        log.info("worker %s joins crawl %s (queue %s)", self.worker_id, self.crawl_id,
+                 self.queue_key)
+        self.beat()
+        self.task = LoopingCall(self.beat)
+        self.task.start(self.heartbeat_every, now=False)
+
+    def spider_idle(self, spider: Any) -> None:
+        from redis import RedisError
+        from scrapy.exceptions import DontCloseSpider
+
+        try:
+            decision = decide_idle(
+                queued=int(self.client.zcard(self.queue_key)),
+                peers=[b for b in read_heartbeats(self.client, self.crawl_id)
+                       if b.worker != self.worker_id],
+                now=self.clock(), idle_since=self.idle_since, grace=self.grace,
+                stale_after=self.stale_after,
+            )
+        except RedisError as exc:
+            # Without Redis this worker can neither fetch nor learn what is left: leave;
+            # the queue persists in Redis for a worker started later.
+            log.error("worker %s: Redis unavailable (%s); closing", self.worker_id, exc)
+            return
+        self.idle_since = decision.idle_since
+        if decision.stay:
+            log.debug("worker %s stays: %s", self.worker_id, decision.reason)
+            raise DontCloseSpider(decision.reason)
+        log.info("worker %s leaves crawl %s: %s", self.worker_id, self.crawl_id, decision.reason)
+
+    def spider_closed(self, spider: Any) -> None:
+        from redis import RedisError
+
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        try:
+            self.client.hdel(workers_key(self.crawl_id), self.worker_id)
+        except RedisError as exc:
+            log.warning("worker %s: could not deregister (%s)", self.worker_id, exc)
+
+    # ------------------------------------------------------------------ heartbeat
+
+    def is_busy(self) -> bool:
+        engine = self.crawler.engine
+        try:
+            return engine is not None and not engine.spider_is_idle()
+        except RuntimeError:  # engine slot not assigned yet / already gone
+            return False
+
+    def beat(self) -> None:
+        from redis import RedisError
+
+        busy = self.is_busy()
+        log.debug("worker %s heartbeat: %s", self.worker_id, "busy" if busy else "idle")
+        if busy:
+            self.idle_since = None
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        beat = Heartbeat(
+            worker=self.worker_id, host=self.worker_id.split("~")[0], pid=os.getpid(),
+            busy=busy, seen=self.clock(), started=self.started, out_dir=self.out_dir,
+            responses=int(stats.get("response_received_count", 0)),
+        )
+        try:
+            self.client.hset(workers_key(self.crawl_id), self.worker_id, beat.to_json())
+        except RedisError as exc:
+            log.warning("worker %s: heartbeat failed (%s)", self.worker_id, exc)
+        if not busy:
+            self.nudge_engine()
+
+    def nudge_engine(self) -> None:
+        """Ask an idle engine to look at the shared queue now, not at its next 5 s heartbeat.
+
+        Uses the engine's private slot; without it Scrapy's own heartbeat still polls.
+        """
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None and getattr(slot, "closing", None) is None:
+            nextcall.schedule()
