@@ -71,7 +71,7 @@ def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
         if items:
             return items
     nav = doc.root.xpath(
-        '//*[contains(@class, "breadcrumb") or @aria-label="breadcrumb"'
+        '//*[contains(@class, "crumb") or contains(@class, "Crumb") or @aria-label="breadcrumb"'
         ' or @aria-label="Breadcrumb"][.//a][1]'
     )
     if nav:
