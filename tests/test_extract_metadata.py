@@ -419,7 +419,9 @@ def test_h1_pieces_in_separate_elements_keep_a_space() -> None:
 
 
 def test_breadcrumb_markup_gives_trail_and_section() -> None:
-    html = page(body='<div class="crumbs"><a href="/">Home</a> &gt; <a href="/world/">World</a></div>')
+    html = page(
+        body='<div class="crumbs"><a href="/">Home</a> &gt; <a href="/world/">World</a></div>'
+    )
     record = extract(html, URL)
     assert [c["title"] for c in record["breadcrumbs"]] == ["Home", "World"]
     assert record["section"] == "World"
