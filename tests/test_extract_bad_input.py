@@ -256,3 +256,10 @@ def test_utf16_pages_are_text_not_binary(encode) -> None:
     html = "<html><head><title>Sixteen bits</title></head><body><p>x</p></body></html>"
     record = check_record(extract(encode(html), URL))
     assert record["headline"] == "Sixteen bits"
+
+
+def test_none_bytearray_and_wrong_types() -> None:
+    assert check_record(extract(None, URL))["extraction"]["page_type"] == "empty"  # type: ignore[arg-type]
+    assert extract(bytearray(b"<title>Array</title>"), URL)["headline"] == "Array"  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="bytes or str"):
+        extract(42, URL)  # type: ignore[arg-type]

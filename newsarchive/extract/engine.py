@@ -137,7 +137,17 @@ def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> di
 def run(
     data: bytes | str, url: str | None = None, headers: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Extract the article record of one page (see docs/ARCHITECTURE.md)."""
+    """Extract the article record of one page (see docs/ARCHITECTURE.md).
+
+    ``None`` counts as empty input and ``bytearray``/``memoryview`` as bytes;
+    any other type is a caller bug and raises ``TypeError`` with a clear message.
+    """
+    if data is None:
+        data = b""
+    elif isinstance(data, bytearray | memoryview):
+        data = bytes(data)
+    elif not isinstance(data, bytes | str):
+        raise TypeError(f"extract() needs bytes or str page content, got {type(data).__name__}")
     try:
         doc = load_document(data, url, headers)
     except NotHTML as exc:
