@@ -263,3 +263,9 @@ def test_none_bytearray_and_wrong_types() -> None:
     assert extract(bytearray(b"<title>Array</title>"), URL)["headline"] == "Array"  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="bytes or str"):
         extract(42, URL)  # type: ignore[arg-type]
+
+
+def test_scrapy_style_byte_headers() -> None:
+    data = "<html><head><title>Fußball</title></head><body></body></html>".encode("cp1252")
+    headers = {b"Content-Type": [b"text/html; charset=windows-1252"]}
+    assert extract(data, URL, headers=headers)["headline"] == "Fußball"  # type: ignore[arg-type]

@@ -247,11 +247,20 @@ def parse(html: str) -> HtmlElement:
     return root
 
 
+def _header_text(value: Any) -> str:
+    """A header name or value as text: Scrapy gives bytes, or lists of bytes."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_header_text(v) for v in value)
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("latin-1")
+    return str(value)
+
+
 def load_document(
     data: bytes | str, url: str | None = None, headers: Mapping[str, str] | None = None
 ) -> Document:
     """Decode and parse ``data`` once. Raises :class:`NotHTML` for empty or binary input."""
-    hdrs = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    hdrs = {_header_text(k).lower(): _header_text(v) for k, v in (headers or {}).items()}
     if isinstance(data, bytes):
         if not data.strip():
             raise NotHTML("empty document")
