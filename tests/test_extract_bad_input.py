@@ -269,3 +269,6 @@ def test_scrapy_style_byte_headers() -> None:
     data = "<html><head><title>Fußball</title></head><body></body></html>".encode("cp1252")
     headers = {b"Content-Type": [b"text/html; charset=windows-1252"]}
     assert extract(data, URL, headers=headers)["headline"] == "Fußball"  # type: ignore[arg-type]
+    from newsarchive.extract.document import load_document
+
+    assert load_document(data, URL, headers).encoding_source == "header"  # type: ignore[arg-type]
