@@ -174,3 +174,13 @@ def test_hidden_paywalled_text_is_kept_but_hidden_template_strings_are_not():
     )
     result = extract_body(load_document(html), {})
     assert [result.lede, *result.paragraphs] == [teaser, *locked]
+
+
+def test_article_cut_into_same_class_widgets_and_repeated_placeholders():
+    widgets = "".join(
+        f"<div class='article-widget article-widget-text'><p>{PARA.format(i)}</p></div>"
+        "<div class='embed'><p>External content not available.</p></div>"
+        for i in range(4)
+    )
+    result = extract_body(load_document(page(f"<div class='article-widgets'>{widgets}</div>")), {})
+    assert [result.lede, *result.paragraphs] == [PARA.format(i) for i in range(4)]

@@ -37,6 +37,9 @@ DESCEND_SHARE = 0.85  # walk into a child that holds this share of its parent's 
 LD_MATCH_BOOST = 3.0  # segment found in JSON-LD articleBody
 LD_MISS_FACTOR = 0.25  # segment absent from a long JSON-LD articleBody
 RELEASE_SHARE = 0.5  # a "chrome" wrapper holding this share of the page's weight is content
+INNER_RELEASE_SHARE = 0.15
+REPEATED_MIN_COUNT = 3  # a short text seen this often on one page is a placeholder or label
+REPEATED_MAX_CHARS = 300  # ... or this share of the chosen container's weight
 LD_FALLBACK_RATIO = 0.3  # DOM body shorter than this share of JSON-LD articleBody: use the latter
 
 # Short lines inside article containers that are chrome, in the languages we meet.
@@ -87,6 +90,16 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().lower()
 
 
+def _repeated_texts(segments: list[Segment]) -> set[str]:
+    """Short texts the page repeats: placeholders ("External content not available"),
+    labels and prompts, never an article's own sentences."""
+    counts: dict[str, int] = {}
+    for seg in segments:
+        if len(seg.text) <= REPEATED_MAX_CHARS:
+            counts[seg.text] = counts.get(seg.text, 0) + 1
+    return {text for text, n in counts.items() if n >= REPEATED_MIN_COUNT}
+
+
 def _ld_article_body(doc: Any) -> str | None:
     for obj in doc.json_ld:
         body = obj.get("articleBody")
@@ -109,27 +122,38 @@ def _weigh(seg: Segment, ld_body: str | None) -> float:
 
 
 def _released_chrome(segments: list[Segment], weights: list[float]) -> set[Any]:
-    """Chrome wrappers that hold most of the page's text: they wrap the article itself."""
+    """Chrome wrappers that hold most of the page's text: they wrap the article itself.
+
+    Wrappers of the same tag and class count together: an article cut into a run of
+    "article-widget" blocks is released as a whole, however its text is split.
+    """
     held: dict[Any, float] = {}
+    members: dict[Any, set[Any]] = {}
     page_total = 0.0
     for seg, weight in zip(segments, weights, strict=True):
         if weight:
             page_total += weight
             for wrapper in seg.chrome:
-                held[wrapper] = held.get(wrapper, 0.0) + weight
-    return {
-        el
-        for el, value in held.items()
-        if value >= RELEASE_SHARE * page_total and not never_article(attr_words(el))
-    }
+                cls = wrapper.get("class")
+                key = (wrapper.tag, cls) if cls else wrapper
+                held[key] = held.get(key, 0.0) + weight
+                members.setdefault(key, set()).add(wrapper)
+    released: set[Any] = set()
+    for key, value in held.items():
+        group = members[key]
+        if value >= RELEASE_SHARE * page_total and not never_article(attr_words(next(iter(group)))):
+            released |= group
+    return released
 
 
 def _is_chrome(seg: Segment, released: set[Any]) -> bool:
     return any(wrapper not in released for wrapper in seg.chrome)
 
 
-def _choose_container(start: Any, segments: list[Segment], order: list[Any], weights: list[float]):
-    """Sum weights up the tree, then walk down while one child holds nearly everything."""
+def _totals(
+    start: Any, segments: list[Segment], order: list[Any], weights: list[float]
+) -> dict[Any, float]:
+    """Each element's summed segment weight, in one reverse pass over document order."""
     total: dict[Any, float] = {}
     for seg, weight in zip(segments, weights, strict=True):
         if weight:
@@ -140,6 +164,32 @@ def _choose_container(start: Any, segments: list[Segment], order: list[Any], wei
             parent = el.getparent()
             if parent is not None:
                 total[parent] = total.get(parent, 0.0) + value
+    return total
+
+
+def _released_inside(
+    inside: set[Any], segments: list[Segment], raw: list[float], released: set[Any]
+) -> set[Any]:
+    """Chrome wrappers inside the article container that hold a real share of its prose
+    (text split over several "widget" blocks, a "u-overflow-hidden" layout wrapper)."""
+    held: dict[Any, float] = {}
+    container_total = 0.0
+    for seg, weight in zip(segments, raw, strict=True):
+        if weight and seg.owner in inside:
+            container_total += weight
+            for wrapper in seg.chrome:
+                if wrapper in inside and wrapper not in released:
+                    held[wrapper] = held.get(wrapper, 0.0) + weight
+    return {
+        el
+        for el, value in held.items()
+        if value >= INNER_RELEASE_SHARE * container_total and not never_article(attr_words(el))
+    }
+
+
+def _choose_container(start: Any, segments: list[Segment], order: list[Any], weights: list[float]):
+    """Sum weights up the tree, then walk down while one child holds nearly everything."""
+    total = _totals(start, segments, order, weights)
     node = start
     while True:
         node_total = total.get(node, 0.0)
@@ -221,6 +271,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     page = segment_page(start, drop)
     pageindex.remember(doc, page.index)
     segments = page.segments
+    repeated = _repeated_texts(segments)
     if rule_container is not None:
         container = rule_container
         inside = set(container.iter())
@@ -228,22 +279,29 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         chosen = [s for s in segments if s.owner in inside and not s.soft]
     else:
         ld_body = _ld_article_body(doc)
-        weights = [_weigh(s, ld_body) for s in segments]
-        released = _released_chrome(segments, weights)
+        raw = [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
+        released = _released_chrome(segments, raw)
         weights = [
-            0.0 if _is_chrome(s, released) else w for s, w in zip(segments, weights, strict=True)
+            0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
         ]
         container, total = _choose_container(start, segments, page.order, weights)
         if not total.get(container):
             return BodyResult(node=None)
         inside = set(container.iter())
+        inner = _released_inside(inside, segments, raw, released)
+        if inner:
+            released |= inner
+            weights = [
+                0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
+            ]
+            total = _totals(start, segments, page.order, weights)
         for branch in container:
             if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
                 inside.difference_update(branch.iter())  # no single real paragraph in it
         chosen = [
             s for s in segments if s.owner in inside and not s.soft and not _is_chrome(s, released)
         ]
-    lines = [s for s in chosen if _is_body_line(s, headline)]
+    lines = [s for s in chosen if s.text not in repeated and _is_body_line(s, headline)]
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
     lede, lines = find_lede(doc, segments, lines, hints, rule)
     paragraphs = [s.text for s in lines]
