@@ -1,0 +1,147 @@
+"""scrapyd deployment: the project egg loads, and a crawl scheduled over the HTTP API runs.
+
+Everything runs on 127.0.0.1: a scrapyd subprocess on a free port in a
+temporary folder, and a generated local news site.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsarchive.distributed.egg import build_egg, project_root
+from newsarchive.distributed.testing import free_port
+from newsarchive.server import DemoSite
+
+requests = pytest.importorskip("requests", reason="requests comes with scrapyd-client")
+pytest.importorskip("scrapyd", reason="pip install -e '.[test]' (scrapyd)")
+pytestmark = pytest.mark.slow
+
+ARTICLES = 30
+JOB_TIMEOUT = 120.0
+REPO = project_root(Path(__file__).parent)
+
+
+@pytest.fixture(scope="module")
+def egg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_egg(REPO, tmp_path_factory.mktemp("egg"))
+
+
+@pytest.fixture(scope="module")
+def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("scrapyd")
+    port = free_port()
+    (folder / "scrapyd.conf").write_text(
+        "[scrapyd]\n"
+        f"bind_address = 127.0.0.1\nhttp_port = {port}\n"
+        "eggs_dir = eggs\nlogs_dir = logs\ndbs_dir = dbs\nitems_dir =\n"
+        "poll_interval = 0.2\nmax_proc = 1\n",
+        encoding="utf-8",
+    )
+    server = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=folder,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"scrapyd exited: {server.stdout.read().decode()[-2000:]}")
+            try:
+                if requests.get(f"{base}/daemonstatus.json", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("scrapyd did not start in 30 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_egg_holds_the_mapped_packages_and_the_settings_entry_point(egg: Path) -> None:
+    names = set(zipfile.ZipFile(egg).namelist())
+    assert "newsarchive/spiders/news.py" in names
+    assert "newsarchive/pipelines/export.py" in names
+    assert "newsarchive/distributed/settings.py" in names
+    assert not any(n.startswith(("spiders/", "pipelines/")) for n in names)
+    entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
+    assert "[scrapy]" in entry_points and "settings = newsarchive.settings" in entry_points
+
+
+def test_egg_alone_lists_the_news_spider(egg: Path, tmp_path: Path) -> None:
+    """Outside the repository, with the egg first on the path, Scrapy finds the spider in it."""
+    code = ("import newsarchive.spiders.news as m, sys; print(m.__file__); "
+            "from scrapy.cmdline import execute; sys.argv=['scrapy','list']; execute()")
+    env = {**os.environ, "PYTHONPATH": str(egg), "SCRAPY_SETTINGS_MODULE": "newsarchive.settings"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    module_file, *spiders = done.stdout.split()
+    assert module_file.startswith(str(egg))  # imported from the egg, not the working tree
+    assert spiders == ["news"]
+
+
+def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path: Path) -> None:
+    with egg.open("rb") as handle:
+        added = requests.post(f"{scrapyd}/addversion.json",
+                              data={"project": "newsarchive", "version": "1"},
+                              files={"egg": handle}, timeout=60).json()
+    assert added["status"] == "ok", added
+    assert added["spiders"] == 1
+    spiders = requests.get(f"{scrapyd}/listspiders.json", params={"project": "newsarchive"},
+                           timeout=60).json()
+    assert spiders["spiders"] == ["news"], spiders
+
+    out = tmp_path / "out"
+    with DemoSite(generate=ARTICLES) as site:
+        settings = {
+            "NEWSARCHIVE_OUTPUT_DIR": str(out),
+            "NEWSARCHIVE_CRAWL_ID": "scrapyd-test",
+            "NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES": "True",
+            "NEWSARCHIVE_PROGRESS": "False",
+            "DOWNLOAD_DELAY": "0",
+            "AUTOTHROTTLE_ENABLED": "False",
+        }
+        scheduled = requests.post(f"{scrapyd}/schedule.json", timeout=30, data={
+            "project": "newsarchive", "spider": "news", "start_urls": f"{site.base_url}/",
+            "setting": [f"{k}={v}" for k, v in settings.items()],
+        }).json()
+        assert scheduled["status"] == "ok", scheduled
+        job = scheduled["jobid"]
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while True:
+            jobs = requests.get(f"{scrapyd}/listjobs.json", params={"project": "newsarchive"},
+                                timeout=30).json()
+            if any(j["id"] == job for j in jobs["finished"]):
+                break
+            assert time.monotonic() < deadline, f"job {job} still not finished: {jobs}"
+            time.sleep(0.3)
+        requested = site.request_log
+
+    articles = []
+    for path in sorted((out / "articles").glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            articles.extend(json.loads(line) for line in handle)
+    article_paths = {p for _, p, status in requested if p.startswith("/news/") and status == 200}
+    assert len(article_paths) == ARTICLES
+    assert sorted(a["url"].split("://", 1)[1].split("/", 1)[1] for a in articles) == sorted(
+        p.lstrip("/") for p in article_paths)
+    assert all(a["provenance"]["crawl_id"] == "scrapyd-test" for a in articles)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["articles"] == ARTICLES
+    assert list((out / "warc").glob("*.warc.gz"))
