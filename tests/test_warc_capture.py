@@ -151,21 +151,38 @@ def test_request_records_match_the_wire(crawled: Path, site: RawSite) -> None:
     assert search.rec_headers.get_header("WARC-Target-URI").endswith("/search?q=a&b=2")
 
 
-def test_pointer_reaches_the_spider_and_resolves(crawled: Path) -> None:
-    items = [json.loads(line) for line in (crawled / "items.jsonl").read_text().splitlines()]
+def assert_pointers_resolve(out: Path) -> None:
+    """Every item's WARC pointer opens the response record of its URL."""
+    items = [json.loads(line) for line in (out / "items.jsonl").read_text().splitlines()]
     assert items
     for item in items:
         pointer = item["warc"]
         assert set(pointer) >= {"warc_filename", "warc_record_offset", "warc_record_length",
                                 "warc_record_id", "content_digest", "fetched_at", "ip_address"}
         assert pointer["fetched_at"].endswith("Z") and pointer["ip_address"] == "127.0.0.1"
-        data = (crawled / "warc" / pointer["warc_filename"]).read_bytes()
+        data = (out / "warc" / pointer["warc_filename"]).read_bytes()
         start = pointer["warc_record_offset"]
         member = data[start: start + pointer["warc_record_length"]]
         [record] = list(ArchiveIterator(io.BytesIO(member)))
         assert record.rec_headers.get_header("WARC-Record-ID") == pointer["warc_record_id"]
         assert record.rec_headers.get_header("WARC-Target-URI") == item["url"]
         assert record.rec_headers.get_header("WARC-Payload-Digest") == pointer["content_digest"]
+
+
+def test_pointer_reaches_the_spider_and_resolves(crawled: Path) -> None:
+    """Written by the writer thread, yet every callback already has its pointer."""
+    assert_pointers_resolve(crawled)
+
+
+def test_inline_writing_mode(site: RawSite, tmp_path: Path) -> None:
+    """NEWSARCHIVE_WARC_THREAD = False writes in the reactor thread: same guarantees."""
+    feed = tmp_path / "items.jsonl"
+    crawl(tmp_path, [site.base_url + "/"], {"FEEDS": {str(feed): {"format": "jsonlines"}},
+                                            "NEWSARCHIVE_WARC_THREAD": False})
+    assert_pointers_resolve(tmp_path)
+    assert set(by_type(tmp_path, "response")) == set(ROUTES)
+    [path] = (tmp_path / "warc").glob("*.warc.gz")
+    assert check_file(path).ok
 
 
 def test_cdxj_index_is_sorted_and_complete(crawled: Path) -> None:
