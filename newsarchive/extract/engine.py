@@ -94,8 +94,8 @@ def _finish(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _match_rule(doc: Document, published: str | None, messages: list[str]) -> Any:
-    """The site rule for the page (its URL, date and markup), or None for the generic path."""
-    return _guarded("rules", lambda: rules.match(doc.url, published, doc.root), None, messages)
+    """The site rule for the page (by host and date, else by markup fingerprint), or None."""
+    return _guarded("rules", lambda: rules.for_document(doc, published), None, messages)
 
 
 def _rule_id(rule: rules.SiteRule | None) -> str:
@@ -108,10 +108,11 @@ def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> di
     result = _guarded("body", lambda: body.extract_body(doc, hints), None, messages)
     if result is None:
         return {}
-    container = result.node
+    container, rule = result.node, hints.get("rule")
     paragraphs = [p for p in result.paragraphs or [] if p]
     lede = clean(result.lede)
     text_paragraphs = ([lede] if lede else []) + paragraphs
+    blockquotes = list(getattr(result, "blockquotes", None) or [])
     return {
         "lede": lede,
         "article_body": "\n".join(paragraphs) or None,
@@ -119,17 +120,19 @@ def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> di
         "body_sections": list(result.sections or []),
         "container": container,
         "captions": _guarded(
-            "captions", lambda: captions.extract_captions(doc, container), [], messages
+            "captions", lambda: captions.extract_captions(doc, container, rule), [], messages
         ),
-        "images": _guarded("images", lambda: captions.extract_images(doc, container), [], messages),
+        "images": _guarded(
+            "images", lambda: captions.extract_images(doc, container, rule), [], messages
+        ),
         "quotes": _guarded(
             "quotes",
-            lambda: quotes.extract_quotes(text_paragraphs, hints.get("language")),
+            lambda: quotes.extract_quotes(text_paragraphs, hints.get("language"), blockquotes),
             [],
             messages,
         ),
         "related_links": _guarded(
-            "related", lambda: related.extract_related(doc, container), [], messages
+            "related", lambda: related.extract_related(doc, container, rule), [], messages
         ),
     }
 
