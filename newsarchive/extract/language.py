@@ -33,6 +33,12 @@ _STOPWORDS = {
     "ru": "и в не на что с по это как из он к",
 }
 _STOPWORD_SETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+# word -> languages it is a function word of: one dict lookup per word when counting.
+_WORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _STOPWORD_SETS.items():
+    for _word in _words:
+        _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
+_SAMPLE_CHARS = 6000  # enough words for a confident count
 _SCRIPT_LANGS = (
     (re.compile(r"[\u3040-\u30ff]"), "ja"),
     (re.compile(r"[\uac00-\ud7af]"), "ko"),
@@ -63,10 +69,11 @@ def normalize_tag(value: str | None) -> str | None:
 def _counts(text: str) -> tuple[Counter[str], int]:
     """Function-word hits per language, and the number of words looked at."""
     counts: Counter[str] = Counter()
-    words = _WORD.findall(text[:20_000].lower())
+    words = _WORD.findall(text[:_SAMPLE_CHARS].lower())
     for word in words:
-        for lang, stopwords in _STOPWORD_SETS.items():
-            if word in stopwords:
+        langs = _WORD_LANGS.get(word)
+        if langs:
+            for lang in langs:
                 counts[lang] += 1
     return counts, len(words)
 
@@ -111,8 +118,11 @@ def extract_language(doc: Document) -> str | None:
         doc.headers.get("content-language", "").split(",")[0],
         doc.meta_first("og:locale"),
     )
-    paragraphs = doc.root.xpath("//p")[:60]
-    text = " ".join(p.text_content() for p in paragraphs)
+    text = ""
+    for paragraph in doc.root.iter("p"):
+        text += " " + paragraph.text_content()
+        if len(text) > _SAMPLE_CHARS:
+            break
     for value in declared:
         tag = normalize_tag(value)
         if tag:
