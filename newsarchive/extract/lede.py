@@ -146,10 +146,12 @@ def find_lede(
         if seg is first:
             break
         head.append(seg)
-    for description in descriptions:
-        for seg in head + lines[:SEARCH_BODY_LINES]:
-            if _plausible(seg) and _matches_description(seg.text, description):
-                return seg.text, [s for s in lines if s is not seg]
+    # A standfirst above the body beats a body paragraph that a meta description repeats.
+    for candidates in (head, lines[:SEARCH_BODY_LINES]):
+        for description in descriptions:
+            for seg in candidates:
+                if _plausible(seg) and _matches_description(seg.text, description):
+                    return seg.text, [s for s in lines if s is not seg]
     before = _before_body(segments, lines, headline)
     for seg in before[-8:]:
         if (
