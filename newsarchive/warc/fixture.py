@@ -68,7 +68,7 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
                 "headers": [[name, value] for name, value in (http.headers if http else [])],
                 "warc_date": headers.get_header("WARC-Date"),
                 "warc_filename": spec.path.name.removesuffix(".open"),
-                "warc_record_offset": (spec.offset or 0) + offset,
+                "warc_record_offset": offset,  # warcio counts from the file start
                 "warc_record_length": length,
                 "warc_record_id": headers.get_header("WARC-Record-ID"),
                 "content_digest": headers.get_header("WARC-Payload-Digest"),

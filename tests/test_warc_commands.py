@@ -1,0 +1,105 @@
+"""``newsarchive warc check|index|fixture`` on archives written by the writer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsarchive.warc import records
+from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, entries_from_warc
+from newsarchive.warc.writer import RotatingWarcWriter
+
+ARTICLE = (b"<html><head><title>Harbour vote</title></head><body><article><h1>Harbour vote"
+           b"</h1><p>The council voted on Tuesday to rebuild the old harbour wall.</p>"
+           b"</article></body></html>")
+
+
+def newsarchive(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "newsarchive", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture()
+def crawl_dir(tmp_path: Path) -> Path:
+    """A crawl folder with one WARC file and the CDXJ index written while writing."""
+    index = CdxjAppender(tmp_path / "index.cdxj")
+    with RotatingWarcWriter(tmp_path / "warc", "cmd") as writer:
+        for number, (path, status, body) in enumerate([("/news/harbour?id=7", 200, ARTICLE),
+                                                        ("/gone", 404, b"not here")]):
+            exchange = records.Exchange(
+                url=f"http://127.0.0.1:9{path}", method="GET", request_headers=[],
+                request_body=b"", status=status, body=body,
+                response_headers=[(b"Content-Type", b"text/html; charset=utf-8")],
+                started_at=datetime(2024, 6, 1, 12, 0, number, tzinfo=UTC))
+            response = records.response_record(writer.builder, exchange)
+            request = records.request_record(writer.builder, exchange,
+                                             response.rec_headers.get_header("WARC-Record-ID"))
+            location = writer.write([response, request])[0]
+            index.add(IndexEntry(exchange.url, response.rec_headers.get_header("WARC-Date"),
+                                 "text/html", status, records.payload_digest(body),
+                                 location.length, location.offset, location.filename))
+    index.close()
+    return tmp_path
+
+
+def test_check_passes_a_good_file_and_fails_a_truncated_one(crawl_dir: Path) -> None:
+    result = newsarchive("warc", "check", str(crawl_dir))
+    assert result.returncode == 0 and result.stdout.startswith("ok"), result.stdout
+    [path] = (crawl_dir / "warc").glob("*.warc.gz")
+    cut = crawl_dir / "cut.warc.gz"
+    cut.write_bytes(path.read_bytes()[:-30])
+    result = newsarchive("warc", "check", str(cut))
+    assert result.returncode == 1 and "cut short" in result.stdout
+
+
+def test_index_rebuilds_the_crawl_index(crawl_dir: Path, tmp_path: Path) -> None:
+    written_during_crawl = (crawl_dir / "index.cdxj").read_text()
+    rebuilt = tmp_path / "rebuilt.cdxj"
+    result = newsarchive("warc", "index", str(crawl_dir), "-o", str(rebuilt))
+    assert result.returncode == 0, result.stderr
+    assert rebuilt.read_text() == written_during_crawl
+    lines = written_during_crawl.splitlines()
+    assert len(lines) == 2 and lines == sorted(lines)
+    key, stamp, fields = lines[1].split(" ", 2)
+    assert key == "1,0,0,127:9)/news/harbour?id=7" and stamp == "20240601120000"
+    assert json.loads(fields)["status"] == "200"
+    # Without -o the index goes to OUT/index.cdxj.
+    (crawl_dir / "index.cdxj").unlink()
+    assert newsarchive("warc", "index", str(crawl_dir)).returncode == 0
+    assert (crawl_dir / "index.cdxj").read_text() == written_during_crawl
+
+
+def test_fixture_from_a_pointer(crawl_dir: Path, tmp_path: Path) -> None:
+    [path] = (crawl_dir / "warc").glob("*.warc.gz")
+    [article, _] = sorted(entries_from_warc(path), key=lambda e: e.offset)
+    folder = tmp_path / "fixture"
+    result = newsarchive("warc", "fixture", f"{path}:{article.offset}", "-o", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert (folder / "body.html").read_bytes() == ARTICLE
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["url"] == "http://127.0.0.1:9/news/harbour?id=7" and meta["status"] == 200
+    assert meta["warc_record_offset"] == article.offset
+    assert meta["warc_record_length"] == article.length
+    expected = json.loads((folder / "expected.json").read_text())
+    assert expected["headline"] == "Harbour vote"
+
+    by_url = newsarchive("warc", "fixture", str(path), "--url", "http://127.0.0.1:9/gone",
+                         "-o", str(tmp_path / "gone"), "--no-expected")
+    assert by_url.returncode == 0
+    assert (tmp_path / "gone" / "body.html").read_bytes() == b"not here"
+    assert not (tmp_path / "gone" / "expected.json").exists()
+
+
+def test_fixture_errors_are_clear(crawl_dir: Path, tmp_path: Path) -> None:
+    [path] = (crawl_dir / "warc").glob("*.warc.gz")
+    missing = newsarchive("warc", "fixture", str(tmp_path / "nope.warc.gz"), "-o", "x")
+    assert missing.returncode == 1 and "no such WARC file" in missing.stderr
+    no_url = newsarchive("warc", "fixture", str(path), "--url", "http://elsewhere/", "-o", "x")
+    assert no_url.returncode == 1 and "no response record" in no_url.stderr
+    warcinfo = newsarchive("warc", "fixture", f"{path}:0", "-o", "x")
+    assert warcinfo.returncode == 1 and "warcinfo, not a response" in warcinfo.stderr
