@@ -42,6 +42,8 @@ _PREFERENCE = ("json_ld", "og", "h1", "itemprop", "twitter", "title")
 
 @dataclass(frozen=True)
 class Candidate:
+    """One headline text and the source (key of ``_SOURCES``) that states it."""
+
     source: str
     text: str
 
@@ -52,6 +54,7 @@ def key(text: str) -> str:
 
 
 def _site_names(doc: Document, publisher: str | None) -> set[str]:
+    """Comparison keys of the site's names: publisher, og:site_name, host and its first label."""
     names = {publisher or "", doc.meta_first("og:site_name", "application-name") or ""}
     if doc.url:
         host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", doc.url).split("/")[0])
@@ -60,6 +63,7 @@ def _site_names(doc: Document, publisher: str | None) -> set[str]:
 
 
 def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
+    """True for a title segment naming the site ("Example News", "example.com") or a date."""
     k = key(segment)
     return bool(k) and (
         k in site_keys
