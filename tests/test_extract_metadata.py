@@ -425,3 +425,37 @@ def test_breadcrumb_markup_gives_trail_and_section() -> None:
     record = extract(html, URL)
     assert [c["title"] for c in record["breadcrumbs"]] == ["Home", "World"]
     assert record["section"] == "World"
+
+
+def test_image_video_and_description_from_json_ld() -> None:
+    html = page(
+        ld(
+            {
+                "@type": "NewsArticle",
+                "description": "What the council decided.",
+                "image": {"@type": "ImageObject", "url": "https://cdn.example.org/lead.jpg"},
+                "video": {"@type": "VideoObject", "contentUrl": "/media/clip.mp4"},
+            }
+        )
+    )
+    record = extract(html, URL)
+    assert record["description"] == "What the council decided."
+    assert record["main_image"]["url"] == "https://cdn.example.org/lead.jpg"
+    assert record["main_image"]["is_cover"] is True
+    assert record["videos"] == ["https://news.example.org/media/clip.mp4"]
+
+
+def test_json_ld_inside_a_web_page_main_entity() -> None:
+    wrapped = {
+        "@type": "WebPage",
+        "mainEntity": {
+            "@type": "NewsArticle",
+            "headline": "Wrapped headline",
+            "author": {"@type": "Person", "name": "Nora Field"},
+            "datePublished": "2024-04-26T20:44:00+02:00",
+        },
+    }
+    record = extract(page(ld(wrapped)), URL)
+    assert record["headline"] == "Wrapped headline"
+    assert names(record) == ["Nora Field"]
+    assert record["date_published"] == "2024-04-26T20:44:00+02:00"
