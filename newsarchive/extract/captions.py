@@ -17,6 +17,7 @@ from newsarchive.extract import pageindex
 from newsarchive.extract import rules as site_rules
 from newsarchive.extract.boilerplate import CHROME, classify
 from newsarchive.extract.cleanhtml import url_resolver
+from newsarchive.extract.credits import MAX_CREDIT_CHARS, credit_parts, split_credit
 from newsarchive.extract.text import clean
 
 CREDIT_CLASS = re.compile(
@@ -24,38 +25,6 @@ CREDIT_CLASS = re.compile(
     r"|quelle|autor|distributor|agency",
     re.IGNORECASE,
 )
-# Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
-CREDIT_PHRASES = (
-    re.compile(
-        r"[\(\[]\s*(?:photos?|images?|fotos?|bild|pictures?)\s*(?:by|von|de|:)\s*(?P<credit>[^()\[\]]+?)"
-        r"\s*[\)\]]\s*$",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"(?:^|[\s|/(\[])(?:photos?|fotos?|bild|bilder|bildrechte|bildquelle|bron|fotograf"
-        r"|isithombe|images?|credits?|quelle|source|fonte"
-        r"|fuente|crédits?|crédito|foto\s?credit|zdjęcie|фото|источник)\s*:\s*(?P<credit>.+?)"
-        r"[\)\]]?\s*$",
-        re.IGNORECASE,
-    ),
-    re.compile(r"(?P<credit>©\s*.+?)\s*$"),
-    re.compile(r"(?:^|\s)\((?P<credit>AP|AFP|dpa|Reuters|EPA|Getty Images)\)\s*$"),
-    # "… — Picture by Jane Roe" without brackets.
-    re.compile(
-        r"\s[—–-]\s*(?:pictures?|photos?|fotos?|images?)\s+(?:by|von|de)\s+(?P<credit>.+)$", re.I
-    ),
-    # "[사진 출처 = Agency]", "[Photo = Agency]": a bracketed "label = credit" at the end.
-    re.compile(r"\[\s*[^\]=]{1,12}=\s*(?P<credit>[^\]]+?)\s*\]\s*$"),
-    # Japanese "（Name撮影）": photographed by Name.
-    re.compile(r"[（(](?P<credit>[^（）()]{1,20})撮影[）)]\s*$"),
-    # "(C) Agency" after the caption, in ASCII or full width.
-    re.compile(r"[（(][CcＣｃ©][）)]\s*(?P<credit>[^（）()]{1,60})$"),
-    # Japanese papers: "…＝ＡＰ", "…＝ロイター".
-    re.compile(r"＝(?P<credit>[Ａ-Ｚａ-ｚA-Za-z/／・ ]{1,20}|共同|ロイター|時事|AFP時事)$"),
-    # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
-    re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
-)
-MAX_CREDIT_CHARS = 150
 MIN_CAPTION_WORDS = 2
 _LINK_LABEL = re.compile(
     r"^(?:read more|more|czytaj więcej|czytaj też|lesen sie (?:auch|mehr)|mehr|lire aussi"
@@ -63,31 +32,6 @@ _LINK_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:von|by|par|por|door|av)\s+\S+.*\d{1,2}[:.]\d{2}", re.IGNORECASE)
-# Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
-CREDIT_LABEL = re.compile(
-    r"^\s*(?:copyright\b\s*:?|(?:symbol|titel|archiv)?(?:photos?|fotos?|bild|bilder|images?"
-    r"|pictures?|credits?|quelle|bildquelle|bildrechte|source|fonte|fuente|crédits?|crédito|bron"
-    r"|fotograf|photographer|zdjęcie|фото|источник)\s*(?:by\b|von\b|:))\s*:?\s*",
-    re.IGNORECASE,
-)
-_BARE_LABELS = frozenset({"©", "copyright", "photo", "foto", "bild", "image", "credit", "source"})
-CREDIT_SEPARATOR = re.compile(r"\s+\|\s+|\s*\|\s*")
-
-
-def credit_parts(credit: str | None) -> list[str]:
-    """A credit string as its parts, labels dropped: "© dpa | Jens K." -> ["dpa", "Jens K."]."""
-    parts = []
-    for part in CREDIT_SEPARATOR.split(credit or ""):
-        part = part.strip(" ()[]")
-        previous = None
-        while part and part != previous:  # "Foto: © dpa" carries two labels
-            previous, part = part, CREDIT_LABEL.sub("", part, count=1)
-        part = clean(part.strip(" .;,()[]")) or ""
-        if part and part.lower() not in _BARE_LABELS:
-            parts.append(part)
-    return parts
-
-
 _CAPTION_TAGS = ("figcaption",)
 
 
@@ -118,20 +62,6 @@ def _invisible(node: Any) -> bool:
         return True
     style = node.get("style") or ""
     return node.get("hidden") is not None or "display:none" in style.replace(" ", "")
-
-
-def split_credit(text: str | None) -> tuple[str | None, str | None]:
-    """(caption, credit) from one caption string with an inline credit phrase."""
-    text = clean(text)
-    if not text:
-        return None, None
-    for pattern in CREDIT_PHRASES:
-        found = pattern.search(text)
-        if found and len(found.group("credit")) <= MAX_CREDIT_CHARS:
-            credit = clean(found.group("credit").strip(" .;|"))
-            caption = clean(text[: found.start()].rstrip(" .;|/-–—(")) or None
-            return caption, credit
-    return text, None
 
 
 def _ld_image_objects(doc: Any) -> list[dict[str, Any]]:
