@@ -27,7 +27,7 @@ from newsarchive.extract import (
     rules,
 )
 from newsarchive.extract.document import Document, NotHTML, load_document, sniff_binary
-from newsarchive.extract.text import clean
+from newsarchive.extract.text import clean_lines
 from newsarchive.normalize import normalize_record
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> di
         return {}
     container, rule = result.node, hints.get("rule")
     paragraphs = [p for p in result.paragraphs or [] if p]
-    lede = clean(result.lede)
+    lede = clean_lines(result.lede)
     text_paragraphs = ([lede] if lede else []) + paragraphs
     blockquotes = list(getattr(result, "blockquotes", None) or [])
     return {
