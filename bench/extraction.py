@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     .venv/bin/python bench/extraction.py [DATA_DIR] [--only ours,trafilatura,...]
-        [--limit N] [--json OUT]
+        [--limit N] [--json OUT] [--show FIELD]
 
 DATA_DIR has the layout of ../shared/bench/fundus-dev (``pages/<id>.html.gz`` and
 ``truth.jsonl``); scoring follows ../shared/bench/README.md (see scoring.py).
@@ -307,6 +307,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated tools: ours,trafilatura,...")
     parser.add_argument("--limit", type=int, help="score only the first N pages")
     parser.add_argument("--json", type=Path, help="write per-page predictions and scores here")
+    parser.add_argument(
+        "--show",
+        choices=sorted(_SHOW_SCORES),
+        help="after the table, list our pages that miss on this field (expected vs. ours)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -326,7 +331,43 @@ def main(argv: list[str] | None = None) -> int:
     print(table(tools, results))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.show and "ours" in results:
+        print(misses(args.show, rows, report))
     return 0
+
+
+# Field shown by --show -> the page score that marks a miss (below 1.0).
+_SHOW_SCORES = {
+    "body": "body_r",
+    "lede": "lede_f1",
+    "headline": "headline",
+    "authors": "authors",
+    "date": "date",
+    "captions": "captions",
+    "credits": "credits",
+}
+
+
+def misses(field_name: str, rows: list[dict[str, Any]], report: list[dict[str, Any]]) -> str:
+    """Our pages scoring below 1.0 on ``field_name``, with the expected and predicted values."""
+    score_key = _SHOW_SCORES[field_name]
+    lines = []
+    for row, page in zip(rows, report, strict=True):
+        ours = page["tools"].get("ours") or {}
+        score = ours.get("scores", {}).get(score_key)
+        if score is None or score >= 1.0:
+            continue
+        expected = expected_fields(row)[field_name]
+        predicted = ours["prediction"].get(field_name)
+        lines.append(f"{row['id']}  {score_key}={score:.2f}")
+        lines.append(f"    expected: {_short(expected)}")
+        lines.append(f"    ours:     {_short(predicted)}")
+    return "\n".join(lines) or f"no misses on {field_name}"
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 if __name__ == "__main__":

@@ -459,3 +459,13 @@ def test_json_ld_inside_a_web_page_main_entity() -> None:
     assert record["headline"] == "Wrapped headline"
     assert names(record) == ["Nora Field"]
     assert record["date_published"] == "2024-04-26T20:44:00+02:00"
+
+
+def test_bold_subheading_deep_in_the_body_is_not_a_byline() -> None:
+    paragraphs = "".join(f"<p>Paragraph {i} with ordinary words in it.</p>" for i in range(6))
+    html = (
+        '<html lang="en"><body><article><h1>Title</h1><div class="content">'
+        f"{paragraphs}<p><strong>Second Operation</strong></p>{paragraphs}"
+        "</div></article></body></html>"
+    )
+    assert names(extract(html, URL)) == []

@@ -325,8 +325,11 @@ _BYLINE_XPATHS = (
         "[not(ancestor::figure or ancestor::figcaption)]",
         False,
     ),
-    # A bold line of names opening the body ("<p><strong>Jane Doe/John Roe</strong></p>").
-    (".//p[strong or b][normalize-space(.) = normalize-space(strong|b)]", False),
+)
+# A bold line of names opening the body ("<p><strong>Jane Doe/John Roe</strong></p>"):
+# only among the container's first paragraphs, where bold lines are not subheadings.
+_OPENING_BOLD_LINE = (
+    "./descendant::p[position() <= 3][strong or b][normalize-space(.) = normalize-space(strong|b)]"
 )
 _MAX_BYLINE_CHARS = 150
 
@@ -378,6 +381,8 @@ def _dom_authors(doc: Document, container: HtmlElement | None, site_keys: set[st
             found = _names_in(doc, in_scope, take_all, site_keys)
             if found:
                 return found
+    if container is not None:
+        return _names_in(doc, container.xpath(_OPENING_BOLD_LINE), False, site_keys)
     return []
 
 
