@@ -184,3 +184,14 @@ def test_article_cut_into_same_class_widgets_and_repeated_placeholders():
     )
     result = extract_body(load_document(page(f"<div class='article-widgets'>{widgets}</div>")), {})
     assert [result.lede, *result.paragraphs] == [PARA.format(i) for i in range(4)]
+
+
+def test_json_ld_article_body_when_the_markup_shows_almost_nothing():
+    text = [f"Sentence group {i} of a page that only JavaScript would render." for i in range(8)]
+    ld = json.dumps({"@type": "NewsArticle", "articleBody": "\n".join(text)})
+    html = page(
+        "<div id='app'><p>Loading the article now...</p></div>",
+        f"<script type='application/ld+json'>{ld}</script>",
+    )
+    result = extract_body(load_document(html), {})
+    assert [result.lede, *result.paragraphs] == text

@@ -37,9 +37,10 @@ DESCEND_SHARE = 0.85  # walk into a child that holds this share of its parent's 
 LD_MATCH_BOOST = 3.0  # segment found in JSON-LD articleBody
 LD_MISS_FACTOR = 0.25  # segment absent from a long JSON-LD articleBody
 RELEASE_SHARE = 0.5  # a "chrome" wrapper holding this share of the page's weight is content
-INNER_RELEASE_SHARE = 0.15
+INNER_RELEASE_SHARE = 0.15  # ... or this share of the chosen container's weight
 REPEATED_MIN_COUNT = 3  # a short text seen this often on one page is a placeholder or label
-REPEATED_MAX_CHARS = 300  # ... or this share of the chosen container's weight
+REPEATED_MAX_CHARS = 300
+SHORT_BLOCK = 200  # short blocks are noted for the related-links headings
 LD_FALLBACK_RATIO = 0.3  # DOM body shorter than this share of JSON-LD articleBody: use the latter
 
 # Short lines inside article containers that are chrome, in the languages we meet.
@@ -106,6 +107,24 @@ def _ld_article_body(doc: Any) -> str | None:
         if isinstance(body, str) and len(body) > 200:
             return _norm(body)
     return None
+
+
+def _ld_fallback(doc: Any, lede: str | None, paragraphs: list[str]) -> tuple[str | None, list[str]]:
+    """The JSON-LD articleBody when the markup shows only a fraction of it (pages rendered
+    by JavaScript ship their text in structured data only)."""
+    shown = len(lede or "") + sum(len(p) for p in paragraphs)
+    for obj in doc.json_ld:
+        body = obj.get("articleBody")
+        if not isinstance(body, str) or len(body) <= 200 or shown >= LD_FALLBACK_RATIO * len(body):
+            continue
+        parts = [line for line in (clean(x) for x in body.splitlines()) if line]
+        if parts:
+            log.debug("body from JSON-LD articleBody (%d of %d chars shown)", shown, len(body))
+            description = doc.meta_first("og:description", "description")
+            if lede and description and _norm(lede) == _norm(description):
+                return lede, parts  # a standfirst the page does show
+            return parts[0], parts[1:]
+    return lede, paragraphs
 
 
 def _weigh(seg: Segment, ld_body: str | None) -> float:
@@ -271,6 +290,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     page = segment_page(start, drop)
     pageindex.remember(doc, page.index)
     segments = page.segments
+    page.index.short_blocks = [(s.owner, s.text) for s in segments if len(s.text) <= SHORT_BLOCK]
     repeated = _repeated_texts(segments)
     if rule_container is not None:
         container = rule_container
@@ -305,6 +325,8 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
     lede, lines = find_lede(doc, segments, lines, hints, rule)
     paragraphs = [s.text for s in lines]
+    if rule_container is None:
+        lede, paragraphs = _ld_fallback(doc, lede, paragraphs)
     return BodyResult(
         lede=lede,
         paragraphs=paragraphs,

@@ -47,6 +47,8 @@ class PageIndex:
 
     captions: list[Any] = field(default_factory=list)
     related: list[Any] = field(default_factory=list)
+    # (block element, its text) of short text blocks: "Read also:" style headings.
+    short_blocks: list[tuple[Any, str]] = field(default_factory=list)
 
     def note(self, el: Any, bits: int) -> None:
         """Record ``el`` under the candidate lists its :func:`hint` bits name."""

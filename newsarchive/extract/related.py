@@ -36,6 +36,7 @@ RELATED_HEADING = re.compile(
 )
 _NEVER_INSIDE = frozenset({"nav", "footer", "header", "menu"})
 MIN_TITLE_WORDS = 2
+MAX_HEADING_LINE = 200  # a heading, or a one-line 'Read also: <a>title</a>'
 _TITLE_CLASS = re.compile(r"title|headline|heading", re.IGNORECASE)
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div")
 
@@ -85,12 +86,20 @@ def _blocks_by_class(root: Any, doc: Any = None) -> list[Any]:
     return blocks
 
 
-def _blocks_by_heading(root: Any) -> list[Any]:
+def _heading_candidates(root: Any, doc: Any) -> list[tuple[Any, str]]:
+    """(element, text) pairs that may be a 'Read also' heading: from the body walk's index
+    when the page was walked, else every heading-like element."""
+    index = pageindex.lookup(doc) if doc is not None else None
+    if index is not None:
+        return index.short_blocks
+    return [(el, (el.text or "").strip()) for el in root.iter(*_HEADING_TAGS)]
+
+
+def _blocks_by_heading(root: Any, doc: Any = None) -> list[Any]:
     """The element after (or around) a 'Read also'-style heading."""
     blocks = []
-    for el in root.iter(*_HEADING_TAGS):
-        text = (el.text or "").strip()
-        if not text or len(text) > 40 or not RELATED_HEADING.match(text):
+    for el, text in _heading_candidates(root, doc):
+        if not text or len(text) > MAX_HEADING_LINE or not RELATED_HEADING.match(text):
             continue
         if el.find(".//a[@href]") is not None:
             blocks.append(el)  # "Lesen Sie auch: <a>…</a>" on one line
@@ -120,7 +129,7 @@ def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[d
     if not anchors:
         body = doc.root.find("body")
         root = body if body is not None else doc.root
-        for block in _blocks_by_class(root, doc) + _blocks_by_heading(root):
+        for block in _blocks_by_class(root, doc) + _blocks_by_heading(root, doc):
             if _outside_page_chrome(block):
                 anchors.extend(block.iter("a") if block.tag != "a" else [block])
     out: list[dict[str, Any]] = []
