@@ -164,6 +164,7 @@ class WarcCapture:
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
             if settings.getbool("NEWSARCHIVE_WARC_THREAD", True) else None)
         self._pending: WeakKeyDictionary[Request, Future[dict[str, Any]]] = WeakKeyDictionary()
+        self.pointer_middleware = False  # set by WarcPointerMiddleware when it is enabled
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -206,7 +207,7 @@ class WarcCapture:
             reactor.callFromThread(self._stop, error)
         elif error is not None:
             log.error("WARC writing failed: %r", error)
-        else:
+        elif not self.pointer_middleware:  # else the middleware stores it, one wake-up less
             reactor.callFromThread(request.meta.__setitem__, META_KEY, future.result())
 
     def pointer_of(self, request: Request) -> Future[dict[str, Any]] | None:
@@ -349,6 +350,7 @@ class WarcPointerMiddleware:
         found = [m for m in getattr(extensions, "middlewares", ()) if isinstance(m, WarcCapture)]
         if not found:
             raise NotConfigured("WarcCapture is not enabled")
+        found[0].pointer_middleware = True
         return cls(found[0])
 
     def process_response(self, request: Request, response: Response) -> Any:

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,16 +132,24 @@ def rebuild(warc_paths: Iterable[str | Path], out_path: str | Path) -> int:
 
 
 class CdxjAppender:
-    """Appends index lines as records are written; ``close`` sorts the file."""
+    """Appends index lines as records are written; ``close`` sorts the file.
 
-    def __init__(self, path: str | Path) -> None:
+    Lines reach the OS at least every ``flush_interval`` seconds: a crash loses at most
+    that many seconds of index (``newsarchive warc index`` rebuilds it from the WARCs).
+    """
+
+    def __init__(self, path: str | Path, flush_interval: float = 1.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - crawl-long
+        self.flush_interval = flush_interval
+        self._last_flush = time.monotonic()
 
     def add(self, entry: IndexEntry) -> None:
         self._file.write(entry.line())
-        self._file.flush()
+        if time.monotonic() - self._last_flush >= self.flush_interval:
+            self._file.flush()
+            self._last_flush = time.monotonic()
 
     def close(self) -> None:
         if self._file.closed:
