@@ -469,3 +469,16 @@ def test_bold_subheading_deep_in_the_body_is_not_a_byline() -> None:
         "</div></article></body></html>"
     )
     assert names(extract(html, URL)) == []
+
+
+def test_labelled_date_beats_teaser_dates() -> None:
+    html = page(
+        body='<aside><span class="date">24.04.2023</span> Older teaser</aside>'
+        "<h1>Title</h1><ul><li><strong>Datum</strong> 28.04.2023</li></ul>"
+    )
+    record = extract(html, "https://news.example.org/story")
+    assert record["date_published"] == "2023-04-28"
+    published = page(body="<h1>Title</h1><p>Published: May 3, 2024 at 9:15</p>")
+    assert (
+        extract(published, "https://news.example.org/s")["date_published"] == "2024-05-03T09:15:00"
+    )

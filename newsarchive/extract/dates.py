@@ -286,6 +286,33 @@ class _Fields:
         return self._fields
 
 
+_DATE_LABEL = re.compile(
+    r"^(?:datum|date|published|publié|publicado|pubblicato|gepubliceerd|veröffentlicht"
+    r"|erschienen|stand|posted|updated|aktualisiert)\b\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def _labelled(doc: Document) -> Iterator[FoundDate | None]:
+    """A date after a label ("Datum 28.04.2023", "Published: May 3, 2024") near the top."""
+    body = doc.root.find("body")
+    if body is None:
+        return
+    after_label = False
+    pieces = (t for t in (p.strip() for p in visible_texts(body)) if t)
+    for text in itertools.islice(pieces, _TEXT_SCAN_NODES):
+        label = _DATE_LABEL.match(text)
+        if label and label.end() == len(text):
+            after_label = True
+            continue
+        if after_label or label:
+            found = parse_text_date(text[label.end() if label else 0 :][:_MAX_DATE_TEXT])
+            if found:
+                yield found
+                return
+        after_label = False
+
+
 def _text(doc: Document) -> Iterator[FoundDate | None]:
     """Last resort: a written date in date-like elements, then early in the page text."""
     for el in doc.root.xpath(_DATE_CLASS_XPATH)[:20]:
@@ -348,6 +375,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: _json_ld(doc, "dateCreated"),
             lambda: _meta(doc, _PUBLISHED_META[-3:]),
             lambda: _url(doc),
+            lambda: _labelled(doc),
             lambda: _text(doc),
         ]
     )
