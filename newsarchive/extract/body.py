@@ -18,6 +18,7 @@ from typing import Any
 
 from newsarchive.extract import pageindex
 from newsarchive.extract import rules as site_rules
+from newsarchive.extract.bodylines import is_body_line
 from newsarchive.extract.boilerplate import attr_words, never_article
 from newsarchive.extract.cleanhtml import clean_html
 from newsarchive.extract.lede import find_lede
@@ -43,32 +44,6 @@ REPEATED_MAX_CHARS = 300
 SHORT_BLOCK = 200  # short blocks are noted for the related-links headings
 LD_FALLBACK_RATIO = 0.3  # DOM body shorter than this share of JSON-LD articleBody: use the latter
 
-# Short lines inside article containers that are chrome, in the languages we meet.
-CHROME_LINE = re.compile(
-    r"^(?:read more|read also|also read|related|see also|more on this|recommended|advertisement"
-    r"|sponsored|share (?:this|on)|follow us|sign up|subscribe|newsletter|click here|watch:?"
-    r"|lesen sie auch|lesen sie mehr|auch interessant|mehr zum thema|mehr dazu|anzeige|werbung"
-    r"|zum thema|weiterlesen|teilen|folgen sie|abonnieren|à lire aussi|lire aussi|voir aussi"
-    r"|publicité|partager|lee también|leer más|publicidad|leggi anche|pubblicità|lees ook"
-    r"|advertentie|läs också|les også|читайте также|реклама|czytaj także|czytaj też|reklama"
-    r"|©|copyright|photo:|foto:|bild:|image:|credit:|quelle:|source:)",
-    re.IGNORECASE,
-)
-CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
-# Short lines made of times, dates and separators: datelines, durations, update stamps.
-DATELINE = re.compile(
-    r"\d{1,2}[:.]\d{2}\b.*\||\|.*\d{1,2}[:.]\d{2}\b|^\d{1,2}:\d{2}\s*min"
-    r"|^\d+\s*(?:mins?|minutes?|hours?|hrs?|days?)\s+ago|^vor\s+\d+\s+(?:minuten|stunden|tagen)",
-    re.IGNORECASE,
-)
-DATELINE_MAX = 80
-# Bylines: "By Jane Roe", "Autor: Lukas B. · 27. Mai", "Par Claire Dubois · Publié le ...".
-BYLINE = re.compile(
-    r"^(?:by|von|par|por|door|av|di|przez|від|автор|autor|autorin|author|text|texte"
-    r"|reporting by|written by)\b\s*:?\s*\S",
-    re.IGNORECASE,
-)
-BYLINE_MAX = 120
 # Direct children of the container that are text themselves, kept even when short.
 _TEXT_BRANCH_TAGS = HEADING_TAGS | {"p", "blockquote", "ul", "ol"}
 _SIBLING_TEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote"})
@@ -236,26 +211,6 @@ def _with_text_siblings(node: Any, start: Any, total: dict[Any, float]) -> Any:
     return node
 
 
-def _is_body_line(seg: Segment, headline: str | None) -> bool:
-    text = seg.text
-    if seg.tag == "h1" or (headline and text == headline):
-        return False
-    if seg.link_density > MAX_LINK_DENSITY:
-        return False
-    if len(text) <= DATELINE_MAX and DATELINE.search(text):
-        return False
-    if len(text) <= BYLINE_MAX and BYLINE.match(text) and _looks_like_byline(text):
-        return False
-    return not (len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text))
-
-
-def _looks_like_byline(text: str) -> bool:
-    """A short name line, or a name with a date/separator, not a sentence that starts "By"."""
-    return (
-        len(text.split()) <= 6 or any(ch.isdigit() for ch in text) or "·" in text or ("|" in text)
-    )
-
-
 def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
     container = None
     if rule is not None:
@@ -321,7 +276,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         chosen = [
             s for s in segments if s.owner in inside and not s.soft and not _is_chrome(s, released)
         ]
-    lines = [s for s in chosen if s.text not in repeated and _is_body_line(s, headline)]
+    lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
     lede, lines = find_lede(doc, segments, lines, hints, rule)
     paragraphs = [s.text for s in lines]

@@ -1,0 +1,63 @@
+"""Lines inside an article container that are not the article's text.
+
+The container holds more than paragraphs: the headline again, "Read more" and
+"Anzeige" labels, bylines ("Autor: …", "Par … · Publié le …"), datelines and
+update stamps, link lists. Each rule is a table entry or a short regex over
+the line's text; a line longer than a rule's limit is prose and stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsarchive.extract.segments import Segment
+
+MAX_LINK_DENSITY = 0.5  # above this a line is a link list or a teaser
+
+# Short lines inside article containers that are chrome, in the languages we meet.
+CHROME_LINE = re.compile(
+    r"^(?:read more|read also|also read|related|see also|more on this|recommended|advertisement"
+    r"|sponsored|share (?:this|on)|follow us|sign up|subscribe|newsletter|click here|watch:?"
+    r"|lesen sie auch|lesen sie mehr|auch interessant|mehr zum thema|mehr dazu|anzeige|werbung"
+    r"|zum thema|weiterlesen|teilen|folgen sie|abonnieren|à lire aussi|lire aussi|voir aussi"
+    r"|publicité|partager|lee también|leer más|publicidad|leggi anche|pubblicità|lees ook"
+    r"|advertentie|läs också|les også|читайте также|реклама|czytaj także|czytaj też|reklama"
+    r"|©|copyright|photo:|foto:|bild:|image:|credit:|quelle:|source:)",
+    re.IGNORECASE,
+)
+CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
+# Short lines made of times, dates and separators: datelines, durations, update stamps.
+DATELINE = re.compile(
+    r"\d{1,2}[:.]\d{2}\b.*\||\|.*\d{1,2}[:.]\d{2}\b|^\d{1,2}:\d{2}\s*min"
+    r"|^\d+\s*(?:mins?|minutes?|hours?|hrs?|days?)\s+ago|^vor\s+\d+\s+(?:minuten|stunden|tagen)",
+    re.IGNORECASE,
+)
+DATELINE_MAX = 80
+# Bylines: "By Jane Roe", "Autor: Lukas B. · 27. Mai", "Par Claire Dubois · Publié le ...".
+BYLINE = re.compile(
+    r"^(?:by|von|par|por|door|av|di|przez|від|автор|autor|autorin|author|text|texte"
+    r"|reporting by|written by)\b\s*:?\s*\S",
+    re.IGNORECASE,
+)
+BYLINE_MAX = 120
+
+
+def is_body_line(seg: Segment, headline: str | None) -> bool:
+    """False for lines of an article container that are not article text."""
+    text = seg.text
+    if seg.tag == "h1" or (headline and text == headline):
+        return False
+    if seg.link_density > MAX_LINK_DENSITY:
+        return False
+    if len(text) <= DATELINE_MAX and DATELINE.search(text):
+        return False
+    if len(text) <= BYLINE_MAX and BYLINE.match(text) and _looks_like_byline(text):
+        return False
+    return not (len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text))
+
+
+def _looks_like_byline(text: str) -> bool:
+    """A short name line, or a name with a date/separator, not a sentence that starts "By"."""
+    return (
+        len(text.split()) <= 6 or any(ch.isdigit() for ch in text) or "·" in text or ("|" in text)
+    )
