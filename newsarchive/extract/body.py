@@ -18,7 +18,7 @@ from typing import Any
 
 from newsarchive.extract import pageindex
 from newsarchive.extract import rules as site_rules
-from newsarchive.extract.bodylines import is_body_line
+from newsarchive.extract.bodylines import MAX_LINK_DENSITY, is_body_line
 from newsarchive.extract.boilerplate import attr_words, never_article
 from newsarchive.extract.cleanhtml import clean_html
 from newsarchive.extract.lede import find_lede
@@ -33,7 +33,6 @@ TAG_WEIGHT = {
     "blockquote": 0.7, "li": 0.35, "pre": 0.4, "span": 0.6, "font": 0.6, "center": 0.6,
 }  # fmt: skip
 MIN_SEGMENT_CHARS = 20  # shorter segments are labels, not paragraphs (for weighing only)
-MAX_LINK_DENSITY = 0.5  # above this a segment is a link list or teaser
 DESCEND_SHARE = 0.85  # walk into a child that holds this share of its parent's weight
 LD_MATCH_BOOST = 3.0  # segment found in JSON-LD articleBody
 LD_MISS_FACTOR = 0.25  # segment absent from a long JSON-LD articleBody
