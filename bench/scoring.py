@@ -161,8 +161,23 @@ def split_credits(credit: str | None) -> list[str]:
     return [part for part in (credit or "").split(",") if part.strip()]
 
 
+_SLASH_SPACING = re.compile(r"\s*/\s*")
+
+
+def credit_key(text: str | None) -> str:
+    """Credit comparison key: like captions, and "A/ B / C" spaced as "A/B/C".
+
+    >>> credit_key("© Alba Pacheco/ Agencia LOF /dpa")
+    'alba pacheco/agencia lof/dpa'
+    """
+    return _SLASH_SPACING.sub("/", caption_key(text))
+
+
 def credits_f1(predicted: Iterable[str], expected: Iterable[str]) -> float:
-    return caption_texts_f1(predicted, expected)
+    return set_f1(
+        {k for k in map(credit_key, predicted) if k},
+        {k for k in map(credit_key, expected) if k},
+    )
 
 
 def parse_time(value: str | None) -> dt.datetime | dt.date | None:
