@@ -40,15 +40,6 @@ def clean_lines(text: str | None) -> str | None:
     return joined or None
 
 
-def element_text(el: object) -> str | None:
-    """Cleaned visible text of an lxml element (None when it has none)."""
-    try:
-        raw = el.text_content()  # type: ignore[attr-defined]
-    except (AttributeError, ValueError):
-        return None
-    return clean(raw)
-
-
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
@@ -80,12 +71,3 @@ def joined_text(el: object) -> str:
                 out.append(" ")
         out.append(piece)
     return "".join(out)
-
-
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters at a word boundary when one is near."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    return cut[:space] if space > limit * 0.8 else cut
