@@ -120,3 +120,22 @@ def test_aria_hidden_caption_twin_and_labels_are_handled():
 def test_pages_without_figures_give_nothing():
     doc = load_document("<html><body><p>Text only, no images at all.</p></body></html>")
     assert extract_captions(doc) == [] and extract_images(doc) == []
+
+
+def test_credit_in_figure_footer_small_or_label_led_span():
+    html = (
+        "<html><body>"
+        "<figure><img src='/1.jpg'><figcaption>Demonstrators in the square.</figcaption>"
+        "<footer>Jane Roe/Agency</footer></figure>"
+        "<figure><img src='/2.jpg'><figcaption>The harbour at night.<small>© Port Authority"
+        "</small></figcaption></figure>"
+        "<figure><img src='/3.jpg'><figcaption><span>The new ferry.</span>"
+        "<span>Foto: Erik Lund, Harbour Herald</span></figcaption></figure>"
+        "</body></html>"
+    )
+    captions = extract_captions(load_document(html, "https://example.test/"))
+    assert [(c["text"], c["credit"]) for c in captions] == [
+        ("Demonstrators in the square.", "Jane Roe/Agency"),
+        ("The harbour at night.", "© Port Authority"),
+        ("The new ferry.", "Erik Lund, Harbour Herald"),
+    ]

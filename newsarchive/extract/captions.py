@@ -17,7 +17,7 @@ from newsarchive.extract import pageindex
 from newsarchive.extract import rules as site_rules
 from newsarchive.extract.boilerplate import CHROME, classify
 from newsarchive.extract.cleanhtml import url_resolver
-from newsarchive.extract.credits import MAX_CREDIT_CHARS, credit_parts, split_credit
+from newsarchive.extract.credits import CREDIT_LABEL, MAX_CREDIT_CHARS, credit_parts, split_credit
 from newsarchive.extract.text import clean
 
 CREDIT_CLASS = re.compile(
@@ -254,16 +254,36 @@ def _figure_scope(caption: Any) -> Any:
     return scope
 
 
+# Tags that hold a credit when they sit inside a figure: <footer>, <small>, <cite>.
+_CREDIT_TAGS = frozenset({"footer", "small", "cite"})
+
+
+def _is_credit_element(el: Any) -> bool:
+    """Named a credit by class/itemprop, by tag, or by a credit label opening its text."""
+    words = " ".join(filter(None, (el.get("class"), el.get("itemprop"))))
+    if words and CREDIT_CLASS.search(words):
+        return True
+    if el.tag in _CREDIT_TAGS:
+        return True
+    own = (el.text or "").strip()
+    return (
+        bool(own)
+        and len(own) <= MAX_CREDIT_CHARS
+        and bool(CREDIT_LABEL.match(own))
+        and (len(el) == 0)
+    )
+
+
 def _credit_elements(figure: Any, rule: Any) -> list[Any]:
     if rule is not None and rule.get("credits"):
         return [el for el in rule.select(figure, "credits") if hasattr(el, "tag")][:1]
-    found = []
+    found: list[Any] = []
     for el in figure.iter():
         if el is figure or not isinstance(el.tag, str):
             continue
-        words = " ".join(filter(None, (el.get("class"), el.get("itemprop"))))
-        nested = any(anc in found for anc in el.iterancestors())
-        if words and CREDIT_CLASS.search(words) and not nested:
+        if any(anc in found for anc in el.iterancestors()):
+            continue
+        if _is_credit_element(el):
             found.append(el)
     return found
 
