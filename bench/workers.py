@@ -83,12 +83,12 @@ def crawl_window(out: Path) -> tuple[int, float]:
 
 def queue_bytes_per_request(client: Any, base_url: str, articles: int) -> float:
     """Memory of the site's article requests in a scrapy-redis priority queue, per request."""
+    from newsarchive.spiders.news import META_DEPTH, META_VIA, NewsSpider, discovered_via
     from scrapy import Request
     from scrapy_redis import picklecompat
     from scrapy_redis.queue import PriorityQueue
 
     from newsarchive.server.generated import generated_article
-    from newsarchive.spiders.news import META_DEPTH, META_VIA, NewsSpider, discovered_via
 
     spider = NewsSpider(start_urls=[f"{base_url}/"])
     key = "newsarchive:crawl:bench-scratch:news:requests"

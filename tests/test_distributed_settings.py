@@ -92,14 +92,14 @@ def test_a_redis_url_is_required() -> None:
 def test_worker_options(tmp_path: Path) -> None:
     options = CrawlOptions(start_urls=["http://127.0.0.1:1/"], out_dir=tmp_path, crawl_id="c1",
                            overrides={"NEWSARCHIVE_REDIS_IDLE_GRACE": 0.5})
-    worker = worker_options(options, URL)
+    worker = worker_options(options, URL, check=False)
     assert worker.out_dir.parent == tmp_path / "workers"
     assert "~p" in worker.out_dir.name  # host and process id
     assert worker.overrides["NEWSARCHIVE_REDIS_IDLE_GRACE"] == 0.5  # -s wins
     assert worker.overrides["SCHEDULER_PERSIST"] is True
     assert options.out_dir == tmp_path  # the caller's options are untouched
     with pytest.raises(ValueError, match="--crawl-id"):
-        worker_options(CrawlOptions(start_urls=[], out_dir=tmp_path), URL)
+        worker_options(CrawlOptions(start_urls=[], out_dir=tmp_path), URL, check=False)
 
 
 def beat(worker: str, busy: bool, seen: float) -> Heartbeat:
@@ -130,3 +130,9 @@ def test_heartbeat_round_trip_and_malformed_input() -> None:
     assert Heartbeat.from_json(original.to_json()) == original
     assert Heartbeat.from_json("not json") is None
     assert Heartbeat.from_json('{"worker": "x"}') is None
+
+
+def test_worker_mode_says_clearly_when_redis_is_unreachable(tmp_path: Path) -> None:
+    options = CrawlOptions(start_urls=["http://127.0.0.1:1/"], out_dir=tmp_path, crawl_id="c1")
+    with pytest.raises(ValueError, match=r"cannot reach Redis at redis://127\.0\.0\.1:1/0"):
+        worker_options(options, "redis://127.0.0.1:1/0")
