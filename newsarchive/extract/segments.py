@@ -152,7 +152,9 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
                 bold_depth += 1
             elif tag in _SPACE_TAGS:
                 add(" ")
-            add(el.text)
+            text = el.text
+            if text:
+                add(text)
             continue
         # end event
         if el is skipped:
@@ -174,6 +176,8 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
             elif tag in _BOLD_TAGS:
                 bold_depth -= 1
         if el is not start:
-            add(el.tail)
+            tail = el.tail
+            if tail:
+                add(tail)
     flush(start)
     return PageText(segments=segments, order=order, dropped=dropped, index=index)
