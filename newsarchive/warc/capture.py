@@ -12,12 +12,13 @@ redirects and error pages. A 2xx payload already archived (this crawl or an
 earlier one into the same output directory) is written as a ``revisit``.
 
 Where the work happens (measured with ``bench/warc_overhead.py``, 2,000 pages of
-~20 KB on a shared 2-core machine): building the records (payload digest, revisit
-decision, record ids) is done in the reactor thread; serialising, compressing,
-writing and indexing go to one writer thread (order kept). Written inline, the
-records cost ~0.55 ms of reactor time per page, 20-28% of a CPU-bound crawl's
-throughput; from the thread the cost was ~6% (zlib, sha1 and file writes release
-the GIL). ``NEWSARCHIVE_WARC_THREAD = False`` writes inline instead.
+~20 KB on a shared, overloaded 2-core machine): building the records (payload
+digest, revisit decision, record ids) is done in the reactor thread; serialising,
+compressing, writing and indexing go to one writer thread (order kept). WARC costs
+~0.55 ms of CPU per page either way (~22% of this CPU-bound test crawl's CPU);
+written inline it cost 11-28% of wall-clock throughput, from the thread 6-23%
+(zlib, sha1 and file writes release the GIL, so the work overlaps with crawling
+when a core is free). ``NEWSARCHIVE_WARC_THREAD = False`` writes inline instead.
 
 The pointer in ``request.meta["newsarchive_warc"]`` stays exact: the writer thread
 returns it, and ``WarcPointerMiddleware`` (closest to the engine) holds each
