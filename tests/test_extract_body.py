@@ -121,7 +121,7 @@ def test_very_deep_dom_does_not_crash():
         lxml.etree.SubElement(node, "p").text = PARA.format(i)
     result = extract_body(doc, {})
     assert [result.lede, *result.paragraphs] == [PARA.format(i) for i in range(3)]
-    assert result.html is not None and result.html.count("<p>") == 3
+    assert result.html is not None and result.html.count("<p>") == len(result.paragraphs) == 2
 
 
 @pytest.mark.skipif(not SPUTNIK.exists(), reason="demo site fixture not present")
@@ -147,6 +147,10 @@ def test_sputnik_fixture_body_free_of_chrome():
     ):
         assert chrome not in text
     assert "“Change the record" in text  # the pull quote is article text
+    html = result.html or ""
+    # div-based text blocks become <p>; the pull quote is a <blockquote>
+    assert html.count("<p>") + html.count("<blockquote>") == len(result.paragraphs)
+    assert "Sputnik International, 1920" not in html and "Share on" not in html
 
 
 def test_pages_without_body_or_text_and_huge_pages():

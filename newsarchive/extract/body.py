@@ -222,6 +222,19 @@ def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
     return container, drop
 
 
+def _rejected_blocks(chosen: list[Segment], lines: list[Segment]) -> set[Any]:
+    """Blocks of the container whose text did not make the body (bylines, labels, the lede),
+    except those that also hold body lines."""
+    kept = {s.owner for s in lines}
+    holders: set[Any] = set()
+    for owner in kept:
+        for anc in owner.iterancestors():
+            if anc in holders:
+                break
+            holders.add(anc)
+    return {s.owner for s in chosen if s.owner not in kept and s.owner not in holders}
+
+
 def _sections(paragraphs: list[str], headings: set[str]) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = [{"headline": None, "paragraphs": []}]
     for text in paragraphs:
@@ -246,6 +259,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     segments = page.segments
     page.index.short_blocks = [(s.owner, s.text) for s in segments if len(s.text) <= SHORT_BLOCK]
     repeated = _repeated_texts(segments)
+    html_drop = set(drop)  # subtrees the cleaned HTML leaves out
     if rule_container is not None:
         container = rule_container
         inside = set(container.iter())
@@ -272,6 +286,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         for branch in container:
             if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
                 inside.difference_update(branch.iter())  # no single real paragraph in it
+                html_drop.add(branch)
         chosen = [
             s for s in segments if s.owner in inside and not s.soft and not _is_chrome(s, released)
         ]
@@ -285,7 +300,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         lede=lede,
         paragraphs=paragraphs,
         sections=_sections(paragraphs, headings),
-        html=clean_html(container, drop, doc, released),
+        html=clean_html(container, html_drop | _rejected_blocks(chosen, lines), doc, released),
         node=container,
         headings=headings,
         blockquotes=[s.text for s in lines if s.quote],

@@ -409,6 +409,19 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     return out
 
 
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
+
+
+def _teaser_image(img: Any, dropped: set[Any]) -> bool:
+    """An image of a teaser: inside a block the rule drops, or a link to another page."""
+    for anc in img.iterancestors():
+        if anc in dropped:
+            return True
+        if anc.tag == "a" and anc.get("href") and not _IMAGE_FILE.search(anc.get("href")):
+            return True
+    return False
+
+
 def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
     """Images of the article: ``{"url", "alt", "caption", "credit", "is_cover"}``."""
     resolve = url_resolver(doc)
@@ -420,9 +433,11 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
     scope = container if container is not None else doc.root
     urls = list(captions)
     alts: dict[str, str | None] = {}
+    rule = rule or site_rules.for_document(doc)
+    dropped = {el for el in rule.select(scope, "drop") if hasattr(el, "tag")} if rule else set()
     for img in scope.iter("img"):
         url = resolve(img.get("src") or img.get("data-src"))
-        if url and not _in_chrome(img):
+        if url and not _in_chrome(img) and not _teaser_image(img, dropped):
             urls.append(url)
             alts.setdefault(url, clean(img.get("alt")))
     for img in doc.root.iter("img"):

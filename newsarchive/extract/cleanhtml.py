@@ -24,6 +24,12 @@ KEEP_TAGS = {
     "em": "em", "i": "em", "strong": "strong", "b": "strong",
     "figure": "figure", "img": "img", "figcaption": "figcaption",
 }  # fmt: skip
+# Source blocks that become <p> when no other block sits inside them (div-based templates).
+_TEXT_BOX_TAGS = frozenset({"div", "section", "article", "td", "dd"})
+_BLOCKS = frozenset(
+    {"p", "div", "section", "article", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+     "blockquote", "table", "figure", "pre", "dl"}
+)  # fmt: skip
 # Chrome tags that the cleaned HTML keeps anyway (figures are part of the article).
 _FIGURE_TAGS = frozenset({"figure", "figcaption", "picture", "img"})
 
@@ -70,6 +76,27 @@ def _copy_attributes(src: Any, dst: Any, resolve: Callable[[str | None], str | N
             dst.set("alt", src.get("alt"))
 
 
+def _leaf_text_boxes(container: Any) -> set[Any]:
+    """<div>-like elements holding text but no other block: they are paragraphs.
+
+    One bottom-up pass (reverse document order), so a 10,000-level nest stays linear.
+    """
+    elements = list(container.iter())
+    has_block: set[Any] = set()
+    for el in reversed(elements):
+        parent = el.getparent()
+        if parent is not None and (el.tag in _BLOCKS or el in has_block):
+            has_block.add(parent)
+    return {
+        el
+        for el in elements
+        if el.tag in _TEXT_BOX_TAGS
+        and el not in has_block
+        and el is not container
+        and (el.text or "").strip()
+    }
+
+
 def clean_html(
     container: Any, drop: set[Any] | None = None, doc: Any = None, keep: set[Any] | None = None
 ) -> str | None:
@@ -83,6 +110,7 @@ def clean_html(
     drop = drop or set()
     keep = keep or set()
     resolve = url_resolver(doc)
+    boxes = _leaf_text_boxes(container)
     out_root = lxml.etree.Element("div")
     stack = [out_root]  # output parent for each open source element
     walker = lxml.etree.iterwalk(container, events=("start", "end"))
@@ -99,7 +127,7 @@ def clean_html(
                 walker.skip_subtree()
                 skipped = el
                 continue
-            out_tag = KEEP_TAGS.get(tag)
+            out_tag = KEEP_TAGS.get(tag) or ("p" if el in boxes else None)
             if out_tag and el is not container:
                 node = lxml.etree.SubElement(stack[-1], out_tag)
                 _copy_attributes(el, node, resolve)
