@@ -482,3 +482,20 @@ def test_labelled_date_beats_teaser_dates() -> None:
     assert (
         extract(published, "https://news.example.org/s")["date_published"] == "2024-05-03T09:15:00"
     )
+
+
+def test_by_line_of_a_teaser_after_the_body_is_not_the_byline() -> None:
+    html = (
+        '<html lang="en"><body><article><h1>Title</h1>'
+        f"{BODY}</article><aside><p>Other story teaser text.</p>"
+        "<h6>By Ben Black and Yi Lee</h6></aside></body></html>"
+    )
+    assert names(extract(html, URL)) == []
+
+
+def test_json_ld_organization_named_like_the_site_is_no_author() -> None:
+    html = page(
+        '<meta property="og:site_name" content="Example News">'
+        + ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example News"}})
+    )
+    assert names(extract(html, URL)) == []

@@ -10,12 +10,13 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 from newsarchive.extract import structured
 from newsarchive.extract.document import Document, HtmlElement, ld_types
-from newsarchive.extract.text import clean, visible_texts
+from newsarchive.extract.text import clean
 
 _META_NAMES = (
     "author",
@@ -395,22 +396,34 @@ _BYLINE_LINE = re.compile(r"^(?:by|von|par|por|door)\s+\S", re.IGNORECASE)
 _BYLINE_SCAN_PIECES = 500  # non-blank text pieces: navigation, header, then the byline
 
 
-def _labelled_byline(doc: Document, site_keys: set[str]) -> list[Found]:
+def _labelled_byline(
+    doc: Document, container: HtmlElement | None, site_keys: set[str]
+) -> list[Found]:
     """Last resort for pages without byline markup: a labelled line near the top.
 
-    Scans the first text pieces of the page for "By Jane Doe" or a label
-    ("Autorin/Autor") followed by the name, accepting only name-like results.
+    Scans the first text pieces of the page for a label ("Autorin/Autor")
+    followed by the name, or for a "By Jane Doe" line before the end of the
+    article body (such lines after it belong to teasers of other articles).
+    Only name-like results count.
     """
     body = doc.root.find("body")
     if body is None:
         return []
+    last = None
+    if container is not None:
+        for last in container.iter():  # noqa: B007 - the walk finds the last element
+            pass
+    before_end = True
     after_label = False
-    pieces = (t for t in (p.strip() for p in visible_texts(body)) if t)
-    for text in itertools.islice(pieces, _BYLINE_SCAN_PIECES):
+    for text in itertools.islice(_marked_pieces(body, last), _BYLINE_SCAN_PIECES):
+        if text is _END_OF_BODY:
+            before_end = False
+            continue
         if _BYLINE_LABEL.match(text):
             after_label = True
             continue
-        if after_label or (_BYLINE_LINE.match(text) and len(text) < _MAX_BYLINE_CHARS):
+        by_line = before_end and _BYLINE_LINE.match(text) and len(text) < _MAX_BYLINE_CHARS
+        if after_label or by_line:
             names = [
                 n
                 for n in split_names(text)
@@ -422,6 +435,21 @@ def _labelled_byline(doc: Document, site_keys: set[str]) -> list[Found]:
                 return [(n, text, None, False) for n in names]
         after_label = False
     return []
+
+
+_END_OF_BODY = "\x00end-of-body"
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
+
+
+def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]:
+    """Non-blank visible text pieces of ``body``; a marker follows the article body's end."""
+    for el in body.iter():
+        if el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
+            yield el.text.strip()
+        if el is last:
+            yield _END_OF_BODY
+        if el.tail and el is not body and el.tail.strip():
+            yield el.tail.strip()
 
 
 def _site_keys(doc: Document, publisher: str | None) -> set[str]:
@@ -459,14 +487,20 @@ def _order(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def extract_authors(
     doc: Document, publisher: str | None = None, container: HtmlElement | None = None
 ) -> list[dict[str, Any]]:
-    """Authors as ``[{name, name_raw, url}]``; the site's own name only when no one else."""
+    """Authors as ``[{name, name_raw, url}]``: people and agencies, first source that has any.
+
+    The site's own name is dropped. It is kept only as the sole credit of a
+    byline or author meta tag ("Salzburger Nachrichten" crediting its newsroom),
+    never from a JSON-LD Organization author, which CMSs fill with the publisher
+    by default.
+    """
     site_keys = _site_keys(doc, publisher)
     fallback: list[dict[str, Any]] = []
     sources = (
         _ld_authors,
         _meta_authors,
         lambda d: _dom_authors(d, container, site_keys),
-        lambda d: _labelled_byline(d, site_keys),
+        lambda d: _labelled_byline(d, container, site_keys),
     )
     for source in sources:
         found = source(doc)
@@ -479,6 +513,8 @@ def extract_authors(
         if people:
             return _order(people)
         fallback = fallback or [
-            {"name": n, "name_raw": raw, "url": url} for n, raw, url, _ in found
+            {"name": n, "name_raw": raw, "url": url}
+            for n, raw, url, is_org in found
+            if not (is_org and _is_site_like(n, False, site_keys))
         ]
     return _order(fallback)
