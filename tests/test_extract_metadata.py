@@ -499,3 +499,14 @@ def test_json_ld_organization_named_like_the_site_is_no_author() -> None:
         + ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example News"}})
     )
     assert names(extract(html, URL)) == []
+
+
+def test_section_from_category_links_and_rubric_labels() -> None:
+    wordpress = page(
+        body='<span class="cat-links"><a href="/c/x/" rel="category tag">Community</a></span>'
+    )
+    assert extract(wordpress, URL)["section"] == "Community"
+    rubric = page(
+        body='<div class="rubric"><a href="/ru/obshchestvo/">Общество</a></div><h1>T</h1>'
+    )
+    assert extract(rubric, URL)["section"] == "Общество"

@@ -29,6 +29,13 @@ _TAG_BOX_XPATH = (
     ' or contains(@class, "keywords") or contains(@class, "schlagw") or contains(@class, "themen")]'
     "[.//a]"
 )
+# Section labels in markup: WordPress category links and "rubric"/"ressort" labels.
+_SECTION_LABEL_XPATH = (
+    '//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]'
+    ' | //*[contains(@class, "rubric") or contains(@class, "ressort")'
+    ' or contains(@class, "article-section") or contains(@class, "section-name")]'
+)
+_MAX_SECTION_CHARS = 40
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
 
 
@@ -84,6 +91,7 @@ def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
 
 
 def section(doc: Document, trail: list[dict[str, str | None]]) -> str | None:
+    """articleSection, section meta tags, the breadcrumb trail, then section labels."""
     value = structured.first_property(doc, "articleSection")
     text = structured.text_of(value)
     if text:
@@ -93,6 +101,10 @@ def section(doc: Document, trail: list[dict[str, str | None]]) -> str | None:
         return clean(meta)
     if len(trail) >= 2:  # the last crumb is often the article itself; the one before is safe
         return trail[-2]["title"] if len(trail) > 2 else trail[-1]["title"]
+    for label in doc.root.xpath(_SECTION_LABEL_XPATH)[:3]:
+        text = clean(label.text_content())
+        if text and len(text) <= _MAX_SECTION_CHARS and len(text.split()) <= 4:
+            return text
     return None
 
 
