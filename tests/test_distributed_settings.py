@@ -136,3 +136,19 @@ def test_worker_mode_says_clearly_when_redis_is_unreachable(tmp_path: Path) -> N
     options = CrawlOptions(start_urls=["http://127.0.0.1:1/"], out_dir=tmp_path, crawl_id="c1")
     with pytest.raises(ValueError, match=r"cannot reach Redis at redis://127\.0\.0\.1:1/0"):
         worker_options(options, "redis://127.0.0.1:1/0")
+
+
+def test_the_redis_mixin_idle_clock_is_fixed_at_import_time() -> None:
+    """Why we do not rely on MAX_IDLE_TIME_BEFORE_CLOSE (docs/distributed.md, trap 4).
+
+    If a scrapy-redis release moves the clock to spider start, this fails and the
+    documentation should be revisited.
+    """
+    import time
+
+    from scrapy_redis.spiders import RedisMixin, RedisSpider
+
+    imported_at = RedisMixin.spider_idle_start_time
+    assert "spider_idle_start_time" in vars(RedisMixin)  # a class attribute
+    assert RedisSpider(name="probe").spider_idle_start_time == imported_at
+    assert imported_at <= int(time.time())
