@@ -36,6 +36,11 @@ _SECTION_LABEL_XPATH = (
     ' or contains(@class, "article-section") or contains(@class, "section-name")]'
 )
 _MAX_SECTION_CHARS = 40
+# rel="tag" links (WordPress marks its category links "category tag": those are sections).
+_REL_TAG_XPATH = (
+    '//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]'
+    '[not(contains(concat(" ", normalize-space(@rel), " "), " category "))]'
+)
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
 
 
@@ -125,7 +130,7 @@ def _keyword_values(doc: Document) -> list[str]:
 
 def _tag_links(doc: Document) -> list[str]:
     """Link texts of rel=tag links or of a tag/topic list in the page."""
-    links = doc.root.xpath('//a[@rel="tag"]')[:_MAX_TOPICS]
+    links = doc.root.xpath(_REL_TAG_XPATH)[:_MAX_TOPICS]
     if not links:
         for box in doc.root.xpath(_TAG_BOX_XPATH)[:3]:
             links = [a for a in box.xpath(".//a") if len(a.text_content()) < 60][:_MAX_TOPICS]
