@@ -57,3 +57,17 @@ def test_pages_without_links_or_url():
         "<a href='/relative/only'>Relative link without a base</a></div></body></html>"
     )
     assert extract_related(doc) == []  # no absolute URL can be made: nothing is invented
+
+
+def test_section_pages_in_related_blocks_are_not_related_articles():
+    html = (
+        "<html><body><div class='related'><a href='/world/uk/'>United Kingdom category</a>"
+        "<a href='/world/uk/2024/03/07/lloyds-profit-doubles/'>Lloyd's profit doubles</a>"
+        "</div></body></html>"
+    )
+    assert extract_related(load_document(html, "https://example.test/a/b")) == [
+        {
+            "url": "https://example.test/world/uk/2024/03/07/lloyds-profit-doubles/",
+            "title": "Lloyd's profit doubles",
+        }
+    ]

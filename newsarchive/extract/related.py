@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 from newsarchive.extract import pageindex
 from newsarchive.extract import rules as site_rules
@@ -36,6 +36,8 @@ RELATED_HEADING = re.compile(
 )
 _NEVER_INSIDE = frozenset({"nav", "footer", "header", "menu"})
 MIN_TITLE_WORDS = 2
+MAX_SECTION_DEPTH = 2  # '/world/uk/' is a section; articles carry a long slug or an id
+SECTION_SLUG_MAX = 20
 MAX_HEADING_LINE = 200  # a heading, or a one-line 'Read also: <a>title</a>'
 _TITLE_CLASS = re.compile(r"title|headline|heading", re.IGNORECASE)
 _HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div")
@@ -114,6 +116,17 @@ def _blocks_by_heading(root: Any, doc: Any = None) -> list[Any]:
     return blocks
 
 
+def _is_section(url: str) -> bool:
+    """A section or tag page ("/world/uk/"), not an article: a short folder path."""
+    path = urlsplit(url).path or "/"
+    parts = [p for p in path.split("/") if p]
+    return (
+        path.endswith("/")
+        and len(parts) <= MAX_SECTION_DEPTH
+        and all(len(p) <= SECTION_SLUG_MAX for p in parts)
+    )
+
+
 def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
     """Related links ``{"url", "title"}``: absolute, deduplicated, never the article itself."""
     rule = rule or site_rules.for_document(doc)
@@ -140,7 +153,7 @@ def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[d
             continue
         url = urldefrag(url)[0]
         title = _link_title(a)
-        if url in seen or not title or len(title.split()) < MIN_TITLE_WORDS:
+        if url in seen or not title or len(title.split()) < MIN_TITLE_WORDS or _is_section(url):
             continue
         seen.add(url)
         out.append({"url": url, "title": title})
