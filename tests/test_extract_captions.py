@@ -97,6 +97,10 @@ def test_more_credit_conventions():
     )
     assert split_credit("代表の選手たち（Ｃ）共同通信社") == ("代表の選手たち", "共同通信社")
     assert credit_parts("(Foto: Pool via REUTERS)") == ["Pool via REUTERS"]
+    assert split_credit("The lodge reopened in June. Supplied") == (
+        "The lodge reopened in June",
+        "Supplied",
+    )
     assert credit_parts("Copyright Jane Roe/AP") == ["Jane Roe/AP"]
 
 

@@ -41,6 +41,11 @@ CREDIT_PHRASES = (
     re.compile(r"[（(][CcＣｃ©][）)]\s*(?P<credit>[^（）()]{1,60})$"),
     # Japanese papers: "…＝ＡＰ", "…＝ロイター".
     re.compile(r"＝(?P<credit>[Ａ-Ｚａ-ｚA-Za-z/／・ ]{1,20}|共同|ロイター|時事|AFP時事)$"),
+    # "... a sentence. Supplied" / ". AFP": a bare agency word after the last sentence.
+    re.compile(
+        r"(?<=[.!?])\s+(?P<credit>Supplied|Handout|Getty Images|AFP|Reuters|AP|dpa|EPA|Shutterstock"
+        r"|iStock|Keystone|ANP|Belga|PA|Xinhua|Imago)\s*$"
+    ),
     # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
     re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
 )
