@@ -31,6 +31,7 @@ GZIP_BODY = gzip.compress(html_page("Gzipped", []), mtime=0)
 CHUNKED_BODY = html_page("Chunked", [], filler=5000)
 CUT_BODY = b"x" * 1000
 HTML = [("Content-Type", "text/html; charset=utf-8")]
+HTML_BYTES = [(b"Content-Type", b"text/html; charset=utf-8")]
 ROUTES = {
     "/robots.txt": Route(http_response("200 OK", [("Content-Type", "text/plain")],
                                        b"User-agent: *\nAllow: /\n")),
@@ -286,3 +287,53 @@ def test_full_disk_stops_the_crawl_cleanly(tmp_path: Path) -> None:
     report = check_file(path)
     assert report.ok, report.problems
     assert stats["newsarchive/warc/response_records"] * 2 + 1 == report.records
+
+
+def test_identical_payloads_fetched_together_are_stored_once(tmp_path: Path) -> None:
+    """Thirty URLs answering the same bytes at the same moment: one copy, 29 revisits."""
+    same = html_page("Consent wall", [], filler=3000)
+    routes = {f"/same/{n}": Route(http_response("200 OK", HTML, same)) for n in range(30)}
+    routes["/"] = Route(http_response("200 OK", HTML, html_page("Hub", sorted(routes))))
+    with RawSite(routes) as served:
+        crawl(tmp_path, [served.base_url + "/"], {"ROBOTSTXT_OBEY": False})
+    kinds: dict[str, list[Any]] = {"response": [], "revisit": []}
+    for _, record, _ in warc_records(tmp_path):
+        if record.rec_type in kinds and "/same/" in record.rec_headers["WARC-Target-URI"]:
+            kinds[record.rec_type].append(record.rec_headers)
+    assert len(kinds["response"]) == 1 and len(kinds["revisit"]) == 29
+    original_id = kinds["response"][0].get_header("WARC-Record-ID")
+    assert {h.get_header("WARC-Refers-To") for h in kinds["revisit"]} == {original_id}
+
+
+def test_a_queued_full_copy_is_revisited_before_it_is_written(tmp_path: Path) -> None:
+    """The writer thread may lag: a payload queued but not yet indexed is still known."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+
+    from newsarchive.warc.capture import WarcCapture
+    from newsarchive.warc.records import Exchange
+
+    crawler = SimpleNamespace(settings=Settings({"NEWSARCHIVE_CRAWL_ID": "t"}), stats=None)
+    capture = WarcCapture(crawler, tmp_path)  # type: ignore[arg-type]
+    capture.open("test")
+
+    def exchange(path: str) -> Exchange:
+        return Exchange(url=f"http://127.0.0.1:9{path}", method="GET", request_headers=[],
+                        request_body=b"", status=200, response_headers=HTML_BYTES,
+                        body=b"<p>same</p>", started_at=datetime.now(UTC))
+
+    first, second = capture.prepare(exchange("/a")), capture.prepare(exchange("/b"))
+    first_id = first.main.rec_headers.get_header("WARC-Record-ID")
+    assert first.main.rec_type == "response" and second.main.rec_type == "revisit"
+    assert second.main.rec_headers.get_header("WARC-Refers-To") == first_id
+    capture.commit(first)
+    pointer = capture.commit(second)
+    assert pointer["warc_record_type"] == "revisit"
+    assert pointer["refers_to"]["warc_record_id"] == first_id
+    third = capture.prepare(exchange("/c"))  # now found in the digest index, with its place
+    assert third.archived is not None and third.archived.offset > 0
+    capture.spider_closed(None, "finished")  # type: ignore[arg-type]
+    [path] = (tmp_path / "warc").glob("*.warc.gz")
+    assert check_file(path).ok

@@ -141,7 +141,8 @@ class WriteJob:
     digest: str
     main: Any  # response or revisit record
     request: Any
-    original: ArchivedPayload | None
+    original: records.Original | None  # what a revisit refers to
+    archived: ArchivedPayload | None  # where that original is, when the index knows
 
 
 class WarcCapture:
@@ -166,6 +167,8 @@ class WarcCapture:
             if settings.getbool("NEWSARCHIVE_WARC_THREAD", True) else None)
         self._pending: WeakKeyDictionary[Request, Future[dict[str, Any]]] = WeakKeyDictionary()
         self.pointer_middleware = False  # set by WarcPointerMiddleware when it is enabled
+        # Full copies queued for the writer but not yet in the digest index, by digest.
+        self._queued: dict[str, records.Original] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -247,15 +250,24 @@ class WarcCapture:
         assert self._writer is not None and self._digests is not None
         builder = self._writer.builder
         digest = records.payload_digest(exchange.body)
-        original = self._digests.lookup(digest) if self._dedupable(exchange) else None
+        archived = queued = None
+        if self._dedupable(exchange):
+            archived = self._digests.lookup(digest)
+            # A full copy still in the writer queue is not in the index yet.
+            queued = self._queued.get(digest) if archived is None else None
+        original = queued or (records.Original(archived.uri, archived.warc_date,
+                                               archived.record_id) if archived else None)
         if original is not None:
-            main = records.revisit_record(builder, exchange, digest, records.Original(
-                original.uri, original.warc_date, original.record_id))
+            main = records.revisit_record(builder, exchange, digest, original)
         else:
             main = records.response_record(builder, exchange, digest)
+            if self._dedupable(exchange):
+                self._queued[digest] = records.Original(
+                    exchange.url, main.rec_headers.get_header("WARC-Date"),
+                    main.rec_headers.get_header("WARC-Record-ID"))
         request = records.request_record(builder, exchange,
                                          main.rec_headers.get_header("WARC-Record-ID"))
-        return WriteJob(exchange, digest, main, request, original)
+        return WriteJob(exchange, digest, main, request, original, archived)
 
     def commit(self, job: WriteJob) -> dict[str, Any]:
         """Write a prepared pair, then index it (writer thread, or inline)."""
@@ -268,9 +280,11 @@ class WarcCapture:
             self._digests.add(ArchivedPayload(
                 job.digest, exchange.url, warc_date, location.record_id, location.filename,
                 location.offset, location.length))
+            self._queued.pop(job.digest, None)
         self._record_index(exchange, job.main.rec_type, warc_date, job.digest, location)
         self._count(job.main.rec_type, location)
-        return self._pointer(exchange, job.digest, location, job.main.rec_type, job.original)
+        return self._pointer(exchange, job.digest, location, job.main.rec_type, job.original,
+                             job.archived)
 
     def _level_for(self, exchange: records.Exchange) -> int | None:
         """gzip level of the response member: stored when the payload is compressed."""
@@ -302,7 +316,8 @@ class WarcCapture:
 
     @staticmethod
     def _pointer(exchange: records.Exchange, digest: str, location: RecordLocation,
-                 rec_type: str, original: ArchivedPayload | None) -> dict[str, Any]:
+                 rec_type: str, original: records.Original | None,
+                 archived: ArchivedPayload | None) -> dict[str, Any]:
         pointer: dict[str, Any] = {
             "warc_filename": location.filename,
             "warc_record_offset": location.offset,
@@ -315,9 +330,9 @@ class WarcCapture:
         }
         if original is not None:
             pointer["refers_to"] = {
-                "warc_filename": original.filename,
-                "warc_record_offset": original.offset,
-                "warc_record_length": original.length,
+                "warc_filename": archived.filename if archived else None,
+                "warc_record_offset": archived.offset if archived else None,
+                "warc_record_length": archived.length if archived else None,
                 "warc_record_id": original.record_id,
             }
         return pointer
