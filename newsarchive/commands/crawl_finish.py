@@ -50,8 +50,9 @@ def gather(client: Any, crawl_id: str, stale_after: float) -> dict[str, Any]:
 
     keys = crawl_keys(client, crawl_id)
     now = time.time()
-    workers = [{**asdict(b), "alive": now - b.seen <= stale_after}
-               for b in read_heartbeats(client, crawl_id)]
+    workers = [{**asdict(b), "alive": now - b.seen <= stale_after, "registry": k.name}
+               for k in keys if k.role == "registered workers"
+               for b in read_heartbeats(client, k.name)]
     memory = [k.memory_bytes for k in keys if k.memory_bytes is not None]
     return {
         "crawl_id": crawl_id,

@@ -36,9 +36,13 @@ def crawl_pattern(crawl_id: str) -> str:
     return f"{crawl_prefix(crawl_id)}:*"
 
 
-def workers_key(crawl_id: str) -> str:
-    """Hash: worker id -> JSON heartbeat (see :mod:`newsarchive.distributed.workers`)."""
-    return f"{crawl_prefix(crawl_id)}:workers"
+def workers_key(key_prefix: str) -> str:
+    """Hash: worker id -> JSON heartbeat, beside the queue it describes.
+
+    ``key_prefix`` is the crawl's (or, for a plan's sites, the crawl and site's)
+    prefix from :func:`newsarchive.distributed.settings.key_prefix`.
+    """
+    return f"{key_prefix}:workers"
 
 
 def state_prefix(plan: str) -> str:

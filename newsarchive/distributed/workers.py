@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from newsarchive.distributed.keys import workers_key
+from newsarchive.distributed.keys import crawl_prefix, workers_key
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,9 @@ class Heartbeat:
             return None
 
 
-def read_heartbeats(client: Any, crawl_id: str) -> list[Heartbeat]:
-    """Every worker registered for ``crawl_id`` (live or stale)."""
-    raw = client.hgetall(workers_key(crawl_id))
+def read_heartbeats(client: Any, key: str) -> list[Heartbeat]:
+    """Every worker registered in the workers hash ``key`` (live or stale)."""
+    raw = client.hgetall(key)
     beats = (Heartbeat.from_json(value) for value in raw.values())
     return sorted((b for b in beats if b is not None), key=lambda b: b.worker)
 
@@ -107,6 +107,9 @@ class SharedCrawlWorkers:
         self.grace = settings.getfloat("NEWSARCHIVE_REDIS_IDLE_GRACE", 3.0)
         self.stale_after = settings.getfloat("NEWSARCHIVE_REDIS_STALE_AFTER", 15.0)
         self.queue_template = settings.get("SCHEDULER_QUEUE_KEY")
+        # One hash per queue: the sites of a plan crawled in one process have their own.
+        self.workers_key = workers_key(settings.get("NEWSARCHIVE_REDIS_KEY_PREFIX")
+                                       or crawl_prefix(crawl_id))
         self.out_dir = str(settings.get("NEWSARCHIVE_OUTPUT_DIR") or "")
         self.queue_key: str | None = None
         self.idle_since: float | None = None
@@ -149,7 +152,7 @@ class SharedCrawlWorkers:
         try:
             decision = decide_idle(
                 queued=int(self.client.zcard(self.queue_key)),
-                peers=[b for b in read_heartbeats(self.client, self.crawl_id)
+                peers=[b for b in read_heartbeats(self.client, self.workers_key)
                        if b.worker != self.worker_id],
                 now=self.clock(), idle_since=self.idle_since, grace=self.grace,
                 stale_after=self.stale_after,
@@ -171,7 +174,7 @@ class SharedCrawlWorkers:
         if self.task is not None and self.task.running:
             self.task.stop()
         try:
-            self.client.hdel(workers_key(self.crawl_id), self.worker_id)
+            self.client.hdel(self.workers_key, self.worker_id)
         except RedisError as exc:
             log.warning("worker %s: could not deregister (%s)", self.worker_id, exc)
 
@@ -198,7 +201,7 @@ class SharedCrawlWorkers:
             responses=int(stats.get("response_received_count", 0)),
         )
         try:
-            self.client.hset(workers_key(self.crawl_id), self.worker_id, beat.to_json())
+            self.client.hset(self.workers_key, self.worker_id, beat.to_json())
         except RedisError as exc:
             log.warning("worker %s: heartbeat failed (%s)", self.worker_id, exc)
         if not busy:
