@@ -10,7 +10,7 @@ import gzip
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,36 +50,41 @@ def article_files(out_dir: Path) -> list[Path]:
     return sorted(p for p in (out_dir / "articles").glob("*.jsonl*") if p.is_file())
 
 
-def coverage(articles: list[dict[str, Any]]) -> dict[str, float]:
-    """Share of articles with a non-empty value, per summary field."""
-    if not articles:
-        return dict.fromkeys(COVERAGE_FIELDS, 0.0)
-    return {
-        label: sum(1 for a in articles if a.get(key) not in (None, "", [])) / len(articles)
-        for label, key in COVERAGE_FIELDS.items()
-    }
+def coverage(articles: Iterable[dict[str, Any]]) -> tuple[int, dict[str, float]]:
+    """``(article count, share of articles with a non-empty value per summary field)``.
+
+    Streams: a crawl of millions of articles is summarized in constant memory.
+    """
+    count = 0
+    found = dict.fromkeys(COVERAGE_FIELDS, 0)
+    for article in articles:
+        count += 1
+        for label, key in COVERAGE_FIELDS.items():
+            if article.get(key) not in (None, "", []):
+                found[label] += 1
+    return count, {label: (n / count if count else 0.0) for label, n in found.items()}
 
 
 def summarize(out_dir: Path) -> dict[str, Any]:
     """The summary of a crawl folder as a JSON-ready dict."""
     out_dir = Path(out_dir)
-    articles = [a for path in article_files(out_dir) for a in read_jsonl(path)]
+    count, shares = coverage(a for path in article_files(out_dir) for a in read_jsonl(path))
     pages_path = out_dir / "pages.jsonl"
-    pages = list(read_jsonl(pages_path)) if pages_path.exists() else []
-    outcomes = Counter(p.get("outcome") for p in pages)
-    failures = Counter(
-        f"{p['outcome']}: {p.get('reason') or '-'}"
-        for p in pages if p.get("outcome") in FAILURE_OUTCOMES
-    )
+    outcomes: Counter[str | None] = Counter()
+    failures: Counter[str] = Counter()
+    for page in read_jsonl(pages_path) if pages_path.exists() else ():
+        outcomes[page.get("outcome")] += 1
+        if page.get("outcome") in FAILURE_OUTCOMES:
+            failures[f"{page['outcome']}: {page.get('reason') or '-'}"] += 1
     files = sorted(p for p in out_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
     invalid_path = out_dir / VALIDATION_FILENAME
     invalid = sum(1 for _ in read_jsonl(invalid_path)) if invalid_path.exists() else 0
     return {
         "out_dir": str(out_dir),
-        "articles": len(articles),
-        "pages": len(pages),
+        "articles": count,
+        "pages": sum(outcomes.values()),
         "outcomes": dict(sorted(outcomes.items(), key=lambda kv: str(kv[0]))),
-        "coverage": coverage(articles),
+        "coverage": shares,
         "failures": dict(sorted(failures.items())),
         "validation_problems": invalid,
         "files": [
