@@ -328,3 +328,20 @@ def test_article_reached_only_through_a_redirect(tmp_path: Path) -> None:
     pages = [json.loads(line) for line in (out / "pages.jsonl").read_text().splitlines()]
     hop = next(p for p in pages if p["outcome"] == "redirect")
     assert hop["url"] == base + "/old/bridge-story-moved-here-today" and hop["status"] == 301
+
+
+def test_plan_scope_and_since_filter_sitemap_entries() -> None:
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(crawler, start_urls=f"{SITE}/", exclude=["/video/"],
+                                     articles_since="2026-01-01T00:00:00Z")
+    body = b"""<?xml version="1.0"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>http://news.test/2026/01/02/new-story</loc><lastmod>2026-01-02</lastmod></url>
+  <url><loc>http://news.test/2025/12/30/old-story</loc><lastmod>2025-12-30</lastmod></url>
+  <url><loc>http://news.test/video/2026/01/02/a-clip</loc><lastmod>2026-01-02</lastmod></url>
+  <url><loc>http://news.test/2026/01/03/undated-story</loc></url>
+</urlset>"""
+    pages = requests_of(list(spider.parse_sitemap(
+        response_for(XmlResponse, f"{SITE}/sitemap.xml", body))))
+    assert [r.url for r in pages] == [f"{SITE}/2026/01/02/new-story",
+                                      f"{SITE}/2026/01/03/undated-story"]
