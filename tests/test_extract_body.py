@@ -199,3 +199,20 @@ def test_json_ld_article_body_when_the_markup_shows_almost_nothing():
     )
     result = extract_body(load_document(html), {})
     assert [result.lede, *result.paragraphs] == text
+
+
+def test_standfirst_of_several_lines_stops_at_the_byline():
+    html = page(
+        "<article><header><h1>Big Headline</h1><div class='standfirst'>"
+        "<p>The first line of the standfirst says what happened.</p>"
+        "<p>The second line of the standfirst adds why it matters.</p>"
+        "<p>By Jane Roe, 5 March 2024</p></div></header>"
+        + "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+        + "</article>"
+    )
+    result = extract_body(load_document(html), {"headline": "Big Headline"})
+    assert result.lede == (
+        "The first line of the standfirst says what happened.\n"
+        "The second line of the standfirst adds why it matters."
+    )
+    assert result.paragraphs == [PARA.format(i) for i in range(4)]

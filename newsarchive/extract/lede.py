@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from newsarchive.extract.bodylines import BYLINE, is_body_line
 from newsarchive.extract.segments import HEADING_TAGS, Segment
 from newsarchive.extract.text import clean
 
@@ -60,6 +61,7 @@ def _matches_description(text: str, description: str) -> bool:
     return len(a & b) >= DESCRIPTION_OVERLAP * max(len(a), len(b))
 
 
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 _DATELINE = re.compile(r"\d{1,2}[:.]\d{2}|\||©")
 
 
@@ -116,6 +118,25 @@ def _before_body(
     return out
 
 
+def _with_followers(first: Segment, head: list[Segment]) -> str:
+    """The lede and the standfirst lines right after it that sit beside it in the markup
+    (several <p> or bullet points under one wrapper), joined by newlines."""
+    parent = first.owner.getparent()
+    texts = [first.text]
+    for seg in head[head.index(first) + 1 :]:
+        same_box = seg.owner.getparent() is parent or seg.owner.getparent() is first.owner
+        if (
+            not same_box
+            or len(seg.text) < 20
+            or not is_body_line(seg, None)
+            or BYLINE.match(seg.text)
+            or _CLOCK.search(seg.text)
+        ):
+            break  # a byline, dateline or link under the standfirst ends it
+        texts.append(seg.text)
+    return "\n".join(texts)
+
+
 def find_lede(
     doc: Any,
     segments: list[Segment],
@@ -151,6 +172,8 @@ def find_lede(
         for description in descriptions:
             for seg in candidates:
                 if _plausible(seg) and _matches_description(seg.text, description):
+                    if candidates is head:
+                        return _with_followers(seg, head), lines
                     return seg.text, [s for s in lines if s is not seg]
     before = _before_body(segments, lines, headline)
     for seg in before[-8:]:
@@ -160,7 +183,7 @@ def find_lede(
             and _sentence_like(seg.text)
             and LEDE_CLASS.search(_classes(seg))
         ):
-            return seg.text, lines
+            return _with_followers(seg, head), lines
     if lines and LEDE_CLASS.search(_classes(lines[0])) and _plausible(lines[0]):
         return lines[0].text, lines[1:]
     body = [s for s in lines if s.tag not in HEADING_TAGS]
