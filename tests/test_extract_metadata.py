@@ -132,6 +132,7 @@ def test_site_name_is_the_author_when_there_is_no_one_else() -> None:
         ("Helen Davidson in Taipei", ["Helen Davidson"]),
         ("Von Anna Müller, Berlin", ["Anna Müller"]),
         ("Jane Doe, Reuters", ["Jane Doe", "Reuters"]),
+        ("BR24 Redaktion", ["BR24 Redaktion"]),
         ("Associated Press in Valencia", ["Associated Press"]),
     ],
 )
@@ -510,3 +511,11 @@ def test_section_from_category_links_and_rubric_labels() -> None:
         body='<div class="rubric"><a href="/ru/obshchestvo/">Общество</a></div><h1>T</h1>'
     )
     assert extract(rubric, URL)["section"] == "Общество"
+
+
+def test_numbers_are_not_names() -> None:
+    from newsarchive.extract.authors import looks_like_name
+
+    assert looks_like_name("BR24 Redaktion")
+    assert not looks_like_name("12.05.2024")
+    assert not looks_like_name("Seite 3")

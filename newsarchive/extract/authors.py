@@ -86,6 +86,7 @@ _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|t
 # "Helen Davidson in Taipei", "Reuters in Kyiv": the place is the dateline, not the name.
 _DATELINE_PLACE = re.compile(r"\s+(?:in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?$")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
+_NUMBER_WORD = re.compile(r"^[\d.,:/-]+$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 _NAME_PARTICLES = {
     "von",
@@ -189,8 +190,8 @@ def looks_like_name(text: str) -> bool:
         return False
     if text.casefold() in AGENCIES or _key(text) in _AGENCY_KEYS:
         return True
-    if any(ch.isdigit() or ch in '?!:«»"“”/' for ch in text):
-        return False
+    if any(ch in '?!:«»"“”/' for ch in text) or any(_NUMBER_WORD.match(w) for w in words):
+        return False  # "BR24 Redaktion" is a name; "12.05.2024" or "Seite 3" is not
     if not _has_case(text):
         return True  # CJK and other caseless scripts
     for word in words:
