@@ -191,6 +191,11 @@ def test_every_article_says_how_it_was_discovered(demo: DemoRun) -> None:
         assert article["provenance"]["crawl_id"] and article["capture_id"]
 
 
+def test_demo_touches_nothing_outside_127_0_0_1(demo: DemoRun) -> None:
+    hosts = {urlsplit(p["url"]).hostname for p in demo.pages()}
+    assert hosts == {"127.0.0.1"}
+
+
 def test_every_page_outcome_is_known(demo: DemoRun) -> None:
     from newsarchive.pipelines.pages import OUTCOMES
 
