@@ -23,10 +23,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="crawl id for file names and provenance (default: generated)")
     parser.add_argument("--allow-private", action="store_true",
                         help="allow private/loopback/link-local targets (local test sites)")
-    parser.add_argument("--max-pages", type=int, default=None,
+    parser.add_argument("--max-pages", type=positive_int, default=None,
                         help="stop after this many responses")
     parser.add_argument("-s", "--set", dest="settings", action="append", default=[],
                         metavar="NAME=VALUE", help="override a Scrapy/newsarchive setting")
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
