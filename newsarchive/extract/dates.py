@@ -231,8 +231,9 @@ def parse_date(raw: str | None, source: str) -> FoundDate | None:
 def _json_ld(doc: Document, key: str) -> Iterator[FoundDate | None]:
     for obj in structured.article_objects(doc):
         for value in structured.values(obj.get(key)):
-            if isinstance(value, str):
-                yield parse_date(value, "json_ld")
+            text = structured.text_of(value)  # a string, or {"@value": ...}
+            if text:
+                yield parse_date(text, "json_ld")
 
 
 def _meta(doc: Document, names: tuple[str, ...]) -> Iterator[FoundDate | None]:
