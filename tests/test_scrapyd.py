@@ -19,7 +19,12 @@ from pathlib import Path
 import pytest
 
 from newsarchive.distributed.egg import build_egg, project_root
-from newsarchive.distributed.testing import free_port
+from newsarchive.distributed.testing import (
+    LocalRedis,
+    RedisUnavailable,
+    check_python_packages,
+    free_port,
+)
 from newsarchive.server import DemoSite
 
 requests = pytest.importorskip("requests", reason="requests comes with scrapyd-client")
@@ -44,7 +49,7 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "[scrapyd]\n"
         f"bind_address = 127.0.0.1\nhttp_port = {port}\n"
         "eggs_dir = eggs\nlogs_dir = logs\ndbs_dir = dbs\nitems_dir =\n"
-        "poll_interval = 0.2\nmax_proc = 1\n",
+        "poll_interval = 0.2\nmax_proc = 2\n",
         encoding="utf-8",
     )
     server = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=folder,
@@ -73,6 +78,61 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.wait()
 
 
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[LocalRedis]:
+    try:
+        check_python_packages()
+        with LocalRedis() as server:
+            yield server
+    except RedisUnavailable as exc:
+        pytest.skip(f"scrapyd + Redis test skipped: {exc}")
+
+
+def upload(scrapyd: str, egg: Path) -> None:
+    with egg.open("rb") as handle:
+        added = requests.post(f"{scrapyd}/addversion.json",
+                              data={"project": "newsarchive", "version": "1"},
+                              files={"egg": handle}, timeout=60).json()
+    assert added["status"] == "ok", added
+    assert added["spiders"] == 1
+
+
+def schedule(scrapyd: str, start_url: str, settings: dict[str, str]) -> str:
+    scheduled = requests.post(f"{scrapyd}/schedule.json", timeout=30, data={
+        "project": "newsarchive", "spider": "news", "start_urls": start_url,
+        "setting": [f"{k}={v}" for k, v in settings.items()],
+    }).json()
+    assert scheduled["status"] == "ok", scheduled
+    return scheduled["jobid"]
+
+
+def wait_for_jobs(scrapyd: str, jobs: set[str]) -> None:
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while True:
+        listed = requests.get(f"{scrapyd}/listjobs.json", params={"project": "newsarchive"},
+                              timeout=30).json()
+        if jobs <= {j["id"] for j in listed["finished"]}:
+            return
+        assert time.monotonic() < deadline, f"jobs {jobs} still not finished: {listed}"
+        time.sleep(0.3)
+
+
+def read_articles(folder: Path) -> list[dict]:
+    articles = []
+    for path in sorted((folder / "articles").glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            articles.extend(json.loads(line) for line in handle)
+    return articles
+
+
+LOCAL_CRAWL = {
+    "NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES": "True",
+    "NEWSARCHIVE_PROGRESS": "False",
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+}
+
+
 def test_egg_holds_the_mapped_packages_and_the_settings_entry_point(egg: Path) -> None:
     names = set(zipfile.ZipFile(egg).namelist())
     assert "newsarchive/spiders/news.py" in names
@@ -97,46 +157,20 @@ def test_egg_alone_lists_the_news_spider(egg: Path, tmp_path: Path) -> None:
 
 
 def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path: Path) -> None:
-    with egg.open("rb") as handle:
-        added = requests.post(f"{scrapyd}/addversion.json",
-                              data={"project": "newsarchive", "version": "1"},
-                              files={"egg": handle}, timeout=60).json()
-    assert added["status"] == "ok", added
-    assert added["spiders"] == 1
+    upload(scrapyd, egg)
     spiders = requests.get(f"{scrapyd}/listspiders.json", params={"project": "newsarchive"},
                            timeout=60).json()
     assert spiders["spiders"] == ["news"], spiders
 
     out = tmp_path / "out"
     with DemoSite(generate=ARTICLES) as site:
-        settings = {
-            "NEWSARCHIVE_OUTPUT_DIR": str(out),
-            "NEWSARCHIVE_CRAWL_ID": "scrapyd-test",
-            "NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES": "True",
-            "NEWSARCHIVE_PROGRESS": "False",
-            "DOWNLOAD_DELAY": "0",
-            "AUTOTHROTTLE_ENABLED": "False",
-        }
-        scheduled = requests.post(f"{scrapyd}/schedule.json", timeout=30, data={
-            "project": "newsarchive", "spider": "news", "start_urls": f"{site.base_url}/",
-            "setting": [f"{k}={v}" for k, v in settings.items()],
-        }).json()
-        assert scheduled["status"] == "ok", scheduled
-        job = scheduled["jobid"]
-        deadline = time.monotonic() + JOB_TIMEOUT
-        while True:
-            jobs = requests.get(f"{scrapyd}/listjobs.json", params={"project": "newsarchive"},
-                                timeout=30).json()
-            if any(j["id"] == job for j in jobs["finished"]):
-                break
-            assert time.monotonic() < deadline, f"job {job} still not finished: {jobs}"
-            time.sleep(0.3)
+        job = schedule(scrapyd, f"{site.base_url}/", {
+            **LOCAL_CRAWL, "NEWSARCHIVE_OUTPUT_DIR": str(out),
+            "NEWSARCHIVE_CRAWL_ID": "scrapyd-test"})
+        wait_for_jobs(scrapyd, {job})
         requested = site.request_log
 
-    articles = []
-    for path in sorted((out / "articles").glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            articles.extend(json.loads(line) for line in handle)
+    articles = read_articles(out)
     article_paths = {p for _, p, status in requested if p.startswith("/news/") and status == 200}
     assert len(article_paths) == ARTICLES
     assert sorted(a["url"].split("://", 1)[1].split("/", 1)[1] for a in articles) == sorted(
@@ -145,3 +179,32 @@ def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["articles"] == ARTICLES
     assert list((out / "warc").glob("*.warc.gz"))
+
+
+def test_two_scrapyd_jobs_share_one_crawl_through_redis(
+        egg: Path, scrapyd: str, redis_server: LocalRedis, tmp_path: Path) -> None:
+    from newsarchive.distributed.settings import as_setting_strings, redis_settings
+
+    upload(scrapyd, egg)
+    out = tmp_path / "shared"
+    crawl_id = "scrapyd-shared"
+    worker_settings = {**as_setting_strings(redis_settings(redis_server.url, crawl_id)),
+                       **LOCAL_CRAWL, "DOWNLOAD_DELAY": "0.02",
+                       "NEWSARCHIVE_REDIS_IDLE_GRACE": "1.5"}
+    with DemoSite(generate=ARTICLES * 3) as site:
+        jobs = {schedule(scrapyd, f"{site.base_url}/", {
+            **worker_settings, "NEWSARCHIVE_OUTPUT_DIR": str(out / "workers" / f"job-{n}")})
+            for n in (1, 2)}
+        wait_for_jobs(scrapyd, jobs)
+        fetched = [p for method, p, _ in site.request_log
+                   if method == "GET" and p.startswith("/news/")]
+
+    assert len(fetched) == len(set(fetched)) == ARTICLES * 3
+    urls = [a["url"] for n in (1, 2) for a in read_articles(out / "workers" / f"job-{n}")]
+    assert len(urls) == len(set(urls)) == ARTICLES * 3
+    done = subprocess.run([sys.executable, "-m", "newsarchive", "crawl-finish", crawl_id,
+                           "--redis", redis_server.url, "--out", str(out), "--json"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["remaining"] == 0
+    assert json.loads((out / "manifest.json").read_text())["counts"]["articles"] == ARTICLES * 3

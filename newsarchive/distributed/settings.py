@@ -123,3 +123,15 @@ def redis_settings(
     }
     settings.update({name: f"{prefix}:{template}" for name, template in KEY_TEMPLATES.items()})
     return settings
+
+
+def as_setting_strings(settings: Mapping[str, Any]) -> dict[str, str]:
+    """Settings as ``NAME=VALUE`` strings for ``scrapy crawl -s`` or scrapyd's ``setting=``.
+
+    Scrapy reads component dicts back from JSON (``Settings.getdict``) and
+    booleans and numbers from their text.
+    """
+    import json
+
+    return {name: json.dumps(value) if isinstance(value, dict | list) else str(value)
+            for name, value in settings.items()}
