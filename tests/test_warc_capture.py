@@ -337,3 +337,27 @@ def test_a_queued_full_copy_is_revisited_before_it_is_written(tmp_path: Path) ->
     capture.spider_closed(None, "finished")  # type: ignore[arg-type]
     [path] = (tmp_path / "warc").glob("*.warc.gz")
     assert check_file(path).ok
+
+
+def test_bodies_over_download_maxsize_are_kept_truncated(tmp_path: Path) -> None:
+    """Scrapy would cancel these and keep nothing; the archive keeps what arrived."""
+    big = html_page("Big", [], filler=6000)
+    routes = {
+        "/": Route(http_response("200 OK", HTML, html_page("Hub", ["/announced", "/chunked"]))),
+        "/announced": Route(http_response("200 OK", HTML, big)),  # Content-Length > limit
+        "/chunked": Route(http_response("200 OK", HTML, big, framing="chunked")),
+    }
+    with RawSite(routes) as served:
+        stats = crawl(tmp_path, [served.base_url + "/"],
+                      {"ROBOTSTXT_OBEY": False, "DOWNLOAD_MAXSIZE": 3000})
+    responses = by_type(tmp_path, "response")
+    assert set(responses) == {"/", "/announced", "/chunked"}
+    assert responses["/"][0].rec_headers.get_header("WARC-Truncated") is None
+    for target in ("/announced", "/chunked"):
+        record, payload = responses[target]
+        assert record.rec_headers.get_header("WARC-Truncated") == "length", target
+        assert big.startswith(payload), target
+    assert responses["/announced"][1] == b""  # stopped right after the headers
+    assert stats["item_scraped_count"] == 1  # the cut pages still fail, as in plain Scrapy
+    [path] = (tmp_path / "warc").glob("*.warc.gz")
+    assert check_file(path).ok

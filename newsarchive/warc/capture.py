@@ -47,7 +47,7 @@ from weakref import WeakKeyDictionary
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
@@ -167,6 +167,10 @@ class WarcCapture:
             if settings.getbool("NEWSARCHIVE_WARC_THREAD", True) else None)
         self._pending: WeakKeyDictionary[Request, Future[dict[str, Any]]] = WeakKeyDictionary()
         self.pointer_middleware = False  # set by WarcPointerMiddleware when it is enabled
+        # DOWNLOAD_MAXSIZE: Scrapy would cancel an oversize download and keep nothing; we stop
+        # it ourselves at the limit so the part received is archived as WARC-Truncated: length.
+        self.default_maxsize = settings.getint("DOWNLOAD_MAXSIZE", 0)
+        self._received: WeakKeyDictionary[Request, int] = WeakKeyDictionary()
         # Full copies queued for the writer but not yet in the digest index, by digest.
         self._queued: dict[str, records.Original] = {}
 
@@ -181,9 +185,49 @@ class WarcCapture:
         crawler.signals.connect(capture.request_reached, signal=signals.request_reached_downloader)
         crawler.signals.connect(capture.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(capture.spider_closed, signal=signals.spider_closed)
+        if capture.default_maxsize:
+            crawler.signals.connect(capture.headers_received, signal=signals.headers_received)
+            crawler.signals.connect(capture.bytes_received, signal=signals.bytes_received)
         return capture
 
     # ----------------------------------------------------------------- signals
+    def _maxsize(self, request: Request) -> int:
+        return int(request.meta.get("download_maxsize", self.default_maxsize) or 0)
+
+    def headers_received(self, headers: Any, body_length: int, request: Request,
+                         spider: Spider) -> None:
+        """An announced body over the limit: stop now, keep the headers (truncated)."""
+        limit = self._maxsize(request)
+        if limit and body_length > limit:
+            raise StopDownload(fail=True)
+
+    def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
+        """A body growing over the limit: stop at the limit, keep what arrived (truncated)."""
+        limit = self._maxsize(request)
+        if not limit:
+            return
+        received = self._received.get(request, 0) + len(data)
+        self._received[request] = received
+        if received > limit:
+            raise StopDownload(fail=True)
+
+    def archive_stopped(self, request: Request, response: Response) -> None:
+        """Archive a download stopped at DOWNLOAD_MAXSIZE (the request itself still fails)."""
+        if self.failed or self._writer is None:
+            return
+        started_at = self._started.pop(request, None) or datetime.now(UTC)
+        exchange = exchange_of(request, response, started_at)
+        exchange.truncated = "length"
+        job = self.prepare(exchange)
+        if self._pool is None:
+            try:
+                self.commit(job)
+            except WarcWriteError as error:
+                self._stop(error)
+            return
+        self._pool.submit(self.commit, job).add_done_callback(
+            partial(self._written_in_thread, request))
+
     def request_reached(self, request: Request, spider: Spider) -> None:
         self._started[request] = datetime.now(UTC)
 
@@ -368,6 +412,12 @@ class WarcPointerMiddleware:
             raise NotConfigured("WarcCapture is not enabled")
         found[0].pointer_middleware = True
         return cls(found[0])
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """A download WarcCapture stopped at DOWNLOAD_MAXSIZE: archive what arrived."""
+        response = getattr(exception, "response", None)
+        if self.capture and isinstance(exception, StopDownload) and response is not None:
+            self.capture.archive_stopped(request, response)
 
     def process_response(self, request: Request, response: Response) -> Any:
         future = self.capture.pointer_of(request) if self.capture else None
