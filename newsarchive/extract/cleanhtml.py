@@ -54,6 +54,8 @@ def url_resolver(doc: Any) -> Callable[[str | None], str | None]:
         href = href.strip()
         if not href or href.startswith(("javascript:", "data:", "mailto:", "#")):
             return None
+        if href.startswith(("https://", "http://")):
+            return href  # already absolute: urljoin would return it unchanged, slowly
         try:
             return urljoin(base, href) if base else href
         except ValueError:
