@@ -91,3 +91,11 @@ def test_lead_in_sentence_and_russian_pronoun():
         None,
     )
     assert [q["speaker"] for q in quotes] == ["Malcolm Reed", "Колин Рэй", "Markus Keller"]
+
+
+def test_cjk_quotes_are_measured_in_characters():
+    quotes = extract_quotes(
+        ["首相は「国民の安全を最優先に対応する」と述べた。", "「改革」という言葉が繰り返された。"],
+        "ja",
+    )
+    assert [q["text"] for q in quotes] == ["国民の安全を最優先に対応する"]

@@ -8,7 +8,8 @@ Block and pull quotes are quotations as a whole.
 
 Scare quotes are not quotations: quoted text of fewer than ``MIN_QUOTE_WORDS``
 words ("Wertediktatur", "die Lösung", a title) is a term, not speech, and is
-skipped.
+skipped; in scripts written without spaces (Japanese, Chinese) the measure is
+``MIN_CJK_QUOTE_CHARS`` characters instead.
 
 Speakers come from the words right after the quote (``"…," he says``,
 ``"…," said Jane Doe``, ``sagte X``, ``so X``, ``a déclaré X``) or right before
@@ -128,6 +129,17 @@ def _spans(text: str) -> list[tuple[int, int, bool]]:
         spans.append((i, marks[k][0] + 1, True))
         k += 1
     return spans
+
+
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+MIN_CJK_QUOTE_CHARS = 8  # scripts without spaces: count characters, not words
+
+
+def _is_term(text: str) -> bool:
+    """A scare-quoted term or title, not speech: too few words (or CJK characters)."""
+    if _words(text) >= MIN_QUOTE_WORDS:
+        return False
+    return len(_CJK.findall(text)) < MIN_CJK_QUOTE_CHARS
 
 
 def _words(text: str) -> int:
@@ -276,7 +288,7 @@ def _add(
     out: list[dict[str, Any]], seen: set[str], raw: str, before: str, after: str, context: str
 ) -> None:
     text = _clean_quote(raw)
-    if _words(text) < MIN_QUOTE_WORDS or text in seen:
+    if _is_term(text) or text in seen:
         return
     seen.add(text)
     speaker = _speaker(before, after, context)
