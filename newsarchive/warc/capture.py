@@ -29,6 +29,16 @@ Payloads that arrive content-encoded (gzip, br, ...) are stored in a gzip member
 without recompression (they would not shrink); plain payloads use gzip level
 ``NEWSARCHIVE_WARC_GZIP_LEVEL`` (default 1).
 
+Truncation: a body cut by a lost connection (``dataloss`` flag) is written with
+``WARC-Truncated: disconnect``. A body over ``DOWNLOAD_MAXSIZE`` would be cancelled by
+Scrapy and lost; this extension stops it at the limit itself (``StopDownload`` from
+``headers_received`` / ``bytes_received``) and ``WarcPointerMiddleware`` archives the
+part received with ``WARC-Truncated: length``. The request still fails, as before.
+
+Known limits: Scrapy title-cases header names and groups repeated headers by name
+(``A, B, A`` arrives as ``A, A, B``; every value is kept); ``WARC-Date`` is taken when
+the request enters the downloader slot, so a download delay counts as capture time.
+
 A write failure (disk full) closes the spider with reason ``warc_write_failed``.
 """
 
