@@ -272,3 +272,11 @@ def test_scrapy_style_byte_headers() -> None:
     from newsarchive.extract.document import load_document
 
     assert load_document(data, URL, headers).encoding_source == "header"  # type: ignore[arg-type]
+
+
+def test_megabytes_of_quoted_text_in_one_paragraph_stay_bounded() -> None:
+    text = "Der Bürgermeister sagte: „Wir müssen handeln“, und die Stadt reagierte. " * 40_000
+    start = time.perf_counter()
+    record = check_record(extract(f"<html><body><p>{text}</p></body></html>", URL))
+    assert time.perf_counter() - start < 10
+    assert any("quotes: only the first" in m for m in record["extraction"]["validation_messages"])

@@ -35,6 +35,7 @@ T = TypeVar("T")
 
 EXTRACTOR = "newsarchive"
 _NO_CONTENT_TYPES = frozenset({"block_page", "error"})
+QUOTE_TEXT_BUDGET = 200_000  # characters of body text searched for quotations
 
 
 def _guarded(name: str, func: Callable[[], T], default: T, messages: list[str]) -> T:
@@ -103,6 +104,23 @@ def _rule_id(rule: rules.SiteRule | None) -> str:
     return "generic" if rule is None else rule.label
 
 
+def _within_budget(paragraphs: list[str], messages: list[str]) -> list[str]:
+    """The paragraphs quote detection reads, cut at ``QUOTE_TEXT_BUDGET`` characters.
+
+    Real articles are far shorter; the cut bounds the time a hostile page (megabytes
+    of text in one paragraph) can cost, and the message records that it happened.
+    """
+    kept, used = [], 0
+    for paragraph in paragraphs:
+        if used + len(paragraph) > QUOTE_TEXT_BUDGET:
+            kept.append(paragraph[: max(QUOTE_TEXT_BUDGET - used, 0)])
+            messages.append(f"quotes: only the first {QUOTE_TEXT_BUDGET} characters searched")
+            break
+        kept.append(paragraph)
+        used += len(paragraph)
+    return [p for p in kept if p]
+
+
 def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> dict[str, Any]:
     """Lede, body, captions, images, quotes and related links (the body modules)."""
     result = _guarded("body", lambda: body.extract_body(doc, hints), None, messages)
@@ -111,7 +129,7 @@ def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> di
     container, rule = result.node, hints.get("rule")
     paragraphs = [p for p in result.paragraphs or [] if p]
     lede = clean_lines(result.lede)
-    text_paragraphs = ([lede] if lede else []) + paragraphs
+    text_paragraphs = _within_budget(([lede] if lede else []) + paragraphs, messages)
     blockquotes = list(getattr(result, "blockquotes", None) or [])
     return {
         "lede": lede,
