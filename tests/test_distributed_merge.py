@@ -51,7 +51,7 @@ def test_unfinished_workers_are_reported_not_fatal(tmp_path: Path) -> None:
     killed = write_worker(tmp_path, "b~p2", articles=1, manifest=False)
     (killed / "articles" / "articles-c1-00001.jsonl.gz.open").write_bytes(b"partial")
     result = merge_crawl(tmp_path, "c1")
-    assert result.counts == {"articles": 2, "responses": 3}
+    assert result.counts == {"articles": 2 + 1, "responses": 3}  # b~p2 counted on file
     assert any("b~p2: no manifest.json" in w for w in result.warnings)
     assert any("unfinished file articles-c1-00001.jsonl.gz.open" in w for w in result.warnings)
     manifest = json.loads(result.manifest.read_text())
@@ -62,3 +62,39 @@ def test_unfinished_workers_are_reported_not_fatal(tmp_path: Path) -> None:
 def test_no_worker_folders_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no worker folders"):
         merge_crawl(tmp_path, "c1")
+
+
+def test_files_of_a_killed_worker_are_finished_and_merged(tmp_path: Path) -> None:
+    import os
+
+    from newsarchive.export.jsonl import gzip_member
+    from newsarchive.warc.gzipwalk import walk_members
+
+    write_worker(tmp_path, "a~p1", articles=2)
+    killed = tmp_path / "workers" / "b~p2"
+    (killed / "articles").mkdir(parents=True)
+    (killed / "warc").mkdir()
+    batch = killed / "articles" / "articles-c1-00000.jsonl.gz.open"
+    records = b"".join(gzip_member(json.dumps({"url": f"http://site/b/{n}"}).encode() + b"\n")
+                       for n in range(3))
+    batch.write_bytes(records + b"\x1f\x8b\x08 cut short")
+    warc = killed / "warc" / "newsarchive-20260101000000-00000-b~p2.warc.gz.open"
+    record = b"WARC/1.1\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n\r\n\r\n"
+    warc.write_bytes(gzip.compress(record) + gzip.compress(record)[:10])
+    old = 1_000_000_000
+    for path in (batch, warc):
+        os.utime(path, (old, old))
+    fresh = tmp_path / "workers" / "c~p3"
+    (fresh / "warc").mkdir(parents=True)
+    writing = fresh / "warc" / "newsarchive-20260101000000-00000-c~p3.warc.gz.open"
+    writing.write_bytes(gzip.compress(record))  # modified just now: maybe still written
+
+    result = merge_crawl(tmp_path, "c1", recover=True, live_workers={"c~p3"})
+    finished = warc.with_name(warc.name.removesuffix(".open"))
+    assert finished.exists() and walk_members(finished).ok
+    assert not batch.exists() and batch.with_name(batch.name.removesuffix(".open")).exists()
+    assert writing.exists()  # a live worker's file is never touched
+    assert result.counts["articles"] == 2 + 3
+    assert any("b~p2: " in w and "recovered" in w for w in result.warnings)
+    listed = {e["path"] for e in json.loads(result.manifest.read_text())["warc_files"]}
+    assert listed == {"workers/b~p2/warc/newsarchive-20260101000000-00000-b~p2.warc.gz"}

@@ -5,9 +5,11 @@ Workers keep the shared queue and duplicate filter in Redis after they stop
 the others. This command is the explicit end: it reports the crawl's keys
 (queued requests, seen fingerprints, registered workers, memory), with --out
 it writes the crawl's combined CDXJ index and manifest over every worker's
-files, and it deletes every key of the crawl id. It refuses while a worker is
-alive or requests are still queued, unless --force. The incremental crawl
-state of the plan (newsarchive:state:PLAN:*) is kept: the next crawl needs it.
+files (first finishing the files a worker killed with kill -9 left open: cut
+after their last complete record), and it deletes every key of the crawl id.
+It refuses while a worker is alive or requests are still queued, unless
+--force. The incremental crawl state of the plan (newsarchive:state:PLAN:*)
+is kept: the next crawl needs it.
 
 Example:
   newsarchive crawl-finish 20261125-news --redis redis://127.0.0.1:6379/0 --out output/news
@@ -121,7 +123,9 @@ def run(args: argparse.Namespace) -> int:
         from newsarchive.distributed.merge import merge_crawl
 
         try:
-            result = merge_crawl(args.out, args.crawl_id)
+            live = {Path(w["out_dir"]).name for w in report["workers"] if w["alive"]}
+            result = merge_crawl(args.out, args.crawl_id, recover=True, live_workers=live,
+                                 min_age=args.stale_after)
             report["merge"] = {**asdict(result), "index": str(result.index),
                                "manifest": str(result.manifest)}
         except (OSError, ValueError) as exc:

@@ -16,7 +16,7 @@ import dataclasses
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,8 @@ def worker_folders(out_dir: Path, warnings: list[str]) -> list[WorkerFiles]:
     for worker in found:
         for path in worker.unfinished:
             warnings.append(f"{worker.name}: unfinished file {path.name} left out "
-                            "(recover it with the WARC/JSON Lines recovery tools first)")
+                            "(its worker may still be writing; crawl-finish recovers the "
+                            "files of stopped workers)")
     return found
 
 
@@ -111,9 +112,13 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def summed_counts(workers: Iterable[WorkerFiles]) -> dict[str, int]:
+    """Counts of the workers' manifests; a worker without one adds its articles on file."""
     counts: dict[str, int] = {}
     for worker in workers:
-        for name, value in ((worker.manifest or {}).get("counts") or {}).items():
+        own = (worker.manifest or {}).get("counts")
+        if worker.manifest is None:
+            own = {"articles": article_records(worker.article_files)}
+        for name, value in (own or {}).items():
             if isinstance(value, int):
                 counts[name] = counts.get(name, 0) + value
     return counts
@@ -126,12 +131,44 @@ def records_by_path(worker: WorkerFiles) -> dict[str, int]:
             if isinstance(e, dict) and "path" in e and isinstance(e.get("records"), int)}
 
 
-def merge_crawl(out_dir: str | Path, crawl_id: str) -> MergeResult:
-    """Write ``OUT/index.cdxj`` and ``OUT/manifest.json`` over all workers' files."""
+def recover_stopped_workers(out: Path, live: Collection[str], min_age: float,
+                            warnings: list[str]) -> None:
+    """Finish the open files of workers that died without a manifest (and are not alive)."""
+    from newsarchive.distributed.recovery import recover_worker
+
+    for folder in sorted(p for p in (out / WORKERS_DIRNAME).glob("*") if p.is_dir()):
+        if folder.name in live or (folder / WORKER_MANIFEST).exists():
+            continue
+        warnings.extend(f"{folder.name}: {message}"
+                        for message in recover_worker(folder, min_age=min_age))
+
+
+def article_records(paths: Iterable[Path]) -> int:
+    """Records in finished article batches (one JSON line each)."""
+    import gzip
+
+    total = 0
+    for path in paths:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            total += sum(1 for _ in handle)
+    return total
+
+
+def merge_crawl(out_dir: str | Path, crawl_id: str, *, recover: bool = False,
+                live_workers: Collection[str] = (), min_age: float = 15.0) -> MergeResult:
+    """Write ``OUT/index.cdxj`` and ``OUT/manifest.json`` over all workers' files.
+
+    With ``recover``, the open files of a worker that stopped without a manifest
+    (``kill -9``) and is not in ``live_workers`` are finished first (see
+    :mod:`.recovery`; files written in the last ``min_age`` seconds are left alone),
+    and its articles are counted from its batches.
+    """
     from newsarchive.export.manifest import write_manifest
 
     out = Path(out_dir)
     warnings: list[str] = []
+    if recover:
+        recover_stopped_workers(out, set(live_workers), min_age, warnings)
     workers = worker_folders(out, warnings)
     if not workers:
         raise FileNotFoundError(f"no worker folders under {out / WORKERS_DIRNAME}")

@@ -1,0 +1,63 @@
+"""Finish the files a killed worker left open, so the merge can index and list them.
+
+A worker stopped with ``kill -9`` leaves ``*.warc.gz.open`` and
+``*.jsonl.gz.open`` files. On one machine the next crawl into the same folder
+finishes them; a worker's folder is never reopened, so the merge does it. A
+WARC file is cut after its last complete gzip member (found by the WARC
+package's member walk) and renamed; article batches are finished by the JSON
+Lines writer's own ``recover``. Only files untouched for ``min_age`` seconds
+are touched, never those of a worker that may still be writing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+
+
+def is_quiet(path: Path, min_age: float, now: float) -> bool:
+    """True when ``path`` was last written at least ``min_age`` seconds ago."""
+    return now - path.stat().st_mtime >= min_age
+
+
+def recover_warc(path: Path) -> str:
+    """Cut ``NAME.warc.gz.open`` after its last complete record and rename it; say what happened."""
+    from newsarchive.warc.gzipwalk import walk_members
+
+    report = walk_members(path)
+    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+    if not report.members:
+        return f"{path.name}: no complete record, left as it is"
+    cut = path.stat().st_size - report.complete_bytes
+    if cut:
+        with path.open("r+b") as handle:
+            handle.truncate(report.complete_bytes)
+    os.replace(path, final)
+    return f"{path.name}: recovered {len(report.members)} gzip members ({cut} bytes cut)"
+
+
+def recover_worker(folder: Path, *, min_age: float,
+                   clock: Callable[[], float] = time.time) -> list[str]:
+    """Finish the quiet ``.open`` files of one worker folder; one message per file."""
+    from newsarchive.export.jsonl import recover as recover_batches
+
+    now = clock()
+    messages = []
+    for path in sorted((folder / "warc").glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        if is_quiet(path, min_age, now):
+            messages.append(recover_warc(path))
+    articles = folder / "articles"
+    open_batches = sorted(articles.glob(f"*{OPEN_SUFFIX}"))
+    if open_batches and all(is_quiet(p, min_age, now) for p in open_batches):
+        finished = recover_batches(articles)
+        messages.extend(f"{p.name}: article batch recovered" for p in finished)
+    for message in messages:
+        log.warning("%s: %s", folder.name, message)
+    return messages
