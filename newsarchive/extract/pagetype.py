@@ -61,9 +61,16 @@ def _visible_text_length(doc: Document, limit: int) -> int:
     return total
 
 
-def _paragraph_chars(doc: Document) -> int:
-    texts = (p.text_content().strip() for p in doc.root.iter("p"))
-    return sum(len(t) for t in texts if len(t) > 80)
+def _paragraph_chars(doc: Document, enough: int = _SHORT_PAGE) -> int:
+    """Characters in paragraphs of prose (over 80 characters), counted up to ``enough``."""
+    total = 0
+    for paragraph in doc.root.iter("p"):
+        text = paragraph.text_content().strip()
+        if len(text) > 80:
+            total += len(text)
+            if total >= enough:
+                break
+    return total
 
 
 def _title(doc: Document) -> str:
