@@ -30,38 +30,14 @@ _META_NAMES = (
     "citation_author",
 )
 # "By", "Von", ... at the start of a byline (case-insensitive, optional colon).
+# fmt: off
 _PREFIXES = (
-    "written by",
-    "reported by",
-    "posted by",
-    "words by",
-    "story by",
-    "text and photos by",
-    "by",
-    "von",
-    "par",
-    "por",
-    "door",
-    "af",
-    "av",
-    "от",
-    "автор",
-    "autor",
-    "autorin",
-    "autoren",
-    "author",
-    "authors",
-    "text",
-    "texto",
-    "texte",
-    "testo",
-    "redaktion",
-    "reporter",
-    "kommentar",
-    "ein kommentar von",
-    "eine analyse von",
-    "ein gastbeitrag von",
+    "written by", "reported by", "posted by", "words by", "story by", "text and photos by", "by",
+    "von", "par", "por", "door", "af", "av", "от", "автор", "autor", "autorin", "autoren",
+    "author", "authors", "text", "texto", "texte", "testo", "redaktion", "reporter", "kommentar",
+    "ein kommentar von", "eine analyse von", "ein gastbeitrag von",
 )
+# fmt: on
 _PREFIX = re.compile(
     r"^\s*(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
@@ -88,33 +64,12 @@ _DATELINE_PLACE = re.compile(r"\s+(?:in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
 _NUMBER_WORD = re.compile(r"^[\d.,:/-]+$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
-_NAME_PARTICLES = {
-    "von",
-    "van",
-    "de",
-    "der",
-    "den",
-    "da",
-    "del",
-    "della",
-    "di",
-    "du",
-    "le",
-    "la",
-    "bin",
-    "al",
-    "el",
-    "ten",
-    "ter",
-    "zu",
-    "y",
-    "dos",
-    "das",
-    "do",
-    "st",
-    "mc",
-    "e",
-}
+# fmt: off
+_NAME_PARTICLES = frozenset({
+    "von", "van", "de", "der", "den", "da", "del", "della", "di", "du", "le", "la", "bin", "al",
+    "el", "ten", "ter", "zu", "y", "dos", "das", "do", "st", "mc", "e",
+})
+# fmt: on
 # Words that mark a comma segment as a job title or place, not a person.
 _ROLE_WORDS = re.compile(
     r"\b(?:reporter|correspondent|editor|writer|columnist|contributor|journalist|staff|"
@@ -123,50 +78,15 @@ _ROLE_WORDS = re.compile(
     r"envoyé\w*|corresponsal|periodista|redactor\w*|news|desk|team)\b",
     re.IGNORECASE,
 )
-AGENCIES = {
-    "reuters",
-    "ap",
-    "afp",
-    "dpa",
-    "apa",
-    "sid",
-    "efe",
-    "ansa",
-    "kna",
-    "epd",
-    "upi",
-    "ddp",
-    "associated press",
-    "the associated press",
-    "agence france-presse",
-    "deutsche presse-agentur",
-    "bloomberg",
-    "anadolu ajansı",
-    "anadolu agency",
-    "europa press",
-    "belga",
-    "ritzau",
-    "tt",
-    "ntb",
-    "kyodo",
-    "xinhua",
-    "press association",
-    "pa",
-    "keystone-sda",
-    "sda",
-    "dpa-afx",
-    "tass",
-    "ria novosti",
-    "ctk",
-    "čtk",
-    "pap",
-    "mti",
-    "ats",
-    "aa",
-    "ians",
-    "pti",
-    "ani",
-}
+# fmt: off
+AGENCIES = frozenset({
+    "reuters", "ap", "afp", "dpa", "apa", "sid", "efe", "ansa", "kna", "epd", "upi", "ddp",
+    "associated press", "the associated press", "agence france-presse", "deutsche presse-agentur",
+    "bloomberg", "anadolu ajansı", "anadolu agency", "europa press", "belga", "ritzau", "tt",
+    "ntb", "kyodo", "xinhua", "press association", "pa", "keystone-sda", "sda", "dpa-afx", "tass",
+    "ria novosti", "ctk", "čtk", "pap", "mti", "ats", "aa", "ians", "pti", "ani",
+})
+# fmt: on
 MAX_NAME_LENGTH = 80
 # Bylines are short; capping what the regexes see keeps hostile input linear and fast.
 MAX_RAW_LENGTH = 400

@@ -97,32 +97,13 @@ _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]
 
 
 # Zone abbreviations RFC 2822 parsing leaves unresolved (hours east of UTC).
+# fmt: off
 _ZONE_HOURS = {  # unambiguous abbreviations only (not IST, CST: several zones use them)
-    "CET": 1,
-    "CEST": 2,
-    "MEZ": 1,
-    "MESZ": 2,
-    "BST": 1,
-    "EET": 2,
-    "EEST": 3,
-    "WET": 0,
-    "WEST": 1,
-    "MSK": 3,
-    "JST": 9,
-    "KST": 9,
-    "HKT": 8,
-    "SGT": 8,
-    "AEST": 10,
-    "AEDT": 11,
-    "NZST": 12,
-    "NZDT": 13,
-    "EST": -5,
-    "EDT": -4,
-    "MST": -7,
-    "MDT": -6,
-    "PST": -8,
-    "PDT": -7,
+    "CET": 1, "CEST": 2, "MEZ": 1, "MESZ": 2, "BST": 1, "EET": 2, "EEST": 3, "WET": 0, "WEST": 1,
+    "MSK": 3, "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11, "NZST": 12,
+    "NZDT": 13, "EST": -5, "EDT": -4, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
 }
+# fmt: on
 _ZONE_OFFSETS = {
     name: dt.timezone(dt.timedelta(hours=hours)) for name, hours in _ZONE_HOURS.items()
 }
