@@ -197,7 +197,11 @@ def _ld_authors(doc: Document) -> list[Found]:
                     and bool(ld_types(item))
                 )
                 name = _person_name(item) if isinstance(item, dict) else structured.text_of(item)
-                url = structured.url_of(item.get("url")) if isinstance(item, dict) else None
+                url = (
+                    doc.absolute(structured.url_of(item.get("url")))
+                    if isinstance(item, dict)
+                    else None
+                )
                 if name and not _URLISH.search(name):
                     out.extend((n, name, url, is_org) for n in split_names(name))
             if out:
