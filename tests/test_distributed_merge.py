@@ -98,3 +98,14 @@ def test_files_of_a_killed_worker_are_finished_and_merged(tmp_path: Path) -> Non
     assert any("b~p2: " in w and "recovered" in w for w in result.warnings)
     listed = {e["path"] for e in json.loads(result.manifest.read_text())["warc_files"]}
     assert listed == {"workers/b~p2/warc/newsarchive-20260101000000-00000-b~p2.warc.gz"}
+
+
+def test_a_damaged_warc_file_is_reported_not_fatal(tmp_path: Path) -> None:
+    folder = write_worker(tmp_path, "a~p1", articles=1)
+    (folder / "warc").mkdir()
+    damaged = folder / "warc" / "newsarchive-20260101000000-00000-a~p1.warc.gz"
+    damaged.write_bytes(b"\x1f\x8b\x08\x00 this is not gzip data at all")
+    result = merge_crawl(tmp_path, "c1")
+    assert result.index_lines == 0
+    assert any("indexing stopped at damaged data" in w for w in result.warnings)
+    assert json.loads(result.manifest.read_text())["counts"]["articles"] == 1

@@ -93,15 +93,22 @@ def worker_folders(out_dir: Path, warnings: list[str]) -> list[WorkerFiles]:
     return found
 
 
-def index_lines(warc_files: Iterable[Path], out_dir: Path) -> list[str]:
-    """Sorted, de-duplicated CDXJ lines; ``filename`` relative to ``out_dir``."""
+def index_lines(warc_files: Iterable[Path], out_dir: Path, warnings: list[str]) -> list[str]:
+    """Sorted, de-duplicated CDXJ lines; ``filename`` relative to ``out_dir``.
+
+    A damaged file keeps the lines read before the damage and adds a warning.
+    """
     from newsarchive.warc.cdxj import entries_from_warc
 
     lines = set()
     for path in warc_files:
         relative = path.relative_to(out_dir).as_posix()
-        for entry in entries_from_warc(path):
-            lines.add(dataclasses.replace(entry, filename=relative).line())
+        try:
+            for entry in entries_from_warc(path):
+                lines.add(dataclasses.replace(entry, filename=relative).line())
+        except Exception as exc:  # warcio raises many types on damaged gzip/WARC data
+            warnings.append(f"{relative}: indexing stopped at damaged data "
+                            f"({type(exc).__name__}: {exc}); check it with newsarchive warc check")
     return sorted(lines)
 
 
@@ -173,7 +180,7 @@ def merge_crawl(out_dir: str | Path, crawl_id: str, *, recover: bool = False,
     if not workers:
         raise FileNotFoundError(f"no worker folders under {out / WORKERS_DIRNAME}")
     warc_files = [path for worker in workers for path in worker.warc_files]
-    lines = index_lines(warc_files, out)
+    lines = index_lines(warc_files, out, warnings)
     index = out / INDEX_NAME
     write_atomically(index, "".join(lines))
     files: list[dict[str, Any]] = []
