@@ -519,3 +519,16 @@ def test_numbers_are_not_names() -> None:
     assert looks_like_name("BR24 Redaktion")
     assert not looks_like_name("12.05.2024")
     assert not looks_like_name("Seite 3")
+
+
+def test_json_ld_of_this_page_wins_over_a_linked_articles() -> None:
+    other = {"@type": "NewsArticle", "headline": "Other story", "url": "https://news.example.org/o"}
+    this = {
+        "@type": "NewsArticle",
+        "headline": "This story",
+        "mainEntityOfPage": {"@id": URL},
+        "datePublished": "2024-05-03T10:00:00Z",
+    }
+    record = extract(page(ld(other) + ld(this)), URL)
+    assert record["headline"] == "This story"
+    assert record["date_published"] == "2024-05-03T10:00:00Z"

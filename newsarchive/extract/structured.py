@@ -33,15 +33,45 @@ _ARTICLE_RANK = {name.lower(): rank for rank, name in enumerate(ARTICLE_TYPES)}
 _PAGE_TYPES = ("WebPage", "ItemPage", "CollectionPage")
 
 
+def _url_key(url: Any) -> str | None:
+    """A URL without scheme, ``www.``, query, fragment and trailing slash, for matching."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    url = url.strip().split("#")[0].split("?")[0].rstrip("/")
+    url = url.split("://", 1)[-1]
+    return url[4:] if url.startswith("www.") else url
+
+
+def _about_this_page(obj: dict[str, Any], page_keys: set[str]) -> bool:
+    """True when the object's url / @id / mainEntityOfPage names this page."""
+    entity = obj.get("mainEntityOfPage")
+    candidates = [obj.get("url"), obj.get("@id"), entity]
+    if isinstance(entity, dict):
+        candidates += [entity.get("@id"), entity.get("url")]
+    return any(_url_key(c) in page_keys for c in candidates if isinstance(c, str))
+
+
 def article_objects(doc: Document) -> list[dict[str, Any]]:
-    """JSON-LD objects describing the article, most specific type first (WebPage last)."""
+    """JSON-LD objects describing the article, most specific type first (WebPage last).
+
+    Among objects of the same type, one whose URL names this page comes first:
+    some pages also carry JSON-LD for the articles they link to.
+    """
+    page_keys = {
+        k
+        for k in (
+            _url_key(doc.url),
+            *(_url_key(doc.absolute(h)) for h in doc.links.get("canonical", ())),
+        )
+        if k
+    }
     found = []
     for obj in doc.json_ld:
         ranks = [_ARTICLE_RANK[t.lower()] for t in ld_types(obj) if t.lower() in _ARTICLE_RANK]
         if ranks:
-            found.append((min(ranks), obj))
-    found.sort(key=lambda pair: pair[0])
-    objects = [obj for _, obj in found]
+            found.append((min(ranks), not _about_this_page(obj, page_keys), obj))
+    found.sort(key=lambda entry: entry[:2])
+    objects = [obj for *_, obj in found]
     objects.extend(doc.json_ld_objects(*_PAGE_TYPES))
     return objects
 
