@@ -94,6 +94,8 @@ class Document:
     links: dict[str, list[str]] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
+    # Derived views computed once per page by the field modules (e.g. article JSON-LD).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def base_url(self) -> str | None:

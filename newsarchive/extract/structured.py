@@ -55,8 +55,11 @@ def article_objects(doc: Document) -> list[dict[str, Any]]:
     """JSON-LD objects describing the article, most specific type first (WebPage last).
 
     Among objects of the same type, one whose URL names this page comes first:
-    some pages also carry JSON-LD for the articles they link to.
+    some pages also carry JSON-LD for the articles they link to. Computed once per page.
     """
+    cached = doc.memo.get("article_objects")
+    if cached is not None:
+        return cached
     page_keys = {
         k
         for k in (
@@ -73,6 +76,7 @@ def article_objects(doc: Document) -> list[dict[str, Any]]:
     found.sort(key=lambda entry: entry[:2])
     objects = [obj for *_, obj in found]
     objects.extend(doc.json_ld_objects(*_PAGE_TYPES))
+    doc.memo["article_objects"] = objects
     return objects
 
 
