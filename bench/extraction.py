@@ -153,15 +153,22 @@ def load_pages(data_dir: Path, limit: int | None) -> list[dict[str, Any]]:
             if line.strip():
                 rows.append(json.loads(line))
     rows = rows[:limit] if limit else rows
+    loaded = []
     for row in rows:
-        raw = gzip.decompress((data_dir / "pages" / f"{row['id']}.html.gz").read_bytes())
+        path = data_dir / "pages" / f"{row['id']}.html.gz"
+        try:
+            raw = gzip.decompress(path.read_bytes())
+        except (OSError, EOFError) as exc:
+            log.warning("skipping %s: %s", row["id"], exc)
+            continue
         try:
             row["html"] = raw.decode("utf-8")
         except UnicodeDecodeError:
             from newsarchive.extract.decode import decode
 
             row["html"] = decode(raw)[0]
-    return rows
+        loaded.append(row)
+    return loaded
 
 
 def expected_fields(row: dict[str, Any]) -> dict[str, Any]:
