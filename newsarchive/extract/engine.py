@@ -121,17 +121,27 @@ def _within_budget(paragraphs: list[str], messages: list[str]) -> list[str]:
     return [p for p in kept if p]
 
 
+def _language(doc: Document, text: str | None, messages: list[str]) -> str | None:
+    return _guarded("language", lambda: language.extract_language(doc, text), None, messages)
+
+
 def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> dict[str, Any]:
-    """Lede, body, captions, images, quotes and related links (the body modules)."""
+    """Lede, body, language, captions, images, quotes and related links.
+
+    The language is read after the body: its text is the best evidence for
+    the text-based check, and the quote finder needs the language.
+    """
     result = _guarded("body", lambda: body.extract_body(doc, hints), None, messages)
     if result is None:
-        return {}
+        return {"in_language": _language(doc, None, messages)}
     container, rule = result.node, hints.get("rule")
     paragraphs = [p for p in result.paragraphs or [] if p]
     lede = clean_lines(result.lede)
     text_paragraphs = _within_budget(([lede] if lede else []) + paragraphs, messages)
     blockquotes = list(getattr(result, "blockquotes", None) or [])
+    lang = _language(doc, "\n".join(text_paragraphs), messages)
     return {
+        "in_language": lang,
         "lede": lede,
         "article_body": "\n".join(paragraphs) or None,
         "article_body_html": result.html,
@@ -145,7 +155,7 @@ def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> di
         ),
         "quotes": _guarded(
             "quotes",
-            lambda: quotes.extract_quotes(text_paragraphs, hints.get("language"), blockquotes),
+            lambda: quotes.extract_quotes(text_paragraphs, lang, blockquotes),
             [],
             messages,
         ),
@@ -181,13 +191,7 @@ def run(
     found_headline = _guarded(
         "headline", lambda: headline.extract_headline(doc, publisher, rule), None, messages
     )
-    lang = _guarded("language", lambda: language.extract_language(doc), None, messages)
-    hints = {
-        "headline": found_headline,
-        "description": meta.get("description"),
-        "rule": rule,
-        "language": lang,
-    }
+    hints = {"headline": found_headline, "description": meta.get("description"), "rule": rule}
     parts = _body_parts(doc, hints, messages)
     container = parts.pop("container", None)
     found_authors = _guarded(
@@ -203,7 +207,8 @@ def run(
     messages.extend(verdict.reasons)
     if verdict.page_type in _NO_CONTENT_TYPES:
         # A bot wall's or error page's "headline" and text are not an article's.
-        parts, found_headline, found_authors = {}, None, []
+        parts = {"in_language": parts.get("in_language")}
+        found_headline, found_authors = None, []
     record: dict[str, Any] = {
         **meta,
         **found_dates,
@@ -212,7 +217,6 @@ def run(
         "source_domain": source_domain(meta.get("canonical_url") or url),
         "headline": found_headline,
         "authors": found_authors,
-        "in_language": lang,
         "extraction": {
             "extractor": EXTRACTOR,
             "extractor_version": __version__,

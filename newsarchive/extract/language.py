@@ -109,8 +109,23 @@ def _contradicted(tag: str, text: str) -> str | None:
     return None
 
 
-def extract_language(doc: Document) -> str | None:
-    """The language of the page: markup first (unless the text clearly disagrees), then a guess."""
+def _paragraph_sample(doc: Document) -> str:
+    """The first ``_SAMPLE_CHARS`` or so of the page's paragraph text."""
+    pieces: list[str] = []
+    size = 0
+    for paragraph in doc.root.iter("p"):
+        pieces.append(paragraph.text_content())
+        size += len(pieces[-1])
+        if size > _SAMPLE_CHARS:
+            break
+    return " ".join(pieces)
+
+
+def extract_language(doc: Document, text: str | None = None) -> str | None:
+    """The language of the page: markup first (unless the text clearly disagrees), then a guess.
+
+    ``text`` is the article text when known; otherwise the page's paragraphs are read.
+    """
     declared = (
         doc.lang,
         structured.text_of(structured.first_property(doc, "inLanguage")),
@@ -118,11 +133,8 @@ def extract_language(doc: Document) -> str | None:
         doc.headers.get("content-language", "").split(",")[0],
         doc.meta_first("og:locale"),
     )
-    text = ""
-    for paragraph in doc.root.iter("p"):
-        text += " " + paragraph.text_content()
-        if len(text) > _SAMPLE_CHARS:
-            break
+    if not text:
+        text = _paragraph_sample(doc)
     for value in declared:
         tag = normalize_tag(value)
         if tag:
