@@ -280,3 +280,8 @@ def test_megabytes_of_quoted_text_in_one_paragraph_stay_bounded() -> None:
     record = check_record(extract(f"<html><body><p>{text}</p></body></html>", URL))
     assert time.perf_counter() - start < 10
     assert any("quotes: only the first" in m for m in record["extraction"]["validation_messages"])
+
+
+def test_title_misplaced_in_body_is_still_found() -> None:
+    html = "<html><head></head><body><title>Late title</title><p>x</p></body></html>"
+    assert check_record(extract(html, URL))["headline"] == "Late title"

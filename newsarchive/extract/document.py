@@ -100,7 +100,7 @@ class Document:
     @functools.cached_property
     def base_url(self) -> str | None:
         """The URL relative links resolve against (``<base href>`` or the page URL)."""
-        base = self.root.xpath("//base/@href")
+        base = self.root.xpath("/html/head/base/@href")
         if base and self.url:
             return urljoin(self.url, base[0].strip())
         return self.url

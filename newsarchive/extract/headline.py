@@ -23,6 +23,9 @@ _KICKER_END = re.compile(r"\S\s*(?::|\s[-–—|])\s+$")
 _DATE_SEGMENT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _KEY_DROP = re.compile(r"[\W_]+")
 _MAX_HEADLINE = 400
+# <title> sits in <head>; the direct path avoids a scan of the whole tree (callers fall
+# back to //title for the rare page that puts it in <body>).
+TITLE_XPATH = "/html/head/title | /html/title"
 
 # Source -> weight when voting. The JSON-LD headline is the one the publisher
 # declares explicitly, so it outweighs the others unless they all agree
@@ -102,14 +105,27 @@ def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list
 
 
 def _h1_candidates(doc: Document) -> list[str]:
-    scoped = doc.root.xpath("//article//h1 | //main//h1")
-    h1s = scoped or doc.root.xpath("//h1")
+    """Texts of the first ``<h1>`` elements, those inside ``<article>``/``<main>`` first."""
+    h1s = list(doc.root.iter("h1"))
+    scoped = [h for h in h1s if next(h.iterancestors("article", "main"), None) is not None]
+    h1s = scoped or h1s
     out = []
     for h1 in h1s[:3]:
         text = clean(joined_text(h1))
         if text and len(text) <= _MAX_HEADLINE:
             out.append(text)
     return out
+
+
+def _itemprop_headline(doc: Document) -> str | None:
+    """Microdata headline: a ``<meta itemprop>`` or a heading marked ``itemprop="headline"``."""
+    meta = doc.meta_first("headline")
+    if meta:
+        return meta
+    for heading in doc.root.iter("h1", "h2"):
+        if heading.get("itemprop") == "headline":
+            return heading.text_content()
+    return None
 
 
 def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
@@ -124,8 +140,7 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
 
     for text in _h1_candidates(doc):
         add("h1", text)
-    for text in doc.root.xpath('//*[@itemprop="headline"]')[:1]:
-        add("itemprop", text.get("content") or text.text_content())
+    add("itemprop", _itemprop_headline(doc))
     ld_headline = clean(structured.text_of(structured.first_property(doc, "headline")))
     if ld_headline:
         add("json_ld", strip_site_name(ld_headline, site_keys, guess=False)[-1])
@@ -135,7 +150,7 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     tw = doc.meta_first("twitter:title")
     for variant in strip_site_name(clean(tw) or "", site_keys) if tw else ():
         add("twitter", variant)
-    titles = doc.root.xpath("//title")
+    titles = doc.root.xpath(TITLE_XPATH) or doc.root.xpath("//title")[:1]
     if titles:
         title = clean(titles[0].text_content()) or ""
         for variant in strip_site_name(title, site_keys) if title else ():

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from newsarchive.extract import structured
 from newsarchive.extract.document import Document, ld_types
+from newsarchive.extract.headline import TITLE_XPATH
 from newsarchive.extract.text import visible_texts
 
 # Phrases of bot challenges and block pages (checked on short pages only).
@@ -74,7 +75,7 @@ def _paragraph_chars(doc: Document, enough: int = _SHORT_PAGE) -> int:
 
 
 def _title(doc: Document) -> str:
-    titles = doc.root.xpath("//title")
+    titles = doc.root.xpath(TITLE_XPATH) or doc.root.xpath("//title")[:1]
     return titles[0].text_content().strip() if titles else ""
 
 
