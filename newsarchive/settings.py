@@ -56,8 +56,8 @@ LOG_LEVEL = "INFO"
 
 # Refuse private/loopback/link-local targets before robots.txt is even fetched (SSRF guard).
 DOWNLOADER_MIDDLEWARES = {
-    # Closest to the engine: holds each response until WarcCapture's writer thread has
-    # written its records, so the spider always finds request.meta["newsarchive_warc"].
+    # Closest to the engine: with NEWSARCHIVE_WARC_THREAD holds each response until its WARC
+    # records are written; archives bodies cut at DOWNLOAD_MAXSIZE (WARC-Truncated: length).
     "newsarchive.warc.capture.WarcPointerMiddleware": 10,
     "newsarchive.spiders.guard.PrivateAddressGuard": 50,
 }
@@ -89,9 +89,9 @@ NEWSARCHIVE_WARC_ENABLED = True
 NEWSARCHIVE_WARC_PREFIX = "newsarchive"
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # rotate at about 1 GB, as Heritrix does
 NEWSARCHIVE_WARC_OPERATOR = ""
-# Serialise, compress and write WARC records in a writer thread, overlapping with crawling
-# (bench/warc_overhead.py: 6-23% instead of 11-28% of a CPU-bound crawl's throughput).
-NEWSARCHIVE_WARC_THREAD = True
+# Write WARC records inline (False) or from a writer thread (True). Measured on a shared
+# 2-core box (bench/warc_overhead.py) the thread cost more CPU and was not reliably faster.
+NEWSARCHIVE_WARC_THREAD = False
 # gzip level for payloads that arrive without content coding (coded ones are stored as is).
 NEWSARCHIVE_WARC_GZIP_LEVEL = 1
 # Pages under this probability of being an article are recorded, not exported.

@@ -171,15 +171,14 @@ def assert_pointers_resolve(out: Path) -> None:
 
 
 def test_pointer_reaches_the_spider_and_resolves(crawled: Path) -> None:
-    """Written by the writer thread, yet every callback already has its pointer."""
     assert_pointers_resolve(crawled)
 
 
-def test_inline_writing_mode(site: RawSite, tmp_path: Path) -> None:
-    """NEWSARCHIVE_WARC_THREAD = False writes in the reactor thread: same guarantees."""
+def test_writer_thread_mode(site: RawSite, tmp_path: Path) -> None:
+    """NEWSARCHIVE_WARC_THREAD = True writes from a thread, yet every callback has its pointer."""
     feed = tmp_path / "items.jsonl"
     crawl(tmp_path, [site.base_url + "/"], {"FEEDS": {str(feed): {"format": "jsonlines"}},
-                                            "NEWSARCHIVE_WARC_THREAD": False})
+                                            "NEWSARCHIVE_WARC_THREAD": True})
     assert_pointers_resolve(tmp_path)
     assert set(by_type(tmp_path, "response")) == set(ROUTES)
     [path] = (tmp_path / "warc").glob("*.warc.gz")
@@ -264,7 +263,8 @@ def test_kill_9_leaves_closed_records_readable_and_resume_starts_a_new_file(
     assert check_file(resumed).ok
 
 
-def test_full_disk_stops_the_crawl_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("thread", [False, True], ids=["inline", "writer-thread"])
+def test_full_disk_stops_the_crawl_cleanly(tmp_path: Path, thread: bool) -> None:
     """A file size limit (EFBIG, like ENOSPC) mid-crawl: clear stop, no corrupt record."""
     limit = 60_000
 
@@ -275,7 +275,7 @@ def test_full_disk_stops_the_crawl_cleanly(tmp_path: Path) -> None:
 
     with RawSite(generated_routes(300)) as generated:
         args = [sys.executable, "-m", "newsarchive.warc.testing", str(tmp_path),
-                generated.base_url + "/"]
+                generated.base_url + "/", f"--set=NEWSARCHIVE_WARC_THREAD={json.dumps(thread)}"]
         result = subprocess.run(args, capture_output=True, text=True, timeout=120,
                                 preexec_fn=limited)
     stats = json.loads(result.stdout.strip().splitlines()[-1])

@@ -11,19 +11,19 @@ Every fetch Scrapy makes is archived: pages, robots.txt, sitemaps, feeds,
 redirects and error pages. A 2xx payload already archived (this crawl or an
 earlier one into the same output directory) is written as a ``revisit``.
 
-Where the work happens (measured with ``bench/warc_overhead.py``, 2,000 pages of
-~20 KB on a shared, overloaded 2-core machine): building the records (payload
-digest, revisit decision, record ids) is done in the reactor thread; serialising,
-compressing, writing and indexing go to one writer thread (order kept). WARC costs
-~0.55 ms of CPU per page either way (~22% of this CPU-bound test crawl's CPU);
-written inline it cost 11-28% of wall-clock throughput, from the thread 6-23%
-(zlib, sha1 and file writes release the GIL, so the work overlaps with crawling
-when a core is free). ``NEWSARCHIVE_WARC_THREAD = False`` writes inline instead.
+Where the work happens (measured with ``bench/warc_overhead.py``: 2,000 pages of
+~20 KB, CPU-bound, on a shared 2-core machine whose load swung the figures a lot):
+by default everything runs inline in the reactor thread, ~0.5 ms of CPU per page,
+15-28% of this test crawl's throughput. ``NEWSARCHIVE_WARC_THREAD = True`` builds the
+records in the reactor and leaves serialising, compressing, writing and indexing to
+one writer thread (order kept): that overlaps with crawling only when a core is
+free (6% in the best run) and otherwise costs more CPU (GIL hand-offs, wake-ups;
+14-34%), so it is not the default.
 
-The pointer in ``request.meta["newsarchive_warc"]`` stays exact: the writer thread
-returns it, and ``WarcPointerMiddleware`` (closest to the engine) holds each
-response until its records are written, so the spider callback always finds it
-and no exported item can point at a record that a crash lost.
+The pointer in ``request.meta["newsarchive_warc"]`` is there before the spider
+callback runs: inline it is set at once; with the writer thread
+``WarcPointerMiddleware`` (closest to the engine) holds each response until its
+records are written, so no exported item can point at a record a crash lost.
 
 Payloads that arrive content-encoded (gzip, br, ...) are stored in a gzip member
 without recompression (they would not shrink); plain payloads use gzip level
@@ -174,7 +174,7 @@ class WarcCapture:
         # Writes are queued to one thread (order kept); WarcPointerMiddleware waits for them.
         self._pool: ThreadPoolExecutor | None = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
-            if settings.getbool("NEWSARCHIVE_WARC_THREAD", True) else None)
+            if settings.getbool("NEWSARCHIVE_WARC_THREAD", False) else None)
         self._pending: WeakKeyDictionary[Request, Future[dict[str, Any]]] = WeakKeyDictionary()
         self.pointer_middleware = False  # set by WarcPointerMiddleware when it is enabled
         # DOWNLOAD_MAXSIZE: Scrapy would cancel an oversize download and keep nothing; we stop
