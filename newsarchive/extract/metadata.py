@@ -7,6 +7,7 @@ their own because they need cross-checking and clean-up.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -22,13 +23,13 @@ _JUNK_TOPIC = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-|^[\w ]{2,30}:\s|^https?://|^[\w.-]+\.(?:com|de|org|net)$",
     re.IGNORECASE,
 )
+# Tag/topic lists: a cheap XPath finds candidates, a class-token pattern confirms them.
 _TAG_BOX_XPATH = (
-    "//*[self::ul or self::ol or self::div or self::nav or self::section or self::footer]"
-    '[contains(concat(" ", normalize-space(@class), " "), " tags ")'
-    ' or contains(@class, "tag-list") or contains(@class, "tags__") or contains(@class, "topics")'
-    ' or contains(@class, "keywords") or contains(@class, "schlagw") or contains(@class, "themen")]'
-    "[.//a]"
+    '//*[contains(@class, "tag") or contains(@class, "topic") or contains(@class, "keyword")'
+    ' or contains(@class, "schlagw") or contains(@class, "themen")]'
 )
+_TAG_BOX_TAGS = frozenset({"ul", "ol", "div", "nav", "section", "footer", "p"})
+_TAG_BOX_CLASS = re.compile(r"(?:^|\s)tags(?:\s|$)|tag-list|tags__|topics|keywords|schlagw|themen")
 # Section labels in markup: WordPress category links and "rubric"/"ressort" labels.
 _SECTION_LABEL_XPATH = (
     '//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]'
@@ -36,11 +37,11 @@ _SECTION_LABEL_XPATH = (
     ' or contains(@class, "article-section") or contains(@class, "section-name")]'
 )
 _MAX_SECTION_CHARS = 40
-# rel="tag" links (WordPress marks its category links "category tag": those are sections).
-_REL_TAG_XPATH = (
-    '//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]'
-    '[not(contains(concat(" ", normalize-space(@rel), " "), " category "))]'
+_BREADCRUMB_XPATH = (
+    '//*[contains(@class, "rumb") or @aria-label="breadcrumb" or @aria-label="Breadcrumb"]'
 )
+# rel="tag" links (WordPress marks its category links "category tag": those are sections).
+_REL_TAG_XPATH = '//a[contains(@rel, "tag")]'  # tokens checked in Python
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
 
 
@@ -82,16 +83,14 @@ def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
                 items.append({"url": doc.absolute(url) if url else None, "title": clean(name)})
         if items:
             return items
-    nav = doc.root.xpath(
-        '//*[contains(@class, "crumb") or contains(@class, "Crumb") or @aria-label="breadcrumb"'
-        ' or @aria-label="Breadcrumb"][.//a][1]'
-    )
-    if nav:
-        return [
-            {"url": doc.absolute(a.get("href")), "title": clean(a.text_content())}
-            for a in nav[0].xpath(".//a")[:12]
-            if clean(a.text_content())
-        ]
+    for nav in doc.root.xpath(_BREADCRUMB_XPATH)[:10]:
+        links = nav.xpath(".//a")[:12]
+        if links:
+            return [
+                {"url": doc.absolute(a.get("href")), "title": clean(a.text_content())}
+                for a in links
+                if clean(a.text_content())
+            ]
     return []
 
 
@@ -130,9 +129,18 @@ def _keyword_values(doc: Document) -> list[str]:
 
 def _tag_links(doc: Document) -> list[str]:
     """Link texts of rel=tag links or of a tag/topic list in the page."""
-    links = doc.root.xpath(_REL_TAG_XPATH)[:_MAX_TOPICS]
+    links = [
+        a
+        for a in doc.root.xpath(_REL_TAG_XPATH)
+        if "tag" in (rel := a.get("rel", "").lower().split()) and "category" not in rel
+    ][:_MAX_TOPICS]
     if not links:
-        for box in doc.root.xpath(_TAG_BOX_XPATH)[:3]:
+        boxes = (
+            el
+            for el in doc.root.xpath(_TAG_BOX_XPATH)
+            if el.tag in _TAG_BOX_TAGS and _TAG_BOX_CLASS.search(el.get("class", ""))
+        )
+        for box in itertools.islice(boxes, 3):
             links = [a for a in box.xpath(".//a") if len(a.text_content()) < 60][:_MAX_TOPICS]
             if links:
                 break
