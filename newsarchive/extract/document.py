@@ -194,8 +194,11 @@ def _load_json_ld(raw: str) -> Any:
 
 
 def parse_json_ld(root: HtmlElement, messages: list[str]) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the page, ``@graph`` and ``mainEntity`` flattened."""
     out: list[dict[str, Any]] = []
-    for script in root.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
         text = script.text or ""
         if not text.strip():
             continue
