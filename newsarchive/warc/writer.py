@@ -38,6 +38,10 @@ WARC_VERSION = "WARC/1.1"
 DEFAULT_MAX_SIZE = 1_000_000_000
 GZIP_LEVEL = 6  # warcio's own writer uses 9: ~3x slower for ~2% smaller files
 STORED = 0  # gzip member without compression, for payloads that are compressed already
+# zlib's default memLevel 8 makes every compressor allocate (and the OS map) a fresh
+# ~256 KB block: ~50 us per record, more than deflating a small record. 6 compresses the
+# same here (measured on 20 KB pages) without that cost.
+GZIP_MEM_LEVEL = 6
 
 
 class WarcWriteError(RuntimeError):
@@ -61,7 +65,7 @@ def record_builder() -> RecordBuilder:
 
 def gzip_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
     """``data`` as one complete gzip member."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16, GZIP_MEM_LEVEL)
     return compressor.compress(data) + compressor.flush()
 
 
