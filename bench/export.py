@@ -66,8 +66,9 @@ def run_one(count: int, batch_size: int, fmt: str, source: str) -> dict[str, Any
             from newsarchive.export.jsonl import JsonLinesBatchWriter
             from newsarchive.load import load
 
-            with JsonLinesBatchWriter(Path(tmp) / "crawl/articles", "articles-b",
-                                      batch_size=50_000) as writer:
+            with JsonLinesBatchWriter(
+                Path(tmp) / "crawl/articles", "articles-b", batch_size=50_000
+            ) as writer:
                 for record in records:
                     writer.write(record)
             records = load(Path(tmp) / "crawl")
@@ -108,19 +109,51 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         print(json.dumps(run_one(args.records[0], args.batch_size, args.format, args.source)))
         return 0
-    header = ("records", "seconds", "records/s", "baseline RSS MB", "peak RSS MB",
-              "Arrow pool peak MB", "output MB")
+    header = (
+        "records",
+        "seconds",
+        "records/s",
+        "baseline RSS MB",
+        "peak RSS MB",
+        "Arrow pool peak MB",
+        "output MB",
+    )
     print(f"format={args.format} source={args.source} batch_size={args.batch_size}")
     print(" | ".join(header))
     for count in args.records:
         child = subprocess.run(
-            [sys.executable, __file__, "--one", "--records", str(count), "--batch-size",
-             str(args.batch_size), "--format", args.format, "--source", args.source],
-            capture_output=True, text=True, check=True)
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                "--records",
+                str(count),
+                "--batch-size",
+                str(args.batch_size),
+                "--format",
+                args.format,
+                "--source",
+                args.source,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         m = json.loads(child.stdout.strip().splitlines()[-1])
-        print(" | ".join(str(v) for v in (m["records"], m["seconds"], m["records_per_s"],
-                                          m["baseline_rss_mb"], m["peak_rss_mb"],
-                                          m["arrow_pool_peak_mb"], m["output_mb"])))
+        print(
+            " | ".join(
+                str(v)
+                for v in (
+                    m["records"],
+                    m["seconds"],
+                    m["records_per_s"],
+                    m["baseline_rss_mb"],
+                    m["peak_rss_mb"],
+                    m["arrow_pool_peak_mb"],
+                    m["output_mb"],
+                )
+            )
+        )
     return 0
 
 
