@@ -55,7 +55,11 @@ def header(capture: dict[str, Any], name: str) -> str | None:
 
 
 class CrawlStatePipeline:
-    """Record every page fetch (both URLs of a redirect) in the crawl state."""
+    """Record every page fetch (both URLs of a redirect) in the crawl state.
+
+    An article whose text equals the archived one is marked ``not_modified``, so the
+    pages pipeline records it and nothing exports it a second time.
+    """
 
     def __init__(self, crawler: Crawler, state: CrawlState) -> None:
         self.state = state
@@ -86,6 +90,13 @@ class CrawlStatePipeline:
             return item  # not fetched (refused, robots.txt, network error): nothing to remember
         outcome, _ = decide_outcome(item, self.min_probability)
         is_article = outcome == "article"
+        if is_article and item.get("article_id") and item.get("content_hash") and (
+                self.state.content_hash(item["article_id"]) == item["content_hash"]):
+            # Same text as archived by an earlier run (reached again, e.g. through a redirect
+            # or a conditional re-fetch answered 200): recorded, not exported again.
+            capture["outcome"] = "not_modified"
+            capture["error"] = "same text as the archived capture"
+            is_article = False
         warc = capture.get("warc") or {}
         urls = {capture.get("url"), capture.get("requested_url")} - {None}
         for url in sorted(urls):

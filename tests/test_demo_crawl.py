@@ -470,3 +470,61 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
     assert len(set(urls)) == total, "articles lost"
     assert len(urls) == total, "articles exported twice"
     assert not list((out / "articles").glob("*.open"))
+
+
+PLAN = """
+[plan]
+name = "local"
+state = "state/local.sqlite"
+output = "out"
+
+[defaults.politeness]
+delay = 0.0
+concurrency = 8
+autothrottle = false
+
+[[sites]]
+name = "herald"
+seeds = ["{base}/"]
+allow_private = true
+
+[sites.scope]
+exclude = ['/gallery/']
+"""
+
+
+def test_crawl_plan_twice_is_incremental(tmp_path: Path) -> None:
+    """`newsarchive crawl --plan FILE --site NAME`, as the scheduler runs it, twice."""
+    from newsarchive.server import DemoSite
+
+    with DemoSite() as site:
+        (tmp_path / "plan.toml").write_text(PLAN.format(base=site.base_url))
+        command = [sys.executable, "-m", "newsarchive", "crawl", "--plan", "plan.toml",
+                   "--site", "herald"]
+        runs = [subprocess.run([*command, "--crawl-id", crawl_id], capture_output=True,
+                               text=True, timeout=120, cwd=tmp_path)
+                for crawl_id in ("20260101T000000Z-aaaa", "20260102T000000Z-bbbb")]
+        fetched_gallery = any("/gallery/" in path for _, path, _ in site.request_log)
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-3000:]
+    first = tmp_path / "out" / "herald" / "20260101T000000Z-aaaa"
+    second = tmp_path / "out" / "herald" / "20260102T000000Z-bbbb"
+    assert f"Articles: {len(paths_with_role('article'))}" in runs[0].stdout
+    assert "Articles: 0" in runs[1].stdout  # everything archived by the first run
+    assert not fetched_gallery  # the plan's exclude pattern
+    report = json.loads((second / "report.json").read_text())
+    assert report["sites"]["herald"]["previous"]["articles"] == len(paths_with_role("article"))
+    assert (first / "manifest.json").exists() and (tmp_path / "state" / "local.sqlite").exists()
+
+
+def test_crawl_plan_errors_are_reported_with_their_place(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text('[plan]\nname = "x"\n\n[[sites]]\nname = "a"\n'
+                                       'seeds = ["ftp://nope"]\n')
+    run = subprocess.run([sys.executable, "-m", "newsarchive", "crawl", "--plan", "bad.toml"],
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert run.returncode == 2 and "bad.toml:6" in run.stderr, run.stderr
+    (tmp_path / "good.toml").write_text(PLAN.format(base="http://127.0.0.1:9"))
+    run = subprocess.run([sys.executable, "-m", "newsarchive", "crawl", "--plan", "good.toml",
+                          "--site", "nosuch"], capture_output=True, text=True, timeout=60,
+                         cwd=tmp_path)
+    assert run.returncode == 2 and "nosuch" in run.stderr

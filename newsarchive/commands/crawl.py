@@ -1,7 +1,13 @@
-"""Crawl news sites from their home pages: sitemaps from robots.txt, feeds, article links.
+"""Crawl news sites: bare home/section page URLs, or the sites of a crawl plan.
 
-Each crawl writes to its own folder (default: NEWSARCHIVE_OUTPUT_DIR/CRAWL_ID), so
-nothing earlier is overwritten: WARC files, articles/*.jsonl.gz, pages.jsonl,
+With URLs: sitemaps from robots.txt, feeds from <link rel="alternate">, article
+links from the pages themselves; the output goes to NEWSARCHIVE_OUTPUT_DIR/CRAWL_ID
+(or --out). With --plan: each site (or only --site NAME) with the plan's sources,
+scope, limits and politeness, into OUTPUT/SITE/CRAWL_ID; the plan's crawl state
+makes the run incremental (archived articles are not fetched again) and the
+report compares field coverage with the site's previous run.
+
+Nothing earlier is overwritten: WARC files, articles/*.jsonl.gz, pages.jsonl,
 manifest.json and report.json/report.txt. A summary is printed at the end.
 """
 
@@ -12,15 +18,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-HELP = "crawl news sites (URLs of home/section pages) into WARC + JSON Lines"
+HELP = "crawl news sites (URLs of home/section pages, or a plan) into WARC + JSON Lines"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("urls", nargs="*", metavar="URL", help="home or section page URLs")
+    parser.add_argument("--plan", type=Path, default=None,
+                        help="crawl plan (TOML, see docs/plans.md) instead of URLs")
+    parser.add_argument("--site", action="append", default=[], metavar="NAME",
+                        help="with --plan: crawl only this site (repeatable; default: all)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: NEWSARCHIVE_OUTPUT_DIR/CRAWL_ID)")
+                        help="output folder (default: NEWSARCHIVE_OUTPUT_DIR/CRAWL_ID; "
+                             "with --plan: the plan's OUTPUT/SITE/CRAWL_ID)")
     parser.add_argument("--crawl-id", default=None,
-                        help="crawl id for file names and provenance (default: generated)")
+                        help="crawl id for file names and provenance (default: generated; "
+                             "give the earlier one to resume into its folder)")
     parser.add_argument("--allow-private", action="store_true",
                         help="allow private/loopback/link-local targets (local test sites)")
     parser.add_argument("--max-pages", type=positive_int, default=None,
@@ -48,7 +60,7 @@ def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
 
 
 def options_from_args(args: argparse.Namespace) -> Any:
-    """The crawl options the command line asks for (plans will add theirs here)."""
+    """The crawl options for bare URLs on the command line."""
     from scrapy.settings import Settings
 
     from newsarchive.crawler import CrawlOptions
@@ -57,7 +69,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
 
     urls = as_url_list(args.urls)
     if not urls:
-        raise ValueError("give at least one URL to crawl")
+        raise ValueError("give at least one URL to crawl, or --plan FILE")
     crawl_id = args.crawl_id or new_crawl_id()
     out_dir = args.out
     if out_dir is None:
@@ -74,15 +86,84 @@ def options_from_args(args: argparse.Namespace) -> Any:
     )
 
 
+def plan_crawls(args: argparse.Namespace) -> tuple[Any, list[Any], list[Any]]:
+    """``(plan, sites, crawl options)`` for ``--plan`` (and ``--site``)."""
+    from newsarchive.crawler import CrawlOptions
+    from newsarchive.plan import load_plan, site_output_dir, site_settings, site_spider_args
+    from newsarchive.provenance import new_crawl_id
+
+    if args.urls:
+        raise ValueError("give URLs or --plan, not both")
+    plan = load_plan(args.plan)
+    sites = [plan.site(name) for name in args.site] if args.site else list(plan.sites)
+    crawl_id = args.crawl_id or new_crawl_id()
+    overrides = parse_setting_overrides(args.settings)
+    crawls = []
+    for site in sites:
+        out_dir = args.out / site.name / crawl_id if args.out else site_output_dir(
+            plan, site, crawl_id)
+        site_overrides = {**site_settings(plan, site), **overrides}
+        if "JOBDIR" in overrides:  # one JOBDIR per crawler, or they would share a queue
+            site_overrides["JOBDIR"] = str(Path(overrides["JOBDIR"]) / site.name)
+        spider_args = site_spider_args(plan, site)
+        crawls.append(CrawlOptions(
+            start_urls=spider_args.pop("start_urls"),
+            out_dir=out_dir,
+            crawl_id=crawl_id,
+            allow_private=args.allow_private or site.allow_private,
+            max_pages=args.max_pages,
+            overrides=site_overrides,
+            spider_args=spider_args,
+        ))
+    return plan, sites, crawls
+
+
+def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
+    """Crawl a plan's sites side by side; each run is opened and closed in the crawl state."""
+    from newsarchive.crawler import run_crawls
+    from newsarchive.report import report_crawl
+    from newsarchive.state import CrawlState
+    from newsarchive.summary import format_summary, summarize
+
+    with CrawlState(plan.state_path) as state:
+        run_ids = [state.start_run(site.name) for site in sites]
+        results = run_crawls(crawls)
+        failed = 0
+        for site, run_id, result in zip(sites, run_ids, results, strict=True):
+            report = report_crawl(result.out_dir, state=state, run_id=run_id, site=site.name,
+                                  crawl_id=result.crawl_id)
+            print(f"== site {site.name} ==")
+            print(format_summary(summarize(result.out_dir)))
+            for drop in report["sites"].get(site.name, {}).get("coverage_drops", []):
+                print(f"Coverage of {drop['field']} dropped from {drop['previous']:.0%} to "
+                      f"{drop['current']:.0%} since the last run: has the layout changed?")
+            if not result.stats.get("response_received_count"):
+                failed += 1
+                print(f"newsarchive crawl: site {site.name}: no page could be fetched",
+                      file=sys.stderr)
+    print(f"Crawl {results[0].crawl_id} of plan {plan.name}: {len(sites)} site(s) "
+          f"in {results[0].seconds:.1f}s")
+    return 1 if failed else 0
+
+
 def run(args: argparse.Namespace) -> int:
     from newsarchive.crawler import run_crawl, write_crawl_report
+    from newsarchive.plan import PlanError
     from newsarchive.summary import format_summary, summarize
 
     try:
-        options = options_from_args(args)
-    except ValueError as exc:
+        if args.plan is not None:
+            plan, sites, crawls = plan_crawls(args)
+        else:
+            options = options_from_args(args)
+    except PlanError as exc:
+        print(f"newsarchive crawl: the plan has errors:\n{exc}", file=sys.stderr)
+        return 2
+    except (KeyError, ValueError) as exc:
         print(f"newsarchive crawl: {exc}", file=sys.stderr)
         return 2
+    if args.plan is not None:
+        return run_plan(plan, sites, crawls)
     result = run_crawl(options)
     write_crawl_report(result)
     print(format_summary(summarize(result.out_dir)))
