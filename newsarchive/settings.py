@@ -60,6 +60,8 @@ DOWNLOADER_MIDDLEWARES = {
     # records are written; archives bodies cut at DOWNLOAD_MAXSIZE (WARC-Truncated: length).
     "newsarchive.warc.capture.WarcPointerMiddleware": 10,
     "newsarchive.spiders.guard.PrivateAddressGuard": 50,
+    # The spider's requests bypass Scrapy's dupe filter; a redirect to a known URL stops here.
+    "newsarchive.spiders.redirects.RedirectTargetOnce": 60,
 }
 # Record every page's outcome, then provenance, dedupe and export of articles (300: validation).
 ITEM_PIPELINES = {

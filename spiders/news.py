@@ -23,6 +23,7 @@ import scrapy
 from newsarchive.pipelines.state import crawl_state_for
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.options import spider_options
+from newsarchive.spiders.redirects import AlreadyRequested
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -299,6 +300,8 @@ class NewsSpider(scrapy.Spider):
     def on_failure(self, failure: Failure) -> Iterator[dict[str, Any]]:
         """Record a request that produced no response (robots.txt, refusal, network error)."""
         request: Request = failure.request  # type: ignore[attr-defined]
+        if failure.check(AlreadyRequested):
+            return  # a redirect to a URL this crawl fetches anyway: the hop is recorded
         outcome, reason = outcome_of_failure(failure)
         log.log(logging.INFO if outcome != "failed" else logging.WARNING,
                 "%s: %s (%s)", outcome, request.url, reason)

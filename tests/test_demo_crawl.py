@@ -191,6 +191,12 @@ def test_every_article_says_how_it_was_discovered(demo: DemoRun) -> None:
         assert article["provenance"]["crawl_id"] and article["capture_id"]
 
 
+def test_every_article_is_fetched_once(demo: DemoRun) -> None:
+    fetched = demo.server_paths()
+    for path in paths_with_role("article"):
+        assert fetched.count(path) == 1, path
+
+
 def test_demo_touches_nothing_outside_127_0_0_1(demo: DemoRun) -> None:
     hosts = {urlsplit(p["url"]).hostname for p in demo.pages()}
     assert hosts == {"127.0.0.1"}

@@ -345,3 +345,23 @@ def test_plan_scope_and_since_filter_sitemap_entries() -> None:
         response_for(XmlResponse, f"{SITE}/sitemap.xml", body))))
     assert [r.url for r in pages] == [f"{SITE}/2026/01/02/new-story",
                                       f"{SITE}/2026/01/03/undated-story"]
+
+
+def test_redirect_to_a_known_url_is_not_fetched_again(spider: NewsSpider) -> None:
+    from newsarchive.spiders.redirects import AlreadyRequested, RedirectTargetOnce
+
+    spider.crawler.spider = spider
+    middleware = RedirectTargetOnce.from_crawler(spider.crawler)
+    known = spider.page_request(f"{SITE}/2026/01/02/story", {"type": "link"}, 1, "article")
+    assert known is not None
+    moved = Request(f"{SITE}/2026/01/02/story", meta={"redirect_urls": [f"{SITE}/old"]})
+    with pytest.raises(AlreadyRequested):
+        middleware.process_request(moved)
+    fresh = Request(f"{SITE}/2026/01/03/other", meta={"redirect_urls": [f"{SITE}/old2"]})
+    assert middleware.process_request(fresh) is None
+    # ...and the direct link found later is not requested a second time
+    assert spider.page_request(f"{SITE}/2026/01/03/other", {"type": "link"}, 1, "article") is None
+    assert middleware.process_request(Request(f"{SITE}/plain")) is None  # not a redirect
+    failure = Failure(AlreadyRequested("x"))
+    failure.request = moved  # type: ignore[attr-defined]
+    assert list(spider.on_failure(failure)) == []  # the hop is recorded, not a failure
