@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
+from newsarchive.pipelines.pages import ARTICLE_PAGE_TYPES
 from newsarchive.pipelines.state import crawl_state_for
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.options import spider_options
@@ -43,9 +44,6 @@ META_VIA = "newsarchive_via"  # discovered_via block of the URL
 META_DEPTH = "newsarchive_depth"  # hub hops from the start URL
 META_WARC = "newsarchive_warc"  # WARC pointer set by the capture extension
 
-# Pages whose extraction says "article" are not followed further: their related
-# links are left to sitemaps, feeds and hubs, which keeps the crawl on the site's map.
-ARTICLE_PAGE_TYPES = frozenset({"article"})
 # Sources first, so the article URLs they name (with dates) are scheduled early. A URL
 # named by several sources is fetched once (Scrapy's dupe filter), under the first discovery.
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
@@ -273,6 +271,8 @@ class NewsSpider(scrapy.Spider):
             return
         record["_capture"] = self.capture(response)
         yield record
+        # Articles are not followed further: their related links are left to sitemaps,
+        # feeds and hubs, which keeps the crawl on the site's own map.
         page_type = (record.get("extraction") or {}).get("page_type")
         depth = response.meta.get(META_DEPTH, 0)
         if page_type not in ARTICLE_PAGE_TYPES and depth < self.max_depth:
