@@ -126,6 +126,8 @@ def test_demo_prints_summary_and_is_quick(demo: DemoRun) -> None:
     assert "Fields found" in demo.stdout and "headline" in demo.stdout
     assert "Files written:" in demo.stdout and "pages.jsonl" in demo.stdout
     assert "server stopped" in demo.stdout
+    # a newcomer's first run shows no tracebacks
+    assert "Traceback" not in demo.stderr and " ERROR " not in demo.stderr, demo.stderr[-3000:]
     report = json.loads((demo.out / "report.json").read_text())
     assert report and (demo.out / "report.txt").exists()
     assert demo.seconds < 60
