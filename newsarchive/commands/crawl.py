@@ -39,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop after this many responses")
     parser.add_argument("-s", "--set", dest="settings", action="append", default=[],
                         metavar="NAME=VALUE", help="override a Scrapy/newsarchive setting")
+    parser.add_argument("--redis", default=None, metavar="URL",
+                        help="run as one worker of a crawl shared through Redis "
+                             "(needs --crawl-id; see newsarchive.distributed)")
 
 
 def positive_int(text: str) -> int:
@@ -118,6 +121,17 @@ def plan_crawls(args: argparse.Namespace) -> tuple[Any, list[Any], list[Any]]:
     return plan, sites, crawls
 
 
+def as_worker(args: argparse.Namespace, options: Any, site: str | None = None) -> Any:
+    """With ``--redis``: the options of one worker of a crawl shared through Redis."""
+    if not args.redis:
+        return options
+    from newsarchive.distributed.worker import worker_options
+
+    if not args.crawl_id:
+        raise ValueError("a Redis worker needs --crawl-id (the id every worker shares)")
+    return worker_options(options, args.redis, site=site)
+
+
 def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
     """Crawl a plan's sites side by side; each run is opened and closed in the crawl state."""
     from newsarchive.crawler import run_crawls
@@ -154,8 +168,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.plan is not None:
             plan, sites, crawls = plan_crawls(args)
+            crawls = [as_worker(args, c, site.name) for c, site in zip(crawls, sites, strict=True)]
         else:
-            options = options_from_args(args)
+            options = as_worker(args, options_from_args(args))
     except PlanError as exc:
         print(f"newsarchive crawl: the plan has errors:\n{exc}", file=sys.stderr)
         return 2
