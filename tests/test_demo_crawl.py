@@ -295,6 +295,10 @@ def test_crawl_command_without_urls_is_a_clear_error(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "newsarchive", "crawl", "--out", str(tmp_path)],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "give at least one URL" in run.stderr
+    run = subprocess.run([sys.executable, "-m", "newsarchive", "crawl", "http://a.test/",
+                          "--redis", "redis://127.0.0.1:1/0"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "needs --crawl-id" in run.stderr
 
 
 def test_demo_refuses_to_wipe_a_folder_it_did_not_write(tmp_path: Path) -> None:
