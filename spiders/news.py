@@ -44,9 +44,10 @@ META_VIA = "newsarchive_via"  # discovered_via block of the URL
 META_DEPTH = "newsarchive_depth"  # hub hops from the start URL
 META_WARC = "newsarchive_warc"  # WARC pointer set by the capture extension
 
-# Sources first, so the article URLs they name (with dates) are scheduled early. A URL
-# named by several sources is fetched once (Scrapy's dupe filter), under the first discovery.
+# Response headers kept for conditional re-fetches (crawl state).
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
+# Sources first, so the article URLs they name (with dates) are scheduled early. A URL
+# named by several sources is fetched once (first_time()), under the first discovery.
 PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
 
 
