@@ -20,6 +20,7 @@ from newsarchive.extract.text import clean, joined_text
 # Separators between a headline and the site name in <title> / og:title.
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:/]|::)\s+|\s*[｜：]\s*")
 _KICKER_END = re.compile(r"\S\s*(?::|\s[-–—|])\s+$")
+_KICKER_SPLIT = re.compile(r"(?<=\S)(?::|\s[-–—|])\s+")
 _DATE_SEGMENT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _KEY_DROP = re.compile(r"[\W_]+")
 _MAX_HEADLINE = 400
@@ -29,18 +30,48 @@ TITLE_XPATH = "/html/head/title | /html/title"
 
 # Source -> weight when voting. The JSON-LD headline is the one the publisher
 # declares explicitly, so it outweighs the others unless they all agree
-# elsewhere; the <h1> often carries a kicker or a display variant, <title> an
-# SEO variant, so they count less. _PREFERENCE picks the exact text (quote
-# style, spacing) among candidates with the same comparison key.
+# elsewhere; <h1> often carries a kicker or a display variant, <title> an SEO
+# variant, so they count less alone. Sources:
+#   h1         an <h1> outside navigation, h1_marked one marked as the headline
+#              (itemprop="headline" or a "headline" class);
+#   h1_nav     an <h1> in a breadcrumb or <nav>: templates put the SEO title there;
+#   display    the headline element of a page whose <h1> is missing or a breadcrumb;
+#   shared     the part a visible heading and a stated title share behind two
+#              different kickers (votes only by kicker transfer).
 _SOURCES = {
     "h1": 0.5,
+    "h1_marked": 0.5,
+    "h1_nav": 0.5,
+    "display": 0.5,
     "json_ld": 3.0,
     "og": 1.0,
     "twitter": 1.0,
     "itemprop": 1.0,
     "title": 0.5,
+    "shared": 0.0,
 }
-_PREFERENCE = ("json_ld", "og", "h1", "itemprop", "twitter", "title")
+# A visible headline element that a social/microdata title repeats is what the
+# reader sees and what the page shares: that agreement (bonus per visible source)
+# outweighs a different SEO headline in JSON-LD. Measured on fundus-dev: a plain
+# <h1> agreeing with og:title is right as often as wrong, so it gets no bonus.
+_SOCIAL = frozenset({"og", "twitter", "itemprop"})
+_CORROBORATED = {"display": 3.6, "h1_marked": 2.1}
+_VISIBLE = frozenset({"h1", "h1_marked", "display"})
+# Sources that state a headline as text of their own (not a split of page markup).
+_STATED = frozenset({"json_ld", "og", "twitter", "itemprop", "title", "shared"})
+# Picks the exact text (quote style, spacing) among candidates with the same key.
+_PREFERENCE = (
+    "json_ld",
+    "og",
+    "h1",
+    "h1_marked",
+    "display",
+    "itemprop",
+    "twitter",
+    "h1_nav",
+    "title",
+    "shared",
+)
 
 
 @dataclass(frozen=True)
@@ -104,17 +135,78 @@ def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list
     return [v for v in (title, rebuilt) if v]
 
 
-def _h1_candidates(doc: Document) -> list[str]:
-    """Texts of the first ``<h1>`` elements, those inside ``<article>``/``<main>`` first."""
+def _class_words(el: Any) -> str:
+    """Lower-cased class and id of ``el``: where templates name what an element is."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+
+
+def _in_navigation(el: Any) -> bool:
+    """True inside ``<nav>`` or a breadcrumb trail: a heading there is the page's SEO
+    title repeated for search engines, not the headline a reader sees."""
+    for node in (el, *el.iterancestors()):
+        if node.tag == "nav" or "breadcrumb" in _class_words(node):
+            return True
+    return False
+
+
+def _heading_text(el: Any) -> str | None:
+    text = clean(joined_text(el))
+    return text if text and len(text) <= _MAX_HEADLINE else None
+
+
+def _h1_source(h1: Any) -> str:
+    """``h1_nav`` in navigation, ``h1_marked`` when marked up as the headline, else ``h1``."""
+    if _in_navigation(h1):
+        return "h1_nav"
+    return "h1_marked" if _display_tier(h1) in (0, 1) else "h1"
+
+
+def _h1_candidates(doc: Document) -> list[tuple[str, str]]:
+    """(source, text) of the first ``<h1>`` elements, those in ``<article>``/``<main>`` first.
+
+    An ``<h1>`` inside navigation or a breadcrumb trail votes only as weakly as
+    ``<title>`` (source ``h1_nav``); the page's visible headline is then looked
+    for elsewhere (:func:`_display_heading`).
+    """
     h1s = list(doc.root.iter("h1"))
     scoped = [h for h in h1s if next(h.iterancestors("article", "main"), None) is not None]
     h1s = scoped or h1s
     out = []
     for h1 in h1s[:3]:
-        text = clean(joined_text(h1))
-        if text and len(text) <= _MAX_HEADLINE:
-            out.append(text)
+        text = _heading_text(h1)
+        if text:
+            out.append((_h1_source(h1), text))
     return out
+
+
+def _display_tier(el: Any) -> int | None:
+    """How surely ``el`` is a headline element: 0 microdata, 1 a headline class, 2 ``<h2>``."""
+    if el.get("itemprop") == "headline":
+        return 0
+    if "headline" in (el.get("class") or "").lower():
+        return 1
+    return 2 if el.tag == "h2" else None
+
+
+def _display_heading(doc: Document) -> str | None:
+    """The visible headline of a page whose ``<h1>`` is a breadcrumb or missing.
+
+    Such templates show the headline in an element marked as the headline
+    (``itemprop="headline"``, a class naming a headline) or an ``<h2>``, inside
+    the article when there is one; the first of the surest kind wins.
+    """
+    body = doc.root.find("body")
+    best: tuple[int, str] | None = None
+    for el in body.iter("h2", "span", "div", "p") if body is not None else ():
+        tier = _display_tier(el)
+        if tier is None or (best is not None and tier >= best[0]):
+            continue
+        if tier == 2 and next(el.iterancestors("article", "main"), None) is None:
+            continue
+        text = _heading_text(el)
+        if text and len(text) >= 10 and not _in_navigation(el):
+            best = (tier, text)
+    return best[1] if best else None
 
 
 def _itemprop_headline(doc: Document) -> str | None:
@@ -138,8 +230,11 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
         if text and len(text) <= _MAX_HEADLINE:
             found.append(Candidate(source, text))
 
-    for text in _h1_candidates(doc):
-        add("h1", text)
+    h1s = _h1_candidates(doc)
+    for source, text in h1s:
+        add(source, text)
+    if not any(source in ("h1", "h1_marked") for source, _ in h1s):
+        add("display", _display_heading(doc))
     add("itemprop", _itemprop_headline(doc))
     ld_headline = clean(structured.text_of(structured.first_property(doc, "headline")))
     if ld_headline:
@@ -159,9 +254,13 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
 
 
 def choose(found: list[Candidate]) -> str | None:
-    """The candidate text most sources agree on; ties go to the most trusted source."""
+    """The candidate text most sources agree on.
+
+    Ties go to the candidate a visible heading shows, then to the most trusted source.
+    """
     if not found:
         return None
+    found = found + _shared_tails(found)
     votes: dict[str, float] = {}
     voters: dict[str, set[str]] = {}
     for cand in found:
@@ -174,10 +273,14 @@ def choose(found: list[Candidate]) -> str | None:
     if not votes:
         return None
     _transfer_kicker_votes(found, votes, voters)
+    for k, sources in voters.items():
+        for visible, bonus in _CORROBORATED.items():
+            if visible in sources and sources & _SOCIAL:
+                votes[k] += bonus
 
-    def rank(k: str) -> tuple[float, int]:
+    def rank(k: str) -> tuple[float, bool, int]:
         best_source = min(_PREFERENCE.index(s) for s in voters[k])
-        return votes[k], -best_source
+        return round(votes[k], 6), bool(voters[k] & _VISIBLE), -best_source
 
     best = max(votes, key=rank)
     for source in _PREFERENCE:
@@ -187,6 +290,38 @@ def choose(found: list[Candidate]) -> str | None:
     return None
 
 
+def _tails(text: str) -> dict[str, str]:
+    """Comparison key -> text of ``text`` without each of its leading kicker segments."""
+    return {key(text[m.end() :]): text[m.end() :] for m in _KICKER_SPLIT.finditer(text)}
+
+
+def _shared_tails(found: list[Candidate]) -> list[Candidate]:
+    """The headline a visible heading and a stated title share behind different kickers.
+
+    ``<h1>`` "Topic A - Headline" and og:title "Topic B: Headline": a kicker that
+    changes between the page's sources is a topic label, not part of the headline,
+    so the shared rest (the longest) is offered as a candidate of its own. Only for
+    a heading whose full text no stated source repeats.
+    """
+    stated = [c for c in found if c.source in _STATED]
+    stated_keys = {key(c.text) for c in stated}
+    tails: dict[str, Candidate] = {}
+    for heading in found:
+        heading_key = key(heading.text)
+        if heading.source not in _VISIBLE or heading_key in stated_keys:
+            continue
+        heading_tails = _tails(heading.text)
+        for other in stated:
+            other_key = key(other.text)
+            if heading_key.endswith(other_key) or other_key.endswith(heading_key):
+                continue
+            shared = [k for k in _tails(other.text) if k in heading_tails and len(k) >= 10]
+            if shared:
+                longest = max(shared, key=len)
+                tails.setdefault(longest, Candidate("shared", heading_tails[longest]))
+    return [c for k, c in tails.items() if k not in stated_keys]
+
+
 def _transfer_kicker_votes(
     found: list[Candidate], votes: dict[str, float], voters: dict[str, set[str]]
 ) -> None:
@@ -194,11 +329,15 @@ def _transfer_kicker_votes(
 
     Pages put a topic line before the headline in ``<h1>``, JSON-LD or ``<title>``
     while another source carries the headline alone; the kicker is not part of it.
+    Only a source that states the headline as text counts as carrying it alone: a
+    visible heading without its kicker element is often a split of one headline.
     """
     texts = {key(c.text): c.text for c in found}
     for long_key, long_text in texts.items():
         for short_key, short_text in texts.items():
             if short_key == long_key or not long_text.endswith(short_text):
+                continue
+            if not voters[short_key] & _STATED:
                 continue
             kicker = long_text[: -len(short_text)]
             if _KICKER_END.search(kicker) and len(short_key) >= 10:
