@@ -1,0 +1,240 @@
+"""Two `newsarchive crawl --redis` workers share one crawl of a local site through Redis.
+
+A real redis-server (installed with apt-get when missing and possible, else
+the tests skip and say why) and a generated site of a few hundred articles,
+both on 127.0.0.1. Every article must be captured exactly once across the
+workers: once in the server's request log, once among the WARC response
+records, once in the JSON output; also when one worker is stopped with
+SIGINT mid-crawl. ``crawl-finish`` merges the index and manifest and leaves
+no key of the crawl behind.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsarchive.distributed.testing import LocalRedis, RedisUnavailable, check_python_packages
+from newsarchive.server import DemoSite
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = 240
+WORKER_TIMEOUT = 180
+# No politeness for the local site, but a small delay so that one worker cannot finish
+# the whole site before the second has started (each worker has its own delay slot).
+WORKER_SETTINGS = {
+    "DOWNLOAD_DELAY": "0.04",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "NEWSARCHIVE_PROGRESS": "False",
+    "NEWSARCHIVE_REDIS_IDLE_GRACE": "1.5",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[LocalRedis]:
+    try:
+        check_python_packages()
+        with LocalRedis() as server:
+            yield server
+    except RedisUnavailable as exc:
+        pytest.skip(f"Redis worker tests skipped: {exc}")
+
+
+@pytest.fixture
+def site() -> Iterator[DemoSite]:
+    with DemoSite(generate=ARTICLES) as served:
+        yield served
+
+
+def start_worker(site: DemoSite, redis_url: str, crawl_id: str, out: Path,
+                 log_path: Path, **extra: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "newsarchive", "-v", "crawl", f"{site.base_url}/",
+               "--redis", redis_url, "--crawl-id", crawl_id, "--out", str(out),
+               "--allow-private"]
+    for name, value in {**WORKER_SETTINGS, **extra}.items():
+        command += ["-s", f"{name}={value}"]
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def finish(process: subprocess.Popen[bytes], log_path: Path) -> int:
+    try:
+        return process.wait(timeout=WORKER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"worker did not finish: {log_path.read_text()[-3000:]}")
+
+
+def worker_folders(out: Path) -> list[Path]:
+    return sorted(p for p in (out / "workers").iterdir() if p.is_dir())
+
+
+def pages_fetched(folder: Path) -> int:
+    pages = folder / "pages.jsonl"
+    return sum(1 for _ in pages.open(encoding="utf-8")) if pages.exists() else 0
+
+
+def wait_for(condition: Any, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def exported_urls(folder: Path) -> list[str]:
+    urls = []
+    for path in sorted((folder / "articles").glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            urls.extend(json.loads(line)["url"] for line in handle)
+    return urls
+
+
+def warc_response_urls(out: Path) -> list[str]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    urls = []
+    for path in sorted(out.glob("workers/*/warc/*.warc.gz")):
+        with path.open("rb") as stream:
+            urls.extend(record.rec_headers.get_header("WARC-Target-URI")
+                        for record in ArchiveIterator(stream) if record.rec_type == "response")
+    return urls
+
+
+def article_urls(site: DemoSite) -> set[str]:
+    from newsarchive.server.generated import generated_article
+
+    return {f"{site.base_url}{generated_article(n).path}" for n in range(1, ARTICLES + 1)}
+
+
+def assert_each_article_once(site: DemoSite, out: Path) -> list[int]:
+    """Every article requested, archived and exported exactly once; per-worker export counts."""
+    expected = article_urls(site)
+    fetched = Counter(f"{site.base_url}{path}" for method, path, _ in site.request_log
+                      if method == "GET")
+    assert {url: fetched[url] for url in expected if fetched[url] != 1} == {}
+    archived = Counter(warc_response_urls(out))
+    assert {url: archived[url] for url in expected if archived[url] != 1} == {}
+    per_worker = [exported_urls(folder) for folder in worker_folders(out)]
+    exported = Counter(url for urls in per_worker for url in urls)
+    assert set(exported) == expected
+    assert max(exported.values()) == 1
+    return [len(urls) for urls in per_worker]
+
+
+def crawl_finish(redis_url: str, crawl_id: str, out: Path) -> tuple[int, dict[str, Any], str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "crawl-finish", crawl_id, "--redis", redis_url,
+         "--out", str(out), "--json"], capture_output=True, text=True, timeout=120, check=False)
+    report = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
+    return done.returncode, report, done.stderr
+
+
+def test_two_workers_capture_every_article_once(site: DemoSite, redis_server: LocalRedis,
+                                                tmp_path: Path) -> None:
+    out = tmp_path / "crawl"
+    crawl_id = "two-workers"
+    logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
+    workers = [start_worker(site, redis_server.url, crawl_id, out, log) for log in logs]
+    for worker, log in zip(workers, logs, strict=True):
+        assert finish(worker, log) == 0, log.read_text()[-3000:]
+
+    counts = assert_each_article_once(site, out)
+    assert len(counts) == 2 and all(counts), f"articles per worker: {counts}"
+    client = redis_server.client()
+    names = list(client.scan_iter(match="*"))
+    assert names, "a finished crawl keeps its keys until crawl-finish (SCHEDULER_PERSIST)"
+    assert all(n.startswith(f"newsarchive:crawl:{crawl_id}:") for n in names), names
+
+    status, report, stderr = crawl_finish(redis_server.url, crawl_id, out)
+    assert status == 0, stderr
+    assert report["queued_requests"] == 0
+    assert report["seen_fingerprints"] >= ARTICLES
+    assert report["deleted"] >= 1 and report["remaining"] == 0
+    assert list(client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*")) == []
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["articles"] == ARTICLES
+    assert {w["name"] for w in manifest["workers"]} == {p.name for p in worker_folders(out)}
+    listed = {entry["path"] for entry in manifest["warc_files"]}
+    assert listed == {p.relative_to(out).as_posix() for p in out.glob("workers/*/warc/*.warc.gz")}
+    index = (out / "index.cdxj").read_text().splitlines()
+    assert index == sorted(index)
+    indexed_articles = {json.loads(line.split(" ", 2)[2])["url"] for line in index}
+    assert article_urls(site) <= indexed_articles
+    for line in index:
+        assert (out / json.loads(line.split(" ", 2)[2])["filename"]).exists()
+
+
+def test_worker_stopped_with_sigint_loses_and_duplicates_nothing(
+        site: DemoSite, redis_server: LocalRedis, tmp_path: Path) -> None:
+    out = tmp_path / "crawl"
+    crawl_id = "sigint"
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = start_worker(site, redis_server.url, crawl_id, out, first_log)
+    wait_for(lambda: (out / "workers").exists() and sum(
+        pages_fetched(f) for f in worker_folders(out)) >= 20, "the first worker's pages")
+    second = start_worker(site, redis_server.url, crawl_id, out, second_log)
+    wait_for(lambda: len(worker_folders(out)) == 2 and min(
+        pages_fetched(f) for f in worker_folders(out)) >= 10, "the second worker's pages")
+    first.send_signal(signal.SIGINT)
+    finish(first, first_log)
+    assert "shutting down gracefully" in first_log.read_text()
+    assert finish(second, second_log) == 0, second_log.read_text()[-3000:]
+
+    counts = assert_each_article_once(site, out)
+    assert all(counts), f"articles per worker: {counts}"
+    status, report, stderr = crawl_finish(redis_server.url, crawl_id, out)
+    assert status == 0, stderr
+    assert report["remaining"] == 0
+    assert json.loads((out / "manifest.json").read_text())["counts"]["articles"] == ARTICLES
+
+
+def test_crawl_finish_refuses_while_work_remains(redis_server: LocalRedis,
+                                                 tmp_path: Path) -> None:
+    from newsarchive.distributed.workers import Heartbeat
+
+    client = redis_server.client()
+    crawl_id = "unfinished"
+    client.zadd(f"newsarchive:crawl:{crawl_id}:news:requests", {"pickled-request": 0})
+    client.sadd(f"newsarchive:crawl:{crawl_id}:news:dupefilter", "fp1", "fp2")
+    client.sadd("newsarchive:crawl:unfinished-other:news:dupefilter", "fp")  # another crawl
+    command = [sys.executable, "-m", "newsarchive", "crawl-finish", crawl_id,
+               "--redis", redis_server.url]
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert refused.returncode == 1 and "1 requests are still queued" in refused.stderr
+    assert "seen fingerprints: 2" in refused.stdout
+    client.delete(f"newsarchive:crawl:{crawl_id}:news:requests")
+    alive = Heartbeat(worker="other~p1", host="other", pid=1, busy=True, seen=time.time(),
+                      started=time.time(), out_dir="x")
+    client.hset(f"newsarchive:crawl:{crawl_id}:workers", alive.worker, alive.to_json())
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert refused.returncode == 1 and "still alive: other~p1" in refused.stderr
+    forced = subprocess.run([*command, "--force"], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert forced.returncode == 0, forced.stderr
+    assert list(client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*")) == []
+    assert client.exists("newsarchive:crawl:unfinished-other:news:dupefilter")
+    bad = subprocess.run([sys.executable, "-m", "newsarchive", "crawl-finish", "x*",
+                          "--redis", redis_server.url], capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert bad.returncode == 2 and "crawl id" in bad.stderr
+    unreachable = subprocess.run([sys.executable, "-m", "newsarchive", "crawl-finish", "x",
+                                  "--redis", "redis://127.0.0.1:1/0"], capture_output=True,
+                                 text=True, timeout=60, check=False)
+    assert unreachable.returncode == 2 and "cannot reach Redis" in unreachable.stderr
