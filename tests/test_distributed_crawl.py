@@ -156,6 +156,11 @@ def test_two_workers_capture_every_article_once(site: DemoSite, redis_server: Lo
 
     counts = assert_each_article_once(site, out)
     assert len(counts) == 2 and all(counts), f"articles per worker: {counts}"
+    # A worker joining after the end finds every URL seen: it fetches nothing, exits 0.
+    late_log = tmp_path / "worker-late.log"
+    late = start_worker(site, redis_server.url, crawl_id, out, late_log)
+    assert finish(late, late_log) == 0, late_log.read_text()[-3000:]
+    assert_each_article_once(site, out)
     client = redis_server.client()
     names = list(client.scan_iter(match="*"))
     assert names, "a finished crawl keeps its keys until crawl-finish (SCHEDULER_PERSIST)"
