@@ -243,3 +243,47 @@ def test_crawl_finish_refuses_while_work_remains(redis_server: LocalRedis,
                                   "--redis", "redis://127.0.0.1:1/0"], capture_output=True,
                                  text=True, timeout=60, check=False)
     assert unreachable.returncode == 2 and "cannot reach Redis" in unreachable.stderr
+
+
+def test_plan_workers_share_a_site_queue_under_the_crawl_and_site(
+        site: DemoSite, redis_server: LocalRedis, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f"""
+[plan]
+name = "shared"
+state = "state/shared.sqlite"
+output = "output"
+
+[[sites]]
+name = "gen"
+seeds = ["{site.base_url}/"]
+allow_private = true
+
+[sites.politeness]
+delay = 0.0
+concurrency = 8
+autothrottle = false
+""", encoding="utf-8")
+    crawl_id = "plan-crawl"
+    command = [sys.executable, "-m", "newsarchive", "-v", "crawl", "--plan", str(plan),
+               "--redis", redis_server.url, "--crawl-id", crawl_id,
+               "-s", "NEWSARCHIVE_PROGRESS=False", "-s", "NEWSARCHIVE_REDIS_IDLE_GRACE=1.5"]
+    logs = [tmp_path / "plan-1.log", tmp_path / "plan-2.log"]
+    workers = []
+    for log in logs:
+        with log.open("wb") as log_file:
+            workers.append(subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT))
+    client = redis_server.client()
+    queue = f"newsarchive:crawl:{crawl_id}:gen:news:requests"
+    wait_for(lambda: client.exists(queue) or all(w.poll() is not None for w in workers),
+             "the site's queue")
+    for worker, log in zip(workers, logs, strict=True):
+        assert finish(worker, log) == 0, log.read_text()[-3000:]
+
+    out = tmp_path / "output" / "gen" / crawl_id
+    assert_each_article_once(site, out)
+    names = list(client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*"))
+    assert names and all(n.startswith(f"newsarchive:crawl:{crawl_id}:gen:") for n in names)
+    status, report, stderr = crawl_finish(redis_server.url, crawl_id, out)
+    assert status == 0, stderr
+    assert report["remaining"] == 0
