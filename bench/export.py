@@ -64,7 +64,7 @@ def run_one(count: int, batch_size: int, fmt: str, source: str) -> dict[str, Any
         conformed = source == "jsonl"  # load() conforms; generated records get conformed once
         if source == "jsonl":
             from newsarchive.export.jsonl import JsonLinesBatchWriter
-            from newsarchive.load import load
+            from newsarchive.loading import load
 
             with JsonLinesBatchWriter(
                 Path(tmp) / "crawl/articles", "articles-b", batch_size=50_000

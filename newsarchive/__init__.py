@@ -13,7 +13,7 @@ __all__ = ["__version__", "extract", "load"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from newsarchive.extract import extract
-    from newsarchive.load import load
+    from newsarchive.loading import load
 
 
 def __getattr__(name: str) -> Any:
@@ -22,7 +22,7 @@ def __getattr__(name: str) -> Any:
 
         return extract
     if name == "load":
-        from newsarchive.load import load
+        from newsarchive.loading import load
 
         return load
     raise AttributeError(f"module 'newsarchive' has no attribute {name!r}")

@@ -18,7 +18,6 @@ import gzip
 import json
 import logging
 import sys
-import types
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -147,19 +146,3 @@ def load(path: str | Path, *, on_error: ErrorHandler | None = None) -> Iterator[
     files = export_files(path) if path.is_dir() else [path]
     readers = [(file, reader_for(file)) for file in files]
     return (record for file, read in readers for record in read(file, on_error))
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``newsarchive.load(path)`` work after this module is imported.
-
-    Importing ``newsarchive.load`` sets the package attribute ``load`` to this
-    module, hiding the lazily exported function of the same name; making the
-    module callable keeps ``newsarchive.load(path)`` working either way.
-    """
-
-    def __call__(self, path: str | Path, *, on_error: ErrorHandler | None = None
-                 ) -> Iterator[dict[str, Any]]:
-        return load(path, on_error=on_error)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -20,7 +20,7 @@ from newsarchive.export.convert import ExportError, export_records
 from newsarchive.export.flatten import csv_columns
 from newsarchive.export.jsonl import JsonLinesBatchWriter, encode_record, gzip_member
 from newsarchive.export.synthetic import synthetic_record
-from newsarchive.load import LoadError, load
+from newsarchive.loading import LoadError, load
 
 
 def _records(n: int, crawl_id: str = "c1") -> list[dict]:
@@ -155,7 +155,7 @@ def test_load_reads_concatenated_gzip_members_and_crawl_folders(tmp_path: Path) 
     records = list(newsarchive.load(crawl))
     assert len(records) == 10  # pages.jsonl and the .open batch are not articles yet
     assert records == _records(10, "c")
-    importlib.import_module("newsarchive.load")  # importing the submodule must not break it
+    importlib.import_module("newsarchive.loading")  # importing the submodule must not break it
 
     assert len(list(newsarchive.load(crawl / "articles" / "articles-c-00000.jsonl.gz"))) == 4
 

@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from newsarchive.export.convert import ExportError, ExportReport, export_records
-    from newsarchive.load import LoadError, load
+    from newsarchive.loading import LoadError, load
 
     if args.batch_size < 1:
         print("--batch-size must be at least 1", file=sys.stderr)
