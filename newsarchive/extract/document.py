@@ -34,6 +34,10 @@ _PARSER = lxml.html.HTMLParser(
     huge_tree=True,
     default_doctype=False,
 )
+# Every element is a plain HtmlElement, chosen in C: lxml.html's own lookup (special
+# classes for <form>, <input>... that extraction never uses) is a Python call for each
+# element proxy, and the body walk creates a proxy for every element of the page.
+_PARSER.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(element=HtmlElement))
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 # C0 control bytes (not tab/LF/CR): libxml2 keeps them in text, and lxml then
 # refuses to write such text into any tree built from it. They never occur

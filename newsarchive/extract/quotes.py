@@ -21,6 +21,7 @@ written before the quote.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 MIN_QUOTE_WORDS = 4
@@ -94,6 +95,10 @@ MAX_WORDS_BEFORE_SUBJECT = 4  # "Retired engineer Malcolm Reed said": a subject 
 MAX_DESCRIPTOR_WORDS = 8  # "said the authority's chief executive, Ruth Pemberton"
 SUBJECT_SENTENCES_BACK = 2
 _LOOKBACK_CHARS = 600
+# Characters around a quote that its attribution is read from: bounded, so a page with
+# megabytes of text in one paragraph costs linear time, not quadratic.
+NEARBY_CHARS = 2000  # before the quote (>= _LOOKBACK_CHARS and FOLLOW_MAX_CHARS)
+AFTER_CHARS = 200  # after the closing mark
 
 
 _ALL_MARKS = re.compile("[" + re.escape(_OPENERS + "".join(QUOTE_PAIRS.values())) + "]")
@@ -167,15 +172,55 @@ def _name(raw: str) -> str | None:
     return " ".join(words[-keep:])
 
 
-def _full_name(name: str, context: str) -> str:
+def _people(text: str) -> list[str]:
+    """Full names (two or more capitalised words) written in ``text``, in order."""
+    return [full for full in (_name(found) for found in _PERSON.findall(text)) if full]
+
+
+@dataclass
+class _Context:
+    """What the text before a quote says about who speaks, kept small as the text grows.
+
+    ``recent`` is the last ``_LOOKBACK_CHARS`` characters read (pronoun referents);
+    ``nearby`` holds the full names just before the quote in its paragraph. The
+    surname -> full name index of everything read is built only when a lone surname
+    needs it (most pages never ask), from the paragraphs read since the last ask.
+    """
+
+    recent: str = ""
+    nearby: tuple[str, ...] = ()
+    unread: list[str] = field(default_factory=list)
+    people: dict[str, str] = field(default_factory=dict)
+
+    def read(self, text: str) -> None:
+        """Take in one more paragraph."""
+        self.recent = (self.recent + " " + text)[-_LOOKBACK_CHARS:]
+        self.unread.append(text)
+
+    def plus(self, before: str) -> _Context:
+        """This context followed by the words before a quote (last ``NEARBY_CHARS``)."""
+        window = before[-NEARBY_CHARS:]
+        recent = (self.recent + " " + window)[-_LOOKBACK_CHARS:]
+        return _Context(recent, tuple(_people(window)), self.unread, self.people)
+
+    def full_name(self, surname: str) -> str | None:
+        """The full name last written with ``surname`` in the paragraphs read."""
+        for text in self.unread:
+            for full in _people(text):
+                if " " in full:
+                    self.people[full.rsplit(" ", 1)[1]] = full
+        self.unread.clear()
+        return self.people.get(surname)
+
+
+def _full_name(name: str, context: _Context) -> str:
     """A lone surname ("Haddad said") as the full name written earlier ("Amira Haddad")."""
     if " " in name:
         return name
-    for found in reversed(_PERSON.findall(context)):
-        full = _name(found)
-        if full and full.endswith(" " + name):
+    for full in reversed(context.nearby):
+        if full.endswith(" " + name):
             return full
-    return name
+    return context.full_name(name) or name
 
 
 def _subject(sentence: str) -> str | None:
@@ -190,16 +235,16 @@ def _sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(_QUOTED.sub(" ", text)) if s.strip()]
 
 
-def _referent(context: str) -> str | None:
+def _referent(context: _Context) -> str | None:
     """Who a pronoun means: the subject of one of the last sentences, if a named person."""
-    for sentence in reversed(_sentences(context[-_LOOKBACK_CHARS:])[-SUBJECT_SENTENCES_BACK:]):
+    for sentence in reversed(_sentences(context.recent)[-SUBJECT_SENTENCES_BACK:]):
         subject = _subject(sentence)
         if subject:
             return subject
     return None
 
 
-def _resolve(who: str, context: str) -> str | None:
+def _resolve(who: str, context: _Context) -> str | None:
     who = who.strip().rstrip(".,;:")
     if who.lower() in PRONOUNS:
         return _referent(context)
@@ -207,7 +252,7 @@ def _resolve(who: str, context: str) -> str | None:
     return _full_name(name, context) if name else None
 
 
-def _after_speaker(after: str, context: str) -> tuple[bool, str | None]:
+def _after_speaker(after: str, context: _Context) -> tuple[bool, str | None]:
     """(attribution found, speaker) from the words after the closing mark."""
     found = AFTER_NAME_FIRST.match(after)
     if found:
@@ -225,17 +270,17 @@ def _after_speaker(after: str, context: str) -> tuple[bool, str | None]:
     return bool(AFTER_ANY.match(after)), None
 
 
-def _speaker(before: str, after: str, context: str) -> str | None:
+def _speaker(before: str, after: str, context: _Context) -> str | None:
     """The speaker a quote's sentence names; None when it names nobody."""
-    after = re.split(r"[“„«»\"]", after, maxsplit=1)[0][:200]
-    attributed, speaker = _after_speaker(after, context + " " + before)
+    after = re.split(r"[“„«»\"]", after, maxsplit=1)[0][:AFTER_CHARS]
+    attributed, speaker = _after_speaker(after, context.plus(before))
     if attributed:
         return speaker
     tail = before[-200:]
     for pattern in BEFORE_PATTERNS:
         found = pattern.search(tail)
         if found:
-            return _resolve(found.group("who"), context + " " + tail[: found.start()])
+            return _resolve(found.group("who"), context.plus(tail[: found.start()]))
     lead_in = _sentences(tail)[-1:] if tail.strip() else []
     if lead_in and (_VERB_IN.search(lead_in[0]) or lead_in[0].rstrip().endswith(":")):
         opener = re.match(rf"\s*(?i:{_PRONOUN})\b", lead_in[0])
@@ -248,10 +293,14 @@ def _speaker(before: str, after: str, context: str) -> str | None:
 def extract_quotes(
     paragraphs: list[str], lang: str | None = None, blockquotes: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Direct quotations ``{"text", "speaker"}`` in the order they appear."""
+    """Direct quotations ``{"text", "speaker"}`` in the order they appear.
+
+    Each quote reads a bounded window of text around it and a context that grows by
+    one small update per paragraph: the time is linear in the length of the text.
+    """
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
-    context = ""
+    context = _Context()
     pending: list[str] = []  # an open multi-paragraph quote
     pending_before = ""
     quoted_blocks = set(blockquotes or [])
@@ -262,30 +311,46 @@ def extract_quotes(
                 start, end, closed = spans[0]
                 pending.append(para[start:end])
                 if not closed:
-                    context += " " + para
+                    context.read(para)
                     continue
                 joined = " ".join(_clean_quote(piece) for piece in pending)
-                _add(out, seen, joined, pending_before, para[end:], context)
+                _add(out, seen, joined, pending_before, _after(para, end), context)
                 pending = []
                 spans = spans[1:]
             else:
                 pending = []
         for start, end, closed in spans:
             if not closed:
-                pending, pending_before = [para[start:end]], para[:start]
+                pending, pending_before = [para[start:end]], _before(para, start)
                 break
-            _add(out, seen, para[start:end], para[:start], para[end:], context)
+            _add(out, seen, para[start:end], _before(para, start), _after(para, end), context)
         if para in quoted_blocks and not spans:
             _add(out, seen, para, "", "", context)
-        context += " " + para
+        context.read(para)
+    paragraph_set = set(paragraphs)
     for block in blockquotes or []:
-        if block not in paragraphs:
+        if block not in paragraph_set:
             _add(out, seen, block, "", "", context)
     return out
 
 
+def _before(para: str, start: int) -> str:
+    """The words before a quote that its attribution may use (bounded window)."""
+    return para[max(0, start - NEARBY_CHARS) : start]
+
+
+def _after(para: str, end: int) -> str:
+    """The words after a quote that its attribution may use (bounded window)."""
+    return para[end : end + AFTER_CHARS]
+
+
 def _add(
-    out: list[dict[str, Any]], seen: set[str], raw: str, before: str, after: str, context: str
+    out: list[dict[str, Any]],
+    seen: set[str],
+    raw: str,
+    before: str,
+    after: str,
+    context: _Context,
 ) -> None:
     text = _clean_quote(raw)
     if _is_term(text) or text in seen:

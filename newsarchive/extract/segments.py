@@ -21,7 +21,7 @@ from typing import Any
 import lxml.etree
 
 from newsarchive.extract import pageindex
-from newsarchive.extract.boilerplate import CHROME, DROPPED, classify_words
+from newsarchive.extract.boilerplate import CHROME, CONTENT, DROPPED, classify_words
 from newsarchive.extract.pageindex import PageIndex
 from newsarchive.extract.text import clean
 
@@ -82,7 +82,11 @@ def _start_segment(owner: Any, soft: int, quote: int, chrome: tuple[Any, ...]) -
 
 
 def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
-    """Cut the visible text under ``start`` into segments (one iterative walk)."""
+    """Cut the visible text under ``start`` into segments (one iterative walk).
+
+    This loop runs for every element of every page, so the text collection and the
+    segment hand-over are written inline (no helper calls, plain local variables).
+    """
     extra_drop = extra_drop or set()
     segments: list[Segment] = []
     order: list[Any] = []
@@ -94,27 +98,7 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
     chrome: tuple[Any, ...] = ()
     chrome_stack: list[Any] = []
     current = _start_segment(start, 0, 0, chrome)
-
-    def add(text: str | None) -> None:
-        if not text or (not current.parts and text.isspace()):
-            return  # leading whitespace of a block is layout, not text
-        current.parts.append(text)
-        n = len(text)
-        current.raw_chars += n
-        if link_depth:
-            current.link_chars += n
-        if bold_depth:
-            current.bold_chars += n
-
-    def flush(owner: Any) -> Segment:
-        if not current.parts:  # nothing collected: reuse the object for the next block
-            current.owner = owner
-            current.soft, current.quote, current.chrome = soft_depth > 0, quote_depth > 0, chrome
-            return current
-        current.text = clean("".join(current.parts)) or ""
-        if current.text:
-            segments.append(current)
-        return _start_segment(owner, soft_depth, quote_depth, chrome)
+    parts = current.parts
 
     walker = lxml.etree.iterwalk(start, events=("start", "end"))
     skipped = None
@@ -122,7 +106,7 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
         if event == "start":
             kind, words = classify_words(el)
             if el is start:
-                kind = 0
+                kind = CONTENT
             if kind == DROPPED or (extra_drop and el in extra_drop):
                 walker.skip_subtree()
                 skipped = el
@@ -144,40 +128,74 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
                     soft_depth += 1
                 elif tag == "blockquote":
                     quote_depth += 1
-                current = flush(el)
+                current = _handover(current, el, segments, soft_depth, quote_depth, chrome)
+                parts = current.parts
                 owners.append(el)
             elif tag == "a":
                 link_depth += 1
             elif tag in _BOLD_TAGS:
                 bold_depth += 1
-            elif tag in _SPACE_TAGS:
-                add(" ")
+            elif tag in _SPACE_TAGS and parts:
+                parts.append(" ")
+                current.raw_chars += 1
+                if link_depth:
+                    current.link_chars += 1
+                if bold_depth:
+                    current.bold_chars += 1
             text = el.text
-            if text:
-                add(text)
-            continue
-        # end event
-        if el is skipped:
-            skipped = None
         else:
-            tag = el.tag
-            if chrome_stack and chrome_stack[-1] is el:
-                chrome_stack.pop()
-                chrome = chrome[:-1]
-            if tag in BLOCK_TAGS and el is not start:
-                owners.pop()
-                if tag in _SOFT_TAGS:
-                    soft_depth -= 1
-                elif tag == "blockquote":
-                    quote_depth -= 1
-                current = flush(owners[-1])
-            elif tag == "a":
-                link_depth -= 1
-            elif tag in _BOLD_TAGS:
-                bold_depth -= 1
-        if el is not start:
-            tail = el.tail
-            if tail:
-                add(tail)
-    flush(start)
+            if el is skipped:
+                skipped = None
+            else:
+                tag = el.tag
+                if chrome_stack and chrome_stack[-1] is el:
+                    chrome_stack.pop()
+                    chrome = chrome[:-1]
+                if tag in BLOCK_TAGS and el is not start:
+                    owners.pop()
+                    if tag in _SOFT_TAGS:
+                        soft_depth -= 1
+                    elif tag == "blockquote":
+                        quote_depth -= 1
+                    current = _handover(
+                        current, owners[-1], segments, soft_depth, quote_depth, chrome
+                    )
+                    parts = current.parts
+                elif tag == "a":
+                    link_depth -= 1
+                elif tag in _BOLD_TAGS:
+                    bold_depth -= 1
+            text = el.tail if el is not start else None
+        # Text of the current block; leading whitespace of a block is layout, not text.
+        if text and (parts or not text.isspace()):
+            parts.append(text)
+            n = len(text)
+            current.raw_chars += n
+            if link_depth:
+                current.link_chars += n
+            if bold_depth:
+                current.bold_chars += n
+    _handover(current, start, segments, 0, 0, ())
     return PageText(segments=segments, order=order, dropped=dropped, index=index)
+
+
+def _handover(
+    current: Segment,
+    owner: Any,
+    segments: list[Segment],
+    soft_depth: int,
+    quote_depth: int,
+    chrome: tuple[Any, ...],
+) -> Segment:
+    """Close ``current`` (kept when it has text) and return the segment for ``owner``.
+
+    A segment that collected nothing is reused for the next block.
+    """
+    if not current.parts:
+        current.owner = owner
+        current.soft, current.quote, current.chrome = soft_depth > 0, quote_depth > 0, chrome
+        return current
+    current.text = clean("".join(current.parts)) or ""
+    if current.text:
+        segments.append(current)
+    return Segment(owner=owner, soft=soft_depth > 0, quote=quote_depth > 0, chrome=chrome)

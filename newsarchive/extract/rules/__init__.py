@@ -239,8 +239,12 @@ _LAST: list[Any] = [None, None, None]
 
 
 def for_document(doc: Any, date_published: str | None = None) -> SiteRule | None:
-    """The rule for a parsed page: by host and date first, else by markup fingerprint."""
-    if _LAST[0] is doc and _LAST[1] == date_published:
+    """The rule for a parsed page: by host and date first, else by markup fingerprint.
+
+    A later ask without a date (captions, related links) gets the rule already chosen
+    for the page, with its date: the engine asks first, with the publication date.
+    """
+    if _LAST[0] is doc and (date_published is None or _LAST[1] == date_published):
         return _LAST[2]
     rule = match(doc.url, date_published, doc.root) or detect(doc.root, date_published, doc.html)
     _LAST[:] = [doc, date_published, rule]
