@@ -325,9 +325,9 @@ def test_a_queued_full_copy_is_revisited_before_it_is_written(tmp_path: Path) ->
                         body=b"<p>same</p>", started_at=datetime.now(UTC))
 
     first, second = capture.prepare(exchange("/a")), capture.prepare(exchange("/b"))
-    first_id = first.main.rec_headers.get_header("WARC-Record-ID")
+    first_id = first.main.record_id
     assert first.main.rec_type == "response" and second.main.rec_type == "revisit"
-    assert second.main.rec_headers.get_header("WARC-Refers-To") == first_id
+    assert second.main.fields.get("WARC-Refers-To") == first_id
     capture.commit(first)
     pointer = capture.commit(second)
     assert pointer["warc_record_type"] == "revisit"

@@ -36,13 +36,12 @@ def crawl_dir(tmp_path: Path) -> Path:
                 request_body=b"", status=status, body=body,
                 response_headers=[(b"Content-Type", b"text/html; charset=utf-8")],
                 started_at=datetime(2024, 6, 1, 12, 0, number, tzinfo=UTC))
-            response = records.response_record(writer.builder, exchange)
-            request = records.request_record(writer.builder, exchange,
-                                             response.rec_headers.get_header("WARC-Record-ID"))
+            response = records.response_record(exchange)
+            request = records.request_record(exchange, response.record_id)
             location = writer.write([response, request])[0]
-            index.add(IndexEntry(exchange.url, response.rec_headers.get_header("WARC-Date"),
-                                 "text/html", status, records.payload_digest(body),
-                                 location.length, location.offset, location.filename))
+            index.add(IndexEntry(exchange.url, response.warc_date, "text/html", status,
+                                 records.payload_digest(body), location.length,
+                                 location.offset, location.filename))
     index.close()
     return tmp_path
 

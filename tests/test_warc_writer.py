@@ -42,9 +42,8 @@ def exchange(path: str = "/a?b=1", body: bytes = b"<p>hello</p>", **overrides) -
 
 
 def write_pair(writer: RotatingWarcWriter, ex: records.Exchange):
-    response = records.response_record(writer.builder, ex)
-    request = records.request_record(writer.builder, ex,
-                                     response.rec_headers.get_header("WARC-Record-ID"))
+    response = records.response_record(ex)
+    request = records.request_record(ex, response.record_id)
     return writer.write([response, request])
 
 
@@ -120,7 +119,7 @@ def test_unknown_status_and_revisit_record(tmp_path: Path) -> None:
     ex = exchange()
     digest = records.payload_digest(ex.body)
     with RotatingWarcWriter(tmp_path, "t") as writer:
-        revisit = records.revisit_record(writer.builder, ex, digest, records.Original(
+        revisit = records.revisit_record(ex, digest, records.Original(
             "http://127.0.0.1:8080/first", "2024-01-01T00:00:00Z", "<urn:uuid:x>"))
         writer.write([revisit])
     [path] = tmp_path.glob("*.warc.gz")

@@ -65,6 +65,7 @@ from newsarchive import __version__
 from newsarchive.warc import records
 from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, mime_of
 from newsarchive.warc.digests import ArchivedPayload, DigestIndex
+from newsarchive.warc.serialize import WarcRecord
 from newsarchive.warc.writer import (
     STORED,
     RecordLocation,
@@ -149,8 +150,8 @@ class WriteJob:
 
     exchange: records.Exchange
     digest: str
-    main: Any  # response or revisit record
-    request: Any
+    main: WarcRecord  # response or revisit record
+    request: WarcRecord
     original: records.Original | None  # what a revisit refers to
     archived: ArchivedPayload | None  # where that original is, when the index knows
 
@@ -302,25 +303,23 @@ class WarcCapture:
     def prepare(self, exchange: records.Exchange) -> WriteJob:
         """Build the records (reactor thread): digest, revisit decision, record ids."""
         assert self._writer is not None and self._digests is not None
-        builder = self._writer.builder
         digest = records.payload_digest(exchange.body)
         archived = queued = None
-        if self._dedupable(exchange):
+        dedupable = self._dedupable(exchange)
+        if dedupable:
             archived = self._digests.lookup(digest)
             # A full copy still in the writer queue is not in the index yet.
             queued = self._queued.get(digest) if archived is None else None
         original = queued or (records.Original(archived.uri, archived.warc_date,
                                                archived.record_id) if archived else None)
         if original is not None:
-            main = records.revisit_record(builder, exchange, digest, original)
+            main = records.revisit_record(exchange, digest, original)
         else:
-            main = records.response_record(builder, exchange, digest)
-            if self._dedupable(exchange):
-                self._queued[digest] = records.Original(
-                    exchange.url, main.rec_headers.get_header("WARC-Date"),
-                    main.rec_headers.get_header("WARC-Record-ID"))
-        request = records.request_record(builder, exchange,
-                                         main.rec_headers.get_header("WARC-Record-ID"))
+            main = records.response_record(exchange, digest)
+            if dedupable:
+                self._queued[digest] = records.Original(exchange.url, main.warc_date,
+                                                        main.record_id)
+        request = records.request_record(exchange, main.record_id)
         return WriteJob(exchange, digest, main, request, original, archived)
 
     def commit(self, job: WriteJob) -> dict[str, Any]:
@@ -329,7 +328,7 @@ class WarcCapture:
         exchange = job.exchange
         location = self._writer.write([job.main, job.request],
                                       levels=[self._level_for(exchange), None])[0]
-        warc_date = job.main.rec_headers.get_header("WARC-Date")
+        warc_date = job.main.warc_date
         if job.original is None and self._dedupable(exchange):
             self._digests.add(ArchivedPayload(
                 job.digest, exchange.url, warc_date, location.record_id, location.filename,

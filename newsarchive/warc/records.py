@@ -14,25 +14,21 @@ Scrapy hands us a parsed response, so the blocks are reassembled:
   Scrapy passed to Twisted plus what Twisted adds on the wire: ``Content-Length``
   for a body and ``Host`` (Scrapy's pool is persistent, so no ``Connection``).
 
-Header bytes are kept exactly: warcio would %-encode non-ASCII values when it
-re-serialises headers, so ``RawHttpHeaders`` pins the bytes as built here.
+Header bytes are kept exactly as built here (latin-1, never re-serialised), and
+records are plain ``WarcRecord`` data written by ``serialize``.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from warcio.recordbuilder import RecordBuilder
-from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
-from warcio.timeutils import datetime_to_iso_date
+from newsarchive.warc.serialize import WarcRecord, new_record_id, sha1_label
 
 HeaderList = list[tuple[bytes, bytes]]
 
@@ -44,6 +40,8 @@ TRUNCATION_BY_FLAG: Mapping[str, str] = {
 # Headers that describe the transfer framing Scrapy already removed.
 HOP_BY_HOP_DROPPED = frozenset({b"transfer-encoding"})
 DEFAULT_PORTS: Mapping[str, int] = {"http": 80, "https": 443}
+WARC_DATE_MICROS = "%Y-%m-%dT%H:%M:%S.%fZ"
+WARC_DATE_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
 PROTOCOL_BY_SCRAPY: Mapping[str, str] = {"HTTP/2": "h2", "HTTP/2.0": "h2", "h2": "h2"}
 
 
@@ -70,27 +68,15 @@ class Exchange:
         return PROTOCOL_BY_SCRAPY.get(self.protocol or "")
 
 
-class RawHttpHeaders(StatusAndHeaders):
-    """``StatusAndHeaders`` whose serialised form is fixed to the bytes given."""
-
-    def __init__(self, raw: bytes, statusline: str, headers: list[tuple[str, str]],
-                 protocol: str, is_http_request: bool = False) -> None:
-        super().__init__(statusline, headers, protocol=protocol, is_http_request=is_http_request)
-        self.headers_buff = raw
-
-    def compute_headers_buffer(self, header_filter: object = None) -> None:
-        """Keep the bytes as built: re-serialising would normalise them."""
-
-
 def payload_digest(body: bytes) -> str:
     """``sha1:BASE32`` as in ``WARC-Payload-Digest`` (same form warcio writes)."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+    return sha1_label(hashlib.sha1(body).digest())
 
 
 def warc_date(moment: datetime) -> str:
-    """WARC/1.1 date with microseconds, UTC, ``Z``."""
-    utc = moment.astimezone(UTC).replace(tzinfo=None)
-    return datetime_to_iso_date(utc, use_micros=True)
+    """WARC/1.1 date, UTC, ``Z``, with microseconds unless they are zero (as warcio)."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime(WARC_DATE_MICROS if utc.microsecond else WARC_DATE_SECONDS)
 
 
 def rfc3339(moment: datetime) -> str:
@@ -98,6 +84,7 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=256)
 def status_line(status: int) -> str:
     """``CODE PHRASE`` with the standard phrase (just ``CODE`` when the code is unknown)."""
     try:
@@ -110,23 +97,18 @@ def _header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
     return b"".join(name + b": " + value + b"\r\n" for name, value in headers)
 
 
-def _as_text(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    return [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]
-
-
 def http_version(protocol: str | None) -> str:
     """Version for the status line: HTTP/1.0 stays 1.0, everything else is written 1.1."""
     return "HTTP/1.0" if protocol == "HTTP/1.0" else "HTTP/1.1"
 
 
-def response_head(exchange: Exchange) -> RawHttpHeaders:
+def response_head(exchange: Exchange) -> bytes:
     """Status line and headers of the response block."""
     kept = [(n, v) for n, v in exchange.response_headers
             if n.lower() not in HOP_BY_HOP_DROPPED]
     version = http_version(exchange.protocol)
     line = status_line(exchange.status)
-    raw = f"{version} {line}\r\n".encode("latin-1") + _header_lines(kept) + b"\r\n"
-    return RawHttpHeaders(raw, line, _as_text(kept), protocol=version)
+    return f"{version} {line}\r\n".encode("latin-1") + _header_lines(kept) + b"\r\n"
 
 
 def host_header(url: str) -> bytes:
@@ -147,7 +129,7 @@ def request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def request_head(exchange: Exchange) -> RawHttpHeaders:
+def request_head(exchange: Exchange) -> bytes:
     """Request line and headers as they went on the wire."""
     headers = list(exchange.request_headers)
     wire: HeaderList = []
@@ -158,15 +140,18 @@ def request_head(exchange: Exchange) -> RawHttpHeaders:
         wire.append((b"Host", host_header(exchange.url)))
     target = request_target(exchange.url)
     line = f"{exchange.method} {target}"
-    raw = f"{line} HTTP/1.1\r\n".encode() + _header_lines(wire) + b"\r\n"
-    return RawHttpHeaders(raw, line, _as_text(wire), protocol="HTTP/1.1", is_http_request=True)
+    return f"{line} HTTP/1.1\r\n".encode() + _header_lines(wire) + b"\r\n"
+
+
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+EMPTY_PAYLOAD_DIGEST = sha1_label(hashlib.sha1(b"").digest())
 
 
 def _common_warc_headers(exchange: Exchange, record_type: str) -> dict[str, str]:
     """Headers every record of one fetch shares; type and id first for readability."""
     headers = {
         "WARC-Type": record_type,
-        "WARC-Record-ID": StatusAndHeadersParser.make_warc_id(),
+        "WARC-Record-ID": new_record_id(),
         "WARC-Target-URI": exchange.url,
         "WARC-Date": warc_date(exchange.started_at),
     }
@@ -178,16 +163,13 @@ def _common_warc_headers(exchange: Exchange, record_type: str) -> dict[str, str]
     return headers
 
 
-def response_record(builder: RecordBuilder, exchange: Exchange,
-                    digest: str | None = None) -> ArcWarcRecord:
+def response_record(exchange: Exchange, digest: str | None = None) -> WarcRecord:
     """The ``response`` record: the HTTP response as received, body still content-encoded."""
     warc_headers = _common_warc_headers(exchange, "response")
     warc_headers["WARC-Payload-Digest"] = digest or payload_digest(exchange.body)
     if exchange.truncated:
         warc_headers["WARC-Truncated"] = exchange.truncated
-    return builder.create_warc_record(
-        exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
-        http_headers=response_head(exchange), warc_headers_dict=warc_headers)
+    return WarcRecord("response", warc_headers, response_head(exchange), exchange.body)
 
 
 @dataclass(frozen=True)
@@ -199,26 +181,25 @@ class Original:
     record_id: str | None = None
 
 
-def revisit_record(builder: RecordBuilder, exchange: Exchange, digest: str,
-                   original: Original) -> ArcWarcRecord:
+def revisit_record(exchange: Exchange, digest: str, original: Original) -> WarcRecord:
     """A ``revisit`` (identical-payload-digest): response headers only, payload elsewhere."""
     warc_headers = _common_warc_headers(exchange, "revisit")
     # The block stops after the headers; Heritrix and the IIPC notes mark that as length.
     warc_headers["WARC-Truncated"] = "length"
     if original.record_id:
         warc_headers["WARC-Refers-To"] = original.record_id
-    return builder.create_revisit_record(
-        exchange.url, digest, original.uri, original.warc_date,
-        http_headers=response_head(exchange), warc_headers_dict=warc_headers)
+    warc_headers["WARC-Profile"] = REVISIT_PROFILE
+    warc_headers["WARC-Refers-To-Target-URI"] = original.uri
+    warc_headers["WARC-Refers-To-Date"] = original.warc_date
+    warc_headers["WARC-Payload-Digest"] = digest
+    return WarcRecord("revisit", warc_headers, response_head(exchange))
 
 
-def request_record(builder: RecordBuilder, exchange: Exchange,
-                   concurrent_to: str) -> ArcWarcRecord:
+def request_record(exchange: Exchange, concurrent_to: str) -> WarcRecord:
     """The ``request`` record, linked to its response with ``WARC-Concurrent-To``."""
     warc_headers = _common_warc_headers(exchange, "request")
     warc_headers["WARC-Concurrent-To"] = concurrent_to
+    body = exchange.request_body
+    warc_headers["WARC-Payload-Digest"] = payload_digest(body) if body else EMPTY_PAYLOAD_DIGEST
     warc_headers.update(exchange.request_warc_headers)
-    return builder.create_warc_record(
-        exchange.url, "request", payload=io.BytesIO(exchange.request_body),
-        length=len(exchange.request_body), http_headers=request_head(exchange),
-        warc_headers_dict=warc_headers)
+    return WarcRecord("request", warc_headers, request_head(exchange), body)
