@@ -11,6 +11,7 @@ their precise tests to those few. The index holds the last page walked only
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,8 @@ RELATED_KEYS = (
     "relat", "recommend", "read", "more", "also", "lire", "lesen", "mehr", "weitere",
     "inject", "teaser",
 )  # fmt: skip
+_CAPTION_KEYS_RE = re.compile("|".join(map(re.escape, CAPTION_KEYS)))
+_RELATED_KEYS_RE = re.compile("|".join(map(re.escape, RELATED_KEYS)))
 CAPTION, RELATED = 1, 2
 HINTS: dict[str, int] = {}  # class/id string -> bits (memo, read directly by the walk)
 _CACHE_MAX = 8192
@@ -32,8 +35,8 @@ def hint(words: str) -> int:
     known = HINTS.get(words)
     if known is None:
         lower = words.lower()
-        known = (CAPTION if any(k in lower for k in CAPTION_KEYS) else 0) | (
-            RELATED if any(k in lower for k in RELATED_KEYS) else 0
+        known = (CAPTION if _CAPTION_KEYS_RE.search(lower) else 0) | (
+            RELATED if _RELATED_KEYS_RE.search(lower) else 0
         )
         if len(HINTS) >= _CACHE_MAX:
             HINTS.clear()

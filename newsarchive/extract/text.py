@@ -15,7 +15,6 @@ from collections.abc import Iterator
 _INVISIBLE = re.compile(
     "[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 )
-_SPACES = re.compile(r"\s+")
 
 
 def strip_invisible(text: str) -> str:
@@ -27,7 +26,8 @@ def clean(text: str | None) -> str | None:
     """NFC, invisible characters removed, whitespace collapsed; None for blank text."""
     if text is None:
         return None
-    text = _SPACES.sub(" ", strip_invisible(unicodedata.normalize("NFC", text))).strip()
+    # str.split() splits at exactly the characters ``\s`` matches, and is much faster
+    text = " ".join(strip_invisible(unicodedata.normalize("NFC", text)).split())
     return text or None
 
 
