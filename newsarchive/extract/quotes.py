@@ -182,13 +182,13 @@ class _Context:
     """What the text before a quote says about who speaks, kept small as the text grows.
 
     ``recent`` is the last ``_LOOKBACK_CHARS`` characters read (pronoun referents);
-    ``nearby`` holds the full names just before the quote in its paragraph. The
-    surname -> full name index of everything read is built only when a lone surname
-    needs it (most pages never ask), from the paragraphs read since the last ask.
+    ``nearby`` is the text just before the quote in its paragraph. The surname ->
+    full name index of everything read is built only when a lone surname needs it
+    (most quotes never ask), from the paragraphs read since the last ask.
     """
 
     recent: str = ""
-    nearby: tuple[str, ...] = ()
+    nearby: str = ""
     unread: list[str] = field(default_factory=list)
     people: dict[str, str] = field(default_factory=dict)
 
@@ -201,7 +201,7 @@ class _Context:
         """This context followed by the words before a quote (last ``NEARBY_CHARS``)."""
         window = before[-NEARBY_CHARS:]
         recent = (self.recent + " " + window)[-_LOOKBACK_CHARS:]
-        return _Context(recent, tuple(_people(window)), self.unread, self.people)
+        return _Context(recent, window, self.unread, self.people)
 
     def full_name(self, surname: str) -> str | None:
         """The full name last written with ``surname`` in the paragraphs read."""
@@ -217,7 +217,7 @@ def _full_name(name: str, context: _Context) -> str:
     """A lone surname ("Haddad said") as the full name written earlier ("Amira Haddad")."""
     if " " in name:
         return name
-    for full in reversed(context.nearby):
+    for full in reversed(_people(context.nearby)):
         if full.endswith(" " + name):
             return full
     return context.full_name(name) or name
