@@ -118,3 +118,15 @@ def test_tie_goes_to_what_the_page_shows() -> None:
         article_head=f"<h1>{VISIBLE}</h1>",
     )
     assert headline_of(tied) == VISIBLE
+
+
+def test_thousands_of_nested_headline_elements_stay_fast() -> None:
+    """Each display candidate costs its subtree's text: only the first few are read."""
+    import time
+
+    nest = '<h2 class="headline">ab ' * 2000 + "x" + "</h2>" * 2000
+    html = f'<html><body><nav class="breadcrumb"><h1>{SEO}</h1></nav>{nest}</body></html>'
+    began = time.perf_counter()
+    record = extract(html, URL)
+    assert time.perf_counter() - began < 2.0
+    assert record["headline"] == SEO

@@ -179,6 +179,9 @@ def _h1_candidates(doc: Document) -> list[tuple[str, str]]:
     return out
 
 
+_MAX_DISPLAY_CANDIDATES = 40
+
+
 def _display_tier(el: Any) -> int | None:
     """How surely ``el`` is a headline element: 0 microdata, 1 a headline class, 2 ``<h2>``."""
     if el.get("itemprop") == "headline":
@@ -197,12 +200,16 @@ def _display_heading(doc: Document) -> str | None:
     """
     body = doc.root.find("body")
     best: tuple[int, str] | None = None
+    examined = 0
     for el in body.iter("h2", "span", "div", "p") if body is not None else ():
         tier = _display_tier(el)
         if tier is None or (best is not None and tier >= best[0]):
             continue
         if tier == 2 and next(el.iterancestors("article", "main"), None) is None:
             continue
+        examined += 1
+        if examined > _MAX_DISPLAY_CANDIDATES:
+            break  # each costs a subtree and an ancestor walk: bounded on hostile nests
         text = _heading_text(el)
         if text and len(text) >= 10 and not _in_navigation(el):
             best = (tier, text)
