@@ -89,12 +89,19 @@ SPIDER_FIELD = "newsarchive-spider"  # warcinfo field: lets reextract name the s
 VIA_META_KEY = "newsarchive_via"  # the spider's discovered_via block for the URL
 # Extension field on request records: how the URL was found (JSON), for reextract.
 VIA_HEADER = "WARC-Newsarchive-Discovered-Via"
+RECORD_BYTES_STAT = "newsarchive/warc/record_bytes"
+STATS_EVERY = 100  # records counted locally before Scrapy's stats are updated (cheaper)
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
 
 def _header_pairs(headers: Any) -> records.HeaderList:
-    """Every (name, value) of a Scrapy ``Headers``, repeated headers kept."""
-    return [(bytes(name), bytes(value)) for name, values in headers.items() for value in values]
+    """Every (name, value) of a Scrapy ``Headers``, repeated headers kept.
+
+    Scrapy's ``Headers`` is a dict of normalised name -> list of byte values; reading it
+    as a plain dict skips ``Headers.items``' per-name ``getlist`` look-up.
+    """
+    pairs = dict.items(headers) if isinstance(headers, dict) else headers.items()
+    return [(bytes(name), bytes(value)) for name, values in pairs for value in values]
 
 
 def truncation_of(response: Response) -> str | None:
@@ -184,6 +191,8 @@ class WarcCapture:
         self._received: WeakKeyDictionary[Request, int] = WeakKeyDictionary()
         # Full copies queued for the writer but not yet in the digest index, by digest.
         self._queued: dict[str, records.Original] = {}
+        self._counts: dict[str, int] = {}  # stats not yet added to Scrapy's (see _count)
+        self._uncounted = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -276,6 +285,7 @@ class WarcCapture:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)  # every queued record reaches the file
+        self._flush_counts()
         for part in (self._writer, self._digests, self._index):
             if part is not None:
                 try:
@@ -361,11 +371,22 @@ class WarcCapture:
                                    location.length, location.offset, location.filename))
 
     def _count(self, rec_type: str, location: RecordLocation) -> None:
+        """Count locally; Scrapy's stats get the sums every ``STATS_EVERY`` records and at close."""
+        counts = self._counts
+        key = f"newsarchive/warc/{rec_type}_records"
+        counts[key] = counts.get(key, 0) + 1
+        counts[RECORD_BYTES_STAT] = counts.get(RECORD_BYTES_STAT, 0) + location.length
+        self._uncounted += 1
+        if self._uncounted >= STATS_EVERY:
+            self._flush_counts()
+
+    def _flush_counts(self) -> None:
         stats = self.crawler.stats
-        if stats is None:
-            return
-        stats.inc_value(f"newsarchive/warc/{rec_type}_records")
-        stats.inc_value("newsarchive/warc/record_bytes", location.length)
+        if stats is not None:
+            for key, value in self._counts.items():
+                stats.inc_value(key, value)
+        self._counts.clear()
+        self._uncounted = 0
 
     @staticmethod
     def _pointer(exchange: records.Exchange, digest: str, location: RecordLocation,

@@ -5,6 +5,11 @@ crawl into the same output directory finds the earlier crawl's payloads. An entr
 is added only after its record was written completely; entries are committed in
 batches, so a crash can only forget recent payloads (they are archived in full
 again next time), never point at a record that does not exist.
+
+Most payloads of a crawl are new, so ``lookup`` first asks an in-memory set of the
+digests' ``hash()`` values (filled from the database on open, ~60 bytes a payload):
+a miss there is certain and costs no query; a hit (a real one, or a rare hash
+collision) is answered by SQLite. The database stays the persistent record.
 """
 
 from __future__ import annotations
@@ -53,13 +58,22 @@ class DigestIndex:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
         self._db.commit()
-        self._pending = 0
+        # Entries added since the last commit, kept here rather than inserted one by one.
+        self._unwritten: dict[str, ArchivedPayload] = {}
         self._last_commit = time.monotonic()
         self.commit_every = commit_every
         self.commit_interval = commit_interval
         self._lock = threading.Lock()  # lookups in the reactor, adds in the writer thread
+        # hash() of every digest in the table: a negative lookup needs no query.
+        self._known = {hash(digest) for (digest,) in self._db.execute(
+            "SELECT digest FROM payloads")}
 
     def lookup(self, digest: str) -> ArchivedPayload | None:
+        if hash(digest) not in self._known:
+            return None
+        unwritten = self._unwritten.get(digest)
+        if unwritten is not None:
+            return unwritten
         with self._lock:
             row = self._db.execute(
                 "SELECT digest, uri, warc_date, record_id, filename, offset, length "
@@ -67,25 +81,28 @@ class DigestIndex:
         return ArchivedPayload(*row) if row else None
 
     def add(self, entry: ArchivedPayload) -> None:
-        """Remember a full capture (the first one wins)."""
+        """Remember a full capture (the first one wins); it reaches SQLite with its batch."""
         with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (entry.digest, entry.uri, entry.warc_date, entry.record_id, entry.filename,
-                 entry.offset, entry.length))
-            self._pending += 1
-            due = (self._pending >= self.commit_every
+            self._unwritten.setdefault(entry.digest, entry)
+            self._known.add(hash(entry.digest))
+            due = (len(self._unwritten) >= self.commit_every
                    or time.monotonic() - self._last_commit >= self.commit_interval)
         if due:
             self.commit()
 
     def commit(self) -> None:
+        """Insert the batch (one ``executemany``) and commit it."""
         with self._lock:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(e.digest, e.uri, e.warc_date, e.record_id, e.filename, e.offset, e.length)
+                 for e in self._unwritten.values()])
             self._db.commit()
-            self._pending = 0
+            self._unwritten.clear()
             self._last_commit = time.monotonic()
 
     def __len__(self) -> int:
+        self.commit()
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM payloads").fetchone()[0])
 

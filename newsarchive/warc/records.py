@@ -24,9 +24,9 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from http import HTTPStatus
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from newsarchive.warc.serialize import WarcRecord, new_record_id, sha1_label
 
@@ -66,6 +66,11 @@ class Exchange:
     @property
     def warc_protocol(self) -> str | None:
         return PROTOCOL_BY_SCRAPY.get(self.protocol or "")
+
+    @cached_property
+    def warc_date(self) -> str:
+        """``WARC-Date`` of every record of this fetch (formatted once)."""
+        return warc_date(self.started_at)
 
 
 def payload_digest(body: bytes) -> str:
@@ -111,9 +116,9 @@ def response_head(exchange: Exchange) -> bytes:
     return f"{version} {line}\r\n".encode("latin-1") + _header_lines(kept) + b"\r\n"
 
 
-def host_header(url: str) -> bytes:
+def host_header(url: str | SplitResult) -> bytes:
     """The ``Host`` value Twisted computes: host as written, plus a non-default port."""
-    parts = urlsplit(url)
+    parts = urlsplit(url) if isinstance(url, str) else url
     host = parts.netloc.rpartition("@")[2]
     port = parts.port
     if port is not None:
@@ -123,22 +128,23 @@ def host_header(url: str) -> bytes:
     return host.encode("ascii", "replace")
 
 
-def request_target(url: str) -> str:
+def request_target(url: str | SplitResult) -> str:
     """Path and query as sent on the request line (fragment never sent)."""
-    parts = urlsplit(url)
+    parts = urlsplit(url) if isinstance(url, str) else url
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def request_head(exchange: Exchange) -> bytes:
     """Request line and headers as they went on the wire."""
-    headers = list(exchange.request_headers)
+    headers = exchange.request_headers
+    parts = urlsplit(exchange.url)
     wire: HeaderList = []
     if exchange.request_body:
         wire.append((b"Content-Length", str(len(exchange.request_body)).encode("ascii")))
     wire.extend(headers)
     if not any(n.lower() == b"host" for n, _ in headers):
-        wire.append((b"Host", host_header(exchange.url)))
-    target = request_target(exchange.url)
+        wire.append((b"Host", host_header(parts)))
+    target = request_target(parts)
     line = f"{exchange.method} {target}"
     return f"{line} HTTP/1.1\r\n".encode() + _header_lines(wire) + b"\r\n"
 
@@ -153,7 +159,7 @@ def _common_warc_headers(exchange: Exchange, record_type: str) -> dict[str, str]
         "WARC-Type": record_type,
         "WARC-Record-ID": new_record_id(),
         "WARC-Target-URI": exchange.url,
-        "WARC-Date": warc_date(exchange.started_at),
+        "WARC-Date": exchange.warc_date,
     }
     if exchange.ip_address:
         headers["WARC-IP-Address"] = exchange.ip_address

@@ -1,0 +1,96 @@
+"""Our own WARC serialisation, checked by warcio, and the digest index's in-memory filter."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from newsarchive.warc import records, serialize
+from newsarchive.warc.digests import ArchivedPayload, DigestIndex
+
+
+def sha1_b32(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def an_exchange(body: bytes) -> records.Exchange:
+    return records.Exchange(
+        url="http://127.0.0.1:9/caf%C3%A9?q=1", method="GET",
+        request_headers=[(b"Accept", b"*/*")], request_body=b"",
+        status=200, body=body, started_at=datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        # a non-ASCII header value must reach the file byte for byte
+        response_headers=[(b"Content-Type", b"text/html"), (b"X-Title", "Café".encode("latin-1"))])
+
+
+@pytest.mark.parametrize("level", [0, 1, 3, 6])
+def test_records_read_back_with_warcio_and_digests_hold(level: int) -> None:
+    body = b"<p>" + b"news " * 3000 + b"</p>"
+    exchange = an_exchange(body)
+    response = records.response_record(exchange)
+    request = records.request_record(exchange, response.record_id)
+    members = [serialize.serialize(r, level, "<urn:uuid:info>") for r in (response, request)]
+    for member in members:  # each record is one complete gzip member
+        assert gzip.decompress(member).endswith(b"\r\n\r\n")
+    read = list(ArchiveIterator(io.BytesIO(b"".join(members))))
+    assert [r.rec_type for r in read] == ["response", "request"]
+    # ArchiveIterator drops the records' streams as it moves on: check the headers we kept
+    first = next(iter(ArchiveIterator(io.BytesIO(members[0]))))
+    head = records.response_head(exchange)
+    assert first.rec_headers.get_header("Content-Length") == str(len(head) + len(body))
+    assert first.rec_headers.get_header("WARC-Block-Digest") == sha1_b32(head + body)
+    assert first.rec_headers.get_header("WARC-Payload-Digest") == sha1_b32(body)
+    assert first.rec_headers.get_header("WARC-Warcinfo-ID") == "<urn:uuid:info>"
+    assert first.rec_headers.get_header("WARC-Date") == "2024-01-02T03:04:05.000006Z"
+    assert first.rec_headers.get_header("Content-Type") == "application/http; msgtype=response"
+    assert first.content_stream().read() == body
+    raw = gzip.decompress(members[0])
+    assert b"X-Title: Caf\xe9\r\n" in raw
+    second = next(iter(ArchiveIterator(io.BytesIO(members[1]))))
+    assert second.rec_headers.get_header("WARC-Payload-Digest") == sha1_b32(b"")
+    assert second.rec_headers.get_header("WARC-Block-Digest") == sha1_b32(
+        records.request_head(exchange))
+
+
+def test_revisit_block_stops_after_the_http_head() -> None:
+    exchange = an_exchange(b"<p>seen before</p>")
+    digest = records.payload_digest(exchange.body)
+    revisit = records.revisit_record(exchange, digest, records.Original("http://x/", "2024Z"))
+    raw = gzip.decompress(serialize.serialize(revisit, 1))
+    head = records.response_head(exchange)
+    assert raw.endswith(head + b"\r\n\r\n") and b"seen before" not in raw
+    [read] = list(ArchiveIterator(io.BytesIO(serialize.serialize(revisit, 1))))
+    assert read.rec_headers.get_header("WARC-Block-Digest") == sha1_b32(head)
+    assert read.rec_headers.get_header("WARC-Payload-Digest") == digest
+
+
+def test_warc_date_matches_warcio_form() -> None:
+    assert records.warc_date(datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)) == "2024-05-06T07:08:09Z"
+    assert records.warc_date(datetime(2024, 5, 6, 7, 8, 9, 120, tzinfo=UTC)) == \
+        "2024-05-06T07:08:09.000120Z"
+
+
+def entry(digest: str, uri: str) -> ArchivedPayload:
+    return ArchivedPayload(digest, uri, "2024-01-01T00:00:00Z", "<urn:uuid:1>", "f.warc.gz", 10, 99)
+
+
+def test_digest_index_remembers_across_instances(tmp_path: Path) -> None:
+    path = tmp_path / "digests.sqlite"
+    index = DigestIndex(path)
+    assert index.lookup("sha1:AAAA") is None
+    index.add(entry("sha1:AAAA", "http://a/"))
+    assert index.lookup("sha1:AAAA") == entry("sha1:AAAA", "http://a/")  # before any commit
+    index.add(entry("sha1:AAAA", "http://later/"))  # the first full capture wins
+    index.close()
+
+    reopened = DigestIndex(path)  # a later crawl into the same folder
+    assert reopened.lookup("sha1:AAAA") == entry("sha1:AAAA", "http://a/")
+    assert reopened.lookup("sha1:BBBB") is None
+    assert len(reopened) == 1
+    reopened.close()
