@@ -218,7 +218,11 @@ class WarcCapture:
                          spider: Spider) -> None:
         """An announced body over the limit: stop now, keep the headers (truncated)."""
         limit = self._maxsize(request)
-        if limit and body_length > limit:
+        try:  # a chunked response announces twisted UNKNOWN_LENGTH, a str: nothing to check
+            announced = int(body_length)
+        except (TypeError, ValueError):
+            return
+        if limit and announced > limit:
             raise StopDownload(fail=True)
 
     def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
