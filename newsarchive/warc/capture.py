@@ -427,31 +427,40 @@ class WarcCapture:
             deferred_from_coro(engine.close_spider_async(reason=CLOSE_REASON))
 
 
-class WarcPointerMiddleware:
-    """Downloader middleware that holds a response until its WARC records are written.
-
-    Placed closest to the engine (order 10: its ``process_response`` runs last), so
-    the spider callback always finds ``request.meta["newsarchive_warc"]`` although
-    the records are written by ``WarcCapture``'s writer thread.
-    """
+class StoppedDownloadArchiver:
+    """Downloader middleware part that archives a download stopped at DOWNLOAD_MAXSIZE."""
 
     def __init__(self, capture: WarcCapture | None) -> None:
         self.capture = capture
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> WarcPointerMiddleware:
-        extensions = getattr(crawler, "extensions", None)
-        found = [m for m in getattr(extensions, "middlewares", ()) if isinstance(m, WarcCapture)]
-        if not found:
-            raise NotConfigured("WarcCapture is not enabled")
-        found[0].pointer_middleware = True
-        return cls(found[0])
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         """A download WarcCapture stopped at DOWNLOAD_MAXSIZE: archive what arrived."""
         response = getattr(exception, "response", None)
         if self.capture and isinstance(exception, StopDownload) and response is not None:
             self.capture.archive_stopped(request, response)
+
+
+class WarcPointerMiddleware(StoppedDownloadArchiver):
+    """Downloader middleware that holds a response until its WARC records are written.
+
+    Placed closest to the engine (order 10: its ``process_response`` runs last), so
+    the spider callback always finds ``request.meta["newsarchive_warc"]`` although
+    the records are written by ``WarcCapture``'s writer thread. When records are
+    written inline (the default) the pointer is set before any middleware runs, so
+    ``from_crawler`` returns a ``StoppedDownloadArchiver`` instead: no
+    ``process_response`` hop for every response.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoppedDownloadArchiver:
+        extensions = getattr(crawler, "extensions", None)
+        found = [m for m in getattr(extensions, "middlewares", ()) if isinstance(m, WarcCapture)]
+        if not found:
+            raise NotConfigured("WarcCapture is not enabled")
+        if found[0]._pool is None:
+            return StoppedDownloadArchiver(found[0])
+        found[0].pointer_middleware = True
+        return cls(found[0])
 
     def process_response(self, request: Request, response: Response) -> Any:
         future = self.capture.pointer_of(request) if self.capture else None
