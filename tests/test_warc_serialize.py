@@ -6,6 +6,7 @@ import base64
 import gzip
 import hashlib
 import io
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,3 +95,13 @@ def test_digest_index_remembers_across_instances(tmp_path: Path) -> None:
     assert reopened.lookup("sha1:BBBB") is None
     assert len(reopened) == 1
     reopened.close()
+
+
+@pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 140_000])
+def test_stored_member_decodes_to_the_exact_bytes(size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    member = serialize.stored_gzip_member([data[: size // 3], data[size // 3:]])
+    decoder = zlib.decompressobj(serialize.GZIP_WBITS)
+    assert decoder.decompress(member) == data
+    assert decoder.eof and decoder.unused_data == b""  # one complete member, nothing after
+    assert len(member) < size + 64 + 5 * (size // 65_535)  # stored: no deflate, tiny framing
