@@ -304,8 +304,11 @@ class WarcCapture:
         settings = self.crawler.settings
         fields = warcinfo_fields(settings, crawl_id_for(self.crawler))
         fields[SPIDER_FIELD] = spider_name
+        # Request records (and warcinfo) use the crawl's level too: at the writer's default
+        # (6) zlib spent more on setting up each small request's member than on its bytes.
         self._writer = RotatingWarcWriter(
-            self.warc_dir, self.prefix, max_size=self.max_size, warcinfo=fields)
+            self.warc_dir, self.prefix, max_size=self.max_size, warcinfo=fields,
+            gzip_level=self.gzip_level)
         self._digests = DigestIndex(self.warc_dir / DIGESTS_NAME)
         self._index = CdxjAppender(self.output_dir / INDEX_NAME)
 
