@@ -105,3 +105,15 @@ def test_stored_member_decodes_to_the_exact_bytes(size: int) -> None:
     assert decoder.decompress(member) == data
     assert decoder.eof and decoder.unused_data == b""  # one complete member, nothing after
     assert len(member) < size + 64 + 5 * (size // 65_535)  # stored: no deflate, tiny framing
+
+
+def test_record_ids_are_random_version_4_uuids() -> None:
+    import uuid
+
+    ids = {serialize.new_record_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    for record_id in list(ids)[:50]:
+        assert record_id.startswith("<urn:uuid:") and record_id.endswith(">")
+        parsed = uuid.UUID(record_id[10:-1])
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+        assert str(parsed) == record_id[10:-1]

@@ -72,6 +72,17 @@ class Exchange:
         """``WARC-Date`` of every record of this fetch (formatted once)."""
         return warc_date(self.started_at)
 
+    @cached_property
+    def shared_warc_fields(self) -> dict[str, str]:
+        """Named fields all records of this fetch carry (built once for the pair)."""
+        fields = {"WARC-Target-URI": self.url, "WARC-Date": self.warc_date}
+        if self.ip_address:
+            fields["WARC-IP-Address"] = self.ip_address
+        if self.warc_protocol:
+            fields["WARC-Protocol"] = self.warc_protocol
+        fields.update(self.extra_warc_headers)
+        return fields
+
 
 def payload_digest(body: bytes) -> str:
     """``sha1:BASE32`` as in ``WARC-Payload-Digest`` (same form warcio writes)."""
@@ -155,18 +166,8 @@ EMPTY_PAYLOAD_DIGEST = sha1_label(hashlib.sha1(b"").digest())
 
 def _common_warc_headers(exchange: Exchange, record_type: str) -> dict[str, str]:
     """Headers every record of one fetch shares; type and id first for readability."""
-    headers = {
-        "WARC-Type": record_type,
-        "WARC-Record-ID": new_record_id(),
-        "WARC-Target-URI": exchange.url,
-        "WARC-Date": exchange.warc_date,
-    }
-    if exchange.ip_address:
-        headers["WARC-IP-Address"] = exchange.ip_address
-    if exchange.warc_protocol:
-        headers["WARC-Protocol"] = exchange.warc_protocol
-    headers.update(exchange.extra_warc_headers)
-    return headers
+    return {"WARC-Type": record_type, "WARC-Record-ID": new_record_id(),
+            **exchange.shared_warc_fields}
 
 
 def response_record(exchange: Exchange, digest: str | None = None) -> WarcRecord:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import struct
-import uuid
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -57,8 +57,16 @@ def sha1_label(digest: bytes) -> str:
 
 
 def new_record_id() -> str:
-    """A fresh ``<urn:uuid:...>`` record id."""
-    return f"<urn:uuid:{uuid.uuid4()}>"
+    """A fresh ``<urn:uuid:...>`` record id: a random (version 4) UUID.
+
+    Formatted from ``os.urandom`` directly, as ``uuid.uuid4()`` would be, without
+    building a ``UUID`` object (a third of the cost).
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"<urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}>"
 
 
 @dataclass
