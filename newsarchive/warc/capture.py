@@ -12,13 +12,15 @@ redirects and error pages. A 2xx payload already archived (this crawl or an
 earlier one into the same output directory) is written as a ``revisit``.
 
 Where the work happens (measured with ``bench/warc_overhead.py``: 2,000 pages of
-~20 KB, CPU-bound, on a shared 2-core machine whose load swung the figures a lot):
-by default everything runs inline in the reactor thread, ~0.5 ms of CPU per page,
-15-28% of this test crawl's throughput. ``NEWSARCHIVE_WARC_THREAD = True`` builds the
+~20 KB, half gzip-coded, CPU-bound, on a shared 2-core machine whose load swings the
+figures): by default everything runs inline in the reactor thread, ~0.25 ms of CPU
+per page (was ~0.5 ms): 4-9% of this test crawl's throughput (was 15-28%). Per page,
+timed inside a crawl: payload and block SHA-1 ~20 us each, deflating a plain 20 KB
+payload ~60 us (ISA-L), records built and serialised ~50 us, the write ~14 us,
+CDXJ line ~18 us, digest index ~8 us. ``NEWSARCHIVE_WARC_THREAD = True`` builds the
 records in the reactor and leaves serialising, compressing, writing and indexing to
 one writer thread (order kept): that overlaps with crawling only when a core is
-free (6% in the best run) and otherwise costs more CPU (GIL hand-offs, wake-ups;
-14-34%), so it is not the default.
+free and otherwise costs more CPU (GIL hand-offs, wake-ups), so it is not the default.
 
 The pointer in ``request.meta["newsarchive_warc"]`` is there before the spider
 callback runs: inline it is set at once; with the writer thread
@@ -26,8 +28,8 @@ callback runs: inline it is set at once; with the writer thread
 records are written, so no exported item can point at a record a crash lost.
 
 Payloads that arrive content-encoded (gzip, br, ...) are stored in a gzip member
-without recompression (they would not shrink); plain payloads use gzip level
-``NEWSARCHIVE_WARC_GZIP_LEVEL`` (default 1).
+without recompression (they would not shrink); plain payloads and request records use
+gzip level ``NEWSARCHIVE_WARC_GZIP_LEVEL`` (default 1, ISA-L; see ``serialize``).
 
 Truncation: a body cut by a lost connection (``dataloss`` flag) is written with
 ``WARC-Truncated: disconnect``. A body over ``DOWNLOAD_MAXSIZE`` would be cancelled by

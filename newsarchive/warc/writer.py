@@ -11,6 +11,8 @@
   and at most every ``fsync_interval`` seconds (power loss costs at most that).
 * A failed write (disk full, file size limit) truncates the file back to the end
   of the last complete record, closes it, and raises ``WarcWriteError``.
+* Records are ``serialize.WarcRecord`` data, turned into bytes by ``serialize``
+  (warcio reads and checks the files; it no longer writes them: too slow per page).
 """
 
 from __future__ import annotations
