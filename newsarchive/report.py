@@ -36,7 +36,9 @@ DEFAULT_DROP_THRESHOLD = 0.2
 # ...when both runs had at least this many articles (fewer is noise).
 MIN_ARTICLES_TO_COMPARE = 5
 # Outcomes that are no failure of the crawl.
-SUCCESS_OUTCOMES = frozenset({"article", "not_article"})
+# A redirect hop is followed to its target; not_modified is an archived page unchanged
+# since the last run (a 304, or identical text): both are the crawl working as meant.
+SUCCESS_OUTCOMES = frozenset({"article", "not_article", "redirect", "not_modified"})
 FAILURE_LABELS = {"robots_denied": "denied by robots.txt", "refused": "refused"}
 
 

@@ -136,3 +136,17 @@ def test_damaged_lines_are_skipped(tmp_path: Path) -> None:
     garbage = tmp_path / "x.jsonl.gz"
     garbage.write_bytes(b"not gzip at all")
     assert list(read_jsonl(garbage)) == []
+
+
+def test_redirect_hops_and_unchanged_pages_are_not_failures(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pages = [
+        _page("https://news.example/old", "redirect", status=301, reason="HTTP 301 -> /new"),
+        _page("https://news.example/new", "article"),
+        _page("https://news.example/same", "not_modified", status=304),
+        _page("https://news.example/gone", "http_error", status=404, reason="HTTP 404"),
+    ]
+    _write_output(out, [_article(1)], pages)
+    site = build_report(out, site="news", crawl_id="c2")["sites"]["news"]
+    assert site["outcomes"]["redirect"] == 1 and site["outcomes"]["not_modified"] == 1
+    assert site["failures"] == {"HTTP 404": 1}
