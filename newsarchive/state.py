@@ -69,6 +69,12 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_site ON runs (site, run_id);
 CREATE TABLE IF NOT EXISTS schedule (site TEXT PRIMARY KEY, last_slot TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (
+    article_id TEXT PRIMARY KEY,
+    content_hash TEXT,
+    capture_id TEXT,
+    version INTEGER NOT NULL
+);
 """
 # A fetch counts as archived (and is not fetched again) when it gave an article.
 ARCHIVED_STATUSES = (200, 203, 304)
@@ -302,6 +308,26 @@ class CrawlState:
         row = self._db.execute(
             "SELECT content_hash FROM articles WHERE article_id = ?", (article_id,)).fetchone()
         return row["content_hash"] if row else None
+
+    @_locked
+    def exported_version(self, article_id: str) -> tuple[str | None, str | None, int] | None:
+        """(content_hash, capture_id, version) of the article's last exported version."""
+        row = self._db.execute(
+            "SELECT content_hash, capture_id, version FROM versions WHERE article_id = ?",
+            (article_id,)).fetchone()
+        return (row["content_hash"], row["capture_id"], row["version"]) if row else None
+
+    @_locked
+    def record_version(self, article_id: str, content_hash: str | None, capture_id: str | None,
+                       version: int) -> None:
+        """Remember an exported version, so the next run links a changed text to it."""
+        self._write((
+            """INSERT INTO versions VALUES (?, ?, ?, ?)
+               ON CONFLICT (article_id) DO UPDATE SET content_hash = excluded.content_hash,
+                   capture_id = excluded.capture_id, version = excluded.version
+               WHERE excluded.version >= versions.version""",
+            (article_id, content_hash, capture_id, version),
+        ))
 
     @_locked
     def last_capture(self, url: str) -> Capture | None:

@@ -5,7 +5,9 @@ page, tracking parameters): same ``article_id`` and ``content_hash``, so the
 second copy adds nothing and is dropped (it stays in the WARC and
 ``pages.jsonl``). A changed text is kept as the next ``article_version`` with
 ``previous_capture_id`` set. The decision is :class:`newsarchive.export.versions.VersionIndex`,
-seeded with the articles already in the output folder when a crawl resumes there.
+seeded with the articles already in the output folder when a crawl resumes there, and,
+in a plan crawl, with the versions earlier runs exported (kept in the crawl state), so
+a text changed since the last run is linked to the capture it replaces.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from newsarchive.pipelines.state import crawl_state_for
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newsarchive.export.versions import Outcome, VersionIndex
+from newsarchive.export.versions import ExportedVersion, Outcome, VersionIndex
 from newsarchive.summary import read_jsonl
 
 ARTICLES_DIRNAME = "articles"
@@ -33,6 +36,7 @@ class DedupePipeline:
         self.stats = crawler.stats if crawler else None
         self.index = index or VersionIndex()
         self.out_dir: Path | None = None
+        self.state = crawl_state_for(crawler) if crawler else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
@@ -54,6 +58,11 @@ class DedupePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict):
             return item
+        article_id = item.get("article_id")
+        if self.state is not None and article_id and article_id not in self.index.last:
+            earlier = self.state.exported_version(article_id)
+            if earlier is not None:
+                self.index.last[article_id] = ExportedVersion(*earlier)
         outcome, admitted = self.index.admit(item)
         if admitted is None:
             if self.stats is not None:
@@ -63,4 +72,7 @@ class DedupePipeline:
             raise DropItem(f"duplicate article {item.get('article_id')}", log_level="INFO")
         if outcome is Outcome.CHANGED and self.stats is not None:
             self.stats.inc_value("newsarchive/new_versions")
+        if self.state is not None and article_id and outcome is not Outcome.UNVERSIONED:
+            self.state.record_version(article_id, admitted.get("content_hash"),
+                                      admitted.get("capture_id"), admitted["article_version"])
         return admitted

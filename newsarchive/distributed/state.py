@@ -162,6 +162,23 @@ class RedisCrawlState:
     def content_hash(self, article_id: str) -> str | None:
         return self.client.hget(self._key("article", article_id), "content_hash")
 
+    def exported_version(self, article_id: str) -> tuple[str | None, str | None, int] | None:
+        """(content_hash, capture_id, version) of the article's last exported version."""
+        row = self.client.hgetall(self._key("version", article_id))
+        if not row:
+            return None
+        return row.get("content_hash") or None, row.get("capture_id") or None, int(row["version"])
+
+    def record_version(self, article_id: str, content_hash: str | None, capture_id: str | None,
+                       version: int) -> None:
+        """Remember an exported version (a lower version never overwrites a higher one)."""
+        key = self._key("version", article_id)
+        known = self.client.hget(key, "version")
+        if known is not None and int(known) > version:
+            return
+        self.client.hset(key, mapping={"content_hash": content_hash or "",
+                                       "capture_id": capture_id or "", "version": version})
+
     def last_capture(self, url: str) -> Capture | None:
         row = self.client.hgetall(self._key("fetch", url))
         if not row:
