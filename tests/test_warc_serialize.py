@@ -117,3 +117,30 @@ def test_record_ids_are_random_version_4_uuids() -> None:
         parsed = uuid.UUID(record_id[10:-1])
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
         assert str(parsed) == record_id[10:-1]
+
+
+def test_sha1_labels_equal_base64_b32encode() -> None:
+    for n in range(300):
+        digest = hashlib.sha1(n.to_bytes(4, "big")).digest()
+        expected = "sha1:" + base64.b32encode(digest).decode()
+        assert serialize.sha1_label(digest) == expected
+    assert serialize.sha1_label(b"\x00" * 20) == "sha1:" + "A" * 32
+    assert serialize.sha1_label(b"\xff" * 20) == "sha1:" + "7" * 32
+
+
+REQUEST_URLS = [
+    "http://127.0.0.1:8080/a?b=1",
+    "http://Example.com",
+    "http://example.com?q=1",
+    "https://example.com:443/x#frag",
+    "HTTPS://example.com:8443/x/y?z=%20#f",
+    "http://user:pw@example.com:80/p",
+    "http://[::1]:8080/v6",
+    "http://example.com/a b",  # whitespace: handled by urlsplit
+]
+
+
+@pytest.mark.parametrize("url", REQUEST_URLS)
+def test_target_and_host_equal_the_urlsplit_forms(url: str) -> None:
+    assert records.target_and_host(url) == (records.request_target(url),
+                                            records.host_header(url))
