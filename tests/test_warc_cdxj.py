@@ -44,3 +44,22 @@ def test_timestamp14() -> None:
     assert timestamp14("2024-01-02T03:04:05.123456Z") == "20240102030405"
     assert timestamp14("2024-01-02T03:04:05Z") == "20240102030405"
     assert timestamp14("2024-01-02") == "20240102000000"
+
+
+@pytest.mark.parametrize("status, digest", [(200, "sha1:ABC"), (None, None), (404, "")])
+def test_index_line_json_is_what_json_dumps_writes(status: int | None, digest: str | None) -> None:
+    import json
+
+    from newsarchive.warc.cdxj import IndexEntry
+
+    entry = IndexEntry('http://127.0.0.1:9/caf\u00e9?q="x"\\', "2024-01-02T03:04:05Z",
+                       "text/html", status, digest, 123, 456, "a-\u00e9.warc.gz")
+    key, stamp, payload = entry.line().rstrip("\n").split(" ", 2)
+    expected = {"url": entry.url, "mime": "text/html"}
+    if status is not None:
+        expected["status"] = str(status)
+    if digest:
+        expected["digest"] = digest
+    expected.update(length="123", offset="456", filename=entry.filename)
+    assert payload == json.dumps(expected)
+    assert (key, stamp) == (surt_key(entry.url), "20240102030405")

@@ -21,6 +21,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
+# JSON string literal (quotes, escapes, non-ASCII escaped) exactly as json.dumps writes it.
+_json_string = json.encoder.encode_basestring_ascii
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource"})
 _WWW_RE = re.compile(r"^www\d*\.")
@@ -114,13 +116,16 @@ class IndexEntry:
     filename: str
 
     def line(self) -> str:
-        fields: dict[str, str] = {"url": self.url, "mime": self.mime}
+        """The index line; its JSON is what ``json.dumps`` writes, built without its overhead."""
+        quote = _json_string
+        fields = f'{{"url": {quote(self.url)}, "mime": {quote(self.mime)}'
         if self.status is not None:
-            fields["status"] = str(self.status)
+            fields += f', "status": "{self.status:d}"'
         if self.digest:
-            fields["digest"] = self.digest
-        fields.update(length=str(self.length), offset=str(self.offset), filename=self.filename)
-        return f"{surt_key(self.url)} {timestamp14(self.warc_date)} {json.dumps(fields)}\n"
+            fields += f', "digest": {quote(self.digest)}'
+        fields += (f', "length": "{self.length:d}", "offset": "{self.offset:d}", '
+                   f'"filename": {quote(self.filename)}}}')
+        return f"{surt_key(self.url)} {timestamp14(self.warc_date)} {fields}\n"
 
 
 def entries_from_warc(path: str | Path) -> Iterator[IndexEntry]:
