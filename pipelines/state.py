@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newsarchive.distributed.state import open_crawl_state
 from newsarchive.state import CrawlState
 
 log = logging.getLogger(__name__)
@@ -32,14 +33,17 @@ def crawl_state_for(crawler: Crawler) -> CrawlState | None:
     cached = getattr(crawler, "_newsarchive_state", None)
     if cached is not None:
         return None if cached is _NO_STATE else cached
-    path = crawler.settings.get("NEWSARCHIVE_STATE_PATH")
-    if not path:
+    # Only plan crawls keep state: SQLite at NEWSARCHIVE_STATE_PATH, or in worker mode the
+    # plan's state in Redis, shared by every worker.
+    state = open_crawl_state(crawler.settings) if crawler.settings.get(
+        "NEWSARCHIVE_STATE_PATH") else None
+    if state is None:
         crawler._newsarchive_state = _NO_STATE  # type: ignore[attr-defined]
         return None
-    state = CrawlState(path)
     crawler._newsarchive_state = state  # type: ignore[attr-defined]
     crawler.signals.connect(_closer(state), signal=signals.spider_closed, weak=False)
-    log.info("crawl state %s: %d archived articles", path, state.article_count())
+    log.info("crawl state %s: %d archived articles", getattr(state, "path", None) or "redis",
+             state.article_count())
     return state
 
 

@@ -281,9 +281,15 @@ autothrottle = false
         assert finish(worker, log) == 0, log.read_text()[-3000:]
 
     out = tmp_path / "output" / "gen" / crawl_id
-    assert_each_article_once(site, out)
+    per_worker = assert_each_article_once(site, out)
     names = list(client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*"))
     assert names and all(n.startswith(f"newsarchive:crawl:{crawl_id}:gen:") for n in names)
     status, report, stderr = crawl_finish(redis_server.url, crawl_id, out)
     assert status == 0, stderr
     assert report["remaining"] == 0
+    # The plan's incremental state moved to Redis: shared by the workers, one run for both,
+    # and no SQLite state file written beside the plan.
+    assert client.scard("newsarchive:state:shared:articles") == sum(per_worker)
+    assert not (tmp_path / "state" / "shared.sqlite").exists()
+    run_ids = client.zrange("newsarchive:state:shared:runs:site:gen", 0, -1)
+    assert len(run_ids) == 1, run_ids

@@ -135,12 +135,18 @@ def as_worker(args: argparse.Namespace, options: Any, site: str | None = None) -
 def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
     """Crawl a plan's sites side by side; each run is opened and closed in the crawl state."""
     from newsarchive.crawler import run_crawls
+    from newsarchive.distributed.state import open_crawl_state
     from newsarchive.report import report_crawl
-    from newsarchive.state import CrawlState
     from newsarchive.summary import format_summary, summarize
 
-    with CrawlState(plan.state_path) as state:
-        run_ids = [state.start_run(site.name) for site in sites]
+    # The plan's SQLite state, or in worker mode the Redis state all workers share; there
+    # every worker joins the one run of its crawl instead of marking its peers' interrupted.
+    settings = {"NEWSARCHIVE_STATE_PATH": str(plan.state_path), **crawls[0].overrides}
+    with open_crawl_state(settings) as state:
+        shared = hasattr(state, "run_for_crawl")
+        run_ids = [state.run_for_crawl(site.name, crawl.crawl_id) if shared
+                   else state.start_run(site.name)
+                   for site, crawl in zip(sites, crawls, strict=True)]
         results = run_crawls(crawls)
         failed = 0
         for site, run_id, result, crawl in zip(sites, run_ids, results, crawls, strict=True):
