@@ -100,3 +100,7 @@ NEWSARCHIVE_WARC_GZIP_LEVEL = 1
 NEWSARCHIVE_MIN_ARTICLE_PROBABILITY = 0.5
 # Refuse private/loopback/link-local targets unless a plan allows them.
 NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
+# Article extraction in worker processes, off the reactor thread (spiders/extraction.py):
+# "auto" = CPUs - 1 (at most 4; none on one CPU), a number, or 0 for in-process.
+# Measured with bench/crawl.py: see docs in spiders/extraction.py.
+NEWSARCHIVE_EXTRACT_WORKERS = "auto"

@@ -22,9 +22,11 @@ from urllib.parse import urljoin
 import scrapy
 from newsarchive.pipelines.pages import ARTICLE_PAGE_TYPES
 from newsarchive.pipelines.state import crawl_state_for
+from newsarchive.spiders.extraction import WORKERS_SETTING, ExtractionPool, worker_count
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.options import spider_options
 from newsarchive.spiders.redirects import AlreadyRequested
+from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -32,7 +34,6 @@ from newsarchive.discovery.feeds import discover_feeds, parse_feed
 from newsarchive.discovery.links import ARTICLE, HUB, classify_url, extract_links
 from newsarchive.discovery.robots import sitemaps_from_robots
 from newsarchive.discovery.sitemaps import parse_sitemap
-from newsarchive.extract import extract
 from newsarchive.provenance import crawl_id_for
 from newsarchive.safety import detect_block_page
 from newsarchive.state import CrawlState
@@ -100,6 +101,19 @@ class NewsSpider(scrapy.Spider):
         self.max_depth = self.options.max_depth
         # OffsiteMiddleware enforces the hosts on every request, redirects included.
         self.allowed_domains = list(self.options.allowed_hosts)
+        # In-process until from_crawler reads NEWSARCHIVE_EXTRACT_WORKERS.
+        self.extraction = ExtractionPool(0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
+        crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
+        return spider
+
+    def close_extraction(self) -> None:
+        """Stop the extraction workers (when no other crawl in the process uses them)."""
+        self.extraction.close()
 
     # ------------------------------------------------------------------ requests
 
@@ -245,8 +259,12 @@ class NewsSpider(scrapy.Spider):
                 via = discovered_via("feed", response.url, entry.date)
                 yield from _present(self.page_request(entry.url, via, 1, "article"))
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
-        """Extract the page; follow its links and feeds when it is a hub within depth."""
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        """Extract the page; follow its links and feeds when it is a hub within depth.
+
+        Extraction runs in the worker pool (see ``spiders/extraction.py``) while the
+        reactor goes on fetching, archiving and exporting other pages.
+        """
         if response.meta.get("redirect_urls"):
             # Reached through a redirect: later links to the final URL need no second fetch.
             self.first_time(Request(response.url))
@@ -264,7 +282,8 @@ class NewsSpider(scrapy.Spider):
             yield {"_capture": self.capture(response, outcome="not_modified")}
             return
         try:
-            record = extract(response.body, response.url, headers=decoded_headers(response))
+            record = await self.extraction.extract(response.body, response.url,
+                                                   decoded_headers(response))
         except Exception as exc:  # one bad page must not stop the crawl
             log.exception("extraction failed for %s", response.url)
             yield {"_capture": self.capture(response, outcome="failed",
@@ -277,7 +296,8 @@ class NewsSpider(scrapy.Spider):
         page_type = (record.get("extraction") or {}).get("page_type")
         depth = response.meta.get(META_DEPTH, 0)
         if page_type not in ARTICLE_PAGE_TYPES and depth < self.max_depth:
-            yield from self.follow_hub(response, depth)
+            for request in self.follow_hub(response, depth):
+                yield request
 
     def follow_hub(self, response: Response, depth: int) -> Iterator[Request]:
         if not isinstance(response, TextResponse):

@@ -44,6 +44,14 @@ def response_for(cls: type, url: str, body: bytes, meta: dict[str, Any] | None =
                headers=headers or {"Content-Type": "application/xml"})
 
 
+def collect(results: Any) -> list[Any]:
+    """Everything an async callback (``parse_page``) yields."""
+    async def drain() -> list[Any]:
+        return [result async for result in results]
+
+    return asyncio.run(drain())
+
+
 def requests_of(results: list[Any]) -> list[Request]:
     return [r for r in results if isinstance(r, Request)]
 
@@ -188,7 +196,7 @@ def test_hub_links_and_feeds_are_followed_within_depth(spider: NewsSpider) -> No
 def test_error_status_is_recorded_without_extraction(spider: NewsSpider) -> None:
     response = response_for(HtmlResponse, f"{SITE}/gone", b"<html>Not found</html>", status=404,
                             headers={"Content-Type": "text/html"})
-    (item,) = list(spider.parse_page(response))
+    (item,) = collect(spider.parse_page(response))
     assert set(item) == {"_capture"}
     assert item["_capture"]["outcome"] == "http_error" and item["_capture"]["status"] == 404
 
@@ -197,7 +205,7 @@ def test_bot_challenge_is_recorded_as_blocked(spider: NewsSpider) -> None:
     body = b"<html><head><title>Just a moment...</title></head><body>Checking</body></html>"
     response = response_for(HtmlResponse, f"{SITE}/2026/01/02/a-story", body, status=403,
                             headers={"Content-Type": "text/html", "cf-mitigated": "challenge"})
-    (item,) = list(spider.parse_page(response))
+    (item,) = collect(spider.parse_page(response))
     assert set(item) == {"_capture"}
     assert item["_capture"]["outcome"] == "blocked"
     assert "Cloudflare" in item["_capture"]["error"]
