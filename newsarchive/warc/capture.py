@@ -13,8 +13,10 @@ earlier one into the same output directory) is written as a ``revisit``.
 
 Where the work happens (measured with ``bench/warc_overhead.py``: 2,000 pages of
 ~20 KB, half gzip-coded, CPU-bound, on a shared 2-core machine whose load swings the
-figures): by default everything runs inline in the reactor thread, ~0.25 ms of CPU
-per page (was ~0.5 ms): 4-9% of this test crawl's throughput (was 15-28%). Per page,
+figures by +-5%): by default everything runs inline in the reactor thread, ~0.15 ms
+of CPU per request + response pair when timed alone (was ~0.39 ms), 0.13-0.3 ms per
+page inside the crawl: a 6-14% cost in CPU pages/s medians of 5-7 rounds (was 15-20%,
+same machine, same day). Per page,
 timed inside a crawl: payload and block SHA-1 ~20 us each, deflating a plain 20 KB
 payload ~60 us (ISA-L), records built and serialised ~50 us, the write ~14 us,
 CDXJ line ~18 us, digest index ~8 us. ``NEWSARCHIVE_WARC_THREAD = True`` builds the
