@@ -66,11 +66,13 @@ def _peak_rss_mb() -> dict[str, float]:
 
 def _stats_line(stats: dict[str, Any]) -> dict[str, Any]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "pages": int(stats.get("response_received_count", 0)),
         "articles": int(stats.get("newsarchive/articles", 0)),
         "seconds": float(stats.get("elapsed_time_seconds", 0.0)),
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "worker_cpu_seconds": workers.ru_utime + workers.ru_stime,
         **_peak_rss_mb(),
     }
 

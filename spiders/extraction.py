@@ -1,9 +1,10 @@
 """Run ``extract()`` in worker processes, so the reactor thread keeps fetching and archiving.
 
-Extraction is pure CPU (a few ms a page) and a pure function of (bytes, url,
-headers), so it moves to a ``ProcessPoolExecutor`` unchanged: bytes go in, the
-plain record dict comes back, and the records are identical to in-process ones.
-The spider awaits the result from an ``async`` callback (asyncio reactor).
+Extraction is pure CPU (about 2 ms a page) and a pure function of (bytes, url,
+headers), so it moves to worker processes unchanged: bytes go in, the plain
+record dict comes back, and the records are identical to in-process ones. The
+spider awaits the result from an ``async`` callback (asyncio reactor); the
+workers are driven by the event loop itself (``spiders/workerpool.py``).
 
 ``NEWSARCHIVE_EXTRACT_WORKERS``: ``"auto"`` (the default: CPUs - 1, at most
 :data:`AUTO_MAX_WORKERS`; none on a single CPU), a number, or ``0`` for
@@ -12,21 +13,20 @@ sites run side by side in one reactor) and is started at the first page, not
 before: a crawl that extracts nothing starts no process. The last crawl to
 close shuts it down.
 
-A worker that dies (a crash in a C library, the OOM killer) breaks the whole
-pool: the page is tried once more in a fresh pool, and if that breaks too the
-page is a recorded failure (:class:`WorkerCrashed`), never a dead crawl.
+A worker that dies (a crash in a C library, the OOM killer) fails only the page
+it was extracting, recorded as a failed page (:class:`WorkerCrashed`); a fresh
+worker takes its place and the crawl goes on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+from newsarchive.spiders.workerpool import WorkerDied, WorkerPool
 
 from newsarchive.extract import extract
 
@@ -34,14 +34,10 @@ log = logging.getLogger(__name__)
 
 WORKERS_SETTING = "NEWSARCHIVE_EXTRACT_WORKERS"
 AUTO_MAX_WORKERS = 4  # more rarely helps one crawl process, and each worker holds ~60 MB
-ATTEMPTS = 2  # a page whose pool broke is tried once more in a fresh pool
-# fork: workers start in ~0.1 s with the extractor already imported, and the caller's
-# __main__ is never re-run (spawn and forkserver re-import it, which breaks unguarded scripts).
-START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 class WorkerCrashed(RuntimeError):
-    """The extraction worker died while extracting this page (twice)."""
+    """The extraction worker died while extracting this page."""
 
 
 def available_cpus() -> int:
@@ -65,37 +61,35 @@ def worker_count(value: Any) -> int:
     return count
 
 
-class _SharedExecutor:
-    """The process-wide worker pool: started at first use, replaced when broken."""
+class _SharedPool:
+    """The process-wide worker pool: started at first use, on the running event loop."""
 
     def __init__(self) -> None:
-        self.executor: ProcessPoolExecutor | None = None
-        self.workers = 0
+        self.pool: WorkerPool | None = None
         self.users = 0
 
-    def get(self, workers: int) -> ProcessPoolExecutor:
-        if self.executor is None:
-            self.workers = workers
-            context = multiprocessing.get_context(START_METHOD)
-            self.executor = ProcessPoolExecutor(workers, mp_context=context)
+    def get(self, workers: int) -> WorkerPool:
+        running = asyncio.get_running_loop()
+        if self.pool is not None and self.pool.loop is not running:
+            self.shutdown()  # a new event loop (tests run one per test): its own workers
+        if self.pool is None:
+            self.pool = WorkerPool(extract_page, workers)
             log.info("extraction pool started: %d worker(s)", workers)
-        return self.executor
-
-    def discard(self, broken: ProcessPoolExecutor) -> None:
-        """Drop a broken pool (once, however many pages saw it break)."""
-        if self.executor is broken:
-            self.executor = None
-            broken.shutdown(wait=False, cancel_futures=True)
-            log.warning("extraction worker died; starting a fresh pool")
+        return self.pool
 
     def shutdown(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
             log.info("extraction pool stopped")
 
 
-_shared = _SharedExecutor()
+_shared = _SharedPool()
+
+
+def extract_page(body: bytes, url: str, headers: Mapping[str, str]) -> dict[str, Any]:
+    """What a worker runs: looked up at call time, so tests can swap ``extract``."""
+    return extract(body, url, headers=headers)
 
 
 class ExtractionPool:
@@ -112,18 +106,12 @@ class ExtractionPool:
         """The record of one page, as ``newsarchive.extract.extract`` gives it."""
         if not self.workers or self.closed:
             return extract(body, url, headers=headers)
-        for attempt in range(1, ATTEMPTS + 1):
-            executor = _shared.get(self.workers)
-            try:
-                return await asyncio.wrap_future(
-                    executor.submit(extract, body, url, headers=dict(headers)))
-            except BrokenProcessPool:
-                self.crashes += 1
-                _shared.discard(executor)
-                if attempt == ATTEMPTS:
-                    raise WorkerCrashed(
-                        f"extraction worker died {ATTEMPTS} times on this page") from None
-        raise AssertionError("unreachable")
+        pool = _shared.get(self.workers)
+        try:
+            return await pool.run(body, url, dict(headers))
+        except WorkerDied as exc:
+            self.crashes += 1
+            raise WorkerCrashed(str(exc)) from None
 
     def close(self) -> None:
         """This crawl is done; the last crawl to close stops the workers."""
