@@ -107,12 +107,14 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        workers = worker_count(crawler.settings.get(WORKERS_SETTING))
-        spider.extraction = ExtractionPool(workers)
-        if crawler.stats is not None:
-            crawler.stats.set_value("newsarchive/extract/workers", workers)
+        spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
+        crawler.signals.connect(spider.note_extraction, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
         return spider
+
+    def note_extraction(self) -> None:
+        """Extraction workers in the stats (stats exist only once the crawl started)."""
+        self.crawler.stats.set_value("newsarchive/extract/workers", self.extraction.workers)
 
     def close_extraction(self) -> None:
         """Stop the extraction workers (when no other crawl in the process uses them)."""
