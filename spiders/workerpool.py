@@ -59,7 +59,10 @@ def serve(conn: Connection, parent_end: Connection, function: Callable[..., Any]
             data = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an unpicklable result or exception
             data = pickle.dumps((False, RuntimeError(f"unpicklable answer: {exc!r}")))
-        conn.send_bytes(data)
+        try:
+            conn.send_bytes(data)
+        except OSError:  # the crawl process is gone (killed): nobody wants the answer
+            return
 
 
 class _Worker:
