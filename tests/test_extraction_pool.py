@@ -152,3 +152,50 @@ def test_last_crawl_to_close_stops_the_shared_pool() -> None:
     second.close()
     assert extraction._shared.pool is None
     assert all(not worker.process.is_alive() for worker in shared.workers) and not shared.workers
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for init to reap it counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux /proc")
+def test_workers_end_when_the_crawl_process_is_killed(tmp_path: Any) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from newsarchive.server import DemoSite
+
+    out = tmp_path / "out"
+    with DemoSite(generate=3000) as site:
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/", "--out", str(out),
+             "--allow-private", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+             "-s", "NEWSARCHIVE_EXTRACT_WORKERS=2"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            workers: list[int] = []
+            while time.monotonic() < deadline and len(workers) < 2:
+                time.sleep(0.2)
+                children = f"/proc/{crawl.pid}/task/{crawl.pid}/children"
+                with open(children) as handle:
+                    workers = [int(pid) for pid in handle.read().split()]
+            assert len(workers) == 2, "the crawl never started its two extraction workers"
+            crawl.send_signal(signal.SIGKILL)
+            crawl.wait(timeout=10)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+                time.sleep(0.2)
+            assert not any(_alive(pid) for pid in workers), "orphaned extraction workers"
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+                crawl.wait()
