@@ -74,7 +74,7 @@ def _stats_line(stats: dict[str, Any]) -> dict[str, Any]:
         "seconds": float(stats.get("elapsed_time_seconds", 0.0)),
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "worker_cpu_seconds": workers.ru_utime + workers.ru_stime,
-        "workers": int(stats.get("newsarchive/extract/workers", 0)),
+        "workers": int(stats.get("newsarchive/extraction/workers", 0)),
         **_peak_rss_mb(),
     }
 

@@ -52,7 +52,7 @@ class Tool:
 
 
 def _ours_call(html: str, url: str) -> Any:
-    from newsarchive.extract import extract
+    from newsarchive.extraction import extract
 
     return extract(html, url)
 
@@ -164,7 +164,7 @@ def load_pages(data_dir: Path, limit: int | None) -> list[dict[str, Any]]:
         try:
             row["html"] = raw.decode("utf-8")
         except UnicodeDecodeError:
-            from newsarchive.extract.decode import decode
+            from newsarchive.extraction.decode import decode
 
             row["html"] = decode(raw)[0]
         loaded.append(row)

@@ -62,7 +62,7 @@ def instrument() -> dict[str, list[float]]:
     samples: dict[str, list[float]] = defaultdict(list)
     for module_name, func_name in STAGES:
         try:
-            module = importlib.import_module(f"newsarchive.extract.{module_name}")
+            module = importlib.import_module(f"newsarchive.extraction.{module_name}")
         except ImportError:
             continue
         func = getattr(module, func_name, None)
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = load_pages(args.data_dir, args.limit)
     samples = instrument()
-    from newsarchive.extract import engine
+    from newsarchive.extraction import engine
 
     engine.run(rows[0]["html"], rows[0]["url"])  # warm-up
     for values in samples.values():

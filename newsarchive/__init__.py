@@ -12,13 +12,13 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "extract", "load"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from newsarchive.extract import extract
+    from newsarchive.extraction import extract
     from newsarchive.loading import load
 
 
 def __getattr__(name: str) -> Any:
     if name == "extract":
-        from newsarchive.extract import extract
+        from newsarchive.extraction import extract
 
         return extract
     if name == "load":

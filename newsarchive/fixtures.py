@@ -69,7 +69,7 @@ class Fixture:
         return data
 
     def extract(self) -> Record:
-        from newsarchive.extract import extract
+        from newsarchive.extraction import extract
 
         return extract(self.html_bytes(), self.url, headers=self.headers)
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from newsarchive.spiders.workerpool import WorkerDied, WorkerPool
 
-from newsarchive.extract import extract
+from newsarchive.extraction import extract
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class ExtractionPool:
             _shared.users += 1
 
     async def extract(self, body: bytes, url: str, headers: Mapping[str, str]) -> dict[str, Any]:
-        """The record of one page, as ``newsarchive.extract.extract`` gives it."""
+        """The record of one page, as ``newsarchive.extraction.extract`` gives it."""
         if not self.workers or self.closed:
             return extract(body, url, headers=headers)
         pool = _shared.get(self.workers)

@@ -114,7 +114,7 @@ class NewsSpider(scrapy.Spider):
 
     def note_extraction(self) -> None:
         """Extraction workers in the stats (stats exist only once the crawl started)."""
-        self.crawler.stats.set_value("newsarchive/extract/workers", self.extraction.workers)
+        self.crawler.stats.set_value("newsarchive/extraction/workers", self.extraction.workers)
 
     def close_extraction(self) -> None:
         """Stop the extraction workers (when no other crawl in the process uses them)."""

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from newsarchive import schema
-from newsarchive.extract import extract
+from newsarchive.extraction import extract
 
 URL = "https://news.example.org/a/story.html"
 EVERY_KEY = set(schema.empty())
@@ -187,7 +187,7 @@ def test_control_characters_and_lone_surrogates_are_survived() -> None:
 
 
 def test_control_characters_never_reach_the_tree() -> None:
-    from newsarchive.extract.document import load_document
+    from newsarchive.extraction.document import load_document
 
     doc = load_document(b"<html><body><p>bell\x07 back\x08 nul\x00 end</p></body></html>")
     assert doc.root.findtext(".//p") == "bell back nul end"
@@ -269,7 +269,7 @@ def test_scrapy_style_byte_headers() -> None:
     data = "<html><head><title>Fußball</title></head><body></body></html>".encode("cp1252")
     headers = {b"Content-Type": [b"text/html; charset=windows-1252"]}
     assert extract(data, URL, headers=headers)["headline"] == "Fußball"  # type: ignore[arg-type]
-    from newsarchive.extract.document import load_document
+    from newsarchive.extraction.document import load_document
 
     assert load_document(data, URL, headers).encoding_source == "header"  # type: ignore[arg-type]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import lxml.etree
 import pytest
 
-from newsarchive.extract.body import extract_body
-from newsarchive.extract.document import load_document
+from newsarchive.extraction.body import extract_body
+from newsarchive.extraction.document import load_document
 
 SPUTNIK = (
     Path(__file__).parent.parent

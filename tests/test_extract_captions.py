@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from test_extract_body import SPUTNIK
 
-from newsarchive.extract import rules
-from newsarchive.extract.captions import (
+from newsarchive.extraction import rules
+from newsarchive.extraction.captions import (
     credit_parts,
     extract_captions,
     extract_images,
     split_credit,
 )
-from newsarchive.extract.document import load_document
+from newsarchive.extraction.document import load_document
 
 
 def test_split_credit_phrases():

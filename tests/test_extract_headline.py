@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from newsarchive.extract import extract
-from newsarchive.extract.document import load_document
-from newsarchive.extract.headline import candidates, choose
+from newsarchive.extraction import extract
+from newsarchive.extraction.document import load_document
+from newsarchive.extraction.headline import candidates, choose
 
 URL = "https://news.example.org/politik/2024/05/03/story-123.html"
 BODY = "".join(

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from newsarchive.extract import extract
-from newsarchive.extract.authors import split_names
-from newsarchive.extract.dates import parse_date, parse_text_date
-from newsarchive.extract.headline import strip_site_name
-from newsarchive.extract.language import guess_from_text, normalize_tag
+from newsarchive.extraction import extract
+from newsarchive.extraction.authors import split_names
+from newsarchive.extraction.dates import parse_date, parse_text_date
+from newsarchive.extraction.headline import strip_site_name
+from newsarchive.extraction.language import guess_from_text, normalize_tag
 
 URL = "https://news.example.org/politik/2024/05/03/story-123.html"
 BODY = "".join(
@@ -514,7 +514,7 @@ def test_section_from_category_links_and_rubric_labels() -> None:
 
 
 def test_numbers_are_not_names() -> None:
-    from newsarchive.extract.authors import looks_like_name
+    from newsarchive.extraction.authors import looks_like_name
 
     assert looks_like_name("BR24 Redaktion")
     assert not looks_like_name("12.05.2024")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsarchive.extract.quotes import extract_quotes
+from newsarchive.extraction.quotes import extract_quotes
 
 
 def test_english_quotes_with_named_and_pronoun_speakers():

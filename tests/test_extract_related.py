@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from test_extract_body import SPUTNIK
 
-from newsarchive.extract import rules
-from newsarchive.extract.document import load_document
-from newsarchive.extract.related import extract_related
+from newsarchive.extraction import rules
+from newsarchive.extraction.document import load_document
+from newsarchive.extraction.related import extract_related
 
 
 def test_related_blocks_and_read_also_headings():

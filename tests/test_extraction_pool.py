@@ -15,7 +15,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newsarchive.extract import extract
+from newsarchive.extraction import extract
 from newsarchive.server.generated import generated_article
 
 BASE = "http://gazette.test"

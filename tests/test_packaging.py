@@ -69,3 +69,17 @@ def test_every_subcommand_has_help() -> None:
                              capture_output=True, text=True, cwd=ROOT)
         assert out.returncode == 0, (name, out.stderr)
         assert "usage: newsarchive" in out.stdout
+
+
+def test_newsarchive_extract_and_load_stay_functions() -> None:
+    """Importing the extraction or loading modules must not shadow the public functions."""
+    code = (
+        "import newsarchive, newsarchive.extraction.engine, newsarchive.loading\n"
+        "html = b'<html><body><h1>Title</h1><p>' + b'word ' * 60 + b'</p></body></html>'\n"
+        "first = newsarchive.extract(html, 'http://a.test/x.html')\n"
+        "second = newsarchive.extract(html, 'http://a.test/x.html')\n"
+        "assert first == second and first['headline'] == 'Title', first['headline']\n"
+        "assert not isinstance(newsarchive.load, type(newsarchive))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.extract import rules
-from newsarchive.extract.document import load_document
+from newsarchive.extraction import rules
+from newsarchive.extraction.document import load_document
 
 RULE = """
 id = "demo"

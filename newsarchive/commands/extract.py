@@ -51,7 +51,7 @@ def read_input(path: str) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchive.extract import extract
+    from newsarchive.extraction import extract
 
     try:
         headers = parse_headers(args.header)

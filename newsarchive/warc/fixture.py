@@ -96,7 +96,7 @@ def write_fixture(spec: RecordSpec, folder: Path, *, with_expected: bool = True)
     (folder / "meta.json").write_text(json.dumps(found, indent=2, ensure_ascii=False) + "\n",
                                       encoding="utf-8")
     if with_expected:
-        from newsarchive.extract import extract
+        from newsarchive.extraction import extract
 
         expected = extract(body, found["url"], headers=_decoded_headers(found["headers"]))
         (folder / "expected.json").write_text(

@@ -242,7 +242,7 @@ def extract_page(page: ArchivedPage) -> dict[str, Any]:
     Returns ``{"record": ..., "capture": ...}``; ``record`` is None when extraction failed
     (``error`` then says why), so one bad page never stops a run.
     """
-    from newsarchive.extract import extract
+    from newsarchive.extraction import extract
     from newsarchive.provenance import build_provenance, capture_id_for
 
     capture = page.capture

@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from newsarchive.extract import structured
-from newsarchive.extract.document import Document
-from newsarchive.extract.text import clean, joined_text
+from newsarchive.extraction import structured
+from newsarchive.extraction.document import Document
+from newsarchive.extraction.text import clean, joined_text
 
 # Separators between a headline and the site name in <title> / og:title.
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:/]|::)\s+|\s*[｜：]\s*")

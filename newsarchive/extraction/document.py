@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from newsarchive.extract.decode import decode
+from newsarchive.extraction.decode import decode
 
 HtmlElement = lxml.html.HtmlElement
 

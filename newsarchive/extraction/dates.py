@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from newsarchive.extract import structured
-from newsarchive.extract.document import Document
-from newsarchive.extract.text import visible_texts
+from newsarchive.extraction import structured
+from newsarchive.extraction.document import Document
+from newsarchive.extraction.text import visible_texts
 
 # Meta tag names in order of trust, for each date.
 _PUBLISHED_META = (

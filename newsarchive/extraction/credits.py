@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from newsarchive.extract.text import clean
+from newsarchive.extraction.text import clean
 
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
 CREDIT_PHRASES = (

@@ -10,7 +10,7 @@ import html
 from collections.abc import Iterator
 from typing import Any
 
-from newsarchive.extract.document import Document, ld_types
+from newsarchive.extraction.document import Document, ld_types
 
 # schema.org types whose objects describe the article itself.
 ARTICLE_TYPES = (

@@ -11,10 +11,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from newsarchive.extract import structured
-from newsarchive.extract.document import Document, ld_types
-from newsarchive.extract.headline import TITLE_XPATH
-from newsarchive.extract.text import visible_texts
+from newsarchive.extraction import structured
+from newsarchive.extraction.document import Document, ld_types
+from newsarchive.extraction.headline import TITLE_XPATH
+from newsarchive.extraction.text import visible_texts
 
 # Phrases of bot challenges and block pages (checked on short pages only).
 _BLOCK_PATTERNS = re.compile(

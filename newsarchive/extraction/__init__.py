@@ -16,6 +16,6 @@ def extract(
     html: bytes | str, url: str | None = None, *, headers: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """Extract an article record from ``html`` (see docs/ARCHITECTURE.md for the contract)."""
-    from newsarchive.extract.engine import run
+    from newsarchive.extraction.engine import run
 
     return run(html, url, headers)

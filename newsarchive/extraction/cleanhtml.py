@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from newsarchive.extract.boilerplate import is_chrome, is_hidden
+from newsarchive.extraction.boilerplate import is_chrome, is_hidden
 
 # Source tag -> tag written to the cleaned HTML.
 KEEP_TAGS = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from newsarchive.extract.segments import Segment
+from newsarchive.extraction.segments import Segment
 
 MAX_LINK_DENSITY = 0.5  # above this a line is a link list or a teaser
 

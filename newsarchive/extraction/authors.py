@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsarchive.extract import structured
-from newsarchive.extract.document import Document, HtmlElement, ld_types
-from newsarchive.extract.text import clean
+from newsarchive.extraction import structured
+from newsarchive.extraction.document import Document, HtmlElement, ld_types
+from newsarchive.extraction.text import clean
 
 _META_NAMES = (
     "author",

@@ -16,14 +16,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsarchive.extract import pageindex
-from newsarchive.extract import rules as site_rules
-from newsarchive.extract.bodylines import MAX_LINK_DENSITY, is_body_line
-from newsarchive.extract.boilerplate import attr_words, never_article
-from newsarchive.extract.cleanhtml import clean_html
-from newsarchive.extract.lede import find_lede
-from newsarchive.extract.segments import HEADING_TAGS, Segment, segment_page
-from newsarchive.extract.text import clean
+from newsarchive.extraction import pageindex
+from newsarchive.extraction import rules as site_rules
+from newsarchive.extraction.bodylines import MAX_LINK_DENSITY, is_body_line
+from newsarchive.extraction.boilerplate import attr_words, never_article
+from newsarchive.extraction.cleanhtml import clean_html
+from newsarchive.extraction.lede import find_lede
+from newsarchive.extraction.segments import HEADING_TAGS, Segment, segment_page
+from newsarchive.extraction.text import clean
 
 log = logging.getLogger(__name__)
 

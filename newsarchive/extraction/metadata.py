@@ -11,9 +11,9 @@ import itertools
 import re
 from typing import Any
 
-from newsarchive.extract import structured
-from newsarchive.extract.document import Document
-from newsarchive.extract.text import clean
+from newsarchive.extraction import structured
+from newsarchive.extraction.document import Document
+from newsarchive.extraction.text import clean
 
 _KEYWORD_SPLIT = re.compile(r"[,;]")  # parts are cleaned later; no \s* (quadratic on long blanks)
 _MAX_TOPICS = 40

@@ -20,10 +20,10 @@ from typing import Any
 
 import lxml.etree
 
-from newsarchive.extract import pageindex
-from newsarchive.extract.boilerplate import CHROME, CONTENT, DROPPED, classify_words
-from newsarchive.extract.pageindex import PageIndex
-from newsarchive.extract.text import clean
+from newsarchive.extraction import pageindex
+from newsarchive.extraction.boilerplate import CHROME, CONTENT, DROPPED, classify_words
+from newsarchive.extraction.pageindex import PageIndex
+from newsarchive.extraction.text import clean
 
 BLOCK_TAGS = frozenset(
     {

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from newsarchive import __version__, schema
-from newsarchive.extract import (
+from newsarchive.extraction import (
     authors,
     body,
     captions,
@@ -26,8 +26,8 @@ from newsarchive.extract import (
     related,
     rules,
 )
-from newsarchive.extract.document import Document, NotHTML, load_document, sniff_binary
-from newsarchive.extract.text import clean_lines
+from newsarchive.extraction.document import Document, NotHTML, load_document, sniff_binary
+from newsarchive.extraction.text import clean_lines
 from newsarchive.normalize import normalize_record
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from newsarchive.extract.bodylines import BYLINE, is_body_line
-from newsarchive.extract.segments import HEADING_TAGS, Segment
-from newsarchive.extract.text import clean
+from newsarchive.extraction.bodylines import BYLINE, is_body_line
+from newsarchive.extraction.segments import HEADING_TAGS, Segment
+from newsarchive.extraction.text import clean
 
 LEDE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:lede|lead|leadtext|lead-?text|standfirst|stand-?first|intro|introduction"

@@ -13,10 +13,10 @@ import re
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
-from newsarchive.extract import pageindex
-from newsarchive.extract import rules as site_rules
-from newsarchive.extract.cleanhtml import url_resolver
-from newsarchive.extract.text import clean
+from newsarchive.extraction import pageindex
+from newsarchive.extraction import rules as site_rules
+from newsarchive.extraction.cleanhtml import url_resolver
+from newsarchive.extraction.text import clean
 
 RELATED_WORDS = re.compile(
     r"related|recommend|read-?also|readalso|also-?read|read-?more|more-?on|more-?stories"

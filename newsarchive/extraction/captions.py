@@ -13,12 +13,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from newsarchive.extract import pageindex
-from newsarchive.extract import rules as site_rules
-from newsarchive.extract.boilerplate import CHROME, classify
-from newsarchive.extract.cleanhtml import url_resolver
-from newsarchive.extract.credits import CREDIT_LABEL, MAX_CREDIT_CHARS, credit_parts, split_credit
-from newsarchive.extract.text import clean
+from newsarchive.extraction import pageindex
+from newsarchive.extraction import rules as site_rules
+from newsarchive.extraction.boilerplate import CHROME, classify
+from newsarchive.extraction.cleanhtml import url_resolver
+from newsarchive.extraction.credits import (
+    CREDIT_LABEL,
+    MAX_CREDIT_CHARS,
+    credit_parts,
+    split_credit,
+)
+from newsarchive.extraction.text import clean
 
 CREDIT_CLASS = re.compile(
     r"credit|copyright|source|author|byline|photographer|rights|attribution|fotograf|urheber"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from newsarchive.extract import structured
-from newsarchive.extract.document import Document
+from newsarchive.extraction import structured
+from newsarchive.extraction.document import Document
 
 _TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{4}))?(?:[-_]([a-zA-Z]{2}|\d{3}))?\b")
 _WORD = re.compile(r"\w+")
