@@ -46,51 +46,44 @@ def _open_text(path: Path) -> IO[str]:
     return path.open("w", encoding="utf-8", newline="")
 
 
-class JsonLinesSink:
-    """One JSON object per line; gzip-compressed when the name ends in ``.gz``."""
+class _TextSink:
+    """A text file written as ``NAME.partial`` and renamed to ``NAME`` when closed."""
 
     def __init__(self, path: Path, on_bad_row: BadRowHandler | None = None) -> None:
         self.path = path
         self.records = 0
         self._partial = _partial(path)
         self._handle = _open_text(self._partial)
+
+    def close(self) -> None:
+        self._handle.close()
+        os.replace(self._partial, self.path)
+
+    def abort(self) -> None:
+        self._handle.close()
+        log.warning("export interrupted: %s left unfinished", self._partial)
+
+
+class JsonLinesSink(_TextSink):
+    """One JSON object per line; gzip-compressed when the name ends in ``.gz``."""
 
     def write_batch(self, rows: list[dict[str, Any]]) -> None:
         self._handle.writelines(
             json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n" for row in rows)
         self.records += len(rows)
 
-    def close(self) -> None:
-        self._handle.close()
-        os.replace(self._partial, self.path)
 
-    def abort(self) -> None:
-        self._handle.close()
-        log.warning("export interrupted: %s left unfinished", self._partial)
-
-
-class CsvSink:
+class CsvSink(_TextSink):
     """Flattened rows (see ``newsarchive.export.flatten``) under a header line."""
 
     def __init__(self, path: Path, on_bad_row: BadRowHandler | None = None) -> None:
-        self.path = path
-        self.records = 0
-        self._partial = _partial(path)
-        self._handle = _open_text(self._partial)
+        super().__init__(path, on_bad_row)
         self._writer = csv.writer(self._handle)
         self._writer.writerow([c.name for c in csv_columns()])
 
     def write_batch(self, rows: list[dict[str, Any]]) -> None:
         self._writer.writerows(flatten(row) for row in rows)
         self.records += len(rows)
-
-    def close(self) -> None:
-        self._handle.close()
-        os.replace(self._partial, self.path)
-
-    def abort(self) -> None:
-        self._handle.close()
-        log.warning("export interrupted: %s left unfinished", self._partial)
 
 
 class ParquetSink:
