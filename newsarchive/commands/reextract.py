@@ -45,7 +45,7 @@ def warc_files(inputs: list[Path]) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from newsarchive import settings
+    from newsarchive import schema, settings
     from newsarchive.warc.reread import reextract
 
     try:
@@ -59,8 +59,6 @@ def run(args: argparse.Namespace) -> int:
     count = 0
     try:
         for record in reextract(paths, jobs=max(1, args.jobs), min_probability=threshold):
-            from newsarchive import schema
-
             out.write(json.dumps(schema.conform(record), ensure_ascii=False,
                                  separators=(",", ":")) + "\n")
             count += 1
