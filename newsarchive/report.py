@@ -17,7 +17,7 @@ import json
 import logging
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -144,28 +144,30 @@ def _article_crawl_id(article: dict[str, Any]) -> str | None:
     return provenance.get("crawl_id") if isinstance(provenance, dict) else None
 
 
-def tally_output(out_dir: Path, site: str | None = None, crawl_id: str | None = None
-                 ) -> dict[str, _SiteTally]:
+def tally_output(out_dir: Path, site: str | None = None, crawl_id: str | None = None,
+                 *, folders: Iterable[Path] | None = None) -> dict[str, _SiteTally]:
     """Read ``pages.jsonl`` and the article files once; one tally per site.
 
     ``site`` puts everything under one plan site name (a plan crawl covers one
     site); without it pages are grouped by host. ``crawl_id`` keeps only that
-    crawl's lines when an output folder is reused across runs.
+    crawl's lines when an output folder is reused across runs. ``folders`` reads
+    several output folders (the workers of a shared crawl) instead of ``out_dir``.
     """
     tallies: dict[str, _SiteTally] = {}
-    pages_file = out_dir / "pages.jsonl"
-    if pages_file.exists():
-        for page in read_jsonl(pages_file):
-            if crawl_id and page.get("crawl_id") not in (None, crawl_id):
-                continue
-            key = site or host_site(page.get("url") or page.get("requested_url"))
-            tallies.setdefault(key, _SiteTally()).add_page(page)
-    for path in article_files(out_dir):
-        for article in read_jsonl(path):
-            if crawl_id and _article_crawl_id(article) not in (None, crawl_id):
-                continue
-            key = site or host_site(article.get("canonical_url") or article.get("url"))
-            tallies.setdefault(key, _SiteTally()).add_article(article)
+    for folder in [out_dir] if folders is None else folders:
+        pages_file = folder / "pages.jsonl"
+        if pages_file.exists():
+            for page in read_jsonl(pages_file):
+                if crawl_id and page.get("crawl_id") not in (None, crawl_id):
+                    continue
+                key = site or host_site(page.get("url") or page.get("requested_url"))
+                tallies.setdefault(key, _SiteTally()).add_page(page)
+        for path in article_files(folder):
+            for article in read_jsonl(path):
+                if crawl_id and _article_crawl_id(article) not in (None, crawl_id):
+                    continue
+                key = site or host_site(article.get("canonical_url") or article.get("url"))
+                tallies.setdefault(key, _SiteTally()).add_article(article)
     return tallies
 
 
@@ -234,10 +236,14 @@ def build_report(
     previous_runs: dict[str, Run | None] | None = None,
     threshold: float = DEFAULT_DROP_THRESHOLD,
     now: datetime | None = None,
+    folders: Iterable[Path] | None = None,
 ) -> dict[str, Any]:
-    """The report of the crawl in ``out_dir`` (pure apart from reading the folder)."""
+    """The report of the crawl in ``out_dir`` (pure apart from reading the folder).
+
+    ``folders``: read these output folders (a shared crawl's workers) instead.
+    """
     out_dir = Path(out_dir)
-    tallies = tally_output(out_dir, site, crawl_id)
+    tallies = tally_output(out_dir, site, crawl_id, folders=folders)
     if site and site not in tallies:
         tallies[site] = _SiteTally()
     previous_runs = previous_runs or {}

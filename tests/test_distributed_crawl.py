@@ -5,7 +5,7 @@ the tests skip and say why) and a generated site of a few hundred articles,
 both on 127.0.0.1. Every article must be captured exactly once across the
 workers: once in the server's request log, once among the WARC response
 records, once in the JSON output; also when one worker is stopped with
-SIGINT mid-crawl. ``crawl-finish`` merges the index and manifest and leaves
+SIGINT mid-crawl. ``crawl-finish`` merges the index, manifest and report and leaves
 no key of the crawl behind.
 """
 
@@ -184,6 +184,10 @@ def test_two_workers_capture_every_article_once(site: DemoSite, redis_server: Lo
     assert article_urls(site) <= indexed_articles
     for line in index:
         assert (out / json.loads(line.split(" ", 2)[2])["filename"]).exists()
+    crawl_report = json.loads((out / "report.json").read_text())
+    assert crawl_report["totals"]["articles"] == ARTICLES
+    assert sum(site_report["outcomes"].get("article", 0)
+               for site_report in crawl_report["sites"].values()) == ARTICLES
 
 
 def test_worker_stopped_with_sigint_loses_and_duplicates_nothing(

@@ -109,3 +109,25 @@ def test_a_damaged_warc_file_is_reported_not_fatal(tmp_path: Path) -> None:
     assert result.index_lines == 0
     assert any("indexing stopped at damaged data" in w for w in result.warnings)
     assert json.loads(result.manifest.read_text())["counts"]["articles"] == 1
+
+
+def test_report_covers_every_worker(tmp_path: Path) -> None:
+    first = write_worker(tmp_path, "a~p1", articles=3)
+    second = write_worker(tmp_path, "b~p2", articles=2)
+    (first / "pages.jsonl").write_text(
+        json.dumps({"url": "http://site/a/0", "outcome": "article", "crawl_id": "c1"}) + "\n"
+        + json.dumps({"url": "http://site/x", "outcome": "http_error", "status": 404,
+                      "crawl_id": "c1"}) + "\n", encoding="utf-8")
+    (second / "pages.jsonl").write_text(
+        json.dumps({"url": "http://site/b/0", "outcome": "article", "crawl_id": "c1"}) + "\n"
+        + json.dumps({"url": "http://site/y", "outcome": "http_error", "status": 404,
+                      "crawl_id": "c1"}) + "\n"
+        + json.dumps({"url": "http://site/z", "outcome": "article", "crawl_id": "other"})
+        + "\n", encoding="utf-8")
+    result = merge_crawl(tmp_path, "c1")
+    report = json.loads(result.report.read_text())
+    assert result.report == tmp_path / "report.json"
+    assert report["crawl_id"] == "c1"
+    assert report["totals"] == {"pages": 4, "articles": 5, "failures": 2}
+    assert report["sites"]["site"]["failures"] == {"HTTP 404": 2}
+    assert "5 articles, 2 failures" in (tmp_path / "report.txt").read_text()

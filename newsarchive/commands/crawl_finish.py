@@ -4,7 +4,8 @@ Workers keep the shared queue and duplicate filter in Redis after they stop
 (SCHEDULER_PERSIST), so that one stopped worker never wipes the frontier of
 the others. This command is the explicit end: it reports the crawl's keys
 (queued requests, seen fingerprints, registered workers, memory), with --out
-it writes the crawl's combined CDXJ index and manifest over every worker's
+it writes the crawl's combined CDXJ index, manifest and report (report.json,
+report.txt: pages, articles, failures and field coverage) over every worker's
 files (first finishing the files a worker killed with kill -9 left open: cut
 after their last complete record), and it deletes every key of the crawl id.
 It refuses while a worker is alive or requests are still queued, unless
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Redis server of the crawl, redis://HOST:PORT/DB")
     parser.add_argument("--out", type=Path, default=None,
                         help="the crawl's output folder (holding workers/): write the "
-                             "combined index.cdxj and manifest.json there")
+                             "combined index.cdxj, manifest.json and report.json there")
     parser.add_argument("--keep", action="store_true",
                         help="report (and merge) only; delete nothing")
     parser.add_argument("--force", action="store_true",
@@ -82,7 +83,7 @@ def format_report(report: dict[str, Any]) -> str:
     merge = report.get("merge")
     if merge:
         lines.append(f"Merged {len(merge['workers'])} workers: {merge['index']} "
-                     f"({merge['index_lines']} lines), {merge['manifest']}")
+                     f"({merge['index_lines']} lines), {merge['manifest']}, {merge['report']}")
         lines.extend(f"  warning: {w}" for w in merge["warnings"])
     if "deleted" in report:
         lines.append(f"Deleted {report['deleted']} keys; {report['remaining']} remain.")
@@ -127,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
             result = merge_crawl(args.out, args.crawl_id, recover=True, live_workers=live,
                                  min_age=args.stale_after)
             report["merge"] = {**asdict(result), "index": str(result.index),
-                               "manifest": str(result.manifest)}
+                               "manifest": str(result.manifest), "report": str(result.report)}
         except (OSError, ValueError) as exc:
             print(f"newsarchive crawl-finish: merge failed: {exc}", file=sys.stderr)
             status = 1

@@ -1,4 +1,4 @@
-"""One CDXJ index and one manifest over the files of every worker of a crawl.
+"""One CDXJ index, manifest and report over the files of every worker of a crawl.
 
 Workers write ``OUT/workers/HOST~pPID/`` each (see :mod:`.worker`); their
 folders are on one shared file system or copied together before merging. The
@@ -7,7 +7,9 @@ themselves with the WARC indexer (:func:`newsarchive.warc.cdxj.entries_from_warc
 with each ``filename`` relative to ``OUT`` so replay tools pointed at ``OUT``
 find every file, and writes ``OUT/manifest.json`` listing every worker's
 article batches, ``pages.jsonl`` and WARC files, with counts summed over the
-workers' own manifests. Running it again gives the same result.
+workers' own manifests, and ``OUT/report.json``/``report.txt``: the crawl report
+(:mod:`newsarchive.report`) over every worker's pages and articles. Running it
+again gives the same result.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class MergeResult:
     index: Path
     manifest: Path
     index_lines: int
+    report: Path
     workers: list[str]
     counts: dict[str, int]
     warnings: list[str]
@@ -163,7 +166,7 @@ def article_records(paths: Iterable[Path]) -> int:
 
 def merge_crawl(out_dir: str | Path, crawl_id: str, *, recover: bool = False,
                 live_workers: Collection[str] = (), min_age: float = 15.0) -> MergeResult:
-    """Write ``OUT/index.cdxj`` and ``OUT/manifest.json`` over all workers' files.
+    """Write ``OUT/index.cdxj``, ``OUT/manifest.json`` and the report over all workers' files.
 
     With ``recover``, the open files of a worker that stopped without a manifest
     (``kill -9``) and is not in ``live_workers`` are finished first (see
@@ -171,6 +174,7 @@ def merge_crawl(out_dir: str | Path, crawl_id: str, *, recover: bool = False,
     and its articles are counted from its batches.
     """
     from newsarchive.export.manifest import write_manifest
+    from newsarchive.report import build_report, write_report
 
     out = Path(out_dir)
     warnings: list[str] = []
@@ -205,6 +209,9 @@ def merge_crawl(out_dir: str | Path, crawl_id: str, *, recover: bool = False,
             "warnings": warnings,
         },
     )
+    report = build_report(out, crawl_id=crawl_id, folders=[w.folder for w in workers])
+    report_json, _ = write_report(report, out)
     for warning in warnings:
         log.warning("merge %s: %s", crawl_id, warning)
-    return MergeResult(index, manifest, len(lines), [w.name for w in workers], counts, warnings)
+    return MergeResult(index, manifest, len(lines), report_json, [w.name for w in workers],
+                       counts, warnings)
