@@ -137,10 +137,12 @@ def assert_each_article_once(site: DemoSite, out: Path) -> list[int]:
     return [len(urls) for urls in per_worker]
 
 
-def crawl_finish(redis_url: str, crawl_id: str, out: Path) -> tuple[int, dict[str, Any], str]:
+def crawl_finish(redis_url: str, crawl_id: str, out: Path,
+                 *options: str) -> tuple[int, dict[str, Any], str]:
     done = subprocess.run(
         [sys.executable, "-m", "newsarchive", "crawl-finish", crawl_id, "--redis", redis_url,
-         "--out", str(out), "--json"], capture_output=True, text=True, timeout=120, check=False)
+         "--out", str(out), "--json", *options], capture_output=True, text=True, timeout=120,
+        check=False)
     report = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
     return done.returncode, report, done.stderr
 
@@ -212,6 +214,40 @@ def test_worker_stopped_with_sigint_loses_and_duplicates_nothing(
     assert status == 0, stderr
     assert report["remaining"] == 0
     assert json.loads((out / "manifest.json").read_text())["counts"]["articles"] == ARTICLES
+
+
+def test_requests_of_a_worker_killed_with_sigkill_are_fetched_by_the_others(
+        site: DemoSite, redis_server: LocalRedis, tmp_path: Path) -> None:
+    out = tmp_path / "crawl"
+    crawl_id = "sigkill"
+    stale = {"NEWSARCHIVE_REDIS_STALE_AFTER": "3"}
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = start_worker(site, redis_server.url, crawl_id, out, first_log, **stale)
+    wait_for(lambda: (out / "workers").exists() and sum(
+        pages_fetched(f) for f in worker_folders(out)) >= 20, "the first worker's pages")
+    second = start_worker(site, redis_server.url, crawl_id, out, second_log, **stale)
+    wait_for(lambda: len(worker_folders(out)) == 2 and min(
+        pages_fetched(f) for f in worker_folders(out)) >= 10, "the second worker's pages")
+    client = redis_server.client()
+    held = [k for k in client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*:inflight:*")
+            if str(first.pid) in k]
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    assert finish(second, second_log) == 0, second_log.read_text()[-3000:]
+    log_text = second_log.read_text()
+    assert held, "the killed worker held no requests in Redis"
+
+    status, report, stderr = crawl_finish(redis_server.url, crawl_id, out, "--stale-after", "3")
+    assert status == 0, stderr
+    assert report["inflight_requests"] == 0 and report["remaining"] == 0
+    expected = article_urls(site)
+    archived = Counter(warc_response_urls(out))
+    assert expected - set(archived) == set(), "articles the killed worker took were lost"
+    # Fetched twice at most: what the killed worker had fetched but not yet released.
+    twice = [url for url in expected if archived[url] > 1]
+    assert len(twice) <= 16, twice
+    if "back on the shared queue" not in log_text:
+        assert not twice  # it held nothing unfinished when it died
 
 
 def test_crawl_finish_refuses_while_work_remains(redis_server: LocalRedis,

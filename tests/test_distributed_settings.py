@@ -12,6 +12,7 @@ from newsarchive.distributed.settings import (
     DEFAULT_KEY_SETTINGS,
     FILTER_MIDDLEWARE,
     KEY_TEMPLATES,
+    RELEASE_MIDDLEWARE,
     WORKERS_EXTENSION,
     project_components,
     redis_settings,
@@ -41,7 +42,12 @@ def test_every_scrapy_redis_key_template_carries_the_crawl_id() -> None:
 
 def test_defensive_scheduler_settings() -> None:
     settings = redis_settings(URL, "crawl-7")
-    assert settings["SCHEDULER"] == "scrapy_redis.scheduler.Scheduler"
+    from scrapy.utils.misc import load_object
+    from scrapy_redis.scheduler import Scheduler
+
+    assert issubclass(load_object(settings["SCHEDULER"]), Scheduler)  # scrapy-redis's, extended
+    inflight = settings["NEWSARCHIVE_REDIS_INFLIGHT_KEY"]
+    assert inflight == "newsarchive:crawl:crawl-7:%(spider)s:inflight"
     assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
     assert settings["SCHEDULER_QUEUE_CLASS"] == "scrapy_redis.queue.PriorityQueue"
     assert settings["SCHEDULER_PERSIST"] is True
@@ -55,7 +61,8 @@ def test_defensive_scheduler_settings() -> None:
 def test_component_dicts_keep_the_project_components() -> None:
     settings = redis_settings(URL, "c1")
     for name, ours in (("EXTENSIONS", WORKERS_EXTENSION),
-                       ("SPIDER_MIDDLEWARES", FILTER_MIDDLEWARE)):
+                       ("SPIDER_MIDDLEWARES", FILTER_MIDDLEWARE),
+                       ("DOWNLOADER_MIDDLEWARES", RELEASE_MIDDLEWARE)):
         project = project_components(name)
         assert ours in settings[name]
         assert {k: v for k, v in settings[name].items() if k != ours} == project

@@ -61,6 +61,7 @@ def gather(client: Any, crawl_id: str, stale_after: float) -> dict[str, Any]:
         "crawl_id": crawl_id,
         "keys": [asdict(k) for k in keys],
         "queued_requests": sum(k.size for k in keys if k.role == "queued requests"),
+        "inflight_requests": sum(k.size for k in keys if k.role == "in-flight requests"),
         "seen_fingerprints": sum(k.size for k in keys if k.role == "seen request fingerprints"),
         "workers": workers,
         "live_workers": [w["worker"] for w in workers if w["alive"]],
@@ -74,6 +75,7 @@ def format_report(report: dict[str, Any]) -> str:
         memory = f"{key['memory_bytes']} B" if key["memory_bytes"] is not None else "? B"
         lines.append(f"  {key['name']}  {key['type']}  {key['size']} ({key['role']})  {memory}")
     lines.append(f"  queued requests: {report['queued_requests']}   "
+                 f"in flight: {report['inflight_requests']}   "
                  f"seen fingerprints: {report['seen_fingerprints']}   "
                  f"memory: {report['memory_bytes'] or 0} B")
     for worker in report["workers"]:
@@ -95,6 +97,10 @@ def refusal(report: dict[str, Any]) -> str | None:
     if report["live_workers"]:
         return (f"{len(report['live_workers'])} worker(s) still alive: "
                 f"{', '.join(report['live_workers'])}; stop them first")
+    if report["inflight_requests"]:
+        return (f"{report['inflight_requests']} requests were held by workers that died (start a "
+                "worker with the same --crawl-id: it puts them back on the queue and fetches "
+                "them)")
     if report["queued_requests"]:
         return (f"{report['queued_requests']} requests are still queued (start a worker "
                 "with the same --crawl-id to finish them)")

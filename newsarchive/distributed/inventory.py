@@ -36,7 +36,12 @@ class KeyInfo:
     role: str
 
 
+INFLIGHT_PART = ":inflight:"  # + worker id: requests a worker holds (inflight.py)
+
+
 def role_of(name: str) -> str:
+    if INFLIGHT_PART in name:
+        return "in-flight requests"
     return next((role for suffix, role in ROLES.items() if name.endswith(suffix)), "other")
 
 

@@ -56,6 +56,11 @@ WORKERS_EXTENSION_ORDER = 600
 # Hands the spider's dont_filter requests to the shared filter (see filtering.py).
 FILTER_MIDDLEWARE = "newsarchive.distributed.filtering.SharedFilterMiddleware"
 FILTER_MIDDLEWARE_ORDER = 990
+# Keeps each popped request in Redis until it is through the downloader (inflight.py);
+# closest to the engine, after WarcPointerMiddleware (10) has the records written.
+SCHEDULER_CLASS = "newsarchive.distributed.inflight.ReliableScheduler"
+RELEASE_MIDDLEWARE = "newsarchive.distributed.inflight.InflightReleaseMiddleware"
+RELEASE_MIDDLEWARE_ORDER = 5
 
 # Seconds: heartbeat period, how long a worker stays idle before it leaves a
 # finished crawl, and after how long without a heartbeat a worker counts as dead.
@@ -71,7 +76,7 @@ def key_prefix(crawl_id: str, site: str | None = None) -> str:
 
 
 def project_components(name: str) -> dict[str, Any]:
-    """The project's EXTENSIONS / SPIDER_MIDDLEWARES dict.
+    """The project's EXTENSIONS / SPIDER_MIDDLEWARES / DOWNLOADER_MIDDLEWARES dict.
 
     A component dict given at command-line priority replaces the project's whole
     dict, so ours is merged into a copy of it.
@@ -90,6 +95,7 @@ def redis_settings(
     site: str | None = None,
     base_extensions: Mapping[str, Any] | None = None,
     base_spider_middlewares: Mapping[str, Any] | None = None,
+    base_downloader_middlewares: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Settings (to merge at command-line priority) for one worker of crawl ``crawl_id``."""
     if not redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -101,9 +107,12 @@ def redis_settings(
     middlewares = dict(project_components("SPIDER_MIDDLEWARES")
                        if base_spider_middlewares is None else base_spider_middlewares)
     middlewares[FILTER_MIDDLEWARE] = FILTER_MIDDLEWARE_ORDER
+    downloader = dict(project_components("DOWNLOADER_MIDDLEWARES")
+                      if base_downloader_middlewares is None else base_downloader_middlewares)
+    downloader[RELEASE_MIDDLEWARE] = RELEASE_MIDDLEWARE_ORDER
     settings: dict[str, Any] = {
         "REDIS_URL": redis_url,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": SCHEDULER_CLASS,  # scrapy-redis's, with crash-safe pops
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         # Sources (robots, sitemaps, feeds) before articles before hubs, as on one machine.
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
@@ -113,6 +122,8 @@ def redis_settings(
         "MAX_IDLE_TIME_BEFORE_CLOSE": 0,  # RedisMixin only; its idle clock starts at import
         "EXTENSIONS": extensions,
         "SPIDER_MIDDLEWARES": middlewares,
+        "DOWNLOADER_MIDDLEWARES": downloader,
+        "NEWSARCHIVE_REDIS_INFLIGHT_KEY": f"{prefix}:%(spider)s:inflight",
         "NEWSARCHIVE_CRAWL_ID": crawl_id,
         "NEWSARCHIVE_REDIS_URL": redis_url,
         "NEWSARCHIVE_REDIS_KEY_PREFIX": prefix,

@@ -107,11 +107,13 @@ class SharedCrawlWorkers:
         self.grace = settings.getfloat("NEWSARCHIVE_REDIS_IDLE_GRACE", 3.0)
         self.stale_after = settings.getfloat("NEWSARCHIVE_REDIS_STALE_AFTER", 15.0)
         self.queue_template = settings.get("SCHEDULER_QUEUE_KEY")
+        self.inflight_template = settings.get("NEWSARCHIVE_REDIS_INFLIGHT_KEY")
         # One hash per queue: the sites of a plan crawled in one process have their own.
         self.workers_key = workers_key(settings.get("NEWSARCHIVE_REDIS_KEY_PREFIX")
                                        or crawl_prefix(crawl_id))
         self.out_dir = str(settings.get("NEWSARCHIVE_OUTPUT_DIR") or "")
         self.queue_key: str | None = None
+        self.inflight_prefix: str | None = None
         self.idle_since: float | None = None
         self.started = clock()
         self.task: Any = None
@@ -139,6 +141,8 @@ class SharedCrawlWorkers:
         from twisted.internet.task import LoopingCall
 
         self.queue_key = self.queue_template % {"spider": spider.name}
+        if self.inflight_template:
+            self.inflight_prefix = self.inflight_template % {"spider": spider.name}
         log.info("worker %s joins crawl %s (queue %s)", self.worker_id, self.crawl_id,
                  self.queue_key)
         self.beat()
@@ -150,6 +154,7 @@ class SharedCrawlWorkers:
         from scrapy.exceptions import DontCloseSpider
 
         try:
+            self.requeue_dead_workers()
             decision = decide_idle(
                 queued=int(self.client.zcard(self.queue_key)),
                 peers=[b for b in read_heartbeats(self.client, self.workers_key)
@@ -177,6 +182,16 @@ class SharedCrawlWorkers:
             self.client.hdel(self.workers_key, self.worker_id)
         except RedisError as exc:
             log.warning("worker %s: could not deregister (%s)", self.worker_id, exc)
+
+    def requeue_dead_workers(self) -> int:
+        """The requests dead workers held go back on the queue before this one decides to leave."""
+        if self.inflight_prefix is None or self.queue_key is None:
+            return 0
+        from newsarchive.distributed.inflight import requeue_dead_workers
+
+        return requeue_dead_workers(self.client, inflight_prefix=self.inflight_prefix,
+                                    queue_key=self.queue_key, workers_key=self.workers_key,
+                                    stale_after=self.stale_after, now=self.clock())
 
     # ------------------------------------------------------------------ heartbeat
 
