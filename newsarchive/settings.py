@@ -65,6 +65,10 @@ DOWNLOADER_MIDDLEWARES = {
     # records are written; archives bodies cut at DOWNLOAD_MAXSIZE (WARC-Truncated: length).
     "newsarchive.warc.capture.WarcPointerMiddleware": 10,
     "newsarchive.spiders.guard.PrivateAddressGuard": 50,
+    # Scrapy's robots.txt middleware, but obeying the spider's own robots.txt fetch instead
+    # of downloading the file a second time (one fetch, one WARC record per host).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsarchive.spiders.robots.SharedRobotsTxtMiddleware": 100,
     # The spider's requests bypass Scrapy's dupe filter; a redirect to a known URL stops here.
     "newsarchive.spiders.redirects.RedirectTargetOnce": 60,
 }

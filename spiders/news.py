@@ -26,6 +26,7 @@ from newsarchive.spiders.extraction import WORKERS_SETTING, ExtractionPool, work
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.options import spider_options
 from newsarchive.spiders.redirects import AlreadyRequested
+from newsarchive.spiders.robots import META_KEY as ROBOTS_META
 from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
@@ -207,8 +208,10 @@ class NewsSpider(scrapy.Spider):
                 robots = self.source_request(urljoin(url, "/robots.txt"), self.parse_robots,
                                              discovered_via("seed", url), "robots", entry=True)
                 if robots is not None:
-                    # Read as a discovery source; Scrapy fetches it again to obey it.
+                    # Read as a discovery source, and (SharedRobotsTxtMiddleware) obeyed
+                    # from the same response: one robots.txt fetch per host.
                     robots.meta["dont_obey_robotstxt"] = True
+                    robots.meta[ROBOTS_META] = True
                     yield robots
             yield from _present(self.page_request(url, discovered_via("seed", None), 0, "hub",
                                                   entry=True))
