@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from newsarchive.distributed.testing import LocalRedis, RedisUnavailable, check_python_packages
 from newsarchive.server import DemoSite
 
 
@@ -27,3 +28,21 @@ def demo_site() -> Iterator[DemoSite]:
     """
     with DemoSite() as site:
         yield site
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[LocalRedis]:
+    """A private ``redis-server`` on 127.0.0.1 for one test module.
+
+    Skips (saying what is missing) without the ``distributed`` extra or a binary;
+    a failure inside a test is never turned into a skip.
+    """
+    try:
+        check_python_packages()
+        server = LocalRedis().__enter__()
+    except RedisUnavailable as exc:
+        pytest.skip(f"Redis tests skipped: {exc}")
+    try:
+        yield server
+    finally:
+        server.__exit__(None, None, None)

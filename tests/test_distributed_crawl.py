@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from newsarchive.distributed.testing import LocalRedis, RedisUnavailable, check_python_packages
+from newsarchive.distributed.testing import LocalRedis
 from newsarchive.server import DemoSite
 
 pytestmark = pytest.mark.slow
@@ -43,15 +43,6 @@ WORKER_SETTINGS = {
     "LOG_LEVEL": "INFO",
 }
 
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[LocalRedis]:
-    try:
-        check_python_packages()
-        with LocalRedis() as server:
-            yield server
-    except RedisUnavailable as exc:
-        pytest.skip(f"Redis worker tests skipped: {exc}")
 
 
 @pytest.fixture

@@ -8,25 +8,13 @@ from typing import Any
 
 import pytest
 
-try:
-    from newsarchive.distributed.testing import LocalRedis, RedisUnavailable, check_python_packages
-except ImportError as exc:  # pragma: no cover - the package itself is always importable
-    pytest.skip(f"newsarchive.distributed missing: {exc}", allow_module_level=True)
+from newsarchive.distributed.testing import LocalRedis
 
 CRAWL = "newsarchive:crawl:inflight-test"
 QUEUE = f"{CRAWL}:news:requests"
 INFLIGHT = f"{CRAWL}:news:inflight"
 WORKERS = f"{CRAWL}:workers"
 
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[LocalRedis]:
-    try:
-        check_python_packages()
-        with LocalRedis() as server:
-            yield server
-    except RedisUnavailable as exc:
-        pytest.skip(f"Redis tests skipped: {exc}")
 
 
 @pytest.fixture

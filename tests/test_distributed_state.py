@@ -10,22 +10,8 @@ from typing import Any
 import pytest
 from scrapy.settings import Settings
 
+from newsarchive.distributed.testing import LocalRedis
 from newsarchive.state import CrawlState, StateError
-
-try:
-    from newsarchive.distributed.testing import LocalRedis, RedisUnavailable, check_python_packages
-except ImportError as exc:  # pragma: no cover - the package itself is always importable
-    pytest.skip(f"newsarchive.distributed missing: {exc}", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[LocalRedis]:
-    try:
-        check_python_packages()
-        with LocalRedis() as server:
-            yield server
-    except RedisUnavailable as exc:
-        pytest.skip(f"Redis tests skipped: {exc}")
 
 
 def ticking_clock() -> Any:

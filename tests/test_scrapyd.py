@@ -21,8 +21,6 @@ import pytest
 from newsarchive.distributed.egg import build_egg, project_root
 from newsarchive.distributed.testing import (
     LocalRedis,
-    RedisUnavailable,
-    check_python_packages,
     free_port,
 )
 from newsarchive.server import DemoSite
@@ -77,15 +75,6 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.kill()
             server.wait()
 
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[LocalRedis]:
-    try:
-        check_python_packages()
-        with LocalRedis() as server:
-            yield server
-    except RedisUnavailable as exc:
-        pytest.skip(f"scrapyd + Redis test skipped: {exc}")
 
 
 def upload(scrapyd: str, egg: Path) -> None:

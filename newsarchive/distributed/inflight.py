@@ -177,16 +177,11 @@ class InflightReleaseMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> InflightReleaseMiddleware:
-        import redis
-        from scrapy.exceptions import NotConfigured
-
+        from newsarchive.distributed.settings import worker_client
         from newsarchive.warc.naming import host_part
 
-        url = crawler.settings.get("NEWSARCHIVE_REDIS_URL")
-        template = crawler.settings.get("NEWSARCHIVE_REDIS_INFLIGHT_KEY")
-        if not url or not template:
-            raise NotConfigured("not a Redis worker")
-        return cls(redis.Redis.from_url(url, socket_timeout=30), template, host_part())
+        client = worker_client(crawler.settings, "NEWSARCHIVE_REDIS_INFLIGHT_KEY", decode=False)
+        return cls(client, crawler.settings.get("NEWSARCHIVE_REDIS_INFLIGHT_KEY"), host_part())
 
     def release(self, request: Any, spider: Any) -> None:
         from redis import RedisError

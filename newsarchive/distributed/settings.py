@@ -136,6 +136,22 @@ def redis_settings(
     return settings
 
 
+def worker_client(settings: Any, *required: str, decode: bool = True) -> Any:
+    """The Redis client of a worker component (extension, middleware).
+
+    Raises ``NotConfigured`` (Scrapy then leaves the component out) when the crawl
+    is not a Redis worker: ``NEWSARCHIVE_REDIS_URL`` or one of ``required`` unset.
+    """
+    import redis
+    from scrapy.exceptions import NotConfigured
+
+    missing = [name for name in ("NEWSARCHIVE_REDIS_URL", *required) if not settings.get(name)]
+    if missing:
+        raise NotConfigured(f"not a Redis worker ({', '.join(missing)} unset)")
+    return redis.Redis.from_url(settings.get("NEWSARCHIVE_REDIS_URL"), decode_responses=decode,
+                                socket_timeout=30)
+
+
 def as_setting_strings(settings: Mapping[str, Any]) -> dict[str, str]:
     """Settings as ``NAME=VALUE`` strings for ``scrapy crawl -s`` or scrapyd's ``setting=``.
 

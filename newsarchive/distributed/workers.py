@@ -120,16 +120,12 @@ class SharedCrawlWorkers:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SharedCrawlWorkers:
-        import redis
         from scrapy import signals
-        from scrapy.exceptions import NotConfigured
 
-        url = crawler.settings.get("NEWSARCHIVE_REDIS_URL")
-        crawl_id = crawler.settings.get("NEWSARCHIVE_CRAWL_ID")
-        if not url or not crawl_id:
-            raise NotConfigured("not a Redis worker (NEWSARCHIVE_REDIS_URL / crawl id unset)")
-        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=30)
-        ext = cls(crawler, client, crawl_id=crawl_id)
+        from newsarchive.distributed.settings import worker_client
+
+        client = worker_client(crawler.settings, "NEWSARCHIVE_CRAWL_ID")
+        ext = cls(crawler, client, crawl_id=crawler.settings.get("NEWSARCHIVE_CRAWL_ID"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
