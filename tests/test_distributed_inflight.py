@@ -113,6 +113,9 @@ def test_requests_of_a_dead_worker_go_back_with_their_priority(redis_server: Loc
     assert [alive.next_request().url for _ in range(2)] == ["http://site.test/1",
                                                            "http://site.test/2"]
     assert requeue_dead_workers(client, **kwargs) == 0  # nothing twice
+    beat(client, "alive~p2", now - 60)  # its own heartbeat late: it is still alive to itself
+    assert requeue_dead_workers(client, **kwargs, me="alive~p2") == 0
+    assert requeue_dead_workers(client, **kwargs) == 3  # /3, /1 and /2, never released
 
 
 def test_a_worker_killed_before_its_first_heartbeat_counts_as_dead(redis_server: LocalRedis,

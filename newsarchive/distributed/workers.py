@@ -187,7 +187,8 @@ class SharedCrawlWorkers:
 
         return requeue_dead_workers(self.client, inflight_prefix=self.inflight_prefix,
                                     queue_key=self.queue_key, workers_key=self.workers_key,
-                                    stale_after=self.stale_after, now=self.clock())
+                                    stale_after=self.stale_after, now=self.clock(),
+                                    me=self.worker_id)
 
     # ------------------------------------------------------------------ heartbeat
 
