@@ -44,6 +44,14 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         self._adopted: dict[str, Any] = {}  # host -> timer of the fallback fetch
         self.adopt_timeout = crawler.settings.getfloat("NEWSARCHIVE_ROBOTS_ADOPT_TIMEOUT",
                                                        ADOPT_TIMEOUT)
+        crawler.signals.connect(self._stop_timers, signal=signals.spider_closed)
+
+    def _stop_timers(self) -> None:
+        """A closed crawl fetches nothing more: no fallback fetch after it."""
+        for timer in self._adopted.values():
+            if timer.active():
+                timer.cancel()
+        self._adopted.clear()
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         if request.meta.get(META_KEY):
