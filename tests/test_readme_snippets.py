@@ -1,7 +1,6 @@
 """The README's researcher snippets run, exactly as written, against an export made here.
 
-The section is read from README.md ("## For researchers"), or from
-docs/researchers.md until the README carries it. Its ``newsarchive`` shell
+The section is read from README.md ("## For researchers"). Its ``newsarchive`` shell
 commands run through the CLI, then every ``python`` block runs in a folder
 holding ``output/crawl`` (a crawl's JSON Lines) and what the commands made.
 """
@@ -26,10 +25,7 @@ _BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def researchers_section() -> str:
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    if HEADING not in text:
-        text = (ROOT / "docs" / "researchers.md").read_text(encoding="utf-8")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text[text.index(HEADING) + len(HEADING):]
     following = re.search(r"^## ", section, re.MULTILINE)
     return section[: following.start()] if following else section
