@@ -74,7 +74,12 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
                          spider: Any = None) -> Response:
         host = request.meta.get(_HOST_META)
         if host and host in self._adopted:
-            self._settle(host, self._parser_for(response, request))
+            try:
+                parser = self._parser_for(response, request)
+            except Exception:  # the waiting requests must still be released
+                log.exception("robots.txt of %s could not be parsed: everything allowed", host)
+                parser = None
+            self._settle(host, parser)
         return response
 
     def process_exception(self, request: Request, exception: BaseException,
@@ -83,14 +88,14 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if host and host in self._adopted:
             log.info("robots.txt of %s failed (%s): everything allowed, as Scrapy does",
                      host, exception)
-            self._stats.inc_value(f"robotstxt/exception_count/{type(exception)}")
+            self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exception)}")
             self._settle(host, None)
         return None
 
     def _parser_for(self, response: Response, request: Request) -> Any:
-        self._stats.inc_value("robotstxt/request_count")
-        self._stats.inc_value("robotstxt/response_count")
-        self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        self.crawler.stats.inc_value("robotstxt/request_count")
+        self.crawler.stats.inc_value("robotstxt/response_count")
+        self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         parser = build_from_crawler(self._parserimpl, self.crawler, response.body)
         self.crawler.signals.send_catch_log(signal=signals.robots_parsed,
                                             robotparser=parser, request=request)

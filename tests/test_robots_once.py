@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from scrapy.robotstxt import ProtegoRobotParser
 
 from newsarchive.server import DemoSite
 
@@ -29,13 +32,25 @@ def write_site(folder: Path, robots_routes: str) -> Path:
     return folder
 
 
+class ExplodingRobotParser(ProtegoRobotParser):
+    """A robots.txt parser that fails on any real file (the empty check at start-up passes)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, robotstxt_body: bytes) -> ProtegoRobotParser:
+        if robotstxt_body:
+            raise ValueError("unparseable robots.txt")
+        return super().from_crawler(crawler, robotstxt_body)
+
+
 def crawl(site: DemoSite, out: Path, *settings: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "newsarchive", "crawl", f"{site.base_url}/", "--out",
                str(out), "--allow-private", "-s", "DOWNLOAD_DELAY=0", "-s",
                "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_PROGRESS=False"]
     for setting in settings:
         command += ["-s", setting]
-    return subprocess.run(command, capture_output=True, text=True, timeout=180)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))}
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, env=env)
 
 
 def fetched(site: DemoSite) -> list[str]:
@@ -77,3 +92,17 @@ def test_a_robots_txt_redirecting_to_itself_allows_everything(tmp_path: Path) ->
     assert run.returncode == 0, run.stderr[-3000:]
     assert paths.count("/robots.txt") == 1  # the hop back to a requested URL is not followed
     assert "/private/2024-05-02-secret-plans.html" in paths
+
+
+def test_a_robots_txt_the_parser_cannot_read_allows_everything_without_waiting(
+        tmp_path: Path) -> None:
+    folder = write_site(tmp_path / "site", '"/robots.txt" = { to = "/robots-real.txt" }')
+    with DemoSite(str(folder)) as site:
+        # Requests wait on the parser slot: unsettled, they would wait the full 300 s.
+        run = crawl(site, tmp_path / "out",
+                    "ROBOTSTXT_PARSER=test_robots_once.ExplodingRobotParser")
+        paths = fetched(site)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "could not be parsed: everything allowed" in run.stderr
+    assert "did not arrive" not in run.stderr
+    assert "/news/2024-05-01-harbour-opens.html" in paths
