@@ -15,17 +15,18 @@ from newsarchive.extraction.document import load_document
 
 
 def test_split_credit_phrases():
-    assert split_credit("Firefighters at work. Foto: dpa") == ("Firefighters at work", "dpa")
+    # The caption keeps its own final period: it is the publisher's sentence.
+    assert split_credit("Firefighters at work. Foto: dpa") == ("Firefighters at work.", "dpa")
     assert split_credit("Smoke over the city (Photo by Jane Roe/Getty Images)") == (
         "Smoke over the city",
         "Jane Roe/Getty Images",
     )
     assert split_credit("The minister speaks. © AP Photo / Ariel Schalit") == (
-        "The minister speaks",
+        "The minister speaks.",
         "© AP Photo / Ariel Schalit",
     )
     assert split_credit("A protest in 2022. Uncredited/AP/dpa") == (
-        "A protest in 2022",
+        "A protest in 2022.",
         "Uncredited/AP/dpa",
     )
     assert split_credit("Just a caption without credit.") == (
@@ -88,17 +89,17 @@ def test_sputnik_fixture_caption_with_rule_and_without():
 
 def test_more_credit_conventions():
     assert split_credit("The minister at the port. — Picture by Jane Roe") == (
-        "The minister at the port",
+        "The minister at the port.",
         "Jane Roe",
     )
     assert split_credit("시장이 연설하고 있다. [사진 출처 = 연합뉴스]") == (
-        "시장이 연설하고 있다",
+        "시장이 연설하고 있다.",
         "연합뉴스",
     )
     assert split_credit("代表の選手たち（Ｃ）共同通信社") == ("代表の選手たち", "共同通信社")
     assert credit_parts("(Foto: Pool via REUTERS)") == ["Pool via REUTERS"]
     assert split_credit("The lodge reopened in June. Supplied") == (
-        "The lodge reopened in June",
+        "The lodge reopened in June.",
         "Supplied",
     )
     assert credit_parts("Copyright Jane Roe/AP") == ["Jane Roe/AP"]

@@ -84,6 +84,6 @@ def split_credit(text: str | None) -> tuple[str | None, str | None]:
         found = pattern.search(text)
         if found and len(found.group("credit")) <= MAX_CREDIT_CHARS:
             credit = clean(found.group("credit").strip(" .;|"))
-            caption = clean(text[: found.start()].rstrip(" .;|/-–—(")) or None
+            caption = clean(text[: found.start()].rstrip(" ;|/-–—(")) or None
             return caption, credit
     return text, None
