@@ -4,7 +4,8 @@ Body and lede: 4-token shingle multisets over ``\\w+`` tokens; dataset precision
 is the mean over pages with a prediction, recall the mean over all pages.
 Headline: exact after NFC and whitespace normalization. Authors: set F1 of
 lower-cased names. Published: same calendar day in the expected value's offset.
-Captions and credits: set F1 over normalized strings.
+Captions and credits: set F1 over normalized strings (NFC, whitespace; case and
+punctuation kept).
 
 Self-check: ``.venv/bin/python -m doctest bench/scoring.py``.
 """
@@ -140,13 +141,17 @@ def authors_f1(predicted: Iterable[str], expected: Iterable[str]) -> float:
     )
 
 
-def _strip_punctuation(text: str) -> str:
-    return text.strip(" \t.,;:|-–—()[]©")
-
-
 def caption_key(text: str | None) -> str:
-    """Caption/credit comparison key: normalized, case-folded, outer punctuation dropped."""
-    return _strip_punctuation(normalize(text).casefold())
+    """Caption/credit comparison key: normalized as headlines are (NFC, invisible
+    characters dropped, whitespace collapsed), case and punctuation kept.
+
+    The README asks for "normalized caption texts" and defines no other folding, so
+    a caption that loses its final period or a credit spaced differently misses.
+
+    >>> caption_key(" Foto:  dpa\u200b "), caption_key("Photo."), caption_key("photo")
+    ('Foto: dpa', 'Photo.', 'photo')
+    """
+    return normalize(text)
 
 
 def caption_texts_f1(predicted: Iterable[str | None], expected: Iterable[str | None]) -> float:
@@ -161,22 +166,10 @@ def split_credits(credit: str | None) -> list[str]:
     return [part for part in (credit or "").split(",") if part.strip()]
 
 
-_SLASH_SPACING = re.compile(r"\s*/\s*")
-
-
-def credit_key(text: str | None) -> str:
-    """Credit comparison key: like captions, and "A/ B / C" spaced as "A/B/C".
-
-    >>> credit_key("© Alba Pacheco/ Agencia LOF /dpa")
-    'alba pacheco/agencia lof/dpa'
-    """
-    return _SLASH_SPACING.sub("/", caption_key(text))
-
-
 def credits_f1(predicted: Iterable[str], expected: Iterable[str]) -> float:
     return set_f1(
-        {k for k in map(credit_key, predicted) if k},
-        {k for k in map(credit_key, expected) if k},
+        {k for k in map(caption_key, predicted) if k},
+        {k for k in map(caption_key, expected) if k},
     )
 
 
