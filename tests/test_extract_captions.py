@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from test_extract_body import SPUTNIK
 
 from newsarchive.extraction import rules
@@ -144,3 +145,16 @@ def test_credit_in_figure_footer_small_or_label_led_span():
         ("The harbour at night.", "© Port Authority"),
         ("The new ferry.", "Erik Lund, Harbour Herald"),
     ]
+
+
+@pytest.mark.parametrize("label_class", ["sr-only", "h-offscreen", "visually-hidden",
+                                         "screen-reader-text"])
+def test_screen_reader_labels_are_not_caption_text(label_class: str) -> None:
+    html = (
+        "<html><body><article><figure><img src='/a.jpg'>"
+        f"<figcaption><span class='{label_class}'>Legende:</span>"
+        "<span class='media-caption__description'>Rescue teams search the forest.</span>"
+        "</figcaption></figure></article></body></html>"
+    )
+    captions = extract_captions(load_document(html, "https://example.test/"))
+    assert [c["text"] for c in captions] == ["Rescue teams search the forest."]

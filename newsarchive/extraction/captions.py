@@ -60,13 +60,25 @@ def _text_without(el: Any, skip: set[Any]) -> str:
     return clean(" ".join(parts)) or ""
 
 
+# Screen-reader-only labels inside a caption ("Legende:", "Image caption"): read out
+# before the caption, never shown, not part of its text.
+_SCREEN_READER_ONLY = re.compile(
+    r"(?:^|[\s_-])(?:sr-only|visually-?hidden|screen-?reader\w*|offscreen|a11y-?hidden)"
+    r"(?:$|[\s_-])"
+)
+
+
 def _invisible(node: Any) -> bool:
-    """Scripts, styles and hidden parts; aria-hidden captions are visible (alt text twins)."""
+    """Scripts, styles, hidden parts and screen-reader-only labels; aria-hidden captions
+    are visible (alt text twins)."""
     tag = node.tag
     if not isinstance(tag, str) or tag in ("script", "style", "noscript", "template", "button"):
         return True
     style = node.get("style") or ""
-    return node.get("hidden") is not None or "display:none" in style.replace(" ", "")
+    if node.get("hidden") is not None or "display:none" in style.replace(" ", ""):
+        return True
+    cls = node.get("class")
+    return bool(cls) and bool(_SCREEN_READER_ONLY.search(cls.lower()))
 
 
 def _ld_image_objects(doc: Any) -> list[dict[str, Any]]:
