@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import subprocess
 import sys
 import time
@@ -34,6 +35,9 @@ def check_record(record: dict) -> dict:
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binary"),
         (b"\xff\xd8\xff\xe0" + bytes(300), "binary"),
         (bytes(2000), "binary"),
+        # Compressed bytes without a magic number (brotli served without its coding).
+        (random.Random(7).randbytes(3000), "binary"),
+        (b"<html><body>" + random.Random(8).randbytes(3000), "binary"),
     ],
 )
 def test_empty_and_binary_input_give_probability_zero(data: bytes | str, page_type: str) -> None:

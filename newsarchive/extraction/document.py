@@ -43,6 +43,8 @@ _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 # refuses to write such text into any tree built from it. They never occur
 # inside multi-byte UTF-8 sequences, so deleting them from the bytes is safe.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_MAX_CONTROL_SHARE = 0.05  # of the first 4 KB; random bytes have ~12%, HTML ~0%
+_MIN_CONTROLS = 32  # a few stray control characters in a short page are still text
 
 
 class NotHTML(ValueError):
@@ -80,6 +82,12 @@ def sniff_binary(data: bytes) -> str | None:
             return name
     sample = data[:4096]
     if sample and (sample.count(b"\x00") > len(sample) // 100 + 1) and not _looks_utf16(sample):
+        return "binary"
+    # Compressed or random bytes without a magic number (a brotli body served without its
+    # Content-Encoding, say): about one byte in eight is a control byte, in text almost none
+    # in any single-byte or multi-byte charset (UTF-16 was handled above).
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > max(_MIN_CONTROLS, len(sample) * _MAX_CONTROL_SHARE) and not _looks_utf16(sample):
         return "binary"
     return None
 
