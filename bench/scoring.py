@@ -166,11 +166,8 @@ def split_credits(credit: str | None) -> list[str]:
     return [part for part in (credit or "").split(",") if part.strip()]
 
 
-def credits_f1(predicted: Iterable[str], expected: Iterable[str]) -> float:
-    return set_f1(
-        {k for k in map(caption_key, predicted) if k},
-        {k for k in map(caption_key, expected) if k},
-    )
+# Credits are compared exactly as caption texts are.
+credits_f1 = caption_texts_f1
 
 
 def parse_time(value: str | None) -> dt.datetime | dt.date | None:

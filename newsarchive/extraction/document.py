@@ -81,15 +81,16 @@ def sniff_binary(data: bytes) -> str | None:
         if head.startswith(magic):
             return name
     sample = data[:4096]
-    if sample and (sample.count(b"\x00") > len(sample) // 100 + 1) and not _looks_utf16(sample):
-        return "binary"
-    # Compressed or random bytes without a magic number (a brotli body served without its
-    # Content-Encoding, say): about one byte in eight is a control byte, in text almost none
-    # in any single-byte or multi-byte charset (UTF-16 was handled above).
+    if not sample:
+        return None
+    # NULs, or compressed/random bytes without a magic number (a brotli body served
+    # without its Content-Encoding, say): about one byte in eight is a control byte, in
+    # text almost none in any charset but UTF-16, whose NULs are told apart last.
+    nuls = sample.count(b"\x00")
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if controls > max(_MIN_CONTROLS, len(sample) * _MAX_CONTROL_SHARE) and not _looks_utf16(sample):
-        return "binary"
-    return None
+    suspicious = nuls > len(sample) // 100 + 1 or controls > max(
+        _MIN_CONTROLS, len(sample) * _MAX_CONTROL_SHARE)
+    return "binary" if suspicious and not _looks_utf16(sample) else None
 
 
 @dataclass
