@@ -44,7 +44,9 @@ class Image:
     url: str | None = doc("Absolute image URL.")
     alt: str | None = doc("The image's alt text, as published.")
     caption: str | None = doc("Caption text without the credit.")
-    credit: str | None = doc("Photo credit, e.g. '© AP Photo / Ariel Schalit'.")
+    credit: str | None = doc(
+        "Photo credit without its label ('Foto:', '©'), e.g. 'AP Photo / Ariel Schalit'."
+    )
     is_cover: bool = doc("True for the article's lead image.", default=False)
 
 

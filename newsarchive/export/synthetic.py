@@ -46,7 +46,7 @@ def synthetic_record(i: int, crawl_id: str = "crawl-1", paragraphs: int = 8) -> 
         "topics": [_WORDS[(i + k) % len(_WORDS)] for k in range(i % 4)],
         "breadcrumbs": [{"url": f"https://news{i % 5}.example.com/", "title": "Home"}],
         "images": [{"url": f"https://img.example.com/{i}.jpg", "alt": "A view",
-                    "caption": "The harbour at dawn", "credit": "© Example Photo",
+                    "caption": "The harbour at dawn", "credit": "Example Photo",
                     "is_cover": True}],
         "quotes": [{"text": _sentence(i + 3, 8), "speaker": f"Official {i % 11}"}]
         if i % 3 == 0 else [],
@@ -64,7 +64,7 @@ def synthetic_record(i: int, crawl_id: str = "crawl-1", paragraphs: int = 8) -> 
     }
     if i % 2:
         record["main_image"] = record["images"][0]
-        record["captions"] = [{"text": "The harbour at dawn", "credit": "© Example Photo",
+        record["captions"] = [{"text": "The harbour at dawn", "credit": "Example Photo",
                                "image_url": f"https://img.example.com/{i}.jpg"}]
     out = normalize_record(schema.conform(record))
     out["capture_id"] = capture_id(url=url, fetched_at=fetched_at)

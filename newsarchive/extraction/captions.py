@@ -27,7 +27,7 @@ from newsarchive.extraction.text import clean
 
 CREDIT_CLASS = re.compile(
     r"credit|copyright|source|author|byline|photographer|rights|attribution|fotograf|urheber"
-    r"|quelle|autor|distributor|agency",
+    r"|quelle|autor|distributor|agency|licen[cs]e|lizenz",
     re.IGNORECASE,
 )
 MIN_CAPTION_WORDS = 2
@@ -209,24 +209,63 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
         if not any(anc in chosen for anc in img.iterancestors()) and wanted(img):
             out.append(img)
             chosen.add(img)
+    for el in _credit_lines(doc):
+        if el in chosen or any(anc in chosen for anc in el.iterancestors()) or not wanted(el):
+            continue
+        scope = _figure_scope(el)
+        if scope is not el and scope not in chosen and _has_image(scope):
+            out.append(scope)
+            chosen.add(scope)
     return out
 
 
+# A short line that opens with a photo label ("Foto: REUTERS/X", "Photo: AFP") and
+# sits beside an image marks that image's caption block even without <figure> or a
+# caption class: the rest of the small wrapper is the caption.
+_CREDIT_LINE_LABEL = re.compile(
+    r"^\s*(?:©|(?:photos?|photographs?|fotos?|fot\.|bild|bilder|image|credits?)\s*:)",
+    re.IGNORECASE,
+)
+_CREDIT_LINE_TAGS = ("p", "span", "div", "small")
+
+
+def _credit_lines(doc: Any) -> list[Any]:
+    """Leaf elements whose whole text is a labelled photo credit, in page order."""
+    index = pageindex.lookup(doc)
+    if index is not None:
+        pairs = index.short_blocks
+    else:
+        pairs = [(el, el.text or "") for el in doc.root.iter(*_CREDIT_LINE_TAGS)]
+    return [
+        el
+        for el, text in pairs
+        if len(text) <= MAX_CREDIT_CHARS
+        and _CREDIT_LINE_LABEL.match(text)
+        and len(el) == 0
+        and el.tag in _CREDIT_LINE_TAGS
+    ]
+
+
 _NOT_CAPTION_TAGS = frozenset({"figure", "figcaption", "h1", "h2"})
+# Page containers whose class may name captions ("wp-featherlight-captions" on <body>
+# turns on a lightbox): they hold the page, never one image's caption.
+_CONTAINER_TAGS = frozenset({"html", "body", "main", "article", "section"})
 
 
 def _caption_classed(doc: Any) -> list[Any]:
     """Caption-classed elements outside <figure>: from the body walk's index when it has one."""
     index = pageindex.lookup(doc)
     if index is None:
-        return doc.root.xpath(_CAPTION_CLASS_XPATH)
-    return [
-        el
-        for el in index.captions
-        if el.tag not in _NOT_CAPTION_TAGS
-        and _CAPTION_CLASS_RE.search(el.get("class") or "")
-        and not any(anc.tag == "figure" for anc in el.iterancestors())
-    ]
+        found = doc.root.xpath(_CAPTION_CLASS_XPATH)
+    else:
+        found = [
+            el
+            for el in index.captions
+            if el.tag not in _NOT_CAPTION_TAGS
+            and _CAPTION_CLASS_RE.search(el.get("class") or "")
+            and not any(anc.tag == "figure" for anc in el.iterancestors())
+        ]
+    return [el for el in found if el.tag not in _CONTAINER_TAGS]
 
 
 def _place(el: Any, container: Any, wrappers: set[Any]) -> int:
@@ -286,8 +325,9 @@ def _is_credit_element(el: Any) -> bool:
     return (
         bool(own)
         and len(own) <= MAX_CREDIT_CHARS
+        and len(el) == 0
         and bool(CREDIT_LABEL.match(own))
-        and (len(el) == 0)
+        and bool(CREDIT_LABEL.sub("", own, count=1).strip())  # "<b>Credits:</b> X": a label only
     )
 
 
@@ -300,9 +340,25 @@ def _credit_elements(figure: Any, rule: Any) -> list[Any]:
             continue
         if any(anc in found for anc in el.iterancestors()):
             continue
-        if _is_credit_element(el):
+        if _is_credit_element(el) and not _whole_caption(el, figure):
             found.append(el)
     return found
+
+
+def _whole_caption(el: Any, figure: Any) -> bool:
+    """A ``<small>`` that is all its caption's text is the caption set in small print, not
+    a credit beside it (a ``<cite>`` alone names the source; a credit class still counts)."""
+    if el.tag != "small":
+        return False
+    words = " ".join(filter(None, (el.get("class"), el.get("itemprop"))))
+    if words and CREDIT_CLASS.search(words):
+        return False
+    caption_el = next((a for a in el.iterancestors() if a.tag == "figcaption"), None)
+    if caption_el is None:
+        caption_el = figure if figure.tag == "figcaption" else None
+    if caption_el is None:
+        return False
+    return not _text_without(caption_el, {el})
 
 
 def _caption_element(figure: Any) -> Any:

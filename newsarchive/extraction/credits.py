@@ -3,8 +3,9 @@
 Publishers write credits in many conventions: "Foto: dpa", "(Photo by X/Getty
 Images)", "© AP Photo / X", "… — Picture by X", "[사진 출처 = 연합뉴스]",
 "…（Ｃ）共同通信社", "…＝ＡＰ", or a trailing "Agency/Photographer" after the last
-sentence. The patterns below are tried in order; labels ("Foto:", "Bild:",
-"Photo by") are not part of the credit, "©" is.
+sentence. The patterns below are tried in order. Labels ("Foto:", "Bild:",
+"Photo by", "Photograph:", "©", "Copyright") are not part of the credit: the
+credit is who made or owns the picture, so researchers can group by it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 
 from newsarchive.extraction.text import clean
 
+_CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]+"
+_NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}"
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
 CREDIT_PHRASES = (
     re.compile(
@@ -21,13 +24,14 @@ CREDIT_PHRASES = (
         re.IGNORECASE,
     ),
     re.compile(
-        r"(?:^|[\s|/(\[])(?:photos?|fotos?|bild|bilder|bildrechte|bildquelle|bron|fotograf"
+        r"(?:^|[\s|/(\[])(?:(?:images?|photos?|pictures?|fotos?)\s+credits?|photos?|photographs?"
+        r"|fotos?|bild|bilder|bildrechte|bildquelle|bron|fotograf"
         r"|isithombe|images?|credits?|quelle|source|fonte"
         r"|fuente|crédits?|crédito|foto\s?credit|zdjęcie|фото|источник)\s*:\s*(?P<credit>.+?)"
         r"[\)\]]?\s*$",
         re.IGNORECASE,
     ),
-    re.compile(r"(?P<credit>©\s*.+?)\s*$"),
+    re.compile(r"©\s*(?P<credit>.+?)\s*$"),
     re.compile(r"(?:^|\s)\((?P<credit>AP|AFP|dpa|Reuters|EPA|Getty Images)\)\s*$"),
     # "… — Picture by Jane Roe" without brackets.
     re.compile(
@@ -48,29 +52,73 @@ CREDIT_PHRASES = (
     ),
     # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
     re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
+    # "... a sentence. (Jane Roe)" and "... the caption / Jane Roe": a name of two to four
+    # capitalised words set off after the caption ("(Archivbild)", one word, is a note).
+    re.compile(rf"(?<=[.!?])\s+\((?P<credit>{_NAME})\)$"),
+    re.compile(rf"(?<=\S)\s+/\s+(?P<credit>{_NAME})$"),
 )
 MAX_CREDIT_CHARS = 150
 # Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
 CREDIT_LABEL = re.compile(
-    r"^\s*(?:copyright\b\s*:?|(?:symbol|titel|archiv)?(?:photos?|fotos?|bild|bilder|images?"
+    r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|(?:symbol|titel|archiv)?(?:"
+    r"(?:images?|photos?|pictures?|fotos?)\s+credits?|photos?|photographs?"
+    r"|photography|fotos?|bild|bilder|images?"
     r"|pictures?|credits?|quelle|bildquelle|bildrechte|source|fonte|fuente|crédits?|crédito|bron"
     r"|fotograf|photographer|zdjęcie|фото|источник)\s*(?:by\b|von\b|:))\s*:?\s*",
     re.IGNORECASE,
 )
 _BARE_LABELS = frozenset({"©", "copyright", "photo", "foto", "bild", "image", "credit", "source"})
-CREDIT_SEPARATOR = re.compile(r"\s+\|\s+|\s*\|\s*")
+CREDIT_SEPARATOR = re.compile(r"\s*[|;]\s*")
+# A part that is only a date, a time or a duration ("26.10.2025", "2:43 min") is a
+# video teaser's metadata sitting where a credit would, not a credit.
+_NOT_A_CREDIT = re.compile(
+    r"\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?|\d{1,2}:\d{2}(?::\d{2})?\s*(?:min\.?|mins?|sec|s|h|uhr)?",
+    re.IGNORECASE,
+)
+
+
+_PAIRS = {"(": ")", "[": "]"}
+
+
+def _strip_brackets(text: str) -> str:
+    """``text`` without spaces, trailing punctuation, a bracket pair around all of it, or an
+    unmatched bracket at either end; "Jane Roe (CC BY 4.0)" keeps its own pair."""
+    while True:
+        text = text.strip(" .;,")
+        first, last = text[:1], text[-1:]
+        if first in _PAIRS and last == _PAIRS[first] and _balanced(text[1:-1]):
+            text = text[1:-1]
+        elif first in _PAIRS and text.count(first) > text.count(_PAIRS[first]):
+            text = text[1:]
+        elif last in _PAIRS.values() and not _balanced(text):
+            text = text[:-1]
+        else:
+            return text
+
+
+def _balanced(text: str) -> bool:
+    """Every closing bracket in ``text`` closes an opening one before it."""
+    depth = {opening: 0 for opening in _PAIRS}
+    for char in text:
+        if char in _PAIRS:
+            depth[char] += 1
+        elif char in (")", "]"):
+            opening = "(" if char == ")" else "["
+            depth[opening] -= 1
+            if depth[opening] < 0:
+                return False
+    return not any(depth.values())
 
 
 def credit_parts(credit: str | None) -> list[str]:
-    """A credit string as its parts, labels dropped: "© dpa | Jens K." -> ["dpa", "Jens K."]."""
+    """A credit string as its parts, labels dropped: "Foto: © dpa | J. K." -> ["dpa", "J. K."]."""
     parts = []
     for part in CREDIT_SEPARATOR.split(credit or ""):
-        part = part.strip(" ()[]")
         previous = None
-        while part and part != previous:  # "Foto: © dpa" carries two labels
-            previous, part = part, CREDIT_LABEL.sub("", part, count=1)
-        part = clean(part.strip(" .;,()[]")) or ""
-        if part and part.lower() not in _BARE_LABELS:
+        while part and part != previous:  # "(Foto: © dpa)" carries brackets and two labels
+            previous, part = part, CREDIT_LABEL.sub("", _strip_brackets(part), count=1)
+        part = clean(_strip_brackets(part)) or ""
+        if part and part.lower() not in _BARE_LABELS and not _NOT_A_CREDIT.fullmatch(part):
             parts.append(part)
     return parts
 
