@@ -116,6 +116,18 @@ def test_site_name_is_the_author_when_there_is_no_one_else() -> None:
     assert names(extract(html, URL)) == ["Example News"]
 
 
+def test_a_cms_account_named_after_a_desk_is_no_author() -> None:
+    # WordPress shows the posting account's display name; "Nachrichten" ("News") is not a
+    # person, while a named desk such as "BR24 Redaktion" is a credit worth keeping.
+    generic = page(
+        '<meta name="author" content="Nachrichten">'
+        + ld({"@type": "NewsArticle", "author": {"@type": "Person", "name": "Nachrichten"}})
+    )
+    assert names(extract(generic, URL)) == []
+    desk = page('<meta name="author" content="BR24 Redaktion">')
+    assert names(extract(desk, URL)) == ["BR24 Redaktion"]
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

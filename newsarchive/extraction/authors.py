@@ -87,6 +87,15 @@ AGENCIES = frozenset({
     "ria novosti", "ctk", "čtk", "pap", "mti", "ats", "aa", "ians", "pti", "ani",
 })
 # fmt: on
+# A CMS account named after a desk or a content type ("Nachrichten", "admin"), alone:
+# nobody's name, and no more informative than the site's ("BR24 Redaktion" is kept).
+# fmt: off
+_GENERIC_ACCOUNTS = frozenset({
+    "news", "nachrichten", "noticias", "notícias", "actualités", "nieuws", "nyheter", "notizie",
+    "wiadomości", "haberler", "admin", "administrator", "redaktion", "redacción", "rédaction",
+    "redazione", "redactie", "staff", "editor", "editors", "newsdesk", "web desk", "online",
+})
+# fmt: on
 MAX_NAME_LENGTH = 80
 # Bylines are short; capping what the regexes see keeps hostile input linear and fast.
 MAX_RAW_LENGTH = 400
@@ -428,7 +437,7 @@ def extract_authors(
         lambda d: _labelled_byline(d, container, site_keys),
     )
     for source in sources:
-        found = source(doc)
+        found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
         people = [
             {"name": n, "name_raw": raw, "url": url}
             for n, raw, url, is_org in found
