@@ -253,3 +253,19 @@ def test_a_bold_label_before_the_credit_is_not_the_credit():
         (None, "Strava"),
         ("The new dark mode.", "Strava"),
     ]
+
+
+def test_a_labelled_small_credit_outranks_the_small_caption_beside_it():
+    html = (
+        "<html><body><article><p>Story text long enough to be the body of the page.</p>"
+        "<div><img src='/s.jpg' alt='x'><div><small> The head teacher welcomed 14 of 75 "
+        "pupils </small><small> © Tristach School </small></div></div></article></body></html>"
+    )
+    captions = extract_captions(load_document(html, "https://example.test/"))
+    assert captions == [
+        {
+            "text": "The head teacher welcomed 14 of 75 pupils",
+            "credit": "Tristach School",
+            "image_url": "https://example.test/s.jpg",
+        }
+    ]

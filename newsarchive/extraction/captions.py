@@ -232,8 +232,9 @@ _CREDIT_LINE_TAGS = ("p", "span", "div", "small")
 def _credit_lines(doc: Any) -> list[Any]:
     """Leaf elements whose whole text is a labelled photo credit, in page order."""
     index = pageindex.lookup(doc)
-    if index is not None:
-        pairs = index.short_blocks
+    if index is not None:  # the body walk noted short blocks; <small> lines are inline
+        small = [(el, el.text or "") for el in doc.root.iter("small")]
+        pairs = [*index.short_blocks, *small]
     else:
         pairs = [(el, el.text or "") for el in doc.root.iter(*_CREDIT_LINE_TAGS)]
     return [
@@ -314,44 +315,49 @@ def _figure_scope(caption: Any) -> Any:
 _CREDIT_TAGS = frozenset({"footer", "small", "cite"})
 
 
-def _is_credit_element(el: Any) -> bool:
-    """Named a credit by class/itemprop, by tag, or by a credit label opening its text."""
+_NAMED, _BY_TAG = 2, 1
+
+
+def _credit_strength(el: Any) -> int:
+    """2 for an element named a credit (class/itemprop, or a credit label opening its
+    text), 1 for one that is a credit only by its tag, 0 otherwise."""
     words = " ".join(filter(None, (el.get("class"), el.get("itemprop"))))
     if words and CREDIT_CLASS.search(words):
-        return True
-    if el.tag in _CREDIT_TAGS:
-        return True
+        return _NAMED
     own = (el.text or "").strip()
-    return (
-        bool(own)
+    if (
+        own
         and len(own) <= MAX_CREDIT_CHARS
         and len(el) == 0
-        and bool(CREDIT_LABEL.match(own))
-        and bool(CREDIT_LABEL.sub("", own, count=1).strip())  # "<b>Credits:</b> X": a label only
-    )
+        and CREDIT_LABEL.match(own)
+        and CREDIT_LABEL.sub("", own, count=1).strip()  # "<b>Credits:</b> X": a label only
+    ):
+        return _NAMED
+    return _BY_TAG if el.tag in _CREDIT_TAGS else 0
 
 
 def _credit_elements(figure: Any, rule: Any) -> list[Any]:
+    """The figure's credit elements. One named a credit outranks those that are credits
+    only by tag: beside "<small>© Agency</small>", another <small> is the caption."""
     if rule is not None and rule.get("credits"):
         return [el for el in rule.select(figure, "credits") if hasattr(el, "tag")][:1]
-    found: list[Any] = []
+    found: list[tuple[Any, int]] = []
     for el in figure.iter():
         if el is figure or not isinstance(el.tag, str):
             continue
-        if any(anc in found for anc in el.iterancestors()):
+        if any(anc is chosen for anc in el.iterancestors() for chosen, _ in found):
             continue
-        if _is_credit_element(el) and not _whole_caption(el, figure):
-            found.append(el)
-    return found
+        strength = _credit_strength(el)
+        if strength == _NAMED or (strength == _BY_TAG and not _whole_caption(el, figure)):
+            found.append((el, strength))
+    strongest = max((strength for _, strength in found), default=0)
+    return [el for el, strength in found if strength == strongest]
 
 
 def _whole_caption(el: Any, figure: Any) -> bool:
     """A ``<small>`` that is all its caption's text is the caption set in small print, not
-    a credit beside it (a ``<cite>`` alone names the source; a credit class still counts)."""
+    a credit beside it (a ``<cite>`` alone names the source)."""
     if el.tag != "small":
-        return False
-    words = " ".join(filter(None, (el.get("class"), el.get("itemprop"))))
-    if words and CREDIT_CLASS.search(words):
         return False
     caption_el = next((a for a in el.iterancestors() if a.tag == "figcaption"), None)
     if caption_el is None:
