@@ -269,3 +269,18 @@ def test_a_labelled_small_credit_outranks_the_small_caption_beside_it():
             "image_url": "https://example.test/s.jpg",
         }
     ]
+
+
+def test_an_image_blocks_info_line_is_its_caption_and_a_duration_is_not():
+    html = (
+        "<html><body><article><p>Story text long enough to be the body of the page.</p>"
+        "<div class='absatzbild'><img src='/p.jpg' title='Everton celebrate | Jane Roe/Agency'>"
+        "<div class='absatzbild__info'><p class='absatzbild__info__text'>Everton celebrate the "
+        "winning goal</p></div></div>"
+        "<div class='teaser'><img src='/v.jpg'><div class='teaser_image-info'>"
+        "<span>01:43 min</span></div></div></article></body></html>"
+    )
+    captions = extract_captions(load_document(html, "https://example.test/"))
+    assert [(c["text"], c["credit"]) for c in captions] == [
+        ("Everton celebrate the winning goal", "Jane Roe/Agency")
+    ]

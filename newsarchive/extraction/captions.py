@@ -19,6 +19,7 @@ from newsarchive.extraction.boilerplate import CHROME, classify
 from newsarchive.extraction.cleanhtml import url_resolver
 from newsarchive.extraction.credits import (
     CREDIT_LABEL,
+    DATE_OR_DURATION,
     MAX_CREDIT_CHARS,
     credit_parts,
     split_credit,
@@ -147,15 +148,13 @@ def _in_chrome(el: Any, wrappers: set[Any] | frozenset[Any] = frozenset()) -> bo
     return False
 
 
+# Caption classes: the page index's keywords are the one list (its walk notes them).
 _CAPTION_CLASS_XPATH = (
-    "//*[contains(@class, 'aption') or contains(@class, 'ubtitle') or contains(@class, 'infotext')"
-    " or contains(@class, 'bildunterschrift') or contains(@class, 'legend')"
-    " or contains(@class, 'image-text') or contains(@class, 'img-text')]"
-    "[not(ancestor::figure)][not(self::figure or self::figcaption or self::h1 or self::h2)]"
+    "//*["
+    + " or ".join(f"contains(@class, '{k}')" for k in pageindex.CAPTION_KEYS)
+    + "][not(ancestor::figure)][not(self::figure or self::figcaption or self::h1 or self::h2)]"
 )
-_CAPTION_CLASS_RE = re.compile(
-    r"aption|ubtitle|infotext|bildunterschrift|legend|image-text|img-text"
-)
+_CAPTION_CLASS_RE = re.compile("|".join(map(re.escape, pageindex.CAPTION_KEYS)))
 # Images that carry their caption or credit in data attributes.
 _DATA_CAPTION_XPATH = (
     "//img[@data-caption or @data-credit or @data-copyright][not(ancestor::figure)]"
@@ -446,6 +445,8 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
         if caption and caption.endswith(credit):
             caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
     credits = [c for c in credits if c != caption]  # an image title repeating the caption
+    if caption and DATE_OR_DURATION.fullmatch(caption):
+        caption = None  # a video teaser's "01:43 min"
     if caption and (_BYLINE.match(caption) or _LINK_LABEL.match(caption)):
         return None  # an author box with its portrait, a "read more" teaser label
     if not credits and (

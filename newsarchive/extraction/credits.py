@@ -69,9 +69,9 @@ CREDIT_LABEL = re.compile(
 )
 _BARE_LABELS = frozenset({"©", "copyright", "photo", "foto", "bild", "image", "credit", "source"})
 CREDIT_SEPARATOR = re.compile(r"\s*[|;]\s*")
-# A part that is only a date, a time or a duration ("26.10.2025", "2:43 min") is a
-# video teaser's metadata sitting where a credit would, not a credit.
-_NOT_A_CREDIT = re.compile(
+# Only a date, a time or a duration ("26.10.2025", "2:43 min"): a video teaser's
+# metadata sitting where a credit or caption would, neither of them.
+DATE_OR_DURATION = re.compile(
     r"\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?|\d{1,2}:\d{2}(?::\d{2})?\s*(?:min\.?|mins?|sec|s|h|uhr)?",
     re.IGNORECASE,
 )
@@ -118,7 +118,7 @@ def credit_parts(credit: str | None) -> list[str]:
         while part and part != previous:  # "(Foto: © dpa)" carries brackets and two labels
             previous, part = part, CREDIT_LABEL.sub("", _strip_brackets(part), count=1)
         part = clean(_strip_brackets(part)) or ""
-        if part and part.lower() not in _BARE_LABELS and not _NOT_A_CREDIT.fullmatch(part):
+        if part and part.lower() not in _BARE_LABELS and not DATE_OR_DURATION.fullmatch(part):
             parts.append(part)
     return parts
 

@@ -18,6 +18,9 @@ from typing import Any
 # Lower-case substrings that make an element a candidate (precise regexes come later).
 CAPTION_KEYS = (
     "aption", "ubtitle", "infotext", "bildunterschrift", "legend", "image-text", "img-text",
+    # "<p class='absatzbild__info__text'>": the info line of an image block
+    "bild__info", "bild-info", "image-info", "image__info", "img-info", "photo-info",
+    "foto-info", "media-info", "media__info",
 )  # fmt: skip
 RELATED_KEYS = (
     "relat", "recommend", "read", "more", "also", "lire", "lesen", "mehr", "weitere",
