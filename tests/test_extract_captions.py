@@ -284,3 +284,13 @@ def test_an_image_blocks_info_line_is_its_caption_and_a_duration_is_not():
     assert [(c["text"], c["credit"]) for c in captions] == [
         ("Everton celebrate the winning goal", "Jane Roe/Agency")
     ]
+
+
+def test_a_kicker_inside_the_headline_is_not_a_caption():
+    html = (
+        "<html><body><article><div class='header'><img src='/avatar.png' alt='Author'>"
+        "<h1><span class='teaser__subtitle'>Breakpoint: </span>Help, they are coming!</h1>"
+        "<span class='byline'>Jane Roe</span></div>"
+        "<p>Story text long enough to be the body of the page.</p></article></body></html>"
+    )
+    assert extract_captions(load_document(html, "https://example.test/")) == []

@@ -250,6 +250,7 @@ _NOT_CAPTION_TAGS = frozenset({"figure", "figcaption", "h1", "h2"})
 # Page containers whose class may name captions ("wp-featherlight-captions" on <body>
 # turns on a lightbox): they hold the page, never one image's caption.
 _CONTAINER_TAGS = frozenset({"html", "body", "main", "article", "section"})
+_HEADING_TAGS = ("h1", "h2", "h3")
 
 
 def _caption_classed(doc: Any) -> list[Any]:
@@ -265,7 +266,12 @@ def _caption_classed(doc: Any) -> list[Any]:
             and _CAPTION_CLASS_RE.search(el.get("class") or "")
             and not any(anc.tag == "figure" for anc in el.iterancestors())
         ]
-    return [el for el in found if el.tag not in _CONTAINER_TAGS]
+    return [
+        el
+        for el in found
+        if el.tag not in _CONTAINER_TAGS
+        and next(el.iterancestors(*_HEADING_TAGS), None) is None  # a headline's kicker
+    ]
 
 
 def _place(el: Any, container: Any, wrappers: set[Any]) -> int:
