@@ -81,6 +81,23 @@ def test_lede_from_meta_description_and_first_paragraph_fallback():
     assert plain.paragraphs == [PARA.format(i) for i in range(1, 4)]
 
 
+@pytest.mark.parametrize("opening", ["AFP, MANILA", "AUBURN, Wash. —", "Jane Roe"])
+def test_a_dateline_or_credit_opening_the_text_is_neither_lede_nor_body(opening: str) -> None:
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    html = page(f"<div class='content'><p>{opening}</p>{paragraphs}</div>")
+    result = extract_body(load_document(html), {})
+    assert result.lede == PARA.format(0)
+    assert result.paragraphs == [PARA.format(i) for i in range(1, 4)]
+
+
+def test_a_short_first_sentence_is_still_the_lede():
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    first = "Hanna went missing on Tuesday."
+    html = page(f"<div class='content'><p>{first}</p>{paragraphs}</div>")
+    result = extract_body(load_document(html), {})
+    assert result.lede == first
+
+
 def test_chrome_class_wrapper_holding_the_article_is_kept():
     body = (
         "<div class='sidebar-layout'><div class='story'>"

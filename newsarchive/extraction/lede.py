@@ -61,6 +61,8 @@ def _matches_description(text: str, description: str) -> bool:
     return len(a & b) >= DESCRIPTION_OVERLAP * max(len(a), len(b))
 
 
+FIRST_PROSE_LINES = 3
+OPENING_LABEL_WORDS = 5
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 _DATELINE = re.compile(r"\d{1,2}[:.]\d{2}|\||©")
 
@@ -72,6 +74,15 @@ def _sentence_like(text: str) -> bool:
         return False
     digits = sum(ch.isdigit() for ch in text)
     return digits <= 0.1 * len(text) and not (len(words) < 15 and _DATELINE.search(text))
+
+
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "»", "“", "。", "！", "？")
+
+
+def _opening_label(text: str) -> bool:
+    """A few words without a sentence end opening the text: a dateline ("AUBURN, Wash. —"),
+    an agency and place ("AFP, MANILA"), a byline name or a counter, not the first paragraph."""
+    return len(text.split()) <= OPENING_LABEL_WORDS and not text.rstrip().endswith(_SENTENCE_END)
 
 
 def _classes(seg: Segment) -> str:
@@ -189,6 +200,12 @@ def find_lede(
     body = [s for s in lines if s.tag not in HEADING_TAGS]
     if body and body[0].all_bold and len(body[0].text) >= BOLD_LEDE_MIN_CHARS:
         return body[0].text, [s for s in lines if s is not body[0]]
+    # The first paragraph, past a dateline or credit line ("AFP, MANILA") opening the
+    # text; such labels are not article prose and leave the body with it.
+    prose = next((s for s in body[:FIRST_PROSE_LINES] if not _opening_label(s.text)), None)
+    if prose is not None:
+        skipped = set(body[: body.index(prose) + 1])
+        return prose.text, [s for s in lines if s not in skipped]
     if body:
         return body[0].text, [s for s in lines if s is not body[0]]
     return None, lines
