@@ -1,11 +1,14 @@
 """Image captions with their credits split out, and the article's images.
 
-A caption is found in a site rule's caption elements or in ``<figure>`` /
-``<figcaption>`` elements outside page chrome. Its credit comes, in order, from
-elements inside the figure whose class names a credit (credit, copyright,
-source, photographer...), from a credit phrase inside the caption text
-("Foto: dpa", "(Photo by X/Getty Images)", "© AP Photo / X", "Credit: ..."), or
-from the JSON-LD ImageObject of the same image (creditText, copyrightHolder).
+A caption is found in a site rule's caption elements; else in ``<figure>`` /
+``<figcaption>`` elements outside page chrome, caption-classed text beside an
+image, images carrying ``data-caption``, and small image blocks marked by a
+labelled credit line ("Foto: REUTERS/X"). Its credit comes, in order, from
+elements inside the figure named a credit by class (credit, copyright, source,
+photographer...) or by a label opening their text, from a credit phrase inside
+the caption text ("Foto: dpa", "(Photo by X/Getty Images)", "© AP Photo / X"),
+from the JSON-LD ImageObject of the same image (creditText, copyrightHolder), or
+from the image's own attributes. Labels and "©" are not part of the credit.
 """
 
 from __future__ import annotations
