@@ -294,3 +294,17 @@ def test_a_kicker_inside_the_headline_is_not_a_caption():
         "<p>Story text long enough to be the body of the page.</p></article></body></html>"
     )
     assert extract_captions(load_document(html, "https://example.test/")) == []
+
+
+def test_credit_clean_up_does_bounded_work_on_hostile_brackets(monkeypatch):
+    # 20,000 nested brackets: each bracket layer costs a scan of the whole string, so the
+    # number of layers examined must not grow with the input (it was 20,000 scans, 30 s).
+    from newsarchive.extraction import credits
+
+    scans = []
+    real = credits._balanced
+    monkeypatch.setattr(credits, "_balanced", lambda text: scans.append(1) or real(text))
+    assert credit_parts("(" * 20_000 + "dpa" + ")" * 20_000) != ["dpa"]
+    assert len(scans) <= 2 * (credits.MAX_LAYERS + 1) ** 2  # a constant, not 20,000
+    scans.clear()
+    assert credit_parts("((Foto: © dpa))") == ["dpa"]

@@ -78,12 +78,13 @@ DATE_OR_DURATION = re.compile(
 
 
 _PAIRS = {"(": ")", "[": "]"}
+MAX_LAYERS = 4  # brackets or labels wrapped around one credit: "(Foto: © dpa)" has three
 
 
 def _strip_brackets(text: str) -> str:
     """``text`` without spaces, trailing punctuation, a bracket pair around all of it, or an
     unmatched bracket at either end; "Jane Roe (CC BY 4.0)" keeps its own pair."""
-    while True:
+    for _ in range(MAX_LAYERS):  # bounded: hostile input gets linear time
         text = text.strip(" .;,")
         first, last = text[:1], text[-1:]
         if first in _PAIRS and last == _PAIRS[first] and _balanced(text[1:-1]):
@@ -93,7 +94,8 @@ def _strip_brackets(text: str) -> str:
         elif last in _PAIRS.values() and not _balanced(text):
             text = text[:-1]
         else:
-            return text
+            break
+    return text
 
 
 def _balanced(text: str) -> bool:
@@ -114,9 +116,10 @@ def credit_parts(credit: str | None) -> list[str]:
     """A credit string as its parts, labels dropped: "Foto: © dpa | J. K." -> ["dpa", "J. K."]."""
     parts = []
     for part in CREDIT_SEPARATOR.split(credit or ""):
-        previous = None
-        while part and part != previous:  # "(Foto: © dpa)" carries brackets and two labels
+        for _ in range(MAX_LAYERS):  # "(Foto: © dpa)" carries brackets and two labels
             previous, part = part, CREDIT_LABEL.sub("", _strip_brackets(part), count=1)
+            if part == previous:
+                break
         part = clean(_strip_brackets(part)) or ""
         if part and part.lower() not in _BARE_LABELS and not DATE_OR_DURATION.fullmatch(part):
             parts.append(part)
