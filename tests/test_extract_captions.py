@@ -308,3 +308,14 @@ def test_credit_clean_up_does_bounded_work_on_hostile_brackets(monkeypatch):
     assert len(scans) <= 2 * (credits.MAX_LAYERS + 1) ** 2  # a constant, not 20,000
     scans.clear()
     assert credit_parts("((Foto: © dpa))") == ["dpa"]
+
+
+def test_a_small_print_caption_behind_a_hidden_label_is_still_the_caption():
+    html = (
+        "<html><body><article><figure><img src='/a.jpg'><figcaption>"
+        "<span class='sr-only'>Caption:</span><small>Rescue teams search the forest.</small>"
+        "</figcaption></figure></article></body></html>"
+    )
+    (caption,) = extract_captions(load_document(html, "https://example.test/"))
+    assert (caption["text"], caption["credit"]) == ("Rescue teams search the forest.", None)
+

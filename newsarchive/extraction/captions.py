@@ -324,6 +324,7 @@ _CREDIT_TAGS = frozenset({"footer", "small", "cite"})
 
 
 _NAMED, _BY_TAG = 2, 1
+_FEW_CHILDREN = 3  # a caption wrapper with more children is not one <small> alone
 
 
 def _credit_strength(el: Any) -> int:
@@ -350,14 +351,16 @@ def _credit_elements(figure: Any, rule: Any) -> list[Any]:
     if rule is not None and rule.get("credits"):
         return [el for el in rule.select(figure, "credits") if hasattr(el, "tag")][:1]
     found: list[tuple[Any, int]] = []
+    chosen: set[Any] = set()
     for el in figure.iter():
         if el is figure or not isinstance(el.tag, str):
             continue
-        if any(anc is chosen for anc in el.iterancestors() for chosen, _ in found):
+        if any(anc in chosen for anc in el.iterancestors()):
             continue
         strength = _credit_strength(el)
         if strength == _NAMED or (strength == _BY_TAG and not _whole_caption(el, figure)):
             found.append((el, strength))
+            chosen.add(el)
     strongest = max((strength for _, strength in found), default=0)
     return [el for el, strength in found if strength == strongest]
 
@@ -367,12 +370,20 @@ def _whole_caption(el: Any, figure: Any) -> bool:
     a credit beside it (a ``<cite>`` alone names the source)."""
     if el.tag != "small":
         return False
-    caption_el = next((a for a in el.iterancestors() if a.tag == "figcaption"), None)
-    if caption_el is None:
-        caption_el = figure if figure.tag == "figcaption" else None
-    if caption_el is None:
-        return False
-    return not _text_without(caption_el, {el})
+    node = el  # climb to the <figcaption> through parents showing nothing but ``node``
+    while node is not figure:
+        parent = node.getparent()
+        if parent is None or len(parent) > _FEW_CHILDREN or (parent.text or "").strip():
+            return False
+        others = [c for c in parent if c is not node]
+        if any(not _invisible(c) or (c.tail or "").strip() for c in others):
+            return False  # a visible sibling, or text after a hidden label
+        if (node.tail or "").strip():
+            return False
+        if parent.tag == "figcaption":
+            return True
+        node = parent
+    return False
 
 
 def _caption_element(figure: Any) -> Any:
