@@ -319,3 +319,22 @@ def test_a_small_print_caption_behind_a_hidden_label_is_still_the_caption():
     (caption,) = extract_captions(load_document(html, "https://example.test/"))
     assert (caption["text"], caption["credit"]) == ("Rescue teams search the forest.", None)
 
+
+
+def test_chrome_ancestry_is_looked_up_once_per_node_on_deep_pages(monkeypatch):
+    # 1,000 nested caption-classed blocks: asking "is an ancestor chrome?" for each by
+    # walking all its ancestors classified half a million nodes (9 s at 3,000 levels).
+    from newsarchive.extraction import captions
+
+    calls = []
+    real = captions.classify
+    monkeypatch.setattr(captions, "classify", lambda el: calls.append(1) or real(el))
+    depth = 1_000
+    html = (
+        "<html><body><article>"
+        + "<div class='caption'><div class='caption'>x</div>" * depth
+        + "</div>" * depth
+        + "</article></body></html>"
+    )
+    extract_captions(load_document(html, "https://example.test/"))
+    assert 0 < len(calls) <= 5 * depth

@@ -139,16 +139,42 @@ def _ld_credits(doc: Any) -> dict[str, str]:
 _MEDIA_WORDS = re.compile(r"caption|credit|copyright|image|photo|media|figure|picture|bild|foto")
 
 
-def _in_chrome(el: Any, wrappers: set[Any] | frozenset[Any] = frozenset()) -> bool:
-    """Inside navigation, teaser lists or other chrome (media wrappers do not count, nor do
-    the ``wrappers`` around the article container, which the body found to be content)."""
-    for anc in el.iterancestors():
-        if anc in wrappers or anc.tag in ("header", "aside") or classify(anc) != CHROME:
-            continue
-        words = " ".join(filter(None, (anc.get("class"), anc.get("id"))))
-        if not _MEDIA_WORDS.search(words.lower()):
-            return True
-    return False
+class _ChromeAbove:
+    """Whether an element sits inside navigation, teaser lists or other chrome.
+
+    An ancestor counts when it is chrome (media wrappers do not count, nor do the
+    ``wrappers`` around the article container, which the body found to be content).
+    Answers are memoized per ancestor, so asking for every element of a deep page is one
+    walk up per node, not one per element and level.
+    """
+
+    def __init__(self, wrappers: set[Any] | frozenset[Any] = frozenset()) -> None:
+        self.wrappers = wrappers
+        self.memo: dict[Any, bool] = {}  # node -> node or one of its ancestors is chrome
+
+    def _chrome(self, node: Any) -> bool:
+        if node in self.wrappers or node.tag in ("header", "aside") or classify(node) != CHROME:
+            return False
+        words = " ".join(filter(None, (node.get("class"), node.get("id"))))
+        return not _MEDIA_WORDS.search(words.lower())
+
+    def __call__(self, el: Any) -> bool:
+        chain: list[Any] = []
+        answer = False
+        node = el.getparent()
+        while node is not None:
+            known = self.memo.get(node)
+            if known is not None:
+                answer = known
+                break
+            chain.append(node)
+            if self._chrome(node):
+                answer = True
+                break
+            node = node.getparent()
+        for seen in chain:  # every node below the one that decided shares its answer
+            self.memo[seen] = answer
+        return answer
 
 
 # Caption classes: the page index's keywords are the one list (its walk notes them).
@@ -177,17 +203,18 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
         if found:
             return found
     wrappers = set(container.iterancestors()) if container is not None else set()
+    in_chrome = _ChromeAbove(wrappers)
 
     def wanted(el: Any) -> bool:
         """Inside the article, or outside chrome and before its end (after it come teasers)."""
         if _invisible(el):
             return False
         if container is None:
-            return not _in_chrome(el)
+            return not in_chrome(el)
         place = _place(el, container, wrappers)
         if place == 0:
             return True
-        return place < 0 and not _in_chrome(el, wrappers)
+        return place < 0 and not in_chrome(el)
 
     out: list[Any] = []
     chosen: set[Any] = set()
@@ -535,9 +562,10 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
     alts: dict[str, str | None] = {}
     rule = rule or site_rules.for_document(doc)
     dropped = {el for el in rule.select(scope, "drop") if hasattr(el, "tag")} if rule else set()
+    in_chrome = _ChromeAbove()
     for img in scope.iter("img"):
         url = resolve(img.get("src") or img.get("data-src"))
-        if url and not _in_chrome(img) and not _teaser_image(img, dropped):
+        if url and not in_chrome(img) and not _teaser_image(img, dropped):
             urls.append(url)
             alts.setdefault(url, clean(img.get("alt")))
     for img in doc.root.iter("img"):
