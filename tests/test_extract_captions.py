@@ -338,3 +338,24 @@ def test_chrome_ancestry_is_looked_up_once_per_node_on_deep_pages(monkeypatch):
     )
     extract_captions(load_document(html, "https://example.test/"))
     assert 0 < len(calls) <= 5 * depth
+
+
+def test_figures_nested_in_figures_are_each_read_once(monkeypatch):
+    # 300 figures nested in each other: every figure used to walk every figure below it
+    # (and each element its ancestors), cubic: 3,000 levels took over five minutes.
+    from newsarchive.extraction import captions
+
+    calls = []
+    real = captions._credit_strength
+    monkeypatch.setattr(captions, "_credit_strength", lambda el: calls.append(1) or real(el))
+    depth = 300
+    html = (
+        "<html><body><article>"
+        + "<figure><img src='/a.jpg'>" * depth
+        + "<figcaption>The harbour at dawn.</figcaption>"
+        + "</figure>" * depth
+        + "</article></body></html>"
+    )
+    captions_found = extract_captions(load_document(html, "https://example.test/"))
+    assert [c["text"] for c in captions_found] == ["The harbour at dawn."]
+    assert len(calls) <= 5 * depth

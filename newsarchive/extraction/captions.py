@@ -14,6 +14,7 @@ from the image's own attributes. Labels and "©" are not part of the credit.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Any
 
 from newsarchive.extraction import pageindex
@@ -190,6 +191,9 @@ _DATA_CAPTION_XPATH = (
 )
 _DATA_CAPTION = ("data-caption", "data-title")
 _DATA_CREDIT = ("data-credit", "data-copyright", "data-source", "data-portal-copyright")
+MAX_FIGURE_IMAGES = 4  # images of one figure read for a credit they carry themselves
+MAX_FIGURE_ELEMENTS = 200  # elements of one figure searched for its caption element
+_CAPTION_ELEMENT_CLASS = re.compile(r"caption|title-text|desc|subtitle|infotext", re.IGNORECASE)
 MAX_CAPTION_SCOPE_CHILDREN = 4  # a caption's parent this small is its figure
 MAX_CAPTION_SCOPE_CHARS = 1000
 MAX_CAPTION_SCOPE_LEVELS = 3
@@ -378,16 +382,18 @@ def _credit_elements(figure: Any, rule: Any) -> list[Any]:
     if rule is not None and rule.get("credits"):
         return [el for el in rule.select(figure, "credits") if hasattr(el, "tag")][:1]
     found: list[tuple[Any, int]] = []
-    chosen: set[Any] = set()
-    for el in figure.iter():
-        if el is figure or not isinstance(el.tag, str):
-            continue
-        if any(anc in chosen for anc in el.iterancestors()):
+    # Document order, not descending into a credit found (its parts are that credit) nor
+    # into a <figure> nested in this one (that image's credit is its own).
+    stack = list(reversed(figure))
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str) or el.tag == "figure":
             continue
         strength = _credit_strength(el)
         if strength == _NAMED or (strength == _BY_TAG and not _whole_caption(el, figure)):
             found.append((el, strength))
-            chosen.add(el)
+        else:
+            stack.extend(reversed(el))
     strongest = max((strength for _, strength in found), default=0)
     return [el for el, strength in found if strength == strongest]
 
@@ -420,11 +426,10 @@ def _caption_element(figure: Any) -> Any:
         found = figure.find(f".//{tag}")
         if found is not None:
             return found
-    for el in figure.iter():
-        cls = el.get("class") or ""
+    for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS):  # a caption sits near its image
         if (
             el is not figure
-            and re.search(r"caption|title-text|desc|subtitle|infotext", cls, re.IGNORECASE)
+            and _CAPTION_ELEMENT_CLASS.search(el.get("class") or "")
             and el.find(".//img") is None
             and (el.text_content() or "").strip()
         ):
@@ -448,8 +453,13 @@ def _image_url(figure: Any, resolve: Any) -> str | None:
 
 
 def _image_credits(figure: Any) -> list[str]:
-    """Credits an image carries itself: data attributes, or "caption | credit" in its title."""
-    for img in (figure, *figure.iter("img")) if figure.tag == "img" else figure.iter("img"):
+    """Credits an image carries itself: data attributes, or "caption | credit" in its title.
+
+    Only the figure's first few images are read (``iter`` starts with an ``<img>`` figure
+    itself): the credit belongs to the figure's own picture, and galleries nested in
+    galleries would otherwise be read once per level.
+    """
+    for img in islice(figure.iter("img"), MAX_FIGURE_IMAGES):
         for attr in _DATA_CREDIT:
             if img.get(attr):
                 return credit_parts(img.get(attr))
