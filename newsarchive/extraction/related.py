@@ -142,8 +142,14 @@ def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[d
     if not anchors:
         body = doc.root.find("body")
         root = body if body is not None else doc.root
+        taken: set[Any] = set()
         for block in _blocks_by_class(root, doc) + _blocks_by_heading(root, doc):
+            # A block inside one already taken adds nothing (and nested "related" wrappers
+            # would otherwise list every link once per level).
+            if block in taken or any(anc in taken for anc in block.iterancestors()):
+                continue
             if _outside_page_chrome(block):
+                taken.add(block)
                 anchors.extend(block.iter("a") if block.tag != "a" else [block])
     out: list[dict[str, Any]] = []
     seen: set[str] = set(own)
