@@ -99,6 +99,31 @@ def test_authors_follow_graph_id_references() -> None:
     assert names(extract(page(ld(graph)), URL)) == ["Chris Park"]
 
 
+def test_graph_references_resolve_by_index_not_by_scanning_the_graph() -> None:
+    # One article citing 2,000 people of its @graph: each reference scanned the whole
+    # graph (50,000 people took 70 s). Resolution must read the graph a fixed number of times.
+    from newsarchive.extraction.document import Document, load_document
+
+    people = [
+        {"@type": "Person", "@id": f"#p{i}", "name": f"Reporter Number{i}"} for i in range(2000)
+    ]
+    article = {"@type": "NewsArticle", "author": [{"@id": f"#p{i}"} for i in range(2000)]}
+    doc = load_document(page(ld({"@graph": [*people, article]})), URL)
+
+    class CountingList(list):
+        scans = 0
+
+        def __iter__(self):
+            CountingList.scans += 1
+            return super().__iter__()
+
+    doc.json_ld = CountingList(doc.json_ld)
+    for i in (0, 1999, 1000):
+        assert Document.json_ld_node(doc, {"@id": f"#p{i}"})["name"] == f"Reporter Number{i}"
+    assert Document.json_ld_node(doc, {"@id": "#nobody"}) == {"@id": "#nobody"}
+    assert CountingList.scans <= 1
+
+
 def test_site_name_author_gives_way_to_the_byline() -> None:
     html = page(
         '<meta property="og:site_name" content="Example News">'
