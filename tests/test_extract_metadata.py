@@ -220,6 +220,20 @@ def test_date_from_meta_then_time_element_then_url() -> None:
     assert (record["date_published"], record["date_published_source"]) == ("2024-05-03", "url")
 
 
+def test_a_time_element_in_the_article_beats_one_in_the_page_chrome() -> None:
+    # A teaser's <time> comes first in the page; the article's own, however deeply its
+    # <article> sits in other <article> elements, is the one that dates the story.
+    html = (
+        "<!doctype html><html><head></head><body>"
+        '<div class="teaser"><time datetime="2019-01-01T00:00:00Z">old</time></div>'
+        + "<article>" * 50
+        + f'<time datetime="2024-05-02T09:30:00Z">May 2</time>{BODY}'
+        + "</article>" * 50
+        + "</body></html>"
+    )
+    assert extract(html, URL)["date_published"] == "2024-05-02T09:30:00Z"
+
+
 def test_date_only_value_takes_the_offset_the_page_states_elsewhere() -> None:
     html = page(
         ld({"@type": "NewsArticle", "datePublished": "2024-05-03"})

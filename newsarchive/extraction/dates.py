@@ -229,7 +229,8 @@ def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
 
 
 def _time_elements(doc: Document) -> Iterator[FoundDate | None]:
-    nodes = doc.root.xpath("//article//time[@datetime] | //main//time[@datetime]")
+    # One pass over <time> elements (``//article//time`` re-walks every nested <article>).
+    nodes = doc.root.xpath("//time[@datetime][ancestor::article or ancestor::main]")
     nodes = nodes or doc.root.xpath("//time[@datetime]")
     for el in nodes[:3]:
         yield parse_date(el.get("datetime"), "time_element")
