@@ -98,6 +98,36 @@ def test_a_short_first_sentence_is_still_the_lede():
     assert result.lede == first
 
 
+TEASERS = "".join(
+    f"<p>Teaser {i}: another story of the site, told in a sentence long enough to count.</p>"
+    for i in range(4)
+)
+
+
+@pytest.mark.parametrize("heading", ["More Harbour Herald", "Most read", "Read next"])
+def test_a_closing_heading_ends_the_article(heading: str) -> None:
+    story = "".join(f"<p>{PARA.format(i)}</p>" for i in range(6))
+    html = page(
+        f"<div class='content'>{story}<h2>{heading}</h2>{TEASERS}</div>",
+        "<meta property='og:site_name' content='Harbour Herald'>",
+    )
+    result = extract_body(load_document(html, "https://www.harbourherald.test/a/story"), {})
+    assert result.paragraphs[-1] == PARA.format(5)
+    assert "Teaser" not in (result.html or "")
+
+
+def test_a_subheading_that_only_sounds_like_one_keeps_what_follows() -> None:
+    # "More ..." that is not the site's name, and a closing heading above most of the text
+    # (a list of "Most read" links opening a page), are the article's own.
+    story = "".join(f"<p>{PARA.format(i)}</p>" for i in range(6))
+    late = page(f"<div class='content'>{story}<h2>More trouble ahead</h2>{TEASERS}</div>")
+    result = extract_body(load_document(late, "https://www.harbourherald.test/a/story"), {})
+    assert result.paragraphs[-1].startswith("Teaser 3")
+    early = page(f"<div class='content'><p>{PARA.format(0)}</p><h2>Read next</h2>{story}</div>")
+    result = extract_body(load_document(early, "https://www.harbourherald.test/a/story"), {})
+    assert result.paragraphs[-1] == PARA.format(5)
+
+
 def test_chrome_class_wrapper_holding_the_article_is_kept():
     body = (
         "<div class='sidebar-layout'><div class='story'>"

@@ -21,6 +21,8 @@ from newsarchive.extraction import rules as site_rules
 from newsarchive.extraction.bodylines import MAX_LINK_DENSITY, is_body_line
 from newsarchive.extraction.boilerplate import attr_words, never_article
 from newsarchive.extraction.cleanhtml import clean_html
+from newsarchive.extraction.headline import key as name_key
+from newsarchive.extraction.headline import site_name_keys
 from newsarchive.extraction.lede import find_lede
 from newsarchive.extraction.segments import HEADING_TAGS, Segment, segment_page
 from newsarchive.extraction.text import clean
@@ -245,6 +247,45 @@ def _sections(paragraphs: list[str], headings: set[str]) -> list[dict[str, Any]]
     return [s for s in sections if s["headline"] or s["paragraphs"]]
 
 
+# Headings that close an article and open the site's own lists ("More TechCrunch",
+# "Most read", "Read next"): what follows them is other stories' teasers.
+_CLOSING_HEADING = re.compile(
+    r"^(?:more\s+(?:from|on|stories|news|articles)\b|most\s+(?:read|popular|viewed|shared)"
+    r"|read\s+next|trending(?:\s+now)?$|latest\s+(?:news|stories)$|top\s+stories$"
+    r"|recommended(?:\s+for\s+you)?$|you\s+(?:may|might)\s+also\s+like|meistgelesen"
+    r"|das\s+könnte\s+sie\s+auch\s+interessieren|les\s+plus\s+lus|lo\s+más\s+leído)",
+    re.IGNORECASE,
+)
+# "More TechCrunch": more of the site itself.
+_MORE_OF_SITE = re.compile(r"^(?:more|mehr|plus)\s+(?P<site>.+)$", re.IGNORECASE)
+CLOSING_HEADING_SHARE = 0.6  # only once this share of the body text lies above it
+CLOSING_HEADING_WORDS = 6
+
+
+def _closing_heading(text: str, site_keys: set[str]) -> bool:
+    """"Most read", "Read next", or "More <the site's name>"."""
+    if len(text.split()) > CLOSING_HEADING_WORDS:
+        return False
+    if _CLOSING_HEADING.match(text):
+        return True
+    more = _MORE_OF_SITE.match(text)
+    return bool(more) and name_key(more.group("site")) in site_keys
+
+
+def _before_closing_heading(lines: list[Segment], doc: Any) -> list[Segment]:
+    """``lines`` up to a closing heading that comes after most of the article's text."""
+    total = sum(len(s.text) for s in lines)
+    site_keys: set[str] | None = None
+    seen = 0
+    for i, seg in enumerate(lines):
+        if seg.tag in HEADING_TAGS and seen >= CLOSING_HEADING_SHARE * total:
+            site_keys = site_name_keys(doc) if site_keys is None else site_keys
+            if _closing_heading(seg.text, site_keys):
+                return lines[:i]
+        seen += len(seg.text)
+    return lines
+
+
 def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     """Find the article container and split its text into lede, paragraphs and sections."""
     hints = hints or {}
@@ -291,6 +332,8 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
             s for s in segments if s.owner in inside and not s.soft and not _is_chrome(s, released)
         ]
     lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
+    if rule_container is None:
+        lines = _before_closing_heading(lines, doc)
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
     lede, lines = find_lede(doc, segments, lines, hints, rule)
     paragraphs = [s.text for s in lines]

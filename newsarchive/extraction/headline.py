@@ -87,7 +87,7 @@ def key(text: str) -> str:
     return _KEY_DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
-def _site_names(doc: Document, publisher: str | None) -> set[str]:
+def site_name_keys(doc: Document, publisher: str | None = None) -> set[str]:
     """Comparison keys of the site's names: publisher, og:site_name, host and its first label."""
     names = {publisher or "", doc.meta_first("og:site_name", "application-name") or ""}
     if doc.url:
@@ -230,7 +230,7 @@ def _itemprop_headline(doc: Document) -> str | None:
 def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     """Every headline candidate the page offers, with where it came from."""
     found: list[Candidate] = []
-    site_keys = _site_names(doc, publisher)
+    site_keys = site_name_keys(doc, publisher)
 
     def add(source: str, text: str | None) -> None:
         text = clean(text)
