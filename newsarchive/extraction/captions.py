@@ -231,24 +231,24 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
         if scope not in chosen:
             out.append(scope)
             chosen.add(scope)
-    for el in _caption_classed(doc):
+
+    def add_block_of(el: Any) -> None:
+        """The small wrapper holding ``el`` and an image, unless already taken."""
         if any(anc in chosen for anc in el.iterancestors()) or not wanted(el):
-            continue
+            return
         scope = _figure_scope(el)
         if scope not in chosen and _has_image(scope):
             out.append(scope)
             chosen.add(scope)
+
+    for el in _caption_classed(doc):
+        add_block_of(el)
     for img in doc.root.xpath(_DATA_CAPTION_XPATH):
         if not any(anc in chosen for anc in img.iterancestors()) and wanted(img):
             out.append(img)
             chosen.add(img)
-    for el in _credit_lines(doc):
-        if el in chosen or any(anc in chosen for anc in el.iterancestors()) or not wanted(el):
-            continue
-        scope = _figure_scope(el)
-        if scope is not el and scope not in chosen and _has_image(scope):
-            out.append(scope)
-            chosen.add(scope)
+    for el in _credit_lines(doc):  # leaves: never taken themselves, never holding an image
+        add_block_of(el)
     return out
 
 

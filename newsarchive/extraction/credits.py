@@ -14,6 +14,12 @@ import re
 
 from newsarchive.extraction.text import clean
 
+# Words labelling a credit ("Foto:", "Image credits:"), in captions and in credit strings.
+_LABEL_WORDS = "|".join((
+    r"(?:images?|photos?|pictures?|fotos?)\s+credits?", "photos?", "photographs?", "fotos?",
+    "bild", "bilder", "bildrechte", "bildquelle", "bron", "fotograf", "images?", "credits?",
+    "quelle", "source", "fonte", "fuente", "crédits?", "crédito", "zdjęcie", "фото", "источник",
+))  # fmt: skip
 _CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]+"
 _NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}"
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
@@ -24,10 +30,7 @@ CREDIT_PHRASES = (
         re.IGNORECASE,
     ),
     re.compile(
-        r"(?:^|[\s|/(\[])(?:(?:images?|photos?|pictures?|fotos?)\s+credits?|photos?|photographs?"
-        r"|fotos?|bild|bilder|bildrechte|bildquelle|bron|fotograf"
-        r"|isithombe|images?|credits?|quelle|source|fonte"
-        r"|fuente|crédits?|crédito|foto\s?credit|zdjęcie|фото|источник)\s*:\s*(?P<credit>.+?)"
+        rf"(?:^|[\s|/(\[])(?:{_LABEL_WORDS}|isithombe|foto\s?credit)\s*:\s*(?P<credit>.+?)"
         r"[\)\]]?\s*$",
         re.IGNORECASE,
     ),
@@ -60,11 +63,8 @@ CREDIT_PHRASES = (
 MAX_CREDIT_CHARS = 150
 # Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
 CREDIT_LABEL = re.compile(
-    r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|(?:symbol|titel|archiv)?(?:"
-    r"(?:images?|photos?|pictures?|fotos?)\s+credits?|photos?|photographs?"
-    r"|photography|fotos?|bild|bilder|images?"
-    r"|pictures?|credits?|quelle|bildquelle|bildrechte|source|fonte|fuente|crédits?|crédito|bron"
-    r"|fotograf|photographer|zdjęcie|фото|источник)\s*(?:by\b|von\b|:))\s*:?\s*",
+    r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|(?:symbol|titel|archiv)?"
+    rf"(?:{_LABEL_WORDS}|pictures?|photography|photographer)\s*(?:by\b|von\b|:))\s*:?\s*",
     re.IGNORECASE,
 )
 _BARE_LABELS = frozenset({"©", "copyright", "photo", "foto", "bild", "image", "credit", "source"})
@@ -78,6 +78,7 @@ DATE_OR_DURATION = re.compile(
 
 
 _PAIRS = {"(": ")", "[": "]"}
+_OPENING = {closing: opening for opening, closing in _PAIRS.items()}
 MAX_LAYERS = 4  # brackets or labels wrapped around one credit: "(Foto: © dpa)" has three
 
 
@@ -91,7 +92,7 @@ def _strip_brackets(text: str) -> str:
             text = text[1:-1]
         elif first in _PAIRS and text.count(first) > text.count(_PAIRS[first]):
             text = text[1:]
-        elif last in _PAIRS.values() and not _balanced(text):
+        elif last in _OPENING and not _balanced(text):
             text = text[:-1]
         else:
             break
@@ -104,10 +105,9 @@ def _balanced(text: str) -> bool:
     for char in text:
         if char in _PAIRS:
             depth[char] += 1
-        elif char in (")", "]"):
-            opening = "(" if char == ")" else "["
-            depth[opening] -= 1
-            if depth[opening] < 0:
+        elif char in _OPENING:
+            depth[_OPENING[char]] -= 1
+            if depth[_OPENING[char]] < 0:
                 return False
     return not any(depth.values())
 
