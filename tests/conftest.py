@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -46,3 +47,17 @@ def redis_server() -> Iterator[LocalRedis]:
         yield server
     finally:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def count_calls(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any, str], list[int]]:
+    """``count_calls(module, "name")`` wraps that function for one test and returns the
+    list it appends to on every call: tests of bounded work count calls, never time."""
+
+    def count(owner: Any, name: str) -> list[int]:
+        calls: list[int] = []
+        real = getattr(owner, name)
+        monkeypatch.setattr(owner, name, lambda *a, **k: calls.append(1) or real(*a, **k))
+        return calls
+
+    return count

@@ -296,14 +296,12 @@ def test_a_kicker_inside_the_headline_is_not_a_caption():
     assert extract_captions(load_document(html, "https://example.test/")) == []
 
 
-def test_credit_clean_up_does_bounded_work_on_hostile_brackets(monkeypatch):
+def test_credit_clean_up_does_bounded_work_on_hostile_brackets(count_calls):
     # 20,000 nested brackets: each bracket layer costs a scan of the whole string, so the
     # number of layers examined must not grow with the input (it was 20,000 scans, 30 s).
     from newsarchive.extraction import credits
 
-    scans = []
-    real = credits._balanced
-    monkeypatch.setattr(credits, "_balanced", lambda text: scans.append(1) or real(text))
+    scans = count_calls(credits, "_balanced")
     assert credit_parts("(" * 20_000 + "dpa" + ")" * 20_000) != ["dpa"]
     assert len(scans) <= 2 * (credits.MAX_LAYERS + 1) ** 2  # a constant, not 20,000
     scans.clear()
@@ -321,14 +319,12 @@ def test_a_small_print_caption_behind_a_hidden_label_is_still_the_caption():
 
 
 
-def test_chrome_ancestry_is_looked_up_once_per_node_on_deep_pages(monkeypatch):
+def test_chrome_ancestry_is_looked_up_once_per_node_on_deep_pages(count_calls):
     # 1,000 nested caption-classed blocks: asking "is an ancestor chrome?" for each by
     # walking all its ancestors classified half a million nodes (9 s at 3,000 levels).
     from newsarchive.extraction import captions
 
-    calls = []
-    real = captions.classify
-    monkeypatch.setattr(captions, "classify", lambda el: calls.append(1) or real(el))
+    calls = count_calls(captions, "classify")
     depth = 1_000
     html = (
         "<html><body><article>"
@@ -340,14 +336,12 @@ def test_chrome_ancestry_is_looked_up_once_per_node_on_deep_pages(monkeypatch):
     assert 0 < len(calls) <= 5 * depth
 
 
-def test_figures_nested_in_figures_are_each_read_once(monkeypatch):
+def test_figures_nested_in_figures_are_each_read_once(count_calls):
     # 300 figures nested in each other: every figure used to walk every figure below it
     # (and each element its ancestors), cubic: 3,000 levels took over five minutes.
     from newsarchive.extraction import captions
 
-    calls = []
-    real = captions._credit_strength
-    monkeypatch.setattr(captions, "_credit_strength", lambda el: calls.append(1) or real(el))
+    calls = count_calls(captions, "_credit_strength")
     depth = 300
     html = (
         "<html><body><article>"

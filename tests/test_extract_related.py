@@ -74,16 +74,14 @@ def test_section_pages_in_related_blocks_are_not_related_articles():
 
 
 
-def test_nested_related_wrappers_read_each_link_once(monkeypatch):
+def test_nested_related_wrappers_read_each_link_once(count_calls):
     # 300 "related" wrappers nested in each other, each opening with a "Read also" link:
     # every such line's block listed all the links below it, 45,000 links read for 300
     # (1,500 levels took 19 s). Through extract(): the body walk notes the short lines.
     from newsarchive import extract
     from newsarchive.extraction import related
 
-    titles = []
-    real = related._link_title
-    monkeypatch.setattr(related, "_link_title", lambda a: titles.append(1) or real(a))
+    titles = count_calls(related, "_link_title")
     depth = 300
     html = (
         "<html><body><article><p>Story text that is long enough to be the body.</p>"
