@@ -130,3 +130,46 @@ def test_thousands_of_nested_headline_elements_stay_fast() -> None:
     record = extract(html, URL)
     assert time.perf_counter() - began < 2.0
     assert record["headline"] == SEO
+
+
+# ----------------------------------------------------------------------- spelling
+
+
+def test_json_ld_copied_from_rendered_html_gives_way_to_the_typed_og_spelling() -> None:
+    # A typography filter curled the quotes of <h1> and, escaped, of JSON-LD;
+    # og:title keeps the headline as typed.
+    typed = "Storm hits the coast, closes 'all' schools"
+    html = page(
+        ld_headline("Storm hits the coast, closes &#8216;all&#8217; schools") + og(typed),
+        article_head="<h1>Storm hits the coast, closes \u2018all\u2019 schools</h1>",
+    )
+    assert headline_of(html) == typed
+
+
+def test_json_ld_without_html_escapes_keeps_its_curly_quotes_over_og() -> None:
+    curly = "Storm hits the coast, closes \u2018all\u2019 schools"
+    html = page(
+        ld_headline(curly) + og("Storm hits the coast, closes 'all' schools"),
+        article_head=f"<h1>{curly}</h1>",
+    )
+    assert headline_of(html) == curly
+
+
+def test_meta_title_spelling_wins_among_sources_with_the_same_words() -> None:
+    typed = "Singer calls \u2018The Album\u2019 her 'best work'"
+    html = page(
+        ld_headline("Singer calls &#8216;The Album&#8217; her &#8216;best work&#8217;")
+        + og("Singer calls 'The Album' her 'best work'")
+        + f'<meta name="title" content="{typed} | Example News">'
+        + '<meta property="og:site_name" content="Example News">',
+        article_head="<h1>Singer calls \u2018The Album\u2019 her \u2018best work\u2019</h1>",
+    )
+    assert headline_of(html) == typed
+
+
+def test_meta_title_votes_like_title() -> None:
+    doc = load_document(
+        page('<meta name="title" content="Storm closes schools - Example News">'), URL
+    )
+    found = [(c.source, c.text) for c in candidates(doc, None)]
+    assert ("meta_title", "Storm closes schools") in found

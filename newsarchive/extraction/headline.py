@@ -36,6 +36,10 @@ TITLE_XPATH = "/html/head/title | /html/title"
 #              (itemprop="headline" or a "headline" class);
 #   h1_nav     an <h1> in a breadcrumb or <nav>: templates put the SEO title there;
 #   display    the headline element of a page whose <h1> is missing or a breadcrumb;
+#   json_ld_html  a JSON-LD headline holding HTML character references ("&#8217;"):
+#              copied from rendered HTML, so it votes like JSON-LD but its spelling
+#              is the CMS's typography filter's, not the one typed (see _PREFERENCE);
+#   meta_title <meta name="title">: the CMS's title field, as typed;
 #   shared     the part a visible heading and a stated title share behind two
 #              different kickers (votes only by kicker transfer).
 _SOURCES = {
@@ -44,10 +48,12 @@ _SOURCES = {
     "h1_nav": 0.5,
     "display": 0.5,
     "json_ld": 3.0,
+    "json_ld_html": 3.0,
     "og": 1.0,
     "twitter": 1.0,
     "itemprop": 1.0,
     "title": 0.5,
+    "meta_title": 0.5,
     "shared": 0.0,
 }
 # A visible headline element that a social/microdata title repeats is what the
@@ -58,11 +64,18 @@ _SOCIAL = frozenset({"og", "twitter", "itemprop"})
 _CORROBORATED = {"display": 3.6, "h1_marked": 2.1}
 _VISIBLE = frozenset({"h1", "h1_marked", "display"})
 # Sources that state a headline as text of their own (not a split of page markup).
-_STATED = frozenset({"json_ld", "og", "twitter", "itemprop", "title", "shared"})
-# Picks the exact text (quote style, spacing) among candidates with the same key.
+_STATED = frozenset(
+    {"json_ld", "json_ld_html", "og", "twitter", "itemprop", "title", "meta_title", "shared"}
+)
+# Picks the exact text (quote style, spacing) among candidates with the same key:
+# the text as the newsroom typed it first (the plain title field, then JSON-LD),
+# rendered markup (curly quotes a typography filter put in) after the stated meta.
+# On fundus-dev every <meta name="title"> sharing the chosen key is spelled as expected.
 _PREFERENCE = (
+    "meta_title",
     "json_ld",
     "og",
+    "json_ld_html",
     "h1",
     "h1_marked",
     "display",
@@ -243,9 +256,14 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     if not any(source in ("h1", "h1_marked") for source, _ in h1s):
         add("display", _display_heading(doc))
     add("itemprop", _itemprop_headline(doc))
-    ld_headline = clean(structured.text_of(structured.first_property(doc, "headline")))
+    ld_value = structured.first_property(doc, "headline")
+    ld_headline = clean(structured.text_of(ld_value))
     if ld_headline:
-        add("json_ld", strip_site_name(ld_headline, site_keys, guess=False)[-1])
+        source = "json_ld_html" if structured.holds_html_escapes(ld_value) else "json_ld"
+        add(source, strip_site_name(ld_headline, site_keys, guess=False)[-1])
+    meta_title = doc.meta_first("title")
+    for variant in strip_site_name(clean(meta_title) or "", site_keys) if meta_title else ():
+        add("meta_title", variant)
     for og in (doc.meta_first("og:title"),):
         for variant in strip_site_name(clean(og) or "", site_keys) if og else ():
             add("og", variant)

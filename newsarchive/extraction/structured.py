@@ -103,6 +103,16 @@ def text_of(value: Any) -> str | None:
     return None
 
 
+def holds_html_escapes(value: Any) -> bool:
+    """True when a JSON-LD text value carries HTML character references ("&#8217;").
+
+    Such a value was copied from rendered HTML, after the CMS's typography filter
+    turned the typed quotes into curly ones; plain meta tags keep the text as typed.
+    """
+    text = next((item for item in values(value) if isinstance(item, str)), "")
+    return "&" in text and html.unescape(text) != text
+
+
 def _unescape(text: str) -> str:
     """JSON-LD text with HTML entities decoded (CMSs often escape them twice)."""
     return html.unescape(text) if "&" in text else text
