@@ -68,12 +68,12 @@ _STATED = frozenset(
     {"json_ld", "json_ld_html", "og", "twitter", "itemprop", "title", "meta_title", "shared"}
 )
 # Picks the exact text (quote style, spacing) among candidates with the same key:
-# the text as the newsroom typed it first (the plain title field, then JSON-LD),
+# the text as the newsroom typed it first (JSON-LD, the plain title field, og:title),
 # rendered markup (curly quotes a typography filter put in) after the stated meta.
 # On fundus-dev every <meta name="title"> sharing the chosen key is spelled as expected.
 _PREFERENCE = (
-    "meta_title",
     "json_ld",
+    "meta_title",
     "og",
     "json_ld_html",
     "h1",
