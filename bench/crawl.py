@@ -83,10 +83,13 @@ def run_full(base_url: str, out: Path, concurrency: int, extra: dict[str, Any]) 
     """The project's crawl of ``base_url`` (in this process)."""
     from newsarchive.crawler import CrawlOptions, run_crawl
 
-    overrides = {**FULL_OVERRIDES, "CONCURRENT_REQUESTS": concurrency,
-                 "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency, **extra}
-    result = run_crawl(CrawlOptions([base_url + "/"], out, allow_private=True,
-                                    overrides=overrides))
+    overrides = {
+        **FULL_OVERRIDES,
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        **extra,
+    }
+    result = run_crawl(CrawlOptions([base_url + "/"], out, allow_private=True, overrides=overrides))
     return _stats_line(result.stats)
 
 
@@ -107,8 +110,11 @@ def run_bare(urls_file: Path, concurrency: int) -> dict[str, Any]:
         def parse(self, response: Any) -> None:
             return None
 
-    settings = {**BARE_SETTINGS, "CONCURRENT_REQUESTS": concurrency,
-                "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency}
+    settings = {
+        **BARE_SETTINGS,
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+    }
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler)
@@ -118,8 +124,9 @@ def run_bare(urls_file: Path, concurrency: int) -> dict[str, Any]:
 
 def child_main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
-    extra = {name: json.loads(value)
-             for name, _, value in (pair.partition("=") for pair in args.set)}
+    extra = {
+        name: json.loads(value) for name, _, value in (pair.partition("=") for pair in args.set)
+    }
     if args.child == "full":
         line = run_full(args.base_url, Path(args.out), args.concurrency, extra)
     else:
@@ -131,12 +138,28 @@ def child_main(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parent side
 
 
-def crawl_once(mode: str, base_url: str, scratch: Path, concurrency: int,
-               settings: list[str], urls_file: Path | None = None) -> dict[str, Any]:
+def crawl_once(
+    mode: str,
+    base_url: str,
+    scratch: Path,
+    concurrency: int,
+    settings: list[str],
+    urls_file: Path | None = None,
+) -> dict[str, Any]:
     """One crawl in a subprocess; its JSON stats line."""
     out = Path(tempfile.mkdtemp(prefix=f"{mode}-", dir=scratch))
-    command = [sys.executable, __file__, "--child", mode, "--base-url", base_url,
-               "--out", str(out), "--concurrency", str(concurrency)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        mode,
+        "--base-url",
+        base_url,
+        "--out",
+        str(out),
+        "--concurrency",
+        str(concurrency),
+    ]
     command += [f"--set={pair}" for pair in settings] if mode == "full" else []
     if urls_file is not None:
         command += ["--urls", str(urls_file)]
@@ -171,13 +194,21 @@ def throughput(args: argparse.Namespace, scratch: Path) -> dict[str, list[dict[s
                 if mode == "full" and round_number == 0:
                     line = first  # the URL-list run counts as round 1's full run
                 else:
-                    line = crawl_once(mode, site.base_url, scratch, args.concurrency,
-                                      args.set, urls_file if mode == "bare" else None)
+                    line = crawl_once(
+                        mode,
+                        site.base_url,
+                        scratch,
+                        args.concurrency,
+                        args.set,
+                        urls_file if mode == "bare" else None,
+                    )
                 runs[mode].append(line)
-                print(f"round {round_number + 1} {mode}: {line['pages']} pages in "
-                      f"{line['seconds']:.2f}s = {rate(line):.0f} pages/s, "
-                      f"{line['cpu_seconds']:.1f} CPU-s, peak RSS {line['rss_mb']:.0f} MB",
-                      flush=True)
+                print(
+                    f"round {round_number + 1} {mode}: {line['pages']} pages in "
+                    f"{line['seconds']:.2f}s = {rate(line):.0f} pages/s, "
+                    f"{line['cpu_seconds']:.1f} CPU-s, peak RSS {line['rss_mb']:.0f} MB",
+                    flush=True,
+                )
     return runs
 
 
@@ -190,45 +221,64 @@ def memory(args: argparse.Namespace, scratch: Path) -> dict[int, dict[str, Any]]
         with DemoSite(generate=pages) as site:
             line = crawl_once("full", site.base_url, scratch, args.concurrency, args.set)
         peaks[pages] = line
-        print(f"memory {pages} articles: {line['pages']} pages, crawl process "
-              f"{line['rss_mb']:.0f} MB, largest worker {line['worker_rss_mb']:.0f} MB",
-              flush=True)
+        print(
+            f"memory {pages} articles: {line['pages']} pages, crawl process "
+            f"{line['rss_mb']:.0f} MB, largest worker {line['worker_rss_mb']:.0f} MB",
+            flush=True,
+        )
     return peaks
 
 
-def print_table(args: argparse.Namespace, runs: dict[str, list[dict[str, Any]]],
-                peaks: dict[int, dict[str, Any]]) -> None:
+def print_table(
+    args: argparse.Namespace,
+    runs: dict[str, list[dict[str, Any]]],
+    peaks: dict[int, dict[str, Any]],
+) -> None:
     full = statistics.median(rate(line) for line in runs["full"])
     bare = statistics.median(rate(line) for line in runs["bare"])
-    paired = statistics.median(rate(f) / rate(b) for f, b in zip(runs["full"], runs["bare"],
-                                                                   strict=True))
+    paired = statistics.median(
+        rate(f) / rate(b) for f, b in zip(runs["full"], runs["bare"], strict=True)
+    )
     verdict = "ok" if full / bare >= TARGET_RATIO else "BELOW TARGET"
-    print(f"\nthroughput: generated site of {args.pages} articles, concurrency "
-          f"{args.concurrency}, median of {args.rounds} interleaved rounds")
+    print(
+        f"\nthroughput: generated site of {args.pages} articles, concurrency "
+        f"{args.concurrency}, median of {args.rounds} interleaved rounds"
+    )
     print(f"{'crawl':<28}{'pages':>8}{'pages/s':>10}{'CPU-s':>8}")
     for mode, label in (("bare", "bare Scrapy"), ("full", "full pipeline")):
         pages = statistics.median(line["pages"] for line in runs[mode])
         cpu = statistics.median(line["cpu_seconds"] for line in runs[mode])
-        print(f"{label:<28}{pages:>8.0f}{statistics.median(rate(x) for x in runs[mode]):>10.1f}"
-              f"{cpu:>8.1f}")
-    print(f"ratio full/bare: {full / bare:.2f} of medians, {paired:.2f} median per-round "
-          f"(target >= {TARGET_RATIO:.2f}: {verdict})")
+        print(
+            f"{label:<28}{pages:>8.0f}{statistics.median(rate(x) for x in runs[mode]):>10.1f}"
+            f"{cpu:>8.1f}"
+        )
+    print(
+        f"ratio full/bare: {full / bare:.2f} of medians, {paired:.2f} median per-round "
+        f"(target >= {TARGET_RATIO:.2f}: {verdict})"
+    )
     if not peaks:
         return
     print(f"\npeak memory of the full pipeline (target <= {TARGET_PEAK_MB} MB, flat)")
-    print("(sum: crawl process + workers x largest worker; an upper bound, forked workers share "
-          "pages with the crawl process)")
-    print(f"{'articles':>8}{'pages':>8}{'crawl MB':>10}{'workers':>9}{'worker MB':>11}"
-          f"{'sum MB':>9}")
+    print(
+        "(sum: crawl process + workers x largest worker; an upper bound, forked workers share "
+        "pages with the crawl process)"
+    )
+    print(
+        f"{'articles':>8}{'pages':>8}{'crawl MB':>10}{'workers':>9}{'worker MB':>11}{'sum MB':>9}"
+    )
     for count, line in peaks.items():
         total = line["rss_mb"] + line["workers"] * line["worker_rss_mb"]
-        print(f"{count:>8}{line['pages']:>8}{line['rss_mb']:>10.0f}{line['workers']:>9}"
-              f"{line['worker_rss_mb']:>11.0f}{total:>9.0f}")
+        print(
+            f"{count:>8}{line['pages']:>8}{line['rss_mb']:>10.0f}{line['workers']:>9}"
+            f"{line['worker_rss_mb']:>11.0f}{total:>9.0f}"
+        )
     sizes = sorted(peaks)
     if len(sizes) >= 2:
         small, large = peaks[sizes[0]]["rss_mb"], peaks[sizes[-1]]["rss_mb"]
-        print(f"crawl process growth {sizes[0]} -> {sizes[-1]} articles: "
-              f"{large - small:+.0f} MB ({large / small:.2f}x)")
+        print(
+            f"crawl process growth {sizes[0]} -> {sizes[-1]} articles: "
+            f"{large - small:+.0f} MB ({large / small:.2f}x)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,9 +287,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory-pages", type=int, nargs="*", default=[1000, 4000])
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=JSON",
-                        help="extra setting for the full runs, e.g. "
-                             "NEWSARCHIVE_EXTRACT_WORKERS=0")
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="extra setting for the full runs, e.g. NEWSARCHIVE_EXTRACT_WORKERS=0",
+    )
     # Internal: one crawl in this (child) process.
     parser.add_argument("--child", choices=("full", "bare"), help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)

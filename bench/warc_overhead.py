@@ -97,25 +97,35 @@ def main(argv: list[str] | None = None) -> int:
                 rates[warc].append(rate)
                 cpu_rates[warc].append(cpu_rate)
                 size = f", WARC {result['warc_bytes'] / 1e6:.1f} MB" if warc else ""
-                print(f"round {round_number + 1} {'with   ' if warc else 'without'} WARC: "
-                      f"{result['pages']:.0f} pages in {result['seconds']:.2f}s = "
-                      f"{rate:.0f} pages/s, {cpu_rate:.0f} pages per CPU-second{size}",
-                      flush=True)
+                print(
+                    f"round {round_number + 1} {'with   ' if warc else 'without'} WARC: "
+                    f"{result['pages']:.0f} pages in {result['seconds']:.2f}s = "
+                    f"{rate:.0f} pages/s, {cpu_rate:.0f} pages per CPU-second{size}",
+                    flush=True,
+                )
     print(f"\nsite: {args.pages} pages, {served / 1e6:.1f} MB as served")
-    for label, table in (("pages/s (wall clock)", rates),
-                         ("pages per CPU-second of the crawler", cpu_rates)):
+    for label, table in (
+        ("pages/s (wall clock)", rates),
+        ("pages per CPU-second of the crawler", cpu_rates),
+    ):
         for summary, pick in (("median", statistics.median), ("best", max)):
             without, with_warc = pick(table[False]), pick(table[True])
             ratio = with_warc / without
-            print(f"{label}, {summary} of {args.rounds}: without WARC {without:.0f}, "
-                  f"with WARC {with_warc:.0f}, ratio {ratio:.3f} "
-                  f"(cost {100 * (1 - ratio):.1f}%, target <= 10%)")
+            print(
+                f"{label}, {summary} of {args.rounds}: without WARC {without:.0f}, "
+                f"with WARC {with_warc:.0f}, ratio {ratio:.3f} "
+                f"(cost {100 * (1 - ratio):.1f}%, target <= 10%)"
+            )
     # Paired: each round's two runs ran back to back under the same load.
-    for label, table in (("pages/s (wall clock)", rates),
-                         ("pages per CPU-second of the crawler", cpu_rates)):
+    for label, table in (
+        ("pages/s (wall clock)", rates),
+        ("pages per CPU-second of the crawler", cpu_rates),
+    ):
         paired = statistics.median(w / p for w, p in zip(table[True], table[False], strict=True))
-        print(f"{label}, median of the {args.rounds} per-round ratios: {paired:.3f} "
-              f"(cost {100 * (1 - paired):.1f}%)")
+        print(
+            f"{label}, median of the {args.rounds} per-round ratios: {paired:.3f} "
+            f"(cost {100 * (1 - paired):.1f}%)"
+        )
     return 0
 
 

@@ -39,7 +39,10 @@ MILLION = 1_000_000
 def start_site(articles: int) -> tuple[subprocess.Popen[str], str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "newsarchive", "serve", "--generate", str(articles)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert server.stdout is not None
     base_url = server.stdout.readline().strip()
     if not base_url.startswith("http://127.0.0.1:"):
@@ -50,13 +53,27 @@ def start_site(articles: int) -> tuple[subprocess.Popen[str], str]:
 
 def run_workers(count: int, base_url: str, redis_url: str, crawl_id: str, out: Path) -> float:
     """Run ``count`` workers of one crawl to the end; return the wall time."""
-    command = [sys.executable, "-m", "newsarchive", "crawl", f"{base_url}/", "--redis", redis_url,
-               "--crawl-id", crawl_id, "--out", str(out), "--allow-private"]
+    command = [
+        sys.executable,
+        "-m",
+        "newsarchive",
+        "crawl",
+        f"{base_url}/",
+        "--redis",
+        redis_url,
+        "--crawl-id",
+        crawl_id,
+        "--out",
+        str(out),
+        "--allow-private",
+    ]
     for name, value in NO_POLITENESS.items():
         command += ["-s", f"{name}={value}"]
     started = time.monotonic()
-    workers = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                text=True) for _ in range(count)]
+    workers = [
+        subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for _ in range(count)
+    ]
     for worker in workers:
         _, errors = worker.communicate()
         if worker.returncode:
@@ -75,7 +92,9 @@ def crawl_window(out: Path) -> tuple[int, float]:
         with path.open("rb") as stream:
             dates.extend(
                 datetime.fromisoformat(r.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
-                for r in ArchiveIterator(stream) if r.rec_type == "response")
+                for r in ArchiveIterator(stream)
+                if r.rec_type == "response"
+            )
     if len(dates) < 2:
         return len(dates), 0.0
     return len(dates), (max(dates) - min(dates)).total_seconds()
@@ -95,9 +114,15 @@ def queue_bytes_per_request(client: Any, base_url: str, articles: int) -> float:
     queue = PriorityQueue(client, spider, key, serializer=picklecompat)
     via = discovered_via("sitemap", f"{base_url}/sitemaps/articles-1.xml", "2024-01-01T06:00:00Z")
     for number in range(1, articles + 1):
-        queue.push(Request(f"{base_url}{generated_article(number).path}",
-                           callback=spider.parse_page, errback=spider.on_failure, priority=10,
-                           meta={META_VIA: via, META_DEPTH: 1}))
+        queue.push(
+            Request(
+                f"{base_url}{generated_article(number).path}",
+                callback=spider.parse_page,
+                errback=spider.on_failure,
+                priority=10,
+                meta={META_VIA: via, META_DEPTH: 1},
+            )
+        )
     per_request = client.memory_usage(key, samples=0) / client.zcard(key)
     client.delete(key)
     return float(per_request)
@@ -118,13 +143,26 @@ def measure(count: int, base_url: str, redis: Any, work: Path, articles: int) ->
         "wall_s": round(wall, 2),
         "pages_per_s": round(responses / window, 1) if window else None,
         "fingerprints": fingerprints,
-        "bytes_per_fingerprint": round(client.memory_usage(dupefilter, samples=0)
-                                       / max(fingerprints, 1), 1),
+        "bytes_per_fingerprint": round(
+            client.memory_usage(dupefilter, samples=0) / max(fingerprints, 1), 1
+        ),
         "used_memory_bytes": client.info("memory")["used_memory"],
     }
-    subprocess.run([sys.executable, "-m", "newsarchive", "crawl-finish", crawl_id,
-                    "--redis", redis.url, "--out", str(out)], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsarchive",
+            "crawl-finish",
+            crawl_id,
+            "--redis",
+            redis.url,
+            "--out",
+            str(out),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return result
 
 
@@ -146,11 +184,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait()
-    ratio = (two["pages_per_s"] / one["pages_per_s"]
-             if one["pages_per_s"] and two["pages_per_s"] else None)
+    ratio = (
+        two["pages_per_s"] / one["pages_per_s"]
+        if one["pages_per_s"] and two["pages_per_s"]
+        else None
+    )
     per_fingerprint = max(one["bytes_per_fingerprint"], two["bytes_per_fingerprint"])
     figures = {
-        "articles": args.articles, "one_worker": one, "two_workers": two,
+        "articles": args.articles,
+        "one_worker": one,
+        "two_workers": two,
         "ratio_two_to_one": round(ratio, 2) if ratio else None,
         "bytes_per_queued_request": round(per_request, 1),
         "mb_per_million_fingerprints": round(per_fingerprint * MILLION / 2**20, 1),
@@ -160,12 +203,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(figures, indent=2))
         return 0
     for label, row in (("1 worker ", one), ("2 workers", two)):
-        print(f"{label}: {row['responses']} responses in {row['crawl_window_s']} s "
-              f"= {row['pages_per_s']} pages/s (wall {row['wall_s']} s)")
+        print(
+            f"{label}: {row['responses']} responses in {row['crawl_window_s']} s "
+            f"= {row['pages_per_s']} pages/s (wall {row['wall_s']} s)"
+        )
     print(f"ratio 2/1: {figures['ratio_two_to_one']}")
-    print(f"Redis: {per_fingerprint} B per fingerprint, {figures['bytes_per_queued_request']} B "
-          f"per queued request -> {figures['mb_per_million_fingerprints']} MB per million seen "
-          f"URLs, {figures['mb_per_million_queued_requests']} MB per million queued requests")
+    print(
+        f"Redis: {per_fingerprint} B per fingerprint, {figures['bytes_per_queued_request']} B "
+        f"per queued request -> {figures['mb_per_million_fingerprints']} MB per million seen "
+        f"URLs, {figures['mb_per_million_queued_requests']} MB per million queued requests"
+    )
     return 0
 
 

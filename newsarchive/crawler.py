@@ -153,8 +153,10 @@ def progress_counts(stats: Mapping[str, Any]) -> dict[str, int]:
 
 def progress_line(counts: Mapping[str, int], elapsed: float) -> str:
     rate = counts["pages"] / elapsed if elapsed > 0 else 0.0
-    return (f"pages {counts['pages']}  articles {counts['articles']}  "
-            f"errors {counts['errors']}  {rate:.1f} pages/s  {elapsed:.0f}s")
+    return (
+        f"pages {counts['pages']}  articles {counts['articles']}  "
+        f"errors {counts['errors']}  {rate:.1f} pages/s  {elapsed:.0f}s"
+    )
 
 
 class CrawlProgress:
@@ -168,8 +170,9 @@ class CrawlProgress:
         self.crawler = crawler
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty()
-        self.interval = 1.0 if self.live else crawler.settings.getfloat(
-            "NEWSARCHIVE_PROGRESS_INTERVAL", 10.0)
+        self.interval = (
+            1.0 if self.live else crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 10.0)
+        )
         self.started = time.monotonic()
         self.task: Any = None
 
@@ -206,8 +209,9 @@ class CrawlProgress:
             self.stream.flush()
 
     def _same_stream_handlers(self) -> list[logging.Handler]:
-        return [h for h in logging.getLogger().handlers
-                if getattr(h, "stream", None) is self.stream]
+        return [
+            h for h in logging.getLogger().handlers if getattr(h, "stream", None) is self.stream
+        ]
 
     def clear_line(self, record: logging.LogRecord) -> bool:
         """Log filter: wipe the progress line so a log message starts on a clean line."""

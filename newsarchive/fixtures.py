@@ -150,12 +150,23 @@ def norm_quote(value: Any) -> str | None:
 
 # Words that announce a credit without being part of it ("Photo: Reuters" credits Reuters).
 CREDIT_LABELS = (
-    "photograph", "photo", "photos", "picture", "image", "credit", "source", "bild", "foto",
-    "fotos", "quelle", "фото", "снимок", "crédit", "crédits",
+    "photograph",
+    "photo",
+    "photos",
+    "picture",
+    "image",
+    "credit",
+    "source",
+    "bild",
+    "foto",
+    "fotos",
+    "quelle",
+    "фото",
+    "снимок",
+    "crédit",
+    "crédits",
 )
-_CREDIT_LABEL = re.compile(
-    r"^(?:" + "|".join(CREDIT_LABELS) + r")\s*:\s*", re.IGNORECASE
-)
+_CREDIT_LABEL = re.compile(r"^(?:" + "|".join(CREDIT_LABELS) + r")\s*:\s*", re.IGNORECASE)
 
 
 def norm_credit(value: Any) -> str | None:
@@ -176,6 +187,7 @@ def paragraphs_of(record: Record) -> list[str]:
 
 
 # --------------------------------------------------------------------------- actual values
+
 
 def _authors(record: Record) -> list[str]:
     return [a.get("name") for a in record.get("authors") or []]
@@ -309,6 +321,7 @@ def _record_list(
 
 def _links_check(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -> list[str]:
     """Related links as a set: (url, title) pairs, order free, duplicates ignored."""
+
     def shape(items: list[dict[str, Any]]) -> set[tuple[Any, Any]]:
         return {(i.get("url"), norm_text(i.get("title"))) for i in items}
 

@@ -71,8 +71,9 @@ def _read_parquet(path: Path, on_error: ErrorHandler | None) -> Iterator[dict[st
     try:
         import pyarrow.parquet as pq
     except ImportError as error:
-        raise LoadError(f"{path}: reading Parquet needs pyarrow: "
-                        "pip install 'newsarchive[parquet]'") from error
+        raise LoadError(
+            f"{path}: reading Parquet needs pyarrow: pip install 'newsarchive[parquet]'"
+        ) from error
     try:
         parquet = pq.ParquetFile(path)
         for batch in parquet.iter_batches(batch_size=1000):

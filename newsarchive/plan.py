@@ -44,8 +44,8 @@ class PlanIssue:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else (
-            f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else (f"{where}: {self.message}")
         )
 
 
@@ -176,6 +176,7 @@ def _int_at_least(minimum: int) -> Check:
         if value < minimum:
             return None, f"expected an integer >= {minimum}, got {value}"
         return value, None
+
     return check
 
 
@@ -210,6 +211,7 @@ def _list_of(item_check: Check) -> Check:
                 return None, f"item {index}: {error}"
             out.append(converted)
         return tuple(out), None
+
     return check
 
 
@@ -271,6 +273,7 @@ def _one_of(*choices: str) -> Check:
         if value not in choices:
             return None, f"expected one of {', '.join(choices)}, {_got(value)}"
         return value, None
+
     return check
 
 
@@ -336,8 +339,10 @@ PLAN_FIELDS: dict[str, tuple[Check, Any]] = {
 
 def _split_key(text: str) -> list[str]:
     """Dotted TOML key -> parts (quotes removed; good enough for locating lines)."""
-    return [part.strip().strip("\"'") for part in re.split(r"\.(?=(?:[^\"']|\"[^\"]*\"|'[^']*')*$)",
-                                                             text)]
+    return [
+        part.strip().strip("\"'")
+        for part in re.split(r"\.(?=(?:[^\"']|\"[^\"]*\"|'[^']*')*$)", text)
+    ]
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -379,7 +384,7 @@ def key_lines(source: str) -> dict[tuple[Any, ...], int]:
         if key and not line.lstrip().startswith("#"):
             path = (*prefix, *_split_key(key.group(1)))
             lines.setdefault(path, number)
-            for inner in _INLINE_KEY.findall(line[key.end():]):
+            for inner in _INLINE_KEY.findall(line[key.end() :]):
                 lines.setdefault((*path, inner), number)
     return lines
 
@@ -417,7 +422,10 @@ class _Reporter:
 
 
 def _check_table(
-    table: Any, fields: dict[str, tuple[Check, Any]], path: tuple[Any, ...], label: str,
+    table: Any,
+    fields: dict[str, tuple[Check, Any]],
+    path: tuple[Any, ...],
+    label: str,
     report: _Reporter,
 ) -> dict[str, Any]:
     """Validate one TOML table against its field table; unknown keys are errors (typos)."""
@@ -476,8 +484,11 @@ def _defaults_path(report: _Reporter, raw: Any) -> dict[str, Any]:
         return {}
     for forbidden in ("name", "seeds"):
         if forbidden in raw:
-            report.add(("defaults", forbidden), f"defaults.{forbidden}",
-                       "belongs to a site, not to [defaults]")
+            report.add(
+                ("defaults", forbidden),
+                f"defaults.{forbidden}",
+                "belongs to a site, not to [defaults]",
+            )
     return {k: v for k, v in raw.items() if k not in ("name", "seeds")}
 
 
@@ -558,12 +569,20 @@ def plan_for_urls(
     if issues or not by_host:
         raise PlanError(issues or [PlanIssue("command line", None, "", "no URL to crawl")])
     sites = tuple(
-        Site(name=re.sub(r"[^A-Za-z0-9_.-]", "-", host), seeds=tuple(seeds),
-             allow_private=allow_private)
+        Site(
+            name=re.sub(r"[^A-Za-z0-9_.-]", "-", host),
+            seeds=tuple(seeds),
+            allow_private=allow_private,
+        )
         for host, seeds in by_host.items()
     )
-    return Plan(path=Path("adhoc.toml"), name="adhoc", sites=sites,
-                state_path=Path(state_path), output_dir=Path(output_dir))
+    return Plan(
+        path=Path("adhoc.toml"),
+        name="adhoc",
+        sites=sites,
+        state_path=Path(state_path),
+        output_dir=Path(output_dir),
+    )
 
 
 # --------------------------------------------------------------------------- Scrapy bridge

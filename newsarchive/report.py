@@ -29,8 +29,15 @@ log = logging.getLogger(__name__)
 
 REPORT_VERSION = 1
 # Field coverage is the share of articles where the field is present and non-empty.
-COVERAGE_FIELDS = ("headline", "lede", "captions", "quotes", "related_links", "authors",
-                   "date_published")
+COVERAGE_FIELDS = (
+    "headline",
+    "lede",
+    "captions",
+    "quotes",
+    "related_links",
+    "authors",
+    "date_published",
+)
 # A drop of more than this share (0.2 = 20 percentage points) flags a layout change...
 DEFAULT_DROP_THRESHOLD = 0.2
 # ...when both runs had at least this many articles (fewer is noise).
@@ -68,8 +75,9 @@ def article_files(out_dir: Path) -> list[Path]:
     folder = out_dir / "articles"
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.name.endswith((".jsonl.gz", ".jsonl.gz.open", ".jsonl")))
+    return sorted(
+        p for p in folder.iterdir() if p.name.endswith((".jsonl.gz", ".jsonl.gz.open", ".jsonl"))
+    )
 
 
 def host_site(url: str | None) -> str:
@@ -144,8 +152,13 @@ def _article_crawl_id(article: dict[str, Any]) -> str | None:
     return provenance.get("crawl_id") if isinstance(provenance, dict) else None
 
 
-def tally_output(out_dir: Path, site: str | None = None, crawl_id: str | None = None,
-                 *, folders: Iterable[Path] | None = None) -> dict[str, _SiteTally]:
+def tally_output(
+    out_dir: Path,
+    site: str | None = None,
+    crawl_id: str | None = None,
+    *,
+    folders: Iterable[Path] | None = None,
+) -> dict[str, _SiteTally]:
     """Read ``pages.jsonl`` and the article files once; one tally per site.
 
     ``site`` puts everything under one plan site name (a plan crawl covers one
@@ -182,8 +195,11 @@ def compare_coverage(
     """Per-field change since the previous run, and the fields that dropped by > threshold."""
     changes: dict[str, float | None] = {}
     drops: list[dict[str, Any]] = []
-    comparable = (previous is not None and current_articles >= MIN_ARTICLES_TO_COMPARE
-                  and previous_articles >= MIN_ARTICLES_TO_COMPARE)
+    comparable = (
+        previous is not None
+        and current_articles >= MIN_ARTICLES_TO_COMPARE
+        and previous_articles >= MIN_ARTICLES_TO_COMPARE
+    )
     for name in COVERAGE_FIELDS:
         now, before = current.get(name), (previous or {}).get(name)
         if now is None or before is None:
@@ -191,8 +207,9 @@ def compare_coverage(
             continue
         changes[name] = round(now - before, 4)
         if comparable and before - now > threshold:
-            drops.append({"field": name, "previous": before, "current": now,
-                          "drop": round(before - now, 4)})
+            drops.append(
+                {"field": name, "previous": before, "current": now, "drop": round(before - now, 4)}
+            )
     return changes, drops
 
 
@@ -201,7 +218,8 @@ def site_section(tally: _SiteTally, previous: Run | None, threshold: float) -> d
     coverage = tally.coverage()
     previous_stats = previous.stats if previous else {}
     changes, drops = compare_coverage(
-        coverage, previous_stats.get("coverage"),
+        coverage,
+        previous_stats.get("coverage"),
         current_articles=tally.articles,
         previous_articles=int(previous_stats.get("articles") or 0),
         threshold=threshold,
@@ -215,7 +233,9 @@ def site_section(tally: _SiteTally, previous: Run | None, threshold: float) -> d
         "failure_count": sum(tally.failures.values()),
         "discovered_via": dict(tally.discovered.most_common()),
         "coverage": coverage,
-        "previous": None if previous is None else {
+        "previous": None
+        if previous is None
+        else {
             "run_id": previous.run_id,
             "started_at": previous.started_at,
             "pages": previous_stats.get("pages"),
@@ -247,11 +267,14 @@ def build_report(
     if site and site not in tallies:
         tallies[site] = _SiteTally()
     previous_runs = previous_runs or {}
-    sites = {name: site_section(tally, previous_runs.get(name), threshold)
-             for name, tally in sorted(tallies.items())}
+    sites = {
+        name: site_section(tally, previous_runs.get(name), threshold)
+        for name, tally in sorted(tallies.items())
+    }
     return {
         "report_version": REPORT_VERSION,
-        "generated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds")
+        "generated_at": (now or datetime.now(UTC))
+        .isoformat(timespec="seconds")
         .replace("+00:00", "Z"),
         "output_dir": str(out_dir),
         "crawl_id": crawl_id,
@@ -262,8 +285,9 @@ def build_report(
             "failures": sum(s["failure_count"] for s in sites.values()),
         },
         "sites": sites,
-        "layout_change_suspected": sorted(n for n, s in sites.items()
-                                          if s["layout_change_suspected"]),
+        "layout_change_suspected": sorted(
+            n for n, s in sites.items() if s["layout_change_suspected"]
+        ),
     }
 
 
@@ -290,12 +314,16 @@ def _change(delta: float | None) -> str:
 def render_text(report: dict[str, Any]) -> str:
     """The report in words, for the terminal and ``report.txt``."""
     totals = report["totals"]
-    lines = [f"Crawl report for {report['output_dir']} ({report['generated_at']})",
-             f"{totals['pages']} pages, {totals['articles']} articles, "
-             f"{totals['failures']} failures", ""]
+    lines = [
+        f"Crawl report for {report['output_dir']} ({report['generated_at']})",
+        f"{totals['pages']} pages, {totals['articles']} articles, {totals['failures']} failures",
+        "",
+    ]
     for name, site in report["sites"].items():
-        lines.append(f"{name}: {site['pages']} pages, {site['articles']} articles, "
-                     f"{site['failure_count']} failures")
+        lines.append(
+            f"{name}: {site['pages']} pages, {site['articles']} articles, "
+            f"{site['failure_count']} failures"
+        )
         if site["failures"]:
             reasons = ", ".join(f"{reason} x{count}" for reason, count in site["failures"].items())
             lines.append(f"  failures: {reasons}")
@@ -303,18 +331,30 @@ def render_text(report: dict[str, Any]) -> str:
             sources = ", ".join(f"{kind} {count}" for kind, count in site["discovered_via"].items())
             lines.append(f"  discovered via: {sources}")
         previous = site["previous"]
-        against = (f" (against run {previous['run_id']} of {previous['started_at']}, "
-                   f"{previous['articles']} articles)") if previous else " (first run)"
+        against = (
+            (
+                f" (against run {previous['run_id']} of {previous['started_at']}, "
+                f"{previous['articles']} articles)"
+            )
+            if previous
+            else " (first run)"
+        )
         lines.append(f"  field coverage{against}:")
         for field_name in COVERAGE_FIELDS:
-            lines.append(f"    {field_name:<15} {_percent(site['coverage'][field_name]):>5}"
-                         f"{_change(site['coverage_change'][field_name])}")
+            lines.append(
+                f"    {field_name:<15} {_percent(site['coverage'][field_name]):>5}"
+                f"{_change(site['coverage_change'][field_name])}"
+            )
         if site["coverage_drops"]:
-            fields = ", ".join(f"{d['field']} {_percent(d['previous'])} -> "
-                               f"{_percent(d['current'])}" for d in site["coverage_drops"])
-            lines.append(f"  WARNING: coverage dropped by more than "
-                         f"{report['drop_threshold'] * 100:.0f} points ({fields}): "
-                         "the site's layout has probably changed.")
+            fields = ", ".join(
+                f"{d['field']} {_percent(d['previous'])} -> {_percent(d['current'])}"
+                for d in site["coverage_drops"]
+            )
+            lines.append(
+                f"  WARNING: coverage dropped by more than "
+                f"{report['drop_threshold'] * 100:.0f} points ({fields}): "
+                "the site's layout has probably changed."
+            )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -324,8 +364,10 @@ def write_report(report: dict[str, Any], out_dir: str | Path) -> tuple[Path, Pat
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in (("report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
-                       ("report.txt", render_text(report))):
+    for name, text in (
+        ("report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
+        ("report.txt", render_text(report)),
+    ):
         target = out_dir / name
         temporary = target.with_name(target.name + ".tmp")
         temporary.write_text(text, encoding="utf-8")
@@ -353,8 +395,9 @@ def report_crawl(
     if state is not None:
         names = [site] if site else list(tally_output(Path(out_dir), None, crawl_id))
         previous = {name: state.previous_run(name, before=run_id) for name in names}
-    report = build_report(out_dir, site=site, crawl_id=crawl_id, previous_runs=previous,
-                          threshold=threshold)
+    report = build_report(
+        out_dir, site=site, crawl_id=crawl_id, previous_runs=previous, threshold=threshold
+    )
     write_report(report, out_dir)
     if state is not None and run_id is not None and site:
         state.finish_run(run_id, run_stats(report["sites"][site]))

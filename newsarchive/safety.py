@@ -126,28 +126,69 @@ class BlockSignature:
 
 BLOCK_SIGNATURES: tuple[BlockSignature, ...] = (
     BlockSignature("Cloudflare challenge", headers=(("cf-mitigated", "challenge"),)),
-    BlockSignature("Cloudflare challenge", markers=(
-        "window._cf_chl_opt", "cf_chl_opt", "cf-chl-widget", "cf-browser-verification",
-        "<title>just a moment...</title>", "attention required! | cloudflare",
-        "cf-error-details")),
+    BlockSignature(
+        "Cloudflare challenge",
+        markers=(
+            "window._cf_chl_opt",
+            "cf_chl_opt",
+            "cf-chl-widget",
+            "cf-browser-verification",
+            "<title>just a moment...</title>",
+            "attention required! | cloudflare",
+            "cf-error-details",
+        ),
+    ),
     BlockSignature("DataDome captcha", markers=("captcha-delivery.com",)),
-    BlockSignature("DataDome block", headers=(("x-datadome", ""), ("x-dd-b", "")),
-                   statuses=frozenset({401, 403, 405, 429})),
-    BlockSignature("PerimeterX captcha", markers=(
-        "px-captcha", "_pxcaptcha", "captcha.px-cdn.net")),
+    BlockSignature(
+        "DataDome block",
+        headers=(("x-datadome", ""), ("x-dd-b", "")),
+        statuses=frozenset({401, 403, 405, 429}),
+    ),
+    BlockSignature(
+        "PerimeterX captcha", markers=("px-captcha", "_pxcaptcha", "captcha.px-cdn.net")
+    ),
     BlockSignature("Akamai block", markers=("errors.edgesuite.net",)),
-    BlockSignature("Akamai block", headers=(("server", "akamaighost"),),
-                   statuses=frozenset({403})),
-    BlockSignature("captcha page", small_page_only=True, markers=(
-        "g-recaptcha", "recaptcha/api.js", "h-captcha", "hcaptcha.com/1/api.js",
-        "cf-turnstile", "captcha")),
-    BlockSignature("JavaScript and cookie check", small_page_only=True, markers=(
-        "enable js and cookies", "enable javascript and cookies", "please enable cookies",
-        "enable javascript to continue", "checking your browser", "javascript is disabled")),
-    BlockSignature("access denied page", small_page_only=True, markers=(
-        "access denied", "access to this page has been denied", "you have been blocked",
-        "request blocked", "are you a robot", "not a robot", "unusual traffic",
-        "verify you are human", "automated access", "bot detection")),
+    BlockSignature("Akamai block", headers=(("server", "akamaighost"),), statuses=frozenset({403})),
+    BlockSignature(
+        "captcha page",
+        small_page_only=True,
+        markers=(
+            "g-recaptcha",
+            "recaptcha/api.js",
+            "h-captcha",
+            "hcaptcha.com/1/api.js",
+            "cf-turnstile",
+            "captcha",
+        ),
+    ),
+    BlockSignature(
+        "JavaScript and cookie check",
+        small_page_only=True,
+        markers=(
+            "enable js and cookies",
+            "enable javascript and cookies",
+            "please enable cookies",
+            "enable javascript to continue",
+            "checking your browser",
+            "javascript is disabled",
+        ),
+    ),
+    BlockSignature(
+        "access denied page",
+        small_page_only=True,
+        markers=(
+            "access denied",
+            "access to this page has been denied",
+            "you have been blocked",
+            "request blocked",
+            "are you a robot",
+            "not a robot",
+            "unusual traffic",
+            "verify you are human",
+            "automated access",
+            "bot detection",
+        ),
+    ),
 )
 
 

@@ -49,8 +49,12 @@ CRON_FIELDS = (
     CronField("minute", 0, 59),
     CronField("hour", 0, 23),
     CronField("day of month", 1, 31),
-    CronField("month", 1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-                               "oct", "nov", "dec")),
+    CronField(
+        "month",
+        1,
+        12,
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    ),
     CronField("day of week", 0, 7, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
 )
 CRON_SHORTCUTS = {
@@ -134,9 +138,16 @@ class CronExpression:
         minutes, hours, days, months, weekdays = (
             _parse_field(f, spec) for f, spec in zip(fields, CRON_FIELDS, strict=True)
         )
-        return cls(text.strip(), minutes, hours, days, months, weekdays,
-                   days_restricted=not fields[2].startswith("*"),
-                   weekdays_restricted=not fields[4].startswith("*"))
+        return cls(
+            text.strip(),
+            minutes,
+            hours,
+            days,
+            months,
+            weekdays,
+            days_restricted=not fields[2].startswith("*"),
+            weekdays_restricted=not fields[4].startswith("*"),
+        )
 
     def _day_matches(self, moment: datetime) -> bool:
         in_days = moment.day in self.days
@@ -146,8 +157,12 @@ class CronExpression:
         return in_days and in_weekdays
 
     def matches(self, moment: datetime) -> bool:
-        return (moment.minute in self.minutes and moment.hour in self.hours
-                and moment.month in self.months and self._day_matches(moment))
+        return (
+            moment.minute in self.minutes
+            and moment.hour in self.hours
+            and moment.month in self.months
+            and self._day_matches(moment)
+        )
 
     def next_after(self, moment: datetime) -> datetime:
         """The first matching minute strictly after ``moment`` (UTC when naive)."""
@@ -157,8 +172,9 @@ class CronExpression:
         limit = candidate + timedelta(days=_SEARCH_DAYS)
         while candidate < limit:
             if candidate.month not in self.months:
-                candidate = (candidate.replace(day=1, hour=0, minute=0)
-                             + timedelta(days=32)).replace(day=1)
+                candidate = (
+                    candidate.replace(day=1, hour=0, minute=0) + timedelta(days=32)
+                ).replace(day=1)
             elif not self._day_matches(candidate):
                 candidate = candidate.replace(hour=0, minute=0) + timedelta(days=1)
             elif candidate.hour not in self.hours:
@@ -219,15 +235,29 @@ def lock_path(plan: Plan) -> Path:
 
 def crawl_command(plan: Plan, site: Site) -> list[str]:
     """The command that crawls one site of the plan (absolute paths: cron has no cwd)."""
-    return [sys.executable, "-m", "newsarchive", "crawl", "--plan",
-            str(plan.path.resolve()), "--site", site.name]
+    return [
+        sys.executable,
+        "-m",
+        "newsarchive",
+        "crawl",
+        "--plan",
+        str(plan.path.resolve()),
+        "--site",
+        site.name,
+    ]
 
 
 def locked_command(plan: Plan, site: Site) -> list[str]:
     """:func:`crawl_command` under ``flock -n``; a run finding the lock taken exits 75 (skipped)."""
     flock = shutil.which("flock") or "/usr/bin/flock"
-    return [flock, "-n", "-E", str(LOCK_TAKEN_EXIT), str(lock_path(plan).resolve()),
-            *crawl_command(plan, site)]
+    return [
+        flock,
+        "-n",
+        "-E",
+        str(LOCK_TAKEN_EXIT),
+        str(lock_path(plan).resolve()),
+        *crawl_command(plan, site),
+    ]
 
 
 LOCK_TAKEN_EXIT = 75  # EX_TEMPFAIL: the plan was still running, this run was skipped
@@ -263,14 +293,14 @@ def on_calendar(cron: CronExpression) -> list[str]:
     """systemd ``OnCalendar=`` values equal to a cron expression (two when both day fields
     are restricted, because cron then matches either of them)."""
     minute_field, hour_field, day_field, month_field, _ = CRON_FIELDS
-    time_part = (f"{_calendar_list(cron.hours, hour_field)}:"
-                 f"{_calendar_list(cron.minutes, minute_field)}:00")
+    time_part = (
+        f"{_calendar_list(cron.hours, hour_field)}:{_calendar_list(cron.minutes, minute_field)}:00"
+    )
     months = _calendar_list(cron.months, month_field)
     days = _calendar_list(cron.days, day_field) if cron.days_restricted else "*"
     weekdays = ",".join(_SYSTEMD_DAYS[d] for d in sorted(cron.weekdays))
     if cron.days_restricted and cron.weekdays_restricted:
-        return [f"*-{months}-{days} {time_part} UTC",
-                f"{weekdays} *-{months}-* {time_part} UTC"]
+        return [f"*-{months}-{days} {time_part} UTC", f"{weekdays} *-{months}-* {time_part} UTC"]
     prefix = f"{weekdays} " if cron.weekdays_restricted else ""
     return [f"{prefix}*-{months}-{days} {time_part} UTC"]
 
@@ -288,26 +318,38 @@ def systemd_units(plan: Plan) -> dict[str, str]:
         if cron is None:
             continue
         name = unit_name(plan, site)
-        units[f"{name}.service"] = "\n".join([
+        units[f"{name}.service"] = "\n".join(
+            [
+                "[Unit]",
+                f"Description=newsarchive crawl of site {site.name} (plan {plan.name})",
+                "Wants=network-online.target",
+                "After=network-online.target",
+                "",
+                "[Service]",
+                "Type=oneshot",
+                f"WorkingDirectory={workdir}",
+                f"ExecStart={shlex.join(locked_command(plan, site))}",
+                f"SuccessExitStatus={LOCK_TAKEN_EXIT}",
+                "Nice=10",
+                "",
+            ]
+        )
+        timer = [
             "[Unit]",
-            f"Description=newsarchive crawl of site {site.name} (plan {plan.name})",
-            "Wants=network-online.target",
-            "After=network-online.target",
+            f"Description=When to crawl {site.name} (plan {plan.name})",
             "",
-            "[Service]",
-            "Type=oneshot",
-            f"WorkingDirectory={workdir}",
-            f"ExecStart={shlex.join(locked_command(plan, site))}",
-            f"SuccessExitStatus={LOCK_TAKEN_EXIT}",
-            "Nice=10",
-            "",
-        ])
-        timer = ["[Unit]", f"Description=When to crawl {site.name} (plan {plan.name})", "",
-                 "[Timer]"]
+            "[Timer]",
+        ]
         timer += [f"OnCalendar={value}" for value in on_calendar(cron)]
-        timer += ["# A run missed while the machine was off runs once when it is back.",
-                  "Persistent=true", f"Unit={name}.service", "",
-                  "[Install]", "WantedBy=timers.target", ""]
+        timer += [
+            "# A run missed while the machine was off runs once when it is back.",
+            "Persistent=true",
+            f"Unit={name}.service",
+            "",
+            "[Install]",
+            "WantedBy=timers.target",
+            "",
+        ]
         units[f"{name}.timer"] = "\n".join(timer)
     return units
 
@@ -402,8 +444,11 @@ class Scheduler:
         try:
             self._start_due(started)
         except (sqlite3.OperationalError, StateError) as exc:
-            log.warning("crawl state %s not usable now (%s); trying again at the next check",
-                        self.plan.state_path, exc)
+            log.warning(
+                "crawl state %s not usable now (%s); trying again at the next check",
+                self.plan.state_path,
+                exc,
+            )
         return started
 
     def _start_due(self, started: list[str]) -> None:
@@ -422,8 +467,11 @@ class Scheduler:
                     continue
                 if site.name in self.running:
                     if site.name not in self._deferred:
-                        log.warning("site %s: due at %s but still running; will run once it ends",
-                                    site.name, due.isoformat())
+                        log.warning(
+                            "site %s: due at %s but still running; will run once it ends",
+                            site.name,
+                            due.isoformat(),
+                        )
                         self._deferred.add(site.name)
                     continue
                 self._deferred.discard(site.name)
@@ -448,8 +496,11 @@ class Scheduler:
         """Loop forever (or until the clock passes ``until``: used by tests)."""
         if not self.crons:
             raise ValueError(f"plan {self.plan.path} has no site with a schedule")
-        log.info("scheduler for plan %s: %s", self.plan.name,
-                 ", ".join(f"{n} ({c.text})" for n, c in self.crons.items()))
+        log.info(
+            "scheduler for plan %s: %s",
+            self.plan.name,
+            ", ".join(f"{n} ({c.text})" for n, c in self.crons.items()),
+        )
         while until is None or self.clock.now() < until:
             self.tick()
             self.clock.sleep(self.seconds_to_next_event())

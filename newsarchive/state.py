@@ -181,8 +181,9 @@ class CrawlState:
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)",
-                             (str(SCHEMA_VERSION),))
+            self._db.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
         elif int(row["value"]) > SCHEMA_VERSION:
             raise StateError(
                 f"{self.path} was written by a newer newsarchive (schema {row['value']})"
@@ -198,8 +199,10 @@ class CrawlState:
         for sql, params in statements:
             self._db.execute(sql, params)
         self._pending += 1
-        if (self._pending >= self.commit_every
-                or time.monotonic() - self._last_commit >= self.commit_seconds):
+        if (
+            self._pending >= self.commit_every
+            or time.monotonic() - self._last_commit >= self.commit_seconds
+        ):
             self.commit()
 
     @_locked
@@ -253,8 +256,9 @@ class CrawlState:
         """
         now = self._now()
         fetched_at = fetched_at or now
-        statements = [(
-            """INSERT INTO fetches (url, canonical_url, article_id, etag, last_modified,
+        statements = [
+            (
+                """INSERT INTO fetches (url, canonical_url, article_id, etag, last_modified,
                    payload_digest, content_hash, status, warc_record_id, fetched_at,
                    first_fetched_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -272,18 +276,32 @@ class CrawlState:
                    fetched_at = CASE WHEN excluded.status = 304 THEN fetched_at
                                 ELSE excluded.fetched_at END,
                    fetch_count = fetch_count + 1""",
-            (url, canonical_url, article_id, etag, last_modified, payload_digest, content_hash,
-             status, warc_record_id, fetched_at, now),
-        )]
+                (
+                    url,
+                    canonical_url,
+                    article_id,
+                    etag,
+                    last_modified,
+                    payload_digest,
+                    content_hash,
+                    status,
+                    warc_record_id,
+                    fetched_at,
+                    now,
+                ),
+            )
+        ]
         if article_id and status in ARCHIVED_STATUSES:
-            statements.append((
-                """INSERT INTO articles VALUES (?, ?, ?, ?, ?)
+            statements.append(
+                (
+                    """INSERT INTO articles VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT (article_id) DO UPDATE SET
                        canonical_url = coalesce(excluded.canonical_url, canonical_url),
                        content_hash = coalesce(excluded.content_hash, content_hash),
                        last_seen_at = excluded.last_seen_at""",
-                (article_id, canonical_url or url, content_hash, now, now),
-            ))
+                    (article_id, canonical_url or url, content_hash, now, now),
+                )
+            )
         self._write(*statements)
 
     @_locked
@@ -306,7 +324,8 @@ class CrawlState:
     @_locked
     def content_hash(self, article_id: str) -> str | None:
         row = self._db.execute(
-            "SELECT content_hash FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+            "SELECT content_hash FROM articles WHERE article_id = ?", (article_id,)
+        ).fetchone()
         return row["content_hash"] if row else None
 
     @_locked
@@ -314,20 +333,24 @@ class CrawlState:
         """(content_hash, capture_id, version) of the article's last exported version."""
         row = self._db.execute(
             "SELECT content_hash, capture_id, version FROM versions WHERE article_id = ?",
-            (article_id,)).fetchone()
+            (article_id,),
+        ).fetchone()
         return (row["content_hash"], row["capture_id"], row["version"]) if row else None
 
     @_locked
-    def record_version(self, article_id: str, content_hash: str | None, capture_id: str | None,
-                       version: int) -> None:
+    def record_version(
+        self, article_id: str, content_hash: str | None, capture_id: str | None, version: int
+    ) -> None:
         """Remember an exported version, so the next run links a changed text to it."""
-        self._write((
-            """INSERT INTO versions VALUES (?, ?, ?, ?)
+        self._write(
+            (
+                """INSERT INTO versions VALUES (?, ?, ?, ?)
                ON CONFLICT (article_id) DO UPDATE SET content_hash = excluded.content_hash,
                    capture_id = excluded.capture_id, version = excluded.version
                WHERE excluded.version >= versions.version""",
-            (article_id, content_hash, capture_id, version),
-        ))
+                (article_id, content_hash, capture_id, version),
+            )
+        )
 
     @_locked
     def last_capture(self, url: str) -> Capture | None:
@@ -335,7 +358,9 @@ class CrawlState:
         row = self._db.execute(
             """SELECT url, canonical_url, article_id, etag, last_modified, payload_digest,
                       content_hash, status, warc_record_id, fetched_at, fetch_count
-               FROM fetches WHERE url = ?""", (url,)).fetchone()
+               FROM fetches WHERE url = ?""",
+            (url,),
+        ).fetchone()
         return Capture(**dict(row)) if row else None
 
     @_locked
@@ -391,22 +416,27 @@ class CrawlState:
                 resumed = self._db.execute(
                     """UPDATE runs SET status = 'running' WHERE run_id = ? AND site = ?
                        AND status IN ('running', 'interrupted')""",
-                    (resume_run_id, site)).rowcount
+                    (resume_run_id, site),
+                ).rowcount
             if resumed:
                 log.info("site %s: resuming run %d", site, resume_run_id)
                 return resume_run_id
-            log.warning("site %s: run %d cannot be resumed; starting a new run", site,
-                        resume_run_id)
+            log.warning(
+                "site %s: run %d cannot be resumed; starting a new run", site, resume_run_id
+            )
         with self._transaction():
             interrupted = self._db.execute(
                 "UPDATE runs SET status = 'interrupted' WHERE site = ? AND status = 'running'",
-                (site,)).rowcount
+                (site,),
+            ).rowcount
             cursor = self._db.execute(
                 "INSERT INTO runs (site, started_at, status) VALUES (?, ?, 'running')",
-                (site, self._now()))
+                (site, self._now()),
+            )
         if interrupted:
-            log.warning("site %s: %d earlier run(s) never finished (crash or kill)", site,
-                        interrupted)
+            log.warning(
+                "site %s: %d earlier run(s) never finished (crash or kill)", site, interrupted
+            )
         return int(cursor.lastrowid or 0)
 
     @_locked
@@ -416,7 +446,8 @@ class CrawlState:
         with self._transaction():
             updated = self._db.execute(
                 "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE run_id = ?",
-                (self._now(), status, json.dumps(stats, sort_keys=True), run_id)).rowcount
+                (self._now(), status, json.dumps(stats, sort_keys=True), run_id),
+            ).rowcount
         if not updated:
             raise KeyError(f"no run {run_id} in {self.path}")
 
@@ -426,19 +457,27 @@ class CrawlState:
         row = self._db.execute(
             """SELECT * FROM runs WHERE site = ? AND status = 'finished' AND run_id < ?
                ORDER BY run_id DESC LIMIT 1""",
-            (site, before if before is not None else 2**62)).fetchone()
+            (site, before if before is not None else 2**62),
+        ).fetchone()
         return self._run(row) if row else None
 
     @_locked
     def runs(self, site: str | None = None) -> list[Run]:
         rows = self._db.execute(
-            "SELECT * FROM runs WHERE (? IS NULL OR site = ?) ORDER BY run_id", (site, site))
+            "SELECT * FROM runs WHERE (? IS NULL OR site = ?) ORDER BY run_id", (site, site)
+        )
         return [self._run(row) for row in rows]
 
     @staticmethod
     def _run(row: sqlite3.Row) -> Run:
-        return Run(row["run_id"], row["site"], row["started_at"], row["finished_at"],
-                   row["status"], json.loads(row["stats"]) if row["stats"] else {})
+        return Run(
+            row["run_id"],
+            row["site"],
+            row["started_at"],
+            row["finished_at"],
+            row["status"],
+            json.loads(row["stats"]) if row["stats"] else {},
+        )
 
     # ------------------------------------------------------------------ scheduler
 
@@ -455,7 +494,8 @@ class CrawlState:
             self._db.execute(
                 """INSERT INTO schedule VALUES (?, ?)
                    ON CONFLICT (site) DO UPDATE SET last_slot = excluded.last_slot""",
-                (site, rfc3339(slot)))
+                (site, rfc3339(slot)),
+            )
 
     # ------------------------------------------------------------------ helpers
 
@@ -474,5 +514,6 @@ class CrawlState:
     def articles(self) -> list[tuple[str, str | None, str | None]]:
         """(article_id, canonical_url, content_hash) of every archived article."""
         rows = self._db.execute(
-            "SELECT article_id, canonical_url, content_hash FROM articles ORDER BY article_id")
+            "SELECT article_id, canonical_url, content_hash FROM articles ORDER BY article_id"
+        )
         return [tuple(row) for row in rows]

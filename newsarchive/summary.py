@@ -87,9 +87,7 @@ def summarize(out_dir: Path) -> dict[str, Any]:
         "coverage": shares,
         "failures": dict(sorted(failures.items())),
         "validation_problems": invalid,
-        "files": [
-            {"path": str(p.relative_to(out_dir)), "bytes": p.stat().st_size} for p in files
-        ],
+        "files": [{"path": str(p.relative_to(out_dir)), "bytes": p.stat().st_size} for p in files],
     }
 
 
@@ -98,14 +96,18 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [
         f"Output: {summary['out_dir']}",
         f"Pages recorded: {summary['pages']} "
-        + "(" + ", ".join(f"{k}: {v}" for k, v in summary["outcomes"].items()) + ")",
+        + "("
+        + ", ".join(f"{k}: {v}" for k, v in summary["outcomes"].items())
+        + ")",
         f"Articles: {summary['articles']}",
         "Fields found (share of articles):",
     ]
     lines += [f"  {label:<14} {share:6.0%}" for label, share in summary["coverage"].items()]
     if summary.get("validation_problems"):
-        lines.append(f"Records with validation problems: {summary['validation_problems']} "
-                     f"(see {VALIDATION_FILENAME})")
+        lines.append(
+            f"Records with validation problems: {summary['validation_problems']} "
+            f"(see {VALIDATION_FILENAME})"
+        )
     lines.append("Files written:")
     lines += [f"  {f['path']}  ({f['bytes']:,} bytes)" for f in summary["files"]]
     lines.append("Failures by reason:" if summary["failures"] else "Failures: none")

@@ -31,8 +31,7 @@ log = logging.getLogger(__name__)
 class DedupePipeline:
     """Drop an article whose (article_id, content_hash) was already exported in this crawl."""
 
-    def __init__(self, crawler: Crawler | None = None,
-                 index: VersionIndex | None = None) -> None:
+    def __init__(self, crawler: Crawler | None = None, index: VersionIndex | None = None) -> None:
         self.stats = crawler.stats if crawler else None
         self.index = index or VersionIndex()
         self.out_dir: Path | None = None
@@ -48,8 +47,11 @@ class DedupePipeline:
         """A resumed crawl (same output folder) knows what it exported before it stopped."""
         if self.out_dir is None:
             return
-        earlier = [r for path in sorted((self.out_dir / ARTICLES_DIRNAME).glob("*.jsonl.gz*"))
-                   for r in read_jsonl(path)]
+        earlier = [
+            r
+            for path in sorted((self.out_dir / ARTICLES_DIRNAME).glob("*.jsonl.gz*"))
+            for r in read_jsonl(path)
+        ]
         for record in earlier:
             self.index.remember(record)
         if earlier:
@@ -67,12 +69,17 @@ class DedupePipeline:
         if admitted is None:
             if self.stats is not None:
                 self.stats.inc_value("newsarchive/duplicates")
-            log.info("same text as an exported capture: %s (%s)", item.get("url"),
-                     item.get("article_id"))
+            log.info(
+                "same text as an exported capture: %s (%s)", item.get("url"), item.get("article_id")
+            )
             raise DropItem(f"duplicate article {item.get('article_id')}", log_level="INFO")
         if outcome is Outcome.CHANGED and self.stats is not None:
             self.stats.inc_value("newsarchive/new_versions")
         if self.state is not None and article_id and outcome is not Outcome.UNVERSIONED:
-            self.state.record_version(article_id, admitted.get("content_hash"),
-                                      admitted.get("capture_id"), admitted["article_version"])
+            self.state.record_version(
+                article_id,
+                admitted.get("content_hash"),
+                admitted.get("capture_id"),
+                admitted["article_version"],
+            )
         return admitted

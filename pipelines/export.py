@@ -58,8 +58,7 @@ class ArticleExportPipeline:
     def open_spider(self) -> None:
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         prefix = f"articles-{crawl_id_for(self.crawler)}"
-        self.writer = JsonLinesBatchWriter(self.out_dir / ARTICLES_DIRNAME, prefix,
-                                           self.batch_size)
+        self.writer = JsonLinesBatchWriter(self.out_dir / ARTICLES_DIRNAME, prefix, self.batch_size)
 
     def close_spider(self) -> None:
         if self.writer is not None:
@@ -77,8 +76,12 @@ class ArticleExportPipeline:
         warc_files = sorted((self.out_dir / WARC_DIRNAME).glob("*.warc.gz"))
         try:
             path = write_manifest(
-                self.out_dir, crawl_id_for(self.crawler), counts=counts,
-                files=files, warc_files=warc_files, started_at=self.started_at,
+                self.out_dir,
+                crawl_id_for(self.crawler),
+                counts=counts,
+                files=files,
+                warc_files=warc_files,
+                started_at=self.started_at,
             )
             log.info("manifest written: %s", path)
         except OSError:

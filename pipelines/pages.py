@@ -24,8 +24,17 @@ from newsarchive.provenance import crawl_id_for
 log = logging.getLogger(__name__)
 
 PAGES_FILENAME = "pages.jsonl"
-OUTCOMES = ("article", "not_article", "not_modified", "redirect", "http_error", "blocked",
-            "robots_denied", "refused", "failed")
+OUTCOMES = (
+    "article",
+    "not_article",
+    "not_modified",
+    "redirect",
+    "http_error",
+    "blocked",
+    "robots_denied",
+    "refused",
+    "failed",
+)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Only these page types are exported as articles (a live blog or gallery is recorded only).
 ARTICLE_PAGE_TYPES = frozenset({"article"})
@@ -91,8 +100,12 @@ class PageOutcomePipeline:
 
     def response_downloaded(self, response: Response, request: Request) -> None:
         location = response.headers.get(b"Location")
-        if (response.status not in REDIRECT_STATUSES or not location
-                or request.meta.get("dont_redirect") or self.file is None):
+        if (
+            response.status not in REDIRECT_STATUSES
+            or not location
+            or request.meta.get("dont_redirect")
+            or self.file is None
+        ):
             return
         target = urljoin(response.url, location.decode("latin-1"))
         redirects = request.meta.get("redirect_urls") or []

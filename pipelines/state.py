@@ -35,15 +35,21 @@ def crawl_state_for(crawler: Crawler) -> CrawlState | None:
         return None if cached is _NO_STATE else cached
     # Only plan crawls keep state: SQLite at NEWSARCHIVE_STATE_PATH, or in worker mode the
     # plan's state in Redis, shared by every worker.
-    state = open_crawl_state(crawler.settings) if crawler.settings.get(
-        "NEWSARCHIVE_STATE_PATH") else None
+    state = (
+        open_crawl_state(crawler.settings)
+        if crawler.settings.get("NEWSARCHIVE_STATE_PATH")
+        else None
+    )
     if state is None:
         crawler._newsarchive_state = _NO_STATE  # type: ignore[attr-defined]
         return None
     crawler._newsarchive_state = state  # type: ignore[attr-defined]
     crawler.signals.connect(_closer(state), signal=signals.spider_closed, weak=False)
-    log.info("crawl state %s: %d archived articles", getattr(state, "path", None) or "redis",
-             state.article_count())
+    log.info(
+        "crawl state %s: %d archived articles",
+        getattr(state, "path", None) or "redis",
+        state.article_count(),
+    )
     return state
 
 
@@ -94,8 +100,12 @@ class CrawlStatePipeline:
             return item  # not fetched (refused, robots.txt, network error): nothing to remember
         outcome, _ = decide_outcome(item, self.min_probability)
         is_article = outcome == "article"
-        if is_article and item.get("article_id") and item.get("content_hash") and (
-                self.state.content_hash(item["article_id"]) == item["content_hash"]):
+        if (
+            is_article
+            and item.get("article_id")
+            and item.get("content_hash")
+            and (self.state.content_hash(item["article_id"]) == item["content_hash"])
+        ):
             # Same text as archived by an earlier run (reached again, e.g. through a redirect
             # or a conditional re-fetch answered 200): recorded, not exported again.
             capture["outcome"] = "not_modified"

@@ -109,15 +109,22 @@ def _get(record: dict[str, Any], path: str) -> Any:
 
 # dotted path -> values allowed there (besides null)
 ALLOWED_VALUES: dict[str, frozenset[str]] = {
-    "extraction.page_type": frozenset({"article", "hub", "liveblog", "gallery", "error",
-                                       "block_page", "empty", "binary"}),
-    "date_published_source": frozenset({"json_ld", "meta", "microdata", "time_element",
-                                        "text", "url", "sitemap", "feed"}),
-    "provenance.discovered_via.type": frozenset({"seed", "sitemap", "news_sitemap", "feed",
-                                                 "link", "redirect"}),
+    "extraction.page_type": frozenset(
+        {"article", "hub", "liveblog", "gallery", "error", "block_page", "empty", "binary"}
+    ),
+    "date_published_source": frozenset(
+        {"json_ld", "meta", "microdata", "time_element", "text", "url", "sitemap", "feed"}
+    ),
+    "provenance.discovered_via.type": frozenset(
+        {"seed", "sitemap", "news_sitemap", "feed", "link", "redirect"}
+    ),
 }
-RFC3339_FIELDS = ("date_published", "date_modified", "provenance.fetched_at",
-                  "provenance.discovered_via.lastmod")
+RFC3339_FIELDS = (
+    "date_published",
+    "date_modified",
+    "provenance.fetched_at",
+    "provenance.discovered_via.lastmod",
+)
 
 
 def _value_errors(record: dict[str, Any]) -> list[str]:
@@ -147,8 +154,9 @@ def validate_record(record: Any) -> list[str]:
 def with_messages(record: dict[str, Any], messages: list[str]) -> dict[str, Any]:
     """``record`` with ``messages`` appended (once) to ``extraction.validation_messages``."""
     extraction = record.get("extraction")
-    extraction = dict(extraction) if isinstance(extraction, dict) else schema.empty(
-        schema.Extraction)
+    extraction = (
+        dict(extraction) if isinstance(extraction, dict) else schema.empty(schema.Extraction)
+    )
     existing = extraction.get("validation_messages")
     existing = list(existing) if isinstance(existing, list) else []
     extraction["validation_messages"] = existing + [m for m in messages if m not in existing]
@@ -201,8 +209,12 @@ class ValidationPipeline:
         with_messages(item, messages)
         log.debug("validation failed for %s: %s", item.get("url"), messages)
         if self.file is not None:
-            line = {"url": item.get("url"), "capture_id": item.get("capture_id"),
-                    "article_id": item.get("article_id"), "messages": messages}
+            line = {
+                "url": item.get("url"),
+                "capture_id": item.get("capture_id"),
+                "article_id": item.get("article_id"),
+                "messages": messages,
+            }
             self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
             self.file.flush()
         return item

@@ -59,8 +59,9 @@ def worker_count(value: Any) -> int:
     try:
         count = int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{WORKERS_SETTING} must be 'auto' or a number >= 0, "
-                         f"got {value!r}") from None
+        raise ValueError(
+            f"{WORKERS_SETTING} must be 'auto' or a number >= 0, got {value!r}"
+        ) from None
     if count < 0:
         raise ValueError(f"{WORKERS_SETTING} must be 'auto' or a number >= 0, got {count}")
     return count

@@ -123,8 +123,9 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ requests
 
-    def page_request(self, url: str, via: dict[str, Any], depth: int, role: str, *,
-                     entry: bool = False) -> Request | None:
+    def page_request(
+        self, url: str, via: dict[str, Any], depth: int, role: str, *, entry: bool = False
+    ) -> Request | None:
         """A request for a page; None when already requested, or archived per the crawl state."""
         request = Request(
             url,
@@ -145,8 +146,9 @@ class NewsSpider(scrapy.Spider):
             request.headers.update(decision.headers)  # If-None-Match / If-Modified-Since
         return request
 
-    def source_request(self, url: str, callback: Any, via: dict[str, Any], role: str, *,
-                       entry: bool = False) -> Request | None:
+    def source_request(
+        self, url: str, callback: Any, via: dict[str, Any], role: str, *, entry: bool = False
+    ) -> Request | None:
         request = Request(
             url,
             callback=callback,
@@ -205,38 +207,56 @@ class NewsSpider(scrapy.Spider):
         options = self.options
         for url in options.start_urls:
             if options.robots_sitemaps:
-                robots = self.source_request(urljoin(url, "/robots.txt"), self.parse_robots,
-                                             discovered_via("seed", url), "robots", entry=True)
+                robots = self.source_request(
+                    urljoin(url, "/robots.txt"),
+                    self.parse_robots,
+                    discovered_via("seed", url),
+                    "robots",
+                    entry=True,
+                )
                 if robots is not None:
                     # Read as a discovery source, and (SharedRobotsTxtMiddleware) obeyed
                     # from the same response: one robots.txt fetch per host.
                     robots.meta["dont_obey_robotstxt"] = True
                     robots.meta[ROBOTS_META] = True
                     yield robots
-            yield from _present(self.page_request(url, discovered_via("seed", None), 0, "hub",
-                                                  entry=True))
+            yield from _present(
+                self.page_request(url, discovered_via("seed", None), 0, "hub", entry=True)
+            )
         # Sources a crawl plan names (the type of their URLs is found when they are read).
-        for kind, urls, callback in (("sitemap", options.news_sitemaps, self.parse_sitemap),
-                                     ("sitemap", options.sitemaps, self.parse_sitemap),
-                                     ("feed", options.feeds, self.parse_feed)):
+        for kind, urls, callback in (
+            ("sitemap", options.news_sitemaps, self.parse_sitemap),
+            ("sitemap", options.sitemaps, self.parse_sitemap),
+            ("feed", options.feeds, self.parse_feed),
+        ):
             for url in urls:
-                yield from _present(self.source_request(
-                    url, callback, discovered_via("seed", None), kind, entry=True))
+                yield from _present(
+                    self.source_request(
+                        url, callback, discovered_via("seed", None), kind, entry=True
+                    )
+                )
 
     # ------------------------------------------------------------------ callbacks
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         if response.status >= 400:
             # No robots.txt is normal (everything allowed, no sitemaps named), not a failure.
-            yield {"_capture": self.capture(response, outcome="not_article", page_type="robots",
-                                            error=f"no robots.txt (HTTP {response.status})")}
+            yield {
+                "_capture": self.capture(
+                    response,
+                    outcome="not_article",
+                    page_type="robots",
+                    error=f"no robots.txt (HTTP {response.status})",
+                )
+            }
             return
         yield self.source_outcome(response, "robots")
         for sitemap_url in sitemaps_from_robots(response.body, response.url):
             if self.in_scope(sitemap_url):
                 via = discovered_via("sitemap", response.url)
                 yield from _present(
-                    self.source_request(sitemap_url, self.parse_sitemap, via, "sitemap"))
+                    self.source_request(sitemap_url, self.parse_sitemap, via, "sitemap")
+                )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self.source_outcome(response, "sitemap")
@@ -249,7 +269,8 @@ class NewsSpider(scrapy.Spider):
             if self.in_scope(child.url):
                 via = discovered_via("sitemap", response.url, child.lastmod)
                 yield from _present(
-                    self.source_request(child.url, self.parse_sitemap, via, "sitemap"))
+                    self.source_request(child.url, self.parse_sitemap, via, "sitemap")
+                )
         for entry in result.urls:
             if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
                 via = discovered_via(entry.kind, response.url, entry.date)
@@ -279,23 +300,33 @@ class NewsSpider(scrapy.Spider):
         blocked = detect_block_page(response.status, response.headers, response.body)
         if blocked:
             # A bot wall is neither an (empty) article nor a page of the site: record it.
-            yield {"_capture": self.capture(response, outcome="blocked", error=blocked,
-                                            page_type="block_page")}
+            yield {
+                "_capture": self.capture(
+                    response, outcome="blocked", error=blocked, page_type="block_page"
+                )
+            }
             return
         if response.status >= 400:
-            yield {"_capture": self.capture(response, outcome="http_error",
-                                            error=f"HTTP {response.status}")}
+            yield {
+                "_capture": self.capture(
+                    response, outcome="http_error", error=f"HTTP {response.status}"
+                )
+            }
             return
         if response.status == 304:  # conditional re-fetch: the archived copy is current
             yield {"_capture": self.capture(response, outcome="not_modified")}
             return
         try:
-            record = await self.extraction.extract(response.body, response.url,
-                                                   decoded_headers(response))
+            record = await self.extraction.extract(
+                response.body, response.url, decoded_headers(response)
+            )
         except Exception as exc:  # one bad page must not stop the crawl
             log.exception("extraction failed for %s", response.url)
-            yield {"_capture": self.capture(response, outcome="failed",
-                                            error=f"extraction: {type(exc).__name__}: {exc}")}
+            yield {
+                "_capture": self.capture(
+                    response, outcome="failed", error=f"extraction: {type(exc).__name__}: {exc}"
+                )
+            }
             return
         record["_capture"] = self.capture(response)
         yield record
@@ -314,8 +345,7 @@ class NewsSpider(scrapy.Spider):
             for feed_url in discover_feeds(response.body, response.url):
                 if self.in_scope(feed_url):
                     via = discovered_via("feed", response.url)
-                    yield from _present(
-                        self.source_request(feed_url, self.parse_feed, via, "feed"))
+                    yield from _present(self.source_request(feed_url, self.parse_feed, via, "feed"))
         if not self.options.follow_links:
             return
         via = discovered_via("link", response.url)
@@ -332,16 +362,23 @@ class NewsSpider(scrapy.Spider):
         if failure.check(AlreadyRequested):
             return  # a redirect to a URL this crawl fetches anyway: the hop is recorded
         outcome, reason = outcome_of_failure(failure)
-        log.log(logging.INFO if outcome != "failed" else logging.WARNING,
-                "%s: %s (%s)", outcome, request.url, reason)
-        yield {"_capture": {
-            **self._capture_base(request.url, request.meta),
-            "url": request.url,
-            "status": None,
-            "content_type": None,
-            "outcome": outcome,
-            "error": reason,
-        }}
+        log.log(
+            logging.INFO if outcome != "failed" else logging.WARNING,
+            "%s: %s (%s)",
+            outcome,
+            request.url,
+            reason,
+        )
+        yield {
+            "_capture": {
+                **self._capture_base(request.url, request.meta),
+                "url": request.url,
+                "status": None,
+                "content_type": None,
+                "outcome": outcome,
+                "error": reason,
+            }
+        }
 
     # ------------------------------------------------------------------ capture info
 
@@ -356,7 +393,11 @@ class NewsSpider(scrapy.Spider):
         }
 
     def capture(
-        self, response: Response, *, outcome: str | None = None, error: str | None = None,
+        self,
+        response: Response,
+        *,
+        outcome: str | None = None,
+        error: str | None = None,
         page_type: str | None = None,
     ) -> dict[str, Any]:
         """The ``_capture`` block: fetch facts the provenance and outcome pipelines need."""

@@ -121,7 +121,7 @@ class SpiderOptions:
         return not any(p.search(url) for p in self._exclude)
 
     def recent_enough(self, date_text: str | None) -> bool:
-        """"articles since": an entry dated before it is skipped; undated entries pass."""
+        """ "articles since": an entry dated before it is skipped; undated entries pass."""
         return is_since(date_text, self._since)
 
 

@@ -42,6 +42,9 @@ class RedirectTargetOnce:
             return None
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("newsarchive/redirect_to_known_url")
-        log.debug("not fetched again: %s (redirected from %s)", request.url,
-                  request.meta["redirect_urls"][-1])
+        log.debug(
+            "not fetched again: %s (redirected from %s)",
+            request.url,
+            request.meta["redirect_urls"][-1],
+        )
         raise AlreadyRequested(f"{request.url} was requested before")

@@ -42,8 +42,9 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._adopted: dict[str, Any] = {}  # host -> timer of the fallback fetch
-        self.adopt_timeout = crawler.settings.getfloat("NEWSARCHIVE_ROBOTS_ADOPT_TIMEOUT",
-                                                       ADOPT_TIMEOUT)
+        self.adopt_timeout = crawler.settings.getfloat(
+            "NEWSARCHIVE_ROBOTS_ADOPT_TIMEOUT", ADOPT_TIMEOUT
+        )
         crawler.signals.connect(self._stop_timers, signal=signals.spider_closed)
 
     def _stop_timers(self) -> None:
@@ -67,11 +68,13 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
         self._parsers[host] = Deferred()
         request.meta[_HOST_META] = host
-        self._adopted[host] = reactor.callLater(self.adopt_timeout, self._fall_back, host,
-                                                urlparse_cached(request).scheme)
+        self._adopted[host] = reactor.callLater(
+            self.adopt_timeout, self._fall_back, host, urlparse_cached(request).scheme
+        )
 
-    def process_response(self, request: Request, response: Response,
-                         spider: Any = None) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
         host = request.meta.get(_HOST_META)
         if host and host in self._adopted:
             try:
@@ -82,12 +85,14 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             self._settle(host, parser)
         return response
 
-    def process_exception(self, request: Request, exception: BaseException,
-                          spider: Any = None) -> None:
+    def process_exception(
+        self, request: Request, exception: BaseException, spider: Any = None
+    ) -> None:
         host = request.meta.get(_HOST_META)
         if host and host in self._adopted:
-            log.info("robots.txt of %s failed (%s): everything allowed, as Scrapy does",
-                     host, exception)
+            log.info(
+                "robots.txt of %s failed (%s): everything allowed, as Scrapy does", host, exception
+            )
             self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exception)}")
             self._settle(host, None)
         return None
@@ -97,8 +102,9 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         self.crawler.stats.inc_value("robotstxt/response_count")
         self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         parser = build_from_crawler(self._parserimpl, self.crawler, response.body)
-        self.crawler.signals.send_catch_log(signal=signals.robots_parsed,
-                                            robotparser=parser, request=request)
+        self.crawler.signals.send_catch_log(
+            signal=signals.robots_parsed, robotparser=parser, request=request
+        )
         return parser
 
     def _settle(self, host: str, parser: Any) -> None:
@@ -115,8 +121,9 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         """The adopted response never came: fetch robots.txt the way Scrapy does."""
         if self._adopted.pop(host, None) is None:
             return
-        log.warning("robots.txt of %s did not arrive in %.0f s: fetching it again",
-                    host, self.adopt_timeout)
+        log.warning(
+            "robots.txt of %s did not arrive in %.0f s: fetching it again", host, self.adopt_timeout
+        )
         waiting = self._parsers.pop(host)
         fetched = deferred_from_coro(self.robot_parser(Request(f"{scheme}://{host}/")))
 

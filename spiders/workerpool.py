@@ -71,8 +71,12 @@ class _Worker:
     def __init__(self, function: Callable[..., Any]) -> None:
         context = multiprocessing.get_context(START_METHOD)
         self.conn, child_conn = context.Pipe()
-        self.process = context.Process(target=serve, args=(child_conn, self.conn, function),
-                                       name="newsarchive-extract", daemon=True)
+        self.process = context.Process(
+            target=serve,
+            args=(child_conn, self.conn, function),
+            name="newsarchive-extract",
+            daemon=True,
+        )
         self.process.start()
         child_conn.close()
         self.job: asyncio.Future[Any] | None = None
@@ -154,12 +158,18 @@ class WorkerPool:
         self.loop.remove_reader(worker.conn.fileno())
         self.workers.remove(worker)
         worker.stop()
-        log.warning("extraction worker %s died (exit code %s); starting another",
-                    worker.process.pid, worker.process.exitcode)
+        log.warning(
+            "extraction worker %s died (exit code %s); starting another",
+            worker.process.pid,
+            worker.process.exitcode,
+        )
         job, worker.job = worker.job, None
         if job is not None and not job.done():
-            job.set_exception(WorkerDied(
-                f"worker process died (exit code {worker.process.exitcode}) during this job"))
+            job.set_exception(
+                WorkerDied(
+                    f"worker process died (exit code {worker.process.exitcode}) during this job"
+                )
+            )
         self._start_worker()
         self._dispatch()
 

@@ -64,8 +64,13 @@ class DemoRun:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     out = tmp_path_factory.mktemp("demo") / "demo"
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "newsarchive", "demo", "--out", str(out)],
-                         capture_output=True, text=True, timeout=180, cwd=out.parent)
+    run = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=out.parent,
+    )
     result = DemoRun(out, run.returncode, run.stdout, run.stderr, time.monotonic() - started)
     assert run.returncode == 0, run.stderr[-4000:]
     return result
@@ -90,7 +95,8 @@ def test_expected_articles_come_out(demo: DemoRun) -> None:
     assert len(expected) >= 12
     exported = {site_path(a["url"]) for a in demo.articles()}
     assert exported == expected, (
-        f"missing: {sorted(expected - exported)}; unexpected: {sorted(exported - expected)}")
+        f"missing: {sorted(expected - exported)}; unexpected: {sorted(exported - expected)}"
+    )
     assert f"Articles: {len(expected)}" in demo.stdout
 
 
@@ -108,8 +114,13 @@ def test_non_article_pages_are_recorded_and_not_exported(demo: DemoRun) -> None:
 
 def test_sources_are_recorded_as_such(demo: DemoRun) -> None:
     recorded = {site_path(p["url"]): p for p in demo.pages()}
-    kinds = {"robots": "robots", "sitemap_index": "sitemap", "sitemap": "sitemap",
-             "news_sitemap": "sitemap", "feed": "feed"}
+    kinds = {
+        "robots": "robots",
+        "sitemap_index": "sitemap",
+        "sitemap": "sitemap",
+        "news_sitemap": "sitemap",
+        "feed": "feed",
+    }
     for page in site_pages():
         if page["role"] in kinds:
             line = recorded[page["path"]]
@@ -251,14 +262,22 @@ def test_summary_counts_coverage_and_failures(tmp_path: Path) -> None:
 
     with JsonLinesBatchWriter(tmp_path / "articles", "articles-c1") as writer:
         full = schema.empty()
-        full.update(headline="H", lede="L", authors=[{"name": "A"}], date_published="2024-05-26",
-                    captions=[{"text": "c"}], quotes=[{"text": "q"}],
-                    related_links=[{"url": "http://s/r"}])
+        full.update(
+            headline="H",
+            lede="L",
+            authors=[{"name": "A"}],
+            date_published="2024-05-26",
+            captions=[{"text": "c"}],
+            quotes=[{"text": "q"}],
+            related_links=[{"url": "http://s/r"}],
+        )
         writer.write(full)
         writer.write({**schema.empty(), "headline": "Only a headline"})
-    pages = [{"url": "http://s/a", "outcome": "article"},
-             {"url": "http://s/x", "outcome": "http_error", "reason": "HTTP 404"},
-             {"url": "http://s/p", "outcome": "robots_denied", "reason": "robots"}]
+    pages = [
+        {"url": "http://s/a", "outcome": "article"},
+        {"url": "http://s/x", "outcome": "http_error", "reason": "HTTP 404"},
+        {"url": "http://s/p", "outcome": "robots_denied", "reason": "robots"},
+    ]
     (tmp_path / "pages.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pages))
     (tmp_path / "validation_failures.jsonl").write_text('{"messages": ["x"]}\n')
     summary = summarize(tmp_path)
@@ -267,7 +286,10 @@ def test_summary_counts_coverage_and_failures(tmp_path: Path) -> None:
     assert summary["coverage"]["headline"] == 1.0 and summary["coverage"]["quotes"] == 0.5
     assert summary["failures"] == {"http_error: HTTP 404": 1, "robots_denied: robots": 1}
     assert {f["path"] for f in summary["files"]} == {
-        "pages.jsonl", "articles/articles-c1-00000.jsonl.gz", "validation_failures.jsonl"}
+        "pages.jsonl",
+        "articles/articles-c1-00000.jsonl.gz",
+        "validation_failures.jsonl",
+    }
     text = format_summary(summary)
     assert "Articles: 2" in text and "quotes" in text and "50%" in text
     assert "validation problems: 1" in text
@@ -278,11 +300,16 @@ def test_progress_lines_when_not_a_terminal() -> None:
 
     from newsarchive.crawler import CrawlProgress, progress_counts, progress_line
 
-    stats = {"response_received_count": 10, "newsarchive/articles": 7,
-             "newsarchive/pages/http_error": 1, "newsarchive/pages/failed": 2}
+    stats = {
+        "response_received_count": 10,
+        "newsarchive/articles": 7,
+        "newsarchive/pages/http_error": 1,
+        "newsarchive/pages/failed": 2,
+    }
     assert progress_counts(stats) == {"pages": 10, "articles": 7, "errors": 3}
     assert progress_line(progress_counts(stats), 5.0).startswith(
-        "pages 10  articles 7  errors 3  2.0 pages/s")
+        "pages 10  articles 7  errors 3  2.0 pages/s"
+    )
     stream = io.StringIO()
     crawler = get_crawler()
     for key, value in stats.items():
@@ -293,19 +320,38 @@ def test_progress_lines_when_not_a_terminal() -> None:
 
 
 def test_crawl_command_without_urls_is_a_clear_error(tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "newsarchive", "crawl", "--out", str(tmp_path)],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "crawl", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2 and "give at least one URL" in run.stderr
-    run = subprocess.run([sys.executable, "-m", "newsarchive", "crawl", "http://a.test/",
-                          "--redis", "redis://127.0.0.1:1/0"],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsarchive",
+            "crawl",
+            "http://a.test/",
+            "--redis",
+            "redis://127.0.0.1:1/0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2 and "needs --crawl-id" in run.stderr
 
 
 def test_demo_refuses_to_wipe_a_folder_it_did_not_write(tmp_path: Path) -> None:
     (tmp_path / "precious.txt").write_text("keep me")
-    run = subprocess.run([sys.executable, "-m", "newsarchive", "demo", "--out", str(tmp_path)],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "demo", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2 and "not wiping" in run.stderr
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
@@ -317,10 +363,29 @@ def test_crawl_command_on_a_generated_site(tmp_path: Path) -> None:
     out = tmp_path / "crawl"
     with DemoSite(generate=150) as site:
         run = subprocess.run(
-            [sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/", "--out", str(out),
-             "--allow-private", "--max-pages", "15", "--crawl-id", "20260101T000000Z-beef",
-             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
-            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            [
+                sys.executable,
+                "-m",
+                "newsarchive",
+                "crawl",
+                site.base_url + "/",
+                "--out",
+                str(out),
+                "--allow-private",
+                "--max-pages",
+                "15",
+                "--crawl-id",
+                "20260101T000000Z-beef",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
         fetched = len(site.request_log)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Crawl 20260101T000000Z-beef finished" in run.stdout
@@ -335,8 +400,9 @@ def test_crawl_command_on_a_generated_site(tmp_path: Path) -> None:
 
 def test_scrapy_list_from_the_repository_root() -> None:
     scrapy = Path(sys.executable).with_name("scrapy")
-    run = subprocess.run([str(scrapy), "list"], capture_output=True, text=True, cwd=ROOT,
-                         timeout=60)
+    run = subprocess.run(
+        [str(scrapy), "list"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["news"]
 
@@ -362,10 +428,22 @@ def test_two_crawls_side_by_side_keep_their_own_settings(tmp_path: Path) -> None
     outs = [str(tmp_path / "one"), str(tmp_path / "two")]
     with DemoSite(generate=12) as first, DemoSite(generate=7) as second:
         run = subprocess.run(
-            [sys.executable, "-c", RUN_TWO_CRAWLS, first.base_url + "/", second.base_url + "/",
-             *outs], capture_output=True, text=True, timeout=120, cwd=tmp_path)
-        robots_fetches = [p for _, p, _ in first.request_log + second.request_log
-                          if p == "/robots.txt"]
+            [
+                sys.executable,
+                "-c",
+                RUN_TWO_CRAWLS,
+                first.base_url + "/",
+                second.base_url + "/",
+                *outs,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+        robots_fetches = [
+            p for _, p, _ in first.request_log + second.request_log if p == "/robots.txt"
+        ]
     assert run.returncode == 0, run.stderr[-3000:]
     (id_one, articles_one), (id_two, articles_two) = json.loads(run.stdout.splitlines()[-1])
     assert id_one != id_two
@@ -399,8 +477,20 @@ def test_second_run_with_crawl_state_fetches_no_archived_article(tmp_path: Path)
     def crawl(site: Any, name: str, refetch: str) -> tuple[dict[str, Any], list[str]]:
         before = len(site.request_log)
         run = subprocess.run(
-            [sys.executable, "-c", RUN_WITH_STATE, site.base_url + "/", str(tmp_path / name),
-             state, refetch], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            [
+                sys.executable,
+                "-c",
+                RUN_WITH_STATE,
+                site.base_url + "/",
+                str(tmp_path / name),
+                state,
+                refetch,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
         assert run.returncode == 0, run.stderr[-3000:]
         paths = [p for _, p, _ in site.request_log[before:]]
         return json.loads(run.stdout.splitlines()[-1]), paths
@@ -428,13 +518,32 @@ def test_crawl_with_jobdir_persists_requests(tmp_path: Path) -> None:
     jobdir = tmp_path / "job"
     with DemoSite(generate=6) as site:
         run = subprocess.run(
-            [sys.executable, "-m", "newsarchive", "-v", "crawl", site.base_url + "/",
-             "--out", str(tmp_path / "out"), "--allow-private", "-s", f"JOBDIR={jobdir}",
-             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
-            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            [
+                sys.executable,
+                "-m",
+                "newsarchive",
+                "-v",
+                "crawl",
+                site.base_url + "/",
+                "--out",
+                str(tmp_path / "out"),
+                "--allow-private",
+                "-s",
+                f"JOBDIR={jobdir}",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
     assert run.returncode == 0, run.stderr[-3000:]
-    assert " ERROR " not in run.stderr and "Unable to serialize" not in run.stderr, (
-        run.stderr[-3000:])
+    assert " ERROR " not in run.stderr and "Unable to serialize" not in run.stderr, run.stderr[
+        -3000:
+    ]
     assert "'scheduler/enqueued/disk'" in run.stderr  # the queue lived in JOBDIR
     assert (jobdir / "spider.state").stat().st_size > 0  # the requested set, for a resume
     assert "Articles: 6" in run.stdout
@@ -444,15 +553,16 @@ def exported_urls(out: Path) -> list[str]:
     urls = []
     for batch in sorted((out / "articles").glob("*.jsonl.gz*")):
         # the member being written when the crawl was killed may be cut short
-        with gzip.open(batch, "rt", encoding="utf-8") as handle, contextlib.suppress(
-                EOFError, json.JSONDecodeError):
+        with (
+            gzip.open(batch, "rt", encoding="utf-8") as handle,
+            contextlib.suppress(EOFError, json.JSONDecodeError),
+        ):
             urls += [json.loads(line)["url"] for line in handle]
     return urls
 
 
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGKILL"])
-def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
-                                                                 stop: str) -> None:
+def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path, stop: str) -> None:
     """Stop a plan-like crawl (JOBDIR + crawl state) midway, run it again: every article once."""
     import signal
 
@@ -462,21 +572,37 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
     out = tmp_path / "out"
     with DemoSite(generate=total) as site:
         command = [
-            sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/", "--out", str(out),
-            "--allow-private", "--crawl-id", "20260101T000000Z-stop",
-            "-s", f"JOBDIR={tmp_path / 'job'}", "-s", f"NEWSARCHIVE_STATE_PATH={tmp_path / 's.db'}",
-            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
-        first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                 cwd=tmp_path)
+            sys.executable,
+            "-m",
+            "newsarchive",
+            "crawl",
+            site.base_url + "/",
+            "--out",
+            str(out),
+            "--allow-private",
+            "--crawl-id",
+            "20260101T000000Z-stop",
+            "-s",
+            f"JOBDIR={tmp_path / 'job'}",
+            "-s",
+            f"NEWSARCHIVE_STATE_PATH={tmp_path / 's.db'}",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+        ]
+        first = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path
+        )
         deadline = time.monotonic() + 60
         while len(exported_urls(out)) < total // 4 and time.monotonic() < deadline:
             time.sleep(0.05)
         first.send_signal(getattr(signal, stop))
         first.wait(timeout=60)
         interrupted = len(set(exported_urls(out)))
-        second = subprocess.run(command, capture_output=True, text=True, timeout=120,
-                                cwd=tmp_path)
+        second = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
     assert total // 4 <= interrupted < total, "the first run was not interrupted midway"
     urls = exported_urls(out)
@@ -512,11 +638,26 @@ def test_crawl_plan_twice_is_incremental(tmp_path: Path) -> None:
 
     with DemoSite() as site:
         (tmp_path / "plan.toml").write_text(PLAN.format(base=site.base_url))
-        command = [sys.executable, "-m", "newsarchive", "crawl", "--plan", "plan.toml",
-                   "--site", "herald"]
-        runs = [subprocess.run([*command, "--crawl-id", crawl_id], capture_output=True,
-                               text=True, timeout=120, cwd=tmp_path)
-                for crawl_id in ("20260101T000000Z-aaaa", "20260102T000000Z-bbbb")]
+        command = [
+            sys.executable,
+            "-m",
+            "newsarchive",
+            "crawl",
+            "--plan",
+            "plan.toml",
+            "--site",
+            "herald",
+        ]
+        runs = [
+            subprocess.run(
+                [*command, "--crawl-id", crawl_id],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd=tmp_path,
+            )
+            for crawl_id in ("20260101T000000Z-aaaa", "20260102T000000Z-bbbb")
+        ]
         fetched_gallery = any("/gallery/" in path for _, path, _ in site.request_log)
     for run in runs:
         assert run.returncode == 0, run.stderr[-3000:]
@@ -531,13 +672,23 @@ def test_crawl_plan_twice_is_incremental(tmp_path: Path) -> None:
 
 
 def test_crawl_plan_errors_are_reported_with_their_place(tmp_path: Path) -> None:
-    (tmp_path / "bad.toml").write_text('[plan]\nname = "x"\n\n[[sites]]\nname = "a"\n'
-                                       'seeds = ["ftp://nope"]\n')
-    run = subprocess.run([sys.executable, "-m", "newsarchive", "crawl", "--plan", "bad.toml"],
-                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    (tmp_path / "bad.toml").write_text(
+        '[plan]\nname = "x"\n\n[[sites]]\nname = "a"\nseeds = ["ftp://nope"]\n'
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "crawl", "--plan", "bad.toml"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert run.returncode == 2 and "bad.toml:6" in run.stderr, run.stderr
     (tmp_path / "good.toml").write_text(PLAN.format(base="http://127.0.0.1:9"))
-    run = subprocess.run([sys.executable, "-m", "newsarchive", "crawl", "--plan", "good.toml",
-                          "--site", "nosuch"], capture_output=True, text=True, timeout=60,
-                         cwd=tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "crawl", "--plan", "good.toml", "--site", "nosuch"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert run.returncode == 2 and "nosuch" in run.stderr

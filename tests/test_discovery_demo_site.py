@@ -18,8 +18,7 @@ def _get(url: str) -> bytes:
 
 
 def test_robots_to_sitemap_index_to_news_sitemap(demo_server: str) -> None:
-    sitemaps = sitemaps_from_robots(_get(f"{demo_server}/robots.txt"),
-                                    f"{demo_server}/robots.txt")
+    sitemaps = sitemaps_from_robots(_get(f"{demo_server}/robots.txt"), f"{demo_server}/robots.txt")
     assert sitemaps == [f"{demo_server}/sitemap_index.xml"]
     index = parse_sitemap(_get(sitemaps[0]), sitemaps[0])
     assert index.is_index and index.errors == []

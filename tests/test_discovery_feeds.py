@@ -41,8 +41,11 @@ def test_rss2_entries_with_dates_and_guid_permalinks() -> None:
     result = parse_feed(RSS, "https://news.example/rss.xml")
     assert result.format == "rss" and result.title == "Example News"
     assert [(e.url, e.title, e.published) for e in result.entries] == [
-        ("https://news.example/politics/mayor-resigns", "Mayor resigns",
-         "2024-05-01T10:00:00+02:00"),
+        (
+            "https://news.example/politics/mayor-resigns",
+            "Mayor resigns",
+            "2024-05-01T10:00:00+02:00",
+        ),
         ("https://news.example/local/guid-story", "Only a guid", "2024-05-02T08:00:00Z"),
     ]
     assert "entry skipped: no http(s) link" in result.errors
@@ -63,7 +66,8 @@ def test_rdf_feed() -> None:
     result = parse_feed(RDF, "https://news.example/index.rdf")
     assert result.format == "rdf"
     assert [(e.url, e.published) for e in result.entries] == [
-        ("https://news.example/rdf-story", "2024-05-04")]
+        ("https://news.example/rdf-story", "2024-05-04")
+    ]
 
 
 def test_feed_without_namespaces_and_truncated() -> None:
@@ -73,18 +77,21 @@ def test_feed_without_namespaces_and_truncated() -> None:
     assert result.errors
     bare_atom = b"<feed><entry><link href='/x/bare-atom-story'/></entry></feed>"
     assert parse_feed(bare_atom, "https://news.example/a").entries[0].url == (
-        "https://news.example/x/bare-atom-story")
+        "https://news.example/x/bare-atom-story"
+    )
 
 
 def test_feed_bomb_and_xxe_are_inert(tmp_path) -> None:
     secret = tmp_path / "s.txt"
     secret.write_text("SECRET-IN-FILE")
     entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
-    body = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e0 "ha">{entities}'
-            f'<!ENTITY xxe SYSTEM "file://{secret}">]>'
-            "<rss><channel><title>&e9;</title>"
-            "<item><title>&xxe;</title><link>https://news.example/ok-story</link></item>"
-            "</channel></rss>").encode()
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e0 "ha">{entities}'
+        f'<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        "<rss><channel><title>&e9;</title>"
+        "<item><title>&xxe;</title><link>https://news.example/ok-story</link></item>"
+        "</channel></rss>"
+    ).encode()
     result = parse_feed(body, "https://news.example/rss")
     assert [e.url for e in result.entries] == ["https://news.example/ok-story"]
     assert result.entries[0].title is None and result.title is None
@@ -107,5 +114,7 @@ def test_discover_feeds_from_link_alternate() -> None:
     <link rel="stylesheet" type="text/css" href="/a.css">
     </head><body><a href="/rss-page">RSS</a></body></html>"""
     assert discover_feeds(html, "https://news.example/") == [
-        "https://news.example/rss.xml", "https://news.example/sub/atom.xml"]
+        "https://news.example/rss.xml",
+        "https://news.example/sub/atom.xml",
+    ]
     assert discover_feeds(b"", "https://news.example/") == []

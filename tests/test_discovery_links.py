@@ -79,5 +79,6 @@ def test_extract_links_same_site_absolute_no_fragments_dedup() -> None:
 def test_extract_links_allowed_hosts_and_empty_page() -> None:
     html = "<a href='https://cdn.news.example/x/long-article-slug-here'>x</a><a href='/y'>y</a>"
     assert extract_links(html, "https://news.example/", allowed_hosts=["cdn.news.example"]) == [
-        "https://cdn.news.example/x/long-article-slug-here"]
+        "https://cdn.news.example/x/long-article-slug-here"
+    ]
     assert extract_links(b"   ", "https://news.example/") == []

@@ -77,10 +77,13 @@ def test_gzip_bomb_is_capped(monkeypatch) -> None:
 
 def test_missing_and_wrong_namespaces_still_parse() -> None:
     no_ns = b"<urlset><url><loc>https://news.example/a/long-story-about-things</loc></url></urlset>"
-    wrong_ns = (b'<urlset xmlns="http://www.google.com/schemas/sitemap/0.84"><url>'
-                b"<loc>https://news.example/b</loc></url></urlset>")
+    wrong_ns = (
+        b'<urlset xmlns="http://www.google.com/schemas/sitemap/0.84"><url>'
+        b"<loc>https://news.example/b</loc></url></urlset>"
+    )
     assert [e.url for e in parse_sitemap(no_ns, BASE).urls] == [
-        "https://news.example/a/long-story-about-things"]
+        "https://news.example/a/long-story-about-things"
+    ]
     assert [e.url for e in parse_sitemap(wrong_ns, BASE).urls] == ["https://news.example/b"]
 
 
@@ -116,23 +119,35 @@ def test_billion_laughs_is_not_expanded() -> None:
 def test_external_entity_is_not_read(tmp_path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-VALUE")
-    xxe = (f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file://{secret}">]>'
-           "<urlset><url><loc>https://news.example/&xxe;</loc>"
-           "<lastmod>&xxe;</lastmod></url></urlset>").encode()
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        "<urlset><url><loc>https://news.example/&xxe;</loc>"
+        "<lastmod>&xxe;</lastmod></url></urlset>"
+    ).encode()
     result = parse_sitemap(xxe, BASE)
     assert "TOP-SECRET" not in repr(result)
     assert result.urls == []
 
 
 def test_plain_text_sitemap_keeps_only_http_urls() -> None:
-    body = b"https://news.example/a-story\n\nftp://x/y\njavascript:alert(1)\nhttps://news.example/b\n"
+    body = (
+        b"https://news.example/a-story\n\nftp://x/y\njavascript:alert(1)\nhttps://news.example/b\n"
+    )
     result = parse_sitemap(body, "https://news.example/sitemap.txt")
-    assert [e.url for e in result.urls] == ["https://news.example/a-story", "https://news.example/b"]
+    assert [e.url for e in result.urls] == [
+        "https://news.example/a-story",
+        "https://news.example/b",
+    ]
 
 
 def test_garbage_and_empty_input_give_errors_not_exceptions() -> None:
-    for body in (b"", b"\x1f\x8b\x08\x00broken", b"<html><body>not a sitemap</body></html>",
-                 b"<<<>>>", "<urlset><url><loc>https://ü.example/ä</loc></url></urlset>".encode()):
+    for body in (
+        b"",
+        b"\x1f\x8b\x08\x00broken",
+        b"<html><body>not a sitemap</body></html>",
+        b"<<<>>>",
+        "<urlset><url><loc>https://ü.example/ä</loc></url></urlset>".encode(),
+    ):
         result = parse_sitemap(body, BASE)
         assert isinstance(result.errors, list)
     assert parse_sitemap(b"", BASE).errors == ["empty sitemap"]
@@ -140,24 +155,31 @@ def test_garbage_and_empty_input_give_errors_not_exceptions() -> None:
 
 
 def test_bad_lastmod_is_reported_and_entry_kept() -> None:
-    body = b"<urlset><url><loc>https://news.example/x</loc><lastmod>yesterday</lastmod></url></urlset>"
+    body = (
+        b"<urlset><url><loc>https://news.example/x</loc><lastmod>yesterday</lastmod></url></urlset>"
+    )
     result = parse_sitemap(body, BASE)
     assert result.urls[0].lastmod is None
     assert "unreadable lastmod" in result.errors[0]
 
 
 def test_entry_cap() -> None:
-    body = b"<urlset>" + b"".join(
-        b"<url><loc>https://news.example/%d</loc></url>" % i for i in range(30)) + b"</urlset>"
+    body = (
+        b"<urlset>"
+        + b"".join(b"<url><loc>https://news.example/%d</loc></url>" % i for i in range(30))
+        + b"</urlset>"
+    )
     result = parse_sitemap(body, BASE, max_entries=10)
     assert len(result.urls) == 10 and "more than 10" in result.errors[-1]
 
 
 def test_robots_sitemap_lines() -> None:
-    robots = (b"User-agent: *\nDisallow: /private\n"
-              b"Sitemap: https://news.example/sitemap-news.xml # news\n"
-              b"sitemap:/sitemap-index.xml\nSITEMAP: https://news.example/sitemap-news.xml\n"
-              b"Sitemap: mailto:x@y\n")
+    robots = (
+        b"User-agent: *\nDisallow: /private\n"
+        b"Sitemap: https://news.example/sitemap-news.xml # news\n"
+        b"sitemap:/sitemap-index.xml\nSITEMAP: https://news.example/sitemap-news.xml\n"
+        b"Sitemap: mailto:x@y\n"
+    )
     assert sitemaps_from_robots(robots, "https://news.example/robots.txt") == [
         "https://news.example/sitemap-news.xml",
         "https://news.example/sitemap-index.xml",
@@ -165,8 +187,11 @@ def test_robots_sitemap_lines() -> None:
 
 
 def test_text_input_with_a_foreign_encoding_declaration() -> None:
-    text = NEWS_SITEMAP.decode().replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace(
-        "Council votes &amp; passes budget", "Gemeinderat beschließt Budget")
+    text = (
+        NEWS_SITEMAP.decode()
+        .replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+        .replace("Council votes &amp; passes budget", "Gemeinderat beschließt Budget")
+    )
     result = parse_sitemap(text, BASE)
     assert result.urls[0].news_title == "Gemeinderat beschließt Budget"
 
@@ -174,4 +199,5 @@ def test_text_input_with_a_foreign_encoding_declaration() -> None:
 def test_robots_with_a_byte_order_mark() -> None:
     robots = "\ufeffSitemap: https://news.example/s.xml\n".encode()
     assert sitemaps_from_robots(robots, "https://news.example/robots.txt") == [
-        "https://news.example/s.xml"]
+        "https://news.example/s.xml"
+    ]

@@ -44,23 +44,39 @@ WORKER_SETTINGS = {
 }
 
 
-
 @pytest.fixture
 def site() -> Iterator[DemoSite]:
     with DemoSite(generate=ARTICLES) as served:
         yield served
 
 
-def start_worker(site: DemoSite, redis_url: str, crawl_id: str, out: Path,
-                 log_path: Path, **extra: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "newsarchive", "-v", "crawl", f"{site.base_url}/",
-               "--redis", redis_url, "--crawl-id", crawl_id, "--out", str(out),
-               "--allow-private"]
+def start_worker(
+    site: DemoSite, redis_url: str, crawl_id: str, out: Path, log_path: Path, **extra: str
+) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "newsarchive",
+        "-v",
+        "crawl",
+        f"{site.base_url}/",
+        "--redis",
+        redis_url,
+        "--crawl-id",
+        crawl_id,
+        "--out",
+        str(out),
+        "--allow-private",
+    ]
     for name, value in {**WORKER_SETTINGS, **extra}.items():
         command += ["-s", f"{name}={value}"]
     with log_path.open("wb") as log_file:
-        return subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        return subprocess.Popen(
+            command,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
 
 
 def finish(process: subprocess.Popen[bytes], log_path: Path) -> int:
@@ -102,8 +118,11 @@ def warc_response_urls(out: Path) -> list[str]:
     urls = []
     for path in sorted(out.glob("workers/*/warc/*.warc.gz")):
         with path.open("rb") as stream:
-            urls.extend(record.rec_headers.get_header("WARC-Target-URI")
-                        for record in ArchiveIterator(stream) if record.rec_type == "response")
+            urls.extend(
+                record.rec_headers.get_header("WARC-Target-URI")
+                for record in ArchiveIterator(stream)
+                if record.rec_type == "response"
+            )
     return urls
 
 
@@ -116,8 +135,9 @@ def article_urls(site: DemoSite) -> set[str]:
 def assert_each_article_once(site: DemoSite, out: Path) -> list[int]:
     """Every article requested, archived and exported exactly once; per-worker export counts."""
     expected = article_urls(site)
-    fetched = Counter(f"{site.base_url}{path}" for method, path, _ in site.request_log
-                      if method == "GET")
+    fetched = Counter(
+        f"{site.base_url}{path}" for method, path, _ in site.request_log if method == "GET"
+    )
     assert {url: fetched[url] for url in expected if fetched[url] != 1} == {}
     archived = Counter(warc_response_urls(out))
     assert {url: archived[url] for url in expected if archived[url] != 1} == {}
@@ -128,18 +148,35 @@ def assert_each_article_once(site: DemoSite, out: Path) -> list[int]:
     return [len(urls) for urls in per_worker]
 
 
-def crawl_finish(redis_url: str, crawl_id: str, out: Path,
-                 *options: str) -> tuple[int, dict[str, Any], str]:
+def crawl_finish(
+    redis_url: str, crawl_id: str, out: Path, *options: str
+) -> tuple[int, dict[str, Any], str]:
     done = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "crawl-finish", crawl_id, "--redis", redis_url,
-         "--out", str(out), "--json", *options], capture_output=True, text=True, timeout=120,
-        check=False)
+        [
+            sys.executable,
+            "-m",
+            "newsarchive",
+            "crawl-finish",
+            crawl_id,
+            "--redis",
+            redis_url,
+            "--out",
+            str(out),
+            "--json",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     report = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
     return done.returncode, report, done.stderr
 
 
-def test_two_workers_capture_every_article_once(site: DemoSite, redis_server: LocalRedis,
-                                                tmp_path: Path) -> None:
+def test_two_workers_capture_every_article_once(
+    site: DemoSite, redis_server: LocalRedis, tmp_path: Path
+) -> None:
     out = tmp_path / "crawl"
     crawl_id = "two-workers"
     logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
@@ -179,21 +216,36 @@ def test_two_workers_capture_every_article_once(site: DemoSite, redis_server: Lo
         assert (out / json.loads(line.split(" ", 2)[2])["filename"]).exists()
     crawl_report = json.loads((out / "report.json").read_text())
     assert crawl_report["totals"]["articles"] == ARTICLES
-    assert sum(site_report["outcomes"].get("article", 0)
-               for site_report in crawl_report["sites"].values()) == ARTICLES
+    assert (
+        sum(
+            site_report["outcomes"].get("article", 0)
+            for site_report in crawl_report["sites"].values()
+        )
+        == ARTICLES
+    )
 
 
 def test_worker_stopped_with_sigint_loses_and_duplicates_nothing(
-        site: DemoSite, redis_server: LocalRedis, tmp_path: Path) -> None:
+    site: DemoSite, redis_server: LocalRedis, tmp_path: Path
+) -> None:
     out = tmp_path / "crawl"
     crawl_id = "sigint"
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
     first = start_worker(site, redis_server.url, crawl_id, out, first_log)
-    wait_for(lambda: (out / "workers").exists() and sum(
-        pages_fetched(f) for f in worker_folders(out)) >= 20, "the first worker's pages")
+    wait_for(
+        lambda: (
+            (out / "workers").exists() and sum(pages_fetched(f) for f in worker_folders(out)) >= 20
+        ),
+        "the first worker's pages",
+    )
     second = start_worker(site, redis_server.url, crawl_id, out, second_log)
-    wait_for(lambda: len(worker_folders(out)) == 2 and min(
-        pages_fetched(f) for f in worker_folders(out)) >= 10, "the second worker's pages")
+    wait_for(
+        lambda: (
+            len(worker_folders(out)) == 2
+            and min(pages_fetched(f) for f in worker_folders(out)) >= 10
+        ),
+        "the second worker's pages",
+    )
     first.send_signal(signal.SIGINT)
     finish(first, first_log)
     assert "shutting down gracefully" in first_log.read_text()
@@ -208,20 +260,33 @@ def test_worker_stopped_with_sigint_loses_and_duplicates_nothing(
 
 
 def test_requests_of_a_worker_killed_with_sigkill_are_fetched_by_the_others(
-        site: DemoSite, redis_server: LocalRedis, tmp_path: Path) -> None:
+    site: DemoSite, redis_server: LocalRedis, tmp_path: Path
+) -> None:
     out = tmp_path / "crawl"
     crawl_id = "sigkill"
     stale = {"NEWSARCHIVE_REDIS_STALE_AFTER": "3"}
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
     first = start_worker(site, redis_server.url, crawl_id, out, first_log, **stale)
-    wait_for(lambda: (out / "workers").exists() and sum(
-        pages_fetched(f) for f in worker_folders(out)) >= 20, "the first worker's pages")
+    wait_for(
+        lambda: (
+            (out / "workers").exists() and sum(pages_fetched(f) for f in worker_folders(out)) >= 20
+        ),
+        "the first worker's pages",
+    )
     second = start_worker(site, redis_server.url, crawl_id, out, second_log, **stale)
-    wait_for(lambda: len(worker_folders(out)) == 2 and min(
-        pages_fetched(f) for f in worker_folders(out)) >= 10, "the second worker's pages")
+    wait_for(
+        lambda: (
+            len(worker_folders(out)) == 2
+            and min(pages_fetched(f) for f in worker_folders(out)) >= 10
+        ),
+        "the second worker's pages",
+    )
     client = redis_server.client()
-    held = [k for k in client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*:inflight:*")
-            if str(first.pid) in k]
+    held = [
+        k
+        for k in client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*:inflight:*")
+        if str(first.pid) in k
+    ]
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
     assert finish(second, second_log) == 0, second_log.read_text()[-3000:]
@@ -241,8 +306,7 @@ def test_requests_of_a_worker_killed_with_sigkill_are_fetched_by_the_others(
         assert not twice  # it held nothing unfinished when it died
 
 
-def test_crawl_finish_refuses_while_work_remains(redis_server: LocalRedis,
-                                                 tmp_path: Path) -> None:
+def test_crawl_finish_refuses_while_work_remains(redis_server: LocalRedis, tmp_path: Path) -> None:
     from newsarchive.distributed.workers import Heartbeat
 
     client = redis_server.client()
@@ -250,36 +314,69 @@ def test_crawl_finish_refuses_while_work_remains(redis_server: LocalRedis,
     client.zadd(f"newsarchive:crawl:{crawl_id}:news:requests", {"pickled-request": 0})
     client.sadd(f"newsarchive:crawl:{crawl_id}:news:dupefilter", "fp1", "fp2")
     client.sadd("newsarchive:crawl:unfinished-other:news:dupefilter", "fp")  # another crawl
-    command = [sys.executable, "-m", "newsarchive", "crawl-finish", crawl_id,
-               "--redis", redis_server.url]
+    command = [
+        sys.executable,
+        "-m",
+        "newsarchive",
+        "crawl-finish",
+        crawl_id,
+        "--redis",
+        redis_server.url,
+    ]
     refused = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert refused.returncode == 1 and "1 requests are still queued" in refused.stderr
     assert "seen fingerprints: 2" in refused.stdout
     client.delete(f"newsarchive:crawl:{crawl_id}:news:requests")
-    alive = Heartbeat(worker="other~p1", host="other", pid=1, busy=True, seen=time.time(),
-                      started=time.time(), out_dir="x")
+    alive = Heartbeat(
+        worker="other~p1",
+        host="other",
+        pid=1,
+        busy=True,
+        seen=time.time(),
+        started=time.time(),
+        out_dir="x",
+    )
     client.hset(f"newsarchive:crawl:{crawl_id}:workers", alive.worker, alive.to_json())
     refused = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert refused.returncode == 1 and "still alive: other~p1" in refused.stderr
-    forced = subprocess.run([*command, "--force"], capture_output=True, text=True, timeout=60,
-                            check=False)
+    forced = subprocess.run(
+        [*command, "--force"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert forced.returncode == 0, forced.stderr
     assert list(client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*")) == []
     assert client.exists("newsarchive:crawl:unfinished-other:news:dupefilter")
-    bad = subprocess.run([sys.executable, "-m", "newsarchive", "crawl-finish", "x*",
-                          "--redis", redis_server.url], capture_output=True, text=True,
-                         timeout=60, check=False)
+    bad = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "crawl-finish", "x*", "--redis", redis_server.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert bad.returncode == 2 and "crawl id" in bad.stderr
-    unreachable = subprocess.run([sys.executable, "-m", "newsarchive", "crawl-finish", "x",
-                                  "--redis", "redis://127.0.0.1:1/0"], capture_output=True,
-                                 text=True, timeout=60, check=False)
+    unreachable = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsarchive",
+            "crawl-finish",
+            "x",
+            "--redis",
+            "redis://127.0.0.1:1/0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert unreachable.returncode == 2 and "cannot reach Redis" in unreachable.stderr
 
 
 def test_plan_workers_share_a_site_queue_under_the_crawl_and_site(
-        site: DemoSite, redis_server: LocalRedis, tmp_path: Path) -> None:
+    site: DemoSite, redis_server: LocalRedis, tmp_path: Path
+) -> None:
     plan = tmp_path / "plan.toml"
-    plan.write_text(f"""
+    plan.write_text(
+        f"""
 [plan]
 name = "shared"
 state = "state/shared.sqlite"
@@ -294,11 +391,27 @@ allow_private = true
 delay = 0.0
 concurrency = 8
 autothrottle = false
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     crawl_id = "plan-crawl"
-    command = [sys.executable, "-m", "newsarchive", "-v", "crawl", "--plan", str(plan),
-               "--redis", redis_server.url, "--crawl-id", crawl_id,
-               "-s", "NEWSARCHIVE_PROGRESS=False", "-s", "NEWSARCHIVE_REDIS_IDLE_GRACE=1.5"]
+    command = [
+        sys.executable,
+        "-m",
+        "newsarchive",
+        "-v",
+        "crawl",
+        "--plan",
+        str(plan),
+        "--redis",
+        redis_server.url,
+        "--crawl-id",
+        crawl_id,
+        "-s",
+        "NEWSARCHIVE_PROGRESS=False",
+        "-s",
+        "NEWSARCHIVE_REDIS_IDLE_GRACE=1.5",
+    ]
     logs = [tmp_path / "plan-1.log", tmp_path / "plan-2.log"]
     workers = []
     for log in logs:
@@ -306,8 +419,10 @@ autothrottle = false
             workers.append(subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT))
     client = redis_server.client()
     queue = f"newsarchive:crawl:{crawl_id}:gen:news:requests"
-    wait_for(lambda: client.exists(queue) or all(w.poll() is not None for w in workers),
-             "the site's queue")
+    wait_for(
+        lambda: client.exists(queue) or all(w.poll() is not None for w in workers),
+        "the site's queue",
+    )
     for worker, log in zip(workers, logs, strict=True):
         assert finish(worker, log) == 0, log.read_text()[-3000:]
 

@@ -16,7 +16,6 @@ INFLIGHT = f"{CRAWL}:news:inflight"
 WORKERS = f"{CRAWL}:workers"
 
 
-
 @pytest.fixture
 def client(redis_server: LocalRedis) -> Iterator[Any]:
     import redis
@@ -49,8 +48,9 @@ def beat(client: Any, worker: str, seen: float) -> None:
     client.hset(WORKERS, worker, Heartbeat(worker, "h", 1, True, seen, seen, "").to_json())
 
 
-def test_a_popped_request_waits_in_flight_until_released(redis_server: LocalRedis,
-                                                         client: Any) -> None:
+def test_a_popped_request_waits_in_flight_until_released(
+    redis_server: LocalRedis, client: Any
+) -> None:
     from scrapy import Request, Spider
 
     from newsarchive.distributed.inflight import META_KEY, InflightReleaseMiddleware
@@ -87,8 +87,9 @@ def test_a_retry_replaces_its_original_in_flight(redis_server: LocalRedis, clien
     assert client.zcard(QUEUE) == 1
 
 
-def test_requests_of_a_dead_worker_go_back_with_their_priority(redis_server: LocalRedis,
-                                                               client: Any) -> None:
+def test_requests_of_a_dead_worker_go_back_with_their_priority(
+    redis_server: LocalRedis, client: Any
+) -> None:
     from scrapy import Request
 
     from newsarchive.distributed.inflight import requeue_dead_workers
@@ -105,21 +106,25 @@ def test_requests_of_a_dead_worker_go_back_with_their_priority(redis_server: Loc
     assert alive.next_request().url.endswith("/3")
     assert client.zcard(QUEUE) == 0
 
-    kwargs = dict(inflight_prefix=INFLIGHT, queue_key=QUEUE, workers_key=WORKERS,
-                  stale_after=15.0, now=now)
+    kwargs = dict(
+        inflight_prefix=INFLIGHT, queue_key=QUEUE, workers_key=WORKERS, stale_after=15.0, now=now
+    )
     assert requeue_dead_workers(client, **kwargs) == 2
     assert client.hlen(f"{INFLIGHT}:alive~p2") == 1  # a live worker keeps what it holds
     assert not client.exists(f"{INFLIGHT}:dead~p1")
-    assert [alive.next_request().url for _ in range(2)] == ["http://site.test/1",
-                                                           "http://site.test/2"]
+    assert [alive.next_request().url for _ in range(2)] == [
+        "http://site.test/1",
+        "http://site.test/2",
+    ]
     assert requeue_dead_workers(client, **kwargs) == 0  # nothing twice
     beat(client, "alive~p2", now - 60)  # its own heartbeat late: it is still alive to itself
     assert requeue_dead_workers(client, **kwargs, me="alive~p2") == 0
     assert requeue_dead_workers(client, **kwargs) == 3  # /3, /1 and /2, never released
 
 
-def test_a_worker_killed_before_its_first_heartbeat_counts_as_dead(redis_server: LocalRedis,
-                                                                   client: Any) -> None:
+def test_a_worker_killed_before_its_first_heartbeat_counts_as_dead(
+    redis_server: LocalRedis, client: Any
+) -> None:
     from scrapy import Request
 
     from newsarchive.distributed.inflight import requeue_dead_workers
@@ -127,8 +132,12 @@ def test_a_worker_killed_before_its_first_heartbeat_counts_as_dead(redis_server:
     early = scheduler_for(redis_server, "early~p9")
     early.enqueue_request(Request("http://site.test/early"))
     early.next_request()
-    assert requeue_dead_workers(client, inflight_prefix=INFLIGHT, queue_key=QUEUE,
-                                workers_key=WORKERS, stale_after=15.0) == 1
+    assert (
+        requeue_dead_workers(
+            client, inflight_prefix=INFLIGHT, queue_key=QUEUE, workers_key=WORKERS, stale_after=15.0
+        )
+        == 1
+    )
     assert client.zcard(QUEUE) == 1
 
 

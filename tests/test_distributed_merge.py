@@ -20,11 +20,16 @@ def write_worker(out: Path, name: str, *, articles: int, manifest: bool = True) 
             handle.write(json.dumps({"url": f"http://site/{name}/{number}"}) + "\n")
     (folder / "pages.jsonl").write_text("{}\n", encoding="utf-8")
     if manifest:
-        (folder / "manifest.json").write_text(json.dumps({
-            "started_at": f"2026-01-01T00:00:0{len(name)}Z",
-            "counts": {"articles": articles, "responses": articles + 1},
-            "files": [{"path": "articles/articles-c1-00000.jsonl.gz", "records": articles}],
-        }), encoding="utf-8")
+        (folder / "manifest.json").write_text(
+            json.dumps(
+                {
+                    "started_at": f"2026-01-01T00:00:0{len(name)}Z",
+                    "counts": {"articles": articles, "responses": articles + 1},
+                    "files": [{"path": "articles/articles-c1-00000.jsonl.gz", "records": articles}],
+                }
+            ),
+            encoding="utf-8",
+        )
     return folder
 
 
@@ -38,10 +43,12 @@ def test_manifest_sums_workers_and_lists_every_file(tmp_path: Path) -> None:
     assert manifest["crawl_id"] == "c1"
     assert manifest["started_at"] == "2026-01-01T00:00:04Z"  # the earliest worker (a~p1)
     records = {f["path"]: f.get("records") for f in manifest["files"]}
-    assert records == {"workers/a~p1/articles/articles-c1-00000.jsonl.gz": 3,
-                       "workers/a~p1/pages.jsonl": None,
-                       "workers/bb~p2/articles/articles-c1-00000.jsonl.gz": 4,
-                       "workers/bb~p2/pages.jsonl": None}
+    assert records == {
+        "workers/a~p1/articles/articles-c1-00000.jsonl.gz": 3,
+        "workers/a~p1/pages.jsonl": None,
+        "workers/bb~p2/articles/articles-c1-00000.jsonl.gz": 4,
+        "workers/bb~p2/pages.jsonl": None,
+    }
     assert result.index.read_text() == ""  # no WARC files, an empty (valid) index
     assert merge_crawl(tmp_path, "c1").counts == result.counts  # idempotent
 
@@ -75,8 +82,9 @@ def test_files_of_a_killed_worker_are_finished_and_merged(tmp_path: Path) -> Non
     (killed / "articles").mkdir(parents=True)
     (killed / "warc").mkdir()
     batch = killed / "articles" / "articles-c1-00000.jsonl.gz.open"
-    records = b"".join(gzip_member(json.dumps({"url": f"http://site/b/{n}"}).encode() + b"\n")
-                       for n in range(3))
+    records = b"".join(
+        gzip_member(json.dumps({"url": f"http://site/b/{n}"}).encode() + b"\n") for n in range(3)
+    )
     batch.write_bytes(records + b"\x1f\x8b\x08 cut short")
     warc = killed / "warc" / "newsarchive-20260101000000-00000-b~p2.warc.gz.open"
     record = b"WARC/1.1\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n\r\n\r\n"
@@ -115,15 +123,25 @@ def test_report_covers_every_worker(tmp_path: Path) -> None:
     first = write_worker(tmp_path, "a~p1", articles=3)
     second = write_worker(tmp_path, "b~p2", articles=2)
     (first / "pages.jsonl").write_text(
-        json.dumps({"url": "http://site/a/0", "outcome": "article", "crawl_id": "c1"}) + "\n"
-        + json.dumps({"url": "http://site/x", "outcome": "http_error", "status": 404,
-                      "crawl_id": "c1"}) + "\n", encoding="utf-8")
+        json.dumps({"url": "http://site/a/0", "outcome": "article", "crawl_id": "c1"})
+        + "\n"
+        + json.dumps(
+            {"url": "http://site/x", "outcome": "http_error", "status": 404, "crawl_id": "c1"}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     (second / "pages.jsonl").write_text(
-        json.dumps({"url": "http://site/b/0", "outcome": "article", "crawl_id": "c1"}) + "\n"
-        + json.dumps({"url": "http://site/y", "outcome": "http_error", "status": 404,
-                      "crawl_id": "c1"}) + "\n"
+        json.dumps({"url": "http://site/b/0", "outcome": "article", "crawl_id": "c1"})
+        + "\n"
+        + json.dumps(
+            {"url": "http://site/y", "outcome": "http_error", "status": 404, "crawl_id": "c1"}
+        )
+        + "\n"
         + json.dumps({"url": "http://site/z", "outcome": "article", "crawl_id": "other"})
-        + "\n", encoding="utf-8")
+        + "\n",
+        encoding="utf-8",
+    )
     result = merge_crawl(tmp_path, "c1")
     report = json.loads(result.report.read_text())
     assert result.report == tmp_path / "report.json"

@@ -20,8 +20,9 @@ from newsarchive.distributed.settings import (
 from newsarchive.distributed.worker import worker_options
 from newsarchive.distributed.workers import Heartbeat, decide_idle
 
-scrapy_redis_defaults = pytest.importorskip("scrapy_redis.defaults",
-                                            reason="pip install -e '.[distributed]'")
+scrapy_redis_defaults = pytest.importorskip(
+    "scrapy_redis.defaults", reason="pip install -e '.[distributed]'"
+)
 URL = "redis://127.0.0.1:6379/0"
 
 
@@ -60,9 +61,11 @@ def test_defensive_scheduler_settings() -> None:
 
 def test_component_dicts_keep_the_project_components() -> None:
     settings = redis_settings(URL, "c1")
-    for name, ours in (("EXTENSIONS", WORKERS_EXTENSION),
-                       ("SPIDER_MIDDLEWARES", FILTER_MIDDLEWARE),
-                       ("DOWNLOADER_MIDDLEWARES", RELEASE_MIDDLEWARE)):
+    for name, ours in (
+        ("EXTENSIONS", WORKERS_EXTENSION),
+        ("SPIDER_MIDDLEWARES", FILTER_MIDDLEWARE),
+        ("DOWNLOADER_MIDDLEWARES", RELEASE_MIDDLEWARE),
+    ):
         project = project_components(name)
         assert ours in settings[name]
         assert {k: v for k, v in settings[name].items() if k != ours} == project
@@ -97,8 +100,12 @@ def test_a_redis_url_is_required() -> None:
 
 
 def test_worker_options(tmp_path: Path) -> None:
-    options = CrawlOptions(start_urls=["http://127.0.0.1:1/"], out_dir=tmp_path, crawl_id="c1",
-                           overrides={"NEWSARCHIVE_REDIS_IDLE_GRACE": 0.5})
+    options = CrawlOptions(
+        start_urls=["http://127.0.0.1:1/"],
+        out_dir=tmp_path,
+        crawl_id="c1",
+        overrides={"NEWSARCHIVE_REDIS_IDLE_GRACE": 0.5},
+    )
     worker = worker_options(options, URL, check=False)
     assert worker.out_dir.parent == tmp_path / "workers"
     assert "~p" in worker.out_dir.name  # host and process id
@@ -110,8 +117,7 @@ def test_worker_options(tmp_path: Path) -> None:
 
 
 def beat(worker: str, busy: bool, seen: float) -> Heartbeat:
-    return Heartbeat(worker=worker, host="h", pid=1, busy=busy, seen=seen, started=0.0,
-                     out_dir="")
+    return Heartbeat(worker=worker, host="h", pid=1, busy=busy, seen=seen, started=0.0, out_dir="")
 
 
 @pytest.mark.parametrize(
@@ -125,10 +131,16 @@ def beat(worker: str, busy: bool, seen: float) -> Heartbeat:
         (0, [beat("b", False, 99.0)], 96.0, False, 96.0),  # idle long enough: leave
     ],
 )
-def test_idle_rule(queued: int, peers: list[Heartbeat], idle_since: float | None, stay: bool,
-                   new_idle_since: float | None) -> None:
-    decision = decide_idle(queued=queued, peers=peers, now=100.0, idle_since=idle_since,
-                           grace=3.0, stale_after=15.0)
+def test_idle_rule(
+    queued: int,
+    peers: list[Heartbeat],
+    idle_since: float | None,
+    stay: bool,
+    new_idle_since: float | None,
+) -> None:
+    decision = decide_idle(
+        queued=queued, peers=peers, now=100.0, idle_since=idle_since, grace=3.0, stale_after=15.0
+    )
     assert (decision.stay, decision.idle_since) == (stay, new_idle_since)
 
 

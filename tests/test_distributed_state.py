@@ -43,9 +43,17 @@ CANONICAL = "https://news.example/story"
 
 def test_new_url_is_fetched_and_archived_article_is_not(state: Any) -> None:
     assert state.fetch_decision(ARTICLE).reason == "new"
-    state.record_fetch(ARTICLE, canonical_url=CANONICAL, article_id="a1", etag='"v1"',
-                       last_modified="Mon, 01 Jan 2026 00:00:00 GMT", payload_digest="sha1:X",
-                       content_hash="h1", status=200, warc_record_id="<urn:1>")
+    state.record_fetch(
+        ARTICLE,
+        canonical_url=CANONICAL,
+        article_id="a1",
+        etag='"v1"',
+        last_modified="Mon, 01 Jan 2026 00:00:00 GMT",
+        payload_digest="sha1:X",
+        content_hash="h1",
+        status=200,
+        warc_record_id="<urn:1>",
+    )
     assert state.seen(ARTICLE) and state.seen(CANONICAL) and state.seen_article("a1")
     assert not state.seen("https://news.example/other")
     assert state.content_hash("a1") == "h1"
@@ -53,8 +61,10 @@ def test_new_url_is_fetched_and_archived_article_is_not(state: Any) -> None:
     assert state.fetch_decision(ARTICLE).reason == "archived"
     conditional = state.fetch_decision(ARTICLE, "conditional")
     assert conditional.reason == "conditional"
-    assert conditional.headers == {"If-None-Match": '"v1"',
-                                   "If-Modified-Since": "Mon, 01 Jan 2026 00:00:00 GMT"}
+    assert conditional.headers == {
+        "If-None-Match": '"v1"',
+        "If-Modified-Since": "Mon, 01 Jan 2026 00:00:00 GMT",
+    }
     assert state.article_count() == 1
     assert state.articles() == [("a1", CANONICAL, "h1")]
     with pytest.raises(ValueError, match="refetch"):
@@ -72,11 +82,23 @@ def test_error_pages_and_non_articles_do_not_count_as_archived(state: Any) -> No
 
 
 def test_304_keeps_the_capture_it_confirmed_and_counts_fetches(state: Any) -> None:
-    state.record_fetch(ARTICLE, article_id="a1", payload_digest="sha1:FULL", status=200,
-                       content_hash="h1", warc_record_id="<urn:full>",
-                       fetched_at="2026-01-01T00:00:00Z")
-    state.record_fetch(ARTICLE, etag='"v2"', payload_digest="sha1:EMPTY", status=304,
-                       warc_record_id="<urn:revisit>", fetched_at="2026-01-02T00:00:00Z")
+    state.record_fetch(
+        ARTICLE,
+        article_id="a1",
+        payload_digest="sha1:FULL",
+        status=200,
+        content_hash="h1",
+        warc_record_id="<urn:full>",
+        fetched_at="2026-01-01T00:00:00Z",
+    )
+    state.record_fetch(
+        ARTICLE,
+        etag='"v2"',
+        payload_digest="sha1:EMPTY",
+        status=304,
+        warc_record_id="<urn:revisit>",
+        fetched_at="2026-01-02T00:00:00Z",
+    )
     capture = state.last_capture(ARTICLE)
     assert capture.status == 304 and capture.fetch_count == 2
     assert capture.payload_digest == "sha1:FULL"
@@ -131,17 +153,22 @@ def test_two_workers_share_one_state_and_one_run(redis_server: LocalRedis) -> No
     assert not list(first.client.scan_iter(match="newsarchive:crawl:*"))
 
 
-def test_factory_picks_the_backend_from_settings(tmp_path: Any,
-                                                 redis_server: LocalRedis) -> None:
+def test_factory_picks_the_backend_from_settings(tmp_path: Any, redis_server: LocalRedis) -> None:
     from newsarchive.distributed.state import RedisCrawlState, open_crawl_state
 
     assert open_crawl_state(Settings()) is None
     sqlite_state = open_crawl_state(Settings({"NEWSARCHIVE_STATE_PATH": str(tmp_path / "s.db")}))
     assert isinstance(sqlite_state, CrawlState)
     sqlite_state.close()
-    redis_state = open_crawl_state(Settings({
-        "NEWSARCHIVE_STATE_BACKEND": "redis", "NEWSARCHIVE_REDIS_URL": redis_server.url,
-        "NEWSARCHIVE_PLAN_NAME": "factory-plan"}))
+    redis_state = open_crawl_state(
+        Settings(
+            {
+                "NEWSARCHIVE_STATE_BACKEND": "redis",
+                "NEWSARCHIVE_REDIS_URL": redis_server.url,
+                "NEWSARCHIVE_PLAN_NAME": "factory-plan",
+            }
+        )
+    )
     assert isinstance(redis_state, RedisCrawlState) and redis_state.plan == "factory-plan"
     with pytest.raises(StateError, match="NEWSARCHIVE_REDIS_URL"):
         open_crawl_state(Settings({"NEWSARCHIVE_STATE_BACKEND": "redis"}))

@@ -34,9 +34,14 @@ def _late_records() -> list[dict]:
         record["free_access"] = None
         records.append(record)
     late = records[LATE]
-    late.update(date_modified="2024-06-01T09:00:00Z", topics=["late topic"], free_access=False,
-                videos=["https://video.example.com/1"], article_body_html="<p>late</p>",
-                main_image={"url": "https://img.example.com/late.jpg", "is_cover": True})
+    late.update(
+        date_modified="2024-06-01T09:00:00Z",
+        topics=["late topic"],
+        free_access=False,
+        videos=["https://video.example.com/1"],
+        article_body_html="<p>late</p>",
+        main_image={"url": "https://img.example.com/late.jpg", "is_cover": True},
+    )
     return records
 
 

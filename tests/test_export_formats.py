@@ -69,8 +69,11 @@ def test_partitioned_by_crawl_hive_style(tmp_path: Path) -> None:
     records = _records(3, "c1") + _records(2, "c/2") + [no_crawl]
     report = export_records(records, "parquet", tmp_path / "out", partition_by="crawl")
     names = sorted(str(Path(p).relative_to(tmp_path / "out")) for p in report.files)
-    assert names == ["crawl_id=__HIVE_DEFAULT_PARTITION__/part-0.parquet",
-                     "crawl_id=c%2F2/part-0.parquet", "crawl_id=c1/part-0.parquet"]
+    assert names == [
+        "crawl_id=__HIVE_DEFAULT_PARTITION__/part-0.parquet",
+        "crawl_id=c%2F2/part-0.parquet",
+        "crawl_id=c1/part-0.parquet",
+    ]
     assert report.files[str(tmp_path / "out/crawl_id=c1/part-0.parquet")] == 3
     assert len(list(load(tmp_path / "out"))) == 6
 
@@ -128,8 +131,21 @@ def test_cli_exports_crawl_folders_partitioned(tmp_path: Path, capsys) -> None:
     a = _crawl_output(tmp_path / "crawl-a", "a", 6)
     b = _crawl_output(tmp_path / "crawl-b", "b", 3)
     out = tmp_path / "export"
-    code = main(["export", str(a), str(b), "--format", "parquet", "--out", str(out),
-                 "--partition-by", "crawl", "--batch-size", "4"])
+    code = main(
+        [
+            "export",
+            str(a),
+            str(b),
+            "--format",
+            "parquet",
+            "--out",
+            str(out),
+            "--partition-by",
+            "crawl",
+            "--batch-size",
+            "4",
+        ]
+    )
     assert code == 0
     assert "9 records" in capsys.readouterr().out
     assert pq.read_table(out / "crawl_id=a" / "part-0.parquet").num_rows == 6
@@ -151,7 +167,8 @@ def test_cli_skips_bad_input_records_keeps_the_rest(tmp_path: Path, capsys) -> N
 def test_load_reads_concatenated_gzip_members_and_crawl_folders(tmp_path: Path) -> None:
     crawl = _crawl_output(tmp_path / "crawl", "c", 10)
     (crawl / "articles" / "articles-c-00009.jsonl.gz.open").write_bytes(
-        gzip_member(encode_record({"headline": "in progress"})))
+        gzip_member(encode_record({"headline": "in progress"}))
+    )
     records = list(newsarchive.load(crawl))
     assert len(records) == 10  # pages.jsonl and the .open batch are not articles yet
     assert records == _records(10, "c")

@@ -110,14 +110,22 @@ def test_manifest_lists_files_with_digests(tmp_path: Path) -> None:
     warc = tmp_path / "warc" / "x.warc.gz"
     warc.parent.mkdir()
     warc.write_bytes(b"warc bytes")
-    path = write_manifest(tmp_path, "c1", plan={"name": "demo"}, counts={"articles": 3},
-                          files=writer.files, warc_files=[warc])
+    path = write_manifest(
+        tmp_path,
+        "c1",
+        plan={"name": "demo"},
+        counts={"articles": 3},
+        files=writer.files,
+        warc_files=[warc],
+    )
     manifest = json.loads(path.read_text())
     assert manifest["crawl_id"] == "c1" and manifest["plan"] == {"name": "demo"}
     assert manifest["schema_version"] == schema.SCHEMA_VERSION
     assert manifest["software"]["newsarchive"] and manifest["software"]["python"]
     assert [f["path"] for f in manifest["files"]] == [
-        "articles/articles-c1-00000.jsonl.gz", "articles/articles-c1-00001.jsonl.gz"]
+        "articles/articles-c1-00000.jsonl.gz",
+        "articles/articles-c1-00001.jsonl.gz",
+    ]
     assert [f["records"] for f in manifest["files"]] == [2, 1]
     assert manifest["warc_files"][0]["path"] == "warc/x.warc.gz"
     assert manifest["warc_files"][0]["sha256"] == hashlib.sha256(b"warc bytes").hexdigest()
@@ -125,7 +133,8 @@ def test_manifest_lists_files_with_digests(tmp_path: Path) -> None:
 
 
 def test_a_record_that_is_not_plain_json_is_refused_and_the_file_stays_valid(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     with JsonLinesBatchWriter(tmp_path, "a") as writer:
         writer.write({"headline": "kept"})
         with pytest.raises(ValueError, match="not plain JSON"):

@@ -25,7 +25,9 @@ def test_same_text_again_is_not_exported_changed_text_is_linked() -> None:
     assert first["article_version"] == 1 and first["previous_capture_id"] is None
 
     # same article under a tracking URL, same text: nothing to export
-    outcome, again = index.admit(_capture("c2", "Original  text", "https://example.com/a?utm_source=x"))
+    outcome, again = index.admit(
+        _capture("c2", "Original  text", "https://example.com/a?utm_source=x")
+    )
     assert outcome is Outcome.UNCHANGED and again is None
 
     outcome, second = index.admit(_capture("c3", "Corrected text"))

@@ -150,8 +150,9 @@ def test_credit_in_figure_footer_small_or_label_led_span():
     ]
 
 
-@pytest.mark.parametrize("label_class", ["sr-only", "h-offscreen", "visually-hidden",
-                                         "screen-reader-text"])
+@pytest.mark.parametrize(
+    "label_class", ["sr-only", "h-offscreen", "visually-hidden", "screen-reader-text"]
+)
 def test_screen_reader_labels_are_not_caption_text(label_class: str) -> None:
     html = (
         "<html><body><article><figure><img src='/a.jpg'>"
@@ -316,7 +317,6 @@ def test_a_small_print_caption_behind_a_hidden_label_is_still_the_caption():
     )
     (caption,) = extract_captions(load_document(html, "https://example.test/"))
     assert (caption["text"], caption["credit"]) == ("Rescue teams search the forest.", None)
-
 
 
 def test_chrome_ancestry_is_looked_up_once_per_node_on_deep_pages(count_calls):

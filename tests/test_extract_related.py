@@ -73,7 +73,6 @@ def test_section_pages_in_related_blocks_are_not_related_articles():
     ]
 
 
-
 def test_nested_related_wrappers_read_each_link_once(count_calls):
     # 300 "related" wrappers nested in each other, each opening with a "Read also" link:
     # every such line's block listed all the links below it, 45,000 links read for 300
@@ -85,8 +84,10 @@ def test_nested_related_wrappers_read_each_link_once(count_calls):
     depth = 300
     html = (
         "<html><body><article><p>Story text that is long enough to be the body.</p>"
-        + "".join(f"<div class='related'><a href='/story-{i}'>Read also: story number {i}</a>"
-                  for i in range(depth))
+        + "".join(
+            f"<div class='related'><a href='/story-{i}'>Read also: story number {i}</a>"
+            for i in range(depth)
+        )
         + "</div>" * depth
         + "</article></body></html>"
     )

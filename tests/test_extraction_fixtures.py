@@ -84,7 +84,7 @@ def test_expected_links_and_images_are_on_the_page(name: str) -> None:
     urls += [c["image_url"] for c in fixture.expected.get("captions", [])]
     for url in urls:
         assert url.startswith(base)
-        assert f'"{url[len(base):]}"' in html or f'"{url}"' in html, url
+        assert f'"{url[len(base) :]}"' in html or f'"{url}"' in html, url
 
 
 # --------------------------------------------------------------------------- the comparisons
@@ -107,7 +107,9 @@ def test_caption_comparison_splits_credit_labels_but_not_credits() -> None:
     assert check(expected, same) == []
     wrong_credit = [{"text": "Boats", "credit": "AP", "image_url": "https://a/i.png"}]
     assert check(expected, wrong_credit)
-    credit_in_text = [{"text": "Boats. Photo: Reuters", "credit": None, "image_url": "https://a/i.png"}]
+    credit_in_text = [
+        {"text": "Boats. Photo: Reuters", "credit": None, "image_url": "https://a/i.png"}
+    ]
     assert check(expected, credit_in_text)
     assert check(expected, [])
 

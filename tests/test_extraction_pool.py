@@ -22,8 +22,9 @@ BASE = "http://gazette.test"
 CRASH_MARKER = "/crash-the-worker/"
 
 
-def crash_on_marker(html: bytes | str, url: str | None = None, *,
-                    headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+def crash_on_marker(
+    html: bytes | str, url: str | None = None, *, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """``extract`` that kills its worker process on marked URLs (a segfault stand-in)."""
     if url and CRASH_MARKER in url and os.getpid() != PARENT_PID:
         os._exit(70)
@@ -37,8 +38,13 @@ def pages() -> list[tuple[bytes, str, dict[str, str]]]:
     found = []
     for number in (1, 2, 3, 17):
         article = generated_article(number)
-        found.append((article.render(BASE).encode(), BASE + article.path,
-                      {"Content-Type": "text/html; charset=utf-8"}))
+        found.append(
+            (
+                article.render(BASE).encode(),
+                BASE + article.path,
+                {"Content-Type": "text/html; charset=utf-8"},
+            )
+        )
     found.append((b"", BASE + "/empty", {}))
     png = b"\x89PNG\r\n\x1a\n\x00\x00binary"
     found.append((png, BASE + "/image", {"Content-Type": "image/png"}))
@@ -61,8 +67,7 @@ def test_worker_count_numbers(value: Any, expected: int) -> None:
     assert worker_count(value) == expected
 
 
-def test_worker_count_auto_is_one_per_cpu_and_none_on_one(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_count_auto_is_one_per_cpu_and_none_on_one(monkeypatch: pytest.MonkeyPatch) -> None:
     for cpus, expected in ((1, 0), (2, 2), (3, 3), (64, extraction.AUTO_MAX_WORKERS)):
         monkeypatch.setattr(extraction, "available_cpus", lambda cpus=cpus: cpus)
         assert worker_count("auto") == expected
@@ -79,8 +84,9 @@ def test_pool_gives_the_same_records_as_in_process(pool: ExtractionPool) -> None
     async def both() -> list[tuple[dict[str, Any], dict[str, Any]]]:
         results = []
         for body, url, headers in pages():
-            results.append((await pool.extract(body, url, headers),
-                            extract(body, url, headers=headers)))
+            results.append(
+                (await pool.extract(body, url, headers), extract(body, url, headers=headers))
+            )
         return results
 
     results = run(both())
@@ -99,7 +105,8 @@ def test_zero_workers_extract_in_process() -> None:
 
 
 def test_crashed_worker_fails_the_page_and_a_fresh_pool_goes_on(
-        pool: ExtractionPool, monkeypatch: pytest.MonkeyPatch) -> None:
+    pool: ExtractionPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(extraction, "extract", crash_on_marker)
     body, url, headers = pages()[0]
 
@@ -125,8 +132,13 @@ def test_spider_records_a_crashed_worker_as_a_failed_page(monkeypatch: pytest.Mo
     assert spider.extraction.workers == 1
     body, _, _ = pages()[0]
     url = BASE + CRASH_MARKER + "story.html"
-    response = HtmlResponse(url=url, body=body, request=Request(url), status=200,
-                            headers={"Content-Type": "text/html; charset=utf-8"})
+    response = HtmlResponse(
+        url=url,
+        body=body,
+        request=Request(url),
+        status=200,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
 
     async def drain() -> list[Any]:
         return [item async for item in spider.parse_page(response)]
@@ -176,10 +188,25 @@ def test_workers_end_when_the_crawl_process_is_killed(tmp_path: Any) -> None:
     out = tmp_path / "out"
     with DemoSite(generate=3000) as site:
         crawl = subprocess.Popen(
-            [sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/", "--out", str(out),
-             "--allow-private", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-             "-s", "NEWSARCHIVE_EXTRACT_WORKERS=2"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "newsarchive",
+                "crawl",
+                site.base_url + "/",
+                "--out",
+                str(out),
+                "--allow-private",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+                "-s",
+                "NEWSARCHIVE_EXTRACT_WORKERS=2",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 60
             workers: list[int] = []

@@ -1,4 +1,4 @@
-"""ruff is the project's linter; the test suite fails when the tree is not clean."""
+"""ruff is the project's linter and formatter; the suite fails when the tree is not clean."""
 
 from __future__ import annotations
 
@@ -10,7 +10,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    """The ruff installed beside this Python (the pinned one), else the one on PATH."""
+    beside = Path(sys.executable).with_name("ruff")
+    ruff = str(beside) if beside.exists() else shutil.which("ruff") or "ruff"
+    return subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True)
+
+
 def test_ruff_clean() -> None:
-    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-    out = subprocess.run([ruff, "check", "."], cwd=ROOT, capture_output=True, text=True)
+    out = _ruff("check", ".")
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_ruff_formatted() -> None:
+    out = _ruff("format", "--check", ".")
     assert out.returncode == 0, out.stdout + out.stderr

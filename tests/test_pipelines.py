@@ -29,35 +29,62 @@ WARC_POINTER = {
 }
 
 
-def make_record(url: str, *, page_type: str = "article", probability: float = 0.9,
-                status: int = 200, article_id: str = "a1", content_hash: str = "h1",
-                warc: dict[str, Any] | None = None) -> dict[str, Any]:
+def make_record(
+    url: str,
+    *,
+    page_type: str = "article",
+    probability: float = 0.9,
+    status: int = 200,
+    article_id: str = "a1",
+    content_hash: str = "h1",
+    warc: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     record = schema.empty()
-    record.update(url=url, headline=f"Headline of {url}", article_id=article_id,
-                  content_hash=content_hash)
+    record.update(
+        url=url, headline=f"Headline of {url}", article_id=article_id, content_hash=content_hash
+    )
     record["extraction"].update(page_type=page_type, probability=probability)
     record["_capture"] = {
-        "requested_url": url, "url": url, "status": status,
+        "requested_url": url,
+        "url": url,
+        "status": status,
         "content_type": "text/html; charset=utf-8",
-        "discovered_via": {"type": "sitemap", "url": "http://site.test/sitemap.xml",
-                           "lastmod": "2026-01-01"},
-        "warc": warc, "crawl_id": "c1", "spider": "news", "outcome": None, "error": None,
+        "discovered_via": {
+            "type": "sitemap",
+            "url": "http://site.test/sitemap.xml",
+            "lastmod": "2026-01-01",
+        },
+        "warc": warc,
+        "crawl_id": "c1",
+        "spider": "news",
+        "outcome": None,
+        "error": None,
     }
     return record
 
 
 def outcome_item(url: str, outcome: str, error: str) -> dict[str, Any]:
-    return {"_capture": {"requested_url": url, "url": url, "status": None, "outcome": outcome,
-                         "error": error, "discovered_via": {"type": "link", "url": None}}}
+    return {
+        "_capture": {
+            "requested_url": url,
+            "url": url,
+            "status": None,
+            "outcome": outcome,
+            "error": error,
+            "discovered_via": {"type": "link", "url": None},
+        }
+    }
 
 
 @pytest.fixture
 def crawler(tmp_path: Path) -> Any:
-    return get_crawler(settings_dict={
-        "NEWSARCHIVE_OUTPUT_DIR": str(tmp_path),
-        "NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-test",
-        "NEWSARCHIVE_MIN_ARTICLE_PROBABILITY": 0.5,
-    })
+    return get_crawler(
+        settings_dict={
+            "NEWSARCHIVE_OUTPUT_DIR": str(tmp_path),
+            "NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-test",
+            "NEWSARCHIVE_MIN_ARTICLE_PROBABILITY": 0.5,
+        }
+    )
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
@@ -71,7 +98,9 @@ def test_outcome_decision_table() -> None:
     assert decide_outcome(make_record("http://s/l", page_type="liveblog"), 0.5)[0] == "not_article"
     assert decide_outcome(make_record("http://s/x", status=404), 0.5) == ("http_error", "HTTP 404")
     assert decide_outcome(outcome_item("http://s/r", "robots_denied", "robots"), 0.5) == (
-        "robots_denied", "robots")
+        "robots_denied",
+        "robots",
+    )
 
 
 def test_page_outcomes_are_recorded_and_only_articles_pass(crawler: Any, tmp_path: Path) -> None:
@@ -79,9 +108,11 @@ def test_page_outcomes_are_recorded_and_only_articles_pass(crawler: Any, tmp_pat
     pipeline.open_spider()
     article = make_record("http://s/2026/01/01/a-story", warc=WARC_POINTER)
     assert pipeline.process_item(article) is article
-    for dropped in (make_record("http://s/section", page_type="hub", probability=0.1),
-                    outcome_item("http://s/private/x", "robots_denied", "Forbidden by robots.txt"),
-                    make_record("http://s/missing", status=404)):
+    for dropped in (
+        make_record("http://s/section", page_type="hub", probability=0.1),
+        outcome_item("http://s/private/x", "robots_denied", "Forbidden by robots.txt"),
+        make_record("http://s/missing", status=404),
+    ):
         with pytest.raises(DropItem):
             pipeline.process_item(dropped)
     pipeline.close_spider()
@@ -97,14 +128,15 @@ def test_page_outcomes_are_recorded_and_only_articles_pass(crawler: Any, tmp_pat
     assert crawler.stats.get_value("newsarchive/pages/not_article") == 1
 
 
-def test_redirect_hops_are_recorded_from_the_download_signal(crawler: Any,
-                                                              tmp_path: Path) -> None:
+def test_redirect_hops_are_recorded_from_the_download_signal(crawler: Any, tmp_path: Path) -> None:
     from scrapy import Request
     from scrapy.http import Response
 
     pipeline = PageOutcomePipeline.from_crawler(crawler)
     pipeline.open_spider()
-    request = Request("http://s/old", meta={"newsarchive_via": {"type": "link", "url": "http://s/"}})
+    request = Request(
+        "http://s/old", meta={"newsarchive_via": {"type": "link", "url": "http://s/"}}
+    )
     moved = Response("http://s/old", status=301, headers={"Location": "/new"}, request=request)
     pipeline.response_downloaded(moved, request)
     served = Response("http://s/new", status=200, request=request)
@@ -135,8 +167,9 @@ def test_provenance_from_capture(crawler: Any) -> None:
 
 
 def test_provenance_without_warc_uses_fetch_time() -> None:
-    prov = build_provenance({"status": 200, "fetched_at": "2026-01-02T03:04:05Z"},
-                            crawl_id="c", spider="news")
+    prov = build_provenance(
+        {"status": 200, "fetched_at": "2026-01-02T03:04:05Z"}, crawl_id="c", spider="news"
+    )
     assert prov["fetched_at"] == "2026-01-02T03:04:05Z" and prov["warc_filename"] is None
     a = capture_id_for(None, "http://s/a", "2026-01-02T03:04:05Z")
     assert a == capture_id_for(None, "http://s/a", "2026-01-02T03:04:05Z")

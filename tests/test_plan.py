@@ -119,15 +119,20 @@ def test_wrong_type_reported_with_line_and_field() -> None:
 
 def test_errors_in_second_site_and_inline_tables_are_located() -> None:
     source = GOOD.replace("concurrency = 1", "concurrency = 0").replace(
-        "limits.max_depth = 1", "limits.max_depth = -1")
+        "limits.max_depth = 1", "limits.max_depth = -1"
+    )
     lines = source.splitlines()
     inline = next(i for i, t in enumerate(lines, 1) if t.startswith("politeness ="))
     dotted = next(i for i, t in enumerate(lines, 1) if t.startswith("limits.max_depth"))
     issues = _issues(source)
-    assert f"plan.toml:{dotted}: sites[weekly].limits.max_depth: expected an integer >= 0, " \
-           "got -1" in issues
-    assert f"plan.toml:{inline}: sites[weekly].politeness.concurrency: expected an integer " \
-           ">= 1, got 0" in issues
+    assert (
+        f"plan.toml:{dotted}: sites[weekly].limits.max_depth: expected an integer >= 0, "
+        "got -1" in issues
+    )
+    assert (
+        f"plan.toml:{inline}: sites[weekly].politeness.concurrency: expected an integer "
+        ">= 1, got 0" in issues
+    )
 
 
 def test_every_problem_is_reported_at_once() -> None:
@@ -153,20 +158,26 @@ include = ["(unclosed"]
     assert "plan.toml:6: sites[bad site!].user_agent: the user agent must name a contact" in text
     assert "plan.toml:7: sites[bad site!].typo_key: unknown key" in text
     assert "plan.toml:9: sites[bad site!].limits.articles_since: expected a duration" in text
-    assert "plan.toml:11: sites[bad site!].scope.include: item 0: invalid regular expression" \
-        in text
+    assert (
+        "plan.toml:11: sites[bad site!].scope.include: item 0: invalid regular expression" in text
+    )
 
 
 def test_syntax_error_and_structural_errors() -> None:
     assert _issues("[[sites]\nname = 1")[0].startswith("plan.toml:1: TOML syntax error")
     assert _issues("[plan]\nname = 'x'\n") == [
-        "plan.toml: sites: a plan needs at least one [[sites]] table"]
+        "plan.toml: sites: a plan needs at least one [[sites]] table"
+    ]
     dup = '[[sites]]\nname = "a"\nseeds = ["https://a.example/"]\n' * 2
     assert _issues(dup) == ["plan.toml:5: sites[a].name: duplicate site name"]
     no_source = '[[sites]]\nname = "a"\n'
     assert _issues(no_source) == ["plan.toml:1: sites[a]: a site needs seeds, sitemaps or feeds"]
-    assert "never matches" in _issues(
-        '[[sites]]\nname = "a"\nseeds = ["https://a.example/"]\nschedule = "0 0 30 2 *"\n')[0]
+    assert (
+        "never matches"
+        in _issues(
+            '[[sites]]\nname = "a"\nseeds = ["https://a.example/"]\nschedule = "0 0 30 2 *"\n'
+        )[0]
+    )
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
@@ -195,8 +206,9 @@ def test_plan_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["plan", "check", str(ROOT / "plans" / "demo.toml")]) == 0
     assert "OK: plan 'demo', 1 site(s): demo" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[sites]]\nname = "x"\nseeds = ["https://a.example/"]\n'
-                   '[sites.limits]\nmax_pages = "ten"\n')
+    bad.write_text(
+        '[[sites]]\nname = "x"\nseeds = ["https://a.example/"]\n[sites.limits]\nmax_pages = "ten"\n'
+    )
     assert main(["plan", "check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert f'{bad}:5: sites[x].limits.max_pages: expected an integer, got "ten"' in err
@@ -207,8 +219,10 @@ def test_plan_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 def test_plan_for_bare_urls() -> None:
     from newsarchive.plan import plan_for_urls
 
-    plan = plan_for_urls(["https://www.daily.example/", "https://daily.example/world/",
-                          "http://127.0.0.1:8000/"], allow_private=True)
+    plan = plan_for_urls(
+        ["https://www.daily.example/", "https://daily.example/world/", "http://127.0.0.1:8000/"],
+        allow_private=True,
+    )
     assert [site.name for site in plan.sites] == ["daily.example", "127.0.0.1"]
     daily = plan.site("daily.example")
     assert daily.seeds == ("https://www.daily.example/", "https://daily.example/world/")

@@ -26,7 +26,7 @@ _BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 def researchers_section() -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index(HEADING) + len(HEADING):]
+    section = text[text.index(HEADING) + len(HEADING) :]
     following = re.search(r"^## ", section, re.MULTILINE)
     return section[: following.start()] if following else section
 
@@ -40,8 +40,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("researcher")
     records = [synthetic_record(i, "crawl-1") for i in range(RECORDS)]
     records[RECORDS - 1]["date_modified"] = "2024-06-01T09:00:00Z"  # first non-null, late
-    with JsonLinesBatchWriter(root / "output/crawl/articles", "articles-crawl-1",
-                              batch_size=15) as writer:
+    with JsonLinesBatchWriter(
+        root / "output/crawl/articles", "articles-crawl-1", batch_size=15
+    ) as writer:
         for record in records:
             writer.write(record)
     return root
@@ -49,8 +50,12 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def ran_commands(workdir: Path) -> Path:
-    commands = [line.strip() for code in blocks("sh") for line in code.splitlines()
-                if line.strip().startswith("newsarchive ")]
+    commands = [
+        line.strip()
+        for code in blocks("sh")
+        for line in code.splitlines()
+        if line.strip().startswith("newsarchive ")
+    ]
     assert any("--format parquet" in c for c in commands)
     previous = Path.cwd()
     os.chdir(workdir)
@@ -81,8 +86,9 @@ def test_every_python_block_runs(ran_commands: Path, monkeypatch: pytest.MonkeyP
         _run(code, ran_commands, monkeypatch)
 
 
-def test_plain_python_snippet(ran_commands: Path, monkeypatch: pytest.MonkeyPatch,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_plain_python_snippet(
+    ran_commands: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = next(c for c in blocks("python") if "newsarchive.load" in c)
     _run(code, ran_commands, monkeypatch)
     assert len(capsys.readouterr().out.strip().splitlines()) == RECORDS

@@ -11,8 +11,9 @@ from newsarchive.report import build_report, read_jsonl, render_text, report_cra
 from newsarchive.state import CrawlState
 
 
-def _article(i: int, *, lede: bool = True, host: str = "news.example",
-             crawl_id: str = "c2") -> dict[str, Any]:
+def _article(
+    i: int, *, lede: bool = True, host: str = "news.example", crawl_id: str = "c2"
+) -> dict[str, Any]:
     return {
         "url": f"https://{host}/2024/05/01/story-{i}",
         "headline": f"Story {i}",
@@ -26,12 +27,24 @@ def _article(i: int, *, lede: bool = True, host: str = "news.example",
     }
 
 
-def _page(url: str, outcome: str, status: int | None = 200, reason: str | None = None,
-          page_type: str | None = "article", via: str = "sitemap",
-          crawl_id: str = "c2") -> dict[str, Any]:
-    return {"url": url, "status": status, "outcome": outcome, "reason": reason,
-            "page_type": page_type, "discovered_via": {"type": via, "url": None},
-            "crawl_id": crawl_id}
+def _page(
+    url: str,
+    outcome: str,
+    status: int | None = 200,
+    reason: str | None = None,
+    page_type: str | None = "article",
+    via: str = "sitemap",
+    crawl_id: str = "c2",
+) -> dict[str, Any]:
+    return {
+        "url": url,
+        "status": status,
+        "outcome": outcome,
+        "reason": reason,
+        "page_type": page_type,
+        "discovered_via": {"type": via, "url": None},
+        "crawl_id": crawl_id,
+    }
 
 
 def _write_output(out: Path, articles: list[dict[str, Any]], pages: list[dict[str, Any]]) -> None:
@@ -54,8 +67,14 @@ def _crawl(out: Path, *, ledes: bool) -> None:
         _page("https://news.example/", "not_article", page_type="hub", via="seed"),
         _page("https://news.example/gone", "http_error", 404, "HTTP 404", "error", via="link"),
         _page("https://news.example/gone2", "http_error", 404, "HTTP 404", "error", via="link"),
-        _page("https://news.example/private", "robots_denied", None,
-              "IgnoreRequest: Forbidden by robots.txt", None, via="link"),
+        _page(
+            "https://news.example/private",
+            "robots_denied",
+            None,
+            "IgnoreRequest: Forbidden by robots.txt",
+            None,
+            via="link",
+        ),
         _page("https://news.example/slow", "failed", None, "TimeoutError: took too long", None),
         _page("https://news.example/wall", "not_article", 403, None, "block_page"),
         _page("https://news.example/old", "article", crawl_id="c1"),  # an earlier crawl's line
@@ -70,11 +89,22 @@ def test_counts_failures_and_coverage(tmp_path: Path) -> None:
     site = report["sites"]["news"]
     assert site["pages"] == 16 and site["articles"] == 10
     assert site["outcomes"]["article"] == 10 and site["outcomes"]["http_error"] == 2
-    assert site["failures"] == {"HTTP 404": 2, "denied by robots.txt": 1, "TimeoutError": 1,
-                                "block or challenge page": 1}
+    assert site["failures"] == {
+        "HTTP 404": 2,
+        "denied by robots.txt": 1,
+        "TimeoutError": 1,
+        "block or challenge page": 1,
+    }
     assert site["discovered_via"]["sitemap"] == 12
-    assert site["coverage"] == {"headline": 1.0, "lede": 1.0, "captions": 0.5, "quotes": 0.0,
-                                "related_links": 1.0, "authors": 1.0, "date_published": 0.9}
+    assert site["coverage"] == {
+        "headline": 1.0,
+        "lede": 1.0,
+        "captions": 0.5,
+        "quotes": 0.0,
+        "related_links": 1.0,
+        "authors": 1.0,
+        "date_published": 0.9,
+    }
     assert site["previous"] is None and site["coverage_drops"] == []
     assert report["totals"] == {"pages": 16, "articles": 10, "failures": 5}
 
@@ -92,20 +122,23 @@ def test_second_run_compares_with_the_first_and_flags_a_layout_change(tmp_path: 
     with CrawlState(tmp_path / "state.sqlite") as state:
         first_run = state.start_run("news")
         _crawl(tmp_path / "run1", ledes=True)
-        first = report_crawl(tmp_path / "run1", state=state, run_id=first_run, site="news",
-                             crawl_id="c2")
+        first = report_crawl(
+            tmp_path / "run1", state=state, run_id=first_run, site="news", crawl_id="c2"
+        )
         assert first["layout_change_suspected"] == []
         assert state.previous_run("news").stats["coverage"]["lede"] == 1.0
 
         second_run = state.start_run("news")
         _crawl(tmp_path / "run2", ledes=False)  # the lede selector broke
-        second = report_crawl(tmp_path / "run2", state=state, run_id=second_run, site="news",
-                              crawl_id="c2")
+        second = report_crawl(
+            tmp_path / "run2", state=state, run_id=second_run, site="news", crawl_id="c2"
+        )
     site = second["sites"]["news"]
     assert site["previous"]["run_id"] == first_run
     assert site["coverage_change"]["lede"] == -1.0 and site["coverage_change"]["headline"] == 0
     assert site["coverage_drops"] == [
-        {"field": "lede", "previous": 1.0, "current": 0.0, "drop": 1.0}]
+        {"field": "lede", "previous": 1.0, "current": 0.0, "drop": 1.0}
+    ]
     assert second["layout_change_suspected"] == ["news"]
     text = (tmp_path / "run2" / "report.txt").read_text()
     assert "WARNING: coverage dropped by more than 20 points (lede 100% -> 0%)" in text
@@ -117,8 +150,9 @@ def test_second_run_compares_with_the_first_and_flags_a_layout_change(tmp_path: 
 def test_small_samples_are_not_flagged(tmp_path: Path) -> None:
     from newsarchive.report import compare_coverage
 
-    changes, drops = compare_coverage({"lede": 0.0}, {"lede": 1.0}, current_articles=2,
-                                      previous_articles=100)
+    changes, drops = compare_coverage(
+        {"lede": 0.0}, {"lede": 1.0}, current_articles=2, previous_articles=100
+    )
     assert changes["lede"] == -1.0 and drops == []
 
 

@@ -22,10 +22,13 @@ def write_site(folder: Path, robots_routes: str) -> Path:
     (folder / "private").mkdir()
     (folder / "index.html").write_text(
         '<!doctype html><html><body><a href="/news/2024-05-01-harbour-opens.html">Harbour</a>'
-        '<a href="/private/2024-05-02-secret-plans.html">Secret</a></body></html>')
+        '<a href="/private/2024-05-02-secret-plans.html">Secret</a></body></html>'
+    )
     text = "The harbour opened on Monday after three years of building work. " * 4
-    for path, title in (("news/2024-05-01-harbour-opens.html", "Harbour opens"),
-                        ("private/2024-05-02-secret-plans.html", "Secret plans")):
+    for path, title in (
+        ("news/2024-05-01-harbour-opens.html", "Harbour opens"),
+        ("private/2024-05-02-secret-plans.html", "Secret plans"),
+    ):
         (folder / path).write_text(ARTICLE.format(title=title, text=text))
     (folder / "robots-real.txt").write_text("User-agent: *\nDisallow: /private/\n")
     (folder / "_routes.toml").write_text(f"[redirects]\n{robots_routes}\n")
@@ -43,13 +46,30 @@ class ExplodingRobotParser(ProtegoRobotParser):
 
 
 def crawl(site: DemoSite, out: Path, *settings: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "newsarchive", "crawl", f"{site.base_url}/", "--out",
-               str(out), "--allow-private", "-s", "DOWNLOAD_DELAY=0", "-s",
-               "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_PROGRESS=False"]
+    command = [
+        sys.executable,
+        "-m",
+        "newsarchive",
+        "crawl",
+        f"{site.base_url}/",
+        "--out",
+        str(out),
+        "--allow-private",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "NEWSARCHIVE_PROGRESS=False",
+    ]
     for setting in settings:
         command += ["-s", setting]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])
+        ),
+    }
     return subprocess.run(command, capture_output=True, text=True, timeout=180, env=env)
 
 
@@ -72,7 +92,8 @@ def test_a_redirected_robots_txt_is_fetched_once_and_obeyed(tmp_path: Path) -> N
 def test_a_robots_txt_redirect_loop_neither_hangs_nor_blocks_the_crawl(tmp_path: Path) -> None:
     # Longer than Scrapy's REDIRECT_MAX_TIMES (20): its error never reaches a middleware.
     hops = ['"/robots.txt" = { to = "/hop/1" }'] + [
-        f'"/hop/{n}" = {{ to = "/hop/{n + 1}" }}' for n in range(1, 30)]
+        f'"/hop/{n}" = {{ to = "/hop/{n + 1}" }}' for n in range(1, 30)
+    ]
     folder = write_site(tmp_path / "site", "\n".join(hops))
     with DemoSite(str(folder)) as site:
         run = crawl(site, tmp_path / "out", "NEWSARCHIVE_ROBOTS_ADOPT_TIMEOUT=1")
@@ -95,12 +116,14 @@ def test_a_robots_txt_redirecting_to_itself_allows_everything(tmp_path: Path) ->
 
 
 def test_a_robots_txt_the_parser_cannot_read_allows_everything_without_waiting(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     folder = write_site(tmp_path / "site", '"/robots.txt" = { to = "/robots-real.txt" }')
     with DemoSite(str(folder)) as site:
         # Requests wait on the parser slot: unsettled, they would wait the full 300 s.
-        run = crawl(site, tmp_path / "out",
-                    "ROBOTSTXT_PARSER=test_robots_once.ExplodingRobotParser")
+        run = crawl(
+            site, tmp_path / "out", "ROBOTSTXT_PARSER=test_robots_once.ExplodingRobotParser"
+        )
         paths = fetched(site)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "could not be parsed: everything allowed" in run.stderr

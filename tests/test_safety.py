@@ -41,18 +41,32 @@ def test_refused_addresses(target: str, reason: str) -> None:
     assert is_refused_address(target) == reason
 
 
-@pytest.mark.parametrize("target", ["8.8.8.8", "93.184.216.34", "2606:4700:4700::1111",
-                                    "::ffff:8.8.8.8", "news.example", "deadbeef.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "8.8.8.8",
+        "93.184.216.34",
+        "2606:4700:4700::1111",
+        "::ffff:8.8.8.8",
+        "news.example",
+        "deadbeef.example",
+    ],
+)
 def test_public_addresses_and_names_pass(target: str) -> None:
     assert is_refused_address(target) is None
 
 
 # --------------------------------------------------------------------------- block pages
 
-ARTICLE = "<html><head><title>Budget passes</title></head><body><article>" + "".join(
-    f"<p>Paragraph {i} of a real article about the council budget vote and what it means "
-    "for residents, with quotes from officials and background.</p>" for i in range(15)
-) + "</article></body></html>"
+ARTICLE = (
+    "<html><head><title>Budget passes</title></head><body><article>"
+    + "".join(
+        f"<p>Paragraph {i} of a real article about the council budget vote and what it means "
+        "for residents, with quotes from officials and background.</p>"
+        for i in range(15)
+    )
+    + "</article></body></html>"
+)
 
 CLOUDFLARE = """<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>
 <div class="main-wrapper"><h1>news.example</h1><p>Verifying you are human.</p></div>
@@ -86,13 +100,18 @@ RECAPTCHA = """<html><body><h1>One more step</h1><p>Please complete the security
         (403, {"Server": "AkamaiGHost"}, AKAMAI, "Akamai block"),
         (202, {}, JS_COOKIES, "JavaScript and cookie check"),
         (200, {}, RECAPTCHA, "captcha page"),
-        (403, {}, "<html><h1>Access denied</h1><p>Your request was blocked.</p></html>",
-         "access denied page"),
+        (
+            403,
+            {},
+            "<html><h1>Access denied</h1><p>Your request was blocked.</p></html>",
+            "access denied page",
+        ),
         (429, {"Retry-After": "30"}, "<html>slow down</html>", "rate limited"),
     ],
 )
-def test_block_pages_are_detected(status: int, headers: dict[str, str], html: str,
-                                  expected: str) -> None:
+def test_block_pages_are_detected(
+    status: int, headers: dict[str, str], html: str, expected: str
+) -> None:
     reason = detect_block_page(status, headers, html)
     assert reason is not None and reason.startswith(expected), reason
     assert f"HTTP {status}" in reason
@@ -101,8 +120,11 @@ def test_block_pages_are_detected(status: int, headers: dict[str, str], html: st
 def test_real_pages_are_not_block_pages() -> None:
     assert detect_block_page(200, {"Server": "cloudflare"}, ARTICLE) is None
     # Articles may embed a captcha in their comment form and write about denied access.
-    commented = ARTICLE.replace("</article>", "</article><form><div class='g-recaptcha'></div>"
-                                "</form><p>Access denied to the archives, critics say.</p>")
+    commented = ARTICLE.replace(
+        "</article>",
+        "</article><form><div class='g-recaptcha'></div>"
+        "</form><p>Access denied to the archives, critics say.</p>",
+    )
     assert detect_block_page(200, {}, commented) is None
     # Protected sites send DataDome headers with every normal page too.
     assert detect_block_page(200, {"X-DataDome": "protected"}, ARTICLE) is None

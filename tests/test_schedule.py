@@ -48,8 +48,9 @@ def test_next_times(expression: str, expected: list[str]) -> None:
     assert [t.strftime("%Y-%m-%d %H:%M") for t in times] == expected
 
 
-@pytest.mark.parametrize("expression", ["*/15 * * * *", "0 0 13 * fri", "0 0 29 2 *",
-                                        "30 2 * * mon-fri", "0 0 1 1 *"])
+@pytest.mark.parametrize(
+    "expression", ["*/15 * * * *", "0 0 13 * fri", "0 0 29 2 *", "30 2 * * mon-fri", "0 0 1 1 *"]
+)
 def test_previous_is_consistent_with_next(expression: str) -> None:
     cron = CronExpression.parse(expression)
     previous = cron.previous_at_or_before(T0)
@@ -127,8 +128,11 @@ def test_crontab_lines_use_a_per_plan_flock(plan: Plan, tmp_path: Path) -> None:
 def test_systemd_units(plan: Plan) -> None:
     units = systemd_units(plan)
     assert sorted(units) == [
-        "newsarchive-papers-daily.service", "newsarchive-papers-daily.timer",
-        "newsarchive-papers-weekly.service", "newsarchive-papers-weekly.timer"]
+        "newsarchive-papers-daily.service",
+        "newsarchive-papers-daily.timer",
+        "newsarchive-papers-weekly.service",
+        "newsarchive-papers-weekly.timer",
+    ]
     assert "OnCalendar=*-*-* 00,06,12,18:00:00 UTC" in units["newsarchive-papers-daily.timer"]
     assert "OnCalendar=Mon *-*-* 02:30:00 UTC" in units["newsarchive-papers-weekly.timer"]
     assert "Persistent=true" in units["newsarchive-papers-weekly.timer"]
@@ -138,7 +142,9 @@ def test_systemd_units(plan: Plan) -> None:
 
 def test_on_calendar_or_semantics() -> None:
     assert on_calendar(CronExpression.parse("0 0 13 * fri")) == [
-        "*-*-13 00:00:00 UTC", "Fri *-*-* 00:00:00 UTC"]
+        "*-*-13 00:00:00 UTC",
+        "Fri *-*-* 00:00:00 UTC",
+    ]
 
 
 # --------------------------------------------------------------------------- the scheduler loop
@@ -188,8 +194,11 @@ def test_scheduler_starts_sites_at_their_times(plan: Plan) -> None:
     launcher = FakeLauncher(clock)
     _scheduler(plan, clock, launcher).run(until=datetime(2024, 5, 6, 13, 0, tzinfo=UTC))
     assert [(name, t.strftime("%d %H:%M")) for name, t in launcher.started] == [
-        ("daily", "06 00:00"), ("weekly", "06 02:30"), ("daily", "06 06:00"),
-        ("daily", "06 12:00")]
+        ("daily", "06 00:00"),
+        ("weekly", "06 02:30"),
+        ("daily", "06 06:00"),
+        ("daily", "06 12:00"),
+    ]
     assert sum(clock.slept) >= 14 * 3600 - 60  # it really slept (fake time), never busy-looped
     assert len(clock.slept) < 200
 
@@ -228,8 +237,7 @@ def test_first_start_runs_nothing_from_the_past(plan: Plan) -> None:
     assert scheduler.tick() == ["daily"]
 
 
-def test_a_launch_failure_is_logged_not_fatal(plan: Plan, caplog: pytest.LogCaptureFixture
-                                              ) -> None:
+def test_a_launch_failure_is_logged_not_fatal(plan: Plan, caplog: pytest.LogCaptureFixture) -> None:
     clock = FakeClock(datetime(2024, 5, 1, 5, 0, tzinfo=UTC))
 
     def broken(site: Site) -> FakeCrawl:
@@ -293,12 +301,20 @@ def test_subprocess_launcher_starts_the_crawl_command(plan: Plan, monkeypatch) -
     monkeypatch.setattr(schedule, "crawl_command", fake_command)
     crawl = schedule.SubprocessLauncher(plan)(plan.site("daily"))
     assert crawl.wait(timeout=30) == 3  # type: ignore[attr-defined]
-    assert started[0][1:] == ["-m", "newsarchive", "crawl", "--plan", str(plan.path.resolve()),
-                              "--site", "daily"]
+    assert started[0][1:] == [
+        "-m",
+        "newsarchive",
+        "crawl",
+        "--plan",
+        str(plan.path.resolve()),
+        "--site",
+        "daily",
+    ]
 
 
-def test_a_locked_state_database_is_retried_not_fatal(plan: Plan,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_a_locked_state_database_is_retried_not_fatal(
+    plan: Plan, caplog: pytest.LogCaptureFixture
+) -> None:
     import sqlite3
 
     clock = FakeClock(datetime(2024, 5, 1, 5, 0, tzinfo=UTC))

@@ -30,13 +30,13 @@ def test_docs_page_is_generated_from_field_docs() -> None:
     assert '" | "' in text and "dotted columns" in text  # the CSV flattening rules
 
 
-def test_schema_check_fails_when_a_file_is_stale(tmp_path: Path, monkeypatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_schema_check_fails_when_a_file_is_stale(
+    tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["schema", "--check"]) == 0
     stale = tmp_path / "article.schema.json"
     stale.write_text(schema_files.render_json_schema().replace('"headline"', '"title"'))
-    monkeypatch.setattr(schema_files, "GENERATED",
-                        {stale: schema_files.render_json_schema})
+    monkeypatch.setattr(schema_files, "GENERATED", {stale: schema_files.render_json_schema})
     assert main(["schema", "--check"]) == 1
     assert "out of date" in capsys.readouterr().err
     assert main(["schema", "--write"]) == 0

@@ -50,8 +50,12 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "poll_interval = 0.2\nmax_proc = 2\n",
         encoding="utf-8",
     )
-    server = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=folder,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scrapyd"],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -76,21 +80,29 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.wait()
 
 
-
 def upload(scrapyd: str, egg: Path) -> None:
     with egg.open("rb") as handle:
-        added = requests.post(f"{scrapyd}/addversion.json",
-                              data={"project": "newsarchive", "version": "1"},
-                              files={"egg": handle}, timeout=60).json()
+        added = requests.post(
+            f"{scrapyd}/addversion.json",
+            data={"project": "newsarchive", "version": "1"},
+            files={"egg": handle},
+            timeout=60,
+        ).json()
     assert added["status"] == "ok", added
     assert added["spiders"] == 1
 
 
 def schedule(scrapyd: str, start_url: str, settings: dict[str, str]) -> str:
-    scheduled = requests.post(f"{scrapyd}/schedule.json", timeout=30, data={
-        "project": "newsarchive", "spider": "news", "start_urls": start_url,
-        "setting": [f"{k}={v}" for k, v in settings.items()],
-    }).json()
+    scheduled = requests.post(
+        f"{scrapyd}/schedule.json",
+        timeout=30,
+        data={
+            "project": "newsarchive",
+            "spider": "news",
+            "start_urls": start_url,
+            "setting": [f"{k}={v}" for k, v in settings.items()],
+        },
+    ).json()
     assert scheduled["status"] == "ok", scheduled
     return scheduled["jobid"]
 
@@ -98,8 +110,9 @@ def schedule(scrapyd: str, start_url: str, settings: dict[str, str]) -> str:
 def wait_for_jobs(scrapyd: str, jobs: set[str]) -> None:
     deadline = time.monotonic() + JOB_TIMEOUT
     while True:
-        listed = requests.get(f"{scrapyd}/listjobs.json", params={"project": "newsarchive"},
-                              timeout=30).json()
+        listed = requests.get(
+            f"{scrapyd}/listjobs.json", params={"project": "newsarchive"}, timeout=30
+        ).json()
         if jobs <= {j["id"] for j in listed["finished"]}:
             return
         assert time.monotonic() < deadline, f"jobs {jobs} still not finished: {listed}"
@@ -134,11 +147,20 @@ def test_egg_holds_the_mapped_packages_and_the_settings_entry_point(egg: Path) -
 
 def test_egg_alone_lists_the_news_spider(egg: Path, tmp_path: Path) -> None:
     """Outside the repository, with the egg first on the path, Scrapy finds the spider in it."""
-    code = ("import newsarchive.spiders.news as m, sys; print(m.__file__); "
-            "from scrapy.cmdline import execute; sys.argv=['scrapy','list']; execute()")
+    code = (
+        "import newsarchive.spiders.news as m, sys; print(m.__file__); "
+        "from scrapy.cmdline import execute; sys.argv=['scrapy','list']; execute()"
+    )
     env = {**os.environ, "PYTHONPATH": str(egg), "SCRAPY_SETTINGS_MODULE": "newsarchive.settings"}
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     module_file, *spiders = done.stdout.split()
     assert module_file.startswith(str(egg))  # imported from the egg, not the working tree
@@ -147,15 +169,22 @@ def test_egg_alone_lists_the_news_spider(egg: Path, tmp_path: Path) -> None:
 
 def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path: Path) -> None:
     upload(scrapyd, egg)
-    spiders = requests.get(f"{scrapyd}/listspiders.json", params={"project": "newsarchive"},
-                           timeout=60).json()
+    spiders = requests.get(
+        f"{scrapyd}/listspiders.json", params={"project": "newsarchive"}, timeout=60
+    ).json()
     assert spiders["spiders"] == ["news"], spiders
 
     out = tmp_path / "out"
     with DemoSite(generate=ARTICLES) as site:
-        job = schedule(scrapyd, f"{site.base_url}/", {
-            **LOCAL_CRAWL, "NEWSARCHIVE_OUTPUT_DIR": str(out),
-            "NEWSARCHIVE_CRAWL_ID": "scrapyd-test"})
+        job = schedule(
+            scrapyd,
+            f"{site.base_url}/",
+            {
+                **LOCAL_CRAWL,
+                "NEWSARCHIVE_OUTPUT_DIR": str(out),
+                "NEWSARCHIVE_CRAWL_ID": "scrapyd-test",
+            },
+        )
         wait_for_jobs(scrapyd, {job})
         requested = site.request_log
 
@@ -163,7 +192,8 @@ def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path:
     article_paths = {p for _, p, status in requested if p.startswith("/news/") and status == 200}
     assert len(article_paths) == ARTICLES
     assert sorted(a["url"].split("://", 1)[1].split("/", 1)[1] for a in articles) == sorted(
-        p.lstrip("/") for p in article_paths)
+        p.lstrip("/") for p in article_paths
+    )
     assert all(a["provenance"]["crawl_id"] == "scrapyd-test" for a in articles)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["articles"] == ARTICLES
@@ -171,29 +201,54 @@ def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path:
 
 
 def test_two_scrapyd_jobs_share_one_crawl_through_redis(
-        egg: Path, scrapyd: str, redis_server: LocalRedis, tmp_path: Path) -> None:
+    egg: Path, scrapyd: str, redis_server: LocalRedis, tmp_path: Path
+) -> None:
     from newsarchive.distributed.settings import as_setting_strings, redis_settings
 
     upload(scrapyd, egg)
     out = tmp_path / "shared"
     crawl_id = "scrapyd-shared"
-    worker_settings = {**as_setting_strings(redis_settings(redis_server.url, crawl_id)),
-                       **LOCAL_CRAWL, "DOWNLOAD_DELAY": "0.02",
-                       "NEWSARCHIVE_REDIS_IDLE_GRACE": "1.5"}
+    worker_settings = {
+        **as_setting_strings(redis_settings(redis_server.url, crawl_id)),
+        **LOCAL_CRAWL,
+        "DOWNLOAD_DELAY": "0.02",
+        "NEWSARCHIVE_REDIS_IDLE_GRACE": "1.5",
+    }
     with DemoSite(generate=ARTICLES * 3) as site:
-        jobs = {schedule(scrapyd, f"{site.base_url}/", {
-            **worker_settings, "NEWSARCHIVE_OUTPUT_DIR": str(out / "workers" / f"job-{n}")})
-            for n in (1, 2)}
+        jobs = {
+            schedule(
+                scrapyd,
+                f"{site.base_url}/",
+                {**worker_settings, "NEWSARCHIVE_OUTPUT_DIR": str(out / "workers" / f"job-{n}")},
+            )
+            for n in (1, 2)
+        }
         wait_for_jobs(scrapyd, jobs)
-        fetched = [p for method, p, _ in site.request_log
-                   if method == "GET" and p.startswith("/news/")]
+        fetched = [
+            p for method, p, _ in site.request_log if method == "GET" and p.startswith("/news/")
+        ]
 
     assert len(fetched) == len(set(fetched)) == ARTICLES * 3
     urls = [a["url"] for n in (1, 2) for a in read_articles(out / "workers" / f"job-{n}")]
     assert len(urls) == len(set(urls)) == ARTICLES * 3
-    done = subprocess.run([sys.executable, "-m", "newsarchive", "crawl-finish", crawl_id,
-                           "--redis", redis_server.url, "--out", str(out), "--json"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsarchive",
+            "crawl-finish",
+            crawl_id,
+            "--redis",
+            redis_server.url,
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["remaining"] == 0
     assert json.loads((out / "manifest.json").read_text())["counts"]["articles"] == ARTICLES * 3

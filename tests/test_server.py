@@ -405,7 +405,9 @@ def test_route_table_status_headers_and_types_on_any_folder(tmp_path: Path) -> N
         assert response.getheader("Transfer-Encoding") == "chunked"
         assert response.getheader("ETag") is None, "validators only on 200 responses"
         response, _ = fetch(site.base_url, "/x")
-        assert response.status == 308 and response.getheader("Location") == "https://elsewhere.test/y"
+        assert (
+            response.status == 308 and response.getheader("Location") == "https://elsewhere.test/y"
+        )
         response, _ = fetch(site.base_url, "/data.bin")
         assert response.getheader("Content-Type") == "application/octet-stream"
         response, body = fetch(site.base_url, "/")

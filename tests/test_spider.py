@@ -37,15 +37,27 @@ def spider() -> NewsSpider:
     return NewsSpider.from_crawler(crawler, start_urls=f"{SITE}/, {SITE}/world/")
 
 
-def response_for(cls: type, url: str, body: bytes, meta: dict[str, Any] | None = None,
-                 status: int = 200, headers: dict[str, str] | None = None) -> Any:
+def response_for(
+    cls: type,
+    url: str,
+    body: bytes,
+    meta: dict[str, Any] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Any:
     request = Request(url, meta=meta or {"newsarchive_via": {"type": "seed"}})
-    return cls(url=url, body=body, request=request, status=status,
-               headers=headers or {"Content-Type": "application/xml"})
+    return cls(
+        url=url,
+        body=body,
+        request=request,
+        status=status,
+        headers=headers or {"Content-Type": "application/xml"},
+    )
 
 
 def collect(results: Any) -> list[Any]:
     """Everything an async callback (``parse_page``) yields."""
+
     async def drain() -> list[Any]:
         return [result async for result in results]
 
@@ -57,10 +69,17 @@ def requests_of(results: list[Any]) -> list[Request]:
 
 
 def test_arguments_as_scrapy_crawl_passes_them() -> None:
-    options, rest = spider_options({
-        "start_urls": "http://a.test/, https://b.test/x", "robots_sitemaps": "false",
-        "feeds": "http://a.test/rss", "exclude": '["/video/", "/tag/(a|b),c"]',
-        "max_depth": "3", "articles_since": "2026-01-01T00:00:00Z", "custom": "kept"})
+    options, rest = spider_options(
+        {
+            "start_urls": "http://a.test/, https://b.test/x",
+            "robots_sitemaps": "false",
+            "feeds": "http://a.test/rss",
+            "exclude": '["/video/", "/tag/(a|b),c"]',
+            "max_depth": "3",
+            "articles_since": "2026-01-01T00:00:00Z",
+            "custom": "kept",
+        }
+    )
     assert options.start_urls == ["http://a.test/", "https://b.test/x"]
     assert options.allowed_hosts == ["a.test", "b.test"]
     assert options.robots_sitemaps is False and options.max_depth == 3
@@ -74,10 +93,16 @@ def test_arguments_as_scrapy_crawl_passes_them() -> None:
     assert set(CONVERTERS) == {f.name for f in dataclasses.fields(SpiderOptions)}
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("start_urls", "ftp://a.test/"), ("robots_sitemaps", "maybe"), ("include", "(unclosed"),
-    ("articles_since", "last tuesday"), ("max_depth", "deep"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("start_urls", "ftp://a.test/"),
+        ("robots_sitemaps", "maybe"),
+        ("include", "(unclosed"),
+        ("articles_since", "last tuesday"),
+        ("max_depth", "deep"),
+    ],
+)
 def test_bad_arguments_name_the_argument(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         spider_options({"start_urls": "http://a.test/", name: value})
@@ -92,16 +117,25 @@ def test_plan_arguments_in_process() -> None:
     """Lists and booleans as newsarchive.plan.site_spider_args passes them."""
     crawler = get_crawler(NewsSpider)
     spider = NewsSpider.from_crawler(
-        crawler, start_urls=[f"{SITE}/"], robots_sitemaps=False, feeds=[f"{SITE}/feed.rss"],
-        sitemaps=[f"{SITE}/s.xml"], allowed_hosts=["news.test"], max_pages=None, site="n")
+        crawler,
+        start_urls=[f"{SITE}/"],
+        robots_sitemaps=False,
+        feeds=[f"{SITE}/feed.rss"],
+        sitemaps=[f"{SITE}/s.xml"],
+        allowed_hosts=["news.test"],
+        max_pages=None,
+        site="n",
+    )
 
     async def collect() -> list[Request]:
         return [r async for r in spider.start()]
 
     requests = asyncio.run(collect())
     assert [(r.url, r.callback) for r in requests] == [
-        (f"{SITE}/", spider.parse_page), (f"{SITE}/s.xml", spider.parse_sitemap),
-        (f"{SITE}/feed.rss", spider.parse_feed)]
+        (f"{SITE}/", spider.parse_page),
+        (f"{SITE}/s.xml", spider.parse_sitemap),
+        (f"{SITE}/feed.rss", spider.parse_feed),
+    ]
 
 
 def test_start_fetches_robots_and_seeds_in_scope(spider: NewsSpider) -> None:
@@ -118,14 +152,17 @@ def test_start_fetches_robots_and_seeds_in_scope(spider: NewsSpider) -> None:
 
 
 def test_robots_sitemaps_in_scope_are_followed(spider: NewsSpider) -> None:
-    body = (b"User-agent: *\nDisallow: /private/\n"
-            b"Sitemap: http://news.test/sitemap-index.xml\n"
-            b"Sitemap: http://elsewhere.test/sitemap.xml\n")
+    body = (
+        b"User-agent: *\nDisallow: /private/\n"
+        b"Sitemap: http://news.test/sitemap-index.xml\n"
+        b"Sitemap: http://elsewhere.test/sitemap.xml\n"
+    )
     results = list(spider.parse_robots(response_for(TextResponse, f"{SITE}/robots.txt", body)))
     assert results[0]["_capture"]["page_type"] == "robots"
     assert results[0]["_capture"]["outcome"] == "not_article"
     assert [(r.url, r.callback) for r in requests_of(results)] == [
-        (f"{SITE}/sitemap-index.xml", spider.parse_sitemap)]
+        (f"{SITE}/sitemap-index.xml", spider.parse_sitemap)
+    ]
 
 
 def test_missing_robots_is_not_a_failure(spider: NewsSpider) -> None:
@@ -141,8 +178,9 @@ def test_sitemap_index_and_news_sitemap_keep_lastmod(spider: NewsSpider) -> None
   <sitemap><loc>http://news.test/news-sitemap.xml</loc></sitemap>
   <sitemap><loc>http://evil.test/sitemap.xml</loc></sitemap>
 </sitemapindex>"""
-    children = requests_of(list(spider.parse_sitemap(
-        response_for(XmlResponse, f"{SITE}/sitemap-index.xml", index))))
+    children = requests_of(
+        list(spider.parse_sitemap(response_for(XmlResponse, f"{SITE}/sitemap-index.xml", index)))
+    )
     assert [r.url for r in children] == [f"{SITE}/news-sitemap.xml"]
     news = b"""<?xml version="1.0"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -152,13 +190,16 @@ def test_sitemap_index_and_news_sitemap_keep_lastmod(spider: NewsSpider) -> None
     </news:publication><news:publication_date>2026-01-02T10:00:00Z</news:publication_date>
     <news:title>Big story</news:title></news:news></url>
 </urlset>"""
-    pages = requests_of(list(spider.parse_sitemap(
-        response_for(XmlResponse, f"{SITE}/news-sitemap.xml", news))))
+    pages = requests_of(
+        list(spider.parse_sitemap(response_for(XmlResponse, f"{SITE}/news-sitemap.xml", news)))
+    )
     assert [r.url for r in pages] == [f"{SITE}/2026/01/02/big-story"]
     assert pages[0].callback == spider.parse_page and pages[0].errback == spider.on_failure
     assert pages[0].meta["newsarchive_via"] == {
-        "type": "news_sitemap", "url": f"{SITE}/news-sitemap.xml",
-        "lastmod": "2026-01-02T10:00:00Z"}
+        "type": "news_sitemap",
+        "url": f"{SITE}/news-sitemap.xml",
+        "lastmod": "2026-01-02T10:00:00Z",
+    }
 
 
 def test_feed_entries_become_page_requests(spider: NewsSpider) -> None:
@@ -166,8 +207,7 @@ def test_feed_entries_become_page_requests(spider: NewsSpider) -> None:
 <item><title>A</title><link>http://news.test/world/some-long-story-slug-here</link>
 <pubDate>Fri, 02 Jan 2026 10:00:00 GMT</pubDate></item>
 <item><title>B</title><link>http://other.test/x</link></item></channel></rss>"""
-    pages = requests_of(list(spider.parse_feed(
-        response_for(XmlResponse, f"{SITE}/feed.rss", rss))))
+    pages = requests_of(list(spider.parse_feed(response_for(XmlResponse, f"{SITE}/feed.rss", rss))))
     assert [r.url for r in pages] == [f"{SITE}/world/some-long-story-slug-here"]
     assert pages[0].meta["newsarchive_via"]["type"] == "feed"
     assert pages[0].meta["newsarchive_via"]["lastmod"] == "2026-01-02T10:00:00Z"
@@ -177,11 +217,19 @@ def test_hub_links_and_feeds_are_followed_within_depth(spider: NewsSpider) -> No
     html = b"""<html><head><link rel="alternate" type="application/rss+xml" href="/feed.rss">
 </head><body><a href="/2026/01/02/a-long-article-slug">a</a><a href="/tag/politics/">t</a>
 <a href="http://other.test/2026/01/02/offsite-story">o</a><a href="/logo.png">i</a></body></html>"""
-    response = response_for(HtmlResponse, f"{SITE}/", html, headers={"Content-Type": "text/html"},
-                            meta={"newsarchive_depth": 0, "newsarchive_via": {"type": "seed"}})
+    response = response_for(
+        HtmlResponse,
+        f"{SITE}/",
+        html,
+        headers={"Content-Type": "text/html"},
+        meta={"newsarchive_depth": 0, "newsarchive_via": {"type": "seed"}},
+    )
     followed = {r.url: r for r in spider.follow_hub(response, 0)}
-    assert set(followed) == {f"{SITE}/feed.rss", f"{SITE}/2026/01/02/a-long-article-slug",
-                             f"{SITE}/tag/politics/"}
+    assert set(followed) == {
+        f"{SITE}/feed.rss",
+        f"{SITE}/2026/01/02/a-long-article-slug",
+        f"{SITE}/tag/politics/",
+    }
     assert followed[f"{SITE}/feed.rss"].callback == spider.parse_feed
     assert followed[f"{SITE}/tag/politics/"].meta["newsarchive_depth"] == 1
     # each URL is requested once per crawl
@@ -194,8 +242,13 @@ def test_hub_links_and_feeds_are_followed_within_depth(spider: NewsSpider) -> No
 
 
 def test_error_status_is_recorded_without_extraction(spider: NewsSpider) -> None:
-    response = response_for(HtmlResponse, f"{SITE}/gone", b"<html>Not found</html>", status=404,
-                            headers={"Content-Type": "text/html"})
+    response = response_for(
+        HtmlResponse,
+        f"{SITE}/gone",
+        b"<html>Not found</html>",
+        status=404,
+        headers={"Content-Type": "text/html"},
+    )
     (item,) = collect(spider.parse_page(response))
     assert set(item) == {"_capture"}
     assert item["_capture"]["outcome"] == "http_error" and item["_capture"]["status"] == 404
@@ -203,8 +256,13 @@ def test_error_status_is_recorded_without_extraction(spider: NewsSpider) -> None
 
 def test_bot_challenge_is_recorded_as_blocked(spider: NewsSpider) -> None:
     body = b"<html><head><title>Just a moment...</title></head><body>Checking</body></html>"
-    response = response_for(HtmlResponse, f"{SITE}/2026/01/02/a-story", body, status=403,
-                            headers={"Content-Type": "text/html", "cf-mitigated": "challenge"})
+    response = response_for(
+        HtmlResponse,
+        f"{SITE}/2026/01/02/a-story",
+        body,
+        status=403,
+        headers={"Content-Type": "text/html", "cf-mitigated": "challenge"},
+    )
     (item,) = collect(spider.parse_page(response))
     assert set(item) == {"_capture"}
     assert item["_capture"]["outcome"] == "blocked"
@@ -212,38 +270,60 @@ def test_bot_challenge_is_recorded_as_blocked(spider: NewsSpider) -> None:
 
 
 def test_redirected_page_is_under_final_url(spider: NewsSpider) -> None:
-    meta = {"redirect_urls": [f"{SITE}/old-path"],
-            "newsarchive_via": {"type": "link", "url": f"{SITE}/", "lastmod": None}}
-    response = response_for(HtmlResponse, f"{SITE}/new-path", b"<html></html>", meta=meta,
-                            headers={"Content-Type": "text/html"})
+    meta = {
+        "redirect_urls": [f"{SITE}/old-path"],
+        "newsarchive_via": {"type": "link", "url": f"{SITE}/", "lastmod": None},
+    }
+    response = response_for(
+        HtmlResponse,
+        f"{SITE}/new-path",
+        b"<html></html>",
+        meta=meta,
+        headers={"Content-Type": "text/html"},
+    )
     capture = spider.capture(response)
     assert capture["requested_url"] == f"{SITE}/old-path" and capture["url"] == f"{SITE}/new-path"
-    assert capture["discovered_via"] == {"type": "redirect", "url": f"{SITE}/old-path",
-                                         "lastmod": None}
+    assert capture["discovered_via"] == {
+        "type": "redirect",
+        "url": f"{SITE}/old-path",
+        "lastmod": None,
+    }
     assert capture["discovered_via_original"]["type"] == "link"
     assert capture["crawl_id"] == "20260101T000000Z-abcd"
 
 
-@pytest.mark.parametrize(("exc", "outcome"), [
-    (IgnoreRequest("Forbidden by robots.txt"), "robots_denied"),
-    (RefusedAddress("127.0.0.1 resolves to loopback address 127.0.0.1"), "refused"),
-    (IgnoreRequest("Filtered offsite request to 'x.test'"), "refused"),
-    (ConnectionRefusedError("connection refused"), "failed"),
-])
+@pytest.mark.parametrize(
+    ("exc", "outcome"),
+    [
+        (IgnoreRequest("Forbidden by robots.txt"), "robots_denied"),
+        (RefusedAddress("127.0.0.1 resolves to loopback address 127.0.0.1"), "refused"),
+        (IgnoreRequest("Filtered offsite request to 'x.test'"), "refused"),
+        (ConnectionRefusedError("connection refused"), "failed"),
+    ],
+)
 def test_failures_are_named(spider: NewsSpider, exc: Exception, outcome: str) -> None:
     failure = Failure(exc)
-    failure.request = Request(f"{SITE}/private/page",  # type: ignore[attr-defined]
-                              meta={"newsarchive_via": {"type": "link"}})
+    failure.request = Request(
+        f"{SITE}/private/page",  # type: ignore[attr-defined]
+        meta={"newsarchive_via": {"type": "link"}},
+    )
     assert outcome_of_failure(failure)[0] == outcome
     (item,) = list(spider.on_failure(failure))
     assert item["_capture"]["outcome"] == outcome
     assert item["_capture"]["url"] == f"{SITE}/private/page"
 
 
-@pytest.mark.parametrize(("host", "words"), [
-    ("127.0.0.1", "loopback"), ("localhost", "loopback"), ("::1", "loopback"),
-    ("10.1.2.3", "private"), ("169.254.169.254", "link-local"), ("127.1", "loopback"),
-])
+@pytest.mark.parametrize(
+    ("host", "words"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("localhost", "loopback"),
+        ("::1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("169.254.169.254", "link-local"),
+        ("127.1", "loopback"),
+    ],
+)
 def test_refusal_reasons_for_hosts_as_written(host: str, words: str) -> None:
     reason = asyncio.run(refusal_reason(host))
     assert reason and words in reason
@@ -259,7 +339,8 @@ def test_guard_refuses_literal_loopback_unless_allowed() -> None:
         asyncio.run(guard.process_request(Request("http://127.0.0.1:8080/")))
     with pytest.raises(NotConfigured):
         PrivateAddressGuard.from_crawler(
-            get_crawler(settings_dict={"NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES": True}))
+            get_crawler(settings_dict={"NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES": True})
+        )
 
 
 @pytest.mark.slow
@@ -273,9 +354,22 @@ def test_crawl_of_loopback_is_refused_and_recorded(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with DemoSite(site_dir) as site:
         run = subprocess.run(
-            [sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/", "--out", str(out),
-             "-s", "NEWSARCHIVE_WARC_ENABLED=False"],
-            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            [
+                sys.executable,
+                "-m",
+                "newsarchive",
+                "crawl",
+                site.base_url + "/",
+                "--out",
+                str(out),
+                "-s",
+                "NEWSARCHIVE_WARC_ENABLED=False",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
         requested = site.request_log
         base = site.base_url
     assert run.returncode == 1 and "no page could be fetched" in run.stderr, run.stderr[-3000:]
@@ -289,7 +383,8 @@ def test_crawl_of_loopback_is_refused_and_recorded(tmp_path: Path) -> None:
             assert handle.read() == b""
 
 
-ARTICLE_HTML = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+ARTICLE_HTML = (
+    """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>Harbour bridge reopens after repairs</title>
 <meta property="og:type" content="article">
 <script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
@@ -297,10 +392,14 @@ ARTICLE_HTML = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
  "author": {"@type": "Person", "name": "Ann Example"}}</script></head>
 <body><article><h1>Harbour bridge reopens after repairs</h1>
 <p class="byline">By Ann Example</p><time datetime="2026-01-02T08:00:00Z">2 January 2026</time>
-""" + "".join(
-    f"<p>Paragraph {n}: the bridge carried its first traffic for three months on Friday, "
-    "and engineers said the new bearings should last for another forty years of use.</p>"
-    for n in range(8)) + "</article></body></html>"
+"""
+    + "".join(
+        f"<p>Paragraph {n}: the bridge carried its first traffic for three months on Friday, "
+        "and engineers said the new bearings should last for another forty years of use.</p>"
+        for n in range(8)
+    )
+    + "</article></body></html>"
+)
 
 
 @pytest.mark.slow
@@ -311,18 +410,36 @@ def test_article_reached_only_through_a_redirect(tmp_path: Path) -> None:
     site_dir = tmp_path / "site"
     (site_dir / "2026" / "01" / "02").mkdir(parents=True)
     (site_dir / "index.html").write_text(
-        "<html><body><a href='/old/bridge-story-moved-here-today'>bridge</a></body></html>")
+        "<html><body><a href='/old/bridge-story-moved-here-today'>bridge</a></body></html>"
+    )
     (site_dir / "2026/01/02/harbour-bridge-reopens.html").write_text(ARTICLE_HTML)
     (site_dir / "_routes.toml").write_text(
         '[redirects]\n"/old/bridge-story-moved-here-today" = '
-        '{ to = "/2026/01/02/harbour-bridge-reopens.html", status = 301 }\n')
+        '{ to = "/2026/01/02/harbour-bridge-reopens.html", status = 301 }\n'
+    )
     out = tmp_path / "out"
     with DemoSite(site_dir) as site:
         base = site.base_url
         run = subprocess.run(
-            [sys.executable, "-m", "newsarchive", "crawl", base + "/", "--out", str(out),
-             "--allow-private", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
-            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            [
+                sys.executable,
+                "-m",
+                "newsarchive",
+                "crawl",
+                base + "/",
+                "--out",
+                str(out),
+                "--allow-private",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
     assert run.returncode == 0, run.stderr[-3000:]
     rows = []
     for batch in (out / "articles").glob("*.jsonl.gz"):
@@ -332,7 +449,10 @@ def test_article_reached_only_through_a_redirect(tmp_path: Path) -> None:
     assert article["url"] == base + "/2026/01/02/harbour-bridge-reopens.html"
     assert article["requested_url"] == base + "/old/bridge-story-moved-here-today"
     assert article["provenance"]["discovered_via"] == {
-        "type": "redirect", "url": base + "/old/bridge-story-moved-here-today", "lastmod": None}
+        "type": "redirect",
+        "url": base + "/old/bridge-story-moved-here-today",
+        "lastmod": None,
+    }
     pages = [json.loads(line) for line in (out / "pages.jsonl").read_text().splitlines()]
     hop = next(p for p in pages if p["outcome"] == "redirect")
     assert hop["url"] == base + "/old/bridge-story-moved-here-today" and hop["status"] == 301
@@ -340,8 +460,9 @@ def test_article_reached_only_through_a_redirect(tmp_path: Path) -> None:
 
 def test_plan_scope_and_since_filter_sitemap_entries() -> None:
     crawler = get_crawler(NewsSpider)
-    spider = NewsSpider.from_crawler(crawler, start_urls=f"{SITE}/", exclude=["/video/"],
-                                     articles_since="2026-01-01T00:00:00Z")
+    spider = NewsSpider.from_crawler(
+        crawler, start_urls=f"{SITE}/", exclude=["/video/"], articles_since="2026-01-01T00:00:00Z"
+    )
     body = b"""<?xml version="1.0"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
   <url><loc>http://news.test/2026/01/02/new-story</loc><lastmod>2026-01-02</lastmod></url>
@@ -349,10 +470,13 @@ def test_plan_scope_and_since_filter_sitemap_entries() -> None:
   <url><loc>http://news.test/video/2026/01/02/a-clip</loc><lastmod>2026-01-02</lastmod></url>
   <url><loc>http://news.test/2026/01/03/undated-story</loc></url>
 </urlset>"""
-    pages = requests_of(list(spider.parse_sitemap(
-        response_for(XmlResponse, f"{SITE}/sitemap.xml", body))))
-    assert [r.url for r in pages] == [f"{SITE}/2026/01/02/new-story",
-                                      f"{SITE}/2026/01/03/undated-story"]
+    pages = requests_of(
+        list(spider.parse_sitemap(response_for(XmlResponse, f"{SITE}/sitemap.xml", body)))
+    )
+    assert [r.url for r in pages] == [
+        f"{SITE}/2026/01/02/new-story",
+        f"{SITE}/2026/01/03/undated-story",
+    ]
 
 
 def test_redirect_to_a_known_url_is_not_fetched_again(spider: NewsSpider) -> None:

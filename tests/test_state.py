@@ -17,10 +17,14 @@ from newsarchive.state import CrawlState, StateError
 def test_only_archived_articles_count_as_seen(tmp_path: Path) -> None:
     with CrawlState(tmp_path / "s.sqlite") as state:
         state.record_fetch("https://a.example/world/", status=200)  # a hub: no article id
-        state.record_fetch("https://a.example/2024/05/01/story?utm=x",
-                           canonical_url="https://a.example/2024/05/01/story",
-                           article_id="art-1", payload_digest="sha1:AAA",
-                           content_hash="h1", status=200)
+        state.record_fetch(
+            "https://a.example/2024/05/01/story?utm=x",
+            canonical_url="https://a.example/2024/05/01/story",
+            article_id="art-1",
+            payload_digest="sha1:AAA",
+            content_hash="h1",
+            status=200,
+        )
         state.record_fetch("https://a.example/2024/05/02/broken", article_id="art-2", status=503)
         assert state.seen("https://a.example/2024/05/01/story?utm=x")
         assert state.seen("https://a.example/2024/05/01/story")  # canonical URL
@@ -35,12 +39,20 @@ def test_conditional_headers_and_304_keep_the_capture(tmp_path: Path) -> None:
     url = "https://a.example/story"
     with CrawlState(tmp_path / "s.sqlite") as state:
         assert state.conditional_headers(url) == {}
-        state.record_fetch(url, article_id="a", etag='"v1"',
-                           last_modified="Wed, 01 May 2024 10:00:00 GMT",
-                           payload_digest="sha1:ORIG", status=200, warc_record_id="<urn:uuid:1>",
-                           fetched_at="2024-05-01T10:00:00Z")
+        state.record_fetch(
+            url,
+            article_id="a",
+            etag='"v1"',
+            last_modified="Wed, 01 May 2024 10:00:00 GMT",
+            payload_digest="sha1:ORIG",
+            status=200,
+            warc_record_id="<urn:uuid:1>",
+            fetched_at="2024-05-01T10:00:00Z",
+        )
         assert state.conditional_headers(url) == {
-            "If-None-Match": '"v1"', "If-Modified-Since": "Wed, 01 May 2024 10:00:00 GMT"}
+            "If-None-Match": '"v1"',
+            "If-Modified-Since": "Wed, 01 May 2024 10:00:00 GMT",
+        }
         state.record_fetch(url, article_id="a", status=304)
         capture = state.last_capture(url)
         assert capture is not None
@@ -167,8 +179,10 @@ def test_fetch_decision_by_refetch_policy(tmp_path: Path) -> None:
         assert again.fetch and again.reason == "conditional"
         assert again.headers == {"If-None-Match": '"v1"'}
         state.record_fetch("https://a.example/no-validators", article_id="b", status=200)
-        assert state.fetch_decision("https://a.example/no-validators", "conditional").reason \
+        assert (
+            state.fetch_decision("https://a.example/no-validators", "conditional").reason
             == "refetch"
+        )
         with pytest.raises(ValueError, match="refetch must be one of"):
             state.fetch_decision(url, "always")
 
@@ -202,6 +216,7 @@ def test_usable_from_several_threads(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     with CrawlState(tmp_path / "s.sqlite", commit_every=7) as state:
+
         def work(i: int) -> bool:
             state.record_fetch(f"https://a.example/{i}", article_id=str(i), status=200)
             return state.seen(f"https://a.example/{i}")

@@ -15,16 +15,19 @@ from newsarchive.state import CrawlState
 
 
 def _crawler(tmp_path: Path, crawl: str) -> Any:
-    return get_crawler(settings_dict={
-        "NEWSARCHIVE_OUTPUT_DIR": str(tmp_path / crawl),  # each run has its own folder
-        "NEWSARCHIVE_STATE_PATH": str(tmp_path / "state.sqlite"),
-    })
+    return get_crawler(
+        settings_dict={
+            "NEWSARCHIVE_OUTPUT_DIR": str(tmp_path / crawl),  # each run has its own folder
+            "NEWSARCHIVE_STATE_PATH": str(tmp_path / "state.sqlite"),
+        }
+    )
 
 
 def _article(content_hash: str, capture_id: str) -> dict[str, Any]:
     record = schema.empty()
-    record.update(url="http://s/a", article_id="art", content_hash=content_hash,
-                  capture_id=capture_id)
+    record.update(
+        url="http://s/a", article_id="art", content_hash=content_hash, capture_id=capture_id
+    )
     return record
 
 

@@ -25,34 +25,50 @@ from newsarchive.warc.testing import RawSite, Route, generated_routes, html_page
 
 pytestmark = pytest.mark.slow
 
-PLAIN = html_page("Plain", ["/gzip", "/chunked", "/cookies", "/search?q=a&b=2", "/redirect",
-                            "/missing", "/cut"])
+PLAIN = html_page(
+    "Plain", ["/gzip", "/chunked", "/cookies", "/search?q=a&b=2", "/redirect", "/missing", "/cut"]
+)
 GZIP_BODY = gzip.compress(html_page("Gzipped", []), mtime=0)
 CHUNKED_BODY = html_page("Chunked", [], filler=5000)
 CUT_BODY = b"x" * 1000
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 HTML_BYTES = [(b"Content-Type", b"text/html; charset=utf-8")]
 ROUTES = {
-    "/robots.txt": Route(http_response("200 OK", [("Content-Type", "text/plain")],
-                                       b"User-agent: *\nAllow: /\n")),
+    "/robots.txt": Route(
+        http_response("200 OK", [("Content-Type", "text/plain")], b"User-agent: *\nAllow: /\n")
+    ),
     "/": Route(http_response("200 OK", HTML, PLAIN)),
     "/gzip": Route(http_response("200 OK", [*HTML, ("Content-Encoding", "gzip")], GZIP_BODY)),
     "/chunked": Route(http_response("200 OK", HTML, CHUNKED_BODY, framing="chunked")),
-    "/cookies": Route(http_response("200 OK", [("Set-Cookie", "a=1; Path=/"),
-                                               ("Content-Type", "text/plain"),
-                                               ("Set-Cookie", "b=2; Path=/")], b"two cookies")),
+    "/cookies": Route(
+        http_response(
+            "200 OK",
+            [
+                ("Set-Cookie", "a=1; Path=/"),
+                ("Content-Type", "text/plain"),
+                ("Set-Cookie", "b=2; Path=/"),
+            ],
+            b"two cookies",
+        )
+    ),
     "/search?q=a&b=2": Route(http_response("200 OK", HTML, html_page("Search", []))),
     "/redirect": Route(http_response("301 Moved Permanently", [("Location", "/gzip")])),
     "/missing": Route(http_response("404 Not Found", [("Content-Type", "text/plain")], b"no")),
-    "/cut": Route(http_response("200 OK", [("Content-Type", "text/plain")], CUT_BODY),
-                  cut_after=300),
+    "/cut": Route(
+        http_response("200 OK", [("Content-Type", "text/plain")], CUT_BODY), cut_after=300
+    ),
 }
-SERVED_BODIES = {"/": PLAIN, "/gzip": GZIP_BODY, "/chunked": CHUNKED_BODY,
-                 "/cookies": b"two cookies"}
+SERVED_BODIES = {
+    "/": PLAIN,
+    "/gzip": GZIP_BODY,
+    "/chunked": CHUNKED_BODY,
+    "/cookies": b"two cookies",
+}
 
 
-def crawl(out: Path, urls: list[str], settings: dict[str, Any] | None = None,
-          timeout: float = 120) -> dict[str, Any]:
+def crawl(
+    out: Path, urls: list[str], settings: dict[str, Any] | None = None, timeout: float = 120
+) -> dict[str, Any]:
     """Run the minimal WARC crawl in a subprocess; return its stats."""
     args = [sys.executable, "-m", "newsarchive.warc.testing", str(out), *urls]
     args += [f"--set={name}={json.dumps(value)}" for name, value in (settings or {}).items()]
@@ -104,10 +120,12 @@ def test_every_fetch_is_archived_as_a_linked_pair(crawled: Path) -> None:
     assert set(requests) == set(ROUTES)
     for target, (response, _) in responses.items():
         request, _ = requests[target]
-        assert request.rec_headers.get_header("WARC-Concurrent-To") == \
-            response.rec_headers.get_header("WARC-Record-ID")
-        assert request.rec_headers.get_header("WARC-Date") == \
-            response.rec_headers.get_header("WARC-Date")
+        assert request.rec_headers.get_header(
+            "WARC-Concurrent-To"
+        ) == response.rec_headers.get_header("WARC-Record-ID")
+        assert request.rec_headers.get_header("WARC-Date") == response.rec_headers.get_header(
+            "WARC-Date"
+        )
         assert response.rec_headers.get_header("WARC-IP-Address") == "127.0.0.1"
         assert response.rec_headers.get_header("WARC-Block-Digest")
         assert response.rec_headers.get_header("WARC-Payload-Digest")
@@ -126,8 +144,10 @@ def test_payloads_are_byte_for_byte_as_served(crawled: Path) -> None:
     assert gzipped.get_header("Content-Encoding") == "gzip"
     assert gzipped.get_header("Content-Length") == str(len(GZIP_BODY))
     cookies = responses["/cookies"][0].http_headers
-    assert [v for n, v in cookies.headers if n.lower() == "set-cookie"] == \
-        ["a=1; Path=/", "b=2; Path=/"]
+    assert [v for n, v in cookies.headers if n.lower() == "set-cookie"] == [
+        "a=1; Path=/",
+        "b=2; Path=/",
+    ]
     assert responses["/redirect"][0].http_headers.statusline == "301 Moved Permanently"
     assert responses["/missing"][0].http_headers.statusline == "404 Not Found"
 
@@ -158,12 +178,19 @@ def assert_pointers_resolve(out: Path) -> None:
     assert items
     for item in items:
         pointer = item["warc"]
-        assert set(pointer) >= {"warc_filename", "warc_record_offset", "warc_record_length",
-                                "warc_record_id", "content_digest", "fetched_at", "ip_address"}
+        assert set(pointer) >= {
+            "warc_filename",
+            "warc_record_offset",
+            "warc_record_length",
+            "warc_record_id",
+            "content_digest",
+            "fetched_at",
+            "ip_address",
+        }
         assert pointer["fetched_at"].endswith("Z") and pointer["ip_address"] == "127.0.0.1"
         data = (out / "warc" / pointer["warc_filename"]).read_bytes()
         start = pointer["warc_record_offset"]
-        member = data[start: start + pointer["warc_record_length"]]
+        member = data[start : start + pointer["warc_record_length"]]
         [record] = list(ArchiveIterator(io.BytesIO(member)))
         assert record.rec_headers.get_header("WARC-Record-ID") == pointer["warc_record_id"]
         assert record.rec_headers.get_header("WARC-Target-URI") == item["url"]
@@ -177,8 +204,11 @@ def test_pointer_reaches_the_spider_and_resolves(crawled: Path) -> None:
 def test_writer_thread_mode(site: RawSite, tmp_path: Path) -> None:
     """NEWSARCHIVE_WARC_THREAD = True writes from a thread, yet every callback has its pointer."""
     feed = tmp_path / "items.jsonl"
-    crawl(tmp_path, [site.base_url + "/"], {"FEEDS": {str(feed): {"format": "jsonlines"}},
-                                            "NEWSARCHIVE_WARC_THREAD": True})
+    crawl(
+        tmp_path,
+        [site.base_url + "/"],
+        {"FEEDS": {str(feed): {"format": "jsonlines"}}, "NEWSARCHIVE_WARC_THREAD": True},
+    )
     assert_pointers_resolve(tmp_path)
     assert set(by_type(tmp_path, "response")) == set(ROUTES)
     [path] = (tmp_path / "warc").glob("*.warc.gz")
@@ -217,7 +247,8 @@ def test_revisits_across_two_crawls(site: RawSite, tmp_path: Path) -> None:
         assert headers.get_header("WARC-Refers-To-Date") == original.get_header("WARC-Date")
         assert headers.get_header("WARC-Refers-To-Target-URI") == uri
         assert headers.get_header("WARC-Payload-Digest") == original.get_header(
-            "WARC-Payload-Digest")
+            "WARC-Payload-Digest"
+        )
     assert check_file(second_file).ok
 
 
@@ -232,11 +263,16 @@ def test_http_cache_hits_are_not_archived(site: RawSite, tmp_path: Path) -> None
     assert len(fetched) == stats.get("downloader/response_count", 0) - stats["httpcache/hit"]
 
 
-def test_kill_9_leaves_closed_records_readable_and_resume_starts_a_new_file(
-        tmp_path: Path) -> None:
+def test_kill_9_leaves_closed_records_readable_and_resume_starts_a_new_file(tmp_path: Path) -> None:
     with RawSite(generated_routes(400), delay=0.01) as slow:
-        args = [sys.executable, "-m", "newsarchive.warc.testing", str(tmp_path),
-                slow.base_url + "/", '--set=CONCURRENT_REQUESTS=4']
+        args = [
+            sys.executable,
+            "-m",
+            "newsarchive.warc.testing",
+            str(tmp_path),
+            slow.base_url + "/",
+            "--set=CONCURRENT_REQUESTS=4",
+        ]
         process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 60
@@ -270,14 +306,22 @@ def test_full_disk_stops_the_crawl_cleanly(tmp_path: Path, thread: bool) -> None
 
     def limited() -> None:
         import resource
+
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     with RawSite(generated_routes(300)) as generated:
-        args = [sys.executable, "-m", "newsarchive.warc.testing", str(tmp_path),
-                generated.base_url + "/", f"--set=NEWSARCHIVE_WARC_THREAD={json.dumps(thread)}"]
-        result = subprocess.run(args, capture_output=True, text=True, timeout=120,
-                                preexec_fn=limited)
+        args = [
+            sys.executable,
+            "-m",
+            "newsarchive.warc.testing",
+            str(tmp_path),
+            generated.base_url + "/",
+            f"--set=NEWSARCHIVE_WARC_THREAD={json.dumps(thread)}",
+        ]
+        result = subprocess.run(
+            args, capture_output=True, text=True, timeout=120, preexec_fn=limited
+        )
     stats = json.loads(result.stdout.strip().splitlines()[-1])
     assert stats["finish_reason"] == "warc_write_failed"
     assert "File too large" in stats["newsarchive/warc/error"]
@@ -320,9 +364,16 @@ def test_a_queued_full_copy_is_revisited_before_it_is_written(tmp_path: Path) ->
     capture.open("test")
 
     def exchange(path: str) -> Exchange:
-        return Exchange(url=f"http://127.0.0.1:9{path}", method="GET", request_headers=[],
-                        request_body=b"", status=200, response_headers=HTML_BYTES,
-                        body=b"<p>same</p>", started_at=datetime.now(UTC))
+        return Exchange(
+            url=f"http://127.0.0.1:9{path}",
+            method="GET",
+            request_headers=[],
+            request_body=b"",
+            status=200,
+            response_headers=HTML_BYTES,
+            body=b"<p>same</p>",
+            started_at=datetime.now(UTC),
+        )
 
     first, second = capture.prepare(exchange("/a")), capture.prepare(exchange("/b"))
     first_id = first.main.record_id
@@ -348,8 +399,9 @@ def test_bodies_over_download_maxsize_are_kept_truncated(tmp_path: Path) -> None
         "/chunked": Route(http_response("200 OK", HTML, big, framing="chunked")),
     }
     with RawSite(routes) as served:
-        stats = crawl(tmp_path, [served.base_url + "/"],
-                      {"ROBOTSTXT_OBEY": False, "DOWNLOAD_MAXSIZE": 3000})
+        stats = crawl(
+            tmp_path, [served.base_url + "/"], {"ROBOTSTXT_OBEY": False, "DOWNLOAD_MAXSIZE": 3000}
+        )
     responses = by_type(tmp_path, "response")
     assert set(responses) == {"/", "/announced", "/chunked"}
     assert responses["/"][0].rec_headers.get_header("WARC-Truncated") is None

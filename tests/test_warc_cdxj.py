@@ -52,8 +52,16 @@ def test_index_line_json_is_what_json_dumps_writes(status: int | None, digest: s
 
     from newsarchive.warc.cdxj import IndexEntry
 
-    entry = IndexEntry('http://127.0.0.1:9/caf\u00e9?q="x"\\', "2024-01-02T03:04:05Z",
-                       "text/html", status, digest, 123, 456, "a-\u00e9.warc.gz")
+    entry = IndexEntry(
+        'http://127.0.0.1:9/caf\u00e9?q="x"\\',
+        "2024-01-02T03:04:05Z",
+        "text/html",
+        status,
+        digest,
+        123,
+        456,
+        "a-\u00e9.warc.gz",
+    )
     key, stamp, payload = entry.line().rstrip("\n").split(" ", 2)
     expected = {"url": entry.url, "mime": "text/html"}
     if status is not None:

@@ -14,14 +14,17 @@ from newsarchive.warc import records
 from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, entries_from_warc
 from newsarchive.warc.writer import RotatingWarcWriter
 
-ARTICLE = (b"<html><head><title>Harbour vote</title></head><body><article><h1>Harbour vote"
-           b"</h1><p>The council voted on Tuesday to rebuild the old harbour wall.</p>"
-           b"</article></body></html>")
+ARTICLE = (
+    b"<html><head><title>Harbour vote</title></head><body><article><h1>Harbour vote"
+    b"</h1><p>The council voted on Tuesday to rebuild the old harbour wall.</p>"
+    b"</article></body></html>"
+)
 
 
 def newsarchive(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "newsarchive", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "newsarchive", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture()
@@ -29,19 +32,34 @@ def crawl_dir(tmp_path: Path) -> Path:
     """A crawl folder with one WARC file and the CDXJ index written while writing."""
     index = CdxjAppender(tmp_path / "index.cdxj")
     with RotatingWarcWriter(tmp_path / "warc", "cmd") as writer:
-        for number, (path, status, body) in enumerate([("/news/harbour?id=7", 200, ARTICLE),
-                                                        ("/gone", 404, b"not here")]):
+        for number, (path, status, body) in enumerate(
+            [("/news/harbour?id=7", 200, ARTICLE), ("/gone", 404, b"not here")]
+        ):
             exchange = records.Exchange(
-                url=f"http://127.0.0.1:9{path}", method="GET", request_headers=[],
-                request_body=b"", status=status, body=body,
+                url=f"http://127.0.0.1:9{path}",
+                method="GET",
+                request_headers=[],
+                request_body=b"",
+                status=status,
+                body=body,
                 response_headers=[(b"Content-Type", b"text/html; charset=utf-8")],
-                started_at=datetime(2024, 6, 1, 12, 0, number, tzinfo=UTC))
+                started_at=datetime(2024, 6, 1, 12, 0, number, tzinfo=UTC),
+            )
             response = records.response_record(exchange)
             request = records.request_record(exchange, response.record_id)
             location = writer.write([response, request])[0]
-            index.add(IndexEntry(exchange.url, response.warc_date, "text/html", status,
-                                 records.payload_digest(body), location.length,
-                                 location.offset, location.filename))
+            index.add(
+                IndexEntry(
+                    exchange.url,
+                    response.warc_date,
+                    "text/html",
+                    status,
+                    records.payload_digest(body),
+                    location.length,
+                    location.offset,
+                    location.filename,
+                )
+            )
     index.close()
     return tmp_path
 
@@ -87,8 +105,16 @@ def test_fixture_from_a_pointer(crawl_dir: Path, tmp_path: Path) -> None:
     expected = json.loads((folder / "expected.json").read_text())
     assert expected["headline"] == "Harbour vote"
 
-    by_url = newsarchive("warc", "fixture", str(path), "--url", "http://127.0.0.1:9/gone",
-                         "-o", str(tmp_path / "gone"), "--no-expected")
+    by_url = newsarchive(
+        "warc",
+        "fixture",
+        str(path),
+        "--url",
+        "http://127.0.0.1:9/gone",
+        "-o",
+        str(tmp_path / "gone"),
+        "--no-expected",
+    )
     assert by_url.returncode == 0
     assert (tmp_path / "gone" / "body.html").read_bytes() == b"not here"
     assert not (tmp_path / "gone" / "expected.json").exists()

@@ -25,15 +25,19 @@ HTML = [("Content-Type", "text/html; charset=utf-8")]
 def fixture_routes() -> dict[str, Route]:
     """The demo site's article pages under a hub, each third gzip-coded or chunked."""
     pages = sorted(p.relative_to(FIXTURE_SITE).as_posix() for p in FIXTURE_SITE.rglob("*.html"))
-    routes = {"/": Route(http_response("200 OK", HTML,
-                                       html_page("Home", [f"/{p}" for p in pages], filler=20)))}
+    routes = {
+        "/": Route(
+            http_response("200 OK", HTML, html_page("Home", [f"/{p}" for p in pages], filler=20))
+        )
+    }
     framings = ("gzip", "chunked", "length")
     for number, page in enumerate(pages):
         body = (FIXTURE_SITE / page).read_bytes()
         framing = framings[number % 3]
         if framing == "gzip":
-            raw = http_response("200 OK", [*HTML, ("Content-Encoding", "gzip")],
-                                gzip.compress(body, mtime=0))
+            raw = http_response(
+                "200 OK", [*HTML, ("Content-Encoding", "gzip")], gzip.compress(body, mtime=0)
+            )
         else:
             raw = http_response("200 OK", HTML, body, framing=framing)
         routes[f"/{page}"] = Route(raw)
@@ -42,17 +46,34 @@ def fixture_routes() -> dict[str, Route]:
 
 def news_crawl(out: Path, url: str, crawl_id: str) -> None:
     """The project's real crawl (news spider + pipelines), fast settings."""
-    args = [sys.executable, "-m", "newsarchive", "crawl", url, "--out", str(out),
-            "--allow-private", "--crawl-id", crawl_id, "-s", "DOWNLOAD_DELAY=0",
-            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+    args = [
+        sys.executable,
+        "-m",
+        "newsarchive",
+        "crawl",
+        url,
+        "--out",
+        str(out),
+        "--allow-private",
+        "--crawl-id",
+        crawl_id,
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    ]
     result = subprocess.run(args, capture_output=True, text=True, timeout=180, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
 
 
 def crawl_articles(out: Path, crawl_id: str) -> list[dict[str, Any]]:
-    return [json.loads(line)
-            for path in sorted((out / "articles").glob(f"articles-{crawl_id}-*.jsonl.gz"))
-            for line in gzip.open(path, "rt", encoding="utf-8")]
+    return [
+        json.loads(line)
+        for path in sorted((out / "articles").glob(f"articles-{crawl_id}-*.jsonl.gz"))
+        for line in gzip.open(path, "rt", encoding="utf-8")
+    ]
 
 
 def by_capture(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -62,8 +83,13 @@ def by_capture(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def reextract(*args: str) -> list[dict[str, Any]]:
-    result = subprocess.run([sys.executable, "-m", "newsarchive", "reextract", *args],
-                            capture_output=True, text=True, timeout=180, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "reextract", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return [json.loads(line) for line in result.stdout.splitlines()]
 
@@ -122,8 +148,11 @@ def test_reextract_resolves_revisits_of_an_earlier_crawl(two_crawls: Path) -> No
 
 
 def test_reextract_reports_a_missing_file(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "newsarchive", "reextract",
-                             str(tmp_path / "nope.warc.gz")], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "reextract", str(tmp_path / "nope.warc.gz")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2 and "no such WARC file" in result.stderr
 
 
@@ -135,5 +164,6 @@ def test_ordered_map_keeps_input_order_over_processes() -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=2) as executor:
-        assert list(ordered_map(_square, range(50), executor, window=4)) == \
-            [n * n for n in range(50)]
+        assert list(ordered_map(_square, range(50), executor, window=4)) == [
+            n * n for n in range(50)
+        ]

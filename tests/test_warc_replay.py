@@ -30,11 +30,15 @@ HTML = [("Content-Type", "text/html; charset=utf-8")]
 ROUTES = {
     "/robots.txt": Route(http_response("200 OK", [("Content-Type", "text/plain")], b"")),
     "/": Route(http_response("200 OK", HTML, PLAIN)),
-    "/gzip": Route(http_response("200 OK", [*HTML, ("Content-Encoding", "gzip")],
-                                 gzip.compress(GZIPPED, mtime=0))),
+    "/gzip": Route(
+        http_response(
+            "200 OK", [*HTML, ("Content-Encoding", "gzip")], gzip.compress(GZIPPED, mtime=0)
+        )
+    ),
     "/chunked": Route(http_response("200 OK", HTML, CHUNKED, framing="chunked")),
-    "/deflate": Route(http_response("200 OK", [*HTML, ("Content-Encoding", "deflate")],
-                                    zlib.compress(DEFLATED))),
+    "/deflate": Route(
+        http_response("200 OK", [*HTML, ("Content-Encoding", "deflate")], zlib.compress(DEFLATED))
+    ),
 }
 SERVED = {"/": PLAIN, "/gzip": GZIPPED, "/chunked": CHUNKED, "/deflate": DEFLATED}
 DECODERS = {
@@ -51,8 +55,12 @@ def free_port() -> int:
 
 
 def crawl(out: Path, url: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "newsarchive.warc.testing", str(out), url],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive.warc.testing", str(out), url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -67,19 +75,23 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def wayback(archives: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[str]:
+def wayback(archives: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not WB_MANAGER.exists() or not WAYBACK.exists():
         pytest.skip("pywb is not installed (pip install 'newsarchive[replay]')")
     out, _ = archives
     root = tmp_path_factory.mktemp("pywb")
     warcs = sorted(str(p) for p in (out / "warc").glob("*.warc.gz"))
     subprocess.run([str(WB_MANAGER), "init", "coll"], cwd=root, check=True, capture_output=True)
-    subprocess.run([str(WB_MANAGER), "add", "coll", *warcs], cwd=root, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(WB_MANAGER), "add", "coll", *warcs], cwd=root, check=True, capture_output=True
+    )
     port = free_port()
-    server = subprocess.Popen([str(WAYBACK), "-b", "127.0.0.1", "-p", str(port)], cwd=root,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [str(WAYBACK), "-b", "127.0.0.1", "-p", str(port)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -114,8 +126,9 @@ def warc_timestamps(out: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("target", sorted(SERVED))
-def test_pywb_replays_each_page_as_served(wayback: str, archives: tuple[Path, str],
-                                          target: str) -> None:
+def test_pywb_replays_each_page_as_served(
+    wayback: str, archives: tuple[Path, str], target: str
+) -> None:
     out, base = archives
     stamps = warc_timestamps(out)
     assert len(set(stamps)) == 2
@@ -129,8 +142,12 @@ def test_wacz_package_validates(archives: tuple[Path, str], tmp_path: Path) -> N
     pytest.importorskip("wacz", reason="wacz is not installed (pip install 'newsarchive[replay]')")
     out, _ = archives
     package = tmp_path / "crawl.wacz"
-    result = subprocess.run([sys.executable, "-m", "newsarchive", "warc", "wacz", str(out),
-                             "-o", str(package)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "warc", "wacz", str(out), "-o", str(package)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "validated" in result.stdout
     names = zipfile.ZipFile(package).namelist()

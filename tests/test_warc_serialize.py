@@ -23,11 +23,16 @@ def sha1_b32(data: bytes) -> str:
 
 def an_exchange(body: bytes) -> records.Exchange:
     return records.Exchange(
-        url="http://127.0.0.1:9/caf%C3%A9?q=1", method="GET",
-        request_headers=[(b"Accept", b"*/*")], request_body=b"",
-        status=200, body=body, started_at=datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        url="http://127.0.0.1:9/caf%C3%A9?q=1",
+        method="GET",
+        request_headers=[(b"Accept", b"*/*")],
+        request_body=b"",
+        status=200,
+        body=body,
+        started_at=datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
         # a non-ASCII header value must reach the file byte for byte
-        response_headers=[(b"Content-Type", b"text/html"), (b"X-Title", "Café".encode("latin-1"))])
+        response_headers=[(b"Content-Type", b"text/html"), (b"X-Title", "Café".encode("latin-1"))],
+    )
 
 
 @pytest.mark.parametrize("level", [0, 1, 3, 6])
@@ -56,7 +61,8 @@ def test_records_read_back_with_warcio_and_digests_hold(level: int) -> None:
     second = next(iter(ArchiveIterator(io.BytesIO(members[1]))))
     assert second.rec_headers.get_header("WARC-Payload-Digest") == sha1_b32(b"")
     assert second.rec_headers.get_header("WARC-Block-Digest") == sha1_b32(
-        records.request_head(exchange))
+        records.request_head(exchange)
+    )
 
 
 def test_revisit_block_stops_after_the_http_head() -> None:
@@ -73,8 +79,10 @@ def test_revisit_block_stops_after_the_http_head() -> None:
 
 def test_warc_date_matches_warcio_form() -> None:
     assert records.warc_date(datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)) == "2024-05-06T07:08:09Z"
-    assert records.warc_date(datetime(2024, 5, 6, 7, 8, 9, 120, tzinfo=UTC)) == \
-        "2024-05-06T07:08:09.000120Z"
+    assert (
+        records.warc_date(datetime(2024, 5, 6, 7, 8, 9, 120, tzinfo=UTC))
+        == "2024-05-06T07:08:09.000120Z"
+    )
 
 
 def entry(digest: str, uri: str) -> ArchivedPayload:
@@ -100,7 +108,7 @@ def test_digest_index_remembers_across_instances(tmp_path: Path) -> None:
 @pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 140_000])
 def test_stored_member_decodes_to_the_exact_bytes(size: int) -> None:
     data = bytes(range(256)) * (size // 256) + bytes(size % 256)
-    member = serialize.stored_gzip_member([data[: size // 3], data[size // 3:]])
+    member = serialize.stored_gzip_member([data[: size // 3], data[size // 3 :]])
     decoder = zlib.decompressobj(serialize.GZIP_WBITS)
     assert decoder.decompress(member) == data
     assert decoder.eof and decoder.unused_data == b""  # one complete member, nothing after
@@ -142,5 +150,4 @@ REQUEST_URLS = [
 
 @pytest.mark.parametrize("url", REQUEST_URLS)
 def test_target_and_host_equal_the_urlsplit_forms(url: str) -> None:
-    assert records.target_and_host(url) == (records.request_target(url),
-                                            records.host_header(url))
+    assert records.target_and_host(url) == (records.request_target(url), records.host_header(url))

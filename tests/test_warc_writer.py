@@ -31,8 +31,12 @@ def exchange(path: str = "/a?b=1", body: bytes = b"<p>hello</p>", **overrides) -
         "request_headers": [(b"Accept", b"*/*"), (b"User-Agent", b"t/1")],
         "request_body": b"",
         "status": 200,
-        "response_headers": [(b"Content-Type", b"text/html"), (b"Set-Cookie", b"a=1"),
-                             (b"Set-Cookie", b"b=2"), (b"Transfer-Encoding", b"chunked")],
+        "response_headers": [
+            (b"Content-Type", b"text/html"),
+            (b"Set-Cookie", b"a=1"),
+            (b"Set-Cookie", b"b=2"),
+            (b"Transfer-Encoding", b"chunked"),
+        ],
         "body": body,
         "started_at": datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC),
         "ip_address": "127.0.0.1",
@@ -51,8 +55,9 @@ def read_all(path: Path) -> list:
     out = []
     with open(path, "rb") as stream:
         for record in ArchiveIterator(stream):
-            out.append((record.rec_type, record.rec_headers, record.http_headers,
-                        record.raw_stream.read()))
+            out.append(
+                (record.rec_type, record.rec_headers, record.http_headers, record.raw_stream.read())
+            )
     return out
 
 
@@ -81,7 +86,7 @@ def test_file_layout_warcinfo_first_and_pointers_resolve(tmp_path: Path) -> None
     data = path.read_bytes()
     for location, (rec_type, _, _, _) in zip(locations, found[1:], strict=True):
         assert location.filename == path.name
-        member = data[location.offset: location.offset + location.length]
+        member = data[location.offset : location.offset + location.length]
         [record] = list(ArchiveIterator(io.BytesIO(member)))
         assert record.rec_type == rec_type
         assert record.rec_headers.get_header("WARC-Record-ID") == location.record_id
@@ -106,8 +111,7 @@ def test_response_and_request_blocks(tmp_path: Path) -> None:
     assert resp_headers.get_header("WARC-IP-Address") == "127.0.0.1"
     assert resp_headers.get_header("WARC-Date") == "2024-05-06T07:08:09.123456Z"
     assert req_headers.get_header("WARC-Date") == resp_headers.get_header("WARC-Date")
-    assert req_headers.get_header("WARC-Concurrent-To") == resp_headers.get_header(
-        "WARC-Record-ID")
+    assert req_headers.get_header("WARC-Concurrent-To") == resp_headers.get_header("WARC-Record-ID")
     assert (req_http.protocol, req_http.statusline) == ("GET", "/a?b=1 HTTP/1.1")
     assert req_http.get_header("Host") == "127.0.0.1:8080"
     assert req_headers.get_header("WARC-Target-URI") == "http://127.0.0.1:8080/a?b=1"
@@ -119,8 +123,11 @@ def test_unknown_status_and_revisit_record(tmp_path: Path) -> None:
     ex = exchange()
     digest = records.payload_digest(ex.body)
     with RotatingWarcWriter(tmp_path, "t") as writer:
-        revisit = records.revisit_record(ex, digest, records.Original(
-            "http://127.0.0.1:8080/first", "2024-01-01T00:00:00Z", "<urn:uuid:x>"))
+        revisit = records.revisit_record(
+            ex,
+            digest,
+            records.Original("http://127.0.0.1:8080/first", "2024-01-01T00:00:00Z", "<urn:uuid:x>"),
+        )
         writer.write([revisit])
     [path] = tmp_path.glob("*.warc.gz")
     rec_type, headers, http, block_rest = read_all(path)[1]
@@ -148,8 +155,7 @@ def test_rotation_serials_and_never_appending(tmp_path: Path) -> None:
         assert check_file(path).ok
 
     # A crashed file left behind: the next writer takes a higher serial and leaves it alone.
-    crashed = tmp_path / files[-1].name.replace(
-        f"-{serials[-1]:05d}-", f"-{serials[-1] + 1:05d}-")
+    crashed = tmp_path / files[-1].name.replace(f"-{serials[-1]:05d}-", f"-{serials[-1] + 1:05d}-")
     crashed = crashed.with_name(crashed.name + ".open")
     crashed.write_bytes(files[0].read_bytes()[:100])
     with RotatingWarcWriter(tmp_path, "rot") as writer:
@@ -182,8 +188,7 @@ class FullDisk(io.RawIOBase):
 
 
 def test_full_disk_cuts_back_to_last_complete_record(tmp_path: Path) -> None:
-    writer = RotatingWarcWriter(tmp_path, "full",
-                                file_wrapper=lambda raw: FullDisk(raw, room=3000))
+    writer = RotatingWarcWriter(tmp_path, "full", file_wrapper=lambda raw: FullDisk(raw, room=3000))
     written = []
     with pytest.raises(WarcWriteError, match="No space left on device"):
         for n in range(50):
@@ -215,8 +220,9 @@ def test_full_disk_with_a_real_file_size_limit(tmp_path: Path) -> None:
         except WarcWriteError as error:
             print("STOPPED:", error)
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert "STOPPED:" in result.stdout, result.stdout + result.stderr
     assert "File too large" in result.stdout
     [path] = tmp_path.glob("*.warc.gz")

@@ -23,25 +23,56 @@ HELP = "crawl news sites (URLs of home/section pages, or a plan) into WARC + JSO
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("urls", nargs="*", metavar="URL", help="home or section page URLs")
-    parser.add_argument("--plan", type=Path, default=None,
-                        help="crawl plan (TOML, see docs/plans.md) instead of URLs")
-    parser.add_argument("--site", action="append", default=[], metavar="NAME",
-                        help="with --plan: crawl only this site (repeatable; default: all)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: NEWSARCHIVE_OUTPUT_DIR/CRAWL_ID; "
-                             "with --plan: the plan's OUTPUT/SITE/CRAWL_ID)")
-    parser.add_argument("--crawl-id", default=None,
-                        help="crawl id for file names and provenance (default: generated; "
-                             "give the earlier one to resume into its folder)")
-    parser.add_argument("--allow-private", action="store_true",
-                        help="allow private/loopback/link-local targets (local test sites)")
-    parser.add_argument("--max-pages", type=positive_int, default=None,
-                        help="stop after this many responses")
-    parser.add_argument("-s", "--set", dest="settings", action="append", default=[],
-                        metavar="NAME=VALUE", help="override a Scrapy/newsarchive setting")
-    parser.add_argument("--redis", default=None, metavar="URL",
-                        help="run as one worker of a crawl shared through Redis "
-                             "(needs --crawl-id; see newsarchive.distributed)")
+    parser.add_argument(
+        "--plan",
+        type=Path,
+        default=None,
+        help="crawl plan (TOML, see docs/plans.md) instead of URLs",
+    )
+    parser.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --plan: crawl only this site (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: NEWSARCHIVE_OUTPUT_DIR/CRAWL_ID; "
+        "with --plan: the plan's OUTPUT/SITE/CRAWL_ID)",
+    )
+    parser.add_argument(
+        "--crawl-id",
+        default=None,
+        help="crawl id for file names and provenance (default: generated; "
+        "give the earlier one to resume into its folder)",
+    )
+    parser.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow private/loopback/link-local targets (local test sites)",
+    )
+    parser.add_argument(
+        "--max-pages", type=positive_int, default=None, help="stop after this many responses"
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy/newsarchive setting",
+    )
+    parser.add_argument(
+        "--redis",
+        default=None,
+        metavar="URL",
+        help="run as one worker of a crawl shared through Redis "
+        "(needs --crawl-id; see newsarchive.distributed)",
+    )
 
 
 def positive_int(text: str) -> int:
@@ -103,21 +134,24 @@ def plan_crawls(args: argparse.Namespace) -> tuple[Any, list[Any], list[Any]]:
     overrides = parse_setting_overrides(args.settings)
     crawls = []
     for site in sites:
-        out_dir = args.out / site.name / crawl_id if args.out else site_output_dir(
-            plan, site, crawl_id)
+        out_dir = (
+            args.out / site.name / crawl_id if args.out else site_output_dir(plan, site, crawl_id)
+        )
         site_overrides = {**site_settings(plan, site), **overrides}
         if "JOBDIR" in overrides:  # one JOBDIR per crawler, or they would share a queue
             site_overrides["JOBDIR"] = str(Path(overrides["JOBDIR"]) / site.name)
         spider_args = site_spider_args(plan, site)
-        crawls.append(CrawlOptions(
-            start_urls=spider_args.pop("start_urls"),
-            out_dir=out_dir,
-            crawl_id=crawl_id,
-            allow_private=args.allow_private or site.allow_private,
-            max_pages=args.max_pages,
-            overrides=site_overrides,
-            spider_args=spider_args,
-        ))
+        crawls.append(
+            CrawlOptions(
+                start_urls=spider_args.pop("start_urls"),
+                out_dir=out_dir,
+                crawl_id=crawl_id,
+                allow_private=args.allow_private or site.allow_private,
+                max_pages=args.max_pages,
+                overrides=site_overrides,
+                spider_args=spider_args,
+            )
+        )
     return plan, sites, crawls
 
 
@@ -144,27 +178,36 @@ def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
     settings = {"NEWSARCHIVE_STATE_PATH": str(plan.state_path), **crawls[0].overrides}
     with open_crawl_state(settings) as state:
         shared = hasattr(state, "run_for_crawl")
-        run_ids = [state.run_for_crawl(site.name, crawl.crawl_id) if shared
-                   else state.start_run(site.name)
-                   for site, crawl in zip(sites, crawls, strict=True)]
+        run_ids = [
+            state.run_for_crawl(site.name, crawl.crawl_id) if shared else state.start_run(site.name)
+            for site, crawl in zip(sites, crawls, strict=True)
+        ]
         results = run_crawls(crawls)
         failed = 0
         for site, run_id, result, crawl in zip(sites, run_ids, results, crawls, strict=True):
-            report = report_crawl(result.out_dir, state=state, run_id=run_id, site=site.name,
-                                  crawl_id=result.crawl_id)
+            report = report_crawl(
+                result.out_dir, state=state, run_id=run_id, site=site.name, crawl_id=result.crawl_id
+            )
             print(f"== site {site.name} ==")
             print(format_summary(summarize(result.out_dir)))
             for drop in report["sites"].get(site.name, {}).get("coverage_drops", []):
-                print(f"Coverage of {drop['field']} dropped from {drop['previous']:.0%} to "
-                      f"{drop['current']:.0%} since the last run: has the layout changed?")
+                print(
+                    f"Coverage of {drop['field']} dropped from {drop['previous']:.0%} to "
+                    f"{drop['current']:.0%} since the last run: has the layout changed?"
+                )
             # A Redis worker may find every URL of the site taken by its peers.
             if not result.stats.get("response_received_count") and (
-                    "REDIS_URL" not in crawl.overrides):
+                "REDIS_URL" not in crawl.overrides
+            ):
                 failed += 1
-                print(f"newsarchive crawl: site {site.name}: no page could be fetched",
-                      file=sys.stderr)
-    print(f"Crawl {results[0].crawl_id} of plan {plan.name}: {len(sites)} site(s) "
-          f"in {results[0].seconds:.1f}s")
+                print(
+                    f"newsarchive crawl: site {site.name}: no page could be fetched",
+                    file=sys.stderr,
+                )
+    print(
+        f"Crawl {results[0].crawl_id} of plan {plan.name}: {len(sites)} site(s) "
+        f"in {results[0].seconds:.1f}s"
+    )
     return 1 if failed else 0
 
 
@@ -190,8 +233,10 @@ def run(args: argparse.Namespace) -> int:
     result = run_crawl(options)
     write_crawl_report(result)
     print(format_summary(summarize(result.out_dir)))
-    print(f"Crawl {result.crawl_id} finished in {result.seconds:.1f}s "
-          f"({result.stats.get('finish_reason', 'unknown')})")
+    print(
+        f"Crawl {result.crawl_id} finished in {result.seconds:.1f}s "
+        f"({result.stats.get('finish_reason', 'unknown')})"
+    )
     if not result.stats.get("response_received_count") and not args.redis:
         print("newsarchive crawl: no page could be fetched (see Failures above)", file=sys.stderr)
         return 1  # schedulers and monitoring see a crawl that reached nothing

@@ -32,17 +32,34 @@ HELP = "report and delete a Redis-shared crawl's keys; merge its workers' index 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the example's lines
     parser.add_argument("crawl_id", metavar="ID", help="the crawl id the workers shared")
-    parser.add_argument("--redis", required=True, metavar="URL",
-                        help="Redis server of the crawl, redis://HOST:PORT/DB")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="the crawl's output folder (holding workers/): write the "
-                             "combined index.cdxj, manifest.json and report.json there")
-    parser.add_argument("--keep", action="store_true",
-                        help="report (and merge) only; delete nothing")
-    parser.add_argument("--force", action="store_true",
-                        help="delete even while workers are alive or requests are queued")
-    parser.add_argument("--stale-after", type=float, default=15.0, metavar="SECONDS",
-                        help="a worker without a heartbeat for this long counts as dead")
+    parser.add_argument(
+        "--redis",
+        required=True,
+        metavar="URL",
+        help="Redis server of the crawl, redis://HOST:PORT/DB",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the crawl's output folder (holding workers/): write the "
+        "combined index.cdxj, manifest.json and report.json there",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="report (and merge) only; delete nothing"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="delete even while workers are alive or requests are queued",
+    )
+    parser.add_argument(
+        "--stale-after",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="a worker without a heartbeat for this long counts as dead",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -53,9 +70,12 @@ def gather(client: Any, crawl_id: str, stale_after: float) -> dict[str, Any]:
 
     keys = crawl_keys(client, crawl_id)
     now = time.time()
-    workers = [{**asdict(b), "alive": now - b.seen <= stale_after, "registry": k.name}
-               for k in keys if k.role == "registered workers"
-               for b in read_heartbeats(client, k.name)]
+    workers = [
+        {**asdict(b), "alive": now - b.seen <= stale_after, "registry": k.name}
+        for k in keys
+        if k.role == "registered workers"
+        for b in read_heartbeats(client, k.name)
+    ]
     memory = [k.memory_bytes for k in keys if k.memory_bytes is not None]
     return {
         "crawl_id": crawl_id,
@@ -74,18 +94,24 @@ def format_report(report: dict[str, Any]) -> str:
     for key in report["keys"]:
         memory = f"{key['memory_bytes']} B" if key["memory_bytes"] is not None else "? B"
         lines.append(f"  {key['name']}  {key['type']}  {key['size']} ({key['role']})  {memory}")
-    lines.append(f"  queued requests: {report['queued_requests']}   "
-                 f"in flight: {report['inflight_requests']}   "
-                 f"seen fingerprints: {report['seen_fingerprints']}   "
-                 f"memory: {report['memory_bytes'] or 0} B")
+    lines.append(
+        f"  queued requests: {report['queued_requests']}   "
+        f"in flight: {report['inflight_requests']}   "
+        f"seen fingerprints: {report['seen_fingerprints']}   "
+        f"memory: {report['memory_bytes'] or 0} B"
+    )
     for worker in report["workers"]:
         state = "alive" if worker["alive"] else "stale"
-        lines.append(f"  worker {worker['worker']} ({state}, {worker['responses']} responses, "
-                     f"{worker['out_dir']})")
+        lines.append(
+            f"  worker {worker['worker']} ({state}, {worker['responses']} responses, "
+            f"{worker['out_dir']})"
+        )
     merge = report.get("merge")
     if merge:
-        lines.append(f"Merged {len(merge['workers'])} workers: {merge['index']} "
-                     f"({merge['index_lines']} lines), {merge['manifest']}, {merge['report']}")
+        lines.append(
+            f"Merged {len(merge['workers'])} workers: {merge['index']} "
+            f"({merge['index_lines']} lines), {merge['manifest']}, {merge['report']}"
+        )
         lines.extend(f"  warning: {w}" for w in merge["warnings"])
     if "deleted" in report:
         lines.append(f"Deleted {report['deleted']} keys; {report['remaining']} remain.")
@@ -95,15 +121,21 @@ def format_report(report: dict[str, Any]) -> str:
 def refusal(report: dict[str, Any]) -> str | None:
     """Why deleting now would hurt a crawl that is not over (None when it is over)."""
     if report["live_workers"]:
-        return (f"{len(report['live_workers'])} worker(s) still alive: "
-                f"{', '.join(report['live_workers'])}; stop them first")
+        return (
+            f"{len(report['live_workers'])} worker(s) still alive: "
+            f"{', '.join(report['live_workers'])}; stop them first"
+        )
     if report["inflight_requests"]:
-        return (f"{report['inflight_requests']} requests were held by workers that died (start a "
-                "worker with the same --crawl-id: it puts them back on the queue and fetches "
-                "them)")
+        return (
+            f"{report['inflight_requests']} requests were held by workers that died (start a "
+            "worker with the same --crawl-id: it puts them back on the queue and fetches "
+            "them)"
+        )
     if report["queued_requests"]:
-        return (f"{report['queued_requests']} requests are still queued (start a worker "
-                "with the same --crawl-id to finish them)")
+        return (
+            f"{report['queued_requests']} requests are still queued (start a worker "
+            "with the same --crawl-id to finish them)"
+        )
     return None
 
 
@@ -121,8 +153,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"newsarchive crawl-finish: {exc}", file=sys.stderr)
         return 2
     except redis.RedisError as exc:
-        print(f"newsarchive crawl-finish: cannot reach Redis at {args.redis}: {exc}",
-              file=sys.stderr)
+        print(
+            f"newsarchive crawl-finish: cannot reach Redis at {args.redis}: {exc}", file=sys.stderr
+        )
         return 2
     report = gather(client, args.crawl_id, args.stale_after)
     status = 0
@@ -131,17 +164,23 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             live = {Path(w["out_dir"]).name for w in report["workers"] if w["alive"]}
-            result = merge_crawl(args.out, args.crawl_id, recover=True, live_workers=live,
-                                 min_age=args.stale_after)
-            report["merge"] = {**asdict(result), "index": str(result.index),
-                               "manifest": str(result.manifest), "report": str(result.report)}
+            result = merge_crawl(
+                args.out, args.crawl_id, recover=True, live_workers=live, min_age=args.stale_after
+            )
+            report["merge"] = {
+                **asdict(result),
+                "index": str(result.index),
+                "manifest": str(result.manifest),
+                "report": str(result.report),
+            }
         except (OSError, ValueError) as exc:
             print(f"newsarchive crawl-finish: merge failed: {exc}", file=sys.stderr)
             status = 1
     reason = None if args.keep or args.force else refusal(report)
     if reason:
-        print(f"newsarchive crawl-finish: not deleting: {reason} (or pass --force)",
-              file=sys.stderr)
+        print(
+            f"newsarchive crawl-finish: not deleting: {reason} (or pass --force)", file=sys.stderr
+        )
         status = 1
     elif not args.keep:
         report["deleted"] = delete_crawl_keys(client, args.crawl_id)

@@ -43,10 +43,18 @@ def default_site_dir() -> Path:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("output/demo"),
-                        help="output folder, wiped and rewritten (default: output/demo)")
-    parser.add_argument("--site", type=Path, default=None,
-                        help="site folder to serve (default: the bundled fixtures/site)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("output/demo"),
+        help="output folder, wiped and rewritten (default: output/demo)",
+    )
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=None,
+        help="site folder to serve (default: the bundled fixtures/site)",
+    )
     parser.add_argument("--crawl-id", default=None, help="crawl id (default: generated)")
 
 
@@ -56,8 +64,10 @@ def prepare_out_dir(out_dir: Path) -> None:
         if not out_dir.is_dir():
             raise ValueError(f"{out_dir} exists and is not a folder")
         if any(out_dir.iterdir()) and not (out_dir / DEMO_MARKER).exists():
-            raise ValueError(f"{out_dir} is not empty and holds no earlier demo output; "
-                             "not wiping it (choose another --out)")
+            raise ValueError(
+                f"{out_dir} is not empty and holds no earlier demo output; "
+                "not wiping it (choose another --out)"
+            )
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     (out_dir / DEMO_MARKER).write_text("written by `newsarchive demo`; wiped on the next run\n")
@@ -68,8 +78,9 @@ def write_server_log(out_dir: Path, request_log: list[tuple[str, str, int]]) -> 
     path = out_dir / SERVER_LOG
     with path.open("w", encoding="utf-8") as handle:
         for method, request_path, status in request_log:
-            handle.write(json.dumps({"method": method, "path": request_path,
-                                     "status": status}) + "\n")
+            handle.write(
+                json.dumps({"method": method, "path": request_path, "status": status}) + "\n"
+            )
     return path
 
 
@@ -89,16 +100,20 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with DemoSite(site_dir) as site:
         print(f"Demo site {site_dir} served at {site.base_url}", file=sys.stderr)
-        result = run_crawl(CrawlOptions(
-            start_urls=[site.base_url + "/"],
-            out_dir=args.out,
-            crawl_id=args.crawl_id,
-            allow_private=True,
-            overrides=DEMO_SETTINGS,
-        ))
+        result = run_crawl(
+            CrawlOptions(
+                start_urls=[site.base_url + "/"],
+                out_dir=args.out,
+                crawl_id=args.crawl_id,
+                allow_private=True,
+                overrides=DEMO_SETTINGS,
+            )
+        )
         write_server_log(args.out, site.request_log)
     write_crawl_report(result)
     print(format_summary(summarize(args.out)))
-    print(f"Demo crawl {result.crawl_id} finished in {result.seconds:.1f}s "
-          f"({result.stats.get('finish_reason', 'unknown')}); server stopped.")
+    print(
+        f"Demo crawl {result.crawl_id} finished in {result.seconds:.1f}s "
+        f"({result.stats.get('finish_reason', 'unknown')}); server stopped."
+    )
     return 0

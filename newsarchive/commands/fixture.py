@@ -1,8 +1,8 @@
 """Extraction fixtures: show the difference from the truth, update it, add a page.
 
-  newsarchive fixture diff NAME... | --all     unified diff of expected vs actual, per field
-  newsarchive fixture update NAME [--field F]  write actual as the new expected (then git diff)
-  newsarchive fixture add PAGE --url URL --name NAME   new fixture from an HTML file
+newsarchive fixture diff NAME... | --all     unified diff of expected vs actual, per field
+newsarchive fixture update NAME [--field F]  write actual as the new expected (then git diff)
+newsarchive fixture add PAGE --url URL --name NAME   new fixture from an HTML file
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--url", required=True, help="the page's URL")
     add.add_argument("--name", required=True, help="fixture name (a folder name)")
     add.add_argument(
-        "--header", action="append", default=[], metavar="'NAME: VALUE'",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
         help="HTTP header for extract(), e.g. 'Content-Type: text/html; charset=windows-1251'",
     )
     add.add_argument("--base", default=None, help="value for {{BASE}} in the page, if it has one")
@@ -60,8 +63,11 @@ def field_diff(name: str, field: str, expected: Any, actual: Any) -> list[str]:
     """Unified diff lines of one field's expected vs actual JSON."""
     return list(
         difflib.unified_diff(
-            _dump(expected), _dump(actual),
-            fromfile=f"expected/{name}/{field}", tofile=f"actual/{name}/{field}", lineterm="",
+            _dump(expected),
+            _dump(actual),
+            fromfile=f"expected/{name}/{field}",
+            tofile=f"actual/{name}/{field}",
+            lineterm="",
         )
     )
 

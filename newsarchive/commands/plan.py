@@ -1,7 +1,7 @@
 """Check a crawl plan: every problem with its file, line and field; or show what a site runs with.
 
-    newsarchive plan check plans/demo.toml
-    newsarchive plan show plans/demo.toml --site demo
+newsarchive plan check plans/demo.toml
+newsarchive plan show plans/demo.toml --site demo
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ HELP = "check a crawl plan file (errors with file, line and field) or show a sit
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["check", "show"],
-                        help="check: validate the plan; show: print a site's Scrapy settings "
-                             "and spider arguments as JSON")
+    parser.add_argument(
+        "action",
+        choices=["check", "show"],
+        help="check: validate the plan; show: print a site's Scrapy settings "
+        "and spider arguments as JSON",
+    )
     parser.add_argument("file", help="the plan (TOML)")
     parser.add_argument("--site", help="site to show (default: every site)")
 

@@ -25,18 +25,41 @@ START_TIMEOUT = 10.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=6379, help="port (default 6379)")
-    parser.add_argument("--bind", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1; others need a password)")
-    parser.add_argument("--dir", type=Path, default=Path("output/redis"),
-                        help="where the append-only file lives (default output/redis)")
-    parser.add_argument("--password", default=None,
-                        help="require this password (needed when --bind is not loopback)")
+    parser.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; others need a password)",
+    )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("output/redis"),
+        help="where the append-only file lives (default output/redis)",
+    )
+    parser.add_argument(
+        "--password",
+        default=None,
+        help="require this password (needed when --bind is not loopback)",
+    )
 
 
 def server_command(binary: str, args: argparse.Namespace) -> list[str]:
     """The redis-server command line: durable (AOF, fsync each second), no RDB snapshots."""
-    command = [binary, "--port", str(args.port), "--bind", args.bind, "--dir", str(args.dir),
-               "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""]
+    command = [
+        binary,
+        "--port",
+        str(args.port),
+        "--bind",
+        args.bind,
+        "--dir",
+        str(args.dir),
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "everysec",
+        "--save",
+        "",
+    ]
     if args.password:
         command += ["--requirepass", args.password]
     else:
@@ -75,8 +98,7 @@ def run(args: argparse.Namespace) -> int:
         deadline = time.monotonic() + START_TIMEOUT
         while not _listening(host, args.port):
             if process.poll() is not None or time.monotonic() > deadline:
-                print(f"redis-server did not start on port {args.port} (in use?)",
-                      file=sys.stderr)
+                print(f"redis-server did not start on port {args.port} (in use?)", file=sys.stderr)
                 return 1
             time.sleep(0.05)
         auth = f":{args.password}@" if args.password else ""

@@ -19,14 +19,28 @@ HELP = "re-extract article records from WARC files (parallel, JSON Lines)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("warcs", nargs="+", type=Path, metavar="WARC",
-                        help="WARC files, or folders holding *.warc.gz (e.g. OUT/warc)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="JSON Lines file to write (default: standard output)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="worker processes (default: all cores)")
-    parser.add_argument("--min-probability", type=float, default=None,
-                        help="article probability threshold (default: the crawl setting)")
+    parser.add_argument(
+        "warcs",
+        nargs="+",
+        type=Path,
+        metavar="WARC",
+        help="WARC files, or folders holding *.warc.gz (e.g. OUT/warc)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="JSON Lines file to write (default: standard output)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: all cores)",
+    )
+    parser.add_argument(
+        "--min-probability",
+        type=float,
+        default=None,
+        help="article probability threshold (default: the crawl setting)",
+    )
 
 
 def warc_files(inputs: list[Path]) -> list[Path]:
@@ -53,14 +67,18 @@ def run(args: argparse.Namespace) -> int:
     except FileNotFoundError as error:
         print(f"newsarchive reextract: {error}", file=sys.stderr)
         return 2
-    threshold = (args.min_probability if args.min_probability is not None
-                 else settings.NEWSARCHIVE_MIN_ARTICLE_PROBABILITY)
+    threshold = (
+        args.min_probability
+        if args.min_probability is not None
+        else settings.NEWSARCHIVE_MIN_ARTICLE_PROBABILITY
+    )
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     count = 0
     try:
         for record in reextract(paths, jobs=max(1, args.jobs), min_probability=threshold):
-            out.write(json.dumps(schema.conform(record), ensure_ascii=False,
-                                 separators=(",", ":")) + "\n")
+            out.write(
+                json.dumps(schema.conform(record), ensure_ascii=False, separators=(",", ":")) + "\n"
+            )
             count += 1
     finally:
         if out is not sys.stdout:

@@ -24,16 +24,30 @@ HELP = "show a plan's next runs; print crontab/systemd lines; or run the schedul
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", required=True, help="the crawl plan (TOML)")
-    parser.add_argument("--next", type=int, default=5, metavar="N",
-                        help="how many upcoming runs to show per site (default 5)")
+    parser.add_argument(
+        "--next",
+        type=int,
+        default=5,
+        metavar="N",
+        help="how many upcoming runs to show per site (default 5)",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--crontab", action="store_true", help="print crontab lines")
-    mode.add_argument("--systemd", action="store_true",
-                      help="print a .service and a .timer unit per site")
-    mode.add_argument("--run", action="store_true",
-                      help="run in the foreground, starting crawls when they are due")
-    parser.add_argument("--poll", type=float, default=30.0, metavar="SECONDS",
-                        help="with --run: how often to check running crawls (default 30)")
+    mode.add_argument(
+        "--systemd", action="store_true", help="print a .service and a .timer unit per site"
+    )
+    mode.add_argument(
+        "--run",
+        action="store_true",
+        help="run in the foreground, starting crawls when they are due",
+    )
+    parser.add_argument(
+        "--poll",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="with --run: how often to check running crawls (default 30)",
+    )
 
 
 def _show_next(plan: Plan, count: int) -> None:

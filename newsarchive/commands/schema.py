@@ -1,9 +1,9 @@
 """Print the article record's JSON Schema, or write / check the generated schema files.
 
-    newsarchive schema              print the JSON Schema
-    newsarchive schema --markdown   print the field-by-field documentation
-    newsarchive schema --write      regenerate newsarchive/article.schema.json and docs/schema.md
-    newsarchive schema --check      exit 1 when a generated file disagrees with the classes
+newsarchive schema              print the JSON Schema
+newsarchive schema --markdown   print the field-by-field documentation
+newsarchive schema --write      regenerate newsarchive/article.schema.json and docs/schema.md
+newsarchive schema --check      exit 1 when a generated file disagrees with the classes
 """
 
 from __future__ import annotations
@@ -17,12 +17,17 @@ HELP = "print the record JSON Schema; --write / --check the shipped schema and d
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the examples' lines
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--check", action="store_true",
-                       help="fail when the shipped schema or docs/schema.md is out of date")
-    group.add_argument("--write", action="store_true",
-                       help="regenerate the shipped schema and docs/schema.md")
-    group.add_argument("--markdown", action="store_true",
-                       help="print the field documentation (Markdown) instead")
+    group.add_argument(
+        "--check",
+        action="store_true",
+        help="fail when the shipped schema or docs/schema.md is out of date",
+    )
+    group.add_argument(
+        "--write", action="store_true", help="regenerate the shipped schema and docs/schema.md"
+    )
+    group.add_argument(
+        "--markdown", action="store_true", help="print the field documentation (Markdown) instead"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

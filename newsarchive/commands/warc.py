@@ -1,11 +1,11 @@
 """Work with a crawl's WARC files.
 
-  check FILE...              digests (as `warcio check`) plus a walk over every gzip member,
-                             which catches a truncated tail `warcio check` misses
-  index OUT|FILE... [-o F]   rebuild the sorted CDXJ index (default OUT/index.cdxj)
-  wacz OUT -o crawl.wacz     package the crawl's WARC files as WACZ (needs the replay extra)
-  fixture FILE[:OFFSET] -o DIR [--url URL]
-                             turn an archived response into a test fixture folder
+check FILE...              digests (as `warcio check`) plus a walk over every gzip member,
+                           which catches a truncated tail `warcio check` misses
+index OUT|FILE... [-o F]   rebuild the sorted CDXJ index (default OUT/index.cdxj)
+wacz OUT -o crawl.wacz     package the crawl's WARC files as WACZ (needs the replay extra)
+fixture FILE[:OFFSET] -o DIR [--url URL]
+                           turn an archived response into a test fixture folder
 """
 
 from __future__ import annotations
@@ -27,8 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     index = sub.add_parser("index", help="rebuild the CDXJ index from WARC files")
     index.add_argument("paths", nargs="+", type=Path, metavar="OUT_OR_FILE")
-    index.add_argument("-o", "--out", type=Path, default=None,
-                       help="index file (default: OUT/index.cdxj for a crawl folder)")
+    index.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=None,
+        help="index file (default: OUT/index.cdxj for a crawl folder)",
+    )
     index.set_defaults(_action=run_index)
 
     wacz = sub.add_parser("wacz", help="package a crawl's WARC files as a WACZ")
@@ -39,12 +44,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     wacz.set_defaults(_action=run_wacz)
 
     fixture = sub.add_parser("fixture", help="archived response -> test fixture folder")
-    fixture.add_argument("record", metavar="FILE[:OFFSET]",
-                         help="WARC file, with the record offset from an export's pointer")
+    fixture.add_argument(
+        "record",
+        metavar="FILE[:OFFSET]",
+        help="WARC file, with the record offset from an export's pointer",
+    )
     fixture.add_argument("-o", "--out", type=Path, required=True, help="fixture folder")
     fixture.add_argument("--url", default=None, help="first response for this URL")
-    fixture.add_argument("--no-expected", action="store_true",
-                         help="do not run the extractor to write expected.json")
+    fixture.add_argument(
+        "--no-expected", action="store_true", help="do not run the extractor to write expected.json"
+    )
     fixture.set_defaults(_action=run_fixture)
 
 
@@ -115,8 +124,9 @@ def run_fixture(args: argparse.Namespace) -> int:
     from newsarchive.warc.fixture import RecordNotFound, RecordSpec, write_fixture
 
     try:
-        folder = write_fixture(RecordSpec.parse(args.record, args.url), args.out,
-                               with_expected=not args.no_expected)
+        folder = write_fixture(
+            RecordSpec.parse(args.record, args.url), args.out, with_expected=not args.no_expected
+        )
     except (RecordNotFound, FileNotFoundError) as error:
         print(f"newsarchive warc fixture: {error}", file=sys.stderr)
         return 1

@@ -49,9 +49,20 @@ _NUMERIC_ID = re.compile(r"(^|[-_/.])\d{5,}($|[-_/.])")
 _WORD = re.compile(r"[a-z0-9à-ÿа-я]+", re.IGNORECASE)
 
 ARTICLE_LD_TYPES = frozenset(
-    {"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle",
-     "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "BlogPosting",
-     "LiveBlogPosting", "Report", "ScholarlyArticle", "TechArticle"}
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "Report",
+        "ScholarlyArticle",
+        "TechArticle",
+    }
 )
 HUB_LD_TYPES = frozenset(
     {"CollectionPage", "ItemList", "ProfilePage", "SearchResultsPage", "WebSite"}
@@ -166,8 +177,10 @@ def extract_links(
             parts = urlsplit(url)
         except ValueError:
             continue
-        if parts.scheme in ("http", "https") and parts.hostname and _same_site(
-            parts.hostname, hosts
+        if (
+            parts.scheme in ("http", "https")
+            and parts.hostname
+            and _same_site(parts.hostname, hosts)
         ):
             found.setdefault(url, None)
     return list(found)

@@ -97,9 +97,12 @@ def strip_doctype(data: bytes) -> tuple[bytes, list[str]]:
     end = _DOCTYPE_END.match(data, start.end(), start.end() + _PROLOGUE_BYTES)
     if end is None:
         return b"", ["xml: DOCTYPE too long or unterminated; document refused"]
-    errors = ["xml: DOCTYPE ignored (entities are never expanded)"] if b"<!ENTITY" in (
-        data[start.start():end.end()].upper()) else []
-    return data[: start.start()] + data[end.end():], errors
+    errors = (
+        ["xml: DOCTYPE ignored (entities are never expanded)"]
+        if b"<!ENTITY" in (data[start.start() : end.end()].upper())
+        else []
+    )
+    return data[: start.start()] + data[end.end() :], errors
 
 
 def parse_xml(data: bytes) -> ParsedXml:

@@ -73,8 +73,9 @@ def _news_fields(news: safexml.lxml.etree._Element | None) -> dict[str, str | No
         return {}
     publication = safexml.child(news, "publication")
     raw_date = safexml.text_of(safexml.child(news, "publication_date"))
-    language = safexml.text_of(safexml.child(publication, "language")) if publication is not None \
-        else None
+    language = (
+        safexml.text_of(safexml.child(publication, "language")) if publication is not None else None
+    )
     return {
         "news_title": safexml.text_of(safexml.child(news, "title")),
         "news_publication_date": normalize_date(raw_date),
@@ -83,8 +84,9 @@ def _news_fields(news: safexml.lxml.etree._Element | None) -> dict[str, str | No
     }
 
 
-def _entry(element: safexml.lxml.etree._Element, base: str, result: SitemapResult
-           ) -> SitemapEntry | None:
+def _entry(
+    element: safexml.lxml.etree._Element, base: str, result: SitemapResult
+) -> SitemapEntry | None:
     fields = safexml.children_by_name(element)
     loc_element = fields.get("loc")
     if loc_element is not None and safexml.has_entity_reference(loc_element):

@@ -57,10 +57,17 @@ def build_egg(root: Path, out_dir: Path) -> Path:
                 shutil.copytree(source, work / name, ignore=IGNORED)
             elif source.exists():
                 shutil.copy2(source, work / name)
-        command = [sys.executable, "-c", "import setuptools; setuptools.setup()",
-                   "bdist_egg", "--dist-dir", str(out_dir)]
-        done = subprocess.run(command, cwd=work, capture_output=True, text=True,
-                              timeout=BUILD_TIMEOUT, check=False)
+        command = [
+            sys.executable,
+            "-c",
+            "import setuptools; setuptools.setup()",
+            "bdist_egg",
+            "--dist-dir",
+            str(out_dir),
+        ]
+        done = subprocess.run(
+            command, cwd=work, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False
+        )
         if done.returncode:
             raise EggBuildError(f"bdist_egg failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     eggs = sorted(out_dir.glob("newsarchive-*.egg"), key=lambda p: p.stat().st_mtime)
@@ -72,8 +79,12 @@ def build_egg(root: Path, out_dir: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the scrapyd egg of this project.")
-    parser.add_argument("--root", type=Path, default=None, help="project folder (default: found "
-                        "from the current folder)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="project folder (default: found from the current folder)",
+    )
     parser.add_argument("--out", type=Path, default=Path("dist"), help="where to put the egg")
     args = parser.parse_args(argv)
     try:

@@ -80,8 +80,15 @@ def worker_of(key: str) -> str:
     return key.rsplit(":", 1)[-1]
 
 
-def dead_inflight_keys(client: Any, key_prefix: str, beats: Iterable[Heartbeat], *,
-                       now: float, stale_after: float, me: str | None = None) -> list[str]:
+def dead_inflight_keys(
+    client: Any,
+    key_prefix: str,
+    beats: Iterable[Heartbeat],
+    *,
+    now: float,
+    stale_after: float,
+    me: str | None = None,
+) -> list[str]:
     """In-flight hashes under ``key_prefix`` whose worker is not alive.
 
     Alive means a heartbeat younger than ``stale_after``; a worker killed before
@@ -90,24 +97,38 @@ def dead_inflight_keys(client: Any, key_prefix: str, beats: Iterable[Heartbeat],
     """
     alive = {b.worker for b in beats if now - b.seen <= stale_after} | {me}
     keys = client.scan_iter(match=f"{key_prefix}:*", count=SCAN_BATCH)
-    return sorted(k for k in (key.decode() if isinstance(key, bytes) else key for key in keys)
-                  if worker_of(k) not in alive)
+    return sorted(
+        k
+        for k in (key.decode() if isinstance(key, bytes) else key for key in keys)
+        if worker_of(k) not in alive
+    )
 
 
-def requeue_dead_workers(client: Any, *, inflight_prefix: str, queue_key: str,
-                         workers_key: str, stale_after: float, now: float | None = None,
-                         me: str | None = None) -> int:
+def requeue_dead_workers(
+    client: Any,
+    *,
+    inflight_prefix: str,
+    queue_key: str,
+    workers_key: str,
+    stale_after: float,
+    now: float | None = None,
+    me: str | None = None,
+) -> int:
     """Put the requests of dead workers (never ``me``) back on the shared queue; how many."""
     now = time.time() if now is None else now
     beats = read_heartbeats(client, workers_key)
     requeue = client.register_script(_REQUEUE)
     moved = 0
-    for key in dead_inflight_keys(client, inflight_prefix, beats, now=now,
-                                  stale_after=stale_after, me=me):
+    for key in dead_inflight_keys(
+        client, inflight_prefix, beats, now=now, stale_after=stale_after, me=me
+    ):
         count = int(requeue(keys=[key, queue_key]))
         if count:
-            log.warning("worker %s is gone: %d of its requests back on the shared queue",
-                        worker_of(key), count)
+            log.warning(
+                "worker %s is gone: %d of its requests back on the shared queue",
+                worker_of(key),
+                count,
+            )
         moved += count
     return moved
 
@@ -129,8 +150,11 @@ class ReliableScheduler(Scheduler):
 
     def open(self, spider: Any) -> Any:
         result = super().open(spider)
-        self.inflight_key = (inflight_key(self.inflight_template, spider.name, self.worker_id)
-                             if self.inflight_template else None)
+        self.inflight_key = (
+            inflight_key(self.inflight_template, spider.name, self.worker_id)
+            if self.inflight_template
+            else None
+        )
         self._pop = self.server.register_script(_POP)
         return result
 

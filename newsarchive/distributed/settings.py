@@ -101,14 +101,21 @@ def redis_settings(
     if not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError(f"--redis expects redis://HOST:PORT/DB, got {redis_url!r}")
     prefix = key_prefix(crawl_id, site)
-    extensions = dict(project_components("EXTENSIONS") if base_extensions is None
-                      else base_extensions)
+    extensions = dict(
+        project_components("EXTENSIONS") if base_extensions is None else base_extensions
+    )
     extensions[WORKERS_EXTENSION] = WORKERS_EXTENSION_ORDER
-    middlewares = dict(project_components("SPIDER_MIDDLEWARES")
-                       if base_spider_middlewares is None else base_spider_middlewares)
+    middlewares = dict(
+        project_components("SPIDER_MIDDLEWARES")
+        if base_spider_middlewares is None
+        else base_spider_middlewares
+    )
     middlewares[FILTER_MIDDLEWARE] = FILTER_MIDDLEWARE_ORDER
-    downloader = dict(project_components("DOWNLOADER_MIDDLEWARES")
-                      if base_downloader_middlewares is None else base_downloader_middlewares)
+    downloader = dict(
+        project_components("DOWNLOADER_MIDDLEWARES")
+        if base_downloader_middlewares is None
+        else base_downloader_middlewares
+    )
     downloader[RELEASE_MIDDLEWARE] = RELEASE_MIDDLEWARE_ORDER
     settings: dict[str, Any] = {
         "REDIS_URL": redis_url,
@@ -148,8 +155,9 @@ def worker_client(settings: Any, *required: str, decode: bool = True) -> Any:
     missing = [name for name in ("NEWSARCHIVE_REDIS_URL", *required) if not settings.get(name)]
     if missing:
         raise NotConfigured(f"not a Redis worker ({', '.join(missing)} unset)")
-    return redis.Redis.from_url(settings.get("NEWSARCHIVE_REDIS_URL"), decode_responses=decode,
-                                socket_timeout=30)
+    return redis.Redis.from_url(
+        settings.get("NEWSARCHIVE_REDIS_URL"), decode_responses=decode, socket_timeout=30
+    )
 
 
 def as_setting_strings(settings: Mapping[str, Any]) -> dict[str, str]:
@@ -160,5 +168,7 @@ def as_setting_strings(settings: Mapping[str, Any]) -> dict[str, str]:
     """
     import json
 
-    return {name: json.dumps(value) if isinstance(value, dict | list) else str(value)
-            for name, value in settings.items()}
+    return {
+        name: json.dumps(value) if isinstance(value, dict | list) else str(value)
+        for name, value in settings.items()
+    }

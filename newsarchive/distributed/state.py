@@ -54,8 +54,7 @@ DEFAULT_PLAN = "adhoc"
 class RedisCrawlState:
     """The crawl state of one plan in Redis; safe to share between processes and machines."""
 
-    def __init__(self, client: Any, plan: str, *,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, client: Any, plan: str, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.client = client
         self.plan = plan
         self.prefix = state_prefix(plan)
@@ -113,10 +112,16 @@ class RedisCrawlState:
     ) -> None:
         """Remember one fetch of ``url`` (same merge rules as the SQLite state)."""
         now = self._now()
-        values = {"canonical_url": canonical_url, "article_id": article_id, "etag": etag,
-                  "last_modified": last_modified, "content_hash": content_hash,
-                  "payload_digest": payload_digest, "warc_record_id": warc_record_id,
-                  "fetched_at": fetched_at or now}
+        values = {
+            "canonical_url": canonical_url,
+            "article_id": article_id,
+            "etag": etag,
+            "last_modified": last_modified,
+            "content_hash": content_hash,
+            "payload_digest": payload_digest,
+            "warc_record_id": warc_record_id,
+            "fetched_at": fetched_at or now,
+        }
         key = self._key("fetch", url)
         pipe = self.client.pipeline(transaction=True)
         pipe.hsetnx(key, "first_fetched_at", now)
@@ -138,8 +143,9 @@ class RedisCrawlState:
             self._queue_article(pipe, article_id, canonical_url or url, content_hash, now)
         pipe.execute()
 
-    def _queue_article(self, pipe: Any, article_id: str, canonical_url: str,
-                       content_hash: str | None, now: str) -> None:
+    def _queue_article(
+        self, pipe: Any, article_id: str, canonical_url: str, content_hash: str | None, now: str
+    ) -> None:
         key = self._key("article", article_id)
         pipe.hsetnx(key, "first_seen_at", now)
         fields = {"canonical_url": canonical_url, "last_seen_at": now}
@@ -169,15 +175,22 @@ class RedisCrawlState:
             return None
         return row.get("content_hash") or None, row.get("capture_id") or None, int(row["version"])
 
-    def record_version(self, article_id: str, content_hash: str | None, capture_id: str | None,
-                       version: int) -> None:
+    def record_version(
+        self, article_id: str, content_hash: str | None, capture_id: str | None, version: int
+    ) -> None:
         """Remember an exported version (a lower version never overwrites a higher one)."""
         key = self._key("version", article_id)
         known = self.client.hget(key, "version")
         if known is not None and int(known) > version:
             return
-        self.client.hset(key, mapping={"content_hash": content_hash or "",
-                                       "capture_id": capture_id or "", "version": version})
+        self.client.hset(
+            key,
+            mapping={
+                "content_hash": content_hash or "",
+                "capture_id": capture_id or "",
+                "version": version,
+            },
+        )
 
     def last_capture(self, url: str) -> Capture | None:
         row = self.client.hgetall(self._key("fetch", url))
@@ -229,8 +242,10 @@ class RedisCrawlState:
         pipe = self.client.pipeline(transaction=False)
         for article_id in ids:
             pipe.hmget(self._key("article", article_id), "canonical_url", "content_hash")
-        return [(article_id, canonical, digest)
-                for article_id, (canonical, digest) in zip(ids, pipe.execute(), strict=True)]
+        return [
+            (article_id, canonical, digest)
+            for article_id, (canonical, digest) in zip(ids, pipe.execute(), strict=True)
+        ]
 
     # ------------------------------------------------------------------ runs
 
@@ -238,8 +253,14 @@ class RedisCrawlState:
         row = self.client.hgetall(self._key("run", run_id))
         if not row:
             return None
-        return Run(run_id, row["site"], row["started_at"], row.get("finished_at"),
-                   row["status"], json.loads(row["stats"]) if row.get("stats") else {})
+        return Run(
+            run_id,
+            row["site"],
+            row["started_at"],
+            row.get("finished_at"),
+            row["status"],
+            json.loads(row["stats"]) if row.get("stats") else {},
+        )
 
     def _site_runs(self, site: str) -> list[Run]:
         ids = self.client.zrange(self._key("runs", "site", site), 0, -1)
@@ -258,21 +279,25 @@ class RedisCrawlState:
                 self.client.hset(self._key("run", resume_run_id), "status", "running")
                 log.info("site %s: resuming run %d", site, resume_run_id)
                 return resume_run_id
-            log.warning("site %s: run %d cannot be resumed; starting a new run", site,
-                        resume_run_id)
+            log.warning(
+                "site %s: run %d cannot be resumed; starting a new run", site, resume_run_id
+            )
         interrupted = [run for run in self._site_runs(site) if run.status == "running"]
         run_id = int(self.client.incr(self._key("run_id")))
         pipe = self.client.pipeline(transaction=True)
         for run in interrupted:
             pipe.hset(self._key("run", run.run_id), "status", "interrupted")
-        pipe.hset(self._key("run", run_id),
-                  mapping={"site": site, "started_at": self._now(), "status": "running"})
+        pipe.hset(
+            self._key("run", run_id),
+            mapping={"site": site, "started_at": self._now(), "status": "running"},
+        )
         pipe.zadd(self._key("runs"), {str(run_id): run_id})
         pipe.zadd(self._key("runs", "site", site), {str(run_id): run_id})
         pipe.execute()
         if interrupted:
-            log.warning("site %s: %d earlier run(s) never finished (crash or kill)", site,
-                        len(interrupted))
+            log.warning(
+                "site %s: %d earlier run(s) never finished (crash or kill)", site, len(interrupted)
+            )
         return run_id
 
     def run_for_crawl(self, site: str, crawl_id: str) -> int:
@@ -296,14 +321,21 @@ class RedisCrawlState:
         key = self._key("run", run_id)
         if not self.client.exists(key):
             raise KeyError(f"no run {run_id} in {self.prefix}")
-        self.client.hset(key, mapping={"finished_at": self._now(), "status": status,
-                                       "stats": json.dumps(stats, sort_keys=True)})
+        self.client.hset(
+            key,
+            mapping={
+                "finished_at": self._now(),
+                "status": status,
+                "stats": json.dumps(stats, sort_keys=True),
+            },
+        )
 
     def previous_run(self, site: str, before: int | None = None) -> Run | None:
         """The last finished run of ``site`` (before run ``before`` when given)."""
         limit = before if before is not None else 2**62
-        finished = [run for run in self._site_runs(site)
-                    if run.status == "finished" and run.run_id < limit]
+        finished = [
+            run for run in self._site_runs(site) if run.status == "finished" and run.run_id < limit
+        ]
         return finished[-1] if finished else None
 
     def runs(self, site: str | None = None) -> list[Run]:
@@ -333,10 +365,10 @@ def open_crawl_state(settings: Any) -> CrawlState | RedisCrawlState | None:
     if backend == "redis":
         url = settings.get("NEWSARCHIVE_REDIS_URL") or settings.get("REDIS_URL")
         if not url:
-            raise StateError("NEWSARCHIVE_STATE_BACKEND is redis but NEWSARCHIVE_REDIS_URL "
-                             "is not set")
-        return RedisCrawlState.from_url(url, settings.get("NEWSARCHIVE_PLAN_NAME")
-                                        or DEFAULT_PLAN)
+            raise StateError(
+                "NEWSARCHIVE_STATE_BACKEND is redis but NEWSARCHIVE_REDIS_URL is not set"
+            )
+        return RedisCrawlState.from_url(url, settings.get("NEWSARCHIVE_PLAN_NAME") or DEFAULT_PLAN)
     if backend != "sqlite":
         raise StateError(f"NEWSARCHIVE_STATE_BACKEND must be sqlite or redis, got {backend!r}")
     path = settings.get("NEWSARCHIVE_STATE_PATH")

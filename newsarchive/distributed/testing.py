@@ -36,13 +36,15 @@ def check_python_packages() -> None:
         import redis
         import scrapy_redis  # noqa: F401
     except ImportError as exc:
-        raise RedisUnavailable(f"{exc.name} is not installed: pip install -e '.[distributed]'"
-                               ) from None
+        raise RedisUnavailable(
+            f"{exc.name} is not installed: pip install -e '.[distributed]'"
+        ) from None
     major, minor = (int(part) for part in redis.__version__.split(".")[:2])
     if (major, minor) < (4, 2):
         raise RedisUnavailable(
             f"redis-py {redis.__version__} is too old for scrapy-redis (needs >= 4.2; pywb "
-            "pins 2.10.6): pip install -e '.[distributed]' after '.[test]'")
+            "pins 2.10.6): pip install -e '.[distributed]' after '.[test]'"
+        )
 
 
 class LocalRedis:
@@ -57,9 +59,21 @@ class LocalRedis:
 
     def __enter__(self) -> LocalRedis:
         self._folder = tempfile.TemporaryDirectory(prefix="newsarchive-redis-")
-        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-                   "--save", "", "--appendonly", "no", "--dir", self._folder.name,
-                   "--protected-mode", "yes"]
+        command = [
+            self.binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            self._folder.name,
+            "--protected-mode",
+            "yes",
+        ]
         log_path = Path(self._folder.name) / "redis.log"
         with log_path.open("wb") as log_file:
             self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)

@@ -31,16 +31,19 @@ def check_worker_mode(redis_url: str) -> None:
         import redis
         import scrapy_redis  # noqa: F401
     except ImportError as exc:
-        raise ValueError(f"worker mode needs the distributed extra (missing {exc.name}): "
-                         "pip install -e '.[distributed]'") from None
+        raise ValueError(
+            f"worker mode needs the distributed extra (missing {exc.name}): "
+            "pip install -e '.[distributed]'"
+        ) from None
     try:
         redis.Redis.from_url(redis_url, socket_connect_timeout=10).ping()
     except (redis.RedisError, ValueError) as exc:
         raise ValueError(f"cannot reach Redis at {redis_url}: {exc}") from None
 
 
-def worker_options(options: Any, redis_url: str, *, site: str | None = None,
-                   check: bool = True) -> Any:
+def worker_options(
+    options: Any, redis_url: str, *, site: str | None = None, check: bool = True
+) -> Any:
     """A copy of ``CrawlOptions`` that runs as a worker of ``options.crawl_id``.
 
     The crawl id is required: it is what workers on other machines share.
@@ -51,7 +54,8 @@ def worker_options(options: Any, redis_url: str, *, site: str | None = None,
         raise ValueError("a Redis worker needs --crawl-id (the id every worker shares)")
     if check:
         check_worker_mode(redis_url)
-    overrides = {**redis_settings(redis_url, options.crawl_id, site=site),
-                 **dict(options.overrides)}
-    return dataclasses.replace(options, out_dir=worker_dir(options.out_dir),
-                               overrides=overrides)
+    overrides = {
+        **redis_settings(redis_url, options.crawl_id, site=site),
+        **dict(options.overrides),
+    }
+    return dataclasses.replace(options, out_dir=worker_dir(options.out_dir), overrides=overrides)

@@ -93,8 +93,9 @@ def decide_idle(
 class SharedCrawlWorkers:
     """Scrapy extension: heartbeats, and DontCloseSpider while the shared crawl has work."""
 
-    def __init__(self, crawler: Any, client: Any, *, crawl_id: str,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, crawler: Any, client: Any, *, crawl_id: str, clock: Callable[[], float] = time.time
+    ) -> None:
         from newsarchive.warc.naming import host_part
 
         settings = crawler.settings
@@ -109,8 +110,9 @@ class SharedCrawlWorkers:
         self.queue_template = settings.get("SCHEDULER_QUEUE_KEY")
         self.inflight_template = settings.get("NEWSARCHIVE_REDIS_INFLIGHT_KEY")
         # One hash per queue: the sites of a plan crawled in one process have their own.
-        self.workers_key = workers_key(settings.get("NEWSARCHIVE_REDIS_KEY_PREFIX")
-                                       or crawl_prefix(crawl_id))
+        self.workers_key = workers_key(
+            settings.get("NEWSARCHIVE_REDIS_KEY_PREFIX") or crawl_prefix(crawl_id)
+        )
         self.out_dir = str(settings.get("NEWSARCHIVE_OUTPUT_DIR") or "")
         self.queue_key: str | None = None
         self.inflight_prefix: str | None = None
@@ -139,8 +141,9 @@ class SharedCrawlWorkers:
         self.queue_key = self.queue_template % {"spider": spider.name}
         if self.inflight_template:
             self.inflight_prefix = self.inflight_template % {"spider": spider.name}
-        log.info("worker %s joins crawl %s (queue %s)", self.worker_id, self.crawl_id,
-                 self.queue_key)
+        log.info(
+            "worker %s joins crawl %s (queue %s)", self.worker_id, self.crawl_id, self.queue_key
+        )
         self.beat()
         self.task = LoopingCall(self.beat)
         self.task.start(self.heartbeat_every, now=False)
@@ -153,9 +156,14 @@ class SharedCrawlWorkers:
             self.requeue_dead_workers()
             decision = decide_idle(
                 queued=int(self.client.zcard(self.queue_key)),
-                peers=[b for b in read_heartbeats(self.client, self.workers_key)
-                       if b.worker != self.worker_id],
-                now=self.clock(), idle_since=self.idle_since, grace=self.grace,
+                peers=[
+                    b
+                    for b in read_heartbeats(self.client, self.workers_key)
+                    if b.worker != self.worker_id
+                ],
+                now=self.clock(),
+                idle_since=self.idle_since,
+                grace=self.grace,
                 stale_after=self.stale_after,
             )
         except RedisError as exc:
@@ -185,10 +193,15 @@ class SharedCrawlWorkers:
             return 0
         from newsarchive.distributed.inflight import requeue_dead_workers
 
-        return requeue_dead_workers(self.client, inflight_prefix=self.inflight_prefix,
-                                    queue_key=self.queue_key, workers_key=self.workers_key,
-                                    stale_after=self.stale_after, now=self.clock(),
-                                    me=self.worker_id)
+        return requeue_dead_workers(
+            self.client,
+            inflight_prefix=self.inflight_prefix,
+            queue_key=self.queue_key,
+            workers_key=self.workers_key,
+            stale_after=self.stale_after,
+            now=self.clock(),
+            me=self.worker_id,
+        )
 
     # ------------------------------------------------------------------ heartbeat
 
@@ -208,8 +221,13 @@ class SharedCrawlWorkers:
             self.idle_since = None
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         beat = Heartbeat(
-            worker=self.worker_id, host=self.worker_id.split("~")[0], pid=os.getpid(),
-            busy=busy, seen=self.clock(), started=self.started, out_dir=self.out_dir,
+            worker=self.worker_id,
+            host=self.worker_id.split("~")[0],
+            pid=os.getpid(),
+            busy=busy,
+            seen=self.clock(),
+            started=self.started,
+            out_dir=self.out_dir,
             responses=int(stats.get("response_received_count", 0)),
         )
         try:

@@ -43,8 +43,12 @@ def arrow_type(tp: Any) -> pa.DataType:
 def _fields(cls: type) -> list[pa.Field]:
     hints = typing.get_type_hints(cls)
     return [
-        pa.field(f.name, arrow_type(hints[f.name]), nullable=True,
-                 metadata={"description": f.metadata.get("doc", "")})
+        pa.field(
+            f.name,
+            arrow_type(hints[f.name]),
+            nullable=True,
+            metadata={"description": f.metadata.get("doc", "")},
+        )
         for f in dataclasses.fields(cls)
     ]
 
@@ -52,13 +56,15 @@ def _fields(cls: type) -> list[pa.Field]:
 @cache
 def arrow_schema() -> pa.Schema:
     """The fixed Arrow schema of an exported article (schema version in the metadata)."""
-    return pa.schema(_fields(schema.Article),
-                     metadata={"newsarchive.schema_version": schema.SCHEMA_VERSION})
+    return pa.schema(
+        _fields(schema.Article), metadata={"newsarchive.schema_version": schema.SCHEMA_VERSION}
+    )
 
 
-def record_batch(rows: Sequence[dict[str, Any]],
-                 on_bad_row: Callable[[dict[str, Any], str], None] | None = None,
-                 ) -> pa.RecordBatch:
+def record_batch(
+    rows: Sequence[dict[str, Any]],
+    on_bad_row: Callable[[dict[str, Any], str], None] | None = None,
+) -> pa.RecordBatch:
     """Rows (already conformed) as one RecordBatch of :func:`arrow_schema`.
 
     A row whose values do not fit the schema (a string where a number

@@ -138,6 +138,10 @@ def export_records(
     for path, sink in sinks.items():
         report.files[str(path)] = sink.records
         report.records += sink.records
-    log.info("exported %d records to %d file(s), skipped %d",
-             report.records, len(report.files), report.skipped)
+    log.info(
+        "exported %d records to %d file(s), skipped %d",
+        report.records,
+        len(report.files),
+        report.skipped,
+    )
     return report

@@ -42,8 +42,9 @@ def encode_record(record: dict[str, Any]) -> bytes:
     (an object, NaN): the caller records the failure, the file stays valid.
     """
     try:
-        line = json.dumps(schema.conform(record), ensure_ascii=False, separators=(",", ":"),
-                          allow_nan=False)
+        line = json.dumps(
+            schema.conform(record), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
     except (TypeError, ValueError) as error:
         raise ValueError(f"record {record.get('url')!r} is not plain JSON: {error}") from None
     return (line + "\n").encode("utf-8")
@@ -91,8 +92,12 @@ def recover(directory: str | Path) -> list[Path]:
             path.unlink()
             continue
         if length < len(data):
-            log.warning("cutting %s after record %d: %d trailing bytes incomplete",
-                        path, members, len(data) - length)
+            log.warning(
+                "cutting %s after record %d: %d trailing bytes incomplete",
+                path,
+                members,
+                len(data) - length,
+            )
             with path.open("r+b") as handle:
                 handle.truncate(length)
         os.replace(path, final)

@@ -48,8 +48,11 @@ def file_entry(path: str | Path, base: Path, records: int | None = None) -> dict
         name = path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         name = str(path)
-    entry: dict[str, Any] = {"path": name, "bytes": path.stat().st_size,
-                             "sha256": digest.hexdigest()}
+    entry: dict[str, Any] = {
+        "path": name,
+        "bytes": path.stat().st_size,
+        "sha256": digest.hexdigest(),
+    }
     if records is not None:
         entry["records"] = records
     return entry
@@ -98,7 +101,8 @@ def write_manifest(
     }
     target = base / MANIFEST_NAME
     temporary = target.with_name(target.name + ".tmp")
-    temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
-                         encoding="utf-8")
+    temporary.write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
     os.replace(temporary, target)
     return target

@@ -122,8 +122,9 @@ def render_markdown() -> str:
     parts = [_INTRO.format(version=schema.SCHEMA_VERSION)]
     for cls in record_classes():
         summary = (cls.__doc__ or "").strip().splitlines()[0] if cls is schema.Article else ""
-        parts.append(f"### `{cls.__name__}`\n\n" + (f"{summary}\n\n" if summary else "")
-                     + _table(cls) + "\n")
+        parts.append(
+            f"### `{cls.__name__}`\n\n" + (f"{summary}\n\n" if summary else "") + _table(cls) + "\n"
+        )
     parts.append(_FORMATS)
     return "\n".join(parts)
 

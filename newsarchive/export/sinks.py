@@ -69,7 +69,8 @@ class JsonLinesSink(_TextSink):
 
     def write_batch(self, rows: list[dict[str, Any]]) -> None:
         self._handle.writelines(
-            json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n" for row in rows)
+            json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n" for row in rows
+        )
         self.records += len(rows)
 
 

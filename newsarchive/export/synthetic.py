@@ -13,8 +13,24 @@ from typing import Any
 from newsarchive import schema
 from newsarchive.normalize import capture_id, normalize_record
 
-_WORDS = ("election", "council", "budget", "harbour", "festival", "storm", "court", "school",
-          "minister", "river", "market", "museum", "transport", "housing", "energy", "report")
+_WORDS = (
+    "election",
+    "council",
+    "budget",
+    "harbour",
+    "festival",
+    "storm",
+    "court",
+    "school",
+    "minister",
+    "river",
+    "market",
+    "museum",
+    "transport",
+    "housing",
+    "energy",
+    "report",
+)
 
 
 def _sentence(i: int, n: int) -> str:
@@ -34,10 +50,13 @@ def synthetic_record(i: int, crawl_id: str = "crawl-1", paragraphs: int = 8) -> 
         "lede": _sentence(i + 1, 15),
         "description": _sentence(i + 2, 10),
         "article_body": "\n".join(body),
-        "body_sections": [{"headline": None, "paragraphs": body[:4]},
-                          {"headline": "Background", "paragraphs": body[4:]}],
-        "authors": [{"name": f"Reporter {i % 37}", "name_raw": f"By Reporter {i % 37}",
-                     "url": None}],
+        "body_sections": [
+            {"headline": None, "paragraphs": body[:4]},
+            {"headline": "Background", "paragraphs": body[4:]},
+        ],
+        "authors": [
+            {"name": f"Reporter {i % 37}", "name_raw": f"By Reporter {i % 37}", "url": None}
+        ],
         "date_published": f"2024-05-{1 + i % 28:02d}T08:00:00+02:00",
         "date_published_raw": f"{1 + i % 28} May 2024 08:00",
         "date_published_source": "json_ld",
@@ -45,27 +64,49 @@ def synthetic_record(i: int, crawl_id: str = "crawl-1", paragraphs: int = 8) -> 
         "section": _WORDS[i % len(_WORDS)],
         "topics": [_WORDS[(i + k) % len(_WORDS)] for k in range(i % 4)],
         "breadcrumbs": [{"url": f"https://news{i % 5}.example.com/", "title": "Home"}],
-        "images": [{"url": f"https://img.example.com/{i}.jpg", "alt": "A view",
-                    "caption": "The harbour at dawn", "credit": "Example Photo",
-                    "is_cover": True}],
+        "images": [
+            {
+                "url": f"https://img.example.com/{i}.jpg",
+                "alt": "A view",
+                "caption": "The harbour at dawn",
+                "credit": "Example Photo",
+                "is_cover": True,
+            }
+        ],
         "quotes": [{"text": _sentence(i + 3, 8), "speaker": f"Official {i % 11}"}]
-        if i % 3 == 0 else [],
-        "related_links": [{"url": f"https://news{i % 5}.example.com/story-{i + 1}",
-                           "title": _sentence(i + 4, 5)}],
+        if i % 3 == 0
+        else [],
+        "related_links": [
+            {"url": f"https://news{i % 5}.example.com/story-{i + 1}", "title": _sentence(i + 4, 5)}
+        ],
         "free_access": None if i % 10 else False,
-        "extraction": {"extractor_version": "0.1.0", "rule": "generic", "page_type": "article",
-                       "probability": 0.97},
-        "provenance": {"crawl_id": crawl_id, "spider": "news", "fetched_at": fetched_at,
-                       "fetch_status": 200, "content_mime_type": "text/html",
-                       "warc_filename": f"newsarchive-{crawl_id}.warc.gz",
-                       "warc_record_offset": i * 4096, "warc_record_length": 4000,
-                       "discovered_via": {"type": "news_sitemap", "url": None,
-                                          "lastmod": None}},
+        "extraction": {
+            "extractor_version": "0.1.0",
+            "rule": "generic",
+            "page_type": "article",
+            "probability": 0.97,
+        },
+        "provenance": {
+            "crawl_id": crawl_id,
+            "spider": "news",
+            "fetched_at": fetched_at,
+            "fetch_status": 200,
+            "content_mime_type": "text/html",
+            "warc_filename": f"newsarchive-{crawl_id}.warc.gz",
+            "warc_record_offset": i * 4096,
+            "warc_record_length": 4000,
+            "discovered_via": {"type": "news_sitemap", "url": None, "lastmod": None},
+        },
     }
     if i % 2:
         record["main_image"] = record["images"][0]
-        record["captions"] = [{"text": "The harbour at dawn", "credit": "Example Photo",
-                               "image_url": f"https://img.example.com/{i}.jpg"}]
+        record["captions"] = [
+            {
+                "text": "The harbour at dawn",
+                "credit": "Example Photo",
+                "image_url": f"https://img.example.com/{i}.jpg",
+            }
+        ]
     out = normalize_record(schema.conform(record))
     out["capture_id"] = capture_id(url=url, fetched_at=fetched_at)
     out["article_version"] = 1

@@ -21,8 +21,8 @@ from typing import Any
 
 
 class Outcome(StrEnum):
-    NEW = "new"              # first text of this article: export as version 1
-    CHANGED = "changed"      # text differs from the last exported version: export as next version
+    NEW = "new"  # first text of this article: export as version 1
+    CHANGED = "changed"  # text differs from the last exported version: export as next version
     UNCHANGED = "unchanged"  # same text as the last exported version: do not export
     UNVERSIONED = "unversioned"  # no article_id: export as it is
 
@@ -83,7 +83,8 @@ class VersionIndex:
         known = self.last.get(article_id)
         if known is None or version >= known.version:
             self.last[article_id] = ExportedVersion(
-                record.get("content_hash"), record.get("capture_id"), version)
+                record.get("content_hash"), record.get("capture_id"), version
+            )
 
     @classmethod
     def from_records(cls, records: Iterable[dict[str, Any]]) -> VersionIndex:

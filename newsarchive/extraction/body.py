@@ -263,7 +263,7 @@ CLOSING_HEADING_WORDS = 6
 
 
 def _closing_heading(text: str, site_keys: set[str]) -> bool:
-    """"Most read", "Read next", or "More <the site's name>"."""
+    """ "Most read", "Read next", or "More <the site's name>"."""
     if len(text.split()) > CLOSING_HEADING_WORDS:
         return False
     if _CLOSING_HEADING.match(text):

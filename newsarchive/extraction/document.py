@@ -89,7 +89,8 @@ def sniff_binary(data: bytes) -> str | None:
     nuls = sample.count(b"\x00")
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     suspicious = nuls > len(sample) // 100 + 1 or controls > max(
-        _MIN_CONTROLS, len(sample) * _MAX_CONTROL_SHARE)
+        _MIN_CONTROLS, len(sample) * _MAX_CONTROL_SHARE
+    )
     return "binary" if suspicious and not _looks_utf16(sample) else None
 
 

@@ -43,7 +43,7 @@ CONTENT_TYPES = {
 DEFAULT_TYPE = "application/octet-stream"
 
 _FALLBACK_404 = (
-    b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+    b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
     b"<title>Page not found</title></head><body><h1>Page not found</h1>"
     b"<p>The page you asked for does not exist.</p></body></html>"
 )

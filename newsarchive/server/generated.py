@@ -24,26 +24,111 @@ PUBLISH_INTERVAL = timedelta(minutes=47)
 NOT_FOUND_BODY = b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>"
 LAST_MODIFIED = FIRST_PUBLISHED.timestamp()  # fixed, so validators are stable
 
-PLACES = ("Harbourside", "Eastside", "Northbank", "Point Carrick", "Old Town", "Riverside",
-          "West Quay", "Millbrook", "Saltmarsh", "Kingsferry", "Gullhaven", "Stonebridge")
-SUBJECTS = ("council", "port authority", "ferry operator", "fishing fleet", "hospital trust",
-            "rail company", "school board", "lifeboat crew", "shipyard", "water company",
-            "museum", "football club")
-ACTIONS = ("approves", "rejects", "delays", "unveils", "defends", "scraps", "expands",
-           "reviews", "funds", "pauses")
-OBJECTS = ("new harbour wall", "night-time ferry service", "quay redevelopment",
-           "parking charges", "flood defences", "cycle lane plan", "summer festival",
-           "bus timetable", "pier restoration", "wind farm cable route", "housing scheme",
-           "fish market move")
-FIRST_NAMES = ("Ruth", "Tom", "Amira", "Colin", "Priya", "Gary", "Fiona", "Henrik", "Jenny",
-               "Malcolm", "Sabine", "Karim", "Eleanor", "Dave", "Sarah", "Marion")
-LAST_NAMES = ("Pemberton", "Okafor", "Haddad", "Wray", "Nair", "Lunn", "Grant", "Aas", "Mowat",
-              "Reed", "Vogt", "Benali", "Marsh", "Pollard", "Lin", "Clegg")
-ROLES = ("a local councillor", "the chief executive", "a spokesperson for the campaign",
-         "the harbour master", "a union representative", "a resident of forty years")
+PLACES = (
+    "Harbourside",
+    "Eastside",
+    "Northbank",
+    "Point Carrick",
+    "Old Town",
+    "Riverside",
+    "West Quay",
+    "Millbrook",
+    "Saltmarsh",
+    "Kingsferry",
+    "Gullhaven",
+    "Stonebridge",
+)
+SUBJECTS = (
+    "council",
+    "port authority",
+    "ferry operator",
+    "fishing fleet",
+    "hospital trust",
+    "rail company",
+    "school board",
+    "lifeboat crew",
+    "shipyard",
+    "water company",
+    "museum",
+    "football club",
+)
+ACTIONS = (
+    "approves",
+    "rejects",
+    "delays",
+    "unveils",
+    "defends",
+    "scraps",
+    "expands",
+    "reviews",
+    "funds",
+    "pauses",
+)
+OBJECTS = (
+    "new harbour wall",
+    "night-time ferry service",
+    "quay redevelopment",
+    "parking charges",
+    "flood defences",
+    "cycle lane plan",
+    "summer festival",
+    "bus timetable",
+    "pier restoration",
+    "wind farm cable route",
+    "housing scheme",
+    "fish market move",
+)
+FIRST_NAMES = (
+    "Ruth",
+    "Tom",
+    "Amira",
+    "Colin",
+    "Priya",
+    "Gary",
+    "Fiona",
+    "Henrik",
+    "Jenny",
+    "Malcolm",
+    "Sabine",
+    "Karim",
+    "Eleanor",
+    "Dave",
+    "Sarah",
+    "Marion",
+)
+LAST_NAMES = (
+    "Pemberton",
+    "Okafor",
+    "Haddad",
+    "Wray",
+    "Nair",
+    "Lunn",
+    "Grant",
+    "Aas",
+    "Mowat",
+    "Reed",
+    "Vogt",
+    "Benali",
+    "Marsh",
+    "Pollard",
+    "Lin",
+    "Clegg",
+)
+ROLES = (
+    "a local councillor",
+    "the chief executive",
+    "a spokesperson for the campaign",
+    "the harbour master",
+    "a union representative",
+    "a resident of forty years",
+)
 SECTIONS = ("news", "business", "community", "politics")
-CREDITS = ("Photograph: Sam Reid", "Photo: Priya Nair", "Photograph: Harbour Herald archive",
-           "Photo: Reuters")
+CREDITS = (
+    "Photograph: Sam Reid",
+    "Photo: Priya Nair",
+    "Photograph: Harbour Herald archive",
+    "Photo: Reuters",
+)
 SENTENCES = (
     "The {subject} said the decision on the {object} had followed months of consultation.",
     "Residents of {place} have raised concerns about noise, traffic and the cost to taxpayers.",
@@ -89,9 +174,13 @@ class GeneratedArticle:
         self.author = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         self.published = FIRST_PUBLISHED + PUBLISH_INTERVAL * number
         values = {
-            "place": self.place, "subject": self.subject, "object": self.object,
-            "money": rng.randint(2, 240), "month": rng.choice(MONTHS),
-            "months": rng.randint(3, 30), "percent": rng.randint(20, 80),
+            "place": self.place,
+            "subject": self.subject,
+            "object": self.object,
+            "money": rng.randint(2, 240),
+            "month": rng.choice(MONTHS),
+            "months": rng.randint(3, 30),
+            "percent": rng.randint(20, 80),
             "weekday": rng.choice(WEEKDAYS),
         }
         self.standfirst = (
@@ -239,5 +328,6 @@ class GeneratedSite:
 
     @staticmethod
     def _resource(text: str, content_type: str) -> Resource:
-        return Resource(body=text.encode("utf-8"), content_type=content_type,
-                        last_modified=LAST_MODIFIED)
+        return Resource(
+            body=text.encode("utf-8"), content_type=content_type, last_modified=LAST_MODIFIED
+        )

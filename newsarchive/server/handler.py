@@ -124,8 +124,8 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         etag = entity_tag(body)
         if resource.is_text:
             headers["Vary"] = "Accept-Encoding"
-        use_gzip = resource.is_text and bool(body) and accepts_gzip(
-            self.headers.get("Accept-Encoding")
+        use_gzip = (
+            resource.is_text and bool(body) and accepts_gzip(self.headers.get("Accept-Encoding"))
         )
         if resource.status == 200:
             headers["ETag"] = etag[:-1] + GZIP_SUFFIX + '"' if use_gzip else etag

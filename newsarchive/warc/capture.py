@@ -144,7 +144,7 @@ def warcinfo_fields(settings: Any, crawl_id: str) -> dict[str, str]:
 
     return {
         "software": f"newsarchive/{__version__} (Scrapy/{scrapy.__version__}; "
-                    f"warcio/{warcio_version})",
+        f"warcio/{warcio_version})",
         "format": "WARC File Format 1.1",
         "conformsTo": CONFORMS_TO,
         "operator": settings.get("NEWSARCHIVE_WARC_OPERATOR") or "",
@@ -186,7 +186,9 @@ class WarcCapture:
         # Writes are queued to one thread (order kept); WarcPointerMiddleware waits for them.
         self._pool: ThreadPoolExecutor | None = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
-            if settings.getbool("NEWSARCHIVE_WARC_THREAD", False) else None)
+            if settings.getbool("NEWSARCHIVE_WARC_THREAD", False)
+            else None
+        )
         self._pending: WeakKeyDictionary[Request, Future[dict[str, Any]]] = WeakKeyDictionary()
         self.pointer_middleware = False  # set by WarcPointerMiddleware when it is enabled
         # DOWNLOAD_MAXSIZE: Scrapy would cancel an oversize download and keep nothing; we stop
@@ -218,8 +220,9 @@ class WarcCapture:
     def _maxsize(self, request: Request) -> int:
         return int(request.meta.get("download_maxsize", self.default_maxsize) or 0)
 
-    def headers_received(self, headers: Any, body_length: int, request: Request,
-                         spider: Spider) -> None:
+    def headers_received(
+        self, headers: Any, body_length: int, request: Request, spider: Spider
+    ) -> None:
         """An announced body over the limit: stop now, keep the headers (truncated)."""
         limit = self._maxsize(request)
         try:  # a chunked response announces twisted UNKNOWN_LENGTH, a str: nothing to check
@@ -254,7 +257,8 @@ class WarcCapture:
                 self._stop(error)
             return
         self._pool.submit(self.commit, job).add_done_callback(
-            partial(self._written_in_thread, request))
+            partial(self._written_in_thread, request)
+        )
 
     def request_reached(self, request: Request, spider: Spider) -> None:
         self._started[request] = datetime.now(UTC)
@@ -311,8 +315,12 @@ class WarcCapture:
         # Request records (and warcinfo) use the crawl's level too: at the writer's default
         # (6) zlib spent more on setting up each small request's member than on its bytes.
         self._writer = RotatingWarcWriter(
-            self.warc_dir, self.prefix, max_size=self.max_size, warcinfo=fields,
-            gzip_level=self.gzip_level)
+            self.warc_dir,
+            self.prefix,
+            max_size=self.max_size,
+            warcinfo=fields,
+            gzip_level=self.gzip_level,
+        )
         self._digests = DigestIndex(self.warc_dir / DIGESTS_NAME)
         self._index = CdxjAppender(self.output_dir / INDEX_NAME)
 
@@ -331,15 +339,19 @@ class WarcCapture:
             archived = self._digests.lookup(digest)
             # A full copy still in the writer queue is not in the index yet.
             queued = self._queued.get(digest) if archived is None else None
-        original = queued or (records.Original(archived.uri, archived.warc_date,
-                                               archived.record_id) if archived else None)
+        original = queued or (
+            records.Original(archived.uri, archived.warc_date, archived.record_id)
+            if archived
+            else None
+        )
         if original is not None:
             main = records.revisit_record(exchange, digest, original)
         else:
             main = records.response_record(exchange, digest)
             if dedupable:
-                self._queued[digest] = records.Original(exchange.url, main.warc_date,
-                                                        main.record_id)
+                self._queued[digest] = records.Original(
+                    exchange.url, main.warc_date, main.record_id
+                )
         request = records.request_record(exchange, main.record_id)
         return WriteJob(exchange, digest, main, request, original, archived)
 
@@ -347,23 +359,36 @@ class WarcCapture:
         """Write a prepared pair, then index it (writer thread, or inline)."""
         assert self._writer is not None and self._digests is not None
         exchange = job.exchange
-        location = self._writer.write([job.main, job.request],
-                                      levels=[self._level_for(exchange), None])[0]
+        location = self._writer.write(
+            [job.main, job.request], levels=[self._level_for(exchange), None]
+        )[0]
         warc_date = job.main.warc_date
         if job.original is None and self._dedupable(exchange):
-            self._digests.add(ArchivedPayload(
-                job.digest, exchange.url, warc_date, location.record_id, location.filename,
-                location.offset, location.length))
+            self._digests.add(
+                ArchivedPayload(
+                    job.digest,
+                    exchange.url,
+                    warc_date,
+                    location.record_id,
+                    location.filename,
+                    location.offset,
+                    location.length,
+                )
+            )
             self._queued.pop(job.digest, None)
         self._record_index(exchange, job.main.rec_type, warc_date, job.digest, location)
         self._count(job.main.rec_type, location)
-        return self._pointer(exchange, job.digest, location, job.main.rec_type, job.original,
-                             job.archived)
+        return self._pointer(
+            exchange, job.digest, location, job.main.rec_type, job.original, job.archived
+        )
 
     def _level_for(self, exchange: records.Exchange) -> int | None:
         """gzip level of the response member: stored when the payload is compressed."""
-        coding = next((v for n, v in exchange.response_headers
-                       if n.lower() == b"content-encoding"), b"").strip().lower()
+        coding = (
+            next((v for n, v in exchange.response_headers if n.lower() == b"content-encoding"), b"")
+            .strip()
+            .lower()
+        )
         return STORED if coding in COMPRESSED_CODINGS else self.gzip_level
 
     @staticmethod
@@ -371,15 +396,37 @@ class WarcCapture:
         """Only complete, non-empty 2xx payloads stand in for each other."""
         return bool(exchange.body) and 200 <= exchange.status < 300 and not exchange.truncated
 
-    def _record_index(self, exchange: records.Exchange, rec_type: str, warc_date: str,
-                      digest: str, location: RecordLocation) -> None:
+    def _record_index(
+        self,
+        exchange: records.Exchange,
+        rec_type: str,
+        warc_date: str,
+        digest: str,
+        location: RecordLocation,
+    ) -> None:
         if self._index is None:
             return
-        content_type = next((v.decode("latin-1") for n, v in exchange.response_headers
-                             if n.lower() == b"content-type"), None)
+        content_type = next(
+            (
+                v.decode("latin-1")
+                for n, v in exchange.response_headers
+                if n.lower() == b"content-type"
+            ),
+            None,
+        )
         mime = "warc/revisit" if rec_type == "revisit" else mime_of(content_type)
-        self._index.add(IndexEntry(exchange.url, warc_date, mime, exchange.status, digest,
-                                   location.length, location.offset, location.filename))
+        self._index.add(
+            IndexEntry(
+                exchange.url,
+                warc_date,
+                mime,
+                exchange.status,
+                digest,
+                location.length,
+                location.offset,
+                location.filename,
+            )
+        )
 
     def _count(self, rec_type: str, location: RecordLocation) -> None:
         """Count locally; Scrapy's stats get the sums every ``STATS_EVERY`` records and at close."""
@@ -400,9 +447,14 @@ class WarcCapture:
         self._uncounted = 0
 
     @staticmethod
-    def _pointer(exchange: records.Exchange, digest: str, location: RecordLocation,
-                 rec_type: str, original: records.Original | None,
-                 archived: ArchivedPayload | None) -> dict[str, Any]:
+    def _pointer(
+        exchange: records.Exchange,
+        digest: str,
+        location: RecordLocation,
+        rec_type: str,
+        original: records.Original | None,
+        archived: ArchivedPayload | None,
+    ) -> dict[str, Any]:
         pointer: dict[str, Any] = {
             "warc_filename": location.filename,
             "warc_record_offset": location.offset,
@@ -487,8 +539,9 @@ class WarcPointerMiddleware(StoppedDownloadArchiver):
         future.add_done_callback(written)
         return waiting
 
-    def _release(self, waiting: Any, request: Request, response: Response,
-                 future: Future[dict[str, Any]]) -> None:
+    def _release(
+        self, waiting: Any, request: Request, response: Response, future: Future[dict[str, Any]]
+    ) -> None:
         self._store(request, future)
         waiting.callback(response)
 

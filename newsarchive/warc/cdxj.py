@@ -30,7 +30,8 @@ _MIME_SPLIT_RE = re.compile(r"[;\s]")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # scheme://netloc + a path of unreserved characters, no dot segments, no "//", no query.
 _PLAIN_URL_RE = re.compile(
-    r"([A-Za-z][A-Za-z0-9+.-]*://[^/?#]+)((?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*/?)")
+    r"([A-Za-z][A-Za-z0-9+.-]*://[^/?#]+)((?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*/?)"
+)
 _ISO_DATE_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
@@ -123,8 +124,10 @@ class IndexEntry:
             fields += f', "status": "{self.status:d}"'
         if self.digest:
             fields += f', "digest": {quote(self.digest)}'
-        fields += (f', "length": "{self.length:d}", "offset": "{self.offset:d}", '
-                   f'"filename": {quote(self.filename)}}}')
+        fields += (
+            f', "length": "{self.length:d}", "offset": "{self.offset:d}", '
+            f'"filename": {quote(self.filename)}}}'
+        )
         return f"{surt_key(self.url)} {timestamp14(self.warc_date)} {fields}\n"
 
 
@@ -141,15 +144,21 @@ def entries_from_warc(path: str | Path) -> Iterator[IndexEntry]:
             headers = record.rec_headers
             http = record.http_headers
             status = int(http.get_statuscode()) if http and http.get_statuscode() else None
-            mime = "warc/revisit" if record.rec_type == "revisit" else mime_of(
-                http.get_header("Content-Type") if http else headers.get_header("Content-Type"))
+            mime = (
+                "warc/revisit"
+                if record.rec_type == "revisit"
+                else mime_of(
+                    http.get_header("Content-Type") if http else headers.get_header("Content-Type")
+                )
+            )
             url = headers.get_header("WARC-Target-URI")
             warc_date = headers.get_header("WARC-Date")
             digest = headers.get_header("WARC-Payload-Digest")
             offset = records.get_record_offset()
             records.read_to_end(record)
-            yield IndexEntry(url, warc_date, mime, status, digest,
-                             records.get_record_length(), offset, name)
+            yield IndexEntry(
+                url, warc_date, mime, status, digest, records.get_record_length(), offset, name
+            )
 
 
 def sort_file(path: Path) -> None:

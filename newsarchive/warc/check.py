@@ -43,11 +43,13 @@ def check_digests(path: Path, report: CheckReport) -> None:
                 _drain(record.content_stream())
                 offset = records.get_record_offset()
                 if number == 0 and record.rec_type != "warcinfo":
-                    report.problems.append(f"offset {offset}: first record is "
-                                           f"{record.rec_type}, not warcinfo")
+                    report.problems.append(
+                        f"offset {offset}: first record is {record.rec_type}, not warcinfo"
+                    )
                 if record.digest_checker.passed is False:
-                    report.problems.extend(f"offset {offset}: {problem}"
-                                           for problem in record.digest_checker.problems)
+                    report.problems.extend(
+                        f"offset {offset}: {problem}" for problem in record.digest_checker.problems
+                    )
                 report.records += 1
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as error:
         report.problems.append(f"unreadable after {report.records} records: {error}")

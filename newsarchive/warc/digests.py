@@ -49,8 +49,9 @@ class ArchivedPayload:
 class DigestIndex:
     """Payload digest -> first full capture. Not shared between processes."""
 
-    def __init__(self, path: str | Path, commit_every: int = 200,
-                 commit_interval: float = 2.0) -> None:
+    def __init__(
+        self, path: str | Path, commit_every: int = 200, commit_interval: float = 2.0
+    ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, check_same_thread=False)
@@ -65,8 +66,9 @@ class DigestIndex:
         self.commit_interval = commit_interval
         self._lock = threading.Lock()  # lookups in the reactor, adds in the writer thread
         # hash() of every digest in the table: a negative lookup needs no query.
-        self._known = {hash(digest) for (digest,) in self._db.execute(
-            "SELECT digest FROM payloads")}
+        self._known = {
+            hash(digest) for (digest,) in self._db.execute("SELECT digest FROM payloads")
+        }
 
     def lookup(self, digest: str) -> ArchivedPayload | None:
         if hash(digest) not in self._known:
@@ -77,7 +79,9 @@ class DigestIndex:
         with self._lock:
             row = self._db.execute(
                 "SELECT digest, uri, warc_date, record_id, filename, offset, length "
-                "FROM payloads WHERE digest = ?", (digest,)).fetchone()
+                "FROM payloads WHERE digest = ?",
+                (digest,),
+            ).fetchone()
         return ArchivedPayload(*row) if row else None
 
     def add(self, entry: ArchivedPayload) -> None:
@@ -85,8 +89,10 @@ class DigestIndex:
         with self._lock:
             self._unwritten.setdefault(entry.digest, entry)
             self._known.add(hash(entry.digest))
-            due = (len(self._unwritten) >= self.commit_every
-                   or time.monotonic() - self._last_commit >= self.commit_interval)
+            due = (
+                len(self._unwritten) >= self.commit_every
+                or time.monotonic() - self._last_commit >= self.commit_interval
+            )
         if due:
             self.commit()
 
@@ -95,8 +101,11 @@ class DigestIndex:
         with self._lock:
             self._db.executemany(
                 "INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(e.digest, e.uri, e.warc_date, e.record_id, e.filename, e.offset, e.length)
-                 for e in self._unwritten.values()])
+                [
+                    (e.digest, e.uri, e.warc_date, e.record_id, e.filename, e.offset, e.length)
+                    for e in self._unwritten.values()
+                ],
+            )
             self._db.commit()
             self._unwritten.clear()
             self._last_commit = time.monotonic()

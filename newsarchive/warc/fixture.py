@@ -54,8 +54,9 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
         records = ArchiveIterator(stream)
         for record in records:
             if spec.offset is not None and record.rec_type not in ("response", "resource"):
-                raise RecordNotFound(f"record at {spec.path}:{spec.offset} is a "
-                                     f"{record.rec_type}, not a response")
+                raise RecordNotFound(
+                    f"record at {spec.path}:{spec.offset} is a {record.rec_type}, not a response"
+                )
             if not _matches(record, spec):
                 continue
             body = record.content_stream().read()
@@ -74,8 +75,9 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
                 "content_digest": headers.get_header("WARC-Payload-Digest"),
                 "body": body,
             }
-    raise RecordNotFound(f"no response record{' for ' + spec.url if spec.url else ''} "
-                         f"in {spec.path}")
+    raise RecordNotFound(
+        f"no response record{' for ' + spec.url if spec.url else ''} in {spec.path}"
+    )
 
 
 def _decoded_headers(pairs: Iterable[list[str]]) -> dict[str, str]:
@@ -93,13 +95,15 @@ def write_fixture(spec: RecordSpec, folder: Path, *, with_expected: bool = True)
     body = found.pop("body")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "body.html").write_bytes(body)
-    (folder / "meta.json").write_text(json.dumps(found, indent=2, ensure_ascii=False) + "\n",
-                                      encoding="utf-8")
+    (folder / "meta.json").write_text(
+        json.dumps(found, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     if with_expected:
         from newsarchive.extraction import extract
 
         expected = extract(body, found["url"], headers=_decoded_headers(found["headers"]))
         (folder / "expected.json").write_text(
             json.dumps(expected, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     return folder

@@ -77,7 +77,8 @@ def walk_members(path: str | Path) -> WalkReport:
         if decompressor is not None:
             report.problems.append(
                 f"offset {start}: gzip member cut short at end of file "
-                f"({position - start} bytes, never finished)")
+                f"({position - start} bytes, never finished)"
+            )
     if not report.members and not report.problems:
         report.problems.append("no gzip member at all (empty file)")
     return report

@@ -43,7 +43,8 @@ HOP_BY_HOP_DROPPED = frozenset({b"transfer-encoding"})
 DEFAULT_PORTS: Mapping[str, int] = {"http": 80, "https": 443}
 # scheme://netloc, then path and query (no whitespace), then an optional fragment.
 _PLAIN_REQUEST_URL_RE = re.compile(
-    r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#\s]+)([^#\s]*)(?:#.*)?", re.DOTALL)
+    r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#\s]+)([^#\s]*)(?:#.*)?", re.DOTALL
+)
 WARC_DATE_MICROS = "%Y-%m-%dT%H:%M:%S.%fZ"
 WARC_DATE_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
 PROTOCOL_BY_SCRAPY: Mapping[str, str] = {"HTTP/2": "h2", "HTTP/2.0": "h2", "h2": "h2"}
@@ -124,8 +125,7 @@ def http_version(protocol: str | None) -> str:
 
 def response_head(exchange: Exchange) -> bytes:
     """Status line and headers of the response block."""
-    kept = [(n, v) for n, v in exchange.response_headers
-            if n.lower() not in HOP_BY_HOP_DROPPED]
+    kept = [(n, v) for n, v in exchange.response_headers if n.lower() not in HOP_BY_HOP_DROPPED]
     version = http_version(exchange.protocol)
     line = status_line(exchange.status)
     return f"{version} {line}\r\n".encode("latin-1") + _header_lines(kept) + b"\r\n"
@@ -189,8 +189,11 @@ EMPTY_PAYLOAD_DIGEST = sha1_label(hashlib.sha1(b"").digest())
 
 def _common_warc_headers(exchange: Exchange, record_type: str) -> dict[str, str]:
     """Headers every record of one fetch shares; type and id first for readability."""
-    return {"WARC-Type": record_type, "WARC-Record-ID": new_record_id(),
-            **exchange.shared_warc_fields}
+    return {
+        "WARC-Type": record_type,
+        "WARC-Record-ID": new_record_id(),
+        **exchange.shared_warc_fields,
+    }
 
 
 def response_record(exchange: Exchange, digest: str | None = None) -> WarcRecord:

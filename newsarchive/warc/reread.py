@@ -123,8 +123,9 @@ def _redirect_chain(state: ReadState, url: str) -> list[str]:
     return chain
 
 
-def _capture_of(state: ReadState, record: Any, position: tuple[str, int, int],
-                via: dict[str, Any] | None) -> dict[str, Any]:
+def _capture_of(
+    state: ReadState, record: Any, position: tuple[str, int, int], via: dict[str, Any] | None
+) -> dict[str, Any]:
     """The ``_capture`` block the spider would have built for this response."""
     headers = record.rec_headers
     url = headers.get_header("WARC-Target-URI")
@@ -166,8 +167,9 @@ def _is_wanted_page(record: Any) -> bool:
     if record.rec_type not in ("response", "revisit") or not record.http_headers:
         return False
     status = int(record.http_headers.get_statuscode() or 0)
-    return status == 200 and _mime(record.http_headers.get_header("Content-Type")) in \
-        HTML_MIME_TYPES
+    return (
+        status == 200 and _mime(record.http_headers.get_header("Content-Type")) in HTML_MIME_TYPES
+    )
 
 
 def _note_redirect(state: ReadState, record: Any) -> None:
@@ -177,8 +179,9 @@ def _note_redirect(state: ReadState, record: Any) -> None:
         state.redirected_from[urljoin(source, location).split("#", 1)[0]] = source
 
 
-def read_pages(paths: Iterable[str | Path], state: ReadState | None = None
-               ) -> Iterator[ArchivedPage]:
+def read_pages(
+    paths: Iterable[str | Path], state: ReadState | None = None
+) -> Iterator[ArchivedPage]:
     """Every archived 200 HTML response (or revisit of one) in ``paths``, in order."""
     from warcio.archiveiterator import ArchiveIterator
 
@@ -199,8 +202,9 @@ def read_pages(paths: Iterable[str | Path], state: ReadState | None = None
                     pending = None
                     if record.rec_headers.get_header("WARC-Concurrent-To") == main_id:
                         via_text = record.rec_headers.get_header(VIA_HEADER)
-                        page.capture = _capture_of(state, main, position,
-                                                   json.loads(via_text) if via_text else None)
+                        page.capture = _capture_of(
+                            state, main, position, json.loads(via_text) if via_text else None
+                        )
                     yield page
                     continue
                 if pending is not None:
@@ -213,7 +217,9 @@ def read_pages(paths: Iterable[str | Path], state: ReadState | None = None
                     continue
                 if rec_type == "response":
                     state.locations[record.rec_headers.get_header("WARC-Record-ID")] = (
-                        path, offset)
+                        path,
+                        offset,
+                    )
                 if int(record.http_headers.get_statuscode() or 0) in REDIRECT_STATUSES:
                     _note_redirect(state, record)
                 if not wanted:
@@ -222,16 +228,22 @@ def read_pages(paths: Iterable[str | Path], state: ReadState | None = None
                 if body is None:
                     body = _original_payload(state, path, record)
                 if body is None:
-                    log.warning("revisit of %s at %s:%d: original payload not found, skipped",
-                                record.rec_headers.get_header("WARC-Target-URI"), path, offset)
+                    log.warning(
+                        "revisit of %s at %s:%d: original payload not found, skipped",
+                        record.rec_headers.get_header("WARC-Target-URI"),
+                        path,
+                        offset,
+                    )
                     state.skipped += 1
                     continue
                 position = (path.name.removesuffix(".open"), offset, length)
-                page = ArchivedPage(record.rec_headers.get_header("WARC-Target-URI"), body,
-                                    _joined_headers(record.http_headers),
-                                    _capture_of(state, record, position, None))
-                pending = (page, record.rec_headers.get_header("WARC-Record-ID"), record,
-                           position)
+                page = ArchivedPage(
+                    record.rec_headers.get_header("WARC-Target-URI"),
+                    body,
+                    _joined_headers(record.http_headers),
+                    _capture_of(state, record, position, None),
+                )
+                pending = (page, record.rec_headers.get_header("WARC-Record-ID"), record, position)
             if pending is not None:
                 yield pending[0]
 
@@ -249,20 +261,26 @@ def extract_page(page: ArchivedPage) -> dict[str, Any]:
     try:
         record = extract(page.body, page.url, headers=page.headers)
     except Exception as error:
-        return {"record": None, "capture": capture,
-                "error": f"extraction: {type(error).__name__}: {error}"}
-    provenance = build_provenance(capture, crawl_id=capture.get("crawl_id"),
-                                  spider=capture.get("spider"))
+        return {
+            "record": None,
+            "capture": capture,
+            "error": f"extraction: {type(error).__name__}: {error}",
+        }
+    provenance = build_provenance(
+        capture, crawl_id=capture.get("crawl_id"), spider=capture.get("spider")
+    )
     record["provenance"] = provenance
-    record["capture_id"] = capture_id_for(capture.get("warc"), capture.get("url"),
-                                          provenance["fetched_at"])
+    record["capture_id"] = capture_id_for(
+        capture.get("warc"), capture.get("url"), provenance["fetched_at"]
+    )
     record["requested_url"] = capture.get("requested_url") or record.get("requested_url")
     record["url"] = record.get("url") or capture.get("url")
     return {"record": record, "capture": capture, "error": None}
 
 
-def ordered_map(function: Callable[[T], R], items: Iterable[T], executor: Executor | None,
-                window: int = 64) -> Iterator[R]:
+def ordered_map(
+    function: Callable[[T], R], items: Iterable[T], executor: Executor | None, window: int = 64
+) -> Iterator[R]:
     """``map`` over an executor with at most ``window`` tasks in flight, results in order."""
     if executor is None:
         yield from map(function, items)
@@ -276,8 +294,9 @@ def ordered_map(function: Callable[[T], R], items: Iterable[T], executor: Execut
         yield in_flight.popleft().result()
 
 
-def reextract(paths: Iterable[str | Path], jobs: int = 1,
-              min_probability: float = 0.5) -> Iterator[dict[str, Any]]:
+def reextract(
+    paths: Iterable[str | Path], jobs: int = 1, min_probability: float = 0.5
+) -> Iterator[dict[str, Any]]:
     """Article records re-extracted from archives, filtered and versioned like the crawl's.
 
     Same rules as the crawl's pipelines: an article page type at or over
@@ -295,8 +314,7 @@ def reextract(paths: Iterable[str | Path], jobs: int = 1,
             if record is None:
                 log.warning("%s: %s", result["capture"].get("url"), result["error"])
                 continue
-            outcome, _ = decide_outcome({**record, "_capture": result["capture"]},
-                                        min_probability)
+            outcome, _ = decide_outcome({**record, "_capture": result["capture"]}, min_probability)
             if outcome != "article":
                 continue
             _, admitted = versions.admit(record)

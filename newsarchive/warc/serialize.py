@@ -114,8 +114,9 @@ class WarcRecord:
         return self.http_head, payload
 
 
-def header_block(record: WarcRecord, block_digest: str, block_length: int,
-                 warcinfo_id: str | None) -> bytes:
+def header_block(
+    record: WarcRecord, block_digest: str, block_length: int, warcinfo_id: str | None
+) -> bytes:
     """Version line, named fields and the empty line that ends them (UTF-8, as warcio)."""
     lines = [WARC_VERSION]
     lines += [f"{name}: {value}" for name, value in record.fields.items()]
@@ -123,7 +124,8 @@ def header_block(record: WarcRecord, block_digest: str, block_length: int,
         lines.append(f"WARC-Warcinfo-ID: {warcinfo_id}")
     lines.append(f"WARC-Block-Digest: {block_digest}")
     content_type = record.content_type or CONTENT_TYPE_BY_RECORD.get(
-        record.rec_type, "application/warc-record")
+        record.rec_type, "application/warc-record"
+    )
     lines.append(f"Content-Type: {content_type}")
     lines.append(f"Content-Length: {block_length}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
@@ -135,8 +137,9 @@ def record_bytes(record: WarcRecord, warcinfo_id: str | None = None) -> list[byt
     hasher = hashlib.sha1(head)
     if payload:
         hasher.update(payload)
-    header = header_block(record, sha1_label(hasher.digest()), len(head) + len(payload),
-                          warcinfo_id)
+    header = header_block(
+        record, sha1_label(hasher.digest()), len(head) + len(payload), warcinfo_id
+    )
     return [header, head, payload, RECORD_END]
 
 
@@ -165,7 +168,7 @@ def stored_gzip_member(parts: list[bytes]) -> bytes:
     out = [GZIP_STORED_HEADER]
     view = memoryview(data)
     for start in range(0, max(len(data), 1), STORED_BLOCK_MAX):
-        block = view[start:start + STORED_BLOCK_MAX]
+        block = view[start : start + STORED_BLOCK_MAX]
         final = start + STORED_BLOCK_MAX >= len(data)
         out.append(struct.pack("<BHH", final, len(block), len(block) ^ 0xFFFF))
         out.append(block.tobytes())

@@ -25,8 +25,9 @@ from typing import Any
 CRLF = b"\r\n"
 
 
-def http_response(status: str, headers: list[tuple[str, str]], body: bytes = b"",
-                  framing: str = "length") -> bytes:
+def http_response(
+    status: str, headers: list[tuple[str, str]], body: bytes = b"", framing: str = "length"
+) -> bytes:
     """Raw HTTP/1.1 response bytes. ``framing``: ``length``, ``chunked`` or ``close``."""
     lines = [f"HTTP/1.1 {status}".encode()]
     lines += [f"{name}: {value}".encode("latin-1") for name, value in headers]
@@ -44,8 +45,10 @@ def http_response(status: str, headers: list[tuple[str, str]], body: bytes = b""
 
 def chunked(body: bytes, size: int = 700) -> bytes:
     """``body`` in chunked transfer coding (several chunks, then the last-chunk)."""
-    parts = [f"{len(body[i:i + size]):x}".encode() + CRLF + body[i:i + size] + CRLF
-             for i in range(0, len(body), size)]
+    parts = [
+        f"{len(body[i : i + size]):x}".encode() + CRLF + body[i : i + size] + CRLF
+        for i in range(0, len(body), size)
+    ]
     return b"".join(parts) + b"0" + CRLF + CRLF
 
 
@@ -83,8 +86,13 @@ class RawSite:
                         head += byte
                     site.requests.append(head)
                     target = head.split(b" ", 2)[1].decode("latin-1")
-                    route = site.routes.get(target) or site.routes.get("*") or Route(
-                        http_response("404 Not Found", [("Content-Type", "text/plain")], b"no"))
+                    route = (
+                        site.routes.get(target)
+                        or site.routes.get("*")
+                        or Route(
+                            http_response("404 Not Found", [("Content-Type", "text/plain")], b"no")
+                        )
+                    )
                     if site.delay:
                         time.sleep(site.delay)
                     self.wfile.write(route.wire)
@@ -117,15 +125,45 @@ def html_page(title: str, links: list[str], filler: int = 2000) -> bytes:
     """A small HTML page with links (``filler`` bytes of text make bodies realistic)."""
     anchors = "".join(f'<li><a href="{href}">{href}</a></li>' for href in links)
     text = ("Lorem ipsum dolor sit amet, " * (filler // 28 + 1))[:filler]
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
-            f"<body><h1>{title}</h1><p>{text}</p><ul>{anchors}</ul></body></html>").encode()
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><h1>{title}</h1><p>{text}</p><ul>{anchors}</ul></body></html>"
+    ).encode()
 
 
 _WORDS = (
-    "harbour", "council", "vote", "ferry", "price", "storm", "coast", "minister",
-    "budget", "report", "fishing", "quota", "school", "police", "court", "market",
-    "energy", "rail", "port", "workers", "strike", "weather", "museum", "festival",
-    "election", "health", "hospital", "water", "bridge", "road", "city", "village",
+    "harbour",
+    "council",
+    "vote",
+    "ferry",
+    "price",
+    "storm",
+    "coast",
+    "minister",
+    "budget",
+    "report",
+    "fishing",
+    "quota",
+    "school",
+    "police",
+    "court",
+    "market",
+    "energy",
+    "rail",
+    "port",
+    "workers",
+    "strike",
+    "weather",
+    "museum",
+    "festival",
+    "election",
+    "health",
+    "hospital",
+    "water",
+    "bridge",
+    "road",
+    "city",
+    "village",
 )
 
 
@@ -148,33 +186,40 @@ def generated_routes(pages: int, fanout: int = 10, page_bytes: int = 2000) -> di
     """
     routes: dict[str, Route] = {}
     for number in range(pages):
-        children = [f"/p/{child}" for child in range(number * fanout + 1,
-                                                    min(pages, number * fanout + fanout + 1))]
+        children = [
+            f"/p/{child}"
+            for child in range(number * fanout + 1, min(pages, number * fanout + fanout + 1))
+        ]
         html = html_page(f"Page {number}", children, filler=0).replace(
-            b"<p></p>", f"<p>{article_text(number, page_bytes)}</p>".encode())
+            b"<p></p>", f"<p>{article_text(number, page_bytes)}</p>".encode()
+        )
         headers = [("Content-Type", "text/html; charset=utf-8")]
         if number % 2 == 0:
             html = gzip.compress(html, compresslevel=6, mtime=0)
             headers.append(("Content-Encoding", "gzip"))
         routes[f"/p/{number}"] = Route(http_response("200 OK", headers, html))
     routes["/"] = routes["/p/0"]
-    routes["/robots.txt"] = Route(http_response("200 OK", [("Content-Type", "text/plain")],
-                                                b"User-agent: *\nAllow: /\n"))
+    routes["/robots.txt"] = Route(
+        http_response("200 OK", [("Content-Type", "text/plain")], b"User-agent: *\nAllow: /\n")
+    )
     return routes
 
 
 # --------------------------------------------------------------------------- crawl
 
 
-def crawl_settings(out_dir: str, warc: bool = True,
-                   extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def crawl_settings(
+    out_dir: str, warc: bool = True, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Fast local settings: no delays or throttling, only the WARC extension."""
     settings: dict[str, Any] = {
         "NEWSARCHIVE_OUTPUT_DIR": out_dir,
         "NEWSARCHIVE_WARC_ENABLED": warc,
         "NEWSARCHIVE_WARC_PREFIX": "test",
-        "EXTENSIONS": {"newsarchive.warc.capture.WarcCapture": 100,
-                       "scrapy.extensions.telnet.TelnetConsole": None},
+        "EXTENSIONS": {
+            "newsarchive.warc.capture.WarcCapture": 100,
+            "scrapy.extensions.telnet.TelnetConsole": None,
+        },
         "DOWNLOADER_MIDDLEWARES": {"newsarchive.warc.capture.WarcPointerMiddleware": 10},
         "ITEM_PIPELINES": {},
         "ROBOTSTXT_OBEY": True,
@@ -210,8 +255,11 @@ def link_spider_class() -> type:
             self.hosts = {urlsplit(u).netloc for u in self.start_urls}
 
         def parse(self, response: Any) -> Iterator[Any]:
-            yield {"url": response.url, "status": response.status,
-                   "warc": response.meta.get("newsarchive_warc")}
+            yield {
+                "url": response.url,
+                "status": response.status,
+                "warc": response.meta.get("newsarchive_warc"),
+            }
             if not hasattr(response, "css"):
                 return
             for href in response.css("a::attr(href)").getall():
@@ -222,8 +270,9 @@ def link_spider_class() -> type:
     return LinkSpider
 
 
-def run_crawl(out_dir: str, urls: list[str], warc: bool = True,
-              extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def run_crawl(
+    out_dir: str, urls: list[str], warc: bool = True, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Crawl in this process (call once per process); return Scrapy's stats."""
     from scrapy.crawler import CrawlerProcess
 
@@ -246,8 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-warc", action="store_true")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=JSON")
     args = parser.parse_args(argv)
-    extra = {name: json.loads(value) for name, _, value in
-             (pair.partition("=") for pair in args.set)}
+    extra = {
+        name: json.loads(value) for name, _, value in (pair.partition("=") for pair in args.set)
+    }
     stats = run_crawl(args.out, args.urls, warc=not args.no_warc, extra=extra)
     print(json.dumps(stats, default=str))
     return 0

@@ -20,10 +20,12 @@ def _wacz(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
     try:
         import wacz  # noqa: F401
     except ImportError as error:
-        raise WaczUnavailable("the wacz package is missing: pip install 'newsarchive[replay]'") \
-            from error
-    return subprocess.run([sys.executable, "-m", "wacz", *args], capture_output=True,
-                          text=True, check=False)
+        raise WaczUnavailable(
+            "the wacz package is missing: pip install 'newsarchive[replay]'"
+        ) from error
+    return subprocess.run(
+        [sys.executable, "-m", "wacz", *args], capture_output=True, text=True, check=False
+    )
 
 
 def create(warc_paths: Sequence[Path], out: Path, title: str | None = None) -> Path:

@@ -104,8 +104,9 @@ class RotatingWarcWriter:
         """Path of the file being written (with its ``.open`` suffix), if any."""
         return self.directory / self._name.open_name if self._name else None
 
-    def write(self, records: Iterable[WarcRecord],
-              levels: Sequence[int | None] | None = None) -> list[RecordLocation]:
+    def write(
+        self, records: Iterable[WarcRecord], levels: Sequence[int | None] | None = None
+    ) -> list[RecordLocation]:
         """Write records as one group into one file; return where each one landed.
 
         ``levels`` optionally sets the gzip level per record (``STORED`` for a payload
@@ -141,10 +142,11 @@ class RotatingWarcWriter:
         self.close()
 
     # ----------------------------------------------------------------- helpers
-    def _serialize_all(self, records: list[WarcRecord],
-                       levels: list[int | None]) -> list[bytes]:
-        return [serialize(record, self.gzip_level if level is None else level, self._warcinfo_id)
-                for record, level in zip(records, levels, strict=True)]
+    def _serialize_all(self, records: list[WarcRecord], levels: list[int | None]) -> list[bytes]:
+        return [
+            serialize(record, self.gzip_level if level is None else level, self._warcinfo_id)
+            for record, level in zip(records, levels, strict=True)
+        ]
 
     def _append(self, records: list[WarcRecord], blobs: list[bytes]) -> list[RecordLocation]:
         assert self._name is not None
@@ -154,7 +156,8 @@ class RotatingWarcWriter:
         offset = start
         for record, blob in zip(records, blobs, strict=True):
             locations.append(
-                RecordLocation(self._name.closed_name, offset, len(blob), record.record_id))
+                RecordLocation(self._name.closed_name, offset, len(blob), record.record_id)
+            )
             offset += len(blob)
         self._data_records += len(records)
         if time.monotonic() - self._last_fsync >= self.fsync_interval:
