@@ -173,3 +173,14 @@ def test_meta_title_votes_like_title() -> None:
     )
     found = [(c.source, c.text) for c in candidates(doc, None)]
     assert ("meta_title", "Storm closes schools") in found
+
+
+def test_a_title_field_in_capitals_does_not_spell_the_headline() -> None:
+    html = page(
+        og("Storm closes schools on the coast")
+        + '<meta name="title" content="STORM CLOSES SCHOOLS ON THE COAST">',
+        article_head="<h1>Storm closes schools on the coast</h1>",
+    )
+    assert headline_of(html) == "Storm closes schools on the coast"
+    shouted = page(og("STORM CLOSES SCHOOLS ON THE COAST"))
+    assert headline_of(shouted) == "STORM CLOSES SCHOOLS ON THE COAST"

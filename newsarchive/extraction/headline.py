@@ -308,9 +308,12 @@ def choose(found: list[Candidate]) -> str | None:
         return round(votes[k], 6), bool(voters[k] & _VISIBLE), -best_source
 
     best = max(votes, key=rank)
+    spellings = [c for c in found if key(c.text) == best]
+    # A source in capitals (an SEO field, a display variant) spells only when all do.
+    spellings = [c for c in spellings if not c.text.isupper()] or spellings
     for source in _PREFERENCE:
-        for cand in found:
-            if cand.source == source and key(cand.text) == best:
+        for cand in spellings:
+            if cand.source == source:
                 return cand.text
     return None
 
