@@ -81,6 +81,31 @@ def test_lede_from_meta_description_and_first_paragraph_fallback():
     assert plain.paragraphs == [PARA.format(i) for i in range(1, 4)]
 
 
+@pytest.mark.parametrize("tag", ["h2", "p"])
+def test_a_classed_standfirst_beats_a_first_paragraph_the_description_repeats(tag: str) -> None:
+    standfirst = "The mayor and her deputy nearly doubled the budget for the harbour works"
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    html = page(
+        f"<article><h1>Harbour budget doubles</h1><{tag} class='article-excerpt'>{standfirst}"
+        f"</{tag}><div class='content'>{paragraphs}</div></article>",
+        f"<meta name='description' content='{PARA.format(0)}'>",
+    )
+    result = extract_body(load_document(html), {"headline": "Harbour budget doubles"})
+    assert result.lede == standfirst
+    assert result.paragraphs == [PARA.format(i) for i in range(4)]
+
+
+def test_a_subheading_above_the_body_is_no_standfirst() -> None:
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    html = page(
+        "<article><h1>Harbour budget doubles</h1>"
+        "<h3 class='summary'>What the council decided on the harbour works this week</h3>"
+        f"<div class='content'>{paragraphs}</div></article>"
+    )
+    result = extract_body(load_document(html), {"headline": "Harbour budget doubles"})
+    assert result.lede == PARA.format(0)
+
+
 @pytest.mark.parametrize("opening", ["AFP, MANILA", "AUBURN, Wash. —", "Jane Roe"])
 def test_a_dateline_or_credit_opening_the_text_is_neither_lede_nor_body(opening: str) -> None:
     paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))

@@ -1,9 +1,10 @@
 """The lede (standfirst, teaser, announce text): the paragraph(s) between headline and body.
 
-Evidence, strongest first: a site rule's lede selector; a segment that repeats
-the page's meta description; a segment whose class names it a lede (lead,
-standfirst, intro, teaser, summary...) just after the headline; a first body
-paragraph set entirely in bold. When none of them fires, the first body
+Evidence, strongest first: a site rule's lede selector; a segment above the body
+that repeats the page's meta description; a segment whose class names it a lede
+(lead, standfirst, intro, teaser, excerpt...; an ``<h2>`` too) just after the
+headline or opening the body; a body paragraph the meta description repeats; a
+first body paragraph set entirely in bold. When none of them fires, the first body
 paragraph is the lede (the record's documented fallback).
 """
 
@@ -61,6 +62,9 @@ def _matches_description(text: str, description: str) -> bool:
     return len(a & b) >= DESCRIPTION_OVERLAP * max(len(a), len(b))
 
 
+# Headings below <h2> are subheadings; an <h2> that a class names a standfirst under
+# the headline ("article-excerpt", "dek") is the lede set large.
+_MINOR_HEADINGS = HEADING_TAGS - {"h2"}
 FIRST_PROSE_LINES = 3
 OPENING_LABEL_WORDS = 5
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
@@ -178,25 +182,28 @@ def find_lede(
         if seg is first:
             break
         head.append(seg)
-    # A standfirst above the body beats a body paragraph that a meta description repeats.
-    for candidates in (head, lines[:SEARCH_BODY_LINES]):
-        for description in descriptions:
-            for seg in candidates:
-                if _plausible(seg) and _matches_description(seg.text, description):
-                    if candidates is head:
-                        return _with_followers(seg, head), lines
-                    return seg.text, [s for s in lines if s is not seg]
+    # A standfirst beats a body paragraph that a meta description repeats: first one
+    # above the body that the description repeats, then one a class names (above the
+    # body or as its first line).
+    for description in descriptions:
+        for seg in head:
+            if _plausible(seg) and _matches_description(seg.text, description):
+                return _with_followers(seg, head), lines
     before = _before_body(segments, lines, headline)
     for seg in before[-8:]:
         if (
             _plausible(seg)
-            and seg.tag not in HEADING_TAGS
+            and seg.tag not in _MINOR_HEADINGS
             and _sentence_like(seg.text)
             and LEDE_CLASS.search(_classes(seg))
         ):
             return _with_followers(seg, head), lines
     if lines and LEDE_CLASS.search(_classes(lines[0])) and _plausible(lines[0]):
         return lines[0].text, lines[1:]
+    for description in descriptions:
+        for seg in lines[:SEARCH_BODY_LINES]:
+            if _plausible(seg) and _matches_description(seg.text, description):
+                return seg.text, [s for s in lines if s is not seg]
     body = [s for s in lines if s.tag not in HEADING_TAGS]
     if body and body[0].all_bold and len(body[0].text) >= BOLD_LEDE_MIN_CHARS:
         return body[0].text, [s for s in lines if s is not body[0]]
