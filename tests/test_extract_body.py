@@ -95,6 +95,39 @@ def test_a_classed_standfirst_beats_a_first_paragraph_the_description_repeats(ta
     assert result.paragraphs == [PARA.format(i) for i in range(4)]
 
 
+STANDFIRST = (
+    "Again and again we hear that the city is the region's biggest port. "
+    "But how big is the trade really? And what say does the council have?"
+)
+REWORDED = (
+    "Again we hear the city is the biggest port of the region. "
+    "How big is the trade? And what say does the mayor have?"
+)
+
+
+def test_a_standfirst_above_the_body_matches_a_reworded_description() -> None:
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    html = page(
+        f"<header><h1>Port trade</h1><div class='byline'>By Jane Roe</div><p>{STANDFIRST}</p>"
+        f"</header><article>{paragraphs}</article>",
+        f"<meta name='description' content=\"{REWORDED}\">",
+    )
+    result = extract_body(load_document(html), {"headline": "Port trade"})
+    assert result.lede == STANDFIRST
+    assert result.paragraphs == [PARA.format(i) for i in range(4)]
+
+
+def test_a_heading_sharing_the_description_words_is_no_standfirst() -> None:
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    heading = "The city is the biggest port of the region and the trade grows"
+    html = page(
+        f"<header><h1>Port trade</h1><h2>{heading}</h2></header><article>{paragraphs}</article>",
+        f"<meta name='description' content=\"{REWORDED} The trade grows.\">",
+    )
+    result = extract_body(load_document(html), {"headline": "Port trade"})
+    assert result.lede == PARA.format(0)
+
+
 def test_a_subheading_above_the_body_is_no_standfirst() -> None:
     paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
     html = page(

@@ -31,6 +31,7 @@ BOLD_LEDE_MIN_CHARS = 60
 SEARCH_BODY_LINES = 6  # the description may repeat in the first body paragraphs
 DESCRIPTION_OVERLAP = 0.8  # share of words a segment and the description must have in common
 LEDE_MIN_WORDS = 8
+EDITED_MIN_WORDS = 8  # distinct words both a reworded description and its standfirst need
 
 
 def _norm(text: str) -> str:
@@ -52,14 +53,29 @@ def _tokens(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
-def _matches_description(text: str, description: str) -> bool:
-    """The segment says what the description says (equal, truncated, or nearly the same words)."""
+def _matches_description(text: str, description: str, edited: bool = False) -> bool:
+    """The segment says what the description says (equal, truncated, or nearly the same words).
+
+    ``edited`` also accepts a description that is the segment shortened or reworded
+    ("sei der wichtigste" -> "sei wichtigster"): most words of the shorter of the two in
+    the longer, which is at most twice as long. Only for prose above the body, where
+    nothing but the standfirst says the same as the description.
+    """
     if _same_text(text, description):
         return True
     a, b = _tokens(text), _tokens(description)
     if len(a) < 6 or len(b) < 6:
         return False
-    return len(a & b) >= DESCRIPTION_OVERLAP * max(len(a), len(b))
+    shared = len(a & b)
+    if shared >= DESCRIPTION_OVERLAP * max(len(a), len(b)):
+        return True
+    small, large = sorted((len(a), len(b)))
+    return (
+        edited
+        and small >= EDITED_MIN_WORDS
+        and 2 * small >= large
+        and shared >= DESCRIPTION_OVERLAP * small
+    )
 
 
 # Headings below <h2> are subheadings; an <h2> that a class names a standfirst under
@@ -187,7 +203,8 @@ def find_lede(
     # body or as its first line).
     for description in descriptions:
         for seg in head:
-            if _plausible(seg) and _matches_description(seg.text, description):
+            prose = seg.tag not in HEADING_TAGS and _sentence_like(seg.text)
+            if _plausible(seg) and _matches_description(seg.text, description, edited=prose):
                 return _with_followers(seg, head), lines
     before = _before_body(segments, lines, headline)
     for seg in before[-8:]:
