@@ -128,6 +128,31 @@ def test_a_heading_sharing_the_description_words_is_no_standfirst() -> None:
     assert result.lede == PARA.format(0)
 
 
+def test_a_standfirst_of_several_marked_paragraphs_after_a_subheading() -> None:
+    lead = ["Hanna went missing on Tuesday.", "The police have opened a special inquiry."]
+    marked = "".join(f"<p data-test-tag='lead-text'>{text}</p>" for text in lead)
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    html = page(
+        f"<article><h1>Hanna missing</h1><div class='content'><h2>Police ask for tips</h2>"
+        f"{marked}{paragraphs}</div></article>"
+    )
+    result = extract_body(load_document(html), {"headline": "Hanna missing"})
+    assert result.lede == "\n".join(lead)
+    assert result.paragraphs == ["Police ask for tips"] + [PARA.format(i) for i in range(4)]
+
+
+def test_a_body_paragraph_the_description_repeats_beats_a_marked_one_past_a_heading() -> None:
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    html = page(
+        "<article><h1>Hanna missing</h1><div class='content'><h2>Read on now!</h2>"
+        "<p class='paywall__description'>For 0.99 euros you can buy this article today.</p>"
+        f"{paragraphs}</div></article>",
+        f"<meta name='description' content='{PARA.format(0)}'>",
+    )
+    result = extract_body(load_document(html), {"headline": "Hanna missing"})
+    assert result.lede == PARA.format(0)
+
+
 def test_a_subheading_above_the_body_is_no_standfirst() -> None:
     paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
     html = page(

@@ -1,10 +1,12 @@
 """The lede (standfirst, teaser, announce text): the paragraph(s) between headline and body.
 
 Evidence, strongest first: a site rule's lede selector; a segment above the body
-that repeats the page's meta description; a segment whose class names it a lede
-(lead, standfirst, intro, teaser, excerpt...; an ``<h2>`` too) just after the
-headline or opening the body; a body paragraph the meta description repeats; a
-first body paragraph set entirely in bold. When none of them fires, the first body
+that repeats the page's meta description; a segment whose class (or id, itemprop,
+``data-*`` value) names it a lede (lead, standfirst, intro, teaser, excerpt...; an
+``<h2>`` too) just after the headline or opening the body, with the paragraphs after
+it marked the same way; a body paragraph the meta description repeats; a marked
+paragraph after the body's opening subheadings; a first body paragraph set entirely
+in bold. When none of them fires, the first body
 paragraph is the lede (the record's documented fallback).
 """
 
@@ -105,10 +107,18 @@ def _opening_label(text: str) -> bool:
     return len(text.split()) <= OPENING_LABEL_WORDS and not text.rstrip().endswith(_SENTENCE_END)
 
 
+_MAX_DATA_VALUE = 60  # data-* values naming a role are short; longer ones are payloads
+
+
 def _classes(seg: Segment) -> str:
+    """Where the markup names what the block is: class, id, itemprop and short ``data-*``
+    values of the block (``data-test-tag="lead-text"``), class and itemprop of its parent."""
     owner = seg.owner
     parent = owner.getparent()
     words = " ".join(filter(None, (owner.get("class"), owner.get("id"), owner.get("itemprop"))))
+    for name, value in owner.items():
+        if name.startswith("data-") and len(value) <= _MAX_DATA_VALUE:
+            words += " " + value
     if parent is not None:
         words += " " + " ".join(filter(None, (parent.get("class"), parent.get("itemprop"))))
     return words
@@ -168,6 +178,23 @@ def _with_followers(first: Segment, head: list[Segment]) -> str:
     return "\n".join(texts)
 
 
+def _marked_opening(lines: list[Segment], past_headings: bool = False) -> list[Segment]:
+    """The body's first paragraph when the markup names it a lede, with the paragraphs
+    right after it marked the same way (a standfirst of several ``<p>``).
+
+    ``past_headings``: the first paragraph after subheadings opening the body.
+    """
+    body = [s for s in lines if s.tag not in HEADING_TAGS] if past_headings else lines[:1]
+    if not body or not _plausible(body[0]) or not LEDE_CLASS.search(_classes(body[0])):
+        return []
+    run = [body[0]]
+    for seg in lines[lines.index(body[0]) + 1 :]:
+        if seg.tag in HEADING_TAGS or not LEDE_CLASS.search(_classes(seg)):
+            break
+        run.append(seg)
+    return run
+
+
 def find_lede(
     doc: Any,
     segments: list[Segment],
@@ -215,12 +242,15 @@ def find_lede(
             and LEDE_CLASS.search(_classes(seg))
         ):
             return _with_followers(seg, head), lines
-    if lines and LEDE_CLASS.search(_classes(lines[0])) and _plausible(lines[0]):
-        return lines[0].text, lines[1:]
-    for description in descriptions:
-        for seg in lines[:SEARCH_BODY_LINES]:
-            if _plausible(seg) and _matches_description(seg.text, description):
-                return seg.text, [s for s in lines if s is not seg]
+    marked = _marked_opening(lines)
+    if not marked:
+        for description in descriptions:
+            for seg in lines[:SEARCH_BODY_LINES]:
+                if _plausible(seg) and _matches_description(seg.text, description):
+                    return seg.text, [s for s in lines if s is not seg]
+        marked = _marked_opening(lines, past_headings=True)
+    if marked:
+        return "\n".join(s.text for s in marked), [s for s in lines if s not in marked]
     body = [s for s in lines if s.tag not in HEADING_TAGS]
     if body and body[0].all_bold and len(body[0].text) >= BOLD_LEDE_MIN_CHARS:
         return body[0].text, [s for s in lines if s is not body[0]]
