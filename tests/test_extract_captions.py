@@ -297,6 +297,37 @@ def test_a_kicker_inside_the_headline_is_not_a_caption():
     assert extract_captions(load_document(html, "https://example.test/")) == []
 
 
+@pytest.mark.parametrize(
+    "player",
+    [
+        "<video src='/clip.mp4'></video>",
+        "<iframe src='https://video.example.test/embed/1'></iframe>",
+        "<div class='video-wrapper'><div id='video-0_x1'></div></div>",
+        "<div data-module-id='VideoKalturaPlayerModule'></div>",
+    ],
+)
+def test_the_title_of_a_video_is_not_an_image_caption(player: str) -> None:
+    html = (
+        "<html><body><article><p>Story text long enough to be the body of the page.</p>"
+        f"<figure>{player}<figcaption>Minister pledges aid for the harbour"
+        "</figcaption></figure>"
+        "<figure><img src='/p.jpg'><figcaption>The harbour at dawn. Foto: Jane Roe"
+        "</figcaption></figure></article></body></html>"
+    )
+    captions = extract_captions(load_document(html, "https://example.test/"))
+    assert [(c["text"], c["credit"]) for c in captions] == [("The harbour at dawn.", "Jane Roe")]
+
+
+def test_a_figure_whose_image_is_not_found_keeps_its_caption() -> None:
+    html = (
+        "<html><body><article><p>Story text long enough to be the body of the page.</p>"
+        "<figure><div class='lazy' data-bg='/p.jpg'></div><figcaption>The harbour at dawn."
+        " Foto: Jane Roe</figcaption></figure></article></body></html>"
+    )
+    captions = extract_captions(load_document(html, "https://example.test/"))
+    assert [(c["text"], c["credit"]) for c in captions] == [("The harbour at dawn.", "Jane Roe")]
+
+
 def test_credit_clean_up_does_bounded_work_on_hostile_brackets(count_calls):
     # 20,000 nested brackets: each bracket layer costs a scan of the whole string, so the
     # number of layers examined must not grow with the input (it was 20,000 scans, 30 s).

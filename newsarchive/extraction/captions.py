@@ -437,8 +437,13 @@ def _caption_element(figure: Any) -> Any:
     return figure if figure.tag != "figure" else None
 
 
+def _image_scope(figure: Any) -> Any:
+    """Where a caption's image sits: the figure, or a lone figcaption's parent."""
+    return figure.getparent() if figure.tag == "figcaption" else figure
+
+
 def _image_url(figure: Any, resolve: Any) -> str | None:
-    scope = figure.getparent() if figure.tag == "figcaption" else figure
+    scope = _image_scope(figure)
     if scope is None:
         return None
     for img in scope.iter("img"):
@@ -450,6 +455,26 @@ def _image_url(figure: Any, resolve: Any) -> str | None:
         if srcset:
             return resolve(srcset[0])
     return None
+
+
+_PLAYER_TAGS = frozenset({"video", "iframe", "object", "embed"})
+_PLAYER_WORDS = re.compile(r"video|player|youtube|vimeo|kaltura|brightcove|jwplayer", re.I)
+
+
+def _holds_player(scope: Any) -> bool:
+    """True when ``scope`` holds a video player: a ``<video>``/``<iframe>``, or an element
+    whose class, id or ``data-*`` attribute names one (players often mount by script)."""
+    for el in islice(scope.iter(), MAX_FIGURE_ELEMENTS):
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _PLAYER_TAGS:
+            return True
+        for name, value in el.items():
+            if (name in ("class", "id") or name.startswith("data-")) and _PLAYER_WORDS.search(
+                value
+            ):
+                return True
+    return False
 
 
 def _image_credits(figure: Any) -> list[str]:
@@ -490,6 +515,9 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
     text = _text_without(caption_el, set(credit_els)) if caption_el is not None else ""
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
     image_url = _image_url(figure, resolve)
+    scope = _image_scope(figure)
+    if image_url is None and scope is not None and _holds_player(scope):
+        return None  # a video's title: the record's captions are those of images
     credits = [part for text in credit_texts for part in credit_parts(text)]
     credits.extend(credit_parts(inline_credit))
     if not credits and image_url in ld_credits:
