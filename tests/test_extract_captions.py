@@ -318,6 +318,22 @@ def test_the_title_of_a_video_is_not_an_image_caption(player: str) -> None:
     assert [(c["text"], c["credit"]) for c in captions] == [("The harbour at dawn.", "Jane Roe")]
 
 
+def test_a_caption_classed_label_of_a_teaser_card_is_not_a_caption() -> None:
+    card = (
+        "<a href='/article/{n}'><img src='/t{n}.jpg'><div><span class='text-sub-caption'>"
+        "Street poll</span><h3>Another story of the site</h3></div></a>"
+    )
+    html = (
+        "<html><body><article><p>Story text long enough to be the body of the page.</p>"
+        "<div><img src='/p.jpg'><span class='image-caption'>The harbour at dawn.</span></div>"
+        f"<aside>{card.format(n=1)}{card.format(n=2)}</aside>"
+        "<a href='/big/p2.jpg'><img src='/p2.jpg'><span class='caption'>The quay at night."
+        "</span></a></article></body></html>"
+    )
+    captions = extract_captions(load_document(html, "https://example.test/"))
+    assert [c["text"] for c in captions] == ["The harbour at dawn.", "The quay at night."]
+
+
 def test_a_figure_whose_image_is_not_found_keeps_its_caption() -> None:
     html = (
         "<html><body><article><p>Story text long enough to be the body of the page.</p>"

@@ -305,7 +305,25 @@ def _caption_classed(doc: Any) -> list[Any]:
         for el in found
         if el.tag not in _CONTAINER_TAGS
         and next(el.iterancestors(*_HEADING_TAGS), None) is None  # a headline's kicker
+        and not _in_page_link(el)  # a teaser card's topic label
     ]
+
+
+MAX_LINK_LEVELS = 6  # a teaser card's link wraps its label closely
+
+
+def _in_page_link(el: Any) -> bool:
+    """True inside a link to another page (a teaser card); a link to the image file itself
+    (a lightbox) or to an anchor on this page does not count."""
+    for anc in islice(el.iterancestors(), MAX_LINK_LEVELS):
+        if anc.tag == "a":
+            href = (anc.get("href") or "").strip()
+            return (
+                bool(href)
+                and not href.startswith(("#", "javascript:"))
+                and not (_IMAGE_FILE.search(href))
+            )
+    return False
 
 
 def _place(el: Any, container: Any, wrappers: set[Any]) -> int:
