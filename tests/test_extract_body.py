@@ -153,6 +153,31 @@ def test_a_body_paragraph_the_description_repeats_beats_a_marked_one_past_a_head
     assert result.lede == PARA.format(0)
 
 
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "To participate in the discussion log in or register",
+        "Follow Harbour-Herald.example on Twitter and Facebook for the latest news updates.",
+        "Got a story? Get in touch with our news team by email.",
+        "This site is protected by reCAPTCHA and the Google Privacy Policy and Terms apply.",
+        "Zum Kommentieren anmelden",
+    ],
+)
+def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    html = page(f"<article><div class='content'>{paragraphs}<p>{prompt}</p></div></article>")
+    result = extract_body(load_document(html), {})
+    assert prompt not in result.paragraphs
+    assert result.paragraphs[-1] == PARA.format(3)
+
+
+def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
+    line = "Follow the money on Twitter, the senator told reporters on Friday."
+    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+    html = page(f"<article><div class='content'>{paragraphs}<p>{line}</p></div></article>")
+    assert extract_body(load_document(html), {}).paragraphs[-1] == line
+
+
 def test_a_subheading_above_the_body_is_no_standfirst() -> None:
     paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
     html = page(

@@ -1,9 +1,10 @@
 """Lines inside an article container that are not the article's text.
 
 The container holds more than paragraphs: the headline again, "Read more" and
-"Anzeige" labels, bylines ("Autor: …", "Par … · Publié le …"), datelines and
-update stamps, link lists. Each rule is a table entry or a short regex over
-the line's text; a line longer than a rule's limit is prose and stays.
+"Anzeige" labels, comment and "follow us" prompts, bylines ("Autor: …", "Par … ·
+Publié le …"), datelines and update stamps, link lists. Each rule is a table entry
+or a short regex over the line's text; a line longer than a rule's limit is prose
+and stays.
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ CHROME_LINE = re.compile(
     re.IGNORECASE,
 )
 CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
+# Prompts to the reader that templates put under an article: comment and log-in prompts,
+# social "follow" prompts, tip-line calls, the reCAPTCHA notice of a form.
+PROMPT_LINE = re.compile(
+    r"^(?:to participate in the discussion|(?:log|sign) in to (?:comment|join)"
+    r"|join the (?:conversation|discussion)|leave a comment|comments are closed"
+    r"|zum kommentieren|um (?:zu )?kommentieren|pour (?:commenter|réagir)|para comentar"
+    r"|follow (?:us|@\S+|\S+\.\S+) on (?:twitter|facebook|instagram|x|linkedin|tiktok|youtube"
+    r"|whatsapp|telegram)\b|got a (?:story|tip)\b|this site is protected by recaptcha)",
+    re.IGNORECASE,
+)
+PROMPT_LINE_MAX = 300
 # Short lines made of times, dates and separators: datelines, durations, update stamps.
 DATELINE = re.compile(
     r"\d{1,2}[:.]\d{2}\b.*\||\|.*\d{1,2}[:.]\d{2}\b|^\d{1,2}:\d{2}\s*min"
@@ -52,6 +64,8 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
     if len(text) <= DATELINE_MAX and DATELINE.search(text):
         return False
     if len(text) <= BYLINE_MAX and BYLINE.match(text) and _looks_like_byline(text):
+        return False
+    if len(text) <= PROMPT_LINE_MAX and PROMPT_LINE.match(text):
         return False
     return not (len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text))
 
