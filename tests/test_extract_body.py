@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import lxml.etree
 import pytest
@@ -21,6 +22,16 @@ PARA = "This is a real paragraph of the article with enough words to count as bo
 
 def page(body: str, head: str = "") -> str:
     return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+# Four body paragraphs: the article text most lede and chrome tests put around their case.
+FOUR = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
+FOUR_TEXTS = [PARA.format(i) for i in range(4)]
+
+
+def body_of(html: str, headline: str | None = None) -> Any:
+    """extract_body() of ``html`` with the headline the engine would pass."""
+    return extract_body(load_document(html), {"headline": headline} if headline else {})
 
 
 def article_page() -> str:
@@ -84,15 +95,14 @@ def test_lede_from_meta_description_and_first_paragraph_fallback():
 @pytest.mark.parametrize("tag", ["h2", "p"])
 def test_a_classed_standfirst_beats_a_first_paragraph_the_description_repeats(tag: str) -> None:
     standfirst = "The mayor and her deputy nearly doubled the budget for the harbour works"
-    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
     html = page(
         f"<article><h1>Harbour budget doubles</h1><{tag} class='article-excerpt'>{standfirst}"
-        f"</{tag}><div class='content'>{paragraphs}</div></article>",
+        f"</{tag}><div class='content'>{FOUR}</div></article>",
         f"<meta name='description' content='{PARA.format(0)}'>",
     )
-    result = extract_body(load_document(html), {"headline": "Harbour budget doubles"})
+    result = body_of(html, "Harbour budget doubles")
     assert result.lede == standfirst
-    assert result.paragraphs == [PARA.format(i) for i in range(4)]
+    assert result.paragraphs == FOUR_TEXTS
 
 
 STANDFIRST = (
@@ -106,50 +116,46 @@ REWORDED = (
 
 
 def test_a_standfirst_above_the_body_matches_a_reworded_description() -> None:
-    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
     html = page(
         f"<header><h1>Port trade</h1><div class='byline'>By Jane Roe</div><p>{STANDFIRST}</p>"
-        f"</header><article>{paragraphs}</article>",
+        f"</header><article>{FOUR}</article>",
         f"<meta name='description' content=\"{REWORDED}\">",
     )
-    result = extract_body(load_document(html), {"headline": "Port trade"})
+    result = body_of(html, "Port trade")
     assert result.lede == STANDFIRST
-    assert result.paragraphs == [PARA.format(i) for i in range(4)]
+    assert result.paragraphs == FOUR_TEXTS
 
 
 def test_a_heading_sharing_the_description_words_is_no_standfirst() -> None:
-    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
     heading = "The city is the biggest port of the region and the trade grows"
     html = page(
-        f"<header><h1>Port trade</h1><h2>{heading}</h2></header><article>{paragraphs}</article>",
+        f"<header><h1>Port trade</h1><h2>{heading}</h2></header><article>{FOUR}</article>",
         f"<meta name='description' content=\"{REWORDED} The trade grows.\">",
     )
-    result = extract_body(load_document(html), {"headline": "Port trade"})
+    result = body_of(html, "Port trade")
     assert result.lede == PARA.format(0)
 
 
 def test_a_standfirst_of_several_marked_paragraphs_after_a_subheading() -> None:
     lead = ["Hanna went missing on Tuesday.", "The police have opened a special inquiry."]
     marked = "".join(f"<p data-test-tag='lead-text'>{text}</p>" for text in lead)
-    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
     html = page(
         f"<article><h1>Hanna missing</h1><div class='content'><h2>Police ask for tips</h2>"
-        f"{marked}{paragraphs}</div></article>"
+        f"{marked}{FOUR}</div></article>"
     )
-    result = extract_body(load_document(html), {"headline": "Hanna missing"})
+    result = body_of(html, "Hanna missing")
     assert result.lede == "\n".join(lead)
-    assert result.paragraphs == ["Police ask for tips"] + [PARA.format(i) for i in range(4)]
+    assert result.paragraphs == ["Police ask for tips", *FOUR_TEXTS]
 
 
 def test_a_body_paragraph_the_description_repeats_beats_a_marked_one_past_a_heading() -> None:
-    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
     html = page(
         "<article><h1>Hanna missing</h1><div class='content'><h2>Read on now!</h2>"
         "<p class='paywall__description'>For 0.99 euros you can buy this article today.</p>"
-        f"{paragraphs}</div></article>",
+        f"{FOUR}</div></article>",
         f"<meta name='description' content='{PARA.format(0)}'>",
     )
-    result = extract_body(load_document(html), {"headline": "Hanna missing"})
+    result = body_of(html, "Hanna missing")
     assert result.lede == PARA.format(0)
 
 
@@ -164,28 +170,25 @@ def test_a_body_paragraph_the_description_repeats_beats_a_marked_one_past_a_head
     ],
 )
 def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:
-    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
-    html = page(f"<article><div class='content'>{paragraphs}<p>{prompt}</p></div></article>")
-    result = extract_body(load_document(html), {})
+    html = page(f"<article><div class='content'>{FOUR}<p>{prompt}</p></div></article>")
+    result = body_of(html)
     assert prompt not in result.paragraphs
     assert result.paragraphs[-1] == PARA.format(3)
 
 
 def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
     line = "Follow the money on Twitter, the senator told reporters on Friday."
-    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
-    html = page(f"<article><div class='content'>{paragraphs}<p>{line}</p></div></article>")
-    assert extract_body(load_document(html), {}).paragraphs[-1] == line
+    html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")
+    assert body_of(html).paragraphs[-1] == line
 
 
 def test_a_subheading_above_the_body_is_no_standfirst() -> None:
-    paragraphs = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
     html = page(
         "<article><h1>Harbour budget doubles</h1>"
         "<h3 class='summary'>What the council decided on the harbour works this week</h3>"
-        f"<div class='content'>{paragraphs}</div></article>"
+        f"<div class='content'>{FOUR}</div></article>"
     )
-    result = extract_body(load_document(html), {"headline": "Harbour budget doubles"})
+    result = body_of(html, "Harbour budget doubles")
     assert result.lede == PARA.format(0)
 
 
