@@ -148,6 +148,15 @@ def test_a_standfirst_of_several_marked_paragraphs_after_a_subheading() -> None:
     assert result.paragraphs == ["Police ask for tips", *FOUR_TEXTS]
 
 
+def test_a_wrapper_class_naming_an_intro_marks_one_lede_paragraph_not_the_whole_text() -> None:
+    html = page(
+        f"<article><h1>Hanna missing</h1><div class='story-intro-body'>{FOUR}</div></article>"
+    )
+    result = body_of(html, "Hanna missing")
+    assert result.lede == PARA.format(0)
+    assert result.paragraphs == FOUR_TEXTS[1:]
+
+
 def test_a_body_paragraph_the_description_repeats_beats_a_marked_one_past_a_heading() -> None:
     html = page(
         "<article><h1>Hanna missing</h1><div class='content'><h2>Read on now!</h2>"

@@ -6,8 +6,8 @@ that repeats the page's meta description; a segment whose class (or id, itemprop
 ``<h2>`` too) just after the headline or opening the body, with the paragraphs after
 it marked the same way; a body paragraph the meta description repeats; a marked
 paragraph after the body's opening subheadings; a first body paragraph set entirely
-in bold. When none of them fires, the first body
-paragraph is the lede (the record's documented fallback).
+in bold. When none of them fires, the first body paragraph is the lede (the record's
+documented fallback).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ SEARCH_BODY_LINES = 6  # the description may repeat in the first body paragraphs
 DESCRIPTION_OVERLAP = 0.8  # share of words a segment and the description must have in common
 LEDE_MIN_WORDS = 8
 EDITED_MIN_WORDS = 8  # distinct words both a reworded description and its standfirst need
+MAX_MARKED_LINES = 5  # paragraphs of one standfirst marked as such
 
 
 def _norm(text: str) -> str:
@@ -110,15 +111,21 @@ def _opening_label(text: str) -> bool:
 _MAX_DATA_VALUE = 60  # data-* values naming a role are short; longer ones are payloads
 
 
-def _classes(seg: Segment) -> str:
-    """Where the markup names what the block is: class, id, itemprop and short ``data-*``
-    values of the block (``data-test-tag="lead-text"``), class and itemprop of its parent."""
-    owner = seg.owner
-    parent = owner.getparent()
-    words = " ".join(filter(None, (owner.get("class"), owner.get("id"), owner.get("itemprop"))))
-    for name, value in owner.items():
+def _own_words(el: Any) -> str:
+    """Where the markup names what a block is: its class, id, itemprop and short ``data-*``
+    values (``data-test-tag="lead-text"``)."""
+    words = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))
+    for name, value in el.items():
         if name.startswith("data-") and len(value) <= _MAX_DATA_VALUE:
             words += " " + value
+    return words
+
+
+def _classes(seg: Segment) -> str:
+    """The block's own words (:func:`_own_words`) and its parent's class and itemprop."""
+    owner = seg.owner
+    parent = owner.getparent()
+    words = _own_words(owner)
     if parent is not None:
         words += " " + " ".join(filter(None, (parent.get("class"), parent.get("itemprop"))))
     return words
@@ -188,8 +195,10 @@ def _marked_opening(lines: list[Segment], past_headings: bool = False) -> list[S
     if not body or not _plausible(body[0]) or not LEDE_CLASS.search(_classes(body[0])):
         return []
     run = [body[0]]
-    for seg in lines[lines.index(body[0]) + 1 :]:
-        if seg.tag in HEADING_TAGS or not LEDE_CLASS.search(_classes(seg)):
+    for seg in lines[lines.index(body[0]) + 1 : lines.index(body[0]) + MAX_MARKED_LINES]:
+        # Each further line names itself a lede: a wrapper's class ("article-intro" around
+        # the whole text) marks every paragraph in it, not a standfirst.
+        if seg.tag in HEADING_TAGS or not LEDE_CLASS.search(_own_words(seg.owner)):
             break
         run.append(seg)
     return run
