@@ -126,6 +126,22 @@ def test_a_standfirst_above_the_body_matches_a_reworded_description() -> None:
     assert result.paragraphs == FOUR_TEXTS
 
 
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        "<figure><img src='/p.jpg'><figcaption>{}</figcaption></figure>",
+        "<div class='caption'>{}</div>",
+    ],
+)
+def test_a_caption_above_the_body_resembling_the_description_is_no_standfirst(wrapper: str) -> None:
+    caption = "Again and again the city is called the biggest port of the region, the mayor says"
+    html = page(
+        f"<header><h1>Port trade</h1>{wrapper.format(caption)}</header><article>{FOUR}</article>",
+        f"<meta name='description' content=\"{REWORDED}\">",
+    )
+    assert body_of(html, "Port trade").lede == PARA.format(0)
+
+
 def test_a_heading_sharing_the_description_words_is_no_standfirst() -> None:
     heading = "The city is the biggest port of the region and the trade grows"
     html = page(

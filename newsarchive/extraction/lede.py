@@ -239,7 +239,7 @@ def find_lede(
     # body or as its first line).
     for description in descriptions:
         for seg in head:
-            prose = seg.tag not in HEADING_TAGS and _sentence_like(seg.text)
+            prose = not seg.chrome and seg.tag not in HEADING_TAGS and _sentence_like(seg.text)
             if _plausible(seg) and _matches_description(seg.text, description, edited=prose):
                 return _with_followers(seg, head), lines
     before = _before_body(segments, lines, headline)
