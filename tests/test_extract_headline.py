@@ -167,7 +167,7 @@ def test_meta_title_spelling_wins_among_sources_with_the_same_words() -> None:
     assert headline_of(html) == typed
 
 
-def test_meta_title_votes_like_title() -> None:
+def test_meta_title_is_a_candidate_without_its_site_suffix() -> None:
     doc = load_document(
         page('<meta name="title" content="Storm closes schools - Example News">'), URL
     )
@@ -184,3 +184,13 @@ def test_a_title_field_in_capitals_does_not_spell_the_headline() -> None:
     assert headline_of(html) == "Storm closes schools on the coast"
     shouted = page(og("STORM CLOSES SCHOOLS ON THE COAST"))
     assert headline_of(shouted) == "STORM CLOSES SCHOOLS ON THE COAST"
+
+
+def test_meta_title_repeating_the_seo_title_does_not_outvote_the_visible_headline() -> None:
+    html = page(
+        f"<title>{SEO} | Example News</title>"
+        f'<meta name="title" content="{SEO}">'
+        '<meta property="og:site_name" content="Example News">',
+        article_head=f"<h1>{VISIBLE}</h1>",
+    )
+    assert headline_of(html) == VISIBLE

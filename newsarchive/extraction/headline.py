@@ -39,7 +39,8 @@ TITLE_XPATH = "/html/head/title | /html/title"
 #   json_ld_html  a JSON-LD headline holding HTML character references ("&#8217;"):
 #              copied from rendered HTML, so it votes like JSON-LD but its spelling
 #              is the CMS's typography filter's, not the one typed (see _PREFERENCE);
-#   meta_title <meta name="title">: the CMS's title field, as typed;
+#   meta_title <meta name="title">: the CMS's title field, as typed; it spells the
+#              headline but does not vote (it mostly repeats <title>, already counted);
 #   shared     the part a visible heading and a stated title share behind two
 #              different kickers (votes only by kicker transfer).
 _SOURCES = {
@@ -53,7 +54,7 @@ _SOURCES = {
     "twitter": 1.0,
     "itemprop": 1.0,
     "title": 0.5,
-    "meta_title": 0.5,
+    "meta_title": 0.0,
     "shared": 0.0,
 }
 # A visible headline element that a social/microdata title repeats is what the
@@ -64,9 +65,7 @@ _SOCIAL = frozenset({"og", "twitter", "itemprop"})
 _CORROBORATED = {"display": 3.6, "h1_marked": 2.1}
 _VISIBLE = frozenset({"h1", "h1_marked", "display"})
 # Sources that state a headline as text of their own (not a split of page markup).
-_STATED = frozenset(
-    {"json_ld", "json_ld_html", "og", "twitter", "itemprop", "title", "meta_title", "shared"}
-)
+_STATED = frozenset({"json_ld", "json_ld_html", "og", "twitter", "itemprop", "title", "shared"})
 # Picks the exact text (quote style, spacing) among candidates with the same key:
 # the text as the newsroom typed it first (JSON-LD, the plain title field, og:title),
 # rendered markup (curly quotes a typography filter put in) after the stated meta.
