@@ -201,6 +201,21 @@ def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:
     assert result.paragraphs[-1] == PARA.format(3)
 
 
+@pytest.mark.parametrize(
+    "stamp",
+    ["Stand: 22.04.2024, 06:00 Uhr", "Publié le 30/04/2024 - 16:00", "Updated: 2024-04-30 10:00"],
+)
+def test_publication_and_update_stamps_are_not_body(stamp: str) -> None:
+    html = page(f"<article><div class='content'>{FOUR}<p>{stamp}</p>{FOUR}</div></article>")
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:] + FOUR_TEXTS
+
+
+def test_a_short_sentence_opening_with_a_stamp_word_stays() -> None:
+    line = "Published in 1999, the report was forgotten."
+    html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")
+    assert body_of(html).paragraphs[-1] == line
+
+
 def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
     line = "Follow the money on Twitter, the senator told reporters on Friday."
     html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")

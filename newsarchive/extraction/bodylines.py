@@ -2,9 +2,9 @@
 
 The container holds more than paragraphs: the headline again, "Read more" and
 "Anzeige" labels, comment and "follow us" prompts, bylines ("Autor: …", "Par … ·
-Publié le …"), datelines and update stamps, link lists. Each rule is a table entry
-or a short regex over the line's text; a line longer than a rule's limit is prose
-and stays.
+Publié le …"), datelines and update stamps ("Stand: 22.04.2024"), link lists. Each
+rule is a table entry or a short regex over the line's text; a line longer than a
+rule's limit is prose and stays.
 """
 
 from __future__ import annotations
@@ -45,6 +45,15 @@ DATELINE = re.compile(
     re.IGNORECASE,
 )
 DATELINE_MAX = 80
+# Publication and update stamps: a label and a numeric date ("Stand: 22.04.2024, 06:00 Uhr",
+# "Publié le 30/04/2024 - 16:00", "Updated: 2024-04-30").
+STAMP_LINE = re.compile(
+    r"^(?:stand|(?:zuletzt )?aktualisiert(?: am)?|(?:last )?updated(?: on)?|published(?: on)?"
+    r"|veröffentlicht(?: am)?|erstellt(?: am)?|publié le|mis à jour le|actualizado|publicado"
+    r"|pubblicato|aggiornato)\b\s*:?\s*(?:am\s+|on\s+|le\s+|el\s+|il\s+)?"
+    r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}",
+    re.IGNORECASE,
+)
 # Bylines: "By Jane Roe", "Autor: Lukas B. · 27. Mai", "Par Claire Dubois · Publié le ...".
 BYLINE = re.compile(
     r"^(?:by|von|par|por|door|av|di|przez|від|автор|autor|autorin|author|text|texte"
@@ -61,7 +70,7 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
         return False
     if seg.link_density > MAX_LINK_DENSITY:
         return False
-    if len(text) <= DATELINE_MAX and DATELINE.search(text):
+    if len(text) <= DATELINE_MAX and (DATELINE.search(text) or STAMP_LINE.match(text)):
         return False
     if len(text) <= BYLINE_MAX and BYLINE.match(text) and _looks_like_byline(text):
         return False
