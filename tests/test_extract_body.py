@@ -216,6 +216,17 @@ def test_a_short_sentence_opening_with_a_stamp_word_stays() -> None:
     assert body_of(html).paragraphs[-1] == line
 
 
+def test_screen_reader_only_labels_are_not_body_text() -> None:
+    html = page(
+        "<article><div class='content'><h2 class='visually-hidden'>Article text</h2>"
+        f"<p>{PARA.format(0)}</p><div class='box'><span class='expand'><span class='h-offscreen'>"
+        "Box aufklappen</span><span class='sr-only'>Box zuklappen</span></span>"
+        f"<p>{PARA.format(1)}</p></div><p>{PARA.format(2)}<span class='screen-reader-text'>"
+        f" (opens in a new window)</span></p><p>{PARA.format(3)}</p></div></article>"
+    )
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:]
+
+
 def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
     line = "Follow the money on Twitter, the senator told reporters on Friday."
     html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")

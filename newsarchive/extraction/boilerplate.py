@@ -43,6 +43,13 @@ _CHROME_WORDS = (
 # runs on every distinct class string of every page.
 CHROME_RE = re.compile(rf"(?<![^\s_-])(?:{_CHROME_WORDS})(?:$|[\s_-]|\d)")
 
+# Screen-reader-only text ("Box aufklappen", "Image caption", "opens in a new window"):
+# read out to blind readers, never shown, so neither article text nor a caption.
+SCREEN_READER_ONLY = re.compile(
+    r"(?:^|[\s_-])(?:sr-only|visually-?hidden|screen-?reader\w*|offscreen|a11y-?hidden)"
+    r"(?:$|[\s_-])"
+)
+
 # Captions wear many class names ("newsCaption", "bildunterschrift"); never body text.
 CAPTION_RE = re.compile(r"caption|bildunterschrift|image-?text|img-?text")
 
@@ -96,22 +103,30 @@ def is_dropped(el: Any) -> bool:
     return tag in DROP_TAGS or is_hidden(el)
 
 
-_WORDS_CACHE: dict[str, bool] = {}
+_WORDS_CACHE: dict[str, int] = {}
 _WORDS_CACHE_MAX = 8192  # class strings repeat within and across pages of a site
 
 
-def chrome_words(words: str) -> bool:
-    """True when class/id words mark chrome and do not also mark the article text (memoized)."""
+def _word_kind(words: str) -> int:
+    """CONTENT, CHROME or DROPPED (screen-reader-only) for class/id words (memoized)."""
     known = _WORDS_CACHE.get(words)
     if known is None:
         lower = words.lower()
-        known = bool(CHROME_RE.search(lower) or CAPTION_RE.search(lower)) and not (
-            ARTICLE_RE.search(lower)
-        )
+        if SCREEN_READER_ONLY.search(lower):
+            known = DROPPED
+        elif (CHROME_RE.search(lower) or CAPTION_RE.search(lower)) and not ARTICLE_RE.search(lower):
+            known = CHROME
+        else:
+            known = CONTENT
         if len(_WORDS_CACHE) >= _WORDS_CACHE_MAX:
             _WORDS_CACHE.clear()
         _WORDS_CACHE[words] = known
     return known
+
+
+def chrome_words(words: str) -> bool:
+    """True when class/id words mark chrome and do not also mark the article text."""
+    return _word_kind(words) != CONTENT
 
 
 def is_chrome_wrapper(el: Any) -> bool:
@@ -162,7 +177,8 @@ def classify_words(el: Any) -> tuple[int, str | None]:
         return CHROME, words
     if tag in _NEVER_CHROME:
         return CONTENT, words
-    return (CHROME if words and chrome_words(words) else CONTENT), words
+    kind = _word_kind(words) if words else CONTENT
+    return kind, (None if kind == DROPPED else words)
 
 
 def is_chrome(el: Any) -> bool:

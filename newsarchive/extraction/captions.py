@@ -19,7 +19,7 @@ from typing import Any
 
 from newsarchive.extraction import pageindex
 from newsarchive.extraction import rules as site_rules
-from newsarchive.extraction.boilerplate import CHROME, classify
+from newsarchive.extraction.boilerplate import CHROME, SCREEN_READER_ONLY, classify
 from newsarchive.extraction.cleanhtml import url_resolver
 from newsarchive.extraction.credits import (
     CREDIT_LABEL,
@@ -65,14 +65,6 @@ def _text_without(el: Any, skip: set[Any]) -> str:
     return clean(" ".join(parts)) or ""
 
 
-# Screen-reader-only labels inside a caption ("Legende:", "Image caption"): read out
-# before the caption, never shown, not part of its text.
-_SCREEN_READER_ONLY = re.compile(
-    r"(?:^|[\s_-])(?:sr-only|visually-?hidden|screen-?reader\w*|offscreen|a11y-?hidden)"
-    r"(?:$|[\s_-])"
-)
-
-
 def _invisible(node: Any) -> bool:
     """Scripts, styles, hidden parts and screen-reader-only labels; aria-hidden captions
     are visible (alt text twins)."""
@@ -83,7 +75,7 @@ def _invisible(node: Any) -> bool:
     if node.get("hidden") is not None or "display:none" in style.replace(" ", ""):
         return True
     cls = node.get("class")
-    return bool(cls) and bool(_SCREEN_READER_ONLY.search(cls.lower()))
+    return bool(cls) and bool(SCREEN_READER_ONLY.search(cls.lower()))
 
 
 def _ld_image_objects(doc: Any) -> list[dict[str, Any]]:
