@@ -227,6 +227,24 @@ def test_screen_reader_only_labels_are_not_body_text() -> None:
     assert body_of(html).paragraphs == FOUR_TEXTS[1:]
 
 
+def test_an_inline_caption_after_an_image_is_not_body_text() -> None:
+    figure = (
+        "<div class='image'><p><img src='/p.jpg'></p><span class='newsCaption'>The harbour"
+        " at dawn, the day the ferries stopped <span class='caption'>(Image: Getty)</span>"
+        "</span></div>"
+    )
+    html = page(f"<article><div class='text'>{FOUR}{figure}{FOUR}</div></article>")
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:] + FOUR_TEXTS
+
+
+def test_a_paragraph_opening_with_a_chrome_classed_link_stays() -> None:
+    line = (
+        "<p><a class='tag' href='/berlin'>Berlin</a> - The senate voted on Friday to close it.</p>"
+    )
+    html = page(f"<article><div class='text'>{FOUR}{line}</div></article>")
+    assert body_of(html).paragraphs[-1] == "Berlin - The senate voted on Friday to close it."
+
+
 def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
     line = "Follow the money on Twitter, the senator told reporters on Friday."
     html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")

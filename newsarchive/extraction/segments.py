@@ -114,6 +114,7 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
                 continue
             tag = el.tag
             order.append(el)
+            bits = 0
             if words:
                 bits = hints.get(words)
                 if bits is None:
@@ -123,6 +124,10 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
             if kind == CHROME and tag not in _SOFT_TAGS and len(chrome_stack) < MAX_CHROME_NESTING:
                 chrome_stack.append(el)
                 chrome = (*chrome, el)
+                if bits & pageindex.CAPTION and not parts and tag not in BLOCK_TAGS:
+                    # An inline caption (<span class="newsCaption">) opening a block's
+                    # text: the segment is the caption's, not the block's.
+                    current.chrome = chrome
             if tag in BLOCK_TAGS:
                 if tag in _SOFT_TAGS:
                     soft_depth += 1
