@@ -245,6 +245,14 @@ def test_a_paragraph_opening_with_a_chrome_classed_link_stays() -> None:
     assert body_of(html).paragraphs[-1] == "Berlin - The senate voted on Friday to close it."
 
 
+def test_an_indented_link_line_counts_as_a_link_not_as_prose() -> None:
+    teaser = (
+        "<p>\n      <a href='/other'>Another story of the site, told in a title</a>" + " " * 200
+    )
+    html = page(f"<article><div class='text'>{FOUR}{teaser}\n    </p></div></article>")
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:]
+
+
 def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
     line = "Follow the money on Twitter, the senator told reporters on Friday."
     html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")

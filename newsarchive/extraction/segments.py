@@ -171,15 +171,20 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
                 elif tag in _BOLD_TAGS:
                     bold_depth -= 1
             text = el.tail if el is not start else None
-        # Text of the current block; leading whitespace of a block is layout, not text.
-        if text and (parts or not text.isspace()):
-            parts.append(text)
-            n = len(text)
-            current.raw_chars += n
-            if link_depth:
-                current.link_chars += n
-            if bold_depth:
-                current.bold_chars += n
+        # Text of the current block; whitespace between tags is layout, not text: it
+        # keeps words apart but does not count (an indented link would seem a sentence).
+        if text:
+            if text.isspace():
+                if parts:
+                    parts.append(text)
+            else:
+                parts.append(text)
+                n = len(text)
+                current.raw_chars += n
+                if link_depth:
+                    current.link_chars += n
+                if bold_depth:
+                    current.bold_chars += n
     _handover(current, start, segments, 0, 0, ())
     return PageText(segments=segments, order=order, dropped=dropped, index=index)
 
