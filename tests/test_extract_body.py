@@ -253,6 +253,17 @@ def test_an_indented_link_line_counts_as_a_link_not_as_prose() -> None:
     assert body_of(html).paragraphs == FOUR_TEXTS[1:]
 
 
+def test_camel_case_class_names_are_read_as_words() -> None:
+    banner = (
+        "<div class='paidBannerContainer_pw0kmle'><div>Members only: sign up to read the"
+        " whole of this story and all the others on the site today</div></div>"
+    )
+    html = page(
+        f"<main><div class='mainContent'><div class='storyText'>{FOUR}</div>{banner}</div></main>"
+    )
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:]
+
+
 def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
     line = "Follow the money on Twitter, the senator told reporters on Friday."
     html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")

@@ -103,6 +103,8 @@ def is_dropped(el: Any) -> bool:
     return tag in DROP_TAGS or is_hidden(el)
 
 
+# camelCase class names ("paidBannerContainer", "shareButton_x1") split into words.
+_CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WORDS_CACHE: dict[str, int] = {}
 _WORDS_CACHE_MAX = 8192  # class strings repeat within and across pages of a site
 
@@ -111,7 +113,7 @@ def _word_kind(words: str) -> int:
     """CONTENT, CHROME or DROPPED (screen-reader-only) for class/id words (memoized)."""
     known = _WORDS_CACHE.get(words)
     if known is None:
-        lower = words.lower()
+        lower = _CAMEL_HUMP.sub("-", words).lower()
         if SCREEN_READER_ONLY.search(lower):
             known = DROPPED
         elif (CHROME_RE.search(lower) or CAPTION_RE.search(lower)) and not ARTICLE_RE.search(lower):
