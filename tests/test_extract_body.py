@@ -264,6 +264,21 @@ def test_camel_case_class_names_are_read_as_words() -> None:
     assert body_of(html).paragraphs == FOUR_TEXTS[1:]
 
 
+def test_embeds_and_their_consent_placeholders_are_not_body_text() -> None:
+    embeds = (
+        "<div class='embed-twitter'><blockquote>It is still early in the season, says the"
+        " boss of the team. pic.twitter.com/x</blockquote></div>"
+        "<div class='box do-display-embed'><div class='info-box'><p>At this point you find"
+        " external content from YouTube that adds to the article.</p><p>I agree that content"
+        " from YouTube is shown to me.</p></div></div>"
+    )
+    # Twelve paragraphs: a chrome wrapper holding a fair share of the text is released.
+    more = [PARA.format(i) for i in range(4, 12)]
+    rest = "".join(f"<p>{text}</p>" for text in more)
+    html = page(f"<article><div class='text'>{FOUR}{embeds}{rest}</div></article>")
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:] + more
+
+
 def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
     line = "Follow the money on Twitter, the senator told reporters on Friday."
     html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")

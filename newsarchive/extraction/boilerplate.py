@@ -36,7 +36,7 @@ _CHROME_WORDS = (
     r"|caption|credits?|copyright|gallery|slideshow|carousel|video|player|print|rating"
     r"|teaser-?list|most-?read|most-?popular|trending|hidden|visually-?hidden|sr-only"
     r"|screen-?reader\w*|skip-?link|article-?meta|post-?meta|entry-?meta|meta-?data"
-    r"|dateline|timestamp|pagination|pager|infobox|donat\w*|app-?promo|follow-?us|lightbox"
+    r"|dateline|timestamp|pagination|pager|infobox|donat\w*|app-?promo|follow-?us|lightbox|embed\w*"
 )
 # The patterns below are matched against lower-cased words (see chrome_words): a
 # case-insensitive search of this alternation costs three times as much, and it
