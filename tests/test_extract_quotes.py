@@ -128,3 +128,11 @@ def test_megabyte_paragraph_with_thousands_of_quotes_is_linear():
         "text": "We will build bridge number 4999 before the winter",
         "speaker": "Mr Smith",
     }
+
+
+def test_the_same_quote_twice_is_one_quote_with_the_speaker_the_text_names():
+    quotes = extract_quotes(
+        ["“We slaughter 45 pigs an hour.”", "“We slaughter 45 pigs an hour”, said Jane Roe."],
+        "en",
+    )
+    assert quotes == [{"text": "We slaughter 45 pigs an hour.", "speaker": "Jane Roe"}]

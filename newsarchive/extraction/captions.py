@@ -487,6 +487,12 @@ def _holds_player(scope: Any) -> bool:
     return False
 
 
+def _holds_quote(scope: Any) -> bool:
+    """True when ``scope`` holds a ``<blockquote>``: ``<figure><blockquote>…</blockquote>
+    <figcaption>Jane Roe, mayor</figcaption>`` is HTML's markup for an attributed quote."""
+    return any(el.tag == "blockquote" for el in islice(scope.iter(), MAX_FIGURE_ELEMENTS))
+
+
 def _image_credits(figure: Any) -> list[str]:
     """Credits an image carries itself: data attributes, or "caption | credit" in its title.
 
@@ -526,8 +532,8 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
     image_url = _image_url(figure, resolve)
     scope = _image_scope(figure)
-    if image_url is None and scope is not None and _holds_player(scope):
-        return None  # a video's title: the record's captions are those of images
+    if image_url is None and scope is not None and (_holds_player(scope) or _holds_quote(scope)):
+        return None  # a video's title or a quotation's attribution, not an image caption
     credits = [part for text in credit_texts for part in credit_parts(text)]
     credits.extend(credit_parts(inline_credit))
     if not credits and image_url in ld_credits:

@@ -22,6 +22,7 @@ from newsarchive.extraction import (
     language,
     metadata,
     pagetype,
+    pullquotes,
     quotes,
     related,
     rules,
@@ -155,7 +156,9 @@ def _body_parts(doc: Document, hints: dict[str, Any], messages: list[str]) -> di
         ),
         "quotes": _guarded(
             "quotes",
-            lambda: quotes.extract_quotes(text_paragraphs, lang, blockquotes),
+            lambda: quotes.extract_quotes(
+                text_paragraphs, lang, blockquotes, pullquotes.attributed_quotes(container)
+            ),
             [],
             messages,
         ),

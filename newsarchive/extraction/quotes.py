@@ -191,6 +191,7 @@ class _Context:
     nearby: str = ""
     unread: list[str] = field(default_factory=list)
     people: dict[str, str] = field(default_factory=dict)
+    named: dict[str, str] = field(default_factory=dict)  # quote -> the speaker it names
 
     def read(self, text: str) -> None:
         """Take in one more paragraph."""
@@ -201,7 +202,7 @@ class _Context:
         """This context followed by the words before a quote (last ``NEARBY_CHARS``)."""
         window = before[-NEARBY_CHARS:]
         recent = (self.recent + " " + window)[-_LOOKBACK_CHARS:]
-        return _Context(recent, window, self.unread, self.people)
+        return _Context(recent, window, self.unread, self.people, self.named)
 
     def full_name(self, surname: str) -> str | None:
         """The full name last written with ``surname`` in the paragraphs read."""
@@ -291,16 +292,22 @@ def _speaker(before: str, after: str, context: _Context) -> str | None:
 
 
 def extract_quotes(
-    paragraphs: list[str], lang: str | None = None, blockquotes: list[str] | None = None
+    paragraphs: list[str],
+    lang: str | None = None,
+    blockquotes: list[str] | None = None,
+    attributed: list[tuple[str, str | None]] | None = None,
 ) -> list[dict[str, Any]]:
     """Direct quotations ``{"text", "speaker"}`` in the order they appear.
 
+    ``attributed``: pull quotes set apart with the speaker's name (see
+    :mod:`pullquotes`); the name they carry beats one guessed from the text.
     Each quote reads a bounded window of text around it and a context that grows by
     one small update per paragraph: the time is linear in the length of the text.
     """
     out: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    context = _Context()
+    seen: dict[str, dict[str, Any]] = {}  # a quote's _same() key -> its entry in ``out``
+    named = {_same(_clean_quote(text)): who for text, who in attributed or [] if who}
+    context = _Context(named=named)
     pending: list[str] = []  # an open multi-paragraph quote
     pending_before = ""
     quoted_blocks = set(blockquotes or [])
@@ -331,6 +338,14 @@ def extract_quotes(
     for block in blockquotes or []:
         if block not in paragraph_set:
             _add(out, seen, block, "", "", context)
+    for text, who in attributed or []:
+        # A pull quote repeats part of a quote in the text: that quote gets its speaker.
+        same = _same(_clean_quote(text))
+        host = next((q for q in out if same and same in q["text"]), None)
+        if host is None:
+            _add(out, seen, text, "", "", context)
+        elif host["speaker"] is None:
+            host["speaker"] = who
     return out
 
 
@@ -346,20 +361,32 @@ def _after(para: str, end: int) -> str:
 
 def _add(
     out: list[dict[str, Any]],
-    seen: set[str],
+    seen: dict[str, dict[str, Any]],
     raw: str,
     before: str,
     after: str,
     context: _Context,
 ) -> None:
     text = _clean_quote(raw)
-    if _is_term(text) or text in seen:
+    same = _same(text)
+    if _is_term(text):
         return
-    seen.add(text)
-    speaker = _speaker(before, after, context)
+    known = seen.get(same)
+    if known is not None and known["speaker"] is not None:
+        return
+    speaker = context.named.get(same) or _speaker(before, after, context)
     if speaker is None and out and out[-1]["speaker"] and _follows_quote(before):
         speaker = out[-1]["speaker"]  # "…," he says. "…" : the same voice goes on
-    out.append({"text": text, "speaker": speaker})
+    if known is not None:  # the same quote again, where the text names who says it
+        known["speaker"] = speaker
+        return
+    seen[same] = entry = {"text": text, "speaker": speaker}
+    out.append(entry)
+
+
+def _same(text: str) -> str:
+    """What two copies of one quote share: a pull quote drops or keeps the final period."""
+    return text.rstrip(" .,;:!?…")
 
 
 def _follows_quote(before: str) -> bool:
