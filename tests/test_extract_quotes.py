@@ -136,3 +136,31 @@ def test_the_same_quote_twice_is_one_quote_with_the_speaker_the_text_names():
         "en",
     )
     assert quotes == [{"text": "We slaughter 45 pigs an hour.", "speaker": "Jane Roe"}]
+
+
+def test_a_lone_surname_after_the_verb_is_the_full_name_written_first():
+    quotes = extract_quotes(
+        [
+            "Alex Kirsch kam als Zweiter ins Ziel. Chef Kirsch lobte das Team.",
+            "„Ich hätte mich über mehr Getränke gefreut“, so Kirsch, der vielen Fahrern aus "
+            "der Seele spricht.",
+            "Auch Andrij hat bei Bachmut gekämpft, auch im Winter.",
+            "„Ich hoffe sehr, dass es sich gelohnt hat“, sagt Andrij über die Entscheidung.",
+        ],
+        "de",
+    )
+    assert quotes == [
+        {"text": "Ich hätte mich über mehr Getränke gefreut", "speaker": "Alex Kirsch"},
+        {"text": "Ich hoffe sehr, dass es sich gelohnt hat", "speaker": None},
+    ]
+
+
+def test_a_capitalised_word_after_the_verb_that_names_nobody_written_is_no_speaker():
+    quotes = extract_quotes(
+        [
+            "Jane Roe runs the port.",
+            "“We will double the number of ships,” the company said Tuesday.",
+        ],
+        "en",
+    )
+    assert quotes == [{"text": "We will double the number of ships", "speaker": None}]

@@ -91,6 +91,7 @@ BEFORE_PATTERNS = (
 _VERB_IN = re.compile(rf"\b(?i:{_VERBS})\b")
 _PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{1,3}}")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_LOWER_WORD = re.compile(r"\b[^\W\d_A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ][\w'’-]*")
 MAX_WORDS_BEFORE_SUBJECT = 4  # "Retired engineer Malcolm Reed said": a subject opens its sentence
 MAX_DESCRIPTOR_WORDS = 8  # "said the authority's chief executive, Ruth Pemberton"
 SUBJECT_SENTENCES_BACK = 2
@@ -190,8 +191,9 @@ class _Context:
     recent: str = ""
     nearby: str = ""
     unread: list[str] = field(default_factory=list)
-    people: dict[str, str] = field(default_factory=dict)
+    people: dict[str, list[str]] = field(default_factory=dict)  # surname -> full names
     named: dict[str, str] = field(default_factory=dict)  # quote -> the speaker it names
+    lower: set[str] = field(default_factory=set)  # words the text writes in lower case
 
     def read(self, text: str) -> None:
         """Take in one more paragraph."""
@@ -202,16 +204,33 @@ class _Context:
         """This context followed by the words before a quote (last ``NEARBY_CHARS``)."""
         window = before[-NEARBY_CHARS:]
         recent = (self.recent + " " + window)[-_LOOKBACK_CHARS:]
-        return _Context(recent, window, self.unread, self.people, self.named)
+        return _Context(recent, window, self.unread, self.people, self.named, self.lower)
 
     def full_name(self, surname: str) -> str | None:
-        """The full name last written with ``surname`` in the paragraphs read."""
+        """The full name first written with ``surname`` in the paragraphs read: a person is
+        introduced in full ("Kevin Holland-Moritz"), later named by title ("Chef
+        Holland-Moritz"). A "name" whose first word the text also writes in lower case
+        is a sentence opening ("Auch Andrij", "As Enslin"), not a given name."""
+        self._index()
+        return next((full for full in self.people.get(surname, ()) if self.given(full)), None)
+
+    def given(self, full: str) -> bool:
+        """True when ``full`` opens with a given name, not a word the text writes in lower
+        case ("Auch Andrij": "auch")."""
+        self._index()
+        first = full.split()[0].lower()
+        return first not in self.lower and first not in _LOWER_WORD.findall(self.nearby)
+
+    def _index(self) -> None:
+        """Read the paragraphs not yet indexed: full names by surname, lower-case words."""
         for text in self.unread:
+            self.lower.update(_LOWER_WORD.findall(text))
             for full in _people(text):
                 if " " in full:
-                    self.people[full.rsplit(" ", 1)[1]] = full
+                    names = self.people.setdefault(full.rsplit(" ", 1)[1], [])
+                    if full not in names:
+                        names.append(full)
         self.unread.clear()
-        return self.people.get(surname)
 
 
 def _full_name(name: str, context: _Context) -> str:
@@ -219,7 +238,7 @@ def _full_name(name: str, context: _Context) -> str:
     if " " in name:
         return name
     for full in reversed(_people(context.nearby)):
-        if full.endswith(" " + name):
+        if full.endswith(" " + name) and context.given(full):
             return full
     return context.full_name(name) or name
 
@@ -267,7 +286,11 @@ def _after_speaker(after: str, context: _Context) -> tuple[bool, str | None]:
         person = _PERSON.search(clause)
         if person and len(clause[: person.start()].split()) <= MAX_DESCRIPTOR_WORDS:
             return True, _resolve(person.group(), context)
-        return True, None  # "said the anonymous soldier": the text never names them
+        # "…", so Kirsch: a lone surname right after the verb, when the text named the
+        # person in full before ("said Tuesday" names nobody written so).
+        lone = re.match(rf"\s*({_NAME_WORD})(?=[\s,.;]|$)", clause)
+        full = _full_name(lone.group(1), context) if lone else ""
+        return True, full if " " in full else None  # "said the anonymous soldier": nobody
     return bool(AFTER_ANY.match(after)), None
 
 
