@@ -219,7 +219,9 @@ class _Context:
         case ("Auch Andrij": "auch")."""
         self._index()
         first = full.split()[0].lower()
-        return first not in self.lower and first not in _LOWER_WORD.findall(self.nearby)
+        if first in self.lower:
+            return False
+        return re.search(rf"(?<!\w){re.escape(first)}(?!\w)", self.nearby) is None
 
     def _index(self) -> None:
         """Read the paragraphs not yet indexed: full names by surname, lower-case words."""
