@@ -60,7 +60,9 @@ class Caption:
 @dataclass
 class Quote:
     text: str | None = doc("The quoted words, without the quotation marks.")
-    speaker: str | None = doc("Who said it, where the text names them.")
+    speaker: str | None = doc(
+        "Who said it, where the text or a pull quote's attribution names them."
+    )
 
 
 @dataclass
@@ -152,7 +154,9 @@ class Article:
     main_image: Image | None = doc("The lead image.")
     images: list[Image] = listof("Images in the article.")
     captions: list[Caption] = listof("Image captions with credits split out.")
-    quotes: list[Quote] = listof("Direct quotations in the body, with speakers.")
+    quotes: list[Quote] = listof(
+        "Direct quotations in the body, block quotes and pull quotes, with speakers."
+    )
     related_links: list[Link] = listof("Related / recommended / 'read also' links.")
     videos: list[str] = listof("Video URLs embedded in the article.")
     free_access: bool | None = doc("False when the page marks the article as paywalled.")
