@@ -279,6 +279,18 @@ def test_embeds_and_their_consent_placeholders_are_not_body_text() -> None:
     assert body_of(html).paragraphs == FOUR_TEXTS[1:] + more
 
 
+def test_an_image_info_block_is_not_body_text() -> None:
+    info = (
+        "<div class='teaserImage'><img src='/p.jpg'></div><div class='mediaInfo'>"
+        "<span class='mediaSubtitle'>Workers cut up the carcasses in the hall by hand.</span>"
+        "<span class='mediaRights'>Bildrechte: MDR/Jane Roe</span></div>"
+    )
+    more = [PARA.format(i) for i in range(4, 12)]
+    rest = "".join(f"<p>{text}</p>" for text in more)
+    html = page(f"<article><div class='text'>{FOUR}{info}{rest}</div></article>")
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:] + more
+
+
 def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
     line = "Follow the money on Twitter, the senator told reporters on Friday."
     html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")

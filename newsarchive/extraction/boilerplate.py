@@ -51,7 +51,10 @@ SCREEN_READER_ONLY = re.compile(
 )
 
 # Captions wear many class names ("newsCaption", "bildunterschrift"); never body text.
-CAPTION_RE = re.compile(r"caption|bildunterschrift|image-?text|img-?text")
+CAPTION_RE = re.compile(
+    r"caption|bildunterschrift|image-?text|img-?text|(?:media|bild|image|img|photo|foto)[_-]+info"
+    r"|media-?rights|bildrechte"
+)
 
 # Class/id words of the article text itself: these protect a wrapper from CHROME_RE.
 ARTICLE_RE = re.compile(
