@@ -291,6 +291,15 @@ def test_an_image_info_block_is_not_body_text() -> None:
     assert body_of(html).paragraphs == FOUR_TEXTS[1:] + more
 
 
+def test_the_wire_staff_line_is_not_body_text() -> None:
+    staff = (
+        "Reporting by Jane Roe in Beirut, John Doe in The Hague and Ann Lee in London;"
+        " Writing by Ann Lee; Editing by Tom Miller and Sam Poe"
+    )
+    html = page(f"<article><div class='text'>{FOUR}<p>{staff}</p></div></article>")
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:]
+
+
 def test_a_sentence_that_starts_like_a_prompt_stays() -> None:
     line = "Follow the money on Twitter, the senator told reporters on Friday."
     html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")

@@ -61,6 +61,12 @@ BYLINE = re.compile(
     re.IGNORECASE,
 )
 BYLINE_MAX = 120
+# The wire's staff line under a story: "Reporting by …; Writing by …; Editing by …".
+STAFF_LINE = re.compile(
+    r"^(?:(?:additional\s+)?reporting|writing|editing|edited|compiled|produced)\s+by\b",
+    re.IGNORECASE,
+)
+STAFF_LINE_MAX = 400
 
 
 def is_body_line(seg: Segment, headline: str | None) -> bool:
@@ -75,6 +81,8 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
     if len(text) <= BYLINE_MAX and BYLINE.match(text) and _looks_like_byline(text):
         return False
     if len(text) <= PROMPT_LINE_MAX and PROMPT_LINE.match(text):
+        return False
+    if len(text) <= STAFF_LINE_MAX and STAFF_LINE.match(text):
         return False
     return not (len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text))
 
