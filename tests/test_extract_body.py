@@ -203,7 +203,13 @@ def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:
 
 @pytest.mark.parametrize(
     "stamp",
-    ["Stand: 22.04.2024, 06:00 Uhr", "Publié le 30/04/2024 - 16:00", "Updated: 2024-04-30 10:00"],
+    [
+        "Stand: 22.04.2024, 06:00 Uhr",
+        "Publié le 30/04/2024 - 16:00",
+        "Updated: 2024-04-30 10:00",
+        "Sendung: Antenne Brandenburg, 24.04.2024, 15:10 Uhr",
+        "Dieses Thema im Programm: MDR THÜRINGEN - Das Radio | Nachrichten | 28. April 2023",
+    ],
 )
 def test_publication_and_update_stamps_are_not_body(stamp: str) -> None:
     html = page(f"<article><div class='content'>{FOUR}<p>{stamp}</p>{FOUR}</div></article>")

@@ -45,13 +45,16 @@ DATELINE = re.compile(
     re.IGNORECASE,
 )
 DATELINE_MAX = 80
+STAMP_LINE_MAX = 120
 # Publication and update stamps: a label and a numeric date ("Stand: 22.04.2024, 06:00 Uhr",
 # "Publié le 30/04/2024 - 16:00", "Updated: 2024-04-30").
 STAMP_LINE = re.compile(
     r"^(?:stand|(?:zuletzt )?aktualisiert(?: am)?|(?:last )?updated(?: on)?|published(?: on)?"
     r"|veröffentlicht(?: am)?|erstellt(?: am)?|publié le|mis à jour le|actualizado|publicado"
     r"|pubblicato|aggiornato)\b\s*:?\s*(?:am\s+|on\s+|le\s+|el\s+|il\s+)?"
-    r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}",
+    r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}"
+    # A broadcaster's note of the programme that aired the story.
+    r"|(?:sendung|sendedatum|ausstrahlung|dieses thema im programm)\s*:.{0,80}\d{4}",
     re.IGNORECASE,
 )
 # Bylines: "By Jane Roe", "Autor: Lukas B. · 27. Mai", "Par Claire Dubois · Publié le ...".
@@ -76,7 +79,9 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
         return False
     if seg.link_density > MAX_LINK_DENSITY:
         return False
-    if len(text) <= DATELINE_MAX and (DATELINE.search(text) or STAMP_LINE.match(text)):
+    if len(text) <= DATELINE_MAX and DATELINE.search(text):
+        return False
+    if len(text) <= STAMP_LINE_MAX and STAMP_LINE.match(text):
         return False
     if len(text) <= BYLINE_MAX and BYLINE.match(text) and _looks_like_byline(text):
         return False
