@@ -73,6 +73,23 @@ def test_section_pages_in_related_blocks_are_not_related_articles():
     ]
 
 
+def test_topic_tag_and_author_pages_are_not_related_articles():
+    links = {
+        "/aktuell/thema/frankfurter-polizei": "Frankfurter Polizei",
+        "/tag/russia-ukraine-conflict/": "Russia-Ukraine war",
+        "/autor/747/jane-roe": "Jane Roe",
+        "/autoren/jane-roe/harbour-budget-doubles-after-vote": "Harbour budget doubles",
+        "/people/2024/05/03/the-harbour-master-retires": "The harbour master retires",
+    }
+    anchors = "".join(f"<a href='{href}'>{title}</a>" for href, title in links.items())
+    html = f"<html><body><div class='related'>{anchors}</div></body></html>"
+    found = extract_related(load_document(html, "https://example.test/a/b"))
+    assert [link["title"] for link in found] == [
+        "Harbour budget doubles",
+        "The harbour master retires",
+    ]
+
+
 def test_nested_related_wrappers_read_each_link_once(count_calls):
     # 300 "related" wrappers nested in each other, each opening with a "Read also" link:
     # every such line's block listed all the links below it, 45,000 links read for 300

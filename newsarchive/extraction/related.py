@@ -116,15 +116,33 @@ def _blocks_by_heading(root: Any, doc: Any = None) -> list[Any]:
     return blocks
 
 
+# Folders of topic, tag and author pages: "/thema/frankfurter-polizei", "/autor/747/jane-roe".
+_TAXONOMY = frozenset(
+    {
+        "tag", "tags", "topic", "topics", "category", "categories", "thema", "themen",
+        "schlagwort", "schlagworte", "author", "authors", "autor", "autoren", "sujet",
+        "sujets", "tema", "temas", "theme", "themes", "people", "person",
+    }
+)  # fmt: skip
+
+
 def _is_section(url: str) -> bool:
-    """A section or tag page ("/world/uk/"), not an article: a short folder path."""
+    """A section, topic, tag or author page, not an article: a short folder path
+    ("/world/uk/"), or a taxonomy folder and one name ("/tag/russia-ukraine-conflict/").
+    "/autoren/der-freitag/<article-slug>" files an article under its author: kept."""
     path = urlsplit(url).path or "/"
     parts = [p for p in path.split("/") if p]
-    return (
+    if (
         path.endswith("/")
         and len(parts) <= MAX_SECTION_DEPTH
         and all(len(p) <= SECTION_SLUG_MAX for p in parts)
-    )
+    ):
+        return True
+    for i, part in enumerate(parts):
+        if part.lower() in _TAXONOMY:
+            ids = [p for p in parts[i + 1 :] if p.isdigit()]
+            return len(parts) - i - 1 - len(ids) <= 1 and len(ids) <= 1  # a date is no id
+    return False
 
 
 def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
