@@ -90,6 +90,26 @@ def test_topic_tag_and_author_pages_are_not_related_articles():
     ]
 
 
+def test_a_teaser_badge_or_interface_label_is_no_related_title():
+    story = "/panorama/2024/04/anonymous-alcoholics-help-for-a-century.html"
+    html = (
+        "<html><body><div class='related'>"
+        f"<a href='{story}'><span>2</span> <span>min</span></a>"
+        f"<a href='{story}'>Anonymous Alcoholics have helped for a century</a>"
+        "<a href='/news/2024/04/pigs-story-22071754/'>Play Video</a>"
+        "<a href='/subscribe'>View more offers</a>"
+        "<a href='https://policies.google.com/privacy'>Privacy Policy</a>"
+        "</div></body></html>"
+    )
+    found = extract_related(load_document(html, "https://example.test/a/b"))
+    assert found == [
+        {
+            "url": f"https://example.test{story}",
+            "title": "Anonymous Alcoholics have helped for a century",
+        }
+    ]
+
+
 def test_nested_related_wrappers_read_each_link_once(count_calls):
     # 300 "related" wrappers nested in each other, each opening with a "Read also" link:
     # every such line's block listed all the links below it, 45,000 links read for 300

@@ -16,6 +16,7 @@ from urllib.parse import urldefrag, urlsplit
 from newsarchive.extraction import pageindex
 from newsarchive.extraction import rules as site_rules
 from newsarchive.extraction.cleanhtml import url_resolver
+from newsarchive.extraction.credits import DATE_OR_DURATION
 from newsarchive.extraction.text import clean
 
 RELATED_WORDS = re.compile(
@@ -35,6 +36,14 @@ RELATED_HEADING = re.compile(
     re.IGNORECASE,
 )
 _NEVER_INSIDE = frozenset({"nav", "footer", "header", "menu"})
+_LENGTH = re.compile(r"\d+\s*(?:min|mins|minuten|minutes?|sek|sec|std|h)\.?", re.IGNORECASE)
+# Link labels of the page's interface, not headlines: "Play video", "View more offers".
+_UI_LABEL = re.compile(
+    r"^(?:play\s+video|watch\s+video|view\s+more\s+offers|privacy\s+policy|terms\s+of\s+"
+    r"(?:service|use)|cookie\s+(?:policy|settings)|sign\s+(?:in|up)|log\s+in|subscribe\b"
+    r"|read\s+more|weiterlesen|mehr\s+(?:ähnliche\s+)?(?:nachrichten|artikel|lesen))",
+    re.IGNORECASE,
+)
 MIN_TITLE_WORDS = 2
 MAX_SECTION_DEPTH = 2  # '/world/uk/' is a section; articles carry a long slug or an id
 SECTION_SLUG_MAX = 20
@@ -179,6 +188,8 @@ def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[d
         title = _link_title(a)
         if url in seen or not title or len(title.split()) < MIN_TITLE_WORDS or _is_section(url):
             continue
+        if DATE_OR_DURATION.fullmatch(title) or _LENGTH.fullmatch(title) or _UI_LABEL.match(title):
+            continue  # a teaser's "2 min" badge (its headline link may follow), a UI label
         seen.add(url)
         out.append({"url": url, "title": title})
     return out
