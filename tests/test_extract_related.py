@@ -99,7 +99,9 @@ def test_a_teaser_badge_or_interface_label_is_no_related_title():
         "<a href='/news/2024/04/pigs-story-22071754/'>Play Video</a>"
         "<a href='/subscribe'>View more offers</a>"
         "<a href='https://policies.google.com/privacy'>Privacy Policy</a>"
-        "</div></body></html>"
+        "<a href='/jobs/head-of-development-m-w-d.1459433385.html'>Head of development"
+        " (m/w/d)</a><a href='/jobs/head-of-development-m-w-d.1459433385.html'>To the job"
+        " market</a></div></body></html>"
     )
     found = extract_related(load_document(html, "https://example.test/a/b"))
     assert found == [

@@ -36,6 +36,7 @@ RELATED_HEADING = re.compile(
     re.IGNORECASE,
 )
 _NEVER_INSIDE = frozenset({"nav", "footer", "header", "menu"})
+_JOB_AD = re.compile(r"\((?:[mwdf]\s*[/|]\s*){2}[mwdfx]\)", re.IGNORECASE)
 _LENGTH = re.compile(r"\d+\s*(?:min|mins|minuten|minutes?|sek|sec|std|h)\.?", re.IGNORECASE)
 # Link labels of the page's interface, not headlines: "Play video", "View more offers".
 _UI_LABEL = re.compile(
@@ -190,6 +191,9 @@ def extract_related(doc: Any, container: Any = None, rule: Any = None) -> list[d
             continue
         if DATE_OR_DURATION.fullmatch(title) or _LENGTH.fullmatch(title) or _UI_LABEL.match(title):
             continue  # a teaser's "2 min" badge (its headline link may follow), a UI label
+        if _JOB_AD.search(title):
+            seen.add(url)  # "Leiter Entwicklung (m/w/d)": a job listing, whatever its label
+            continue
         seen.add(url)
         out.append({"url": url, "title": title})
     return out
