@@ -50,6 +50,20 @@ SCREEN_READER_ONLY = re.compile(
     r"(?:$|[\s_-])"
 )
 
+# Substrings every CAPTION_RE match holds ("caption", "bild", "text", "info", "rights"):
+# most class strings have none, and these tests cost far less than the regex.
+
+
+def _caption_words(lower: str) -> bool:
+    return (
+        "caption" in lower
+        or "bild" in lower
+        or "text" in lower
+        or "info" in lower
+        or "rights" in lower
+    ) and CAPTION_RE.search(lower) is not None
+
+
 # Captions wear many class names ("newsCaption", "bildunterschrift"); never body text.
 CAPTION_RE = re.compile(
     r"caption|bildunterschrift|image-?text|img-?text|(?:media|bild|image|img|photo|foto)[_-]+info"
@@ -116,10 +130,15 @@ def _word_kind(words: str) -> int:
     """CONTENT, CHROME or DROPPED (screen-reader-only) for class/id words (memoized)."""
     known = _WORDS_CACHE.get(words)
     if known is None:
-        lower = _CAMEL_HUMP.sub("-", words).lower()
-        if SCREEN_READER_ONLY.search(lower):
+        lower = words.lower()
+        if lower != words:  # camelCase humps only where there are capitals
+            lower = _CAMEL_HUMP.sub("-", words).lower()
+        # (every SCREEN_READER_ONLY match holds one of these substrings: a cheap test first)
+        if (
+            "hidden" in lower or "sr-only" in lower or "screen" in lower or "a11y" in lower
+        ) and SCREEN_READER_ONLY.search(lower):
             known = DROPPED
-        elif (CHROME_RE.search(lower) or CAPTION_RE.search(lower)) and not ARTICLE_RE.search(lower):
+        elif (CHROME_RE.search(lower) or _caption_words(lower)) and not ARTICLE_RE.search(lower):
             known = CHROME
         else:
             known = CONTENT
