@@ -27,6 +27,10 @@ def page(body: str, head: str = "") -> str:
 # Four body paragraphs: the article text most lede and chrome tests put around their case.
 FOUR = "".join(f"<p>{PARA.format(i)}</p>" for i in range(4))
 FOUR_TEXTS = [PARA.format(i) for i in range(4)]
+# Eight more, for tests of chrome between paragraphs: a chrome wrapper holding a fair
+# share of a short page's text is released as content, so the page needs its length.
+EIGHT_MORE_TEXTS = [PARA.format(i) for i in range(4, 12)]
+EIGHT_MORE = "".join(f"<p>{text}</p>" for text in EIGHT_MORE_TEXTS)
 
 
 def body_of(html: str, headline: str | None = None) -> Any:
@@ -278,11 +282,8 @@ def test_embeds_and_their_consent_placeholders_are_not_body_text() -> None:
         " external content from YouTube that adds to the article.</p><p>I agree that content"
         " from YouTube is shown to me.</p></div></div>"
     )
-    # Twelve paragraphs: a chrome wrapper holding a fair share of the text is released.
-    more = [PARA.format(i) for i in range(4, 12)]
-    rest = "".join(f"<p>{text}</p>" for text in more)
-    html = page(f"<article><div class='text'>{FOUR}{embeds}{rest}</div></article>")
-    assert body_of(html).paragraphs == FOUR_TEXTS[1:] + more
+    html = page(f"<article><div class='text'>{FOUR}{embeds}{EIGHT_MORE}</div></article>")
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:] + EIGHT_MORE_TEXTS
 
 
 def test_an_image_info_block_is_not_body_text() -> None:
@@ -291,10 +292,8 @@ def test_an_image_info_block_is_not_body_text() -> None:
         "<span class='mediaSubtitle'>Workers cut up the carcasses in the hall by hand.</span>"
         "<span class='mediaRights'>Bildrechte: MDR/Jane Roe</span></div>"
     )
-    more = [PARA.format(i) for i in range(4, 12)]
-    rest = "".join(f"<p>{text}</p>" for text in more)
-    html = page(f"<article><div class='text'>{FOUR}{info}{rest}</div></article>")
-    assert body_of(html).paragraphs == FOUR_TEXTS[1:] + more
+    html = page(f"<article><div class='text'>{FOUR}{info}{EIGHT_MORE}</div></article>")
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:] + EIGHT_MORE_TEXTS
 
 
 def test_the_wire_staff_line_is_not_body_text() -> None:
