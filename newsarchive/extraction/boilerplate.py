@@ -50,11 +50,16 @@ SCREEN_READER_ONLY = re.compile(
     r"(?:$|[\s_-])"
 )
 
-# Substrings every CAPTION_RE match holds ("caption", "bild", "text", "info", "rights"):
-# most class strings have none, and these tests cost far less than the regex.
+# Captions wear many class names ("newsCaption", "bildunterschrift"); never body text.
+CAPTION_RE = re.compile(
+    r"caption|bildunterschrift|image-?text|img-?text|(?:media|bild|image|img|photo|foto)[_-]+info"
+    r"|media-?rights|bildrechte"
+)
 
 
 def _caption_words(lower: str) -> bool:
+    """CAPTION_RE on lower-cased class words, after the substrings each of its matches
+    holds: most class strings have none, and these tests cost far less than the regex."""
     return (
         "caption" in lower
         or "bild" in lower
@@ -63,12 +68,6 @@ def _caption_words(lower: str) -> bool:
         or "rights" in lower
     ) and CAPTION_RE.search(lower) is not None
 
-
-# Captions wear many class names ("newsCaption", "bildunterschrift"); never body text.
-CAPTION_RE = re.compile(
-    r"caption|bildunterschrift|image-?text|img-?text|(?:media|bild|image|img|photo|foto)[_-]+info"
-    r"|media-?rights|bildrechte"
-)
 
 # Class/id words of the article text itself: these protect a wrapper from CHROME_RE.
 ARTICLE_RE = re.compile(
