@@ -94,3 +94,22 @@ def test_newsarchive_extract_and_load_stay_functions() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_installed_environment_has_no_conflicts() -> None:
+    """The Quick start's one install leaves `pip check` clean: no extra pins against another.
+
+    pywb once shared this environment and pinned redis 2.10.6 under scrapy-redis and
+    brotlipy over Scrapy's brotli; it now runs from a venv of its own (newsarchive.replay).
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "check"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_scrapys_brotli_module_is_googles() -> None:
+    """brotlipy (pulled in by pywb) shadows `brotli` with an API Scrapy cannot decode with."""
+    brotli = __import__("brotli")
+    assert hasattr(brotli.Decompressor(), "process"), brotli.__file__
+    assert brotli.decompress(brotli.compress(b"news")) == b"news"

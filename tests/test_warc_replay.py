@@ -16,12 +16,19 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive.replay import (
+    ReplayError,
+    ReplayTools,
+    build_collection,
+    ensure_env,
+    start_wayback,
+    stop,
+    warc_files,
+)
 from newsarchive.warc.testing import RawSite, Route, html_page, http_response
 
 pytestmark = pytest.mark.slow
 
-BIN = Path(sys.executable).parent
-WB_MANAGER, WAYBACK = BIN / "wb-manager", BIN / "wayback"
 PLAIN = html_page("Plain", ["/gzip", "/chunked", "/deflate"])
 GZIPPED = html_page("Gzipped page", [], filler=4000)
 CHUNKED = html_page("Chunked page", [], filler=6000)
@@ -75,37 +82,27 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def wayback(archives: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not WB_MANAGER.exists() or not WAYBACK.exists():
-        pytest.skip("pywb is not installed (pip install 'newsarchive[replay]')")
+def pywb_tools() -> ReplayTools:
+    """pywb from its own venv (installed on first use, then cached), as users get it."""
+    try:
+        return ensure_env()
+    except ReplayError as error:
+        pytest.fail(f"pywb could not be set up: {error}")
+
+
+@pytest.fixture(scope="module")
+def wayback(
+    archives: tuple[Path, str], pywb_tools: ReplayTools, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     out, _ = archives
     root = tmp_path_factory.mktemp("pywb")
-    warcs = sorted(str(p) for p in (out / "warc").glob("*.warc.gz"))
-    subprocess.run([str(WB_MANAGER), "init", "coll"], cwd=root, check=True, capture_output=True)
-    subprocess.run(
-        [str(WB_MANAGER), "add", "coll", *warcs], cwd=root, check=True, capture_output=True
-    )
+    build_collection(root, warc_files([out]), pywb_tools, "coll")
     port = free_port()
-    server = subprocess.Popen(
-        [str(WAYBACK), "-b", "127.0.0.1", "-p", str(port)],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server = start_wayback(root, pywb_tools, port=port)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail(f"wayback exited: {server.stderr.read().decode()[-2000:]}")
-                time.sleep(0.2)
         yield f"http://127.0.0.1:{port}/coll"
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)
 
 
 def replay(url: str) -> tuple[bytes, str | None]:
@@ -154,3 +151,41 @@ def test_wacz_package_validates(archives: tuple[Path, str], tmp_path: Path) -> N
     assert "datapackage.json" in names
     assert len([n for n in names if n.startswith("archive/")]) == 2
     assert any(n.startswith("indexes/") for n in names)
+
+
+def test_replay_command_serves_a_crawl_folder(
+    pywb_tools: ReplayTools, archives: tuple[Path, str]
+) -> None:
+    """`newsarchive replay OUT` as an archivist runs it: the page comes back as served."""
+    out, base = archives
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "replay", str(out), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = server.stdout.readline() if server.stdout else ""
+        assert first.startswith(f"http://127.0.0.1:{port}/crawl/"), first + (
+            server.stderr.read() if server.poll() is not None and server.stderr else ""
+        )
+        assert "2 WARC files" in first
+        stamp = warc_timestamps(out)[0]
+        body, coding = replay(f"http://127.0.0.1:{port}/crawl/{stamp}id_/{base}/gzip")
+        assert DECODERS[coding](body) == GZIPPED
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_replay_command_refuses_an_empty_folder(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "replay", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "no *.warc.gz files found" in result.stderr
+    assert "Traceback" not in result.stderr

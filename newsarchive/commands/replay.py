@@ -1,0 +1,88 @@
+"""Replay a crawl's WARC files in pywb, from an environment pywb gets to itself.
+
+The first use installs pywb into its own venv under the user cache (see
+``newsarchive.replay`` for why it cannot share the crawler's); later uses start at
+once. The collection links the WARC files instead of copying them.
+
+Examples:
+
+  newsarchive replay output/news                 # every *.warc.gz below the folder
+  newsarchive replay a.warc.gz b.warc.gz --port 8090
+  newsarchive replay --setup-only                # install pywb now, e.g. before going offline
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HELP = "replay WARC files in pywb (installed into its own environment on first use)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the examples' lines
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="crawl folders or WARC files"
+    )
+    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--collection", default="crawl", help="collection name in the replay URLs (default: crawl)"
+    )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="folder for pywb's collection and index (default: a temporary folder)",
+    )
+    parser.add_argument(
+        "--setup-only", action="store_true", help="set up the pywb environment, then exit"
+    )
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def run(args: argparse.Namespace) -> int:
+    from newsarchive import replay
+
+    if not args.setup_only and not args.paths:
+        print("newsarchive replay: name a crawl folder or WARC files", file=sys.stderr)
+        return 2
+    if not args.collection.isidentifier():
+        print(
+            f"newsarchive replay: --collection {args.collection!r}: use letters, digits and _",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        warcs = [] if args.setup_only else replay.warc_files(args.paths)
+        tools = replay.ensure_env()
+        if args.setup_only:
+            print(f"pywb ready in {replay.env_dir()}")
+            return 0
+        with tempfile.TemporaryDirectory(prefix="newsarchive-replay-") as scratch:
+            root = args.dir or Path(scratch)
+            replay.build_collection(root, warcs, tools, args.collection)
+            port = args.port or _free_port(args.host)
+            server = replay.start_wayback(root, tools, args.host, port)
+            print(f"http://{args.host}:{port}/{args.collection}/  ({len(warcs)} WARC files)")
+            print("Ctrl-C stops the server.", flush=True)
+            try:
+                while server.poll() is None:
+                    time.sleep(0.5)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                replay.stop(server)
+            return 0 if server.returncode in (0, -15, None) else 1
+    except (replay.ReplayError, OSError) as error:
+        print(f"newsarchive replay: {error}", file=sys.stderr)
+        return 1
