@@ -3,8 +3,15 @@
 Cron expressions are the five classic fields (minute hour day-of-month month
 day-of-week) with ``*``, ranges, steps, lists and month/day names, plus the
 ``@hourly``-style shortcuts. Like Vixie cron, when both day fields are
-restricted a day matches if either does. Times are UTC (the crontab output
-sets ``CRON_TZ=UTC``, the systemd timers say ``UTC``).
+restricted a day matches if either does, and a day field starting with ``*``
+(``*/2``) counts as unrestricted for that rule, as cron(8) reads it. Times are
+UTC: systemd timers say ``UTC``; Debian's cron ignores ``CRON_TZ`` and reads crontab
+times in the machine's local time, so the crontab holds one line that asks every
+minute which sites are due in UTC (:func:`run_due`), the way the foreground
+scheduler decides.
+
+Every crawl a schedule starts writes its output to its own log file beside the
+plan's state (:func:`log_dir`).
 
 The foreground scheduler (:class:`Scheduler`) starts ``newsarchive crawl``
 for a site when it is due, never runs two crawls of one site at once, and
@@ -263,20 +270,52 @@ def locked_command(plan: Plan, site: Site) -> list[str]:
 LOCK_TAKEN_EXIT = 75  # EX_TEMPFAIL: the plan was still running, this run was skipped
 
 
+def locked_launch_command(plan: Plan, site: Site) -> list[str]:
+    """``schedule --launch SITE`` under the plan's ``flock -n``: systemd's unit command.
+
+    It goes through :class:`SubprocessLauncher` like every scheduled run, so the
+    crawl's output lands in its log file too (journald keeps only the launcher's lines).
+    """
+    flock = shutil.which("flock") or "/usr/bin/flock"
+    lock = str(lock_path(plan).resolve())
+    return [
+        flock,
+        "-n",
+        "-E",
+        str(LOCK_TAKEN_EXIT),
+        lock,
+        *tick_command(plan),
+        "--launch",
+        site.name,
+    ]
+
+
+def tick_command(plan: Plan) -> list[str]:
+    """The command that starts every site of the plan that is due now (UTC)."""
+    return [sys.executable, "-m", "newsarchive", "schedule", "--plan", str(plan.path.resolve())]
+
+
 def crontab_lines(plan: Plan) -> list[str]:
-    """crontab(5) lines for every scheduled site of the plan (UTC via CRON_TZ)."""
+    """crontab(5) lines for the plan: one per-minute check that starts the sites due in UTC.
+
+    A line per site with the plan's times would fire at the machine's local time on
+    Debian, whose cron ignores ``CRON_TZ``; the per-minute check is right in any zone,
+    across daylight-saving changes, and runs a slot missed while busy once.
+    """
+    flock = shutil.which("flock") or "/usr/bin/flock"
+    lock = str(lock_path(plan).resolve())
+    command = [flock, "-n", "-E", str(LOCK_TAKEN_EXIT), lock, *tick_command(plan), "--tick"]
+    log_file = log_dir(plan).resolve() / "schedule.log"
     lines = [
-        f"# newsarchive plan {plan.name} ({plan.path.resolve()})",
-        "# flock -n on one lock per plan: a run that finds the previous one still going is "
-        f"skipped (exit {LOCK_TAKEN_EXIT}).",
-        "CRON_TZ=UTC",
+        f"# newsarchive plan {plan.name} ({plan.path.resolve()}); schedules in UTC:",
     ]
     for site in plan.sites:
-        if not site.schedule:
-            lines.append(f"# site {site.name}: no schedule")
-            continue
-        command = shlex.join(locked_command(plan, site))
-        lines.append(f"{site.schedule} {command}")
+        lines.append(f"#   site {site.name}: {site.schedule or 'no schedule'}")
+    lines += [
+        "# Every minute: start the sites due now (UTC), each crawl logging to its own file in",
+        f"# {log_dir(plan).resolve()}; flock -n skips the check while a crawl of the plan runs.",
+        f"* * * * * {shlex.join(command)} >> {shlex.quote(str(log_file))} 2>&1",
+    ]
     return lines
 
 
@@ -290,18 +329,22 @@ _SYSTEMD_DAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 
 
 def on_calendar(cron: CronExpression) -> list[str]:
-    """systemd ``OnCalendar=`` values equal to a cron expression (two when both day fields
-    are restricted, because cron then matches either of them)."""
+    """systemd ``OnCalendar=`` values firing at the same instants as a cron expression.
+
+    Two values when cron ORs the day fields (both restricted); otherwise one, with the
+    day-of-month values listed even when the field starts with ``*`` (``*/2``).
+    """
     minute_field, hour_field, day_field, month_field, _ = CRON_FIELDS
     time_part = (
         f"{_calendar_list(cron.hours, hour_field)}:{_calendar_list(cron.minutes, minute_field)}:00"
     )
     months = _calendar_list(cron.months, month_field)
-    days = _calendar_list(cron.days, day_field) if cron.days_restricted else "*"
+    days = _calendar_list(cron.days, day_field)
+    all_weekdays = len(cron.weekdays) == 7
     weekdays = ",".join(_SYSTEMD_DAYS[d] for d in sorted(cron.weekdays))
     if cron.days_restricted and cron.weekdays_restricted:
         return [f"*-{months}-{days} {time_part} UTC", f"{weekdays} *-{months}-* {time_part} UTC"]
-    prefix = f"{weekdays} " if cron.weekdays_restricted else ""
+    prefix = "" if all_weekdays else f"{weekdays} "
     return [f"{prefix}*-{months}-{days} {time_part} UTC"]
 
 
@@ -328,7 +371,7 @@ def systemd_units(plan: Plan) -> dict[str, str]:
                 "[Service]",
                 "Type=oneshot",
                 f"WorkingDirectory={workdir}",
-                f"ExecStart={shlex.join(locked_command(plan, site))}",
+                f"ExecStart={shlex.join(locked_launch_command(plan, site))}",
                 f"SuccessExitStatus={LOCK_TAKEN_EXIT}",
                 "Nice=10",
                 "",
@@ -382,16 +425,40 @@ class RunningCrawl(Protocol):
 Launcher = Callable[[Site], RunningCrawl]
 
 
-class SubprocessLauncher:
-    """Starts ``newsarchive crawl --plan FILE --site NAME`` as a child process."""
+def log_dir(plan: Plan) -> Path:
+    """Where scheduled crawls write their output: ``logs/`` beside the plan's state file."""
+    return plan.state_path.parent / "logs"
 
-    def __init__(self, plan: Plan) -> None:
+
+def run_log_path(plan: Plan, site: Site, started: datetime) -> Path:
+    stamp = started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return log_dir(plan) / f"{plan.name}-{site.name}-{stamp}.log"
+
+
+class SubprocessLauncher:
+    """Starts ``newsarchive crawl --plan FILE --site NAME`` as a child process.
+
+    Its output goes to a log file of its own (:func:`run_log_path`): cron mails or drops
+    what a job prints, and a crawl's log is what an archivist reads after a failed night.
+    """
+
+    def __init__(self, plan: Plan, clock: Clock | None = None) -> None:
         self.plan = plan
+        self.clock = clock or SystemClock()
 
     def __call__(self, site: Site) -> RunningCrawl:
         command = crawl_command(self.plan, site)
-        log.info("starting %s", shlex.join(command))
-        return subprocess.Popen(command, cwd=self.plan.path.resolve().parent)
+        path = run_log_path(self.plan, site, self.clock.now())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log.info("starting %s (log: %s)", shlex.join(command), path)
+        with open(path, "ab") as output:
+            return subprocess.Popen(
+                command,
+                cwd=self.plan.path.resolve().parent,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
 
 
 class Scheduler:
@@ -504,3 +571,31 @@ class Scheduler:
         while until is None or self.clock.now() < until:
             self.tick()
             self.clock.sleep(self.seconds_to_next_event())
+
+
+def wait_for(crawls: dict[str, RunningCrawl], clock: Clock, poll_seconds: float = 2.0) -> int:
+    """Wait until every crawl ended; the exit code is 0, or the first failing crawl's."""
+    worst = 0
+    pending = dict(crawls)
+    while pending:
+        for name, crawl in list(pending.items()):
+            code = crawl.poll()
+            if code is None:
+                continue
+            del pending[name]
+            level = logging.INFO if code == 0 else logging.ERROR
+            log.log(level, "site %s: crawl ended with exit code %s", name, code)
+            worst = worst or code
+        if pending:
+            clock.sleep(poll_seconds)
+    return worst
+
+
+def run_due(scheduler: Scheduler, poll_seconds: float = 2.0) -> int:
+    """One check of the schedule (cron's per-minute line): start what is due, wait for it.
+
+    Waiting keeps the plan's ``flock`` held, so the next minute's check is skipped while a
+    crawl runs, and a slot that passed meanwhile runs once afterwards.
+    """
+    scheduler.tick()
+    return wait_for(scheduler.running, scheduler.clock, poll_seconds)

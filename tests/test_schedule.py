@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -112,17 +113,19 @@ def test_upcoming(plan: Plan) -> None:
     assert runs["manual"] == []
 
 
-def test_crontab_lines_use_a_per_plan_flock(plan: Plan, tmp_path: Path) -> None:
+def test_crontab_is_one_per_minute_check_under_the_plan_flock(plan: Plan, tmp_path: Path) -> None:
+    """No CRON_TZ (Debian's cron ignores it): one line asks every minute what is due in UTC."""
     lines = crontab_lines(plan)
-    assert "CRON_TZ=UTC" in lines
-    jobs = [line for line in lines if not line.startswith(("#", "CRON_TZ"))]
-    assert len(jobs) == 2
+    assert not any(line.startswith("CRON_TZ") for line in lines)
+    jobs = [line for line in lines if not line.startswith("#")]
+    assert len(jobs) == 1
     lock = str(tmp_path / "state" / "papers.lock")
-    for job in jobs:
-        assert f"flock -n -E 75 {lock} " in job
-        assert f"crawl --plan {tmp_path / 'papers.toml'} --site" in job
-    assert jobs[0].startswith("0 */6 * * * ") and jobs[0].endswith("--site daily")
-    assert "# site manual: no schedule" in lines
+    assert jobs[0].startswith(f"* * * * * {shutil.which('flock') or '/usr/bin/flock'} -n -E 75 ")
+    assert f" {lock} " in jobs[0]
+    assert f"schedule --plan {tmp_path / 'papers.toml'} --tick >> " in jobs[0]
+    assert jobs[0].endswith(f"{tmp_path / 'state' / 'logs' / 'schedule.log'} 2>&1")
+    assert "#   site daily: 0 */6 * * *" in lines
+    assert "#   site manual: no schedule" in lines
 
 
 def test_systemd_units(plan: Plan) -> None:
@@ -138,6 +141,7 @@ def test_systemd_units(plan: Plan) -> None:
     assert "Persistent=true" in units["newsarchive-papers-weekly.timer"]
     service = units["newsarchive-papers-daily.service"]
     assert "ExecStart=" in service and "flock -n" in service and "SuccessExitStatus=75" in service
+    assert service.split("ExecStart=")[1].split("\n")[0].endswith("--launch daily")
 
 
 def test_on_calendar_or_semantics() -> None:

@@ -4,10 +4,15 @@
     newsarchive schedule --plan plans/demo.toml --crontab     # append to `crontab -e`
     newsarchive schedule --plan plans/demo.toml --systemd     # writes nothing; prints units
     newsarchive schedule --plan plans/demo.toml --run         # foreground scheduler
+    newsarchive schedule --plan plans/demo.toml --tick        # start what is due now, wait
+    newsarchive schedule --plan plans/demo.toml --launch SITE # crawl SITE now, logged
 
-Times are UTC. Runs of one plan never overlap: cron and systemd runs take a
-per-plan ``flock -n`` lock, the foreground scheduler never starts a site that
-is still running, and a run missed during downtime runs once.
+Times are UTC, on any machine: the crontab is one per-minute --tick line
+(Debian's cron ignores CRON_TZ), systemd timers name UTC. Runs of one plan never
+overlap: cron and systemd runs take a per-plan ``flock -n`` lock, the foreground
+scheduler never starts a site that is still running, and a run missed during
+downtime runs once. Each scheduled crawl logs to its own file in the logs/
+folder beside the plan's state.
 """
 
 from __future__ import annotations
@@ -41,6 +46,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="run in the foreground, starting crawls when they are due",
     )
+    mode.add_argument(
+        "--tick",
+        action="store_true",
+        help="start the sites due now and wait for them (the crontab's per-minute line)",
+    )
+    mode.add_argument(
+        "--launch",
+        metavar="SITE",
+        default=None,
+        help="crawl SITE now, its output in a log file (the systemd unit's command)",
+    )
     parser.add_argument(
         "--poll",
         type=float,
@@ -72,9 +88,13 @@ def run(args: argparse.Namespace) -> int:
     from newsarchive.schedule import (
         Scheduler,
         SubprocessLauncher,
+        SystemClock,
         crontab_lines,
         lock_path,
+        log_dir,
+        run_due,
         systemd_units,
+        wait_for,
     )
 
     if args.next < 1:
@@ -88,11 +108,21 @@ def run(args: argparse.Namespace) -> int:
     if args.crontab or args.systemd:
         # flock creates the lock file but not its folder.
         lock_path(plan).parent.mkdir(parents=True, exist_ok=True)
+        log_dir(plan).mkdir(parents=True, exist_ok=True)
     if args.crontab:
         print("\n".join(crontab_lines(plan)))
     elif args.systemd:
         for name, text in systemd_units(plan).items():
             print(f"# ---- {name}\n{text}")
+    elif args.tick:
+        return run_due(Scheduler(plan, SubprocessLauncher(plan)))
+    elif args.launch:
+        site = next((s for s in plan.sites if s.name == args.launch), None)
+        if site is None:
+            names = ", ".join(s.name for s in plan.sites)
+            print(f"{plan.path}: no site {args.launch!r} (sites: {names})", file=sys.stderr)
+            return 2
+        return wait_for({site.name: SubprocessLauncher(plan)(site)}, SystemClock())
     elif args.run:
         scheduler = Scheduler(plan, SubprocessLauncher(plan), poll_seconds=args.poll)
         try:
