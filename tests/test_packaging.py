@@ -113,3 +113,69 @@ def test_scrapys_brotli_module_is_googles() -> None:
     brotli = __import__("brotli")
     assert hasattr(brotli.Decompressor(), "process"), brotli.__file__
     assert brotli.decompress(brotli.compress(b"news")) == b"news"
+
+
+def _wheel_venv(tmp_path: Path) -> Path:
+    """A venv outside the checkout holding the wheel built from this tree.
+
+    The dependencies come from this environment through a ``.pth`` path line (no second
+    download); ``newsarchive`` itself comes only from the wheel: the checkout's editable
+    hook is a ``.pth`` *file* of this site-packages, which a path line does not run.
+    """
+    import shutil
+    import site
+    import sysconfig
+
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(".git", ".venv", "output", "build", "__pycache__"),
+    )
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(source), "-w", str(wheels)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    purelib = Path(sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)}))
+    (purelib / "deps-of-the-test-env.pth").write_text(
+        "\n".join(site.getsitepackages()) + "\n", encoding="utf-8"
+    )
+    (wheel,) = wheels.glob("newsarchive-*.whl")
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return venv
+
+
+def test_a_built_wheel_runs_the_demo_outside_the_checkout(tmp_path: Path) -> None:
+    venv = _wheel_venv(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    python = str(venv / "bin" / "python")
+    where = subprocess.run(
+        [python, "-c", "import newsarchive; print(newsarchive.__file__)"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert where.startswith(str(venv)), where  # the wheel's copy, not the checkout's
+    result = subprocess.run(
+        [str(venv / "bin" / "newsarchive"), "demo", "--out", "out"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    batches = list((elsewhere / "out").rglob("articles-*.jsonl.gz"))
+    assert batches, sorted(str(p) for p in (elsewhere / "out").rglob("*"))

@@ -34,14 +34,6 @@ DEMO_SETTINGS: dict[str, Any] = {
 }
 
 
-def default_site_dir() -> Path:
-    """``fixtures/site`` of the repository (editable installs), else of the working directory."""
-    import newsarchive
-
-    bundled = Path(newsarchive.__file__).resolve().parents[1] / "fixtures" / "site"
-    return bundled if bundled.is_dir() else Path.cwd() / "fixtures" / "site"
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
@@ -53,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--site",
         type=Path,
         default=None,
-        help="site folder to serve (default: the bundled fixtures/site)",
+        help="site folder to serve (default: the bundled demo site)",
     )
     parser.add_argument("--crawl-id", default=None, help="crawl id (default: generated)")
 
@@ -86,7 +78,7 @@ def write_server_log(out_dir: Path, request_log: list[tuple[str, str, int]]) -> 
 
 def run(args: argparse.Namespace) -> int:
     from newsarchive.crawler import CrawlOptions, run_crawl, write_crawl_report
-    from newsarchive.server import DemoSite
+    from newsarchive.server import DemoSite, default_site_dir
     from newsarchive.summary import format_summary, summarize
 
     site_dir = args.site or default_site_dir()

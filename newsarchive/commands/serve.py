@@ -15,7 +15,7 @@ HELP = "serve the demo news site (or a folder / a generated site) on 127.0.0.1"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "dir", nargs="?", default=None, help="folder to serve (default: the bundled fixtures/site)"
+        "dir", nargs="?", default=None, help="folder to serve (default: the bundled demo site)"
     )
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

@@ -15,8 +15,11 @@ log = logging.getLogger(__name__)
 
 
 def default_site_dir() -> Path:
-    """The bundled demo site: ``fixtures/site`` at the repository root."""
-    return Path(__file__).resolve().parents[2] / "fixtures" / "site"
+    """The bundled demo site, shipped inside the package (``fixtures/site`` links to it).
+
+    Package data, not a repository folder, so an installed wheel runs ``newsarchive demo``.
+    """
+    return Path(__file__).resolve().parents[1] / "demo_site"
 
 
 class DemoSite:
