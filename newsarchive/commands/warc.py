@@ -107,16 +107,24 @@ def run_wacz(args: argparse.Namespace) -> int:
 
     paths = [p for p in warc_paths(args.paths) if not p.name.endswith(".open")]
     try:
-        wacz.create(paths, args.out, title=args.title)
+        listed, articles = wacz.package_crawl(args.paths, paths, args.out, title=args.title)
     except (wacz.WaczUnavailable, RuntimeError, ValueError) as error:
         print(f"newsarchive warc wacz: {error}", file=sys.stderr)
         return 1
+    if articles and listed < articles:
+        print(
+            f"newsarchive warc wacz: {articles - listed} of {articles} articles have no "
+            "capture in these WARC files and are not listed",
+            file=sys.stderr,
+        )
     if not args.no_validate:
         passed, output = wacz.validate(args.out)
         if not passed:
             print(f"newsarchive warc wacz: validation failed:\n{output}", file=sys.stderr)
             return 1
-    print(f"{args.out} ({len(paths)} WARC files{'' if args.no_validate else ', validated'})")
+    what = f"{listed} articles listed" if articles else f"{listed} pages detected"
+    validated = "" if args.no_validate else ", validated"
+    print(f"{args.out} ({len(paths)} WARC files, {what}{validated})")
     return 0
 
 

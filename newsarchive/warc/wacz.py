@@ -6,10 +6,16 @@ which must not take the caller down with it.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+
+PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
 
 
 class WaczUnavailable(RuntimeError):
@@ -28,17 +34,79 @@ def _wacz(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def create(warc_paths: Sequence[Path], out: Path, title: str | None = None) -> Path:
-    """Package ``warc_paths`` (index and pages detected by ``wacz``) into ``out``."""
+def article_pages(records: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """WACZ page entries for article records: URL, capture time and headline as title.
+
+    ReplayWeb.page opens a WACZ on this list, so an archivist lands on the crawl's
+    articles by name instead of on one seed URL. The capture time is the record's
+    ``provenance.fetched_at``, the WARC-Date of its response, which ``wacz`` matches.
+    """
+    pages: dict[tuple[str, str], dict[str, str]] = {}
+    for record in records:
+        provenance = record.get("provenance") or {}
+        url, ts = record.get("url"), provenance.get("fetched_at")
+        if not url or not ts:
+            continue
+        pages[(ts, url)] = {"url": url, "ts": ts, "title": record.get("headline") or url}
+    return sorted(pages.values(), key=lambda page: (page["ts"], page["url"]))
+
+
+def create(
+    warc_paths: Sequence[Path],
+    out: Path,
+    title: str | None = None,
+    pages: Sequence[Mapping[str, str]] | None = None,
+) -> int:
+    """Package ``warc_paths`` into ``out``; returns how many pages it lists.
+
+    With ``pages`` (see :func:`article_pages`) those are the page list, each kept only
+    when its capture is in the WARC files; without, ``wacz`` detects pages itself.
+    """
     if not warc_paths:
         raise ValueError("no WARC files to package")
-    args = ["create", "-o", str(out), "--detect-pages"]
+    args = ["create", "-o", str(out)]
     if title:
         args += ["--title", title]
-    result = _wacz([*args, *map(str, warc_paths)])
+    with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as scratch:
+        if pages:
+            listed = Path(scratch) / "pages.jsonl"
+            lines = [json.dumps(PAGES_HEADER), *(json.dumps(dict(page)) for page in pages)]
+            listed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            args += ["--pages", str(listed)]
+        else:
+            args.append("--detect-pages")
+        result = _wacz([*args, *map(str, warc_paths)])
     if result.returncode != 0 or not out.exists():
         raise RuntimeError(f"wacz create failed: {result.stderr.strip()[-2000:]}")
-    return out
+    return len(listed_pages(out))
+
+
+def package_crawl(
+    inputs: Sequence[Path], warc_paths: Sequence[Path], out: Path, title: str | None = None
+) -> tuple[int, int]:
+    """Package a crawl: its WARC files, its articles as the page list.
+
+    ``inputs`` are what the user named (crawl folders lend their article records);
+    returns ``(pages listed, articles found)``, articles 0 when none were named.
+    """
+    import newsarchive
+
+    records: list[Mapping[str, Any]] = []
+    for item in inputs:
+        if item.is_dir() and any(item.glob("articles/*.jsonl*")):
+            records += list(newsarchive.load(item))
+    pages = article_pages(records)
+    return create(warc_paths, out, title=title, pages=pages or None), len(pages)
+
+
+def listed_pages(path: Path) -> list[dict[str, Any]]:
+    """The page entries of a WACZ's ``pages/pages.jsonl`` (header line left out)."""
+    with zipfile.ZipFile(path) as package:
+        if "pages/pages.jsonl" not in package.namelist():
+            return []
+        text = package.read("pages/pages.jsonl").decode("utf-8")
+    entries = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [entry for entry in entries if "format" not in entry]
 
 
 def validate(path: Path) -> tuple[bool, str]:

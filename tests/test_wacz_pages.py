@@ -1,0 +1,46 @@
+"""A crawl's WACZ opens on its articles: every one listed, headline as title, capture time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import newsarchive
+from newsarchive.warc.wacz import listed_pages
+
+pytestmark = pytest.mark.slow
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newsarchive", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_wacz_lists_every_article_of_the_crawl(tmp_path: Path) -> None:
+    pytest.importorskip("wacz", reason="wacz is not installed (pip install 'newsarchive[replay]')")
+    crawl = _run("demo", "--out", "demo", cwd=tmp_path)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    out = next(path.parent for path in (tmp_path / "demo").rglob("manifest.json"))
+    articles = list(newsarchive.load(out))
+    assert len(articles) >= 10
+
+    packed = _run("warc", "wacz", str(out), "-o", "crawl.wacz", cwd=tmp_path)
+    assert packed.returncode == 0, packed.stdout + packed.stderr
+    assert f"{len(articles)} articles listed, validated" in packed.stdout
+
+    pages = listed_pages(tmp_path / "crawl.wacz")
+    assert {page["url"] for page in pages} == {article["url"] for article in articles}
+    titles = {page["url"]: page["title"] for page in pages}
+    for article in articles:
+        assert titles[article["url"]] == article["headline"]
+    captured = {a["url"]: a["provenance"]["fetched_at"] for a in articles}
+    for page in pages:  # the capture time, as the spec's RFC 3339 "ts", to the second
+        assert page["ts"][:19] == captured[page["url"]][:19], page
