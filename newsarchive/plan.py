@@ -257,7 +257,7 @@ def _since(value: Any) -> tuple[Any, str | None]:
 
 
 def _cron(value: Any) -> tuple[Any, str | None]:
-    from newsarchive.schedule import CronError, CronExpression
+    from newsarchive.cron import CronError, CronExpression
 
     if not isinstance(value, str):
         return None, f'expected a cron expression like "0 */6 * * *", {_got(value)}'

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive.cron import CronError, CronExpression
 from newsarchive.plan import Plan, Site, parse_plan
 from newsarchive.schedule import (
-    CronError,
-    CronExpression,
     Scheduler,
     crontab_lines,
     lock_path,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive.cron import CronExpression
 from newsarchive.plan import Plan, Site, parse_plan
 from newsarchive.schedule import (
-    CronExpression,
     Scheduler,
     SubprocessLauncher,
     on_calendar,
