@@ -121,13 +121,13 @@ def is_dropped(el: Any) -> bool:
 
 # camelCase class names ("paidBannerContainer", "shareButton_x1") split into words.
 _CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_WORDS_CACHE: dict[str, int] = {}
-_WORDS_CACHE_MAX = 8192  # class strings repeat within and across pages of a site
+_WORD_KIND_MEMO: dict[str, int] = {}
+_MEMO_MAX = 8192  # class strings repeat within and across pages of a site
 
 
 def _word_kind(words: str) -> int:
     """CONTENT, CHROME or DROPPED (screen-reader-only) for class/id words (memoized)."""
-    known = _WORDS_CACHE.get(words)
+    known = _WORD_KIND_MEMO.get(words)
     if known is None:
         lower = words.lower()
         if lower != words:  # camelCase humps only where there are capitals
@@ -141,9 +141,9 @@ def _word_kind(words: str) -> int:
             known = CHROME
         else:
             known = CONTENT
-        if len(_WORDS_CACHE) >= _WORDS_CACHE_MAX:
-            _WORDS_CACHE.clear()
-        _WORDS_CACHE[words] = known
+        if len(_WORD_KIND_MEMO) >= _MEMO_MAX:
+            _WORD_KIND_MEMO.clear()
+        _WORD_KIND_MEMO[words] = known
     return known
 
 

@@ -557,17 +557,14 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
     return {"text": caption, "credit": ", ".join(credits) or None, "image_url": image_url}
 
 
-# The last page captioned and its captions: extract_images reuses them.
-_LAST: list[Any] = [None, None, None, None]
-
-
 def extract_captions(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
     """Captions of the article's images: ``{"text", "credit", "image_url"}`` in page order."""
     rule = rule or site_rules.for_document(doc)
-    if _LAST[0] is doc and _LAST[1] is rule and _LAST[2] is container:
-        return [dict(c) for c in _LAST[3]]
+    known = doc.context.captions  # extract_images asks again for the same page
+    if known is not None and known[0] is rule and known[1] is container:
+        return [dict(c) for c in known[2]]
     captions = _find_captions(doc, rule, container)
-    _LAST[:] = [doc, rule, container, captions]
+    doc.context.captions = (rule, container, captions)
     return [dict(c) for c in captions]
 
 

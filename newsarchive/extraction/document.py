@@ -12,13 +12,17 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
 
 from newsarchive.extraction.decode import decode
+
+if TYPE_CHECKING:
+    from newsarchive.extraction.pageindex import PageIndex
+    from newsarchive.extraction.rules import SiteRule
 
 HtmlElement = lxml.html.HtmlElement
 
@@ -95,6 +99,23 @@ def sniff_binary(data: bytes) -> str | None:
 
 
 @dataclass
+class PageContext:
+    """What the field modules work out once per page and share, set by the first that asks.
+
+    It lives on the page's :class:`Document`, never in a module: two pages (threads,
+    interleaved calls) can never see each other's rule, index or captions.
+    """
+
+    article_objects: list[dict[str, Any]] | None = None  # structured.article_objects
+    rule_chosen: bool = False  # rules.for_document has run for this page
+    rule: SiteRule | None = None
+    rule_date: str | None = None  # the publication date the rule was chosen with
+    index: PageIndex | None = None  # the body walk's caption and related-link candidates
+    # captions.extract_captions: (rule, container) it ran with, and what it found
+    captions: tuple[Any, Any, list[dict[str, Any]]] | None = None
+
+
+@dataclass
 class Document:
     """A decoded, parsed page and the structured data found in it."""
 
@@ -108,8 +129,8 @@ class Document:
     links: dict[str, list[str]] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
-    # Derived views computed once per page by the field modules (e.g. article JSON-LD).
-    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Derived views computed once per page by the field modules (see PageContext).
+    context: PageContext = field(default_factory=PageContext, repr=False, compare=False)
 
     @functools.cached_property
     def base_url(self) -> str | None:

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsarchive.extraction.document import Document
 
 # Lower-case substrings that make an element a candidate (precise regexes come later).
 CAPTION_KEYS = (
@@ -29,21 +32,21 @@ RELATED_KEYS = (
 _CAPTION_KEYS_RE = re.compile("|".join(map(re.escape, CAPTION_KEYS)))
 _RELATED_KEYS_RE = re.compile("|".join(map(re.escape, RELATED_KEYS)))
 CAPTION, RELATED = 1, 2
-HINTS: dict[str, int] = {}  # class/id string -> bits (memo, read directly by the walk)
+HINT_MEMO: dict[str, int] = {}  # class/id string -> bits: a pure memo (see below)
 _CACHE_MAX = 8192
 
 
 def hint(words: str) -> int:
     """CAPTION | RELATED bits for a class/id string (memoized: class strings repeat)."""
-    known = HINTS.get(words)
+    known = HINT_MEMO.get(words)
     if known is None:
         lower = words.lower()
         known = (CAPTION if _CAPTION_KEYS_RE.search(lower) else 0) | (
             RELATED if _RELATED_KEYS_RE.search(lower) else 0
         )
-        if len(HINTS) >= _CACHE_MAX:
-            HINTS.clear()
-        HINTS[words] = known
+        if len(HINT_MEMO) >= _CACHE_MAX:
+            HINT_MEMO.clear()
+        HINT_MEMO[words] = known
     return known
 
 
@@ -64,14 +67,11 @@ class PageIndex:
             self.related.append(el)
 
 
-_LAST: list[Any] = [None, None]
+def remember(doc: Document, index: PageIndex) -> None:
+    """Keep ``index`` as the index of ``doc``, for the modules that read it after the walk."""
+    doc.context.index = index
 
 
-def remember(doc: Any, index: PageIndex) -> None:
-    """Keep ``index`` as the index of ``doc`` (replacing the previous page's)."""
-    _LAST[:] = [doc, index]
-
-
-def lookup(doc: Any) -> PageIndex | None:
-    """The index of ``doc`` when it is the page walked last, else None."""
-    return _LAST[1] if _LAST[0] is doc else None
+def lookup(doc: Document) -> PageIndex | None:
+    """The index of ``doc`` once its body was walked, else None."""
+    return doc.context.index

@@ -67,17 +67,17 @@ def _link_title(a: Any) -> str | None:
     return clean(a.text_content()) or clean(a.get("title"))
 
 
-_WORDS_CACHE: dict[str, bool] = {}
-_WORDS_CACHE_MAX = 8192  # class strings repeat within and across pages of a site
+_RELATED_WORDS_MEMO: dict[str, bool] = {}
+_MEMO_MAX = 8192  # class strings repeat within and across pages of a site
 
 
 def _related_words(words: str) -> bool:
-    known = _WORDS_CACHE.get(words)
+    known = _RELATED_WORDS_MEMO.get(words)
     if known is None:
         known = bool(RELATED_WORDS.search(words))
-        if len(_WORDS_CACHE) >= _WORDS_CACHE_MAX:
-            _WORDS_CACHE.clear()
-        _WORDS_CACHE[words] = known
+        if len(_RELATED_WORDS_MEMO) >= _MEMO_MAX:
+            _RELATED_WORDS_MEMO.clear()
+        _RELATED_WORDS_MEMO[words] = known
     return known
 
 

@@ -92,7 +92,7 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
     order: list[Any] = []
     dropped: set[Any] = set()
     index = PageIndex()
-    hints = pageindex.HINTS
+    hints = pageindex.HINT_MEMO
     owners: list[Any] = [start]
     link_depth = bold_depth = soft_depth = quote_depth = 0
     chrome: tuple[Any, ...] = ()

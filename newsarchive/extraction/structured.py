@@ -57,7 +57,7 @@ def article_objects(doc: Document) -> list[dict[str, Any]]:
     Among objects of the same type, one whose URL names this page comes first:
     some pages also carry JSON-LD for the articles they link to. Computed once per page.
     """
-    cached = doc.memo.get("article_objects")
+    cached = doc.context.article_objects
     if cached is not None:
         return cached
     page_keys = {
@@ -76,7 +76,7 @@ def article_objects(doc: Document) -> list[dict[str, Any]]:
     found.sort(key=lambda entry: entry[:2])
     objects = [obj for *_, obj in found]
     objects.extend(doc.json_ld_objects(*_PAGE_TYPES))
-    doc.memo["article_objects"] = objects
+    doc.context.article_objects = objects
     return objects
 
 

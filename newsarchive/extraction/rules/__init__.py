@@ -27,10 +27,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import lxml.etree
+
+if TYPE_CHECKING:
+    from newsarchive.extraction.document import Document
 
 log = logging.getLogger(__name__)
 
@@ -234,18 +237,15 @@ def detect(
     return None
 
 
-# The last page asked about and its rule: body, captions and related ask in turn.
-_LAST: list[Any] = [None, None, None]
-
-
-def for_document(doc: Any, date_published: str | None = None) -> SiteRule | None:
+def for_document(doc: Document, date_published: str | None = None) -> SiteRule | None:
     """The rule for a parsed page: by host and date first, else by markup fingerprint.
 
     A later ask without a date (captions, related links) gets the rule already chosen
     for the page, with its date: the engine asks first, with the publication date.
     """
-    if _LAST[0] is doc and (date_published is None or _LAST[1] == date_published):
-        return _LAST[2]
+    context = doc.context
+    if context.rule_chosen and (date_published is None or context.rule_date == date_published):
+        return context.rule
     rule = match(doc.url, date_published, doc.root) or detect(doc.root, date_published, doc.html)
-    _LAST[:] = [doc, date_published, rule]
+    context.rule_chosen, context.rule, context.rule_date = True, rule, date_published
     return rule
