@@ -269,7 +269,7 @@ def _closing_heading(text: str, site_keys: set[str]) -> bool:
     if _CLOSING_HEADING.match(text):
         return True
     more = _MORE_OF_SITE.match(text)
-    return bool(more) and name_key(more.group("site")) in site_keys
+    return more is not None and name_key(more.group("site")) in site_keys
 
 
 def _before_closing_heading(lines: list[Segment], doc: Any) -> list[Segment]:

@@ -621,7 +621,7 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
             alts.setdefault(url, clean(img.get("alt")))
     for img in doc.root.iter("img"):
         url = resolve(img.get("src") or img.get("data-src"))
-        if url in captions:
+        if url is not None and url in captions:
             alts.setdefault(url, clean(img.get("alt")))
     if cover_url:
         urls.insert(0, cover_url)

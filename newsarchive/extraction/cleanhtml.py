@@ -144,8 +144,8 @@ def clean_html(
             stack.pop()
         if el is not container:
             _append_text(stack[-1], el.tail)
-    if not "".join(out_root.itertext()).strip():
+    if not any(text.strip() for text in out_root.itertext()):
         return None
     parts = [out_root.text or ""]
-    parts.extend(lxml.html.tostring(child, encoding="unicode") for child in out_root)
+    parts.extend(str(lxml.html.tostring(child, encoding="unicode")) for child in out_root)
     return "".join(parts).strip() or None

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
+from lxml.html import HtmlElement
 
 from newsarchive.extraction.decode import decode
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from newsarchive.extraction.pageindex import PageIndex
     from newsarchive.extraction.rules import SiteRule
 
-HtmlElement = lxml.html.HtmlElement
 
 # lxml drops anything past this many bytes in a text node; big pages are fine.
 # The decoded text is handed to libxml2 as UTF-8 bytes with the encoding fixed:
@@ -36,7 +36,7 @@ _PARSER = lxml.html.HTMLParser(
     remove_pis=True,
     collect_ids=False,
     huge_tree=True,
-    default_doctype=False,
+    default_doctype=False,  # type: ignore[call-arg]  # lxml >= 4.x; lxml-stubs lag behind
 )
 # Every element is a plain HtmlElement, chosen in C: lxml.html's own lookup (special
 # classes for <form>, <input>... that extraction never uses) is a Python call for each

@@ -265,10 +265,10 @@ def find_lede(
         return body[0].text, [s for s in lines if s is not body[0]]
     # The first paragraph, past a dateline or credit line ("AFP, MANILA") opening the
     # text; such labels are not article prose and leave the body with it.
-    prose = next((s for s in body[:FIRST_PROSE_LINES] if not _opening_label(s.text)), None)
-    if prose is not None:
-        skipped = set(body[: body.index(prose) + 1])
-        return prose.text, [s for s in lines if s not in skipped]
+    first = next((s for s in body[:FIRST_PROSE_LINES] if not _opening_label(s.text)), None)
+    if first is not None:
+        skipped = set(body[: body.index(first) + 1])
+        return first.text, [s for s in lines if s not in skipped]
     if body:
         return body[0].text, [s for s in lines if s is not body[0]]
     return None, lines

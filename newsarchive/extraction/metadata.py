@@ -69,12 +69,17 @@ def canonical_url(doc: Document) -> str | None:
     return doc.url
 
 
+def _list_position(element: dict[str, Any]) -> int:
+    position = element.get("position")
+    return position if isinstance(position, int) else 0
+
+
 def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
     """The trail from JSON-LD BreadcrumbList, else from breadcrumb markup."""
     for obj in doc.json_ld_objects("BreadcrumbList"):
         items = []
         elements = [e for e in structured.values(obj.get("itemListElement")) if isinstance(e, dict)]
-        elements.sort(key=lambda e: e.get("position") if isinstance(e.get("position"), int) else 0)
+        elements.sort(key=_list_position)
         for element in elements:
             item = element.get("item")
             name = structured.text_of(element.get("name")) or structured.text_of(item)

@@ -116,9 +116,8 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
             order.append(el)
             bits = 0
             if words:
-                bits = hints.get(words)
-                if bits is None:
-                    bits = pageindex.hint(words)
+                known = hints.get(words)
+                bits = known if known is not None else pageindex.hint(words)
                 if bits:
                     index.note(el, bits)
             if kind == CHROME and tag not in _SOFT_TAGS and len(chrome_stack) < MAX_CHROME_NESTING:
