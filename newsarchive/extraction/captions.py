@@ -28,7 +28,7 @@ from newsarchive.extraction.credits import (
     credit_parts,
     split_credit,
 )
-from newsarchive.extraction.text import clean
+from newsarchive.extraction.text import clean, fragment_text
 
 CREDIT_CLASS = re.compile(
     r"credit|copyright|source|author|byline|photographer|rights|attribution|fotograf|urheber"
@@ -618,11 +618,11 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
         url = resolve(img.get("src") or img.get("data-src"))
         if url and not in_chrome(img) and not _teaser_image(img, dropped):
             urls.append(url)
-            alts.setdefault(url, clean(img.get("alt")))
+            alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
     for img in doc.root.iter("img"):
         url = resolve(img.get("src") or img.get("data-src"))
         if url is not None and url in captions:
-            alts.setdefault(url, clean(img.get("alt")))
+            alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
     if cover_url:
         urls.insert(0, cover_url)
     for url in urls:

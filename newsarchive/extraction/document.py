@@ -20,6 +20,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from newsarchive.extraction.decode import decode
+from newsarchive.extraction.text import fragment_text
 
 if TYPE_CHECKING:
     from newsarchive.extraction.pageindex import PageIndex
@@ -157,7 +158,7 @@ class Document:
         """First non-empty value among meta tags ``names`` (name/property/itemprop, lower-case)."""
         for name in names:
             for value in self.meta.get(name.lower(), ()):
-                value = value.strip()
+                value = fragment_text(value.strip())
                 if value:
                     return value
         return None

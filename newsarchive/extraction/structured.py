@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from newsarchive.extraction.document import Document, ld_types
+from newsarchive.extraction.text import fragment_text
 
 # schema.org types whose objects describe the article itself.
 ARTICLE_TYPES = (
@@ -114,8 +115,8 @@ def holds_html_escapes(value: Any) -> bool:
 
 
 def _unescape(text: str) -> str:
-    """JSON-LD text with HTML entities decoded (CMSs often escape them twice)."""
-    return html.unescape(text) if "&" in text else text
+    """JSON-LD text with HTML entities decoded (CMSs often escape them twice), markup read."""
+    return fragment_text(html.unescape(text) if "&" in text else text)
 
 
 def url_of(value: Any) -> str | None:

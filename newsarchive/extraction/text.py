@@ -31,6 +31,33 @@ def clean(text: str | None) -> str | None:
     return text or None
 
 
+# A tag or comment opening, as markup starts ("<p>", "</em>", "<a href=", "<br/>", "<!--"),
+# not a lone "<" in prose ("a < b", "<3").
+_MARKUP = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|!--)")
+_BLOCK_TAGS = ("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote")
+
+
+def fragment_text(text: str) -> str:
+    """The text of a metadata string that holds an HTML fragment, else the string as is.
+
+    CMSs put markup into JSON-LD and meta values ("<p>Die frühen 1970er...",
+    "nach <em>NDR</em>-Recherchen", an author named '<a href="/experts/x">Jane Roe</a>').
+    Such a fragment is read with BeautifulSoup's lenient ``html.parser``, which keeps
+    prose that only looks like markup ("Q&A: a<b", where lxml drops "<b") and leaves
+    script and style out; blocks and line breaks become spaces.
+    """
+    if "<" not in text or not _MARKUP.search(text):
+        return text
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "html.parser")
+    for hidden in soup.find_all(list(_INVISIBLE_TAGS)):
+        hidden.decompose()
+    for block in soup.find_all(["br", *_BLOCK_TAGS]):
+        block.insert_after(" ")
+    return " ".join(soup.get_text("").split())
+
+
 def clean_lines(text: str | None) -> str | None:
     """Like :func:`clean` but keeps line breaks between non-empty lines."""
     if text is None:
