@@ -65,10 +65,10 @@ DOWNLOADER_MIDDLEWARES = {
     # records are written; archives bodies cut at DOWNLOAD_MAXSIZE (WARC-Truncated: length).
     "newsarchive.warc.capture.WarcPointerMiddleware": 10,
     "newsarchive.spiders.guard.PrivateAddressGuard": 50,
-    # Scrapy's robots.txt middleware, but obeying the spider's own robots.txt fetch instead
-    # of downloading the file a second time (one fetch, one WARC record per host).
+    # In place of Scrapy's robots.txt middleware: one fetch per origin (read by the spider for
+    # its Sitemap: lines too), and every request queued before it arrives gets the same verdict.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "newsarchive.spiders.robots.SharedRobotsTxtMiddleware": 100,
+    "newsarchive.spiders.robots.RobotsTxtGate": 100,
     # The spider's requests bypass Scrapy's dupe filter; a redirect to a known URL stops here.
     "newsarchive.spiders.redirects.RedirectTargetOnce": 60,
 }

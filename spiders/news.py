@@ -26,7 +26,6 @@ from newsarchive.spiders.extraction import WORKERS_SETTING, ExtractionPool, work
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.options import spider_options
 from newsarchive.spiders.redirects import AlreadyRequested
-from newsarchive.spiders.robots import META_KEY as ROBOTS_META
 from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
@@ -203,23 +202,15 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     def entry_requests(self) -> Iterator[Request]:
-        """Seeds, their robots.txt and a plan's sources: read again on every (re)start."""
+        """Seeds, robots.txt and a plan's sources: read again on every (re)start."""
         options = self.options
+        # With ROBOTSTXT_OBEY the robots.txt gate fetches each origin's file once, through
+        # robots_txt_request(); without it the spider reads them for their Sitemap: lines.
+        if options.robots_sitemaps and not self.settings.getbool("ROBOTSTXT_OBEY"):
+            origins = dict.fromkeys(urljoin(url, "/robots.txt") for url in options.start_urls)
+            for robots_url in origins:
+                yield self.robots_txt_request(robots_url, robots_url)
         for url in options.start_urls:
-            if options.robots_sitemaps:
-                robots = self.source_request(
-                    urljoin(url, "/robots.txt"),
-                    self.parse_robots,
-                    discovered_via("seed", url),
-                    "robots",
-                    entry=True,
-                )
-                if robots is not None:
-                    # Read as a discovery source, and (SharedRobotsTxtMiddleware) obeyed
-                    # from the same response: one robots.txt fetch per host.
-                    robots.meta["dont_obey_robotstxt"] = True
-                    robots.meta[ROBOTS_META] = True
-                    yield robots
             yield from _present(
                 self.page_request(url, discovered_via("seed", None), 0, "hub", entry=True)
             )
@@ -236,6 +227,23 @@ class NewsSpider(scrapy.Spider):
                     )
                 )
 
+    def robots_txt_request(self, url: str, needed_by: str) -> Request:
+        """The one robots.txt request of an origin (see ``spiders/robots.py``).
+
+        Remembered as requested, so a robots.txt redirecting to itself stops there.
+        """
+        request = Request(
+            url,
+            callback=self.parse_robots,
+            errback=self.on_failure,
+            priority=PRIORITY_BY_ROLE["robots"],
+            meta={META_VIA: discovered_via("seed", needed_by), META_DEPTH: 0},
+            dont_filter=True,
+        )
+        request.meta["dont_obey_robotstxt"] = True
+        self.first_time(request, entry=True)
+        return request
+
     # ------------------------------------------------------------------ callbacks
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
@@ -251,6 +259,8 @@ class NewsSpider(scrapy.Spider):
             }
             return
         yield self.source_outcome(response, "robots")
+        if not self.options.robots_sitemaps:
+            return
         for sitemap_url in sitemaps_from_robots(response.body, response.url):
             if self.in_scope(sitemap_url):
                 via = discovered_via("sitemap", response.url)
