@@ -71,6 +71,12 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.spiders.robots.RobotsTxtGate": 100,
     # The spider's requests bypass Scrapy's dupe filter; a redirect to a known URL stops here.
     "newsarchive.spiders.redirects.RedirectTargetOnce": 60,
+    # Accept-Encoding offers only the codings this process decodes (brotlipy shadows brotli).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsarchive.spiders.compression.DecodableCompressionMiddleware": 590,
+    # Cookies with per-host limits, and the bundled Public Suffix List (no download).
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "newsarchive.spiders.cookies.BoundedCookiesMiddleware": 700,
 }
 # Record every page's outcome, then provenance, dedupe and export of articles (300: validation).
 ITEM_PIPELINES = {
@@ -113,3 +119,10 @@ NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
 # "auto" = one per CPU (at most 4; none on one CPU), a number, or 0 for in-process.
 # Measured with bench/crawl.py: full pipeline ~200 -> ~280 pages/s on 2 shared cores.
 NEWSARCHIVE_EXTRACT_WORKERS = "auto"
+
+# --------------------------------------------------------------------------- traps and floods
+# Limits a hostile or broken site cannot push a crawl past (issue 14, docs/plans.md).
+# Cookies read from one response and kept per cookie domain (RFC 6265 asks for at least 50).
+NEWSARCHIVE_MAX_COOKIES_PER_HOST = 50
+# Longest Cookie header sent (whole cookies dropped from its end); servers refuse ~8 KB+ (431).
+NEWSARCHIVE_MAX_COOKIE_HEADER_BYTES = 8192

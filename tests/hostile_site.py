@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -116,10 +117,13 @@ if args["audit"]:
     def audit(event, event_args):
         if event == "socket.connect":
             seen.write(json.dumps(["connect", repr(event_args[1])]) + "\n")
-            seen.flush()
-        elif event == "socket.getaddrinfo":
-            seen.write(json.dumps(["getaddrinfo", repr(event_args[:2])]) + "\n")
-            seen.flush()
+        elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex"):
+            host = event_args[0]
+            host = host.decode() if isinstance(host, bytes) else str(host)
+            seen.write(json.dumps(["lookup", host]) + "\n")
+        else:
+            return
+        seen.flush()
 
     sys.addaudithook(audit)
 from pathlib import Path
@@ -183,6 +187,7 @@ def crawl(
     spider_args: Mapping[str, Any] | None = None,
     settings: Mapping[str, Any] | None = None,
     audit: Path | None = None,
+    env: Mapping[str, str] | None = None,
     timeout: float = 180,
 ) -> CrawlRun:
     args = {
@@ -198,6 +203,7 @@ def crawl(
         text=True,
         timeout=timeout,
         cwd=out.parent,
+        env={**os.environ, **(env or {})},
     )
     lines = run.stdout.strip().splitlines()
     stats = json.loads(lines[-1]) if run.returncode == 0 and lines else {}
