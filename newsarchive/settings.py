@@ -65,6 +65,8 @@ DOWNLOADER_MIDDLEWARES = {
     # records are written; archives bodies cut at DOWNLOAD_MAXSIZE (WARC-Truncated: length).
     "newsarchive.warc.capture.WarcPointerMiddleware": 10,
     "newsarchive.spiders.guard.PrivateAddressGuard": 50,
+    # Redirects that leave the scope (host and port) or exceed NEWSARCHIVE_MAX_URL_LENGTH.
+    "newsarchive.spiders.guard.ScopeGuard": 45,
     # In place of Scrapy's robots.txt middleware: one fetch per origin (read by the spider for
     # its Sitemap: lines too), and every request queued before it arrives gets the same verdict.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -126,3 +128,7 @@ NEWSARCHIVE_EXTRACT_WORKERS = "auto"
 NEWSARCHIVE_MAX_COOKIES_PER_HOST = 50
 # Longest Cookie header sent (whole cookies dropped from its end); servers refuse ~8 KB+ (431).
 NEWSARCHIVE_MAX_COOKIE_HEADER_BYTES = 8192
+# URLs longer than this are recorded as refused (reason url_too_long), never fetched.
+NEWSARCHIVE_MAX_URL_LENGTH = 2083
+# Scrapy's own URL length filter drops such requests without a trace: replaced by the above.
+URLLENGTH_LIMIT = 0

@@ -24,6 +24,7 @@ from newsarchive.pipelines.pages import ARTICLE_PAGE_TYPES
 from newsarchive.pipelines.state import crawl_state_for
 from newsarchive.spiders.extraction import WORKERS_SETTING, ExtractionPool, worker_count
 from newsarchive.spiders.failures import outcome_of_failure
+from newsarchive.spiders.guard import MAX_URL_LENGTH, URL_LENGTH_SETTING, url_too_long
 from newsarchive.spiders.options import spider_options
 from newsarchive.spiders.redirects import AlreadyRequested
 from scrapy import signals
@@ -99,15 +100,18 @@ class NewsSpider(scrapy.Spider):
             raise ValueError("the news spider needs start URLs: -a start_urls=URL1,URL2")
         self.start_urls = self.options.start_urls
         self.max_depth = self.options.max_depth
-        # OffsiteMiddleware enforces the hosts on every request, redirects included.
-        self.allowed_domains = list(self.options.allowed_hosts)
+        # Scope (host and port) is checked by the spider on every URL it requests and by
+        # spiders/guard.ScopeGuard on redirects; OffsiteMiddleware skips dont_filter requests.
+        self.allowed_domains = self.options.allowed_domains
         # In-process until from_crawler reads NEWSARCHIVE_EXTRACT_WORKERS.
         self.extraction = ExtractionPool(0)
+        self.max_url_length = MAX_URL_LENGTH
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
+        spider.max_url_length = crawler.settings.getint(URL_LENGTH_SETTING, MAX_URL_LENGTH)
         crawler.signals.connect(spider.note_extraction, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
         return spider
@@ -124,8 +128,14 @@ class NewsSpider(scrapy.Spider):
 
     def page_request(
         self, url: str, via: dict[str, Any], depth: int, role: str, *, entry: bool = False
-    ) -> Request | None:
-        """A request for a page; None when already requested, or archived per the crawl state."""
+    ) -> Request | dict[str, Any] | None:
+        """A request for a page; None when already requested, or archived per the crawl state.
+
+        A URL over the length limit gives the item that records it instead.
+        """
+        refused = self.refuse_long_url(url, via)
+        if refused is not None:
+            return refused
         request = Request(
             url,
             callback=self.parse_page,
@@ -147,7 +157,10 @@ class NewsSpider(scrapy.Spider):
 
     def source_request(
         self, url: str, callback: Any, via: dict[str, Any], role: str, *, entry: bool = False
-    ) -> Request | None:
+    ) -> Request | dict[str, Any] | None:
+        refused = self.refuse_long_url(url, via)
+        if refused is not None:
+            return refused
         request = Request(
             url,
             callback=callback,
@@ -157,6 +170,29 @@ class NewsSpider(scrapy.Spider):
             dont_filter=True,  # see first_time()
         )
         return request if self.first_time(request, entry=entry) else None
+
+    def refuse_long_url(self, url: str, via: dict[str, Any]) -> dict[str, Any] | None:
+        """The pages.jsonl item of a URL over NEWSARCHIVE_MAX_URL_LENGTH, None for others.
+
+        Recorded (outcome ``refused``, reason ``url_too_long: ...``) instead of dropped
+        silently as Scrapy's UrlLengthMiddleware does; the URL is cut to the limit there.
+        """
+        reason = url_too_long(url, self.max_url_length)
+        if reason is None:
+            return None
+        self.crawler.stats.inc_value("newsarchive/url_too_long")
+        shown = url[: self.max_url_length]
+        log.warning("not fetched: %s... (%s)", shown[:200], reason)
+        return {
+            "_capture": {
+                **self._capture_base(shown, {META_VIA: via}),
+                "url": shown,
+                "status": None,
+                "content_type": None,
+                "outcome": "refused",
+                "error": reason,
+            }
+        }
 
     @property
     def requested(self) -> set[str]:
