@@ -17,7 +17,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from newsarchive.pipelines.pages import ARTICLE_PAGE_TYPES
@@ -34,7 +34,13 @@ from twisted.python.failure import Failure
 from newsarchive.discovery.feeds import discover_feeds, parse_feed
 from newsarchive.discovery.links import ARTICLE, HUB, classify_url, extract_links
 from newsarchive.discovery.robots import sitemaps_from_robots
-from newsarchive.discovery.sitemaps import parse_sitemap
+from newsarchive.discovery.sitemaps import (
+    MAX_FILES_PER_HOST,
+    MAX_INDEX_DEPTH,
+    MAX_URLS_PER_HOST,
+    SitemapBudget,
+    parse_sitemap,
+)
 from newsarchive.provenance import crawl_id_for
 from newsarchive.safety import detect_block_page
 from newsarchive.state import CrawlState
@@ -45,6 +51,7 @@ log = logging.getLogger(__name__)
 META_VIA = "newsarchive_via"  # discovered_via block of the URL
 META_DEPTH = "newsarchive_depth"  # hub hops from the start URL
 META_WARC = "newsarchive_warc"  # WARC pointer set by the capture extension
+META_SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # index hops from a named sitemap
 
 # Response headers kept for conditional re-fetches (crawl state).
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
@@ -65,6 +72,14 @@ def decoded_headers(response: Response) -> dict[str, str]:
         key = name.decode("latin-1")
         headers[key] = ", ".join(v.decode("latin-1") for v in values)
     return headers
+
+
+def log_errors(kind: str, url: str, errors: list[str], shown: int = 5) -> None:
+    """A source's parse errors, the first few in full (a hostile file may hold 50,000)."""
+    for error in errors[:shown]:
+        log.warning("%s %s: %s", kind, url, error)
+    if len(errors) > shown:
+        log.warning("%s %s: %d more errors like these", kind, url, len(errors) - shown)
 
 
 def _present(request: Request | None) -> Iterator[Request]:
@@ -106,12 +121,20 @@ class NewsSpider(scrapy.Spider):
         # In-process until from_crawler reads NEWSARCHIVE_EXTRACT_WORKERS.
         self.extraction = ExtractionPool(0)
         self.max_url_length = MAX_URL_LENGTH
+        self.sitemap_budget = SitemapBudget()
+        self.limits_noted: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
         spider.max_url_length = crawler.settings.getint(URL_LENGTH_SETTING, MAX_URL_LENGTH)
+        settings = crawler.settings
+        spider.sitemap_budget = SitemapBudget(
+            max_depth=settings.getint("NEWSARCHIVE_SITEMAP_MAX_DEPTH", MAX_INDEX_DEPTH),
+            max_files=settings.getint("NEWSARCHIVE_SITEMAP_MAX_FILES", MAX_FILES_PER_HOST),
+            max_urls=settings.getint("NEWSARCHIVE_SITEMAP_MAX_URLS", MAX_URLS_PER_HOST),
+        )
         crawler.signals.connect(spider.note_extraction, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
         return spider
@@ -251,17 +274,39 @@ class NewsSpider(scrapy.Spider):
                 self.page_request(url, discovered_via("seed", None), 0, "hub", entry=True)
             )
         # Sources a crawl plan names (the type of their URLs is found when they are read).
-        for kind, urls, callback in (
-            ("sitemap", options.news_sitemaps, self.parse_sitemap),
-            ("sitemap", options.sitemaps, self.parse_sitemap),
-            ("feed", options.feeds, self.parse_feed),
-        ):
-            for url in urls:
-                yield from _present(
-                    self.source_request(
-                        url, callback, discovered_via("seed", None), kind, entry=True
-                    )
+        for url in [*options.news_sitemaps, *options.sitemaps]:
+            yield from _present(
+                self.sitemap_request(url, discovered_via("seed", None), 0, entry=True)
+            )
+        for url in options.feeds:
+            yield from _present(
+                self.source_request(
+                    url, self.parse_feed, discovered_via("seed", None), "feed", entry=True
                 )
+            )
+
+    def sitemap_request(
+        self, url: str, via: dict[str, Any], depth: int, *, entry: bool = False
+    ) -> Request | dict[str, Any] | None:
+        """A sitemap request within the sitemap budget (depth 0: named by a plan or robots.txt)."""
+        host = urlsplit(url).netloc.lower()
+        refusal = self.sitemap_budget.file_refusal(host, depth)
+        if refusal is not None:
+            self.note_limit(host, refusal)
+            return None
+        request = self.source_request(url, self.parse_sitemap, via, "sitemap", entry=entry)
+        if isinstance(request, Request):
+            request.meta[META_SITEMAP_DEPTH] = depth
+            self.sitemap_budget.files[host] += 1
+        return request
+
+    def note_limit(self, host: str, refusal: str) -> None:
+        """Count a crawl limit reached; say so once per host and limit."""
+        self.crawler.stats.inc_value("newsarchive/sitemap/over_limit")
+        key = (host, refusal.rsplit("(", 1)[-1])
+        if key not in self.limits_noted:
+            self.limits_noted.add(key)
+            log.warning("%s: %s; the rest is not fetched", host, refusal)
 
     def robots_txt_request(self, url: str, needed_by: str) -> Request:
         """The one robots.txt request of an origin (see ``spiders/robots.py``).
@@ -300,35 +345,38 @@ class NewsSpider(scrapy.Spider):
         for sitemap_url in sitemaps_from_robots(response.body, response.url):
             if self.in_scope(sitemap_url):
                 via = discovered_via("sitemap", response.url)
-                yield from _present(
-                    self.source_request(sitemap_url, self.parse_sitemap, via, "sitemap")
-                )
+                yield from _present(self.sitemap_request(sitemap_url, via, 0))
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self.source_outcome(response, "sitemap")
         if response.status >= 400:
             return
         result = parse_sitemap(response.body, response.url)
-        for error in result.errors:
-            log.warning("sitemap %s: %s", response.url, error)
+        log_errors("sitemap", response.url, result.errors)
+        depth = response.meta.get(META_SITEMAP_DEPTH, 0) + 1
         for child in result.sitemaps:
             if self.in_scope(child.url):
                 via = discovered_via("sitemap", response.url, child.lastmod)
-                yield from _present(
-                    self.source_request(child.url, self.parse_sitemap, via, "sitemap")
-                )
+                yield from _present(self.sitemap_request(child.url, via, depth))
         for entry in result.urls:
             if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
+                host = urlsplit(entry.url).netloc.lower()
+                refusal = self.sitemap_budget.url_refusal(host)
+                if refusal is not None:
+                    self.note_limit(host, refusal)
+                    break
                 via = discovered_via(entry.kind, response.url, entry.date)
-                yield from _present(self.page_request(entry.url, via, 1, "article"))
+                request = self.page_request(entry.url, via, 1, "article")
+                if request is not None:
+                    self.sitemap_budget.urls[host] += 1
+                    yield request
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self.source_outcome(response, "feed")
         if response.status >= 400:
             return
         result = parse_feed(response.body, response.url)
-        for error in result.errors:
-            log.warning("feed %s: %s", response.url, error)
+        log_errors("feed", response.url, result.errors)
         for entry in result.entries:
             if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
                 via = discovered_via("feed", response.url, entry.date)
