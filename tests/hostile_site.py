@@ -126,7 +126,9 @@ if args["audit"]:
         seen.flush()
 
     sys.addaudithook(audit)
+import logging
 from pathlib import Path
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 from newsarchive.crawler import CrawlOptions, run_crawl, write_crawl_report
 options = CrawlOptions(args["seeds"], Path(args["out"]), allow_private=True,
                        overrides=args["settings"], spider_args=args["spider_args"])
