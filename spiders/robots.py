@@ -19,7 +19,8 @@ disallows. :class:`RobotsTxtGate` replaces it:
   lines and recorded in pages.jsonl from the same, single download.
 
 The verdict is parsed the way Scrapy parses it: any status, after redirects and
-retries; a download error allows everything, as Scrapy does. A crawl that
+retries; a download error allows everything, as Scrapy does. Only the first
+512 KiB are parsed (``MAX_ROBOTS_BYTES``, as Google does). A crawl that
 closes while robots.txt is still on its way refuses the waiting requests.
 """
 
@@ -38,6 +39,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
+
+from newsarchive.discovery.robots import MAX_ROBOTS_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +170,19 @@ class RobotsTxtGate:
     def _parse(self, origin: str, response: Response, request: Request) -> Any:
         self.crawler.stats.inc_value("robotstxt/response_count")
         self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        body = response.body
+        if len(body) > MAX_ROBOTS_BYTES:
+            # Parsed on the reactor thread, and checked against every request: a 30 MB
+            # file of rules stalls the crawl. Google reads 500 KiB, RFC 9309 asks for that.
+            log.warning(
+                "robots.txt of %s has %d bytes: only the first %d read",
+                origin,
+                len(body),
+                MAX_ROBOTS_BYTES,
+            )
+            body = body[:MAX_ROBOTS_BYTES]
         try:
-            parser = build_from_crawler(self._parserimpl, self.crawler, response.body)
+            parser = build_from_crawler(self._parserimpl, self.crawler, body)
         except Exception:  # the waiting requests must still be released
             log.exception("robots.txt of %s could not be parsed: everything allowed", origin)
             return None

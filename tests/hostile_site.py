@@ -108,9 +108,26 @@ class HostileSite:
         self.thread.join(timeout=5)
 
 
+class MeasuringRobotParser:
+    """``ROBOTSTXT_PARSER`` for tests: Scrapy's Protego parser that logs the bytes it is given."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, robotstxt_body: bytes) -> Any:
+        import logging
+
+        from scrapy.robotstxt import ProtegoRobotParser
+
+        if robotstxt_body:
+            logging.getLogger("hostile_site").warning(
+                "robots parser got %d bytes", len(robotstxt_body)
+            )
+        return ProtegoRobotParser.from_crawler(crawler, robotstxt_body)
+
+
 RUNNER = r"""
 import json, sys
 args = json.loads(sys.argv[1])
+sys.path.insert(0, args["tests"])
 if args["audit"]:
     seen = open(args["audit"], "a")
 
@@ -198,6 +215,7 @@ def crawl(
         "spider_args": dict(spider_args or {}),
         "settings": {**FAST, **(settings or {})},
         "audit": str(audit) if audit else None,
+        "tests": str(Path(__file__).parent),
     }
     run = subprocess.run(
         [sys.executable, "-c", RUNNER, json.dumps(args)],

@@ -9,7 +9,9 @@ start at once.
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 import pytest
 from hostile_site import CrawlRun, HostileSite, article_html, crawl, html, text
@@ -88,3 +90,23 @@ def test_robots_txt_is_fetched_and_archived_once_per_origin(
     assert sorted(robots_records) == ["request", "response"]
     robots_pages = [p for p in run.pages() if p["url"] == f"{base}/robots.txt"]
     assert len(robots_pages) == 1 and robots_pages[0]["page_type"] == "robots"
+
+
+def test_only_the_first_512_kib_of_a_huge_robots_txt_are_parsed(tmp_path: Path) -> None:
+    """Parsed on the reactor thread and checked for every request: a 4 MB file would stall."""
+    rules = "".join(f"Disallow: /p{n}/*x*y\n" for n in range(200_000))
+    table = {
+        "/robots.txt": lambda _: text("User-agent: *\nDisallow: /private/\n" + rules),
+        PUBLIC[0]: lambda _: html(article_html("story")),
+    }
+    with HostileSite(table) as site:
+        run = crawl(
+            [f"{site.base}{PUBLIC[0]}", f"{site.base}{PRIVATE}"],
+            tmp_path / "out",
+            settings={"ROBOTSTXT_PARSER": "hostile_site.MeasuringRobotParser"},
+        )
+        paths = site.paths()
+    assert run.returncode == 0, run.stderr[-3000:]
+    (size,) = [int(n) for n in re.findall(r"robots parser got (\d+) bytes", run.stderr)]
+    assert size == 512 * 1024
+    assert PUBLIC[0] in paths and PRIVATE not in paths  # rules at the start still apply
