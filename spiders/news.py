@@ -57,6 +57,9 @@ META_SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # index hops from a named site
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
 # Sources first, so the article URLs they name (with dates) are scheduled early. A URL
 # named by several sources is fetched once (first_time()), under the first discovery.
+# Default of NEWSARCHIVE_MAX_LINKS_PER_PAGE: requests one hub page may add (feeds and links).
+# Busy home pages name ~1,000; a 32 MB page of bare links could name two million.
+MAX_LINKS_PER_PAGE = 10_000
 PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
 
 
@@ -123,6 +126,7 @@ class NewsSpider(scrapy.Spider):
         self.max_url_length = MAX_URL_LENGTH
         self.sitemap_budget = SitemapBudget()
         self.limits_noted: set[tuple[str, str]] = set()
+        self.max_links_per_page = MAX_LINKS_PER_PAGE
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -130,6 +134,9 @@ class NewsSpider(scrapy.Spider):
         spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
         spider.max_url_length = crawler.settings.getint(URL_LENGTH_SETTING, MAX_URL_LENGTH)
         settings = crawler.settings
+        spider.max_links_per_page = settings.getint(
+            "NEWSARCHIVE_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE
+        )
         spider.sitemap_budget = SitemapBudget(
             max_depth=settings.getint("NEWSARCHIVE_SITEMAP_MAX_DEPTH", MAX_INDEX_DEPTH),
             max_files=settings.getint("NEWSARCHIVE_SITEMAP_MAX_FILES", MAX_FILES_PER_HOST),
@@ -302,7 +309,7 @@ class NewsSpider(scrapy.Spider):
 
     def note_limit(self, host: str, refusal: str) -> None:
         """Count a crawl limit reached; say so once per host and limit."""
-        self.crawler.stats.inc_value("newsarchive/sitemap/over_limit")
+        self.crawler.stats.inc_value("newsarchive/over_limit")
         key = (host, refusal.rsplit("(", 1)[-1])
         if key not in self.limits_noted:
             self.limits_noted.add(key)
@@ -433,22 +440,36 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def follow_hub(self, response: Response, depth: int) -> Iterator[Request]:
+        """Feeds and links of a hub page, at most ``NEWSARCHIVE_MAX_LINKS_PER_PAGE`` of them."""
         if not isinstance(response, TextResponse):
             return
+        for number, (url, kind) in enumerate(self._hub_targets(response, depth)):
+            if number >= self.max_links_per_page:
+                host = urlsplit(response.url).netloc.lower()
+                limit = f"{self.max_links_per_page} links (NEWSARCHIVE_MAX_LINKS_PER_PAGE)"
+                self.note_limit(host, f"{response.url} names more than {limit}")
+                return
+            if kind == "feed":
+                via = discovered_via("feed", response.url)
+                yield from _present(self.source_request(url, self.parse_feed, via, "feed"))
+            else:
+                via = discovered_via("link", response.url)
+                yield from _present(self.page_request(url, via, depth + 1, kind))
+
+    def _hub_targets(self, response: Response, depth: int) -> Iterator[tuple[str, str]]:
+        """``(url, kind)`` of the in-scope feeds and wanted links a hub page names."""
         if self.options.discover_feeds:
             for feed_url in discover_feeds(response.body, response.url):
                 if self.in_scope(feed_url):
-                    via = discovered_via("feed", response.url)
-                    yield from _present(self.source_request(feed_url, self.parse_feed, via, "feed"))
+                    yield feed_url, "feed"
         if not self.options.follow_links:
             return
-        via = discovered_via("link", response.url)
-        hosts = self.options.allowed_hosts
+        hosts = self.options.allowed_domains  # ports: wants_page() below
         for url in extract_links(response.body, response.url, allowed_hosts=hosts):
             kind = classify_url(url)
             wanted = kind == ARTICLE or (kind == HUB and depth + 1 < self.max_depth)
             if wanted and self.options.wants_page(url):
-                yield from _present(self.page_request(url, via, depth + 1, kind))
+                yield url, kind
 
     def on_failure(self, failure: Failure) -> Iterator[dict[str, Any]]:
         """Record a request that produced no response (robots.txt, refusal, network error)."""

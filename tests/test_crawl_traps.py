@@ -12,6 +12,9 @@ import json
 from pathlib import Path
 
 from hostile_site import HostileSite, Reply, article_html, crawl, html, text
+from newsarchive.spiders.news import NewsSpider
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 SAFETY_NET = {"CLOSESPIDER_PAGECOUNT": 150}
 ARTICLES = [f"/news/2024-05-0{n}-harbour-story-number-{n}.html" for n in range(1, 4)]
@@ -106,7 +109,7 @@ def test_sitemap_files_per_host_stop_at_the_count_limit(tmp_path: Path) -> None:
         fetched = sitemap_fetches(site)
     assert run.returncode == 0, run.stderr[-3000:]
     assert len(fetched) == 5, fetched
-    assert run.stats.get("newsarchive/sitemap/over_limit", 0) >= 1
+    assert run.stats.get("newsarchive/over_limit", 0) >= 1
 
 
 def test_page_urls_per_host_from_sitemaps_stop_at_their_limit(tmp_path: Path) -> None:
@@ -240,3 +243,34 @@ def test_over_long_urls_are_recorded_as_failures_not_dropped(tmp_path: Path) -> 
     (site_report,) = run.report()["sites"].values()
     assert site_report["failures"].get("URL too long") == 2, site_report["failures"]
     assert len(run.articles()) == len(ARTICLES)
+
+
+# --------------------------------------------------------------------------- hub pages
+
+
+def hub_spider(settings: dict | None = None, **arguments: object) -> NewsSpider:
+    crawler = get_crawler(
+        NewsSpider, {"NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-abcd", **(settings or {})}
+    )
+    return NewsSpider.from_crawler(crawler, **arguments)
+
+
+def hub_page(url: str, hrefs: list[str]) -> HtmlResponse:
+    links = "".join(f'<a href="{href}">story</a>' for href in hrefs)
+    return HtmlResponse(url, body=f"<html><body>{links}</body></html>".encode(), encoding="utf-8")
+
+
+def test_a_host_allowed_with_its_port_keeps_that_ports_links_only() -> None:
+    spider = hub_spider(start_urls="http://news.test:8080/", allowed_hosts="news.test:8080")
+    same, other = (f"http://news.test:{port}/2024/05/01/harbour-quay-opens" for port in (8080, 80))
+    requests = list(spider.follow_hub(hub_page("http://news.test:8080/", [same, other]), 0))
+    assert [r.url for r in requests] == [same]
+
+
+def test_a_hub_page_adds_at_most_the_link_limit() -> None:
+    spider = hub_spider({"NEWSARCHIVE_MAX_LINKS_PER_PAGE": 10}, start_urls="http://news.test/")
+    hrefs = [f"/2024/05/01/harbour-story-number-{n}" for n in range(50)]
+    requests = list(spider.follow_hub(hub_page("http://news.test/", hrefs), 0))
+    assert len(requests) == 10
+    later = hub_page("http://news.test/world/", hrefs[10:12])
+    assert len(list(spider.follow_hub(later, 0))) == 2  # links beyond the cut were not marked
