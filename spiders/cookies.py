@@ -125,10 +125,17 @@ class BoundedCookiesMiddleware(CookiesMiddleware):
         return response
 
     def _prune(self, request: Request) -> None:
-        """At most ``max_cookies`` cookies per cookie domain in the request's jar."""
+        """At most ``max_cookies`` cookies per cookie domain in the request's jar.
+
+        A cookie too big for the Cookie header limit could never be sent: not kept.
+        """
         jar = self.jars[request.meta.get("cookiejar")].jar
         by_domain: defaultdict[str, list[Any]] = defaultdict(list)
-        for cookie in jar:
+        for cookie in list(jar):
+            if len(cookie.name) + len(cookie.value or "") + 1 > self.max_header:
+                jar.clear(cookie.domain, cookie.path, cookie.name)
+                self._count("dropped")
+                continue
             by_domain[cookie.domain].append(cookie)
         for cookies in by_domain.values():
             for cookie in cookies[self.max_cookies :]:

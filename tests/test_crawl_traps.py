@@ -12,8 +12,10 @@ import json
 from pathlib import Path
 
 from hostile_site import HostileSite, Reply, article_html, crawl, html, text
+from newsarchive.spiders.cookies import BoundedCookiesMiddleware
 from newsarchive.spiders.news import NewsSpider
-from scrapy.http import HtmlResponse
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
 SAFETY_NET = {"CLOSESPIDER_PAGECOUNT": 150}
@@ -249,9 +251,9 @@ def test_over_long_urls_are_recorded_as_failures_not_dropped(tmp_path: Path) -> 
 
 
 def hub_spider(settings: dict | None = None, **arguments: object) -> NewsSpider:
-    crawler = get_crawler(
-        NewsSpider, {"NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-abcd", **(settings or {})}
-    )
+    # No extraction workers: the spider is never closed here, its pool share never released.
+    defaults = {"NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-abcd", "NEWSARCHIVE_EXTRACT_WORKERS": 0}
+    crawler = get_crawler(NewsSpider, {**defaults, **(settings or {})})
     return NewsSpider.from_crawler(crawler, **arguments)
 
 
@@ -274,3 +276,18 @@ def test_a_hub_page_adds_at_most_the_link_limit() -> None:
     assert len(requests) == 10
     later = hub_page("http://news.test/world/", hrefs[10:12])
     assert len(list(spider.follow_hub(later, 0))) == 2  # links beyond the cut were not marked
+
+
+def test_cookies_are_bounded_in_number_size_and_header_length() -> None:
+    crawler = get_crawler(settings_dict={"COOKIES_ENABLED": True})
+    middleware = BoundedCookiesMiddleware.from_crawler(crawler)
+    first = Request("http://news.test/")
+    set_cookies = [f"huge={'h' * 100_000}"] + [f"c{n}={'v' * 300}" for n in range(120)]
+    middleware.process_response(first, Response(first.url, headers={"Set-Cookie": set_cookies}))
+    kept = list(middleware.jars[None].jar)
+    assert len(kept) <= 50 and all(c.name != "huge" for c in kept)
+    later = Request("http://news.test/story")
+    middleware.process_request(later)
+    header = later.headers.get("Cookie") or b""
+    assert 0 < len(header) <= 8192
+    assert all(pair.count(b"=") == 1 for pair in header.split(b"; "))  # whole cookies only
