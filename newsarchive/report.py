@@ -47,6 +47,8 @@ MIN_ARTICLES_TO_COMPARE = 5
 # since the last run (a 304, or identical text): both are the crawl working as meant.
 SUCCESS_OUTCOMES = frozenset({"article", "not_article", "redirect", "not_modified"})
 FAILURE_LABELS = {"robots_denied": "denied by robots.txt", "refused": "refused"}
+# Refusals with their own line in the report: code in the reason -> label.
+REFUSAL_LABELS = {"url_too_long:": "URL too long"}
 
 
 # --------------------------------------------------------------------------- reading the output
@@ -100,6 +102,10 @@ def _failure_reason(page: dict[str, Any]) -> str:
     reason = str(page.get("reason") or "")
     if outcome == "http_error":
         return reason or f"HTTP {page.get('status')}"
+    if outcome == "refused":
+        for code, label in REFUSAL_LABELS.items():
+            if code in reason:
+                return label
     if outcome in FAILURE_LABELS:
         return FAILURE_LABELS[outcome]
     if outcome == "failed":

@@ -65,12 +65,20 @@ DOWNLOADER_MIDDLEWARES = {
     # records are written; archives bodies cut at DOWNLOAD_MAXSIZE (WARC-Truncated: length).
     "newsarchive.warc.capture.WarcPointerMiddleware": 10,
     "newsarchive.spiders.guard.PrivateAddressGuard": 50,
-    # Scrapy's robots.txt middleware, but obeying the spider's own robots.txt fetch instead
-    # of downloading the file a second time (one fetch, one WARC record per host).
+    # Redirects that leave the scope (host and port) or exceed NEWSARCHIVE_MAX_URL_LENGTH.
+    "newsarchive.spiders.guard.ScopeGuard": 45,
+    # In place of Scrapy's robots.txt middleware: one fetch per origin (read by the spider for
+    # its Sitemap: lines too), and every request queued before it arrives gets the same verdict.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "newsarchive.spiders.robots.SharedRobotsTxtMiddleware": 100,
+    "newsarchive.spiders.robots.RobotsTxtGate": 100,
     # The spider's requests bypass Scrapy's dupe filter; a redirect to a known URL stops here.
     "newsarchive.spiders.redirects.RedirectTargetOnce": 60,
+    # Accept-Encoding offers only the codings this process decodes (brotlipy shadows brotli).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsarchive.spiders.compression.DecodableCompressionMiddleware": 590,
+    # Cookies with per-host limits, and the bundled Public Suffix List (no download).
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "newsarchive.spiders.cookies.BoundedCookiesMiddleware": 700,
 }
 # Record every page's outcome, then provenance, dedupe and export of articles (300: validation).
 ITEM_PIPELINES = {
@@ -113,3 +121,23 @@ NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
 # "auto" = one per CPU (at most 4; none on one CPU), a number, or 0 for in-process.
 # Measured with bench/crawl.py: full pipeline ~200 -> ~280 pages/s on 2 shared cores.
 NEWSARCHIVE_EXTRACT_WORKERS = "auto"
+
+# --------------------------------------------------------------------------- traps and floods
+# Limits a hostile or broken site cannot push a crawl past (issue 14, docs/plans.md).
+# Cookies read from one response and kept per cookie domain (RFC 6265 asks for at least 50).
+NEWSARCHIVE_MAX_COOKIES_PER_HOST = 50
+# Longest Cookie header sent (whole cookies dropped from its end); servers refuse ~8 KB+ (431).
+NEWSARCHIVE_MAX_COOKIE_HEADER_BYTES = 8192
+# URLs longer than this are recorded as refused (reason url_too_long), never fetched.
+NEWSARCHIVE_MAX_URL_LENGTH = 2083
+# Scrapy's own URL length filter drops such requests without a trace: replaced by the above.
+URLLENGTH_LIMIT = 0
+# Sitemap traps and floods (newsarchive.discovery.sitemaps.SitemapBudget); 0 = no limit.
+# Index hops below a sitemap that a plan or robots.txt names (the protocol allows one).
+NEWSARCHIVE_SITEMAP_MAX_DEPTH = 3
+# Sitemap files fetched per host and crawl.
+NEWSARCHIVE_SITEMAP_MAX_FILES = 1000
+# Page URLs taken from sitemaps per host and crawl (4 full 50,000-URL sitemaps).
+NEWSARCHIVE_SITEMAP_MAX_URLS = 200_000
+# Feeds and links one hub page may add to the crawl (a busy home page names ~1,000).
+NEWSARCHIVE_MAX_LINKS_PER_PAGE = 10_000

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from newsarchive.spiders.robots import META_KEY as ROBOTS_META
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
@@ -71,3 +72,65 @@ class PrivateAddressGuard:
             self.stats.inc_value("newsarchive/refused")
         log.warning("refused %s: %s", request.url, reason)
         raise RefusedAddress(reason)
+
+
+# --------------------------------------------------------------------------- scope and URL length
+
+URL_LENGTH_SETTING = "NEWSARCHIVE_MAX_URL_LENGTH"
+MAX_URL_LENGTH = 2083  # its default: the longest URL old browsers took (Scrapy's URLLENGTH_LIMIT)
+
+
+class UrlTooLong(IgnoreRequest):
+    """The URL is longer than ``NEWSARCHIVE_MAX_URL_LENGTH``: recorded, never fetched."""
+
+
+class OutOfScope(IgnoreRequest):
+    """A redirect leaves the crawl's scope (allowed hosts and their ports)."""
+
+
+def url_too_long(url: str, limit: int) -> str | None:
+    """Why ``url`` is not fetched, or None when it fits (``limit`` 0 means no limit)."""
+    if limit and len(url) > limit:
+        return f"url_too_long: {len(url)} characters, NEWSARCHIVE_MAX_URL_LENGTH is {limit}"
+    return None
+
+
+class ScopeGuard:
+    """Downloader middleware: redirects stay in scope and under the URL length limit.
+
+    The spider checks every URL it requests itself; redirect targets come from the
+    site's ``Location`` headers. Scrapy's OffsiteMiddleware lets the spider's
+    ``dont_filter`` requests (and their redirects) through, and knows no ports, so a
+    redirect from an allowed host to another one (or to another port) is refused here.
+    A redirect from a URL that was out of scope already (a source the plan names on
+    another host) is left alone: only leaving the scope is refused.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_length = crawler.settings.getint(URL_LENGTH_SETTING, MAX_URL_LENGTH)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ScopeGuard:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        hops = request.meta.get("redirect_urls")
+        if not hops:
+            return
+        reason = url_too_long(request.url, self.max_length)
+        if reason:
+            self._count("url_too_long")
+            raise UrlTooLong(reason)
+        options = getattr(self.crawler.spider, "options", None)
+        in_scope = getattr(options, "on_allowed_host", None)
+        if in_scope is None or request.meta.get(ROBOTS_META):
+            return  # robots.txt may redirect anywhere (RFC 9309 follows up to five hops)
+        if in_scope(hops[0]) and not in_scope(request.url):
+            self._count("out_of_scope")
+            log.info("refused %s: redirect from %s leaves the crawl's scope", request.url, hops[-1])
+            raise OutOfScope(f"redirect leaves the crawl's scope (allowed_hosts): {request.url}")
+
+    def _count(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newsarchive/{key}")

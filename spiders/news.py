@@ -17,16 +17,16 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from newsarchive.pipelines.pages import ARTICLE_PAGE_TYPES
 from newsarchive.pipelines.state import crawl_state_for
 from newsarchive.spiders.extraction import WORKERS_SETTING, ExtractionPool, worker_count
 from newsarchive.spiders.failures import outcome_of_failure
+from newsarchive.spiders.guard import MAX_URL_LENGTH, URL_LENGTH_SETTING, url_too_long
 from newsarchive.spiders.options import spider_options
 from newsarchive.spiders.redirects import AlreadyRequested
-from newsarchive.spiders.robots import META_KEY as ROBOTS_META
 from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
@@ -34,7 +34,13 @@ from twisted.python.failure import Failure
 from newsarchive.discovery.feeds import discover_feeds, parse_feed
 from newsarchive.discovery.links import ARTICLE, HUB, classify_url, extract_links
 from newsarchive.discovery.robots import sitemaps_from_robots
-from newsarchive.discovery.sitemaps import parse_sitemap
+from newsarchive.discovery.sitemaps import (
+    MAX_FILES_PER_HOST,
+    MAX_INDEX_DEPTH,
+    MAX_URLS_PER_HOST,
+    SitemapBudget,
+    parse_sitemap,
+)
 from newsarchive.provenance import crawl_id_for
 from newsarchive.safety import detect_block_page
 from newsarchive.state import CrawlState
@@ -45,11 +51,15 @@ log = logging.getLogger(__name__)
 META_VIA = "newsarchive_via"  # discovered_via block of the URL
 META_DEPTH = "newsarchive_depth"  # hub hops from the start URL
 META_WARC = "newsarchive_warc"  # WARC pointer set by the capture extension
+META_SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # index hops from a named sitemap
 
 # Response headers kept for conditional re-fetches (crawl state).
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
 # Sources first, so the article URLs they name (with dates) are scheduled early. A URL
 # named by several sources is fetched once (first_time()), under the first discovery.
+# Default of NEWSARCHIVE_MAX_LINKS_PER_PAGE: requests one hub page may add (feeds and links).
+# Busy home pages name ~1,000; a 32 MB page of bare links could name two million.
+MAX_LINKS_PER_PAGE = 10_000
 PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
 
 
@@ -65,6 +75,14 @@ def decoded_headers(response: Response) -> dict[str, str]:
         key = name.decode("latin-1")
         headers[key] = ", ".join(v.decode("latin-1") for v in values)
     return headers
+
+
+def log_errors(kind: str, url: str, errors: list[str], shown: int = 5) -> None:
+    """A source's parse errors, the first few in full (a hostile file may hold 50,000)."""
+    for error in errors[:shown]:
+        log.warning("%s %s: %s", kind, url, error)
+    if len(errors) > shown:
+        log.warning("%s %s: %d more errors like these", kind, url, len(errors) - shown)
 
 
 def _present(request: Request | None) -> Iterator[Request]:
@@ -100,15 +118,30 @@ class NewsSpider(scrapy.Spider):
             raise ValueError("the news spider needs start URLs: -a start_urls=URL1,URL2")
         self.start_urls = self.options.start_urls
         self.max_depth = self.options.max_depth
-        # OffsiteMiddleware enforces the hosts on every request, redirects included.
-        self.allowed_domains = list(self.options.allowed_hosts)
+        # Scope (host and port) is checked by the spider on every URL it requests and by
+        # spiders/guard.ScopeGuard on redirects; OffsiteMiddleware skips dont_filter requests.
+        self.allowed_domains = self.options.allowed_domains
         # In-process until from_crawler reads NEWSARCHIVE_EXTRACT_WORKERS.
         self.extraction = ExtractionPool(0)
+        self.max_url_length = MAX_URL_LENGTH
+        self.sitemap_budget = SitemapBudget()
+        self.limits_noted: set[tuple[str, str]] = set()
+        self.max_links_per_page = MAX_LINKS_PER_PAGE
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
+        spider.max_url_length = crawler.settings.getint(URL_LENGTH_SETTING, MAX_URL_LENGTH)
+        settings = crawler.settings
+        spider.max_links_per_page = settings.getint(
+            "NEWSARCHIVE_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE
+        )
+        spider.sitemap_budget = SitemapBudget(
+            max_depth=settings.getint("NEWSARCHIVE_SITEMAP_MAX_DEPTH", MAX_INDEX_DEPTH),
+            max_files=settings.getint("NEWSARCHIVE_SITEMAP_MAX_FILES", MAX_FILES_PER_HOST),
+            max_urls=settings.getint("NEWSARCHIVE_SITEMAP_MAX_URLS", MAX_URLS_PER_HOST),
+        )
         crawler.signals.connect(spider.note_extraction, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
         return spider
@@ -125,8 +158,14 @@ class NewsSpider(scrapy.Spider):
 
     def page_request(
         self, url: str, via: dict[str, Any], depth: int, role: str, *, entry: bool = False
-    ) -> Request | None:
-        """A request for a page; None when already requested, or archived per the crawl state."""
+    ) -> Request | dict[str, Any] | None:
+        """A request for a page; None when already requested, or archived per the crawl state.
+
+        A URL over the length limit gives the item that records it instead.
+        """
+        refused = self.refuse_long_url(url, via)
+        if refused is not None:
+            return refused
         request = Request(
             url,
             callback=self.parse_page,
@@ -148,7 +187,10 @@ class NewsSpider(scrapy.Spider):
 
     def source_request(
         self, url: str, callback: Any, via: dict[str, Any], role: str, *, entry: bool = False
-    ) -> Request | None:
+    ) -> Request | dict[str, Any] | None:
+        refused = self.refuse_long_url(url, via)
+        if refused is not None:
+            return refused
         request = Request(
             url,
             callback=callback,
@@ -158,6 +200,29 @@ class NewsSpider(scrapy.Spider):
             dont_filter=True,  # see first_time()
         )
         return request if self.first_time(request, entry=entry) else None
+
+    def refuse_long_url(self, url: str, via: dict[str, Any]) -> dict[str, Any] | None:
+        """The pages.jsonl item of a URL over NEWSARCHIVE_MAX_URL_LENGTH, None for others.
+
+        Recorded (outcome ``refused``, reason ``url_too_long: ...``) instead of dropped
+        silently as Scrapy's UrlLengthMiddleware does; the URL is cut to the limit there.
+        """
+        reason = url_too_long(url, self.max_url_length)
+        if reason is None:
+            return None
+        self.crawler.stats.inc_value("newsarchive/url_too_long")
+        shown = url[: self.max_url_length]
+        log.warning("not fetched: %s... (%s)", shown[:200], reason)
+        return {
+            "_capture": {
+                **self._capture_base(shown, {META_VIA: via}),
+                "url": shown,
+                "status": None,
+                "content_type": None,
+                "outcome": "refused",
+                "error": reason,
+            }
+        }
 
     @property
     def requested(self) -> set[str]:
@@ -203,38 +268,69 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     def entry_requests(self) -> Iterator[Request]:
-        """Seeds, their robots.txt and a plan's sources: read again on every (re)start."""
+        """Seeds, robots.txt and a plan's sources: read again on every (re)start."""
         options = self.options
+        # With ROBOTSTXT_OBEY the robots.txt gate fetches each origin's file once, through
+        # robots_txt_request(); without it the spider reads them for their Sitemap: lines.
+        if options.robots_sitemaps and not self.settings.getbool("ROBOTSTXT_OBEY"):
+            origins = dict.fromkeys(urljoin(url, "/robots.txt") for url in options.start_urls)
+            for robots_url in origins:
+                yield self.robots_txt_request(robots_url, robots_url)
         for url in options.start_urls:
-            if options.robots_sitemaps:
-                robots = self.source_request(
-                    urljoin(url, "/robots.txt"),
-                    self.parse_robots,
-                    discovered_via("seed", url),
-                    "robots",
-                    entry=True,
-                )
-                if robots is not None:
-                    # Read as a discovery source, and (SharedRobotsTxtMiddleware) obeyed
-                    # from the same response: one robots.txt fetch per host.
-                    robots.meta["dont_obey_robotstxt"] = True
-                    robots.meta[ROBOTS_META] = True
-                    yield robots
             yield from _present(
                 self.page_request(url, discovered_via("seed", None), 0, "hub", entry=True)
             )
         # Sources a crawl plan names (the type of their URLs is found when they are read).
-        for kind, urls, callback in (
-            ("sitemap", options.news_sitemaps, self.parse_sitemap),
-            ("sitemap", options.sitemaps, self.parse_sitemap),
-            ("feed", options.feeds, self.parse_feed),
-        ):
-            for url in urls:
-                yield from _present(
-                    self.source_request(
-                        url, callback, discovered_via("seed", None), kind, entry=True
-                    )
+        for url in [*options.news_sitemaps, *options.sitemaps]:
+            yield from _present(
+                self.sitemap_request(url, discovered_via("seed", None), 0, entry=True)
+            )
+        for url in options.feeds:
+            yield from _present(
+                self.source_request(
+                    url, self.parse_feed, discovered_via("seed", None), "feed", entry=True
                 )
+            )
+
+    def sitemap_request(
+        self, url: str, via: dict[str, Any], depth: int, *, entry: bool = False
+    ) -> Request | dict[str, Any] | None:
+        """A sitemap request within the sitemap budget (depth 0: named by a plan or robots.txt)."""
+        host = urlsplit(url).netloc.lower()
+        refusal = self.sitemap_budget.file_refusal(host, depth)
+        if refusal is not None:
+            self.note_limit(host, refusal)
+            return None
+        request = self.source_request(url, self.parse_sitemap, via, "sitemap", entry=entry)
+        if isinstance(request, Request):
+            request.meta[META_SITEMAP_DEPTH] = depth
+            self.sitemap_budget.files[host] += 1
+        return request
+
+    def note_limit(self, host: str, refusal: str) -> None:
+        """Count a crawl limit reached; say so once per host and limit."""
+        self.crawler.stats.inc_value("newsarchive/over_limit")
+        key = (host, refusal.rsplit("(", 1)[-1])
+        if key not in self.limits_noted:
+            self.limits_noted.add(key)
+            log.warning("%s: %s; the rest is not fetched", host, refusal)
+
+    def robots_txt_request(self, url: str, needed_by: str) -> Request:
+        """The one robots.txt request of an origin (see ``spiders/robots.py``).
+
+        Remembered as requested, so a robots.txt redirecting to itself stops there.
+        """
+        request = Request(
+            url,
+            callback=self.parse_robots,
+            errback=self.on_failure,
+            priority=PRIORITY_BY_ROLE["robots"],
+            meta={META_VIA: discovered_via("seed", needed_by), META_DEPTH: 0},
+            dont_filter=True,
+        )
+        request.meta["dont_obey_robotstxt"] = True
+        self.first_time(request, entry=True)
+        return request
 
     # ------------------------------------------------------------------ callbacks
 
@@ -251,38 +347,43 @@ class NewsSpider(scrapy.Spider):
             }
             return
         yield self.source_outcome(response, "robots")
+        if not self.options.robots_sitemaps:
+            return
         for sitemap_url in sitemaps_from_robots(response.body, response.url):
             if self.in_scope(sitemap_url):
                 via = discovered_via("sitemap", response.url)
-                yield from _present(
-                    self.source_request(sitemap_url, self.parse_sitemap, via, "sitemap")
-                )
+                yield from _present(self.sitemap_request(sitemap_url, via, 0))
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self.source_outcome(response, "sitemap")
         if response.status >= 400:
             return
         result = parse_sitemap(response.body, response.url)
-        for error in result.errors:
-            log.warning("sitemap %s: %s", response.url, error)
+        log_errors("sitemap", response.url, result.errors)
+        depth = response.meta.get(META_SITEMAP_DEPTH, 0) + 1
         for child in result.sitemaps:
             if self.in_scope(child.url):
                 via = discovered_via("sitemap", response.url, child.lastmod)
-                yield from _present(
-                    self.source_request(child.url, self.parse_sitemap, via, "sitemap")
-                )
+                yield from _present(self.sitemap_request(child.url, via, depth))
         for entry in result.urls:
             if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
+                host = urlsplit(entry.url).netloc.lower()
+                refusal = self.sitemap_budget.url_refusal(host)
+                if refusal is not None:
+                    self.note_limit(host, refusal)
+                    break
                 via = discovered_via(entry.kind, response.url, entry.date)
-                yield from _present(self.page_request(entry.url, via, 1, "article"))
+                request = self.page_request(entry.url, via, 1, "article")
+                if request is not None:
+                    self.sitemap_budget.urls[host] += 1
+                    yield request
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self.source_outcome(response, "feed")
         if response.status >= 400:
             return
         result = parse_feed(response.body, response.url)
-        for error in result.errors:
-            log.warning("feed %s: %s", response.url, error)
+        log_errors("feed", response.url, result.errors)
         for entry in result.entries:
             if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
                 via = discovered_via("feed", response.url, entry.date)
@@ -339,22 +440,36 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def follow_hub(self, response: Response, depth: int) -> Iterator[Request]:
+        """Feeds and links of a hub page, at most ``NEWSARCHIVE_MAX_LINKS_PER_PAGE`` of them."""
         if not isinstance(response, TextResponse):
             return
+        for number, (url, kind) in enumerate(self._hub_targets(response, depth)):
+            if number >= self.max_links_per_page:
+                host = urlsplit(response.url).netloc.lower()
+                limit = f"{self.max_links_per_page} links (NEWSARCHIVE_MAX_LINKS_PER_PAGE)"
+                self.note_limit(host, f"{response.url} names more than {limit}")
+                return
+            if kind == "feed":
+                via = discovered_via("feed", response.url)
+                yield from _present(self.source_request(url, self.parse_feed, via, "feed"))
+            else:
+                via = discovered_via("link", response.url)
+                yield from _present(self.page_request(url, via, depth + 1, kind))
+
+    def _hub_targets(self, response: Response, depth: int) -> Iterator[tuple[str, str]]:
+        """``(url, kind)`` of the in-scope feeds and wanted links a hub page names."""
         if self.options.discover_feeds:
             for feed_url in discover_feeds(response.body, response.url):
                 if self.in_scope(feed_url):
-                    via = discovered_via("feed", response.url)
-                    yield from _present(self.source_request(feed_url, self.parse_feed, via, "feed"))
+                    yield feed_url, "feed"
         if not self.options.follow_links:
             return
-        via = discovered_via("link", response.url)
-        hosts = self.options.allowed_hosts
+        hosts = self.options.allowed_domains  # ports: wants_page() below
         for url in extract_links(response.body, response.url, allowed_hosts=hosts):
             kind = classify_url(url)
             wanted = kind == ARTICLE or (kind == HUB and depth + 1 < self.max_depth)
             if wanted and self.options.wants_page(url):
-                yield from _present(self.page_request(url, via, depth + 1, kind))
+                yield url, kind
 
     def on_failure(self, failure: Failure) -> Iterator[dict[str, Any]]:
         """Record a request that produced no response (robots.txt, refusal, network error)."""

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from newsarchive.discovery.dates import is_since, parse_rfc3339
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+WEB_PORTS = frozenset(DEFAULT_PORTS.values())
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -79,6 +81,38 @@ def as_since(value: Any) -> str | None:
     return text
 
 
+def host_and_port(url: str) -> tuple[str, int] | None:
+    """``(host without www., port)`` of an http(s) URL, the default port written out."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS:
+        return None
+    return (parts.hostname or "").lower().removeprefix("www."), port or DEFAULT_PORTS[parts.scheme]
+
+
+def scope_entry(entry: str, named_urls: list[str]) -> tuple[str, frozenset[int]]:
+    """``(host, ports)`` an ``allowed_hosts`` entry allows.
+
+    ``host:port`` allows that port. A bare host allows the ports the seeds and named
+    sources use on it; the web ports (80 and 443) unless those all use other ports: a
+    site served on 127.0.0.1:28417 must not send the crawl to 127.0.0.1:80.
+    """
+    host, colon, port = entry.rpartition(":")
+    if colon and port.isdigit() and "]" not in port:
+        return host.strip("[]"), frozenset({int(port)})
+    host = entry.strip("[]")
+    used = set()
+    for url in named_urls:
+        found = host_and_port(url)
+        if found and (found[0] == host or found[0].endswith("." + host)):
+            used.add(found[1])
+    other = frozenset(used - WEB_PORTS)
+    return host, other | WEB_PORTS if used & WEB_PORTS or not other else other
+
+
 @dataclass
 class SpiderOptions:
     """What one crawl of one site should do (defaults: discover everything from the seeds)."""
@@ -107,10 +141,23 @@ class SpiderOptions:
         self._include = [re.compile(p) for p in self.include]
         self._exclude = [re.compile(p) for p in self.exclude]
         self._since: datetime | None = parse_rfc3339(self.articles_since)
+        named = [*self.start_urls, *self.news_sitemaps, *self.sitemaps, *self.feeds]
+        self._scope = [scope_entry(entry, named) for entry in self.allowed_hosts]
+
+    @property
+    def allowed_domains(self) -> list[str]:
+        """The allowed host names without ports (Scrapy's ``allowed_domains``)."""
+        return sorted({host for host, _ in self._scope if host})
 
     def on_allowed_host(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
+        """On an allowed host (or below it) and on one of that host's allowed ports."""
+        found = host_and_port(url)
+        if found is None:
+            return False
+        host, port = found
+        return any(
+            (host == h or host.endswith("." + h)) and port in ports for h, ports in self._scope
+        )
 
     def wants_page(self, url: str) -> bool:
         """A discovered page URL is in scope: allowed host, include and exclude patterns."""

@@ -1,19 +1,27 @@
-"""robots.txt fetched once per host: the spider's own fetch also decides what is allowed.
+"""robots.txt: one fetch per origin, and every request of that origin waits for its verdict.
 
-The spider reads each seed's robots.txt as a discovery source (its ``Sitemap:``
-lines) and records it like any page. Scrapy's ``RobotsTxtMiddleware`` would
-fetch the same file again for the first request to the host, so every host
-got two robots.txt requests and the archive two copies (the second a revisit).
-:class:`SharedRobotsTxtMiddleware` replaces it at the same place: when the
-spider's robots.txt request (``meta["newsarchive_robots_txt"]``) is the first
-request to its host, the host's parser slot waits for that response instead of
-a second download; the requests queued behind it wait exactly as they do on
-Scrapy's own robots.txt fetch. It is parsed the way Scrapy parses its own: any
-status, after redirects and retries; a download error allows everything, as
-Scrapy's does. If the response has not arrived after
-``NEWSARCHIVE_ROBOTS_ADOPT_TIMEOUT`` seconds (a redirect loop, whose error never
-passes this middleware), Scrapy's own fetch takes over, so no request can wait
-forever.
+Scrapy's ``RobotsTxtMiddleware`` keeps one Deferred per host and lets every
+request queued before robots.txt arrives await it. Awaiting a Deferred through
+``maybe_deferred_to_future`` consumes its result: the first waiter gets the
+parser, every later one gets ``None``, which Scrapy reads as "allow all". Seeds,
+plan-named sitemaps and feeds queued at start-up could so fetch pages robots.txt
+disallows. :class:`RobotsTxtGate` replaces it:
+
+* one robots.txt fetch per origin (scheme, host, port), however many seeds or
+  sources name that origin;
+* every request of the origin that arrives before the verdict gets a Deferred
+  of its own, fired with the same parser when robots.txt is read (never a shared,
+  consumable Deferred);
+* the fetch goes straight to the downloader (``engine.download_async``, as
+  Scrapy's does), so requests waiting here can never starve it of a slot; the
+  spider builds the request (:meth:`NewsSpider.robots_txt_request`) and gets the
+  response (or failure) in its callback, so the file is read for ``Sitemap:``
+  lines and recorded in pages.jsonl from the same, single download.
+
+The verdict is parsed the way Scrapy parses it: any status, after redirects and
+retries; a download error allows everything, as Scrapy does. Only the first
+512 KiB are parsed (``MAX_ROBOTS_BYTES``, as Google does). A crawl that
+closes while robots.txt is still on its way refuses the waiting requests.
 """
 
 from __future__ import annotations
@@ -22,113 +30,187 @@ import logging
 from typing import Any
 
 from scrapy import Request, signals
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from newsarchive.discovery.robots import MAX_ROBOTS_BYTES
 
 log = logging.getLogger(__name__)
 
-META_KEY = "newsarchive_robots_txt"  # set by the spider on its robots.txt requests
-_HOST_META = "newsarchive_robots_host"  # the host whose parser slot the response fills
-ADOPT_TIMEOUT = 300.0  # default of NEWSARCHIVE_ROBOTS_ADOPT_TIMEOUT
+META_KEY = "newsarchive_robots_txt"  # the gate's own robots.txt request (and its redirect hops)
+DOWNLOAD_PRIORITY = 1000  # as Scrapy's robots.txt request
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_CLOSED = object()  # verdict once the crawl closed: nothing more is fetched
 
 
-class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """``RobotsTxtMiddleware`` that adopts the spider's own robots.txt fetch (see module doc)."""
+class RobotsTxtDenied(IgnoreRequest):
+    """robots.txt disallows the URL (the message names robots.txt: outcome robots_denied)."""
 
-    def __init__(self, crawler: Any) -> None:
-        super().__init__(crawler)
-        self._adopted: dict[str, Any] = {}  # host -> timer of the fallback fetch
-        self.adopt_timeout = crawler.settings.getfloat(
-            "NEWSARCHIVE_ROBOTS_ADOPT_TIMEOUT", ADOPT_TIMEOUT
+
+def origin_of(scheme: str, host: str, port: int | None) -> str:
+    """``scheme://host:port`` with the default port written out: the key robots.txt applies to."""
+    scheme = scheme.lower()
+    return f"{scheme}://{host.lower()}:{port or DEFAULT_PORTS.get(scheme, 0)}"
+
+
+def robots_url_of(origin: str) -> str:
+    """The robots.txt URL of an origin (default ports left out, as a browser writes them)."""
+    scheme, _, rest = origin.partition("://")
+    host, _, port = rest.rpartition(":")
+    if int(port) == DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}/robots.txt"
+    return f"{scheme}://{host}:{port}/robots.txt"
+
+
+class RobotsTxtGate:
+    """Downloader middleware obeying robots.txt from one fetch per origin (see module doc)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        self.crawler = crawler
+        self._default_useragent: str = crawler.settings["USER_AGENT"]
+        self._robotstxt_useragent: str | None = crawler.settings["ROBOTSTXT_USER_AGENT"]
+        self._parserimpl: Any = load_object(crawler.settings.get("ROBOTSTXT_PARSER"))
+        build_from_crawler(self._parserimpl, crawler, b"")  # a missing parser fails now
+        self._verdicts: dict[str, Any] = {}  # origin -> parser, None (allow all) or _CLOSED
+        self._waiting: dict[str, list[Deferred[Any]]] = {}  # origin -> one Deferred per waiter
+        self._closed = False
+        crawler.signals.connect(self._close, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RobotsTxtGate:
+        return cls(crawler)
+
+    # ------------------------------------------------------------------ requests
+
+    async def process_request(self, request: Request) -> None:
+        if request.meta.get("dont_obey_robotstxt") or request.meta.get(META_KEY):
+            return
+        parts = urlparse_cached(request)
+        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+            return
+        origin = origin_of(parts.scheme, parts.hostname, parts.port)
+        verdict = await self.verdict(origin, request)
+        self._judge(verdict, request)
+
+    async def verdict(self, origin: str, request: Request) -> Any:
+        """The parser of ``origin``'s robots.txt; the first caller starts its one fetch."""
+        if origin in self._verdicts:
+            return self._verdicts[origin]
+        mine: Deferred[Any] = Deferred()  # fired once, awaited only by this request
+        waiters = self._waiting.get(origin)
+        if waiters is None:
+            self._waiting[origin] = [mine]
+            self._start_fetch(origin, request)
+        else:
+            waiters.append(mine)
+        return await maybe_deferred_to_future(mine)
+
+    def _judge(self, verdict: Any, request: Request) -> None:
+        if verdict is _CLOSED:
+            raise IgnoreRequest("the crawl closed before robots.txt arrived")
+        if verdict is None:
+            return
+        useragent: Any = self._robotstxt_useragent or request.headers.get(
+            b"User-Agent", self._default_useragent
         )
-        crawler.signals.connect(self._stop_timers, signal=signals.spider_closed)
+        if not verdict.allowed(request.url, useragent):
+            self.crawler.stats.inc_value("robotstxt/forbidden")
+            log.debug("Forbidden by robots.txt: %s", request)
+            raise RobotsTxtDenied("Forbidden by robots.txt")
 
-    def _stop_timers(self) -> None:
-        """A closed crawl fetches nothing more: no fallback fetch after it."""
-        for timer in self._adopted.values():
-            if timer.active():
-                timer.cancel()
-        self._adopted.clear()
+    # ------------------------------------------------------------------ the one fetch
 
-    async def process_request(self, request: Request, spider: Any = None) -> None:
-        if request.meta.get(META_KEY):
-            self._adopt(request)
-            return None
-        return await super().process_request(request)
+    def _robots_request(self, origin: str, needed_by: Request) -> Request:
+        """The spider's robots.txt request (read for sitemaps, recorded), or a bare one."""
+        url = robots_url_of(origin)
+        build = getattr(self.crawler.spider, "robots_txt_request", None)
+        if build is not None:
+            request = build(url, needed_by.url)
+        else:
+            request = Request(url, callback=NO_CALLBACK)
+        request.priority = DOWNLOAD_PRIORITY
+        request.meta["dont_obey_robotstxt"] = True
+        request.meta[META_KEY] = origin
+        return request
 
-    def _adopt(self, request: Request) -> None:
-        host = request.meta.get(_HOST_META) or urlparse_cached(request).netloc
-        if host in self._parsers:
-            return  # Scrapy's own fetch (or an earlier one of ours) is already there
-        from twisted.internet import reactor
+    def _start_fetch(self, origin: str, needed_by: Request) -> None:
+        from scrapy.utils.defer import deferred_from_coro
 
-        self._parsers[host] = Deferred()
-        request.meta[_HOST_META] = host
-        self._adopted[host] = reactor.callLater(
-            self.adopt_timeout, self._fall_back, host, urlparse_cached(request).scheme
+        deferred_from_coro(self._fetch(origin, needed_by)).addErrback(
+            lambda failure: log.error("robots.txt of %s: %s", origin, failure.getTraceback())
         )
 
-    def process_response(
-        self, request: Request, response: Response, spider: Any = None
-    ) -> Response:
-        host = request.meta.get(_HOST_META)
-        if host and host in self._adopted:
-            try:
-                parser = self._parser_for(response, request)
-            except Exception:  # the waiting requests must still be released
-                log.exception("robots.txt of %s could not be parsed: everything allowed", host)
-                parser = None
-            self._settle(host, parser)
-        return response
-
-    def process_exception(
-        self, request: Request, exception: BaseException, spider: Any = None
-    ) -> None:
-        host = request.meta.get(_HOST_META)
-        if host and host in self._adopted:
-            log.info(
-                "robots.txt of %s failed (%s): everything allowed, as Scrapy does", host, exception
-            )
-            self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exception)}")
-            self._settle(host, None)
-        return None
-
-    def _parser_for(self, response: Response, request: Request) -> Any:
+    async def _fetch(self, origin: str, needed_by: Request) -> None:
+        request = self._robots_request(origin, needed_by)
         self.crawler.stats.inc_value("robotstxt/request_count")
+        result: Response | Failure
+        try:
+            result = await self.crawler.engine.download_async(request)  # type: ignore[union-attr]
+        except Exception as exc:
+            result = Failure(exc)
+            if not isinstance(exc, IgnoreRequest):
+                self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+            log.warning(
+                "robots.txt of %s failed (%s): everything allowed, as Scrapy does", origin, exc
+            )
+            self._settle(origin, None)
+        else:
+            self._settle(origin, self._parse(origin, result, request))
+        self._hand_to_spider(result, request)
+
+    def _parse(self, origin: str, response: Response, request: Request) -> Any:
         self.crawler.stats.inc_value("robotstxt/response_count")
         self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
-        parser = build_from_crawler(self._parserimpl, self.crawler, response.body)
+        body = response.body
+        if len(body) > MAX_ROBOTS_BYTES:
+            # Parsed on the reactor thread, and checked against every request: a 30 MB
+            # file of rules stalls the crawl. Google reads 500 KiB, RFC 9309 asks for that.
+            log.warning(
+                "robots.txt of %s has %d bytes: only the first %d read",
+                origin,
+                len(body),
+                MAX_ROBOTS_BYTES,
+            )
+            body = body[:MAX_ROBOTS_BYTES]
+        try:
+            parser = build_from_crawler(self._parserimpl, self.crawler, body)
+        except Exception:  # the waiting requests must still be released
+            log.exception("robots.txt of %s could not be parsed: everything allowed", origin)
+            return None
         self.crawler.signals.send_catch_log(
             signal=signals.robots_parsed, robotparser=parser, request=request
         )
         return parser
 
-    def _settle(self, host: str, parser: Any) -> None:
-        """Fill the host's parser slot and release the requests waiting on it."""
-        timer = self._adopted.pop(host)
-        if timer.active():
-            timer.cancel()
-        waiting = self._parsers.get(host)
-        self._parsers[host] = parser
-        if isinstance(waiting, Deferred) and not waiting.called:
-            waiting.callback(parser)
-
-    def _fall_back(self, host: str, scheme: str) -> None:
-        """The adopted response never came: fetch robots.txt the way Scrapy does."""
-        if self._adopted.pop(host, None) is None:
+    def _hand_to_spider(self, result: Response | Failure, request: Request) -> None:
+        """The spider's callback (or errback) gets the download, as for any request it made."""
+        engine = self.crawler.engine
+        if request.callback is NO_CALLBACK or engine is None or self._closed:
             return
-        log.warning(
-            "robots.txt of %s did not arrive in %.0f s: fetching it again", host, self.adopt_timeout
-        )
-        waiting = self._parsers.pop(host)
-        fetched = deferred_from_coro(self.robot_parser(Request(f"{scheme}://{host}/")))
+        final = result.request if isinstance(result, Response) and result.request else request
+        engine.scraper.enqueue_scrape(result, final)
 
-        def hand_over(parser: Any) -> None:
-            if isinstance(waiting, Deferred) and not waiting.called:
-                waiting.callback(parser if not hasattr(parser, "trap") else None)
+    def _settle(self, origin: str, verdict: Any) -> None:
+        """One verdict per origin; every request waiting for it gets it, each on its own."""
+        if origin in self._verdicts:
+            return
+        self._verdicts[origin] = verdict
+        for waiter in self._waiting.pop(origin, []):
+            waiter.callback(verdict)
 
-        fetched.addBoth(hand_over)
+    # ------------------------------------------------------------------ closing
+
+    def _close(self) -> None:
+        """Requests still waiting when the crawl closes are refused, never let through."""
+        self._closed = True
+        for origin in list(self._waiting):
+            self._settle(origin, _CLOSED)

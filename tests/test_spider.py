@@ -138,13 +138,15 @@ def test_plan_arguments_in_process() -> None:
     ]
 
 
-def test_start_fetches_robots_and_seeds_in_scope(spider: NewsSpider) -> None:
+def test_start_fetches_robots_once_per_origin_and_seeds_in_scope(spider: NewsSpider) -> None:
+    """Without ROBOTSTXT_OBEY (get_crawler's default) the spider reads robots.txt itself."""
+
     async def collect() -> list[Request]:
         return [r async for r in spider.start()]
 
     requests = asyncio.run(collect())
     urls = [r.url for r in requests]
-    assert urls == [f"{SITE}/robots.txt", f"{SITE}/", f"{SITE}/robots.txt", f"{SITE}/world/"]
+    assert urls == [f"{SITE}/robots.txt", f"{SITE}/", f"{SITE}/world/"]
     assert requests[0].callback == spider.parse_robots
     assert requests[0].meta["dont_obey_robotstxt"] is True
     assert requests[1].meta["newsarchive_via"]["type"] == "seed"
@@ -375,7 +377,8 @@ def test_crawl_of_loopback_is_refused_and_recorded(tmp_path: Path) -> None:
     assert run.returncode == 1 and "no page could be fetched" in run.stderr, run.stderr[-3000:]
     assert requested == []
     pages = [json.loads(line) for line in (out / "pages.jsonl").read_text().splitlines()]
-    assert {p["url"] for p in pages} == {base + "/", base + "/robots.txt"}
+    # Refused before robots.txt is needed: no robots.txt request either.
+    assert {p["url"] for p in pages} == {base + "/"}
     assert {p["outcome"] for p in pages} == {"refused"}
     assert "loopback" in pages[0]["reason"]
     for batch in (out / "articles").glob("*.gz"):

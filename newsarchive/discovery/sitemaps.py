@@ -10,6 +10,8 @@ ignored. Truncated files yield the entries that parsed, plus an error.
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -20,6 +22,10 @@ log = logging.getLogger(__name__)
 
 # The sitemap protocol allows 50,000 URLs per file; more is a broken or hostile file.
 MAX_ENTRIES = 50_000
+# Defaults of NEWSARCHIVE_SITEMAP_MAX_DEPTH, _MAX_FILES and _MAX_URLS (see SitemapBudget).
+MAX_INDEX_DEPTH = 3
+MAX_FILES_PER_HOST = 1000
+MAX_URLS_PER_HOST = 200_000
 
 KIND_SITEMAP = "sitemap"
 KIND_NEWS_SITEMAP = "news_sitemap"
@@ -54,6 +60,39 @@ class SitemapResult:
     @property
     def is_index(self) -> bool:
         return bool(self.sitemaps)
+
+
+@dataclass
+class SitemapBudget:
+    """How far sitemaps may lead on each host: index depth, files fetched, page URLs taken.
+
+    Sitemaps are fetched before the articles they name, so an index nesting indexes
+    without end (a trap) or naming millions of URLs (a flood) would keep a crawl busy
+    forever. Depth 0 is a sitemap a plan or robots.txt names; each index adds one.
+    A limit of 0 means none. Pure bookkeeping: the spider asks, then counts.
+    """
+
+    max_depth: int = MAX_INDEX_DEPTH
+    max_files: int = MAX_FILES_PER_HOST
+    max_urls: int = MAX_URLS_PER_HOST
+    files: Counter[str] = field(default_factory=Counter)
+    urls: Counter[str] = field(default_factory=Counter)
+
+    def file_refusal(self, host: str, depth: int) -> str | None:
+        """Why one more sitemap of ``host`` at ``depth`` is not fetched, or None."""
+        if self.max_depth and depth > self.max_depth:
+            limit = "NEWSARCHIVE_SITEMAP_MAX_DEPTH"
+            return f"sitemap indexes nested deeper than {self.max_depth} ({limit})"
+        if self.max_files and self.files[host] >= self.max_files:
+            return f"more than {self.max_files} sitemaps of {host} (NEWSARCHIVE_SITEMAP_MAX_FILES)"
+        return None
+
+    def url_refusal(self, host: str) -> str | None:
+        """Why no more page URLs of ``host`` are taken from sitemaps, or None."""
+        if self.max_urls and self.urls[host] >= self.max_urls:
+            limit = "NEWSARCHIVE_SITEMAP_MAX_URLS"
+            return f"more than {self.max_urls} URLs of {host} in sitemaps ({limit})"
+        return None
 
 
 def absolute_http_url(raw: str | None, base: str) -> str | None:
@@ -131,11 +170,32 @@ def _parse_xml_sitemap(data: bytes, result: SitemapResult, max_entries: int) -> 
             target.append(entry)
 
 
+# A plain-text sitemap is read only when this share of its first lines are URLs (of any
+# scheme): an error page or a note in prose ("Service temporarily unavailable") is no sitemap.
+TEXT_SITEMAP_MIN_URL_SHARE = 0.8
+_TEXT_SAMPLE_LINES = 100
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+def text_sitemap_url(line: str) -> str | None:
+    """``line`` when it is one absolute http(s) URL with a host (no spaces, nothing else)."""
+    line = line.strip().lstrip("\ufeff")
+    if not line.startswith(("http://", "https://")) or any(c.isspace() for c in line):
+        return None
+    return absolute_http_url(line, line)
+
+
 def _parse_text_sitemap(data: bytes, result: SitemapResult, max_entries: int) -> None:
     text = data.decode("utf-8", errors="replace")
+    lines = [line for line in text.splitlines() if line.strip()]
+    sample = lines[:_TEXT_SAMPLE_LINES]
+    urls_in_sample = sum(1 for line in sample if _URL_LIKE.match(line.strip().lstrip("\ufeff")))
+    if not sample or urls_in_sample < TEXT_SITEMAP_MIN_URL_SHARE * len(sample):
+        result.errors.append("not a sitemap: text that is no list of URLs")
+        return
     seen: set[str] = set()
-    for line in text.splitlines():
-        url = absolute_http_url(line.strip(), result.url) if line.strip() else None
+    for line in lines:
+        url = text_sitemap_url(line)
         if url is None or url in seen:
             continue
         if len(result.urls) >= max_entries:
@@ -143,15 +203,14 @@ def _parse_text_sitemap(data: bytes, result: SitemapResult, max_entries: int) ->
             break
         seen.add(url)
         result.urls.append(SitemapEntry(url=url))
-    if not result.urls:
-        result.errors.append("plain-text sitemap holds no http(s) URL")
 
 
 def parse_sitemap(data: bytes | str, url: str, *, max_entries: int = MAX_ENTRIES) -> SitemapResult:
     """Parse a sitemap body fetched from ``url``; never raises on bad input.
 
     Gzip is recognised by its magic bytes (servers mislabel it), a body that
-    does not start with ``<`` is read as a plain-text sitemap (one URL a line).
+    does not start with ``<`` is read as a plain-text sitemap (one absolute URL a
+    line) when it looks like one (:data:`TEXT_SITEMAP_MIN_URL_SHARE`).
     """
     result = SitemapResult(url=url)
     if not data:

@@ -1,0 +1,293 @@
+"""Crawler traps and floods from hostile sites on 127.0.0.1: each stays within its limit.
+
+Nested sitemap indexes without end, sitemaps naming too many URLs, 20,000
+Set-Cookie headers, prose served as a plain-text sitemap, URLs on other ports,
+redirects out of scope and over-long URLs. Every crawl has CLOSESPIDER_PAGECOUNT
+as a safety net, so a trap that still works fails the test instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hostile_site import HostileSite, Reply, article_html, crawl, html, text
+from newsarchive.spiders.cookies import BoundedCookiesMiddleware
+from newsarchive.spiders.news import NewsSpider
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.test import get_crawler
+
+SAFETY_NET = {"CLOSESPIDER_PAGECOUNT": 150}
+ARTICLES = [f"/news/2024-05-0{n}-harbour-story-number-{n}.html" for n in range(1, 4)]
+
+
+def xml(body: str) -> Reply:
+    return text('<?xml version="1.0"?>' + body, content_type="application/xml")
+
+
+def urlset(base: str, paths: list[str]) -> Reply:
+    locs = "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths)
+    return xml(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>')
+
+
+def index(base: str, paths: list[str]) -> Reply:
+    locs = "".join(f"<sitemap><loc>{base}{p}</loc></sitemap>" for p in paths)
+    return xml(
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'
+    )
+
+
+def articles_routes() -> dict:
+    return {p: (lambda _, p=p: html(article_html(p.rsplit("/", 1)[-1]))) for p in ARTICLES}
+
+
+def sitemap_fetches(site: HostileSite) -> list[str]:
+    return [p for p in site.paths() if p.startswith("/sitemaps/")]
+
+
+# --------------------------------------------------------------------------- sitemaps
+
+
+def endless_index(base: str) -> object:
+    """/sitemaps/tree-N.xml is an index of two deeper indexes, forever; the top also names
+    a real sitemap of articles."""
+
+    def serve(handler: object) -> Reply:
+        name = handler.path.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
+        if name == "articles.xml":
+            return urlset(base, ARTICLES)
+        level = name.removeprefix("tree-").removesuffix(".xml")
+        children = [f"/sitemaps/tree-{level}{branch}.xml" for branch in "ab"]
+        if level == "":
+            children.append("/sitemaps/articles.xml")
+        return index(base, children)
+
+    return serve
+
+
+class PrefixRoutes(dict):
+    """Routes where every path under /sitemaps/ goes to one handler."""
+
+    def get(self, path: str, default: object = None) -> object:
+        if path.startswith("/sitemaps/") and "/sitemaps/" in self:
+            return self["/sitemaps/"]
+        return super().get(path, default)
+
+
+def test_endless_nested_sitemap_indexes_stop_at_the_depth_limit(tmp_path: Path) -> None:
+    routes = PrefixRoutes(articles_routes())
+    with HostileSite(routes) as site:
+        routes["/sitemaps/"] = endless_index(site.base)
+        run = crawl(
+            [f"{site.base}/news/"],
+            tmp_path / "out",
+            spider_args={"sitemaps": [f"{site.base}/sitemaps/tree-.xml"]},
+            settings={**SAFETY_NET, "NEWSARCHIVE_SITEMAP_MAX_DEPTH": 2},
+        )
+        fetched = sitemap_fetches(site)
+    assert run.returncode == 0, run.stderr[-3000:]
+    # depth 0: tree-.xml; 1: tree-a, tree-b, articles.xml; 2: four more. Nothing deeper.
+    levels = ["", "a", "b", "aa", "ab", "ba", "bb"]
+    expected = {f"/sitemaps/tree-{level}.xml" for level in levels} | {"/sitemaps/articles.xml"}
+    assert sorted(fetched) == sorted(expected)
+    assert len(run.articles()) == len(ARTICLES)
+    assert "NEWSARCHIVE_SITEMAP_MAX_DEPTH" in run.stderr
+
+
+def test_sitemap_files_per_host_stop_at_the_count_limit(tmp_path: Path) -> None:
+    routes = PrefixRoutes(articles_routes())
+    with HostileSite(routes) as site:
+        wide = [f"/sitemaps/part-{n}.xml" for n in range(60)]
+        routes["/sitemaps/"] = lambda h: (
+            index(site.base, wide) if h.path.endswith("index.xml") else urlset(site.base, ARTICLES)
+        )
+        run = crawl(
+            [f"{site.base}/news/"],
+            tmp_path / "out",
+            spider_args={"sitemaps": [f"{site.base}/sitemaps/index.xml"]},
+            settings={**SAFETY_NET, "NEWSARCHIVE_SITEMAP_MAX_FILES": 5},
+        )
+        fetched = sitemap_fetches(site)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len(fetched) == 5, fetched
+    assert run.stats.get("newsarchive/over_limit", 0) >= 1
+
+
+def test_page_urls_per_host_from_sitemaps_stop_at_their_limit(tmp_path: Path) -> None:
+    many = [f"/news/2024-05-01-flood-story-number-{n}.html" for n in range(40)]
+    routes = PrefixRoutes({p: (lambda _, p=p: html(article_html(p[-20:]))) for p in many})
+    with HostileSite(routes) as site:
+        routes["/sitemaps/"] = lambda _: urlset(site.base, many)
+        run = crawl(
+            [f"{site.base}/news/"],
+            tmp_path / "out",
+            spider_args={"sitemaps": [f"{site.base}/sitemaps/flood.xml"]},
+            settings={**SAFETY_NET, "NEWSARCHIVE_SITEMAP_MAX_URLS": 7},
+        )
+        stories = [p for p in site.paths() if "flood-story" in p]
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len(stories) == 7, stories
+
+
+def test_prose_served_as_a_plain_text_sitemap_names_no_url(tmp_path: Path) -> None:
+    routes = {
+        "/sitemap.txt": lambda _: text(
+            "Service temporarily unavailable\nPlease try again later.\n"
+        ),
+        **articles_routes(),
+    }
+    with HostileSite(routes) as site:
+        run = crawl(
+            [f"{site.base}/news/"],
+            tmp_path / "out",
+            spider_args={"sitemaps": [f"{site.base}/sitemap.txt"]},
+            settings=SAFETY_NET,
+        )
+        paths = site.paths()
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert sorted(set(paths)) == ["/news/", "/robots.txt", "/sitemap.txt"], paths
+
+
+# --------------------------------------------------------------------------- cookies
+
+
+def test_a_cookie_flood_does_not_reach_later_requests(tmp_path: Path) -> None:
+    flood = [("Set-Cookie", f"c{n}={'x' * 60}; Path=/") for n in range(20_000)]
+    links = "".join(f'<a href="{p}">story</a>' for p in ARTICLES)
+    routes = {
+        "/": lambda _: html(f"<html><body>{links}</body></html>".encode(), *flood),
+        **articles_routes(),
+    }
+    with HostileSite(routes) as site:
+        run = crawl([f"{site.base}/"], tmp_path / "out", settings=SAFETY_NET)
+        sent = {hit.path: hit.headers.get("cookie", "") for hit in site.hits}
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len(run.articles()) == len(ARTICLES)
+    for path in ARTICLES:
+        assert 0 < len(sent[path]) <= 8192, (path, len(sent[path]))
+        assert sent[path].count("=") <= 50
+    requests = [r for kind, uri, r in run.warc_records() if kind == "request"]
+    assert max(r.length for r in requests) < 16_384
+
+
+# --------------------------------------------------------------------------- scope
+
+
+def test_urls_on_other_ports_of_the_same_host_are_out_of_scope(tmp_path: Path) -> None:
+    audit = tmp_path / "sockets.jsonl"
+    with HostileSite(articles_routes()) as other:
+        routes = PrefixRoutes(articles_routes())
+        with HostileSite(routes) as site:
+            elsewhere = [f"{other.base}{p}" for p in ARTICLES] + ["http://127.0.0.1/news/x.html"]
+            routes["/sitemaps/"] = lambda _: xml(
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                + "".join(f"<url><loc>{u}</loc></url>" for u in elsewhere)
+                + "".join(f"<url><loc>{site.base}{p}</loc></url>" for p in ARTICLES)
+                + "</urlset>"
+            )
+            run = crawl(
+                [f"{site.base}/news/"],
+                tmp_path / "out",
+                spider_args={"sitemaps": [f"{site.base}/sitemaps/s.xml"]},
+                settings=SAFETY_NET,
+                audit=audit,
+            )
+            port = site.port
+        assert other.hits == []
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len(run.articles()) == len(ARTICLES)
+    connects = {e[1] for e in map(json.loads, audit.read_text().splitlines()) if e[0] == "connect"}
+    assert connects == {repr(("127.0.0.1", port))}
+
+
+def test_a_redirect_out_of_scope_is_refused_and_recorded(tmp_path: Path) -> None:
+    with HostileSite(articles_routes()) as other:
+        routes = {
+            "/": lambda _: html(
+                b'<html><body><a href="/go/2024-05-01-moved-story.html">m</a></body></html>'
+            ),
+            "/go/2024-05-01-moved-story.html": lambda _: (
+                301,
+                [("Location", f"{other.base}{ARTICLES[0]}")],
+                b"",
+            ),
+        }
+        with HostileSite(routes) as site:
+            run = crawl([f"{site.base}/"], tmp_path / "out", settings=SAFETY_NET)
+        assert other.hits == []
+    assert run.returncode == 0, run.stderr[-3000:]
+    (refused,) = [p for p in run.pages() if p["url"] == f"{other.base}{ARTICLES[0]}"]
+    assert refused["outcome"] == "refused" and "scope" in refused["reason"]
+
+
+# --------------------------------------------------------------------------- URL length
+
+
+def test_over_long_urls_are_recorded_as_failures_not_dropped(tmp_path: Path) -> None:
+    long_path = "/news/2024-05-01-" + "very-long-slug-" * 200 + ".html"  # about 3,000 characters
+    routes = PrefixRoutes(articles_routes())
+    with HostileSite(routes) as site:
+        routes["/sitemaps/"] = lambda _: urlset(site.base, [long_path, *ARTICLES])
+        run = crawl(
+            [f"{site.base}/news/", f"{site.base}{long_path}?seed"],
+            tmp_path / "out",
+            spider_args={"sitemaps": [f"{site.base}/sitemaps/s.xml"]},
+            settings=SAFETY_NET,
+        )
+        paths = site.paths()
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert not [p for p in paths if "very-long-slug" in p]
+    too_long = [p for p in run.pages() if (p["reason"] or "").startswith("url_too_long")]
+    assert len(too_long) == 2  # the seed and the sitemap's entry
+    assert {p["outcome"] for p in too_long} == {"refused"}
+    assert all(len(p["url"]) <= 2083 for p in too_long)
+    (site_report,) = run.report()["sites"].values()
+    assert site_report["failures"].get("URL too long") == 2, site_report["failures"]
+    assert len(run.articles()) == len(ARTICLES)
+
+
+# --------------------------------------------------------------------------- hub pages
+
+
+def hub_spider(settings: dict | None = None, **arguments: object) -> NewsSpider:
+    # No extraction workers: the spider is never closed here, its pool share never released.
+    defaults = {"NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-abcd", "NEWSARCHIVE_EXTRACT_WORKERS": 0}
+    crawler = get_crawler(NewsSpider, {**defaults, **(settings or {})})
+    return NewsSpider.from_crawler(crawler, **arguments)
+
+
+def hub_page(url: str, hrefs: list[str]) -> HtmlResponse:
+    links = "".join(f'<a href="{href}">story</a>' for href in hrefs)
+    return HtmlResponse(url, body=f"<html><body>{links}</body></html>".encode(), encoding="utf-8")
+
+
+def test_a_host_allowed_with_its_port_keeps_that_ports_links_only() -> None:
+    spider = hub_spider(start_urls="http://news.test:8080/", allowed_hosts="news.test:8080")
+    same, other = (f"http://news.test:{port}/2024/05/01/harbour-quay-opens" for port in (8080, 80))
+    requests = list(spider.follow_hub(hub_page("http://news.test:8080/", [same, other]), 0))
+    assert [r.url for r in requests] == [same]
+
+
+def test_a_hub_page_adds_at_most_the_link_limit() -> None:
+    spider = hub_spider({"NEWSARCHIVE_MAX_LINKS_PER_PAGE": 10}, start_urls="http://news.test/")
+    hrefs = [f"/2024/05/01/harbour-story-number-{n}" for n in range(50)]
+    requests = list(spider.follow_hub(hub_page("http://news.test/", hrefs), 0))
+    assert len(requests) == 10
+    later = hub_page("http://news.test/world/", hrefs[10:12])
+    assert len(list(spider.follow_hub(later, 0))) == 2  # links beyond the cut were not marked
+
+
+def test_cookies_are_bounded_in_number_size_and_header_length() -> None:
+    crawler = get_crawler(settings_dict={"COOKIES_ENABLED": True})
+    middleware = BoundedCookiesMiddleware.from_crawler(crawler)
+    first = Request("http://news.test/")
+    set_cookies = [f"huge={'h' * 100_000}"] + [f"c{n}={'v' * 300}" for n in range(120)]
+    middleware.process_response(first, Response(first.url, headers={"Set-Cookie": set_cookies}))
+    kept = list(middleware.jars[None].jar)
+    assert len(kept) <= 50 and all(c.name != "huge" for c in kept)
+    later = Request("http://news.test/story")
+    middleware.process_request(later)
+    header = later.headers.get("Cookie") or b""
+    assert 0 < len(header) <= 8192
+    assert all(pair.count(b"=") == 1 for pair in header.split(b"; "))  # whole cookies only

@@ -1,0 +1,112 @@
+"""robots.txt is obeyed by every request queued before it arrives, and fetched once per origin.
+
+Scrapy's RobotsTxtMiddleware shares one Deferred between the requests waiting
+for robots.txt; only the first gets the parser, the rest were let through as
+if everything were allowed. Here nine seeds on one host (one disallowed), a
+sitemap and a feed named by the plan (both listing the disallowed page) all
+start at once.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from hostile_site import CrawlRun, HostileSite, article_html, crawl, html, text
+
+ROBOTS = "User-agent: *\nDisallow: /private/\n"
+PRIVATE = "/private/2024-05-02-secret-plans.html"
+PUBLIC = [f"/news/2024-05-01-story-number-{n}.html" for n in range(7)]
+
+
+def slow_robots(_: object) -> tuple[int, list[tuple[str, str]], bytes]:
+    """robots.txt arrives late, so every seed, sitemap and feed is queued before it."""
+    time.sleep(0.5)
+    return text(ROBOTS)
+
+
+def routes(base: str) -> dict:
+    sitemap = "".join(f"<url><loc>{base}{p}</loc></url>" for p in [*PUBLIC, PRIVATE])
+    items = "".join(f"<item><link>{base}{p}</link><title>t</title></item>" for p in [PRIVATE])
+    table = {
+        "/robots.txt": slow_robots,
+        "/": lambda _: html(b"<html><body><p>Home</p></body></html>"),
+        "/sitemap.xml": lambda _: text(
+            f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{sitemap}</urlset>",
+            content_type="application/xml",
+        ),
+        "/feed.rss": lambda _: text(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}'
+            "</channel></rss>",
+            content_type="application/rss+xml",
+        ),
+    }
+    for path in [*PUBLIC, PRIVATE]:
+        table[path] = lambda _, p=path: html(article_html(p.rsplit("/", 1)[-1]))
+    return table
+
+
+@pytest.fixture(scope="module")
+def plan_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[CrawlRun, list[str], str]:
+    tmp_path = tmp_path_factory.mktemp("race")
+    table: dict = {}
+    with HostileSite(table) as site:
+        table.update(routes(site.base))
+        seeds = [f"{site.base}/", f"{site.base}{PRIVATE}"] + [f"{site.base}{p}" for p in PUBLIC]
+        run = crawl(
+            seeds,
+            tmp_path / "out",
+            spider_args={
+                "sitemaps": [f"{site.base}/sitemap.xml"],
+                "feeds": [f"{site.base}/feed.rss"],
+            },
+        )
+        return run, site.paths(), site.base
+
+
+def test_no_request_queued_before_robots_txt_bypasses_it(
+    plan_crawl: tuple[CrawlRun, list[str], str],
+) -> None:
+    run, paths, base = plan_crawl
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len(seeds_fetched := [p for p in paths if p in PUBLIC]) == len(PUBLIC), seeds_fetched
+    assert PRIVATE not in paths
+    assert not [a for a in run.articles() if PRIVATE in (a.get("url") or "")]
+    denied = [p for p in run.pages() if p["outcome"] == "robots_denied"]
+    assert {p["url"] for p in denied} == {base + PRIVATE}
+    assert len(run.articles()) == len(PUBLIC)
+
+
+def test_robots_txt_is_fetched_and_archived_once_per_origin(
+    plan_crawl: tuple[CrawlRun, list[str], str],
+) -> None:
+    run, paths, base = plan_crawl
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert paths.count("/robots.txt") == 1
+    robots_records = [kind for kind, uri, _ in run.warc_records() if uri == f"{base}/robots.txt"]
+    assert sorted(robots_records) == ["request", "response"]
+    robots_pages = [p for p in run.pages() if p["url"] == f"{base}/robots.txt"]
+    assert len(robots_pages) == 1 and robots_pages[0]["page_type"] == "robots"
+
+
+def test_only_the_first_512_kib_of_a_huge_robots_txt_are_parsed(tmp_path: Path) -> None:
+    """Parsed on the reactor thread and checked for every request: a 4 MB file would stall."""
+    rules = "".join(f"Disallow: /p{n}/*x*y\n" for n in range(200_000))
+    table = {
+        "/robots.txt": lambda _: text("User-agent: *\nDisallow: /private/\n" + rules),
+        PUBLIC[0]: lambda _: html(article_html("story")),
+    }
+    with HostileSite(table) as site:
+        run = crawl(
+            [f"{site.base}{PUBLIC[0]}", f"{site.base}{PRIVATE}"],
+            tmp_path / "out",
+            settings={"ROBOTSTXT_PARSER": "hostile_site.MeasuringRobotParser"},
+        )
+        paths = site.paths()
+    assert run.returncode == 0, run.stderr[-3000:]
+    (size,) = [int(n) for n in re.findall(r"robots parser got (\d+) bytes", run.stderr)]
+    assert size == 512 * 1024
+    assert PUBLIC[0] in paths and PRIVATE not in paths  # rules at the start still apply
