@@ -113,3 +113,11 @@ NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
 # "auto" = one per CPU (at most 4; none on one CPU), a number, or 0 for in-process.
 # Measured with bench/crawl.py: full pipeline ~200 -> ~280 pages/s on 2 shared cores.
 NEWSARCHIVE_EXTRACT_WORKERS = "auto"
+
+# Decompression limits and crash recovery of WARC files (issues 13 and 14).
+# Most bytes any one inflate (HTTP Content-Encoding in reextract, `extract FILE.gz`,
+# `warc check`) may produce; past it the page fails alone (newsarchive/inflate.py).
+# The environment variable of the same name overrides it for the command line tools.
+NEWSARCHIVE_MAX_DECOMPRESSED_SIZE = 50 * 1024 * 1024
+# Finish WARC files a killed crawl left as *.open when the next crawl opens the folder.
+NEWSARCHIVE_WARC_RECOVER = True
