@@ -121,3 +121,6 @@ NEWSARCHIVE_EXTRACT_WORKERS = "auto"
 NEWSARCHIVE_MAX_DECOMPRESSED_SIZE = 50 * 1024 * 1024
 # Finish WARC files a killed crawl left as *.open when the next crawl opens the folder.
 NEWSARCHIVE_WARC_RECOVER = True
+# Scrapy's scheduler plus a crash marker: a JOBDIR queue a kill -9 tore is discarded with
+# one warning instead of failing every pop (newsarchive/jobdir.py).
+SCHEDULER = "newsarchive.jobdir.RecoveringScheduler"
