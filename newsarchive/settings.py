@@ -141,3 +141,14 @@ NEWSARCHIVE_SITEMAP_MAX_FILES = 1000
 NEWSARCHIVE_SITEMAP_MAX_URLS = 200_000
 # Feeds and links one hub page may add to the crawl (a busy home page names ~1,000).
 NEWSARCHIVE_MAX_LINKS_PER_PAGE = 10_000
+
+# Decompression limits and crash recovery of WARC files (issues 13 and 14).
+# Most bytes any one inflate (HTTP Content-Encoding in reextract, `extract FILE.gz`,
+# `warc check`) may produce; past it the page fails alone (newsarchive/inflate.py).
+# The environment variable of the same name overrides it for the command line tools.
+NEWSARCHIVE_MAX_DECOMPRESSED_SIZE = 50 * 1024 * 1024
+# Finish WARC files a killed crawl left as *.open when the next crawl opens the folder.
+NEWSARCHIVE_WARC_RECOVER = True
+# Scrapy's scheduler plus a crash marker: a JOBDIR queue a kill -9 tore is discarded with
+# one warning instead of failing every pop (newsarchive/jobdir.py).
+SCHEDULER = "newsarchive.jobdir.RecoveringScheduler"

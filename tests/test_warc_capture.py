@@ -293,10 +293,18 @@ def test_kill_9_leaves_closed_records_readable_and_resume_starts_a_new_file(tmp_
         assert records[0].rec_type == "warcinfo" and len(records) == len(walk.members)
 
         crawl(tmp_path, [slow.base_url + "/p/1"], {"DEPTH_LIMIT": 1})
-    assert crashed.read_bytes() == crashed_bytes, "the crashed file is never appended to"
-    [resumed] = list((tmp_path / "warc").glob("*.warc.gz"))
+    # The next crawl into the folder finished the crashed file: cut after its last whole
+    # record, under the name its pointers use; it never appended to it.
+    finished = crashed.with_name(crashed.name.removesuffix(".open"))
+    assert not crashed.exists() and finished.read_bytes() == complete
+    [resumed] = [p for p in (tmp_path / "warc").glob("*.warc.gz") if p != finished]
     assert parse_name(resumed.name).serial > parse_name(crashed.name).serial
-    assert check_file(resumed).ok
+    assert check_file(resumed).ok and check_file(finished).ok
+    indexed = {
+        json.loads(line.split(" ", 2)[2])["filename"]
+        for line in (tmp_path / "index.cdxj").read_text().splitlines()
+    }
+    assert indexed == {finished.name, resumed.name}
 
 
 @pytest.mark.parametrize("thread", [False, True], ids=["inline", "writer-thread"])

@@ -1,6 +1,7 @@
 """Extract article records from saved pages: one JSON line per input file.
 
-PATH may be ``-`` for standard input; ``.gz`` files are decompressed first.
+PATH may be ``-`` for standard input; ``.gz`` files are decompressed first, to at
+most ``NEWSARCHIVE_MAX_DECOMPRESSED_SIZE`` bytes (a gzip bomb fails that file only).
 A file that cannot be read is reported on standard error and the others are
 still extracted (exit status 1 when any failed).
 """
@@ -8,12 +9,12 @@ still extracted (exit status 1 when any failed).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import logging
 import sys
-import zlib
 from pathlib import Path
+
+from newsarchive.inflate import InflateError, inflate
 
 HELP = "extract article records (JSON lines) from saved HTML pages"
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def read_input(path: str) -> bytes:
     """The bytes of ``path`` (``-`` is standard input), gunzipped when it is gzip data."""
     data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     if path.endswith(".gz") or data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        data = inflate(data, "gzip")
     return data
 
 
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     for path in args.paths:
         try:
             data = read_input(path)
-        except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        except (OSError, InflateError) as exc:
             print(f"newsarchive extract: cannot read {path}: {exc}", file=sys.stderr)
             failed += 1
             continue

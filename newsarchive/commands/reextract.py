@@ -6,6 +6,12 @@ pointer, fetched_at from WARC-Date, status, MIME type, IP address) and keeps the
 pages the crawl would have exported as articles. Output order follows the
 archives, whatever --jobs is. This is how a better extractor is applied to old
 archives.
+
+Damaged files are read record by record: a corrupt or cut gzip member, or a file
+that is no WARC at all, costs what it spans; every whole record is still
+extracted. Each damaged file gets one line on standard error, each page that
+failed (a decompression bomb, an extraction error) one too, and the exit status
+is 1 when there was any.
 """
 
 from __future__ import annotations
@@ -60,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from newsarchive import schema, settings
-    from newsarchive.warc.reread import reextract
+    from newsarchive.warc.reread import ReadState, reextract
 
     try:
         paths = warc_files(args.warcs)
@@ -74,8 +80,11 @@ def run(args: argparse.Namespace) -> int:
     )
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     count = 0
+    state = ReadState()
     try:
-        for record in reextract(paths, jobs=max(1, args.jobs), min_probability=threshold):
+        for record in reextract(
+            paths, jobs=max(1, args.jobs), min_probability=threshold, state=state
+        ):
             out.write(
                 json.dumps(schema.conform(record), ensure_ascii=False, separators=(",", ":")) + "\n"
             )
@@ -83,5 +92,16 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    for damaged in state.damage:
+        print(f"newsarchive reextract: {damaged.line()}", file=sys.stderr)
+    for url, why in state.failures:
+        print(f"newsarchive reextract: page failed: {url}: {why}", file=sys.stderr)
     print(f"{count} article records from {len(paths)} WARC files", file=sys.stderr)
+    if state.damage or state.failures:
+        print(
+            f"newsarchive reextract: {len(state.damage)} damaged file(s), "
+            f"{len(state.failures)} failed page(s)",
+            file=sys.stderr,
+        )
+        return 1
     return 0

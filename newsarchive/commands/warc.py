@@ -2,6 +2,8 @@
 
 check FILE...              digests (as `warcio check`) plus a walk over every gzip member,
                            which catches a truncated tail `warcio check` misses
+recover OUT|FILE...        finish *.warc.gz.open files a killed crawl left: cut after the
+                           last whole record, rename, repair OUT/index.cdxj
 index OUT|FILE... [-o F]   rebuild the sorted CDXJ index (default OUT/index.cdxj)
 wacz OUT -o crawl.wacz     package the crawl's WARC files as WACZ (needs the replay extra)
 fixture FILE[:OFFSET] -o DIR [--url URL]
@@ -14,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "check, index, package (WACZ) WARC files, or turn a record into a test fixture"
+HELP = "check, recover, index, package (WACZ) WARC files, or turn a record into a fixture"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     check = sub.add_parser("check", help="verify digests and gzip members")
     check.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
     check.set_defaults(_action=run_check)
+
+    recover = sub.add_parser("recover", help="finish .open files a killed crawl left")
+    recover.add_argument("paths", nargs="+", type=Path, metavar="OUT_OR_FILE")
+    recover.set_defaults(_action=run_recover)
 
     index = sub.add_parser("index", help="rebuild the CDXJ index from WARC files")
     index.add_argument("paths", nargs="+", type=Path, metavar="OUT_OR_FILE")
@@ -83,6 +89,35 @@ def run_check(args: argparse.Namespace) -> int:
         for problem in report.problems:
             print(f"    {problem}")
         failed += not report.ok
+    if failed:
+        print(f"{failed} file(s) FAILED", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def run_recover(args: argparse.Namespace) -> int:
+    """One line per ``.open`` file: records kept and bytes cut (or why it was left)."""
+    from newsarchive.warc.recover import Recovered, crawl_folder_of, recover_file, repair_index
+
+    paths = [p for p in warc_paths(args.paths) if p.name.endswith(".open")]
+    if not paths:
+        print("nothing to recover: no *.warc.gz.open file")
+        return 0
+    by_folder: dict[Path | None, list[Recovered]] = {}
+    failed = 0
+    for path in paths:
+        try:
+            result = recover_file(path)
+        except OSError as error:
+            print(f"FAILED  {path}  ({error.strerror or error})")
+            failed += 1
+            continue
+        print(result.line())
+        failed += bool(result.skipped)
+        by_folder.setdefault(crawl_folder_of(path), []).append(result)
+    for folder, results in by_folder.items():
+        if folder is not None:
+            lines = repair_index(folder / "index.cdxj", results)
+            print(f"index repaired: {folder / 'index.cdxj'} ({lines} lines)")
     return 1 if failed else 0
 
 
@@ -129,13 +164,14 @@ def run_wacz(args: argparse.Namespace) -> int:
 
 
 def run_fixture(args: argparse.Namespace) -> int:
+    from newsarchive.inflate import InflateError
     from newsarchive.warc.fixture import RecordNotFound, RecordSpec, write_fixture
 
     try:
         folder = write_fixture(
             RecordSpec.parse(args.record, args.url), args.out, with_expected=not args.no_expected
         )
-    except (RecordNotFound, FileNotFoundError) as error:
+    except (RecordNotFound, FileNotFoundError, InflateError) as error:
         print(f"newsarchive warc fixture: {error}", file=sys.stderr)
         return 1
     print(f"fixture written: {folder}")

@@ -44,6 +44,11 @@ Known limits: Scrapy title-cases header names and groups repeated headers by nam
 the request enters the downloader slot, so a download delay counts as capture time.
 
 A write failure (disk full) closes the spider with reason ``warc_write_failed``.
+
+Crash recovery: when the extension opens an output folder it first finishes the
+``*.open`` files a killed crawl left there (``warc.recover``: cut after the last whole
+record, renamed to the name every pointer already uses, ``index.cdxj`` repaired),
+unless ``NEWSARCHIVE_WARC_RECOVER`` is off.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ from newsarchive import __version__
 from newsarchive.warc import records
 from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, mime_of
 from newsarchive.warc.digests import ArchivedPayload, DigestIndex
+from newsarchive.warc.recover import recover_folder
 from newsarchive.warc.serialize import WarcRecord
 from newsarchive.warc.writer import (
     STORED,
@@ -310,8 +316,12 @@ class WarcCapture:
         from newsarchive.provenance import crawl_id_for
 
         settings = self.crawler.settings
+        if settings.getbool("NEWSARCHIVE_WARC_RECOVER", True):
+            # Finish what a killed crawl left here, before this crawl adds a file or a line.
+            recover_folder(self.output_dir, WARC_SUBDIR)
         fields = warcinfo_fields(settings, crawl_id_for(self.crawler))
         fields[SPIDER_FIELD] = spider_name
+        self._index = CdxjAppender(self.output_dir / INDEX_NAME)
         # Request records (and warcinfo) use the crawl's level too: at the writer's default
         # (6) zlib spent more on setting up each small request's member than on its bytes.
         self._writer = RotatingWarcWriter(
@@ -320,9 +330,9 @@ class WarcCapture:
             max_size=self.max_size,
             warcinfo=fields,
             gzip_level=self.gzip_level,
+            on_close=self._index.flush,
         )
         self._digests = DigestIndex(self.warc_dir / DIGESTS_NAME)
-        self._index = CdxjAppender(self.output_dir / INDEX_NAME)
 
     # ------------------------------------------------------------------ writing
     def archive(self, exchange: records.Exchange) -> dict[str, Any]:

@@ -161,6 +161,18 @@ def entries_from_warc(path: str | Path) -> Iterator[IndexEntry]:
             )
 
 
+def line_filename(line: str) -> str | None:
+    """The ``filename`` an index line points into (None for a torn or foreign line)."""
+    _, sep, fields = line.partition(" {")
+    if not sep:
+        return None
+    try:
+        name = json.loads("{" + fields).get("filename")
+    except (ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) else None
+
+
 def sort_file(path: Path) -> None:
     """Sort an index file bytewise in place (atomically)."""
     lines = sorted(set(path.read_bytes().splitlines(keepends=True)))
@@ -182,8 +194,10 @@ def rebuild(warc_paths: Iterable[str | Path], out_path: str | Path) -> int:
 class CdxjAppender:
     """Appends index lines as records are written; ``close`` sorts the file.
 
-    Lines reach the OS at least every ``flush_interval`` seconds: a crash loses at most
-    that many seconds of index (``newsarchive warc index`` rebuilds it from the WARCs).
+    Lines reach the OS at least every ``flush_interval`` seconds, and all lines of a
+    WARC file before that file is finished (``flush``, called by the writer on
+    rotation): a crash can only lose lines of the file still ``.open``, which
+    ``warc.recover`` rebuilds from the file itself.
     """
 
     def __init__(self, path: str | Path, flush_interval: float = 1.0) -> None:
@@ -196,6 +210,11 @@ class CdxjAppender:
     def add(self, entry: IndexEntry) -> None:
         self._file.write(entry.line())
         if time.monotonic() - self._last_flush >= self.flush_interval:
+            self._file.flush()
+            self._last_flush = time.monotonic()
+
+    def flush(self) -> None:
+        if not self._file.closed:
             self._file.flush()
             self._last_flush = time.monotonic()
 

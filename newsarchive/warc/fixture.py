@@ -46,6 +46,8 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
     """Payload, HTTP head and pointer of the selected record."""
     from warcio.archiveiterator import ArchiveIterator
 
+    from newsarchive.warc.reread import payload_of
+
     if not spec.path.exists():
         raise FileNotFoundError(f"no such WARC file: {spec.path}")
     with open(spec.path, "rb") as stream:
@@ -59,7 +61,7 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
                 )
             if not _matches(record, spec):
                 continue
-            body = record.content_stream().read()
+            body = payload_of(record)  # bounded: a bomb raises InflateError
             http = record.http_headers
             offset, length = records.get_record_offset(), records.get_record_length()
             headers = record.rec_headers

@@ -5,9 +5,14 @@ and hands each archived HTML page to a pool of worker processes that run the
 extractor; results come back in archive order, so the output is deterministic
 whatever the number of jobs.
 
-Payloads are read with warcio's ``content_stream()``: the de-chunked body with
-its content coding undone, which is what the crawl's spider saw after Scrapy's
-HttpCompressionMiddleware. A ``revisit`` is resolved to the payload of the record
+Files are read member by member (``gzipwalk.iter_members``): each gzip member must
+hold one whole WARC record, and after a bad member (corrupt, cut short, not gzip)
+reading resumes at the next member that holds one, so damage costs the bytes it
+spans and never the records after it; ``ReadState.damage`` says what was skipped.
+Payloads are de-chunked and their content coding undone with the bounded inflate
+(``newsarchive.inflate``): the body the crawl's spider saw after Scrapy's
+HttpCompressionMiddleware, and a decompression bomb fails its page alone
+(``ReadState.failures``). A ``revisit`` is resolved to the payload of the record
 it refers to (seen earlier in this run, or found through ``digests.sqlite`` beside
 the file). Provenance is rebuilt with the same function the crawl's provenance
 pipeline uses (:mod:`newsarchive.provenance`): WARC pointer from the record's
@@ -18,19 +23,22 @@ responses that led to the page.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
+from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
 from newsarchive.warc.capture import SPIDER_FIELD, VIA_HEADER
 from newsarchive.warc.digests import DigestIndex
+from newsarchive.warc.gzipwalk import Member, iter_members
 from newsarchive.warc.records import rfc3339
 
 log = logging.getLogger(__name__)
@@ -39,6 +47,7 @@ HTML_MIME_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Headers that described the body as stored, not as the extractor receives it.
 DECODED_AWAY = frozenset({"content-encoding", "transfer-encoding"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+READ_SIZE = 1 << 16
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,6 +64,30 @@ class ArchivedPage:
 
 
 @dataclass
+class FileDamage:
+    """The bad stretches of one file, and how many whole records it still gave."""
+
+    path: Path
+    stretches: list[Member] = field(default_factory=list)
+    records: int = 0
+    error: str | None = None  # the file could not be opened at all
+
+    def line(self) -> str:
+        """One line for the user: what was skipped and what was kept."""
+        if self.error:
+            return f"{self.path}: unreadable ({self.error})"
+        skipped = sum(m.length for m in self.stretches)
+        if not self.records:
+            return f"{self.path}: not a readable WARC file ({self.stretches[0].problem})"
+        first = self.stretches[0]
+        more = f" and {len(self.stretches) - 1} more" if len(self.stretches) > 1 else ""
+        return (
+            f"{self.path}: damaged, {skipped} bytes skipped (offset {first.offset}: "
+            f"{first.problem}{more}); {self.records} whole records read"
+        )
+
+
+@dataclass
 class ReadState:
     """What the sequential pass remembers across records and files."""
 
@@ -62,6 +95,8 @@ class ReadState:
     redirected_from: dict[str, str] = field(default_factory=dict)
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
     skipped: int = 0
+    damage: list[FileDamage] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (url, why) before extraction
 
 
 def _warcinfo_fields(payload: bytes) -> dict[str, str]:
@@ -109,8 +144,40 @@ def _original_payload(state: ReadState, path: Path, record: Any) -> bytes | None
     with open(where[0], "rb") as stream:
         stream.seek(where[1])
         for original in ArchiveIterator(stream):
-            return original.content_stream().read()
+            return payload_of(original)
     return None
+
+
+def read_capped(stream: Any, limit: int) -> bytes:
+    """All of ``stream``, or ``TooLarge`` as soon as it passes ``limit`` bytes."""
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        part = stream.read(READ_SIZE)
+        if not part:
+            return b"".join(parts)
+        total += len(part)
+        if total > limit:
+            raise TooLarge(limit)
+        parts.append(part)
+
+
+def payload_of(record: Any) -> bytes:
+    """The body as the spider saw it: de-chunked, content coding undone, bounded.
+
+    Raises ``InflateError`` (``TooLarge`` for a bomb) when it cannot be had within
+    ``NEWSARCHIVE_MAX_DECOMPRESSED_SIZE``.
+    """
+    from warcio.bufferedreaders import ChunkedDataReader
+
+    limit = max_size()
+    raw = read_capped(record.raw_stream, limit)
+    http = record.http_headers
+    if http is None:
+        return raw
+    if (http.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
+        raw = read_capped(ChunkedDataReader(io.BytesIO(raw)), limit)
+    return decode_content(raw, http.get_header("Content-Encoding"), limit)
 
 
 def _redirect_chain(state: ReadState, url: str) -> list[str]:
@@ -179,73 +246,109 @@ def _note_redirect(state: ReadState, record: Any) -> None:
         state.redirected_from[urljoin(source, location).split("#", 1)[0]] = source
 
 
+def whole_records(path: Path, state: ReadState) -> Iterator[tuple[Any, int, int]]:
+    """(record, offset, length) of every whole record in ``path``; damage goes to ``state``.
+
+    Each record is parsed from its own member, so a bad member never ends the file.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+    from warcio.limitreader import LimitReader
+
+    report = FileDamage(path)
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed below, after the last record
+    except OSError as error:
+        report.error = error.strerror or str(error)
+        state.damage.append(report)
+        return
+    with stream:
+        for member in iter_members(stream):
+            if member.problem is not None:
+                report.stretches.append(member)
+                continue
+            stream.seek(member.offset)
+            try:
+                record = next(iter(ArchiveIterator(LimitReader(stream, member.length))), None)
+            except (ArchiveLoadFailed, ValueError, EOFError) as error:
+                report.stretches.append(replace(member, problem=f"unparseable record ({error})"))
+                continue
+            if record is None:
+                report.stretches.append(replace(member, problem="no WARC record found"))
+                continue
+            report.records += 1
+            yield record, member.offset, member.length
+    if report.stretches:
+        state.damage.append(report)
+
+
 def read_pages(
     paths: Iterable[str | Path], state: ReadState | None = None
 ) -> Iterator[ArchivedPage]:
     """Every archived 200 HTML response (or revisit of one) in ``paths``, in order."""
-    from warcio.archiveiterator import ArchiveIterator
-
     state = state or ReadState()
     for path in map(Path, paths):
         pending: tuple[ArchivedPage, str, Any, tuple[str, int, int]] | None = None
-        with open(path, "rb") as stream:
-            records = ArchiveIterator(stream)
-            for record in records:
-                rec_type = record.rec_type
-                wanted = _is_wanted_page(record)
-                # Read the payload before asking for the offset: warcio reads to the end then.
-                reads_payload = rec_type == "warcinfo" or (wanted and rec_type == "response")
-                body = record.content_stream().read() if reads_payload else None
-                offset, length = records.get_record_offset(), records.get_record_length()
-                if rec_type == "request" and pending is not None:
-                    page, main_id, main, position = pending
-                    pending = None
-                    if record.rec_headers.get_header("WARC-Concurrent-To") == main_id:
-                        via_text = record.rec_headers.get_header(VIA_HEADER)
-                        page.capture = _capture_of(
-                            state, main, position, json.loads(via_text) if via_text else None
-                        )
-                    yield page
-                    continue
-                if pending is not None:
-                    yield pending[0]
-                    pending = None
-                if rec_type == "warcinfo":
-                    state.warcinfo = _warcinfo_fields(body or b"")
-                    continue
-                if rec_type not in ("response", "revisit") or not record.http_headers:
-                    continue
-                if rec_type == "response":
-                    state.locations[record.rec_headers.get_header("WARC-Record-ID")] = (
-                        path,
-                        offset,
+        for record, offset, length in whole_records(path, state):
+            rec_type = record.rec_type
+            if rec_type == "request" and pending is not None:
+                page, main_id, main, position = pending
+                pending = None
+                if record.rec_headers.get_header("WARC-Concurrent-To") == main_id:
+                    via_text = record.rec_headers.get_header(VIA_HEADER)
+                    page.capture = _capture_of(
+                        state, main, position, json.loads(via_text) if via_text else None
                     )
-                if int(record.http_headers.get_statuscode() or 0) in REDIRECT_STATUSES:
-                    _note_redirect(state, record)
-                if not wanted:
-                    state.skipped += 1
-                    continue
-                if body is None:
-                    body = _original_payload(state, path, record)
-                if body is None:
-                    log.warning(
-                        "revisit of %s at %s:%d: original payload not found, skipped",
-                        record.rec_headers.get_header("WARC-Target-URI"),
-                        path,
-                        offset,
-                    )
-                    state.skipped += 1
-                    continue
-                position = (path.name.removesuffix(".open"), offset, length)
-                page = ArchivedPage(
-                    record.rec_headers.get_header("WARC-Target-URI"),
-                    body,
-                    _joined_headers(record.http_headers),
-                    _capture_of(state, record, position, None),
-                )
-                pending = (page, record.rec_headers.get_header("WARC-Record-ID"), record, position)
+                yield page
+                continue
             if pending is not None:
                 yield pending[0]
+                pending = None
+            if rec_type == "warcinfo":
+                state.warcinfo = _warcinfo_fields(read_capped(record.raw_stream, max_size()))
+                continue
+            page_and_id = _page_of(state, path, record, offset, length)
+            if page_and_id is not None:
+                pending = (*page_and_id, record, (path.name.removesuffix(".open"), offset, length))
+        if pending is not None:
+            yield pending[0]
+
+
+def _page_of(
+    state: ReadState, path: Path, record: Any, offset: int, length: int
+) -> tuple[ArchivedPage, str] | None:
+    """The page of a response or revisit record, or None (not wanted, or no payload)."""
+    if record.rec_type not in ("response", "revisit") or not record.http_headers:
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    if record.rec_type == "response":
+        state.locations[record.rec_headers.get_header("WARC-Record-ID")] = (path, offset)
+    if int(record.http_headers.get_statuscode() or 0) in REDIRECT_STATUSES:
+        _note_redirect(state, record)
+    if not _is_wanted_page(record):
+        state.skipped += 1
+        return None
+    try:
+        body = (
+            payload_of(record)
+            if record.rec_type == "response"
+            else _original_payload(state, path, record)
+        )
+    except InflateError as error:
+        log.warning("%s at %s:%d: payload skipped: %s", url, path, offset, error)
+        state.failures.append((url, f"payload: {error}"))
+        return None
+    if body is None:
+        log.warning(
+            "revisit of %s at %s:%d: original payload not found, skipped", url, path, offset
+        )
+        state.skipped += 1
+        return None
+    position = (path.name.removesuffix(".open"), offset, length)
+    page = ArchivedPage(
+        url, body, _joined_headers(record.http_headers), _capture_of(state, record, position, None)
+    )
+    return page, record.rec_headers.get_header("WARC-Record-ID")
 
 
 def extract_page(page: ArchivedPage) -> dict[str, Any]:
@@ -295,24 +398,31 @@ def ordered_map(
 
 
 def reextract(
-    paths: Iterable[str | Path], jobs: int = 1, min_probability: float = 0.5
+    paths: Iterable[str | Path],
+    jobs: int = 1,
+    min_probability: float = 0.5,
+    state: ReadState | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Article records re-extracted from archives, filtered and versioned like the crawl's.
 
     Same rules as the crawl's pipelines: an article page type at or over
     ``min_probability`` is exported; the same text under a second URL is dropped,
-    a changed text becomes the next version.
+    a changed text becomes the next version. ``state`` collects damaged files and
+    failed pages for the caller's report.
     """
+    state = state if state is not None else ReadState()
     from newsarchive.export.versions import VersionIndex
     from newsarchive.pipelines.pages import decide_outcome
 
     versions = VersionIndex()
     executor = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     try:
-        for result in ordered_map(extract_page, read_pages(paths), executor, window=jobs * 16):
+        pages = read_pages(paths, state)
+        for result in ordered_map(extract_page, pages, executor, window=jobs * 16):
             record = result["record"]
             if record is None:
                 log.warning("%s: %s", result["capture"].get("url"), result["error"])
+                state.failures.append((result["capture"].get("url"), result["error"]))
                 continue
             outcome, _ = decide_outcome({**record, "_capture": result["capture"]}, min_probability)
             if outcome != "article":

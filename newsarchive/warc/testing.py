@@ -4,6 +4,10 @@
 framing: Content-Length, chunked, gzip, repeated headers, a body cut short), so a
 test can compare the archived payload with exactly what went on the wire.
 
+``archive_pages`` writes pages straight into a WARC file (no crawl) and
+``gzip_bomb`` builds a small gzip member that inflates to gigabytes, for tests of
+damaged files and decompression limits.
+
 ``python -m newsarchive.warc.testing OUT URL...`` runs a link-following spider with
 only ``WarcCapture`` enabled (used by tests in a subprocess, because Twisted's
 reactor cannot restart, and by ``bench/warc_overhead.py``).
@@ -206,6 +210,70 @@ def generated_routes(pages: int, fanout: int = 10, page_bytes: int = 2000) -> di
 
 
 # --------------------------------------------------------------------------- crawl
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to archive directly: URL, body as sent, extra response headers."""
+
+    url: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)
+
+
+def archive_pages(folder: Any, pages: list[Page], prefix: str = "test") -> list[Any]:
+    """Write ``pages`` as response + request pairs into one WARC file under ``folder``.
+
+    Returns each response's ``RecordLocation``; the file is ``folder/*.warc.gz``.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from newsarchive.warc import records
+    from newsarchive.warc.writer import STORED, RotatingWarcWriter
+
+    start = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    locations = []
+    with RotatingWarcWriter(folder, prefix) as writer:
+        for number, page in enumerate(pages):
+            headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in page.headers]
+            coded = any(n.lower() == b"content-encoding" for n, _ in headers)
+            exchange = records.Exchange(
+                url=page.url,
+                method="GET",
+                request_headers=[(b"User-Agent", b"test")],
+                request_body=b"",
+                status=200,
+                response_headers=headers,
+                body=page.body,
+                started_at=start + timedelta(seconds=number),
+            )
+            response = records.response_record(exchange)
+            request = records.request_record(exchange, response.record_id)
+            levels = [STORED if coded else 1, None]
+            locations.append(writer.write([response, request], levels=levels)[0])
+    return locations
+
+
+def gzip_bomb(gigabytes: int = 1) -> bytes:
+    """A valid gzip member of ``gigabytes`` GiB of zeros, about 1 MB per GiB, built cheaply.
+
+    One MiB of zeros is deflated once and its blocks repeated (a full flush makes
+    them independent of what came before), so no gigabyte is ever held or deflated.
+    """
+    import struct
+    import zlib
+
+    mib = bytes(1 << 20)
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = deflater.compress(mib) + deflater.flush(zlib.Z_FULL_FLUSH)
+    final = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+    count = gigabytes << 10
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(mib, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    trailer = struct.pack("<II", crc, (count << 20) & 0xFFFFFFFF)
+    return header + block * count + final + trailer
 
 
 def crawl_settings(

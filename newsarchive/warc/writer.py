@@ -9,6 +9,11 @@
   file: a ``kill -9`` can only cut the group being written, every earlier record
   is already in the page cache and readable. ``fsync`` runs on close, on rotation
   and at most every ``fsync_interval`` seconds (power loss costs at most that).
+* The writer holds an exclusive ``flock`` on its ``.open`` file while it writes, so
+  ``warc.recover`` never touches a file that is still being written; the kernel
+  releases it when the process dies, however it dies.
+* ``on_close`` runs before a finished file gets its final name (the crawl flushes its
+  CDXJ lines there, so only the ``.open`` file can have index lines a crash lost).
 * A failed write (disk full, file size limit) truncates the file back to the end
   of the last complete record, closes it, and raises ``WarcWriteError``.
 * Records are ``serialize.WarcRecord`` data, turned into bytes by ``serialize``
@@ -17,6 +22,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import threading
@@ -80,6 +86,7 @@ class RotatingWarcWriter:
         fsync_interval: float = 5.0,
         gzip_level: int = GZIP_LEVEL,
         file_wrapper: FileWrapper | None = None,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.prefix = prefix
@@ -88,6 +95,7 @@ class RotatingWarcWriter:
         self.fsync_interval = fsync_interval
         self.gzip_level = gzip_level
         self._file_wrapper = file_wrapper
+        self._on_close = on_close
         self._lock = threading.Lock()
         self._file: BinaryIO | None = None
         self._name: WarcName | None = None
@@ -201,6 +209,7 @@ class RotatingWarcWriter:
         name = new_name(self.directory, self.prefix)
         path = self.directory / name.open_name
         raw = open(path, "xb", buffering=0)  # noqa: SIM115 - lives until rotation
+        fcntl.flock(raw.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # new file: never contended
         self._file = self._file_wrapper(raw) if self._file_wrapper else raw
         self._name = name
         self._size = 0
@@ -224,16 +233,24 @@ class RotatingWarcWriter:
             self._fsync()
         except OSError as error:  # pragma: no cover - depends on the file system
             log.error("fsync of %s failed: %s", open_path, error)
-        self._file.close()
-        self._file = None
-        if keep and self._data_records:
-            os.replace(open_path, closed_path)
-            self._fsync_directory()
-            self.closed_files.append(closed_path)
-            log.info("closed WARC file %s (%d bytes)", closed_path, self._size)
-        else:
-            open_path.unlink(missing_ok=True)
-        self._name = None
+        # Renamed (or removed) before it is closed: the lock holds until the name is final.
+        try:
+            if keep and self._data_records:
+                if self._on_close is not None:
+                    try:
+                        self._on_close()
+                    except Exception:
+                        log.exception("on_close hook failed for %s", open_path)
+                os.replace(open_path, closed_path)
+                self._fsync_directory()
+                self.closed_files.append(closed_path)
+                log.info("closed WARC file %s (%d bytes)", closed_path, self._size)
+            else:
+                open_path.unlink(missing_ok=True)
+        finally:
+            self._file.close()
+            self._file = None
+            self._name = None
 
     def _fsync_directory(self) -> None:
         try:
