@@ -113,3 +113,10 @@ NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
 # "auto" = one per CPU (at most 4; none on one CPU), a number, or 0 for in-process.
 # Measured with bench/crawl.py: full pipeline ~200 -> ~280 pages/s on 2 shared cores.
 NEWSARCHIVE_EXTRACT_WORKERS = "auto"
+
+# ----------------------------------------------------------------- crawl output (issue 13)
+# The plan file a crawl runs (set from the plan): the manifest records its path, sha256 and text.
+NEWSARCHIVE_PLAN_FILE = ""
+# IANA time zone of a plan's site (plan option `timezone`): a date the page writes without a
+# UTC offset is read in it; empty: such a date keeps only its day (see docs/schema.md).
+NEWSARCHIVE_SITE_TIMEZONE = ""

@@ -21,14 +21,15 @@ import logging
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from newsarchive import schema
+from newsarchive.crawlfolder import VALIDATION_NAME, append_whole, stop_on_write_error
 from newsarchive.normalize import is_rfc3339
 
 log = logging.getLogger(__name__)
 
-FAILURES_FILENAME = "validation_failures.jsonl"
+FAILURES_FILENAME = VALIDATION_NAME
 
 _TYPE_CHECKS: dict[Any, tuple[Callable[[Any], bool], str]] = {
     str: (lambda v: isinstance(v, str), "string"),
@@ -167,20 +168,23 @@ def with_messages(record: dict[str, Any], messages: list[str]) -> dict[str, Any]
 class ValidationPipeline:
     """Append validation problems to the record, count them, and log them to a file."""
 
-    def __init__(self, output_dir: str | Path | None, stats: Any = None) -> None:
+    def __init__(
+        self, output_dir: str | Path | None, stats: Any = None, crawler: Any = None
+    ) -> None:
         self.path = Path(output_dir) / FAILURES_FILENAME if output_dir else None
         self.stats = stats
-        self.file: IO[str] | None = None
+        self.crawler = crawler
+        self.file: BinaryIO | None = None
         self.failed = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ValidationPipeline:
-        return cls(crawler.settings.get("NEWSARCHIVE_OUTPUT_DIR"), crawler.stats)
+        return cls(crawler.settings.get("NEWSARCHIVE_OUTPUT_DIR"), crawler.stats, crawler)
 
     def open_spider(self) -> None:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.file = self.path.open("a", encoding="utf-8")
+            self.file = self.path.open("ab", buffering=0)  # whole lines, see append_whole
 
     def close_spider(self) -> None:
         if self.file is not None:
@@ -211,10 +215,21 @@ class ValidationPipeline:
         if self.file is not None:
             line = {
                 "url": item.get("url"),
+                "crawl_id": (item.get("provenance") or {}).get("crawl_id"),
                 "capture_id": item.get("capture_id"),
                 "article_id": item.get("article_id"),
                 "messages": messages,
             }
-            self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
-            self.file.flush()
+            self._append((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
         return item
+
+    def _append(self, data: bytes) -> None:
+        """One whole line, or none; a write error stops the crawl (the record flows on)."""
+        if self.file is None:
+            return
+        try:
+            append_whole(self.file, data)
+        except OSError as error:
+            if self.crawler is None:
+                raise
+            stop_on_write_error(self.crawler, self.path or "", error)
