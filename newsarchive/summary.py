@@ -68,9 +68,15 @@ def _manifest(out_dir: Path) -> dict[str, Any]:
         return {}
 
 
+# Stats keys where a component records the write error that stopped the crawl.
+WRITE_ERROR_STATS = (WRITE_ERROR_STAT, "newsarchive/warc/error")
+
+
 def crawl_failure(stats: Mapping[str, Any] | None, out_dir: Path | None = None) -> str | None:
     """The write error that stopped a crawl (from its stats, else its manifest), if any."""
-    failure = (stats or {}).get(WRITE_ERROR_STAT)
+    failure = next((stats[key] for key in WRITE_ERROR_STATS if (stats or {}).get(key)), None)
+    if failure and (stats or {}).get("newsarchive/warc/error") == failure:
+        failure = f"cannot write the WARC files: {failure}"
     if not failure and out_dir is not None:
         failure = _manifest(out_dir).get("error")
     return str(failure) if failure else None

@@ -137,7 +137,8 @@ class ArticleExportPipeline:
             message = stop_on_write_error(self.crawler, self.writer.directory, error)
             urls = {item.get("url"), item.get("requested_url")}
             self.unwritten.update(url for url in urls if url)
-            raise DropItem(f"article not written: {message}") from None
+            # logged once as an error by stop_on_write_error; no item dump per article
+            raise DropItem(f"article not written: {message}", log_level="DEBUG") from None
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("newsarchive/articles")
         return item
