@@ -6,7 +6,10 @@ the types cannot say: RFC 3339 dates, a probability in [0, 1], the known
 page types and date sources. A small walker instead of the ``jsonschema``
 package: it costs no dependency and reports dotted paths researchers can read.
 
-A record that fails keeps flowing to the export: its problems are appended to
+With a plan site's time zone (``NEWSARCHIVE_SITE_TIMEZONE``) a date the page
+gave as a local time without offset is first read in that zone
+(:func:`newsarchive.normalize.localize_dates`). A record that fails keeps
+flowing to the export: its problems are appended to
 ``extraction.validation_messages``, counted in the crawl stats
 (``newsarchive/validation/failed``, ``newsarchive/validation/field/<path>``) and
 written as one line to ``OUT/validation_failures.jsonl``.
@@ -25,7 +28,7 @@ from typing import Any, BinaryIO
 
 from newsarchive import schema
 from newsarchive.crawlfolder import VALIDATION_NAME, append_whole, stop_on_write_error
-from newsarchive.normalize import is_rfc3339
+from newsarchive.normalize import is_rfc3339, localize_dates
 
 log = logging.getLogger(__name__)
 
@@ -169,9 +172,15 @@ class ValidationPipeline:
     """Append validation problems to the record, count them, and log them to a file."""
 
     def __init__(
-        self, output_dir: str | Path | None, stats: Any = None, crawler: Any = None
+        self,
+        output_dir: str | Path | None,
+        stats: Any = None,
+        crawler: Any = None,
+        timezone: str | None = None,
     ) -> None:
         self.path = Path(output_dir) / FAILURES_FILENAME if output_dir else None
+        # The plan site's time zone: local times the page gives no offset for are read in it.
+        self.timezone = timezone or None
         self.stats = stats
         self.crawler = crawler
         self.file: BinaryIO | None = None
@@ -179,7 +188,13 @@ class ValidationPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ValidationPipeline:
-        return cls(crawler.settings.get("NEWSARCHIVE_OUTPUT_DIR"), crawler.stats, crawler)
+        settings = crawler.settings
+        return cls(
+            settings.get("NEWSARCHIVE_OUTPUT_DIR"),
+            crawler.stats,
+            crawler,
+            settings.get("NEWSARCHIVE_SITE_TIMEZONE"),
+        )
 
     def open_spider(self) -> None:
         if self.path is not None:
@@ -204,6 +219,8 @@ class ValidationPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict):
             return item
+        if self.timezone:
+            item.update(localize_dates(item, self.timezone))
         # keys the spider adds for later pipelines are not part of the record
         record = {k: v for k, v in item.items() if not k.startswith("_")}
         messages = validate_record(record)

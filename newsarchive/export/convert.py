@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from newsarchive import schema
 from newsarchive.export.sinks import FORMATS, Sink
+from newsarchive.normalize import with_settled_dates
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +175,8 @@ def export_records(
             if not isinstance(record, dict):
                 bad_row({}, f"not a record: {type(record).__name__}")
                 continue
-            buffer.append(record if conformed else schema.conform(record))
+            record = record if conformed else schema.conform(record)
+            buffer.append(with_settled_dates(record))  # RFC 3339 or null, older files too
             if len(buffer) >= batch_size:
                 flush(buffer)
                 buffer = []
