@@ -282,11 +282,11 @@ def _timezone(value: Any) -> tuple[Any, str | None]:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     if not isinstance(value, str) or not value.strip():
-        return None, f"expected an IANA time zone name such as \"Europe/Berlin\", {_got(value)}"
+        return None, f'expected an IANA time zone name such as "Europe/Berlin", {_got(value)}'
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        return None, f"unknown time zone {value!r} (an IANA name such as \"Europe/Berlin\")"
+        return None, f'unknown time zone {value!r} (an IANA name such as "Europe/Berlin")'
     return value, None
 
 
