@@ -10,9 +10,10 @@ closes) and holds::
     pages.jsonl          one line per fetched page: outcome, reason, WARC pointer
     validation_failures.jsonl, report.json, report.txt
 
-A folder with ``articles/`` or ``pages.jsonl`` but no manifest is a crawl that
-was interrupted and not resumed yet: still a crawl folder (its ``pages.jsonl``
-is never an article file), but nothing in it can be checked. With a plan,
+A folder with ``articles/``, ``pages.jsonl`` or ``validation_failures.jsonl``
+but no manifest is a crawl that was interrupted and not resumed yet: still a
+crawl folder (those logs are never article files), but nothing in it can be
+checked. With a plan,
 crawl folders sit at ``OUTPUT/SITE/CRAWL_ID/``; :func:`find_crawl_folders`
 finds them at any depth. Only the finished batches in ``articles/`` folders
 hold article records; :meth:`CrawlFolder.check` compares them with the
@@ -46,7 +47,7 @@ BATCH_SUFFIX = ".jsonl.gz"
 WARC_SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".open"
 # Without a manifest these still mark a crawl folder (one a crash left unfinished).
-UNFINISHED_MARKERS = (ARTICLES_DIRNAME, PAGES_NAME)
+UNFINISHED_MARKERS = (ARTICLES_DIRNAME, PAGES_NAME, VALIDATION_NAME)
 
 
 class CrawlFolderError(ValueError):
@@ -214,7 +215,7 @@ def _count_problems(
 
 
 def is_crawl_folder(path: Path) -> bool:
-    """A folder holding a manifest, or the ``articles/`` / ``pages.jsonl`` of a crawl."""
+    """A folder with a manifest, or a crawl's ``articles/``, ``pages.jsonl`` or validation log."""
     if not path.is_dir():
         return False
     if (path / MANIFEST_NAME).is_file():

@@ -92,7 +92,9 @@ def test_batch_cut_inside_a_record_fails_naming_the_file(tmp_path: Path, capsys)
     assert not out.exists()
 
 
-def test_batch_cut_between_records_disagrees_with_the_manifest(tmp_path: Path, capsys) -> None:
+def test_batch_cut_between_records_disagrees_with_the_manifest(
+    tmp_path: Path, capsys, caplog
+) -> None:
     folder = crawl_folder(tmp_path / "crawl", "c", 12)
     batch = folder / "articles" / "articles-c-00000.jsonl.gz"
     members = [gzip_member(encode_record(synthetic_record(i, "c"))) for i in range(5)]
@@ -105,6 +107,7 @@ def test_batch_cut_between_records_disagrees_with_the_manifest(tmp_path: Path, c
     # a researcher who knows may read what is there, and is told again what disagrees
     assert export(str(folder), "--out", str(tmp_path / "o.parquet"), "--no-verify") == 0
     assert pq.read_table(tmp_path / "o.parquet").num_rows == 10
+    assert "articles-c-00000.jsonl.gz: " in caplog.text and "reading anyway" in caplog.text
 
 
 def test_a_batch_missing_from_the_manifest_or_from_the_folder_is_named(tmp_path: Path) -> None:
@@ -150,6 +153,8 @@ def test_empty_folder_is_an_error(tmp_path: Path, capsys) -> None:
 def test_crawl_folder_without_a_manifest_is_named(tmp_path: Path) -> None:
     folder = crawl_folder(tmp_path / "crawl", "c", 3)
     (folder / "manifest.json").unlink()  # killed before the end, never resumed
+    (tmp_path / "killed-early").mkdir()  # killed before its first article
+    (tmp_path / "killed-early" / "validation_failures.jsonl").write_text('{"url": "x"}\n')
     with pytest.raises(LoadError, match=r"no manifest\.json"):
         newsarchive.load(tmp_path)
     assert len(list(newsarchive.load(tmp_path, verify=False))) == 3

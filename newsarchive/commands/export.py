@@ -65,8 +65,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
-
     from newsarchive.export.convert import (
         ExportError,
         ExportReport,
@@ -92,8 +90,6 @@ def run(args: argparse.Namespace) -> int:
     except LoadError as error:
         print(f"newsarchive export: {error}", file=sys.stderr)
         return 1
-    if args.no_verify:  # the disagreements are logged as warnings: show them
-        logging.getLogger("newsarchive.loading").setLevel(logging.WARNING)
     records = (record for reader in readers for record in reader)
     try:
         export_records(
