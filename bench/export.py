@@ -64,6 +64,7 @@ def run_one(count: int, batch_size: int, fmt: str, source: str) -> dict[str, Any
         conformed = source == "jsonl"  # load() conforms; generated records get conformed once
         if source == "jsonl":
             from newsarchive.export.jsonl import JsonLinesBatchWriter
+            from newsarchive.export.manifest import write_crawl_manifest
             from newsarchive.loading import load
 
             with JsonLinesBatchWriter(
@@ -71,7 +72,8 @@ def run_one(count: int, batch_size: int, fmt: str, source: str) -> dict[str, Any
             ) as writer:
                 for record in records:
                     writer.write(record)
-            records = load(Path(tmp) / "crawl")
+            write_crawl_manifest(Path(tmp) / "crawl", "b", run_counts={"articles": count})
+            records = load(Path(tmp) / "crawl")  # checks the manifest now, before the timer
         else:
             first = next(records)  # build the templates before timing
             records = _chain(first, records)

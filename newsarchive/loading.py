@@ -2,13 +2,17 @@
 
 Reads JSON Lines (``.jsonl``, ``.jsonl.gz`` including files made of many
 gzip members), Parquet and CSV exports, a single file or a directory of them
-(searched recursively; a crawl output folder reads its ``articles/``). Every
-record comes out shaped by ``schema.conform``: every key present, whatever
-the file held. Memory stays bounded: files are streamed, never read whole.
+(searched recursively). A crawl output folder (see :mod:`newsarchive.crawlfolder`),
+found at any depth, gives only its article batches, never ``pages.jsonl`` or
+``validation_failures.jsonl``, and is first checked against its manifest. A
+file without a known ending is recognised by its first bytes. Every record
+comes out shaped by ``schema.conform``: every key present, whatever the file
+held. Memory stays bounded: files are streamed, never read whole.
 
 A damaged file raises :class:`LoadError` naming the file and line, unless an
 ``on_error`` callback is given: then the problem is reported to it, the bad
-record skipped, and reading goes on.
+record skipped, and reading goes on. Files that disagree with their crawl's
+manifest raise :class:`LoadError` listing each, unless ``verify=False``.
 """
 
 from __future__ import annotations
@@ -17,13 +21,21 @@ import csv
 import gzip
 import json
 import logging
+import os
 import sys
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from newsarchive import schema
+from newsarchive.crawlfolder import (
+    CrawlFolder,
+    CrawlFolderError,
+    folder_of_batch,
+    is_crawl_folder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -108,42 +120,123 @@ READERS: dict[str, Callable[[Path, ErrorHandler | None], Iterator[dict[str, Any]
 }
 
 
+def _sniff(path: Path) -> Callable[[Path, ErrorHandler | None], Iterator[dict[str, Any]]]:
+    """The reader for a file whose name has no known ending (``export --out data``)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as error:
+        raise LoadError(f"{path}: unreadable: {error}") from None
+    if head == b"PAR1":
+        return _read_parquet
+    if head[:2] == b"\x1f\x8b":
+        return _read_jsonl
+    if head[:1] == b"{":
+        return _read_jsonl
+    raise LoadError(f"{path}: unknown export format (expected one of {', '.join(READERS)})")
+
+
 def reader_for(path: Path) -> Callable[[Path, ErrorHandler | None], Iterator[dict[str, Any]]]:
     for ending, reader in READERS.items():
         if path.name.endswith(ending):
             return reader
-    raise LoadError(f"{path}: unknown export format (expected one of {', '.join(READERS)})")
+    return _sniff(path)
 
 
-# A folder holding any of these is a crawl's output folder: only its articles/ are records.
-CRAWL_FOLDER_MARKERS = ("articles", "manifest.json", "pages.jsonl")
+@dataclass(frozen=True)
+class Source:
+    """One file to read, and the record count its crawl's manifest promises (if any)."""
+
+    path: Path
+    expected: int | None = None
 
 
-def export_files(directory: Path) -> list[Path]:
-    """Export files under ``directory`` in name order (``articles/`` of a crawl folder)."""
-    if any((directory / marker).exists() for marker in CRAWL_FOLDER_MARKERS):
-        directory = directory / "articles"  # pages.jsonl etc. are not article records
-        if not directory.is_dir():
-            return []
-    found = []
-    for path in sorted(directory.rglob("*")):
-        if path.name.endswith(".open"):
-            log.warning("skipping %s: still being written (or left by a crash)", path)
+def _folder_sources(folder: CrawlFolder, verify: bool) -> list[Source]:
+    problems = folder.check()
+    if problems:
+        _disagree(folder.path, problems, verify)
+    for path in folder.unfinished_batches():
+        log.warning("skipping %s: still being written (or left by a crash)", path)
+    listed = folder.listed_batches() if not problems else {}
+    return [
+        Source(path, (listed.get(folder.relative(path)) or {}).get("records"))
+        for path in folder.article_batches()
+    ]
+
+
+def _disagree(where: Path, problems: list[str], verify: bool) -> None:
+    lines = "\n".join(f"  {problem}" for problem in problems)
+    if verify:
+        raise LoadError(
+            f"{where}: the files disagree with the crawl's manifest:\n{lines}\n"
+            "(newsarchive.load(..., verify=False) or `newsarchive export --no-verify` "
+            "reads what is there anyway)"
+        )
+    log.warning(
+        "%s: the files disagree with the crawl's manifest; reading anyway:\n%s", where, lines
+    )
+
+
+def sources(path: Path, *, verify: bool = True) -> list[Source]:
+    """The files ``load(path)`` reads, checked against their crawls' manifests.
+
+    A crawl folder at any depth contributes only its article batches; other
+    folders contribute every export file (``.partial`` files of a running
+    export and ``.open`` batches are left out).
+    """
+    if not path.exists():
+        raise LoadError(f"{path}: no such file or directory")
+    if path.is_file():
+        reader_for(path)  # an unknown format fails here, at once
+        folder = folder_of_batch(path)
+        if folder is not None:
+            problems = folder.check(only=[path])
+            if problems:
+                _disagree(path, problems, verify)
+            entry = folder.listed_batches().get(folder.relative(path)) or {}
+            return [Source(path, entry.get("records") if not problems else None)]
+        return [Source(path)]
+    found: list[Source] = []
+    for directory, subdirs, files in os.walk(path):
+        here = Path(directory)
+        subdirs.sort()
+        if is_crawl_folder(here):
+            subdirs[:] = []  # its pages.jsonl, WARC files and worker folders are no exports
+            try:
+                found += _folder_sources(CrawlFolder(here), verify)
+            except CrawlFolderError as error:
+                raise LoadError(str(error)) from None
             continue
-        if path.is_file() and any(path.name.endswith(e) for e in READERS):
-            found.append(path)
+        for name in sorted(files):
+            if name.endswith(".open"):
+                log.warning("skipping %s: still being written (or left by a crash)", here / name)
+            elif any(name.endswith(ending) for ending in READERS):
+                found.append(Source(here / name))
     return found
 
 
-def load(path: str | Path, *, on_error: ErrorHandler | None = None) -> Iterator[dict[str, Any]]:
-    """Every record of the export at ``path`` (file or directory), conformed.
+def _read_counted(source: Source, on_error: ErrorHandler | None) -> Iterator[dict[str, Any]]:
+    count = 0
+    for record in reader_for(source.path)(source.path, on_error):
+        count += 1
+        yield record
+    if source.expected is not None and count != source.expected:
+        _report(
+            on_error,
+            f"{source.path}: {count} records, the crawl's manifest says {source.expected}",
+        )
 
-    A missing path or unknown format raises :class:`LoadError` at once, not
-    at the first ``next()``.
+
+def load(
+    path: str | Path, *, on_error: ErrorHandler | None = None, verify: bool = True
+) -> Iterator[dict[str, Any]]:
+    """Every record of the export or crawl output at ``path`` (file or directory), conformed.
+
+    Crawl folders are found at any depth and only their article batches are
+    read, after a check against their manifests: a missing, unlisted, cut or
+    changed batch raises :class:`LoadError` naming each file, unless
+    ``verify=False`` (then it is logged and what is there is read). A missing
+    path or unknown format raises at once, not at the first ``next()``.
     """
-    path = Path(path)
-    if not path.exists():
-        raise LoadError(f"{path}: no such file or directory")
-    files = export_files(path) if path.is_dir() else [path]
-    readers = [(file, reader_for(file)) for file in files]
-    return (record for file, read in readers for record in read(file, on_error))
+    found = sources(Path(path), verify=verify)
+    return (record for source in found for record in _read_counted(source, on_error))

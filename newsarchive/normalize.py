@@ -28,8 +28,14 @@ What it does, field by field (the rules researchers can rely on):
   case, without ``www.``.
 * ``content_hash``: sha256 hex of normalized headline, lede and body joined
   by ``"\\n"`` (missing parts as empty strings); ``None`` when all are empty.
-* Dates are left as extracted but checked: a value that is not RFC 3339
-  (date-time or full-date) adds a message to ``extraction.validation_messages``.
+* Dates (``date_published``, ``date_modified``) are RFC 3339 or null, the
+  string as found always kept in ``*_raw`` (see :func:`settle_dates`): a
+  date-time with an offset or a plain date stays; a local time the page gives
+  no offset for anywhere (extraction already lends it the offset of the
+  page's other date) keeps only its day; anything else becomes null. Each
+  change adds a note to ``extraction.validation_messages``. With the site's
+  time zone (a plan's ``timezone``), :func:`localize_dates` turns the local
+  time into a date-time with that zone's offset on that day instead.
 """
 
 from __future__ import annotations
@@ -332,13 +338,99 @@ def is_rfc3339(value: str) -> bool:
     return False
 
 
-def _date_messages(record: dict[str, Any]) -> list[str]:
-    messages = []
+_LOCAL_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+DAY_ONLY_NOTE = "no UTC offset on the page: kept the day only (the time is in {name}_raw)"
+
+
+def _settle(value: Any) -> tuple[str | None, str | None]:
+    """``(RFC 3339 value or None, why it changed)`` for one date field value."""
+    if value is None or (isinstance(value, str) and is_rfc3339(value)):
+        return value, None
+    if isinstance(value, str):
+        local = _LOCAL_DATETIME.match(value)
+        if local and is_rfc3339(local.group(1)):
+            return local.group(1), "day"
+    return None, "dropped"
+
+
+def settle_dates(record: dict[str, Any]) -> list[str]:
+    """Make every date field RFC 3339 or null in place; returns notes on what changed.
+
+    The value as found stays in ``*_raw`` (filled from the value when empty).
+    """
+    notes = []
     for name in DATE_FIELDS:
         value = record.get(name)
-        if value is not None and not (isinstance(value, str) and is_rfc3339(value)):
-            messages.append(f"{name}: not RFC 3339: {value!r}")
-    return messages
+        settled, change = _settle(value)
+        if change is None:
+            continue
+        if not record.get(f"{name}_raw") and isinstance(value, str):
+            record[f"{name}_raw"] = value
+        record[name] = settled
+        if change == "day":
+            notes.append(f"{name}: {DAY_ONLY_NOTE.format(name=name)}")
+        else:
+            notes.append(f"{name}: not RFC 3339, set to null (kept in {name}_raw): {value!r}")
+    return notes
+
+
+def with_settled_dates(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` itself when its dates are RFC 3339 or null, else a settled copy with notes.
+
+    For records written before dates were settled (older exports): ``newsarchive
+    export`` passes every record through here, so no export carries another form.
+    """
+    if all(_settle(record.get(name))[1] is None for name in DATE_FIELDS):
+        return record
+    out = dict(record)
+    notes = settle_dates(out)
+    extraction = dict(out.get("extraction") or {})
+    messages = list(extraction.get("validation_messages") or [])
+    extraction["validation_messages"] = messages + [n for n in notes if n not in messages]
+    out["extraction"] = extraction
+    return out
+
+
+def _local_time(raw: str) -> datetime | None:
+    """The offset-free local date-time a raw date string states, if that is what it states."""
+    from newsarchive.extraction.dates import parse_date, parse_text_date
+
+    found = parse_date(raw, "raw") or parse_text_date(raw)
+    if found is None or not found.has_time or found.offset is not None:
+        return None
+    try:
+        return datetime.fromisoformat(found.value)
+    except ValueError:
+        return None
+
+
+def localize_dates(record: dict[str, Any], zone: str) -> dict[str, Any]:
+    """``record`` with day-only dates that had a local time read in the site's time zone ``zone``.
+
+    Only a value :func:`settle_dates` cut to its day is changed, from its
+    ``*_raw`` string (the same parser as extraction), and only when the day
+    agrees; the zone's rules give the offset of that day (summer time too).
+    """
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    out = dict(record)
+    settled = []
+    for name in DATE_FIELDS:
+        value, raw = out.get(name), out.get(f"{name}_raw")
+        if not (isinstance(value, str) and _RFC3339_DATE.match(value) and isinstance(raw, str)):
+            continue
+        moment = _local_time(raw)
+        if moment is None or moment.date().isoformat() != value:
+            continue
+        out[name] = moment.replace(tzinfo=tz).isoformat(timespec="seconds")
+        settled.append(f"{name}: {DAY_ONLY_NOTE.format(name=name)}")
+    if settled:
+        extraction = dict(out.get("extraction") or {})
+        messages = list(extraction.get("validation_messages") or [])
+        extraction["validation_messages"] = [m for m in messages if m not in settled]
+        out["extraction"] = extraction
+    return out
 
 
 # ----------------------------------------------------------------------------- record
@@ -379,7 +471,7 @@ def normalize_record(record: dict[str, Any]) -> dict[str, Any]:
     out["article_id"] = article_id(out["url_surtkey"])
     out["source_domain"] = source_domain(out.get("url")) or source_domain(canonical)
     out["content_hash"] = content_hash(out)
-    messages.extend(_date_messages(out))
+    messages.extend(settle_dates(out))
 
     if messages:
         extraction = dict(out.get("extraction") or {})

@@ -125,6 +125,7 @@ class Site:
     contact: str | None = None
     refetch: str = "never"
     allow_private: bool = False
+    timezone: str | None = None  # IANA zone for dates the site writes without an offset
 
     @property
     def effective_user_agent(self) -> str:
@@ -277,6 +278,18 @@ def _one_of(*choices: str) -> Check:
     return check
 
 
+def _timezone(value: Any) -> tuple[Any, str | None]:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(value, str) or not value.strip():
+        return None, f'expected an IANA time zone name such as "Europe/Berlin", {_got(value)}'
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None, f'unknown time zone {value!r} (an IANA name such as "Europe/Berlin")'
+    return value, None
+
+
 def _user_agent(value: Any) -> tuple[Any, str | None]:
     text, error = _text(value)
     if error:
@@ -326,6 +339,7 @@ SITE_FIELDS: dict[str, tuple[Check, Any]] = {
     "contact": (_text, None),
     "refetch": (_one_of(*REFETCH_POLICIES), "never"),
     "allow_private": (_bool, False),
+    "timezone": (_timezone, None),
 }
 PLAN_FIELDS: dict[str, tuple[Check, Any]] = {
     "name": (_site_name, None),
@@ -608,6 +622,8 @@ def site_settings(plan: Plan, site: Site) -> dict[str, Any]:
         "NEWSARCHIVE_SITE_NAME": site.name,
         "NEWSARCHIVE_STATE_PATH": str(plan.state_path),
         "NEWSARCHIVE_REFETCH": site.refetch,
+        "NEWSARCHIVE_PLAN_FILE": str(plan.path),
+        "NEWSARCHIVE_SITE_TIMEZONE": site.timezone,
     }
     if site.limits.max_pages:
         settings["CLOSESPIDER_PAGECOUNT"] = site.limits.max_pages

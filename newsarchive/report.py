@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsarchive.crawlfolder import write_text_atomic
 from newsarchive.state import CrawlState, Run
 
 log = logging.getLogger(__name__)
@@ -366,7 +367,10 @@ def render_text(report: dict[str, Any]) -> str:
 
 
 def write_report(report: dict[str, Any], out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``report.json`` and ``report.txt`` atomically (temp file + rename)."""
+    """Write ``report.json`` and ``report.txt`` atomically (temp file + rename).
+
+    A write error (a full disk) raises ``OSError`` and leaves no temporary file.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -375,9 +379,7 @@ def write_report(report: dict[str, Any], out_dir: str | Path) -> tuple[Path, Pat
         ("report.txt", render_text(report)),
     ):
         target = out_dir / name
-        temporary = target.with_name(target.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(target)
+        write_text_atomic(target, text)
         written.append(target)
     return written[0], written[1]
 
@@ -404,7 +406,12 @@ def report_crawl(
     report = build_report(
         out_dir, site=site, crawl_id=crawl_id, previous_runs=previous, threshold=threshold
     )
-    write_report(report, out_dir)
+    try:
+        write_report(report, out_dir)
+    except OSError as error:
+        # The crawl's own files are what matters; a report that does not fit is said, not fatal.
+        report["write_error"] = f"cannot write the report in {out_dir}: {error.strerror or error}"
+        log.error("%s", report["write_error"])
     if state is not None and run_id is not None and site:
         state.finish_run(run_id, run_stats(report["sites"][site]))
     return report

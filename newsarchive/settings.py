@@ -152,3 +152,10 @@ NEWSARCHIVE_WARC_RECOVER = True
 # Scrapy's scheduler plus a crash marker: a JOBDIR queue a kill -9 tore is discarded with
 # one warning instead of failing every pop (newsarchive/jobdir.py).
 SCHEDULER = "newsarchive.jobdir.RecoveringScheduler"
+
+# ----------------------------------------------------------------- crawl output (issue 13)
+# The plan file a crawl runs (set from the plan): the manifest records its path, sha256 and text.
+NEWSARCHIVE_PLAN_FILE = ""
+# IANA time zone of a plan's site (plan option `timezone`): a date the page writes without a
+# UTC offset is read in it; empty: such a date keeps only its day (see docs/schema.md).
+NEWSARCHIVE_SITE_TIMEZONE = ""

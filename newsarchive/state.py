@@ -517,3 +517,26 @@ class CrawlState:
             "SELECT article_id, canonical_url, content_hash FROM articles ORDER BY article_id"
         )
         return [tuple(row) for row in rows]
+
+    @_locked
+    def forget_missing(self, present: Callable[[str], bool]) -> list[str]:
+        """Forget archived articles none of whose URLs ``present`` still finds in the files.
+
+        The state and the output must agree: an article whose WARC records were
+        deleted is fetched (and exported) again rather than skipped forever.
+        Returns the forgotten URLs.
+        """
+        self.commit()
+        rows = self._db.execute(
+            f"""SELECT url, article_id FROM fetches WHERE article_id IS NOT NULL
+                AND status IN {ARCHIVED_STATUSES}"""
+        ).fetchall()
+        kept = {row["article_id"] for row in rows if present(row["url"])}
+        gone = [(row["url"], row["article_id"]) for row in rows if row["article_id"] not in kept]
+        if gone:
+            with self._transaction():
+                for url, article_id in gone:
+                    self._db.execute("DELETE FROM fetches WHERE url = ?", (url,))
+                    self._db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+                    self._db.execute("DELETE FROM versions WHERE article_id = ?", (article_id,))
+        return [url for url, _ in gone]

@@ -1,7 +1,10 @@
 """Summarize a crawl's output folder: articles, field coverage, files written, failures.
 
 Read from the files (not from in-memory counters), so the summary reports what
-was really written and can be recomputed for any output folder later.
+was really written and can be recomputed for any output folder later. An
+output folder reused by several crawls (``--out``) is summarized for one crawl
+only: the one named, else the one its manifest names (the last to finish).
+A crawl stopped by a write error says so first, never "Failures: none".
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ import gzip
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from newsarchive.crawlfolder import WRITE_ERROR_STAT, CrawlFolder
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +51,39 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         log.warning("%s: stopped reading: %s", path, exc)
 
 
-def article_files(out_dir: Path) -> list[Path]:
-    return sorted(p for p in (out_dir / "articles").glob("*.jsonl*") if p.is_file())
+def article_files(out_dir: Path, crawl_id: str | None = None) -> list[Path]:
+    """Finished and unfinished article batches, of ``crawl_id`` only when given."""
+    prefix = f"articles-{crawl_id}-" if crawl_id else ""
+    return sorted(
+        p
+        for p in (out_dir / "articles").glob(f"{prefix}*.jsonl*")
+        if p.is_file() and not p.name.endswith(".tmp")
+    )
+
+
+def _manifest(out_dir: Path) -> dict[str, Any]:
+    try:
+        return CrawlFolder(out_dir).manifest() or {}
+    except ValueError:
+        return {}
+
+
+# Stats keys where a component records the write error that stopped the crawl.
+WRITE_ERROR_STATS = (WRITE_ERROR_STAT, "newsarchive/warc/error")
+
+
+def crawl_failure(stats: Mapping[str, Any] | None, out_dir: Path | None = None) -> str | None:
+    """The write error that stopped a crawl (from its stats, else its manifest), if any."""
+    failure = next((stats[key] for key in WRITE_ERROR_STATS if (stats or {}).get(key)), None)
+    if failure and (stats or {}).get("newsarchive/warc/error") == failure:
+        failure = f"cannot write the WARC files: {failure}"
+    if not failure and out_dir is not None:
+        failure = _manifest(out_dir).get("error")
+    return str(failure) if failure else None
+
+
+def _ours(line: dict[str, Any], crawl_id: str | None) -> bool:
+    return crawl_id is None or line.get("crawl_id") in (None, crawl_id)
 
 
 def coverage(articles: Iterable[dict[str, Any]]) -> tuple[int, dict[str, float]]:
@@ -65,22 +101,38 @@ def coverage(articles: Iterable[dict[str, Any]]) -> tuple[int, dict[str, float]]
     return count, {label: (n / count if count else 0.0) for label, n in found.items()}
 
 
-def summarize(out_dir: Path) -> dict[str, Any]:
-    """The summary of a crawl folder as a JSON-ready dict."""
+def summarize(
+    out_dir: Path, crawl_id: str | None = None, stats: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The summary of one crawl in a crawl folder as a JSON-ready dict.
+
+    ``crawl_id`` defaults to the manifest's; ``stats`` (the crawl's Scrapy
+    stats) add the write error that stopped it, if one did.
+    """
     out_dir = Path(out_dir)
-    count, shares = coverage(a for path in article_files(out_dir) for a in read_jsonl(path))
+    crawl_id = crawl_id or _manifest(out_dir).get("crawl_id")
+    articles = (a for path in article_files(out_dir, crawl_id) for a in read_jsonl(path))
+    count, shares = coverage(articles)
     pages_path = out_dir / "pages.jsonl"
     outcomes: Counter[str | None] = Counter()
     failures: Counter[str] = Counter()
     for page in read_jsonl(pages_path) if pages_path.exists() else ():
+        if not _ours(page, crawl_id):
+            continue
         outcomes[page.get("outcome")] += 1
         if page.get("outcome") in FAILURE_OUTCOMES:
             failures[f"{page['outcome']}: {page.get('reason') or '-'}"] += 1
     files = sorted(p for p in out_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
     invalid_path = out_dir / VALIDATION_FILENAME
-    invalid = sum(1 for _ in read_jsonl(invalid_path)) if invalid_path.exists() else 0
+    invalid = (
+        sum(1 for line in read_jsonl(invalid_path) if _ours(line, crawl_id))
+        if invalid_path.exists()
+        else 0
+    )
     return {
         "out_dir": str(out_dir),
+        "crawl_id": crawl_id,
+        "write_error": crawl_failure(stats, out_dir),
         "articles": count,
         "pages": sum(outcomes.values()),
         "outcomes": dict(sorted(outcomes.items(), key=lambda kv: str(kv[0]))),
@@ -93,8 +145,12 @@ def summarize(out_dir: Path) -> dict[str, Any]:
 
 def format_summary(summary: dict[str, Any]) -> str:
     """The summary in words, for the terminal."""
-    lines = [
-        f"Output: {summary['out_dir']}",
+    lines = []
+    if summary.get("write_error"):
+        lines.append(f"CRAWL FAILED: {summary['write_error']} (the crawl was stopped)")
+    lines += [
+        f"Output: {summary['out_dir']}"
+        + (f" (crawl {summary['crawl_id']})" if summary.get("crawl_id") else ""),
         f"Pages recorded: {summary['pages']} "
         + "("
         + ", ".join(f"{k}: {v}" for k, v in summary["outcomes"].items())
@@ -110,6 +166,11 @@ def format_summary(summary: dict[str, Any]) -> str:
         )
     lines.append("Files written:")
     lines += [f"  {f['path']}  ({f['bytes']:,} bytes)" for f in summary["files"]]
-    lines.append("Failures by reason:" if summary["failures"] else "Failures: none")
+    if summary.get("write_error"):
+        lines.append(f"Failures: the crawl could not write its output: {summary['write_error']}")
+    if summary["failures"]:
+        lines.append("Failures by reason:")
+    elif not summary.get("write_error"):
+        lines.append("Failures: none")
     lines += [f"  {reason}  x{count}" for reason, count in summary["failures"].items()]
     return "\n".join(lines)

@@ -3,36 +3,62 @@
 The crash-safe batch writer (:class:`newsarchive.export.jsonl.JsonLinesBatchWriter`)
 conforms every record to the schema (every key present, unknown keys dropped:
 researchers' tools infer columns from the first rows) and writes each record as
-its own flushed gzip member. When the crawl closes, ``manifest.json`` lists the
-article batches, ``pages.jsonl`` and the WARC files with their sizes and digests.
+its own gzip member, whole or not at all. When the crawl closes,
+``manifest.json`` covers every part of the crawl folder (see
+:func:`newsarchive.export.manifest.write_crawl_manifest`), with the plan the
+crawl ran. A write error (a full disk) stops the crawl: the finish reason is
+``write_error``, the batch stays ``.open`` and the crawl state forgets the
+articles that could not be written, so the next run fetches them again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsarchive.pipelines.pages import PAGES_FILENAME
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
+from newsarchive.crawlfolder import ARTICLES_DIRNAME, WRITE_ERROR_STAT, stop_on_write_error
 from newsarchive.export.jsonl import JsonLinesBatchWriter
-from newsarchive.export.manifest import write_manifest
+from newsarchive.export.manifest import write_crawl_manifest
 from newsarchive.provenance import crawl_id_for
 
 log = logging.getLogger(__name__)
 
-ARTICLES_DIRNAME = "articles"
-WARC_DIRNAME = "warc"
 DEFAULT_BATCH_SIZE = 10_000
-# Stats counters copied into the manifest's "counts".
+# Stats counters copied into the manifest's counts of this run.
 MANIFEST_COUNTS = {
     "articles": "newsarchive/articles",
     "duplicates": "newsarchive/duplicates",
     "responses": "response_received_count",
 }
+
+
+def plan_record(path: str | Path | None, site: str | None) -> dict[str, Any]:
+    """The plan a crawl ran, for its manifest: path, site, sha256, the text and its content."""
+    if not path:
+        return {}
+    plan_path = Path(path)
+    record: dict[str, Any] = {"path": str(plan_path), "site": site}
+    try:
+        data = plan_path.read_bytes()
+    except OSError as error:
+        record["error"] = f"unreadable: {error}"
+        return record
+    record["sha256"] = hashlib.sha256(data).hexdigest()
+    text = data.decode("utf-8", errors="replace")
+    record["text"] = text
+    try:
+        record["content"] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        record["content"] = None
+    return record
 
 
 class ArticleExportPipeline:
@@ -46,6 +72,9 @@ class ArticleExportPipeline:
         )
         self.writer: JsonLinesBatchWriter | None = None
         self.started_at: str | None = None
+        self.plan: dict[str, Any] = {}
+        # URLs of articles the crawl state holds as archived but no file does (write errors)
+        self.unwritten: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleExportPipeline:
@@ -57,40 +86,59 @@ class ArticleExportPipeline:
 
     def open_spider(self) -> None:
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        settings = self.crawler.settings
+        # Read at the start: the manifest records the plan this run used, not a later edit.
+        self.plan = plan_record(
+            settings.get("NEWSARCHIVE_PLAN_FILE"), settings.get("NEWSARCHIVE_SITE_NAME")
+        )
         prefix = f"articles-{crawl_id_for(self.crawler)}"
         self.writer = JsonLinesBatchWriter(self.out_dir / ARTICLES_DIRNAME, prefix, self.batch_size)
 
     def close_spider(self) -> None:
         if self.writer is not None:
             self.writer.close()
+        if self.unwritten:
+            self._forget_unwritten()
+
+    def _forget_unwritten(self) -> None:
+        from newsarchive.pipelines.state import crawl_state_for
+
+        state = crawl_state_for(self.crawler)
+        if state is not None and hasattr(state, "forget_missing"):
+            forgotten = state.forget_missing(lambda url: url not in self.unwritten)
+            log.warning("crawl state: %d unwritten article URL(s) forgotten", len(forgotten))
 
     def write_manifest(self) -> None:
         if self.writer is None:
             return
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         counts = {name: int(stats.get(key, 0)) for name, key in MANIFEST_COUNTS.items()}
-        files: list[Any] = list(self.writer.files)
-        pages = self.out_dir / PAGES_FILENAME
-        if pages.exists():
-            files.append(pages)
-        warc_files = sorted((self.out_dir / WARC_DIRNAME).glob("*.warc.gz"))
+        written = {str(Path(f["path"]).resolve()): f["records"] for f in self.writer.files}
         try:
-            path = write_manifest(
+            path = write_crawl_manifest(
                 self.out_dir,
                 crawl_id_for(self.crawler),
-                counts=counts,
-                files=files,
-                warc_files=warc_files,
+                run_counts=counts,
+                written=written,
+                plan=self.plan,
                 started_at=self.started_at,
+                error=stats.get(WRITE_ERROR_STAT),
             )
             log.info("manifest written: %s", path)
-        except OSError:
-            log.exception("could not write the manifest in %s", self.out_dir)
+        except OSError as error:
+            stop_on_write_error(self.crawler, self.out_dir / "manifest.json", error)
 
     def process_item(self, item: Any) -> Any:
         if self.writer is None:
             raise RuntimeError("ArticleExportPipeline used before open_spider")
-        self.writer.write(dict(item))
+        try:
+            self.writer.write(dict(item))
+        except OSError as error:
+            message = stop_on_write_error(self.crawler, self.writer.directory, error)
+            urls = {item.get("url"), item.get("requested_url")}
+            self.unwritten.update(url for url in urls if url)
+            # logged once as an error by stop_on_write_error; no item dump per article
+            raise DropItem(f"article not written: {message}", log_level="DEBUG") from None
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("newsarchive/articles")
         return item

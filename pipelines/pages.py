@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
 from scrapy import signals
@@ -19,11 +19,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Request, Response
 
+from newsarchive.crawlfolder import PAGES_NAME, append_whole, stop_on_write_error
 from newsarchive.provenance import crawl_id_for
 
 log = logging.getLogger(__name__)
 
-PAGES_FILENAME = "pages.jsonl"
+PAGES_FILENAME = PAGES_NAME
 OUTCOMES = (
     "article",
     "not_article",
@@ -88,7 +89,7 @@ class PageOutcomePipeline:
         self.min_probability = settings.getfloat("NEWSARCHIVE_MIN_ARTICLE_PROBABILITY")
         self.stats = crawler.stats
         self.crawler = crawler
-        self.file: IO[str] | None = None
+        self.file: BinaryIO | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageOutcomePipeline:
@@ -123,7 +124,8 @@ class PageOutcomePipeline:
 
     def open_spider(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = self.path.open("a", encoding="utf-8")
+        # Unbuffered: each line reaches the OS whole (a crash loses nothing) or not at all.
+        self.file = self.path.open("ab", buffering=0)
 
     def close_spider(self) -> None:
         if self.file is not None:
@@ -145,7 +147,11 @@ class PageOutcomePipeline:
             self.stats.inc_value(f"newsarchive/pages/{outcome}")
 
     def write(self, line: dict[str, Any]) -> None:
+        """Append one line; a write error stops the crawl, the file keeps only whole lines."""
         if self.file is None:
             raise RuntimeError("PageOutcomePipeline used before open_spider")
-        self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self.file.flush()
+        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            append_whole(self.file, data)
+        except OSError as error:
+            stop_on_write_error(self.crawler, self.path, error)

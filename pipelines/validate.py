@@ -6,7 +6,10 @@ the types cannot say: RFC 3339 dates, a probability in [0, 1], the known
 page types and date sources. A small walker instead of the ``jsonschema``
 package: it costs no dependency and reports dotted paths researchers can read.
 
-A record that fails keeps flowing to the export: its problems are appended to
+With a plan site's time zone (``NEWSARCHIVE_SITE_TIMEZONE``) a date the page
+gave as a local time without offset is first read in that zone
+(:func:`newsarchive.normalize.localize_dates`). A record that fails keeps
+flowing to the export: its problems are appended to
 ``extraction.validation_messages``, counted in the crawl stats
 (``newsarchive/validation/failed``, ``newsarchive/validation/field/<path>``) and
 written as one line to ``OUT/validation_failures.jsonl``.
@@ -21,14 +24,15 @@ import logging
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from newsarchive import schema
-from newsarchive.normalize import is_rfc3339
+from newsarchive.crawlfolder import VALIDATION_NAME, append_whole, stop_on_write_error
+from newsarchive.normalize import is_rfc3339, localize_dates
 
 log = logging.getLogger(__name__)
 
-FAILURES_FILENAME = "validation_failures.jsonl"
+FAILURES_FILENAME = VALIDATION_NAME
 
 _TYPE_CHECKS: dict[Any, tuple[Callable[[Any], bool], str]] = {
     str: (lambda v: isinstance(v, str), "string"),
@@ -167,20 +171,35 @@ def with_messages(record: dict[str, Any], messages: list[str]) -> dict[str, Any]
 class ValidationPipeline:
     """Append validation problems to the record, count them, and log them to a file."""
 
-    def __init__(self, output_dir: str | Path | None, stats: Any = None) -> None:
+    def __init__(
+        self,
+        output_dir: str | Path | None,
+        stats: Any = None,
+        crawler: Any = None,
+        timezone: str | None = None,
+    ) -> None:
         self.path = Path(output_dir) / FAILURES_FILENAME if output_dir else None
+        # The plan site's time zone: local times the page gives no offset for are read in it.
+        self.timezone = timezone or None
         self.stats = stats
-        self.file: IO[str] | None = None
+        self.crawler = crawler
+        self.file: BinaryIO | None = None
         self.failed = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ValidationPipeline:
-        return cls(crawler.settings.get("NEWSARCHIVE_OUTPUT_DIR"), crawler.stats)
+        settings = crawler.settings
+        return cls(
+            settings.get("NEWSARCHIVE_OUTPUT_DIR"),
+            crawler.stats,
+            crawler,
+            settings.get("NEWSARCHIVE_SITE_TIMEZONE"),
+        )
 
     def open_spider(self) -> None:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.file = self.path.open("a", encoding="utf-8")
+            self.file = self.path.open("ab", buffering=0)  # whole lines, see append_whole
 
     def close_spider(self) -> None:
         if self.file is not None:
@@ -200,6 +219,8 @@ class ValidationPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict):
             return item
+        if self.timezone:
+            item.update(localize_dates(item, self.timezone))
         # keys the spider adds for later pipelines are not part of the record
         record = {k: v for k, v in item.items() if not k.startswith("_")}
         messages = validate_record(record)
@@ -211,10 +232,21 @@ class ValidationPipeline:
         if self.file is not None:
             line = {
                 "url": item.get("url"),
+                "crawl_id": (item.get("provenance") or {}).get("crawl_id"),
                 "capture_id": item.get("capture_id"),
                 "article_id": item.get("article_id"),
                 "messages": messages,
             }
-            self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
-            self.file.flush()
+            self._append((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
         return item
+
+    def _append(self, data: bytes) -> None:
+        """One whole line, or none; a write error stops the crawl (the record flows on)."""
+        if self.file is None:
+            return
+        try:
+            append_whole(self.file, data)
+        except OSError as error:
+            if self.crawler is None:
+                raise
+            stop_on_write_error(self.crawler, self.path or "", error)

@@ -19,6 +19,7 @@ from newsarchive.export.arrow import arrow_schema
 from newsarchive.export.convert import ExportError, export_records
 from newsarchive.export.flatten import csv_columns
 from newsarchive.export.jsonl import JsonLinesBatchWriter, encode_record, gzip_member
+from newsarchive.export.manifest import write_crawl_manifest
 from newsarchive.export.synthetic import synthetic_record
 from newsarchive.loading import LoadError, load
 
@@ -32,6 +33,7 @@ def _crawl_output(root: Path, crawl_id: str, n: int) -> Path:
         for record in _records(n, crawl_id):
             w.write(record)
     (root / "pages.jsonl").write_text('{"url": "not an article"}\n')
+    write_crawl_manifest(root, crawl_id, run_counts={"articles": n})
     return root
 
 
@@ -59,8 +61,11 @@ def test_parquet_round_trip_keeps_nested_values(tmp_path: Path) -> None:
     assert list(load(out)) == records
 
 
-def test_empty_input_still_writes_the_full_schema(tmp_path: Path) -> None:
-    export_records([], "parquet", tmp_path / "e.parquet")
+def test_empty_input_is_an_error_unless_allowed(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="no records"):
+        export_records([], "parquet", tmp_path / "e.parquet")
+    assert not list(tmp_path.iterdir())  # neither e.parquet nor e.parquet.partial
+    export_records([], "parquet", tmp_path / "e.parquet", allow_empty=True)
     assert pq.read_table(tmp_path / "e.parquet").schema.names == arrow_schema().names
 
 
@@ -78,10 +83,13 @@ def test_partitioned_by_crawl_hive_style(tmp_path: Path) -> None:
     assert len(list(load(tmp_path / "out"))) == 6
 
 
-def test_a_row_that_does_not_fit_is_skipped_and_reported(tmp_path: Path) -> None:
+def test_a_row_that_does_not_fit_fails_or_is_skipped_with_keep_going(tmp_path: Path) -> None:
     records = _records(4)
     records[2]["provenance"]["fetch_status"] = "two hundred"
-    report = export_records(records, "parquet", tmp_path / "a.parquet")
+    with pytest.raises(ExportError, match="does not fit the Arrow schema"):
+        export_records(records, "parquet", tmp_path / "a.parquet")
+    assert not list(tmp_path.iterdir())
+    report = export_records(records, "parquet", tmp_path / "a.parquet", keep_going=True)
     assert report.records == 3 and report.skipped == 1
     assert "does not fit the Arrow schema" in report.problems[0]
     kept = [records[i]["url"] for i in (0, 1, 3)]
@@ -123,8 +131,10 @@ def test_interrupted_export_leaves_no_finished_looking_file(tmp_path: Path) -> N
 
     with pytest.raises(RuntimeError):
         export_records(failing(), "parquet", tmp_path / "a.parquet", batch_size=2)
-    assert not (tmp_path / "a.parquet").exists()
-    assert (tmp_path / "a.parquet.partial").exists()
+    assert not list(tmp_path.iterdir())  # nothing under the name, no .partial left either
+    with pytest.raises(RuntimeError):
+        export_records(failing(), "jsonl", tmp_path / "p", batch_size=2, partition_by="crawl")
+    assert not list(tmp_path.iterdir())
 
 
 def test_cli_exports_crawl_folders_partitioned(tmp_path: Path, capsys) -> None:
@@ -152,11 +162,15 @@ def test_cli_exports_crawl_folders_partitioned(tmp_path: Path, capsys) -> None:
     assert main(["export", str(a), "--format", "csv", "--out", str(out)]) == 2  # exists
 
 
-def test_cli_skips_bad_input_records_keeps_the_rest(tmp_path: Path, capsys) -> None:
+def test_cli_fails_on_bad_input_or_skips_it_with_keep_going(tmp_path: Path, capsys) -> None:
     src = tmp_path / "in.jsonl"
     lines = [json.dumps(r) for r in _records(3)]
     src.write_text("\n".join([lines[0], "{broken json", lines[1], "[1, 2]", lines[2]]) + "\n")
-    code = main(["export", str(src), "--format", "jsonl", "--out", str(tmp_path / "o.jsonl.gz")])
+    out = ["--format", "jsonl", "--out", str(tmp_path / "o.jsonl.gz")]
+    assert main(["export", str(src), *out]) == 1
+    assert "in.jsonl:2: not JSON" in capsys.readouterr().err
+    assert not (tmp_path / "o.jsonl.gz").exists()
+    code = main(["export", str(src), *out, "--keep-going"])
     captured = capsys.readouterr()
     assert code == 1
     assert "in.jsonl:2: not JSON" in captured.err

@@ -133,14 +133,17 @@ def test_content_hash_follows_normalized_text() -> None:
     assert normalize_record(_record())["content_hash"] is None
 
 
-def test_dates_are_checked_not_rewritten() -> None:
+def test_dates_are_rfc3339_or_null_with_the_raw_value_kept() -> None:
     rec = normalize_record(
         _record(date_published="2024-05-01T10:00:00+02:00", date_modified="01/05/2024")
     )
     assert rec["date_published"] == "2024-05-01T10:00:00+02:00"
-    assert rec["date_modified"] == "01/05/2024"
+    assert rec["date_modified"] is None and rec["date_modified_raw"] == "01/05/2024"
     messages = rec["extraction"]["validation_messages"]
-    assert messages == ["date_modified: not RFC 3339: '01/05/2024'"]
+    assert messages == [
+        "date_modified: not RFC 3339, set to null (kept in date_modified_raw): '01/05/2024'"
+    ]
+    assert normalize_record(rec) == rec  # idempotent
     assert is_rfc3339("2024-05-01") and is_rfc3339("2024-05-01T08:00:00.5Z")
     assert not is_rfc3339("2024-02-30") and not is_rfc3339("2024-05-01T10:00:00")
 

@@ -16,6 +16,7 @@ import pytest
 
 from newsarchive.cli import main
 from newsarchive.export.jsonl import JsonLinesBatchWriter
+from newsarchive.export.manifest import write_crawl_manifest
 from newsarchive.export.synthetic import synthetic_record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ) as writer:
         for record in records:
             writer.write(record)
+    # as a crawl leaves it: the manifest that load and export check the batches against
+    write_crawl_manifest(root / "output/crawl", "crawl-1", run_counts={"articles": RECORDS})
     return root
 
 

@@ -169,15 +169,17 @@ def as_worker(args: argparse.Namespace, options: Any, site: str | None = None) -
 def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
     """Crawl a plan's sites side by side; each run is opened and closed in the crawl state."""
     from newsarchive.crawler import run_crawls
+    from newsarchive.crawlfolder import reconcile_state
     from newsarchive.distributed.state import open_crawl_state
     from newsarchive.report import report_crawl
-    from newsarchive.summary import format_summary, summarize
+    from newsarchive.summary import crawl_failure, format_summary, summarize
 
     # The plan's SQLite state, or in worker mode the Redis state all workers share; there
     # every worker joins the one run of its crawl instead of marking its peers' interrupted.
     settings = {"NEWSARCHIVE_STATE_PATH": str(plan.state_path), **crawls[0].overrides}
     with open_crawl_state(settings) as state:
         shared = hasattr(state, "run_for_crawl")
+        reconcile_state(state, crawls[0].out_dir.parent.parent)  # OUTPUT of OUTPUT/SITE/CRAWL_ID
         run_ids = [
             state.run_for_crawl(site.name, crawl.crawl_id) if shared else state.start_run(site.name)
             for site, crawl in zip(sites, crawls, strict=True)
@@ -189,7 +191,8 @@ def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
                 result.out_dir, state=state, run_id=run_id, site=site.name, crawl_id=result.crawl_id
             )
             print(f"== site {site.name} ==")
-            print(format_summary(summarize(result.out_dir)))
+            print(format_summary(summarize(result.out_dir, result.crawl_id, result.stats)))
+            failed += bool(crawl_failure(result.stats))
             for drop in report["sites"].get(site.name, {}).get("coverage_drops", []):
                 print(
                     f"Coverage of {drop['field']} dropped from {drop['previous']:.0%} to "
@@ -214,7 +217,7 @@ def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
 def run(args: argparse.Namespace) -> int:
     from newsarchive.crawler import run_crawl, write_crawl_report
     from newsarchive.plan import PlanError
-    from newsarchive.summary import format_summary, summarize
+    from newsarchive.summary import crawl_failure, format_summary, summarize
 
     try:
         if args.plan is not None:
@@ -232,11 +235,13 @@ def run(args: argparse.Namespace) -> int:
         return run_plan(plan, sites, crawls)
     result = run_crawl(options)
     write_crawl_report(result)
-    print(format_summary(summarize(result.out_dir)))
+    print(format_summary(summarize(result.out_dir, result.crawl_id, result.stats)))
     print(
         f"Crawl {result.crawl_id} finished in {result.seconds:.1f}s "
         f"({result.stats.get('finish_reason', 'unknown')})"
     )
+    if crawl_failure(result.stats):
+        return 1  # the output is incomplete: schedulers must see it
     if not result.stats.get("response_received_count") and not args.redis:
         print("newsarchive crawl: no page could be fetched (see Failures above)", file=sys.stderr)
         return 1  # schedulers and monitoring see a crawl that reached nothing

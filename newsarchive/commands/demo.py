@@ -5,7 +5,10 @@ default settings (except the few overrides below), writes WARC files,
 articles/*.jsonl.gz, pages.jsonl, manifest.json and report.json/.txt to the output folder, prints
 a summary and stops the server. The output folder (default output/demo) is
 WIPED and rewritten on every run; a folder that is not an earlier demo output
-is never wiped.
+is never wiped, nor one that holds other crawls' output (a plan writing into
+OUTPUT/SITE/CRAWL_ID/ below it): their WARC files are what a plan's crawl
+state says is archived. The shipped plans write under output/plans/, never
+where the demo does.
 """
 
 from __future__ import annotations
@@ -50,6 +53,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crawl-id", default=None, help="crawl id (default: generated)")
 
 
+def other_crawls(out_dir: Path) -> list[Path]:
+    """Crawl folders below ``out_dir`` that the demo did not write (e.g. a plan's)."""
+    from newsarchive.crawlfolder import ARTICLES_DIRNAME, WARC_DIRNAME, find_crawl_folders
+
+    own = {ARTICLES_DIRNAME, WARC_DIRNAME}
+    children = sorted(p for p in out_dir.iterdir() if p.is_dir() and p.name not in own)
+    return [folder.path for child in children for folder in find_crawl_folders(child)]
+
+
 def prepare_out_dir(out_dir: Path) -> None:
     """Empty ``out_dir`` if it is an earlier demo output (or empty); refuse anything else."""
     if out_dir.exists():
@@ -59,6 +71,13 @@ def prepare_out_dir(out_dir: Path) -> None:
             raise ValueError(
                 f"{out_dir} is not empty and holds no earlier demo output; "
                 "not wiping it (choose another --out)"
+            )
+        others = other_crawls(out_dir)
+        if others:
+            raise ValueError(
+                f"{out_dir} holds the output of other crawls ({others[0]}"
+                + (f" and {len(others) - 1} more" if len(others) > 1 else "")
+                + "), e.g. a plan's; not wiping it (choose another --out)"
             )
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
@@ -103,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         )
         write_server_log(args.out, site.request_log)
     write_crawl_report(result)
-    print(format_summary(summarize(args.out)))
+    print(format_summary(summarize(args.out, result.crawl_id, result.stats)))
     print(
         f"Demo crawl {result.crawl_id} finished in {result.seconds:.1f}s "
         f"({result.stats.get('finish_reason', 'unknown')}); server stopped."

@@ -4,10 +4,19 @@
     newsarchive export output/crawl-a output/crawl-b --out export/ --partition-by crawl
     newsarchive export articles.parquet --format csv --out articles.csv
 
-SRC may be a crawl output folder (its articles/ are read), a folder of export
-files, or single .jsonl, .jsonl.gz, .parquet or .csv files. Records that cannot
-be read or do not fit the schema are skipped and listed; the exit status is 1
-when any were skipped, so scripts notice.
+SRC may be a crawl output folder, a folder holding crawl folders at any depth
+(a plan's OUTPUT/SITE/CRAWL_ID/: only their article batches are read, after a
+check against each crawl's manifest), a folder of export files, or single
+.jsonl, .jsonl.gz, .parquet or .csv files.
+
+All or nothing: OUT appears only when the export is complete. A damaged input
+file, a crawl folder whose files disagree with its manifest, a row that does
+not fit the schema, an input without records or a write error (a full disk)
+is reported with the file it concerns, nothing is written under OUT, and the
+exit status is 1. --no-verify reads crawl folders that disagree with their
+manifests (each disagreement is still printed); --keep-going skips damaged
+records and files instead of failing, writes the rest, lists every skip and
+still exits 1. Usage errors (unknown format, OUT exists) exit 2.
 """
 
 from __future__ import annotations
@@ -43,10 +52,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="records per write (and Parquet row group); bounds memory",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="read crawl folders whose files disagree with their manifest.json (warned)",
+    )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="skip damaged records and files instead of failing; still exits 1",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchive.export.convert import ExportError, ExportReport, export_records
+    from newsarchive.export.convert import (
+        ExportError,
+        ExportReport,
+        ExportUsageError,
+        export_records,
+    )
     from newsarchive.loading import LoadError, load
 
     if args.batch_size < 1:
@@ -58,9 +82,16 @@ def run(args: argparse.Namespace) -> int:
         report.skipped += 1
         report.problem(message)
 
+    on_error = unreadable if args.keep_going else None
     try:
-        readers = [load(source, on_error=unreadable) for source in args.sources]
-        records = (record for reader in readers for record in reader)
+        readers = [
+            load(source, on_error=on_error, verify=not args.no_verify) for source in args.sources
+        ]
+    except LoadError as error:
+        print(f"newsarchive export: {error}", file=sys.stderr)
+        return 1
+    records = (record for reader in readers for record in reader)
+    try:
         export_records(
             records,
             args.format,
@@ -70,14 +101,31 @@ def run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             report=report,
             conformed=True,
+            keep_going=args.keep_going,
         )
-    except (ExportError, LoadError, ImportError) as error:
+    except LoadError as error:
+        print(f"newsarchive export: {error}; nothing written to {args.out}", file=sys.stderr)
+        return 1
+    except ExportUsageError as error:
         print(f"newsarchive export: {error}", file=sys.stderr)
         return 2
+    except ExportError as error:
+        print(f"newsarchive export: {error}; nothing written to {args.out}", file=sys.stderr)
+        return 1
+    except ImportError as error:
+        print(f"newsarchive export: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(
+            f"newsarchive export: cannot write {args.out}: {error.strerror or error}; "
+            "nothing written",
+            file=sys.stderr,
+        )
+        return 1
     for problem in report.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(
         f"{report.records} records -> {len(report.files)} file(s) under {args.out}"
-        + (f"; {report.skipped} skipped" if report.skipped else "")
+        + (f"; {report.skipped} skipped (see above)" if report.skipped else "")
     )
     return 1 if report.skipped else 0

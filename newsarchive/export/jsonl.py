@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from newsarchive import schema
+from newsarchive.crawlfolder import append_whole
 
 log = logging.getLogger(__name__)
 
@@ -137,21 +138,31 @@ class JsonLinesBatchWriter:
         self._handle: IO[bytes] | None = None
         self._path: Path | None = None
         self._in_batch = 0
+        # The first write error: the open batch is then never renamed as finished.
+        self.failed: OSError | None = None
 
     def _open(self) -> IO[bytes]:
         name = f"{self.prefix}-{self.serial:05d}{EXTENSION}{OPEN_SUFFIX}"
         self._path = self.directory / name
-        self._handle = self._path.open("xb")
+        self._handle = self._path.open("xb", buffering=0)
         self._in_batch = 0
         self.serial += 1
         return self._handle
 
     def write(self, record: dict[str, Any]) -> None:
-        """Append one record (conformed to the schema) and flush it to the OS."""
+        """Append one record (conformed to the schema) to the OS, whole or not at all.
+
+        A write error (a full disk) raises ``OSError`` with the batch cut back
+        to its last complete record; the batch then stays ``.open`` (a resume
+        finishes it), because a finished name must mean a complete file.
+        """
         member = gzip_member(encode_record(record))
-        handle = self._handle or self._open()
-        handle.write(member)
-        handle.flush()
+        try:
+            handle = self._handle or self._open()
+            append_whole(handle, member)
+        except OSError as error:
+            self.failed = self.failed or error
+            raise
         self._in_batch += 1
         self.count += 1
         if self._in_batch >= self.batch_size:
@@ -161,6 +172,10 @@ class JsonLinesBatchWriter:
         if self._handle is None or self._path is None:
             return
         self._handle.close()
+        if self.failed is not None:
+            log.error("%s left unfinished after a write error: %s", self._path, self.failed)
+            self._handle = self._path = None
+            return
         final = self._path.with_name(self._path.name[: -len(OPEN_SUFFIX)])
         os.replace(self._path, final)
         self.files.append({"path": str(final), "records": self._in_batch})

@@ -8,10 +8,9 @@ and the WARC files holding the archived bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import platform
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from importlib import metadata
@@ -19,8 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive import __version__, schema
+from newsarchive.crawlfolder import (
+    MANIFEST_NAME,
+    CrawlFolder,
+    count_batch_records,
+    sha256_of,
+    write_text_atomic,
+)
 
-MANIFEST_NAME = "manifest.json"
+_BATCH_NAME = re.compile(r"^articles-(.+)-\d{5,}\.jsonl\.gz$")
 MANIFEST_VERSION = 1
 # Distributions whose versions decide what the records contain.
 SOFTWARE = ("scrapy", "lxml", "warcio", "beautifulsoup4", "charset-normalizer", "pyarrow")
@@ -40,10 +46,6 @@ def software_versions() -> dict[str, str]:
 def file_entry(path: str | Path, base: Path, records: int | None = None) -> dict[str, Any]:
     """Path relative to ``base``, size, sha256 and (when known) record count of one file."""
     path = Path(path)
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
     try:
         name = path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
@@ -51,7 +53,7 @@ def file_entry(path: str | Path, base: Path, records: int | None = None) -> dict
     entry: dict[str, Any] = {
         "path": name,
         "bytes": path.stat().st_size,
-        "sha256": digest.hexdigest(),
+        "sha256": sha256_of(path),
     }
     if records is not None:
         entry["records"] = records
@@ -61,7 +63,9 @@ def file_entry(path: str | Path, base: Path, records: int | None = None) -> dict
 def _entries(files: Iterable[str | Path | Mapping[str, Any]], base: Path) -> list[dict[str, Any]]:
     entries = []
     for item in files:
-        if isinstance(item, Mapping):
+        if isinstance(item, Mapping) and "sha256" in item:
+            entries.append(dict(item))  # already an entry
+        elif isinstance(item, Mapping):
             entries.append(file_entry(item["path"], base, item.get("records")))
         else:
             entries.append(file_entry(item, base))
@@ -100,9 +104,117 @@ def write_manifest(
         **dict(extra or {}),
     }
     target = base / MANIFEST_NAME
-    temporary = target.with_name(target.name + ".tmp")
-    temporary.write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    write_text_atomic(
+        target, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
     )
-    os.replace(temporary, target)
     return target
+
+
+def _batch_crawl_id(path: Path) -> str | None:
+    """``CRAWLID`` of ``articles-CRAWLID-NNNNN.jsonl.gz``."""
+    match = _BATCH_NAME.match(path.name)
+    return match.group(1) if match else None
+
+
+def _known_records(previous: Mapping[str, Any] | None) -> dict[tuple[str, str], int]:
+    """(path, sha256) -> records of the batches an earlier manifest of the folder listed."""
+    known = {}
+    for entry in (previous or {}).get("files") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("records"), int):
+            known[(str(entry.get("path")), str(entry.get("sha256")))] = entry["records"]
+    return known
+
+
+def batch_entries(
+    folder: CrawlFolder, written: Mapping[str, int], previous: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """An entry with records and sha256 for every finished article batch in the folder.
+
+    Records come from this run's writer (``written``, by absolute path), else
+    from the previous manifest when the file is unchanged, else by counting.
+    """
+    known = _known_records(previous)
+    entries = []
+    for path in folder.article_batches():
+        entry = file_entry(path, folder.path)
+        records = written.get(str(path.resolve()))
+        if records is None:
+            records = known.get((entry["path"], entry["sha256"]))
+        if records is None:
+            records = count_batch_records(path)
+        entry["records"] = records
+        entries.append(entry)
+    return entries
+
+
+def _summed_parts(parts: list[dict[str, Any]]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for part in parts:
+        for name, value in (part.get("counts") or {}).items():
+            if isinstance(value, int):
+                totals[name] = totals.get(name, 0) + value
+    return totals
+
+
+def write_crawl_manifest(
+    out_dir: str | Path,
+    crawl_id: str,
+    *,
+    run_counts: Mapping[str, int],
+    written: Mapping[str, int] = {},
+    plan: Mapping[str, Any] | None = None,
+    started_at: str | None = None,
+    error: str | None = None,
+) -> Path:
+    """The manifest of a crawl folder, covering every part of it.
+
+    A crawl resumed after ``kill -9`` (same folder, same crawl id) is one crawl
+    in several runs: the manifest lists every finished article batch and WARC
+    file in the folder, whichever run wrote it, ``counts.articles`` is the sum
+    of the listed batches' records, and ``parts`` keeps each run's own counts
+    (a run killed before it could write a manifest has no part of its own, but
+    its files are listed). ``.open`` files a crash left are listed under
+    ``unfinished``. ``written`` maps this run's batch paths to their records.
+    """
+    folder = CrawlFolder(Path(out_dir))
+    try:
+        previous = folder.manifest()
+    except ValueError:
+        previous = None  # unreadable: rebuilt from the files
+    entries = batch_entries(folder, written, previous)
+    parts = [p for p in (previous or {}).get("parts") or [] if isinstance(p, dict)]
+    finished_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    parts.append(
+        {
+            "crawl_id": crawl_id,
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "counts": dict(run_counts),
+            **({"error": error} if error else {}),
+        }
+    )
+    by_crawl: dict[str, int] = {}
+    for entry in entries:
+        key = _batch_crawl_id(Path(entry["path"])) or crawl_id
+        by_crawl[key] = by_crawl.get(key, 0) + entry["records"]
+    counts = {**_summed_parts(parts), "articles": sum(e["records"] for e in entries)}
+    files: list[Any] = list(entries)
+    if folder.pages_path.exists():
+        files.append(folder.pages_path)
+    unfinished = folder.unfinished_batches() + folder.unfinished_warc_files()
+    first_start = next((p.get("started_at") for p in parts if p.get("started_at")), started_at)
+    return write_manifest(
+        folder.path,
+        crawl_id,
+        plan=plan,
+        counts=counts,
+        files=files,
+        warc_files=folder.warc_files(),
+        started_at=first_start,
+        extra={
+            "articles_by_crawl": by_crawl,
+            "parts": parts,
+            "unfinished": [folder.relative(p) for p in unfinished],
+            **({"error": error} if error else {}),
+        },
+    )

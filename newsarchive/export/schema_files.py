@@ -58,8 +58,18 @@ Rules you can rely on:
 * Every key is always present: `null` for an unknown scalar or struct, `[]`
   for an empty list, in every format (JSON Lines, Parquet, CSV).
 * Times are RFC 3339 (`2024-05-01T10:00:00+02:00`; crawl times in UTC with
-  `Z`; a date known only to the day stays a full-date, `2024-05-01`). The
-  string found on the page is kept beside each date (`*_raw`).
+  `Z`; a date known only to the day stays a full-date, `2024-05-01`), or
+  `null`. The string found on the page is always kept beside each date
+  (`*_raw`). `date_published` and `date_modified` follow one rule, in this
+  order: (1) a UTC offset the page states for the date is kept; (2) a date
+  the page gives without offset takes the offset the page states for its
+  other date (a local `2024-10-23T03:48:00` published time beside a
+  `...+02:00` modified time becomes `2024-10-23T03:48:00+02:00`); (3) else,
+  for a crawl plan site with `timezone = "Europe/Berlin"`, it is read in that
+  zone with the offset of that day (summer time included); (4) else only the
+  day is kept (`2024-10-23`), because guessing UTC could move it to another
+  day; (5) a value that is no date at all is `null`. Cases 4 and 5 add a note to
+  `extraction.validation_messages`; the time is in `*_raw`.
 * Text is Unicode NFC, without invisible characters (zero-width space, soft
   hyphen, BOM, bidi controls), whitespace collapsed; `lede` and
   `article_body` keep one `\\n` between paragraphs.

@@ -1,17 +1,19 @@
 """Output files of ``newsarchive export``: one class per format, all written in batches.
 
-Every sink writes to ``NAME.partial`` and renames to ``NAME`` when closed, so
-an interrupted export never leaves a file that looks finished (a Parquet file
-without its footer is unreadable). Rows arrive already conformed.
+A sink writes exactly the path it is given: the caller
+(:func:`newsarchive.export.convert.export_records`) gives it a path under a
+temporary name and publishes the output only when every sink closed, so an
+interrupted or failed export never leaves a file that looks finished (a
+Parquet file without its footer is unreadable). Rows arrive already conformed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import json
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -20,7 +22,6 @@ from newsarchive.export.flatten import csv_columns, flatten
 
 log = logging.getLogger(__name__)
 
-PARTIAL_SUFFIX = ".partial"
 BadRowHandler = Callable[[dict[str, Any], str], None]
 
 
@@ -35,33 +36,29 @@ class Sink(Protocol):
     def abort(self) -> None: ...
 
 
-def _partial(path: Path) -> Path:
+def _open_text(path: Path, compress: bool) -> IO[str]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(path.name + PARTIAL_SUFFIX)
-
-
-def _open_text(path: Path) -> IO[str]:
-    if path.name.endswith(".gz" + PARTIAL_SUFFIX):
+    if compress:
         return gzip.open(path, "wt", encoding="utf-8", newline="")
     return path.open("w", encoding="utf-8", newline="")
 
 
 class _TextSink:
-    """A text file written as ``NAME.partial`` and renamed to ``NAME`` when closed."""
+    """A text file, gzip-compressed when its final ``name`` ends in ``.gz``."""
 
-    def __init__(self, path: Path, on_bad_row: BadRowHandler | None = None) -> None:
+    def __init__(
+        self, path: Path, on_bad_row: BadRowHandler | None = None, *, name: str | None = None
+    ) -> None:
         self.path = path
         self.records = 0
-        self._partial = _partial(path)
-        self._handle = _open_text(self._partial)
+        self._handle = _open_text(path, (name or path.name).endswith(".gz"))
 
     def close(self) -> None:
         self._handle.close()
-        os.replace(self._partial, self.path)
 
     def abort(self) -> None:
-        self._handle.close()
-        log.warning("export interrupted: %s left unfinished", self._partial)
+        with contextlib.suppress(OSError, ValueError):
+            self._handle.close()
 
 
 class JsonLinesSink(_TextSink):
@@ -77,8 +74,10 @@ class JsonLinesSink(_TextSink):
 class CsvSink(_TextSink):
     """Flattened rows (see ``newsarchive.export.flatten``) under a header line."""
 
-    def __init__(self, path: Path, on_bad_row: BadRowHandler | None = None) -> None:
-        super().__init__(path, on_bad_row)
+    def __init__(
+        self, path: Path, on_bad_row: BadRowHandler | None = None, *, name: str | None = None
+    ) -> None:
+        super().__init__(path, on_bad_row, name=name)
         self._writer = csv.writer(self._handle)
         self._writer.writerow([c.name for c in csv_columns()])
 
@@ -90,7 +89,9 @@ class CsvSink(_TextSink):
 class ParquetSink:
     """Parquet with the fixed Arrow schema; one row group per batch, zstd-compressed."""
 
-    def __init__(self, path: Path, on_bad_row: BadRowHandler | None = None) -> None:
+    def __init__(
+        self, path: Path, on_bad_row: BadRowHandler | None = None, *, name: str | None = None
+    ) -> None:
         import pyarrow.parquet as pq
 
         from newsarchive.export.arrow import arrow_schema
@@ -98,8 +99,8 @@ class ParquetSink:
         self.path = path
         self.records = 0
         self._on_bad_row = on_bad_row
-        self._partial = _partial(path)
-        self._writer = pq.ParquetWriter(self._partial, arrow_schema(), compression="zstd")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(path, arrow_schema(), compression="zstd")
 
     def write_batch(self, rows: list[dict[str, Any]]) -> None:
         from newsarchive.export.arrow import record_batch
@@ -111,11 +112,10 @@ class ParquetSink:
 
     def close(self) -> None:
         self._writer.close()
-        os.replace(self._partial, self.path)
 
     def abort(self) -> None:
-        self._writer.close()
-        log.warning("export interrupted: %s left unfinished", self._partial)
+        with contextlib.suppress(Exception):  # pyarrow raises its own types on a full disk
+            self._writer.close()
 
 
 # --format value -> (sink class, file name ending)

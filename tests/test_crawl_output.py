@@ -1,0 +1,175 @@
+"""A crawl's output as one model: manifest after kill -9 + resume, demo vs plans, state vs files.
+
+Crawls run in subprocesses (Twisted's reactor cannot restart) against local
+demo sites on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import newsarchive
+from newsarchive.crawlfolder import CrawlFolder, find_crawl_folders
+from newsarchive.server import DemoSite
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PLAN = """
+[plan]
+name = "local"
+state = "../state/local.sqlite"
+output = "{output}"
+
+[defaults.politeness]
+delay = 0.0
+concurrency = {concurrency}
+autothrottle = false
+
+[[sites]]
+name = "herald"
+seeds = ["{base}/"]
+allow_private = true
+"""
+
+
+def write_plan(folder: Path, base: str, output: str = "../output", concurrency: int = 8) -> Path:
+    (folder / "plans").mkdir(parents=True, exist_ok=True)
+    plan = folder / "plans" / "local.toml"
+    plan.write_text(PLAN.format(base=base, output=output, concurrency=concurrency))
+    return plan
+
+
+def newsarchive_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "newsarchive", *args]
+
+
+def run(cwd: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        newsarchive_command(*args), capture_output=True, text=True, timeout=timeout, cwd=cwd
+    )
+
+
+def test_manifest_after_kill_9_and_resume_covers_every_part(tmp_path: Path) -> None:
+    total, crawl_id = 60, "20260101T000000Z-kill"
+    with DemoSite(generate=total) as site:
+        plan = write_plan(tmp_path, site.base_url, concurrency=2)
+        command = newsarchive_command(
+            "crawl", "--plan", str(plan), "--crawl-id", crawl_id,
+            "-s", "NEWSARCHIVE_EXPORT_BATCH_SIZE=10",
+        )  # fmt: skip
+        out = tmp_path / "output" / "herald" / crawl_id
+        first = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and first.poll() is None:
+            if list((out / "articles").glob("*-00000.jsonl.gz")):
+                break  # the first batch is finished: kill in the middle of the second
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        assert not (out / "manifest.json").exists(), "the first run was not killed midway"
+        second = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr[-3000:]
+    manifest = json.loads((out / "manifest.json").read_text())
+    folder = CrawlFolder(out)
+    listed = {e["path"]: e for e in manifest["files"] if e["path"].startswith("articles/")}
+    on_disk = {folder.relative(p) for p in folder.article_batches()}
+    assert set(listed) == on_disk and "articles/articles-" + crawl_id + "-00000.jsonl.gz" in listed
+    records = list(newsarchive.load(tmp_path / "output"))  # checked against the manifest
+    urls = [r["url"] for r in records]
+    assert len(urls) == len(set(urls)) == total, "every article exactly once"
+    assert manifest["counts"]["articles"] == sum(e["records"] for e in listed.values()) == total
+    assert manifest["articles_by_crawl"] == {crawl_id: total}
+    # every WARC file of the crawl: finished ones listed, a crashed .open one named as such
+    warc_listed = {e["path"] for e in manifest["warc_files"]}
+    assert warc_listed == {folder.relative(p) for p in folder.warc_files()}
+    assert set(manifest["unfinished"]) == {
+        folder.relative(p) for p in folder.unfinished_warc_files()
+    }
+    assert len(warc_listed) + len(manifest["unfinished"]) >= 2  # the killed run's and the resume's
+    assert manifest["plan"]["path"] == str(plan)
+    assert manifest["plan"]["content"]["plan"]["name"] == "local"
+    assert manifest["plan"]["sha256"] and manifest["plan"]["site"] == "herald"
+
+
+def test_demo_never_wipes_a_plans_output_and_the_shipped_plan_writes_elsewhere(
+    tmp_path: Path,
+) -> None:
+    from newsarchive.plan import load_plan
+
+    shipped = load_plan(ROOT / "plans" / "demo.toml")
+    assert not shipped.output_dir.resolve().is_relative_to((ROOT / "output" / "demo").resolve())
+    with DemoSite() as site:
+        # a plan writing where the demo does, as the shipped plan did
+        plan = write_plan(tmp_path, site.base_url, output="../output/demo")
+        first = run(tmp_path, "crawl", "--plan", str(plan), "--crawl-id", "20260101T000000Z-aaaa")
+        assert first.returncode == 0, first.stderr[-3000:]
+        plan_files = sorted(p for p in (tmp_path / "output" / "demo").rglob("*") if p.is_file())
+        (tmp_path / "output" / "demo" / ".newsarchive-demo").write_text("an earlier demo\n")
+        demo = run(tmp_path, "demo")
+        assert demo.returncode == 2 and "holds the output of other crawls" in demo.stderr
+        assert all(p.exists() for p in plan_files if p.name != ".newsarchive-demo")
+        second = run(tmp_path, "crawl", "--plan", str(plan), "--crawl-id", "20260102T000000Z-bbbb")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Articles: 0" in second.stdout  # archived, and the files still hold them
+
+
+def test_a_plan_whose_output_was_deleted_fetches_the_lost_articles_again(tmp_path: Path) -> None:
+    import shutil
+
+    with DemoSite() as site:
+        plan = write_plan(tmp_path, site.base_url)
+        first = run(tmp_path, "crawl", "--plan", str(plan), "--crawl-id", "20260101T000000Z-aaaa")
+        assert first.returncode == 0, first.stderr[-3000:]
+        archived = len(list(newsarchive.load(tmp_path / "output")))
+        assert archived > 5
+        shutil.rmtree(tmp_path / "output")  # e.g. wiped by hand, or by an older demo
+        second = run(tmp_path, "crawl", "--plan", str(plan), "--crawl-id", "20260102T000000Z-bbbb")
+        third = run(tmp_path, "crawl", "--plan", str(plan), "--crawl-id", "20260103T000000Z-cccc")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert f"Articles: {archived}" in second.stdout
+    assert "no longer in any WARC file" in second.stderr
+    assert "Articles: 0" in third.stdout  # agreed again: nothing fetched twice
+    assert len(list(newsarchive.load(tmp_path / "output"))) == archived
+
+
+def test_reused_out_summary_reports_this_crawl_only(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with DemoSite() as site:
+        runs = [
+            run(
+                tmp_path,
+                "crawl",
+                site.base_url + "/",
+                "--out",
+                str(out),
+                "--allow-private",
+                "--crawl-id",
+                crawl_id,
+                "-s",
+                "DOWNLOAD_DELAY=0",
+            )
+            for crawl_id in ("20260101T000000Z-aaaa", "20260102T000000Z-bbbb")
+        ]
+    for done in runs:
+        assert done.returncode == 0, done.stderr[-3000:]
+    pages = [json.loads(line) for line in (out / "pages.jsonl").read_text().splitlines()]
+    second = [p for p in pages if p["crawl_id"] == "20260102T000000Z-bbbb"]
+    assert 0 < len(second) < len(pages)
+    assert f"Pages recorded: {len(second)} " in runs[1].stdout
+    report = json.loads((out / "report.json").read_text())
+    assert report["totals"]["pages"] == len(second)
+    assert [f.path.name for f in find_crawl_folders(tmp_path)] == ["out"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["crawl_id"] == "20260102T000000Z-bbbb"
+    assert len(list(newsarchive.load(out))) == manifest["counts"]["articles"] > 0

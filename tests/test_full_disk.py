@@ -1,0 +1,93 @@
+"""A full disk during a crawl or an export: stopped, said, exit 1, and nothing half-written.
+
+Runs on a real full file system: a 1 MB tmpfs mounted for the test (needs
+root, as in the project's CI container; skipped with the reason otherwise).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsarchive.export.jsonl import complete_members_length
+from newsarchive.export.synthetic import synthetic_record
+from newsarchive.server import DemoSite
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs at ``tmp_path/disk``, unmounted after the test."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("full-disk tests mount a tmpfs and need root")
+    mount = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
+        capture_output=True,
+        text=True,
+    )
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mount.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def whole_lines(path: Path) -> list[dict]:
+    data = path.read_bytes()
+    assert not data or data.endswith(b"\n"), f"{path} ends in half a line"
+    return [json.loads(line) for line in data.splitlines()]
+
+
+def test_crawl_onto_a_full_disk_stops_and_says_so(small_disk: Path, tmp_path: Path) -> None:
+    out = small_disk / "out"
+    with DemoSite(generate=400) as site:
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/",
+             "--out", str(out), "--allow-private", "-s", "DOWNLOAD_DELAY=0",
+             "-s", "AUTOTHROTTLE_ENABLED=False"],
+            capture_output=True, text=True, timeout=240, cwd=tmp_path,
+        )  # fmt: skip
+        requested = len(site.request_log)
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "CRAWL FAILED: cannot write" in run.stdout and "No space left" in run.stdout
+    assert "Failures: none" not in run.stdout
+    assert requested < 400, "the crawl went on fetching after the disk was full"
+    assert not [p for p in out.rglob("*.tmp")], "temporary files left"
+    whole_lines(out / "pages.jsonl")
+    whole_lines(out / "validation_failures.jsonl")
+    for batch in (out / "articles").iterdir():
+        data = batch.read_bytes()
+        length, members = complete_members_length(data)
+        assert length == len(data), f"{batch.name} ends in half a record"
+        if not batch.name.endswith(".open"):  # a finished name means a complete batch
+            assert members == len(gzip.decompress(data).splitlines())
+    assert not list((out / "articles").glob("*.jsonl.gz")), "a batch renamed as complete"
+
+
+def test_export_onto_a_full_disk_fails_and_leaves_nothing(small_disk: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl.gz"
+    records = [synthetic_record(i, "c") for i in range(1500)]
+    for record in records:  # random text: about 2 MB however well a format compresses
+        record["article_body"] = os.urandom(1500).hex()
+    source.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
+    for fmt in ("csv", "parquet", "jsonl"):
+        out = small_disk / f"export.{fmt}"
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "export", str(source), "--format", fmt,
+             "--out", str(out), "--batch-size", "200"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )  # fmt: skip
+        assert run.returncode == 1, (fmt, run.stdout, run.stderr[-2000:])
+        assert "No space left on device" in run.stderr and "nothing written" in run.stderr
+        assert not list(small_disk.iterdir()), f"{fmt}: files left on the full disk"
