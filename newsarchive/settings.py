@@ -113,3 +113,14 @@ NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
 # "auto" = one per CPU (at most 4; none on one CPU), a number, or 0 for in-process.
 # Measured with bench/crawl.py: full pipeline ~200 -> ~280 pages/s on 2 shared cores.
 NEWSARCHIVE_EXTRACT_WORKERS = "auto"
+
+# --------------------------------------------------------------------------- hostile pages
+# Limits on one page's extraction (issue 14): a page over a limit is recorded as failed,
+# its extraction worker is killed and replaced, and the crawl goes on. Enforced in the
+# extraction workers (NEWSARCHIVE_EXTRACT_WORKERS >= 1) and in `newsarchive reextract`.
+# Seconds one page may take (real pages take milliseconds; 0 = no limit).
+NEWSARCHIVE_EXTRACT_TIMEOUT = 60
+# Megabytes a worker may allocate beyond what it inherits, as RLIMIT_AS (0 = no limit).
+NEWSARCHIVE_EXTRACT_MEMORY_MB = 2048
+# Pages larger than this many bytes are recorded as failed, not parsed (0 = no limit).
+NEWSARCHIVE_EXTRACT_MAX_BYTES = 16 * 1024 * 1024

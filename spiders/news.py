@@ -20,9 +20,13 @@ from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
-from newsarchive.pipelines.pages import ARTICLE_PAGE_TYPES
 from newsarchive.pipelines.state import crawl_state_for
-from newsarchive.spiders.extraction import WORKERS_SETTING, ExtractionPool, worker_count
+from newsarchive.spiders.extraction import (
+    WORKERS_SETTING,
+    ExtractionLimitExceeded,
+    ExtractionPool,
+    worker_count,
+)
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.options import spider_options
 from newsarchive.spiders.redirects import AlreadyRequested
@@ -31,12 +35,12 @@ from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from newsarchive.discovery.feeds import discover_feeds, parse_feed
-from newsarchive.discovery.links import ARTICLE, HUB, classify_url, extract_links
+from newsarchive.discovery.feeds import parse_feed
+from newsarchive.discovery.links import ARTICLE, HUB, classify_url
 from newsarchive.discovery.robots import sitemaps_from_robots
 from newsarchive.discovery.sitemaps import parse_sitemap
+from newsarchive.pagestep import ExtractionLimits, Following
 from newsarchive.provenance import crawl_id_for
-from newsarchive.safety import detect_block_page
 from newsarchive.state import CrawlState
 
 log = logging.getLogger(__name__)
@@ -108,7 +112,10 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
+        spider.extraction = ExtractionPool(
+            worker_count(crawler.settings.get(WORKERS_SETTING)),
+            ExtractionLimits.from_settings(crawler.settings),
+        )
         crawler.signals.connect(spider.note_extraction, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
         return spider
@@ -289,37 +296,30 @@ class NewsSpider(scrapy.Spider):
                 yield from _present(self.page_request(entry.url, via, 1, "article"))
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
-        """Extract the page; follow its links and feeds when it is a hub within depth.
+        """Run the page step on the page; follow its links and feeds when it is a hub.
 
-        Extraction runs in the worker pool (see ``spiders/extraction.py``) while the
-        reactor goes on fetching, archiving and exporting other pages.
+        The page step (block check, extraction, a hub's links and feeds:
+        ``newsarchive.pagestep.process_page``) runs in the worker pool (see
+        ``spiders/extraction.py``) while the reactor goes on fetching, archiving and
+        exporting other pages; here only the cheap per-URL scope checks remain.
         """
         if response.meta.get("redirect_urls"):
             # Reached through a redirect: later links to the final URL need no second fetch.
             self.first_time(Request(response.url))
-        blocked = detect_block_page(response.status, response.headers, response.body)
-        if blocked:
-            # A bot wall is neither an (empty) article nor a page of the site: record it.
-            yield {
-                "_capture": self.capture(
-                    response, outcome="blocked", error=blocked, page_type="block_page"
-                )
-            }
-            return
-        if response.status >= 400:
-            yield {
-                "_capture": self.capture(
-                    response, outcome="http_error", error=f"HTTP {response.status}"
-                )
-            }
-            return
-        if response.status == 304:  # conditional re-fetch: the archived copy is current
-            yield {"_capture": self.capture(response, outcome="not_modified")}
-            return
+        depth = response.meta.get(META_DEPTH, 0)
         try:
-            record = await self.extraction.extract(
-                response.body, response.url, decoded_headers(response)
+            outcome = await self.extraction.process(
+                response.body,
+                response.url,
+                decoded_headers(response),
+                response.status,
+                self.following(response, depth),
             )
+        except ExtractionLimitExceeded as exc:  # a hostile page fails itself, nothing more
+            log.warning("%s: %s", response.url, exc)
+            self.crawler.stats.inc_value("newsarchive/extraction/over_limit")
+            yield {"_capture": self.capture(response, outcome="failed", error=str(exc))}
+            return
         except Exception as exc:  # one bad page must not stop the crawl
             log.exception("extraction failed for %s", response.url)
             yield {
@@ -328,29 +328,47 @@ class NewsSpider(scrapy.Spider):
                 )
             }
             return
+        if outcome.record is None:
+            yield {
+                "_capture": self.capture(
+                    response,
+                    outcome=outcome.outcome,
+                    error=outcome.error,
+                    page_type=outcome.page_type,
+                )
+            }
+            return
+        record = outcome.record
         record["_capture"] = self.capture(response)
         yield record
-        # Articles are not followed further: their related links are left to sitemaps,
-        # feeds and hubs, which keeps the crawl on the site's own map.
-        page_type = (record.get("extraction") or {}).get("page_type")
-        depth = response.meta.get(META_DEPTH, 0)
-        if page_type not in ARTICLE_PAGE_TYPES and depth < self.max_depth:
-            for request in self.follow_hub(response, depth):
-                yield request
+        # Articles are not followed further (the page step gives them no links): their
+        # related links are left to sitemaps, feeds and hubs, which keeps the crawl on
+        # the site's own map.
+        for request in self.follow_hub(response, depth, outcome.links, outcome.feeds):
+            yield request
 
-    def follow_hub(self, response: Response, depth: int) -> Iterator[Request]:
-        if not isinstance(response, TextResponse):
-            return
-        if self.options.discover_feeds:
-            for feed_url in discover_feeds(response.body, response.url):
-                if self.in_scope(feed_url):
-                    via = discovered_via("feed", response.url)
-                    yield from _present(self.source_request(feed_url, self.parse_feed, via, "feed"))
-        if not self.options.follow_links:
-            return
+    def following(self, response: Response, depth: int) -> Following | None:
+        """What the page step should collect from this page if it is a hub (None: nothing)."""
+        options = self.options
+        if depth >= self.max_depth or not isinstance(response, TextResponse):
+            return None
+        if not (options.discover_feeds or options.follow_links):
+            return None
+        return Following(
+            hosts=tuple(options.allowed_hosts),
+            links=options.follow_links,
+            feeds=options.discover_feeds,
+        )
+
+    def follow_hub(
+        self, response: Response, depth: int, links: list[str], feeds: list[str]
+    ) -> Iterator[Request]:
+        for feed_url in feeds:
+            if self.in_scope(feed_url):
+                via = discovered_via("feed", response.url)
+                yield from _present(self.source_request(feed_url, self.parse_feed, via, "feed"))
         via = discovered_via("link", response.url)
-        hosts = self.options.allowed_hosts
-        for url in extract_links(response.body, response.url, allowed_hosts=hosts):
+        for url in links:
             kind = classify_url(url)
             wanted = kind == ARTICLE or (kind == HUB and depth + 1 < self.max_depth)
             if wanted and self.options.wants_page(url):

@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urljoin
 
 from newsarchive.warc.capture import SPIDER_FIELD, VIA_HEADER
@@ -39,9 +37,6 @@ HTML_MIME_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Headers that described the body as stored, not as the extractor receives it.
 DECODED_AWAY = frozenset({"content-encoding", "transfer-encoding"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass
@@ -249,49 +244,66 @@ def read_pages(
 
 
 def extract_page(page: ArchivedPage) -> dict[str, Any]:
-    """Extract one page and add provenance exactly as the crawl's pipeline does.
+    """The page step on one archived page, with provenance exactly as the crawl adds it.
 
-    Returns ``{"record": ..., "capture": ...}``; ``record`` is None when extraction failed
-    (``error`` then says why), so one bad page never stops a run.
+    Returns ``{"record", "capture", "outcome", "error"}``: ``outcome`` is the page step's
+    preset verdict (``blocked``, ``failed``, ...) or None when the record decides, and
+    ``record`` is None whenever there is no record (``error`` then says why), so one bad
+    page never stops a run.
     """
-    from newsarchive.extraction import extract
-    from newsarchive.provenance import build_provenance, capture_id_for
+    from newsarchive.pagestep import process_page, with_provenance
 
     capture = page.capture
-    try:
-        record = extract(page.body, page.url, headers=page.headers)
-    except Exception as error:
-        return {
-            "record": None,
-            "capture": capture,
-            "error": f"extraction: {type(error).__name__}: {error}",
-        }
-    provenance = build_provenance(
-        capture, crawl_id=capture.get("crawl_id"), spider=capture.get("spider")
+    outcome = process_page(
+        page.body, page.url, page.headers, capture.get("status"), max_bytes=_max_bytes()
     )
-    record["provenance"] = provenance
-    record["capture_id"] = capture_id_for(
-        capture.get("warc"), capture.get("url"), provenance["fetched_at"]
-    )
-    record["requested_url"] = capture.get("requested_url") or record.get("requested_url")
-    record["url"] = record.get("url") or capture.get("url")
-    return {"record": record, "capture": capture, "error": None}
+    record = outcome.record
+    if record is not None:
+        with_provenance(record, capture, capture.get("crawl_id"), capture.get("spider"))
+    return {
+        "record": record,
+        "capture": capture,
+        "outcome": outcome.outcome,
+        "error": outcome.error,
+    }
 
 
-def ordered_map(
-    function: Callable[[T], R], items: Iterable[T], executor: Executor | None, window: int = 64
-) -> Iterator[R]:
-    """``map`` over an executor with at most ``window`` tasks in flight, results in order."""
-    if executor is None:
-        yield from map(function, items)
+def _max_bytes() -> int | None:
+    from newsarchive import settings
+    from newsarchive.pagestep import ExtractionLimits
+
+    return ExtractionLimits.from_settings(settings).max_bytes
+
+
+def _failed_page(page: ArchivedPage, error: Exception) -> dict[str, Any]:
+    """The result of a page whose worker was killed (time or memory limit) or died."""
+    return {"record": None, "capture": page.capture, "outcome": "failed", "error": str(error)}
+
+
+def extract_pages(pages: Iterable[ArchivedPage], jobs: int = 1) -> Iterator[dict[str, Any]]:
+    """:func:`extract_page` over ``pages`` in worker processes, results in archive order.
+
+    The workers have the crawl's per-page time and memory limits
+    (``NEWSARCHIVE_EXTRACT_*``), so a hostile archived page fails alone instead of
+    stalling the run; only without any limit and with one job is it run in-process.
+    """
+    from newsarchive import settings
+    from newsarchive.pagestep import ExtractionLimits
+    from newsarchive.spiders.workerpool import map_in_order
+
+    limits = ExtractionLimits.from_settings(settings)
+    if jobs <= 1 and not (limits.timeout or limits.memory_mb):
+        yield from map(extract_page, pages)
         return
-    in_flight: deque[Future[R]] = deque()
-    for item in items:
-        in_flight.append(executor.submit(function, item))
-        if len(in_flight) >= window:
-            yield in_flight.popleft().result()
-    while in_flight:
-        yield in_flight.popleft().result()
+    yield from map_in_order(
+        extract_page,
+        pages,
+        max(1, jobs),
+        failed=_failed_page,
+        window=max(1, jobs) * 16,
+        timeout=limits.timeout,
+        memory_limit=limits.memory_bytes,
+    )
 
 
 def reextract(
@@ -304,22 +316,18 @@ def reextract(
     a changed text becomes the next version.
     """
     from newsarchive.export.versions import VersionIndex
-    from newsarchive.pipelines.pages import decide_outcome
+    from newsarchive.pagestep import decide_outcome
 
     versions = VersionIndex()
-    executor = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-    try:
-        for result in ordered_map(extract_page, read_pages(paths), executor, window=jobs * 16):
-            record = result["record"]
-            if record is None:
+    for result in extract_pages(read_pages(paths), jobs):
+        record = result["record"]
+        if record is None:
+            if result["outcome"] == "failed":
                 log.warning("%s: %s", result["capture"].get("url"), result["error"])
-                continue
-            outcome, _ = decide_outcome({**record, "_capture": result["capture"]}, min_probability)
-            if outcome != "article":
-                continue
-            _, admitted = versions.admit(record)
-            if admitted is not None:
-                yield admitted
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+            continue
+        outcome, _ = decide_outcome({**record, "_capture": result["capture"]}, min_probability)
+        if outcome != "article":
+            continue
+        _, admitted = versions.admit(record)
+        if admitted is not None:
+            yield admitted
