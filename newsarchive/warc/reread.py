@@ -18,6 +18,7 @@ responses that led to the page.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from newsarchive.pagestep import ExtractionLimits
 from newsarchive.warc.capture import SPIDER_FIELD, VIA_HEADER
 from newsarchive.warc.digests import DigestIndex
 from newsarchive.warc.records import rfc3339
@@ -243,7 +245,7 @@ def read_pages(
                 yield pending[0]
 
 
-def extract_page(page: ArchivedPage) -> dict[str, Any]:
+def extract_page(page: ArchivedPage, max_bytes: int | None = None) -> dict[str, Any]:
     """The page step on one archived page, with provenance exactly as the crawl adds it.
 
     Returns ``{"record", "capture", "outcome", "error"}``: ``outcome`` is the page step's
@@ -255,7 +257,7 @@ def extract_page(page: ArchivedPage) -> dict[str, Any]:
 
     capture = page.capture
     outcome = process_page(
-        page.body, page.url, page.headers, capture.get("status"), max_bytes=_max_bytes()
+        page.body, page.url, page.headers, capture.get("status"), max_bytes=max_bytes
     )
     record = outcome.record
     if record is not None:
@@ -268,35 +270,31 @@ def extract_page(page: ArchivedPage) -> dict[str, Any]:
     }
 
 
-def _max_bytes() -> int | None:
-    from newsarchive import settings
-    from newsarchive.pagestep import ExtractionLimits
-
-    return ExtractionLimits.from_settings(settings).max_bytes
-
-
 def _failed_page(page: ArchivedPage, error: Exception) -> dict[str, Any]:
     """The result of a page whose worker was killed (time or memory limit) or died."""
     return {"record": None, "capture": page.capture, "outcome": "failed", "error": str(error)}
 
 
-def extract_pages(pages: Iterable[ArchivedPage], jobs: int = 1) -> Iterator[dict[str, Any]]:
+def extract_pages(
+    pages: Iterable[ArchivedPage], jobs: int = 1, limits: ExtractionLimits | None = None
+) -> Iterator[dict[str, Any]]:
     """:func:`extract_page` over ``pages`` in worker processes, results in archive order.
 
-    The workers have the crawl's per-page time and memory limits
-    (``NEWSARCHIVE_EXTRACT_*``), so a hostile archived page fails alone instead of
-    stalling the run; only without any limit and with one job is it run in-process.
+    The workers have the crawl's per-page limits (``limits``, default: the
+    ``NEWSARCHIVE_EXTRACT_*`` settings), so a hostile archived page fails alone instead
+    of stalling the run; only without time and memory limits and with one job is it
+    run in-process.
     """
     from newsarchive import settings
-    from newsarchive.pagestep import ExtractionLimits
     from newsarchive.spiders.workerpool import map_in_order
 
-    limits = ExtractionLimits.from_settings(settings)
+    limits = limits or ExtractionLimits.from_settings(settings)
+    function = functools.partial(extract_page, max_bytes=limits.max_bytes)
     if jobs <= 1 and not (limits.timeout or limits.memory_mb):
-        yield from map(extract_page, pages)
+        yield from map(function, pages)
         return
     yield from map_in_order(
-        extract_page,
+        function,
         pages,
         max(1, jobs),
         failed=_failed_page,
@@ -307,7 +305,10 @@ def extract_pages(pages: Iterable[ArchivedPage], jobs: int = 1) -> Iterator[dict
 
 
 def reextract(
-    paths: Iterable[str | Path], jobs: int = 1, min_probability: float = 0.5
+    paths: Iterable[str | Path],
+    jobs: int = 1,
+    min_probability: float = 0.5,
+    limits: ExtractionLimits | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Article records re-extracted from archives, filtered and versioned like the crawl's.
 
@@ -319,7 +320,7 @@ def reextract(
     from newsarchive.pagestep import decide_outcome
 
     versions = VersionIndex()
-    for result in extract_pages(read_pages(paths), jobs):
+    for result in extract_pages(read_pages(paths), jobs, limits):
         record = result["record"]
         if record is None:
             if result["outcome"] == "failed":
