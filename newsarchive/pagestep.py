@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsarchive.normalize import reidentify
 from newsarchive.safety import SMALL_PAGE_WORDS, detect_block_page
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ def process_page(
     *,
     following: Following | None = None,
     max_bytes: int | None = None,
+    canonical_hosts: tuple[str, ...] = (),
     extract_function: Callable[..., dict[str, Any]] | None = None,
 ) -> PageOutcome:
     """Block check, extraction and preset outcome of one fetched page (``status`` None: the
@@ -147,6 +149,8 @@ def process_page(
 
     Never raises for a bad page; raises MemoryError when extraction ran out of memory, so
     that a worker with a memory limit is replaced (see ``spiders/workerpool.py``).
+    ``canonical_hosts``: hosts a crawl plan says belong together, whose pages may name
+    each other's URLs as canonical (:func:`newsarchive.normalize.reidentify`).
     ``extract_function`` replaces ``newsarchive.extraction.extract`` (tests).
     """
     if extract_function is None:
@@ -173,6 +177,8 @@ def process_page(
         return PageOutcome(outcome="failed", error=f"extraction: {type(exc).__name__}: {exc}")
     if _ran_out_of_memory(record):
         raise MemoryError(f"extraction of {url} ran out of memory")
+    if canonical_hosts:
+        reidentify(record, canonical_hosts)
     if signal:
         if not is_full_article(record):
             return PageOutcome(outcome="blocked", error=signal, page_type="block_page")

@@ -123,6 +123,7 @@ def page_step(
     status: int | None = 200,
     following: Following | None = None,
     max_bytes: int | None = None,
+    canonical_hosts: tuple[str, ...] = (),
 ) -> PageOutcome:
     """What a worker runs: the page step with this module's ``extract`` (tests swap it)."""
     return process_page(
@@ -132,6 +133,7 @@ def page_step(
         status,
         following=following,
         max_bytes=max_bytes,
+        canonical_hosts=canonical_hosts,
         extract_function=extract_page,
     )
 
@@ -155,13 +157,22 @@ class ExtractionPool:
         headers: Mapping[str, str],
         status: int | None = 200,
         following: Following | None = None,
+        canonical_hosts: tuple[str, ...] = (),
     ) -> PageOutcome:
         """The page step's outcome for one page (in a worker when there are workers).
 
         Raises :class:`WorkerCrashed` when the worker died, and
         :class:`ExtractionLimitExceeded` when the page ran past a limit.
         """
-        args = (body, url, dict(headers), status, following, self.limits.max_bytes)
+        args = (
+            body,
+            url,
+            dict(headers),
+            status,
+            following,
+            self.limits.max_bytes,
+            tuple(canonical_hosts),
+        )
         if not self.workers or self.closed:
             return page_step(*args)
         pool = _shared.get(self.workers, self.limits)

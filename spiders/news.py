@@ -314,6 +314,7 @@ class NewsSpider(scrapy.Spider):
                 decoded_headers(response),
                 response.status,
                 self.following(response, depth),
+                tuple(self.options.canonical_hosts),
             )
         except ExtractionLimitExceeded as exc:  # a hostile page fails itself, nothing more
             log.warning("%s: %s", response.url, exc)
