@@ -110,7 +110,8 @@ NEWSARCHIVE_MIN_ARTICLE_PROBABILITY = 0.5
 # Refuse private/loopback/link-local targets unless a plan allows them.
 NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
 # Article extraction in worker processes, off the reactor thread (spiders/extraction.py):
-# "auto" = one per CPU (at most 4; none on one CPU), a number, or 0 for in-process.
+# "auto" = one per CPU (at most 4; one on one CPU), a number, or 0 for in-process (no
+# time or memory limits then: see NEWSARCHIVE_EXTRACT_TIMEOUT).
 # Measured with bench/crawl.py: full pipeline ~200 -> ~280 pages/s on 2 shared cores.
 NEWSARCHIVE_EXTRACT_WORKERS = "auto"
 

@@ -7,8 +7,9 @@ spider awaits the result from an ``async`` callback (asyncio reactor); the
 workers are driven by the event loop itself (``spiders/workerpool.py``).
 
 ``NEWSARCHIVE_EXTRACT_WORKERS``: ``"auto"`` (the default: one per CPU, at most
-:data:`AUTO_MAX_WORKERS`; none on a single CPU), a number, or ``0`` for
-in-process extraction. One per CPU rather than CPUs - 1: a worker runs one page
+:data:`AUTO_MAX_WORKERS`; one on a single CPU too, because only a worker can be
+stopped by the time and memory limits), a number, or ``0`` for in-process
+extraction (without limits). One per CPU rather than CPUs - 1: a worker runs one page
 at a time and idles until the busy reactor hands it the next, so on 2 cores 2
 workers gave ~10% more pages/s than 1 (bench/crawl.py).
 
@@ -67,8 +68,7 @@ def available_cpus() -> int:
 def worker_count(value: Any) -> int:
     """Workers for a ``NEWSARCHIVE_EXTRACT_WORKERS`` value (``"auto"``, a number, 0 = none)."""
     if value is None or str(value).strip().lower() in ("", "auto"):
-        cpus = available_cpus()
-        return min(AUTO_MAX_WORKERS, cpus) if cpus > 1 else 0
+        return max(1, min(AUTO_MAX_WORKERS, available_cpus()))
     try:
         count = int(value)
     except (TypeError, ValueError):
