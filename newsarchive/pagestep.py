@@ -18,6 +18,7 @@ message; anything else with that evidence is recorded as ``blocked``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,10 @@ ARTICLE_PAGE_TYPES = frozenset({"article"})
 # challenge page has a few dozen words, an article with a comment-form captcha hundreds.
 FULL_ARTICLE_WORDS = SMALL_PAGE_WORDS
 SUSPECTED_BLOCK = "suspected block page"
+# Only start tags this long can hold thousands of attributes ("a=1 " is 4 bytes); libxml2
+# is quadratic in the attributes of one element (10,000: 0.2 s, 80,000: 90 s).
+_LONG_TAG = re.compile(rb"<[A-Za-z][^<>]{32768,}")
+_ATTRIBUTE = re.compile(rb"""[\s/]+[^\s=>/"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']*))?""")
 
 
 @dataclass
@@ -58,6 +63,7 @@ class ExtractionLimits:
     timeout: float | None = 60.0
     memory_mb: int | None = 2048
     max_bytes: int | None = 16 * 1024 * 1024
+    max_attributes: int | None = 10_000
 
     @classmethod
     def from_settings(cls, settings: Any) -> ExtractionLimits:
@@ -81,6 +87,7 @@ class ExtractionLimits:
             timeout=positive("NEWSARCHIVE_EXTRACT_TIMEOUT", float),
             memory_mb=positive("NEWSARCHIVE_EXTRACT_MEMORY_MB", int),
             max_bytes=positive("NEWSARCHIVE_EXTRACT_MAX_BYTES", int),
+            max_attributes=positive("NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES", int),
         )
 
     @property
@@ -118,6 +125,32 @@ def _note(record: dict[str, Any], message: str) -> None:
     record["extraction"] = extraction
 
 
+def most_attributes(body: bytes) -> int:
+    """The most attributes one start tag of ``body`` has (0 when no tag is long).
+
+    One linear pass: only start tags over 32 KB are counted, attribute by attribute.
+    """
+    most = 0
+    for tag in _LONG_TAG.finditer(body):
+        count = sum(1 for _ in _ATTRIBUTE.finditer(body, tag.start() + 2, tag.end()))
+        most = max(most, count)
+    return most
+
+
+def too_much_work(body: bytes, max_bytes: int | None, max_attributes: int | None) -> str | None:
+    """Why parsing ``body`` would take unbounded time, checked before parsing (or None)."""
+    if max_bytes and len(body) > max_bytes:
+        return f"page too large to extract: {len(body)} bytes (limit {max_bytes})"
+    if max_attributes and len(body) > 32768:
+        attributes = most_attributes(body)
+        if attributes > max_attributes:
+            return (
+                f"page too complex to extract: an element with {attributes} attributes "
+                f"(limit {max_attributes})"
+            )
+    return None
+
+
 def _ran_out_of_memory(record: Mapping[str, Any]) -> bool:
     """The extractor notes a stage that hit MemoryError and goes on (engine._guarded)."""
     messages = (record.get("extraction") or {}).get("validation_messages") or []
@@ -140,7 +173,7 @@ def process_page(
     status: int | None,
     *,
     following: Following | None = None,
-    max_bytes: int | None = None,
+    limits: ExtractionLimits | None = None,
     canonical_hosts: tuple[str, ...] = (),
     extract_function: Callable[..., dict[str, Any]] | None = None,
 ) -> PageOutcome:
@@ -149,8 +182,10 @@ def process_page(
 
     Never raises for a bad page; raises MemoryError when extraction ran out of memory, so
     that a worker with a memory limit is replaced (see ``spiders/workerpool.py``).
-    ``canonical_hosts``: hosts a crawl plan says belong together, whose pages may name
-    each other's URLs as canonical (:func:`newsarchive.normalize.reidentify`).
+    ``limits``: the checks before parsing (size, attributes of one element); the time
+    and memory limits are the worker pool's. ``canonical_hosts``: hosts a crawl plan
+    says belong together, whose pages may name each other's URLs as canonical
+    (:func:`newsarchive.normalize.reidentify`).
     ``extract_function`` replaces ``newsarchive.extraction.extract`` (tests).
     """
     if extract_function is None:
@@ -163,11 +198,9 @@ def process_page(
         return PageOutcome(outcome="http_error", error=f"HTTP {status}")
     if status == 304:  # conditional re-fetch: the archived copy is current
         return PageOutcome(outcome="not_modified")
-    if max_bytes and len(body) > max_bytes:
-        return PageOutcome(
-            outcome="failed",
-            error=f"page too large to extract: {len(body)} bytes (limit {max_bytes})",
-        )
+    refused = limits and too_much_work(body, limits.max_bytes, limits.max_attributes)
+    if refused:
+        return PageOutcome(outcome="failed", error=refused)
     try:
         record = extract_function(body, url, headers=headers)
     except MemoryError:

@@ -125,3 +125,6 @@ NEWSARCHIVE_EXTRACT_TIMEOUT = 60
 NEWSARCHIVE_EXTRACT_MEMORY_MB = 2048
 # Pages larger than this many bytes are recorded as failed, not parsed (0 = no limit).
 NEWSARCHIVE_EXTRACT_MAX_BYTES = 16 * 1024 * 1024
+# Pages with an element of more attributes than this are recorded as failed, not parsed:
+# libxml2 is quadratic in them (0 = no limit).
+NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES = 10_000

@@ -122,7 +122,7 @@ def page_step(
     headers: Mapping[str, str],
     status: int | None = 200,
     following: Following | None = None,
-    max_bytes: int | None = None,
+    limits: ExtractionLimits | None = None,
     canonical_hosts: tuple[str, ...] = (),
 ) -> PageOutcome:
     """What a worker runs: the page step with this module's ``extract`` (tests swap it)."""
@@ -132,7 +132,7 @@ def page_step(
         headers,
         status,
         following=following,
-        max_bytes=max_bytes,
+        limits=limits,
         canonical_hosts=canonical_hosts,
         extract_function=extract_page,
     )
@@ -170,7 +170,7 @@ class ExtractionPool:
             dict(headers),
             status,
             following,
-            self.limits.max_bytes,
+            self.limits,
             tuple(canonical_hosts),
         )
         if not self.workers or self.closed:

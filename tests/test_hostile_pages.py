@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 from newsarchive.spiders.workerpool import JobMemoryError, JobTimeout, WorkerPool, map_in_order
 
-from newsarchive.pagestep import ExtractionLimits
+from newsarchive.extraction import extract
+from newsarchive.pagestep import ExtractionLimits, most_attributes, process_page
 from newsarchive.server.generated import generated_article
 from newsarchive.warc.reread import reextract
 from newsarchive.warc.testing import RawSite, Route, html_page, http_response
@@ -105,9 +106,10 @@ def test_extraction_limit_settings_are_read_and_checked() -> None:
             "NEWSARCHIVE_EXTRACT_TIMEOUT": "2.5",
             "NEWSARCHIVE_EXTRACT_MEMORY_MB": 0,
             "NEWSARCHIVE_EXTRACT_MAX_BYTES": 100,
+            "NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES": "50",
         }
     )
-    assert limits == ExtractionLimits(timeout=2.5, memory_mb=None, max_bytes=100)
+    assert limits == ExtractionLimits(timeout=2.5, memory_mb=None, max_bytes=100, max_attributes=50)
     from newsarchive import settings
 
     defaults = ExtractionLimits.from_settings(settings)
@@ -115,6 +117,34 @@ def test_extraction_limit_settings_are_read_and_checked() -> None:
     for bad in ("-1", "soon", "nan"):
         with pytest.raises(ValueError, match="NEWSARCHIVE_EXTRACT_TIMEOUT"):
             ExtractionLimits.from_settings({"NEWSARCHIVE_EXTRACT_TIMEOUT": bad})
+
+
+def test_an_element_with_too_many_attributes_is_refused_before_parsing() -> None:
+    calls: list[str] = []
+
+    def counting_extract(html: Any, url: Any = None, *, headers: Any = None) -> dict[str, Any]:
+        calls.append(url)
+        return extract(html, url, headers=headers)
+
+    limits = ExtractionLimits()  # the defaults: 10,000 attributes
+    refused = process_page(
+        attribute_bomb(),
+        "http://x.test/a",
+        {},
+        200,
+        limits=limits,
+        extract_function=counting_extract,
+    )
+    assert refused.outcome == "failed" and not calls
+    assert refused.error == (
+        f"page too complex to extract: an element with {ATTRIBUTES} attributes (limit 10000)"
+    )
+    # Long start tags with few attributes (a JSON blob in data-props) and 9,000 attributes pass.
+    blob = json.dumps({"k": ["v a=1 b=2 " * 8000]}).replace('"', "&quot;")
+    fine = f'<html><body><div data-props="{blob}" id="x"><p>text</p></div></body></html>'
+    for page in (fine.encode(), attribute_bomb(9_000)):
+        assert most_attributes(page) <= 9_000
+        assert process_page(page, "http://x.test/b", {}, 200, limits=limits).outcome is None
 
 
 def _articles(out: Path) -> list[dict[str, Any]]:
@@ -161,6 +191,8 @@ def test_a_page_that_stalls_the_extractor_fails_alone_while_the_crawl_goes_on(
                 "NEWSARCHIVE_EXTRACT_WORKERS=2",
                 "-s",
                 f"NEWSARCHIVE_EXTRACT_TIMEOUT={TIME_LIMIT}",
+                "-s",  # the check before parsing would refuse the page at once
+                "NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES=0",
             ],
             capture_output=True,
             text=True,
@@ -185,5 +217,6 @@ def test_a_page_that_stalls_the_extractor_fails_alone_while_the_crawl_goes_on(
 
     # reextract over the same archive: the same limit, the same outcome, no stall.
     warcs = sorted((out / "warc").glob("*.warc.gz"))
-    again = list(reextract(warcs, jobs=2, limits=ExtractionLimits(timeout=TIME_LIMIT)))
+    limits = ExtractionLimits(timeout=TIME_LIMIT, max_attributes=None)
+    again = list(reextract(warcs, jobs=2, limits=limits))
     assert {r["url"] for r in again} == {base + a.path for a in articles}

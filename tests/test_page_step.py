@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from newsarchive.pagestep import SUSPECTED_BLOCK, decide_outcome, process_page
+from newsarchive.pagestep import SUSPECTED_BLOCK, ExtractionLimits, decide_outcome, process_page
 from newsarchive.safety import detect_block_page
 from newsarchive.server.generated import generated_article
 from newsarchive.warc.reread import extract_page, read_pages
@@ -106,7 +106,7 @@ def test_pages_over_the_size_limit_are_failed_without_parsing() -> None:
         BASE + "/big",
         {},
         200,
-        max_bytes=1000,
+        limits=ExtractionLimits(max_bytes=1000),
         extract_function=counting_extract,
     )
     assert outcome.outcome == "failed" and "too large" in (outcome.error or "")

@@ -245,7 +245,7 @@ def read_pages(
                 yield pending[0]
 
 
-def extract_page(page: ArchivedPage, max_bytes: int | None = None) -> dict[str, Any]:
+def extract_page(page: ArchivedPage, limits: ExtractionLimits | None = None) -> dict[str, Any]:
     """The page step on one archived page, with provenance exactly as the crawl adds it.
 
     Returns ``{"record", "capture", "outcome", "error"}``: ``outcome`` is the page step's
@@ -256,9 +256,7 @@ def extract_page(page: ArchivedPage, max_bytes: int | None = None) -> dict[str, 
     from newsarchive.pagestep import process_page, with_provenance
 
     capture = page.capture
-    outcome = process_page(
-        page.body, page.url, page.headers, capture.get("status"), max_bytes=max_bytes
-    )
+    outcome = process_page(page.body, page.url, page.headers, capture.get("status"), limits=limits)
     record = outcome.record
     if record is not None:
         with_provenance(record, capture, capture.get("crawl_id"), capture.get("spider"))
@@ -289,7 +287,7 @@ def extract_pages(
     from newsarchive.spiders.workerpool import map_in_order
 
     limits = limits or ExtractionLimits.from_settings(settings)
-    function = functools.partial(extract_page, max_bytes=limits.max_bytes)
+    function = functools.partial(extract_page, limits=limits)
     if jobs <= 1 and not (limits.timeout or limits.memory_mb):
         yield from map(function, pages)
         return
