@@ -19,9 +19,14 @@ What it does, field by field (the rules researchers can rely on):
   everything else (path case, parameter order, percent escapes) is kept,
   because servers may treat it as significant. ``url`` and ``requested_url``
   stay as fetched: they must match the WARC record.
-* ``url_surtkey``: the SURT key of the canonical URL as CDX indexes write it
-  (``com,example)/path?a=1&b=2``: scheme and leading ``www.`` dropped, host
-  labels reversed, lower-cased, query parameters sorted).
+* ``url_surtkey``: the SURT key of the article's identity URL as CDX indexes
+  write it (``com,example)/path?a=1&b=2``: scheme and leading ``www.``
+  dropped, host labels reversed, lower-cased, query parameters sorted). The
+  identity URL is the canonical URL when it is on the page's own site (see
+  :func:`same_site`), else the final URL: a page cannot claim another site's
+  article (canonical poisoning). Such a canonical stays in ``canonical_url``
+  as data, with a validation message; a crawl plan can name hosts that belong
+  together (``scope.canonical_hosts``), see :func:`reidentify`.
 * ``article_id``: first 32 hex digits of sha256 of ``url_surtkey``, so the
   http/https and www/bare-host variants of one article share one id.
 * ``source_domain``: host of the final URL (else the canonical URL), lower
@@ -43,7 +48,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
@@ -281,6 +286,106 @@ def source_domain(url: str | None) -> str | None:
     return _WWW_LABEL.sub("", parts.hostname or "").strip(".") or None
 
 
+def _host_within(host: str, domain: str) -> bool:
+    """``host`` is ``domain`` or one of its subdomains (IP addresses: only equal)."""
+    if host == domain:
+        return True
+    if _is_ip(host) or _is_ip(domain):
+        return False
+    return host.endswith("." + domain)
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _ascii_host(host: str) -> str:
+    """An internationalized host in its ASCII (punycode) spelling, as DNS sees it."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _bare_host(host: str) -> str:
+    host = host.strip().lower().rstrip(".")
+    if not host.startswith("[") and host.count(":") == 1:
+        host = host.split(":", 1)[0]  # a port: the site is the host
+    return _ascii_host(_WWW_LABEL.sub("", host))
+
+
+def same_site(url: str | None, other: str | None, related_hosts: Iterable[str] = ()) -> bool:
+    """True when a page at ``url`` may name ``other`` as its canonical URL.
+
+    The same site: equal hosts (without ``www.``; ports ignored), or one host a
+    subdomain of the other (``amp.example.com`` and ``example.com``; sibling
+    subdomains such as ``a.blogspot.com`` and ``b.blogspot.com`` are different sites).
+    Hosts a crawl plan says belong together (``related_hosts``, each with its
+    subdomains) count as one site too.
+    """
+    host, other_host = source_domain(url), source_domain(other)
+    if not host or not other_host:
+        return False
+    host, other_host = _ascii_host(host), _ascii_host(other_host)
+    if _host_within(host, other_host) or _host_within(other_host, host):
+        return True
+    related = {_bare_host(h) for h in related_hosts if h and h.strip()}
+    return any(_host_within(host, h) for h in related) and any(
+        _host_within(other_host, h) for h in related
+    )
+
+
+CROSS_SITE_PREFIX = "canonical_url: on another site"
+
+
+def identity_url(
+    url: str | None, canonical: str | None, related_hosts: Iterable[str] = ()
+) -> tuple[str | None, str | None]:
+    """``(URL that identifies the article, validation message or None)``.
+
+    The canonical URL when the page may speak for it (:func:`same_site`), else the
+    page's own URL; both canonicalized. Without a page URL the canonical stands.
+    """
+    page = canonicalize_url(url)
+    if canonical is None or page is None or same_site(page, canonical, related_hosts):
+        return canonical or page, None
+    return page, (
+        f"canonical_url: on another site ({source_domain(canonical)}), not used for article_id"
+    )
+
+
+def reidentify(record: dict[str, Any], related_hosts: Iterable[str]) -> dict[str, Any]:
+    """Derive ``url_surtkey``/``article_id`` again, letting ``related_hosts`` share articles.
+
+    For a crawl plan's ``scope.canonical_hosts``: normalization alone never trusts a
+    canonical URL on another site; the plan may say that the hosts belong together.
+    """
+    identity, message = identity_url(record.get("url"), record.get("canonical_url"), related_hosts)
+    record["url_surtkey"] = surt_key(identity)
+    record["article_id"] = article_id(record["url_surtkey"])
+    if message is None and isinstance(record.get("extraction"), dict):
+        extraction = record["extraction"]
+        messages = extraction.get("validation_messages") or []
+        extraction["validation_messages"] = [
+            m for m in messages if not str(m).startswith(CROSS_SITE_PREFIX)
+        ]
+    return record
+
+
+def identifies_article(record: dict[str, Any]) -> bool:
+    """True when the record's ``canonical_url`` is what its ``article_id`` was derived from."""
+    canonical = record.get("canonical_url")
+    return bool(canonical) and surt_key(canonical) == record.get("url_surtkey")
+
+
 def _hex_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -467,7 +572,10 @@ def normalize_record(record: dict[str, Any]) -> dict[str, Any]:
     if canonical is None:  # no usable declaration: the final URL stands in
         canonical = canonicalize_url(out.get("url"))
     out["canonical_url"] = canonical or declared or None
-    out["url_surtkey"] = surt_key(canonical)
+    identity, cross_site = identity_url(out.get("url"), canonical)
+    if cross_site:
+        messages.append(cross_site)
+    out["url_surtkey"] = surt_key(identity)
     out["article_id"] = article_id(out["url_surtkey"])
     out["source_domain"] = source_domain(out.get("url")) or source_domain(canonical)
     out["content_hash"] = content_hash(out)

@@ -75,6 +75,9 @@ class Scope:
     allowed_hosts: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # Hosts that belong together: their pages may name each other's URLs as canonical,
+    # which then decides article_id and the crawl state (normalize.same_site).
+    canonical_hosts: tuple[str, ...] = ()
 
     def allows(self, url: str) -> bool:
         """True when ``url`` is on an allowed host, matches an include pattern and no exclude."""
@@ -314,6 +317,7 @@ SCOPE_FIELDS: dict[str, tuple[Check, Any]] = {
     "allowed_hosts": (_list_of(_host), ()),
     "include": (_list_of(_regex), ()),
     "exclude": (_list_of(_regex), ()),
+    "canonical_hosts": (_list_of(_host), ()),
 }
 LIMITS_FIELDS: dict[str, tuple[Check, Any]] = {
     "max_pages": (_int_at_least(1), None),
@@ -652,6 +656,7 @@ def site_spider_args(plan: Plan, site: Site, now: datetime | None = None) -> dic
         or sorted({urlsplit(u).hostname or "" for u in site.seeds}),
         "include": list(site.scope.include),
         "exclude": list(site.scope.exclude),
+        "canonical_hosts": list(site.scope.canonical_hosts),
         "max_depth": site.limits.max_depth,
         "max_pages": site.limits.max_pages,
         "articles_since": _rfc3339(since) if since else None,

@@ -106,11 +106,9 @@ def is_refused_address(ip_or_host: str) -> str | None:
 BLOCK_STATUSES = frozenset({200, 202, 401, 403, 405, 429, 503})
 # Pages with fewer visible words than this count as "small" (a challenge, not an article).
 SMALL_PAGE_WORDS = 150
-_SCAN_CHARS = 300_000
-_INVISIBLE = re.compile(
-    r"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
-)
-_TAG = re.compile(r"<[^>]+>")
+# Elements whose content no reader sees; an unclosed one hides the rest of the page.
+_INVISIBLE_ELEMENTS = frozenset({"script", "style", "noscript", "template"})
+_TAG_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-:")
 
 
 @dataclass(frozen=True)
@@ -192,9 +190,58 @@ BLOCK_SIGNATURES: tuple[BlockSignature, ...] = (
 )
 
 
-def visible_word_count(html: str) -> int:
-    """Words a reader would see (scripts, styles and tags removed)."""
-    return len(_TAG.sub(" ", _INVISIBLE.sub(" ", html)).split())
+def _tag_name(html: str, start: int) -> str:
+    """The lower-case element name that starts at ``start`` (after ``<``), bounded in length."""
+    end = start
+    limit = min(len(html), start + 32)  # no HTML element name is longer
+    while end < limit and html[end] in _TAG_NAME_CHARS:
+        end += 1
+    return html[start:end]
+
+
+def _after_markup(html: str, lt: int) -> int:
+    """Where text resumes after the markup at ``html[lt] == "<"`` (len(html) when it never does).
+
+    Every search starts where the previous one ended and what it scans is consumed, so a
+    page is read once whatever it holds (unclosed scripts, tags or comments end the scan).
+    """
+    end = len(html)
+    if html.startswith("<!--", lt):
+        close = html.find("-->", lt + 4)
+        return end if close < 0 else close + 3
+    following = html[lt + 1 : lt + 2]
+    if not (following.isalpha() or following in ("/", "!", "?")):
+        return lt + 1  # "a < b" is text
+    gt = html.find(">", lt + 1)
+    if gt < 0:
+        return end  # a tag left open at the end of the page shows nothing
+    name = _tag_name(html, lt + 1)
+    if name not in _INVISIBLE_ELEMENTS:
+        return gt + 1
+    close = html.find("</" + name, gt + 1)
+    if close < 0:
+        return end
+    close_gt = html.find(">", close)
+    return end if close_gt < 0 else close_gt + 1
+
+
+def visible_word_count(html: str, enough: int | None = None) -> int:
+    """Words a reader would see (scripts, styles, comments and tags removed).
+
+    Linear in the page length (one left-to-right pass with ``str.find``): a hostile page
+    must not be able to make this slow. Counting stops at ``enough`` words when given.
+    """
+    html = html.lower()
+    words = 0
+    position = 0
+    while position < len(html):
+        lt = html.find("<", position)
+        text_end = len(html) if lt < 0 else lt
+        words += len(html[position:text_end].split())
+        if lt < 0 or (enough is not None and words >= enough):
+            break
+        position = _after_markup(html, lt)
+    return words
 
 
 def _text(value: object) -> str:
@@ -227,8 +274,8 @@ def detect_block_page(
     if status not in BLOCK_STATUSES:
         return None
     if isinstance(html_text, bytes):
-        html_text = html_text[:_SCAN_CHARS].decode("utf-8", errors="replace")
-    html = (html_text or "")[:_SCAN_CHARS].lower()
+        html_text = html_text.decode("utf-8", errors="replace")
+    html = (html_text or "").lower()  # the whole page: a long script must not hide its text
     lowered = _lower_headers(headers)
     small: bool | None = None  # counted only when a signature needs it
     for signature in BLOCK_SIGNATURES:
@@ -239,7 +286,7 @@ def detect_block_page(
             continue
         if signature.small_page_only:
             if small is None:
-                small = visible_word_count(html) < SMALL_PAGE_WORDS
+                small = visible_word_count(html, SMALL_PAGE_WORDS) < SMALL_PAGE_WORDS
             if not small:
                 continue
         return f"{signature.reason} ({evidence}, HTTP {status})"

@@ -120,7 +120,10 @@ class Article:
 
     schema_version: str = doc("Version of this schema.", default=SCHEMA_VERSION)
     # identity
-    article_id: str | None = doc("Stable id derived from the canonical URL.")
+    article_id: str | None = doc(
+        "Stable id derived from the canonical URL (from the final URL when the canonical "
+        "one is on another site)."
+    )
     capture_id: str | None = doc("Id of this fetch (one article can have many captures).")
     article_version: int | None = doc(
         "1 for the first exported text of this article_id, +1 each time its content_hash changes."
@@ -129,7 +132,9 @@ class Article:
     url: str | None = doc("Final URL, after redirects.")
     requested_url: str | None = doc("URL that was requested.")
     canonical_url: str | None = doc("Canonical URL declared by the page (or the final URL).")
-    url_surtkey: str | None = doc("SURT form of the canonical URL, as in CDX indexes.")
+    url_surtkey: str | None = doc(
+        "SURT form of the URL article_id is derived from, as in CDX indexes."
+    )
     source_domain: str | None = doc("Registered host of the page, without 'www.'.")
     publisher: str | None = doc("Publisher name (og:site_name, JSON-LD publisher).")
     # content

@@ -118,7 +118,8 @@ NEWSARCHIVE_MIN_ARTICLE_PROBABILITY = 0.5
 # Refuse private/loopback/link-local targets unless a plan allows them.
 NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
 # Article extraction in worker processes, off the reactor thread (spiders/extraction.py):
-# "auto" = one per CPU (at most 4; none on one CPU), a number, or 0 for in-process.
+# "auto" = one per CPU (at most 4; one on one CPU), a number, or 0 for in-process (no
+# time or memory limits then: see NEWSARCHIVE_EXTRACT_TIMEOUT).
 # Measured with bench/crawl.py: full pipeline ~200 -> ~280 pages/s on 2 shared cores.
 NEWSARCHIVE_EXTRACT_WORKERS = "auto"
 
@@ -159,3 +160,17 @@ NEWSARCHIVE_PLAN_FILE = ""
 # IANA time zone of a plan's site (plan option `timezone`): a date the page writes without a
 # UTC offset is read in it; empty: such a date keeps only its day (see docs/schema.md).
 NEWSARCHIVE_SITE_TIMEZONE = ""
+
+# --------------------------------------------------------------------------- hostile pages
+# Limits on one page's extraction (issue 14): a page over a limit is recorded as failed,
+# its extraction worker is killed and replaced, and the crawl goes on. Enforced in the
+# extraction workers (NEWSARCHIVE_EXTRACT_WORKERS >= 1) and in `newsarchive reextract`.
+# Seconds one page may take (real pages take milliseconds; 0 = no limit).
+NEWSARCHIVE_EXTRACT_TIMEOUT = 60
+# Megabytes a worker may allocate beyond what it inherits, as RLIMIT_AS (0 = no limit).
+NEWSARCHIVE_EXTRACT_MEMORY_MB = 2048
+# Pages larger than this many bytes are recorded as failed, not parsed (0 = no limit).
+NEWSARCHIVE_EXTRACT_MAX_BYTES = 16 * 1024 * 1024
+# Pages with an element of more attributes than this are recorded as failed, not parsed:
+# libxml2 is quadratic in them (0 = no limit).
+NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES = 10_000

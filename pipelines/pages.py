@@ -20,7 +20,11 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Request, Response
 
 from newsarchive.crawlfolder import PAGES_NAME, append_whole, stop_on_write_error
+
+from newsarchive.pagestep import ARTICLE_PAGE_TYPES, decide_outcome
 from newsarchive.provenance import crawl_id_for
+
+__all__ = ["ARTICLE_PAGE_TYPES", "OUTCOMES", "PageOutcomePipeline", "decide_outcome", "page_line"]
 
 log = logging.getLogger(__name__)
 
@@ -37,24 +41,6 @@ OUTCOMES = (
     "failed",
 )
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Only these page types are exported as articles (a live blog or gallery is recorded only).
-ARTICLE_PAGE_TYPES = frozenset({"article"})
-
-
-def decide_outcome(item: dict[str, Any], min_probability: float) -> tuple[str, str | None]:
-    """``(outcome, reason)`` of one spider item; the spider may have decided already."""
-    capture = item.get("_capture") or {}
-    if capture.get("outcome"):
-        return capture["outcome"], capture.get("error")
-    status = capture.get("status") or 0
-    if status >= 400:
-        return "http_error", f"HTTP {status}"
-    extraction = item.get("extraction") or {}
-    page_type = extraction.get("page_type")
-    probability = float(extraction.get("probability") or 0.0)
-    if page_type in ARTICLE_PAGE_TYPES and probability >= min_probability:
-        return "article", None
-    return "not_article", f"page_type={page_type} probability={probability:.2f}"
 
 
 def page_line(item: dict[str, Any], outcome: str, reason: str | None) -> dict[str, Any]:

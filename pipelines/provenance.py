@@ -2,7 +2,7 @@
 
 Provenance is added after extraction (never inside the extractor, which stays
 pure) by :func:`newsarchive.provenance.build_provenance`, the same function
-re-extraction from WARC files uses.
+re-extraction from WARC files uses (through :func:`newsarchive.pagestep.with_provenance`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from newsarchive.provenance import build_provenance, capture_id_for, crawl_id_for
+from newsarchive.pagestep import with_provenance
+from newsarchive.provenance import crawl_id_for
 
 
 class ProvenancePipeline:
@@ -29,11 +30,4 @@ class ProvenancePipeline:
             return item
         capture = item.pop("_capture") or {}
         spider = self.crawler.spider.name if self.crawler.spider else None
-        provenance = build_provenance(capture, crawl_id=crawl_id_for(self.crawler), spider=spider)
-        item["provenance"] = provenance
-        item["capture_id"] = capture_id_for(
-            capture.get("warc"), capture.get("url"), provenance["fetched_at"]
-        )
-        item["requested_url"] = capture.get("requested_url") or item.get("requested_url")
-        item["url"] = item.get("url") or capture.get("url")
-        return item
+        return with_provenance(item, capture, crawl_id_for(self.crawler), spider)

@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newsarchive.distributed.state import open_crawl_state
+from newsarchive.normalize import identifies_article
 from newsarchive.state import CrawlState
 
 log = logging.getLogger(__name__)
@@ -113,10 +114,13 @@ class CrawlStatePipeline:
             is_article = False
         warc = capture.get("warc") or {}
         urls = {capture.get("url"), capture.get("requested_url")} - {None}
+        # A canonical URL on another site is the page's claim, not a fact: only the one its
+        # article_id was derived from marks that URL as archived (canonical poisoning).
+        canonical = item.get("canonical_url") if is_article and identifies_article(item) else None
         for url in sorted(urls):
             self.state.record_fetch(
                 url,
-                canonical_url=item.get("canonical_url") if is_article else None,
+                canonical_url=canonical,
                 article_id=item.get("article_id") if is_article else None,
                 etag=header(capture, "etag"),
                 last_modified=header(capture, "last-modified"),

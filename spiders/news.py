@@ -20,9 +20,13 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from newsarchive.pipelines.pages import ARTICLE_PAGE_TYPES
 from newsarchive.pipelines.state import crawl_state_for
-from newsarchive.spiders.extraction import WORKERS_SETTING, ExtractionPool, worker_count
+from newsarchive.spiders.extraction import (
+    WORKERS_SETTING,
+    ExtractionLimitExceeded,
+    ExtractionPool,
+    worker_count,
+)
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.guard import MAX_URL_LENGTH, URL_LENGTH_SETTING, url_too_long
 from newsarchive.spiders.options import spider_options
@@ -31,8 +35,8 @@ from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from newsarchive.discovery.feeds import discover_feeds, parse_feed
-from newsarchive.discovery.links import ARTICLE, HUB, classify_url, extract_links
+from newsarchive.discovery.feeds import parse_feed
+from newsarchive.discovery.links import ARTICLE, HUB, classify_url
 from newsarchive.discovery.robots import sitemaps_from_robots
 from newsarchive.discovery.sitemaps import (
     MAX_FILES_PER_HOST,
@@ -41,8 +45,8 @@ from newsarchive.discovery.sitemaps import (
     SitemapBudget,
     parse_sitemap,
 )
+from newsarchive.pagestep import ExtractionLimits, Following
 from newsarchive.provenance import crawl_id_for
-from newsarchive.safety import detect_block_page
 from newsarchive.state import CrawlState
 
 log = logging.getLogger(__name__)
@@ -131,9 +135,11 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
-        spider.max_url_length = crawler.settings.getint(URL_LENGTH_SETTING, MAX_URL_LENGTH)
         settings = crawler.settings
+        spider.extraction = ExtractionPool(
+            worker_count(settings.get(WORKERS_SETTING)), ExtractionLimits.from_settings(settings)
+        )
+        spider.max_url_length = settings.getint(URL_LENGTH_SETTING, MAX_URL_LENGTH)
         spider.max_links_per_page = settings.getint(
             "NEWSARCHIVE_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE
         )
@@ -390,37 +396,31 @@ class NewsSpider(scrapy.Spider):
                 yield from _present(self.page_request(entry.url, via, 1, "article"))
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
-        """Extract the page; follow its links and feeds when it is a hub within depth.
+        """Run the page step on the page; follow its links and feeds when it is a hub.
 
-        Extraction runs in the worker pool (see ``spiders/extraction.py``) while the
-        reactor goes on fetching, archiving and exporting other pages.
+        The page step (block check, extraction, a hub's links and feeds:
+        ``newsarchive.pagestep.process_page``) runs in the worker pool (see
+        ``spiders/extraction.py``) while the reactor goes on fetching, archiving and
+        exporting other pages; here only the cheap per-URL scope checks remain.
         """
         if response.meta.get("redirect_urls"):
             # Reached through a redirect: later links to the final URL need no second fetch.
             self.first_time(Request(response.url))
-        blocked = detect_block_page(response.status, response.headers, response.body)
-        if blocked:
-            # A bot wall is neither an (empty) article nor a page of the site: record it.
-            yield {
-                "_capture": self.capture(
-                    response, outcome="blocked", error=blocked, page_type="block_page"
-                )
-            }
-            return
-        if response.status >= 400:
-            yield {
-                "_capture": self.capture(
-                    response, outcome="http_error", error=f"HTTP {response.status}"
-                )
-            }
-            return
-        if response.status == 304:  # conditional re-fetch: the archived copy is current
-            yield {"_capture": self.capture(response, outcome="not_modified")}
-            return
+        depth = response.meta.get(META_DEPTH, 0)
         try:
-            record = await self.extraction.extract(
-                response.body, response.url, decoded_headers(response)
+            outcome = await self.extraction.process(
+                response.body,
+                response.url,
+                decoded_headers(response),
+                response.status,
+                self.following(response, depth),
+                tuple(self.options.canonical_hosts),
             )
+        except ExtractionLimitExceeded as exc:  # a hostile page fails itself, nothing more
+            log.warning("%s: %s", response.url, exc)
+            self.crawler.stats.inc_value("newsarchive/extraction/over_limit")
+            yield {"_capture": self.capture(response, outcome="failed", error=str(exc))}
+            return
         except Exception as exc:  # one bad page must not stop the crawl
             log.exception("extraction failed for %s", response.url)
             yield {
@@ -429,21 +429,44 @@ class NewsSpider(scrapy.Spider):
                 )
             }
             return
+        if outcome.record is None:
+            yield {
+                "_capture": self.capture(
+                    response,
+                    outcome=outcome.outcome,
+                    error=outcome.error,
+                    page_type=outcome.page_type,
+                )
+            }
+            return
+        record = outcome.record
         record["_capture"] = self.capture(response)
         yield record
-        # Articles are not followed further: their related links are left to sitemaps,
-        # feeds and hubs, which keeps the crawl on the site's own map.
-        page_type = (record.get("extraction") or {}).get("page_type")
-        depth = response.meta.get(META_DEPTH, 0)
-        if page_type not in ARTICLE_PAGE_TYPES and depth < self.max_depth:
-            for request in self.follow_hub(response, depth):
-                yield request
+        # Articles are not followed further (the page step gives them no links): their
+        # related links are left to sitemaps, feeds and hubs, which keeps the crawl on
+        # the site's own map.
+        for request in self.follow_hub(response, depth, outcome.links, outcome.feeds):
+            yield request
 
-    def follow_hub(self, response: Response, depth: int) -> Iterator[Request]:
+    def following(self, response: Response, depth: int) -> Following | None:
+        """What the page step should collect from this page if it is a hub (None: nothing)."""
+        options = self.options
+        if depth >= self.max_depth or not isinstance(response, TextResponse):
+            return None
+        if not (options.discover_feeds or options.follow_links):
+            return None
+        return Following(
+            hosts=tuple(options.allowed_domains),  # host names; ports: wants_page() below
+            links=options.follow_links,
+            feeds=options.discover_feeds,
+            max_links=self.max_links_per_page,
+        )
+
+    def follow_hub(
+        self, response: Response, depth: int, links: list[str], feeds: list[str]
+    ) -> Iterator[Request | dict[str, Any]]:
         """Feeds and links of a hub page, at most ``NEWSARCHIVE_MAX_LINKS_PER_PAGE`` of them."""
-        if not isinstance(response, TextResponse):
-            return
-        for number, (url, kind) in enumerate(self._hub_targets(response, depth)):
+        for number, (url, kind) in enumerate(self._hub_targets(depth, links, feeds)):
             if number >= self.max_links_per_page:
                 host = urlsplit(response.url).netloc.lower()
                 limit = f"{self.max_links_per_page} links (NEWSARCHIVE_MAX_LINKS_PER_PAGE)"
@@ -456,16 +479,14 @@ class NewsSpider(scrapy.Spider):
                 via = discovered_via("link", response.url)
                 yield from _present(self.page_request(url, via, depth + 1, kind))
 
-    def _hub_targets(self, response: Response, depth: int) -> Iterator[tuple[str, str]]:
-        """``(url, kind)`` of the in-scope feeds and wanted links a hub page names."""
-        if self.options.discover_feeds:
-            for feed_url in discover_feeds(response.body, response.url):
-                if self.in_scope(feed_url):
-                    yield feed_url, "feed"
-        if not self.options.follow_links:
-            return
-        hosts = self.options.allowed_domains  # ports: wants_page() below
-        for url in extract_links(response.body, response.url, allowed_hosts=hosts):
+    def _hub_targets(
+        self, depth: int, links: list[str], feeds: list[str]
+    ) -> Iterator[tuple[str, str]]:
+        """``(url, kind)`` of the in-scope feeds and wanted links the page step found."""
+        for feed_url in feeds:
+            if self.in_scope(feed_url):
+                yield feed_url, "feed"
+        for url in links:
             kind = classify_url(url)
             wanted = kind == ARTICLE or (kind == HUB and depth + 1 < self.max_depth)
             if wanted and self.options.wants_page(url):

@@ -127,6 +127,7 @@ class SpiderOptions:
     follow_links: bool = True
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    canonical_hosts: list[str] = field(default_factory=list)  # see normalize.same_site
     max_depth: int = 2
     max_pages: int | None = None  # enforced by CLOSESPIDER_PAGECOUNT; kept for the record
     articles_since: str | None = None
@@ -183,6 +184,7 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "follow_links": as_bool,
     "include": as_patterns,
     "exclude": as_patterns,
+    "canonical_hosts": as_list,
     "max_depth": int,
     "max_pages": as_optional_int,
     "articles_since": as_since,

@@ -289,3 +289,45 @@ def test_megabytes_of_quoted_text_in_one_paragraph_stay_bounded() -> None:
 def test_title_misplaced_in_body_is_still_found() -> None:
     html = "<html><head></head><body><title>Late title</title><p>x</p></body></html>"
     assert check_record(extract(html, URL))["headline"] == "Late title"
+
+
+# Labels Python maps to codecs that are no web text encoding: bytes-to-bytes codecs
+# (LookupError on bytes.decode), codecs that raise with errors="replace" (idna,
+# undefined) or on non-ASCII bytes (punycode), escape codecs and UTF-7.
+NOT_TEXT_CHARSETS = (
+    "zlib",
+    "rot13",
+    "base64",
+    "hex",
+    "uu",
+    "bz2",
+    "quopri",
+    "idna",
+    "undefined",
+    "punycode",
+    "unicode_escape",
+    "raw_unicode_escape",
+    "utf-7",
+)
+
+
+@pytest.mark.parametrize("where", ["header", "meta"])
+@pytest.mark.parametrize("charset", NOT_TEXT_CHARSETS)
+def test_charset_labels_of_non_text_codecs_fall_back_like_unknown_ones(
+    charset: str, where: str
+) -> None:
+    import codecs
+
+    from newsarchive.extraction.decode import decode
+
+    refused = {codecs.lookup(name).name for name in NOT_TEXT_CHARSETS}
+    page = "<html><head>{meta}<title>Fußball heute</title></head><body><p>Straße</p></body></html>"
+    headers = {"Content-Type": f"text/html; charset={charset}"} if where == "header" else None
+    meta = f'<meta charset="{charset}">' if where == "meta" else ""
+    for data in (page.format(meta=meta).encode("cp1252"), page.format(meta=meta).encode()):
+        encoding = decode(data, headers)[1]
+        assert encoding not in refused, encoding
+        record = check_record(extract(data, URL, headers=headers))
+        assert record["headline"].startswith("Fu")
+    ascii_page = page.format(meta=meta).replace("ß", "ss").encode()
+    assert check_record(extract(ascii_page, URL, headers=headers))["headline"] == "Fussball heute"

@@ -67,8 +67,9 @@ def test_worker_count_numbers(value: Any, expected: int) -> None:
     assert worker_count(value) == expected
 
 
-def test_worker_count_auto_is_one_per_cpu_and_none_on_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    for cpus, expected in ((1, 0), (2, 2), (3, 3), (64, extraction.AUTO_MAX_WORKERS)):
+def test_worker_count_auto_is_one_per_cpu_and_one_on_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One worker even on one CPU: only a worker process can be stopped at the time limit.
+    for cpus, expected in ((1, 1), (2, 2), (3, 3), (64, extraction.AUTO_MAX_WORKERS)):
         monkeypatch.setattr(extraction, "available_cpus", lambda cpus=cpus: cpus)
         assert worker_count("auto") == expected
         assert worker_count(None) == expected

@@ -27,6 +27,8 @@ from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from newsarchive.pagestep import process_page
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = "http://news.test"
 
@@ -226,7 +228,15 @@ def test_hub_links_and_feeds_are_followed_within_depth(spider: NewsSpider) -> No
         headers={"Content-Type": "text/html"},
         meta={"newsarchive_depth": 0, "newsarchive_via": {"type": "seed"}},
     )
-    followed = {r.url: r for r in spider.follow_hub(response, 0)}
+
+    def follow(spider: NewsSpider, depth: int) -> list[Any]:
+        # The page step (in a worker in a crawl) collects the links; the spider filters them.
+        outcome = process_page(
+            html, response.url, {}, 200, following=spider.following(response, depth)
+        )
+        return list(spider.follow_hub(response, depth, outcome.links, outcome.feeds))
+
+    followed = {r.url: r for r in follow(spider, 0)}
     assert set(followed) == {
         f"{SITE}/feed.rss",
         f"{SITE}/2026/01/02/a-long-article-slug",
@@ -235,10 +245,10 @@ def test_hub_links_and_feeds_are_followed_within_depth(spider: NewsSpider) -> No
     assert followed[f"{SITE}/feed.rss"].callback == spider.parse_feed
     assert followed[f"{SITE}/tag/politics/"].meta["newsarchive_depth"] == 1
     # each URL is requested once per crawl
-    assert not list(spider.follow_hub(response, 0))
+    assert not follow(spider, 0)
     # at the depth limit only article-looking links are still requested
     fresh = NewsSpider.from_crawler(get_crawler(NewsSpider), start_urls=f"{SITE}/")
-    deeper = {r.url for r in fresh.follow_hub(response, fresh.max_depth - 1)}
+    deeper = {r.url for r in follow(fresh, fresh.max_depth - 1)}
     assert f"{SITE}/tag/politics/" not in deeper
     assert f"{SITE}/2026/01/02/a-long-article-slug" in deeper
 

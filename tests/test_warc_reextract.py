@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from newsarchive.spiders.workerpool import map_in_order
 
-from newsarchive.warc.reread import ordered_map
 from newsarchive.warc.testing import RawSite, Route, html_page, http_response
 
 pytestmark = pytest.mark.slow
@@ -161,9 +161,5 @@ def _square(number: int) -> int:
 
 
 def test_ordered_map_keeps_input_order_over_processes() -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=2) as executor:
-        assert list(ordered_map(_square, range(50), executor, window=4)) == [
-            n * n for n in range(50)
-        ]
+    results = map_in_order(_square, range(50), 2, failed=lambda item, error: -1, window=4)
+    assert list(results) == [n * n for n in range(50)]

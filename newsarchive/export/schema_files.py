@@ -77,7 +77,13 @@ Rules you can rely on:
   port, fragment or tracking parameters such as `utm_*`, `fbclid`, `gclid`,
   `ref=rss`); `url` and `requested_url` stay exactly as fetched.
 * `url_surtkey` is the SURT key of `canonical_url` as CDX indexes write it;
-  `article_id` is the first 32 hex digits of sha256 of `url_surtkey`;
+  `article_id` is the first 32 hex digits of sha256 of `url_surtkey`. A
+  `canonical_url` on another site than `url` (not the same host, without
+  `www.` and port, nor a subdomain of it or it of the other) is kept but not
+  used: `url_surtkey` and `article_id` then come from `url`, and
+  `extraction.validation_messages` says so, so that no page can claim another
+  site's article (a crawl plan's `scope.canonical_hosts` lets named hosts share
+  articles);
   `capture_id` is 32 hex digits of sha256 of the WARC record id (of URL and
   fetch time when no WARC record was written): one per fetch.
 * `content_hash` is sha256 of the normalized headline, lede and body joined

@@ -44,6 +44,14 @@ _ALIASES = {
     "unicode": "utf-8",
     "utf8": "utf-8",
 }
+# Python codecs that are no character encoding of web pages: they raise on ordinary bytes
+# ("undefined" always, "idna" with errors="replace", "punycode" on non-ASCII bytes), escape
+# text ("unicode_escape") or are a script-injection trick no browser honours ("utf-7").
+# Codecs that are not text encodings at all (zlib, base64, rot13, hex, uu, bz2,
+# quopri) are recognised by their CodecInfo instead.
+_NOT_WEB_ENCODINGS = frozenset(
+    {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"}
+)
 
 
 def normalize_label(label: str | None) -> str | None:
@@ -53,9 +61,13 @@ def normalize_label(label: str | None) -> str | None:
     label = label.strip().strip("\"'").lower()
     label = _ALIASES.get(label, label)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    # _is_text_encoding is False for bytes-to-bytes codecs; bytes.decode() refuses them.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_WEB_ENCODINGS:
+        return None
+    return info.name
 
 
 def header_charset(headers: Mapping[str, str] | None) -> str | None:

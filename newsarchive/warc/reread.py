@@ -23,19 +23,19 @@ responses that led to the page.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urljoin
 
 from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
+from newsarchive.pagestep import ExtractionLimits
 from newsarchive.warc.capture import SPIDER_FIELD, VIA_HEADER
 from newsarchive.warc.digests import DigestIndex
 from newsarchive.warc.gzipwalk import Member, iter_members
@@ -48,9 +48,6 @@ HTML_MIME_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 DECODED_AWAY = frozenset({"content-encoding", "transfer-encoding"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 READ_SIZE = 1 << 16
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass
@@ -351,50 +348,61 @@ def _page_of(
     return page, record.rec_headers.get_header("WARC-Record-ID")
 
 
-def extract_page(page: ArchivedPage) -> dict[str, Any]:
-    """Extract one page and add provenance exactly as the crawl's pipeline does.
+def extract_page(page: ArchivedPage, limits: ExtractionLimits | None = None) -> dict[str, Any]:
+    """The page step on one archived page, with provenance exactly as the crawl adds it.
 
-    Returns ``{"record": ..., "capture": ...}``; ``record`` is None when extraction failed
-    (``error`` then says why), so one bad page never stops a run.
+    Returns ``{"record", "capture", "outcome", "error"}``: ``outcome`` is the page step's
+    preset verdict (``blocked``, ``failed``, ...) or None when the record decides, and
+    ``record`` is None whenever there is no record (``error`` then says why), so one bad
+    page never stops a run.
     """
-    from newsarchive.extraction import extract
-    from newsarchive.provenance import build_provenance, capture_id_for
+    from newsarchive.pagestep import process_page, with_provenance
 
     capture = page.capture
-    try:
-        record = extract(page.body, page.url, headers=page.headers)
-    except Exception as error:
-        return {
-            "record": None,
-            "capture": capture,
-            "error": f"extraction: {type(error).__name__}: {error}",
-        }
-    provenance = build_provenance(
-        capture, crawl_id=capture.get("crawl_id"), spider=capture.get("spider")
-    )
-    record["provenance"] = provenance
-    record["capture_id"] = capture_id_for(
-        capture.get("warc"), capture.get("url"), provenance["fetched_at"]
-    )
-    record["requested_url"] = capture.get("requested_url") or record.get("requested_url")
-    record["url"] = record.get("url") or capture.get("url")
-    return {"record": record, "capture": capture, "error": None}
+    outcome = process_page(page.body, page.url, page.headers, capture.get("status"), limits=limits)
+    record = outcome.record
+    if record is not None:
+        with_provenance(record, capture, capture.get("crawl_id"), capture.get("spider"))
+    return {
+        "record": record,
+        "capture": capture,
+        "outcome": outcome.outcome,
+        "error": outcome.error,
+    }
 
 
-def ordered_map(
-    function: Callable[[T], R], items: Iterable[T], executor: Executor | None, window: int = 64
-) -> Iterator[R]:
-    """``map`` over an executor with at most ``window`` tasks in flight, results in order."""
-    if executor is None:
-        yield from map(function, items)
+def _failed_page(page: ArchivedPage, error: Exception) -> dict[str, Any]:
+    """The result of a page whose worker was killed (time or memory limit) or died."""
+    return {"record": None, "capture": page.capture, "outcome": "failed", "error": str(error)}
+
+
+def extract_pages(
+    pages: Iterable[ArchivedPage], jobs: int = 1, limits: ExtractionLimits | None = None
+) -> Iterator[dict[str, Any]]:
+    """:func:`extract_page` over ``pages`` in worker processes, results in archive order.
+
+    The workers have the crawl's per-page limits (``limits``, default: the
+    ``NEWSARCHIVE_EXTRACT_*`` settings), so a hostile archived page fails alone instead
+    of stalling the run; only without time and memory limits and with one job is it
+    run in-process.
+    """
+    from newsarchive import settings
+    from newsarchive.spiders.workerpool import map_in_order
+
+    limits = limits or ExtractionLimits.from_settings(settings)
+    function = functools.partial(extract_page, limits=limits)
+    if jobs <= 1 and not (limits.timeout or limits.memory_mb):
+        yield from map(function, pages)
         return
-    in_flight: deque[Future[R]] = deque()
-    for item in items:
-        in_flight.append(executor.submit(function, item))
-        if len(in_flight) >= window:
-            yield in_flight.popleft().result()
-    while in_flight:
-        yield in_flight.popleft().result()
+    yield from map_in_order(
+        function,
+        pages,
+        max(1, jobs),
+        failed=_failed_page,
+        window=max(1, jobs) * 16,
+        timeout=limits.timeout,
+        memory_limit=limits.memory_bytes,
+    )
 
 
 def reextract(
@@ -402,6 +410,7 @@ def reextract(
     jobs: int = 1,
     min_probability: float = 0.5,
     state: ReadState | None = None,
+    limits: ExtractionLimits | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Article records re-extracted from archives, filtered and versioned like the crawl's.
 
@@ -412,24 +421,19 @@ def reextract(
     """
     state = state if state is not None else ReadState()
     from newsarchive.export.versions import VersionIndex
-    from newsarchive.pipelines.pages import decide_outcome
+    from newsarchive.pagestep import decide_outcome
 
     versions = VersionIndex()
-    executor = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-    try:
-        pages = read_pages(paths, state)
-        for result in ordered_map(extract_page, pages, executor, window=jobs * 16):
-            record = result["record"]
-            if record is None:
+    for result in extract_pages(read_pages(paths, state), jobs, limits):
+        record = result["record"]
+        if record is None:
+            if result["outcome"] == "failed":
                 log.warning("%s: %s", result["capture"].get("url"), result["error"])
                 state.failures.append((result["capture"].get("url"), result["error"]))
-                continue
-            outcome, _ = decide_outcome({**record, "_capture": result["capture"]}, min_probability)
-            if outcome != "article":
-                continue
-            _, admitted = versions.admit(record)
-            if admitted is not None:
-                yield admitted
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+            continue
+        outcome, _ = decide_outcome({**record, "_capture": result["capture"]}, min_probability)
+        if outcome != "article":
+            continue
+        _, admitted = versions.admit(record)
+        if admitted is not None:
+            yield admitted
