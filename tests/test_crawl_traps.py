@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from hostile_site import HostileSite, Reply, article_html, crawl, html, text
 from newsarchive.spiders.cookies import BoundedCookiesMiddleware
@@ -17,6 +18,8 @@ from newsarchive.spiders.news import NewsSpider
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
+
+from newsarchive.pagestep import process_page
 
 SAFETY_NET = {"CLOSESPIDER_PAGECOUNT": 150}
 ARTICLES = [f"/news/2024-05-0{n}-harbour-story-number-{n}.html" for n in range(1, 4)]
@@ -262,20 +265,27 @@ def hub_page(url: str, hrefs: list[str]) -> HtmlResponse:
     return HtmlResponse(url, body=f"<html><body>{links}</body></html>".encode(), encoding="utf-8")
 
 
+def follow_hub(spider: NewsSpider, response: HtmlResponse, depth: int = 0) -> list[Any]:
+    """What the crawl does with a hub: the page step collects links, the spider filters."""
+    following = spider.following(response, depth)
+    outcome = process_page(response.body, response.url, {}, 200, following=following)
+    return list(spider.follow_hub(response, depth, outcome.links, outcome.feeds))
+
+
 def test_a_host_allowed_with_its_port_keeps_that_ports_links_only() -> None:
     spider = hub_spider(start_urls="http://news.test:8080/", allowed_hosts="news.test:8080")
     same, other = (f"http://news.test:{port}/2024/05/01/harbour-quay-opens" for port in (8080, 80))
-    requests = list(spider.follow_hub(hub_page("http://news.test:8080/", [same, other]), 0))
+    requests = follow_hub(spider, hub_page("http://news.test:8080/", [same, other]))
     assert [r.url for r in requests] == [same]
 
 
 def test_a_hub_page_adds_at_most_the_link_limit() -> None:
     spider = hub_spider({"NEWSARCHIVE_MAX_LINKS_PER_PAGE": 10}, start_urls="http://news.test/")
     hrefs = [f"/2024/05/01/harbour-story-number-{n}" for n in range(50)]
-    requests = list(spider.follow_hub(hub_page("http://news.test/", hrefs), 0))
+    requests = follow_hub(spider, hub_page("http://news.test/", hrefs))
     assert len(requests) == 10
     later = hub_page("http://news.test/world/", hrefs[10:12])
-    assert len(list(spider.follow_hub(later, 0))) == 2  # links beyond the cut were not marked
+    assert len(follow_hub(spider, later)) == 2  # links beyond the cut were not marked
 
 
 def test_cookies_are_bounded_in_number_size_and_header_length() -> None:

@@ -33,9 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE = "http://news.test"
 
 
+# Spiders here are never closed: a share of the process-wide extraction pool they took
+# would stay counted and keep the pool alive for later tests.
+NO_POOL = {"NEWSARCHIVE_EXTRACT_WORKERS": 0}
+
+
 @pytest.fixture
 def spider() -> NewsSpider:
-    crawler = get_crawler(NewsSpider, {"NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-abcd"})
+    crawler = get_crawler(NewsSpider, {"NEWSARCHIVE_CRAWL_ID": "20260101T000000Z-abcd", **NO_POOL})
     return NewsSpider.from_crawler(crawler, start_urls=f"{SITE}/, {SITE}/world/")
 
 
@@ -117,7 +122,7 @@ def test_spider_needs_start_urls() -> None:
 
 def test_plan_arguments_in_process() -> None:
     """Lists and booleans as newsarchive.plan.site_spider_args passes them."""
-    crawler = get_crawler(NewsSpider)
+    crawler = get_crawler(NewsSpider, NO_POOL)
     spider = NewsSpider.from_crawler(
         crawler,
         start_urls=[f"{SITE}/"],
@@ -247,7 +252,7 @@ def test_hub_links_and_feeds_are_followed_within_depth(spider: NewsSpider) -> No
     # each URL is requested once per crawl
     assert not follow(spider, 0)
     # at the depth limit only article-looking links are still requested
-    fresh = NewsSpider.from_crawler(get_crawler(NewsSpider), start_urls=f"{SITE}/")
+    fresh = NewsSpider.from_crawler(get_crawler(NewsSpider, NO_POOL), start_urls=f"{SITE}/")
     deeper = {r.url for r in follow(fresh, fresh.max_depth - 1)}
     assert f"{SITE}/tag/politics/" not in deeper
     assert f"{SITE}/2026/01/02/a-long-article-slug" in deeper
@@ -472,7 +477,7 @@ def test_article_reached_only_through_a_redirect(tmp_path: Path) -> None:
 
 
 def test_plan_scope_and_since_filter_sitemap_entries() -> None:
-    crawler = get_crawler(NewsSpider)
+    crawler = get_crawler(NewsSpider, NO_POOL)
     spider = NewsSpider.from_crawler(
         crawler, start_urls=f"{SITE}/", exclude=["/video/"], articles_since="2026-01-01T00:00:00Z"
     )
