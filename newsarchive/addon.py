@@ -49,18 +49,22 @@ class NewsArchive:
 class ArticleRecords:
     """Spider middleware: after a parsed page's own output, its article record (if any).
 
-    Extraction runs in the crawl's extraction workers (``NEWSARCHIVE_EXTRACT_WORKERS``),
-    as in the ``news`` spider; the article rule (page type and
-    ``NEWSARCHIVE_MIN_ARTICLE_PROBABILITY``) and the provenance are the pipelines' own.
+    The page runs through the crawl's page step (block check, extraction, limits) in
+    its extraction workers (``NEWSARCHIVE_EXTRACT_WORKERS``), as in the ``news`` spider;
+    the article rule (page type and ``NEWSARCHIVE_MIN_ARTICLE_PROBABILITY``) and the
+    provenance are the pipelines' own, so a page gets the same verdict in both.
     """
 
     def __init__(self, crawler: Crawler) -> None:
+        from newsarchive.pagestep import ExtractionLimits
         from newsarchive.spiders.extraction import WORKERS_SETTING, ExtractionPool, worker_count
 
         self.crawler = crawler
         settings = crawler.settings
         self.min_probability = settings.getfloat("NEWSARCHIVE_MIN_ARTICLE_PROBABILITY")
-        self.extraction = ExtractionPool(worker_count(settings.get(WORKERS_SETTING)))
+        self.extraction = ExtractionPool(
+            worker_count(settings.get(WORKERS_SETTING)), ExtractionLimits.from_settings(settings)
+        )
         crawler.signals.connect(self.extraction.close, signal=signals.spider_closed)
 
     @classmethod
@@ -78,7 +82,7 @@ class ArticleRecords:
 
     async def article(self, response: Response) -> dict[str, Any] | None:
         """The page's article record with provenance, or None (not HTML, not an article)."""
-        from newsarchive.pipelines.pages import decide_outcome
+        from newsarchive.pagestep import decide_outcome
         from newsarchive.provenance import build_provenance, capture_id_for, crawl_id_for
         from newsarchive.spiders.news import content_type_of, decoded_headers
 
@@ -88,11 +92,14 @@ class ArticleRecords:
         if content_type and "html" not in content_type:
             return None
         try:
-            record = await self.extraction.extract(
-                response.body, response.url, decoded_headers(response)
+            outcome = await self.extraction.process(
+                response.body, response.url, decoded_headers(response), response.status
             )
-        except Exception as error:  # one bad page must not stop the project's crawl
+        except Exception as error:  # one bad page (a limit, a crash) must not stop the crawl
             log.warning("newsarchive: extraction failed for %s: %s", response.url, error)
+            return None
+        record = outcome.record
+        if record is None or outcome.outcome is not None:  # blocked, failed: no article
             return None
         capture = {
             "status": response.status,
