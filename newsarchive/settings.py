@@ -113,3 +113,6 @@ NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
 # "auto" = one per CPU (at most 4; none on one CPU), a number, or 0 for in-process.
 # Measured with bench/crawl.py: full pipeline ~200 -> ~280 pages/s on 2 shared cores.
 NEWSARCHIVE_EXTRACT_WORKERS = "auto"
+# Workers, killed workers and shared state (issue 13, findings 2, 3, 8).
+# Tests only: seconds newsarchive.distributed.testing.LaggingItemsPipeline holds each item.
+NEWSARCHIVE_TEST_ITEM_LAG = 1.0

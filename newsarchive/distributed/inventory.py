@@ -32,6 +32,7 @@ ROLES = {
     ":stats": "shared stats",
     ":items": "queued items",
     ":start_urls": "start URLs",
+    ":digests": "payload digests (revisits)",
 }
 SCAN_BATCH = 1000
 
