@@ -81,6 +81,8 @@ ITEM_PIPELINES = {
     # schema check of every record: failures recorded, never dropped (issue 6)
     "newsarchive.pipelines.validate.ValidationPipeline": 300,
     "newsarchive.pipelines.dedupe.DedupePipeline": 400,
+    # Only for Redis workers: each article text exported once per crawl across workers.
+    "newsarchive.distributed.exported.SharedExportPipeline": 790,
     "newsarchive.pipelines.export.ArticleExportPipeline": 800,
 }
 # Live progress line on a terminal (pages, articles, errors, rate); log lines otherwise.
