@@ -89,6 +89,8 @@ ITEM_PIPELINES = {
     # schema check of every record: failures recorded, never dropped (issue 6)
     "newsarchive.pipelines.validate.ValidationPipeline": 300,
     "newsarchive.pipelines.dedupe.DedupePipeline": 400,
+    # Only for Redis workers: each article text exported once per crawl across workers.
+    "newsarchive.distributed.exported.SharedExportPipeline": 790,
     "newsarchive.pipelines.export.ArticleExportPipeline": 800,
 }
 # Live progress line on a terminal (pages, articles, errors, rate); log lines otherwise.
@@ -174,3 +176,7 @@ NEWSARCHIVE_EXTRACT_MAX_BYTES = 16 * 1024 * 1024
 # Pages with an element of more attributes than this are recorded as failed, not parsed:
 # libxml2 is quadratic in them (0 = no limit).
 NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES = 10_000
+
+# Workers, killed workers and shared state (issue 13, findings 2, 3, 8).
+# Tests only: seconds newsarchive.distributed.testing.LaggingItemsPipeline holds each item.
+NEWSARCHIVE_TEST_ITEM_LAG = 1.0

@@ -6,14 +6,22 @@ and payload digest of each URL (for conditional re-fetches and WARC revisit
 records), each site's runs with their coverage statistics (for the report),
 and the last scheduled slot the scheduler handled.
 
-Writes are batched in one transaction that is committed every
-``commit_every`` records or ``commit_seconds`` seconds, and on
-:meth:`CrawlState.close`; a crash loses at most that batch, never leaves a
-half-written row (SQLite transactions, WAL journal). The spider runs in one
-thread, but every method takes a lock, so a pipeline working in a thread
-pool is safe too; other processes (the scheduler) may open the same file at
-once. Call :meth:`CrawlState.maybe_commit` from a periodic task (e.g. every
-second) so an idle crawl does not hold its batch, and the write lock, open.
+Writes are batched in memory and written in one short transaction every
+``commit_every`` records or ``commit_seconds`` seconds, before any read (so a
+read sees every write before it), and on :meth:`CrawlState.close`; a crash
+loses at most that batch, never leaves a half-written row (SQLite
+transactions, WAL journal). No transaction stays open between two calls:
+several crawls of one plan in one process (one reactor thread, a connection
+each) or in several processes (scheduler, workers) share the file without
+one holding the write lock while another waits for it. A write that finds
+the file locked by another process waits at most ``BUSY_WAIT`` seconds (the
+other's transaction is one short batch), then stays pending and is retried
+at the next write, read or :meth:`CrawlState.maybe_commit`; only
+:meth:`close` (and the rare run/schedule writes) wait up to ``CLOSE_WAIT``
+seconds, and :meth:`close` raises rather than drop a pending write. The spider
+runs in one thread, but every method takes a lock, so a pipeline working in a
+thread pool is safe too. Call :meth:`CrawlState.maybe_commit` from a periodic
+task (e.g. every second) so an idle crawl does not keep its batch in memory.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +86,10 @@ CREATE TABLE IF NOT EXISTS versions (
 """
 # A fetch counts as archived (and is not fetched again) when it gave an article.
 ARCHIVED_STATUSES = (200, 203, 304)
+# Seconds a write in the crawl (the reactor thread) waits for another process's write
+# lock before it stays pending for the next try; close and run/slot writes wait longer.
+BUSY_WAIT = 0.1
+CLOSE_WAIT = 30.0
 
 
 def utc_now() -> datetime:
@@ -140,8 +152,55 @@ def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _reading(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Like :func:`_locked`, after writing the pending batch: a read sees every earlier write."""
+
+    @functools.wraps(method)
+    def wrapper(self: CrawlState, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            if self._unwritten:
+                self._flush(BUSY_WAIT)
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class StateError(RuntimeError):
     """The state database cannot be opened or was written by a newer version."""
+
+
+@runtime_checkable
+class CrawlStateStore(Protocol):
+    """What the spider, pipelines, ``crawl --plan`` and the report ask of a crawl state.
+
+    Two stores keep it: :class:`CrawlState` (SQLite, one machine) and
+    :class:`newsarchive.distributed.state.RedisCrawlState` (workers); both pass the
+    same contract tests (``tests/test_distributed_state.py``).
+    """
+
+    def record_fetch(self, url: str, *args: Any, **kwargs: Any) -> None: ...
+    def seen(self, url: str) -> bool: ...
+    def seen_article(self, article_id: str) -> bool: ...
+    def content_hash(self, article_id: str) -> str | None: ...
+    def exported_version(self, article_id: str) -> tuple[str | None, str | None, int] | None: ...
+    def record_version(
+        self, article_id: str, content_hash: str | None, capture_id: str | None, version: int
+    ) -> None: ...
+    def last_capture(self, url: str) -> Capture | None: ...
+    def conditional_headers(self, url: str) -> dict[str, str]: ...
+    def fetch_decision(self, url: str, refetch: str = "never") -> FetchDecision: ...
+    def article_count(self) -> int: ...
+    def articles(self) -> list[tuple[str, str | None, str | None]]: ...
+    def run_for_crawl(self, site: str, crawl_id: str) -> int: ...
+    def start_run(self, site: str, resume_run_id: int | None = None) -> int: ...
+    def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "finished") -> None: ...
+    def previous_run(self, site: str, before: int | None = None) -> Run | None: ...
+    def runs(self, site: str | None = None) -> list[Run]: ...
+    def last_slot(self, site: str) -> datetime | None: ...
+    def set_last_slot(self, site: str, slot: datetime) -> None: ...
+    def maybe_commit(self) -> None: ...
+    def commit(self) -> None: ...
+    def close(self) -> None: ...
 
 
 class CrawlState:
@@ -160,13 +219,14 @@ class CrawlState:
         self.commit_seconds = commit_seconds
         self._clock = clock
         self._pending = 0
+        self._unwritten: list[tuple[str, tuple[Any, ...]]] = []  # the batch, not yet in SQLite
         self._last_commit = time.monotonic()
         self._lock = threading.RLock()
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(
-                str(path), isolation_level=None, timeout=30.0, check_same_thread=False
+                str(path), isolation_level=None, timeout=CLOSE_WAIT, check_same_thread=False
             )
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -193,31 +253,64 @@ class CrawlState:
         return rfc3339(self._clock())
 
     def _write(self, *statements: tuple[str, tuple[Any, ...]]) -> None:
-        """Write one record inside the open batch transaction; commit when the batch is full/old."""
-        if not self._db.in_transaction:
-            self._db.execute("BEGIN IMMEDIATE")
-        for sql, params in statements:
-            self._db.execute(sql, params)
+        """Add one record's statements to the batch; write it when the batch is full/old."""
+        self._unwritten.extend(statements)
         self._pending += 1
         if (
             self._pending >= self.commit_every
             or time.monotonic() - self._last_commit >= self.commit_seconds
         ):
-            self.commit()
+            self._flush(BUSY_WAIT)
+
+    def _busy_timeout(self, seconds: float) -> None:
+        self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
+    def _flush(self, wait: float) -> bool:
+        """Write the batch in one short transaction; False (batch kept) when the file stays locked.
+
+        Waiting is bounded by ``wait``: the reactor thread never sits on a lock another
+        process holds; the batch is simply written at the next attempt.
+        """
+        if self._unwritten:
+            self._busy_timeout(wait)
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for sql, params in self._unwritten:
+                    self._db.execute(sql, params)
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                log.info(
+                    "crawl state %s is being written by another process: %d writes kept "
+                    "for the next try",
+                    self.path,
+                    len(self._unwritten),
+                )
+                return False
+            finally:
+                self._busy_timeout(CLOSE_WAIT)
+            self._unwritten.clear()
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        return True
 
     @_locked
     def maybe_commit(self) -> None:
-        """Commit the open batch if it is older than ``commit_seconds`` (for a periodic task)."""
+        """Write the batch if it is older than ``commit_seconds`` (for a periodic task)."""
         if self._pending and time.monotonic() - self._last_commit >= self.commit_seconds:
-            self.commit()
+            self._flush(BUSY_WAIT)
 
     @_locked
     def commit(self) -> None:
-        """Make every write so far durable."""
-        if self._db.in_transaction:
-            self._db.execute("COMMIT")
-        self._pending = 0
-        self._last_commit = time.monotonic()
+        """Make every write so far durable (waits up to ``CLOSE_WAIT`` for another writer)."""
+        if not self._flush(CLOSE_WAIT):
+            raise StateError(
+                f"crawl state {self.path} stayed locked for {CLOSE_WAIT:.0f}s: "
+                f"{len(self._unwritten)} writes not saved"
+            )
 
     @_locked
     def close(self) -> None:
@@ -304,7 +397,7 @@ class CrawlState:
             )
         self._write(*statements)
 
-    @_locked
+    @_reading
     def seen(self, url: str) -> bool:
         """True when an article at ``url`` (as fetched or as canonical URL) is archived."""
         row = self._db.execute(
@@ -315,20 +408,20 @@ class CrawlState:
         ).fetchone()
         return row is not None
 
-    @_locked
+    @_reading
     def seen_article(self, article_id: str) -> bool:
         """True when the article with this canonical id is archived (from any URL)."""
         row = self._db.execute("SELECT 1 FROM articles WHERE article_id = ?", (article_id,))
         return row.fetchone() is not None
 
-    @_locked
+    @_reading
     def content_hash(self, article_id: str) -> str | None:
         row = self._db.execute(
             "SELECT content_hash FROM articles WHERE article_id = ?", (article_id,)
         ).fetchone()
         return row["content_hash"] if row else None
 
-    @_locked
+    @_reading
     def exported_version(self, article_id: str) -> tuple[str | None, str | None, int] | None:
         """(content_hash, capture_id, version) of the article's last exported version."""
         row = self._db.execute(
@@ -352,7 +445,7 @@ class CrawlState:
             )
         )
 
-    @_locked
+    @_reading
     def last_capture(self, url: str) -> Capture | None:
         """The last fetch of ``url``: payload digest and WARC record id for a revisit record."""
         row = self._db.execute(
@@ -397,7 +490,7 @@ class CrawlState:
         headers = self.conditional_headers(url)
         return FetchDecision(True, "conditional" if headers else "refetch", headers)
 
-    @_locked
+    @_reading
     def article_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
@@ -439,6 +532,15 @@ class CrawlState:
             )
         return int(cursor.lastrowid or 0)
 
+    def run_for_crawl(self, site: str, crawl_id: str) -> int:
+        """The run of ``site`` that crawl ``crawl_id`` records into: a new one.
+
+        One process crawls a site of a plan on one machine, so each crawl opens its
+        run (an earlier one left open is marked interrupted); Redis workers of one
+        crawl share theirs (:meth:`RedisCrawlState.run_for_crawl`).
+        """
+        return self.start_run(site)
+
     @_locked
     def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "finished") -> None:
         """Close a run with its statistics (any JSON-ready dict; the report stores coverage)."""
@@ -451,7 +553,7 @@ class CrawlState:
         if not updated:
             raise KeyError(f"no run {run_id} in {self.path}")
 
-    @_locked
+    @_reading
     def previous_run(self, site: str, before: int | None = None) -> Run | None:
         """The last finished run of ``site`` (before run ``before`` when given)."""
         row = self._db.execute(
@@ -461,7 +563,7 @@ class CrawlState:
         ).fetchone()
         return self._run(row) if row else None
 
-    @_locked
+    @_reading
     def runs(self, site: str | None = None) -> list[Run]:
         rows = self._db.execute(
             "SELECT * FROM runs WHERE (? IS NULL OR site = ?) ORDER BY run_id", (site, site)
@@ -481,7 +583,7 @@ class CrawlState:
 
     # ------------------------------------------------------------------ scheduler
 
-    @_locked
+    @_reading
     def last_slot(self, site: str) -> datetime | None:
         """The last scheduled time the scheduler handled for ``site``."""
         row = self._db.execute("SELECT last_slot FROM schedule WHERE site = ?", (site,)).fetchone()
@@ -510,7 +612,7 @@ class CrawlState:
             raise
         self._db.execute("COMMIT")
 
-    @_locked
+    @_reading
     def articles(self) -> list[tuple[str, str | None, str | None]]:
         """(article_id, canonical_url, content_hash) of every archived article."""
         rows = self._db.execute(

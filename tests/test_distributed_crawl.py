@@ -439,3 +439,151 @@ autothrottle = false
     assert not (tmp_path / "state" / "shared.sqlite").exists()
     run_ids = client.zrange("newsarchive:state:shared:runs:site:gen", 0, -1)
     assert len(run_ids) == 1, run_ids
+
+
+def plan_file(tmp_path: Path, site: DemoSite, name: str) -> Path:
+    plan = tmp_path / f"{name}.toml"
+    plan.write_text(
+        f"""
+[plan]
+name = "{name}"
+state = "state/{name}.sqlite"
+output = "output"
+
+[[sites]]
+name = "gen"
+seeds = ["{site.base_url}/"]
+allow_private = true
+
+[sites.politeness]
+delay = 0.02
+concurrency = 4
+autothrottle = false
+""",
+        encoding="utf-8",
+    )
+    return plan
+
+
+def start_plan_worker(
+    plan: Path, redis_url: str, crawl_id: str, log_path: Path, **extra: str
+) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "newsarchive",
+        "-v",
+        "crawl",
+        "--plan",
+        str(plan),
+        "--redis",
+        redis_url,
+        "--crawl-id",
+        crawl_id,
+    ]
+    settings = {
+        "NEWSARCHIVE_PROGRESS": "False",
+        "NEWSARCHIVE_REDIS_IDLE_GRACE": "1.5",
+        "NEWSARCHIVE_REDIS_STALE_AFTER": "3",
+        **extra,
+    }
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(
+            command,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=plan.parent,
+        )
+
+
+def exported_records(out: Path) -> list[dict[str, Any]]:
+    records = []
+    for path in sorted(out.glob("workers/*/articles/*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            records.extend(json.loads(line) for line in handle)
+    return records
+
+
+@pytest.mark.parametrize(
+    ("lag_order", "rebuilds"),
+    [
+        # Items wait before every pipeline (a busy extraction pool): the killed worker's
+        # unfinished pages stay in flight, go back on the queue and the other worker
+        # fetches and exports them.
+        (50, False),
+        # Items wait after the state, dedupe and claim pipelines, just before the export
+        # (a slow disk): the other worker's copies are dropped as exported already, so
+        # crawl-finish must rebuild them from the killed worker's WARC files.
+        (795, True),
+    ],
+)
+def test_sigkilled_worker_loses_and_duplicates_no_record_after_crawl_finish(
+    site: DemoSite, redis_server: LocalRedis, tmp_path: Path, lag_order: int, rebuilds: bool
+) -> None:
+    """kill -9 of a worker whose pages pile up before export, then crawl-finish: each article once.
+
+    The killed worker holds every item 1.5 s (at ``lag_order`` among the pipelines),
+    so it dies with dozens of archived pages not yet exported.
+    """
+    from newsarchive.distributed.settings import project_components
+
+    pipelines = {
+        **project_components("ITEM_PIPELINES"),
+        "newsarchive.distributed.testing.LaggingItemsPipeline": lag_order,
+    }
+    plan = plan_file(tmp_path, site, f"killed{lag_order}")
+    crawl_id = f"plan-sigkill-{lag_order}"
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = start_plan_worker(
+        plan,
+        redis_server.url,
+        crawl_id,
+        first_log,
+        ITEM_PIPELINES=json.dumps(pipelines),
+        NEWSARCHIVE_TEST_ITEM_LAG="1.5",
+    )
+    out = tmp_path / "output" / "gen" / crawl_id
+    wait_for(
+        lambda: (
+            (out / "workers").exists() and sum(pages_fetched(f) for f in worker_folders(out)) >= 30
+        ),
+        "the first worker's pages",
+    )
+    second = start_plan_worker(plan, redis_server.url, crawl_id, second_log)
+    wait_for(
+        lambda: (
+            len(worker_folders(out)) == 2
+            and min(pages_fetched(f) for f in worker_folders(out)) >= 5
+        ),
+        "the second worker's pages",
+    )
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    assert finish(second, second_log) == 0, second_log.read_text()[-3000:]
+    time.sleep(3.5)  # the killed worker's files must look quiet to crawl-finish (--stale-after 3)
+
+    status, report, stderr = crawl_finish(redis_server.url, crawl_id, out, "--stale-after", "3")
+    assert status == 0, stderr
+    rebuilt = report["merge"]["rebuilt"]
+    assert len(rebuilt) == 1, rebuilt
+    assert "back on the shared queue" in second_log.read_text()
+    if rebuilds:
+        assert rebuilt[0]["records"] > 0, rebuilt
+    exported = Counter(record["url"] for record in exported_records(out))
+    expected = article_urls(site)
+    assert expected - set(exported) == set(), "articles lost"
+    assert {url: n for url, n in exported.items() if n > 1} == {}, "articles exported twice"
+    assert set(exported) == expected
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["articles"] == ARTICLES
+    # Every key of the crawl is gone, also its run link in the plan's state.
+    client = redis_server.client()
+    assert list(client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*")) == []
+    assert list(client.scan_iter(match=f"newsarchive:state:*:{crawl_id}")) == []
+    assert report["remaining"] == 0
+    # The plan's state knows every article, the rebuilt ones too: the next run skips them.
+    assert client.scard(f"newsarchive:state:killed{lag_order}:articles") == ARTICLES
+    print(f"lag at {lag_order}: rebuilt {rebuilt}")

@@ -52,8 +52,13 @@ def test_a_popped_request_waits_in_flight_until_released(
     redis_server: LocalRedis, client: Any
 ) -> None:
     from scrapy import Request, Spider
+    from scrapy.http import HtmlResponse
 
-    from newsarchive.distributed.inflight import META_KEY, InflightReleaseMiddleware
+    from newsarchive.distributed.inflight import (
+        META_KEY,
+        InflightReleaseMiddleware,
+        InflightReleaseSpiderMiddleware,
+    )
 
     scheduler = scheduler_for(redis_server, "a~p1")
     assert scheduler.enqueue_request(Request("http://site.test/1", priority=5))
@@ -66,8 +71,20 @@ def test_a_popped_request_waits_in_flight_until_released(
 
     release = InflightReleaseMiddleware(client, f"{CRAWL}:%(spider)s:inflight", "a~p1")
     spider = Spider(name="news")
-    release.process_response(first, object(), spider)
+    assert release.process_response(first, "response", spider) == "response"
+    assert client.hlen(f"{INFLIGHT}:a~p1") == 1  # downloaded and archived is not done
+
+    # Done: the spider's output is consumed and each item has left the pipelines.
+    done = InflightReleaseSpiderMiddleware(release)
+    done.spider = spider
+    response = HtmlResponse(first.url, body=b"<p>page</p>", request=first)
+    item = {"url": first.url}
+    output = list(done.process_spider_output(response, [item, Request("http://site.test/3")]))
+    assert len(output) == 2
+    assert client.hlen(f"{INFLIGHT}:a~p1") == 1  # its item is still in the pipelines
+    done.item_through(item, response=response, spider=spider)
     assert client.hlen(f"{INFLIGHT}:a~p1") == 0
+    assert done.pending == {}
 
     second = scheduler.next_request()
     release.process_exception(second, TimeoutError(), spider)

@@ -129,6 +129,17 @@ def test_runs_interrupted_resumed_finished_and_previous(state: Any) -> None:
         state.finish_run(10_000, {})
 
 
+def test_both_stores_keep_one_contract_and_open_a_crawls_run(state: Any) -> None:
+    from newsarchive.state import CrawlStateStore
+
+    assert isinstance(state, CrawlStateStore)
+    run_id = state.run_for_crawl("daily", "crawl-1")
+    [run] = state.runs("daily")
+    assert (run.run_id, run.status) == (run_id, "running")
+    state.finish_run(run_id, {"articles": 2})
+    assert state.previous_run("daily").run_id == run_id
+
+
 def test_scheduler_slots(state: Any) -> None:
     assert state.last_slot("herald") is None
     slot = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)

@@ -178,10 +178,9 @@ def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
     # every worker joins the one run of its crawl instead of marking its peers' interrupted.
     settings = {"NEWSARCHIVE_STATE_PATH": str(plan.state_path), **crawls[0].overrides}
     with open_crawl_state(settings) as state:
-        shared = hasattr(state, "run_for_crawl")
         reconcile_state(state, crawls[0].out_dir.parent.parent)  # OUTPUT of OUTPUT/SITE/CRAWL_ID
         run_ids = [
-            state.run_for_crawl(site.name, crawl.crawl_id) if shared else state.start_run(site.name)
+            state.run_for_crawl(site.name, crawl.crawl_id)
             for site, crawl in zip(sites, crawls, strict=True)
         ]
         results = run_crawls(crawls)

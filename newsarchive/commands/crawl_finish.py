@@ -7,10 +7,13 @@ the others. This command is the explicit end: it reports the crawl's keys
 it writes the crawl's combined CDXJ index, manifest and report (report.json,
 report.txt: pages, articles, failures and field coverage) over every worker's
 files (first finishing the files a worker killed with kill -9 left open: cut
-after their last complete record), and it deletes every key of the crawl id.
-It refuses while a worker is alive or requests are still queued, unless
---force. The incremental crawl state of the plan (newsarchive:state:PLAN:*)
-is kept: the next crawl needs it.
+after their last complete record, and rebuilding from its WARC files the
+articles it archived but had not exported yet), and it deletes every key of
+the crawl id, including the crawl's run links in the plan state
+(newsarchive:state:PLAN:crawl_run:SITE:ID). It refuses while a worker is
+alive or requests are still queued, unless --force. The rest of the plan's
+incremental crawl state (newsarchive:state:PLAN:*) is kept: the next crawl
+needs it.
 
 Example:
   newsarchive crawl-finish 20261125-news --redis redis://127.0.0.1:6379/0 --out output/news
@@ -112,6 +115,12 @@ def format_report(report: dict[str, Any]) -> str:
             f"Merged {len(merge['workers'])} workers: {merge['index']} "
             f"({merge['index_lines']} lines), {merge['manifest']}, {merge['report']}"
         )
+        for rebuilt in merge.get("rebuilt", []):
+            lines.append(
+                f"Rebuilt {rebuilt['records']} article records of killed worker "
+                f"{rebuilt['worker']} from its WARC files ({rebuilt['already_exported']} "
+                f"exported by a worker, {rebuilt['earlier_runs']} by an earlier run)"
+            )
         lines.extend(f"  warning: {w}" for w in merge["warnings"])
     if "deleted" in report:
         lines.append(f"Deleted {report['deleted']} keys; {report['remaining']} remain.")
@@ -137,6 +146,21 @@ def refusal(report: dict[str, Any]) -> str | None:
             "with the same --crawl-id to finish them)"
         )
     return None
+
+
+def plan_state(client: Any, crawl_id: str) -> Any:
+    """The Redis crawl state of the plan whose sites the crawl ran (None for a URL crawl)."""
+    from newsarchive.distributed.inventory import crawl_run_keys
+    from newsarchive.distributed.state import RedisCrawlState
+
+    plans = sorted({plan for _, plan, _ in crawl_run_keys(client, crawl_id)})
+    if len(plans) > 1:
+        print(
+            f"newsarchive crawl-finish: crawl {crawl_id} ran in several plans "
+            f"({', '.join(plans)}): rebuilt articles are not checked against earlier runs",
+            file=sys.stderr,
+        )
+    return RedisCrawlState(client, plans[0]) if len(plans) == 1 else None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -165,7 +189,12 @@ def run(args: argparse.Namespace) -> int:
         try:
             live = {Path(w["out_dir"]).name for w in report["workers"] if w["alive"]}
             result = merge_crawl(
-                args.out, args.crawl_id, recover=True, live_workers=live, min_age=args.stale_after
+                args.out,
+                args.crawl_id,
+                recover=True,
+                live_workers=live,
+                min_age=args.stale_after,
+                state=plan_state(client, args.crawl_id),
             )
             report["merge"] = {
                 **asdict(result),

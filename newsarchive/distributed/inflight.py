@@ -8,12 +8,15 @@ again in this crawl. This is the reliable-queue pattern instead:
 * :class:`ReliableScheduler` pops with a Lua script that moves the request
   from the queue (sorted set) into the worker's in-flight hash in one atomic
   step, and tags it with its hash field (``request.meta["newsarchive_inflight"]``).
-* :class:`InflightReleaseMiddleware`, the downloader middleware closest to the
-  engine, deletes the entry once the response (or the failure) is through the
-  downloader: by then the WARC records are written (``response_downloaded``
-  precedes every middleware's ``process_response``; with the WARC writer thread,
-  ``WarcPointerMiddleware`` holds the response until they are), so the archive
-  has it. A retry or redirect replaces its original when it is queued.
+* :class:`InflightReleaseSpiderMiddleware`, the spider middleware closest to the
+  engine, deletes the entry once the request is *done*: its response went through
+  the spider (the links it yielded are on the shared queue) and every item the
+  spider made of it went through the item pipelines (exported, or dropped with
+  its outcome recorded). A worker killed while a page waits for extraction or
+  export (hundreds on a fast site) leaves it in flight, and another worker
+  fetches it again. :class:`InflightReleaseMiddleware` (downloader) releases a
+  request that failed without a response. A retry or redirect replaces its
+  original when it is queued.
 * :func:`requeue_dead_workers` puts back the in-flight requests of every worker
   whose heartbeat is stale or gone, with their original priority, again in one
   atomic step per worker (two live workers cannot both requeue them). The
@@ -21,10 +24,12 @@ again in this crawl. This is the reliable-queue pattern instead:
   whenever its worker is idle, so the crawl does not end while a dead worker's
   requests are unfetched; a worker started later does the same.
 
-A request that was fetched but whose entry was not yet deleted when the worker
+A request that was done but whose entry was not yet deleted when the worker
 died is fetched once more: after a crash a page may be archived twice, never
-zero times. A worker that stops cleanly (SIGINT, SIGTERM) finishes its requests
-and deletes its hash.
+zero times, and its article is exported once (:mod:`.exported` claims each
+article text for the crawl before it is written; ``crawl-finish`` rebuilds from
+the WARC files a claimed record its worker died before writing). A worker that
+stops cleanly (SIGINT, SIGTERM) finishes its requests and deletes its hash.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy_redis.queue import PriorityQueue
@@ -193,7 +199,10 @@ class ReliableScheduler(Scheduler):
 
 
 class InflightReleaseMiddleware:
-    """Downloader middleware (closest to the engine): a request through the downloader is done."""
+    """Downloader middleware (closest to the engine): a request that failed is done.
+
+    A response is released later, by :class:`InflightReleaseSpiderMiddleware`.
+    """
 
     def __init__(self, client: Any, template: str, worker_id: str) -> None:
         self.client = client
@@ -220,9 +229,95 @@ class InflightReleaseMiddleware:
             log.warning("could not release an in-flight request (%s)", exc)
 
     def process_response(self, request: Any, response: Any, spider: Any) -> Any:
-        self.release(request, spider)
+        """Not done yet: the spider middleware releases it (see the class doc)."""
         return response
 
     def process_exception(self, request: Any, exception: BaseException, spider: Any) -> None:
         self.release(request, spider)
         return None
+
+
+@dataclass
+class _Pending:
+    """One response of an in-flight request: items yielded so far and items through."""
+
+    field: str
+    yielded: int = 0
+    through: int = 0
+    exhausted: bool = False
+
+
+class InflightReleaseSpiderMiddleware:
+    """Spider middleware (closest to the engine): release a request once its page is done.
+
+    Done means the spider's output for the response is exhausted (its requests
+    are queued) and each item of it has left the item pipelines
+    (``item_scraped``, ``item_dropped`` or ``item_error`` for that response).
+    """
+
+    def __init__(self, release: InflightReleaseMiddleware) -> None:
+        self.releaser = release
+        self.pending: dict[Any, _Pending] = {}  # response -> what is left of it
+        self.spider: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> InflightReleaseSpiderMiddleware:
+        from scrapy import signals
+
+        middleware = cls(InflightReleaseMiddleware.from_crawler(crawler))
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(middleware.item_through, signal=signal)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
+
+    def spider_opened(self, spider: Any) -> None:
+        self.spider = spider
+
+    def _start(self, response: Any) -> _Pending | None:
+        request = getattr(response, "request", None)
+        field = request.meta.get(META_KEY) if request is not None else None
+        if not field:
+            return None
+        return self.pending.setdefault(response, _Pending(field))
+
+    def _count(self, pending: _Pending | None, output: Any) -> None:
+        from scrapy import Request
+
+        if pending is not None and output is not None and not isinstance(output, Request):
+            pending.yielded += 1
+
+    def _finish(self, response: Any, pending: _Pending | None) -> None:
+        if pending is not None:
+            pending.exhausted = True
+            self._maybe_release(response, pending)
+
+    def _maybe_release(self, response: Any, pending: _Pending) -> None:
+        if pending.exhausted and pending.through >= pending.yielded:
+            del self.pending[response]
+            self.releaser.release(response.request, self.spider)
+
+    def item_through(self, item: Any, response: Any = None, **kwargs: Any) -> None:
+        pending = self.pending.get(response) if response is not None else None
+        if pending is not None:
+            pending.through += 1
+            self._maybe_release(response, pending)
+
+    def process_spider_output(self, response: Any, result: Any, spider: Any = None) -> Any:
+        pending = self._start(response)
+        try:
+            for output in result:
+                self._count(pending, output)
+                yield output
+        finally:
+            self._finish(response, pending)
+
+    async def process_spider_output_async(
+        self, response: Any, result: Any, spider: Any = None
+    ) -> Any:
+        pending = self._start(response)
+        try:
+            async for output in result:
+                self._count(pending, output)
+                yield output
+        finally:
+            self._finish(response, pending)

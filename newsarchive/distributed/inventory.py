@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from newsarchive.distributed.keys import crawl_pattern
+from newsarchive.distributed.keys import NAMESPACE, crawl_pattern
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ ROLES = {
     ":stats": "shared stats",
     ":items": "queued items",
     ":start_urls": "start URLs",
+    ":digests": "payload digests (revisits)",
 }
 SCAN_BATCH = 1000
 
@@ -53,11 +54,33 @@ INFLIGHT_PART = ":inflight:"  # + worker id: requests a worker holds (inflight.p
 def role_of(name: str) -> str:
     if INFLIGHT_PART in name:
         return "in-flight requests"
+    if ":crawl_run:" in name:
+        return "run of the crawl in the plan state"
     return next((role for suffix, role in ROLES.items() if name.endswith(suffix)), "other")
 
 
 def crawl_key_names(client: Any, crawl_id: str) -> list[str]:
-    return sorted(client.scan_iter(match=crawl_pattern(crawl_id), count=SCAN_BATCH))
+    """Every key of the crawl: its own prefix, and its runs in the plans' states."""
+    names = client.scan_iter(match=crawl_pattern(crawl_id), count=SCAN_BATCH)
+    return sorted([*names, *(key for key, _, _ in crawl_run_keys(client, crawl_id))])
+
+
+def crawl_run_keys(client: Any, crawl_id: str) -> list[tuple[str, str, str]]:
+    """``(key, plan, site)`` of each ``newsarchive:state:PLAN:crawl_run:SITE:CRAWL_ID``.
+
+    These map a crawl's site to the run its workers share in the plan's state
+    (:meth:`~newsarchive.distributed.state.RedisCrawlState.run_for_crawl`); they
+    belong to the crawl, the run they name to the plan. Names are split and checked,
+    since a ``*`` of the pattern also matches inside a stored URL's key.
+    """
+    pattern = f"{NAMESPACE}:state:*:crawl_run:*:{crawl_id}"
+    found = []
+    for name in client.scan_iter(match=pattern, count=SCAN_BATCH):
+        key = name.decode() if isinstance(name, bytes) else name
+        parts = key.split(":")
+        if len(parts) == 6 and parts[3] == "crawl_run" and parts[5] == crawl_id:
+            found.append((key, parts[2], parts[4]))
+    return sorted(found)
 
 
 def memory_usage(client: Any, name: str) -> int | None:

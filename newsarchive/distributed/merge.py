@@ -59,6 +59,7 @@ class MergeResult:
     workers: list[str]
     counts: dict[str, int]
     warnings: list[str]
+    rebuilt: list[dict[str, Any]] = field(default_factory=list)  # per killed worker
 
 
 def read_worker_manifest(folder: Path, warnings: list[str]) -> dict[str, Any] | None:
@@ -152,16 +153,46 @@ def records_by_path(worker: WorkerFiles) -> dict[str, int]:
 
 def recover_stopped_workers(
     out: Path, live: Collection[str], min_age: float, warnings: list[str]
-) -> None:
-    """Finish the open files of workers that died without a manifest (and are not alive)."""
+) -> list[Path]:
+    """Finish the open files of workers that died without a manifest (and are not alive).
+
+    Returns the folders of those workers whose files are all finished now.
+    """
     from newsarchive.distributed.recovery import recover_worker
 
+    stopped = []
     for folder in sorted(p for p in (out / WORKERS_DIRNAME).glob("*") if p.is_dir()):
         if folder.name in live or (folder / WORKER_MANIFEST).exists():
             continue
         warnings.extend(
             f"{folder.name}: {message}" for message in recover_worker(folder, min_age=min_age)
         )
+        if not any(p for pattern in OPEN_GLOBS for p in folder.glob(pattern)):
+            stopped.append(folder)
+    return stopped
+
+
+def rebuild_stopped_workers(
+    out: Path, crawl_id: str, stopped: Iterable[Path], state: Any, warnings: list[str]
+) -> list[dict[str, Any]]:
+    """Records the stopped workers archived but never exported, rebuilt from their WARC files."""
+    from newsarchive.distributed.rebuild import exported_texts, rebuild_worker
+
+    stopped = list(stopped)
+    if not stopped:
+        return []
+    every = sorted(p for p in (out / WORKERS_DIRNAME).glob("*") if p.is_dir())
+    exported = exported_texts(every)
+    rebuilt = []
+    for folder in stopped:
+        result = rebuild_worker(folder, crawl_id, exported, state=state)
+        if result.records:
+            warnings.append(
+                f"{folder.name}: killed before exporting {result.records} archived articles: "
+                "rebuilt from its WARC files"
+            )
+        rebuilt.append(dataclasses.asdict(result))
+    return rebuilt
 
 
 def article_records(paths: Iterable[Path]) -> int:
@@ -182,21 +213,26 @@ def merge_crawl(
     recover: bool = False,
     live_workers: Collection[str] = (),
     min_age: float = 15.0,
+    state: Any = None,
 ) -> MergeResult:
     """Write ``OUT/index.cdxj``, ``OUT/manifest.json`` and the report over all workers' files.
 
     With ``recover``, the open files of a worker that stopped without a manifest
     (``kill -9``) and is not in ``live_workers`` are finished first (see
     :mod:`.recovery`; files written in the last ``min_age`` seconds are left alone),
-    and its articles are counted from its batches.
+    the articles it archived but never exported are rebuilt from its WARC files
+    (:mod:`.rebuild`; ``state``, the plan's crawl state, keeps earlier runs' texts
+    out), and its articles are counted from its batches.
     """
     from newsarchive.export.manifest import write_manifest
     from newsarchive.report import build_report, write_report
 
     out = Path(out_dir)
     warnings: list[str] = []
+    rebuilt: list[dict[str, Any]] = []
     if recover:
-        recover_stopped_workers(out, set(live_workers), min_age, warnings)
+        stopped = recover_stopped_workers(out, set(live_workers), min_age, warnings)
+        rebuilt = rebuild_stopped_workers(out, crawl_id, stopped, state, warnings)
     workers = worker_folders(out, warnings)
     if not workers:
         raise FileNotFoundError(f"no worker folders under {out / WORKERS_DIRNAME}")
@@ -235,6 +271,7 @@ def merge_crawl(
                 for w in workers
             ],
             "warnings": warnings,
+            "rebuilt": rebuilt,
         },
     )
     report = build_report(out, crawl_id=crawl_id, folders=[w.folder for w in workers])
@@ -242,5 +279,12 @@ def merge_crawl(
     for warning in warnings:
         log.warning("merge %s: %s", crawl_id, warning)
     return MergeResult(
-        index, manifest, len(lines), report_json, [w.name for w in workers], counts, warnings
+        index,
+        manifest,
+        len(lines),
+        report_json,
+        [w.name for w in workers],
+        counts,
+        warnings,
+        rebuilt,
     )

@@ -56,11 +56,15 @@ WORKERS_EXTENSION_ORDER = 600
 # Hands the spider's dont_filter requests to the shared filter (see filtering.py).
 FILTER_MIDDLEWARE = "newsarchive.distributed.filtering.SharedFilterMiddleware"
 FILTER_MIDDLEWARE_ORDER = 990
-# Keeps each popped request in Redis until it is through the downloader (inflight.py);
-# closest to the engine, after WarcPointerMiddleware (10) has the records written.
+# Keeps each popped request in Redis until it is done (inflight.py): the downloader
+# middleware releases a request that failed without a response...
 SCHEDULER_CLASS = "newsarchive.distributed.inflight.ReliableScheduler"
 RELEASE_MIDDLEWARE = "newsarchive.distributed.inflight.InflightReleaseMiddleware"
 RELEASE_MIDDLEWARE_ORDER = 5
+# ...and releases a request once its page went through the spider and the pipelines
+# (closest to the engine: it sees every output, errback output included).
+RELEASE_SPIDER_MIDDLEWARE = "newsarchive.distributed.inflight.InflightReleaseSpiderMiddleware"
+RELEASE_SPIDER_MIDDLEWARE_ORDER = 10
 
 # Seconds: heartbeat period, how long a worker stays idle before it leaves a
 # finished crawl, and after how long without a heartbeat a worker counts as dead.
@@ -111,6 +115,7 @@ def redis_settings(
         else base_spider_middlewares
     )
     middlewares[FILTER_MIDDLEWARE] = FILTER_MIDDLEWARE_ORDER
+    middlewares[RELEASE_SPIDER_MIDDLEWARE] = RELEASE_SPIDER_MIDDLEWARE_ORDER
     downloader = dict(
         project_components("DOWNLOADER_MIDDLEWARES")
         if base_downloader_middlewares is None

@@ -34,6 +34,7 @@ from newsarchive.state import (
     REFETCH_POLICIES,
     Capture,
     CrawlState,
+    CrawlStateStore,
     FetchDecision,
     Run,
     StateError,
@@ -354,7 +355,7 @@ class RedisCrawlState:
         self.client.hset(self._key("schedule"), site, rfc3339(slot))
 
 
-def open_crawl_state(settings: Any) -> CrawlState | RedisCrawlState | None:
+def open_crawl_state(settings: Any) -> CrawlStateStore | None:
     """The crawl state the settings ask for; ``None`` when a crawl keeps none.
 
     ``NEWSARCHIVE_STATE_BACKEND = "redis"`` (set by worker mode) with

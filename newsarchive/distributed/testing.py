@@ -105,3 +105,25 @@ class LocalRedis:
         import redis
 
         return redis.Redis.from_url(self.url, decode_responses=True)
+
+
+class LaggingItemsPipeline:
+    """Item pipeline for tests: holds every item ``NEWSARCHIVE_TEST_ITEM_LAG`` seconds.
+
+    Models a worker whose extraction and export lag behind its downloads (a fast
+    site, a busy extraction pool): archived pages pile up before export, which is
+    where a ``kill -9`` hurts. The wait is a reactor timer, so downloads go on.
+    """
+
+    def __init__(self, lag: float) -> None:
+        self.lag = lag
+
+    @classmethod
+    def from_crawler(cls, crawler: object) -> LaggingItemsPipeline:
+        return cls(crawler.settings.getfloat("NEWSARCHIVE_TEST_ITEM_LAG", 1.0))  # type: ignore[attr-defined]
+
+    def process_item(self, item: object) -> object:
+        from twisted.internet import reactor
+        from twisted.internet.task import deferLater
+
+        return deferLater(reactor, self.lag, lambda: item)

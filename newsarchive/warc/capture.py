@@ -73,7 +73,7 @@ from scrapy.utils.defer import deferred_from_coro
 from newsarchive import __version__
 from newsarchive.warc import records
 from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, mime_of
-from newsarchive.warc.digests import ArchivedPayload, DigestIndex
+from newsarchive.warc.digests import ArchivedPayload, PayloadIndex, open_digest_index
 from newsarchive.warc.recover import recover_folder
 from newsarchive.warc.serialize import WarcRecord
 from newsarchive.warc.writer import (
@@ -186,7 +186,7 @@ class WarcCapture:
         self.gzip_level = settings.getint("NEWSARCHIVE_WARC_GZIP_LEVEL", CRAWL_GZIP_LEVEL)
         self._started: WeakKeyDictionary[Request, datetime] = WeakKeyDictionary()
         self._writer: RotatingWarcWriter | None = None
-        self._digests: DigestIndex | None = None
+        self._digests: PayloadIndex | None = None
         self._index: CdxjAppender | None = None
         self.failed: WarcWriteError | None = None
         # Writes are queued to one thread (order kept); WarcPointerMiddleware waits for them.
@@ -332,7 +332,8 @@ class WarcCapture:
             gzip_level=self.gzip_level,
             on_close=self._index.flush,
         )
-        self._digests = DigestIndex(self.warc_dir / DIGESTS_NAME)
+        # The plan's index (beside its state, or in Redis for workers), else OUT/warc's.
+        self._digests = open_digest_index(settings, self.warc_dir)
 
     # ------------------------------------------------------------------ writing
     def archive(self, exchange: records.Exchange) -> dict[str, Any]:

@@ -1,0 +1,98 @@
+"""The payload-digest index in Redis, shared by every worker (and run) of a plan.
+
+Each worker writes its own WARC files, so without a shared index a payload that
+two workers fetch (or two runs of a plan) is stored in full twice. One Redis hash
+maps a payload digest to its first full capture (JSON: URI, WARC-Date, record id,
+absolute path of the WARC file, offset, length); the first writer wins
+(``HSETNX``), so concurrent workers agree on the original. The key is the plan's
+(``newsarchive:state:PLAN:digests``, it outlives crawls like the rest of the plan's
+state), or for a crawl without a plan the crawl's (``newsarchive:crawl:ID:digests``,
+deleted by ``crawl-finish``).
+
+File names are absolute because workers share one file system (see
+:mod:`newsarchive.distributed.worker`); :meth:`RedisDigestIndex.lookup` hands them
+back relative to the asking worker's WARC folder, like the SQLite index does.
+A Redis error never fails a fetch: the lookup says "unknown" (the payload is stored
+in full) and a lost entry only costs a later full copy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from newsarchive.distributed.keys import crawl_prefix, state_prefix
+from newsarchive.warc.digests import ArchivedPayload, relative_to_folder
+
+log = logging.getLogger(__name__)
+
+DIGESTS_PART = "digests"
+
+
+def digests_key(settings: Any) -> str:
+    """The plan's digest hash, or without a plan the crawl's."""
+    plan = settings.get("NEWSARCHIVE_PLAN_NAME")
+    if plan:
+        return f"{state_prefix(plan)}:{DIGESTS_PART}"
+    return f"{crawl_prefix(settings.get('NEWSARCHIVE_CRAWL_ID'))}:{DIGESTS_PART}"
+
+
+class RedisDigestIndex:
+    """Payload digest -> first full capture, in one Redis hash shared by processes."""
+
+    def __init__(self, client: Any, key: str, warc_dir: str | Path) -> None:
+        self.client = client
+        self.key = key
+        self.warc_dir = Path(os.path.abspath(warc_dir))
+
+    @classmethod
+    def from_settings(cls, settings: Any, warc_dir: str | Path) -> RedisDigestIndex:
+        import redis
+
+        client = redis.Redis.from_url(
+            settings.get("NEWSARCHIVE_REDIS_URL"), decode_responses=True, socket_timeout=30
+        )
+        return cls(client, digests_key(settings), warc_dir)
+
+    def lookup(self, digest: str) -> ArchivedPayload | None:
+        """The first full capture of ``digest``, its file relative to this worker's WARC folder."""
+        from redis import RedisError
+
+        try:
+            raw = self.client.hget(self.key, digest)
+        except RedisError as exc:
+            log.warning("digest index %s unavailable (%s): payload stored in full", self.key, exc)
+            return None
+        if raw is None:
+            return None
+        try:
+            entry = ArchivedPayload(**json.loads(raw))
+        except (TypeError, ValueError) as exc:
+            log.warning("malformed digest index entry for %s: %s", digest, exc)
+            return None
+        filename = relative_to_folder(entry.filename, self.warc_dir, self.warc_dir)
+        return ArchivedPayload(**{**asdict(entry), "filename": filename})
+
+    def add(self, entry: ArchivedPayload) -> None:
+        """Remember a full capture written in this worker's WARC folder (first writer wins)."""
+        from redis import RedisError
+
+        absolute = os.path.join(self.warc_dir, entry.filename)
+        value = json.dumps({**asdict(entry), "filename": absolute}, sort_keys=True)
+        try:
+            self.client.hsetnx(self.key, entry.digest, value)
+        except RedisError as exc:
+            log.warning("digest index %s unavailable (%s): entry not shared", self.key, exc)
+
+    def commit(self) -> None:
+        """Every ``add`` is stored when it returns."""
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __len__(self) -> int:
+        return int(self.client.hlen(self.key))

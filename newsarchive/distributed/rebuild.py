@@ -1,0 +1,146 @@
+"""Rebuild the article records a killed worker archived but never exported.
+
+A worker archives each response when it is downloaded (WARC records written
+before the response moves on) and its in-flight entry in Redis is released
+then; extraction and export follow later, after the pages ahead of it in the
+extraction pool and the pipelines. A worker killed with ``kill -9`` therefore
+takes with it the records of every archived page still waiting there (hundreds
+on a fast site), while nobody fetches those pages again. The WARC has their
+bytes: ``crawl-finish`` re-extracts the killed worker's WARC files with
+:func:`newsarchive.warc.reread.reextract` (the crawl's extraction, article
+filter and same-text rule) and writes each record whose article text
+(``article_id`` + ``content_hash``) no worker of the crawl exported into the
+worker's own ``articles/`` folder as ``articles-CRAWLID-recovered-NNNNN.jsonl.gz``.
+
+With the plan's crawl state (Redis), a text an earlier run exported is not
+exported again (the crawl's dedupe rule), a changed one continues its versions,
+and each rebuilt record is recorded in the state as the crawl's pipelines would
+have (fetch, article, exported version), so the next run neither skips nor
+repeats it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+RECOVERED_TAG = "recovered"  # in the batch name: articles-CRAWLID-recovered-NNNNN.jsonl.gz
+
+
+@dataclass
+class Rebuilt:
+    """What re-extracting one killed worker's WARC files gave."""
+
+    worker: str
+    records: int  # rebuilt and written
+    already_exported: int  # articles of its WARC some worker had exported
+    earlier_runs: int  # same text exported by an earlier run of the plan
+
+
+def exported_texts(folders: Iterable[Path]) -> set[tuple[str | None, str | None]]:
+    """(article_id, content_hash) of every record in the folders' finished article batches."""
+    from newsarchive.summary import read_jsonl
+
+    return {
+        (record.get("article_id"), record.get("content_hash"))
+        for folder in folders
+        for path in sorted((folder / "articles").glob("*.jsonl.gz"))
+        for record in read_jsonl(path)
+    }
+
+
+def exported_before(state: Any, record: dict[str, Any]) -> dict[str, Any] | None:
+    """``record`` versioned after the plan's last exported version; None for the same text.
+
+    An exported version with this record's own capture id was noted by the killed
+    worker's dedupe pipeline just before it died: the record keeps that version.
+    """
+    from newsarchive.export.versions import ExportedVersion, VersionIndex
+
+    article_id = record.get("article_id")
+    earlier = state.exported_version(article_id) if article_id else None
+    if earlier is None:
+        return record
+    last = ExportedVersion(*earlier)
+    if last.capture_id == record.get("capture_id"):
+        return {**record, "article_version": last.version}
+    index = VersionIndex()
+    index.last[article_id] = last
+    return index.admit(record)[1]
+
+
+def note_in_state(state: Any, record: dict[str, Any]) -> None:
+    """What the crawl's state and dedupe pipelines record for an exported article."""
+    provenance = record.get("provenance") or {}
+    state.record_fetch(
+        record.get("url"),
+        canonical_url=record.get("canonical_url"),
+        article_id=record.get("article_id"),
+        payload_digest=provenance.get("content_digest"),
+        content_hash=record.get("content_hash"),
+        status=provenance.get("fetch_status") or 200,
+        warc_record_id=provenance.get("warc_record_id"),
+        fetched_at=provenance.get("fetched_at"),
+    )
+    if record.get("article_id"):
+        state.record_version(
+            record["article_id"],
+            record.get("content_hash"),
+            record.get("capture_id"),
+            record.get("article_version") or 1,
+        )
+
+
+def rebuild_worker(
+    folder: Path,
+    crawl_id: str,
+    exported: set[tuple[str | None, str | None]],
+    *,
+    state: Any = None,
+    min_probability: float | None = None,
+) -> Rebuilt:
+    """Write the records of ``folder``'s WARC files that are not in ``exported`` (updated)."""
+    from newsarchive import settings
+    from newsarchive.export.jsonl import JsonLinesBatchWriter
+    from newsarchive.warc.reread import reextract
+
+    threshold = (
+        settings.NEWSARCHIVE_MIN_ARTICLE_PROBABILITY if min_probability is None else min_probability
+    )
+    result = Rebuilt(folder.name, 0, 0, 0)
+    warcs = sorted((folder / "warc").glob("*.warc.gz"))
+    writer: JsonLinesBatchWriter | None = None
+    try:
+        for record in reextract(warcs, min_probability=threshold):
+            key = (record.get("article_id"), record.get("content_hash"))
+            if key in exported:
+                result.already_exported += 1
+                continue
+            admitted = exported_before(state, record) if state is not None else record
+            if admitted is None:
+                result.earlier_runs += 1
+                continue
+            if writer is None:
+                writer = JsonLinesBatchWriter(
+                    folder / "articles", f"articles-{crawl_id}-{RECOVERED_TAG}", 10_000
+                )
+            writer.write(admitted)
+            exported.add(key)
+            result.records += 1
+            if state is not None:
+                note_in_state(state, admitted)
+    finally:
+        if writer is not None:
+            writer.close()
+    if result.records:
+        log.warning(
+            "%s: %d article records rebuilt from its WARC files (archived, never exported)",
+            folder.name,
+            result.records,
+        )
+    return result

@@ -1,0 +1,213 @@
+"""Identical payloads across the runs and workers of a plan become revisits that resolve.
+
+One payload-digest index per plan (beside its crawl state; in Redis for workers):
+the second run of a plan stores robots.txt, sitemaps, the home page and an
+article it re-fetches as ``revisit`` records referring to the first run's
+records, and two workers fetching the same payload store it once. Every revisit
+resolves: the record it refers to exists, with the same payload digest, at the
+place its pointer names (relative to the revisit's own WARC folder).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from newsarchive.distributed.testing import LocalRedis
+from newsarchive.server import DemoSite
+
+CRAWL_TIMEOUT = 300  # seconds: a generous bound for a small local crawl on a loaded machine
+
+
+def records(folder: Path) -> Iterator[tuple[Path, Any]]:
+    for path in sorted(folder.glob("warc/*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                yield path, record
+
+
+def full_captures(folder: Path) -> dict[str, str]:
+    """WARC-Record-ID -> payload digest of every response record under ``folder``."""
+    return {
+        r.rec_headers.get_header("WARC-Record-ID"): r.rec_headers.get_header("WARC-Payload-Digest")
+        for _, r in records(folder)
+        if r.rec_type == "response"
+    }
+
+
+def digest_at(path: Path, offset: int) -> tuple[str, str]:
+    """(record type, payload digest) of the record at ``offset`` of ``path``."""
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream)))
+        return record.rec_type, record.rec_headers.get_header("WARC-Payload-Digest")
+
+
+def crawl_plan(plan: Path, crawl_id: str) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsarchive",
+            "crawl",
+            "--plan",
+            str(plan),
+            "--crawl-id",
+            crawl_id,
+            "-s",
+            "NEWSARCHIVE_PROGRESS=False",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=CRAWL_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+
+
+def test_second_run_of_a_plan_revisits_the_first_runs_payloads(
+    demo_site: DemoSite, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        f"""
+[plan]
+name = "twice"
+state = "state/twice.sqlite"
+output = "output"
+
+[[sites]]
+name = "demo"
+seeds = ["{demo_site.base_url}/"]
+allow_private = true
+refetch = "conditional"
+
+[sites.politeness]
+delay = 0.0
+concurrency = 8
+autothrottle = false
+""",
+        encoding="utf-8",
+    )
+    crawl_plan(plan, "run1")
+    # A server without validators: the archived articles are re-fetched in full (no 304).
+    with sqlite3.connect(tmp_path / "state" / "twice.sqlite") as db:
+        db.execute("UPDATE fetches SET etag = NULL, last_modified = NULL")
+    crawl_plan(plan, "run2")
+
+    first, second = tmp_path / "output/demo/run1", tmp_path / "output/demo/run2"
+    originals = full_captures(first)
+    revisits = {
+        r.rec_headers.get_header("WARC-Target-URI"): r.rec_headers
+        for _, r in records(second)
+        if r.rec_type == "revisit"
+    }
+    base = demo_site.base_url
+    assert f"{base}/robots.txt" in revisits
+    assert f"{base}/" in revisits
+    assert any("sitemap" in url for url in revisits), sorted(revisits)
+    articles = {
+        json.loads(line)["url"]
+        for line in (first / "pages.jsonl").read_text().splitlines()
+        if json.loads(line).get("outcome") == "article"
+    }
+    assert articles & set(revisits), "no re-fetched article became a revisit"
+    for headers in revisits.values():
+        refers_to = headers.get_header("WARC-Refers-To")
+        assert originals.get(refers_to) == headers.get_header("WARC-Payload-Digest")
+    # The plan's index names each original's file relative to the asking crawl's WARC
+    # folder (what a revisit's refers_to pointer holds): it leads to the first run's record.
+    from newsarchive.warc.digests import DigestIndex
+
+    assert (tmp_path / "state" / "twice.digests.sqlite").exists()
+    index = DigestIndex(tmp_path / "state" / "twice.digests.sqlite", warc_dir=second / "warc")
+    try:
+        for headers in revisits.values():
+            entry = index.lookup(headers.get_header("WARC-Payload-Digest"))
+            assert entry is not None and entry.record_id == headers.get_header("WARC-Refers-To")
+            original = (second / "warc" / entry.filename).resolve()
+            assert original.parent == (first / "warc").resolve()
+            assert digest_at(original, entry.offset) == (
+                "response",
+                headers.get_header("WARC-Payload-Digest"),
+            )
+    finally:
+        index.close()
+
+
+def capture_in(folder: Path, settings: dict[str, Any]) -> Any:
+    from scrapy.settings import Settings
+
+    from newsarchive.warc.capture import WarcCapture
+
+    crawler = SimpleNamespace(settings=Settings(settings), stats=None)
+    capture = WarcCapture(crawler, folder)  # type: ignore[arg-type]
+    capture.open("news")
+    return capture
+
+
+def exchange(url: str, body: bytes) -> Any:
+    from newsarchive.warc.records import Exchange
+
+    return Exchange(
+        url=url,
+        method="GET",
+        request_headers=[],
+        request_body=b"",
+        status=200,
+        response_headers=[(b"Content-Type", b"text/html")],
+        body=body,
+        started_at=datetime.now(UTC),
+    )
+
+
+def test_two_redis_workers_store_a_shared_payload_once(
+    redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    settings = {
+        "NEWSARCHIVE_CRAWL_ID": "shared-digests",
+        "NEWSARCHIVE_STATE_BACKEND": "redis",
+        "NEWSARCHIVE_REDIS_URL": redis_server.url,
+        "NEWSARCHIVE_PLAN_NAME": "digestplan",
+    }
+    out = tmp_path / "crawl" / "workers"
+    one, two = capture_in(out / "one", settings), capture_in(out / "two", settings)
+    body = b"<html><p>the same robots-like payload</p></html>"
+    first = one.archive(exchange("http://127.0.0.1:9/robots.txt", body))
+    second = two.archive(exchange("http://127.0.0.1:9/robots.txt", body))
+    other = two.archive(exchange("http://127.0.0.1:9/other", b"<p>different</p>"))
+    for capture in (one, two):
+        capture.spider_closed(None, "finished")
+    assert first["warc_record_type"] == "response"
+    assert second["warc_record_type"] == "revisit"
+    assert other["warc_record_type"] == "response"
+    assert second["refers_to"]["warc_record_id"] == first["warc_record_id"]
+    # The pointer leads from the second worker's WARC folder to the first worker's record.
+    original = (out / "two" / "warc" / second["refers_to"]["warc_filename"]).resolve()
+    assert original == (out / "one" / "warc" / first["warc_filename"]).resolve()
+    record_type, digest = digest_at(original, second["refers_to"]["warc_record_offset"])
+    assert (record_type, digest) == ("response", second["content_digest"])
+    revisit = [r for _, r in records(out / "two") if r.rec_type == "revisit"]
+    assert len(revisit) == 1
+    assert revisit[0].rec_headers.get_header("WARC-Refers-To") == first["warc_record_id"]
+    assert full_captures(out / "one")[first["warc_record_id"]] == digest
+    # The index belongs to the plan: a later run's worker finds the payload too.
+    client = redis_server.client()
+    assert client.hexists("newsarchive:state:digestplan:digests", digest)
+    later = capture_in(tmp_path / "later" / "workers" / "w", settings)
+    again = later.archive(exchange("http://127.0.0.1:9/robots.txt", body))
+    later.spider_closed(None, "finished")
+    assert again["warc_record_type"] == "revisit"
+    assert (tmp_path / "later/workers/w/warc" / again["refers_to"]["warc_filename"]).resolve() == (
+        original
+    )
+    client.delete("newsarchive:state:digestplan:digests")
