@@ -9,15 +9,14 @@ A crawl stopped by a write error says so first, never "Failures: none".
 
 from __future__ import annotations
 
-import gzip
-import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from newsarchive.crawlfolder import WRITE_ERROR_STAT, CrawlFolder
+from newsarchive.report import read_jsonl  # one reader of crawl JSON Lines (dedupe uses it too)
 
 log = logging.getLogger(__name__)
 
@@ -33,22 +32,6 @@ COVERAGE_FIELDS = {
 }
 VALIDATION_FILENAME = "validation_failures.jsonl"  # written by pipelines/validate.py
 FAILURE_OUTCOMES = ("http_error", "blocked", "robots_denied", "refused", "failed")
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Records of a JSON Lines file (gzipped or not); a torn last line is skipped with a warning."""
-    opener = gzip.open if ".gz" in path.suffixes else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    log.warning("%s:%d: not JSON, skipped", path, number)
-    except (OSError, EOFError) as exc:  # truncated gzip member of a crashed crawl
-        log.warning("%s: stopped reading: %s", path, exc)
 
 
 def article_files(out_dir: Path, crawl_id: str | None = None) -> list[Path]:
