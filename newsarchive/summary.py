@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from newsarchive.crawlfolder import WRITE_ERROR_STAT, CrawlFolder
+from newsarchive.crawlfolder import ARTICLES_DIRNAME, PAGES_NAME, WRITE_ERROR_STAT, CrawlFolder
 from newsarchive.report import read_jsonl  # one reader of crawl JSON Lines (dedupe uses it too)
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def article_files(out_dir: Path, crawl_id: str | None = None) -> list[Path]:
     prefix = f"articles-{crawl_id}-" if crawl_id else ""
     return sorted(
         p
-        for p in (out_dir / "articles").glob(f"{prefix}*.jsonl*")
+        for p in (out_dir / ARTICLES_DIRNAME).glob(f"{prefix}*.jsonl*")
         if p.is_file() and not p.name.endswith(".tmp")
     )
 
@@ -96,7 +96,7 @@ def summarize(
     crawl_id = crawl_id or _manifest(out_dir).get("crawl_id")
     articles = (a for path in article_files(out_dir, crawl_id) for a in read_jsonl(path))
     count, shares = coverage(articles)
-    pages_path = out_dir / "pages.jsonl"
+    pages_path = out_dir / PAGES_NAME
     outcomes: Counter[str | None] = Counter()
     failures: Counter[str] = Counter()
     for page in read_jsonl(pages_path) if pages_path.exists() else ():
