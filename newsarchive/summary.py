@@ -15,7 +15,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from newsarchive.crawlfolder import ARTICLES_DIRNAME, PAGES_NAME, WRITE_ERROR_STAT, CrawlFolder
+from newsarchive.crawlfolder import (
+    ARTICLES_DIRNAME,
+    PAGES_NAME,
+    VALIDATION_NAME,
+    WRITE_ERROR_STAT,
+    CrawlFolder,
+)
 from newsarchive.report import read_jsonl  # one reader of crawl JSON Lines (dedupe uses it too)
 
 log = logging.getLogger(__name__)
@@ -30,7 +36,7 @@ COVERAGE_FIELDS = {
     "quotes": "quotes",
     "related links": "related_links",
 }
-VALIDATION_FILENAME = "validation_failures.jsonl"  # written by pipelines/validate.py
+VALIDATION_FILENAME = VALIDATION_NAME  # written by pipelines/validate.py
 FAILURE_OUTCOMES = ("http_error", "blocked", "robots_denied", "refused", "failed")
 
 
