@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsarchive.crawlfolder import write_text_atomic
+from newsarchive.crawlfolder import ARTICLES_DIRNAME, PAGES_NAME, REPORT_NAMES, write_text_atomic
 from newsarchive.state import CrawlState, Run
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def article_files(out_dir: Path) -> list[Path]:
-    folder = out_dir / "articles"
+    folder = out_dir / ARTICLES_DIRNAME
     if not folder.is_dir():
         return []
     return sorted(
@@ -175,7 +175,7 @@ def tally_output(
     """
     tallies: dict[str, _SiteTally] = {}
     for folder in [out_dir] if folders is None else folders:
-        pages_file = folder / "pages.jsonl"
+        pages_file = folder / PAGES_NAME
         if pages_file.exists():
             for page in read_jsonl(pages_file):
                 if crawl_id and page.get("crawl_id") not in (None, crawl_id):
@@ -375,8 +375,8 @@ def write_report(report: dict[str, Any], out_dir: str | Path) -> tuple[Path, Pat
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in (
-        ("report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
-        ("report.txt", render_text(report)),
+        (REPORT_NAMES[0], json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
+        (REPORT_NAMES[1], render_text(report)),
     ):
         target = out_dir / name
         write_text_atomic(target, text)

@@ -9,15 +9,20 @@ A crawl stopped by a write error says so first, never "Failures: none".
 
 from __future__ import annotations
 
-import gzip
-import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from newsarchive.crawlfolder import WRITE_ERROR_STAT, CrawlFolder
+from newsarchive.crawlfolder import (
+    ARTICLES_DIRNAME,
+    PAGES_NAME,
+    VALIDATION_NAME,
+    WRITE_ERROR_STAT,
+    CrawlFolder,
+)
+from newsarchive.report import read_jsonl  # one reader of crawl JSON Lines (dedupe uses it too)
 
 log = logging.getLogger(__name__)
 
@@ -31,24 +36,8 @@ COVERAGE_FIELDS = {
     "quotes": "quotes",
     "related links": "related_links",
 }
-VALIDATION_FILENAME = "validation_failures.jsonl"  # written by pipelines/validate.py
+VALIDATION_FILENAME = VALIDATION_NAME  # written by pipelines/validate.py
 FAILURE_OUTCOMES = ("http_error", "blocked", "robots_denied", "refused", "failed")
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Records of a JSON Lines file (gzipped or not); a torn last line is skipped with a warning."""
-    opener = gzip.open if ".gz" in path.suffixes else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    log.warning("%s:%d: not JSON, skipped", path, number)
-    except (OSError, EOFError) as exc:  # truncated gzip member of a crashed crawl
-        log.warning("%s: stopped reading: %s", path, exc)
 
 
 def article_files(out_dir: Path, crawl_id: str | None = None) -> list[Path]:
@@ -56,7 +45,7 @@ def article_files(out_dir: Path, crawl_id: str | None = None) -> list[Path]:
     prefix = f"articles-{crawl_id}-" if crawl_id else ""
     return sorted(
         p
-        for p in (out_dir / "articles").glob(f"{prefix}*.jsonl*")
+        for p in (out_dir / ARTICLES_DIRNAME).glob(f"{prefix}*.jsonl*")
         if p.is_file() and not p.name.endswith(".tmp")
     )
 
@@ -113,7 +102,7 @@ def summarize(
     crawl_id = crawl_id or _manifest(out_dir).get("crawl_id")
     articles = (a for path in article_files(out_dir, crawl_id) for a in read_jsonl(path))
     count, shares = coverage(articles)
-    pages_path = out_dir / "pages.jsonl"
+    pages_path = out_dir / PAGES_NAME
     outcomes: Counter[str | None] = Counter()
     failures: Counter[str] = Counter()
     for page in read_jsonl(pages_path) if pages_path.exists() else ():

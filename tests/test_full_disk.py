@@ -91,3 +91,33 @@ def test_export_onto_a_full_disk_fails_and_leaves_nothing(small_disk: Path, tmp_
         assert run.returncode == 1, (fmt, run.stdout, run.stderr[-2000:])
         assert "No space left on device" in run.stderr and "nothing written" in run.stderr
         assert not list(small_disk.iterdir()), f"{fmt}: files left on the full disk"
+
+
+def test_plan_crawl_onto_a_full_disk_keeps_the_state_and_the_files_agreed(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    from newsarchive.state import CrawlState
+
+    with DemoSite(generate=400) as site:
+        (tmp_path / "plan.toml").write_text(
+            f'[plan]\nname = "full"\nstate = "state/full.sqlite"\noutput = "{small_disk}"\n'
+            "[defaults.politeness]\ndelay = 0.0\nconcurrency = 8\nautothrottle = false\n"
+            f'[[sites]]\nname = "gen"\nseeds = ["{site.base_url}/"]\nallow_private = true\n'
+        )
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", "--plan", "plan.toml"],
+            capture_output=True, text=True, timeout=240, cwd=tmp_path,
+        )  # fmt: skip
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "CRAWL FAILED" in run.stdout
+    in_files = set()
+    for batch in small_disk.rglob("articles/*.jsonl.gz*"):
+        data = batch.read_bytes()
+        length, _ = complete_members_length(data)
+        in_files |= {
+            json.loads(line)["article_id"] for line in gzip.decompress(data[:length]).splitlines()
+        }
+    with CrawlState(tmp_path / "state" / "full.sqlite") as state:
+        archived = {article_id for article_id, _, _ in state.articles()}
+    assert archived, "nothing archived before the disk was full"
+    assert archived <= in_files, f"{len(archived - in_files)} archived articles in no file"

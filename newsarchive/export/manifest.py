@@ -161,7 +161,7 @@ def write_crawl_manifest(
     crawl_id: str,
     *,
     run_counts: Mapping[str, int],
-    written: Mapping[str, int] = {},
+    written: Mapping[str, int] | None = None,
     plan: Mapping[str, Any] | None = None,
     started_at: str | None = None,
     error: str | None = None,
@@ -181,7 +181,7 @@ def write_crawl_manifest(
         previous = folder.manifest()
     except ValueError:
         previous = None  # unreadable: rebuilt from the files
-    entries = batch_entries(folder, written, previous)
+    entries = batch_entries(folder, written or {}, previous)
     parts = [p for p in (previous or {}).get("parts") or [] if isinstance(p, dict)]
     finished_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     parts.append(
