@@ -155,7 +155,7 @@ include = ["(unclosed"]
     assert "plan.toml:3: sites[bad site!].seeds: item 0: expected an http(s) URL" in text
     assert "plan.toml:4: sites[bad site!].schedule: minute: 61 is outside 0-59" in text
     assert "plan.toml:5: sites[bad site!].refetch: expected one of never, conditional" in text
-    assert "plan.toml:6: sites[bad site!].user_agent: the user agent must name a contact" in text
+    assert "plan.toml:6: sites[bad site!].user_agent: no contact the site's operators" in text
     assert "plan.toml:7: sites[bad site!].typo_key: unknown key" in text
     assert "plan.toml:9: sites[bad site!].limits.articles_since: expected a duration" in text
     assert (

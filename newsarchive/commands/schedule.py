@@ -83,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         plan = load_plan(args.plan)
     except PlanError as exc:
-        print(exc, file=sys.stderr)
-        return 1
+        for issue in exc.issues:
+            print(f"newsarchive schedule: {issue}", file=sys.stderr)
+        return 2
     if args.crontab or args.systemd:
         # flock creates the lock file but not its folder.
         lock_path(plan).parent.mkdir(parents=True, exist_ok=True)
