@@ -69,6 +69,17 @@ def finite_float(text: str) -> float:
     return value
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 0-65535 (0: a free one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {value}")
+    return value
+
+
 def crawl_id_arg(text: str) -> str:
     """argparse type: a crawl id that is safe as a folder and file name."""
     from newsarchive.provenance import CrawlIdError, check_crawl_id

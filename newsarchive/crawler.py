@@ -21,6 +21,15 @@ from typing import IO, Any
 
 log = logging.getLogger(__name__)
 
+# Scrapy's delays and timeouts: inf or nan in any of them stalls a crawl for good.
+TIME_SETTINGS = (
+    "DOWNLOAD_DELAY",
+    "DOWNLOAD_TIMEOUT",
+    "AUTOTHROTTLE_START_DELAY",
+    "AUTOTHROTTLE_MAX_DELAY",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY",
+)
+
 # Stats keys (written by the pipelines) that count as errors in the progress line.
 ERROR_OUTCOMES = ("http_error", "blocked", "failed", "refused", "robots_denied")
 
@@ -68,7 +77,11 @@ def build_settings(options: CrawlOptions) -> Any:
     values.update(options.overrides)
     # The caller (the `newsarchive` CLI, pytest, a notebook) owns the root log handler.
     values.setdefault("LOG_INSTALL_ROOT_HANDLER", False)
-    settings.setdict(values, priority="cmdline")
+    for name, value in values.items():
+        try:
+            settings.set(name, value, priority="cmdline")
+        except ValueError as exc:  # a dict setting given as text that is not JSON
+            raise ValueError(f"setting {name}={value!r}: {exc} (expected JSON)") from None
     check_settings(settings, values)
     return settings
 
@@ -83,10 +96,11 @@ def check_settings(settings: Any, given: Mapping[str, Any]) -> None:
     from newsarchive.plan import header_value_error
     from newsarchive.provenance import check_crawl_id
 
-    for name, value in given.items():
+    for name, value in {**{n: settings.get(n) for n in TIME_SETTINGS}, **given}.items():
         if _non_finite(value):
             raise ValueError(f"setting {name}={value!r}: expected a finite number")
-    check_crawl_id(settings.get("NEWSARCHIVE_CRAWL_ID"), "crawl id")
+    if settings.get("NEWSARCHIVE_CRAWL_ID"):
+        check_crawl_id(settings.get("NEWSARCHIVE_CRAWL_ID"), "crawl id")
     error = header_value_error(settings.get("USER_AGENT") or "")
     if error:
         raise ValueError(f"setting USER_AGENT: {error}")
@@ -266,6 +280,43 @@ def write_crawl_report(result: CrawlResult) -> Path | None:
         log.exception("could not write the crawl report in %s", result.out_dir)
         return None
     return result.out_dir / "report.json"
+
+
+# --------------------------------------------------------------------------- header guard
+
+
+class HeaderGuard:
+    """Downloader middleware: refuse any request with a control character in a header.
+
+    A CR or LF in a header value (a user agent, a default header, a validator
+    echoed from a server) would end the header line: Twisted cleans the wire,
+    but the WARC request record would carry the forged line as written. The
+    settings are checked once at start (a bad USER_AGENT also reaches the
+    warcinfo record, so the crawl must not start); every request is checked
+    after all header-setting middlewares, so no code path can slip one through.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HeaderGuard:
+        check_settings(crawler.settings, {})
+        return cls(crawler)
+
+    def process_request(self, request: Any) -> None:
+        from scrapy.exceptions import IgnoreRequest
+
+        from newsarchive.plan import header_value_error
+
+        for name, values in request.headers.items():
+            for raw in (name, *values):
+                error = header_value_error(bytes(raw).decode("latin-1"))
+                if error:
+                    if self.stats is not None:
+                        self.stats.inc_value("newsarchive/refused_header")
+                    shown = bytes(name).decode("latin-1", "replace")
+                    raise IgnoreRequest(f"request header {shown!r} refused: {error}")
 
 
 # --------------------------------------------------------------------------- progress

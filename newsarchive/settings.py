@@ -71,6 +71,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.spiders.robots.SharedRobotsTxtMiddleware": 100,
     # The spider's requests bypass Scrapy's dupe filter; a redirect to a known URL stops here.
     "newsarchive.spiders.redirects.RedirectTargetOnce": 60,
+    # Last before the download: no header with CR/LF or other control characters (issue 14).
+    "newsarchive.crawler.HeaderGuard": 990,
 }
 # Record every page's outcome, then provenance, dedupe and export of articles (300: validation).
 ITEM_PIPELINES = {

@@ -234,3 +234,95 @@ def test_plan_for_bare_urls() -> None:
         plan_for_urls(["ftp://x.example/"])
     with pytest.raises(PlanError, match="no URL to crawl"):
         plan_for_urls([])
+
+
+# --------------------------------------------------------------------------- hostile plans (issue 14)
+
+ONE_SITE = '[[sites]]\nname = "x"\nseeds = ["https://a.example/"]\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ("politeness.delay = inf", "sites[x].politeness.delay", "finite number"),
+        ("politeness.delay = -inf", "sites[x].politeness.delay", "finite number"),
+        ("politeness.delay = nan", "sites[x].politeness.delay", "finite number"),
+        (
+            'user_agent = "Bot/1 (+https://a.example/bot)\\r\\nX-Forged: 1"',
+            "sites[x].user_agent",
+            "control characters",
+        ),
+        ('user_agent = "Bot/1 (+https://a.example/)\\u0000"', "sites[x].user_agent", "control"),
+        ('user_agent = "Bot/1 (+http://)"', "sites[x].user_agent", "no contact"),
+        ('user_agent = "Bot/1 (+https:///path)"', "sites[x].user_agent", "no contact"),
+        ('user_agent = "Bot/1 (write to me @ home)"', "sites[x].user_agent", "no contact"),
+        ('contact = "nobody"', "sites[x].contact", "no contact"),
+        ('contact = "(+http://)"', "sites[x].contact", "no contact"),
+        ('contact = "mailto:desk@archive.example\\nX-Forged: 1"', "sites[x].contact", "control"),
+    ],
+)
+def test_plans_refuse_what_stalls_forges_or_hides_the_operator(
+    extra: str, field: str, message: str
+) -> None:
+    issues = _issues(ONE_SITE + extra + "\n")
+    assert len(issues) == 1, issues
+    assert issues[0].startswith(f"plan.toml:4: {field}: ") and message in issues[0], issues
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "mailto:desk@archive.example",
+        "desk@archive.example",
+        "https://archive.example/bot",
+        "+https://archive.example/bot",
+    ],
+)
+def test_reachable_contacts_pass(contact: str) -> None:
+    plan = parse_plan(f'{ONE_SITE}contact = "{contact}"\n', "plan.toml")
+    assert contact in plan.site("x").effective_user_agent
+
+
+@pytest.mark.parametrize(
+    ("seed", "message"),
+    [
+        ("http://[::1", "not a valid URL"),
+        ("http://a.example:99999/", "not a valid URL"),
+        ("http://a.example/" + "a" * 2100, "longer than 2083 characters (2117)"),
+        ("http://a.example/a b", "spaces or control characters"),
+        ("http:///nohost", "with a host"),
+    ],
+)
+def test_bad_seeds_are_named_not_dropped(seed: str, message: str) -> None:
+    issues = _issues(f'[[sites]]\nname = "x"\nseeds = ["{seed}"]\n')
+    assert len(issues) == 1 and issues[0].startswith("plan.toml:3: sites[x].seeds: item 0: ")
+    assert message in issues[0]
+
+
+def test_deeply_nested_toml_is_one_error_not_a_traceback() -> None:
+    deep = "[plan]\nx = " + "[" * 5000 + "]" * 5000 + "\n"
+    assert _issues(deep) == [
+        "plan.toml: arrays or tables nested too deeply to read (is this a crawl plan?)"
+    ]
+
+
+def test_a_site_needs_somewhere_to_start_even_with_empty_seeds() -> None:
+    assert _issues('[[sites]]\nname = "x"\nseeds = []\n') == [
+        "plan.toml:1: sites[x]: a site needs seeds, sitemaps or feeds"
+    ]
+
+
+def test_a_sitemap_only_site_is_scoped_to_its_sources() -> None:
+    plan = parse_plan(
+        '[[sites]]\nname = "x"\n[sites.sources]\nsitemaps = ["https://maps.example/s.xml"]\n'
+        'feeds = ["https://feeds.example/rss"]\n',
+        "plan.toml",
+    )
+    args = site_spider_args(plan, plan.site("x"))
+    assert args["start_urls"] == []
+    assert args["allowed_hosts"] == ["feeds.example", "maps.example"]
+    from newsarchive.spiders.options import spider_options
+
+    options, _ = spider_options(args)
+    assert options.entry_urls == ["https://maps.example/s.xml", "https://feeds.example/rss"]
+    assert options.on_allowed_host("https://maps.example/2024/article.html")

@@ -192,7 +192,9 @@ def announce(args: argparse.Namespace, crawl_id: str, where: str) -> Any:
     return lambda signame: say(f"{signame} received, stopping; ")
 
 
-def run_plan(plan: Any, sites: list[Any], crawls: list[Any], on_signal: Any = None) -> int:
+def run_plan(
+    plan: Any, sites: list[Any], crawls: list[Any], args: argparse.Namespace | None = None
+) -> int:
     """Crawl a plan's sites side by side; each run is opened and closed in the crawl state."""
     from newsarchive.crawler import run_crawls
     from newsarchive.distributed.state import open_crawl_state
@@ -208,6 +210,8 @@ def run_plan(plan: Any, sites: list[Any], crawls: list[Any], on_signal: Any = No
             state.run_for_crawl(site.name, crawl.crawl_id) if shared else state.start_run(site.name)
             for site, crawl in zip(sites, crawls, strict=True)
         ]
+        where = f"plan {plan.name}, output {args.out if args and args.out else plan.output_dir}"
+        on_signal = announce(args, crawls[0].crawl_id, where) if args else None
         results = run_crawls(crawls, on_signal=on_signal)
         failed = 0
         for site, run_id, result, crawl in zip(sites, run_ids, results, crawls, strict=True):
@@ -261,10 +265,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"newsarchive crawl: {exc}", file=sys.stderr)
         return 2
     if args.plan is not None:
-        where = f"plan {plan.name}, output {plan.output_dir if args.out is None else args.out}"
-        on_signal = announce(args, crawls[0].crawl_id, where)
         try:
-            return run_plan(plan, sites, crawls, on_signal)
+            return run_plan(plan, sites, crawls, args)
         except StateError as exc:
             print(
                 f"newsarchive crawl: {exc} (the plan's state must be a newsarchive SQLite "
