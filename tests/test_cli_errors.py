@@ -36,7 +36,7 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     (tmp_path / "no_contact.toml").write_text(GOOD_SITE + 'contact = "nobody"\n')
     (tmp_path / "broken_seed.toml").write_text('[[sites]]\nname = "x"\nseeds = ["http://[::1"]\n')
-    long_seed = "http://a.example/" + "a" * 2100
+    long_seed = "http://127.0.0.1:9/" + "a" * 2100
     (tmp_path / "long_seed.toml").write_text(f'[[sites]]\nname = "x"\nseeds = ["{long_seed}"]\n')
     (tmp_path / "not_sqlite.sqlite").write_text("this is not a database\n" * 100)
     (tmp_path / "bad_state.toml").write_text(f'[plan]\nstate = "not_sqlite.sqlite"\n{GOOD_SITE}')
@@ -45,7 +45,7 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-LONG_URL = "http://a.example/" + "a" * 2100
+LONG_URL = "http://127.0.0.1:9/" + "a" * 2100
 
 # (argv, exit code, words the one line must contain)
 BAD_INVOCATIONS = [
@@ -66,33 +66,38 @@ BAD_INVOCATIONS = [
     (["crawl", "--plan", "bad_state.toml"], 2, ["not_sqlite.sqlite", "not a database", "state"]),
     (["crawl", "--plan", "output_is_file.toml"], 2, ["a_file is a file", "--out"]),
     (["crawl", "--plan", "good.toml", "--site", "nope"], 2, ["no site 'nope'", "sites: x"]),
-    (["crawl", "--plan", "good.toml", "http://a.example/"], 2, ["URLs or --plan"]),
+    (["crawl", "--plan", "good.toml", "http://127.0.0.1:9/"], 2, ["URLs or --plan"]),
     (["crawl", "--plan", "good.toml", "--crawl-id", "../../../x"], 2, ["--crawl-id", "'..'"]),
     # crawl with URLs
     (["crawl"], 2, ["at least one URL", "--plan"]),
     (["crawl", "http://[::1"], 2, ["Invalid IPv6", "http://[::1"]),
     (["crawl", "ftp://a.example/"], 2, ["http(s) URL", "ftp://a.example/"]),
-    (["crawl", "http://a.example:99999/"], 2, ["not a valid URL", "99999"]),
+    (["crawl", "http://127.0.0.1:99999/"], 2, ["not a valid URL", "99999"]),
     (["crawl", LONG_URL], 2, ["longer than 2083"]),
-    (["crawl", "--crawl-id", "../../../x", "http://a.example/"], 2, ["--crawl-id", "'..'"]),
-    (["crawl", "--crawl-id", "a/b", "http://a.example/"], 2, ["--crawl-id", "letters"]),
-    (["crawl", "--crawl-id", "", "http://a.example/"], 2, ["--crawl-id", "letters"]),
-    (["crawl", "--out", "a_file", "http://a.example/"], 2, ["a_file is a file", "--out"]),
-    (["crawl", "--out", "a_file/sub", "http://a.example/"], 2, ["a_file is a file"]),
-    (["crawl", "--max-pages", "ten", "http://a.example/"], 2, ["--max-pages", "'ten'"]),
-    (["crawl", "--max-pages", "0", "http://a.example/"], 2, ["--max-pages", "at least 1"]),
-    (["crawl", "-s", "DOWNLOAD_DELAY=inf", "http://a.example/"], 2, ["DOWNLOAD_DELAY", "finite"]),
-    (["crawl", "-s", "DOWNLOAD_DELAY=nan", "http://a.example/"], 2, ["DOWNLOAD_DELAY", "finite"]),
-    (["crawl", "-s", "DOWNLOAD_TIMEOUT=inf", "http://a.example/"], 2, ["DOWNLOAD_TIMEOUT"]),
-    (["crawl", "-s", "USER_AGENT=x\r\nX-Forged: 1", "http://a.example/"], 2, ["USER_AGENT"]),
+    (["crawl", "--crawl-id", "../../../x", "http://127.0.0.1:9/"], 2, ["--crawl-id", "'..'"]),
+    (["crawl", "--crawl-id", "a/b", "http://127.0.0.1:9/"], 2, ["--crawl-id", "letters"]),
+    (["crawl", "--crawl-id", "", "http://127.0.0.1:9/"], 2, ["--crawl-id", "letters"]),
+    (["crawl", "--out", "a_file", "http://127.0.0.1:9/"], 2, ["a_file is a file", "--out"]),
+    (["crawl", "--out", "a_file/sub", "http://127.0.0.1:9/"], 2, ["a_file is a file"]),
+    (["crawl", "--max-pages", "ten", "http://127.0.0.1:9/"], 2, ["--max-pages", "'ten'"]),
+    (["crawl", "--max-pages", "0", "http://127.0.0.1:9/"], 2, ["--max-pages", "at least 1"]),
+    (["crawl", "-s", "DOWNLOAD_DELAY=inf", "http://127.0.0.1:9/"], 2, ["DOWNLOAD_DELAY", "finite"]),
+    (["crawl", "-s", "DOWNLOAD_DELAY=nan", "http://127.0.0.1:9/"], 2, ["DOWNLOAD_DELAY", "finite"]),
+    (["crawl", "-s", "DOWNLOAD_TIMEOUT=inf", "http://127.0.0.1:9/"], 2, ["DOWNLOAD_TIMEOUT"]),
+    (["crawl", "-s", "USER_AGENT=x\r\nX-Forged: 1", "http://127.0.0.1:9/"], 2, ["USER_AGENT"]),
     (
-        ["crawl", "-s", 'DEFAULT_REQUEST_HEADERS={"X-A": "a\\nX-Forged: 1"}', "http://a.example/"],
+        [
+            "crawl",
+            "-s",
+            'DEFAULT_REQUEST_HEADERS={"X-A": "a\\nX-Forged: 1"}',
+            "http://127.0.0.1:9/",
+        ],
         2,
         ["DEFAULT_REQUEST_HEADERS", "control"],
     ),
-    (["crawl", "-s", "DEFAULT_REQUEST_HEADERS=[1", "http://a.example/"], 2, ["JSON"]),
-    (["crawl", "-s", "NOEQUALS", "http://a.example/"], 2, ["NAME=VALUE"]),
-    (["crawl", "-s", "NEWSARCHIVE_CRAWL_ID=../x", "http://a.example/"], 2, ["--crawl-id"]),
+    (["crawl", "-s", "DEFAULT_REQUEST_HEADERS=[1", "http://127.0.0.1:9/"], 2, ["JSON"]),
+    (["crawl", "-s", "NOEQUALS", "http://127.0.0.1:9/"], 2, ["NAME=VALUE"]),
+    (["crawl", "-s", "NEWSARCHIVE_CRAWL_ID=../x", "http://127.0.0.1:9/"], 2, ["--crawl-id"]),
     # plan check / show: a plan with problems is the documented exit 1
     (["plan", "check", "missing.toml"], 1, ["missing.toml", "No such file"]),
     (["plan", "check", "a_folder"], 1, ["a_folder", "Is a directory"]),
@@ -124,7 +129,7 @@ BAD_INVOCATIONS = [
     (["export", "missing_folder", "--out", "x.parquet"], 2, ["missing_folder"]),
     (["warc", "check", "missing.warc.gz"], 2, ["missing.warc.gz"]),
     (
-        ["fixture", "add", "missing.html", "--url", "http://a.example/", "--name", "n"],
+        ["fixture", "add", "missing.html", "--url", "http://127.0.0.1:9/", "--name", "n"],
         2,
         ["missing"],
     ),
@@ -175,6 +180,6 @@ def test_no_crawl_folder_is_created_outside_the_output_tree(
     escape = files / "out" / "a" / "b"
     escape.mkdir(parents=True)
     with pytest.raises(SystemExit):
-        main(["crawl", "--out", str(escape), "--crawl-id", "../../../x", "http://a.example/"])
+        main(["crawl", "--out", str(escape), "--crawl-id", "../../../x", "http://127.0.0.1:9/"])
     assert not (files / "x").exists() and not (files / "out" / "x").exists()
     assert sys.exc_info() == (None, None, None)
