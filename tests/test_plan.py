@@ -236,7 +236,7 @@ def test_plan_for_bare_urls() -> None:
         plan_for_urls([])
 
 
-# --------------------------------------------------------------------------- hostile plans (issue 14)
+# ---------------------------------------------------------------- hostile plans (issue 14)
 
 ONE_SITE = '[[sites]]\nname = "x"\nseeds = ["https://a.example/"]\n'
 
@@ -326,3 +326,78 @@ def test_a_sitemap_only_site_is_scoped_to_its_sources() -> None:
     options, _ = spider_options(args)
     assert options.entry_urls == ["https://maps.example/s.xml", "https://feeds.example/rss"]
     assert options.on_allowed_host("https://maps.example/2024/article.html")
+
+
+def _warc_bytes(folder: Path) -> bytes:
+    import gzip
+
+    return b"".join(gzip.open(p).read() for p in sorted(folder.rglob("*.warc.gz*")))
+
+
+def test_no_setting_can_forge_a_header_in_the_warc(tmp_path: Path) -> None:
+    """Plain ``scrapy crawl`` (no plan, no newsarchive CLI) with a CR/LF user agent."""
+    import subprocess
+    import sys
+
+    from newsarchive.server import DemoSite
+
+    out = tmp_path / "out"
+    with DemoSite() as site:
+        result = subprocess.run(
+            [
+                sys.executable, "-m", "scrapy", "crawl", "news",
+                "-a", f"start_urls={site.base_url}/",
+                "-s", "USER_AGENT=Bot (+https://archive.example/)\r\nX-Forged: 1",
+                "-s", f"NEWSARCHIVE_OUTPUT_DIR={out}",
+                "-s", "NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES=True",
+                "-s", "CLOSESPIDER_PAGECOUNT=2",
+                "-s", "NEWSARCHIVE_PROGRESS=False",
+            ],
+            cwd=ROOT, capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        fetched = [path for _, path, _ in site.request_log]
+    assert "setting USER_AGENT: control character '\\r'" in result.stderr, result.stderr[-2000:]
+    assert fetched == [] and b"X-Forged" not in _warc_bytes(tmp_path)
+
+
+def test_a_request_with_a_control_character_in_a_header_is_refused() -> None:
+    """Whatever builds a request (a validator echoed from a server, a spider), none is sent."""
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import Request
+
+    from newsarchive.crawler import HeaderGuard
+
+    guard = HeaderGuard(type("Crawler", (), {"stats": None})())
+    assert guard.process_request(Request("http://a.example/", headers={"X-A": "ok\tok"})) is None
+    for bad in ('"etag"\r\nX-Forged: 1', "a\nb", "a\x00b", "a\x7fb"):
+        with pytest.raises(IgnoreRequest, match="'If-None-Match' refused: control character"):
+            guard.process_request(Request("http://a.example/", headers={"If-None-Match": bad}))
+
+
+def test_a_plan_with_only_a_sitemap_crawls(tmp_path: Path) -> None:
+    """No seeds: the sitemap's host is the scope, its articles are archived."""
+    import json
+    import subprocess
+    import sys
+
+    from newsarchive.server import DemoSite
+
+    with DemoSite() as site:
+        plan = tmp_path / "maps.toml"
+        plan.write_text(
+            '[plan]\noutput = "out"\n[[sites]]\nname = "maps"\nallow_private = true\n'
+            f'[sites.sources]\nsitemaps = ["{site.base_url}/sitemap-news.xml"]\n'
+            "[sites.limits]\nmax_pages = 6\n[sites.politeness]\ndelay = 0\nautothrottle = false\n"
+        )
+        assert "OK: plan 'maps'" in subprocess.run(
+            [sys.executable, "-m", "newsarchive", "plan", "check", str(plan)],
+            capture_output=True, text=True, timeout=60,
+        ).stdout  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", "--plan", str(plan), "--crawl-id", "m1"],
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    manifest = json.loads((tmp_path / "out" / "maps" / "m1" / "manifest.json").read_text())
+    assert manifest["counts"]["articles"] >= 1, manifest
