@@ -39,7 +39,9 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     long_seed = "http://127.0.0.1:9/" + "a" * 2100
     (tmp_path / "long_seed.toml").write_text(f'[[sites]]\nname = "x"\nseeds = ["{long_seed}"]\n')
     (tmp_path / "not_sqlite.sqlite").write_text("this is not a database\n" * 100)
-    (tmp_path / "bad_state.toml").write_text(f'[plan]\nstate = "not_sqlite.sqlite"\n{GOOD_SITE}')
+    (tmp_path / "bad_state.toml").write_text(
+        f'[plan]\nstate = "not_sqlite.sqlite"\n{GOOD_SITE}schedule = "@daily"\n'
+    )
     (tmp_path / "output_is_file.toml").write_text(f'[plan]\noutput = "a_file"\n{GOOD_SITE}')
     (tmp_path / "good.toml").write_text(f'[plan]\noutput = "out"\n{GOOD_SITE}')
     return tmp_path
@@ -110,6 +112,7 @@ BAD_INVOCATIONS = [
     # schedule
     (["schedule", "--plan", "missing.toml"], 2, ["missing.toml", "No such file"]),
     (["schedule", "--plan", "inf_delay.toml"], 2, ["inf_delay.toml:5", "finite"]),
+    (["schedule", "--plan", "bad_state.toml", "--run"], 2, ["not_sqlite.sqlite", "not a SQLite"]),
     (["schedule", "--plan", "good.toml", "--poll", "inf"], 2, ["--poll", "finite"]),
     (["schedule", "--plan", "good.toml", "--poll", "nan"], 2, ["--poll", "finite"]),
     (["schedule", "--plan", "good.toml", "--next", "x"], 2, ["--next", "'x'"]),
