@@ -34,10 +34,10 @@ def run(args: argparse.Namespace) -> int:
     from newsarchive.server import DemoSite
 
     if args.generate is not None and args.dir:
-        print("give either DIR or --generate, not both", file=sys.stderr)
+        print("newsarchive serve: give either DIR or --generate, not both", file=sys.stderr)
         return 2
     if args.generate is not None and args.generate < 1:
-        print("--generate needs a positive number of articles", file=sys.stderr)
+        print("newsarchive serve: --generate needs a positive number of articles", file=sys.stderr)
         return 2
     try:
         site = DemoSite(args.dir, generate=args.generate, host=args.host, port=args.port)
