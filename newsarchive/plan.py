@@ -709,12 +709,12 @@ def site_settings(plan: Plan, site: Site) -> dict[str, Any]:
 
 
 def source_hosts(site: Site) -> list[str]:
-    """The hosts of a site's seeds, sitemaps and feeds: its default scope.
+    """A site's default scope: the hosts of its seeds, or without seeds of its sitemaps and feeds.
 
-    A site with only sitemaps or feeds (no seeds) is crawled on their hosts.
+    A feed hosted elsewhere (a feed service, a CDN) widens nothing when seeds name the site.
     """
     sources = site.sources
-    urls = (*site.seeds, *sources.news_sitemaps, *sources.sitemaps, *sources.feeds)
+    urls = site.seeds or (*sources.news_sitemaps, *sources.sitemaps, *sources.feeds)
     return sorted({urlsplit(u).hostname or "" for u in urls} - {""})
 
 

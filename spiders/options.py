@@ -103,8 +103,9 @@ class SpiderOptions:
     plan: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.allowed_hosts:  # the hosts of the seeds, or of the sitemaps and feeds
-            self.allowed_hosts = sorted({urlsplit(u).hostname or "" for u in self.entry_urls})
+        if not self.allowed_hosts:  # the hosts of the seeds, or else of the sitemaps and feeds
+            urls = self.start_urls or self.entry_urls
+            self.allowed_hosts = sorted({urlsplit(u).hostname or "" for u in urls})
         self.allowed_hosts = sorted({h.lower().removeprefix("www.") for h in self.allowed_hosts})
         self._include = [re.compile(p) for p in self.include]
         self._exclude = [re.compile(p) for p in self.exclude]

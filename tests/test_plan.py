@@ -401,3 +401,12 @@ def test_a_plan_with_only_a_sitemap_crawls(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     manifest = json.loads((tmp_path / "out" / "maps" / "m1" / "manifest.json").read_text())
     assert manifest["counts"]["articles"] >= 1, manifest
+
+
+def test_a_feed_on_another_host_does_not_widen_a_seeded_site() -> None:
+    plan = parse_plan(
+        '[[sites]]\nname = "x"\nseeds = ["https://daily.example/"]\n'
+        '[sites.sources]\nfeeds = ["https://feeds.example/daily"]\n',
+        "plan.toml",
+    )
+    assert site_spider_args(plan, plan.site("x"))["allowed_hosts"] == ["daily.example"]
