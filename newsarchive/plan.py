@@ -638,6 +638,28 @@ def load_plan(path: str | Path) -> Plan:
     return parse_plan(source, path)
 
 
+def state_file_problem(plan: Plan) -> str | None:
+    """Why the plan's state file can never be opened (a folder, not SQLite); None if it can.
+
+    Checked before a crawl or the scheduler starts: one line naming the file and
+    the fix, instead of a failure inside the crawl or a scheduler retrying forever.
+    """
+    path = plan.state_path
+    fix = f"set [plan] state in {plan.path} to another path, or move the file away"
+    if path.is_dir():
+        return f"crawl state {path} is a folder, not a SQLite file ({fix})"
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(16)
+    except FileNotFoundError:
+        return None  # created by the first crawl
+    except OSError as exc:
+        return f"crawl state {path} cannot be read: {exc.strerror} ({fix})"
+    if head and head != b"SQLite format 3\x00":
+        return f"crawl state {path} is not a SQLite database ({fix})"
+    return None
+
+
 def plan_for_urls(
     urls: list[str],
     *,

@@ -65,7 +65,11 @@ BAD_INVOCATIONS = [
     (["crawl", "--plan", "no_contact.toml"], 2, ["no_contact.toml:5", "contact", "e-mail"]),
     (["crawl", "--plan", "broken_seed.toml"], 2, ["broken_seed.toml:3", "seeds", "Invalid IPv6"]),
     (["crawl", "--plan", "long_seed.toml"], 2, ["long_seed.toml:3", "seeds", "2083"]),
-    (["crawl", "--plan", "bad_state.toml"], 2, ["not_sqlite.sqlite", "not a database", "state"]),
+    (
+        ["crawl", "--plan", "bad_state.toml"],
+        2,
+        ["not_sqlite.sqlite", "not a SQLite", "[plan] state"],
+    ),
     (["crawl", "--plan", "output_is_file.toml"], 2, ["a_file is a file", "--out"]),
     (["crawl", "--plan", "good.toml", "--site", "nope"], 2, ["no site 'nope'", "sites: x"]),
     (["crawl", "--plan", "good.toml", "http://127.0.0.1:9/"], 2, ["URLs or --plan"]),

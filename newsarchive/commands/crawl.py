@@ -243,8 +243,7 @@ def run_plan(
 
 def run(args: argparse.Namespace) -> int:
     from newsarchive.crawler import check_crawls, run_crawl, write_crawl_report
-    from newsarchive.plan import PlanError
-    from newsarchive.state import StateError
+    from newsarchive.plan import PlanError, state_file_problem
     from newsarchive.summary import format_summary, summarize
 
     try:
@@ -265,15 +264,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"newsarchive crawl: {exc}", file=sys.stderr)
         return 2
     if args.plan is not None:
-        try:
-            return run_plan(plan, sites, crawls, args)
-        except StateError as exc:
-            print(
-                f"newsarchive crawl: {exc} (the plan's state must be a newsarchive SQLite "
-                f"file: set [plan] state in {plan.path} to another path, or move the file away)",
-                file=sys.stderr,
-            )
+        problem = None if args.redis else state_file_problem(plan)
+        if problem:
+            print(f"newsarchive crawl: {problem}", file=sys.stderr)
             return 2
+        return run_plan(plan, sites, crawls, args)
     options = crawls[0]
     on_signal = announce(args, options.crawl_id, f"output {options.out_dir}")
     result = run_crawl(options, on_signal=on_signal)

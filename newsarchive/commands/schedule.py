@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -68,28 +67,8 @@ def _show_next(plan: Plan, count: int) -> None:
             print(f"  {moment.strftime('%Y-%m-%d %H:%M %a')}")
 
 
-def state_file_problem(path: Path) -> str | None:
-    """Why the plan's state file can never be opened (a folder, not SQLite); None if it can.
-
-    Checked once at start: the scheduler retries a state that is busy, which would
-    retry a file that is not a database forever.
-    """
-    if path.is_dir():
-        return "is a folder, not a SQLite file"
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(16)
-    except FileNotFoundError:
-        return None  # created by the first crawl
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
-    if head and head != b"SQLite format 3\x00":
-        return "is not a SQLite database"
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
-    from newsarchive.plan import PlanError, load_plan
+    from newsarchive.plan import PlanError, load_plan, state_file_problem
     from newsarchive.schedule import (
         Scheduler,
         SubprocessLauncher,
@@ -116,13 +95,9 @@ def run(args: argparse.Namespace) -> int:
         for name, text in systemd_units(plan).items():
             print(f"# ---- {name}\n{text}")
     elif args.run:
-        problem = state_file_problem(plan.state_path)
+        problem = state_file_problem(plan)
         if problem:
-            print(
-                f"newsarchive schedule: crawl state {plan.state_path}: {problem} (set [plan] "
-                f"state in {plan.path} to another path, or move the file away)",
-                file=sys.stderr,
-            )
+            print(f"newsarchive schedule: {problem}", file=sys.stderr)
             return 2
         scheduler = Scheduler(plan, SubprocessLauncher(plan), poll_seconds=args.poll)
         try:
