@@ -619,7 +619,7 @@ def load_plan(path: str | Path) -> Plan:
     """Read and validate a plan file (paths inside it are relative to the file)."""
     path = Path(path)
     try:
-        source = path.read_text(encoding="utf-8")
+        source = path.read_text(encoding="utf-8-sig")  # editors on Windows add a BOM
     except OSError as exc:
         raise PlanError(
             [

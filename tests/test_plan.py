@@ -410,3 +410,9 @@ def test_a_feed_on_another_host_does_not_widen_a_seeded_site() -> None:
         "plan.toml",
     )
     assert site_spider_args(plan, plan.site("x"))["allowed_hosts"] == ["daily.example"]
+
+
+def test_a_plan_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + ONE_SITE.encode())
+    assert load_plan(path).site("x").seeds == ("https://a.example/",)
