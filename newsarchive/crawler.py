@@ -213,7 +213,7 @@ def run_crawls(
 
 
 def _check_output_dir(out_dir: Path) -> None:
-    """The output folder can be created and written (ValueError naming the path otherwise)."""
+    """The output folder exists or can be created (ValueError naming the path otherwise)."""
     for parent in (out_dir, *out_dir.parents):
         if parent.exists() and not parent.is_dir():
             raise ValueError(
