@@ -9,14 +9,26 @@ through ``scrapy.cfg``), so this works from any working directory.
 from __future__ import annotations
 
 import logging
+import math
+import shlex
+import signal
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 log = logging.getLogger(__name__)
+
+# Scrapy's delays and timeouts: inf or nan in any of them stalls a crawl for good.
+TIME_SETTINGS = (
+    "DOWNLOAD_DELAY",
+    "DOWNLOAD_TIMEOUT",
+    "AUTOTHROTTLE_START_DELAY",
+    "AUTOTHROTTLE_MAX_DELAY",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY",
+)
 
 # Stats keys (written by the pipelines) that count as errors in the progress line.
 ERROR_OUTCOMES = ("http_error", "blocked", "failed", "refused", "robots_denied")
@@ -65,30 +77,104 @@ def build_settings(options: CrawlOptions) -> Any:
     values.update(options.overrides)
     # The caller (the `newsarchive` CLI, pytest, a notebook) owns the root log handler.
     values.setdefault("LOG_INSTALL_ROOT_HANDLER", False)
-    settings.setdict(values, priority="cmdline")
+    for name, value in values.items():
+        try:
+            settings.set(name, value, priority="cmdline")
+        except ValueError as exc:  # a dict setting given as text that is not JSON
+            raise ValueError(f"setting {name}={value!r}: {exc} (expected JSON)") from None
+    check_settings(settings, values)
     return settings
 
 
-def run_crawl(options: CrawlOptions) -> CrawlResult:
+def check_settings(settings: Any, given: Mapping[str, Any]) -> None:
+    """Refuse what would stall a crawl or forge a header, before Scrapy starts (ValueError).
+
+    ``-s NAME=inf`` or a plan's ``inf`` delay would hold every request forever; a
+    user agent or default header with CR/LF would write a forged header line
+    into every WARC request record. The crawl id becomes a folder and file names.
+    """
+    from newsarchive.plan import header_value_error
+    from newsarchive.provenance import check_crawl_id
+
+    for name, value in {**{n: settings.get(n) for n in TIME_SETTINGS}, **given}.items():
+        if _non_finite(value):
+            raise ValueError(f"setting {name}={value!r}: expected a finite number")
+    if settings.get("NEWSARCHIVE_CRAWL_ID"):
+        check_crawl_id(settings.get("NEWSARCHIVE_CRAWL_ID"), "crawl id")
+    error = header_value_error(settings.get("USER_AGENT") or "")
+    if error:
+        raise ValueError(f"setting USER_AGENT: {error}")
+    try:
+        headers = settings.getdict("DEFAULT_REQUEST_HEADERS")
+    except ValueError as exc:
+        raise ValueError(f"setting DEFAULT_REQUEST_HEADERS: not a JSON object ({exc})") from None
+    for name, value in headers.items():
+        error = header_value_error(str(name)) or header_value_error(str(value))
+        if error:
+            raise ValueError(f"setting DEFAULT_REQUEST_HEADERS[{name!r}]: {error}")
+
+
+def _non_finite(value: Any) -> bool:
+    """An inf/nan float, or a string that reads as one (``-s DOWNLOAD_DELAY=inf``)."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return False
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def check_crawls(crawls: Sequence[CrawlOptions]) -> list[Any]:
+    """Every crawl's settings, after checking settings, spider arguments and output folders.
+
+    Raises ValueError (one line naming the setting, argument or folder) before
+    anything starts, so bad input never becomes a traceback inside the reactor.
+    """
+    all_settings = [build_settings(options) for options in crawls]
+    check_spider_args(crawls)
+    for options in crawls:
+        _check_output_dir(Path(options.out_dir))
+    return all_settings
+
+
+def check_spider_args(crawls: Sequence[CrawlOptions]) -> None:
+    """Convert every crawl's spider arguments now: a bad one is one error line, not a
+    traceback logged from inside the reactor after the crawl has started."""
+    from newsarchive.spiders.options import spider_options
+
+    for options in crawls:
+        checked, _ = spider_options({**options.spider_args, "start_urls": list(options.start_urls)})
+        if not checked.entry_urls:
+            raise ValueError("nothing to crawl: give seed URLs, sitemaps or feeds")
+
+
+def run_crawl(
+    options: CrawlOptions, *, on_signal: Callable[[str], None] | None = None
+) -> CrawlResult:
     """Crawl ``options.start_urls`` with the ``news`` spider; blocks until the crawl ends.
 
     Twisted's reactor cannot restart: call this (or :func:`run_crawls`) once per process.
     """
-    return run_crawls([options])[0]
+    return run_crawls([options], on_signal=on_signal)[0]
 
 
-def run_crawls(crawls: Sequence[CrawlOptions]) -> list[CrawlResult]:
+def run_crawls(
+    crawls: Sequence[CrawlOptions], *, on_signal: Callable[[str], None] | None = None
+) -> list[CrawlResult]:
     """Run several crawls (e.g. the sites of a plan) side by side in one reactor.
 
     Each crawl has its own settings (output folder, crawl id, politeness); the
     process itself runs on the project settings (reactor, shutdown signals).
+    ``on_signal(name)`` is called (in the reactor thread) on the first SIGINT or
+    SIGTERM, e.g. to repeat how to resume the crawl.
+    Raises ValueError for bad settings or spider arguments, before anything starts.
     """
     from scrapy.crawler import Crawler, CrawlerProcess
     from scrapy.settings import Settings
 
     from newsarchive.spiders.news import NewsSpider
 
-    all_settings = [build_settings(options) for options in crawls]
+    all_settings = check_crawls(crawls)
     # The process holds only project-wide settings: it merges them into every crawler
     # at their own priority, which would overwrite one crawl's folder with another's.
     process_settings = Settings()
@@ -110,6 +196,8 @@ def run_crawls(crawls: Sequence[CrawlOptions]) -> list[CrawlResult]:
         crawler = Crawler(NewsSpider, settings, init_reactor=not crawlers)
         process.crawl(crawler, **{**options.spider_args, "start_urls": list(options.start_urls)})
         crawlers.append(crawler)
+    if on_signal is not None:
+        _announce_signals(on_signal)
     started = time.monotonic()
     process.start()
     seconds = time.monotonic() - started
@@ -122,6 +210,61 @@ def run_crawls(crawls: Sequence[CrawlOptions]) -> list[CrawlResult]:
         )
         for options, settings, crawler in zip(crawls, all_settings, crawlers, strict=True)
     ]
+
+
+def _check_output_dir(out_dir: Path) -> None:
+    """The output folder exists or can be created (ValueError naming the path otherwise)."""
+    for parent in (out_dir, *out_dir.parents):
+        if parent.exists() and not parent.is_dir():
+            raise ValueError(
+                f"output folder {out_dir}: {parent} is a file, not a folder "
+                "(choose another --out, or move the file)"
+            )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"output folder {out_dir}: cannot create it ({exc.strerror})") from None
+
+
+def _announce_signals(callback: Callable[[str], None]) -> None:
+    """Call ``callback(signal name)`` on the first SIGINT/SIGTERM, then let Scrapy's handler run.
+
+    Scrapy installs its shutdown handlers once the reactor runs; they are wrapped
+    right after. The callback runs in the reactor thread (never inside the signal
+    handler, where writing to a stream can fail).
+    """
+    from twisted.internet import reactor
+
+    def wrap() -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            if not callable(previous):
+                continue
+
+            def handler(num: int, frame: Any, previous: Callable[..., Any] = previous) -> None:
+                reactor.callFromThread(callback, signal.Signals(num).name)  # type: ignore[attr-defined]
+                previous(num, frame)
+
+            signal.signal(signum, handler)
+
+    reactor.callWhenRunning(lambda: reactor.callLater(0, wrap))  # type: ignore[attr-defined]
+
+
+def resume_command(argv: Sequence[str], crawl_id: str) -> str:
+    """``newsarchive ARGV`` with ``--crawl-id crawl_id`` in place of any crawl id given."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--crawl-id":
+            skip = True
+            continue
+        if arg.startswith("--crawl-id="):
+            continue
+        kept.append(arg)
+    return shlex.join(["newsarchive", *kept, "--crawl-id", crawl_id])
 
 
 def write_crawl_report(result: CrawlResult) -> Path | None:
@@ -137,6 +280,43 @@ def write_crawl_report(result: CrawlResult) -> Path | None:
         log.exception("could not write the crawl report in %s", result.out_dir)
         return None
     return result.out_dir / "report.json"
+
+
+# --------------------------------------------------------------------------- header guard
+
+
+class HeaderGuard:
+    """Downloader middleware: refuse any request with a control character in a header.
+
+    A CR or LF in a header value (a user agent, a default header, a validator
+    echoed from a server) would end the header line: Twisted cleans the wire,
+    but the WARC request record would carry the forged line as written. The
+    settings are checked once at start (a bad USER_AGENT also reaches the
+    warcinfo record, so the crawl must not start); every request is checked
+    after all header-setting middlewares, so no code path can slip one through.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HeaderGuard:
+        check_settings(crawler.settings, {})
+        return cls(crawler)
+
+    def process_request(self, request: Any) -> None:
+        from scrapy.exceptions import IgnoreRequest
+
+        from newsarchive.plan import header_value_error
+
+        for name, values in request.headers.items():
+            for raw in (name, *values):
+                error = header_value_error(bytes(raw).decode("latin-1"))
+                if error:
+                    if self.stats is not None:
+                        self.stats.inc_value("newsarchive/refused_header")
+                    shown = bytes(name).decode("latin-1", "replace")
+                    raise IgnoreRequest(f"request header {shown!r} refused: {error}")
 
 
 # --------------------------------------------------------------------------- progress

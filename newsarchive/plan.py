@@ -11,6 +11,7 @@ and Scrapy need.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tomllib
@@ -27,7 +28,15 @@ REFETCH_POLICIES = ("never", "conditional")
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|h|d|w)\s*$")
 _DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_CONTACT = re.compile(r"https?://|@")
+# A contact a site operator can reach: an http(s) URL with a host, or an e-mail address.
+_CONTACT_URL = re.compile(r"https?://[^\s;()<>\"']+", re.IGNORECASE)
+_CONTACT_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+"
+)
+# Control characters end or break a header line (CR, LF, NUL...); tab is allowed in HTTP.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Longer URLs are refused by common browsers and servers (and by the crawl's URL guard).
+MAX_URL_LENGTH = 2083
 
 
 # --------------------------------------------------------------------------- errors
@@ -187,6 +196,8 @@ def _int_at_least(minimum: int) -> Check:
 def _non_negative_number(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None, f"expected a number of seconds, {_got(value)}"
+    if not math.isfinite(value):
+        return None, f"expected a finite number of seconds, got {value}"
     if value < 0:
         return None, f"expected a number >= 0, got {value}"
     return float(value), None
@@ -195,7 +206,41 @@ def _non_negative_number(value: Any) -> tuple[Any, str | None]:
 def _text(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str) or not value.strip():
         return None, f"expected a non-empty string, {_got(value)}"
+    if _CONTROL.search(value):
+        return None, f"control characters are not allowed, {_got(value)}"
     return value.strip(), None
+
+
+def header_value_error(value: str) -> str | None:
+    """Why ``value`` cannot be an HTTP header value (or name), None when it can.
+
+    A CR or LF would end the header line and start a forged one in the request
+    and in its WARC record; other control characters are refused with them.
+    """
+    found = _CONTROL.search(value)
+    if found:
+        return (
+            f"control character {found.group()!r} at position {found.start()} "
+            "(remove line breaks and control characters)"
+        )
+    return None
+
+
+def contact_error(text: str) -> str | None:
+    """None when ``text`` names a reachable contact: an http(s) URL with a host, or an e-mail."""
+    if _CONTACT_EMAIL.search(text):
+        return None
+    for match in _CONTACT_URL.finditer(text):
+        try:
+            host = urlsplit(match.group()).hostname
+        except ValueError:
+            continue
+        if host and ("." in host or host == "localhost"):
+            return None
+    return (
+        "no contact the site's operators can reach: add an http(s) URL with a host "
+        '("+https://library.example/bot") or an e-mail address ("archive@library.example")'
+    )
 
 
 def _site_name(value: Any) -> tuple[Any, str | None]:
@@ -222,10 +267,27 @@ def _list_of(item_check: Check) -> Check:
 def _http_url(value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return None, f"expected an http(s) URL, {_got(value)}"
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None, f"expected an http(s) URL, {_got(value)}"
-    return value.strip(), None
+    return url_error(value.strip())
+
+
+def url_error(text: str) -> tuple[str | None, str | None]:
+    """``(url, None)`` for a usable http(s) URL, ``(None, why)`` otherwise."""
+    shown = text if len(text) <= 100 else f"{text[:60]}...({len(text)} characters)"
+    if len(text) > MAX_URL_LENGTH:
+        return None, (
+            f"URL longer than {MAX_URL_LENGTH} characters ({len(text)}): "
+            f"{shown!r}; shorten it or drop it"
+        )
+    if _CONTROL.search(text) or " " in text:
+        return None, f"URL with spaces or control characters: {shown!r}"
+    try:
+        parts = urlsplit(text)
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:
+        return None, f"not a valid URL ({exc}): {shown!r}"
+    if parts.scheme not in ("http", "https") or not host:
+        return None, f"expected an http(s) URL with a host, got {shown!r}"
+    return text, None
 
 
 def _host(value: Any) -> tuple[Any, str | None]:
@@ -297,9 +359,16 @@ def _user_agent(value: Any) -> tuple[Any, str | None]:
     text, error = _text(value)
     if error:
         return None, error
-    if not _CONTACT.search(text):
-        return None, "the user agent must name a contact (an http(s) URL or an e-mail address)"
-    return text, None
+    error = contact_error(text)
+    return (None, f"{error}, got {json.dumps(text)}") if error else (text, None)
+
+
+def _contact(value: Any) -> tuple[Any, str | None]:
+    text, error = _text(value)
+    if error:
+        return None, error
+    error = contact_error(text)
+    return (None, f"{error}, got {json.dumps(text)}") if error else (text, None)
 
 
 # --------------------------------------------------------------------------- field tables
@@ -340,7 +409,7 @@ SITE_FIELDS: dict[str, tuple[Check, Any]] = {
     "seeds": (_list_of(_http_url), ()),
     "schedule": (_cron, None),
     "user_agent": (_user_agent, None),
-    "contact": (_text, None),
+    "contact": (_contact, None),
     "refetch": (_one_of(*REFETCH_POLICIES), "never"),
     "allow_private": (_bool, False),
     "timezone": (_timezone, None),
@@ -485,7 +554,8 @@ def _build_site(raw: dict[str, Any], path: tuple[Any, ...], report: _Reporter) -
         tables[key] = cls(**checked)
     if "name" not in raw:
         report.add(path, label, "every site needs a name")
-    if not values.get("seeds") and "seeds" not in raw:
+    seeds_invalid = "seeds" in raw and "seeds" not in values  # already reported
+    if not values.get("seeds") and not seeds_invalid:
         sources: Sources = tables["sources"]
         if not (sources.sitemaps or sources.news_sitemaps or sources.feeds):
             report.add(path, label, "a site needs seeds, sitemaps or feeds")
@@ -519,6 +589,17 @@ def parse_plan(source: str, path: str | Path = "plan.toml") -> Plan:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) if match else None
         raise PlanError([PlanIssue(str(path), line, "", f"TOML syntax error: {exc}")]) from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays or tables
+        raise PlanError(
+            [
+                PlanIssue(
+                    str(path),
+                    None,
+                    "",
+                    "arrays or tables nested too deeply to read (is this a crawl plan?)",
+                )
+            ]
+        ) from None
     report = _Reporter(str(path), key_lines(source))
     header = _check_table(data.get("plan", {}), PLAN_FIELDS, ("plan",), "plan", report)
     for key in data:
@@ -556,10 +637,45 @@ def load_plan(path: str | Path) -> Plan:
     """Read and validate a plan file (paths inside it are relative to the file)."""
     path = Path(path)
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError([PlanIssue(str(path), None, "", f"cannot read plan: {exc}")]) from None
+        source = path.read_text(encoding="utf-8-sig")  # editors on Windows add a BOM
+    except OSError as exc:
+        raise PlanError(
+            [
+                PlanIssue(
+                    str(path),
+                    None,
+                    "",
+                    f"cannot read plan: {exc.strerror or exc} (give the path of a .toml file)",
+                )
+            ]
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise PlanError(
+            [PlanIssue(str(path), None, "", f"the plan is not UTF-8 text ({exc.reason})")]
+        ) from None
     return parse_plan(source, path)
+
+
+def state_file_problem(plan: Plan) -> str | None:
+    """Why the plan's state file can never be opened (a folder, not SQLite); None if it can.
+
+    Checked before a crawl or the scheduler starts: one line naming the file and
+    the fix, instead of a failure inside the crawl or a scheduler retrying forever.
+    """
+    path = plan.state_path
+    fix = f"set [plan] state in {plan.path} to another path, or move the file away"
+    if path.is_dir():
+        return f"crawl state {path} is a folder, not a SQLite file ({fix})"
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(16)
+    except FileNotFoundError:
+        return None  # created by the first crawl
+    except OSError as exc:
+        return f"crawl state {path} cannot be read: {exc.strerror} ({fix})"
+    if head and head != b"SQLite format 3\x00":
+        return f"crawl state {path} is not a SQLite database ({fix})"
+    return None
 
 
 def plan_for_urls(
@@ -634,6 +750,16 @@ def site_settings(plan: Plan, site: Site) -> dict[str, Any]:
     return settings
 
 
+def source_hosts(site: Site) -> list[str]:
+    """A site's default scope: the hosts of its seeds, or without seeds of its sitemaps and feeds.
+
+    A feed hosted elsewhere (a feed service, a CDN) widens nothing when seeds name the site.
+    """
+    sources = site.sources
+    urls = site.seeds or (*sources.news_sitemaps, *sources.sitemaps, *sources.feeds)
+    return sorted({urlsplit(u).hostname or "" for u in urls} - {""})
+
+
 def _rfc3339(moment: datetime) -> str:
     text = moment.astimezone(UTC).isoformat(timespec="seconds")
     return text.replace("+00:00", "Z")
@@ -652,8 +778,7 @@ def site_spider_args(plan: Plan, site: Site, now: datetime | None = None) -> dic
         "feeds": list(site.sources.feeds),
         "discover_feeds": site.sources.discover_feeds,
         "follow_links": site.sources.follow_links,
-        "allowed_hosts": list(site.scope.allowed_hosts)
-        or sorted({urlsplit(u).hostname or "" for u in site.seeds}),
+        "allowed_hosts": list(site.scope.allowed_hosts) or source_hosts(site),
         "include": list(site.scope.include),
         "exclude": list(site.scope.exclude),
         "canonical_hosts": list(site.scope.canonical_hosts),

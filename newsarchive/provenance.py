@@ -8,6 +8,7 @@ fallback crawl id / capture id, which only apply when nothing better is known.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -29,6 +30,31 @@ _WARC_POINTER_FIELDS = (
 )
 
 
+# A crawl id names folders and files (OUTPUT/SITE/CRAWL_ID, newsarchive-CRAWL_ID-*.warc.gz) and
+# Redis keys: one path segment of safe characters, never "..", never a separator.
+_CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class CrawlIdError(ValueError):
+    """A crawl id that could name a path outside the output tree, or is not portable."""
+
+
+def check_crawl_id(crawl_id: Any, source: str = "crawl id") -> str:
+    """``crawl_id`` when it is safe as a folder and file name; CrawlIdError naming ``source``.
+
+    Every way a crawl id enters (command line, NEWSARCHIVE_CRAWL_ID, crawl-finish)
+    comes through here, so ``../../x`` can never write outside the output tree.
+    """
+    text = crawl_id if isinstance(crawl_id, str) else repr(crawl_id)
+    if not isinstance(crawl_id, str) or not _CRAWL_ID.fullmatch(crawl_id) or ".." in crawl_id:
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise CrawlIdError(
+            f"{source} {shown!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit, without '..' (e.g. 2024-05-01-nightly)"
+        )
+    return crawl_id
+
+
 def new_crawl_id(now: datetime | None = None) -> str:
     """A fresh crawl id, ``YYYYMMDDThhmmssZ-xxxx``: sortable by start time, unique enough."""
     now = now or datetime.now(UTC)
@@ -44,7 +70,8 @@ def crawl_id_for(crawler: Any) -> str:
     cached = getattr(crawler, "_newsarchive_crawl_id", None)
     if cached:
         return str(cached)
-    crawl_id = crawler.settings.get("NEWSARCHIVE_CRAWL_ID") or new_crawl_id()
+    configured = crawler.settings.get("NEWSARCHIVE_CRAWL_ID")
+    crawl_id = check_crawl_id(configured, "NEWSARCHIVE_CRAWL_ID") if configured else new_crawl_id()
     crawler._newsarchive_crawl_id = crawl_id
     return str(crawl_id)
 

@@ -118,8 +118,10 @@ class NewsSpider(scrapy.Spider):
         """Arguments: see :class:`newsarchive.spiders.options.SpiderOptions` (start_urls needed)."""
         self.options, rest = spider_options(kwargs)
         super().__init__(*args, **rest)
-        if not self.options.start_urls:
-            raise ValueError("the news spider needs start URLs: -a start_urls=URL1,URL2")
+        if not self.options.entry_urls:
+            raise ValueError(
+                "the news spider needs start URLs (-a start_urls=URL1,URL2), sitemaps or feeds"
+            )
         self.start_urls = self.options.start_urls
         self.max_depth = self.options.max_depth
         # Scope (host and port) is checked by the spider on every URL it requests and by

@@ -37,14 +37,16 @@ def as_list(value: Any) -> list[str]:
 
 def as_url_list(value: Any) -> list[str]:
     """Like :func:`as_list`, each item an http(s) URL (a bare host gets ``http://``)."""
+    from newsarchive.plan import url_error
+
     urls = []
     for item in as_list(value):
         if "://" not in item:
             item = f"http://{item}"
-        parts = urlsplit(item)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) URL: {item!r}")
-        urls.append(item)
+        url, error = url_error(item)
+        if error:
+            raise ValueError(error)
+        urls.append(url)
     return urls
 
 
@@ -136,8 +138,9 @@ class SpiderOptions:
     plan: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.allowed_hosts:
-            self.allowed_hosts = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
+        if not self.allowed_hosts:  # the hosts of the seeds, or else of the sitemaps and feeds
+            urls = self.start_urls or self.entry_urls
+            self.allowed_hosts = sorted({urlsplit(u).hostname or "" for u in urls})
         self.allowed_hosts = sorted({h.lower().removeprefix("www.") for h in self.allowed_hosts})
         self._include = [re.compile(p) for p in self.include]
         self._exclude = [re.compile(p) for p in self.exclude]
@@ -149,6 +152,11 @@ class SpiderOptions:
     def allowed_domains(self) -> list[str]:
         """The allowed host names without ports (Scrapy's ``allowed_domains``)."""
         return sorted({host for host, _ in self._scope if host})
+
+    @property
+    def entry_urls(self) -> list[str]:
+        """Where the crawl starts: seeds, and a plan's sitemaps and feeds."""
+        return [*self.start_urls, *self.news_sitemaps, *self.sitemaps, *self.feeds]
 
     def on_allowed_host(self, url: str) -> bool:
         """On an allowed host (or below it) and on one of that host's allowed ports."""

@@ -155,7 +155,7 @@ include = ["(unclosed"]
     assert "plan.toml:3: sites[bad site!].seeds: item 0: expected an http(s) URL" in text
     assert "plan.toml:4: sites[bad site!].schedule: minute: 61 is outside 0-59" in text
     assert "plan.toml:5: sites[bad site!].refetch: expected one of never, conditional" in text
-    assert "plan.toml:6: sites[bad site!].user_agent: the user agent must name a contact" in text
+    assert "plan.toml:6: sites[bad site!].user_agent: no contact the site's operators" in text
     assert "plan.toml:7: sites[bad site!].typo_key: unknown key" in text
     assert "plan.toml:9: sites[bad site!].limits.articles_since: expected a duration" in text
     assert (
@@ -234,3 +234,185 @@ def test_plan_for_bare_urls() -> None:
         plan_for_urls(["ftp://x.example/"])
     with pytest.raises(PlanError, match="no URL to crawl"):
         plan_for_urls([])
+
+
+# ---------------------------------------------------------------- hostile plans (issue 14)
+
+ONE_SITE = '[[sites]]\nname = "x"\nseeds = ["https://a.example/"]\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ("politeness.delay = inf", "sites[x].politeness.delay", "finite number"),
+        ("politeness.delay = -inf", "sites[x].politeness.delay", "finite number"),
+        ("politeness.delay = nan", "sites[x].politeness.delay", "finite number"),
+        (
+            'user_agent = "Bot/1 (+https://a.example/bot)\\r\\nX-Forged: 1"',
+            "sites[x].user_agent",
+            "control characters",
+        ),
+        ('user_agent = "Bot/1 (+https://a.example/)\\u0000"', "sites[x].user_agent", "control"),
+        ('user_agent = "Bot/1 (+http://)"', "sites[x].user_agent", "no contact"),
+        ('user_agent = "Bot/1 (+https:///path)"', "sites[x].user_agent", "no contact"),
+        ('user_agent = "Bot/1 (write to me @ home)"', "sites[x].user_agent", "no contact"),
+        ('contact = "nobody"', "sites[x].contact", "no contact"),
+        ('contact = "(+http://)"', "sites[x].contact", "no contact"),
+        ('contact = "mailto:desk@archive.example\\nX-Forged: 1"', "sites[x].contact", "control"),
+    ],
+)
+def test_plans_refuse_what_stalls_forges_or_hides_the_operator(
+    extra: str, field: str, message: str
+) -> None:
+    issues = _issues(ONE_SITE + extra + "\n")
+    assert len(issues) == 1, issues
+    assert issues[0].startswith(f"plan.toml:4: {field}: ") and message in issues[0], issues
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "mailto:desk@archive.example",
+        "desk@archive.example",
+        "https://archive.example/bot",
+        "+https://archive.example/bot",
+    ],
+)
+def test_reachable_contacts_pass(contact: str) -> None:
+    plan = parse_plan(f'{ONE_SITE}contact = "{contact}"\n', "plan.toml")
+    assert contact in plan.site("x").effective_user_agent
+
+
+@pytest.mark.parametrize(
+    ("seed", "message"),
+    [
+        ("http://[::1", "not a valid URL"),
+        ("http://a.example:99999/", "not a valid URL"),
+        ("http://a.example/" + "a" * 2100, "longer than 2083 characters (2117)"),
+        ("http://a.example/a b", "spaces or control characters"),
+        ("http:///nohost", "with a host"),
+    ],
+)
+def test_bad_seeds_are_named_not_dropped(seed: str, message: str) -> None:
+    issues = _issues(f'[[sites]]\nname = "x"\nseeds = ["{seed}"]\n')
+    assert len(issues) == 1 and issues[0].startswith("plan.toml:3: sites[x].seeds: item 0: ")
+    assert message in issues[0]
+
+
+def test_deeply_nested_toml_is_one_error_not_a_traceback() -> None:
+    deep = "[plan]\nx = " + "[" * 5000 + "]" * 5000 + "\n"
+    assert _issues(deep) == [
+        "plan.toml: arrays or tables nested too deeply to read (is this a crawl plan?)"
+    ]
+
+
+def test_a_site_needs_somewhere_to_start_even_with_empty_seeds() -> None:
+    assert _issues('[[sites]]\nname = "x"\nseeds = []\n') == [
+        "plan.toml:1: sites[x]: a site needs seeds, sitemaps or feeds"
+    ]
+
+
+def test_a_sitemap_only_site_is_scoped_to_its_sources() -> None:
+    plan = parse_plan(
+        '[[sites]]\nname = "x"\n[sites.sources]\nsitemaps = ["https://maps.example/s.xml"]\n'
+        'feeds = ["https://feeds.example/rss"]\n',
+        "plan.toml",
+    )
+    args = site_spider_args(plan, plan.site("x"))
+    assert args["start_urls"] == []
+    assert args["allowed_hosts"] == ["feeds.example", "maps.example"]
+    from newsarchive.spiders.options import spider_options
+
+    options, _ = spider_options(args)
+    assert options.entry_urls == ["https://maps.example/s.xml", "https://feeds.example/rss"]
+    assert options.on_allowed_host("https://maps.example/2024/article.html")
+
+
+def _warc_bytes(folder: Path) -> bytes:
+    import gzip
+
+    return b"".join(gzip.open(p).read() for p in sorted(folder.rglob("*.warc.gz*")))
+
+
+def test_no_setting_can_forge_a_header_in_the_warc(tmp_path: Path) -> None:
+    """Plain ``scrapy crawl`` (no plan, no newsarchive CLI) with a CR/LF user agent."""
+    import subprocess
+    import sys
+
+    from newsarchive.server import DemoSite
+
+    out = tmp_path / "out"
+    with DemoSite() as site:
+        result = subprocess.run(
+            [
+                sys.executable, "-m", "scrapy", "crawl", "news",
+                "-a", f"start_urls={site.base_url}/",
+                "-s", "USER_AGENT=Bot (+https://archive.example/)\r\nX-Forged: 1",
+                "-s", f"NEWSARCHIVE_OUTPUT_DIR={out}",
+                "-s", "NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES=True",
+                "-s", "CLOSESPIDER_PAGECOUNT=2",
+                "-s", "NEWSARCHIVE_PROGRESS=False",
+            ],
+            cwd=ROOT, capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        fetched = [path for _, path, _ in site.request_log]
+    assert "setting USER_AGENT: control character '\\r'" in result.stderr, result.stderr[-2000:]
+    assert fetched == [] and b"X-Forged" not in _warc_bytes(tmp_path)
+
+
+def test_a_request_with_a_control_character_in_a_header_is_refused() -> None:
+    """Whatever builds a request (a validator echoed from a server, a spider), none is sent."""
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import Request
+
+    from newsarchive.crawler import HeaderGuard
+
+    guard = HeaderGuard(type("Crawler", (), {"stats": None})())
+    assert guard.process_request(Request("http://a.example/", headers={"X-A": "ok\tok"})) is None
+    for bad in ('"etag"\r\nX-Forged: 1', "a\nb", "a\x00b", "a\x7fb"):
+        with pytest.raises(IgnoreRequest, match="'If-None-Match' refused: control character"):
+            guard.process_request(Request("http://a.example/", headers={"If-None-Match": bad}))
+
+
+def test_a_plan_with_only_a_sitemap_crawls(tmp_path: Path) -> None:
+    """No seeds: the sitemap's host is the scope, its articles are archived."""
+    import json
+    import subprocess
+    import sys
+
+    from newsarchive.server import DemoSite
+
+    with DemoSite() as site:
+        plan = tmp_path / "maps.toml"
+        plan.write_text(
+            '[plan]\noutput = "out"\n[[sites]]\nname = "maps"\nallow_private = true\n'
+            f'[sites.sources]\nsitemaps = ["{site.base_url}/sitemap-news.xml"]\n'
+            "[sites.limits]\nmax_pages = 6\n[sites.politeness]\ndelay = 0\nautothrottle = false\n"
+        )
+        assert "OK: plan 'maps'" in subprocess.run(
+            [sys.executable, "-m", "newsarchive", "plan", "check", str(plan)],
+            capture_output=True, text=True, timeout=60,
+        ).stdout  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", "--plan", str(plan), "--crawl-id", "m1"],
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    manifest = json.loads((tmp_path / "out" / "maps" / "m1" / "manifest.json").read_text())
+    assert manifest["counts"]["articles"] >= 1, manifest
+
+
+def test_a_feed_on_another_host_does_not_widen_a_seeded_site() -> None:
+    plan = parse_plan(
+        '[[sites]]\nname = "x"\nseeds = ["https://daily.example/"]\n'
+        '[sites.sources]\nfeeds = ["https://feeds.example/daily"]\n',
+        "plan.toml",
+    )
+    assert site_spider_args(plan, plan.site("x"))["allowed_hosts"] == ["daily.example"]
+
+
+def test_a_plan_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + ONE_SITE.encode())
+    assert load_plan(path).site("x").seeds == ("https://a.example/",)

@@ -419,7 +419,7 @@ def test_serve_command_refuses_dir_with_generate(capsys: pytest.CaptureFixture[s
 
     assert cli.main(["serve", str(SITE), "--generate", "5"]) == 2
     assert cli.main(["serve", "--generate", "0"]) == 2
-    assert cli.main(["serve", "/no/such/folder"]) == 1
+    assert cli.main(["serve", "/no/such/folder"]) == 2
     assert "site folder not found" in capsys.readouterr().err
 
 

@@ -46,8 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--crawl-id",
         default=None,
-        help="crawl id for file names and provenance (default: generated; "
-        "give the earlier one to resume into its folder)",
+        help="crawl id for file names and provenance: 1-64 letters, digits, '.', '_', '-' "
+        "(default: generated; give the earlier one to resume into its folder)",
     )
     parser.add_argument(
         "--allow-private",
@@ -76,7 +76,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -89,6 +92,8 @@ def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
+        if name.strip() == "NEWSARCHIVE_CRAWL_ID":
+            raise ValueError("give the crawl id with --crawl-id ID, not -s NEWSARCHIVE_CRAWL_ID")
         overrides[name.strip()] = value
     return overrides
 
@@ -166,7 +171,30 @@ def as_worker(args: argparse.Namespace, options: Any, site: str | None = None) -
     return worker_options(options, args.redis, site=site)
 
 
-def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
+def announce(args: argparse.Namespace, crawl_id: str, where: str) -> Any:
+    """Print (stderr) and log the crawl id and the exact command that resumes this crawl.
+
+    Printed at the start, because a crawl killed with ``kill -9`` prints nothing
+    afterwards; the returned callback repeats it on SIGINT/SIGTERM.
+    """
+    import logging
+
+    from newsarchive.crawler import resume_command
+
+    command = resume_command(getattr(args, "_argv", None) or sys.argv[1:], crawl_id)
+
+    def say(event: str) -> None:
+        line = f"newsarchive crawl: {event}crawl id {crawl_id} ({where}); resume with: {command}"
+        print(line, file=sys.stderr, flush=True)
+        logging.getLogger("newsarchive.crawl").info("%s", line)
+
+    say("")
+    return lambda signame: say(f"{signame} received, stopping; ")
+
+
+def run_plan(
+    plan: Any, sites: list[Any], crawls: list[Any], args: argparse.Namespace | None = None
+) -> int:
     """Crawl a plan's sites side by side; each run is opened and closed in the crawl state."""
     from newsarchive.crawler import run_crawls
     from newsarchive.crawlfolder import reconcile_state
@@ -183,7 +211,9 @@ def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
             state.run_for_crawl(site.name, crawl.crawl_id)
             for site, crawl in zip(sites, crawls, strict=True)
         ]
-        results = run_crawls(crawls)
+        where = f"plan {plan.name}, output {args.out if args and args.out else plan.output_dir}"
+        on_signal = announce(args, crawls[0].crawl_id, where) if args else None
+        results = run_crawls(crawls, on_signal=on_signal)
         failed = 0
         for site, run_id, result, crawl in zip(sites, run_ids, results, crawls, strict=True):
             report = report_crawl(
@@ -214,8 +244,8 @@ def run_plan(plan: Any, sites: list[Any], crawls: list[Any]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchive.crawler import run_crawl, write_crawl_report
-    from newsarchive.plan import PlanError
+    from newsarchive.crawler import check_crawls, run_crawl, write_crawl_report
+    from newsarchive.plan import PlanError, state_file_problem
     from newsarchive.summary import crawl_failure, format_summary, summarize
 
     try:
@@ -223,16 +253,27 @@ def run(args: argparse.Namespace) -> int:
             plan, sites, crawls = plan_crawls(args)
             crawls = [as_worker(args, c, site.name) for c, site in zip(crawls, sites, strict=True)]
         else:
-            options = as_worker(args, options_from_args(args))
+            crawls = [as_worker(args, options_from_args(args))]
+        check_crawls(crawls)
     except PlanError as exc:
-        print(f"newsarchive crawl: the plan has errors:\n{exc}", file=sys.stderr)
+        for issue in exc.issues:
+            print(f"newsarchive crawl: {issue}", file=sys.stderr)
         return 2
-    except (KeyError, ValueError) as exc:
+    except KeyError as exc:
+        print(f"newsarchive crawl: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
         print(f"newsarchive crawl: {exc}", file=sys.stderr)
         return 2
     if args.plan is not None:
-        return run_plan(plan, sites, crawls)
-    result = run_crawl(options)
+        problem = None if args.redis else state_file_problem(plan)
+        if problem:
+            print(f"newsarchive crawl: {problem}", file=sys.stderr)
+            return 2
+        return run_plan(plan, sites, crawls, args)
+    options = crawls[0]
+    on_signal = announce(args, options.crawl_id, f"output {options.out_dir}")
+    result = run_crawl(options, on_signal=on_signal)
     write_crawl_report(result)
     print(format_summary(summarize(result.out_dir, result.crawl_id, result.stats)))
     print(

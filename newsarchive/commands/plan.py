@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     except PlanError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
-        print(f"{args.file}: {len(exc.issues)} problem(s)", file=sys.stderr)
+        if len(exc.issues) > 1:
+            print(f"{args.file}: {len(exc.issues)} problems", file=sys.stderr)
         return 1
     try:
         sites = [plan.site(args.site)] if args.site else list(plan.sites)

@@ -24,7 +24,9 @@ START_TIMEOUT = 10.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=6379, help="port (default 6379)")
+    from newsarchive.cli import port_number
+
+    parser.add_argument("--port", type=port_number, default=6379, help="port (default 6379)")
     parser.add_argument(
         "--bind",
         default="127.0.0.1",

@@ -84,7 +84,7 @@ def _show_next(plan: Plan, count: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchive.plan import PlanError, load_plan
+    from newsarchive.plan import PlanError, load_plan, state_file_problem
     from newsarchive.schedule import (
         Scheduler,
         SubprocessLauncher,
@@ -103,8 +103,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         plan = load_plan(args.plan)
     except PlanError as exc:
-        print(exc, file=sys.stderr)
-        return 1
+        for issue in exc.issues:
+            print(f"newsarchive schedule: {issue}", file=sys.stderr)
+        return 2
     if args.crontab or args.systemd:
         # flock creates the lock file but not its folder.
         lock_path(plan).parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +125,10 @@ def run(args: argparse.Namespace) -> int:
             return 2
         return wait_for({site.name: SubprocessLauncher(plan)(site)}, SystemClock())
     elif args.run:
+        problem = state_file_problem(plan)
+        if problem:
+            print(f"newsarchive schedule: {problem}", file=sys.stderr)
+            return 2
         scheduler = Scheduler(plan, SubprocessLauncher(plan), poll_seconds=args.poll)
         try:
             scheduler.run()

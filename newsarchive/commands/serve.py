@@ -17,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "dir", nargs="?", default=None, help="folder to serve (default: the bundled demo site)"
     )
-    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    from newsarchive.cli import port_number
+
+    parser.add_argument("--port", type=port_number, default=0, help="port (default: a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--generate",
@@ -32,17 +34,20 @@ def run(args: argparse.Namespace) -> int:
     from newsarchive.server import DemoSite
 
     if args.generate is not None and args.dir:
-        print("give either DIR or --generate, not both", file=sys.stderr)
+        print("newsarchive serve: give either DIR or --generate, not both", file=sys.stderr)
         return 2
     if args.generate is not None and args.generate < 1:
-        print("--generate needs a positive number of articles", file=sys.stderr)
+        print("newsarchive serve: --generate needs a positive number of articles", file=sys.stderr)
         return 2
     try:
         site = DemoSite(args.dir, generate=args.generate, host=args.host, port=args.port)
         site.start()
     except (OSError, ValueError) as exc:
-        print(f"cannot serve: {exc}", file=sys.stderr)
-        return 1
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        print(
+            f"newsarchive serve: cannot serve on {args.host}:{args.port}: {detail}", file=sys.stderr
+        )
+        return 2
     print(site.base_url, flush=True)
     try:
         while True:
