@@ -79,7 +79,6 @@ DOWNLOADER_MIDDLEWARES = {
     # Cookies with per-host limits, and the bundled Public Suffix List (no download).
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "newsarchive.spiders.cookies.BoundedCookiesMiddleware": 700,
-
     # Last before the download: no header with CR/LF or other control characters (issue 14).
     "newsarchive.crawler.HeaderGuard": 990,
 }

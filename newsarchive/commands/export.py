@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 HELP = "convert crawl output or exports to Parquet, JSON Lines or CSV (streamed, partitionable)"
 
@@ -75,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1:
         print("--batch-size must be at least 1", file=sys.stderr)
+        return 2
+    missing = [str(source) for source in args.sources if not Path(source).exists()]
+    if missing:  # a wrong argument, like a bad option: exit 2 as for every command
+        print(f"newsarchive export: {missing[0]}: no such file or directory", file=sys.stderr)
         return 2
     report = ExportReport()
 
