@@ -102,6 +102,9 @@ class Following:
     hosts: tuple[str, ...] = ()
     links: bool = True
     feeds: bool = True
+    # Links handed back per page: each costs the reactor a scope check and a fingerprint,
+    # so a page of a million links must not stall it (None: all).
+    max_links: int | None = 5000
 
 
 def is_full_article(record: Mapping[str, Any] | None) -> bool:
@@ -163,7 +166,10 @@ def _follow(body: bytes, url: str, following: Following) -> tuple[list[str], lis
 
     feeds = discover_feeds(body, url) if following.feeds else []
     links = extract_links(body, url, allowed_hosts=following.hosts) if following.links else []
-    return links, feeds
+    if following.max_links and len(links) > following.max_links:
+        log.info("%s: %d links, the first %d followed", url, len(links), following.max_links)
+        links = links[: following.max_links]
+    return links, feeds[: following.max_links or None]
 
 
 def process_page(

@@ -128,3 +128,6 @@ NEWSARCHIVE_EXTRACT_MAX_BYTES = 16 * 1024 * 1024
 # Pages with an element of more attributes than this are recorded as failed, not parsed:
 # libxml2 is quadratic in them (0 = no limit).
 NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES = 10_000
+# Links (and feeds) followed from one hub page; a page of a million links must not stall
+# the reactor with scope checks (real section pages have hundreds; 0 = no limit).
+NEWSARCHIVE_MAX_LINKS_PER_PAGE = 5000

@@ -359,6 +359,7 @@ class NewsSpider(scrapy.Spider):
             hosts=tuple(options.allowed_hosts),
             links=options.follow_links,
             feeds=options.discover_feeds,
+            max_links=self.settings.getint("NEWSARCHIVE_MAX_LINKS_PER_PAGE") or None,
         )
 
     def follow_hub(
