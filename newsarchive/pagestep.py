@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsarchive import settings as project_settings
 from newsarchive.normalize import reidentify
 from newsarchive.safety import SMALL_PAGE_WORDS, detect_block_page
 
@@ -58,12 +59,16 @@ class PageOutcome:
 
 @dataclass(frozen=True)
 class ExtractionLimits:
-    """Bounds on one page's extraction (settings ``NEWSARCHIVE_EXTRACT_*``; 0/None = none)."""
+    """Bounds on one page's extraction (settings ``NEWSARCHIVE_EXTRACT_*``; 0/None = none).
 
-    timeout: float | None = 60.0
-    memory_mb: int | None = 2048
-    max_bytes: int | None = 16 * 1024 * 1024
-    max_attributes: int | None = 10_000
+    The defaults are those of ``newsarchive.settings``; a setting that is absent from the
+    given settings keeps its default, 0 switches the limit off.
+    """
+
+    timeout: float | None = project_settings.NEWSARCHIVE_EXTRACT_TIMEOUT or None
+    memory_mb: int | None = project_settings.NEWSARCHIVE_EXTRACT_MEMORY_MB or None
+    max_bytes: int | None = project_settings.NEWSARCHIVE_EXTRACT_MAX_BYTES or None
+    max_attributes: int | None = project_settings.NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES or None
 
     @classmethod
     def from_settings(cls, settings: Any) -> ExtractionLimits:
@@ -75,6 +80,8 @@ class ExtractionLimits:
 
         def positive(name: str, convert: Callable[[Any], Any]) -> Any:
             raw = value(name)
+            if raw is None:
+                raw = getattr(project_settings, name)
             try:
                 number = convert(raw) if raw not in (None, "") else None
             except (TypeError, ValueError):
@@ -104,7 +111,7 @@ class Following:
     feeds: bool = True
     # Links handed back per page: each costs the reactor a scope check and a fingerprint,
     # so a page of a million links must not stall it (None: all).
-    max_links: int | None = 5000
+    max_links: int | None = project_settings.NEWSARCHIVE_MAX_LINKS_PER_PAGE or None
 
 
 def is_full_article(record: Mapping[str, Any] | None) -> bool:

@@ -35,6 +35,7 @@ from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from newsarchive import settings as project_settings
 from newsarchive.discovery.feeds import parse_feed
 from newsarchive.discovery.links import ARTICLE, HUB, classify_url
 from newsarchive.discovery.robots import sitemaps_from_robots
@@ -359,7 +360,10 @@ class NewsSpider(scrapy.Spider):
             hosts=tuple(options.allowed_hosts),
             links=options.follow_links,
             feeds=options.discover_feeds,
-            max_links=self.settings.getint("NEWSARCHIVE_MAX_LINKS_PER_PAGE") or None,
+            max_links=self.settings.getint(
+                "NEWSARCHIVE_MAX_LINKS_PER_PAGE", project_settings.NEWSARCHIVE_MAX_LINKS_PER_PAGE
+            )
+            or None,
         )
 
     def follow_hub(

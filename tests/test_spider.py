@@ -521,6 +521,9 @@ def test_a_hub_of_many_links_is_followed_up_to_the_limit() -> None:
         headers={"Content-Type": "text/html"},
         meta={"newsarchive_depth": 0, "newsarchive_via": {"type": "seed"}},
     )
-    requests = [r for r in collect(spider.parse_page(response)) if isinstance(r, Request)]
+    try:
+        requests = [r for r in collect(spider.parse_page(response)) if isinstance(r, Request)]
+    finally:
+        spider.close_extraction()
     assert len(requests) == 150
     assert requests[0].url == f"{SITE}/2026/01/02/story-number-0-slug"
