@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsarchive import settings as project_settings
 from newsarchive.normalize import reidentify
 from newsarchive.safety import SMALL_PAGE_WORDS, detect_block_page
 
@@ -58,12 +60,16 @@ class PageOutcome:
 
 @dataclass(frozen=True)
 class ExtractionLimits:
-    """Bounds on one page's extraction (settings ``NEWSARCHIVE_EXTRACT_*``; 0/None = none)."""
+    """Bounds on one page's extraction (settings ``NEWSARCHIVE_EXTRACT_*``; 0/None = none).
 
-    timeout: float | None = 60.0
-    memory_mb: int | None = 2048
-    max_bytes: int | None = 16 * 1024 * 1024
-    max_attributes: int | None = 10_000
+    The defaults are those of ``newsarchive.settings``; a setting that is absent from the
+    given settings keeps its default, 0 switches the limit off.
+    """
+
+    timeout: float | None = project_settings.NEWSARCHIVE_EXTRACT_TIMEOUT or None
+    memory_mb: int | None = project_settings.NEWSARCHIVE_EXTRACT_MEMORY_MB or None
+    max_bytes: int | None = project_settings.NEWSARCHIVE_EXTRACT_MAX_BYTES or None
+    max_attributes: int | None = project_settings.NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES or None
 
     @classmethod
     def from_settings(cls, settings: Any) -> ExtractionLimits:
@@ -75,6 +81,8 @@ class ExtractionLimits:
 
         def positive(name: str, convert: Callable[[Any], Any]) -> Any:
             raw = value(name)
+            if raw is None:
+                raw = getattr(project_settings, name)
             try:
                 number = convert(raw) if raw not in (None, "") else None
             except (TypeError, ValueError):
@@ -102,9 +110,9 @@ class Following:
     hosts: tuple[str, ...] = ()
     links: bool = True
     feeds: bool = True
-    # Most feeds and links taken from one page, plus one so the caller sees it was cut: a
-    # 32 MB page of bare links must not send two million URLs back from the worker.
-    max_links: int = 10_000
+    # Feeds and links handed back per page (None: all): each costs the reactor a scope check
+    # and a fingerprint, so a 32 MB page of a million bare links must not reach it.
+    max_links: int | None = project_settings.NEWSARCHIVE_MAX_LINKS_PER_PAGE or None
 
 
 def is_full_article(record: Mapping[str, Any] | None) -> bool:
@@ -164,9 +172,12 @@ def _follow(body: bytes, url: str, following: Following) -> tuple[list[str], lis
     from newsarchive.discovery.feeds import discover_feeds
     from newsarchive.discovery.links import extract_links
 
-    keep = following.max_links + 1
+    # One more than the cap, so the spider sees the page was cut and says so.
+    keep = following.max_links + 1 if following.max_links is not None else sys.maxsize
     feeds = discover_feeds(body, url)[:keep] if following.feeds else []
     links = extract_links(body, url, allowed_hosts=following.hosts) if following.links else []
+    if following.max_links is not None and len(feeds) + len(links) > keep:
+        log.info("%s: %d links and feeds, the first %d kept", url, len(feeds) + len(links), keep)
     return links[: max(keep - len(feeds), 0)], feeds
 
 

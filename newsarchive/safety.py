@@ -256,12 +256,13 @@ def _lower_headers(headers: HeadersLike | None) -> dict[str, str]:
     return {_text(name).lower(): _text(value).lower() for name, value in (headers or {}).items()}
 
 
-def _matches(signature: BlockSignature, headers: dict[str, str], html: str) -> str | None:
+def _matches(signature: BlockSignature, headers: dict[str, str], html: str | bytes) -> str | None:
     for name, needle in signature.headers:
         if name in headers and needle in headers[name]:
             return f"header {name}"
+    as_bytes = isinstance(html, bytes)
     for marker in signature.markers:
-        if marker in html:
+        if (marker.encode() if as_bytes else marker) in html:  # type: ignore[operator]
             return f"marker {marker!r}"
     return None
 
@@ -273,9 +274,9 @@ def detect_block_page(
     (header cf-mitigated)"``), or None when it looks like a real page."""
     if status not in BLOCK_STATUSES:
         return None
-    if isinstance(html_text, bytes):
-        html_text = html_text.decode("utf-8", errors="replace")
-    html = (html_text or "").lower()  # the whole page: a long script must not hide its text
+    # The whole page: a long script must not hide its text. Bytes are searched as bytes
+    # (the markers are ASCII), which spares decoding pages that show no marker at all.
+    html: str | bytes = (html_text or "").lower()
     lowered = _lower_headers(headers)
     small: bool | None = None  # counted only when a signature needs it
     for signature in BLOCK_SIGNATURES:
@@ -286,7 +287,8 @@ def detect_block_page(
             continue
         if signature.small_page_only:
             if small is None:
-                small = visible_word_count(html, SMALL_PAGE_WORDS) < SMALL_PAGE_WORDS
+                text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+                small = visible_word_count(text, SMALL_PAGE_WORDS) < SMALL_PAGE_WORDS
             if not small:
                 continue
         return f"{signature.reason} ({evidence}, HTTP {status})"

@@ -35,6 +35,7 @@ from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from newsarchive import settings as project_settings
 from newsarchive.discovery.feeds import parse_feed
 from newsarchive.discovery.links import ARTICLE, HUB, classify_url
 from newsarchive.discovery.robots import sitemaps_from_robots
@@ -61,9 +62,8 @@ META_SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # index hops from a named site
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
 # Sources first, so the article URLs they name (with dates) are scheduled early. A URL
 # named by several sources is fetched once (first_time()), under the first discovery.
-# Default of NEWSARCHIVE_MAX_LINKS_PER_PAGE: requests one hub page may add (feeds and links).
-# Busy home pages name ~1,000; a 32 MB page of bare links could name two million.
-MAX_LINKS_PER_PAGE = 10_000
+# Requests one hub page may add (feeds and links): the setting's default, declared once.
+MAX_LINKS_PER_PAGE = project_settings.NEWSARCHIVE_MAX_LINKS_PER_PAGE
 PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
 
 
@@ -461,7 +461,7 @@ class NewsSpider(scrapy.Spider):
             hosts=tuple(options.allowed_domains),  # host names; ports: wants_page() below
             links=options.follow_links,
             feeds=options.discover_feeds,
-            max_links=self.max_links_per_page,
+            max_links=self.max_links_per_page or None,  # 0: no limit
         )
 
     def follow_hub(
@@ -469,7 +469,7 @@ class NewsSpider(scrapy.Spider):
     ) -> Iterator[Request | dict[str, Any]]:
         """Feeds and links of a hub page, at most ``NEWSARCHIVE_MAX_LINKS_PER_PAGE`` of them."""
         for number, (url, kind) in enumerate(self._hub_targets(depth, links, feeds)):
-            if number >= self.max_links_per_page:
+            if self.max_links_per_page and number >= self.max_links_per_page:
                 host = urlsplit(response.url).netloc.lower()
                 limit = f"{self.max_links_per_page} links (NEWSARCHIVE_MAX_LINKS_PER_PAGE)"
                 self.note_limit(host, f"{response.url} names more than {limit}")

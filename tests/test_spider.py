@@ -515,3 +515,23 @@ def test_redirect_to_a_known_url_is_not_fetched_again(spider: NewsSpider) -> Non
     failure = Failure(AlreadyRequested("x"))
     failure.request = moved  # type: ignore[attr-defined]
     assert list(spider.on_failure(failure)) == []  # the hop is recorded, not a failure
+
+
+def test_a_hub_of_many_links_is_followed_up_to_the_limit() -> None:
+    """A page of 2,000 article links gives the reactor at most NEWSARCHIVE_MAX_LINKS_PER_PAGE."""
+    crawler = get_crawler(NewsSpider, {"NEWSARCHIVE_MAX_LINKS_PER_PAGE": 150})
+    spider = NewsSpider.from_crawler(crawler, start_urls=f"{SITE}/")
+    links = "".join(f'<a href="/2026/01/02/story-number-{n}-slug">s</a>' for n in range(2000))
+    response = response_for(
+        HtmlResponse,
+        f"{SITE}/",
+        f"<html><body>{links}</body></html>".encode(),
+        headers={"Content-Type": "text/html"},
+        meta={"newsarchive_depth": 0, "newsarchive_via": {"type": "seed"}},
+    )
+    try:
+        requests = [r for r in collect(spider.parse_page(response)) if isinstance(r, Request)]
+    finally:
+        spider.close_extraction()
+    assert len(requests) == 150
+    assert requests[0].url == f"{SITE}/2026/01/02/story-number-0-slug"

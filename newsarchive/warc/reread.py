@@ -2,8 +2,10 @@
 
 One sequential pass reads the WARC files in order (cheap: headers and payloads),
 and hands each archived HTML page to a pool of worker processes that run the
-extractor; results come back in archive order, so the output is deterministic
-whatever the number of jobs.
+crawl's page step (:func:`newsarchive.pagestep.process_page`: block check,
+extraction, outcome), so a page gets the verdict the crawl gave it, under the
+crawl's time and memory limits (``spiders/workerpool.py``); results come back in
+archive order, so the output is deterministic whatever the number of jobs.
 
 Files are read member by member (``gzipwalk.iter_members``): each gzip member must
 hold one whole WARC record, and after a bad member (corrupt, cut short, not gzip)
