@@ -14,7 +14,7 @@ and everything a callback needs travels in ``request.meta``.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -35,6 +35,7 @@ from newsarchive.discovery.feeds import discover_feeds, parse_feed
 from newsarchive.discovery.links import ARTICLE, HUB, classify_url, extract_links
 from newsarchive.discovery.robots import sitemaps_from_robots
 from newsarchive.discovery.sitemaps import (
+    MAX_FEEDS_PER_HOST,
     MAX_FILES_PER_HOST,
     MAX_INDEX_DEPTH,
     MAX_URLS_PER_HOST,
@@ -141,6 +142,7 @@ class NewsSpider(scrapy.Spider):
             max_depth=settings.getint("NEWSARCHIVE_SITEMAP_MAX_DEPTH", MAX_INDEX_DEPTH),
             max_files=settings.getint("NEWSARCHIVE_SITEMAP_MAX_FILES", MAX_FILES_PER_HOST),
             max_urls=settings.getint("NEWSARCHIVE_SITEMAP_MAX_URLS", MAX_URLS_PER_HOST),
+            max_feeds=settings.getint("NEWSARCHIVE_FEED_MAX_FILES", MAX_FEEDS_PER_HOST),
         )
         crawler.signals.connect(spider.note_extraction, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
@@ -286,11 +288,7 @@ class NewsSpider(scrapy.Spider):
                 self.sitemap_request(url, discovered_via("seed", None), 0, entry=True)
             )
         for url in options.feeds:
-            yield from _present(
-                self.source_request(
-                    url, self.parse_feed, discovered_via("seed", None), "feed", entry=True
-                )
-            )
+            yield from _present(self.feed_request(url, discovered_via("seed", None), entry=True))
 
     def sitemap_request(
         self, url: str, via: dict[str, Any], depth: int, *, entry: bool = False
@@ -365,18 +363,43 @@ class NewsSpider(scrapy.Spider):
             if self.in_scope(child.url):
                 via = discovered_via("sitemap", response.url, child.lastmod)
                 yield from _present(self.sitemap_request(child.url, via, depth))
-        for entry in result.urls:
-            if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
-                host = urlsplit(entry.url).netloc.lower()
-                refusal = self.sitemap_budget.url_refusal(host)
-                if refusal is not None:
-                    self.note_limit(host, refusal)
-                    break
-                via = discovered_via(entry.kind, response.url, entry.date)
-                request = self.page_request(entry.url, via, 1, "article")
-                if request is not None:
-                    self.sitemap_budget.urls[host] += 1
-                    yield request
+        entries = ((e.url, e.date, e.kind) for e in result.urls)
+        yield from self.source_entries(response.url, entries)
+
+    def source_entries(
+        self, source: str, entries: Iterable[tuple[str, str | None, str]]
+    ) -> Iterator[Request | dict[str, Any]]:
+        """Article requests for the ``(url, date, kind)`` entries of a sitemap or feed.
+
+        In scope and recent enough only, and within the per-host URL budget
+        (NEWSARCHIVE_SITEMAP_MAX_URLS counts the page URLs of sitemaps and feeds).
+        """
+        for url, date, kind in entries:
+            if not (self.options.wants_page(url) and self.options.recent_enough(date)):
+                continue
+            host = urlsplit(url).netloc.lower()
+            refusal = self.sitemap_budget.url_refusal(host)
+            if refusal is not None:
+                self.note_limit(host, refusal)
+                return
+            request = self.page_request(url, discovered_via(kind, source, date), 1, "article")
+            if request is not None:
+                self.sitemap_budget.urls[host] += 1
+                yield request
+
+    def feed_request(
+        self, url: str, via: dict[str, Any], *, entry: bool = False
+    ) -> Request | dict[str, Any] | None:
+        """A feed request within the per-host feed budget (NEWSARCHIVE_FEED_MAX_FILES)."""
+        host = urlsplit(url).netloc.lower()
+        refusal = self.sitemap_budget.feed_refusal(host)
+        if refusal is not None:
+            self.note_limit(host, refusal)
+            return None
+        request = self.source_request(url, self.parse_feed, via, "feed", entry=entry)
+        if isinstance(request, Request):
+            self.sitemap_budget.feeds[host] += 1
+        return request
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self.source_outcome(response, "feed")
@@ -384,10 +407,8 @@ class NewsSpider(scrapy.Spider):
             return
         result = parse_feed(response.body, response.url)
         log_errors("feed", response.url, result.errors)
-        for entry in result.entries:
-            if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
-                via = discovered_via("feed", response.url, entry.date)
-                yield from _present(self.page_request(entry.url, via, 1, "article"))
+        entries = ((e.url, e.date, "feed") for e in result.entries)
+        yield from self.source_entries(response.url, entries)
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         """Extract the page; follow its links and feeds when it is a hub within depth.
@@ -450,8 +471,7 @@ class NewsSpider(scrapy.Spider):
                 self.note_limit(host, f"{response.url} names more than {limit}")
                 return
             if kind == "feed":
-                via = discovered_via("feed", response.url)
-                yield from _present(self.source_request(url, self.parse_feed, via, "feed"))
+                yield from _present(self.feed_request(url, discovered_via("feed", response.url)))
             else:
                 via = discovered_via("link", response.url)
                 yield from _present(self.page_request(url, via, depth + 1, kind))

@@ -67,11 +67,12 @@ def endless_index(base: str) -> object:
 
 
 class PrefixRoutes(dict):
-    """Routes where every path under /sitemaps/ goes to one handler."""
+    """Routes where every path under /sitemaps/ (or /feeds/) goes to one handler."""
 
     def get(self, path: str, default: object = None) -> object:
-        if path.startswith("/sitemaps/") and "/sitemaps/" in self:
-            return self["/sitemaps/"]
+        for folder in ("/sitemaps/", "/feeds/"):
+            if path.startswith(folder) and folder in self:
+                return self[folder]
         return super().get(path, default)
 
 
@@ -128,6 +129,42 @@ def test_page_urls_per_host_from_sitemaps_stop_at_their_limit(tmp_path: Path) ->
         stories = [p for p in site.paths() if "flood-story" in p]
     assert run.returncode == 0, run.stderr[-3000:]
     assert len(stories) == 7, stories
+
+
+def test_feeds_and_their_entries_per_host_stop_at_their_limits(tmp_path: Path) -> None:
+    """A hub page announcing 30 feeds of 20 entries each: 4 feeds, 25 URLs taken."""
+    feeds = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="/feeds/{n}.xml">'
+        for n in range(30)
+    )
+
+    def feed(handler: object) -> Reply:
+        number = handler.path.rsplit("/", 1)[-1].removesuffix(".xml")  # type: ignore[attr-defined]
+        items = "".join(
+            f"<item><link>/news/2024-05-01-feed-{number}-story-{n}.html</link></item>"
+            for n in range(20)
+        )
+        return text(
+            f'<rss version="2.0"><channel><title>f</title>{items}</channel></rss>',
+            content_type="application/rss+xml",
+        )
+
+    routes = PrefixRoutes({"/": lambda _: html(f"<html><head>{feeds}</head></html>".encode())})
+    routes["/feeds/"] = feed
+    with HostileSite(routes) as site:
+        run = crawl(
+            [f"{site.base}/"],
+            tmp_path / "out",
+            settings={
+                **SAFETY_NET,
+                "NEWSARCHIVE_FEED_MAX_FILES": 4,
+                "NEWSARCHIVE_SITEMAP_MAX_URLS": 25,
+            },
+        )
+        paths = site.paths()
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len([p for p in paths if p.startswith("/feeds/")]) == 4
+    assert len([p for p in paths if "-story-" in p]) == 25
 
 
 def test_prose_served_as_a_plain_text_sitemap_names_no_url(tmp_path: Path) -> None:
