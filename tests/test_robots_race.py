@@ -9,12 +9,18 @@ start at once.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hostile_site import CrawlRun, HostileSite, article_html, crawl, html, text
+from newsarchive.spiders.robots import RobotsTxtGate
+from scrapy import Request
+from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.utils.test import get_crawler
 
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 PRIVATE = "/private/2024-05-02-secret-plans.html"
@@ -110,3 +116,71 @@ def test_only_the_first_512_kib_of_a_huge_robots_txt_are_parsed(tmp_path: Path) 
     (size,) = [int(n) for n in re.findall(r"robots parser got (\d+) bytes", run.stderr)]
     assert size == 512 * 1024
     assert PUBLIC[0] in paths and PRIVATE not in paths  # rules at the start still apply
+
+
+# --------------------------------------------------------------------------- the gate alone
+
+ORIGIN = "http://news.test:80"
+
+
+def gate_for(spider: object = None) -> RobotsTxtGate:
+    crawler = get_crawler(settings_dict={"ROBOTSTXT_OBEY": True})
+    crawler.spider = spider
+    return RobotsTxtGate.from_crawler(crawler)
+
+
+def verdicts(gate: RobotsTxtGate, paths: list[str], then: Callable[[], None]) -> list[tuple]:
+    """One request per path waits for ORIGIN's verdict; ``then()`` runs while they wait."""
+
+    async def scenario() -> list[tuple]:
+        waiting = [
+            asyncio.ensure_future(gate.process_request(Request(f"http://news.test{path}")))
+            for path in paths
+        ]
+        await asyncio.sleep(0.01)
+        assert not any(task.done() for task in waiting)
+        then()
+        done = await asyncio.gather(*waiting, return_exceptions=True)
+        return [
+            (path, type(result).__name__ if isinstance(result, Exception) else "allowed")
+            for path, result in zip(paths, done, strict=True)
+        ]
+
+    return asyncio.run(scenario())
+
+
+def test_every_request_waiting_for_robots_txt_gets_the_same_verdict() -> None:
+    gate = gate_for()
+    fetches: list[str] = []
+    gate._start_fetch = lambda origin, needed_by: fetches.append(origin)  # type: ignore[method-assign]
+    parser = ProtegoRobotParser.from_crawler(gate.crawler, ROBOTS.encode())
+    results = verdicts(
+        gate, ["/a", "/private/b", "/c", "/private/d"], lambda: gate._settle(ORIGIN, parser)
+    )
+    assert fetches == [ORIGIN]  # one fetch for all four
+    assert results == [
+        ("/a", "allowed"),
+        ("/private/b", "RobotsTxtDenied"),
+        ("/c", "allowed"),
+        ("/private/d", "RobotsTxtDenied"),
+    ]
+
+
+def test_a_robots_fetch_that_breaks_releases_its_waiters() -> None:
+    class BrokenSpider:
+        def robots_txt_request(self, url: str, needed_by: str) -> Request:
+            raise RuntimeError("spider bug")
+
+    gate = gate_for(BrokenSpider())
+
+    async def scenario() -> list[object]:
+        waiting = [gate.process_request(Request(f"http://news.test{p}")) for p in ("/a", "/b")]
+        return await asyncio.wait_for(asyncio.gather(*waiting), timeout=30)
+
+    assert asyncio.run(scenario()) == [None, None]  # allowed, as on a download error
+
+
+def test_requests_still_waiting_when_the_crawl_closes_are_refused() -> None:
+    gate = gate_for()
+    gate._start_fetch = lambda origin, needed_by: None  # type: ignore[method-assign]
+    assert verdicts(gate, ["/a"], gate._close) == [("/a", "IgnoreRequest")]
