@@ -56,6 +56,7 @@ META_SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # index hops from a named site
 
 # Response headers kept for conditional re-fetches (crawl state).
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
+MAX_VALIDATOR_LENGTH = 1024  # real ETags are tens of characters
 # Sources first, so the article URLs they name (with dates) are scheduled early. A URL
 # named by several sources is fetched once (first_time()), under the first discovery.
 # Default of NEWSARCHIVE_MAX_LINKS_PER_PAGE: requests one hub page may add (feeds and links).
@@ -92,11 +93,15 @@ def _present(request: Request | None) -> Iterator[Request]:
 
 
 def validators_of(response: Response) -> dict[str, str]:
-    """ETag and Last-Modified (lower-case names) for conditional re-fetches next time."""
+    """ETag and Last-Modified (lower-case names) for conditional re-fetches next time.
+
+    A value longer than MAX_VALIDATOR_LENGTH is not kept: sent back as If-None-Match,
+    a hostile megabyte ETag would swell every later request (and its WARC record).
+    """
     found = {}
     for name in VALIDATOR_HEADERS:
         value = response.headers.get(name)
-        if value:
+        if value and len(value) <= MAX_VALIDATOR_LENGTH:
             found[name.lower()] = value.decode("latin-1")
     return found
 

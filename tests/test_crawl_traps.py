@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hostile_site import HostileSite, Reply, article_html, crawl, html, text
 from newsarchive.spiders.cookies import BoundedCookiesMiddleware
-from newsarchive.spiders.news import NewsSpider
+from newsarchive.spiders.news import NewsSpider, validators_of
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
@@ -328,3 +328,10 @@ def test_cookies_are_bounded_in_number_size_and_header_length() -> None:
     header = later.headers.get("Cookie") or b""
     assert 0 < len(header) <= 8192
     assert all(pair.count(b"=") == 1 for pair in header.split(b"; "))  # whole cookies only
+
+
+def test_a_huge_etag_is_not_kept_for_the_next_run() -> None:
+    """It would come back as If-None-Match on every later run's request."""
+    headers = {"ETag": '"' + "e" * 100_000 + '"', "Last-Modified": "Wed, 01 May 2024 10:00:00 GMT"}
+    response = HtmlResponse("http://news.test/a", body=b"<html></html>", headers=headers)
+    assert validators_of(response) == {"last-modified": "Wed, 01 May 2024 10:00:00 GMT"}
