@@ -10,7 +10,10 @@ start at once.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -184,3 +187,46 @@ def test_requests_still_waiting_when_the_crawl_closes_are_refused() -> None:
     gate = gate_for()
     gate._start_fetch = lambda origin, needed_by: None  # type: ignore[method-assign]
     assert verdicts(gate, ["/a"], gate._close) == [("/a", "IgnoreRequest")]
+
+
+PLAN = """
+[plan]
+name = "race"
+state = "state.sqlite"
+output = "output"
+
+[[sites]]
+name = "race"
+seeds = {seeds}
+contact = "mailto:archive@example.org"
+allow_private = true
+sources = {{ sitemaps = ["{base}/sitemap.xml"], feeds = ["{base}/feed.rss"] }}
+politeness = {{ delay = 0.0, autothrottle = false }}
+"""
+
+
+def test_a_plan_crawl_obeys_robots_txt_from_one_fetch(tmp_path: Path) -> None:
+    """The same site through `newsarchive crawl --plan`: the way archivists run it."""
+    table: dict = {}
+    with HostileSite(table) as site:
+        table.update(routes(site.base))
+        seeds = [f"{site.base}/", f"{site.base}{PRIVATE}"] + [f"{site.base}{p}" for p in PUBLIC]
+        plan = tmp_path / "race.toml"
+        plan.write_text(PLAN.format(seeds=json.dumps(seeds), base=site.base))
+        fast = ["-s", "NEWSARCHIVE_EXTRACT_WORKERS=0", "-s", "NEWSARCHIVE_PROGRESS=False"]
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", "--plan", str(plan), *fast],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
+        )
+        paths = site.paths()
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert paths.count("/robots.txt") == 1
+    assert PRIVATE not in paths
+    assert {p for p in paths if p in PUBLIC} == set(PUBLIC)
+    (pages_file,) = (tmp_path / "output").glob("race/*/pages.jsonl")
+    pages = [json.loads(line) for line in pages_file.read_text().splitlines()]
+    denied = {p["url"] for p in pages if p["outcome"] == "robots_denied"}
+    assert denied == {site.base + PRIVATE}
