@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hostile_site import HostileSite, Reply, article_html, crawl, html, text
 from newsarchive.spiders.cookies import BoundedCookiesMiddleware
 from newsarchive.spiders.news import NewsSpider, validators_of
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
+from trapsite import HostileSite, Reply, article_html, crawl, html, text
 
 SAFETY_NET = {"CLOSESPIDER_PAGECOUNT": 150}
 ARTICLES = [f"/news/2024-05-0{n}-harbour-story-number-{n}.html" for n in range(1, 4)]

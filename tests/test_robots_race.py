@@ -19,11 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile_site import CrawlRun, HostileSite, article_html, crawl, html, text
 from newsarchive.spiders.robots import RobotsTxtGate
 from scrapy import Request
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.test import get_crawler
+from trapsite import CrawlRun, HostileSite, article_html, crawl, html, text
 
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 PRIVATE = "/private/2024-05-02-secret-plans.html"
@@ -112,7 +112,7 @@ def test_only_the_first_512_kib_of_a_huge_robots_txt_are_parsed(tmp_path: Path) 
         run = crawl(
             [f"{site.base}{PUBLIC[0]}", f"{site.base}{PRIVATE}"],
             tmp_path / "out",
-            settings={"ROBOTSTXT_PARSER": "hostile_site.MeasuringRobotParser"},
+            settings={"ROBOTSTXT_PARSER": "trapsite.MeasuringRobotParser"},
         )
         paths = site.paths()
     assert run.returncode == 0, run.stderr[-3000:]
