@@ -57,11 +57,11 @@ META_SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # index hops from a named site
 # Response headers kept for conditional re-fetches (crawl state).
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
 MAX_VALIDATOR_LENGTH = 1024  # real ETags are tens of characters
-# Sources first, so the article URLs they name (with dates) are scheduled early. A URL
-# named by several sources is fetched once (first_time()), under the first discovery.
 # Default of NEWSARCHIVE_MAX_LINKS_PER_PAGE: requests one hub page may add (feeds and links).
 # Busy home pages name ~1,000; a 32 MB page of bare links could name two million.
 MAX_LINKS_PER_PAGE = 10_000
+# Sources first, so the article URLs they name (with dates) are scheduled early. A URL
+# named by several sources is fetched once (first_time()), under the first discovery.
 PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
 
 
@@ -87,7 +87,8 @@ def log_errors(kind: str, url: str, errors: list[str], shown: int = 5) -> None:
         log.warning("%s %s: %d more errors like these", kind, url, len(errors) - shown)
 
 
-def _present(request: Request | None) -> Iterator[Request]:
+def _present(request: Request | dict[str, Any] | None) -> Iterator[Request | dict[str, Any]]:
+    """A request (or the item recording why there is none), if any."""
     if request is not None:
         yield request
 
@@ -138,8 +139,8 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.extraction = ExtractionPool(worker_count(crawler.settings.get(WORKERS_SETTING)))
-        spider.max_url_length = crawler.settings.getint(URL_LENGTH_SETTING, MAX_URL_LENGTH)
         settings = crawler.settings
+        spider.max_url_length = settings.getint(URL_LENGTH_SETTING, MAX_URL_LENGTH)
         spider.max_links_per_page = settings.getint(
             "NEWSARCHIVE_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE
         )
@@ -270,11 +271,11 @@ class NewsSpider(scrapy.Spider):
         """Sitemaps and feeds: on an allowed host (include/exclude patterns are for pages)."""
         return self.options.on_allowed_host(url)
 
-    async def start(self) -> AsyncIterator[Request]:
+    async def start(self) -> AsyncIterator[Request | dict[str, Any]]:
         for request in self.entry_requests():
             yield request
 
-    def entry_requests(self) -> Iterator[Request]:
+    def entry_requests(self) -> Iterator[Request | dict[str, Any]]:
         """Seeds, robots.txt and a plan's sources: read again on every (re)start."""
         options = self.options
         # With ROBOTSTXT_OBEY the robots.txt gate fetches each origin's file once, through
@@ -465,7 +466,7 @@ class NewsSpider(scrapy.Spider):
             for request in self.follow_hub(response, depth):
                 yield request
 
-    def follow_hub(self, response: Response, depth: int) -> Iterator[Request]:
+    def follow_hub(self, response: Response, depth: int) -> Iterator[Request | dict[str, Any]]:
         """Feeds and links of a hub page, at most ``NEWSARCHIVE_MAX_LINKS_PER_PAGE`` of them."""
         if not isinstance(response, TextResponse):
             return
