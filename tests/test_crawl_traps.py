@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from newsarchive.spiders.cookies import BoundedCookiesMiddleware
 from newsarchive.spiders.news import NewsSpider, validators_of
+from newsarchive.spiders.options import SpiderOptions
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
@@ -335,3 +337,23 @@ def test_a_huge_etag_is_not_kept_for_the_next_run() -> None:
     headers = {"ETag": '"' + "e" * 100_000 + '"', "Last-Modified": "Wed, 01 May 2024 10:00:00 GMT"}
     response = HtmlResponse("http://news.test/a", body=b"<html></html>", headers=headers)
     assert validators_of(response) == {"last-modified": "Wed, 01 May 2024 10:00:00 GMT"}
+
+
+@pytest.mark.parametrize(
+    ("seeds", "allowed", "url", "in_scope"),
+    [
+        (["http://127.0.0.1:28417/"], [], "http://127.0.0.1:28417/a", True),
+        (["http://127.0.0.1:28417/"], [], "http://127.0.0.1/a", False),
+        (["http://127.0.0.1:28417/"], [], "https://127.0.0.1/a", False),
+        (["http://127.0.0.1:28417/"], [], "http://127.0.0.1:28418/a", False),
+        (["https://www.news.test/"], [], "http://news.test/a", True),
+        (["https://www.news.test/"], [], "https://cdn.news.test/a", True),
+        (["https://www.news.test/"], [], "https://news.test:8443/a", False),
+        (["https://news.test/"], ["news.test:8443", "news.test"], "https://news.test:8443/a", True),
+        (["http://[::1]:8080/"], [], "http://[::1]:8080/a", True),
+        (["http://[::1]:8080/"], [], "http://[::1]/a", False),
+    ],
+)
+def test_scope_knows_ports(seeds: list[str], allowed: list[str], url: str, in_scope: bool) -> None:
+    options = SpiderOptions(start_urls=seeds, allowed_hosts=allowed)
+    assert options.on_allowed_host(url) is in_scope
