@@ -56,8 +56,10 @@ class RobotsTxtDenied(IgnoreRequest):
 
 def origin_of(scheme: str, host: str, port: int | None) -> str:
     """``scheme://host:port`` with the default port written out: the key robots.txt applies to."""
-    scheme = scheme.lower()
-    return f"{scheme}://{host.lower()}:{port or DEFAULT_PORTS.get(scheme, 0)}"
+    scheme, host = scheme.lower(), host.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port or DEFAULT_PORTS.get(scheme, 0)}"
 
 
 def robots_url_of(origin: str) -> str:

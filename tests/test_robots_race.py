@@ -17,9 +17,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from newsarchive.spiders.robots import RobotsTxtGate
+from newsarchive.spiders.robots import RobotsTxtGate, origin_of, robots_url_of
 from scrapy import Request
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.test import get_crawler
@@ -230,3 +231,18 @@ def test_a_plan_crawl_obeys_robots_txt_from_one_fetch(tmp_path: Path) -> None:
     pages = [json.loads(line) for line in pages_file.read_text().splitlines()]
     denied = {p["url"] for p in pages if p["outcome"] == "robots_denied"}
     assert denied == {site.base + PRIVATE}
+
+
+@pytest.mark.parametrize(
+    ("url", "robots"),
+    [
+        ("http://News.Test/a", "http://news.test/robots.txt"),
+        ("https://news.test:443/a", "https://news.test/robots.txt"),
+        ("http://news.test:8080/a?b", "http://news.test:8080/robots.txt"),
+        ("http://[::1]:8080/a", "http://[::1]:8080/robots.txt"),
+        ("https://[::1]/a", "https://[::1]/robots.txt"),
+    ],
+)
+def test_one_robots_txt_per_origin(url: str, robots: str) -> None:
+    parts = urlsplit(url)
+    assert robots_url_of(origin_of(parts.scheme, parts.hostname or "", parts.port)) == robots
