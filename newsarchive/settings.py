@@ -142,8 +142,10 @@ URLLENGTH_LIMIT = 0
 NEWSARCHIVE_SITEMAP_MAX_DEPTH = 3
 # Sitemap files fetched per host and crawl.
 NEWSARCHIVE_SITEMAP_MAX_FILES = 1000
-# Page URLs taken from sitemaps per host and crawl (4 full 50,000-URL sitemaps).
+# Page URLs taken from sitemaps and feeds per host and crawl (4 full 50,000-URL sitemaps).
 NEWSARCHIVE_SITEMAP_MAX_URLS = 200_000
+# Feeds fetched per host and crawl (named by a plan or announced by hub pages).
+NEWSARCHIVE_FEED_MAX_FILES = 200
 # Feeds and links one hub page may add to the crawl (a busy home page names ~1,000).
 NEWSARCHIVE_MAX_LINKS_PER_PAGE = 10_000
 

@@ -14,7 +14,7 @@ and everything a callback needs travels in ``request.meta``.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -40,6 +40,7 @@ from newsarchive.discovery.feeds import parse_feed
 from newsarchive.discovery.links import ARTICLE, HUB, classify_url
 from newsarchive.discovery.robots import sitemaps_from_robots
 from newsarchive.discovery.sitemaps import (
+    MAX_FEEDS_PER_HOST,
     MAX_FILES_PER_HOST,
     MAX_INDEX_DEPTH,
     MAX_URLS_PER_HOST,
@@ -60,10 +61,11 @@ META_SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # index hops from a named site
 
 # Response headers kept for conditional re-fetches (crawl state).
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
-# Sources first, so the article URLs they name (with dates) are scheduled early. A URL
-# named by several sources is fetched once (first_time()), under the first discovery.
+MAX_VALIDATOR_LENGTH = 1024  # real ETags are tens of characters
 # Requests one hub page may add (feeds and links): the setting's default, declared once.
 MAX_LINKS_PER_PAGE = project_settings.NEWSARCHIVE_MAX_LINKS_PER_PAGE
+# Sources first, so the article URLs they name (with dates) are scheduled early. A URL
+# named by several sources is fetched once (first_time()), under the first discovery.
 PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
 
 
@@ -89,17 +91,22 @@ def log_errors(kind: str, url: str, errors: list[str], shown: int = 5) -> None:
         log.warning("%s %s: %d more errors like these", kind, url, len(errors) - shown)
 
 
-def _present(request: Request | None) -> Iterator[Request]:
+def _present(request: Request | dict[str, Any] | None) -> Iterator[Request | dict[str, Any]]:
+    """A request (or the item recording why there is none), if any."""
     if request is not None:
         yield request
 
 
 def validators_of(response: Response) -> dict[str, str]:
-    """ETag and Last-Modified (lower-case names) for conditional re-fetches next time."""
+    """ETag and Last-Modified (lower-case names) for conditional re-fetches next time.
+
+    A value longer than MAX_VALIDATOR_LENGTH is not kept: sent back as If-None-Match,
+    a hostile megabyte ETag would swell every later request (and its WARC record).
+    """
     found = {}
     for name in VALIDATOR_HEADERS:
         value = response.headers.get(name)
-        if value:
+        if value and len(value) <= MAX_VALIDATOR_LENGTH:
             found[name.lower()] = value.decode("latin-1")
     return found
 
@@ -149,6 +156,7 @@ class NewsSpider(scrapy.Spider):
             max_depth=settings.getint("NEWSARCHIVE_SITEMAP_MAX_DEPTH", MAX_INDEX_DEPTH),
             max_files=settings.getint("NEWSARCHIVE_SITEMAP_MAX_FILES", MAX_FILES_PER_HOST),
             max_urls=settings.getint("NEWSARCHIVE_SITEMAP_MAX_URLS", MAX_URLS_PER_HOST),
+            max_feeds=settings.getint("NEWSARCHIVE_FEED_MAX_FILES", MAX_FEEDS_PER_HOST),
         )
         crawler.signals.connect(spider.note_extraction, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
@@ -271,11 +279,11 @@ class NewsSpider(scrapy.Spider):
         """Sitemaps and feeds: on an allowed host (include/exclude patterns are for pages)."""
         return self.options.on_allowed_host(url)
 
-    async def start(self) -> AsyncIterator[Request]:
+    async def start(self) -> AsyncIterator[Request | dict[str, Any]]:
         for request in self.entry_requests():
             yield request
 
-    def entry_requests(self) -> Iterator[Request]:
+    def entry_requests(self) -> Iterator[Request | dict[str, Any]]:
         """Seeds, robots.txt and a plan's sources: read again on every (re)start."""
         options = self.options
         # With ROBOTSTXT_OBEY the robots.txt gate fetches each origin's file once, through
@@ -294,11 +302,7 @@ class NewsSpider(scrapy.Spider):
                 self.sitemap_request(url, discovered_via("seed", None), 0, entry=True)
             )
         for url in options.feeds:
-            yield from _present(
-                self.source_request(
-                    url, self.parse_feed, discovered_via("seed", None), "feed", entry=True
-                )
-            )
+            yield from _present(self.feed_request(url, discovered_via("seed", None), entry=True))
 
     def sitemap_request(
         self, url: str, via: dict[str, Any], depth: int, *, entry: bool = False
@@ -373,18 +377,43 @@ class NewsSpider(scrapy.Spider):
             if self.in_scope(child.url):
                 via = discovered_via("sitemap", response.url, child.lastmod)
                 yield from _present(self.sitemap_request(child.url, via, depth))
-        for entry in result.urls:
-            if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
-                host = urlsplit(entry.url).netloc.lower()
-                refusal = self.sitemap_budget.url_refusal(host)
-                if refusal is not None:
-                    self.note_limit(host, refusal)
-                    break
-                via = discovered_via(entry.kind, response.url, entry.date)
-                request = self.page_request(entry.url, via, 1, "article")
-                if request is not None:
-                    self.sitemap_budget.urls[host] += 1
-                    yield request
+        entries = ((e.url, e.date, e.kind) for e in result.urls)
+        yield from self.source_entries(response.url, entries)
+
+    def source_entries(
+        self, source: str, entries: Iterable[tuple[str, str | None, str]]
+    ) -> Iterator[Request | dict[str, Any]]:
+        """Article requests for the ``(url, date, kind)`` entries of a sitemap or feed.
+
+        In scope and recent enough only, and within the per-host URL budget
+        (NEWSARCHIVE_SITEMAP_MAX_URLS counts the page URLs of sitemaps and feeds).
+        """
+        for url, date, kind in entries:
+            if not (self.options.wants_page(url) and self.options.recent_enough(date)):
+                continue
+            host = urlsplit(url).netloc.lower()
+            refusal = self.sitemap_budget.url_refusal(host)
+            if refusal is not None:
+                self.note_limit(host, refusal)
+                return
+            request = self.page_request(url, discovered_via(kind, source, date), 1, "article")
+            if request is not None:
+                self.sitemap_budget.urls[host] += 1
+                yield request
+
+    def feed_request(
+        self, url: str, via: dict[str, Any], *, entry: bool = False
+    ) -> Request | dict[str, Any] | None:
+        """A feed request within the per-host feed budget (NEWSARCHIVE_FEED_MAX_FILES)."""
+        host = urlsplit(url).netloc.lower()
+        refusal = self.sitemap_budget.feed_refusal(host)
+        if refusal is not None:
+            self.note_limit(host, refusal)
+            return None
+        request = self.source_request(url, self.parse_feed, via, "feed", entry=entry)
+        if isinstance(request, Request):
+            self.sitemap_budget.feeds[host] += 1
+        return request
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self.source_outcome(response, "feed")
@@ -392,10 +421,8 @@ class NewsSpider(scrapy.Spider):
             return
         result = parse_feed(response.body, response.url)
         log_errors("feed", response.url, result.errors)
-        for entry in result.entries:
-            if self.options.wants_page(entry.url) and self.options.recent_enough(entry.date):
-                via = discovered_via("feed", response.url, entry.date)
-                yield from _present(self.page_request(entry.url, via, 1, "article"))
+        entries = ((e.url, e.date, "feed") for e in result.entries)
+        yield from self.source_entries(response.url, entries)
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         """Run the page step on the page; follow its links and feeds when it is a hub.
@@ -475,8 +502,7 @@ class NewsSpider(scrapy.Spider):
                 self.note_limit(host, f"{response.url} names more than {limit}")
                 return
             if kind == "feed":
-                via = discovered_via("feed", response.url)
-                yield from _present(self.source_request(url, self.parse_feed, via, "feed"))
+                yield from _present(self.feed_request(url, discovered_via("feed", response.url)))
             else:
                 via = discovered_via("link", response.url)
                 yield from _present(self.page_request(url, via, depth + 1, kind))

@@ -103,7 +103,8 @@ def scope_entry(entry: str, named_urls: list[str]) -> tuple[str, frozenset[int]]
     site served on 127.0.0.1:28417 must not send the crawl to 127.0.0.1:80.
     """
     host, colon, port = entry.rpartition(":")
-    if colon and port.isdigit() and "]" not in port:
+    bare_ipv6 = entry.count(":") > 1 and not entry.startswith("[")
+    if colon and port.isdigit() and not bare_ipv6:
         return host.strip("[]"), frozenset({int(port)})
     host = entry.strip("[]")
     used = set()

@@ -56,8 +56,10 @@ class RobotsTxtDenied(IgnoreRequest):
 
 def origin_of(scheme: str, host: str, port: int | None) -> str:
     """``scheme://host:port`` with the default port written out: the key robots.txt applies to."""
-    scheme = scheme.lower()
-    return f"{scheme}://{host.lower()}:{port or DEFAULT_PORTS.get(scheme, 0)}"
+    scheme, host = scheme.lower(), host.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port or DEFAULT_PORTS.get(scheme, 0)}"
 
 
 def robots_url_of(origin: str) -> str:
@@ -145,9 +147,12 @@ class RobotsTxtGate:
     def _start_fetch(self, origin: str, needed_by: Request) -> None:
         from scrapy.utils.defer import deferred_from_coro
 
-        deferred_from_coro(self._fetch(origin, needed_by)).addErrback(
-            lambda failure: log.error("robots.txt of %s: %s", origin, failure.getTraceback())
-        )
+        deferred_from_coro(self._fetch(origin, needed_by)).addErrback(self._fetch_broke, origin)
+
+    def _fetch_broke(self, failure: Failure, origin: str) -> None:
+        """A bug in the fetch itself: the waiting requests are released, as on a download error."""
+        log.error("robots.txt of %s: %s", origin, failure.getTraceback())
+        self._settle(origin, None)
 
     async def _fetch(self, origin: str, needed_by: Request) -> None:
         request = self._robots_request(origin, needed_by)

@@ -12,12 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hostile_site import HostileSite, Reply, article_html, crawl, html, text
+import pytest
 from newsarchive.spiders.cookies import BoundedCookiesMiddleware
-from newsarchive.spiders.news import NewsSpider
+from newsarchive.spiders.news import NewsSpider, validators_of
+from newsarchive.spiders.options import SpiderOptions
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
+from trapsite import HostileSite, Reply, article_html, crawl, html, text
 
 from newsarchive.pagestep import process_page
 
@@ -70,11 +72,12 @@ def endless_index(base: str) -> object:
 
 
 class PrefixRoutes(dict):
-    """Routes where every path under /sitemaps/ goes to one handler."""
+    """Routes where every path under /sitemaps/ (or /feeds/) goes to one handler."""
 
     def get(self, path: str, default: object = None) -> object:
-        if path.startswith("/sitemaps/") and "/sitemaps/" in self:
-            return self["/sitemaps/"]
+        for folder in ("/sitemaps/", "/feeds/"):
+            if path.startswith(folder) and folder in self:
+                return self[folder]
         return super().get(path, default)
 
 
@@ -131,6 +134,42 @@ def test_page_urls_per_host_from_sitemaps_stop_at_their_limit(tmp_path: Path) ->
         stories = [p for p in site.paths() if "flood-story" in p]
     assert run.returncode == 0, run.stderr[-3000:]
     assert len(stories) == 7, stories
+
+
+def test_feeds_and_their_entries_per_host_stop_at_their_limits(tmp_path: Path) -> None:
+    """A hub page announcing 30 feeds of 20 entries each: 4 feeds, 25 URLs taken."""
+    feeds = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="/feeds/{n}.xml">'
+        for n in range(30)
+    )
+
+    def feed(handler: object) -> Reply:
+        number = handler.path.rsplit("/", 1)[-1].removesuffix(".xml")  # type: ignore[attr-defined]
+        items = "".join(
+            f"<item><link>/news/2024-05-01-feed-{number}-story-{n}.html</link></item>"
+            for n in range(20)
+        )
+        return text(
+            f'<rss version="2.0"><channel><title>f</title>{items}</channel></rss>',
+            content_type="application/rss+xml",
+        )
+
+    routes = PrefixRoutes({"/": lambda _: html(f"<html><head>{feeds}</head></html>".encode())})
+    routes["/feeds/"] = feed
+    with HostileSite(routes) as site:
+        run = crawl(
+            [f"{site.base}/"],
+            tmp_path / "out",
+            settings={
+                **SAFETY_NET,
+                "NEWSARCHIVE_FEED_MAX_FILES": 4,
+                "NEWSARCHIVE_SITEMAP_MAX_URLS": 25,
+            },
+        )
+        paths = site.paths()
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len([p for p in paths if p.startswith("/feeds/")]) == 4
+    assert len([p for p in paths if "-story-" in p]) == 25
 
 
 def test_prose_served_as_a_plain_text_sitemap_names_no_url(tmp_path: Path) -> None:
@@ -301,3 +340,30 @@ def test_cookies_are_bounded_in_number_size_and_header_length() -> None:
     header = later.headers.get("Cookie") or b""
     assert 0 < len(header) <= 8192
     assert all(pair.count(b"=") == 1 for pair in header.split(b"; "))  # whole cookies only
+
+
+def test_a_huge_etag_is_not_kept_for_the_next_run() -> None:
+    """It would come back as If-None-Match on every later run's request."""
+    headers = {"ETag": '"' + "e" * 100_000 + '"', "Last-Modified": "Wed, 01 May 2024 10:00:00 GMT"}
+    response = HtmlResponse("http://news.test/a", body=b"<html></html>", headers=headers)
+    assert validators_of(response) == {"last-modified": "Wed, 01 May 2024 10:00:00 GMT"}
+
+
+@pytest.mark.parametrize(
+    ("seeds", "allowed", "url", "in_scope"),
+    [
+        (["http://127.0.0.1:28417/"], [], "http://127.0.0.1:28417/a", True),
+        (["http://127.0.0.1:28417/"], [], "http://127.0.0.1/a", False),
+        (["http://127.0.0.1:28417/"], [], "https://127.0.0.1/a", False),
+        (["http://127.0.0.1:28417/"], [], "http://127.0.0.1:28418/a", False),
+        (["https://www.news.test/"], [], "http://news.test/a", True),
+        (["https://www.news.test/"], [], "https://cdn.news.test/a", True),
+        (["https://www.news.test/"], [], "https://news.test:8443/a", False),
+        (["https://news.test/"], ["news.test:8443", "news.test"], "https://news.test:8443/a", True),
+        (["http://[::1]:8080/"], [], "http://[::1]:8080/a", True),
+        (["http://[::1]:8080/"], [], "http://[::1]/a", False),
+    ],
+)
+def test_scope_knows_ports(seeds: list[str], allowed: list[str], url: str, in_scope: bool) -> None:
+    options = SpiderOptions(start_urls=seeds, allowed_hosts=allowed)
+    assert options.on_allowed_host(url) is in_scope

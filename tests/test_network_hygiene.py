@@ -12,13 +12,13 @@ import json
 from pathlib import Path
 
 import pytest
-from hostile_site import HostileSite, article_html, crawl, html
 from newsarchive.spiders import compression
 from newsarchive.spiders.compression import DecodableCompressionMiddleware, decodable_encodings
 from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils import _compression
 from scrapy.utils.test import get_crawler
+from trapsite import HostileSite, article_html, crawl, html
 
 ARTICLE_PATH = "/news/2024-05-01-harbour-quay-opens.html"
 

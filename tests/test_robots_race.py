@@ -9,12 +9,22 @@ start at once.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from hostile_site import CrawlRun, HostileSite, article_html, crawl, html, text
+from newsarchive.spiders.robots import RobotsTxtGate, origin_of, robots_url_of
+from scrapy import Request
+from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.utils.test import get_crawler
+from trapsite import CrawlRun, HostileSite, article_html, crawl, html, text
 
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 PRIVATE = "/private/2024-05-02-secret-plans.html"
@@ -103,10 +113,136 @@ def test_only_the_first_512_kib_of_a_huge_robots_txt_are_parsed(tmp_path: Path) 
         run = crawl(
             [f"{site.base}{PUBLIC[0]}", f"{site.base}{PRIVATE}"],
             tmp_path / "out",
-            settings={"ROBOTSTXT_PARSER": "hostile_site.MeasuringRobotParser"},
+            settings={"ROBOTSTXT_PARSER": "trapsite.MeasuringRobotParser"},
         )
         paths = site.paths()
     assert run.returncode == 0, run.stderr[-3000:]
     (size,) = [int(n) for n in re.findall(r"robots parser got (\d+) bytes", run.stderr)]
     assert size == 512 * 1024
     assert PUBLIC[0] in paths and PRIVATE not in paths  # rules at the start still apply
+
+
+# --------------------------------------------------------------------------- the gate alone
+
+ORIGIN = "http://news.test:80"
+
+
+def gate_for(spider: object = None) -> RobotsTxtGate:
+    crawler = get_crawler(settings_dict={"ROBOTSTXT_OBEY": True})
+    crawler.spider = spider
+    return RobotsTxtGate.from_crawler(crawler)
+
+
+def verdicts(gate: RobotsTxtGate, paths: list[str], then: Callable[[], None]) -> list[tuple]:
+    """One request per path waits for ORIGIN's verdict; ``then()`` runs while they wait."""
+
+    async def scenario() -> list[tuple]:
+        waiting = [
+            asyncio.ensure_future(gate.process_request(Request(f"http://news.test{path}")))
+            for path in paths
+        ]
+        await asyncio.sleep(0.01)
+        assert not any(task.done() for task in waiting)
+        then()
+        done = await asyncio.gather(*waiting, return_exceptions=True)
+        return [
+            (path, type(result).__name__ if isinstance(result, Exception) else "allowed")
+            for path, result in zip(paths, done, strict=True)
+        ]
+
+    return asyncio.run(scenario())
+
+
+def test_every_request_waiting_for_robots_txt_gets_the_same_verdict() -> None:
+    gate = gate_for()
+    fetches: list[str] = []
+    gate._start_fetch = lambda origin, needed_by: fetches.append(origin)  # type: ignore[method-assign]
+    parser = ProtegoRobotParser.from_crawler(gate.crawler, ROBOTS.encode())
+    results = verdicts(
+        gate, ["/a", "/private/b", "/c", "/private/d"], lambda: gate._settle(ORIGIN, parser)
+    )
+    assert fetches == [ORIGIN]  # one fetch for all four
+    assert results == [
+        ("/a", "allowed"),
+        ("/private/b", "RobotsTxtDenied"),
+        ("/c", "allowed"),
+        ("/private/d", "RobotsTxtDenied"),
+    ]
+
+
+def test_a_robots_fetch_that_breaks_releases_its_waiters() -> None:
+    class BrokenSpider:
+        def robots_txt_request(self, url: str, needed_by: str) -> Request:
+            raise RuntimeError("spider bug")
+
+    gate = gate_for(BrokenSpider())
+
+    async def scenario() -> list[object]:
+        waiting = [gate.process_request(Request(f"http://news.test{p}")) for p in ("/a", "/b")]
+        return await asyncio.wait_for(asyncio.gather(*waiting), timeout=30)
+
+    assert asyncio.run(scenario()) == [None, None]  # allowed, as on a download error
+
+
+def test_requests_still_waiting_when_the_crawl_closes_are_refused() -> None:
+    gate = gate_for()
+    gate._start_fetch = lambda origin, needed_by: None  # type: ignore[method-assign]
+    assert verdicts(gate, ["/a"], gate._close) == [("/a", "IgnoreRequest")]
+
+
+PLAN = """
+[plan]
+name = "race"
+state = "state.sqlite"
+output = "output"
+
+[[sites]]
+name = "race"
+seeds = {seeds}
+contact = "mailto:archive@example.org"
+allow_private = true
+sources = {{ sitemaps = ["{base}/sitemap.xml"], feeds = ["{base}/feed.rss"] }}
+politeness = {{ delay = 0.0, autothrottle = false }}
+"""
+
+
+def test_a_plan_crawl_obeys_robots_txt_from_one_fetch(tmp_path: Path) -> None:
+    """The same site through `newsarchive crawl --plan`: the way archivists run it."""
+    table: dict = {}
+    with HostileSite(table) as site:
+        table.update(routes(site.base))
+        seeds = [f"{site.base}/", f"{site.base}{PRIVATE}"] + [f"{site.base}{p}" for p in PUBLIC]
+        plan = tmp_path / "race.toml"
+        plan.write_text(PLAN.format(seeds=json.dumps(seeds), base=site.base))
+        fast = ["-s", "NEWSARCHIVE_EXTRACT_WORKERS=0", "-s", "NEWSARCHIVE_PROGRESS=False"]
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", "--plan", str(plan), *fast],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
+        )
+        paths = site.paths()
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert paths.count("/robots.txt") == 1
+    assert PRIVATE not in paths
+    assert {p for p in paths if p in PUBLIC} == set(PUBLIC)
+    (pages_file,) = (tmp_path / "output").glob("race/*/pages.jsonl")
+    pages = [json.loads(line) for line in pages_file.read_text().splitlines()]
+    denied = {p["url"] for p in pages if p["outcome"] == "robots_denied"}
+    assert denied == {site.base + PRIVATE}
+
+
+@pytest.mark.parametrize(
+    ("url", "robots"),
+    [
+        ("http://News.Test/a", "http://news.test/robots.txt"),
+        ("https://news.test:443/a", "https://news.test/robots.txt"),
+        ("http://news.test:8080/a?b", "http://news.test:8080/robots.txt"),
+        ("http://[::1]:8080/a", "http://[::1]:8080/robots.txt"),
+        ("https://[::1]/a", "https://[::1]/robots.txt"),
+    ],
+)
+def test_one_robots_txt_per_origin(url: str, robots: str) -> None:
+    parts = urlsplit(url)
+    assert robots_url_of(origin_of(parts.scheme, parts.hostname or "", parts.port)) == robots

@@ -26,6 +26,7 @@ MAX_ENTRIES = 50_000
 MAX_INDEX_DEPTH = 3
 MAX_FILES_PER_HOST = 1000
 MAX_URLS_PER_HOST = 200_000
+MAX_FEEDS_PER_HOST = 200  # default of NEWSARCHIVE_FEED_MAX_FILES
 
 KIND_SITEMAP = "sitemap"
 KIND_NEWS_SITEMAP = "news_sitemap"
@@ -64,19 +65,22 @@ class SitemapResult:
 
 @dataclass
 class SitemapBudget:
-    """How far sitemaps may lead on each host: index depth, files fetched, page URLs taken.
+    """How far sitemaps and feeds may lead on each host: index depth, files, page URLs.
 
-    Sitemaps are fetched before the articles they name, so an index nesting indexes
-    without end (a trap) or naming millions of URLs (a flood) would keep a crawl busy
-    forever. Depth 0 is a sitemap a plan or robots.txt names; each index adds one.
+    Sitemaps and feeds are fetched before the articles they name, so an index nesting
+    indexes without end (a trap) or sources naming millions of URLs (a flood) would
+    keep a crawl busy forever. Depth 0 is a sitemap a plan or robots.txt names; each
+    index adds one. ``urls`` counts the page URLs of sitemaps and feeds together.
     A limit of 0 means none. Pure bookkeeping: the spider asks, then counts.
     """
 
     max_depth: int = MAX_INDEX_DEPTH
     max_files: int = MAX_FILES_PER_HOST
     max_urls: int = MAX_URLS_PER_HOST
+    max_feeds: int = MAX_FEEDS_PER_HOST
     files: Counter[str] = field(default_factory=Counter)
     urls: Counter[str] = field(default_factory=Counter)
+    feeds: Counter[str] = field(default_factory=Counter)
 
     def file_refusal(self, host: str, depth: int) -> str | None:
         """Why one more sitemap of ``host`` at ``depth`` is not fetched, or None."""
@@ -91,7 +95,13 @@ class SitemapBudget:
         """Why no more page URLs of ``host`` are taken from sitemaps, or None."""
         if self.max_urls and self.urls[host] >= self.max_urls:
             limit = "NEWSARCHIVE_SITEMAP_MAX_URLS"
-            return f"more than {self.max_urls} URLs of {host} in sitemaps ({limit})"
+            return f"more than {self.max_urls} URLs of {host} in sitemaps and feeds ({limit})"
+        return None
+
+    def feed_refusal(self, host: str) -> str | None:
+        """Why one more feed of ``host`` is not fetched, or None."""
+        if self.max_feeds and self.feeds[host] >= self.max_feeds:
+            return f"more than {self.max_feeds} feeds of {host} (NEWSARCHIVE_FEED_MAX_FILES)"
         return None
 
 

@@ -118,9 +118,7 @@ class MeasuringRobotParser:
         from scrapy.robotstxt import ProtegoRobotParser
 
         if robotstxt_body:
-            logging.getLogger("hostile_site").warning(
-                "robots parser got %d bytes", len(robotstxt_body)
-            )
+            logging.getLogger("trapsite").warning("robots parser got %d bytes", len(robotstxt_body))
         return ProtegoRobotParser.from_crawler(crawler, robotstxt_body)
 
 
