@@ -19,16 +19,17 @@ What it does, field by field (the rules researchers can rely on):
   everything else (path case, parameter order, percent escapes) is kept,
   because servers may treat it as significant. ``url`` and ``requested_url``
   stay as fetched: they must match the WARC record.
-* ``url_surtkey``: the SURT key of the article's identity URL as CDX indexes
-  write it (``com,example)/path?a=1&b=2``: scheme and leading ``www.``
-  dropped, host labels reversed, lower-cased, query parameters sorted). The
-  identity URL is the canonical URL when it is on the page's own site (see
-  :func:`same_site`), else the final URL: a page cannot claim another site's
-  article (canonical poisoning). Such a canonical stays in ``canonical_url``
-  as data, with a validation message; a crawl plan can name hosts that belong
-  together (``scope.canonical_hosts``), see :func:`reidentify`.
-* ``article_id``: first 32 hex digits of sha256 of ``url_surtkey``, so the
-  http/https and www/bare-host variants of one article share one id.
+* ``url_surtkey``: ``surt.surt(url)`` of the fetched URL (:mod:`newsarchive.surts`),
+  the key of its response in ``index.cdxj`` and in pywb (``com,example)/path?a=1&b=2``:
+  scheme and leading ``www.`` dropped, host labels reversed, lower-cased, query
+  parameters sorted).
+* ``article_id``: first 32 hex digits of sha256 of the SURT key of the article's
+  identity URL, so the http/https and www/bare-host variants of one article share
+  one id. The identity URL is the canonical URL (tracking parameters dropped) when
+  it is on the page's own site (see :func:`same_site`), else the final URL: a page
+  cannot claim another site's article (canonical poisoning). Such a canonical stays
+  in ``canonical_url`` as data, with a validation message; a crawl plan can name
+  hosts that belong together (``scope.canonical_hosts``), see :func:`reidentify`.
 * ``source_domain``: host of the final URL (else the canonical URL), lower
   case, without ``www.``.
 * ``content_hash``: sha256 hex of normalized headline, lede and body joined
@@ -52,6 +53,8 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
+
+from newsarchive import surts
 
 # ----------------------------------------------------------------------------- text
 
@@ -263,19 +266,11 @@ def canonicalize_url(url: str | None) -> str | None:
 
 
 def surt_key(url: str | None) -> str | None:
-    """SURT key as CDX indexes write it: ``com,example)/path?a=1&b=2``."""
-    canonical = canonicalize_url(url)
-    if canonical is None:
+    """``surt.surt(url)`` for an absolute http(s) URL, the key CDX indexes and pywb use."""
+    parts = _split(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme.lower() not in ("http", "https"):
         return None
-    parts = urlsplit(canonical)
-    host = _WWW_LABEL.sub("", parts.hostname or "").strip(".")
-    key = ",".join(reversed(host.split(".")))
-    port = parts.port
-    if port is not None:
-        key = f"{key}:{port}"
-    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
-    path = parts.path or "/"
-    return f"{key}){path}{'?' + query if query else ''}".lower()
+    return surts.surt_key(url)
 
 
 def source_domain(url: str | None) -> str | None:
@@ -363,14 +358,13 @@ def identity_url(
 
 
 def reidentify(record: dict[str, Any], related_hosts: Iterable[str]) -> dict[str, Any]:
-    """Derive ``url_surtkey``/``article_id`` again, letting ``related_hosts`` share articles.
+    """Derive ``article_id`` again, letting ``related_hosts`` share articles.
 
     For a crawl plan's ``scope.canonical_hosts``: normalization alone never trusts a
     canonical URL on another site; the plan may say that the hosts belong together.
     """
     identity, message = identity_url(record.get("url"), record.get("canonical_url"), related_hosts)
-    record["url_surtkey"] = surt_key(identity)
-    record["article_id"] = article_id(record["url_surtkey"])
+    record["article_id"] = article_id(surt_key(identity))
     if message is None and isinstance(record.get("extraction"), dict):
         extraction = record["extraction"]
         messages = extraction.get("validation_messages") or []
@@ -383,7 +377,7 @@ def reidentify(record: dict[str, Any], related_hosts: Iterable[str]) -> dict[str
 def identifies_article(record: dict[str, Any]) -> bool:
     """True when the record's ``canonical_url`` is what its ``article_id`` was derived from."""
     canonical = record.get("canonical_url")
-    return bool(canonical) and surt_key(canonical) == record.get("url_surtkey")
+    return bool(canonical) and article_id(surt_key(canonical)) == record.get("article_id")
 
 
 def _hex_id(text: str) -> str:
@@ -575,8 +569,8 @@ def normalize_record(record: dict[str, Any]) -> dict[str, Any]:
     identity, cross_site = identity_url(out.get("url"), canonical)
     if cross_site:
         messages.append(cross_site)
-    out["url_surtkey"] = surt_key(identity)
-    out["article_id"] = article_id(out["url_surtkey"])
+    out["url_surtkey"] = surt_key(out.get("url")) or surt_key(canonical)
+    out["article_id"] = article_id(surt_key(identity))
     out["source_domain"] = source_domain(out.get("url")) or source_domain(canonical)
     out["content_hash"] = content_hash(out)
     messages.extend(settle_dates(out))

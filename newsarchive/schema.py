@@ -18,7 +18,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
 
 
 def doc(text: str, **kwargs: Any) -> Any:
@@ -121,8 +121,8 @@ class Article:
     schema_version: str = doc("Version of this schema.", default=SCHEMA_VERSION)
     # identity
     article_id: str | None = doc(
-        "Stable id derived from the canonical URL (from the final URL when the canonical "
-        "one is on another site)."
+        "Stable id: sha256 of the SURT key of the canonical URL (of the final URL when the "
+        "canonical one is on another site), first 32 hex digits."
     )
     capture_id: str | None = doc("Id of this fetch (one article can have many captures).")
     article_version: int | None = doc(
@@ -133,7 +133,7 @@ class Article:
     requested_url: str | None = doc("URL that was requested.")
     canonical_url: str | None = doc("Canonical URL declared by the page (or the final URL).")
     url_surtkey: str | None = doc(
-        "SURT form of the URL article_id is derived from, as in CDX indexes."
+        "surt.surt(url): the key of this capture in index.cdxj and in pywb."
     )
     source_domain: str | None = doc("Registered host of the page, without 'www.'.")
     publisher: str | None = doc("Publisher name (og:site_name, JSON-LD publisher).")

@@ -91,11 +91,21 @@ def test_canonicalize_url(url: str | None, expected: str | None) -> None:
         ("https://www.Example.com/News/Story?b=2&a=1", "com,example)/news/story?a=1&b=2"),
         ("http://example.com", "com,example)/"),
         ("http://www2.news.example.co.uk:8080/x", "uk,co,example,news:8080)/x"),
-        ("https://example.com/x?utm_campaign=1", "com,example)/x"),
+        ("https://example.com/x?utm_campaign=1", "com,example)/x?utm_campaign=1"),
+        ("https://example.com/a/b/", "com,example)/a/b"),
+        ("ftp://example.com/x", None),
     ],
 )
 def test_surt_key_matches_cdx_form(url: str, expected: str) -> None:
+    """The key pywb and index.cdxj give the URL as fetched (the surt package's)."""
     assert surt_key(url) == expected
+
+
+def test_article_id_ignores_tracking_parameters_url_surtkey_keeps_them() -> None:
+    tracked = normalize_record(_record(url="https://example.com/x?utm_campaign=1"))
+    plain = normalize_record(_record(url="https://example.com/x"))
+    assert tracked["article_id"] == plain["article_id"]
+    assert tracked["url_surtkey"] == "com,example)/x?utm_campaign=1"
 
 
 def test_identity_fields_derived_from_canonical_url() -> None:

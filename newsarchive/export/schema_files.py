@@ -52,6 +52,14 @@ _INTRO = """\
 
 Schema version **{version}**. The JSON Schema (draft 2020-12) ships inside the
 package as `newsarchive/article.schema.json` (`newsarchive schema` prints it).
+Changes between versions are in `CHANGELOG.md`.
+
+Migrating from 1.x to 2.0: `article_id` and `url_surtkey` now come from the `surt`
+package (as pywb's index does), so both change for some URLs (a trailing slash, a
+session id, a port, an IP host). To join 1.x rows with 2.0 rows, recompute the id
+of the old rows from their `canonical_url`:
+`sha256(surt.surt(canonical_url)).hexdigest()[:32]`, or join on `canonical_url`.
+A plan's crawl state from 1.x fetches each article once more on its next run.
 
 Rules you can rely on:
 
@@ -76,11 +84,12 @@ Rules you can rely on:
 * `canonical_url` is canonicalized (lower-case scheme and host, no default
   port, fragment or tracking parameters such as `utm_*`, `fbclid`, `gclid`,
   `ref=rss`); `url` and `requested_url` stay exactly as fetched.
-* `url_surtkey` is the SURT key of `canonical_url` as CDX indexes write it;
-  `article_id` is the first 32 hex digits of sha256 of `url_surtkey`. A
-  `canonical_url` on another site than `url` (not the same host, without
+* `url_surtkey` is `surt.surt(url)` (the `surt` package pywb, cdxj-indexer and
+  py-wacz use): the key of this capture's line in `index.cdxj` and in pywb.
+  `article_id` is the first 32 hex digits of sha256 of `surt.surt(canonical_url)`.
+  A `canonical_url` on another site than `url` (not the same host, without
   `www.` and port, nor a subdomain of it or it of the other) is kept but not
-  used: `url_surtkey` and `article_id` then come from `url`, and
+  used: `article_id` then comes from `url`, and
   `extraction.validation_messages` says so, so that no page can claim another
   site's article (a crawl plan's `scope.canonical_hosts` lets named hosts share
   articles);

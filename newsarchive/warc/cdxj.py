@@ -16,76 +16,26 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from newsarchive.surts import surt_key as _surt_key
 
 log = logging.getLogger(__name__)
 # JSON string literal (quotes, escapes, non-ASCII escaped) exactly as json.dumps writes it.
 _json_string = json.encoder.encode_basestring_ascii
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource"})
-_WWW_RE = re.compile(r"^www\d*\.")
 _MIME_SPLIT_RE = re.compile(r"[;\s]")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-# scheme://netloc + a path of unreserved characters, no dot segments, no "//", no query.
-_PLAIN_URL_RE = re.compile(
-    r"([A-Za-z][A-Za-z0-9+.-]*://[^/?#]+)((?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*/?)"
-)
 _ISO_DATE_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
-def _fallback_surt(url: str) -> str:
-    """SURT close to the ``surt`` package's default, for installs without it."""
-    parts = urlsplit(url)
-    host = _WWW_RE.sub("", (parts.hostname or "").strip(".").lower())
-    key = ",".join(reversed(host.split("."))) if host else ""
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is not None and _DEFAULT_PORTS.get(parts.scheme.lower()) != port:
-        key = f"{key}:{port}"
-    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
-    return f"{key}){parts.path or '/'}{'?' + query if query else ''}".lower()
-
-
-def _package_surt(url: str) -> str:
-    """The ``surt`` package's key (pywb's canonicalisation), or ours without it."""
-    try:
-        import surt
-    except ImportError:
-        return _fallback_surt(url)
-    try:
-        return surt.surt(url)
-    except Exception:  # a malformed URL still gets indexed
-        return _fallback_surt(url)
-
-
-@lru_cache(maxsize=4096)
-def _origin_key(origin: str) -> str | None:
-    """SURT host part (``com,example)``) of ``scheme://netloc``, computed once per origin."""
-    key = _package_surt(origin + "/")
-    return key[:-1] if key.endswith(")/") else None
-
-
 def surt_key(url: str) -> str:
-    """The SURT key pywb computes for ``url`` (its ``surt`` package when installed).
+    """The index key of ``url``: its SURT (:mod:`newsarchive.surts`), else the URL itself.
 
-    Fast path, same result (tests compare): a URL without query or fragment whose path
-    holds only unreserved characters and no dot segments is canonicalised by ``surt``
-    as host part + lower-cased path without a trailing slash. The host part (www
-    stripped, ports, IP forms) still comes from ``surt``, once per origin.
+    A URL the ``surt`` package cannot read keeps its line under its own text rather than
+    leaving the capture out of the index.
     """
-    match = _PLAIN_URL_RE.fullmatch(url)
-    if match:
-        origin_key = _origin_key(match.group(1))
-        if origin_key is not None:
-            path = (match.group(2) or "/").lower()
-            if len(path) > 1 and path.endswith("/"):
-                path = path[:-1]
-            return origin_key + path
-    return _package_surt(url)
+    return _surt_key(url) or url
 
 
 def timestamp14(warc_date: str) -> str:
