@@ -9,6 +9,7 @@ stay readable. Either way the command ends with one summary line of counts.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from types import TracebackType
 from typing import IO, Any
 
 PLAIN_INTERVAL = 10.0  # seconds between plain progress lines when not on a terminal
+# The environment variable that changes it (the crawl reads the Scrapy setting of this name).
+INTERVAL_VARIABLE = "NEWSARCHIVE_PROGRESS_INTERVAL"
 
 
 class Progress:
@@ -31,14 +34,14 @@ class Progress:
         total: int | None = None,
         unit: str = "records",
         stream: IO[str] | None = None,
-        interval: float = PLAIN_INTERVAL,
+        interval: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.what = what
         self.total = total
         self.unit = unit
         self.stream = stream or sys.stderr
-        self.interval = interval
+        self.interval = interval if interval is not None else _interval_from_environment()
         self.clock = clock
         self.done = 0
         self.counts: dict[str, int] = {}
@@ -66,6 +69,17 @@ class Progress:
             self.last_line = now
             self._write(self.line(now))
 
+    def note(self, text: str, stream: IO[str] | None = None) -> None:
+        """Print a result line (to ``stream``, default stdout) without tearing the bar."""
+        target = stream or sys.stdout
+        if self.bar is not None:
+            from tqdm import tqdm
+
+            tqdm.write(text, file=target)
+        else:
+            target.write(text + "\n")
+            target.flush()
+
     def line(self, now: float | None = None) -> str:
         """``what: 1,200/5,000 records (24%), 240/s, bad 2``."""
         elapsed = max((now if now is not None else self.clock()) - self.started, 1e-9)
@@ -77,14 +91,18 @@ class Progress:
 
     def finish(self, summary: str | None = None) -> None:
         """Close the bar and print the final line (``summary``, or the counts)."""
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        self.close()
         self._write(summary or self.line())
 
     def _write(self, text: str) -> None:
         self.stream.write(text + "\n")
         self.stream.flush()
+
+    def close(self) -> None:
+        """Take the bar off the terminal (after an error too); :meth:`finish` prints the summary."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
     def __enter__(self) -> Progress:
         return self
@@ -95,9 +113,7 @@ class Progress:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self.bar is not None:  # an error: close the bar; the caller reports the error
-            self.bar.close()
-            self.bar = None
+        self.close()  # an error: the caller reports it
 
 
 def _is_terminal(stream: IO[str]) -> bool:
@@ -105,3 +121,10 @@ def _is_terminal(stream: IO[str]) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def _interval_from_environment() -> float:
+    try:
+        return max(0.0, float(os.environ.get(INTERVAL_VARIABLE, PLAIN_INTERVAL)))
+    except ValueError:
+        return PLAIN_INTERVAL

@@ -53,3 +53,35 @@ def test_unknown_total_counts_without_a_share() -> None:
     progress = Progress("warc check", unit="records", stream=io.StringIO(), clock=FakeClock())
     progress.advance(7)
     assert progress.line().startswith("warc check: 7 records, ")
+
+
+def test_long_commands_print_progress_lines_and_a_summary(tmp_path) -> None:
+    """`warc check` and `warc index` as a cron job sees them: plain lines, then a summary."""
+    import os
+    import subprocess
+    import sys
+
+    from newsarchive.warc.testing import Page, archive_pages
+
+    for number in range(3):
+        archive_pages(
+            tmp_path / "warc",
+            [Page(f"http://127.0.0.1:9/{number}.html", b"<html><p>x</p></html>")],
+            prefix=f"part{number}",
+        )
+    env = {**os.environ, "NEWSARCHIVE_PROGRESS_INTERVAL": "0"}
+    for command, summary in (
+        (["warc", "check", str(tmp_path / "warc")], "warc check: 3 files, 9 records, 0 FAILED"),
+        (["warc", "index", str(tmp_path)], "3 index lines from 3 WARC files"),
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+        lines = (run.stderr + run.stdout).splitlines()
+        assert [line for line in lines if "/3 files (" in line], lines
+        assert any(line.startswith(summary) for line in lines), lines

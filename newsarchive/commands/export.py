@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 HELP = "convert crawl output or exports to Parquet, JSON Lines or CSV (streamed, partitionable)"
 
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         export_records,
     )
     from newsarchive.loading import LoadError, load
+    from newsarchive.progress import Progress
 
     if args.batch_size < 1:
         print("--batch-size must be at least 1", file=sys.stderr)
@@ -95,7 +98,15 @@ def run(args: argparse.Namespace) -> int:
     except LoadError as error:
         print(f"newsarchive export: {error}", file=sys.stderr)
         return 1
-    records = (record for reader in readers for record in reader)
+    progress = Progress("export", unit="records")
+
+    def counted() -> Iterator[dict[str, Any]]:
+        for reader in readers:
+            for record in reader:
+                progress.advance()
+                yield record
+
+    records = counted()
     try:
         export_records(
             records,
@@ -127,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        progress.close()
     for problem in report.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(

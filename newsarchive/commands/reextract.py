@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from newsarchive import schema, settings
+    from newsarchive.progress import Progress
     from newsarchive.warc.reread import ReadState, reextract
 
     try:
@@ -81,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     count = 0
     state = ReadState()
+    progress = Progress("reextract", unit="articles")
     try:
         for record in reextract(
             paths, jobs=max(1, args.jobs), min_probability=threshold, state=state
@@ -89,7 +91,9 @@ def run(args: argparse.Namespace) -> int:
                 json.dumps(schema.conform(record), ensure_ascii=False, separators=(",", ":")) + "\n"
             )
             count += 1
+            progress.advance()
     finally:
+        progress.close()
         if out is not sys.stdout:
             out.close()
     for damaged in state.damage:

@@ -78,19 +78,24 @@ def warc_paths(items: list[Path]) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from newsarchive.progress import Progress
     from newsarchive.warc.check import check_file
 
-    failed = 0
-    for path in warc_paths(args.paths):
-        report = check_file(path)
-        members = len(report.walk.members) if report.walk else 0
-        status = "ok" if report.ok else "FAILED"
-        print(f"{status}  {path}  ({report.records} records, {members} gzip members)")
-        for problem in report.problems:
-            print(f"    {problem}")
-        failed += not report.ok
-    if failed:
-        print(f"{failed} file(s) FAILED", file=sys.stderr)
+    failed = records = 0
+    paths = warc_paths(args.paths)
+    progress = Progress("warc check", total=len(paths), unit="files")
+    with progress:
+        for path in paths:
+            report = check_file(path)
+            members = len(report.walk.members) if report.walk else 0
+            status = "ok" if report.ok else "FAILED"
+            progress.note(f"{status}  {path}  ({report.records} records, {members} gzip members)")
+            for problem in report.problems:
+                progress.note(f"    {problem}")
+            failed += not report.ok
+            records += report.records
+            progress.advance(failed=int(not report.ok))
+    progress.finish(f"warc check: {len(paths)} files, {records} records, {failed} FAILED")
     return 1 if failed else 0
 
 
@@ -122,6 +127,7 @@ def run_recover(args: argparse.Namespace) -> int:
 
 
 def run_index(args: argparse.Namespace) -> int:
+    from newsarchive.progress import Progress
     from newsarchive.warc.cdxj import rebuild
 
     paths = warc_paths(args.paths)
@@ -132,8 +138,10 @@ def run_index(args: argparse.Namespace) -> int:
             print("newsarchive warc index: give -o FILE when indexing files", file=sys.stderr)
             return 2
         out = (folder.parent if folder.name == "warc" else folder) / "index.cdxj"
-    count = rebuild(paths, out)
-    print(f"{count} index lines from {len(paths)} WARC files -> {out}")
+    progress = Progress("warc index", total=len(paths), unit="files")
+    with progress:
+        count = rebuild(paths, out, on_file=lambda _path: progress.advance())
+    progress.finish(f"{count} index lines from {len(paths)} WARC files -> {out}")
     return 0
 
 
@@ -141,6 +149,12 @@ def run_wacz(args: argparse.Namespace) -> int:
     from newsarchive.warc import wacz
 
     paths = [p for p in warc_paths(args.paths) if not p.name.endswith(".open")]
+    size = sum(p.stat().st_size for p in paths)
+    print(
+        f"warc wacz: packaging {len(paths)} WARC files ({size / 1e6:,.1f} MB) into {args.out}...",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         listed, articles = wacz.package_crawl(args.paths, paths, args.out, title=args.title)
     except (wacz.WaczUnavailable, RuntimeError, ValueError) as error:

@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,9 +131,21 @@ def sort_file(path: Path) -> None:
     os.replace(temp, path)
 
 
-def rebuild(warc_paths: Iterable[str | Path], out_path: str | Path) -> int:
-    """Write a sorted index of ``warc_paths`` to ``out_path``; return the line count."""
-    lines = sorted(entry.line() for path in warc_paths for entry in entries_from_warc(path))
+def rebuild(
+    warc_paths: Iterable[str | Path],
+    out_path: str | Path,
+    on_file: Callable[[Path], None] | None = None,
+) -> int:
+    """Write a sorted index of ``warc_paths`` to ``out_path``; return the line count.
+
+    ``on_file`` is called after each file is read (progress of a long rebuild).
+    """
+    found: list[str] = []
+    for path in warc_paths:
+        found.extend(entry.line() for entry in entries_from_warc(path))
+        if on_file is not None:
+            on_file(Path(path))
+    lines = sorted(found)
     out = Path(out_path)
     temp = out.with_suffix(out.suffix + ".tmp")
     temp.write_text("".join(lines), encoding="utf-8")
