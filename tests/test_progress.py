@@ -85,3 +85,34 @@ def test_long_commands_print_progress_lines_and_a_summary(tmp_path) -> None:
         lines = (run.stderr + run.stdout).splitlines()
         assert [line for line in lines if "/3 files (" in line], lines
         assert any(line.startswith(summary) for line in lines), lines
+
+
+def test_the_crawl_line_shows_the_queue_and_the_recent_rate() -> None:
+    from newsarchive.crawler import progress_line
+
+    counts = {"pages": 10, "articles": 7, "errors": 3}
+    assert progress_line(counts, 5.0, queued=120, recent_rate=3.5) == (
+        "pages 10  articles 7  errors 3  queued 120  2.0 pages/s (now 3.5)  5s"
+    )
+
+
+def test_a_running_crawl_reports_its_queue(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from newsarchive.server import DemoSite
+
+    with DemoSite(generate=60) as site:
+        run = subprocess.run(
+            [
+                *(sys.executable, "-m", "newsarchive", "crawl", f"{site.base_url}/"),
+                *("--out", str(tmp_path / "out"), "--allow-private"),
+                *("-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0.2", "-s", "DOWNLOAD_DELAY=0.02"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = [line for line in run.stderr.splitlines() if line.startswith("progress: ")]
+    assert any(" queued " in line and " pages/s (now " in line for line in lines), lines
