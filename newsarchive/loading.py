@@ -82,6 +82,8 @@ def _read_jsonl(path: Path, on_error: ErrorHandler | None) -> Iterator[dict[str,
 def _read_parquet(path: Path, on_error: ErrorHandler | None) -> Iterator[dict[str, Any]]:
     try:
         import pyarrow.parquet as pq
+
+        from newsarchive.export.arrow import without_instants
     except ImportError as error:
         raise LoadError(
             f"{path}: reading Parquet needs pyarrow: pip install 'newsarchive[parquet]'"
@@ -90,7 +92,7 @@ def _read_parquet(path: Path, on_error: ErrorHandler | None) -> Iterator[dict[st
         parquet = pq.ParquetFile(path)
         for batch in parquet.iter_batches(batch_size=1000):
             for record in batch.to_pylist():
-                yield schema.conform(record)
+                yield schema.conform(without_instants(record))
     except (OSError, ValueError) as error:
         _report(on_error, f"{path}: unreadable Parquet: {error}")
 

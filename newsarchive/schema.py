@@ -21,11 +21,15 @@ from typing import Any
 SCHEMA_VERSION = "2.0.0"
 
 
-def doc(text: str, **kwargs: Any) -> Any:
-    """A dataclass field with a description (used for the JSON Schema and docs)."""
+def doc(text: str, *, instant: bool = False, **kwargs: Any) -> Any:
+    """A dataclass field with a description (used for the JSON Schema and docs).
+
+    ``instant=True`` marks an RFC 3339 time: Parquet stores it as a UTC timestamp,
+    so filters compare instants, not text (the string as found stays in ``*_raw``).
+    """
     if "default_factory" not in kwargs and "default" not in kwargs:
         kwargs["default"] = None
-    return field(metadata={"doc": text}, **kwargs)
+    return field(metadata={"doc": text, "instant": instant}, **kwargs)
 
 
 def listof(text: str) -> Any:
@@ -102,7 +106,7 @@ class Extraction:
 class Provenance:
     crawl_id: str | None = doc("The crawl that fetched the page.")
     spider: str | None = doc("Scrapy spider name.")
-    fetched_at: str | None = doc("Capture start time, RFC 3339 UTC with 'Z'.")
+    fetched_at: str | None = doc("Capture start time, RFC 3339 UTC with 'Z'.", instant=True)
     fetch_status: int | None = doc("HTTP status of the archived response.")
     content_mime_type: str | None = doc("MIME type from Content-Type.")
     ip_address: str | None = doc("Server IP address.")
@@ -145,12 +149,12 @@ class Article:
     article_body_html: str | None = doc("Cleaned HTML of the body.")
     body_sections: list[BodySection] = listof("Body split at its subheadings.")
     authors: list[Author] = listof("Authors (people and agencies).")
-    date_published: str | None = doc("Publication time, RFC 3339.")
+    date_published: str | None = doc("Publication time, RFC 3339.", instant=True)
     date_published_raw: str | None = doc("The publication date string as found.")
     date_published_source: str | None = doc(
         "Where it came from: json_ld, meta, microdata, time_element, text, url, sitemap, feed."
     )
-    date_modified: str | None = doc("Last modification time, RFC 3339.")
+    date_modified: str | None = doc("Last modification time, RFC 3339.", instant=True)
     date_modified_raw: str | None = doc("The modification date string as found.")
     in_language: str | None = doc("Language, BCP 47 (e.g. 'en', 'de-AT').")
     section: str | None = doc("Section / category of the article.")

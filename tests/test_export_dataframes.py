@@ -8,6 +8,7 @@ column can vanish; with ``polars_schema()`` the late values keep their types.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -68,7 +69,7 @@ def test_polars_with_schema_sees_every_column_and_late_values(export_file: Path)
     assert frame.columns == list(schema.empty())
     assert frame.height == ROWS
     row = frame.row(LATE, named=True)
-    assert row["date_modified"] == "2024-06-01T09:00:00Z"
+    assert row["date_modified"] == datetime(2024, 6, 1, 9, 0, tzinfo=UTC)  # a time, not text
     assert row["topics"] == ["late topic"] and row["free_access"] is False
     assert row["main_image"]["url"] == "https://img.example.com/late.jpg"
     assert frame["date_modified"].null_count() == ROWS - 1

@@ -3,7 +3,10 @@
 Every Parquet file gets this exact schema, whatever its rows contain, so
 files from different crawls concatenate without type surprises: nested
 structs stay structs and lists of structs stay lists of structs. Each field
-carries its description as Arrow field metadata.
+carries its description as Arrow field metadata. Times (fields marked
+``instant`` in the schema) are UTC timestamps, so a filter compares instants;
+a date known only to the day is stored as its midnight UTC, and the string as
+found stays in the ``*_raw`` field beside it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import dataclasses
 import logging
 import typing
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -40,12 +44,15 @@ def arrow_type(tp: Any) -> pa.DataType:
     return _SCALARS[inner]
 
 
+INSTANT = pa.timestamp("us", tz="UTC")
+
+
 def _fields(cls: type) -> list[pa.Field]:
     hints = typing.get_type_hints(cls)
     return [
         pa.field(
             f.name,
-            arrow_type(hints[f.name]),
+            INSTANT if f.metadata.get("instant") else arrow_type(hints[f.name]),
             nullable=True,
             metadata={"description": f.metadata.get("doc", "")},
         )
@@ -61,6 +68,72 @@ def arrow_schema() -> pa.Schema:
     )
 
 
+@cache
+def instant_paths() -> tuple[tuple[str, ...], ...]:
+    """Where the record holds times: ``("date_published",)``, ``("provenance", "fetched_at")``."""
+    found: list[tuple[str, ...]] = []
+
+    def visit(cls: type, prefix: tuple[str, ...]) -> None:
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            inner, _ = schema._unwrap_optional(hints[f.name])
+            if f.metadata.get("instant"):
+                found.append((*prefix, f.name))
+            elif dataclasses.is_dataclass(inner):
+                visit(inner, (*prefix, f.name))
+
+    visit(schema.Article, ())
+    return tuple(found)
+
+
+def to_instant(value: Any) -> datetime | None:
+    """An RFC 3339 time (or full-date: its midnight UTC) as an aware UTC datetime."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # a full-date (normalization gives times an offset)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def from_instant(value: Any) -> Any:
+    """A timestamp read back from Parquet as the RFC 3339 UTC string records hold."""
+    if isinstance(value, datetime):
+        moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.isoformat().replace("+00:00", "Z")
+    return value
+
+
+def _convert(row: dict[str, Any], how: Callable[[Any], Any]) -> dict[str, Any]:
+    out = dict(row)
+    for path in instant_paths():
+        holder: Any = out
+        for key in path[:-1]:
+            inner = holder.get(key) if isinstance(holder, dict) else None
+            if not isinstance(inner, dict):
+                holder = None
+                break
+            holder[key] = inner = dict(inner)
+            holder = inner
+        if isinstance(holder, dict) and path[-1] in holder:
+            holder[path[-1]] = how(holder[path[-1]])
+    return out
+
+
+def with_instants(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its time strings as datetimes, for :func:`arrow_schema`."""
+    return _convert(row, to_instant)
+
+
+def without_instants(row: dict[str, Any]) -> dict[str, Any]:
+    """A row read from Parquet with its timestamps back as RFC 3339 strings."""
+    return _convert(row, from_instant)
+
+
 def record_batch(
     rows: Sequence[dict[str, Any]],
     on_bad_row: Callable[[dict[str, Any], str], None] | None = None,
@@ -71,8 +144,9 @@ def record_batch(
     belongs) is left out and reported to ``on_bad_row``; the others are kept.
     """
     target = arrow_schema()
+    rows = [with_instants(row) for row in rows]
     try:
-        return pa.RecordBatch.from_pylist(list(rows), schema=target)
+        return pa.RecordBatch.from_pylist(rows, schema=target)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
         pass
     good = []

@@ -113,7 +113,12 @@ gzip reader treats as one file.
 
 **Parquet** (`newsarchive export SRC --format parquet`): one fixed Arrow schema
 derived from the same classes; structs stay structs and lists of structs stay
-lists of structs; integers are int64, `probability` is float64. With
+lists of structs; integers are int64, `probability` is float64; times
+(`date_published`, `date_modified`, `provenance.fetched_at`) are UTC timestamps
+(`timestamp[us, tz=UTC]`), so filters compare instants: `+02:00` becomes the
+same instant in UTC, a date known only to the day its midnight UTC, and the
+string as found stays in the `*_raw` field beside it (`newsarchive.load` gives
+the times back as RFC 3339 UTC strings). With
 `--partition-by crawl` files are hive-style `crawl_id=ID/part-0.parquet`
 (`crawl_id=__HIVE_DEFAULT_PARTITION__` when a record has none).
 
@@ -128,7 +133,8 @@ lists of structs; integers are int64, `probability` is float64. With
   holding JSON text.
 
 CSV is for spreadsheets: a string containing `" | "` cannot be told apart
-from two strings. JSON Lines and Parquet keep every value exactly.
+from two strings. JSON Lines and Parquet keep every value exactly (Parquet
+writes times in UTC).
 `newsarchive.load(path)` reads all three back as records.
 """
 
