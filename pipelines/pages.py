@@ -20,7 +20,6 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Request, Response
 
 from newsarchive.crawlfolder import PAGES_NAME, append_whole, stop_on_write_error
-
 from newsarchive.pagestep import ARTICLE_PAGE_TYPES, decide_outcome
 from newsarchive.provenance import crawl_id_for
 
