@@ -362,7 +362,10 @@ def read_pages(
                 yield pending[0]
                 pending = None
             if rec_type == "warcinfo":
-                state.warcinfo = _warcinfo_fields(read_capped(record.raw_stream, max_size()))
+                try:
+                    state.warcinfo = _warcinfo_fields(read_capped(record.raw_stream, max_size()))
+                except InflateError:  # a warcinfo over the limit names nothing we can use
+                    state.warcinfo = {}
                 continue
             page_and_id = _page_of(state, path, record, offset, length)
             if page_and_id is not None:
