@@ -164,3 +164,20 @@ def test_warc_check_never_inflates_payloads(bomb_warc: Path) -> None:
     assert status == 0 and out.startswith("ok"), out  # a bomb, archived faithfully, is no damage
     assert peak < MAX_RSS_KB, f"peak RSS {peak} KB"
     assert inflated < MAX_INFLATED, f"{inflated} bytes inflated"
+
+
+def test_warc_fixture_refuses_a_bomb(bomb_warc: Path, tmp_path: Path) -> None:
+    status, _, err, peak, inflated = measured(
+        "warc",
+        "fixture",
+        f"{bomb_warc}",
+        "--url",
+        "http://news.test/bomb.html",
+        "-o",
+        str(tmp_path / "fx"),
+    )
+
+    assert status == 1 and "Traceback" not in err
+    assert "newsarchive warc fixture: decompressed size exceeds" in err
+    assert peak < MAX_RSS_KB, f"peak RSS {peak} KB"
+    assert inflated < MAX_INFLATED, f"{inflated} bytes inflated"

@@ -117,3 +117,12 @@ def test_files_that_are_no_warc_are_named_and_later_files_still_read(
     assert errors[0].startswith(f"newsarchive reextract: {html}: not a readable WARC file")
     assert errors[1].startswith(f"newsarchive reextract: {text}: not a readable WARC file")
     assert "does not hold a WARC record" in errors[1]
+
+
+def test_an_uncompressed_warc_is_still_read(archive: Archive, tmp_path: Path) -> None:
+    """Regression guard for the record-by-record reader: plain ``.warc`` files are valid."""
+    good, _, urls = archive
+    plain = tmp_path / "plain.warc"
+    plain.write_bytes(gzip.decompress(good.read_bytes()))
+    status, got, errors = reextract(plain)
+    assert status == 0 and not errors and got == urls

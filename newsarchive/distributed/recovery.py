@@ -3,8 +3,8 @@
 A worker stopped with ``kill -9`` leaves ``*.warc.gz.open`` and
 ``*.jsonl.gz.open`` files. On one machine the next crawl into the same folder
 finishes them; a worker's folder is never reopened, so the merge does it. A
-WARC file is cut after its last complete gzip member (found by the WARC
-package's member walk) and renamed; article batches are finished by the JSON
+WARC file is finished by ``warc.recover`` (cut after its last whole record,
+renamed, as a crawl does on opening its folder); article batches are finished by the JSON
 Lines writer's own ``recover``. Only files untouched for ``min_age`` seconds
 are touched, never those of a worker that may still be writing.
 """
@@ -12,7 +12,6 @@ are touched, never those of a worker that may still be writing.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,19 +27,10 @@ def is_quiet(path: Path, min_age: float, now: float) -> bool:
 
 
 def recover_warc(path: Path) -> str:
-    """Cut ``NAME.warc.gz.open`` after its last complete record and rename it; say what happened."""
-    from newsarchive.warc.gzipwalk import walk_members
+    """Cut ``NAME.warc.gz.open`` after its last whole record and rename it; say what happened."""
+    from newsarchive.warc.recover import recover_file
 
-    report = walk_members(path)
-    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
-    if not report.members:
-        return f"{path.name}: no complete record, left as it is"
-    cut = path.stat().st_size - report.complete_bytes
-    if cut:
-        with path.open("r+b") as handle:
-            handle.truncate(report.complete_bytes)
-    os.replace(path, final)
-    return f"{path.name}: recovered {len(report.members)} gzip members ({cut} bytes cut)"
+    return recover_file(path).line()
 
 
 def recover_worker(

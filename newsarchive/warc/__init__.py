@@ -7,7 +7,9 @@ Modules, one job each:
 * ``records``  HTTP request/response/revisit record blocks built from what Scrapy saw
 * ``digests``  SQLite index of archived payload digests (revisits across crawls)
 * ``capture``  the Scrapy extension ``WarcCapture``
-* ``gzipwalk`` member-by-member walk that finds truncated tails ``warcio check`` misses
+* ``gzipwalk`` member-by-member walk: whole records, cut tails, resync after damage
+* ``recover``  finish the ``.open`` files a killed crawl left (``warc recover``)
+* ``check``    ``warc check``: member walk plus digests, payloads never inflated
 * ``cdxj``     pywb-compatible CDXJ index lines
 * ``reread``   archived responses back to records (``newsarchive reextract``)
 * ``fixture``  an archived record as a test fixture

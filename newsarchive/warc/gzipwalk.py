@@ -30,6 +30,8 @@ WARC_MAGIC = b"WARC/"
 MEMBER_MAGIC = b"\x1f\x8b\x08"  # gzip magic + deflate method
 HEAD_LIMIT = 1 << 16  # a WARC header block longer than this is not one we can read
 RECORD_END = b"\r\n\r\n"
+# Problem of a member holding several records (whole-file gzip, as some tools write).
+MULTI_RECORD = "gzip member holds more than one WARC record"
 _LENGTH_RE = re.compile(rb"\r\nContent-Length:[ \t]*(\d+)[ \t]*\r\n", re.IGNORECASE)
 _TYPE_RE = re.compile(rb"\r\nWARC-Type:[ \t]*([^\r\n]*?)[ \t]*\r\n", re.IGNORECASE)
 
@@ -80,10 +82,10 @@ def _record_problem(head: bytes, inflated: int, tail: bytes) -> tuple[str | None
     kind = _TYPE_RE.search(block)
     warc_type = kind.group(1).decode("latin-1") if kind else None
     expected = end + len(RECORD_END) + int(length.group(1)) + len(RECORD_END)
+    if inflated > expected:
+        return warc_type, MULTI_RECORD
     if inflated != expected or tail != RECORD_END:
-        return warc_type, (
-            f"WARC record incomplete or overlong: {inflated} bytes, header promises {expected}"
-        )
+        return warc_type, f"WARC record cut short: {inflated} bytes, header promises {expected}"
     return warc_type, None
 
 

@@ -40,7 +40,7 @@ from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
 from newsarchive.pagestep import ExtractionLimits
 from newsarchive.warc.capture import SPIDER_FIELD, VIA_HEADER
 from newsarchive.warc.digests import DigestIndex
-from newsarchive.warc.gzipwalk import Member, iter_members
+from newsarchive.warc.gzipwalk import MULTI_RECORD, WARC_MAGIC, Member, iter_members, read_member
 from newsarchive.warc.records import rfc3339
 
 log = logging.getLogger(__name__)
@@ -262,6 +262,11 @@ def whole_records(path: Path, state: ReadState) -> Iterator[tuple[Any, int, int]
         state.damage.append(report)
         return
     with stream:
+        if not _one_record_per_member(stream):
+            yield from _sequential_records(stream, report)
+            if report.stretches:
+                state.damage.append(report)
+            return
         for member in iter_members(stream):
             if member.problem is not None:
                 report.stretches.append(member)
@@ -279,6 +284,58 @@ def whole_records(path: Path, state: ReadState) -> Iterator[tuple[Any, int, int]
             yield record, member.offset, member.length
     if report.stretches:
         state.damage.append(report)
+
+
+def _one_record_per_member(stream: Any) -> bool:
+    """False for an uncompressed WARC, or one gzip stream around several records.
+
+    Both are valid WARC (not what the crawl writes); they are read in one sequence
+    with warcio, and damage there ends the file.
+    """
+    head = stream.read(len(WARC_MAGIC))
+    stream.seek(0)
+    if head == WARC_MAGIC:
+        return False
+    return read_member(stream, 0).problem != MULTI_RECORD
+
+
+@dataclass
+class _Oversize:
+    """Stands for a block over the limit: reading it fails the page that needs it."""
+
+    limit: int
+
+    def read(self, *_: Any) -> bytes:
+        raise TooLarge(self.limit)
+
+
+def _sequential_records(stream: Any, report: FileDamage) -> Iterator[tuple[Any, int, int]]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    stream.seek(0)
+    records = ArchiveIterator(stream)
+    offset = 0
+    limit = max_size()
+    try:
+        for record in records:
+            # warcio knows a record's place once it was read to its end (asking for the
+            # offset earlier reads it to its end, losing the block): read it here
+            block: Any
+            try:
+                block = io.BytesIO(read_capped(record.raw_stream, limit))
+            except TooLarge:
+                block = _Oversize(limit)
+            offset = records.get_record_offset()
+            record.raw_stream = block
+            report.records += 1
+            yield record, offset, records.get_record_length()
+    except (ArchiveLoadFailed, ValueError, EOFError, OSError) as error:
+        size = stream.seek(0, 2)
+        reason = " ".join(str(error).split())[:160]
+        report.stretches.append(
+            Member(offset, size - offset, problem=f"unreadable after this record ({reason})")
+        )
 
 
 def read_pages(
@@ -304,7 +361,10 @@ def read_pages(
                 yield pending[0]
                 pending = None
             if rec_type == "warcinfo":
-                state.warcinfo = _warcinfo_fields(read_capped(record.raw_stream, max_size()))
+                try:
+                    state.warcinfo = _warcinfo_fields(read_capped(record.raw_stream, max_size()))
+                except InflateError:  # a warcinfo over the limit names nothing we can use
+                    state.warcinfo = {}
                 continue
             page_and_id = _page_of(state, path, record, offset, length)
             if page_and_id is not None:

@@ -209,7 +209,10 @@ class RotatingWarcWriter:
         name = new_name(self.directory, self.prefix)
         path = self.directory / name.open_name
         raw = open(path, "xb", buffering=0)  # noqa: SIM115 - lives until rotation
-        fcntl.flock(raw.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # new file: never contended
+        try:  # a new file: never contended; tells recovery that this file is live
+            fcntl.flock(raw.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:  # pragma: no cover - a file system without flock
+            log.debug("no flock on %s: %s", path, error)
         self._file = self._file_wrapper(raw) if self._file_wrapper else raw
         self._name = name
         self._size = 0
