@@ -86,7 +86,12 @@ def positive_int(text: str) -> int:
 
 
 def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
-    """``["NAME=VALUE", ...]`` -> dict; Scrapy converts the strings where settings are read."""
+    """``["NAME=VALUE", ...]`` -> dict; Scrapy converts the strings where settings are read.
+
+    A user agent given here must name a contact, as a plan's must.
+    """
+    from newsarchive.plan import contact_error
+
     overrides: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -94,6 +99,10 @@ def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
             raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
         if name.strip() == "NEWSARCHIVE_CRAWL_ID":
             raise ValueError("give the crawl id with --crawl-id ID, not -s NEWSARCHIVE_CRAWL_ID")
+        if name.strip() == "USER_AGENT":
+            error = contact_error(value)
+            if error:
+                raise ValueError(f"-s USER_AGENT={value!r}: {error}")
         overrides[name.strip()] = value
     return overrides
 
