@@ -218,5 +218,6 @@ def test_an_interrupted_crawl_repeats_how_to_resume(tmp_path: Path, signum: int)
         reader.join(timeout=10)
     name = signal.Signals(signum).name
     text = "".join(lines)
-    assert f"newsarchive crawl: {name} received, stopping; crawl id slow-1" in text, text
+    expected = f"newsarchive crawl: {name} received, stopping (send it again to stop at once); "
+    assert expected + "crawl id slow-1" in text, text
     assert "resume with: newsarchive crawl --plan" in text and text.count("--crawl-id slow-1") >= 2

@@ -198,7 +198,9 @@ def announce(args: argparse.Namespace, crawl_id: str, where: str) -> Any:
         logging.getLogger("newsarchive.crawl").info("%s", line)
 
     say("")
-    return lambda signame: say(f"{signame} received, stopping; ")
+    # Scrapy finishes the requests already queued (each after the delay); a second
+    # signal stops at once, and the resume command picks up what was left.
+    return lambda signame: say(f"{signame} received, stopping (send it again to stop at once); ")
 
 
 def run_plan(
