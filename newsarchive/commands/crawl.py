@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--crawl-id",
         default=None,
-        help="crawl id for file names and provenance: 1-64 letters, digits, '.', '_', '-' "
+        help="crawl id for file names and provenance: 1-128 letters, digits, '.', '_', '~', '-' "
         "(default: generated; give the earlier one to resume into its folder)",
     )
     parser.add_argument(
