@@ -39,6 +39,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 MAX_URL_LENGTH = 2083
 
 
+# Where site operators learn what crawls them when a plan names no contact of its own.
+PROJECT_URL = "https://github.com/newsarchive/newsarchive"
+
+
+def newsarchive_user_agent(contact: str = PROJECT_URL) -> str:
+    """newsarchive's user agent, naming ``contact`` (the default for every crawl)."""
+    return f"newsarchive/{__version__} (+{contact}; archival crawler)"
+
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -144,8 +153,7 @@ class Site:
         """The plan's user agent, or newsarchive's with the plan's contact."""
         if self.user_agent:
             return self.user_agent
-        contact = self.contact or "https://github.com/newsarchive/newsarchive"
-        return f"newsarchive/{__version__} (+{contact}; archival crawler)"
+        return newsarchive_user_agent(self.contact or PROJECT_URL)
 
 
 @dataclass(frozen=True)

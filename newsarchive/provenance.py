@@ -31,8 +31,9 @@ _WARC_POINTER_FIELDS = (
 
 
 # A crawl id names folders and files (OUTPUT/SITE/CRAWL_ID, newsarchive-CRAWL_ID-*.warc.gz) and
-# Redis keys: one path segment of safe characters, never "..", never a separator.
-_CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# Redis keys (the same characters as newsarchive.distributed.keys allows): one path segment,
+# never "..", never a separator.
+_CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 
 
 class CrawlIdError(ValueError):
@@ -49,7 +50,7 @@ def check_crawl_id(crawl_id: Any, source: str = "crawl id") -> str:
     if not isinstance(crawl_id, str) or not _CRAWL_ID.fullmatch(crawl_id) or ".." in crawl_id:
         shown = text if len(text) <= 80 else text[:77] + "..."
         raise CrawlIdError(
-            f"{source} {shown!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-', "
+            f"{source} {shown!r} is not allowed: use 1-128 letters, digits, '.', '_', '~' or '-', "
             "starting with a letter or digit, without '..' (e.g. 2024-05-01-nightly)"
         )
     return crawl_id

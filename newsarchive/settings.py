@@ -5,15 +5,15 @@ an identifying user agent. Every setting that differs from Scrapy's default
 says why. Project-specific settings are prefixed ``NEWSARCHIVE_``.
 """
 
-from newsarchive import __version__
+from newsarchive.plan import newsarchive_user_agent
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["newsarchive.spiders"]
 NEWSPIDER_MODULE = "newsarchive.spiders"
 
-# Identify ourselves so site operators can tell who crawls them; a crawl plan adds
-# the operator's contact (plan.toml: user_agent).
-USER_AGENT = f"newsarchive/{__version__} (archival news crawler)"
+# Identify ourselves so site operators can tell who crawls them and whom to contact;
+# a crawl plan names the operator's own contact (plan.toml: contact, user_agent).
+USER_AGENT = newsarchive_user_agent()
 
 # Politeness: archivists crawl other people's servers repeatedly.
 ROBOTSTXT_OBEY = True  # Scrapy's default is False in bare settings

@@ -92,6 +92,12 @@ BAD_INVOCATIONS = [
     (["crawl", "-s", "DOWNLOAD_TIMEOUT=inf", "http://127.0.0.1:9/"], 2, ["DOWNLOAD_TIMEOUT"]),
     (["crawl", "-s", "USER_AGENT=x\r\nX-Forged: 1", "http://127.0.0.1:9/"], 2, ["USER_AGENT"]),
     (
+        ["crawl", "-s", "USER_AGENT=a (+https://a.example/)\r\nX-Forged: 1", "http://127.0.0.1:9/"],
+        2,
+        ["USER_AGENT", "control character"],
+    ),
+    (["crawl", "-s", "USER_AGENT=Bot/1 (+http://)", "http://127.0.0.1:9/"], 2, ["no contact"]),
+    (
         [
             "crawl",
             "-s",

@@ -24,7 +24,7 @@ from newsarchive.crawler import CrawlOptions, build_settings, resume_command
 from newsarchive.provenance import CrawlIdError, check_crawl_id, crawl_id_for, new_crawl_id
 from newsarchive.server import DemoSite
 
-GOOD_IDS = ["20261207T031900Z-ab12", "nightly.2024-05-01", "a", "A_b-9", "x" * 64]
+GOOD_IDS = ["20261207T031900Z-ab12", "nightly.2024-05-01", "a", "A_b-9", "a~b", "x" * 128]
 BAD_IDS = [
     "",
     "..",
@@ -36,7 +36,7 @@ BAD_IDS = [
     ".hidden",
     "-x",
     "_x",
-    "x" * 65,
+    "x" * 129,
     "a b",
     "a\nb",
     "caf\u00e9",
@@ -218,5 +218,6 @@ def test_an_interrupted_crawl_repeats_how_to_resume(tmp_path: Path, signum: int)
         reader.join(timeout=10)
     name = signal.Signals(signum).name
     text = "".join(lines)
-    assert f"newsarchive crawl: {name} received, stopping; crawl id slow-1" in text, text
+    expected = f"newsarchive crawl: {name} received, stopping (send it again to stop at once); "
+    assert expected + "crawl id slow-1" in text, text
     assert "resume with: newsarchive crawl --plan" in text and text.count("--crawl-id slow-1") >= 2

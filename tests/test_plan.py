@@ -416,3 +416,14 @@ def test_a_plan_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + ONE_SITE.encode())
     assert load_plan(path).site("x").seeds == ("https://a.example/",)
+
+
+def test_every_crawl_names_a_contact_by_default() -> None:
+    """Without a plan (``newsarchive crawl URL``, ``scrapy crawl``) the user agent has one too."""
+    from scrapy.settings import Settings
+
+    from newsarchive.plan import contact_error
+
+    settings = Settings()
+    settings.setmodule("newsarchive.settings")
+    assert contact_error(settings["USER_AGENT"]) is None

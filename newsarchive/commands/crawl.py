@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--crawl-id",
         default=None,
-        help="crawl id for file names and provenance: 1-64 letters, digits, '.', '_', '-' "
+        help="crawl id for file names and provenance: 1-128 letters, digits, '.', '_', '~', '-' "
         "(default: generated; give the earlier one to resume into its folder)",
     )
     parser.add_argument(
@@ -86,7 +86,12 @@ def positive_int(text: str) -> int:
 
 
 def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
-    """``["NAME=VALUE", ...]`` -> dict; Scrapy converts the strings where settings are read."""
+    """``["NAME=VALUE", ...]`` -> dict; Scrapy converts the strings where settings are read.
+
+    A user agent given here must name a contact, as a plan's must.
+    """
+    from newsarchive.plan import contact_error
+
     overrides: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -94,6 +99,10 @@ def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
             raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
         if name.strip() == "NEWSARCHIVE_CRAWL_ID":
             raise ValueError("give the crawl id with --crawl-id ID, not -s NEWSARCHIVE_CRAWL_ID")
+        if name.strip() == "USER_AGENT":
+            error = contact_error(value)
+            if error:
+                raise ValueError(f"-s USER_AGENT={value!r}: {error}")
         overrides[name.strip()] = value
     return overrides
 
@@ -189,7 +198,9 @@ def announce(args: argparse.Namespace, crawl_id: str, where: str) -> Any:
         logging.getLogger("newsarchive.crawl").info("%s", line)
 
     say("")
-    return lambda signame: say(f"{signame} received, stopping; ")
+    # Scrapy finishes the requests already queued (each after the delay); a second
+    # signal stops at once, and the resume command picks up what was left.
+    return lambda signame: say(f"{signame} received, stopping (send it again to stop at once); ")
 
 
 def run_plan(
