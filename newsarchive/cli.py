@@ -51,7 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module in _command_modules():
         help_text = getattr(module, "HELP", "")
-        p = sub.add_parser(name, help=help_text, description=module.__doc__ or help_text)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=module.__doc__ or help_text,
+            formatter_class=argparse.RawDescriptionHelpFormatter,  # examples keep their lines
+        )
         module.add_arguments(p)
         _checked_types(p)
         p.set_defaults(_run=module.run)

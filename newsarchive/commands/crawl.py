@@ -233,6 +233,9 @@ def run_plan(
             print(f"== site {site.name} ==")
             print(format_summary(summarize(result.out_dir, result.crawl_id, result.stats)))
             failed += bool(crawl_failure(result.stats))
+            hint = private_address_hint(result.stats, in_plan=True)
+            if hint:
+                print(hint.replace("newsarchive crawl:", f"newsarchive crawl: site {site.name}:"))
             for drop in report["sites"].get(site.name, {}).get("coverage_drops", []):
                 print(
                     f"Coverage of {drop['field']} dropped from {drop['previous']:.0%} to "
@@ -252,6 +255,18 @@ def run_plan(
         f"in {results[0].seconds:.1f}s"
     )
     return 1 if failed else 0
+
+
+def private_address_hint(stats: dict[str, Any], in_plan: bool) -> str | None:
+    """What to do when the crawl refused private or loopback targets (a local site)."""
+    refused = int(stats.get("newsarchive/refused", 0) or 0)
+    if not refused:
+        return None
+    how = "allow_private = true for the site in the plan" if in_plan else "--allow-private"
+    return (
+        f"newsarchive crawl: {refused} request(s) refused: private or loopback address; "
+        f"to crawl a local or intranet site, use {how}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -291,6 +306,9 @@ def run(args: argparse.Namespace) -> int:
         f"Crawl {result.crawl_id} finished in {result.seconds:.1f}s "
         f"({result.stats.get('finish_reason', 'unknown')})"
     )
+    hint = private_address_hint(result.stats, in_plan=False)
+    if hint:
+        print(hint, file=sys.stderr)
     if crawl_failure(result.stats):
         return 1  # the output is incomplete: schedulers must see it
     if not result.stats.get("response_received_count") and not args.redis:

@@ -33,7 +33,6 @@ HELP = "report and delete a Redis-shared crawl's keys; merge its workers' index 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the example's lines
     parser.add_argument("crawl_id", metavar="ID", help="the crawl id the workers shared")
     parser.add_argument(
         "--redis",

@@ -31,7 +31,6 @@ HELP = "convert crawl output or exports to Parquet, JSON Lines or CSV (streamed,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the examples' lines
     parser.add_argument(
         "sources",
         nargs="+",

@@ -24,7 +24,6 @@ HELP = "replay WARC files in pywb (installed into its own environment on first u
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the examples' lines
     parser.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="crawl folders or WARC files"
     )

@@ -17,7 +17,6 @@ HELP = "write a plan's report.html (runs over time, per site, as small charts)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the examples' lines
     parser.add_argument("--plan", required=True, help="the crawl plan (TOML)")
     parser.add_argument(
         "-o", "--out", type=Path, default=None, help="file to write (default: OUTPUT/report.html)"

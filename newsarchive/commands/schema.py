@@ -15,7 +15,6 @@ HELP = "print the record JSON Schema; --write / --check the shipped schema and d
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the examples' lines
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--check",

@@ -20,7 +20,6 @@ HELP = "check, recover, index, package (WACZ) WARC files, or turn a record into 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     sub = parser.add_subparsers(dest="warc_command", metavar="ACTION", required=True)
 
     check = sub.add_parser("check", help="verify digests and gzip members")
