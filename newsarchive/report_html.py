@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import itertools
 import os
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,13 +226,22 @@ def render(
 
 
 def write(state: CrawlState, plan_name: str, path: Path) -> Path:
-    """Write the plan's page to ``path`` (a temporary name, then renamed: never half a page)."""
+    """Write the plan's page to ``path`` (a temporary file, then renamed: never half a page).
+
+    The temporary name is unique, so two workers of a shared crawl can both write it.
+    """
     text = render(plan_name, state.runs())
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=path.name + ".", delete=False
+    ) as handle:
+        temporary = Path(handle.name)
+        try:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    os.replace(temporary, path)
     return path

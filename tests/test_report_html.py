@@ -137,6 +137,9 @@ def test_report_page_renders_in_chromium_with_the_numbers_of_report_json(tmp_pat
                 cwd=tmp_path,
             )
             assert crawl.returncode == 0, crawl.stderr[-3000:]
+            assert "Report of every run:" in crawl.stdout
+    page_path = tmp_path / "out" / "report.html"
+    assert page_path.read_text().count('class="bar"') == 2  # the crawl wrote it, both runs
     written = subprocess.run(
         [sys.executable, "-m", "newsarchive", "report", "--plan", "plan.toml"],
         capture_output=True,

@@ -44,3 +44,26 @@ def test_wacz_lists_every_article_of_the_crawl(tmp_path: Path) -> None:
     captured = {a["url"]: a["provenance"]["fetched_at"] for a in articles}
     for page in pages:  # the capture time, as the spec's RFC 3339 "ts", to the second
         assert page["ts"][:19] == captured[page["url"]][:19], page
+
+
+def test_crawl_wacz_ends_with_one_validated_file_listing_the_articles(tmp_path: Path) -> None:
+    pytest.importorskip("wacz", reason="wacz is not installed (pip install 'newsarchive[replay]')")
+    from newsarchive.server import DemoSite
+
+    with DemoSite() as site:
+        run = _run(
+            "crawl",
+            f"{site.base_url}/",
+            "--out",
+            "out",
+            "--allow-private",
+            "--crawl-id",
+            "20260101T000000Z-wacz",
+            "--wacz",
+            cwd=tmp_path,
+        )
+    assert run.returncode == 0, run.stderr[-3000:]
+    package = tmp_path / "out" / "20260101T000000Z-wacz.wacz"
+    articles = list(newsarchive.load(tmp_path / "out"))
+    assert f"{len(articles)} of {len(articles)} articles listed)" in run.stdout
+    assert {page["url"] for page in listed_pages(package)} == {a["url"] for a in articles}

@@ -67,6 +67,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="override a Scrapy/newsarchive setting",
     )
     parser.add_argument(
+        "--wacz",
+        action="store_true",
+        help="end each crawl with OUT/CRAWL_ID.wacz (every WARC, its articles as the page list)",
+    )
+    parser.add_argument(
         "--redis",
         default=None,
         metavar="URL",
@@ -207,6 +212,7 @@ def run_plan(
     plan: Any, sites: list[Any], crawls: list[Any], args: argparse.Namespace | None = None
 ) -> int:
     """Crawl a plan's sites side by side; each run is opened and closed in the crawl state."""
+    from newsarchive import report_html
     from newsarchive.crawler import run_crawls
     from newsarchive.crawlfolder import reconcile_state
     from newsarchive.distributed.state import open_crawl_state
@@ -236,6 +242,8 @@ def run_plan(
             hint = private_address_hint(result.stats, in_plan=True)
             if hint:
                 print(hint.replace("newsarchive crawl:", f"newsarchive crawl: site {site.name}:"))
+            if args is not None and args.wacz:
+                failed += not package_wacz(result.out_dir, result.crawl_id)
             for drop in report["sites"].get(site.name, {}).get("coverage_drops", []):
                 print(
                     f"Coverage of {drop['field']} dropped from {drop['previous']:.0%} to "
@@ -250,11 +258,34 @@ def run_plan(
                     f"newsarchive crawl: site {site.name}: no page could be fetched",
                     file=sys.stderr,
                 )
+        root = Path(args.out) if args is not None and args.out else plan.output_dir
+        page = report_html.write(state, plan.name, root / "report.html")
+        print(f"Report of every run: {page}")
     print(
         f"Crawl {results[0].crawl_id} of plan {plan.name}: {len(sites)} site(s) "
         f"in {results[0].seconds:.1f}s"
     )
     return 1 if failed else 0
+
+
+def package_wacz(out_dir: Any, crawl_id: str) -> bool:
+    """``OUT/CRAWL_ID.wacz`` from a finished crawl folder, validated; False (said) on failure."""
+    from newsarchive.warc import wacz
+
+    folder = Path(out_dir)
+    target = folder / f"{crawl_id}.wacz"
+    warcs = sorted((folder / "warc").glob("*.warc.gz"))
+    try:
+        listed, articles = wacz.package_crawl([folder], warcs, target, title=crawl_id)
+        passed, output = wacz.validate(target)
+    except (wacz.WaczUnavailable, RuntimeError, ValueError, OSError) as error:
+        print(f"newsarchive crawl: no WACZ written: {error}", file=sys.stderr)
+        return False
+    if not passed:
+        print(f"newsarchive crawl: {target} failed validation: {output[-500:]}", file=sys.stderr)
+        return False
+    print(f"WACZ: {target} ({len(warcs)} WARC files, {listed} of {articles} articles listed)")
+    return True
 
 
 def private_address_hint(stats: dict[str, Any], in_plan: bool) -> str | None:
@@ -309,6 +340,8 @@ def run(args: argparse.Namespace) -> int:
     hint = private_address_hint(result.stats, in_plan=False)
     if hint:
         print(hint, file=sys.stderr)
+    if args.wacz and not package_wacz(result.out_dir, result.crawl_id):
+        return 1
     if crawl_failure(result.stats):
         return 1  # the output is incomplete: schedulers must see it
     if not result.stats.get("response_received_count") and not args.redis:
