@@ -17,7 +17,8 @@ import sys
 import traceback
 from typing import NoReturn
 
-from newsarchive import __version__, commands
+from newsarchive import commands
+from newsarchive.version import __version__
 
 REPORT_URL = "https://github.com/newsarchive/newsarchive/issues"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsarchive import __version__
+from newsarchive.version import __version__
 
 REFETCH_POLICIES = ("never", "conditional")
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|h|d|w)\s*$")

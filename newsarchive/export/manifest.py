@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from newsarchive import __version__, schema
+from newsarchive import schema
 from newsarchive.crawlfolder import (
     MANIFEST_NAME,
     CrawlFolder,
@@ -25,6 +25,7 @@ from newsarchive.crawlfolder import (
     sha256_of,
     write_text_atomic,
 )
+from newsarchive.version import __version__
 
 _BATCH_NAME = re.compile(r"^articles-(.+)-\d{5,}\.jsonl\.gz$")
 MANIFEST_VERSION = 1

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from newsarchive import __version__, schema
+from newsarchive import schema
 from newsarchive.extraction import (
     authors,
     body,
@@ -30,6 +30,7 @@ from newsarchive.extraction import (
 from newsarchive.extraction.document import Document, NotHTML, load_document, sniff_binary
 from newsarchive.extraction.text import clean_lines
 from newsarchive.normalize import normalize_record
+from newsarchive.version import __version__
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

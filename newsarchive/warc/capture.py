@@ -70,7 +70,7 @@ from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
-from newsarchive import __version__
+from newsarchive.version import __version__
 from newsarchive.warc import records
 from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, mime_of
 from newsarchive.warc.digests import ArchivedPayload, PayloadIndex, open_digest_index
@@ -95,10 +95,7 @@ COMPRESSED_CODINGS = frozenset({b"gzip", b"x-gzip", b"br", b"deflate", b"zstd", 
 WARC_SUBDIR = "warc"
 INDEX_NAME = "index.cdxj"
 DIGESTS_NAME = "digests.sqlite"
-SPIDER_FIELD = "newsarchive-spider"  # warcinfo field: lets reextract name the spider
 VIA_META_KEY = "newsarchive_via"  # the spider's discovered_via block for the URL
-# Extension field on request records: how the URL was found (JSON), for reextract.
-VIA_HEADER = "WARC-Newsarchive-Discovered-Via"
 RECORD_BYTES_STAT = "newsarchive/warc/record_bytes"
 STATS_EVERY = 100  # records counted locally before Scrapy's stats are updated (cheaper)
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
@@ -136,7 +133,7 @@ def exchange_of(request: Request, response: Response, started_at: datetime) -> r
         protocol=response.protocol,
         ip_address=str(response.ip_address) if response.ip_address else None,
         truncated=truncation_of(response),
-        request_warc_headers={VIA_HEADER: json.dumps(via, sort_keys=True)} if via else {},
+        request_warc_headers={records.VIA_HEADER: json.dumps(via, sort_keys=True)} if via else {},
     )
 
 
@@ -320,7 +317,7 @@ class WarcCapture:
             # Finish what a killed crawl left here, before this crawl adds a file or a line.
             recover_folder(self.output_dir, WARC_SUBDIR)
         fields = warcinfo_fields(settings, crawl_id_for(self.crawler))
-        fields[SPIDER_FIELD] = spider_name
+        fields[records.SPIDER_FIELD] = spider_name
         self._index = CdxjAppender(self.output_dir / INDEX_NAME)
         # Request records (and warcinfo) use the crawl's level too: at the writer's default
         # (6) zlib spent more on setting up each small request's member than on its bytes.

@@ -31,6 +31,11 @@ from urllib.parse import SplitResult, urlsplit
 
 from newsarchive.warc.serialize import WarcRecord, new_record_id, sha1_label
 
+# Fields newsarchive adds to its records, read back by reextract (which must not load Scrapy).
+SPIDER_FIELD = "newsarchive-spider"  # warcinfo field: lets reextract name the spider
+# Extension field on request records: how the URL was found (JSON), for reextract.
+VIA_HEADER = "WARC-Newsarchive-Discovered-Via"
+
 HeaderList = list[tuple[bytes, bytes]]
 
 # Response flags set by Scrapy's download handler -> WARC-Truncated reason.

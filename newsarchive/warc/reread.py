@@ -38,10 +38,9 @@ from urllib.parse import urljoin
 
 from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
 from newsarchive.pagestep import ExtractionLimits
-from newsarchive.warc.capture import SPIDER_FIELD, VIA_HEADER
 from newsarchive.warc.digests import DigestIndex
 from newsarchive.warc.gzipwalk import MULTI_RECORD, WARC_MAGIC, Member, iter_members, read_member
-from newsarchive.warc.records import rfc3339
+from newsarchive.warc.records import SPIDER_FIELD, VIA_HEADER, rfc3339
 
 log = logging.getLogger(__name__)
 
