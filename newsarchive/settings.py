@@ -109,8 +109,10 @@ NEWSARCHIVE_OUTPUT_DIR = "output/crawl"
 NEWSARCHIVE_CRAWL_ID = ""
 # WARC capture (issue 4): on by default, archivists need the bytes.
 NEWSARCHIVE_WARC_ENABLED = True
+# First part of every WARC file name (PREFIX-YYYYMMDDhhmmss-SERIAL-HOST.warc.gz).
 NEWSARCHIVE_WARC_PREFIX = "newsarchive"
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000  # rotate at about 1 GB, as Heritrix does
+# Who runs the crawl (a name or e-mail), written into every warcinfo record.
 NEWSARCHIVE_WARC_OPERATOR = ""
 # Write WARC records inline (False) or from a writer thread (True). Measured on a shared
 # 2-core box (bench/warc_overhead.py) the thread cost more CPU and was not reliably faster.
@@ -184,3 +186,38 @@ NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES = 10_000
 # Workers, killed workers and shared state (issue 13, findings 2, 3, 8).
 # Tests only: seconds newsarchive.distributed.testing.LaggingItemsPipeline holds each item.
 NEWSARCHIVE_TEST_ITEM_LAG = 1.0
+
+# ------------------------------------------------------- set by a plan, worker mode or export
+# Crawl state (SQLite file) of a plan run; None: no state (a URL crawl fetches everything).
+NEWSARCHIVE_STATE_PATH = None
+# Where the crawl state lives: "sqlite" (NEWSARCHIVE_STATE_PATH) or "redis" (worker mode).
+NEWSARCHIVE_STATE_BACKEND = "sqlite"
+# The plan and site a crawl runs (keys of the shared state, the manifest's plan entry).
+NEWSARCHIVE_PLAN_NAME = None
+NEWSARCHIVE_SITE_NAME = None
+# The site's re-fetch policy for archived articles: never, conditional or always.
+NEWSARCHIVE_REFETCH = "never"
+# Articles per JSON Lines batch file before the next one starts.
+NEWSARCHIVE_EXPORT_BATCH_SIZE = 10_000
+# Live progress line (a terminal) or plain progress lines (otherwise) during a crawl.
+NEWSARCHIVE_PROGRESS = True
+# Seconds between plain progress lines (a terminal's line is refreshed every second).
+NEWSARCHIVE_PROGRESS_INTERVAL = 10.0
+# Worker mode (`crawl --redis`, newsarchive/distributed): the Redis server of the crawl.
+NEWSARCHIVE_REDIS_URL = None
+# Prefix of every Redis key of the crawl (default: derived from the crawl id).
+NEWSARCHIVE_REDIS_KEY_PREFIX = None
+# Key template of a worker's in-flight requests (set by worker mode).
+NEWSARCHIVE_REDIS_INFLIGHT_KEY = None
+# Seconds between a worker's heartbeats; a worker silent for STALE_AFTER is presumed dead
+# and its requests go back on the queue; IDLE_GRACE: idle seconds before a worker stops.
+NEWSARCHIVE_REDIS_HEARTBEAT = 1.0
+NEWSARCHIVE_REDIS_IDLE_GRACE = 3.0
+NEWSARCHIVE_REDIS_STALE_AFTER = 15.0
+
+# Environment variables (not Scrapy settings; lower-case, so Scrapy ignores this table).
+environment_variables = {
+    "NEWSARCHIVE_REPLAY_ENV": "folder of pywb's own venv (default ~/.cache/newsarchive/pywb-env)",
+    "NEWSARCHIVE_MAX_DECOMPRESSED_SIZE": "the setting of that name, for command-line tools",
+    "NEWSARCHIVE_PROGRESS_INTERVAL": "the setting of that name, for command-line tools",
+}
