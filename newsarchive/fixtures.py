@@ -5,7 +5,7 @@ A fixture is a folder ``fixtures/extraction/<name>/`` holding
 * ``meta.json``: ``{"page": path under fixtures/, "url": ..., "base": ...,
   "headers": {...}}``. ``{{BASE}}`` in the page is replaced by ``base``, as the
   demo server does with its own address.
-* ``expected.json``: the truth, one key per checked field (see :data:`CHECKS`).
+* ``expected.json``: the truth, one key per checked field (see :func:`checks`).
   Only the keys present are checked, so a fixture may leave a field unjudged.
 
 Each field has its own comparison, written to accept what is equivalent
@@ -24,6 +24,8 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from newsarchive import schema
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ class Fixture:
 
     def checked_fields(self) -> list[str]:
         """The fields this fixture's expected.json judges, in table order."""
-        return [name for name in CHECKS if name in self.expected]
+        return [name for name in checks() if name in self.expected]
 
 
 def fixture_names(root: Path | None = None) -> list[str]:
@@ -213,26 +215,6 @@ def _probability(record: Record) -> float:
     return float((record.get("extraction") or {}).get("probability") or 0.0)
 
 
-# The record's value for each checked field, shaped like expected.json holds it.
-ACTUAL: dict[str, Callable[[Record], Any]] = {
-    "page_type": lambda r: (r.get("extraction") or {}).get("page_type"),
-    "is_article": lambda r: _probability(r) >= ARTICLE_THRESHOLD,
-    "headline": lambda r: r.get("headline"),
-    "lede": lambda r: r.get("lede"),
-    "body": paragraphs_of,
-    "body_forbidden": paragraphs_of,
-    "authors": _authors,
-    "date_published": lambda r: r.get("date_published"),
-    "in_language": lambda r: r.get("in_language"),
-    "section": lambda r: r.get("section"),
-    "topics": lambda r: list(r.get("topics") or []),
-    "canonical_url": lambda r: r.get("canonical_url"),
-    "captions": _captions,
-    "quotes": _quotes,
-    "related_links": _links,
-}
-
-
 # --------------------------------------------------------------------------- comparing
 # Each check returns the list of problems (empty: the field is right).
 
@@ -335,35 +317,67 @@ def _identity(value: Any) -> Any:
     return value
 
 
-CHECKS: dict[str, Callable[[Any, Any], list[str]]] = {
-    "page_type": _exact,
-    "is_article": _exact,
-    "headline": _exact_text,
-    "lede": _exact_text,
-    "body": _body,
-    "body_forbidden": _body_forbidden,
-    "authors": lambda e, a: _exact([norm_text(x) for x in e], [norm_text(x) for x in a]),
-    "date_published": _date,
-    "in_language": _language,
-    "section": _exact_text,
-    "topics": _topics,
-    "canonical_url": _exact,
-    "captions": lambda e, a: _record_list(
-        e, a, {"text": norm_caption, "credit": norm_credit, "image_url": _identity}
+Check = Callable[[Any, Any], list[str]]
+Project = Callable[[Record], Any]
+
+
+def _field(name: str) -> Project:
+    return lambda record: record.get(name)
+
+
+# How a record field declared with ``fixture=KIND`` in newsarchive/schema.py is read from
+# the record (None: the field itself) and compared with expected.json.
+FIELD_KINDS: dict[str, tuple[Project | None, Check]] = {
+    "text": (None, _exact_text),
+    "exact": (None, _exact),
+    "date": (None, _date),
+    "language": (None, _language),
+    "topics": (lambda r: list(r.get("topics") or []), _topics),
+    "authors": (
+        _authors,
+        lambda e, a: _exact([norm_text(x) for x in e], [norm_text(x) for x in a]),
     ),
-    "quotes": lambda e, a: _record_list(e, a, {"text": norm_quote, "speaker": norm_text}),
-    "related_links": _links_check,
+    "captions": (
+        _captions,
+        lambda e, a: _record_list(
+            e, a, {"text": norm_caption, "credit": norm_credit, "image_url": _identity}
+        ),
+    ),
+    "quotes": (
+        _quotes,
+        lambda e, a: _record_list(e, a, {"text": norm_quote, "speaker": norm_text}),
+    ),
+    "links": (_links, _links_check),
 }
+# Checks of things that are no single record field.
+DERIVED: dict[str, tuple[Project, Check]] = {
+    "page_type": (lambda r: (r.get("extraction") or {}).get("page_type"), _exact),
+    "is_article": (lambda r: _probability(r) >= ARTICLE_THRESHOLD, _exact),
+    "body": (paragraphs_of, _body),
+    "body_forbidden": (paragraphs_of, _body_forbidden),
+}
+
+
+def checks() -> dict[str, tuple[Project, Check]]:
+    """Every checkable fixture key: the derived ones, then the schema's fixture fields."""
+    found = dict(DERIVED)
+    for info in schema.fields():
+        if info.fixture and "." not in info.path:
+            project, check = FIELD_KINDS[info.fixture]
+            found[info.name] = (project or _field(info.name), check)
+    return found
 
 
 def check_field(fixture: Fixture, name: str, record: Record) -> list[str]:
     """Problems with field ``name`` of ``record`` against the fixture's truth."""
-    return CHECKS[name](fixture.expected[name], ACTUAL[name](record))
+    project, check = checks()[name]
+    return check(fixture.expected[name], project(record))
 
 
 def actual_values(fixture: Fixture, record: Record) -> dict[str, Any]:
     """The record projected onto the fixture's checked fields (the forbidden list is kept)."""
     values = {}
     for name in fixture.checked_fields():
-        values[name] = fixture.expected[name] if name == "body_forbidden" else ACTUAL[name](record)
+        project = checks()[name][0]
+        values[name] = fixture.expected[name] if name == "body_forbidden" else project(record)
     return values

@@ -46,6 +46,7 @@ What it does, field by field (the rules researchers can rely on):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -54,7 +55,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
-from newsarchive import surts
+from newsarchive import schema, surts
 
 # ----------------------------------------------------------------------------- text
 
@@ -125,36 +126,41 @@ def _clean_list(values: Any) -> Any:
     return [v for v in cleaned if v is not None]
 
 
-# Text fields inside nested structs, by record key.
-_NESTED_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "authors": ("name",),
-    "main_image": ("alt", "caption", "credit"),
-    "images": ("alt", "caption", "credit"),
-    "captions": ("text", "credit"),
-    "quotes": ("text", "speaker"),
-    "breadcrumbs": ("title",),
-    "related_links": ("title",),
-}
-_SINGLE_LINE_FIELDS = ("headline", "description", "publisher", "section")
-_PARAGRAPH_FIELDS = ("lede", "article_body")
+_CLEANERS: dict[str, Callable[[Any], Any]] = {}  # text kind -> function, filled below
 
 
-def _clean_struct(item: Any, names: tuple[str, ...]) -> Any:
+def _clean_value(info: schema.FieldInfo, value: Any) -> Any:
+    """One field cleaned by its declared text kind; structs field by field."""
+    if info.text_kind is not None:
+        if info.is_list and info.text_kind == "line":
+            return _clean_list(value)
+        return _CLEANERS[info.text_kind](value)
+    struct = info.struct
+    if struct is None or not _has_text(struct):
+        return value
+    if info.is_list and isinstance(value, list):
+        return [_clean_struct(item, struct) for item in value]
+    if isinstance(value, dict):
+        return _clean_struct(value, struct)
+    return value
+
+
+@functools.cache
+def _has_text(cls: type) -> bool:
+    """True when ``cls`` or a struct inside it has a field normalization cleans."""
+    return any(
+        info.text_kind or (info.struct is not None and _has_text(info.struct))
+        for info in schema.fields_of(cls)
+    )
+
+
+def _clean_struct(item: Any, cls: type) -> Any:
     if not isinstance(item, dict):
         return item
     out = dict(item)
-    for name in names:
-        if name in out:
-            out[name] = clean_text(out[name])
-    return out
-
-
-def _clean_section(section: Any) -> Any:
-    if not isinstance(section, dict):
-        return section
-    out = dict(section)
-    out["headline"] = clean_text(out.get("headline"))
-    out["paragraphs"] = _clean_list(out.get("paragraphs") or [])
+    for info in schema.fields_of(cls):
+        if info.name in out:
+            out[info.name] = _clean_value(info, out[info.name])
     return out
 
 
@@ -174,6 +180,9 @@ def _normalize_language(tag: Any) -> Any:
         else:
             out.append(part.lower())
     return "-".join(out)
+
+
+_CLEANERS.update(line=clean_text, paragraphs=clean_paragraphs, language=_normalize_language)
 
 
 # ----------------------------------------------------------------------------- URLs
@@ -535,28 +544,10 @@ def localize_dates(record: dict[str, Any], zone: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- record
 
 
-def _apply(record: dict[str, Any], names: tuple[str, ...], fn: Callable[[Any], Any]) -> None:
-    for name in names:
-        if name in record:
-            record[name] = fn(record[name])
-
-
 def normalize_record(record: dict[str, Any]) -> dict[str, Any]:
     """Return a normalized copy of ``record`` (see the module docstring for the rules)."""
-    out = dict(record)
-    _apply(out, _SINGLE_LINE_FIELDS, clean_text)
-    _apply(out, _PARAGRAPH_FIELDS, clean_paragraphs)
-    _apply(out, ("topics",), _clean_list)
-    for name, fields in _NESTED_TEXT_FIELDS.items():
-        value = out.get(name)
-        if isinstance(value, list):
-            out[name] = [_clean_struct(item, fields) for item in value]
-        elif isinstance(value, dict):
-            out[name] = _clean_struct(value, fields)
-    if isinstance(out.get("body_sections"), list):
-        out["body_sections"] = [_clean_section(s) for s in out["body_sections"]]
-    if "in_language" in out:
-        out["in_language"] = _normalize_language(out["in_language"])
+    # Each field as its declaration in newsarchive/schema.py says (text_kind), nested too.
+    out = _clean_struct(dict(record), schema.record_class())
 
     messages: list[str] = []
     declared = out.get("canonical_url")

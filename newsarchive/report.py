@@ -23,22 +23,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsarchive import schema
 from newsarchive.crawlfolder import ARTICLES_DIRNAME, PAGES_NAME, REPORT_NAMES, write_text_atomic
 from newsarchive.state import CrawlState, Run
 
 log = logging.getLogger(__name__)
 
 REPORT_VERSION = 1
-# Field coverage is the share of articles where the field is present and non-empty.
-COVERAGE_FIELDS = (
-    "headline",
-    "lede",
-    "captions",
-    "quotes",
-    "related_links",
-    "authors",
-    "date_published",
-)
+
+
+def coverage_fields() -> tuple[str, ...]:
+    """Fields whose coverage is reported: those with a ``coverage`` label in the schema.
+
+    Coverage is the share of articles where the field is present and non-empty.
+    """
+    return tuple(f.path for f in schema.fields() if f.coverage and "." not in f.path)
+
+
 # A drop of more than this share (0.2 = 20 percentage points) flags a layout change...
 DEFAULT_DROP_THRESHOLD = 0.2
 # ...when both runs had at least this many articles (fewer is noise).
@@ -144,14 +145,14 @@ class _SiteTally:
 
     def add_article(self, article: dict[str, Any]) -> None:
         self.articles += 1
-        for name in COVERAGE_FIELDS:
+        for name in coverage_fields():
             if _has_value(article.get(name)):
                 self.present[name] += 1
 
     def coverage(self) -> dict[str, float | None]:
         if not self.articles:
-            return {name: None for name in COVERAGE_FIELDS}
-        return {name: round(self.present[name] / self.articles, 4) for name in COVERAGE_FIELDS}
+            return {name: None for name in coverage_fields()}
+        return {name: round(self.present[name] / self.articles, 4) for name in coverage_fields()}
 
 
 def _article_crawl_id(article: dict[str, Any]) -> str | None:
@@ -207,7 +208,7 @@ def compare_coverage(
         and current_articles >= MIN_ARTICLES_TO_COMPARE
         and previous_articles >= MIN_ARTICLES_TO_COMPARE
     )
-    for name in COVERAGE_FIELDS:
+    for name in coverage_fields():
         now, before = current.get(name), (previous or {}).get(name)
         if now is None or before is None:
             changes[name] = None
@@ -347,7 +348,7 @@ def render_text(report: dict[str, Any]) -> str:
             else " (first run)"
         )
         lines.append(f"  field coverage{against}:")
-        for field_name in COVERAGE_FIELDS:
+        for field_name in coverage_fields():
             lines.append(
                 f"    {field_name:<15} {_percent(site['coverage'][field_name]):>5}"
                 f"{_change(site['coverage_change'][field_name])}"

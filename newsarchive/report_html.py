@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsarchive.report import COVERAGE_FIELDS, DEFAULT_DROP_THRESHOLD, compare_coverage
+from newsarchive.report import DEFAULT_DROP_THRESHOLD, compare_coverage, coverage_fields
 from newsarchive.state import CrawlState, Run
 
 WIDTH, HEIGHT, PAD = 560, 120, 28  # one chart's SVG box and its left/bottom margin
@@ -116,7 +116,7 @@ def failures_chart(site: str, runs: Sequence[Run]) -> str:
 def coverage_sparks(site: str, runs: Sequence[Run], drops: dict[int, set[str]]) -> str:
     """One small line per field: its coverage (0-100%) over the runs; drops in red."""
     cells = []
-    for name in COVERAGE_FIELDS:
+    for name in coverage_fields():
         points = []
         marks = []
         for index, run in enumerate(runs):

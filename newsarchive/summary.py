@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from newsarchive import schema
 from newsarchive.crawlfolder import (
     ARTICLES_DIRNAME,
     PAGES_NAME,
@@ -27,15 +28,13 @@ from newsarchive.report import read_jsonl  # one reader of crawl JSON Lines (ded
 log = logging.getLogger(__name__)
 
 # Field coverage shown in the summary: label -> record key (a non-empty value counts).
-COVERAGE_FIELDS = {
-    "headline": "headline",
-    "lede": "lede",
-    "authors": "authors",
-    "date": "date_published",
-    "captions": "captions",
-    "quotes": "quotes",
-    "related links": "related_links",
-}
+
+
+def coverage_labels() -> dict[str, str]:
+    """Label -> field of every field whose coverage the summary shows (from the schema)."""
+    return {f.coverage: f.path for f in schema.fields() if f.coverage and "." not in f.path}
+
+
 VALIDATION_FILENAME = VALIDATION_NAME  # written by pipelines/validate.py
 FAILURE_OUTCOMES = ("http_error", "blocked", "robots_denied", "refused", "failed")
 
@@ -81,10 +80,11 @@ def coverage(articles: Iterable[dict[str, Any]]) -> tuple[int, dict[str, float]]
     Streams: a crawl of millions of articles is summarized in constant memory.
     """
     count = 0
-    found = dict.fromkeys(COVERAGE_FIELDS, 0)
+    labels = coverage_labels()
+    found = dict.fromkeys(labels, 0)
     for article in articles:
         count += 1
-        for label, key in COVERAGE_FIELDS.items():
+        for label, key in labels.items():
             if article.get(key) not in (None, "", []):
                 found[label] += 1
     return count, {label: (n / count if count else 0.0) for label, n in found.items()}

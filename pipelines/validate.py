@@ -51,7 +51,7 @@ Checker = Callable[[Any], list[str]]
 
 @functools.cache
 def _checker(tp: Any) -> Checker:
-    inner, optional = schema._unwrap_optional(tp)
+    inner, optional = schema.unwrap_optional(tp)
     if dataclasses.is_dataclass(inner):
         fields_checker = _object_checker(inner)
 
@@ -111,33 +111,23 @@ def _get(record: dict[str, Any], path: str) -> Any:
     return value
 
 
-# dotted path -> values allowed there (besides null)
-ALLOWED_VALUES: dict[str, frozenset[str]] = {
-    "extraction.page_type": frozenset(
-        {"article", "hub", "liveblog", "gallery", "error", "block_page", "empty", "binary"}
-    ),
-    "date_published_source": frozenset(
-        {"json_ld", "meta", "microdata", "time_element", "text", "url", "sitemap", "feed"}
-    ),
-    "provenance.discovered_via.type": frozenset(
-        {"seed", "sitemap", "news_sitemap", "feed", "link", "redirect"}
-    ),
-}
-RFC3339_FIELDS = (
-    "date_published",
-    "date_modified",
-    "provenance.fetched_at",
-    "provenance.discovered_via.lastmod",
-)
+def allowed_values() -> dict[str, frozenset[str]]:
+    """Dotted path -> the values allowed there besides null (declared in newsarchive/schema.py)."""
+    return {f.path: frozenset(f.allowed) for f in schema.fields() if f.allowed}
+
+
+def rfc3339_paths() -> list[str]:
+    """Dotted paths of the fields that hold RFC 3339 times (``instant`` in the schema)."""
+    return [f.path for f in schema.fields() if f.instant]
 
 
 def _value_errors(record: dict[str, Any]) -> list[str]:
     errors = []
-    for path, allowed in ALLOWED_VALUES.items():
+    for path, allowed in allowed_values().items():
         value = _get(record, path)
         if isinstance(value, str) and value not in allowed:
             errors.append(f"{path}: unknown value {value!r}")
-    for path in RFC3339_FIELDS:
+    for path in rfc3339_paths():
         value = _get(record, path)
         if isinstance(value, str) and not is_rfc3339(value):
             errors.append(f"{path}: not RFC 3339: {value!r}")

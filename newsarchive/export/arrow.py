@@ -35,7 +35,7 @@ _SCALARS: dict[Any, pa.DataType] = {
 
 def arrow_type(tp: Any) -> pa.DataType:
     """Arrow type of one annotation of the record dataclasses."""
-    inner, _ = schema._unwrap_optional(tp)
+    inner, _ = schema.unwrap_optional(tp)
     if dataclasses.is_dataclass(inner):
         return pa.struct(_fields(inner))
     if typing.get_origin(inner) is list:
@@ -68,22 +68,9 @@ def arrow_schema() -> pa.Schema:
     )
 
 
-@cache
 def instant_paths() -> tuple[tuple[str, ...], ...]:
     """Where the record holds times: ``("date_published",)``, ``("provenance", "fetched_at")``."""
-    found: list[tuple[str, ...]] = []
-
-    def visit(cls: type, prefix: tuple[str, ...]) -> None:
-        hints = typing.get_type_hints(cls)
-        for f in dataclasses.fields(cls):
-            inner, _ = schema._unwrap_optional(hints[f.name])
-            if f.metadata.get("instant"):
-                found.append((*prefix, f.name))
-            elif dataclasses.is_dataclass(inner):
-                visit(inner, (*prefix, f.name))
-
-    visit(schema.Article, ())
-    return tuple(found)
+    return tuple(tuple(f.path.split(".")) for f in schema.fields() if f.instant)
 
 
 def to_instant(value: Any) -> datetime | None:

@@ -47,7 +47,7 @@ def _columns(cls: type, prefix: tuple[str, ...]) -> list[Column]:
     hints = typing.get_type_hints(cls)
     out: list[Column] = []
     for f in dataclasses.fields(cls):
-        tp, _ = schema._unwrap_optional(hints[f.name])
+        tp, _ = schema.unwrap_optional(hints[f.name])
         path = (*prefix, f.name)
         if dataclasses.is_dataclass(tp):
             out.extend(_columns(tp, path))

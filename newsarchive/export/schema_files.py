@@ -34,7 +34,7 @@ def record_classes() -> list[type]:
             return
         found.append(cls)
         for tp in typing.get_type_hints(cls).values():
-            inner, _ = schema._unwrap_optional(tp)
+            inner, _ = schema.unwrap_optional(tp)
             if typing.get_origin(inner) is list:
                 (inner,) = typing.get_args(inner)
             if dataclasses.is_dataclass(inner):
