@@ -456,7 +456,7 @@ seeds = ["{site.base_url}/"]
 allow_private = true
 
 [sites.politeness]
-delay = 0.02
+delay = 0.08
 concurrency = 4
 autothrottle = false
 """,
@@ -551,6 +551,7 @@ def test_sigkilled_worker_loses_and_duplicates_no_record_after_crawl_finish(
             (out / "workers").exists() and sum(pages_fetched(f) for f in worker_folders(out)) >= 30
         ),
         "the first worker's pages",
+        timeout=120,
     )
     second = start_plan_worker(plan, redis_server.url, crawl_id, second_log)
     wait_for(
@@ -559,6 +560,7 @@ def test_sigkilled_worker_loses_and_duplicates_no_record_after_crawl_finish(
             and min(pages_fetched(f) for f in worker_folders(out)) >= 5
         ),
         "the second worker's pages",
+        timeout=120,  # seconds: a loaded 2-core machine; ~25 s of crawl at 0.08 s per page
     )
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
