@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -299,9 +300,13 @@ def test_requests_of_a_worker_killed_with_sigkill_are_fetched_by_the_others(
     expected = article_urls(site)
     archived = Counter(warc_response_urls(out))
     assert expected - set(archived) == set(), "articles the killed worker took were lost"
-    # Fetched twice at most: what the killed worker had fetched but not yet released.
+    # Fetched twice at most: what the killed worker held (fetched, not yet done) and a
+    # live worker put back on the queue.
     twice = [url for url in expected if archived[url] > 1]
-    assert len(twice) <= 16, twice
+    requeued = sum(
+        int(n) for n in re.findall(r"(\d+) of its requests back on the shared queue", log_text)
+    )
+    assert len(twice) <= requeued, (twice, requeued)
     if "back on the shared queue" not in log_text:
         assert not twice  # it held nothing unfinished when it died
 
