@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -299,9 +300,13 @@ def test_requests_of_a_worker_killed_with_sigkill_are_fetched_by_the_others(
     expected = article_urls(site)
     archived = Counter(warc_response_urls(out))
     assert expected - set(archived) == set(), "articles the killed worker took were lost"
-    # Fetched twice at most: what the killed worker had fetched but not yet released.
+    # Fetched twice at most: what the killed worker held (fetched, not yet done) and a
+    # live worker put back on the queue.
     twice = [url for url in expected if archived[url] > 1]
-    assert len(twice) <= 16, twice
+    requeued = sum(
+        int(n) for n in re.findall(r"(\d+) of its requests back on the shared queue", log_text)
+    )
+    assert len(twice) <= requeued, (twice, requeued)
     if "back on the shared queue" not in log_text:
         assert not twice  # it held nothing unfinished when it died
 
@@ -456,7 +461,7 @@ seeds = ["{site.base_url}/"]
 allow_private = true
 
 [sites.politeness]
-delay = 0.02
+delay = 0.08
 concurrency = 4
 autothrottle = false
 """,
@@ -551,6 +556,7 @@ def test_sigkilled_worker_loses_and_duplicates_no_record_after_crawl_finish(
             (out / "workers").exists() and sum(pages_fetched(f) for f in worker_folders(out)) >= 30
         ),
         "the first worker's pages",
+        timeout=120,
     )
     second = start_plan_worker(plan, redis_server.url, crawl_id, second_log)
     wait_for(
@@ -559,6 +565,7 @@ def test_sigkilled_worker_loses_and_duplicates_no_record_after_crawl_finish(
             and min(pages_fetched(f) for f in worker_folders(out)) >= 5
         ),
         "the second worker's pages",
+        timeout=120,  # seconds: a loaded 2-core machine; ~25 s of crawl at 0.08 s per page
     )
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)

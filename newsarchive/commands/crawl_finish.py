@@ -162,6 +162,16 @@ def plan_state(client: Any, crawl_id: str) -> Any:
     return RedisCrawlState(client, plans[0]) if len(plans) == 1 else None
 
 
+def digest_index_opener(client: Any, crawl_id: str, state: Any) -> Any:
+    """Opens the workers' shared payload-digest index (the plan's, or the crawl's) for a folder."""
+    from newsarchive.distributed.digests import RedisDigestIndex, digests_key
+
+    key = digests_key(
+        {"NEWSARCHIVE_PLAN_NAME": getattr(state, "plan", None), "NEWSARCHIVE_CRAWL_ID": crawl_id}
+    )
+    return lambda warc_dir: RedisDigestIndex(client, key, warc_dir)
+
+
 def run(args: argparse.Namespace) -> int:
     import redis
 
@@ -187,13 +197,15 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             live = {Path(w["out_dir"]).name for w in report["workers"] if w["alive"]}
+            state = plan_state(client, args.crawl_id)
             result = merge_crawl(
                 args.out,
                 args.crawl_id,
                 recover=True,
                 live_workers=live,
                 min_age=args.stale_after,
-                state=plan_state(client, args.crawl_id),
+                state=state,
+                digest_index=digest_index_opener(client, args.crawl_id, state),
             )
             report["merge"] = {
                 **asdict(result),

@@ -18,7 +18,7 @@ import dataclasses
 import json
 import logging
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,7 +173,12 @@ def recover_stopped_workers(
 
 
 def rebuild_stopped_workers(
-    out: Path, crawl_id: str, stopped: Iterable[Path], state: Any, warnings: list[str]
+    out: Path,
+    crawl_id: str,
+    stopped: Iterable[Path],
+    state: Any,
+    warnings: list[str],
+    digest_index: Callable[[Path], Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Records the stopped workers archived but never exported, rebuilt from their WARC files."""
     from newsarchive.distributed.rebuild import exported_texts, rebuild_worker
@@ -185,7 +190,8 @@ def rebuild_stopped_workers(
     exported = exported_texts(every)
     rebuilt = []
     for folder in stopped:
-        result = rebuild_worker(folder, crawl_id, exported, state=state)
+        index = digest_index(folder / "warc") if digest_index is not None else None
+        result = rebuild_worker(folder, crawl_id, exported, state=state, index=index)
         if result.records:
             warnings.append(
                 f"{folder.name}: killed before exporting {result.records} archived articles: "
@@ -214,6 +220,7 @@ def merge_crawl(
     live_workers: Collection[str] = (),
     min_age: float = 15.0,
     state: Any = None,
+    digest_index: Callable[[Path], Any] | None = None,
 ) -> MergeResult:
     """Write ``OUT/index.cdxj``, ``OUT/manifest.json`` and the report over all workers' files.
 
@@ -222,7 +229,8 @@ def merge_crawl(
     :mod:`.recovery`; files written in the last ``min_age`` seconds are left alone),
     the articles it archived but never exported are rebuilt from its WARC files
     (:mod:`.rebuild`; ``state``, the plan's crawl state, keeps earlier runs' texts
-    out), and its articles are counted from its batches.
+    out; ``digest_index(warc_dir)`` opens the crawl's payload-digest index, to find
+    the originals of its revisits), and its articles are counted from its batches.
     """
     from newsarchive.export.manifest import write_manifest
     from newsarchive.report import build_report, write_report
@@ -232,7 +240,7 @@ def merge_crawl(
     rebuilt: list[dict[str, Any]] = []
     if recover:
         stopped = recover_stopped_workers(out, set(live_workers), min_age, warnings)
-        rebuilt = rebuild_stopped_workers(out, crawl_id, stopped, state, warnings)
+        rebuilt = rebuild_stopped_workers(out, crawl_id, stopped, state, warnings, digest_index)
     workers = worker_folders(out, warnings)
     if not workers:
         raise FileNotFoundError(f"no worker folders under {out / WORKERS_DIRNAME}")

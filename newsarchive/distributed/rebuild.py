@@ -96,15 +96,47 @@ def note_in_state(state: Any, record: dict[str, Any]) -> None:
         )
 
 
+def revisited_files(warcs: list[Path], index: Any) -> list[Path]:
+    """Other WARC files holding the originals of the revisits in ``warcs`` (via the digest index).
+
+    Workers share one digest index, so a killed worker's revisit may refer to a
+    capture in another worker's (or an earlier run's) file; ``reextract`` finds a
+    revisit's payload among the records it has read, so those files go first.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    own = {path.resolve() for path in warcs}
+    found: set[Path] = set()
+    for path in warcs:
+        try:
+            with path.open("rb") as stream:
+                for record in ArchiveIterator(stream):
+                    if record.rec_type != "revisit":
+                        continue
+                    digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                    entry = index.lookup(digest) if digest else None
+                    if entry is not None:
+                        found.add((path.parent / entry.filename).resolve())
+        except Exception as exc:  # warcio raises many types on damaged data
+            log.warning("%s: revisits read up to damaged data (%s)", path, exc)
+    return sorted(p for p in found - own if p.exists())
+
+
 def rebuild_worker(
     folder: Path,
     crawl_id: str,
     exported: set[tuple[str | None, str | None]],
     *,
     state: Any = None,
+    index: Any = None,
     min_probability: float | None = None,
 ) -> Rebuilt:
-    """Write the records of ``folder``'s WARC files that are not in ``exported`` (updated)."""
+    """Write the records of ``folder``'s WARC files that are not in ``exported`` (updated).
+
+    ``index`` is the crawl's payload-digest index, seen from ``folder/warc``: the files
+    it names as originals of this worker's revisits are read first (their articles
+    pass the same checks, so an article exported anywhere is not written again).
+    """
     from newsarchive import settings
     from newsarchive.export.jsonl import JsonLinesBatchWriter
     from newsarchive.warc.reread import reextract
@@ -114,6 +146,8 @@ def rebuild_worker(
     )
     result = Rebuilt(folder.name, 0, 0, 0)
     warcs = sorted((folder / "warc").glob("*.warc.gz"))
+    if index is not None:
+        warcs = [*revisited_files(warcs, index), *warcs]
     writer: JsonLinesBatchWriter | None = None
     try:
         for record in reextract(warcs, min_probability=threshold):

@@ -1,0 +1,85 @@
+"""crawl-finish's rebuild of a killed worker's records, unit by unit (no crawl).
+
+A killed worker's WARC may hold a revisit whose original another worker archived
+(workers share one payload-digest index): the rebuild must find that payload, or
+the article is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from newsarchive.distributed.testing import LocalRedis
+
+BASE = "http://127.0.0.1:9"
+
+
+def capture_in(folder: Path, settings: dict[str, Any]) -> Any:
+    from scrapy.settings import Settings
+
+    from newsarchive.warc.capture import WarcCapture
+
+    capture = WarcCapture(SimpleNamespace(settings=Settings(settings), stats=None), folder)  # type: ignore[arg-type]
+    capture.open("news")
+    return capture
+
+
+def exchange(url: str, body: bytes) -> Any:
+    from newsarchive.warc.records import Exchange
+
+    return Exchange(
+        url=url,
+        method="GET",
+        request_headers=[],
+        request_body=b"",
+        status=200,
+        response_headers=[(b"Content-Type", b"text/html; charset=utf-8")],
+        body=body,
+        started_at=datetime.now(UTC),
+    )
+
+
+def test_a_revisit_of_another_workers_capture_is_rebuilt(
+    redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    from newsarchive.distributed.digests import RedisDigestIndex, digests_key
+    from newsarchive.distributed.rebuild import exported_texts, rebuild_worker
+    from newsarchive.server.generated import generated_article
+    from newsarchive.summary import read_jsonl
+
+    settings = {
+        "NEWSARCHIVE_CRAWL_ID": "rebuild-revisit",
+        "NEWSARCHIVE_STATE_BACKEND": "redis",
+        "NEWSARCHIVE_REDIS_URL": redis_server.url,
+    }
+    article = generated_article(7)
+    body = article.render(BASE).encode()
+    workers = tmp_path / "crawl" / "workers"
+    live, dead = capture_in(workers / "live", settings), capture_in(workers / "dead", settings)
+    # The live worker archived the page (its item was claimed by the dead worker, which
+    # died before writing it); the dead worker's own copy is a revisit of it.
+    assert live.archive(exchange(f"{BASE}{article.path}", body))["warc_record_type"] == "response"
+    assert dead.archive(exchange(f"{BASE}{article.path}", body))["warc_record_type"] == "revisit"
+    for capture in (live, dead):
+        capture.spider_closed(None, "finished")
+
+    exported = exported_texts([workers / "live", workers / "dead"])
+    assert exported == set()
+    client = redis_server.client()
+    index = RedisDigestIndex(client, digests_key(settings), workers / "dead" / "warc")
+    result = rebuild_worker(workers / "dead", "rebuild-revisit", exported, index=index)
+    assert result.records == 1
+    [batch] = (workers / "dead" / "articles").glob("articles-rebuild-revisit-recovered-*.jsonl.gz")
+    [record] = list(read_jsonl(batch))
+    assert record["headline"] == article.headline
+    # Run again (crawl-finish twice): the record is on file now, nothing is added.
+    again = rebuild_worker(
+        workers / "dead",
+        "rebuild-revisit",
+        exported_texts([workers / "live", workers / "dead"]),
+        index=index,
+    )
+    assert again.records == 0
