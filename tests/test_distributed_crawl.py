@@ -312,7 +312,7 @@ def test_requests_of_a_worker_killed_with_sigkill_are_fetched_by_the_others(
 
 
 def test_crawl_finish_refuses_while_work_remains(redis_server: LocalRedis, tmp_path: Path) -> None:
-    from newsarchive.distributed.workers import Heartbeat
+    from newsarchive.distributed.heartbeats import Heartbeat
 
     client = redis_server.client()
     crawl_id = "unfinished"

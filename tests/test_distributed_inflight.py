@@ -43,7 +43,7 @@ def scheduler_for(redis_server: LocalRedis, worker: str) -> Any:
 
 
 def beat(client: Any, worker: str, seen: float) -> None:
-    from newsarchive.distributed.workers import Heartbeat
+    from newsarchive.distributed.heartbeats import Heartbeat
 
     client.hset(WORKERS, worker, Heartbeat(worker, "h", 1, True, seen, seen, "").to_json())
 

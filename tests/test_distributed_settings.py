@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.crawler import CrawlOptions
+from newsarchive.distributed.heartbeats import Heartbeat
 from newsarchive.distributed.keys import crawl_pattern, crawl_prefix, state_prefix
 from newsarchive.distributed.settings import (
     DEFAULT_KEY_SETTINGS,
@@ -19,7 +20,7 @@ from newsarchive.distributed.settings import (
     redis_settings,
 )
 from newsarchive.distributed.worker import worker_options
-from newsarchive.distributed.workers import Heartbeat, decide_idle
+from newsarchive.distributed.workers import decide_idle
 
 scrapy_redis_defaults = pytest.importorskip(
     "scrapy_redis.defaults", reason="pip install -e '.[distributed]'"

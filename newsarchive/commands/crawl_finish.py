@@ -67,8 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def gather(client: Any, crawl_id: str, stale_after: float) -> dict[str, Any]:
     """The crawl's keys, queue and filter sizes, and workers (live or stale)."""
+    from newsarchive.distributed.heartbeats import read_heartbeats
     from newsarchive.distributed.inventory import crawl_keys
-    from newsarchive.distributed.workers import read_heartbeats
 
     keys = crawl_keys(client, crawl_id)
     now = time.time()

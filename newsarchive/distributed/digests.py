@@ -26,7 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive.distributed.keys import crawl_prefix, state_prefix
-from newsarchive.warc.digests import ArchivedPayload, relative_to_folder
+from newsarchive.warc.digests import (
+    ArchivedPayload,
+    DigestIndex,
+    PayloadIndex,
+    digest_index_path,
+    relative_to_folder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +102,16 @@ class RedisDigestIndex:
 
     def __len__(self) -> int:
         return int(self.client.hlen(self.key))
+
+
+def open_digest_index(settings: Any, warc_dir: Path) -> PayloadIndex:
+    """The digest index a crawl writing into ``warc_dir`` shares.
+
+    Redis for the workers of a shared crawl, else the plan's SQLite index beside its
+    state (or ``OUT/warc/digests.sqlite`` without a plan). It lives here, not in
+    ``warc.digests``, so the WARC side never imports the distributed one.
+    """
+    backend = (settings.get("NEWSARCHIVE_STATE_BACKEND") or "sqlite").lower()
+    if backend == "redis" and settings.get("NEWSARCHIVE_REDIS_URL"):
+        return RedisDigestIndex.from_settings(settings, warc_dir)
+    return DigestIndex(digest_index_path(settings, warc_dir), warc_dir=warc_dir)

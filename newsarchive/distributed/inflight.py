@@ -43,7 +43,7 @@ from typing import Any
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from newsarchive.distributed.workers import Heartbeat, read_heartbeats
+from newsarchive.distributed.heartbeats import Heartbeat, read_heartbeats
 
 log = logging.getLogger(__name__)
 

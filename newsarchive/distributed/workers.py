@@ -12,51 +12,17 @@ period with an empty queue and idle peers. A peer without a heartbeat for
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
+from newsarchive.distributed.heartbeats import Heartbeat, read_heartbeats
 from newsarchive.distributed.keys import crawl_prefix, workers_key
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Heartbeat:
-    """What one worker last said about itself."""
-
-    worker: str
-    host: str
-    pid: int
-    busy: bool
-    seen: float  # time.time() of the heartbeat
-    started: float
-    out_dir: str
-    responses: int = 0
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Heartbeat | None:
-        """Parse a stored heartbeat; ``None`` for anything malformed (logged)."""
-        try:
-            data = json.loads(text)
-            return cls(**{name: data[name] for name in cls.__dataclass_fields__})
-        except (ValueError, TypeError, KeyError) as exc:
-            log.warning("ignoring a malformed worker heartbeat %r: %s", text, exc)
-            return None
-
-
-def read_heartbeats(client: Any, key: str) -> list[Heartbeat]:
-    """Every worker registered in the workers hash ``key`` (live or stale)."""
-    raw = client.hgetall(key)
-    beats = (Heartbeat.from_json(value) for value in raw.values())
-    return sorted((b for b in beats if b is not None), key=lambda b: b.worker)
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,11 @@ from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
+from newsarchive.distributed.digests import open_digest_index
 from newsarchive.version import __version__
 from newsarchive.warc import records
 from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, mime_of
-from newsarchive.warc.digests import ArchivedPayload, PayloadIndex, open_digest_index
+from newsarchive.warc.digests import ArchivedPayload, PayloadIndex
 from newsarchive.warc.recover import recover_folder
 from newsarchive.warc.serialize import WarcRecord
 from newsarchive.warc.writer import (

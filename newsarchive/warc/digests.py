@@ -103,16 +103,6 @@ def digest_index_path(settings: Any, warc_dir: Path) -> Path:
     return warc_dir / DIGESTS_NAME
 
 
-def open_digest_index(settings: Any, warc_dir: Path) -> PayloadIndex:
-    """The digest index a crawl writing into ``warc_dir`` shares (see the module doc)."""
-    backend = (settings.get("NEWSARCHIVE_STATE_BACKEND") or "sqlite").lower()
-    if backend == "redis" and settings.get("NEWSARCHIVE_REDIS_URL"):
-        from newsarchive.distributed.digests import RedisDigestIndex
-
-        return RedisDigestIndex.from_settings(settings, warc_dir)
-    return DigestIndex(digest_index_path(settings, warc_dir), warc_dir=warc_dir)
-
-
 class DigestIndex:
     """Payload digest -> first full capture (file relative to ``warc_dir`` for callers)."""
 
