@@ -460,7 +460,7 @@ def table(summary: dict[str, dict[str, Any]], fast_ms: float | None) -> str:
 
 def _competitor(key: str, summary: dict[str, dict[str, Any]]) -> str | None:
     """The tool ours is held against on a field: trafilatura, or htmldate for dates."""
-    for name in (("htmldate",) if key == "date" else ()) + ("trafilatura",):
+    for name in (("htmldate",) if key == "date" else ()) + ("trafilatura", "trafilatura-fast"):
         if key in summary.get(name, {}):
             return name
     return None
@@ -522,25 +522,27 @@ def speed(summaries_: dict[str, Any]) -> str:
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> str:
-    """Our per-field deltas against an older ``--json`` file, per group, with pages up/down."""
+    """Our per-field deltas against an older ``--json`` file, per group, with pages up/down.
+
+    Only changed fields are listed; a group without changes says so in one line.
+    """
     old_pages = {(p["set"], p["id"]): p for p in old.get("pages", [])}
-    lines = [f"deltas of ours against {old.get('meta', {}).get('commit', 'the old run')}:"]
+    lines = [f"deltas of ours against {old.get('meta', {}).get('commit') or 'the old run'}:"]
     for group, tools in new["summary"].items():
         before = old.get("summary", {}).get(group, {}).get("ours")
         after = tools.get("ours")
-        if not before or not after:
+        if group == "all" or not before or not after:
             continue
         moved = _pages_moved(old_pages, new["pages"], group)
         cells = []
         for key, label in METRICS.items():
-            if key in after and key in before:
-                up, down = moved.get(key, (0, 0))
+            up, down = moved.get(key, (0, 0))
+            if key in after and key in before and (up or down or before[key] != after[key]):
                 change = f"{before[key]:.3f} -> {after[key]:.3f} ({after[key] - before[key]:+.3f}"
-                cells.append(f"  {label}: {change}; pages +{up}/-{down})")
-        if "ms_median" in after and "ms_median" in before:
-            cells.append(f"  median ms: {before['ms_median']:.1f} -> {after['ms_median']:.1f}")
-        lines.append(f"{group} ({after['pages']} pages):")
-        lines.extend(cells)
+                cells.append(f"{label} {change}; pages +{up}/-{down})")
+        speed_ = f"median {before.get('ms_median', 0):.1f} -> {after.get('ms_median', 0):.1f} ms"
+        lines.append(f"  {group} ({after['pages']} pages): {'; '.join(cells) or 'unchanged'}")
+        lines.append(f"      {speed_}")
     return "\n".join(lines)
 
 

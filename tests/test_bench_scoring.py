@@ -115,5 +115,6 @@ def _run(date_score: float, headline: float) -> dict:
 
 def test_compare_prints_per_field_deltas_and_pages_moved() -> None:
     text = bench.compare(_run(0.0, 1.0), _run(1.0, 1.0))
-    assert "date (same day): 0.000 -> 1.000 (+1.000; pages +1/-0)" in text
-    assert "headline exact: 1.000 -> 1.000 (+0.000; pages +0/-0)" in text
+    assert "date (same day) 0.000 -> 1.000 (+1.000; pages +1/-0)" in text
+    assert "headline" not in text  # unchanged fields are left out
+    assert "s (1 pages): unchanged" in bench.compare(_run(1.0, 1.0), _run(1.0, 1.0))

@@ -1,5 +1,10 @@
 """Publication and modification dates: found in structured data first, normalized to RFC 3339.
 
+Order of trust: JSON-LD, meta tags, microdata, ``<time>`` elements, a date in the
+URL, a labelled date ("Published: ..."), then htmldate's fast search (markup
+patterns of many CMSs, dates in headings and text), and last our own scan of
+the first texts of the page.
+
 The page's own UTC offset is kept (a researcher wants the local publication
 time); a date without a time becomes midnight in the page's offset when the
 page states one elsewhere, or stays a plain date.
@@ -10,14 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import itertools
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import htmldate
+
 from newsarchive.extraction import structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.text import visible_texts
+
+log = logging.getLogger(__name__)
 
 # Meta tag names in order of trust, for each date.
 _PUBLISHED_META = (
@@ -316,6 +326,32 @@ def _url(doc: Document) -> Iterator[FoundDate | None]:
         yield _from_match(m, "url", m.group(0))
 
 
+# htmldate refuses dates after this day; a fixed horizon, as extraction reads no clock.
+_HTMLDATE_MAX = dt.datetime(2100, 12, 31)
+
+
+def _htmldate(doc: Document) -> Iterator[FoundDate | None]:
+    """htmldate's fast search, for pages whose markup states no date we read ourselves.
+
+    It gets the parsed tree (it copies it before pruning, so ours stays intact)
+    and the URL only as text to match: it never fetches anything. Its answer is a
+    calendar day; a failure inside it costs this source only.
+    """
+    try:
+        day = htmldate.find_date(
+            doc.root,
+            url=doc.url or None,
+            original_date=True,
+            extensive_search=False,
+            max_date=_HTMLDATE_MAX,
+        )
+    except Exception as exc:  # library code on untrusted markup: it may fail this source only
+        log.debug("htmldate failed on %s: %s", doc.url, exc)
+        return
+    if day:
+        yield FoundDate(day, day, "htmldate", False, None)
+
+
 def _first(sources: list[Callable[[], Iterator[FoundDate | None]]]) -> FoundDate | None:
     """The first date found; a date-only value is kept only when nothing gives a time."""
     date_only: FoundDate | None = None
@@ -359,6 +395,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: _meta(doc, _PUBLISHED_META[-3:]),
             lambda: _url(doc),
             lambda: _labelled(doc),
+            lambda: _htmldate(doc),
             lambda: _text(doc),
         ]
     )
