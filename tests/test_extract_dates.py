@@ -51,10 +51,25 @@ def test_a_failing_fallback_costs_only_its_own_answer(monkeypatch: pytest.Monkey
         raise ValueError("bad markup")
 
     monkeypatch.setattr(htmldate, "find_date", broken)
-    record = extract(ABBR_PAGE, "https://club.example.org/2021/11/10/club-evening")
-    assert calls  # consulted: the URL's date has no time
-    assert record["date_published"] == "2021-11-10"  # and the URL's date still stands
+    html = ABBR_PAGE.replace("<p>Members", "<p>Thursday 11 November 2021. Members")
+    record = extract(html, "https://club.example.org/news/club-evening")
+    assert calls  # consulted: the markup states no date
+    assert record["date_published"] == "2021-11-11"  # and our own text scan still answers
     assert not any("dates" in m for m in record["extraction"]["validation_messages"])
+
+
+def test_a_day_from_the_url_is_not_searched_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    real = htmldate.find_date
+
+    def spy(*args: object, **kwargs: object) -> str | None:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(htmldate, "find_date", spy)
+    record = extract(ABBR_PAGE, "https://club.example.org/2021/11/10/club-evening")
+    assert record["date_published"] == "2021-11-10"
+    assert not calls  # it gives days only, and the URL gave the day
 
 
 def test_the_fallback_gets_the_parsed_tree_and_only_when_markup_is_silent(

@@ -352,10 +352,25 @@ def _htmldate(doc: Document) -> Iterator[FoundDate | None]:
         yield FoundDate(day, day, "htmldate", False, None)
 
 
-def _first(sources: list[Callable[[], Iterator[FoundDate | None]]]) -> FoundDate | None:
+Source = Callable[[], Iterator[FoundDate | None]]
+
+
+@dataclass(frozen=True)
+class _DaysOnly:
+    """A source that never states a time: of no use once a day is known."""
+
+    source: Source
+
+    def __call__(self) -> Iterator[FoundDate | None]:
+        return self.source()
+
+
+def _first(sources: list[Source]) -> FoundDate | None:
     """The first date found; a date-only value is kept only when nothing gives a time."""
     date_only: FoundDate | None = None
     for source in sources:
+        if date_only and isinstance(source, _DaysOnly):
+            continue
         for found in source():
             if found is None:
                 continue
@@ -395,7 +410,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: _meta(doc, _PUBLISHED_META[-3:]),
             lambda: _url(doc),
             lambda: _labelled(doc),
-            lambda: _htmldate(doc),
+            _DaysOnly(lambda: _htmldate(doc)),
             lambda: _text(doc),
         ]
     )
