@@ -113,7 +113,7 @@ ALLOWED_VALUES: dict[str, frozenset[str]] = {
         {"article", "hub", "liveblog", "gallery", "error", "block_page", "empty", "binary"}
     ),
     "date_published_source": frozenset(
-        {"json_ld", "meta", "microdata", "time_element", "text", "url", "sitemap", "feed"}
+        "json_ld meta microdata time_element url htmldate text sitemap feed".split()
     ),
     "provenance.discovered_via.type": frozenset(
         {"seed", "sitemap", "news_sitemap", "feed", "link", "redirect"}

@@ -7,7 +7,9 @@ import socket
 
 import htmldate
 import pytest
+from newsarchive.pipelines.validate import ALLOWED_VALUES
 
+from newsarchive import schema
 from newsarchive.extraction import extract
 
 # A CMS pattern our own sources do not read: an <abbr class="published"> whose title
@@ -41,6 +43,14 @@ def test_a_date_only_a_cms_pattern_states_is_found(no_network: None) -> None:
     # htmldate prunes a copy: the body and headline still come from the whole page
     assert "sign up at the counter" in (record["article_body"] or "")
     assert record["headline"] == "Club evening moves to the old mill"
+
+
+def test_every_source_named_in_the_schema_doc_passes_validation() -> None:
+    """The validator's list of sources and the schema's description name the same values."""
+    doc = schema.Article.__dataclass_fields__["date_published_source"].metadata["doc"]
+    named = {w.strip(" .,") for w in doc.split(":", 1)[1].split(",")}
+    assert named == ALLOWED_VALUES["date_published_source"]
+    assert "htmldate" in named
 
 
 def test_a_failing_fallback_costs_only_its_own_answer(monkeypatch: pytest.MonkeyPatch) -> None:
