@@ -36,6 +36,12 @@ _PREFIXES = (
     "von", "par", "por", "door", "af", "av", "от", "автор", "autor", "autorin", "autoren",
     "author", "authors", "text", "texto", "texte", "testo", "redaktion", "reporter", "kommentar",
     "ein kommentar von", "eine analyse von", "ein gastbeitrag von",
+    # labels of links to an author's page or of CMS bylines, in several languages
+    "erstellt von", "geschrieben von", "verfasst von", "alle artikel von", "alle beiträge von",
+    "alles von", "mehr von", "artikel von", "view all posts by", "all posts by", "more posts by",
+    "all articles by", "more from", "publié par", "écrit par", "escrito por", "publicado por",
+    "scritto da", "pubblicato da", "geschreven door", "geplaatst door", "skrevet af",
+    "skrevet av", "skrivet av", "napisał", "autorem",
 )
 # fmt: on
 _PREFIX = re.compile(
@@ -94,6 +100,9 @@ _GENERIC_ACCOUNTS = frozenset({
     "news", "nachrichten", "noticias", "notícias", "actualités", "nieuws", "nyheter", "notizie",
     "wiadomości", "haberler", "admin", "administrator", "redaktion", "redacción", "rédaction",
     "redazione", "redactie", "staff", "editor", "editors", "newsdesk", "web desk", "online",
+    # labels of links to an author's other posts, left alone when the name is elsewhere
+    "more posts", "all posts", "view all posts", "alle artikel", "alle beiträge",
+    "mehr artikel", "tous les articles", "todos los artículos", "tutti gli articoli",
 })
 # fmt: on
 MAX_NAME_LENGTH = 80
@@ -119,7 +128,7 @@ def looks_like_name(text: str) -> bool:
         return False
     if text.casefold() in AGENCIES or _key(text) in _AGENCY_KEYS:
         return True
-    if any(ch in '?!:«»"“”/' for ch in text) or any(_NUMBER_WORD.match(w) for w in words):
+    if any(ch in '?!:«»"“”/*[]' for ch in text) or any(_NUMBER_WORD.match(w) for w in words):
         return False  # "BR24 Redaktion" is a name; "12.05.2024" or "Seite 3" is not
     if not _has_case(text):
         return True  # CJK and other caseless scripts
@@ -155,6 +164,14 @@ def _second_name(segment: str) -> bool:
     return len(segment.split()) > 1 and looks_like_name(segment)
 
 
+# A desk, author or agency code after a slash: "SP-X", "dpa", "lno".
+_CODE = re.compile(r"^[^\W\d_][\w-]{0,5}$")
+
+
+def _full_name(text: str) -> bool:
+    return len(text.split()) >= 2 and looks_like_name(text)
+
+
 def split_names(raw: str) -> list[str]:
     """Split a byline holding several names: "A and B", "A, B & C", "A und B"."""
     text = clean_name(raw[:MAX_RAW_LENGTH])
@@ -163,10 +180,11 @@ def split_names(raw: str) -> list[str]:
     text = _LABEL.sub("", text) if not looks_like_name(text) else text
     names: list[str] = []
     slash_parts = [p.strip() for p in text.split("/")]
-    if len(slash_parts) > 1 and all(
-        len(p.split()) >= 2 and looks_like_name(p) for p in slash_parts
-    ):
-        text = "; ".join(slash_parts)  # "Jane Doe/John Roe": two people, not "srf/abc"
+    if len(slash_parts) > 1 and all(_full_name(p) or _CODE.match(p) for p in slash_parts):
+        # "Jane Doe/John Roe": two people, not "srf/abc"; "Jane Doe/SP-X": a person and a
+        # desk or agency code, which is kept only when it is a known agency
+        kept = [p for p in slash_parts if _full_name(p) or p.casefold() in AGENCIES]
+        text = "; ".join(kept) if any(_full_name(p) for p in kept) else text
     for part in _JOINERS.split(text):
         segments = [s.strip() for s in part.split(",") if s.strip()]
         for i, seg in enumerate(segments):
@@ -242,7 +260,10 @@ def _meta_authors(doc: Document) -> list[Found]:
     return []
 
 
-# Byline markup, most explicit first. Each entry: (xpath, take every match?).
+# Byline markup, most explicit first. Each entry: (xpath, take every match?). The first
+# _EXPLICIT entries mark the author as such: a single word there (a first name or a
+# handle, "Paddy") is the author's name, not a stray label.
+_EXPLICIT = 3
 _BYLINE_XPATHS = (
     ('.//*[@itemprop="author"]//*[@itemprop="name"]', True),
     ('.//*[@itemprop="author"]', True),
@@ -279,44 +300,84 @@ def _scope_rank(el: HtmlElement, scopes: list[HtmlElement]) -> int:
 
 
 def _names_in(
-    doc: Document, elements: list[HtmlElement], take_all: bool, site_keys: set[str]
+    doc: Document,
+    elements: list[HtmlElement],
+    take_all: bool,
+    site_keys: set[str],
+    explicit: bool = False,
 ) -> list[Found]:
-    """Names in byline elements (the first element with names unless ``take_all``)."""
+    """Names in byline elements (the first element with names unless ``take_all``).
+
+    A single word counts only from ``explicit`` author markup (or as an agency).
+    """
     found: list[Found] = []
     for el in elements[:8]:
         text = el.get("content") or el.text_content()
         if len(text) > _MAX_BYLINE_CHARS:
             continue
-        found.extend(
-            (n, clean(text) or "", doc.absolute(el.get("href")), False)
-            for n in split_names(text)
-            if looks_like_name(n)
-            and (len(n.split()) > 1 or n.casefold() in AGENCIES)
-            and not _is_site_like(n, False, site_keys)
-        )
+        for candidate in (text, *_after_by(text)):
+            names = [
+                (n, clean(text) or "", doc.absolute(el.get("href")), False)
+                for n in split_names(candidate)
+                if looks_like_name(n)
+                and (explicit or len(n.split()) > 1 or n.casefold() in AGENCIES)
+                and not _is_site_like(n, False, site_keys)
+            ]
+            if names:
+                found.extend(names)
+                break
         if found and not take_all:
             break  # the first byline; later matches are comments or teasers
     return found
 
 
-def _dom_authors(doc: Document, container: HtmlElement | None, site_keys: set[str]) -> list[Found]:
+# "Posted on May 3, 2024 by Jane Doe": the name follows the last "by" of a byline.
+_LATE_BY = re.compile(r"\s(?:by|von|par|por|door)\s+(?=\S)", re.IGNORECASE)
+
+
+def _after_by(text: str) -> list[str]:
+    """The text after the last "by" of a byline line, if it has one after its start."""
+    last = None
+    for last in _LATE_BY.finditer(text):  # noqa: B007 - the loop finds the last match
+        pass
+    return [text[last.end() :]] if last else []
+
+
+def _in_comments(el: HtmlElement) -> bool:
+    """Inside a form (a comment form's "Name *" field) or a comment thread: not a byline."""
+    for node in itertools.chain((el,), el.iterancestors()):
+        if node.tag == "form" or "comment" in (node.get("class") or "").lower():
+            return True
+    return False
+
+
+def _dom_authors(
+    doc: Document,
+    container: HtmlElement | None,
+    site_keys: set[str],
+    single_words: bool = False,
+) -> list[Found]:
     """From byline markup: microdata, rel=author, byline and author classes.
 
     Each XPath runs once over the page; matches inside the article container,
     then the first ``<article>``, come before matches elsewhere (comments, teasers).
+    ``single_words`` admits one-word names (handles, first names) from explicit
+    author markup: the last resort, as a full name anywhere is worth more.
     """
     scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]
-    for xpath, take_all in _BYLINE_XPATHS:
+    for index, (xpath, take_all) in enumerate(_BYLINE_XPATHS):
         matches = doc.root.xpath(xpath)
         if not matches:
             continue
-        ranks = [(_scope_rank(el, scopes), el) for el in matches[:40]]
+        bylines = [el for el in matches[:40] if not _in_comments(el)]
+        ranks = [(_scope_rank(el, scopes), el) for el in bylines]
         for scope_rank in sorted({rank for rank, _ in ranks}):
             in_scope = [el for rank, el in ranks if rank == scope_rank]
-            found = _names_in(doc, in_scope, take_all, site_keys)
+            explicit = single_words and index < _EXPLICIT
+            found = _names_in(doc, in_scope, take_all, site_keys, explicit)
             if found:
                 return found
-    if container is not None:
+    if container is not None and not single_words:
         return _names_in(doc, container.xpath(_OPENING_BOLD_LINE), False, site_keys)
     return []
 
@@ -326,7 +387,12 @@ _BYLINE_LABEL = re.compile(
     r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door)\s*:?$",
     re.IGNORECASE,
 )
-_BYLINE_LINE = re.compile(r"^(?:by|von|par|por|door)\s+\S", re.IGNORECASE)
+_BYLINE_LINE = re.compile(
+    r"^(?:(?:written|posted|reported|words|story|text|texte|texto|erstellt|geschrieben|verfasst"
+    r"|écrit|escrito|scritto)\s+)?(?:by|von|par|por|door|da)\s*:?\s+\S"
+    r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S",
+    re.IGNORECASE,
+)
 _BYLINE_SCAN_PIECES = 500  # non-blank text pieces: navigation, header, then the byline
 
 
@@ -435,6 +501,7 @@ def extract_authors(
         _meta_authors,
         lambda d: _dom_authors(d, container, site_keys),
         lambda d: _labelled_byline(d, container, site_keys),
+        lambda d: _dom_authors(d, container, site_keys, single_words=True),
     )
     for source in sources:
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
