@@ -104,3 +104,18 @@ def test_the_fallback_gets_the_parsed_tree_and_only_when_markup_is_silent(
     record = extract(stated, "https://club.example.org/news/club-evening")
     assert record["date_published"] == "2021-11-09T08:00:00+01:00"
     assert len(seen) == 1  # structured data answered: no second call
+
+
+def test_a_utc_time_takes_the_local_offset_the_page_states_for_the_same_moment() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry",'
+        ' "datePublished": "2019-10-18T22:04:00Z"}</script>'
+        '<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200">'
+    )
+    html = ABBR_PAGE.replace("</head>", head + "</head>")
+    record = extract(html, "https://club.example.org/news/club-evening")
+    assert record["date_published"] == "2019-10-19T00:04:00+02:00"  # same moment, local day
+    assert record["date_published_source"] == "json_ld"
+    other_moment = html.replace("00:04:00 +0200", "09:30:00 +0200")
+    record = extract(other_moment, "https://club.example.org/news/club-evening")
+    assert record["date_published"] == "2019-10-18T22:04:00Z"  # another moment: no twin

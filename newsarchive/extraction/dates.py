@@ -398,6 +398,34 @@ def _with_offset(found: FoundDate | None, offset: dt.tzinfo | None) -> FoundDate
     return FoundDate(_format(moment), found.raw, found.source, True, offset)
 
 
+def _local_twin(doc: Document, found: FoundDate | None) -> FoundDate | None:
+    """``found`` in the page's local offset when a UTC value is stated elsewhere with it.
+
+    CMSs often write the same moment twice: "2019-10-18T22:04:00Z" in JSON-LD and
+    "Sat, 19 Oct 2019 00:04:00 +0200" in a meta tag. The local form tells the
+    publication day the readers saw; the moment stays the same.
+    """
+    if found is None or not found.has_time or found.offset is None:
+        return found
+    moment = dt.datetime.fromisoformat(found.value.replace("Z", "+00:00"))
+    if moment.utcoffset() != dt.timedelta(0):
+        return found
+    twins = itertools.chain(
+        _json_ld(doc, "datePublished"),
+        _json_ld(doc, "dateCreated"),
+        _json_ld(doc, "dateModified"),
+        _meta(doc, _PUBLISHED_META + _MODIFIED_META),
+        _time_elements(doc),
+    )
+    for twin in twins:
+        if twin is None or not twin.has_time or twin.offset is None:
+            continue
+        local = dt.datetime.fromisoformat(twin.value.replace("Z", "+00:00"))
+        if local.utcoffset() and local == moment:
+            return FoundDate(twin.value, found.raw, found.source, True, twin.offset)
+    return found
+
+
 def extract_dates(doc: Document) -> dict[str, str | None]:
     """date_published / date_modified with their raw strings and the published source."""
     published = _first(
@@ -414,6 +442,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: _text(doc),
         ]
     )
+    published = _local_twin(doc, published)
     modified = _first(
         [
             lambda: _json_ld(doc, "dateModified"),
