@@ -649,11 +649,11 @@ def main(argv: list[str] | None = None) -> int:
         "summary": summaries(report, tools),
         "pages": report,
     }
-    fast_ms = result["summary"]["all"].get("trafilatura-fast", {}).get("ms_median")
     for group in (g for g in group_names(report) if g not in (HELD_OUT, BLIND)):
-        pages = result["summary"][group][next(iter(tools))]["pages"]
-        print(f"\n{group}: {pages} pages")
-        print(table(result["summary"][group], fast_ms))
+        summary = result["summary"][group]
+        fast_ms = summary.get("trafilatura-fast", {}).get("ms_median")
+        print(f"\n{group}: {summary[next(iter(tools))]['pages']} pages")
+        print(table(summary, fast_ms))
     print()
     print(generalization(result["summary"]))
     print(speed(result["summary"]))

@@ -355,14 +355,14 @@ def _dom_authors(
     doc: Document,
     container: HtmlElement | None,
     site_keys: set[str],
-    single_words: bool = False,
+    one_word: list[Found] | None = None,
 ) -> list[Found]:
     """From byline markup: microdata, rel=author, byline and author classes.
 
     Each XPath runs once over the page; matches inside the article container,
     then the first ``<article>``, come before matches elsewhere (comments, teasers).
-    ``single_words`` admits one-word names (handles, first names) from explicit
-    author markup: the last resort, as a full name anywhere is worth more.
+    One-word names (handles, first names) from explicit author markup go to
+    ``one_word``: the last resort, as a full name anywhere is worth more.
     """
     scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]
     for index, (xpath, take_all) in enumerate(_BYLINE_XPATHS):
@@ -373,11 +373,12 @@ def _dom_authors(
         ranks = [(_scope_rank(el, scopes), el) for el in bylines]
         for scope_rank in sorted({rank for rank, _ in ranks}):
             in_scope = [el for rank, el in ranks if rank == scope_rank]
-            explicit = single_words and index < _EXPLICIT
-            found = _names_in(doc, in_scope, take_all, site_keys, explicit)
+            found = _names_in(doc, in_scope, take_all, site_keys)
             if found:
                 return found
-    if container is not None and not single_words:
+            if index < _EXPLICIT and one_word is not None and not one_word:
+                one_word.extend(_names_in(doc, in_scope, take_all, site_keys, explicit=True))
+    if container is not None:
         return _names_in(doc, container.xpath(_OPENING_BOLD_LINE), False, site_keys)
     return []
 
@@ -496,12 +497,13 @@ def extract_authors(
     """
     site_keys = _site_keys(doc, publisher)
     fallback: list[dict[str, Any]] = []
+    one_word: list[Found] = []
     sources = (
         _ld_authors,
         _meta_authors,
-        lambda d: _dom_authors(d, container, site_keys),
+        lambda d: _dom_authors(d, container, site_keys, one_word),
         lambda d: _labelled_byline(d, container, site_keys),
-        lambda d: _dom_authors(d, container, site_keys, single_words=True),
+        lambda d: one_word,
     )
     for source in sources:
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
