@@ -311,11 +311,17 @@ def _names_in(
     A single word counts only from ``explicit`` author markup (or as an agency).
     """
     found: list[Found] = []
-    for el in elements[:8]:
+    examined = 0
+    for el in elements:
+        if examined == 8:
+            break
+        if _in_comments(el):
+            continue
+        examined += 1
         text = el.get("content") or el.text_content()
         if len(text) > _MAX_BYLINE_CHARS:
             continue
-        for candidate in (text, *_after_by(text)):
+        for candidate in _byline_readings(text):
             names = [
                 (n, clean(text) or "", doc.absolute(el.get("href")), False)
                 for n in split_names(candidate)
@@ -335,12 +341,14 @@ def _names_in(
 _LATE_BY = re.compile(r"\s(?:by|von|par|por|door)\s+(?=\S)", re.IGNORECASE)
 
 
-def _after_by(text: str) -> list[str]:
-    """The text after the last "by" of a byline line, if it has one after its start."""
+def _byline_readings(text: str) -> Iterator[str]:
+    """The byline text, then (if asked for) the text after its last "by" past the start."""
+    yield text
     last = None
     for last in _LATE_BY.finditer(text):  # noqa: B007 - the loop finds the last match
         pass
-    return [text[last.end() :]] if last else []
+    if last:
+        yield text[last.end() :]
 
 
 def _in_comments(el: HtmlElement) -> bool:
@@ -369,8 +377,7 @@ def _dom_authors(
         matches = doc.root.xpath(xpath)
         if not matches:
             continue
-        bylines = [el for el in matches[:40] if not _in_comments(el)]
-        ranks = [(_scope_rank(el, scopes), el) for el in bylines]
+        ranks = [(_scope_rank(el, scopes), el) for el in matches[:40]]
         for scope_rank in sorted({rank for rank, _ in ranks}):
             in_scope = [el for rank, el in ranks if rank == scope_rank]
             found = _names_in(doc, in_scope, take_all, site_keys)
