@@ -10,9 +10,11 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
+
+import lxml.etree
 
 from newsarchive.extraction import structured
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
@@ -260,27 +262,58 @@ def _meta_authors(doc: Document) -> list[Found]:
     return []
 
 
-# Byline markup, most explicit first. Each entry: (xpath, take every match?). The first
-# _EXPLICIT entries mark the author as such: a single word there (a first name or a
-# handle, "Paddy") is the author's name, not a stray label.
+# Byline markup, most explicit first: each entry tells whether an element is a byline of
+# that kind, and whether every match counts (else the first with names). One XPath
+# collects every candidate in a single pass over the page (seven passes cost ~3 ms).
+# The first _EXPLICIT kinds mark the author as such: a single word there (a first name
+# or a handle) is the author's name, not a stray label.
 _EXPLICIT = 3
-_BYLINE_XPATHS = (
-    ('.//*[@itemprop="author"]//*[@itemprop="name"]', True),
-    ('.//*[@itemprop="author"]', True),
-    ('.//a[@rel="author"]', True),
-    ('.//*[contains(concat(" ", normalize-space(@class), " "), " byline ")]', False),
-    ('.//*[contains(@class, "byline")][not(.//*[contains(@class, "byline")])]', False),
+_AUTHOR_HREFS = ("/autor", "/author", "/journalist", "/redakteur")
+_BYLINE_CANDIDATES = lxml.etree.XPath(
+    '//*[@itemprop="author" or @itemprop="name" or @rel="author" or contains(@class, "yline")'
+    ' or contains(@class, "uthor") or contains(@class, "utor")'
+    ' or (self::a and (contains(@href, "/autor") or contains(@href, "/author")'
+    ' or contains(@href, "/journalist") or contains(@href, "/redakteur")))]'
+)
+
+
+def _classes(el: HtmlElement) -> str:
+    return el.get("class") or ""
+
+
+_DESCENDANT_CLASS = lxml.etree.XPath("boolean(.//*[contains(@class, $word)])")
+
+
+def _has_descendant_class(el: HtmlElement, word: str) -> bool:
+    return bool(_DESCENDANT_CLASS(el, word=word))
+
+
+def _in_author_item(el: HtmlElement) -> bool:
+    return el.get("itemprop") == "name" and any(
+        a.get("itemprop") == "author" for a in el.iterancestors()
+    )
+
+
+def _author_class(el: HtmlElement) -> bool:
+    classes = _classes(el)
+    return (
+        ("uthor" in classes or "utor" in classes)
+        and not _has_descendant_class(el, "uthor")
+        and not any(a.tag in ("figure", "figcaption") for a in el.iterancestors())
+    )
+
+
+_BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool], ...] = (
+    (_in_author_item, True),  # itemprop=author > itemprop=name
+    (lambda el: el.get("itemprop") == "author", True),
+    (lambda el: el.tag == "a" and el.get("rel") == "author", True),
+    (lambda el: "byline" in _classes(el).split(), False),
     (
-        './/a[contains(@href, "/autor") or contains(@href, "/author")'
-        ' or contains(@href, "/journalist") or contains(@href, "/redakteur")]',
-        True,
-    ),
-    (
-        './/*[contains(@class, "uthor") or contains(@class, "utor")]'
-        '[not(.//*[contains(@class, "uthor")])]'
-        "[not(ancestor::figure or ancestor::figcaption)]",
+        lambda el: "byline" in _classes(el) and not _has_descendant_class(el, "byline"),
         False,
     ),
+    (lambda el: el.tag == "a" and any(h in (el.get("href") or "") for h in _AUTHOR_HREFS), True),
+    (_author_class, False),
 )
 # A bold line of names opening the body ("<p><strong>Jane Doe/John Roe</strong></p>"):
 # only among the container's first paragraphs, where bold lines are not subheadings.
@@ -367,14 +400,17 @@ def _dom_authors(
 ) -> list[Found]:
     """From byline markup: microdata, rel=author, byline and author classes.
 
-    Each XPath runs once over the page; matches inside the article container,
+    One XPath collects the candidates; matches inside the article container,
     then the first ``<article>``, come before matches elsewhere (comments, teasers).
     One-word names (handles, first names) from explicit author markup go to
     ``one_word``: the last resort, as a full name anywhere is worth more.
     """
-    scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]
-    for index, (xpath, take_all) in enumerate(_BYLINE_XPATHS):
-        matches = doc.root.xpath(xpath)
+    candidates = _BYLINE_CANDIDATES(doc.root)
+    scopes = []
+    if candidates:
+        scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]
+    for index, (is_kind, take_all) in enumerate(_BYLINE_KINDS if candidates else ()):
+        matches = [el for el in candidates if is_kind(el)]
         if not matches:
             continue
         ranks = [(_scope_rank(el, scopes), el) for el in matches[:40]]
