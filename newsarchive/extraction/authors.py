@@ -270,10 +270,11 @@ def _meta_authors(doc: Document) -> list[Found]:
 _EXPLICIT = 3
 _AUTHOR_HREFS = ("/autor", "/author", "/journalist", "/redakteur")
 _BYLINE_CANDIDATES = lxml.etree.XPath(
-    '//*[@itemprop="author" or @itemprop="name" or @rel="author" or contains(@class, "yline")'
-    ' or contains(@class, "uthor") or contains(@class, "utor")'
-    ' or (self::a and (contains(@href, "/autor") or contains(@href, "/author")'
-    ' or contains(@href, "/journalist") or contains(@href, "/redakteur")))]'
+    # Attribute steps: twice as fast as one element test with every condition or-ed.
+    '//@class[contains(., "uthor") or contains(., "utor") or contains(., "yline")]/..'
+    ' | //@itemprop[. = "author" or . = "name"]/.. | //a/@rel[. = "author"]/..'
+    ' | //a/@href[contains(., "/autor") or contains(., "/author") or contains(., "/journalist")'
+    ' or contains(., "/redakteur")]/..'
 )
 
 
