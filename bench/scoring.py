@@ -5,7 +5,9 @@ is the mean over pages with a prediction, recall the mean over all pages.
 Headline: exact after NFC and whitespace normalization. Authors: set F1 of
 lower-cased names. Published: same calendar day in the expected value's offset.
 Captions and credits: set F1 over normalized strings (NFC, whitespace; case and
-punctuation kept).
+punctuation kept). Snippets (the trafilatura-eval set): a page passes when its text
+holds every must-contain snippet and no must-not-contain one; snippet F1 is computed
+from found / missed / leaked counts summed over all pages.
 
 Self-check: ``.venv/bin/python -m doctest bench/scoring.py``.
 """
@@ -80,10 +82,20 @@ class TextScore:
 
     def add(self, predicted: str | None, expected: str | None) -> tuple[float, float]:
         precision, recall = page_precision_recall(predicted, expected)
-        if tokens(predicted):
+        self.add_page(precision, recall, bool(tokens(predicted)))
+        return precision, recall
+
+    def add_page(self, precision: float, recall: float, predicted: bool) -> None:
+        """One page's scores; its precision counts only when the tool predicted text.
+
+        >>> score = TextScore()
+        >>> score.add_page(1.0, 0.0, False); score.add_page(0.5, 1.0, True)
+        >>> score.precision, score.recall
+        (0.5, 0.5)
+        """
+        if predicted:
             self.precisions.append(precision)
         self.recalls.append(recall)
-        return precision, recall
 
     @property
     def precision(self) -> float:
@@ -202,3 +214,62 @@ def same_day(predicted: str | None, expected: str | None) -> float:
     if isinstance(exp, dt.datetime) and exp.tzinfo and pred.tzinfo:
         pred = pred.astimezone(exp.tzinfo)
     return float(pred.date() == exp_day)
+
+
+def snippet_counts(
+    text: str | None, must_contain: Iterable[str], must_not_contain: Iterable[str]
+) -> tuple[int, int, int]:
+    """(found, missed, leaked) snippets of one page; text and snippets whitespace-normalized.
+
+    >>> snippet_counts("Main  text. More\ttext", ["Main text.", "absent"], ["More text", "menu"])
+    (1, 1, 1)
+    >>> snippet_counts(None, ["a"], ["b"])
+    (0, 1, 0)
+    """
+    haystack = normalize(text)
+    wanted = [k for k in map(normalize, must_contain) if k]
+    unwanted = [k for k in map(normalize, must_not_contain) if k]
+    found = sum(1 for snippet in wanted if snippet in haystack)
+    leaked = sum(1 for snippet in unwanted if snippet in haystack)
+    return found, len(wanted) - found, leaked
+
+
+@dataclass
+class SnippetScore:
+    """Snippet pass rate and snippet F1 over pages (counts summed before dividing)."""
+
+    found: int = 0
+    missed: int = 0
+    leaked: int = 0
+    passed: int = 0
+    pages: int = 0
+
+    def add_page(self, found: int, missed: int, leaked: int) -> None:
+        """One page's counts; it passes with nothing missed and nothing leaked.
+
+        >>> score = SnippetScore()
+        >>> score.add_page(3, 0, 0); score.add_page(2, 1, 1)
+        >>> score.pass_rate, score.precision, score.recall
+        (0.5, 0.8333333333333334, 0.8333333333333334)
+        """
+        self.found += found
+        self.missed += missed
+        self.leaked += leaked
+        self.passed += int(not missed and not leaked)
+        self.pages += 1
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.pages if self.pages else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.found / (self.found + self.leaked) if self.found + self.leaked else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / (self.found + self.missed) if self.found + self.missed else 0.0
+
+    @property
+    def f1(self) -> float:
+        return f1(self.precision, self.recall)

@@ -231,8 +231,19 @@ class Article:
     )
     date_published_raw: str | None = doc("The publication date string as found.")
     date_published_source: str | None = doc(
-        "Where it came from: json_ld, meta, microdata, time_element, text, url, sitemap, feed.",
-        allowed=("json_ld", "meta", "microdata", "time_element", "text", "url", "sitemap", "feed"),
+        "Where it came from: json_ld, meta, microdata, time_element, url, htmldate, text, sitemap,"
+        " feed.",
+        allowed=(
+            "json_ld",
+            "meta",
+            "microdata",
+            "time_element",
+            "url",
+            "htmldate",
+            "text",
+            "sitemap",
+            "feed",
+        ),
     )
     date_modified: str | None = doc("Last modification time, RFC 3339.", instant=True)
     date_modified_raw: str | None = doc("The modification date string as found.")

@@ -382,7 +382,7 @@ def test_dateline_and_author_class_on_a_page_without_structured_data() -> None:
     )
     record = extract(html, "https://news.example.org/story")
     assert record["date_published"] == "2024-05-30"
-    assert record["date_published_source"] == "text"
+    assert record["date_published_source"] == "htmldate"  # its fast search reads datelines
     assert names(record) == ["Lukas Brandner"]
 
 
@@ -584,3 +584,43 @@ def test_json_ld_of_this_page_wins_over_a_linked_articles() -> None:
     record = extract(page(ld(other) + ld(this)), URL)
     assert record["headline"] == "This story"
     assert record["date_published"] == "2024-05-03T10:00:00Z"
+
+
+# --------------------------------------------------------------------------- generic byline rules
+
+
+def test_comment_authors_and_comment_form_labels_are_no_byline() -> None:
+    comments = (
+        '<aside><ul><li><span class="comment-author-link">Mara Quist</span></li></ul>'
+        '<form><p class="comment-form-author"><label>Name *</label><input></p></form></aside>'
+    )
+    assert names(extract(page(body="<h1>Title</h1>" + comments), URL)) == []
+
+
+def test_author_page_link_labels_are_stripped_or_dropped() -> None:
+    html = page(
+        body='<h1>Title</h1><p class="author"><a href="/team">Alle Artikel von Lena Vogt</a></p>'
+    )
+    assert names(extract(html, URL)) == ["Lena Vogt"]
+    html = page(body='<h1>Title</h1><p class="author-links"><a href="/x">More Posts</a></p>')
+    assert names(extract(html, URL)) == []
+
+
+def test_a_one_word_name_in_explicit_author_markup_is_the_last_resort() -> None:
+    handle = '<a rel="author" href="/u/paddy">Paddy</a>'
+    assert names(extract(page(body=f"<h1>Title</h1><p>{handle}</p>"), URL)) == ["Paddy"]
+    full = '<div class="byline">Patrick Lind</div>'
+    html = page(body=f"<h1>Title</h1><p>{handle}</p>{full}")
+    assert names(extract(html, URL)) == ["Patrick Lind"]  # a full name is worth more
+
+
+def test_a_desk_code_after_a_slash_is_dropped_an_agency_kept() -> None:
+    assert split_names("Peter Maahn/SP-X") == ["Peter Maahn"]
+    assert split_names("Jane Doe / dpa") == ["Jane Doe", "dpa"]
+
+
+def test_a_byline_after_a_date_and_a_labelled_line_in_the_text() -> None:
+    posted = '<div class="post-meta-author">Posted on May 3, 2024 by Adele Stroud</div>'
+    assert names(extract(page(body=f"<h1>Title</h1>{posted}"), URL)) == ["Adele Stroud"]
+    labelled = "<h1>Title</h1><p>Autoren: Jelka Dorn und Jutta Brink</p>"
+    assert names(extract(page(body=labelled), URL)) == ["Jelka Dorn", "Jutta Brink"]

@@ -1,5 +1,10 @@
 """Publication and modification dates: found in structured data first, normalized to RFC 3339.
 
+Order of trust: JSON-LD, meta tags, microdata, ``<time>`` elements, a date in the
+URL, a labelled date ("Published: ..."), then htmldate's fast search (markup
+patterns of many CMSs, dates in headings and text), and last our own scan of
+the first texts of the page.
+
 The page's own UTC offset is kept (a researcher wants the local publication
 time); a date without a time becomes midnight in the page's offset when the
 page states one elsewhere, or stays a plain date.
@@ -10,14 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import itertools
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import htmldate
+
 from newsarchive.extraction import structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.text import visible_texts
+
+log = logging.getLogger(__name__)
 
 # Meta tag names in order of trust, for each date.
 _PUBLISHED_META = (
@@ -316,10 +326,51 @@ def _url(doc: Document) -> Iterator[FoundDate | None]:
         yield _from_match(m, "url", m.group(0))
 
 
-def _first(sources: list[Callable[[], Iterator[FoundDate | None]]]) -> FoundDate | None:
+# htmldate refuses dates after this day; a fixed horizon, as extraction reads no clock.
+_HTMLDATE_MAX = dt.datetime(2100, 12, 31)
+
+
+def _htmldate(doc: Document) -> Iterator[FoundDate | None]:
+    """htmldate's fast search, for pages whose markup states no date we read ourselves.
+
+    It gets the parsed tree (it copies it before pruning, so ours stays intact)
+    and the URL only as text to match: it never fetches anything. Its answer is a
+    calendar day; a failure inside it costs this source only.
+    """
+    try:
+        day = htmldate.find_date(
+            doc.root,
+            url=doc.url or None,
+            original_date=True,
+            extensive_search=False,
+            max_date=_HTMLDATE_MAX,
+        )
+    except Exception as exc:  # library code on untrusted markup: it may fail this source only
+        log.debug("htmldate failed on %s: %s", doc.url, exc)
+        return
+    if day:
+        yield FoundDate(day, day, "htmldate", False, None)
+
+
+Source = Callable[[], Iterator[FoundDate | None]]
+
+
+@dataclass(frozen=True)
+class _DaysOnly:
+    """A source that never states a time: of no use once a day is known."""
+
+    source: Source
+
+    def __call__(self) -> Iterator[FoundDate | None]:
+        return self.source()
+
+
+def _first(sources: list[Source]) -> FoundDate | None:
     """The first date found; a date-only value is kept only when nothing gives a time."""
     date_only: FoundDate | None = None
     for source in sources:
+        if date_only and isinstance(source, _DaysOnly):
+            continue
         for found in source():
             if found is None:
                 continue
@@ -347,6 +398,34 @@ def _with_offset(found: FoundDate | None, offset: dt.tzinfo | None) -> FoundDate
     return FoundDate(_format(moment), found.raw, found.source, True, offset)
 
 
+def _local_twin(doc: Document, found: FoundDate | None) -> FoundDate | None:
+    """``found`` in the page's local offset when a UTC value is stated elsewhere with it.
+
+    CMSs often write the same moment twice: "2019-10-18T22:04:00Z" in JSON-LD and
+    "Sat, 19 Oct 2019 00:04:00 +0200" in a meta tag. The local form tells the
+    publication day the readers saw; the moment stays the same.
+    """
+    if found is None or not found.has_time or found.offset is None:
+        return found
+    moment = dt.datetime.fromisoformat(found.value.replace("Z", "+00:00"))
+    if moment.utcoffset() != dt.timedelta(0):
+        return found
+    twins = itertools.chain(
+        _json_ld(doc, "datePublished"),
+        _json_ld(doc, "dateCreated"),
+        _json_ld(doc, "dateModified"),
+        _meta(doc, _PUBLISHED_META + _MODIFIED_META),
+        _time_elements(doc),
+    )
+    for twin in twins:
+        if twin is None or not twin.has_time or twin.offset is None:
+            continue
+        local = dt.datetime.fromisoformat(twin.value.replace("Z", "+00:00"))
+        if local.utcoffset() and local == moment:
+            return FoundDate(twin.value, found.raw, found.source, True, twin.offset)
+    return found
+
+
 def extract_dates(doc: Document) -> dict[str, str | None]:
     """date_published / date_modified with their raw strings and the published source."""
     published = _first(
@@ -359,9 +438,11 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: _meta(doc, _PUBLISHED_META[-3:]),
             lambda: _url(doc),
             lambda: _labelled(doc),
+            _DaysOnly(lambda: _htmldate(doc)),
             lambda: _text(doc),
         ]
     )
+    published = _local_twin(doc, published)
     modified = _first(
         [
             lambda: _json_ld(doc, "dateModified"),

@@ -1,14 +1,19 @@
-"""The page language as a BCP 47 tag, from markup first and a cheap text guess last.
+"""The page language as a BCP 47 tag, from markup first and a text classifier last.
 
 Markup (``<html lang>``, Content-Language, og:locale, JSON-LD ``inLanguage``)
-is right almost always; for pages without it, counting the most frequent
-function words of the common news languages is enough to tell them apart.
+is right almost always; for pages without it, py3langid (the classifier
+trafilatura uses: character n-grams) reads the text, which tells
+apart languages that share a script (Ukrainian, Bulgarian and Russian; Persian,
+Urdu and Arabic). Counting function words stays for one job: noticing a
+declared language that the text clearly contradicts (a template default).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+
+import py3langid
 
 from newsarchive.extraction import structured
 from newsarchive.extraction.document import Document
@@ -39,15 +44,10 @@ for _lang, _words in _STOPWORD_SETS.items():
     for _word in _words:
         _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
 _SAMPLE_CHARS = 3000  # about 450 words: enough for a confident count
-_SCRIPT_LANGS = (
-    (re.compile(r"[\u3040-\u30ff]"), "ja"),
-    (re.compile(r"[\uac00-\ud7af]"), "ko"),
-    (re.compile(r"[\u4e00-\u9fff]"), "zh"),
-    (re.compile(r"[\u0600-\u06ff]"), "ar"),
-    (re.compile(r"[\u0590-\u05ff]"), "he"),
-    (re.compile(r"[\u0e00-\u0e7f]"), "th"),
-    (re.compile(r"[\u0370-\u03ff]"), "el"),
-)
+# Below this many bytes of letters a guess is noise ("Hello world" reads as Fulfulde).
+# Bytes, not characters: a Chinese character (3 bytes) tells as much as a short word.
+_MIN_LETTER_BYTES = 40
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def normalize_tag(value: str | None) -> str | None:
@@ -79,16 +79,15 @@ def _counts(text: str) -> tuple[Counter[str], int]:
 
 
 def guess_from_text(text: str) -> str | None:
-    """A language guess from function-word counts (or the script for CJK and others)."""
-    sample = text[:20_000]
-    for pattern, lang in _SCRIPT_LANGS:
-        if len(pattern.findall(sample)) > 20:
-            return lang
-    counts, total = _counts(sample)
-    if not counts:
+    """The language py3langid reads in the first ``_SAMPLE_CHARS`` of ``text``.
+
+    None for too little text: a few words are no evidence.
+    """
+    sample = text[:_SAMPLE_CHARS]
+    if len("".join(_LETTER.findall(sample)).encode("utf-8")) < _MIN_LETTER_BYTES:
         return None
-    (best, hits), *_ = counts.most_common(1)
-    return best if hits >= 5 and hits / max(total, 1) > 0.05 else None
+    lang, _score = py3langid.classify(sample)
+    return normalize_tag(lang)
 
 
 def _contradicted(tag: str, text: str) -> str | None:
