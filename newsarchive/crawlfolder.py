@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from newsarchive.atomic import write_atomic
+
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
@@ -342,17 +344,7 @@ def append_whole(handle: BinaryIO, data: bytes) -> None:
 
 def write_text_atomic(target: Path, text: str) -> None:
     """Write ``target`` through a temporary file renamed over it; nothing left on failure."""
-    temporary = target.with_name(target.name + ".tmp")
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
+    write_atomic(target, text)
 
 
 def write_error_message(path: Path | str, error: OSError) -> str:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import html
 import itertools
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsarchive.atomic import write_atomic
 from newsarchive.report import DEFAULT_DROP_THRESHOLD, compare_coverage, coverage_fields
 from newsarchive.state import CrawlState, Run
 
@@ -232,16 +231,5 @@ def write(state: CrawlState, plan_name: str, path: Path) -> Path:
     """
     text = render(plan_name, state.runs())
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=path.name + ".", delete=False
-    ) as handle:
-        temporary = Path(handle.name)
-        try:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-    os.replace(temporary, path)
+    write_atomic(path, text, unique=True)
     return path

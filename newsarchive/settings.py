@@ -94,6 +94,9 @@ ITEM_PIPELINES = {
     # Only for Redis workers: each article text exported once per crawl across workers.
     "newsarchive.distributed.exported.SharedExportPipeline": 790,
     "newsarchive.pipelines.export.ArticleExportPipeline": 800,
+    # Crawl-state writes of an article wait until it is exported (a kill between the two
+    # must not leave the state claiming an article no file holds).
+    "newsarchive.pipelines.state.CrawlStateCommitPipeline": 850,
 }
 # Live progress line on a terminal (pages, articles, errors, rate); log lines otherwise.
 EXTENSIONS = {

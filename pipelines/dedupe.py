@@ -13,10 +13,11 @@ a text changed since the last run is linked to the capture it replaces.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from newsarchive.pipelines.state import crawl_state_for
+from newsarchive.pipelines.state import after_export, crawl_state_for
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -76,10 +77,14 @@ class DedupePipeline:
         if outcome is Outcome.CHANGED and self.stats is not None:
             self.stats.inc_value("newsarchive/new_versions")
         if self.state is not None and article_id and outcome is not Outcome.UNVERSIONED:
-            self.state.record_version(
-                article_id,
-                admitted.get("content_hash"),
-                admitted.get("capture_id"),
-                admitted["article_version"],
+            after_export(  # the version counts once its record is in a file
+                admitted,
+                partial(
+                    self.state.record_version,
+                    article_id,
+                    admitted.get("content_hash"),
+                    admitted.get("capture_id"),
+                    admitted["article_version"],
+                ),
             )
         return admitted

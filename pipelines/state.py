@@ -12,6 +12,8 @@ closes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from newsarchive.pipelines.pages import decide_outcome
@@ -59,6 +61,17 @@ def _closer(state: CrawlState) -> Any:
         state.close()
 
     return close_state
+
+
+# Item key: crawl-state writes that wait until the article is exported (applied by
+# CrawlStateCommitPipeline after the export pipeline). Recorded earlier, a kill -9 between
+# the state write and the export made the next run skip an article no file holds.
+PENDING_KEY = "_state_pending"
+
+
+def after_export(item: dict[str, Any], write: Callable[[], None]) -> None:
+    """Run ``write`` once ``item`` has been exported (never, if it is dropped before)."""
+    item.setdefault(PENDING_KEY, []).append(write)
 
 
 def header(capture: dict[str, Any], name: str) -> str | None:
@@ -118,7 +131,8 @@ class CrawlStatePipeline:
         # article_id was derived from marks that URL as archived (canonical poisoning).
         canonical = item.get("canonical_url") if is_article and identifies_article(item) else None
         for url in sorted(urls):
-            self.state.record_fetch(
+            write = partial(
+                self.state.record_fetch,
                 url,
                 canonical_url=canonical,
                 article_id=item.get("article_id") if is_article else None,
@@ -130,4 +144,18 @@ class CrawlStatePipeline:
                 warc_record_id=warc.get("warc_record_id"),
                 fetched_at=warc.get("fetched_at") or capture.get("fetched_at"),
             )
+            if is_article:
+                after_export(item, write)  # archived means exported: see PENDING_KEY
+            else:
+                write()
+        return item
+
+
+class CrawlStateCommitPipeline:
+    """After the export: apply the crawl-state writes the article's earlier stages deferred."""
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, dict):
+            for write in item.pop(PENDING_KEY, ()):
+                write()
         return item

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from newsarchive.pipelines.dedupe import DedupePipeline
+from newsarchive.pipelines.state import CrawlStateCommitPipeline
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
@@ -36,7 +37,10 @@ def _run(tmp_path: Path, crawl: str, record: dict[str, Any]) -> dict[str, Any]:
     pipeline = DedupePipeline.from_crawler(crawler)
     pipeline.open_spider()
     try:
-        return pipeline.process_item(record)
+        admitted = pipeline.process_item(record)
+        # Exported: the state then records the version (CrawlStateCommitPipeline runs
+        # after the export pipeline in a crawl).
+        return CrawlStateCommitPipeline().process_item(admitted)
     finally:
         pipeline.state.close()
 

@@ -259,8 +259,12 @@ def run_plan(
                     file=sys.stderr,
                 )
         root = Path(args.out) if args is not None and args.out else plan.output_dir
-        page = report_html.write(state, plan.name, root / "report.html")
-        print(f"Report of every run: {page}")
+        try:
+            page = report_html.write(state, plan.name, root / "report.html")
+            print(f"Report of every run: {page}")
+        except OSError as error:  # a full disk: the crawl has said so; this file is extra
+            failed += 1
+            print(f"newsarchive crawl: cannot write {root / 'report.html'}: {error.strerror}")
     print(
         f"Crawl {results[0].crawl_id} of plan {plan.name}: {len(sites)} site(s) "
         f"in {results[0].seconds:.1f}s"

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsarchive.atomic import write_atomic
 from newsarchive.surts import surt_key as _surt_key
 
 log = logging.getLogger(__name__)
@@ -126,9 +126,7 @@ def line_filename(line: str) -> str | None:
 def sort_file(path: Path) -> None:
     """Sort an index file bytewise in place (atomically)."""
     lines = sorted(set(path.read_bytes().splitlines(keepends=True)))
-    temp = path.with_suffix(path.suffix + ".tmp")
-    temp.write_bytes(b"".join(lines))
-    os.replace(temp, path)
+    write_atomic(path, b"".join(lines))
 
 
 def rebuild(
@@ -146,10 +144,7 @@ def rebuild(
         if on_file is not None:
             on_file(Path(path))
     lines = sorted(found)
-    out = Path(out_path)
-    temp = out.with_suffix(out.suffix + ".tmp")
-    temp.write_text("".join(lines), encoding="utf-8")
-    os.replace(temp, out)
+    write_atomic(Path(out_path), "".join(lines))
     return len(lines)
 
 

@@ -1,0 +1,40 @@
+"""Write a file completely or not at all: a temporary name, fsync, rename; nothing left on failure.
+
+A full disk or a killed process must never leave a half-written file under the real
+name, nor a stray temporary file beside it. One implementation for every writer of
+whole files (index sorting and rebuilding, manifests, reports).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(target: Path | str, data: bytes | str, *, unique: bool = False) -> None:
+    """Replace ``target`` with ``data`` (str is written as UTF-8) in one rename.
+
+    ``unique``: a temporary name no other process uses (two workers of a shared crawl
+    may write the same file at once); else ``TARGET.tmp``.
+    """
+    target = Path(target)
+    if unique:
+        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".")
+        os.close(descriptor)
+        temporary = Path(name)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would make the output private
+    else:
+        temporary = target.with_name(target.name + ".tmp")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
