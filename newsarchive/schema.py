@@ -17,7 +17,7 @@ import types
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 SCHEMA_VERSION = "2.0.0"
 
@@ -279,6 +279,11 @@ class Article:
 # --------------------------------------------------------------------------- derived views
 
 
+def is_record_class(tp: Any) -> TypeGuard[type]:
+    """True for one of the record's dataclasses (a class, not an instance)."""
+    return isinstance(tp, type) and dataclasses.is_dataclass(tp)
+
+
 def unwrap_optional(tp: Any) -> tuple[Any, bool]:
     """``(T, True)`` for ``T | None``, else ``(tp, False)``."""
     args = typing.get_args(tp)
@@ -308,7 +313,7 @@ class FieldInfo:
     @property
     def struct(self) -> type | None:
         """The dataclass this field holds (itself or as list items), else None."""
-        return self.item if dataclasses.is_dataclass(self.item) else None
+        return self.item if is_record_class(self.item) else None
 
 
 def record_class() -> type:
@@ -397,11 +402,11 @@ def conform(data: dict[str, Any] | None, cls: type | None = None) -> dict[str, A
             else:
                 out[f.name] = None
             continue
-        if dataclasses.is_dataclass(tp) and isinstance(value, dict):
+        if is_record_class(tp) and isinstance(value, dict):
             out[f.name] = conform(value, tp)
         elif typing.get_origin(tp) is list:
             (item_tp,) = typing.get_args(tp)
-            if dataclasses.is_dataclass(item_tp):
+            if is_record_class(item_tp):
                 out[f.name] = [conform(v, item_tp) for v in value if isinstance(v, dict)]
             else:
                 out[f.name] = list(value)
@@ -415,7 +420,7 @@ _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 def _json_type(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     tp, optional = unwrap_optional(tp)
-    if dataclasses.is_dataclass(tp):
+    if is_record_class(tp):
         defs.setdefault(tp.__name__, None)
         if defs[tp.__name__] is None:
             defs[tp.__name__] = _object_schema(tp, defs)
@@ -475,7 +480,7 @@ def field_docs(cls: type | None = None) -> list[tuple[str, str, str]]:
 
 def _type_name(tp: Any) -> str:
     inner, optional = unwrap_optional(tp)
-    if dataclasses.is_dataclass(inner):
+    if is_record_class(inner):
         name = inner.__name__
     elif typing.get_origin(inner) is list:
         name = f"list[{_type_name(typing.get_args(inner)[0])}]"

@@ -25,3 +25,24 @@ def test_ruff_clean() -> None:
 def test_ruff_formatted() -> None:
     out = _ruff("format", "--check", ".")
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_mypy_clean_on_the_extractor_and_the_schema() -> None:
+    """The pure extractor and the record schema type-check (their imports are not judged)."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "newsarchive/extraction",
+            "newsarchive/schema.py",
+            "--follow-imports=silent",
+            "--ignore-missing-imports",
+            "--no-error-summary",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr

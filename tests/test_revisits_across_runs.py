@@ -211,3 +211,44 @@ def test_two_redis_workers_store_a_shared_payload_once(
         original
     )
     client.delete("newsarchive:state:digestplan:digests")
+
+
+def test_after_a_run_is_deleted_no_revisit_points_at_it(
+    demo_site: DemoSite, tmp_path: Path
+) -> None:
+    """The plan's index forgets captures whose WARC files are gone: the next copy is full."""
+    import shutil
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        f"""
+[plan]
+name = "gone"
+state = "state/gone.sqlite"
+output = "output"
+
+[[sites]]
+name = "demo"
+seeds = ["{demo_site.base_url}/"]
+allow_private = true
+
+[sites.politeness]
+delay = 0.0
+concurrency = 8
+autothrottle = false
+""",
+        encoding="utf-8",
+    )
+    crawl_plan(plan, "run1")
+    shutil.rmtree(tmp_path / "output/demo/run1")
+    crawl_plan(plan, "run2")
+    second = tmp_path / "output/demo/run2"
+    kinds = {
+        r.rec_headers.get_header("WARC-Target-URI"): r.rec_type
+        for _, r in records(second)
+        if r.rec_type in ("response", "revisit")
+    }
+    assert kinds[f"{demo_site.base_url}/robots.txt"] == "response"  # stored in full again
+    assert "revisit" not in {
+        kind for url, kind in kinds.items() if url.endswith(("/robots.txt", "/"))
+    }

@@ -11,7 +11,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import lxml.etree
@@ -247,6 +247,7 @@ def _reverse_citation_name(value: str) -> str:
 def _meta_authors(doc: Document) -> list[Found]:
     for name in _META_NAMES:
         values = doc.meta.get(name, ())
+        found: list[tuple[str, str, str | None, bool]]
         if name == "citation_author":
             values = [_reverse_citation_name(v) for v in values]
             found = [(clean(v) or "", v, None, False) for v in values if clean(v)]
@@ -406,7 +407,7 @@ def _dom_authors(
     One-word names (handles, first names) from explicit author markup go to
     ``one_word``: the last resort, as a full name anywhere is worth more.
     """
-    candidates = _BYLINE_CANDIDATES(doc.root)
+    candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root))  # an XPath of elements
     scopes = []
     if candidates:
         scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]

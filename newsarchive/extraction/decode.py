@@ -176,7 +176,10 @@ def _detect(data: bytes) -> str:
         return "cp1252"
     best_chaos = min(m.chaos for m in matches)
     tied = [normalize_label(m.encoding) for m in matches if m.chaos <= best_chaos + _CHAOS_TIE]
-    common = [name for name in map(normalize_label, _WEB_ENCODINGS) if name in tied]
-    if common:
-        return common[0]
-    return next((name for name in tied if name), "cp1252")
+    for name in map(normalize_label, _WEB_ENCODINGS):
+        if name and name in tied:
+            return name
+    for name in tied:
+        if name:
+            return name
+    return "cp1252"

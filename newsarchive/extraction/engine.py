@@ -40,8 +40,11 @@ _NO_CONTENT_TYPES = frozenset({"block_page", "error"})
 QUOTE_TEXT_BUDGET = 200_000  # characters of body text searched for quotations
 
 
-def _guarded(name: str, func: Callable[[], T], default: T, messages: list[str]) -> T:
-    """Run one stage; on an unexpected error log it, note it, and return ``default``."""
+def _guarded(name: str, func: Callable[[], T], default: Any, messages: list[str]) -> T:
+    """Run one stage; on an unexpected error log it, note it, and return ``default``.
+
+    ``default`` is the empty value of the stage's type (``[]``, ``{}``, ``None``).
+    """
     try:
         return func()
     except (RecursionError, MemoryError) as exc:

@@ -39,6 +39,7 @@ either, at worst a payload is stored twice.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -46,6 +47,8 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS payloads (
@@ -154,7 +157,29 @@ class DigestIndex:
                 "FROM payloads WHERE digest = ?",
                 (digest,),
             ).fetchone()
-        return self._for_caller(ArchivedPayload(*row)) if row else None
+        if row is None:
+            return None
+        entry = ArchivedPayload(*row)
+        if not self._still_archived(entry):
+            return None
+        return self._for_caller(entry)
+
+    def _still_archived(self, entry: ArchivedPayload) -> bool:
+        """False (and the entry forgotten) when its WARC file is gone.
+
+        A revisit must point at a capture someone can replay: after an earlier crawl's
+        folder was deleted, the next full copy of the payload becomes the original.
+        A file still being written is ``NAME.open``.
+        """
+        path = Path(entry.filename)
+        path = path if path.is_absolute() else self.path.parent / path
+        if path.exists() or path.with_name(path.name + ".open").exists():
+            return True
+        log.info("digest index: %s is gone; %s is stored in full again", path, entry.uri)
+        with self._lock:
+            self._db.execute("DELETE FROM payloads WHERE digest = ?", (entry.digest,))
+            self._db.commit()
+        return False
 
     def add(self, entry: ArchivedPayload) -> None:
         """Remember a full capture (file relative to ``warc_dir``; the first one wins)."""
