@@ -113,7 +113,17 @@ ALLOWED_VALUES: dict[str, frozenset[str]] = {
         {"article", "hub", "liveblog", "gallery", "error", "block_page", "empty", "binary"}
     ),
     "date_published_source": frozenset(
-        "json_ld meta microdata time_element url htmldate text sitemap feed".split()
+        {
+            "json_ld",
+            "meta",
+            "microdata",
+            "time_element",
+            "url",
+            "htmldate",
+            "text",
+            "sitemap",
+            "feed",
+        }
     ),
     "provenance.discovered_via.type": frozenset(
         {"seed", "sitemap", "news_sitemap", "feed", "link", "redirect"}
