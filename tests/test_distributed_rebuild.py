@@ -7,39 +7,13 @@ the article is lost.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
+
+from test_revisits_across_runs import capture_in, exchange
 
 from newsarchive.distributed.testing import LocalRedis
 
 BASE = "http://127.0.0.1:9"
-
-
-def capture_in(folder: Path, settings: dict[str, Any]) -> Any:
-    from scrapy.settings import Settings
-
-    from newsarchive.warc.capture import WarcCapture
-
-    capture = WarcCapture(SimpleNamespace(settings=Settings(settings), stats=None), folder)  # type: ignore[arg-type]
-    capture.open("news")
-    return capture
-
-
-def exchange(url: str, body: bytes) -> Any:
-    from newsarchive.warc.records import Exchange
-
-    return Exchange(
-        url=url,
-        method="GET",
-        request_headers=[],
-        request_body=b"",
-        status=200,
-        response_headers=[(b"Content-Type", b"text/html; charset=utf-8")],
-        body=body,
-        started_at=datetime.now(UTC),
-    )
 
 
 def test_a_revisit_of_another_workers_capture_is_rebuilt(

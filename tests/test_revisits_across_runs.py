@@ -164,7 +164,7 @@ def exchange(url: str, body: bytes) -> Any:
         request_headers=[],
         request_body=b"",
         status=200,
-        response_headers=[(b"Content-Type", b"text/html")],
+        response_headers=[(b"Content-Type", b"text/html; charset=utf-8")],
         body=body,
         started_at=datetime.now(UTC),
     )
