@@ -38,3 +38,15 @@ def write_atomic(target: Path | str, data: bytes | str, *, unique: bool = False)
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+
+
+def fsync_directory(directory: Path | str) -> None:
+    """Make a rename in ``directory`` durable (its entry survives a power cut)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsarchive.atomic import fsync_directory
 from newsarchive.warc.gzipwalk import iter_members
 from newsarchive.warc.naming import OPEN_SUFFIX
 
@@ -96,19 +97,8 @@ def recover_file(path: str | Path) -> Recovered:
         if final.exists():  # never overwrite a finished file: keep both, say so
             final = path.with_name(final.name + f".recovered-{os.getpid()}")
         os.replace(path, final)
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
     return Recovered(path, final, records, size - keep)
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def repair_index(index_path: Path, recovered: Iterable[Recovered]) -> int:

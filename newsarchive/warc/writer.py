@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from newsarchive.atomic import fsync_directory
 from newsarchive.warc.naming import WarcName, new_name
 from newsarchive.warc.records import warc_date
 from newsarchive.warc.serialize import WarcRecord, new_record_id, serialize
@@ -256,11 +257,4 @@ class RotatingWarcWriter:
             self._name = None
 
     def _fsync_directory(self) -> None:
-        try:
-            fd = os.open(self.directory, os.O_RDONLY)
-        except OSError:  # pragma: no cover - platforms without directory fds
-            return
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_directory(self.directory)
