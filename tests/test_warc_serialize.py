@@ -91,6 +91,7 @@ def entry(digest: str, uri: str) -> ArchivedPayload:
 
 def test_digest_index_remembers_across_instances(tmp_path: Path) -> None:
     path = tmp_path / "digests.sqlite"
+    (tmp_path / "f.warc.gz").write_bytes(b"")  # the original's file (a missing one is forgotten)
     index = DigestIndex(path)
     assert index.lookup("sha1:AAAA") is None
     index.add(entry("sha1:AAAA", "http://a/"))

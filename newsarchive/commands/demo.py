@@ -98,7 +98,7 @@ def write_server_log(out_dir: Path, request_log: list[tuple[str, str, int]]) -> 
 def run(args: argparse.Namespace) -> int:
     from newsarchive.crawler import CrawlOptions, run_crawl, write_crawl_report
     from newsarchive.server import DemoSite, default_site_dir
-    from newsarchive.summary import format_summary, summarize
+    from newsarchive.summary import crawl_failure, format_summary, summarize
 
     site_dir = args.site or default_site_dir()
     if not site_dir.is_dir():
@@ -127,4 +127,8 @@ def run(args: argparse.Namespace) -> int:
         f"Demo crawl {result.crawl_id} finished in {result.seconds:.1f}s "
         f"({result.stats.get('finish_reason', 'unknown')}); server stopped."
     )
+    # As `crawl` does: a crawl that failed or fetched nothing is no successful demo.
+    if crawl_failure(result.stats) or not result.stats.get("response_received_count"):
+        print("newsarchive demo: the crawl did not complete (see above)", file=sys.stderr)
+        return 1
     return 0

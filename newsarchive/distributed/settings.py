@@ -154,12 +154,17 @@ def worker_client(settings: Any, *required: str, decode: bool = True) -> Any:
     Raises ``NotConfigured`` (Scrapy then leaves the component out) when the crawl
     is not a Redis worker: ``NEWSARCHIVE_REDIS_URL`` or one of ``required`` unset.
     """
-    import redis
     from scrapy.exceptions import NotConfigured
 
     missing = [name for name in ("NEWSARCHIVE_REDIS_URL", *required) if not settings.get(name)]
     if missing:
         raise NotConfigured(f"not a Redis worker ({', '.join(missing)} unset)")
+    try:  # only workers need the client: a plain install has no redis package
+        import redis
+    except ImportError as error:
+        raise RuntimeError(
+            "a Redis worker needs the distributed extra: pip install 'newsarchive[distributed]'"
+        ) from error
     return redis.Redis.from_url(
         settings.get("NEWSARCHIVE_REDIS_URL"), decode_responses=decode, socket_timeout=30
     )
