@@ -29,7 +29,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from newsarchive.warc.testing import RawSite, generated_routes
+# The local raw-HTTP site and the minimal crawler are test scaffolding (tests/support).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from support import WARC_CRAWL_SCRIPT
+from support.warcsite import RawSite, generated_routes
 
 BENCH_SETTINGS = {
     "ROBOTSTXT_OBEY": False,
@@ -43,7 +47,7 @@ def crawl_once(
     base_url: str, out: Path, warc: bool, extra: dict[str, object] | None = None
 ) -> dict[str, float]:
     """One crawl in a subprocess; pages, seconds and bytes written."""
-    args = [sys.executable, "-m", "newsarchive.warc.testing", str(out), base_url + "/"]
+    args = [sys.executable, WARC_CRAWL_SCRIPT, str(out), base_url + "/"]
     settings = {**BENCH_SETTINGS, **(extra or {})}
     args += [f"--set={name}={json.dumps(value)}" for name, value in settings.items()]
     if not warc:

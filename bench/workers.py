@@ -172,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
-    from newsarchive.distributed.testing import LocalRedis, check_python_packages
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/support
+    from support.redis_server import LocalRedis, check_python_packages
 
     check_python_packages()
     server, base_url = start_site(args.articles)

@@ -187,7 +187,7 @@ NEWSARCHIVE_EXTRACT_MAX_BYTES = 16 * 1024 * 1024
 NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES = 10_000
 
 # Workers, killed workers and shared state (issue 13, findings 2, 3, 8).
-# Tests only: seconds newsarchive.distributed.testing.LaggingItemsPipeline holds each item.
+# Tests only: seconds tests/support/redis_server.LaggingItemsPipeline holds each item.
 NEWSARCHIVE_TEST_ITEM_LAG = 1.0
 
 # ------------------------------------------------------- set by a plan, worker mode or export

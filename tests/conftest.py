@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from support.redis_server import LocalRedis, RedisUnavailable, check_python_packages
 
-from newsarchive.distributed.testing import LocalRedis, RedisUnavailable, check_python_packages
 from newsarchive.server import DemoSite
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.warcsite import RawSite, Route, html_page, http_response
 
 from newsarchive.extraction import extract
 from newsarchive.normalize import article_id, same_site, surt_key
@@ -25,7 +26,6 @@ from newsarchive.pagestep import process_page
 from newsarchive.plan import load_plan, site_spider_args
 from newsarchive.server.generated import generated_article
 from newsarchive.state import CrawlState
-from newsarchive.warc.testing import RawSite, Route, html_page, http_response
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = [("Content-Type", "text/html; charset=utf-8")]

@@ -17,9 +17,9 @@ import zlib
 from pathlib import Path
 
 import pytest
+from support.warcsite import Page, archive_pages, gzip_bomb
 
 from newsarchive import inflate
-from newsarchive.warc.testing import Page, archive_pages, gzip_bomb
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = (

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import PYTHONPATH_ENTRY
+from support.redis_server import LocalRedis
 
-from newsarchive.distributed.testing import LocalRedis
 from newsarchive.server import DemoSite
 
 pytestmark = pytest.mark.slow
@@ -49,6 +50,12 @@ WORKER_SETTINGS = {
 def site() -> Iterator[DemoSite]:
     with DemoSite(generate=ARTICLES) as served:
         yield served
+
+
+def worker_env() -> dict[str, str]:
+    """A worker's environment; tests/ on its path, so a test may name a support pipeline."""
+    path = os.pathsep.join(filter(None, [PYTHONPATH_ENTRY, os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path}
 
 
 def start_worker(
@@ -76,7 +83,7 @@ def start_worker(
             command,
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=worker_env(),
         )
 
 
@@ -499,7 +506,7 @@ def start_plan_worker(
             command,
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=worker_env(),
             cwd=plan.parent,
         )
 
@@ -537,7 +544,7 @@ def test_sigkilled_worker_loses_and_duplicates_no_record_after_crawl_finish(
 
     pipelines = {
         **project_components("ITEM_PIPELINES"),
-        "newsarchive.distributed.testing.LaggingItemsPipeline": lag_order,
+        "support.redis_server.LaggingItemsPipeline": lag_order,
     }
     plan = plan_file(tmp_path, site, f"killed{lag_order}")
     crawl_id = f"plan-sigkill-{lag_order}"

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from newsarchive.distributed.testing import LocalRedis
+from support.redis_server import LocalRedis
 
 CRAWL = "newsarchive:crawl:inflight-test"
 QUEUE = f"{CRAWL}:news:requests"

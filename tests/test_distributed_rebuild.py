@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.redis_server import LocalRedis
 from test_revisits_across_runs import capture_in, exchange
-
-from newsarchive.distributed.testing import LocalRedis
 
 BASE = "http://127.0.0.1:9"
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from scrapy.settings import Settings
+from support.redis_server import LocalRedis
 
-from newsarchive.distributed.testing import LocalRedis
 from newsarchive.state import CrawlState, StateError
 
 

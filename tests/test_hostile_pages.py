@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 from newsarchive.spiders.workerpool import JobMemoryError, JobTimeout, WorkerPool, map_in_order
+from support.warcsite import RawSite, Route, html_page, http_response
 
 from newsarchive.extraction import extract
 from newsarchive.pagestep import ExtractionLimits, most_attributes, process_page
 from newsarchive.server.generated import generated_article
 from newsarchive.warc.reread import reextract
-from newsarchive.warc.testing import RawSite, Route, html_page, http_response
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = [("Content-Type", "text/html; charset=utf-8")]

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.redis_server import LocalRedis, free_port
 
 from newsarchive.distributed import redis_binary as testing
 from newsarchive.distributed.redis_binary import (
@@ -17,7 +18,6 @@ from newsarchive.distributed.redis_binary import (
     bundled_redis_server,
     find_redis_server,
 )
-from newsarchive.distributed.testing import LocalRedis, free_port
 
 
 def test_bundled_binary_is_used_when_none_is_on_path(monkeypatch: pytest.MonkeyPatch) -> None:

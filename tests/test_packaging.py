@@ -179,3 +179,10 @@ def test_a_built_wheel_runs_the_demo_outside_the_checkout(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     batches = list((elsewhere / "out").rglob("articles-*.jsonl.gz"))
     assert batches, sorted(str(p) for p in (elsewhere / "out").rglob("*"))
+
+
+def test_no_test_scaffolding_ships_in_the_package() -> None:
+    """Local test sites, fixtures and the private redis-server live in tests/support."""
+    shipped = [*(ROOT / "newsarchive").rglob("*.py"), *(ROOT / "spiders").glob("*.py")]
+    scaffolding = [p.name for p in shipped if p.stem in ("testing", "conftest") or "test" in p.stem]
+    assert scaffolding == []

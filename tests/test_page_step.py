@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.warcsite import RawSite, Route, html_page, http_response
 
 from newsarchive.pagestep import SUSPECTED_BLOCK, ExtractionLimits, decide_outcome, process_page
 from newsarchive.safety import detect_block_page
 from newsarchive.server.generated import generated_article
 from newsarchive.warc.reread import extract_page, read_pages
-from newsarchive.warc.testing import RawSite, Route, html_page, http_response
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = [("Content-Type", "text/html; charset=utf-8")]

@@ -61,7 +61,7 @@ def test_long_commands_print_progress_lines_and_a_summary(tmp_path) -> None:
     import subprocess
     import sys
 
-    from newsarchive.warc.testing import Page, archive_pages
+    from support.warcsite import Page, archive_pages
 
     for number in range(3):
         archive_pages(

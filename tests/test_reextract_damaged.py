@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.warcsite import Page, archive_pages
 
-from newsarchive.warc.testing import Page, archive_pages
 from newsarchive.warc.writer import RecordLocation
 
 Archive = tuple[Path, list[tuple[Page, RecordLocation]], list[str]]

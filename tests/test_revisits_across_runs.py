@@ -20,9 +20,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from support.redis_server import LocalRedis
 from warcio.archiveiterator import ArchiveIterator
 
-from newsarchive.distributed.testing import LocalRedis
 from newsarchive.server import DemoSite
 
 CRAWL_TIMEOUT = 300  # seconds: a generous bound for a small local crawl on a loaded machine

@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from newsarchive.distributed.egg import build_egg, project_root
-from newsarchive.distributed.testing import (
+from support.redis_server import (
     LocalRedis,
     free_port,
 )
+
+from newsarchive.distributed.egg import build_egg, project_root
 from newsarchive.server import DemoSite
 
 requests = pytest.importorskip("requests", reason="requests comes with scrapyd-client")

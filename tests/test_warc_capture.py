@@ -16,12 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from support import WARC_CRAWL_SCRIPT
+from support.warcsite import RawSite, Route, generated_routes, html_page, http_response
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.warc.check import check_file
 from newsarchive.warc.gzipwalk import walk_members
 from newsarchive.warc.naming import parse_name
-from newsarchive.warc.testing import RawSite, Route, generated_routes, html_page, http_response
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +71,7 @@ def crawl(
     out: Path, urls: list[str], settings: dict[str, Any] | None = None, timeout: float = 120
 ) -> dict[str, Any]:
     """Run the minimal WARC crawl in a subprocess; return its stats."""
-    args = [sys.executable, "-m", "newsarchive.warc.testing", str(out), *urls]
+    args = [sys.executable, WARC_CRAWL_SCRIPT, str(out), *urls]
     args += [f"--set={name}={json.dumps(value)}" for name, value in (settings or {}).items()]
     result = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -267,8 +268,7 @@ def test_kill_9_leaves_closed_records_readable_and_resume_starts_a_new_file(tmp_
     with RawSite(generated_routes(400), delay=0.01) as slow:
         args = [
             sys.executable,
-            "-m",
-            "newsarchive.warc.testing",
+            WARC_CRAWL_SCRIPT,
             str(tmp_path),
             slow.base_url + "/",
             "--set=CONCURRENT_REQUESTS=4",
@@ -321,8 +321,7 @@ def test_full_disk_stops_the_crawl_cleanly(tmp_path: Path, thread: bool) -> None
     with RawSite(generated_routes(300)) as generated:
         args = [
             sys.executable,
-            "-m",
-            "newsarchive.warc.testing",
+            WARC_CRAWL_SCRIPT,
             str(tmp_path),
             generated.base_url + "/",
             f"--set=NEWSARCHIVE_WARC_THREAD={json.dumps(thread)}",

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 from newsarchive.spiders.workerpool import map_in_order
-
-from newsarchive.warc.testing import RawSite, Route, html_page, http_response
+from support.warcsite import RawSite, Route, html_page, http_response
 
 pytestmark = pytest.mark.slow
 

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import WARC_CRAWL_SCRIPT
+from support.warcsite import RawSite, Route, html_page, http_response
 
 from newsarchive.replay import (
     ReplayError,
@@ -25,7 +27,6 @@ from newsarchive.replay import (
     stop,
     warc_files,
 )
-from newsarchive.warc.testing import RawSite, Route, html_page, http_response
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +64,7 @@ def free_port() -> int:
 
 def crawl(out: Path, url: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "newsarchive.warc.testing", str(out), url],
+        [sys.executable, WARC_CRAWL_SCRIPT, str(out), url],
         capture_output=True,
         text=True,
         timeout=120,

@@ -8,7 +8,7 @@ test can compare the archived payload with exactly what went on the wire.
 ``gzip_bomb`` builds a small gzip member that inflates to gigabytes, for tests of
 damaged files and decompression limits.
 
-``python -m newsarchive.warc.testing OUT URL...`` runs a link-following spider with
+``python tests/support/warcsite.py OUT URL...`` runs a link-following spider with
 only ``WarcCapture`` enabled (used by tests in a subprocess, because Twisted's
 reactor cannot restart, and by ``bench/warc_overhead.py``).
 """
