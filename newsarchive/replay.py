@@ -82,10 +82,13 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _run(command: list[str], what: str) -> None:
+def _run(
+    command: list[str], what: str, cwd: Path | None = None, timeout: float | None = None
+) -> None:
+    """Run one setup step; a failure is a :class:`ReplayError` quoting its last lines."""
     try:
         result = subprocess.run(
-            command, capture_output=True, text=True, timeout=SETUP_TIMEOUT, check=False
+            command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise ReplayError(f"{what} failed: {error}") from error
@@ -109,9 +112,14 @@ def ensure_env(env: Path | None = None) -> ReplayTools:
         log.warning("setting up pywb in %s (first use; one pip install)", env)
         if env.exists():
             shutil.rmtree(env)
-        _run([sys.executable, "-m", "venv", str(env)], "creating the pywb venv")
+        venv = [sys.executable, "-m", "venv", str(env)]
+        _run(venv, "creating the pywb venv", timeout=SETUP_TIMEOUT)
         pip = [str(env / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
-        _run([*pip, "install", "-q", PYWB_REQUIREMENT], f"pip install {PYWB_REQUIREMENT}")
+        _run(
+            [*pip, "install", "-q", PYWB_REQUIREMENT],
+            f"pip install {PYWB_REQUIREMENT}",
+            timeout=SETUP_TIMEOUT,
+        )
         (env / READY_MARKER).write_text(PYWB_REQUIREMENT + "\n", encoding="utf-8")
     return tools_in(env)
 
@@ -142,7 +150,7 @@ def build_collection(
     root.mkdir(parents=True, exist_ok=True)
     collection = root / "collections" / name
     if not collection.exists():
-        _run_in(root, [str(tools.wb_manager), "init", name], "wb-manager init")
+        _run([str(tools.wb_manager), "init", name], "wb-manager init", cwd=root)
     archive = collection / "archive"
     archive.mkdir(parents=True, exist_ok=True)
     taken: set[str] = {link.name for link in archive.iterdir()}
@@ -155,15 +163,8 @@ def build_collection(
             raise ReplayError(f"two WARC files are named {link_name}; replay them apart")
         (archive / link_name).symlink_to(target)
         taken.add(link_name)
-    _run_in(root, [str(tools.wb_manager), "reindex", name], "wb-manager reindex")
+    _run([str(tools.wb_manager), "reindex", name], "wb-manager reindex", cwd=root)
     return collection
-
-
-def _run_in(cwd: Path, command: list[str], what: str) -> None:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        raise ReplayError(f"{what} failed (exit {result.returncode}): " + " | ".join(tail))
 
 
 def start_wayback(

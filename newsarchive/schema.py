@@ -25,25 +25,6 @@ SCHEMA_VERSION = "2.0.0"
 TextKind = Literal["line", "paragraphs", "language"]
 
 
-def _metadata(
-    text: str,
-    *,
-    instant: bool = False,
-    text_kind: TextKind | None = None,
-    coverage: str | None = None,
-    allowed: Iterable[str] | None = None,
-    fixture: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "doc": text,
-        "instant": instant,
-        "text": text_kind,
-        "coverage": coverage,
-        "allowed": tuple(allowed) if allowed is not None else None,
-        "fixture": fixture,
-    }
-
-
 def doc(
     text: str,
     *,
@@ -68,14 +49,14 @@ def doc(
     """
     if "default_factory" not in kwargs and "default" not in kwargs:
         kwargs["default"] = None
-    metadata = _metadata(
-        text,
-        instant=instant,
-        text_kind=text_kind,
-        coverage=coverage,
-        allowed=allowed,
-        fixture=fixture,
-    )
+    metadata = {
+        "doc": text,
+        "instant": instant,
+        "text": text_kind,
+        "coverage": coverage,
+        "allowed": tuple(allowed) if allowed is not None else None,
+        "fixture": fixture,
+    }
     return field(metadata=metadata, **kwargs)
 
 
@@ -87,8 +68,7 @@ def listof(
     fixture: str | None = None,
 ) -> Any:
     """A list field (empty by default), declared like :func:`doc`."""
-    metadata = _metadata(text, text_kind=text_kind, coverage=coverage, fixture=fixture)
-    return field(default_factory=list, metadata=metadata)
+    return doc(text, text_kind=text_kind, coverage=coverage, fixture=fixture, default_factory=list)
 
 
 @dataclass
