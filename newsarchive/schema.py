@@ -335,6 +335,7 @@ def fields(cls: type | None = None) -> tuple[FieldInfo, ...]:
     return _fields_of(cls or record_class(), "")
 
 
+@functools.cache
 def fields_of(cls: type) -> tuple[FieldInfo, ...]:
     """The direct fields of one dataclass (paths relative to it)."""
     return tuple(info for info in _fields_of(cls, "") if "." not in info.path)

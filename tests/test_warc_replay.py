@@ -4,7 +4,6 @@ and the WACZ package passes the ``wacz`` validator."""
 from __future__ import annotations
 
 import gzip
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from support import WARC_CRAWL_SCRIPT
+from support.redis_server import free_port
 from support.warcsite import RawSite, Route, html_page, http_response
 
 from newsarchive.replay import (
@@ -54,12 +54,6 @@ DECODERS = {
     "gzip": gzip.decompress,
     "deflate": zlib.decompress,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def crawl(out: Path, url: str) -> None:
