@@ -170,12 +170,15 @@ def _ran_out_of_memory(record: Mapping[str, Any]) -> bool:
 
 def _follow(body: bytes, url: str, following: Following) -> tuple[list[str], list[str]]:
     from newsarchive.discovery.feeds import discover_feeds
-    from newsarchive.discovery.links import extract_links
+    from newsarchive.discovery.links import extract_links, html_root
 
+    root = html_root(body)  # parsed once for both
+    if root is None:
+        return [], []
     # One more than the cap, so the spider sees the page was cut and says so.
     keep = following.max_links + 1 if following.max_links is not None else sys.maxsize
-    feeds = discover_feeds(body, url)[:keep] if following.feeds else []
-    links = extract_links(body, url, allowed_hosts=following.hosts) if following.links else []
+    feeds = discover_feeds(root, url)[:keep] if following.feeds else []
+    links = extract_links(root, url, allowed_hosts=following.hosts) if following.links else []
     if following.max_links is not None and len(feeds) + len(links) > keep:
         log.info("%s: %d links and feeds, the first %d kept", url, len(feeds) + len(links), keep)
     return links[: max(keep - len(feeds), 0)], feeds

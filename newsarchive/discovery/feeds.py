@@ -16,6 +16,7 @@ import lxml.html
 
 from newsarchive.discovery import safexml
 from newsarchive.discovery.dates import normalize_date
+from newsarchive.discovery.links import html_root
 from newsarchive.discovery.sitemaps import absolute_http_url
 
 log = logging.getLogger(__name__)
@@ -165,20 +166,9 @@ def parse_feed(data: bytes | str, url: str, *, max_entries: int = MAX_FEED_ENTRI
     return result
 
 
-def _html_root(page: lxml.html.HtmlElement | bytes | str) -> lxml.html.HtmlElement | None:
-    if not isinstance(page, bytes | str):
-        return page
-    if not page.strip():
-        return None
-    try:
-        return lxml.html.fromstring(page)
-    except (lxml.etree.ParserError, ValueError):
-        return None
-
-
 def discover_feeds(page: lxml.html.HtmlElement | bytes | str, base_url: str) -> list[str]:
     """Feed URLs announced by ``<link rel="alternate" type="application/rss+xml|atom+xml">``."""
-    root = _html_root(page)
+    root = html_root(page)
     if root is None:
         return []
     base_href = root.xpath("//base/@href")

@@ -147,6 +147,21 @@ def _same_site(host: str, allowed: set[str]) -> bool:
     return host in allowed
 
 
+def html_root(page: lxml.html.HtmlElement | bytes | str) -> lxml.html.HtmlElement | None:
+    """The parsed page (parsed here when given as text), or None when it is empty or no HTML.
+
+    Callers that read one page several ways (its links, its feeds) parse it once.
+    """
+    if not isinstance(page, bytes | str):
+        return page
+    if not page.strip():
+        return None
+    try:
+        return lxml.html.fromstring(page)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
 def extract_links(
     page: lxml.html.HtmlElement | bytes | str,
     base_url: str,
@@ -158,20 +173,16 @@ def extract_links(
     ``allowed_hosts`` (default: the host of ``base_url``) is compared without
     a leading ``www.``; links to other hosts are dropped.
     """
-    if isinstance(page, bytes | str):
-        if not page.strip():
-            return []
-        try:
-            page = lxml.html.fromstring(page)
-        except (lxml.etree.ParserError, ValueError):
-            return []
+    root = html_root(page)
+    if root is None:
+        return []
     hosts = {h.lower().removeprefix("www.") for h in (allowed_hosts or ())}
     if not hosts:
         hosts = {(urlsplit(base_url).hostname or "").removeprefix("www.")}
-    base_href = page.xpath("//base/@href")
+    base_href = root.xpath("//base/@href")
     base = urljoin(base_url, base_href[0].strip()) if base_href else base_url
     found: dict[str, None] = {}
-    for href in page.xpath("//a/@href | //area/@href"):
+    for href in root.xpath("//a/@href | //area/@href"):
         try:
             url = urljoin(base, str(href).strip()).split("#", 1)[0]
             parts = urlsplit(url)
