@@ -17,7 +17,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsarchive.siteconfig import Site
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +39,33 @@ ERROR_OUTCOMES = ("http_error", "blocked", "failed", "refused", "robots_denied")
 
 @dataclass
 class CrawlOptions:
-    """What a caller may choose about a crawl; everything else comes from the settings."""
+    """What a caller may choose about a crawl; everything else comes from the settings.
 
-    start_urls: Sequence[str]
+    The site to crawl is ``site`` (a plan's site), or else ``start_urls`` with
+    ``spider_args`` (``news`` spider arguments as ``scrapy crawl -a`` takes them).
+    """
+
     out_dir: Path
+    start_urls: Sequence[str] = ()
     crawl_id: str | None = None
     allow_private: bool = False
     max_pages: int | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
-    # Further `news` spider arguments (see newsarchive.spiders.options), e.g. from a plan.
     spider_args: Mapping[str, Any] = field(default_factory=dict)
+    site: Site | None = None
+
+    def spider_kwargs(self) -> dict[str, Any]:
+        """The ``news`` spider's keyword arguments: ``site_config`` (the one site
+        configuration), and any argument that is not a site key (for Scrapy's Spider).
+        ValueError for a bad argument."""
+        from newsarchive.siteconfig import site_from_arguments
+
+        if self.site is not None:
+            if self.start_urls or self.spider_args:
+                raise ValueError("give a site, or start URLs and spider arguments, not both")
+            return {"site_config": self.site}
+        site, rest = site_from_arguments({**self.spider_args, "start_urls": list(self.start_urls)})
+        return {**rest, "site_config": site}
 
 
 @dataclass
@@ -138,13 +158,10 @@ def check_crawls(crawls: Sequence[CrawlOptions]) -> list[Any]:
 
 
 def check_spider_args(crawls: Sequence[CrawlOptions]) -> None:
-    """Convert every crawl's spider arguments now: a bad one is one error line, not a
+    """Build every crawl's site configuration now: a bad argument is one error line, not a
     traceback logged from inside the reactor after the crawl has started."""
-    from newsarchive.spiders.options import spider_options
-
     for options in crawls:
-        checked, _ = spider_options({**options.spider_args, "start_urls": list(options.start_urls)})
-        if not checked.entry_urls:
+        if not options.spider_kwargs()["site_config"].entry_urls:
             raise ValueError("nothing to crawl: give seed URLs, sitemaps or feeds")
 
 
@@ -194,7 +211,7 @@ def run_crawls(
         Path(options.out_dir).mkdir(parents=True, exist_ok=True)
         # The first crawler installs the reactor; later ones find it installed.
         crawler = Crawler(NewsSpider, settings, init_reactor=not crawlers)
-        process.crawl(crawler, **{**options.spider_args, "start_urls": list(options.start_urls)})
+        process.crawl(crawler, **options.spider_kwargs())
         crawlers.append(crawler)
     if on_signal is not None:
         _announce_signals(on_signal)

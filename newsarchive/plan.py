@@ -3,50 +3,67 @@
 A plan is what an archivist edits; every mistake in it is reported with the
 file, the line and the field (``plan.toml:12: sites[demo].limits.max_pages:
 expected an integer, got "ten"``), all problems at once. The format is
-described in ``docs/plans.md``. :func:`site_settings` and
-:func:`site_spider_args` turn a validated site into what the ``news`` spider
-and Scrapy need.
+described in ``docs/plans.md``. Each ``[[sites]]`` table becomes a
+:class:`newsarchive.siteconfig.Site`, the type the ``news`` spider takes as it
+is; :func:`site_settings` gives the Scrapy settings of a site.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import re
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsarchive.version import __version__
-
-REFETCH_POLICIES = ("never", "conditional")
-_DURATION = re.compile(r"^\s*(\d+)\s*(m|h|d|w)\s*$")
-_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-# A contact a site operator can reach: an http(s) URL with a host, or an e-mail address.
-_CONTACT_URL = re.compile(r"https?://[^\s;()<>\"']+", re.IGNORECASE)
-_CONTACT_EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+"
+from newsarchive import checks
+from newsarchive.checks import (
+    REFETCH_POLICIES,
+    Field,
+    contact_error,
+    got,
+    header_value_error,
+    http_url,
+    url_error,
 )
-# Control characters end or break a header line (CR, LF, NUL...); tab is allowed in HTTP.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-# Longer URLs are refused by common browsers and servers (and by the crawl's URL guard).
-MAX_URL_LENGTH = 2083
+from newsarchive.discovery.sources import entry_points
+from newsarchive.siteconfig import (
+    PROJECT_URL,
+    Limits,
+    Politeness,
+    Scope,
+    Site,
+    Sources,
+    newsarchive_user_agent,
+    site_name_for,
+    site_tables,
+)
+from newsarchive.siteconfig import SITE_FIELDS as SITE_FIELDS
 
-
-# Where site operators learn what crawls them when a plan names no contact of its own.
-PROJECT_URL = "https://github.com/newsarchive/newsarchive"
-
-
-def newsarchive_user_agent(contact: str = PROJECT_URL) -> str:
-    """newsarchive's user agent, naming ``contact`` (the default for every crawl)."""
-    return f"newsarchive/{__version__} (+{contact}; archival crawler)"
-
+__all__ = [
+    "PROJECT_URL",
+    "REFETCH_POLICIES",
+    "Limits",
+    "Plan",
+    "PlanError",
+    "PlanIssue",
+    "Politeness",
+    "Scope",
+    "Site",
+    "Sources",
+    "contact_error",
+    "header_value_error",
+    "load_plan",
+    "newsarchive_user_agent",
+    "parse_plan",
+    "plan_for_urls",
+    "site_output_dir",
+    "site_settings",
+    "state_file_problem",
+    "url_error",
+]
 
 # --------------------------------------------------------------------------- errors
 
@@ -79,84 +96,6 @@ class PlanError(ValueError):
 
 
 @dataclass(frozen=True)
-class Sources:
-    robots_sitemaps: bool = True
-    news_sitemaps: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    feeds: tuple[str, ...] = ()
-    discover_feeds: bool = True
-    follow_links: bool = True
-
-
-@dataclass(frozen=True)
-class Scope:
-    allowed_hosts: tuple[str, ...] = ()
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    # Hosts that belong together: their pages may name each other's URLs as canonical,
-    # which then decides article_id and the crawl state (normalize.same_site).
-    canonical_hosts: tuple[str, ...] = ()
-
-    def allows(self, url: str) -> bool:
-        """True when ``url`` is on an allowed host, matches an include pattern and no exclude."""
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-        hosts = {h.lower().removeprefix("www.") for h in self.allowed_hosts}
-        if hosts and not any(host == h or host.endswith("." + h) for h in hosts):
-            return False
-        if self.include and not any(re.search(p, url) for p in self.include):
-            return False
-        return not any(re.search(p, url) for p in self.exclude)
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_pages: int | None = None
-    max_depth: int = 2
-    articles_since: str | None = None  # a duration like "7d" or an RFC 3339 date
-
-    def since(self, now: datetime | None = None) -> datetime | None:
-        """The oldest publication time to fetch, resolved against ``now``."""
-        if not self.articles_since:
-            return None
-        now = now or datetime.now(UTC)
-        match = _DURATION.match(self.articles_since)
-        if match:
-            amount, unit = match.groups()
-            return now - timedelta(**{_DURATION_UNITS[unit]: int(amount)})
-        return _parse_moment(self.articles_since)
-
-
-@dataclass(frozen=True)
-class Politeness:
-    delay: float = 0.25
-    concurrency: int = 4
-    autothrottle: bool = True
-
-
-@dataclass(frozen=True)
-class Site:
-    name: str
-    seeds: tuple[str, ...] = ()
-    sources: Sources = field(default_factory=Sources)
-    scope: Scope = field(default_factory=Scope)
-    limits: Limits = field(default_factory=Limits)
-    politeness: Politeness = field(default_factory=Politeness)
-    schedule: str | None = None
-    user_agent: str | None = None
-    contact: str | None = None
-    refetch: str = "never"
-    allow_private: bool = False
-    timezone: str | None = None  # IANA zone for dates the site writes without an offset
-
-    @property
-    def effective_user_agent(self) -> str:
-        """The plan's user agent, or newsarchive's with the plan's contact."""
-        if self.user_agent:
-            return self.user_agent
-        return newsarchive_user_agent(self.contact or PROJECT_URL)
-
-
-@dataclass(frozen=True)
 class Plan:
     path: Path
     name: str
@@ -172,260 +111,10 @@ class Plan:
         raise KeyError(f"plan {self.path} has no site {name!r} (sites: {known})")
 
 
-# --------------------------------------------------------------------------- value checks
-# Each check takes the TOML value and returns (converted value, error message or None).
-
-Check = Callable[[Any], tuple[Any, str | None]]
-
-
-def _got(value: Any) -> str:
-    if isinstance(value, str):
-        return f"got {json.dumps(value, ensure_ascii=False)}"
-    return f"got {type(value).__name__} {value!r}"
-
-
-def _bool(value: Any) -> tuple[Any, str | None]:
-    if isinstance(value, bool):
-        return value, None
-    return None, f"expected true or false, {_got(value)}"
-
-
-def _int_at_least(minimum: int) -> Check:
-    def check(value: Any) -> tuple[Any, str | None]:
-        if isinstance(value, bool) or not isinstance(value, int):
-            return None, f"expected an integer, {_got(value)}"
-        if value < minimum:
-            return None, f"expected an integer >= {minimum}, got {value}"
-        return value, None
-
-    return check
-
-
-def _non_negative_number(value: Any) -> tuple[Any, str | None]:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None, f"expected a number of seconds, {_got(value)}"
-    if not math.isfinite(value):
-        return None, f"expected a finite number of seconds, got {value}"
-    if value < 0:
-        return None, f"expected a number >= 0, got {value}"
-    return float(value), None
-
-
-def _text(value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, str) or not value.strip():
-        return None, f"expected a non-empty string, {_got(value)}"
-    if _CONTROL.search(value):
-        return None, f"control characters are not allowed, {_got(value)}"
-    return value.strip(), None
-
-
-def header_value_error(value: str) -> str | None:
-    """Why ``value`` cannot be an HTTP header value (or name), None when it can.
-
-    A CR or LF would end the header line and start a forged one in the request
-    and in its WARC record; other control characters are refused with them.
-    """
-    found = _CONTROL.search(value)
-    if found:
-        return (
-            f"control character {found.group()!r} at position {found.start()} "
-            "(remove line breaks and control characters)"
-        )
-    return None
-
-
-def contact_error(text: str) -> str | None:
-    """None when ``text`` names a reachable contact: an http(s) URL with a host, or an e-mail."""
-    if _CONTACT_EMAIL.search(text):
-        return None
-    for match in _CONTACT_URL.finditer(text):
-        try:
-            host = urlsplit(match.group()).hostname
-        except ValueError:
-            continue
-        if host and ("." in host or host == "localhost"):
-            return None
-    return (
-        "no contact the site's operators can reach: add an http(s) URL with a host "
-        '("+https://library.example/bot") or an e-mail address ("archive@library.example")'
-    )
-
-
-def _site_name(value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, str) or not _SITE_NAME.match(value):
-        return None, f"expected a name of letters, digits, '.', '_' or '-', {_got(value)}"
-    return value, None
-
-
-def _list_of(item_check: Check) -> Check:
-    def check(value: Any) -> tuple[Any, str | None]:
-        if not isinstance(value, list):
-            return None, f"expected a list, {_got(value)}"
-        out = []
-        for index, item in enumerate(value):
-            converted, error = item_check(item)
-            if error:
-                return None, f"item {index}: {error}"
-            out.append(converted)
-        return tuple(out), None
-
-    return check
-
-
-def _http_url(value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, str):
-        return None, f"expected an http(s) URL, {_got(value)}"
-    return url_error(value.strip())
-
-
-def url_error(text: str) -> tuple[str | None, str | None]:
-    """``(url, None)`` for a usable http(s) URL, ``(None, why)`` otherwise."""
-    shown = text if len(text) <= 100 else f"{text[:60]}...({len(text)} characters)"
-    if len(text) > MAX_URL_LENGTH:
-        return None, (
-            f"URL longer than {MAX_URL_LENGTH} characters ({len(text)}): "
-            f"{shown!r}; shorten it or drop it"
-        )
-    if _CONTROL.search(text) or " " in text:
-        return None, f"URL with spaces or control characters: {shown!r}"
-    try:
-        parts = urlsplit(text)
-        host, _port = parts.hostname, parts.port
-    except ValueError as exc:
-        return None, f"not a valid URL ({exc}): {shown!r}"
-    if parts.scheme not in ("http", "https") or not host:
-        return None, f"expected an http(s) URL with a host, got {shown!r}"
-    return text, None
-
-
-def _host(value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, str) or not re.match(r"^[A-Za-z0-9.-]+(:\d+)?$", value.strip()):
-        return None, f"expected a host name, {_got(value)}"
-    return value.strip().lower(), None
-
-
-def _regex(value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, str):
-        return None, f"expected a regular expression string, {_got(value)}"
-    try:
-        re.compile(value)
-    except re.error as exc:
-        return None, f"invalid regular expression {json.dumps(value)}: {exc}"
-    return value, None
-
-
-def _parse_moment(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _since(value: Any) -> tuple[Any, str | None]:
-    if isinstance(value, date):  # TOML dates and datetimes (datetime is a date subclass)
-        value = value.isoformat()
-    if isinstance(value, str) and (_DURATION.match(value) or _parse_moment(value)):
-        return value.strip(), None
-    return None, f'expected a duration like "7d", "12h", "2w" or an RFC 3339 date, {_got(value)}'
-
-
-def _cron(value: Any) -> tuple[Any, str | None]:
-    from newsarchive.cron import CronError, CronExpression
-
-    if not isinstance(value, str):
-        return None, f'expected a cron expression like "0 */6 * * *", {_got(value)}'
-    try:
-        CronExpression.parse(value).next_after(datetime(2000, 1, 1, tzinfo=UTC))
-    except CronError as exc:
-        return None, str(exc)
-    return value.strip(), None
-
-
-def _one_of(*choices: str) -> Check:
-    def check(value: Any) -> tuple[Any, str | None]:
-        if value not in choices:
-            return None, f"expected one of {', '.join(choices)}, {_got(value)}"
-        return value, None
-
-    return check
-
-
-def _timezone(value: Any) -> tuple[Any, str | None]:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if not isinstance(value, str) or not value.strip():
-        return None, f'expected an IANA time zone name such as "Europe/Berlin", {_got(value)}'
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None, f'unknown time zone {value!r} (an IANA name such as "Europe/Berlin")'
-    return value, None
-
-
-def _user_agent(value: Any) -> tuple[Any, str | None]:
-    text, error = _text(value)
-    if error:
-        return None, error
-    error = contact_error(text)
-    return (None, f"{error}, got {json.dumps(text)}") if error else (text, None)
-
-
-def _contact(value: Any) -> tuple[Any, str | None]:
-    text, error = _text(value)
-    if error:
-        return None, error
-    error = contact_error(text)
-    return (None, f"{error}, got {json.dumps(text)}") if error else (text, None)
-
-
-# --------------------------------------------------------------------------- field tables
-# Declarative: (key -> (check, default)) for every table of a site.
-
-SOURCES_FIELDS: dict[str, tuple[Check, Any]] = {
-    "robots_sitemaps": (_bool, True),
-    "news_sitemaps": (_list_of(_http_url), ()),
-    "sitemaps": (_list_of(_http_url), ()),
-    "feeds": (_list_of(_http_url), ()),
-    "discover_feeds": (_bool, True),
-    "follow_links": (_bool, True),
-}
-SCOPE_FIELDS: dict[str, tuple[Check, Any]] = {
-    "allowed_hosts": (_list_of(_host), ()),
-    "include": (_list_of(_regex), ()),
-    "exclude": (_list_of(_regex), ()),
-    "canonical_hosts": (_list_of(_host), ()),
-}
-LIMITS_FIELDS: dict[str, tuple[Check, Any]] = {
-    "max_pages": (_int_at_least(1), None),
-    "max_depth": (_int_at_least(0), 2),
-    "articles_since": (_since, None),
-}
-POLITENESS_FIELDS: dict[str, tuple[Check, Any]] = {
-    "delay": (_non_negative_number, 0.25),
-    "concurrency": (_int_at_least(1), 4),
-    "autothrottle": (_bool, True),
-}
-SITE_TABLES: dict[str, tuple[type, dict[str, tuple[Check, Any]]]] = {
-    "sources": (Sources, SOURCES_FIELDS),
-    "scope": (Scope, SCOPE_FIELDS),
-    "limits": (Limits, LIMITS_FIELDS),
-    "politeness": (Politeness, POLITENESS_FIELDS),
-}
-SITE_FIELDS: dict[str, tuple[Check, Any]] = {
-    "name": (_site_name, None),
-    "seeds": (_list_of(_http_url), ()),
-    "schedule": (_cron, None),
-    "user_agent": (_user_agent, None),
-    "contact": (_contact, None),
-    "refetch": (_one_of(*REFETCH_POLICIES), "never"),
-    "allow_private": (_bool, False),
-    "timezone": (_timezone, None),
-}
-PLAN_FIELDS: dict[str, tuple[Check, Any]] = {
-    "name": (_site_name, None),
-    "state": (_text, None),
-    "output": (_text, None),
+PLAN_FIELDS: dict[str, Field] = {
+    "name": Field(checks.site_name, None),
+    "state": Field(checks.text, None),
+    "output": Field(checks.text, None),
 }
 
 
@@ -518,14 +207,14 @@ class _Reporter:
 
 def _check_table(
     table: Any,
-    fields: dict[str, tuple[Check, Any]],
+    fields: dict[str, Field],
     path: tuple[Any, ...],
     label: str,
     report: _Reporter,
 ) -> dict[str, Any]:
     """Validate one TOML table against its field table; unknown keys are errors (typos)."""
     if not isinstance(table, dict):
-        report.add(path, label, f"expected a table, {_got(table)}")
+        report.add(path, label, f"expected a table, {got(table)}")
         return {}
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -533,7 +222,7 @@ def _check_table(
             known = ", ".join(sorted(fields))
             report.add((*path, key), f"{label}.{key}", f"unknown key (known: {known})")
             continue
-        converted, error = fields[key][0](value)
+        converted, error = fields[key].check(value)
         if error:
             report.add((*path, key), f"{label}.{key}", error)
         else:
@@ -554,19 +243,18 @@ def _merge(defaults: dict[str, Any], site: dict[str, Any]) -> dict[str, Any]:
 
 def _build_site(raw: dict[str, Any], path: tuple[Any, ...], report: _Reporter) -> Site | None:
     label = f"sites[{raw.get('name', path[-1])}]"
-    scalars = {k: v for k, v in raw.items() if k not in SITE_TABLES}
+    site_tables_now = site_tables()
+    scalars = {k: v for k, v in raw.items() if k not in site_tables_now}
     values = _check_table(scalars, SITE_FIELDS, path, label, report)
     tables = {}
-    for key, (cls, fields) in SITE_TABLES.items():
+    for key, (cls, fields) in site_tables_now.items():
         checked = _check_table(raw.get(key, {}), fields, (*path, key), f"{label}.{key}", report)
         tables[key] = cls(**checked)
     if "name" not in raw:
         report.add(path, label, "every site needs a name")
     seeds_invalid = "seeds" in raw and "seeds" not in values  # already reported
-    if not values.get("seeds") and not seeds_invalid:
-        sources: Sources = tables["sources"]
-        if not (sources.sitemaps or sources.news_sitemaps or sources.feeds):
-            report.add(path, label, "a site needs seeds, sitemaps or feeds")
+    if not values.get("seeds") and not seeds_invalid and not entry_points(tables["sources"]):
+        report.add(path, label, "a site needs seeds, sitemaps or feeds")
     if "name" not in values:
         return None
     return Site(**values, **tables)
@@ -576,7 +264,7 @@ def _defaults_path(report: _Reporter, raw: Any) -> dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        report.add(("defaults",), "defaults", f"expected a table, {_got(raw)}")
+        report.add(("defaults",), "defaults", f"expected a table, {got(raw)}")
         return {}
     for forbidden in ("name", "seeds"):
         if forbidden in raw:
@@ -702,7 +390,7 @@ def plan_for_urls(
     by_host: dict[str, list[str]] = {}
     issues = []
     for url in urls:
-        checked, error = _http_url(url)
+        checked, error = http_url(url)
         if error:
             issues.append(PlanIssue("command line", None, url, error))
             continue
@@ -712,7 +400,7 @@ def plan_for_urls(
         raise PlanError(issues or [PlanIssue("command line", None, "", "no URL to crawl")])
     sites = tuple(
         Site(
-            name=re.sub(r"[^A-Za-z0-9_.-]", "-", host),
+            name=site_name_for(seeds),
             seeds=tuple(seeds),
             allow_private=allow_private,
         )
@@ -756,42 +444,3 @@ def site_settings(plan: Plan, site: Site) -> dict[str, Any]:
     if site.limits.max_pages:
         settings["CLOSESPIDER_PAGECOUNT"] = site.limits.max_pages
     return settings
-
-
-def source_hosts(site: Site) -> list[str]:
-    """A site's default scope: the hosts of its seeds, or without seeds of its sitemaps and feeds.
-
-    A feed hosted elsewhere (a feed service, a CDN) widens nothing when seeds name the site.
-    """
-    sources = site.sources
-    urls = site.seeds or (*sources.news_sitemaps, *sources.sitemaps, *sources.feeds)
-    return sorted({urlsplit(u).hostname or "" for u in urls} - {""})
-
-
-def _rfc3339(moment: datetime) -> str:
-    text = moment.astimezone(UTC).isoformat(timespec="seconds")
-    return text.replace("+00:00", "Z")
-
-
-def site_spider_args(plan: Plan, site: Site, now: datetime | None = None) -> dict[str, Any]:
-    """Keyword arguments for the ``news`` spider (lists stay lists: pass them in-process)."""
-    since = site.limits.since(now)
-    return {
-        "site": site.name,
-        "plan": str(plan.path),
-        "start_urls": list(site.seeds),
-        "robots_sitemaps": site.sources.robots_sitemaps,
-        "news_sitemaps": list(site.sources.news_sitemaps),
-        "sitemaps": list(site.sources.sitemaps),
-        "feeds": list(site.sources.feeds),
-        "discover_feeds": site.sources.discover_feeds,
-        "follow_links": site.sources.follow_links,
-        "allowed_hosts": list(site.scope.allowed_hosts) or source_hosts(site),
-        "include": list(site.scope.include),
-        "exclude": list(site.scope.exclude),
-        "canonical_hosts": list(site.scope.canonical_hosts),
-        "max_depth": site.limits.max_depth,
-        "max_pages": site.limits.max_pages,
-        "articles_since": _rfc3339(since) if since else None,
-        "refetch": site.refetch,
-    }

@@ -122,8 +122,8 @@ class ScopeGuard:
         if reason:
             self._count("url_too_long")
             raise UrlTooLong(reason)
-        options = getattr(self.crawler.spider, "options", None)
-        in_scope = getattr(options, "on_allowed_host", None)
+        site = getattr(self.crawler.spider, "site_config", None)
+        in_scope = getattr(site, "on_allowed_host", None)
         if in_scope is None or request.meta.get(ROBOTS_META):
             return  # robots.txt may redirect anywhere (RFC 9309 follows up to five hops)
         if in_scope(hops[0]) and not in_scope(request.url):

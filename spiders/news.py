@@ -17,7 +17,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import scrapy
 from newsarchive.pipelines.state import crawl_state_for
@@ -29,26 +29,25 @@ from newsarchive.spiders.extraction import (
 )
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.guard import MAX_URL_LENGTH, URL_LENGTH_SETTING, url_too_long
-from newsarchive.spiders.options import spider_options
 from newsarchive.spiders.redirects import AlreadyRequested
 from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsarchive import settings as project_settings
-from newsarchive.discovery.feeds import parse_feed
 from newsarchive.discovery.links import ARTICLE, HUB, classify_url
-from newsarchive.discovery.robots import sitemaps_from_robots
-from newsarchive.discovery.sitemaps import (
-    MAX_FEEDS_PER_HOST,
-    MAX_FILES_PER_HOST,
-    MAX_INDEX_DEPTH,
-    MAX_URLS_PER_HOST,
-    SitemapBudget,
-    parse_sitemap,
+from newsarchive.discovery.sitemaps import MAX_INDEX_DEPTH, MAX_URLS_PER_HOST
+from newsarchive.discovery.sources import (
+    FEED,
+    ROBOTS,
+    SOURCE_KINDS,
+    SourceBudget,
+    SourceKind,
+    host_of,
 )
 from newsarchive.pagestep import ExtractionLimits, Following
 from newsarchive.provenance import crawl_id_for
+from newsarchive.siteconfig import Site, arguments, site_from_arguments
 from newsarchive.state import CrawlState
 
 log = logging.getLogger(__name__)
@@ -57,16 +56,18 @@ log = logging.getLogger(__name__)
 META_VIA = "newsarchive_via"  # discovered_via block of the URL
 META_DEPTH = "newsarchive_depth"  # hub hops from the start URL
 META_WARC = "newsarchive_warc"  # WARC pointer set by the capture extension
-META_SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # index hops from a named sitemap
+META_SOURCE = "newsarchive_source"  # kind of a source file (newsarchive.discovery.sources)
+META_SOURCE_DEPTH = "newsarchive_source_depth"  # index hops from a named source file
 
 # Response headers kept for conditional re-fetches (crawl state).
 VALIDATOR_HEADERS = ("ETag", "Last-Modified")
 MAX_VALIDATOR_LENGTH = 1024  # real ETags are tens of characters
 # Requests one hub page may add (feeds and links): the setting's default, declared once.
 MAX_LINKS_PER_PAGE = project_settings.NEWSARCHIVE_MAX_LINKS_PER_PAGE
-# Sources first, so the article URLs they name (with dates) are scheduled early. A URL
-# named by several sources is fetched once (first_time()), under the first discovery.
-PRIORITY_BY_ROLE = {"robots": 30, "sitemap": 20, "feed": 20, "article": 10, "hub": 0}
+# Pages after sources (each source kind has its priority, see discovery/sources.py), so the
+# article URLs sources name (with dates) are scheduled early. A URL named by several
+# sources is fetched once (first_time()), under the first discovery.
+PAGE_PRIORITY = {"article": 10, "hub": 0}
 
 
 def discovered_via(kind: str, source: str | None, lastmod: str | None = None) -> dict[str, Any]:
@@ -121,23 +122,35 @@ class NewsSpider(scrapy.Spider):
 
     name = "news"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Arguments: see :class:`newsarchive.spiders.options.SpiderOptions` (start_urls needed)."""
-        self.options, rest = spider_options(kwargs)
+    def __init__(self, *args: Any, site_config: Site | None = None, **kwargs: Any) -> None:
+        """The site to crawl: ``site_config`` in-process, else spider arguments (``-a``).
+
+        Arguments are converted by :func:`newsarchive.siteconfig.site_from_arguments`
+        (``start_urls``, sitemaps or feeds needed); others go to Scrapy's Spider.
+        """
+        if site_config is None:
+            site_config, rest = site_from_arguments(kwargs)
+        else:
+            rest = kwargs
+            both = sorted(set(kwargs) & set(arguments()))
+            if both:
+                raise ValueError(f"give site_config or the arguments {both}, not both")
         super().__init__(*args, **rest)
-        if not self.options.entry_urls:
+        if not site_config.entry_urls:
             raise ValueError(
                 "the news spider needs start URLs (-a start_urls=URL1,URL2), sitemaps or feeds"
             )
-        self.start_urls = self.options.start_urls
-        self.max_depth = self.options.max_depth
+        # "articles_since = 7d" counts from now: the start of this crawl.
+        self.site_config = site_config.at(datetime.now(UTC))
+        self.start_urls = list(site_config.seeds)
+        self.max_depth = site_config.limits.max_depth
         # Scope (host and port) is checked by the spider on every URL it requests and by
         # spiders/guard.ScopeGuard on redirects; OffsiteMiddleware skips dont_filter requests.
-        self.allowed_domains = self.options.allowed_domains
+        self.allowed_domains = site_config.allowed_domains
         # In-process until from_crawler reads NEWSARCHIVE_EXTRACT_WORKERS.
         self.extraction = ExtractionPool(0)
         self.max_url_length = MAX_URL_LENGTH
-        self.sitemap_budget = SitemapBudget()
+        self.source_budget = SourceBudget()
         self.limits_noted: set[tuple[str, str]] = set()
         self.max_links_per_page = MAX_LINKS_PER_PAGE
 
@@ -152,11 +165,14 @@ class NewsSpider(scrapy.Spider):
         spider.max_links_per_page = settings.getint(
             "NEWSARCHIVE_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE
         )
-        spider.sitemap_budget = SitemapBudget(
+        spider.source_budget = SourceBudget(
             max_depth=settings.getint("NEWSARCHIVE_SITEMAP_MAX_DEPTH", MAX_INDEX_DEPTH),
-            max_files=settings.getint("NEWSARCHIVE_SITEMAP_MAX_FILES", MAX_FILES_PER_HOST),
             max_urls=settings.getint("NEWSARCHIVE_SITEMAP_MAX_URLS", MAX_URLS_PER_HOST),
-            max_feeds=settings.getint("NEWSARCHIVE_FEED_MAX_FILES", MAX_FEEDS_PER_HOST),
+            max_files={
+                kind.name: settings.getint(kind.max_files.setting, kind.max_files.default)
+                for kind in SOURCE_KINDS.values()
+                if kind.max_files
+            },
         )
         crawler.signals.connect(spider.note_extraction, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
@@ -186,14 +202,14 @@ class NewsSpider(scrapy.Spider):
             url,
             callback=self.parse_page,
             errback=self.on_failure,
-            priority=PRIORITY_BY_ROLE.get(role, 0),
+            priority=PAGE_PRIORITY.get(role, 0),
             meta={META_VIA: via, META_DEPTH: depth},
             dont_filter=True,  # see first_time()
         )
         if not self.first_time(request, entry=entry):
             return None
         if role == "article" and self.crawl_state is not None:
-            decision = self.crawl_state.fetch_decision(url, self.options.refetch)
+            decision = self.crawl_state.fetch_decision(url, self.site_config.refetch)
             if not decision.fetch:
                 self.crawler.stats.inc_value(f"newsarchive/state/{decision.reason}")
                 log.debug("skipped %s: %s in the crawl state", url, decision.reason)
@@ -202,20 +218,37 @@ class NewsSpider(scrapy.Spider):
         return request
 
     def source_request(
-        self, url: str, callback: Any, via: dict[str, Any], role: str, *, entry: bool = False
+        self,
+        kind: SourceKind,
+        url: str,
+        via: dict[str, Any],
+        depth: int = 0,
+        *,
+        entry: bool = False,
     ) -> Request | dict[str, Any] | None:
+        """A source file's request, within the kind's budget (depth 0: named by a plan,
+        robots.txt or a hub page; each index level adds one). None when refused or
+        already requested."""
+        host = host_of(url)
+        refusal = self.source_budget.file_refusal(kind, host, depth)
+        if refusal is not None:
+            self.note_limit(host, refusal)
+            return None
         refused = self.refuse_long_url(url, via)
         if refused is not None:
             return refused
         request = Request(
             url,
-            callback=callback,
+            callback=self.parse_source,
             errback=self.on_failure,
-            priority=PRIORITY_BY_ROLE[role],
-            meta={META_VIA: via, META_DEPTH: 0},
+            priority=kind.priority,
+            meta={META_VIA: via, META_DEPTH: 0, META_SOURCE: kind.name, META_SOURCE_DEPTH: depth},
             dont_filter=True,  # see first_time()
         )
-        return request if self.first_time(request, entry=entry) else None
+        if not self.first_time(request, entry=entry):
+            return None
+        self.source_budget.files[kind.name, host] += 1
+        return request
 
     def refuse_long_url(self, url: str, via: dict[str, Any]) -> dict[str, Any] | None:
         """The pages.jsonl item of a URL over NEWSARCHIVE_MAX_URL_LENGTH, None for others.
@@ -277,47 +310,29 @@ class NewsSpider(scrapy.Spider):
 
     def in_scope(self, url: str) -> bool:
         """Sitemaps and feeds: on an allowed host (include/exclude patterns are for pages)."""
-        return self.options.on_allowed_host(url)
+        return self.site_config.on_allowed_host(url)
 
     async def start(self) -> AsyncIterator[Request | dict[str, Any]]:
         for request in self.entry_requests():
             yield request
 
     def entry_requests(self) -> Iterator[Request | dict[str, Any]]:
-        """Seeds, robots.txt and a plan's sources: read again on every (re)start."""
-        options = self.options
+        """Seeds, robots.txt and the site's named sources: read again on every (re)start."""
+        site = self.site_config
         # With ROBOTSTXT_OBEY the robots.txt gate fetches each origin's file once, through
         # robots_txt_request(); without it the spider reads them for their Sitemap: lines.
-        if options.robots_sitemaps and not self.settings.getbool("ROBOTSTXT_OBEY"):
-            origins = dict.fromkeys(urljoin(url, "/robots.txt") for url in options.start_urls)
+        if site.sources["robots_sitemaps"] and not self.settings.getbool("ROBOTSTXT_OBEY"):
+            origins = dict.fromkeys(urljoin(url, "/robots.txt") for url in site.seeds)
             for robots_url in origins:
                 yield self.robots_txt_request(robots_url, robots_url)
-        for url in options.start_urls:
+        for url in site.seeds:
             yield from _present(
                 self.page_request(url, discovered_via("seed", None), 0, "hub", entry=True)
             )
-        # Sources a crawl plan names (the type of their URLs is found when they are read).
-        for url in [*options.news_sitemaps, *options.sitemaps]:
-            yield from _present(
-                self.sitemap_request(url, discovered_via("seed", None), 0, entry=True)
-            )
-        for url in options.feeds:
-            yield from _present(self.feed_request(url, discovered_via("seed", None), entry=True))
-
-    def sitemap_request(
-        self, url: str, via: dict[str, Any], depth: int, *, entry: bool = False
-    ) -> Request | dict[str, Any] | None:
-        """A sitemap request within the sitemap budget (depth 0: named by a plan or robots.txt)."""
-        host = urlsplit(url).netloc.lower()
-        refusal = self.sitemap_budget.file_refusal(host, depth)
-        if refusal is not None:
-            self.note_limit(host, refusal)
-            return None
-        request = self.source_request(url, self.parse_sitemap, via, "sitemap", entry=entry)
-        if isinstance(request, Request):
-            request.meta[META_SITEMAP_DEPTH] = depth
-            self.sitemap_budget.files[host] += 1
-        return request
+        # Source files the site names, of every registered kind (discovery/sources.py).
+        for kind, url in site.entry_sources:
+            via = discovered_via("seed", None)
+            yield from _present(self.source_request(kind, url, via, entry=True))
 
     def note_limit(self, host: str, refusal: str) -> None:
         """Count a crawl limit reached; say so once per host and limit."""
@@ -336,7 +351,7 @@ class NewsSpider(scrapy.Spider):
             url,
             callback=self.parse_robots,
             errback=self.on_failure,
-            priority=PRIORITY_BY_ROLE["robots"],
+            priority=ROBOTS.priority,
             meta={META_VIA: discovered_via("seed", needed_by), META_DEPTH: 0},
             dont_filter=True,
         )
@@ -358,27 +373,35 @@ class NewsSpider(scrapy.Spider):
                 )
             }
             return
-        yield self.source_outcome(response, "robots")
-        if not self.options.robots_sitemaps:
-            return
-        for sitemap_url in sitemaps_from_robots(response.body, response.url):
-            if self.in_scope(sitemap_url):
-                via = discovered_via("sitemap", response.url)
-                yield from _present(self.sitemap_request(sitemap_url, via, 0))
+        yield self.source_outcome(response, ROBOTS.name)
+        if self.site_config.sources["robots_sitemaps"]:
+            yield from self.read_source(response, ROBOTS)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        yield self.source_outcome(response, "sitemap")
+    def parse_source(self, response: Response) -> Iterator[Any]:
+        """A source file of the kind its request names (sitemap, feed...): record it, read it."""
+        kind = SOURCE_KINDS[response.meta[META_SOURCE]]
+        yield self.source_outcome(response, kind.name)
         if response.status >= 400:
             return
-        result = parse_sitemap(response.body, response.url)
-        log_errors("sitemap", response.url, result.errors)
-        depth = response.meta.get(META_SITEMAP_DEPTH, 0) + 1
-        for child in result.sitemaps:
-            if self.in_scope(child.url):
-                via = discovered_via("sitemap", response.url, child.lastmod)
-                yield from _present(self.sitemap_request(child.url, via, depth))
-        entries = ((e.url, e.date, e.kind) for e in result.urls)
-        yield from self.source_entries(response.url, entries)
+        yield from self.read_source(response, kind)
+
+    def read_source(self, response: Response, kind: SourceKind) -> Iterator[Any]:
+        """Requests for the in-scope source files and page URLs a source file names.
+
+        A file naming files of its own kind (a sitemap index) counts one level deeper.
+        """
+        if kind.read is None:
+            return
+        reading = kind.read(response.body, response.url)
+        log_errors(kind.name, response.url, reading.errors)
+        depth = response.meta.get(META_SOURCE_DEPTH, 0)
+        for child_kind, url, lastmod in reading.sources:
+            child = SOURCE_KINDS[child_kind]
+            if self.in_scope(url):
+                via = discovered_via(child.name, response.url, lastmod)
+                level = depth + 1 if child is kind else 0
+                yield from _present(self.source_request(child, url, via, level))
+        yield from self.source_entries(response.url, reading.entries)
 
     def source_entries(
         self, source: str, entries: Iterable[tuple[str, str | None, str]]
@@ -389,40 +412,17 @@ class NewsSpider(scrapy.Spider):
         (NEWSARCHIVE_SITEMAP_MAX_URLS counts the page URLs of sitemaps and feeds).
         """
         for url, date, kind in entries:
-            if not (self.options.wants_page(url) and self.options.recent_enough(date)):
+            if not (self.site_config.wants_page(url) and self.site_config.recent_enough(date)):
                 continue
-            host = urlsplit(url).netloc.lower()
-            refusal = self.sitemap_budget.url_refusal(host)
+            host = host_of(url)
+            refusal = self.source_budget.url_refusal(host)
             if refusal is not None:
                 self.note_limit(host, refusal)
                 return
             request = self.page_request(url, discovered_via(kind, source, date), 1, "article")
             if request is not None:
-                self.sitemap_budget.urls[host] += 1
+                self.source_budget.urls[host] += 1
                 yield request
-
-    def feed_request(
-        self, url: str, via: dict[str, Any], *, entry: bool = False
-    ) -> Request | dict[str, Any] | None:
-        """A feed request within the per-host feed budget (NEWSARCHIVE_FEED_MAX_FILES)."""
-        host = urlsplit(url).netloc.lower()
-        refusal = self.sitemap_budget.feed_refusal(host)
-        if refusal is not None:
-            self.note_limit(host, refusal)
-            return None
-        request = self.source_request(url, self.parse_feed, via, "feed", entry=entry)
-        if isinstance(request, Request):
-            self.sitemap_budget.feeds[host] += 1
-        return request
-
-    def parse_feed(self, response: Response) -> Iterator[Any]:
-        yield self.source_outcome(response, "feed")
-        if response.status >= 400:
-            return
-        result = parse_feed(response.body, response.url)
-        log_errors("feed", response.url, result.errors)
-        entries = ((e.url, e.date, "feed") for e in result.entries)
-        yield from self.source_entries(response.url, entries)
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         """Run the page step on the page; follow its links and feeds when it is a hub.
@@ -443,7 +443,7 @@ class NewsSpider(scrapy.Spider):
                 decoded_headers(response),
                 response.status,
                 self.following(response, depth),
-                tuple(self.options.canonical_hosts),
+                self.site_config.scope.canonical_hosts,
             )
         except ExtractionLimitExceeded as exc:  # a hostile page fails itself, nothing more
             log.warning("%s: %s", response.url, exc)
@@ -479,15 +479,16 @@ class NewsSpider(scrapy.Spider):
 
     def following(self, response: Response, depth: int) -> Following | None:
         """What the page step should collect from this page if it is a hub (None: nothing)."""
-        options = self.options
+        site = self.site_config
         if depth >= self.max_depth or not isinstance(response, TextResponse):
             return None
-        if not (options.discover_feeds or options.follow_links):
+        links, feeds = site.sources["follow_links"], site.sources["discover_feeds"]
+        if not (links or feeds):
             return None
         return Following(
-            hosts=tuple(options.allowed_domains),  # host names; ports: wants_page() below
-            links=options.follow_links,
-            feeds=options.discover_feeds,
+            hosts=tuple(site.allowed_domains),  # host names; ports: wants_page() below
+            links=links,
+            feeds=feeds,
             max_links=self.max_links_per_page or None,  # 0: no limit
         )
 
@@ -497,12 +498,13 @@ class NewsSpider(scrapy.Spider):
         """Feeds and links of a hub page, at most ``NEWSARCHIVE_MAX_LINKS_PER_PAGE`` of them."""
         for number, (url, kind) in enumerate(self._hub_targets(depth, links, feeds)):
             if self.max_links_per_page and number >= self.max_links_per_page:
-                host = urlsplit(response.url).netloc.lower()
+                host = host_of(response.url)
                 limit = f"{self.max_links_per_page} links (NEWSARCHIVE_MAX_LINKS_PER_PAGE)"
                 self.note_limit(host, f"{response.url} names more than {limit}")
                 return
             if kind == "feed":
-                yield from _present(self.feed_request(url, discovered_via("feed", response.url)))
+                via = discovered_via(FEED.name, response.url)
+                yield from _present(self.source_request(FEED, url, via))
             else:
                 via = discovered_via("link", response.url)
                 yield from _present(self.page_request(url, via, depth + 1, kind))
@@ -517,7 +519,7 @@ class NewsSpider(scrapy.Spider):
         for url in links:
             kind = classify_url(url)
             wanted = kind == ARTICLE or (kind == HUB and depth + 1 < self.max_depth)
-            if wanted and self.options.wants_page(url):
+            if wanted and self.site_config.wants_page(url):
                 yield url, kind
 
     def on_failure(self, failure: Failure) -> Iterator[dict[str, Any]]:

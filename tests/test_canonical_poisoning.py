@@ -23,7 +23,7 @@ from support.warcsite import RawSite, Route, html_page, http_response
 from newsarchive.extraction import extract
 from newsarchive.normalize import article_id, same_site, surt_key
 from newsarchive.pagestep import process_page
-from newsarchive.plan import load_plan, site_spider_args
+from newsarchive.plan import load_plan
 from newsarchive.server.generated import generated_article
 from newsarchive.state import CrawlState
 
@@ -130,7 +130,7 @@ def hostile_host(base: str) -> str:
 def test_plan_canonical_hosts_reach_the_spider(tmp_path: Path) -> None:
     plan = load_plan(write_plan(tmp_path, "http://localhost:1", "http://127.0.0.1:2", True))
     site = next(s for s in plan.sites if s.name == "hostile")
-    assert site_spider_args(plan, site)["canonical_hosts"] == ["localhost", "127.0.0.1"]
+    assert site.scope.canonical_hosts == ("localhost", "127.0.0.1")
 
 
 def crawl_site(plan: Path, site: str) -> None:

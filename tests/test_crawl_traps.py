@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from newsarchive.spiders.cookies import BoundedCookiesMiddleware
 from newsarchive.spiders.news import NewsSpider, validators_of
-from newsarchive.spiders.options import SpiderOptions
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 from trapsite import HostileSite, Reply, article_html, crawl, html, text
 
 from newsarchive.pagestep import process_page
+from newsarchive.siteconfig import Scope, Site
 
 SAFETY_NET = {"CLOSESPIDER_PAGECOUNT": 150}
 ARTICLES = [f"/news/2024-05-0{n}-harbour-story-number-{n}.html" for n in range(1, 4)]
@@ -367,5 +367,5 @@ def test_a_huge_etag_is_not_kept_for_the_next_run() -> None:
     ],
 )
 def test_scope_knows_ports(seeds: list[str], allowed: list[str], url: str, in_scope: bool) -> None:
-    options = SpiderOptions(start_urls=seeds, allowed_hosts=allowed)
-    assert options.on_allowed_host(url) is in_scope
+    site = Site("x", seeds=tuple(seeds), scope=Scope(allowed_hosts=tuple(allowed)))
+    assert site.on_allowed_host(url) is in_scope

@@ -14,7 +14,6 @@ from newsarchive.plan import (
     parse_plan,
     site_output_dir,
     site_settings,
-    site_spider_args,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,16 +71,7 @@ def test_valid_plan_loads_with_defaults_merged(tmp_path: Path) -> None:
         plan.site("monthly")
 
 
-def test_scope_allows() -> None:
-    site = parse_plan(GOOD).site("daily")
-    assert site.scope.allows("https://daily.example/2024/05/a-story")
-    assert site.scope.allows("https://www.daily.example/2024/05/a-story")
-    assert not site.scope.allows("https://daily.example/2024/video/clip")
-    assert not site.scope.allows("https://daily.example/about")
-    assert not site.scope.allows("https://evil.example/2024/05/a-story")
-
-
-def test_site_settings_and_spider_args() -> None:
+def test_site_settings_and_site_config() -> None:
     plan = parse_plan(GOOD, "/plans/papers.toml")
     daily = plan.site("daily")
     settings = site_settings(plan, daily)
@@ -93,14 +83,17 @@ def test_site_settings_and_spider_args() -> None:
     assert settings["NEWSARCHIVE_REFETCH"] == "conditional"
     assert "desk@archive.example" in settings["USER_AGENT"]
     assert site_output_dir(plan, daily, "c1") == Path("/plans/output/papers/daily/c1")
-    args = site_spider_args(plan, daily, now=datetime(2024, 5, 8, 12, 0, tzinfo=UTC))
-    assert args["start_urls"] == ["https://daily.example/", "https://daily.example/world/"]
-    assert args["news_sitemaps"] == ["https://daily.example/news-sitemap.xml"]
-    assert args["articles_since"] == "2024-05-01T12:00:00Z"
-    assert args["allowed_hosts"] == ["daily.example", "www.daily.example"]
-    weekly_args = site_spider_args(plan, plan.site("weekly"))
-    assert weekly_args["allowed_hosts"] == ["weekly.example"]
-    assert weekly_args["max_pages"] is None and weekly_args["articles_since"] is None
+    assert daily.seeds == ("https://daily.example/", "https://daily.example/world/")
+    assert daily.sources["news_sitemaps"] == ("https://daily.example/news-sitemap.xml",)
+    at = daily.at(datetime(2024, 5, 8, 12, 0, tzinfo=UTC))
+    assert at.limits.articles_since == "2024-05-01T12:00:00Z"
+    assert daily.limits.articles_since == "7d"  # as the plan says; a crawl resolves it
+    assert daily.scope.allowed_hosts == ("daily.example", "www.daily.example")
+    assert daily.allowed_domains == ["daily.example"]
+    weekly = plan.site("weekly")
+    assert weekly.allowed_domains == ["weekly.example"]
+    assert weekly.limits.max_pages is None and weekly.limits.articles_since is None
+    assert weekly.at(datetime(2024, 5, 8, tzinfo=UTC)) is weekly
 
 
 def _issues(source: str) -> list[str]:
@@ -227,8 +220,8 @@ def test_plan_for_bare_urls() -> None:
     daily = plan.site("daily.example")
     assert daily.seeds == ("https://www.daily.example/", "https://daily.example/world/")
     assert daily.sources.robots_sitemaps and daily.sources.discover_feeds
-    args = site_spider_args(plan, daily)
-    assert args["allowed_hosts"] == ["daily.example", "www.daily.example"]
+    assert daily.default_hosts == ["daily.example", "www.daily.example"]
+    assert daily.allowed_domains == ["daily.example"]
     assert site_settings(plan, plan.site("127.0.0.1"))["NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES"]
     with pytest.raises(PlanError, match="expected an http\\(s\\) URL"):
         plan_for_urls(["ftp://x.example/"])
@@ -318,14 +311,11 @@ def test_a_sitemap_only_site_is_scoped_to_its_sources() -> None:
         'feeds = ["https://feeds.example/rss"]\n',
         "plan.toml",
     )
-    args = site_spider_args(plan, plan.site("x"))
-    assert args["start_urls"] == []
-    assert args["allowed_hosts"] == ["feeds.example", "maps.example"]
-    from newsarchive.spiders.options import spider_options
-
-    options, _ = spider_options(args)
-    assert options.entry_urls == ["https://maps.example/s.xml", "https://feeds.example/rss"]
-    assert options.on_allowed_host("https://maps.example/2024/article.html")
+    site = plan.site("x")
+    assert site.seeds == ()
+    assert site.allowed_domains == ["feeds.example", "maps.example"]
+    assert site.entry_urls == ["https://maps.example/s.xml", "https://feeds.example/rss"]
+    assert site.on_allowed_host("https://maps.example/2024/article.html")
 
 
 def _warc_bytes(folder: Path) -> bytes:
@@ -409,7 +399,7 @@ def test_a_feed_on_another_host_does_not_widen_a_seeded_site() -> None:
         '[sites.sources]\nfeeds = ["https://feeds.example/daily"]\n',
         "plan.toml",
     )
-    assert site_spider_args(plan, plan.site("x"))["allowed_hosts"] == ["daily.example"]
+    assert plan.site("x").allowed_domains == ["daily.example"]
 
 
 def test_a_plan_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ targets are refused and recorded unless allowed.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gzip
 import json
 import subprocess
@@ -19,8 +18,7 @@ from typing import Any
 import pytest
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.guard import PrivateAddressGuard, RefusedAddress, refusal_reason
-from newsarchive.spiders.news import NewsSpider
-from newsarchive.spiders.options import CONVERTERS, SpiderOptions, spider_options
+from newsarchive.spiders.news import META_SOURCE, NewsSpider
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
@@ -28,6 +26,7 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from newsarchive.pagestep import process_page
+from newsarchive.siteconfig import site_from_arguments
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = "http://news.test"
@@ -75,8 +74,20 @@ def requests_of(results: list[Any]) -> list[Request]:
     return [r for r in results if isinstance(r, Request)]
 
 
+def parse_as(spider: NewsSpider, kind: str, response: Any) -> Any:
+    """The spider's callback for a source file of ``kind`` (its request names the kind)."""
+    response.meta[META_SOURCE] = kind
+    return spider.parse_source(response)
+
+
+def source_of(request: Request) -> tuple[str, Any]:
+    """``(URL, what reads it)``: a source kind's name, or the callback of a page."""
+    kind = request.meta.get(META_SOURCE)
+    return request.url, kind if kind else request.callback
+
+
 def test_arguments_as_scrapy_crawl_passes_them() -> None:
-    options, rest = spider_options(
+    site, rest = site_from_arguments(
         {
             "start_urls": "http://a.test/, https://b.test/x",
             "robots_sitemaps": "false",
@@ -87,17 +98,17 @@ def test_arguments_as_scrapy_crawl_passes_them() -> None:
             "custom": "kept",
         }
     )
-    assert options.start_urls == ["http://a.test/", "https://b.test/x"]
-    assert options.allowed_hosts == ["a.test", "b.test"]
-    assert options.robots_sitemaps is False and options.max_depth == 3
-    assert options.exclude == ["/video/", "/tag/(a|b),c"]
+    assert site.seeds == ("http://a.test/", "https://b.test/x")
+    assert site.allowed_domains == ["a.test", "b.test"]
+    assert site.sources["robots_sitemaps"] is False and site.limits.max_depth == 3
+    assert site.scope.exclude == ("/video/", "/tag/(a|b),c")
     assert rest == {"custom": "kept"}
-    assert not options.wants_page("http://a.test/video/1-long-story-slug")
-    assert not options.wants_page("http://c.test/2026/01/02/story")
-    assert options.wants_page("http://www.b.test/2026/01/02/story")
-    assert options.recent_enough("2026-01-02") and options.recent_enough(None)
-    assert not options.recent_enough("2025-12-31T23:00:00Z")
-    assert set(CONVERTERS) == {f.name for f in dataclasses.fields(SpiderOptions)}
+    assert not site.wants_page("http://a.test/video/1-long-story-slug")
+    assert not site.wants_page("http://c.test/2026/01/02/story")
+    assert site.wants_page("http://www.b.test/2026/01/02/story")
+    assert site.recent_enough("2026-01-02") and site.recent_enough(None)
+    assert not site.recent_enough("2025-12-31T23:00:00Z")
+    assert site.name == "a.test"  # no -a site=NAME: the first host names it
 
 
 @pytest.mark.parametrize(
@@ -112,7 +123,7 @@ def test_arguments_as_scrapy_crawl_passes_them() -> None:
 )
 def test_bad_arguments_name_the_argument(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
-        spider_options({"start_urls": "http://a.test/", name: value})
+        site_from_arguments({"start_urls": "http://a.test/", name: value})
 
 
 def test_spider_needs_start_urls() -> None:
@@ -138,11 +149,12 @@ def test_plan_arguments_in_process() -> None:
         return [r async for r in spider.start()]
 
     requests = asyncio.run(collect())
-    assert [(r.url, r.callback) for r in requests] == [
+    assert [source_of(r) for r in requests] == [
         (f"{SITE}/", spider.parse_page),
-        (f"{SITE}/s.xml", spider.parse_sitemap),
-        (f"{SITE}/feed.rss", spider.parse_feed),
+        (f"{SITE}/s.xml", "sitemap"),
+        (f"{SITE}/feed.rss", "feed"),
     ]
+    assert all(r.callback == spider.parse_source for r in requests[1:])
 
 
 def test_start_fetches_robots_once_per_origin_and_seeds_in_scope(spider: NewsSpider) -> None:
@@ -169,8 +181,8 @@ def test_robots_sitemaps_in_scope_are_followed(spider: NewsSpider) -> None:
     results = list(spider.parse_robots(response_for(TextResponse, f"{SITE}/robots.txt", body)))
     assert results[0]["_capture"]["page_type"] == "robots"
     assert results[0]["_capture"]["outcome"] == "not_article"
-    assert [(r.url, r.callback) for r in requests_of(results)] == [
-        (f"{SITE}/sitemap-index.xml", spider.parse_sitemap)
+    assert [source_of(r) for r in requests_of(results)] == [
+        (f"{SITE}/sitemap-index.xml", "sitemap")
     ]
 
 
@@ -188,7 +200,11 @@ def test_sitemap_index_and_news_sitemap_keep_lastmod(spider: NewsSpider) -> None
   <sitemap><loc>http://evil.test/sitemap.xml</loc></sitemap>
 </sitemapindex>"""
     children = requests_of(
-        list(spider.parse_sitemap(response_for(XmlResponse, f"{SITE}/sitemap-index.xml", index)))
+        list(
+            parse_as(
+                spider, "sitemap", response_for(XmlResponse, f"{SITE}/sitemap-index.xml", index)
+            )
+        )
     )
     assert [r.url for r in children] == [f"{SITE}/news-sitemap.xml"]
     news = b"""<?xml version="1.0"?>
@@ -200,7 +216,9 @@ def test_sitemap_index_and_news_sitemap_keep_lastmod(spider: NewsSpider) -> None
     <news:title>Big story</news:title></news:news></url>
 </urlset>"""
     pages = requests_of(
-        list(spider.parse_sitemap(response_for(XmlResponse, f"{SITE}/news-sitemap.xml", news)))
+        list(
+            parse_as(spider, "sitemap", response_for(XmlResponse, f"{SITE}/news-sitemap.xml", news))
+        )
     )
     assert [r.url for r in pages] == [f"{SITE}/2026/01/02/big-story"]
     assert pages[0].callback == spider.parse_page and pages[0].errback == spider.on_failure
@@ -216,7 +234,9 @@ def test_feed_entries_become_page_requests(spider: NewsSpider) -> None:
 <item><title>A</title><link>http://news.test/world/some-long-story-slug-here</link>
 <pubDate>Fri, 02 Jan 2026 10:00:00 GMT</pubDate></item>
 <item><title>B</title><link>http://other.test/x</link></item></channel></rss>"""
-    pages = requests_of(list(spider.parse_feed(response_for(XmlResponse, f"{SITE}/feed.rss", rss))))
+    pages = requests_of(
+        list(parse_as(spider, "feed", response_for(XmlResponse, f"{SITE}/feed.rss", rss)))
+    )
     assert [r.url for r in pages] == [f"{SITE}/world/some-long-story-slug-here"]
     assert pages[0].meta["newsarchive_via"]["type"] == "feed"
     assert pages[0].meta["newsarchive_via"]["lastmod"] == "2026-01-02T10:00:00Z"
@@ -247,7 +267,7 @@ def test_hub_links_and_feeds_are_followed_within_depth(spider: NewsSpider) -> No
         f"{SITE}/2026/01/02/a-long-article-slug",
         f"{SITE}/tag/politics/",
     }
-    assert followed[f"{SITE}/feed.rss"].callback == spider.parse_feed
+    assert source_of(followed[f"{SITE}/feed.rss"]) == (f"{SITE}/feed.rss", "feed")
     assert followed[f"{SITE}/tag/politics/"].meta["newsarchive_depth"] == 1
     # each URL is requested once per crawl
     assert not follow(spider, 0)
@@ -489,7 +509,7 @@ def test_plan_scope_and_since_filter_sitemap_entries() -> None:
   <url><loc>http://news.test/2026/01/03/undated-story</loc></url>
 </urlset>"""
     pages = requests_of(
-        list(spider.parse_sitemap(response_for(XmlResponse, f"{SITE}/sitemap.xml", body)))
+        list(parse_as(spider, "sitemap", response_for(XmlResponse, f"{SITE}/sitemap.xml", body)))
     )
     assert [r.url for r in pages] == [
         f"{SITE}/2026/01/02/new-story",

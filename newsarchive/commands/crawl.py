@@ -118,11 +118,17 @@ def options_from_args(args: argparse.Namespace) -> Any:
 
     from newsarchive.crawler import CrawlOptions
     from newsarchive.provenance import new_crawl_id
-    from newsarchive.spiders.options import as_url_list
+    from newsarchive.checks import http_url, read_url_list
+    from newsarchive.siteconfig import site_from_arguments
 
-    urls = as_url_list(args.urls)
+    urls = read_url_list(args.urls)
     if not urls:
         raise ValueError("give at least one URL to crawl, or --plan FILE")
+    for url in urls:  # each bad URL named as the user wrote it
+        _, error = http_url(url)
+        if error:
+            raise ValueError(error)
+    site, _ = site_from_arguments({"start_urls": urls})
     crawl_id = args.crawl_id or new_crawl_id()
     out_dir = args.out
     if out_dir is None:
@@ -130,7 +136,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
         settings.setmodule("newsarchive.settings")
         out_dir = Path(settings.get("NEWSARCHIVE_OUTPUT_DIR")) / crawl_id
     return CrawlOptions(
-        start_urls=urls,
+        site=site,
         out_dir=out_dir,
         crawl_id=crawl_id,
         allow_private=args.allow_private,
@@ -142,7 +148,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
 def plan_crawls(args: argparse.Namespace) -> tuple[Any, list[Any], list[Any]]:
     """``(plan, sites, crawl options)`` for ``--plan`` (and ``--site``)."""
     from newsarchive.crawler import CrawlOptions
-    from newsarchive.plan import load_plan, site_output_dir, site_settings, site_spider_args
+    from newsarchive.plan import load_plan, site_output_dir, site_settings
     from newsarchive.provenance import new_crawl_id
 
     if args.urls:
@@ -159,16 +165,14 @@ def plan_crawls(args: argparse.Namespace) -> tuple[Any, list[Any], list[Any]]:
         site_overrides = {**site_settings(plan, site), **overrides}
         if "JOBDIR" in overrides:  # one JOBDIR per crawler, or they would share a queue
             site_overrides["JOBDIR"] = str(Path(overrides["JOBDIR"]) / site.name)
-        spider_args = site_spider_args(plan, site)
         crawls.append(
             CrawlOptions(
-                start_urls=spider_args.pop("start_urls"),
+                site=site,
                 out_dir=out_dir,
                 crawl_id=crawl_id,
                 allow_private=args.allow_private or site.allow_private,
                 max_pages=args.max_pages,
                 overrides=site_overrides,
-                spider_args=spider_args,
             )
         )
     return plan, sites, crawls

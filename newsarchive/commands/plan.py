@@ -17,15 +17,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "action",
         choices=["check", "show"],
-        help="check: validate the plan; show: print a site's Scrapy settings "
-        "and spider arguments as JSON",
+        help="check: validate the plan; show: print each site's Scrapy settings "
+        "and site configuration (what the news spider is given) as JSON",
     )
     parser.add_argument("file", help="the plan (TOML)")
     parser.add_argument("--site", help="site to show (default: every site)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchive.plan import PlanError, load_plan, site_settings, site_spider_args
+    from newsarchive.plan import PlanError, load_plan, site_settings
 
     try:
         plan = load_plan(args.file)
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     shown = {
         site.name: {
             "settings": site_settings(plan, site),
-            "spider_args": site_spider_args(plan, site),
+            "site": site.describe(),
         }
         for site in sites
     }
