@@ -45,8 +45,8 @@ class CrawlOptions:
     ``spider_args`` (``news`` spider arguments as ``scrapy crawl -a`` takes them).
     """
 
+    start_urls: Sequence[str]  # () with ``site``
     out_dir: Path
-    start_urls: Sequence[str] = ()
     crawl_id: str | None = None
     allow_private: bool = False
     max_pages: int | None = None

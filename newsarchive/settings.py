@@ -142,7 +142,7 @@ NEWSARCHIVE_MAX_COOKIE_HEADER_BYTES = 8192
 NEWSARCHIVE_MAX_URL_LENGTH = 2083
 # Scrapy's own URL length filter drops such requests without a trace: replaced by the above.
 URLLENGTH_LIMIT = 0
-# Sitemap traps and floods (newsarchive.discovery.sitemaps.SitemapBudget); 0 = no limit.
+# Sitemap traps and floods (newsarchive.discovery.sources.SourceBudget); 0 = no limit.
 # Index hops below a sitemap that a plan or robots.txt names (the protocol allows one).
 NEWSARCHIVE_SITEMAP_MAX_DEPTH = 3
 # Sitemap files fetched per host and crawl.

@@ -132,7 +132,7 @@ def test_spider_needs_start_urls() -> None:
 
 
 def test_plan_arguments_in_process() -> None:
-    """Lists and booleans as newsarchive.plan.site_spider_args passes them."""
+    """Lists and booleans as Python callers pass them (converted like -a strings)."""
     crawler = get_crawler(NewsSpider, NO_POOL)
     spider = NewsSpider.from_crawler(
         crawler,

@@ -136,6 +136,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
         settings.setmodule("newsarchive.settings")
         out_dir = Path(settings.get("NEWSARCHIVE_OUTPUT_DIR")) / crawl_id
     return CrawlOptions(
+        start_urls=(),
         site=site,
         out_dir=out_dir,
         crawl_id=crawl_id,
@@ -167,6 +168,7 @@ def plan_crawls(args: argparse.Namespace) -> tuple[Any, list[Any], list[Any]]:
             site_overrides["JOBDIR"] = str(Path(overrides["JOBDIR"]) / site.name)
         crawls.append(
             CrawlOptions(
+                start_urls=(),
                 site=site,
                 out_dir=out_dir,
                 crawl_id=crawl_id,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -22,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # The sitemap protocol allows 50,000 URLs per file; more is a broken or hostile file.
 MAX_ENTRIES = 50_000
-# Defaults of NEWSARCHIVE_SITEMAP_MAX_DEPTH, _MAX_FILES and _MAX_URLS (see SitemapBudget).
+# Defaults of NEWSARCHIVE_SITEMAP_MAX_DEPTH, _MAX_FILES and _MAX_URLS (see sources.SourceBudget).
 MAX_INDEX_DEPTH = 3
 MAX_FILES_PER_HOST = 1000
 MAX_URLS_PER_HOST = 200_000
@@ -61,48 +60,6 @@ class SitemapResult:
     @property
     def is_index(self) -> bool:
         return bool(self.sitemaps)
-
-
-@dataclass
-class SitemapBudget:
-    """How far sitemaps and feeds may lead on each host: index depth, files, page URLs.
-
-    Sitemaps and feeds are fetched before the articles they name, so an index nesting
-    indexes without end (a trap) or sources naming millions of URLs (a flood) would
-    keep a crawl busy forever. Depth 0 is a sitemap a plan or robots.txt names; each
-    index adds one. ``urls`` counts the page URLs of sitemaps and feeds together.
-    A limit of 0 means none. Pure bookkeeping: the spider asks, then counts.
-    """
-
-    max_depth: int = MAX_INDEX_DEPTH
-    max_files: int = MAX_FILES_PER_HOST
-    max_urls: int = MAX_URLS_PER_HOST
-    max_feeds: int = MAX_FEEDS_PER_HOST
-    files: Counter[str] = field(default_factory=Counter)
-    urls: Counter[str] = field(default_factory=Counter)
-    feeds: Counter[str] = field(default_factory=Counter)
-
-    def file_refusal(self, host: str, depth: int) -> str | None:
-        """Why one more sitemap of ``host`` at ``depth`` is not fetched, or None."""
-        if self.max_depth and depth > self.max_depth:
-            limit = "NEWSARCHIVE_SITEMAP_MAX_DEPTH"
-            return f"sitemap indexes nested deeper than {self.max_depth} ({limit})"
-        if self.max_files and self.files[host] >= self.max_files:
-            return f"more than {self.max_files} sitemaps of {host} (NEWSARCHIVE_SITEMAP_MAX_FILES)"
-        return None
-
-    def url_refusal(self, host: str) -> str | None:
-        """Why no more page URLs of ``host`` are taken from sitemaps, or None."""
-        if self.max_urls and self.urls[host] >= self.max_urls:
-            limit = "NEWSARCHIVE_SITEMAP_MAX_URLS"
-            return f"more than {self.max_urls} URLs of {host} in sitemaps and feeds ({limit})"
-        return None
-
-    def feed_refusal(self, host: str) -> str | None:
-        """Why one more feed of ``host`` is not fetched, or None."""
-        if self.max_feeds and self.feeds[host] >= self.max_feeds:
-            return f"more than {self.max_feeds} feeds of {host} (NEWSARCHIVE_FEED_MAX_FILES)"
-        return None
 
 
 def absolute_http_url(raw: str | None, base: str) -> str | None:
