@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from newsarchive import checks
@@ -97,13 +98,13 @@ def source_fields() -> dict[str, Field]:
     return {key: spec for kind in SOURCE_KINDS.values() for key, spec in kind.keys.items()}
 
 
-def entry_points(sources: Mapping[str, object]) -> list[tuple[SourceKind, str]]:
+def entry_points(sources: Mapping[str, Any]) -> list[tuple[SourceKind, str]]:
     """``(kind, URL)`` of every source file a site names, in registry order."""
     return [
         (kind, url)
         for kind in SOURCE_KINDS.values()
         for key in kind.entry_keys
-        for url in sources.get(key, ()) or ()  # type: ignore[attr-defined]
+        for url in sources.get(key) or ()
     ]
 
 
@@ -127,8 +128,8 @@ class SourceBudget:
     def file_refusal(self, kind: SourceKind, host: str, depth: int) -> str | None:
         """Why one more file of ``kind`` on ``host`` at ``depth`` is not fetched, or None."""
         if kind.nests and self.max_depth and depth > self.max_depth:
-            limit = "NEWSARCHIVE_SITEMAP_MAX_DEPTH"
-            return f"{kind.name} indexes nested deeper than {self.max_depth} ({limit})"
+            setting = "NEWSARCHIVE_SITEMAP_MAX_DEPTH"
+            return f"{kind.name} indexes nested deeper than {self.max_depth} ({setting})"
         limit = kind.max_files
         if limit is None:
             return None
