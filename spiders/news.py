@@ -39,6 +39,7 @@ from newsarchive.discovery.links import ARTICLE, HUB, classify_url
 from newsarchive.discovery.sitemaps import MAX_INDEX_DEPTH, MAX_URLS_PER_HOST
 from newsarchive.discovery.sources import (
     FEED,
+    LINKS,
     ROBOTS,
     SOURCE_KINDS,
     SourceBudget,
@@ -67,7 +68,7 @@ MAX_LINKS_PER_PAGE = project_settings.NEWSARCHIVE_MAX_LINKS_PER_PAGE
 # Pages after sources (each source kind has its priority, see discovery/sources.py), so the
 # article URLs sources name (with dates) are scheduled early. A URL named by several
 # sources is fetched once (first_time()), under the first discovery.
-PAGE_PRIORITY = {"article": 10, "hub": 0}
+PAGE_PRIORITY = {"article": 10, "hub": LINKS.priority}
 
 
 def discovered_via(kind: str, source: str | None, lastmod: str | None = None) -> dict[str, Any]:

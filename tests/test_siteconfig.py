@@ -162,3 +162,22 @@ def test_articles_since_a_duration_counts_from_the_crawl_start() -> None:
     assert not at.recent_enough("2024-04-30T23:59:59Z")
     spider = NewsSpider.from_crawler(get_crawler(NewsSpider, NO_POOL), site_config=site)
     assert spider.site_config.limits.articles_since.endswith("Z")  # fixed when it started
+
+
+def test_plan_show_prints_the_site_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from newsarchive.cli import main
+
+    path = tmp_path / "papers.toml"
+    path.write_text(PLAN, encoding="utf-8")
+    assert main(["plan", "show", str(path)]) == 0
+    shown = json.loads(capsys.readouterr().out)["daily"]
+    assert shown["settings"]["CLOSESPIDER_PAGECOUNT"] == 50
+    site = shown["site"]
+    assert site["sources"]["feeds"] == ["https://feeds.example/daily", "https://daily.example/rss"]
+    assert site["sources"]["follow_links"] is True  # defaults are shown too
+    assert site["limits"]["articles_since"] == "2024-05-01"
+    assert site["scope"]["effective"] == ["cdn.example:8080", "daily.example:80,443,8443"]

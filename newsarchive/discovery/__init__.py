@@ -3,7 +3,9 @@
 Pure parsers with no network access: sitemaps (including Google News sitemaps
 and indexes), robots.txt sitemap lines, RSS/Atom/RDF feeds, feed discovery in
 HTML, and article-URL classification with link extraction from hub pages.
-The spider fetches the bytes; these modules only read them.
+The spider fetches the bytes; these modules only read them. Which kinds of
+source a crawl reads, with their plan keys, priorities and limits, is declared
+once in :mod:`newsarchive.discovery.sources` (the registry).
 """
 
 from newsarchive.discovery.feeds import FeedEntry, FeedResult, discover_feeds, parse_feed

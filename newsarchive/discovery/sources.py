@@ -202,5 +202,6 @@ FEED = register(
         max_files=FileLimit("NEWSARCHIVE_FEED_MAX_FILES", MAX_FEEDS_PER_HOST, "feeds"),
     )
 )
-# Links on seed and section pages: read by the page step (newsarchive/pagestep.py).
+# Links on seed and section pages: read by the page step (newsarchive/pagestep.py); the
+# hub pages they lead to are requested at this priority, after everything else.
 LINKS = register(SourceKind("links", {"follow_links": SWITCH_ON}, priority=0))
