@@ -116,9 +116,9 @@ def options_from_args(args: argparse.Namespace) -> Any:
     """The crawl options for bare URLs on the command line."""
     from scrapy.settings import Settings
 
+    from newsarchive.checks import http_url, read_url_list
     from newsarchive.crawler import CrawlOptions
     from newsarchive.provenance import new_crawl_id
-    from newsarchive.checks import http_url, read_url_list
     from newsarchive.siteconfig import site_from_arguments
 
     urls = read_url_list(args.urls)
