@@ -31,6 +31,7 @@ from newsarchive.checks import (
 from newsarchive.discovery.sources import entry_points
 from newsarchive.siteconfig import (
     PROJECT_URL,
+    SITE_FIELDS,
     Limits,
     Politeness,
     Scope,
@@ -40,7 +41,6 @@ from newsarchive.siteconfig import (
     site_name_for,
     site_tables,
 )
-from newsarchive.siteconfig import SITE_FIELDS as SITE_FIELDS
 
 __all__ = [
     "PROJECT_URL",
