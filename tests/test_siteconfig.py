@@ -181,3 +181,17 @@ def test_plan_show_prints_the_site_configuration(
     assert site["sources"]["follow_links"] is True  # defaults are shown too
     assert site["limits"]["articles_since"] == "2024-05-01"
     assert site["scope"]["effective"] == ["cdn.example:8080", "daily.example:80,443,8443"]
+
+
+def test_newsarchive_crawl_plan_hands_the_plans_site_to_the_spider(tmp_path: Path) -> None:
+    from newsarchive.commands.crawl import plan_crawls
+
+    path = tmp_path / "papers.toml"
+    path.write_text(PLAN, encoding="utf-8")
+    args = argparse.Namespace(
+        urls=[], plan=path, site=[], out=None, crawl_id="c1", settings=[], max_pages=None,
+        allow_private=False,
+    )  # fmt: skip
+    plan, _, crawls = plan_crawls(args)
+    assert crawls[0].spider_kwargs() == {"site_config": plan.site("daily")}
+    assert crawls[0].overrides["CLOSESPIDER_PAGECOUNT"] == 50
