@@ -133,3 +133,32 @@ def test_a_decided_outcome_replaces_the_verdict_only() -> None:
     assert replace(decided, outcome=facts.outcome, error=facts.error) == facts
     with pytest.raises(AttributeError):
         facts.outcome = "article"  # type: ignore[misc]
+
+
+def test_reextract_reads_a_foreign_or_damaged_discovered_via_header_as_unknown(
+    tmp_path: Path,
+) -> None:
+    """The request record's discovered_via header is archive input: a bad one costs itself.
+
+    Not JSON, JSON but no object, or nested past the parser's depth: the page is still
+    extracted, discovered through an unknown way (None), and the run goes on.
+    """
+    from support.warcsite import Page, archive_pages
+
+    from newsarchive.server.generated import generated_article
+    from newsarchive.warc.reread import extract_page, read_pages
+
+    base = "http://news.test"
+    good = {"lastmod": None, "type": "sitemap", "url": f"{base}/sitemap.xml"}
+    headers = [json.dumps(good), "not json {", "[1, 2]", "[" * 100_000]
+    pages = [
+        Page(
+            f"{base}{generated_article(n).path}", generated_article(n).render(base).encode(), via=v
+        )
+        for n, v in enumerate(headers)
+    ]
+    archive_pages(tmp_path, pages)
+    facts = [page.capture for page in read_pages(sorted(tmp_path.glob("*.warc.gz")))]
+    assert [f.discovered_via for f in facts] == [good, None, None, None]
+    record = extract_page(read_pages(sorted(tmp_path.glob("*.warc.gz"))).__next__())["record"]
+    assert record is not None and record["provenance"]["discovered_via"]["type"] == "sitemap"

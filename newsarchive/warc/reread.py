@@ -189,6 +189,20 @@ def _redirect_chain(state: ReadState, url: str) -> list[str]:
     return chain
 
 
+def _via_of(text: str | None) -> dict[str, Any] | None:
+    """The discovered_via block a request record carries; None when absent or not one.
+
+    Archive input like any other: a foreign or damaged header costs only itself.
+    """
+    if not text:
+        return None
+    try:
+        via = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return via if isinstance(via, dict) else None
+
+
 def _capture_of(
     state: ReadState, record: Any, position: tuple[str, int, int], via: dict[str, Any] | None
 ) -> FetchFacts:
@@ -348,10 +362,8 @@ def read_pages(
                 page, main_id, main, position = pending
                 pending = None
                 if record.rec_headers.get_header("WARC-Concurrent-To") == main_id:
-                    via_text = record.rec_headers.get_header(VIA_HEADER)
-                    page.capture = _capture_of(
-                        state, main, position, json.loads(via_text) if via_text else None
-                    )
+                    via = _via_of(record.rec_headers.get_header(VIA_HEADER))
+                    page.capture = _capture_of(state, main, position, via)
                 yield page
                 continue
             if pending is not None:
