@@ -82,8 +82,9 @@ class ArticleRecords:
 
     async def article(self, response: Response) -> dict[str, Any] | None:
         """The page's article record with provenance, or None (not HTML, not an article)."""
-        from newsarchive.pagestep import decide_outcome
-        from newsarchive.provenance import build_provenance, capture_id_for, crawl_id_for
+        from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer
+        from newsarchive.pagestep import decide_outcome, with_provenance
+        from newsarchive.provenance import crawl_id_for
         from newsarchive.spiders.news import content_type_of, decoded_headers
 
         if response.status != 200 or not isinstance(response, TextResponse):
@@ -101,22 +102,16 @@ class ArticleRecords:
         record = outcome.record
         if record is None or outcome.outcome is not None:  # blocked, failed: no article
             return None
-        capture = {
-            "status": response.status,
-            "content_type": content_type,
-            "warc": response.meta.get("newsarchive_warc"),
-            "url": response.url,
-        }
-        outcome, _ = decide_outcome({**record, "_capture": capture}, self.min_probability)
+        capture = FetchFacts(
+            url=response.url,
+            status=response.status,
+            content_type=content_type,
+            warc=WarcPointer.from_meta(response.meta.get("newsarchive_warc")),
+        )
+        outcome, _ = decide_outcome({**record, CAPTURE_KEY: capture}, self.min_probability)
         if outcome != "article":
             return None
-        crawl_id = crawl_id_for(self.crawler)
-        provenance = build_provenance(capture, crawl_id=crawl_id, spider=self._spider_name())
-        record["provenance"] = provenance
-        record["capture_id"] = capture_id_for(
-            capture["warc"], response.url, provenance["fetched_at"]
-        )
-        record["url"] = record.get("url") or response.url
+        with_provenance(record, capture, crawl_id_for(self.crawler), self._spider_name())
         record[ITEM_TYPE_FIELD] = "article"
         return record
 

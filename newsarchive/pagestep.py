@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive import settings as project_settings
+from newsarchive.fetchfacts import FetchFacts, capture_of
 from newsarchive.normalize import reidentify
 from newsarchive.safety import SMALL_PAGE_WORDS, detect_block_page
 
@@ -243,10 +244,10 @@ def process_page(
 
 def decide_outcome(item: Mapping[str, Any], min_probability: float) -> tuple[str, str | None]:
     """``(outcome, reason)`` of one spider item; the page step may have decided already."""
-    capture = item.get("_capture") or {}
-    if capture.get("outcome"):
-        return capture["outcome"], capture.get("error")
-    status = capture.get("status") or 0
+    capture = capture_of(item)
+    if capture is not None and capture.outcome:
+        return capture.outcome, capture.error
+    status = (capture.status if capture else None) or 0
     if status >= 400:
         return "http_error", f"HTTP {status}"
     extraction = item.get("extraction") or {}
@@ -258,16 +259,14 @@ def decide_outcome(item: Mapping[str, Any], min_probability: float) -> tuple[str
 
 
 def with_provenance(
-    record: dict[str, Any], capture: Mapping[str, Any], crawl_id: str | None, spider: str | None
+    record: dict[str, Any], capture: FetchFacts, crawl_id: str | None, spider: str | None
 ) -> dict[str, Any]:
     """Fill ``provenance``, ``capture_id``, ``requested_url`` and ``url`` from the capture."""
     from newsarchive.provenance import build_provenance, capture_id_for
 
-    provenance = build_provenance(dict(capture), crawl_id=crawl_id, spider=spider)
+    provenance = build_provenance(capture, crawl_id=crawl_id, spider=spider)
     record["provenance"] = provenance
-    record["capture_id"] = capture_id_for(
-        capture.get("warc"), capture.get("url"), provenance["fetched_at"]
-    )
-    record["requested_url"] = capture.get("requested_url") or record.get("requested_url")
-    record["url"] = record.get("url") or capture.get("url")
+    record["capture_id"] = capture_id_for(capture.warc, capture.url, provenance["fetched_at"])
+    record["requested_url"] = capture.requested_url or record.get("requested_url")
+    record["url"] = record.get("url") or capture.url
     return record

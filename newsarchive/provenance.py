@@ -11,22 +11,16 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from newsarchive import schema
+from newsarchive.fetchfacts import FetchFacts, WarcPointer, field_names
 from newsarchive.normalize import capture_id
 
-# Provenance fields copied as they are from the WARC pointer the capture extension stores.
-_WARC_POINTER_FIELDS = (
-    "warc_filename",
-    "warc_record_offset",
-    "warc_record_length",
-    "warc_record_id",
-    "content_digest",
-    "fetched_at",
-    "ip_address",
+# Provenance fields copied as they are from the WARC pointer: those named like one of its fields.
+_WARC_POINTER_FIELDS = tuple(
+    name for name in field_names(WarcPointer) if name in field_names(schema.Provenance)
 )
 
 
@@ -84,36 +78,37 @@ def mime_type(content_type: str | None) -> str | None:
     return content_type.split(";", 1)[0].strip().lower() or None
 
 
-def capture_id_for(warc: Mapping[str, Any] | None, url: str | None, fetched_at: str | None) -> str:
+def capture_id_for(warc: WarcPointer | None, url: str | None, fetched_at: str | None) -> str:
     """Stable id of one fetch (see :func:`newsarchive.normalize.capture_id`).
 
     Derived from the WARC record id when the fetch was archived, so re-extracting
     the same record later gives the same id; random only when nothing is known.
     """
-    record_id = (warc or {}).get("warc_record_id")
+    record_id = warc.warc_record_id if warc else None
     if record_id or (url and fetched_at):
         return capture_id(warc_record_id=record_id, url=url, fetched_at=fetched_at)
     return uuid.uuid4().hex
 
 
 def build_provenance(
-    capture: Mapping[str, Any], *, crawl_id: str | None, spider: str | None
+    capture: FetchFacts, *, crawl_id: str | None, spider: str | None
 ) -> dict[str, Any]:
-    """Turn capture info (the spider's ``_capture`` or a WARC record's headers) into provenance.
+    """Turn the facts of a fetch (from the spider, the add-on or a WARC record) into provenance.
 
-    ``capture`` keys: ``status``, ``content_type``, ``discovered_via`` and ``warc``
-    (the pointer ``{"warc_filename", "warc_record_offset", ...}`` or None when the
-    fetch was not archived) and optionally ``fetched_at``, used when there is no
-    pointer. Returns a dict shaped exactly like ``schema.Provenance``.
+    WARC fields come from the pointer (None when the fetch was not archived);
+    ``crawl_id`` and ``spider`` from the caller, else from the facts. Returns a dict
+    shaped exactly like ``schema.Provenance``.
     """
-    warc = capture.get("warc") or {}
-    block: dict[str, Any] = {name: warc.get(name) for name in _WARC_POINTER_FIELDS}
+    warc = capture.warc
+    block: dict[str, Any] = {
+        name: getattr(warc, name) if warc else None for name in _WARC_POINTER_FIELDS
+    }
     block.update(
-        crawl_id=crawl_id or capture.get("crawl_id"),
-        spider=spider or capture.get("spider"),
-        fetch_status=capture.get("status"),
-        content_mime_type=mime_type(capture.get("content_type")),
-        discovered_via=capture.get("discovered_via"),
+        crawl_id=crawl_id or capture.crawl_id,
+        spider=spider or capture.spider,
+        fetch_status=capture.status,
+        content_mime_type=mime_type(capture.content_type),
+        discovered_via=capture.discovered_via,
+        fetched_at=capture.fetch_time,
     )
-    block["fetched_at"] = block["fetched_at"] or capture.get("fetched_at")
     return schema.conform(block, schema.Provenance)

@@ -20,6 +20,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Request, Response
 
 from newsarchive.crawlfolder import PAGES_NAME, append_whole, stop_on_write_error
+from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer, capture_of
 from newsarchive.pagestep import ARTICLE_PAGE_TYPES, decide_outcome
 from newsarchive.provenance import crawl_id_for
 
@@ -43,25 +44,25 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 def page_line(item: dict[str, Any], outcome: str, reason: str | None) -> dict[str, Any]:
-    """The ``pages.jsonl`` record of one item."""
-    capture = item.get("_capture") or {}
+    """The ``pages.jsonl`` record of one item (its fetch facts, extraction and verdict)."""
+    capture = item[CAPTURE_KEY]
     extraction = item.get("extraction") or {}
-    warc = capture.get("warc") or {}
+    warc = capture.warc
     return {
-        "url": capture.get("url") or capture.get("requested_url"),
-        "requested_url": capture.get("requested_url"),
-        "status": capture.get("status"),
-        "content_type": capture.get("content_type"),
-        "page_type": extraction.get("page_type") or capture.get("page_type"),
+        "url": capture.url or capture.requested_url,
+        "requested_url": capture.requested_url,
+        "status": capture.status,
+        "content_type": capture.content_type,
+        "page_type": extraction.get("page_type") or capture.page_type,
         "probability": extraction.get("probability"),
         "outcome": outcome,
         "reason": reason,
         "article_id": item.get("article_id"),
-        "discovered_via": capture.get("discovered_via"),
-        "fetched_at": warc.get("fetched_at") or capture.get("fetched_at"),
-        "warc_filename": warc.get("warc_filename"),
-        "warc_record_offset": warc.get("warc_record_offset"),
-        "crawl_id": capture.get("crawl_id"),
+        "discovered_via": capture.discovered_via,
+        "fetched_at": capture.fetch_time,
+        "warc_filename": warc.warc_filename if warc else None,
+        "warc_record_offset": warc.warc_record_offset if warc else None,
+        "crawl_id": capture.crawl_id,
     }
 
 
@@ -96,16 +97,16 @@ class PageOutcomePipeline:
         target = urljoin(response.url, location.decode("latin-1"))
         redirects = request.meta.get("redirect_urls") or []
         content_type = response.headers.get(b"Content-Type")
-        capture = {
-            "url": response.url,
-            "requested_url": redirects[0] if redirects else response.url,
-            "status": response.status,
-            "content_type": content_type.decode("latin-1") if content_type else None,
-            "discovered_via": request.meta.get("newsarchive_via"),
-            "warc": request.meta.get("newsarchive_warc"),
-            "crawl_id": crawl_id_for(self.crawler),
-        }
-        self.record({"_capture": capture}, "redirect", f"HTTP {response.status} -> {target}")
+        capture = FetchFacts(
+            url=response.url,
+            requested_url=redirects[0] if redirects else response.url,
+            status=response.status,
+            content_type=content_type.decode("latin-1") if content_type else None,
+            discovered_via=request.meta.get("newsarchive_via"),
+            warc=WarcPointer.from_meta(request.meta.get("newsarchive_warc")),
+            crawl_id=crawl_id_for(self.crawler),
+        )
+        self.record({CAPTURE_KEY: capture}, "redirect", f"HTTP {response.status} -> {target}")
 
     def open_spider(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,12 +119,13 @@ class PageOutcomePipeline:
             self.file = None
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, dict) or "_capture" not in item:
+        capture = capture_of(item)
+        if capture is None:
             return item  # not from our spider: leave it to later pipelines
         outcome, reason = decide_outcome(item, self.min_probability)
         self.record(item, outcome, reason)
         if outcome != "article":
-            raise DropItem(f"{outcome}: {item['_capture'].get('url')}", log_level="DEBUG")
+            raise DropItem(f"{outcome}: {capture.url}", log_level="DEBUG")
         return item
 
     def record(self, item: dict[str, Any], outcome: str, reason: str | None) -> None:

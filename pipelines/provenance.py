@@ -1,4 +1,4 @@
-"""Turn the spider's ``_capture`` block into the record's ``provenance`` and ``capture_id``.
+"""Turn the spider's fetch facts (``_capture``) into the record's ``provenance`` and ``capture_id``.
 
 Provenance is added after extraction (never inside the extractor, which stays
 pure) by :func:`newsarchive.provenance.build_provenance`, the same function
@@ -11,6 +11,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from newsarchive.fetchfacts import CAPTURE_KEY, capture_of
 from newsarchive.pagestep import with_provenance
 from newsarchive.provenance import crawl_id_for
 
@@ -26,8 +27,9 @@ class ProvenancePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, dict) or "_capture" not in item:
+        capture = capture_of(item)
+        if capture is None:
             return item
-        capture = item.pop("_capture") or {}
+        del item[CAPTURE_KEY]  # the pipelines' own: never exported
         spider = self.crawler.spider.name if self.crawler.spider else None
         return with_provenance(item, capture, crawl_id_for(self.crawler), spider)

@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newsarchive.distributed.state import open_crawl_state
+from newsarchive.fetchfacts import CAPTURE_KEY, capture_of
 from newsarchive.normalize import identifies_article
 from newsarchive.state import CrawlState
 
@@ -74,10 +75,6 @@ def after_export(item: dict[str, Any], write: Callable[[], None]) -> None:
     item.setdefault(PENDING_KEY, []).append(write)
 
 
-def header(capture: dict[str, Any], name: str) -> str | None:
-    return (capture.get("headers") or {}).get(name)
-
-
 class CrawlStatePipeline:
     """Record every page fetch (both URLs of a redirect) in the crawl state.
 
@@ -109,8 +106,8 @@ class CrawlStatePipeline:
         self.state.commit()
 
     def process_item(self, item: Any) -> Any:
-        capture = item.get("_capture") if isinstance(item, dict) else None
-        if not capture or capture.get("status") is None:
+        capture = capture_of(item)
+        if capture is None or capture.status is None:
             return item  # not fetched (refused, robots.txt, network error): nothing to remember
         outcome, _ = decide_outcome(item, self.min_probability)
         is_article = outcome == "article"
@@ -122,11 +119,11 @@ class CrawlStatePipeline:
         ):
             # Same text as archived by an earlier run (reached again, e.g. through a redirect
             # or a conditional re-fetch answered 200): recorded, not exported again.
-            capture["outcome"] = "not_modified"
-            capture["error"] = "same text as the archived capture"
+            capture = capture.decided("not_modified", "same text as the archived capture")
+            item[CAPTURE_KEY] = capture
             is_article = False
-        warc = capture.get("warc") or {}
-        urls = {capture.get("url"), capture.get("requested_url")} - {None}
+        warc = capture.warc
+        urls = {url for url in (capture.url, capture.requested_url) if url is not None}
         # A canonical URL on another site is the page's claim, not a fact: only the one its
         # article_id was derived from marks that URL as archived (canonical poisoning).
         canonical = item.get("canonical_url") if is_article and identifies_article(item) else None
@@ -136,13 +133,13 @@ class CrawlStatePipeline:
                 url,
                 canonical_url=canonical,
                 article_id=item.get("article_id") if is_article else None,
-                etag=header(capture, "etag"),
-                last_modified=header(capture, "last-modified"),
-                payload_digest=warc.get("content_digest"),
+                etag=capture.headers.get("etag"),
+                last_modified=capture.headers.get("last-modified"),
+                payload_digest=warc.content_digest if warc else None,
                 content_hash=item.get("content_hash") if is_article else None,
-                status=capture.get("status"),
-                warc_record_id=warc.get("warc_record_id"),
-                fetched_at=warc.get("fetched_at") or capture.get("fetched_at"),
+                status=capture.status,
+                warc_record_id=warc.warc_record_id if warc else None,
+                fetched_at=capture.fetch_time,
             )
             if is_article:
                 after_export(item, write)  # archived means exported: see PENDING_KEY

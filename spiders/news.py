@@ -46,6 +46,7 @@ from newsarchive.discovery.sources import (
     SourceKind,
     host_of,
 )
+from newsarchive.fetchfacts import FetchFacts, WarcPointer
 from newsarchive.pagestep import ExtractionLimits, Following
 from newsarchive.provenance import crawl_id_for
 from newsarchive.siteconfig import Site, arguments, site_from_arguments
@@ -263,15 +264,9 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsarchive/url_too_long")
         shown = url[: self.max_url_length]
         log.warning("not fetched: %s... (%s)", shown[:200], reason)
+        facts = self._capture_base({})
         return {
-            "_capture": {
-                **self._capture_base(shown, {META_VIA: via}),
-                "url": shown,
-                "status": None,
-                "content_type": None,
-                "outcome": "refused",
-                "error": reason,
-            }
+            "_capture": FetchFacts.unanswered(shown, via, outcome="refused", error=reason, **facts)
         }
 
     @property
@@ -536,24 +531,20 @@ class NewsSpider(scrapy.Spider):
             request.url,
             reason,
         )
+        facts = self._capture_base(request.meta)
+        via = request.meta.get(META_VIA)
         yield {
-            "_capture": {
-                **self._capture_base(request.url, request.meta),
-                "url": request.url,
-                "status": None,
-                "content_type": None,
-                "outcome": outcome,
-                "error": reason,
-            }
+            "_capture": FetchFacts.unanswered(
+                request.url, via, outcome=outcome, error=reason, **facts
+            )
         }
 
     # ------------------------------------------------------------------ capture info
 
-    def _capture_base(self, requested_url: str, meta: dict[str, Any]) -> dict[str, Any]:
+    def _capture_base(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """The facts every item of this crawl has: WARC pointer, crawl id, spider, time."""
         return {
-            "requested_url": requested_url,
-            "discovered_via": meta.get(META_VIA),
-            "warc": meta.get(META_WARC),
+            "warc": WarcPointer.from_meta(meta.get(META_WARC)),
             "crawl_id": crawl_id_for(self.crawler),
             "spider": self.name,
             "fetched_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -566,28 +557,21 @@ class NewsSpider(scrapy.Spider):
         outcome: str | None = None,
         error: str | None = None,
         page_type: str | None = None,
-    ) -> dict[str, Any]:
-        """The ``_capture`` block: fetch facts the provenance and outcome pipelines need."""
-        redirects = response.meta.get("redirect_urls") or []
-        requested = redirects[0] if redirects else response.url
-        info = self._capture_base(requested, response.meta)
-        if redirects:
-            # The record is under its final URL; the hop that named that URL is the source.
-            original = info["discovered_via"] or {}
-            info["discovered_via"] = discovered_via(
-                "redirect", redirects[-1], original.get("lastmod")
-            )
-            info["discovered_via_original"] = original
-        info.update(
-            url=response.url,
+    ) -> FetchFacts:
+        """The item's ``_capture``: fetch facts the provenance and outcome pipelines need."""
+        meta = response.meta
+        return FetchFacts.fetched(
+            response.url,
+            meta.get("redirect_urls") or [],
+            meta.get(META_VIA),
             status=response.status,
             content_type=content_type_of(response),
             headers=validators_of(response),
             outcome=outcome,
             error=error,
             page_type=page_type,
+            **self._capture_base(meta),
         )
-        return info
 
     def source_outcome(self, response: Response, kind: str) -> dict[str, Any]:
         """robots.txt, sitemaps and feeds are pages too: recorded, never articles."""

@@ -93,7 +93,7 @@ def test_the_spider_starts_from_it_and_reads_it(json_lists: SourceKind) -> None:
     body = b'["https://lists.example/2024/05/01/a-story", "https://elsewhere.example/x"]'
     response = TextResponse(request.url, body=body, request=request)
     results = list(spider.parse_source(response))
-    assert results[0]["_capture"]["page_type"] == "json_list"
+    assert results[0]["_capture"].page_type == "json_list"
     pages = [r for r in results if isinstance(r, Request)]
     assert [p.url for p in pages] == ["https://lists.example/2024/05/01/a-story"]
     assert pages[0].meta["newsarchive_via"]["url"] == "https://lists.example/all.json"

@@ -149,8 +149,8 @@ def test_spider_records_a_crashed_worker_as_a_failed_page(monkeypatch: pytest.Mo
     finally:
         spider.close_extraction()
     assert set(item) == {"_capture"}
-    assert item["_capture"]["outcome"] == "failed"
-    assert "WorkerCrashed" in item["_capture"]["error"]
+    assert item["_capture"].outcome == "failed"
+    assert "WorkerCrashed" in item["_capture"].error
 
 
 def test_last_crawl_to_close_stops_the_shared_pool() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.captures import fetched, item
 from support.warcsite import RawSite, Route, html_page, http_response
 
 from newsarchive.pagestep import SUSPECTED_BLOCK, ExtractionLimits, decide_outcome, process_page
@@ -73,7 +74,7 @@ def test_article_with_a_captcha_comment_form_after_long_scripts_is_an_article() 
     outcome = process_page(page.encode(), url, dict(HTML), 200)
     assert outcome.outcome is None and outcome.record is not None
     assert outcome.record["headline"] == generated_article(3).headline
-    assert decide_outcome({**outcome.record, "_capture": {"status": 200}}, 0.5)[0] == "article"
+    assert decide_outcome(item(fetched(url), outcome.record), 0.5)[0] == "article"
 
 
 def test_vendor_marker_on_a_full_article_is_a_note_not_a_verdict() -> None:
@@ -168,7 +169,7 @@ def test_crawl_and_reextract_give_the_same_verdicts(tmp_path: Path) -> None:
     for page in read_pages(sorted((out / "warc").glob("*.warc.gz"))):
         result_ = extract_page(page)
         record = result_["record"]
-        outcome = result_["outcome"] or decide_outcome({**record, "_capture": page.capture}, 0.5)[0]
+        outcome = result_["outcome"] or decide_outcome(item(page.capture, record), 0.5)[0]
         reread[page.url.removeprefix(base)] = outcome
         if record is not None:
             notes[page.url.removeprefix(base)] = record["extraction"]["validation_messages"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +15,11 @@ from newsarchive.pipelines.pages import PageOutcomePipeline, decide_outcome
 from newsarchive.pipelines.provenance import ProvenancePipeline
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
+from support.captures import WARC_POINTER, fetched, item, unanswered
 
 from newsarchive import schema
+from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer
 from newsarchive.provenance import build_provenance, capture_id_for, new_crawl_id
-
-WARC_POINTER = {
-    "warc_filename": "newsarchive-20260101000000-00000-host.warc.gz",
-    "warc_record_offset": 1234,
-    "warc_record_length": 567,
-    "warc_record_id": "<urn:uuid:0f0e0d0c-0000-4000-8000-000000000001>",
-    "content_digest": "sha1:ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
-    "fetched_at": "2026-01-01T00:00:00Z",
-    "ip_address": "127.0.0.1",
-}
 
 
 def make_record(
@@ -37,43 +30,22 @@ def make_record(
     status: int = 200,
     article_id: str = "a1",
     content_hash: str = "h1",
-    warc: dict[str, Any] | None = None,
+    warc: WarcPointer | None = None,
 ) -> dict[str, Any]:
     record = schema.empty()
     record.update(
         url=url, headline=f"Headline of {url}", article_id=article_id, content_hash=content_hash
     )
     record["extraction"].update(page_type=page_type, probability=probability)
-    record["_capture"] = {
-        "requested_url": url,
-        "url": url,
-        "status": status,
-        "content_type": "text/html; charset=utf-8",
-        "discovered_via": {
-            "type": "sitemap",
-            "url": "http://site.test/sitemap.xml",
-            "lastmod": "2026-01-01",
-        },
-        "warc": warc,
-        "crawl_id": "c1",
-        "spider": "news",
-        "outcome": None,
-        "error": None,
-    }
-    return record
+    via = {"type": "sitemap", "url": "http://site.test/sitemap.xml", "lastmod": "2026-01-01"}
+    capture = fetched(
+        url, status=status, discovered_via=via, warc=warc, crawl_id="c1", spider="news"
+    )
+    return item(capture, record)
 
 
 def outcome_item(url: str, outcome: str, error: str) -> dict[str, Any]:
-    return {
-        "_capture": {
-            "requested_url": url,
-            "url": url,
-            "status": None,
-            "outcome": outcome,
-            "error": error,
-            "discovered_via": {"type": "link", "url": None},
-        }
-    }
+    return item(unanswered(url, outcome, error, via={"type": "link", "url": None}))
 
 
 @pytest.fixture
@@ -151,9 +123,9 @@ def test_redirect_hops_are_recorded_from_the_download_signal(crawler: Any, tmp_p
 def test_provenance_from_capture(crawler: Any) -> None:
     pipeline = ProvenancePipeline.from_crawler(crawler)
     record = make_record("http://s/final", warc=WARC_POINTER)
-    record["_capture"]["requested_url"] = "http://s/old"
+    record[CAPTURE_KEY] = replace(record[CAPTURE_KEY], requested_url="http://s/old")
     out = pipeline.process_item(record)
-    assert "_capture" not in out
+    assert CAPTURE_KEY not in out
     prov = out["provenance"]
     assert set(prov) == set(schema.empty(schema.Provenance))
     assert prov["crawl_id"] == "20260101T000000Z-test"
@@ -168,7 +140,9 @@ def test_provenance_from_capture(crawler: Any) -> None:
 
 def test_provenance_without_warc_uses_fetch_time() -> None:
     prov = build_provenance(
-        {"status": 200, "fetched_at": "2026-01-02T03:04:05Z"}, crawl_id="c", spider="news"
+        FetchFacts(url="http://s/a", status=200, fetched_at="2026-01-02T03:04:05Z"),
+        crawl_id="c",
+        spider="news",
     )
     assert prov["fetched_at"] == "2026-01-02T03:04:05Z" and prov["warc_filename"] is None
     a = capture_id_for(None, "http://s/a", "2026-01-02T03:04:05Z")
@@ -213,7 +187,7 @@ def test_export_writes_every_schema_key_and_a_manifest(crawler: Any, tmp_path: P
     for row in rows:
         assert list(row) == list(schema.empty())
         assert row["quotes"] == []
-        assert row["provenance"]["warc_filename"] == WARC_POINTER["warc_filename"]
+        assert row["provenance"]["warc_filename"] == WARC_POINTER.warc_filename
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["crawl_id"] == "20260101T000000Z-test"
     assert manifest["counts"]["articles"] == 3

@@ -12,6 +12,7 @@ from newsarchive import schema
 from newsarchive.cli import main
 from newsarchive.export import schema_files
 from newsarchive.export.synthetic import synthetic_record
+from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts
 
 
 def test_shipped_schema_matches_the_classes() -> None:
@@ -89,7 +90,7 @@ def test_pipeline_records_failures_and_keeps_the_record(tmp_path: Path) -> None:
     good = synthetic_record(2)
     bad = synthetic_record(3)
     bad["provenance"]["fetched_at"] = "2024-05-01 10:00"
-    bad["_capture"] = {"status": 200}  # spider-only keys are not validated
+    bad[CAPTURE_KEY] = FetchFacts(url=bad["url"], status=200)  # the pipelines' own: not validated
     assert pipeline.process_item(good) is good
     assert good["extraction"]["validation_messages"] == []
     out = pipeline.process_item(bad)

@@ -179,8 +179,8 @@ def test_robots_sitemaps_in_scope_are_followed(spider: NewsSpider) -> None:
         b"Sitemap: http://elsewhere.test/sitemap.xml\n"
     )
     results = list(spider.parse_robots(response_for(TextResponse, f"{SITE}/robots.txt", body)))
-    assert results[0]["_capture"]["page_type"] == "robots"
-    assert results[0]["_capture"]["outcome"] == "not_article"
+    assert results[0]["_capture"].page_type == "robots"
+    assert results[0]["_capture"].outcome == "not_article"
     assert [source_of(r) for r in requests_of(results)] == [
         (f"{SITE}/sitemap-index.xml", "sitemap")
     ]
@@ -189,8 +189,8 @@ def test_robots_sitemaps_in_scope_are_followed(spider: NewsSpider) -> None:
 def test_missing_robots_is_not_a_failure(spider: NewsSpider) -> None:
     response = response_for(TextResponse, f"{SITE}/robots.txt", b"nope", status=404)
     (item,) = list(spider.parse_robots(response))
-    assert item["_capture"]["outcome"] == "not_article"
-    assert "no robots.txt" in item["_capture"]["error"]
+    assert item["_capture"].outcome == "not_article"
+    assert "no robots.txt" in item["_capture"].error
 
 
 def test_sitemap_index_and_news_sitemap_keep_lastmod(spider: NewsSpider) -> None:
@@ -288,7 +288,7 @@ def test_error_status_is_recorded_without_extraction(spider: NewsSpider) -> None
     )
     (item,) = collect(spider.parse_page(response))
     assert set(item) == {"_capture"}
-    assert item["_capture"]["outcome"] == "http_error" and item["_capture"]["status"] == 404
+    assert item["_capture"].outcome == "http_error" and item["_capture"].status == 404
 
 
 def test_bot_challenge_is_recorded_as_blocked(spider: NewsSpider) -> None:
@@ -302,8 +302,8 @@ def test_bot_challenge_is_recorded_as_blocked(spider: NewsSpider) -> None:
     )
     (item,) = collect(spider.parse_page(response))
     assert set(item) == {"_capture"}
-    assert item["_capture"]["outcome"] == "blocked"
-    assert "Cloudflare" in item["_capture"]["error"]
+    assert item["_capture"].outcome == "blocked"
+    assert "Cloudflare" in item["_capture"].error
 
 
 def test_redirected_page_is_under_final_url(spider: NewsSpider) -> None:
@@ -319,14 +319,14 @@ def test_redirected_page_is_under_final_url(spider: NewsSpider) -> None:
         headers={"Content-Type": "text/html"},
     )
     capture = spider.capture(response)
-    assert capture["requested_url"] == f"{SITE}/old-path" and capture["url"] == f"{SITE}/new-path"
-    assert capture["discovered_via"] == {
+    assert capture.requested_url == f"{SITE}/old-path" and capture.url == f"{SITE}/new-path"
+    assert capture.discovered_via == {
         "type": "redirect",
         "url": f"{SITE}/old-path",
         "lastmod": None,
     }
-    assert capture["discovered_via_original"]["type"] == "link"
-    assert capture["crawl_id"] == "20260101T000000Z-abcd"
+    assert capture.discovered_via_original["type"] == "link"
+    assert capture.crawl_id == "20260101T000000Z-abcd"
 
 
 @pytest.mark.parametrize(
@@ -346,8 +346,8 @@ def test_failures_are_named(spider: NewsSpider, exc: Exception, outcome: str) ->
     )
     assert outcome_of_failure(failure)[0] == outcome
     (item,) = list(spider.on_failure(failure))
-    assert item["_capture"]["outcome"] == outcome
-    assert item["_capture"]["url"] == f"{SITE}/private/page"
+    assert item["_capture"].outcome == outcome
+    assert item["_capture"].url == f"{SITE}/private/page"
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer
 from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
 from newsarchive.pagestep import ExtractionLimits
 from newsarchive.warc.digests import DigestIndex
@@ -58,7 +59,7 @@ class ArchivedPage:
     url: str
     body: bytes
     headers: dict[str, str]
-    capture: dict[str, Any]
+    capture: FetchFacts
 
 
 @dataclass
@@ -188,36 +189,47 @@ def _redirect_chain(state: ReadState, url: str) -> list[str]:
     return chain
 
 
+def _via_of(text: str | None) -> dict[str, Any] | None:
+    """The discovered_via block a request record carries; None when absent or not one.
+
+    Archive input like any other: a foreign or damaged header costs only itself.
+    """
+    if not text:
+        return None
+    try:
+        via = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return via if isinstance(via, dict) else None
+
+
 def _capture_of(
     state: ReadState, record: Any, position: tuple[str, int, int], via: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The ``_capture`` block the spider would have built for this response."""
+) -> FetchFacts:
+    """The fetch facts the spider would have built for this response."""
     headers = record.rec_headers
     url = headers.get_header("WARC-Target-URI")
     filename, offset, length = position
-    redirects = _redirect_chain(state, url)
-    if redirects:
-        via = {"type": "redirect", "url": redirects[-1], "lastmod": (via or {}).get("lastmod")}
     warc_date = headers.get_header("WARC-Date")
-    return {
-        "url": url,
-        "requested_url": redirects[0] if redirects else url,
-        "status": int(record.http_headers.get_statuscode()),
-        "content_type": record.http_headers.get_header("Content-Type"),
-        "discovered_via": via,
-        "crawl_id": state.warcinfo.get("isPartOf"),
-        "spider": state.warcinfo.get(SPIDER_FIELD),
-        "fetched_at": warc_date,
-        "warc": {
-            "warc_filename": filename,
-            "warc_record_offset": offset,
-            "warc_record_length": length,
-            "warc_record_id": headers.get_header("WARC-Record-ID"),
-            "content_digest": headers.get_header("WARC-Payload-Digest"),
-            "fetched_at": rfc3339_of(warc_date),
-            "ip_address": headers.get_header("WARC-IP-Address"),
-        },
-    }
+    return FetchFacts.fetched(
+        url,
+        _redirect_chain(state, url),
+        via,
+        status=int(record.http_headers.get_statuscode()),
+        content_type=record.http_headers.get_header("Content-Type"),
+        crawl_id=state.warcinfo.get("isPartOf"),
+        spider=state.warcinfo.get(SPIDER_FIELD),
+        fetched_at=warc_date,
+        warc=WarcPointer(
+            warc_filename=filename,
+            warc_record_offset=offset,
+            warc_record_length=length,
+            warc_record_id=headers.get_header("WARC-Record-ID"),
+            content_digest=headers.get_header("WARC-Payload-Digest"),
+            fetched_at=rfc3339_of(warc_date),
+            ip_address=headers.get_header("WARC-IP-Address"),
+        ),
+    )
 
 
 def rfc3339_of(warc_date: str) -> str:
@@ -350,10 +362,8 @@ def read_pages(
                 page, main_id, main, position = pending
                 pending = None
                 if record.rec_headers.get_header("WARC-Concurrent-To") == main_id:
-                    via_text = record.rec_headers.get_header(VIA_HEADER)
-                    page.capture = _capture_of(
-                        state, main, position, json.loads(via_text) if via_text else None
-                    )
+                    via = _via_of(record.rec_headers.get_header(VIA_HEADER))
+                    page.capture = _capture_of(state, main, position, via)
                 yield page
                 continue
             if pending is not None:
@@ -420,10 +430,10 @@ def extract_page(page: ArchivedPage, limits: ExtractionLimits | None = None) -> 
     from newsarchive.pagestep import process_page, with_provenance
 
     capture = page.capture
-    outcome = process_page(page.body, page.url, page.headers, capture.get("status"), limits=limits)
+    outcome = process_page(page.body, page.url, page.headers, capture.status, limits=limits)
     record = outcome.record
     if record is not None:
-        with_provenance(record, capture, capture.get("crawl_id"), capture.get("spider"))
+        with_provenance(record, capture, capture.crawl_id, capture.spider)
     return {
         "record": record,
         "capture": capture,
@@ -489,10 +499,10 @@ def reextract(
         record = result["record"]
         if record is None:
             if result["outcome"] == "failed":
-                log.warning("%s: %s", result["capture"].get("url"), result["error"])
-                state.failures.append((result["capture"].get("url"), result["error"]))
+                log.warning("%s: %s", result["capture"].url, result["error"])
+                state.failures.append((result["capture"].url, result["error"]))
             continue
-        outcome, _ = decide_outcome({**record, "_capture": result["capture"]}, min_probability)
+        outcome, _ = decide_outcome({**record, CAPTURE_KEY: result["capture"]}, min_probability)
         if outcome != "article":
             continue
         _, admitted = versions.admit(record)

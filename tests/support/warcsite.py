@@ -219,6 +219,7 @@ class Page:
     url: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)
+    via: str | None = None  # the request record's discovered_via header, as written
 
 
 def archive_pages(folder: Any, pages: list[Page], prefix: str = "test") -> list[Any]:
@@ -246,6 +247,7 @@ def archive_pages(folder: Any, pages: list[Page], prefix: str = "test") -> list[
                 response_headers=headers,
                 body=page.body,
                 started_at=start + timedelta(seconds=number),
+                request_warc_headers={records.VIA_HEADER: page.via} if page.via else {},
             )
             response = records.response_record(exchange)
             request = records.request_record(exchange, response.record_id)
