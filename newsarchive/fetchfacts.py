@@ -32,6 +32,11 @@ CAPTURE_KEY = "_capture"
 Via = dict[str, Any]
 
 
+def discovered_via(kind: str, source: str | None, lastmod: str | None = None) -> Via:
+    """The ``discovered_via`` block: how a URL was found (type, source URL, lastmod)."""
+    return {"type": kind, "url": source, "lastmod": lastmod}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WarcPointer:
     """Where the WARC capture extension wrote a fetch (``request.meta["newsarchive_warc"]``).
@@ -100,11 +105,7 @@ class FetchFacts:
         return cls(
             url=url,
             requested_url=redirects[0],
-            discovered_via={
-                "type": "redirect",
-                "url": redirects[-1],
-                "lastmod": original.get("lastmod"),
-            },
+            discovered_via=discovered_via("redirect", redirects[-1], original.get("lastmod")),
             discovered_via_original=original,
             **facts,
         )

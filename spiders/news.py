@@ -46,7 +46,7 @@ from newsarchive.discovery.sources import (
     SourceKind,
     host_of,
 )
-from newsarchive.fetchfacts import FetchFacts, WarcPointer
+from newsarchive.fetchfacts import FetchFacts, WarcPointer, discovered_via
 from newsarchive.pagestep import ExtractionLimits, Following
 from newsarchive.provenance import crawl_id_for
 from newsarchive.siteconfig import Site, arguments, site_from_arguments
@@ -70,11 +70,6 @@ MAX_LINKS_PER_PAGE = project_settings.NEWSARCHIVE_MAX_LINKS_PER_PAGE
 # article URLs sources name (with dates) are scheduled early. A URL named by several
 # sources is fetched once (first_time()), under the first discovery.
 PAGE_PRIORITY = {"article": 10, "hub": LINKS.priority}
-
-
-def discovered_via(kind: str, source: str | None, lastmod: str | None = None) -> dict[str, Any]:
-    """The ``discovered_via`` block: how a URL was found (type, source URL, lastmod)."""
-    return {"type": kind, "url": source, "lastmod": lastmod}
 
 
 def decoded_headers(response: Response) -> dict[str, str]:
