@@ -16,7 +16,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from newsarchive import checks
 from newsarchive.checks import (
@@ -25,7 +24,6 @@ from newsarchive.checks import (
     contact_error,
     got,
     header_value_error,
-    http_url,
     url_error,
 )
 from newsarchive.discovery.sources import entry_points
@@ -38,7 +36,6 @@ from newsarchive.siteconfig import (
     Site,
     Sources,
     newsarchive_user_agent,
-    site_name_for,
     site_tables,
 )
 
@@ -58,7 +55,6 @@ __all__ = [
     "load_plan",
     "newsarchive_user_agent",
     "parse_plan",
-    "plan_for_urls",
     "site_output_dir",
     "site_settings",
     "state_file_problem",
@@ -372,47 +368,6 @@ def state_file_problem(plan: Plan) -> str | None:
     if head and head != b"SQLite format 3\x00":
         return f"crawl state {path} is not a SQLite database ({fix})"
     return None
-
-
-def plan_for_urls(
-    urls: list[str],
-    *,
-    state_path: str | Path = "state/adhoc.sqlite",
-    output_dir: str | Path = "output/adhoc",
-    allow_private: bool = False,
-) -> Plan:
-    """A plan for ``newsarchive crawl URL...`` without a plan file: one site per host, defaults.
-
-    Sensible defaults: sitemaps from robots.txt, feeds from ``<link
-    rel="alternate">``, article links from the given home and section pages.
-    Raises :class:`PlanError` for a URL that is not http(s).
-    """
-    by_host: dict[str, list[str]] = {}
-    issues = []
-    for url in urls:
-        checked, error = http_url(url)
-        if error:
-            issues.append(PlanIssue("command line", None, url, error))
-            continue
-        host = (urlsplit(checked).hostname or "").removeprefix("www.")
-        by_host.setdefault(host, []).append(checked)
-    if issues or not by_host:
-        raise PlanError(issues or [PlanIssue("command line", None, "", "no URL to crawl")])
-    sites = tuple(
-        Site(
-            name=site_name_for(seeds),
-            seeds=tuple(seeds),
-            allow_private=allow_private,
-        )
-        for host, seeds in by_host.items()
-    )
-    return Plan(
-        path=Path("adhoc.toml"),
-        name="adhoc",
-        sites=sites,
-        state_path=Path(state_path),
-        output_dir=Path(output_dir),
-    )
 
 
 # --------------------------------------------------------------------------- Scrapy bridge

@@ -209,26 +209,6 @@ def test_plan_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert '"CLOSESPIDER_PAGECOUNT": 5000' in capsys.readouterr().out
 
 
-def test_plan_for_bare_urls() -> None:
-    from newsarchive.plan import plan_for_urls
-
-    plan = plan_for_urls(
-        ["https://www.daily.example/", "https://daily.example/world/", "http://127.0.0.1:8000/"],
-        allow_private=True,
-    )
-    assert [site.name for site in plan.sites] == ["daily.example", "127.0.0.1"]
-    daily = plan.site("daily.example")
-    assert daily.seeds == ("https://www.daily.example/", "https://daily.example/world/")
-    assert daily.sources.robots_sitemaps and daily.sources.discover_feeds
-    assert daily.default_hosts == ["daily.example", "www.daily.example"]
-    assert daily.allowed_domains == ["daily.example"]
-    assert site_settings(plan, plan.site("127.0.0.1"))["NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES"]
-    with pytest.raises(PlanError, match="expected an http\\(s\\) URL"):
-        plan_for_urls(["ftp://x.example/"])
-    with pytest.raises(PlanError, match="no URL to crawl"):
-        plan_for_urls([])
-
-
 # ---------------------------------------------------------------- hostile plans (issue 14)
 
 ONE_SITE = '[[sites]]\nname = "x"\nseeds = ["https://a.example/"]\n'
