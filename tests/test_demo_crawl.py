@@ -298,7 +298,7 @@ def test_summary_counts_coverage_and_failures(tmp_path: Path) -> None:
 def test_progress_lines_when_not_a_terminal() -> None:
     from scrapy.utils.test import get_crawler
 
-    from newsarchive.crawler import CrawlProgress, progress_counts, progress_line
+    from newsarchive.crawler import CrawlProgress, progress_counts
 
     stats = {
         "response_received_count": 10,
@@ -307,16 +307,14 @@ def test_progress_lines_when_not_a_terminal() -> None:
         "newsarchive/pages/failed": 2,
     }
     assert progress_counts(stats) == {"pages": 10, "articles": 7, "errors": 3}
-    assert progress_line(progress_counts(stats), 5.0).startswith(
-        "pages 10  articles 7  errors 3  2.0 pages/s"
-    )
     stream = io.StringIO()
-    crawler = get_crawler()
+    crawler = get_crawler(settings_dict={"NEWSARCHIVE_CRAWL_ID": "c1"})
     for key, value in stats.items():
         crawler.stats.set_value(key, value)
     CrawlProgress(crawler, stream=stream).show()
-    assert stream.getvalue().startswith("progress: pages 10  articles 7  errors 3")
-    assert stream.getvalue().endswith("\n") and "\r" not in stream.getvalue()
+    assert stream.getvalue().startswith("crawl c1: 10 pages, ")
+    assert stream.getvalue().endswith(", articles 7, errors 3\n")
+    assert "\r" not in stream.getvalue()
 
 
 def test_crawl_command_without_urls_is_a_clear_error(tmp_path: Path) -> None:
