@@ -145,7 +145,7 @@ def test_a_log_message_wipes_the_bar_first() -> None:
         logging.getLogger("newsarchive.test").warning("after the bar")
     finally:
         root.removeHandler(handler)
-    wiped, message = written.split("a page failed")
+    wiped, _ = written.split("a page failed")
     assert wiped.startswith("\r") and wiped.strip() == ""  # the bar cleared, then the message
     assert stream.getvalue().endswith("after the bar\n")
     assert not handler.filters  # the bar took its filter with it
