@@ -34,14 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from newsarchive.crawlfolder import INDEX_NAME, WARC_DIRNAME, CrawlFolder, CrawlFolderError
 from newsarchive.warc.cdxj import surt_key, timestamp14
 from newsarchive.warc.digests import DIGESTS_NAME, ArchivedPayload, DigestReader, plan_index_path
 
 log = logging.getLogger(__name__)
 
-# A crawl folder's WARC files and CDXJ index (newsarchive.crawlfolder names them too).
-WARC_DIRNAME = "warc"
-INDEX_NAME = "index.cdxj"
 
 
 class OriginalNotFound(LookupError):
@@ -129,7 +127,6 @@ def _plan_indexes(warc_dir: Path) -> list[Path]:
     A plan crawl's folder is ``OUTPUT/SITE/CRAWL_ID``; the index keeps its place
     relative to ``OUTPUT`` when the plan's folder moves as a whole.
     """
-    from newsarchive.crawlfolder import CrawlFolder, CrawlFolderError
     from newsarchive.plan import PlanError, parse_plan
 
     if warc_dir.name != WARC_DIRNAME:
