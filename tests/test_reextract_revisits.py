@@ -83,6 +83,17 @@ def test_a_later_run_alone_resolves_revisits_into_the_earlier_run(
     assert "not found" not in errors
 
 
+def test_reextract_reads_a_crawl_folder_through_its_warc_folder(
+    plan_folder: Path, tmp_path: Path
+) -> None:
+    """``reextract OUT`` as ``warc check OUT``: the same expansion (crawlfolder.warc_files_of)."""
+    run = plan_folder / "output" / "demo" / "run1"
+    _, from_warc_folder, _ = reextracted(run / "warc", tmp_path / "a.jsonl")
+    status, from_crawl_folder, errors = reextracted(run, tmp_path / "b.jsonl")
+    assert status == 0 and from_crawl_folder == from_warc_folder, errors[-2000:]
+    assert "from 1 WARC files" in errors
+
+
 def test_without_the_state_the_earlier_runs_cdxj_leads_to_the_originals(
     plan_folder: Path, tmp_path: Path
 ) -> None:

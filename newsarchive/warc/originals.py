@@ -41,7 +41,6 @@ from newsarchive.warc.digests import DIGESTS_NAME, ArchivedPayload, DigestReader
 log = logging.getLogger(__name__)
 
 
-
 class OriginalNotFound(LookupError):
     """No record with the revisit's payload was found where the crawl's pointers lead."""
 
