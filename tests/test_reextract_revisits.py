@@ -12,32 +12,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.crawls import crawl_plan, run_newsarchive
+from support.crawls import crawl_twice_refetching, run_newsarchive
 
 from newsarchive.server import DemoSite
-
-PLAN = """
-[plan]
-name = "twice"
-state = "state/twice.sqlite"
-output = "output"
-
-[[sites]]
-name = "demo"
-seeds = ["{base}/"]
-allow_private = true
-refetch = "conditional"
-
-[sites.politeness]
-delay = 0.0
-concurrency = 8
-autothrottle = false
-"""
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +26,7 @@ def plan_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A plan crawled twice; the second run re-fetches the articles in full (revisits)."""
     folder = tmp_path_factory.mktemp("twice")
     with DemoSite() as site:
-        (folder / "plan.toml").write_text(PLAN.format(base=site.base_url), encoding="utf-8")
-        crawl_plan(folder / "plan.toml", "run1")
-        with sqlite3.connect(folder / "state" / "twice.sqlite") as db:  # no 304s: full re-fetch
-            db.execute("UPDATE fetches SET etag = NULL, last_modified = NULL")
-        crawl_plan(folder / "plan.toml", "run2")
+        crawl_twice_refetching(folder, site.base_url)
     yield folder
 
 

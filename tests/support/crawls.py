@@ -16,7 +16,40 @@ from pathlib import Path
 from support import PYTHONPATH_ENTRY
 
 CRAWL_TIMEOUT = 300  # seconds: a generous bound for a small local crawl on a loaded machine
+NEWSARCHIVE = (sys.executable, "-m", "newsarchive")
 QUIET = ("-s", "NEWSARCHIVE_PROGRESS=False")  # no progress lines in the captured output
+# A local test site answers at once: no politeness delay, no autothrottle.
+NO_DELAY: Mapping[str, object] = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+
+
+def setting_args(settings: Mapping[str, object]) -> list[str]:
+    """``{"DOWNLOAD_DELAY": 0}`` -> ``["-s", "DOWNLOAD_DELAY=0"]``."""
+    return [part for name, value in settings.items() for part in ("-s", f"{name}={value}")]
+
+
+def crawl_command(
+    url: str,
+    out: str | Path,
+    *args: str,
+    crawl_id: str | None = None,
+    settings: Mapping[str, object] = NO_DELAY,
+    verbose: bool = False,
+) -> list[str]:
+    """``python -m newsarchive crawl URL --out OUT --allow-private`` against a local site.
+
+    ``args`` are further options (``--max-pages``); ``settings`` become ``-s`` options
+    (default: :data:`NO_DELAY`).
+    """
+    return [
+        *NEWSARCHIVE,
+        *(["-v"] if verbose else []),
+        "crawl",
+        url,
+        *("--out", str(out), "--allow-private"),
+        *(("--crawl-id", crawl_id) if crawl_id else ()),
+        *args,
+        *setting_args(settings),
+    ]
 
 
 def newsarchive_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -32,8 +65,18 @@ def run_newsarchive(
     cwd: str | Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m newsarchive ARGS`` (text output captured; the exit status is not checked)."""
+    return run_command([*NEWSARCHIVE, *map(str, args)], env=env, timeout=timeout, cwd=cwd)
+
+
+def run_command(
+    command: list[str],
+    env: Mapping[str, str] | None = None,
+    timeout: float = CRAWL_TIMEOUT,
+    cwd: str | Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` (from :func:`crawl_command`, say), text output captured, unchecked."""
     return subprocess.run(
-        [sys.executable, "-m", "newsarchive", *map(str, args)],
+        command,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -48,3 +91,88 @@ def crawl_plan(plan: Path, crawl_id: str, *args: str) -> subprocess.CompletedPro
     done = run_newsarchive("crawl", "--plan", plan, "--crawl-id", crawl_id, *QUIET, *args)
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     return done
+
+
+def resumable_settings(folder: Path) -> dict[str, object]:
+    """Settings of a crawl a test stops and resumes: its queue (JOBDIR) and state in ``folder``.
+
+    Two requests at a time, so that a stop lands midway through a small site.
+    """
+    return {
+        "JOBDIR": folder / "job",
+        "NEWSARCHIVE_STATE_PATH": folder / "s.db",
+        **NO_DELAY,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    }
+
+
+LOCAL_PLAN = """
+[plan]
+name = "local"
+state = "{state}"
+output = "{output}"
+
+[defaults.politeness]
+delay = 0.0
+concurrency = {concurrency}
+autothrottle = false
+
+[[sites]]
+name = "herald"
+seeds = ["{base}/"]
+allow_private = true
+{extra}"""
+
+
+def local_plan(
+    base: str,
+    *,
+    concurrency: int = 8,
+    output: str = "out",
+    state: str = "state/local.sqlite",
+    extra: str = "",
+) -> str:
+    """The text of a plan crawling one local site ``herald`` at ``base``, without delays.
+
+    ``extra`` is appended to the site's table (``[sites.scope]`` lines, say).
+    """
+    return LOCAL_PLAN.format(
+        base=base, concurrency=concurrency, output=output, state=state, extra=extra
+    )
+
+
+REFETCH_PLAN = """
+[plan]
+name = "twice"
+state = "state/twice.sqlite"
+output = "output"
+
+[[sites]]
+name = "demo"
+seeds = ["{base}/"]
+allow_private = true
+refetch = "conditional"
+
+[sites.politeness]
+delay = 0.0
+concurrency = 8
+autothrottle = false
+"""
+
+
+def crawl_twice_refetching(folder: Path, base: str) -> tuple[Path, Path]:
+    """A plan crawling ``base`` twice (``run1``, ``run2``); the crawl folders of both runs.
+
+    Between the runs the validators are dropped from the crawl state (as from a server
+    without ETag and Last-Modified), so the second run re-fetches every archived article
+    in full: identical payloads, stored as revisits of the first run's records.
+    """
+    import sqlite3
+
+    plan = folder / "plan.toml"
+    plan.write_text(REFETCH_PLAN.format(base=base), encoding="utf-8")
+    crawl_plan(plan, "run1")
+    with sqlite3.connect(folder / "state" / "twice.sqlite") as db:
+        db.execute("UPDATE fetches SET etag = NULL, last_modified = NULL")
+    crawl_plan(plan, "run2")
+    return folder / "output/demo/run1", folder / "output/demo/run2"
