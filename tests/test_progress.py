@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from support.crawls import crawl_command, run_command
+
 from newsarchive.progress import Progress
 
 
@@ -152,22 +154,12 @@ def test_a_log_message_wipes_the_bar_first() -> None:
 
 
 def test_a_running_crawl_reports_its_queue(tmp_path) -> None:
-    import subprocess
-    import sys
 
     from newsarchive.server import DemoSite
 
     with DemoSite(generate=60) as site:
-        run = subprocess.run(
-            [
-                *(sys.executable, "-m", "newsarchive", "crawl", f"{site.base_url}/"),
-                *("--out", str(tmp_path / "out"), "--allow-private"),
-                *("-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0.2", "-s", "DOWNLOAD_DELAY=0.02"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        settings = {"NEWSARCHIVE_PROGRESS_INTERVAL": 0.2, "DOWNLOAD_DELAY": 0.02}
+        run = run_command(crawl_command(f"{site.base_url}/", tmp_path / "out", settings=settings))
     assert run.returncode == 0, run.stderr[-3000:]
     lines = [line for line in run.stderr.splitlines() if line.startswith("crawl ")]
     assert any(", queued " in line and "/s (now " in line for line in lines), lines

@@ -17,7 +17,7 @@ from support import PYTHONPATH_ENTRY
 
 CRAWL_TIMEOUT = 300  # seconds: a generous bound for a small local crawl on a loaded machine
 NEWSARCHIVE = (sys.executable, "-m", "newsarchive")
-QUIET = ("-s", "NEWSARCHIVE_PROGRESS=False")  # no progress lines in the captured output
+QUIET: Mapping[str, object] = {"NEWSARCHIVE_PROGRESS": False}  # no progress lines in the output
 # A local test site answers at once: no politeness delay, no autothrottle.
 NO_DELAY: Mapping[str, object] = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 
@@ -28,7 +28,7 @@ def setting_args(settings: Mapping[str, object]) -> list[str]:
 
 
 def crawl_command(
-    url: str,
+    url: str | list[str],
     out: str | Path,
     *args: str,
     crawl_id: str | None = None,
@@ -37,14 +37,14 @@ def crawl_command(
 ) -> list[str]:
     """``python -m newsarchive crawl URL --out OUT --allow-private`` against a local site.
 
-    ``args`` are further options (``--max-pages``); ``settings`` become ``-s`` options
-    (default: :data:`NO_DELAY`).
+    ``url`` may be a list of seeds; ``args`` are further options (``--max-pages``);
+    ``settings`` become ``-s`` options (default: :data:`NO_DELAY`).
     """
     return [
         *NEWSARCHIVE,
         *(["-v"] if verbose else []),
         "crawl",
-        url,
+        *([url] if isinstance(url, str) else url),
         *("--out", str(out), "--allow-private"),
         *(("--crawl-id", crawl_id) if crawl_id else ()),
         *args,
@@ -88,7 +88,8 @@ def run_command(
 
 def crawl_plan(plan: Path, crawl_id: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``newsarchive crawl --plan PLAN --crawl-id ID ARGS``, which must succeed."""
-    done = run_newsarchive("crawl", "--plan", plan, "--crawl-id", crawl_id, *QUIET, *args)
+    quiet = setting_args(QUIET)
+    done = run_newsarchive("crawl", "--plan", plan, "--crawl-id", crawl_id, *quiet, *args)
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     return done
 
