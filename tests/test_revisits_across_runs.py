@@ -17,7 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from support.crawls import crawl_plan, crawl_twice_refetching
+from support.crawls import crawl_plan, crawl_twice_refetching, local_plan
 from support.redis_server import LocalRedis
 from warcio.archiveiterator import ArchiveIterator
 
@@ -167,25 +167,8 @@ def test_after_a_run_is_deleted_no_revisit_points_at_it(
     import shutil
 
     plan = tmp_path / "plan.toml"
-    plan.write_text(
-        f"""
-[plan]
-name = "gone"
-state = "state/gone.sqlite"
-output = "output"
-
-[[sites]]
-name = "demo"
-seeds = ["{demo_site.base_url}/"]
-allow_private = true
-
-[sites.politeness]
-delay = 0.0
-concurrency = 8
-autothrottle = false
-""",
-        encoding="utf-8",
-    )
+    text = local_plan(demo_site.base_url, name="gone", site="demo", output="output")
+    plan.write_text(text, encoding="utf-8")
     crawl_plan(plan, "run1")
     shutil.rmtree(tmp_path / "output/demo/run1")
     crawl_plan(plan, "run2")

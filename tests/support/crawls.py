@@ -109,17 +109,17 @@ def resumable_settings(folder: Path) -> dict[str, object]:
 
 LOCAL_PLAN = """
 [plan]
-name = "local"
+name = "{name}"
 state = "{state}"
 output = "{output}"
 
 [defaults.politeness]
-delay = 0.0
+delay = {delay}
 concurrency = {concurrency}
 autothrottle = false
 
 [[sites]]
-name = "herald"
+name = "{site}"
 seeds = ["{base}/"]
 allow_private = true
 {extra}"""
@@ -128,37 +128,33 @@ allow_private = true
 def local_plan(
     base: str,
     *,
+    name: str = "local",
+    site: str = "herald",
     concurrency: int = 8,
+    delay: float = 0.0,
     output: str = "out",
-    state: str = "state/local.sqlite",
+    state: str | None = None,
     extra: str = "",
 ) -> str:
-    """The text of a plan crawling one local site ``herald`` at ``base``, without delays.
+    """The text of a plan ``name`` crawling one local site ``site`` at ``base``.
 
-    ``extra`` is appended to the site's table (``[sites.scope]`` lines, say).
+    No politeness delay unless one is given; the state is ``state/NAME.sqlite`` unless
+    given. ``extra`` is appended to the site's table (``refetch = ...``, a
+    ``[sites.scope]`` table).
     """
     return LOCAL_PLAN.format(
-        base=base, concurrency=concurrency, output=output, state=state, extra=extra
+        base=base,
+        name=name,
+        site=site,
+        concurrency=concurrency,
+        delay=delay,
+        output=output,
+        state=state or f"state/{name}.sqlite",
+        extra=extra,
     )
 
 
-REFETCH_PLAN = """
-[plan]
-name = "twice"
-state = "state/twice.sqlite"
-output = "output"
-
-[[sites]]
-name = "demo"
-seeds = ["{base}/"]
-allow_private = true
-refetch = "conditional"
-
-[sites.politeness]
-delay = 0.0
-concurrency = 8
-autothrottle = false
-"""
+REFETCH = 'refetch = "conditional"\n'  # archived articles re-fetched with validators
 
 
 def crawl_twice_refetching(folder: Path, base: str) -> tuple[Path, Path]:
@@ -171,9 +167,24 @@ def crawl_twice_refetching(folder: Path, base: str) -> tuple[Path, Path]:
     import sqlite3
 
     plan = folder / "plan.toml"
-    plan.write_text(REFETCH_PLAN.format(base=base), encoding="utf-8")
+    text = local_plan(base, name="twice", site="demo", output="output", extra=REFETCH)
+    plan.write_text(text, encoding="utf-8")
     crawl_plan(plan, "run1")
     with sqlite3.connect(folder / "state" / "twice.sqlite") as db:
         db.execute("UPDATE fetches SET etag = NULL, last_modified = NULL")
     crawl_plan(plan, "run2")
     return folder / "output/demo/run1", folder / "output/demo/run2"
+
+
+def start_logged(
+    command: list[str], log_path: Path, cwd: str | Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``command`` in the background, its output (unbuffered) into ``log_path``."""
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(
+            command,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=newsarchive_env({"PYTHONUNBUFFERED": "1"}),
+            cwd=cwd,
+        )
