@@ -16,8 +16,6 @@ import gzip
 import io
 import json
 import signal
-import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import pytest
 from support.crawls import (
     NEWSARCHIVE,
     crawl_command,
+    interrupt_when,
     local_plan,
     resumable_settings,
     run_command,
@@ -54,17 +53,7 @@ def exported(folder: Path) -> list[dict[str, Any]]:
 
 def run_until(command: list[str], cwd: Path, ready: Callable[[], bool]) -> None:
     """Start a crawl and ``kill -9`` it as soon as ``ready()`` holds."""
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not ready() and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.02)
-        assert process.poll() is None, "the crawl ended before it could be killed"
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.wait(timeout=60)
+    assert interrupt_when(command, cwd, ready), "the crawl ended before it could be killed"
 
 
 def record_at(warc_dir: Path, filename: str, offset: int, length: int) -> Any:
@@ -148,14 +137,7 @@ def test_a_torn_jobdir_queue_is_discarded_with_a_warning(tmp_path: Path) -> None
             settings=resumable_settings(tmp_path),
         )
         # a clean stop leaves a queue with its counts; the resumed run is then killed
-        first = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path
-        )
-        deadline = time.monotonic() + 60
-        while len(exported(out)) < total // 5 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        first.send_signal(signal.SIGTERM)
-        first.wait(timeout=60)
+        interrupt_when(command, tmp_path, lambda: len(exported(out)) >= total // 5, signal.SIGTERM)
         assert (tmp_path / "job" / "requests.queue" / "active.json").exists()
         run_until(command, tmp_path, lambda: len(exported(out)) >= total // 2)
         last = run_command(command, timeout=120, cwd=tmp_path)

@@ -24,6 +24,7 @@ import pytest
 from support.crawls import (
     NO_DELAY,
     crawl_command,
+    interrupt_when,
     local_plan,
     resumable_settings,
     run_command,
@@ -527,14 +528,9 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
             crawl_id="20260101T000000Z-stop",
             settings=resumable_settings(tmp_path),
         )
-        first = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path
+        interrupt_when(
+            command, tmp_path, lambda: len(exported_urls(out)) >= total // 4, getattr(signal, stop)
         )
-        deadline = time.monotonic() + 60
-        while len(exported_urls(out)) < total // 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        first.send_signal(getattr(signal, stop))
-        first.wait(timeout=60)
         interrupted = len(set(exported_urls(out)))
         second = run_command(command, timeout=120, cwd=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]

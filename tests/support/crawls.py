@@ -8,9 +8,11 @@ on ``PYTHONPATH`` for settings that name ``support`` classes).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from support import PYTHONPATH_ENTRY
@@ -188,3 +190,30 @@ def start_logged(
             env=newsarchive_env({"PYTHONUNBUFFERED": "1"}),
             cwd=cwd,
         )
+
+
+def interrupt_when(
+    command: list[str],
+    cwd: str | Path,
+    ready: Callable[[], bool],
+    stop: signal.Signals = signal.SIGKILL,
+    within: float = 90,
+) -> bool:
+    """Start a crawl and send it ``stop`` as soon as ``ready()`` holds (or after ``within`` s).
+
+    True when the signal reached the crawl while it ran (False: it had ended by itself).
+    The bound is generous for a loaded machine; ``ready`` decides, not the clock.
+    """
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd
+    )
+    try:
+        deadline = time.monotonic() + within
+        while not ready() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.02)
+        running = process.poll() is None
+        if running:
+            process.send_signal(stop)
+        return running
+    finally:
+        process.wait(timeout=60)
