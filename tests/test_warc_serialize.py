@@ -124,7 +124,7 @@ def test_digest_index_sees_what_another_process_added_after_it_opened(tmp_path: 
 
     path = tmp_path / "digests.sqlite"
     (tmp_path / "f.warc.gz").write_bytes(b"")
-    index = DigestIndex(path)
+    index = DigestIndex(path, refresh_interval=0)  # look for others' entries at every miss
     index.add(entry("sha1:AAAA", "http://a/"))
     index.commit()
     assert index.lookup("sha1:BBBB") is None

@@ -33,9 +33,13 @@ digests' ``hash()`` values (filled from the database on open, ~60 bytes a payloa
 a hit (a real one, or a rare hash collision) is answered by SQLite. Other
 connections write to the same file while this one is open (the sites of a plan
 crawled side by side, each with its own index; a second crawl process of the plan),
-so before a miss is believed, ``PRAGMA data_version`` (no disk read) says whether
-another connection committed since the set was last brought up to date; if one
-did, the rows added since (``rowid`` above the highest seen) join the set first.
+so before a miss is believed, ``PRAGMA data_version`` says whether another
+connection committed since the set was last brought up to date; if one did, the
+rows added since (``rowid`` above the highest seen) join the set first. The check
+reads the WAL index (~13 µs, twenty times the set lookup), so it is made at most
+once per ``refresh_interval`` (1 s): writers commit every ``commit_interval``
+(2 s) anyway, so another process's entry is seen at most a second later than it
+could be, instead of never.
 No read transaction is held between calls (Python's sqlite3 opens one only for
 writes, and every write commits), so each query sees every committed entry.
 
@@ -155,6 +159,7 @@ class DigestIndex:
         commit_interval: float = 2.0,
         *,
         warc_dir: str | Path | None = None,
+        refresh_interval: float = 1.0,
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,6 +181,8 @@ class DigestIndex:
         # no query while no other connection has committed (data version _version).
         self._known: set[int] = set()
         self._seen = 0
+        self.refresh_interval = refresh_interval
+        self._checked = time.monotonic()
         self._version = self._data_version()
         self._add_rows_after(0)
 
@@ -191,7 +198,11 @@ class DigestIndex:
 
     def _catch_up(self) -> bool:
         """Add what other connections committed since the last look (True: something may be new)."""
+        now = time.monotonic()
+        if now - self._checked < self.refresh_interval:
+            return False
         with self._lock:
+            self._checked = now
             version = self._data_version()
             if version == self._version:
                 return False

@@ -52,6 +52,7 @@ class Originals:
     _readers: dict[Path, DigestReader | None] = field(default_factory=dict)
     _indexes: dict[Path, list[Path]] = field(default_factory=dict)
     _expected: dict[Path, list[Path]] = field(default_factory=dict)
+    _runs: dict[Path, list[Path]] = field(default_factory=dict)
 
     def candidates(
         self, warc_path: Path, digest: str, uri: str | None, date: str | None
@@ -63,13 +64,13 @@ class Originals:
                 yield from ((path, entry.offset) for path in _files(index, entry, warc_path))
         if uri and date:
             key = f"{surt_key(uri)} {timestamp14(date)} ".encode()
-            for cdxj in _run_indexes(warc_path):
+            for cdxj in self.run_indexes(warc_path):
                 yield from _cdxj_captures(cdxj, key, digest)
 
     def searched(self, warc_path: Path) -> str:
         """Where a lookup for ``warc_path`` looked, for the message when it found nothing."""
         indexes = self.indexes(warc_path)
-        runs = len(_run_indexes(warc_path))
+        runs = len(self.run_indexes(warc_path))
         expected = ", ".join(map(str, self._expected[warc_path.parent]))
         where = (
             f"the digest index {', '.join(map(str, indexes))}"
@@ -87,6 +88,13 @@ class Originals:
             self._expected[folder] = unique
             self._indexes[folder] = [p for p in unique if p.is_file()]
         return self._indexes[folder]
+
+    def run_indexes(self, warc_path: Path) -> list[Path]:
+        """The CDXJ indexes of the site's runs (looked up once per folder)."""
+        folder = warc_path.parent
+        if folder not in self._runs:
+            self._runs[folder] = _run_indexes(warc_path)
+        return self._runs[folder]
 
     def _reader(self, index: Path) -> DigestReader | None:
         if index not in self._readers:
@@ -108,16 +116,20 @@ class Originals:
         self._readers.clear()
 
 
-def _files(index: Path, entry: ArchivedPayload, warc_path: Path) -> list[Path]:
-    """The entry's file as the index names it, then the same name in the site's other runs."""
+def _files(index: Path, entry: ArchivedPayload, warc_path: Path) -> Iterator[Path]:
+    """The entry's file as the index names it, then the same name in the site's other runs.
+
+    Lazy: the other runs are looked at only when the named file did not serve.
+    """
     named = index.parent / entry.filename
-    found = [named, named.with_name(named.name + ".open")]
+    yield from (p for p in (named, named.with_name(named.name + ".open")) if p.is_file())
     crawl = warc_path.parent.parent
     if warc_path.parent.name == WARC_DIRNAME and crawl.parent.is_dir():
         name = Path(entry.filename).name
         for run in sorted(crawl.parent.iterdir()):
-            found += [run / WARC_DIRNAME / name, run / WARC_DIRNAME / f"{name}.open"]
-    return [p for p in dict.fromkeys(found) if p.is_file()]
+            for path in (run / WARC_DIRNAME / name, run / WARC_DIRNAME / f"{name}.open"):
+                if path.is_file() and path != named:
+                    yield path
 
 
 def _plan_indexes(warc_dir: Path) -> list[Path]:
