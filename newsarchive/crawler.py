@@ -12,7 +12,6 @@ import logging
 import math
 import shlex
 import signal
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -348,22 +347,6 @@ def progress_counts(stats: Mapping[str, Any]) -> dict[str, int]:
     }
 
 
-def progress_line(
-    counts: Mapping[str, int],
-    elapsed: float,
-    queued: int | None = None,
-    recent_rate: float | None = None,
-) -> str:
-    """``pages 10  articles 7  errors 3  queued 120  2.0 pages/s (now 3.5)  5s``."""
-    rate = counts["pages"] / elapsed if elapsed > 0 else 0.0
-    waiting = f"queued {queued}  " if queued is not None else ""
-    now = f" (now {recent_rate:.1f})" if recent_rate is not None else ""
-    return (
-        f"pages {counts['pages']}  articles {counts['articles']}  "
-        f"errors {counts['errors']}  {waiting}{rate:.1f} pages/s{now}  {elapsed:.0f}s"
-    )
-
-
 def queued_requests(crawler: Any) -> int | None:
     """Requests the scheduler holds plus those downloading (None before the crawl runs).
 
@@ -386,22 +369,22 @@ def queued_requests(crawler: Any) -> int | None:
 
 
 class CrawlProgress:
-    """Scrapy extension: a live progress line on a terminal, plain lines otherwise.
+    """Scrapy extension: the crawl's stats on :class:`newsarchive.progress.Progress`.
 
-    ``NEWSARCHIVE_PROGRESS = False`` switches it off; ``NEWSARCHIVE_PROGRESS_INTERVAL``
-    sets the seconds between plain lines (a terminal is refreshed every second).
+    Only the Scrapy wiring lives here (signals, a timer polling the stats); the
+    display is the one every long command uses. ``NEWSARCHIVE_PROGRESS = False``
+    switches it off; ``NEWSARCHIVE_PROGRESS_INTERVAL`` sets the seconds between plain
+    lines (a terminal's bar is refreshed every second).
     """
 
     def __init__(self, crawler: Any, stream: IO[str] | None = None) -> None:
+        from newsarchive.progress import PLAIN_INTERVAL
+
         self.crawler = crawler
-        self.stream = stream or sys.stderr
-        self.live = self.stream.isatty()
-        self.interval = (
-            1.0 if self.live else crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 10.0)
-        )
-        self.started = time.monotonic()
+        self.stream = stream
+        self.interval = crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", PLAIN_INTERVAL)
+        self.progress: Any = None
         self.task: Any = None
-        self.last = (self.started, 0)  # (time, pages) of the line before: the recent rate
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlProgress:
@@ -418,39 +401,34 @@ class CrawlProgress:
     def spider_opened(self) -> None:
         from twisted.internet.task import LoopingCall
 
-        self.started = time.monotonic()
-        if self.live:
-            for handler in self._same_stream_handlers():
-                handler.addFilter(self.clear_line)
+        progress = self._progress()
         self.task = LoopingCall(self.show)
-        self.task.start(self.interval, now=False)
+        self.task.start(progress.period, now=False)
 
     def spider_closed(self) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
-        for handler in self._same_stream_handlers():
-            handler.removeFilter(self.clear_line)
-        self.show()
-        if self.live:
-            self.stream.write("\n")
-            self.stream.flush()
-
-    def _same_stream_handlers(self) -> list[logging.Handler]:
-        return [
-            h for h in logging.getLogger().handlers if getattr(h, "stream", None) is self.stream
-        ]
-
-    def clear_line(self, record: logging.LogRecord) -> bool:
-        """Log filter: wipe the progress line so a log message starts on a clean line."""
-        self.stream.write("\r\x1b[2K")
-        return True
+        self._update()
+        self._progress().finish()
 
     def show(self) -> None:
+        """Hand the stats to the display and show them."""
+        self._update()
+        self._progress().show()
+
+    def _progress(self) -> Any:
+        if self.progress is None:
+            from newsarchive.progress import Progress
+
+            crawl_id = self.crawler.settings.get("NEWSARCHIVE_CRAWL_ID")
+            what = f"crawl {crawl_id}" if crawl_id else "crawl"
+            self.progress = Progress(what, unit="pages", stream=self.stream, interval=self.interval)
+        return self.progress
+
+    def _update(self) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        counts, now = progress_counts(stats), time.monotonic()
-        since, pages_then = self.last
-        recent = (counts["pages"] - pages_then) / (now - since) if now > since else None
-        self.last = (now, counts["pages"])
-        line = progress_line(counts, now - self.started, queued_requests(self.crawler), recent)
-        self.stream.write(f"\r\x1b[2K{line}" if self.live else f"progress: {line}\n")
-        self.stream.flush()
+        figures = progress_counts(stats)
+        queued = queued_requests(self.crawler)
+        if queued is not None:
+            figures["queued"] = queued
+        self._progress().update(figures.pop("pages"), **figures)

@@ -249,6 +249,30 @@ def folder_of_batch(path: Path) -> CrawlFolder | None:
     return CrawlFolder(folder) if (folder / MANIFEST_NAME).is_file() else None
 
 
+def warc_files_of(items: Iterable[Path]) -> list[Path]:
+    """WARC files as named, folders expanded: a crawl folder's ``warc/``, or a folder of them.
+
+    Finished and unfinished (``.open``, a crash's) files, in name order per folder:
+    what ``reextract`` and the ``warc`` commands read. A missing item raises
+    ``FileNotFoundError`` naming it.
+    """
+    found: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            folder = item / WARC_DIRNAME if (item / WARC_DIRNAME).is_dir() else item
+            found += sorted(
+                p
+                for pattern in (f"*{WARC_SUFFIX}", f"*{WARC_SUFFIX}{OPEN_SUFFIX}")
+                for p in folder.glob(pattern)
+                if p.is_file()
+            )
+        elif item.exists():
+            found.append(item)
+        else:
+            raise FileNotFoundError(f"no such WARC file or folder: {item}")
+    return found
+
+
 # --------------------------------------------------------------------------- WARC records
 
 

@@ -33,6 +33,10 @@ class InflateError(ValueError):
     """The bytes could not be inflated: corrupt, unknown coding, or over the limit."""
 
 
+class CutShort(InflateError):
+    """The compressed stream ends before its end marker (a dropped connection, a cut file)."""
+
+
 class TooLarge(InflateError):
     """Decompressed output passed the limit (a decompression bomb, or a huge page)."""
 
@@ -98,7 +102,7 @@ class _Zlib:
 
     def finish(self) -> None:
         if not self._done and self._started:
-            raise InflateError("compressed data cut short")
+            raise CutShort("compressed data cut short")
 
 
 class _Deflate:
@@ -161,7 +165,7 @@ class _Brotli:
     def finish(self) -> None:
         finished = getattr(self._d, "is_finished", None)
         if finished is not None and not finished():
-            raise InflateError("brotli data cut short")
+            raise CutShort("brotli data cut short")
 
 
 class _Zstd:
@@ -194,7 +198,7 @@ class _Zstd:
 
     def finish(self) -> None:
         if not self._d.eof:
-            raise InflateError("zstd data cut short")
+            raise CutShort("zstd data cut short")
 
 
 class _Identity:
@@ -238,6 +242,31 @@ def iter_inflate(chunks: Iterable[bytes], coding: str, limit: int | None = None)
 def inflate(data: bytes, coding: str = "gzip", limit: int | None = None) -> bytes:
     """``data`` decompressed with one coding, at most ``limit`` bytes of it."""
     return b"".join(iter_inflate([data], coding, limit))
+
+
+def inflate_head(
+    data: bytes, coding: str = "gzip", limit: int | None = None
+) -> tuple[bytes, InflateError | None]:
+    """The first ``limit`` bytes ``data`` inflates to, and what stopped it (None: nothing).
+
+    For documents worth reading in part (a sitemap cut by a dropped connection, or
+    bigger than the limit): what inflated before the problem is kept, never more
+    than ``limit`` bytes of it, and the problem is returned instead of raised.
+    """
+    limit = max_size() if limit is None else limit
+    inflater = _inflater(coding)
+    head = bytearray()
+    try:
+        for piece in inflater.feed(data):
+            room = limit - len(head)
+            if len(piece) > room:
+                head += piece[:room]
+                return bytes(head), TooLarge(limit)
+            head += piece
+        inflater.finish()
+    except InflateError as error:
+        return bytes(head), error
+    return bytes(head), None
 
 
 def codings_of(content_encoding: str | None) -> list[str]:

@@ -46,6 +46,10 @@ class LoadError(ValueError):
     """An export file that cannot be read, with the place of the problem."""
 
 
+class MissingSource(LoadError):
+    """A path to load that does not exist: for a command, a wrong argument (exit 2)."""
+
+
 def _open_text(path: Path) -> IO[str]:
     if path.name.endswith((".gz", ".gz.open")):
         return gzip.open(path, "rt", encoding="utf-8", newline="")
@@ -187,7 +191,7 @@ def sources(path: Path, *, verify: bool = True) -> list[Source]:
     export and ``.open`` batches are left out).
     """
     if not path.exists():
-        raise LoadError(f"{path}: no such file or directory")
+        raise MissingSource(f"{path}: no such file or directory")
     if path.is_file():
         reader_for(path)  # an unknown format fails here, at once
         folder = folder_of_batch(path)

@@ -5,7 +5,7 @@ an identifying user agent. Every setting that differs from Scrapy's default
 says why. Project-specific settings are prefixed ``NEWSARCHIVE_``.
 """
 
-from newsarchive.plan import newsarchive_user_agent
+from newsarchive.version import newsarchive_user_agent
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["newsarchive.spiders"]
@@ -202,9 +202,9 @@ NEWSARCHIVE_SITE_NAME = None
 NEWSARCHIVE_REFETCH = "never"
 # Articles per JSON Lines batch file before the next one starts.
 NEWSARCHIVE_EXPORT_BATCH_SIZE = 10_000
-# Live progress line (a terminal) or plain progress lines (otherwise) during a crawl.
+# Progress bar (a terminal) or plain progress lines (otherwise) during a crawl.
 NEWSARCHIVE_PROGRESS = True
-# Seconds between plain progress lines (a terminal's line is refreshed every second).
+# Seconds between plain progress lines (a terminal's bar is refreshed every second).
 NEWSARCHIVE_PROGRESS_INTERVAL = 10.0
 # Worker mode (`crawl --redis`, newsarchive/distributed): the Redis server of the crawl.
 NEWSARCHIVE_REDIS_URL = None

@@ -24,19 +24,10 @@ from newsarchive import checks
 from newsarchive.checks import Field
 from newsarchive.discovery.dates import is_since, parse_rfc3339
 from newsarchive.discovery.sources import SourceKind, entry_points, source_fields
-from newsarchive.version import __version__
-
-# Where site operators learn what crawls them when a plan names no contact of its own.
-PROJECT_URL = "https://github.com/newsarchive/newsarchive"
+from newsarchive.version import PROJECT_URL, newsarchive_user_agent
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 WEB_PORTS = frozenset(DEFAULT_PORTS.values())
-
-
-def newsarchive_user_agent(contact: str = PROJECT_URL) -> str:
-    """newsarchive's user agent, naming ``contact`` (the default for every crawl)."""
-    return f"newsarchive/{__version__} (+{contact}; archival crawler)"
-
 
 # --------------------------------------------------------------------------- the type
 

@@ -16,36 +16,26 @@ import gzip
 import io
 import json
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.crawls import (
+    NEWSARCHIVE,
+    crawl_command,
+    interrupt_when,
+    local_plan,
+    resumable_settings,
+    run_command,
+    run_newsarchive,
+)
 from warcio.archiveiterator import ArchiveIterator
 
 pytestmark = pytest.mark.slow
 
 ARTICLES = 120
 CRAWL_ID = "20260101T000000Z-kill"
-PLAN = """
-[plan]
-name = "local"
-state = "state/local.sqlite"
-output = "out"
-
-[defaults.politeness]
-delay = 0.0
-concurrency = 4
-autothrottle = false
-
-[[sites]]
-name = "herald"
-seeds = ["{base}/"]
-allow_private = true
-"""
 
 
 def exported(folder: Path) -> list[dict[str, Any]]:
@@ -63,17 +53,7 @@ def exported(folder: Path) -> list[dict[str, Any]]:
 
 def run_until(command: list[str], cwd: Path, ready: Callable[[], bool]) -> None:
     """Start a crawl and ``kill -9`` it as soon as ``ready()`` holds."""
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not ready() and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.02)
-        assert process.poll() is None, "the crawl ended before it could be killed"
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.wait(timeout=60)
+    assert interrupt_when(command, cwd, ready), "the crawl ended before it could be killed"
 
 
 def record_at(warc_dir: Path, filename: str, offset: int, length: int) -> Any:
@@ -96,19 +76,9 @@ def test_kill_9_at_several_points_then_resume(tmp_path: Path) -> None:
 
     folder = tmp_path / "out" / "herald" / CRAWL_ID
     with DemoSite(generate=ARTICLES) as site:
-        (tmp_path / "plan.toml").write_text(PLAN.format(base=site.base_url))
-        command = [
-            sys.executable,
-            "-m",
-            "newsarchive",
-            "crawl",
-            "--plan",
-            "plan.toml",
-            "--site",
-            "herald",
-            "--crawl-id",
-            CRAWL_ID,
-        ]
+        (tmp_path / "plan.toml").write_text(local_plan(site.base_url, concurrency=4))
+        command = [*NEWSARCHIVE, "crawl", "--plan", "plan.toml", "--site", "herald"]
+        command += ["--crawl-id", CRAWL_ID]
         kill_points = [
             lambda: any((folder / "warc").glob("*.warc.gz.open")),  # before any article
             lambda: len(exported(folder)) >= ARTICLES // 5,
@@ -120,7 +90,7 @@ def test_kill_9_at_several_points_then_resume(tmp_path: Path) -> None:
             left = [p.name for p in (folder / "warc").glob("*.open")]
             assert left, "a kill left no crashed WARC file"
             crashed += left
-        last = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=tmp_path)
+        last = run_command(command, timeout=180, cwd=tmp_path)
     assert last.returncode == 0, last.stderr[-3000:]
     assert "WARC recovery: recovered" in last.stderr
 
@@ -150,12 +120,7 @@ def test_kill_9_at_several_points_then_resume(tmp_path: Path) -> None:
         )
         assert record.rec_headers.get_header("WARC-Target-URI") == fields["url"]
 
-    check = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "warc", "check", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    check = run_newsarchive("warc", "check", folder, timeout=120)
     assert check.returncode == 0, check.stdout[-3000:]
 
 
@@ -165,37 +130,14 @@ def test_a_torn_jobdir_queue_is_discarded_with_a_warning(tmp_path: Path) -> None
     out = tmp_path / "out"
     total = 150
     with DemoSite(generate=total) as site:
-        command = [
-            sys.executable,
-            "-m",
-            "newsarchive",
-            "crawl",
+        command = crawl_command(
             site.base_url + "/",
-            "--out",
-            str(out),
-            "--allow-private",
-            "--crawl-id",
-            "20260101T000000Z-jobd",
-            "-s",
-            f"JOBDIR={tmp_path / 'job'}",
-            "-s",
-            f"NEWSARCHIVE_STATE_PATH={tmp_path / 's.db'}",
-            "-s",
-            "DOWNLOAD_DELAY=0",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=False",
-            "-s",
-            "CONCURRENT_REQUESTS_PER_DOMAIN=2",
-        ]
-        # a clean stop leaves a queue with its counts; the resumed run is then killed
-        first = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path
+            out,
+            crawl_id="20260101T000000Z-jobd",
+            settings=resumable_settings(tmp_path),
         )
-        deadline = time.monotonic() + 60
-        while len(exported(out)) < total // 5 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        first.send_signal(signal.SIGTERM)
-        first.wait(timeout=60)
+        # a clean stop leaves a queue with its counts; the resumed run is then killed
+        interrupt_when(command, tmp_path, lambda: len(exported(out)) >= total // 5, signal.SIGTERM)
         assert (tmp_path / "job" / "requests.queue" / "active.json").exists()
         # killed once it has exported articles of its own: how far the stopping first run
         # got depends on the machine's load, and a kill before the resumed run opened its
@@ -203,7 +145,7 @@ def test_a_torn_jobdir_queue_is_discarded_with_a_warning(tmp_path: Path) -> None
         stopped_at = len(exported(out))
         assert stopped_at < total - 20, "the first run finished before it could be stopped"
         run_until(command, tmp_path, lambda: len(exported(out)) >= stopped_at + 10)
-        last = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        last = run_command(command, timeout=120, cwd=tmp_path)
     assert last.returncode == 0, last.stderr[-3000:]
     assert "Traceback" not in last.stderr, last.stderr[-3000:]
     assert "was not closed cleanly (the crawl was killed)" in last.stderr

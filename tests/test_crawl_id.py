@@ -201,7 +201,7 @@ def test_an_interrupted_crawl_repeats_how_to_resume(tmp_path: Path, signum: int)
             assert process.stderr is not None
             for line in process.stderr:
                 lines.append(line)
-                if line.startswith("progress:"):
+                if line.startswith("crawl slow-1: "):  # a progress line
                     running.set()
 
         reader = threading.Thread(target=read, daemon=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from support.crawls import NEWSARCHIVE, crawl_command, local_plan, run_command, run_newsarchive
 
 import newsarchive
 from newsarchive.crawlfolder import CrawlFolder, find_crawl_folders
@@ -23,49 +23,26 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PLAN = """
-[plan]
-name = "local"
-state = "../state/local.sqlite"
-output = "{output}"
-
-[defaults.politeness]
-delay = 0.0
-concurrency = {concurrency}
-autothrottle = false
-
-[[sites]]
-name = "herald"
-seeds = ["{base}/"]
-allow_private = true
-"""
-
 
 def write_plan(folder: Path, base: str, output: str = "../output", concurrency: int = 8) -> Path:
+    """``plans/local.toml``, its state and output beside ``plans/``."""
     (folder / "plans").mkdir(parents=True, exist_ok=True)
     plan = folder / "plans" / "local.toml"
-    plan.write_text(PLAN.format(base=base, output=output, concurrency=concurrency))
+    state = "../state/local.sqlite"
+    plan.write_text(local_plan(base, output=output, concurrency=concurrency, state=state))
     return plan
 
 
-def newsarchive_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "newsarchive", *args]
-
-
 def run(cwd: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        newsarchive_command(*args), capture_output=True, text=True, timeout=timeout, cwd=cwd
-    )
+    return run_newsarchive(*args, timeout=timeout, cwd=cwd)
 
 
 def test_manifest_after_kill_9_and_resume_covers_every_part(tmp_path: Path) -> None:
     total, crawl_id = 60, "20260101T000000Z-kill"
     with DemoSite(generate=total) as site:
         plan = write_plan(tmp_path, site.base_url, concurrency=2)
-        command = newsarchive_command(
-            "crawl", "--plan", str(plan), "--crawl-id", crawl_id,
-            "-s", "NEWSARCHIVE_EXPORT_BATCH_SIZE=10",
-        )  # fmt: skip
+        command = [*NEWSARCHIVE, "crawl", "--plan", str(plan), "--crawl-id", crawl_id]
+        command += ["-s", "NEWSARCHIVE_EXPORT_BATCH_SIZE=10"]
         out = tmp_path / "output" / "herald" / crawl_id
         first = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path
@@ -147,17 +124,10 @@ def test_reused_out_summary_reports_this_crawl_only(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with DemoSite() as site:
         runs = [
-            run(
-                tmp_path,
-                "crawl",
-                site.base_url + "/",
-                "--out",
-                str(out),
-                "--allow-private",
-                "--crawl-id",
-                crawl_id,
-                "-s",
-                "DOWNLOAD_DELAY=0",
+            run_command(
+                crawl_command(site.base_url + "/", out, crawl_id=crawl_id),
+                timeout=180,
+                cwd=tmp_path,
             )
             for crawl_id in ("20260101T000000Z-aaaa", "20260102T000000Z-bbbb")
         ]

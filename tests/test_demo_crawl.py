@@ -21,6 +21,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from support.crawls import (
+    NO_DELAY,
+    crawl_command,
+    interrupt_when,
+    local_plan,
+    resumable_settings,
+    run_command,
+    run_newsarchive,
+)
 
 from newsarchive import schema
 
@@ -298,7 +307,7 @@ def test_summary_counts_coverage_and_failures(tmp_path: Path) -> None:
 def test_progress_lines_when_not_a_terminal() -> None:
     from scrapy.utils.test import get_crawler
 
-    from newsarchive.crawler import CrawlProgress, progress_counts, progress_line
+    from newsarchive.crawler import CrawlProgress, progress_counts
 
     stats = {
         "response_received_count": 10,
@@ -307,40 +316,20 @@ def test_progress_lines_when_not_a_terminal() -> None:
         "newsarchive/pages/failed": 2,
     }
     assert progress_counts(stats) == {"pages": 10, "articles": 7, "errors": 3}
-    assert progress_line(progress_counts(stats), 5.0).startswith(
-        "pages 10  articles 7  errors 3  2.0 pages/s"
-    )
     stream = io.StringIO()
-    crawler = get_crawler()
+    crawler = get_crawler(settings_dict={"NEWSARCHIVE_CRAWL_ID": "c1"})
     for key, value in stats.items():
         crawler.stats.set_value(key, value)
     CrawlProgress(crawler, stream=stream).show()
-    assert stream.getvalue().startswith("progress: pages 10  articles 7  errors 3")
-    assert stream.getvalue().endswith("\n") and "\r" not in stream.getvalue()
+    assert stream.getvalue().startswith("crawl c1: 10 pages, ")
+    assert stream.getvalue().endswith(", articles 7, errors 3\n")
+    assert "\r" not in stream.getvalue()
 
 
 def test_crawl_command_without_urls_is_a_clear_error(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "crawl", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = run_newsarchive("crawl", "--out", tmp_path, timeout=60)
     assert run.returncode == 2 and "give at least one URL" in run.stderr
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newsarchive",
-            "crawl",
-            "http://a.test/",
-            "--redis",
-            "redis://127.0.0.1:1/0",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = run_newsarchive("crawl", "http://a.test/", "--redis", "redis://127.0.0.1:1/0", timeout=60)
     assert run.returncode == 2 and "needs --crawl-id" in run.stderr
 
 
@@ -362,30 +351,10 @@ def test_crawl_command_on_a_generated_site(tmp_path: Path) -> None:
 
     out = tmp_path / "crawl"
     with DemoSite(generate=150) as site:
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "newsarchive",
-                "crawl",
-                site.base_url + "/",
-                "--out",
-                str(out),
-                "--allow-private",
-                "--max-pages",
-                "15",
-                "--crawl-id",
-                "20260101T000000Z-beef",
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=tmp_path,
+        command = crawl_command(
+            site.base_url + "/", out, "--max-pages", "15", crawl_id="20260101T000000Z-beef"
         )
+        run = run_command(command, timeout=120, cwd=tmp_path)
         fetched = len(site.request_log)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Crawl 20260101T000000Z-beef finished" in run.stdout
@@ -517,29 +486,11 @@ def test_crawl_with_jobdir_persists_requests(tmp_path: Path) -> None:
 
     jobdir = tmp_path / "job"
     with DemoSite(generate=6) as site:
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "newsarchive",
-                "-v",
-                "crawl",
-                site.base_url + "/",
-                "--out",
-                str(tmp_path / "out"),
-                "--allow-private",
-                "-s",
-                f"JOBDIR={jobdir}",
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=tmp_path,
+        settings = {"JOBDIR": jobdir, **NO_DELAY}
+        command = crawl_command(
+            site.base_url + "/", tmp_path / "out", settings=settings, verbose=True
         )
+        run = run_command(command, timeout=120, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     assert " ERROR " not in run.stderr and "Unable to serialize" not in run.stderr, run.stderr[
         -3000:
@@ -571,38 +522,17 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
     total = 80
     out = tmp_path / "out"
     with DemoSite(generate=total) as site:
-        command = [
-            sys.executable,
-            "-m",
-            "newsarchive",
-            "crawl",
+        command = crawl_command(
             site.base_url + "/",
-            "--out",
-            str(out),
-            "--allow-private",
-            "--crawl-id",
-            "20260101T000000Z-stop",
-            "-s",
-            f"JOBDIR={tmp_path / 'job'}",
-            "-s",
-            f"NEWSARCHIVE_STATE_PATH={tmp_path / 's.db'}",
-            "-s",
-            "DOWNLOAD_DELAY=0",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=False",
-            "-s",
-            "CONCURRENT_REQUESTS_PER_DOMAIN=2",
-        ]
-        first = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path
+            out,
+            crawl_id="20260101T000000Z-stop",
+            settings=resumable_settings(tmp_path),
         )
-        deadline = time.monotonic() + 60
-        while len(exported_urls(out)) < total // 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        first.send_signal(getattr(signal, stop))
-        first.wait(timeout=60)
+        interrupt_when(
+            command, tmp_path, lambda: len(exported_urls(out)) >= total // 4, getattr(signal, stop)
+        )
         interrupted = len(set(exported_urls(out)))
-        second = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        second = run_command(command, timeout=120, cwd=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
     assert total // 4 <= interrupted < total, "the first run was not interrupted midway"
     urls = exported_urls(out)
@@ -611,25 +541,9 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
     assert not list((out / "articles").glob("*.open"))
 
 
-PLAN = """
-[plan]
-name = "local"
-state = "state/local.sqlite"
-output = "out"
-
-[defaults.politeness]
-delay = 0.0
-concurrency = 8
-autothrottle = false
-
-[[sites]]
-name = "herald"
-seeds = ["{base}/"]
-allow_private = true
-
-[sites.scope]
-exclude = ['/gallery/']
-"""
+def plan_text(base: str) -> str:
+    """The local plan, its gallery out of scope."""
+    return local_plan(base, extra="\n[sites.scope]\nexclude = ['/gallery/']\n")
 
 
 def test_crawl_plan_twice_is_incremental(tmp_path: Path) -> None:
@@ -637,22 +551,10 @@ def test_crawl_plan_twice_is_incremental(tmp_path: Path) -> None:
     from newsarchive.server import DemoSite
 
     with DemoSite() as site:
-        (tmp_path / "plan.toml").write_text(PLAN.format(base=site.base_url))
-        command = [
-            sys.executable,
-            "-m",
-            "newsarchive",
-            "crawl",
-            "--plan",
-            "plan.toml",
-            "--site",
-            "herald",
-        ]
+        (tmp_path / "plan.toml").write_text(plan_text(site.base_url))
         runs = [
-            subprocess.run(
-                [*command, "--crawl-id", crawl_id],
-                capture_output=True,
-                text=True,
+            run_newsarchive(
+                *("crawl", "--plan", "plan.toml", "--site", "herald", "--crawl-id", crawl_id),
                 timeout=120,
                 cwd=tmp_path,
             )
@@ -675,20 +577,10 @@ def test_crawl_plan_errors_are_reported_with_their_place(tmp_path: Path) -> None
     (tmp_path / "bad.toml").write_text(
         '[plan]\nname = "x"\n\n[[sites]]\nname = "a"\nseeds = ["ftp://nope"]\n'
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "crawl", "--plan", "bad.toml"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    run = run_newsarchive("crawl", "--plan", "bad.toml", timeout=60, cwd=tmp_path)
     assert run.returncode == 2 and "bad.toml:6" in run.stderr, run.stderr
-    (tmp_path / "good.toml").write_text(PLAN.format(base="http://127.0.0.1:9"))
-    run = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "crawl", "--plan", "good.toml", "--site", "nosuch"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
+    (tmp_path / "good.toml").write_text(plan_text("http://127.0.0.1:9"))
+    run = run_newsarchive(
+        "crawl", "--plan", "good.toml", "--site", "nosuch", timeout=60, cwd=tmp_path
     )
     assert run.returncode == 2 and "nosuch" in run.stderr

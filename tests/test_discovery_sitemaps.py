@@ -201,3 +201,31 @@ def test_robots_with_a_byte_order_mark() -> None:
     assert sitemaps_from_robots(robots, "https://news.example/robots.txt") == [
         "https://news.example/s.xml"
     ]
+
+
+def test_a_cut_gzip_sitemap_keeps_what_inflated_and_reports() -> None:
+    entries = (f"<url><loc>https://news.example/story-{n}</loc></url>" for n in range(500))
+    packed = gzip.compress(f"<urlset>{''.join(entries)}</urlset>".encode())
+    result = parse_sitemap(packed[: len(packed) // 2], BASE)
+    assert "gzip: stream is truncated" in result.errors
+    assert result.urls  # the complete entries before the cut
+
+
+def test_a_gzip_sitemap_of_several_members_is_read_whole() -> None:
+    """``cat a.gz b.gz`` is one valid gzip file (gzip -d reads both members)."""
+    head = b"<urlset><url><loc>https://news.example/first</loc></url>"
+    tail = b"<url><loc>https://news.example/second</loc></url></urlset>"
+    result = parse_sitemap(gzip.compress(head) + gzip.compress(tail), BASE)
+    assert [e.url for e in result.urls] == [
+        "https://news.example/first",
+        "https://news.example/second",
+    ]
+    assert result.errors == []
+
+
+def test_corrupt_gzip_gives_one_message_and_no_entries() -> None:
+    packed = bytearray(gzip.compress(NEWS_SITEMAP))
+    packed[12:40] = b"\xff" * 28
+    result = parse_sitemap(bytes(packed), BASE)
+    assert result.urls == []
+    assert [e for e in result.errors if e.startswith("gzip: cannot decompress (Error -3")]

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -25,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import PYTHONPATH_ENTRY
+from support.crawls import (
+    NEWSARCHIVE,
+    crawl_command,
+    local_plan,
+    run_newsarchive,
+    setting_args,
+    start_logged,
+)
 from support.redis_server import LocalRedis
 
 from newsarchive.server import DemoSite
@@ -52,39 +57,15 @@ def site() -> Iterator[DemoSite]:
         yield served
 
 
-def worker_env() -> dict[str, str]:
-    """A worker's environment; tests/ on its path, so a test may name a support pipeline."""
-    path = os.pathsep.join(filter(None, [PYTHONPATH_ENTRY, os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path}
-
-
 def start_worker(
     site: DemoSite, redis_url: str, crawl_id: str, out: Path, log_path: Path, **extra: str
 ) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "newsarchive",
-        "-v",
-        "crawl",
-        f"{site.base_url}/",
-        "--redis",
-        redis_url,
-        "--crawl-id",
-        crawl_id,
-        "--out",
-        str(out),
-        "--allow-private",
-    ]
-    for name, value in {**WORKER_SETTINGS, **extra}.items():
-        command += ["-s", f"{name}={value}"]
-    with log_path.open("wb") as log_file:
-        return subprocess.Popen(
-            command,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            env=worker_env(),
-        )
+    settings = {**WORKER_SETTINGS, **extra}
+    url = f"{site.base_url}/"
+    command = crawl_command(
+        url, out, "--redis", redis_url, crawl_id=crawl_id, settings=settings, verbose=True
+    )
+    return start_logged(command, log_path)
 
 
 def finish(process: subprocess.Popen[bytes], log_path: Path) -> int:
@@ -159,24 +140,16 @@ def assert_each_article_once(site: DemoSite, out: Path) -> list[int]:
 def crawl_finish(
     redis_url: str, crawl_id: str, out: Path, *options: str
 ) -> tuple[int, dict[str, Any], str]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newsarchive",
-            "crawl-finish",
-            crawl_id,
-            "--redis",
-            redis_url,
-            "--out",
-            str(out),
-            "--json",
-            *options,
-        ],
-        capture_output=True,
-        text=True,
+    done = run_newsarchive(
+        "crawl-finish",
+        crawl_id,
+        "--redis",
+        redis_url,
+        "--out",
+        out,
+        "--json",
+        *options,
         timeout=120,
-        check=False,
     )
     report = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
     return done.returncode, report, done.stderr
@@ -326,16 +299,8 @@ def test_crawl_finish_refuses_while_work_remains(redis_server: LocalRedis, tmp_p
     client.zadd(f"newsarchive:crawl:{crawl_id}:news:requests", {"pickled-request": 0})
     client.sadd(f"newsarchive:crawl:{crawl_id}:news:dupefilter", "fp1", "fp2")
     client.sadd("newsarchive:crawl:unfinished-other:news:dupefilter", "fp")  # another crawl
-    command = [
-        sys.executable,
-        "-m",
-        "newsarchive",
-        "crawl-finish",
-        crawl_id,
-        "--redis",
-        redis_server.url,
-    ]
-    refused = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    command = ["crawl-finish", crawl_id, "--redis", redis_server.url]
+    refused = run_newsarchive(*command, timeout=60)
     assert refused.returncode == 1 and "1 requests are still queued" in refused.stderr
     assert "seen fingerprints: 2" in refused.stdout
     client.delete(f"newsarchive:crawl:{crawl_id}:news:requests")
@@ -349,36 +314,16 @@ def test_crawl_finish_refuses_while_work_remains(redis_server: LocalRedis, tmp_p
         out_dir="x",
     )
     client.hset(f"newsarchive:crawl:{crawl_id}:workers", alive.worker, alive.to_json())
-    refused = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    refused = run_newsarchive(*command, timeout=60)
     assert refused.returncode == 1 and "still alive: other~p1" in refused.stderr
-    forced = subprocess.run(
-        [*command, "--force"], capture_output=True, text=True, timeout=60, check=False
-    )
+    forced = run_newsarchive(*command, "--force", timeout=60)
     assert forced.returncode == 0, forced.stderr
     assert list(client.scan_iter(match=f"newsarchive:crawl:{crawl_id}:*")) == []
     assert client.exists("newsarchive:crawl:unfinished-other:news:dupefilter")
-    bad = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "crawl-finish", "x*", "--redis", redis_server.url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    bad = run_newsarchive("crawl-finish", "x*", "--redis", redis_server.url, timeout=60)
     assert bad.returncode == 2 and "crawl id" in bad.stderr
-    unreachable = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newsarchive",
-            "crawl-finish",
-            "x",
-            "--redis",
-            "redis://127.0.0.1:1/0",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    unreachable = run_newsarchive(
+        "crawl-finish", "x", "--redis", "redis://127.0.0.1:1/0", timeout=60
     )
     assert unreachable.returncode == 2 and "cannot reach Redis" in unreachable.stderr
 
@@ -387,48 +332,14 @@ def test_plan_workers_share_a_site_queue_under_the_crawl_and_site(
     site: DemoSite, redis_server: LocalRedis, tmp_path: Path
 ) -> None:
     plan = tmp_path / "plan.toml"
-    plan.write_text(
-        f"""
-[plan]
-name = "shared"
-state = "state/shared.sqlite"
-output = "output"
-
-[[sites]]
-name = "gen"
-seeds = ["{site.base_url}/"]
-allow_private = true
-
-[sites.politeness]
-delay = 0.0
-concurrency = 8
-autothrottle = false
-""",
-        encoding="utf-8",
-    )
+    text = local_plan(site.base_url, name="shared", site="gen", output="output")
+    plan.write_text(text, encoding="utf-8")
     crawl_id = "plan-crawl"
-    command = [
-        sys.executable,
-        "-m",
-        "newsarchive",
-        "-v",
-        "crawl",
-        "--plan",
-        str(plan),
-        "--redis",
-        redis_server.url,
-        "--crawl-id",
-        crawl_id,
-        "-s",
-        "NEWSARCHIVE_PROGRESS=False",
-        "-s",
-        "NEWSARCHIVE_REDIS_IDLE_GRACE=1.5",
-    ]
+    command = [*NEWSARCHIVE, "-v", "crawl", "--plan", str(plan), "--redis", redis_server.url]
+    command += ["--crawl-id", crawl_id, "-s", "NEWSARCHIVE_PROGRESS=False"]
+    command += ["-s", "NEWSARCHIVE_REDIS_IDLE_GRACE=1.5"]
     logs = [tmp_path / "plan-1.log", tmp_path / "plan-2.log"]
-    workers = []
-    for log in logs:
-        with log.open("wb") as log_file:
-            workers.append(subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT))
+    workers = [start_logged(command, log) for log in logs]
     client = redis_server.client()
     queue = f"newsarchive:crawl:{crawl_id}:gen:news:requests"
     wait_for(
@@ -455,60 +366,25 @@ autothrottle = false
 
 def plan_file(tmp_path: Path, site: DemoSite, name: str) -> Path:
     plan = tmp_path / f"{name}.toml"
-    plan.write_text(
-        f"""
-[plan]
-name = "{name}"
-state = "state/{name}.sqlite"
-output = "output"
-
-[[sites]]
-name = "gen"
-seeds = ["{site.base_url}/"]
-allow_private = true
-
-[sites.politeness]
-delay = 0.08
-concurrency = 4
-autothrottle = false
-""",
-        encoding="utf-8",
+    text = local_plan(
+        site.base_url, name=name, site="gen", output="output", delay=0.08, concurrency=4
     )
+    plan.write_text(text, encoding="utf-8")
     return plan
 
 
 def start_plan_worker(
     plan: Path, redis_url: str, crawl_id: str, log_path: Path, **extra: str
 ) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "newsarchive",
-        "-v",
-        "crawl",
-        "--plan",
-        str(plan),
-        "--redis",
-        redis_url,
-        "--crawl-id",
-        crawl_id,
-    ]
+    command = [*NEWSARCHIVE, "-v", "crawl", "--plan", str(plan), "--redis", redis_url]
+    command += ["--crawl-id", crawl_id]
     settings = {
         "NEWSARCHIVE_PROGRESS": "False",
         "NEWSARCHIVE_REDIS_IDLE_GRACE": "1.5",
         "NEWSARCHIVE_REDIS_STALE_AFTER": "3",
         **extra,
     }
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    with log_path.open("wb") as log_file:
-        return subprocess.Popen(
-            command,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            env=worker_env(),
-            cwd=plan.parent,
-        )
+    return start_logged([*command, *setting_args(settings)], log_path, cwd=plan.parent)
 
 
 def exported_records(out: Path) -> list[dict[str, Any]]:

@@ -214,6 +214,22 @@ def test_load_fills_missing_keys_and_reports_damage(tmp_path: Path) -> None:
         load(tmp_path / "x.xlsx")
 
 
+def test_a_missing_source_is_found_missing_by_the_loader_alone(tmp_path: Path, capsys) -> None:
+    """``export`` has no check of its own: the loader's ``MissingSource`` is its exit 2."""
+    from newsarchive.cli import main
+    from newsarchive.loading import MissingSource, sources
+
+    with pytest.raises(MissingSource, match=r"missing\.jsonl: no such file or directory"):
+        sources(tmp_path / "missing.jsonl")
+    (tmp_path / "a.jsonl").write_text('{"headline": "a"}\n')
+    args = ["export", str(tmp_path / "a.jsonl"), str(tmp_path / "missing.jsonl")]
+    assert main([*args, "--format", "jsonl", "--out", str(tmp_path / "out.jsonl")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"newsarchive export: {tmp_path / 'missing.jsonl'}: no such file or directory"
+    )
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def test_crawl_folder_without_articles_gives_no_records(tmp_path: Path) -> None:
     (tmp_path / "pages.jsonl").write_text('{"url": "https://example.com/404"}\n')
     (tmp_path / "manifest.json").write_text("{}")

@@ -13,14 +13,13 @@ import asyncio
 import gzip
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from newsarchive.spiders.workerpool import JobMemoryError, JobTimeout, WorkerPool, map_in_order
+from support.crawls import NO_DELAY, crawl_command, run_command
 from support.warcsite import RawSite, Route, html_page, http_response
 
 from newsarchive.extraction import extract
@@ -172,30 +171,15 @@ def test_a_page_that_stalls_the_extractor_fails_alone_while_the_crawl_goes_on(
         out = tmp_path / "crawl"
         # The hostile page is the first seed: fetched first, then in one worker for the
         # whole time limit while the other worker extracts the hub and its articles.
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "newsarchive",
-                "crawl",
-                base + "/hostile",
-                base + "/",
-                "--out",
-                str(out),
-                "--allow-private",
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
-                "-s",
-                "NEWSARCHIVE_EXTRACT_WORKERS=2",
-                "-s",
-                f"NEWSARCHIVE_EXTRACT_TIMEOUT={TIME_LIMIT}",
-                "-s",  # the check before parsing would refuse the page at once
-                "NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES=0",
-            ],
-            capture_output=True,
-            text=True,
+        settings = {
+            **NO_DELAY,
+            "NEWSARCHIVE_EXTRACT_WORKERS": 2,
+            "NEWSARCHIVE_EXTRACT_TIMEOUT": TIME_LIMIT,
+            # the check before parsing would refuse the page at once
+            "NEWSARCHIVE_EXTRACT_MAX_ATTRIBUTES": 0,
+        }
+        result = run_command(
+            crawl_command([base + "/hostile", base + "/"], out, settings=settings),
             timeout=120,  # the page alone would take minutes without the limit
             cwd=ROOT,
         )

@@ -7,10 +7,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.crawls import local_plan, run_newsarchive
 
 from newsarchive.report_html import render
 from newsarchive.state import Run
@@ -77,24 +77,6 @@ def test_unfinished_runs_are_counted_not_drawn() -> None:
 
 # --------------------------------------------------------------------------- in a browser
 
-NEWSARCHIVE = [sys.executable, "-m", "newsarchive"]
-PLAN = """
-[plan]
-name = "local"
-state = "state/local.sqlite"
-output = "out"
-
-[defaults.politeness]
-delay = 0.0
-concurrency = 8
-autothrottle = false
-
-[[sites]]
-name = "herald"
-seeds = ["{base}/"]
-allow_private = true
-"""
-
 
 def _chromium() -> str:
     """Debian's Chromium, installed by the test when missing (as root, like CI)."""
@@ -118,21 +100,10 @@ def test_report_page_renders_in_chromium_with_the_numbers_of_report_json(tmp_pat
 
     chromium = _chromium()
     with DemoSite() as site:
-        (tmp_path / "plan.toml").write_text(PLAN.format(base=site.base_url))
+        (tmp_path / "plan.toml").write_text(local_plan(site.base_url))
         for crawl_id in ("20260101T000000Z-aaaa", "20260102T000000Z-bbbb"):
-            crawl = subprocess.run(
-                [
-                    *NEWSARCHIVE,
-                    "crawl",
-                    "--plan",
-                    "plan.toml",
-                    "--site",
-                    "herald",
-                    "--crawl-id",
-                    crawl_id,
-                ],
-                capture_output=True,
-                text=True,
+            crawl = run_newsarchive(
+                *("crawl", "--plan", "plan.toml", "--site", "herald", "--crawl-id", crawl_id),
                 timeout=180,
                 cwd=tmp_path,
             )
@@ -140,13 +111,7 @@ def test_report_page_renders_in_chromium_with_the_numbers_of_report_json(tmp_pat
             assert "Report of every run:" in crawl.stdout
     page_path = tmp_path / "out" / "report.html"
     assert page_path.read_text().count('class="bar"') == 2  # the crawl wrote it, both runs
-    written = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "report", "--plan", "plan.toml"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    written = run_newsarchive("report", "--plan", "plan.toml", timeout=60, cwd=tmp_path)
     assert written.returncode == 0, written.stderr
     page_path = tmp_path / "out" / "report.html"
     reports = sorted(tmp_path.rglob("report.json"), key=lambda p: p.parent.name)

@@ -11,21 +11,17 @@ place its pointer names (relative to the revisit's own WARC folder).
 from __future__ import annotations
 
 import json
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from support.crawls import crawl_plan, crawl_twice_refetching, local_plan
 from support.redis_server import LocalRedis
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.server import DemoSite
-
-CRAWL_TIMEOUT = 300  # seconds: a generous bound for a small local crawl on a loaded machine
 
 
 def records(folder: Path) -> Iterator[tuple[Path, Any]]:
@@ -52,59 +48,10 @@ def digest_at(path: Path, offset: int) -> tuple[str, str]:
         return record.rec_type, record.rec_headers.get_header("WARC-Payload-Digest")
 
 
-def crawl_plan(plan: Path, crawl_id: str) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newsarchive",
-            "crawl",
-            "--plan",
-            str(plan),
-            "--crawl-id",
-            crawl_id,
-            "-s",
-            "NEWSARCHIVE_PROGRESS=False",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=CRAWL_TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-
-
 def test_second_run_of_a_plan_revisits_the_first_runs_payloads(
     demo_site: DemoSite, tmp_path: Path
 ) -> None:
-    plan = tmp_path / "plan.toml"
-    plan.write_text(
-        f"""
-[plan]
-name = "twice"
-state = "state/twice.sqlite"
-output = "output"
-
-[[sites]]
-name = "demo"
-seeds = ["{demo_site.base_url}/"]
-allow_private = true
-refetch = "conditional"
-
-[sites.politeness]
-delay = 0.0
-concurrency = 8
-autothrottle = false
-""",
-        encoding="utf-8",
-    )
-    crawl_plan(plan, "run1")
-    # A server without validators: the archived articles are re-fetched in full (no 304).
-    with sqlite3.connect(tmp_path / "state" / "twice.sqlite") as db:
-        db.execute("UPDATE fetches SET etag = NULL, last_modified = NULL")
-    crawl_plan(plan, "run2")
-
-    first, second = tmp_path / "output/demo/run1", tmp_path / "output/demo/run2"
+    first, second = crawl_twice_refetching(tmp_path, demo_site.base_url)
     originals = full_captures(first)
     revisits = {
         r.rec_headers.get_header("WARC-Target-URI"): r.rec_headers
@@ -220,25 +167,8 @@ def test_after_a_run_is_deleted_no_revisit_points_at_it(
     import shutil
 
     plan = tmp_path / "plan.toml"
-    plan.write_text(
-        f"""
-[plan]
-name = "gone"
-state = "state/gone.sqlite"
-output = "output"
-
-[[sites]]
-name = "demo"
-seeds = ["{demo_site.base_url}/"]
-allow_private = true
-
-[sites.politeness]
-delay = 0.0
-concurrency = 8
-autothrottle = false
-""",
-        encoding="utf-8",
-    )
+    text = local_plan(demo_site.base_url, name="gone", site="demo", output="output")
+    plan.write_text(text, encoding="utf-8")
     crawl_plan(plan, "run1")
     shutil.rmtree(tmp_path / "output/demo/run1")
     crawl_plan(plan, "run2")

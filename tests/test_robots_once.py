@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy.robotstxt import ProtegoRobotParser
+from support.crawls import NO_DELAY, QUIET, crawl_command, run_command
 
 from newsarchive.server import DemoSite
 
@@ -46,31 +45,10 @@ class ExplodingRobotParser(ProtegoRobotParser):
 
 
 def crawl(site: DemoSite, out: Path, *settings: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "newsarchive",
-        "crawl",
-        f"{site.base_url}/",
-        "--out",
-        str(out),
-        "--allow-private",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        "-s",
-        "NEWSARCHIVE_PROGRESS=False",
-    ]
-    for setting in settings:
-        command += ["-s", setting]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])
-        ),
-    }
-    return subprocess.run(command, capture_output=True, text=True, timeout=180, env=env)
+    """A crawl of ``site`` with ``NAME=VALUE`` settings (``tests/`` importable, for support)."""
+    named = dict(setting.split("=", 1) for setting in settings)
+    command = crawl_command(f"{site.base_url}/", out, settings={**NO_DELAY, **QUIET, **named})
+    return run_command(command, timeout=180)
 
 
 def fetched(site: DemoSite) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from newsarchive.spiders.workerpool import map_in_order
+from support.crawls import NO_DELAY, crawl_command, run_command
 from support.warcsite import RawSite, Route, html_page, http_response
 
 pytestmark = pytest.mark.slow
@@ -45,25 +46,9 @@ def fixture_routes() -> dict[str, Route]:
 
 def news_crawl(out: Path, url: str, crawl_id: str) -> None:
     """The project's real crawl (news spider + pipelines), fast settings."""
-    args = [
-        sys.executable,
-        "-m",
-        "newsarchive",
-        "crawl",
-        url,
-        "--out",
-        str(out),
-        "--allow-private",
-        "--crawl-id",
-        crawl_id,
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        "-s",
-        "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-    ]
-    result = subprocess.run(args, capture_output=True, text=True, timeout=180, cwd=ROOT)
+    settings = {**NO_DELAY, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
+    command = crawl_command(url, out, crawl_id=crawl_id, settings=settings)
+    result = run_command(command, timeout=180, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
 
 

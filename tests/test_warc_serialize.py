@@ -106,6 +106,58 @@ def test_digest_index_remembers_across_instances(tmp_path: Path) -> None:
     reopened.close()
 
 
+ADD_IN_ANOTHER_PROCESS = """
+import sys
+from newsarchive.warc.digests import ArchivedPayload, DigestIndex
+index = DigestIndex(sys.argv[1])
+for digest in sys.argv[2:]:
+    index.add(ArchivedPayload(digest, "http://b/", "2024-01-01T00:00:00Z", "<urn:uuid:2>",
+                              "f.warc.gz", 10, 99))
+index.close()
+"""
+
+
+def test_digest_index_sees_what_another_process_added_after_it_opened(tmp_path: Path) -> None:
+    """Two crawls of one plan write one index: neither may store the other's payloads again."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "digests.sqlite"
+    (tmp_path / "f.warc.gz").write_bytes(b"")
+    index = DigestIndex(path, refresh_interval=0)  # look for others' entries at every miss
+    index.add(entry("sha1:AAAA", "http://a/"))
+    index.commit()
+    assert index.lookup("sha1:BBBB") is None
+    for digests in (["sha1:BBBB"], ["sha1:CCCC", "sha1:DDDD"]):
+        subprocess.run(
+            [sys.executable, "-c", ADD_IN_ANOTHER_PROCESS, str(path), *digests],
+            check=True,
+            timeout=60,
+        )
+        for digest in digests:
+            found = index.lookup(digest)
+            assert found is not None and found.uri == "http://b/", digest
+    assert index.lookup("sha1:EEEE") is None
+    assert index.lookup("sha1:AAAA") == entry("sha1:AAAA", "http://a/")
+    index.close()
+
+
+def test_digest_reader_changes_nothing(tmp_path: Path) -> None:
+    """Reading an index (reextract) neither forgets entries whose file is elsewhere nor writes."""
+    from newsarchive.warc.digests import DigestReader
+
+    path = tmp_path / "digests.sqlite"
+    index = DigestIndex(path)
+    index.add(entry("sha1:AAAA", "http://a/"))  # its file f.warc.gz does not exist here
+    index.close()
+    before = path.read_bytes()
+    reader = DigestReader(path)
+    assert reader.lookup("sha1:AAAA") == entry("sha1:AAAA", "http://a/")
+    assert reader.lookup("sha1:BBBB") is None
+    reader.close()
+    assert path.read_bytes() == before
+
+
 @pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 140_000])
 def test_stored_member_decodes_to_the_exact_bytes(size: int) -> None:
     data = bytes(range(256)) * (size // 256) + bytes(size % 256)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 HELP = "convert crawl output or exports to Parquet, JSON Lines or CSV (streamed, partitionable)"
@@ -73,15 +72,11 @@ def run(args: argparse.Namespace) -> int:
         ExportUsageError,
         export_records,
     )
-    from newsarchive.loading import LoadError, load
+    from newsarchive.loading import LoadError, MissingSource, load
     from newsarchive.progress import Progress
 
     if args.batch_size < 1:
         print("--batch-size must be at least 1", file=sys.stderr)
-        return 2
-    missing = [str(source) for source in args.sources if not Path(source).exists()]
-    if missing:  # a wrong argument, like a bad option: exit 2 as for every command
-        print(f"newsarchive export: {missing[0]}: no such file or directory", file=sys.stderr)
         return 2
     report = ExportReport()
 
@@ -94,6 +89,11 @@ def run(args: argparse.Namespace) -> int:
         readers = [
             load(source, on_error=on_error, verify=not args.no_verify) for source in args.sources
         ]
+    except (
+        MissingSource
+    ) as error:  # a wrong argument, like a bad option: exit 2 as for every command
+        print(f"newsarchive export: {error}", file=sys.stderr)
+        return 2
     except LoadError as error:
         print(f"newsarchive export: {error}", file=sys.stderr)
         return 1

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         type=Path,
         metavar="WARC",
-        help="WARC files, or folders holding *.warc.gz (e.g. OUT/warc)",
+        help="WARC files, crawl folders (OUT) or folders holding *.warc.gz (OUT/warc)",
     )
     parser.add_argument(
         "--out", type=Path, default=None, help="JSON Lines file to write (default: standard output)"
@@ -49,28 +49,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def warc_files(inputs: list[Path]) -> list[Path]:
-    """Files as given; folders expand to their .warc.gz files (crashed .open ones too)."""
-    found: list[Path] = []
-    for item in inputs:
-        if item.is_dir():
-            found += sorted([*item.glob("*.warc.gz"), *item.glob("*.warc.gz.open")])
-        elif item.exists():
-            found.append(item)
-        else:
-            raise FileNotFoundError(f"no such WARC file or folder: {item}")
-    return found
-
-
 def run(args: argparse.Namespace) -> int:
     import json
 
     from newsarchive import schema, settings
+    from newsarchive.crawlfolder import warc_files_of
     from newsarchive.progress import Progress
     from newsarchive.warc.reread import ReadState, reextract
 
     try:
-        paths = warc_files(args.warcs)
+        paths = warc_files_of(args.warcs)
     except FileNotFoundError as error:
         print(f"newsarchive reextract: {error}", file=sys.stderr)
         return 2

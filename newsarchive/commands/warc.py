@@ -16,6 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from newsarchive.crawlfolder import warc_files_of
+
 HELP = "check, recover, index, package (WACZ) WARC files, or turn a record into a fixture"
 
 
@@ -62,26 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fixture.set_defaults(_action=run_fixture)
 
 
-def warc_paths(items: list[Path]) -> list[Path]:
-    """Files as given; a crawl folder (or its warc/ folder) expands to its WARC files."""
-    found: list[Path] = []
-    for item in items:
-        if item.is_dir():
-            folder = item / "warc" if (item / "warc").is_dir() else item
-            found += sorted([*folder.glob("*.warc.gz"), *folder.glob("*.warc.gz.open")])
-        elif item.exists():
-            found.append(item)
-        else:
-            raise FileNotFoundError(f"no such file or folder: {item}")
-    return found
-
-
 def run_check(args: argparse.Namespace) -> int:
     from newsarchive.progress import Progress
     from newsarchive.warc.check import check_file
 
     failed = records = 0
-    paths = warc_paths(args.paths)
+    paths = warc_files_of(args.paths)
     progress = Progress("warc check", total=len(paths), unit="files")
     with progress:
         for path in paths:
@@ -102,7 +90,7 @@ def run_recover(args: argparse.Namespace) -> int:
     """One line per ``.open`` file: records kept and bytes cut (or why it was left)."""
     from newsarchive.warc.recover import Recovered, crawl_folder_of, recover_file, repair_index
 
-    paths = [p for p in warc_paths(args.paths) if p.name.endswith(".open")]
+    paths = [p for p in warc_files_of(args.paths) if p.name.endswith(".open")]
     if not paths:
         print("nothing to recover: no *.warc.gz.open file")
         return 0
@@ -129,7 +117,7 @@ def run_index(args: argparse.Namespace) -> int:
     from newsarchive.progress import Progress
     from newsarchive.warc.cdxj import rebuild
 
-    paths = warc_paths(args.paths)
+    paths = warc_files_of(args.paths)
     out = args.out
     if out is None:
         folder = args.paths[0]
@@ -147,7 +135,7 @@ def run_index(args: argparse.Namespace) -> int:
 def run_wacz(args: argparse.Namespace) -> int:
     from newsarchive.warc import wacz
 
-    paths = [p for p in warc_paths(args.paths) if not p.name.endswith(".open")]
+    paths = [p for p in warc_files_of(args.paths) if not p.name.endswith(".open")]
     size = sum(p.stat().st_size for p in paths)
     print(
         f"warc wacz: packaging {len(paths)} WARC files ({size / 1e6:,.1f} MB) into {args.out}...",

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import functools
 import re
-import zlib
 from dataclasses import dataclass, field
 
 import lxml.etree
 
+from newsarchive.inflate import GZIP_MAGIC, CutShort, TooLarge, inflate_head
+
 # The sitemap protocol caps a file at 50 MB uncompressed; feeds are far smaller.
 MAX_XML_BYTES = 50 * 1024 * 1024
-GZIP_MAGIC = b"\x1f\x8b"
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _DOCTYPE_END = re.compile(rb"[^\[>]*(\[.*?\]\s*)?>", re.DOTALL)
 # A DOCTYPE must come before the root element; an internal subset larger than this is hostile.
@@ -47,19 +47,21 @@ class ParsedXml:
 
 
 def gunzip_capped(data: bytes, limit: int | None = None) -> tuple[bytes, list[str]]:
-    """Decompress gzip ``data`` up to ``limit`` bytes; a bigger or broken stream is reported."""
+    """Decompress gzip ``data`` up to ``limit`` bytes; a bigger or broken stream is reported.
+
+    The bounded inflater is :mod:`newsarchive.inflate`'s; what inflated before a cut
+    or the limit is kept, so the parser recovers the complete entries in it. Corrupt
+    data gives nothing: its output cannot be trusted.
+    """
     limit = limit or MAX_XML_BYTES
-    errors: list[str] = []
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(data, limit)
-    except zlib.error as exc:
-        return b"", [f"gzip: cannot decompress ({exc})"]
-    if inflater.unconsumed_tail:
-        errors.append(f"gzip: decompressed size exceeds {limit} bytes; truncated")
-    elif not inflater.eof:
-        errors.append("gzip: stream is truncated")
-    return out, errors
+    out, problem = inflate_head(data, "gzip", limit)
+    if problem is None:
+        return out, []
+    if isinstance(problem, TooLarge):
+        return out, [f"gzip: decompressed size exceeds {limit} bytes; truncated"]
+    if isinstance(problem, CutShort):
+        return out, ["gzip: stream is truncated"]
+    return b"", [f"gzip: cannot decompress ({problem.__cause__ or problem})"]  # nothing trusted
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

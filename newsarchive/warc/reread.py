@@ -15,18 +15,21 @@ Payloads are de-chunked and their content coding undone with the bounded inflate
 (``newsarchive.inflate``): the body the crawl's spider saw after Scrapy's
 HttpCompressionMiddleware, and a decompression bomb fails its page alone
 (``ReadState.failures``). A ``revisit`` is resolved to the payload of the record
-it refers to (seen earlier in this run, or found through ``digests.sqlite`` beside
-the file). Provenance is rebuilt with the same function the crawl's provenance
-pipeline uses (:mod:`newsarchive.provenance`): WARC pointer from the record's
-position, ``fetched_at`` from ``WARC-Date``, crawl id and spider from the
-``warcinfo``, ``discovered_via`` from the request record, redirects from the 3xx
-responses that led to the page.
+it refers to (seen earlier in this run, or found through the digest index the crawl
+used: ``digests.sqlite`` beside the file, or the plan's, see
+:mod:`newsarchive.warc.originals`); one whose original cannot be found is a failed
+page with a message naming where it was looked for. Provenance is rebuilt with the
+same function the crawl's provenance pipeline uses (:mod:`newsarchive.provenance`):
+WARC pointer from the record's position, ``fetched_at`` from ``WARC-Date``, crawl id
+and spider from the ``warcinfo``, ``discovered_via`` from the request record,
+redirects from the 3xx responses that led to the page.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import itertools
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -39,8 +42,8 @@ from urllib.parse import urljoin
 from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer
 from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
 from newsarchive.pagestep import ExtractionLimits
-from newsarchive.warc.digests import DigestIndex
 from newsarchive.warc.gzipwalk import MULTI_RECORD, WARC_MAGIC, Member, iter_members, read_member
+from newsarchive.warc.originals import OriginalNotFound, Originals
 from newsarchive.warc.records import SPIDER_FIELD, VIA_HEADER, rfc3339
 
 log = logging.getLogger(__name__)
@@ -93,6 +96,7 @@ class ReadState:
     warcinfo: dict[str, str] = field(default_factory=dict)
     redirected_from: dict[str, str] = field(default_factory=dict)
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    originals: Originals = field(default_factory=Originals)  # earlier runs' captures
     skipped: int = 0
     damage: list[FileDamage] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, why) before extraction
@@ -121,30 +125,54 @@ def _mime(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _original_payload(state: ReadState, path: Path, record: Any) -> bytes | None:
-    """Payload of the full capture a revisit refers to, or None when it cannot be found."""
-    from warcio.archiveiterator import ArchiveIterator
+def _original_payload(state: ReadState, path: Path, record: Any) -> bytes:
+    """Payload of the full capture a revisit refers to (:mod:`newsarchive.warc.originals`).
 
-    refers_to = record.rec_headers.get_header("WARC-Refers-To")
-    where = state.locations.get(refers_to) if refers_to else None
-    if where is None:
-        digests_path = path.parent / "digests.sqlite"
-        digest = record.rec_headers.get_header("WARC-Payload-Digest")
-        if digests_path.exists() and digest:
-            index = DigestIndex(digests_path)
-            try:
-                entry = index.lookup(digest)
-            finally:
-                index.close()
-            if entry is not None:
-                where = (path.parent / entry.filename, entry.offset)
-    if where is None or not where[0].exists():
-        return None
-    with open(where[0], "rb") as stream:
-        stream.seek(where[1])
-        for original in ArchiveIterator(stream):
+    Seen earlier in this read, or found through the digest index the crawl used (a
+    plan's index points into its earlier runs). Raises ``OriginalNotFound`` naming
+    what was searched, so a revisit is never dropped without a word.
+    """
+    headers = record.rec_headers
+    refers_to = headers.get_header("WARC-Refers-To")
+    digest = headers.get_header("WARC-Payload-Digest")
+    uri = headers.get_header("WARC-Refers-To-Target-URI")
+    date = headers.get_header("WARC-Refers-To-Date")
+    places: Iterable[tuple[Path, int]] = (
+        [state.locations[refers_to]] if refers_to in state.locations else []
+    )
+    if digest:
+        places = itertools.chain(places, state.originals.candidates(path, digest, uri, date))
+    tried = set()
+    for where in places:
+        payload = None if where in tried else _payload_at(*where, refers_to, digest)
+        if payload is not None:
+            return payload
+        tried.add(where)
+    raise OriginalNotFound(
+        f"original {refers_to or digest} ({uri} at {date}) not found: "
+        f"{state.originals.searched(path)}"
+    )
+
+
+def _payload_at(path: Path, offset: int, record_id: str | None, digest: str | None) -> bytes | None:
+    """The payload of the response at ``path:offset`` if it is the one wanted, else None."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        with open(path, "rb") as stream:
+            stream.seek(offset)
+            original = next(iter(ArchiveIterator(stream)), None)
+            if original is None or original.rec_type != "response":
+                return None
+            found = original.rec_headers
+            if record_id and found.get_header("WARC-Record-ID") != record_id:
+                return None
+            if digest and found.get_header("WARC-Payload-Digest") != digest:
+                return None
             return payload_of(original)
-    return None
+    except (OSError, ArchiveLoadFailed, ValueError, EOFError):
+        return None
 
 
 def read_capped(stream: Any, limit: int) -> bytes:
@@ -406,11 +434,9 @@ def _page_of(
         log.warning("%s at %s:%d: payload skipped: %s", url, path, offset, error)
         state.failures.append((url, f"payload: {error}"))
         return None
-    if body is None:
-        log.warning(
-            "revisit of %s at %s:%d: original payload not found, skipped", url, path, offset
-        )
-        state.skipped += 1
+    except OriginalNotFound as error:
+        log.warning("revisit of %s at %s:%d: %s", url, path, offset, error)
+        state.failures.append((url, f"revisit: {error}"))
         return None
     position = (path.name.removesuffix(".open"), offset, length)
     page = ArchivedPage(
