@@ -503,3 +503,111 @@ def test_standfirst_of_several_lines_stops_at_the_byline():
         "The second line of the standfirst adds why it matters."
     )
     assert result.paragraphs == [PARA.format(i) for i in range(4)]
+
+
+# Pages where everything, or the article, sits in a wrapper read as chrome or as the
+# page header: a body must still come out (trafilatura-eval, issue 15).
+SIX = [PARA.format(i) for i in range(6)]
+
+
+def _texts(result: Any) -> list[str]:
+    return [t for t in (result.lede, *result.paragraphs) if t]
+
+
+def test_a_header_wrapping_the_whole_page_holds_the_article() -> None:
+    # A template that never closes its <header>: the article ends up inside it.
+    html = page(
+        "<header><div class='brand'><a href='/'>Harbour Herald</a></div>"
+        "<div class='content'><h1>Port trade</h1>"
+        + "".join(f"<p>{t}</p>" for t in SIX)
+        + "</div></header>"
+    )
+    assert _texts(body_of(html)) == SIX
+
+
+def test_a_real_header_still_gives_no_body_text() -> None:
+    html = page(
+        f"<header><h1>Port trade</h1><p>{PARA.format('header')}</p></header>"
+        f"<article>{FOUR}</article>"
+    )
+    assert PARA.format("header") not in _texts(body_of(html))
+
+
+def test_an_ascii_blob_without_spaces_is_no_prose() -> None:
+    blob = "PGRpdiBjbGFzcz0ic3AtZHNndm8gc3AtZHNndm8tZW1iZWRkaW5n" * 40  # base64, no spaces
+    html = page(
+        f"<div class='data'><div>{blob}</div></div><div class='story'>"
+        + "".join(f"<p>{t}</p>" for t in SIX)
+        + "</div>"
+    )
+    result = body_of(html)
+    assert _texts(result) == SIX
+    assert result.node.get("class") == "story"  # not the page around the blob and story
+
+
+def test_prose_without_spaces_in_cjk_still_counts() -> None:
+    sentence = (
+        "子どもへの虐待をなくすための法律ができて、親が子どもを教育するために禁止することになりました。"
+        * 3
+    )
+    html = page(f"<div class='nav-links'><a href='/a'>Home</a></div><div><p>{sentence}</p></div>")
+    assert _texts(body_of(html)) == [sentence]
+
+
+def test_blocks_numbered_by_a_page_builder_count_as_one_group() -> None:
+    # Each text block is a "widget" with its own serial class; together they are the
+    # article, and a short intro outside them is not the whole story.
+    blocks = "".join(
+        f"<div class='builder-widget builder-widget-{i}f3a9c2{i}'><p>{t}</p></div>"
+        for i, t in enumerate(SIX)
+    )
+    intro = "A short line of plain text that is not in any widget at all here."
+    html = page(f"<div class='page'><p>{intro}</p>{blocks}</div>")
+    assert _texts(body_of(html))[-6:] == SIX
+
+
+def test_when_chrome_holds_all_text_the_largest_groups_are_released() -> None:
+    # Three different "widget" kinds, none holding half the page: an article among
+    # chrome is better than no article.
+    kinds = ("text-widget", "quote-widget", "list-widget")
+    blocks = "".join(f"<div class='{kinds[i % 3]}'><p>{t}</p></div>" for i, t in enumerate(SIX))
+    html = page(f"<div class='page'>{blocks}</div>")
+    assert _texts(body_of(html)) == SIX
+
+
+def test_consent_dialog_text_does_not_count_against_the_article() -> None:
+    legal = " ".join(
+        f"Purpose {i}: statistics and analysis of the website's use." for i in range(60)
+    )
+    intro = "A short line of plain text that is not in any widget at all here, longer."
+    html = page(
+        f"<div class='privacy-overlay'><p>{legal}</p></div><p>{intro}</p>"
+        "<div class='widget-area'>" + "".join(f"<p>{t}</p>" for t in SIX) + "</div>"
+    )
+    assert _texts(body_of(html))[-6:] == SIX
+
+
+def test_a_gdpr_dialog_in_other_languages_is_never_the_article() -> None:
+    legal = " ".join(f"Zweck {i}: statistische Auswertung unserer Website." for i in range(60))
+    html = page(f"<div class='dsgvo-popup'><p>{legal}</p></div><div class='story'>{FOUR}</div>")
+    assert _texts(body_of(html)) == FOUR_TEXTS
+
+
+def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None:
+    # "tag-sailing" reads as a tag list; "hentry" (microformats) marks the entry. Comments
+    # and related posts, chrome, hold more text together than the entry.
+    comments = "".join(
+        f"<div class='comment'><p>Reader {i} writes a long comment about the post.</p></div>"
+        for i in range(4)
+    )
+    related = "".join(
+        f"<li class='related-post'><p>Another post {i} of this blog, with its excerpt.</p></li>"
+        for i in range(4)
+    )
+    html = page(
+        "<div class='post hentry tag-sailing tag-berlin'>"
+        + "".join(f"<p>{t}</p>" for t in SIX[:4])
+        + f"</div><div class='comments-area'>{comments}</div>"
+        f"<ul class='related-posts'>{related}</ul>"
+    )
+    assert _texts(body_of(html)) == SIX[:4]

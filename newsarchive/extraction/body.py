@@ -40,6 +40,7 @@ LD_MATCH_BOOST = 3.0  # segment found in JSON-LD articleBody
 LD_MISS_FACTOR = 0.25  # segment absent from a long JSON-LD articleBody
 RELEASE_SHARE = 0.5  # a "chrome" wrapper holding this share of the page's weight is content
 INNER_RELEASE_SHARE = 0.15  # ... or this share of the chosen container's weight
+LOST_SHARE = 0.05  # below this share of the page's weight outside chrome, release more
 REPEATED_MIN_COUNT = 3  # a short text seen this often on one page is a placeholder or label
 REPEATED_MAX_CHARS = 300
 SHORT_BLOCK = 200  # short blocks are noted for the related-links headings
@@ -103,11 +104,24 @@ def _ld_fallback(doc: Any, lede: str | None, paragraphs: list[str]) -> tuple[str
     return lede, paragraphs
 
 
+BLOB_CHARS = 100  # ASCII text this long without a space is a token, not prose
+
+
+def _blob(text: str) -> bool:
+    """Base64 payloads, hashes, long URLs: ASCII without a space (CJK prose has none
+    either, which is why the test is for ASCII)."""
+    head = text[:BLOB_CHARS]
+    return len(head) == BLOB_CHARS and " " not in head and head.isascii()
+
+
 def _weigh(seg: Segment, ld_body: str | None) -> float:
-    if seg.soft or seg.tag in HEADING_TAGS or seg.tag == "h1":
+    """The segment's prose weight (a soft ``<header>`` segment's too: see _open_headers)."""
+    if seg.tag in HEADING_TAGS or seg.tag == "h1":
         return 0.0
     length = len(seg.text)
     if length < MIN_SEGMENT_CHARS or seg.link_density > MAX_LINK_DENSITY:
+        return 0.0
+    if length >= BLOB_CHARS and _blob(seg.text):
         return 0.0
     weight = length * (1.0 - seg.link_density) * TAG_WEIGHT.get(seg.tag, 0.5)
     if ld_body is not None:
@@ -116,28 +130,93 @@ def _weigh(seg: Segment, ld_body: str | None) -> float:
     return weight
 
 
+def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
+    """Weights with the ``<header>`` segments zeroed, except in a header that holds most
+    of the page's prose: a template that wraps the page in ``<header>`` (or never closes
+    one) has its article there, and those segments lose their soft mark."""
+    held: dict[Any, float] = {}
+    soft: list[int] = []
+    for i, seg in enumerate(segments):
+        if seg.header is not None:
+            soft.append(i)
+            held[seg.header] = held.get(seg.header, 0.0) + weights[i]
+    if not soft:
+        return weights
+    bar = RELEASE_SHARE * sum(weights)
+    for i in soft:
+        seg = segments[i]
+        if held[seg.header] and held[seg.header] >= bar:
+            seg.soft = False
+        else:
+            weights[i] = 0.0
+    return weights
+
+
+# A class word ending in a serial number or hash ("element-5180d118", "post-2496").
+_NUMBERED_CLASS = re.compile(r"\S*[-_](?=[0-9a-f]*\d)[0-9a-f]{4,}(?!\S)")
+
+
+def _group_key(wrapper: Any) -> Any:
+    """Wrappers of one tag and class count together; a class word ending in a number or
+    hash is an id a page builder gives each block ("element-5180d118"), not its kind."""
+    cls = wrapper.get("class")
+    if not cls:
+        return wrapper
+    return wrapper.tag, " ".join(_NUMBERED_CLASS.sub("", cls).split())
+
+
 def _released_chrome(segments: list[Segment], weights: list[float]) -> set[Any]:
     """Chrome wrappers that hold most of the page's text: they wrap the article itself.
 
     Wrappers of the same tag and class count together: an article cut into a run of
-    "article-widget" blocks is released as a whole, however its text is split.
+    "article-widget" blocks is released as a whole, however its text is split. When
+    that leaves next to no text outside chrome (a page builder calls every block a
+    "widget"), every group holding a fair share is released: an article among chrome
+    is better than none. Text of consent dialogs, which are never released, does not
+    count towards the page's total.
     """
-    held: dict[Any, float] = {}
+    keyed: list[tuple[float, list[Any]]] = []
     members: dict[Any, set[Any]] = {}
-    page_total = 0.0
+    key_of: dict[Any, Any] = {}
+    page_total = bare = 0.0  # bare: weight of segments under no chrome wrapper at all
     for seg, weight in zip(segments, weights, strict=True):
-        if weight:
+        if not weight:
+            continue
+        if not seg.chrome:
             page_total += weight
-            for wrapper in seg.chrome:
-                cls = wrapper.get("class")
-                key = (wrapper.tag, cls) if cls else wrapper
-                held[key] = held.get(key, 0.0) + weight
+            bare += weight
+            continue
+        keys = []
+        for wrapper in seg.chrome:
+            key = key_of.get(wrapper)
+            if key is None:
+                key = key_of[wrapper] = _group_key(wrapper)
                 members.setdefault(key, set()).add(wrapper)
+            keys.append(key)
+        keyed.append((weight, keys))
+    never = {key for key, group in members.items() if never_article(attr_words(next(iter(group))))}
+    held: dict[Any, float] = {}
+    for weight, keys in keyed:
+        if never.isdisjoint(keys):
+            page_total += weight
+            for key in keys:
+                held[key] = held.get(key, 0.0) + weight
+    released = _groups_over(held, members, RELEASE_SHARE * page_total)
+    if bare >= LOST_SHARE * page_total:
+        return released
+    outside = sum(
+        w for s, w in zip(segments, weights, strict=True) if w and not _is_chrome(s, released)
+    )
+    if outside < LOST_SHARE * page_total:
+        released = _groups_over(held, members, INNER_RELEASE_SHARE * page_total)
+    return released
+
+
+def _groups_over(held: dict[Any, float], members: dict[Any, set[Any]], bar: float) -> set[Any]:
     released: set[Any] = set()
     for key, value in held.items():
-        group = members[key]
-        if value >= RELEASE_SHARE * page_total and not never_article(attr_words(next(iter(group)))):
-            released |= group
+        if value >= bar:
+            released |= members[key]
     return released
 
 
@@ -308,7 +387,9 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         chosen = [s for s in segments if s.owner in inside and not s.soft]
     else:
         ld_body = _ld_article_body(doc)
-        raw = [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
+        raw = _open_headers(
+            segments, [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
+        )
         released = _released_chrome(segments, raw)
         weights = [
             0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)

@@ -74,12 +74,13 @@ ARTICLE_RE = re.compile(
     r"article-?body|articlebody|article-?text|article-?content|story-?body|story-?content"
     r"|entry-?content|post-?content|post-?body|main-?content|body-?text|text-?body"
     r"|rich-?text|article__body|article__text|content-?body|field-?body|paywall-?content"
+    r"|(?<![\w-])hentry(?![\w-])"  # microformats' blog entry (whose "tag-x" words are its tags)
 )
 
 # Chrome that never wraps an article, however much text it holds (consent dialogs hold pages
 # of legal text).
 NEVER_ARTICLE_RE = re.compile(
-    r"cookie|consent|onetrust|gdpr|privacy|cmp-|didomi|usercentrics", re.I
+    r"cookie|consent|onetrust|gdpr|dsgvo|rgpd|privacy|cmp-|didomi|usercentrics", re.I
 )
 
 
