@@ -611,3 +611,28 @@ def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None
         f"<ul class='related-posts'>{related}</ul>"
     )
     assert _texts(body_of(html)) == SIX[:4]
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "<h3>Weitere Meldungen</h3>",
+        "<h2>Ähnliche Beiträge</h2>",
+        "<h3>Articles similaires</h3>",
+        "<h2>Noticias relacionadas</h2>",
+        "<h3>Leave a Reply</h3>",
+        "<h3>12 Comments</h3>",
+        "<div class='title'>Das könnte Sie auch interessieren</div>",
+    ],
+)
+def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:
+    texts = [PARA.format(i) for i in range(8)]
+    story = "".join(f"<p>{t}</p>" for t in texts)
+    html = page(f"<div class='content'>{story}{closing}{TEASERS}</div>")
+    assert _texts(body_of(html)) == texts
+
+
+def test_a_closing_word_inside_a_paragraph_is_no_closing_heading() -> None:
+    story = "".join(f"<p>{t}</p>" for t in SIX)
+    html = page(f"<div class='content'>{story}<p>Comments</p>{TEASERS}</div>")
+    assert _texts(body_of(html))[-1].startswith("Teaser 3")

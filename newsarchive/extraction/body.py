@@ -327,16 +327,28 @@ def _sections(paragraphs: list[str], headings: set[str]) -> list[dict[str, Any]]
 
 
 # Headings that close an article and open the site's own lists ("More TechCrunch",
-# "Most read", "Read next"): what follows them is other stories' teasers.
+# "Most read", "Read next", "Weitere Meldungen", "Articles similaires"), or its comments
+# and category lists: what follows them is other stories' teasers or the readers' voice.
 _CLOSING_HEADING = re.compile(
     r"^(?:more\s+(?:from|on|stories|news|articles)\b|most\s+(?:read|popular|viewed|shared)"
     r"|read\s+next|trending(?:\s+now)?$|latest\s+(?:news|stories)$|top\s+stories$"
     r"|recommended(?:\s+for\s+you)?$|you\s+(?:may|might)\s+also\s+like|meistgelesen"
-    r"|das\s+könnte\s+sie\s+auch\s+interessieren|les\s+plus\s+lus|lo\s+más\s+leído)",
+    r"|related\s+(?:articles|posts|stories|news|content)$|leave\s+a\s+(?:comment|reply)"
+    r"|(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties)$"
+    r"|categories$|kategorien$|catégories$|categorías$"
+    r"|weitere\s+(?:meldungen|artikel|beiträge|nachrichten|news)|verwandte\s+(?:beiträge|artikel)"
+    r"|ähnliche\s+(?:beiträge|artikel)|das\s+könnte\s+sie\s+auch|zum\s+weiterlesen"
+    r"|mehr\s+zum\s+thema|kommentar\s+(?:erstellen|schreiben)|empfehlungen\s+aus"
+    r"|les\s+plus\s+lus|à\s+lire\s+aussi|sur\s+le\s+même\s+sujet|articles\s+similaires"
+    r"|lo\s+más\s+leído|noticias\s+relacionadas|(?:también\s+)?te\s+puede\s+interesar"
+    r"|articoli\s+correlati|potrebbe\s+interessarti|leia\s+também|notícias\s+relacionadas"
+    r"|gerelateerde\s+artikelen)",
     re.IGNORECASE,
 )
 # "More TechCrunch": more of the site itself.
 _MORE_OF_SITE = re.compile(r"^(?:more|mehr|plus)\s+(?P<site>.+)$", re.IGNORECASE)
+# Blocks a template styles as a heading without a heading tag ("<div class=title>").
+_LABEL_TAGS = frozenset({"div", "span", "strong", "b", "dt", "li"})
 CLOSING_HEADING_SHARE = 0.6  # only once this share of the body text lies above it
 CLOSING_HEADING_WORDS = 6
 
@@ -357,7 +369,9 @@ def _before_closing_heading(lines: list[Segment], doc: Any) -> list[Segment]:
     site_keys: set[str] | None = None
     seen = 0
     for i, seg in enumerate(lines):
-        if seg.tag in HEADING_TAGS and seen >= CLOSING_HEADING_SHARE * total:
+        if (
+            seg.tag in HEADING_TAGS or seg.tag in _LABEL_TAGS
+        ) and seen >= CLOSING_HEADING_SHARE * total:
             site_keys = site_name_keys(doc) if site_keys is None else site_keys
             if _closing_heading(seg.text, site_keys):
                 return lines[:i]
