@@ -636,3 +636,36 @@ def test_a_closing_word_inside_a_paragraph_is_no_closing_heading() -> None:
     story = "".join(f"<p>{t}</p>" for t in SIX)
     html = page(f"<div class='content'>{story}<p>Comments</p>{TEASERS}</div>")
     assert _texts(body_of(html))[-1].startswith("Teaser 3")
+
+
+def test_ruby_readings_without_parentheses_do_not_run_into_the_text() -> None:
+    sentence = (
+        "<ruby>子<rt>こ</rt></ruby>どもへの<ruby>虐待<rt>ぎゃくたい</rt></ruby>"
+        "をなくすための法律ができました。"
+    )
+    html = page(f"<div class='story'><p>{sentence * 3}</p></div>")
+    assert _texts(body_of(html)) == ["子どもへの虐待をなくすための法律ができました。" * 3]
+
+
+def test_ruby_readings_the_page_puts_in_parentheses_stay() -> None:
+    sentence = (
+        "韓国の<ruby>尹錫悦<rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>"
+        "大統領は談話を出した。"
+    )
+    html = page(f"<div class='story'><p>{sentence * 3}</p></div>")
+    assert _texts(body_of(html)) == ["韓国の尹錫悦（ユンソンニョル）大統領は談話を出した。" * 3]
+
+
+def test_a_subheading_in_a_block_of_its_own_stays_in_the_body() -> None:
+    # Page builders wrap each element: <div class="headline-block"><div><h4>.
+    first, rest = SIX[:3], SIX[3:]
+    html = page(
+        "<div class='story'>"
+        + "".join(f"<div class='text-block'><p>{t}</p></div>" for t in first)
+        + "<div class='headline-block'><div><h4>What the family inherits</h4></div></div>"
+        + "".join(f"<div class='text-block'><p>{t}</p></div>" for t in rest)
+        + "<div class='tools'><div><h4>Print this page</h4></div></div></div>"
+    )
+    result = body_of(html)
+    assert _texts(result) == [*first, "What the family inherits", *rest]
+    assert result.sections[1]["headline"] == "What the family inherits"

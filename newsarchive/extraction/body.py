@@ -291,6 +291,19 @@ def _with_text_siblings(node: Any, start: Any, total: dict[Any, float]) -> Any:
     return node
 
 
+def _wrapped_heading(branch: Any) -> bool:
+    """A block whose only text is one subheading (``<div class="headline"><h4>``): page
+    builders wrap each heading of the article in a block of its own."""
+    found = None
+    for heading in branch.iter(*HEADING_TAGS):
+        if found is not None:
+            return False
+        found = heading
+    if found is None:
+        return False
+    return clean(found.text_content()) == clean(branch.text_content())
+
+
 def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
     container = None
     if rule is not None:
@@ -419,8 +432,11 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
                 0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
             ]
             total = _totals(start, segments, page.order, weights)
-        for branch in container:
+        branches = list(container)
+        for i, branch in enumerate(branches):
             if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
+                if _wrapped_heading(branch) and any(total.get(b) for b in branches[i + 1 :]):
+                    continue  # a subheading in a block of its own, text follows
                 inside.difference_update(branch.iter())  # no single real paragraph in it
                 html_drop.add(branch)
         chosen = [

@@ -17,6 +17,7 @@ DROP_TAGS = frozenset(
         "script", "style", "noscript", "template", "button", "select", "option", "input",
         "textarea", "iframe", "svg", "canvas", "figure", "figcaption", "picture", "video",
         "audio", "object", "embed", "dialog", "map", "link", "meta", "head", "title", "math",
+        "rt",
     }
 )  # fmt: skip
 # Tags that usually wrap chrome, but that some templates wrap the whole article in.
@@ -172,6 +173,13 @@ def classify(el: Any) -> int:
     return classify_words(el)[0]
 
 
+def _parenthesized_ruby(rt: Any) -> bool:
+    """A ruby reading the page puts in ``<rp>`` parentheses reads "base (reading)" as
+    plain text; without them it would run into the base text ("子こども")."""
+    parent = rt.getparent()
+    return parent is not None and parent.find("rp") is not None
+
+
 def classify_words(el: Any) -> tuple[int, str | None]:
     """:func:`classify` plus the element's class/id words (None when it has neither).
 
@@ -182,7 +190,9 @@ def classify_words(el: Any) -> tuple[int, str | None]:
     attributes present: this runs once per element of every page.
     """
     tag = el.tag
-    if tag.__class__ is not str or tag in DROP_TAGS:
+    if (tag.__class__ is not str or tag in DROP_TAGS) and (
+        tag != "rt" or not _parenthesized_ruby(el)
+    ):
         return DROPPED, None
     keys = el.keys()
     if not keys:
