@@ -623,6 +623,8 @@ def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None
         "<h3>Leave a Reply</h3>",
         "<h3>12 Comments</h3>",
         "<div class='title'>Das könnte Sie auch interessieren</div>",
+        "<h3>NOTAS RELACIONADAS</h3>",
+        "<h2>Schon gelesen?</h2>",
     ],
 )
 def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:
@@ -632,9 +634,10 @@ def test_closing_headings_in_many_languages_end_the_article(closing: str) -> Non
     assert _texts(body_of(html)) == texts
 
 
-def test_a_closing_word_inside_a_paragraph_is_no_closing_heading() -> None:
+@pytest.mark.parametrize("line", ["<p>Comments</p>", "<div>Kategorien:</div>"])
+def test_a_closing_word_as_a_paragraph_or_line_label_is_no_closing_heading(line: str) -> None:
     story = "".join(f"<p>{t}</p>" for t in SIX)
-    html = page(f"<div class='content'>{story}<p>Comments</p>{TEASERS}</div>")
+    html = page(f"<div class='content'>{story}{line}{TEASERS}</div>")
     assert _texts(body_of(html))[-1].startswith("Teaser 3")
 
 

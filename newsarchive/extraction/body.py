@@ -349,11 +349,12 @@ _CLOSING_HEADING = re.compile(
     r"|related\s+(?:articles|posts|stories|news|content)$|leave\s+a\s+(?:comment|reply)"
     r"|(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties)$"
     r"|categories$|kategorien$|catégories$|categorías$"
-    r"|weitere\s+(?:meldungen|artikel|beiträge|nachrichten|news)|verwandte\s+(?:beiträge|artikel)"
+    r"|weitere\s+(?:meldungen|artikel|beiträge|nachrichten|news|themen|aktuelle)"
+    r"|verwandte\s+(?:beiträge|artikel)|schon\s+gelesen|lesen\s+sie\s+auch|auch\s+interessant"
     r"|ähnliche\s+(?:beiträge|artikel)|das\s+könnte\s+sie\s+auch|zum\s+weiterlesen"
     r"|mehr\s+zum\s+thema|kommentar\s+(?:erstellen|schreiben)|empfehlungen\s+aus"
     r"|les\s+plus\s+lus|à\s+lire\s+aussi|sur\s+le\s+même\s+sujet|articles\s+similaires"
-    r"|lo\s+más\s+leído|noticias\s+relacionadas|(?:también\s+)?te\s+puede\s+interesar"
+    r"|lo\s+más\s+leído|(?:noticias|notas|artículos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
     r"|articoli\s+correlati|potrebbe\s+interessarti|leia\s+também|notícias\s+relacionadas"
     r"|gerelateerde\s+artikelen)",
     re.IGNORECASE,
@@ -370,6 +371,7 @@ def _closing_heading(text: str, site_keys: set[str]) -> bool:
     """ "Most read", "Read next", or "More <the site's name>"."""
     if len(text.split()) > CLOSING_HEADING_WORDS:
         return False
+    text = text.rstrip(" ?!.…")  # "Schon gelesen?" ("Kategorien:" labels a line of links)
     if _CLOSING_HEADING.match(text):
         return True
     more = _MORE_OF_SITE.match(text)
