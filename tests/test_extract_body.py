@@ -672,3 +672,18 @@ def test_a_subheading_in_a_block_of_its_own_stays_in_the_body() -> None:
     result = body_of(html)
     assert _texts(result) == [*first, "What the family inherits", *rest]
     assert result.sections[1]["headline"] == "What the family inherits"
+
+
+def test_posts_inside_per_post_headers_of_one_class_are_the_text() -> None:
+    # A forum template whose per-post <header> swallows the post: no single header holds
+    # half the page, the headers of that class together do.
+    posts = "".join(
+        f"<article class='message'><header class='message-attribution'><a href='/u{i}'>user{i}"
+        f"</a><div class='message-content'><p>{t}</p></div></header></article>"
+        for i, t in enumerate(SIX[:4])
+    )
+    html = page(
+        "<header class='site-header'><a href='/'>Forum</a></header>"
+        f"<div class='thread'>{posts}</div>"
+    )
+    assert _texts(body_of(html)) == SIX[:4]

@@ -131,22 +131,23 @@ def _weigh(seg: Segment, ld_body: str | None) -> float:
 
 
 def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
-    """Weights with the ``<header>`` segments zeroed, except in a header that holds most
-    of the page's prose: a template that wraps the page in ``<header>`` (or never closes
-    one) has its article there, and those segments lose their soft mark."""
+    """Weights with the ``<header>`` segments zeroed, except in headers that hold most of
+    the page's prose: a template that wraps the page in ``<header>``, or never closes one
+    (a forum's per-post header then holds each post: headers of one class count together),
+    has its article there, and those segments lose their soft mark."""
     held: dict[Any, float] = {}
-    soft: list[int] = []
+    soft: list[tuple[int, Any]] = []
     for i, seg in enumerate(segments):
         if seg.header is not None:
-            soft.append(i)
-            held[seg.header] = held.get(seg.header, 0.0) + weights[i]
+            key = _group_key(seg.header)
+            soft.append((i, key))
+            held[key] = held.get(key, 0.0) + weights[i]
     if not soft:
         return weights
     bar = RELEASE_SHARE * sum(weights)
-    for i in soft:
-        seg = segments[i]
-        if held[seg.header] and held[seg.header] >= bar:
-            seg.soft = False
+    for i, key in soft:
+        if held[key] and held[key] >= bar:
+            segments[i].soft = False
         else:
             weights[i] = 0.0
     return weights
