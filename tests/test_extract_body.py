@@ -196,6 +196,12 @@ def test_a_body_paragraph_the_description_repeats_beats_a_marked_one_past_a_head
         "Got a story? Get in touch with our news team by email.",
         "This site is protected by reCAPTCHA and the Google Privacy Policy and Terms apply.",
         "Zum Kommentieren anmelden",
+        "Never miss a story from the Harbour Herald: sign up to our morning briefing.",
+        "For the latest stories and updates download the Harbour Herald app.",
+        "Stay up-to-date with the harbour: our weekly letter.",
+        "If you enjoyed reading this post, please consider supporting us.",
+        "Abonnez-vous pour lire la suite de nos enquêtes.",
+        "Hazte miembro y disfruta de beneficios exclusivos.",
     ],
 )
 def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:
