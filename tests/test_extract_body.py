@@ -196,6 +196,12 @@ def test_a_body_paragraph_the_description_repeats_beats_a_marked_one_past_a_head
         "Got a story? Get in touch with our news team by email.",
         "This site is protected by reCAPTCHA and the Google Privacy Policy and Terms apply.",
         "Zum Kommentieren anmelden",
+        "Never miss a story from the Harbour Herald: sign up to our morning briefing.",
+        "For the latest stories and updates download the Harbour Herald app.",
+        "Stay up-to-date with the harbour: our weekly letter.",
+        "If you enjoyed reading this post, please consider supporting us.",
+        "Abonnez-vous pour lire la suite de nos enquêtes.",
+        "Hazte miembro y disfruta de beneficios exclusivos.",
     ],
 )
 def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:
@@ -503,3 +509,187 @@ def test_standfirst_of_several_lines_stops_at_the_byline():
         "The second line of the standfirst adds why it matters."
     )
     assert result.paragraphs == [PARA.format(i) for i in range(4)]
+
+
+# Pages where everything, or the article, sits in a wrapper read as chrome or as the
+# page header: a body must still come out (trafilatura-eval, issue 15).
+SIX = [PARA.format(i) for i in range(6)]
+
+
+def _texts(result: Any) -> list[str]:
+    return [t for t in (result.lede, *result.paragraphs) if t]
+
+
+def test_a_header_wrapping_the_whole_page_holds_the_article() -> None:
+    # A template that never closes its <header>: the article ends up inside it.
+    html = page(
+        "<header><div class='brand'><a href='/'>Harbour Herald</a></div>"
+        "<div class='content'><h1>Port trade</h1>"
+        + "".join(f"<p>{t}</p>" for t in SIX)
+        + "</div></header>"
+    )
+    assert _texts(body_of(html)) == SIX
+
+
+def test_a_real_header_still_gives_no_body_text() -> None:
+    html = page(
+        f"<header><h1>Port trade</h1><p>{PARA.format('header')}</p></header>"
+        f"<article>{FOUR}</article>"
+    )
+    assert PARA.format("header") not in _texts(body_of(html))
+
+
+def test_an_ascii_blob_without_spaces_is_no_prose() -> None:
+    blob = "PGRpdiBjbGFzcz0ic3AtZHNndm8gc3AtZHNndm8tZW1iZWRkaW5n" * 40  # base64, no spaces
+    html = page(
+        f"<div class='data'><div>{blob}</div></div><div class='story'>"
+        + "".join(f"<p>{t}</p>" for t in SIX)
+        + "</div>"
+    )
+    result = body_of(html)
+    assert _texts(result) == SIX
+    assert result.node.get("class") == "story"  # not the page around the blob and story
+
+
+def test_prose_without_spaces_in_cjk_still_counts() -> None:
+    sentence = (
+        "子どもへの虐待をなくすための法律ができて、親が子どもを教育するために禁止することになりました。"
+        * 3
+    )
+    html = page(f"<div class='nav-links'><a href='/a'>Home</a></div><div><p>{sentence}</p></div>")
+    assert _texts(body_of(html)) == [sentence]
+
+
+def test_blocks_numbered_by_a_page_builder_count_as_one_group() -> None:
+    # Each text block is a "widget" with its own serial class; together they are the
+    # article, and a short intro outside them is not the whole story.
+    blocks = "".join(
+        f"<div class='builder-widget builder-widget-{i}f3a9c2{i}'><p>{t}</p></div>"
+        for i, t in enumerate(SIX)
+    )
+    intro = "A short line of plain text that is not in any widget at all here."
+    html = page(f"<div class='page'><p>{intro}</p>{blocks}</div>")
+    assert _texts(body_of(html))[-6:] == SIX
+
+
+def test_when_chrome_holds_all_text_the_largest_groups_are_released() -> None:
+    # Three different "widget" kinds, none holding half the page: an article among
+    # chrome is better than no article.
+    kinds = ("text-widget", "quote-widget", "list-widget")
+    blocks = "".join(f"<div class='{kinds[i % 3]}'><p>{t}</p></div>" for i, t in enumerate(SIX))
+    html = page(f"<div class='page'>{blocks}</div>")
+    assert _texts(body_of(html)) == SIX
+
+
+def test_consent_dialog_text_does_not_count_against_the_article() -> None:
+    legal = " ".join(
+        f"Purpose {i}: statistics and analysis of the website's use." for i in range(60)
+    )
+    intro = "A short line of plain text that is not in any widget at all here, longer."
+    html = page(
+        f"<div class='privacy-overlay'><p>{legal}</p></div><p>{intro}</p>"
+        "<div class='widget-area'>" + "".join(f"<p>{t}</p>" for t in SIX) + "</div>"
+    )
+    assert _texts(body_of(html))[-6:] == SIX
+
+
+def test_a_gdpr_dialog_in_other_languages_is_never_the_article() -> None:
+    legal = " ".join(f"Zweck {i}: statistische Auswertung unserer Website." for i in range(60))
+    html = page(f"<div class='dsgvo-popup'><p>{legal}</p></div><div class='story'>{FOUR}</div>")
+    assert _texts(body_of(html)) == FOUR_TEXTS
+
+
+def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None:
+    # "tag-sailing" reads as a tag list; "hentry" (microformats) marks the entry. Comments
+    # and related posts, chrome, hold more text together than the entry.
+    comments = "".join(
+        f"<div class='comment'><p>Reader {i} writes a long comment about the post.</p></div>"
+        for i in range(4)
+    )
+    related = "".join(
+        f"<li class='related-post'><p>Another post {i} of this blog, with its excerpt.</p></li>"
+        for i in range(4)
+    )
+    html = page(
+        "<div class='post hentry tag-sailing tag-berlin'>"
+        + "".join(f"<p>{t}</p>" for t in SIX[:4])
+        + f"</div><div class='comments-area'>{comments}</div>"
+        f"<ul class='related-posts'>{related}</ul>"
+    )
+    assert _texts(body_of(html)) == SIX[:4]
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "<h3>Weitere Meldungen</h3>",
+        "<h2>Ähnliche Beiträge</h2>",
+        "<h3>Articles similaires</h3>",
+        "<h2>Noticias relacionadas</h2>",
+        "<h3>Leave a Reply</h3>",
+        "<h3>12 Comments</h3>",
+        "<div class='title'>Das könnte Sie auch interessieren</div>",
+        "<h3>NOTAS RELACIONADAS</h3>",
+        "<h2>Schon gelesen?</h2>",
+    ],
+)
+def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:
+    texts = [PARA.format(i) for i in range(8)]
+    story = "".join(f"<p>{t}</p>" for t in texts)
+    html = page(f"<div class='content'>{story}{closing}{TEASERS}</div>")
+    assert _texts(body_of(html)) == texts
+
+
+@pytest.mark.parametrize("line", ["<p>Comments</p>", "<div>Kategorien:</div>"])
+def test_a_closing_word_as_a_paragraph_or_line_label_is_no_closing_heading(line: str) -> None:
+    story = "".join(f"<p>{t}</p>" for t in SIX)
+    html = page(f"<div class='content'>{story}{line}{TEASERS}</div>")
+    assert _texts(body_of(html))[-1].startswith("Teaser 3")
+
+
+def test_ruby_readings_without_parentheses_do_not_run_into_the_text() -> None:
+    sentence = (
+        "<ruby>子<rt>こ</rt></ruby>どもへの<ruby>虐待<rt>ぎゃくたい</rt></ruby>"
+        "をなくすための法律ができました。"
+    )
+    html = page(f"<div class='story'><p>{sentence * 3}</p></div>")
+    assert _texts(body_of(html)) == ["子どもへの虐待をなくすための法律ができました。" * 3]
+
+
+def test_ruby_readings_the_page_puts_in_parentheses_stay() -> None:
+    sentence = (
+        "韓国の<ruby>尹錫悦<rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>"
+        "大統領は談話を出した。"
+    )
+    html = page(f"<div class='story'><p>{sentence * 3}</p></div>")
+    assert _texts(body_of(html)) == ["韓国の尹錫悦（ユンソンニョル）大統領は談話を出した。" * 3]
+
+
+def test_a_subheading_in_a_block_of_its_own_stays_in_the_body() -> None:
+    # Page builders wrap each element: <div class="headline-block"><div><h4>.
+    first, rest = SIX[:3], SIX[3:]
+    html = page(
+        "<div class='story'>"
+        + "".join(f"<div class='text-block'><p>{t}</p></div>" for t in first)
+        + "<div class='headline-block'><div><h4>What the family inherits</h4></div></div>"
+        + "".join(f"<div class='text-block'><p>{t}</p></div>" for t in rest)
+        + "<div class='tools'><div><h4>Print this page</h4></div></div></div>"
+    )
+    result = body_of(html)
+    assert _texts(result) == [*first, "What the family inherits", *rest]
+    assert result.sections[1]["headline"] == "What the family inherits"
+
+
+def test_posts_inside_per_post_headers_of_one_class_are_the_text() -> None:
+    # A forum template whose per-post <header> swallows the post: no single header holds
+    # half the page, the headers of that class together do.
+    posts = "".join(
+        f"<article class='message'><header class='message-attribution'><a href='/u{i}'>user{i}"
+        f"</a><div class='message-content'><p>{t}</p></div></header></article>"
+        for i, t in enumerate(SIX[:4])
+    )
+    html = page(
+        "<header class='site-header'><a href='/'>Forum</a></header>"
+        f"<div class='thread'>{posts}</div>"
+    )
+    assert _texts(body_of(html)) == SIX[:4]

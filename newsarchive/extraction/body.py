@@ -40,6 +40,7 @@ LD_MATCH_BOOST = 3.0  # segment found in JSON-LD articleBody
 LD_MISS_FACTOR = 0.25  # segment absent from a long JSON-LD articleBody
 RELEASE_SHARE = 0.5  # a "chrome" wrapper holding this share of the page's weight is content
 INNER_RELEASE_SHARE = 0.15  # ... or this share of the chosen container's weight
+LOST_SHARE = 0.05  # below this share of the page's weight outside chrome, release more
 REPEATED_MIN_COUNT = 3  # a short text seen this often on one page is a placeholder or label
 REPEATED_MAX_CHARS = 300
 SHORT_BLOCK = 200  # short blocks are noted for the related-links headings
@@ -103,11 +104,24 @@ def _ld_fallback(doc: Any, lede: str | None, paragraphs: list[str]) -> tuple[str
     return lede, paragraphs
 
 
+BLOB_CHARS = 100  # ASCII text this long without a space is a token, not prose
+
+
+def _blob(text: str) -> bool:
+    """Base64 payloads, hashes, long URLs: ASCII without a space (CJK prose has none
+    either, which is why the test is for ASCII)."""
+    head = text[:BLOB_CHARS]
+    return len(head) == BLOB_CHARS and " " not in head and head.isascii()
+
+
 def _weigh(seg: Segment, ld_body: str | None) -> float:
-    if seg.soft or seg.tag in HEADING_TAGS or seg.tag == "h1":
+    """The segment's prose weight (a soft ``<header>`` segment's too: see _open_headers)."""
+    if seg.tag in HEADING_TAGS or seg.tag == "h1":
         return 0.0
     length = len(seg.text)
     if length < MIN_SEGMENT_CHARS or seg.link_density > MAX_LINK_DENSITY:
+        return 0.0
+    if length >= BLOB_CHARS and _blob(seg.text):
         return 0.0
     weight = length * (1.0 - seg.link_density) * TAG_WEIGHT.get(seg.tag, 0.5)
     if ld_body is not None:
@@ -116,28 +130,94 @@ def _weigh(seg: Segment, ld_body: str | None) -> float:
     return weight
 
 
+def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
+    """Weights with the ``<header>`` segments zeroed, except in headers that hold most of
+    the page's prose: a template that wraps the page in ``<header>``, or never closes one
+    (a forum's per-post header then holds each post: headers of one class count together),
+    has its article there, and those segments lose their soft mark."""
+    held: dict[Any, float] = {}
+    soft: list[tuple[int, Any]] = []
+    for i, seg in enumerate(segments):
+        if seg.header is not None:
+            key = _group_key(seg.header)
+            soft.append((i, key))
+            held[key] = held.get(key, 0.0) + weights[i]
+    if not soft:
+        return weights
+    bar = RELEASE_SHARE * sum(weights)
+    for i, key in soft:
+        if held[key] and held[key] >= bar:
+            segments[i].soft = False
+        else:
+            weights[i] = 0.0
+    return weights
+
+
+# A class word ending in a serial number or hash ("element-5180d118", "post-2496").
+_NUMBERED_CLASS = re.compile(r"\S*[-_](?=[0-9a-f]*\d)[0-9a-f]{4,}(?!\S)")
+
+
+def _group_key(wrapper: Any) -> Any:
+    """Wrappers of one tag and class count together; a class word ending in a number or
+    hash is an id a page builder gives each block ("element-5180d118"), not its kind."""
+    cls = wrapper.get("class")
+    if not cls:
+        return wrapper
+    return wrapper.tag, " ".join(_NUMBERED_CLASS.sub("", cls).split())
+
+
 def _released_chrome(segments: list[Segment], weights: list[float]) -> set[Any]:
     """Chrome wrappers that hold most of the page's text: they wrap the article itself.
 
     Wrappers of the same tag and class count together: an article cut into a run of
-    "article-widget" blocks is released as a whole, however its text is split.
+    "article-widget" blocks is released as a whole, however its text is split. When
+    that leaves next to no text outside chrome (a page builder calls every block a
+    "widget"), every group holding a fair share is released: an article among chrome
+    is better than none. Text of consent dialogs, which are never released, does not
+    count towards the page's total.
     """
-    held: dict[Any, float] = {}
+    keyed: list[tuple[float, list[Any]]] = []
     members: dict[Any, set[Any]] = {}
-    page_total = 0.0
+    key_of: dict[Any, Any] = {}
+    page_total = bare = 0.0  # bare: weight of segments under no chrome wrapper at all
     for seg, weight in zip(segments, weights, strict=True):
-        if weight:
+        if not weight:
+            continue
+        if not seg.chrome:
             page_total += weight
-            for wrapper in seg.chrome:
-                cls = wrapper.get("class")
-                key = (wrapper.tag, cls) if cls else wrapper
-                held[key] = held.get(key, 0.0) + weight
+            bare += weight
+            continue
+        keys = []
+        for wrapper in seg.chrome:
+            key = key_of.get(wrapper)
+            if key is None:
+                key = key_of[wrapper] = _group_key(wrapper)
                 members.setdefault(key, set()).add(wrapper)
+            keys.append(key)
+        keyed.append((weight, keys))
+    never = {key for key, group in members.items() if never_article(attr_words(next(iter(group))))}
+    held: dict[Any, float] = {}
+    for weight, keys in keyed:
+        if never.isdisjoint(keys):
+            page_total += weight
+            for key in keys:
+                held[key] = held.get(key, 0.0) + weight
+    released = _groups_over(held, members, RELEASE_SHARE * page_total)
+    if bare >= LOST_SHARE * page_total:
+        return released
+    outside = sum(
+        w for s, w in zip(segments, weights, strict=True) if w and not _is_chrome(s, released)
+    )
+    if outside < LOST_SHARE * page_total:
+        released = _groups_over(held, members, INNER_RELEASE_SHARE * page_total)
+    return released
+
+
+def _groups_over(held: dict[Any, float], members: dict[Any, set[Any]], bar: float) -> set[Any]:
     released: set[Any] = set()
     for key, value in held.items():
-        group = members[key]
-        if value >= RELEASE_SHARE * page_total and not never_article(attr_words(next(iter(group)))):
-            released |= group
+        if value >= bar:
+            released |= members[key]
     return released
 
 
@@ -212,6 +292,19 @@ def _with_text_siblings(node: Any, start: Any, total: dict[Any, float]) -> Any:
     return node
 
 
+def _wrapped_heading(branch: Any) -> bool:
+    """A block whose only text is one subheading (``<div class="headline"><h4>``): page
+    builders wrap each heading of the article in a block of its own."""
+    found = None
+    for heading in branch.iter(*HEADING_TAGS):
+        if found is not None:
+            return False
+        found = heading
+    if found is None:
+        return False
+    return clean(found.text_content()) == clean(branch.text_content())
+
+
 def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
     container = None
     if rule is not None:
@@ -248,16 +341,29 @@ def _sections(paragraphs: list[str], headings: set[str]) -> list[dict[str, Any]]
 
 
 # Headings that close an article and open the site's own lists ("More TechCrunch",
-# "Most read", "Read next"): what follows them is other stories' teasers.
+# "Most read", "Read next", "Weitere Meldungen", "Articles similaires"), or its comments
+# and category lists: what follows them is other stories' teasers or the readers' voice.
 _CLOSING_HEADING = re.compile(
     r"^(?:more\s+(?:from|on|stories|news|articles)\b|most\s+(?:read|popular|viewed|shared)"
     r"|read\s+next|trending(?:\s+now)?$|latest\s+(?:news|stories)$|top\s+stories$"
     r"|recommended(?:\s+for\s+you)?$|you\s+(?:may|might)\s+also\s+like|meistgelesen"
-    r"|das\s+könnte\s+sie\s+auch\s+interessieren|les\s+plus\s+lus|lo\s+más\s+leído)",
+    r"|related\s+(?:articles|posts|stories|news|content)$|leave\s+a\s+(?:comment|reply)"
+    r"|(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties)$"
+    r"|categories$|kategorien$|catégories$|categorías$"
+    r"|weitere\s+(?:meldungen|artikel|beiträge|nachrichten|news|themen|aktuelle)"
+    r"|verwandte\s+(?:beiträge|artikel)|schon\s+gelesen|lesen\s+sie\s+auch|auch\s+interessant"
+    r"|ähnliche\s+(?:beiträge|artikel)|das\s+könnte\s+sie\s+auch|zum\s+weiterlesen"
+    r"|mehr\s+zum\s+thema|kommentar\s+(?:erstellen|schreiben)|empfehlungen\s+aus"
+    r"|les\s+plus\s+lus|à\s+lire\s+aussi|sur\s+le\s+même\s+sujet|articles\s+similaires"
+    r"|lo\s+más\s+leído|(?:noticias|notas|artículos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
+    r"|articoli\s+correlati|potrebbe\s+interessarti|leia\s+também|notícias\s+relacionadas"
+    r"|gerelateerde\s+artikelen)",
     re.IGNORECASE,
 )
 # "More TechCrunch": more of the site itself.
 _MORE_OF_SITE = re.compile(r"^(?:more|mehr|plus)\s+(?P<site>.+)$", re.IGNORECASE)
+# Blocks a template styles as a heading without a heading tag ("<div class=title>").
+_LABEL_TAGS = frozenset({"div", "span", "strong", "b", "dt", "li"})
 CLOSING_HEADING_SHARE = 0.6  # only once this share of the body text lies above it
 CLOSING_HEADING_WORDS = 6
 
@@ -266,6 +372,7 @@ def _closing_heading(text: str, site_keys: set[str]) -> bool:
     """ "Most read", "Read next", or "More <the site's name>"."""
     if len(text.split()) > CLOSING_HEADING_WORDS:
         return False
+    text = text.rstrip(" ?!.…")  # "Schon gelesen?" ("Kategorien:" labels a line of links)
     if _CLOSING_HEADING.match(text):
         return True
     more = _MORE_OF_SITE.match(text)
@@ -278,7 +385,9 @@ def _before_closing_heading(lines: list[Segment], doc: Any) -> list[Segment]:
     site_keys: set[str] | None = None
     seen = 0
     for i, seg in enumerate(lines):
-        if seg.tag in HEADING_TAGS and seen >= CLOSING_HEADING_SHARE * total:
+        if (
+            seg.tag in HEADING_TAGS or seg.tag in _LABEL_TAGS
+        ) and seen >= CLOSING_HEADING_SHARE * total:
             site_keys = site_name_keys(doc) if site_keys is None else site_keys
             if _closing_heading(seg.text, site_keys):
                 return lines[:i]
@@ -308,7 +417,9 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         chosen = [s for s in segments if s.owner in inside and not s.soft]
     else:
         ld_body = _ld_article_body(doc)
-        raw = [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
+        raw = _open_headers(
+            segments, [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
+        )
         released = _released_chrome(segments, raw)
         weights = [
             0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
@@ -324,8 +435,11 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
                 0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
             ]
             total = _totals(start, segments, page.order, weights)
-        for branch in container:
+        branches = list(container)
+        for i, branch in enumerate(branches):
             if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
+                if _wrapped_heading(branch) and any(total.get(b) for b in branches[i + 1 :]):
+                    continue  # a subheading in a block of its own, text follows
                 inside.difference_update(branch.iter())  # no single real paragraph in it
                 html_drop.add(branch)
         chosen = [

@@ -28,13 +28,20 @@ CHROME_LINE = re.compile(
 )
 CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
 # Prompts to the reader that templates put under an article: comment and log-in prompts,
-# social "follow" prompts, tip-line calls, the reCAPTCHA notice of a form.
+# social "follow" prompts, tip-line calls, the reCAPTCHA notice of a form, newsletter
+# and app prompts.
 PROMPT_LINE = re.compile(
     r"^(?:to participate in the discussion|(?:log|sign) in to (?:comment|join)"
     r"|join the (?:conversation|discussion)|leave a comment|comments are closed"
     r"|zum kommentieren|um (?:zu )?kommentieren|pour (?:commenter|réagir)|para comentar"
     r"|follow (?:us|@\S+|\S+\.\S+) on (?:twitter|facebook|instagram|x|linkedin|tiktok|youtube"
-    r"|whatsapp|telegram)\b|got a (?:story|tip)\b|this site is protected by recaptcha)",
+    r"|whatsapp|telegram)\b|got a (?:story|tip)\b|this site is protected by recaptcha"
+    # Subscription and app prompts.
+    r"|never miss (?:a|the|our|any)\b|stay up[- ]to[- ]date\b|for the latest (?:news|stories)\b"
+    r"|(?:sign up|subscribe) (?:for|to) (?:our|the)\b|download (?:our|the) (?:\S+ )?app\b"
+    r"|if you (?:enjoyed|liked) (?:this|reading)\b|we want to hear what you think"
+    r"|abonnez-vous\b|inscrivez-vous à (?:notre|la) newsletter"
+    r"|suscríbete\b|hazte (?:miembro|socio)\b)",
     re.IGNORECASE,
 )
 PROMPT_LINE_MAX = 300

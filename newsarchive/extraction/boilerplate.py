@@ -17,6 +17,7 @@ DROP_TAGS = frozenset(
         "script", "style", "noscript", "template", "button", "select", "option", "input",
         "textarea", "iframe", "svg", "canvas", "figure", "figcaption", "picture", "video",
         "audio", "object", "embed", "dialog", "map", "link", "meta", "head", "title", "math",
+        "rt",
     }
 )  # fmt: skip
 # Tags that usually wrap chrome, but that some templates wrap the whole article in.
@@ -74,12 +75,13 @@ ARTICLE_RE = re.compile(
     r"article-?body|articlebody|article-?text|article-?content|story-?body|story-?content"
     r"|entry-?content|post-?content|post-?body|main-?content|body-?text|text-?body"
     r"|rich-?text|article__body|article__text|content-?body|field-?body|paywall-?content"
+    r"|(?<![\w-])hentry(?![\w-])"  # microformats' blog entry (whose "tag-x" words are its tags)
 )
 
 # Chrome that never wraps an article, however much text it holds (consent dialogs hold pages
 # of legal text).
 NEVER_ARTICLE_RE = re.compile(
-    r"cookie|consent|onetrust|gdpr|privacy|cmp-|didomi|usercentrics", re.I
+    r"cookie|consent|onetrust|gdpr|dsgvo|rgpd|privacy|cmp-|didomi|usercentrics", re.I
 )
 
 
@@ -171,6 +173,13 @@ def classify(el: Any) -> int:
     return classify_words(el)[0]
 
 
+def _parenthesized_ruby(rt: Any) -> bool:
+    """A ruby reading the page puts in ``<rp>`` parentheses reads "base (reading)" as
+    plain text; without them it would run into the base text ("子こども")."""
+    parent = rt.getparent()
+    return parent is not None and parent.find("rp") is not None
+
+
 def classify_words(el: Any) -> tuple[int, str | None]:
     """:func:`classify` plus the element's class/id words (None when it has neither).
 
@@ -181,7 +190,9 @@ def classify_words(el: Any) -> tuple[int, str | None]:
     attributes present: this runs once per element of every page.
     """
     tag = el.tag
-    if tag.__class__ is not str or tag in DROP_TAGS:
+    if (tag.__class__ is not str or tag in DROP_TAGS) and (
+        tag != "rt" or not _parenthesized_ruby(el)
+    ):
         return DROPPED, None
     keys = el.keys()
     if not keys:

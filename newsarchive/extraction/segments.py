@@ -53,6 +53,7 @@ class Segment:
     quote: bool = False
     chrome: tuple[Any, ...] = ()
     text: str = ""
+    header: Any = None  # the outermost <header> around a soft segment
 
     @property
     def tag(self) -> str:
@@ -77,8 +78,10 @@ class PageText:
     index: PageIndex
 
 
-def _start_segment(owner: Any, soft: int, quote: int, chrome: tuple[Any, ...]) -> Segment:
-    return Segment(owner=owner, soft=soft > 0, quote=quote > 0, chrome=chrome)
+def _start_segment(owner: Any, header: Any, quote: int, chrome: tuple[Any, ...]) -> Segment:
+    return Segment(
+        owner=owner, soft=header is not None, quote=quote > 0, chrome=chrome, header=header
+    )
 
 
 def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
@@ -95,9 +98,10 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
     hints = pageindex.HINT_MEMO
     owners: list[Any] = [start]
     link_depth = bold_depth = soft_depth = quote_depth = 0
+    header = None  # the outermost open <header>
     chrome: tuple[Any, ...] = ()
     chrome_stack: list[Any] = []
-    current = _start_segment(start, 0, 0, chrome)
+    current = _start_segment(start, None, 0, chrome)
     parts = current.parts
 
     walker = lxml.etree.iterwalk(start, events=("start", "end"))
@@ -130,9 +134,11 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
             if tag in BLOCK_TAGS:
                 if tag in _SOFT_TAGS:
                     soft_depth += 1
+                    if header is None:
+                        header = el
                 elif tag == "blockquote":
                     quote_depth += 1
-                current = _handover(current, el, segments, soft_depth, quote_depth, chrome)
+                current = _handover(current, el, segments, header, quote_depth, chrome)
                 parts = current.parts
                 owners.append(el)
             elif tag == "a":
@@ -159,11 +165,11 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
                     owners.pop()
                     if tag in _SOFT_TAGS:
                         soft_depth -= 1
+                        if not soft_depth:
+                            header = None
                     elif tag == "blockquote":
                         quote_depth -= 1
-                    current = _handover(
-                        current, owners[-1], segments, soft_depth, quote_depth, chrome
-                    )
+                    current = _handover(current, owners[-1], segments, header, quote_depth, chrome)
                     parts = current.parts
                 elif tag == "a":
                     link_depth -= 1
@@ -184,7 +190,7 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
                     current.link_chars += n
                 if bold_depth:
                     current.bold_chars += n
-    _handover(current, start, segments, 0, 0, ())
+    _handover(current, start, segments, None, 0, ())
     return PageText(segments=segments, order=order, dropped=dropped, index=index)
 
 
@@ -192,7 +198,7 @@ def _handover(
     current: Segment,
     owner: Any,
     segments: list[Segment],
-    soft_depth: int,
+    header: Any,
     quote_depth: int,
     chrome: tuple[Any, ...],
 ) -> Segment:
@@ -201,10 +207,12 @@ def _handover(
     A segment that collected nothing is reused for the next block.
     """
     if not current.parts:
-        current.owner = owner
-        current.soft, current.quote, current.chrome = soft_depth > 0, quote_depth > 0, chrome
+        current.owner, current.header = owner, header
+        current.soft, current.quote, current.chrome = header is not None, quote_depth > 0, chrome
         return current
     current.text = clean("".join(current.parts)) or ""
     if current.text:
         segments.append(current)
-    return Segment(owner=owner, soft=soft_depth > 0, quote=quote_depth > 0, chrome=chrome)
+    return Segment(
+        owner=owner, soft=header is not None, quote=quote_depth > 0, chrome=chrome, header=header
+    )
