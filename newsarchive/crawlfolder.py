@@ -71,6 +71,11 @@ def count_batch_records(path: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
+def batch_prefix(crawl_id: str) -> str:
+    """How the names of one crawl's article batches start (``articles-CRAWL_ID-...``)."""
+    return f"articles-{crawl_id}"
+
+
 def is_article_batch(path: Path) -> bool:
     """A finished article batch: ``articles/*.jsonl.gz`` of a crawl folder."""
     return path.parent.name == ARTICLES_DIRNAME and path.name.endswith(BATCH_SUFFIX)
@@ -125,6 +130,17 @@ class CrawlFolder:
     def article_batches(self) -> list[Path]:
         """Finished article batches on disk, in name order."""
         return [p for p in self._walk(BATCH_SUFFIX) if is_article_batch(p)]
+
+    def batches_here(self, crawl_id: str | None = None) -> list[Path]:
+        """This folder's own article batches, finished or still open, of ``crawl_id`` if given.
+
+        For reports on a running or killed crawl: an open batch holds records already
+        exported. Worker folders below are not included (see :meth:`article_batches`).
+        """
+        folder = self.path / ARTICLES_DIRNAME
+        pattern = f"{batch_prefix(crawl_id)}-*" if crawl_id else "*"
+        suffixes = (BATCH_SUFFIX, BATCH_SUFFIX + OPEN_SUFFIX)
+        return sorted(p for p in folder.glob(pattern) if p.name.endswith(suffixes) and p.is_file())
 
     def unfinished_batches(self) -> list[Path]:
         """Batches still being written, or left by a crash (``.jsonl.gz.open``)."""

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsarchive import schema
-from newsarchive.crawlfolder import ARTICLES_DIRNAME, PAGES_NAME, REPORT_NAMES, write_text_atomic
+from newsarchive.crawlfolder import PAGES_NAME, REPORT_NAMES, CrawlFolder, write_text_atomic
 from newsarchive.state import CrawlState, Run
 
 log = logging.getLogger(__name__)
@@ -73,15 +73,6 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                     yield record
     except (EOFError, OSError, zlib.error) as exc:
         log.warning("%s: stopped reading at a damaged part (%s)", path, exc)
-
-
-def article_files(out_dir: Path) -> list[Path]:
-    folder = out_dir / ARTICLES_DIRNAME
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p for p in folder.iterdir() if p.name.endswith((".jsonl.gz", ".jsonl.gz.open", ".jsonl"))
-    )
 
 
 def host_site(url: str | None) -> str:
@@ -183,7 +174,7 @@ def tally_output(
                     continue
                 key = site or host_site(page.get("url") or page.get("requested_url"))
                 tallies.setdefault(key, _SiteTally()).add_page(page)
-        for path in article_files(folder):
+        for path in CrawlFolder(folder).batches_here():
             for article in read_jsonl(path):
                 if crawl_id and _article_crawl_id(article) not in (None, crawl_id):
                     continue

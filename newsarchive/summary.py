@@ -17,7 +17,6 @@ from typing import Any
 
 from newsarchive import schema
 from newsarchive.crawlfolder import (
-    ARTICLES_DIRNAME,
     PAGES_NAME,
     VALIDATION_NAME,
     WRITE_ERROR_STAT,
@@ -37,16 +36,6 @@ def coverage_labels() -> dict[str, str]:
 
 VALIDATION_FILENAME = VALIDATION_NAME  # written by pipelines/validate.py
 FAILURE_OUTCOMES = ("http_error", "blocked", "robots_denied", "refused", "failed")
-
-
-def article_files(out_dir: Path, crawl_id: str | None = None) -> list[Path]:
-    """Finished and unfinished article batches, of ``crawl_id`` only when given."""
-    prefix = f"articles-{crawl_id}-" if crawl_id else ""
-    return sorted(
-        p
-        for p in (out_dir / ARTICLES_DIRNAME).glob(f"{prefix}*.jsonl*")
-        if p.is_file() and not p.name.endswith(".tmp")
-    )
 
 
 def _manifest(out_dir: Path) -> dict[str, Any]:
@@ -100,7 +89,7 @@ def summarize(
     """
     out_dir = Path(out_dir)
     crawl_id = crawl_id or _manifest(out_dir).get("crawl_id")
-    articles = (a for path in article_files(out_dir, crawl_id) for a in read_jsonl(path))
+    articles = (a for path in CrawlFolder(out_dir).batches_here(crawl_id) for a in read_jsonl(path))
     count, shares = coverage(articles)
     pages_path = out_dir / PAGES_NAME
     outcomes: Counter[str | None] = Counter()

@@ -24,7 +24,12 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newsarchive.crawlfolder import ARTICLES_DIRNAME, WRITE_ERROR_STAT, stop_on_write_error
+from newsarchive.crawlfolder import (
+    ARTICLES_DIRNAME,
+    WRITE_ERROR_STAT,
+    batch_prefix,
+    stop_on_write_error,
+)
 from newsarchive.export.jsonl import JsonLinesBatchWriter
 from newsarchive.export.manifest import write_crawl_manifest
 from newsarchive.provenance import crawl_id_for
@@ -91,7 +96,7 @@ class ArticleExportPipeline:
         self.plan = plan_record(
             settings.get("NEWSARCHIVE_PLAN_FILE"), settings.get("NEWSARCHIVE_SITE_NAME")
         )
-        prefix = f"articles-{crawl_id_for(self.crawler)}"
+        prefix = batch_prefix(crawl_id_for(self.crawler))
         self.writer = JsonLinesBatchWriter(self.out_dir / ARTICLES_DIRNAME, prefix, self.batch_size)
 
     def close_spider(self) -> None:

@@ -6,6 +6,7 @@ demo sites on 127.0.0.1.
 
 from __future__ import annotations
 
+import gzip
 import json
 import signal
 import subprocess
@@ -143,3 +144,31 @@ def test_reused_out_summary_reports_this_crawl_only(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["crawl_id"] == "20260102T000000Z-bbbb"
     assert len(list(newsarchive.load(out))) == manifest["counts"]["articles"] > 0
+
+
+def test_reports_read_a_folders_own_batches_open_ones_included(tmp_path: Path) -> None:
+    """The summary and the report read one list: this folder's batches, a crawl's only if named."""
+    from newsarchive.report import tally_output
+    from newsarchive.summary import summarize
+
+    articles = tmp_path / "articles"
+    (tmp_path / "worker-1" / "articles").mkdir(parents=True)
+    articles.mkdir()
+
+    def batch(path: Path, *urls: str) -> None:
+        lines = "".join(json.dumps({"url": u, "provenance": None}) + "\n" for u in urls)
+        path.write_bytes(gzip.compress(lines.encode()))
+
+    batch(articles / "articles-c1-00001.jsonl.gz", "http://a.test/1", "http://a.test/2")
+    batch(articles / "articles-c1-00002.jsonl.gz.open", "http://a.test/3")
+    batch(articles / "articles-c2-00001.jsonl.gz", "http://a.test/4")
+    batch(articles / "articles-c1-00003.jsonl.gz.tmp", "http://a.test/5")
+    batch(tmp_path / "worker-1" / "articles" / "articles-c1-00001.jsonl.gz", "http://a.test/6")
+    folder = CrawlFolder(tmp_path)
+    assert [p.name for p in folder.batches_here("c1")] == [
+        "articles-c1-00001.jsonl.gz",
+        "articles-c1-00002.jsonl.gz.open",
+    ]
+    assert len(folder.batches_here()) == 3
+    assert summarize(tmp_path, crawl_id="c1")["articles"] == 3
+    assert tally_output(tmp_path)["a.test"].articles == 4

@@ -138,6 +138,7 @@ def rebuild_worker(
     pass the same checks, so an article exported anywhere is not written again).
     """
     from newsarchive import settings
+    from newsarchive.crawlfolder import ARTICLES_DIRNAME, batch_prefix
     from newsarchive.export.jsonl import JsonLinesBatchWriter
     from newsarchive.warc.reread import reextract
 
@@ -161,7 +162,7 @@ def rebuild_worker(
                 continue
             if writer is None:
                 writer = JsonLinesBatchWriter(
-                    folder / "articles", f"articles-{crawl_id}-{RECOVERED_TAG}", 10_000
+                    folder / ARTICLES_DIRNAME, f"{batch_prefix(crawl_id)}-{RECOVERED_TAG}", 10_000
                 )
             writer.write(admitted)
             exported.add(key)
