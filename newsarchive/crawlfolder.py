@@ -269,19 +269,23 @@ def warc_files_of(items: Iterable[Path]) -> list[Path]:
     """WARC files as named, folders expanded: a crawl folder's ``warc/``, or a folder of them.
 
     Finished and unfinished (``.open``, a crash's) files, in name order per folder:
-    what ``reextract`` and the ``warc`` commands read. A missing item raises
+    what ``reextract`` and the ``warc`` commands read. A missing item, or a folder
+    without WARC files (a mistyped path must not pass as an empty archive), raises
     ``FileNotFoundError`` naming it.
     """
     found: list[Path] = []
     for item in items:
         if item.is_dir():
             folder = item / WARC_DIRNAME if (item / WARC_DIRNAME).is_dir() else item
-            found += sorted(
+            inside = sorted(
                 p
                 for pattern in (f"*{WARC_SUFFIX}", f"*{WARC_SUFFIX}{OPEN_SUFFIX}")
                 for p in folder.glob(pattern)
                 if p.is_file()
             )
+            if not inside:
+                raise FileNotFoundError(f"no WARC files (*{WARC_SUFFIX}) in {folder}")
+            found += inside
         elif item.exists():
             found.append(item)
         else:

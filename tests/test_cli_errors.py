@@ -141,6 +141,10 @@ BAD_INVOCATIONS = [
     (["demo", "--crawl-id", "../x"], 2, ["--crawl-id", "'..'"]),
     (["export", "missing_folder", "--out", "x.parquet"], 2, ["missing_folder"]),
     (["warc", "check", "missing.warc.gz"], 2, ["missing.warc.gz"]),
+    # a folder holding no WARC file is a mistyped path, not an empty archive
+    (["reextract", "a_folder"], 2, ["no WARC files", "a_folder"]),
+    (["warc", "check", "a_folder"], 2, ["no WARC files", "a_folder"]),
+    (["warc", "index", "a_folder"], 2, ["no WARC files", "a_folder"]),
     (
         ["fixture", "add", "missing.html", "--url", "http://127.0.0.1:9/", "--name", "n"],
         2,
