@@ -36,7 +36,7 @@ _META_NAMES = (
 _PREFIXES = (
     "written by", "reported by", "posted by", "words by", "story by", "text and photos by", "by",
     "von", "par", "por", "door", "af", "av", "от", "автор", "autor", "autorin", "autoren",
-    "author", "authors", "text", "texto", "texte", "testo", "redaktion", "reporter", "kommentar",
+    "author", "authors", "kommentar",
     "ein kommentar von", "eine analyse von", "ein gastbeitrag von",
     # labels of links to an author's page or of CMS bylines, in several languages
     "erstellt von", "geschrieben von", "verfasst von", "alle artikel von", "alle beiträge von",
@@ -46,10 +46,16 @@ _PREFIXES = (
     "skrevet av", "skrivet av", "napisał", "autorem",
 )
 # fmt: on
+# Labels that are a prefix only with a colon: "Redaktion: Jane Doe" names a person,
+# "Redaktion Polizeiticker" is a desk's name.
+_COLON_PREFIXES = ("text", "texto", "texte", "testo", "redaktion", "reporter")
+_LABELS_ALONE = frozenset(_COLON_PREFIXES) - {"redaktion"}  # a desk's name alone
 _PREFIX = re.compile(
-    r"^\s*(?:"
+    r"^\s*(?:(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
-    + r")(?:\s*:\s*|\s+)",
+    + r")(?:\s*:\s*|\s+)|(?:"
+    + "|".join(_COLON_PREFIXES)
+    + r")\s*:\s*)",
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^\s*[\w ]{2,20}:\s+")  # "Autor:", "Text:", "Fotos:" labels
@@ -95,13 +101,19 @@ AGENCIES = frozenset({
     "ria novosti", "ctk", "čtk", "pap", "mti", "ats", "aa", "ians", "pti", "ani",
 })
 # fmt: on
-# A CMS account named after a desk or a content type ("Nachrichten", "admin"), alone:
-# nobody's name, and no more informative than the site's ("BR24 Redaktion" is kept).
+# A CMS account named after a desk alone ("Redaktion", "Newsdesk"): the newsroom's credit,
+# kept only when the page names nobody else.
 # fmt: off
+_DESK_ACCOUNTS = frozenset({
+    "redaktion", "die redaktion", "redacción", "rédaction", "la rédaction", "redazione",
+    "redactie", "de redactie", "staff", "editor", "editors", "newsdesk", "news desk", "web desk",
+    "editorial team", "the editors",
+})
+# A CMS account named after a content type ("Nachrichten", "admin"): nobody's name, and
+# no more informative than the site's ("BR24 Redaktion" is kept).
 _GENERIC_ACCOUNTS = frozenset({
     "news", "nachrichten", "noticias", "notícias", "actualités", "nieuws", "nyheter", "notizie",
-    "wiadomości", "haberler", "admin", "administrator", "redaktion", "redacción", "rédaction",
-    "redazione", "redactie", "staff", "editor", "editors", "newsdesk", "web desk", "online",
+    "wiadomości", "haberler", "admin", "administrator", "online",
     # labels of links to an author's other posts, left alone when the name is elsewhere
     "more posts", "all posts", "view all posts", "alle artikel", "alle beiträge",
     "mehr artikel", "tous les articles", "todos los artículos", "tutti gli articoli",
@@ -153,7 +165,7 @@ def clean_name(raw: str) -> str | None:
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
     text = _PARENTHETICAL.sub("", text).strip()
     text = _DATELINE_PLACE.sub("", text)
-    if _SLUG.match(text) or text.casefold() in _PREFIXES:
+    if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
     return text or None
 
@@ -361,7 +373,12 @@ def _names_in(
                 (n, clean(text) or "", doc.absolute(el.get("href")), False)
                 for n in split_names(candidate)
                 if looks_like_name(n)
-                and (explicit or len(n.split()) > 1 or n.casefold() in AGENCIES)
+                and (
+                    explicit
+                    or len(n.split()) > 1
+                    or n.casefold() in AGENCIES
+                    or n.casefold() in _DESK_ACCOUNTS
+                )
                 and not _is_site_like(n, False, site_keys)
             ]
             if names:
@@ -542,6 +559,7 @@ def extract_authors(
     """
     site_keys = _site_keys(doc, publisher)
     fallback: list[dict[str, Any]] = []
+    desk: list[dict[str, Any]] = []
     one_word: list[Found] = []
     sources = (
         _ld_authors,
@@ -552,6 +570,12 @@ def extract_authors(
     )
     for source in sources:
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
+        desk = desk or [
+            {"name": n, "name_raw": raw, "url": url}
+            for n, raw, url, _ in found
+            if n.casefold() in _DESK_ACCOUNTS
+        ]
+        found = [f for f in found if f[0].casefold() not in _DESK_ACCOUNTS]
         people = [
             {"name": n, "name_raw": raw, "url": url}
             for n, raw, url, is_org in found
@@ -565,4 +589,4 @@ def extract_authors(
             for n, raw, url, is_org in found
             if not (is_org and _is_site_like(n, False, site_keys))
         ]
-    return _order(fallback)
+    return _order(fallback or desk)
