@@ -45,3 +45,28 @@ def test_a_desk_account_is_the_author_only_when_nobody_is_named() -> None:
 def test_a_desk_label_strips_only_with_a_colon() -> None:
     assert split_names("Redaktion Harbour Ticker") == ["Redaktion Harbour Ticker"]
     assert split_names("Redaktion: Ilse Brandt") == ["Ilse Brandt"]
+
+
+# --------------------------------------------------------------------------- handles
+
+
+def test_a_one_word_author_page_link_is_the_author_when_nothing_else_names_one() -> None:
+    links = (
+        '<p class="meta">Posted in <a href="/author/mira/">Mira</a> · 3 May</p>'
+        '<aside><a href="/author/mira/">More</a> <a href="/author/olaf/">Olaf</a></aside>'
+    )
+    assert names(page(body=links)) == ["Mira"]  # the first link; the rest label other posts
+    site = (
+        '<meta name="author" content="Harbour Herald">'
+        '<meta property="og:site_name" content="Harbour Herald">'
+    )
+    assert names(page(site, body=links)) == ["Harbour Herald"]  # the site's own credit first
+
+
+def test_a_lower_case_handle_in_author_markup_is_a_name() -> None:
+    handle = (
+        '<span class="meta">By <a rel="author" href="/members/harbourfox">harbourfox</a></span>'
+    )
+    assert names(page(body=handle)) == ["harbourfox"]
+    microdata = '<span itemprop="author">k.lind-99</span>'
+    assert names(page(body=microdata)) == ["k.lind-99"]

@@ -276,11 +276,10 @@ def _meta_authors(doc: Document) -> list[Found]:
 
 
 # Byline markup, most explicit first: each entry tells whether an element is a byline of
-# that kind, and whether every match counts (else the first with names). One XPath
-# collects every candidate in a single pass over the page (seven passes cost ~3 ms).
-# The first _EXPLICIT kinds mark the author as such: a single word there (a first name
-# or a handle) is the author's name, not a stray label.
-_EXPLICIT = 3
+# that kind, whether every match counts (else the first with names) and whether the kind
+# marks the author as such: a single word there (a first name or a handle) is the
+# author's name, not a stray label. One XPath collects every candidate in a single pass
+# over the page (seven passes cost ~3 ms).
 _AUTHOR_HREFS = ("/autor", "/author", "/journalist", "/redakteur")
 _BYLINE_CANDIDATES = lxml.etree.XPath(
     # Attribute steps: twice as fast as one element test with every condition or-ed.
@@ -317,17 +316,25 @@ def _author_class(el: HtmlElement) -> bool:
     )
 
 
-_BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool], ...] = (
-    (_in_author_item, True),  # itemprop=author > itemprop=name
-    (lambda el: el.get("itemprop") == "author", True),
-    (lambda el: el.tag == "a" and el.get("rel") == "author", True),
-    (lambda el: "byline" in _classes(el).split(), False),
+# How far a kind marks its text as the author's name, for one-word names: a handle in
+# microdata, rel=author or an hCard is the author; a link to an author page can be a label.
+_STRONG, _WEAK, _NONE = 0, 1, None
+_BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool, int | None], ...] = (
+    (_in_author_item, True, _STRONG),  # itemprop=author > itemprop=name
+    (lambda el: el.get("itemprop") == "author", True, _STRONG),
+    (lambda el: el.tag == "a" and el.get("rel") == "author", True, _STRONG),
+    (lambda el: "byline" in _classes(el).split(), False, _NONE),
     (
         lambda el: "byline" in _classes(el) and not _has_descendant_class(el, "byline"),
         False,
+        _NONE,
     ),
-    (lambda el: el.tag == "a" and any(h in (el.get("href") or "") for h in _AUTHOR_HREFS), True),
-    (_author_class, False),
+    (
+        lambda el: el.tag == "a" and any(h in (el.get("href") or "") for h in _AUTHOR_HREFS),
+        True,
+        _WEAK,
+    ),
+    (_author_class, False, _NONE),
 )
 # A bold line of names opening the body ("<p><strong>Jane Doe/John Roe</strong></p>"):
 # only among the container's first paragraphs, where bold lines are not subheadings.
@@ -355,7 +362,8 @@ def _names_in(
 ) -> list[Found]:
     """Names in byline elements (the first element with names unless ``take_all``).
 
-    A single word counts only from ``explicit`` author markup (or as an agency).
+    A single word counts only from ``explicit`` author markup (or as an agency);
+    there a lower-case handle ("jdoe42") is a name too: the page presents it as one.
     """
     found: list[Found] = []
     examined = 0
@@ -372,7 +380,7 @@ def _names_in(
             names = [
                 (n, clean(text) or "", doc.absolute(el.get("href")), False)
                 for n in split_names(candidate)
-                if looks_like_name(n)
+                if (looks_like_name(n) or (explicit and _HANDLE.match(n)))
                 and (
                     explicit
                     or len(n.split()) > 1
@@ -389,6 +397,8 @@ def _names_in(
     return found
 
 
+# A user handle: one token of letters, digits, dots, hyphens or underscores.
+_HANDLE = re.compile(r"^[^\W_][\w.-]{1,29}$")
 # "Posted on May 3, 2024 by Jane Doe": the name follows the last "by" of a byline.
 _LATE_BY = re.compile(r"\s(?:by|von|par|por|door)\s+(?=\S)", re.IGNORECASE)
 
@@ -415,20 +425,21 @@ def _dom_authors(
     doc: Document,
     container: HtmlElement | None,
     site_keys: set[str],
-    one_word: list[Found] | None = None,
+    one_word: tuple[list[Found], list[Found]] | None = None,
 ) -> list[Found]:
     """From byline markup: microdata, rel=author, byline and author classes.
 
     One XPath collects the candidates; matches inside the article container,
     then the first ``<article>``, come before matches elsewhere (comments, teasers).
     One-word names (handles, first names) from explicit author markup go to
-    ``one_word``: the last resort, as a full name anywhere is worth more.
+    ``one_word`` (strong markup, then author-page links): the last resorts, as a
+    full name anywhere is worth more.
     """
     candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root))  # an XPath of elements
     scopes = []
     if candidates:
         scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]
-    for index, (is_kind, take_all) in enumerate(_BYLINE_KINDS if candidates else ()):
+    for is_kind, take_all, trust in _BYLINE_KINDS if candidates else ():
         matches = [el for el in candidates if is_kind(el)]
         if not matches:
             continue
@@ -438,8 +449,10 @@ def _dom_authors(
             found = _names_in(doc, in_scope, take_all, site_keys)
             if found:
                 return found
-            if index < _EXPLICIT and one_word is not None and not one_word:
-                one_word.extend(_names_in(doc, in_scope, take_all, site_keys, explicit=True))
+            if trust is not None and one_word is not None and not one_word[trust]:
+                # one handle from author-page links: the next ones are other posts' labels
+                every = take_all and trust == _STRONG
+                one_word[trust].extend(_names_in(doc, in_scope, every, site_keys, explicit=True))
     if container is not None:
         return _names_in(doc, container.xpath(_OPENING_BOLD_LINE), False, site_keys)
     return []
@@ -560,13 +573,13 @@ def extract_authors(
     site_keys = _site_keys(doc, publisher)
     fallback: list[dict[str, Any]] = []
     desk: list[dict[str, Any]] = []
-    one_word: list[Found] = []
+    one_word: tuple[list[Found], list[Found]] = ([], [])
     sources = (
         _ld_authors,
         _meta_authors,
         lambda d: _dom_authors(d, container, site_keys, one_word),
         lambda d: _labelled_byline(d, container, site_keys),
-        lambda d: one_word,
+        lambda d: one_word[_STRONG],
     )
     for source in sources:
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
@@ -576,12 +589,7 @@ def extract_authors(
             if n.casefold() in _DESK_ACCOUNTS
         ]
         found = [f for f in found if f[0].casefold() not in _DESK_ACCOUNTS]
-        people = [
-            {"name": n, "name_raw": raw, "url": url}
-            for n, raw, url, is_org in found
-            if not _is_site_like(n, is_org, site_keys)
-            and not _DOMAINISH.search(_EMAIL.sub("", raw))
-        ]
+        people = _people(found, site_keys)
         if people:
             return _order(people)
         fallback = fallback or [
@@ -589,4 +597,15 @@ def extract_authors(
             for n, raw, url, is_org in found
             if not (is_org and _is_site_like(n, False, site_keys))
         ]
-    return _order(fallback or desk)
+    # The site's or a desk's credit outranks a one-word label of a link to an author page.
+    weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
+    return _order(fallback or desk or _people(weak, site_keys))
+
+
+def _people(found: list[Found], site_keys: set[str]) -> list[dict[str, Any]]:
+    """The found names that are people or agencies (not the site, not a domain)."""
+    return [
+        {"name": n, "name_raw": raw, "url": url}
+        for n, raw, url, is_org in found
+        if not _is_site_like(n, is_org, site_keys) and not _DOMAINISH.search(_EMAIL.sub("", raw))
+    ]
