@@ -70,3 +70,26 @@ def test_a_lower_case_handle_in_author_markup_is_a_name() -> None:
     assert names(page(body=handle)) == ["harbourfox"]
     microdata = '<span itemprop="author">k.lind-99</span>'
     assert names(page(body=microdata)) == ["k.lind-99"]
+
+
+# --------------------------------------------------------------------------- the site, companies
+
+
+def test_a_company_in_the_author_meta_gives_way_to_the_byline() -> None:
+    meta = '<meta name="author" content="Verein der Hafenfreunde e.V.">'
+    byline = "<p>Von Tilda Marek</p>"
+    assert names(page(meta, byline)) == ["Tilda Marek"]
+    assert names(page(meta)) == ["Verein der Hafenfreunde e.V."]  # nobody else: kept
+
+
+def test_a_site_name_with_an_ampersand_is_no_pair_of_people() -> None:
+    byline = '<p class="byline">By Jo Park</p>'
+    ampersand = '<meta name="author" content="Docks & Cranes">'
+    site = '<meta property="og:site_name" content="Docks & Cranes">'
+    assert names(page(site + ampersand, byline), "https://dc.example/a/1") == ["Jo Park"]
+
+
+def test_the_site_name_after_an_article_is_the_site() -> None:
+    byline = '<p class="byline">By Jo Park</p>'
+    article = '<meta name="author" content="Die HAFENPOST">'
+    assert names(page(article, byline), "https://www.hafenpost.example/a/1") == ["Jo Park"]

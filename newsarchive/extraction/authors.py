@@ -538,10 +538,23 @@ def _site_keys(doc: Document, publisher: str | None) -> set[str]:
     return {k for k in keys if k}
 
 
+# "Die FURCHE" on furche.at: an article before the site's name.
+_LEADING_ARTICLE = re.compile(r"^(?:the|die|der|das|le|la|les|el|il|lo|de|het)\s+", re.IGNORECASE)
+# A legal form names a company or association, not a person ("Example Media GmbH").
+_LEGAL_FORM = re.compile(
+    r"(?:^|\s)(?:e\.\s?V\.|g?GmbH|mbH|AG|KG|SE|Inc\.?|Ltd\.?|LLC|Corp\.?|S\.\s?A\.|S\.\s?L\.|"
+    r"S\.\s?p\.\s?A\.|B\.\s?V\.|N\.\s?V\.|plc|Pty)(?=\s|$|,)"
+)
+
+
 def _is_site_like(name: str, is_org: bool, site_keys: set[str]) -> bool:
     """The site's own name (or an organisation byline standing in for it)."""
     k = _key(name)
-    if _DOMAINISH.search(name) or k in site_keys:
+    if (
+        _DOMAINISH.search(name)
+        or k in site_keys
+        or _key(_LEADING_ARTICLE.sub("", name)) in site_keys
+    ):
         return True
     return any(k.startswith(site) for site in site_keys if len(site) >= 3) or (
         is_org and name.casefold() not in AGENCIES
@@ -603,9 +616,12 @@ def extract_authors(
 
 
 def _people(found: list[Found], site_keys: set[str]) -> list[dict[str, Any]]:
-    """The found names that are people or agencies (not the site, not a domain)."""
+    """The found names that are people or agencies: not the site (nor a part of its name,
+    "Jobs & Hire"), no company by its legal form, no domain."""
     return [
         {"name": n, "name_raw": raw, "url": url}
         for n, raw, url, is_org in found
-        if not _is_site_like(n, is_org, site_keys) and not _DOMAINISH.search(_EMAIL.sub("", raw))
+        if not _is_site_like(n, is_org or bool(_LEGAL_FORM.search(n)), site_keys)
+        and _key(clean_name(raw) or raw) not in site_keys
+        and not _DOMAINISH.search(_EMAIL.sub("", raw))
     ]
