@@ -93,3 +93,27 @@ def test_the_site_name_after_an_article_is_the_site() -> None:
     byline = '<p class="byline">By Jo Park</p>'
     article = '<meta name="author" content="Die HAFENPOST">'
     assert names(page(article, byline), "https://www.hafenpost.example/a/1") == ["Jo Park"]
+
+
+# --------------------------------------------------------------------------- byline blocks
+
+
+def test_author_links_far_from_the_byline_are_other_posts() -> None:
+    byline = (
+        '<div class="meta"><span>By <a href="/author/ines-roth/">Ines Roth</a> and '
+        '<a href="/author/lev-ott/">Lev Ott</a></span></div>'
+    )
+    teasers = "".join(
+        f'<section><div><h3>Teaser {i}</h3><p><span>by <a href="/author/p{i}/">Pia Nord{i}'
+        f"</a></span></p></div></section>"
+        for i in "ABC"
+    )
+    assert names(page(body=byline + teasers)) == ["Ines Roth", "Lev Ott"]
+
+
+def test_text_pieces_of_a_byline_are_words_apart() -> None:
+    link = (
+        '<div class="author-box"><a href="/author/heike-sand/"><span>Show all articles of'
+        "</span>Heike Sand</a></div>"
+    )
+    assert names(page(body=link)) == ["Heike Sand"]

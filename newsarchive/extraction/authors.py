@@ -41,7 +41,9 @@ _PREFIXES = (
     # labels of links to an author's page or of CMS bylines, in several languages
     "erstellt von", "geschrieben von", "verfasst von", "alle artikel von", "alle beiträge von",
     "alles von", "mehr von", "artikel von", "view all posts by", "all posts by", "more posts by",
-    "all articles by", "more from", "publié par", "écrit par", "escrito por", "publicado por",
+    "all articles by", "more from", "show all articles of", "all articles of", "see all posts by",
+    "view all articles by", "more articles by", "more by", "articles by", "posts by",
+    "publié par", "écrit par", "escrito por", "publicado por",
     "scritto da", "pubblicato da", "geschreven door", "geplaatst door", "skrevet af",
     "skrevet av", "skrivet av", "napisał", "autorem",
 )
@@ -367,13 +369,15 @@ def _names_in(
     """
     found: list[Found] = []
     examined = 0
+    near: set[int] = set()
     for el in elements:
         if examined == 8:
             break
-        if _in_comments(el):
-            continue
+        if _in_comments(el) or (near and not near & _ancestor_ids(el)):
+            continue  # a later match far from the byline: a teaser's or a related post's
         examined += 1
-        text = el.get("content") or el.text_content()
+        # pieces joined by a space: "Show all articles of</span>Jane Doe" are two words
+        text = el.get("content") or " ".join(el.itertext())
         if len(text) > _MAX_BYLINE_CHARS:
             continue
         for candidate in _byline_readings(text):
@@ -391,10 +395,19 @@ def _names_in(
             ]
             if names:
                 found.extend(names)
+                near = near or _ancestor_ids(el)
                 break
         if found and not take_all:
             break  # the first byline; later matches are comments or teasers
     return found
+
+
+_BYLINE_BLOCK_DEPTH = 3  # co-authors' links share an ancestor this close
+
+
+def _ancestor_ids(el: HtmlElement) -> set[int]:
+    """The nearest ancestors of a byline element: the block its co-authors share."""
+    return {id(a) for a in itertools.islice(el.iterancestors(), _BYLINE_BLOCK_DEPTH)}
 
 
 # A user handle: one token of letters, digits, dots, hyphens or underscores.
