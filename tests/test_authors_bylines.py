@@ -117,3 +117,21 @@ def test_text_pieces_of_a_byline_are_words_apart() -> None:
         "</span>Heike Sand</a></div>"
     )
     assert names(page(body=link)) == ["Heike Sand"]
+
+
+# --------------------------------------------------------------------------- byline labels
+
+
+def test_a_genre_or_verb_before_by_is_a_label_in_many_languages() -> None:
+    assert split_names("Eine Kolumne von Lotte Brenner") == ["Lotte Brenner"]
+    assert split_names("Un article de Jean Roy") == ["Jean Roy"]
+    assert split_names("Un artículo de Ana Ruiz") == ["Ana Ruiz"]
+    assert split_names("Blog Beitrag von Mila Hart") == ["Mila Hart"]
+    assert split_names("Di Stefano Marco") == ["Di Stefano Marco"]  # "di" alone opens a name
+
+
+def test_a_label_piece_followed_by_the_name_in_its_own_element() -> None:
+    article = '<div class="info">Ein Artikel von <strong>Rosa Winter</strong> | 27.01.2022</div>'
+    assert names(page(body=article, lang="de")) == ["Rosa Winter"]
+    written = '<p><em>Written by: <a href="https://elsewhere.example/x">Omar Quint</a></em></p>'
+    assert names(page(body=written)) == ["Omar Quint"]

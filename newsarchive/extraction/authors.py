@@ -48,12 +48,36 @@ _PREFIXES = (
     "skrevet av", "skrivet av", "napisał", "autorem",
 )
 # fmt: on
+# What a byline says before "by" in many languages: a verb ("Written by", "Erstellt von")
+# or a genre ("Eine Kolumne von", "Un article de"); after such a lead, "de", "di", "da"
+# are "by" too (alone they open names: "Di Stefano", "De Jong").
+# fmt: off
+_LEAD_VERBS = (
+    "written", "posted", "reported", "words", "story", "text and photos", "text und fotos",
+    "erstellt", "geschrieben", "verfasst", "veröffentlicht", "écrit", "rédigé", "publié",
+    "escrito", "publicado", "redactado", "scritto", "pubblicato", "geschreven", "geplaatst",
+    "skrevet", "skrivet", "napisany", "opublikowany", "text", "texte", "texto", "testo",
+)
+_LEAD_GENRES = (
+    "artikel", "beitrag", "blogbeitrag", "blog beitrag", "blog-beitrag", "kolumne", "kommentar",
+    "analyse", "gastbeitrag", "interview", "bericht", "reportage", "essay", "glosse", "article",
+    "column", "post", "blog post", "report", "review", "commentary", "op-ed", "chronique",
+    "tribune", "entretien", "artículo", "columna", "reportaje", "articolo", "rubrica",
+    "recensione", "recensie", "artykuł", "felieton",
+)
+# fmt: on
+_BYLINE_LEAD = (
+    r"(?:(?:" + "|".join(map(re.escape, _LEAD_VERBS)) + r")"
+    r"|(?:(?:ein|eine|einen|a|an|un|une|una|uno|een)\s+)?(?:"
+    + "|".join(map(re.escape, _LEAD_GENRES))
+    + r"))\s+(?:by|von|par|por|door|de|di|da|af|av|przez|от)"
+)
 # Labels that are a prefix only with a colon: "Redaktion: Jane Doe" names a person,
 # "Redaktion Polizeiticker" is a desk's name.
 _COLON_PREFIXES = ("text", "texto", "texte", "testo", "redaktion", "reporter")
 _LABELS_ALONE = frozenset(_COLON_PREFIXES) - {"redaktion"}  # a desk's name alone
 _PREFIX = re.compile(
-    r"^\s*(?:(?:"
+    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
     + r")(?:\s*:\s*|\s+)|(?:"
     + "|".join(_COLON_PREFIXES)
@@ -471,14 +495,15 @@ def _dom_authors(
     return []
 
 
-# A byline label alone ("Autorin/Autor", "Author:") or leading a short line ("By Jane Doe").
+# A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a
+# short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
 _BYLINE_LABEL = re.compile(
-    r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door)\s*:?$",
+    r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door"
+    rf"|{_BYLINE_LEAD})\s*:?$",
     re.IGNORECASE,
 )
 _BYLINE_LINE = re.compile(
-    r"^(?:(?:written|posted|reported|words|story|text|texte|texto|erstellt|geschrieben|verfasst"
-    r"|écrit|escrito|scritto)\s+)?(?:by|von|par|por|door|da)\s*:?\s+\S"
+    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da)\s*:?\s+\S"
     r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S",
     re.IGNORECASE,
 )
