@@ -135,3 +135,11 @@ def test_a_label_piece_followed_by_the_name_in_its_own_element() -> None:
     assert names(page(body=article, lang="de")) == ["Rosa Winter"]
     written = '<p><em>Written by: <a href="https://elsewhere.example/x">Omar Quint</a></em></p>'
     assert names(page(body=written)) == ["Omar Quint"]
+
+
+def test_a_first_name_in_structured_data_is_completed_by_the_byline() -> None:
+    head = ld({"@type": "BlogPosting", "author": {"@type": "Person", "name": "Nele"}})
+    assert names(page(head, "<p><strong>Eine Kolumne von Nele Vogt</strong></p>")) == ["Nele Vogt"]
+    assert names(page(head, '<p class="byline">By Ruth Lind</p>')) == ["Nele"]  # someone else
+    korean = ld({"@type": "NewsArticle", "author": {"@type": "Person", "name": "김혜진"}})
+    assert names(page(korean, '<p class="byline">김혜진 기자</p>', lang="ko")) == ["김혜진"]

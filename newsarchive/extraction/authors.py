@@ -393,11 +393,11 @@ def _names_in(
     """
     found: list[Found] = []
     examined = 0
-    near: set[int] = set()
+    near: dict[int, HtmlElement] = {}
     for el in elements:
         if examined == 8:
             break
-        if _in_comments(el) or (near and not near & _ancestor_ids(el)):
+        if _in_comments(el) or (near and not near.keys() & _block(el).keys()):
             continue  # a later match far from the byline: a teaser's or a related post's
         examined += 1
         # pieces joined by a space: "Show all articles of</span>Jane Doe" are two words
@@ -419,7 +419,7 @@ def _names_in(
             ]
             if names:
                 found.extend(names)
-                near = near or _ancestor_ids(el)
+                near = near or _block(el)
                 break
         if found and not take_all:
             break  # the first byline; later matches are comments or teasers
@@ -429,9 +429,12 @@ def _names_in(
 _BYLINE_BLOCK_DEPTH = 3  # co-authors' links share an ancestor this close
 
 
-def _ancestor_ids(el: HtmlElement) -> set[int]:
-    """The nearest ancestors of a byline element: the block its co-authors share."""
-    return {id(a) for a in itertools.islice(el.iterancestors(), _BYLINE_BLOCK_DEPTH)}
+def _block(el: HtmlElement) -> dict[int, HtmlElement]:
+    """The nearest ancestors of a byline element: the block its co-authors share.
+
+    The elements are kept as values: an lxml proxy's ``id`` is stable only while the
+    proxy lives."""
+    return {id(a): a for a in itertools.islice(el.iterancestors(), _BYLINE_BLOCK_DEPTH)}
 
 
 # A user handle: one token of letters, digits, dots, hyphens or underscores.
@@ -625,6 +628,7 @@ def extract_authors(
     fallback: list[dict[str, Any]] = []
     desk: list[dict[str, Any]] = []
     one_word: tuple[list[Found], list[Found]] = ([], [])
+    short: list[dict[str, Any]] = []
     sources = (
         _ld_authors,
         _meta_authors,
@@ -641,6 +645,13 @@ def extract_authors(
         ]
         found = [f for f in found if f[0].casefold() not in _DESK_ACCOUNTS]
         people = _people(found, site_keys)
+        if short:
+            people = _completed(short, people)
+            if people == short:
+                continue
+        elif people and all(_first_name_only(a["name"]) for a in people):
+            short = people  # "Nils": a later source may give "Nils Pickert"
+            continue
         if people:
             return _order(people)
         fallback = fallback or [
@@ -648,9 +659,23 @@ def extract_authors(
             for n, raw, url, is_org in found
             if not (is_org and _is_site_like(n, False, site_keys))
         ]
+    if short:
+        return _order(short)
     # The site's or a desk's credit outranks a one-word label of a link to an author page.
     weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
     return _order(fallback or desk or _people(weak, site_keys))
+
+
+def _first_name_only(name: str) -> bool:
+    """One word of a cased script ("Nils"; a Korean or Chinese name is one word in full)."""
+    return len(name.split()) == 1 and _has_case(name) and name.casefold() not in AGENCIES
+
+
+def _completed(short: list[dict[str, Any]], later: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """First names ("Nils") completed by the full names a later source gives ("Nils Pickert");
+    a name no later one completes stays as it was."""
+    full = {a["name"].split()[0].casefold(): a for a in later if len(a["name"].split()) > 1}
+    return [full.get(a["name"].casefold(), a) for a in short]
 
 
 def _people(found: list[Found], site_keys: set[str]) -> list[dict[str, Any]]:
