@@ -143,3 +143,7 @@ def test_a_first_name_in_structured_data_is_completed_by_the_byline() -> None:
     assert names(page(head, '<p class="byline">By Ruth Lind</p>')) == ["Nele"]  # someone else
     korean = ld({"@type": "NewsArticle", "author": {"@type": "Person", "name": "김혜진"}})
     assert names(page(korean, '<p class="byline">김혜진 기자</p>', lang="ko")) == ["김혜진"]
+
+
+def test_a_handle_after_the_name_is_dropped() -> None:
+    assert split_names("Rafael Ortega @rortega_news") == ["Rafael Ortega"]

@@ -181,11 +181,15 @@ def looks_like_name(text: str) -> bool:
     return True
 
 
+_HANDLE_TAIL = re.compile(r"\s+@\w{2,30}$")  # "Jane Doe @janedoe": the handle repeats the name
+
+
 def clean_name(raw: str) -> str | None:
     """One author's name without prefixes, e-mail addresses, dates or trailing titles."""
     text = clean(_EMPTY_BRACKETS.sub("", _EMAIL.sub("", raw[:MAX_RAW_LENGTH])))
     if not text:
         return None
+    text = _HANDLE_TAIL.sub("", text) or text
     for _ in range(2):
         text = _PREFIX.sub("", text, count=1).strip()
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
