@@ -147,3 +147,21 @@ def test_a_first_name_in_structured_data_is_completed_by_the_byline() -> None:
 
 def test_a_handle_after_the_name_is_dropped() -> None:
     assert split_names("Rafael Ortega @rortega_news") == ["Rafael Ortega"]
+
+
+# --------------------------------------------------------------------------- labelled lines
+
+
+def test_a_byline_after_a_long_navigation_is_found() -> None:
+    menu = "<nav><ul>" + "".join(f"<li><a>Topic {i}</a></li>" for i in range(700)) + "</ul></nav>"
+    html = (
+        f"<html><body>{menu}<main><h1>Council vote</h1><p>von Lina Sommer</p>{BODY}</main>"
+        "</body></html>"
+    )
+    assert names(html) == ["Lina Sommer"]
+
+
+def test_a_label_far_past_the_article_is_another_pages() -> None:
+    footer = "".join(f"<p>Footer link {i}</p>" for i in range(150))
+    html = page(after=f"<footer>{footer}<p>Autor:</p><p>Kurt Ambros</p></footer>")
+    assert names(html) == []

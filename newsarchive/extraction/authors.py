@@ -514,7 +514,8 @@ _BYLINE_LINE = re.compile(
     r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S",
     re.IGNORECASE,
 )
-_BYLINE_SCAN_PIECES = 500  # non-blank text pieces: navigation, header, then the byline
+_BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
+_PIECES_AFTER_BODY = 100  # an author box after the article; then the page's footer
 
 
 def _labelled_byline(
@@ -536,10 +537,15 @@ def _labelled_byline(
             pass
     before_end = True
     after_label = False
+    left_after_end = _PIECES_AFTER_BODY
     for text in itertools.islice(_marked_pieces(body, last), _BYLINE_SCAN_PIECES):
         if text is _END_OF_BODY:
             before_end = False
             continue
+        if not before_end:
+            left_after_end -= 1
+            if not left_after_end:
+                break  # far past the article: other articles' and the site's labels
         if _BYLINE_LABEL.match(text):
             after_label = True
             continue
