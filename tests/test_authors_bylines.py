@@ -165,3 +165,12 @@ def test_a_label_far_past_the_article_is_another_pages() -> None:
     footer = "".join(f"<p>Footer link {i}</p>" for i in range(150))
     html = page(after=f"<footer>{footer}<p>Autor:</p><p>Kurt Ambros</p></footer>")
     assert names(html) == []
+
+
+def test_a_bold_name_closing_the_article_signs_it() -> None:
+    closing = BODY + "<p><b><i>Jonas Falk</i></b></p>"
+    html = f"<html><body><article><h1>Council vote</h1>{closing}</article></body></html>"
+    assert names(html) == ["Jonas Falk"]
+    subheading = BODY + "<p><strong>Côte du Nord</strong></p><p>The last paragraph follows.</p>"
+    html = f"<html><body><article><h1>Council vote</h1>{subheading}</article></body></html>"
+    assert names(html) == []

@@ -371,6 +371,11 @@ _BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool, int | None], ...
 _OPENING_BOLD_LINE = (
     "./descendant::p[position() <= 3][strong or b][normalize-space(.) = normalize-space(strong|b)]"
 )
+# ... or signing it off as the last paragraph (a bold line before others is a subheading).
+_CLOSING_BOLD_LINE = (
+    "./descendant::p[last()][strong or b]"
+    "[normalize-space(.) = normalize-space(strong|b)]"
+)
 _MAX_BYLINE_CHARS = 150
 
 
@@ -498,7 +503,9 @@ def _dom_authors(
                 every = take_all and trust == _STRONG
                 one_word[trust].extend(_names_in(doc, in_scope, every, site_keys, explicit=True))
     if container is not None:
-        return _names_in(doc, container.xpath(_OPENING_BOLD_LINE), False, site_keys)
+        return _names_in(doc, container.xpath(_OPENING_BOLD_LINE), False, site_keys) or _names_in(
+            doc, container.xpath(_CLOSING_BOLD_LINE), False, site_keys
+        )
     return []
 
 
