@@ -174,3 +174,9 @@ def test_a_bold_name_closing_the_article_signs_it() -> None:
     subheading = BODY + "<p><strong>Côte du Nord</strong></p><p>The last paragraph follows.</p>"
     html = f"<html><body><article><h1>Council vote</h1>{subheading}</article></body></html>"
     assert names(html) == []
+
+
+def test_chinese_byline_labels_name_the_author() -> None:
+    html = page(body="<div>责任编辑： <br>王小明</div>", lang="zh")
+    assert names(html) == ["王小明"]
+    assert split_names("作者：李华") == ["李华"]

@@ -76,8 +76,10 @@ _BYLINE_LEAD = (
 # "Redaktion Polizeiticker" is a desk's name.
 _COLON_PREFIXES = ("text", "texto", "texte", "testo", "redaktion", "reporter")
 _LABELS_ALONE = frozenset(_COLON_PREFIXES) - {"redaktion"}  # a desk's name alone
+# "Author", "reporter", "editor in charge" in Chinese and Japanese bylines.
+_CJK_LABELS = "(?:作者|责任编辑|責任編輯|编辑|編輯|记者|記者|撰文|筆者|执笔|文)"
 _PREFIX = re.compile(
-    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|(?:"
+    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*[:：]\s*|(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
     + r")(?:\s*:\s*|\s+)|(?:"
     + "|".join(_COLON_PREFIXES)
@@ -373,8 +375,7 @@ _OPENING_BOLD_LINE = (
 )
 # ... or signing it off as the last paragraph (a bold line before others is a subheading).
 _CLOSING_BOLD_LINE = (
-    "./descendant::p[last()][strong or b]"
-    "[normalize-space(.) = normalize-space(strong|b)]"
+    "./descendant::p[last()][strong or b][normalize-space(.) = normalize-space(strong|b)]"
 )
 _MAX_BYLINE_CHARS = 150
 
@@ -512,13 +513,14 @@ def _dom_authors(
 # A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a
 # short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
 _BYLINE_LABEL = re.compile(
-    r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door"
-    rf"|{_BYLINE_LEAD})\s*:?$",
+    r"^(?:(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door"
+    rf"|{_BYLINE_LEAD})\s*:?|{_CJK_LABELS}\s*[:：]?)$",
     re.IGNORECASE,
 )
 _BYLINE_LINE = re.compile(
     rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da)\s*:?\s+\S"
-    r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S",
+    r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S"
+    rf"|^{_CJK_LABELS}\s*[:：]\s*\S",
     re.IGNORECASE,
 )
 _BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
@@ -562,7 +564,7 @@ def _labelled_byline(
                 n
                 for n in split_names(text)
                 if looks_like_name(n)
-                and len(n.split()) > 1
+                and (len(n.split()) > 1 or not _has_case(n))  # a CJK name is one word
                 and not _is_site_like(n, False, site_keys)
             ]
             if names:
