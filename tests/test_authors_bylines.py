@@ -180,3 +180,21 @@ def test_chinese_byline_labels_name_the_author() -> None:
     html = page(body="<div>责任编辑： <br>王小明</div>", lang="zh")
     assert names(html) == ["王小明"]
     assert split_names("作者：李华") == ["李华"]
+
+
+def test_a_meta_line_of_date_and_name_at_the_headline() -> None:
+    below = (
+        '<html><body><main><h1>Council vote</h1><p class="muted">11.12.2019 - Amelie Roos</p>'
+        f"{BODY}</main></body></html>"
+    )
+    assert names(below) == ["Amelie Roos"]
+    above = (
+        "<html><body><main><small>04.02.2022 | 13:10 Uhr | Uta Berg</small><h1>Council vote</h1>"
+        f"{BODY}</main></body></html>"
+    )
+    assert names(above) == ["Uta Berg"]
+    topic = (
+        "<html><body><main><h1>Council vote</h1><p>11.12.2019 | City Hall | Budget</p>"
+        f"{BODY}</main></body></html>"
+    )
+    assert names(topic) == []  # two segments besides the date: a topic line

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -547,6 +548,10 @@ def _labelled_byline(
     before_end = True
     after_label = False
     left_after_end = _PIECES_AFTER_BODY
+    h1 = doc.root.find(".//h1")
+    headline = clean(h1.text_content()) if h1 is not None else None
+    since_headline = None  # text pieces read since the headline's
+    before_headline: deque[str] = deque(maxlen=3)
     for text in itertools.islice(_marked_pieces(body, last), _BYLINE_SCAN_PIECES):
         if text is _END_OF_BODY:
             before_end = False
@@ -558,6 +563,18 @@ def _labelled_byline(
         if _BYLINE_LABEL.match(text):
             after_label = True
             continue
+        if since_headline is not None:
+            since_headline += 1
+            dated = since_headline <= _DATED_LINE_PIECES and _dated_name(text, site_keys)
+            if dated:
+                return [(dated, text, None, False)]
+        elif headline and text == headline[: len(text)]:
+            since_headline = 0
+            dated = next(filter(None, (_dated_name(t, site_keys) for t in before_headline)), None)
+            if dated:  # a meta line just above the headline
+                return [(dated, dated, None, False)]
+        else:
+            before_headline.append(text)
         by_line = before_end and _BYLINE_LINE.match(text) and len(text) < _MAX_BYLINE_CHARS
         if after_label or by_line:
             names = [
@@ -571,6 +588,29 @@ def _labelled_byline(
                 return [(n, text, None, False) for n in names]
         after_label = False
     return []
+
+
+# A meta line under the headline: "04.02.2022 | 13:10 Uhr | Jane Doe", "11.12.2019 - Jane Doe".
+_DATED_LINE_PIECES = 12
+_META_SEPARATORS = re.compile(r"\s+[|·•–—-]\s+|\s*[|·•]\s*")
+_DATE_OR_TIME = re.compile(
+    r"^(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?"
+    r"|\d{1,2}\.?\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4})$",
+    re.IGNORECASE,
+)
+
+
+def _dated_name(text: str, site_keys: set[str]) -> str | None:
+    """The full name in a short line of a date (and time) and one name, else None."""
+    parts = [p.strip() for p in _META_SEPARATORS.split(text)] if len(text) < 80 else []
+    dates = [p for p in parts if _DATE_OR_TIME.match(p)]
+    others = [p for p in parts if p and not _DATE_OR_TIME.match(p)]
+    if not dates or len(others) != 1:
+        return None
+    name = clean_name(others[0])
+    if name and _full_name(name) and not _is_site_like(name, False, site_keys):
+        return name
+    return None
 
 
 _END_OF_BODY = "\x00end-of-body"
