@@ -525,6 +525,7 @@ _BYLINE_LINE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
+_MAX_LABEL_CHARS = 40  # the longest label alone ("Ein Gastbeitrag von", "Written by:") is shorter
 _PIECES_AFTER_BODY = 100  # an author box after the article; then the page's footer
 
 
@@ -560,7 +561,7 @@ def _labelled_byline(
             left_after_end -= 1
             if not left_after_end:
                 break  # far past the article: other articles' and the site's labels
-        if _BYLINE_LABEL.match(text):
+        if len(text) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(text):
             after_label = True
             continue
         if since_headline is not None:
@@ -575,7 +576,7 @@ def _labelled_byline(
                 return [(dated, dated, None, False)]
         else:
             before_headline.append(text)
-        by_line = before_end and _BYLINE_LINE.match(text) and len(text) < _MAX_BYLINE_CHARS
+        by_line = before_end and len(text) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(text)
         if after_label or by_line:
             names = [
                 n
