@@ -198,3 +198,8 @@ def test_a_meta_line_of_date_and_name_at_the_headline() -> None:
         f"{BODY}</main></body></html>"
     )
     assert names(topic) == []  # two segments besides the date: a topic line
+
+
+def test_an_interview_byline_names_both_sides() -> None:
+    assert split_names("Ida Brenner im Gespräch mit Paul Lenz") == ["Ida Brenner", "Paul Lenz"]
+    assert split_names("Ana Ruiz in conversation with Tom Hale") == ["Ana Ruiz", "Tom Hale"]

@@ -88,9 +88,12 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^\s*[\w ]{2,20}:\s+")  # "Autor:", "Text:", "Fotos:" labels
-# Conjunctions joining two names, in the languages we see most.
+# Conjunctions joining two names, in the languages we see most; an interview's byline
+# names both sides ("Jane Doe im Gespräch mit John Roe").
 _JOINERS = re.compile(
-    r"\s+(?:and|und|&|y|et|e|og|och|en|i|a|и|ve|ja|és|und von|and by)\s+|\s*[;|]\s*|\s+&\s+",
+    r"\s+(?:and|und|&|y|et|e|og|och|en|i|a|и|ve|ja|és|und von|and by|im gespräch mit"
+    r"|in conversation with|en conversation avec|en conversación con|in conversazione con)\s+"
+    r"|\s*[;|]\s*|\s+&\s+",
     re.IGNORECASE,
 )
 _DATE_TAIL = re.compile(
