@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -36,26 +37,63 @@ _META_NAMES = (
 _PREFIXES = (
     "written by", "reported by", "posted by", "words by", "story by", "text and photos by", "by",
     "von", "par", "por", "door", "af", "av", "от", "автор", "autor", "autorin", "autoren",
-    "author", "authors", "text", "texto", "texte", "testo", "redaktion", "reporter", "kommentar",
+    "author", "authors", "kommentar",
     "ein kommentar von", "eine analyse von", "ein gastbeitrag von",
     # labels of links to an author's page or of CMS bylines, in several languages
     "erstellt von", "geschrieben von", "verfasst von", "alle artikel von", "alle beiträge von",
     "alles von", "mehr von", "artikel von", "view all posts by", "all posts by", "more posts by",
-    "all articles by", "more from", "publié par", "écrit par", "escrito por", "publicado por",
+    "all articles by", "more from", "show all articles of", "all articles of", "see all posts by",
+    "view all articles by", "more articles by", "more by", "articles by", "posts by",
+    "publié par", "écrit par", "escrito por", "publicado por",
     "scritto da", "pubblicato da", "geschreven door", "geplaatst door", "skrevet af",
     "skrevet av", "skrivet av", "napisał", "autorem",
 )
 # fmt: on
+# What a byline says before "by" in many languages: a verb ("Written by", "Erstellt von")
+# or a genre ("Eine Kolumne von", "Un article de"); after such a lead, "de", "di", "da"
+# are "by" too (alone they open names: "Di Stefano", "De Jong").
+# fmt: off
+_LEAD_VERBS = (
+    "written", "posted", "reported", "words", "story", "text and photos", "text und fotos",
+    "erstellt", "geschrieben", "verfasst", "veröffentlicht", "écrit", "rédigé", "publié",
+    "escrito", "publicado", "redactado", "scritto", "pubblicato", "geschreven", "geplaatst",
+    "skrevet", "skrivet", "napisany", "opublikowany", "text", "texte", "texto", "testo",
+)
+_LEAD_GENRES = (
+    "artikel", "beitrag", "blogbeitrag", "blog beitrag", "blog-beitrag", "kolumne", "kommentar",
+    "analyse", "gastbeitrag", "interview", "bericht", "reportage", "essay", "glosse", "article",
+    "column", "post", "blog post", "report", "review", "commentary", "op-ed", "chronique",
+    "tribune", "entretien", "artículo", "columna", "reportaje", "articolo", "rubrica",
+    "recensione", "recensie", "artykuł", "felieton",
+)
+# fmt: on
+_BYLINE_LEAD = (
+    r"(?:(?:" + "|".join(map(re.escape, _LEAD_VERBS)) + r")"
+    r"|(?:(?:ein|eine|einen|a|an|un|une|una|uno|een)\s+)?(?:"
+    + "|".join(map(re.escape, _LEAD_GENRES))
+    + r"))\s+(?:by|von|par|por|door|de|di|da|af|av|przez|от)"
+)
+# Labels that are a prefix only with a colon: "Redaktion: Jane Doe" names a person,
+# "Redaktion Polizeiticker" is a desk's name.
+_COLON_PREFIXES = ("text", "texto", "texte", "testo", "redaktion", "reporter")
+_LABELS_ALONE = frozenset(_COLON_PREFIXES) - {"redaktion"}  # a desk's name alone
+# "Author", "reporter", "editor in charge" in Chinese and Japanese bylines.
+_CJK_LABELS = "(?:作者|责任编辑|責任編輯|编辑|編輯|记者|記者|撰文|筆者|执笔|文)"
 _PREFIX = re.compile(
-    r"^\s*(?:"
+    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*[:：]\s*|(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
-    + r")(?:\s*:\s*|\s+)",
+    + r")(?:\s*:\s*|\s+)|(?:"
+    + "|".join(_COLON_PREFIXES)
+    + r")\s*:\s*)",
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^\s*[\w ]{2,20}:\s+")  # "Autor:", "Text:", "Fotos:" labels
-# Conjunctions joining two names, in the languages we see most.
+# Conjunctions joining two names, in the languages we see most; an interview's byline
+# names both sides ("Jane Doe im Gespräch mit John Roe").
 _JOINERS = re.compile(
-    r"\s+(?:and|und|&|y|et|e|og|och|en|i|a|и|ve|ja|és|und von|and by)\s+|\s*[;|]\s*|\s+&\s+",
+    r"\s+(?:and|und|&|y|et|e|og|och|en|i|a|и|ve|ja|és|und von|and by|im gespräch mit"
+    r"|in conversation with|en conversation avec|en conversación con|in conversazione con)\s+"
+    r"|\s*[;|]\s*|\s+&\s+",
     re.IGNORECASE,
 )
 _DATE_TAIL = re.compile(
@@ -95,13 +133,19 @@ AGENCIES = frozenset({
     "ria novosti", "ctk", "čtk", "pap", "mti", "ats", "aa", "ians", "pti", "ani",
 })
 # fmt: on
-# A CMS account named after a desk or a content type ("Nachrichten", "admin"), alone:
-# nobody's name, and no more informative than the site's ("BR24 Redaktion" is kept).
+# A CMS account named after a desk alone ("Redaktion", "Newsdesk"): the newsroom's credit,
+# kept only when the page names nobody else.
 # fmt: off
+_DESK_ACCOUNTS = frozenset({
+    "redaktion", "die redaktion", "redacción", "rédaction", "la rédaction", "redazione",
+    "redactie", "de redactie", "staff", "editor", "editors", "newsdesk", "news desk", "web desk",
+    "editorial team", "the editors",
+})
+# A CMS account named after a content type ("Nachrichten", "admin"): nobody's name, and
+# no more informative than the site's ("BR24 Redaktion" is kept).
 _GENERIC_ACCOUNTS = frozenset({
     "news", "nachrichten", "noticias", "notícias", "actualités", "nieuws", "nyheter", "notizie",
-    "wiadomości", "haberler", "admin", "administrator", "redaktion", "redacción", "rédaction",
-    "redazione", "redactie", "staff", "editor", "editors", "newsdesk", "web desk", "online",
+    "wiadomości", "haberler", "admin", "administrator", "online",
     # labels of links to an author's other posts, left alone when the name is elsewhere
     "more posts", "all posts", "view all posts", "alle artikel", "alle beiträge",
     "mehr artikel", "tous les articles", "todos los artículos", "tutti gli articoli",
@@ -143,17 +187,21 @@ def looks_like_name(text: str) -> bool:
     return True
 
 
+_HANDLE_TAIL = re.compile(r"\s+@\w{2,30}$")  # "Jane Doe @janedoe": the handle repeats the name
+
+
 def clean_name(raw: str) -> str | None:
     """One author's name without prefixes, e-mail addresses, dates or trailing titles."""
     text = clean(_EMPTY_BRACKETS.sub("", _EMAIL.sub("", raw[:MAX_RAW_LENGTH])))
     if not text:
         return None
+    text = _HANDLE_TAIL.sub("", text) or text
     for _ in range(2):
         text = _PREFIX.sub("", text, count=1).strip()
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
     text = _PARENTHETICAL.sub("", text).strip()
     text = _DATELINE_PLACE.sub("", text)
-    if _SLUG.match(text) or text.casefold() in _PREFIXES:
+    if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
     return text or None
 
@@ -264,11 +312,10 @@ def _meta_authors(doc: Document) -> list[Found]:
 
 
 # Byline markup, most explicit first: each entry tells whether an element is a byline of
-# that kind, and whether every match counts (else the first with names). One XPath
-# collects every candidate in a single pass over the page (seven passes cost ~3 ms).
-# The first _EXPLICIT kinds mark the author as such: a single word there (a first name
-# or a handle) is the author's name, not a stray label.
-_EXPLICIT = 3
+# that kind, whether every match counts (else the first with names) and whether the kind
+# marks the author as such: a single word there (a first name or a handle) is the
+# author's name, not a stray label. One XPath collects every candidate in a single pass
+# over the page (seven passes cost ~3 ms).
 _AUTHOR_HREFS = ("/autor", "/author", "/journalist", "/redakteur")
 _BYLINE_CANDIDATES = lxml.etree.XPath(
     # Attribute steps: twice as fast as one element test with every condition or-ed.
@@ -305,22 +352,34 @@ def _author_class(el: HtmlElement) -> bool:
     )
 
 
-_BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool], ...] = (
-    (_in_author_item, True),  # itemprop=author > itemprop=name
-    (lambda el: el.get("itemprop") == "author", True),
-    (lambda el: el.tag == "a" and el.get("rel") == "author", True),
-    (lambda el: "byline" in _classes(el).split(), False),
+# How far a kind marks its text as the author's name, for one-word names: a handle in
+# microdata, rel=author or an hCard is the author; a link to an author page can be a label.
+_STRONG, _WEAK, _NONE = 0, 1, None
+_BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool, int | None], ...] = (
+    (_in_author_item, True, _STRONG),  # itemprop=author > itemprop=name
+    (lambda el: el.get("itemprop") == "author", True, _STRONG),
+    (lambda el: el.tag == "a" and el.get("rel") == "author", True, _STRONG),
+    (lambda el: "byline" in _classes(el).split(), False, _NONE),
     (
         lambda el: "byline" in _classes(el) and not _has_descendant_class(el, "byline"),
         False,
+        _NONE,
     ),
-    (lambda el: el.tag == "a" and any(h in (el.get("href") or "") for h in _AUTHOR_HREFS), True),
-    (_author_class, False),
+    (
+        lambda el: el.tag == "a" and any(h in (el.get("href") or "") for h in _AUTHOR_HREFS),
+        True,
+        _WEAK,
+    ),
+    (_author_class, False, _NONE),
 )
 # A bold line of names opening the body ("<p><strong>Jane Doe/John Roe</strong></p>"):
 # only among the container's first paragraphs, where bold lines are not subheadings.
 _OPENING_BOLD_LINE = (
     "./descendant::p[position() <= 3][strong or b][normalize-space(.) = normalize-space(strong|b)]"
+)
+# ... or signing it off as the last paragraph (a bold line before others is a subheading).
+_CLOSING_BOLD_LINE = (
+    "./descendant::p[last()][strong or b][normalize-space(.) = normalize-space(strong|b)]"
 )
 _MAX_BYLINE_CHARS = 150
 
@@ -343,35 +402,57 @@ def _names_in(
 ) -> list[Found]:
     """Names in byline elements (the first element with names unless ``take_all``).
 
-    A single word counts only from ``explicit`` author markup (or as an agency).
+    A single word counts only from ``explicit`` author markup (or as an agency);
+    there a lower-case handle ("jdoe42") is a name too: the page presents it as one.
     """
     found: list[Found] = []
     examined = 0
+    near: dict[int, HtmlElement] = {}
     for el in elements:
         if examined == 8:
             break
-        if _in_comments(el):
-            continue
+        if _in_comments(el) or (near and not near.keys() & _block(el).keys()):
+            continue  # a later match far from the byline: a teaser's or a related post's
         examined += 1
-        text = el.get("content") or el.text_content()
+        # pieces joined by a space: "Show all articles of</span>Jane Doe" are two words
+        text = el.get("content") or " ".join(el.itertext())
         if len(text) > _MAX_BYLINE_CHARS:
             continue
         for candidate in _byline_readings(text):
             names = [
                 (n, clean(text) or "", doc.absolute(el.get("href")), False)
                 for n in split_names(candidate)
-                if looks_like_name(n)
-                and (explicit or len(n.split()) > 1 or n.casefold() in AGENCIES)
+                if (looks_like_name(n) or (explicit and _HANDLE.match(n)))
+                and (
+                    explicit
+                    or len(n.split()) > 1
+                    or n.casefold() in AGENCIES
+                    or n.casefold() in _DESK_ACCOUNTS
+                )
                 and not _is_site_like(n, False, site_keys)
             ]
             if names:
                 found.extend(names)
+                near = near or _block(el)
                 break
         if found and not take_all:
             break  # the first byline; later matches are comments or teasers
     return found
 
 
+_BYLINE_BLOCK_DEPTH = 3  # co-authors' links share an ancestor this close
+
+
+def _block(el: HtmlElement) -> dict[int, HtmlElement]:
+    """The nearest ancestors of a byline element: the block its co-authors share.
+
+    The elements are kept as values: an lxml proxy's ``id`` is stable only while the
+    proxy lives."""
+    return {id(a): a for a in itertools.islice(el.iterancestors(), _BYLINE_BLOCK_DEPTH)}
+
+
+# A user handle: one token of letters, digits, dots, hyphens or underscores.
+_HANDLE = re.compile(r"^[^\W_][\w.-]{1,29}$")
 # "Posted on May 3, 2024 by Jane Doe": the name follows the last "by" of a byline.
 _LATE_BY = re.compile(r"\s(?:by|von|par|por|door)\s+(?=\S)", re.IGNORECASE)
 
@@ -398,20 +479,21 @@ def _dom_authors(
     doc: Document,
     container: HtmlElement | None,
     site_keys: set[str],
-    one_word: list[Found] | None = None,
+    one_word: tuple[list[Found], list[Found]] | None = None,
 ) -> list[Found]:
     """From byline markup: microdata, rel=author, byline and author classes.
 
     One XPath collects the candidates; matches inside the article container,
     then the first ``<article>``, come before matches elsewhere (comments, teasers).
     One-word names (handles, first names) from explicit author markup go to
-    ``one_word``: the last resort, as a full name anywhere is worth more.
+    ``one_word`` (strong markup, then author-page links): the last resorts, as a
+    full name anywhere is worth more.
     """
     candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root))  # an XPath of elements
     scopes = []
     if candidates:
         scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]
-    for index, (is_kind, take_all) in enumerate(_BYLINE_KINDS if candidates else ()):
+    for is_kind, take_all, trust in _BYLINE_KINDS if candidates else ():
         matches = [el for el in candidates if is_kind(el)]
         if not matches:
             continue
@@ -421,25 +503,33 @@ def _dom_authors(
             found = _names_in(doc, in_scope, take_all, site_keys)
             if found:
                 return found
-            if index < _EXPLICIT and one_word is not None and not one_word:
-                one_word.extend(_names_in(doc, in_scope, take_all, site_keys, explicit=True))
+            if trust is not None and one_word is not None and not one_word[trust]:
+                # one handle from author-page links: the next ones are other posts' labels
+                every = take_all and trust == _STRONG
+                one_word[trust].extend(_names_in(doc, in_scope, every, site_keys, explicit=True))
     if container is not None:
-        return _names_in(doc, container.xpath(_OPENING_BOLD_LINE), False, site_keys)
+        return _names_in(doc, container.xpath(_OPENING_BOLD_LINE), False, site_keys) or _names_in(
+            doc, container.xpath(_CLOSING_BOLD_LINE), False, site_keys
+        )
     return []
 
 
-# A byline label alone ("Autorin/Autor", "Author:") or leading a short line ("By Jane Doe").
+# A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a
+# short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
 _BYLINE_LABEL = re.compile(
-    r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door)\s*:?$",
+    r"^(?:(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door"
+    rf"|{_BYLINE_LEAD})\s*:?|{_CJK_LABELS}\s*[:：]?)$",
     re.IGNORECASE,
 )
 _BYLINE_LINE = re.compile(
-    r"^(?:(?:written|posted|reported|words|story|text|texte|texto|erstellt|geschrieben|verfasst"
-    r"|écrit|escrito|scritto)\s+)?(?:by|von|par|por|door|da)\s*:?\s+\S"
-    r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S",
+    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da)\s*:?\s+\S"
+    r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S"
+    rf"|^{_CJK_LABELS}\s*[:：]\s*\S",
     re.IGNORECASE,
 )
-_BYLINE_SCAN_PIECES = 500  # non-blank text pieces: navigation, header, then the byline
+_BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
+_MAX_LABEL_CHARS = 40  # the longest label alone ("Ein Gastbeitrag von", "Written by:") is shorter
+_PIECES_AFTER_BODY = 100  # an author box after the article; then the page's footer
 
 
 def _labelled_byline(
@@ -461,26 +551,70 @@ def _labelled_byline(
             pass
     before_end = True
     after_label = False
+    left_after_end = _PIECES_AFTER_BODY
+    h1 = doc.root.find(".//h1")
+    headline = clean(h1.text_content()) if h1 is not None else None
+    since_headline = None  # text pieces read since the headline's
+    before_headline: deque[str] = deque(maxlen=3)
     for text in itertools.islice(_marked_pieces(body, last), _BYLINE_SCAN_PIECES):
         if text is _END_OF_BODY:
             before_end = False
             continue
-        if _BYLINE_LABEL.match(text):
+        if not before_end:
+            left_after_end -= 1
+            if not left_after_end:
+                break  # far past the article: other articles' and the site's labels
+        if len(text) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(text):
             after_label = True
             continue
-        by_line = before_end and _BYLINE_LINE.match(text) and len(text) < _MAX_BYLINE_CHARS
+        if since_headline is not None:
+            since_headline += 1
+            dated = since_headline <= _DATED_LINE_PIECES and _dated_name(text, site_keys)
+            if dated:
+                return [(dated, text, None, False)]
+        elif headline and text == headline[: len(text)]:
+            since_headline = 0
+            dated = next(filter(None, (_dated_name(t, site_keys) for t in before_headline)), None)
+            if dated:  # a meta line just above the headline
+                return [(dated, dated, None, False)]
+        else:
+            before_headline.append(text)
+        by_line = before_end and len(text) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(text)
         if after_label or by_line:
             names = [
                 n
                 for n in split_names(text)
                 if looks_like_name(n)
-                and len(n.split()) > 1
+                and (len(n.split()) > 1 or not _has_case(n))  # a CJK name is one word
                 and not _is_site_like(n, False, site_keys)
             ]
             if names:
                 return [(n, text, None, False) for n in names]
         after_label = False
     return []
+
+
+# A meta line under the headline: "04.02.2022 | 13:10 Uhr | Jane Doe", "11.12.2019 - Jane Doe".
+_DATED_LINE_PIECES = 12
+_META_SEPARATORS = re.compile(r"\s+[|·•–—-]\s+|\s*[|·•]\s*")
+_DATE_OR_TIME = re.compile(
+    r"^(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?"
+    r"|\d{1,2}\.?\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4})$",
+    re.IGNORECASE,
+)
+
+
+def _dated_name(text: str, site_keys: set[str]) -> str | None:
+    """The full name in a short line of a date (and time) and one name, else None."""
+    parts = [p.strip() for p in _META_SEPARATORS.split(text)] if len(text) < 80 else []
+    dates = [p for p in parts if _DATE_OR_TIME.match(p)]
+    others = [p for p in parts if p and not _DATE_OR_TIME.match(p)]
+    if not dates or len(others) != 1:
+        return None
+    name = clean_name(others[0])
+    if name and _full_name(name) and not _is_site_like(name, False, site_keys):
+        return name
+    return None
 
 
 _END_OF_BODY = "\x00end-of-body"
@@ -508,10 +642,23 @@ def _site_keys(doc: Document, publisher: str | None) -> set[str]:
     return {k for k in keys if k}
 
 
+# "Die FURCHE" on furche.at: an article before the site's name.
+_LEADING_ARTICLE = re.compile(r"^(?:the|die|der|das|le|la|les|el|il|lo|de|het)\s+", re.IGNORECASE)
+# A legal form names a company or association, not a person ("Example Media GmbH").
+_LEGAL_FORM = re.compile(
+    r"(?:^|\s)(?:e\.\s?V\.|g?GmbH|mbH|AG|KG|SE|Inc\.?|Ltd\.?|LLC|Corp\.?|S\.\s?A\.|S\.\s?L\.|"
+    r"S\.\s?p\.\s?A\.|B\.\s?V\.|N\.\s?V\.|plc|Pty)(?=\s|$|,)"
+)
+
+
 def _is_site_like(name: str, is_org: bool, site_keys: set[str]) -> bool:
     """The site's own name (or an organisation byline standing in for it)."""
     k = _key(name)
-    if _DOMAINISH.search(name) or k in site_keys:
+    if (
+        _DOMAINISH.search(name)
+        or k in site_keys
+        or _key(_LEADING_ARTICLE.sub("", name)) in site_keys
+    ):
         return True
     return any(k.startswith(site) for site in site_keys if len(site) >= 3) or (
         is_org and name.casefold() not in AGENCIES
@@ -542,22 +689,32 @@ def extract_authors(
     """
     site_keys = _site_keys(doc, publisher)
     fallback: list[dict[str, Any]] = []
-    one_word: list[Found] = []
+    desk: list[dict[str, Any]] = []
+    one_word: tuple[list[Found], list[Found]] = ([], [])
+    short: list[dict[str, Any]] = []
     sources = (
         _ld_authors,
         _meta_authors,
         lambda d: _dom_authors(d, container, site_keys, one_word),
         lambda d: _labelled_byline(d, container, site_keys),
-        lambda d: one_word,
+        lambda d: one_word[_STRONG],
     )
     for source in sources:
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
-        people = [
+        desk = desk or [
             {"name": n, "name_raw": raw, "url": url}
-            for n, raw, url, is_org in found
-            if not _is_site_like(n, is_org, site_keys)
-            and not _DOMAINISH.search(_EMAIL.sub("", raw))
+            for n, raw, url, _ in found
+            if n.casefold() in _DESK_ACCOUNTS
         ]
+        found = [f for f in found if f[0].casefold() not in _DESK_ACCOUNTS]
+        people = _people(found, site_keys)
+        if short:
+            people = _completed(short, people)
+            if people == short:
+                continue
+        elif people and all(_first_name_only(a["name"]) for a in people):
+            short = people  # "Nils": a later source may give "Nils Pickert"
+            continue
         if people:
             return _order(people)
         fallback = fallback or [
@@ -565,4 +722,32 @@ def extract_authors(
             for n, raw, url, is_org in found
             if not (is_org and _is_site_like(n, False, site_keys))
         ]
-    return _order(fallback)
+    if short:
+        return _order(short)
+    # The site's or a desk's credit outranks a one-word label of a link to an author page.
+    weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
+    return _order(fallback or desk or _people(weak, site_keys))
+
+
+def _first_name_only(name: str) -> bool:
+    """One word of a cased script ("Nils"; a Korean or Chinese name is one word in full)."""
+    return len(name.split()) == 1 and _has_case(name) and name.casefold() not in AGENCIES
+
+
+def _completed(short: list[dict[str, Any]], later: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """First names ("Nils") completed by the full names a later source gives ("Nils Pickert");
+    a name no later one completes stays as it was."""
+    full = {a["name"].split()[0].casefold(): a for a in later if len(a["name"].split()) > 1}
+    return [full.get(a["name"].casefold(), a) for a in short]
+
+
+def _people(found: list[Found], site_keys: set[str]) -> list[dict[str, Any]]:
+    """The found names that are people or agencies: not the site (nor a part of its name,
+    "Jobs & Hire"), no company by its legal form, no domain."""
+    return [
+        {"name": n, "name_raw": raw, "url": url}
+        for n, raw, url, is_org in found
+        if not _is_site_like(n, is_org or bool(_LEGAL_FORM.search(n)), site_keys)
+        and _key(clean_name(raw) or raw) not in site_keys
+        and not _DOMAINISH.search(_EMAIL.sub("", raw))
+    ]
