@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from itertools import islice
-from typing import Any
+from typing import Any, cast
+
+import lxml.etree
 
 from newsarchive.extraction import pageindex
 from newsarchive.extraction import rules as site_rules
@@ -171,15 +173,19 @@ class _ChromeAbove:
 
 
 # Caption classes: the page index's keywords are the one list (its walk notes them).
-_CAPTION_CLASS_XPATH = (
-    "//*["
-    + " or ".join(f"contains(@class, '{k}')" for k in pageindex.CAPTION_KEYS)
-    + "][not(ancestor::figure)][not(self::figure or self::figcaption or self::h1 or self::h2)]"
+# Whole-page searches go to the attributes first (``//@class[...]/..``): libxml2 runs that
+# several times faster than a predicate on every element, and finds the same elements.
+_CAPTION_CLASS_XPATH = lxml.etree.XPath(
+    "//@class["
+    + " or ".join(f"contains(., '{k}')" for k in pageindex.CAPTION_KEYS)
+    + "]/parent::*[not(ancestor::figure)]"
+    "[not(self::figure or self::figcaption or self::h1 or self::h2)]"
 )
 _CAPTION_CLASS_RE = re.compile("|".join(map(re.escape, pageindex.CAPTION_KEYS)))
 # Images that carry their caption or credit in data attributes.
-_DATA_CAPTION_XPATH = (
-    "//img[@data-caption or @data-credit or @data-copyright][not(ancestor::figure)]"
+_DATA_CAPTION_XPATH = lxml.etree.XPath(
+    "(//img/@data-caption | //img/@data-credit | //img/@data-copyright)"
+    "/parent::*[not(ancestor::figure)]"
 )
 _DATA_CAPTION = ("data-caption", "data-title")
 _DATA_CREDIT = ("data-credit", "data-copyright", "data-source", "data-portal-copyright")
@@ -235,7 +241,7 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
 
     for el in _caption_classed(doc):
         add_block_of(el)
-    for img in doc.root.xpath(_DATA_CAPTION_XPATH):
+    for img in cast(list[Any], _DATA_CAPTION_XPATH(doc.root)):
         if not any(anc in chosen for anc in img.iterancestors()) and wanted(img):
             out.append(img)
             chosen.add(img)
@@ -283,7 +289,7 @@ def _caption_classed(doc: Any) -> list[Any]:
     """Caption-classed elements outside <figure>: from the body walk's index when it has one."""
     index = pageindex.lookup(doc)
     if index is None:
-        found = doc.root.xpath(_CAPTION_CLASS_XPATH)
+        found = cast(list[Any], _CAPTION_CLASS_XPATH(doc.root))
     else:
         found = [
             el
