@@ -146,6 +146,8 @@ def clean_html(
             _append_text(stack[-1], el.tail)
     if not any(text.strip() for text in out_root.itertext()):
         return None
-    parts = [out_root.text or ""]
-    parts.extend(str(lxml.html.tostring(child, encoding="unicode")) for child in out_root)
-    return "".join(parts).strip() or None
+    # The children with their tails, serialized in one call: the wrapper's own tags cut
+    # off; its leading text goes in as it is.
+    lead, out_root.text = out_root.text or "", None
+    inner = str(lxml.html.tostring(out_root, encoding="unicode"))[len("<div>") : -len("</div>")]
+    return (lead + inner).strip() or None
