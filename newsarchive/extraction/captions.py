@@ -30,6 +30,7 @@ from newsarchive.extraction.credits import (
     credit_parts,
     split_credit,
 )
+from newsarchive.extraction.patterns import grouped
 from newsarchive.extraction.text import clean, fragment_text
 
 CREDIT_CLASS = re.compile(
@@ -181,7 +182,7 @@ _CAPTION_CLASS_XPATH = lxml.etree.XPath(
     + "]/parent::*[not(ancestor::figure)]"
     "[not(self::figure or self::figcaption or self::h1 or self::h2)]"
 )
-_CAPTION_CLASS_RE = re.compile("|".join(map(re.escape, pageindex.CAPTION_KEYS)))
+_CAPTION_CLASS_RE = re.compile(grouped(map(re.escape, pageindex.CAPTION_KEYS)))
 # Images that carry their caption or credit in data attributes.
 _DATA_CAPTION_XPATH = lxml.etree.XPath(
     "(//img/@data-caption | //img/@data-credit | //img/@data-copyright)"
