@@ -636,7 +636,7 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
         if url and not in_chrome(img) and not _teaser_image(img, dropped):
             urls.append(url)
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
-    for img in doc.root.iter("img"):
+    for img in doc.root.iter("img") if captions else ():  # (no URL resolved in vain)
         url = resolve(img.get("src") or img.get("data-src"))
         if url is not None and url in captions:
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
