@@ -47,6 +47,7 @@ def _append_text(parent: Any, text: str | None) -> None:
 def url_resolver(doc: Any) -> Callable[[str | None], str | None]:
     """A function making hrefs absolute against the page's base URL (computed once)."""
     base = doc.base_url if doc is not None else None
+    joined: dict[str, str | None] = {}  # a page repeats its image and link URLs
 
     def resolve(href: str | None) -> str | None:
         if not href:
@@ -56,10 +57,14 @@ def url_resolver(doc: Any) -> Callable[[str | None], str | None]:
             return None
         if href.startswith(("https://", "http://")):
             return href  # already absolute: urljoin would return it unchanged, slowly
+        if href in joined:
+            return joined[href]
         try:
-            return urljoin(base, href) if base else href
+            url = urljoin(base, href) if base else href
         except ValueError:
-            return None
+            url = None
+        joined[href] = url
+        return url
 
     return resolve
 
