@@ -370,10 +370,10 @@ def conform(data: dict[str, Any] | None, cls: type | None = None) -> dict[str, A
     """
     data = data or {}
     cls = cls or record_class()
-    hints = _hints(cls)
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        tp, _ = unwrap_optional(hints[f.name])
+    # The field types come from fields_of() (worked out once per class), not from the
+    # type hints again for every field of every record.
+    for f, info in zip(dataclasses.fields(cls), fields_of(cls), strict=True):
         value = data.get(f.name, None)
         if value is None:
             if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
@@ -383,12 +383,12 @@ def conform(data: dict[str, Any] | None, cls: type | None = None) -> dict[str, A
             else:
                 out[f.name] = None
             continue
-        if is_record_class(tp) and isinstance(value, dict):
-            out[f.name] = conform(value, tp)
-        elif typing.get_origin(tp) is list:
-            (item_tp,) = typing.get_args(tp)
-            if is_record_class(item_tp):
-                out[f.name] = [conform(v, item_tp) for v in value if isinstance(v, dict)]
+        struct = info.struct
+        if not info.is_list and struct is not None and isinstance(value, dict):
+            out[f.name] = conform(value, struct)
+        elif info.is_list:
+            if struct is not None:
+                out[f.name] = [conform(v, struct) for v in value if isinstance(v, dict)]
             else:
                 out[f.name] = list(value)
         else:

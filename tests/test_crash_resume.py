@@ -139,12 +139,17 @@ def test_a_torn_jobdir_queue_is_discarded_with_a_warning(tmp_path: Path) -> None
         # a clean stop leaves a queue with its counts; the resumed run is then killed
         interrupt_when(command, tmp_path, lambda: len(exported(out)) >= total // 5, signal.SIGTERM)
         assert (tmp_path / "job" / "requests.queue" / "active.json").exists()
-        # killed once it has exported articles of its own: how far the stopping first run
-        # got depends on the machine's load, and a kill before the resumed run opened its
-        # queue would tear nothing
+        # Killed once its scheduler holds the queue (the marker is there) and it exported
+        # articles of its own: how far the gracefully stopping first run got depends on
+        # the machine's load, and a kill before the queue was opened would tear nothing.
         stopped_at = len(exported(out))
         assert stopped_at < total - 20, "the first run finished before it could be stopped"
-        run_until(command, tmp_path, lambda: len(exported(out)) >= stopped_at + 10)
+        marker = tmp_path / "job" / "requests.queue" / "newsarchive-running"
+        run_until(
+            command,
+            tmp_path,
+            lambda: marker.exists() and len(exported(out)) >= stopped_at + 10,
+        )
         last = run_command(command, timeout=120, cwd=tmp_path)
     assert last.returncode == 0, last.stderr[-3000:]
     assert "Traceback" not in last.stderr, last.stderr[-3000:]

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from itertools import islice
-from typing import Any
+from typing import Any, cast
+
+import lxml.etree
 
 from newsarchive.extraction import pageindex
 from newsarchive.extraction import rules as site_rules
@@ -28,6 +30,7 @@ from newsarchive.extraction.credits import (
     credit_parts,
     split_credit,
 )
+from newsarchive.extraction.patterns import grouped
 from newsarchive.extraction.text import clean, fragment_text
 
 CREDIT_CLASS = re.compile(
@@ -171,16 +174,17 @@ class _ChromeAbove:
 
 
 # Caption classes: the page index's keywords are the one list (its walk notes them).
-_CAPTION_CLASS_XPATH = (
-    "//*["
-    + " or ".join(f"contains(@class, '{k}')" for k in pageindex.CAPTION_KEYS)
-    + "][not(ancestor::figure)][not(self::figure or self::figcaption or self::h1 or self::h2)]"
+# Whole-page searches go to the attributes first (``//@class[...]/..``): libxml2 runs that
+# several times faster than a predicate on every element, and finds the same elements.
+_CAPTION_CLASS_XPATH = lxml.etree.XPath(
+    "//@class["
+    + " or ".join(f"contains(., '{k}')" for k in pageindex.CAPTION_KEYS)
+    + "]/parent::*[not(ancestor::figure)]"
+    "[not(self::figure or self::figcaption or self::h1 or self::h2)]"
 )
-_CAPTION_CLASS_RE = re.compile("|".join(map(re.escape, pageindex.CAPTION_KEYS)))
+_CAPTION_CLASS_RE = re.compile(grouped(map(re.escape, pageindex.CAPTION_KEYS)))
 # Images that carry their caption or credit in data attributes.
-_DATA_CAPTION_XPATH = (
-    "//img[@data-caption or @data-credit or @data-copyright][not(ancestor::figure)]"
-)
+_DATA_CAPTION_ATTRS = ("data-caption", "data-credit", "data-copyright")
 _DATA_CAPTION = ("data-caption", "data-title")
 _DATA_CREDIT = ("data-credit", "data-copyright", "data-source", "data-portal-copyright")
 MAX_FIGURE_IMAGES = 4  # images of one figure read for a credit they carry themselves
@@ -235,13 +239,26 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
 
     for el in _caption_classed(doc):
         add_block_of(el)
-    for img in doc.root.xpath(_DATA_CAPTION_XPATH):
+    for img in _data_caption_images(doc):
         if not any(anc in chosen for anc in img.iterancestors()) and wanted(img):
             out.append(img)
             chosen.add(img)
     for el in _credit_lines(doc):  # leaves: never taken themselves, never holding an image
         add_block_of(el)
     return out
+
+
+def _data_caption_images(doc: Any) -> list[Any]:
+    """Images outside <figure> with a caption or credit in data attributes, in page order.
+
+    A walk over the page's <img> elements (filtered in C) costs less than an XPath
+    that tests their attributes."""
+    return [
+        img
+        for img in doc.root.iter("img")
+        if any(img.get(name) is not None for name in _DATA_CAPTION_ATTRS)
+        and next(img.iterancestors("figure"), None) is None
+    ]
 
 
 # A short line that opens with a photo label ("Foto: REUTERS/X", "Photo: AFP") and
@@ -283,7 +300,7 @@ def _caption_classed(doc: Any) -> list[Any]:
     """Caption-classed elements outside <figure>: from the body walk's index when it has one."""
     index = pageindex.lookup(doc)
     if index is None:
-        found = doc.root.xpath(_CAPTION_CLASS_XPATH)
+        found = cast(list[Any], _CAPTION_CLASS_XPATH(doc.root))
     else:
         found = [
             el
@@ -619,7 +636,7 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
         if url and not in_chrome(img) and not _teaser_image(img, dropped):
             urls.append(url)
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
-    for img in doc.root.iter("img"):
+    for img in doc.root.iter("img") if captions else ():  # (no URL resolved in vain)
         url = resolve(img.get("src") or img.get("data-src"))
         if url is not None and url in captions:
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))

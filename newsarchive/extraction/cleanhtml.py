@@ -47,6 +47,7 @@ def _append_text(parent: Any, text: str | None) -> None:
 def url_resolver(doc: Any) -> Callable[[str | None], str | None]:
     """A function making hrefs absolute against the page's base URL (computed once)."""
     base = doc.base_url if doc is not None else None
+    joined: dict[str, str | None] = {}  # a page repeats its image and link URLs
 
     def resolve(href: str | None) -> str | None:
         if not href:
@@ -56,10 +57,14 @@ def url_resolver(doc: Any) -> Callable[[str | None], str | None]:
             return None
         if href.startswith(("https://", "http://")):
             return href  # already absolute: urljoin would return it unchanged, slowly
+        if href in joined:
+            return joined[href]
         try:
-            return urljoin(base, href) if base else href
+            url = urljoin(base, href) if base else href
         except ValueError:
-            return None
+            url = None
+        joined[href] = url
+        return url
 
     return resolve
 
@@ -146,6 +151,8 @@ def clean_html(
             _append_text(stack[-1], el.tail)
     if not any(text.strip() for text in out_root.itertext()):
         return None
-    parts = [out_root.text or ""]
-    parts.extend(str(lxml.html.tostring(child, encoding="unicode")) for child in out_root)
-    return "".join(parts).strip() or None
+    # The children with their tails, serialized in one call: the wrapper's own tags cut
+    # off; its leading text goes in as it is.
+    lead, out_root.text = out_root.text or "", None
+    inner = str(lxml.html.tostring(out_root, encoding="unicode"))[len("<div>") : -len("</div>")]
+    return (lead + inner).strip() or None

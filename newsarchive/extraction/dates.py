@@ -19,9 +19,10 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import htmldate
+import lxml.etree
 
 from newsarchive.extraction import structured
 from newsarchive.extraction.document import Document
@@ -233,23 +234,31 @@ def _meta(doc: Document, names: tuple[str, ...]) -> Iterator[FoundDate | None]:
             yield parse_date(value, "meta")
 
 
+# Whole-page searches go to the attributes first (``//@itemprop[...]/..``): libxml2 runs
+# that several times faster than a predicate on every element, with the same result.
+_MICRODATA_XPATH = lxml.etree.XPath("//@itemprop[. = $prop]/parent::*[not(self::meta)]")
+_TIME_IN_ARTICLE_XPATH = lxml.etree.XPath(
+    "//time/@datetime/parent::*[ancestor::article or ancestor::main]"
+)
+_TIME_XPATH = lxml.etree.XPath("//time/@datetime/..")
+
+
 def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
-    for el in doc.root.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')[:3]:
+    for el in cast(list[Any], _MICRODATA_XPATH(doc.root, prop=prop))[:3]:
         yield parse_date(el.get("datetime") or el.get("content") or el.text_content(), "microdata")
 
 
 def _time_elements(doc: Document) -> Iterator[FoundDate | None]:
     # One pass over <time> elements (``//article//time`` re-walks every nested <article>).
-    nodes = doc.root.xpath("//time[@datetime][ancestor::article or ancestor::main]")
-    nodes = nodes or doc.root.xpath("//time[@datetime]")
+    nodes = cast(list[Any], _TIME_IN_ARTICLE_XPATH(doc.root) or _TIME_XPATH(doc.root))
     for el in nodes[:3]:
         yield parse_date(el.get("datetime"), "time_element")
 
 
-_DATE_CLASS_XPATH = (
-    '//*[contains(@class, "date") or contains(@class, "Date") or contains(@class, "time")'
-    ' or contains(@class, "datum") or contains(@class, "dateline") or contains(@class, "meta")'
-    ' or contains(@class, "lineinfo")][string-length(normalize-space(.)) < 120]'
+_DATE_CLASS_XPATH = lxml.etree.XPath(
+    '//@class[contains(., "date") or contains(., "Date") or contains(., "time")'
+    ' or contains(., "datum") or contains(., "dateline") or contains(., "meta")'
+    ' or contains(., "lineinfo")]/parent::*[string-length(normalize-space(.)) < 120]'
 )
 _TEXT_SCAN_NODES = 400
 _MAX_DATE_TEXT = 300  # a written date sits near the start of a short text
@@ -308,7 +317,7 @@ def _labelled(doc: Document) -> Iterator[FoundDate | None]:
 
 def _text(doc: Document) -> Iterator[FoundDate | None]:
     """Last resort: a written date in date-like elements, then early in the page text."""
-    for el in doc.root.xpath(_DATE_CLASS_XPATH)[:20]:
+    for el in cast(list[Any], _DATE_CLASS_XPATH(doc.root))[:20]:
         yield parse_text_date(el.text_content()[:_MAX_DATE_TEXT])
     body = doc.root.find("body")
     if body is None:

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -43,6 +43,8 @@ _PARSER = lxml.html.HTMLParser(
 # classes for <form>, <input>... that extraction never uses) is a Python call for each
 # element proxy, and the body walk creates a proxy for every element of the page.
 _PARSER.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(element=HtmlElement))
+_BASE_HREF = lxml.etree.XPath("/html/head/base/@href")
+_HTML_LANG = lxml.etree.XPath("/html/@lang | /html/@xml:lang")
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 # C0 control bytes (not tab/LF/CR): libxml2 keeps them in text, and lxml then
 # refuses to write such text into any tree built from it. They never occur
@@ -136,7 +138,7 @@ class Document:
     @functools.cached_property
     def base_url(self) -> str | None:
         """The URL relative links resolve against (``<base href>`` or the page URL)."""
-        base = self.root.xpath("/html/head/base/@href")
+        base = cast(list[str], _BASE_HREF(self.root))
         if base and self.url:
             return urljoin(self.url, base[0].strip())
         return self.url
@@ -191,7 +193,7 @@ class Document:
 
     @property
     def lang(self) -> str | None:
-        for value in self.root.xpath("/html/@lang | /html/@xml:lang"):
+        for value in cast(list[str], _HTML_LANG(self.root)):
             if value.strip():
                 return value.strip()
         return None

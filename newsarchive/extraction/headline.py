@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+import lxml.etree
 
 from newsarchive.extraction import structured
 from newsarchive.extraction.document import Document
@@ -27,6 +29,8 @@ _MAX_HEADLINE = 400
 # <title> sits in <head>; the direct path avoids a scan of the whole tree (callers fall
 # back to //title for the rare page that puts it in <body>).
 TITLE_XPATH = "/html/head/title | /html/title"
+_TITLE = lxml.etree.XPath(TITLE_XPATH)
+_ANY_TITLE = lxml.etree.XPath("(//title)[1]")
 
 # Source -> weight when voting. The JSON-LD headline is the one the publisher
 # declares explicitly, so it outweighs the others unless they all agree
@@ -269,12 +273,18 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     tw = doc.meta_first("twitter:title")
     for variant in strip_site_name(clean(tw) or "", site_keys) if tw else ():
         add("twitter", variant)
-    titles = doc.root.xpath(TITLE_XPATH) or doc.root.xpath("//title")[:1]
-    if titles:
-        title = clean(titles[0].text_content()) or ""
+    title_element = page_title(doc)
+    if title_element is not None:
+        title = clean(title_element.text_content()) or ""
         for variant in strip_site_name(title, site_keys) if title else ():
             add("title", variant)
     return found
+
+
+def page_title(doc: Document) -> Any:
+    """The page's ``<title>`` element (the one in ``<head>`` first), or None."""
+    titles = cast(list[Any], _TITLE(doc.root) or _ANY_TITLE(doc.root))
+    return titles[0] if titles else None
 
 
 def choose(found: list[Candidate]) -> str | None:

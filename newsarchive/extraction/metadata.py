@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
+from typing import Any, cast
+
+import lxml.etree
 
 from newsarchive.extraction import structured
 from newsarchive.extraction.document import Document
@@ -23,26 +25,34 @@ _JUNK_TOPIC = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-|^[\w ]{2,30}:\s|^https?://|^[\w.-]+\.(?:com|de|org|net)$",
     re.IGNORECASE,
 )
+# Whole-page searches: each goes to the attributes first (``//@class[...]/..``), which
+# libxml2 runs several times faster than testing every element (``//*[contains(@class,
+# ...)]``) and which finds the same elements in the same order. Compiled once.
 # Tag/topic lists: a cheap XPath finds candidates, a class-token pattern confirms them.
-_TAG_BOX_XPATH = (
-    '//*[contains(@class, "tag") or contains(@class, "topic") or contains(@class, "keyword")'
-    ' or contains(@class, "schlagw") or contains(@class, "themen")]'
+_TAG_BOX_XPATH = lxml.etree.XPath(
+    '//@class[contains(., "tag") or contains(., "topic") or contains(., "keyword")'
+    ' or contains(., "schlagw") or contains(., "themen")]/..'
 )
 _TAG_BOX_TAGS = frozenset({"ul", "ol", "div", "nav", "section", "footer", "p"})
 _TAG_BOX_CLASS = re.compile(r"(?:^|\s)tags(?:\s|$)|tag-list|tags__|topics|keywords|schlagw|themen")
 # Section labels in markup: WordPress category links and "rubric"/"ressort" labels.
-_SECTION_LABEL_XPATH = (
-    '//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]'
-    ' | //*[contains(@class, "rubric") or contains(@class, "ressort")'
-    ' or contains(@class, "article-section") or contains(@class, "section-name")]'
+_SECTION_LABEL_XPATH = lxml.etree.XPath(
+    '//a/@rel[contains(concat(" ", normalize-space(.), " "), " category ")]/..'
+    ' | //@class[contains(., "rubric") or contains(., "ressort")'
+    ' or contains(., "article-section") or contains(., "section-name")]/..'
 )
 _MAX_SECTION_CHARS = 40
-_BREADCRUMB_XPATH = (
-    '//*[contains(@class, "rumb") or @aria-label="breadcrumb" or @aria-label="Breadcrumb"]'
+_BREADCRUMB_XPATH = lxml.etree.XPath(
+    '//@class[contains(., "rumb")]/.. | //@aria-label[. = "breadcrumb" or . = "Breadcrumb"]/..'
 )
 # rel="tag" links (WordPress marks its category links "category tag": those are sections).
-_REL_TAG_XPATH = '//a[contains(@rel, "tag")]'  # tokens checked in Python
+_REL_TAG_XPATH = lxml.etree.XPath('//a/@rel[contains(., "tag")]/..')  # tokens checked in Python
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
+
+
+def _elements(xpath: lxml.etree.XPath, doc: Document) -> list[Any]:
+    """The elements an element-selecting XPath finds in the page."""
+    return cast(list[Any], xpath(doc.root))
 
 
 def description(doc: Document) -> str | None:
@@ -88,8 +98,8 @@ def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
                 items.append({"url": doc.absolute(url) if url else None, "title": clean(name)})
         if items:
             return items
-    for nav in doc.root.xpath(_BREADCRUMB_XPATH)[:10]:
-        links = nav.xpath(".//a")[:12]
+    for nav in _elements(_BREADCRUMB_XPATH, doc)[:10]:
+        links = list(itertools.islice(nav.iterdescendants("a"), 12))
         if links:
             return [
                 {"url": doc.absolute(a.get("href")), "title": clean(a.text_content())}
@@ -110,7 +120,7 @@ def section(doc: Document, trail: list[dict[str, str | None]]) -> str | None:
         return clean(meta)
     if len(trail) >= 2:  # the last crumb is often the article itself; the one before is safe
         return trail[-2]["title"] if len(trail) > 2 else trail[-1]["title"]
-    for label in doc.root.xpath(_SECTION_LABEL_XPATH)[:3]:
+    for label in _elements(_SECTION_LABEL_XPATH, doc)[:3]:
         text = clean(label.text_content())
         if text and len(text) <= _MAX_SECTION_CHARS and len(text.split()) <= 4:
             return text
@@ -136,17 +146,18 @@ def _tag_links(doc: Document) -> list[str]:
     """Link texts of rel=tag links or of a tag/topic list in the page."""
     links = [
         a
-        for a in doc.root.xpath(_REL_TAG_XPATH)
+        for a in _elements(_REL_TAG_XPATH, doc)
         if "tag" in (rel := a.get("rel", "").lower().split()) and "category" not in rel
     ][:_MAX_TOPICS]
     if not links:
         boxes = (
             el
-            for el in doc.root.xpath(_TAG_BOX_XPATH)
+            for el in _elements(_TAG_BOX_XPATH, doc)
             if el.tag in _TAG_BOX_TAGS and _TAG_BOX_CLASS.search(el.get("class", ""))
         )
         for box in itertools.islice(boxes, 3):
-            links = [a for a in box.xpath(".//a") if len(a.text_content()) < 60][:_MAX_TOPICS]
+            links = [a for a in box.iterdescendants("a") if len(a.text_content()) < 60]
+            links = links[:_MAX_TOPICS]
             if links:
                 break
     return [a.text_content() for a in links]

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from newsarchive.extraction.patterns import grouped
+
 if TYPE_CHECKING:
     from newsarchive.extraction.document import Document
 
@@ -29,8 +31,9 @@ RELATED_KEYS = (
     "relat", "recommend", "read", "more", "also", "lire", "lesen", "mehr", "weitere",
     "inject", "teaser",
 )  # fmt: skip
-_CAPTION_KEYS_RE = re.compile("|".join(map(re.escape, CAPTION_KEYS)))
-_RELATED_KEYS_RE = re.compile("|".join(map(re.escape, RELATED_KEYS)))
+# Grouped by first letter: tried once per position, not once per key (see patterns.py).
+_CAPTION_KEYS_RE = re.compile(grouped(map(re.escape, CAPTION_KEYS)))
+_RELATED_KEYS_RE = re.compile(grouped(map(re.escape, RELATED_KEYS)))
 CAPTION, RELATED = 1, 2
 HINT_MEMO: dict[str, int] = {}  # class/id string -> bits: a pure memo (see below)
 _CACHE_MAX = 8192

@@ -1,0 +1,74 @@
+"""Grouped word alternations (patterns.py) match exactly where the flat ones do."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from newsarchive.extraction import boilerplate, pageindex
+from newsarchive.extraction.patterns import grouped, split_alternatives
+
+
+def test_split_keeps_groups_classes_and_escapes_whole() -> None:
+    pattern = r"a(?:b|c)d|[|x]y|e\|f|(?:g|h)[_-]+i|j"
+    assert split_alternatives(pattern) == [r"a(?:b|c)d", "[|x]y", r"e\|f", r"(?:g|h)[_-]+i", "j"]
+    assert "|".join(split_alternatives(pattern)) == pattern
+
+
+def test_grouping_shares_first_letters_and_leaves_the_rest() -> None:
+    assert (
+        grouped(["nav", "navbar", "menu", "n?x", "-y", "news"]) == "n(?:av|avbar|ews)|menu|n?x|-y"
+    )
+
+
+def _probes(words: list[str]) -> list[str]:
+    """Class strings around every word: alone, joined, cut short, glued, with digits."""
+    probes = ["", "x", "-", "_", " "]
+    seps = ["", " ", "-", "_", "1", "x", ".", "é"]
+    for word in words:
+        plain = re.sub(r"\\.|[?*+()\[\]{}|:]", "", word)
+        for left, right in itertools.product(seps, seps):
+            probes.append(f"{left}{plain}{right}")
+        probes.extend([plain[:-1], plain.upper(), f"a {plain}-b c", f"{plain}{plain}"])
+    return probes
+
+
+@pytest.mark.parametrize(
+    "flat, words, flags",
+    [
+        (
+            rf"(?<![^\s_-])(?:{boilerplate._CHROME_WORDS})(?:$|[\s_-]|\d)",
+            boilerplate._CHROME_WORDS,
+            0,
+        ),
+        (boilerplate._ARTICLE_WORDS, boilerplate._ARTICLE_WORDS, 0),
+        (boilerplate.CAPTION_RE.pattern, boilerplate.CAPTION_RE.pattern, 0),
+        (boilerplate.NEVER_ARTICLE_RE.pattern, boilerplate.NEVER_ARTICLE_RE.pattern, re.I),
+        ("|".join(map(re.escape, pageindex.CAPTION_KEYS)), None, 0),
+        ("|".join(map(re.escape, pageindex.RELATED_KEYS)), None, 0),
+    ],
+)
+def test_grouped_tables_match_exactly_where_the_flat_ones_do(
+    flat: str, words: str | None, flags: int
+) -> None:
+    alternatives = split_alternatives(words) if words else split_alternatives(flat)
+    grouped_pattern = flat.replace(words, grouped(alternatives)) if words else grouped(alternatives)
+    assert grouped_pattern != flat  # something was grouped
+    old, new = re.compile(flat, flags), re.compile(grouped_pattern, flags)
+    probes = _probes(alternatives)
+    assert len(probes) > 100
+    for probe in probes:
+        assert (old.search(probe) is None) == (new.search(probe) is None), probe
+
+
+def test_the_walk_uses_the_grouped_tables() -> None:
+    """The compiled class-name tables are the grouped forms (one branch per first letter)."""
+    assert "(?:n(?:av|avbar|avigation" in boilerplate.CHROME_RE.pattern
+    assert boilerplate.ARTICLE_RE.pattern.startswith("a(?:rticle")
+    for table, keys in (
+        (pageindex._CAPTION_KEYS_RE, pageindex.CAPTION_KEYS),
+        (pageindex._RELATED_KEYS_RE, pageindex.RELATED_KEYS),
+    ):
+        assert len(split_alternatives(table.pattern)) < len(keys)

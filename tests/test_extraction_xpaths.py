@@ -1,0 +1,105 @@
+"""The whole-page searches written as attribute steps (``//@class[...]/..``, fast in
+libxml2) select exactly what the plain element tests they replace select, in order."""
+
+from __future__ import annotations
+
+import lxml.etree
+import pytest
+
+from newsarchive.extraction import captions, dates, headline, metadata, pageindex, pagetype
+from newsarchive.extraction.document import parse
+
+# Every keyword in class, id, rel, aria-label, itemprop; in and out of <figure>, nested,
+# repeated on parent and child, in the wrong attribute, in <head>, with odd spacing.
+PAGE = (
+    """<html><head><title>T</title><meta itemprop="datePublished" content="2024-05-01">
+<link rel="tag" href="/x"></head><body class="meta-page">
+<nav aria-label="breadcrumb"><a href="/">Home</a><a href="/w">World</a></nav>
+<div aria-label="Breadcrumb" class="crumbs"><span class="breadcrumb-item">x</span></div>
+<div id="breadcrumb">id only</div><p aria-label="breadcrumbs">not exact</p>
+<a rel="category tag" href="/c">Cat</a><a rel=" category\tnews " href="/d">Cat2</a>
+<a rel="categoryx" href="/e">no</a><span rel="category">not a link</span>
+<a rel="tag" href="/t1">T1</a><a rel="nofollow tags" href="/t2">T2</a>
+<ul class="tags"><li class="tag-item"><a href="/t3">T3</a></li></ul>
+<div class="topics keyword-box Themen schlagwort"><a>k</a></div>
+<span class="rubric">Politik</span><div class="article-section section-name ressort">S</div>
+<time datetime="2024-05-01">1 May</time><time>no attribute</time>
+<article><time datetime="2024-05-02T10:00">2 May</time>
+<div class="date">3. Mai 2024</div><div class="Date-line dateline">4 May 2024</div>
+<div class="lineinfo time">x</div><div class="post-meta">"""
+    + "long text " * 20
+    + """</div>
+<span itemprop="datePublished">2024-05-03</span><meta itemprop="datePublished" content="x">
+<span itemprop="dateModified" content="2024-05-04"></span>
+<figure><img src="a.jpg" data-caption="in figure"><div class="caption">c1</div></figure>
+<img src="b.jpg" data-caption=""><img src="c.jpg" data-credit="AP">
+<img src="d.jpg" data-copyright="X" data-caption="both"><img src="e.jpg" alt="plain">
+<div class="image-caption"><p class="subtitle">c2</p></div><h2 class="caption">h</h2>
+<figcaption class="caption">lone</figcaption><p class="bildunterschrift">c3</p>
+<div class="g-recaptcha"></div><form id="challenge-form"></form>
+<div id="cf-challenge-running" class="cf-browser-verification"></div>
+</article><main><time datetime="2024-05-05">5 May</time></main></body></html>"""
+)
+
+# The plain element tests, as the code wrote them before.
+REFERENCE = {
+    "breadcrumbs": '//*[contains(@class, "rumb") or @aria-label="breadcrumb"'
+    ' or @aria-label="Breadcrumb"]',
+    "section labels": '//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]'
+    ' | //*[contains(@class, "rubric") or contains(@class, "ressort")'
+    ' or contains(@class, "article-section") or contains(@class, "section-name")]',
+    "rel tag": '//a[contains(@rel, "tag")]',
+    "tag boxes": '//*[contains(@class, "tag") or contains(@class, "topic")'
+    ' or contains(@class, "keyword") or contains(@class, "schlagw") or contains(@class, "themen")]',
+    "date classes": '//*[contains(@class, "date") or contains(@class, "Date")'
+    ' or contains(@class, "time") or contains(@class, "datum") or contains(@class, "dateline")'
+    ' or contains(@class, "meta") or contains(@class, "lineinfo")]'
+    "[string-length(normalize-space(.)) < 120]",
+    "time in article": "//time[@datetime][ancestor::article or ancestor::main]",
+    "time": "//time[@datetime]",
+    "caption classes": "//*["
+    + " or ".join(f"contains(@class, '{k}')" for k in pageindex.CAPTION_KEYS)
+    + "][not(ancestor::figure)][not(self::figure or self::figcaption or self::h1 or self::h2)]",
+    "bot walls": '//*[contains(@class, "g-recaptcha") or contains(@class, "h-captcha")'
+    ' or contains(@id, "challenge-form") or contains(@id, "cf-challenge")'
+    ' or contains(@class, "cf-browser-verification")]',
+    "data-caption images": "//img[@data-caption or @data-credit or @data-copyright]"
+    "[not(ancestor::figure)]",
+}
+NOW = {
+    "breadcrumbs": metadata._BREADCRUMB_XPATH,
+    "section labels": metadata._SECTION_LABEL_XPATH,
+    "rel tag": metadata._REL_TAG_XPATH,
+    "tag boxes": metadata._TAG_BOX_XPATH,
+    "date classes": dates._DATE_CLASS_XPATH,
+    "time in article": dates._TIME_IN_ARTICLE_XPATH,
+    "time": dates._TIME_XPATH,
+    "caption classes": captions._CAPTION_CLASS_XPATH,
+    "bot walls": pagetype._BLOCK_MARKUP,
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_attribute_step_searches_select_what_the_element_tests_did(name: str) -> None:
+    root = parse(PAGE)
+    expected = lxml.etree.XPath(REFERENCE[name])(root)
+    assert expected, "the page exercises this search"
+    if name == "data-caption images":
+        found = captions._data_caption_images(type("Doc", (), {"root": root})())
+    else:
+        found = NOW[name](root)
+    assert found == expected
+
+
+@pytest.mark.parametrize("prop", ["datePublished", "dateModified"])
+def test_microdata_search_selects_what_the_element_test_did(prop: str) -> None:
+    root = parse(PAGE)
+    expected = root.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')
+    assert expected and dates._MICRODATA_XPATH(root, prop=prop) == expected
+
+
+def test_page_title_is_the_head_title_else_the_first() -> None:
+    doc = type("Doc", (), {"root": parse(PAGE)})()
+    assert headline.page_title(doc).text == "T"
+    body_title = parse("<html><body><svg><title>Icon</title></svg><p>x</p></body></html>")
+    assert headline.page_title(type("Doc", (), {"root": body_title})()).text == "Icon"
