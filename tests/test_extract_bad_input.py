@@ -137,6 +137,28 @@ def test_block_pages_are_recognised_and_not_given_a_headline(html: str) -> None:
     assert record["headline"] is None
 
 
+def test_a_short_post_with_a_captcha_guarded_comment_form_is_no_block_page() -> None:
+    post = (
+        "<html><head><title>Interning small integers</title></head><body><article>"
+        "<h1>Interning small integers</h1><p>Python keeps one object for each small "
+        "integer, so two names bound to 7 point at the same object. Larger numbers are "
+        "created afresh, and the identity test then tells them apart.</p><p>The range "
+        "is fixed when the interpreter starts: from minus five to two hundred and fifty "
+        "six. Code that compares numbers with the identity operator works by accident "
+        "inside it and fails outside, which is why linters warn about it.</p></article>"
+        '<form id="commentform"><textarea name="comment"></textarea>'
+        '<div class="g-recaptcha" data-sitekey="k"></div><button>Post</button></form>'
+        "</body></html>"
+    )
+    url = "http://blog.example/2019/10/21/interning-of-small-integers/"
+    record = check_record(extract(post, url))
+    assert record["extraction"]["page_type"] == "article"
+    assert "identity operator" in record["article_body"]
+    # the same widget in a form with nothing to write is a challenge
+    challenge = post.replace('<textarea name="comment"></textarea>', "")
+    assert extract(challenge, url)["extraction"]["page_type"] == "block_page"
+
+
 def test_error_page() -> None:
     html = "<html><head><title>404 Not Found</title></head><body><h1>Page not found</h1></body>"
     record = check_record(extract(html, URL))

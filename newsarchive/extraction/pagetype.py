@@ -27,10 +27,13 @@ _BLOCK_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 # Attribute steps first: libxml2 runs them several times faster than a test of every element.
+# A captcha widget inside a form with a text area guards comments or a contact form
+# against spam: a short post with such a form is no bot wall.
 _BLOCK_MARKUP = lxml.etree.XPath(
-    '//@class[contains(., "g-recaptcha") or contains(., "h-captcha")'
+    '(//@class[contains(., "g-recaptcha") or contains(., "h-captcha")'
     ' or contains(., "cf-browser-verification")]/..'
-    ' | //@id[contains(., "challenge-form") or contains(., "cf-challenge")]/..'
+    ' | //@id[contains(., "challenge-form") or contains(., "cf-challenge")]/..)'
+    "[not(ancestor::form[.//textarea])]"
 )
 _ERROR_PATTERNS = re.compile(
     r"\b404\b|not found|page (?:does not|doesn't) exist|seite nicht gefunden|"
