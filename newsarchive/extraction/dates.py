@@ -426,6 +426,87 @@ def _local_twin(doc: Document, found: FoundDate | None) -> FoundDate | None:
     return found
 
 
+# A byline's date sits within a few text pieces below the headline, alone or with a
+# label ("Stand: 28.04.2020 18:00 Uhr"), not inside a sentence.
+_BYLINE_PIECES = 10
+_BYLINE_CHARS = 60
+
+
+def _texts_after(el: Any) -> Iterator[str]:
+    """Visible text pieces after ``el`` (its own text excluded), in document order."""
+    node = el
+    while node is not None:
+        if node.tail:
+            yield node.tail
+        for sibling in node.itersiblings():
+            yield from visible_texts(sibling)
+            if sibling.tail:
+                yield sibling.tail
+        node = node.getparent()
+
+
+def _displayed(doc: Document) -> FoundDate | None:
+    """The date shown to readers below the headline (the first ``<h1>`` with text)."""
+    headline = next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
+    if headline is None:
+        return None
+    pieces = (t for t in (p.strip() for p in _texts_after(headline)) if t)
+    for text in itertools.islice(pieces, _BYLINE_PIECES):
+        if len(text) <= _BYLINE_CHARS:
+            found = parse_text_date(text)
+            if found:
+                return found
+    return None
+
+
+def _days_in(text: str) -> Iterator[str]:
+    """Every calendar day written in ``text`` (ISO days)."""
+    for pattern in (_DOTTED, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        for m in pattern.finditer(text):
+            fields = m.groupdict()
+            if "mon" in fields:
+                month = _MONTHS.get(m.group("mon").lower().rstrip("."))
+                if not month:
+                    continue
+                fields = {**fields, "m": str(month)}
+            found = _from_match(_Fields(fields), "text", m.group(0))
+            if found:
+                yield found.value[:10]
+
+
+def _shows_day(doc: Document, day: str) -> bool:
+    """Whether the page's visible text writes the calendar day ``day`` anywhere."""
+    body = doc.root.find("body")
+    if body is None:
+        return False
+    short_year = day[2:4]  # in "2021" and in "12.11.21" alike
+    return any(short_year in t and day in _days_in(t) for t in visible_texts(body))
+
+
+def _as_displayed(
+    doc: Document, published: FoundDate | None, modified: FoundDate | None
+) -> FoundDate | None:
+    """The date the page shows below its headline, when it never shows ``published``'s day.
+
+    Structured data may carry a first publication the page no longer presents:
+    a revised page shows "Updated Mar 12, 2020" (the modification date), a
+    republished one a new date, while JSON-LD keeps the original. When the
+    stated publication day is written nowhere on the page, the readers' date
+    (and the annotators') is the one below the headline; the stated
+    modification time is taken when it names that day.
+    """
+    if published is None:
+        return None
+    shown = _displayed(doc)
+    if shown is None or shown.value[:10] == published.value[:10]:
+        return published
+    if _shows_day(doc, published.value[:10]):
+        return published
+    if modified is not None and modified.value[:10] == shown.value[:10]:
+        return modified
+    return shown
+
+
 def extract_dates(doc: Document) -> dict[str, str | None]:
     """date_published / date_modified with their raw strings and the published source."""
     published = _first(
@@ -451,6 +532,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
         ]
     )
     offset = next((d.offset for d in (published, modified) if d and d.offset), None)
+    published = _as_displayed(doc, published, modified)
     published, modified = _with_offset(published, offset), _with_offset(modified, offset)
     return {
         "date_published": published.value if published else None,

@@ -1,0 +1,54 @@
+"""The date a page shows its readers below the headline, against the structured data.
+
+Hand-written pages: a revised guide whose JSON-LD keeps the first publication
+while the page shows only its update, and a relaunched page whose meta tag
+holds a re-save time.
+"""
+
+from __future__ import annotations
+
+from newsarchive.extraction import extract
+
+URL = "https://garden.example.org/guides/pruning-roses"
+
+
+def _page(head: str, byline: str, more: str = "") -> str:
+    paragraphs = "".join(
+        f"<p>Step {i}: cut above an outward-facing bud, at a slant, with clean shears.</p>"
+        for i in range(6)
+    )
+    return (
+        f"<html><head><title>Pruning roses</title>{head}</head><body>"
+        "<header><nav><a href='/'>Home</a> <a href='/guides'>Guides</a></nav></header>"
+        f"<article><h1>How to prune roses in late winter</h1><div class='meta'>{byline}</div>"
+        f"{paragraphs}{more}</article></body></html>"
+    )
+
+
+REVISED_LD = (
+    '<script type="application/ld+json">{"@type": "Article",'
+    ' "headline": "How to prune roses in late winter",'
+    ' "datePublished": "2019-10-15T16:59:59Z", "dateModified": "2020-03-12T14:42:17Z"}</script>'
+)
+
+
+def test_a_page_showing_only_its_update_is_dated_by_it() -> None:
+    html = _page(REVISED_LD, "<span>Updated Mar 12, 2020 @ 10:42 am</span>")
+    record = extract(html, URL)
+    assert record["date_published"] == "2020-03-12T14:42:17Z"  # the stated modification time
+    assert record["date_modified"] == "2020-03-12T14:42:17Z"
+    # the stated publication stays when the page shows its day too
+    shown_too = "<p class='history'>First published on 15 October 2019.</p>"
+    html = _page(REVISED_LD, "<span>Updated Mar 12, 2020 @ 10:42 am</span>", shown_too)
+    assert extract(html, URL)["date_published"] == "2019-10-15T16:59:59Z"
+
+
+def test_a_shown_date_beats_a_re_save_time_and_keeps_the_page_offset() -> None:
+    head = '<meta property="article:published_time" content="2022-11-17T10:33:13+01:00">'
+    record = extract(_page(head, "<time>09.03.2022</time>"), URL)
+    assert record["date_published"] == "2022-03-09T00:00:00+01:00"
+    assert record["date_published_source"] == "text"
+    # a date in a sentence below the headline is no byline
+    sentence = "<p>The society's show on 9 March 2022 judged the best pruned beds.</p>"
+    record = extract(_page(head, "<span>By the garden desk</span>" + sentence), URL)
+    assert record["date_published"] == "2022-11-17T10:33:13+01:00"
