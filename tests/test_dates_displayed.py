@@ -52,3 +52,15 @@ def test_a_shown_date_beats_a_re_save_time_and_keeps_the_page_offset() -> None:
     sentence = "<p>The society's show on 9 March 2022 judged the best pruned beds.</p>"
     record = extract(_page(head, "<span>By the garden desk</span>" + sentence), URL)
     assert record["date_published"] == "2022-11-17T10:33:13+01:00"
+
+
+def test_a_utc_moment_on_another_day_than_the_permalink_takes_the_permalink_day() -> None:
+    """An evening article west of UTC: its UTC time lies on the next day."""
+    head = '<meta property="article:published_time" content="2021-06-04T03:15:00+00:00">'
+    html = _page(head, "<span>By the garden desk</span>")
+    record = extract(html, "https://garden.example.org/2021/06/03/pruning-roses/")
+    assert record["date_published"] == "2021-06-03"
+    assert record["date_published_raw"] == "2021-06-04T03:15:00+00:00"
+    # a permalink days away from the moment is an old draft's date, not the local day
+    record = extract(html, "https://garden.example.org/2021/05/28/pruning-roses/")
+    assert record["date_published"] == "2021-06-04T03:15:00Z"

@@ -426,6 +426,34 @@ def _local_twin(doc: Document, found: FoundDate | None) -> FoundDate | None:
     return found
 
 
+# Offsets in use run from UTC-12 to UTC+14: the local days one UTC moment can fall on.
+_WEST_MOST = dt.timedelta(hours=-12)
+_EAST_MOST = dt.timedelta(hours=14)
+
+
+def _url_local_day(doc: Document, found: FoundDate | None) -> FoundDate | None:
+    """The URL's day for a UTC moment that fell on another local day.
+
+    A permalink dates the article in the newsroom's calendar; a UTC time of an
+    evening article in the Americas (or a morning one in Asia) lies on the next
+    (previous) day. When the URL's day is one the moment has in some real
+    offset, that is the publication day; its local time is unknown, so the
+    value becomes that day alone.
+    """
+    if found is None or not found.has_time or found.offset is None:
+        return found
+    moment = dt.datetime.fromisoformat(found.value.replace("Z", "+00:00"))
+    if moment.utcoffset() != dt.timedelta(0):
+        return found
+    url = next(_url(doc), None)
+    if url is None:
+        return found
+    day = dt.date.fromisoformat(url.value)
+    if day != moment.date() and (moment + _WEST_MOST).date() <= day <= (moment + _EAST_MOST).date():
+        return FoundDate(url.value, found.raw, found.source, False, None)
+    return found
+
+
 # A byline's date sits within a few text pieces below the headline, alone or with a
 # label ("Stand: 28.04.2020 18:00 Uhr"), not inside a sentence.
 _BYLINE_PIECES = 10
@@ -534,6 +562,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
     offset = next((d.offset for d in (published, modified) if d and d.offset), None)
     published = _as_displayed(doc, published, modified)
     published, modified = _with_offset(published, offset), _with_offset(modified, offset)
+    published = _url_local_day(doc, published)
     return {
         "date_published": published.value if published else None,
         "date_published_raw": published.raw.strip() if published else None,
