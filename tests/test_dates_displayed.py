@@ -64,3 +64,17 @@ def test_a_utc_moment_on_another_day_than_the_permalink_takes_the_permalink_day(
     # a permalink days away from the moment is an old draft's date, not the local day
     record = extract(html, "https://garden.example.org/2021/05/28/pruning-roses/")
     assert record["date_published"] == "2021-06-04T03:15:00Z"
+
+
+def test_a_date_below_the_headline_is_found_after_a_long_menu() -> None:
+    """The page states no date in markup; its byline line sits after 450 menu entries."""
+    menu = "".join(f"<li><a href='/club/{i}'>Team {i}</a></li>" for i in range(450))
+    html = (
+        f"<html><head><title>Cup preview</title></head><body><nav><ul>{menu}</ul></nav>"
+        "<main><h1>Brothers meet in the cup quarter-final</h1>"
+        "<p class='subtitle'>Club news \u2022 02.02.2022</p>"
+        "<p>Both clubs expect a full hall on Saturday, the board said.</p></main></body></html>"
+    )
+    record = extract(html, "https://club.example.org/news/cup-preview")
+    assert record["date_published"] == "2022-02-02"
+    assert record["date_published_source"] == "text"

@@ -1,9 +1,12 @@
 """Publication and modification dates: found in structured data first, normalized to RFC 3339.
 
 Order of trust: JSON-LD, meta tags, microdata, ``<time>`` elements, a date in the
-URL, a labelled date ("Published: ..."), then htmldate's fast search (markup
-patterns of many CMSs, dates in headings and text), and last our own scan of
-the first texts of the page.
+URL, a labelled date ("Published: ..."), the date shown below the headline,
+then htmldate's fast search (markup patterns of many CMSs, dates in headings
+and text), and last our own scan of the first texts of the page. What readers
+see checks the structured data: a stated publication day the page shows
+nowhere gives way to the date below the headline, and a UTC time on another
+day than the permalink's takes the permalink's day.
 
 The page's own UTC offset is kept (a researcher wants the local publication
 time); a date without a time becomes midnight in the page's offset when the
@@ -547,6 +550,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: _meta(doc, _PUBLISHED_META[-3:]),
             lambda: _url(doc),
             lambda: _labelled(doc),
+            lambda: iter([_displayed(doc)]),
             _DaysOnly(lambda: _htmldate(doc)),
             lambda: _text(doc),
         ]
