@@ -71,7 +71,7 @@ _COMPACT = re.compile(
     r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<H>\d{2})(?P<M>\d{2}))?"
 )
 _DOTTED = re.compile(
-    r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})(?![\d.])"
+    r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})(?!\d|\.\d)"
     r"(?:[,|\s]*(?:um\s+)?(?P<H>\d{1,2})[:.](?P<M>\d{2}))?"
 )
 # Month names (and common abbreviations) of the languages news sites use most.
@@ -284,7 +284,7 @@ class _Fields:
 
 _DATE_LABEL = re.compile(
     r"^(?:datum|date|published|publié|publicado|pubblicato|gepubliceerd|veröffentlicht"
-    r"|erschienen|stand|posted|updated|aktualisiert)\b\s*:?\s*",
+    r"|erschienen|stand|posted|updated|aktualisiert)\b(?:\s+(?:am|on|le|el|il|op|em))?\s*:?\s*",
     re.IGNORECASE,
 )
 
