@@ -78,3 +78,26 @@ def test_a_date_below_the_headline_is_found_after_a_long_menu() -> None:
     record = extract(html, "https://club.example.org/news/cup-preview")
     assert record["date_published"] == "2022-02-02"
     assert record["date_published_source"] == "text"
+
+
+def test_a_time_element_of_another_story_does_not_date_the_article() -> None:
+    """Related stories in <article> cards of their own carry their own <time>."""
+    cards = "".join(
+        f"<article><h3><a href='/news/{i}'>Older story {i}</a></h3>"
+        f"<time datetime='2020-12-0{i} 07:32:49'>{i}. Dezember 2020</time></article>"
+        for i in range(1, 4)
+    )
+    html = (
+        "<html><head><title>New director</title></head><body>"
+        "<article><h1>New director at the broadcaster</h1>"
+        "<p class='byline'>von Redaktion \u00b7 <span class='published'>31. Oktober 2023</span></p>"
+        "<p>The broadcasting council appointed a new director on Monday evening.</p></article>"
+        f"<section class='related'>{cards}</section></body></html>"
+    )
+    record = extract(html, "https://city.example.org/new-director")
+    assert record["date_published"] == "2023-10-31"
+    # in the headline's own <article>, a <time> still dates it
+    own = html.replace("<p>The broadcasting", "<time datetime='2023-10-31 18:00:00'></time><p>The")
+    record = extract(own, "https://city.example.org/new-director")
+    assert record["date_published"] == "2023-10-31"
+    assert record["date_published_source"] == "time_element"

@@ -241,10 +241,27 @@ def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
         yield parse_date(el.get("datetime") or el.get("content") or el.text_content(), "microdata")
 
 
+def _headline(doc: Document) -> Any | None:
+    """The page's headline element: its first ``<h1>`` with text."""
+    return next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
+
+
+def _other_story(el: Any, story: Any | None) -> bool:
+    """Whether ``el`` sits in an ``<article>`` other than ``story`` (the headline's)."""
+    if story is None:
+        return False
+    articles = list(el.iterancestors("article"))
+    return bool(articles) and story not in articles
+
+
 def _time_elements(doc: Document) -> Iterator[FoundDate | None]:
     # One pass over <time> elements (``//article//time`` re-walks every nested <article>).
     nodes = doc.root.xpath("//time[@datetime][ancestor::article or ancestor::main]")
     nodes = nodes or doc.root.xpath("//time[@datetime]")
+    if nodes:
+        headline = _headline(doc)
+        story = next(headline.iterancestors("article"), None) if headline is not None else None
+        nodes = [n for n in nodes if not _other_story(n, story)]
     for el in nodes[:3]:
         yield parse_date(el.get("datetime"), "time_element")
 
@@ -478,7 +495,7 @@ def _texts_after(el: Any) -> Iterator[str]:
 
 def _displayed(doc: Document) -> FoundDate | None:
     """The date shown to readers below the headline (the first ``<h1>`` with text)."""
-    headline = next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
+    headline = _headline(doc)
     if headline is None:
         return None
     pieces = (t for t in (p.strip() for p in _texts_after(headline)) if t)
