@@ -101,3 +101,14 @@ def test_a_time_element_of_another_story_does_not_date_the_article() -> None:
     record = extract(own, "https://city.example.org/new-director")
     assert record["date_published"] == "2023-10-31"
     assert record["date_published_source"] == "time_element"
+
+
+def test_a_generic_date_tag_after_the_shown_date_is_the_last_change() -> None:
+    """<meta name="date"> names no event; a day after the byline's date it is an edit."""
+    head = '<meta name="date" content="2020-04-29T11:52:23">'
+    later_list = "<ul class='more'><li>Earlier report on pruning, 29.04.2020</li></ul>"
+    html = _page(head, "<span>Stand: 28.04.2020 18:00 Uhr</span>", later_list)
+    assert extract(html, URL)["date_published"] == "2020-04-28"
+    # a shown date after the tag's is no evidence the tag is an edit: the tag stays
+    html = _page(head, "<span>Stand: 30.04.2020 18:00 Uhr</span>", later_list)
+    assert extract(html, URL)["date_published"] == "2020-04-29"

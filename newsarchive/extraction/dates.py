@@ -15,6 +15,7 @@ page states one elsewhere, or stays a plain date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.utils
 import itertools
@@ -132,6 +133,7 @@ class FoundDate:
     source: str
     has_time: bool
     offset: dt.tzinfo | None
+    generic: bool = False  # a tag named plainly "date": publication or last change alike
 
 
 def _tz(text: str | None) -> dt.tzinfo | None:
@@ -230,10 +232,19 @@ def _json_ld(doc: Document, key: str) -> Iterator[FoundDate | None]:
                 yield parse_date(text, "json_ld")
 
 
+# Meta tags that name no event: CMSs fill them with the publication or the last change.
+_GENERIC_META = frozenset(
+    {"date", "dc.date", "dcterms.date", "og:updated_time", "article:modified_time"}
+)
+
+
 def _meta(doc: Document, names: tuple[str, ...]) -> Iterator[FoundDate | None]:
     for name in names:
         for value in doc.meta.get(name, ()):
-            yield parse_date(value, "meta")
+            found = parse_date(value, "meta")
+            if found and name in _GENERIC_META:
+                found = dataclasses.replace(found, generic=True)
+            yield found
 
 
 def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
@@ -442,7 +453,7 @@ def _local_twin(doc: Document, found: FoundDate | None) -> FoundDate | None:
             continue
         local = dt.datetime.fromisoformat(twin.value.replace("Z", "+00:00"))
         if local.utcoffset() and local == moment:
-            return FoundDate(twin.value, found.raw, found.source, True, twin.offset)
+            return dataclasses.replace(found, value=twin.value, offset=twin.offset)
     return found
 
 
@@ -541,13 +552,17 @@ def _as_displayed(
     republished one a new date, while JSON-LD keeps the original. When the
     stated publication day is written nowhere on the page, the readers' date
     (and the annotators') is the one below the headline; the stated
-    modification time is taken when it names that day.
+    modification time is taken when it names that day. A generic ``date`` tag
+    later than the shown date is the page's last change, shown or not.
     """
     if published is None:
         return None
     shown = _displayed(doc)
     if shown is None or shown.value[:10] == published.value[:10]:
         return published
+    # a generic "date" tag a day after the shown date is the page's last change
+    if published.generic and shown.value[:10] < published.value[:10]:
+        return shown
     if _shows_day(doc, published.value[:10]):
         return published
     if modified is not None and modified.value[:10] == shown.value[:10]:
