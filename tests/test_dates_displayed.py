@@ -112,3 +112,16 @@ def test_a_generic_date_tag_after_the_shown_date_is_the_last_change() -> None:
     # a shown date after the tag's is no evidence the tag is an edit: the tag stays
     html = _page(head, "<span>Stand: 30.04.2020 18:00 Uhr</span>", later_list)
     assert extract(html, URL)["date_published"] == "2020-04-29"
+
+
+def test_a_page_showing_only_its_update_far_below_the_headline_is_dated_by_it() -> None:
+    ld = REVISED_LD.replace("2019-10-15T16:59:59Z", "2020-03-11T23:00:00Z")
+    notes = "".join(f"<p>Note {i}.</p>" for i in range(12))  # far below the headline
+    footer = notes + "<p class='stand'>Last reviewed: 12 March 2020</p>"
+    html = _page(ld, "<span>By the garden desk</span>", footer)
+    assert extract(html, URL)["date_published"] == "2020-03-12T14:42:17Z"
+    # both days shown: the stated publication stays
+    both = footer + "<p>First published on 11 March 2020.</p>"
+    assert extract(_page(ld, "<span>By the garden desk</span>", both), URL)["date_published"] == (
+        "2020-03-11T23:00:00Z"
+    )

@@ -533,13 +533,33 @@ def _days_in(text: str) -> Iterator[str]:
                 yield found.value[:10]
 
 
-def _shows_day(doc: Document, day: str) -> bool:
-    """Whether the page's visible text writes the calendar day ``day`` anywhere."""
+def _shown_days(doc: Document, days: set[str]) -> set[str]:
+    """Those of ``days`` the page's visible text writes anywhere."""
     body = doc.root.find("body")
     if body is None:
-        return False
-    short_year = day[2:4]  # in "2021" and in "12.11.21" alike
-    return any(short_year in t and day in _days_in(t) for t in visible_texts(body))
+        return set()
+    # each day's year as written: "2021", or "12.11.21" / "12. 11. 21"
+    years = {form for day in days for form in (day[:4], "." + day[2:4], ". " + day[2:4])}
+    found: set[str] = set()
+    for text in visible_texts(body):
+        if any(year in text for year in years):
+            found.update(days.intersection(_days_in(text)))
+    return found
+
+
+def _shows_day(doc: Document, day: str) -> bool:
+    """Whether the page's visible text writes the calendar day ``day`` anywhere."""
+    return bool(_shown_days(doc, {day}))
+
+
+def _shown_modification(
+    doc: Document, published: FoundDate, modified: FoundDate | None
+) -> FoundDate:
+    """``modified`` when the page shows its day and never ``published``'s."""
+    if modified is None or modified.value[:10] == published.value[:10]:
+        return published
+    days = _shown_days(doc, {published.value[:10], modified.value[:10]})
+    return modified if days == {modified.value[:10]} else published
 
 
 def _as_displayed(
@@ -558,7 +578,9 @@ def _as_displayed(
     if published is None:
         return None
     shown = _displayed(doc)
-    if shown is None or shown.value[:10] == published.value[:10]:
+    if shown is None:
+        return _shown_modification(doc, published, modified)
+    if shown.value[:10] == published.value[:10]:
         return published
     # a generic "date" tag a day after the shown date is the page's last change
     if published.generic and shown.value[:10] < published.value[:10]:
