@@ -382,7 +382,7 @@ def test_dateline_and_author_class_on_a_page_without_structured_data() -> None:
     )
     record = extract(html, "https://news.example.org/story")
     assert record["date_published"] == "2024-05-30"
-    assert record["date_published_source"] == "htmldate"  # its fast search reads datelines
+    assert record["date_published_source"] == "text"  # the dateline below the headline
     assert names(record) == ["Lukas Brandner"]
 
 

@@ -1,9 +1,12 @@
 """Publication and modification dates: found in structured data first, normalized to RFC 3339.
 
 Order of trust: JSON-LD, meta tags, microdata, ``<time>`` elements, a date in the
-URL, a labelled date ("Published: ..."), then htmldate's fast search (markup
-patterns of many CMSs, dates in headings and text), and last our own scan of
-the first texts of the page.
+URL, a labelled date ("Published: ..."), the date shown below the headline,
+then htmldate's fast search (markup patterns of many CMSs, dates in headings
+and text), and last our own scan of the first texts of the page. What readers
+see checks the structured data: a stated publication day the page shows
+nowhere gives way to the date below the headline, and a UTC time on another
+day than the permalink's takes the permalink's day.
 
 The page's own UTC offset is kept (a researcher wants the local publication
 time); a date without a time becomes midnight in the page's offset when the
@@ -12,6 +15,7 @@ page states one elsewhere, or stays a plain date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.utils
 import itertools
@@ -69,7 +73,7 @@ _COMPACT = re.compile(
     r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<H>\d{2})(?P<M>\d{2}))?"
 )
 _DOTTED = re.compile(
-    r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})(?![\d.])"
+    r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})(?!\d|\.\d)"
     r"(?:[,|\s]*(?:um\s+)?(?P<H>\d{1,2})[:.](?P<M>\d{2}))?"
 )
 # Month names (and common abbreviations) of the languages news sites use most.
@@ -130,6 +134,7 @@ class FoundDate:
     source: str
     has_time: bool
     offset: dt.tzinfo | None
+    generic: bool = False  # a tag named plainly "date": publication or last change alike
 
 
 def _tz(text: str | None) -> dt.tzinfo | None:
@@ -228,10 +233,19 @@ def _json_ld(doc: Document, key: str) -> Iterator[FoundDate | None]:
                 yield parse_date(text, "json_ld")
 
 
+# Meta tags that name no event: CMSs fill them with the publication or the last change.
+_GENERIC_META = frozenset(
+    {"date", "dc.date", "dcterms.date", "og:updated_time", "article:modified_time"}
+)
+
+
 def _meta(doc: Document, names: tuple[str, ...]) -> Iterator[FoundDate | None]:
     for name in names:
         for value in doc.meta.get(name, ()):
-            yield parse_date(value, "meta")
+            found = parse_date(value, "meta")
+            if found and name in _GENERIC_META:
+                found = dataclasses.replace(found, generic=True)
+            yield found
 
 
 # Whole-page searches go to the attributes first (``//@itemprop[...]/..``): libxml2 runs
@@ -248,9 +262,26 @@ def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
         yield parse_date(el.get("datetime") or el.get("content") or el.text_content(), "microdata")
 
 
+def _headline(doc: Document) -> Any | None:
+    """The page's headline element: its first ``<h1>`` with text."""
+    return next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
+
+
+def _other_story(el: Any, story: Any | None) -> bool:
+    """Whether ``el`` sits in an ``<article>`` other than ``story`` (the headline's)."""
+    if story is None:
+        return False
+    articles = list(el.iterancestors("article"))
+    return bool(articles) and story not in articles
+
+
 def _time_elements(doc: Document) -> Iterator[FoundDate | None]:
     # One pass over <time> elements (``//article//time`` re-walks every nested <article>).
     nodes = cast(list[Any], _TIME_IN_ARTICLE_XPATH(doc.root) or _TIME_XPATH(doc.root))
+    if nodes:
+        headline = _headline(doc)
+        story = next(headline.iterancestors("article"), None) if headline is not None else None
+        nodes = [n for n in nodes if not _other_story(n, story)]
     for el in nodes[:3]:
         yield parse_date(el.get("datetime"), "time_element")
 
@@ -290,7 +321,7 @@ class _Fields:
 
 _DATE_LABEL = re.compile(
     r"^(?:datum|date|published|publié|publicado|pubblicato|gepubliceerd|veröffentlicht"
-    r"|erschienen|stand|posted|updated|aktualisiert)\b\s*:?\s*",
+    r"|erschienen|stand|posted|updated|aktualisiert)\b(?:\s+(?:am|on|le|el|il|op|em))?\s*:?\s*",
     re.IGNORECASE,
 )
 
@@ -431,8 +462,143 @@ def _local_twin(doc: Document, found: FoundDate | None) -> FoundDate | None:
             continue
         local = dt.datetime.fromisoformat(twin.value.replace("Z", "+00:00"))
         if local.utcoffset() and local == moment:
-            return FoundDate(twin.value, found.raw, found.source, True, twin.offset)
+            return dataclasses.replace(found, value=twin.value, offset=twin.offset)
     return found
+
+
+# Offsets in use run from UTC-12 to UTC+14: the local days one UTC moment can fall on.
+_WEST_MOST = dt.timedelta(hours=-12)
+_EAST_MOST = dt.timedelta(hours=14)
+
+
+def _url_local_day(doc: Document, found: FoundDate | None) -> FoundDate | None:
+    """The URL's day for a UTC moment that fell on another local day.
+
+    A permalink dates the article in the newsroom's calendar; a UTC time of an
+    evening article in the Americas (or a morning one in Asia) lies on the next
+    (previous) day. When the URL's day is one the moment has in some real
+    offset, that is the publication day; its local time is unknown, so the
+    value becomes that day alone.
+    """
+    if found is None or not found.has_time or found.offset is None:
+        return found
+    moment = dt.datetime.fromisoformat(found.value.replace("Z", "+00:00"))
+    if moment.utcoffset() != dt.timedelta(0):
+        return found
+    url = next(_url(doc), None)
+    if url is None:
+        return found
+    day = dt.date.fromisoformat(url.value)
+    if day != moment.date() and (moment + _WEST_MOST).date() <= day <= (moment + _EAST_MOST).date():
+        return FoundDate(url.value, found.raw, found.source, False, None)
+    return found
+
+
+# A byline's date sits within a few text pieces below the headline, alone or with a
+# label ("Stand: 28.04.2020 18:00 Uhr"), not inside a sentence.
+_BYLINE_PIECES = 10
+_BYLINE_CHARS = 60
+
+
+def _texts_after(el: Any) -> Iterator[str]:
+    """Visible text pieces after ``el`` (its own text excluded), in document order."""
+    node = el
+    while node is not None:
+        if node.tail:
+            yield node.tail
+        for sibling in node.itersiblings():
+            yield from visible_texts(sibling)
+            if sibling.tail:
+                yield sibling.tail
+        node = node.getparent()
+
+
+def _displayed(doc: Document) -> FoundDate | None:
+    """The date shown to readers below the headline (the first ``<h1>`` with text)."""
+    headline = _headline(doc)
+    if headline is None:
+        return None
+    pieces = (t for t in (p.strip() for p in _texts_after(headline)) if t)
+    for text in itertools.islice(pieces, _BYLINE_PIECES):
+        if len(text) <= _BYLINE_CHARS:
+            found = parse_text_date(text)
+            if found:
+                return found
+    return None
+
+
+def _days_in(text: str) -> Iterator[str]:
+    """Every calendar day written in ``text`` (ISO days)."""
+    for pattern in (_DOTTED, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        for m in pattern.finditer(text):
+            fields = m.groupdict()
+            if "mon" in fields:
+                month = _MONTHS.get(m.group("mon").lower().rstrip("."))
+                if not month:
+                    continue
+                fields = {**fields, "m": str(month)}
+            found = _from_match(_Fields(fields), "text", m.group(0))
+            if found:
+                yield found.value[:10]
+
+
+def _shown_days(doc: Document, days: set[str]) -> set[str]:
+    """Those of ``days`` the page's visible text writes anywhere."""
+    body = doc.root.find("body")
+    if body is None:
+        return set()
+    # each day's year as written: "2021", or "12.11.21" / "12. 11. 21"
+    years = {form for day in days for form in (day[:4], "." + day[2:4], ". " + day[2:4])}
+    found: set[str] = set()
+    for text in visible_texts(body):
+        if any(year in text for year in years):
+            found.update(days.intersection(_days_in(text)))
+    return found
+
+
+def _shows_day(doc: Document, day: str) -> bool:
+    """Whether the page's visible text writes the calendar day ``day`` anywhere."""
+    return bool(_shown_days(doc, {day}))
+
+
+def _shown_modification(
+    doc: Document, published: FoundDate, modified: FoundDate | None
+) -> FoundDate:
+    """``modified`` when the page shows its day and never ``published``'s."""
+    if modified is None or modified.value[:10] == published.value[:10]:
+        return published
+    days = _shown_days(doc, {published.value[:10], modified.value[:10]})
+    return modified if days == {modified.value[:10]} else published
+
+
+def _as_displayed(
+    doc: Document, published: FoundDate | None, modified: FoundDate | None
+) -> FoundDate | None:
+    """The date the page shows below its headline, when it never shows ``published``'s day.
+
+    Structured data may carry a first publication the page no longer presents:
+    a revised page shows "Updated Mar 12, 2020" (the modification date), a
+    republished one a new date, while JSON-LD keeps the original. When the
+    stated publication day is written nowhere on the page, the readers' date
+    (and the annotators') is the one below the headline; the stated
+    modification time is taken when it names that day. A generic ``date`` tag
+    later than the shown date is the page's last change, shown or not.
+    """
+    if published is None:
+        return None
+    shown = _displayed(doc)
+    if shown is None:
+        return _shown_modification(doc, published, modified)
+    if shown.value[:10] == published.value[:10]:
+        return published
+    # a generic "date" tag a day after the shown date is the page's last change
+    if published.generic and shown.value[:10] < published.value[:10]:
+        return shown
+    if _shows_day(doc, published.value[:10]):
+        return published
+    if modified is not None and modified.value[:10] == shown.value[:10]:
+        return modified
+    return shown
 
 
 def extract_dates(doc: Document) -> dict[str, str | None]:
@@ -447,6 +613,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: _meta(doc, _PUBLISHED_META[-3:]),
             lambda: _url(doc),
             lambda: _labelled(doc),
+            lambda: iter([_displayed(doc)]),
             _DaysOnly(lambda: _htmldate(doc)),
             lambda: _text(doc),
         ]
@@ -460,7 +627,9 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
         ]
     )
     offset = next((d.offset for d in (published, modified) if d and d.offset), None)
+    published = _as_displayed(doc, published, modified)
     published, modified = _with_offset(published, offset), _with_offset(modified, offset)
+    published = _url_local_day(doc, published)
     return {
         "date_published": published.value if published else None,
         "date_published_raw": published.raw.strip() if published else None,
