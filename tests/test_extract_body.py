@@ -693,3 +693,32 @@ def test_posts_inside_per_post_headers_of_one_class_are_the_text() -> None:
         f"<div class='thread'>{posts}</div>"
     )
     assert _texts(body_of(html)) == SIX[:4]
+
+
+def test_text_directly_in_an_articles_footer_is_not_body() -> None:
+    # A blog post's <footer> holds its post metadata as bare text (no <p> of its own):
+    # the footer is a block of its own, so that text does not join the article's text.
+    meta = "This entry was filed under Travel and tagged harbour, boats by Jo Roe."
+    html = page(
+        f"<article><p>{FOUR_TEXTS[0]}</p><div class='entry-content'>"
+        + "".join(f"<p>{text}</p>" for text in FOUR_TEXTS[1:])
+        + f"</div><footer>{meta}</footer></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS
+
+
+def test_a_short_posts_author_box_is_not_released_into_the_body() -> None:
+    # The author's note holds a fair share of a short post's text, yet is no article text.
+    bio = (
+        "Jo Roe writes about harbours, boats and the people who live by the sea; she has "
+        "sailed the coast for twenty years and runs a small museum of old maps."
+    )
+    html = page(
+        "<article><div class='entry-content'>"
+        f"<p>{PARA.format(0)}</p><p>{PARA.format(1)}</p>"
+        f"<div class='about-author'><h2>About Jo Roe</h2><p>{bio}</p></div>"
+        "</div></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS[:2]

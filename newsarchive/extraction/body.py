@@ -258,8 +258,22 @@ def _released_inside(
     return {
         el
         for el, value in held.items()
-        if value >= INNER_RELEASE_SHARE * container_total and not never_article(attr_words(el))
+        if value >= INNER_RELEASE_SHARE * container_total and _may_hold_article(el)
     }
+
+
+# An author box ("author-bio", "about-author", "description_auteur"): a note on the writer.
+_AUTHOR_BOX = re.compile(r"auth?or|auteur", re.IGNORECASE)
+
+
+def _may_hold_article(el: Any) -> bool:
+    """False for wrappers inside the article that never hold its text however short it
+    is: consent dialogs, the article's own ``<footer>`` (tags, post metadata, the
+    author's note) and author boxes."""
+    if el.tag == "footer":
+        return False
+    words = attr_words(el)
+    return not (never_article(words) or _AUTHOR_BOX.search(words))
 
 
 def _choose_container(start: Any, segments: list[Segment], order: list[Any], weights: list[float]):
