@@ -722,3 +722,20 @@ def test_a_short_posts_author_box_is_not_released_into_the_body() -> None:
     )
     result = body_of(html)
     assert [result.lede, *result.paragraphs] == FOUR_TEXTS[:2]
+
+
+def test_a_page_its_script_fills_in_gives_the_text_of_its_noscript_copy() -> None:
+    # Only a loading note shows without scripts; the <noscript> copy holds the article.
+    html = page(
+        "<div id='app'><p>Loading…</p></div>"
+        f"<noscript><div class='fallback'><h1>Title</h1>{FOUR}</div></noscript>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS
+
+
+def test_a_noscript_note_beside_a_shown_article_stays_out() -> None:
+    note = "Please enable JavaScript to view the comments powered by a service. " * 3
+    html = page(f"<article>{FOUR}</article><noscript><p>{note}</p></noscript>")
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS

@@ -413,13 +413,54 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     """Find the article container and split its text into lede, paragraphs and sections."""
     hints = hints or {}
     rule = hints.get("rule") or site_rules.for_document(doc)
-    headline = clean(hints.get("headline"))
     start = doc.root.find("body")
     if start is None:
         start = doc.root
     rule_container, drop = _rule_container(doc, rule)
+    result = _extract_from(doc, hints, rule, start, rule_container, drop)
+    if rule_container is None:
+        shown = _shown_chars(result)
+        if shown < NOSCRIPT_FALLBACK_CHARS:
+            fallback = _prose_noscript(start, shown)
+            if fallback is not None:
+                log.debug("body from <noscript> (%d chars shown outside it)", shown)
+                return _extract_from(doc, hints, rule, fallback, None, drop, remember=False)
+    return result
+
+
+NOSCRIPT_FALLBACK_CHARS = 300  # a body shorter than this may be one a script fills in
+NOSCRIPT_GAIN = 3  # ... from the <noscript> copy holding this many times its text
+
+
+def _shown_chars(result: BodyResult) -> int:
+    return len(result.lede or "") + sum(len(p) for p in result.paragraphs)
+
+
+def _prose_noscript(start: Any, shown: int) -> Any:
+    """The ``<noscript>`` holding the article when the page shows next to nothing without
+    scripts: pages that render their text by JavaScript give readers without it a copy."""
+    best, best_chars = None, max(NOSCRIPT_FALLBACK_CHARS, NOSCRIPT_GAIN * shown)
+    for noscript in start.iter("noscript"):
+        chars = len(clean(noscript.text_content()) or "")
+        if chars > best_chars:
+            best, best_chars = noscript, chars
+    return best
+
+
+def _extract_from(
+    doc: Any,
+    hints: dict[str, Any],
+    rule: Any,
+    start: Any,
+    rule_container: Any,
+    drop: set[Any],
+    remember: bool = True,
+) -> BodyResult:
+    """:func:`extract_body` on the subtree ``start`` (the page's ``<body>`` or a fallback)."""
+    headline = clean(hints.get("headline"))
     page = segment_page(start, drop)
-    pageindex.remember(doc, page.index)
+    if remember:
+        pageindex.remember(doc, page.index)
     segments = page.segments
     page.index.short_blocks = [(s.owner, s.text) for s in segments if len(s.text) <= SHORT_BLOCK]
     repeated = _repeated_texts(segments)
