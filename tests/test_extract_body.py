@@ -739,3 +739,22 @@ def test_a_noscript_note_beside_a_shown_article_stays_out() -> None:
     html = page(f"<article>{FOUR}</article><noscript><p>{note}</p></noscript>")
     result = body_of(html)
     assert [result.lede, *result.paragraphs] == FOUR_TEXTS
+
+
+def test_a_line_linking_the_sites_categories_and_tags_is_post_metadata() -> None:
+    # "rel=tag" marks taxonomy links in any language; the line around them is metadata.
+    meta = (
+        "Dieser Eintrag erschien am Montag und wurde unter "
+        "<a href='/c/reisen' rel='category tag'>Reisen</a> und "
+        "<a href='/t/hafen' rel='tag'>Hafen</a> abgelegt. Du kannst die Antworten "
+        "zu diesem Eintrag über den Feed verfolgen."
+    )
+    html = page(f"<article><div class='entry'>{FOUR}<p class='small'>{meta}</p></div></article>")
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS
+
+
+def test_a_paragraph_with_an_ordinary_link_stays() -> None:
+    line = "Dieser Eintrag erschien am Montag, <a href='/x'>hier</a> mit mehr Wörtern im Satz."
+    html = page(f"<article><div class='entry'>{FOUR}<p>{line}</p></div></article>")
+    assert body_of(html).paragraphs[-1].startswith("Dieser Eintrag erschien")

@@ -2,16 +2,18 @@
 
 The container holds more than paragraphs: the headline again, "Read more" and
 "Anzeige" labels, comment and "follow us" prompts, bylines ("Autor: …", "Par … ·
-Publié le …"), datelines and update stamps ("Stand: 22.04.2024"), link lists. Each
-rule is a table entry or a short regex over the line's text; a line longer than a
-rule's limit is prose and stays.
+Publié le …"), datelines and update stamps ("Stand: 22.04.2024"), link lists, a
+post's metadata line (it links the site's categories and tags). Each rule is a
+table entry or a short regex over the line's text; a line longer than a rule's
+limit is prose and stays.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from newsarchive.extraction.segments import Segment
+from newsarchive.extraction.segments import BLOCK_TAGS, Segment
 
 MAX_LINK_DENSITY = 0.5  # above this a line is a link list or a teaser
 
@@ -96,7 +98,29 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
         return False
     if len(text) <= STAFF_LINE_MAX and STAFF_LINE.match(text):
         return False
-    return not (len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text))
+    if len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text):
+        return False
+    return len(text) > TAXONOMY_LINE_MAX or not _names_taxonomy(seg.owner)
+
+
+TAXONOMY_LINE_MAX = 500  # "Filed under X, tagged Y by Z. Comments are closed." and the like
+
+
+def _names_taxonomy(owner: Any) -> bool:
+    """True when the line links the site's own categories or tags (``rel="tag"``,
+    ``rel="category tag"``): a post's metadata line, in any language."""
+    for link in owner.iter("a"):
+        rel = link.get("rel")
+        if rel and "tag" in rel.split() and _block_of(link) is owner:
+            return True
+    return False
+
+
+def _block_of(el: Any) -> Any:
+    for anc in el.iterancestors():
+        if anc.tag in BLOCK_TAGS:
+            return anc
+    return None
 
 
 def _looks_like_byline(text: str) -> bool:
