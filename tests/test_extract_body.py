@@ -758,3 +758,27 @@ def test_a_paragraph_with_an_ordinary_link_stays() -> None:
     line = "Dieser Eintrag erschien am Montag, <a href='/x'>hier</a> mit mehr Wörtern im Satz."
     html = page(f"<article><div class='entry'>{FOUR}<p>{line}</p></div></article>")
     assert body_of(html).paragraphs[-1].startswith("Dieser Eintrag erschien")
+
+
+def test_a_sentence_set_as_a_heading_above_the_body_is_the_standfirst() -> None:
+    # The standfirst sits in a block of its own before the body's block, styled as <h2>,
+    # with a byline and a date between them.
+    standfirst = "The harbour council votes tonight on a plan that would close the old pier."
+    html = page(
+        "<article><h1>Pier plan</h1>"
+        f"<div class='block-a'><h2>{standfirst}</h2></div>"
+        "<ul><li>By Jo Roe</li><li>12.03.2024</li></ul>"
+        f"<div class='text-block'>{FOUR}</div></article>"
+    )
+    result = body_of(html, headline="Pier plan")
+    assert result.lede == standfirst
+    assert result.paragraphs == FOUR_TEXTS
+
+
+def test_the_headline_in_an_h2_with_its_kicker_is_no_standfirst() -> None:
+    headline = "Why the old pier on the harbour front has to close this year"
+    html = page(
+        f"<article><div class='head'><h2><span>Harbour</span> {headline}</h2></div>"
+        f"<div class='text-block'>{FOUR}</div></article>"
+    )
+    assert body_of(html, headline=headline).lede == FOUR_TEXTS[0]
