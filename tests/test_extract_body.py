@@ -219,6 +219,7 @@ def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:
         "Updated: 2024-04-30 10:00",
         "Sendung: Antenne Brandenburg, 24.04.2024, 15:10 Uhr",
         "Dieses Thema im Programm: MDR THÜRINGEN - Das Radio | Nachrichten | 28. April 2023",
+        "Publiziert: 14.05.2024, 09:12",
     ],
 )
 def test_publication_and_update_stamps_are_not_body(stamp: str) -> None:
@@ -782,3 +783,11 @@ def test_the_headline_in_an_h2_with_its_kicker_is_no_standfirst() -> None:
         f"<div class='text-block'>{FOUR}</div></article>"
     )
     assert body_of(html, headline=headline).lede == FOUR_TEXTS[0]
+
+
+@pytest.mark.parametrize(
+    "credit", ["Titelbild: Jo Roe / Hafenarchiv", "Fotos: Jo Roe", "Photos: Jo Roe / Harbour"]
+)
+def test_a_photo_credit_line_under_the_article_is_not_body(credit: str) -> None:
+    html = page(f"<article><div class='content'>{FOUR}<p>{credit}</p></div></article>")
+    assert body_of(html).paragraphs[-1] == PARA.format(3)

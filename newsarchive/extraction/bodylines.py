@@ -25,7 +25,8 @@ CHROME_LINE = re.compile(
     r"|zum thema|weiterlesen|teilen|folgen sie|abonnieren|à lire aussi|lire aussi|voir aussi"
     r"|publicité|partager|lee también|leer más|publicidad|leggi anche|pubblicità|lees ook"
     r"|advertentie|läs också|les også|читайте также|реклама|czytaj także|czytaj też|reklama"
-    r"|©|copyright|photo:|foto:|bild:|image:|credit:|quelle:|source:)",
+    r"|©|copyright|photos?:|fotos?:|bild:|image:|credit:|quelle:|source:"
+    r"|(?:titel|aufmacher)(?:bild|foto):)",
     re.IGNORECASE,
 )
 CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
@@ -59,7 +60,8 @@ STAMP_LINE_MAX = 120
 # "Publié le 30/04/2024 - 16:00", "Updated: 2024-04-30").
 STAMP_LINE = re.compile(
     r"^(?:stand|(?:zuletzt )?aktualisiert(?: am)?|(?:last )?updated(?: on)?|published(?: on)?"
-    r"|veröffentlicht(?: am)?|erstellt(?: am)?|publié le|mis à jour le|actualizado|publicado"
+    r"|veröffentlicht(?: am)?|publiziert(?: am)?|erstellt(?: am)?|publié le|mis à jour le"
+    r"|actualizado|publicado"
     r"|pubblicato|aggiornato)\b\s*:?\s*(?:am\s+|on\s+|le\s+|el\s+|il\s+)?"
     r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}"
     # A broadcaster's note of the programme that aired the story.
