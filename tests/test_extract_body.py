@@ -791,3 +791,29 @@ def test_the_headline_in_an_h2_with_its_kicker_is_no_standfirst() -> None:
 def test_a_photo_credit_line_under_the_article_is_not_body(credit: str) -> None:
     html = page(f"<article><div class='content'>{FOUR}<p>{credit}</p></div></article>")
     assert body_of(html).paragraphs[-1] == PARA.format(3)
+
+
+def test_blocks_like_the_one_json_ld_holds_are_not_demoted_when_its_article_body_is_short() -> None:
+    # The structured data holds only the first of the article's "paragraph" blocks; the
+    # blocks after it are the same kind and still the article.
+    first = [PARA.format(f"first block {i}") for i in range(6)]
+    later = [
+        f"Later on, the story goes on with more words about the harbour, {i}." for i in range(6)
+    ]
+    ld = json.dumps({"@type": "NewsArticle", "articleBody": " ".join(first)})
+    html = page(
+        "<div class='story'>"
+        + "<div class='paragraph'>"
+        + "".join(f"<p>{t}</p>" for t in first)
+        + "</div>"
+        + "<h2>What comes next</h2>"
+        + "<div class='paragraph'>"
+        + "".join(f"<p>{t}</p>" for t in later)
+        + "</div>"
+        + "</div><div class='comments'><p>"
+        + PARA.format("a reader")
+        + "</p></div>",
+        head=f"<script type='application/ld+json'>{ld}</script>",
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == [*first, "What comes next", *later]

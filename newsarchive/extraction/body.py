@@ -125,9 +125,36 @@ def _weigh(seg: Segment, ld_body: str | None) -> float:
         return 0.0
     weight = length * (1.0 - seg.link_density) * TAG_WEIGHT.get(seg.tag, 0.5)
     if ld_body is not None:
-        probe = _norm(seg.text)[:80]
-        weight *= LD_MATCH_BOOST if probe and probe in ld_body else LD_MISS_FACTOR
+        weight *= LD_MATCH_BOOST if _in_ld_body(seg, ld_body) else LD_MISS_FACTOR
     return weight
+
+
+def _in_ld_body(seg: Segment, ld_body: str) -> bool:
+    probe = _norm(seg.text)[:80]
+    return bool(probe) and probe in ld_body
+
+
+def _beyond_ld_body(segments: list[Segment], weights: list[float], ld_body: str) -> list[float]:
+    """Undo the JSON-LD penalty for paragraphs in blocks of the same kind (tag and class)
+    as those holding the ``articleBody``'s text: a CMS that cuts the article into
+    ``<div class="paragraph">`` blocks may put only the first block in its structured data."""
+    parent_keys: set[Any] = set()
+    missed: list[int] = []
+    for i, (seg, weight) in enumerate(zip(segments, weights, strict=True)):
+        if not weight:
+            continue
+        parent = seg.owner.getparent()
+        if parent is None:
+            continue
+        if _in_ld_body(seg, ld_body):
+            parent_keys.add(_group_key(parent))
+        else:
+            missed.append(i)
+    for i in missed:
+        parent = segments[i].owner.getparent()
+        if parent.get("class") and _group_key(parent) in parent_keys:
+            weights[i] /= LD_MISS_FACTOR
+    return weights
 
 
 def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
@@ -472,9 +499,10 @@ def _extract_from(
         chosen = [s for s in segments if s.owner in inside and not s.soft]
     else:
         ld_body = _ld_article_body(doc)
-        raw = _open_headers(
-            segments, [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
-        )
+        raw = [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
+        if ld_body is not None:
+            raw = _beyond_ld_body(segments, raw, ld_body)
+        raw = _open_headers(segments, raw)
         released = _released_chrome(segments, raw)
         weights = [
             0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
