@@ -817,3 +817,24 @@ def test_blocks_like_the_one_json_ld_holds_are_not_demoted_when_its_article_body
     )
     result = body_of(html)
     assert [result.lede, *result.paragraphs] == [*first, "What comes next", *later]
+
+
+@pytest.mark.parametrize(
+    "bar", ["Impressum | Datenschutz | Kontakt", "Comments feed | Comments closed | Trackback URL"]
+)
+def test_a_bar_of_short_items_between_pipes_is_not_body(bar: str) -> None:
+    html = page(f"<article><div class='content'>{FOUR}<p>{bar}</p></div></article>")
+    assert body_of(html).paragraphs[-1] == PARA.format(3)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "items.select { |item| item } | first | last",
+        "Sie kam. | Sie sah. | Sie siegte.",
+        "Zwei Wörter | drei",
+    ],
+)
+def test_code_sentences_and_short_pipe_lines_stay(line: str) -> None:
+    html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")
+    assert body_of(html).paragraphs[-1] == line

@@ -102,7 +102,27 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
         return False
     if len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text):
         return False
+    if len(text) <= BAR_LINE_MAX and _link_bar(text):
+        return False
     return len(text) > TAXONOMY_LINE_MAX or not _names_taxonomy(seg.owner)
+
+
+BAR_LINE_MAX = 200
+BAR_MIN_ITEMS = 3
+BAR_ITEM_WORDS = 5
+_CODE_CHARS = re.compile(r"[{}\[\]();=<>/\\$]")
+
+
+def _link_bar(text: str) -> bool:
+    """A bar of short items between "|" ("Impressum | Datenschutz | Kontakt", "Comments feed
+    | Comments closed | Trackback"): a menu or a post's metadata, never a sentence."""
+    if _CODE_CHARS.search(text):
+        return False  # shell pipes, Ruby blocks: code
+    items = text.split("|")
+    return len(items) >= BAR_MIN_ITEMS and all(
+        0 < len(item.split()) <= BAR_ITEM_WORDS and not item.rstrip().endswith(".")
+        for item in items
+    )
 
 
 TAXONOMY_LINE_MAX = 500  # "Filed under X, tagged Y by Z. Comments are closed." and the like
