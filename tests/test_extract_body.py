@@ -838,3 +838,19 @@ def test_a_bar_of_short_items_between_pipes_is_not_body(bar: str) -> None:
 def test_code_sentences_and_short_pipe_lines_stay(line: str) -> None:
     html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")
     assert body_of(html).paragraphs[-1] == line
+
+
+def test_the_shown_slide_of_a_slideshow_article_counts_with_its_hidden_slides() -> None:
+    # A script shows one slide at a time: only the state word ("hidden") differs between
+    # the shown slide and the others, so they are one group, released together.
+    slides = [PARA.format(f"slide {i}") for i in range(8)]
+    html = page(
+        "<div class='story'>"
+        + "".join(
+            f"<div class='gallery-section{' hidden' if i else ''}'><p>{text}</p></div>"
+            for i, text in enumerate(slides)
+        )
+        + "</div>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == slides

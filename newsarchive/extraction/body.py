@@ -184,13 +184,22 @@ def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
 _NUMBERED_CLASS = re.compile(r"\S*[-_](?=[0-9a-f]*\d)[0-9a-f]{4,}(?!\S)")
 
 
+# State words a script toggles on one block of a series (the slide shown, the open tab).
+_STATE_CLASS = re.compile(
+    r"(?<!\S)(?:is-)?(?:hidden|active|current|selected|visible|show|shown|open)(?!\S)"
+)
+
+
 def _group_key(wrapper: Any) -> Any:
     """Wrappers of one tag and class count together; a class word ending in a number or
-    hash is an id a page builder gives each block ("element-5180d118"), not its kind."""
+    hash is an id a page builder gives each block ("element-5180d118"), not its kind, and a
+    state word ("hidden", "is-active") is the block's state: a slideshow's shown slide is
+    one of its slides."""
     cls = wrapper.get("class")
     if not cls:
         return wrapper
-    return wrapper.tag, " ".join(_NUMBERED_CLASS.sub("", cls).split())
+    cls = _STATE_CLASS.sub("", _NUMBERED_CLASS.sub("", cls))
+    return wrapper.tag, " ".join(cls.split())
 
 
 def _released_chrome(segments: list[Segment], weights: list[float]) -> set[Any]:
