@@ -632,6 +632,10 @@ def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None
         "<div class='title'>Das könnte Sie auch interessieren</div>",
         "<h3>NOTAS RELACIONADAS</h3>",
         "<h2>Schon gelesen?</h2>",
+        "<h3>Zur Person</h3>",
+        "<h2>About the author</h2>",
+        "<h4>Über die Autorin</h4>",
+        "<h3>À propos de l’auteur</h3>",
     ],
 )
 def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:

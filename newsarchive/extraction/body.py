@@ -407,7 +407,10 @@ _CLOSING_HEADING = re.compile(
     r"|les\s+plus\s+lus|à\s+lire\s+aussi|sur\s+le\s+même\s+sujet|articles\s+similaires"
     r"|lo\s+más\s+leído|(?:noticias|notas|artículos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
     r"|articoli\s+correlati|potrebbe\s+interessarti|leia\s+também|notícias\s+relacionadas"
-    r"|gerelateerde\s+artikelen)",
+    r"|gerelateerde\s+artikelen"
+    # The author's note under the text.
+    r"|about\s+the\s+authors?$|über\s+(?:den\s+autor|die\s+autorin|die\s+autoren)|zur\s+person$"
+    r"|à\s+propos\s+de\s+l.auteur|sobre\s+(?:el\s+autor|la\s+autora)|o\s+autorze)",
     re.IGNORECASE,
 )
 # "More TechCrunch": more of the site itself.
