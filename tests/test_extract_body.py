@@ -219,6 +219,7 @@ def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:
         "Updated: 2024-04-30 10:00",
         "Sendung: Antenne Brandenburg, 24.04.2024, 15:10 Uhr",
         "Dieses Thema im Programm: MDR THÜRINGEN - Das Radio | Nachrichten | 28. April 2023",
+        "Publiziert: 14.05.2024, 09:12",
     ],
 )
 def test_publication_and_update_stamps_are_not_body(stamp: str) -> None:
@@ -631,6 +632,10 @@ def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None
         "<div class='title'>Das könnte Sie auch interessieren</div>",
         "<h3>NOTAS RELACIONADAS</h3>",
         "<h2>Schon gelesen?</h2>",
+        "<h3>Zur Person</h3>",
+        "<h2>About the author</h2>",
+        "<h4>Über die Autorin</h4>",
+        "<h3>À propos de l’auteur</h3>",
     ],
 )
 def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:
@@ -693,3 +698,176 @@ def test_posts_inside_per_post_headers_of_one_class_are_the_text() -> None:
         f"<div class='thread'>{posts}</div>"
     )
     assert _texts(body_of(html)) == SIX[:4]
+
+
+def test_text_directly_in_an_articles_footer_is_not_body() -> None:
+    # A blog post's <footer> holds its post metadata as bare text (no <p> of its own):
+    # the footer is a block of its own, so that text does not join the article's text.
+    meta = "This entry was filed under Travel and tagged harbour, boats by Jo Roe."
+    html = page(
+        f"<article><p>{FOUR_TEXTS[0]}</p><div class='entry-content'>"
+        + "".join(f"<p>{text}</p>" for text in FOUR_TEXTS[1:])
+        + f"</div><footer>{meta}</footer></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS
+
+
+def test_a_short_posts_author_box_is_not_released_into_the_body() -> None:
+    # The author's note holds a fair share of a short post's text, yet is no article text.
+    bio = (
+        "Jo Roe writes about harbours, boats and the people who live by the sea; she has "
+        "sailed the coast for twenty years and runs a small museum of old maps."
+    )
+    html = page(
+        "<article><div class='entry-content'>"
+        f"<p>{PARA.format(0)}</p><p>{PARA.format(1)}</p>"
+        f"<div class='about-author'><h2>About Jo Roe</h2><p>{bio}</p></div>"
+        "</div></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS[:2]
+
+
+def test_a_page_its_script_fills_in_gives_the_text_of_its_noscript_copy() -> None:
+    # Only a loading note shows without scripts; the <noscript> copy holds the article.
+    html = page(
+        "<div id='app'><p>Loading…</p></div>"
+        f"<noscript><div class='fallback'><h1>Title</h1>{FOUR}</div></noscript>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS
+
+
+def test_a_noscript_note_beside_a_shown_article_stays_out() -> None:
+    note = "Please enable JavaScript to view the comments powered by a service. " * 3
+    html = page(f"<article>{FOUR}</article><noscript><p>{note}</p></noscript>")
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS
+
+
+def test_a_line_linking_the_sites_categories_and_tags_is_post_metadata() -> None:
+    # "rel=tag" marks taxonomy links in any language; the line around them is metadata.
+    meta = (
+        "Dieser Eintrag erschien am Montag und wurde unter "
+        "<a href='/c/reisen' rel='category tag'>Reisen</a> und "
+        "<a href='/t/hafen' rel='tag'>Hafen</a> abgelegt. Du kannst die Antworten "
+        "zu diesem Eintrag über den Feed verfolgen."
+    )
+    html = page(f"<article><div class='entry'>{FOUR}<p class='small'>{meta}</p></div></article>")
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS
+
+
+def test_a_paragraph_with_an_ordinary_link_stays() -> None:
+    line = "Dieser Eintrag erschien am Montag, <a href='/x'>hier</a> mit mehr Wörtern im Satz."
+    html = page(f"<article><div class='entry'>{FOUR}<p>{line}</p></div></article>")
+    assert body_of(html).paragraphs[-1].startswith("Dieser Eintrag erschien")
+
+
+def test_a_sentence_set_as_a_heading_above_the_body_is_the_standfirst() -> None:
+    # The standfirst sits in a block of its own before the body's block, styled as <h2>,
+    # with a byline and a date between them.
+    standfirst = "The harbour council votes tonight on a plan that would close the old pier."
+    html = page(
+        "<article><h1>Pier plan</h1>"
+        f"<div class='block-a'><h2>{standfirst}</h2></div>"
+        "<ul><li>By Jo Roe</li><li>12.03.2024</li></ul>"
+        f"<div class='text-block'>{FOUR}</div></article>"
+    )
+    result = body_of(html, headline="Pier plan")
+    assert result.lede == standfirst
+    assert result.paragraphs == FOUR_TEXTS
+
+
+def test_the_headline_in_an_h2_with_its_kicker_is_no_standfirst() -> None:
+    headline = "Why the old pier on the harbour front has to close this year"
+    html = page(
+        f"<article><div class='head'><h2><span>Harbour</span> {headline}</h2></div>"
+        f"<div class='text-block'>{FOUR}</div></article>"
+    )
+    assert body_of(html, headline=headline).lede == FOUR_TEXTS[0]
+
+
+@pytest.mark.parametrize(
+    "credit", ["Titelbild: Jo Roe / Hafenarchiv", "Fotos: Jo Roe", "Photos: Jo Roe / Harbour"]
+)
+def test_a_photo_credit_line_under_the_article_is_not_body(credit: str) -> None:
+    html = page(f"<article><div class='content'>{FOUR}<p>{credit}</p></div></article>")
+    assert body_of(html).paragraphs[-1] == PARA.format(3)
+
+
+def test_blocks_like_the_one_json_ld_holds_are_not_demoted_when_its_article_body_is_short() -> None:
+    # The structured data holds only the first of the article's "paragraph" blocks; the
+    # blocks after it are the same kind and still the article.
+    first = [PARA.format(f"first block {i}") for i in range(6)]
+    later = [
+        f"Later on, the story goes on with more words about the harbour, {i}." for i in range(6)
+    ]
+    ld = json.dumps({"@type": "NewsArticle", "articleBody": " ".join(first)})
+    html = page(
+        "<div class='story'>"
+        + "<div class='paragraph'>"
+        + "".join(f"<p>{t}</p>" for t in first)
+        + "</div>"
+        + "<h2>What comes next</h2>"
+        + "<div class='paragraph'>"
+        + "".join(f"<p>{t}</p>" for t in later)
+        + "</div>"
+        + "</div><div class='comments'><p>"
+        + PARA.format("a reader")
+        + "</p></div>",
+        head=f"<script type='application/ld+json'>{ld}</script>",
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == [*first, "What comes next", *later]
+
+
+@pytest.mark.parametrize(
+    "bar", ["Impressum | Datenschutz | Kontakt", "Comments feed | Comments closed | Trackback URL"]
+)
+def test_a_bar_of_short_items_between_pipes_is_not_body(bar: str) -> None:
+    html = page(f"<article><div class='content'>{FOUR}<p>{bar}</p></div></article>")
+    assert body_of(html).paragraphs[-1] == PARA.format(3)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "items.select { |item| item } | first | last",
+        "Sie kam. | Sie sah. | Sie siegte.",
+        "Zwei Wörter | drei",
+    ],
+)
+def test_code_sentences_and_short_pipe_lines_stay(line: str) -> None:
+    html = page(f"<article><div class='content'>{FOUR}<p>{line}</p></div></article>")
+    assert body_of(html).paragraphs[-1] == line
+
+
+def test_the_shown_slide_of_a_slideshow_article_counts_with_its_hidden_slides() -> None:
+    # A script shows one slide at a time: only the state word ("hidden") differs between
+    # the shown slide and the others, so they are one group, released together.
+    slides = [PARA.format(f"slide {i}") for i in range(8)]
+    html = page(
+        "<div class='story'>"
+        + "".join(
+            f"<div class='gallery-section{' hidden' if i else ''}'><p>{text}</p></div>"
+            for i, text in enumerate(slides)
+        )
+        + "</div>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == slides
+
+
+def test_text_inside_a_focusable_skip_block_is_not_screen_reader_only() -> None:
+    # "visually-hidden-focusable" shows on keyboard focus (skip links); a template that
+    # never closes such a block has the article inside it, and it must not be thrown away.
+    html = page(f"<nav><div class='visually-hidden-focusable'><article>{FOUR}</article>")
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS
+
+
+def test_visually_hidden_text_stays_out() -> None:
+    html = page(f"<article>{FOUR}<span class='visually-hidden'>Opens in a new window</span>")
+    assert "Opens in a new window" not in body_of(html).paragraphs

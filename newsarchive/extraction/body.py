@@ -125,9 +125,36 @@ def _weigh(seg: Segment, ld_body: str | None) -> float:
         return 0.0
     weight = length * (1.0 - seg.link_density) * TAG_WEIGHT.get(seg.tag, 0.5)
     if ld_body is not None:
-        probe = _norm(seg.text)[:80]
-        weight *= LD_MATCH_BOOST if probe and probe in ld_body else LD_MISS_FACTOR
+        weight *= LD_MATCH_BOOST if _in_ld_body(seg, ld_body) else LD_MISS_FACTOR
     return weight
+
+
+def _in_ld_body(seg: Segment, ld_body: str) -> bool:
+    probe = _norm(seg.text)[:80]
+    return bool(probe) and probe in ld_body
+
+
+def _beyond_ld_body(segments: list[Segment], weights: list[float], ld_body: str) -> list[float]:
+    """Undo the JSON-LD penalty for paragraphs in blocks of the same kind (tag and class)
+    as those holding the ``articleBody``'s text: a CMS that cuts the article into
+    ``<div class="paragraph">`` blocks may put only the first block in its structured data."""
+    parent_keys: set[Any] = set()
+    missed: list[int] = []
+    for i, (seg, weight) in enumerate(zip(segments, weights, strict=True)):
+        if not weight:
+            continue
+        parent = seg.owner.getparent()
+        if parent is None:
+            continue
+        if _in_ld_body(seg, ld_body):
+            parent_keys.add(_group_key(parent))
+        else:
+            missed.append(i)
+    for i in missed:
+        parent = segments[i].owner.getparent()
+        if parent.get("class") and _group_key(parent) in parent_keys:
+            weights[i] /= LD_MISS_FACTOR
+    return weights
 
 
 def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
@@ -157,13 +184,22 @@ def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
 _NUMBERED_CLASS = re.compile(r"\S*[-_](?=[0-9a-f]*\d)[0-9a-f]{4,}(?!\S)")
 
 
+# State words a script toggles on one block of a series (the slide shown, the open tab).
+_STATE_CLASS = re.compile(
+    r"(?<!\S)(?:is-)?(?:hidden|active|current|selected|visible|show|shown|open)(?!\S)"
+)
+
+
 def _group_key(wrapper: Any) -> Any:
     """Wrappers of one tag and class count together; a class word ending in a number or
-    hash is an id a page builder gives each block ("element-5180d118"), not its kind."""
+    hash is an id a page builder gives each block ("element-5180d118"), not its kind, and a
+    state word ("hidden", "is-active") is the block's state: a slideshow's shown slide is
+    one of its slides."""
     cls = wrapper.get("class")
     if not cls:
         return wrapper
-    return wrapper.tag, " ".join(_NUMBERED_CLASS.sub("", cls).split())
+    cls = _STATE_CLASS.sub("", _NUMBERED_CLASS.sub("", cls))
+    return wrapper.tag, " ".join(cls.split())
 
 
 def _released_chrome(segments: list[Segment], weights: list[float]) -> set[Any]:
@@ -258,8 +294,22 @@ def _released_inside(
     return {
         el
         for el, value in held.items()
-        if value >= INNER_RELEASE_SHARE * container_total and not never_article(attr_words(el))
+        if value >= INNER_RELEASE_SHARE * container_total and _may_hold_article(el)
     }
+
+
+# An author box ("author-bio", "about-author", "description_auteur"): a note on the writer.
+_AUTHOR_BOX = re.compile(r"auth?or|auteur", re.IGNORECASE)
+
+
+def _may_hold_article(el: Any) -> bool:
+    """False for wrappers inside the article that never hold its text however short it
+    is: consent dialogs, the article's own ``<footer>`` (tags, post metadata, the
+    author's note) and author boxes."""
+    if el.tag == "footer":
+        return False
+    words = attr_words(el)
+    return not (never_article(words) or _AUTHOR_BOX.search(words))
 
 
 def _choose_container(start: Any, segments: list[Segment], order: list[Any], weights: list[float]):
@@ -357,7 +407,10 @@ _CLOSING_HEADING = re.compile(
     r"|les\s+plus\s+lus|à\s+lire\s+aussi|sur\s+le\s+même\s+sujet|articles\s+similaires"
     r"|lo\s+más\s+leído|(?:noticias|notas|artículos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
     r"|articoli\s+correlati|potrebbe\s+interessarti|leia\s+também|notícias\s+relacionadas"
-    r"|gerelateerde\s+artikelen)",
+    r"|gerelateerde\s+artikelen"
+    # The author's note under the text.
+    r"|about\s+the\s+authors?$|über\s+(?:den\s+autor|die\s+autorin|die\s+autoren)|zur\s+person$"
+    r"|à\s+propos\s+de\s+l.auteur|sobre\s+(?:el\s+autor|la\s+autora)|o\s+autorze)",
     re.IGNORECASE,
 )
 # "More TechCrunch": more of the site itself.
@@ -399,13 +452,54 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     """Find the article container and split its text into lede, paragraphs and sections."""
     hints = hints or {}
     rule = hints.get("rule") or site_rules.for_document(doc)
-    headline = clean(hints.get("headline"))
     start = doc.root.find("body")
     if start is None:
         start = doc.root
     rule_container, drop = _rule_container(doc, rule)
+    result = _extract_from(doc, hints, rule, start, rule_container, drop)
+    if rule_container is None:
+        shown = _shown_chars(result)
+        if shown < NOSCRIPT_FALLBACK_CHARS:
+            fallback = _prose_noscript(start, shown)
+            if fallback is not None:
+                log.debug("body from <noscript> (%d chars shown outside it)", shown)
+                return _extract_from(doc, hints, rule, fallback, None, drop, remember=False)
+    return result
+
+
+NOSCRIPT_FALLBACK_CHARS = 300  # a body shorter than this may be one a script fills in
+NOSCRIPT_GAIN = 3  # ... from the <noscript> copy holding this many times its text
+
+
+def _shown_chars(result: BodyResult) -> int:
+    return len(result.lede or "") + sum(len(p) for p in result.paragraphs)
+
+
+def _prose_noscript(start: Any, shown: int) -> Any:
+    """The ``<noscript>`` holding the article when the page shows next to nothing without
+    scripts: pages that render their text by JavaScript give readers without it a copy."""
+    best, best_chars = None, max(NOSCRIPT_FALLBACK_CHARS, NOSCRIPT_GAIN * shown)
+    for noscript in start.iter("noscript"):
+        chars = len(clean(noscript.text_content()) or "")
+        if chars > best_chars:
+            best, best_chars = noscript, chars
+    return best
+
+
+def _extract_from(
+    doc: Any,
+    hints: dict[str, Any],
+    rule: Any,
+    start: Any,
+    rule_container: Any,
+    drop: set[Any],
+    remember: bool = True,
+) -> BodyResult:
+    """:func:`extract_body` on the subtree ``start`` (the page's ``<body>`` or a fallback)."""
+    headline = clean(hints.get("headline"))
     page = segment_page(start, drop)
-    pageindex.remember(doc, page.index)
+    if remember:
+        pageindex.remember(doc, page.index)
     segments = page.segments
     page.index.short_blocks = [(s.owner, s.text) for s in segments if len(s.text) <= SHORT_BLOCK]
     repeated = _repeated_texts(segments)
@@ -417,9 +511,10 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
         chosen = [s for s in segments if s.owner in inside and not s.soft]
     else:
         ld_body = _ld_article_body(doc)
-        raw = _open_headers(
-            segments, [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
-        )
+        raw = [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
+        if ld_body is not None:
+            raw = _beyond_ld_body(segments, raw, ld_body)
+        raw = _open_headers(segments, raw)
         released = _released_chrome(segments, raw)
         weights = [
             0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)

@@ -2,16 +2,18 @@
 
 The container holds more than paragraphs: the headline again, "Read more" and
 "Anzeige" labels, comment and "follow us" prompts, bylines ("Autor: …", "Par … ·
-Publié le …"), datelines and update stamps ("Stand: 22.04.2024"), link lists. Each
-rule is a table entry or a short regex over the line's text; a line longer than a
-rule's limit is prose and stays.
+Publié le …"), datelines and update stamps ("Stand: 22.04.2024"), link lists, a
+post's metadata line (it links the site's categories and tags). Each rule is a
+table entry or a short regex over the line's text; a line longer than a rule's
+limit is prose and stays.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from newsarchive.extraction.segments import Segment
+from newsarchive.extraction.segments import BLOCK_TAGS, Segment
 
 MAX_LINK_DENSITY = 0.5  # above this a line is a link list or a teaser
 
@@ -23,7 +25,8 @@ CHROME_LINE = re.compile(
     r"|zum thema|weiterlesen|teilen|folgen sie|abonnieren|à lire aussi|lire aussi|voir aussi"
     r"|publicité|partager|lee también|leer más|publicidad|leggi anche|pubblicità|lees ook"
     r"|advertentie|läs också|les også|читайте также|реклама|czytaj także|czytaj też|reklama"
-    r"|©|copyright|photo:|foto:|bild:|image:|credit:|quelle:|source:)",
+    r"|©|copyright|photos?:|fotos?:|bild:|image:|credit:|quelle:|source:"
+    r"|(?:titel|aufmacher)(?:bild|foto):)",
     re.IGNORECASE,
 )
 CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
@@ -57,7 +60,8 @@ STAMP_LINE_MAX = 120
 # "Publié le 30/04/2024 - 16:00", "Updated: 2024-04-30").
 STAMP_LINE = re.compile(
     r"^(?:stand|(?:zuletzt )?aktualisiert(?: am)?|(?:last )?updated(?: on)?|published(?: on)?"
-    r"|veröffentlicht(?: am)?|erstellt(?: am)?|publié le|mis à jour le|actualizado|publicado"
+    r"|veröffentlicht(?: am)?|publiziert(?: am)?|erstellt(?: am)?|publié le|mis à jour le"
+    r"|actualizado|publicado"
     r"|pubblicato|aggiornato)\b\s*:?\s*(?:am\s+|on\s+|le\s+|el\s+|il\s+)?"
     r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}"
     # A broadcaster's note of the programme that aired the story.
@@ -96,7 +100,49 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
         return False
     if len(text) <= STAFF_LINE_MAX and STAFF_LINE.match(text):
         return False
-    return not (len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text))
+    if len(text) <= CHROME_LINE_MAX and CHROME_LINE.match(text):
+        return False
+    if len(text) <= BAR_LINE_MAX and _link_bar(text):
+        return False
+    return len(text) > TAXONOMY_LINE_MAX or not _names_taxonomy(seg.owner)
+
+
+BAR_LINE_MAX = 200
+BAR_MIN_ITEMS = 3
+BAR_ITEM_WORDS = 5
+_CODE_CHARS = re.compile(r"[{}\[\]();=<>/\\$]")
+
+
+def _link_bar(text: str) -> bool:
+    """A bar of short items between "|" ("Impressum | Datenschutz | Kontakt", "Comments feed
+    | Comments closed | Trackback"): a menu or a post's metadata, never a sentence."""
+    if _CODE_CHARS.search(text):
+        return False  # shell pipes, Ruby blocks: code
+    items = text.split("|")
+    return len(items) >= BAR_MIN_ITEMS and all(
+        0 < len(item.split()) <= BAR_ITEM_WORDS and not item.rstrip().endswith(".")
+        for item in items
+    )
+
+
+TAXONOMY_LINE_MAX = 500  # "Filed under X, tagged Y by Z. Comments are closed." and the like
+
+
+def _names_taxonomy(owner: Any) -> bool:
+    """True when the line links the site's own categories or tags (``rel="tag"``,
+    ``rel="category tag"``): a post's metadata line, in any language."""
+    for link in owner.iter("a"):
+        rel = link.get("rel")
+        if rel and "tag" in rel.split() and _block_of(link) is owner:
+            return True
+    return False
+
+
+def _block_of(el: Any) -> Any:
+    for anc in el.iterancestors():
+        if anc.tag in BLOCK_TAGS:
+            return anc
+    return None
 
 
 def _looks_like_byline(text: str) -> bool:

@@ -30,7 +30,8 @@ BLOCK_TAGS = frozenset(
         "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd",
         "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "td", "th",
         "tbody", "thead", "tfoot", "caption", "form", "center", "address", "details",
-        "summary", "body", "hgroup", "fieldset", "header", "figure", "figcaption",
+        "summary", "body", "hgroup", "fieldset", "header", "figure", "figcaption", "footer",
+        "nav", "aside", "menu",
     }
 )  # fmt: skip
 HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
