@@ -860,14 +860,6 @@ def test_the_shown_slide_of_a_slideshow_article_counts_with_its_hidden_slides() 
     assert [result.lede, *result.paragraphs] == slides
 
 
-def test_text_inside_a_focusable_skip_block_is_not_screen_reader_only() -> None:
-    # "visually-hidden-focusable" shows on keyboard focus (skip links); a template that
-    # never closes such a block has the article inside it, and it must not be thrown away.
-    html = page(f"<nav><div class='visually-hidden-focusable'><article>{FOUR}</article>")
-    result = body_of(html)
-    assert [result.lede, *result.paragraphs] == FOUR_TEXTS
-
-
 def test_visually_hidden_text_stays_out() -> None:
     html = page(f"<article>{FOUR}<span class='visually-hidden'>Opens in a new window</span>")
     assert "Opens in a new window" not in body_of(html).paragraphs

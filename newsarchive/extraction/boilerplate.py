@@ -53,7 +53,7 @@ CHROME_RE = re.compile(
 # read out to blind readers, never shown, so neither article text nor a caption.
 SCREEN_READER_ONLY = re.compile(
     r"(?:^|[\s_-])(?:sr-only|visually-?hidden|screen-?reader\w*|offscreen|a11y-?hidden)"
-    r"(?!-focusable)(?:$|[\s_-])"
+    r"(?:$|[\s_-])"
 )
 
 # Captions wear many class names ("newsCaption", "bildunterschrift"); never body text.
