@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.captures import fetched, item
+from support.crawls import crawl_command, run_command
 from support.warcsite import RawSite, Route, html_page, http_response
 
 from newsarchive.pagestep import SUSPECTED_BLOCK, ExtractionLimits, decide_outcome, process_page
@@ -136,27 +135,8 @@ def test_crawl_and_reextract_give_the_same_verdicts(tmp_path: Path) -> None:
         for name, path in paths.items():
             site.routes[path] = Route(http_response("200 OK", HTML, bodies[name].encode()))
         out = tmp_path / "crawl"
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "newsarchive",
-                "crawl",
-                base + "/",
-                "--out",
-                str(out),
-                "--allow-private",
-                "--crawl-id",
-                "verdicts",
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            cwd=ROOT,
+        result = run_command(
+            crawl_command(base + "/", out, crawl_id="verdicts"), timeout=180, cwd=ROOT
         )
         assert result.returncode == 0, result.stderr[-3000:]
 

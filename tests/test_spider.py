@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
+from support.crawls import crawl_command, run_command, run_newsarchive
 from twisted.python.failure import Failure
 
 from newsarchive.pagestep import process_page
@@ -390,20 +389,13 @@ def test_crawl_of_loopback_is_refused_and_recorded(tmp_path: Path) -> None:
     (site_dir / "index.html").write_text("<html><body><a href='/a'>a</a></body></html>")
     out = tmp_path / "out"
     with DemoSite(site_dir) as site:
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "newsarchive",
-                "crawl",
-                site.base_url + "/",
-                "--out",
-                str(out),
-                "-s",
-                "NEWSARCHIVE_WARC_ENABLED=False",
-            ],
-            capture_output=True,
-            text=True,
+        run = run_newsarchive(
+            "crawl",
+            site.base_url + "/",
+            "--out",
+            out,
+            "-s",
+            "NEWSARCHIVE_WARC_ENABLED=False",
             timeout=120,
             cwd=tmp_path,
         )
@@ -458,26 +450,7 @@ def test_article_reached_only_through_a_redirect(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with DemoSite(site_dir) as site:
         base = site.base_url
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "newsarchive",
-                "crawl",
-                base + "/",
-                "--out",
-                str(out),
-                "--allow-private",
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=tmp_path,
-        )
+        run = run_command(crawl_command(base + "/", out), timeout=120, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     rows = []
     for batch in (out / "articles").glob("*.jsonl.gz"):
