@@ -89,9 +89,8 @@ def run(args: argparse.Namespace) -> int:
         readers = [
             load(source, on_error=on_error, verify=not args.no_verify) for source in args.sources
         ]
-    except (
-        MissingSource
-    ) as error:  # a wrong argument, like a bad option: exit 2 as for every command
+    except MissingSource as error:
+        # a wrong argument, like a bad option: exit 2 as for every command
         print(f"newsarchive export: {error}", file=sys.stderr)
         return 2
     except LoadError as error:
@@ -118,18 +117,12 @@ def run(args: argparse.Namespace) -> int:
             conformed=True,
             keep_going=args.keep_going,
         )
-    except LoadError as error:
-        print(f"newsarchive export: {error}; nothing written to {args.out}", file=sys.stderr)
-        return 1
-    except ExportUsageError as error:
+    except (ExportUsageError, ImportError) as error:
         print(f"newsarchive export: {error}", file=sys.stderr)
         return 2
-    except ExportError as error:
+    except (LoadError, ExportError) as error:
         print(f"newsarchive export: {error}; nothing written to {args.out}", file=sys.stderr)
         return 1
-    except ImportError as error:
-        print(f"newsarchive export: {error}", file=sys.stderr)
-        return 2
     except OSError as error:
         print(
             f"newsarchive export: cannot write {args.out}: {error.strerror or error}; "
