@@ -10,14 +10,13 @@ records carried the victim's ``article_id``. A canonical URL on another site (se
 
 from __future__ import annotations
 
-import gzip
-import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.crawls import exported_articles
 from support.warcsite import RawSite, Route, html_page, http_response
 
 from newsarchive.extraction import extract
@@ -145,11 +144,7 @@ def crawl_site(plan: Path, site: str) -> None:
 
 
 def exported(folder: Path) -> list[dict[str, Any]]:
-    return [
-        json.loads(line)
-        for path in sorted(folder.rglob("articles-*.jsonl.gz"))
-        for line in gzip.decompress(path.read_bytes()).decode().splitlines()
-    ]
+    return exported_articles(folder, "**/articles-*.jsonl.gz")
 
 
 @pytest.mark.slow

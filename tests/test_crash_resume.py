@@ -11,8 +11,6 @@ asyncio printed tracebacks and the crawl never ended).
 
 from __future__ import annotations
 
-import contextlib
-import gzip
 import io
 import json
 import signal
@@ -24,6 +22,7 @@ import pytest
 from support.crawls import (
     NEWSARCHIVE,
     crawl_command,
+    exported_articles,
     interrupt_when,
     local_plan,
     resumable_settings,
@@ -40,15 +39,7 @@ CRAWL_ID = "20260101T000000Z-kill"
 
 def exported(folder: Path) -> list[dict[str, Any]]:
     """Article records written so far (the member being written at a kill may be cut)."""
-    rows: list[dict[str, Any]] = []
-    for batch in sorted((folder / "articles").glob("*.jsonl.gz*")):
-        with (
-            contextlib.suppress(EOFError, OSError, json.JSONDecodeError),
-            gzip.open(batch, "rt", encoding="utf-8") as handle,
-        ):
-            for line in handle:
-                rows.append(json.loads(line))
-    return rows
+    return exported_articles(folder, while_running=True)
 
 
 def run_until(command: list[str], cwd: Path, ready: Callable[[], bool]) -> None:

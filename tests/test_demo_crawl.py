@@ -7,8 +7,6 @@ pages.jsonl, the WARC files and the demo server's request log.
 
 from __future__ import annotations
 
-import contextlib
-import gzip
 import io
 import json
 import subprocess
@@ -24,6 +22,7 @@ import pytest
 from support.crawls import (
     NO_DELAY,
     crawl_command,
+    exported_articles,
     interrupt_when,
     local_plan,
     resumable_settings,
@@ -53,11 +52,7 @@ class DemoRun:
         return [json.loads(line) for line in lines]
 
     def articles(self) -> list[dict[str, Any]]:
-        rows = []
-        for batch in sorted((self.out / "articles").glob("*.jsonl.gz")):
-            with gzip.open(batch, "rt", encoding="utf-8") as handle:
-                rows += [json.loads(line) for line in handle]
-        return rows
+        return exported_articles(self.out)
 
     def server_paths(self) -> list[str]:
         lines = (self.out / "demo-server-requests.jsonl").read_text().splitlines()
@@ -501,15 +496,8 @@ def test_crawl_with_jobdir_persists_requests(tmp_path: Path) -> None:
 
 
 def exported_urls(out: Path) -> list[str]:
-    urls = []
-    for batch in sorted((out / "articles").glob("*.jsonl.gz*")):
-        # the member being written when the crawl was killed may be cut short
-        with (
-            gzip.open(batch, "rt", encoding="utf-8") as handle,
-            contextlib.suppress(EOFError, json.JSONDecodeError),
-        ):
-            urls += [json.loads(line)["url"] for line in handle]
-    return urls
+    # the member being written when the crawl was killed may be cut short
+    return [record["url"] for record in exported_articles(out, while_running=True)]
 
 
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGKILL"])

@@ -11,7 +11,6 @@ no key of the crawl behind.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import signal
@@ -26,6 +25,7 @@ import pytest
 from support.crawls import (
     NEWSARCHIVE,
     crawl_command,
+    exported_articles,
     local_plan,
     run_newsarchive,
     setting_args,
@@ -94,11 +94,7 @@ def wait_for(condition: Any, what: str, timeout: float = 60.0) -> None:
 
 
 def exported_urls(folder: Path) -> list[str]:
-    urls = []
-    for path in sorted((folder / "articles").glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            urls.extend(json.loads(line)["url"] for line in handle)
-    return urls
+    return [record["url"] for record in exported_articles(folder)]
 
 
 def warc_response_urls(out: Path) -> list[str]:
@@ -388,11 +384,7 @@ def start_plan_worker(
 
 
 def exported_records(out: Path) -> list[dict[str, Any]]:
-    records = []
-    for path in sorted(out.glob("workers/*/articles/*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            records.extend(json.loads(line) for line in handle)
-    return records
+    return exported_articles(out, "workers/*/articles/*.jsonl.gz")
 
 
 @pytest.mark.parametrize(

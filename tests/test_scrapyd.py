@@ -6,7 +6,6 @@ temporary folder, and a generated local news site.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.crawls import exported_articles
 from support.redis_server import (
     LocalRedis,
     free_port,
@@ -120,11 +120,7 @@ def wait_for_jobs(scrapyd: str, jobs: set[str]) -> None:
 
 
 def read_articles(folder: Path) -> list[dict]:
-    articles = []
-    for path in sorted((folder / "articles").glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            articles.extend(json.loads(line) for line in handle)
-    return articles
+    return exported_articles(folder)
 
 
 LOCAL_CRAWL = {

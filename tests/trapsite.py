@@ -10,7 +10,6 @@ and returns its stats; with ``audit=True`` the subprocess records every
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -22,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from support.crawls import exported_articles
 
 Reply = tuple[int, list[tuple[str, str]], bytes]
 Handler = Callable[[BaseHTTPRequestHandler], Reply]
@@ -175,11 +176,7 @@ class CrawlRun:
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
     def articles(self) -> list[dict[str, Any]]:
-        rows = []
-        for batch in sorted((self.out / "articles").glob("*.jsonl.gz")):
-            with gzip.open(batch, "rt", encoding="utf-8") as handle:
-                rows += [json.loads(line) for line in handle]
-        return rows
+        return exported_articles(self.out)
 
     def report(self) -> dict[str, Any]:
         return json.loads((self.out / "report.json").read_text(encoding="utf-8"))

@@ -7,6 +7,8 @@ on ``PYTHONPATH`` for settings that name ``support`` classes).
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from support import PYTHONPATH_ENTRY
 
@@ -217,3 +220,23 @@ def interrupt_when(
         return running
     finally:
         process.wait(timeout=60)
+
+
+def exported_articles(
+    folder: Path, pattern: str = "articles/*.jsonl.gz", *, while_running: bool = False
+) -> list[dict[str, Any]]:
+    """The article records of the batches ``pattern`` names below ``folder``, in name order.
+
+    ``while_running``: batches still being written (``*.open``) too, where the member
+    being written (or cut by a kill) ends its file's records quietly.
+    """
+    records: list[dict[str, Any]] = []
+    for batch in sorted(folder.glob(pattern + ("*" if while_running else ""))):
+        try:
+            with gzip.open(batch, "rt", encoding="utf-8") as handle:
+                for line in handle:
+                    records.append(json.loads(line))
+        except (EOFError, OSError, json.JSONDecodeError):
+            if not while_running:
+                raise
+    return records
