@@ -56,3 +56,34 @@ def test_a_revisit_of_another_workers_capture_is_rebuilt(
         index=index,
     )
     assert again.records == 0
+
+
+def test_articles_a_worker_exported_but_never_recorded_reach_the_plans_state(
+    redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    """A kill between the export (800) and the state commit (850) leaves an exported
+    article the state does not know: crawl-finish records it, once."""
+    from newsarchive.distributed.rebuild import rebuild_worker
+    from newsarchive.distributed.state import RedisCrawlState
+    from newsarchive.export.jsonl import JsonLinesBatchWriter
+
+    dead = tmp_path / "crawl" / "workers" / "dead"
+    writer = JsonLinesBatchWriter(dead / "articles", "articles-unrecorded", 100)
+    for number in (1, 2):
+        writer.write(
+            {
+                "url": f"{BASE}/2024/05/0{number}/story.html",
+                "article_id": f"a{number}",
+                "content_hash": f"h{number}",
+                "capture_id": f"c{number}",
+                "article_version": 1,
+                "provenance": {"fetch_status": 200, "fetched_at": "2024-05-01T00:00:00Z"},
+            }
+        )
+    writer.close()
+    state = RedisCrawlState(redis_server.client(), "unrecorded")
+    state.record_version("a2", "h2", "c2", 1)  # this one the worker's state pipeline recorded
+    result = rebuild_worker(dead, "unrecorded", set(), state=state)
+    assert (result.records, result.noted_in_state) == (0, 1)
+    assert state.exported_version("a1") == ("h1", "c1", 1)
+    assert rebuild_worker(dead, "unrecorded", set(), state=state).noted_in_state == 0

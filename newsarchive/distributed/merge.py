@@ -197,6 +197,11 @@ def rebuild_stopped_workers(
                 f"{folder.name}: killed before exporting {result.records} archived articles: "
                 "rebuilt from its WARC files"
             )
+        if result.noted_in_state:
+            warnings.append(
+                f"{folder.name}: killed between exporting {result.noted_in_state} articles and "
+                "recording them in the plan's state: recorded now"
+            )
         rebuilt.append(dataclasses.asdict(result))
     return rebuilt
 

@@ -16,7 +16,8 @@ With the plan's crawl state (Redis), a text an earlier run exported is not
 exported again (the crawl's dedupe rule), a changed one continues its versions,
 and each rebuilt record is recorded in the state as the crawl's pipelines would
 have (fetch, article, exported version), so the next run neither skips nor
-repeats it.
+repeats it. So is each article the killed worker exported itself but died before
+recording (the state's writes follow the export).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Rebuilt:
     records: int  # rebuilt and written
     already_exported: int  # articles of its WARC some worker had exported
     earlier_runs: int  # same text exported by an earlier run of the plan
+    # exported by the worker, killed before its state pipeline recorded them
+    noted_in_state: int = 0
 
 
 def exported_texts(folders: Iterable[Path]) -> set[tuple[str | None, str | None]]:
@@ -96,6 +99,28 @@ def note_in_state(state: Any, record: dict[str, Any]) -> None:
         )
 
 
+def note_unrecorded_exports(state: Any, folder: Path) -> int:
+    """Record in the state the articles ``folder``'s worker exported but never recorded.
+
+    A worker's state writes follow its export (``CrawlStateCommitPipeline``): a kill
+    between the two leaves an exported article the plan's state does not know, which
+    the next run would fetch and export again. Returns how many were recorded.
+    """
+    from newsarchive.summary import read_jsonl
+
+    noted = 0
+    for path in sorted((folder / "articles").glob("*.jsonl.gz")):
+        for record in read_jsonl(path):
+            article_id = record.get("article_id")
+            if not article_id:
+                continue
+            known = state.exported_version(article_id)
+            if known is None or known[2] < (record.get("article_version") or 1):
+                note_in_state(state, record)
+                noted += 1
+    return noted
+
+
 def revisited_files(warcs: list[Path], index: Any) -> list[Path]:
     """Other WARC files holding the originals of the revisits in ``warcs`` (via the digest index).
 
@@ -146,6 +171,8 @@ def rebuild_worker(
         settings.NEWSARCHIVE_MIN_ARTICLE_PROBABILITY if min_probability is None else min_probability
     )
     result = Rebuilt(folder.name, 0, 0, 0)
+    if state is not None:
+        result.noted_in_state = note_unrecorded_exports(state, folder)
     warcs = sorted((folder / "warc").glob("*.warc.gz"))
     if index is not None:
         warcs = [*revisited_files(warcs, index), *warcs]
