@@ -220,9 +220,9 @@ def run_plan(
     """Crawl a plan's sites side by side; each run is opened and closed in the crawl state."""
     from newsarchive import report_html
     from newsarchive.crawler import run_crawls
-    from newsarchive.crawlfolder import reconcile_state
     from newsarchive.distributed.state import open_crawl_state
     from newsarchive.report import report_crawl
+    from newsarchive.statesync import reconcile_state
     from newsarchive.summary import crawl_failure, format_summary, summarize
 
     # The plan's SQLite state, or in worker mode the Redis state all workers share; there
