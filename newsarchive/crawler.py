@@ -212,8 +212,7 @@ def run_crawls(
         crawler = Crawler(NewsSpider, settings, init_reactor=not crawlers)
         process.crawl(crawler, **options.spider_kwargs())
         crawlers.append(crawler)
-    if on_signal is not None:
-        _announce_signals(on_signal)
+    _on_stop_signals(crawlers, on_signal)
     started = time.monotonic()
     process.start()
     seconds = time.monotonic() - started
@@ -242,14 +241,26 @@ def _check_output_dir(out_dir: Path) -> None:
         raise ValueError(f"output folder {out_dir}: cannot create it ({exc.strerror})") from None
 
 
-def _announce_signals(callback: Callable[[str], None]) -> None:
-    """Call ``callback(signal name)`` on the first SIGINT/SIGTERM, then let Scrapy's handler run.
+def _on_stop_signals(
+    crawlers: Sequence[Any], callback: Callable[[str], None] | None = None
+) -> None:
+    """On the first SIGINT/SIGTERM: stop waiting downloads, call ``callback(signal name)``.
 
-    Scrapy installs its shutdown handlers once the reactor runs; they are wrapped
-    right after. The callback runs in the reactor thread (never inside the signal
-    handler, where writing to a stream can fail).
+    Then Scrapy's own handler runs (a graceful stop; a second signal stops at once).
+    Without the first step a polite crawl kept fetching its queued requests, one per
+    delay (``newsarchive.spiders.stopping``). Scrapy installs its shutdown handlers
+    once the reactor runs; they are wrapped right after. The work runs in the reactor
+    thread (never inside the signal handler, where writing to a stream can fail).
     """
     from twisted.internet import reactor
+
+    from newsarchive.spiders.stopping import stop_promptly
+
+    def first_stop(name: str) -> None:
+        for crawler in crawlers:
+            stop_promptly(crawler)
+        if callback is not None:
+            callback(name)
 
     def wrap() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -258,7 +269,7 @@ def _announce_signals(callback: Callable[[str], None]) -> None:
                 continue
 
             def handler(num: int, frame: Any, previous: Callable[..., Any] = previous) -> None:
-                reactor.callFromThread(callback, signal.Signals(num).name)  # type: ignore[attr-defined]
+                reactor.callFromThread(first_stop, signal.Signals(num).name)  # type: ignore[attr-defined]
                 previous(num, frame)
 
             signal.signal(signum, handler)

@@ -114,6 +114,7 @@ class ArticleExportPipeline:
         (:func:`newsarchive.statesync.reconcile_state`). A killed run marks nothing.
         """
         from newsarchive.pipelines.state import crawl_state_for
+
         from newsarchive.statesync import mark_recorded
 
         state = crawl_state_for(self.crawler)

@@ -209,8 +209,8 @@ def announce(args: argparse.Namespace, crawl_id: str, where: str) -> Any:
         logging.getLogger("newsarchive.crawl").info("%s", line)
 
     say("")
-    # Scrapy finishes the requests already queued (each after the delay); a second
-    # signal stops at once, and the resume command picks up what was left.
+    # The pages being fetched are finished and exported; requests waiting for their
+    # politeness delay are left for the resume. A second signal stops at once.
     return lambda signame: say(f"{signame} received, stopping (send it again to stop at once); ")
 
 
