@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import math
 import shlex
-import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -189,6 +188,7 @@ def run_crawls(
     from scrapy.settings import Settings
 
     from newsarchive.spiders.news import NewsSpider
+    from newsarchive.spiders.stopping import on_stop_signal
 
     all_settings = check_crawls(crawls)
     # The process holds only project-wide settings: it merges them into every crawler
@@ -212,7 +212,8 @@ def run_crawls(
         crawler = Crawler(NewsSpider, settings, init_reactor=not crawlers)
         process.crawl(crawler, **options.spider_kwargs())
         crawlers.append(crawler)
-    _on_stop_signals(crawlers, on_signal)
+    if on_signal is not None:
+        on_stop_signal(on_signal)
     started = time.monotonic()
     process.start()
     seconds = time.monotonic() - started
@@ -239,42 +240,6 @@ def _check_output_dir(out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"output folder {out_dir}: cannot create it ({exc.strerror})") from None
-
-
-def _on_stop_signals(
-    crawlers: Sequence[Any], callback: Callable[[str], None] | None = None
-) -> None:
-    """On the first SIGINT/SIGTERM: stop waiting downloads, call ``callback(signal name)``.
-
-    Then Scrapy's own handler runs (a graceful stop; a second signal stops at once).
-    Without the first step a polite crawl kept fetching its queued requests, one per
-    delay (``newsarchive.spiders.stopping``). Scrapy installs its shutdown handlers
-    once the reactor runs; they are wrapped right after. The work runs in the reactor
-    thread (never inside the signal handler, where writing to a stream can fail).
-    """
-    from twisted.internet import reactor
-
-    from newsarchive.spiders.stopping import stop_promptly
-
-    def first_stop(name: str) -> None:
-        for crawler in crawlers:
-            stop_promptly(crawler)
-        if callback is not None:
-            callback(name)
-
-    def wrap() -> None:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous = signal.getsignal(signum)
-            if not callable(previous):
-                continue
-
-            def handler(num: int, frame: Any, previous: Callable[..., Any] = previous) -> None:
-                reactor.callFromThread(first_stop, signal.Signals(num).name)  # type: ignore[attr-defined]
-                previous(num, frame)
-
-            signal.signal(signum, handler)
-
-    reactor.callWhenRunning(lambda: reactor.callLater(0, wrap))  # type: ignore[attr-defined]
 
 
 def resume_command(argv: Sequence[str], crawl_id: str) -> str:

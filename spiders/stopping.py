@@ -14,15 +14,20 @@ the entry points), and fails with :class:`StoppedBeforeFetch`, which the spider
 does not record: nothing was fetched. Pages being downloaded finish, their records
 are extracted and exported, and the WARC file is closed as usual.
 
-Redis workers keep Scrapy's behaviour: their requests are released from the
-shared queue as they finish (``newsarchive.distributed.inflight``).
+The middleware watches the signals itself (:func:`on_stop_signal`), so a crawl
+started any way (``newsarchive crawl``, ``scrapy crawl``, scrapyd's cancel) stops
+the same. Redis workers keep Scrapy's behaviour: their requests are released from
+the shared queue as they finish (``newsarchive.distributed.inflight``).
 """
 
 from __future__ import annotations
 
 import logging
+import signal
+from collections.abc import Callable
 from typing import Any
 
+from newsarchive.spiders.robots import META_KEY as ROBOTS_META  # made again on every start
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -30,7 +35,35 @@ from twisted.python.failure import Failure
 
 log = logging.getLogger(__name__)
 
-ATTRIBUTE = "_newsarchive_prompt_stop"  # the crawler's middleware, for stop_promptly()
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def on_stop_signal(callback: Callable[[str], object]) -> None:
+    """Call ``callback(signal name)`` on the first SIGINT/SIGTERM, then the earlier handler.
+
+    Scrapy installs its shutdown handlers (graceful stop; a second signal stops at
+    once) when the reactor starts; they are wrapped right after. The callback runs
+    in the reactor thread, never inside the signal handler (where writing to a
+    stream can fail).
+    """
+    from twisted.internet import reactor
+
+    def wrap() -> None:
+        for signum in STOP_SIGNALS:
+            previous = signal.getsignal(signum)
+            if not callable(previous):
+                continue
+
+            def handler(num: int, frame: Any, previous: Callable[..., Any] = previous) -> None:
+                reactor.callFromThread(callback, signal.Signals(num).name)  # type: ignore[attr-defined]
+                previous(num, frame)
+
+            try:
+                signal.signal(signum, handler)
+            except ValueError:  # not the main thread (a crawl run from a thread): no signals
+                return
+
+    reactor.callWhenRunning(lambda: reactor.callLater(0, wrap))  # type: ignore[attr-defined]
 
 
 class StoppedBeforeFetch(IgnoreRequest):
@@ -50,7 +83,7 @@ class PromptStopMiddleware:
         if crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
             raise NotConfigured("a Redis worker finishes the requests it took from the queue")
         middleware = cls(crawler)
-        setattr(crawler, ATTRIBUTE, middleware)
+        on_stop_signal(lambda _name: middleware.stop())
         return middleware
 
     def process_request(self, request: Request) -> None:
@@ -60,6 +93,8 @@ class PromptStopMiddleware:
 
     def stop(self) -> int:
         """Take the waiting requests out of the downloader's slots; returns how many."""
+        if self.stopping:
+            return 0
         self.stopping = True
         engine = self.crawler.engine
         downloader = getattr(engine, "downloader", None)
@@ -79,7 +114,7 @@ class PromptStopMiddleware:
 
     def _give_back(self, request: Request) -> None:
         engine = self.crawler.engine
-        if engine is None or engine.spider is None:
+        if engine is None or engine.spider is None or request.meta.get(ROBOTS_META):
             return
         try:
             engine.crawl(request.replace(dont_filter=True))
@@ -87,9 +122,3 @@ class PromptStopMiddleware:
             log.debug("not queued again: %s (%s)", request.url, exc)
             return
         self.given_back += 1
-
-
-def stop_promptly(crawler: Any) -> int:
-    """Stop ``crawler``'s waiting downloads (see :class:`PromptStopMiddleware`), if it has one."""
-    middleware = getattr(crawler, ATTRIBUTE, None)
-    return middleware.stop() if middleware is not None else 0
