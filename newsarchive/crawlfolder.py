@@ -148,6 +148,10 @@ class CrawlFolder:
             p for p in self._walk(BATCH_SUFFIX + OPEN_SUFFIX) if p.parent.name == ARTICLES_DIRNAME
         ]
 
+    def unfinished_files(self) -> list[Path]:
+        """Article batches and WARC files still being written, or left by a crash."""
+        return self.unfinished_batches() + self.unfinished_warc_files()
+
     def warc_files(self) -> list[Path]:
         """Finished WARC files in ``warc/``."""
         if not self.warc_dir.is_dir():
