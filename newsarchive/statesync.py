@@ -130,7 +130,7 @@ def finish_killed_warcs(folders: Iterable[CrawlFolder]) -> tuple[int, set[Path]]
     return finished, live
 
 
-def reconcile_state(state: Any, root: str | Path) -> Reconciled:
+def reconcile_state(state: Any, root: str | Path, *, forget: bool = True) -> Reconciled:
     """Make the crawl state agree with the crawl folders under ``root`` (a plan's output).
 
     1. Killed crawls' unfinished WARC files are finished (their index completed).
@@ -140,14 +140,16 @@ def reconcile_state(state: Any, root: str | Path) -> Reconciled:
     3. Archived articles whose WARC records are gone (a deleted crawl folder or WARC
        file) are forgotten, so the next run fetches them again.
 
+    ``forget=False`` skips step 3, for a ``root`` that is not all the state describes
+    (a crawl of URLs into one folder, its state given with ``NEWSARCHIVE_STATE_PATH``).
     A state without marks and :meth:`forget_missing` (the Redis state of workers:
     ``crawl-finish`` does this there) is left alone.
     """
     result = Reconciled()
-    forget: Callable[[Callable[[str], bool]], list[str]] | None = getattr(
+    forget_missing: Callable[[Callable[[str], bool]], list[str]] | None = getattr(
         state, "forget_missing", None
     )
-    if forget is None or not hasattr(state, "recorded_batches"):
+    if forget_missing is None or not hasattr(state, "recorded_batches"):
         return result
     folders = find_crawl_folders(root) if Path(root).is_dir() else []
     result.warc_recovered, live = finish_killed_warcs(folders)
@@ -174,7 +176,9 @@ def reconcile_state(state: Any, root: str | Path) -> Reconciled:
             "before its state was saved): recorded now, so they are not exported again",
             result.noted,
         )
-    result.forgotten = forget(present.__contains__)
+    if not forget:
+        return result
+    result.forgotten = forget_missing(present.__contains__)
     if result.forgotten:
         log.warning(
             "crawl state: %d archived article URL(s) are no longer in any WARC file under %s; "

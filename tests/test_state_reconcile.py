@@ -20,9 +20,11 @@ from pathlib import Path
 import pytest
 from support.crawls import (
     QUIET,
+    crawl_command,
     crawl_plan,
     exported_articles,
     local_plan,
+    run_command,
     run_newsarchive,
     setting_args,
 )
@@ -91,3 +93,31 @@ def test_an_article_exported_by_a_killed_crawl_is_exported_once_after_resume_and
         again = reconcile_state(state, tmp_path / "out")
         assert (again.batches_read, again.noted, again.forgotten) == (0, 0, [])
         assert state.article_count() == ARTICLES
+
+
+def test_a_crawl_of_urls_with_a_state_records_what_its_killed_run_exported(
+    tmp_path: Path,
+) -> None:
+    """The same window without a plan (``-s NEWSARCHIVE_STATE_PATH=``): the resume into the
+    killed run's folder records its exports, and a later crawl into another folder with
+    the same state exports none of them again."""
+    import newsarchive
+    from newsarchive.server import DemoSite
+
+    state = {**QUIET, "NEWSARCHIVE_STATE_PATH": tmp_path / "s.sqlite", "DOWNLOAD_DELAY": 0}
+    first, later = tmp_path / "first", tmp_path / "later"
+    with DemoSite(generate=ARTICLES) as site:
+        killing = {**state, "ITEM_PIPELINES": kill_pipelines(), KILL_AFTER_SETTING: KILL_AFTER}
+        command = crawl_command(site.base_url + "/", first, crawl_id="k1", settings=killing)
+        assert run_command(command, cwd=tmp_path).returncode == -signal.SIGKILL
+        for out, crawl_id in ((first, "k1"), (later, "k2")):
+            done = run_command(
+                crawl_command(site.base_url + "/", out, crawl_id=crawl_id, settings=state),
+                cwd=tmp_path,
+            )
+            assert done.returncode == 0, done.stderr[-3000:]
+
+    records = list(newsarchive.load(first)) + list(newsarchive.load(later))
+    twice = {url: n for url, n in Counter(r["url"] for r in records).items() if n > 1}
+    assert twice == {}, "articles exported twice"
+    assert len(records) == ARTICLES

@@ -278,6 +278,20 @@ def run_plan(
     return 1 if failed else 0
 
 
+def record_unrecorded_exports(options: Any) -> None:
+    """A crawl of URLs with a state (``-s NEWSARCHIVE_STATE_PATH=``): before it starts, the
+    state records the articles an earlier, killed run exported into its folder but never
+    saved (a plan run does this over the plan's whole output, see ``run_plan``)."""
+    from newsarchive.distributed.state import open_crawl_state
+    from newsarchive.statesync import reconcile_state
+
+    if not options.overrides.get("NEWSARCHIVE_STATE_PATH"):
+        return
+    with open_crawl_state(options.overrides) as state:
+        # Only this folder is known here: what the state holds of others stays.
+        reconcile_state(state, options.out_dir, forget=False)
+
+
 def package_wacz(out_dir: Any, crawl_id: str) -> bool:
     """``OUT/CRAWL_ID.wacz`` from a finished crawl folder, validated; False (said) on failure."""
     from newsarchive.warc import wacz
@@ -339,6 +353,14 @@ def run(args: argparse.Namespace) -> int:
             return 2
         return run_plan(plan, sites, crawls, args)
     options = crawls[0]
+    if not args.redis:
+        from newsarchive.state import StateError
+
+        try:
+            record_unrecorded_exports(options)
+        except StateError as error:
+            print(f"newsarchive crawl: {error}", file=sys.stderr)
+            return 2
     on_signal = announce(args, options.crawl_id, f"output {options.out_dir}")
     result = run_crawl(options, on_signal=on_signal)
     write_crawl_report(result)
