@@ -100,14 +100,23 @@ def batch_key(path: Path) -> str:
     return str(path.resolve())
 
 
+def size_of(path: Path) -> int | None:
+    """The file's size; None when it is gone (a live crawl renamed its open batch)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return None
+
+
 def mark_recorded(state: Any, batches: Iterable[Path]) -> None:
     """Mark finished ``batches`` as fully recorded in ``state`` (a store that keeps marks)."""
     mark = getattr(state, "mark_batch", None)
     if mark is None:
         return
     for path in batches:
-        if not path.name.endswith(OPEN_SUFFIX):
-            mark(batch_key(path), path.stat().st_size)
+        size = size_of(path)
+        if size is not None and not path.name.endswith(OPEN_SUFFIX):
+            mark(batch_key(path), size)
 
 
 def finish_killed_warcs(folders: Iterable[CrawlFolder]) -> tuple[int, set[Path]]:
@@ -159,7 +168,7 @@ def reconcile_state(state: Any, root: str | Path, *, forget: bool = True) -> Rec
         unread = [
             path
             for path in folder.article_batches() + folder.unfinished_batches()
-            if marked.get(batch_key(path)) != path.stat().st_size
+            if (size := size_of(path)) is not None and marked.get(batch_key(path)) != size
         ]
         if not unread:
             continue
