@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import math
 import shlex
-import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -189,6 +188,7 @@ def run_crawls(
     from scrapy.settings import Settings
 
     from newsarchive.spiders.news import NewsSpider
+    from newsarchive.spiders.stopping import on_stop_signal
 
     all_settings = check_crawls(crawls)
     # The process holds only project-wide settings: it merges them into every crawler
@@ -213,7 +213,7 @@ def run_crawls(
         process.crawl(crawler, **options.spider_kwargs())
         crawlers.append(crawler)
     if on_signal is not None:
-        _announce_signals(on_signal)
+        on_stop_signal(on_signal)
     started = time.monotonic()
     process.start()
     seconds = time.monotonic() - started
@@ -240,30 +240,6 @@ def _check_output_dir(out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"output folder {out_dir}: cannot create it ({exc.strerror})") from None
-
-
-def _announce_signals(callback: Callable[[str], None]) -> None:
-    """Call ``callback(signal name)`` on the first SIGINT/SIGTERM, then let Scrapy's handler run.
-
-    Scrapy installs its shutdown handlers once the reactor runs; they are wrapped
-    right after. The callback runs in the reactor thread (never inside the signal
-    handler, where writing to a stream can fail).
-    """
-    from twisted.internet import reactor
-
-    def wrap() -> None:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous = signal.getsignal(signum)
-            if not callable(previous):
-                continue
-
-            def handler(num: int, frame: Any, previous: Callable[..., Any] = previous) -> None:
-                reactor.callFromThread(callback, signal.Signals(num).name)  # type: ignore[attr-defined]
-                previous(num, frame)
-
-            signal.signal(signum, handler)
-
-    reactor.callWhenRunning(lambda: reactor.callLater(0, wrap))  # type: ignore[attr-defined]
 
 
 def resume_command(argv: Sequence[str], crawl_id: str) -> str:

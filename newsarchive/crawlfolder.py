@@ -29,7 +29,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -147,6 +147,10 @@ class CrawlFolder:
         return [
             p for p in self._walk(BATCH_SUFFIX + OPEN_SUFFIX) if p.parent.name == ARTICLES_DIRNAME
         ]
+
+    def unfinished_files(self) -> list[Path]:
+        """Article batches and WARC files still being written, or left by a crash."""
+        return self.unfinished_batches() + self.unfinished_warc_files()
 
     def warc_files(self) -> list[Path]:
         """Finished WARC files in ``warc/``."""
@@ -335,31 +339,6 @@ def _cdxj_fields(line: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return fields if isinstance(fields, dict) else None
-
-
-def reconcile_state(state: Any, root: str | Path) -> list[str]:
-    """Make the crawl state agree with the files under ``root`` (a plan's output folder).
-
-    Archived articles whose WARC records are gone (a deleted crawl folder or
-    WARC file) are forgotten, so the next run fetches them again instead of
-    skipping what no file holds. Returns the URLs forgotten. A state without
-    :meth:`forget_missing` (the Redis state of workers) is left alone.
-    """
-    forget: Callable[[Callable[[str], bool]], list[str]] | None = getattr(
-        state, "forget_missing", None
-    )
-    if forget is None:
-        return []
-    present = set(archived_urls(root)) if Path(root).is_dir() else set()
-    forgotten = forget(present.__contains__)
-    if forgotten:
-        log.warning(
-            "crawl state: %d archived article URL(s) are no longer in any WARC file under %s; "
-            "they will be fetched again",
-            len(forgotten),
-            root,
-        )
-    return forgotten
 
 
 # --------------------------------------------------------------------------- writing

@@ -81,6 +81,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.spiders.cookies.BoundedCookiesMiddleware": 700,
     # Last before the download: no header with CR/LF or other control characters (issue 14).
     "newsarchive.crawler.HeaderGuard": 990,
+    # Once a first Ctrl-C/SIGTERM stops the crawl, no request waits for its politeness delay:
+    # it goes back to the queue (JOBDIR) for the resume.
+    "newsarchive.spiders.stopping.PromptStopMiddleware": 995,
 }
 # Record every page's outcome, then provenance, dedupe and export of articles (300: validation).
 ITEM_PIPELINES = {

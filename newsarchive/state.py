@@ -83,6 +83,9 @@ CREATE TABLE IF NOT EXISTS versions (
     capture_id TEXT,
     version INTEGER NOT NULL
 );
+-- Article batches (absolute path, size) whose every record the state holds: a run's
+-- start reads only the others (see newsarchive.statesync.reconcile_state).
+CREATE TABLE IF NOT EXISTS batches (path TEXT PRIMARY KEY, bytes INTEGER NOT NULL);
 """
 # A fetch counts as archived (and is not fetched again) when it gave an article.
 ARCHIVED_STATUSES = (200, 203, 304)
@@ -446,6 +449,27 @@ class CrawlState:
         )
 
     @_reading
+    def recorded_batches(self) -> dict[str, int]:
+        """Article batches (path: size) whose every record this state holds."""
+        rows = self._db.execute("SELECT path, bytes FROM batches")
+        return {row["path"]: row["bytes"] for row in rows}
+
+    @_locked
+    def mark_batch(self, path: str, size: int) -> None:
+        """Note that every record of the batch at ``path`` (``size`` bytes) is recorded.
+
+        Written in the same ordered batch as the records' own writes, after them: once
+        the mark is durable, so is every write before it.
+        """
+        self._write(
+            (
+                """INSERT INTO batches VALUES (?, ?)
+               ON CONFLICT (path) DO UPDATE SET bytes = excluded.bytes""",
+                (path, size),
+            )
+        )
+
+    @_reading
     def last_capture(self, url: str) -> Capture | None:
         """The last fetch of ``url``: payload digest and WARC record id for a revisit record."""
         row = self._db.execute(
@@ -626,7 +650,8 @@ class CrawlState:
 
         The state and the output must agree: an article whose WARC records were
         deleted is fetched (and exported) again rather than skipped forever.
-        Returns the forgotten URLs.
+        Returns the forgotten URLs. Forgetting also drops every batch mark: an article
+        forgotten here may be noted again from a batch marked as recorded.
         """
         self.commit()
         rows = self._db.execute(
@@ -641,4 +666,5 @@ class CrawlState:
                     self._db.execute("DELETE FROM fetches WHERE url = ?", (url,))
                     self._db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
                     self._db.execute("DELETE FROM versions WHERE article_id = ?", (article_id,))
+                self._db.execute("DELETE FROM batches")
         return [url for url, _ in gone]

@@ -21,10 +21,9 @@ from newsarchive.pipelines.state import after_export, crawl_state_for
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newsarchive.crawlfolder import CrawlFolder
 from newsarchive.export.versions import ExportedVersion, Outcome, VersionIndex
 from newsarchive.summary import read_jsonl
-
-ARTICLES_DIRNAME = "articles"
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +47,7 @@ class DedupePipeline:
         """A resumed crawl (same output folder) knows what it exported before it stopped."""
         if self.out_dir is None:
             return
-        earlier = [
-            r
-            for path in sorted((self.out_dir / ARTICLES_DIRNAME).glob("*.jsonl.gz*"))
-            for r in read_jsonl(path)
-        ]
+        earlier = [r for path in CrawlFolder(self.out_dir).batches_here() for r in read_jsonl(path)]
         for record in earlier:
             self.index.remember(record)
         if earlier:

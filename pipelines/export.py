@@ -102,8 +102,24 @@ class ArticleExportPipeline:
     def close_spider(self) -> None:
         if self.writer is not None:
             self.writer.close()
+            self._mark_recorded()
         if self.unwritten:
             self._forget_unwritten()
+
+    def _mark_recorded(self) -> None:
+        """Tell the crawl state that it holds every record of the batches this run finished.
+
+        Every item reached the state's commit pipeline before the close, and the mark
+        follows their writes, so the next run's start need not read these batches
+        (:func:`newsarchive.statesync.reconcile_state`). A killed run marks nothing.
+        """
+        from newsarchive.pipelines.state import crawl_state_for
+
+        from newsarchive.statesync import mark_recorded
+
+        state = crawl_state_for(self.crawler)
+        if state is not None and self.writer is not None:
+            mark_recorded(state, [Path(f["path"]) for f in self.writer.files])
 
     def _forget_unwritten(self) -> None:
         from newsarchive.pipelines.state import crawl_state_for

@@ -30,6 +30,7 @@ from newsarchive.spiders.extraction import (
 from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.guard import MAX_URL_LENGTH, URL_LENGTH_SETTING, url_too_long
 from newsarchive.spiders.redirects import AlreadyRequested
+from newsarchive.spiders.stopping import StoppedBeforeFetch
 from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
@@ -518,6 +519,8 @@ class NewsSpider(scrapy.Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         if failure.check(AlreadyRequested):
             return  # a redirect to a URL this crawl fetches anyway: the hop is recorded
+        if failure.check(StoppedBeforeFetch):
+            return  # the crawl stopped before its turn: not fetched, left for the resume
         outcome, reason = outcome_of_failure(failure)
         log.log(
             logging.INFO if outcome != "failed" else logging.WARNING,

@@ -149,3 +149,30 @@ def test_report_covers_every_worker(tmp_path: Path) -> None:
     assert report["totals"] == {"pages": 4, "articles": 5, "failures": 2}
     assert report["sites"]["site"]["failures"] == {"HTTP 404": 2}
     assert "5 articles, 2 failures" in (tmp_path / "report.txt").read_text()
+
+
+def test_the_merge_lists_a_worker_folder_as_the_crawl_folder_model_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One model of a crawl's output: the merge asks ``CrawlFolder`` which files a worker
+    folder holds, so a change of the layout there reaches the merge (it kept its own
+    globs, and listed a folder named like a batch as an article file)."""
+    from newsarchive import crawlfolder
+    from newsarchive.distributed.merge import worker_folders
+
+    folder = write_worker(tmp_path, "a~p1", articles=2)
+    (folder / "articles" / "unpacked.jsonl.gz").mkdir()  # not a batch: a folder
+    (folder / "articles" / "notes.txt.open").write_text("not ours")
+    (folder / "warc").mkdir()
+    (folder / "warc" / "w-1.warc.gz.open").write_bytes(b"")
+    model = crawlfolder.CrawlFolder(folder)
+    [listed] = worker_folders(tmp_path, [])
+    assert listed.article_files == model.article_batches()
+    assert listed.warc_files == model.warc_files()
+    assert listed.unfinished == model.unfinished_files() == [folder / "warc" / "w-1.warc.gz.open"]
+
+    zst = folder / "articles" / "articles-c1-00001.jsonl.zst"
+    zst.write_bytes(b"")
+    monkeypatch.setattr(crawlfolder, "BATCH_SUFFIX", ".jsonl.zst")  # the layout changes
+    [listed] = worker_folders(tmp_path, [])
+    assert listed.article_files == crawlfolder.CrawlFolder(folder).article_batches() == [zst]

@@ -209,8 +209,8 @@ def announce(args: argparse.Namespace, crawl_id: str, where: str) -> Any:
         logging.getLogger("newsarchive.crawl").info("%s", line)
 
     say("")
-    # Scrapy finishes the requests already queued (each after the delay); a second
-    # signal stops at once, and the resume command picks up what was left.
+    # The pages being fetched are finished and exported; requests waiting for their
+    # politeness delay are left for the resume. A second signal stops at once.
     return lambda signame: say(f"{signame} received, stopping (send it again to stop at once); ")
 
 
@@ -220,9 +220,9 @@ def run_plan(
     """Crawl a plan's sites side by side; each run is opened and closed in the crawl state."""
     from newsarchive import report_html
     from newsarchive.crawler import run_crawls
-    from newsarchive.crawlfolder import reconcile_state
     from newsarchive.distributed.state import open_crawl_state
     from newsarchive.report import report_crawl
+    from newsarchive.statesync import reconcile_state
     from newsarchive.summary import crawl_failure, format_summary, summarize
 
     # The plan's SQLite state, or in worker mode the Redis state all workers share; there
@@ -276,6 +276,20 @@ def run_plan(
         f"in {results[0].seconds:.1f}s"
     )
     return 1 if failed else 0
+
+
+def record_unrecorded_exports(options: Any) -> None:
+    """A crawl of URLs with a state (``-s NEWSARCHIVE_STATE_PATH=``): before it starts, the
+    state records the articles an earlier, killed run exported into its folder but never
+    saved (a plan run does this over the plan's whole output, see ``run_plan``)."""
+    from newsarchive.distributed.state import open_crawl_state
+    from newsarchive.statesync import reconcile_state
+
+    if not options.overrides.get("NEWSARCHIVE_STATE_PATH"):
+        return
+    with open_crawl_state(options.overrides) as state:
+        # Only this folder is known here: what the state holds of others stays.
+        reconcile_state(state, options.out_dir, forget=False)
 
 
 def package_wacz(out_dir: Any, crawl_id: str) -> bool:
@@ -339,6 +353,14 @@ def run(args: argparse.Namespace) -> int:
             return 2
         return run_plan(plan, sites, crawls, args)
     options = crawls[0]
+    if not args.redis:
+        from newsarchive.state import StateError
+
+        try:
+            record_unrecorded_exports(options)
+        except StateError as error:
+            print(f"newsarchive crawl: {error}", file=sys.stderr)
+            return 2
     on_signal = announce(args, options.crawl_id, f"output {options.out_dir}")
     result = run_crawl(options, on_signal=on_signal)
     write_crawl_report(result)

@@ -23,16 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsarchive.crawlfolder import INDEX_NAME, CrawlFolder
+from newsarchive.crawlfolder import MANIFEST_NAME as WORKER_MANIFEST
 from newsarchive.distributed.worker import WORKERS_DIRNAME
 
 log = logging.getLogger(__name__)
-
-INDEX_NAME = "index.cdxj"
-WORKER_MANIFEST = "manifest.json"
-PAGES_NAME = "pages.jsonl"
-ARTICLE_GLOB = "articles/*.jsonl.gz"
-WARC_GLOB = "warc/*.warc.gz"
-OPEN_GLOBS = ("articles/*.open", "warc/*.open")
 
 
 @dataclass
@@ -75,20 +70,23 @@ def read_worker_manifest(folder: Path, warnings: list[str]) -> dict[str, Any] | 
 
 
 def worker_folders(out_dir: Path, warnings: list[str]) -> list[WorkerFiles]:
-    """Every worker folder under ``OUT/workers`` with its files, sorted by name."""
+    """Every worker folder under ``OUT/workers`` with its files, sorted by name.
+
+    A worker folder is a crawl folder: :class:`CrawlFolder` says which files it holds.
+    """
     root = out_dir / WORKERS_DIRNAME
     found = []
     for folder in sorted(p for p in root.glob("*") if p.is_dir()):
-        pages = folder / PAGES_NAME
+        files = CrawlFolder(folder)
         found.append(
             WorkerFiles(
                 name=folder.name,
                 folder=folder,
                 manifest=read_worker_manifest(folder, warnings),
-                article_files=sorted(folder.glob(ARTICLE_GLOB)),
-                warc_files=sorted(folder.glob(WARC_GLOB)),
-                pages=pages if pages.exists() else None,
-                unfinished=sorted(p for pattern in OPEN_GLOBS for p in folder.glob(pattern)),
+                article_files=files.article_batches(),
+                warc_files=files.warc_files(),
+                pages=files.pages_path if files.pages_path.exists() else None,
+                unfinished=files.unfinished_files(),
             )
         )
     for worker in found:
@@ -167,7 +165,7 @@ def recover_stopped_workers(
         warnings.extend(
             f"{folder.name}: {message}" for message in recover_worker(folder, min_age=min_age)
         )
-        if not any(p for pattern in OPEN_GLOBS for p in folder.glob(pattern)):
+        if not CrawlFolder(folder).unfinished_files():
             stopped.append(folder)
     return stopped
 

@@ -17,7 +17,8 @@ exported again (the crawl's dedupe rule), a changed one continues its versions,
 and each rebuilt record is recorded in the state as the crawl's pipelines would
 have (fetch, article, exported version), so the next run neither skips nor
 repeats it. So is each article the killed worker exported itself but died before
-recording (the state's writes follow the export).
+recording (the state's writes follow the export): :mod:`newsarchive.statesync`,
+which a single-process plan run uses at its start for the same window.
 """
 
 from __future__ import annotations
@@ -47,12 +48,13 @@ class Rebuilt:
 
 def exported_texts(folders: Iterable[Path]) -> set[tuple[str | None, str | None]]:
     """(article_id, content_hash) of every record in the folders' finished article batches."""
+    from newsarchive.crawlfolder import CrawlFolder
     from newsarchive.summary import read_jsonl
 
     return {
         (record.get("article_id"), record.get("content_hash"))
         for folder in folders
-        for path in sorted((folder / "articles").glob("*.jsonl.gz"))
+        for path in CrawlFolder(folder).article_batches()
         for record in read_jsonl(path)
     }
 
@@ -75,50 +77,6 @@ def exported_before(state: Any, record: dict[str, Any]) -> dict[str, Any] | None
     index = VersionIndex()
     index.last[article_id] = last
     return index.admit(record)[1]
-
-
-def note_in_state(state: Any, record: dict[str, Any]) -> None:
-    """What the crawl's state and dedupe pipelines record for an exported article."""
-    provenance = record.get("provenance") or {}
-    state.record_fetch(
-        record.get("url"),
-        canonical_url=record.get("canonical_url"),
-        article_id=record.get("article_id"),
-        payload_digest=provenance.get("content_digest"),
-        content_hash=record.get("content_hash"),
-        status=provenance.get("fetch_status") or 200,
-        warc_record_id=provenance.get("warc_record_id"),
-        fetched_at=provenance.get("fetched_at"),
-    )
-    if record.get("article_id"):
-        state.record_version(
-            record["article_id"],
-            record.get("content_hash"),
-            record.get("capture_id"),
-            record.get("article_version") or 1,
-        )
-
-
-def note_unrecorded_exports(state: Any, folder: Path) -> int:
-    """Record in the state the articles ``folder``'s worker exported but never recorded.
-
-    A worker's state writes follow its export (``CrawlStateCommitPipeline``): a kill
-    between the two leaves an exported article the plan's state does not know, which
-    the next run would fetch and export again. Returns how many were recorded.
-    """
-    from newsarchive.summary import read_jsonl
-
-    noted = 0
-    for path in sorted((folder / "articles").glob("*.jsonl.gz")):
-        for record in read_jsonl(path):
-            article_id = record.get("article_id")
-            if not article_id:
-                continue
-            known = state.exported_version(article_id)
-            if known is None or known[2] < (record.get("article_version") or 1):
-                note_in_state(state, record)
-                noted += 1
-    return noted
 
 
 def revisited_files(warcs: list[Path], index: Any) -> list[Path]:
@@ -163,8 +121,9 @@ def rebuild_worker(
     pass the same checks, so an article exported anywhere is not written again).
     """
     from newsarchive import settings
-    from newsarchive.crawlfolder import ARTICLES_DIRNAME, batch_prefix
+    from newsarchive.crawlfolder import ARTICLES_DIRNAME, CrawlFolder, batch_prefix
     from newsarchive.export.jsonl import JsonLinesBatchWriter
+    from newsarchive.statesync import note_in_state, note_unrecorded_exports
     from newsarchive.warc.reread import reextract
 
     threshold = (
@@ -172,8 +131,11 @@ def rebuild_worker(
     )
     result = Rebuilt(folder.name, 0, 0, 0)
     if state is not None:
-        result.noted_in_state = note_unrecorded_exports(state, folder)
-    warcs = sorted((folder / "warc").glob("*.warc.gz"))
+        # exported by the worker, killed before its state commit (one rule with plan runs)
+        result.noted_in_state = note_unrecorded_exports(
+            state, CrawlFolder(folder).article_batches()
+        )
+    warcs = CrawlFolder(folder).warc_files()
     if index is not None:
         warcs = [*revisited_files(warcs, index), *warcs]
     writer: JsonLinesBatchWriter | None = None

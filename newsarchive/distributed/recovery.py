@@ -18,8 +18,6 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"
-
 
 def is_quiet(path: Path, min_age: float, now: float) -> bool:
     """True when ``path`` was last written at least ``min_age`` seconds ago."""
@@ -37,17 +35,18 @@ def recover_worker(
     folder: Path, *, min_age: float, clock: Callable[[], float] = time.time
 ) -> list[str]:
     """Finish the quiet ``.open`` files of one worker folder; one message per file."""
+    from newsarchive.crawlfolder import CrawlFolder
     from newsarchive.export.jsonl import recover as recover_batches
 
+    files = CrawlFolder(folder)
     now = clock()
     messages = []
-    for path in sorted((folder / "warc").glob(f"*.warc.gz{OPEN_SUFFIX}")):
+    for path in files.unfinished_warc_files():
         if is_quiet(path, min_age, now):
             messages.append(recover_warc(path))
-    articles = folder / "articles"
-    open_batches = sorted(articles.glob(f"*{OPEN_SUFFIX}"))
+    open_batches = files.unfinished_batches()
     if open_batches and all(is_quiet(p, min_age, now) for p in open_batches):
-        finished = recover_batches(articles)
+        finished = recover_batches(files.articles_dir)
         messages.extend(f"{p.name}: article batch recovered" for p in finished)
     for message in messages:
         log.warning("%s: %s", folder.name, message)
