@@ -1,0 +1,99 @@
+"""The names a site goes by, to tell them from a headline in titles and headings.
+
+Templates glue the site's name onto every ``<title>`` and og:title ("Headline ›
+example.org", "Headline | Example (EX) | Tagline") and many put it in an ``<h1>``
+as the logo. The name shows in og:site_name, in the host, and as the text of the
+links back to the site's home page (the logo link, the first breadcrumb).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import urlsplit
+
+# A page kept by the Wayback Machine: its URL and links carry the archive's prefix
+# before the original address, whose host is the site's.
+_ARCHIVE_PREFIX = re.compile(r"^(?:https?://web\.archive\.org)?/web/\d+[a-z_]*/", re.I)
+_KEY_DROP = re.compile(r"[\W_]+")
+# Second-level labels under which the registered name is the third label (example.co.uk).
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "or", "ne", "edu"})
+# Separators inside a stated site name ("Example | example.com", "Example - Tagline").
+_NAME_SEPARATORS = re.compile(r"\s+[|\-–—·•»›:/]\s+")
+_MAX_LINKS = 400  # home links sit in the header and footer: bounded on pages of links
+_MAX_BRAND = 80
+
+
+def key(text: str) -> str:
+    """Comparison key: case-folded letters and digits only."""
+    return _KEY_DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def original_url(url: str) -> str:
+    """``url`` without a web archive's prefix (the address the page was first served at)."""
+    return _ARCHIVE_PREFIX.sub("", url.strip())
+
+
+def host(url: str | None) -> str:
+    """Lower-case host of ``url`` (an archived page's original host) without ``www.``."""
+    if not url:
+        return ""
+    original = original_url(url)
+    if "://" not in original:
+        original = "http://" + original
+    try:
+        netloc = urlsplit(original).hostname or ""
+    except ValueError:
+        return ""
+    return re.sub(r"^www\d*\.", "", netloc)
+
+
+def domain_keys(host_name: str) -> set[str]:
+    """Keys of the registered name in ``host_name``: "example" and "examplecouk"."""
+    labels = [label for label in host_name.split(".") if label]
+    if len(labels) < 2:
+        return set()
+    cut = 3 if len(labels) > 2 and labels[-2] in _SECOND_LEVEL else 2
+    registered = labels[-cut:]
+    return {k for k in (key(registered[0]), key(".".join(registered))) if k}
+
+
+def name_keys(name: str | None) -> set[str]:
+    """Keys of a stated site name and of each of its parts ("Example | example.com")."""
+    if not name:
+        return set()
+    return {k for k in (key(p) for p in [name, *_NAME_SEPARATORS.split(name)]) if k}
+
+
+def _home_hrefs(site_host: str) -> frozenset[str]:
+    """The spellings of a link to the home page of ``site_host`` (without a final slash)."""
+    hosts = (site_host, "www." + site_host)
+    roots = {""} | {f"{scheme}{h}" for scheme in ("http://", "https://", "//") for h in hosts}
+    return frozenset(root + page for root in roots for page in ("", "/index.html", "/index.php"))
+
+
+def home_link_names(root: Any, url: str | None) -> set[str]:
+    """Keys of the texts (or logo ``alt``) of links to the site's home page.
+
+    The logo link and the first crumb of a breadcrumb name the site; a headline is
+    never a link to the home page.
+    """
+    site_host = host(url)
+    homes = _home_hrefs(site_host)
+    if not site_host or original_url(url or "").rstrip("/").lower() in homes:
+        return set()  # the home page itself: its links to itself name what it shows
+    body = root.find("body")
+    names: set[str] = set()
+    for count, link in enumerate(body.iter("a") if body is not None else ()):
+        if count >= _MAX_LINKS:
+            break
+        href = link.get("href")
+        if not href or not href.strip() or original_url(href).rstrip("/").lower() not in homes:
+            continue
+        text = link.text_content().strip()
+        if not text:
+            text = " ".join(img.get("alt") or "" for img in link.iter("img")).strip()
+        if text and len(text) <= _MAX_BRAND:
+            names |= name_keys(text)
+    return names
