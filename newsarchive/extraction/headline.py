@@ -132,21 +132,51 @@ def site_name_keys(doc: Document, publisher: str | None = None) -> set[str]:
     return {key(n) for n in names if key(n)}
 
 
-def title_site_keys(doc: Document, publisher: str | None = None) -> set[str]:
-    """:func:`site_name_keys` and what else names the site around a title.
+class _SiteNames:
+    """The keys of the site's names around a title, for one page.
 
-    Each part of a stated site name ("Example | example.com"), the registered
-    domain name ("example" in news.example.co.uk; an archived page's original
-    host) and the text of the links back to the home page (the logo link).
+    :func:`site_name_keys`, each part of a stated site name ("Example |
+    example.com"), the registered domain name ("example" in news.example.co.uk;
+    an archived page's original host) and, read only when a title has a segment
+    none of those names, the texts of the links back to the home page (the logo).
     """
-    keys = site_name_keys(doc, publisher)
-    keys |= sitenames.name_keys(publisher) | sitenames.name_keys(doc.meta_first("og:site_name"))
-    site_host = sitenames.host(doc.url)
-    keys |= sitenames.domain_keys(site_host) | {sitenames.key(site_host)} - {""}
-    keys |= sitenames.home_link_names(doc.root, doc.url)
-    title = page_title(doc)
-    # A CMS that fills the site's name with the page's title names no site.
-    return keys - {key(title.text_content())} if title is not None else keys
+
+    def __init__(self, doc: Document, publisher: str | None) -> None:
+        keys = site_name_keys(doc, publisher)
+        keys |= sitenames.name_keys(publisher)
+        keys |= sitenames.name_keys(doc.meta_first("og:site_name"))
+        site_host = sitenames.host(doc.url)
+        keys |= sitenames.domain_keys(site_host) | {sitenames.key(site_host)} - {""}
+        title = page_title(doc)
+        # A CMS that fills the site's name with the page's title names no site.
+        self._not_names = {key(title.text_content())} if title is not None else set()
+        self.keys = keys - self._not_names
+        self.homes = sitenames.home_hrefs(doc.url)
+        self._doc = doc
+        self._links_read = False
+
+    def _read_links(self) -> bool:
+        """Add the home links' names (once); True when that was done now."""
+        if self._links_read:
+            return False
+        self._links_read = True
+        names = sitenames.home_link_names(self._doc.root, self.homes)
+        self.keys = self.keys | (names - self._not_names)
+        return True
+
+    def strip(self, title: str, guess: bool = True) -> list[str]:
+        """:func:`strip_site_name` with the page's names, its home links when needed."""
+        variants = strip_site_name(title, self.keys, guess)
+        unknown = len(variants) > 1 or variants == [title]
+        if unknown and _TITLE_SEPARATORS.search(title) and self._read_links():
+            variants = strip_site_name(title, self.keys, guess)
+        return variants
+
+    def named_by(self, heading: Any, text: str) -> bool:
+        """True for a heading that names the site: its text, or a link home in it (logo)."""
+        if key(text) in self.keys:
+            return True
+        return any(sitenames.links_home(a, self.homes) for a in heading.iter("a"))
 
 
 def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
@@ -215,10 +245,10 @@ def _heading_text(el: Any) -> str | None:
     return text if text and len(text) <= _MAX_HEADLINE else None
 
 
-def _h1_source(h1: Any, text: str, site_keys: set[str]) -> str:
+def _h1_source(h1: Any, text: str, site: _SiteNames) -> str:
     """``h1_site`` naming the site, ``h1_nav`` in navigation, ``h1_marked`` when marked up
     as the headline, else ``h1``."""
-    if key(text) in site_keys:
+    if site.named_by(h1, text):
         return "h1_site"
     if _in_navigation(h1):
         return "h1_nav"
@@ -256,7 +286,7 @@ def _without_marked_kicker(h1: Any, text: str) -> str | None:
     return None
 
 
-def _h1_candidates(doc: Document, site_keys: set[str]) -> list[tuple[str, str, bool]]:
+def _h1_candidates(doc: Document, site: _SiteNames) -> list[tuple[str, str, bool]]:
     """(source, text, unkicked) of the first ``<h1>`` elements, those in
     ``<article>``/``<main>`` first; ``unkicked`` when a marked kicker was taken off.
 
@@ -272,7 +302,7 @@ def _h1_candidates(doc: Document, site_keys: set[str]) -> list[tuple[str, str, b
     for h1 in h1s[:3]:
         text = _heading_text(h1)
         if text:
-            source = _h1_source(h1, text, site_keys)
+            source = _h1_source(h1, text, site)
             unkicked = _without_marked_kicker(h1, text) if source in ("h1", "h1_marked") else None
             out.append((source, unkicked or text, unkicked is not None))
     return out
@@ -370,14 +400,14 @@ def _itemprop_headline(doc: Document) -> str | None:
 def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     """Every headline candidate the page offers, with where it came from."""
     found: list[Candidate] = []
-    site_keys = title_site_keys(doc, publisher)
+    site = _SiteNames(doc, publisher)
 
     def add(source: str, text: str | None, unkicked: bool = False) -> None:
         text = clean(text)
         if text and len(text) <= _MAX_HEADLINE:
             found.append(Candidate(source, text, unkicked))
 
-    h1s = _h1_candidates(doc, site_keys)
+    h1s = _h1_candidates(doc, site)
     for source, text, unkicked in h1s:
         add(source, text, unkicked)
     if not any(source in ("h1", "h1_marked") for source, _, _ in h1s):
@@ -387,23 +417,23 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     ld_headline = clean(structured.text_of(ld_value))
     if ld_headline:
         source = "json_ld_html" if structured.holds_html_escapes(ld_value) else "json_ld"
-        add(source, strip_site_name(ld_headline, site_keys, guess=False)[-1])
+        add(source, site.strip(ld_headline, guess=False)[-1])
     meta_title = doc.meta_first("title")
-    for variant in strip_site_name(clean(meta_title) or "", site_keys) if meta_title else ():
+    for variant in site.strip(clean(meta_title) or "") if meta_title else ():
         add("meta_title", variant)
     for og in (doc.meta_first("og:title"),):
-        for variant in strip_site_name(clean(og) or "", site_keys) if og else ():
+        for variant in site.strip(clean(og) or "") if og else ():
             add("og", variant)
     tw = doc.meta_first("twitter:title")
-    for variant in strip_site_name(clean(tw) or "", site_keys) if tw else ():
+    for variant in site.strip(clean(tw) or "") if tw else ():
         add("twitter", variant)
     title_element = page_title(doc)
     if title_element is not None:
         title = clean(title_element.text_content()) or ""
-        for variant in strip_site_name(title, site_keys) if title else ():
+        for variant in site.strip(title) if title else ():
             add("title", variant)
     if not any(source in ("h1", "h1_marked") for source, _, _ in h1s):
-        pieces = _title_pieces(found, site_keys)
+        pieces = _title_pieces(found, site.keys)
         if not any(c.source == "display" and key(c.text) in pieces for c in found):
             add("display", _title_heading(doc, pieces))
     return found

@@ -66,30 +66,45 @@ def name_keys(name: str | None) -> set[str]:
     return {k for k in (key(p) for p in [name, *_NAME_SEPARATORS.split(name)]) if k}
 
 
-def _home_hrefs(site_host: str) -> frozenset[str]:
-    """The spellings of a link to the home page of ``site_host`` (without a final slash)."""
+def home_hrefs(url: str | None) -> frozenset[str]:
+    """The spellings of a link to the home page of ``url``'s site (lower case, without a
+    final slash); empty on the home page itself, whose links to itself name what it shows."""
+    site_host = host(url)
+    if not site_host:
+        return frozenset()
     hosts = (site_host, "www." + site_host)
     roots = {""} | {f"{scheme}{h}" for scheme in ("http://", "https://", "//") for h in hosts}
-    return frozenset(root + page for root in roots for page in ("", "/index.html", "/index.php"))
+    homes = frozenset(root + page for root in roots for page in ("", "/index.html", "/index.php"))
+    return frozenset() if _normal_href(url or "") in homes else homes
 
 
-def home_link_names(root: Any, url: str | None) -> set[str]:
+def _normal_href(href: str) -> str:
+    href = href.strip()
+    if href.startswith("/web/") or "web.archive.org/" in href:
+        href = original_url(href)
+    return href.rstrip("/").lower()
+
+
+def links_home(link: Any, homes: frozenset[str]) -> bool:
+    """True for an ``<a>`` that points at the home page (``homes`` from :func:`home_hrefs`)."""
+    href = link.get("href")
+    return bool(href and href.strip()) and _normal_href(href) in homes
+
+
+def home_link_names(root: Any, homes: frozenset[str]) -> set[str]:
     """Keys of the texts (or logo ``alt``) of links to the site's home page.
 
     The logo link and the first crumb of a breadcrumb name the site; a headline is
     never a link to the home page.
     """
-    site_host = host(url)
-    homes = _home_hrefs(site_host)
-    if not site_host or original_url(url or "").rstrip("/").lower() in homes:
-        return set()  # the home page itself: its links to itself name what it shows
     body = root.find("body")
     names: set[str] = set()
-    for count, link in enumerate(body.iter("a") if body is not None else ()):
+    if not homes or body is None:
+        return names
+    for count, link in enumerate(body.iter("a")):
         if count >= _MAX_LINKS:
             break
-        href = link.get("href")
-        if not href or not href.strip() or original_url(href).rstrip("/").lower() not in homes:
+        if not links_home(link, homes):
             continue
         text = link.text_content().strip()
         if not text:
