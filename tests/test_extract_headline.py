@@ -6,7 +6,7 @@ import json
 
 from newsarchive.extraction import extract
 from newsarchive.extraction.document import load_document
-from newsarchive.extraction.headline import candidates, choose
+from newsarchive.extraction.headline import candidates, choose, strip_site_name
 
 URL = "https://news.example.org/politik/2024/05/03/story-123.html"
 BODY = "".join(
@@ -236,6 +236,21 @@ def test_symbols_and_parts_of_a_stated_site_name_are_stripped() -> None:
     site = "★★★ - Riverside Daily - News of the valley"
     head = f"<title>{VISIBLE} » {site}</title>" + f'<meta property="og:site_name" content="{site}">'
     assert bare(head) == VISIBLE
+
+
+def test_a_site_name_inside_a_sentence_segment_does_not_make_it_the_site() -> None:
+    title = "Outdoor news - New snow maps for every valley on riverside-daily.com"
+    assert title in strip_site_name(title, {"riversidedaily"})
+    assert strip_site_name(f"{VISIBLE} - Riverside-Daily.com Online", {"riversidedaily"}) == [
+        VISIBLE
+    ]
+
+
+def test_a_site_name_with_accents_matches_its_ascii_host() -> None:
+    url = "https://www.cafe-riviere.fr/2024/story"
+    assert bare(f"<title>{VISIBLE} │ Café Rivière</title>", url=url) == VISIBLE
+    url = "https://www.fischerhuette.de/2024/story"
+    assert bare(f"<title>{VISIBLE} - Fischerhütte</title>", url=url) == VISIBLE
 
 
 def test_an_archived_page_strips_its_original_host() -> None:

@@ -150,7 +150,7 @@ class _SiteNames:
         title = page_title(doc)
         # A CMS that fills the site's name with the page's title names no site.
         self._not_names = {key(title.text_content())} if title is not None else set()
-        self.keys = keys - self._not_names
+        self.keys = {s for k in keys - self._not_names for s in sitenames.spellings(k)}
         self.homes = sitenames.home_hrefs(doc.url)
         self._doc = doc
         self._links_read = False
@@ -160,8 +160,8 @@ class _SiteNames:
         if self._links_read:
             return False
         self._links_read = True
-        names = sitenames.home_link_names(self._doc.root, self.homes)
-        self.keys = self.keys | (names - self._not_names)
+        names = sitenames.home_link_names(self._doc.root, self.homes) - self._not_names
+        self.keys = self.keys | {s for k in names for s in sitenames.spellings(k)}
         return True
 
     def strip(self, title: str, guess: bool = True) -> list[str]:
@@ -174,19 +174,29 @@ class _SiteNames:
 
     def named_by(self, heading: Any, text: str) -> bool:
         """True for a heading that names the site: its text, or a link home in it (logo)."""
-        if key(text) in self.keys:
+        if not sitenames.spellings(key(text)).isdisjoint(self.keys):
             return True
         return any(sitenames.links_home(a, self.homes) for a in heading.iter("a"))
 
 
 def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
-    """True for a title segment naming the site ("Example News", "example.com") or a date."""
+    """True for a title segment naming the site ("Example News", "example.com") or a date.
+
+    A site name inside a longer segment counts when it is at least half of it
+    ("Example News Online"), not inside a sentence ("New maps on example.com").
+    """
     k = key(segment)
-    return bool(k) and (
-        k in site_keys
-        or any(len(site) > 3 and site in k for site in site_keys)
-        or bool(_DATE_SEGMENT.fullmatch(segment.strip()))
-    )
+    if not k:
+        return False
+    if bool(_DATE_SEGMENT.fullmatch(segment.strip())):
+        return True
+    for spelling in sitenames.spellings(k):
+        if spelling in site_keys or any(
+            len(site) > 3 and site in spelling and 2 * len(site) >= len(spelling)
+            for site in site_keys
+        ):
+            return True
+    return False
 
 
 def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list[str]:

@@ -30,6 +30,20 @@ def key(text: str) -> str:
     return _KEY_DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def spellings(name_key: str) -> set[str]:
+    """``name_key`` and its ASCII spellings: a host writes "Nestlé" as "nestle" and
+    "Fischerhütte" as "fischerhuette"."""
+    if name_key.isascii():
+        return {name_key}
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", name_key) if not unicodedata.combining(c)
+    )
+    return {name_key, plain, name_key.translate(_GERMAN)}
+
+
 def original_url(url: str) -> str:
     """``url`` without a web archive's prefix (the address the page was first served at)."""
     return _ARCHIVE_PREFIX.sub("", url.strip())
