@@ -206,6 +206,8 @@ def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list
     contain " - " themselves) and the title without its last segment (most
     likely the site) are offered, and the other sources decide.
     """
+    if len(title) > 2 * _MAX_HEADLINE:
+        return [title]  # no headline is left once a site name is cut off (bounds the work)
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return [title]
@@ -363,6 +365,7 @@ def _display_heading(doc: Document) -> str | None:
 
 _MAX_TITLE_HEADINGS = 60
 _MIN_PIECE = 8  # a key shorter than this ("News", "Home") is a label, not a headline
+_MAX_PIECE_PARTS = 8  # runs of segments grow with the square of their number
 
 
 def _title_pieces(found: list[Candidate], site_keys: set[str]) -> set[str]:
@@ -371,7 +374,7 @@ def _title_pieces(found: list[Candidate], site_keys: set[str]) -> set[str]:
     for cand in found:
         if cand.source not in _STATED and cand.source != "meta_title":
             continue
-        parts = _TITLE_SEPARATORS.split(cand.text)
+        parts = _TITLE_SEPARATORS.split(cand.text)[:_MAX_PIECE_PARTS]
         for i in range(len(parts)):
             for j in range(i + 1, len(parts) + 1):
                 k = key(" ".join(parts[i:j]))

@@ -23,6 +23,7 @@ _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "or", "ne", "
 _NAME_SEPARATORS = re.compile(r"\s+[|\-–—·•»›:/]\s+")
 _MAX_LINKS = 400  # home links sit in the header and footer: bounded on pages of links
 _MAX_BRAND = 80
+_MAX_NAMES = 16  # each name is checked against every title segment
 
 
 def key(text: str) -> str:
@@ -125,4 +126,6 @@ def home_link_names(root: Any, homes: frozenset[str]) -> set[str]:
             text = " ".join(img.get("alt") or "" for img in link.iter("img")).strip()
         if text and len(text) <= _MAX_BRAND:
             names |= name_keys(text)
+            if len(names) >= _MAX_NAMES:
+                break
     return names
