@@ -330,6 +330,16 @@ def test_a_kicker_element_in_the_h1_is_not_part_of_the_headline() -> None:
     assert headline_of(html) == stated
 
 
+def test_the_stated_kicker_shown_as_a_line_before_the_h1_is_not_part_of_the_headline() -> None:
+    stated = f"Budget: {VISIBLE}"
+    head = og(stated) + ld_headline(stated) + f"<title>{stated}</title>"
+    html = page(head, article_head=f'<div class="keyword">Budget</div><h1>{VISIBLE}</h1>')
+    assert headline_of(html) == VISIBLE
+    # another line before the heading says nothing about the stated kicker
+    other = page(head, article_head=f'<div class="keyword">Politics</div><h1>{VISIBLE}</h1>')
+    assert headline_of(other) == stated
+
+
 # --------------------------------------------------------------- reader's typography
 
 

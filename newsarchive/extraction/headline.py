@@ -116,6 +116,9 @@ class Candidate:
     # A visible heading shown without the kicker element the page marks in it: it
     # carries the headline alone, as a stated source does (see _transfer_kicker_votes).
     unkicked: bool = False
+    # The label line shown right before the heading: a kicker of its own when a
+    # stated title carries exactly that text before the heading's.
+    beside: str = ""
 
 
 def key(text: str) -> str:
@@ -298,9 +301,21 @@ def _without_marked_kicker(h1: Any, text: str) -> str | None:
     return None
 
 
-def _h1_candidates(doc: Document, site: _SiteNames) -> list[tuple[str, str, bool]]:
-    """(source, text, unkicked) of the first ``<h1>`` elements, those in
-    ``<article>``/``<main>`` first; ``unkicked`` when a marked kicker was taken off.
+def _kicker_beside(h1: Any) -> str | None:
+    """The text of a short label element right before the ``<h1>`` (a kicker line)."""
+    before = h1.getprevious()
+    while before is not None and not isinstance(before.tag, str):
+        before = before.getprevious()
+    if before is None or before.tag in ("style", "script"):
+        return None
+    text = clean(before.text_content())
+    return text if text and len(text) <= 60 else None
+
+
+def _h1_candidates(doc: Document, site: _SiteNames) -> list[tuple[str, str, bool, str]]:
+    """(source, text, unkicked, beside) of the first ``<h1>`` elements, those in
+    ``<article>``/``<main>`` first; ``unkicked`` when a marked kicker was taken off,
+    ``beside`` the text of a label line right before the heading.
 
     An ``<h1>`` inside navigation or a breadcrumb trail votes only as weakly as
     ``<title>`` (source ``h1_nav``), one naming the site (its logo) not at all
@@ -316,7 +331,8 @@ def _h1_candidates(doc: Document, site: _SiteNames) -> list[tuple[str, str, bool
         if text:
             source = _h1_source(h1, text, site)
             unkicked = _without_marked_kicker(h1, text) if source in ("h1", "h1_marked") else None
-            out.append((source, unkicked or text, unkicked is not None))
+            beside = _kicker_beside(h1) if source in ("h1", "h1_marked") else None
+            out.append((source, unkicked or text, unkicked is not None, beside or ""))
     return out
 
 
@@ -415,15 +431,15 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     found: list[Candidate] = []
     site = _SiteNames(doc, publisher)
 
-    def add(source: str, text: str | None, unkicked: bool = False) -> None:
+    def add(source: str, text: str | None, unkicked: bool = False, beside: str = "") -> None:
         text = clean(text)
         if text and len(text) <= _MAX_HEADLINE:
-            found.append(Candidate(source, text, unkicked))
+            found.append(Candidate(source, text, unkicked, beside))
 
     h1s = _h1_candidates(doc, site)
-    for source, text, unkicked in h1s:
-        add(source, text, unkicked)
-    if not any(source in ("h1", "h1_marked") for source, _, _ in h1s):
+    for source, text, unkicked, beside in h1s:
+        add(source, text, unkicked, beside)
+    if not any(source in ("h1", "h1_marked") for source, *_ in h1s):
         add("display", _display_heading(doc))
     add("itemprop", _itemprop_headline(doc))
     ld_value = structured.first_property(doc, "headline")
@@ -445,7 +461,7 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
         title = clean(title_element.text_content()) or ""
         for variant in site.strip(title) if title else ():
             add("title", variant)
-    if not any(source in ("h1", "h1_marked") for source, _, _ in h1s):
+    if not any(source in ("h1", "h1_marked") for source, *_ in h1s):
         pieces = _title_pieces(found, site.keys)
         if not any(c.source == "display" and key(c.text) in pieces for c in found):
             add("display", _title_heading(doc, pieces))
@@ -541,16 +557,21 @@ def _transfer_kicker_votes(
     while another source carries the headline alone; the kicker is not part of it.
     Only a source that states the headline as text counts as carrying it alone: a
     visible heading without its kicker element is often a split of one headline.
+    A heading counts too when the page took its kicker element off (``unkicked``)
+    or shows exactly the stated kicker as a line of its own right before it
+    (``<div>Topic</div><h1>Headline</h1>`` against og:title "Topic: Headline").
     """
     texts = {key(c.text): c.text for c in found}
     unkicked = {key(c.text) for c in found if c.unkicked}
+    beside = {(key(c.text), key(c.beside)) for c in found if c.beside}
     for long_key, long_text in texts.items():
         for short_key, short_text in texts.items():
             if short_key == long_key or not long_text.endswith(short_text):
                 continue
-            if not voters[short_key] & _STATED and short_key not in unkicked:
-                continue
             kicker = long_text[: -len(short_text)]
+            shown = (short_key, key(kicker)) in beside
+            if not voters[short_key] & _STATED and short_key not in unkicked and not shown:
+                continue
             if _KICKER_END.search(kicker) and len(short_key) >= 10:
                 votes[short_key] += votes[long_key]
                 voters[short_key] |= voters[long_key]
