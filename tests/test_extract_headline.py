@@ -6,7 +6,7 @@ import json
 
 from newsarchive.extraction import extract
 from newsarchive.extraction.document import load_document
-from newsarchive.extraction.headline import candidates, choose
+from newsarchive.extraction.headline import candidates, choose, strip_site_name
 
 URL = "https://news.example.org/politik/2024/05/03/story-123.html"
 BODY = "".join(
@@ -194,3 +194,166 @@ def test_meta_title_repeating_the_seo_title_does_not_outvote_the_visible_headlin
         article_head=f"<h1>{VISIBLE}</h1>",
     )
     assert headline_of(html) == VISIBLE
+
+
+# ------------------------------------------------------------- the site's own name
+
+
+def bare(head: str, body: str = "", url: str = URL) -> str | None:
+    """The headline of a page with ``head`` and ``body`` and the article text after it."""
+    html = f"<!doctype html><html><head>{head}</head><body>{body}<div>{BODY}</div></body></html>"
+    return extract(html, url)["headline"]
+
+
+def test_site_suffix_after_an_angle_quote_is_stripped() -> None:
+    suffixed = f"{VISIBLE} › news.example.org"
+    assert bare(f"<title>{suffixed}</title>" + og(suffixed)) == VISIBLE
+
+
+def test_cjk_site_suffix_after_a_dash_is_stripped_when_the_logo_link_names_it() -> None:
+    head = "<title>市议会通过预算：通宵会议之后-河畔日报</title>"
+    logo = '<header><a href="https://news.example.org/">河畔日报</a></header>'
+    assert bare(head, logo) == "市议会通过预算：通宵会议之后"
+
+
+def test_site_name_bar_without_spaces_before_the_headline_is_stripped() -> None:
+    head = (
+        f"<title>RIVERSIDE EASY|{VISIBLE}</title>"
+        '<meta property="og:site_name" content="RIVERSIDE EASY">'
+    )
+    assert bare(head) == VISIBLE
+
+
+def test_tagline_after_the_site_name_goes_with_it() -> None:
+    head = (
+        f"<title>{VISIBLE} | Riverside Daily | Stories from the valley since 1901</title>"
+        '<meta property="og:site_name" content="Riverside Daily">'
+    )
+    assert bare(head) == VISIBLE
+
+
+def test_symbols_and_parts_of_a_stated_site_name_are_stripped() -> None:
+    site = "★★★ - Riverside Daily - News of the valley"
+    head = f"<title>{VISIBLE} » {site}</title>" + f'<meta property="og:site_name" content="{site}">'
+    assert bare(head) == VISIBLE
+
+
+def test_a_site_name_inside_a_sentence_segment_does_not_make_it_the_site() -> None:
+    title = "Outdoor news - New snow maps for every valley on riverside-daily.com"
+    assert title in strip_site_name(title, {"riversidedaily"})
+    assert strip_site_name(f"{VISIBLE} - Riverside-Daily.com Online", {"riversidedaily"}) == [
+        VISIBLE
+    ]
+
+
+def test_a_site_name_with_accents_matches_its_ascii_host() -> None:
+    url = "https://www.cafe-riviere.fr/2024/story"
+    assert bare(f"<title>{VISIBLE} │ Café Rivière</title>", url=url) == VISIBLE
+    url = "https://www.fischerhuette.de/2024/story"
+    assert bare(f"<title>{VISIBLE} - Fischerhütte</title>", url=url) == VISIBLE
+
+
+def test_an_archived_page_strips_its_original_host() -> None:
+    url = "https://web.archive.org/web/20200101000000/https://www.riverside-daily.com/2020/story"
+    assert bare(f"<title>{VISIBLE} | riverside-daily.com</title>", url=url) == VISIBLE
+
+
+def test_logo_h1_linking_to_the_home_page_is_not_the_headline() -> None:
+    logo = '<header><h1><a href="https://news.example.org/">Riverside Daily</a></h1></header>'
+    assert bare(f"<title>{VISIBLE} | Riverside Daily</title>", logo) == VISIBLE
+    # the same logo link on an archived copy of the page
+    url = "https://web.archive.org/web/20200101000000/https://news.example.org/2020/story"
+    home = "/web/20200101000000/https://news.example.org/"
+    archived = f'<header><h1><a href="{home}">Riverside Daily</a></h1></header>'
+    assert bare(f"<title>{VISIBLE} | Riverside Daily</title>", archived, url) == VISIBLE
+    # a CMS that fills og:site_name with the page's title: the <h1> still votes
+    head = (
+        f'<title>{VISIBLE}</title><meta property="og:site_name" content="{VISIBLE}">'
+        f'<meta name="twitter:title" content="{SEO}">'
+    )
+    assert bare(head, f"<h1>{VISIBLE}</h1>") == VISIBLE
+
+
+def test_the_heading_that_shows_part_of_the_title_beats_a_blog_label() -> None:
+    # "Blog Archive » Headline": no <h1>, the post's title in an <h2> outside <article>
+    post = f'<div class="post"><h2><a href="/2020/story">{VISIBLE}</a></h2></div>'
+    assert bare(f"<title>Blog Archive » {VISIBLE}</title>", post) == VISIBLE
+
+
+def test_a_screen_reader_heading_is_not_the_display_headline() -> None:
+    main = f'<main><h2 class="sr-only">Main content</h2><h2>{VISIBLE}</h2></main>'
+    assert bare(f"<title>{VISIBLE}</title>", main) == VISIBLE
+
+
+def test_styles_inside_the_h1_are_not_its_text() -> None:
+    html = page(
+        og(VISIBLE),
+        article_head=f"<h1><style>.t{{color:red}}</style><span class=t>{VISIBLE}</span></h1>",
+    )
+    found = [(c.source, c.text) for c in candidates(load_document(html, URL), None)]
+    assert ("h1", VISIBLE) in found
+
+
+def test_a_kicker_glued_by_a_colon_gives_its_votes_to_the_headline() -> None:
+    # "Press release:Headline" (the space was in a hidden element) against a section label
+    html = page(
+        og("Press releases") + f"<title>{VISIBLE}</title>",
+        article_head=f"<h1>Press release of the council<span>:</span>{VISIBLE}</h1>",
+    )
+    assert headline_of(html) == VISIBLE
+
+
+# ------------------------------------------------------------------ kicker element
+
+
+def test_a_kicker_element_in_the_h1_is_not_part_of_the_headline() -> None:
+    stated = f"Budget: {VISIBLE}"
+    html = page(
+        og(stated) + f"<title>{stated}</title>",
+        article_head=(
+            f'<h1><span class="dachzeile">After the vote</span> <span>{VISIBLE}</span></h1>'
+        ),
+    )
+    assert headline_of(html) == VISIBLE
+    small = page(
+        og(VISIBLE), article_head=f'<h1 class="headline"><small>Budget</small> {VISIBLE}</h1>'
+    )
+    assert headline_of(small) == VISIBLE
+    # a kicker the page reads out with the headline (a hidden colon after it) stays
+    html = page(
+        og(stated) + ld_headline(stated),
+        article_head=(
+            f'<h1><span class="kicker">Budget</span><span class="visually-hidden">:</span> '
+            f"<span>{VISIBLE}</span></h1>"
+        ),
+    )
+    assert headline_of(html) == stated
+
+
+def test_the_stated_kicker_shown_as_a_line_before_the_h1_is_not_part_of_the_headline() -> None:
+    stated = f"Budget: {VISIBLE}"
+    head = og(stated) + ld_headline(stated) + f"<title>{stated}</title>"
+    html = page(head, article_head=f'<div class="keyword">Budget</div><h1>{VISIBLE}</h1>')
+    assert headline_of(html) == VISIBLE
+    # another line before the heading says nothing about the stated kicker
+    other = page(head, article_head=f'<div class="keyword">Politics</div><h1>{VISIBLE}</h1>')
+    assert headline_of(other) == stated
+
+
+# --------------------------------------------------------------- reader's typography
+
+
+def test_visible_quotes_and_dashes_spell_the_headline_over_the_typed_ascii() -> None:
+    shown = "Council approves \u201egreen\u201c budget \u2013 after all-night session"
+    html = page(
+        "<meta property='og:title' "
+        "content='Council approves \"green\" budget - after all-night session'>",
+        article_head=f"<h1>{shown}</h1>",
+    )
+    assert headline_of(html) == shown
+    # curly apostrophes do not count: og:title's typed one spells (fundus-dev)
+    typed = "Council's budget passes after all-night session"
+    html = page(
+        og(typed), article_head="<h1>Council\u2019s budget passes after all-night session</h1>"
+    )
+    assert headline_of(html) == typed

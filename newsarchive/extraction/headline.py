@@ -8,6 +8,7 @@ the real headline far more often than any single source is right.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,13 +16,20 @@ from typing import Any, cast
 
 import lxml.etree
 
-from newsarchive.extraction import structured
+from newsarchive.extraction import sitenames, structured
+from newsarchive.extraction.boilerplate import SCREEN_READER_ONLY
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.text import clean, joined_text
 
-# Separators between a headline and the site name in <title> / og:title.
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:/]|::)\s+|\s*[｜：]\s*")
-_KICKER_END = re.compile(r"\S\s*(?::|\s[-–—|])\s+$")
+# Separators between a headline and the site name in <title> / og:title: spaced
+# punctuation, full-width and box-drawing bars, a bar without spaces ("SITE|Headline")
+# and a dash or underscore between CJK characters ("标题-新华网").
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_TITLE_SEPARATORS = re.compile(
+    r"\s+(?:[|\-–—·•»«›‹/:]|::)\s+|\s*[｜：│]\s*|(?<=\S)\|(?=\S)"
+    rf"|(?<=[{_CJK}\u3000-\u303f\uff01-\uff5e])[-_–—](?=[{_CJK}])"
+)
+_KICKER_END = re.compile(r"\S\s*(?::\s*|\s[-–—|]\s+)$")
 _KICKER_SPLIT = re.compile(r"(?<=\S)(?::|\s[-–—|])\s+")
 _DATE_SEGMENT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _KEY_DROP = re.compile(r"[\W_]+")
@@ -39,6 +47,7 @@ _ANY_TITLE = lxml.etree.XPath("(//title)[1]")
 #   h1         an <h1> outside navigation, h1_marked one marked as the headline
 #              (itemprop="headline" or a "headline" class);
 #   h1_nav     an <h1> in a breadcrumb or <nav>: templates put the SEO title there;
+#   h1_site    an <h1> naming the site (the logo of blog templates): no vote;
 #   display    the headline element of a page whose <h1> is missing or a breadcrumb;
 #   json_ld_html  a JSON-LD headline holding HTML character references ("&#8217;"):
 #              copied from rendered HTML, so it votes like JSON-LD but its spelling
@@ -51,6 +60,7 @@ _SOURCES = {
     "h1": 0.5,
     "h1_marked": 0.5,
     "h1_nav": 0.5,
+    "h1_site": 0.0,
     "display": 0.5,
     "json_ld": 3.0,
     "json_ld_html": 3.0,
@@ -87,7 +97,14 @@ _PREFERENCE = (
     "h1_nav",
     "title",
     "shared",
+    "h1_site",
 )
+
+
+# Typographic marks a stated title (typed in a plain form field) writes in ASCII.
+# Curly apostrophes are left out: on fundus-dev the straight one of og:title is
+# the expected spelling (TechCrunch, AP), so they do not make a visible spelling win.
+_PLAIN_TYPOGRAPHY = str.maketrans({"“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "…": "..."})
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,12 @@ class Candidate:
 
     source: str
     text: str
+    # A visible heading shown without the kicker element the page marks in it: it
+    # carries the headline alone, as a stated source does (see _transfer_kicker_votes).
+    unkicked: bool = False
+    # The label line shown right before the heading: a kicker of its own when a
+    # stated title carries exactly that text before the heading's.
+    beside: str = ""
 
 
 def key(text: str) -> str:
@@ -112,14 +135,71 @@ def site_name_keys(doc: Document, publisher: str | None = None) -> set[str]:
     return {key(n) for n in names if key(n)}
 
 
+class _SiteNames:
+    """The keys of the site's names around a title, for one page.
+
+    :func:`site_name_keys`, each part of a stated site name ("Example |
+    example.com"), the registered domain name ("example" in news.example.co.uk;
+    an archived page's original host) and, read only when a title has a segment
+    none of those names, the texts of the links back to the home page (the logo).
+    """
+
+    def __init__(self, doc: Document, publisher: str | None) -> None:
+        keys = site_name_keys(doc, publisher)
+        keys |= sitenames.name_keys(publisher)
+        keys |= sitenames.name_keys(doc.meta_first("og:site_name"))
+        site_host = sitenames.host(doc.url)
+        keys |= sitenames.domain_keys(site_host) | {sitenames.key(site_host)} - {""}
+        title = page_title(doc)
+        # A CMS that fills the site's name with the page's title names no site.
+        self._not_names = {key(title.text_content())} if title is not None else set()
+        self.keys = {s for k in keys - self._not_names for s in sitenames.spellings(k)}
+        self.homes = sitenames.home_hrefs(doc.url)
+        self._doc = doc
+        self._links_read = False
+
+    def _read_links(self) -> bool:
+        """Add the home links' names (once); True when that was done now."""
+        if self._links_read:
+            return False
+        self._links_read = True
+        names = sitenames.home_link_names(self._doc.root, self.homes) - self._not_names
+        self.keys = self.keys | {s for k in names for s in sitenames.spellings(k)}
+        return True
+
+    def strip(self, title: str, guess: bool = True) -> list[str]:
+        """:func:`strip_site_name` with the page's names, its home links when needed."""
+        variants = strip_site_name(title, self.keys, guess)
+        unknown = len(variants) > 1 or variants == [title]
+        if unknown and _TITLE_SEPARATORS.search(title) and self._read_links():
+            variants = strip_site_name(title, self.keys, guess)
+        return variants
+
+    def named_by(self, heading: Any, text: str) -> bool:
+        """True for a heading that names the site: its text, or a link home in it (logo)."""
+        if not sitenames.spellings(key(text)).isdisjoint(self.keys):
+            return True
+        return any(sitenames.links_home(a, self.homes) for a in heading.iter("a"))
+
+
 def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
-    """True for a title segment naming the site ("Example News", "example.com") or a date."""
+    """True for a title segment naming the site ("Example News", "example.com") or a date.
+
+    A site name inside a longer segment counts when it is at least half of it
+    ("Example News Online"), not inside a sentence ("New maps on example.com").
+    """
     k = key(segment)
-    return bool(k) and (
-        k in site_keys
-        or any(len(site) > 3 and site in k for site in site_keys)
-        or bool(_DATE_SEGMENT.fullmatch(segment.strip()))
-    )
+    if not k:
+        return False
+    if bool(_DATE_SEGMENT.fullmatch(segment.strip())):
+        return True
+    for spelling in sitenames.spellings(k):
+        if spelling in site_keys or any(
+            len(site) > 3 and site in spelling and 2 * len(site) >= len(spelling)
+            for site in site_keys
+        ):
+            return True
+    return False
 
 
 def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list[str]:
@@ -129,14 +209,19 @@ def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list
     contain " - " themselves) and the title without its last segment (most
     likely the site) are offered, and the other sources decide.
     """
+    if len(title) > 2 * _MAX_HEADLINE:
+        return [title]  # no headline is left once a site name is cut off (bounds the work)
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return [title]
     seps = _TITLE_SEPARATORS.findall(title)
-    end = len(parts)
-    while end > 1 and _is_site_segment(parts[end - 1], site_keys):
+    site = [_is_site_segment(part, site_keys) for part in parts]
+    # The first site segment after the headline ends it: what follows is a tagline
+    # ("Headline | example.org | The best of ..."); symbol-only segments go with it.
+    end = next((i for i in range(1, len(parts)) if site[i]), len(parts))
+    while len(parts) > end > 1 and not key(parts[end - 1]):
         end -= 1
-    start = 1 if end == len(parts) and _is_site_segment(parts[0], site_keys) else 0
+    start = 1 if end == len(parts) and site[0] else 0
     known = (start, end) != (0, len(parts))
     if not known:
         if not guess:
@@ -166,23 +251,76 @@ def _in_navigation(el: Any) -> bool:
 
 
 def _heading_text(el: Any) -> str | None:
+    """The heading's text (without the CSS or script a component put inside it)."""
+    if next(el.iter("style", "script"), None) is not None:
+        el = copy.deepcopy(el)
+        for node in list(el.iter("style", "script")):
+            node.drop_tree()
     text = clean(joined_text(el))
     return text if text and len(text) <= _MAX_HEADLINE else None
 
 
-def _h1_source(h1: Any) -> str:
-    """``h1_nav`` in navigation, ``h1_marked`` when marked up as the headline, else ``h1``."""
+def _h1_source(h1: Any, text: str, site: _SiteNames) -> str:
+    """``h1_site`` naming the site, ``h1_nav`` in navigation, ``h1_marked`` when marked up
+    as the headline, else ``h1``."""
+    if site.named_by(h1, text):
+        return "h1_site"
     if _in_navigation(h1):
         return "h1_nav"
     return "h1_marked" if _display_tier(h1) in (0, 1) else "h1"
 
 
-def _h1_candidates(doc: Document) -> list[tuple[str, str]]:
-    """(source, text) of the first ``<h1>`` elements, those in ``<article>``/``<main>`` first.
+# Class words of a kicker element inside the headline ("Topic" above "Headline").
+_KICKER_CLASS = re.compile(
+    r"kicker|overline|dachzeile|roofline|topline|toptitle|supertitle|spitzmarke|eyebrow|pretitle|label"
+)
+_KICKER_LEAD = re.compile(r"^[\s:|\-–—]+")
+
+
+def _without_marked_kicker(h1: Any, text: str) -> str | None:
+    """``text`` without the kicker element that opens the ``<h1>``, or None.
+
+    ``<h1><span class="kicker">Topic</span> Headline</h1>``: a label set apart from
+    the headline. A screen-reader-only separator after it ("Topic<span
+    class="visually-hidden">:</span> Headline") tells that the page reads the two
+    as one headline, so that kicker stays.
+    """
+    for el in h1.iterdescendants():
+        if not isinstance(el.tag, str) or el.tag in ("style", "script"):
+            continue
+        if el.tag != "small" and not _KICKER_CLASS.search(_class_words(el)):
+            continue
+        kicker = clean(joined_text(el))
+        if not kicker or not text.startswith(kicker):
+            continue
+        after = el.getnext()
+        if after is not None and _screen_reader_only(after):
+            return None
+        rest = _KICKER_LEAD.sub("", text[len(kicker) :])
+        return rest if len(key(rest)) >= 10 else None
+    return None
+
+
+def _kicker_beside(h1: Any) -> str | None:
+    """The text of a short label element right before the ``<h1>`` (a kicker line)."""
+    before = h1.getprevious()
+    while before is not None and not isinstance(before.tag, str):
+        before = before.getprevious()
+    if before is None or before.tag in ("style", "script"):
+        return None
+    text = clean(before.text_content())
+    return text if text and len(text) <= 60 else None
+
+
+def _h1_candidates(doc: Document, site: _SiteNames) -> list[tuple[str, str, bool, str]]:
+    """(source, text, unkicked, beside) of the first ``<h1>`` elements, those in
+    ``<article>``/``<main>`` first; ``unkicked`` when a marked kicker was taken off,
+    ``beside`` the text of a label line right before the heading.
 
     An ``<h1>`` inside navigation or a breadcrumb trail votes only as weakly as
-    ``<title>`` (source ``h1_nav``); the page's visible headline is then looked
-    for elsewhere (:func:`_display_heading`).
+    ``<title>`` (source ``h1_nav``), one naming the site (its logo) not at all
+    (``h1_site``); the page's visible headline is then looked for elsewhere
+    (:func:`_display_heading`).
     """
     h1s = list(doc.root.iter("h1"))
     scoped = [h for h in h1s if next(h.iterancestors("article", "main"), None) is not None]
@@ -191,7 +329,10 @@ def _h1_candidates(doc: Document) -> list[tuple[str, str]]:
     for h1 in h1s[:3]:
         text = _heading_text(h1)
         if text:
-            out.append((_h1_source(h1), text))
+            source = _h1_source(h1, text, site)
+            unkicked = _without_marked_kicker(h1, text) if source in ("h1", "h1_marked") else None
+            beside = _kicker_beside(h1) if source in ("h1", "h1_marked") else None
+            out.append((source, unkicked or text, unkicked is not None, beside or ""))
     return out
 
 
@@ -205,6 +346,12 @@ def _display_tier(el: Any) -> int | None:
     if "headline" in (el.get("class") or "").lower():
         return 1
     return 2 if el.tag == "h2" else None
+
+
+def _screen_reader_only(el: Any) -> bool:
+    """A heading only screen readers get ("Main content", "Navigation"): a landmark label."""
+    words = _class_words(el)
+    return "text-hide" in words or bool(SCREEN_READER_ONLY.search(words))
 
 
 def _display_heading(doc: Document) -> str | None:
@@ -227,9 +374,45 @@ def _display_heading(doc: Document) -> str | None:
         if examined > _MAX_DISPLAY_CANDIDATES:
             break  # each costs a subtree and an ancestor walk: bounded on hostile nests
         text = _heading_text(el)
-        if text and len(text) >= 10 and not _in_navigation(el):
+        if text and len(text) >= 10 and not _in_navigation(el) and not _screen_reader_only(el):
             best = (tier, text)
     return best[1] if best else None
+
+
+_MAX_TITLE_HEADINGS = 60
+_MIN_PIECE = 8  # a key shorter than this ("News", "Home") is a label, not a headline
+_MAX_PIECE_PARTS = 8  # runs of segments grow with the square of their number
+
+
+def _title_pieces(found: list[Candidate], site_keys: set[str]) -> set[str]:
+    """Keys of every run of segments of the stated titles ("A | B | C": A, AB, B, BC, ...)."""
+    pieces: set[str] = set()
+    for cand in found:
+        if cand.source not in _STATED and cand.source != "meta_title":
+            continue
+        parts = _TITLE_SEPARATORS.split(cand.text)[:_MAX_PIECE_PARTS]
+        for i in range(len(parts)):
+            for j in range(i + 1, len(parts) + 1):
+                k = key(" ".join(parts[i:j]))
+                if len(k) >= _MIN_PIECE and k not in site_keys:
+                    pieces.add(k)
+    return pieces
+
+
+def _title_heading(doc: Document, pieces: set[str]) -> str | None:
+    """The first heading that shows a part of the stated title: the article's own heading.
+
+    Blog templates put the site's name in the ``<h1>`` and the post's title in an
+    ``<h2>`` that the ``<title>`` repeats beside a label ("Blog Archive » Title").
+    """
+    body = doc.root.find("body")
+    for count, el in enumerate(body.iter("h1", "h2", "h3") if body is not None else ()):
+        if count >= _MAX_TITLE_HEADINGS:
+            break
+        text = _heading_text(el)
+        if text and key(text) in pieces and not _in_navigation(el):
+            return text
+    return None
 
 
 def _itemprop_headline(doc: Document) -> str | None:
@@ -246,38 +429,42 @@ def _itemprop_headline(doc: Document) -> str | None:
 def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     """Every headline candidate the page offers, with where it came from."""
     found: list[Candidate] = []
-    site_keys = site_name_keys(doc, publisher)
+    site = _SiteNames(doc, publisher)
 
-    def add(source: str, text: str | None) -> None:
+    def add(source: str, text: str | None, unkicked: bool = False, beside: str = "") -> None:
         text = clean(text)
         if text and len(text) <= _MAX_HEADLINE:
-            found.append(Candidate(source, text))
+            found.append(Candidate(source, text, unkicked, beside))
 
-    h1s = _h1_candidates(doc)
-    for source, text in h1s:
-        add(source, text)
-    if not any(source in ("h1", "h1_marked") for source, _ in h1s):
+    h1s = _h1_candidates(doc, site)
+    for source, text, unkicked, beside in h1s:
+        add(source, text, unkicked, beside)
+    if not any(source in ("h1", "h1_marked") for source, *_ in h1s):
         add("display", _display_heading(doc))
     add("itemprop", _itemprop_headline(doc))
     ld_value = structured.first_property(doc, "headline")
     ld_headline = clean(structured.text_of(ld_value))
     if ld_headline:
         source = "json_ld_html" if structured.holds_html_escapes(ld_value) else "json_ld"
-        add(source, strip_site_name(ld_headline, site_keys, guess=False)[-1])
+        add(source, site.strip(ld_headline, guess=False)[-1])
     meta_title = doc.meta_first("title")
-    for variant in strip_site_name(clean(meta_title) or "", site_keys) if meta_title else ():
+    for variant in site.strip(clean(meta_title) or "") if meta_title else ():
         add("meta_title", variant)
     for og in (doc.meta_first("og:title"),):
-        for variant in strip_site_name(clean(og) or "", site_keys) if og else ():
+        for variant in site.strip(clean(og) or "") if og else ():
             add("og", variant)
     tw = doc.meta_first("twitter:title")
-    for variant in strip_site_name(clean(tw) or "", site_keys) if tw else ():
+    for variant in site.strip(clean(tw) or "") if tw else ():
         add("twitter", variant)
     title_element = page_title(doc)
     if title_element is not None:
         title = clean(title_element.text_content()) or ""
-        for variant in strip_site_name(title, site_keys) if title else ():
+        for variant in site.strip(title) if title else ():
             add("title", variant)
+    if not any(source in ("h1", "h1_marked") for source, *_ in h1s):
+        pieces = _title_pieces(found, site.keys)
+        if not any(c.source == "display" and key(c.text) in pieces for c in found):
+            add("display", _title_heading(doc, pieces))
     return found
 
 
@@ -320,11 +507,13 @@ def choose(found: list[Candidate]) -> str | None:
     spellings = [c for c in found if key(c.text) == best]
     # A source in capitals (an SEO field, a display variant) spells only when all do.
     spellings = [c for c in spellings if not c.text.isupper()] or spellings
-    for source in _PREFERENCE:
-        for cand in spellings:
-            if cand.source == source:
-                return cand.text
-    return None
+    first = min(spellings, key=lambda c: _PREFERENCE.index(c.source))
+    # The reader's typography: a visible heading with the quotes and dashes that the
+    # stated title typed in ASCII („…“ for "...", – for -) spells the headline.
+    for cand in spellings:
+        if cand.source in _VISIBLE and cand.text.translate(_PLAIN_TYPOGRAPHY) == first.text:
+            return cand.text
+    return first.text
 
 
 def _tails(text: str) -> dict[str, str]:
@@ -368,15 +557,21 @@ def _transfer_kicker_votes(
     while another source carries the headline alone; the kicker is not part of it.
     Only a source that states the headline as text counts as carrying it alone: a
     visible heading without its kicker element is often a split of one headline.
+    A heading counts too when the page took its kicker element off (``unkicked``)
+    or shows exactly the stated kicker as a line of its own right before it
+    (``<div>Topic</div><h1>Headline</h1>`` against og:title "Topic: Headline").
     """
     texts = {key(c.text): c.text for c in found}
+    unkicked = {key(c.text) for c in found if c.unkicked}
+    beside = {(key(c.text), key(c.beside)) for c in found if c.beside}
     for long_key, long_text in texts.items():
         for short_key, short_text in texts.items():
             if short_key == long_key or not long_text.endswith(short_text):
                 continue
-            if not voters[short_key] & _STATED:
-                continue
             kicker = long_text[: -len(short_text)]
+            shown = (short_key, key(kicker)) in beside
+            if not voters[short_key] & _STATED and short_key not in unkicked and not shown:
+                continue
             if _KICKER_END.search(kicker) and len(short_key) >= 10:
                 votes[short_key] += votes[long_key]
                 voters[short_key] |= voters[long_key]
