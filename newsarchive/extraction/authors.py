@@ -500,6 +500,7 @@ def _dom_authors(
         ranks = [(_scope_rank(el, scopes), el) for el in matches[:40]]
         for scope_rank in sorted({rank for rank, _ in ranks}):
             in_scope = [el for rank, el in ranks if rank == scope_rank]
+            in_scope = in_scope if take_all else _without_teaser_lists(in_scope)
             found = _names_in(doc, in_scope, take_all, site_keys)
             if found:
                 return found
@@ -512,6 +513,29 @@ def _dom_authors(
             doc, container.xpath(_CLOSING_BOLD_LINE), False, site_keys
         )
     return []
+
+
+_TEASER_LIST = 3  # this many bylines of one class, far apart and naming others: a list
+
+
+def _without_teaser_lists(matches: list[HtmlElement]) -> list[HtmlElement]:
+    """The matches less those of a class that marks a list of teasers: the class
+    recurs in separate blocks, naming different people (co-authors' bylines of one
+    class sit in one block)."""
+    by_class: dict[str, list[HtmlElement]] = {}
+    for el in matches:
+        if not _in_comments(el):
+            by_class.setdefault(_classes(el), []).append(el)
+    lists = set()
+    for cls, els in by_class.items():
+        if not cls or len(els) < _TEASER_LIST:
+            continue
+        first_block = _block(els[0]).keys()
+        apart = any(not first_block & _block(el).keys() for el in els[1:])
+        texts = {" ".join(" ".join(el.itertext()).split())[:_MAX_BYLINE_CHARS] for el in els}
+        if apart and len(texts) > 1:
+            lists.add(cls)
+    return [el for el in matches if _classes(el) not in lists] if lists else matches
 
 
 # A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a

@@ -1,0 +1,49 @@
+"""Generic author rules for general web pages (blogs, associations, magazines), each on
+small pages written for the test (no site's markup)."""
+
+from __future__ import annotations
+
+from newsarchive.extraction import extract
+
+URL = "https://news.example.org/2024/05/03/council-vote.html"
+BODY = "".join(
+    f"<p>Paragraph {i} of the story tells what happened in the city council on Friday "
+    f"and why the vote matters for the people who live there.</p>"
+    for i in range(8)
+)
+
+
+def names(html: str, url: str = URL) -> list[str]:
+    return [a["name"] for a in extract(html, url)["authors"]]
+
+
+def teasers(cls: str, people: list[str]) -> str:
+    """A list of other articles, each teaser credited in an element of class ``cls``."""
+    items = "".join(
+        f'<li><div class="card"><a href="/story-{i}.html"><h3>Story {i} of the week</h3>'
+        f'<div class="badge"><div class="{cls}">Von {who}</div></div></a></div></li>'
+        for i, who in enumerate(people)
+    )
+    return f"<section><h2>Mehr zum Thema</h2><ul>{items}</ul></section>"
+
+
+# --------------------------------------------------------------------------- teaser lists
+
+
+def test_a_byline_class_repeated_in_a_list_of_teasers_is_not_the_byline() -> None:
+    people = ["Olga Brandt", "Kurt Weiler", "Sina Albers"]
+    html = (
+        "<html><body><article><h1>Council vote</h1><p>Von Lea Hoffner</p>"
+        f"{BODY}{teasers('teaser__author', people)}</article></body></html>"
+    )
+    assert names(html) == ["Lea Hoffner"]
+    # nothing else names an author: better none than a teaser's
+    unsigned = f"<html><body><article><h1>Council vote</h1>{BODY}</article>"
+    assert names(unsigned + teasers("teaser__author", people) + "</body></html>") == []
+
+
+def test_one_byline_class_for_co_authors_in_one_block_is_still_the_byline() -> None:
+    people = ("Ann Lee", "Bo Ray", "Cy Dunn")
+    byline = "".join(f'<span class="author">{who}</span> ' for who in people)
+    html = f"<html><body><article><h1>Vote</h1><p>{byline}</p>{BODY}</article></body></html>"
+    assert names(html)[0] == "Ann Lee"
