@@ -47,3 +47,20 @@ def test_one_byline_class_for_co_authors_in_one_block_is_still_the_byline() -> N
     byline = "".join(f'<span class="author">{who}</span> ' for who in people)
     html = f"<html><body><article><h1>Vote</h1><p>{byline}</p>{BODY}</article></body></html>"
     assert names(html)[0] == "Ann Lee"
+
+
+# --------------------------------------------------------------------------- meta tags
+
+
+def test_a_written_by_pair_of_the_twitter_card_names_the_author() -> None:
+    head = (
+        '<meta name="twitter:label1" content="Est. reading time">'
+        '<meta name="twitter:data1" content="9 minutes">'
+        '<meta name="twitter:label2" content="Verfasst von">'
+        '<meta name="twitter:data2" content="Hanna Vogt">'
+    )
+    html = f"<html><head>{head}</head><body><article><h1>Vote</h1>{BODY}</article></body></html>"
+    assert names(html) == ["Hanna Vogt"]
+    filed = head.replace("Verfasst von", "Filed under").replace("Hanna Vogt", "City Hall")
+    html = f"<html><head>{filed}</head><body><article><h1>Vote</h1>{BODY}</article></body></html>"
+    assert names(html) == []  # a label that is no byline's

@@ -308,6 +308,23 @@ def _meta_authors(doc: Document) -> list[Found]:
             ]
         if found:
             return found
+    return _labelled_meta_author(doc)
+
+
+# "Written by" is one of the labelled pairs of values SEO plugins put in Twitter's card
+# (twitter:label1 / twitter:data1, beside "Est. reading time"); a byline label there
+# marks the value as the author.
+_TWITTER_LABEL_PAIRS = 4
+
+
+def _labelled_meta_author(doc: Document) -> list[Found]:
+    for i in range(1, _TWITTER_LABEL_PAIRS + 1):
+        label = doc.meta_first(f"twitter:label{i}")
+        if not label or len(label) > _MAX_LABEL_CHARS or not _BYLINE_LABEL.match(label):
+            continue
+        value = doc.meta_first(f"twitter:data{i}") or ""
+        if value and not _URLISH.search(value):
+            return [(n, value, None, False) for n in split_names(value)]
     return []
 
 
