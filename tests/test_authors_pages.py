@@ -64,3 +64,14 @@ def test_a_written_by_pair_of_the_twitter_card_names_the_author() -> None:
     filed = head.replace("Verfasst von", "Filed under").replace("Hanna Vogt", "City Hall")
     html = f"<html><head>{filed}</head><body><article><h1>Vote</h1>{BODY}</article></body></html>"
     assert names(html) == []  # a label that is no byline's
+
+
+# --------------------------------------------------------------------------- labelled lines
+
+
+def test_a_byline_after_a_separator_in_its_own_element_is_read() -> None:
+    meta = '<div class="meta">05.02.2020 <span>-&nbsp;Redaktion: Ina Vogt (Sprecherin)</span></div>'
+    html = f"<html><body><main><h1>Vote</h1>{meta}{BODY}</main></body></html>"
+    assert names(html) == ["Ina Vogt"]
+    topic = '<div class="meta">05.02.2020 <span>- Stadtrat</span></div>'
+    assert names(f"<html><body><main><h1>Vote</h1>{topic}{BODY}</main></body></html>") == []

@@ -605,7 +605,8 @@ def _labelled_byline(
             left_after_end -= 1
             if not left_after_end:
                 break  # far past the article: other articles' and the site's labels
-        if len(text) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(text):
+        line = _LEADING_SEPARATOR.sub("", text)  # "05.02.2020 </span><span>- Von Jane Doe"
+        if len(line) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(line):
             after_label = True
             continue
         if since_headline is not None:
@@ -620,19 +621,22 @@ def _labelled_byline(
                 return [(dated, dated, None, False)]
         else:
             before_headline.append(text)
-        by_line = before_end and len(text) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(text)
+        by_line = before_end and len(line) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(line)
         if after_label or by_line:
             names = [
                 n
-                for n in split_names(text)
+                for n in split_names(line)
                 if looks_like_name(n)
                 and (len(n.split()) > 1 or not _has_case(n))  # a CJK name is one word
                 and not _is_site_like(n, False, site_keys)
             ]
             if names:
-                return [(n, text, None, False) for n in names]
+                return [(n, line, None, False) for n in names]
         after_label = False
     return []
+
+
+_LEADING_SEPARATOR = re.compile(r"^[-–—|·•]+\s*")
 
 
 # A meta line under the headline: "04.02.2022 | 13:10 Uhr | Jane Doe", "11.12.2019 - Jane Doe".
