@@ -75,3 +75,18 @@ def test_a_byline_after_a_separator_in_its_own_element_is_read() -> None:
     assert names(html) == ["Ina Vogt"]
     topic = '<div class="meta">05.02.2020 <span>- Stadtrat</span></div>'
     assert names(f"<html><body><main><h1>Vote</h1>{topic}{BODY}</main></body></html>") == []
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+def test_the_sites_navigation_holds_no_byline() -> None:
+    menu = (
+        '<nav><ul><li><a href="/authors/">Authors</a></li>'
+        '<li><a href="/latest">Latest Activity</a></li>'
+        '<li><a href="/journalisten/termine">Termine</a></li></ul></nav>'
+    )
+    html = f"<html><body>{menu}<article><h1>Vote</h1>{BODY}</article></body></html>"
+    assert names(html) == []
+    signed = f"<html><body>{menu}<article><h1>Vote</h1><p>By Tom Hale</p>{BODY}</article>"
+    assert names(signed + "</body></html>") == ["Tom Hale"]

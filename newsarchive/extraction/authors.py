@@ -487,7 +487,7 @@ def _byline_readings(text: str) -> Iterator[str]:
 def _in_comments(el: HtmlElement) -> bool:
     """Inside a form (a comment form's "Name *" field) or a comment thread: not a byline."""
     for node in itertools.chain((el,), el.iterancestors()):
-        if node.tag == "form" or "comment" in (node.get("class") or "").lower():
+        if node.tag in ("form", "nav") or "comment" in (node.get("class") or "").lower():
             return True
     return False
 
@@ -667,14 +667,29 @@ _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
 def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]:
-    """Non-blank visible text pieces of ``body``; a marker follows the article body's end."""
+    """Non-blank visible text pieces of ``body``; a marker follows the article body's end.
+
+    The site's navigation is left out: a menu's "Authors" link is no byline label.
+    """
+    nav_end: HtmlElement | None = None  # the last element of the menu being skipped
     for el in body.iter():
-        if el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
-            yield el.text.strip()
+        if nav_end is None and el.tag == "nav":
+            for nav_end in el.iter():  # noqa: B007 - the walk finds the last element
+                pass
+            if el.tail and el.tail.strip():
+                yield el.tail.strip()
+            if el is nav_end:
+                nav_end = None
+            continue
+        if nav_end is None:
+            if el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
+                yield el.text.strip()
+            if el.tail and el is not body and el.tail.strip():
+                yield el.tail.strip()
+        elif el is nav_end:
+            nav_end = None
         if el is last:
             yield _END_OF_BODY
-        if el.tail and el is not body and el.tail.strip():
-            yield el.tail.strip()
 
 
 def _site_keys(doc: Document, publisher: str | None) -> set[str]:
