@@ -4,6 +4,7 @@ small pages written for the test (no site's markup)."""
 from __future__ import annotations
 
 from newsarchive.extraction import extract
+from newsarchive.extraction.authors import split_names
 
 URL = "https://news.example.org/2024/05/03/council-vote.html"
 BODY = "".join(
@@ -90,3 +91,16 @@ def test_the_sites_navigation_holds_no_byline() -> None:
     assert names(html) == []
     signed = f"<html><body>{menu}<article><h1>Vote</h1><p>By Tom Hale</p>{BODY}</article>"
     assert names(signed + "</body></html>") == ["Tom Hale"]
+
+
+# --------------------------------------------------------------------------- junk
+
+
+def test_a_name_written_twice_in_a_row_is_one_name() -> None:
+    assert split_names("Olivier Marin Olivier Marin") == ["Olivier Marin"]
+    assert split_names("Anna Anna") == ["Anna Anna"]  # one word twice: leave it
+
+
+def test_a_bold_lead_in_ending_with_a_colon_is_no_signature() -> None:
+    html = f"<html><body><main><h1>Vote</h1>{BODY}<p><b>Aus der Einladung:</b></p></main>"
+    assert names(html + "</body></html>") == []

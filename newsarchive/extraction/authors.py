@@ -203,7 +203,17 @@ def clean_name(raw: str) -> str | None:
     text = _DATELINE_PLACE.sub("", text)
     if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
-    return text or None
+    return _once(text) or None
+
+
+def _once(text: str) -> str:
+    """A name written twice in a row ("Jane Doe Jane Doe": a photo's alt text before the
+    name, or a desktop and a mobile copy) once."""
+    words = text.split()
+    half = len(words) // 2
+    if half > 1 and len(words) % 2 == 0 and words[:half] == words[half:]:
+        return " ".join(words[:half])
+    return text
 
 
 def _second_name(segment: str) -> bool:
@@ -433,8 +443,8 @@ def _names_in(
         examined += 1
         # pieces joined by a space: "Show all articles of</span>Jane Doe" are two words
         text = el.get("content") or " ".join(el.itertext())
-        if len(text) > _MAX_BYLINE_CHARS:
-            continue
+        if len(text) > _MAX_BYLINE_CHARS or text.rstrip().endswith(":"):
+            continue  # too long for a byline, or a lead-in ("Aus der Einladung:")
         for candidate in _byline_readings(text):
             names = [
                 (n, clean(text) or "", doc.absolute(el.get("href")), False)
