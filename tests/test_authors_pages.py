@@ -3,6 +3,8 @@ small pages written for the test (no site's markup)."""
 
 from __future__ import annotations
 
+import json
+
 from newsarchive.extraction import extract
 from newsarchive.extraction.authors import split_names
 
@@ -104,3 +106,19 @@ def test_a_name_written_twice_in_a_row_is_one_name() -> None:
 def test_a_bold_lead_in_ending_with_a_colon_is_no_signature() -> None:
     html = f"<html><body><main><h1>Vote</h1>{BODY}<p><b>Aus der Einladung:</b></p></main>"
     assert names(html + "</body></html>") == []
+
+
+# --------------------------------------------------------------------------- forums
+
+
+def test_a_forum_threads_posting_names_the_one_who_opened_it() -> None:
+    thread = {
+        "@context": "https://schema.org",
+        "@type": "DiscussionForumPosting",
+        "headline": "My cat sheds black crumbs",
+        "author": {"@type": "Person", "name": "Catlady77"},
+        "comment": [{"@type": "Comment", "author": {"@type": "Person", "name": "Vet Anna"}}],
+    }
+    head = f'<script type="application/ld+json">{json.dumps(thread)}</script>'
+    html = f"<html><head>{head}</head><body><main><h1>Crumbs</h1>{BODY}</main></body></html>"
+    assert names(html) == ["Catlady77"]

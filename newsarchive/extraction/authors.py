@@ -271,10 +271,17 @@ def _person_name(item: dict[str, Any]) -> str | None:
     return " ".join(parts) or None
 
 
+# A forum thread or a question describes itself as a posting: its author is the one who
+# opened it (the replies are the comments of the page).
+_POSTING_TYPES = ("DiscussionForumPosting", "SocialMediaPosting", "Question")
+
+
 def _ld_authors(doc: Document) -> list[Found]:
-    """From the article's JSON-LD author / creator (following ``@id`` references)."""
+    """From the article's JSON-LD author / creator (following ``@id`` references), else
+    from the first posting's (a forum thread's opening post)."""
     out: list[Found] = []
-    for obj in structured.article_objects(doc):
+    postings = itertools.islice(doc.json_ld_objects(*_POSTING_TYPES), 1)
+    for obj in itertools.chain(structured.article_objects(doc), postings):
         for prop in ("author", "creator"):
             for item in structured.values(obj.get(prop)):
                 item = doc.json_ld_node(item)
