@@ -122,3 +122,15 @@ def test_a_forum_threads_posting_names_the_one_who_opened_it() -> None:
     head = f'<script type="application/ld+json">{json.dumps(thread)}</script>'
     html = f"<html><head>{head}</head><body><main><h1>Crumbs</h1>{BODY}</main></body></html>"
     assert names(html) == ["Catlady77"]
+
+
+def test_the_first_posters_username_of_a_forum_page_is_the_author() -> None:
+    posts = "".join(
+        f'<div class="post"><p class="author">von <a class="username" href="/u{i}">{who}</a></p>'
+        f"<div class='content'>{BODY}</div></div>"
+        for i, who in enumerate(("lupa", "wolfsfreund", "lupa"))
+    )
+    html = f"<html><body><h1>Forum rules</h1>{posts}</body></html>"
+    assert names(html) == ["lupa"]
+    signed = f"<html><body><h1>Rules</h1><p>By Ann Lee</p>{posts}</body></html>"
+    assert names(signed) == ["Ann Lee"]  # a last resort

@@ -709,6 +709,23 @@ def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]
             yield _END_OF_BODY
 
 
+# Forum software marks a poster's name with a "username" class (XenForo, phpBB, vBulletin):
+# the first one outside the replies is the thread's opener.
+_USERNAMES = lxml.etree.XPath(
+    '//@class[contains(., "username")]/parent::*'
+    '[contains(concat(" ", normalize-space(@class), " "), " username ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " username-coloured ")]'
+)
+
+
+def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
+    """Last resort: the first poster's name of a forum page."""
+    for el in cast(list[Any], _USERNAMES(doc.root))[:1]:
+        if not _in_comments(el):
+            return _names_in(doc, [el], False, site_keys, explicit=True)
+    return []
+
+
 def _site_keys(doc: Document, publisher: str | None) -> set[str]:
     keys = {_key(n) for n in (publisher, doc.meta_first("og:site_name")) if n}
     host = (urlsplit(doc.url).hostname or "") if doc.url else ""
@@ -775,6 +792,7 @@ def extract_authors(
         lambda d: _dom_authors(d, container, site_keys, one_word),
         lambda d: _labelled_byline(d, container, site_keys),
         lambda d: one_word[_STRONG],
+        lambda d: _forum_username(d, site_keys),
     )
     for source in sources:
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
