@@ -134,3 +134,9 @@ def test_the_first_posters_username_of_a_forum_page_is_the_author() -> None:
     assert names(html) == ["lupa"]
     signed = f"<html><body><h1>Rules</h1><p>By Ann Lee</p>{posts}</body></html>"
     assert names(signed) == ["Ann Lee"]  # a last resort
+
+
+def test_a_labelled_date_under_the_headline_is_no_name() -> None:
+    meta = "<p><span>Last Update : 30.04.2024 - 16:49</span></p>"
+    html = f"<html><body><main><h1>Vote</h1>{meta}{BODY}</main></body></html>"
+    assert names(html) == []

@@ -671,8 +671,8 @@ def _dated_name(text: str, site_keys: set[str]) -> str | None:
     parts = [p.strip() for p in _META_SEPARATORS.split(text)] if len(text) < 80 else []
     dates = [p for p in parts if _DATE_OR_TIME.match(p)]
     others = [p for p in parts if p and not _DATE_OR_TIME.match(p)]
-    if not dates or len(others) != 1:
-        return None
+    if not dates or len(others) != 1 or any(ch.isdigit() for ch in others[0]):
+        return None  # a digit: a labelled date ("Last update: 30.04.2024"), not a name
     name = clean_name(others[0])
     if name and _full_name(name) and not _is_site_like(name, False, site_keys):
         return name
