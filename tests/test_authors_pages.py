@@ -140,3 +140,11 @@ def test_a_labelled_date_under_the_headline_is_no_name() -> None:
     meta = "<p><span>Last Update : 30.04.2024 - 16:49</span></p>"
     html = f"<html><body><main><h1>Vote</h1>{meta}{BODY}</main></body></html>"
     assert names(html) == []
+
+
+def test_a_first_name_after_a_byline_lead_is_the_author_of_last_resort() -> None:
+    meta = '<div class="postdata"><span class="category">Posted by Konrad</span></div>'
+    html = f"<html><body><main><h1>Vote</h1>{meta}{BODY}</main></body></html>"
+    assert names(html) == ["Konrad"]
+    prose = "<p><b>von Säure</b></p>"  # a bare "von" before one word: prose or a brand
+    assert names(f"<html><body><main><h1>Vote</h1>{prose}{BODY}</main></body></html>") == []

@@ -591,7 +591,10 @@ _PIECES_AFTER_BODY = 100  # an author box after the article; then the page's foo
 
 
 def _labelled_byline(
-    doc: Document, container: HtmlElement | None, site_keys: set[str]
+    doc: Document,
+    container: HtmlElement | None,
+    site_keys: set[str],
+    one_word: list[Found] | None = None,
 ) -> list[Found]:
     """Last resort for pages without byline markup: a labelled line near the top.
 
@@ -649,10 +652,19 @@ def _labelled_byline(
             ]
             if names:
                 return [(n, line, None, False) for n in names]
+            if by_line and one_word is not None and not one_word and _LED_LINE.match(line):
+                # "Posted by Konstantin": a first name, worth less than the site's credit
+                # (a bare "von Säure" or "by Barbour" is as often prose or a brand)
+                one_word.extend(
+                    (n, line, None, False)
+                    for n in split_names(line)[:1]
+                    if _first_name_only(n) and looks_like_name(n)
+                )
         after_label = False
     return []
 
 
+_LED_LINE = re.compile(rf"^{_BYLINE_LEAD}\s*:?\s+\S", re.IGNORECASE)
 _LEADING_SEPARATOR = re.compile(r"^[-–—|·•]+\s*")
 
 
@@ -790,7 +802,7 @@ def extract_authors(
         _ld_authors,
         _meta_authors,
         lambda d: _dom_authors(d, container, site_keys, one_word),
-        lambda d: _labelled_byline(d, container, site_keys),
+        lambda d: _labelled_byline(d, container, site_keys, one_word[_WEAK]),
         lambda d: one_word[_STRONG],
         lambda d: _forum_username(d, site_keys),
     )
