@@ -148,3 +148,12 @@ def test_a_first_name_after_a_byline_lead_is_the_author_of_last_resort() -> None
     assert names(html) == ["Konrad"]
     prose = "<p><b>von Säure</b></p>"  # a bare "von" before one word: prose or a brand
     assert names(f"<html><body><main><h1>Vote</h1>{prose}{BODY}</main></body></html>") == []
+
+
+def test_a_credit_naming_another_sites_domain_is_the_web_agencys() -> None:
+    head = '<meta name="author" content="Pixel Works GmbH www.pixel-works.de">'
+    html = f"<html><head>{head}</head><body><main><h1>Vote</h1>{BODY}</main></body></html>"
+    assert names(html) == []
+    own = '<meta name="author" content="Example GmbH www.example.org">'  # the site's own
+    html = f"<html><head>{own}</head><body><main><h1>Vote</h1>{BODY}</main></body></html>"
+    assert names(html, "https://www.example.org/2024/vote.html") == ["Example GmbH www.example.org"]

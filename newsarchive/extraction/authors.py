@@ -828,12 +828,23 @@ def extract_authors(
             {"name": n, "name_raw": raw, "url": url}
             for n, raw, url, is_org in found
             if not (is_org and _is_site_like(n, False, site_keys))
+            and not _other_domain(raw, site_keys)
         ]
     if short:
         return _order(short)
     # The site's or a desk's credit outranks a one-word label of a link to an author page.
     weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
     return _order(fallback or desk or _people(weak, site_keys))
+
+
+_DOMAIN = re.compile(r"(?<![\w.-])(?:www\.)?((?:[\w-]+\.)+[a-z]{2,6})(?![\w.-])", re.IGNORECASE)
+
+
+def _other_domain(raw: str, site_keys: set[str]) -> bool:
+    """A credit naming another site than this one ("Example GmbH www.example-agency.de"):
+    the web agency's, not the page's author nor its publisher."""
+    domains = _DOMAIN.findall(_EMAIL.sub("", raw))
+    return any(_key(d) not in site_keys for d in domains)
 
 
 def _first_name_only(name: str) -> bool:
