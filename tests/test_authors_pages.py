@@ -93,6 +93,8 @@ def test_the_sites_navigation_holds_no_byline() -> None:
     assert names(html) == []
     signed = f"<html><body>{menu}<article><h1>Vote</h1><p>By Tom Hale</p>{BODY}</article>"
     assert names(signed + "</body></html>") == ["Tom Hale"]
+    after_menu = f"<html><body>{menu}By Tom Hale<article><h1>Vote</h1>{BODY}</article>"
+    assert names(after_menu + "</body></html>") == ["Tom Hale"]  # the menu's tail is outside
 
 
 # --------------------------------------------------------------------------- junk

@@ -335,6 +335,7 @@ _TWITTER_LABEL_PAIRS = 4
 
 
 def _labelled_meta_author(doc: Document) -> list[Found]:
+    """The value of the first Twitter card pair whose label is a byline label."""
     for i in range(1, _TWITTER_LABEL_PAIRS + 1):
         label = doc.meta_first(f"twitter:label{i}")
         if not label or len(label) > _MAX_LABEL_CHARS or not _BYLINE_LABEL.match(label):
@@ -502,7 +503,8 @@ def _byline_readings(text: str) -> Iterator[str]:
 
 
 def _in_comments(el: HtmlElement) -> bool:
-    """Inside a form (a comment form's "Name *" field) or a comment thread: not a byline."""
+    """Inside a form (a comment form's "Name *" field), a comment thread or the site's
+    navigation: not a byline."""
     for node in itertools.chain((el,), el.iterancestors()):
         if node.tag in ("form", "nav") or "comment" in (node.get("class") or "").lower():
             return True
@@ -702,23 +704,20 @@ def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]
     """
     nav_end: HtmlElement | None = None  # the last element of the menu being skipped
     for el in body.iter():
-        if nav_end is None and el.tag == "nav":
+        inside_menu = nav_end is not None
+        menu = not inside_menu and el.tag == "nav"
+        if menu:
             for nav_end in el.iter():  # noqa: B007 - the walk finds the last element
                 pass
-            if el.tail and el.tail.strip():
-                yield el.tail.strip()
-            if el is nav_end:
-                nav_end = None
-            continue
-        if nav_end is None:
-            if el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
-                yield el.text.strip()
-            if el.tail and el is not body and el.tail.strip():
-                yield el.tail.strip()
-        elif el is nav_end:
-            nav_end = None
+            nav_end = None if nav_end is el else nav_end
+        elif not inside_menu and el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
+            yield el.text.strip()
         if el is last:
             yield _END_OF_BODY
+        if inside_menu:
+            nav_end = None if el is nav_end else nav_end  # the last one's tail is inside too
+        elif el.tail and el is not body and el.tail.strip():
+            yield el.tail.strip()  # a menu's own tail is outside it
 
 
 # Forum software marks a poster's name with a "username" class (XenForo, phpBB, vBulletin):
