@@ -203,7 +203,17 @@ def clean_name(raw: str) -> str | None:
     text = _DATELINE_PLACE.sub("", text)
     if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
-    return text or None
+    return _once(text) or None
+
+
+def _once(text: str) -> str:
+    """A name written twice in a row ("Jane Doe Jane Doe": a photo's alt text before the
+    name, or a desktop and a mobile copy) once."""
+    words = text.split()
+    half = len(words) // 2
+    if half > 1 and len(words) % 2 == 0 and words[:half] == words[half:]:
+        return " ".join(words[:half])
+    return text
 
 
 def _second_name(segment: str) -> bool:
@@ -261,10 +271,17 @@ def _person_name(item: dict[str, Any]) -> str | None:
     return " ".join(parts) or None
 
 
+# A forum thread or a question describes itself as a posting: its author is the one who
+# opened it (the replies are the comments of the page).
+_POSTING_TYPES = ("DiscussionForumPosting", "SocialMediaPosting", "Question")
+
+
 def _ld_authors(doc: Document) -> list[Found]:
-    """From the article's JSON-LD author / creator (following ``@id`` references)."""
+    """From the article's JSON-LD author / creator (following ``@id`` references), else
+    from the first posting's (a forum thread's opening post)."""
     out: list[Found] = []
-    for obj in structured.article_objects(doc):
+    postings = itertools.islice(doc.json_ld_objects(*_POSTING_TYPES), 1)
+    for obj in itertools.chain(structured.article_objects(doc), postings):
         for prop in ("author", "creator"):
             for item in structured.values(obj.get(prop)):
                 item = doc.json_ld_node(item)
@@ -308,6 +325,24 @@ def _meta_authors(doc: Document) -> list[Found]:
             ]
         if found:
             return found
+    return _labelled_meta_author(doc)
+
+
+# "Written by" is one of the labelled pairs of values SEO plugins put in Twitter's card
+# (twitter:label1 / twitter:data1, beside "Est. reading time"); a byline label there
+# marks the value as the author.
+_TWITTER_LABEL_PAIRS = 4
+
+
+def _labelled_meta_author(doc: Document) -> list[Found]:
+    """The value of the first Twitter card pair whose label is a byline label."""
+    for i in range(1, _TWITTER_LABEL_PAIRS + 1):
+        label = doc.meta_first(f"twitter:label{i}")
+        if not label or len(label) > _MAX_LABEL_CHARS or not _BYLINE_LABEL.match(label):
+            continue
+        value = doc.meta_first(f"twitter:data{i}") or ""
+        if value and not _URLISH.search(value):
+            return [(n, value, None, False) for n in split_names(value)]
     return []
 
 
@@ -416,8 +451,8 @@ def _names_in(
         examined += 1
         # pieces joined by a space: "Show all articles of</span>Jane Doe" are two words
         text = el.get("content") or " ".join(el.itertext())
-        if len(text) > _MAX_BYLINE_CHARS:
-            continue
+        if len(text) > _MAX_BYLINE_CHARS or text.rstrip().endswith(":"):
+            continue  # too long for a byline, or a lead-in ("Aus der Einladung:")
         for candidate in _byline_readings(text):
             names = [
                 (n, clean(text) or "", doc.absolute(el.get("href")), False)
@@ -468,9 +503,10 @@ def _byline_readings(text: str) -> Iterator[str]:
 
 
 def _in_comments(el: HtmlElement) -> bool:
-    """Inside a form (a comment form's "Name *" field) or a comment thread: not a byline."""
+    """Inside a form (a comment form's "Name *" field), a comment thread or the site's
+    navigation: not a byline."""
     for node in itertools.chain((el,), el.iterancestors()):
-        if node.tag == "form" or "comment" in (node.get("class") or "").lower():
+        if node.tag in ("form", "nav") or "comment" in (node.get("class") or "").lower():
             return True
     return False
 
@@ -500,6 +536,7 @@ def _dom_authors(
         ranks = [(_scope_rank(el, scopes), el) for el in matches[:40]]
         for scope_rank in sorted({rank for rank, _ in ranks}):
             in_scope = [el for rank, el in ranks if rank == scope_rank]
+            in_scope = in_scope if take_all else _without_teaser_lists(in_scope)
             found = _names_in(doc, in_scope, take_all, site_keys)
             if found:
                 return found
@@ -512,6 +549,29 @@ def _dom_authors(
             doc, container.xpath(_CLOSING_BOLD_LINE), False, site_keys
         )
     return []
+
+
+_TEASER_LIST = 3  # this many bylines of one class, far apart and naming others: a list
+
+
+def _without_teaser_lists(matches: list[HtmlElement]) -> list[HtmlElement]:
+    """The matches less those of a class that marks a list of teasers: the class
+    recurs in separate blocks, naming different people (co-authors' bylines of one
+    class sit in one block)."""
+    by_class: dict[str, list[HtmlElement]] = {}
+    for el in matches:
+        if not _in_comments(el):
+            by_class.setdefault(_classes(el), []).append(el)
+    lists = set()
+    for cls, els in by_class.items():
+        if not cls or len(els) < _TEASER_LIST:
+            continue
+        first_block = _block(els[0]).keys()
+        apart = any(not first_block & _block(el).keys() for el in els[1:])
+        texts = {" ".join(" ".join(el.itertext()).split())[:_MAX_BYLINE_CHARS] for el in els}
+        if apart and len(texts) > 1:
+            lists.add(cls)
+    return [el for el in matches if _classes(el) not in lists] if lists else matches
 
 
 # A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a
@@ -533,7 +593,10 @@ _PIECES_AFTER_BODY = 100  # an author box after the article; then the page's foo
 
 
 def _labelled_byline(
-    doc: Document, container: HtmlElement | None, site_keys: set[str]
+    doc: Document,
+    container: HtmlElement | None,
+    site_keys: set[str],
+    one_word: list[Found] | None = None,
 ) -> list[Found]:
     """Last resort for pages without byline markup: a labelled line near the top.
 
@@ -564,7 +627,8 @@ def _labelled_byline(
             left_after_end -= 1
             if not left_after_end:
                 break  # far past the article: other articles' and the site's labels
-        if len(text) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(text):
+        line = _LEADING_SEPARATOR.sub("", text)  # "05.02.2020 </span><span>- Von Jane Doe"
+        if len(line) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(line):
             after_label = True
             continue
         if since_headline is not None:
@@ -579,19 +643,31 @@ def _labelled_byline(
                 return [(dated, dated, None, False)]
         else:
             before_headline.append(text)
-        by_line = before_end and len(text) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(text)
+        by_line = before_end and len(line) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(line)
         if after_label or by_line:
             names = [
                 n
-                for n in split_names(text)
+                for n in split_names(line)
                 if looks_like_name(n)
                 and (len(n.split()) > 1 or not _has_case(n))  # a CJK name is one word
                 and not _is_site_like(n, False, site_keys)
             ]
             if names:
-                return [(n, text, None, False) for n in names]
+                return [(n, line, None, False) for n in names]
+            if by_line and one_word is not None and not one_word and _LED_LINE.match(line):
+                # "Posted by Konstantin": a first name, worth less than the site's credit
+                # (a bare "von Säure" or "by Barbour" is as often prose or a brand)
+                one_word.extend(
+                    (n, line, None, False)
+                    for n in split_names(line)[:1]
+                    if _first_name_only(n) and looks_like_name(n)
+                )
         after_label = False
     return []
+
+
+_LED_LINE = re.compile(rf"^{_BYLINE_LEAD}\s*:?\s+\S", re.IGNORECASE)
+_LEADING_SEPARATOR = re.compile(r"^[-–—|·•]+\s*")
 
 
 # A meta line under the headline: "04.02.2022 | 13:10 Uhr | Jane Doe", "11.12.2019 - Jane Doe".
@@ -609,8 +685,8 @@ def _dated_name(text: str, site_keys: set[str]) -> str | None:
     parts = [p.strip() for p in _META_SEPARATORS.split(text)] if len(text) < 80 else []
     dates = [p for p in parts if _DATE_OR_TIME.match(p)]
     others = [p for p in parts if p and not _DATE_OR_TIME.match(p)]
-    if not dates or len(others) != 1:
-        return None
+    if not dates or len(others) != 1 or any(ch.isdigit() for ch in others[0]):
+        return None  # a digit: a labelled date ("Last update: 30.04.2024"), not a name
     name = clean_name(others[0])
     if name and _full_name(name) and not _is_site_like(name, False, site_keys):
         return name
@@ -622,14 +698,43 @@ _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
 def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]:
-    """Non-blank visible text pieces of ``body``; a marker follows the article body's end."""
+    """Non-blank visible text pieces of ``body``; a marker follows the article body's end.
+
+    The site's navigation is left out: a menu's "Authors" link is no byline label.
+    """
+    nav_end: HtmlElement | None = None  # the last element of the menu being skipped
     for el in body.iter():
-        if el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
+        inside_menu = nav_end is not None
+        menu = not inside_menu and el.tag == "nav"
+        if menu:
+            for nav_end in el.iter():  # noqa: B007 - the walk finds the last element
+                pass
+            nav_end = None if nav_end is el else nav_end
+        elif not inside_menu and el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
             yield el.text.strip()
         if el is last:
             yield _END_OF_BODY
-        if el.tail and el is not body and el.tail.strip():
-            yield el.tail.strip()
+        if inside_menu:
+            nav_end = None if el is nav_end else nav_end  # the last one's tail is inside too
+        elif el.tail and el is not body and el.tail.strip():
+            yield el.tail.strip()  # a menu's own tail is outside it
+
+
+# Forum software marks a poster's name with a "username" class (XenForo, phpBB, vBulletin):
+# the first one outside the replies is the thread's opener.
+_USERNAMES = lxml.etree.XPath(
+    '//@class[contains(., "username")]/parent::*'
+    '[contains(concat(" ", normalize-space(@class), " "), " username ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " username-coloured ")]'
+)
+
+
+def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
+    """Last resort: the first poster's name of a forum page."""
+    for el in cast(list[Any], _USERNAMES(doc.root))[:1]:
+        if not _in_comments(el):
+            return _names_in(doc, [el], False, site_keys, explicit=True)
+    return []
 
 
 def _site_keys(doc: Document, publisher: str | None) -> set[str]:
@@ -696,8 +801,9 @@ def extract_authors(
         _ld_authors,
         _meta_authors,
         lambda d: _dom_authors(d, container, site_keys, one_word),
-        lambda d: _labelled_byline(d, container, site_keys),
+        lambda d: _labelled_byline(d, container, site_keys, one_word[_WEAK]),
         lambda d: one_word[_STRONG],
+        lambda d: _forum_username(d, site_keys),
     )
     for source in sources:
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
@@ -721,12 +827,23 @@ def extract_authors(
             {"name": n, "name_raw": raw, "url": url}
             for n, raw, url, is_org in found
             if not (is_org and _is_site_like(n, False, site_keys))
+            and not _other_domain(raw, site_keys)
         ]
     if short:
         return _order(short)
     # The site's or a desk's credit outranks a one-word label of a link to an author page.
     weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
     return _order(fallback or desk or _people(weak, site_keys))
+
+
+_DOMAIN = re.compile(r"(?<![\w.-])(?:www\.)?((?:[\w-]+\.)+[a-z]{2,6})(?![\w.-])", re.IGNORECASE)
+
+
+def _other_domain(raw: str, site_keys: set[str]) -> bool:
+    """A credit naming another site than this one ("Example GmbH www.example-agency.de"):
+    the web agency's, not the page's author nor its publisher."""
+    domains = _DOMAIN.findall(_EMAIL.sub("", raw))
+    return any(_key(d) not in site_keys for d in domains)
 
 
 def _first_name_only(name: str) -> bool:
