@@ -863,3 +863,43 @@ def test_the_shown_slide_of_a_slideshow_article_counts_with_its_hidden_slides() 
 def test_visually_hidden_text_stays_out() -> None:
     html = page(f"<article>{FOUR}<span class='visually-hidden'>Opens in a new window</span>")
     assert "Opens in a new window" not in body_of(html).paragraphs
+
+
+def _card(i: int, href: str) -> str:
+    return (
+        f"<div class='card'><span>12.03.2024</span><a href='{href}'><h3>Another story number {i}"
+        f" of the site</h3></a><p>The excerpt of that other story, a sentence long enough to"
+        f" weigh like a paragraph of text, number {i}.</p></div>"
+    )
+
+
+def test_teaser_cards_stay_out_of_the_body_and_anchored_sections_stay_in() -> None:
+    # Three sibling cards, each one linked title over a short excerpt: other stories. The
+    # article's own sections under headings linked to in-page anchors are not cards.
+    sections = "".join(
+        f"<div class='section'><h2><a href='#part-{i}'>Part {i} of this story</a></h2>"
+        f"<p>{PARA.format(f'section {i}')}</p></div>"
+        for i in range(3)
+    )
+    grid = "".join(_card(i, f"/news/story-{i}") for i in range(3))
+    html = page(f"<article><div class='content'>{FOUR}{sections}<div>{grid}</div></div></article>")
+    result = body_of(html)
+    text = "\n".join([result.lede or "", *result.paragraphs])
+    assert "The excerpt of that other story" not in text
+    assert "Another story number" not in text
+    for i in range(3):
+        assert PARA.format(f"section {i}") in result.paragraphs
+
+
+def test_teaser_cards_do_not_release_the_chrome_wrapper_around_them() -> None:
+    # A short post's footer holds a grid of related stories with excerpts: as prose those
+    # outweighed the post, and the footer was released as content.
+    grid = "".join(_card(i, f"https://example.org/news/story-{i}") for i in range(4))
+    html = page(
+        f"<main><article><h1>Short post</h1><p>{PARA.format('only')}</p>"
+        f"<footer class='post-footer'><h2>Similar posts</h2><ul>"
+        + "".join(f"<li>{_card(i, f'/n/{i}')}</li>" for i in range(4))
+        + f"</ul>{grid}</footer></article></main>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == [PARA.format("only")]

@@ -157,6 +157,64 @@ def _beyond_ld_body(segments: list[Segment], weights: list[float], ld_body: str)
     return weights
 
 
+# Teaser cards: blocks of other stories, each a linked title with a short excerpt.
+TEASER_MIN_CARDS = 3  # a grid or list of other stories has at least this many cards
+TEASER_CARD_CHARS = 600  # a card is short: title, date, kicker and a sentence or two
+TITLE_MIN_WORDS = 3
+TITLE_LINK_DENSITY = 0.9
+
+
+def _title_link(seg: Segment) -> bool:
+    """A segment that is one link of a few words: another story's title."""
+    if seg.link_density < TITLE_LINK_DENSITY or len(seg.text.split()) < TITLE_MIN_WORDS:
+        return False
+    hrefs = {a.get("href") for a in seg.owner.iter("a")}
+    if not hrefs:
+        link = next(seg.owner.iterancestors("a"), None)
+        hrefs = {link.get("href")} if link is not None else set()
+    if len(hrefs) != 1:
+        return False
+    href = hrefs.pop()
+    return bool(href) and not href.startswith(("#", "javascript:"))  # not an in-page anchor
+
+
+def _teaser_cards(segments: list[Segment]) -> set[Any]:
+    """Elements inside teaser cards: three or more blocks under one parent, each the
+    largest block around one linked title (a link to another page, not an in-page anchor)
+    and short (title, date, kicker, an excerpt). The excerpts are unlinked prose, so
+    without this a list of other stories weighs like paragraphs, and a chrome "related"
+    wrapper around it may be released as content. A ``<p>`` is never a card: a box the
+    parser nested into a paragraph shares it with the paragraph's own text."""
+    chars: dict[Any, int] = {}
+    title_owners: list[Any] = []
+    for seg in segments:
+        chars[seg.owner] = chars.get(seg.owner, 0) + len(seg.text)
+        if _title_link(seg):
+            title_owners.append(seg.owner)
+    if len(title_owners) < TEASER_MIN_CARDS:
+        return set()
+    titles: dict[Any, int] = {}
+    for owner in title_owners:
+        for el in owner.iterancestors():
+            titles[el] = titles.get(el, 0) + 1
+    grids: dict[Any, list[Any]] = {}
+    for owner in title_owners:
+        card = owner
+        parent = card.getparent()
+        while parent is not None and titles.get(parent) == 1:
+            card, parent = parent, parent.getparent()
+        if card is owner or parent is None or card.tag == "p":
+            continue
+        if sum(chars.get(el, 0) for el in card.iter()) <= TEASER_CARD_CHARS:
+            grids.setdefault(parent, []).append(card)
+    found: set[Any] = set()
+    for cards in grids.values():
+        if len(cards) >= TEASER_MIN_CARDS:
+            for card in cards:
+                found.update(card.iter())
+    return found
+
+
 def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
     """Weights with the ``<header>`` segments zeroed, except in headers that hold most of
     the page's prose: a template that wraps the page in ``<header>``, or never closes one
@@ -511,7 +569,11 @@ def _extract_from(
         chosen = [s for s in segments if s.owner in inside and not s.soft]
     else:
         ld_body = _ld_article_body(doc)
-        raw = [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
+        teasers = _teaser_cards(segments)
+        raw = [
+            0.0 if s.text in repeated or s.owner in teasers else _weigh(s, ld_body)
+            for s in segments
+        ]
         if ld_body is not None:
             raw = _beyond_ld_body(segments, raw, ld_body)
         raw = _open_headers(segments, raw)
@@ -538,7 +600,12 @@ def _extract_from(
                 inside.difference_update(branch.iter())  # no single real paragraph in it
                 html_drop.add(branch)
         chosen = [
-            s for s in segments if s.owner in inside and not s.soft and not _is_chrome(s, released)
+            s
+            for s in segments
+            if s.owner in inside
+            and not s.soft
+            and not _is_chrome(s, released)
+            and s.owner not in teasers
         ]
     lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
     if rule_container is None:
