@@ -780,6 +780,20 @@ def test_a_sentence_set_as_a_heading_above_the_body_is_the_standfirst() -> None:
     assert result.paragraphs == FOUR_TEXTS
 
 
+def test_a_paragraph_in_a_block_of_its_own_above_the_body_is_the_standfirst() -> None:
+    # A page builder's intro block before the text block: the standfirst is a <p>, with
+    # the author's line between it and the body.
+    standfirst = "The harbour council votes tonight on a plan that would close the old pier."
+    html = page(
+        "<article><h1>Pier plan</h1>"
+        f"<div class='block-a'><p>{standfirst}</p></div><p>By Jo Roe</p>"
+        f"<div class='text-block'>{FOUR}{EIGHT_MORE}</div></article>"
+    )
+    result = body_of(html, headline="Pier plan")
+    assert result.lede == standfirst
+    assert result.paragraphs == FOUR_TEXTS + EIGHT_MORE_TEXTS
+
+
 def test_the_headline_in_an_h2_with_its_kicker_is_no_standfirst() -> None:
     headline = "Why the old pier on the harbour front has to close this year"
     html = page(
