@@ -4,11 +4,11 @@ Evidence, strongest first: a site rule's lede selector; a segment above the body
 that repeats the page's meta description; a segment whose class (or id, itemprop,
 ``data-*`` value) names it a lede (lead, standfirst, intro, teaser, excerpt...; an
 ``<h2>`` too) just after the headline or opening the body, with the paragraphs after
-it marked the same way; a sentence set as an ``<h2>``/``<h3>`` or a ``<p>`` of its own
-right above the body (past bylines and dates); a body paragraph the meta description repeats; a marked
-paragraph after the body's opening subheadings; a first body paragraph set entirely
-in bold. When none of them fires, the first body paragraph is the lede (the record's
-documented fallback).
+it marked the same way; a sentence set as an ``<h2>``/``<h3>`` or a ``<p>`` of its
+own right above the body (past bylines and dates); a body paragraph the meta
+description repeats; a marked paragraph after the body's opening subheadings; a first
+body paragraph set entirely in bold. When none of them fires, the first body
+paragraph is the lede (the record's documented fallback).
 """
 
 from __future__ import annotations
