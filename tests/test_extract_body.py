@@ -917,3 +917,16 @@ def test_teaser_cards_do_not_release_the_chrome_wrapper_around_them() -> None:
     )
     result = body_of(html)
     assert [result.lede, *result.paragraphs] == [PARA.format("only")]
+
+
+def test_a_card_with_a_longer_excerpt_in_a_list_of_short_cards_is_a_card() -> None:
+    long_excerpt = " ".join(PARA.format(f"excerpt {i}") for i in range(8))
+    cards = "".join(_card(i, f"/news/story-{i}") for i in range(3)) + (
+        f"<div class='card'><a href='/news/long'><h3>A story with a long excerpt</h3></a>"
+        f"<p>{long_excerpt}</p></div>"
+    )
+    html = page(
+        f"<article><div class='content'>{FOUR}{EIGHT_MORE}<div>{cards}</div></div></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS + EIGHT_MORE_TEXTS

@@ -160,6 +160,7 @@ def _beyond_ld_body(segments: list[Segment], weights: list[float], ld_body: str)
 # Teaser cards: blocks of other stories, each a linked title with a short excerpt.
 TEASER_MIN_CARDS = 3  # a grid or list of other stories has at least this many cards
 TEASER_CARD_CHARS = 600  # a card is short: title, date, kicker and a sentence or two
+LONG_CARD_FACTOR = 2  # in a list of short cards, one with a longer excerpt is a card too
 TITLE_MIN_WORDS = 3
 TITLE_LINK_DENSITY = 0.9
 
@@ -205,12 +206,13 @@ def _teaser_cards(segments: list[Segment]) -> set[Any]:
             card, parent = parent, parent.getparent()
         if card is owner or parent is None or card.tag == "p":
             continue
-        if sum(chars.get(el, 0) for el in card.iter()) <= TEASER_CARD_CHARS:
-            grids.setdefault(parent, []).append(card)
+        size = sum(chars.get(el, 0) for el in card.iter())
+        if size <= LONG_CARD_FACTOR * TEASER_CARD_CHARS:
+            grids.setdefault(parent, []).append((card, size))
     found: set[Any] = set()
     for cards in grids.values():
-        if len(cards) >= TEASER_MIN_CARDS:
-            for card in cards:
+        if sum(size <= TEASER_CARD_CHARS for _, size in cards) >= TEASER_MIN_CARDS:
+            for card, _ in cards:
                 found.update(card.iter())
     return found
 
