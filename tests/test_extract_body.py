@@ -930,3 +930,17 @@ def test_a_card_with_a_longer_excerpt_in_a_list_of_short_cards_is_a_card() -> No
     )
     result = body_of(html)
     assert [result.lede, *result.paragraphs] == FOUR_TEXTS + EIGHT_MORE_TEXTS
+
+
+def test_a_subheading_whose_anchor_id_holds_a_chrome_word_stays() -> None:
+    # A table of contents links to each subheading by an id made of its words; "nav_"
+    # there is the anchor's prefix, not a navigation block. An id that names the block's
+    # kind ("related-posts") still marks chrome.
+    html = page(
+        f"<article><div class='content'>{FOUR}"
+        "<h3 id='nav_why_the_harbour_matters__1'>Why the harbour matters</h3>"
+        f"{EIGHT_MORE}<h3 id='related-posts'>More stories</h3></div></article>"
+    )
+    result = body_of(html)
+    assert "Why the harbour matters" in result.paragraphs
+    assert "More stories" not in result.paragraphs
