@@ -636,6 +636,13 @@ def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None
         "<h2>About the author</h2>",
         "<h4>Über die Autorin</h4>",
         "<h3>À propos de l’auteur</h3>",
+        "<h3>Weitere Informationen zum Hafen:</h3>",
+        "<h4>Zusatzinformationen:</h4>",
+        "<h2>Quellenangaben:</h2>",
+        "<div class='title'>Zum Weiterlesen:</div>",
+        "<h3>Kontakt:</h3>",
+        "<strong>Więcej informacji:</strong>",
+        "<h2>Further reading</h2>",
     ],
 )
 def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:
@@ -944,3 +951,14 @@ def test_a_subheading_whose_anchor_id_holds_a_chrome_word_stays() -> None:
     result = body_of(html)
     assert "Why the harbour matters" in result.paragraphs
     assert "More stories" not in result.paragraphs
+
+
+def test_a_closing_label_in_a_block_of_its_own_ends_the_article() -> None:
+    # The label holds no paragraph, so its block is left out of the body: it still
+    # closes the article, and what follows it goes too.
+    texts = [PARA.format(i) for i in range(8)]
+    story = "".join(f"<p>{t}</p>" for t in texts)
+    html = page(
+        f"<div class='content'>{story}<div class='x'><b>Zum Weiterlesen:</b></div>{TEASERS}</div>"
+    )
+    assert _texts(body_of(html)) == texts

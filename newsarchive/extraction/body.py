@@ -415,6 +415,13 @@ def _wrapped_heading(branch: Any) -> bool:
     return clean(found.text_content()) == clean(branch.text_content())
 
 
+def _wrapped_label(branch: Any) -> bool:
+    """A block whose whole text is one short line (a label such as "Zum Weiterlesen:",
+    not a box of links under its label)."""
+    text = clean(branch.text_content())
+    return bool(text) and len(text.split()) <= CLOSING_HEADING_WORDS and "\n" not in text
+
+
 def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
     container = None
     if rule is not None:
@@ -468,6 +475,9 @@ _CLOSING_HEADING = re.compile(
     r"|lo\s+más\s+leído|(?:noticias|notas|artículos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
     r"|articoli\s+correlati|potrebbe\s+interessarti|leia\s+também|notícias\s+relacionadas"
     r"|gerelateerde\s+artikelen"
+    # Notes after the text: where to read on, whom to ask, what it drew on.
+    r"|(?:weitere|zusatz)\s*informationen|zum\s+weiterlesen|quellenangaben|kontakt:?$"
+    r"|więcej\s+informacji|further\s+reading|more\s+information:?$|más\s+información:?$"
     # The author's note under the text.
     r"|about\s+the\s+authors?$|über\s+(?:den\s+autor|die\s+autorin|die\s+autoren)|zur\s+person$"
     r"|à\s+propos\s+de\s+l.auteur|sobre\s+(?:el\s+autor|la\s+autora)|o\s+autorze)",
@@ -492,19 +502,31 @@ def _closing_heading(text: str, site_keys: set[str]) -> bool:
     return more is not None and name_key(more.group("site")) in site_keys
 
 
-def _before_closing_heading(lines: list[Segment], doc: Any) -> list[Segment]:
-    """``lines`` up to a closing heading that comes after most of the article's text."""
+def _before_closing_heading(
+    lines: list[Segment], doc: Any, labels: list[Segment], segments: list[Segment]
+) -> list[Segment]:
+    """``lines`` up to a closing heading that comes after most of the article's text.
+
+    ``labels``: headings of the container's blocks that hold no paragraph (left out of
+    the body, "<div class=title>Zum Weiterlesen:</div>"), which close the article too.
+    """
     total = sum(len(s.text) for s in lines)
+    merged = lines
+    if labels:
+        position = {id(seg): i for i, seg in enumerate(segments)}
+        merged = sorted(lines + labels, key=lambda seg: position[id(seg)])
+        extra = {id(seg) for seg in labels}
     site_keys: set[str] | None = None
     seen = 0
-    for i, seg in enumerate(lines):
+    for i, seg in enumerate(merged):
         if (
             seg.tag in HEADING_TAGS or seg.tag in _LABEL_TAGS
         ) and seen >= CLOSING_HEADING_SHARE * total:
             site_keys = site_name_keys(doc) if site_keys is None else site_keys
             if _closing_heading(seg.text, site_keys):
-                return lines[:i]
-        seen += len(seg.text)
+                return [s for s in merged[:i] if not labels or id(s) not in extra]
+        if not labels or id(seg) not in extra:
+            seen += len(seg.text)
     return lines
 
 
@@ -595,11 +617,14 @@ def _extract_from(
             ]
             total = _totals(start, segments, page.order, weights)
         branches = list(container)
+        left_out: set[Any] = set()
         for i, branch in enumerate(branches):
             if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
                 if _wrapped_heading(branch) and any(total.get(b) for b in branches[i + 1 :]):
                     continue  # a subheading in a block of its own, text follows
                 inside.difference_update(branch.iter())  # no single real paragraph in it
+                if _wrapped_label(branch):
+                    left_out.update(branch.iter())
                 html_drop.add(branch)
         chosen = [
             s
@@ -609,9 +634,17 @@ def _extract_from(
             and not _is_chrome(s, released)
             and s.owner not in teasers
         ]
+        labels = [
+            s
+            for s in segments
+            if s.owner in left_out
+            and (s.tag in HEADING_TAGS or s.tag in _LABEL_TAGS)
+            and not s.soft
+            and not _is_chrome(s, released)
+        ]
     lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
     if rule_container is None:
-        lines = _before_closing_heading(lines, doc)
+        lines = _before_closing_heading(lines, doc, labels, segments)
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
     lede, lines = find_lede(doc, segments, lines, hints, rule)
     paragraphs = [s.text for s in lines]
