@@ -962,3 +962,16 @@ def test_a_closing_label_in_a_block_of_its_own_ends_the_article() -> None:
         f"<div class='content'>{story}<div class='x'><b>Zum Weiterlesen:</b></div>{TEASERS}</div>"
     )
     assert _texts(body_of(html)) == texts
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Abbildung 4: Die klassische Schwachschicht im Schneeprofil.",
+        "Abb. 2: Der Hafen im Jahr 1910.",
+        "Figure 3: The pier before the storm.",
+    ],
+)
+def test_a_numbered_figure_caption_between_paragraphs_is_not_body(caption: str) -> None:
+    html = page(f"<article><div class='content'>{FOUR}<p>{caption}</p>{EIGHT_MORE}</div></article>")
+    assert caption not in body_of(html).paragraphs
