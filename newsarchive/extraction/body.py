@@ -418,8 +418,8 @@ def _wrapped_heading(branch: Any) -> bool:
 def _wrapped_label(branch: Any) -> bool:
     """A block whose whole text is one short line (a label such as "Zum Weiterlesen:",
     not a box of links under its label)."""
-    text = clean(branch.text_content())
-    return bool(text) and len(text.split()) <= CLOSING_HEADING_WORDS and "\n" not in text
+    words = (clean(branch.text_content()) or "").split()
+    return 0 < len(words) <= CLOSING_HEADING_WORDS
 
 
 def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
