@@ -975,3 +975,14 @@ def test_a_closing_label_in_a_block_of_its_own_ends_the_article() -> None:
 def test_a_numbered_figure_caption_between_paragraphs_is_not_body(caption: str) -> None:
     html = page(f"<article><div class='content'>{FOUR}<p>{caption}</p>{EIGHT_MORE}</div></article>")
     assert caption not in body_of(html).paragraphs
+
+
+def test_a_short_code_block_in_its_highlighter_wrapper_stays() -> None:
+    # One short command is too light to weigh as a paragraph, and its wrapper holds
+    # nothing else: the block is still part of the post.
+    html = page(
+        f"<article><div class='post'>{FOUR}"
+        "<div class='highlight'><pre><code>$ make harbour</code></pre></div>"
+        f"{EIGHT_MORE}</div></article>"
+    )
+    assert "$ make harbour" in body_of(html).paragraphs

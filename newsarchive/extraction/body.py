@@ -622,6 +622,8 @@ def _extract_from(
             if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
                 if _wrapped_heading(branch) and any(total.get(b) for b in branches[i + 1 :]):
                     continue  # a subheading in a block of its own, text follows
+                if branch.find(".//pre") is not None:
+                    continue  # a short code block in its highlighter's wrapper
                 inside.difference_update(branch.iter())  # no single real paragraph in it
                 if _wrapped_label(branch):
                     left_out.update(branch.iter())
