@@ -636,6 +636,13 @@ def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None
         "<h2>About the author</h2>",
         "<h4>Über die Autorin</h4>",
         "<h3>À propos de l’auteur</h3>",
+        "<h3>Weitere Informationen zum Hafen:</h3>",
+        "<h4>Zusatzinformationen:</h4>",
+        "<h2>Quellenangaben:</h2>",
+        "<div class='title'>Zum Weiterlesen:</div>",
+        "<h3>Kontakt:</h3>",
+        "<strong>Więcej informacji:</strong>",
+        "<h2>Further reading</h2>",
     ],
 )
 def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:
@@ -780,6 +787,20 @@ def test_a_sentence_set_as_a_heading_above_the_body_is_the_standfirst() -> None:
     assert result.paragraphs == FOUR_TEXTS
 
 
+def test_a_paragraph_in_a_block_of_its_own_above_the_body_is_the_standfirst() -> None:
+    # A page builder's intro block before the text block: the standfirst is a <p>, with
+    # the author's line between it and the body.
+    standfirst = "The harbour council votes tonight on a plan that would close the old pier."
+    html = page(
+        "<article><h1>Pier plan</h1>"
+        f"<div class='block-a'><p>{standfirst}</p></div><p>By Jo Roe</p>"
+        f"<div class='text-block'>{FOUR}{EIGHT_MORE}</div></article>"
+    )
+    result = body_of(html, headline="Pier plan")
+    assert result.lede == standfirst
+    assert result.paragraphs == FOUR_TEXTS + EIGHT_MORE_TEXTS
+
+
 def test_the_headline_in_an_h2_with_its_kicker_is_no_standfirst() -> None:
     headline = "Why the old pier on the harbour front has to close this year"
     html = page(
@@ -863,3 +884,105 @@ def test_the_shown_slide_of_a_slideshow_article_counts_with_its_hidden_slides() 
 def test_visually_hidden_text_stays_out() -> None:
     html = page(f"<article>{FOUR}<span class='visually-hidden'>Opens in a new window</span>")
     assert "Opens in a new window" not in body_of(html).paragraphs
+
+
+def _card(i: int, href: str) -> str:
+    return (
+        f"<div class='card'><span>12.03.2024</span><a href='{href}'><h3>Another story number {i}"
+        f" of the site</h3></a><p>The excerpt of that other story, a sentence long enough to"
+        f" weigh like a paragraph of text, number {i}.</p></div>"
+    )
+
+
+def test_teaser_cards_stay_out_of_the_body_and_anchored_sections_stay_in() -> None:
+    # Three sibling cards, each one linked title over a short excerpt: other stories. The
+    # article's own sections under headings linked to in-page anchors are not cards.
+    sections = "".join(
+        f"<div class='section'><h2><a href='#part-{i}'>Part {i} of this story</a></h2>"
+        f"<p>{PARA.format(f'section {i}')}</p></div>"
+        for i in range(3)
+    )
+    grid = "".join(_card(i, f"/news/story-{i}") for i in range(3))
+    html = page(f"<article><div class='content'>{FOUR}{sections}<div>{grid}</div></div></article>")
+    result = body_of(html)
+    text = "\n".join([result.lede or "", *result.paragraphs])
+    assert "The excerpt of that other story" not in text
+    assert "Another story number" not in text
+    for i in range(3):
+        assert PARA.format(f"section {i}") in result.paragraphs
+
+
+def test_teaser_cards_do_not_release_the_chrome_wrapper_around_them() -> None:
+    # A short post's footer holds a grid of related stories with excerpts: as prose those
+    # outweighed the post, and the footer was released as content.
+    grid = "".join(_card(i, f"https://example.org/news/story-{i}") for i in range(4))
+    html = page(
+        f"<main><article><h1>Short post</h1><p>{PARA.format('only')}</p>"
+        f"<footer class='post-footer'><h2>Similar posts</h2><ul>"
+        + "".join(f"<li>{_card(i, f'/n/{i}')}</li>" for i in range(4))
+        + f"</ul>{grid}</footer></article></main>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == [PARA.format("only")]
+
+
+def test_a_card_with_a_longer_excerpt_in_a_list_of_short_cards_is_a_card() -> None:
+    long_excerpt = " ".join(PARA.format(f"excerpt {i}") for i in range(8))
+    cards = "".join(_card(i, f"/news/story-{i}") for i in range(3)) + (
+        f"<div class='card'><a href='/news/long'><h3>A story with a long excerpt</h3></a>"
+        f"<p>{long_excerpt}</p></div>"
+    )
+    html = page(
+        f"<article><div class='content'>{FOUR}{EIGHT_MORE}<div>{cards}</div></div></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS + EIGHT_MORE_TEXTS
+
+
+def test_a_subheading_whose_anchor_id_holds_a_chrome_word_stays() -> None:
+    # A table of contents links to each subheading by an id made of its words; "nav_"
+    # there is the anchor's prefix, not a navigation block. An id that names the block's
+    # kind ("related-posts") still marks chrome.
+    html = page(
+        f"<article><div class='content'>{FOUR}"
+        "<h3 id='nav_why_the_harbour_matters__1'>Why the harbour matters</h3>"
+        f"{EIGHT_MORE}<h3 id='related-posts'>More stories</h3></div></article>"
+    )
+    result = body_of(html)
+    assert "Why the harbour matters" in result.paragraphs
+    assert "More stories" not in result.paragraphs
+
+
+def test_a_closing_label_in_a_block_of_its_own_ends_the_article() -> None:
+    # The label holds no paragraph, so its block is left out of the body: it still
+    # closes the article, and what follows it goes too.
+    texts = [PARA.format(i) for i in range(8)]
+    story = "".join(f"<p>{t}</p>" for t in texts)
+    html = page(
+        f"<div class='content'>{story}<div class='x'><b>Zum Weiterlesen:</b></div>{TEASERS}</div>"
+    )
+    assert _texts(body_of(html)) == texts
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Abbildung 4: Die klassische Schwachschicht im Schneeprofil.",
+        "Abb. 2: Der Hafen im Jahr 1910.",
+        "Figure 3: The pier before the storm.",
+    ],
+)
+def test_a_numbered_figure_caption_between_paragraphs_is_not_body(caption: str) -> None:
+    html = page(f"<article><div class='content'>{FOUR}<p>{caption}</p>{EIGHT_MORE}</div></article>")
+    assert caption not in body_of(html).paragraphs
+
+
+def test_a_short_code_block_in_its_highlighter_wrapper_stays() -> None:
+    # One short command is too light to weigh as a paragraph, and its wrapper holds
+    # nothing else: the block is still part of the post.
+    html = page(
+        f"<article><div class='post'>{FOUR}"
+        "<div class='highlight'><pre><code>$ make harbour</code></pre></div>"
+        f"{EIGHT_MORE}</div></article>"
+    )
+    assert "$ make harbour" in body_of(html).paragraphs

@@ -157,6 +157,66 @@ def _beyond_ld_body(segments: list[Segment], weights: list[float], ld_body: str)
     return weights
 
 
+# Teaser cards: blocks of other stories, each a linked title with a short excerpt.
+TEASER_MIN_CARDS = 3  # a grid or list of other stories has at least this many cards
+TEASER_CARD_CHARS = 600  # a card is short: title, date, kicker and a sentence or two
+LONG_CARD_FACTOR = 2  # in a list of short cards, one with a longer excerpt is a card too
+TITLE_MIN_WORDS = 3
+TITLE_LINK_DENSITY = 0.9
+
+
+def _title_link(seg: Segment) -> bool:
+    """A segment that is one link of a few words: another story's title."""
+    if seg.link_density < TITLE_LINK_DENSITY or len(seg.text.split()) < TITLE_MIN_WORDS:
+        return False
+    hrefs = {a.get("href") for a in seg.owner.iter("a")}
+    if not hrefs:
+        link = next(seg.owner.iterancestors("a"), None)
+        hrefs = {link.get("href")} if link is not None else set()
+    if len(hrefs) != 1:
+        return False
+    href = hrefs.pop()
+    return bool(href) and not href.startswith(("#", "javascript:"))  # not an in-page anchor
+
+
+def _teaser_cards(segments: list[Segment]) -> set[Any]:
+    """Elements inside teaser cards: three or more blocks under one parent, each the
+    largest block around one linked title (a link to another page, not an in-page anchor)
+    and short (title, date, kicker, an excerpt). The excerpts are unlinked prose, so
+    without this a list of other stories weighs like paragraphs, and a chrome "related"
+    wrapper around it may be released as content. A ``<p>`` is never a card: a box the
+    parser nested into a paragraph shares it with the paragraph's own text."""
+    chars: dict[Any, int] = {}
+    title_owners: list[Any] = []
+    for seg in segments:
+        chars[seg.owner] = chars.get(seg.owner, 0) + len(seg.text)
+        if _title_link(seg):
+            title_owners.append(seg.owner)
+    if len(title_owners) < TEASER_MIN_CARDS:
+        return set()
+    titles: dict[Any, int] = {}
+    for owner in title_owners:
+        for el in owner.iterancestors():
+            titles[el] = titles.get(el, 0) + 1
+    grids: dict[Any, list[Any]] = {}
+    for owner in title_owners:
+        card = owner
+        parent = card.getparent()
+        while parent is not None and titles.get(parent) == 1:
+            card, parent = parent, parent.getparent()
+        if card is owner or parent is None or card.tag == "p":
+            continue
+        size = sum(chars.get(el, 0) for el in card.iter())
+        if size <= LONG_CARD_FACTOR * TEASER_CARD_CHARS:
+            grids.setdefault(parent, []).append((card, size))
+    found: set[Any] = set()
+    for cards in grids.values():
+        if sum(size <= TEASER_CARD_CHARS for _, size in cards) >= TEASER_MIN_CARDS:
+            for card, _ in cards:
+                found.update(card.iter())
+    return found
+
+
 def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
     """Weights with the ``<header>`` segments zeroed, except in headers that hold most of
     the page's prose: a template that wraps the page in ``<header>``, or never closes one
@@ -355,6 +415,13 @@ def _wrapped_heading(branch: Any) -> bool:
     return clean(found.text_content()) == clean(branch.text_content())
 
 
+def _wrapped_label(branch: Any) -> bool:
+    """A block whose whole text is one short line (a label such as "Zum Weiterlesen:",
+    not a box of links under its label)."""
+    words = (clean(branch.text_content()) or "").split()
+    return 0 < len(words) <= CLOSING_HEADING_WORDS
+
+
 def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
     container = None
     if rule is not None:
@@ -408,6 +475,9 @@ _CLOSING_HEADING = re.compile(
     r"|lo\s+más\s+leído|(?:noticias|notas|artículos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
     r"|articoli\s+correlati|potrebbe\s+interessarti|leia\s+também|notícias\s+relacionadas"
     r"|gerelateerde\s+artikelen"
+    # Notes after the text: where to read on, whom to ask, what it drew on.
+    r"|(?:weitere|zusatz)\s*informationen|zum\s+weiterlesen|quellenangaben|kontakt:?$"
+    r"|więcej\s+informacji|further\s+reading|more\s+information:?$|más\s+información:?$"
     # The author's note under the text.
     r"|about\s+the\s+authors?$|über\s+(?:den\s+autor|die\s+autorin|die\s+autoren)|zur\s+person$"
     r"|à\s+propos\s+de\s+l.auteur|sobre\s+(?:el\s+autor|la\s+autora)|o\s+autorze)",
@@ -432,19 +502,31 @@ def _closing_heading(text: str, site_keys: set[str]) -> bool:
     return more is not None and name_key(more.group("site")) in site_keys
 
 
-def _before_closing_heading(lines: list[Segment], doc: Any) -> list[Segment]:
-    """``lines`` up to a closing heading that comes after most of the article's text."""
+def _before_closing_heading(
+    lines: list[Segment], doc: Any, labels: list[Segment], segments: list[Segment]
+) -> list[Segment]:
+    """``lines`` up to a closing heading that comes after most of the article's text.
+
+    ``labels``: headings of the container's blocks that hold no paragraph (left out of
+    the body, "<div class=title>Zum Weiterlesen:</div>"), which close the article too.
+    """
     total = sum(len(s.text) for s in lines)
+    merged = lines
+    if labels:
+        position = {id(seg): i for i, seg in enumerate(segments)}
+        merged = sorted(lines + labels, key=lambda seg: position[id(seg)])
+        extra = {id(seg) for seg in labels}
     site_keys: set[str] | None = None
     seen = 0
-    for i, seg in enumerate(lines):
+    for i, seg in enumerate(merged):
         if (
             seg.tag in HEADING_TAGS or seg.tag in _LABEL_TAGS
         ) and seen >= CLOSING_HEADING_SHARE * total:
             site_keys = site_name_keys(doc) if site_keys is None else site_keys
             if _closing_heading(seg.text, site_keys):
-                return lines[:i]
-        seen += len(seg.text)
+                return [s for s in merged[:i] if not labels or id(s) not in extra]
+        if not labels or id(seg) not in extra:
+            seen += len(seg.text)
     return lines
 
 
@@ -511,7 +593,11 @@ def _extract_from(
         chosen = [s for s in segments if s.owner in inside and not s.soft]
     else:
         ld_body = _ld_article_body(doc)
-        raw = [0.0 if s.text in repeated else _weigh(s, ld_body) for s in segments]
+        teasers = _teaser_cards(segments)
+        raw = [
+            0.0 if s.text in repeated or s.owner in teasers else _weigh(s, ld_body)
+            for s in segments
+        ]
         if ld_body is not None:
             raw = _beyond_ld_body(segments, raw, ld_body)
         raw = _open_headers(segments, raw)
@@ -531,18 +617,36 @@ def _extract_from(
             ]
             total = _totals(start, segments, page.order, weights)
         branches = list(container)
+        left_out: set[Any] = set()
         for i, branch in enumerate(branches):
             if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
                 if _wrapped_heading(branch) and any(total.get(b) for b in branches[i + 1 :]):
                     continue  # a subheading in a block of its own, text follows
+                if branch.find(".//pre") is not None:
+                    continue  # a short code block in its highlighter's wrapper
                 inside.difference_update(branch.iter())  # no single real paragraph in it
+                if _wrapped_label(branch):
+                    left_out.update(branch.iter())
                 html_drop.add(branch)
         chosen = [
-            s for s in segments if s.owner in inside and not s.soft and not _is_chrome(s, released)
+            s
+            for s in segments
+            if s.owner in inside
+            and not s.soft
+            and not _is_chrome(s, released)
+            and s.owner not in teasers
+        ]
+        labels = [
+            s
+            for s in segments
+            if s.owner in left_out
+            and (s.tag in HEADING_TAGS or s.tag in _LABEL_TAGS)
+            and not s.soft
+            and not _is_chrome(s, released)
         ]
     lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
     if rule_container is None:
-        lines = _before_closing_heading(lines, doc)
+        lines = _before_closing_heading(lines, doc, labels, segments)
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
     lede, lines = find_lede(doc, segments, lines, hints, rule)
     paragraphs = [s.text for s in lines]

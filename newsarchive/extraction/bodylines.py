@@ -26,7 +26,9 @@ CHROME_LINE = re.compile(
     r"|publicité|partager|lee también|leer más|publicidad|leggi anche|pubblicità|lees ook"
     r"|advertentie|läs också|les også|читайте также|реклама|czytaj także|czytaj też|reklama"
     r"|©|copyright|photos?:|fotos?:|bild:|image:|credit:|quelle:|source:"
-    r"|(?:titel|aufmacher)(?:bild|foto):)",
+    r"|(?:titel|aufmacher)(?:bild|foto):"
+    # A figure's numbered caption: "Abbildung 4:", "Abb. 2:", "Figure 3:", "Fig. 1:".
+    r"|(?:abbildung|abb\.|figure|fig\.)\s*\d*\s*:)",
     re.IGNORECASE,
 )
 CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs

@@ -100,6 +100,19 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 # Wrappers never dropped for their class names (a page may put anything on <body>).
 _NEVER_CHROME = frozenset({"html", "body", "main", "article"})
+_ANCHOR_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_ID_WORD = re.compile(r"[^\W\d_]{3,}")
+ANCHOR_MIN_WORDS = 2
+
+
+def _slug_of_text(ident: str, heading: Any) -> bool:
+    """A heading's id made of its own words ("nav_nur_die_folie__1" on "Nur die Folie
+    bleibt zurück"): the anchor of a table of contents, not a name of the block's kind."""
+    words = {w.lower() for w in _ID_WORD.findall(ident)}
+    if len(words) < ANCHOR_MIN_WORDS:
+        return False
+    text = {w.lower() for w in _ID_WORD.findall(heading.text_content())}
+    return len(words & text) >= ANCHOR_MIN_WORDS and len(words - text) <= 1
 
 
 def attr_words(el: Any) -> str:
@@ -208,6 +221,8 @@ def classify_words(el: Any) -> tuple[int, str | None]:
         return DROPPED, None  # decorative twins of visible text
     cls = get("class") if "class" in keys else None
     ident = get("id") if "id" in keys else None
+    if ident and tag in _ANCHOR_TAGS and _slug_of_text(ident, el):
+        ident = None
     words = f"{cls} {ident}" if cls and ident else cls or ident
     # Hidden by attribute or style: chrome, which the body extractor overrules when the
     # hidden block holds most of the text (paywalled articles ship their text hidden).

@@ -4,11 +4,11 @@ Evidence, strongest first: a site rule's lede selector; a segment above the body
 that repeats the page's meta description; a segment whose class (or id, itemprop,
 ``data-*`` value) names it a lede (lead, standfirst, intro, teaser, excerpt...; an
 ``<h2>`` too) just after the headline or opening the body, with the paragraphs after
-it marked the same way; a sentence set as an ``<h2>``/``<h3>`` right above the body
-(past bylines and dates); a body paragraph the meta description repeats; a marked
-paragraph after the body's opening subheadings; a first body paragraph set entirely
-in bold. When none of them fires, the first body paragraph is the lede (the record's
-documented fallback).
+it marked the same way; a sentence set as an ``<h2>``/``<h3>`` or a ``<p>`` of its
+own right above the body (past bylines and dates); a body paragraph the meta
+description repeats; a marked paragraph after the body's opening subheadings; a first
+body paragraph set entirely in bold. When none of them fires, the first body
+paragraph is the lede (the record's documented fallback).
 """
 
 from __future__ import annotations
@@ -186,23 +186,27 @@ def _with_followers(first: Segment, head: list[Segment]) -> str:
     return "\n".join(texts)
 
 
-_STANDFIRST_HEADINGS = frozenset({"h2", "h3"})
-HEADING_LEDE_MIN_CHARS = 60  # a heading this long, and a sentence, is a standfirst
+# Where templates put a standfirst outside the body's container: a heading, or a
+# paragraph of its own (a page builder's intro block above the text block).
+_STANDFIRST_TAGS = frozenset({"h2", "h3", "p"})
+STANDFIRST_MIN_CHARS = 60  # a block this long, and a sentence, is a standfirst
 BETWEEN_MAX_CHARS = 60  # bylines, dates and labels between a standfirst and the body
 
 
-def _heading_standfirst(before: list[Segment], headline: str | None) -> Segment | None:
-    """A sentence set as a heading (``<h2>``, ``<h3>``) right above the body, past only
-    bylines, dates and chrome: templates style the standfirst as a heading outside the
+def _standfirst_above(before: list[Segment], headline: str | None) -> Segment | None:
+    """A sentence set as a heading (``<h2>``, ``<h3>``) or a paragraph right above the
+    body, past only bylines, dates and chrome: templates put the standfirst outside the
     body's container (a page builder's block of its own). Not the headline itself in an
     ``<h2>`` (with its kicker)."""
     for seg in reversed(before[-SEARCH_BODY_LINES:]):
         if seg.chrome or seg.soft:
             continue
-        if seg.tag in _STANDFIRST_HEADINGS:
+        if seg.tag == "p" and len(seg.text) < STANDFIRST_MIN_CHARS:
+            continue  # a byline or date line in a paragraph
+        if seg.tag in _STANDFIRST_TAGS:
             if headline and _norm(headline) in _norm(seg.text):
                 return None
-            long_enough = len(seg.text) >= HEADING_LEDE_MIN_CHARS
+            long_enough = len(seg.text) >= STANDFIRST_MIN_CHARS
             return seg if long_enough and _plausible(seg) and _sentence_like(seg.text) else None
         if len(seg.text) > BETWEEN_MAX_CHARS:
             return None
@@ -275,7 +279,7 @@ def find_lede(
             and LEDE_CLASS.search(_classes(seg))
         ):
             return _with_followers(seg, head), lines
-    standfirst = _heading_standfirst(before, headline)
+    standfirst = _standfirst_above(before, headline)
     if standfirst is not None:
         return standfirst.text, lines
     marked = _marked_opening(lines)
