@@ -115,10 +115,11 @@ CASES: dict[str, Case] = {
             "</figure><figcaption class='blocks-gallery-caption wp-element-caption'>Photos: "
             "Jane Roe</figcaption></figure>"
         ),
+        # The gallery's own caption first: its <figure> opens before those of its images.
         [
+            (None, "Jane Roe"),
             ("The north pier at low tide.", None),
             ("The south pier after the storm.", None),
-            (None, "Jane Roe"),
         ],
     ),
     # --- Drupal ----------------------------------------------------------------------
@@ -339,10 +340,10 @@ CASES: dict[str, Case] = {
         ],
         [f"{BASE}/p/s1.jpg", f"{BASE}/p/s2.jpg"],
     ),
-    "lead gallery above the article": Case(
+    "lead carousel above the article": Case(
         page(
             "",
-            before="<div class='carousel lead-gallery'><figure><img src='/p/l1.jpg' alt=''>"
+            before="<div class='carousel'><figure><img src='/p/l1.jpg' alt=''>"
             "<figcaption>The harbour from the lighthouse. Photo: Jane Roe</figcaption></figure>"
             "<figure><img src='/p/l2.jpg' alt=''><figcaption>The fish market at dawn. Photo: "
             "John Doe</figcaption></figure></div>",
@@ -351,6 +352,25 @@ CASES: dict[str, Case] = {
             ("The harbour from the lighthouse.", "Jane Roe"),
             ("The fish market at dawn.", "John Doe"),
         ],
+    ),
+    "german picture gallery above the article": Case(
+        page(
+            "",
+            "de",
+            before="<section class='bildergalerie'><figure><img src='/p/bg1.jpg' alt=''>"
+            "<figcaption>Der Hafen im Morgennebel. Foto: Erika Muster</figcaption></figure>"
+            "</section>",
+        ),
+        [("Der Hafen im Morgennebel.", "Erika Muster")],
+    ),
+    "slideshow above the article": Case(
+        page(
+            "",
+            before="<div class='slideshow'><div class='slide'><img src='/p/ss1.jpg' alt=''>"
+            "<p class='slide-caption'>Boats in the winter harbour. Photo: Jane Roe</p></div>"
+            "</div>",
+        ),
+        [("Boats in the winter harbour.", "Jane Roe")],
     ),
     # --- lazy loading and AMP --------------------------------------------------------
     "lazy image with placeholder src": Case(
@@ -519,6 +539,22 @@ CASES: dict[str, Case] = {
         ),
         [("El faro restaurado.", "Ayuntamiento de Vigo")],
     ),
+    "spanish fotografia label": Case(
+        page(
+            "<figure><img src='/p/c6b.jpg' alt=''><figcaption>Turistas en el paseo marítimo. "
+            "Fotografía: Reuters</figcaption></figure>",
+            "es",
+        ),
+        [("Turistas en el paseo marítimo.", "Reuters")],
+    ),
+    "portuguese imagem label": Case(
+        page(
+            "<figure><img src='/p/c6c.jpg' alt=''><figcaption>O novo cais do porto de Santos. "
+            "Imagem: Agência Porto</figcaption></figure>",
+            "es",
+        ),
+        [("O novo cais do porto de Santos.", "Agência Porto")],
+    ),
     "italian foto label": Case(
         page(
             "<figure><img src='/p/c8.jpg' alt=''><figcaption>Il sindaco visita il cantiere del "
@@ -575,6 +611,32 @@ CASES: dict[str, Case] = {
         ),
         [("渔民在港口卸货", "视觉中国")],
     ),
+    "chinese picture label": Case(
+        page(
+            "<figure><img src='/p/c14b.jpg' alt=''><figcaption>港口的夜景。图片：新华社"
+            "</figcaption></figure>",
+            "zh",
+        ),
+        [("港口的夜景。", "新华社")],
+    ),
+    "chinese photographer label": Case(
+        page(
+            "<figure><img src='/p/c14c.jpg' alt=''><figcaption>渔船在清晨出海。摄影：张伟"
+            "</figcaption></figure>",
+            "zh",
+        ),
+        [("渔船在清晨出海。", "张伟")],
+    ),
+    "traditional chinese image source and photographer": Case(
+        page(
+            "<figure><img src='/p/c14d.jpg' alt=''><figcaption>港口的新碼頭。圖片來源：中央社"
+            "</figcaption></figure><figure><img src='/p/c14e.jpg' alt=''><figcaption>漁民在"
+            "碼頭卸貨。攝影：王小明</figcaption></figure><figure><img src='/p/c14f.jpg' alt=''>"
+            "<figcaption>燈塔。圖片：中央社</figcaption></figure>",
+            "zh",
+        ),
+        [("港口的新碼頭。", "中央社"), ("漁民在碼頭卸貨。", "王小明"), ("燈塔。", "中央社")],
+    ),
     "japanese photo label": Case(
         page(
             "<figure><img src='/p/c15.jpg' alt=''><figcaption>再開した港の市場。写真：共同"
@@ -599,8 +661,7 @@ CASES: dict[str, Case] = {
     ),
     # --- what is not a caption -------------------------------------------------------
     "teaser cards after the article": Case(
-        page("<p>More on the harbour below.</p>")
-        .replace(
+        page("<p>More on the harbour below.</p>").replace(
             "</main>",
             "<section class='related-teasers'><a href='/other/1'><figure><img src='/t1.jpg'>"
             "<figcaption>Another story about ships</figcaption></figure></a>"

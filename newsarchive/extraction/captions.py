@@ -132,7 +132,10 @@ def _ld_credits(doc: Any) -> dict[str, str]:
     return credits
 
 
-_MEDIA_WORDS = re.compile(r"caption|credit|copyright|image|photo|media|figure|picture|bild|foto")
+_MEDIA_WORDS = re.compile(
+    r"caption|credit|copyright|image|photo|media|figure|picture|bild|foto"
+    r"|galler|galeri|slideshow|carousel"
+)
 
 
 class _ChromeAbove:
@@ -195,9 +198,14 @@ MAX_CAPTION_SCOPE_CHARS = 1000
 MAX_CAPTION_SCOPE_LEVELS = 3
 
 
-def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
-    """Figure-like elements: rule captions, <figure>, lone <figcaption>, caption-classed text
-    next to an image, and images carrying their caption in data attributes."""
+def _figures(
+    doc: Any, rule: Any, container: Any = None, holders: dict[Any, Any] | None = None
+) -> list[Any]:
+    """Figure-like elements: rule captions, <figure>, lone <figcaption>, tables captioning
+    one image, microdata ImageObjects, caption-classed text next to an image, and images
+    carrying their caption in data attributes. A caption block whose image stands just
+    before it (``<p><img></p><p class="caption">``) gets that image in ``holders``."""
+    holders = {} if holders is None else holders
     if rule is not None:
         found = [el for el in rule.select(doc.root, "captions") if hasattr(el, "tag")]
         if found:
@@ -218,24 +226,44 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
 
     out: list[Any] = []
     chosen: set[Any] = set()
-    for el in doc.root.iter("figure", "figcaption"):
+    for el in doc.root.iter("figure", "figcaption", "caption"):
         if el.tag == "figcaption" and any(a.tag == "figure" for a in el.iterancestors()):
+            continue
+        if el.tag == "caption" and not _image_table(el.getparent()):
             continue
         if not wanted(el):
             continue
-        scope = _figure_scope(el) if el.tag == "figcaption" else el
+        scope = {"figcaption": _figure_scope, "caption": _parent}.get(el.tag, _same)(el)
         if scope not in chosen:
             out.append(scope)
             chosen.add(scope)
+    for el in cast(list[Any], _IMAGE_OBJECT_XPATH(doc.root)):
+        if el not in chosen and not any(a in chosen for a in el.iterancestors()) and wanted(el):
+            out.append(el)
+            chosen.add(el)
 
     def add_block_of(el: Any) -> None:
         """The small wrapper holding ``el`` and an image, unless already taken."""
         if any(anc in chosen for anc in el.iterancestors()) or not wanted(el):
             return
         scope = _figure_scope(el)
-        if scope not in chosen and _has_image(scope):
+        if scope in chosen:
+            return
+        if _has_image(scope):
             out.append(scope)
             chosen.add(scope)
+            return
+        image = _image_before(scope)
+        if image is None:
+            return
+        parent = scope.getparent()
+        if _small_wrapper(parent):  # "<article class=media>" around image and caption
+            scope, image = parent, None
+        if scope not in chosen:
+            out.append(scope)
+            chosen.add(scope)
+            if image is not None:
+                holders[scope] = image
 
     for el in _caption_classed(doc):
         add_block_of(el)
@@ -351,11 +379,55 @@ def _place(el: Any, container: Any, wrappers: set[Any]) -> int:
     return 1
 
 
+_IMAGE_TAGS = ("img", "picture", "amp-img")
+# Microdata images (``itemscope itemtype=".../ImageObject"``) outside <figure>.
+_IMAGE_OBJECT_XPATH = lxml.etree.XPath(
+    "//@itemtype[contains(., 'ImageObject')]/parent::*[not(self::figure)]"
+)
+
+
+def _same(el: Any) -> Any:
+    return el
+
+
+def _parent(el: Any) -> Any:
+    return el.getparent()
+
+
 def _has_image(scope: Any) -> bool:
+    return scope.tag in _IMAGE_TAGS or next(scope.iter(*_IMAGE_TAGS), None) is not None
+
+
+def _image_table(table: Any) -> bool:
+    """A small <table> holding an image: old CMSs' way to set a caption under a picture."""
     return (
-        scope.tag in ("img", "picture")
-        or scope.find(".//img") is not None
-        or (scope.find(".//picture") is not None)
+        table is not None
+        and table.tag == "table"
+        and _has_image(table)
+        and len(table.text_content()) <= MAX_CAPTION_SCOPE_CHARS
+    )
+
+
+def _image_before(el: Any) -> Any:
+    """The image standing just before ``el``: a bare image, or an element holding one and
+    no text (``<p><img></p>``, ``<a><img></a>``); None otherwise."""
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):  # comments between
+        prev = prev.getprevious()
+    if prev is None or not _has_image(prev):
+        return None
+    if prev.tag in _IMAGE_TAGS or not (prev.text_content() or "").strip():
+        return prev
+    return None
+
+
+def _small_wrapper(el: Any) -> bool:
+    """Few children and little text: a block around one image and its caption."""
+    return (
+        el is not None
+        and el.tag not in ("body", "main")
+        and len(el) <= MAX_CAPTION_SCOPE_CHILDREN
+        and len(el.text_content()) <= MAX_CAPTION_SCOPE_CHARS
     )
 
 
@@ -364,12 +436,7 @@ def _figure_scope(caption: Any) -> Any:
     scope = caption
     for _ in range(MAX_CAPTION_SCOPE_LEVELS):
         parent = scope.getparent()
-        if (
-            parent is None
-            or parent.tag in ("body", "article", "main")
-            or len(parent) > MAX_CAPTION_SCOPE_CHILDREN
-            or len(parent.text_content()) > MAX_CAPTION_SCOPE_CHARS
-        ):
+        if parent is None or parent.tag == "article" or not _small_wrapper(parent):
             break
         scope = parent
         if _has_image(scope):
@@ -446,13 +513,26 @@ def _whole_caption(el: Any, figure: Any) -> bool:
     return False
 
 
+def _own_caption(figure: Any) -> Any:
+    """The figure's own <figcaption> (a gallery's, not one of its images'), or the
+    <caption> of a table."""
+    if figure.tag == "table":
+        return figure.find("caption")
+    for found in figure.iter(*_CAPTION_TAGS):
+        if figure.tag != "figure" or next(found.iterancestors("figure"), None) is figure:
+            return found
+    return None
+
+
 def _caption_element(figure: Any) -> Any:
     if figure.tag == "figcaption":
         return figure
-    for tag in _CAPTION_TAGS:
-        found = figure.find(f".//{tag}")
-        if found is not None:
-            return found
+    found = _own_caption(figure)
+    if found is not None:
+        return found
+    for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS):
+        if "caption" in (el.get("itemprop") or "").split():  # microdata ImageObject
+            return el
     for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS):  # a caption sits near its image
         if (
             el is not figure
@@ -469,18 +549,40 @@ def _image_scope(figure: Any) -> Any:
     return figure.getparent() if figure.tag == "figcaption" else figure
 
 
-def _image_url(figure: Any, resolve: Any) -> str | None:
-    scope = _image_scope(figure)
+# Where lazy loaders keep the real address while ``src`` holds a placeholder.
+_LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-original-url")
+_SRCSET = ("srcset", "data-srcset", "data-lazy-srcset")
+
+
+def _img_src(img: Any) -> str | None:
+    """The address an image shows: ``src`` unless it is an inline placeholder, else the
+    lazy loader's attribute, else the first candidate of its srcset."""
+    for name in ("src", *_LAZY_SRC):
+        raw = (img.get(name) or "").strip()
+        if raw and not raw.startswith("data:"):
+            return raw
+    return _first_candidate(img)
+
+
+def _first_candidate(el: Any) -> str | None:
+    for name in _SRCSET:
+        candidate = (el.get(name) or "").split(",")[0].split()
+        if candidate and not candidate[0].startswith("data:"):
+            return str(candidate[0])
+    return None
+
+
+def _image_url(scope: Any, resolve: Any) -> str | None:
     if scope is None:
         return None
-    for img in scope.iter("img"):
-        raw = img.get("src") or img.get("data-src") or img.get("data-original")
-        if raw and not raw.startswith("data:"):
+    for img in scope.iter("img", "amp-img"):
+        raw = _img_src(img)
+        if raw:
             return resolve(raw)
     for source in scope.iter("source"):
-        srcset = (source.get("srcset") or source.get("data-srcset") or "").split(",")[0].split()
-        if srcset:
-            return resolve(srcset[0])
+        raw = _first_candidate(source)
+        if raw:
+            return resolve(raw)
     return None
 
 
@@ -527,7 +629,15 @@ def _image_credits(figure: Any) -> list[str]:
     return []
 
 
-def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str]) -> dict | None:
+def _credit_text(el: Any) -> str | None:
+    """A credit element's text; a microdata ``<meta itemprop="creditText">`` holds it in
+    ``content``."""
+    return clean(el.get("content") if el.tag == "meta" else el.text_content())
+
+
+def _one_caption(
+    figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str], holder: Any = None
+) -> dict | None:
     if figure.tag == "img":  # caption and credit in the image's data attributes
         text = next((figure.get(a) for a in _DATA_CAPTION if figure.get(a)), "")
         caption, credit = split_credit(text)
@@ -539,16 +649,12 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
         )
         return {"text": caption, "credit": ", ".join(credits) or None, "image_url": url}
     credit_els = _credit_elements(figure, rule)
-    credit_texts = [
-        t
-        for t in (clean(el.text_content()) for el in credit_els)
-        if t and len(t) <= MAX_CREDIT_CHARS
-    ]
+    credit_texts = [t for t in map(_credit_text, credit_els) if t and len(t) <= MAX_CREDIT_CHARS]
     caption_el = _caption_element(figure)
     text = _text_without(caption_el, set(credit_els)) if caption_el is not None else ""
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
-    image_url = _image_url(figure, resolve)
-    scope = _image_scope(figure)
+    scope = _image_scope(figure) if holder is None else holder
+    image_url = _image_url(scope, resolve)
     if image_url is None and scope is not None and (_holds_player(scope) or _holds_quote(scope)):
         return None  # a video's title or a quotation's attribution, not an image caption
     credits = [part for text in credit_texts for part in credit_parts(text)]
@@ -590,8 +696,9 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     ld_credits = _ld_credits(doc)
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
-    for figure in _figures(doc, rule, container):
-        caption = _one_caption(figure, rule, resolve, ld_credits)
+    holders: dict[Any, Any] = {}
+    for figure in _figures(doc, rule, container, holders):
+        caption = _one_caption(figure, rule, resolve, ld_credits, holders.get(figure))
         if caption is None:
             continue
         key = (caption["text"], caption["credit"])
