@@ -670,6 +670,32 @@ CASES: dict[str, Case] = {
         ),
         [],
     ),
+    "teaser card inside the article": Case(
+        page(
+            "<div class='card'><img src='/t/3.jpg' alt=''><div class='card-caption'><h3><a "
+            "href='/2026/04/ferry'>The ferry timetable changes in June</a></h3><p>What "
+            "commuters need to know.</p></div></div>"
+        ),
+        [],
+    ),
+    "drupal teaser article beside the story": Case(
+        page(
+            "<article class='node--view-mode-teaser'><div class='field--name-field-image'><img "
+            "src='/t/4.jpg' alt=''></div><div class='caption caption-teaser'><h3><a href="
+            "'/2026/04/dredging'>Dredging starts in the channel</a></h3><div>Work goes on "
+            "until autumn.</div></div></article>"
+        ),
+        [],
+    ),
+    "microdata logo without an image element": Case(
+        page(
+            "<span itemprop='publisher' itemscope itemtype='https://schema.org/Organization'>"
+            "<span itemprop='logo' itemscope itemtype='https://schema.org/ImageObject'><meta "
+            "itemprop='url' content='/logo.png'><span itemprop='name'>News Example logo</span>"
+            "</span></span>"
+        ),
+        [],
+    ),
     "pull quote figure": Case(
         page(
             "<figure class='pullquote'><blockquote><p>We will build it within two years.</p>"

@@ -238,7 +238,12 @@ def _figures(
             out.append(scope)
             chosen.add(scope)
     for el in cast(list[Any], _IMAGE_OBJECT_XPATH(doc.root)):
-        if el not in chosen and not any(a in chosen for a in el.iterancestors()) and wanted(el):
+        if (
+            el not in chosen
+            and _has_image(el)  # not the metadata-only ImageObject of a logo
+            and not any(a in chosen for a in el.iterancestors())
+            and wanted(el)
+        ):
             out.append(el)
             chosen.add(el)
 
@@ -322,6 +327,7 @@ _NOT_CAPTION_TAGS = frozenset({"figure", "figcaption", "h1", "h2"})
 # turns on a lightbox): they hold the page, never one image's caption.
 _CONTAINER_TAGS = frozenset({"html", "body", "main", "article", "section"})
 _HEADING_TAGS = ("h1", "h2", "h3")
+_TEASER_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _caption_classed(doc: Any) -> list[Any]:
@@ -343,6 +349,7 @@ def _caption_classed(doc: Any) -> list[Any]:
         if el.tag not in _CONTAINER_TAGS
         and next(el.iterancestors(*_HEADING_TAGS), None) is None  # a headline's kicker
         and not _in_page_link(el)  # a teaser card's topic label
+        and next(el.iter(*_TEASER_HEADINGS), None) is None  # a teaser card's text block
     ]
 
 
@@ -541,7 +548,10 @@ def _caption_element(figure: Any) -> Any:
             and (el.text_content() or "").strip()
         ):
             return el
-    return figure if figure.tag != "figure" else None
+    # A caption block is its own caption; a figure or an ImageObject without a caption
+    # element has none (its other text is a credit, a counter or a button).
+    image_object = "ImageObject" in (figure.get("itemtype") or "")
+    return figure if figure.tag != "figure" and not image_object else None
 
 
 def _image_scope(figure: Any) -> Any:
