@@ -372,6 +372,29 @@ CASES: dict[str, Case] = {
         ),
         [("Boats in the winter harbour.", "Jane Roe")],
     ),
+    "page builder caption set as a heading": Case(
+        page(
+            "<div class='wpb_wrapper'><div class='wpb_single_image'><figure class='vc_figure'>"
+            "<img src='/p/h6.jpg' alt=''></figure></div><div class='wpb_text_column "
+            "bildunterschrift'><div class='wpb_wrapper'><h6>Der neue Anleger im Abendlicht. "
+            "(Foto: Erika Muster)</h6></div></div></div>",
+            "de",
+        ),
+        [("Der neue Anleger im Abendlicht.", "Erika Muster")],
+    ),
+    "german symbolfoto and archivbild labels": Case(
+        page(
+            "<figure><img src='/p/sy1.jpg' alt=''><figcaption>Ein Streifenwagen am Hafen. "
+            "(Symbolfoto: Max Muster/dpa)</figcaption></figure><figure><img src='/p/sy2.jpg' "
+            "alt=''><figcaption>Die Werft im Jahr 1990. Archivbild: Stadtarchiv</figcaption>"
+            "</figure>",
+            "de",
+        ),
+        [
+            ("Ein Streifenwagen am Hafen.", "Max Muster/dpa"),
+            ("Die Werft im Jahr 1990.", "Stadtarchiv"),
+        ],
+    ),
     # --- lazy loading and AMP --------------------------------------------------------
     "lazy image with placeholder src": Case(
         page(
@@ -695,6 +718,16 @@ CASES: dict[str, Case] = {
             "</span></span>"
         ),
         [],
+    ),
+    "caption-classed header around the headline": Case(
+        page("").replace(
+            "<article><h1>Council debates the harbour plan</h1>",
+            "<article><div class='article-header has-caption'><h1>Council debates the harbour "
+            "plan</h1><h2>Residents fear for the fishing district.</h2><figure><img "
+            "src='/p/hd.jpg' alt=''><figcaption>The old fishing district at dusk.</figcaption>"
+            "</figure><div class='byline'>Jane Roe</div></div>",
+        ),
+        [("The old fishing district at dusk.", None)],
     ),
     "pull quote figure": Case(
         page(

@@ -349,8 +349,18 @@ def _caption_classed(doc: Any) -> list[Any]:
         if el.tag not in _CONTAINER_TAGS
         and next(el.iterancestors(*_HEADING_TAGS), None) is None  # a headline's kicker
         and not _in_page_link(el)  # a teaser card's topic label
-        and next(el.iter(*_TEASER_HEADINGS), None) is None  # a teaser card's text block
+        and not _teaser_text(el)
     ]
+
+
+def _teaser_text(el: Any) -> bool:
+    """A page's or a teaser card's title block, not a caption: it holds a top-level heading
+    (``<div class="hasCaption">`` around the headline) or a linked one (the other story's
+    title). A caption set as a minor heading (``<h6>`` in page builders) links nowhere."""
+    return any(
+        h.tag in ("h1", "h2") or h.find(".//a[@href]") is not None
+        for h in el.iter(*_TEASER_HEADINGS)
+    )
 
 
 MAX_LINK_LEVELS = 6  # a teaser card's link wraps its label closely

@@ -29,7 +29,8 @@ _NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}"
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
 CREDIT_PHRASES = (
     re.compile(
-        r"[\(\[]\s*(?:photos?|images?|fotos?|bild|pictures?)\s*(?:by|von|de|:|courtesy(?:\s+of)?)"
+        r"[\(\[]\s*(?:symbol|archiv|titel)?(?:photos?|images?|fotos?|bild|pictures?)\s*"
+        r"(?:by|von|de|:|courtesy(?:\s+of)?)"
         r"\s*(?P<credit>[^()\[\]]+?)\s*[\)\]]\s*$",
         re.IGNORECASE,
     ),
@@ -46,7 +47,8 @@ CREDIT_PHRASES = (
         re.IGNORECASE,
     ),
     re.compile(
-        rf"(?:^|(?<=[。！？、])|[\s|/(\[（【])(?:{_LABEL_WORDS}|isithombe|foto\s?credit)\s*{_COLON}"
+        rf"(?:^|(?<=[。！？、])|[\s|/(\[（【])(?:symbol|archiv|titel)?"
+        rf"(?:{_LABEL_WORDS}|isithombe|foto\s?credit)\s*{_COLON}"
         r"\s*(?P<credit>.+?)[\)\]）】]?\s*$",
         re.IGNORECASE,
     ),
