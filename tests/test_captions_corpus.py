@@ -340,6 +340,22 @@ CASES: dict[str, Case] = {
         ],
         [f"{BASE}/p/s1.jpg", f"{BASE}/p/s2.jpg"],
     ),
+    "gallery items with counters and image-text captions": Case(
+        page(
+            "<div class='gallery-content'><div class='gallery-item'><div class='item-counter'>"
+            "<span>1</span>/<span>2</span></div><div class='image-wrapper'><img src='/p/gi1.jpg'"
+            " alt=''><div class='field-copyright'>© Jane Roe</div></div><div class='field-image"
+            "-text'><p>The harbour festival opens on Friday.</p></div></div><div class='gallery-"
+            "item'><div class='item-counter'><span>2</span>/<span>2</span></div><div class="
+            "'image-wrapper'><img src='/p/gi2.jpg' alt=''><div class='field-copyright'>© John "
+            "Doe</div></div><div class='field-image-text'><p>Fireworks over the water.</p></div>"
+            "</div></div>"
+        ),
+        [
+            ("The harbour festival opens on Friday.", "Jane Roe"),
+            ("Fireworks over the water.", "John Doe"),
+        ],
+    ),
     "lead carousel above the article": Case(
         page(
             "",

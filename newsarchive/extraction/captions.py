@@ -14,6 +14,7 @@ from the image's own attributes. Labels and "©" are not part of the credit.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, cast
 
@@ -198,14 +199,23 @@ MAX_CAPTION_SCOPE_CHARS = 1000
 MAX_CAPTION_SCOPE_LEVELS = 3
 
 
+@dataclass
+class _Block:
+    """What marked a figure-like block: its caption-classed element, and the image standing
+    just before a block that holds none (``<p><img></p><p class="caption">``)."""
+
+    caption: Any = None
+    image: Any = None
+
+
 def _figures(
-    doc: Any, rule: Any, container: Any = None, holders: dict[Any, Any] | None = None
+    doc: Any, rule: Any, container: Any = None, blocks: dict[Any, _Block] | None = None
 ) -> list[Any]:
     """Figure-like elements: rule captions, <figure>, lone <figcaption>, tables captioning
     one image, microdata ImageObjects, caption-classed text next to an image, and images
-    carrying their caption in data attributes. A caption block whose image stands just
-    before it (``<p><img></p><p class="caption">``) gets that image in ``holders``."""
-    holders = {} if holders is None else holders
+    carrying their caption in data attributes; ``blocks`` notes what marked the blocks
+    found by a caption-classed element."""
+    blocks = {} if blocks is None else blocks
     if rule is not None:
         found = [el for el in rule.select(doc.root, "captions") if hasattr(el, "tag")]
         if found:
@@ -247,31 +257,28 @@ def _figures(
             out.append(el)
             chosen.add(el)
 
-    def add_block_of(el: Any) -> None:
+    def add_block_of(el: Any, caption: Any = None) -> None:
         """The small wrapper holding ``el`` and an image, unless already taken."""
         if any(anc in chosen for anc in el.iterancestors()) or not wanted(el):
             return
-        scope = _figure_scope(el)
+        scope, image = _figure_scope(el), None
         if scope in chosen:
             return
-        if _has_image(scope):
-            out.append(scope)
-            chosen.add(scope)
-            return
-        image = _image_before(scope)
-        if image is None:
-            return
-        parent = scope.getparent()
-        if _small_wrapper(parent):  # "<article class=media>" around image and caption
-            scope, image = parent, None
-        if scope not in chosen:
-            out.append(scope)
-            chosen.add(scope)
-            if image is not None:
-                holders[scope] = image
+        if not _has_image(scope):
+            image = _image_before(scope)
+            if image is None:
+                return
+            parent = scope.getparent()
+            if _small_wrapper(parent):  # "<article class=media>" around image and caption
+                scope, image = parent, None
+            if scope in chosen:
+                return
+        out.append(scope)
+        chosen.add(scope)
+        blocks[scope] = _Block(caption, image)
 
     for el in _caption_classed(doc):
-        add_block_of(el)
+        add_block_of(el, caption=el)
     for img in _data_caption_images(doc):
         if not any(anc in chosen for anc in img.iterancestors()) and wanted(img):
             out.append(img)
@@ -541,7 +548,9 @@ def _own_caption(figure: Any) -> Any:
     return None
 
 
-def _caption_element(figure: Any) -> Any:
+def _caption_element(figure: Any, marked: Any = None) -> Any:
+    """The element holding the caption text; ``marked`` is the caption-classed element
+    that made ``figure`` a caption block (beside it sit counters, credits, buttons)."""
     if figure.tag == "figcaption":
         return figure
     found = _own_caption(figure)
@@ -558,6 +567,8 @@ def _caption_element(figure: Any) -> Any:
             and (el.text_content() or "").strip()
         ):
             return el
+    if marked is not None:
+        return marked
     # A caption block is its own caption; a figure or an ImageObject without a caption
     # element has none (its other text is a credit, a counter or a button).
     image_object = "ImageObject" in (figure.get("itemtype") or "")
@@ -656,7 +667,7 @@ def _credit_text(el: Any) -> str | None:
 
 
 def _one_caption(
-    figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str], holder: Any = None
+    figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str], block: _Block | None = None
 ) -> dict | None:
     if figure.tag == "img":  # caption and credit in the image's data attributes
         text = next((figure.get(a) for a in _DATA_CAPTION if figure.get(a)), "")
@@ -670,10 +681,11 @@ def _one_caption(
         return {"text": caption, "credit": ", ".join(credits) or None, "image_url": url}
     credit_els = _credit_elements(figure, rule)
     credit_texts = [t for t in map(_credit_text, credit_els) if t and len(t) <= MAX_CREDIT_CHARS]
-    caption_el = _caption_element(figure)
+    block = block or _Block()
+    caption_el = _caption_element(figure, block.caption)
     text = _text_without(caption_el, set(credit_els)) if caption_el is not None else ""
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
-    scope = _image_scope(figure) if holder is None else holder
+    scope = _image_scope(figure) if block.image is None else block.image
     image_url = _image_url(scope, resolve)
     if image_url is None and scope is not None and (_holds_player(scope) or _holds_quote(scope)):
         return None  # a video's title or a quotation's attribution, not an image caption
@@ -716,9 +728,9 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     ld_credits = _ld_credits(doc)
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
-    holders: dict[Any, Any] = {}
-    for figure in _figures(doc, rule, container, holders):
-        caption = _one_caption(figure, rule, resolve, ld_credits, holders.get(figure))
+    blocks: dict[Any, _Block] = {}
+    for figure in _figures(doc, rule, container, blocks):
+        caption = _one_caption(figure, rule, resolve, ld_credits, blocks.get(figure))
         if caption is None:
             continue
         key = (caption["text"], caption["credit"])
