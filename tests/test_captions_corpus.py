@@ -356,6 +356,21 @@ CASES: dict[str, Case] = {
             ("Fireworks over the water.", "John Doe"),
         ],
     ),
+    "slideshow counter inside the caption": Case(
+        page(
+            "<figure><img src='/p/sc1.jpg' alt=''><figcaption><strong>1/6</strong> The first "
+            "of six new ferries. <span class='copyright'>Jane Roe</span></figcaption></figure>"
+            "<figure><img src='/p/sc2.jpg' alt=''><figcaption><span>2 of 6</span> The second "
+            "ferry at the yard.</figcaption></figure>"
+            "<figure><img src='/p/sc3.jpg' alt=''><figcaption>9/11 memorial lights over the "
+            "river.</figcaption></figure>"
+        ),
+        [
+            ("The first of six new ferries.", "Jane Roe"),
+            ("The second ferry at the yard.", None),
+            ("9/11 memorial lights over the river.", None),
+        ],
+    ),
     "lead carousel above the article": Case(
         page(
             "",

@@ -660,6 +660,22 @@ def _image_credits(figure: Any) -> list[str]:
     return []
 
 
+# A slideshow's position ("1/6", "2 / 6", "3 von 8"), set in an element of its own.
+_COUNTER = re.compile(r"(\d{1,3})\s*(?:/|of|von|de|di|sur|z|из)\s*(\d{1,3})", re.IGNORECASE)
+
+
+def _counters(caption_el: Any) -> list[Any]:
+    """Elements inside a caption that hold only a slideshow counter (N of M, N <= M)."""
+    found = []
+    for el in islice(caption_el.iter(), MAX_FIGURE_ELEMENTS):
+        if el is caption_el or len(el) or not isinstance(el.tag, str):
+            continue
+        match = _COUNTER.fullmatch((el.text or "").strip())
+        if match and 0 < int(match.group(1)) <= int(match.group(2)):
+            found.append(el)
+    return found
+
+
 def _credit_text(el: Any) -> str | None:
     """A credit element's text; a microdata ``<meta itemprop="creditText">`` holds it in
     ``content``."""
@@ -683,7 +699,8 @@ def _one_caption(
     credit_texts = [t for t in map(_credit_text, credit_els) if t and len(t) <= MAX_CREDIT_CHARS]
     block = block or _Block()
     caption_el = _caption_element(figure, block.caption)
-    text = _text_without(caption_el, set(credit_els)) if caption_el is not None else ""
+    skip = {*credit_els, *_counters(caption_el)} if caption_el is not None else set()
+    text = _text_without(caption_el, skip) if caption_el is not None else ""
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
     scope = _image_scope(figure) if block.image is None else block.image
     image_url = _image_url(scope, resolve)
