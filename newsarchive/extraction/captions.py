@@ -190,10 +190,10 @@ _CAPTION_CLASS_RE = re.compile(grouped(map(re.escape, pageindex.CAPTION_KEYS)))
 # Images that carry their caption or credit in data attributes.
 _DATA_CAPTION_ATTRS = ("data-caption", "data-credit", "data-copyright")
 _DATA_CAPTION = ("data-caption", "data-title")
-_DATA_CREDIT = ("data-credit", "data-copyright", "data-source", "data-portal-copyright")
+_DATA_CREDIT = ("data-credit", "data-copyright", "data-source")
 MAX_FIGURE_IMAGES = 4  # images of one figure read for a credit they carry themselves
 MAX_FIGURE_ELEMENTS = 200  # elements of one figure searched for its caption element
-_CAPTION_ELEMENT_CLASS = re.compile(r"caption|title-text|desc|subtitle|infotext", re.IGNORECASE)
+_CAPTION_ELEMENT_CLASS = re.compile(r"caption|desc|subtitle", re.IGNORECASE)
 MAX_CAPTION_SCOPE_CHILDREN = 4  # a caption's parent this small is its figure
 MAX_CAPTION_SCOPE_CHARS = 1000
 MAX_CAPTION_SCOPE_LEVELS = 3
