@@ -1,14 +1,23 @@
 """Image captions with their credits split out, and the article's images.
 
-A caption is found in a site rule's caption elements; else in ``<figure>`` /
-``<figcaption>`` elements outside page chrome, caption-classed text beside an
-image, images carrying ``data-caption``, and small image blocks marked by a
-labelled credit line ("Foto: REUTERS/X"). Its credit comes, in order, from
-elements inside the figure named a credit by class (credit, copyright, source,
-photographer...) or by a label opening their text, from a credit phrase inside
-the caption text ("Foto: dpa", "(Photo by X/Getty Images)", "© AP Photo / X"),
-from the JSON-LD ImageObject of the same image (creditText, copyrightHolder), or
-from the image's own attributes. Labels and "©" are not part of the credit.
+A caption is found from the page's structure, never from one publisher's class
+names: in a site rule's caption elements; else in ``<figure>`` (its own
+``<figcaption>``, so a gallery's caption is not its first image's), a lone
+``<figcaption>``, a small ``<table>`` whose ``<caption>`` sits over one image, a
+microdata ImageObject (``itemprop="caption"``), caption-classed text in a small
+wrapper with an image or just after one (``<p><img></p><p class="caption">``),
+images carrying ``data-caption``, and small image blocks marked by a labelled
+credit line ("Foto: REUTERS/X"). Galleries, slideshows and carousels hold media,
+not page chrome; a block holding a linked or top-level heading is a teaser's or
+the page's title, not a caption. Its credit comes, in order, from elements inside
+the figure named a credit by class or itemprop (credit, copyright, source,
+photographer...; a ``<meta itemprop>`` gives its ``content``) or by a label opening
+their text, from a credit phrase inside the caption text ("Foto: dpa", "(Photo by
+X/Getty Images)", "Photo by X on Unsplash", "© AP Photo / X", "照片：新华社"), from
+the JSON-LD ImageObject of the same image (creditText, copyrightHolder), or from the
+image's own attributes. Labels and "©" are not part of the credit. The image is the
+one a reader sees: a lazy loader's address rather than its inline placeholder,
+``<amp-img>``, or the first srcset candidate.
 """
 
 from __future__ import annotations
