@@ -48,14 +48,15 @@ _PARAGRAPH = {
 def page(figure: str, lang: str = "en", head: str = "", before: str = "") -> str:
     """An article page: headline, two paragraphs around ``figure``; ``before`` sits above
     the article (a lead image in the page header), ``head`` in ``<head>``."""
-    text = _PARAGRAPH[lang]
+    # Distinct paragraphs: the body drops a paragraph repeated word for word.
+    first, second, third, fourth = (f"{n}. {_PARAGRAPH[lang]}" for n in range(1, 5))
     return (
         f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
         f"<title>Harbour plan</title>{head}</head><body>"
         "<header class='site-header'><a href='/'>News Example</a><nav><a href='/politics'>"
         "Politics</a> <a href='/sport'>Sport</a></nav></header>"
         f"<main>{before}<article><h1>Council debates the harbour plan</h1>"
-        f"<p>{text}</p><p>{text}</p>{figure}<p>{text}</p><p>{text}</p></article></main>"
+        f"<p>{first}</p><p>{second}</p>{figure}<p>{third}</p><p>{fourth}</p></article></main>"
         "<footer class='site-footer'><p>© 2026 News Example</p></footer></body></html>"
     )
 
@@ -121,6 +122,98 @@ CASES: dict[str, Case] = {
             ("The north pier at low tide.", None),
             ("The south pier after the storm.", None),
         ],
+    ),
+    "wordpress html4 caption as a definition list": Case(
+        page(
+            "<dl id='attachment_5' class='wp-caption alignright' style='width: 310px;'>"
+            "<dt class='wp-caption-dt'><a href='/up/dock.jpg'><img class='size-medium' "
+            "src='/up/dock-300x200.jpg' alt=''></a></dt><dd class='wp-caption-dd'>The dock in "
+            "1962. Photo: City Archive</dd></dl>"
+        ),
+        [("The dock in 1962.", "City Archive")],
+    ),
+    "wordpress gallery shortcode": Case(
+        page(
+            "<div id='gallery-1' class='gallery galleryid-9 gallery-columns-2'>"
+            "<dl class='gallery-item'><dt class='gallery-icon landscape'><a href='/up/w1.jpg'>"
+            "<img src='/up/w1-150x150.jpg' class='attachment-thumbnail' alt=''></a></dt>"
+            "<dd class='wp-caption-text gallery-caption'>Sails drying in the sun.</dd></dl>"
+            "<dl class='gallery-item'><dt class='gallery-icon landscape'><a href='/up/w2.jpg'>"
+            "<img src='/up/w2-150x150.jpg' class='attachment-thumbnail' alt=''></a></dt>"
+            "<dd class='wp-caption-text gallery-caption'>The rope maker at work.</dd></dl></div>"
+        ),
+        [("Sails drying in the sun.", None), ("The rope maker at work.", None)],
+    ),
+    "elementor image widget": Case(
+        page(
+            "<div class='elementor-widget-container'><figure class='wp-caption'><img "
+            "width='800' src='/up/el.jpg' class='attachment-large' alt=''><figcaption "
+            "class='widget-image-caption wp-caption-text'>Volunteers clean the beach. Foto: "
+            "Jane Roe</figcaption></figure></div>"
+        ),
+        [("Volunteers clean the beach.", "Jane Roe")],
+    ),
+    "joomla image caption": Case(
+        page(
+            "<div class='img_caption left' style='float: left; width: 300px;'><img src="
+            "'/images/stories/pier.jpg' alt='Pier' title='Pier' width='300'><p class="
+            "'img_caption'>The pier after the repairs.</p></div>"
+        ),
+        [("The pier after the repairs.", None)],
+    ),
+    "typo3 content element gallery": Case(
+        page(
+            "<div class='ce-image ce-center ce-above'><div class='ce-gallery' data-ce-columns="
+            "'1' data-ce-images='1'><div class='ce-outer'><div class='ce-inner'><div class="
+            "'ce-row'><div class='ce-column'><figure class='image'><img class='image-embed-item'"
+            " src='/fileadmin/_processed_/hafen.jpg' width='800' alt=''><figcaption class="
+            "'image-caption'>Der Hafen von oben. Foto: Stadtwerke</figcaption></figure></div>"
+            "</div></div></div></div></div>",
+            "de",
+        ),
+        [("Der Hafen von oben.", "Stadtwerke")],
+    ),
+    "aem core image component": Case(
+        page(
+            "<div class='cmp-image' itemscope itemtype='http://schema.org/ImageObject'>"
+            "<img src='/content/dam/site/quay.jpg' class='cmp-image__image' itemprop="
+            "'contentUrl' alt=''><meta itemprop='caption' content='The quay at high tide.'>"
+            "<span class='cmp-image__title' itemprop='caption'>The quay at high tide.</span>"
+            "</div>"
+        ),
+        [("The quay at high tide.", None)],
+    ),
+    "aem image component with a meta caption only": Case(
+        page(
+            "<div class='cmp-image' itemscope itemtype='http://schema.org/ImageObject'>"
+            "<img src='/content/dam/site/quay2.jpg' class='cmp-image__image' itemprop="
+            "'contentUrl' alt=''><meta itemprop='caption' content='The quay at low tide.'>"
+            "</div>"
+        ),
+        [("The quay at low tide.", None)],
+    ),
+    "squarespace image block": Case(
+        page(
+            "<figure class='sqs-block-image-figure intrinsic'><div class='image-block-wrapper'>"
+            "<img data-src='https://images.example.test/sq/boat.jpg' data-image="
+            "'https://images.example.test/sq/boat.jpg' alt=''></div><figcaption class="
+            "'image-caption-wrapper'><div class='image-caption'><p>Our boat in the bay.</p>"
+            "</div></figcaption></figure>"
+        ),
+        [("Our boat in the bay.", None)],
+        ["https://images.example.test/sq/boat.jpg"],
+    ),
+    "substack captioned image": Case(
+        page(
+            "<div class='captioned-image-container'><figure><a class='image-link image2' "
+            "href='https://cdn.example.test/i/crane.jpeg'><div class='image2-inset'><picture>"
+            "<source type='image/webp' srcset='https://cdn.example.test/w_424/crane.webp 424w'>"
+            "<img src='https://cdn.example.test/w_1456/crane.jpeg' width='1456' alt=''>"
+            "</picture></div></a><figcaption class='image-caption'>The crane arrives by barge."
+            "</figcaption></figure></div>"
+        ),
+        [("The crane arrives by barge.", None)],
+        ["https://cdn.example.test/w_1456/crane.jpeg"],
     ),
     # --- Drupal ----------------------------------------------------------------------
     "drupal media entity fields": Case(
@@ -699,6 +792,48 @@ CASES: dict[str, Case] = {
         ),
         [("再開した港の市場。", "共同")],
     ),
+    "photographer and agency in brackets": Case(
+        page(
+            "<figure><img src='/p/c18.jpg' alt=''><figcaption>Smoke rises over the container "
+            "port (Jane Roe/Reuters)</figcaption></figure>"
+        ),
+        [("Smoke rises over the container port", "Jane Roe/Reuters")],
+    ),
+    "turkish fotograf label": Case(
+        page(
+            "<figure><img src='/p/c19.jpg' alt=''><figcaption>Limanda balıkçı tekneleri. "
+            "Fotoğraf: AA</figcaption></figure>"
+        ),
+        [("Limanda balıkçı tekneleri.", "AA")],
+    ),
+    "hungarian foto label": Case(
+        page(
+            "<figure><img src='/p/c20.jpg' alt=''><figcaption>A kikötő hajnalban. Fotó: MTI/"
+            "Kovács Anna</figcaption></figure>"
+        ),
+        [("A kikötő hajnalban.", "MTI/Kovács Anna")],
+    ),
+    "finnish kuva label": Case(
+        page(
+            "<figure><img src='/p/c21.jpg' alt=''><figcaption>Satama aamulla. Kuva: Lehtikuva"
+            "</figcaption></figure>"
+        ),
+        [("Satama aamulla.", "Lehtikuva")],
+    ),
+    "greek photo label": Case(
+        page(
+            "<figure><img src='/p/c22.jpg' alt=''><figcaption>Το λιμάνι του Πειραιά. "
+            "Φωτογραφία: Eurokinissi</figcaption></figure>"
+        ),
+        [("Το λιμάνι του Πειραιά.", "Eurokinissi")],
+    ),
+    "korean photo credit with equals sign": Case(
+        page(
+            "<figure><img src='/p/c23.jpg' alt=''><figcaption>부산항 신항의 모습. 사진=연합뉴스"
+            "</figcaption></figure>"
+        ),
+        [("부산항 신항의 모습.", "연합뉴스")],
+    ),
     "illustration credit": Case(
         page(
             "<figure><img src='/p/c16.png' alt=''><figcaption>How the new quay will look. "
@@ -783,3 +918,19 @@ def test_caption_markup(name: str) -> None:
     assert pairs == case.captions
     if case.images is not None:
         assert urls[: len(case.images)] == case.images
+
+
+def test_a_lazy_images_record_carries_its_caption() -> None:
+    # The image list and the captions name the image by the same address, so the lazy
+    # image's record (not only the caption) gets the caption and the credit.
+    html = page(
+        "<figure><img src='data:image/gif;base64,R0lGODlhAQABAAAAACw=' data-src='/p/l.jpg' "
+        "alt='Quay'><figcaption>The quay at dawn. Photo: Jane Roe</figcaption></figure>"
+    )
+    images = extract(html, f"{BASE}/2026/05/harbour-plan")["images"]
+    (image,) = [i for i in images if i["url"] == f"{BASE}/p/l.jpg"]
+    assert (image["caption"], image["credit"], image["alt"]) == (
+        "The quay at dawn.",
+        "Jane Roe",
+        "Quay",
+    )

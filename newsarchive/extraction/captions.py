@@ -565,9 +565,13 @@ def _caption_element(figure: Any, marked: Any = None) -> Any:
     found = _own_caption(figure)
     if found is not None:
         return found
-    for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS):
-        if "caption" in (el.get("itemprop") or "").split():  # microdata ImageObject
-            return el
+    stated = [  # microdata ImageObject: a visible caption before a <meta> one
+        el
+        for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS)
+        if "caption" in (el.get("itemprop") or "").split()
+    ]
+    if stated:
+        return next((el for el in stated if el.tag != "meta"), stated[0])
     for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS):  # a caption sits near its image
         if (
             el is not figure
@@ -596,7 +600,8 @@ _SRCSET = ("srcset", "data-srcset", "data-lazy-srcset")
 
 def _img_src(img: Any) -> str | None:
     """The address an image shows: ``src`` unless it is an inline placeholder, else the
-    lazy loader's attribute, else the first candidate of its srcset."""
+    lazy loader's attribute, else the first candidate of its srcset. (A lazy attribute
+    does not outrank a real ``src``: some pages keep a URL template there.)"""
     for name in ("src", *_LAZY_SRC):
         raw = (img.get(name) or "").strip()
         if raw and not raw.startswith("data:"):
@@ -700,16 +705,17 @@ def _one_caption(
         credits = _image_credits(figure) or credit_parts(credit)
         if not caption and not credits:
             return None
-        url = resolve(
-            figure.get("src") or figure.get("data-src") or figure.get("data-original-url")
-        )
+        url = resolve(_img_src(figure))
         return {"text": caption, "credit": ", ".join(credits) or None, "image_url": url}
     credit_els = _credit_elements(figure, rule)
     credit_texts = [t for t in map(_credit_text, credit_els) if t and len(t) <= MAX_CREDIT_CHARS]
     block = block or _Block()
     caption_el = _caption_element(figure, block.caption)
     skip = {*credit_els, *_counters(caption_el)} if caption_el is not None else set()
-    text = _text_without(caption_el, skip) if caption_el is not None else ""
+    if caption_el is not None and caption_el.tag == "meta":
+        text = clean(caption_el.get("content")) or ""
+    else:
+        text = _text_without(caption_el, skip) if caption_el is not None else ""
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
     scope = _image_scope(figure) if block.image is None else block.image
     image_url = _image_url(scope, resolve)
@@ -797,12 +803,12 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
     dropped = {el for el in rule.select(scope, "drop") if hasattr(el, "tag")} if rule else set()
     in_chrome = _ChromeAbove()
     for img in scope.iter("img"):
-        url = resolve(img.get("src") or img.get("data-src"))
+        url = resolve(_img_src(img))
         if url and not in_chrome(img) and not _teaser_image(img, dropped):
             urls.append(url)
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
     for img in doc.root.iter("img") if captions else ():  # (no URL resolved in vain)
-        url = resolve(img.get("src") or img.get("data-src"))
+        url = resolve(_img_src(img))
         if url is not None and url in captions:
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
     if cover_url:

@@ -20,10 +20,12 @@ _LABEL_WORDS = "|".join((
     "photographs?", "fotos?", "fotografía", "bild", "bilder", "bildrechte", "bildquelle", "bron",
     "beeld", "fotograf", "images?", "imagen", "imagem", "illustrations?", "credits?", "quelle",
     "source", "fonte", "fuente", "crédits?", "crédito", "zdjęcie", "źródło", "фото", "источник",
+    "fotoğraf", "fotó", "kuva", "φωτογραφία",
     # Chinese and Japanese: photo, picture (source), photographer
     "照片", "图片来源", "圖片來源", "图片", "圖片", "摄影", "攝影", "写真",
 ))  # fmt: skip
 _COLON = "[:：]"  # CJK captions use the full-width colon
+_UPPER = "A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω"  # capitals opening a name (Latin, Cyrillic, Greek)
 _CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]+"
 _NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}"
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
@@ -52,6 +54,13 @@ CREDIT_PHRASES = (
         r"\s*(?P<credit>.+?)[\)\]）】]?\s*$",
         re.IGNORECASE,
     ),
+    # "(Jane Roe/Reuters)": photographer and agency in brackets, both capitalised.
+    re.compile(
+        rf"[\(\[]\s*(?P<credit>[{_UPPER}][^()\[\]/]{{0,60}}?\s*/\s*[{_UPPER}][^()\[\]]{{0,60}}?)"
+        r"\s*[\)\]]\s*$"
+    ),
+    # Korean "사진=연합뉴스" (photo = agency) closing the caption.
+    re.compile(r"(?:^|(?<=[\s.]))사진\s*=\s*(?P<credit>\S.*)$"),
     # Polish "Fot. PAP/Jan Kowalski": the abbreviation labels the credit.
     re.compile(r"(?:^|(?<=[\s(\[]))fot\.\s*(?P<credit>\S.*?)[\)\]]?$", re.IGNORECASE),
     re.compile(r"©\s*(?P<credit>.+?)\s*$"),
