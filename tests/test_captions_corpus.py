@@ -457,11 +457,14 @@ CASES: dict[str, Case] = {
             "ferry at the yard.</figcaption></figure>"
             "<figure><img src='/p/sc3.jpg' alt=''><figcaption>9/11 memorial lights over the "
             "river.</figcaption></figure>"
+            "<figure><img src='/p/sc4.jpg' alt=''><figcaption>4 / 6 <span class='credit'>Jane "
+            "Roe</span></figcaption></figure>"
         ),
         [
             ("The first of six new ferries.", "Jane Roe"),
             ("The second ferry at the yard.", None),
             ("9/11 memorial lights over the river.", None),
+            (None, "Jane Roe"),
         ],
     ),
     "lead carousel above the article": Case(

@@ -245,10 +245,14 @@ def _figures(
 
     out: list[Any] = []
     chosen: set[Any] = set()
-    for el in doc.root.iter("figure", "figcaption", "caption"):
-        if el.tag == "figcaption" and any(a.tag == "figure" for a in el.iterancestors()):
-            continue
-        if el.tag == "caption" and not _image_table(el.getparent()):
+    for el in doc.root.iter("figure", "figcaption", "caption", *_IMAGE_TAGS):
+        if el.tag in _IMAGE_TAGS:  # a microdata ImageObject around the image
+            el = _image_object_of(el)
+            if el is None or el in chosen or any(a in chosen for a in el.iterancestors()):
+                continue
+        elif (el.tag == "figcaption" and next(el.iterancestors("figure"), None) is not None) or (
+            el.tag == "caption" and not _image_table(el.getparent())
+        ):
             continue
         if not wanted(el):
             continue
@@ -256,15 +260,6 @@ def _figures(
         if scope not in chosen:
             out.append(scope)
             chosen.add(scope)
-    for el in cast(list[Any], _IMAGE_OBJECT_XPATH(doc.root)):
-        if (
-            el not in chosen
-            and _has_image(el)  # not the metadata-only ImageObject of a logo
-            and not any(a in chosen for a in el.iterancestors())
-            and wanted(el)
-        ):
-            out.append(el)
-            chosen.add(el)
 
     def add_block_of(el: Any, caption: Any = None) -> None:
         """The small wrapper holding ``el`` and an image, unless already taken."""
@@ -413,10 +408,17 @@ def _place(el: Any, container: Any, wrappers: set[Any]) -> int:
 
 
 _IMAGE_TAGS = ("img", "picture", "amp-img")
-# Microdata images (``itemscope itemtype=".../ImageObject"``) outside <figure>.
-_IMAGE_OBJECT_XPATH = lxml.etree.XPath(
-    "//@itemtype[contains(., 'ImageObject')]/parent::*[not(self::figure)]"
-)
+MAX_ITEMSCOPE_LEVELS = 3  # a microdata ImageObject wraps its image closely
+
+
+def _image_object_of(img: Any) -> Any:
+    """The microdata ImageObject (``itemtype=".../ImageObject"``) just around ``img``,
+    unless that is a <figure> (read as a figure anyway); None when there is none. Found
+    from the page's images, not by a search of every element's attributes."""
+    for anc in islice(img.iterancestors(), MAX_ITEMSCOPE_LEVELS):
+        if "ImageObject" in (anc.get("itemtype") or ""):
+            return None if anc.tag == "figure" else anc
+    return None
 
 
 def _same(el: Any) -> Any:
@@ -565,12 +567,8 @@ def _caption_element(figure: Any, marked: Any = None) -> Any:
     found = _own_caption(figure)
     if found is not None:
         return found
-    stated = [  # microdata ImageObject: a visible caption before a <meta> one
-        el
-        for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS)
-        if "caption" in (el.get("itemprop") or "").split()
-    ]
-    if stated:
+    stated = list(islice(figure.iterfind(".//*[@itemprop='caption']"), MAX_FIGURE_IMAGES))
+    if stated:  # microdata ImageObject: a visible caption before a <meta> one
         return next((el for el in stated if el.tag != "meta"), stated[0])
     for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS):  # a caption sits near its image
         if (
@@ -678,6 +676,19 @@ def _image_credits(figure: Any) -> list[str]:
 _COUNTER = re.compile(r"(\d{1,3})\s*(?:/|of|von|de|di|sur|z|из)\s*(\d{1,3})", re.IGNORECASE)
 
 
+def _caption_text(caption_el: Any, credit_els: list[Any]) -> str:
+    """The caption element's visible text without its credit elements and slideshow
+    counters (searched only when the text opens with a number)."""
+    if caption_el is None:
+        return ""
+    if caption_el.tag == "meta":
+        return clean(caption_el.get("content")) or ""
+    text = _text_without(caption_el, set(credit_els))
+    if text[:1].isdigit():
+        text = _text_without(caption_el, {*credit_els, *_counters(caption_el)})
+    return "" if _COUNTER.fullmatch(text) else text  # a slide's counter and nothing else
+
+
 def _counters(caption_el: Any) -> list[Any]:
     """Elements inside a caption that hold only a slideshow counter (N of M, N <= M)."""
     found = []
@@ -711,11 +722,7 @@ def _one_caption(
     credit_texts = [t for t in map(_credit_text, credit_els) if t and len(t) <= MAX_CREDIT_CHARS]
     block = block or _Block()
     caption_el = _caption_element(figure, block.caption)
-    skip = {*credit_els, *_counters(caption_el)} if caption_el is not None else set()
-    if caption_el is not None and caption_el.tag == "meta":
-        text = clean(caption_el.get("content")) or ""
-    else:
-        text = _text_without(caption_el, skip) if caption_el is not None else ""
+    text = _caption_text(caption_el, credit_els)
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
     scope = _image_scope(figure) if block.image is None else block.image
     image_url = _image_url(scope, resolve)
