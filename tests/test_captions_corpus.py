@@ -837,6 +837,14 @@ CASES: dict[str, Case] = {
         ),
         [("부산항 신항의 모습.", "연합뉴스")],
     ),
+    "credit after a lone full stop": Case(
+        page(
+            "<figure><img src='/p/c24.jpg' alt=''><figcaption>. Imagen: Agencia Sur"
+            "</figcaption></figure>",
+            "es",
+        ),
+        [(None, "Agencia Sur")],
+    ),
     "illustration credit": Case(
         page(
             "<figure><img src='/p/c16.png' alt=''><figcaption>How the new quay will look. "

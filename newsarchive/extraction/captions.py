@@ -740,8 +740,8 @@ def _one_caption(
         if caption and caption.endswith(credit):
             caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
     credits = [c for c in credits if c != caption]  # an image title repeating the caption
-    if caption and DATE_OR_DURATION.fullmatch(caption):
-        caption = None  # a video teaser's "01:43 min"
+    if caption and (DATE_OR_DURATION.fullmatch(caption) or not any(map(str.isalnum, caption))):
+        caption = None  # a video teaser's "01:43 min", the "." left before a credit
     if caption and (_BYLINE.match(caption) or _LINK_LABEL.match(caption)):
         return None  # an author box with its portrait, a "read more" teaser label
     if not credits and (
