@@ -480,6 +480,15 @@ CASES: dict[str, Case] = {
             ("The fish market at dawn.", "John Doe"),
         ],
     ),
+    "photo gallery above the article": Case(
+        page(
+            "",
+            before="<div class='photo-gallery'><div class='gallery-item'><img src='/p/pg1.jpg'"
+            " alt=''><p class='gallery-caption'>Kites over the north beach. Photo: Jane Roe</p>"
+            "</div></div>",
+        ),
+        [("Kites over the north beach.", "Jane Roe")],
+    ),
     "german picture gallery above the article": Case(
         page(
             "",
@@ -514,12 +523,14 @@ CASES: dict[str, Case] = {
             "<figure><img src='/p/sy1.jpg' alt=''><figcaption>Ein Streifenwagen am Hafen. "
             "(Symbolfoto: Max Muster/dpa)</figcaption></figure><figure><img src='/p/sy2.jpg' "
             "alt=''><figcaption>Die Werft im Jahr 1990. Archivbild: Stadtarchiv</figcaption>"
-            "</figure>",
+            "</figure><figure><img src='/p/sy3.jpg' alt=''><figcaption>Der Hafen im Winter. "
+            "Titelbild: Erika Muster</figcaption></figure>",
             "de",
         ),
         [
             ("Ein Streifenwagen am Hafen.", "Max Muster/dpa"),
             ("Die Werft im Jahr 1990.", "Stadtarchiv"),
+            ("Der Hafen im Winter.", "Erika Muster"),
         ],
     ),
     # --- lazy loading and AMP --------------------------------------------------------

@@ -144,7 +144,7 @@ def _ld_credits(doc: Any) -> dict[str, str]:
 
 _MEDIA_WORDS = re.compile(
     r"caption|credit|copyright|image|photo|media|figure|picture|bild|foto"
-    r"|galler|galeri|slideshow|carousel"
+    r"|galler|slideshow|carousel"
 )
 
 
