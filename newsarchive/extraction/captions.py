@@ -1,19 +1,29 @@
 """Image captions with their credits split out, and the article's images.
 
-A caption is found in a site rule's caption elements; else in ``<figure>`` /
-``<figcaption>`` elements outside page chrome, caption-classed text beside an
-image, images carrying ``data-caption``, and small image blocks marked by a
-labelled credit line ("Foto: REUTERS/X"). Its credit comes, in order, from
-elements inside the figure named a credit by class (credit, copyright, source,
-photographer...) or by a label opening their text, from a credit phrase inside
-the caption text ("Foto: dpa", "(Photo by X/Getty Images)", "© AP Photo / X"),
-from the JSON-LD ImageObject of the same image (creditText, copyrightHolder), or
-from the image's own attributes. Labels and "©" are not part of the credit.
+A caption is found from the page's structure, never from one publisher's class
+names: in a site rule's caption elements; else in ``<figure>`` (its own
+``<figcaption>``, so a gallery's caption is not its first image's), a lone
+``<figcaption>``, a small ``<table>`` whose ``<caption>`` sits over one image, a
+microdata ImageObject (``itemprop="caption"``), caption-classed text in a small
+wrapper with an image or just after one (``<p><img></p><p class="caption">``),
+images carrying ``data-caption``, and small image blocks marked by a labelled
+credit line ("Foto: REUTERS/X"). Galleries, slideshows and carousels hold media,
+not page chrome; a block holding a linked or top-level heading is a teaser's or
+the page's title, not a caption. Its credit comes, in order, from elements inside
+the figure named a credit by class or itemprop (credit, copyright, source,
+photographer...; a ``<meta itemprop>`` gives its ``content``) or by a label opening
+their text, from a credit phrase inside the caption text ("Foto: dpa", "(Photo by
+X/Getty Images)", "Photo by X on Unsplash", "© AP Photo / X", "照片：新华社"), from
+the JSON-LD ImageObject of the same image (creditText, copyrightHolder), or from the
+image's own attributes. Labels and "©" are not part of the credit. The image is the
+one a reader sees: a lazy loader's address rather than its inline placeholder,
+``<amp-img>``, or the first srcset candidate.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, cast
 
@@ -132,7 +142,10 @@ def _ld_credits(doc: Any) -> dict[str, str]:
     return credits
 
 
-_MEDIA_WORDS = re.compile(r"caption|credit|copyright|image|photo|media|figure|picture|bild|foto")
+_MEDIA_WORDS = re.compile(
+    r"caption|credit|copyright|image|photo|media|figure|picture|bild|foto"
+    r"|galler|slideshow|carousel"
+)
 
 
 class _ChromeAbove:
@@ -186,18 +199,32 @@ _CAPTION_CLASS_RE = re.compile(grouped(map(re.escape, pageindex.CAPTION_KEYS)))
 # Images that carry their caption or credit in data attributes.
 _DATA_CAPTION_ATTRS = ("data-caption", "data-credit", "data-copyright")
 _DATA_CAPTION = ("data-caption", "data-title")
-_DATA_CREDIT = ("data-credit", "data-copyright", "data-source", "data-portal-copyright")
+_DATA_CREDIT = ("data-credit", "data-copyright", "data-source")
 MAX_FIGURE_IMAGES = 4  # images of one figure read for a credit they carry themselves
 MAX_FIGURE_ELEMENTS = 200  # elements of one figure searched for its caption element
-_CAPTION_ELEMENT_CLASS = re.compile(r"caption|title-text|desc|subtitle|infotext", re.IGNORECASE)
+_CAPTION_ELEMENT_CLASS = re.compile(r"caption|desc|subtitle", re.IGNORECASE)
 MAX_CAPTION_SCOPE_CHILDREN = 4  # a caption's parent this small is its figure
 MAX_CAPTION_SCOPE_CHARS = 1000
 MAX_CAPTION_SCOPE_LEVELS = 3
 
 
-def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
-    """Figure-like elements: rule captions, <figure>, lone <figcaption>, caption-classed text
-    next to an image, and images carrying their caption in data attributes."""
+@dataclass
+class _Block:
+    """What marked a figure-like block: its caption-classed element, and the image standing
+    just before a block that holds none (``<p><img></p><p class="caption">``)."""
+
+    caption: Any = None
+    image: Any = None
+
+
+def _figures(
+    doc: Any, rule: Any, container: Any = None, blocks: dict[Any, _Block] | None = None
+) -> list[Any]:
+    """Figure-like elements: rule captions, <figure>, lone <figcaption>, tables captioning
+    one image, microdata ImageObjects, caption-classed text next to an image, and images
+    carrying their caption in data attributes; ``blocks`` notes what marked the blocks
+    found by a caption-classed element."""
+    blocks = {} if blocks is None else blocks
     if rule is not None:
         found = [el for el in rule.select(doc.root, "captions") if hasattr(el, "tag")]
         if found:
@@ -218,27 +245,44 @@ def _figures(doc: Any, rule: Any, container: Any = None) -> list[Any]:
 
     out: list[Any] = []
     chosen: set[Any] = set()
-    for el in doc.root.iter("figure", "figcaption"):
-        if el.tag == "figcaption" and any(a.tag == "figure" for a in el.iterancestors()):
+    for el in doc.root.iter("figure", "figcaption", "caption", *_IMAGE_TAGS):
+        if el.tag in _IMAGE_TAGS:  # a microdata ImageObject around the image
+            el = _image_object_of(el)
+            if el is None or el in chosen or any(a in chosen for a in el.iterancestors()):
+                continue
+        elif (el.tag == "figcaption" and next(el.iterancestors("figure"), None) is not None) or (
+            el.tag == "caption" and not _image_table(el.getparent())
+        ):
             continue
         if not wanted(el):
             continue
-        scope = _figure_scope(el) if el.tag == "figcaption" else el
+        scope = {"figcaption": _figure_scope, "caption": _parent}.get(el.tag, _same)(el)
         if scope not in chosen:
             out.append(scope)
             chosen.add(scope)
 
-    def add_block_of(el: Any) -> None:
+    def add_block_of(el: Any, caption: Any = None) -> None:
         """The small wrapper holding ``el`` and an image, unless already taken."""
         if any(anc in chosen for anc in el.iterancestors()) or not wanted(el):
             return
-        scope = _figure_scope(el)
-        if scope not in chosen and _has_image(scope):
-            out.append(scope)
-            chosen.add(scope)
+        scope, image = _figure_scope(el), None
+        if scope in chosen:
+            return
+        if not _has_image(scope):
+            image = _image_before(scope)
+            if image is None:
+                return
+            parent = scope.getparent()
+            if _small_wrapper(parent):  # "<article class=media>" around image and caption
+                scope, image = parent, None
+            if scope in chosen:
+                return
+        out.append(scope)
+        chosen.add(scope)
+        blocks[scope] = _Block(caption, image)
 
     for el in _caption_classed(doc):
-        add_block_of(el)
+        add_block_of(el, caption=el)
     for img in _data_caption_images(doc):
         if not any(anc in chosen for anc in img.iterancestors()) and wanted(img):
             out.append(img)
@@ -294,6 +338,7 @@ _NOT_CAPTION_TAGS = frozenset({"figure", "figcaption", "h1", "h2"})
 # turns on a lightbox): they hold the page, never one image's caption.
 _CONTAINER_TAGS = frozenset({"html", "body", "main", "article", "section"})
 _HEADING_TAGS = ("h1", "h2", "h3")
+_TEASER_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _caption_classed(doc: Any) -> list[Any]:
@@ -315,7 +360,18 @@ def _caption_classed(doc: Any) -> list[Any]:
         if el.tag not in _CONTAINER_TAGS
         and next(el.iterancestors(*_HEADING_TAGS), None) is None  # a headline's kicker
         and not _in_page_link(el)  # a teaser card's topic label
+        and not _teaser_text(el)
     ]
+
+
+def _teaser_text(el: Any) -> bool:
+    """A page's or a teaser card's title block, not a caption: it holds a top-level heading
+    (``<div class="hasCaption">`` around the headline) or a linked one (the other story's
+    title). A caption set as a minor heading (``<h6>`` in page builders) links nowhere."""
+    return any(
+        h.tag in ("h1", "h2") or h.find(".//a[@href]") is not None
+        for h in el.iter(*_TEASER_HEADINGS)
+    )
 
 
 MAX_LINK_LEVELS = 6  # a teaser card's link wraps its label closely
@@ -351,11 +407,62 @@ def _place(el: Any, container: Any, wrappers: set[Any]) -> int:
     return 1
 
 
+_IMAGE_TAGS = ("img", "picture", "amp-img")
+MAX_ITEMSCOPE_LEVELS = 3  # a microdata ImageObject wraps its image closely
+
+
+def _image_object_of(img: Any) -> Any:
+    """The microdata ImageObject (``itemtype=".../ImageObject"``) just around ``img``,
+    unless that is a <figure> (read as a figure anyway); None when there is none. Found
+    from the page's images, not by a search of every element's attributes."""
+    for anc in islice(img.iterancestors(), MAX_ITEMSCOPE_LEVELS):
+        if "ImageObject" in (anc.get("itemtype") or ""):
+            return None if anc.tag == "figure" else anc
+    return None
+
+
+def _same(el: Any) -> Any:
+    return el
+
+
+def _parent(el: Any) -> Any:
+    return el.getparent()
+
+
 def _has_image(scope: Any) -> bool:
+    return scope.tag in _IMAGE_TAGS or next(scope.iter(*_IMAGE_TAGS), None) is not None
+
+
+def _image_table(table: Any) -> bool:
+    """A small <table> holding an image: old CMSs' way to set a caption under a picture."""
     return (
-        scope.tag in ("img", "picture")
-        or scope.find(".//img") is not None
-        or (scope.find(".//picture") is not None)
+        table is not None
+        and table.tag == "table"
+        and _has_image(table)
+        and len(table.text_content()) <= MAX_CAPTION_SCOPE_CHARS
+    )
+
+
+def _image_before(el: Any) -> Any:
+    """The image standing just before ``el``: a bare image, or an element holding one and
+    no text (``<p><img></p>``, ``<a><img></a>``); None otherwise."""
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):  # comments between
+        prev = prev.getprevious()
+    if prev is None or not _has_image(prev):
+        return None
+    if prev.tag in _IMAGE_TAGS or not (prev.text_content() or "").strip():
+        return prev
+    return None
+
+
+def _small_wrapper(el: Any) -> bool:
+    """Few children and little text: a block around one image and its caption."""
+    return (
+        el is not None
+        and el.tag not in ("body", "main")
+        and len(el) <= MAX_CAPTION_SCOPE_CHILDREN
+        and len(el.text_content()) <= MAX_CAPTION_SCOPE_CHARS
     )
 
 
@@ -364,12 +471,7 @@ def _figure_scope(caption: Any) -> Any:
     scope = caption
     for _ in range(MAX_CAPTION_SCOPE_LEVELS):
         parent = scope.getparent()
-        if (
-            parent is None
-            or parent.tag in ("body", "article", "main")
-            or len(parent) > MAX_CAPTION_SCOPE_CHILDREN
-            or len(parent.text_content()) > MAX_CAPTION_SCOPE_CHARS
-        ):
+        if parent is None or parent.tag == "article" or not _small_wrapper(parent):
             break
         scope = parent
         if _has_image(scope):
@@ -446,13 +548,28 @@ def _whole_caption(el: Any, figure: Any) -> bool:
     return False
 
 
-def _caption_element(figure: Any) -> Any:
+def _own_caption(figure: Any) -> Any:
+    """The figure's own <figcaption> (a gallery's, not one of its images'), or the
+    <caption> of a table."""
+    if figure.tag == "table":
+        return figure.find("caption")
+    for found in figure.iter(*_CAPTION_TAGS):
+        if figure.tag != "figure" or next(found.iterancestors("figure"), None) is figure:
+            return found
+    return None
+
+
+def _caption_element(figure: Any, marked: Any = None) -> Any:
+    """The element holding the caption text; ``marked`` is the caption-classed element
+    that made ``figure`` a caption block (beside it sit counters, credits, buttons)."""
     if figure.tag == "figcaption":
         return figure
-    for tag in _CAPTION_TAGS:
-        found = figure.find(f".//{tag}")
-        if found is not None:
-            return found
+    found = _own_caption(figure)
+    if found is not None:
+        return found
+    stated = list(islice(figure.iterfind(".//*[@itemprop='caption']"), MAX_FIGURE_IMAGES))
+    if stated:  # microdata ImageObject: a visible caption before a <meta> one
+        return next((el for el in stated if el.tag != "meta"), stated[0])
     for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS):  # a caption sits near its image
         if (
             el is not figure
@@ -461,7 +578,12 @@ def _caption_element(figure: Any) -> Any:
             and (el.text_content() or "").strip()
         ):
             return el
-    return figure if figure.tag != "figure" else None
+    if marked is not None:
+        return marked
+    # A caption block is its own caption; a figure or an ImageObject without a caption
+    # element has none (its other text is a credit, a counter or a button).
+    image_object = "ImageObject" in (figure.get("itemtype") or "")
+    return figure if figure.tag != "figure" and not image_object else None
 
 
 def _image_scope(figure: Any) -> Any:
@@ -469,18 +591,41 @@ def _image_scope(figure: Any) -> Any:
     return figure.getparent() if figure.tag == "figcaption" else figure
 
 
-def _image_url(figure: Any, resolve: Any) -> str | None:
-    scope = _image_scope(figure)
+# Where lazy loaders keep the real address while ``src`` holds a placeholder.
+_LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-original-url")
+_SRCSET = ("srcset", "data-srcset", "data-lazy-srcset")
+
+
+def _img_src(img: Any) -> str | None:
+    """The address an image shows: ``src`` unless it is an inline placeholder, else the
+    lazy loader's attribute, else the first candidate of its srcset. (A lazy attribute
+    does not outrank a real ``src``: some pages keep a URL template there.)"""
+    for name in ("src", *_LAZY_SRC):
+        raw = (img.get(name) or "").strip()
+        if raw and not raw.startswith("data:"):
+            return raw
+    return _first_candidate(img)
+
+
+def _first_candidate(el: Any) -> str | None:
+    for name in _SRCSET:
+        candidate = (el.get(name) or "").split(",")[0].split()
+        if candidate and not candidate[0].startswith("data:"):
+            return str(candidate[0])
+    return None
+
+
+def _image_url(scope: Any, resolve: Any) -> str | None:
     if scope is None:
         return None
-    for img in scope.iter("img"):
-        raw = img.get("src") or img.get("data-src") or img.get("data-original")
-        if raw and not raw.startswith("data:"):
+    for img in scope.iter("img", "amp-img"):
+        raw = _img_src(img)
+        if raw:
             return resolve(raw)
     for source in scope.iter("source"):
-        srcset = (source.get("srcset") or source.get("data-srcset") or "").split(",")[0].split()
-        if srcset:
-            return resolve(srcset[0])
+        raw = _first_candidate(source)
+        if raw:
+            return resolve(raw)
     return None
 
 
@@ -527,28 +672,60 @@ def _image_credits(figure: Any) -> list[str]:
     return []
 
 
-def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str]) -> dict | None:
+# A slideshow's position ("1/6", "2 / 6", "3 von 8"), set in an element of its own.
+_COUNTER = re.compile(r"(\d{1,3})\s*(?:/|of|von|de|di|sur|z|из)\s*(\d{1,3})", re.IGNORECASE)
+
+
+def _caption_text(caption_el: Any, credit_els: list[Any]) -> str:
+    """The caption element's visible text without its credit elements and slideshow
+    counters (searched only when the text opens with a number)."""
+    if caption_el is None:
+        return ""
+    if caption_el.tag == "meta":
+        return clean(caption_el.get("content")) or ""
+    text = _text_without(caption_el, set(credit_els))
+    if text[:1].isdigit():
+        text = _text_without(caption_el, {*credit_els, *_counters(caption_el)})
+    return "" if _COUNTER.fullmatch(text) else text  # a slide's counter and nothing else
+
+
+def _counters(caption_el: Any) -> list[Any]:
+    """Elements inside a caption that hold only a slideshow counter (N of M, N <= M)."""
+    found = []
+    for el in islice(caption_el.iter(), MAX_FIGURE_ELEMENTS):
+        if el is caption_el or len(el) or not isinstance(el.tag, str):
+            continue
+        match = _COUNTER.fullmatch((el.text or "").strip())
+        if match and 0 < int(match.group(1)) <= int(match.group(2)):
+            found.append(el)
+    return found
+
+
+def _credit_text(el: Any) -> str | None:
+    """A credit element's text; a microdata ``<meta itemprop="creditText">`` holds it in
+    ``content``."""
+    return clean(el.get("content") if el.tag == "meta" else el.text_content())
+
+
+def _one_caption(
+    figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str], block: _Block | None = None
+) -> dict | None:
     if figure.tag == "img":  # caption and credit in the image's data attributes
         text = next((figure.get(a) for a in _DATA_CAPTION if figure.get(a)), "")
         caption, credit = split_credit(text)
         credits = _image_credits(figure) or credit_parts(credit)
         if not caption and not credits:
             return None
-        url = resolve(
-            figure.get("src") or figure.get("data-src") or figure.get("data-original-url")
-        )
+        url = resolve(_img_src(figure))
         return {"text": caption, "credit": ", ".join(credits) or None, "image_url": url}
     credit_els = _credit_elements(figure, rule)
-    credit_texts = [
-        t
-        for t in (clean(el.text_content()) for el in credit_els)
-        if t and len(t) <= MAX_CREDIT_CHARS
-    ]
-    caption_el = _caption_element(figure)
-    text = _text_without(caption_el, set(credit_els)) if caption_el is not None else ""
+    credit_texts = [t for t in map(_credit_text, credit_els) if t and len(t) <= MAX_CREDIT_CHARS]
+    block = block or _Block()
+    caption_el = _caption_element(figure, block.caption)
+    text = _caption_text(caption_el, credit_els)
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
-    image_url = _image_url(figure, resolve)
-    scope = _image_scope(figure)
+    scope = _image_scope(figure) if block.image is None else block.image
+    image_url = _image_url(scope, resolve)
     if image_url is None and scope is not None and (_holds_player(scope) or _holds_quote(scope)):
         return None  # a video's title or a quotation's attribution, not an image caption
     credits = [part for text in credit_texts for part in credit_parts(text)]
@@ -563,8 +740,8 @@ def _one_caption(figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str
         if caption and caption.endswith(credit):
             caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
     credits = [c for c in credits if c != caption]  # an image title repeating the caption
-    if caption and DATE_OR_DURATION.fullmatch(caption):
-        caption = None  # a video teaser's "01:43 min"
+    if caption and (DATE_OR_DURATION.fullmatch(caption) or not any(map(str.isalnum, caption))):
+        caption = None  # a video teaser's "01:43 min", the "." left before a credit
     if caption and (_BYLINE.match(caption) or _LINK_LABEL.match(caption)):
         return None  # an author box with its portrait, a "read more" teaser label
     if not credits and (
@@ -590,8 +767,9 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     ld_credits = _ld_credits(doc)
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
-    for figure in _figures(doc, rule, container):
-        caption = _one_caption(figure, rule, resolve, ld_credits)
+    blocks: dict[Any, _Block] = {}
+    for figure in _figures(doc, rule, container, blocks):
+        caption = _one_caption(figure, rule, resolve, ld_credits, blocks.get(figure))
         if caption is None:
             continue
         key = (caption["text"], caption["credit"])
@@ -632,12 +810,12 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
     dropped = {el for el in rule.select(scope, "drop") if hasattr(el, "tag")} if rule else set()
     in_chrome = _ChromeAbove()
     for img in scope.iter("img"):
-        url = resolve(img.get("src") or img.get("data-src"))
+        url = resolve(_img_src(img))
         if url and not in_chrome(img) and not _teaser_image(img, dropped):
             urls.append(url)
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
     for img in doc.root.iter("img") if captions else ():  # (no URL resolved in vain)
-        url = resolve(img.get("src") or img.get("data-src"))
+        url = resolve(_img_src(img))
         if url is not None and url in captions:
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
     if cover_url:

@@ -16,24 +16,53 @@ from newsarchive.extraction.text import clean
 
 # Words labelling a credit ("Foto:", "Image credits:"), in captions and in credit strings.
 _LABEL_WORDS = "|".join((
-    r"(?:images?|photos?|pictures?|fotos?)\s+credits?", "photos?", "photographs?", "fotos?",
-    "bild", "bilder", "bildrechte", "bildquelle", "bron", "fotograf", "images?", "credits?",
-    "quelle", "source", "fonte", "fuente", "crédits?", "crédito", "zdjęcie", "фото", "источник",
+    r"(?:images?|photos?|pictures?|fotos?)\s+credits?", r"crédits?\s+photos?", "photos?",
+    "photographs?", "fotos?", "fotografía", "bild", "bilder", "bildrechte", "bildquelle", "bron",
+    "beeld", "fotograf", "images?", "imagen", "imagem", "illustrations?", "credits?", "quelle",
+    "source", "fonte", "fuente", "crédits?", "crédito", "zdjęcie", "źródło", "фото", "источник",
+    "fotoğraf", "fotó", "kuva", "φωτογραφία",
+    # Chinese and Japanese: photo, picture (source), photographer
+    "照片", "图片来源", "圖片來源", "图片", "圖片", "摄影", "攝影", "写真",
 ))  # fmt: skip
+_COLON = "[:：]"  # CJK captions use the full-width colon
+_UPPER = "A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω"  # capitals opening a name (Latin, Cyrillic, Greek)
 _CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]+"
 _NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}"
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
 CREDIT_PHRASES = (
     re.compile(
-        r"[\(\[]\s*(?:photos?|images?|fotos?|bild|pictures?)\s*(?:by|von|de|:)\s*(?P<credit>[^()\[\]]+?)"
+        r"[\(\[]\s*(?:symbol|archiv|titel)?(?:photos?|images?|fotos?|bild|pictures?)\s*"
+        r"(?:by|von|de|:|courtesy(?:\s+of)?)"
+        r"\s*(?P<credit>[^()\[\]]+?)\s*[\)\]]\s*$",
+        re.IGNORECASE,
+    ),
+    # "(AP Photo/Jane M. Roe)": an agency's photo and its photographer, in brackets.
+    re.compile(
+        r"[\(\[]\s*(?P<credit>[^()\[\]/]{1,40}?\s(?:photos?|fotos?)\s*/\s*[^()\[\]]{1,80}?)"
         r"\s*[\)\]]\s*$",
         re.IGNORECASE,
     ),
+    # "Photo by Jane Roe on Unsplash" as the whole caption, or after its last sentence.
     re.compile(
-        rf"(?:^|[\s|/(\[])(?:{_LABEL_WORDS}|isithombe|foto\s?credit)\s*:\s*(?P<credit>.+?)"
-        r"[\)\]]?\s*$",
+        r"(?:^|(?<=[.!?])\s+)(?:(?:photos?|photographs?|pictures?|images?)\s+(?:by|courtesy"
+        r"(?:\s+of)?)|courtesy\s+of)\s+(?P<credit>\S.*)$",
         re.IGNORECASE,
     ),
+    re.compile(
+        rf"(?:^|(?<=[。！？、])|[\s|/(\[（【])(?:symbol|archiv|titel)?"
+        rf"(?:{_LABEL_WORDS}|isithombe|foto\s?credit)\s*{_COLON}"
+        r"\s*(?P<credit>.+?)[\)\]）】]?\s*$",
+        re.IGNORECASE,
+    ),
+    # "(Jane Roe/Reuters)": photographer and agency in brackets, both capitalised.
+    re.compile(
+        rf"[\(\[]\s*(?P<credit>[{_UPPER}][^()\[\]/]{{0,60}}?\s*/\s*[{_UPPER}][^()\[\]]{{0,60}}?)"
+        r"\s*[\)\]]\s*$"
+    ),
+    # Korean "사진=연합뉴스" (photo = agency) closing the caption.
+    re.compile(r"(?:^|(?<=[\s.]))사진\s*=\s*(?P<credit>\S.*)$"),
+    # Polish "Fot. PAP/Jan Kowalski": the abbreviation labels the credit.
+    re.compile(r"(?:^|(?<=[\s(\[]))fot\.\s*(?P<credit>\S.*?)[\)\]]?$", re.IGNORECASE),
     re.compile(r"©\s*(?P<credit>.+?)\s*$"),
     re.compile(r"(?:^|\s)\((?P<credit>AP|AFP|dpa|Reuters|EPA|Getty Images)\)\s*$"),
     # "… — Picture by Jane Roe" without brackets.
@@ -63,8 +92,9 @@ CREDIT_PHRASES = (
 MAX_CREDIT_CHARS = 150
 # Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
 CREDIT_LABEL = re.compile(
-    r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|(?:symbol|titel|archiv)?"
-    rf"(?:{_LABEL_WORDS}|pictures?|photography|photographer)\s*(?:by\b|von\b|:))\s*:?\s*",
+    r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|fot\.|courtesy\s+of\b|(?:symbol|titel|archiv)?"
+    rf"(?:{_LABEL_WORDS}|pictures?|photography|photographer)\s*"
+    rf"(?:by\b|von\b|courtesy(?:\s+of)?\b|{_COLON}))\s*{_COLON}?\s*",
     re.IGNORECASE,
 )
 _BARE_LABELS = frozenset({"©", "copyright", "photo", "foto", "bild", "image", "credit", "source"})
