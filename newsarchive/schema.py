@@ -94,9 +94,19 @@ class Image:
 
 @dataclass
 class Caption:
-    text: str | None = doc("Caption text without the credit.", text_kind="line")
-    credit: str | None = doc("Photo credit split out of the caption.", text_kind="line")
-    image_url: str | None = doc("Absolute URL of the captioned image.")
+    text: str | None = doc(
+        "Caption text without the credit (null for a credit-only caption such as"
+        " 'Photo by X on Unsplash').",
+        text_kind="line",
+    )
+    credit: str | None = doc(
+        "Photo credit split out of the caption, without its label"
+        " ('Foto:', 'Photo by', '©', '照片：').",
+        text_kind="line",
+    )
+    image_url: str | None = doc(
+        "Absolute URL of the captioned image (a lazy loader's real address, not its placeholder)."
+    )
 
 
 @dataclass
