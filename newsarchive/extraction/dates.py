@@ -28,7 +28,7 @@ from typing import Any, cast
 import htmldate
 import lxml.etree
 
-from newsarchive.extraction import structured
+from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.text import visible_texts
 
@@ -286,11 +286,10 @@ def _time_elements(doc: Document) -> Iterator[FoundDate | None]:
         yield parse_date(el.get("datetime"), "time_element")
 
 
-_DATE_CLASS_XPATH = lxml.etree.XPath(
-    '//@class[contains(., "date") or contains(., "Date") or contains(., "time")'
-    ' or contains(., "datum") or contains(., "dateline") or contains(., "meta")'
-    ' or contains(., "lineinfo")]/parent::*[string-length(normalize-space(.)) < 120]'
-)
+# Date-like elements: classes from the page's class index (pageindex.with_class),
+# kept when their text is short.
+_DATE_CLASS_WORDS = ("date", "Date", "time", "datum", "dateline", "meta", "lineinfo")
+_SHORT_ELEMENTS = lxml.etree.XPath("$elements[string-length(normalize-space(.)) < 120]")
 _TEXT_SCAN_NODES = 400
 _MAX_DATE_TEXT = 300  # a written date sits near the start of a short text
 
@@ -348,7 +347,8 @@ def _labelled(doc: Document) -> Iterator[FoundDate | None]:
 
 def _text(doc: Document) -> Iterator[FoundDate | None]:
     """Last resort: a written date in date-like elements, then early in the page text."""
-    for el in cast(list[Any], _DATE_CLASS_XPATH(doc.root))[:20]:
+    date_like = pageindex.with_class(doc, *_DATE_CLASS_WORDS)
+    for el in cast(list[Any], _SHORT_ELEMENTS(doc.root, elements=date_like))[:20]:
         yield parse_text_date(el.text_content()[:_MAX_DATE_TEXT])
     body = doc.root.find("body")
     if body is None:

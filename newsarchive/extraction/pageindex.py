@@ -11,9 +11,12 @@ their precise tests to those few. The index holds the last page walked only
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+import lxml.etree
 
 from newsarchive.extraction.patterns import grouped
 
@@ -78,3 +81,47 @@ def remember(doc: Document, index: PageIndex) -> None:
 def lookup(doc: Document) -> PageIndex | None:
     """The index of ``doc`` once its body was walked, else None."""
     return doc.context.index
+
+
+# Smart strings: each value knows its element (``getparent()``).
+_CLASS_ATTRIBUTES = lxml.etree.XPath("//@class")
+
+
+class ClassIndex:
+    """The class attributes of one page, read in one pass over the tree.
+
+    Metadata, dates and authors each look for elements whose class contains one
+    of a few substrings ("rumb", "tag", "date", "uthor"...). An XPath
+    ``//@class[contains(., ...)]`` copies every class string of the page once per
+    ``contains``; here the page's distinct class strings (a few hundred) are tested
+    in Python and only the matching elements are fetched.
+    """
+
+    def __init__(self, root: Any) -> None:
+        self._values = cast(list[Any], _CLASS_ATTRIBUTES(root))
+        self._distinct = set(self._values)
+
+    def having(self, words: tuple[str, ...]) -> list[Any]:
+        """Elements whose class contains one of ``words``, in document order: what
+        ``//@class[contains(., w1) or contains(., w2) ...]/..`` selects."""
+        search = _substrings_pattern(words).search
+        hits = {value for value in self._distinct if search(value)}
+        if not hits:
+            return []
+        return [value.getparent() for value in self._values if value in hits]
+
+
+@functools.lru_cache(maxsize=64)
+def _substrings_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern that finds any of ``words`` (literal, case-sensitive substrings)."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def with_class(doc: Document, *words: str) -> list[Any]:
+    """Elements of ``doc`` whose class contains one of ``words`` (case-sensitive
+    substrings, as XPath ``contains``), in document order; the page's class
+    attributes are read once, by the first search."""
+    index = doc.context.classes
+    if index is None:
+        index = doc.context.classes = ClassIndex(doc.root)
+    return index.having(words)
