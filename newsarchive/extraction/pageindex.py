@@ -42,12 +42,25 @@ HINT_MEMO: dict[str, int] = {}  # class/id string -> bits: a pure memo (see belo
 _CACHE_MAX = 8192
 
 
+def _caption_keys(lower: str) -> bool:
+    """A caption key in ``lower``, after the substrings every key holds (one of these,
+    checked in tests/test_extraction_patterns.py): most class strings hold none."""
+    return (
+        "aption" in lower
+        or "text" in lower
+        or "info" in lower
+        or "bild" in lower
+        or "legend" in lower
+        or "ubtitle" in lower
+    ) and _CAPTION_KEYS_RE.search(lower) is not None
+
+
 def hint(words: str) -> int:
     """CAPTION | RELATED bits for a class/id string (memoized: class strings repeat)."""
     known = HINT_MEMO.get(words)
     if known is None:
         lower = words.lower()
-        known = (CAPTION if _CAPTION_KEYS_RE.search(lower) else 0) | (
+        known = (CAPTION if _caption_keys(lower) else 0) | (
             RELATED if _RELATED_KEYS_RE.search(lower) else 0
         )
         if len(HINT_MEMO) >= _CACHE_MAX:
