@@ -263,8 +263,12 @@ def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
 
 
 def _headline(doc: Document) -> Any | None:
-    """The page's headline element: its first ``<h1>`` with text."""
-    return next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
+    """The page's headline element: its first ``<h1>`` with text (found once per page)."""
+    context = doc.context
+    if not context.first_h1_found:
+        h1 = next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
+        context.first_h1, context.first_h1_found = h1, True
+    return context.first_h1
 
 
 def _other_story(el: Any, story: Any | None) -> bool:
@@ -294,11 +298,18 @@ _TEXT_SCAN_NODES = 400
 _MAX_DATE_TEXT = 300  # a written date sits near the start of a short text
 
 
+# Every written date holds a four-digit year or dots (dd.mm.yy): most text pieces of a
+# page hold neither, and these tests cost a fraction of the month-name patterns.
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
 def parse_text_date(text: str, source: str = "text") -> FoundDate | None:
     """A date written for readers: "28.04.2023, 18:16", "30 May 2024", "May 30, 2024"."""
-    m = _DOTTED.search(text)
+    m = _DOTTED.search(text) if "." in text else None
     if m:
         return _from_match(m, source, m.group(0))
+    if _FOUR_DIGITS.search(text) is None:
+        return None
     m = _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
     if m:
         month = _MONTHS.get(m.group("mon").lower().rstrip("."))
