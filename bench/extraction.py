@@ -51,7 +51,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SETS_ROOT = REPO_ROOT.parent / "shared" / "bench"
 DEVELOPMENT_SET = "fundus-dev"  # every rule up to December 2026 was developed on it
 DEFAULT_SETS = (SETS_ROOT / DEVELOPMENT_SET, SETS_ROOT / "trafilatura-eval")
-DEFAULT_DATA = DEFAULT_SETS[0]  # bench/stages.py profiles one set
 HELD_OUT = "held-out"
 BLIND = "held-out, blind third"
 BLIND_SHARE = 3  # one publisher in BLIND_SHARE is never shown by --show
