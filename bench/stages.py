@@ -2,7 +2,9 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/stages.py [DATA_DIR] [--limit N]
+    .venv/bin/python bench/stages.py [DATA_DIR ...] [--every N] [--limit N]
+
+Both development sets by default (as ``bench/extraction.py`` scores them).
 
 Each stage function the engine calls is wrapped with a timer for the run
 (nothing in the package changes); the total is the whole ``extract()`` call.
@@ -23,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extraction import DEFAULT_DATA, load_pages
+from extraction import DEFAULT_SETS, load_pages
 
 # (module, function) pairs the engine calls; missing ones are skipped.
 STAGES = (
@@ -73,10 +75,11 @@ def instrument() -> dict[str, list[float]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int)
+    parser.add_argument("sets", nargs="*", type=Path, default=list(DEFAULT_SETS))
+    parser.add_argument("--every", type=int, default=1, help="every Nth page of each set")
+    parser.add_argument("--limit", type=int, help="the first N pages of each set")
     args = parser.parse_args(argv)
-    rows = load_pages(args.data_dir, args.limit)
+    rows = [row for data_dir in args.sets for row in load_pages(data_dir, args.limit, args.every)]
     samples = instrument()
     from newsarchive.extraction import engine
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from newsarchive.extraction import extract
 from newsarchive.extraction.dates import parse_text_date
 
@@ -31,3 +35,31 @@ def test_a_label_with_its_preposition_dates_the_page() -> None:
         html = _page(f"{paragraphs}<p><span>{label}</span> <span>17.01.2021.</span></p>")
         record = extract(html, URL)
         assert record["date_published"] == "2021-01-17", label
+
+
+def test_text_without_a_year_or_dots_skips_the_month_name_patterns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Most text pieces of a page hold no date: a piece without a four-digit year never
+    runs the month-name patterns (their search is the costly part of the text scan), one
+    without a dot never runs the dd.mm.yy pattern; pieces with them still give their dates."""
+    from newsarchive.extraction import dates
+
+    searched: list[str] = []
+
+    class Counting:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def search(self, text: str) -> re.Match[str] | None:
+            searched.append(text)
+            return self.pattern.search(text)
+
+    for name in ("_DOTTED", "_DAY_MONTH_YEAR", "_MONTH_DAY_YEAR"):
+        monkeypatch.setattr(dates, name, Counting(getattr(dates, name)))
+    for text in ("Share this story on May", "Mai 12 Kommentare", "Follow us: 24/7 news"):
+        assert parse_text_date(text) is None
+    assert searched == []
+    assert parse_text_date("Posted May 3, 2024").value == "2024-05-03"
+    assert parse_text_date("3. Mai 2024, 18.16 Uhr").value == "2024-05-03T18:16:00"
+    assert parse_text_date("28.04.23 um 18:16").value.startswith("2023-04-28T18:16")

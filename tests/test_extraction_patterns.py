@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Any
 
 import pytest
 
@@ -72,3 +73,34 @@ def test_the_walk_uses_the_grouped_tables() -> None:
         (pageindex._RELATED_KEYS_RE, pageindex.RELATED_KEYS),
     ):
         assert len(split_alternatives(table.pattern)) < len(keys)
+
+
+@pytest.mark.parametrize(
+    "alternatives, parts, prefiltered, regex",
+    [
+        (
+            split_alternatives(boilerplate._ARTICLE_WORDS),
+            boilerplate._ARTICLE_WORD_PARTS,
+            boilerplate._article_words,
+            boilerplate.ARTICLE_RE,
+        ),
+        (
+            list(pageindex.CAPTION_KEYS),
+            ("aption", "text", "info", "bild", "legend", "ubtitle"),
+            pageindex._caption_keys,
+            pageindex._CAPTION_KEYS_RE,
+        ),
+    ],
+)
+def test_substring_prefilters_answer_what_their_regex_answers(
+    alternatives: list[str], parts: tuple[str, ...], prefiltered: Any, regex: re.Pattern[str]
+) -> None:
+    """The cheap substring test before a class-word regex never hides a match: every word
+    of the table holds one of the substrings (a word added without one fails here)."""
+    for word in alternatives:
+        plain = re.sub(r"\(\?<?!\[[^\]]*\]\)|\\.|[?*+()\[\]{}|:]", "", word)
+        assert any(part in plain for part in parts), word
+    probes = _probes(alternatives)
+    probes += ["article-body-x", "storybody", "flex items-center caption", "no-match here"]
+    for probe in probes:
+        assert prefiltered(probe) == (regex.search(probe) is not None), probe

@@ -6,8 +6,16 @@ from __future__ import annotations
 import lxml.etree
 import pytest
 
-from newsarchive.extraction import captions, dates, headline, metadata, pageindex, pagetype
-from newsarchive.extraction.document import parse
+from newsarchive.extraction import (
+    authors,
+    captions,
+    dates,
+    headline,
+    metadata,
+    pageindex,
+    pagetype,
+)
+from newsarchive.extraction.document import load_document, parse
 
 # Every keyword in class, id, rel, aria-label, itemprop; in and out of <figure>, nested,
 # repeated on parent and child, in the wrong attribute, in <head>, with odd spacing.
@@ -36,6 +44,8 @@ PAGE = (
 <img src="d.jpg" data-copyright="X" data-caption="both"><img src="e.jpg" alt="plain">
 <div class="image-caption"><p class="subtitle">c2</p></div><h2 class="caption">h</h2>
 <figcaption class="caption">lone</figcaption><p class="bildunterschrift">c3</p>
+<p class="byline">By <a rel="author" href="/authors/x">X</a></p>
+<span itemprop="author"><span itemprop="name">Y</span></span><a href="/autor/z">Z</a>
 <div class="g-recaptcha"></div><form id="challenge-form"></form>
 <div id="cf-challenge-running" class="cf-browser-verification"></div>
 </article><main><time datetime="2024-05-05">5 May</time></main></body></html>"""
@@ -65,30 +75,49 @@ REFERENCE = {
     ' or contains(@class, "cf-browser-verification")]',
     "data-caption images": "//img[@data-caption or @data-credit or @data-copyright]"
     "[not(ancestor::figure)]",
+    "byline candidates": '//*[contains(@class, "uthor") or contains(@class, "utor")'
+    ' or contains(@class, "yline") or @itemprop="author" or @itemprop="name"]'
+    ' | //a[@rel="author" or contains(@href, "/autor") or contains(@href, "/author")'
+    ' or contains(@href, "/journalist") or contains(@href, "/redakteur")]',
 }
 NOW = {
-    "breadcrumbs": metadata._BREADCRUMB_XPATH,
-    "section labels": metadata._SECTION_LABEL_XPATH,
-    "rel tag": metadata._REL_TAG_XPATH,
-    "tag boxes": metadata._TAG_BOX_XPATH,
-    "date classes": dates._DATE_CLASS_XPATH,
-    "time in article": dates._TIME_IN_ARTICLE_XPATH,
-    "time": dates._TIME_XPATH,
-    "caption classes": captions._CAPTION_CLASS_XPATH,
-    "bot walls": pagetype._BLOCK_MARKUP,
+    "breadcrumbs": lambda doc: metadata._elements(metadata._BREADCRUMB_XPATH, doc, "rumb"),
+    "section labels": lambda doc: metadata._elements(
+        metadata._SECTION_LABEL_XPATH, doc, *metadata._SECTION_LABEL_WORDS
+    ),
+    "rel tag": lambda doc: metadata._REL_TAG_XPATH(doc.root),
+    "tag boxes": lambda doc: pageindex.with_class(doc, *metadata._TAG_BOX_WORDS),
+    "date classes": lambda doc: dates._SHORT_ELEMENTS(
+        doc.root, elements=pageindex.with_class(doc, *dates._DATE_CLASS_WORDS)
+    ),
+    "time in article": lambda doc: dates._TIME_IN_ARTICLE_XPATH(doc.root),
+    "time": lambda doc: dates._TIME_XPATH(doc.root),
+    "caption classes": lambda doc: captions._CAPTION_CLASS_XPATH(doc.root),
+    "bot walls": lambda doc: pagetype._BLOCK_MARKUP(doc.root),
+    "data-caption images": captions._data_caption_images,
+    "byline candidates": lambda doc: authors._BYLINE_CANDIDATES(
+        doc.root, classed=pageindex.with_class(doc, *authors._BYLINE_CLASS_WORDS)
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))
 def test_attribute_step_searches_select_what_the_element_tests_did(name: str) -> None:
-    root = parse(PAGE)
-    expected = lxml.etree.XPath(REFERENCE[name])(root)
+    doc = load_document(PAGE, "https://example.org/a")
+    expected = lxml.etree.XPath(REFERENCE[name])(doc.root)
     assert expected, "the page exercises this search"
-    if name == "data-caption images":
-        found = captions._data_caption_images(type("Doc", (), {"root": root})())
-    else:
-        found = NOW[name](root)
-    assert found == expected
+    assert NOW[name](doc) == expected
+
+
+def test_class_index_finds_what_a_class_xpath_finds_in_order() -> None:
+    """One read of the class attributes answers every class-substring search: the same
+    elements in document order, case-sensitive, nested, in <head>, ids not counted."""
+    doc = load_document(PAGE, "https://example.org/a")
+    for words in [("rumb",), ("tag", "topic"), ("date", "Date", "meta"), ("caption",), ("x-none",)]:
+        test = " or ".join(f'contains(., "{word}")' for word in words)
+        assert pageindex.with_class(doc, *words) == doc.root.xpath(f"//@class[{test}]/..")
+    assert doc.context.classes is not None, "the index is kept for the page's next searches"
+    assert pageindex.with_class(doc, "Date") == doc.root.xpath('//*[contains(@class, "Date")]')
 
 
 @pytest.mark.parametrize("prop", ["datePublished", "dateModified"])

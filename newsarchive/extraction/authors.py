@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree
 
-from newsarchive.extraction import structured
+from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.text import clean
 
@@ -352,9 +352,10 @@ def _labelled_meta_author(doc: Document) -> list[Found]:
 # author's name, not a stray label. One XPath collects every candidate in a single pass
 # over the page (seven passes cost ~3 ms).
 _AUTHOR_HREFS = ("/autor", "/author", "/journalist", "/redakteur")
+_BYLINE_CLASS_WORDS = ("uthor", "utor", "yline")  # $classed: pageindex.with_class
 _BYLINE_CANDIDATES = lxml.etree.XPath(
     # Attribute steps: twice as fast as one element test with every condition or-ed.
-    '//@class[contains(., "uthor") or contains(., "utor") or contains(., "yline")]/..'
+    "$classed"
     ' | //@itemprop[. = "author" or . = "name"]/.. | //a/@rel[. = "author"]/..'
     ' | //a/@href[contains(., "/autor") or contains(., "/author") or contains(., "/journalist")'
     ' or contains(., "/redakteur")]/..'
@@ -525,7 +526,8 @@ def _dom_authors(
     ``one_word`` (strong markup, then author-page links): the last resorts, as a
     full name anywhere is worth more.
     """
-    candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root))  # an XPath of elements
+    classed = pageindex.with_class(doc, *_BYLINE_CLASS_WORDS)
+    candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root, classed=classed))
     scopes = []
     if candidates:
         scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]

@@ -241,7 +241,8 @@ def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
 
 
 # A class word ending in a serial number or hash ("element-5180d118", "post-2496").
-_NUMBERED_CLASS = re.compile(r"\S*[-_](?=[0-9a-f]*\d)[0-9a-f]{4,}(?!\S)")
+# (It starts where a word does: a match found mid-word would start at the word's start.)
+_NUMBERED_CLASS = re.compile(r"(?<!\S)\S*[-_](?=[0-9a-f]*\d)[0-9a-f]{4,}(?!\S)")
 
 
 # State words a script toggles on one block of a series (the slide shown, the open tab).

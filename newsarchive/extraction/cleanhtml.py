@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from newsarchive.extraction.boilerplate import is_chrome, is_hidden
+from newsarchive.extraction.boilerplate import DROP_TAGS, is_chrome_wrapper, is_hidden
 
 # Source tag -> tag written to the cleaned HTML.
 KEEP_TAGS = {
@@ -104,6 +104,13 @@ def _leaf_text_boxes(container: Any) -> set[Any]:
     }
 
 
+def _dropped_or_chrome(el: Any, tag: str) -> bool:
+    """:func:`is_chrome` for a visible element (``is_hidden`` false), figures kept."""
+    if tag in _FIGURE_TAGS:
+        return False
+    return not tag or tag in DROP_TAGS or is_chrome_wrapper(el)
+
+
 def clean_html(
     container: Any, drop: set[Any] | None = None, doc: Any = None, keep: set[Any] | None = None
 ) -> str | None:
@@ -123,12 +130,14 @@ def clean_html(
     walker = lxml.etree.iterwalk(container, events=("start", "end"))
     skipped = None
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag
+        if tag.__class__ is not str:
+            tag = ""
         if event == "start":
+            # (is_chrome's hidden test is is_hidden's, already answered for ``el``)
             if el is not container and (
                 el in drop
-                or (is_hidden(el) and el not in keep)
-                or (tag not in _FIGURE_TAGS and el not in keep and is_chrome(el))
+                or (el not in keep and (is_hidden(el) or _dropped_or_chrome(el, tag)))
                 or tag in ("h1", "")
             ):
                 walker.skip_subtree()

@@ -28,7 +28,7 @@ from typing import Any, cast
 import htmldate
 import lxml.etree
 
-from newsarchive.extraction import structured
+from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.text import visible_texts
 
@@ -263,8 +263,12 @@ def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
 
 
 def _headline(doc: Document) -> Any | None:
-    """The page's headline element: its first ``<h1>`` with text."""
-    return next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
+    """The page's headline element: its first ``<h1>`` with text (found once per page)."""
+    context = doc.context
+    if not context.first_h1_found:
+        h1 = next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
+        context.first_h1, context.first_h1_found = h1, True
+    return context.first_h1
 
 
 def _other_story(el: Any, story: Any | None) -> bool:
@@ -286,20 +290,26 @@ def _time_elements(doc: Document) -> Iterator[FoundDate | None]:
         yield parse_date(el.get("datetime"), "time_element")
 
 
-_DATE_CLASS_XPATH = lxml.etree.XPath(
-    '//@class[contains(., "date") or contains(., "Date") or contains(., "time")'
-    ' or contains(., "datum") or contains(., "dateline") or contains(., "meta")'
-    ' or contains(., "lineinfo")]/parent::*[string-length(normalize-space(.)) < 120]'
-)
+# Date-like elements: classes from the page's class index (pageindex.with_class),
+# kept when their text is short.
+_DATE_CLASS_WORDS = ("date", "Date", "time", "datum", "dateline", "meta", "lineinfo")
+_SHORT_ELEMENTS = lxml.etree.XPath("$elements[string-length(normalize-space(.)) < 120]")
 _TEXT_SCAN_NODES = 400
 _MAX_DATE_TEXT = 300  # a written date sits near the start of a short text
 
 
+# Every written date holds a four-digit year or dots (dd.mm.yy): most text pieces of a
+# page hold neither, and these tests cost a fraction of the month-name patterns.
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
 def parse_text_date(text: str, source: str = "text") -> FoundDate | None:
     """A date written for readers: "28.04.2023, 18:16", "30 May 2024", "May 30, 2024"."""
-    m = _DOTTED.search(text)
+    m = _DOTTED.search(text) if "." in text else None
     if m:
         return _from_match(m, source, m.group(0))
+    if _FOUR_DIGITS.search(text) is None:
+        return None
     m = _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
     if m:
         month = _MONTHS.get(m.group("mon").lower().rstrip("."))
@@ -348,7 +358,8 @@ def _labelled(doc: Document) -> Iterator[FoundDate | None]:
 
 def _text(doc: Document) -> Iterator[FoundDate | None]:
     """Last resort: a written date in date-like elements, then early in the page text."""
-    for el in cast(list[Any], _DATE_CLASS_XPATH(doc.root))[:20]:
+    date_like = pageindex.with_class(doc, *_DATE_CLASS_WORDS)
+    for el in cast(list[Any], _SHORT_ELEMENTS(doc.root, elements=date_like))[:20]:
         yield parse_text_date(el.text_content()[:_MAX_DATE_TEXT])
     body = doc.root.find("body")
     if body is None:
@@ -549,9 +560,11 @@ def _shown_days(doc: Document, days: set[str]) -> set[str]:
         return set()
     # each day's year as written: "2021", or "12.11.21" / "12. 11. 21"
     years = {form for day in days for form in (day[:4], "." + day[2:4], ". " + day[2:4])}
+    # one search per text piece for all forms (the scan reads every piece of the page)
+    holds_year = re.compile("|".join(map(re.escape, sorted(years)))).search
     found: set[str] = set()
     for text in visible_texts(body):
-        if any(year in text for year in years):
+        if holds_year(text):
             found.update(days.intersection(_days_in(text)))
     return found
 

@@ -23,7 +23,7 @@ from newsarchive.extraction.decode import decode
 from newsarchive.extraction.text import fragment_text
 
 if TYPE_CHECKING:
-    from newsarchive.extraction.pageindex import PageIndex
+    from newsarchive.extraction.pageindex import ClassIndex, PageIndex
     from newsarchive.extraction.rules import SiteRule
 
 
@@ -114,6 +114,9 @@ class PageContext:
     rule: SiteRule | None = None
     rule_date: str | None = None  # the publication date the rule was chosen with
     index: PageIndex | None = None  # the body walk's caption and related-link candidates
+    classes: ClassIndex | None = None  # pageindex.with_class: the page's class attributes
+    first_h1_found: bool = False  # dates: the first <h1> with text was looked for ...
+    first_h1: Any = None  # ... and is this (None: the page has none)
     # captions.extract_captions: (rule, container) it ran with, and what it found
     captions: tuple[Any, Any, list[dict[str, Any]]] | None = None
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import lxml.etree
 
-from newsarchive.extraction import structured
+from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.text import clean
 
@@ -25,33 +25,33 @@ _JUNK_TOPIC = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-|^[\w ]{2,30}:\s|^https?://|^[\w.-]+\.(?:com|de|org|net)$",
     re.IGNORECASE,
 )
-# Whole-page searches: each goes to the attributes first (``//@class[...]/..``), which
-# libxml2 runs several times faster than testing every element (``//*[contains(@class,
-# ...)]``) and which finds the same elements in the same order. Compiled once.
-# Tag/topic lists: a cheap XPath finds candidates, a class-token pattern confirms them.
-_TAG_BOX_XPATH = lxml.etree.XPath(
-    '//@class[contains(., "tag") or contains(., "topic") or contains(., "keyword")'
-    ' or contains(., "schlagw") or contains(., "themen")]/..'
-)
+# Whole-page searches: class substrings are looked up in the page's class index
+# (pageindex.with_class: its class attributes read once); the other attributes are
+# attribute steps (``//a/@rel[...]/..``), which libxml2 runs several times faster than
+# testing every element. ``$classed | ...`` merges both in document order.
+# Tag/topic lists: a cheap class test finds candidates, a class-token pattern confirms them.
+_TAG_BOX_WORDS = ("tag", "topic", "keyword", "schlagw", "themen")
 _TAG_BOX_TAGS = frozenset({"ul", "ol", "div", "nav", "section", "footer", "p"})
 _TAG_BOX_CLASS = re.compile(r"(?:^|\s)tags(?:\s|$)|tag-list|tags__|topics|keywords|schlagw|themen")
 # Section labels in markup: WordPress category links and "rubric"/"ressort" labels.
+_SECTION_LABEL_WORDS = ("rubric", "ressort", "article-section", "section-name")
 _SECTION_LABEL_XPATH = lxml.etree.XPath(
-    '//a/@rel[contains(concat(" ", normalize-space(.), " "), " category ")]/..'
-    ' | //@class[contains(., "rubric") or contains(., "ressort")'
-    ' or contains(., "article-section") or contains(., "section-name")]/..'
+    '$classed | //a/@rel[contains(concat(" ", normalize-space(.), " "), " category ")]/..'
 )
 _MAX_SECTION_CHARS = 40
 _BREADCRUMB_XPATH = lxml.etree.XPath(
-    '//@class[contains(., "rumb")]/.. | //@aria-label[. = "breadcrumb" or . = "Breadcrumb"]/..'
+    '$classed | //@aria-label[. = "breadcrumb" or . = "Breadcrumb"]/..'
 )
 # rel="tag" links (WordPress marks its category links "category tag": those are sections).
 _REL_TAG_XPATH = lxml.etree.XPath('//a/@rel[contains(., "tag")]/..')  # tokens checked in Python
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
 
 
-def _elements(xpath: lxml.etree.XPath, doc: Document) -> list[Any]:
-    """The elements an element-selecting XPath finds in the page."""
+def _elements(xpath: lxml.etree.XPath, doc: Document, *class_words: str) -> list[Any]:
+    """The elements an element-selecting XPath finds in the page; ``$classed`` holds
+    the elements whose class contains one of ``class_words``."""
+    if class_words:
+        return cast(list[Any], xpath(doc.root, classed=pageindex.with_class(doc, *class_words)))
     return cast(list[Any], xpath(doc.root))
 
 
@@ -98,7 +98,7 @@ def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
                 items.append({"url": doc.absolute(url) if url else None, "title": clean(name)})
         if items:
             return items
-    for nav in _elements(_BREADCRUMB_XPATH, doc)[:10]:
+    for nav in _elements(_BREADCRUMB_XPATH, doc, "rumb")[:10]:
         links = list(itertools.islice(nav.iterdescendants("a"), 12))
         if links:
             return [
@@ -120,7 +120,7 @@ def section(doc: Document, trail: list[dict[str, str | None]]) -> str | None:
         return clean(meta)
     if len(trail) >= 2:  # the last crumb is often the article itself; the one before is safe
         return trail[-2]["title"] if len(trail) > 2 else trail[-1]["title"]
-    for label in _elements(_SECTION_LABEL_XPATH, doc)[:3]:
+    for label in _elements(_SECTION_LABEL_XPATH, doc, *_SECTION_LABEL_WORDS)[:3]:
         text = clean(label.text_content())
         if text and len(text) <= _MAX_SECTION_CHARS and len(text.split()) <= 4:
             return text
@@ -152,7 +152,7 @@ def _tag_links(doc: Document) -> list[str]:
     if not links:
         boxes = (
             el
-            for el in _elements(_TAG_BOX_XPATH, doc)
+            for el in pageindex.with_class(doc, *_TAG_BOX_WORDS)
             if el.tag in _TAG_BOX_TAGS and _TAG_BOX_CLASS.search(el.get("class", ""))
         )
         for box in itertools.islice(boxes, 3):

@@ -11,9 +11,12 @@ their precise tests to those few. The index holds the last page walked only
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+import lxml.etree
 
 from newsarchive.extraction.patterns import grouped
 
@@ -39,12 +42,25 @@ HINT_MEMO: dict[str, int] = {}  # class/id string -> bits: a pure memo (see belo
 _CACHE_MAX = 8192
 
 
+def _caption_keys(lower: str) -> bool:
+    """A caption key in ``lower``, after the substrings every key holds (one of these,
+    checked in tests/test_extraction_patterns.py): most class strings hold none."""
+    return (
+        "aption" in lower
+        or "text" in lower
+        or "info" in lower
+        or "bild" in lower
+        or "legend" in lower
+        or "ubtitle" in lower
+    ) and _CAPTION_KEYS_RE.search(lower) is not None
+
+
 def hint(words: str) -> int:
     """CAPTION | RELATED bits for a class/id string (memoized: class strings repeat)."""
     known = HINT_MEMO.get(words)
     if known is None:
         lower = words.lower()
-        known = (CAPTION if _CAPTION_KEYS_RE.search(lower) else 0) | (
+        known = (CAPTION if _caption_keys(lower) else 0) | (
             RELATED if _RELATED_KEYS_RE.search(lower) else 0
         )
         if len(HINT_MEMO) >= _CACHE_MAX:
@@ -78,3 +94,47 @@ def remember(doc: Document, index: PageIndex) -> None:
 def lookup(doc: Document) -> PageIndex | None:
     """The index of ``doc`` once its body was walked, else None."""
     return doc.context.index
+
+
+# Smart strings: each value knows its element (``getparent()``).
+_CLASS_ATTRIBUTES = lxml.etree.XPath("//@class")
+
+
+class ClassIndex:
+    """The class attributes of one page, read in one pass over the tree.
+
+    Metadata, dates and authors each look for elements whose class contains one
+    of a few substrings ("rumb", "tag", "date", "uthor"...). An XPath
+    ``//@class[contains(., ...)]`` copies every class string of the page once per
+    ``contains``; here the page's distinct class strings (a few hundred) are tested
+    in Python and only the matching elements are fetched.
+    """
+
+    def __init__(self, root: Any) -> None:
+        self._values = cast(list[Any], _CLASS_ATTRIBUTES(root))
+        self._distinct = set(self._values)
+
+    def having(self, words: tuple[str, ...]) -> list[Any]:
+        """Elements whose class contains one of ``words``, in document order: what
+        ``//@class[contains(., w1) or contains(., w2) ...]/..`` selects."""
+        search = _substrings_pattern(words).search
+        hits = {value for value in self._distinct if search(value)}
+        if not hits:
+            return []
+        return [value.getparent() for value in self._values if value in hits]
+
+
+@functools.lru_cache(maxsize=64)
+def _substrings_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern that finds any of ``words`` (literal, case-sensitive substrings)."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def with_class(doc: Document, *words: str) -> list[Any]:
+    """Elements of ``doc`` whose class contains one of ``words`` (case-sensitive
+    substrings, as XPath ``contains``), in document order; the page's class
+    attributes are read once, by the first search."""
+    index = doc.context.classes
+    if index is None:
+        index = doc.context.classes = ClassIndex(doc.root)
+    return index.having(words)
