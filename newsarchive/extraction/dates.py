@@ -108,6 +108,9 @@ _MONTH_DAY_YEAR = re.compile(
     + _TIME_TAIL,
     re.IGNORECASE,
 )
+# "15/07/2014": day first in most of the world, month first in the US; read both ways
+# where only the question "does the page show this day?" is asked.
+_SLASHED = re.compile(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?![\d/])")
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|-|$)")
 
 
@@ -262,12 +265,43 @@ def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
         yield parse_date(el.get("datetime") or el.get("content") or el.text_content(), "microdata")
 
 
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _titles(doc: Document) -> list[str]:
+    """The page's stated titles (``og:title``, ``<title>``), folded for comparison."""
+    title_el = doc.root.find(".//title")
+    texts = [*doc.meta.get("og:title", ()), title_el.text_content() if title_el is not None else ""]
+    return [t for t in map(_folded, texts) if t]
+
+
+def _titled_heading(doc: Document, headings: list[Any]) -> Any | None:
+    """The first heading the page's title names: written in it, covering half of it or more.
+
+    A site's logo or a screen-reader "Navigation" often takes the first ``<h1>``
+    (and the story an ``<h2>``); the title tag names the story, not the logo.
+    """
+    titles = _titles(doc)
+    for heading in headings:
+        text = _folded(heading.text_content())
+        if text and any(text in title and 2 * len(text) >= len(title) for title in titles):
+            return heading
+    return None
+
+
 def _headline(doc: Document) -> Any | None:
-    """The page's headline element: its first ``<h1>`` with text (found once per page)."""
+    """The page's headline element (found once per page).
+
+    The first ``<h1>`` (else ``<h2>``) the title names, else the first ``<h1>`` with text.
+    """
     context = doc.context
     if not context.first_h1_found:
-        h1 = next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
-        context.first_h1, context.first_h1_found = h1, True
+        h1s = [h for h in doc.root.iter("h1") if h.text_content().strip()]
+        found = _titled_heading(doc, h1s)
+        if found is None:
+            found = h1s[0] if h1s else None
+        context.first_h1, context.first_h1_found = found, True
     return context.first_h1
 
 
@@ -551,6 +585,13 @@ def _days_in(text: str) -> Iterator[str]:
             found = _from_match(_Fields(fields), "text", m.group(0))
             if found:
                 yield found.value[:10]
+    if "/" in text:
+        for m in _SLASHED.finditer(text):
+            a, b, year = m.group("a", "b", "y")
+            for day, month in ((a, b), (b, a)):
+                found = _from_match(_Fields({"d": day, "m": month, "y": year}), "text", m.group(0))
+                if found:
+                    yield found.value
 
 
 def _shown_days(doc: Document, days: set[str]) -> set[str]:
