@@ -51,3 +51,36 @@ def test_a_day_written_with_slashes_counts_as_shown() -> None:
     )
     record = extract(html, BLOG_URL)
     assert record["date_published"] == "2014-07-15T10:00:29Z"
+
+
+def _plain(title: str, body: str) -> str:
+    return (
+        f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{body}"
+        "<p>The cold wave alert stays in force until Thursday morning, officials said.</p>"
+        "</body></html>"
+    )
+
+
+def test_a_labelled_iso_date_is_found() -> None:
+    html = _plain("Cold wave ahead", "<p>Written: 2023-11-07 15:03:30</p>")
+    record = extract(html, "https://radio.example.kr/news_view?seq=181595")
+    assert record["date_published"] == "2023-11-07"  # a local time without offset: its day
+    assert record["date_published_raw"] == "2023-11-07 15:03:30"
+
+
+def test_a_day_first_date_alone_in_the_url_dates_the_page() -> None:
+    url = "https://charity.example.de/media-news/meldungen/29-10-2021"
+    assert extract(_plain("Ten years of burglary protection day", ""), url)["date_published"] == (
+        "2021-10-29"
+    )
+
+
+def test_a_month_name_followed_by_a_comma_before_the_year() -> None:
+    head = '<meta property="og:updated_time" content="2022-12-16T17:30:38+0100">'
+    html = (
+        f"<html><head><title>Strengths</title>{head}</head><body><h1>Strengths</h1>"
+        "<span>07 Dezember, 2022</span><p>Wer Stärken stärkt, führt besser.</p></body></html>"
+    )
+    assert extract(html, "https://mag.example.de/fuehrung/staerken")["date_published"] == (
+        "2022-12-07T00:00:00+01:00"
+    )

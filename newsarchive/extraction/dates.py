@@ -99,7 +99,7 @@ _TIME_TAIL = (
     r"(?:\s*(?P<ampm>[ap])\.?m\.?)?(?:\s*(?P<tz>Z\b|UTC|GMT|[+-]\d{2}:?\d{2}|[A-Z]{3,4}\b))?)?"
 )
 _DAY_MONTH_YEAR = re.compile(
-    rf"\b(?P<d>\d{{1,2}})\.?\s+(?:de\s+)?(?P<mon>{_MONTH_ALT})\.?\s+(?:de\s+)?(?P<y>\d{{4}})"
+    rf"\b(?P<d>\d{{1,2}})\.?\s+(?:de\s+)?(?P<mon>{_MONTH_ALT})\.?,?\s+(?:de\s+)?(?P<y>\d{{4}})"
     + _TIME_TAIL,
     re.IGNORECASE,
 )
@@ -112,6 +112,10 @@ _MONTH_DAY_YEAR = re.compile(
 # where only the question "does the page show this day?" is asked.
 _SLASHED = re.compile(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?![\d/])")
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|-|$)")
+# A path segment that is a day-first date alone: ".../meldungen/29-10-2021"
+_URL_DAY_FIRST = re.compile(
+    r"/(?P<d>[0-3]?\d)[.-](?P<m>[01]?\d)[.-](?P<y>(?:19|20)\d{2})(?:/|\.html?|$)"
+)
 
 
 # Zone abbreviations RFC 2822 parsing leaves unresolved (hours east of UTC).
@@ -365,7 +369,9 @@ class _Fields:
 
 _DATE_LABEL = re.compile(
     r"^(?:datum|date|published|publié|publicado|pubblicato|gepubliceerd|veröffentlicht"
-    r"|erschienen|stand|posted|updated|aktualisiert)\b(?:\s+(?:am|on|le|el|il|op|em))?\s*:?\s*",
+    r"|erschienen|stand|posted|updated|aktualisiert|written|created|erstellt|publiziert"
+    r"|fecha|data|julkaistu|publicerad|publisert|udgivet|opublikowano|publikováno)"
+    r"\b(?:\s+(?:am|on|le|el|il|op|em|den))?\s*:?\s*",
     re.IGNORECASE,
 )
 
@@ -383,7 +389,11 @@ def _labelled(doc: Document) -> Iterator[FoundDate | None]:
             after_label = True
             continue
         if after_label or label:
-            found = parse_text_date(text[label.end() if label else 0 :][:_MAX_DATE_TEXT])
+            rest = text[label.end() if label else 0 :][:_MAX_DATE_TEXT]
+            # "Written: 2023-11-07 15:03:30": a labelled ISO day is a date too
+            found = parse_text_date(rest) or (
+                parse_date(rest, "text") if _ISO.match(rest) else None
+            )
             if found:
                 yield found
                 return
@@ -406,7 +416,8 @@ def _text(doc: Document) -> Iterator[FoundDate | None]:
 
 
 def _url(doc: Document) -> Iterator[FoundDate | None]:
-    m = _URL_DATE.search(doc.url or "")
+    url = doc.url or ""
+    m = _URL_DATE.search(url) or _URL_DAY_FIRST.search(url.split("?")[0])
     if m:
         yield _from_match(m, "url", m.group(0))
 
