@@ -84,3 +84,34 @@ def test_a_month_name_followed_by_a_comma_before_the_year() -> None:
     assert extract(html, "https://mag.example.de/fuehrung/staerken")["date_published"] == (
         "2022-12-07T00:00:00+01:00"
     )
+
+
+def test_a_dateline_right_above_the_headline_beats_the_days_date_in_the_page_header() -> None:
+    html = (
+        "<html><head><title>Court: the trial goes on</title></head><body>"
+        "<div class='top'><span>Donnerstag, 16. Februar 2012</span></div>"
+        f"<ul>{_menu(30)}</ul>"
+        "<div class='crumbs'><a href='/'>Start</a> › <a href='/politik'>Politik</a></div>"
+        "<div class='tools'><span>14. Februar 2012</span><a href='#print'>Drucken</a></div>"
+        "<span class='section'>Politik</span><h1>Court: the trial goes on</h1>"
+        "<p>Das Verfassungsgericht verwarf am Dienstag einen Antrag der Abgeordnetenkammer.</p>"
+        "</body></html>"
+    )
+    record = extract(html, "https://news.example.it/artikel/politik/court-trial")
+    assert record["date_published"] == "2012-02-14"
+
+
+def test_a_shown_time_that_reads_the_stated_moment_in_utc_keeps_that_moment() -> None:
+    """The page prints UTC ("2:00 a.m."); its JSON-LD says 21:00-05:00 the evening before."""
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Cases",'
+        ' "datePublished": "2022-05-05T21:00:00-05:00"}</script>'
+    )
+    html = (
+        f"<html><head><title>Three cases</title>{head}</head><body>"
+        "<a href='/judicial'>Judicial</a><span>6 May 2022 - 2:00 a.m.</span>"
+        "<h1>Three cases</h1><p>La jurisdicción abrirá tres macrocasos nuevos.</p>"
+        "</body></html>"
+    )
+    record = extract(html, "https://diario.example.co/judicial/tres-casos/")
+    assert record["date_published"] == "2022-05-06T02:00:00Z"  # the stated moment, shown day

@@ -1,8 +1,9 @@
 """Publication and modification dates: found in structured data first, normalized to RFC 3339.
 
 Order of trust: JSON-LD, meta tags, microdata, ``<time>`` elements, a date in the
-URL, a labelled date ("Published: ..."), the date shown below the headline,
-then htmldate's fast search (markup patterns of many CMSs, dates in headings
+URL, a labelled date ("Published: ..."), the date shown below the headline
+(else a dateline right above it; the headline is the ``<h1>`` the page title
+names), then htmldate's fast search (markup patterns of many CMSs, dates in headings
 and text), and last our own scan of the first texts of the page. What readers
 see checks the structured data: a stated publication day the page shows
 nowhere gives way to the date below the headline, and a UTC time on another
@@ -554,6 +555,8 @@ def _url_local_day(doc: Document, found: FoundDate | None) -> FoundDate | None:
 # label ("Stand: 28.04.2020 18:00 Uhr"), not inside a sentence.
 _BYLINE_PIECES = 10
 _BYLINE_CHARS = 60
+# A dateline above the headline sits among its kicker, section and print links.
+_DATELINE_PIECES = 5
 
 
 def _texts_after(el: Any) -> Iterator[str]:
@@ -569,18 +572,38 @@ def _texts_after(el: Any) -> Iterator[str]:
         node = node.getparent()
 
 
-def _displayed(doc: Document) -> FoundDate | None:
-    """The date shown to readers below the headline (the first ``<h1>`` with text)."""
-    headline = _headline(doc)
-    if headline is None:
-        return None
-    pieces = (t for t in (p.strip() for p in _texts_after(headline)) if t)
-    for text in itertools.islice(pieces, _BYLINE_PIECES):
+# The preceding axis counts positions from the closest text; the result comes back
+# in document order.
+_TEXTS_BEFORE_XPATH = lxml.etree.XPath(
+    "preceding::text()[normalize-space()][not(parent::script or parent::style)]"
+    "[position() <= $limit]"
+)
+
+
+def _texts_before(el: Any, limit: int) -> Iterator[str]:
+    """Up to ``limit`` visible text pieces before ``el``, nearest first."""
+    yield from (str(t) for t in reversed(cast(list[Any], _TEXTS_BEFORE_XPATH(el, limit=limit))))
+
+
+def _short_date(pieces: Iterator[str], limit: int) -> FoundDate | None:
+    """The first short text piece among the first ``limit`` that is a date."""
+    texts = (t for t in (p.strip() for p in pieces) if t)
+    for text in itertools.islice(texts, limit):
         if len(text) <= _BYLINE_CHARS:
             found = parse_text_date(text)
             if found:
                 return found
     return None
+
+
+def _displayed(doc: Document) -> FoundDate | None:
+    """The date shown to readers below the headline, else a dateline right above it."""
+    headline = _headline(doc)
+    if headline is None:
+        return None
+    return _short_date(_texts_after(headline), _BYLINE_PIECES) or _short_date(
+        _texts_before(headline, _DATELINE_PIECES), _DATELINE_PIECES
+    )
 
 
 def _days_in(text: str) -> Iterator[str]:
@@ -658,12 +681,27 @@ def _as_displayed(
         return published
     # a generic "date" tag a day after the shown date is the page's last change
     if published.generic and shown.value[:10] < published.value[:10]:
-        return shown
+        return _shown_in_utc(shown, published)
     if _shows_day(doc, published.value[:10]):
         return published
     if modified is not None and modified.value[:10] == shown.value[:10]:
         return modified
-    return shown
+    return _shown_in_utc(shown, published)
+
+
+def _shown_in_utc(shown: FoundDate, stated: FoundDate) -> FoundDate:
+    """``shown`` as a UTC time when its clock reads the stated moment's UTC clock.
+
+    Some sites print "6 May 2022 - 2:00 a.m." for a moment stated as
+    21:00-05:00 the evening before: the page shows UTC, not the newsroom's
+    offset, which would otherwise be attached to it.
+    """
+    if not (shown.has_time and shown.offset is None and stated.has_time and stated.offset):
+        return shown
+    moment = dt.datetime.fromisoformat(stated.value.replace("Z", "+00:00")).astimezone(dt.UTC)
+    if moment.replace(tzinfo=None, second=0) != dt.datetime.fromisoformat(shown.value):
+        return shown
+    return dataclasses.replace(shown, value=_format(moment.replace(second=0)), offset=dt.UTC)
 
 
 def extract_dates(doc: Document) -> dict[str, str | None]:
