@@ -115,3 +115,18 @@ def test_a_shown_time_that_reads_the_stated_moment_in_utc_keeps_that_moment() ->
     )
     record = extract(html, "https://diario.example.co/judicial/tres-casos/")
     assert record["date_published"] == "2022-05-06T02:00:00Z"  # the stated moment, shown day
+
+
+def test_a_time_element_whose_day_the_page_shows_beats_a_stated_day_it_never_shows() -> None:
+    head = '<meta property="og:article:published_time" content="2022-01-15">'
+    tips = "".join(f"<li>Tip {i}: keep to marked routes in winter.</li>" for i in range(14))
+    html = (
+        f"<html><head><title>Snow sports and wildlife</title>{head}</head><body>"
+        f"<h1>Snow sports and wildlife</h1><ul>{tips}</ul>"
+        "<p><time datetime='2022-01-25'>25.01.2022</time></p>"
+        "<p>Wild animals save energy in winter; every flight costs them reserves.</p>"
+        "</body></html>"
+    )
+    assert extract(html, "https://club.example.ch/de/umwelt/wildlife-35334/")["date_published"] == (
+        "2022-01-25"
+    )

@@ -652,11 +652,20 @@ def _shows_day(doc: Document, day: str) -> bool:
 def _shown_modification(
     doc: Document, published: FoundDate, modified: FoundDate | None
 ) -> FoundDate:
-    """``modified`` when the page shows its day and never ``published``'s."""
-    if modified is None or modified.value[:10] == published.value[:10]:
+    """``modified``, else a ``<time>``, when the page shows its day and never ``published``'s.
+
+    A stated publication day written nowhere on the page loses to a stated day the
+    readers see: the modification time, or the moment a ``<time>`` element of the
+    story carries (a template's ``og:`` tag may keep a draft's day).
+    """
+    day = published.value[:10]
+    others = [d for d in (modified, next(_time_elements(doc), None)) if d and d.value[:10] != day]
+    if not others:
         return published
-    days = _shown_days(doc, {published.value[:10], modified.value[:10]})
-    return modified if days == {modified.value[:10]} else published
+    days = _shown_days(doc, {day} | {d.value[:10] for d in others})
+    if day in days:
+        return published
+    return next((d for d in others if d.value[:10] in days), published)
 
 
 def _as_displayed(
