@@ -130,3 +130,26 @@ def test_a_time_element_whose_day_the_page_shows_beats_a_stated_day_it_never_sho
     assert extract(html, "https://club.example.ch/de/umwelt/wildlife-35334/")["date_published"] == (
         "2022-01-25"
     )
+
+
+def test_a_day_first_date_with_bars_or_dashes_is_read() -> None:
+    for shown in ("26 | 01 | 2022", "26-01-2022"):
+        html = _plain("Winter pike", f"<div class='stamp'>{shown}</div>")
+        assert extract(html, "https://fishing.example.ch/de/winter-pike--1026")[
+            "date_published"
+        ] == ("2022-01-26")
+    # a span of years is no date
+    html = _plain("Funding 2021-2027", "<p>Budget 2021-2027</p>")
+    assert extract(html, "https://fishing.example.ch/de/budget")["date_published"] is None
+
+
+def test_a_date_only_the_description_writes_is_the_last_resort() -> None:
+    description = "Bears: 2019 a record year (Notizia del 14 Gennaio 2020)"
+    head = f'<meta name="description" content="{description}">'
+    html = (
+        f"<html><head><title>Bears: 2019 a record year</title>{head}</head><body>"
+        "<h1>Bears: 2019 a record year</h1><p>Twelve cubs were seen this year.</p></body></html>"
+    )
+    assert extract(html, "http://park.example.it/dettaglio.php?id=58354")["date_published"] == (
+        "2020-01-14"
+    )

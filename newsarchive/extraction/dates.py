@@ -109,6 +109,12 @@ _MONTH_DAY_YEAR = re.compile(
     + _TIME_TAIL,
     re.IGNORECASE,
 )
+# "26 | 01 | 2022", "26-01-2022": day first with one separator used twice (never "/",
+# which the US writes month first).
+_DAY_FIRST_SEPARATED = re.compile(
+    r"(?<![\d.|-])(?P<d>[0-3]?\d)\s?(?P<sep>[|-])\s?(?P<m>[01]?\d)\s?(?P=sep)\s?(?P<y>(?:19|20)\d{2})"
+    r"(?![\d|-])"
+)
 # "15/07/2014": day first in most of the world, month first in the US; read both ways
 # where only the question "does the page show this day?" is asked.
 _SLASHED = re.compile(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?![\d/])")
@@ -347,6 +353,9 @@ def parse_text_date(text: str, source: str = "text") -> FoundDate | None:
     m = _DOTTED.search(text) if "." in text else None
     if m:
         return _from_match(m, source, m.group(0))
+    m = _DAY_FIRST_SEPARATED.search(text) if "|" in text or "-" in text else None
+    if m:
+        return _from_match(m, source, m.group(0))
     if _FOUR_DIGITS.search(text) is None:
         return None
     m = _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
@@ -414,6 +423,16 @@ def _text(doc: Document) -> Iterator[FoundDate | None]:
         if found:
             yield found
             return
+
+
+def _described(doc: Document) -> Iterator[FoundDate | None]:
+    """Very last: a date in the description or title ("(Notizia del 14 Gennaio 2020)")."""
+    for name in ("description", "og:description"):
+        for value in doc.meta.get(name, ()):
+            yield parse_text_date(value[:_MAX_DATE_TEXT])
+    title = doc.root.find(".//title")
+    if title is not None:
+        yield parse_text_date(title.text_content()[:_MAX_DATE_TEXT])
 
 
 def _url(doc: Document) -> Iterator[FoundDate | None]:
@@ -728,6 +747,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: iter([_displayed(doc)]),
             _DaysOnly(lambda: _htmldate(doc)),
             lambda: _text(doc),
+            lambda: _described(doc),
         ]
     )
     published = _local_twin(doc, published)
