@@ -153,3 +153,19 @@ def test_a_date_only_the_description_writes_is_the_last_resort() -> None:
     assert extract(html, "http://park.example.it/dettaglio.php?id=58354")["date_published"] == (
         "2020-01-14"
     )
+
+
+def _slashed(lang: str, shown: str) -> str:
+    return (
+        f"<html lang='{lang}'><head><title>Assembly vote</title></head><body>"
+        f"<h1>Assembly vote</h1><span class='when'>{shown}</span>"
+        "<p>The assembly approved the reform late in the evening.</p></body></html>"
+    )
+
+
+def test_a_slashed_date_is_read_in_the_order_the_page_language_writes() -> None:
+    url = "https://paper.example.org/politics/assembly-vote"
+    assert extract(_slashed("en-US", "05/03/2022"), url)["date_published"] == "2022-05-03"
+    assert extract(_slashed("es-SV", "05/03/2022"), url)["date_published"] == "2022-03-05"
+    assert extract(_slashed("en", "05/03/2022"), url)["date_published"] is None  # UK or US
+    assert extract(_slashed("en", "15/07/2014"), url)["date_published"] == "2014-07-15"

@@ -348,14 +348,54 @@ _MAX_DATE_TEXT = 300  # a written date sits near the start of a short text
 _FOUR_DIGITS = re.compile(r"\d{4}")
 
 
-def parse_text_date(text: str, source: str = "text") -> FoundDate | None:
-    """A date written for readers: "28.04.2023, 18:16", "30 May 2024", "May 30, 2024"."""
+def _month_first(doc: Document) -> bool | None:
+    """How the page writes "05/03/2022": month first (US English), day first, or unknown.
+
+    Read from ``<html lang>``: English without a region says nothing (UK and US
+    sites alike declare plain "en"), any other language writes the day first.
+    """
+    lang = (doc.root.get("lang") or "").strip().lower().replace("_", "-")
+    if not lang:
+        return None
+    if lang.startswith("en"):
+        return True if lang in ("en-us", "en-ph") else (None if lang == "en" else False)
+    return False
+
+
+def _slashed_date(text: str, month_first: bool | None, source: str) -> FoundDate | None:
+    """ "15/07/2014" read as the page writes it; an unambiguous one whatever the page says."""
+    m = _SLASHED.search(text)
+    if m is None:
+        return None
+    a, b = int(m.group("a")), int(m.group("b"))
+    if a > 12 >= b:
+        month_first = False
+    elif b > 12 >= a:
+        month_first = True
+    if month_first is None:
+        return None
+    day, month = (b, a) if month_first else (a, b)
+    fields = {"d": str(day), "m": str(month), "y": m.group("y")}
+    return _from_match(_Fields(fields), source, m.group(0))
+
+
+def parse_text_date(
+    text: str, source: str = "text", month_first: bool | None = None
+) -> FoundDate | None:
+    """A date written for readers: "28.04.2023, 18:16", "30 May 2024", "May 30, 2024".
+
+    ``month_first`` says how the page writes slashed dates (see :func:`_month_first`).
+    """
     m = _DOTTED.search(text) if "." in text else None
     if m:
         return _from_match(m, source, m.group(0))
     m = _DAY_FIRST_SEPARATED.search(text) if "|" in text or "-" in text else None
     if m:
         return _from_match(m, source, m.group(0))
+    if "/" in text:
+        found = _slashed_date(text, month_first, source)
+        if found:
+            return found
     if _FOUR_DIGITS.search(text) is None:
         return None
     m = _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
@@ -401,7 +441,7 @@ def _labelled(doc: Document) -> Iterator[FoundDate | None]:
         if after_label or label:
             rest = text[label.end() if label else 0 :][:_MAX_DATE_TEXT]
             # "Written: 2023-11-07 15:03:30": a labelled ISO day is a date too
-            found = parse_text_date(rest) or (
+            found = parse_text_date(rest, month_first=_month_first(doc)) or (
                 parse_date(rest, "text") if _ISO.match(rest) else None
             )
             if found:
@@ -413,13 +453,14 @@ def _labelled(doc: Document) -> Iterator[FoundDate | None]:
 def _text(doc: Document) -> Iterator[FoundDate | None]:
     """Last resort: a written date in date-like elements, then early in the page text."""
     date_like = pageindex.with_class(doc, *_DATE_CLASS_WORDS)
+    month_first = _month_first(doc)
     for el in cast(list[Any], _SHORT_ELEMENTS(doc.root, elements=date_like))[:20]:
-        yield parse_text_date(el.text_content()[:_MAX_DATE_TEXT])
+        yield parse_text_date(el.text_content()[:_MAX_DATE_TEXT], month_first=month_first)
     body = doc.root.find("body")
     if body is None:
         return
     for node in itertools.islice(visible_texts(body), _TEXT_SCAN_NODES):
-        found = parse_text_date(node[:_MAX_DATE_TEXT])
+        found = parse_text_date(node[:_MAX_DATE_TEXT], month_first=month_first)
         if found:
             yield found
             return
@@ -604,12 +645,12 @@ def _texts_before(el: Any, limit: int) -> Iterator[str]:
     yield from (str(t) for t in reversed(cast(list[Any], _TEXTS_BEFORE_XPATH(el, limit=limit))))
 
 
-def _short_date(pieces: Iterator[str], limit: int) -> FoundDate | None:
+def _short_date(pieces: Iterator[str], limit: int, month_first: bool | None) -> FoundDate | None:
     """The first short text piece among the first ``limit`` that is a date."""
     texts = (t for t in (p.strip() for p in pieces) if t)
     for text in itertools.islice(texts, limit):
         if len(text) <= _BYLINE_CHARS:
-            found = parse_text_date(text)
+            found = parse_text_date(text, month_first=month_first)
             if found:
                 return found
     return None
@@ -620,8 +661,9 @@ def _displayed(doc: Document) -> FoundDate | None:
     headline = _headline(doc)
     if headline is None:
         return None
-    return _short_date(_texts_after(headline), _BYLINE_PIECES) or _short_date(
-        _texts_before(headline, _DATELINE_PIECES), _DATELINE_PIECES
+    month_first = _month_first(doc)
+    return _short_date(_texts_after(headline), _BYLINE_PIECES, month_first) or _short_date(
+        _texts_before(headline, _DATELINE_PIECES), _DATELINE_PIECES, month_first
     )
 
 
