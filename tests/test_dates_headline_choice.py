@@ -169,3 +169,16 @@ def test_a_slashed_date_is_read_in_the_order_the_page_language_writes() -> None:
     assert extract(_slashed("es-SV", "05/03/2022"), url)["date_published"] == "2022-03-05"
     assert extract(_slashed("en", "05/03/2022"), url)["date_published"] is None  # UK or US
     assert extract(_slashed("en", "15/07/2014"), url)["date_published"] == "2014-07-15"
+
+
+def test_dates_written_with_month_names_and_signs_of_more_languages() -> None:
+    shown = {
+        "19 февраля 2020": "2020-02-19",  # Russian
+        "5. května 2021": "2021-05-05",  # Czech, genitive
+        "14 Μαΐου 2021": "2021-05-14",  # Greek
+        "2020. február 19.": "2020-02-19",  # Hungarian, year first
+        "2019年6月24日": "2019-06-24",  # Japanese, Chinese
+    }
+    for text, day in shown.items():
+        html = _plain("Report", f"<span class='stamp'>{text}</span>")
+        assert extract(html, "https://news.example.net/report")["date_published"] == day, text

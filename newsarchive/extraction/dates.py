@@ -79,19 +79,35 @@ _DOTTED = re.compile(
 )
 # Month names (and common abbreviations) of the languages news sites use most.
 _MONTH_NAMES = {
-    1: "january jan januar jänner janvier enero gennaio januari janeiro stycznia leden ocak",
-    2: "february feb februar février fevrier febrero febbraio februari fevereiro lutego únor şubat",
-    3: "march mar märz maerz mars marzo maart março marca březen mart",
-    4: "april apr avril abril aprile kwietnia duben nisan",
-    5: "may mai mayo maggio mei maio maja květen mayıs",
-    6: "june jun juni juin junio giugno junho czerwca červen haziran",
-    7: "july jul juli juillet julio luglio julho lipca červenec temmuz",
-    8: "august aug août aout agosto augustus sierpnia srpen ağustos",
-    9: "september sep sept septembre septiembre settembre setembro września září eylül",
-    10: "october oct oktober octobre octubre ottobre outubro października říjen ekim",
-    11: "november nov novembre noviembre novembro listopada listopad kasım",
+    1: "january jan januar jänner janvier enero gennaio januari janeiro stycznia leden ocak "
+    "ledna januára sausio ianuarie gener tammikuuta siječnja január января січня януари "
+    "ιανουαρίου",
+    2: "february feb februar février fevrier febrero febbraio februari fevereiro lutego únor şubat "
+    "února februára vasario februarie febrer helmikuuta veljače február февраля лютого "
+    "февруари φεβρουαρίου",
+    3: "march mar märz maerz mars marzo maart março marca březen mart "
+    "března kovo martie març maaliskuuta ožujka március марта березня март μαρτίου",
+    4: "april apr avril abril aprile kwietnia duben nisan "
+    "dubna apríla balandžio aprilie huhtikuuta travnja április апреля квітня април απριλίου",
+    5: "may mai mayo maggio mei maio maja květen mayıs "
+    "května mája gegužės maig maj toukokuuta svibnja május мая травня май μαΐου",
+    6: "june jun juni juin junio giugno junho czerwca červen haziran "
+    "června júna birželio iunie juny kesäkuuta lipnja június июня червня юни ιουνίου",
+    7: "july jul juli juillet julio luglio julho lipca červenec temmuz "
+    "července júla liepos iulie juliol heinäkuuta srpnja július июля липня юли ιουλίου",
+    8: "august aug août aout agosto augustus sierpnia srpen ağustos "
+    "srpna augusta rugpjūčio agost augusti elokuuta kolovoza augusztus августа серпня август "
+    "αυγούστου",
+    9: "september sep sept septembre septiembre settembre setembro września září eylül "
+    "septembra rugsėjo septembrie setembre syyskuuta rujna szeptember сентября вересня "
+    "септември σεπτεμβρίου",
+    10: "october oct oktober octobre octubre ottobre outubro października říjen ekim "
+    "října októbra spalio octombrie lokakuuta október октября жовтня октомври οκτωβρίου",
+    11: "november nov novembre noviembre novembro listopada listopad kasım "
+    "listopadu novembra lapkričio noiembrie marraskuuta ноября листопада ноември νοεμβρίου",
     12: "december dec dezember décembre decembre diciembre dicembre dezembro grudnia prosinec "
-    "aralık",
+    "aralık prosince decembra gruodžio decembrie desembre joulukuuta prosinca декабря грудня "
+    "декември δεκεμβρίου",
 }
 _MONTHS = {name: month for month, names in _MONTH_NAMES.items() for name in names.split()}
 _MONTH_ALT = "|".join(sorted((re.escape(n) for n in _MONTHS), key=len, reverse=True))
@@ -118,6 +134,11 @@ _DAY_FIRST_SEPARATED = re.compile(
 # "15/07/2014": day first in most of the world, month first in the US; read both ways
 # where only the question "does the page show this day?" is asked.
 _SLASHED = re.compile(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?![\d/])")
+# Year first: "2019年6月24日" (Chinese, Japanese), "2019년 6월 24일" (Korean), "2020. február 19."
+_CJK_DATE = re.compile(r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]")
+_YEAR_MONTH_DAY = re.compile(
+    rf"\b(?P<y>\d{{4}})\.\s+(?P<mon>{_MONTH_ALT})\s+(?P<d>\d{{1,2}})\b", re.IGNORECASE
+)
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|-|$)")
 # A path segment that is a day-first date alone: ".../meldungen/29-10-2021"
 _URL_DAY_FIRST = re.compile(
@@ -399,11 +420,16 @@ def parse_text_date(
     if _FOUR_DIGITS.search(text) is None:
         return None
     m = _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
+    if m is None and ". " in text:
+        m = _YEAR_MONTH_DAY.search(text)
     if m:
         month = _MONTHS.get(m.group("mon").lower().rstrip("."))
         if month:
             fields = {**m.groupdict(), "m": str(month)}
             return _from_match(_Fields(fields), source, m.group(0))
+    m = _CJK_DATE.search(text)
+    if m:
+        return _from_match(m, source, m.group(0))
     return None
 
 
@@ -669,7 +695,7 @@ def _displayed(doc: Document) -> FoundDate | None:
 
 def _days_in(text: str) -> Iterator[str]:
     """Every calendar day written in ``text`` (ISO days)."""
-    for pattern in (_DOTTED, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+    for pattern in (_DOTTED, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_MONTH_DAY, _CJK_DATE):
         for m in pattern.finditer(text):
             fields = m.groupdict()
             if "mon" in fields:
