@@ -301,39 +301,45 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _title_text(doc: Document) -> str:
+    """The ``<title>`` in the page's head (``find(".//title")`` would walk the body too)."""
+    head = doc.root.find("head")
+    title = head.find("title") if head is not None else None
+    return title.text_content() if title is not None else ""
+
+
 def _titles(doc: Document) -> list[str]:
     """The page's stated titles (``og:title``, ``<title>``), folded for comparison."""
-    title_el = doc.root.find(".//title")
-    texts = [*doc.meta.get("og:title", ()), title_el.text_content() if title_el is not None else ""]
+    texts = [*doc.meta.get("og:title", ()), _title_text(doc)]
     return [t for t in map(_folded, texts) if t]
 
 
-def _titled_heading(doc: Document, headings: list[Any]) -> Any | None:
-    """The first heading the page's title names: written in it, covering half of it or more.
+def _titled(heading: Any, titles: list[str]) -> bool:
+    """Whether the page's title names ``heading``: written in it, covering half of it or more.
 
-    A site's logo or a screen-reader "Navigation" often takes the first ``<h1>``
-    (and the story an ``<h2>``); the title tag names the story, not the logo.
+    A site's logo or a screen-reader "Navigation" often takes the first ``<h1>``;
+    the title tag names the story, not the logo.
     """
-    titles = _titles(doc)
-    for heading in headings:
-        text = _folded(heading.text_content())
-        if text and any(text in title and 2 * len(text) >= len(title) for title in titles):
-            return heading
-    return None
+    text = _folded(heading.text_content())
+    return any(text in title and 2 * len(text) >= len(title) for title in titles)
 
 
 def _headline(doc: Document) -> Any | None:
     """The page's headline element (found once per page).
 
-    The first ``<h1>`` (else ``<h2>``) the title names, else the first ``<h1>`` with text.
+    The first ``<h1>`` the title names, else the first ``<h1>`` with text. The walk
+    stops at the first ``<h1>`` when the title names it, as on most pages.
     """
     context = doc.context
     if not context.first_h1_found:
-        h1s = [h for h in doc.root.iter("h1") if h.text_content().strip()]
-        found = _titled_heading(doc, h1s)
-        if found is None:
-            found = h1s[0] if h1s else None
-        context.first_h1, context.first_h1_found = found, True
+        titles = _titles(doc)
+        h1s = (h for h in doc.root.iter("h1") if h.text_content().strip())
+        first = next(h1s, None)
+        titled = first
+        while titled is not None and not _titled(titled, titles):
+            titled = next(h1s, None)
+        context.first_h1 = titled if titled is not None else first
+        context.first_h1_found = True
     return context.first_h1
 
 
@@ -497,9 +503,7 @@ def _described(doc: Document) -> Iterator[FoundDate | None]:
     for name in ("description", "og:description"):
         for value in doc.meta.get(name, ()):
             yield parse_text_date(value[:_MAX_DATE_TEXT])
-    title = doc.root.find(".//title")
-    if title is not None:
-        yield parse_text_date(title.text_content()[:_MAX_DATE_TEXT])
+    yield parse_text_date(_title_text(doc)[:_MAX_DATE_TEXT])
 
 
 def _url(doc: Document) -> Iterator[FoundDate | None]:
@@ -658,17 +662,46 @@ def _texts_after(el: Any) -> Iterator[str]:
         node = node.getparent()
 
 
-# The preceding axis counts positions from the closest text; the result comes back
-# in document order.
-_TEXTS_BEFORE_XPATH = lxml.etree.XPath(
-    "preceding::text()[normalize-space()][not(parent::script or parent::style)]"
-    "[position() <= $limit]"
-)
+_HIDDEN_TEXT = frozenset({"script", "style", "noscript", "template"})
+
+
+def _reverse_texts(root: Any) -> Iterator[str]:
+    """Text pieces inside ``root`` (its tail excluded), last first; lazy and iterative."""
+    stack: list[Any] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+            continue
+        if not isinstance(item.tag, str):  # comments, processing instructions
+            continue
+        if item.text and item.tag not in _HIDDEN_TEXT:
+            stack.append(item.text)
+        for child in item:
+            stack.append(child)
+            if child.tail:
+                stack.append(child.tail)
 
 
 def _texts_before(el: Any, limit: int) -> Iterator[str]:
-    """Up to ``limit`` visible text pieces before ``el``, nearest first."""
-    yield from (str(t) for t in reversed(cast(list[Any], _TEXTS_BEFORE_XPATH(el, limit=limit))))
+    """Up to ``limit`` non-blank text pieces before ``el``, nearest first.
+
+    Walks backwards from ``el`` and stops there: the menus above a headline are
+    never read whole.
+    """
+
+    def backwards() -> Iterator[str]:
+        node = el
+        while node is not None:
+            for sibling in node.itersiblings(preceding=True):
+                if sibling.tail:
+                    yield sibling.tail
+                yield from _reverse_texts(sibling)
+            node = node.getparent()
+            if node is not None and node.text and node.tag not in _HIDDEN_TEXT:
+                yield node.text
+
+    return itertools.islice((t for t in backwards() if t.strip()), limit)
 
 
 def _short_date(pieces: Iterator[str], limit: int, month_first: bool | None) -> FoundDate | None:
