@@ -742,8 +742,8 @@ def _days_in(text: str) -> Iterator[str]:
     if "/" in text:
         for m in _SLASHED.finditer(text):
             a, b, year = m.group("a", "b", "y")
-            for day, month in ((a, b), (b, a)):
-                found = _from_match(_Fields({"d": day, "m": month, "y": year}), "text", m.group(0))
+            for d, mo in ((a, b), (b, a)):
+                found = _from_match(_Fields({"d": d, "m": mo, "y": year}), "text", m.group(0))
                 if found:
                     yield found.value
 
