@@ -1,8 +1,9 @@
 """Publication and modification dates: found in structured data first, normalized to RFC 3339.
 
 Order of trust: JSON-LD, meta tags, microdata, ``<time>`` elements, a date in the
-URL, a labelled date ("Published: ..."), the date shown below the headline,
-then htmldate's fast search (markup patterns of many CMSs, dates in headings
+URL, a labelled date ("Published: ..."), the date shown below the headline
+(else a dateline right above it; the headline is the ``<h1>`` the page title
+names), then htmldate's fast search (markup patterns of many CMSs, dates in headings
 and text), and last our own scan of the first texts of the page. What readers
 see checks the structured data: a stated publication day the page shows
 nowhere gives way to the date below the headline, and a UTC time on another
@@ -78,19 +79,35 @@ _DOTTED = re.compile(
 )
 # Month names (and common abbreviations) of the languages news sites use most.
 _MONTH_NAMES = {
-    1: "january jan januar jänner janvier enero gennaio januari janeiro stycznia leden ocak",
-    2: "february feb februar février fevrier febrero febbraio februari fevereiro lutego únor şubat",
-    3: "march mar märz maerz mars marzo maart março marca březen mart",
-    4: "april apr avril abril aprile kwietnia duben nisan",
-    5: "may mai mayo maggio mei maio maja květen mayıs",
-    6: "june jun juni juin junio giugno junho czerwca červen haziran",
-    7: "july jul juli juillet julio luglio julho lipca červenec temmuz",
-    8: "august aug août aout agosto augustus sierpnia srpen ağustos",
-    9: "september sep sept septembre septiembre settembre setembro września září eylül",
-    10: "october oct oktober octobre octubre ottobre outubro października říjen ekim",
-    11: "november nov novembre noviembre novembro listopada listopad kasım",
+    1: "january jan januar jänner janvier enero gennaio januari janeiro stycznia leden ocak "
+    "ledna januára sausio ianuarie gener tammikuuta siječnja január января січня януари "
+    "ιανουαρίου",
+    2: "february feb februar février fevrier febrero febbraio februari fevereiro lutego únor şubat "
+    "února februára vasario februarie febrer helmikuuta veljače február февраля лютого "
+    "февруари φεβρουαρίου",
+    3: "march mar märz maerz mars marzo maart março marca březen mart "
+    "března kovo martie març maaliskuuta ožujka március марта березня март μαρτίου",
+    4: "april apr avril abril aprile kwietnia duben nisan "
+    "dubna apríla balandžio aprilie huhtikuuta travnja április апреля квітня април απριλίου",
+    5: "may mai mayo maggio mei maio maja květen mayıs "
+    "května mája gegužės maig maj toukokuuta svibnja május мая травня май μαΐου",
+    6: "june jun juni juin junio giugno junho czerwca červen haziran "
+    "června júna birželio iunie juny kesäkuuta lipnja június июня червня юни ιουνίου",
+    7: "july jul juli juillet julio luglio julho lipca červenec temmuz "
+    "července júla liepos iulie juliol heinäkuuta srpnja július июля липня юли ιουλίου",
+    8: "august aug août aout agosto augustus sierpnia srpen ağustos "
+    "srpna augusta rugpjūčio agost augusti elokuuta kolovoza augusztus августа серпня август "
+    "αυγούστου",
+    9: "september sep sept septembre septiembre settembre setembro września září eylül "
+    "septembra rugsėjo septembrie setembre syyskuuta rujna szeptember сентября вересня "
+    "септември σεπτεμβρίου",
+    10: "october oct oktober octobre octubre ottobre outubro października říjen ekim "
+    "října októbra spalio octombrie lokakuuta október октября жовтня октомври οκτωβρίου",
+    11: "november nov novembre noviembre novembro listopada listopad kasım "
+    "listopadu novembra lapkričio noiembrie marraskuuta ноября листопада ноември νοεμβρίου",
     12: "december dec dezember décembre decembre diciembre dicembre dezembro grudnia prosinec "
-    "aralık",
+    "aralık prosince decembra gruodžio decembrie desembre joulukuuta prosinca декабря грудня "
+    "декември δεκεμβρίου",
 }
 _MONTHS = {name: month for month, names in _MONTH_NAMES.items() for name in names.split()}
 _MONTH_ALT = "|".join(sorted((re.escape(n) for n in _MONTHS), key=len, reverse=True))
@@ -99,7 +116,7 @@ _TIME_TAIL = (
     r"(?:\s*(?P<ampm>[ap])\.?m\.?)?(?:\s*(?P<tz>Z\b|UTC|GMT|[+-]\d{2}:?\d{2}|[A-Z]{3,4}\b))?)?"
 )
 _DAY_MONTH_YEAR = re.compile(
-    rf"\b(?P<d>\d{{1,2}})\.?\s+(?:de\s+)?(?P<mon>{_MONTH_ALT})\.?\s+(?:de\s+)?(?P<y>\d{{4}})"
+    rf"\b(?P<d>\d{{1,2}})\.?\s+(?:de\s+)?(?P<mon>{_MONTH_ALT})\.?,?\s+(?:de\s+)?(?P<y>\d{{4}})"
     + _TIME_TAIL,
     re.IGNORECASE,
 )
@@ -108,7 +125,25 @@ _MONTH_DAY_YEAR = re.compile(
     + _TIME_TAIL,
     re.IGNORECASE,
 )
+# "26 | 01 | 2022", "26-01-2022": day first with one separator used twice (never "/",
+# which the US writes month first).
+_DAY_FIRST_SEPARATED = re.compile(
+    r"(?<![\d.|-])(?P<d>[0-3]?\d)\s?(?P<sep>[|-])\s?(?P<m>[01]?\d)\s?(?P=sep)\s?(?P<y>(?:19|20)\d{2})"
+    r"(?![\d|-])"
+)
+# "15/07/2014": day first in most of the world, month first in the US; read both ways
+# where only the question "does the page show this day?" is asked.
+_SLASHED = re.compile(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?![\d/])")
+# Year first: "2019年6月24日" (Chinese, Japanese), "2019년 6월 24일" (Korean), "2020. február 19."
+_CJK_DATE = re.compile(r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]")
+_YEAR_MONTH_DAY = re.compile(
+    rf"\b(?P<y>\d{{4}})\.\s+(?P<mon>{_MONTH_ALT})\s+(?P<d>\d{{1,2}})\b", re.IGNORECASE
+)
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|-|$)")
+# A path segment that is a day-first date alone: ".../meldungen/29-10-2021"
+_URL_DAY_FIRST = re.compile(
+    r"/(?P<d>[0-3]?\d)[.-](?P<m>[01]?\d)[.-](?P<y>(?:19|20)\d{2})(?:/|\.html?|$)"
+)
 
 
 # Zone abbreviations RFC 2822 parsing leaves unresolved (hours east of UTC).
@@ -262,12 +297,49 @@ def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
         yield parse_date(el.get("datetime") or el.get("content") or el.text_content(), "microdata")
 
 
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _title_text(doc: Document) -> str:
+    """The ``<title>`` in the page's head (``find(".//title")`` would walk the body too)."""
+    head = doc.root.find("head")
+    title = head.find("title") if head is not None else None
+    return title.text_content() if title is not None else ""
+
+
+def _titles(doc: Document) -> list[str]:
+    """The page's stated titles (``og:title``, ``<title>``), folded for comparison."""
+    texts = [*doc.meta.get("og:title", ()), _title_text(doc)]
+    return [t for t in map(_folded, texts) if t]
+
+
+def _titled(heading: Any, titles: list[str]) -> bool:
+    """Whether the page's title names ``heading``: written in it, covering half of it or more.
+
+    A site's logo or a screen-reader "Navigation" often takes the first ``<h1>``;
+    the title tag names the story, not the logo.
+    """
+    text = _folded(heading.text_content())
+    return any(text in title and 2 * len(text) >= len(title) for title in titles)
+
+
 def _headline(doc: Document) -> Any | None:
-    """The page's headline element: its first ``<h1>`` with text (found once per page)."""
+    """The page's headline element (found once per page).
+
+    The first ``<h1>`` the title names, else the first ``<h1>`` with text. The walk
+    stops at the first ``<h1>`` when the title names it, as on most pages.
+    """
     context = doc.context
     if not context.first_h1_found:
-        h1 = next((h for h in doc.root.iter("h1") if h.text_content().strip()), None)
-        context.first_h1, context.first_h1_found = h1, True
+        titles = _titles(doc)
+        h1s = (h for h in doc.root.iter("h1") if h.text_content().strip())
+        first = next(h1s, None)
+        titled = first
+        while titled is not None and not _titled(titled, titles):
+            titled = next(h1s, None)
+        context.first_h1 = titled if titled is not None else first
+        context.first_h1_found = True
     return context.first_h1
 
 
@@ -303,19 +375,67 @@ _MAX_DATE_TEXT = 300  # a written date sits near the start of a short text
 _FOUR_DIGITS = re.compile(r"\d{4}")
 
 
-def parse_text_date(text: str, source: str = "text") -> FoundDate | None:
-    """A date written for readers: "28.04.2023, 18:16", "30 May 2024", "May 30, 2024"."""
+def _month_first(doc: Document) -> bool | None:
+    """How the page writes "05/03/2022": month first (US English), day first, or unknown.
+
+    Read from ``<html lang>``: English without a region says nothing (UK and US
+    sites alike declare plain "en"), any other language writes the day first.
+    """
+    lang = (doc.root.get("lang") or "").strip().lower().replace("_", "-")
+    if not lang:
+        return None
+    if lang.startswith("en"):
+        return True if lang in ("en-us", "en-ph") else (None if lang == "en" else False)
+    return False
+
+
+def _slashed_date(text: str, month_first: bool | None, source: str) -> FoundDate | None:
+    """ "15/07/2014" read as the page writes it; an unambiguous one whatever the page says."""
+    m = _SLASHED.search(text)
+    if m is None:
+        return None
+    a, b = int(m.group("a")), int(m.group("b"))
+    if a > 12 >= b:
+        month_first = False
+    elif b > 12 >= a:
+        month_first = True
+    if month_first is None:
+        return None
+    day, month = (b, a) if month_first else (a, b)
+    fields = {"d": str(day), "m": str(month), "y": m.group("y")}
+    return _from_match(_Fields(fields), source, m.group(0))
+
+
+def parse_text_date(
+    text: str, source: str = "text", month_first: bool | None = None
+) -> FoundDate | None:
+    """A date written for readers: "28.04.2023, 18:16", "30 May 2024", "May 30, 2024".
+
+    ``month_first`` says how the page writes slashed dates (see :func:`_month_first`).
+    """
     m = _DOTTED.search(text) if "." in text else None
     if m:
         return _from_match(m, source, m.group(0))
+    m = _DAY_FIRST_SEPARATED.search(text) if "|" in text or "-" in text else None
+    if m:
+        return _from_match(m, source, m.group(0))
+    if "/" in text:
+        found = _slashed_date(text, month_first, source)
+        if found:
+            return found
     if _FOUR_DIGITS.search(text) is None:
         return None
     m = _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
+    if m is None and ". " in text:
+        m = _YEAR_MONTH_DAY.search(text)
     if m:
         month = _MONTHS.get(m.group("mon").lower().rstrip("."))
         if month:
             fields = {**m.groupdict(), "m": str(month)}
             return _from_match(_Fields(fields), source, m.group(0))
+    m = _CJK_DATE.search(text)
+    if m:
+        return _from_match(m, source, m.group(0))
     return None
 
 
@@ -331,7 +451,9 @@ class _Fields:
 
 _DATE_LABEL = re.compile(
     r"^(?:datum|date|published|publié|publicado|pubblicato|gepubliceerd|veröffentlicht"
-    r"|erschienen|stand|posted|updated|aktualisiert)\b(?:\s+(?:am|on|le|el|il|op|em))?\s*:?\s*",
+    r"|erschienen|stand|posted|updated|aktualisiert|written|created|erstellt|publiziert"
+    r"|fecha|data|julkaistu|publicerad|publisert|udgivet|opublikowano|publikováno)"
+    r"\b(?:\s+(?:am|on|le|el|il|op|em|den))?\s*:?\s*",
     re.IGNORECASE,
 )
 
@@ -349,7 +471,11 @@ def _labelled(doc: Document) -> Iterator[FoundDate | None]:
             after_label = True
             continue
         if after_label or label:
-            found = parse_text_date(text[label.end() if label else 0 :][:_MAX_DATE_TEXT])
+            rest = text[label.end() if label else 0 :][:_MAX_DATE_TEXT]
+            # "Written: 2023-11-07 15:03:30": a labelled ISO day is a date too
+            found = parse_text_date(rest, month_first=_month_first(doc)) or (
+                parse_date(rest, "text") if _ISO.match(rest) else None
+            )
             if found:
                 yield found
                 return
@@ -359,20 +485,30 @@ def _labelled(doc: Document) -> Iterator[FoundDate | None]:
 def _text(doc: Document) -> Iterator[FoundDate | None]:
     """Last resort: a written date in date-like elements, then early in the page text."""
     date_like = pageindex.with_class(doc, *_DATE_CLASS_WORDS)
+    month_first = _month_first(doc)
     for el in cast(list[Any], _SHORT_ELEMENTS(doc.root, elements=date_like))[:20]:
-        yield parse_text_date(el.text_content()[:_MAX_DATE_TEXT])
+        yield parse_text_date(el.text_content()[:_MAX_DATE_TEXT], month_first=month_first)
     body = doc.root.find("body")
     if body is None:
         return
     for node in itertools.islice(visible_texts(body), _TEXT_SCAN_NODES):
-        found = parse_text_date(node[:_MAX_DATE_TEXT])
+        found = parse_text_date(node[:_MAX_DATE_TEXT], month_first=month_first)
         if found:
             yield found
             return
 
 
+def _described(doc: Document) -> Iterator[FoundDate | None]:
+    """Very last: a date in the description or title ("(Notizia del 14 Gennaio 2020)")."""
+    for name in ("description", "og:description"):
+        for value in doc.meta.get(name, ()):
+            yield parse_text_date(value[:_MAX_DATE_TEXT])
+    yield parse_text_date(_title_text(doc)[:_MAX_DATE_TEXT])
+
+
 def _url(doc: Document) -> Iterator[FoundDate | None]:
-    m = _URL_DATE.search(doc.url or "")
+    url = doc.url or ""
+    m = _URL_DATE.search(url) or _URL_DAY_FIRST.search(url.split("?")[0])
     if m:
         yield _from_match(m, "url", m.group(0))
 
@@ -509,6 +645,8 @@ def _url_local_day(doc: Document, found: FoundDate | None) -> FoundDate | None:
 # label ("Stand: 28.04.2020 18:00 Uhr"), not inside a sentence.
 _BYLINE_PIECES = 10
 _BYLINE_CHARS = 60
+# A dateline above the headline sits among its kicker, section and print links.
+_DATELINE_PIECES = 5
 
 
 def _texts_after(el: Any) -> Iterator[str]:
@@ -524,23 +662,73 @@ def _texts_after(el: Any) -> Iterator[str]:
         node = node.getparent()
 
 
-def _displayed(doc: Document) -> FoundDate | None:
-    """The date shown to readers below the headline (the first ``<h1>`` with text)."""
-    headline = _headline(doc)
-    if headline is None:
-        return None
-    pieces = (t for t in (p.strip() for p in _texts_after(headline)) if t)
-    for text in itertools.islice(pieces, _BYLINE_PIECES):
+_HIDDEN_TEXT = frozenset({"script", "style", "noscript", "template"})
+
+
+def _reverse_texts(root: Any) -> Iterator[str]:
+    """Text pieces inside ``root`` (its tail excluded), last first; lazy and iterative."""
+    stack: list[Any] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+            continue
+        if not isinstance(item.tag, str):  # comments, processing instructions
+            continue
+        if item.text and item.tag not in _HIDDEN_TEXT:
+            stack.append(item.text)
+        for child in item:
+            stack.append(child)
+            if child.tail:
+                stack.append(child.tail)
+
+
+def _texts_before(el: Any, limit: int) -> Iterator[str]:
+    """Up to ``limit`` non-blank text pieces before ``el``, nearest first.
+
+    Walks backwards from ``el`` and stops there: the menus above a headline are
+    never read whole.
+    """
+
+    def backwards() -> Iterator[str]:
+        node = el
+        while node is not None:
+            for sibling in node.itersiblings(preceding=True):
+                if sibling.tail:
+                    yield sibling.tail
+                yield from _reverse_texts(sibling)
+            node = node.getparent()
+            if node is not None and node.text and node.tag not in _HIDDEN_TEXT:
+                yield node.text
+
+    return itertools.islice((t for t in backwards() if t.strip()), limit)
+
+
+def _short_date(pieces: Iterator[str], limit: int, month_first: bool | None) -> FoundDate | None:
+    """The first short text piece among the first ``limit`` that is a date."""
+    texts = (t for t in (p.strip() for p in pieces) if t)
+    for text in itertools.islice(texts, limit):
         if len(text) <= _BYLINE_CHARS:
-            found = parse_text_date(text)
+            found = parse_text_date(text, month_first=month_first)
             if found:
                 return found
     return None
 
 
+def _displayed(doc: Document) -> FoundDate | None:
+    """The date shown to readers below the headline, else a dateline right above it."""
+    headline = _headline(doc)
+    if headline is None:
+        return None
+    month_first = _month_first(doc)
+    return _short_date(_texts_after(headline), _BYLINE_PIECES, month_first) or _short_date(
+        _texts_before(headline, _DATELINE_PIECES), _DATELINE_PIECES, month_first
+    )
+
+
 def _days_in(text: str) -> Iterator[str]:
     """Every calendar day written in ``text`` (ISO days)."""
-    for pattern in (_DOTTED, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+    for pattern in (_DOTTED, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_MONTH_DAY, _CJK_DATE):
         for m in pattern.finditer(text):
             fields = m.groupdict()
             if "mon" in fields:
@@ -551,6 +739,13 @@ def _days_in(text: str) -> Iterator[str]:
             found = _from_match(_Fields(fields), "text", m.group(0))
             if found:
                 yield found.value[:10]
+    if "/" in text:
+        for m in _SLASHED.finditer(text):
+            a, b, year = m.group("a", "b", "y")
+            for d, mo in ((a, b), (b, a)):
+                found = _from_match(_Fields({"d": d, "m": mo, "y": year}), "text", m.group(0))
+                if found:
+                    yield found.value
 
 
 def _shown_days(doc: Document, days: set[str]) -> set[str]:
@@ -577,11 +772,20 @@ def _shows_day(doc: Document, day: str) -> bool:
 def _shown_modification(
     doc: Document, published: FoundDate, modified: FoundDate | None
 ) -> FoundDate:
-    """``modified`` when the page shows its day and never ``published``'s."""
-    if modified is None or modified.value[:10] == published.value[:10]:
+    """``modified``, else a ``<time>``, when the page shows its day and never ``published``'s.
+
+    A stated publication day written nowhere on the page loses to a stated day the
+    readers see: the modification time, or the moment a ``<time>`` element of the
+    story carries (a template's ``og:`` tag may keep a draft's day).
+    """
+    day = published.value[:10]
+    others = [d for d in (modified, next(_time_elements(doc), None)) if d and d.value[:10] != day]
+    if not others:
         return published
-    days = _shown_days(doc, {published.value[:10], modified.value[:10]})
-    return modified if days == {modified.value[:10]} else published
+    days = _shown_days(doc, {day} | {d.value[:10] for d in others})
+    if day in days:
+        return published
+    return next((d for d in others if d.value[:10] in days), published)
 
 
 def _as_displayed(
@@ -606,12 +810,27 @@ def _as_displayed(
         return published
     # a generic "date" tag a day after the shown date is the page's last change
     if published.generic and shown.value[:10] < published.value[:10]:
-        return shown
+        return _shown_in_utc(shown, published)
     if _shows_day(doc, published.value[:10]):
         return published
     if modified is not None and modified.value[:10] == shown.value[:10]:
         return modified
-    return shown
+    return _shown_in_utc(shown, published)
+
+
+def _shown_in_utc(shown: FoundDate, stated: FoundDate) -> FoundDate:
+    """``shown`` as a UTC time when its clock reads the stated moment's UTC clock.
+
+    Some sites print "6 May 2022 - 2:00 a.m." for a moment stated as
+    21:00-05:00 the evening before: the page shows UTC, not the newsroom's
+    offset, which would otherwise be attached to it.
+    """
+    if not (shown.has_time and shown.offset is None and stated.has_time and stated.offset):
+        return shown
+    moment = dt.datetime.fromisoformat(stated.value.replace("Z", "+00:00")).astimezone(dt.UTC)
+    if moment.replace(tzinfo=None, second=0) != dt.datetime.fromisoformat(shown.value):
+        return shown
+    return dataclasses.replace(shown, value=_format(moment.replace(second=0)), offset=dt.UTC)
 
 
 def extract_dates(doc: Document) -> dict[str, str | None]:
@@ -629,6 +848,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: iter([_displayed(doc)]),
             _DaysOnly(lambda: _htmldate(doc)),
             lambda: _text(doc),
+            lambda: _described(doc),
         ]
     )
     published = _local_twin(doc, published)
