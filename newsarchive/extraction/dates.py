@@ -331,16 +331,16 @@ def _headline(doc: Document) -> Any | None:
     stops at the first ``<h1>`` when the title names it, as on most pages.
     """
     context = doc.context
-    if not context.first_h1_found:
+    if not context.headline_h1_found:
         titles = _titles(doc)
         h1s = (h for h in doc.root.iter("h1") if h.text_content().strip())
         first = next(h1s, None)
         titled = first
         while titled is not None and not _titled(titled, titles):
             titled = next(h1s, None)
-        context.first_h1 = titled if titled is not None else first
-        context.first_h1_found = True
-    return context.first_h1
+        context.headline_h1 = titled if titled is not None else first
+        context.headline_h1_found = True
+    return context.headline_h1
 
 
 def _other_story(el: Any, story: Any | None) -> bool:

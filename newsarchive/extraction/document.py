@@ -115,8 +115,8 @@ class PageContext:
     rule_date: str | None = None  # the publication date the rule was chosen with
     index: PageIndex | None = None  # the body walk's caption and related-link candidates
     classes: ClassIndex | None = None  # pageindex.with_class: the page's class attributes
-    first_h1_found: bool = False  # dates: the first <h1> with text was looked for ...
-    first_h1: Any = None  # ... and is this (None: the page has none)
+    headline_h1_found: bool = False  # dates: the story's <h1> was looked for ...
+    headline_h1: Any = None  # ... is this: the one the title names, else the first (None: none)
     # captions.extract_captions: (rule, container) it ran with, and what it found
     captions: tuple[Any, Any, list[dict[str, Any]]] | None = None
 
