@@ -102,7 +102,9 @@ _DATE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address starts where a run of its characters starts: tried from inside the run too,
+# "a.a.a...a" without an "@" would cost the square of its length.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|tr|jp)\b", re.I)
 # "Helen Davidson in Taipei", "Reuters in Kyiv": the place is the dateline, not the name.

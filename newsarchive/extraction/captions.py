@@ -461,9 +461,16 @@ def _small_wrapper(el: Any) -> bool:
     return (
         el is not None
         and el.tag not in ("body", "main")
-        and len(el) <= MAX_CAPTION_SCOPE_CHILDREN
+        and _few_children(el, MAX_CAPTION_SCOPE_CHILDREN)
         and len(el.text_content()) <= MAX_CAPTION_SCOPE_CHARS
     )
+
+
+def _few_children(el: Any, most: int) -> bool:
+    """``len(el) <= most`` without counting every child: lxml's ``len()`` walks them all,
+    and each caption beside an image asks it of its parent (a page of 10,000 of them
+    under one parent would ask it 10,000 times)."""
+    return next(islice(el.iterchildren(), most, None), None) is None
 
 
 def _figure_scope(caption: Any) -> Any:
