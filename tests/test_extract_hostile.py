@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import time
 
-from newsarchive.extraction import extract
+import pytest
+
+from newsarchive.extraction import captions, extract
 
 URL = "https://news.example.org/a/story.html"
 BOUND = 12  # seconds; see the module docstring
@@ -44,3 +46,29 @@ def test_caption_classed_elements_under_one_wide_parent_stay_linear() -> None:
     record, seconds = timed_extract(page(body=body))
     assert record["headline"] == "A story about the council budget"
     assert seconds < BOUND
+
+
+def test_figures_are_searched_for_microdata_captions_only_on_pages_that_have_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The search for ``itemprop="caption"`` walks a figure's whole subtree: 2,000 nested
+    figures around a wide subtree made it 2,000 walks of the page. A page holding no such
+    attribute is not searched at all; one that holds it still finds its caption."""
+    calls = []
+    search = captions._STATED_CAPTIONS
+
+    def counted(figure):  # type: ignore[no-untyped-def]
+        calls.append(figure)
+        return search(figure)
+
+    monkeypatch.setattr(captions, "_STATED_CAPTIONS", counted)
+    nested = '<figure><img src="/a.jpg">' * 2000 + "<b>x</b>" * 5_000 + "</figure>" * 2000
+    extract(page(body=nested).encode(), URL)
+    assert calls == []
+    microdata = (
+        '<figure itemscope itemtype="https://schema.org/ImageObject"><img src="/m.jpg">'
+        '<div><span itemprop="caption">The harbour at dawn</span></div></figure>'
+    )
+    record = extract(page(body=microdata).encode(), URL)
+    assert calls
+    assert any(image.get("caption") == "The harbour at dawn" for image in record["images"])

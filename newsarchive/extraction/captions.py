@@ -566,17 +566,27 @@ def _own_caption(figure: Any) -> Any:
     return None
 
 
-def _caption_element(figure: Any, marked: Any = None) -> Any:
+# Microdata captions inside a figure, the first few in document order. Each search walks
+# the figure's subtree, so it is made only on pages that hold one (``_ANY_STATED_CAPTION``):
+# 2,000 nested figures around a wide subtree would otherwise cost seconds on any page.
+_STATED_CAPTIONS = lxml.etree.XPath(
+    f"(descendant::*[@itemprop='caption'])[position() <= {MAX_FIGURE_IMAGES}]"
+)
+_ANY_STATED_CAPTION = lxml.etree.XPath("boolean(//*[@itemprop='caption'])")
+
+
+def _caption_element(figure: Any, marked: Any = None, stated: bool = True) -> Any:
     """The element holding the caption text; ``marked`` is the caption-classed element
-    that made ``figure`` a caption block (beside it sit counters, credits, buttons)."""
+    that made ``figure`` a caption block (beside it sit counters, credits, buttons);
+    ``stated`` False when the page holds no ``itemprop="caption"``."""
     if figure.tag == "figcaption":
         return figure
     found = _own_caption(figure)
     if found is not None:
         return found
-    stated = list(islice(figure.iterfind(".//*[@itemprop='caption']"), MAX_FIGURE_IMAGES))
-    if stated:  # microdata ImageObject: a visible caption before a <meta> one
-        return next((el for el in stated if el.tag != "meta"), stated[0])
+    found = cast(list[Any], _STATED_CAPTIONS(figure)) if stated else None
+    if found:  # microdata ImageObject: a visible caption before a <meta> one
+        return next((el for el in found if el.tag != "meta"), found[0])
     for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS):  # a caption sits near its image
         if (
             el is not figure
@@ -715,7 +725,12 @@ def _credit_text(el: Any) -> str | None:
 
 
 def _one_caption(
-    figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str], block: _Block | None = None
+    figure: Any,
+    rule: Any,
+    resolve: Any,
+    ld_credits: dict[str, str],
+    block: _Block | None = None,
+    stated: bool = True,
 ) -> dict | None:
     if figure.tag == "img":  # caption and credit in the image's data attributes
         text = next((figure.get(a) for a in _DATA_CAPTION if figure.get(a)), "")
@@ -728,7 +743,7 @@ def _one_caption(
     credit_els = _credit_elements(figure, rule)
     credit_texts = [t for t in map(_credit_text, credit_els) if t and len(t) <= MAX_CREDIT_CHARS]
     block = block or _Block()
-    caption_el = _caption_element(figure, block.caption)
+    caption_el = _caption_element(figure, block.caption, stated)
     text = _caption_text(caption_el, credit_els)
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
     scope = _image_scope(figure) if block.image is None else block.image
@@ -775,8 +790,9 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
     blocks: dict[Any, _Block] = {}
+    stated = bool(_ANY_STATED_CAPTION(doc.root))
     for figure in _figures(doc, rule, container, blocks):
-        caption = _one_caption(figure, rule, resolve, ld_credits, blocks.get(figure))
+        caption = _one_caption(figure, rule, resolve, ld_credits, blocks.get(figure), stated)
         if caption is None:
             continue
         key = (caption["text"], caption["credit"])
