@@ -100,3 +100,32 @@ def test_a_forum_page_of_many_posts_asks_only_for_the_first_poster() -> None:
     found = _USERNAMES(doc.root)
     assert time.perf_counter() - start < BOUND
     assert [el.text for el in found] == ["user0"]
+
+
+def test_teaser_cards_deep_in_the_page_are_counted_in_one_pass() -> None:
+    """Teaser cards are found by counting the linked titles inside each ancestor of each
+    title. 40,000 cards under 2,000 nested blocks (the parser's depth limit) made that
+    80 million counts; an ancestor already holding two titles ends the climb, so each
+    element is counted twice at most. Bound: the same cards at the top of the page, timed
+    alongside (a ratio, so the machine's load cancels out; it was 13 before)."""
+    from newsarchive.extraction.body import _teaser_cards
+    from newsarchive.extraction.document import load_document
+    from newsarchive.extraction.segments import segment_page
+
+    cards = "".join(
+        f'<div><h3><a href="/s{i}">Another story title number {i}</a></h3><p>Excerpt.</p></div>'
+        for i in range(40_000)
+    )
+
+    def timed(depth: int) -> tuple[set, float]:
+        html = f"<html><body>{'<div>' * depth}{cards}{'</div>' * depth}</body></html>"
+        doc = load_document(html.encode(), URL)
+        segments = segment_page(doc.root.find("body")).segments
+        start = time.perf_counter()
+        found = _teaser_cards(segments)
+        return found, time.perf_counter() - start
+
+    found, deep = timed(2000)
+    _, shallow = timed(1)
+    assert deep < 4 * shallow + 0.5
+    assert sum(el.tag == "h3" for el in found) == 40_000
