@@ -194,10 +194,13 @@ def _teaser_cards(segments: list[Segment]) -> set[Any]:
             title_owners.append(seg.owner)
     if len(title_owners) < TEASER_MIN_CARDS:
         return set()
-    titles: dict[Any, int] = {}
+    titles: dict[Any, int] = {}  # titles inside an ancestor, counted up to two
     for owner in title_owners:
         for el in owner.iterancestors():
-            titles[el] = titles.get(el, 0) + 1
+            count = titles.get(el, 0)
+            if count >= 2:
+                break  # and so do all its ancestors: each element is counted twice at most
+            titles[el] = count + 1
     grids: dict[Any, list[Any]] = {}
     for owner in title_owners:
         card = owner

@@ -354,24 +354,44 @@ def _caption_classed(doc: Any) -> list[Any]:
             and _CAPTION_CLASS_RE.search(el.get("class") or "")
             and not any(anc.tag == "figure" for anc in el.iterancestors())
         ]
-    return [
+    found = [
         el
         for el in found
         if el.tag not in _CONTAINER_TAGS
         and next(el.iterancestors(*_HEADING_TAGS), None) is None  # a headline's kicker
         and not _in_page_link(el)  # a teaser card's topic label
-        and not _teaser_text(el)
     ]
+    teaser_text = _teaser_text_blocks(doc.root) if found else set()
+    return [el for el in found if el not in teaser_text]
 
 
-def _teaser_text(el: Any) -> bool:
-    """A page's or a teaser card's title block, not a caption: it holds a top-level heading
-    (``<div class="hasCaption">`` around the headline) or a linked one (the other story's
-    title). A caption set as a minor heading (``<h6>`` in page builders) links nowhere."""
-    return any(
-        h.tag in ("h1", "h2") or h.find(".//a[@href]") is not None
-        for h in el.iter(*_TEASER_HEADINGS)
-    )
+def _teaser_text_blocks(root: Any) -> set[Any]:
+    """The elements that are a page's or a teaser card's title block, not a caption: they
+    hold a top-level heading (``<div class="hasCaption">`` around the headline) or a
+    linked one (the other story's title). A caption set as a minor heading (``<h6>`` in
+    page builders) links nowhere.
+
+    Marked from the links and headings up, in one pass: a climb ends at an element
+    already marked, whose ancestors are. (Searching each caption-classed block's subtree
+    cost 2,000 walks of the page for 2,000 nested blocks.)"""
+    linked: set[Any] = set()  # elements holding an <a href> below them
+    for link in root.iter("a"):
+        if link.get("href") is not None:
+            _mark_ancestors(link, linked)
+    blocks: set[Any] = set()
+    for heading in root.iter(*_TEASER_HEADINGS):
+        if (heading.tag in ("h1", "h2") or heading in linked) and heading not in blocks:
+            blocks.add(heading)
+            _mark_ancestors(heading, blocks)
+    return blocks
+
+
+def _mark_ancestors(el: Any, marked: set[Any]) -> None:
+    """Add ``el``'s ancestors to ``marked``, up to the first one already in it."""
+    for anc in el.iterancestors():
+        if anc in marked:
+            return
+        marked.add(anc)
 
 
 MAX_LINK_LEVELS = 6  # a teaser card's link wraps its label closely
@@ -461,9 +481,16 @@ def _small_wrapper(el: Any) -> bool:
     return (
         el is not None
         and el.tag not in ("body", "main")
-        and len(el) <= MAX_CAPTION_SCOPE_CHILDREN
+        and _few_children(el, MAX_CAPTION_SCOPE_CHILDREN)
         and len(el.text_content()) <= MAX_CAPTION_SCOPE_CHARS
     )
+
+
+def _few_children(el: Any, most: int) -> bool:
+    """``len(el) <= most`` without counting every child: lxml's ``len()`` walks them all,
+    and each caption beside an image asks it of its parent (a page of 10,000 of them
+    under one parent would ask it 10,000 times)."""
+    return next(islice(el.iterchildren(), most, None), None) is None
 
 
 def _figure_scope(caption: Any) -> Any:
@@ -559,17 +586,27 @@ def _own_caption(figure: Any) -> Any:
     return None
 
 
-def _caption_element(figure: Any, marked: Any = None) -> Any:
+# Microdata captions inside a figure, the first few in document order. Each search walks
+# the figure's subtree, so it is made only on pages that hold one (``_ANY_STATED_CAPTION``):
+# 2,000 nested figures around a wide subtree would otherwise cost seconds on any page.
+_STATED_CAPTIONS = lxml.etree.XPath(
+    f"(descendant::*[@itemprop='caption'])[position() <= {MAX_FIGURE_IMAGES}]"
+)
+_ANY_STATED_CAPTION = lxml.etree.XPath("boolean(//*[@itemprop='caption'])")
+
+
+def _caption_element(figure: Any, marked: Any = None, stated: bool = True) -> Any:
     """The element holding the caption text; ``marked`` is the caption-classed element
-    that made ``figure`` a caption block (beside it sit counters, credits, buttons)."""
+    that made ``figure`` a caption block (beside it sit counters, credits, buttons);
+    ``stated`` False when the page holds no ``itemprop="caption"``."""
     if figure.tag == "figcaption":
         return figure
     found = _own_caption(figure)
     if found is not None:
         return found
-    stated = list(islice(figure.iterfind(".//*[@itemprop='caption']"), MAX_FIGURE_IMAGES))
-    if stated:  # microdata ImageObject: a visible caption before a <meta> one
-        return next((el for el in stated if el.tag != "meta"), stated[0])
+    found = cast(list[Any], _STATED_CAPTIONS(figure)) if stated else None
+    if found:  # microdata ImageObject: a visible caption before a <meta> one
+        return next((el for el in found if el.tag != "meta"), found[0])
     for el in islice(figure.iter(), MAX_FIGURE_ELEMENTS):  # a caption sits near its image
         if (
             el is not figure
@@ -708,7 +745,12 @@ def _credit_text(el: Any) -> str | None:
 
 
 def _one_caption(
-    figure: Any, rule: Any, resolve: Any, ld_credits: dict[str, str], block: _Block | None = None
+    figure: Any,
+    rule: Any,
+    resolve: Any,
+    ld_credits: dict[str, str],
+    block: _Block | None = None,
+    stated: bool = True,
 ) -> dict | None:
     if figure.tag == "img":  # caption and credit in the image's data attributes
         text = next((figure.get(a) for a in _DATA_CAPTION if figure.get(a)), "")
@@ -721,7 +763,7 @@ def _one_caption(
     credit_els = _credit_elements(figure, rule)
     credit_texts = [t for t in map(_credit_text, credit_els) if t and len(t) <= MAX_CREDIT_CHARS]
     block = block or _Block()
-    caption_el = _caption_element(figure, block.caption)
+    caption_el = _caption_element(figure, block.caption, stated)
     text = _caption_text(caption_el, credit_els)
     inline_caption, inline_credit = split_credit(text.rstrip(" /|–—-"))
     scope = _image_scope(figure) if block.image is None else block.image
@@ -768,8 +810,9 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
     blocks: dict[Any, _Block] = {}
+    stated = bool(_ANY_STATED_CAPTION(doc.root))
     for figure in _figures(doc, rule, container, blocks):
-        caption = _one_caption(figure, rule, resolve, ld_credits, blocks.get(figure))
+        caption = _one_caption(figure, rule, resolve, ld_credits, blocks.get(figure), stated)
         if caption is None:
             continue
         key = (caption["text"], caption["credit"])

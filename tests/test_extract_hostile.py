@@ -1,0 +1,154 @@
+"""Hostile pages against the extraction rules: each page may only fail itself.
+
+Every byte of a page is the site's to choose, so each rule that loops over links,
+cards, captions or text must stay linear in the page. The pages here are built to hit
+one rule's worst case. Where the work can be counted it is; else a time bound states
+why it is generous: an ordinary page of the same size extracts in about a second on
+a busy machine, the quadratic forms these pages used to hit took 20 s and more, and
+the engine gives a page ``NEWSARCHIVE_EXTRACT_TIMEOUT`` (60 s) before failing it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from newsarchive.extraction import captions, extract
+
+URL = "https://news.example.org/a/story.html"
+BOUND = 12  # seconds; see the module docstring
+ARTICLE = (
+    "<article><h1>A story about the council budget</h1>"
+    + "<p>The council met again to discuss the budget in some detail today.</p>" * 5
+    + "</article>"
+)
+
+
+def page(head: str = "", body: str = "") -> str:
+    return (
+        f"<html><head><title>A story about the council budget</title>{head}</head>"
+        f"<body>{ARTICLE}{body}</body></html>"
+    )
+
+
+def timed_extract(html: str) -> tuple[dict, float]:
+    start = time.perf_counter()
+    record = extract(html.encode(), URL)
+    return record, time.perf_counter() - start
+
+
+def test_caption_classed_elements_under_one_wide_parent_stay_linear() -> None:
+    """Each caption-classed element asks whether its parent is a small wrapper around an
+    image; counting all of a parent's children for it made 60,000 captions under one
+    <div> cost 60,000 x 60,000 steps."""
+    body = "<div>" + '<b class="caption">x</b>' * 60_000 + "</div>"
+    record, seconds = timed_extract(page(body=body))
+    assert record["headline"] == "A story about the council budget"
+    assert seconds < BOUND
+
+
+def test_figures_are_searched_for_microdata_captions_only_on_pages_that_have_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The search for ``itemprop="caption"`` walks a figure's whole subtree: 2,000 nested
+    figures around a wide subtree made it 2,000 walks of the page. A page holding no such
+    attribute is not searched at all; one that holds it still finds its caption."""
+    calls = []
+    search = captions._STATED_CAPTIONS
+
+    def counted(figure):  # type: ignore[no-untyped-def]
+        calls.append(figure)
+        return search(figure)
+
+    monkeypatch.setattr(captions, "_STATED_CAPTIONS", counted)
+    nested = '<figure><img src="/a.jpg">' * 2000 + "<b>x</b>" * 5_000 + "</figure>" * 2000
+    extract(page(body=nested).encode(), URL)
+    assert calls == []
+    microdata = (
+        '<figure itemscope itemtype="https://schema.org/ImageObject"><img src="/m.jpg">'
+        '<div><span itemprop="caption">The harbour at dawn</span></div></figure>'
+    )
+    record = extract(page(body=microdata).encode(), URL)
+    assert calls
+    assert any(image.get("caption") == "The harbour at dawn" for image in record["images"])
+
+
+def test_a_long_run_of_dotted_words_in_an_author_field_stays_linear() -> None:
+    """An e-mail address is cut out of every author string; tried from each position of
+    a long "a.a.a..." run without an "@", the pattern cost the square of its length."""
+    dots = "a." * 75_000
+    head = f'<meta name="author" content="Jane Doe {dots}">'
+    record, seconds = timed_extract(page(head=head, body=f'<span class="author">{dots}</span>'))
+    assert record["headline"] == "A story about the council budget"
+    assert seconds < BOUND
+
+
+def test_a_forum_page_of_many_posts_asks_only_for_the_first_poster() -> None:
+    """The last-resort forum rule wants the first "username" element only; gathering all of
+    them through libxml2's attribute-parent step took time quadratic in the number of
+    posts (60,000 posts: 11 s for that one XPath; 100,000: 40 s)."""
+    from newsarchive.extraction.authors import _USERNAMES
+    from newsarchive.extraction.document import load_document
+
+    posts = "".join(
+        f'<div class="message"><a class="username" href="/u{i}">user{i}</a><p>post {i}</p></div>'
+        for i in range(60_000)
+    )
+    doc = load_document(f"<html><body>{posts}</body></html>".encode(), URL)
+    start = time.perf_counter()
+    found = _USERNAMES(doc.root)
+    assert time.perf_counter() - start < BOUND
+    assert [el.text for el in found] == ["user0"]
+
+
+def test_teaser_cards_deep_in_the_page_are_counted_in_one_pass() -> None:
+    """Teaser cards are found by counting the linked titles inside each ancestor of each
+    title. 40,000 cards under 2,000 nested blocks (the parser's depth limit) made that
+    80 million counts; an ancestor already holding two titles ends the climb, so each
+    element is counted twice at most. Bound: the same cards at the top of the page, timed
+    alongside (a ratio, so the machine's load cancels out; it was 13 before)."""
+    from newsarchive.extraction.body import _teaser_cards
+    from newsarchive.extraction.document import load_document
+    from newsarchive.extraction.segments import segment_page
+
+    cards = "".join(
+        f'<div><h3><a href="/s{i}">Another story title number {i}</a></h3><p>Excerpt.</p></div>'
+        for i in range(40_000)
+    )
+
+    def timed(depth: int) -> tuple[set, float]:
+        html = f"<html><body>{'<div>' * depth}{cards}{'</div>' * depth}</body></html>"
+        doc = load_document(html.encode(), URL)
+        segments = segment_page(doc.root.find("body")).segments
+        start = time.perf_counter()
+        found = _teaser_cards(segments)
+        return found, time.perf_counter() - start
+
+    found, deep = timed(2000)
+    _, shallow = timed(1)
+    assert deep < 4 * shallow + 0.5
+    assert sum(el.tag == "h3" for el in found) == 40_000
+
+
+def test_nested_caption_blocks_are_not_each_searched_for_a_heading() -> None:
+    """A caption-classed block holding a linked or top-level heading is a teaser's or the
+    page's title. Searching each block's subtree for one made 2,000 nested blocks (the
+    parser's depth limit) around 200,000 elements 2,000 walks of the page (5 s). Bound:
+    the same blocks side by side, timed alongside (a ratio; it was over 100 before)."""
+    from newsarchive.extraction.document import load_document
+
+    wide = "<b>x</b>" * 200_000
+
+    def timed(blocks: str) -> tuple[list, float]:
+        doc = load_document(f"<html><body><h1>Title</h1>{blocks}</body></html>".encode(), URL)
+        start = time.perf_counter()
+        found = captions._caption_classed(doc)
+        return found, time.perf_counter() - start
+
+    found, deep = timed('<div class="caption">' * 2000 + wide + "</div>" * 2000)
+    _, flat = timed('<div class="caption">x</div>' * 1999 + f'<div class="caption">{wide}</div>')
+    assert deep < 4 * flat + 0.5
+    assert len(found) == 2000
+    title, _ = timed('<div class="caption"><h3><a href="/other">Other story</a></h3></div>')
+    assert title == []  # a teaser card's linked title is still no caption
