@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, cast
@@ -19,6 +18,7 @@ import lxml.etree
 
 from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
+from newsarchive.extraction.sitenames import key as _key
 from newsarchive.extraction.text import clean
 
 _META_NAMES = (
@@ -156,10 +156,6 @@ _GENERIC_ACCOUNTS = frozenset({
 MAX_NAME_LENGTH = 80
 # Bylines are short; capping what the regexes see keeps hostile input linear and fast.
 MAX_RAW_LENGTH = 400
-
-
-def _key(name: str) -> str:
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", name).casefold())
 
 
 def _has_case(text: str) -> bool:

@@ -21,10 +21,10 @@ from newsarchive.extraction import rules as site_rules
 from newsarchive.extraction.bodylines import MAX_LINK_DENSITY, is_body_line
 from newsarchive.extraction.boilerplate import attr_words, never_article
 from newsarchive.extraction.cleanhtml import clean_html
-from newsarchive.extraction.headline import key as name_key
 from newsarchive.extraction.headline import site_name_keys
 from newsarchive.extraction.lede import find_lede
 from newsarchive.extraction.segments import HEADING_TAGS, Segment, segment_page
+from newsarchive.extraction.sitenames import key as name_key
 from newsarchive.extraction.text import clean
 
 log = logging.getLogger(__name__)

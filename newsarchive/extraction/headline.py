@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -19,6 +18,7 @@ import lxml.etree
 from newsarchive.extraction import sitenames, structured
 from newsarchive.extraction.boilerplate import SCREEN_READER_ONLY
 from newsarchive.extraction.document import Document
+from newsarchive.extraction.sitenames import key
 from newsarchive.extraction.text import clean, joined_text
 
 # Separators between a headline and the site name in <title> / og:title: spaced
@@ -32,7 +32,6 @@ _TITLE_SEPARATORS = re.compile(
 _KICKER_END = re.compile(r"\S\s*(?::\s*|\s[-–—|]\s+)$")
 _KICKER_SPLIT = re.compile(r"(?<=\S)(?::|\s[-–—|])\s+")
 _DATE_SEGMENT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
-_KEY_DROP = re.compile(r"[\W_]+")
 _MAX_HEADLINE = 400
 # <title> sits in <head>; the direct path avoids a scan of the whole tree (callers fall
 # back to //title for the rare page that puts it in <body>).
@@ -121,11 +120,6 @@ class Candidate:
     beside: str = ""
 
 
-def key(text: str) -> str:
-    """Comparison key: case-folded letters and digits only."""
-    return _KEY_DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
-
-
 def site_name_keys(doc: Document, publisher: str | None = None) -> set[str]:
     """Comparison keys of the site's names: publisher, og:site_name, host and its first label."""
     names = {publisher or "", doc.meta_first("og:site_name", "application-name") or ""}
@@ -149,7 +143,7 @@ class _SiteNames:
         keys |= sitenames.name_keys(publisher)
         keys |= sitenames.name_keys(doc.meta_first("og:site_name"))
         site_host = sitenames.host(doc.url)
-        keys |= sitenames.domain_keys(site_host) | {sitenames.key(site_host)} - {""}
+        keys |= sitenames.domain_keys(site_host) | {key(site_host)} - {""}
         title = page_title(doc)
         # A CMS that fills the site's name with the page's title names no site.
         self._not_names = {key(title.text_content())} if title is not None else set()
