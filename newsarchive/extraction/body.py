@@ -515,11 +515,11 @@ def _before_closing_heading(
     the body, "<div class=title>Zum Weiterlesen:</div>"), which close the article too.
     """
     total = sum(len(s.text) for s in lines)
+    extra = {id(seg) for seg in labels}
     merged = lines
     if labels:
         position = {id(seg): i for i, seg in enumerate(segments)}
         merged = sorted(lines + labels, key=lambda seg: position[id(seg)])
-        extra = {id(seg) for seg in labels}
     site_keys: set[str] | None = None
     seen = 0
     for i, seg in enumerate(merged):
@@ -528,8 +528,8 @@ def _before_closing_heading(
         ) and seen >= CLOSING_HEADING_SHARE * total:
             site_keys = site_name_keys(doc) if site_keys is None else site_keys
             if _closing_heading(seg.text, site_keys):
-                return [s for s in merged[:i] if not labels or id(s) not in extra]
-        if not labels or id(seg) not in extra:
+                return [s for s in merged[:i] if id(s) not in extra]
+        if id(seg) not in extra:
             seen += len(seg.text)
     return lines
 
