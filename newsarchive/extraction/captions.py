@@ -1,23 +1,23 @@
 """Image captions with their credits split out, and the article's images.
 
-A caption is found from the page's structure, never from one publisher's class
-names: in a site rule's caption elements; else in ``<figure>`` (its own
-``<figcaption>``, so a gallery's caption is not its first image's), a lone
-``<figcaption>``, a small ``<table>`` whose ``<caption>`` sits over one image, a
-microdata ImageObject (``itemprop="caption"``), caption-classed text in a small
-wrapper with an image or just after one (``<p><img></p><p class="caption">``),
-images carrying ``data-caption``, and small image blocks marked by a labelled
-credit line ("Foto: REUTERS/X"). Galleries, slideshows and carousels hold media,
-not page chrome; a block holding a linked or top-level heading is a teaser's or
-the page's title, not a caption. Its credit comes, in order, from elements inside
-the figure named a credit by class or itemprop (credit, copyright, source,
-photographer...; a ``<meta itemprop>`` gives its ``content``) or by a label opening
-their text, from a credit phrase inside the caption text ("Foto: dpa", "(Photo by
-X/Getty Images)", "Photo by X on Unsplash", "© AP Photo / X", "照片：新华社"), from
-the JSON-LD ImageObject of the same image (creditText, copyrightHolder), or from the
-image's own attributes. Labels and "©" are not part of the credit. The image is the
-one a reader sees: a lazy loader's address rather than its inline placeholder,
-``<amp-img>``, or the first srcset candidate.
+A caption is found from the page's structure, never from one publisher's class names: in
+a site rule's caption elements; else in ``<figure>`` (its own ``<figcaption>``, so a
+gallery's caption is not its first image's), a lone ``<figcaption>``, a small
+``<table>`` whose ``<caption>`` sits over one image, a microdata ImageObject
+(``itemprop="caption"``), caption-classed text in a small wrapper with an image or just
+after one (``<p><img></p><p class="caption">``), images carrying ``data-caption``, small
+image blocks marked by a labelled credit line ("Foto: REUTERS/X"), and carousel slides
+(the slide class of Swiper, Slick, Glide, Bootstrap, Flickity) holding one picture and a
+description. Galleries, slideshows and carousels hold media, not page chrome; a block
+holding a linked or top-level heading is a teaser's or the page's title, not a caption.
+Its credit comes, in order, from elements inside the figure named a credit by class or
+itemprop (credit, copyright, source, photographer...; a ``<meta itemprop>`` gives its
+``content``) or by a label opening their text, from a credit phrase inside the caption
+text ("Foto: dpa", "(Photo by X/Getty Images)", "Photo by X on Unsplash", "© AP Photo /
+X", "照片：新华社"), from the JSON-LD ImageObject of the same image (creditText,
+copyrightHolder), or from the image's own attributes. Labels and "©" are not part of the
+credit. The image is the one a reader sees: a lazy loader's address rather than its
+inline placeholder, ``<amp-img>``, or the first srcset candidate.
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ class _TeaserAbove(_Above):
     def _hit(self, node: Any) -> bool:
         if node in self.dropped:
             return True
-        href = node.get("href") if node.tag == "a" else None
+        href: str = (node.get("href") or "") if node.tag == "a" else ""
         return bool(href) and not _IMAGE_FILE.search(href)
 
 
@@ -246,6 +246,10 @@ class _Taken:
                 if child not in self.inside:
                     self.inside.add(child)
                     stack.append(child)
+
+    def holds(self, el: Any) -> bool:
+        """True when ``el`` is a taken block or holds one among its first elements."""
+        return any(node in self.inside for node in islice(el.iter(), MAX_FIGURE_ELEMENTS))
 
     def below(self, el: Any) -> bool:
         """True when an ancestor of ``el`` is a taken block."""
@@ -358,7 +362,66 @@ def _figures(
             chosen.add(img)
     for el in _credit_lines(doc):  # leaves: never taken themselves, never holding an image
         add_block_of(el)
+    for slide in _slides(doc, in_figure):  # a slide around a figure taken is that figure
+        if not chosen.below(slide) and not chosen.holds(slide) and wanted(slide):
+            out.append(slide)
+            chosen.add(slide)
     return out
+
+
+# A carousel's slide: the class token carousel libraries give each one (Swiper's
+# "swiper-slide", Slick's "slick-slide", Glide's "glide__slide", Bootstrap's
+# "carousel-item", Flickity's "carousel-cell").
+# Attributes first, which libxml2 runs several times faster than a predicate on every
+# element; it gathers their parents in time quadratic in their number, so only the first
+# ``MAX_SLIDE_CLASSES`` are read (a page has as many slides as it likes).
+MAX_SLIDE_CLASSES = 1000
+_SLIDE_XPATH = lxml.etree.XPath(
+    "(//@class[contains(., 'slide') or contains(., 'carousel-')])"
+    f"[position() <= {MAX_SLIDE_CLASSES}]/parent::*"
+)
+_SLIDE_CLASS = re.compile(r"(?:^|\s)(?:[\w-]*[-_])?slide(?:\s|$)|\bcarousel-(?:item|cell)\b", re.I)
+
+
+def _slides(doc: Any, in_figure: _TagAbove) -> list[Any]:
+    """Carousel slides showing one image and a caption element named by class (a
+    description, a caption): a slide of a gallery outside <figure>. A slide whose caption
+    element links elsewhere, or that holds a heading, is a teaser card; one of more than
+    ``MAX_FIGURE_ELEMENTS`` elements is a panel, not a slide (and the bound keeps nested
+    slides from each reading the page)."""
+    found = []
+    for el in cast(list[Any], _SLIDE_XPATH(doc.root)):
+        if not _SLIDE_CLASS.search(el.get("class") or "") or in_figure(el):
+            continue
+        elements = list(islice(el.iter(), MAX_FIGURE_ELEMENTS + 1))
+        if len(elements) > MAX_FIGURE_ELEMENTS or _pictures(elements) != 1:
+            continue
+        if any(node.tag in _TEASER_HEADINGS or _page_link(node) for node in elements):
+            continue  # a teaser card or a promotion: its title, its link elsewhere
+        caption = _caption_element(el, stated=False)
+        if caption is None or caption is el or _in_page_link(caption):
+            continue
+        # One word is a label or the image's file name ("harbour_view_8"), not a caption.
+        if len(_text_without(caption, set()).split()) >= MIN_CAPTION_WORDS:
+            found.append(el)
+    return found
+
+
+def _page_link(el: Any) -> bool:
+    """A link to another page: not to an anchor of this one, nor to the image file itself
+    (a lightbox)."""
+    if el.tag != "a":
+        return False
+    href = (el.get("href") or "").strip()
+    return bool(href) and not href.startswith(("#", "javascript:")) and not _IMAGE_FILE.search(href)
+
+
+def _pictures(elements: list[Any]) -> int:
+    """How many pictures a reader sees among ``elements``: a ``<picture>`` counts once
+    with its ``<img>`` (even through ``<source>`` tags left unclosed)."""
+    pictures = [el for el in elements if el.tag == "picture"]
+    inside = {node for picture in pictures for node in picture.iter()}
+    return len(pictures) + sum(el.tag in ("img", "amp-img") and el not in inside for el in elements)
 
 
 def _data_caption_images(doc: Any, in_figure: _TagAbove | None = None) -> list[Any]:
@@ -473,12 +536,7 @@ def _in_page_link(el: Any) -> bool:
     (a lightbox) or to an anchor on this page does not count."""
     for anc in islice(el.iterancestors(), MAX_LINK_LEVELS):
         if anc.tag == "a":
-            href = (anc.get("href") or "").strip()
-            return (
-                bool(href)
-                and not href.startswith(("#", "javascript:"))
-                and not (_IMAGE_FILE.search(href))
-            )
+            return _page_link(anc)
     return False
 
 
