@@ -995,6 +995,53 @@ CASES: dict[str, Case] = {
         ),
         [],
     ),
+    # --- An agency's name on a line of its own; a label left by its credit element -----
+    "agency credit in its own paragraph of the figcaption": Case(
+        page(
+            "<figure class='sc-a1b2c3'><img src='/p/ag1.jpg' alt=''><figcaption "
+            "class='sc-d4e5f6'><p class='sc-g7h8'>Commuters wait for the first ferry at the "
+            "new quay</p><p class='sc-i9j0'>AFP via Getty Images</p></figcaption></figure>"
+        ),
+        [("Commuters wait for the first ferry at the new quay", "AFP via Getty Images")],
+    ),
+    "photographer and agency on a line of their own": Case(
+        page(
+            "<figure><img src='/p/ag2.jpg' alt=''><figcaption><div>Crowds at the harbour "
+            "festival</div><div>Jane Roe/Reuters</div></figcaption></figure>"
+        ),
+        [("Crowds at the harbour festival", "Jane Roe/Reuters")],
+    ),
+    "spanish agency line through a distributor": Case(
+        page(
+            "<figure><img src='/p/ag3.jpg' alt=''><figcaption><span>Los bomberos trabajan en "
+            "el puerto</span> <span>Ministerio del Interior vía EFE</span></figcaption></figure>",
+            "es",
+        ),
+        [("Los bomberos trabajan en el puerto", "Ministerio del Interior vía EFE")],
+    ),
+    "a short second line that is no agency stays in the caption": Case(
+        page(
+            "<figure><img src='/p/ag4.jpg' alt=''><figcaption><p>The old quay.</p><p>Built in "
+            "1890</p></figcaption></figure>"
+        ),
+        [("The old quay. Built in 1890", None)],
+    ),
+    "label left before a credit element": Case(
+        page(
+            "<figure><img src='/p/lb1.jpg' alt=''><figcaption>Die Hafenmauer bei Nacht. Foto: "
+            "<span class='credit'>Max Muster</span></figcaption></figure>",
+            "de",
+        ),
+        [("Die Hafenmauer bei Nacht.", "Max Muster")],
+    ),
+    "caption that is only a label": Case(
+        page(
+            "<figure><img src='/p/lb2.jpg' alt=''><figcaption><span>Quelle:</span> "
+            "<span class='copyright'>Harbour Herald</span></figcaption></figure>",
+            "de",
+        ),
+        [(None, "Harbour Herald")],
+    ),
     "pull quote figure": Case(
         page(
             "<figure class='pullquote'><blockquote><p>We will build it within two years.</p>"

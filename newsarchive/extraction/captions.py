@@ -34,9 +34,11 @@ from newsarchive.extraction import rules as site_rules
 from newsarchive.extraction.boilerplate import CHROME, SCREEN_READER_ONLY, classify
 from newsarchive.extraction.cleanhtml import url_resolver
 from newsarchive.extraction.credits import (
+    AGENCY_CREDIT,
     CREDIT_LABEL,
     DATE_OR_DURATION,
     MAX_CREDIT_CHARS,
+    TRAILING_LABEL,
     credit_parts,
     split_credit,
 )
@@ -687,14 +689,11 @@ def _credit_strength(el: Any) -> int:
     if words and CREDIT_CLASS.search(words):
         return _NAMED
     own = (el.text or "").strip()
-    if (
-        own
-        and len(own) <= MAX_CREDIT_CHARS
-        and len(el) == 0
-        and CREDIT_LABEL.match(own)
-        and CREDIT_LABEL.sub("", own, count=1).strip()  # "<b>Credits:</b> X": a label only
-    ):
-        return _NAMED
+    if own and len(own) <= MAX_CREDIT_CHARS and len(el) == 0:
+        if CREDIT_LABEL.match(own) and CREDIT_LABEL.sub("", own, count=1).strip():
+            return _NAMED  # (but "<b>Credits:</b> X": a label only)
+        if el.tag in _CREDIT_LINE_TAGS and AGENCY_CREDIT.fullmatch(own):
+            return _NAMED  # a line of its own naming an agency: "AFP via Getty Images"
     return _BY_TAG if el.tag in _CREDIT_TAGS else 0
 
 
@@ -947,6 +946,9 @@ def _one_caption(
     for credit in credit_texts:  # a credit element inside the caption element
         if caption and caption.endswith(credit):
             caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
+    label = TRAILING_LABEL.search(caption, max(0, len(caption) - 80)) if caption else None
+    if caption and label:  # a label left behind by its credit element ("… Foto:")
+        caption = clean(caption[: label.start()]) or None
     credits = [c for c in credits if c != caption]  # an image title repeating the caption
     if caption and (DATE_OR_DURATION.fullmatch(caption) or not any(map(str.isalnum, caption))):
         caption = None  # a video teaser's "01:43 min", the "." left before a credit

@@ -28,6 +28,20 @@ _COLON = "[:：]"  # CJK captions use the full-width colon
 _UPPER = "A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω"  # capitals opening a name (Latin, Cyrillic, Greek)
 _CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]+"
 _NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}"
+# Agencies and stock libraries whose name alone is a credit, and the words that stand for a
+# picture's source without naming one ("Supplied", "Handout").
+_AGENCY_WORDS = (
+    "Supplied|Handout|Getty Images|AFP|Reuters|AP|dpa|EPA|Shutterstock|iStock|Keystone|ANP"
+    "|Belga|PA|Xinhua|Imago"
+)
+# A line that is a credit by itself: an agency, maybe through a distributor or after a
+# photographer ("AFP via Getty Images", "Jane Roe/Reuters", "UK Parliament/AFP/Getty").
+AGENCY_CREDIT = re.compile(
+    r"(?:[^/\n]{1,60}?\s+v[ií]a\s+|(?:[^/\n]{1,40}/\s*){1,3})?"
+    rf"(?:{_AGENCY_WORDS}|Getty|EFE|PA Wire|PA Images|PA Media|Alamy|Bloomberg|ANSA|Anadolu"
+    r"|picture alliance)(?:\s*/\s*[^/\n]{1,40}){0,3}",
+    re.IGNORECASE,
+)
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
 CREDIT_PHRASES = (
     re.compile(
@@ -78,10 +92,7 @@ CREDIT_PHRASES = (
     # Japanese papers: "…＝ＡＰ", "…＝ロイター".
     re.compile(r"＝(?P<credit>[Ａ-Ｚａ-ｚA-Za-z/／・ ]{1,20}|共同|ロイター|時事|AFP時事)$"),
     # "... a sentence. Supplied" / ". AFP": a bare agency word after the last sentence.
-    re.compile(
-        r"(?<=[.!?])\s+(?P<credit>Supplied|Handout|Getty Images|AFP|Reuters|AP|dpa|EPA|Shutterstock"
-        r"|iStock|Keystone|ANP|Belga|PA|Xinhua|Imago)\s*$"
-    ),
+    re.compile(rf"(?<=[.!?])\s+(?P<credit>{_AGENCY_WORDS})\s*$"),
     # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
     re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
     # "... a sentence. (Jane Roe)" and "... the caption / Jane Roe": a name of two to four
@@ -95,6 +106,12 @@ CREDIT_LABEL = re.compile(
     r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|fot\.|courtesy\s+of\b|(?:symbol|titel|archiv)?"
     rf"(?:{_LABEL_WORDS}|pictures?|photography|photographer)\s*"
     rf"(?:by\b|von\b|courtesy(?:\s+of)?\b|{_COLON}))\s*{_COLON}?\s*",
+    re.IGNORECASE,
+)
+# A credit label closing a caption with nothing after it: its credit sat in an element of
+# its own ("… gefunden. Foto: <span class=credit>dpa</span>") or was left out.
+TRAILING_LABEL = re.compile(
+    rf"(?:^|(?<=[\s(\[|/]))(?:(?:symbol|titel|archiv)?(?:{_LABEL_WORDS})\s*{_COLON}|©)\s*$",
     re.IGNORECASE,
 )
 _BARE_LABELS = frozenset({"©", "copyright", "photo", "foto", "bild", "image", "credit", "source"})
