@@ -1042,6 +1042,28 @@ CASES: dict[str, Case] = {
         ),
         [(None, "Harbour Herald")],
     ),
+    "bracketed source through an agency": Case(
+        page(
+            "<figure><img src='/p/br1.jpg' alt=''><figcaption>Un buque de la armada frente al "
+            "puerto (Ministerio de Defensa vía AP)</figcaption></figure>",
+            "es",
+        ),
+        [("Un buque de la armada frente al puerto", "Ministerio de Defensa vía AP")],
+    ),
+    "bracketed stock photo with a user name": Case(
+        page(
+            "<figure><img src='/p/br2.jpg' alt=''><figcaption>A pupil fills in an exam paper "
+            "(jdoe77/iStock)</figcaption></figure>"
+        ),
+        [("A pupil fills in an exam paper", "jdoe77/iStock")],
+    ),
+    "bracketed note naming no agency stays": Case(
+        page(
+            "<figure><img src='/p/br3.jpg' alt=''><figcaption>The old quay (built in 1890, "
+            "rebuilt via public funds)</figcaption></figure>"
+        ),
+        [("The old quay (built in 1890, rebuilt via public funds)", None)],
+    ),
     "pull quote figure": Case(
         page(
             "<figure class='pullquote'><blockquote><p>We will build it within two years.</p>"

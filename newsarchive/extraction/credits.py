@@ -34,14 +34,25 @@ _AGENCY_WORDS = (
     "Supplied|Handout|Getty Images|AFP|Reuters|AP|dpa|EPA|Shutterstock|iStock|Keystone|ANP"
     "|Belga|PA|Xinhua|Imago"
 )
+_AGENCY_NAMES = (
+    rf"(?:{_AGENCY_WORDS}|Getty|EFE|PA Wire|PA Images|PA Media|Alamy|Bloomberg|ANSA|Anadolu"
+    r"|picture alliance)"
+)
+
+
+def _agency_line(other: str) -> str:
+    """An agency, maybe after a photographer or source and through a distributor; ``other``
+    is the character class of the words around it."""
+    return (
+        rf"(?:{other}{{1,60}}?\s+v[ií]a\s+|(?:{other}{{1,40}}/\s*){{1,3}})?"
+        rf"{_AGENCY_NAMES}(?:\s*/\s*{other}{{1,40}}){{0,3}}"
+    )
+
+
 # A line that is a credit by itself: an agency, maybe through a distributor or after a
 # photographer ("AFP via Getty Images", "Jane Roe/Reuters", "UK Parliament/AFP/Getty").
-AGENCY_CREDIT = re.compile(
-    r"(?:[^/\n]{1,60}?\s+v[ií]a\s+|(?:[^/\n]{1,40}/\s*){1,3})?"
-    rf"(?:{_AGENCY_WORDS}|Getty|EFE|PA Wire|PA Images|PA Media|Alamy|Bloomberg|ANSA|Anadolu"
-    r"|picture alliance)(?:\s*/\s*[^/\n]{1,40}){0,3}",
-    re.IGNORECASE,
-)
+AGENCY_CREDIT = re.compile(_agency_line(r"[^/\n]"), re.IGNORECASE)
+_BRACKETED_AGENCY = _agency_line(r"[^()[\]/]")
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
 CREDIT_PHRASES = (
     re.compile(
@@ -73,6 +84,8 @@ CREDIT_PHRASES = (
         rf"[\(\[]\s*(?P<credit>[{_UPPER}][^()\[\]/]{{0,60}}?\s*/\s*[{_UPPER}][^()\[\]]{{0,60}}?)"
         r"\s*[\)\]]\s*$"
     ),
+    # "(Ministry of Defence via AP)", "(user123/iStock)": an agency line in brackets.
+    re.compile(rf"[\(\[]\s*(?P<credit>{_BRACKETED_AGENCY})\s*[\)\]]\s*$", re.IGNORECASE),
     # Korean "사진=연합뉴스" (photo = agency) closing the caption.
     re.compile(r"(?:^|(?<=[\s.]))사진\s*=\s*(?P<credit>\S.*)$"),
     # Polish "Fot. PAP/Jan Kowalski": the abbreviation labels the credit.
