@@ -1064,6 +1064,30 @@ CASES: dict[str, Case] = {
         ),
         [("The old quay (built in 1890, rebuilt via public funds)", None)],
     ),
+    # --- Template leftovers that are neither caption nor credit -----------------------
+    "image path in a credit attribute": Case(
+        page(
+            "<img src='/media/42/quay.jpg' data-caption='Die Hafenmauer bei Nacht' "
+            "data-copyright='/media/42/thumbnails/hafenmauer-nacht.jpg.31337.jpg' alt=''>",
+            "de",
+        ),
+        [("Die Hafenmauer bei Nacht", None)],
+    ),
+    "slideshow button with its image count": Case(
+        page(
+            "<figure class='slideshow-teaser'><img src='/p/ss.jpg' alt=''><figcaption>"
+            "Slideshow (15 images)</figcaption></figure>"
+        ),
+        [],
+    ),
+    "read-on link under a teaser image": Case(
+        page(
+            "<figure><a href='#more'><img src='/p/ro.jpg' alt=''></a><figcaption><a "
+            "href='#more'>Weiterlesen</a></figcaption></figure>",
+            "de",
+        ),
+        [],
+    ),
     "pull quote figure": Case(
         page(
             "<figure class='pullquote'><blockquote><p>We will build it within two years.</p>"

@@ -52,8 +52,18 @@ CREDIT_CLASS = re.compile(
 )
 MIN_CAPTION_WORDS = 2
 _LINK_LABEL = re.compile(
-    r"^(?:read more|more|czytaj więcej|czytaj też|lesen sie (?:auch|mehr)|mehr|lire aussi"
-    r"|leer más|leggi anche|läs mer|les mer|подробнее)\W*$",
+    r"^(?:read more|more|read on|continue reading|czytaj więcej|czytaj też|czytaj dalej"
+    r"|lesen sie (?:auch|mehr)|mehr|weiterlesen|lire aussi|lire la suite|leer más|seguir leyendo"
+    r"|leggi anche|continua a leggere|lees meer|verder lezen|läs mer|les mer|подробнее"
+    r"|читать далее)\W*$",
+    re.IGNORECASE,
+)
+# A gallery's button or count shown where a caption would be: "Slideshow (15 images)",
+# "Bildergalerie: 12 Bilder", "Galería (8 fotos)".
+_GALLERY_LABEL = re.compile(
+    r"(?:slideshow|gallery|photo gallery|galerie|bildergalerie|fotogalerie|fotostrecke|galería"
+    r"|galeria|galleria|diashow)\W*\d{1,3}\s*(?:images?|photos?|pictures?|bilder|fotos?"
+    r"|imágenes|immagini|zdjęć|zdjęcia)?\W*",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:von|by|par|por|door|av)\s+\S+.*\d{1,2}[:.]\d{2}", re.IGNORECASE)
@@ -952,7 +962,9 @@ def _one_caption(
     credits = [c for c in credits if c != caption]  # an image title repeating the caption
     if caption and (DATE_OR_DURATION.fullmatch(caption) or not any(map(str.isalnum, caption))):
         caption = None  # a video teaser's "01:43 min", the "." left before a credit
-    if caption and (_BYLINE.match(caption) or _LINK_LABEL.match(caption)):
+    if caption and (
+        _BYLINE.match(caption) or _LINK_LABEL.match(caption) or _GALLERY_LABEL.fullmatch(caption)
+    ):
         return None  # an author box with its portrait, a "read more" teaser label
     if not credits and (
         not caption or (len(caption.split()) < MIN_CAPTION_WORDS and len(caption) < 8)

@@ -127,6 +127,11 @@ TRAILING_LABEL = re.compile(
     rf"(?:^|(?<=[\s(\[|/]))(?:(?:symbol|titel|archiv)?(?:{_LABEL_WORDS})\s*{_COLON}|©)\s*$",
     re.IGNORECASE,
 )
+# An address or a file name where a CMS template put the image's path in a credit
+# attribute ("/media/123/thumbnails/harbour.jpg"): not who made the picture.
+_FILE_PATH = re.compile(
+    r"(?:https?:)?/\S*|\S+\.(?:jpe?g|png|gif|webp|avif|svg|tiff?)(?:[?#.]\S*)?", re.IGNORECASE
+)
 _BARE_LABELS = frozenset({"©", "copyright", "photo", "foto", "bild", "image", "credit", "source"})
 CREDIT_SEPARATOR = re.compile(r"\s*[|;]\s*")
 # Only a date, a time or a duration ("26.10.2025", "2:43 min"): a video teaser's
@@ -181,7 +186,12 @@ def credit_parts(credit: str | None) -> list[str]:
             if part == previous:
                 break
         part = clean(_strip_brackets(part)) or ""
-        if part and part.lower() not in _BARE_LABELS and not DATE_OR_DURATION.fullmatch(part):
+        if (
+            part
+            and part.lower() not in _BARE_LABELS
+            and not DATE_OR_DURATION.fullmatch(part)
+            and not _FILE_PATH.fullmatch(part)
+        ):
             parts.append(part)
     return parts
 
