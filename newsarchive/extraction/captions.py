@@ -331,6 +331,8 @@ def _figures(
     out: list[Any] = []
     chosen = _Taken()
     for el in doc.root.iter("figure", "figcaption", "caption", *_IMAGE_TAGS):
+        if len(out) >= MAX_CAPTIONS:  # _find_captions reads no more
+            return out
         if el.tag in _IMAGE_TAGS:  # a microdata ImageObject around the image
             el = _image_object_of(el)
             if el is None or el in chosen or chosen.below(el):
@@ -348,7 +350,7 @@ def _figures(
 
     def add_block_of(el: Any, caption: Any = None) -> None:
         """The small wrapper holding ``el`` and an image, unless already taken."""
-        if chosen.below(el) or not wanted(el):
+        if len(out) >= MAX_CAPTIONS or chosen.below(el) or not wanted(el):
             return
         scope, image = _figure_scope(el), None
         if scope in chosen:
@@ -369,12 +371,14 @@ def _figures(
     for el in _caption_classed(doc, in_figure):
         add_block_of(el, caption=el)
     for img in _data_caption_images(doc, in_figure):
-        if not chosen.below(img) and wanted(img):
+        if len(out) < MAX_CAPTIONS and not chosen.below(img) and wanted(img):
             out.append(img)
             chosen.add(img)
     for el in _credit_lines(doc):  # leaves: never taken themselves, never holding an image
         add_block_of(el)
     for slide in _slides(doc, in_figure):  # a slide around a figure taken is that figure
+        if len(out) >= MAX_CAPTIONS:
+            break
         if not chosen.below(slide) and not chosen.holds(slide) and wanted(slide):
             out.append(slide)
             chosen.add(slide)
@@ -984,6 +988,11 @@ def extract_captions(doc: Any, container: Any = None, rule: Any = None) -> list[
     return [dict(c) for c in captions]
 
 
+# Figures read for captions on one page: galleries hold tens to a few hundred; a crafted
+# page of 200,000 would spend most of a minute on them (about 0.1-0.3 ms each).
+MAX_CAPTIONS = 2000
+
+
 def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str, Any]]:
     resolve = url_resolver(doc)
     ld_credits = _ld_credits(doc)
@@ -991,7 +1000,7 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     seen: set[tuple[str | None, str | None]] = set()
     blocks: dict[Any, _Block] = {}
     stated = bool(_ANY_STATED_CAPTION(doc.root))
-    for figure in _figures(doc, rule, container, blocks):
+    for figure in islice(_figures(doc, rule, container, blocks), MAX_CAPTIONS):
         caption = _one_caption(figure, rule, resolve, ld_credits, blocks.get(figure), stated)
         if caption is None:
             continue
@@ -1006,6 +1015,11 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
 
 
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
+
+
+# Images listed for one page: an article shows tens, a gallery a few hundred; a crafted
+# page of 200,000 would make a record of that many (and a minute's work downstream).
+MAX_IMAGES = 2000
 
 
 def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
@@ -1024,19 +1038,27 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
     in_chrome = _ChromeAbove()
     in_teaser = _TeaserAbove(dropped)
     for img in scope.iter("img"):
+        if len(alts) > MAX_IMAGES:  # the list keeps the first MAX_IMAGES addresses
+            break
         url = resolve(_img_src(img))
         if url and not in_chrome(img) and not in_teaser(img):
             urls.append(url)
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
-    for img in doc.root.iter("img") if captions else ():  # (no URL resolved in vain)
+    missing = set(captions) - alts.keys()  # captioned images outside the scope: their alt
+    for img in doc.root.iter("img") if missing else ():  # (no URL resolved in vain)
         url = resolve(_img_src(img))
-        if url is not None and url in captions:
-            alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
+        if url is not None and url in missing:
+            alts[url] = clean(fragment_text(img.get("alt") or ""))
+            missing.discard(url)
+            if not missing:
+                break
     if cover_url:
         urls.insert(0, cover_url)
     for url in urls:
         if url in seen:
             continue
+        if len(out) >= MAX_IMAGES:
+            break
         seen.add(url)
         caption = captions.get(url, {})
         out.append(
