@@ -917,6 +917,177 @@ CASES: dict[str, Case] = {
         ),
         [("The old fishing district at dusk.", None)],
     ),
+    # --- Carousel libraries: a slide holds one picture and a description ----------
+    "swiper slides with descriptions above the article": Case(
+        page(
+            "",
+            before="<div class='swiper gallery-top'><div class='swiper-wrapper'>"
+            "<div class='swiper-slide'><picture><source srcset='/p/sw1.webp' type='image/webp'>"
+            "<img src='/p/sw1.jpg' alt='Harbour'></picture><div class='swiper-info'>"
+            "<span class='swiper-counter'>1 / 2</span><p class='slide-description'>Boats in "
+            "the winter harbour. (Photo: Jane Roe)</p></div></div>"
+            "<div class='swiper-slide'><img src='/p/sw2.jpg' alt='Quay'><div class='swiper-info'>"
+            "<span class='swiper-counter'>2 / 2</span><p class='slide-description'>The new quay"
+            " under construction. (Photo: John Doe)</p></div></div></div>"
+            "<button class='swiper-button-next'>Next</button></div>",
+        ),
+        [
+            ("Boats in the winter harbour.", "Jane Roe"),
+            ("The new quay under construction.", "John Doe"),
+        ],
+    ),
+    "slick slides inside the article": Case(
+        page(
+            "<div class='slick-slider'><div class='slick-list'><div class='slick-track'>"
+            "<div class='slick-slide slick-current' data-slick-index='0'><img "
+            "src='/p/sl1.jpg' alt=''><p class='image-desc'>Der neue Kai im Morgenlicht. "
+            "Foto: Max Muster</p></div><div class='slick-slide' data-slick-index='1'><img "
+            "src='/p/sl2.jpg' alt=''><p class='image-desc'>Fischer am alten Hafen. Foto: "
+            "Erika Muster</p></div></div></div></div>",
+            "de",
+        ),
+        [
+            ("Der neue Kai im Morgenlicht.", "Max Muster"),
+            ("Fischer am alten Hafen.", "Erika Muster"),
+        ],
+    ),
+    "glide slide with an agency credit": Case(
+        page(
+            "<div class='glide'><div class='glide__track' data-glide-el='track'>"
+            "<ul class='glide__slides'><li class='glide__slide'><img src='/p/gl1.jpg' alt=''>"
+            "<div class='glide__description'>Harbour workers unload the first ship, Monday, "
+            "May 4, 2026. (AP Photo/Jane Roe)</div></li></ul></div></div>"
+        ),
+        [("Harbour workers unload the first ship, Monday, May 4, 2026.", "AP Photo/Jane Roe")],
+    ),
+    "carousel of teaser slides is no caption": Case(
+        page(
+            "<div class='swiper related'><div class='swiper-wrapper'><div class='swiper-slide'>"
+            "<a href='/2026/05/other-story'><img src='/p/t1.jpg' alt=''></a><p "
+            "class='teaser-description'><a href='/2026/05/other-story'>Another story about "
+            "the port and its workers</a></p></div><div class='swiper-slide'><img "
+            "src='/p/t2.jpg' alt=''><h3>The ferry timetable changes</h3><p class='description'>"
+            "What travellers need to know this summer.</p></div></div></div>"
+        ),
+        [],
+    ),
+    "slide of several pictures is a row of cards": Case(
+        page(
+            "<div class='carousel'><div class='carousel-item'><img src='/p/r1.jpg' alt=''>"
+            "<img src='/p/r2.jpg' alt=''><img src='/p/r3.jpg' alt=''><p class='desc'>Three "
+            "partner hotels near the harbour.</p></div></div>"
+        ),
+        [],
+    ),
+    "slide around a figure is that figure": Case(
+        page(
+            "<div class='swiper'><div class='swiper-wrapper'><div class='swiper-slide'>"
+            "<figure><img src='/p/sf1.jpg' alt=''><span class='image-credit'>Jane Roe</span>"
+            "<figcaption>The quay at dusk.</figcaption></figure></div></div></div>"
+        ),
+        [("The quay at dusk.", "Jane Roe")],
+    ),
+    "slideshow titled with file names": Case(
+        page(
+            "<div class='slideshow_container'><div class='slideshow_slide slideshow_slide_image'>"
+            "<img src='/p/harbour_walk_2.jpg' alt=''><div class='slideshow_description_box'>"
+            "<div class='slideshow_title'>harbour_walk_2</div></div></div></div>"
+        ),
+        [],
+    ),
+    # --- An agency's name on a line of its own; a label left by its credit element -----
+    "agency credit in its own paragraph of the figcaption": Case(
+        page(
+            "<figure class='sc-a1b2c3'><img src='/p/ag1.jpg' alt=''><figcaption "
+            "class='sc-d4e5f6'><p class='sc-g7h8'>Commuters wait for the first ferry at the "
+            "new quay</p><p class='sc-i9j0'>AFP via Getty Images</p></figcaption></figure>"
+        ),
+        [("Commuters wait for the first ferry at the new quay", "AFP via Getty Images")],
+    ),
+    "photographer and agency on a line of their own": Case(
+        page(
+            "<figure><img src='/p/ag2.jpg' alt=''><figcaption><div>Crowds at the harbour "
+            "festival</div><div>Jane Roe/Reuters</div></figcaption></figure>"
+        ),
+        [("Crowds at the harbour festival", "Jane Roe/Reuters")],
+    ),
+    "spanish agency line through a distributor": Case(
+        page(
+            "<figure><img src='/p/ag3.jpg' alt=''><figcaption><span>Los bomberos trabajan en "
+            "el puerto</span> <span>Ministerio del Interior vía EFE</span></figcaption></figure>",
+            "es",
+        ),
+        [("Los bomberos trabajan en el puerto", "Ministerio del Interior vía EFE")],
+    ),
+    "a short second line that is no agency stays in the caption": Case(
+        page(
+            "<figure><img src='/p/ag4.jpg' alt=''><figcaption><p>The old quay.</p><p>Built in "
+            "1890</p></figcaption></figure>"
+        ),
+        [("The old quay. Built in 1890", None)],
+    ),
+    "label left before a credit element": Case(
+        page(
+            "<figure><img src='/p/lb1.jpg' alt=''><figcaption>Die Hafenmauer bei Nacht. Foto: "
+            "<span class='credit'>Max Muster</span></figcaption></figure>",
+            "de",
+        ),
+        [("Die Hafenmauer bei Nacht.", "Max Muster")],
+    ),
+    "caption that is only a label": Case(
+        page(
+            "<figure><img src='/p/lb2.jpg' alt=''><figcaption><span>Quelle:</span> "
+            "<span class='copyright'>Harbour Herald</span></figcaption></figure>",
+            "de",
+        ),
+        [(None, "Harbour Herald")],
+    ),
+    "bracketed source through an agency": Case(
+        page(
+            "<figure><img src='/p/br1.jpg' alt=''><figcaption>Un buque de la armada frente al "
+            "puerto (Ministerio de Defensa vía AP)</figcaption></figure>",
+            "es",
+        ),
+        [("Un buque de la armada frente al puerto", "Ministerio de Defensa vía AP")],
+    ),
+    "bracketed stock photo with a user name": Case(
+        page(
+            "<figure><img src='/p/br2.jpg' alt=''><figcaption>A pupil fills in an exam paper "
+            "(jdoe77/iStock)</figcaption></figure>"
+        ),
+        [("A pupil fills in an exam paper", "jdoe77/iStock")],
+    ),
+    "bracketed note naming no agency stays": Case(
+        page(
+            "<figure><img src='/p/br3.jpg' alt=''><figcaption>The old quay (built in 1890, "
+            "rebuilt via public funds)</figcaption></figure>"
+        ),
+        [("The old quay (built in 1890, rebuilt via public funds)", None)],
+    ),
+    # --- Template leftovers that are neither caption nor credit -----------------------
+    "image path in a credit attribute": Case(
+        page(
+            "<img src='/media/42/quay.jpg' data-caption='Die Hafenmauer bei Nacht' "
+            "data-copyright='/media/42/thumbnails/hafenmauer-nacht.jpg.31337.jpg' alt=''>",
+            "de",
+        ),
+        [("Die Hafenmauer bei Nacht", None)],
+    ),
+    "slideshow button with its image count": Case(
+        page(
+            "<figure class='slideshow-teaser'><img src='/p/ss.jpg' alt=''><figcaption>"
+            "Slideshow (15 images)</figcaption></figure>"
+        ),
+        [],
+    ),
+    "read-on link under a teaser image": Case(
+        page(
+            "<figure><a href='#more'><img src='/p/ro.jpg' alt=''></a><figcaption><a "
+            "href='#more'>Weiterlesen</a></figcaption></figure>",
+            "de",
+        ),
+        [],
+    ),
     "pull quote figure": Case(
         page(
             "<figure class='pullquote'><blockquote><p>We will build it within two years.</p>"

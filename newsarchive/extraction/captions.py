@@ -1,23 +1,23 @@
 """Image captions with their credits split out, and the article's images.
 
-A caption is found from the page's structure, never from one publisher's class
-names: in a site rule's caption elements; else in ``<figure>`` (its own
-``<figcaption>``, so a gallery's caption is not its first image's), a lone
-``<figcaption>``, a small ``<table>`` whose ``<caption>`` sits over one image, a
-microdata ImageObject (``itemprop="caption"``), caption-classed text in a small
-wrapper with an image or just after one (``<p><img></p><p class="caption">``),
-images carrying ``data-caption``, and small image blocks marked by a labelled
-credit line ("Foto: REUTERS/X"). Galleries, slideshows and carousels hold media,
-not page chrome; a block holding a linked or top-level heading is a teaser's or
-the page's title, not a caption. Its credit comes, in order, from elements inside
-the figure named a credit by class or itemprop (credit, copyright, source,
-photographer...; a ``<meta itemprop>`` gives its ``content``) or by a label opening
-their text, from a credit phrase inside the caption text ("Foto: dpa", "(Photo by
-X/Getty Images)", "Photo by X on Unsplash", "© AP Photo / X", "照片：新华社"), from
-the JSON-LD ImageObject of the same image (creditText, copyrightHolder), or from the
-image's own attributes. Labels and "©" are not part of the credit. The image is the
-one a reader sees: a lazy loader's address rather than its inline placeholder,
-``<amp-img>``, or the first srcset candidate.
+A caption is found from the page's structure, never from one publisher's class names: in
+a site rule's caption elements; else in ``<figure>`` (its own ``<figcaption>``, so a
+gallery's caption is not its first image's), a lone ``<figcaption>``, a small
+``<table>`` whose ``<caption>`` sits over one image, a microdata ImageObject
+(``itemprop="caption"``), caption-classed text in a small wrapper with an image or just
+after one (``<p><img></p><p class="caption">``), images carrying ``data-caption``, small
+image blocks marked by a labelled credit line ("Foto: REUTERS/X"), and carousel slides
+(the slide class of Swiper, Slick, Glide, Bootstrap, Flickity) holding one picture and a
+description. Galleries, slideshows and carousels hold media, not page chrome; a block
+holding a linked or top-level heading is a teaser's or the page's title, not a caption.
+Its credit comes, in order, from elements inside the figure named a credit by class or
+itemprop (credit, copyright, source, photographer...; a ``<meta itemprop>`` gives its
+``content``) or by a label opening their text, from a credit phrase inside the caption
+text ("Foto: dpa", "(Photo by X/Getty Images)", "Photo by X on Unsplash", "© AP Photo /
+X", "照片：新华社"), from the JSON-LD ImageObject of the same image (creditText,
+copyrightHolder), or from the image's own attributes. Labels and "©" are not part of the
+credit. The image is the one a reader sees: a lazy loader's address rather than its
+inline placeholder, ``<amp-img>``, or the first srcset candidate.
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ from newsarchive.extraction import rules as site_rules
 from newsarchive.extraction.boilerplate import CHROME, SCREEN_READER_ONLY, classify
 from newsarchive.extraction.cleanhtml import url_resolver
 from newsarchive.extraction.credits import (
+    AGENCY_CREDIT,
     CREDIT_LABEL,
     DATE_OR_DURATION,
     MAX_CREDIT_CHARS,
+    TRAILING_LABEL,
     credit_parts,
     split_credit,
 )
@@ -50,8 +52,18 @@ CREDIT_CLASS = re.compile(
 )
 MIN_CAPTION_WORDS = 2
 _LINK_LABEL = re.compile(
-    r"^(?:read more|more|czytaj więcej|czytaj też|lesen sie (?:auch|mehr)|mehr|lire aussi"
-    r"|leer más|leggi anche|läs mer|les mer|подробнее)\W*$",
+    r"^(?:read more|more|read on|continue reading|czytaj więcej|czytaj też|czytaj dalej"
+    r"|lesen sie (?:auch|mehr)|mehr|weiterlesen|lire aussi|lire la suite|leer más|seguir leyendo"
+    r"|leggi anche|continua a leggere|lees meer|verder lezen|läs mer|les mer|подробнее"
+    r"|читать далее)\W*$",
+    re.IGNORECASE,
+)
+# A gallery's button or count shown where a caption would be: "Slideshow (15 images)",
+# "Bildergalerie: 12 Bilder", "Galería (8 fotos)".
+_GALLERY_LABEL = re.compile(
+    r"(?:slideshow|gallery|photo gallery|galerie|bildergalerie|fotogalerie|fotostrecke|galería"
+    r"|galeria|galleria|diashow)\W*\d{1,3}\s*(?:images?|photos?|pictures?|bilder|fotos?"
+    r"|imágenes|immagini|zdjęć|zdjęcia)?\W*",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:von|by|par|por|door|av)\s+\S+.*\d{1,2}[:.]\d{2}", re.IGNORECASE)
@@ -148,24 +160,18 @@ _MEDIA_WORDS = re.compile(
 )
 
 
-class _ChromeAbove:
-    """Whether an element sits inside navigation, teaser lists or other chrome.
+class _Above:
+    """Whether any ancestor of an element passes ``_hit``, memoized per ancestor.
 
-    An ancestor counts when it is chrome (media wrappers do not count, nor do the
-    ``wrappers`` around the article container, which the body found to be content).
-    Answers are memoized per ancestor, so asking for every element of a deep page is one
-    walk up per node, not one per element and level.
-    """
+    Asking for every element of a deep page is one walk up per node, not one per element
+    and level (the parser nests up to 2,047 levels: 20,000 images at the bottom of such a
+    page would otherwise cost 40 million steps)."""
 
-    def __init__(self, wrappers: set[Any] | frozenset[Any] = frozenset()) -> None:
-        self.wrappers = wrappers
-        self.memo: dict[Any, bool] = {}  # node -> node or one of its ancestors is chrome
+    def __init__(self) -> None:
+        self.memo: dict[Any, bool] = {}  # node -> node or one of its ancestors hits
 
-    def _chrome(self, node: Any) -> bool:
-        if node in self.wrappers or node.tag in ("header", "aside") or classify(node) != CHROME:
-            return False
-        words = " ".join(filter(None, (node.get("class"), node.get("id"))))
-        return not _MEDIA_WORDS.search(words.lower())
+    def _hit(self, node: Any) -> bool:
+        raise NotImplementedError
 
     def __call__(self, el: Any) -> bool:
         chain: list[Any] = []
@@ -177,13 +183,90 @@ class _ChromeAbove:
                 answer = known
                 break
             chain.append(node)
-            if self._chrome(node):
+            if self._hit(node):
                 answer = True
                 break
             node = node.getparent()
         for seen in chain:  # every node below the one that decided shares its answer
             self.memo[seen] = answer
         return answer
+
+
+class _ChromeAbove(_Above):
+    """Whether an element sits inside navigation, teaser lists or other chrome.
+
+    An ancestor counts when it is chrome (media wrappers do not count, nor do the
+    ``wrappers`` around the article container, which the body found to be content)."""
+
+    def __init__(self, wrappers: set[Any] | frozenset[Any] = frozenset()) -> None:
+        super().__init__()
+        self.wrappers = wrappers
+
+    def _hit(self, node: Any) -> bool:
+        if node in self.wrappers or node.tag in ("header", "aside") or classify(node) != CHROME:
+            return False
+        words = " ".join(filter(None, (node.get("class"), node.get("id"))))
+        return not _MEDIA_WORDS.search(words.lower())
+
+
+class _TagAbove(_Above):
+    """Whether an element sits inside one of ``tags`` (a <figure>, a heading)."""
+
+    def __init__(self, *tags: str) -> None:
+        super().__init__()
+        self.tags = frozenset(tags)
+
+    def _hit(self, node: Any) -> bool:
+        return node.tag in self.tags
+
+
+class _TeaserAbove(_Above):
+    """Whether an image belongs to a teaser: inside a block the rule drops, or inside a
+    link to another page (a link to the image file itself is a lightbox)."""
+
+    def __init__(self, dropped: set[Any]) -> None:
+        super().__init__()
+        self.dropped = dropped
+
+    def _hit(self, node: Any) -> bool:
+        if node in self.dropped:
+            return True
+        href: str = (node.get("href") or "") if node.tag == "a" else ""
+        return bool(href) and not _IMAGE_FILE.search(href)
+
+
+class _Taken:
+    """The blocks taken as figures, and every element inside one: whether an element
+    sits in a taken block is one set lookup (its parent's), not a walk of its ancestors.
+    Each element is marked once; a block's walk skips the subtrees marked before it."""
+
+    def __init__(self) -> None:
+        self.blocks: set[Any] = set()
+        self.inside: set[Any] = set()  # taken blocks and their descendants
+
+    def __contains__(self, el: Any) -> bool:
+        return el in self.blocks
+
+    def add(self, block: Any) -> None:
+        self.blocks.add(block)
+        if block in self.inside:
+            return
+        self.inside.add(block)
+        stack = [block]
+        while stack:
+            for child in stack.pop():
+                if child not in self.inside:
+                    self.inside.add(child)
+                    stack.append(child)
+
+    def holds(self, el: Any) -> bool:
+        """True when ``el`` is a taken block or holds one among its first elements."""
+        return any(node in self.inside for node in islice(el.iter(), MAX_FIGURE_ELEMENTS))
+
+    def below(self, el: Any) -> bool:
+        """True when an ancestor of ``el`` is a taken block."""
+        parent = el.getparent()
+        return parent is not None and parent in self.inside
 
 
 # Caption classes: the page index's keywords are the one list (its walk notes them).
@@ -231,26 +314,30 @@ def _figures(
             return found
     wrappers = set(container.iterancestors()) if container is not None else set()
     in_chrome = _ChromeAbove(wrappers)
+    place = _Place(container, wrappers) if container is not None else None
+    in_figure = _TagAbove("figure")
 
     def wanted(el: Any) -> bool:
         """Inside the article, or outside chrome and before its end (after it come teasers)."""
         if _invisible(el):
             return False
-        if container is None:
+        if place is None:
             return not in_chrome(el)
-        place = _place(el, container, wrappers)
-        if place == 0:
+        where = place(el)
+        if where == 0:
             return True
-        return place < 0 and not in_chrome(el)
+        return where < 0 and not in_chrome(el)
 
     out: list[Any] = []
-    chosen: set[Any] = set()
+    chosen = _Taken()
     for el in doc.root.iter("figure", "figcaption", "caption", *_IMAGE_TAGS):
+        if len(out) >= MAX_CAPTIONS:  # _find_captions reads no more
+            return out
         if el.tag in _IMAGE_TAGS:  # a microdata ImageObject around the image
             el = _image_object_of(el)
-            if el is None or el in chosen or any(a in chosen for a in el.iterancestors()):
+            if el is None or el in chosen or chosen.below(el):
                 continue
-        elif (el.tag == "figcaption" and next(el.iterancestors("figure"), None) is not None) or (
+        elif (el.tag == "figcaption" and in_figure(el)) or (
             el.tag == "caption" and not _image_table(el.getparent())
         ):
             continue
@@ -263,7 +350,7 @@ def _figures(
 
     def add_block_of(el: Any, caption: Any = None) -> None:
         """The small wrapper holding ``el`` and an image, unless already taken."""
-        if any(anc in chosen for anc in el.iterancestors()) or not wanted(el):
+        if len(out) >= MAX_CAPTIONS or chosen.below(el) or not wanted(el):
             return
         scope, image = _figure_scope(el), None
         if scope in chosen:
@@ -281,27 +368,88 @@ def _figures(
         chosen.add(scope)
         blocks[scope] = _Block(caption, image)
 
-    for el in _caption_classed(doc):
+    for el in _caption_classed(doc, in_figure):
         add_block_of(el, caption=el)
-    for img in _data_caption_images(doc):
-        if not any(anc in chosen for anc in img.iterancestors()) and wanted(img):
+    for img in _data_caption_images(doc, in_figure):
+        if len(out) < MAX_CAPTIONS and not chosen.below(img) and wanted(img):
             out.append(img)
             chosen.add(img)
     for el in _credit_lines(doc):  # leaves: never taken themselves, never holding an image
         add_block_of(el)
+    for slide in _slides(doc, in_figure):  # a slide around a figure taken is that figure
+        if len(out) >= MAX_CAPTIONS:
+            break
+        if not chosen.below(slide) and not chosen.holds(slide) and wanted(slide):
+            out.append(slide)
+            chosen.add(slide)
     return out
 
 
-def _data_caption_images(doc: Any) -> list[Any]:
+# A carousel's slide: the class token carousel libraries give each one (Swiper's
+# "swiper-slide", Slick's "slick-slide", Glide's "glide__slide", Bootstrap's
+# "carousel-item", Flickity's "carousel-cell").
+# Attributes first, which libxml2 runs several times faster than a predicate on every
+# element; it gathers their parents in time quadratic in their number, so only the first
+# ``MAX_SLIDE_CLASSES`` are read (a page has as many slides as it likes).
+MAX_SLIDE_CLASSES = 1000
+_SLIDE_XPATH = lxml.etree.XPath(
+    "(//@class[contains(., 'slide') or contains(., 'carousel-')])"
+    f"[position() <= {MAX_SLIDE_CLASSES}]/parent::*"
+)
+_SLIDE_CLASS = re.compile(r"(?:^|\s)(?:[\w-]*[-_])?slide(?:\s|$)|\bcarousel-(?:item|cell)\b", re.I)
+
+
+def _slides(doc: Any, in_figure: _TagAbove) -> list[Any]:
+    """Carousel slides showing one image and a caption element named by class (a
+    description, a caption): a slide of a gallery outside <figure>. A slide whose caption
+    element links elsewhere, or that holds a heading, is a teaser card; one of more than
+    ``MAX_FIGURE_ELEMENTS`` elements is a panel, not a slide (and the bound keeps nested
+    slides from each reading the page)."""
+    found = []
+    for el in cast(list[Any], _SLIDE_XPATH(doc.root)):
+        if not _SLIDE_CLASS.search(el.get("class") or "") or in_figure(el):
+            continue
+        elements = list(islice(el.iter(), MAX_FIGURE_ELEMENTS + 1))
+        if len(elements) > MAX_FIGURE_ELEMENTS or _pictures(elements) != 1:
+            continue
+        if any(node.tag in _TEASER_HEADINGS or _page_link(node) for node in elements):
+            continue  # a teaser card or a promotion: its title, its link elsewhere
+        caption = _caption_element(el, stated=False)
+        if caption is None or caption is el or _in_page_link(caption):
+            continue
+        # One word is a label or the image's file name ("harbour_view_8"), not a caption.
+        if len(_text_without(caption, set()).split()) >= MIN_CAPTION_WORDS:
+            found.append(el)
+    return found
+
+
+def _page_link(el: Any) -> bool:
+    """A link to another page: not to an anchor of this one, nor to the image file itself
+    (a lightbox)."""
+    if el.tag != "a":
+        return False
+    href = (el.get("href") or "").strip()
+    return bool(href) and not href.startswith(("#", "javascript:")) and not _IMAGE_FILE.search(href)
+
+
+def _pictures(elements: list[Any]) -> int:
+    """How many pictures a reader sees among ``elements``: a ``<picture>`` counts once
+    with its ``<img>`` (even through ``<source>`` tags left unclosed)."""
+    pictures = [el for el in elements if el.tag == "picture"]
+    inside = {node for picture in pictures for node in picture.iter()}
+    return len(pictures) + sum(el.tag in ("img", "amp-img") and el not in inside for el in elements)
+
+
+def _data_caption_images(doc: Any, in_figure: _TagAbove | None = None) -> list[Any]:
     """Images outside <figure> with a caption or credit in data attributes, in page order.
 
     A walk over the page's <img> elements (filtered in C) costs less than an XPath
     that tests their attributes."""
+    in_figure = in_figure or _TagAbove("figure")
     return [
         img
         for img in doc.root.iter("img")
-        if any(img.get(name) is not None for name in _DATA_CAPTION_ATTRS)
-        and next(img.iterancestors("figure"), None) is None
+        if any(img.get(name) is not None for name in _DATA_CAPTION_ATTRS) and not in_figure(img)
     ]
 
 
@@ -341,8 +489,10 @@ _HEADING_TAGS = ("h1", "h2", "h3")
 _TEASER_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def _caption_classed(doc: Any) -> list[Any]:
+def _caption_classed(doc: Any, in_figure: _TagAbove | None = None) -> list[Any]:
     """Caption-classed elements outside <figure>: from the body walk's index when it has one."""
+    in_figure = in_figure or _TagAbove("figure")
+    in_heading = _TagAbove(*_HEADING_TAGS)
     index = pageindex.lookup(doc)
     if index is None:
         found = cast(list[Any], _CAPTION_CLASS_XPATH(doc.root))
@@ -352,13 +502,13 @@ def _caption_classed(doc: Any) -> list[Any]:
             for el in index.captions
             if el.tag not in _NOT_CAPTION_TAGS
             and _CAPTION_CLASS_RE.search(el.get("class") or "")
-            and not any(anc.tag == "figure" for anc in el.iterancestors())
+            and not in_figure(el)
         ]
     found = [
         el
         for el in found
         if el.tag not in _CONTAINER_TAGS
-        and next(el.iterancestors(*_HEADING_TAGS), None) is None  # a headline's kicker
+        and not in_heading(el)  # a headline's kicker
         and not _in_page_link(el)  # a teaser card's topic label
     ]
     teaser_text = _teaser_text_blocks(doc.root) if found else set()
@@ -402,29 +552,61 @@ def _in_page_link(el: Any) -> bool:
     (a lightbox) or to an anchor on this page does not count."""
     for anc in islice(el.iterancestors(), MAX_LINK_LEVELS):
         if anc.tag == "a":
-            href = (anc.get("href") or "").strip()
-            return (
-                bool(href)
-                and not href.startswith(("#", "javascript:"))
-                and not (_IMAGE_FILE.search(href))
-            )
+            return _page_link(anc)
     return False
 
 
-def _place(el: Any, container: Any, wrappers: set[Any]) -> int:
-    """-1 before the container in document order, 0 inside it, 1 after it (ancestor walk)."""
-    child = el
-    for anc in (el, *el.iterancestors()):
-        if anc is container:
-            return 0
-        if anc in wrappers:  # the common ancestor: compare the two branches under it
-            if child is anc:  # el wraps the container: it comes first
-                return -1
-            chain = (container, *container.iterancestors())
-            branch = next(a for a in chain if a.getparent() is anc)
-            return -1 if anc.index(child) < anc.index(branch) else 1
-        child = anc
-    return 1
+class _Place:
+    """Where an element stands against the article container: -1 before it in document
+    order, 0 inside it, 1 after it.
+
+    An element stands where its parent does, up to the container or a ``wrapper`` (an
+    ancestor of the container): a child of a wrapper is before or after the container's
+    branch. Answers are memoized per element, and each wrapper's children before the
+    branch are listed once, so a deep or wide page costs one pass, not a climb (or a
+    sibling count) per element."""
+
+    def __init__(self, container: Any, wrappers: set[Any]) -> None:
+        self.container = container
+        self.wrappers = wrappers
+        self.memo: dict[Any, int] = {}
+        self.before: dict[Any, set[Any]] = {}  # wrapper -> its children before the branch
+
+    def _child_place(self, child: Any, wrapper: Any) -> int:
+        before = self.before.get(wrapper)
+        if before is None:
+            branch = next(
+                a
+                for a in (self.container, *self.container.iterancestors())
+                if a.getparent() is wrapper
+            )
+            before = self.before[wrapper] = set(branch.itersiblings(preceding=True))
+        return -1 if child in before else 1
+
+    def __call__(self, el: Any) -> int:
+        chain: list[Any] = []
+        answer = 1
+        node = el
+        while node is not None:
+            known = self.memo.get(node)
+            if known is not None:
+                answer = known
+                break
+            if node is self.container:
+                answer = 0
+                break
+            if node in self.wrappers:  # the element wraps the container: it comes first
+                answer = -1
+                break
+            chain.append(node)
+            parent = node.getparent()
+            if parent is not None and parent in self.wrappers:
+                answer = self._child_place(node, parent)
+                break
+            node = parent
+        for seen in chain:
+            self.memo[seen] = answer
+        return answer
 
 
 _IMAGE_TAGS = ("img", "picture", "amp-img")
@@ -521,14 +703,11 @@ def _credit_strength(el: Any) -> int:
     if words and CREDIT_CLASS.search(words):
         return _NAMED
     own = (el.text or "").strip()
-    if (
-        own
-        and len(own) <= MAX_CREDIT_CHARS
-        and len(el) == 0
-        and CREDIT_LABEL.match(own)
-        and CREDIT_LABEL.sub("", own, count=1).strip()  # "<b>Credits:</b> X": a label only
-    ):
-        return _NAMED
+    if own and len(own) <= MAX_CREDIT_CHARS and len(el) == 0:
+        if CREDIT_LABEL.match(own) and CREDIT_LABEL.sub("", own, count=1).strip():
+            return _NAMED  # (but "<b>Credits:</b> X": a label only)
+        if el.tag in _CREDIT_LINE_TAGS and AGENCY_CREDIT.fullmatch(own):
+            return _NAMED  # a line of its own naming an agency: "AFP via Getty Images"
     return _BY_TAG if el.tag in _CREDIT_TAGS else 0
 
 
@@ -781,10 +960,15 @@ def _one_caption(
     for credit in credit_texts:  # a credit element inside the caption element
         if caption and caption.endswith(credit):
             caption = clean(caption[: -len(credit)].rstrip(" |/-–—")) or None
+    label = TRAILING_LABEL.search(caption, max(0, len(caption) - 80)) if caption else None
+    if caption and label:  # a label left behind by its credit element ("… Foto:")
+        caption = clean(caption[: label.start()]) or None
     credits = [c for c in credits if c != caption]  # an image title repeating the caption
     if caption and (DATE_OR_DURATION.fullmatch(caption) or not any(map(str.isalnum, caption))):
         caption = None  # a video teaser's "01:43 min", the "." left before a credit
-    if caption and (_BYLINE.match(caption) or _LINK_LABEL.match(caption)):
+    if caption and (
+        _BYLINE.match(caption) or _LINK_LABEL.match(caption) or _GALLERY_LABEL.fullmatch(caption)
+    ):
         return None  # an author box with its portrait, a "read more" teaser label
     if not credits and (
         not caption or (len(caption.split()) < MIN_CAPTION_WORDS and len(caption) < 8)
@@ -804,6 +988,11 @@ def extract_captions(doc: Any, container: Any = None, rule: Any = None) -> list[
     return [dict(c) for c in captions]
 
 
+# Figures read for captions on one page: galleries hold tens to a few hundred; a crafted
+# page of 200,000 would spend most of a minute on them (about 0.1-0.3 ms each).
+MAX_CAPTIONS = 2000
+
+
 def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str, Any]]:
     resolve = url_resolver(doc)
     ld_credits = _ld_credits(doc)
@@ -811,7 +1000,7 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     seen: set[tuple[str | None, str | None]] = set()
     blocks: dict[Any, _Block] = {}
     stated = bool(_ANY_STATED_CAPTION(doc.root))
-    for figure in _figures(doc, rule, container, blocks):
+    for figure in islice(_figures(doc, rule, container, blocks), MAX_CAPTIONS):
         caption = _one_caption(figure, rule, resolve, ld_credits, blocks.get(figure), stated)
         if caption is None:
             continue
@@ -828,14 +1017,9 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
 
 
-def _teaser_image(img: Any, dropped: set[Any]) -> bool:
-    """An image of a teaser: inside a block the rule drops, or a link to another page."""
-    for anc in img.iterancestors():
-        if anc in dropped:
-            return True
-        if anc.tag == "a" and anc.get("href") and not _IMAGE_FILE.search(anc.get("href")):
-            return True
-    return False
+# Images listed for one page: an article shows tens, a gallery a few hundred; a crafted
+# page of 200,000 would make a record of that many (and a minute's work downstream).
+MAX_IMAGES = 2000
 
 
 def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[dict[str, Any]]:
@@ -852,20 +1036,29 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
     rule = rule or site_rules.for_document(doc)
     dropped = {el for el in rule.select(scope, "drop") if hasattr(el, "tag")} if rule else set()
     in_chrome = _ChromeAbove()
+    in_teaser = _TeaserAbove(dropped)
     for img in scope.iter("img"):
+        if len(alts) > MAX_IMAGES:  # the list keeps the first MAX_IMAGES addresses
+            break
         url = resolve(_img_src(img))
-        if url and not in_chrome(img) and not _teaser_image(img, dropped):
+        if url and not in_chrome(img) and not in_teaser(img):
             urls.append(url)
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
-    for img in doc.root.iter("img") if captions else ():  # (no URL resolved in vain)
+    missing = set(captions) - alts.keys()  # captioned images outside the scope: their alt
+    for img in doc.root.iter("img") if missing else ():  # (no URL resolved in vain)
         url = resolve(_img_src(img))
-        if url is not None and url in captions:
-            alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
+        if url is not None and url in missing:
+            alts[url] = clean(fragment_text(img.get("alt") or ""))
+            missing.discard(url)
+            if not missing:
+                break
     if cover_url:
         urls.insert(0, cover_url)
     for url in urls:
         if url in seen:
             continue
+        if len(out) >= MAX_IMAGES:
+            break
         seen.add(url)
         caption = captions.get(url, {})
         out.append(

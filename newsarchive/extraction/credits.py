@@ -28,6 +28,31 @@ _COLON = "[:：]"  # CJK captions use the full-width colon
 _UPPER = "A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω"  # capitals opening a name (Latin, Cyrillic, Greek)
 _CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]+"
 _NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}"
+# Agencies and stock libraries whose name alone is a credit, and the words that stand for a
+# picture's source without naming one ("Supplied", "Handout").
+_AGENCY_WORDS = (
+    "Supplied|Handout|Getty Images|AFP|Reuters|AP|dpa|EPA|Shutterstock|iStock|Keystone|ANP"
+    "|Belga|PA|Xinhua|Imago"
+)
+_AGENCY_NAMES = (
+    rf"(?:{_AGENCY_WORDS}|Getty|EFE|PA Wire|PA Images|PA Media|Alamy|Bloomberg|ANSA|Anadolu"
+    r"|picture alliance)"
+)
+
+
+def _agency_line(other: str) -> str:
+    """An agency, maybe after a photographer or source and through a distributor; ``other``
+    is the character class of the words around it."""
+    return (
+        rf"(?:{other}{{1,60}}?\s+v[ií]a\s+|(?:{other}{{1,40}}/\s*){{1,3}})?"
+        rf"{_AGENCY_NAMES}(?:\s*/\s*{other}{{1,40}}){{0,3}}"
+    )
+
+
+# A line that is a credit by itself: an agency, maybe through a distributor or after a
+# photographer ("AFP via Getty Images", "Jane Roe/Reuters", "UK Parliament/AFP/Getty").
+AGENCY_CREDIT = re.compile(_agency_line(r"[^/\n]"), re.IGNORECASE)
+_BRACKETED_AGENCY = _agency_line(r"[^()[\]/]")
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
 CREDIT_PHRASES = (
     re.compile(
@@ -59,6 +84,8 @@ CREDIT_PHRASES = (
         rf"[\(\[]\s*(?P<credit>[{_UPPER}][^()\[\]/]{{0,60}}?\s*/\s*[{_UPPER}][^()\[\]]{{0,60}}?)"
         r"\s*[\)\]]\s*$"
     ),
+    # "(Ministry of Defence via AP)", "(user123/iStock)": an agency line in brackets.
+    re.compile(rf"[\(\[]\s*(?P<credit>{_BRACKETED_AGENCY})\s*[\)\]]\s*$", re.IGNORECASE),
     # Korean "사진=연합뉴스" (photo = agency) closing the caption.
     re.compile(r"(?:^|(?<=[\s.]))사진\s*=\s*(?P<credit>\S.*)$"),
     # Polish "Fot. PAP/Jan Kowalski": the abbreviation labels the credit.
@@ -78,10 +105,7 @@ CREDIT_PHRASES = (
     # Japanese papers: "…＝ＡＰ", "…＝ロイター".
     re.compile(r"＝(?P<credit>[Ａ-Ｚａ-ｚA-Za-z/／・ ]{1,20}|共同|ロイター|時事|AFP時事)$"),
     # "... a sentence. Supplied" / ". AFP": a bare agency word after the last sentence.
-    re.compile(
-        r"(?<=[.!?])\s+(?P<credit>Supplied|Handout|Getty Images|AFP|Reuters|AP|dpa|EPA|Shutterstock"
-        r"|iStock|Keystone|ANP|Belga|PA|Xinhua|Imago)\s*$"
-    ),
+    re.compile(rf"(?<=[.!?])\s+(?P<credit>{_AGENCY_WORDS})\s*$"),
     # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
     re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
     # "... a sentence. (Jane Roe)" and "... the caption / Jane Roe": a name of two to four
@@ -96,6 +120,17 @@ CREDIT_LABEL = re.compile(
     rf"(?:{_LABEL_WORDS}|pictures?|photography|photographer)\s*"
     rf"(?:by\b|von\b|courtesy(?:\s+of)?\b|{_COLON}))\s*{_COLON}?\s*",
     re.IGNORECASE,
+)
+# A credit label closing a caption with nothing after it: its credit sat in an element of
+# its own ("… gefunden. Foto: <span class=credit>dpa</span>") or was left out.
+TRAILING_LABEL = re.compile(
+    rf"(?:^|(?<=[\s(\[|/]))(?:(?:symbol|titel|archiv)?(?:{_LABEL_WORDS})\s*{_COLON}|©)\s*$",
+    re.IGNORECASE,
+)
+# An address or a file name where a CMS template put the image's path in a credit
+# attribute ("/media/123/thumbnails/harbour.jpg"): not who made the picture.
+_FILE_PATH = re.compile(
+    r"(?:https?:)?/\S*|\S+\.(?:jpe?g|png|gif|webp|avif|svg|tiff?)(?:[?#.]\S*)?", re.IGNORECASE
 )
 _BARE_LABELS = frozenset({"©", "copyright", "photo", "foto", "bild", "image", "credit", "source"})
 CREDIT_SEPARATOR = re.compile(r"\s*[|;]\s*")
@@ -151,7 +186,12 @@ def credit_parts(credit: str | None) -> list[str]:
             if part == previous:
                 break
         part = clean(_strip_brackets(part)) or ""
-        if part and part.lower() not in _BARE_LABELS and not DATE_OR_DURATION.fullmatch(part):
+        if (
+            part
+            and part.lower() not in _BARE_LABELS
+            and not DATE_OR_DURATION.fullmatch(part)
+            and not _FILE_PATH.fullmatch(part)
+        ):
             parts.append(part)
     return parts
 
