@@ -351,15 +351,25 @@ TEASERS = "".join(
 )
 
 
-@pytest.mark.parametrize("heading", ["More Harbour Herald", "Most read", "Read next"])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "More Harbour Herald",
+        "Most read",
+        "Read next",
+        "Mehr Kolumnen auf Harbour Herald:",
+        "More columns from Harbour Herald",
+        "Auch auf Harbour Herald",
+    ],
+)
 def test_a_closing_heading_ends_the_article(heading: str) -> None:
-    story = "".join(f"<p>{PARA.format(i)}</p>" for i in range(6))
+    story = "".join(f"<p>{PARA.format(i)}</p>" for i in range(8))
     html = page(
         f"<div class='content'>{story}<h2>{heading}</h2>{TEASERS}</div>",
         "<meta property='og:site_name' content='Harbour Herald'>",
     )
     result = extract_body(load_document(html, "https://www.harbourherald.test/a/story"), {})
-    assert result.paragraphs[-1] == PARA.format(5)
+    assert result.paragraphs[-1] == PARA.format(7)
     assert "Teaser" not in (result.html or "")
 
 
@@ -643,6 +653,16 @@ def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None
         "<h3>Kontakt:</h3>",
         "<strong>Więcej informacji:</strong>",
         "<h2>Further reading</h2>",
+        "<h3>関連ニュース</h3>",
+        "<h2>相关阅读</h2>",
+        "<h3>[관련기사]</h3>",
+        "<h3>Похожие статьи</h3>",
+        "<h3>Přečtěte si také</h3>",
+        # A paragraph that is nothing but the label closes the article as a heading does.
+        "<p>【関連記事】</p>",
+        "<p>Zum Weiterlesen:</p>",
+        "<p><strong>Schon gelesen?</strong></p>",
+        "<p>Zobacz też</p>",
     ],
 )
 def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:
@@ -652,8 +672,10 @@ def test_closing_headings_in_many_languages_end_the_article(closing: str) -> Non
     assert _texts(body_of(html)) == texts
 
 
-@pytest.mark.parametrize("line", ["<p>Comments</p>", "<div>Kategorien:</div>"])
-def test_a_closing_word_as_a_paragraph_or_line_label_is_no_closing_heading(line: str) -> None:
+@pytest.mark.parametrize(
+    "line", ["<p>Comments on the plan came from all sides.</p>", "<div>Kategorien:</div>"]
+)
+def test_a_closing_word_in_a_sentence_or_line_label_is_no_closing_heading(line: str) -> None:
     story = "".join(f"<p>{t}</p>" for t in SIX)
     html = page(f"<div class='content'>{story}{line}{TEASERS}</div>")
     assert _texts(body_of(html))[-1].startswith("Teaser 3")

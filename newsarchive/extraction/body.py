@@ -484,22 +484,33 @@ _CLOSING_HEADING = re.compile(
     r"|więcej\s+informacji|further\s+reading|more\s+information:?$|más\s+información:?$"
     # The author's note under the text.
     r"|about\s+the\s+authors?$|über\s+(?:den\s+autor|die\s+autorin|die\s+autoren)|zur\s+person$"
-    r"|à\s+propos\s+de\s+l.auteur|sobre\s+(?:el\s+autor|la\s+autora)|o\s+autorze)",
+    r"|à\s+propos\s+de\s+l.auteur|sobre\s+(?:el\s+autor|la\s+autora)|o\s+autorze"
+    # The same lists in scripts without spaces and in Slavic languages.
+    r"|関連(?:記事|ニュース)$|あわせて読みたい$|おすすめ記事$|相[关關](?:新[闻聞]|[阅閱][读讀]|文章|[报報]道)$"
+    r"|推荐阅读$|延伸[阅閱][读讀]$|관련\s*기사$|많이\s*본\s*기사$|похожие\s+(?:статьи|новости)$"
+    r"|другие\s+новости$|zobacz\s+(?:też|także|również)$|przeczytaj\s+(?:też|także|również)$"
+    r"|související\s+články$|přečtěte\s+si\s+také$)",
     re.IGNORECASE,
 )
-# "More TechCrunch": more of the site itself.
-_MORE_OF_SITE = re.compile(r"^(?:more|mehr|plus)\s+(?P<site>.+)$", re.IGNORECASE)
+# "More TechCrunch", "Mehr Kolumnen auf MeinMMO:", "Auch auf <site>": more of the site itself.
+_MORE_OF_SITE = re.compile(
+    r"^(?:(?:more|mehr|plus)(?:\s+\S+){0,2}?\s+(?:on|at|from|auf|bei|von|sur|de)"
+    r"|(?:more|mehr|plus)|(?:also|auch|aussi|también)\s+(?:on|auf|sur|en|bei))\s+(?P<site>.+?):?$",
+    re.IGNORECASE,
+)
 # Blocks a template styles as a heading without a heading tag ("<div class=title>").
-_LABEL_TAGS = frozenset({"div", "span", "strong", "b", "dt", "li"})
+_LABEL_TAGS = frozenset({"div", "span", "strong", "b", "dt", "li", "p"})
 CLOSING_HEADING_SHARE = 0.6  # only once this share of the body text lies above it
 CLOSING_HEADING_WORDS = 6
+_HEADING_BRACKETS = "【】[]〔〕「」《》<> "
 
 
 def _closing_heading(text: str, site_keys: set[str]) -> bool:
     """ "Most read", "Read next", or "More <the site's name>"."""
     if len(text.split()) > CLOSING_HEADING_WORDS:
         return False
-    text = text.rstrip(" ?!.…")  # "Schon gelesen?" ("Kategorien:" labels a line of links)
+    # "Schon gelesen?", "【関連記事】" ("Kategorien:" labels a line of links: its colon stays)
+    text = text.rstrip(" ?!.…").strip(_HEADING_BRACKETS)
     if _CLOSING_HEADING.match(text):
         return True
     more = _MORE_OF_SITE.match(text)
