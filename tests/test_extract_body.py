@@ -663,6 +663,8 @@ def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None
         "<p>Zum Weiterlesen:</p>",
         "<p><strong>Schon gelesen?</strong></p>",
         "<p>Zobacz też</p>",
+        "<h3>Artikel und Videos zum Thema</h3>",
+        "<h4>Audios et vidéos sur le sujet</h4>",
     ],
 )
 def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:
@@ -792,6 +794,22 @@ def test_a_paragraph_with_an_ordinary_link_stays() -> None:
     line = "Dieser Eintrag erschien am Montag, <a href='/x'>hier</a> mit mehr Wörtern im Satz."
     html = page(f"<article><div class='entry'>{FOUR}<p>{line}</p></div></article>")
     assert body_of(html).paragraphs[-1].startswith("Dieser Eintrag erschien")
+
+
+def test_a_contact_line_linking_its_address_stays() -> None:
+    # A mailto:/tel: link showing the address is the address to read, not a link away
+    # from the article; an editor's initials linked to a mailbox are a signature.
+    lines = [
+        "<a href='mailto:hafen.info@example.org'>hafen.info@example.org</a>",
+        "Telefon: <a href='tel:+49301234567'>030 123 45 67</a>",
+        "(<a href='mailto:dmk@example.org'>dmk</a>)",
+    ]
+    html = page(
+        f"<article><div class='entry'>{FOUR}"
+        + "".join(f"<p>{line}</p>" for line in lines)
+        + "</div></article>"
+    )
+    assert body_of(html).paragraphs[-2:] == ["hafen.info@example.org", "Telefon: 030 123 45 67"]
 
 
 def test_a_sentence_set_as_a_heading_above_the_body_is_the_standfirst() -> None:

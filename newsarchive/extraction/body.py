@@ -479,6 +479,10 @@ _CLOSING_HEADING = re.compile(
     r"|lo\s+más\s+leído|(?:noticias|notas|artículos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
     r"|articoli\s+correlati|potrebbe\s+interessarti|leia\s+também|notícias\s+relacionadas"
     r"|gerelateerde\s+artikelen"
+    # "Artikel und Videos zum Thema", "Audios et vidéos sur le sujet": media on the topic.
+    r"|(?:(?:artikel|beiträge|audios?|videos?|articles|vidéos)\s+(?:und|et|and|y)\s+)?"
+    r"(?:artikel|beiträge|audios?|videos?|articles|vidéos|stories)\s+"
+    r"(?:zum\s+thema|sur\s+le\s+sujet|on\s+(?:the|this)\s+(?:topic|subject)|sobre\s+el\s+tema)$"
     # Notes after the text: where to read on, whom to ask, what it drew on.
     r"|(?:weitere|zusatz)\s*informationen|zum\s+weiterlesen|quellenangaben|kontakt:?$"
     r"|więcej\s+informacji|further\s+reading|more\s+information:?$|más\s+información:?$"

@@ -90,7 +90,7 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
     text = seg.text
     if seg.tag == "h1" or (headline and text == headline):
         return False
-    if seg.link_density > MAX_LINK_DENSITY:
+    if seg.link_density > MAX_LINK_DENSITY and not _contact_line(seg):
         return False
     if len(text) <= DATELINE_MAX and DATELINE.search(text):
         return False
@@ -138,6 +138,25 @@ def _names_taxonomy(owner: Any) -> bool:
         if rel and "tag" in rel.split() and _block_of(link) is owner:
             return True
     return False
+
+
+_CONTACT_HREF = ("mailto:", "tel:")
+
+
+_SHOWN_ADDRESS = re.compile(r"@|\d(?:[\s/-]?\d){5}")
+
+
+def _contact_line(seg: Segment) -> bool:
+    """True when the line shows an e-mail address or phone number and every link of it
+    is one (``mailto:``, ``tel:``): contact data to read, not a link to follow. An
+    editor's initials linked to a mailbox ("(dmk)") show no address: a signature."""
+    if not _SHOWN_ADDRESS.search(seg.text):
+        return False
+    owner = seg.owner
+    links = [a for a in owner.iter("a") if _block_of(a) is owner]
+    return bool(links) and all(
+        (a.get("href") or "").strip().lower().startswith(_CONTACT_HREF) for a in links
+    )
 
 
 def _block_of(el: Any) -> Any:
