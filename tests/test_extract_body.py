@@ -796,6 +796,19 @@ def test_a_paragraph_with_an_ordinary_link_stays() -> None:
     assert body_of(html).paragraphs[-1].startswith("Dieser Eintrag erschien")
 
 
+@pytest.mark.parametrize(
+    "cls", ["image-description", "imageDescription", "img-desc", "photo_description"]
+)
+def test_an_image_description_block_is_a_caption_not_body(cls: str) -> None:
+    caption = "The old pier at dawn, seen from the harbour office across the water. AFP / Jane Roe"
+    html = page(
+        f"<article><div class='entry'>{FOUR}<div><img src='/p.jpg'>"
+        f"<p class='{cls}'>{caption}</p></div>{EIGHT_MORE}</div></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS + EIGHT_MORE_TEXTS
+
+
 def test_a_contact_line_linking_its_address_stays() -> None:
     # A mailto:/tel: link showing the address is the address to read, not a link away
     # from the article; an editor's initials linked to a mailbox are a signature.
