@@ -202,6 +202,12 @@ def test_a_body_paragraph_the_description_repeats_beats_a_marked_one_past_a_head
         "If you enjoyed reading this post, please consider supporting us.",
         "Abonnez-vous pour lire la suite de nos enquêtes.",
         "Hazte miembro y disfruta de beneficios exclusivos.",
+        "To view the full story, please subscribe to the Harbour Herald.",
+        "If you’re already a subscriber, please log in to read on.",
+        "Sie sind bereits Abonnent? Hier anmelden.",
+        "Déjà abonné ? Connectez-vous pour lire la suite.",
+        "Zapraszamy też do subskrypcji naszego tygodnika w wersji cyfrowej.",
+        "Do you want to be informed of the harbour council's next steps? Sign up here.",
     ],
 )
 def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:

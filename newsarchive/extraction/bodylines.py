@@ -46,7 +46,14 @@ PROMPT_LINE = re.compile(
     r"|(?:sign up|subscribe) (?:for|to) (?:our|the)\b|download (?:our|the) (?:\S+ )?app\b"
     r"|if you (?:enjoyed|liked) (?:this|reading)\b|we want to hear what you think"
     r"|abonnez-vous\b|inscrivez-vous à (?:notre|la) newsletter"
-    r"|suscríbete\b|hazte (?:miembro|socio)\b)",
+    r"|suscríbete\b|hazte (?:miembro|socio)\b"
+    # Paywall notes: what a subscriber would see, and the already-subscribed hint.
+    r"|to (?:view|read|access|continue reading|keep reading) (?:the full|the rest of th(?:is|e)"
+    r"|this|the entire) (?:story|article|post)\b|if you(?:'|’)re (?:already a (?:subscriber|member)"
+    r"|seeing this message)|already a (?:subscriber|member)\?|(?:sie sind )?bereits abonnent"
+    r"|jetzt (?:abonnieren|abonnent werden)\b|déjà abonné|¿?ya eres (?:suscriptor|socio|miembro)"
+    r"|zapraszamy (?:też |również )?do (?:subskrypcji|prenumeraty)\b"
+    r"|do you want to (?:be|stay) informed\b)",
     re.IGNORECASE,
 )
 PROMPT_LINE_MAX = 300
