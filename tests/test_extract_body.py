@@ -815,6 +815,20 @@ def test_an_image_description_block_is_a_caption_not_body(cls: str) -> None:
     assert [result.lede, *result.paragraphs] == FOUR_TEXTS + EIGHT_MORE_TEXTS
 
 
+def test_a_related_posts_list_inside_the_article_stays_out_however_long() -> None:
+    # A plugin's related posts with long excerpts inside the entry: a chrome wrapper
+    # holding a fair share of the container's text is released only when its name does
+    # not say it holds other content.
+    excerpt = "An earlier post of this blog about the harbour, with a long excerpt of it. " * 4
+    related = "".join(f"<li>{excerpt}{i}</li>" for i in range(3))
+    html = page(
+        f"<article><div class='entry'>{FOUR}{EIGHT_MORE}"
+        f"<ul class='related_post wp_rp'>{related}</ul></div></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS + EIGHT_MORE_TEXTS
+
+
 def test_a_contact_line_linking_its_address_stays() -> None:
     # A mailto:/tel: link showing the address is the address to read, not a link away
     # from the article; an editor's initials linked to a mailbox are a signature.

@@ -366,14 +366,24 @@ def _released_inside(
 _AUTHOR_BOX = re.compile(r"auth?or|auteur", re.IGNORECASE)
 
 
+# Wrappers that name other content: other stories, the readers' comments, prompts.
+_OTHER_CONTENT = re.compile(
+    r"(?<![^\s_-])(?:related|recommend|more-?stories|read-?more|also-?read|see-?also|comments?"
+    r"(?![a-z])|newsletter|subscri|outbrain|taboola|most-?(?:read|popular)|trending|teaser-?list"
+    r"|promo|sponsor)",
+    re.IGNORECASE,
+)
+
+
 def _may_hold_article(el: Any) -> bool:
     """False for wrappers inside the article that never hold its text however short it
     is: consent dialogs, the article's own ``<footer>`` (tags, post metadata, the
-    author's note) and author boxes."""
+    author's note), author boxes and wrappers naming other content (related stories,
+    comments, newsletter prompts)."""
     if el.tag == "footer":
         return False
     words = attr_words(el)
-    return not (never_article(words) or _AUTHOR_BOX.search(words))
+    return not (never_article(words) or _AUTHOR_BOX.search(words) or _OTHER_CONTENT.search(words))
 
 
 def _choose_container(start: Any, segments: list[Segment], order: list[Any], weights: list[float]):
