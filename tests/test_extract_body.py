@@ -829,6 +829,17 @@ def test_a_related_posts_list_inside_the_article_stays_out_however_long() -> Non
     assert [result.lede, *result.paragraphs] == FOUR_TEXTS + EIGHT_MORE_TEXTS
 
 
+def test_a_line_ending_in_a_copyright_credit_is_a_caption() -> None:
+    # A caption the template set as a paragraph, credit last; a sentence mentioning the
+    # sign ends with its own period and stays.
+    caption = "Der Schulleiter empfing am Montag nur 14 von 75 Kindern © VS Hafenstadt"
+    sentence = "Das Zeichen © steht seit 1990 auf jedem Plakat der Hafenbehörde der Stadt."
+    html = page(
+        f"<article><div class='entry'>{FOUR}<p>{caption}</p><p>{sentence}</p></div></article>"
+    )
+    assert body_of(html).paragraphs[-2:] == [PARA.format(3), sentence]
+
+
 def test_a_contact_line_linking_its_address_stays() -> None:
     # A mailto:/tel: link showing the address is the address to read, not a link away
     # from the article; an editor's initials linked to a mailbox are a signature.

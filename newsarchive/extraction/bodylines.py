@@ -113,9 +113,15 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
         return False
     if len(text) <= BAR_LINE_MAX and _link_bar(text):
         return False
+    if len(text) <= CREDIT_TAIL_MAX and CREDIT_TAIL.search(text):
+        return False
     return len(text) > TAXONOMY_LINE_MAX or not _names_taxonomy(seg.owner)
 
 
+# A line ending in a copyright credit ("... empfing nur 14 Kinder © VS Tristach"): an image's
+# caption with its credit, or the credit alone ("Rubriklistenbild: © KCNA/dpa").
+CREDIT_TAIL = re.compile(r"©\s*[^.!?©]{2,60}$")
+CREDIT_TAIL_MAX = 300
 BAR_LINE_MAX = 200
 BAR_MIN_ITEMS = 3
 BAR_ITEM_WORDS = 5
