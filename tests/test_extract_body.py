@@ -840,6 +840,22 @@ def test_a_line_ending_in_a_copyright_credit_is_a_caption() -> None:
     assert body_of(html).paragraphs[-2:] == [PARA.format(3), sentence]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Die Fähre legt am Morgen an der alten Mole an (Foto: Jane Roe/dpa)",
+        "Birgit Roe (Bild: Facebook)",
+        "(Credit: Jane Roe / Harbour Herald)",
+        "(Quelle: APA/dpa)",
+    ],
+)
+def test_a_line_ending_in_a_bracketed_image_credit_is_a_caption(line: str) -> None:
+    # A source named after a sentence is the article's attribution and stays.
+    source = "Die Ermittlungen zum Fall an der Mole gehen weiter. (Quelle: Hafenpolizei)"
+    html = page(f"<article><div class='entry'>{FOUR}<p>{line}</p><p>{source}</p></div></article>")
+    assert body_of(html).paragraphs[-2:] == [PARA.format(3), source]
+
+
 def test_a_contact_line_linking_its_address_stays() -> None:
     # A mailto:/tel: link showing the address is the address to read, not a link away
     # from the article; an editor's initials linked to a mailbox are a signature.

@@ -120,7 +120,14 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
 
 # A line ending in a copyright credit ("... empfing nur 14 Kinder © VS Tristach"): an image's
 # caption with its credit, or the credit alone ("Rubriklistenbild: © KCNA/dpa").
-CREDIT_TAIL = re.compile(r"©\s*[^.!?©]{2,60}$")
+# So is a line ending in an image credit in brackets ("... Kinder (Foto: dpa)"), and a
+# bracketed source line alone ("(Quelle: APA/dpa)").
+CREDIT_TAIL = re.compile(
+    r"©\s*[^.!?©]{2,60}$"
+    r"|[(\[]\s*(?:fotos?|photos?|bild|image|imagen|credit|crédit|crédito)\s*:[^()\[\]]{2,60}[)\]]$"
+    r"|^[(\[]\s*(?:quelle|source|fuente|fonte)\s*:[^()\[\]]{2,60}[)\]]$",
+    re.IGNORECASE,
+)
 CREDIT_TAIL_MAX = 300
 BAR_LINE_MAX = 200
 BAR_MIN_ITEMS = 3
