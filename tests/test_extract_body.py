@@ -847,6 +847,11 @@ def test_a_line_ending_in_a_copyright_credit_is_a_caption() -> None:
         "Birgit Roe (Bild: Facebook)",
         "(Credit: Jane Roe / Harbour Herald)",
         "(Quelle: APA/dpa)",
+        "Torschütze Jane Roe erzielte das 2:0 für die Gäste. Foto: City-Press",
+        "Love thine enemy. Photo: Jane Roe/AFP via Getty Images",
+        "Beitragsbild: Jane Roe",
+        "Photo Credit: Harbour Pictures",
+        "Bildquelle: Jane Roe",
     ],
 )
 def test_a_line_ending_in_a_bracketed_image_credit_is_a_caption(line: str) -> None:

@@ -26,7 +26,8 @@ CHROME_LINE = re.compile(
     r"|publicité|partager|lee también|leer más|publicidad|leggi anche|pubblicità|lees ook"
     r"|advertentie|läs också|les også|читайте также|реклама|czytaj także|czytaj też|reklama"
     r"|©|copyright|photos?:|fotos?:|bild:|image:|credit:|quelle:|source:"
-    r"|(?:titel|aufmacher)(?:bild|foto):"
+    r"|(?:titel|aufmacher|beitrags|header|vorschau|symbol)(?:bild|foto):|bild(?:quelle|nachweis):"
+    r"|(?:foto|photo|image)\s*credits?:|(?:featured|header|cover)\s+(?:image|photo):"
     # A figure's numbered caption: "Abbildung 4:", "Abb. 2:", "Figure 3:", "Fig. 1:".
     r"|(?:abbildung|abb\.|figure|fig\.)\s*\d*\s*:)",
     re.IGNORECASE,
@@ -125,6 +126,8 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
 CREDIT_TAIL = re.compile(
     r"©\s*[^.!?©]{2,60}$"
     r"|[(\[]\s*(?:fotos?|photos?|bild|image|imagen|credit|crédit|crédito)\s*:[^()\[\]]{2,60}[)\]]$"
+    # ... and one ending in a credit after the caption's sentence ("... Tampere. Foto: X").
+    r"|[.!?)]\s+(?:fotos?|photos?|bild|image|imagen|credit)\s*:\s*[^.!?:]{2,60}$"
     r"|^[(\[]\s*(?:quelle|source|fuente|fonte)\s*:[^()\[\]]{2,60}[)\]]$",
     re.IGNORECASE,
 )
