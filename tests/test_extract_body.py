@@ -861,6 +861,26 @@ def test_a_line_ending_in_a_bracketed_image_credit_is_a_caption(line: str) -> No
     assert body_of(html).paragraphs[-2:] == [PARA.format(3), source]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Vergrößern Die alte Mole im Morgenlicht, vom Hafenamt aus gesehen.",
+        "Enlarge this image The old pier at dawn, seen from the harbour office.",
+        "(Noch keine Bewertungen) Loading...",
+        "Rating: 5.0/5 (1 vote cast)",
+        "Schlagworte: Hafen, Stadtrat",
+        "Tags: harbour, council",
+        "Posted by Jane Roe @ 12:00 am",
+        "Geschrieben von:",
+    ],
+)
+def test_lightbox_labels_ratings_tags_and_post_bylines_are_not_body(line: str) -> None:
+    # "Vergrößern Sie ..." addresses the reader in a sentence and stays.
+    sentence = "Vergrößern Sie das Bild, um die Mole und die neuen Poller im Detail zu sehen."
+    html = page(f"<article><div class='entry'>{FOUR}<p>{line}</p><p>{sentence}</p></div></article>")
+    assert body_of(html).paragraphs[-2:] == [PARA.format(3), sentence]
+
+
 def test_a_contact_line_linking_its_address_stays() -> None:
     # A mailto:/tel: link showing the address is the address to read, not a link away
     # from the article; an editor's initials linked to a mailbox are a signature.

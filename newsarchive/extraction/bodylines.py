@@ -29,7 +29,13 @@ CHROME_LINE = re.compile(
     r"|(?:titel|aufmacher|beitrags|header|vorschau|symbol)(?:bild|foto):|bild(?:quelle|nachweis):"
     r"|(?:foto|photo|image)\s*credits?:|(?:featured|header|cover)\s+(?:image|photo):"
     # A figure's numbered caption: "Abbildung 4:", "Abb. 2:", "Figure 3:", "Fig. 1:".
-    r"|(?:abbildung|abb\.|figure|fig\.)\s*\d*\s*:)",
+    r"|(?:abbildung|abb\.|figure|fig\.)\s*\d*\s*:"
+    # A lightbox's button label opening its caption ("Vergrößern Eine kleine runde ...").
+    r"|(?:bild\s+)?vergrößern(?!\s+sie\b)|enlarge(?:\s+this)?\s+image|agrandir\s+l.image"
+    r"|ampliar\s+(?:la\s+)?imagen"
+    # Rating widgets and tag lines.
+    r"|\(?(?:noch keine bewertungen|no ratings yet|aucune note|sin valoraciones)|rating:\s*\d"
+    r"|(?:tags|tagged(?: with)?|schlagw(?:ö|o)rte?r?|stichw(?:ö|o)rter|étiquettes|etiquetas)\s*:)",
     re.IGNORECASE,
 )
 CHROME_LINE_MAX = 160  # longer lines that start like chrome are real paragraphs
@@ -81,7 +87,8 @@ STAMP_LINE = re.compile(
 # Bylines: "By Jane Roe", "Autor: Lukas B. · 27. Mai", "Par Claire Dubois · Publié le ...".
 BYLINE = re.compile(
     r"^(?:by|von|par|por|door|av|di|przez|від|автор|autor|autorin|author|text|texte"
-    r"|reporting by|written by)\b\s*:?\s*\S",
+    r"|reporting by|written by|posted by|geschrieben von|verfasst von|veröffentlicht von)\b"
+    r"\s*:?\s*(?:\S|$)",
     re.IGNORECASE,
 )
 BYLINE_MAX = 120
