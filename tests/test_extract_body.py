@@ -872,6 +872,13 @@ def test_a_line_ending_in_a_bracketed_image_credit_is_a_caption(line: str) -> No
         "Tags: harbour, council",
         "Posted by Jane Roe @ 12:00 am",
         "Geschrieben von:",
+        "12.12.2025, 05:07 Uhr",
+        "06. 01. 2026, 14:59 Uhr Lesedauer: 4 Minuten",
+        "Reading time: 5 min",
+        "With reporting by Associated Press writer Jane Roe",
+        "Mit Agenturmaterial.",
+        "Don't have an account? Create Account",
+        "Sign In or Create an Account",
     ],
 )
 def test_lightbox_labels_ratings_tags_and_post_bylines_are_not_body(line: str) -> None:

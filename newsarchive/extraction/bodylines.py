@@ -60,14 +60,20 @@ PROMPT_LINE = re.compile(
     r"|seeing this message)|already a (?:subscriber|member)\?|(?:sie sind )?bereits abonnent"
     r"|jetzt (?:abonnieren|abonnent werden)\b|déjà abonné|¿?ya eres (?:suscriptor|socio|miembro)"
     r"|zapraszamy (?:też |również )?do (?:subskrypcji|prenumeraty)\b"
-    r"|do you want to (?:be|stay) informed\b)",
+    r"|do you want to (?:be|stay) informed\b"
+    r"|(?:sign|log) in or create (?:an )?account|(?:don.t|already) have an account)",
     re.IGNORECASE,
 )
 PROMPT_LINE_MAX = 300
 # Short lines made of times, dates and separators: datelines, durations, update stamps.
 DATELINE = re.compile(
     r"\d{1,2}[:.]\d{2}\b.*\||\|.*\d{1,2}[:.]\d{2}\b|^\d{1,2}:\d{2}\s*min"
-    r"|^\d+\s*(?:mins?|minutes?|hours?|hrs?|days?)\s+ago|^vor\s+\d+\s+(?:minuten|stunden|tagen)",
+    r"|^\d+\s*(?:mins?|minutes?|hours?|hrs?|days?)\s+ago|^vor\s+\d+\s+(?:minuten|stunden|tagen)"
+    # A date and time alone ("12.12.2025, 05:07 Uhr"), a reading time ("Lesedauer: 4 Minuten").
+    r"|^\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4},?\s*[-–|]?\s*\d{1,2}[:.]\d{2}\s*(?:uhr|h)?$"
+    r"|(?:lesedauer|lesezeit|reading time|temps de lecture|tiempo de lectura|czas czytania)"
+    r"\s*:?\s*\d"
+    r"|\d+\s*(?:min\.?|minutes?|minuten)\s+(?:read|lesezeit|de lecture|de lectura)\b",
     re.IGNORECASE,
 )
 DATELINE_MAX = 80
@@ -94,7 +100,8 @@ BYLINE = re.compile(
 BYLINE_MAX = 120
 # The wire's staff line under a story: "Reporting by …; Writing by …; Editing by …".
 STAFF_LINE = re.compile(
-    r"^(?:(?:additional\s+)?reporting|writing|editing|edited|compiled|produced)\s+by\b",
+    r"^(?:(?:with\s+)?(?:additional\s+)?reporting|writing|editing|edited|compiled|produced)\s+by\b"
+    r"|^mit\s+(?:agenturmaterial|material\s+(?:von|der)\b)",
     re.IGNORECASE,
 )
 STAFF_LINE_MAX = 400
