@@ -879,6 +879,15 @@ def test_a_line_ending_in_a_bracketed_image_credit_is_a_caption(line: str) -> No
         "Mit Agenturmaterial.",
         "Don't have an account? Create Account",
         "Sign In or Create an Account",
+        "– additional reporting by Jane Roe",
+        "Additional reporting from PA",
+        "Jetzt weiterlesen! !",
+        "Sie sind bereits Kunde?",
+        "Für 0.99 € können Sie diesen Artikel erwerben.",
+        "Click to Read More and View Comments",
+        "For more stories like this, check our news page.",
+        "Table of Contents",
+        "___",
     ],
 )
 def test_lightbox_labels_ratings_tags_and_post_bylines_are_not_body(line: str) -> None:

@@ -33,6 +33,8 @@ CHROME_LINE = re.compile(
     # A lightbox's button label opening its caption ("Vergrößern Eine kleine runde ...").
     r"|(?:bild\s+)?vergrößern(?!\s+sie\b)|enlarge(?:\s+this)?\s+image|agrandir\s+l.image"
     r"|ampliar\s+(?:la\s+)?imagen"
+    # A table of contents' label, a separator line.
+    r"|(?:table of contents|inhaltsverzeichnis|sommaire|índice|spis treści)\s*:?$|[_*=~–—-]{3,}$"
     # Rating widgets and tag lines.
     r"|\(?(?:noch keine bewertungen|no ratings yet|aucune note|sin valoraciones)|rating:\s*\d"
     r"|(?:tags|tagged(?: with)?|schlagw(?:ö|o)rte?r?|stichw(?:ö|o)rter|étiquettes|etiquetas)\s*:)",
@@ -61,7 +63,13 @@ PROMPT_LINE = re.compile(
     r"|jetzt (?:abonnieren|abonnent werden)\b|déjà abonné|¿?ya eres (?:suscriptor|socio|miembro)"
     r"|zapraszamy (?:też |również )?do (?:subskrypcji|prenumeraty)\b"
     r"|do you want to (?:be|stay) informed\b"
-    r"|(?:sign|log) in or create (?:an )?account|(?:don.t|already) have an account)",
+    r"|(?:sign|log) in or create (?:an )?account|(?:don.t|already) have an account"
+    r"|jetzt weiterlesen\b|sie sind bereits kunde"
+    r"|click to (?:read more|hide|show|expand|view|see)\b"
+    r"|for more stories like this\b|get in touch with (?:our|the) (?:news|editorial) team"
+    # A single article's price: "Für 0.99 € können Sie diesen Artikel erwerben."
+    r"|(?:für|for|pour|por)\s+[\d.,]+\s*(?:€|euros?|\$|£)\s+"
+    r"(?:können sie|you can|vous pouvez|puede)\b)",
     re.IGNORECASE,
 )
 PROMPT_LINE_MAX = 300
@@ -100,7 +108,8 @@ BYLINE = re.compile(
 BYLINE_MAX = 120
 # The wire's staff line under a story: "Reporting by …; Writing by …; Editing by …".
 STAFF_LINE = re.compile(
-    r"^(?:(?:with\s+)?(?:additional\s+)?reporting|writing|editing|edited|compiled|produced)\s+by\b"
+    r"^[–—-]?\s*(?:(?:with\s+)?(?:additional\s+)?reporting\s+(?:by|from)"
+    r"|(?:writing|editing|edited|compiled|produced)\s+by)\b"
     r"|^mit\s+(?:agenturmaterial|material\s+(?:von|der)\b)",
     re.IGNORECASE,
 )
