@@ -888,6 +888,9 @@ def test_a_line_ending_in_a_bracketed_image_credit_is_a_caption(line: str) -> No
         "For more stories like this, check our news page.",
         "Table of Contents",
         "___",
+        "aja/PAP",
+        "(dpa)",
+        "HARBOURNEWS.COM",
     ],
 )
 def test_lightbox_labels_ratings_tags_and_post_bylines_are_not_body(line: str) -> None:

@@ -35,6 +35,9 @@ CHROME_LINE = re.compile(
     r"|ampliar\s+(?:la\s+)?imagen"
     # A table of contents' label, a separator line.
     r"|(?:table of contents|inhaltsverzeichnis|sommaire|índice|spis treści)\s*:?$|[_*=~–—-]{3,}$"
+    # An agency signature ("aja/PAP", "(dpa)", "mm/dpa/AFP") or a source's domain alone.
+    r"|\(?(?:[a-z]{1,4}\s?[/,;]\s?)*(?:dpa|afp|ap|apa|pap|reuters|kna|epd|sda|ddp|ansa|efe|sid)"
+    r"(?:\s?[/,]\s?[a-z]{1,6})*\)?\.?$|[a-z0-9-]+\.(?:com|net|org|de|at|ch|fr|es|it|pl|co\.uk)$"
     # Rating widgets and tag lines.
     r"|\(?(?:noch keine bewertungen|no ratings yet|aucune note|sin valoraciones)|rating:\s*\d"
     r"|(?:tags|tagged(?: with)?|schlagw(?:ö|o)rte?r?|stichw(?:ö|o)rter|étiquettes|etiquetas)\s*:)",
