@@ -192,6 +192,8 @@ def _names_taxonomy(owner: Any) -> bool:
 _CONTACT_HREF = ("mailto:", "tel:")
 
 
+CONTACT_LINE_MAX = 300
+CONTACT_MAX_LINKS = 8
 _SHOWN_ADDRESS = re.compile(r"@|\d(?:[\s/-]?\d){5}")
 
 
@@ -199,13 +201,16 @@ def _contact_line(seg: Segment) -> bool:
     """True when the line shows an e-mail address or phone number and every link of it
     is one (``mailto:``, ``tel:``): contact data to read, not a link to follow. An
     editor's initials linked to a mailbox ("(dmk)") show no address: a signature."""
-    if not _SHOWN_ADDRESS.search(seg.text):
+    if len(seg.text) > CONTACT_LINE_MAX or not _SHOWN_ADDRESS.search(seg.text):
         return False
-    owner = seg.owner
-    links = [a for a in owner.iter("a") if _block_of(a) is owner]
-    return bool(links) and all(
-        (a.get("href") or "").strip().lower().startswith(_CONTACT_HREF) for a in links
-    )
+    found = 0
+    for link in seg.owner.iter("a"):
+        found += 1
+        if found > CONTACT_MAX_LINKS:
+            return False  # a list of links, not a contact line (and a bound on the work)
+        if not (link.get("href") or "").strip().lower().startswith(_CONTACT_HREF):
+            return False
+    return found > 0
 
 
 def _block_of(el: Any) -> Any:
