@@ -891,6 +891,13 @@ def test_a_line_ending_in_a_bracketed_image_credit_is_a_caption(line: str) -> No
         "aja/PAP",
         "(dpa)",
         "HARBOURNEWS.COM",
+        "News date : 04/21/2022 Category : Press Releases",
+        "Get the latest news straight to your phone with the Harbour Herald app.",
+        "Quellen ausblenden",
+        "Vorschau auf den nächsten Artikel",
+        "Rezept drucken Bei Pinterest speichern",
+        "If you buy through this link, I may receive a small commission at no extra cost.",
+        "Dieser Beitrag enthält Affiliate-Links: kaufst du darüber, ändert sich der Preis nicht.",
     ],
 )
 def test_lightbox_labels_ratings_tags_and_post_bylines_are_not_body(line: str) -> None:

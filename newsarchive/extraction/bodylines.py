@@ -38,6 +38,11 @@ CHROME_LINE = re.compile(
     # An agency signature ("aja/PAP", "(dpa)", "mm/dpa/AFP") or a source's domain alone.
     r"|\(?(?:[a-z]{1,4}\s?[/,;]\s?)*(?:dpa|afp|ap|apa|pap|reuters|kna|epd|sda|ddp|ansa|efe|sid)"
     r"(?:\s?[/,]\s?[a-z]{1,6})*\)?\.?$|[a-z0-9-]+\.(?:com|net|org|de|at|ch|fr|es|it|pl|co\.uk)$"
+    # Toggles, links to the neighbouring posts, print buttons.
+    r"|\w+ (?:ausblenden|einblenden)$|(?:show|hide) (?:more|less|sources|details)$"
+    r"|(?:next|previous|prev) (?:article|post|story)$|(?:nächster|vorheriger) (?:artikel|beitrag)$"
+    r"|vorschau auf den nächsten artikel|article (?:suivant|précédent)$"
+    r"|(?:rezept |artikel )?drucken\b|print (?:recipe|this|article)\b"
     # Rating widgets and tag lines.
     r"|\(?(?:noch keine bewertungen|no ratings yet|aucune note|sin valoraciones)|rating:\s*\d"
     r"|(?:tags|tagged(?: with)?|schlagw(?:ö|o)rte?r?|stichw(?:ö|o)rter|étiquettes|etiquetas)\s*:)",
@@ -70,6 +75,7 @@ PROMPT_LINE = re.compile(
     r"|jetzt weiterlesen\b|sie sind bereits kunde"
     r"|click to (?:read more|hide|show|expand|view|see)\b"
     r"|for more stories like this\b|get in touch with (?:our|the) (?:news|editorial) team"
+    r"|get the latest (?:news|stories|updates)\b"
     # A single article's price: "Für 0.99 € können Sie diesen Artikel erwerben."
     r"|(?:für|for|pour|por)\s+[\d.,]+\s*(?:€|euros?|\$|£)\s+"
     r"(?:können sie|you can|vous pouvez|puede)\b)",
@@ -93,6 +99,7 @@ STAMP_LINE_MAX = 120
 # "Publié le 30/04/2024 - 16:00", "Updated: 2024-04-30").
 STAMP_LINE = re.compile(
     r"^(?:stand|(?:zuletzt )?aktualisiert(?: am)?|(?:last )?updated(?: on)?|published(?: on)?"
+    r"|(?:news |publication |release )?date|datum|fecha"
     r"|veröffentlicht(?: am)?|publiziert(?: am)?|erstellt(?: am)?|publié le|mis à jour le"
     r"|actualizado|publicado"
     r"|pubblicato|aggiornato)\b\s*:?\s*(?:am\s+|on\s+|le\s+|el\s+|il\s+)?"
@@ -142,6 +149,8 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
         return False
     if len(text) <= CREDIT_TAIL_MAX and CREDIT_TAIL.search(text):
         return False
+    if len(text) <= DISCLOSURE_MAX and DISCLOSURE.search(text):
+        return False
     return len(text) > TAXONOMY_LINE_MAX or not _names_taxonomy(seg.owner)
 
 
@@ -158,6 +167,14 @@ CREDIT_TAIL = re.compile(
     re.IGNORECASE,
 )
 CREDIT_TAIL_MAX = 300
+# Affiliate and advertiser disclosures ("... I may receive a small commission at no extra
+# charge to you"), anywhere in a line: the site's note on its links, not the article.
+DISCLOSURE = re.compile(
+    r"(?:receive|earn) (?:a )?(?:small )?(?:compensation|commission)|affiliate[- ]links?"
+    r"|advertiser disclosure|provisionslinks?|werbelinks?|eine kleine provision",
+    re.IGNORECASE,
+)
+DISCLOSURE_MAX = 400
 BAR_LINE_MAX = 200
 BAR_MIN_ITEMS = 3
 BAR_ITEM_WORDS = 5
