@@ -898,6 +898,8 @@ def test_a_line_ending_in_a_bracketed_image_credit_is_a_caption(line: str) -> No
         "Rezept drucken Bei Pinterest speichern",
         "If you buy through this link, I may receive a small commission at no extra cost.",
         "Dieser Beitrag enthält Affiliate-Links: kaufst du darüber, ändert sich der Preis nicht.",
+        "Les opinions exprimées dans les blogs du Port n'engagent que leurs auteurs.",
+        "The Harbour Herald is not responsible for the opinions of its contributors.",
     ],
 )
 def test_lightbox_labels_ratings_tags_and_post_bylines_are_not_body(line: str) -> None:

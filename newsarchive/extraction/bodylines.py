@@ -168,10 +168,13 @@ CREDIT_TAIL = re.compile(
 )
 CREDIT_TAIL_MAX = 300
 # Affiliate and advertiser disclosures ("... I may receive a small commission at no extra
-# charge to you"), anywhere in a line: the site's note on its links, not the article.
+# charge to you") and disclaimers, anywhere in a line: the site's notes, not the article.
 DISCLOSURE = re.compile(
     r"(?:receive|earn) (?:a )?(?:small )?(?:compensation|commission)|affiliate[- ]links?"
-    r"|advertiser disclosure|provisionslinks?|werbelinks?|eine kleine provision",
+    r"|advertiser disclosure|provisionslinks?|werbelinks?|eine kleine provision"
+    # ... and the site's disclaimer for its contributors' opinions.
+    r"|(?:views|opinions) expressed (?:in|on|here|by)|opinions exprimées|opiniones expresadas"
+    r"|geäußerten meinungen|is not responsible for the (?:opinions|content|views)",
     re.IGNORECASE,
 )
 DISCLOSURE_MAX = 400
