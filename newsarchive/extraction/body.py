@@ -549,8 +549,10 @@ def _before_closing_heading(
     seen = 0
     for i, seg in enumerate(merged):
         if (
-            seg.tag in HEADING_TAGS or seg.tag in _LABEL_TAGS
-        ) and seen >= CLOSING_HEADING_SHARE * total:
+            (seg.tag in HEADING_TAGS or seg.tag in _LABEL_TAGS)
+            and seen >= CLOSING_HEADING_SHARE * total
+            and len(seg.text.split()) <= CLOSING_HEADING_WORDS  # (before the site's names)
+        ):
             site_keys = site_name_keys(doc) if site_keys is None else site_keys
             if _closing_heading(seg.text, site_keys):
                 return [s for s in merged[:i] if id(s) not in extra]

@@ -147,9 +147,9 @@ def is_body_line(seg: Segment, headline: str | None) -> bool:
         return False
     if len(text) <= BAR_LINE_MAX and _link_bar(text):
         return False
-    if len(text) <= CREDIT_TAIL_MAX and CREDIT_TAIL.search(text):
+    if len(text) <= CREDIT_TAIL_MAX and _credit_tail(text):
         return False
-    if len(text) <= DISCLOSURE_MAX and DISCLOSURE.search(text):
+    if len(text) <= DISCLOSURE_MAX and _disclosure(text):
         return False
     return len(text) > TAXONOMY_LINE_MAX or not _names_taxonomy(seg.owner)
 
@@ -178,6 +178,24 @@ DISCLOSURE = re.compile(
     re.IGNORECASE,
 )
 DISCLOSURE_MAX = 400
+# Every DISCLOSURE match holds one of these: a substring test first, the regex (which
+# searches the whole line) only on the few lines that hold one.
+_DISCLOSURE_PARTS = (
+    "compensation", "commission", "affiliate", "disclosure", "provision", "werbelink",
+    "expressed", "exprimées", "expresadas", "geäußert", "responsible",
+)  # fmt: skip
+
+
+def _disclosure(text: str) -> bool:
+    lower = text.lower()
+    return any(part in lower for part in _DISCLOSURE_PARTS) and DISCLOSURE.search(text) is not None
+
+
+def _credit_tail(text: str) -> bool:
+    """CREDIT_TAIL after the characters each of its forms needs (a "©" or a colon)."""
+    return ("©" in text or ":" in text) and CREDIT_TAIL.search(text) is not None
+
+
 BAR_LINE_MAX = 200
 BAR_MIN_ITEMS = 3
 BAR_ITEM_WORDS = 5
