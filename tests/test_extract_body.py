@@ -202,6 +202,12 @@ def test_a_body_paragraph_the_description_repeats_beats_a_marked_one_past_a_head
         "If you enjoyed reading this post, please consider supporting us.",
         "Abonnez-vous pour lire la suite de nos enquêtes.",
         "Hazte miembro y disfruta de beneficios exclusivos.",
+        "To view the full story, please subscribe to the Harbour Herald.",
+        "If you’re already a subscriber, please log in to read on.",
+        "Sie sind bereits Abonnent? Hier anmelden.",
+        "Déjà abonné ? Connectez-vous pour lire la suite.",
+        "Zapraszamy też do subskrypcji naszego tygodnika w wersji cyfrowej.",
+        "Do you want to be informed of the harbour council's next steps? Sign up here.",
     ],
 )
 def test_reader_prompts_under_the_article_are_not_body(prompt: str) -> None:
@@ -351,15 +357,25 @@ TEASERS = "".join(
 )
 
 
-@pytest.mark.parametrize("heading", ["More Harbour Herald", "Most read", "Read next"])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "More Harbour Herald",
+        "Most read",
+        "Read next",
+        "Mehr Kolumnen auf Harbour Herald:",
+        "More columns from Harbour Herald",
+        "Auch auf Harbour Herald",
+    ],
+)
 def test_a_closing_heading_ends_the_article(heading: str) -> None:
-    story = "".join(f"<p>{PARA.format(i)}</p>" for i in range(6))
+    story = "".join(f"<p>{PARA.format(i)}</p>" for i in range(8))
     html = page(
         f"<div class='content'>{story}<h2>{heading}</h2>{TEASERS}</div>",
         "<meta property='og:site_name' content='Harbour Herald'>",
     )
     result = extract_body(load_document(html, "https://www.harbourherald.test/a/story"), {})
-    assert result.paragraphs[-1] == PARA.format(5)
+    assert result.paragraphs[-1] == PARA.format(7)
     assert "Teaser" not in (result.html or "")
 
 
@@ -643,6 +659,18 @@ def test_a_blog_entry_marked_hentry_is_content_despite_its_tag_classes() -> None
         "<h3>Kontakt:</h3>",
         "<strong>Więcej informacji:</strong>",
         "<h2>Further reading</h2>",
+        "<h3>関連ニュース</h3>",
+        "<h2>相关阅读</h2>",
+        "<h3>[관련기사]</h3>",
+        "<h3>Похожие статьи</h3>",
+        "<h3>Přečtěte si také</h3>",
+        # A paragraph that is nothing but the label closes the article as a heading does.
+        "<p>【関連記事】</p>",
+        "<p>Zum Weiterlesen:</p>",
+        "<p><strong>Schon gelesen?</strong></p>",
+        "<p>Zobacz też</p>",
+        "<h3>Artikel und Videos zum Thema</h3>",
+        "<h4>Audios et vidéos sur le sujet</h4>",
     ],
 )
 def test_closing_headings_in_many_languages_end_the_article(closing: str) -> None:
@@ -652,8 +680,10 @@ def test_closing_headings_in_many_languages_end_the_article(closing: str) -> Non
     assert _texts(body_of(html)) == texts
 
 
-@pytest.mark.parametrize("line", ["<p>Comments</p>", "<div>Kategorien:</div>"])
-def test_a_closing_word_as_a_paragraph_or_line_label_is_no_closing_heading(line: str) -> None:
+@pytest.mark.parametrize(
+    "line", ["<p>Comments on the plan came from all sides.</p>", "<div>Kategorien:</div>"]
+)
+def test_a_closing_word_in_a_sentence_or_line_label_is_no_closing_heading(line: str) -> None:
     story = "".join(f"<p>{t}</p>" for t in SIX)
     html = page(f"<div class='content'>{story}{line}{TEASERS}</div>")
     assert _texts(body_of(html))[-1].startswith("Teaser 3")
@@ -770,6 +800,129 @@ def test_a_paragraph_with_an_ordinary_link_stays() -> None:
     line = "Dieser Eintrag erschien am Montag, <a href='/x'>hier</a> mit mehr Wörtern im Satz."
     html = page(f"<article><div class='entry'>{FOUR}<p>{line}</p></div></article>")
     assert body_of(html).paragraphs[-1].startswith("Dieser Eintrag erschien")
+
+
+@pytest.mark.parametrize(
+    "cls", ["image-description", "imageDescription", "img-desc", "photo_description"]
+)
+def test_an_image_description_block_is_a_caption_not_body(cls: str) -> None:
+    caption = "The old pier at dawn, seen from the harbour office across the water. AFP / Jane Roe"
+    html = page(
+        f"<article><div class='entry'>{FOUR}<div><img src='/p.jpg'>"
+        f"<p class='{cls}'>{caption}</p></div>{EIGHT_MORE}</div></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS + EIGHT_MORE_TEXTS
+
+
+def test_a_related_posts_list_inside_the_article_stays_out_however_long() -> None:
+    # A plugin's related posts with long excerpts inside the entry: a chrome wrapper
+    # holding a fair share of the container's text is released only when its name does
+    # not say it holds other content.
+    excerpt = "An earlier post of this blog about the harbour, with a long excerpt of it. " * 4
+    related = "".join(f"<li>{excerpt}{i}</li>" for i in range(3))
+    html = page(
+        f"<article><div class='entry'>{FOUR}{EIGHT_MORE}"
+        f"<ul class='related_post wp_rp'>{related}</ul></div></article>"
+    )
+    result = body_of(html)
+    assert [result.lede, *result.paragraphs] == FOUR_TEXTS + EIGHT_MORE_TEXTS
+
+
+def test_a_line_ending_in_a_copyright_credit_is_a_caption() -> None:
+    # A caption the template set as a paragraph, credit last; a sentence mentioning the
+    # sign ends with its own period and stays.
+    caption = "Der Schulleiter empfing am Montag nur 14 von 75 Kindern © VS Hafenstadt"
+    sentence = "Das Zeichen © steht seit 1990 auf jedem Plakat der Hafenbehörde der Stadt."
+    html = page(
+        f"<article><div class='entry'>{FOUR}<p>{caption}</p><p>{sentence}</p></div></article>"
+    )
+    assert body_of(html).paragraphs[-2:] == [PARA.format(3), sentence]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Die Fähre legt am Morgen an der alten Mole an (Foto: Jane Roe/dpa)",
+        "Birgit Roe (Bild: Facebook)",
+        "(Credit: Jane Roe / Harbour Herald)",
+        "(Quelle: APA/dpa)",
+        "Torschütze Jane Roe erzielte das 2:0 für die Gäste. Foto: City-Press",
+        "Love thine enemy. Photo: Jane Roe/AFP via Getty Images",
+        "Beitragsbild: Jane Roe",
+        "Photo Credit: Harbour Pictures",
+        "Bildquelle: Jane Roe",
+    ],
+)
+def test_a_line_ending_in_a_bracketed_image_credit_is_a_caption(line: str) -> None:
+    # A source named after a sentence is the article's attribution and stays.
+    source = "Die Ermittlungen zum Fall an der Mole gehen weiter. (Quelle: Hafenpolizei)"
+    html = page(f"<article><div class='entry'>{FOUR}<p>{line}</p><p>{source}</p></div></article>")
+    assert body_of(html).paragraphs[-2:] == [PARA.format(3), source]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Vergrößern Die alte Mole im Morgenlicht, vom Hafenamt aus gesehen.",
+        "Enlarge this image The old pier at dawn, seen from the harbour office.",
+        "(Noch keine Bewertungen) Loading...",
+        "Rating: 5.0/5 (1 vote cast)",
+        "Schlagworte: Hafen, Stadtrat",
+        "Tags: harbour, council",
+        "Posted by Jane Roe @ 12:00 am",
+        "Geschrieben von:",
+        "12.12.2025, 05:07 Uhr",
+        "06. 01. 2026, 14:59 Uhr Lesedauer: 4 Minuten",
+        "Reading time: 5 min",
+        "With reporting by Associated Press writer Jane Roe",
+        "Mit Agenturmaterial.",
+        "Don't have an account? Create Account",
+        "Sign In or Create an Account",
+        "– additional reporting by Jane Roe",
+        "Additional reporting from PA",
+        "Jetzt weiterlesen! !",
+        "Sie sind bereits Kunde?",
+        "Für 0.99 € können Sie diesen Artikel erwerben.",
+        "Click to Read More and View Comments",
+        "For more stories like this, check our news page.",
+        "Table of Contents",
+        "___",
+        "aja/PAP",
+        "(dpa)",
+        "HARBOURNEWS.COM",
+        "News date : 04/21/2022 Category : Press Releases",
+        "Get the latest news straight to your phone with the Harbour Herald app.",
+        "Quellen ausblenden",
+        "Vorschau auf den nächsten Artikel",
+        "Rezept drucken Bei Pinterest speichern",
+        "If you buy through this link, I may receive a small commission at no extra cost.",
+        "Dieser Beitrag enthält Affiliate-Links: kaufst du darüber, ändert sich der Preis nicht.",
+        "Les opinions exprimées dans les blogs du Port n'engagent que leurs auteurs.",
+        "The Harbour Herald is not responsible for the opinions of its contributors.",
+    ],
+)
+def test_lightbox_labels_ratings_tags_and_post_bylines_are_not_body(line: str) -> None:
+    # "Vergrößern Sie ..." addresses the reader in a sentence and stays.
+    sentence = "Vergrößern Sie das Bild, um die Mole und die neuen Poller im Detail zu sehen."
+    html = page(f"<article><div class='entry'>{FOUR}<p>{line}</p><p>{sentence}</p></div></article>")
+    assert body_of(html).paragraphs[-2:] == [PARA.format(3), sentence]
+
+
+def test_a_contact_line_linking_its_address_stays() -> None:
+    # A mailto:/tel: link showing the address is the address to read, not a link away
+    # from the article; an editor's initials linked to a mailbox are a signature.
+    lines = [
+        "<a href='mailto:hafen.info@example.org'>hafen.info@example.org</a>",
+        "Telefon: <a href='tel:+49301234567'>030 123 45 67</a>",
+        "(<a href='mailto:dmk@example.org'>dmk</a>)",
+    ]
+    html = page(
+        f"<article><div class='entry'>{FOUR}"
+        + "".join(f"<p>{line}</p>" for line in lines)
+        + "</div></article>"
+    )
+    assert body_of(html).paragraphs[-2:] == ["hafen.info@example.org", "Telefon: 030 123 45 67"]
 
 
 def test_a_sentence_set_as_a_heading_above_the_body_is_the_standfirst() -> None:

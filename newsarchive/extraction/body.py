@@ -366,14 +366,24 @@ def _released_inside(
 _AUTHOR_BOX = re.compile(r"auth?or|auteur", re.IGNORECASE)
 
 
+# Wrappers that name other content: other stories, the readers' comments, prompts.
+_OTHER_CONTENT = re.compile(
+    r"(?<![^\s_-])(?:related|recommend|more-?stories|read-?more|also-?read|see-?also|comments?"
+    r"(?![a-z])|newsletter|subscri|outbrain|taboola|most-?(?:read|popular)|trending|teaser-?list"
+    r"|promo|sponsor)",
+    re.IGNORECASE,
+)
+
+
 def _may_hold_article(el: Any) -> bool:
     """False for wrappers inside the article that never hold its text however short it
     is: consent dialogs, the article's own ``<footer>`` (tags, post metadata, the
-    author's note) and author boxes."""
+    author's note), author boxes and wrappers naming other content (related stories,
+    comments, newsletter prompts)."""
     if el.tag == "footer":
         return False
     words = attr_words(el)
-    return not (never_article(words) or _AUTHOR_BOX.search(words))
+    return not (never_article(words) or _AUTHOR_BOX.search(words) or _OTHER_CONTENT.search(words))
 
 
 def _choose_container(start: Any, segments: list[Segment], order: list[Any], weights: list[float]):
@@ -479,27 +489,42 @@ _CLOSING_HEADING = re.compile(
     r"|lo\s+más\s+leído|(?:noticias|notas|artículos)\s+relacionad[oa]s|(?:también\s+)?te\s+puede\s+interesar"
     r"|articoli\s+correlati|potrebbe\s+interessarti|leia\s+também|notícias\s+relacionadas"
     r"|gerelateerde\s+artikelen"
+    # "Artikel und Videos zum Thema", "Audios et vidéos sur le sujet": media on the topic.
+    r"|(?:(?:artikel|beiträge|audios?|videos?|articles|vidéos)\s+(?:und|et|and|y)\s+)?"
+    r"(?:artikel|beiträge|audios?|videos?|articles|vidéos|stories)\s+"
+    r"(?:zum\s+thema|sur\s+le\s+sujet|on\s+(?:the|this)\s+(?:topic|subject)|sobre\s+el\s+tema)$"
     # Notes after the text: where to read on, whom to ask, what it drew on.
     r"|(?:weitere|zusatz)\s*informationen|zum\s+weiterlesen|quellenangaben|kontakt:?$"
     r"|więcej\s+informacji|further\s+reading|more\s+information:?$|más\s+información:?$"
     # The author's note under the text.
     r"|about\s+the\s+authors?$|über\s+(?:den\s+autor|die\s+autorin|die\s+autoren)|zur\s+person$"
-    r"|à\s+propos\s+de\s+l.auteur|sobre\s+(?:el\s+autor|la\s+autora)|o\s+autorze)",
+    r"|à\s+propos\s+de\s+l.auteur|sobre\s+(?:el\s+autor|la\s+autora)|o\s+autorze"
+    # The same lists in scripts without spaces and in Slavic languages.
+    r"|関連(?:記事|ニュース)$|あわせて読みたい$|おすすめ記事$|相[关關](?:新[闻聞]|[阅閱][读讀]|文章|[报報]道)$"
+    r"|推荐阅读$|延伸[阅閱][读讀]$|관련\s*기사$|많이\s*본\s*기사$|похожие\s+(?:статьи|новости)$"
+    r"|другие\s+новости$|zobacz\s+(?:też|także|również)$|przeczytaj\s+(?:też|także|również)$"
+    r"|související\s+články$|přečtěte\s+si\s+také$)",
     re.IGNORECASE,
 )
-# "More TechCrunch": more of the site itself.
-_MORE_OF_SITE = re.compile(r"^(?:more|mehr|plus)\s+(?P<site>.+)$", re.IGNORECASE)
+# "More TechCrunch", "Mehr Kolumnen auf MeinMMO:", "Auch auf <site>": more of the site itself.
+_MORE_OF_SITE = re.compile(
+    r"^(?:(?:more|mehr|plus)(?:\s+\S+){0,2}?\s+(?:on|at|from|auf|bei|von|sur|de)"
+    r"|(?:more|mehr|plus)|(?:also|auch|aussi|también)\s+(?:on|auf|sur|en|bei))\s+(?P<site>.+?):?$",
+    re.IGNORECASE,
+)
 # Blocks a template styles as a heading without a heading tag ("<div class=title>").
-_LABEL_TAGS = frozenset({"div", "span", "strong", "b", "dt", "li"})
+_LABEL_TAGS = frozenset({"div", "span", "strong", "b", "dt", "li", "p"})
 CLOSING_HEADING_SHARE = 0.6  # only once this share of the body text lies above it
 CLOSING_HEADING_WORDS = 6
+_HEADING_BRACKETS = "【】[]〔〕「」《》<> "
 
 
 def _closing_heading(text: str, site_keys: set[str]) -> bool:
     """ "Most read", "Read next", or "More <the site's name>"."""
     if len(text.split()) > CLOSING_HEADING_WORDS:
         return False
-    text = text.rstrip(" ?!.…")  # "Schon gelesen?" ("Kategorien:" labels a line of links)
+    # "Schon gelesen?", "【関連記事】" ("Kategorien:" labels a line of links: its colon stays)
+    text = text.rstrip(" ?!.…").strip(_HEADING_BRACKETS)
     if _CLOSING_HEADING.match(text):
         return True
     more = _MORE_OF_SITE.match(text)
@@ -524,8 +549,10 @@ def _before_closing_heading(
     seen = 0
     for i, seg in enumerate(merged):
         if (
-            seg.tag in HEADING_TAGS or seg.tag in _LABEL_TAGS
-        ) and seen >= CLOSING_HEADING_SHARE * total:
+            (seg.tag in HEADING_TAGS or seg.tag in _LABEL_TAGS)
+            and seen >= CLOSING_HEADING_SHARE * total
+            and len(seg.text.split()) <= CLOSING_HEADING_WORDS  # (before the site's names)
+        ):
             site_keys = site_name_keys(doc) if site_keys is None else site_keys
             if _closing_heading(seg.text, site_keys):
                 return [s for s in merged[:i] if id(s) not in extra]

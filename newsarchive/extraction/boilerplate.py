@@ -60,6 +60,8 @@ SCREEN_READER_ONLY = re.compile(
 CAPTION_RE = re.compile(
     r"caption|bildunterschrift|image-?text|img-?text|(?:media|bild|image|img|photo|foto)[_-]+info"
     r"|media-?rights|bildrechte"
+    # "image-description", "imageDescription", "img-desc", "photo_description", "image-subtitle"
+    r"|(?:image|img|photo|foto|picture|bild)[_-]?(?:desc(?:ription)?|subtitle|beschreibung)(?![a-z])"
 )
 
 
@@ -72,6 +74,9 @@ def _caption_words(lower: str) -> bool:
         or "text" in lower
         or "info" in lower
         or "rights" in lower
+        or "desc" in lower
+        or "subtitle" in lower
+        or "beschreibung" in lower
     ) and CAPTION_RE.search(lower) is not None
 
 
