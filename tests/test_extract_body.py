@@ -1034,8 +1034,9 @@ def test_the_shown_slide_of_a_slideshow_article_counts_with_its_hidden_slides() 
     assert [result.lede, *result.paragraphs] == slides
 
 
-def test_visually_hidden_text_stays_out() -> None:
-    html = page(f"<article>{FOUR}<span class='visually-hidden'>Opens in a new window</span>")
+@pytest.mark.parametrize("name", ["visually-hidden", "u-hiddenVisually", "hidden-visually"])
+def test_visually_hidden_text_stays_out(name: str) -> None:
+    html = page(f"<article>{FOUR}<span class='{name}'>Opens in a new window</span>")
     assert "Opens in a new window" not in body_of(html).paragraphs
 
 

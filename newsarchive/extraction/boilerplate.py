@@ -52,7 +52,7 @@ CHROME_RE = re.compile(
 # Screen-reader-only text ("Box aufklappen", "Image caption", "opens in a new window"):
 # read out to blind readers, never shown, so neither article text nor a caption.
 SCREEN_READER_ONLY = re.compile(
-    r"(?:^|[\s_-])(?:sr-only|visually-?hidden|screen-?reader\w*|offscreen|a11y-?hidden)"
+    r"(?:^|[\s_-])(?:sr-only|visually-?hidden|hidden-?visually|screen-?reader\w*|offscreen|a11y-?hidden)"
     r"(?:$|[\s_-])"
 )
 
