@@ -288,7 +288,7 @@ def _collect_links(root: HtmlElement) -> dict[str, list[str]]:
 
 def parse(html: str) -> HtmlElement:
     """Parse HTML text into an lxml tree; an unparseable page raises :class:`NotHTML`."""
-    if not html.strip():
+    if not html or html.isspace():  # (``strip()`` would copy the whole page)
         raise NotHTML("empty document")
     try:
         data = html.encode("utf-8")
@@ -319,7 +319,7 @@ def load_document(
     """Decode and parse ``data`` once. Raises :class:`NotHTML` for empty or binary input."""
     hdrs = {_header_text(k).lower(): _header_text(v) for k, v in (headers or {}).items()}
     if isinstance(data, bytes):
-        if not data.strip():
+        if not data or data.isspace():
             raise NotHTML("empty document")
         kind = sniff_binary(data)
         if kind:

@@ -98,6 +98,7 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
     index = PageIndex()
     hints = pageindex.HINT_MEMO
     owners: list[Any] = [start]
+    append_owner = owners.append
     link_depth = bold_depth = soft_depth = quote_depth = 0
     header = None  # the outermost open <header>
     chrome: tuple[Any, ...] = ()
@@ -139,9 +140,13 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
                         header = el
                 elif tag == "blockquote":
                     quote_depth += 1
-                current = _handover(current, el, segments, header, quote_depth, chrome)
-                parts = current.parts
-                owners.append(el)
+                if parts:
+                    current = _handover(current, el, segments, header, quote_depth, chrome)
+                    parts = current.parts
+                else:  # nothing collected: the segment is reused for this block
+                    current.owner, current.header, current.chrome = el, header, chrome
+                    current.soft, current.quote = header is not None, quote_depth > 0
+                append_owner(el)
             elif tag == "a":
                 link_depth += 1
             elif tag in _BOLD_TAGS:
@@ -170,8 +175,14 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
                             header = None
                     elif tag == "blockquote":
                         quote_depth -= 1
-                    current = _handover(current, owners[-1], segments, header, quote_depth, chrome)
-                    parts = current.parts
+                    if parts:
+                        current = _handover(
+                            current, owners[-1], segments, header, quote_depth, chrome
+                        )
+                        parts = current.parts
+                    else:
+                        current.owner, current.header, current.chrome = owners[-1], header, chrome
+                        current.soft, current.quote = header is not None, quote_depth > 0
                 elif tag == "a":
                     link_depth -= 1
                 elif tag in _BOLD_TAGS:
