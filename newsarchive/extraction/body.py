@@ -64,8 +64,11 @@ class BodyResult:
     blockquotes: list[str] = field(default_factory=list)
 
 
+_NON_WORD_RUN = re.compile(r"\W+")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().lower()
+    return _NON_WORD_RUN.sub(" ", text).strip().lower()
 
 
 def _repeated_texts(segments: list[Segment]) -> set[str]:

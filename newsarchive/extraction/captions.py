@@ -771,7 +771,9 @@ def _own_caption(figure: Any) -> Any:
 _STATED_CAPTIONS = lxml.etree.XPath(
     f"(descendant::*[@itemprop='caption'])[position() <= {MAX_FIGURE_IMAGES}]"
 )
-_ANY_STATED_CAPTION = lxml.etree.XPath("boolean(//*[@itemprop='caption'])")
+# Asked of the attribute nodes, not of every element: the same answer at about a quarter
+# of the cost, and it runs on every page.
+_ANY_STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
 
 
 def _caption_element(figure: Any, marked: Any = None, stated: bool = True) -> Any:
