@@ -121,3 +121,30 @@ def test_plan_crawl_onto_a_full_disk_keeps_the_state_and_the_files_agreed(
         archived = {article_id for article_id, _, _ in state.articles()}
     assert archived, "nothing archived before the disk was full"
     assert archived <= in_files, f"{len(archived - in_files)} archived articles in no file"
+
+
+def test_plan_crawl_with_its_state_on_the_full_disk_stops_with_one_clear_error(
+    small_disk: Path,
+) -> None:
+    """The default plan layout: ``state/`` and ``output/`` beside the plan, on one disk.
+
+    SQLite says "database or disk is full" where the files say ENOSPC; both are the same
+    write error: the crawl stops, says so, exits 1, and prints no item or traceback.
+    """
+    with DemoSite(generate=400) as site:
+        (small_disk / "plan.toml").write_text(
+            '[plan]\nname = "full"\n'
+            "[defaults.politeness]\ndelay = 0.0\nconcurrency = 8\nautothrottle = false\n"
+            f'[[sites]]\nname = "gen"\nseeds = ["{site.base_url}/"]\nallow_private = true\n'
+        )
+        run = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "crawl", "--plan", "plan.toml",
+             "-s", "NEWSARCHIVE_PROGRESS=False"],
+            capture_output=True, text=True, timeout=240, cwd=small_disk,
+        )  # fmt: skip
+    said = run.stdout + run.stderr
+    assert run.returncode == 1, said[-3000:]
+    assert "CRAWL FAILED" in run.stdout, said[-3000:]
+    assert "Traceback" not in said, said[-3000:]
+    assert "Error processing" not in said, "an item was dumped into the log"
+    assert "internal error" not in said

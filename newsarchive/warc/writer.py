@@ -243,6 +243,8 @@ class RotatingWarcWriter:
                 if self._on_close is not None:
                     try:
                         self._on_close()
+                    except OSError as error:  # a full disk: said, no traceback
+                        log.error("on_close hook failed for %s: %s", open_path, error)
                     except Exception:
                         log.exception("on_close hook failed for %s", open_path)
                 os.replace(open_path, closed_path)
