@@ -148,3 +148,41 @@ def test_plan_crawl_with_its_state_on_the_full_disk_stops_with_one_clear_error(
     assert "Traceback" not in said, said[-3000:]
     assert "Error processing" not in said, "an item was dumped into the log"
     assert "internal error" not in said
+
+
+def test_a_crawl_resumed_after_a_full_disk_has_a_whole_index(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    """The index lines the full disk kept from the file must come back with the resume.
+
+    Replay tools and the plan's state (which reads ``index.cdxj`` to know what is
+    archived) trust the index: after the resume it lists every record of every WARC
+    file, once, and every line parses (a torn line once swallowed the next run's first).
+    """
+    import shutil
+
+    from newsarchive.warc.cdxj import entries_from_warc
+
+    out, moved = small_disk / "out", tmp_path / "out"
+    with DemoSite(generate=400) as site:
+        command = [sys.executable, "-m", "newsarchive", "crawl", site.base_url + "/",
+                   "--allow-private", "--crawl-id", "full1", "-s", "DOWNLOAD_DELAY=0",
+                   "-s", "AUTOTHROTTLE_ENABLED=False",
+                   "-s", "NEWSARCHIVE_PROGRESS=False"]  # fmt: skip
+        full = subprocess.run(
+            [*command, "--out", str(out)], capture_output=True, text=True, timeout=240
+        )
+        assert full.returncode == 1, full.stdout[-2000:] + full.stderr[-2000:]
+        shutil.copytree(out, moved)  # the disk made larger: the folder moved to one with room
+        resumed = subprocess.run(
+            [*command, "--out", str(moved)], capture_output=True, text=True, timeout=240
+        )
+        assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr[-2000:]
+    lines = (moved / "index.cdxj").read_text(encoding="utf-8").splitlines(keepends=True)
+    for line in lines:
+        json.loads(line.split(" ", 2)[2])  # every line whole
+    expected = sorted(
+        entry.line() for warc in sorted(moved.glob("warc/*.warc.gz"))
+        for entry in entries_from_warc(warc)
+    )  # fmt: skip
+    assert sorted(lines) == expected
