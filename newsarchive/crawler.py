@@ -368,7 +368,7 @@ class CrawlProgress:
         from scrapy.exceptions import NotConfigured
 
         if not crawler.settings.getbool("NEWSARCHIVE_PROGRESS", True):
-            raise NotConfigured("NEWSARCHIVE_PROGRESS is off")
+            raise NotConfigured  # asked for: no "Disabled ..." warning (Scrapy warns with a reason)
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

@@ -88,3 +88,18 @@ def test_a_parquet_export_without_pyarrow_names_the_extra_to_install(
     assert status == 2, said
     assert "pip install 'newsarchive[parquet]'" in said
     assert not (tmp_path / "x").exists()
+
+
+def test_a_plain_crawl_warns_of_nothing_it_was_not_asked_for(tmp_path: Path) -> None:
+    """A crawl of a sound site logs no WARNING: a component that is off because the
+    crawl is no Redis worker (the normal case) or because progress was switched off
+    says so at debug level, not to every newcomer on the Quick start."""
+    from support.crawls import crawl_command, run_command
+
+    from newsarchive.server import DemoSite
+
+    with DemoSite(generate=5) as site:
+        settings = {"DOWNLOAD_DELAY": 0, "NEWSARCHIVE_PROGRESS": False}
+        run = run_command(crawl_command(site.base_url + "/", tmp_path / "out", settings=settings))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert [line for line in run.stderr.splitlines() if " WARNING " in line] == []
