@@ -70,7 +70,7 @@ def test_file_layout_warcinfo_first_and_pointers_resolve(tmp_path: Path) -> None
     [path] = tmp_path.glob("*.warc.gz")
     assert not list(tmp_path.glob("*.open"))
     name = parse_name(path.name)
-    assert name and name.prefix == "crawl" and name.serial == 0 and "~p" in name.host
+    assert name and name.prefix == "crawl" and name.serial == 0 and "-p" in name.host
 
     found = read_all(path)
     assert [t for t, *_ in found] == ["warcinfo", "response", "request"]

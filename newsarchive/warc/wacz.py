@@ -29,8 +29,11 @@ def _wacz(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
         raise WaczUnavailable(
             "the wacz package is missing: pip install 'newsarchive[replay]'"
         ) from error
+    # `python -m wacz` drops main()'s return value (exit status 0 after a failed
+    # validation): exit with it, so a rejected package is never called validated.
+    command = "import sys; from wacz.main import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run(
-        [sys.executable, "-m", "wacz", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-c", command, *args], capture_output=True, text=True, check=False
     )
 
 
