@@ -186,3 +186,48 @@ def test_a_crawl_resumed_after_a_full_disk_has_a_whole_index(
         for entry in entries_from_warc(warc)
     )  # fmt: skip
     assert sorted(lines) == expected
+
+
+def _archived_articles(folder: Path, count: int) -> Path:
+    """A WARC file of ``count`` generated article pages (no crawl: written directly)."""
+    from support.warcsite import Page, archive_pages
+
+    from newsarchive.server.generated import generated_article
+
+    base = "http://news.example"
+    pages = [
+        Page(base + generated_article(n).path, generated_article(n).render(base).encode())
+        for n in range(1, count + 1)
+    ]
+    archive_pages(folder, pages)
+    return next(folder.glob("*.warc.gz"))
+
+
+def test_reextract_onto_a_full_disk_says_so_and_leaves_no_partial_file(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    warc = _archived_articles(tmp_path / "warc", 400)
+    target = small_disk / "again.jsonl"
+    run = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "reextract", str(warc), "--out", str(target),
+         "--jobs", "1"],
+        capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr and "No space left" in run.stderr, run.stderr[-3000:]
+    assert list(small_disk.iterdir()) == [], "a partial output (or its temporary file) left"
+
+
+def test_a_wacz_onto_a_full_disk_says_so_and_leaves_no_partial_file(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("wacz", reason="wacz is not installed (pip install 'newsarchive[replay]')")
+    warc = _archived_articles(tmp_path / "warc", 700)  # over 1 MB of WARC
+    run = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "warc", "wacz", str(warc),
+         "-o", str(small_disk / "crawl.wacz")],
+        capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr and "No space left" in run.stderr, run.stderr[-3000:]
+    assert list(small_disk.iterdir()) == [], "a partial package (or its temporary file) left"

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from newsarchive.atomic import replacing
+
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
 
 
@@ -67,10 +69,13 @@ def create(
     """
     if not warc_paths:
         raise ValueError("no WARC files to package")
-    args = ["create", "-o", str(out)]
-    if title:
-        args += ["--title", title]
-    with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as scratch,
+        replacing(out) as partial,  # OUT appears whole or not at all (a full disk)
+    ):
+        args = ["create", "-o", str(partial)]
+        if title:
+            args += ["--title", title]
         if pages:
             listed = Path(scratch) / "pages.jsonl"
             lines = [json.dumps(PAGES_HEADER), *(json.dumps(dict(page)) for page in pages)]
@@ -79,9 +84,15 @@ def create(
         else:
             args.append("--detect-pages")
         result = _wacz([*args, *map(str, warc_paths)])
-    if result.returncode != 0 or not out.exists():
-        raise RuntimeError(f"wacz create failed: {result.stderr.strip()[-2000:]}")
+        if result.returncode != 0 or not partial.exists():
+            raise RuntimeError(f"wacz create failed: {last_line(result.stderr)}")
     return len(listed_pages(out))
+
+
+def last_line(text: str) -> str:
+    """The packager's verdict without its traceback: the last line it printed."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no output"
 
 
 def package_crawl(
