@@ -231,3 +231,20 @@ def test_a_wacz_onto_a_full_disk_says_so_and_leaves_no_partial_file(
     assert run.returncode == 1, run.stderr[-3000:]
     assert "Traceback" not in run.stderr and "No space left" in run.stderr, run.stderr[-3000:]
     assert list(small_disk.iterdir()) == [], "a partial package (or its temporary file) left"
+
+
+def test_any_command_on_a_full_disk_fails_with_one_line_not_a_bug_report(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    """A full disk is the machine's state, not a bug of newsarchive: one line, exit 1,
+    for every command (here ``warc fixture``, which writes a folder of files)."""
+    warc = _archived_articles(tmp_path / "warc", 1)
+    (small_disk / "filler").write_bytes(b"\0" * (1024 * 1024 - 8192))
+    run = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "warc", "fixture", str(warc),
+         "-o", str(small_disk / "fixture")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr, run.stderr
+    assert "No space left on device" in run.stderr.strip().splitlines()[-1]
