@@ -183,3 +183,29 @@ def test_warc_recover_finishes_a_killed_crawl_folder_for_export(tmp_path: Path) 
     assert exported.returncode == 0, exported.stderr[-3000:]
     lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == KILL_AFTER
+
+
+def test_the_manifest_of_a_resumed_crawl_starts_when_the_killed_part_started(
+    tmp_path: Path,
+) -> None:
+    """A crawl resumed after ``kill -9`` is one crawl: its ``started_at`` is not the
+    resume's (the killed part wrote no part of its own, but its WARC file is named
+    by the moment it was opened)."""
+    import newsarchive
+    from newsarchive.server import DemoSite
+
+    out = tmp_path / "out"
+    killing = {**QUIET, "DOWNLOAD_DELAY": 0, "ITEM_PIPELINES": kill_pipelines()}
+    with DemoSite(generate=ARTICLES) as site:
+        command = crawl_command(
+            site.base_url + "/", out, crawl_id="k1",
+            settings={**killing, KILL_AFTER_SETTING: KILL_AFTER},
+        )  # fmt: skip
+        assert run_command(command, cwd=tmp_path).returncode == -signal.SIGKILL
+        resumed = run_command(
+            crawl_command(site.base_url + "/", out, crawl_id="k1", settings=QUIET), cwd=tmp_path
+        )
+        assert resumed.returncode == 0, resumed.stderr[-3000:]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    first_fetch = min(r["provenance"]["fetched_at"] for r in newsarchive.load(out))
+    assert manifest["started_at"] <= first_fetch[:19] + "Z", (manifest["started_at"], first_fetch)

@@ -148,6 +148,24 @@ def batch_entries(
     return entries
 
 
+def warc_starts(folder: CrawlFolder) -> list[str]:
+    """When each WARC file of the folder was opened (its name's UTC timestamp), RFC 3339.
+
+    A run killed before its manifest has no part of its own; its first WARC file still
+    says when it started, so a resumed crawl's ``started_at`` is the crawl's, not the
+    resume's.
+    """
+    from newsarchive.warc.naming import parse_name
+
+    starts = []
+    for path in folder.warc_files():
+        name = parse_name(path.name)
+        if name is not None:
+            stamp = datetime.strptime(name.timestamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+            starts.append(stamp.isoformat(timespec="seconds").replace("+00:00", "Z"))
+    return starts
+
+
 def _summed_parts(parts: list[dict[str, Any]]) -> dict[str, int]:
     totals: dict[str, int] = {}
     for part in parts:
@@ -206,7 +224,8 @@ def write_crawl_manifest(
     if folder.pages_path.exists():
         files.append(folder.pages_path)
     unfinished = folder.unfinished_batches() + folder.unfinished_warc_files()
-    first_start = next((p.get("started_at") for p in parts if p.get("started_at")), started_at)
+    starts = [p.get("started_at") for p in parts if p.get("started_at")] + warc_starts(folder)
+    first_start = min(starts, default=None) or started_at
     return write_manifest(
         folder.path,
         crawl_id,
