@@ -49,15 +49,10 @@ from newsarchive.distributed.heartbeats import Heartbeat, read_heartbeats
 
 log = logging.getLogger(__name__)
 
-# scrapy-redis 0.9.1's scheduler still passes spider= to the stats collector, which
-# Scrapy 2.19 deprecates: a warning in every worker's log that no user can act on
-# (pyproject.toml silences the same one in the tests).
-warnings.filterwarnings(
-    "ignore",
-    message="Passing a 'spider' argument to StatsCollector",
-    category=ScrapyDeprecationWarning,
-    module="scrapy_redis",
-)
+# scrapy-redis 0.9.1 (the capped release) calls APIs Scrapy 2.19 deprecates (spider= to
+# the stats collector, Spider.log() on resuming a queue): warnings in every worker's log
+# that no user can act on. Only those attributed to scrapy-redis's own code are ignored.
+warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
 
 META_KEY = "newsarchive_inflight"
 SCAN_BATCH = 1000
