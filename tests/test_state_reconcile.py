@@ -176,7 +176,8 @@ def test_warc_recover_finishes_a_killed_crawl_folder_for_export(tmp_path: Path) 
         assert run_command(command, cwd=tmp_path).returncode == -signal.SIGKILL
     assert list(out.glob("articles/*.open")) and list(out.glob("warc/*.open"))
 
-    recovered = run_newsarchive("warc", "recover", out)
+    # given the folder holding the crawl folder, as a plan's OUTPUT holds them
+    recovered = run_newsarchive("warc", "recover", tmp_path)
     assert recovered.returncode == 0, recovered.stdout + recovered.stderr
     assert not list(out.rglob("*.open")), recovered.stdout
     exported = run_newsarchive("export", out, "--format", "jsonl", "--out", tmp_path / "a.jsonl")

@@ -93,18 +93,26 @@ def run_recover(args: argparse.Namespace) -> int:
     A crawl folder is finished whole, as its resume would: WARC files and index, article
     batches, and the manifest it never wrote, so that ``export`` and ``load`` read it.
     """
-    from newsarchive.crawlfolder import is_crawl_folder
+    from newsarchive.crawlfolder import find_crawl_folders, is_crawl_folder
     from newsarchive.statesync import finish_killed_crawl
     from newsarchive.warc.recover import Recovered, crawl_folder_of, recover_file, repair_index
 
-    folders = [p for p in args.paths if is_crawl_folder(p)]
+    # a crawl folder, or a folder holding crawl folders at any depth (a plan's OUTPUT);
+    # anything else (WARC files, a folder of them) is recovered file by file
+    folders: list[Path] = []
+    others: list[Path] = []
+    for path in args.paths:
+        found = [f.path for f in find_crawl_folders(path)] if path.is_dir() else []
+        if is_crawl_folder(path) or found:
+            folders += found or [path]
+        else:
+            others.append(path)
     failed = done = 0
     for folder in folders:
         for line in finish_killed_crawl(folder):
             print(line)
             done += 1
             failed += line.startswith("skipped")
-    others = [p for p in args.paths if p not in folders]
     paths = [p for p in warc_files_of(others) if p.name.endswith(".open")] if others else []
     if not paths:
         if not done:
