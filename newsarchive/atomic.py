@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -19,6 +20,21 @@ def write_atomic(target: Path | str, data: bytes | str, *, unique: bool = False)
     ``unique``: a temporary name no other process uses (two workers of a shared crawl
     may write the same file at once); else ``TARGET.tmp``.
     """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with replacing(target, unique=unique) as temporary, temporary.open("wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+@contextlib.contextmanager
+def replacing(target: Path | str, *, unique: bool = False) -> Iterator[Path]:
+    """A temporary path beside ``target`` that replaces it when the block ends normally.
+
+    For a writer that streams (``reextract --out``) or runs in another process (the
+    ``wacz`` packager): on any error the temporary file is removed and ``target`` is
+    left as it was. The block must have closed (and, to be durable, fsynced) the file.
+    """
     target = Path(target)
     if unique:
         descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".")
@@ -27,12 +43,8 @@ def write_atomic(target: Path | str, data: bytes | str, *, unique: bool = False)
         os.chmod(temporary, 0o644)  # mkstemp's 0600 would make the output private
     else:
         temporary = target.with_name(target.name + ".tmp")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        with temporary.open("wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield temporary
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):

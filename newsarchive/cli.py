@@ -9,6 +9,7 @@ Subcommand modules import their heavy dependencies inside ``run`` so that
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import math
@@ -111,6 +112,11 @@ def _checked_types(parser: argparse.ArgumentParser) -> None:
                 _checked_types(child)
 
 
+# Write errors that are the machine's state (a full disk, a quota, a read-only mount, a
+# failing device), not a defect: one line and exit 1 from any command, never "please report".
+_MACHINE_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG})
+
+
 def user_error(exc: BaseException) -> str | None:
     """The one-line message for an error caused by the user's input; None for a bug.
 
@@ -146,6 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno in _MACHINE_WRITE_ERRORS:
+            where = f" {exc.filename}" if exc.filename else ""
+            print(
+                f"newsarchive {args.command}: cannot write{where}: {exc.strerror}", file=sys.stderr
+            )
+            return 1
         message = user_error(exc)
         if message is not None:
             print(f"newsarchive {args.command}: {message}", file=sys.stderr)

@@ -117,6 +117,10 @@ def check_settings(settings: Any, given: Mapping[str, Any]) -> None:
     for name, value in {**{n: settings.get(n) for n in TIME_SETTINGS}, **given}.items():
         if _non_finite(value):
             raise ValueError(f"setting {name}={value!r}: expected a finite number")
+    for name, value in given.items():
+        error = _type_error(name, value)
+        if error:
+            raise ValueError(f"setting {name}={value!r}: {error}")
     if settings.get("NEWSARCHIVE_CRAWL_ID"):
         check_crawl_id(settings.get("NEWSARCHIVE_CRAWL_ID"), "crawl id")
     error = header_value_error(settings.get("USER_AGENT") or "")
@@ -130,6 +134,41 @@ def check_settings(settings: Any, given: Mapping[str, Any]) -> None:
         error = header_value_error(str(name)) or header_value_error(str(value))
         if error:
             raise ValueError(f"setting DEFAULT_REQUEST_HEADERS[{name!r}]: {error}")
+
+
+_BOOL_TEXTS = {"0", "1", "true", "false", "True", "False"}  # what Settings.getbool reads
+
+
+def _type_error(name: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for a setting whose default is a bool or a number.
+
+    Scrapy reads ``-s`` strings only where a component asks (``getfloat``, ``getint``,
+    ``getbool``): a bad one failed deep inside the engine's start, with a traceback and
+    a crawl that "could fetch nothing". The default's type (ours, else Scrapy's) says
+    what the string must read as.
+    """
+    if not isinstance(value, str):
+        return None
+    from scrapy.settings import default_settings
+
+    from newsarchive import settings as project
+
+    default = getattr(project, name, getattr(default_settings, name, None))
+    if isinstance(default, bool):
+        return None if value in _BOOL_TEXTS else "expected true or false (or 1, 0)"
+    if isinstance(default, int | float):  # some int defaults are read with getfloat
+        try:
+            float(value)
+        except ValueError:
+            return "expected a number"
+    if name == "NEWSARCHIVE_EXTRACT_WORKERS":
+        from newsarchive.spiders.extraction import worker_count
+
+        try:
+            worker_count(value)
+        except ValueError as error:
+            return str(error)
+    return None
 
 
 def _non_finite(value: Any) -> bool:
@@ -368,7 +407,7 @@ class CrawlProgress:
         from scrapy.exceptions import NotConfigured
 
         if not crawler.settings.getbool("NEWSARCHIVE_PROGRESS", True):
-            raise NotConfigured("NEWSARCHIVE_PROGRESS is off")
+            raise NotConfigured  # asked for: no "Disabled ..." warning (Scrapy warns with a reason)
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

@@ -405,5 +405,10 @@ def report_crawl(
         report["write_error"] = f"cannot write the report in {out_dir}: {error.strerror or error}"
         log.error("%s", report["write_error"])
     if state is not None and run_id is not None and site:
-        state.finish_run(run_id, run_stats(report["sites"][site]))
+        try:
+            state.finish_run(run_id, run_stats(report["sites"][site]))
+        except OSError as error:  # the state's disk is full: the run stays unfinished
+            message = f"cannot finish the run in the crawl state: {error.strerror or error}"
+            report.setdefault("write_error", message)
+            log.error("%s", message)
     return report

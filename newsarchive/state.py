@@ -27,6 +27,7 @@ task (e.g. every second) so an idle crawl does not keep its batch in memory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import logging
@@ -161,8 +162,9 @@ def _reading(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def wrapper(self: CrawlState, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
-            if self._unwritten:
-                self._flush(BUSY_WAIT)
+            if self._unwritten and self._write_error is None:
+                with contextlib.suppress(StateWriteError):  # kept: the next write raises it
+                    self._flush(BUSY_WAIT)
             return method(self, *args, **kwargs)
 
     return wrapper
@@ -170,6 +172,27 @@ def _reading(method: Callable[..., Any]) -> Callable[..., Any]:
 
 class StateError(RuntimeError):
     """The state database cannot be opened or was written by a newer version."""
+
+
+# SQLite's primary result codes for "the file system refused the write" (sqlite3.h).
+_SQLITE_IOERR, _SQLITE_FULL = 10, 13
+
+
+class StateWriteError(OSError):
+    """SQLite could not write the state (a full disk, an I/O error): a write error.
+
+    An ``OSError``, so a crawl treats it as it treats a full disk under its output
+    folder: stopped, said once, exit status 1.
+    """
+
+
+def write_error_of(exc: sqlite3.Error, path: Path) -> StateWriteError | None:
+    """``exc`` as a :class:`StateWriteError` when the disk refused the write, else None."""
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    if code not in (_SQLITE_IOERR, _SQLITE_FULL):
+        return None
+    number = errno.ENOSPC if code == _SQLITE_FULL else errno.EIO
+    return StateWriteError(number, f"cannot write the crawl state: {exc}", str(path))
 
 
 @runtime_checkable
@@ -225,6 +248,7 @@ class CrawlState:
         self._unwritten: list[tuple[str, tuple[Any, ...]]] = []  # the batch, not yet in SQLite
         self._last_commit = time.monotonic()
         self._lock = threading.RLock()
+        self._write_error: StateWriteError | None = None  # the first failed write, if any
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -274,6 +298,10 @@ class CrawlState:
         Waiting is bounded by ``wait``: the reactor thread never sits on a lock another
         process holds; the batch is simply written at the next attempt.
         """
+        if self._write_error is not None:
+            # Nothing more is written once a write failed: a later write that fits (a mark
+            # that a batch is recorded) must not claim what the lost ones never saved.
+            raise self._write_error
         if self._unwritten:
             self._busy_timeout(wait)
             try:
@@ -284,6 +312,9 @@ class CrawlState:
             except sqlite3.OperationalError as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
+                if (write_error := write_error_of(exc, self.path)) is not None:
+                    self._write_error = write_error
+                    raise write_error from None
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 log.info(
@@ -319,9 +350,12 @@ class CrawlState:
     def close(self) -> None:
         if self._db is None:
             return
-        self.commit()
-        self._db.close()
-        self._db = None  # type: ignore[assignment]
+        try:
+            if self._write_error is None:  # else the writes are lost, and the writer was told
+                self.commit()
+        finally:
+            self._db.close()
+            self._db = None  # type: ignore[assignment]
 
     def __enter__(self) -> CrawlState:
         return self
@@ -628,13 +662,23 @@ class CrawlState:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
         """One immediate transaction for a write that must be durable at once (runs, slots)."""
-        self._db.execute("BEGIN IMMEDIATE")
+        if self._write_error is not None:
+            raise self._write_error
         try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            if (write_error := write_error_of(exc, self.path)) is None:
+                raise
+            self._write_error = write_error
+            raise write_error from None
 
     @_reading
     def articles(self) -> list[tuple[str, str | None, str | None]]:

@@ -119,30 +119,60 @@ def mark_recorded(state: Any, batches: Iterable[Path]) -> None:
             mark(batch_key(path), size)
 
 
-def finish_killed_warcs(folders: Iterable[CrawlFolder]) -> tuple[int, set[Path]]:
-    """Finish the ``.open`` WARC files killed crawls left (a live crawl's are left alone).
+def finish_killed_crawl(path: Path) -> list[str]:
+    """Finish the crawl folder a killed crawl left, as its resume would; one line per change.
 
-    Their ``index.cdxj`` then lists every record they kept, so the state is compared
-    with what the files hold. Returns (files finished, folders a live crawl writes).
+    Its ``.open`` WARC files (and ``index.cdxj``) and article batches are cut after
+    their last whole record and renamed; a file a live crawl holds (its writer's
+    ``flock``) is left alone. When this finished something, nothing ``.open`` is left
+    and the folder has no manifest, the manifest is written (no part of its own: the
+    killed run wrote none), so ``load`` and ``export`` check the folder as any other.
+    A scheduled plan never resumes a killed run: without this its articles, recorded
+    in the crawl state and never fetched again, would stay out of every export.
     """
+    from newsarchive.export.jsonl import recover as recover_batches
+    from newsarchive.export.manifest import batch_crawl_id, write_crawl_manifest
     from newsarchive.warc.recover import recover_folder
 
+    folder = CrawlFolder(Path(path))
+    warcs = recover_folder(folder.path) if folder.unfinished_warc_files() else []
+    batches = recover_batches(folder.articles_dir) if folder.unfinished_batches() else []
+    lines = [f"finished  {batch}" for batch in batches]
+    finished = batches or [result for result in warcs if not result.skipped]
+    if finished and not folder.unfinished_files() and not folder.manifest_path.exists():
+        names = [batch_crawl_id(batch) for batch in folder.article_batches()]
+        crawl_id = next((name for name in names if name), folder.path.name)
+        lines.append(f"written  {write_crawl_manifest(folder.path, crawl_id, run_counts=None)}")
+    for line in lines:  # recover_folder has logged the WARC files' lines
+        log.warning("killed crawl: %s", line)
+    return [result.line() for result in warcs] + lines
+
+
+def finish_killed_crawls(folders: Iterable[CrawlFolder]) -> tuple[int, set[Path]]:
+    """Finish the folders killed crawls left: ``.open`` files, then the manifest.
+
+    Their ``index.cdxj`` then lists every record they kept, so the state is compared
+    with what the files hold, and their article batches reach every export (a plan's
+    next run has a crawl id of its own: nobody resumes the killed one). A live crawl's
+    files are left alone (their writers' locks). Returns (WARC files finished, folders
+    a live crawl writes).
+    """
     finished, live = 0, set()
     for folder in folders:
-        if not folder.unfinished_warc_files():
+        if not folder.unfinished_files():
             continue
-        for result in recover_folder(folder.path):
-            if result.skipped:
-                live.add(folder.path)
-            else:
-                finished += 1
+        lines = finish_killed_crawl(folder.path)
+        finished += sum(line.startswith(("recovered", "removed")) for line in lines)
+        if folder.unfinished_files():
+            live.add(folder.path)
     return finished, live
 
 
 def reconcile_state(state: Any, root: str | Path, *, forget: bool = True) -> Reconciled:
     """Make the crawl state agree with the crawl folders under ``root`` (a plan's output).
 
-    1. Killed crawls' unfinished WARC files are finished (their index completed).
+    1. Killed crawls' unfinished WARC files and article batches are finished (their
+       index completed, their manifest written).
     2. Articles exported but unknown to the state (a kill between the export and the
        state's commit) are recorded, read from the batches not marked as recorded;
        those batches are marked then (not a live crawl's: it may still add records).
@@ -161,7 +191,7 @@ def reconcile_state(state: Any, root: str | Path, *, forget: bool = True) -> Rec
     if forget_missing is None or not hasattr(state, "recorded_batches"):
         return result
     folders = find_crawl_folders(root) if Path(root).is_dir() else []
-    result.warc_recovered, live = finish_killed_warcs(folders)
+    result.warc_recovered, live = finish_killed_crawls(folders)
     present = set(archived_urls(root)) if folders else set()
     marked = state.recorded_batches()
     for folder in folders:

@@ -113,20 +113,25 @@ class ArticleExportPipeline:
         follows their writes, so the next run's start need not read these batches
         (:func:`newsarchive.statesync.reconcile_state`). A killed run marks nothing.
         """
-        from newsarchive.pipelines.state import crawl_state_for
+        from newsarchive.pipelines.state import crawl_state_for, guarded
 
         from newsarchive.statesync import mark_recorded
 
         state = crawl_state_for(self.crawler)
         if state is not None and self.writer is not None:
-            mark_recorded(state, [Path(f["path"]) for f in self.writer.files])
+            batches = [Path(f["path"]) for f in self.writer.files]
+            guarded(self.crawler, state, lambda: mark_recorded(state, batches))
 
     def _forget_unwritten(self) -> None:
         from newsarchive.pipelines.state import crawl_state_for
 
         state = crawl_state_for(self.crawler)
         if state is not None and hasattr(state, "forget_missing"):
-            forgotten = state.forget_missing(lambda url: url not in self.unwritten)
+            try:
+                forgotten = state.forget_missing(lambda url: url not in self.unwritten)
+            except OSError as error:  # the state is on the full disk too
+                log.error("crawl state: unwritten article URLs not forgotten: %s", error.strerror)
+                return
             log.warning("crawl state: %d unwritten article URL(s) forgotten", len(forgotten))
 
     def write_manifest(self) -> None:

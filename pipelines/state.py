@@ -59,9 +59,26 @@ def crawl_state_for(crawler: Crawler) -> CrawlState | None:
 
 def _closer(state: CrawlState) -> Any:
     def close_state() -> None:
-        state.close()
+        try:
+            state.close()
+        except OSError as error:  # the crawl has stopped on it already and said so
+            log.error("crawl state %s not saved: %s", getattr(state, "path", ""), error.strerror)
 
     return close_state
+
+
+def guarded(crawler: Crawler, state: Any, write: Callable[[], None]) -> None:
+    """Run a crawl-state ``write``; a write error (a full disk) stops the crawl, once.
+
+    The writes lost are those the next run's start recovers after a ``kill -9`` too:
+    exported articles the state does not know are recorded from their batches then.
+    """
+    from newsarchive.crawlfolder import stop_on_write_error
+
+    try:
+        write()
+    except OSError as error:
+        stop_on_write_error(crawler, getattr(state, "path", None) or "crawl state", error)
 
 
 # Item key: crawl-state writes that wait until the article is exported (applied by
@@ -83,6 +100,7 @@ class CrawlStatePipeline:
     """
 
     def __init__(self, crawler: Crawler, state: CrawlState) -> None:
+        self.crawler = crawler
         self.state = state
         self.min_probability = crawler.settings.getfloat("NEWSARCHIVE_MIN_ARTICLE_PROBABILITY")
         self.task: Any = None
@@ -97,13 +115,13 @@ class CrawlStatePipeline:
     def open_spider(self) -> None:
         from twisted.internet.task import LoopingCall
 
-        self.task = LoopingCall(self.state.maybe_commit)
+        self.task = LoopingCall(guarded, self.crawler, self.state, self.state.maybe_commit)
         self.task.start(COMMIT_INTERVAL, now=False)
 
     def close_spider(self) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
-        self.state.commit()
+        guarded(self.crawler, self.state, self.state.commit)
 
     def process_item(self, item: Any) -> Any:
         capture = capture_of(item)
@@ -144,15 +162,25 @@ class CrawlStatePipeline:
             if is_article:
                 after_export(item, write)  # archived means exported: see PENDING_KEY
             else:
-                write()
+                guarded(self.crawler, self.state, write)
         return item
 
 
 class CrawlStateCommitPipeline:
     """After the export: apply the crawl-state writes the article's earlier stages deferred."""
 
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlStateCommitPipeline:
+        return cls(crawler)
+
     def process_item(self, item: Any) -> Any:
         if isinstance(item, dict):
             for write in item.pop(PENDING_KEY, ()):
-                write()
+                if self.crawler is None:
+                    write()
+                else:
+                    guarded(self.crawler, crawl_state_for(self.crawler), write)
         return item

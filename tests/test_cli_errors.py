@@ -90,6 +90,24 @@ BAD_INVOCATIONS = [
     (["crawl", "-s", "DOWNLOAD_DELAY=inf", "http://127.0.0.1:9/"], 2, ["DOWNLOAD_DELAY", "finite"]),
     (["crawl", "-s", "DOWNLOAD_DELAY=nan", "http://127.0.0.1:9/"], 2, ["DOWNLOAD_DELAY", "finite"]),
     (["crawl", "-s", "DOWNLOAD_TIMEOUT=inf", "http://127.0.0.1:9/"], 2, ["DOWNLOAD_TIMEOUT"]),
+    # a bad number or yes/no in any setting (Scrapy's or ours) before the crawl starts
+    (["crawl", "-s", "DOWNLOAD_DELAY=abc", "http://127.0.0.1:9/"], 2, ["DOWNLOAD_DELAY", "'abc'"]),
+    (
+        ["crawl", "-s", "CONCURRENT_REQUESTS=many", "http://127.0.0.1:9/"],
+        2,
+        ["CONCURRENT_REQUESTS"],
+    ),
+    (
+        ["crawl", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=two", "http://127.0.0.1:9/"],
+        2,
+        ["NEWSARCHIVE_EXTRACT_WORKERS", "'two'"],
+    ),
+    (["crawl", "-s", "ROBOTSTXT_OBEY=maybe", "http://127.0.0.1:9/"], 2, ["ROBOTSTXT_OBEY"]),
+    (
+        ["crawl", "-s", "NEWSARCHIVE_EXTRACT_TIMEOUT=two", "http://127.0.0.1:9/"],
+        2,
+        ["NEWSARCHIVE_EXTRACT_TIMEOUT", "'two'"],
+    ),
     (["crawl", "-s", "USER_AGENT=x\r\nX-Forged: 1", "http://127.0.0.1:9/"], 2, ["USER_AGENT"]),
     (
         ["crawl", "-s", "USER_AGENT=a (+https://a.example/)\r\nX-Forged: 1", "http://127.0.0.1:9/"],

@@ -291,6 +291,28 @@ def test_over_long_urls_are_recorded_as_failures_not_dropped(tmp_path: Path) -> 
     assert len(run.articles()) == len(ARTICLES)
 
 
+def test_a_body_over_the_size_limit_is_recorded_with_that_reason(tmp_path: Path) -> None:
+    """The page is archived up to the limit (WARC-Truncated: length) and fails alone; the
+    report must say why, not "StopDownload" (the exception the capture raises)."""
+    big = "/news/2024-05-09-harbour-story-number-9.html"
+    routes = articles_routes()
+    routes[big] = lambda _: html(article_html("huge") + b"<!--" + b"x" * 200_000 + b"-->")
+    routes["/news/"] = lambda _: html(
+        "".join(f'<a href="{p}">story</a> ' for p in [*ARTICLES, big]).encode()
+    )
+    with HostileSite(routes) as site:
+        run = crawl(
+            [f"{site.base}/news/"],
+            tmp_path / "out",
+            settings={**SAFETY_NET, "DOWNLOAD_MAXSIZE": 100_000},
+        )
+    assert run.returncode == 0, run.stderr[-3000:]
+    [page] = [p for p in run.pages() if p["url"].endswith(big)]
+    assert page["outcome"] == "refused", page
+    assert "DOWNLOAD_MAXSIZE" in page["reason"] and "WARC-Truncated" in page["reason"], page
+    assert len(run.articles()) == len(ARTICLES)
+
+
 # --------------------------------------------------------------------------- hub pages
 
 

@@ -110,7 +110,7 @@ def test_worker_options(tmp_path: Path) -> None:
     )
     worker = worker_options(options, URL, check=False)
     assert worker.out_dir.parent == tmp_path / "workers"
-    assert "~p" in worker.out_dir.name  # host and process id
+    assert "-p" in worker.out_dir.name  # host and process id
     assert worker.overrides["NEWSARCHIVE_REDIS_IDLE_GRACE"] == 0.5  # -s wins
     assert worker.overrides["SCHEDULER_PERSIST"] is True
     assert options.out_dir == tmp_path  # the caller's options are untouched

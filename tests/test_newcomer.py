@@ -68,3 +68,38 @@ def test_a_demo_whose_crawl_cannot_start_fails(
 
     monkeypatch.setattr(crawler, "run_crawl", broken)
     assert main(["demo", "--out", str(tmp_path / "demo")]) == 1
+
+
+def test_a_parquet_export_without_pyarrow_names_the_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Quick start installs no pyarrow; the README's next step is a Parquet export."""
+    import json
+
+    from newsarchive.cli import main
+    from newsarchive.export.synthetic import synthetic_record
+
+    source = tmp_path / "a.jsonl"
+    source.write_text(json.dumps(synthetic_record(1, "c")) + "\n", encoding="utf-8")
+    for name in ("pyarrow", "pyarrow.parquet", "newsarchive.export.arrow"):
+        monkeypatch.setitem(sys.modules, name, None)  # import fails as on a plain install
+    status = main(["export", str(source), "--format", "parquet", "--out", str(tmp_path / "x")])
+    said = capsys.readouterr().err
+    assert status == 2, said
+    assert "pip install 'newsarchive[parquet]'" in said
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_plain_crawl_warns_of_nothing_it_was_not_asked_for(tmp_path: Path) -> None:
+    """A crawl of a sound site logs no WARNING: a component that is off because the
+    crawl is no Redis worker (the normal case) or because progress was switched off
+    says so at debug level, not to every newcomer on the Quick start."""
+    from support.crawls import crawl_command, run_command
+
+    from newsarchive.server import DemoSite
+
+    with DemoSite(generate=5) as site:
+        settings = {"DOWNLOAD_DELAY": 0, "NEWSARCHIVE_PROGRESS": False}
+        run = run_command(crawl_command(site.base_url + "/", tmp_path / "out", settings=settings))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert [line for line in run.stderr.splitlines() if " WARNING " in line] == []

@@ -435,3 +435,23 @@ def test_keep_alive_responses_do_not_wait_for_delayed_acks(demo_server: str) -> 
     elapsed = time.perf_counter() - started
     conn.close()
     assert elapsed < 1.2, f"50 keep-alive requests took {elapsed:.2f}s"
+
+
+def test_a_client_that_resets_its_connection_prints_no_traceback(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A crawl killed mid-request resets its connections: `newsarchive serve` went on
+    printing a socketserver traceback for each one."""
+    import socket
+    import struct
+    import time
+
+    with DemoSite() as site:
+        host, port = site.base_url.removeprefix("http://").split(":")
+        for _ in range(3):
+            client = socket.create_connection((host, int(port)))
+            client.sendall(b"GET / HTTP/1.1\r\n")  # half a request, then a reset (RST)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
+        time.sleep(0.5)  # the server's threads notice the resets
+    assert "Traceback" not in capfd.readouterr().err

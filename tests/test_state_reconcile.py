@@ -121,3 +121,92 @@ def test_a_crawl_of_urls_with_a_state_records_what_its_killed_run_exported(
     twice = {url: n for url, n in Counter(r["url"] for r in records).items() if n > 1}
     assert twice == {}, "articles exported twice"
     assert len(records) == ARTICLES
+
+
+def test_a_killed_run_that_is_never_resumed_is_finished_by_the_next_run(tmp_path: Path) -> None:
+    """A scheduled plan starts a new crawl id each time: nobody resumes the killed one.
+
+    Its articles are in the state (never fetched again), so they must reach the exports:
+    the next run finishes the killed folder (its ``.open`` batch, its manifest), and
+    ``load``/``export`` read the plan's output with the manifest check, every article once.
+    """
+    import newsarchive
+    from newsarchive.server import DemoSite
+    from newsarchive.server.generated import generated_article
+
+    plan = tmp_path / "plan.toml"
+    first = tmp_path / "out" / "herald" / "run1"
+    with DemoSite(generate=ARTICLES) as site:
+        plan.write_text(local_plan(site.base_url, concurrency=2), encoding="utf-8")
+        killed = run_newsarchive(
+            "crawl",
+            *("--plan", plan, "--crawl-id", "run1"),
+            *setting_args(
+                {**QUIET, "ITEM_PIPELINES": kill_pipelines(), KILL_AFTER_SETTING: KILL_AFTER}
+            ),
+            cwd=tmp_path,
+        )
+        assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+        assert list(first.glob("articles/*.open")), "the kill left no open batch"
+        crawl_plan(plan, "run2")  # the plan's next run, with an id of its own
+        expected = {f"{site.base_url}{generated_article(n).path}" for n in range(1, ARTICLES + 1)}
+
+    assert not list(first.rglob("*.open")), "the killed crawl's files were left unfinished"
+    records = list(newsarchive.load(tmp_path / "out"))  # verified against the manifests
+    assert len(records) == ARTICLES, Counter(r["provenance"]["crawl_id"] for r in records)
+    assert {r["url"] for r in records} == expected
+    exported = run_newsarchive(
+        "export", tmp_path / "out", "--format", "jsonl", "--out", tmp_path / "all.jsonl"
+    )
+    assert exported.returncode == 0, exported.stderr[-3000:]
+
+
+def test_warc_recover_finishes_a_killed_crawl_folder_for_export(tmp_path: Path) -> None:
+    """``newsarchive warc recover OUT`` for someone holding only a killed crawl's folder:
+    the WARC files, the article batch and the manifest, so ``export`` reads every article
+    the crawl wrote before it died (``--no-verify`` used to skip the ``.open`` batch)."""
+    from newsarchive.server import DemoSite
+
+    out = tmp_path / "out"
+    killing = {**QUIET, "DOWNLOAD_DELAY": 0, "ITEM_PIPELINES": kill_pipelines()}
+    with DemoSite(generate=ARTICLES) as site:
+        command = crawl_command(
+            site.base_url + "/", out, settings={**killing, KILL_AFTER_SETTING: KILL_AFTER}
+        )
+        assert run_command(command, cwd=tmp_path).returncode == -signal.SIGKILL
+    assert list(out.glob("articles/*.open")) and list(out.glob("warc/*.open"))
+
+    # given the folder holding the crawl folder, as a plan's OUTPUT holds them
+    recovered = run_newsarchive("warc", "recover", tmp_path)
+    assert recovered.returncode == 0, recovered.stdout + recovered.stderr
+    assert not list(out.rglob("*.open")), recovered.stdout
+    exported = run_newsarchive("export", out, "--format", "jsonl", "--out", tmp_path / "a.jsonl")
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == KILL_AFTER
+
+
+def test_the_manifest_of_a_resumed_crawl_starts_when_the_killed_part_started(
+    tmp_path: Path,
+) -> None:
+    """A crawl resumed after ``kill -9`` is one crawl: its ``started_at`` is not the
+    resume's (the killed part wrote no part of its own, but its WARC file is named
+    by the moment it was opened)."""
+    import newsarchive
+    from newsarchive.server import DemoSite
+
+    out = tmp_path / "out"
+    killing = {**QUIET, "DOWNLOAD_DELAY": 0, "ITEM_PIPELINES": kill_pipelines()}
+    with DemoSite(generate=ARTICLES) as site:
+        command = crawl_command(
+            site.base_url + "/", out, crawl_id="k1",
+            settings={**killing, KILL_AFTER_SETTING: KILL_AFTER},
+        )  # fmt: skip
+        assert run_command(command, cwd=tmp_path).returncode == -signal.SIGKILL
+        resumed = run_command(
+            crawl_command(site.base_url + "/", out, crawl_id="k1", settings=QUIET), cwd=tmp_path
+        )
+        assert resumed.returncode == 0, resumed.stderr[-3000:]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    first_fetch = min(r["provenance"]["fetched_at"] for r in newsarchive.load(out))
+    assert manifest["started_at"] <= first_fetch[:19] + "Z", (manifest["started_at"], first_fetch)

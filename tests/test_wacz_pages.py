@@ -67,3 +67,30 @@ def test_crawl_wacz_ends_with_one_validated_file_listing_the_articles(tmp_path: 
     articles = list(newsarchive.load(tmp_path / "out"))
     assert f"{len(articles)} of {len(articles)} articles listed)" in run.stdout
     assert {page["url"] for page in listed_pages(package)} == {a["url"] for a in articles}
+
+
+def test_a_wacz_the_validator_rejects_is_not_called_validated(tmp_path: Path) -> None:
+    """``python -m wacz`` exits 0 whatever its verdict: the verdict must still count."""
+    import zipfile
+
+    pytest.importorskip("wacz", reason="wacz is not installed (pip install 'newsarchive[replay]')")
+    from newsarchive.warc.wacz import validate
+
+    broken = tmp_path / "broken.wacz"
+    with zipfile.ZipFile(broken, "w") as package:
+        package.writestr("datapackage.json", '{"profile": "data-package", "resources": []}')
+    passed, output = validate(broken)
+    assert not passed, output
+
+
+def test_warc_file_names_are_valid_wacz_resource_names() -> None:
+    """WACZ (Frictionless) resource names are ``[-a-z0-9._/]`` (py-wacz lowercases them):
+    a ``~`` or ``_`` in our file names made every package we built fail the validator."""
+    import re
+    from datetime import UTC, datetime
+
+    from newsarchive.warc.naming import host_part, new_name, safe_part
+
+    name = new_name(Path("/nonexistent"), "my prefix~x", datetime(2024, 5, 1, tzinfo=UTC))
+    for text in (name.closed_name, host_part(1234), safe_part("Web Host_1~a")):
+        assert re.fullmatch(r"[-a-z0-9._/]+", text.lower()), text

@@ -170,8 +170,22 @@ def test_replay_command_serves_a_crawl_folder(
         body, coding = replay(f"http://127.0.0.1:{port}/crawl/{stamp}id_/{base}/gzip")
         assert DECODERS[coding](body) == GZIPPED
     finally:
-        server.terminate()
+        server.terminate()  # SIGTERM, as `kill` or systemd stop it
         server.wait(timeout=30)
+    assert wayback_processes(port) == [], "the pywb server outlived `newsarchive replay`"
+
+
+def wayback_processes(port: int) -> list[int]:
+    """Process ids of pywb's ``wayback`` servers listening on ``port`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(a.endswith(b"wayback") for a in argv) and str(port).encode() in argv:
+            found.append(int(entry.name))
+    return found
 
 
 def test_replay_command_refuses_an_empty_folder(tmp_path: Path) -> None:

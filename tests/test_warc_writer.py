@@ -70,7 +70,7 @@ def test_file_layout_warcinfo_first_and_pointers_resolve(tmp_path: Path) -> None
     [path] = tmp_path.glob("*.warc.gz")
     assert not list(tmp_path.glob("*.open"))
     name = parse_name(path.name)
-    assert name and name.prefix == "crawl" and name.serial == 0 and "~p" in name.host
+    assert name and name.prefix == "crawl" and name.serial == 0 and "-p" in name.host
 
     found = read_all(path)
     assert [t for t, *_ in found] == ["warcinfo", "response", "request"]
@@ -250,3 +250,18 @@ def test_gzip_walk_catches_a_truncated_tail_warcio_misses(tmp_path: Path) -> Non
     garbage = tmp_path / "garbage.warc.gz"
     garbage.write_bytes(path.read_bytes() + b"not gzip at all")
     assert "not a valid gzip member" in walk_members(garbage).problems[0]
+
+
+def test_a_file_whose_index_lines_could_not_be_written_stays_open(tmp_path: Path) -> None:
+    """The CDXJ appender flushes a file's lines before the file gets its final name; when
+    that fails (a full disk), the name stays ``.open``, so the next start's recovery
+    rebuilds the lost lines from the file (a finished name would keep them lost)."""
+
+    def index_flush() -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    writer = RotatingWarcWriter(tmp_path, "test", on_close=index_flush)
+    write_pair(writer, exchange())
+    writer.close()
+    assert [p.name.endswith(".warc.gz.open") for p in tmp_path.iterdir()] == [True]
+    assert writer.closed_files == []

@@ -55,7 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="allow private/loopback/link-local targets (local test sites)",
     )
     parser.add_argument(
-        "--max-pages", type=positive_int, default=None, help="stop after this many responses"
+        "--max-pages",
+        type=positive_int,
+        default=None,
+        help="stop after this many responses (the requests already handed to the downloader, "
+        "up to CONCURRENT_REQUESTS, are still fetched)",
     )
     parser.add_argument(
         "-s",

@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import IO
 
 HELP = "re-extract article records from WARC files (parallel, JSON Lines)"
 
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from newsarchive import schema, settings
+    from newsarchive.atomic import replacing
     from newsarchive.crawlfolder import warc_files_of
     from newsarchive.progress import Progress
     from newsarchive.warc.reread import ReadState, reextract
@@ -67,11 +69,11 @@ def run(args: argparse.Namespace) -> int:
         if args.min_probability is not None
         else settings.NEWSARCHIVE_MIN_ARTICLE_PROBABILITY
     )
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
-    count = 0
     state = ReadState()
     progress = Progress("reextract", unit="articles")
-    try:
+
+    def write_all(out: IO[str]) -> int:
+        count = 0
         for record in reextract(
             paths, jobs=max(1, args.jobs), min_probability=threshold, state=state
         ):
@@ -80,10 +82,23 @@ def run(args: argparse.Namespace) -> int:
             )
             count += 1
             progress.advance()
+        return count
+
+    try:
+        if args.out is None:
+            count = write_all(sys.stdout)
+        else:  # --out appears complete or not at all (a full disk, a Ctrl-C)
+            with replacing(args.out) as temporary, temporary.open("w", encoding="utf-8") as out:
+                count = write_all(out)
+    except BrokenPipeError:
+        raise  # `reextract ... | head`: the reader has what it wanted
+    except OSError as error:
+        where = args.out if args.out is not None else "standard output"
+        print(f"newsarchive reextract: cannot write {where}: {error.strerror or error}; "
+              "nothing written", file=sys.stderr)  # fmt: skip
+        return 1
     finally:
         progress.close()
-        if out is not sys.stdout:
-            out.close()
     for damaged in state.damage:
         print(f"newsarchive reextract: {damaged.line()}", file=sys.stderr)
     for url, why in state.failures:

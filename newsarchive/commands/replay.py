@@ -14,6 +14,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import signal
 import socket
 import sys
 import tempfile
@@ -75,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"http://{args.host}:{port}/{args.collection}/  ({len(warcs)} WARC files)")
             print("Ctrl-C stops the server.", flush=True)
             try:
+                # SIGTERM (kill, systemd) and SIGHUP (a closed terminal) stop it as Ctrl-C
+                # does: else Python dies at once and the pywb server it started lives on.
+                for number in (signal.SIGTERM, signal.SIGHUP):
+                    signal.signal(number, _interrupt)
                 while server.poll() is None:
                     time.sleep(0.5)
             except KeyboardInterrupt:
@@ -85,3 +90,7 @@ def run(args: argparse.Namespace) -> int:
     except (replay.ReplayError, OSError) as error:
         print(f"newsarchive replay: {error}", file=sys.stderr)
         return 1
+
+
+def _interrupt(number: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(number).name)

@@ -2,8 +2,9 @@
 
 check FILE...              digests (as `warcio check`) plus a walk over every gzip member,
                            which catches a truncated tail `warcio check` misses
-recover OUT|FILE...        finish *.warc.gz.open files a killed crawl left: cut after the
-                           last whole record, rename, repair OUT/index.cdxj
+recover OUT|FILE...        finish the *.open files a killed crawl left: cut after the
+                           last whole record, rename, repair OUT/index.cdxj; for a crawl
+                           folder also its article batches and a missing manifest.json
 index OUT|FILE... [-o F]   rebuild the sorted CDXJ index (default OUT/index.cdxj)
 wacz OUT -o crawl.wacz     package the crawl's WARC files as WACZ (needs the replay extra)
 fixture FILE[:OFFSET] -o DIR [--url URL]
@@ -87,15 +88,37 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_recover(args: argparse.Namespace) -> int:
-    """One line per ``.open`` file: records kept and bytes cut (or why it was left)."""
+    """One line per ``.open`` file: records kept and bytes cut (or why it was left).
+
+    A crawl folder is finished whole, as its resume would: WARC files and index, article
+    batches, and the manifest it never wrote, so that ``export`` and ``load`` read it.
+    """
+    from newsarchive.crawlfolder import find_crawl_folders, is_crawl_folder
+    from newsarchive.statesync import finish_killed_crawl
     from newsarchive.warc.recover import Recovered, crawl_folder_of, recover_file, repair_index
 
-    paths = [p for p in warc_files_of(args.paths) if p.name.endswith(".open")]
+    # a crawl folder, or a folder holding crawl folders at any depth (a plan's OUTPUT);
+    # anything else (WARC files, a folder of them) is recovered file by file
+    folders: list[Path] = []
+    others: list[Path] = []
+    for path in args.paths:
+        found = [f.path for f in find_crawl_folders(path)] if path.is_dir() else []
+        if is_crawl_folder(path) or found:
+            folders += found or [path]
+        else:
+            others.append(path)
+    failed = done = 0
+    for folder in folders:
+        for line in finish_killed_crawl(folder):
+            print(line)
+            done += 1
+            failed += line.startswith("skipped")
+    paths = [p for p in warc_files_of(others) if p.name.endswith(".open")] if others else []
     if not paths:
-        print("nothing to recover: no *.warc.gz.open file")
-        return 0
+        if not done:
+            print("nothing to recover: no *.open file")
+        return 1 if failed else 0
     by_folder: dict[Path | None, list[Recovered]] = {}
-    failed = 0
     for path in paths:
         try:
             result = recover_file(path)

@@ -36,16 +36,23 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from newsarchive.distributed.heartbeats import Heartbeat, read_heartbeats
 
 log = logging.getLogger(__name__)
+
+# scrapy-redis 0.9.1 (the capped release) calls APIs Scrapy 2.19 deprecates (spider= to
+# the stats collector, Spider.log() on resuming a queue): warnings in every worker's log
+# that no user can act on. Only those attributed to scrapy-redis's own code are ignored.
+warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
 
 META_KEY = "newsarchive_inflight"
 SCAN_BATCH = 1000
@@ -204,10 +211,11 @@ class InflightReleaseMiddleware:
     A response is released later, by :class:`InflightReleaseSpiderMiddleware`.
     """
 
-    def __init__(self, client: Any, template: str, worker_id: str) -> None:
+    def __init__(self, client: Any, template: str, worker_id: str, crawler: Any = None) -> None:
         self.client = client
         self.template = template
         self.worker_id = worker_id
+        self.crawler = crawler  # its spider, now that Scrapy stops passing one
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> InflightReleaseMiddleware:
@@ -215,7 +223,8 @@ class InflightReleaseMiddleware:
         from newsarchive.warc.naming import host_part
 
         client = worker_client(crawler.settings, "NEWSARCHIVE_REDIS_INFLIGHT_KEY", decode=False)
-        return cls(client, crawler.settings.get("NEWSARCHIVE_REDIS_INFLIGHT_KEY"), host_part())
+        template = crawler.settings.get("NEWSARCHIVE_REDIS_INFLIGHT_KEY")
+        return cls(client, template, host_part(), crawler)
 
     def release(self, request: Any, spider: Any) -> None:
         from redis import RedisError
@@ -228,12 +237,12 @@ class InflightReleaseMiddleware:
         except RedisError as exc:  # the entry stays: at worst the page is fetched twice
             log.warning("could not release an in-flight request (%s)", exc)
 
-    def process_response(self, request: Any, response: Any, spider: Any) -> Any:
+    def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
         """Not done yet: the spider middleware releases it (see the class doc)."""
         return response
 
-    def process_exception(self, request: Any, exception: BaseException, spider: Any) -> None:
-        self.release(request, spider)
+    def process_exception(self, request: Any, exception: BaseException, spider: Any = None) -> None:
+        self.release(request, spider if spider is not None else self.crawler.spider)
         return None
 
 

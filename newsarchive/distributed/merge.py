@@ -1,6 +1,6 @@
 """One CDXJ index, manifest and report over the files of every worker of a crawl.
 
-Workers write ``OUT/workers/HOST~pPID/`` each (see :mod:`.worker`); their
+Workers write ``OUT/workers/HOST-pPID/`` each (see :mod:`.worker`); their
 folders are on one shared file system or copied together before merging. The
 merge reads only files: it rebuilds ``OUT/index.cdxj`` from the WARC files
 themselves with the WARC indexer (:func:`newsarchive.warc.cdxj.entries_from_warc`),

@@ -26,10 +26,13 @@ many workers sharing one crawl they are wrong in ways we verified:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from newsarchive.distributed.keys import check_name, crawl_prefix
+
+log = logging.getLogger(__name__)
 
 # Key templates (after the crawl prefix) for every key setting scrapy-redis reads;
 # scrapy-redis fills in %(spider)s / %(name)s with the spider's name.
@@ -158,7 +161,10 @@ def worker_client(settings: Any, *required: str, decode: bool = True) -> Any:
 
     missing = [name for name in ("NEWSARCHIVE_REDIS_URL", *required) if not settings.get(name)]
     if missing:
-        raise NotConfigured(f"not a Redis worker ({', '.join(missing)} unset)")
+        # The normal case of every crawl on one machine: said at debug level, not as the
+        # warning Scrapy gives a NotConfigured with a reason.
+        log.debug("not a Redis worker (%s unset): component off", ", ".join(missing))
+        raise NotConfigured
     try:  # only workers need the client: a plain install has no redis package
         import redis
     except ImportError as error:

@@ -1,7 +1,7 @@
 """Turn a crawl's options into one worker's options: Redis settings and its own folder.
 
 Workers of one crawl share the crawl's output folder ``OUT`` and each writes
-under ``OUT/workers/HOST~pPID/`` (WARC files, articles, pages.jsonl, its own
+under ``OUT/workers/HOST-pPID/`` (WARC files, articles, pages.jsonl, its own
 manifest and CDXJ index): nothing is ever appended to by two processes.
 :func:`newsarchive.distributed.merge.merge_crawl` then writes ``OUT/index.cdxj``
 and ``OUT/manifest.json`` over every worker's files.
@@ -19,7 +19,7 @@ WORKERS_DIRNAME = "workers"
 
 
 def worker_dir(out_dir: str | Path, worker_id: str | None = None) -> Path:
-    """``OUT/workers/HOST~pPID`` for this process (or for ``worker_id``)."""
+    """``OUT/workers/HOST-pPID`` for this process (or for ``worker_id``)."""
     from newsarchive.warc.naming import host_part
 
     return Path(out_dir) / WORKERS_DIRNAME / (worker_id or host_part())

@@ -188,7 +188,7 @@ class SharedCrawlWorkers:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         beat = Heartbeat(
             worker=self.worker_id,
-            host=self.worker_id.split("~")[0],
+            host=self.worker_id.rsplit("-p", 1)[0],
             pid=os.getpid(),
             busy=busy,
             seen=self.clock(),

@@ -10,11 +10,13 @@ A file is called ``....jsonl.gz.open`` while it is written and renamed when
 its batch is full or the writer closes, so a finished name always means a
 finished file. :func:`recover` turns the ``.open`` files a crash left behind
 into finished files, cut after their last complete record; the writer calls
-it when it starts.
+it when it starts. The writer holds an exclusive ``flock`` on its ``.open`` file, so
+recovery never takes a batch a live crawl is writing.
 """
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import json
 import logging
@@ -83,25 +85,30 @@ def recover(directory: str | Path) -> list[Path]:
     name; a file without one complete record is removed. Returns the
     finished paths.
     """
+    from newsarchive.warc.recover import lock_exclusive
+
     finished = []
     for path in sorted(Path(directory).glob(f"*{EXTENSION}{OPEN_SUFFIX}")):
-        data = path.read_bytes()
-        length, members = complete_members_length(data)
-        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
-        if members == 0:
-            log.warning("removing %s: no complete record in %d bytes", path, len(data))
-            path.unlink()
-            continue
-        if length < len(data):
-            log.warning(
-                "cutting %s after record %d: %d trailing bytes incomplete",
-                path,
-                members,
-                len(data) - length,
-            )
-            with path.open("r+b") as handle:
+        with path.open("r+b") as handle:
+            if not lock_exclusive(handle.fileno()):
+                log.info("leaving %s alone: a running crawl is writing it", path)
+                continue
+            data = handle.read()
+            length, members = complete_members_length(data)
+            final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+            if members == 0:
+                log.warning("removing %s: no complete record in %d bytes", path, len(data))
+                path.unlink()
+                continue
+            if length < len(data):
+                log.warning(
+                    "cutting %s after record %d: %d trailing bytes incomplete",
+                    path,
+                    members,
+                    len(data) - length,
+                )
                 handle.truncate(length)
-        os.replace(path, final)
+            os.replace(path, final)  # under the lock: a live writer's file is never taken
         finished.append(final)
     return finished
 
@@ -145,6 +152,10 @@ class JsonLinesBatchWriter:
         name = f"{self.prefix}-{self.serial:05d}{EXTENSION}{OPEN_SUFFIX}"
         self._path = self.directory / name
         self._handle = self._path.open("xb", buffering=0)
+        try:  # held until the batch has its final name: recovery leaves a live batch alone
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:  # pragma: no cover - a file system without flock
+            log.debug("no flock on %s: %s", self._path, error)
         self._in_batch = 0
         self.serial += 1
         return self._handle
@@ -171,13 +182,14 @@ class JsonLinesBatchWriter:
     def _finish_batch(self) -> None:
         if self._handle is None or self._path is None:
             return
-        self._handle.close()
         if self.failed is not None:
+            self._handle.close()
             log.error("%s left unfinished after a write error: %s", self._path, self.failed)
             self._handle = self._path = None
             return
         final = self._path.with_name(self._path.name[: -len(OPEN_SUFFIX)])
         os.replace(self._path, final)
+        self._handle.close()  # after the rename: the lock holds until the name is final
         self.files.append({"path": str(final), "records": self._in_batch})
         self._handle = self._path = None
         self._in_batch = 0

@@ -111,7 +111,7 @@ def write_manifest(
     return target
 
 
-def _batch_crawl_id(path: Path) -> str | None:
+def batch_crawl_id(path: Path) -> str | None:
     """``CRAWLID`` of ``articles-CRAWLID-NNNNN.jsonl.gz``."""
     match = _BATCH_NAME.match(path.name)
     return match.group(1) if match else None
@@ -148,6 +148,24 @@ def batch_entries(
     return entries
 
 
+def warc_starts(folder: CrawlFolder) -> list[str]:
+    """When each WARC file of the folder was opened (its name's UTC timestamp), RFC 3339.
+
+    A run killed before its manifest has no part of its own; its first WARC file still
+    says when it started, so a resumed crawl's ``started_at`` is the crawl's, not the
+    resume's.
+    """
+    from newsarchive.warc.naming import parse_name
+
+    starts = []
+    for path in folder.warc_files():
+        name = parse_name(path.name)
+        if name is not None:
+            stamp = datetime.strptime(name.timestamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+            starts.append(stamp.isoformat(timespec="seconds").replace("+00:00", "Z"))
+    return starts
+
+
 def _summed_parts(parts: list[dict[str, Any]]) -> dict[str, int]:
     totals: dict[str, int] = {}
     for part in parts:
@@ -161,7 +179,7 @@ def write_crawl_manifest(
     out_dir: str | Path,
     crawl_id: str,
     *,
-    run_counts: Mapping[str, int],
+    run_counts: Mapping[str, int] | None,
     written: Mapping[str, int] | None = None,
     plan: Mapping[str, Any] | None = None,
     started_at: str | None = None,
@@ -176,6 +194,8 @@ def write_crawl_manifest(
     (a run killed before it could write a manifest has no part of its own, but
     its files are listed). ``.open`` files a crash left are listed under
     ``unfinished``. ``written`` maps this run's batch paths to their records.
+    ``run_counts=None`` adds no part: the manifest of a killed crawl's folder,
+    written when its files are finished (:func:`newsarchive.statesync.finish_killed_crawl`).
     """
     folder = CrawlFolder(Path(out_dir))
     try:
@@ -185,25 +205,27 @@ def write_crawl_manifest(
     entries = batch_entries(folder, written or {}, previous)
     parts = [p for p in (previous or {}).get("parts") or [] if isinstance(p, dict)]
     finished_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    parts.append(
-        {
-            "crawl_id": crawl_id,
-            "started_at": started_at,
-            "finished_at": finished_at,
-            "counts": dict(run_counts),
-            **({"error": error} if error else {}),
-        }
-    )
+    if run_counts is not None:
+        parts.append(
+            {
+                "crawl_id": crawl_id,
+                "started_at": started_at,
+                "finished_at": finished_at,
+                "counts": dict(run_counts),
+                **({"error": error} if error else {}),
+            }
+        )
     by_crawl: dict[str, int] = {}
     for entry in entries:
-        key = _batch_crawl_id(Path(entry["path"])) or crawl_id
+        key = batch_crawl_id(Path(entry["path"])) or crawl_id
         by_crawl[key] = by_crawl.get(key, 0) + entry["records"]
     counts = {**_summed_parts(parts), "articles": sum(e["records"] for e in entries)}
     files: list[Any] = list(entries)
     if folder.pages_path.exists():
         files.append(folder.pages_path)
     unfinished = folder.unfinished_batches() + folder.unfinished_warc_files()
-    first_start = next((p.get("started_at") for p in parts if p.get("started_at")), started_at)
+    starts = [p.get("started_at") for p in parts if p.get("started_at")] + warc_starts(folder)
+    first_start = min(starts, default=None) or started_at
     return write_manifest(
         folder.path,
         crawl_id,

@@ -92,9 +92,14 @@ class ParquetSink:
     def __init__(
         self, path: Path, on_bad_row: BadRowHandler | None = None, *, name: str | None = None
     ) -> None:
-        import pyarrow.parquet as pq
+        try:
+            import pyarrow.parquet as pq
 
-        from newsarchive.export.arrow import arrow_schema
+            from newsarchive.export.arrow import arrow_schema
+        except ImportError as error:  # a plain install (the Quick start) has no pyarrow
+            raise ImportError(
+                "writing Parquet needs pyarrow: pip install 'newsarchive[parquet]'"
+            ) from error
 
         self.path = path
         self.records = 0

@@ -11,7 +11,9 @@ import email.utils
 import gzip
 import hashlib
 import logging
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 from newsarchive.server.resources import Resource, Site
@@ -37,6 +39,12 @@ class SiteServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a crawl killed mid-request) is no error of the site."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:

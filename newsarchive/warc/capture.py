@@ -56,6 +56,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -306,6 +307,8 @@ class WarcCapture:
             if part is not None:
                 try:
                     part.close()
+                except (OSError, sqlite3.Error) as error:  # a full disk: said, no traceback
+                    log.error("closing %s failed: %s", type(part).__name__, error)
                 except Exception:
                     log.exception("closing %s failed", type(part).__name__)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -148,6 +149,29 @@ def rebuild(
     return len(lines)
 
 
+def cut_torn_tail(path: Path) -> None:
+    """Cut a last line without its newline (a crash or a full disk tore it).
+
+    Appended to, it would swallow the next line: both lost to every reader.
+    """
+    try:
+        with open(path, "r+b") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if not size:
+                return
+            handle.seek(max(0, size - 65536))
+            tail = handle.read()
+            if tail.endswith(b"\n"):
+                return
+            keep = size - len(tail) + tail.rfind(b"\n") + 1 if b"\n" in tail else 0
+            if keep == 0 and size > len(tail):
+                keep = size - len(tail)  # a line over 64 KB is no index line: cut the tail only
+            handle.truncate(keep)
+            log.warning("%s: cut a torn last line (%d bytes)", path, size - keep)
+    except FileNotFoundError:
+        return
+
+
 class CdxjAppender:
     """Appends index lines as records are written; ``close`` sorts the file.
 
@@ -160,6 +184,7 @@ class CdxjAppender:
     def __init__(self, path: str | Path, flush_interval: float = 1.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        cut_torn_tail(self.path)
         self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - crawl-long
         self.flush_interval = flush_interval
         self._last_flush = time.monotonic()

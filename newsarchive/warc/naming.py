@@ -1,7 +1,9 @@
 """WARC file names: ``PREFIX-YYYYMMDDhhmmss-SERIAL-HOST.warc.gz``.
 
-HOST carries the host name and the process id (``host~pPID``) so that several
-crawl workers writing into one directory never pick the same name. A file is
+HOST carries the host name and the process id (``host-pPID``) so that several
+crawl workers writing into one directory never pick the same name. Names keep to
+letters, digits, ``.`` and ``-``: a WACZ names each file as a Frictionless resource,
+which allows nothing else (``~`` or ``_`` made every package fail its validator). A file is
 called ``NAME.open`` while it is written. A resumed crawl never appends: it takes
 the next serial after the highest one found in the directory.
 """
@@ -23,7 +25,7 @@ _NAME_RE = re.compile(
     r"^(?P<prefix>.+)-(?P<timestamp>\d{14})-(?P<serial>\d{5,})-(?P<host>[^/]+?)"
     r"\.warc\.gz(?P<open>\.open)?$"
 )
-_UNSAFE_RE = re.compile(r"[^A-Za-z0-9._~]+")
+_UNSAFE_RE = re.compile(r"[^A-Za-z0-9.-]+")
 
 
 @dataclass(frozen=True)
@@ -61,14 +63,14 @@ def parse_name(filename: str) -> WarcName | None:
 
 
 def safe_part(text: str) -> str:
-    """``text`` with every run of characters unsafe in a file name replaced by ``_``."""
-    return _UNSAFE_RE.sub("_", text)
+    """``text`` with every run of characters unsafe in a file name replaced by ``-``."""
+    return _UNSAFE_RE.sub("-", text)
 
 
 def host_part(pid: int | None = None) -> str:
     """Host name plus process id, made safe for a file name."""
     host = safe_part(socket.gethostname().split(".")[0]) or "localhost"
-    return f"{host}~p{os.getpid() if pid is None else pid}"
+    return f"{host}-p{os.getpid() if pid is None else pid}"
 
 
 def highest_serial(directory: Path, prefix: str) -> int:

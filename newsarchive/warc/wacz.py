@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from newsarchive.atomic import replacing
+
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
 
 
@@ -29,8 +31,11 @@ def _wacz(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
         raise WaczUnavailable(
             "the wacz package is missing: pip install 'newsarchive[replay]'"
         ) from error
+    # `python -m wacz` drops main()'s return value (exit status 0 after a failed
+    # validation): exit with it, so a rejected package is never called validated.
+    command = "import sys; from wacz.main import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run(
-        [sys.executable, "-m", "wacz", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-c", command, *args], capture_output=True, text=True, check=False
     )
 
 
@@ -64,10 +69,13 @@ def create(
     """
     if not warc_paths:
         raise ValueError("no WARC files to package")
-    args = ["create", "-o", str(out)]
-    if title:
-        args += ["--title", title]
-    with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as scratch,
+        replacing(out) as partial,  # OUT appears whole or not at all (a full disk)
+    ):
+        args = ["create", "-o", str(partial)]
+        if title:
+            args += ["--title", title]
         if pages:
             listed = Path(scratch) / "pages.jsonl"
             lines = [json.dumps(PAGES_HEADER), *(json.dumps(dict(page)) for page in pages)]
@@ -76,9 +84,15 @@ def create(
         else:
             args.append("--detect-pages")
         result = _wacz([*args, *map(str, warc_paths)])
-    if result.returncode != 0 or not out.exists():
-        raise RuntimeError(f"wacz create failed: {result.stderr.strip()[-2000:]}")
+        if result.returncode != 0 or not partial.exists():
+            raise RuntimeError(f"wacz create failed: {last_line(result.stderr)}")
     return len(listed_pages(out))
+
+
+def last_line(text: str) -> str:
+    """The packager's verdict without its traceback: the last line it printed."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no output"
 
 
 def package_crawl(

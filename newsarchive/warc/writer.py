@@ -243,6 +243,15 @@ class RotatingWarcWriter:
                 if self._on_close is not None:
                     try:
                         self._on_close()
+                    except OSError as error:  # a full disk: said, no traceback
+                        # Its index lines may be lost: left .open, the next start (or
+                        # `warc recover`) finishes it and rebuilds them from the file.
+                        log.error(
+                            "%s left .open: its index lines could not be written (%s)",
+                            open_path,
+                            error.strerror or error,
+                        )
+                        return
                     except Exception:
                         log.exception("on_close hook failed for %s", open_path)
                 os.replace(open_path, closed_path)
