@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree
 
-from newsarchive.extraction import pageindex, structured
+from newsarchive.extraction import pageindex, sitenames, structured
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.sitenames import key as _key
 from newsarchive.extraction.text import clean
@@ -835,7 +835,47 @@ def extract_authors(
         return _order(short)
     # The site's or a desk's credit outranks a one-word label of a link to an author page.
     weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
-    return _order(fallback or desk or _people(weak, site_keys))
+    personal = [{"name": n, "name_raw": raw, "url": None} for n, raw in _site_owner(doc)]
+    return _order(personal or fallback or desk or _people(weak, site_keys))
+
+
+# A personal site is named after its owner: "Dr. Jane Doe" (site name), "Jane Doe's
+# Digital Home" (title) on jane-doe.net. The owner writes its pages. A title before the
+# name or a possessive after it tells a person from a two-word brand ("Golf Post").
+_OWNER_WORDS = 3
+_OWNER_WORD = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?$")
+_OWNER_TITLE = re.compile(r"^(?:dr|prof|mag|dipl|ing|mr|mrs|ms|herr|frau)\.?$", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s$")
+_MAX_OWNER_TEXT = 200
+
+
+def _site_owner(doc: Document) -> list[tuple[str, str]]:
+    """The person whose full name the site's host spells, as the site's name or title
+    write it (last resort: a personal site's pages are its owner's)."""
+    labels = sitenames.domain_keys(sitenames.host(doc.url))
+    host_key = min(labels, key=len) if labels else ""
+    if len(host_key) < 6:  # "jd.net": initials are no name to check against
+        return []
+    title = doc.root.find(".//title")
+    texts = (doc.meta_first("og:site_name"), title.text if title is not None else None)
+    for text in texts:
+        words = (text or "")[:_MAX_OWNER_TEXT].split()
+        for start, size in itertools.product(range(len(words)), (2, _OWNER_WORDS)):
+            window = words[start : start + size]
+            if len(window) < size:
+                continue
+            window[-1] = _POSSESSIVE.sub(lambda _: "", window[-1])
+            person = (start and _OWNER_TITLE.match(words[start - 1])) or window[-1] != words[
+                start + size - 1
+            ]
+            name = " ".join(window)
+            if (
+                person
+                and all(_OWNER_WORD.match(w) for w in window)
+                and host_key in sitenames.spellings(_key(name))
+            ):
+                return [(name, clean(text or "") or name)]
+    return []
 
 
 _DOMAIN = re.compile(r"(?<![\w.-])(?:www\.)?((?:[\w-]+\.)+[a-z]{2,6})(?![\w.-])", re.IGNORECASE)

@@ -1,0 +1,43 @@
+"""Author rules for pages whose byline is the site itself, a CMS account or a long
+author box, each on small pages written for the test (no site's markup)."""
+
+from __future__ import annotations
+
+from newsarchive.extraction import extract
+
+BODY = "".join(
+    f"<p>Paragraph {i} of the post tells what happened in the garden this spring "
+    f"and why the roses came back after the long and cold winter.</p>"
+    for i in range(8)
+)
+
+
+def names(html: str, url: str) -> list[str]:
+    return [a["name"] for a in extract(html, url)["authors"]]
+
+
+def page(head: str, body: str = "") -> str:
+    article = f"<article><h1>Roses</h1>{body}{BODY}</article>"
+    return f"<html><head>{head}</head><body>{article}</body></html>"
+
+
+# --------------------------------------------------------------------------- personal sites
+
+
+def test_a_personal_site_named_after_its_owner_is_the_owners() -> None:
+    url = "https://www.jane-roeder.net/garden/roses/"
+    titled = page('<meta property="og:site_name" content="Dr. Jane Roeder">')
+    assert names(titled, url) == ["Jane Roeder"]
+    possessive = page("<title>Jane Roeder's Digital Garden | Roses</title>")
+    assert names(possessive, "https://janeroeder.com/blog/roses") == ["Jane Roeder"]
+
+
+def test_a_two_word_brand_on_its_own_domain_is_no_owner() -> None:
+    # nothing marks "Golf Post" as a person: a brand, not the author of the page
+    brand = page(
+        '<meta property="og:site_name" content="Golf Post"><title>Roses | Golf Post</title>'
+    )
+    assert names(brand, "https://www.golfpost.de/roses") == []
+    # the owner's name on another host is no owner of this site
+    other = page('<meta property="og:site_name" content="Dr. Jane Roeder">')
+    assert names(other, "https://gardens.example.org/roses") == []
