@@ -3,6 +3,8 @@ author box, each on small pages written for the test (no site's markup)."""
 
 from __future__ import annotations
 
+import json
+
 from newsarchive.extraction import extract
 
 BODY = "".join(
@@ -41,3 +43,30 @@ def test_a_two_word_brand_on_its_own_domain_is_no_owner() -> None:
     # the owner's name on another host is no owner of this site
     other = page('<meta property="og:site_name" content="Dr. Jane Roeder">')
     assert names(other, "https://gardens.example.org/roses") == []
+
+
+# --------------------------------------------------------------------------- CMS accounts
+
+
+def ld_author(name: str) -> str:
+    data = {
+        "@type": "BlogPosting",
+        "headline": "Roses",
+        "author": {"@type": "Person", "name": name},
+    }
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_a_structured_author_the_page_never_shows_gives_way_to_the_visible_byline() -> None:
+    url = "https://magazine.example.org/garden/roses"
+    byline = '<p class="byline">Von Lea Hoffner</p>'
+    assert names(page(ld_author("Paul Poster"), byline), url) == ["Lea Hoffner"]
+
+
+def test_a_structured_author_the_page_shows_stays_the_author() -> None:
+    url = "https://magazine.example.org/garden/roses"
+    # shown in capitals in the page's own byline; a teaser's byline names another
+    shown = '<p class="byline">PAUL POSTER</p><aside><p class="byline">Von Lea Hoffner</p></aside>'
+    assert names(page(ld_author("Paul Poster"), shown), url) == ["Paul Poster"]
+    # no visible byline at all: the structured author stands
+    assert names(page(ld_author("Paul Poster")), url) == ["Paul Poster"]

@@ -807,7 +807,7 @@ def extract_authors(
         lambda d: one_word[_STRONG],
         lambda d: _forum_username(d, site_keys),
     )
-    for source in sources:
+    for rank, source in enumerate(sources):
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
         desk = desk or [
             {"name": n, "name_raw": raw, "url": url}
@@ -823,6 +823,8 @@ def extract_authors(
         elif people and all(_first_name_only(a["name"]) for a in people):
             short = people  # "Nils": a later source may give "Nils Pickert"
             continue
+        if people and rank < 2 and not short and not _shown(doc, people):
+            people = _shown_byline(doc, container, site_keys) or people
         if people:
             return _order(people)
         fallback = fallback or [
@@ -876,6 +878,32 @@ def _site_owner(doc: Document) -> list[tuple[str, str]]:
             ):
                 return [(name, clean(text or "") or name)]
     return []
+
+
+# A text node holding a word, outside what the reader never sees.
+_SHOWN_WORD = lxml.etree.XPath(
+    "boolean(/html/body//text()[contains(., $word)]"
+    "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)])"
+)
+
+
+_SHOWN_CHECKS = 4  # names looked for: each is one scan of the page's text
+
+
+def _shown(doc: Document, people: list[dict[str, Any]]) -> bool:
+    """Whether the page shows one of the names (its last word, in any case) to the reader."""
+    words = {a["name"].split()[-1] for a in people[:_SHOWN_CHECKS] if a["name"].split()}
+    spelled = {f(w) for w in words for f in (str, str.upper, str.capitalize, str.lower)}
+    return any(_SHOWN_WORD(doc.root, word=w) for w in spelled)
+
+
+def _shown_byline(
+    doc: Document, container: HtmlElement | None, site_keys: set[str]
+) -> list[dict[str, Any]]:
+    """The people the page's visible byline names: they outweigh a structured author the
+    page never shows (the CMS account that posted another's text)."""
+    found = _dom_authors(doc, container, site_keys) or _labelled_byline(doc, container, site_keys)
+    return [a for a in _people(found, site_keys) if not _first_name_only(a["name"])]
 
 
 _DOMAIN = re.compile(r"(?<![\w.-])(?:www\.)?((?:[\w-]+\.)+[a-z]{2,6})(?![\w.-])", re.IGNORECASE)
