@@ -70,3 +70,11 @@ def test_a_structured_author_the_page_shows_stays_the_author() -> None:
     assert names(page(ld_author("Paul Poster"), shown), url) == ["Paul Poster"]
     # no visible byline at all: the structured author stands
     assert names(page(ld_author("Paul Poster")), url) == ["Paul Poster"]
+
+
+def test_a_label_alone_names_the_author_in_many_languages() -> None:
+    url = "https://revue.example.org/fr/2024/05/entretien"
+    for label in ("Auteur", "Autore", "Författare", "Yazar"):
+        link = '<a href="/equipe/jm/">Jeanne Martin</a>'
+        box = f'<dl class="meta"><dt>{label}</dt><dd>{link}</dd></dl>'
+        assert names(page("", box), url) == ["Jeanne Martin"], label

@@ -578,6 +578,8 @@ def _without_teaser_lists(matches: list[HtmlElement]) -> list[HtmlElement]:
 # short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
 _BYLINE_LABEL = re.compile(
     r"^(?:(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door"
+    r"|auteur|auteurs|autrice|autore|autori|autora|autores|autorka|forfatter|författare|yazar"
+    r"|szerző|автор|авторы"
     rf"|{_BYLINE_LEAD})\s*:?|{_CJK_LABELS}\s*[:：]?)$",
     re.IGNORECASE,
 )
