@@ -78,3 +78,20 @@ def test_a_label_alone_names_the_author_in_many_languages() -> None:
         link = '<a href="/equipe/jm/">Jeanne Martin</a>'
         box = f'<dl class="meta"><dt>{label}</dt><dd>{link}</dd></dl>'
         assert names(page("", box), url) == ["Jeanne Martin"], label
+
+
+# --------------------------------------------------------------------------- author boxes
+
+
+def test_the_name_an_author_links_address_spells_in_a_long_author_box() -> None:
+    url = "https://magazine.example.org/garden/roses"
+    pad = " " * 200  # a template's indentation: the box is longer than any byline
+    box = (
+        f'<a href="/autoren/kathrin-fuehres-684124">{pad}<img src="k.jpg" alt="">'
+        f'<span class="credit">© Kathrin Führes</span>{pad}<span>Kathrin\n   Führes</span>'
+        f"{pad}<span>Redakteurin für Wald und Wild</span></a>"
+    )
+    assert names(page("", box), url) == ["Kathrin Führes"]
+    # an address naming nobody on the box: too long to read as a byline
+    other = box.replace("kathrin-fuehres-684124", "684124")
+    assert names(page("", other), url) == []

@@ -450,7 +450,9 @@ def _names_in(
         examined += 1
         # pieces joined by a space: "Show all articles of</span>Jane Doe" are two words
         text = el.get("content") or " ".join(el.itertext())
-        if len(text) > _MAX_BYLINE_CHARS or text.rstrip().endswith(":"):
+        if len(text) > _MAX_BYLINE_CHARS:
+            text = _slug_name(doc, el) or ""  # an author box: the name its link's address spells
+        if not text or text.rstrip().endswith(":"):
             continue  # too long for a byline, or a lead-in ("Aus der Einladung:")
         for candidate in _byline_readings(text):
             names = [
@@ -472,6 +474,32 @@ def _names_in(
         if found and not take_all:
             break  # the first byline; later matches are comments or teasers
     return found
+
+
+# The last segment of an author page's address spells the name: "/autoren/jane-doe-6841".
+_SLUG_TAIL = re.compile(r"[-_.]*\d*(?:\.html?)?$")
+_MAX_SLUG_PIECES = 40
+
+
+def _slug_name(doc: Document, el: HtmlElement) -> str | None:
+    """The text piece of an author link (a box with a photo, a caption and the name)
+    that its address's last segment spells, else None."""
+    if el.tag != "a" or not any(h in (el.get("href") or "") for h in _AUTHOR_HREFS):
+        return None
+    path = urlsplit(doc.absolute(el.get("href")) or "").path.rstrip("/")
+    slug = _key(_SLUG_TAIL.sub("", path.rsplit("/", 1)[-1]))
+    if len(slug) < 5:
+        return None
+    for piece in itertools.islice(el.itertext(), _MAX_SLUG_PIECES):
+        words = piece.split()
+        name = " ".join(words)
+        if (
+            1 < len(words) <= 4
+            and all(w[0].isalpha() for w in words)  # not the photo's "© Jane Doe"
+            and slug in sitenames.spellings(_key(name))
+        ):
+            return name
+    return None
 
 
 _BYLINE_BLOCK_DEPTH = 3  # co-authors' links share an ancestor this close
