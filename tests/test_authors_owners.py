@@ -95,3 +95,16 @@ def test_the_name_an_author_links_address_spells_in_a_long_author_box() -> None:
     # an address naming nobody on the box: too long to read as a byline
     other = box.replace("kathrin-fuehres-684124", "684124")
     assert names(page("", other), url) == []
+
+
+def test_the_name_a_link_to_the_authors_articles_spells_in_a_long_author_box() -> None:
+    url = "https://magazine.example.org/garden/roses"
+    pad = " " * 200
+    box = (
+        f'<div class="sidebar-box author">{pad}<div class="name">Johanna Kreuzer</div>{pad}'
+        '<a href="/suche/?q=johanna-kreuzer&amp;in=author">Alle Artikel</a></div>'
+    )
+    assert names(page("", box), url) == ["Johanna Kreuzer"]
+    # a tag link spelling another piece of the box names no author
+    tagged = box.replace("/suche/?q=johanna-kreuzer&amp;in=author", "/tag/johanna-kreuzer")
+    assert names(page("", tagged), url) == []

@@ -476,19 +476,33 @@ def _names_in(
     return found
 
 
-# The last segment of an author page's address spells the name: "/autoren/jane-doe-6841".
+# The last segment of an author page's address spells the name ("/autoren/jane-doe-6841"),
+# or a query value of a link to the author's other articles ("?q=jane-doe&by=author").
 _SLUG_TAIL = re.compile(r"[-_.]*\d*(?:\.html?)?$")
 _MAX_SLUG_PIECES = 40
+_MAX_SLUG_LINKS = 4
+
+
+def _slugs(doc: Document, el: HtmlElement) -> set[str]:
+    """Keys of what the addresses of ``el`` (an author link or box) end in."""
+    links = [el] if el.tag == "a" else list(itertools.islice(el.iter("a"), _MAX_SLUG_LINKS))
+    slugs = set()
+    for link in links:
+        href = link.get("href") or ""
+        if "uthor" not in href and "utor" not in href:
+            continue  # not a link to the author's page or articles (a tag's, a share link)
+        parts = urlsplit(doc.absolute(href) or "")
+        tails = [parts.path.rstrip("/").rsplit("/", 1)[-1]]
+        tails += [v for _, _, v in (q.partition("=") for q in parts.query.split("&")[:8])]
+        slugs |= {_key(_SLUG_TAIL.sub("", t)) for t in tails}
+    return {s for s in slugs if len(s) >= 5}
 
 
 def _slug_name(doc: Document, el: HtmlElement) -> str | None:
-    """The text piece of an author link (a box with a photo, a caption and the name)
-    that its address's last segment spells, else None."""
-    if el.tag != "a" or not any(h in (el.get("href") or "") for h in _AUTHOR_HREFS):
-        return None
-    path = urlsplit(doc.absolute(el.get("href")) or "").path.rstrip("/")
-    slug = _key(_SLUG_TAIL.sub("", path.rsplit("/", 1)[-1]))
-    if len(slug) < 5:
+    """The text piece of an author link or box (with a photo, a credit, the name and
+    a link to more articles) that one of its addresses spells, else None."""
+    slugs = _slugs(doc, el)
+    if not slugs:
         return None
     for piece in itertools.islice(el.itertext(), _MAX_SLUG_PIECES):
         words = piece.split()
@@ -496,7 +510,7 @@ def _slug_name(doc: Document, el: HtmlElement) -> str | None:
         if (
             1 < len(words) <= 4
             and all(w[0].isalpha() for w in words)  # not the photo's "© Jane Doe"
-            and slug in sitenames.spellings(_key(name))
+            and slugs & sitenames.spellings(_key(name))
         ):
             return name
     return None
