@@ -108,3 +108,10 @@ def test_the_name_a_link_to_the_authors_articles_spells_in_a_long_author_box() -
     # a tag link spelling another piece of the box names no author
     tagged = box.replace("/suche/?q=johanna-kreuzer&amp;in=author", "/tag/johanna-kreuzer")
     assert names(page("", tagged), url) == []
+
+
+def test_an_interview_or_words_credit_names_the_author() -> None:
+    url = "https://magazine.example.org/story/interview-with-a-gardener/"
+    for label in ("Interview", "Words"):
+        credits = f'<div class="credits"><div>{label}</div><div>SVEN MARTENS</div></div>'
+        assert names(page("", credits), url) == ["SVEN MARTENS"], label

@@ -621,7 +621,7 @@ def _without_teaser_lists(matches: list[HtmlElement]) -> list[HtmlElement]:
 _BYLINE_LABEL = re.compile(
     r"^(?:(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door"
     r"|auteur|auteurs|autrice|autore|autori|autora|autores|autorka|forfatter|författare|yazar"
-    r"|szerző|автор|авторы"
+    r"|szerző|автор|авторы|interview|words"
     rf"|{_BYLINE_LEAD})\s*:?|{_CJK_LABELS}\s*[:：]?)$",
     re.IGNORECASE,
 )
