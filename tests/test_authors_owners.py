@@ -115,3 +115,12 @@ def test_an_interview_or_words_credit_names_the_author() -> None:
     for label in ("Interview", "Words"):
         credits = f'<div class="credits"><div>{label}</div><div>SVEN MARTENS</div></div>'
         assert names(page("", credits), url) == ["SVEN MARTENS"], label
+
+
+def test_a_one_word_byline_its_link_spells_is_the_accounts_name() -> None:
+    url = "https://games.example.org/previews,id1085,0,harbour.html"
+    byline = '<span class="author"><a href="/user,profile,30,lars.html">Lars</a></span>'
+    assert names(page("", byline), url) == ["Lars"]
+    # the same first name linking elsewhere: a stray word, not a byline
+    stray = '<span class="author"><a href="/team.html">Lars</a></span>'
+    assert names(page("", stray), url) == []

@@ -464,6 +464,7 @@ def _names_in(
                     or len(n.split()) > 1
                     or n.casefold() in AGENCIES
                     or n.casefold() in _DESK_ACCOUNTS
+                    or _key(n) in _link_words(el)
                 )
                 and not _is_site_like(n, False, site_keys)
             ]
@@ -496,6 +497,20 @@ def _slugs(doc: Document, el: HtmlElement) -> set[str]:
         tails += [v for _, _, v in (q.partition("=") for q in parts.query.split("&")[:8])]
         slugs |= {_key(_SLUG_TAIL.sub("", t)) for t in tails}
     return {s for s in slugs if len(s) >= 5}
+
+
+_WORD_SPLIT = re.compile(r"[\W_]+")
+
+
+def _link_words(el: HtmlElement) -> set[str]:
+    """The words the last path segment of a byline's link ends in: a one-word name
+    there is the account's ("<a href='/user,profile,30,lars.html'>Lars</a>")."""
+    link = el if el.tag == "a" else next(el.iter("a"), None)
+    href = link.get("href") if link is not None else None
+    if not href or (link is el and any(h in href for h in _AUTHOR_HREFS)):
+        return set()  # an author page's link: one word there is the weakest resort
+    tail = _SLUG_TAIL.sub("", urlsplit(href.strip()).path.rstrip("/").rsplit("/", 1)[-1])
+    return {w.casefold() for w in _WORD_SPLIT.split(tail)[-1:] if len(w) > 2}
 
 
 def _slug_name(doc: Document, el: HtmlElement) -> str | None:
