@@ -124,3 +124,21 @@ def test_a_one_word_byline_its_link_spells_is_the_accounts_name() -> None:
     # the same first name linking elsewhere: a stray word, not a byline
     stray = '<span class="author"><a href="/team.html">Lars</a></span>'
     assert names(page("", stray), url) == []
+
+
+# --------------------------------------------------------------------------- press releases
+
+
+def test_a_press_contact_whose_address_spells_the_name_is_the_author_of_last_resort() -> None:
+    url = "https://verband.example.org/presse/mitteilung-42.html"
+    block = (
+        "<p><strong>Pressekontakt</strong><br>Dr. Jana Roeder<br>Pressesprecherin<br>"
+        'Tel. 030 1234567<br><a href="mailto:j.roeder@example.org">j.roeder@example.org</a></p>'
+    )
+    assert names(page("", block), url) == ["Dr. Jana Roeder"]
+    # an address block under "Kontakt": a place, not a person
+    address = (
+        "<p><strong>Kontakt</strong><br>Stadthalle Nord<br>Tel. 030 1234567<br>"
+        '<a href="mailto:info@example.org">info@example.org</a></p>'
+    )
+    assert names(page("", address), url) == []

@@ -656,6 +656,7 @@ def _labelled_byline(
     container: HtmlElement | None,
     site_keys: set[str],
     one_word: list[Found] | None = None,
+    contact: list[Found] | None = None,
 ) -> list[Found]:
     """Last resort for pages without byline markup: a labelled line near the top.
 
@@ -672,7 +673,8 @@ def _labelled_byline(
         for last in container.iter():  # noqa: B007 - the walk finds the last element
             pass
     before_end = True
-    after_label = False
+    after_label = after_contact = False
+    pending: tuple[str, int] | None = None  # a contact's name, pieces left to confirm it
     left_after_end = _PIECES_AFTER_BODY
     h1 = doc.root.find(".//h1")
     headline = clean(h1.text_content()) if h1 is not None else None
@@ -690,6 +692,11 @@ def _labelled_byline(
         if len(line) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(line):
             after_label = True
             continue
+        if contact is not None and not contact:
+            pending = _contact_person(line, pending, after_contact, contact)
+            after_contact = len(line) <= _MAX_LABEL_CHARS and bool(_CONTACT_LABEL.match(line))
+            if after_contact:
+                continue
         if since_headline is not None:
             since_headline += 1
             dated = since_headline <= _DATED_LINE_PIECES and _dated_name(text, site_keys)
@@ -723,6 +730,35 @@ def _labelled_byline(
                 )
         after_label = False
     return []
+
+
+# A press release's contact person: its author when nobody else is named.
+_CONTACT_LABEL = re.compile(
+    r"^(?:(?:presse|medien)?(?:kontakt|ansprechpartner(?:in)?)|(?:press|media)\s+contacts?"
+    r"|contact\s+(?:presse|pour la presse)|contacto\s+de\s+prensa)\s*:?$",
+    re.IGNORECASE,
+)
+_CONTACT_PIECES = 6  # name, role, phone, then the address
+
+
+def _contact_person(
+    line: str, pending: tuple[str, int] | None, after_label: bool, contact: list[Found]
+) -> tuple[str, int] | None:
+    """Follow a contact block: the full name after the label is the contact person once
+    an e-mail address a few lines on spells its family name ("jane.doe@example.org");
+    a name without one is a place or a company of an address block."""
+    if pending:
+        name, left = pending
+        family = _key(name.split()[-1])
+        if any(family in _key(m.group().split("@")[0]) for m in _EMAIL.finditer(line[:200])):
+            contact.append((name, name, None, False))
+            return None
+        return (name, left - 1) if left > 1 else None
+    if after_label:
+        names = split_names(line)[:1]
+        if names and _full_name(names[0]):
+            return (names[0], _CONTACT_PIECES)
+    return None
 
 
 _LED_LINE = re.compile(rf"^{_BYLINE_LEAD}\s*:?\s+\S", re.IGNORECASE)
@@ -857,12 +893,13 @@ def extract_authors(
     fallback: list[dict[str, Any]] = []
     desk: list[dict[str, Any]] = []
     one_word: tuple[list[Found], list[Found]] = ([], [])
+    contact: list[Found] = []
     short: list[dict[str, Any]] = []
     sources = (
         _ld_authors,
         _meta_authors,
         lambda d: _dom_authors(d, container, site_keys, one_word),
-        lambda d: _labelled_byline(d, container, site_keys, one_word[_WEAK]),
+        lambda d: _labelled_byline(d, container, site_keys, one_word[_WEAK], contact),
         lambda d: one_word[_STRONG],
         lambda d: _forum_username(d, site_keys),
     )
@@ -897,7 +934,9 @@ def extract_authors(
     # The site's or a desk's credit outranks a one-word label of a link to an author page.
     weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
     personal = [{"name": n, "name_raw": raw, "url": None} for n, raw in _site_owner(doc)]
-    return _order(personal or fallback or desk or _people(weak, site_keys))
+    return _order(
+        personal or fallback or desk or _people(contact, site_keys) or _people(weak, site_keys)
+    )
 
 
 # A personal site is named after its owner: "Dr. Jane Doe" (site name), "Jane Doe's
