@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from newsarchive.extraction import extract
+from newsarchive.extraction.authors import looks_like_name
 
 BODY = "".join(
     f"<p>Paragraph {i} of the post tells what happened in the garden this spring "
@@ -142,3 +143,9 @@ def test_a_press_contact_whose_address_spells_the_name_is_the_author_of_last_res
         '<a href="mailto:info@example.org">info@example.org</a></p>'
     )
     assert names(page("", address), url) == []
+
+
+def test_a_caseless_name_needs_letters() -> None:
+    assert looks_like_name("王小明")
+    assert not looks_like_name("=")
+    assert not looks_like_name("— · —")

@@ -175,7 +175,7 @@ def looks_like_name(text: str) -> bool:
     if any(ch in '?!:«»"“”/*[]' for ch in text) or any(_NUMBER_WORD.match(w) for w in words):
         return False  # "BR24 Redaktion" is a name; "12.05.2024" or "Seite 3" is not
     if not _has_case(text):
-        return True  # CJK and other caseless scripts
+        return any(ch.isalpha() for ch in text)  # CJK and other caseless scripts, not "="
     for word in words:
         if word.casefold().strip(".'") in _NAME_PARTICLES:
             continue
