@@ -149,3 +149,31 @@ def test_a_caseless_name_needs_letters() -> None:
     assert looks_like_name("王小明")
     assert not looks_like_name("=")
     assert not looks_like_name("— · —")
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+def signed(closing: str) -> str:
+    return f"<html><body><article><h1>Roses</h1>{BODY}{closing}</article></body></html>"
+
+
+def test_a_signature_closing_the_body_names_the_author() -> None:
+    url = "https://verband.example.org/detail.php?id=765"
+    role = "<p>Jana Roeder<br> Vorsitzende des Verbandes</p>"
+    assert names(signed(role), url) == ["Jana Roeder"]
+    dated = "<p>Benni<br> 10. September 2017</p>"
+    assert names(signed(dated), url) == ["Benni"]
+    prose = "The last words of the post, as they always end, with thanks to all readers."
+    closing = f"<p>{prose}<br><em>Jana Roeder</em></p>"
+    assert names(signed(closing), url) == ["Jana Roeder"]
+
+
+def test_a_fact_sheet_closing_the_body_is_no_signature() -> None:
+    url = "https://denkmal.example.org/objekte/studentendorf"
+    facts = "<p><strong>Aktuelle Nutzung</strong><br> Studentenwohnanlage</p>"
+    assert names(signed(facts), url) == []
+    linked = '<p>Weinakademie Rust<br><a href="https://weinakademie.example.at">weinakademie.example.at</a></p>'
+    assert names(signed(linked), url) == []
+    first_name = "<p>Benni<br> Vorsitzender</p>"  # one word: only a date makes it a signature
+    assert names(signed(first_name), url) == []

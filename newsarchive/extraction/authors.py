@@ -608,6 +608,58 @@ def _dom_authors(
     return []
 
 
+# A letter's or a post's signature closing the body: "Jane Doe<br>Chair of the Board",
+# "Benni<br>10. September 2017", or "...the last sentence.<br><em>Jane Doe</em>".
+_SIGNATURE_PARAGRAPHS = "./descendant::p[position() > last() - 2]"
+_MAX_SIGNATURE_LINES = 4
+_MAX_ROLE_CHARS = 60
+_EMPHASIS = frozenset({"em", "i", "strong", "b"})
+
+
+def _lines(paragraph: HtmlElement) -> list[tuple[str, bool]]:
+    """The lines of a paragraph broken by ``<br>``: (text, set in one emphasis element)."""
+    lines: list[list[Any]] = [[paragraph.text or "", []]]
+    for child in paragraph:
+        if child.tag == "br":
+            lines.append(["", []])
+        else:
+            lines[-1][0] += child.text_content() if isinstance(child.tag, str) else ""
+            lines[-1][1].append(child.tag)
+        lines[-1][0] += child.tail or ""
+    out = []
+    for text, tags in lines:
+        line = " ".join(text.split())
+        if line:
+            out.append((line, len(tags) == 1 and tags[0] in _EMPHASIS))
+    return out
+
+
+def _signature(container: HtmlElement | None, site_keys: set[str]) -> list[Found]:
+    """The name signing one of the body's last two paragraphs, else []."""
+    if container is None:
+        return []
+    for paragraph in reversed(container.xpath(_SIGNATURE_PARAGRAPHS)):
+        lines = _lines(paragraph)
+        if not lines:
+            continue
+        name, after = lines[0][0], [t for t, _ in lines[1:]]
+        if len(lines) > 1 and lines[-1][1] and len(lines[0][0]) > _MAX_ROLE_CHARS:
+            # prose, then "<br><em>Jane Doe</em>"
+            name, after = lines[-1][0], []
+        elif (
+            not 2 <= len(lines) <= _MAX_SIGNATURE_LINES
+            or lines[0][1]  # a bold label of a fact sheet: "<b>Architect</b><br>Jane Doe"
+            or any(len(t) > _MAX_ROLE_CHARS or _DOMAINISH.search(t) for t in after)
+        ):
+            continue
+        dated = bool(after) and bool(_DATE_OR_TIME.match(after[0]))
+        if not looks_like_name(name) or _is_site_like(name, False, site_keys):
+            continue
+        if _full_name(name) or (dated and _first_name_only(name)):
+            return [(name, name, None, False)]
+    return []
+
+
 _TEASER_LIST = 3  # this many bylines of one class, far apart and naming others: a list
 
 
@@ -902,6 +954,7 @@ def extract_authors(
         lambda d: _labelled_byline(d, container, site_keys, one_word[_WEAK], contact),
         lambda d: one_word[_STRONG],
         lambda d: _forum_username(d, site_keys),
+        lambda d: _signature(container, site_keys),
     )
     for rank, source in enumerate(sources):
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
