@@ -177,3 +177,12 @@ def test_a_fact_sheet_closing_the_body_is_no_signature() -> None:
     assert names(signed(linked), url) == []
     first_name = "<p>Benni<br> Vorsitzender</p>"  # one word: only a date makes it a signature
     assert names(signed(first_name), url) == []
+
+
+def test_a_title_in_its_own_element_between_label_and_name() -> None:
+    url = "https://recht.example.org/urteile/wohngeld-722430"
+    line = '<p>Autor: <a href="/rechtsanwalt/">Rechtsanwalt</a> Sebastian Einhorn</p>'
+    assert names(page("", line), url) == ["Sebastian Einhorn"]
+    # any other word there is no title: the label names nobody
+    other = '<p>Autor: <a href="/forum/">Forum</a> Erweiterte Suche</p>'
+    assert names(page("", other), url) == []

@@ -761,6 +761,8 @@ def _labelled_byline(
                 return [(dated, dated, None, False)]
         else:
             before_headline.append(text)
+        if after_label and _TITLE_PIECE.match(line):
+            continue  # "Autor: <a>Rechtsanwalt</a> Jane Doe": the title, then the name
         by_line = before_end and len(line) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(line)
         if after_label or by_line:
             names = [
@@ -813,6 +815,12 @@ def _contact_person(
     return None
 
 
+# A title or profession in its own element between a byline label and the name.
+_TITLE_PIECE = re.compile(
+    r"^(?:dr\.?|prof\.?|dipl\.-\w+\.?|mag\.?|rechtsanw[aä]lt(?:in)?|fachanw[aä]lt(?:in)?"
+    r"|notar(?:in)?|steuerberater(?:in)?|attorney|lawyer|avocat|avvocato|abogad[oa])$",
+    re.IGNORECASE,
+)
 _LED_LINE = re.compile(rf"^{_BYLINE_LEAD}\s*:?\s+\S", re.IGNORECASE)
 _LEADING_SEPARATOR = re.compile(r"^[-–—|·•]+\s*")
 
