@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from newsarchive.extraction import extract
-from newsarchive.extraction.authors import looks_like_name
+from newsarchive.extraction.authors import looks_like_name, split_names
 
 BODY = "".join(
     f"<p>Paragraph {i} of the post tells what happened in the garden this spring "
@@ -186,3 +186,12 @@ def test_a_title_in_its_own_element_between_label_and_name() -> None:
     # any other word there is no title: the label names nobody
     other = '<p>Autor: <a href="/forum/">Forum</a> Erweiterte Suche</p>'
     assert names(page("", other), url) == []
+
+
+def test_a_dateline_between_two_names_keeps_the_second() -> None:
+    assert split_names("Markus M. Haefner, London, Beat Brunner") == [
+        "Markus M. Haefner",
+        "Beat Brunner",
+    ]
+    assert split_names("Jane Doe, Berlin") == ["Jane Doe"]
+    assert split_names("Jane Doe, Senior Reporter, John Roe") == ["Jane Doe"]

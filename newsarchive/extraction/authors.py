@@ -250,7 +250,9 @@ def split_names(raw: str) -> list[str]:
             if not seg:
                 continue
             if i > 0 and (_ROLE_WORDS.search(seg) or not _second_name(seg)):
-                break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
+                if _ROLE_WORDS.search(seg) or len(seg.split()) > 1:
+                    break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
+                continue  # "Jane Doe, London, John Roe": the first one's dateline
             if _ROLE_WORDS.search(seg) and not looks_like_name(seg):
                 continue
             names.append(seg)
@@ -433,8 +435,12 @@ def _names_in(
     take_all: bool,
     site_keys: set[str],
     explicit: bool = False,
+    spelled: bool = False,
 ) -> list[Found]:
     """Names in byline elements (the first element with names unless ``take_all``).
+
+    With ``spelled`` (byline and author classes), a one-word name its link's address
+    ends in counts as a full one (explicit markup has a one-word resort of its own).
 
     A single word counts only from ``explicit`` author markup (or as an agency);
     there a lower-case handle ("jdoe42") is a name too: the page presents it as one.
@@ -464,7 +470,7 @@ def _names_in(
                     or len(n.split()) > 1
                     or n.casefold() in AGENCIES
                     or n.casefold() in _DESK_ACCOUNTS
-                    or _key(n) in _link_words(el)
+                    or (spelled and _key(n) in _link_words(el))
                 )
                 and not _is_site_like(n, False, site_keys)
             ]
@@ -507,8 +513,8 @@ def _link_words(el: HtmlElement) -> set[str]:
     there is the account's ("<a href='/user,profile,30,lars.html'>Lars</a>")."""
     link = el if el.tag == "a" else next(el.iter("a"), None)
     href = link.get("href") if link is not None else None
-    if not href or (link is el and any(h in href for h in _AUTHOR_HREFS)):
-        return set()  # an author page's link: one word there is the weakest resort
+    if not href:
+        return set()
     tail = _SLUG_TAIL.sub("", urlsplit(href.strip()).path.rstrip("/").rsplit("/", 1)[-1])
     return {w.casefold() for w in _WORD_SPLIT.split(tail)[-1:] if len(w) > 2}
 
@@ -594,7 +600,7 @@ def _dom_authors(
         for scope_rank in sorted({rank for rank, _ in ranks}):
             in_scope = [el for rank, el in ranks if rank == scope_rank]
             in_scope = in_scope if take_all else _without_teaser_lists(in_scope)
-            found = _names_in(doc, in_scope, take_all, site_keys)
+            found = _names_in(doc, in_scope, take_all, site_keys, spelled=trust is None)
             if found:
                 return found
             if trust is not None and one_word is not None and not one_word[trust]:
