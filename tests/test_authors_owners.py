@@ -195,3 +195,16 @@ def test_a_dateline_between_two_names_keeps_the_second() -> None:
     ]
     assert split_names("Jane Doe, Berlin") == ["Jane Doe"]
     assert split_names("Jane Doe, Senior Reporter, John Roe") == ["Jane Doe"]
+
+
+# --------------------------------------------------------------------------- user content
+
+
+def test_the_first_avatar_names_the_poster_of_a_user_tip() -> None:
+    url = "https://recipes.example.org/tipp/1918/tomaten-schneiden.html"
+    avatar = '<img src="m.jpg" alt="Benutzerbild von Mara77">'
+    box = f'<div class="userbox"><a href="/user/Mara77.html">{avatar}</a></div>'
+    assert names(page("", box), url) == ["Mara77"]
+    # the first avatar a comment's: the page names no poster
+    comment = f'<div class="comments"><div class="comment">{box}</div></div>'
+    assert names(page("", comment), url) == []

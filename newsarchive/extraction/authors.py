@@ -893,11 +893,30 @@ _USERNAMES = lxml.etree.XPath(
 
 
 def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
-    """Last resort: the first poster's name of a forum page."""
+    """Last resort: the first poster's name of a forum page, else the user its first
+    avatar names ("Profilbild von jdoe42")."""
     for el in cast(list[Any], _USERNAMES(doc.root))[:1]:
         if not _in_comments(el):
             return _names_in(doc, [el], False, site_keys, explicit=True)
+    for img in cast(list[Any], _AVATARS(doc.root)):
+        match = _AVATAR_ALT.match(img.get("alt") or "")
+        name = match.group(1).strip() if match else ""
+        if name and _HANDLE.match(name.replace(" ", "_")):
+            return [] if _in_comments(img) else [(name, name, None, False)]
     return []
+
+
+# A user's picture on user-content sites: "Profilbild von jdoe42", "Avatar of Jane Doe".
+_AVATAR_WORDS = "(?:profilbild|benutzerbild|avatar|profile picture|profile photo|photo de profil)"
+_AVATAR_ALT = re.compile(
+    rf"^\s*{_AVATAR_WORDS}\s+(?:von|of|für|de|di)\s+(\S[^<>]{{0,39}})$", re.IGNORECASE
+)
+_AVATARS = lxml.etree.XPath(
+    '(//img[starts-with(translate(@alt, "PBA", "pba"), "profilbild ")'
+    ' or starts-with(translate(@alt, "PBA", "pba"), "benutzerbild ")'
+    ' or starts-with(translate(@alt, "A", "a"), "avatar ")'
+    ' or starts-with(translate(@alt, "P", "p"), "profile p")])[position() <= 4]'
+)
 
 
 def _site_keys(doc: Document, publisher: str | None) -> set[str]:
