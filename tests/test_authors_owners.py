@@ -208,3 +208,15 @@ def test_the_first_avatar_names_the_poster_of_a_user_tip() -> None:
     # the first avatar a comment's: the page names no poster
     comment = f'<div class="comments"><div class="comment">{box}</div></div>'
     assert names(page("", comment), url) == []
+
+
+def test_an_author_link_without_a_name_names_the_one_its_address_spells_beside_it() -> None:
+    url = "https://network.example.org/pulse/ich-war-am-wochenende"
+    more = (
+        '<div class="related"><h3>More from Inga Holtmann</h3>'
+        '<a href="/today/author/ingaholtmann?trk=x">9 articles</a></div>'
+    )
+    assert names(page("", more), url) == ["Inga Holtmann"]
+    # the address spelling nobody beside it: no author
+    other = more.replace("ingaholtmann", "jdoe")
+    assert names(page("", other), url) == []

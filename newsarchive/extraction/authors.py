@@ -478,6 +478,12 @@ def _names_in(
                 found.extend(names)
                 near = near or _block(el)
                 break
+        else:
+            spelled_by = _slug_name(doc, el, el.getparent()) if el.tag == "a" else None
+            if spelled_by and not _is_site_like(spelled_by, False, site_keys):
+                # "<h3>More from Jane Doe</h3><a href='/author/janedoe'>9 articles</a>"
+                found.append((spelled_by, spelled_by, doc.absolute(el.get("href")), False))
+                near = near or _block(el)
         if found and not take_all:
             break  # the first byline; later matches are comments or teasers
     return found
@@ -519,14 +525,15 @@ def _link_words(el: HtmlElement) -> set[str]:
     return {w.casefold() for w in _WORD_SPLIT.split(tail)[-1:] if len(w) > 2}
 
 
-def _slug_name(doc: Document, el: HtmlElement) -> str | None:
+def _slug_name(doc: Document, el: HtmlElement, box: HtmlElement | None = None) -> str | None:
     """The text piece of an author link or box (with a photo, a credit, the name and
-    a link to more articles) that one of its addresses spells, else None."""
+    a link to more articles) that one of its addresses spells, else None. ``box``: the
+    element whose text is read, when not ``el`` (a link's parent, holding the name)."""
     slugs = _slugs(doc, el)
     if not slugs:
         return None
-    for piece in itertools.islice(el.itertext(), _MAX_SLUG_PIECES):
-        words = piece.split()
+    for piece in itertools.islice((box if box is not None else el).itertext(), _MAX_SLUG_PIECES):
+        words = (clean_name(piece) or "").split()
         name = " ".join(words)
         if (
             1 < len(words) <= 4
