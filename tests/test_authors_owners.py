@@ -220,3 +220,16 @@ def test_an_author_link_without_a_name_names_the_one_its_address_spells_beside_i
     # the address spelling nobody beside it: no author
     other = more.replace("ingaholtmann", "jdoe")
     assert names(page("", other), url) == []
+
+
+def test_a_name_in_a_scripts_markup_fragment_is_not_shown() -> None:
+    url = "https://magazine.example.org/garden/roses"
+    data = {
+        "@type": "BlogPosting",
+        "headline": "Roses",
+        "author": {"@type": "Person", "name": "Paul Poster"},
+        "articleBody": "<p>Roses</p> and a note by Paul Poster",  # markup inside the JSON
+    }
+    script = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    hidden = '<div title="Paul Poster"></div><p class="byline">Von Lea Hoffner</p>'
+    assert names(page(script, hidden), url) == ["Lea Hoffner"]
