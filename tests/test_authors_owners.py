@@ -4,6 +4,7 @@ author box, each on small pages written for the test (no site's markup)."""
 from __future__ import annotations
 
 import json
+import time
 
 from newsarchive.extraction import extract
 from newsarchive.extraction.authors import looks_like_name, split_names
@@ -233,3 +234,37 @@ def test_a_name_in_a_scripts_markup_fragment_is_not_shown() -> None:
     script = f'<script type="application/ld+json">{json.dumps(data)}</script>'
     hidden = '<div title="Paul Poster"></div><p class="byline">Von Lea Hoffner</p>'
     assert names(page(script, hidden), url) == ["Lea Hoffner"]
+
+
+# --------------------------------------------------------------------------- crafted pages
+
+# An ordinary page of the same size extracts in about a second on a busy machine; the
+# quadratic forms these pages hit took half a minute and more (see test_extract_hostile).
+BOUND = 12  # seconds
+
+
+def timed_names(html: str, url: str) -> tuple[list[str], float]:
+    start = time.perf_counter()
+    found = names(html, url)
+    return found, time.perf_counter() - start
+
+
+def test_a_long_run_of_digits_in_an_author_links_address_stays_linear() -> None:
+    """The id at the end of an author page's address was cut by a regex anchored at the
+    end, which backtracks over a run of digits from every start: 20,000 digits took 29 s."""
+    url = "https://magazine.example.org/garden/roses"
+    pad = " " * 200
+    for run in ("1" * 40_000 + "x", "-" * 40_000 + "x"):
+        box = f'<a href="/autoren/{run}">{pad}<span>Kathrin Fuehres</span>{pad}</a>'
+        found, seconds = timed_names(page("", box), url)
+        assert found == []
+        assert seconds < BOUND
+
+
+def test_a_closing_paragraph_of_many_elements_stays_linear() -> None:
+    """A signature's lines were built by adding each element's text to a growing string."""
+    url = "https://verband.example.org/detail.php?id=765"
+    closing = "<p>" + "<b>x</b>" * 100_000 + "</p>"
+    found, seconds = timed_names(signed(closing), url)
+    assert found == []
+    assert seconds < BOUND

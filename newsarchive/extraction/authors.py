@@ -492,9 +492,22 @@ def _names_in(
 
 # The last segment of an author page's address spells the name ("/autoren/jane-doe-6841"),
 # or a query value of a link to the author's other articles ("?q=jane-doe&by=author").
-_SLUG_TAIL = re.compile(r"[-_.]*\d*(?:\.html?)?$")
+_MAX_SLUG_CHARS = 120  # a slug is short; a longer segment is cut to its end
 _MAX_SLUG_PIECES = 40
 _MAX_SLUG_LINKS = 4
+
+
+def _slug_tail(segment: str) -> str:
+    """``segment`` without the page's extension, an id and separators at its end:
+    "jane-doe-6841.html" -> "jane-doe". String methods, not a regex anchored at the end,
+    which a long run of digits makes quadratic."""
+    segment = segment[-_MAX_SLUG_CHARS:]
+    lower = segment.lower()
+    for extension in (".html", ".htm"):
+        if lower.endswith(extension):
+            segment = segment[: -len(extension)]
+            break
+    return segment.rstrip("0123456789").rstrip("-_.")
 
 
 def _slugs(doc: Document, el: HtmlElement) -> set[str]:
@@ -508,7 +521,7 @@ def _slugs(doc: Document, el: HtmlElement) -> set[str]:
         parts = urlsplit(doc.absolute(href) or "")
         tails = [parts.path.rstrip("/").rsplit("/", 1)[-1]]
         tails += [v for _, _, v in (q.partition("=") for q in parts.query.split("&")[:8])]
-        slugs |= {_key(_SLUG_TAIL.sub("", t)) for t in tails}
+        slugs |= {_key(_slug_tail(t)) for t in tails}
     return {s for s in slugs if len(s) >= 5}
 
 
@@ -522,7 +535,7 @@ def _link_words(el: HtmlElement) -> set[str]:
     href = link.get("href") if link is not None else None
     if not href:
         return set()
-    tail = _SLUG_TAIL.sub("", urlsplit(href.strip()).path.rstrip("/").rsplit("/", 1)[-1])
+    tail = _slug_tail(urlsplit(href.strip()).path.rstrip("/").rsplit("/", 1)[-1])
     return {w.casefold() for w in _WORD_SPLIT.split(tail)[-1:] if len(w) > 2}
 
 
@@ -626,23 +639,27 @@ def _dom_authors(
 # "Benni<br>10. September 2017", or "...the last sentence.<br><em>Jane Doe</em>".
 _SIGNATURE_PARAGRAPHS = "./descendant::p[position() > last() - 2]"
 _MAX_SIGNATURE_LINES = 4
+_MAX_SIGNATURE_CHILDREN = 40
 _MAX_ROLE_CHARS = 60
 _EMPHASIS = frozenset({"em", "i", "strong", "b"})
 
 
 def _lines(paragraph: HtmlElement) -> list[tuple[str, bool]]:
-    """The lines of a paragraph broken by ``<br>``: (text, set in one emphasis element)."""
-    lines: list[list[Any]] = [[paragraph.text or "", []]]
+    """The lines of a paragraph broken by ``<br>``: (text, set in one emphasis element).
+    A paragraph of many elements is no signature: it has no lines."""
+    if len(paragraph) > _MAX_SIGNATURE_CHILDREN:
+        return []
+    lines: list[tuple[list[str], list[Any]]] = [([paragraph.text or ""], [])]
     for child in paragraph:
         if child.tag == "br":
-            lines.append(["", []])
+            lines.append(([], []))
         else:
-            lines[-1][0] += child.text_content() if isinstance(child.tag, str) else ""
+            lines[-1][0].append(child.text_content() if isinstance(child.tag, str) else "")
             lines[-1][1].append(child.tag)
-        lines[-1][0] += child.tail or ""
+        lines[-1][0].append(child.tail or "")
     out = []
-    for text, tags in lines:
-        line = " ".join(text.split())
+    for parts, tags in lines:
+        line = " ".join("".join(parts).split())
         if line:
             out.append((line, len(tags) == 1 and tags[0] in _EMPHASIS))
     return out
