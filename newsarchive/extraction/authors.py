@@ -7,6 +7,7 @@ of tables so a new language is a new row, not a new branch.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import deque
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree
 
-from newsarchive.extraction import pageindex, structured
+from newsarchive.extraction import pageindex, sitenames, structured
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.sitenames import key as _key
 from newsarchive.extraction.text import clean
@@ -175,7 +176,7 @@ def looks_like_name(text: str) -> bool:
     if any(ch in '?!:«»"“”/*[]' for ch in text) or any(_NUMBER_WORD.match(w) for w in words):
         return False  # "BR24 Redaktion" is a name; "12.05.2024" or "Seite 3" is not
     if not _has_case(text):
-        return True  # CJK and other caseless scripts
+        return any(ch.isalpha() for ch in text)  # CJK and other caseless scripts, not "="
     for word in words:
         if word.casefold().strip(".'") in _NAME_PARTICLES:
             continue
@@ -250,7 +251,9 @@ def split_names(raw: str) -> list[str]:
             if not seg:
                 continue
             if i > 0 and (_ROLE_WORDS.search(seg) or not _second_name(seg)):
-                break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
+                if _ROLE_WORDS.search(seg) or len(seg.split()) > 1:
+                    break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
+                continue  # "Jane Doe, London, John Roe": the first one's dateline
             if _ROLE_WORDS.search(seg) and not looks_like_name(seg):
                 continue
             names.append(seg)
@@ -433,8 +436,12 @@ def _names_in(
     take_all: bool,
     site_keys: set[str],
     explicit: bool = False,
+    spelled: bool = False,
 ) -> list[Found]:
     """Names in byline elements (the first element with names unless ``take_all``).
+
+    With ``spelled`` (byline and author classes), a one-word name its link's address
+    ends in counts as a full one (explicit markup has a one-word resort of its own).
 
     A single word counts only from ``explicit`` author markup (or as an agency);
     there a lower-case handle ("jdoe42") is a name too: the page presents it as one.
@@ -450,7 +457,9 @@ def _names_in(
         examined += 1
         # pieces joined by a space: "Show all articles of</span>Jane Doe" are two words
         text = el.get("content") or " ".join(el.itertext())
-        if len(text) > _MAX_BYLINE_CHARS or text.rstrip().endswith(":"):
+        if len(text) > _MAX_BYLINE_CHARS:
+            text = _slug_name(doc, el) or ""  # an author box: the name its link's address spells
+        if not text or text.rstrip().endswith(":"):
             continue  # too long for a byline, or a lead-in ("Aus der Einladung:")
         for candidate in _byline_readings(text):
             names = [
@@ -462,6 +471,7 @@ def _names_in(
                     or len(n.split()) > 1
                     or n.casefold() in AGENCIES
                     or n.casefold() in _DESK_ACCOUNTS
+                    or (spelled and _key(n) in _link_words(el))
                 )
                 and not _is_site_like(n, False, site_keys)
             ]
@@ -469,9 +479,83 @@ def _names_in(
                 found.extend(names)
                 near = near or _block(el)
                 break
+        else:
+            spelled_by = _slug_name(doc, el, el.getparent()) if el.tag == "a" else None
+            if spelled_by and not _is_site_like(spelled_by, False, site_keys):
+                # "<h3>More from Jane Doe</h3><a href='/author/janedoe'>9 articles</a>"
+                found.append((spelled_by, spelled_by, doc.absolute(el.get("href")), False))
+                near = near or _block(el)
         if found and not take_all:
             break  # the first byline; later matches are comments or teasers
     return found
+
+
+# The last segment of an author page's address spells the name ("/autoren/jane-doe-6841"),
+# or a query value of a link to the author's other articles ("?q=jane-doe&by=author").
+_MAX_SLUG_CHARS = 120  # a slug is short; a longer segment is cut to its end
+_MAX_SLUG_PIECES = 40
+_MAX_SLUG_LINKS = 4
+
+
+def _slug_tail(segment: str) -> str:
+    """``segment`` without the page's extension, an id and separators at its end:
+    "jane-doe-6841.html" -> "jane-doe". String methods, not a regex anchored at the end,
+    which a long run of digits makes quadratic."""
+    segment = segment[-_MAX_SLUG_CHARS:]
+    lower = segment.lower()
+    for extension in (".html", ".htm"):
+        if lower.endswith(extension):
+            segment = segment[: -len(extension)]
+            break
+    return segment.rstrip("0123456789").rstrip("-_.")
+
+
+def _slugs(doc: Document, el: HtmlElement) -> set[str]:
+    """Keys of what the addresses of ``el`` (an author link or box) end in."""
+    links = [el] if el.tag == "a" else list(itertools.islice(el.iter("a"), _MAX_SLUG_LINKS))
+    slugs = set()
+    for link in links:
+        href = link.get("href") or ""
+        if "uthor" not in href and "utor" not in href:
+            continue  # not a link to the author's page or articles (a tag's, a share link)
+        parts = urlsplit(doc.absolute(href) or "")
+        tails = [parts.path.rstrip("/").rsplit("/", 1)[-1]]
+        tails += [v for _, _, v in (q.partition("=") for q in parts.query.split("&")[:8])]
+        slugs |= {_key(_slug_tail(t)) for t in tails}
+    return {s for s in slugs if len(s) >= 5}
+
+
+_WORD_SPLIT = re.compile(r"[\W_]+")
+
+
+def _link_words(el: HtmlElement) -> set[str]:
+    """The words the last path segment of a byline's link ends in: a one-word name
+    there is the account's ("<a href='/user,profile,30,lars.html'>Lars</a>")."""
+    link = el if el.tag == "a" else next(el.iter("a"), None)
+    href = link.get("href") if link is not None else None
+    if not href:
+        return set()
+    tail = _slug_tail(urlsplit(href.strip()).path.rstrip("/").rsplit("/", 1)[-1])
+    return {w.casefold() for w in _WORD_SPLIT.split(tail)[-1:] if len(w) > 2}
+
+
+def _slug_name(doc: Document, el: HtmlElement, box: HtmlElement | None = None) -> str | None:
+    """The text piece of an author link or box (with a photo, a credit, the name and
+    a link to more articles) that one of its addresses spells, else None. ``box``: the
+    element whose text is read, when not ``el`` (a link's parent, holding the name)."""
+    slugs = _slugs(doc, el)
+    if not slugs:
+        return None
+    for piece in itertools.islice((box if box is not None else el).itertext(), _MAX_SLUG_PIECES):
+        words = (clean_name(piece) or "").split()
+        name = " ".join(words)
+        if (
+            1 < len(words) <= 4
+            and all(w[0].isalpha() for w in words)  # not the photo's "© Jane Doe"
+            and slugs & sitenames.spellings(_key(name))
+        ):
+            return name
+    return None
 
 
 _BYLINE_BLOCK_DEPTH = 3  # co-authors' links share an ancestor this close
@@ -537,7 +621,7 @@ def _dom_authors(
         for scope_rank in sorted({rank for rank, _ in ranks}):
             in_scope = [el for rank, el in ranks if rank == scope_rank]
             in_scope = in_scope if take_all else _without_teaser_lists(in_scope)
-            found = _names_in(doc, in_scope, take_all, site_keys)
+            found = _names_in(doc, in_scope, take_all, site_keys, spelled=trust is None)
             if found:
                 return found
             if trust is not None and one_word is not None and not one_word[trust]:
@@ -548,6 +632,62 @@ def _dom_authors(
         return _names_in(doc, container.xpath(_OPENING_BOLD_LINE), False, site_keys) or _names_in(
             doc, container.xpath(_CLOSING_BOLD_LINE), False, site_keys
         )
+    return []
+
+
+# A letter's or a post's signature closing the body: "Jane Doe<br>Chair of the Board",
+# "Benni<br>10. September 2017", or "...the last sentence.<br><em>Jane Doe</em>".
+_SIGNATURE_PARAGRAPHS = "./descendant::p[position() > last() - 2]"
+_MAX_SIGNATURE_LINES = 4
+_MAX_SIGNATURE_CHILDREN = 40
+_MAX_ROLE_CHARS = 60
+_EMPHASIS = frozenset({"em", "i", "strong", "b"})
+
+
+def _lines(paragraph: HtmlElement) -> list[tuple[str, bool]]:
+    """The lines of a paragraph broken by ``<br>``: (text, set in one emphasis element).
+    A paragraph of many elements is no signature: it has no lines."""
+    if len(paragraph) > _MAX_SIGNATURE_CHILDREN:
+        return []
+    lines: list[tuple[list[str], list[Any]]] = [([paragraph.text or ""], [])]
+    for child in paragraph:
+        if child.tag == "br":
+            lines.append(([], []))
+        else:
+            lines[-1][0].append(child.text_content() if isinstance(child.tag, str) else "")
+            lines[-1][1].append(child.tag)
+        lines[-1][0].append(child.tail or "")
+    out = []
+    for parts, tags in lines:
+        line = " ".join("".join(parts).split())
+        if line:
+            out.append((line, len(tags) == 1 and tags[0] in _EMPHASIS))
+    return out
+
+
+def _signature(container: HtmlElement | None, site_keys: set[str]) -> list[Found]:
+    """The name signing one of the body's last two paragraphs, else []."""
+    if container is None:
+        return []
+    for paragraph in reversed(container.xpath(_SIGNATURE_PARAGRAPHS)):
+        lines = _lines(paragraph)
+        if not lines:
+            continue
+        name, after = lines[0][0], [t for t, _ in lines[1:]]
+        if len(lines) > 1 and lines[-1][1] and len(lines[0][0]) > _MAX_ROLE_CHARS:
+            # prose, then "<br><em>Jane Doe</em>"
+            name, after = lines[-1][0], []
+        elif (
+            not 2 <= len(lines) <= _MAX_SIGNATURE_LINES
+            or lines[0][1]  # a bold label of a fact sheet: "<b>Architect</b><br>Jane Doe"
+            or any(len(t) > _MAX_ROLE_CHARS or _DOMAINISH.search(t) for t in after)
+        ):
+            continue
+        dated = bool(after) and bool(_DATE_OR_TIME.match(after[0]))
+        if not looks_like_name(name) or _is_site_like(name, False, site_keys):
+            continue
+        if _full_name(name) or (dated and _first_name_only(name)):
+            return [(name, name, None, False)]
     return []
 
 
@@ -578,6 +718,8 @@ def _without_teaser_lists(matches: list[HtmlElement]) -> list[HtmlElement]:
 # short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
 _BYLINE_LABEL = re.compile(
     r"^(?:(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door"
+    r"|auteur|auteurs|autrice|autore|autori|autora|autores|autorka|forfatter|författare|yazar"
+    r"|szerző|автор|авторы|interview|words"
     rf"|{_BYLINE_LEAD})\s*:?|{_CJK_LABELS}\s*[:：]?)$",
     re.IGNORECASE,
 )
@@ -597,6 +739,7 @@ def _labelled_byline(
     container: HtmlElement | None,
     site_keys: set[str],
     one_word: list[Found] | None = None,
+    contact: list[Found] | None = None,
 ) -> list[Found]:
     """Last resort for pages without byline markup: a labelled line near the top.
 
@@ -613,7 +756,8 @@ def _labelled_byline(
         for last in container.iter():  # noqa: B007 - the walk finds the last element
             pass
     before_end = True
-    after_label = False
+    after_label = after_contact = False
+    pending: tuple[str, int] | None = None  # a contact's name, pieces left to confirm it
     left_after_end = _PIECES_AFTER_BODY
     h1 = doc.root.find(".//h1")
     headline = clean(h1.text_content()) if h1 is not None else None
@@ -631,6 +775,11 @@ def _labelled_byline(
         if len(line) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(line):
             after_label = True
             continue
+        if contact is not None and not contact:
+            pending = _contact_person(line, pending, after_contact, contact)
+            after_contact = len(line) <= _MAX_LABEL_CHARS and bool(_CONTACT_LABEL.match(line))
+            if after_contact:
+                continue
         if since_headline is not None:
             since_headline += 1
             dated = since_headline <= _DATED_LINE_PIECES and _dated_name(text, site_keys)
@@ -643,6 +792,8 @@ def _labelled_byline(
                 return [(dated, dated, None, False)]
         else:
             before_headline.append(text)
+        if after_label and _TITLE_PIECE.match(line):
+            continue  # "Autor: <a>Rechtsanwalt</a> Jane Doe": the title, then the name
         by_line = before_end and len(line) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(line)
         if after_label or by_line:
             names = [
@@ -666,6 +817,41 @@ def _labelled_byline(
     return []
 
 
+# A press release's contact person: its author when nobody else is named.
+_CONTACT_LABEL = re.compile(
+    r"^(?:(?:presse|medien)?(?:kontakt|ansprechpartner(?:in)?)|(?:press|media)\s+contacts?"
+    r"|contact\s+(?:presse|pour la presse)|contacto\s+de\s+prensa)\s*:?$",
+    re.IGNORECASE,
+)
+_CONTACT_PIECES = 6  # name, role, phone, then the address
+
+
+def _contact_person(
+    line: str, pending: tuple[str, int] | None, after_label: bool, contact: list[Found]
+) -> tuple[str, int] | None:
+    """Follow a contact block: the full name after the label is the contact person once
+    an e-mail address a few lines on spells its family name ("jane.doe@example.org");
+    a name without one is a place or a company of an address block."""
+    if pending:
+        name, left = pending
+        family = _key(name.split()[-1])
+        if any(family in _key(m.group().split("@")[0]) for m in _EMAIL.finditer(line[:200])):
+            contact.append((name, name, None, False))
+            return None
+        return (name, left - 1) if left > 1 else None
+    if after_label:
+        names = split_names(line)[:1]
+        if names and _full_name(names[0]):
+            return (names[0], _CONTACT_PIECES)
+    return None
+
+
+# A title or profession in its own element between a byline label and the name.
+_TITLE_PIECE = re.compile(
+    r"^(?:dr\.?|prof\.?|dipl\.-\w+\.?|mag\.?|rechtsanw[aä]lt(?:in)?|fachanw[aä]lt(?:in)?"
+    r"|notar(?:in)?|steuerberater(?:in)?|attorney|lawyer|avocat|avvocato|abogad[oa])$",
+    re.IGNORECASE,
+)
 _LED_LINE = re.compile(rf"^{_BYLINE_LEAD}\s*:?\s+\S", re.IGNORECASE)
 _LEADING_SEPARATOR = re.compile(r"^[-–—|·•]+\s*")
 
@@ -732,11 +918,30 @@ _USERNAMES = lxml.etree.XPath(
 
 
 def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
-    """Last resort: the first poster's name of a forum page."""
+    """Last resort: the first poster's name of a forum page, else the user its first
+    avatar names ("Profilbild von jdoe42")."""
     for el in cast(list[Any], _USERNAMES(doc.root))[:1]:
         if not _in_comments(el):
             return _names_in(doc, [el], False, site_keys, explicit=True)
+    for img in cast(list[Any], _AVATARS(doc.root)):
+        match = _AVATAR_ALT.match(img.get("alt") or "")
+        name = match.group(1).strip() if match else ""
+        if name and _HANDLE.match(name.replace(" ", "_")):
+            return [] if _in_comments(img) else [(name, name, None, False)]
     return []
+
+
+# A user's picture on user-content sites: "Profilbild von jdoe42", "Avatar of Jane Doe".
+_AVATAR_WORDS = "(?:profilbild|benutzerbild|avatar|profile picture|profile photo|photo de profil)"
+_AVATAR_ALT = re.compile(
+    rf"^\s*{_AVATAR_WORDS}\s+(?:von|of|für|de|di)\s+(\S[^<>]{{0,39}})$", re.IGNORECASE
+)
+_AVATARS = lxml.etree.XPath(
+    '(//img[starts-with(translate(@alt, "PBA", "pba"), "profilbild ")'
+    ' or starts-with(translate(@alt, "PBA", "pba"), "benutzerbild ")'
+    ' or starts-with(translate(@alt, "A", "a"), "avatar ")'
+    ' or starts-with(translate(@alt, "P", "p"), "profile p")])[position() <= 4]'
+)
 
 
 def _site_keys(doc: Document, publisher: str | None) -> set[str]:
@@ -798,16 +1003,18 @@ def extract_authors(
     fallback: list[dict[str, Any]] = []
     desk: list[dict[str, Any]] = []
     one_word: tuple[list[Found], list[Found]] = ([], [])
+    contact: list[Found] = []
     short: list[dict[str, Any]] = []
     sources = (
         _ld_authors,
         _meta_authors,
         lambda d: _dom_authors(d, container, site_keys, one_word),
-        lambda d: _labelled_byline(d, container, site_keys, one_word[_WEAK]),
+        lambda d: _labelled_byline(d, container, site_keys, one_word[_WEAK], contact),
         lambda d: one_word[_STRONG],
         lambda d: _forum_username(d, site_keys),
+        lambda d: _signature(container, site_keys),
     )
-    for source in sources:
+    for rank, source in enumerate(sources):
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
         desk = desk or [
             {"name": n, "name_raw": raw, "url": url}
@@ -823,6 +1030,8 @@ def extract_authors(
         elif people and all(_first_name_only(a["name"]) for a in people):
             short = people  # "Nils": a later source may give "Nils Pickert"
             continue
+        if people and rank < 2 and not short and not _shown(doc, people):
+            people = _shown_byline(doc, container, site_keys) or people
         if people:
             return _order(people)
         fallback = fallback or [
@@ -835,7 +1044,123 @@ def extract_authors(
         return _order(short)
     # The site's or a desk's credit outranks a one-word label of a link to an author page.
     weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
-    return _order(fallback or desk or _people(weak, site_keys))
+    personal = [{"name": n, "name_raw": raw, "url": None} for n, raw in _site_owner(doc)]
+    return _order(
+        personal or fallback or desk or _people(contact, site_keys) or _people(weak, site_keys)
+    )
+
+
+# A personal site is named after its owner: "Dr. Jane Doe" (site name), "Jane Doe's
+# Digital Home" (title) on jane-doe.net. The owner writes its pages. A title before the
+# name or a possessive after it tells a person from a two-word brand ("Golf Post").
+_OWNER_WORDS = 3
+_OWNER_WORD = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?$")
+_OWNER_TITLE = re.compile(r"^(?:dr|prof|mag|dipl|ing|mr|mrs|ms|herr|frau)\.?$", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s$")
+_MAX_OWNER_TEXT = 200
+
+
+def _site_owner(doc: Document) -> list[tuple[str, str]]:
+    """The person whose full name the site's host spells, as the site's name or title
+    write it (last resort: a personal site's pages are its owner's)."""
+    labels = sitenames.domain_keys(sitenames.host(doc.url))
+    host_key = min(labels, key=len) if labels else ""
+    if len(host_key) < 6:  # "jd.net": initials are no name to check against
+        return []
+    title = doc.root.find(".//title")
+    texts = (doc.meta_first("og:site_name"), title.text if title is not None else None)
+    for text in texts:
+        words = (text or "")[:_MAX_OWNER_TEXT].split()
+        for start, size in itertools.product(range(len(words)), (2, _OWNER_WORDS)):
+            window = words[start : start + size]
+            if len(window) < size:
+                continue
+            window[-1] = _POSSESSIVE.sub(lambda _: "", window[-1])
+            person = (start and _OWNER_TITLE.match(words[start - 1])) or window[-1] != words[
+                start + size - 1
+            ]
+            name = " ".join(window)
+            if (
+                person
+                and all(_OWNER_WORD.match(w) for w in window)
+                and host_key in sitenames.spellings(_key(name))
+            ):
+                return [(name, clean(text or "") or name)]
+    return []
+
+
+_SHOWN_CHECKS = 4  # names looked for
+_SHOWN_HITS = 20  # places of one spelling looked at: the first ones outside markup decide
+_LOOK_BACK = 3000  # characters looked back from each place for the tag it is in
+# A text node holding a word in one of four spellings, outside what the reader never sees.
+_SHOWN_WORD = lxml.etree.XPath(
+    "boolean(/html/body//text()"
+    "[contains(., $a) or contains(., $b) or contains(., $c) or contains(., $d)]"
+    "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)])"
+)
+
+
+def _shown(doc: Document, people: list[dict[str, Any]]) -> bool:
+    """Whether the page shows one of the names (its last word, in any case) to the reader:
+    written in the page's text, not only in a tag's attributes or in a script.
+
+    A string search over the page's source answers most pages (the byline near the top);
+    the walk over the text nodes, five times dearer, confirms a name not found so.
+    """
+    words = {a["name"].split()[-1] for a in people[:_SHOWN_CHECKS] if a["name"].split()}
+    variants = [(w, w.upper(), w.capitalize(), w.lower()) for w in words]
+    hidden = _raw_text_spans(doc.html)
+    if any(_in_text(doc.html, v, hidden) for four in variants for v in set(four) if v):
+        return True
+    return any(_SHOWN_WORD(doc.root, a=a, b=b, c=c, d=d) for a, b, c, d in variants)
+
+
+_BODY_TAG = re.compile(r"<body\b", re.IGNORECASE)
+_RAW_TEXT_TAG = re.compile(r"<(/?)(?:script|style|noscript|template)\b", re.IGNORECASE)
+
+
+def _raw_text_spans(html: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of the page's head, scripts and styles, whose text the reader
+    never sees (the head's title is the page's, not a byline)."""
+    body = _BODY_TAG.search(html)
+    starts: list[int] = [0] if body else []
+    ends: list[int] = [body.start()] if body else []
+    for match in _RAW_TEXT_TAG.finditer(html, body.end() if body else 0):
+        if not match.group(1) and len(starts) == len(ends):
+            starts.append(match.start())
+        elif match.group(1) and len(starts) > len(ends):
+            ends.append(match.end())
+    if len(starts) > len(ends):
+        ends.append(len(html))  # a script left open runs to the end
+    return starts, ends
+
+
+def _in_text(html: str, word: str, hidden: tuple[list[int], list[int]]) -> bool:
+    """Whether ``word`` occurs in ``html`` as text: outside scripts and styles and after
+    the end of the tag before it (a tag starting too far back: left to the text walk)."""
+    starts, ends = hidden
+    start = 0
+    for _ in range(_SHOWN_HITS):
+        at = html.find(word, start)
+        if at < 0:
+            return False
+        start = at + len(word)
+        span = bisect.bisect_right(starts, at) - 1
+        if span >= 0 and ends[span] > at:
+            continue  # inside a script or a style
+        opening = html.rfind("<", max(0, at - _LOOK_BACK), at)
+        if opening >= 0 and html.find(">", opening, at) >= 0:
+            return True
+    return False
+
+
+def _shown_byline(
+    doc: Document, container: HtmlElement | None, site_keys: set[str]
+) -> list[dict[str, Any]]:
+    """The people the page's visible byline names: they outweigh a structured author the
+    page never shows (the CMS account that posted another's text)."""
+    found = _dom_authors(doc, container, site_keys) or _labelled_byline(doc, container, site_keys)
+    return [a for a in _people(found, site_keys) if not _first_name_only(a["name"])]
 
 
 _DOMAIN = re.compile(r"(?<![\w.-])(?:www\.)?((?:[\w-]+\.)+[a-z]{2,6})(?![\w.-])", re.IGNORECASE)
