@@ -1109,7 +1109,7 @@ def _shown(doc: Document, people: list[dict[str, Any]]) -> bool:
     """
     words = {a["name"].split()[-1] for a in people[:_SHOWN_CHECKS] if a["name"].split()}
     variants = [(w, w.upper(), w.capitalize(), w.lower()) for w in words]
-    hidden = _raw_text_spans(doc.html)
+    hidden = _RawTextSpans(doc.html)
     if any(_in_text(doc.html, v, hidden) for four in variants for v in set(four) if v):
         return True
     return any(_SHOWN_WORD(doc.root, a=a, b=b, c=c, d=d) for a, b, c, d in variants)
@@ -1119,35 +1119,46 @@ _BODY_TAG = re.compile(r"<body\b", re.IGNORECASE)
 _RAW_TEXT_TAG = re.compile(r"<(/?)(?:script|style|noscript|template)\b", re.IGNORECASE)
 
 
-def _raw_text_spans(html: str) -> tuple[list[int], list[int]]:
+class _RawTextSpans:
     """Starts and ends of the page's head, scripts and styles, whose text the reader
-    never sees (the head's title is the page's, not a byline)."""
-    body = _BODY_TAG.search(html)
-    starts: list[int] = [0] if body else []
-    ends: list[int] = [body.start()] if body else []
-    for match in _RAW_TEXT_TAG.finditer(html, body.end() if body else 0):
-        if not match.group(1) and len(starts) == len(ends):
-            starts.append(match.start())
-        elif match.group(1) and len(starts) > len(ends):
-            ends.append(match.end())
-    if len(starts) > len(ends):
-        ends.append(len(html))  # a script left open runs to the end
-    return starts, ends
+    never sees (the head's title is the page's, not a byline).
+
+    The page is scanned only as far as a question needs: a byline's name is mostly found
+    near the top, and the scan of a whole page's tags costs more than the rest of the check.
+    """
+
+    def __init__(self, html: str) -> None:
+        body = _BODY_TAG.search(html)
+        self.starts: list[int] = [0] if body else []
+        self.ends: list[int] = [body.start()] if body else []
+        self._tags = _RAW_TEXT_TAG.finditer(html, body.end() if body else 0)
+        self._next: re.Match[str] | None = next(self._tags, None)
+
+    def hides(self, at: int) -> bool:
+        """Whether the text at ``at`` is in the head, a script or a style (a script left
+        open runs to the end of the page)."""
+        while self._next is not None and self._next.start() <= at:
+            match = self._next
+            if not match.group(1) and len(self.starts) == len(self.ends):
+                self.starts.append(match.start())
+            elif match.group(1) and len(self.starts) > len(self.ends):
+                self.ends.append(match.end())
+            self._next = next(self._tags, None)
+        span = bisect.bisect_right(self.starts, at) - 1
+        return span >= 0 and (span >= len(self.ends) or self.ends[span] > at)
 
 
-def _in_text(html: str, word: str, hidden: tuple[list[int], list[int]]) -> bool:
+def _in_text(html: str, word: str, hidden: _RawTextSpans) -> bool:
     """Whether ``word`` occurs in ``html`` as text: outside scripts and styles and after
     the end of the tag before it (a tag starting too far back: left to the text walk)."""
-    starts, ends = hidden
     start = 0
     for _ in range(_SHOWN_HITS):
         at = html.find(word, start)
         if at < 0:
             return False
         start = at + len(word)
-        span = bisect.bisect_right(starts, at) - 1
-        if span >= 0 and ends[span] > at:
-            continue  # inside a script or a style
+        if hidden.hides(at):
+            continue
         opening = html.rfind("<", max(0, at - _LOOK_BACK), at)
         if opening >= 0 and html.find(">", opening, at) >= 0:
             return True
