@@ -387,15 +387,11 @@ def _figures(
 
 # A carousel's slide: the class token carousel libraries give each one (Swiper's
 # "swiper-slide", Slick's "slick-slide", Glide's "glide__slide", Bootstrap's
-# "carousel-item", Flickity's "carousel-cell").
-# Attributes first, which libxml2 runs several times faster than a predicate on every
-# element; it gathers their parents in time quadratic in their number, so only the first
-# ``MAX_SLIDE_CLASSES`` are read (a page has as many slides as it likes).
+# "carousel-item", Flickity's "carousel-cell"). Candidates come from the page's class
+# index (read once per page); only the first ``MAX_SLIDE_CLASSES`` are read (a page has
+# as many slides as it likes).
 MAX_SLIDE_CLASSES = 1000
-_SLIDE_XPATH = lxml.etree.XPath(
-    "(//@class[contains(., 'slide') or contains(., 'carousel-')])"
-    f"[position() <= {MAX_SLIDE_CLASSES}]/parent::*"
-)
+_SLIDE_CLASS_WORDS = ("slide", "carousel-")
 _SLIDE_CLASS = re.compile(r"(?:^|\s)(?:[\w-]*[-_])?slide(?:\s|$)|\bcarousel-(?:item|cell)\b", re.I)
 
 
@@ -406,7 +402,7 @@ def _slides(doc: Any, in_figure: _TagAbove) -> list[Any]:
     ``MAX_FIGURE_ELEMENTS`` elements is a panel, not a slide (and the bound keeps nested
     slides from each reading the page)."""
     found = []
-    for el in cast(list[Any], _SLIDE_XPATH(doc.root)):
+    for el in pageindex.with_class(doc, *_SLIDE_CLASS_WORDS)[:MAX_SLIDE_CLASSES]:
         if not _SLIDE_CLASS.search(el.get("class") or "") or in_figure(el):
             continue
         elements = list(islice(el.iter(), MAX_FIGURE_ELEMENTS + 1))
