@@ -44,6 +44,19 @@ def kill_pipelines() -> str:
     return json.dumps(pipelines)
 
 
+def kill_plan_crawl(plan: Path, crawl_id: str, cwd: Path) -> None:
+    """Run the plan's crawl under ``crawl_id`` until it dies after its KILL_AFTER-th export."""
+    killed = run_newsarchive(
+        "crawl",
+        *("--plan", plan, "--crawl-id", crawl_id),
+        *setting_args(
+            {**QUIET, "ITEM_PIPELINES": kill_pipelines(), KILL_AFTER_SETTING: KILL_AFTER}
+        ),
+        cwd=cwd,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+
+
 def test_an_article_exported_by_a_killed_crawl_is_exported_once_after_resume_and_next_run(
     tmp_path: Path,
 ) -> None:
@@ -55,15 +68,7 @@ def test_an_article_exported_by_a_killed_crawl_is_exported_once_after_resume_and
     first = tmp_path / "out" / "herald" / "run1"
     with DemoSite(generate=ARTICLES) as site:
         plan.write_text(local_plan(site.base_url, concurrency=2), encoding="utf-8")
-        killed = run_newsarchive(
-            "crawl",
-            *("--plan", plan, "--crawl-id", "run1"),
-            *setting_args(
-                {**QUIET, "ITEM_PIPELINES": kill_pipelines(), KILL_AFTER_SETTING: KILL_AFTER}
-            ),
-            cwd=tmp_path,
-        )
-        assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+        kill_plan_crawl(plan, "run1", tmp_path)
         on_file = exported_articles(first, while_running=True)
         assert len(on_file) == KILL_AFTER
         with sqlite3.connect(tmp_path / "state" / "local.sqlite") as db:
@@ -138,15 +143,7 @@ def test_a_killed_run_that_is_never_resumed_is_finished_by_the_next_run(tmp_path
     first = tmp_path / "out" / "herald" / "run1"
     with DemoSite(generate=ARTICLES) as site:
         plan.write_text(local_plan(site.base_url, concurrency=2), encoding="utf-8")
-        killed = run_newsarchive(
-            "crawl",
-            *("--plan", plan, "--crawl-id", "run1"),
-            *setting_args(
-                {**QUIET, "ITEM_PIPELINES": kill_pipelines(), KILL_AFTER_SETTING: KILL_AFTER}
-            ),
-            cwd=tmp_path,
-        )
-        assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+        kill_plan_crawl(plan, "run1", tmp_path)
         assert list(first.glob("articles/*.open")), "the kill left no open batch"
         crawl_plan(plan, "run2")  # the plan's next run, with an id of its own
         expected = {f"{site.base_url}{generated_article(n).path}" for n in range(1, ARTICLES + 1)}
