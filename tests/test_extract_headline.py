@@ -6,7 +6,7 @@ import json
 
 from newsarchive.extraction import extract
 from newsarchive.extraction.document import load_document
-from newsarchive.extraction.headline import candidates, choose, strip_site_name
+from newsarchive.extraction.headline import candidates, choose, site_name_keys, strip_site_name
 
 URL = "https://news.example.org/politik/2024/05/03/story-123.html"
 BODY = "".join(
@@ -256,6 +256,15 @@ def test_a_site_name_with_accents_matches_its_ascii_host() -> None:
 def test_an_archived_page_strips_its_original_host() -> None:
     url = "https://web.archive.org/web/20200101000000/https://www.riverside-daily.com/2020/story"
     assert bare(f"<title>{VISIBLE} | riverside-daily.com</title>", url=url) == VISIBLE
+
+
+def test_an_archived_page_has_the_site_names_of_its_original_address() -> None:
+    # One host reading for every user of the site's names (the body's closing headings too).
+    live = "https://www.riverside-daily.com:8443/2020/story"
+    archived = "https://web.archive.org/web/20200101000000/" + live
+    keys = site_name_keys(load_document("<html><body><p>x</p></body></html>", archived))
+    assert keys == {"riversidedailycom", "riversidedaily"}
+    assert site_name_keys(load_document("<p>x</p>", live)) == keys
 
 
 def test_logo_h1_linking_to_the_home_page_is_not_the_headline() -> None:

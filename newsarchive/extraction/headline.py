@@ -123,9 +123,8 @@ class Candidate:
 def site_name_keys(doc: Document, publisher: str | None = None) -> set[str]:
     """Comparison keys of the site's names: publisher, og:site_name, host and its first label."""
     names = {publisher or "", doc.meta_first("og:site_name", "application-name") or ""}
-    if doc.url:
-        host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", doc.url).split("/")[0])
-        names |= {host, host.split(".")[0]}
+    site_host = sitenames.host(doc.url)
+    names |= {site_host, site_host.split(".")[0]}
     return {key(n) for n in names if key(n)}
 
 
@@ -463,9 +462,19 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
 
 
 def page_title(doc: Document) -> Any:
-    """The page's ``<title>`` element (the one in ``<head>`` first), or None."""
+    """The page's ``<title>`` element (the one in ``<head>`` first), or None.
+
+    A page whose markup puts the ``<title>`` after body content has it in ``<body>``
+    once parsed; it still names the page.
+    """
     titles = cast(list[Any], _TITLE(doc.root) or _ANY_TITLE(doc.root))
     return titles[0] if titles else None
+
+
+def title_text(doc: Document) -> str:
+    """The text of :func:`page_title` as written ("" without one)."""
+    title = page_title(doc)
+    return title.text_content() if title is not None else ""
 
 
 def choose(found: list[Candidate]) -> str | None:
