@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 
-from newsarchive.extraction import extract
+from newsarchive.extraction import extract, headline, sitenames
 from newsarchive.extraction.document import load_document
 from newsarchive.extraction.headline import candidates, choose, site_name_keys, strip_site_name
 
@@ -366,3 +368,54 @@ def test_visible_quotes_and_dashes_spell_the_headline_over_the_typed_ascii() -> 
         og(typed), article_head="<h1>Council\u2019s budget passes after all-night session</h1>"
     )
     assert headline_of(html) == typed
+
+
+# The readable form of headline._TITLE_SEPARATORS (written there for speed).
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_READABLE_SEPARATORS = re.compile(
+    r"\s+(?:[|\-–—·•»«›‹/:]|::)\s+|\s*[｜：│]\s*|(?<=\S)\|(?=\S)"
+    rf"|(?<=[{_CJK}\u3000-\u303f\uff01-\uff5e])[-_–—](?=[{_CJK}])"
+)
+
+
+def test_title_separators_are_those_of_the_readable_pattern() -> None:
+    pieces = [*" \t\n\u00a0\u3000|-–—·•»«›‹/:｜：│_ab", "中", "。", "！", "ア", "한", "::"]
+    rng = random.Random(15)
+    samples = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    samples += ["Headline | Site", "标题-新华网", "A|B", "A｜B", "Kicker: Headline – Site"]
+    for text in samples:
+        expected = [m.span() for m in _READABLE_SEPARATORS.finditer(text)]
+        assert [m.span() for m in headline._TITLE_SEPARATORS.finditer(text)] == expected, text
+
+
+def test_a_comparison_key_is_worked_out_once_per_text(monkeypatch) -> None:
+    # A page compares the same titles and names dozens of times: each text is folded once.
+    calls = []
+    normalize = sitenames.unicodedata.normalize
+
+    def counting(form: str, text: str) -> str:
+        calls.append(text)
+        return normalize(form, text)
+
+    monkeypatch.setattr(sitenames.unicodedata, "normalize", counting)
+    text = "Ein Text, der nur hier vorkommt: 7f3a"
+    assert sitenames.key(text) == sitenames.key(text) == "eintextdernurhiervorkommt7f3a"
+    assert calls == [text]
+    long_text = "x" * 5000  # long texts are folded again rather than kept
+    sitenames.key(long_text), sitenames.key(long_text)
+    assert calls.count(long_text) == 2
+
+
+def test_the_display_heading_search_stops_at_a_microdata_headline(monkeypatch) -> None:
+    # Nothing is surer than itemprop="headline": the elements after it are not ranked.
+    ranked = []
+    tier = headline._display_tier
+    monkeypatch.setattr(headline, "_display_tier", lambda el: ranked.append(el) or tier(el))
+    teasers = "".join(f"<h2>Teaser number {i} of the page</h2>" for i in range(300))
+    html = page(
+        og(VISIBLE),
+        BREADCRUMB,
+        f'<h2 itemprop="headline">{VISIBLE}</h2>{teasers}',
+    )
+    assert headline._display_heading(load_document(html, URL)) == VISIBLE
+    assert len(ranked) < 20
