@@ -419,3 +419,9 @@ def test_the_display_heading_search_stops_at_a_microdata_headline(monkeypatch) -
     )
     assert headline._display_heading(load_document(html, URL)) == VISIBLE
     assert len(ranked) < 20
+
+
+def test_a_heading_of_punctuation_alone_does_not_break_the_vote() -> None:
+    # "<h1>—</h1>" and a title ending in "—": the dash has no comparison key.
+    title = "Council approves budget after all-night session —"
+    assert bare(f"<title>{title}</title>" + og(title), "<h1>—</h1>") == title

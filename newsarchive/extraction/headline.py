@@ -648,7 +648,8 @@ def _transfer_kicker_votes(
     or shows exactly the stated kicker as a line of its own right before it
     (``<div>Topic</div><h1>Headline</h1>`` against og:title "Topic: Headline").
     """
-    texts = {key(c.text): c.text for c in found}
+    # A text of punctuation alone ("—", "***") has no key and gets no votes.
+    texts = {k: c.text for c in found if (k := key(c.text))}
     unkicked = {key(c.text) for c in found if c.unkicked}
     beside = {(key(c.text), key(c.beside)) for c in found if c.beside}
     for long_key, long_text in texts.items():
