@@ -7,7 +7,8 @@ as "15/07/2014" while a sentence below the headline names an older day.
 
 from __future__ import annotations
 
-from newsarchive.extraction import extract
+from newsarchive.extraction import dates, extract
+from newsarchive.extraction.document import load_document
 
 URL = "https://office.example.gov/press/releases/2022/007.html"
 
@@ -35,6 +36,19 @@ def test_the_heading_the_title_names_is_the_headline_for_the_shown_date() -> Non
     record = extract(html, URL)
     assert record["date_published"] == "2022-01-25"
     assert record["date_published_source"] == "text"
+
+
+def test_a_title_parsed_into_the_body_still_names_the_story_heading() -> None:
+    # Markup before <title> ("<p>Skip</p><title>...") makes the parser put it in <body>;
+    # it names the page all the same, for the headline and for the dates alike.
+    html = (
+        "<html><head><meta charset='utf-8'></head><p>Skip to content</p>"
+        "<title>New soil map gives orientation - Office</title><body>"
+        "<h1>Office for soil</h1><main><h1>New soil map gives orientation</h1>"
+        "<p>The new map shows measured values for every district.</p></main></body></html>"
+    )
+    heading = dates._headline(load_document(html, URL))
+    assert heading is not None and heading.text == "New soil map gives orientation"
 
 
 BLOG_URL = "https://consulting.example.net/2014/07/15/what-is-innovation/"

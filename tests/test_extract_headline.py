@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 
-from newsarchive.extraction import extract
+from newsarchive.extraction import extract, headline, sitenames
 from newsarchive.extraction.document import load_document
-from newsarchive.extraction.headline import candidates, choose, strip_site_name
+from newsarchive.extraction.headline import candidates, choose, site_name_keys, strip_site_name
 
 URL = "https://news.example.org/politik/2024/05/03/story-123.html"
 BODY = "".join(
@@ -258,6 +260,15 @@ def test_an_archived_page_strips_its_original_host() -> None:
     assert bare(f"<title>{VISIBLE} | riverside-daily.com</title>", url=url) == VISIBLE
 
 
+def test_an_archived_page_has_the_site_names_of_its_original_address() -> None:
+    # One host reading for every user of the site's names (the body's closing headings too).
+    live = "https://www.riverside-daily.com:8443/2020/story"
+    archived = "https://web.archive.org/web/20200101000000/" + live
+    keys = site_name_keys(load_document("<html><body><p>x</p></body></html>", archived))
+    assert keys == {"riversidedailycom", "riversidedaily"}
+    assert site_name_keys(load_document("<p>x</p>", live)) == keys
+
+
 def test_logo_h1_linking_to_the_home_page_is_not_the_headline() -> None:
     logo = '<header><h1><a href="https://news.example.org/">Riverside Daily</a></h1></header>'
     assert bare(f"<title>{VISIBLE} | Riverside Daily</title>", logo) == VISIBLE
@@ -357,3 +368,60 @@ def test_visible_quotes_and_dashes_spell_the_headline_over_the_typed_ascii() -> 
         og(typed), article_head="<h1>Council\u2019s budget passes after all-night session</h1>"
     )
     assert headline_of(html) == typed
+
+
+# The readable form of headline._TITLE_SEPARATORS (written there for speed).
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_READABLE_SEPARATORS = re.compile(
+    r"\s+(?:[|\-–—·•»«›‹/:]|::)\s+|\s*[｜：│]\s*|(?<=\S)\|(?=\S)"
+    rf"|(?<=[{_CJK}\u3000-\u303f\uff01-\uff5e])[-_–—](?=[{_CJK}])"
+)
+
+
+def test_title_separators_are_those_of_the_readable_pattern() -> None:
+    pieces = [*" \t\n\u00a0\u3000|-–—·•»«›‹/:｜：│_ab", "中", "。", "！", "ア", "한", "::"]
+    rng = random.Random(15)
+    samples = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    samples += ["Headline | Site", "标题-新华网", "A|B", "A｜B", "Kicker: Headline – Site"]
+    for text in samples:
+        expected = [m.span() for m in _READABLE_SEPARATORS.finditer(text)]
+        assert [m.span() for m in headline._TITLE_SEPARATORS.finditer(text)] == expected, text
+
+
+def test_a_comparison_key_is_worked_out_once_per_text(monkeypatch) -> None:
+    # A page compares the same titles and names dozens of times: each text is folded once.
+    calls = []
+    normalize = sitenames.unicodedata.normalize
+
+    def counting(form: str, text: str) -> str:
+        calls.append(text)
+        return normalize(form, text)
+
+    monkeypatch.setattr(sitenames.unicodedata, "normalize", counting)
+    text = "Ein Text, der nur hier vorkommt: 7f3a"
+    assert sitenames.key(text) == sitenames.key(text) == "eintextdernurhiervorkommt7f3a"
+    assert calls == [text]
+    long_text = "x" * 5000  # long texts are folded again rather than kept
+    sitenames.key(long_text), sitenames.key(long_text)
+    assert calls.count(long_text) == 2
+
+
+def test_the_display_heading_search_stops_at_a_microdata_headline(monkeypatch) -> None:
+    # Nothing is surer than itemprop="headline": the elements after it are not ranked.
+    ranked = []
+    tier = headline._display_tier
+    monkeypatch.setattr(headline, "_display_tier", lambda el: ranked.append(el) or tier(el))
+    teasers = "".join(f"<h2>Teaser number {i} of the page</h2>" for i in range(300))
+    html = page(
+        og(VISIBLE),
+        BREADCRUMB,
+        f'<h2 itemprop="headline">{VISIBLE}</h2>{teasers}',
+    )
+    assert headline._display_heading(load_document(html, URL)) == VISIBLE
+    assert len(ranked) < 20
+
+
+def test_a_heading_of_punctuation_alone_does_not_break_the_vote() -> None:
+    # "<h1>—</h1>" and a title ending in "—": the dash has no comparison key.
+    title = "Council approves budget after all-night session —"
+    assert bare(f"<title>{title}</title>" + og(title), "<h1>—</h1>") == title

@@ -127,6 +127,29 @@ def test_microdata_search_selects_what_the_element_test_did(prop: str) -> None:
     assert expected and dates._MICRODATA_XPATH(root, prop=prop) == expected
 
 
+_TITLE_XPATH = lxml.etree.XPath("/html/head/title | /html/title")
+_ANY_TITLE_XPATH = lxml.etree.XPath("(//title)[1]")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>Head</title><title>Second</title></head><body><p>x</p></body></html>",
+        "<html><head><meta charset='utf-8'></head><p>Skip</p><title>Body</title><h1>x</h1></html>",
+        "<html><head><noscript><title>Hidden</title></noscript></head><body>x</body></html>",
+        "<html><body><svg><title>Icon</title></svg><p>x</p></body></html>",
+        "<html><body><p>No title</p></body></html>",
+        "<!-- c --><html><head><title>After a comment</title></head><body>x</body></html>",
+    ],
+)
+def test_page_title_reads_what_the_title_xpaths_select(html: str) -> None:
+    # page_title reads the head child by child; the XPaths say what it must find
+    root = parse(html)
+    expected = _TITLE_XPATH(root) or _ANY_TITLE_XPATH(root)
+    found = headline.page_title(type("Doc", (), {"root": root})())
+    assert found is (expected[0] if expected else None)
+
+
 def test_page_title_is_the_head_title_else_the_first() -> None:
     doc = type("Doc", (), {"root": parse(PAGE)})()
     assert headline.page_title(doc).text == "T"

@@ -31,6 +31,7 @@ import lxml.etree
 
 from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
+from newsarchive.extraction.headline import title_text
 from newsarchive.extraction.text import visible_texts
 
 log = logging.getLogger(__name__)
@@ -301,16 +302,9 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _title_text(doc: Document) -> str:
-    """The ``<title>`` in the page's head (``find(".//title")`` would walk the body too)."""
-    head = doc.root.find("head")
-    title = head.find("title") if head is not None else None
-    return title.text_content() if title is not None else ""
-
-
 def _titles(doc: Document) -> list[str]:
     """The page's stated titles (``og:title``, ``<title>``), folded for comparison."""
-    texts = [*doc.meta.get("og:title", ()), _title_text(doc)]
+    texts = [*doc.meta.get("og:title", ()), title_text(doc)]
     return [t for t in map(_folded, texts) if t]
 
 
@@ -503,7 +497,7 @@ def _described(doc: Document) -> Iterator[FoundDate | None]:
     for name in ("description", "og:description"):
         for value in doc.meta.get(name, ()):
             yield parse_text_date(value[:_MAX_DATE_TEXT])
-    yield parse_text_date(_title_text(doc)[:_MAX_DATE_TEXT])
+    yield parse_text_date(title_text(doc)[:_MAX_DATE_TEXT])
 
 
 def _url(doc: Document) -> Iterator[FoundDate | None]:

@@ -9,11 +9,10 @@ the real headline far more often than any single source is right.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass
-from typing import Any, cast
-
-import lxml.etree
+from typing import Any
 
 from newsarchive.extraction import sitenames, structured
 from newsarchive.extraction.boilerplate import SCREEN_READER_ONLY
@@ -23,21 +22,23 @@ from newsarchive.extraction.text import clean, joined_text
 
 # Separators between a headline and the site name in <title> / og:title: spaced
 # punctuation, full-width and box-drawing bars, a bar without spaces ("SITE|Headline")
-# and a dash or underscore between CJK characters ("标题-新华网").
+# and a dash or underscore between CJK characters ("标题-新华网"). Written for speed:
+# the pattern opens with the separator's first character, so the regex engine skips
+# to the candidates instead of trying every position, and each branch checks behind
+# that character which of the readable alternatives it is:
+#   \s+(?:[|\-–—·•»«›‹/:]|::)\s+ | \s*[｜：│]\s* | (?<=\S)\|(?=\S)
+#   | (?<=[CJK or CJK punctuation])[-_–—](?=[CJK])
+# (tests/test_extract_headline.py checks that both find the same separators).
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_CJK_BEFORE = f"{_CJK}\u3000-\u303f\uff01-\uff5e"
 _TITLE_SEPARATORS = re.compile(
-    r"\s+(?:[|\-–—·•»«›‹/:]|::)\s+|\s*[｜：│]\s*|(?<=\S)\|(?=\S)"
-    rf"|(?<=[{_CJK}\u3000-\u303f\uff01-\uff5e])[-_–—](?=[{_CJK}])"
+    r"[\s｜：│|\-_–—](?:(?<=\s)\s*(?:(?:[|\-–—·•»«›‹/:]|::)\s+|[｜：│]\s*)|(?<=[｜：│])\s*"
+    rf"|(?<=\S\|)(?=\S)|(?<=[{_CJK_BEFORE}][-_–—])(?=[{_CJK}]))"
 )
 _KICKER_END = re.compile(r"\S\s*(?::\s*|\s[-–—|]\s+)$")
 _KICKER_SPLIT = re.compile(r"(?<=\S)(?::|\s[-–—|])\s+")
 _DATE_SEGMENT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _MAX_HEADLINE = 400
-# <title> sits in <head>; the direct path avoids a scan of the whole tree (callers fall
-# back to //title for the rare page that puts it in <body>).
-TITLE_XPATH = "/html/head/title | /html/title"
-_TITLE = lxml.etree.XPath(TITLE_XPATH)
-_ANY_TITLE = lxml.etree.XPath("(//title)[1]")
 
 # Source -> weight when voting. The JSON-LD headline is the one the publisher
 # declares explicitly, so it outweighs the others unless they all agree
@@ -98,6 +99,7 @@ _PREFERENCE = (
     "shared",
     "h1_site",
 )
+_RANK = {source: i for i, source in enumerate(_PREFERENCE)}
 
 
 # Typographic marks a stated title (typed in a plain form field) writes in ASCII.
@@ -122,11 +124,13 @@ class Candidate:
 
 def site_name_keys(doc: Document, publisher: str | None = None) -> set[str]:
     """Comparison keys of the site's names: publisher, og:site_name, host and its first label."""
+    return _site_name_keys(doc, publisher, sitenames.host(doc.url))
+
+
+def _site_name_keys(doc: Document, publisher: str | None, site_host: str) -> set[str]:
     names = {publisher or "", doc.meta_first("og:site_name", "application-name") or ""}
-    if doc.url:
-        host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", doc.url).split("/")[0])
-        names |= {host, host.split(".")[0]}
-    return {key(n) for n in names if key(n)}
+    names |= {site_host, site_host.split(".")[0]}
+    return {k for k in map(key, names) if k}
 
 
 class _SiteNames:
@@ -138,19 +142,24 @@ class _SiteNames:
     none of those names, the texts of the links back to the home page (the logo).
     """
 
-    def __init__(self, doc: Document, publisher: str | None) -> None:
-        keys = site_name_keys(doc, publisher)
+    def __init__(self, doc: Document, publisher: str | None, title: str) -> None:
+        site_host = sitenames.host(doc.url)
+        keys = _site_name_keys(doc, publisher, site_host)
         keys |= sitenames.name_keys(publisher)
         keys |= sitenames.name_keys(doc.meta_first("og:site_name"))
-        site_host = sitenames.host(doc.url)
         keys |= sitenames.domain_keys(site_host) | {key(site_host)} - {""}
-        title = page_title(doc)
-        # A CMS that fills the site's name with the page's title names no site.
-        self._not_names = {key(title.text_content())} if title is not None else set()
+        # A CMS that fills the site's name with the page's title (``title``) names no site.
+        self._not_names = {key(title)}
         self.keys = {s for k in keys - self._not_names for s in sitenames.spellings(k)}
-        self.homes = sitenames.home_hrefs(doc.url)
+        self._test = _SiteTest(self.keys)
         self._doc = doc
         self._links_read = False
+
+    @functools.cached_property
+    def homes(self) -> frozenset[str]:
+        """:func:`sitenames.home_hrefs` of the page: needed only where a heading holds a
+        link or a title segment is unexplained."""
+        return sitenames.home_hrefs(self._doc.url)
 
     def _read_links(self) -> bool:
         """Add the home links' names (once); True when that was done now."""
@@ -159,14 +168,17 @@ class _SiteNames:
         self._links_read = True
         names = sitenames.home_link_names(self._doc.root, self.homes) - self._not_names
         self.keys = self.keys | {s for k in names for s in sitenames.spellings(k)}
+        self._test = _SiteTest(self.keys)
         return True
 
     def strip(self, title: str, guess: bool = True) -> list[str]:
         """:func:`strip_site_name` with the page's names, its home links when needed."""
-        variants = strip_site_name(title, self.keys, guess)
-        unknown = len(variants) > 1 or variants == [title]
-        if unknown and _TITLE_SEPARATORS.search(title) and self._read_links():
-            variants = strip_site_name(title, self.keys, guess)
+        variants = _strip(title, self._test, guess)
+        # Two variants: a guess between separated segments; one: the title, with or
+        # without separators.
+        unknown = len(variants) > 1 or (variants == [title] and _has_separator(title))
+        if unknown and self._read_links():
+            variants = _strip(title, self._test, guess)
         return variants
 
     def named_by(self, heading: Any, text: str) -> bool:
@@ -176,24 +188,62 @@ class _SiteNames:
         return any(sitenames.links_home(a, self.homes) for a in heading.iter("a"))
 
 
-def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
-    """True for a title segment naming the site ("Example News", "example.com") or a date.
+class _SiteTest:
+    """Whether a title segment names the site, for one set of site keys.
 
-    A site name inside a longer segment counts when it is at least half of it
-    ("Example News Online"), not inside a sentence ("New maps on example.com").
+    A page's titles repeat their segments (``<title>``, og:title, twitter:title),
+    so each segment's answer is kept.
     """
-    k = key(segment)
-    if not k:
-        return False
-    if bool(_DATE_SEGMENT.fullmatch(segment.strip())):
-        return True
-    for spelling in sitenames.spellings(k):
-        if spelling in site_keys or any(
-            len(site) > 3 and site in spelling and 2 * len(site) >= len(spelling)
-            for site in site_keys
-        ):
+
+    def __init__(self, site_keys: set[str]) -> None:
+        self.keys = site_keys
+        # The names looked for inside a longer segment, longest first (see __call__).
+        self._long = sorted((site for site in site_keys if len(site) > 3), key=len, reverse=True)
+        self._known: dict[str, bool] = {}
+
+    def __call__(self, segment: str) -> bool:
+        known = self._known.get(segment)
+        if known is None:
+            known = self._known[segment] = self._names_site(segment)
+        return known
+
+    def _names_site(self, segment: str) -> bool:
+        """True for a title segment naming the site ("Example News", "example.com") or a date.
+
+        A site name inside a longer segment counts when it is at least half of it
+        ("Example News Online"), not inside a sentence ("New maps on example.com").
+        """
+        k = key(segment)
+        if not k:
+            return False
+        if bool(_DATE_SEGMENT.fullmatch(segment.strip())):
             return True
-    return False
+        for spelling in sitenames.spellings(k):
+            if spelling in self.keys:
+                return True
+            for site in self._long:
+                if 2 * len(site) < len(spelling):
+                    break  # the rest are shorter still
+                if site in spelling:
+                    return True
+        return False
+
+
+def _has_separator(title: str) -> bool:
+    return _TITLE_SEPARATORS.search(title) is not None
+
+
+def _split_title(title: str) -> tuple[list[str], list[str]]:
+    """The segments of ``title`` and the separators between them (one pass)."""
+    parts: list[str] = []
+    seps: list[str] = []
+    start = 0
+    for match in _TITLE_SEPARATORS.finditer(title):
+        parts.append(title[start : match.start()])
+        seps.append(match.group())
+        start = match.end()
+    parts.append(title[start:])
+    return parts, seps
 
 
 def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list[str]:
@@ -203,13 +253,17 @@ def strip_site_name(title: str, site_keys: set[str], guess: bool = True) -> list
     contain " - " themselves) and the title without its last segment (most
     likely the site) are offered, and the other sources decide.
     """
+    return _strip(title, _SiteTest(site_keys), guess)
+
+
+def _strip(title: str, is_site: _SiteTest, guess: bool) -> list[str]:
+    """:func:`strip_site_name` with the segment test of a page."""
     if len(title) > 2 * _MAX_HEADLINE:
         return [title]  # no headline is left once a site name is cut off (bounds the work)
-    parts = _TITLE_SEPARATORS.split(title)
+    parts, seps = _split_title(title)
     if len(parts) < 2:
         return [title]
-    seps = _TITLE_SEPARATORS.findall(title)
-    site = [_is_site_segment(part, site_keys) for part in parts]
+    site = [is_site(part) for part in parts]
     # The first site segment after the headline ends it: what follows is a tagline
     # ("Headline | example.org | The best of ..."); symbol-only segments go with it.
     end = next((i for i in range(1, len(parts)) if site[i]), len(parts))
@@ -239,8 +293,13 @@ def _in_navigation(el: Any) -> bool:
     """True inside ``<nav>`` or a breadcrumb trail: a heading there is the page's SEO
     title repeated for search engines, not the headline a reader sees."""
     for node in (el, *el.iterancestors()):
-        if node.tag == "nav" or "breadcrumb" in _class_words(node):
+        if node.tag == "nav":
             return True
+        # "breadcrumb" in the class or the id (as in _class_words, read one at a time)
+        for name in ("class", "id"):
+            value = node.get(name)
+            if value and "breadcrumb" in value.lower():
+                return True
     return False
 
 
@@ -306,7 +365,7 @@ def _kicker_beside(h1: Any) -> str | None:
     return text if text and len(text) <= 60 else None
 
 
-def _h1_candidates(doc: Document, site: _SiteNames) -> list[tuple[str, str, bool, str]]:
+def _h1_candidates(h1s: list[Any], site: _SiteNames) -> list[tuple[str, str, bool, str]]:
     """(source, text, unkicked, beside) of the first ``<h1>`` elements, those in
     ``<article>``/``<main>`` first; ``unkicked`` when a marked kicker was taken off,
     ``beside`` the text of a label line right before the heading.
@@ -316,11 +375,14 @@ def _h1_candidates(doc: Document, site: _SiteNames) -> list[tuple[str, str, bool
     (``h1_site``); the page's visible headline is then looked for elsewhere
     (:func:`_display_heading`).
     """
-    h1s = list(doc.root.iter("h1"))
-    scoped = [h for h in h1s if next(h.iterancestors("article", "main"), None) is not None]
-    h1s = scoped or h1s
+    scoped = []
+    for h1 in h1s:
+        if next(h1.iterancestors("article", "main"), None) is not None:
+            scoped.append(h1)
+            if len(scoped) == 3:
+                break  # only the first three are read
     out = []
-    for h1 in h1s[:3]:
+    for h1 in (scoped or h1s)[:3]:
         text = _heading_text(h1)
         if text:
             source = _h1_source(h1, text, site)
@@ -360,7 +422,11 @@ def _display_heading(doc: Document) -> str | None:
     examined = 0
     for el in body.iter("h2", "span", "div", "p") if body is not None else ():
         tier = _display_tier(el)
-        if tier is None or (best is not None and tier >= best[0]):
+        if tier is None:
+            continue
+        if best is not None and tier >= best[0]:
+            if best[0] == 0:
+                break  # nothing is surer than microdata
             continue
         if tier == 2 and next(el.iterancestors("article", "main"), None) is None:
             continue
@@ -409,12 +475,13 @@ def _title_heading(doc: Document, pieces: set[str]) -> str | None:
     return None
 
 
-def _itemprop_headline(doc: Document) -> str | None:
-    """Microdata headline: a ``<meta itemprop>`` or a heading marked ``itemprop="headline"``."""
+def _itemprop_headline(doc: Document, headings: list[Any]) -> str | None:
+    """Microdata headline: a ``<meta itemprop>`` or a heading marked ``itemprop="headline"``
+    (``headings``: the page's ``<h1>`` and ``<h2>`` elements)."""
     meta = doc.meta_first("headline")
     if meta:
         return meta
-    for heading in doc.root.iter("h1", "h2"):
+    for heading in headings:
         if heading.get("itemprop") == "headline":
             return heading.text_content()
     return None
@@ -423,19 +490,23 @@ def _itemprop_headline(doc: Document) -> str | None:
 def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     """Every headline candidate the page offers, with where it came from."""
     found: list[Candidate] = []
-    site = _SiteNames(doc, publisher)
+    title_element = page_title(doc)
+    title_text = title_element.text_content() if title_element is not None else ""
+    site = _SiteNames(doc, publisher, title_text)
+    # One walk for the <h1> and <h2> elements the sources below read.
+    headings = list(doc.root.iter("h1", "h2"))
 
     def add(source: str, text: str | None, unkicked: bool = False, beside: str = "") -> None:
         text = clean(text)
         if text and len(text) <= _MAX_HEADLINE:
             found.append(Candidate(source, text, unkicked, beside))
 
-    h1s = _h1_candidates(doc, site)
+    h1s = _h1_candidates([h for h in headings if h.tag == "h1"], site)
     for source, text, unkicked, beside in h1s:
         add(source, text, unkicked, beside)
     if not any(source in ("h1", "h1_marked") for source, *_ in h1s):
         add("display", _display_heading(doc))
-    add("itemprop", _itemprop_headline(doc))
+    add("itemprop", _itemprop_headline(doc, headings))
     ld_value = structured.first_property(doc, "headline")
     ld_headline = clean(structured.text_of(ld_value))
     if ld_headline:
@@ -450,9 +521,8 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     tw = doc.meta_first("twitter:title")
     for variant in site.strip(clean(tw) or "") if tw else ():
         add("twitter", variant)
-    title_element = page_title(doc)
     if title_element is not None:
-        title = clean(title_element.text_content()) or ""
+        title = clean(title_text) or ""
         for variant in site.strip(title) if title else ():
             add("title", variant)
     if not any(source in ("h1", "h1_marked") for source, *_ in h1s):
@@ -463,9 +533,29 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
 
 
 def page_title(doc: Document) -> Any:
-    """The page's ``<title>`` element (the one in ``<head>`` first), or None."""
-    titles = cast(list[Any], _TITLE(doc.root) or _ANY_TITLE(doc.root))
-    return titles[0] if titles else None
+    """The page's ``<title>`` element, or None: the first in ``<head>`` (or right under
+    ``<html>``), else the first anywhere.
+
+    A page whose markup puts the ``<title>`` after body content has it in ``<body>``
+    once parsed; it still names the page. Read child by child, not with an XPath
+    ("/html/head/title | /html/title"): the title is near the top of the tree.
+    """
+    root = doc.root
+    if root.tag == "html" and root.getparent() is None:
+        for child in root:
+            if child.tag == "title":
+                return child
+            if child.tag == "head":
+                title = next(child.iterchildren("title"), None)
+                if title is not None:
+                    return title
+    return next(root.iter("title"), None)
+
+
+def title_text(doc: Document) -> str:
+    """The text of :func:`page_title` as written ("" without one)."""
+    title = page_title(doc)
+    return title.text_content() if title is not None else ""
 
 
 def choose(found: list[Candidate]) -> str | None:
@@ -494,14 +584,14 @@ def choose(found: list[Candidate]) -> str | None:
                 votes[k] += bonus
 
     def rank(k: str) -> tuple[float, bool, int]:
-        best_source = min(_PREFERENCE.index(s) for s in voters[k])
+        best_source = min(_RANK[s] for s in voters[k])
         return round(votes[k], 6), bool(voters[k] & _VISIBLE), -best_source
 
     best = max(votes, key=rank)
     spellings = [c for c in found if key(c.text) == best]
     # A source in capitals (an SEO field, a display variant) spells only when all do.
     spellings = [c for c in spellings if not c.text.isupper()] or spellings
-    first = min(spellings, key=lambda c: _PREFERENCE.index(c.source))
+    first = min(spellings, key=lambda c: _RANK[c.source])
     # The reader's typography: a visible heading with the quotes and dashes that the
     # stated title typed in ASCII („…“ for "...", – for -) spells the headline.
     for cand in spellings:
@@ -526,6 +616,7 @@ def _shared_tails(found: list[Candidate]) -> list[Candidate]:
     stated = [c for c in found if c.source in _STATED]
     stated_keys = {key(c.text) for c in stated}
     tails: dict[str, Candidate] = {}
+    tails_of: dict[str, dict[str, str]] = {}  # _tails of each stated text, read once
     for heading in found:
         heading_key = key(heading.text)
         if heading.source not in _VISIBLE or heading_key in stated_keys:
@@ -535,7 +626,9 @@ def _shared_tails(found: list[Candidate]) -> list[Candidate]:
             other_key = key(other.text)
             if heading_key.endswith(other_key) or other_key.endswith(heading_key):
                 continue
-            shared = [k for k in _tails(other.text) if k in heading_tails and len(k) >= 10]
+            if other.text not in tails_of:
+                tails_of[other.text] = _tails(other.text)
+            shared = [k for k in tails_of[other.text] if k in heading_tails and len(k) >= 10]
             if shared:
                 longest = max(shared, key=len)
                 tails.setdefault(longest, Candidate("shared", heading_tails[longest]))
@@ -555,7 +648,8 @@ def _transfer_kicker_votes(
     or shows exactly the stated kicker as a line of its own right before it
     (``<div>Topic</div><h1>Headline</h1>`` against og:title "Topic: Headline").
     """
-    texts = {key(c.text): c.text for c in found}
+    # A text of punctuation alone ("—", "***") has no key and gets no votes.
+    texts = {k: c.text for c in found if (k := key(c.text))}
     unkicked = {key(c.text) for c in found if c.unkicked}
     beside = {(key(c.text), key(c.beside)) for c in found if c.beside}
     for long_key, long_text in texts.items():

@@ -8,6 +8,7 @@ links back to the site's home page (the logo link, the first breadcrumb).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import Any
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 # before the original address, whose host is the site's.
 _ARCHIVE_PREFIX = re.compile(r"^(?:https?://web\.archive\.org)?/web/\d+[a-z_]*/", re.I)
 _KEY_DROP = re.compile(r"[\W_]+")
+_WWW = re.compile(r"^www\d*\.")
 # Second-level labels under which the registered name is the third label (example.co.uk).
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "or", "ne", "edu"})
 # Separators inside a stated site name ("Example | example.com", "Example - Tagline").
@@ -26,23 +28,48 @@ _MAX_BRAND = 80
 _MAX_NAMES = 16  # each name is checked against every title segment
 
 
+# key() -> its result for short texts: a page compares the same few titles, names and
+# headings dozens of times (a pure memo, cleared when full; long texts are not kept).
+_KEY_MEMO: dict[str, str] = {}
+_KEY_MEMO_MAX = 8192
+_KEY_MEMO_TEXT = 300
+
+
 def key(text: str) -> str:
     """Comparison key: case-folded letters and digits only."""
-    return _KEY_DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
+    known = _KEY_MEMO.get(text)
+    if known is not None:
+        return known
+    folded = _KEY_DROP.sub("", unicodedata.normalize("NFKC", text).casefold())
+    if len(text) <= _KEY_MEMO_TEXT:
+        if len(_KEY_MEMO) >= _KEY_MEMO_MAX:
+            _KEY_MEMO.clear()
+        _KEY_MEMO[text] = folded
+    return folded
 
 
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
-def spellings(name_key: str) -> set[str]:
+_SPELLINGS_MEMO: dict[str, frozenset[str]] = {}  # spellings() of non-ASCII keys, as key()'s
+
+
+def spellings(name_key: str) -> frozenset[str]:
     """``name_key`` and its ASCII spellings: a host writes "Nestlé" as "nestle" and
     "Fischerhütte" as "fischerhuette"."""
     if name_key.isascii():
-        return {name_key}
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", name_key) if not unicodedata.combining(c)
-    )
-    return {name_key, plain, name_key.translate(_GERMAN)}
+        return frozenset((name_key,))
+    known = _SPELLINGS_MEMO.get(name_key)
+    if known is None:
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", name_key) if not unicodedata.combining(c)
+        )
+        known = frozenset((name_key, plain, name_key.translate(_GERMAN)))
+        if len(name_key) <= _KEY_MEMO_TEXT:
+            if len(_SPELLINGS_MEMO) >= _KEY_MEMO_MAX:
+                _SPELLINGS_MEMO.clear()
+            _SPELLINGS_MEMO[name_key] = known
+    return known
 
 
 def original_url(url: str) -> str:
@@ -61,7 +88,7 @@ def host(url: str | None) -> str:
         netloc = urlsplit(original).hostname or ""
     except ValueError:
         return ""
-    return re.sub(r"^www\d*\.", "", netloc)
+    return _WWW.sub("", netloc)
 
 
 def domain_keys(host_name: str) -> set[str]:
@@ -116,10 +143,10 @@ def home_link_names(root: Any, homes: frozenset[str]) -> set[str]:
     names: set[str] = set()
     if not homes or body is None:
         return names
-    for count, link in enumerate(body.iter("a")):
-        if count >= _MAX_LINKS:
-            break
-        if not links_home(link, homes):
+    for link in itertools.islice(body.iter("a"), _MAX_LINKS):
+        # links_home(link, homes), inlined: this loop runs over every link of the page
+        href = link.get("href")
+        if not href or not href.strip() or _normal_href(href) not in homes:
             continue
         text = link.text_content().strip()
         if not text:
