@@ -7,7 +7,6 @@ of tables so a new language is a new row, not a new branch.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 from collections import deque
@@ -1110,55 +1109,74 @@ def _shown(doc: Document, people: list[dict[str, Any]]) -> bool:
     words = {a["name"].split()[-1] for a in people[:_SHOWN_CHECKS] if a["name"].split()}
     variants = [(w, w.upper(), w.capitalize(), w.lower()) for w in words]
     hidden = _RawTextSpans(doc.html)
-    if any(_in_text(doc.html, v, hidden) for four in variants for v in set(four) if v):
+    # The name as written first: each spelling absent from the page costs a whole scan.
+    if any(_in_text(doc.html, v, hidden) for four in variants for v in dict.fromkeys(four) if v):
         return True
     return any(_SHOWN_WORD(doc.root, a=a, b=b, c=c, d=d) for a, b, c, d in variants)
 
 
 _BODY_TAG = re.compile(r"<body\b", re.IGNORECASE)
 _RAW_TEXT_TAG = re.compile(r"<(/?)(?:script|style|noscript|template)\b", re.IGNORECASE)
+_CLOSING_RAW_TEXT_TAG = re.compile(r"</(?:script|style|noscript|template)\b", re.IGNORECASE)
+
+
+# Characters before a place looked at first for the last script or style tag before it
+# (widened until one is found); a tag's text reaches at most this far past its start.
+_TAG_WINDOW = 4096
+_TAG_REACH = 16
 
 
 class _RawTextSpans:
-    """Starts and ends of the page's head, scripts and styles, whose text the reader
-    never sees (the head's title is the page's, not a byline).
+    """Where the page's head, scripts and styles are, whose text the reader never sees
+    (the head's title is the page's, not a byline).
 
-    The page is scanned only as far as a question needs: a byline's name is mostly found
-    near the top, and the scan of a whole page's tags costs more than the rest of the check.
+    Whether a place is inside a script depends only on the last script or style tag
+    before it: an opening one opens (or keeps open) a span, a closing one closes any.
+    So each question reads the few kilobytes before the place, not the page up to it.
     """
 
     def __init__(self, html: str) -> None:
         body = _BODY_TAG.search(html)
-        self.starts: list[int] = [0] if body else []
-        self.ends: list[int] = [body.start()] if body else []
-        self._tags = _RAW_TEXT_TAG.finditer(html, body.end() if body else 0)
-        self._next: re.Match[str] | None = next(self._tags, None)
+        self._html = html
+        self._head_end = body.start() if body else 0
+        self._floor = body.end() if body else 0
 
-    def hides(self, at: int) -> bool:
-        """Whether the text at ``at`` is in the head, a script or a style (a script left
-        open runs to the end of the page)."""
-        while self._next is not None and self._next.start() <= at:
-            match = self._next
-            if not match.group(1) and len(self.starts) == len(self.ends):
-                self.starts.append(match.start())
-            elif match.group(1) and len(self.starts) > len(self.ends):
-                self.ends.append(match.end())
-            self._next = next(self._tags, None)
-        span = bisect.bisect_right(self.starts, at) - 1
-        return span >= 0 and (span >= len(self.ends) or self.ends[span] > at)
+    def shown_from(self, at: int) -> int:
+        """``at`` when the text there may be shown; else where the head, script or style
+        holding it ends (the page's end for a script left open), the next place to look."""
+        if at < self._head_end:
+            return self._head_end
+        size = _TAG_WINDOW
+        while True:
+            low = max(self._floor, at - size)
+            last = None
+            for match in _RAW_TEXT_TAG.finditer(self._html, low, at + _TAG_REACH):
+                if match.start() >= at:
+                    break
+                last = match
+            if last is not None:
+                if last.group(1):  # after a closing tag (or in its name)
+                    return max(at, last.end())
+                closing = _CLOSING_RAW_TEXT_TAG.search(self._html, at)
+                return closing.end() if closing else len(self._html)
+            if low <= self._floor:
+                return at
+            size *= 8
 
 
 def _in_text(html: str, word: str, hidden: _RawTextSpans) -> bool:
     """Whether ``word`` occurs in ``html`` as text: outside scripts and styles and after
-    the end of the tag before it (a tag starting too far back: left to the text walk)."""
+    the end of the tag before it (a tag starting too far back: left to the text walk).
+    The first ``_SHOWN_HITS`` places outside the head, scripts and styles decide."""
     start = 0
     for _ in range(_SHOWN_HITS):
         at = html.find(word, start)
         if at < 0:
             return False
+        start = hidden.shown_from(at)
+        if start > at:
+            continue  # in the head, a script or a style: look on after it
         start = at + len(word)
-        if hidden.hides(at):
-            continue
         opening = html.rfind("<", max(0, at - _LOOK_BACK), at)
         if opening >= 0 and html.find(">", opening, at) >= 0:
             return True
