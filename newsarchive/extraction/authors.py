@@ -7,6 +7,7 @@ of tables so a new language is a new row, not a new branch.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import deque
@@ -1120,8 +1121,8 @@ _RAW_TEXT_TAG = re.compile(r"<(/?)(?:script|style|noscript|template)\b", re.IGNO
 _CLOSING_RAW_TEXT_TAG = re.compile(r"</(?:script|style|noscript|template)\b", re.IGNORECASE)
 
 
-# Characters before a place looked at first for the last script or style tag before it
-# (widened until one is found); a tag's text reaches at most this far past its start.
+# Characters before a place looked at first for the last script or style tag before it;
+# a tag's text reaches at most ``_TAG_REACH`` past its start.
 _TAG_WINDOW = 4096
 _TAG_REACH = 16
 
@@ -1132,7 +1133,9 @@ class _RawTextSpans:
 
     Whether a place is inside a script depends only on the last script or style tag
     before it: an opening one opens (or keeps open) a span, a closing one closes any.
-    So each question reads the few kilobytes before the place, not the page up to it.
+    That tag is mostly within a few kilobytes; beyond them one forward scan of the page,
+    shared by all questions, finds it (so a page of few tags costs one pass, not one per
+    question).
     """
 
     def __init__(self, html: str) -> None:
@@ -1140,28 +1143,40 @@ class _RawTextSpans:
         self._html = html
         self._head_end = body.start() if body else 0
         self._floor = body.end() if body else 0
+        self._tags = _RAW_TEXT_TAG.finditer(html, self._floor)
+        self._scanned: list[re.Match[str]] = []  # the forward scan's tags so far
+        self._starts: list[int] = []
+        self._next: re.Match[str] | None = next(self._tags, None)
+
+    def _last_tag(self, at: int) -> re.Match[str] | None:
+        """The last script or style tag starting before ``at`` after the body tag."""
+        low = max(self._floor, at - _TAG_WINDOW)
+        last = None
+        for match in _RAW_TEXT_TAG.finditer(self._html, low, at + _TAG_REACH):
+            if match.start() >= at:
+                break
+            last = match
+        if last is not None or low <= self._floor:
+            return last
+        while self._next is not None and self._next.start() < at:
+            self._scanned.append(self._next)
+            self._starts.append(self._next.start())
+            self._next = next(self._tags, None)
+        before = bisect.bisect_left(self._starts, at) - 1
+        return self._scanned[before] if before >= 0 else None
 
     def shown_from(self, at: int) -> int:
         """``at`` when the text there may be shown; else where the head, script or style
         holding it ends (the page's end for a script left open), the next place to look."""
         if at < self._head_end:
             return self._head_end
-        size = _TAG_WINDOW
-        while True:
-            low = max(self._floor, at - size)
-            last = None
-            for match in _RAW_TEXT_TAG.finditer(self._html, low, at + _TAG_REACH):
-                if match.start() >= at:
-                    break
-                last = match
-            if last is not None:
-                if last.group(1):  # after a closing tag (or in its name)
-                    return max(at, last.end())
-                closing = _CLOSING_RAW_TEXT_TAG.search(self._html, at)
-                return closing.end() if closing else len(self._html)
-            if low <= self._floor:
-                return at
-            size *= 8
+        last = self._last_tag(at)
+        if last is None:
+            return at
+        if last.group(1):  # after a closing tag (or in its name)
+            return max(at, last.end())
+        closing = _CLOSING_RAW_TEXT_TAG.search(self._html, at)
+        return closing.end() if closing else len(self._html)
 
 
 def _in_text(html: str, word: str, hidden: _RawTextSpans) -> bool:
