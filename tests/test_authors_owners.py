@@ -74,6 +74,19 @@ def test_a_structured_author_the_page_shows_stays_the_author() -> None:
     assert names(page(ld_author("Paul Poster")), url) == ["Paul Poster"]
 
 
+def test_a_name_deep_inside_a_long_script_is_not_shown_and_one_after_it_is() -> None:
+    # The script's opening tag lies kilobytes before the name: the check must find it
+    # however far back it is, and must not take text after the script for script.
+    url = "https://magazine.example.org/garden/roses"
+    state = "var state = {" + "'key': 'value', " * 1000
+    hidden_in_script = f"<script>{state} 'html': '<b>Roses</b> by Paul Poster'}};</script>"
+    byline = '<p class="byline">Von Lea Hoffner</p>'
+    assert names(page(ld_author("Paul Poster"), hidden_in_script + byline), url) == ["Lea Hoffner"]
+    after_script = f"<script>{state}}};</script>" + "<div>x</div>" * 800
+    shown = f'{after_script}<p class="byline">Paul Poster</p><aside>{byline}</aside>'
+    assert names(page(ld_author("Paul Poster"), shown), url) == ["Paul Poster"]
+
+
 def test_a_label_alone_names_the_author_in_many_languages() -> None:
     url = "https://revue.example.org/fr/2024/05/entretien"
     for label in ("Auteur", "Autore", "Författare", "Yazar"):
