@@ -19,6 +19,7 @@ import lxml.etree
 
 from newsarchive.extraction import pageindex, sitenames, structured
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
+from newsarchive.extraction.headline import title_text
 from newsarchive.extraction.sitenames import key as _key
 from newsarchive.extraction.text import clean
 
@@ -1067,8 +1068,7 @@ def _site_owner(doc: Document) -> list[tuple[str, str]]:
     host_key = min(labels, key=len) if labels else ""
     if len(host_key) < 6:  # "jd.net": initials are no name to check against
         return []
-    title = doc.root.find(".//title")
-    texts = (doc.meta_first("og:site_name"), title.text if title is not None else None)
+    texts = (doc.meta_first("og:site_name"), title_text(doc))
     for text in texts:
         words = (text or "")[:_MAX_OWNER_TEXT].split()
         for start, size in itertools.product(range(len(words)), (2, _OWNER_WORDS)):
