@@ -375,20 +375,25 @@ class WarcCapture:
             [job.main, job.request], levels=[self._level_for(exchange), None]
         )[0]
         warc_date = job.main.warc_date
-        if job.original is None and self._dedupable(exchange):
-            self._digests.add(
-                ArchivedPayload(
-                    job.digest,
-                    exchange.url,
-                    warc_date,
-                    location.record_id,
-                    location.filename,
-                    location.offset,
-                    location.length,
+        try:  # the index line first: a record without its line is lost to replay
+            self._record_index(exchange, job.main.rec_type, warc_date, job.digest, location)
+            if job.original is None and self._dedupable(exchange):
+                self._digests.add(
+                    ArchivedPayload(
+                        job.digest,
+                        exchange.url,
+                        warc_date,
+                        location.record_id,
+                        location.filename,
+                        location.offset,
+                        location.length,
+                    )
                 )
-            )
-            self._queued.pop(job.digest, None)
-        self._record_index(exchange, job.main.rec_type, warc_date, job.digest, location)
+                self._queued.pop(job.digest, None)
+        except (OSError, sqlite3.Error) as error:  # a full disk: the crawl stops like a write
+            reason = getattr(error, "strerror", None) or error
+            message = f"indexing a record of {location.filename} failed ({reason})"
+            raise WarcWriteError(message) from error
         self._count(job.main.rec_type, location)
         return self._pointer(
             exchange, job.digest, location, job.main.rec_type, job.original, job.archived

@@ -9,10 +9,12 @@ crawl sorts the file. ``rebuild`` makes the same index from the WARC files alone
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -179,30 +181,77 @@ class CdxjAppender:
     WARC file before that file is finished (``flush``, called by the writer on
     rotation): a crash can only lose lines of the file still ``.open``, which
     ``warc.recover`` rebuilds from the file itself.
+
+    A write that fails (a full disk) is cut back to the last whole line and the
+    appender stops: every later ``add`` is dropped and every ``flush`` raises, so the
+    writer leaves each WARC file from then on ``.open`` and the next start rebuilds
+    its lines. Lines are buffered here, not in a text file's buffer, which drops
+    what it held when a write fails and would let a file be finished without them.
     """
 
     def __init__(self, path: str | Path, flush_interval: float = 1.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         cut_torn_tail(self.path)
-        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - crawl-long
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        self._fd: int | None = os.open(self.path, flags, 0o644)
         self.flush_interval = flush_interval
         self._last_flush = time.monotonic()
+        self._pending: list[str] = []
+        self._lock = threading.Lock()
+        self.failed: OSError | None = None
 
     def add(self, entry: IndexEntry) -> None:
-        self._file.write(entry.line())
-        if time.monotonic() - self._last_flush >= self.flush_interval:
-            self._file.flush()
-            self._last_flush = time.monotonic()
+        """Queue one line; write the queue when it is due (raises when that write fails)."""
+        with self._lock:
+            if self.failed is not None:
+                return
+            self._pending.append(entry.line())
+            if time.monotonic() - self._last_flush >= self.flush_interval:
+                self._write_pending()
 
     def flush(self) -> None:
-        if not self._file.closed:
-            self._file.flush()
-            self._last_flush = time.monotonic()
+        """Write every queued line; raise ``OSError`` when any line since the start is lost."""
+        with self._lock:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        if self.failed is not None:
+            raise OSError(self.failed.errno, f"index lines lost: {self.failed.strerror}")
+        self._last_flush = time.monotonic()
+        if not self._pending or self._fd is None:
+            return
+        data = "".join(self._pending).encode("utf-8")
+        start = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(self._fd, view)
+                if not written:
+                    raise OSError(errno.ENOSPC, "short write: 0 bytes accepted")
+                view = view[written:]
+        except OSError as error:
+            self.failed = error
+            self._pending.clear()
+            try:
+                os.ftruncate(self._fd, start)  # no half line for the next reader
+            except OSError as truncate_error:  # pragma: no cover - depends on the file system
+                log.error("could not cut back %s: %s", self.path, truncate_error)
+            raise
+        self._pending.clear()
 
     def close(self) -> None:
-        if self._file.closed:
-            return
-        self._file.close()
+        """Write what is queued and sort the file (not after a failure: recovery sorts it)."""
+        with self._lock:
+            if self._fd is None:
+                return
+            try:
+                if self.failed is None:
+                    self._write_pending()
+            finally:
+                os.close(self._fd)
+                self._fd = None
+            if self.failed is not None:
+                return
         sort_file(self.path)
         log.info("sorted CDXJ index %s", self.path)
