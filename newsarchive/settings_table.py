@@ -11,6 +11,8 @@ import ast
 import sys
 from pathlib import Path
 
+from newsarchive.pysource import parse_python
+
 SETTINGS_FILE = Path(__file__).resolve().with_name("settings.py")
 DOCS_FILE = SETTINGS_FILE.parents[1] / "docs" / "settings.md"
 HEADER = """\
@@ -35,7 +37,7 @@ def declared() -> list[tuple[str, str, str]]:
     source = SETTINGS_FILE.read_text(encoding="utf-8")
     lines = source.splitlines()
     found: list[tuple[str, str, str]] = []
-    for node in ast.parse(source).body:
+    for node in parse_python(source, str(SETTINGS_FILE)).body:
         if not isinstance(node, ast.Assign | ast.AnnAssign):
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]

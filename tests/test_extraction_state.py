@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from newsarchive.extraction import extract
+from newsarchive.pysource import parse_python
 
 EXTRACTION = Path(__file__).resolve().parents[1] / "newsarchive" / "extraction"
 MUTATORS = {"append", "extend", "update", "add", "setdefault", "pop", "clear", "insert", "remove"}
@@ -29,7 +30,7 @@ def _module_names(tree: ast.Module) -> set[str]:
 
 
 def _writes_to_module_state(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse_python(path.read_text(encoding="utf-8"), str(path))
     module_names = _module_names(tree)
     found = []
     for function in ast.walk(tree):

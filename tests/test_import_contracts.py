@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive.pysource import parse_python
+
 ROOT = Path(__file__).resolve().parents[1]
 # Where each installed package's source lives (the design card's top-level folders).
 PACKAGE_FOLDERS = {
@@ -58,7 +60,7 @@ def project_modules() -> dict[str, Path]:
 
 def _imported_names(name: str, path: Path) -> set[str]:
     """Every module name an import statement of ``path`` names (absolute form)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse_python(path.read_text(encoding="utf-8"), str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             node.body = []
