@@ -119,7 +119,7 @@ def mark_recorded(state: Any, batches: Iterable[Path]) -> None:
             mark(batch_key(path), size)
 
 
-def finish_killed_crawl(path: Path) -> list[str]:
+def finish_killed_crawl(path: Path, plan_file: str | Path | None = None) -> list[str]:
     """Finish the crawl folder a killed crawl left, as its resume would; one line per change.
 
     Its ``.open`` WARC files (and ``index.cdxj``) and article batches are cut after
@@ -127,11 +127,13 @@ def finish_killed_crawl(path: Path) -> list[str]:
     ``flock``) is left alone. When this finished something, nothing ``.open`` is left
     and the folder has no manifest, the manifest is written (no part of its own: the
     killed run wrote none), so ``load`` and ``export`` check the folder as any other.
+    ``plan_file`` (a plan's next run passes its plan) is recorded in that manifest as
+    the pipeline records it, so the folder's revisits find the plan's digest index.
     A scheduled plan never resumes a killed run: without this its articles, recorded
     in the crawl state and never fetched again, would stay out of every export.
     """
     from newsarchive.export.jsonl import recover as recover_batches
-    from newsarchive.export.manifest import batch_crawl_id, write_crawl_manifest
+    from newsarchive.export.manifest import batch_crawl_id, plan_record, write_crawl_manifest
     from newsarchive.warc.recover import recover_folder
 
     folder = CrawlFolder(Path(path))
@@ -142,13 +144,17 @@ def finish_killed_crawl(path: Path) -> list[str]:
     if finished and not folder.unfinished_files() and not folder.manifest_path.exists():
         names = [batch_crawl_id(batch) for batch in folder.article_batches()]
         crawl_id = next((name for name in names if name), folder.path.name)
-        lines.append(f"written  {write_crawl_manifest(folder.path, crawl_id, run_counts=None)}")
+        plan = plan_record(plan_file, folder.path.parent.name)  # OUTPUT/SITE/CRAWL_ID
+        written = write_crawl_manifest(folder.path, crawl_id, run_counts=None, plan=plan)
+        lines.append(f"written  {written}")
     for line in lines:  # recover_folder has logged the WARC files' lines
         log.warning("killed crawl: %s", line)
     return [result.line() for result in warcs] + lines
 
 
-def finish_killed_crawls(folders: Iterable[CrawlFolder]) -> tuple[int, set[Path]]:
+def finish_killed_crawls(
+    folders: Iterable[CrawlFolder], plan_file: str | Path | None = None
+) -> tuple[int, set[Path]]:
     """Finish the folders killed crawls left: ``.open`` files, then the manifest.
 
     Their ``index.cdxj`` then lists every record they kept, so the state is compared
@@ -161,14 +167,16 @@ def finish_killed_crawls(folders: Iterable[CrawlFolder]) -> tuple[int, set[Path]
     for folder in folders:
         if not folder.unfinished_files():
             continue
-        lines = finish_killed_crawl(folder.path)
+        lines = finish_killed_crawl(folder.path, plan_file)
         finished += sum(line.startswith(("recovered", "removed")) for line in lines)
         if folder.unfinished_files():
             live.add(folder.path)
     return finished, live
 
 
-def reconcile_state(state: Any, root: str | Path, *, forget: bool = True) -> Reconciled:
+def reconcile_state(
+    state: Any, root: str | Path, *, forget: bool = True, plan_file: str | Path | None = None
+) -> Reconciled:
     """Make the crawl state agree with the crawl folders under ``root`` (a plan's output).
 
     1. Killed crawls' unfinished WARC files and article batches are finished (their
@@ -179,8 +187,10 @@ def reconcile_state(state: Any, root: str | Path, *, forget: bool = True) -> Rec
     3. Archived articles whose WARC records are gone (a deleted crawl folder or WARC
        file) are forgotten, so the next run fetches them again.
 
-    ``forget=False`` skips step 3, for a ``root`` that is not all the state describes
-    (a crawl of URLs into one folder, its state given with ``NEWSARCHIVE_STATE_PATH``).
+    ``plan_file`` is the plan whose runs these are: a killed run's manifest records it
+    as a finished run's does. ``forget=False`` skips step 3, for a ``root`` that is not
+    all the state describes (a crawl of URLs into one folder, its state given with
+    ``NEWSARCHIVE_STATE_PATH``).
     A state without marks and :meth:`forget_missing` (the Redis state of workers:
     ``crawl-finish`` does this there) is left alone.
     """
@@ -191,7 +201,7 @@ def reconcile_state(state: Any, root: str | Path, *, forget: bool = True) -> Rec
     if forget_missing is None or not hasattr(state, "recorded_batches"):
         return result
     folders = find_crawl_folders(root) if Path(root).is_dir() else []
-    result.warc_recovered, live = finish_killed_crawls(folders)
+    result.warc_recovered, live = finish_killed_crawls(folders, plan_file)
     present = set(archived_urls(root)) if folders else set()
     marked = state.recorded_batches()
     for folder in folders:

@@ -13,9 +13,7 @@ articles that could not be written, so the next run fetches them again.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from newsarchive.crawlfolder import (
     stop_on_write_error,
 )
 from newsarchive.export.jsonl import JsonLinesBatchWriter
-from newsarchive.export.manifest import write_crawl_manifest
+from newsarchive.export.manifest import plan_record, write_crawl_manifest
 from newsarchive.provenance import crawl_id_for
 
 log = logging.getLogger(__name__)
@@ -43,27 +41,6 @@ MANIFEST_COUNTS = {
     "duplicates": "newsarchive/duplicates",
     "responses": "response_received_count",
 }
-
-
-def plan_record(path: str | Path | None, site: str | None) -> dict[str, Any]:
-    """The plan a crawl ran, for its manifest: path, site, sha256, the text and its content."""
-    if not path:
-        return {}
-    plan_path = Path(path)
-    record: dict[str, Any] = {"path": str(plan_path), "site": site}
-    try:
-        data = plan_path.read_bytes()
-    except OSError as error:
-        record["error"] = f"unreadable: {error}"
-        return record
-    record["sha256"] = hashlib.sha256(data).hexdigest()
-    text = data.decode("utf-8", errors="replace")
-    record["text"] = text
-    try:
-        record["content"] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        record["content"] = None
-    return record
 
 
 class ArticleExportPipeline:

@@ -149,6 +149,9 @@ def test_a_killed_run_that_is_never_resumed_is_finished_by_the_next_run(tmp_path
         expected = {f"{site.base_url}{generated_article(n).path}" for n in range(1, ARTICLES + 1)}
 
     assert not list(first.rglob("*.open")), "the killed crawl's files were left unfinished"
+    recorded = json.loads((first / "manifest.json").read_text(encoding="utf-8"))["plan"]
+    assert recorded["text"] == plan.read_text(encoding="utf-8")  # as a finished run's
+    assert recorded["site"] == "herald" and recorded["content"]["sites"]
     records = list(newsarchive.load(tmp_path / "out"))  # verified against the manifests
     assert len(records) == ARTICLES, Counter(r["provenance"]["crawl_id"] for r in records)
     assert {r["url"] for r in records} == expected

@@ -233,7 +233,8 @@ def run_plan(
     # every worker joins the one run of its crawl instead of marking its peers' interrupted.
     settings = {"NEWSARCHIVE_STATE_PATH": str(plan.state_path), **crawls[0].overrides}
     with open_crawl_state(settings) as state:
-        reconcile_state(state, crawls[0].out_dir.parent.parent)  # OUTPUT of OUTPUT/SITE/CRAWL_ID
+        # OUTPUT of OUTPUT/SITE/CRAWL_ID; a killed run's manifest records the plan.
+        reconcile_state(state, crawls[0].out_dir.parent.parent, plan_file=plan.path)
         run_ids = [
             state.run_for_crawl(site.name, crawl.crawl_id)
             for site, crawl in zip(sites, crawls, strict=True)

@@ -8,9 +8,11 @@ and the WARC files holding the archived bytes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 import re
+import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from importlib import metadata
@@ -173,6 +175,27 @@ def _summed_parts(parts: list[dict[str, Any]]) -> dict[str, int]:
             if isinstance(value, int):
                 totals[name] = totals.get(name, 0) + value
     return totals
+
+
+def plan_record(path: str | Path | None, site: str | None) -> dict[str, Any]:
+    """The plan a crawl ran, for its manifest: path, site, sha256, the text and its content."""
+    if not path:
+        return {}
+    plan_path = Path(path)
+    record: dict[str, Any] = {"path": str(plan_path), "site": site}
+    try:
+        data = plan_path.read_bytes()
+    except OSError as error:
+        record["error"] = f"unreadable: {error}"
+        return record
+    record["sha256"] = hashlib.sha256(data).hexdigest()
+    text = data.decode("utf-8", errors="replace")
+    record["text"] = text
+    try:
+        record["content"] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        record["content"] = None
+    return record
 
 
 def write_crawl_manifest(
