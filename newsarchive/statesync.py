@@ -124,9 +124,10 @@ def finish_killed_crawl(path: Path) -> list[str]:
 
     Its ``.open`` WARC files (and ``index.cdxj``) and article batches are cut after
     their last whole record and renamed; a file a live crawl holds (its writer's
-    ``flock``) is left alone. When this finished something, nothing ``.open`` is left
-    and the folder has no manifest, the manifest is written (no part of its own: the
-    killed run wrote none), so ``load`` and ``export`` check the folder as any other.
+    ``flock``) is left alone. When this finished something and nothing ``.open`` is
+    left, the manifest is (re)written (no part of its own: the killed run wrote none;
+    an earlier manifest's parts are kept: a resume killed again has one that does not
+    list the files finished now), so ``load`` and ``export`` check the folder as any other.
     A scheduled plan never resumes a killed run: without this its articles, recorded
     in the crawl state and never fetched again, would stay out of every export.
     """
@@ -139,7 +140,7 @@ def finish_killed_crawl(path: Path) -> list[str]:
     batches = recover_batches(folder.articles_dir) if folder.unfinished_batches() else []
     lines = [f"finished  {batch}" for batch in batches]
     finished = batches or [result for result in warcs if not result.skipped]
-    if finished and not folder.unfinished_files() and not folder.manifest_path.exists():
+    if finished and not folder.unfinished_files():
         names = [batch_crawl_id(batch) for batch in folder.article_batches()]
         crawl_id = next((name for name in names if name), folder.path.name)
         lines.append(f"written  {write_crawl_manifest(folder.path, crawl_id, run_counts=None)}")
