@@ -19,8 +19,8 @@ import pytest
 
 from newsarchive.warc import cdxj
 from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, entries_from_warc
-from newsarchive.warc.recover import recover_folder
 from newsarchive.warc.records import Exchange
+from newsarchive.warc.recover import recover_folder
 from newsarchive.warc.writer import WarcWriteError
 
 
@@ -82,9 +82,7 @@ def test_lines_not_yet_due_are_written_whole_and_sorted_at_close(tmp_path: Path)
         index.add(entry(number))
     assert path.read_bytes() == b""
     index.close()
-    assert path.read_text().splitlines(keepends=True) == sorted(
-        entry(n).line() for n in (1, 2, 3)
-    )
+    assert path.read_text().splitlines(keepends=True) == sorted(entry(n).line() for n in (1, 2, 3))
 
 
 def capture_in(folder: Path) -> Any:
