@@ -129,3 +129,28 @@ def test_a_crawl_of_a_site_serving_brotli_is_packaged(tmp_path: Path) -> None:
     assert packed.returncode == 0, packed.stdout + packed.stderr
     assert "validated" in packed.stdout + packed.stderr
     assert len(listed_pages(tmp_path / "crawl.wacz")) == len(paths)
+
+
+def test_the_sites_of_one_plan_run_write_warc_files_of_their_own_names(tmp_path: Path) -> None:
+    """A plan crawls its sites in one process: each site's first file was opened in the same
+    second with serial 00000 and the same HOST-pPID, so two sites' files had one name. A
+    WACZ of the run held two entries of that name and failed validation, ``replay`` of the
+    plan's output refused ("two WARC files are named ..."), and a row's
+    ``provenance.warc_filename`` (with its crawl id) named two files."""
+    pytest.importorskip("wacz", reason="wacz is not installed (pip install 'newsarchive[replay]')")
+    from support.crawls import crawl_plan, local_plan
+
+    from newsarchive.server import DemoSite
+
+    plan = tmp_path / "plan.toml"
+    with DemoSite(generate=3) as one, DemoSite(generate=3) as two:
+        second = f'[[sites]]\nname = "two"\nseeds = ["{two.base_url}/"]\nallow_private = true\n'
+        text = local_plan(one.base_url, site="one") + "\n" + second
+        plan.write_text(text, encoding="utf-8")
+        crawl_plan(plan, "run1")
+    folders = [tmp_path / "out" / site / "run1" for site in ("one", "two")]
+    names = [p.name for folder in folders for p in (folder / "warc").glob("*.warc.gz")]
+    assert len(names) == 2 and len(set(names)) == 2, names
+    packed = _run("warc", "wacz", *map(str, folders), "-o", "run1.wacz", cwd=tmp_path)
+    assert packed.returncode == 0, packed.stdout + packed.stderr
+    assert len(listed_pages(tmp_path / "run1.wacz")) == 6
