@@ -22,6 +22,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 # The item key holding the facts; the ``_`` marks it as the pipelines' own, never exported.
 CAPTURE_KEY = "_capture"
@@ -141,3 +142,15 @@ def capture_of(item: Any) -> FetchFacts | None:
     if not isinstance(facts, FetchFacts):
         raise TypeError(f"{CAPTURE_KEY} must be a FetchFacts, got {type(facts).__name__}")
     return facts
+
+
+def redirect_target(url: str, location: str) -> str | None:
+    """The URL a ``Location`` header names, resolved against ``url``; None when it is no URL.
+
+    A hostile server's ``Location: http://[::1/x`` makes ``urljoin`` raise: that redirect
+    leads nowhere, and must not break the crawl's page log or a re-extraction.
+    """
+    try:
+        return urljoin(url, location)
+    except ValueError:
+        return None

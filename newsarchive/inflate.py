@@ -285,3 +285,40 @@ def decode_content(body: bytes, content_encoding: str | None, limit: int | None 
             break
         body = inflate(body, coding, limit)
     return body
+
+
+class WarcioBrotli:
+    """warcio's decompressor interface (``decompress``, ``unused_data``, ``flush``) for ``br``.
+
+    warcio 1.8 sets an attribute on ``brotli.Decompressor()``, which brotli 1.2 (the one
+    Scrapy decodes with) refuses, so every reader of a ``br`` payload through warcio
+    failed: ``wacz create`` stopped on the first brotli response of a crawl, and
+    ``crawl --wacz`` of any site serving ``br`` wrote no package. Output stops at
+    :func:`max_size` (warcio reports the error and gives the record no more content).
+    """
+
+    unused_data = b""  # one record's payload is one brotli stream: nothing follows it
+
+    def __init__(self) -> None:
+        self._inflater = _inflater("br")
+        self._limit = max_size()
+        self._total = 0
+
+    def decompress(self, data: bytes) -> bytes:
+        out = []
+        for piece in self._inflater.feed(data):
+            self._total += len(piece)
+            if self._limit and self._total > self._limit:
+                raise TooLarge(self._limit)
+            out.append(piece)
+        return b"".join(out)
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def install_warcio_brotli() -> None:
+    """Make warcio decode ``br`` payloads with :class:`WarcioBrotli`."""
+    from warcio.bufferedreaders import BufferedReader
+
+    BufferedReader.DECOMPRESSORS["br"] = WarcioBrotli

@@ -169,6 +169,29 @@ def _ran_out_of_memory(record: Mapping[str, Any]) -> bool:
     return any(str(m).endswith("(MemoryError)") for m in messages)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD.
+
+    A page's JSON-LD may spell one (``"\\ud800"``); Python decodes it into a string
+    that no UTF-8 writer accepts, so the export of the page's record failed and the
+    article vanished with a traceback. Only strings that fail to encode are rebuilt.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return _LONE_SURROGATE.sub("\ufffd", value)
+        return value
+    if isinstance(value, dict):
+        return {encodable(key): encodable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [encodable(item) for item in value]
+    return value
+
+
 def _follow(body: bytes, url: str, following: Following) -> tuple[list[str], list[str]]:
     from newsarchive.discovery.feeds import discover_feeds
     from newsarchive.discovery.links import extract_links, html_root
@@ -229,6 +252,7 @@ def process_page(
         return PageOutcome(outcome="failed", error=f"extraction: {type(exc).__name__}: {exc}")
     if _ran_out_of_memory(record):
         raise MemoryError(f"extraction of {url} ran out of memory")
+    record = encodable(record)
     if canonical_hosts:
         reidentify(record, canonical_hosts)
     if signal:

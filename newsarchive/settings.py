@@ -106,6 +106,8 @@ EXTENSIONS = {
     "newsarchive.crawler.CrawlProgress": 500,
     # WARC request/response capture at response_downloaded (issue 4); NEWSARCHIVE_WARC_ENABLED
     "newsarchive.warc.capture.WarcCapture": 100,
+    # A response whose header section passes NEWSARCHIVE_MAX_HEADER_BYTES fails alone.
+    "newsarchive.spiders.headerlimit.ResponseHeaderLimit": 0,
 }
 
 # --------------------------------------------------------------------------- newsarchive
@@ -145,6 +147,9 @@ NEWSARCHIVE_MAX_COOKIE_HEADER_BYTES = 8192
 NEWSARCHIVE_MAX_URL_LENGTH = 2083
 # Scrapy's own URL length filter drops such requests without a trace: replaced by the above.
 URLLENGTH_LIMIT = 0
+# Response header flood (audit): a status line and headers over this many bytes (each line
+# counted as at least 64) fail that response; Twisted keeps headers in memory until they end.
+NEWSARCHIVE_MAX_HEADER_BYTES = 4 * 1024 * 1024
 # Sitemap traps and floods (newsarchive.discovery.sources.SourceBudget); 0 = no limit.
 # Index hops below a sitemap that a plan or robots.txt names (the protocol allows one).
 NEWSARCHIVE_SITEMAP_MAX_DEPTH = 3

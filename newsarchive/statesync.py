@@ -124,9 +124,10 @@ def finish_killed_crawl(path: Path, plan_file: str | Path | None = None) -> list
 
     Its ``.open`` WARC files (and ``index.cdxj``) and article batches are cut after
     their last whole record and renamed; a file a live crawl holds (its writer's
-    ``flock``) is left alone. When this finished something, nothing ``.open`` is left
-    and the folder has no manifest, the manifest is written (no part of its own: the
-    killed run wrote none), so ``load`` and ``export`` check the folder as any other.
+    ``flock``) is left alone. When this finished something and nothing ``.open`` is
+    left, the manifest is (re)written (no part of its own: the killed run wrote none;
+    an earlier manifest's parts are kept: a resume killed again has one that does not
+    list the files finished now), so ``load`` and ``export`` check the folder as any other.
     ``plan_file`` (a plan's next run passes its plan) is recorded in that manifest as
     the pipeline records it, so the folder's revisits find the plan's digest index.
     A scheduled plan never resumes a killed run: without this its articles, recorded
@@ -141,7 +142,7 @@ def finish_killed_crawl(path: Path, plan_file: str | Path | None = None) -> list
     batches = recover_batches(folder.articles_dir) if folder.unfinished_batches() else []
     lines = [f"finished  {batch}" for batch in batches]
     finished = batches or [result for result in warcs if not result.skipped]
-    if finished and not folder.unfinished_files() and not folder.manifest_path.exists():
+    if finished and not folder.unfinished_files():
         names = [batch_crawl_id(batch) for batch in folder.article_batches()]
         crawl_id = next((name for name in names if name), folder.path.name)
         plan = plan_record(plan_file, folder.path.parent.name)  # OUTPUT/SITE/CRAWL_ID

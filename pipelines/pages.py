@@ -12,7 +12,6 @@ import json
 import logging
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urljoin
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -20,7 +19,13 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Request, Response
 
 from newsarchive.crawlfolder import PAGES_NAME, append_whole, stop_on_write_error
-from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer, capture_of
+from newsarchive.fetchfacts import (
+    CAPTURE_KEY,
+    FetchFacts,
+    WarcPointer,
+    capture_of,
+    redirect_target,
+)
 from newsarchive.pagestep import ARTICLE_PAGE_TYPES, decide_outcome
 from newsarchive.provenance import crawl_id_for
 
@@ -94,7 +99,8 @@ class PageOutcomePipeline:
             or self.file is None
         ):
             return
-        target = urljoin(response.url, location.decode("latin-1"))
+        text = location.decode("latin-1")
+        target = redirect_target(response.url, text) or f"{text!r} (not a URL)"
         redirects = request.meta.get("redirect_urls") or []
         content_type = response.headers.get(b"Content-Type")
         capture = FetchFacts(

@@ -263,6 +263,33 @@ def test_a_redirect_out_of_scope_is_refused_and_recorded(tmp_path: Path) -> None
     assert refused["outcome"] == "refused" and "scope" in refused["reason"]
 
 
+def test_a_location_that_is_no_url_fails_its_redirect_alone(tmp_path: Path) -> None:
+    """``Location: http://[::1/x`` (a bad IPv6 literal) made ``urljoin`` raise: a traceback
+    in the crawl's page log handler, and ``reextract`` of the whole crawl stopped at that
+    record with an internal error (exit 70) instead of re-extracting every article."""
+    from support.crawls import run_newsarchive
+
+    links = "".join(f'<a href="{p}">story</a>' for p in [*ARTICLES, "/go/2024-05-01-bad.html"])
+    routes = {
+        "/": lambda _: html(f"<html><body>{links}</body></html>".encode()),
+        "/go/2024-05-01-bad.html": lambda _: (302, [("Location", "http://[::1/x")], b""),
+        **articles_routes(),
+    }
+    with HostileSite(routes) as site:
+        run = crawl([f"{site.base}/"], tmp_path / "out", settings=SAFETY_NET)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    (redirect,) = [p for p in run.pages() if p["outcome"] == "redirect"]
+    assert redirect["url"].endswith("/go/2024-05-01-bad.html")
+    assert "http://[::1/x" in redirect["reason"]
+    assert len(run.articles()) == len(ARTICLES)
+
+    again = run_newsarchive("reextract", run.out, "--out", tmp_path / "again.jsonl")
+    assert again.returncode == 0, again.stderr[-3000:]
+    lines = (tmp_path / "again.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(ARTICLES)
+
+
 # --------------------------------------------------------------------------- URL length
 
 

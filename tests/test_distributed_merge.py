@@ -176,3 +176,43 @@ def test_the_merge_lists_a_worker_folder_as_the_crawl_folder_model_does(
     monkeypatch.setattr(crawlfolder, "BATCH_SUFFIX", ".jsonl.zst")  # the layout changes
     [listed] = worker_folders(tmp_path, [])
     assert listed.article_files == crawlfolder.CrawlFolder(folder).article_batches() == [zst]
+
+
+def test_a_killed_workers_own_index_lists_every_record_it_kept(tmp_path: Path) -> None:
+    """The kill lost the worker's last index lines; the merge finishes its WARC file and
+    completes the worker's own ``index.cdxj`` too (plan runs read each crawl folder's
+    index: it used to keep only the lines written before the kill)."""
+    import io
+    import os
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from newsarchive.warc.cdxj import entries_from_warc
+
+    write_worker(tmp_path, "a-p1", articles=1)
+    killed = tmp_path / "workers" / "b-p2"
+    (killed / "warc").mkdir(parents=True)
+    (killed / "pages.jsonl").write_text("{}\n", encoding="utf-8")
+    warc = killed / "warc" / "newsarchive-20260101000000-00000-b-p2.warc.gz.open"
+    with warc.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for number in range(3):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
+            payload = io.BytesIO(f"<p>page {number}</p>".encode())
+            uri = f"http://site.example/{number}"
+            record = writer.create_warc_record(uri, "response", payload, http_headers=headers)
+            writer.write_record(record)
+    finished = warc.with_name(warc.name.removesuffix(".open"))
+    os.replace(warc, finished)  # index lines name the finished file
+    lines = [entry.line() for entry in entries_from_warc(finished)]
+    os.replace(finished, warc)
+    with warc.open("ab") as stream:
+        stream.write(b"\x1f\x8b\x08 cut short")  # the record being written when it died
+    (killed / "index.cdxj").write_text(lines[0], encoding="utf-8")  # the others were lost
+    old = 1_000_000_000
+    os.utime(warc, (old, old))
+
+    merge_crawl(tmp_path, "c1", recover=True)
+    assert finished.exists()
+    assert (killed / "index.cdxj").read_text(encoding="utf-8") == "".join(sorted(lines))

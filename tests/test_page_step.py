@@ -173,3 +173,18 @@ def test_crawl_and_reextract_give_the_same_verdicts(tmp_path: Path) -> None:
         m.startswith(SUSPECTED_BLOCK)
         for m in by_url[paths["vendor_marker"]]["extraction"]["validation_messages"]
     )
+
+
+def test_a_lone_surrogate_in_json_ld_never_makes_the_record_unwritable() -> None:
+    """JSON-LD may spell a lone surrogate (``"\\ud800"``): decoded, it is a string no UTF-8
+    writer accepts, and the export of the page's record failed with a traceback (the page
+    was logged as an article that no batch held). The page step's record always encodes."""
+    from newsarchive.export.jsonl import encode_record
+
+    ld = '{"@type": "NewsArticle", "headline": "Quay \\ud800", "author": {"name": "A \\udfff"}}'
+    page = generated_article(1).render(BASE)
+    page = page.replace("</head>", f'<script type="application/ld+json">{ld}</script></head>', 1)
+    outcome = process_page(page.encode(), BASE + generated_article(1).path, {}, 200)
+    assert outcome.record is not None
+    line = encode_record(outcome.record).decode("utf-8")
+    assert "\ud800" not in line and "\udfff" not in line

@@ -210,3 +210,34 @@ def test_the_manifest_of_a_resumed_crawl_starts_when_the_killed_part_started(
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     first_fetch = min(r["provenance"]["fetched_at"] for r in newsarchive.load(out))
     assert manifest["started_at"] <= first_fetch[:19] + "Z", (manifest["started_at"], first_fetch)
+
+
+def test_a_killed_run_killed_again_on_resume_is_finished_whole_by_the_next_run(
+    tmp_path: Path,
+) -> None:
+    """Killed, resumed under its crawl id, killed again: the resume's start gave the
+    folder a manifest (its first part finished), so the second kill left a folder with
+    a manifest and an ``.open`` batch. The next run finished the batch but kept the old
+    manifest, which did not list it: ``load`` and ``export`` of the whole plan output
+    failed ("not listed in manifest.json") while the state held those articles as
+    archived, never to be fetched again."""
+    import newsarchive
+    from newsarchive.server import DemoSite
+    from newsarchive.server.generated import generated_article
+
+    plan = tmp_path / "plan.toml"
+    with DemoSite(generate=ARTICLES) as site:
+        plan.write_text(local_plan(site.base_url, concurrency=2), encoding="utf-8")
+        kill_plan_crawl(plan, "run1", tmp_path)
+        kill_plan_crawl(plan, "run1", tmp_path)  # the resume dies too
+        crawl_plan(plan, "run2")
+        expected = {f"{site.base_url}{generated_article(n).path}" for n in range(1, ARTICLES + 1)}
+
+    first = tmp_path / "out" / "herald" / "run1"
+    assert len(list(first.glob("articles/*.jsonl.gz"))) == 2, "each part wrote a batch"
+    records = list(newsarchive.load(tmp_path / "out"))  # verified against the manifests
+    assert Counter(r["url"] for r in records) == Counter(expected)
+    exported = run_newsarchive(
+        "export", tmp_path / "out", "--format", "jsonl", "--out", tmp_path / "all.jsonl"
+    )
+    assert exported.returncode == 0, exported.stderr[-3000:]

@@ -94,3 +94,63 @@ def test_warc_file_names_are_valid_wacz_resource_names() -> None:
     name = new_name(Path("/nonexistent"), "my prefix~x", datetime(2024, 5, 1, tzinfo=UTC))
     for text in (name.closed_name, host_part(1234), safe_part("Web Host_1~a")):
         assert re.fullmatch(r"[-a-z0-9._/]+", text.lower()), text
+
+
+def test_a_crawl_of_a_site_serving_brotli_is_packaged(tmp_path: Path) -> None:
+    """Most CDNs answer ``Accept-Encoding: br`` with brotli. warcio 1.8 could not decode it
+    with brotli 1.2 (Scrapy's), so ``wacz create`` failed on the first such response and
+    ``crawl --wacz`` / ``warc wacz`` wrote no package ("'brotli.Decompressor' object has
+    no attribute 'unused_data'"). A br bomb in the crawl fails only its own payload."""
+    pytest.importorskip("wacz", reason="wacz is not installed (pip install 'newsarchive[replay]')")
+    import brotli
+    from trapsite import HostileSite, article_html, crawl
+
+    def brotli_page(body: bytes):  # type: ignore[no-untyped-def]
+        def serve(handler):  # type: ignore[no-untyped-def]
+            if "br" not in handler.headers.get("Accept-Encoding", ""):
+                return 200, [("Content-Type", "text/html; charset=utf-8")], body
+            headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "br")]
+            return 200, headers, brotli.compress(body)
+
+        return serve
+
+    paths = [f"/news/2024-05-0{n}-brotli-story-{n}.html" for n in (1, 2)]
+    links = "".join(f'<a href="{p}">story</a>' for p in [*paths, "/news/bomb.html"]).encode()
+    routes = {
+        "/": brotli_page(b"<html><body>" + links + b"</body></html>"),
+        **{p: brotli_page(article_html(p[6:])) for p in paths},
+        "/news/bomb.html": brotli_page(b"<p>" + b"a" * (60 << 20)),  # past the 50 MB cap
+    }
+    with HostileSite(routes) as site:
+        run = crawl([f"{site.base}/"], tmp_path / "out")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len(run.articles()) == len(paths)
+    packed = _run("warc", "wacz", str(run.out), "-o", "crawl.wacz", cwd=tmp_path)
+    assert packed.returncode == 0, packed.stdout + packed.stderr
+    assert "validated" in packed.stdout + packed.stderr
+    assert len(listed_pages(tmp_path / "crawl.wacz")) == len(paths)
+
+
+def test_the_sites_of_one_plan_run_write_warc_files_of_their_own_names(tmp_path: Path) -> None:
+    """A plan crawls its sites in one process: each site's first file was opened in the same
+    second with serial 00000 and the same HOST-pPID, so two sites' files had one name. A
+    WACZ of the run held two entries of that name and failed validation, ``replay`` of the
+    plan's output refused ("two WARC files are named ..."), and a row's
+    ``provenance.warc_filename`` (with its crawl id) named two files."""
+    pytest.importorskip("wacz", reason="wacz is not installed (pip install 'newsarchive[replay]')")
+    from support.crawls import crawl_plan, local_plan
+
+    from newsarchive.server import DemoSite
+
+    plan = tmp_path / "plan.toml"
+    with DemoSite(generate=3) as one, DemoSite(generate=3) as two:
+        second = f'[[sites]]\nname = "two"\nseeds = ["{two.base_url}/"]\nallow_private = true\n'
+        text = local_plan(one.base_url, site="one") + "\n" + second
+        plan.write_text(text, encoding="utf-8")
+        crawl_plan(plan, "run1")
+    folders = [tmp_path / "out" / site / "run1" for site in ("one", "two")]
+    names = [p.name for folder in folders for p in (folder / "warc").glob("*.warc.gz")]
+    assert len(names) == 2 and len(set(names)) == 2, names
+    packed = _run("warc", "wacz", *map(str, folders), "-o", "run1.wacz", cwd=tmp_path)
+    assert packed.returncode == 0, packed.stdout + packed.stderr
+    assert len(listed_pages(tmp_path / "run1.wacz")) == 6

@@ -24,11 +24,19 @@ def is_quiet(path: Path, min_age: float, now: float) -> bool:
     return now - path.stat().st_mtime >= min_age
 
 
-def recover_warc(path: Path) -> str:
-    """Cut ``NAME.warc.gz.open`` after its last whole record and rename it; say what happened."""
-    from newsarchive.warc.recover import recover_file
+def recover_warcs(folder: Path, paths: list[Path]) -> list[str]:
+    """Finish the worker's ``.open`` WARC ``paths`` and complete its own ``index.cdxj``.
 
-    return recover_file(path).line()
+    The kill may have lost the last batch of index lines; the merged index is rebuilt
+    from the files anyway, but the worker's folder is a crawl folder of its own (plan
+    runs read its index), so it must list every record kept, as a resumed crawl's does.
+    """
+    from newsarchive.warc.recover import INDEX_NAME, recover_file, repair_index
+
+    results = [recover_file(path) for path in paths]
+    if results:
+        repair_index(folder / INDEX_NAME, results)
+    return [result.line() for result in results]
 
 
 def recover_worker(
@@ -40,10 +48,8 @@ def recover_worker(
 
     files = CrawlFolder(folder)
     now = clock()
-    messages = []
-    for path in files.unfinished_warc_files():
-        if is_quiet(path, min_age, now):
-            messages.append(recover_warc(path))
+    quiet = [p for p in files.unfinished_warc_files() if is_quiet(p, min_age, now)]
+    messages = recover_warcs(folder, quiet)
     open_batches = files.unfinished_batches()
     if open_batches and all(is_quiet(p, min_age, now) for p in open_batches):
         finished = recover_batches(files.articles_dir)

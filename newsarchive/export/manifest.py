@@ -198,6 +198,12 @@ def plan_record(path: str | Path | None, site: str | None) -> dict[str, Any]:
     return record
 
 
+def _recorded_plan(manifest: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The plan an earlier manifest of the folder recorded: kept when a rewrite knows none."""
+    plan = (manifest or {}).get("plan")
+    return plan if isinstance(plan, Mapping) else None
+
+
 def write_crawl_manifest(
     out_dir: str | Path,
     crawl_id: str,
@@ -252,7 +258,7 @@ def write_crawl_manifest(
     return write_manifest(
         folder.path,
         crawl_id,
-        plan=plan,
+        plan=plan or _recorded_plan(previous),
         counts=counts,
         files=files,
         warc_files=folder.warc_files(),

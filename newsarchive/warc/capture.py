@@ -181,6 +181,9 @@ class WarcCapture:
         self.output_dir = output_dir
         self.warc_dir = output_dir / WARC_SUBDIR
         self.prefix = settings.get("NEWSARCHIVE_WARC_PREFIX") or "newsarchive"
+        site = settings.get("NEWSARCHIVE_SITE_NAME")
+        if site:  # a plan crawls its sites in one process, each file opened in the same second
+            self.prefix = f"{self.prefix}-{site}"
         self.max_size = settings.getint("NEWSARCHIVE_WARC_MAX_SIZE", 1_000_000_000)
         self.gzip_level = settings.getint("NEWSARCHIVE_WARC_GZIP_LEVEL", CRAWL_GZIP_LEVEL)
         self._started: WeakKeyDictionary[Request, datetime] = WeakKeyDictionary()

@@ -37,9 +37,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
-from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer
+from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer, redirect_target
 from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
 from newsarchive.pagestep import ExtractionLimits
 from newsarchive.warc.gzipwalk import MULTI_RECORD, WARC_MAGIC, Member, iter_members, read_member
@@ -281,7 +280,9 @@ def _note_redirect(state: ReadState, record: Any) -> None:
     location = record.http_headers.get_header("Location")
     if location:
         source = record.rec_headers.get_header("WARC-Target-URI")
-        state.redirected_from[urljoin(source, location).split("#", 1)[0]] = source
+        target = redirect_target(source, location)
+        if target is not None:  # a Location that is no URL leads to no archived page
+            state.redirected_from[target.split("#", 1)[0]] = source
 
 
 def whole_records(path: Path, state: ReadState) -> Iterator[tuple[Any, int, int]]:

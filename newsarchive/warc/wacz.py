@@ -33,7 +33,11 @@ def _wacz(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
         ) from error
     # `python -m wacz` drops main()'s return value (exit status 0 after a failed
     # validation): exit with it, so a rejected package is never called validated.
-    command = "import sys; from wacz.main import main; sys.exit(main(sys.argv[1:]))"
+    # warcio cannot decode br with brotli 1.2 on its own: newsarchive's decoder first.
+    command = (
+        "import sys; from newsarchive.inflate import install_warcio_brotli; "
+        "install_warcio_brotli(); from wacz.main import main; sys.exit(main(sys.argv[1:]))"
+    )
     return subprocess.run(
         [sys.executable, "-c", command, *args], capture_output=True, text=True, check=False
     )

@@ -1,0 +1,91 @@
+"""A server that never ends its response headers fails that page alone.
+
+Twisted keeps response headers in memory until the empty line that ends them; only
+``DOWNLOAD_TIMEOUT`` (60 s) stopped a server streaming header lines, and in that time
+the crawl process grew by gigabytes (1.5 GB in 10 s on 127.0.0.1). The server here
+stops by itself after ``CAP`` bytes, so without the limit the test ends quickly too
+(the crawl then reads them all: the byte count fails it).
+"""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+from pathlib import Path
+
+import pytest
+from trapsite import article_html, crawl
+
+pytestmark = pytest.mark.slow
+
+CAP = 24 * 1024 * 1024  # the server gives up after this many header bytes
+LIMIT = 4 * 1024 * 1024  # NEWSARCHIVE_MAX_HEADER_BYTES's default
+# Bytes the server may still push after the crawl gave up: the kernel's socket buffers.
+SLACK = 12 * 1024 * 1024
+LINES = {"/flood": b"X-Junk: " + b"a" * 1000 + b"\r\n", "/tiny": b"a:1\r\n"}
+
+
+class FloodingServer(socketserver.ThreadingTCPServer):
+    """``/flood`` and ``/tiny`` stream header lines; ``/story`` is an article."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        self.sent: dict[str, int] = {}
+        super().__init__(("127.0.0.1", 0), FloodHandler)
+
+
+class FloodHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        server: FloodingServer = self.server  # type: ignore[assignment]
+        request = b""
+        while b"\r\n\r\n" not in request:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                return
+            request += chunk
+        path = request.split(b" ", 2)[1].decode()
+        if path == "/story":
+            body = article_html("The quay opens")
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            self.request.sendall(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            return
+        line = LINES.get(path)
+        if line is None:
+            self.request.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            return
+        sent = 0
+        try:
+            self.request.sendall(b"HTTP/1.1 200 OK\r\n")
+            block = line * (65536 // len(line))
+            while sent < CAP:
+                self.request.sendall(block)
+                sent += len(block)
+        except OSError:  # the crawl hung up
+            pass
+        finally:
+            server.sent[path] = max(server.sent.get(path, 0), sent)
+            self.request.shutdown(socket.SHUT_RDWR)
+
+
+def test_endless_response_headers_fail_their_page_alone(tmp_path: Path) -> None:
+    server = FloodingServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        run = crawl([f"{base}/story", f"{base}/flood", f"{base}/tiny"], tmp_path / "out")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert [a["url"] for a in run.articles()] == [f"{base}/story"]
+    outcomes = {page["url"]: page for page in run.pages()}
+    for path in LINES:
+        page = outcomes[f"{base}{path}"]
+        assert page["outcome"] == "failed", page
+        assert "NEWSARCHIVE_MAX_HEADER_BYTES" in page["reason"], page
+        # The crawl hung up near the limit, not after the server's whole flood.
+        assert server.sent[path] < LIMIT + SLACK, (path, server.sent)
