@@ -158,3 +158,14 @@ def test_crawl_folder_without_a_manifest_is_named(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match=r"no manifest\.json"):
         newsarchive.load(tmp_path)
     assert len(list(newsarchive.load(tmp_path, verify=False))) == 3
+
+
+def test_a_rewritten_manifest_keeps_the_plan_an_earlier_one_recorded(tmp_path: Path) -> None:
+    """`warc recover` finishing a resumed crawl killed again knows no plan: the folder's
+    manifest keeps the one its finished run recorded (revisits resolve through it)."""
+    folder = crawl_folder(tmp_path / "crawl", "c1", 3)
+    plan = {"path": "/plans/herald.toml", "site": "herald", "text": "[plan]\n"}
+    write_crawl_manifest(folder, "c1", run_counts={"articles": 3}, plan=plan)
+    write_crawl_manifest(folder, "c1", run_counts=None)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["plan"] == plan and len(manifest["parts"]) == 2
