@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive import settings as project_settings
+from newsarchive.extraction.surrogates import encodable
 from newsarchive.fetchfacts import FetchFacts, capture_of
 from newsarchive.normalize import reidentify
 from newsarchive.safety import SMALL_PAGE_WORDS, detect_block_page
@@ -167,29 +168,6 @@ def _ran_out_of_memory(record: Mapping[str, Any]) -> bool:
     """The extractor notes a stage that hit MemoryError and goes on (engine._guarded)."""
     messages = (record.get("extraction") or {}).get("validation_messages") or []
     return any(str(m).endswith("(MemoryError)") for m in messages)
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def encodable(value: Any) -> Any:
-    """``value`` with every lone surrogate in its strings replaced by U+FFFD.
-
-    A page's JSON-LD may spell one (``"\\ud800"``); Python decodes it into a string
-    that no UTF-8 writer accepts, so the export of the page's record failed and the
-    article vanished with a traceback. Only strings that fail to encode are rebuilt.
-    """
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return _LONE_SURROGATE.sub("\ufffd", value)
-        return value
-    if isinstance(value, dict):
-        return {encodable(key): encodable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [encodable(item) for item in value]
-    return value
 
 
 def _follow(body: bytes, url: str, following: Following) -> tuple[list[str], list[str]]:

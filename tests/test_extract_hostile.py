@@ -219,3 +219,30 @@ def test_a_page_of_many_captioned_images_reads_a_bounded_number() -> None:
         f"The harbour at dawn, view {captions.MAX_CAPTIONS - 1}"
     )
     assert len(record["images"]) == captions.MAX_IMAGES
+
+
+def test_a_lone_surrogate_in_json_ld_fails_no_stage_of_the_record() -> None:
+    """JSON-LD may spell ``"\\ud800"`` alone: decoded, it is a string lxml and every UTF-8
+    writer refuse. Replaced as the JSON-LD is read, the record is whole (an id, a body,
+    no stage failed); a pair spelling an emoji is kept."""
+    ld = (
+        '{"@type": "NewsArticle", "headline": "A story about the council \\ud800budget",'
+        ' "author": {"@type": "Person", "name": "Jane Doe \\udfff"},'
+        ' "description": "Smile \\ud83d\\ude00", "datePublished": "2024-05-01"}'
+    )
+    paragraphs = "".join(
+        f"<p>The council met for the {n}th time to discuss item {n} of the budget today, "
+        f"and member {n} asked how the harbour works would be paid for next year.</p>"
+        for n in range(1, 13)
+    )
+    html = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head>'
+        f"<body><article><h1>A story about the council budget</h1>{paragraphs}</article></body>"
+        "</html>"
+    )
+    record = extract(html.encode(), "https://news.example.org/2024/05/01/council-budget.html")
+    assert record["article_id"] and "harbour works" in record["article_body"]
+    assert not record["extraction"]["validation_messages"]
+    assert record["description"] == "Smile \U0001f600"
+    assert record["authors"][0]["name"].startswith("Jane Doe")
+    "".join(map(str, record.values())).encode("utf-8")  # raises on a lone surrogate

@@ -20,6 +20,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from newsarchive.extraction.decode import decode
+from newsarchive.extraction.surrogates import LONE_SURROGATES, encodable
 from newsarchive.extraction.text import fragment_text
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ _PARSER = lxml.html.HTMLParser(
 _PARSER.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(element=HtmlElement))
 _BASE_HREF = lxml.etree.XPath("/html/head/base/@href")
 _HTML_LANG = lxml.etree.XPath("/html/@lang | /html/@xml:lang")
-_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 # C0 control bytes (not tab/LF/CR): libxml2 keeps them in text, and lxml then
 # refuses to write such text into any tree built from it. They never occur
 # inside multi-byte UTF-8 sequences, so deleting them from the bytes is safe.
@@ -237,12 +237,14 @@ def _load_json_ld(raw: str) -> Any:
         raw = raw[:-3]
     raw = raw.strip().rstrip(";")
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except ValueError:
         # Common publisher mistakes: raw newlines/tabs inside strings, trailing commas.
         cleaned = re.sub(r"[\r\n\t]+", " ", raw)
         cleaned = re.sub(r",\s*([}\]])", r"\1", cleaned)
-        return json.loads(cleaned)
+        data = json.loads(cleaned)
+    # An escaped surrogate ("\ud800") may decode alone: no later stage could encode it.
+    return encodable(data) if "\\ud" in raw or "\\uD" in raw else data
 
 
 def parse_json_ld(root: HtmlElement, messages: list[str]) -> list[dict[str, Any]]:
@@ -293,7 +295,7 @@ def parse(html: str) -> HtmlElement:
     try:
         data = html.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (rare): checked only when encoding fails
-        data = _LONE_SURROGATES.sub("\ufffd", html).encode("utf-8")
+        data = LONE_SURROGATES.sub("\ufffd", html).encode("utf-8")
     data = data.translate(None, _CONTROL_BYTES)
     try:
         root = lxml.html.document_fromstring(data, parser=_PARSER)
