@@ -1095,6 +1095,196 @@ CASES: dict[str, Case] = {
         ),
         [],
     ),
+    # --- Captions tied to their image from outside it (helper "newsfields") -----------
+    "image tied to its caption by aria-describedby": Case(
+        page(
+            "<div class='media'><img src='/p/ad.jpg' alt='' aria-describedby='cap-7'></div>"
+            "<p id='cap-7'>Boats return to the quay at dawn.</p>"
+        ),
+        [("Boats return to the quay at dawn.", None)],
+        [f"{BASE}/p/ad.jpg"],
+    ),
+    "lightbox link carrying the caption": Case(
+        page(
+            "<a href='/p/big.jpg' data-fancybox='gallery' data-caption='&lt;p&gt;The pier "
+            "after the storm.&lt;/p&gt;'><img src='/p/lb.jpg' alt=''></a>"
+        ),
+        [("The pier after the storm.", None)],
+        [f"{BASE}/p/lb.jpg"],
+    ),
+    "toggle caption control inside the caption": Case(
+        page(
+            "<figure><img src='/p/tg.jpg' alt=''><figcaption><div class='caption'><p>Boats "
+            "return to the quay at dawn.</p><b class='toggle-caption'>toggle caption</b>"
+            "<span class='credit'>Jane Roe/NPR</span></div></figcaption></figure>"
+        ),
+        [("Boats return to the quay at dawn.", "Jane Roe/NPR")],
+    ),
+    "enlarge label as text beside the caption": Case(
+        page(
+            "<figure><img src='/p/en.jpg' alt=''><figcaption><span class='zoom-label'>Bild "
+            "vergrößern</span> Die Boote kehren am Morgen zurück.</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", None)],
+    ),
+    # --- Credits: more labels, dashes, leading credits -----------------------------------
+    "german grafik label": Case(
+        page(
+            "<figure><img src='/p/gr.png' alt=''><figcaption>So verteilt sich der Verkehr "
+            "im Hafen. Grafik: Max Muster</figcaption></figure>",
+            "de",
+        ),
+        [("So verteilt sich der Verkehr im Hafen.", "Max Muster")],
+    ),
+    "english infographic label": Case(
+        page(
+            "<figure><img src='/p/ig.png' alt=''><figcaption>Ships in the harbour by hour."
+            " Infographic: Jane Roe</figcaption></figure>"
+        ),
+        [("Ships in the harbour by hour.", "Jane Roe")],
+    ),
+    "english picture label": Case(
+        page(
+            "<figure><img src='/p/pi.jpg' alt=''><figcaption>Boats return to the quay at "
+            "dawn. Picture: Jane Roe</figcaption></figure>"
+        ),
+        [("Boats return to the quay at dawn.", "Jane Roe")],
+    ),
+    "german bildnachweis label": Case(
+        page(
+            "<figure><img src='/p/bn.jpg' alt=''><figcaption>Die Boote kehren am Morgen "
+            "zurück. Bildnachweis: Max Muster</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", "Max Muster")],
+    ),
+    "czech zdroj label": Case(
+        page(
+            "<figure><img src='/p/cz.jpg' alt=''><figcaption>Lodě se vracejí do přístavu. "
+            "Zdroj: ČTK</figcaption></figure>"
+        ),
+        [("Lodě se vracejí do přístavu.", "ČTK")],
+    ),
+    "romanian sursa foto label": Case(
+        page(
+            "<figure><img src='/p/ro.jpg' alt=''><figcaption>Bărcile se întorc în port. "
+            "Sursa foto: Ion Popescu</figcaption></figure>"
+        ),
+        [("Bărcile se întorc în port.", "Ion Popescu")],
+    ),
+    "arabic photographer label in brackets": Case(
+        page(
+            "<figure><img src='/p/ar.jpg' alt=''><figcaption>قوارب تعود إلى الميناء "
+            "(تصوير: أحمد علي)</figcaption></figure>"
+        ),
+        [("قوارب تعود إلى الميناء", "أحمد علي")],
+    ),
+    "hebrew photo label": Case(
+        page(
+            "<figure><img src='/p/he.jpg' alt=''><figcaption>סירות חוזרות לנמל. צילום: "
+            "משה כהן</figcaption></figure>"
+        ),
+        [("סירות חוזרות לנמל.", "משה כהן")],
+    ),
+    "persian photo label": Case(
+        page(
+            "<figure><img src='/p/fa.jpg' alt=''><figcaption>قایق ها به بندر باز می گردند. "
+            "عکس: علی رضایی</figcaption></figure>"
+        ),
+        [("قایق ها به بندر باز می گردند.", "علی رضایی")],
+    ),
+    "hindi photo label": Case(
+        page(
+            "<figure><img src='/p/hi.jpg' alt=''><figcaption>नावें बंदरगाह पर लौटती हैं। "
+            "फोटो: राम कुमार</figcaption></figure>"
+        ),
+        [("नावें बंदरगाह पर लौटती हैं।", "राम कुमार")],
+    ),
+    "vietnamese photo label": Case(
+        page(
+            "<figure><img src='/p/vi.jpg' alt=''><figcaption>Tàu cá trở về cảng. Ảnh: "
+            "Nguyễn Văn An</figcaption></figure>"
+        ),
+        [("Tàu cá trở về cảng.", "Nguyễn Văn An")],
+    ),
+    "thai picture label": Case(
+        page(
+            "<figure><img src='/p/th.jpg' alt=''><figcaption>เรือประมงกลับเข้าท่า ภาพ: "
+            "สมชาย ใจดี</figcaption></figure>"
+        ),
+        [("เรือประมงกลับเข้าท่า", "สมชาย ใจดี")],
+    ),
+    "agency after a dash": Case(
+        page(
+            "<figure><img src='/p/da.jpg' alt=''><figcaption>Boats return to the quay at dawn"
+            " - Getty Images</figcaption></figure>"
+        ),
+        [("Boats return to the quay at dawn", "Getty Images")],
+    ),
+    "italian foto and agency after a dash": Case(
+        page(
+            "<figure><img src='/p/it.jpg' alt=''><figcaption>Le barche tornano al porto - "
+            "foto Ansa</figcaption></figure>",
+            "it",
+        ),
+        [("Le barche tornano al porto", "Ansa")],
+    ),
+    "italian foto and agency in brackets": Case(
+        page(
+            "<figure><img src='/p/ib.jpg' alt=''><figcaption>Le barche tornano al porto "
+            "(foto ANSA)</figcaption></figure>",
+            "it",
+        ),
+        [("Le barche tornano al porto", "ANSA")],
+    ),
+    "labelled credit opening the caption before a dash": Case(
+        page(
+            "<figure><img src='/p/lc.jpg' alt=''><figcaption>Archivfoto: Max Muster - Die "
+            "Boote kehren am Morgen in den Hafen zurück.</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen in den Hafen zurück.", "Max Muster")],
+    ),
+    "credits after a bar stay credits": Case(
+        page(
+            "<figure><img src='/p/cb.jpg' alt=''><figcaption>Die Boote kehren am Morgen "
+            "zurück. <span>Foto: Max Muster | Lizenz: CC BY 4.0</span></figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", "Max Muster, Lizenz: CC BY 4.0")],
+    ),
+    # --- Portraits of writers are no captions ------------------------------------------
+    "author portrait figure in an author box": Case(
+        page(
+            "<div class='author-box'><figure class='author-avatar'><img src='/p/jr.jpg' "
+            "alt='Jane Roe'><figcaption>Jane Roe</figcaption></figure><p>Jane Roe covers the"
+            " harbour and the fishing fleet.</p></div>"
+        ),
+        [],
+    ),
+    "avatar beside a caption-classed byline": Case(
+        page(
+            "<div class='byline'><img class='avatar' src='/p/av.jpg' alt=''><span "
+            "class='caption'>Jane Roe, harbour reporter</span></div>"
+        ),
+        [],
+    ),
+    "commenter avatar described by its name": Case(
+        page(
+            "<div class='comment'><img class='avatar avatar-96' src='/p/gr.jpg' alt='' "
+            "aria-describedby='c-1'><cite id='c-1'>Aureliana Rossi</cite><p>A fine piece on "
+            "the quay.</p></div>"
+        ),
+        [],
+    ),
+    "post marked with its author's name keeps its captions": Case(
+        page(
+            "<div class='post author-janeroe'><figure><img src='/p/wp.jpg' alt=''><figcaption>"
+            "Boats return to the quay at dawn.</figcaption></figure></div>"
+        ),
+        [("Boats return to the quay at dawn.", None)],
+    ),
 }
 
 

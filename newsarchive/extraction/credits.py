@@ -20,7 +20,13 @@ _LABEL_WORDS = "|".join((
     "photographs?", "fotos?", "fotografía", "bild", "bilder", "bildrechte", "bildquelle", "bron",
     "beeld", "fotograf", "images?", "imagen", "imagem", "illustrations?", "credits?", "quelle",
     "source", "fonte", "fuente", "crédits?", "crédito", "zdjęcie", "źródło", "фото", "источник",
-    "fotoğraf", "fotó", "kuva", "φωτογραφία",
+    "fotoğraf", "fotó", "kuva", "φωτογραφία", "pictures?", "bildnachweis", "urheber",
+    # Graphics are credited like photos: "Grafik: dpa", "Infographic: Jane Roe".
+    "(?:info)?gra(?:ph|f)i(?:cs?|k|que)", "infografía",
+    # Czech/Slovak source, Romanian (photo) source, Bulgarian photo, Vietnamese photo
+    "zdroj", r"sursa(?:\s+foto)?", "снимка", "ảnh",
+    # Arabic photographed by / the photo, Persian photo, Hebrew photo, Hindi photo, Thai
+    "تصوير", "الصورة", "صورة", "عکس", "צילום", "फ़ोटो", "फोटो", "चित्र", "ภาพ",
     # Chinese and Japanese: photo, picture (source), photographer
     "照片", "图片来源", "圖片來源", "图片", "圖片", "摄影", "攝影", "写真",
 ))  # fmt: skip
@@ -53,6 +59,8 @@ def _agency_line(other: str) -> str:
 # photographer ("AFP via Getty Images", "Jane Roe/Reuters", "UK Parliament/AFP/Getty").
 AGENCY_CREDIT = re.compile(_agency_line(r"[^/\n]"), re.IGNORECASE)
 _BRACKETED_AGENCY = _agency_line(r"[^()[\]/]")
+_DASHED_AGENCY = _agency_line(r"[^/\n—–]")
+_PHOTO_WORD = r"(?:photos?|fotos?|bild|foto\s+di|photo\s+de)"
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
 CREDIT_PHRASES = (
     re.compile(
@@ -84,8 +92,12 @@ CREDIT_PHRASES = (
         rf"[\(\[]\s*(?P<credit>[{_UPPER}][^()\[\]/]{{0,60}}?\s*/\s*[{_UPPER}][^()\[\]]{{0,60}}?)"
         r"\s*[\)\]]\s*$"
     ),
-    # "(Ministry of Defence via AP)", "(user123/iStock)": an agency line in brackets.
-    re.compile(rf"[\(\[]\s*(?P<credit>{_BRACKETED_AGENCY})\s*[\)\]]\s*$", re.IGNORECASE),
+    # "(Ministry of Defence via AP)", "(user123/iStock)", "(foto ANSA)": an agency line in
+    # brackets, maybe behind a photo word without a colon.
+    re.compile(
+        rf"[\(\[]\s*(?:{_PHOTO_WORD}\s+)?(?P<credit>{_BRACKETED_AGENCY})\s*[\)\]]\s*$",
+        re.IGNORECASE,
+    ),
     # Korean "사진=연합뉴스" (photo = agency) closing the caption.
     re.compile(r"(?:^|(?<=[\s.]))사진\s*=\s*(?P<credit>\S.*)$"),
     # Polish "Fot. PAP/Jan Kowalski": the abbreviation labels the credit.
@@ -95,6 +107,11 @@ CREDIT_PHRASES = (
     # "… — Picture by Jane Roe" without brackets.
     re.compile(
         r"\s[—–-]\s*(?:pictures?|photos?|fotos?|images?)\s+(?:by|von|de)\s+(?P<credit>.+)$", re.I
+    ),
+    # "… - Getty Images", "… – foto Ansa": an agency line after a dash closing the caption.
+    re.compile(
+        rf"\s[—–-]\s+(?:{_PHOTO_WORD}\s+)?(?P<credit>{_DASHED_AGENCY})\s*$",
+        re.IGNORECASE,
     ),
     # "[사진 출처 = Agency]", "[Photo = Agency]": a bracketed "label = credit" at the end.
     re.compile(r"\[\s*[^\]=]{1,12}=\s*(?P<credit>[^\]]+?)\s*\]\s*$"),
@@ -196,11 +213,23 @@ def credit_parts(credit: str | None) -> list[str]:
     return parts
 
 
+# A labelled credit opening the caption, set off by a dash: "Foto: dpa - Der Bürgermeister
+# ...", "Archivfoto: Jane Roe – The quay ..." (after a bar come more credits: "Foto: X |
+# Lizenz: CC BY").
+LEADING_CREDIT = re.compile(
+    rf"^(?:symbol|archiv|titel)?(?:{_LABEL_WORDS})\s*{_COLON}\s*(?P<credit>[^|–—:]{{1,60}}?)\s+[-–—]\s+(?P<caption>\S.*)$",
+    re.IGNORECASE,
+)
+
+
 def split_credit(text: str | None) -> tuple[str | None, str | None]:
     """(caption, credit) from one caption string with an inline credit phrase."""
     text = clean(text)
     if not text:
         return None, None
+    leading = LEADING_CREDIT.match(text)
+    if leading:
+        return clean(leading.group("caption")) or None, clean(leading.group("credit"))
     for pattern in CREDIT_PHRASES:
         found = pattern.search(text)
         if found and len(found.group("credit")) <= MAX_CREDIT_CHARS:
