@@ -1254,6 +1254,36 @@ CASES: dict[str, Case] = {
         ),
         [("Die Boote kehren am Morgen zurück.", "Max Muster, Lizenz: CC BY 4.0")],
     ),
+    "dutch foto and agency without a colon": Case(
+        page(
+            "<figure><img src='/p/nl.jpg' alt=''><figcaption>Boten keren terug naar de haven."
+            " Foto ANP</figcaption></figure>",
+            "nl",
+        ),
+        [("Boten keren terug naar de haven.", "ANP")],
+    ),
+    "english pic label": Case(
+        page(
+            "<figure><img src='/p/pc.jpg' alt=''><figcaption>Boats return to the quay. Pic: "
+            "Jane Roe</figcaption></figure>"
+        ),
+        [("Boats return to the quay.", "Jane Roe")],
+    ),
+    "photo word joined to the credit by a slash": Case(
+        page(
+            "<figure><img src='/p/sl.jpg' alt=''><figcaption>Le barche tornano al porto. "
+            "Foto/Ansa</figcaption></figure>",
+            "it",
+        ),
+        [("Le barche tornano al porto.", "Ansa")],
+    ),
+    "figure inside a link to another story": Case(
+        page(
+            "<a href='/2026/05/fleet-story'><figure><img src='/p/ts.jpg' alt=''><figcaption>"
+            "The fishing fleet gets new boats</figcaption></figure></a>"
+        ),
+        [],
+    ),
     # --- Portraits of writers are no captions ------------------------------------------
     "author portrait figure in an author box": Case(
         page(

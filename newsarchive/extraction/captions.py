@@ -342,8 +342,8 @@ def _figures(
             el.tag == "caption" and not _image_table(el.getparent())
         ):
             continue
-        if not wanted(el):
-            continue
+        if not wanted(el) or (el.tag == "figure" and _in_page_link(el)):
+            continue  # (a figure inside a link to another page is a teaser card's picture)
         scope = {"figcaption": _figure_scope, "caption": _parent}.get(el.tag, _same)(el)
         if scope not in chosen:
             out.append(scope)

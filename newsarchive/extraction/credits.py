@@ -20,7 +20,7 @@ _LABEL_WORDS = "|".join((
     "photographs?", "fotos?", "fotografía", "bild", "bilder", "bildrechte", "bildquelle", "bron",
     "beeld", "fotograf", "images?", "imagen", "imagem", "illustrations?", "credits?", "quelle",
     "source", "fonte", "fuente", "crédits?", "crédito", "zdjęcie", "źródło", "фото", "источник",
-    "fotoğraf", "fotó", "kuva", "φωτογραφία", "pictures?", "bildnachweis", "urheber",
+    "fotoğraf", "fotó", "kuva", "φωτογραφία", "pictures?", "pics?", "bildnachweis", "urheber",
     # Graphics are credited like photos: "Grafik: dpa", "Infographic: Jane Roe".
     "(?:info)?gra(?:ph|f)i(?:cs?|k|que)", "infografía",
     # Czech/Slovak source, Romanian (photo) source, Bulgarian photo, Vietnamese photo
@@ -121,6 +121,8 @@ CREDIT_PHRASES = (
     re.compile(r"[（(][CcＣｃ©][）)]\s*(?P<credit>[^（）()]{1,60})$"),
     # Japanese papers: "…＝ＡＰ", "…＝ロイター".
     re.compile(r"＝(?P<credit>[Ａ-Ｚａ-ｚA-Za-z/／・ ]{1,20}|共同|ロイター|時事|AFP時事)$"),
+    # "... a sentence. Foto ANP", "Photo AFP": a photo word and an agency, no colon.
+    re.compile(rf"(?<=[.!?])\s+{_PHOTO_WORD}\s+(?P<credit>{_AGENCY_NAMES}|ANP|ANSA)\s*$", re.I),
     # "... a sentence. Supplied" / ". AFP": a bare agency word after the last sentence.
     re.compile(rf"(?<=[.!?])\s+(?P<credit>{_AGENCY_WORDS})\s*$"),
     # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
@@ -133,7 +135,8 @@ CREDIT_PHRASES = (
 MAX_CREDIT_CHARS = 150
 # Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
 CREDIT_LABEL = re.compile(
-    r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|fot\.|courtesy\s+of\b|(?:symbol|titel|archiv)?"
+    r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|fot\.|courtesy\s+of\b"
+    r"|(?:photos?|fotos?|pics?|bild)\s*/(?=\s*\w)|(?:symbol|titel|archiv)?"
     rf"(?:{_LABEL_WORDS}|pictures?|photography|photographer)\s*"
     rf"(?:by\b|von\b|courtesy(?:\s+of)?\b|{_COLON}))\s*{_COLON}?\s*",
     re.IGNORECASE,
