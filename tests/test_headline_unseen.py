@@ -57,3 +57,11 @@ def test_a_short_shown_label_does_not_cut_a_stated_title() -> None:
     assert headline_of("Harbour news today from the quay", "Harbour news") == (
         "Harbour news today from the quay"
     )
+
+
+def test_a_shared_end_behind_longer_openings_is_no_headline() -> None:
+    # "Long title (5 Examples) | Topics" shown, "Long title | Topics" stated: the shared
+    # end is a subtitle, not a headline behind two kickers (a kicker is the shorter part).
+    stated = "Change the font size of a plot in R | Axis text and legend"
+    shown = "Change the font size of a plot in R (5 Examples) | Axis text and legend"
+    assert headline_of(stated, shown) == stated

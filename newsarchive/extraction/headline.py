@@ -660,7 +660,17 @@ def _shared_tails(found: list[Candidate]) -> list[Candidate]:
                 continue
             if other.text not in tails_of:
                 tails_of[other.text] = _tails(other.text)
-            shared = [k for k in tails_of[other.text] if k in heading_tails and len(k) >= 10]
+            other_tails = tails_of[other.text]
+            shared = [
+                k
+                for k in other_tails
+                if k in heading_tails
+                and len(k) >= 10
+                # a kicker is shorter than its headline: behind a longer opening the
+                # shared end is a subtitle or a site's segment ("Long title | Topics")
+                and 2 * len(heading_tails[k]) > len(heading.text)
+                and 2 * len(other_tails[k]) > len(other.text)
+            ]
             if shared:
                 longest = max(shared, key=len)
                 tails.setdefault(longest, Candidate("shared", heading_tails[longest]))
