@@ -5,11 +5,15 @@ a site rule's caption elements; else in ``<figure>`` (its own ``<figcaption>``, 
 gallery's caption is not its first image's), a lone ``<figcaption>``, a small
 ``<table>`` whose ``<caption>`` sits over one image, a microdata ImageObject
 (``itemprop="caption"``), caption-classed text in a small wrapper with an image or just
-after one (``<p><img></p><p class="caption">``), images carrying ``data-caption``, small
-image blocks marked by a labelled credit line ("Foto: REUTERS/X"), and carousel slides
-(the slide class of Swiper, Slick, Glide, Bootstrap, Flickity) holding one picture and a
-description. Galleries, slideshows and carousels hold media, not page chrome; a block
-holding a linked or top-level heading is a teaser's or the page's title, not a caption.
+after one (``<p><img></p><p class="caption">``), images carrying ``data-caption`` (or
+inside a lightbox link carrying it) or tied to their caption by ``aria-describedby``,
+small image blocks marked by a labelled credit line ("Foto: REUTERS/X"), and carousel
+slides (the slide class of Swiper, Slick, Glide, Bootstrap, Flickity) holding one picture
+and a description. Galleries, slideshows and carousels hold media, not page chrome; a
+block holding a linked or top-level heading is a teaser's or the page's title, a figure
+inside a link to another page is a teaser's picture, and a portrait in an author box,
+byline or avatar is the writer's, not a caption. A caption's own controls ("toggle
+caption", "Bild vergrößern") and slideshow counters are not its text.
 Its credit comes, in order, from elements inside the figure named a credit by class or
 itemprop (credit, copyright, source, photographer...; a ``<meta itemprop>`` gives its
 ``content``) or by a label opening their text, from a credit phrase inside the caption

@@ -2,8 +2,10 @@
 
 Publishers write credits in many conventions: "Foto: dpa", "(Photo by X/Getty
 Images)", "© AP Photo / X", "… — Picture by X", "[사진 출처 = 연합뉴스]",
-"…（Ｃ）共同通信社", "…＝ＡＰ", or a trailing "Agency/Photographer" after the last
-sentence. The patterns below are tried in order. Labels ("Foto:", "Bild:",
+"…（Ｃ）共同通信社", "…＝ＡＰ", "… - Getty Images", "(foto ANSA)", "צילום: X",
+"Ảnh: X", a trailing "Agency/Photographer" after the last sentence, or a labelled credit
+opening the caption ("Archivfoto: X - The caption"). The patterns below are tried in
+order. Labels ("Foto:", "Bild:",
 "Photo by", "Photograph:", "©", "Copyright") are not part of the credit: the
 credit is who made or owns the picture, so researchers can group by it.
 """
