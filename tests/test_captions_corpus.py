@@ -1284,6 +1284,21 @@ CASES: dict[str, Case] = {
         ),
         [],
     ),
+    "courtesy photo after the last sentence": Case(
+        page(
+            "<figure><img src='/p/cp.jpg' alt=''><figcaption>The new harbour master at her "
+            "desk. Courtesy photo</figcaption></figure>"
+        ),
+        [("The new harbour master at her desk.", "Courtesy photo")],
+    ),
+    "spanish cedida after the last sentence": Case(
+        page(
+            "<figure><img src='/p/ce.jpg' alt=''><figcaption>La nueva capitana del puerto en "
+            "su despacho. Cedida</figcaption></figure>",
+            "es",
+        ),
+        [("La nueva capitana del puerto en su despacho.", "Cedida")],
+    ),
     # --- Portraits of writers are no captions ------------------------------------------
     "author portrait figure in an author box": Case(
         page(

@@ -42,6 +42,9 @@ _AGENCY_WORDS = (
     "Supplied|Handout|Getty Images|AFP|Reuters|AP|dpa|EPA|Shutterstock|iStock|Keystone|ANP"
     "|Belga|PA|Xinhua|Imago"
 )
+# Words for a picture the subject supplied, standing alone after the last sentence:
+# "Courtesy photo", Spanish "Cedida" (handed over), Portuguese "Divulgação" (publicity).
+_SUPPLIED_WORDS = "Courtesy photo|Courtesy|(?:Foto |Imagen )?[Cc]edida|Divulgação|Handout photo"
 _AGENCY_NAMES = (
     rf"(?:{_AGENCY_WORDS}|Getty|EFE|PA Wire|PA Images|PA Media|Alamy|Bloomberg|ANSA|Anadolu"
     r"|picture alliance)"
@@ -126,7 +129,7 @@ CREDIT_PHRASES = (
     # "... a sentence. Foto ANP", "Photo AFP": a photo word and an agency, no colon.
     re.compile(rf"(?<=[.!?])\s+{_PHOTO_WORD}\s+(?P<credit>{_AGENCY_NAMES}|ANP|ANSA)\s*$", re.I),
     # "... a sentence. Supplied" / ". AFP": a bare agency word after the last sentence.
-    re.compile(rf"(?<=[.!?])\s+(?P<credit>{_AGENCY_WORDS})\s*$"),
+    re.compile(rf"(?<=[.!?])\s+(?P<credit>{_AGENCY_WORDS}|{_SUPPLIED_WORDS})\s*$"),
     # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
     re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
     # "... a sentence. (Jane Roe)" and "... the caption / Jane Roe": a name of two to four
