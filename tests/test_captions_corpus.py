@@ -1299,6 +1299,89 @@ CASES: dict[str, Case] = {
         ),
         [("La nueva capitana del puerto en su despacho.", "Cedida")],
     ),
+    "credit element with a screen-reader label": Case(
+        page(
+            "<figure><img src='/p/sr.jpg' alt=''><figcaption><span class='caption-text'>Boats "
+            "return to the quay at dawn.</span><span class='credit'><span class='visually-"
+            "hidden'>Credit...</span>Jane Roe for The Harbour Times</span></figcaption></figure>"
+        ),
+        [("Boats return to the quay at dawn.", "Jane Roe for The Harbour Times")],
+    ),
+    "photographer with the agency in brackets after the caption": Case(
+        page(
+            "<figure><img src='/p/ep.jpg' alt=''><figcaption><span>Barcos regresan al puerto."
+            "</span> <span>Juan Pérez (EFE)</span></figcaption></figure>",
+            "es",
+        ),
+        [("Barcos regresan al puerto.", "Juan Pérez (EFE)")],
+    ),
+    "japanese agency in full-width brackets": Case(
+        page(
+            "<figure><img src='/p/jr.jpg' alt=''><figcaption>港に戻る漁船（ロイター）</figcaption>"
+            "</figure>",
+            "ja",
+        ),
+        [("港に戻る漁船", "ロイター")],
+    ),
+    "chinese photographed-by in brackets": Case(
+        page(
+            "<figure><img src='/p/zs.jpg' alt=''><figcaption>港口渔船返回（新华社记者张三摄）"
+            "</figcaption></figure>",
+            "zh",
+        ),
+        [("港口渔船返回", "新华社记者张三")],
+    ),
+    "korean agency after a slash": Case(
+        page(
+            "<figure><img src='/p/ky.jpg' alt=''><figcaption>항구로 돌아오는 어선들. /연합뉴스"
+            "</figcaption></figure>"
+        ),
+        [("항구로 돌아오는 어선들.", "연합뉴스")],
+    ),
+    "arabic agency in brackets": Case(
+        page(
+            "<figure><img src='/p/rt.jpg' alt=''><figcaption>قوارب تعود إلى الميناء (رويترز)"
+            "</figcaption></figure>"
+        ),
+        [("قوارب تعود إلى الميناء", "رويترز")],
+    ),
+    "greek photo abbreviation in capitals": Case(
+        page(
+            "<figure><img src='/p/gk.jpg' alt=''><figcaption>Τα σκάφη επιστρέφουν στο λιμάνι "
+            "(ΦΩΤΟ: Eurokinissi)</figcaption></figure>"
+        ),
+        [("Τα σκάφη επιστρέφουν στο λιμάνι", "Eurokinissi")],
+    ),
+    "copyright label after the caption": Case(
+        page(
+            "<figure><img src='/p/co.jpg' alt=''><figcaption>Die Boote kehren am Morgen "
+            "zurück. Copyright: dpa</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", "dpa")],
+    ),
+    "copyright sign before a copyright label": Case(
+        page(
+            "<figure><img src='/p/cs.jpg' alt=''><figcaption>Die Boote kehren am Morgen "
+            "zurück. © Copyright: dpa</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", "dpa")],
+    ),
+    "portuguese credito da foto label": Case(
+        page(
+            "<figure><img src='/p/pt.jpg' alt=''><figcaption>Barcos voltam ao porto. Crédito "
+            "da foto: João Silva</figcaption></figure>"
+        ),
+        [("Barcos voltam ao porto.", "João Silva")],
+    ),
+    "two labelled credits in a row": Case(
+        page(
+            "<figure><img src='/p/tw.jpg' alt=''><figcaption>Boats return to the quay. Photo:"
+            " Jane Roe. Illustration: John Doe</figcaption></figure>"
+        ),
+        [("Boats return to the quay.", "Jane Roe, John Doe")],
+    ),
     # --- Portraits of writers are no captions ------------------------------------------
     "author portrait figure in an author box": Case(
         page(

@@ -1023,9 +1023,34 @@ def _counters(caption_el: Any) -> list[Any]:
 
 
 def _credit_text(el: Any) -> str | None:
-    """A credit element's text; a microdata ``<meta itemprop="creditText">`` holds it in
-    ``content``."""
-    return clean(el.get("content") if el.tag == "meta" else el.text_content())
+    """A credit element's visible text (a screen-reader label such as "Credit..." or
+    "Image source," is not part of it); a microdata ``<meta itemprop="creditText">``
+    holds it in ``content``."""
+    if el.tag == "meta":
+        return clean(el.get("content"))
+    return clean(_visible_text_content(el))
+
+
+def _visible_text_content(el: Any) -> str:
+    """``el.text_content()`` without hidden parts: pieces joined as they stand (no space
+    added between inline elements, unlike ``_text_without``); a hidden element's tail is
+    visible text."""
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(el, False)]
+    while stack:
+        node, tail_only = stack.pop()
+        if tail_only:
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        stack.append((node, True))
+        if node is not el and _invisible(node) and isinstance(node.tag, str):
+            continue
+        if node.text and isinstance(node.tag, str):
+            parts.append(node.text)
+        for child in reversed(node):
+            stack.append((child, False))
+    return "".join(parts)
 
 
 def _one_caption(

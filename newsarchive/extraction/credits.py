@@ -21,8 +21,11 @@ _LABEL_WORDS = "|".join((
     r"(?:images?|photos?|pictures?|fotos?)\s+credits?", r"crédits?\s+photos?", "photos?",
     "photographs?", "fotos?", "fotografía", "bild", "bilder", "bildrechte", "bildquelle", "bron",
     "beeld", "fotograf", "images?", "imagen", "imagem", "illustrations?", "credits?", "quelle",
-    "source", "fonte", "fuente", "crédits?", "crédito", "zdjęcie", "źródło", "фото", "источник",
-    "fotoğraf", "fotó", "kuva", "φωτογραφία", "pictures?", "pics?", "bildnachweis", "urheber",
+    "source", "fonte", "fuente", "crédits?",
+    r"cr[ée]ditos?\s+(?:da|de\s+la|de|do)\s+(?:foto|imagem|imagen|fotografía)",
+    "crédito", "zdjęcie", "źródło", "фото", "источник",
+    "fotoğraf", "fotó", "kuva", "φωτογραφία", "φωτο", "copyright", "pictures?", "pics?",
+    "bildnachweis", "urheber",
     # Graphics are credited like photos: "Grafik: dpa", "Infographic: Jane Roe".
     "(?:info)?gra(?:ph|f)i(?:cs?|k|que)", "infografía",
     # Czech/Slovak source, Romanian (photo) source, Bulgarian photo, Vietnamese photo
@@ -45,6 +48,12 @@ _AGENCY_WORDS = (
 # Words for a picture the subject supplied, standing alone after the last sentence:
 # "Courtesy photo", Spanish "Cedida" (handed over), Portuguese "Divulgação" (publicity).
 _SUPPLIED_WORDS = "Courtesy photo|Courtesy|(?:Foto |Imagen )?[Cc]edida|Divulgação|Handout photo"
+# Agencies in their own scripts: Reuters, Kyodo, Jiji (Japanese); Xinhua, CNS (Chinese);
+# Yonhap, News1 (Korean); Reuters, AFP, AP, Anadolu (Arabic); TASS, RIA (Russian).
+_NATIVE_AGENCIES = (
+    "ロイター|共同|時事|AFP時事|新華社|新华社|中新社|中新网|연합뉴스|뉴스1|رويترز|أ ف ب|أ\\.ف\\.ب"
+    "|فرانس برس|أسوشيتد برس|الأناضول|ТАСС|РИА Новости"
+)
 _AGENCY_NAMES = (
     rf"(?:{_AGENCY_WORDS}|Getty|EFE|PA Wire|PA Images|PA Media|Alamy|Bloomberg|ANSA|Anadolu"
     r"|picture alliance)"
@@ -97,6 +106,8 @@ CREDIT_PHRASES = (
         rf"[\(\[]\s*(?P<credit>[{_UPPER}][^()\[\]/]{{0,60}}?\s*/\s*[{_UPPER}][^()\[\]]{{0,60}}?)"
         r"\s*[\)\]]\s*$"
     ),
+    # "Juan Pérez (EFE)": a photographer and the agency in brackets after the caption.
+    re.compile(rf"(?<=[.!?])\s+(?P<credit>{_NAME}\s*[\(\[]{_AGENCY_NAMES}[\)\]])\s*$"),
     # "(Ministry of Defence via AP)", "(user123/iStock)", "(foto ANSA)": an agency line in
     # brackets, maybe behind a photo word without a colon.
     re.compile(
@@ -109,6 +120,9 @@ CREDIT_PHRASES = (
     re.compile(r"(?:^|(?<=[\s(\[]))fot\.\s*(?P<credit>\S.*?)[\)\]]?$", re.IGNORECASE),
     re.compile(r"©\s*(?P<credit>.+?)\s*$"),
     re.compile(r"(?:^|\s)\((?P<credit>AP|AFP|dpa|Reuters|EPA|Getty Images)\)\s*$"),
+    # An agency named in its own script, in brackets closing the caption: "（ロイター）",
+    # "（新华社）", "(رويترز)", "(ТАСС)".
+    re.compile(rf"[（(]\s*(?P<credit>{_NATIVE_AGENCIES})\s*[）)]\s*$"),
     # "… — Picture by Jane Roe" without brackets.
     re.compile(
         r"\s[—–-]\s*(?:pictures?|photos?|fotos?|images?)\s+(?:by|von|de)\s+(?P<credit>.+)$", re.I
@@ -120,12 +134,14 @@ CREDIT_PHRASES = (
     ),
     # "[사진 출처 = Agency]", "[Photo = Agency]": a bracketed "label = credit" at the end.
     re.compile(r"\[\s*[^\]=]{1,12}=\s*(?P<credit>[^\]]+?)\s*\]\s*$"),
-    # Japanese "（Name撮影）": photographed by Name.
-    re.compile(r"[（(](?P<credit>[^（）()]{1,20})撮影[）)]\s*$"),
+    # Japanese "（Name撮影）", Chinese "（新华社记者Name摄）": photographed by Name.
+    re.compile(r"[（(](?P<credit>[^（）()]{1,30}?)(?:撮影|[摄攝](?:影)?)[）)]\s*$"),
     # "(C) Agency" after the caption, in ASCII or full width.
     re.compile(r"[（(][CcＣｃ©][）)]\s*(?P<credit>[^（）()]{1,60})$"),
     # Japanese papers: "…＝ＡＰ", "…＝ロイター".
     re.compile(r"＝(?P<credit>[Ａ-Ｚａ-ｚA-Za-z/／・ ]{1,20}|共同|ロイター|時事|AFP時事)$"),
+    # Korean papers: "… 어선들. /연합뉴스", a source after a slash closing the caption.
+    re.compile(r"(?<=[.!?])\s+/\s?(?P<credit>[^\s/][^/]{0,40})$"),
     # "... a sentence. Foto ANP", "Photo AFP": a photo word and an agency, no colon.
     re.compile(rf"(?<=[.!?])\s+{_PHOTO_WORD}\s+(?P<credit>{_AGENCY_NAMES}|ANP|ANSA)\s*$", re.I),
     # "... a sentence. Supplied" / ". AFP": a bare agency word after the last sentence.
@@ -202,10 +218,15 @@ def _balanced(text: str) -> bool:
     return not any(depth.values())
 
 
+# A second labelled credit after the first one's sentence: "Jane Roe. Illustration: X".
+_NEXT_LABELLED = re.compile(rf"(?<=[^\s.]{{2}})\.\s+(?=(?:{_LABEL_WORDS})\s*{_COLON})", re.I)
+
+
 def credit_parts(credit: str | None) -> list[str]:
     """A credit string as its parts, labels dropped: "Foto: © dpa | J. K." -> ["dpa", "J. K."]."""
     parts = []
-    for part in CREDIT_SEPARATOR.split(credit or ""):
+    credit = _NEXT_LABELLED.sub(" | ", credit or "")
+    for part in CREDIT_SEPARATOR.split(credit):
         for _ in range(MAX_LAYERS):  # "(Foto: © dpa)" carries brackets and two labels
             previous, part = part, CREDIT_LABEL.sub("", _strip_brackets(part), count=1)
             if part == previous:
@@ -242,6 +263,6 @@ def split_credit(text: str | None) -> tuple[str | None, str | None]:
         found = pattern.search(text)
         if found and len(found.group("credit")) <= MAX_CREDIT_CHARS:
             credit = clean(found.group("credit").strip(" .;|"))
-            caption = clean(text[: found.start()].rstrip(" ;|/-–—(")) or None
+            caption = clean(text[: found.start()].rstrip(" ;|/-–—(©")) or None  # "© Foto: X"
             return caption, credit
     return text, None
