@@ -1445,3 +1445,22 @@ def test_a_lazy_images_record_carries_its_caption() -> None:
         "Jane Roe",
         "Quay",
     )
+
+
+def test_described_images_read_the_page_ids_once(monkeypatch) -> None:
+    # Each image's aria-describedby names an element by id: the ids are read in one walk
+    # per page, not searched once per image (3,000 images would walk the page 3,000 times).
+    from newsarchive.extraction import captions
+
+    walks = []
+    real = captions._WITH_ID
+    monkeypatch.setattr(captions, "_WITH_ID", lambda root: walks.append(root) or real(root))
+    items = "".join(
+        f"<div><img src='/p/{i}.jpg' alt='' aria-describedby='d{i}'><p id='d{i}'>Boat number "
+        f"{i} at the quay.</p></div>"
+        for i in range(3000)
+    )
+    found = extract(page(items), f"{BASE}/2026/05/harbour-plan")["captions"]
+    assert len(found) == 2000  # captions.MAX_CAPTIONS
+    assert found[0]["text"] == "Boat number 0 at the quay."
+    assert len(walks) == 1
