@@ -1095,6 +1095,324 @@ CASES: dict[str, Case] = {
         ),
         [],
     ),
+    # --- Captions tied to their image from outside it (helper "newsfields") -----------
+    "image tied to its caption by aria-describedby": Case(
+        page(
+            "<div class='media'><img src='/p/ad.jpg' alt='' aria-describedby='cap-7'></div>"
+            "<p id='cap-7'>Boats return to the quay at dawn.</p>"
+        ),
+        [("Boats return to the quay at dawn.", None)],
+        [f"{BASE}/p/ad.jpg"],
+    ),
+    "lightbox link carrying the caption": Case(
+        page(
+            "<a href='/p/big.jpg' data-fancybox='gallery' data-caption='&lt;p&gt;The pier "
+            "after the storm.&lt;/p&gt;'><img src='/p/lb.jpg' alt=''></a>"
+        ),
+        [("The pier after the storm.", None)],
+        [f"{BASE}/p/lb.jpg"],
+    ),
+    "toggle caption control inside the caption": Case(
+        page(
+            "<figure><img src='/p/tg.jpg' alt=''><figcaption><div class='caption'><p>Boats "
+            "return to the quay at dawn.</p><b class='toggle-caption'>toggle caption</b>"
+            "<span class='credit'>Jane Roe/NPR</span></div></figcaption></figure>"
+        ),
+        [("Boats return to the quay at dawn.", "Jane Roe/NPR")],
+    ),
+    "enlarge label as text beside the caption": Case(
+        page(
+            "<figure><img src='/p/en.jpg' alt=''><figcaption><span class='zoom-label'>Bild "
+            "vergrößern</span> Die Boote kehren am Morgen zurück.</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", None)],
+    ),
+    # --- Credits: more labels, dashes, leading credits -----------------------------------
+    "german grafik label": Case(
+        page(
+            "<figure><img src='/p/gr.png' alt=''><figcaption>So verteilt sich der Verkehr "
+            "im Hafen. Grafik: Max Muster</figcaption></figure>",
+            "de",
+        ),
+        [("So verteilt sich der Verkehr im Hafen.", "Max Muster")],
+    ),
+    "english infographic label": Case(
+        page(
+            "<figure><img src='/p/ig.png' alt=''><figcaption>Ships in the harbour by hour."
+            " Infographic: Jane Roe</figcaption></figure>"
+        ),
+        [("Ships in the harbour by hour.", "Jane Roe")],
+    ),
+    "english picture label": Case(
+        page(
+            "<figure><img src='/p/pi.jpg' alt=''><figcaption>Boats return to the quay at "
+            "dawn. Picture: Jane Roe</figcaption></figure>"
+        ),
+        [("Boats return to the quay at dawn.", "Jane Roe")],
+    ),
+    "german bildnachweis label": Case(
+        page(
+            "<figure><img src='/p/bn.jpg' alt=''><figcaption>Die Boote kehren am Morgen "
+            "zurück. Bildnachweis: Max Muster</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", "Max Muster")],
+    ),
+    "czech zdroj label": Case(
+        page(
+            "<figure><img src='/p/cz.jpg' alt=''><figcaption>Lodě se vracejí do přístavu. "
+            "Zdroj: ČTK</figcaption></figure>"
+        ),
+        [("Lodě se vracejí do přístavu.", "ČTK")],
+    ),
+    "romanian sursa foto label": Case(
+        page(
+            "<figure><img src='/p/ro.jpg' alt=''><figcaption>Bărcile se întorc în port. "
+            "Sursa foto: Ion Popescu</figcaption></figure>"
+        ),
+        [("Bărcile se întorc în port.", "Ion Popescu")],
+    ),
+    "arabic photographer label in brackets": Case(
+        page(
+            "<figure><img src='/p/ar.jpg' alt=''><figcaption>قوارب تعود إلى الميناء "
+            "(تصوير: أحمد علي)</figcaption></figure>"
+        ),
+        [("قوارب تعود إلى الميناء", "أحمد علي")],
+    ),
+    "hebrew photo label": Case(
+        page(
+            "<figure><img src='/p/he.jpg' alt=''><figcaption>סירות חוזרות לנמל. צילום: "
+            "משה כהן</figcaption></figure>"
+        ),
+        [("סירות חוזרות לנמל.", "משה כהן")],
+    ),
+    "persian photo label": Case(
+        page(
+            "<figure><img src='/p/fa.jpg' alt=''><figcaption>قایق ها به بندر باز می گردند. "
+            "عکس: علی رضایی</figcaption></figure>"
+        ),
+        [("قایق ها به بندر باز می گردند.", "علی رضایی")],
+    ),
+    "hindi photo label": Case(
+        page(
+            "<figure><img src='/p/hi.jpg' alt=''><figcaption>नावें बंदरगाह पर लौटती हैं। "
+            "फोटो: राम कुमार</figcaption></figure>"
+        ),
+        [("नावें बंदरगाह पर लौटती हैं।", "राम कुमार")],
+    ),
+    "vietnamese photo label": Case(
+        page(
+            "<figure><img src='/p/vi.jpg' alt=''><figcaption>Tàu cá trở về cảng. Ảnh: "
+            "Nguyễn Văn An</figcaption></figure>"
+        ),
+        [("Tàu cá trở về cảng.", "Nguyễn Văn An")],
+    ),
+    "thai picture label": Case(
+        page(
+            "<figure><img src='/p/th.jpg' alt=''><figcaption>เรือประมงกลับเข้าท่า ภาพ: "
+            "สมชาย ใจดี</figcaption></figure>"
+        ),
+        [("เรือประมงกลับเข้าท่า", "สมชาย ใจดี")],
+    ),
+    "agency after a dash": Case(
+        page(
+            "<figure><img src='/p/da.jpg' alt=''><figcaption>Boats return to the quay at dawn"
+            " - Getty Images</figcaption></figure>"
+        ),
+        [("Boats return to the quay at dawn", "Getty Images")],
+    ),
+    "italian foto and agency after a dash": Case(
+        page(
+            "<figure><img src='/p/it.jpg' alt=''><figcaption>Le barche tornano al porto - "
+            "foto Ansa</figcaption></figure>",
+            "it",
+        ),
+        [("Le barche tornano al porto", "Ansa")],
+    ),
+    "italian foto and agency in brackets": Case(
+        page(
+            "<figure><img src='/p/ib.jpg' alt=''><figcaption>Le barche tornano al porto "
+            "(foto ANSA)</figcaption></figure>",
+            "it",
+        ),
+        [("Le barche tornano al porto", "ANSA")],
+    ),
+    "labelled credit opening the caption before a dash": Case(
+        page(
+            "<figure><img src='/p/lc.jpg' alt=''><figcaption>Archivfoto: Max Muster - Die "
+            "Boote kehren am Morgen in den Hafen zurück.</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen in den Hafen zurück.", "Max Muster")],
+    ),
+    "credits after a bar stay credits": Case(
+        page(
+            "<figure><img src='/p/cb.jpg' alt=''><figcaption>Die Boote kehren am Morgen "
+            "zurück. <span>Foto: Max Muster | Lizenz: CC BY 4.0</span></figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", "Max Muster, Lizenz: CC BY 4.0")],
+    ),
+    "dutch foto and agency without a colon": Case(
+        page(
+            "<figure><img src='/p/nl.jpg' alt=''><figcaption>Boten keren terug naar de haven."
+            " Foto ANP</figcaption></figure>",
+            "nl",
+        ),
+        [("Boten keren terug naar de haven.", "ANP")],
+    ),
+    "english pic label": Case(
+        page(
+            "<figure><img src='/p/pc.jpg' alt=''><figcaption>Boats return to the quay. Pic: "
+            "Jane Roe</figcaption></figure>"
+        ),
+        [("Boats return to the quay.", "Jane Roe")],
+    ),
+    "photo word joined to the credit by a slash": Case(
+        page(
+            "<figure><img src='/p/sl.jpg' alt=''><figcaption>Le barche tornano al porto. "
+            "Foto/Ansa</figcaption></figure>",
+            "it",
+        ),
+        [("Le barche tornano al porto.", "Ansa")],
+    ),
+    "figure inside a link to another story": Case(
+        page(
+            "<a href='/2026/05/fleet-story'><figure><img src='/p/ts.jpg' alt=''><figcaption>"
+            "The fishing fleet gets new boats</figcaption></figure></a>"
+        ),
+        [],
+    ),
+    "courtesy photo after the last sentence": Case(
+        page(
+            "<figure><img src='/p/cp.jpg' alt=''><figcaption>The new harbour master at her "
+            "desk. Courtesy photo</figcaption></figure>"
+        ),
+        [("The new harbour master at her desk.", "Courtesy photo")],
+    ),
+    "spanish cedida after the last sentence": Case(
+        page(
+            "<figure><img src='/p/ce.jpg' alt=''><figcaption>La nueva capitana del puerto en "
+            "su despacho. Cedida</figcaption></figure>",
+            "es",
+        ),
+        [("La nueva capitana del puerto en su despacho.", "Cedida")],
+    ),
+    "credit element with a screen-reader label": Case(
+        page(
+            "<figure><img src='/p/sr.jpg' alt=''><figcaption><span class='caption-text'>Boats "
+            "return to the quay at dawn.</span><span class='credit'><span class='visually-"
+            "hidden'>Credit...</span>Jane Roe for The Harbour Times</span></figcaption></figure>"
+        ),
+        [("Boats return to the quay at dawn.", "Jane Roe for The Harbour Times")],
+    ),
+    "photographer with the agency in brackets after the caption": Case(
+        page(
+            "<figure><img src='/p/ep.jpg' alt=''><figcaption><span>Barcos regresan al puerto."
+            "</span> <span>Juan Pérez (EFE)</span></figcaption></figure>",
+            "es",
+        ),
+        [("Barcos regresan al puerto.", "Juan Pérez (EFE)")],
+    ),
+    "japanese agency in full-width brackets": Case(
+        page(
+            "<figure><img src='/p/jr.jpg' alt=''><figcaption>港に戻る漁船（ロイター）</figcaption>"
+            "</figure>",
+            "ja",
+        ),
+        [("港に戻る漁船", "ロイター")],
+    ),
+    "chinese photographed-by in brackets": Case(
+        page(
+            "<figure><img src='/p/zs.jpg' alt=''><figcaption>港口渔船返回（新华社记者张三摄）"
+            "</figcaption></figure>",
+            "zh",
+        ),
+        [("港口渔船返回", "新华社记者张三")],
+    ),
+    "korean agency after a slash": Case(
+        page(
+            "<figure><img src='/p/ky.jpg' alt=''><figcaption>항구로 돌아오는 어선들. /연합뉴스"
+            "</figcaption></figure>"
+        ),
+        [("항구로 돌아오는 어선들.", "연합뉴스")],
+    ),
+    "arabic agency in brackets": Case(
+        page(
+            "<figure><img src='/p/rt.jpg' alt=''><figcaption>قوارب تعود إلى الميناء (رويترز)"
+            "</figcaption></figure>"
+        ),
+        [("قوارب تعود إلى الميناء", "رويترز")],
+    ),
+    "greek photo abbreviation in capitals": Case(
+        page(
+            "<figure><img src='/p/gk.jpg' alt=''><figcaption>Τα σκάφη επιστρέφουν στο λιμάνι "
+            "(ΦΩΤΟ: Eurokinissi)</figcaption></figure>"
+        ),
+        [("Τα σκάφη επιστρέφουν στο λιμάνι", "Eurokinissi")],
+    ),
+    "copyright label after the caption": Case(
+        page(
+            "<figure><img src='/p/co.jpg' alt=''><figcaption>Die Boote kehren am Morgen "
+            "zurück. Copyright: dpa</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", "dpa")],
+    ),
+    "copyright sign before a copyright label": Case(
+        page(
+            "<figure><img src='/p/cs.jpg' alt=''><figcaption>Die Boote kehren am Morgen "
+            "zurück. © Copyright: dpa</figcaption></figure>",
+            "de",
+        ),
+        [("Die Boote kehren am Morgen zurück.", "dpa")],
+    ),
+    "portuguese credito da foto label": Case(
+        page(
+            "<figure><img src='/p/pt.jpg' alt=''><figcaption>Barcos voltam ao porto. Crédito "
+            "da foto: João Silva</figcaption></figure>"
+        ),
+        [("Barcos voltam ao porto.", "João Silva")],
+    ),
+    "two labelled credits in a row": Case(
+        page(
+            "<figure><img src='/p/tw.jpg' alt=''><figcaption>Boats return to the quay. Photo:"
+            " Jane Roe. Illustration: John Doe</figcaption></figure>"
+        ),
+        [("Boats return to the quay.", "Jane Roe, John Doe")],
+    ),
+    # --- Portraits of writers are no captions ------------------------------------------
+    "author portrait figure in an author box": Case(
+        page(
+            "<div class='author-box'><figure class='author-avatar'><img src='/p/jr.jpg' "
+            "alt='Jane Roe'><figcaption>Jane Roe</figcaption></figure><p>Jane Roe covers the"
+            " harbour and the fishing fleet.</p></div>"
+        ),
+        [],
+    ),
+    "avatar beside a caption-classed byline": Case(
+        page(
+            "<div class='byline'><img class='avatar' src='/p/av.jpg' alt=''><span "
+            "class='caption'>Jane Roe, harbour reporter</span></div>"
+        ),
+        [],
+    ),
+    "commenter avatar described by its name": Case(
+        page(
+            "<div class='comment'><img class='avatar avatar-96' src='/p/gr.jpg' alt='' "
+            "aria-describedby='c-1'><cite id='c-1'>Aureliana Rossi</cite><p>A fine piece on "
+            "the quay.</p></div>"
+        ),
+        [],
+    ),
+    "post marked with its author's name keeps its captions": Case(
+        page(
+            "<div class='post author-janeroe'><figure><img src='/p/wp.jpg' alt=''><figcaption>"
+            "Boats return to the quay at dawn.</figcaption></figure></div>"
+        ),
+        [("Boats return to the quay at dawn.", None)],
+    ),
 }
 
 
@@ -1127,3 +1445,22 @@ def test_a_lazy_images_record_carries_its_caption() -> None:
         "Jane Roe",
         "Quay",
     )
+
+
+def test_described_images_read_the_page_ids_once(monkeypatch) -> None:
+    # Each image's aria-describedby names an element by id: the ids are read in one walk
+    # per page, not searched once per image (3,000 images would walk the page 3,000 times).
+    from newsarchive.extraction import captions
+
+    walks = []
+    real = captions._WITH_ID
+    monkeypatch.setattr(captions, "_WITH_ID", lambda root: walks.append(root) or real(root))
+    items = "".join(
+        f"<div><img src='/p/{i}.jpg' alt='' aria-describedby='d{i}'><p id='d{i}'>Boat number "
+        f"{i} at the quay.</p></div>"
+        for i in range(3000)
+    )
+    found = extract(page(items), f"{BASE}/2026/05/harbour-plan")["captions"]
+    assert len(found) == 2000  # captions.MAX_CAPTIONS
+    assert found[0]["text"] == "Boat number 0 at the quay."
+    assert len(walks) == 1

@@ -5,11 +5,15 @@ a site rule's caption elements; else in ``<figure>`` (its own ``<figcaption>``, 
 gallery's caption is not its first image's), a lone ``<figcaption>``, a small
 ``<table>`` whose ``<caption>`` sits over one image, a microdata ImageObject
 (``itemprop="caption"``), caption-classed text in a small wrapper with an image or just
-after one (``<p><img></p><p class="caption">``), images carrying ``data-caption``, small
-image blocks marked by a labelled credit line ("Foto: REUTERS/X"), and carousel slides
-(the slide class of Swiper, Slick, Glide, Bootstrap, Flickity) holding one picture and a
-description. Galleries, slideshows and carousels hold media, not page chrome; a block
-holding a linked or top-level heading is a teaser's or the page's title, not a caption.
+after one (``<p><img></p><p class="caption">``), images carrying ``data-caption`` (or
+inside a lightbox link carrying it) or tied to their caption by ``aria-describedby``,
+small image blocks marked by a labelled credit line ("Foto: REUTERS/X"), and carousel
+slides (the slide class of Swiper, Slick, Glide, Bootstrap, Flickity) holding one picture
+and a description. Galleries, slideshows and carousels hold media, not page chrome; a
+block holding a linked or top-level heading is a teaser's or the page's title, a figure
+inside a link to another page is a teaser's picture, and a portrait in an author box,
+byline or avatar is the writer's, not a caption. A caption's own controls ("toggle
+caption", "Bild vergrößern") and slideshow counters are not its text.
 Its credit comes, in order, from elements inside the figure named a credit by class or
 itemprop (credit, copyright, source, photographer...; a ``<meta itemprop>`` gives its
 ``content``) or by a label opening their text, from a credit phrase inside the caption
@@ -37,6 +41,7 @@ from newsarchive.extraction.credits import (
     AGENCY_CREDIT,
     CREDIT_LABEL,
     DATE_OR_DURATION,
+    LEADING_CREDIT,
     MAX_CREDIT_CHARS,
     TRAILING_LABEL,
     credit_parts,
@@ -341,8 +346,8 @@ def _figures(
             el.tag == "caption" and not _image_table(el.getparent())
         ):
             continue
-        if not wanted(el):
-            continue
+        if not wanted(el) or (el.tag == "figure" and _in_page_link(el)):
+            continue  # (a figure inside a link to another page is a teaser card's picture)
         scope = {"figcaption": _figure_scope, "caption": _parent}.get(el.tag, _same)(el)
         if scope not in chosen:
             out.append(scope)
@@ -437,7 +442,9 @@ def _pictures(elements: list[Any]) -> int:
 
 
 def _data_caption_images(doc: Any, in_figure: _TagAbove | None = None) -> list[Any]:
-    """Images outside <figure> with a caption or credit in data attributes, in page order.
+    """Images outside <figure> with a caption or credit in data attributes (their own, or
+    a lightbox link's around them) or in the element their ``aria-describedby`` names, in
+    page order.
 
     A walk over the page's <img> elements (filtered in C) costs less than an XPath
     that tests their attributes."""
@@ -445,8 +452,53 @@ def _data_caption_images(doc: Any, in_figure: _TagAbove | None = None) -> list[A
     return [
         img
         for img in doc.root.iter("img")
-        if any(img.get(name) is not None for name in _DATA_CAPTION_ATTRS) and not in_figure(img)
+        if (
+            any(img.get(name) is not None for name in _DATA_CAPTION_ATTRS)
+            or img.get("aria-describedby")
+            or _lightbox_caption(img)
+        )
+        and not in_figure(img)
     ]
+
+
+def _lightbox_caption(img: Any) -> str | None:
+    """The caption a lightbox link around ``img`` shows with the enlarged image
+    (``<a href="big.jpg" data-caption="...">``, the attribute Fancybox and its kin read)."""
+    link = img.getparent()
+    if link is None or link.tag != "a":
+        return None
+    return link.get("data-caption") or None
+
+
+_WITH_ID = lxml.etree.XPath("//*[@id]")
+
+
+class _Ids:
+    """The page's elements by id, read in one walk when first asked (a page of 2,000
+    described images would otherwise search the page 2,000 times)."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.found: dict[str, Any] | None = None
+
+    def get(self, name: str) -> Any:
+        if self.found is None:
+            self.found = {}
+            for el in cast(list[Any], _WITH_ID(self.root)):
+                self.found.setdefault(el.get("id"), el)  # the first of a repeated id
+        return self.found.get(name)
+
+
+def _described_by(img: Any, ids: _Ids) -> str | None:
+    """The text of the element an image's ``aria-describedby`` names: a caption set apart
+    from the image and tied to it for screen readers. A long description (an infographic's
+    data table) is no caption."""
+    names = (img.get("aria-describedby") or "").split()
+    found = ids.get(names[0]) if names else None
+    if found is None or found is img or _has_image(found):
+        return None
+    text = _text_without(found, set())
+    return text if len(text) <= MAX_CAPTION_SCOPE_CHARS else None
 
 
 # A short line that opens with a photo label ("Foto: REUTERS/X", "Photo: AFP") and
@@ -700,7 +752,11 @@ def _credit_strength(el: Any) -> int:
         return _NAMED
     own = (el.text or "").strip()
     if own and len(own) <= MAX_CREDIT_CHARS and len(el) == 0:
-        if CREDIT_LABEL.match(own) and CREDIT_LABEL.sub("", own, count=1).strip():
+        if (
+            CREDIT_LABEL.match(own)
+            and CREDIT_LABEL.sub("", own, count=1).strip()
+            and not LEADING_CREDIT.match(own)  # "Foto: dpa - The caption": a caption
+        ):
             return _NAMED  # (but "<b>Credits:</b> X": a label only)
         if el.tag in _CREDIT_LINE_TAGS and AGENCY_CREDIT.fullmatch(own):
             return _NAMED  # a line of its own naming an agency: "AFP via Getty Images"
@@ -863,6 +919,34 @@ def _holds_player(scope: Any) -> bool:
     return False
 
 
+# A class or id token naming an author box, a byline or a portrait: "author", "author-box",
+# "post-author-avatar", "byline", "gravatar", "autor" (German, Spanish, Polish...). Not
+# "author-jane" (WordPress marks the whole post with its author's name).
+_AUTHOR_WORDS = re.compile(
+    r"(?:^|\s)(?:[\w-]*[-_])?(?:author|byline|g?avatar|contributor|autor|writer|columnist)"
+    r"(?:[-_]{1,2}(?:box|bio|info|card|image|img|photo|pic|picture|avatar|portrait|thumb\w*"
+    r"|wrap\w*|profile|details|block|meta|area|container|section|name))*(?:\s|$)",
+    re.IGNORECASE,
+)
+MAX_AUTHOR_LEVELS = 3  # an author box wraps its portrait closely
+
+
+def _author_portrait(figure: Any, scope: Any) -> bool:
+    """True when the figure is a writer's portrait: its image, the figure or a close
+    ancestor (below the page's containers) is named an author box, byline or avatar."""
+    image = None
+    if scope is not None:
+        image = scope if scope.tag in _IMAGE_TAGS else next(scope.iter(*_IMAGE_TAGS), None)
+    nodes = [figure, *islice(figure.iterancestors(), MAX_AUTHOR_LEVELS)]
+    for node in [image, *nodes] if image is not None else nodes:
+        if node.tag in _CONTAINER_TAGS:
+            break
+        words = " ".join(filter(None, (node.get("class"), node.get("id"))))
+        if words and _AUTHOR_WORDS.search(words):
+            return True
+    return False
+
+
 def _holds_quote(scope: Any) -> bool:
     """True when ``scope`` holds a ``<blockquote>``: ``<figure><blockquote>…</blockquote>
     <figcaption>Jane Roe, mayor</figcaption>`` is HTML's markup for an attributed quote."""
@@ -890,35 +974,83 @@ def _image_credits(figure: Any) -> list[str]:
 _COUNTER = re.compile(r"(\d{1,3})\s*(?:/|of|von|de|di|sur|z|из)\s*(\d{1,3})", re.IGNORECASE)
 
 
+# A caption's own controls, set as text in an element of their own (not a <button>):
+# "toggle caption", "hide caption", "Enlarge this image", "Bild vergrößern", "Zoom".
+_CAPTION_CONTROL = re.compile(
+    r"(?:(?:toggle|hide|show|close|open|expand|collapse)\s+(?:the\s+)?(?:caption|image|photo"
+    r"|picture|gallery)|enlarge(?:\s+this)?(?:\s+(?:image|photo|picture))?|zoom(?:\s+in)?"
+    r"|(?:bild|foto)?\s*vergrößern|bildunterschrift\s+(?:ein|aus)blenden|agrandir(?:\s+l.image)?"
+    r"|(?:afficher|masquer)\s+la\s+légende|ampliar(?:\s+(?:la\s+)?(?:imagen|foto))?"
+    r"|ingrandisci(?:\s+(?:l.)?immagine)?|vergroot(?:\s+afbeelding)?|powiększ(?:\s+zdjęcie)?"
+    r"|увеличить(?:\s+фото)?)\W*",
+    re.IGNORECASE,
+)
+_CONTROL_WORDS = re.compile(
+    r"caption|image|photo|picture|gallery|enlarge|zoom|vergrößern|bildunterschrift|agrandir"
+    r"|légende|ampliar|ingrandisci|vergroot|powiększ|увеличить",
+    re.IGNORECASE,
+)
+
+
 def _caption_text(caption_el: Any, credit_els: list[Any]) -> str:
-    """The caption element's visible text without its credit elements and slideshow
-    counters (searched only when the text opens with a number)."""
+    """The caption element's visible text without its credit elements, slideshow counters
+    (searched only when the text opens with a number) and the caption's own controls
+    (searched only when a control's word is in it)."""
     if caption_el is None:
         return ""
     if caption_el.tag == "meta":
         return clean(caption_el.get("content")) or ""
     text = _text_without(caption_el, set(credit_els))
-    if text[:1].isdigit():
+    if text[:1].isdigit() or _CONTROL_WORDS.search(text):
         text = _text_without(caption_el, {*credit_els, *_counters(caption_el)})
     return "" if _COUNTER.fullmatch(text) else text  # a slide's counter and nothing else
 
 
 def _counters(caption_el: Any) -> list[Any]:
-    """Elements inside a caption that hold only a slideshow counter (N of M, N <= M)."""
+    """Elements inside a caption that hold only a slideshow counter (N of M, N <= M) or
+    only a control's label."""
     found = []
     for el in islice(caption_el.iter(), MAX_FIGURE_ELEMENTS):
         if el is caption_el or len(el) or not isinstance(el.tag, str):
             continue
-        match = _COUNTER.fullmatch((el.text or "").strip())
-        if match and 0 < int(match.group(1)) <= int(match.group(2)):
+        own = (el.text or "").strip()
+        match = _COUNTER.fullmatch(own)
+        if (match and 0 < int(match.group(1)) <= int(match.group(2))) or (
+            own and _CAPTION_CONTROL.fullmatch(own)
+        ):
             found.append(el)
     return found
 
 
 def _credit_text(el: Any) -> str | None:
-    """A credit element's text; a microdata ``<meta itemprop="creditText">`` holds it in
-    ``content``."""
-    return clean(el.get("content") if el.tag == "meta" else el.text_content())
+    """A credit element's visible text (a screen-reader label such as "Credit..." or
+    "Image source," is not part of it); a microdata ``<meta itemprop="creditText">``
+    holds it in ``content``."""
+    if el.tag == "meta":
+        return clean(el.get("content"))
+    return clean(_visible_text_content(el))
+
+
+def _visible_text_content(el: Any) -> str:
+    """``el.text_content()`` without hidden parts: pieces joined as they stand (no space
+    added between inline elements, unlike ``_text_without``); a hidden element's tail is
+    visible text."""
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(el, False)]
+    while stack:
+        node, tail_only = stack.pop()
+        if tail_only:
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        stack.append((node, True))
+        if node is not el and _invisible(node) and isinstance(node.tag, str):
+            continue
+        if node.text and isinstance(node.tag, str):
+            parts.append(node.text)
+        for child in reversed(node):
+            stack.append((child, False))
+    return "".join(parts)
 
 
 def _one_caption(
@@ -928,10 +1060,15 @@ def _one_caption(
     ld_credits: dict[str, str],
     block: _Block | None = None,
     stated: bool = True,
+    ids: _Ids | None = None,
 ) -> dict | None:
     if figure.tag == "img":  # caption and credit in the image's data attributes
+        if _author_portrait(figure, figure):
+            return None  # a commenter's or author's avatar tied to their name
         text = next((figure.get(a) for a in _DATA_CAPTION if figure.get(a)), "")
-        caption, credit = split_credit(text)
+        if not text:
+            text = _lightbox_caption(figure) or (_described_by(figure, ids) if ids else "") or ""
+        caption, credit = split_credit(fragment_text(text))  # attributes may hold markup
         credits = _image_credits(figure) or credit_parts(credit)
         if not caption and not credits:
             return None
@@ -947,6 +1084,8 @@ def _one_caption(
     image_url = _image_url(scope, resolve)
     if image_url is None and scope is not None and (_holds_player(scope) or _holds_quote(scope)):
         return None  # a video's title or a quotation's attribution, not an image caption
+    if _author_portrait(figure, scope):
+        return None  # an author box: a portrait with the writer's name, not a news photo
     credits = [part for text in credit_texts for part in credit_parts(text)]
     credits.extend(credit_parts(inline_credit))
     if not credits and image_url in ld_credits:
@@ -998,8 +1137,10 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     seen: set[tuple[str | None, str | None]] = set()
     blocks: dict[Any, _Block] = {}
     stated = bool(_ANY_STATED_CAPTION(doc.root))
+    ids = _Ids(doc.root)
     for figure in islice(_figures(doc, rule, container, blocks), MAX_CAPTIONS):
-        caption = _one_caption(figure, rule, resolve, ld_credits, blocks.get(figure), stated)
+        block = blocks.get(figure)
+        caption = _one_caption(figure, rule, resolve, ld_credits, block, stated, ids)
         if caption is None:
             continue
         key = (caption["text"], caption["credit"])

@@ -2,8 +2,10 @@
 
 Publishers write credits in many conventions: "Foto: dpa", "(Photo by X/Getty
 Images)", "© AP Photo / X", "… — Picture by X", "[사진 출처 = 연합뉴스]",
-"…（Ｃ）共同通信社", "…＝ＡＰ", or a trailing "Agency/Photographer" after the last
-sentence. The patterns below are tried in order. Labels ("Foto:", "Bild:",
+"…（Ｃ）共同通信社", "…＝ＡＰ", "… - Getty Images", "(foto ANSA)", "צילום: X",
+"Ảnh: X", a trailing "Agency/Photographer" after the last sentence, or a labelled credit
+opening the caption ("Archivfoto: X - The caption"). The patterns below are tried in
+order. Labels ("Foto:", "Bild:",
 "Photo by", "Photograph:", "©", "Copyright") are not part of the credit: the
 credit is who made or owns the picture, so researchers can group by it.
 """
@@ -19,8 +21,17 @@ _LABEL_WORDS = "|".join((
     r"(?:images?|photos?|pictures?|fotos?)\s+credits?", r"crédits?\s+photos?", "photos?",
     "photographs?", "fotos?", "fotografía", "bild", "bilder", "bildrechte", "bildquelle", "bron",
     "beeld", "fotograf", "images?", "imagen", "imagem", "illustrations?", "credits?", "quelle",
-    "source", "fonte", "fuente", "crédits?", "crédito", "zdjęcie", "źródło", "фото", "источник",
-    "fotoğraf", "fotó", "kuva", "φωτογραφία",
+    "source", "fonte", "fuente", "crédits?",
+    r"cr[ée]ditos?\s+(?:da|de\s+la|de|do)\s+(?:foto|imagem|imagen|fotografía)",
+    "crédito", "zdjęcie", "źródło", "фото", "источник",
+    "fotoğraf", "fotó", "kuva", "φωτογραφία", "φωτο", "copyright", "pictures?", "pics?",
+    "bildnachweis", "urheber",
+    # Graphics are credited like photos: "Grafik: dpa", "Infographic: Jane Roe".
+    "(?:info)?gra(?:ph|f)i(?:cs?|k|que)", "infografía",
+    # Czech/Slovak source, Romanian (photo) source, Bulgarian photo, Vietnamese photo
+    "zdroj", r"sursa(?:\s+foto)?", "снимка", "ảnh",
+    # Arabic photographed by / the photo, Persian photo, Hebrew photo, Hindi photo, Thai
+    "تصوير", "الصورة", "صورة", "عکس", "צילום", "फ़ोटो", "फोटो", "चित्र", "ภาพ",
     # Chinese and Japanese: photo, picture (source), photographer
     "照片", "图片来源", "圖片來源", "图片", "圖片", "摄影", "攝影", "写真",
 ))  # fmt: skip
@@ -33,6 +44,15 @@ _NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}"
 _AGENCY_WORDS = (
     "Supplied|Handout|Getty Images|AFP|Reuters|AP|dpa|EPA|Shutterstock|iStock|Keystone|ANP"
     "|Belga|PA|Xinhua|Imago"
+)
+# Words for a picture the subject supplied, standing alone after the last sentence:
+# "Courtesy photo", Spanish "Cedida" (handed over), Portuguese "Divulgação" (publicity).
+_SUPPLIED_WORDS = "Courtesy photo|Courtesy|(?:Foto |Imagen )?[Cc]edida|Divulgação|Handout photo"
+# Agencies in their own scripts: Reuters, Kyodo, Jiji (Japanese); Xinhua, CNS (Chinese);
+# Yonhap, News1 (Korean); Reuters, AFP, AP, Anadolu (Arabic); TASS, RIA (Russian).
+_NATIVE_AGENCIES = (
+    "ロイター|共同|時事|AFP時事|新華社|新华社|中新社|中新网|연합뉴스|뉴스1|رويترز|أ ف ب|أ\\.ف\\.ب"
+    "|فرانس برس|أسوشيتد برس|الأناضول|ТАСС|РИА Новости"
 )
 _AGENCY_NAMES = (
     rf"(?:{_AGENCY_WORDS}|Getty|EFE|PA Wire|PA Images|PA Media|Alamy|Bloomberg|ANSA|Anadolu"
@@ -53,6 +73,8 @@ def _agency_line(other: str) -> str:
 # photographer ("AFP via Getty Images", "Jane Roe/Reuters", "UK Parliament/AFP/Getty").
 AGENCY_CREDIT = re.compile(_agency_line(r"[^/\n]"), re.IGNORECASE)
 _BRACKETED_AGENCY = _agency_line(r"[^()[\]/]")
+_DASHED_AGENCY = _agency_line(r"[^/\n—–]")
+_PHOTO_WORD = r"(?:photos?|fotos?|bild|foto\s+di|photo\s+de)"
 # Credit phrases inside caption text; group "credit" is the credit, the rest is the caption.
 CREDIT_PHRASES = (
     re.compile(
@@ -84,28 +106,46 @@ CREDIT_PHRASES = (
         rf"[\(\[]\s*(?P<credit>[{_UPPER}][^()\[\]/]{{0,60}}?\s*/\s*[{_UPPER}][^()\[\]]{{0,60}}?)"
         r"\s*[\)\]]\s*$"
     ),
-    # "(Ministry of Defence via AP)", "(user123/iStock)": an agency line in brackets.
-    re.compile(rf"[\(\[]\s*(?P<credit>{_BRACKETED_AGENCY})\s*[\)\]]\s*$", re.IGNORECASE),
+    # "Juan Pérez (EFE)": a photographer and the agency in brackets after the caption.
+    re.compile(rf"(?<=[.!?])\s+(?P<credit>{_NAME}\s*[\(\[]{_AGENCY_NAMES}[\)\]])\s*$"),
+    # "(Ministry of Defence via AP)", "(user123/iStock)", "(foto ANSA)": an agency line in
+    # brackets, maybe behind a photo word without a colon.
+    re.compile(
+        rf"[\(\[]\s*(?:{_PHOTO_WORD}\s+)?(?P<credit>{_BRACKETED_AGENCY})\s*[\)\]]\s*$",
+        re.IGNORECASE,
+    ),
     # Korean "사진=연합뉴스" (photo = agency) closing the caption.
     re.compile(r"(?:^|(?<=[\s.]))사진\s*=\s*(?P<credit>\S.*)$"),
     # Polish "Fot. PAP/Jan Kowalski": the abbreviation labels the credit.
     re.compile(r"(?:^|(?<=[\s(\[]))fot\.\s*(?P<credit>\S.*?)[\)\]]?$", re.IGNORECASE),
     re.compile(r"©\s*(?P<credit>.+?)\s*$"),
     re.compile(r"(?:^|\s)\((?P<credit>AP|AFP|dpa|Reuters|EPA|Getty Images)\)\s*$"),
+    # An agency named in its own script, in brackets closing the caption: "（ロイター）",
+    # "（新华社）", "(رويترز)", "(ТАСС)".
+    re.compile(rf"[（(]\s*(?P<credit>{_NATIVE_AGENCIES})\s*[）)]\s*$"),
     # "… — Picture by Jane Roe" without brackets.
     re.compile(
         r"\s[—–-]\s*(?:pictures?|photos?|fotos?|images?)\s+(?:by|von|de)\s+(?P<credit>.+)$", re.I
     ),
+    # "… - Getty Images", "… – foto Ansa": an agency line after a dash closing the caption.
+    re.compile(
+        rf"\s[—–-]\s+(?:{_PHOTO_WORD}\s+)?(?P<credit>{_DASHED_AGENCY})\s*$",
+        re.IGNORECASE,
+    ),
     # "[사진 출처 = Agency]", "[Photo = Agency]": a bracketed "label = credit" at the end.
     re.compile(r"\[\s*[^\]=]{1,12}=\s*(?P<credit>[^\]]+?)\s*\]\s*$"),
-    # Japanese "（Name撮影）": photographed by Name.
-    re.compile(r"[（(](?P<credit>[^（）()]{1,20})撮影[）)]\s*$"),
+    # Japanese "（Name撮影）", Chinese "（新华社记者Name摄）": photographed by Name.
+    re.compile(r"[（(](?P<credit>[^（）()]{1,30}?)(?:撮影|[摄攝](?:影)?)[）)]\s*$"),
     # "(C) Agency" after the caption, in ASCII or full width.
     re.compile(r"[（(][CcＣｃ©][）)]\s*(?P<credit>[^（）()]{1,60})$"),
     # Japanese papers: "…＝ＡＰ", "…＝ロイター".
     re.compile(r"＝(?P<credit>[Ａ-Ｚａ-ｚA-Za-z/／・ ]{1,20}|共同|ロイター|時事|AFP時事)$"),
+    # Korean papers: "… 어선들. /연합뉴스", a source after a slash closing the caption.
+    re.compile(r"(?<=[.!?])\s+/\s?(?P<credit>[^\s/][^/]{0,40})$"),
+    # "... a sentence. Foto ANP", "Photo AFP": a photo word and an agency, no colon.
+    re.compile(rf"(?<=[.!?])\s+{_PHOTO_WORD}\s+(?P<credit>{_AGENCY_NAMES}|ANP|ANSA)\s*$", re.I),
     # "... a sentence. Supplied" / ". AFP": a bare agency word after the last sentence.
-    re.compile(rf"(?<=[.!?])\s+(?P<credit>{_AGENCY_WORDS})\s*$"),
+    re.compile(rf"(?<=[.!?])\s+(?P<credit>{_AGENCY_WORDS}|{_SUPPLIED_WORDS})\s*$"),
     # "... a sentence. Agency/Photographer" : a trailing agency path after the last sentence.
     re.compile(r"(?<=[.!?])\s+(?P<credit>[^\s./][^.]{0,60}/[^.]{1,60})$"),
     # "... a sentence. (Jane Roe)" and "... the caption / Jane Roe": a name of two to four
@@ -116,7 +156,8 @@ CREDIT_PHRASES = (
 MAX_CREDIT_CHARS = 150
 # Labels in front of a credit that are not part of it ("Foto: dpa" -> "dpa").
 CREDIT_LABEL = re.compile(
-    r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|fot\.|courtesy\s+of\b|(?:symbol|titel|archiv)?"
+    r"^\s*(?:©|\([cC]\)(?=\s)|copyright\b\s*:?|fot\.|courtesy\s+of\b"
+    r"|(?:photos?|fotos?|pics?|bild)\s*/(?=\s*\w)|(?:symbol|titel|archiv)?"
     rf"(?:{_LABEL_WORDS}|pictures?|photography|photographer)\s*"
     rf"(?:by\b|von\b|courtesy(?:\s+of)?\b|{_COLON}))\s*{_COLON}?\s*",
     re.IGNORECASE,
@@ -177,10 +218,15 @@ def _balanced(text: str) -> bool:
     return not any(depth.values())
 
 
+# A second labelled credit after the first one's sentence: "Jane Roe. Illustration: X".
+_NEXT_LABELLED = re.compile(rf"(?<=[^\s.]{{2}})\.\s+(?=(?:{_LABEL_WORDS})\s*{_COLON})", re.I)
+
+
 def credit_parts(credit: str | None) -> list[str]:
     """A credit string as its parts, labels dropped: "Foto: © dpa | J. K." -> ["dpa", "J. K."]."""
     parts = []
-    for part in CREDIT_SEPARATOR.split(credit or ""):
+    credit = _NEXT_LABELLED.sub(" | ", credit or "")
+    for part in CREDIT_SEPARATOR.split(credit):
         for _ in range(MAX_LAYERS):  # "(Foto: © dpa)" carries brackets and two labels
             previous, part = part, CREDIT_LABEL.sub("", _strip_brackets(part), count=1)
             if part == previous:
@@ -196,15 +242,27 @@ def credit_parts(credit: str | None) -> list[str]:
     return parts
 
 
+# A labelled credit opening the caption, set off by a dash: "Foto: dpa - Der Bürgermeister
+# ...", "Archivfoto: Jane Roe – The quay ..." (after a bar come more credits: "Foto: X |
+# Lizenz: CC BY").
+LEADING_CREDIT = re.compile(
+    rf"^(?:symbol|archiv|titel)?(?:{_LABEL_WORDS})\s*{_COLON}\s*(?P<credit>[^|–—:]{{1,60}}?)\s+[-–—]\s+(?P<caption>\S.*)$",
+    re.IGNORECASE,
+)
+
+
 def split_credit(text: str | None) -> tuple[str | None, str | None]:
     """(caption, credit) from one caption string with an inline credit phrase."""
     text = clean(text)
     if not text:
         return None, None
+    leading = LEADING_CREDIT.match(text)
+    if leading:
+        return clean(leading.group("caption")) or None, clean(leading.group("credit"))
     for pattern in CREDIT_PHRASES:
         found = pattern.search(text)
         if found and len(found.group("credit")) <= MAX_CREDIT_CHARS:
             credit = clean(found.group("credit").strip(" .;|"))
-            caption = clean(text[: found.start()].rstrip(" ;|/-–—(")) or None
+            caption = clean(text[: found.start()].rstrip(" ;|/-–—(©")) or None  # "© Foto: X"
             return caption, credit
     return text, None

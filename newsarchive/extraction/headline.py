@@ -597,7 +597,39 @@ def choose(found: list[Candidate]) -> str | None:
     for cand in spellings:
         if cand.source in _VISIBLE and cand.text.translate(_PLAIN_TYPOGRAPHY) == first.text:
             return cand.text
-    return first.text
+    return _shown_without_tail(first.text, found)
+
+
+# What a stated title may add after the visible headline and still be that headline
+# plus a tail: a space or comma and a few words, or a tagline glued on with a capital
+# ("Truckwash A31Das andere Branchenbuch"); not a separator, brackets or a date.
+_ADDED_TAIL = re.compile(r"(?:[ ,]\s*|(?=[A-ZÀ-ÖØ-Þ]))(?![|»«›‹·•/:(\[\-–—\d])\S.*")
+_MAX_TAIL_WORDS = 8
+_MIN_SHOWN_WORDS = 3
+
+
+def _shown_without_tail(chosen: str, found: list[Candidate]) -> str:
+    """The visible heading when the chosen (stated) text is that heading plus a short tail.
+
+    A title field that repeats the shown headline and appends words to it - an SEO
+    keyword ("... przepis"), a place (", Thailand"), a tagline the template glues on -
+    states the headline the page shows; the appended words are not part of it.
+    """
+    best = chosen
+    for cand in found:
+        text = cand.text
+        if (
+            cand.source not in _VISIBLE
+            or len(text) >= len(chosen)
+            or not chosen.startswith(text)
+            or len(text.split()) < _MIN_SHOWN_WORDS
+        ):
+            continue
+        tail = chosen[len(text) :]
+        added = _ADDED_TAIL.fullmatch(tail) and len(tail.split()) <= _MAX_TAIL_WORDS
+        if added and (best is chosen or len(text) > len(best)):
+            best = text
+    return best
 
 
 def _tails(text: str) -> dict[str, str]:
@@ -628,7 +660,17 @@ def _shared_tails(found: list[Candidate]) -> list[Candidate]:
                 continue
             if other.text not in tails_of:
                 tails_of[other.text] = _tails(other.text)
-            shared = [k for k in tails_of[other.text] if k in heading_tails and len(k) >= 10]
+            other_tails = tails_of[other.text]
+            shared = [
+                k
+                for k in other_tails
+                if k in heading_tails
+                and len(k) >= 10
+                # a kicker is shorter than its headline: behind a longer opening the
+                # shared end is a subtitle or a site's segment ("Long title | Topics")
+                and 2 * len(heading_tails[k]) > len(heading.text)
+                and 2 * len(other_tails[k]) > len(other.text)
+            ]
             if shared:
                 longest = max(shared, key=len)
                 tails.setdefault(longest, Candidate("shared", heading_tails[longest]))

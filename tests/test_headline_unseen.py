@@ -1,0 +1,67 @@
+"""Headline on sites never seen: a stated title that is the shown headline plus a tail.
+
+Title fields often repeat the headline the page shows and append words to it: an SEO
+keyword ("... przepis", recipe), a place (", Thailand"), a tagline the template glues on
+without a space. The reader's headline is the shown one. A tail set off by a separator,
+brackets or a date is another matter (site names, sections, recipe notes) and keeps the
+vote's answer.
+"""
+
+from __future__ import annotations
+
+from newsarchive.extraction import extract
+
+URL = "https://news.example.org/2024/05/03/story-123.html"
+BODY = "".join(
+    f"<p>Paragraph {i} of the story tells what happened in the harbour on Friday "
+    f"and why the new quay matters for the people who live there.</p>"
+    for i in range(6)
+)
+
+
+def headline_of(stated: str, shown: str, lang: str = "en") -> str | None:
+    html = (
+        f"<!doctype html><html lang='{lang}'><head><title>{stated}</title>"
+        f"<meta property='og:title' content='{stated}'></head><body><article>"
+        f"<h1>{shown}</h1>{BODY}</article></body></html>"
+    )
+    return extract(html, URL)["headline"]
+
+
+def test_an_seo_keyword_appended_to_the_shown_headline_is_left_out() -> None:
+    shown = "Pierogi z dynią w sosie szałwiowym"
+    assert headline_of(f"{shown} przepis", shown, "pl") == shown
+
+
+def test_a_place_appended_after_a_comma_is_left_out() -> None:
+    shown = "Frei erfunden: Bote fliegt nach Singapur"
+    assert headline_of(f"{shown}, Thailand", shown, "de") == shown
+
+
+def test_a_tagline_glued_on_with_a_capital_is_left_out() -> None:
+    shown = "Truckwash an der A31"
+    stated = f"{shown}Das etwas andere Branchenbuch für Firmen"
+    assert headline_of(stated, shown, "de") == shown
+
+
+def test_a_tail_in_brackets_keeps_the_stated_title() -> None:
+    # "(okra stir fry)" belongs to the recipe's name (a guard: without the bracket
+    # exception the shorter heading would win).
+    stated = "Bhindi masala with onions (okra stir fry)"
+    assert headline_of(stated, "Bhindi masala with onions") == stated
+
+
+def test_a_short_shown_label_does_not_cut_a_stated_title() -> None:
+    # A two-word heading (a section or a product name) that opens the title is no
+    # evidence that the rest is appended.
+    assert headline_of("Harbour news today from the quay", "Harbour news") == (
+        "Harbour news today from the quay"
+    )
+
+
+def test_a_shared_end_behind_longer_openings_is_no_headline() -> None:
+    # "Long title (5 Examples) | Topics" shown, "Long title | Topics" stated: the shared
+    # end is a subtitle, not a headline behind two kickers (a kicker is the shorter part).
+    stated = "Change the font size of a plot in R | Axis text and legend"
+    shown = "Change the font size of a plot in R (5 Examples) | Axis text and legend"
+    assert headline_of(stated, shown) == stated
