@@ -1140,3 +1140,23 @@ def test_a_short_code_block_in_its_highlighter_wrapper_stays() -> None:
         f"{EIGHT_MORE}</div></article>"
     )
     assert "$ make harbour" in body_of(html).paragraphs
+
+
+def test_an_intro_above_the_container_joins_it_past_a_light_byline_box() -> None:
+    # The article's first paragraphs sit beside the block holding the rest (a paywall's
+    # wrapper), with the byline's box between headline and intro: the byline weighs next
+    # to nothing and must not keep the intro out.
+    intro = [
+        f"The opening paragraph number {i} of the story, set above the rest of it."
+        for i in range(2)
+    ]
+    rest = [PARA.format(i) for i in range(30)]
+    html = page(
+        "<article><h1>Pier plan</h1><div class='line'>By Jo Roe, 12.03.2024</div>"
+        + "".join(f"<p>{text}</p>" for text in intro)
+        + "<div class='rest'>"
+        + "".join(f"<p>{text}</p>" for text in rest)
+        + "</div><div class='tools'>Share</div></article>"
+    )
+    result = body_of(html, headline="Pier plan")
+    assert [result.lede, *result.paragraphs] == intro + rest

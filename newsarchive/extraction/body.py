@@ -401,22 +401,39 @@ def _choose_container(start: Any, segments: list[Segment], order: list[Any], wei
             if value > best_total:
                 best, best_total = child, value
         if best is None or best_total < DESCEND_SHARE * node_total:
-            return _with_text_siblings(node, start, total), total
+            return (*_with_text_siblings(node, start, total), total)
         node = best
 
 
-def _with_text_siblings(node: Any, start: Any, total: dict[Any, float]) -> Any:
+LIGHT_SIBLING_SHARE = 0.01  # a sibling block this light beside the container is a byline
+
+
+def _with_text_siblings(
+    node: Any, start: Any, total: dict[Any, float]
+) -> tuple[Any, list[Any], set[Any]]:
     """Climb to the parent when the container's weighted siblings are paragraphs themselves:
-    an intro <p> beside the <div> holding the rest is part of the article."""
+    an intro <p> beside the <div> holding the rest is part of the article. Sibling blocks
+    that weigh next to nothing (the byline's box between the intro and the rest) do not
+    stop the climb to an intro above the container; they are returned, to be left out of
+    the container, with the nodes climbed from past them (whose blocks without a paragraph
+    are left out as the container's are)."""
+    light: set[Any] = set()
+    climbed: list[Any] = []
     while node is not start:
         parent = node.getparent()
         if parent is None:
             break
         others = [c for c in parent if c is not node and total.get(c)]
-        if not others or any(c.tag not in _SIBLING_TEXT_TAGS for c in others):
+        bar = LIGHT_SIBLING_SHARE * total.get(node, 0.0)
+        blocks = [c for c in others if c.tag not in _SIBLING_TEXT_TAGS]
+        if len(blocks) == len(others) or any(total[c] >= bar for c in blocks):
             break
+        if blocks and _text_after(parent, node, total):
+            break  # past light blocks, only an intro above the container joins it
+        light.update(blocks)
+        climbed.append(node)
         node = parent
-    return node
+    return node, (climbed if light else []), light
 
 
 def _wrapped_heading(branch: Any) -> bool:
@@ -437,6 +454,38 @@ def _wrapped_label(branch: Any) -> bool:
     not a box of links under its label)."""
     words = (clean(branch.text_content()) or "").split()
     return 0 < len(words) <= CLOSING_HEADING_WORDS
+
+
+def _text_after(parent: Any, node: Any, total: dict[Any, float]) -> bool:
+    """Whether a weighted text sibling follows ``node`` (a note or a DOI line under it)."""
+    seen = False
+    for child in parent:
+        if child is node:
+            seen = True
+        elif seen and total.get(child) and child.tag in _SIBLING_TEXT_TAGS:
+            return True
+    return False
+
+
+def _leave_out_empty_blocks(
+    branches: list[Any],
+    total: dict[Any, float],
+    inside: set[Any],
+    left_out: set[Any],
+    html_drop: set[Any],
+) -> None:
+    """Take the container's blocks that hold no single real paragraph out of ``inside``
+    (into ``html_drop``; one-line labels into ``left_out`` too)."""
+    for i, branch in enumerate(branches):
+        if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
+            if _wrapped_heading(branch) and any(total.get(b) for b in branches[i + 1 :]):
+                continue  # a subheading in a block of its own, text follows
+            if branch.find(".//pre") is not None:
+                continue  # a short code block in its highlighter's wrapper
+            inside.difference_update(branch.iter())  # no single real paragraph in it
+            if _wrapped_label(branch):
+                left_out.update(branch.iter())
+            html_drop.add(branch)
 
 
 def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
@@ -639,10 +688,13 @@ def _extract_from(
         weights = [
             0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
         ]
-        container, total = _choose_container(start, segments, page.order, weights)
+        container, climbed, light, total = _choose_container(start, segments, page.order, weights)
         if not total.get(container):
             return BodyResult(node=None)
         inside = set(container.iter())
+        for block in light:
+            inside.difference_update(block.iter())
+            html_drop.add(block)
         inner = _released_inside(inside, segments, raw, released)
         if inner:
             released |= inner
@@ -650,18 +702,9 @@ def _extract_from(
                 0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
             ]
             total = _totals(start, segments, page.order, weights)
-        branches = list(container)
         left_out: set[Any] = set()
-        for i, branch in enumerate(branches):
-            if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
-                if _wrapped_heading(branch) and any(total.get(b) for b in branches[i + 1 :]):
-                    continue  # a subheading in a block of its own, text follows
-                if branch.find(".//pre") is not None:
-                    continue  # a short code block in its highlighter's wrapper
-                inside.difference_update(branch.iter())  # no single real paragraph in it
-                if _wrapped_label(branch):
-                    left_out.update(branch.iter())
-                html_drop.add(branch)
+        for node in (container, *climbed):
+            _leave_out_empty_blocks(list(node), total, inside, left_out, html_drop)
         chosen = [
             s
             for s in segments
