@@ -1160,3 +1160,21 @@ def test_an_intro_above_the_container_joins_it_past_a_light_byline_box() -> None
     )
     result = body_of(html, headline="Pier plan")
     assert [result.lede, *result.paragraphs] == intro + rest
+
+
+def test_a_heading_over_a_box_the_body_leaves_out_does_not_end_the_text() -> None:
+    # The post ends with a heading over a sign-up box (its text too short to be a paragraph):
+    # with nothing of the box in the body, the heading heads nothing.
+    html = page(
+        f"<article><div class='entry'>{FOUR}<h3>Rather not ride alone?</h3>"
+        "<div><a href='/club'>Join the club</a></div></div></article>"
+    )
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:]
+    # But a paywall cuts an article after a subheading, and a table's title heads the table.
+    cut = page(f"<article><div class='entry'>{FOUR}<h3>What the council said</h3></div></article>")
+    table = page(
+        f"<article><div class='entry'>{FOUR}<h3>Fees at a glance</h3>"
+        "<table><tr><td>1 GBP</td><td>2 GBP</td></tr></table></div></article>"
+    )
+    assert body_of(cut).paragraphs[-1] == "What the council said"
+    assert body_of(table).paragraphs[-1] == "Fees at a glance"

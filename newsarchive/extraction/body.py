@@ -613,6 +613,30 @@ def _before_closing_heading(
     return lines
 
 
+_HEADED_CONTENT = frozenset({"figure", "table"})  # a heading over these titles content
+
+
+def _without_trailing_headings(lines: list[Segment]) -> list[Segment]:
+    """``lines`` without the headings that end them and head something the body left out
+    (a box of other stories, a form): a block follows them in the markup. The last block of
+    the text (a paywall cuts an article after a subheading) and the title of a table or
+    figure stay."""
+    end = len(lines)
+    while end and lines[end - 1].tag in HEADING_TAGS:
+        following = _next_element(lines[end - 1].owner)
+        if following is None or following.tag in _HEADED_CONTENT:
+            break
+        end -= 1
+    return lines[:end] if end else lines
+
+
+def _next_element(el: Any) -> Any:
+    following = el.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()  # comments, processing instructions
+    return following
+
+
 def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     """Find the article container and split its text into lede, paragraphs and sections."""
     hints = hints or {}
@@ -724,6 +748,7 @@ def _extract_from(
     lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
     if rule_container is None:
         lines = _before_closing_heading(lines, doc, labels, segments)
+        lines = _without_trailing_headings(lines)
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
     lede, lines = find_lede(doc, segments, lines, hints, rule)
     paragraphs = [s.text for s in lines]
