@@ -1178,3 +1178,20 @@ def test_a_heading_over_a_box_the_body_leaves_out_does_not_end_the_text() -> Non
     )
     assert body_of(cut).paragraphs[-1] == "What the council said"
     assert body_of(table).paragraphs[-1] == "Fees at a glance"
+
+
+def test_the_free_first_part_of_a_text_joins_its_walled_rest() -> None:
+    # A paywalled article: its first paragraphs in a block of the same kind as the one
+    # holding the rest, which adds a class word of its own.
+    free = [PARA.format(f"free {i}") for i in range(2)]
+    walled = [PARA.format(i) for i in range(30)]
+    html = page(
+        "<article><h1>Pier plan</h1><div class='toolbar'><a href='/s'>Share</a></div>"
+        "<div class='text-part'>"
+        + "".join(f"<p>{text}</p>" for text in free)
+        + "</div><div class='text-part walled'>"
+        + "".join(f"<p>{text}</p>" for text in walled)
+        + "</div></article>"
+    )
+    result = body_of(html, headline="Pier plan")
+    assert [result.lede, *result.paragraphs] == free + walled

@@ -425,7 +425,8 @@ def _with_text_siblings(
             break
         others = [c for c in parent if c is not node and total.get(c)]
         bar = LIGHT_SIBLING_SHARE * total.get(node, 0.0)
-        blocks = [c for c in others if c.tag not in _SIBLING_TEXT_TAGS]
+        parts = _first_parts(parent, node)
+        blocks = [c for c in others if c.tag not in _SIBLING_TEXT_TAGS and c not in parts]
         if len(blocks) == len(others) or any(total[c] >= bar for c in blocks):
             break
         if blocks and _text_after(parent, node, total):
@@ -454,6 +455,22 @@ def _wrapped_label(branch: Any) -> bool:
     not a box of links under its label)."""
     words = (clean(branch.text_content()) or "").split()
     return 0 < len(words) <= CLOSING_HEADING_WORDS
+
+
+def _first_parts(parent: Any, node: Any) -> set[Any]:
+    """Blocks before ``node`` of its tag whose class words are some of its own: the free
+    first part of a text whose rest sits in a "walled" block of the same kind."""
+    words = set((node.get("class") or "").split())
+    found: set[Any] = set()
+    if not words:
+        return found
+    for child in parent:
+        if child is node:
+            break
+        cls = child.get("class")
+        if child.tag == node.tag and cls and set(cls.split()) <= words:
+            found.add(child)
+    return found
 
 
 def _text_after(parent: Any, node: Any, total: dict[Any, float]) -> bool:
