@@ -1195,3 +1195,25 @@ def test_the_free_first_part_of_a_text_joins_its_walled_rest() -> None:
     )
     result = body_of(html, headline="Pier plan")
     assert [result.lede, *result.paragraphs] == free + walled
+
+
+def test_a_sentence_whose_names_all_link_stays_between_paragraphs() -> None:
+    # Most of the sentence's words are links to topic pages; it sits among the article's
+    # paragraphs. A teaser of the same shape after the text stays out.
+    linked = (
+        "<a href='/t/roe'>Councillor Jo Roe of the harbour party</a> met "
+        "<a href='/t/doe'>the mayor Jane Doe and the port authority</a> on Tuesday."
+    )
+    teaser = (
+        "<a href='/s/1'>Another story about the old harbour front and its pier</a> and "
+        "<a href='/s/2'>one more story about the city council</a>."
+    )
+    html = page(
+        f"<article><div class='entry'>{FOUR}<p>{linked}</p>{EIGHT_MORE}</div>"
+        f"<div class='more'><p>{teaser}</p></div></article>"
+    )
+    text = (
+        "Councillor Jo Roe of the harbour party met the mayor Jane Doe and the port authority"
+        " on Tuesday."
+    )
+    assert body_of(html).paragraphs == [*FOUR_TEXTS[1:], text, *EIGHT_MORE_TEXTS]

@@ -633,6 +633,46 @@ def _before_closing_heading(
 _HEADED_CONTENT = frozenset({"figure", "table"})  # a heading over these titles content
 
 
+LINKED_MIN_WORDS = 12
+LINKED_MIN_LINKS = 2
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "»", "“", "。")
+
+
+def _with_linked_sentences(
+    chosen: list[Segment], lines: list[Segment], headline: str | None
+) -> list[Segment]:
+    """``lines`` with the paragraphs left out only for their links that sit between body
+    paragraphs of the same parent: a sentence whose names all link to topic pages is
+    prose (a teaser's excerpt stands apart, after the text)."""
+    kept = {id(s) for s in lines}
+    owners = {s.owner for s in lines if s.tag == "p"}
+    out: list[Segment] = []
+    for seg in chosen:
+        linked = id(seg) not in kept and _linked_sentence(seg, owners)
+        if id(seg) in kept or (linked and is_body_line(seg, headline, links=False)):
+            out.append(seg)
+    return out if len(out) > len(lines) else lines
+
+
+def _linked_sentence(seg: Segment, owners: set[Any]) -> bool:
+    if seg.tag != "p" or seg.link_density <= MAX_LINK_DENSITY:
+        return False
+    text = seg.text
+    if len(text.split()) < LINKED_MIN_WORDS or not text.endswith(_SENTENCE_END):
+        return False
+    if sum(1 for _ in seg.owner.iter("a")) < LINKED_MIN_LINKS:
+        return False
+    before, after = _sibling_element(seg.owner, -1), _sibling_element(seg.owner, 1)
+    return before in owners or after in owners
+
+
+def _sibling_element(el: Any, step: int) -> Any:
+    found = el.getprevious() if step < 0 else el.getnext()
+    while found is not None and not isinstance(found.tag, str):
+        found = found.getprevious() if step < 0 else found.getnext()
+    return found
+
+
 def _without_trailing_headings(lines: list[Segment]) -> list[Segment]:
     """``lines`` without the headings that end them and head something the body left out
     (a box of other stories, a form): a block follows them in the markup. The last block of
@@ -764,6 +804,7 @@ def _extract_from(
         ]
     lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
     if rule_container is None:
+        lines = _with_linked_sentences(chosen, lines, headline)
         lines = _before_closing_heading(lines, doc, labels, segments)
         lines = _without_trailing_headings(lines)
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
