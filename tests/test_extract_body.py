@@ -1140,3 +1140,80 @@ def test_a_short_code_block_in_its_highlighter_wrapper_stays() -> None:
         f"{EIGHT_MORE}</div></article>"
     )
     assert "$ make harbour" in body_of(html).paragraphs
+
+
+def test_an_intro_above_the_container_joins_it_past_a_light_byline_box() -> None:
+    # The article's first paragraphs sit beside the block holding the rest (a paywall's
+    # wrapper), with the byline's box between headline and intro: the byline weighs next
+    # to nothing and must not keep the intro out.
+    intro = [
+        f"The opening paragraph number {i} of the story, set above the rest of it."
+        for i in range(2)
+    ]
+    rest = [PARA.format(i) for i in range(30)]
+    html = page(
+        "<article><h1>Pier plan</h1><div class='line'>By Jo Roe, 12.03.2024</div>"
+        + "".join(f"<p>{text}</p>" for text in intro)
+        + "<div class='rest'>"
+        + "".join(f"<p>{text}</p>" for text in rest)
+        + "</div><div class='tools'>Share</div></article>"
+    )
+    result = body_of(html, headline="Pier plan")
+    assert [result.lede, *result.paragraphs] == intro + rest
+
+
+def test_a_heading_over_a_box_the_body_leaves_out_does_not_end_the_text() -> None:
+    # The post ends with a heading over a sign-up box (its text too short to be a paragraph):
+    # with nothing of the box in the body, the heading heads nothing.
+    html = page(
+        f"<article><div class='entry'>{FOUR}<h3>Rather not ride alone?</h3>"
+        "<div><a href='/club'>Join the club</a></div></div></article>"
+    )
+    assert body_of(html).paragraphs == FOUR_TEXTS[1:]
+    # But a paywall cuts an article after a subheading, and a table's title heads the table.
+    cut = page(f"<article><div class='entry'>{FOUR}<h3>What the council said</h3></div></article>")
+    table = page(
+        f"<article><div class='entry'>{FOUR}<h3>Fees at a glance</h3>"
+        "<table><tr><td>1 GBP</td><td>2 GBP</td></tr></table></div></article>"
+    )
+    assert body_of(cut).paragraphs[-1] == "What the council said"
+    assert body_of(table).paragraphs[-1] == "Fees at a glance"
+
+
+def test_the_free_first_part_of_a_text_joins_its_walled_rest() -> None:
+    # A paywalled article: its first paragraphs in a block of the same kind as the one
+    # holding the rest, which adds a class word of its own.
+    free = [PARA.format(f"free {i}") for i in range(2)]
+    walled = [PARA.format(i) for i in range(30)]
+    html = page(
+        "<article><h1>Pier plan</h1><div class='toolbar'><a href='/s'>Share</a></div>"
+        "<div class='text-part'>"
+        + "".join(f"<p>{text}</p>" for text in free)
+        + "</div><div class='text-part walled'>"
+        + "".join(f"<p>{text}</p>" for text in walled)
+        + "</div></article>"
+    )
+    result = body_of(html, headline="Pier plan")
+    assert [result.lede, *result.paragraphs] == free + walled
+
+
+def test_a_sentence_whose_names_all_link_stays_between_paragraphs() -> None:
+    # Most of the sentence's words are links to topic pages; it sits among the article's
+    # paragraphs. A teaser of the same shape after the text stays out.
+    linked = (
+        "<a href='/t/roe'>Councillor Jo Roe of the harbour party</a> met "
+        "<a href='/t/doe'>the mayor Jane Doe and the port authority</a> on Tuesday."
+    )
+    teaser = (
+        "<a href='/s/1'>Another story about the old harbour front and its pier</a> and "
+        "<a href='/s/2'>one more story about the city council</a>."
+    )
+    html = page(
+        f"<article><div class='entry'>{FOUR}<p>{linked}</p>{EIGHT_MORE}</div>"
+        f"<div class='more'><p>{teaser}</p></div></article>"
+    )
+    text = (
+        "Councillor Jo Roe of the harbour party met the mayor Jane Doe and the port authority"
+        " on Tuesday."
+    )
+    assert body_of(html).paragraphs == [*FOUR_TEXTS[1:], text, *EIGHT_MORE_TEXTS]

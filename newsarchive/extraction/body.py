@@ -401,22 +401,40 @@ def _choose_container(start: Any, segments: list[Segment], order: list[Any], wei
             if value > best_total:
                 best, best_total = child, value
         if best is None or best_total < DESCEND_SHARE * node_total:
-            return _with_text_siblings(node, start, total), total
+            return (*_with_text_siblings(node, start, total), total)
         node = best
 
 
-def _with_text_siblings(node: Any, start: Any, total: dict[Any, float]) -> Any:
+LIGHT_SIBLING_SHARE = 0.01  # a sibling block this light beside the container is a byline
+
+
+def _with_text_siblings(
+    node: Any, start: Any, total: dict[Any, float]
+) -> tuple[Any, list[Any], set[Any]]:
     """Climb to the parent when the container's weighted siblings are paragraphs themselves:
-    an intro <p> beside the <div> holding the rest is part of the article."""
+    an intro <p> beside the <div> holding the rest is part of the article. Sibling blocks
+    that weigh next to nothing (the byline's box between the intro and the rest) do not
+    stop the climb to an intro above the container; they are returned, to be left out of
+    the container, with the nodes climbed from past them (whose blocks without a paragraph
+    are left out as the container's are)."""
+    light: set[Any] = set()
+    climbed: list[Any] = []
     while node is not start:
         parent = node.getparent()
         if parent is None:
             break
         others = [c for c in parent if c is not node and total.get(c)]
-        if not others or any(c.tag not in _SIBLING_TEXT_TAGS for c in others):
+        bar = LIGHT_SIBLING_SHARE * total.get(node, 0.0)
+        parts = _first_parts(parent, node)
+        blocks = [c for c in others if c.tag not in _SIBLING_TEXT_TAGS and c not in parts]
+        if len(blocks) == len(others) or any(total[c] >= bar for c in blocks):
             break
+        if blocks and _text_after(parent, node, total):
+            break  # past light blocks, only an intro above the container joins it
+        light.update(blocks)
+        climbed.append(node)
         node = parent
-    return node
+    return node, (climbed if light else []), light
 
 
 def _wrapped_heading(branch: Any) -> bool:
@@ -437,6 +455,54 @@ def _wrapped_label(branch: Any) -> bool:
     not a box of links under its label)."""
     words = (clean(branch.text_content()) or "").split()
     return 0 < len(words) <= CLOSING_HEADING_WORDS
+
+
+def _first_parts(parent: Any, node: Any) -> set[Any]:
+    """Blocks before ``node`` of its tag whose class words are some of its own: the free
+    first part of a text whose rest sits in a "walled" block of the same kind."""
+    words = set((node.get("class") or "").split())
+    found: set[Any] = set()
+    if not words:
+        return found
+    for child in parent:
+        if child is node:
+            break
+        cls = child.get("class")
+        if child.tag == node.tag and cls and set(cls.split()) <= words:
+            found.add(child)
+    return found
+
+
+def _text_after(parent: Any, node: Any, total: dict[Any, float]) -> bool:
+    """Whether a weighted text sibling follows ``node`` (a note or a DOI line under it)."""
+    seen = False
+    for child in parent:
+        if child is node:
+            seen = True
+        elif seen and total.get(child) and child.tag in _SIBLING_TEXT_TAGS:
+            return True
+    return False
+
+
+def _leave_out_empty_blocks(
+    branches: list[Any],
+    total: dict[Any, float],
+    inside: set[Any],
+    left_out: set[Any],
+    html_drop: set[Any],
+) -> None:
+    """Take the container's blocks that hold no single real paragraph out of ``inside``
+    (into ``html_drop``; one-line labels into ``left_out`` too)."""
+    for i, branch in enumerate(branches):
+        if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
+            if _wrapped_heading(branch) and any(total.get(b) for b in branches[i + 1 :]):
+                continue  # a subheading in a block of its own, text follows
+            if branch.find(".//pre") is not None:
+                continue  # a short code block in its highlighter's wrapper
+            inside.difference_update(branch.iter())  # no single real paragraph in it
+            if _wrapped_label(branch):
+                left_out.update(branch.iter())
+            html_drop.add(branch)
 
 
 def _rule_container(doc: Any, rule: Any) -> tuple[Any, set[Any]]:
@@ -564,6 +630,70 @@ def _before_closing_heading(
     return lines
 
 
+_HEADED_CONTENT = frozenset({"figure", "table"})  # a heading over these titles content
+
+
+LINKED_MIN_WORDS = 12
+LINKED_MIN_LINKS = 2
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "»", "“", "。")
+
+
+def _with_linked_sentences(
+    chosen: list[Segment], lines: list[Segment], headline: str | None
+) -> list[Segment]:
+    """``lines`` with the paragraphs left out only for their links that sit between body
+    paragraphs of the same parent: a sentence whose names all link to topic pages is
+    prose (a teaser's excerpt stands apart, after the text)."""
+    kept = {id(s) for s in lines}
+    owners = {s.owner for s in lines if s.tag == "p"}
+    out: list[Segment] = []
+    for seg in chosen:
+        linked = id(seg) not in kept and _linked_sentence(seg, owners)
+        if id(seg) in kept or (linked and is_body_line(seg, headline, links=False)):
+            out.append(seg)
+    return out if len(out) > len(lines) else lines
+
+
+def _linked_sentence(seg: Segment, owners: set[Any]) -> bool:
+    if seg.tag != "p" or seg.link_density <= MAX_LINK_DENSITY:
+        return False
+    text = seg.text
+    if len(text.split()) < LINKED_MIN_WORDS or not text.endswith(_SENTENCE_END):
+        return False
+    if sum(1 for _ in seg.owner.iter("a")) < LINKED_MIN_LINKS:
+        return False
+    before, after = _sibling_element(seg.owner, -1), _sibling_element(seg.owner, 1)
+    return before in owners or after in owners
+
+
+def _sibling_element(el: Any, step: int) -> Any:
+    found = el.getprevious() if step < 0 else el.getnext()
+    while found is not None and not isinstance(found.tag, str):
+        found = found.getprevious() if step < 0 else found.getnext()
+    return found
+
+
+def _without_trailing_headings(lines: list[Segment]) -> list[Segment]:
+    """``lines`` without the headings that end them and head something the body left out
+    (a box of other stories, a form): a block follows them in the markup. The last block of
+    the text (a paywall cuts an article after a subheading) and the title of a table or
+    figure stay."""
+    end = len(lines)
+    while end and lines[end - 1].tag in HEADING_TAGS:
+        following = _next_element(lines[end - 1].owner)
+        if following is None or following.tag in _HEADED_CONTENT:
+            break
+        end -= 1
+    return lines[:end] if end else lines
+
+
+def _next_element(el: Any) -> Any:
+    following = el.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()  # comments, processing instructions
+    return following
+
+
 def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     """Find the article container and split its text into lede, paragraphs and sections."""
     hints = hints or {}
@@ -639,10 +769,13 @@ def _extract_from(
         weights = [
             0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
         ]
-        container, total = _choose_container(start, segments, page.order, weights)
+        container, climbed, light, total = _choose_container(start, segments, page.order, weights)
         if not total.get(container):
             return BodyResult(node=None)
         inside = set(container.iter())
+        for block in light:
+            inside.difference_update(block.iter())
+            html_drop.add(block)
         inner = _released_inside(inside, segments, raw, released)
         if inner:
             released |= inner
@@ -650,18 +783,9 @@ def _extract_from(
                 0.0 if _is_chrome(s, released) else w for s, w in zip(segments, raw, strict=True)
             ]
             total = _totals(start, segments, page.order, weights)
-        branches = list(container)
         left_out: set[Any] = set()
-        for i, branch in enumerate(branches):
-            if branch.tag not in _TEXT_BRANCH_TAGS and not total.get(branch):
-                if _wrapped_heading(branch) and any(total.get(b) for b in branches[i + 1 :]):
-                    continue  # a subheading in a block of its own, text follows
-                if branch.find(".//pre") is not None:
-                    continue  # a short code block in its highlighter's wrapper
-                inside.difference_update(branch.iter())  # no single real paragraph in it
-                if _wrapped_label(branch):
-                    left_out.update(branch.iter())
-                html_drop.add(branch)
+        for node in (container, *climbed):
+            _leave_out_empty_blocks(list(node), total, inside, left_out, html_drop)
         chosen = [
             s
             for s in segments
@@ -680,7 +804,9 @@ def _extract_from(
         ]
     lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
     if rule_container is None:
+        lines = _with_linked_sentences(chosen, lines, headline)
         lines = _before_closing_heading(lines, doc, labels, segments)
+        lines = _without_trailing_headings(lines)
     headings = {s.text for s in lines if s.tag in HEADING_TAGS}
     lede, lines = find_lede(doc, segments, lines, hints, rule)
     paragraphs = [s.text for s in lines]

@@ -126,12 +126,14 @@ STAFF_LINE = re.compile(
 STAFF_LINE_MAX = 400
 
 
-def is_body_line(seg: Segment, headline: str | None) -> bool:
-    """False for lines of an article container that are not article text."""
+def is_body_line(seg: Segment, headline: str | None, links: bool = True) -> bool:
+    """False for lines of an article container that are not article text.
+
+    ``links=False`` leaves the link density test out (for a caller that has judged it)."""
     text = seg.text
     if seg.tag == "h1" or (headline and text == headline):
         return False
-    if seg.link_density > MAX_LINK_DENSITY and not _contact_line(seg):
+    if links and seg.link_density > MAX_LINK_DENSITY and not _contact_line(seg):
         return False
     if len(text) <= DATELINE_MAX and DATELINE.search(text):
         return False
