@@ -113,6 +113,15 @@ class ClassIndex:
     def __init__(self, root: Any) -> None:
         self._values = cast(list[Any], _CLASS_ATTRIBUTES(root))
         self._distinct = set(self._values)
+        self._joined: str | None = None
+
+    def contains(self, word: str) -> bool:
+        """Whether some class attribute of the page contains ``word`` (a string without
+        NUL): one search of the distinct values joined by NULs, which no match of such
+        a word can span."""
+        if self._joined is None:
+            self._joined = "\0".join(self._distinct)
+        return word in self._joined
 
     def having(self, words: tuple[str, ...]) -> list[Any]:
         """Elements whose class contains one of ``words``, in document order: what
@@ -130,11 +139,16 @@ def _substrings_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)))
 
 
+def class_index(doc: Document) -> ClassIndex:
+    """The :class:`ClassIndex` of ``doc``, read by the first that asks."""
+    index = doc.context.classes
+    if index is None:
+        index = doc.context.classes = ClassIndex(doc.root)
+    return index
+
+
 def with_class(doc: Document, *words: str) -> list[Any]:
     """Elements of ``doc`` whose class contains one of ``words`` (case-sensitive
     substrings, as XPath ``contains``), in document order; the page's class
     attributes are read once, by the first search."""
-    index = doc.context.classes
-    if index is None:
-        index = doc.context.classes = ClassIndex(doc.root)
-    return index.having(words)
+    return class_index(doc).having(words)

@@ -1,0 +1,77 @@
+"""Speed shortcuts of the extraction answer what the slow paths they replace answer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from newsarchive.extraction import pageindex, rules
+from newsarchive.extraction.document import load_document
+
+_SPUTNIK_V2 = (
+    "<html><body><div class='article__body'><div class='article__block' data-type='text'>"
+    "<div class='article__text'>t</div></div></div></body></html>"
+)
+_SPUTNIK_V1 = (
+    "<html><body><div class='b-article'><div class='b-article__text'><p>t</p></div></div>"
+    "</body></html>"
+)
+# The markers where no class holds them: in a script, in the text, in an id.
+_MARKERS_ELSEWHERE = (
+    "<html><head><script>var c = 'article__block b-article__text';</script></head>"
+    "<body><div class='article__body'><div id='article__block' data-type='text'>"
+    "article__block</div></div></body></html>"
+)
+# A marker in a class, but the fingerprint does not fit (no article__body around it).
+_MARKER_ALONE = "<html><body><div class='article__block' data-type='x'>t</div></body></html>"
+# The class written with a character reference: the source never spells the marker.
+_MARKER_ESCAPED = (
+    "<html><body><div class='article__body'><div class='article&#95;_block' data-type='t'>"
+    "t</div></div></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "page", [_SPUTNIK_V2, _SPUTNIK_V1, _MARKERS_ELSEWHERE, _MARKER_ALONE, _MARKER_ESCAPED]
+)
+def test_marker_prefilter_chooses_what_every_fingerprint_chooses(page: str) -> None:
+    """The markers are looked up in the page's class attributes; trying every
+    rule's fingerprint (no prefilter) must choose the same rule."""
+    doc = load_document(page, None)
+    every = rules.detect(doc.root)
+    assert rules.for_document(doc) == every
+    assert rules.detect(doc.root, None, pageindex.class_index(doc).contains) == every
+
+
+def test_marker_prefilter_finds_the_template_pages() -> None:
+    assert rules.for_document(load_document(_SPUTNIK_V2, None)).id == "sputnik"
+    assert rules.for_document(load_document(_SPUTNIK_V1, None)).id == "sputnik"
+    assert rules.for_document(load_document(_MARKER_ESCAPED, None)).id == "sputnik"
+
+
+_CLASS_CONTAINS = re.compile(r"""contains\(@class,\s*['"]([^'"]+)['"]\)""")
+
+
+def test_every_fingerprint_requires_a_marker_in_a_class() -> None:
+    """What makes the class prefilter safe for the packaged rules: each fingerprint
+    asks for a class containing one of its file's markers."""
+    for rule in rules.all_rules():
+        for fingerprint in rule.get("fingerprint"):
+            wanted = _CLASS_CONTAINS.findall(fingerprint)
+            assert any(m in w for m in rule.markers for w in wanted), (rule.label, fingerprint)
+
+
+def test_class_index_contains_is_a_substring_test_of_each_class() -> None:
+    page = (
+        "<html class='top'><body><div class='ab cd'>x</div><p class='ef'>y</p>"
+        "<span class='gh\nij'>z</span></body></html><a class='after'>q</a>"
+    )
+    doc = load_document(page, None)
+    # (the element test reaches the <a> after </html>, as the index's //@class does)
+    values = [el.get("class") for el in doc.root.xpath("//*[@class]")]
+    assert "after" in values
+    index = pageindex.class_index(doc)
+    words = ["ab", "b c", "ab cd", "cdef", "cd ef", "gh\nij", "ij", "top", "fter", "x", "ef "]
+    for word in words:
+        assert index.contains(word) == any(word in v for v in values), word
