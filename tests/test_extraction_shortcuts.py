@@ -75,3 +75,27 @@ def test_class_index_contains_is_a_substring_test_of_each_class() -> None:
     words = ["ab", "b c", "ab cd", "cdef", "cd ef", "gh\nij", "ij", "top", "fter", "x", "ef "]
     for word in words:
         assert index.contains(word) == any(word in v for v in values), word
+
+
+_CLASSED_PAGE = (
+    "<!DOCTYPE html><html class='page'><head><title class='t'>T</title></head><body>"
+    "<div class='a b'><p class=''>empty</p><span class='a&amp;b'>amp</span>"
+    "<svg class='icon'><use class='use'></use></svg></div><p>no class</p>"
+    "<template><i class='in-template'>x</i></template></body></html>"
+    "<a class='after'>after the page</a><p class='b last'>x</p>"
+)
+
+
+def test_class_index_reads_what_the_class_xpath_reads() -> None:
+    """The index's one iter() pass: the same (element, class) pairs as ``//@class``,
+    in the same order, markup after ``</html>`` included."""
+    for page in (_CLASSED_PAGE, _SPUTNIK_V2, "<p class='x'>fragment</p>"):
+        doc = load_document(page, None)
+        values = doc.root.xpath("//@class")
+        index = pageindex.ClassIndex(doc.root)
+        assert index._values == [str(v) for v in values]
+        assert index._elements == [v.getparent() for v in values]
+        assert "after" in index._values or page != _CLASSED_PAGE
+        for words in (("a",), ("b", "after"), ("page", "use"), ("zz",), ("",)):
+            xpath = "//@class[" + " or ".join(f"contains(., '{w}')" for w in words) + "]/.."
+            assert index.having(words) == doc.root.xpath(xpath), words
