@@ -99,3 +99,32 @@ def test_class_index_reads_what_the_class_xpath_reads() -> None:
         for words in (("a",), ("b", "after"), ("page", "use"), ("zz",), ("",)):
             xpath = "//@class[" + " or ".join(f"contains(., '{w}')" for w in words) + "]/.."
             assert index.having(words) == doc.root.xpath(xpath), words
+
+
+_TWO_STORIES = (
+    "<html><head><title>The story</title></head><body>"
+    "<article><h2>Another story</h2><time datetime='2024-01-01T08:00:00Z'>1 Jan</time></article>"
+    "<article><h1>The story</h1><time datetime='2024-05-02T10:00:00+02:00'>2 May</time>"
+    "<p>Text</p><time datetime='2024-05-03T11:00:00+02:00'>updated</time></article>"
+    "</body></html>"
+)
+
+
+def test_story_times_are_searched_once_and_answer_as_the_search_does(monkeypatch) -> None:
+    """dates asks for the story's <time> elements up to three times a page: the first
+    answer is kept, and every answer is the one a fresh search gives."""
+    from newsarchive.extraction import dates
+
+    calls = []
+    search = dates._TIME_IN_ARTICLE_XPATH
+    monkeypatch.setattr(
+        dates, "_TIME_IN_ARTICLE_XPATH", lambda root: calls.append(1) or search(root)
+    )
+    doc = load_document(_TWO_STORIES, None)
+    first = [found.value for found in dates._time_elements(doc) if found]
+    again = [found.value for found in dates._time_elements(doc) if found]
+    fresh = [
+        found.value for found in dates._time_elements(load_document(_TWO_STORIES, None)) if found
+    ]
+    assert first == again == fresh == ["2024-05-02T10:00:00+02:00", "2024-05-03T11:00:00+02:00"]
+    assert len(calls) == 2  # once per page
