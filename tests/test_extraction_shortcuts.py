@@ -128,3 +128,39 @@ def test_story_times_are_searched_once_and_answer_as_the_search_does(monkeypatch
     ]
     assert first == again == fresh == ["2024-05-02T10:00:00+02:00", "2024-05-03T11:00:00+02:00"]
     assert len(calls) == 2  # once per page
+
+
+def test_no_invisible_character_and_no_whitespace_but_the_space_is_printable() -> None:
+    """What clean()'s shortcut for printable text rests on, for every code point."""
+    import sys
+
+    from newsarchive.extraction import text
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char.isprintable():
+            assert not text._INVISIBLE.match(char), hex(code)
+            assert code == 0x20 or not char.isspace(), hex(code)
+
+
+def _clean_without_shortcut(value: str) -> str | None:
+    import unicodedata
+
+    from newsarchive.extraction import text
+
+    return " ".join(text.strip_invisible(unicodedata.normalize("NFC", value)).split()) or None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain words", " leading", "trailing ", "two  spaces", "", " ", "   ",
+        "tab\there", "line\nbreak", "nb\u00a0space", "soft\u00adhyphen", "zero\u200bwidth",
+        "thin\u2009space", "ideographic\u3000space", "cafe\u0301", "ｆｕｌｌ", "a\x1cb",
+        "bidi\u202emark", "bom\ufeff", "x \u200b y", "Ελληνικά ΣΟΦΙΑΣ", "İstanbul",
+    ],
+)  # fmt: skip
+def test_clean_answers_as_without_its_shortcut(value: str) -> None:
+    from newsarchive.extraction.text import clean
+
+    assert clean(value) == _clean_without_shortcut(value)
