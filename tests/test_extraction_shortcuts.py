@@ -164,3 +164,23 @@ def test_clean_answers_as_without_its_shortcut(value: str) -> None:
     from newsarchive.extraction.text import clean
 
     assert clean(value) == _clean_without_shortcut(value)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<p>no class at all</p>",
+        "<p class=''>only an empty class</p>",
+        "<p class='rumb'>x</p><p class='crumb rumbx'>y</p><p class='last rumb'>z</p>",
+        "<p class='a'>x</p><p class='b'>y</p><p class='a'>repeated</p><p class='tagged'>t</p>",
+    ],
+)
+def test_class_index_search_of_the_joined_values_finds_what_each_value_search_finds(
+    page: str,
+) -> None:
+    """The words are searched once over the page's distinct class values joined by
+    NULs: every value a search of it alone matches, and no other."""
+    index = pageindex.ClassIndex(load_document(page, None).root)
+    for words in (("rumb",), ("a", "b"), ("",), ("tag", "x"), ("zz",), ("last rumb",)):
+        search = pageindex._substrings_pattern(words).search
+        assert index._matching(words) == {v for v in set(index._values) if search(v)}, words

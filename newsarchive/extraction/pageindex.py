@@ -11,7 +11,9 @@ their precise tests to those few. The index holds the last page walked only
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -121,22 +123,32 @@ class ClassIndex:
                 if value is not None:
                     self._elements.append(el)
                     self._values.append(value)
-        self._distinct = set(self._values)
-        self._joined: str | None = None
+        self._distinct = list(dict.fromkeys(self._values))
+        # The distinct values joined by NULs, and where each starts: a search for words
+        # without NUL runs once over them (no match spans two values), not once per value.
+        self._joined = "\0".join(self._distinct)
+        self._starts = list(itertools.accumulate((len(v) + 1 for v in self._distinct), initial=0))
 
     def contains(self, word: str) -> bool:
-        """Whether some class attribute of the page contains ``word`` (a string without
-        NUL): one search of the distinct values joined by NULs, which no match of such
-        a word can span."""
-        if self._joined is None:
-            self._joined = "\0".join(self._distinct)
+        """Whether some class attribute of the page contains ``word`` (without NUL)."""
         return word in self._joined
+
+    def _matching(self, words: tuple[str, ...]) -> set[str]:
+        """The distinct values that contain one of ``words`` (without NUL)."""
+        search = _substrings_pattern(words).search
+        joined, starts, distinct = self._joined, self._starts, self._distinct
+        hits: set[str] = set()
+        at, end = 0, len(joined) if distinct else -1
+        while at <= end and (found := search(joined, at)) is not None:
+            which = bisect.bisect_right(starts, found.start()) - 1
+            hits.add(distinct[which])
+            at = starts[which + 1]  # on from the next value
+        return hits
 
     def having(self, words: tuple[str, ...]) -> list[Any]:
         """Elements whose class contains one of ``words``, in document order: what
         ``//@class[contains(., w1) or contains(., w2) ...]/..`` selects."""
-        search = _substrings_pattern(words).search
-        hits = {value for value in self._distinct if search(value)}
+        hits = self._matching(words)
         if not hits:
             return []
         return [el for el, value in zip(self._elements, self._values, strict=True) if value in hits]
