@@ -614,7 +614,9 @@ def _dom_authors(
     candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root, classed=classed))
     scopes = []
     if candidates:
-        scopes = [s for s in (container, *_FIRST_ARTICLE(doc.root)) if s is not None]
+        scopes = [
+            s for s in (container, *cast(list[Any], _FIRST_ARTICLE(doc.root))) if s is not None
+        ]
     for is_kind, take_all, trust in _BYLINE_KINDS if candidates else ():
         matches = [el for el in candidates if is_kind(el)]
         if not matches:
