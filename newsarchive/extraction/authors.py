@@ -369,6 +369,7 @@ def _classes(el: HtmlElement) -> str:
 
 
 _DESCENDANT_CLASS = lxml.etree.XPath("boolean(.//*[contains(@class, $word)])")
+_FIRST_ARTICLE = lxml.etree.XPath("(//article)[1]")  # compiled once, not on each call
 
 
 def _has_descendant_class(el: HtmlElement, word: str) -> bool:
@@ -613,7 +614,9 @@ def _dom_authors(
     candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root, classed=classed))
     scopes = []
     if candidates:
-        scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]
+        scopes = [
+            s for s in (container, *cast(list[Any], _FIRST_ARTICLE(doc.root))) if s is not None
+        ]
     for is_kind, take_all, trust in _BYLINE_KINDS if candidates else ():
         matches = [el for el in candidates if is_kind(el)]
         if not matches:

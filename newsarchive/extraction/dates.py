@@ -345,14 +345,24 @@ def _other_story(el: Any, story: Any | None) -> bool:
     return bool(articles) and story not in articles
 
 
+def _story_times(doc: Document) -> list[Any]:
+    """The ``<time datetime>`` elements of the story (in an article or main, else
+    anywhere), outside other stories' articles; found once per page, as dates asks up
+    to three times and each search walks the whole tree."""
+    context = doc.context
+    if context.story_times is None:
+        # One pass over <time> elements (``//article//time`` re-walks every nested <article>).
+        nodes = cast(list[Any], _TIME_IN_ARTICLE_XPATH(doc.root) or _TIME_XPATH(doc.root))
+        if nodes:
+            headline = _headline(doc)
+            story = next(headline.iterancestors("article"), None) if headline is not None else None
+            nodes = [n for n in nodes if not _other_story(n, story)]
+        context.story_times = nodes
+    return context.story_times
+
+
 def _time_elements(doc: Document) -> Iterator[FoundDate | None]:
-    # One pass over <time> elements (``//article//time`` re-walks every nested <article>).
-    nodes = cast(list[Any], _TIME_IN_ARTICLE_XPATH(doc.root) or _TIME_XPATH(doc.root))
-    if nodes:
-        headline = _headline(doc)
-        story = next(headline.iterancestors("article"), None) if headline is not None else None
-        nodes = [n for n in nodes if not _other_story(n, story)]
-    for el in nodes[:3]:
+    for el in _story_times(doc)[:3]:
         yield parse_date(el.get("datetime"), "time_element")
 
 

@@ -117,6 +117,7 @@ class PageContext:
     classes: ClassIndex | None = None  # pageindex.with_class: the page's class attributes
     headline_h1_found: bool = False  # dates: the story's <h1> was looked for ...
     headline_h1: Any = None  # ... is this: the one the title names, else the first (None: none)
+    story_times: list[Any] | None = None  # dates: the story's <time datetime> elements
     # captions.extract_captions: (rule, container) it ran with, and what it found
     captions: tuple[Any, Any, list[dict[str, Any]]] | None = None
 

@@ -26,8 +26,16 @@ def clean(text: str | None) -> str | None:
     """NFC, invisible characters removed, whitespace collapsed; None for blank text."""
     if text is None:
         return None
+    text = unicodedata.normalize("NFC", text)
+    if text.isprintable():
+        # No invisible character is printable, and the space is the only printable
+        # whitespace (tests/test_extraction_shortcuts.py checks every code point): most
+        # texts are then clean as they are, and splitting them only copies each word.
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            text = " ".join(text.split())
+        return text or None
     # str.split() splits at exactly the characters ``\s`` matches, and is much faster
-    text = " ".join(strip_invisible(unicodedata.normalize("NFC", text)).split())
+    text = " ".join(strip_invisible(text).split())
     return text or None
 
 

@@ -13,7 +13,9 @@ that are never body text), ``captions`` (caption elements), ``credits``
 (credit elements inside a caption/figure), ``related`` (related-teaser link
 elements), ``quotes`` (block/pull quote elements), ``fingerprint`` (matches
 when the page uses this version's markup). A file's top-level ``markers`` are
-strings the page source must contain before fingerprints are even tried.
+class-name substrings: fingerprints are tried only on pages where some class
+attribute contains one of them, so every fingerprint must itself require one
+(``contains(@class, '...')`` with a marker in it).
 
 The TOML files are read once, lazily, on the first :func:`match` call.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -31,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import lxml.etree
+
+from newsarchive.extraction import pageindex
 
 if TYPE_CHECKING:
     from newsarchive.extraction.document import Document
@@ -213,20 +218,21 @@ def match(
 
 
 def detect(
-    root: Any, date_published: str | None = None, html: str | None = None
+    root: Any, date_published: str | None = None, in_class: Callable[[str], bool] | None = None
 ) -> SiteRule | None:
     """A rule chosen by markup fingerprint alone (for mirrors and unknown hosts).
 
-    With the page's ``html`` text, rules whose ``markers`` strings are all absent
-    are skipped without running their XPath (a substring test costs microseconds).
+    With ``in_class`` (does some class attribute of the page contain this string?),
+    rules none of whose ``markers`` is in a class are skipped without running their
+    XPath: the page's distinct class strings are a few kilobytes, its source hundreds.
     """
     by_id: dict[str, list[SiteRule]] = {}
     present: dict[str, bool] = {}  # each marker string searched once per page
     for rule in all_rules():
-        if html is not None and rule.markers:
+        if in_class is not None and rule.markers:
             for marker in rule.markers:
                 if marker not in present:
-                    present[marker] = marker in html
+                    present[marker] = in_class(marker)
             if not any(present[m] for m in rule.markers):
                 continue
         by_id.setdefault(rule.id, []).append(rule)
@@ -246,6 +252,8 @@ def for_document(doc: Document, date_published: str | None = None) -> SiteRule |
     context = doc.context
     if context.rule_chosen and (date_published is None or context.rule_date == date_published):
         return context.rule
-    rule = match(doc.url, date_published, doc.root) or detect(doc.root, date_published, doc.html)
+    rule = match(doc.url, date_published, doc.root) or detect(
+        doc.root, date_published, pageindex.class_index(doc).contains
+    )
     context.rule_chosen, context.rule, context.rule_date = True, rule, date_published
     return rule
