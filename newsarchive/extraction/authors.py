@@ -48,7 +48,9 @@ _PREFIXES = (
     "view all articles by", "more articles by", "more by", "articles by", "posts by",
     "publié par", "écrit par", "escrito por", "publicado por",
     "scritto da", "pubblicato da", "geschreven door", "geplaatst door", "skrevet af",
-    "skrevet av", "skrivet av", "napisał", "autorem",
+    "skrevet av", "skrivet av", "napisał", "autorem", "a cura di",
+    # Greek bylines name the writer in the genitive after an article: "Του Γιώργου ..."
+    "του", "της", "των",
 )
 # fmt: on
 # What a byline says before "by" in many languages: a verb ("Written by", "Erstellt von")
@@ -81,8 +83,13 @@ _COLON_PREFIXES = ("text", "texto", "texte", "testo", "redaktion", "reporter")
 _LABELS_ALONE = frozenset(_COLON_PREFIXES) - {"redaktion"}  # a desk's name alone
 # "Author", "reporter", "editor in charge" in Chinese and Japanese bylines.
 _CJK_LABELS = "(?:作者|责任编辑|責任編輯|编辑|編輯|记者|記者|撰文|筆者|执笔|文)"
+# ... of which these also lead a name after a space alone: "记者 张三".
+_CJK_SPACED_LABELS = "(?:作者|责任编辑|責任編輯|记者|記者)"
+# A Korean byline puts the role after the name: "홍길동 기자", "홍길동 특파원".
+_KOREAN_ROLE = "(?:선임|수석|객원|전문)?(?:기자|특파원)(?![가-힣])"
+_KOREAN_REPORTER = re.compile(rf"^([가-힣]{{2,4}})\s?{_KOREAN_ROLE}")
 _PREFIX = re.compile(
-    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*[:：]\s*|(?:"
+    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*[:：]\s*|{_CJK_SPACED_LABELS}\s+|(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
     + r")(?:\s*:\s*|\s+)|(?:"
     + "|".join(_COLON_PREFIXES)
@@ -92,10 +99,21 @@ _PREFIX = re.compile(
 _LABEL = re.compile(r"^\s*[\w ]{2,20}:\s+")  # "Autor:", "Text:", "Fotos:" labels
 # Conjunctions joining two names, in the languages we see most; an interview's byline
 # names both sides ("Jane Doe im Gespräch mit John Roe").
+# One-letter conjunctions only in lower case: "Jane A Doe" holds a middle initial. A
+# middle dot or bullet separates a byline's parts ("Jane Doe · 5 min read").
 _JOINERS = re.compile(
-    r"\s+(?:and|und|&|y|et|e|og|och|en|i|a|и|ve|ja|és|und von|and by|im gespräch mit"
+    r"\s+(?:and|und|&|(?-i:y|e|i|a)|et|og|och|en|и|ve|ja|és|und von|and by|im gespräch mit"
     r"|in conversation with|en conversation avec|en conversación con|in conversazione con)\s+"
-    r"|\s*[;|]\s*|\s+&\s+",
+    r"|\s*[;|·•]\s*|\s+&\s+",
+    re.IGNORECASE,
+)
+# "With" and its kin join a writer and a source ("Jean Dupont avec l'AFP", "Juan Pérez con
+# información de EFE", "Jane Doe mit Material von dpa"), but only between two names:
+# in prose they join anything ("Reisen mit oder ohne Flug").
+_WITH = re.compile(
+    r"\s+(?:with|mit|avec|con|com)"
+    r"(?:\s+(?:additional\s+)?(?:reporting|material|information|informations|información"
+    r"|informações|informazioni)\s+(?:by|from|von|der|des|de|du|da|di|del))?\s+(?:l['’](?=\w))?",
     re.IGNORECASE,
 )
 _DATE_TAIL = re.compile(
@@ -112,6 +130,19 @@ _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|t
 # "Helen Davidson in Taipei", "Reuters in Kyiv": the place is the dateline, not the name.
 _DATELINE_PLACE = re.compile(r"\s+(?:in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?$")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
+# "di Mario Rossi", "de Ion Popescu": in lower case before a full name these are "by"
+# (capitalized they open names: "Di Stefano", "De Jong").
+_LOWER_BY = re.compile(r"^(?:di|de|da|do)\s+(?=[A-ZÀ-Ý][\w'-]*\s+[A-ZÀ-Ý])")
+# "Jane Doe for The Daily Planet", "Jean Dupont pour Le Monde": the outlet a piece was
+# written for, after a lower-case preposition.
+# The outlet opens with a capitalized article or is in capitals ("for BBC News"): "für
+# Wirtschaft", "for Education" end the names of ministries.
+_FOR_OUTLET = re.compile(
+    r"\s+(?:for|für|pour|para|per)\s+(?:(?:The|Die|Der|Das|Le|La|Les|El|Il|Lo|O|A|Os|As)\s"
+    r"|[A-ZÀ-Ý]{2,}\b).*$"
+)
+# "Jane Doe – Correspondent", "João Silva - Repórter": a role after a dash.
+_DASH_TAIL = re.compile(r"\s+[-–—]\s+(\S.*)$")
 _NUMBER_WORD = re.compile(r"^[\d.,:/-]+$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 # fmt: off
@@ -125,7 +156,10 @@ _ROLE_WORDS = re.compile(
     r"\b(?:reporter|correspondent|editor|writer|columnist|contributor|journalist|staff|"
     r"redakteur\w*|korrespondent\w*|chef\w*|leiter\w*|ressort\w*|autor\w*|redaktion|"
     r"senior|chief|deputy|head|director|producer|photographer|analyst|rédact\w*|"
-    r"envoyé\w*|corresponsal|periodista|redactor\w*|news|desk|team)\b",
+    r"envoyé\w*|corresponsal|periodista|redactor\w*|news|desk|team|rep[oó]rter|correspondente"
+    r"|jornalista|giornalista|inviat[oa]|redattrice|redattore|corrispondente|verslaggever"
+    r"|redacteur|dziennikar\w*|korespondent\w*|muhabir\w*|корреспондент\w*|журналист\w*"
+    r"|редактор\w*|photograph\w*|fotograf\w*)\b",
     re.IGNORECASE,
 )
 # fmt: off
@@ -143,7 +177,8 @@ AGENCIES = frozenset({
 _DESK_ACCOUNTS = frozenset({
     "redaktion", "die redaktion", "redacción", "rédaction", "la rédaction", "redazione",
     "redactie", "de redactie", "staff", "editor", "editors", "newsdesk", "news desk", "web desk",
-    "editorial team", "the editors",
+    "editorial team", "the editors", "redação", "da redação", "a redação", "redakcja", "redakce",
+    "redaksjonen", "redaktionen", "toimitus", "szerkesztőség", "redacția", "редакция", "редакція",
 })
 # A CMS account named after a content type ("Nachrichten", "admin"): nobody's name, and
 # no more informative than the site's ("BR24 Redaktion" is kept).
@@ -198,8 +233,18 @@ def clean_name(raw: str) -> str | None:
     text = _HANDLE_TAIL.sub("", text) or text
     for _ in range(2):
         text = _PREFIX.sub("", text, count=1).strip()
+    text = _LOWER_BY.sub("", text)
+    korean = _KOREAN_REPORTER.match(text)
+    text = korean.group(1) if korean else text
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
+    text = _FOR_OUTLET.sub("", text)
+    dash = _DASH_TAIL.search(text)
+    if dash and _ROLE_WORDS.search(dash.group(1)):
+        text = text[: dash.start()]
+    agency = _PARENTHETICAL.search(text)
     text = _PARENTHETICAL.sub("", text).strip()
+    if agency and agency.group().strip(" ()").casefold() in AGENCIES and text:
+        text = f"{text}; {agency.group().strip(' ()')}"  # "Juan Pérez (EFE)": two credits
     text = _DATELINE_PLACE.sub("", text)
     if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
@@ -232,6 +277,39 @@ def _full_name(text: str) -> bool:
     return len(text.split()) >= 2 and looks_like_name(text)
 
 
+def _slash_part(part: str) -> bool:
+    """A part of a byline split at slashes: a full name, a code, or a labelled name."""
+    if _full_name(part) or _CODE.match(part):
+        return True
+    label = _LABEL.match(part)
+    return bool(label) and _full_name(part[label.end() :].strip())
+
+
+def _glued_agency(segment: str) -> list[str]:
+    """ "JANE DOE Associated Press": a full name, then an agency in its own spelling (an
+    upper-case code or capitalized words) without a separator; else [segment]."""
+    words = segment.split()
+    for size in (1, 2, 3):
+        if len(words) < size + 2:
+            break
+        tail = " ".join(words[-size:])
+        coded = tail.isupper() or (tail == tail.title() and size > 1)
+        if coded and tail.casefold() in AGENCIES and _full_name(" ".join(words[:-size])):
+            return [" ".join(words[:-size]), tail]
+    return [segment]
+
+
+def _with_split(part: str) -> list[str]:
+    """ "Jane Doe mit Material von dpa" as the writer and the source when both sides are
+    names (a full name or an agency); else ``part`` as it is."""
+    pieces = _WITH.split(part, maxsplit=1)
+    if len(pieces) == 2:
+        first, second = (clean_name(p) or "" for p in pieces)
+        if _second_name(first) and _second_name(second):
+            return [first, second]
+    return [part]
+
+
 def split_names(raw: str) -> list[str]:
     """Split a byline holding several names: "A and B", "A, B & C", "A und B"."""
     text = clean_name(raw[:MAX_RAW_LENGTH])
@@ -240,12 +318,14 @@ def split_names(raw: str) -> list[str]:
     text = _LABEL.sub("", text) if not looks_like_name(text) else text
     names: list[str] = []
     slash_parts = [p.strip() for p in text.split("/")]
-    if len(slash_parts) > 1 and all(_full_name(p) or _CODE.match(p) for p in slash_parts):
+    if len(slash_parts) > 1 and all(_slash_part(p) for p in slash_parts):
         # "Jane Doe/John Roe": two people, not "srf/abc"; "Jane Doe/SP-X": a person and a
-        # desk or agency code, which is kept only when it is a known agency
-        kept = [p for p in slash_parts if _full_name(p) or p.casefold() in AGENCIES]
-        text = "; ".join(kept) if any(_full_name(p) for p in kept) else text
-    for part in _JOINERS.split(text):
+        # desk or agency code, which is kept only when it is a known agency ("dpa/AFP":
+        # two agencies); "Text: Jane Doe / Fotos: John Roe": the label decides
+        kept = [p for p in slash_parts if _full_name(p) or p.casefold() in AGENCIES or ":" in p]
+        if any(_full_name(clean_name(p) or "") for p in kept):
+            text = "; ".join(kept)
+    for part in (p for joined in _JOINERS.split(text) for p in _with_split(joined)):
         segments = [s.strip() for s in part.split(",") if s.strip()]
         for i, seg in enumerate(segments):
             seg = clean_name(seg) or ""
@@ -257,7 +337,7 @@ def split_names(raw: str) -> list[str]:
                 continue  # "Jane Doe, London, John Roe": the first one's dateline
             if _ROLE_WORDS.search(seg) and not looks_like_name(seg):
                 continue
-            names.append(seg)
+            names.extend(_glued_agency(seg))
     return [n for n in names if n and not _URLISH.search(n)]
 
 
@@ -727,7 +807,8 @@ _BYLINE_LABEL = re.compile(
 _BYLINE_LINE = re.compile(
     rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da)\s*:?\s+\S"
     r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S"
-    rf"|^{_CJK_LABELS}\s*[:：]\s*\S",
+    rf"|^{_CJK_LABELS}\s*[:：]\s*\S|^{_CJK_SPACED_LABELS}\s+\S|^[가-힣]{{2,4}}\s?{_KOREAN_ROLE}"
+    r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
     re.IGNORECASE,
 )
 _BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline

@@ -1,0 +1,182 @@
+"""Byline formats of news sites in many languages, on small pages written for the test
+(no site's markup): joiners, roles, outlets and agencies around the names."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.extraction import extract
+from newsarchive.extraction.authors import looks_like_name, split_names
+
+URL = "https://news.example.org/2024/05/03/council-vote.html"
+BODY = "".join(
+    f"<p>Paragraph {i} of the story tells what happened in the city council on Friday "
+    f"and why the vote matters for the people who live there.</p>"
+    for i in range(8)
+)
+
+
+def page(body: str, lang: str = "en") -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head></head>'
+        f"<body><article><h1>Council vote</h1>{body}{BODY}</article></body></html>"
+    )
+
+
+def names(html: str) -> list[str]:
+    return [a["name"] for a in extract(html, URL)["authors"]]
+
+
+def byline(text: str, lang: str = "en") -> list[str]:
+    return names(page(f'<p class="byline">{text}</p>', lang))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By Jane A Doe", ["Jane A Doe"]),  # a middle initial, not Czech "a"
+        ("Von Jane E Doe und John Roe", ["Jane E Doe", "John Roe"]),
+        ("Por Ana Y Ruiz y Juan Pérez", ["Ana Y Ruiz", "Juan Pérez"]),
+        ("Anna I Berg i Jan Nowak", ["Anna I Berg", "Jan Nowak"]),
+    ],
+)
+def test_a_capital_letter_between_names_is_an_initial_not_a_conjunction(
+    raw: str, expected: list[str]
+) -> None:
+    assert split_names(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Jean Dupont avec l'AFP", ["Jean Dupont", "AFP"]),
+        ("Juan Pérez con información de EFE", ["Juan Pérez", "EFE"]),
+        ("Von Jane Doe mit Material von dpa", ["Jane Doe", "dpa"]),
+        ("By Jane Doe with John Roe", ["Jane Doe", "John Roe"]),
+        ("Jane Doe with additional reporting by Reuters", ["Jane Doe", "Reuters"]),
+    ],
+)
+def test_with_joins_a_writer_and_a_source(raw: str, expected: list[str]) -> None:
+    assert split_names(raw) == expected
+
+
+def test_with_joins_names_only_when_both_sides_are_names() -> None:
+    assert split_names("Jane Doe mit Material von Reuters") == ["Jane Doe", "Reuters"]
+    for prose in (
+        "Reisen nach Asien mit oder ohne Flug",
+        "Heute reden wir wieder mit Christian Drosten",
+        "Von Harbour Voice mit osAlliance zur Allmenda",
+    ):
+        assert not any(looks_like_name(n) for n in split_names(prose)), prose
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Jane Doe · 5 min read", ["Jane Doe"]),
+        ("Jane Doe • Reporter", ["Jane Doe"]),
+        ("Jane Doe – Correspondent", ["Jane Doe"]),
+        ("João Silva - Repórter", ["João Silva"]),
+        ("Mario Rossi — inviato", ["Mario Rossi"]),
+        ("Иван Петров — корреспондент", ["Иван Петров"]),
+    ],
+)
+def test_a_role_after_a_dash_or_a_dot_is_not_part_of_the_name(
+    raw: str, expected: list[str]
+) -> None:
+    assert byline(raw) == expected
+
+
+def test_only_a_role_is_cut_at_a_dash() -> None:
+    assert split_names("Jane Doe – Senior Correspondent") == ["Jane Doe"]
+    assert split_names("Jane Doe-Roe") == ["Jane Doe-Roe"]
+    assert split_names("Jane Doe – Berlin Mitte") == ["Jane Doe – Berlin Mitte"]  # no role
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By Jane Doe for The Daily Planet", ["Jane Doe"]),
+        ("Jean Dupont pour Le Monde Diplomatique", ["Jean Dupont"]),
+        ("Jane Doe for BBC News", ["Jane Doe"]),
+    ],
+)
+def test_the_outlet_a_piece_was_written_for_is_not_a_name(raw: str, expected: list[str]) -> None:
+    assert byline(raw) == expected
+
+
+def test_an_organisation_named_for_its_field_keeps_its_name() -> None:
+    assert split_names("Jane Doe for The Harbour Herald") == ["Jane Doe"]
+    assert split_names("Bundesamt für Wirtschaft") == ["Bundesamt für Wirtschaft"]
+    assert split_names("Department for Education") == ["Department for Education"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("di Mario Rossi e Luigi Bianchi", ["Mario Rossi", "Luigi Bianchi"]),
+        ("A cura di Mario Rossi", ["Mario Rossi"]),
+        ("de Ion Popescu", ["Ion Popescu"]),
+        ("Του Γιώργου Παπαδόπουλου", ["Γιώργου Παπαδόπουλου"]),
+    ],
+)
+def test_by_in_italian_romanian_and_greek(raw: str, expected: list[str]) -> None:
+    assert byline(raw) == expected
+
+
+def test_capitalized_particles_still_open_names() -> None:
+    assert split_names("di Stefano Rossi") == ["Stefano Rossi"]
+    assert split_names("Di Stefano Rossi") == ["Di Stefano Rossi"]
+    assert split_names("de Vries") == ["de Vries"]  # no full name after it: not "by"
+
+
+def test_a_lower_case_italian_by_line_in_the_text_is_a_byline() -> None:
+    assert names(page("<p>di Mario Rossi</p>", "it")) == ["Mario Rossi"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Juan Pérez (EFE)", ["Juan Pérez", "EFE"]),
+        ("Von Jane Doe (dpa)", ["Jane Doe", "dpa"]),
+        ("By JANE DOE Associated Press", ["JANE DOE", "Associated Press"]),
+        ("Jane Doe AFP", ["Jane Doe", "AFP"]),
+    ],
+)
+def test_an_agency_beside_the_writer_is_a_second_credit(raw: str, expected: list[str]) -> None:
+    assert split_names(raw) == expected
+
+
+def test_a_name_ending_like_an_agency_is_one_name() -> None:
+    assert split_names("Jane Doe AP") == ["Jane Doe", "AP"]
+    assert split_names("Jane Doe Reuters") == ["Jane Doe Reuters"]  # no agency's spelling
+    assert split_names("Jane Doe (Berlin)") == ["Jane Doe"]
+    assert split_names("Mary Ann Press") == ["Mary Ann Press"]  # not an agency's spelling
+
+
+def test_labelled_parts_split_at_a_slash() -> None:
+    assert byline("Text: Jane Doe / Fotos: John Roe", "de") == ["Jane Doe"]
+    assert byline("Von Jane Doe · Fotos: John Roe", "de") == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("홍길동 기자", ["홍길동"]),
+        ("홍길동 기자 hong@example.com", ["홍길동"]),
+        ("김민수 특파원", ["김민수"]),
+        ("记者 张三", ["张三"]),
+    ],
+)
+def test_korean_and_chinese_reporter_lines(line: str, expected: list[str]) -> None:
+    assert names(page(f"<p>{line}</p>", "ko")) == expected
+
+
+def test_a_desk_in_more_languages_gives_way_to_a_named_writer() -> None:
+    desk = '{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Redação"}}'
+    html = page(
+        f'<script type="application/ld+json">{desk}</script><p>Redação</p>'
+        '<p class="byline">Por João Silva</p>',
+        "pt",
+    )
+    assert names(html) == ["João Silva"]
