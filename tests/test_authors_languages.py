@@ -180,3 +180,18 @@ def test_a_desk_in_more_languages_gives_way_to_a_named_writer() -> None:
         "pt",
     )
     assert names(html) == ["João Silva"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Jane Standish", ["Jane Standish"]),  # "Stand" opens a surname, not "Stand: <date>"
+        ("Constanze Stand", ["Constanze Stand"]),
+        ("Tom Updatedson", ["Tom Updatedson"]),
+        ("Par Jean Dupont Publié le 03/05/2024 à 12h00", ["Jean Dupont"]),
+        ("di Mario Rossi pubblicato il 3 maggio 2024", ["Mario Rossi"]),
+        ("Por Juan Pérez Actualizado: 03/05/2024", ["Juan Pérez"]),
+    ],
+)
+def test_a_date_label_ends_the_name_only_as_a_whole_word(raw: str, expected: list[str]) -> None:
+    assert split_names(raw) == expected

@@ -116,9 +116,13 @@ _WITH = re.compile(
     r"|informações|informazioni)\s+(?:by|from|von|der|des|de|du|da|di|del))?\s+(?:l['’](?=\w))?",
     re.IGNORECASE,
 )
+# Whole words only: "Jane Standish" and "Constanze Stand" are names, "Stand: 03.05." a date.
 _DATE_TAIL = re.compile(
-    r"[\s,|·•-]*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|updated|published|aktualisiert"
-    r"|veröffentlicht|stand|am \d|on \w+ \d).*$",
+    r"[\s,|·•-]*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|\b(?:updated|published"
+    r"|aktualisiert|veröffentlicht|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato"
+    r"|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano|publicerad|uppdaterad|publisert"
+    r"|oppdatert|julkaistu|päivitetty|опубликовано|обновлено)\b|\bstand\s*(?::|\d)|\bam \d"
+    r"|\bon \w+ \d).*$",
     re.IGNORECASE,
 )
 _URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNORECASE)
