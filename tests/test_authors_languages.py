@@ -195,3 +195,52 @@ def test_a_desk_in_more_languages_gives_way_to_a_named_writer() -> None:
 )
 def test_a_date_label_ends_the_name_only_as_a_whole_word(raw: str, expected: list[str]) -> None:
     assert split_names(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Foto: John Roe",
+        "Fotos: John Roe",
+        "Photo: John Roe for The Herald",
+        "Bild: John Roe/dpa",
+        "By John Roe / Getty Images",
+        "John Roe/Shutterstock",
+    ],
+)
+def test_a_photo_credit_names_no_author(raw: str) -> None:
+    assert split_names(raw) == []
+
+
+def test_a_photo_credit_in_a_byline_box_gives_way_to_the_writer() -> None:
+    html = page('<div class="author">Foto: John Roe</div><p>By Jane Doe</p>')
+    assert names(html) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Jane Doe Senior Editor", ["Jane Doe"]),
+        ("Jane Doe Staff Writer", ["Jane Doe"]),
+        ("Anna Müller Redakteurin", ["Anna Müller"]),
+        ("Juan Pérez Periodista", ["Juan Pérez"]),
+    ],
+)
+def test_a_job_title_glued_to_the_name_is_cut(raw: str, expected: list[str]) -> None:
+    html = page(
+        f'<div class="byline"><a href="/author/x">{raw.split()[0]} {raw.split()[1]}</a>'
+        f"{' '.join(raw.split()[2:])}</div>"
+    )
+    assert split_names(raw) == expected
+    if len(expected[0].split()) > 1 and expected != [raw]:
+        assert names(html) == expected
+
+
+def test_a_role_word_ending_a_short_name_is_its_family_name() -> None:
+    assert split_names("Jane Doe Staff Writer") == ["Jane Doe"]
+    assert split_names("Mary Anne Writer") == ["Mary Anne Writer"]  # no modifier before it
+    assert split_names("Jane Reporter") == ["Jane Reporter"]  # a given name alone would be left
+
+
+def test_agencies_unnamed_after_a_slash_leave_the_writer() -> None:
+    assert split_names("Juan Pérez / Agencias") == ["Juan Pérez"]

@@ -97,6 +97,19 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^\s*[\w ]{2,20}:\s+")  # "Autor:", "Text:", "Fotos:" labels
+# A label naming a picture's maker: what follows is a photo credit, not the author.
+_PHOTO_LABEL = re.compile(
+    r"(?:^|\s)(?:fotos?|photos?|photograph(?:y|s)?|bild(?:er)?|images?|pictures?|illustrations?"
+    r"|grafik(?:en)?|graphics?|infografik|video|kamera|camera|fotografie|fotograf[ií]as?|imagen(?:es)?"
+    r"|immagin[ei]|zdjęci[ea]|фото|kuva(?:t)?|fotó)\s*:\s*$",
+    re.IGNORECASE,
+)
+# Stock photo agencies: a line naming one is a picture's credit ("John Roe / Getty Images").
+_STOCK_PHOTOS = re.compile(
+    r"\b(?:getty images|shutterstock|istock(?:photo)?|imago(?: images)?|picture[- ]alliance"
+    r"|alamy|adobe ?stock|unsplash|pexels|pixabay|dreamstime|depositphotos)\b",
+    re.IGNORECASE,
+)
 # Conjunctions joining two names, in the languages we see most; an interview's byline
 # names both sides ("Jane Doe im Gespräch mit John Roe").
 # One-letter conjunctions only in lower case: "Jane A Doe" holds a middle initial. A
@@ -144,6 +157,20 @@ _LOWER_BY = re.compile(r"^(?:di|de|da|do)\s+(?=[A-ZÀ-Ý][\w'-]*\s+[A-ZÀ-Ý])")
 _FOR_OUTLET = re.compile(
     r"\s+(?:for|für|pour|para|per)\s+(?:(?:The|Die|Der|Das|Le|La|Les|El|Il|Lo|O|A|Os|As)\s"
     r"|[A-ZÀ-Ý]{2,}\b).*$"
+)
+# A job title glued to the name by the markup ("<a>Jane Doe</a>Senior Editor"): a role
+# noun closing the name, after modifiers; "Writer" alone is also a family name.
+_ROLE_MODIFIERS = (
+    r"(?:\s+(?:senior|chief|deputy|managing|executive|staff|contributing|political|foreign"
+    r"|special|sports?|business|news|associate|assistant|digital|leitende[rn]?"
+    r"|stellvertretende[rn]?|freie[rn]?))"
+)
+_ROLE_TAIL = re.compile(
+    rf"{_ROLE_MODIFIERS}*\s+(?:reporter(?:in)?|correspondent|editor|columnist|contributor"
+    r"|journalist(?:in)?|redakteur(?:in)?|korrespondent(?:in)?|photographer|fotograf(?:in)?"
+    r"|redactor(?:a)?|periodista|rédact(?:eur|rice)|giornalista|redattore|repórter|jornalista)$"
+    rf"|{_ROLE_MODIFIERS}+\s+writer$",
+    re.IGNORECASE,
 )
 # "Jane Doe – Correspondent", "João Silva - Repórter": a role after a dash.
 _DASH_TAIL = re.compile(r"\s+[-–—]\s+(\S.*)$")
@@ -245,6 +272,9 @@ def clean_name(raw: str) -> str | None:
     dash = _DASH_TAIL.search(text)
     if dash and _ROLE_WORDS.search(dash.group(1)):
         text = text[: dash.start()]
+    role = _ROLE_TAIL.search(text)
+    if role and len(text[: role.start()].split()) >= 2:
+        text = text[: role.start()]
     agency = _PARENTHETICAL.search(text)
     text = _PARENTHETICAL.sub("", text).strip()
     if agency and agency.group().strip(" ()").casefold() in AGENCIES and text:
@@ -281,9 +311,15 @@ def _full_name(text: str) -> bool:
     return len(text.split()) >= 2 and looks_like_name(text)
 
 
+# "Juan Pérez / Agencias": agencies unnamed, a credit that names nobody.
+_AGENCIES_UNNAMED = frozenset(
+    {"agencias", "agencies", "agences", "agenturen", "agenzie", "agências", "agencje", "wires"}
+)
+
+
 def _slash_part(part: str) -> bool:
     """A part of a byline split at slashes: a full name, a code, or a labelled name."""
-    if _full_name(part) or _CODE.match(part):
+    if _full_name(part) or _CODE.match(part) or part.casefold() in _AGENCIES_UNNAMED:
         return True
     label = _LABEL.match(part)
     return bool(label) and _full_name(part[label.end() :].strip())
@@ -319,7 +355,13 @@ def split_names(raw: str) -> list[str]:
     text = clean_name(raw[:MAX_RAW_LENGTH])
     if not text:
         return []
-    text = _LABEL.sub("", text) if not looks_like_name(text) else text
+    if not looks_like_name(text):
+        label = _LABEL.match(text)
+        if label and _PHOTO_LABEL.search(label.group()):
+            return []  # "Foto: John Roe": the photographer's credit
+        text = text[label.end() :] if label else text
+    if _STOCK_PHOTOS.search(text):
+        return []
     names: list[str] = []
     slash_parts = [p.strip() for p in text.split("/")]
     if len(slash_parts) > 1 and all(_slash_part(p) for p in slash_parts):
