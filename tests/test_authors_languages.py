@@ -244,3 +244,7 @@ def test_a_role_word_ending_a_short_name_is_its_family_name() -> None:
 
 def test_agencies_unnamed_after_a_slash_leave_the_writer() -> None:
     assert split_names("Juan Pérez / Agencias") == ["Juan Pérez"]
+
+
+def test_a_title_after_a_comma_stays_cut_whole() -> None:
+    assert split_names("By Jane Doe, Local Democracy Reporter") == ["Jane Doe"]

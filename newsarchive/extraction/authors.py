@@ -273,7 +273,7 @@ def clean_name(raw: str) -> str | None:
     if dash and _ROLE_WORDS.search(dash.group(1)):
         text = text[: dash.start()]
     role = _ROLE_TAIL.search(text)
-    if role and len(text[: role.start()].split()) >= 2:
+    if role and len(text[: role.start()].split()) >= 2 and "," not in text:
         text = text[: role.start()]
     agency = _PARENTHETICAL.search(text)
     text = _PARENTHETICAL.sub("", text).strip()
@@ -373,12 +373,14 @@ def split_names(raw: str) -> list[str]:
             text = "; ".join(kept)
     for part in (p for joined in _JOINERS.split(text) for p in _with_split(joined)):
         segments = [s.strip() for s in part.split(",") if s.strip()]
-        for i, seg in enumerate(segments):
-            seg = clean_name(seg) or ""
+        for i, raw_seg in enumerate(segments):
+            seg = clean_name(raw_seg) or ""
             if not seg:
                 continue
-            if i > 0 and (_ROLE_WORDS.search(seg) or not _second_name(seg)):
-                if _ROLE_WORDS.search(seg) or len(seg.split()) > 1:
+            # the role as written: "Local Democracy Reporter" less its role is no name
+            role = i > 0 and bool(_ROLE_WORDS.search(raw_seg))
+            if i > 0 and (role or not _second_name(seg)):
+                if role or len(seg.split()) > 1:
                     break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
                 continue  # "Jane Doe, London, John Roe": the first one's dateline
             if _ROLE_WORDS.search(seg) and not looks_like_name(seg):
