@@ -248,3 +248,34 @@ def test_agencies_unnamed_after_a_slash_leave_the_writer() -> None:
 
 def test_a_title_after_a_comma_stays_cut_whole() -> None:
     assert split_names("By Jane Doe, Local Democracy Reporter") == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Text & Fotos: Ivan Petrov", ["Ivan Petrov"]),  # the writer took the pictures too
+        ("Autor/in: Jane Doe", ["Jane Doe"]),
+        ("Text und Bild: Jane Doe", ["Jane Doe"]),
+    ],
+)
+def test_a_label_of_several_roles_including_the_writing(raw: str, expected: list[str]) -> None:
+    assert split_names(raw) == expected
+
+
+def test_a_shown_labelled_byline_outweighs_an_unseen_meta_author() -> None:
+    html = page(
+        '<table><tr><td class="authorbold"><b>Text &amp; Fotos:</b> Ivan Petrov</td></tr></table>'
+    ).replace("<head></head>", '<head><meta name="author" content="Motor Weekly"></head>')
+    assert names(html) == ["Ivan Petrov"]
+
+
+def test_a_lower_case_v_abbreviates_von() -> None:
+    assert looks_like_name("John v. Berenberg-Gossler")
+    assert not looks_like_name("vom Support Team")
+
+
+def test_a_paid_post_label_is_nobodys_name() -> None:
+    html = page('<p class="byline">Anzeige</p>').replace(
+        "<head></head>", '<head><meta name="author" content="Sponsored Content"></head>'
+    )
+    assert names(html) == []

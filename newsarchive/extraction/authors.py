@@ -96,7 +96,8 @@ _PREFIX = re.compile(
     + r")\s*:\s*)",
     re.IGNORECASE,
 )
-_LABEL = re.compile(r"^\s*[\w ]{2,20}:\s+")  # "Autor:", "Text:", "Fotos:" labels
+# "Autor:", "Text:", "Fotos:", "Text & Fotos:", "Autorin/Autor:" labels
+_LABEL = re.compile(r"^\s*\w[\w &+]{1,23}(?:/\w{1,12})?:\s+")
 # A label naming a picture's maker: what follows is a photo credit, not the author.
 _PHOTO_LABEL = re.compile(
     r"(?:^|\s)(?:fotos?|photos?|photograph(?:y|s)?|bild(?:er)?|images?|pictures?|illustrations?"
@@ -104,6 +105,8 @@ _PHOTO_LABEL = re.compile(
     r"|immagin[ei]|zdjęci[ea]|фото|kuva(?:t)?|fotó)\s*:\s*$",
     re.IGNORECASE,
 )
+# ... unless it names the writing too: "Text & Fotos:".
+_WRITING = re.compile(r"\b(?:text|texte|texto|testo|tekst|words|wort|autor|author|auteur)", re.I)
 # Stock photo agencies: a line naming one is a picture's credit ("John Roe / Getty Images").
 _STOCK_PHOTOS = re.compile(
     r"\b(?:getty images|shutterstock|istock(?:photo)?|imago(?: images)?|picture[- ]alliance"
@@ -179,7 +182,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 # fmt: off
 _NAME_PARTICLES = frozenset({
     "von", "van", "de", "der", "den", "da", "del", "della", "di", "du", "le", "la", "bin", "al",
-    "el", "ten", "ter", "zu", "y", "dos", "das", "do", "st", "mc", "e",
+    "el", "ten", "ter", "zu", "y", "dos", "das", "do", "st", "mc", "e", "v", "ibn", "bint",
 })
 # fmt: on
 # Words that mark a comma segment as a job title or place, not a person.
@@ -219,6 +222,9 @@ _GENERIC_ACCOUNTS = frozenset({
     # labels of links to an author's other posts, left alone when the name is elsewhere
     "more posts", "all posts", "view all posts", "alle artikel", "alle beiträge",
     "mehr artikel", "tous les articles", "todos los artículos", "tutti gli articoli",
+    # labels of paid posts in a list of posters: nobody's name
+    "sponsored", "sponsored content", "gesponserte inhalte", "anzeige", "advertorial",
+    "publicidad", "publicité", "contenu sponsorisé", "contenido patrocinado", "paid content",
 })
 # fmt: on
 MAX_NAME_LENGTH = 80
@@ -357,7 +363,7 @@ def split_names(raw: str) -> list[str]:
         return []
     if not looks_like_name(text):
         label = _LABEL.match(text)
-        if label and _PHOTO_LABEL.search(label.group()):
+        if label and _PHOTO_LABEL.search(label.group()) and not _WRITING.search(label.group()):
             return []  # "Foto: John Roe": the photographer's credit
         text = text[label.end() :] if label else text
     if _STOCK_PHOTOS.search(text):
