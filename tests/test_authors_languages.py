@@ -279,3 +279,21 @@ def test_a_paid_post_label_is_nobodys_name() -> None:
         "<head></head>", '<head><meta name="author" content="Sponsored Content"></head>'
     )
     assert names(html) == []
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["/auteur/jean-dupont", "/yazar/ahmet-yilmaz", "/avtor/ivan-petrov", "/penulis/budi-santoso"],
+)
+def test_author_page_links_in_many_languages(href: str) -> None:
+    who = href.rsplit("/", 1)[-1].replace("-", " ").title()
+    html = page(f'<p class="meta">Mis en ligne par <a href="{href}">{who}</a></p>')
+    assert names(html) == [who]
+
+
+def test_a_licence_link_is_no_author_page() -> None:
+    html = page(
+        '<p><a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a></p>'
+        '<p class="meta"><a href="/auteur/jean-dupont">Jean Dupont</a></p>'
+    )
+    assert names(html) == ["Jean Dupont"]

@@ -487,14 +487,18 @@ def _labelled_meta_author(doc: Document) -> list[Found]:
 # marks the author as such: a single word there (a first name or a handle) is the
 # author's name, not a stray label. One XPath collects every candidate in a single pass
 # over the page (seven passes cost ~3 ms).
-_AUTHOR_HREFS = ("/autor", "/author", "/journalist", "/redakteur")
+# Paths of author pages in many languages ("/auteur/", "/yazar/", "/avtor/"; not "/by/": licences).
+_AUTHOR_HREFS = (
+    "/autor", "/author", "/journalist", "/redakteur", "/auteur", "/yazar", "/avtor", "/penulis",
+    "/periodista", "/giornalist", "/reporter/", "/columnist", "/kolumnist", "/skribent",
+    "/forfatter", "/szerzo", "/dziennikarz", "/redaktor",
+)  # fmt: skip
 _BYLINE_CLASS_WORDS = ("uthor", "utor", "yline")  # $classed: pageindex.with_class
 _BYLINE_CANDIDATES = lxml.etree.XPath(
     # Attribute steps: twice as fast as one element test with every condition or-ed.
     "$classed"
     ' | //@itemprop[. = "author" or . = "name"]/.. | //a/@rel[. = "author"]/..'
-    ' | //a/@href[contains(., "/autor") or contains(., "/author") or contains(., "/journalist")'
-    ' or contains(., "/redakteur")]/..'
+    " | //a/@href[" + " or ".join(f'contains(., "{h}")' for h in _AUTHOR_HREFS) + "]/.."
 )
 
 
@@ -651,7 +655,7 @@ def _slugs(doc: Document, el: HtmlElement) -> set[str]:
     slugs = set()
     for link in links:
         href = link.get("href") or ""
-        if "uthor" not in href and "utor" not in href:
+        if "uthor" not in href and "utor" not in href and not any(h in href for h in _AUTHOR_HREFS):
             continue  # not a link to the author's page or articles (a tag's, a share link)
         parts = urlsplit(doc.absolute(href) or "")
         tails = [parts.path.rstrip("/").rsplit("/", 1)[-1]]
