@@ -297,3 +297,25 @@ def test_a_licence_link_is_no_author_page() -> None:
         '<p class="meta"><a href="/auteur/jean-dupont">Jean Dupont</a></p>'
     )
     assert names(html) == ["Jean Dupont"]
+
+
+def test_a_recipe_or_video_page_names_its_author_in_the_work() -> None:
+    recipe = (
+        '{"@type": "Recipe", "name": "Pierogi", "author": {"@type": "Person", "name": "Ola Nowak"}}'
+    )
+    html = page(f'<script type="application/ld+json">{recipe}</script>', "pl")
+    assert names(html) == ["Ola Nowak"]
+    video = '{"@type": "VideoObject", "author": {"@type": "Person", "name": "Ann Lee"}}'
+    html = page(f'<script type="application/ld+json">{video}</script>')
+    assert names(html) == ["Ann Lee"]
+
+
+def test_an_article_object_outranks_a_work_on_the_page() -> None:
+    objects = (
+        '[{"@type": "VideoObject", "author": {"@type": "Person", "name": "Ann Lee"}},'
+        ' {"@type": "NewsArticle", "author": {"@type": "Person", "name": "Jane Doe"}}]'
+    )
+    html = page(f'<script type="application/ld+json">{objects}</script><p>Ann Lee</p>')
+    assert names(html) == ["Jane Doe"]
+    recipe = '{"@type": "Recipe", "author": {"@type": "Person", "name": "Ola Nowak"}}'
+    assert names(page(f'<script type="application/ld+json">{recipe}</script>')) == ["Ola Nowak"]

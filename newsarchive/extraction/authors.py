@@ -410,6 +410,9 @@ def _person_name(item: dict[str, Any]) -> str | None:
 # A forum thread or a question describes itself as a posting: its author is the one who
 # opened it (the replies are the comments of the page).
 _POSTING_TYPES = ("DiscussionForumPosting", "SocialMediaPosting", "Question")
+# A page about one work (a blog's recipe, a how-to, a video or a podcast episode) names its
+# author there when it declares no article.
+_WORK_TYPES = ("Recipe", "HowTo", "VideoObject", "PodcastEpisode", "CreativeWork")
 
 
 def _ld_authors(doc: Document) -> list[Found]:
@@ -417,7 +420,8 @@ def _ld_authors(doc: Document) -> list[Found]:
     from the first posting's (a forum thread's opening post)."""
     out: list[Found] = []
     postings = itertools.islice(doc.json_ld_objects(*_POSTING_TYPES), 1)
-    for obj in itertools.chain(structured.article_objects(doc), postings):
+    works = itertools.islice(doc.json_ld_objects(*_WORK_TYPES), 1)
+    for obj in itertools.chain(structured.article_objects(doc), postings, works):
         for prop in ("author", "creator"):
             for item in structured.values(obj.get(prop)):
                 item = doc.json_ld_node(item)
