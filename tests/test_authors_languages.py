@@ -319,3 +319,10 @@ def test_an_article_object_outranks_a_work_on_the_page() -> None:
     assert names(html) == ["Jane Doe"]
     recipe = '{"@type": "Recipe", "author": {"@type": "Person", "name": "Ola Nowak"}}'
     assert names(page(f'<script type="application/ld+json">{recipe}</script>')) == ["Ola Nowak"]
+
+
+@pytest.mark.parametrize(
+    "cls", ["article-auteur", "firma-articulo", "news-yazar", "post-writer", "penulis"]
+)
+def test_author_classes_in_many_languages(cls: str) -> None:
+    assert names(page(f'<div class="{cls}">Jean Dupont</div>', "fr")) == ["Jean Dupont"]

@@ -497,7 +497,11 @@ _AUTHOR_HREFS = (
     "/periodista", "/giornalist", "/reporter/", "/columnist", "/kolumnist", "/skribent",
     "/forfatter", "/szerzo", "/dziennikarz", "/redaktor",
 )  # fmt: skip
-_BYLINE_CLASS_WORDS = ("uthor", "utor", "yline")  # $classed: pageindex.with_class
+# Class words of author markup in many languages ("auteur", "firma", "yazar", "writer").
+_AUTHOR_CLASS_WORDS = (
+    "uthor", "utor", "uteur", "writer", "firma", "yazar", "avtor", "penulis", "szerzo",
+)  # fmt: skip
+_BYLINE_CLASS_WORDS = (*_AUTHOR_CLASS_WORDS, "yline")  # $classed: pageindex.with_class
 _BYLINE_CANDIDATES = lxml.etree.XPath(
     # Attribute steps: twice as fast as one element test with every condition or-ed.
     "$classed"
@@ -525,9 +529,10 @@ def _in_author_item(el: HtmlElement) -> bool:
 
 def _author_class(el: HtmlElement) -> bool:
     classes = _classes(el)
+    word = next((w for w in _AUTHOR_CLASS_WORDS if w in classes), None)
     return (
-        ("uthor" in classes or "utor" in classes)
-        and not _has_descendant_class(el, "uthor")
+        word is not None
+        and not _has_descendant_class(el, "uthor" if word == "utor" else word)
         and not any(a.tag in ("figure", "figcaption") for a in el.iterancestors())
     )
 
