@@ -326,3 +326,50 @@ def test_an_article_object_outranks_a_work_on_the_page() -> None:
 )
 def test_author_classes_in_many_languages(cls: str) -> None:
     assert names(page(f'<div class="{cls}">Jean Dupont</div>', "fr")) == ["Jean Dupont"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Av Anna Andersson", "Anna Andersson"),
+        ("Af Mette Hansen", "Mette Hansen"),
+        ("Tekst: Ola Nordmann", "Ola Nordmann"),
+        ("Teksti: Matti Virtanen", "Matti Virtanen"),
+        ("Szöveg: Kovács János", "Kovács János"),
+        ("Yazan: Ahmet Yılmaz", "Ahmet Yılmaz"),
+        ("Автор: Иван Петров", "Иван Петров"),
+        ("Autorka: Anna Nowak", "Anna Nowak"),
+        ("Autora: María López", "María López"),
+        ("Avtor: Janez Novak", "Janez Novak"),
+        ("Autorius: Jonas Jonaitis", "Jonas Jonaitis"),
+        ("Piše: Ivan Horvat", "Ivan Horvat"),
+        ("Redação: João Silva", "João Silva"),
+        ("Rédaction : Jean Dupont", "Jean Dupont"),
+        ("Reporter: Jane Doe", "Jane Doe"),
+        ("Tác giả: Nguyễn Văn An", "Nguyễn Văn An"),
+        ("Oleh Budi Santoso", "Budi Santoso"),
+        ("بقلم محمد علي", "محمد علي"),
+        ("نویسنده: علی رضایی", "علی رضایی"),
+        ("โดย สมชาย ใจดี", "สมชาย ใจดี"),
+        ("Του Γιώργου Παπαδόπουλου", "Γιώργου Παπαδόπουλου"),
+    ],
+)
+def test_a_labelled_line_in_many_languages(line: str, expected: str) -> None:
+    assert names(page(f"<p>{line}</p>")) == [expected]
+
+
+def test_a_label_in_its_own_element_in_more_languages() -> None:
+    html = page('<div class="meta"><span>Yazan:</span> <span>Ahmet Yılmaz</span></div>', "tr")
+    assert names(html) == ["Ahmet Yılmaz"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Av de tjugo deltagarna kom Anna Andersson först i mål.",
+        "Oleh karena itu Budi Santoso pergi ke pasar.",
+        "Haber merkezi",
+    ],
+)
+def test_prose_opening_with_a_by_word_names_nobody(line: str) -> None:
+    assert names(page(f"<p>{line}</p><p>Av Anna Andersson</p>")) == ["Anna Andersson"]

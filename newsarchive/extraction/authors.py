@@ -48,7 +48,7 @@ _PREFIXES = (
     "view all articles by", "more articles by", "more by", "articles by", "posts by",
     "publié par", "écrit par", "escrito por", "publicado por",
     "scritto da", "pubblicato da", "geschreven door", "geplaatst door", "skrevet af",
-    "skrevet av", "skrivet av", "napisał", "autorem", "a cura di",
+    "skrevet av", "skrivet av", "napisał", "autorem", "a cura di", "oleh", "بقلم", "โดย", "लेखक",
     # Greek bylines name the writer in the genitive after an article: "Του Γιώργου ..."
     "του", "της", "των",
 )
@@ -862,18 +862,25 @@ def _without_teaser_lists(matches: list[HtmlElement]) -> list[HtmlElement]:
     return [el for el in matches if _classes(el) not in lists] if lists else matches
 
 
+# Labels that lead a writer's name before a colon in a line of its own, many languages.
+_COLON_LABEL_WORDS = (
+    r"(?:autor(?:in|en|a|as|es|ka|ki|e|i|ius|iai|s)?|authors?|auteurs?|autrice|avtor(?:ica)?"
+    r"|автор(?:ы|ка)?|tekst(?:i)?|text(?:e|o)?|testo|текст|szöveg|szerző|yazan|yazar|muhabir"
+    r"|haber|reporter(?:in)?|redaktion|redação|redacción|rédaction|redazione|redactie|words"
+    r"|piše|napisal[a]?|tác giả|forfatter|författare|kirjoittaja|skribent|نویسنده|लेखक)"
+)
 # A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a
 # short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
 _BYLINE_LABEL = re.compile(
     r"^(?:(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door"
     r"|auteur|auteurs|autrice|autore|autori|autora|autores|autorka|forfatter|författare|yazar"
     r"|szerző|автор|авторы|interview|words"
-    rf"|{_BYLINE_LEAD})\s*:?|{_CJK_LABELS}\s*[:：]?)$",
+    rf"|{_BYLINE_LEAD})\s*:?|{_COLON_LABEL_WORDS}\s*:|{_CJK_LABELS}\s*[:：]?)$",
     re.IGNORECASE,
 )
 _BYLINE_LINE = re.compile(
-    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da)\s*:?\s+\S"
-    r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S"
+    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da|av|af|oleh|بقلم|โดย|του|της)\s*:?\s+\S"
+    rf"|^{_COLON_LABEL_WORDS}\s*:\s*\S"
     rf"|^{_CJK_LABELS}\s*[:：]\s*\S|^{_CJK_SPACED_LABELS}\s+\S|^[가-힣]{{2,4}}\s?{_KOREAN_ROLE}"
     r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
     re.IGNORECASE,
