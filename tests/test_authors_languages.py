@@ -373,3 +373,27 @@ def test_a_label_in_its_own_element_in_more_languages() -> None:
 )
 def test_prose_opening_with_a_by_word_names_nobody(line: str) -> None:
     assert names(page(f"<p>{line}</p><p>Av Anna Andersson</p>")) == ["Anna Andersson"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ion Popescu și Maria Ionescu", ["Ion Popescu", "Maria Ionescu"]),
+        ("Jonas Jonaitis ir Ona Onaitė", ["Jonas Jonaitis", "Ona Onaitė"]),
+        ("Jānis Bērziņš un Anna Liepa", ["Jānis Bērziņš", "Anna Liepa"]),
+        ("Γιώργος Παπαδόπουλος και Μαρία Νικολάου", ["Γιώργος Παπαδόπουλος", "Μαρία Νικολάου"]),
+        ("Budi Santoso dan Siti Aminah", ["Budi Santoso", "Siti Aminah"]),
+        ("Nguyễn Văn An và Trần Thị Bình", ["Nguyễn Văn An", "Trần Thị Bình"]),
+        ("Олена Коваль і Іван Шевченко", ["Олена Коваль", "Іван Шевченко"]),
+        ("محمد علي و أحمد حسن", ["محمد علي", "أحمد حسن"]),
+        ("张三、李四", ["张三", "李四"]),
+    ],
+)
+def test_and_in_more_languages(raw: str, expected: list[str]) -> None:
+    assert split_names(raw) == expected
+
+
+def test_given_names_that_spell_a_conjunction_stay_in_the_name() -> None:
+    assert split_names("Budi Santoso dan Siti Aminah") == ["Budi Santoso", "Siti Aminah"]
+    assert split_names("Jane Dan Doe") == ["Jane Dan Doe"]
+    assert split_names("Kim Un Yong") == ["Kim Un Yong"]

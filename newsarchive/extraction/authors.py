@@ -115,12 +115,14 @@ _STOCK_PHOTOS = re.compile(
 )
 # Conjunctions joining two names, in the languages we see most; an interview's byline
 # names both sides ("Jane Doe im Gespräch mit John Roe").
-# One-letter conjunctions only in lower case: "Jane A Doe" holds a middle initial. A
-# middle dot or bullet separates a byline's parts ("Jane Doe · 5 min read").
+# One-letter conjunctions only in lower case: "Jane A Doe" holds a middle initial (and
+# "Dan", "Un" are given names). A middle dot, a bullet or an ideographic comma separates
+# a byline's parts ("Jane Doe · 5 min read", "张三、李四").
 _JOINERS = re.compile(
-    r"\s+(?:and|und|&|(?-i:y|e|i|a)|et|og|och|en|и|ve|ja|és|und von|and by|im gespräch mit"
+    r"\s+(?:and|und|&|(?-i:y|e|i|a|un|ir|dan|và|și|şi)|et|og|och|en|и|і|και|و|ve|ja|és|und von"
+    r"|and by|im gespräch mit"
     r"|in conversation with|en conversation avec|en conversación con|in conversazione con)\s+"
-    r"|\s*[;|·•]\s*|\s+&\s+",
+    r"|\s*[;|·•、]\s*|\s+&\s+",
     re.IGNORECASE,
 )
 # "With" and its kin join a writer and a source ("Jean Dupont avec l'AFP", "Juan Pérez con
