@@ -397,3 +397,16 @@ def test_given_names_that_spell_a_conjunction_stay_in_the_name() -> None:
     assert split_names("Budi Santoso dan Siti Aminah") == ["Budi Santoso", "Siti Aminah"]
     assert split_names("Jane Dan Doe") == ["Jane Dan Doe"]
     assert split_names("Kim Un Yong") == ["Kim Un Yong"]
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        '<figure><img src="a.jpg"><figcaption>By John Roe</figcaption></figure>',
+        '<figure><img src="a.jpg"><figcaption>The hall <span>By John Roe</span></figcaption>'
+        "</figure>",
+        '<div class="media"><img src="a.jpg"><span class="photo-author">John Roe</span></div>',
+    ],
+)
+def test_a_pictures_credit_is_not_the_byline(picture: str) -> None:
+    assert names(page(f"{picture}<p>By Jane Doe</p>")) == ["Jane Doe"]

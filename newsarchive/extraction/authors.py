@@ -529,11 +529,16 @@ def _in_author_item(el: HtmlElement) -> bool:
     )
 
 
+# An author class naming a picture's maker: "photo-author", "image-author", "bildautor".
+_PICTURE_CLASS = re.compile(r"photo|image|foto|bild|picture|img|caption|credit", re.IGNORECASE)
+
+
 def _author_class(el: HtmlElement) -> bool:
     classes = _classes(el)
     word = next((w for w in _AUTHOR_CLASS_WORDS if w in classes), None)
     return (
         word is not None
+        and not _PICTURE_CLASS.search(classes)
         and not _has_descendant_class(el, "uthor" if word == "utor" else word)
         and not any(a.tag in ("figure", "figcaption") for a in el.iterancestors())
     )
@@ -1038,18 +1043,20 @@ def _dated_name(text: str, site_keys: set[str]) -> str | None:
 
 
 _END_OF_BODY = "\x00end-of-body"
+_SKIPPED_TAGS = frozenset({"nav", "figure", "figcaption"})
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
 def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]:
     """Non-blank visible text pieces of ``body``; a marker follows the article body's end.
 
-    The site's navigation is left out: a menu's "Authors" link is no byline label.
+    The site's navigation is left out: a menu's "Authors" link is no byline label; so are
+    figures and captions: "By John Roe" there credits the picture.
     """
     nav_end: HtmlElement | None = None  # the last element of the menu being skipped
     for el in body.iter():
         inside_menu = nav_end is not None
-        menu = not inside_menu and el.tag == "nav"
+        menu = not inside_menu and el.tag in _SKIPPED_TAGS
         if menu:
             for nav_end in el.iter():  # noqa: B007 - the walk finds the last element
                 pass
