@@ -410,3 +410,27 @@ def test_given_names_that_spell_a_conjunction_stay_in_the_name() -> None:
 )
 def test_a_pictures_credit_is_not_the_byline(picture: str) -> None:
     assert names(page(f"{picture}<p>By Jane Doe</p>")) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By Jane Doe May 3, 2024", "Jane Doe"),
+        ("Von Jane Doe 3. Mai 2024", "Jane Doe"),
+        ("Par Jean Dupont le 3 mai 2024", "Jean Dupont"),
+        ("Por Juan Pérez el 3 de mayo de 2024", "Juan Pérez"),
+        ("By Jane Doe 10:45 AM EST", "Jane Doe"),
+        ("Jane Doe 5 min read", "Jane Doe"),
+        ("Von Jane Doe 3 Min. Lesezeit", "Jane Doe"),
+        ("Posted by Jane Doe @ 12:00 am", "Jane Doe"),
+        ("Jane Doe Follow", "Jane Doe"),
+        ("By Jane Doe Share Tweet", "Jane Doe"),
+    ],
+)
+def test_a_date_time_or_button_glued_to_the_name(raw: str, expected: str) -> None:
+    assert byline(raw) == [expected]
+
+
+def test_month_names_inside_a_name_stay() -> None:
+    assert split_names("June Smith 3 June 2024") == ["June Smith"]
+    assert split_names("Jane May Doe") == ["Jane May Doe"]

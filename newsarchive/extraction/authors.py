@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree
 
-from newsarchive.extraction import pageindex, sitenames, structured
+from newsarchive.extraction import dates, pageindex, sitenames, structured
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.headline import title_text
 from newsarchive.extraction.sitenames import key as _key
@@ -143,6 +143,20 @@ _DATE_TAIL = re.compile(
     r"|\bon \w+ \d).*$",
     re.IGNORECASE,
 )
+# What follows a name in a byline without a separator: a time, a reading time, or (read with
+# the dates' month names) a date in words; then the word that led the date ("le", "am").
+_GLUED_TIME = re.compile(
+    r"\s+(?:(?:@|at|um|à|a las|alle|om|kl\.)\s+)?"
+    r"(?:\d{1,2}[:.]\d{2}\b|\d{1,3}\s*(?:min(?:ute[ns]?|s|uti|utos)?\.?)(?:\s|$)).*$",
+    re.IGNORECASE,
+)
+# Buttons beside the name in a byline box: "Jane Doe Follow", "Jane Doe Share Tweet".
+_BUTTON_TAIL = re.compile(
+    r"(?:\s+(?:share|tweet|follow|folgen|teilen|suivre|partager|seguir|compartir|segui"
+    r"|condividi|volgen|delen|e-?mail|facebook|twitter|linkedin|whatsapp|print|drucken))+$",
+    re.IGNORECASE,
+)
+_DATE_LEAD = re.compile(r"\s+(?:le|el|am|on|den|il|de|del|du|the)\s*$", re.IGNORECASE)
 _URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNORECASE)
 # An address starts where a run of its characters starts: tried from inside the run too,
 # "a.a.a...a" without an "@" would cost the square of its length.
@@ -276,10 +290,15 @@ def clean_name(raw: str) -> str | None:
     korean = _KOREAN_REPORTER.match(text)
     text = korean.group(1) if korean else text
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
+    if any(ch.isdigit() for ch in text):
+        text = _without_glued_date(text)
     text = _FOR_OUTLET.sub("", text)
     dash = _DASH_TAIL.search(text)
     if dash and _ROLE_WORDS.search(dash.group(1)):
         text = text[: dash.start()]
+    button = _BUTTON_TAIL.search(text)
+    if button and len(text[: button.start()].split()) >= 2:
+        text = text[: button.start()]
     role = _ROLE_TAIL.search(text)
     if role and len(text[: role.start()].split()) >= 2 and "," not in text:
         text = text[: role.start()]
@@ -291,6 +310,15 @@ def clean_name(raw: str) -> str | None:
     if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
     return _once(text) or None
+
+
+def _without_glued_date(text: str) -> str:
+    """ "Jane Doe May 3, 2024", "Par Jean Dupont le 3 mai 2024", "Jane Doe 5 min read": the
+    name without the date, time or reading time glued to it."""
+    found = dates._DAY_MONTH_YEAR.search(text) or dates._MONTH_DAY_YEAR.search(text)
+    if found and found.start() > 0:
+        text = _DATE_LEAD.sub("", text[: found.start()])
+    return _GLUED_TIME.sub("", text).strip(" ,;:|·•-–—")
 
 
 def _once(text: str) -> str:
