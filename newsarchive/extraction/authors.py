@@ -534,10 +534,19 @@ _AUTHOR_CLASS_WORDS = (
 _BYLINE_CLASS_WORDS = (*_AUTHOR_CLASS_WORDS, "yline")  # $classed: pageindex.with_class
 _BYLINE_CANDIDATES = lxml.etree.XPath(
     # Attribute steps: twice as fast as one element test with every condition or-ed.
-    "$classed"
-    ' | //@itemprop[. = "author" or . = "name"]/.. | //a/@rel[. = "author"]/..'
-    " | //a/@href[" + " or ".join(f'contains(., "{h}")' for h in _AUTHOR_HREFS) + "]/.."
+    '$classed | $linked | //@itemprop[. = "author" or . = "name"]/.. | //a/@rel[. = "author"]/..'
 )
+# Smart strings: each knows its element. The page's links are read once and their distinct
+# addresses tested in Python: an XPath ``contains`` per path word copies every address again.
+_HREFS = lxml.etree.XPath("//a/@href")
+_AUTHOR_HREF = re.compile("|".join(map(re.escape, _AUTHOR_HREFS)))
+
+
+def _author_links(doc: Document) -> list[Any]:
+    """The page's links to author pages, in document order."""
+    values = cast(list[Any], _HREFS(doc.root))
+    hits = {value for value in set(values) if _AUTHOR_HREF.search(value)}
+    return [value.getparent() for value in values if value in hits] if hits else []
 
 
 def _classes(el: HtmlElement) -> str:
@@ -792,7 +801,8 @@ def _dom_authors(
     full name anywhere is worth more.
     """
     classed = pageindex.with_class(doc, *_BYLINE_CLASS_WORDS)
-    candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root, classed=classed))
+    linked = _author_links(doc)
+    candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root, classed=classed, linked=linked))
     scopes = []
     if candidates:
         scopes = [s for s in (container, *doc.root.xpath("(//article)[1]")) if s is not None]
