@@ -434,3 +434,29 @@ def test_a_date_time_or_button_glued_to_the_name(raw: str, expected: str) -> Non
 def test_month_names_inside_a_name_stay() -> None:
     assert split_names("June Smith 3 June 2024") == ["June Smith"]
     assert split_names("Jane May Doe") == ["Jane May Doe"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<div class="meta"><span class="author">Jane Doe</span> and '
+        '<span class="author">John Roe</span></div>',
+        '<div class="authors"><div class="author-name">Jane Doe</div>'
+        '<div class="author-name">John Roe</div></div>',
+        '<ul class="article-authors"><li>Jane Doe</li><li>John Roe</li></ul>',
+    ],
+)
+def test_co_authors_in_bylines_of_one_class(markup: str) -> None:
+    assert names(page(markup)) == ["Jane Doe", "John Roe"]
+
+
+def test_bylines_of_one_class_in_other_blocks_are_not_co_authors() -> None:
+    html = page(
+        '<div class="meta"><span class="author">Jane Doe</span> '
+        '<span class="author">Senior Editor</span></div>'
+        '<ul><li><span class="author">Ann Lee</span></li><li><span class="author">Bob Ray</span>'
+        "</li></ul>"
+    )
+    assert names(html) == ["Jane Doe"]
+    two = '<span class="author">Jane Doe</span> and <span class="author">John Roe</span>'
+    assert names(page(f'<div class="meta">{two}</div>')) == ["Jane Doe", "John Roe"]

@@ -622,6 +622,15 @@ def _scope_rank(el: HtmlElement, scopes: list[HtmlElement]) -> int:
     return len(scopes)
 
 
+def _byline_text(el: HtmlElement) -> str:
+    """The text of a byline element: pieces joined by a space ("Show all articles
+    of</span>Jane Doe" are two words), list items apart ("<li>Jane Doe</li><li>John
+    Roe</li>" are two names)."""
+    if len(el) > 1 and all(child.tag == "li" for child in el):
+        return "; ".join(" ".join(child.itertext()) for child in el)
+    return " ".join(el.itertext())
+
+
 def _names_in(
     doc: Document,
     elements: list[HtmlElement],
@@ -641,14 +650,18 @@ def _names_in(
     found: list[Found] = []
     examined = 0
     near: dict[int, HtmlElement] = {}
+    # the first byline's class and parent: its co-authors' bylines share both
+    co_class: str | None = None
+    co_parent: HtmlElement | None = None
     for el in elements:
         if examined == 8:
+            break
+        if co_class is not None and (_classes(el) != co_class or el.getparent() is not co_parent):
             break
         if _in_comments(el) or (near and not near.keys() & _block(el).keys()):
             continue  # a later match far from the byline: a teaser's or a related post's
         examined += 1
-        # pieces joined by a space: "Show all articles of</span>Jane Doe" are two words
-        text = el.get("content") or " ".join(el.itertext())
+        text = el.get("content") or _byline_text(el)
         if len(text) > _MAX_BYLINE_CHARS:
             text = _slug_name(doc, el) or ""  # an author box: the name its link's address spells
         if not text or text.rstrip().endswith(":"):
@@ -666,6 +679,7 @@ def _names_in(
                     or (spelled and _key(n) in _link_words(el))
                 )
                 and not _is_site_like(n, False, site_keys)
+                and not (co_class and _ROLE_WORDS.search(n))
             ]
             if names:
                 found.extend(names)
@@ -678,7 +692,12 @@ def _names_in(
                 found.append((spelled_by, spelled_by, doc.absolute(el.get("href")), False))
                 near = near or _block(el)
         if found and not take_all:
-            break  # the first byline; later matches are comments or teasers
+            if co_class is None and _classes(el):
+                # "<span class=author>A</span> and <span class=author>B</span>"
+                co_class, co_parent = _classes(el), el.getparent()
+                continue
+            if co_class is None:
+                break  # the first byline; later matches are comments or teasers
     return found
 
 
