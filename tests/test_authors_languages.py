@@ -460,3 +460,17 @@ def test_bylines_of_one_class_in_other_blocks_are_not_co_authors() -> None:
     assert names(html) == ["Jane Doe"]
     two = '<span class="author">Jane Doe</span> and <span class="author">John Roe</span>'
     assert names(page(f'<div class="meta">{two}</div>')) == ["Jane Doe", "John Roe"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Analysis by Stephen Collinson", "Stephen Collinson"),
+        ("Opinion by Jane Doe", "Jane Doe"),
+        ("Pressemitteilung von Katja Berg", "Katja Berg"),
+        ("Ein Gastkommentar von Jane Doe", "Jane Doe"),
+        ("Análisis de Juan Pérez", "Juan Pérez"),
+    ],
+)
+def test_a_genre_before_by_leads_the_byline(raw: str, expected: str) -> None:
+    assert split_names(raw) == [expected]

@@ -68,7 +68,9 @@ _LEAD_GENRES = (
     "analyse", "gastbeitrag", "interview", "bericht", "reportage", "essay", "glosse", "article",
     "column", "post", "blog post", "report", "review", "commentary", "op-ed", "chronique",
     "tribune", "entretien", "artículo", "columna", "reportaje", "articolo", "rubrica",
-    "recensione", "recensie", "artykuł", "felieton",
+    "recensione", "recensie", "artykuł", "felieton", "analysis", "opinion", "perspective",
+    "explainer", "feature", "obituary", "análisis", "opinión", "analisi", "opinione", "meinung",
+    "gastkommentar", "nachruf", "pressemitteilung", "press release", "communiqué", "comunicado",
 )
 # fmt: on
 _BYLINE_LEAD = (
