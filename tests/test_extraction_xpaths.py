@@ -45,7 +45,8 @@ PAGE = (
 <div class="image-caption"><p class="subtitle">c2</p></div><h2 class="caption">h</h2>
 <figcaption class="caption">lone</figcaption><p class="bildunterschrift">c3</p>
 <p class="byline">By <a rel="author" href="/authors/x">X</a></p>
-<span itemprop="author"><span itemprop="name">Y</span></span><a href="/autor/z">Z</a><a href="/auteur/w">W</a><span class="firma">F</span>
+<span itemprop="author"><span itemprop="name">Y</span></span><a href="/autor/z">Z</a>
+<a href="/auteur/w">W</a><span class="firma">F</span>
 <div class="g-recaptcha"></div><form id="challenge-form"></form>
 <div id="cf-challenge-running" class="cf-browser-verification"></div>
 </article><main><time datetime="2024-05-05">5 May</time></main></body></html>"""

@@ -360,7 +360,7 @@ def _slash_part(part: str) -> bool:
     if _full_name(part) or _CODE.match(part) or part.casefold() in _AGENCIES_UNNAMED:
         return True
     label = _LABEL.match(part)
-    return bool(label) and _full_name(part[label.end() :].strip())
+    return label is not None and _full_name(part[label.end() :].strip())
 
 
 def _glued_agency(segment: str) -> list[str]:
