@@ -46,6 +46,7 @@ PAGE = (
 <figcaption class="caption">lone</figcaption><p class="bildunterschrift">c3</p>
 <p class="byline">By <a rel="author" href="/authors/x">X</a></p>
 <span itemprop="author"><span itemprop="name">Y</span></span><a href="/autor/z">Z</a>
+<a href="/auteur/w">W</a><span class="firma">F</span>
 <div class="g-recaptcha"></div><form id="challenge-form"></form>
 <div id="cf-challenge-running" class="cf-browser-verification"></div>
 </article><main><time datetime="2024-05-05">5 May</time></main></body></html>"""
@@ -75,10 +76,12 @@ REFERENCE = {
     ' or contains(@class, "cf-browser-verification")]',
     "data-caption images": "//img[@data-caption or @data-credit or @data-copyright]"
     "[not(ancestor::figure)]",
-    "byline candidates": '//*[contains(@class, "uthor") or contains(@class, "utor")'
-    ' or contains(@class, "yline") or @itemprop="author" or @itemprop="name"]'
-    ' | //a[@rel="author" or contains(@href, "/autor") or contains(@href, "/author")'
-    ' or contains(@href, "/journalist") or contains(@href, "/redakteur")]',
+    "byline candidates": "//*["
+    + " or ".join(f'contains(@class, "{w}")' for w in (*authors._AUTHOR_CLASS_WORDS, "yline"))
+    + ' or @itemprop="author" or @itemprop="name"]'
+    ' | //a[@rel="author" or '
+    + " or ".join(f'contains(@href, "{h}")' for h in authors._AUTHOR_HREFS)
+    + "]",
 }
 NOW = {
     "breadcrumbs": lambda doc: metadata._elements(metadata._BREADCRUMB_XPATH, doc, "rumb"),
@@ -96,7 +99,9 @@ NOW = {
     "bot walls": lambda doc: pagetype._BLOCK_MARKUP(doc.root),
     "data-caption images": captions._data_caption_images,
     "byline candidates": lambda doc: authors._BYLINE_CANDIDATES(
-        doc.root, classed=pageindex.with_class(doc, *authors._BYLINE_CLASS_WORDS)
+        doc.root,
+        classed=pageindex.with_class(doc, *authors._BYLINE_CLASS_WORDS),
+        linked=authors._author_links(doc),
     ),
 }
 

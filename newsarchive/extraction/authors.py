@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree
 
-from newsarchive.extraction import pageindex, sitenames, structured
+from newsarchive.extraction import dates, pageindex, sitenames, structured
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.headline import title_text
 from newsarchive.extraction.sitenames import key as _key
@@ -48,7 +48,9 @@ _PREFIXES = (
     "view all articles by", "more articles by", "more by", "articles by", "posts by",
     "publié par", "écrit par", "escrito por", "publicado por",
     "scritto da", "pubblicato da", "geschreven door", "geplaatst door", "skrevet af",
-    "skrevet av", "skrivet av", "napisał", "autorem",
+    "skrevet av", "skrivet av", "napisał", "autorem", "a cura di", "oleh", "بقلم", "โดย", "लेखक",
+    # Greek bylines name the writer in the genitive after an article: "Του Γιώργου ..."
+    "του", "της", "των",
 )
 # fmt: on
 # What a byline says before "by" in many languages: a verb ("Written by", "Erstellt von")
@@ -66,7 +68,9 @@ _LEAD_GENRES = (
     "analyse", "gastbeitrag", "interview", "bericht", "reportage", "essay", "glosse", "article",
     "column", "post", "blog post", "report", "review", "commentary", "op-ed", "chronique",
     "tribune", "entretien", "artículo", "columna", "reportaje", "articolo", "rubrica",
-    "recensione", "recensie", "artykuł", "felieton",
+    "recensione", "recensie", "artykuł", "felieton", "analysis", "opinion", "perspective",
+    "explainer", "feature", "obituary", "análisis", "opinión", "analisi", "opinione", "meinung",
+    "gastkommentar", "nachruf", "pressemitteilung", "press release", "communiqué", "comunicado",
 )
 # fmt: on
 _BYLINE_LEAD = (
@@ -81,28 +85,80 @@ _COLON_PREFIXES = ("text", "texto", "texte", "testo", "redaktion", "reporter")
 _LABELS_ALONE = frozenset(_COLON_PREFIXES) - {"redaktion"}  # a desk's name alone
 # "Author", "reporter", "editor in charge" in Chinese and Japanese bylines.
 _CJK_LABELS = "(?:作者|责任编辑|責任編輯|编辑|編輯|记者|記者|撰文|筆者|执笔|文)"
+# ... of which these also lead a name after a space alone: "记者 张三".
+_CJK_SPACED_LABELS = "(?:作者|责任编辑|責任編輯|记者|記者)"
+# A Korean byline puts the role after the name: "홍길동 기자", "홍길동 특파원".
+_KOREAN_ROLE = "(?:선임|수석|객원|전문)?(?:기자|특파원)(?![가-힣])"
+_KOREAN_REPORTER = re.compile(rf"^([가-힣]{{2,4}})\s?{_KOREAN_ROLE}")
 _PREFIX = re.compile(
-    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*[:：]\s*|(?:"
+    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*[:：]\s*|{_CJK_SPACED_LABELS}\s+|(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
     + r")(?:\s*:\s*|\s+)|(?:"
     + "|".join(_COLON_PREFIXES)
     + r")\s*:\s*)",
     re.IGNORECASE,
 )
-_LABEL = re.compile(r"^\s*[\w ]{2,20}:\s+")  # "Autor:", "Text:", "Fotos:" labels
+# "Autor:", "Text:", "Fotos:", "Text & Fotos:", "Autorin/Autor:" labels
+_LABEL = re.compile(r"^\s*\w[\w &+]{1,23}(?:/\w{1,12})?:\s+")
+# A label naming a picture's maker: what follows is a photo credit, not the author.
+_PHOTO_LABEL = re.compile(
+    r"(?:^|\s)(?:fotos?|photos?|photograph(?:y|s)?|bild(?:er)?|images?|pictures?|illustrations?"
+    r"|grafik(?:en)?|graphics?|infografik|video|kamera|camera|fotografie|fotograf[ií]as?|imagen(?:es)?"
+    r"|immagin[ei]|zdjęci[ea]|фото|kuva(?:t)?|fotó)\s*:\s*$",
+    re.IGNORECASE,
+)
+# ... unless it names the writing too: "Text & Fotos:".
+_WRITING = re.compile(r"\b(?:text|texte|texto|testo|tekst|words|wort|autor|author|auteur)", re.I)
+# Stock photo agencies: a line naming one is a picture's credit ("John Roe / Getty Images").
+_STOCK_PHOTOS = re.compile(
+    r"\b(?:getty images|shutterstock|istock(?:photo)?|imago(?: images)?|picture[- ]alliance"
+    r"|alamy|adobe ?stock|unsplash|pexels|pixabay|dreamstime|depositphotos)\b",
+    re.IGNORECASE,
+)
 # Conjunctions joining two names, in the languages we see most; an interview's byline
 # names both sides ("Jane Doe im Gespräch mit John Roe").
+# One-letter conjunctions only in lower case: "Jane A Doe" holds a middle initial (and
+# "Dan", "Un" are given names). A middle dot, a bullet or an ideographic comma separates
+# a byline's parts ("Jane Doe · 5 min read", "张三、李四").
 _JOINERS = re.compile(
-    r"\s+(?:and|und|&|y|et|e|og|och|en|i|a|и|ve|ja|és|und von|and by|im gespräch mit"
+    r"\s+(?:and|und|&|(?-i:y|e|i|a|un|ir|dan|và|și|şi)|et|og|och|en|и|і|και|و|ve|ja|és|und von"
+    r"|and by|im gespräch mit"
     r"|in conversation with|en conversation avec|en conversación con|in conversazione con)\s+"
-    r"|\s*[;|]\s*|\s+&\s+",
+    r"|\s*[;|·•、]\s*|\s+&\s+",
     re.IGNORECASE,
 )
+# "With" and its kin join a writer and a source ("Jean Dupont avec l'AFP", "Juan Pérez con
+# información de EFE", "Jane Doe mit Material von dpa"), but only between two names:
+# in prose they join anything ("Reisen mit oder ohne Flug").
+_WITH = re.compile(
+    r"\s+(?:with|mit|avec|con|com)"
+    r"(?:\s+(?:additional\s+)?(?:reporting|material|information|informations|información"
+    r"|informações|informazioni)\s+(?:by|from|von|der|des|de|du|da|di|del))?\s+(?:l['’](?=\w))?",
+    re.IGNORECASE,
+)
+# Whole words only: "Jane Standish" and "Constanze Stand" are names, "Stand: 03.05." a date.
 _DATE_TAIL = re.compile(
-    r"[\s,|·•-]*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|updated|published|aktualisiert"
-    r"|veröffentlicht|stand|am \d|on \w+ \d).*$",
+    r"[\s,|·•-]*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|\b(?:updated|published"
+    r"|aktualisiert|veröffentlicht|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato"
+    r"|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano|publicerad|uppdaterad|publisert"
+    r"|oppdatert|julkaistu|päivitetty|опубликовано|обновлено)\b|\bstand\s*(?::|\d)|\bam \d"
+    r"|\bon \w+ \d).*$",
     re.IGNORECASE,
 )
+# What follows a name in a byline without a separator: a time, a reading time, or (read with
+# the dates' month names) a date in words; then the word that led the date ("le", "am").
+_GLUED_TIME = re.compile(
+    r"\s+(?:(?:@|at|um|à|a las|alle|om|kl\.)\s+)?"
+    r"(?:\d{1,2}[:.]\d{2}\b|\d{1,3}\s*(?:min(?:ute[ns]?|s|uti|utos)?\.?)(?:\s|$)).*$",
+    re.IGNORECASE,
+)
+# Buttons beside the name in a byline box: "Jane Doe Follow", "Jane Doe Share Tweet".
+_BUTTON_TAIL = re.compile(
+    r"(?:\s+(?:share|tweet|follow|folgen|teilen|suivre|partager|seguir|compartir|segui"
+    r"|condividi|volgen|delen|e-?mail|facebook|twitter|linkedin|whatsapp|print|drucken))+$",
+    re.IGNORECASE,
+)
+_DATE_LEAD = re.compile(r"\s+(?:le|el|am|on|den|il|de|del|du|the)\s*$", re.IGNORECASE)
 _URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNORECASE)
 # An address starts where a run of its characters starts: tried from inside the run too,
 # "a.a.a...a" without an "@" would cost the square of its length.
@@ -112,12 +168,39 @@ _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|t
 # "Helen Davidson in Taipei", "Reuters in Kyiv": the place is the dateline, not the name.
 _DATELINE_PLACE = re.compile(r"\s+(?:in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?$")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
+# "di Mario Rossi", "de Ion Popescu": in lower case before a full name these are "by"
+# (capitalized they open names: "Di Stefano", "De Jong").
+_LOWER_BY = re.compile(r"^(?:di|de|da|do)\s+(?=[A-ZÀ-Ý][\w'-]*\s+[A-ZÀ-Ý])")
+# "Jane Doe for The Daily Planet", "Jean Dupont pour Le Monde": the outlet a piece was
+# written for, after a lower-case preposition.
+# The outlet opens with a capitalized article or is in capitals ("for BBC News"): "für
+# Wirtschaft", "for Education" end the names of ministries.
+_FOR_OUTLET = re.compile(
+    r"\s+(?:for|für|pour|para|per)\s+(?:(?:The|Die|Der|Das|Le|La|Les|El|Il|Lo|O|A|Os|As)\s"
+    r"|[A-ZÀ-Ý]{2,}\b).*$"
+)
+# A job title glued to the name by the markup ("<a>Jane Doe</a>Senior Editor"): a role
+# noun closing the name, after modifiers; "Writer" alone is also a family name.
+_ROLE_MODIFIERS = (
+    r"(?:\s+(?:senior|chief|deputy|managing|executive|staff|contributing|political|foreign"
+    r"|special|sports?|business|news|associate|assistant|digital|leitende[rn]?"
+    r"|stellvertretende[rn]?|freie[rn]?))"
+)
+_ROLE_TAIL = re.compile(
+    rf"{_ROLE_MODIFIERS}*\s+(?:reporter(?:in)?|correspondent|editor|columnist|contributor"
+    r"|journalist(?:in)?|redakteur(?:in)?|korrespondent(?:in)?|photographer|fotograf(?:in)?"
+    r"|redactor(?:a)?|periodista|rédact(?:eur|rice)|giornalista|redattore|repórter|jornalista)$"
+    rf"|{_ROLE_MODIFIERS}+\s+writer$",
+    re.IGNORECASE,
+)
+# "Jane Doe – Correspondent", "João Silva - Repórter": a role after a dash.
+_DASH_TAIL = re.compile(r"\s+[-–—]\s+(\S.*)$")
 _NUMBER_WORD = re.compile(r"^[\d.,:/-]+$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 # fmt: off
 _NAME_PARTICLES = frozenset({
     "von", "van", "de", "der", "den", "da", "del", "della", "di", "du", "le", "la", "bin", "al",
-    "el", "ten", "ter", "zu", "y", "dos", "das", "do", "st", "mc", "e",
+    "el", "ten", "ter", "zu", "y", "dos", "das", "do", "st", "mc", "e", "v", "ibn", "bint",
 })
 # fmt: on
 # Words that mark a comma segment as a job title or place, not a person.
@@ -125,7 +208,10 @@ _ROLE_WORDS = re.compile(
     r"\b(?:reporter|correspondent|editor|writer|columnist|contributor|journalist|staff|"
     r"redakteur\w*|korrespondent\w*|chef\w*|leiter\w*|ressort\w*|autor\w*|redaktion|"
     r"senior|chief|deputy|head|director|producer|photographer|analyst|rédact\w*|"
-    r"envoyé\w*|corresponsal|periodista|redactor\w*|news|desk|team)\b",
+    r"envoyé\w*|corresponsal|periodista|redactor\w*|news|desk|team|rep[oó]rter|correspondente"
+    r"|jornalista|giornalista|inviat[oa]|redattrice|redattore|corrispondente|verslaggever"
+    r"|redacteur|dziennikar\w*|korespondent\w*|muhabir\w*|корреспондент\w*|журналист\w*"
+    r"|редактор\w*|photograph\w*|fotograf\w*)\b",
     re.IGNORECASE,
 )
 # fmt: off
@@ -143,7 +229,8 @@ AGENCIES = frozenset({
 _DESK_ACCOUNTS = frozenset({
     "redaktion", "die redaktion", "redacción", "rédaction", "la rédaction", "redazione",
     "redactie", "de redactie", "staff", "editor", "editors", "newsdesk", "news desk", "web desk",
-    "editorial team", "the editors",
+    "editorial team", "the editors", "redação", "da redação", "a redação", "redakcja", "redakce",
+    "redaksjonen", "redaktionen", "toimitus", "szerkesztőség", "redacția", "редакция", "редакція",
 })
 # A CMS account named after a content type ("Nachrichten", "admin"): nobody's name, and
 # no more informative than the site's ("BR24 Redaktion" is kept).
@@ -153,6 +240,9 @@ _GENERIC_ACCOUNTS = frozenset({
     # labels of links to an author's other posts, left alone when the name is elsewhere
     "more posts", "all posts", "view all posts", "alle artikel", "alle beiträge",
     "mehr artikel", "tous les articles", "todos los artículos", "tutti gli articoli",
+    # labels of paid posts in a list of posters: nobody's name
+    "sponsored", "sponsored content", "gesponserte inhalte", "anzeige", "advertorial",
+    "publicidad", "publicité", "contenu sponsorisé", "contenido patrocinado", "paid content",
 })
 # fmt: on
 MAX_NAME_LENGTH = 80
@@ -198,12 +288,39 @@ def clean_name(raw: str) -> str | None:
     text = _HANDLE_TAIL.sub("", text) or text
     for _ in range(2):
         text = _PREFIX.sub("", text, count=1).strip()
+    text = _LOWER_BY.sub("", text)
+    korean = _KOREAN_REPORTER.match(text)
+    text = korean.group(1) if korean else text
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
+    if any(ch.isdigit() for ch in text):
+        text = _without_glued_date(text)
+    text = _FOR_OUTLET.sub("", text)
+    dash = _DASH_TAIL.search(text)
+    if dash and _ROLE_WORDS.search(dash.group(1)):
+        text = text[: dash.start()]
+    button = _BUTTON_TAIL.search(text)
+    if button and len(text[: button.start()].split()) >= 2:
+        text = text[: button.start()]
+    role = _ROLE_TAIL.search(text)
+    if role and len(text[: role.start()].split()) >= 2 and "," not in text:
+        text = text[: role.start()]
+    agency = _PARENTHETICAL.search(text)
     text = _PARENTHETICAL.sub("", text).strip()
+    if agency and agency.group().strip(" ()").casefold() in AGENCIES and text:
+        text = f"{text}; {agency.group().strip(' ()')}"  # "Juan Pérez (EFE)": two credits
     text = _DATELINE_PLACE.sub("", text)
     if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
     return _once(text) or None
+
+
+def _without_glued_date(text: str) -> str:
+    """ "Jane Doe May 3, 2024", "Par Jean Dupont le 3 mai 2024", "Jane Doe 5 min read": the
+    name without the date, time or reading time glued to it."""
+    found = dates._DAY_MONTH_YEAR.search(text) or dates._MONTH_DAY_YEAR.search(text)
+    if found and found.start() > 0:
+        text = _DATE_LEAD.sub("", text[: found.start()])
+    return _GLUED_TIME.sub("", text).strip(" ,;:|·•-–—")
 
 
 def _once(text: str) -> str:
@@ -232,32 +349,81 @@ def _full_name(text: str) -> bool:
     return len(text.split()) >= 2 and looks_like_name(text)
 
 
+# "Juan Pérez / Agencias": agencies unnamed, a credit that names nobody.
+_AGENCIES_UNNAMED = frozenset(
+    {"agencias", "agencies", "agences", "agenturen", "agenzie", "agências", "agencje", "wires"}
+)
+
+
+def _slash_part(part: str) -> bool:
+    """A part of a byline split at slashes: a full name, a code, or a labelled name."""
+    if _full_name(part) or _CODE.match(part) or part.casefold() in _AGENCIES_UNNAMED:
+        return True
+    label = _LABEL.match(part)
+    return label is not None and _full_name(part[label.end() :].strip())
+
+
+def _glued_agency(segment: str) -> list[str]:
+    """ "JANE DOE Associated Press": a full name, then an agency in its own spelling (an
+    upper-case code or capitalized words) without a separator; else [segment]."""
+    words = segment.split()
+    for size in (1, 2, 3):
+        if len(words) < size + 2:
+            break
+        tail = " ".join(words[-size:])
+        coded = tail.isupper() or (tail == tail.title() and size > 1)
+        if coded and tail.casefold() in AGENCIES and _full_name(" ".join(words[:-size])):
+            return [" ".join(words[:-size]), tail]
+    return [segment]
+
+
+def _with_split(part: str) -> list[str]:
+    """ "Jane Doe mit Material von dpa" as the writer and the source when both sides are
+    names (a full name or an agency); else ``part`` as it is."""
+    pieces = _WITH.split(part, maxsplit=1)
+    if len(pieces) == 2:
+        first, second = (clean_name(p) or "" for p in pieces)
+        if _second_name(first) and _second_name(second):
+            return [first, second]
+    return [part]
+
+
 def split_names(raw: str) -> list[str]:
     """Split a byline holding several names: "A and B", "A, B & C", "A und B"."""
     text = clean_name(raw[:MAX_RAW_LENGTH])
     if not text:
         return []
-    text = _LABEL.sub("", text) if not looks_like_name(text) else text
+    if not looks_like_name(text):
+        label = _LABEL.match(text)
+        if label and _PHOTO_LABEL.search(label.group()) and not _WRITING.search(label.group()):
+            return []  # "Foto: John Roe": the photographer's credit
+        text = text[label.end() :] if label else text
+    if _STOCK_PHOTOS.search(text):
+        return []
     names: list[str] = []
     slash_parts = [p.strip() for p in text.split("/")]
-    if len(slash_parts) > 1 and all(_full_name(p) or _CODE.match(p) for p in slash_parts):
+    if len(slash_parts) > 1 and all(_slash_part(p) for p in slash_parts):
         # "Jane Doe/John Roe": two people, not "srf/abc"; "Jane Doe/SP-X": a person and a
-        # desk or agency code, which is kept only when it is a known agency
-        kept = [p for p in slash_parts if _full_name(p) or p.casefold() in AGENCIES]
-        text = "; ".join(kept) if any(_full_name(p) for p in kept) else text
-    for part in _JOINERS.split(text):
+        # desk or agency code, which is kept only when it is a known agency ("dpa/AFP":
+        # two agencies); "Text: Jane Doe / Fotos: John Roe": the label decides
+        kept = [p for p in slash_parts if _full_name(p) or p.casefold() in AGENCIES or ":" in p]
+        if any(_full_name(clean_name(p) or "") for p in kept):
+            text = "; ".join(kept)
+    for part in (p for joined in _JOINERS.split(text) for p in _with_split(joined)):
         segments = [s.strip() for s in part.split(",") if s.strip()]
-        for i, seg in enumerate(segments):
-            seg = clean_name(seg) or ""
+        for i, raw_seg in enumerate(segments):
+            seg = clean_name(raw_seg) or ""
             if not seg:
                 continue
-            if i > 0 and (_ROLE_WORDS.search(seg) or not _second_name(seg)):
-                if _ROLE_WORDS.search(seg) or len(seg.split()) > 1:
+            # the role as written: "Local Democracy Reporter" less its role is no name
+            role = i > 0 and bool(_ROLE_WORDS.search(raw_seg))
+            if i > 0 and (role or not _second_name(seg)):
+                if role or len(seg.split()) > 1:
                     break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
                 continue  # "Jane Doe, London, John Roe": the first one's dateline
             if _ROLE_WORDS.search(seg) and not looks_like_name(seg):
                 continue
-            names.append(seg)
+            names.extend(_glued_agency(seg))
     return [n for n in names if n and not _URLISH.search(n)]
 
 
@@ -276,6 +442,9 @@ def _person_name(item: dict[str, Any]) -> str | None:
 # A forum thread or a question describes itself as a posting: its author is the one who
 # opened it (the replies are the comments of the page).
 _POSTING_TYPES = ("DiscussionForumPosting", "SocialMediaPosting", "Question")
+# A page about one work (a blog's recipe, a how-to, a video or a podcast episode) names its
+# author there when it declares no article.
+_WORK_TYPES = ("Recipe", "HowTo", "VideoObject", "PodcastEpisode", "CreativeWork")
 
 
 def _ld_authors(doc: Document) -> list[Found]:
@@ -283,7 +452,8 @@ def _ld_authors(doc: Document) -> list[Found]:
     from the first posting's (a forum thread's opening post)."""
     out: list[Found] = []
     postings = itertools.islice(doc.json_ld_objects(*_POSTING_TYPES), 1)
-    for obj in itertools.chain(structured.article_objects(doc), postings):
+    works = itertools.islice(doc.json_ld_objects(*_WORK_TYPES), 1)
+    for obj in itertools.chain(structured.article_objects(doc), postings, works):
         for prop in ("author", "creator"):
             for item in structured.values(obj.get(prop)):
                 item = doc.json_ld_node(item)
@@ -353,15 +523,32 @@ def _labelled_meta_author(doc: Document) -> list[Found]:
 # marks the author as such: a single word there (a first name or a handle) is the
 # author's name, not a stray label. One XPath collects every candidate in a single pass
 # over the page (seven passes cost ~3 ms).
-_AUTHOR_HREFS = ("/autor", "/author", "/journalist", "/redakteur")
-_BYLINE_CLASS_WORDS = ("uthor", "utor", "yline")  # $classed: pageindex.with_class
+# Paths of author pages in many languages ("/auteur/", "/yazar/", "/avtor/"; not "/by/": licences).
+_AUTHOR_HREFS = (
+    "/autor", "/author", "/journalist", "/redakteur", "/auteur", "/yazar", "/avtor", "/penulis",
+    "/periodista", "/giornalist", "/reporter/", "/columnist", "/kolumnist", "/skribent",
+    "/forfatter", "/szerzo", "/dziennikarz", "/redaktor",
+)  # fmt: skip
+# Class words of author markup in many languages ("auteur", "firma", "yazar", "writer").
+_AUTHOR_CLASS_WORDS = (
+    "uthor", "utor", "uteur", "writer", "firma", "yazar", "avtor", "penulis", "szerzo",
+)  # fmt: skip
+_BYLINE_CLASS_WORDS = (*_AUTHOR_CLASS_WORDS, "yline")  # $classed: pageindex.with_class
 _BYLINE_CANDIDATES = lxml.etree.XPath(
     # Attribute steps: twice as fast as one element test with every condition or-ed.
-    "$classed"
-    ' | //@itemprop[. = "author" or . = "name"]/.. | //a/@rel[. = "author"]/..'
-    ' | //a/@href[contains(., "/autor") or contains(., "/author") or contains(., "/journalist")'
-    ' or contains(., "/redakteur")]/..'
+    '$classed | $linked | //@itemprop[. = "author" or . = "name"]/.. | //a/@rel[. = "author"]/..'
 )
+# Smart strings: each knows its element. The page's links are read once and their distinct
+# addresses tested in Python: an XPath ``contains`` per path word copies every address again.
+_HREFS = lxml.etree.XPath("//a/@href")
+_AUTHOR_HREF = re.compile("|".join(map(re.escape, _AUTHOR_HREFS)))
+
+
+def _author_links(doc: Document) -> list[Any]:
+    """The page's links to author pages, in document order."""
+    values = cast(list[Any], _HREFS(doc.root))
+    hits = {value for value in set(values) if _AUTHOR_HREF.search(value)}
+    return [value.getparent() for value in values if value in hits] if hits else []
 
 
 def _classes(el: HtmlElement) -> str:
@@ -382,11 +569,17 @@ def _in_author_item(el: HtmlElement) -> bool:
     )
 
 
+# An author class naming a picture's maker: "photo-author", "image-author", "bildautor".
+_PICTURE_CLASS = re.compile(r"photo|image|foto|bild|picture|img|caption|credit", re.IGNORECASE)
+
+
 def _author_class(el: HtmlElement) -> bool:
     classes = _classes(el)
+    word = next((w for w in _AUTHOR_CLASS_WORDS if w in classes), None)
     return (
-        ("uthor" in classes or "utor" in classes)
-        and not _has_descendant_class(el, "uthor")
+        word is not None
+        and not _PICTURE_CLASS.search(classes)
+        and not _has_descendant_class(el, "uthor" if word == "utor" else word)
         and not any(a.tag in ("figure", "figcaption") for a in el.iterancestors())
     )
 
@@ -432,6 +625,15 @@ def _scope_rank(el: HtmlElement, scopes: list[HtmlElement]) -> int:
     return len(scopes)
 
 
+def _byline_text(el: HtmlElement) -> str:
+    """The text of a byline element: pieces joined by a space ("Show all articles
+    of</span>Jane Doe" are two words), list items apart ("<li>Jane Doe</li><li>John
+    Roe</li>" are two names)."""
+    if len(el) > 1 and all(child.tag == "li" for child in el):
+        return "; ".join(" ".join(child.itertext()) for child in el)
+    return " ".join(el.itertext())
+
+
 def _names_in(
     doc: Document,
     elements: list[HtmlElement],
@@ -451,14 +653,18 @@ def _names_in(
     found: list[Found] = []
     examined = 0
     near: dict[int, HtmlElement] = {}
+    # the first byline's class and parent: its co-authors' bylines share both
+    co_class: str | None = None
+    co_parent: HtmlElement | None = None
     for el in elements:
         if examined == 8:
+            break
+        if co_class is not None and (_classes(el) != co_class or el.getparent() is not co_parent):
             break
         if _in_comments(el) or (near and not near.keys() & _block(el).keys()):
             continue  # a later match far from the byline: a teaser's or a related post's
         examined += 1
-        # pieces joined by a space: "Show all articles of</span>Jane Doe" are two words
-        text = el.get("content") or " ".join(el.itertext())
+        text = el.get("content") or _byline_text(el)
         if len(text) > _MAX_BYLINE_CHARS:
             text = _slug_name(doc, el) or ""  # an author box: the name its link's address spells
         if not text or text.rstrip().endswith(":"):
@@ -476,6 +682,7 @@ def _names_in(
                     or (spelled and _key(n) in _link_words(el))
                 )
                 and not _is_site_like(n, False, site_keys)
+                and not (co_class and _ROLE_WORDS.search(n))
             ]
             if names:
                 found.extend(names)
@@ -488,7 +695,12 @@ def _names_in(
                 found.append((spelled_by, spelled_by, doc.absolute(el.get("href")), False))
                 near = near or _block(el)
         if found and not take_all:
-            break  # the first byline; later matches are comments or teasers
+            if co_class is None and _classes(el):
+                # "<span class=author>A</span> and <span class=author>B</span>"
+                co_class, co_parent = _classes(el), el.getparent()
+                continue
+            if co_class is None:
+                break  # the first byline; later matches are comments or teasers
     return found
 
 
@@ -518,7 +730,7 @@ def _slugs(doc: Document, el: HtmlElement) -> set[str]:
     slugs = set()
     for link in links:
         href = link.get("href") or ""
-        if "uthor" not in href and "utor" not in href:
+        if "uthor" not in href and "utor" not in href and not any(h in href for h in _AUTHOR_HREFS):
             continue  # not a link to the author's page or articles (a tag's, a share link)
         parts = urlsplit(doc.absolute(href) or "")
         tails = [parts.path.rstrip("/").rsplit("/", 1)[-1]]
@@ -611,7 +823,8 @@ def _dom_authors(
     full name anywhere is worth more.
     """
     classed = pageindex.with_class(doc, *_BYLINE_CLASS_WORDS)
-    candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root, classed=classed))
+    linked = _author_links(doc)
+    candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root, classed=classed, linked=linked))
     scopes = []
     if candidates:
         scopes = [
@@ -718,19 +931,27 @@ def _without_teaser_lists(matches: list[HtmlElement]) -> list[HtmlElement]:
     return [el for el in matches if _classes(el) not in lists] if lists else matches
 
 
+# Labels that lead a writer's name before a colon in a line of its own, many languages.
+_COLON_LABEL_WORDS = (
+    r"(?:autor(?:in|en|a|as|es|ka|ki|e|i|ius|iai|s)?|authors?|auteurs?|autrice|avtor(?:ica)?"
+    r"|автор(?:ы|ка)?|tekst(?:i)?|text(?:e|o)?|testo|текст|szöveg|szerző|yazan|yazar|muhabir"
+    r"|haber|reporter(?:in)?|redaktion|redação|redacción|rédaction|redazione|redactie|words"
+    r"|piše|napisal[a]?|tác giả|forfatter|författare|kirjoittaja|skribent|نویسنده|लेखक)"
+)
 # A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a
 # short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
 _BYLINE_LABEL = re.compile(
     r"^(?:(?:autor(?:in)?(?:/autor(?:in)?)?|autoren|author|authors|text|von|by|par|por|door"
     r"|auteur|auteurs|autrice|autore|autori|autora|autores|autorka|forfatter|författare|yazar"
     r"|szerző|автор|авторы|interview|words"
-    rf"|{_BYLINE_LEAD})\s*:?|{_CJK_LABELS}\s*[:：]?)$",
+    rf"|{_BYLINE_LEAD})\s*:?|{_COLON_LABEL_WORDS}\s*:|{_CJK_LABELS}\s*[:：]?)$",
     re.IGNORECASE,
 )
 _BYLINE_LINE = re.compile(
-    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da)\s*:?\s+\S"
-    r"|^(?:autor(?:in|en)?|authors?|auteur|autore|redaktion|text|texte|texto)\s*:\s*\S"
-    rf"|^{_CJK_LABELS}\s*[:：]\s*\S",
+    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da|av|af|oleh|بقلم|โดย|του|της)\s*:?\s+\S"
+    rf"|^{_COLON_LABEL_WORDS}\s*:\s*\S"
+    rf"|^{_CJK_LABELS}\s*[:：]\s*\S|^{_CJK_SPACED_LABELS}\s+\S|^[가-힣]{{2,4}}\s?{_KOREAN_ROLE}"
+    r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
     re.IGNORECASE,
 )
 _BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
@@ -884,18 +1105,20 @@ def _dated_name(text: str, site_keys: set[str]) -> str | None:
 
 
 _END_OF_BODY = "\x00end-of-body"
+_SKIPPED_TAGS = frozenset({"nav", "figure", "figcaption"})
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
 def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]:
     """Non-blank visible text pieces of ``body``; a marker follows the article body's end.
 
-    The site's navigation is left out: a menu's "Authors" link is no byline label.
+    The site's navigation is left out: a menu's "Authors" link is no byline label; so are
+    figures and captions: "By John Roe" there credits the picture.
     """
     nav_end: HtmlElement | None = None  # the last element of the menu being skipped
     for el in body.iter():
         inside_menu = nav_end is not None
-        menu = not inside_menu and el.tag == "nav"
+        menu = not inside_menu and el.tag in _SKIPPED_TAGS
         if menu:
             for nav_end in el.iter():  # noqa: B007 - the walk finds the last element
                 pass
