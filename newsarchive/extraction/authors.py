@@ -317,7 +317,7 @@ def clean_name(raw: str) -> str | None:
 def _without_glued_date(text: str) -> str:
     """ "Jane Doe May 3, 2024", "Par Jean Dupont le 3 mai 2024", "Jane Doe 5 min read": the
     name without the date, time or reading time glued to it."""
-    found = dates._DAY_MONTH_YEAR.search(text) or dates._MONTH_DAY_YEAR.search(text)
+    found = dates.written_date(text)
     if found and found.start() > 0:
         text = _DATE_LEAD.sub("", text[: found.start()])
     return _GLUED_TIME.sub("", text).strip(" ,;:|·•-–—")

@@ -147,6 +147,14 @@ _URL_DAY_FIRST = re.compile(
 )
 
 
+def written_date(text: str) -> re.Match[str] | None:
+    """A date written with its month's name: "3 May 2024" first, else "May 3, 2024".
+
+    Dates read it, and authors, to cut a date glued to a name ("Jane Doe May 3, 2024").
+    """
+    return _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
+
+
 # Zone abbreviations RFC 2822 parsing leaves unresolved (hours east of UTC).
 # fmt: off
 _ZONE_HOURS = {  # unambiguous abbreviations only (not IST, CST: several zones use them)
@@ -429,7 +437,7 @@ def parse_text_date(
             return found
     if _FOUR_DIGITS.search(text) is None:
         return None
-    m = _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
+    m = written_date(text)
     if m is None and ". " in text:
         m = _YEAR_MONTH_DAY.search(text)
     if m:
