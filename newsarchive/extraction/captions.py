@@ -76,7 +76,13 @@ _CAPTION_TAGS = ("figcaption",)
 
 
 def _text_without(el: Any, skip: set[Any]) -> str:
-    """Text of ``el`` leaving out the subtrees in ``skip`` and hidden/script parts (iterative)."""
+    """Text of ``el`` leaving out the subtrees in ``skip`` and hidden/script parts."""
+    return clean(" ".join(_visible_pieces(el, skip))) or ""
+
+
+def _visible_pieces(el: Any, skip: set[Any] | frozenset[Any] = frozenset()) -> list[str]:
+    """The texts and tails of ``el``'s visible parts in reading order (iterative); a
+    skipped or hidden element's tail is visible text, a comment's text is not."""
     parts: list[str] = []
     stack: list[tuple[Any, bool]] = [(el, False)]
     while stack:
@@ -88,11 +94,11 @@ def _text_without(el: Any, skip: set[Any]) -> str:
         stack.append((node, True))
         if node in skip or (node is not el and _invisible(node)):
             continue
-        if node.text:
+        if node.text and isinstance(node.tag, str):
             parts.append(node.text)
         for child in reversed(node):
             stack.append((child, False))
-    return clean(" ".join(parts)) or ""
+    return parts
 
 
 def _invisible(node: Any) -> bool:
@@ -1033,24 +1039,8 @@ def _credit_text(el: Any) -> str | None:
 
 def _visible_text_content(el: Any) -> str:
     """``el.text_content()`` without hidden parts: pieces joined as they stand (no space
-    added between inline elements, unlike ``_text_without``); a hidden element's tail is
-    visible text."""
-    parts: list[str] = []
-    stack: list[tuple[Any, bool]] = [(el, False)]
-    while stack:
-        node, tail_only = stack.pop()
-        if tail_only:
-            if node is not el and node.tail:
-                parts.append(node.tail)
-            continue
-        stack.append((node, True))
-        if node is not el and _invisible(node) and isinstance(node.tag, str):
-            continue
-        if node.text and isinstance(node.tag, str):
-            parts.append(node.text)
-        for child in reversed(node):
-            stack.append((child, False))
-    return "".join(parts)
+    added between inline elements, unlike ``_text_without``)."""
+    return "".join(_visible_pieces(el))
 
 
 def _one_caption(
