@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from support.warccapture import capture_in, html_exchange
 
 from newsarchive.warc import cdxj
 from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, entries_from_warc
-from newsarchive.warc.records import Exchange
 from newsarchive.warc.recover import recover_folder
 from newsarchive.warc.writer import WarcWriteError
 
@@ -85,40 +83,16 @@ def test_lines_not_yet_due_are_written_whole_and_sorted_at_close(tmp_path: Path)
     assert path.read_text().splitlines(keepends=True) == sorted(entry(n).line() for n in (1, 2, 3))
 
 
-def capture_in(folder: Path) -> Any:
-    from scrapy.settings import Settings
-
-    from newsarchive.warc.capture import WarcCapture
-
-    crawler = SimpleNamespace(settings=Settings({"NEWSARCHIVE_CRAWL_ID": "disk"}), stats=None)
-    capture = WarcCapture(crawler, folder)  # type: ignore[arg-type]
-    capture.open("news")
-    return capture
-
-
-def exchange(url: str, body: bytes) -> Exchange:
-    return Exchange(
-        url=url,
-        method="GET",
-        request_headers=[],
-        request_body=b"",
-        status=200,
-        response_headers=[(b"Content-Type", b"text/html; charset=utf-8")],
-        body=body,
-        started_at=datetime.now(UTC),
-    )
-
-
 def test_a_full_digest_index_stops_the_write_after_the_line_is_indexed(tmp_path: Path) -> None:
-    capture = capture_in(tmp_path)
-    capture.archive(exchange("http://127.0.0.1:9/a", b"<p>first</p>"))
+    capture = capture_in(tmp_path, {"NEWSARCHIVE_CRAWL_ID": "disk"})
+    capture.archive(html_exchange("http://127.0.0.1:9/a", b"<p>first</p>"))
 
     def full(_entry: Any) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
     capture._digests.add = full
     with pytest.raises(WarcWriteError, match="disk is full"):
-        capture.archive(exchange("http://127.0.0.1:9/b", b"<p>second</p>"))
+        capture.archive(html_exchange("http://127.0.0.1:9/b", b"<p>second</p>"))
     capture.spider_closed(None, "warc_write_failed")
     [warc] = list((tmp_path / "warc").glob("*.warc.gz"))
     indexed = (tmp_path / "index.cdxj").read_text().splitlines(keepends=True)
@@ -130,13 +104,13 @@ def test_a_file_whose_index_write_failed_is_left_open_and_rebuilt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """However the disk fills, the next start's recovery gives an index of every record."""
-    capture = capture_in(tmp_path)
-    capture.archive(exchange("http://127.0.0.1:9/a", b"<p>first</p>"))
+    capture = capture_in(tmp_path, {"NEWSARCHIVE_CRAWL_ID": "disk"})
+    capture.archive(html_exchange("http://127.0.0.1:9/a", b"<p>first</p>"))
     capture._index.flush()
     monkeypatch.setattr(cdxj.os, "write", FullAfter(0))
     capture._index.flush_interval = 0  # the next line is due at once
     with pytest.raises(WarcWriteError, match="No space left"):
-        capture.archive(exchange("http://127.0.0.1:9/b", b"<p>second</p>"))
+        capture.archive(html_exchange("http://127.0.0.1:9/b", b"<p>second</p>"))
     monkeypatch.undo()  # the disk has room again when the crawl closes
     capture.spider_closed(None, "warc_write_failed")
     assert not list((tmp_path / "warc").glob("*.warc.gz"))  # not finished without its lines

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from support.crawls import crawl_plan, crawl_twice_refetching, local_plan
 from support.redis_server import LocalRedis
+from support.warccapture import capture_in, html_exchange
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.server import DemoSite
@@ -91,32 +90,6 @@ def test_second_run_of_a_plan_revisits_the_first_runs_payloads(
         index.close()
 
 
-def capture_in(folder: Path, settings: dict[str, Any]) -> Any:
-    from scrapy.settings import Settings
-
-    from newsarchive.warc.capture import WarcCapture
-
-    crawler = SimpleNamespace(settings=Settings(settings), stats=None)
-    capture = WarcCapture(crawler, folder)  # type: ignore[arg-type]
-    capture.open("news")
-    return capture
-
-
-def exchange(url: str, body: bytes) -> Any:
-    from newsarchive.warc.records import Exchange
-
-    return Exchange(
-        url=url,
-        method="GET",
-        request_headers=[],
-        request_body=b"",
-        status=200,
-        response_headers=[(b"Content-Type", b"text/html; charset=utf-8")],
-        body=body,
-        started_at=datetime.now(UTC),
-    )
-
-
 def test_two_redis_workers_store_a_shared_payload_once(
     redis_server: LocalRedis, tmp_path: Path
 ) -> None:
@@ -129,9 +102,9 @@ def test_two_redis_workers_store_a_shared_payload_once(
     out = tmp_path / "crawl" / "workers"
     one, two = capture_in(out / "one", settings), capture_in(out / "two", settings)
     body = b"<html><p>the same robots-like payload</p></html>"
-    first = one.archive(exchange("http://127.0.0.1:9/robots.txt", body))
-    second = two.archive(exchange("http://127.0.0.1:9/robots.txt", body))
-    other = two.archive(exchange("http://127.0.0.1:9/other", b"<p>different</p>"))
+    first = one.archive(html_exchange("http://127.0.0.1:9/robots.txt", body))
+    second = two.archive(html_exchange("http://127.0.0.1:9/robots.txt", body))
+    other = two.archive(html_exchange("http://127.0.0.1:9/other", b"<p>different</p>"))
     for capture in (one, two):
         capture.spider_closed(None, "finished")
     assert first["warc_record_type"] == "response"
@@ -151,7 +124,7 @@ def test_two_redis_workers_store_a_shared_payload_once(
     client = redis_server.client()
     assert client.hexists("newsarchive:state:digestplan:digests", digest)
     later = capture_in(tmp_path / "later" / "workers" / "w", settings)
-    again = later.archive(exchange("http://127.0.0.1:9/robots.txt", body))
+    again = later.archive(html_exchange("http://127.0.0.1:9/robots.txt", body))
     later.spider_closed(None, "finished")
     assert again["warc_record_type"] == "revisit"
     assert (tmp_path / "later/workers/w/warc" / again["refers_to"]["warc_filename"]).resolve() == (
