@@ -2,7 +2,8 @@
 becomes a regression test in one command.
 
 ``FOLDER/`` gets ``body.html`` (payload with content coding undone, as the spider
-saw it), ``meta.json`` (URL, status, headers, the WARC pointer and digest) and
+saw it; a ``revisit``'s is its original's, found as ``reextract`` finds it),
+``meta.json`` (URL, status, headers, the WARC pointer and digest) and
 ``expected.json`` (what the extractor returns today; review it before committing).
 """
 
@@ -13,6 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# Records a fixture can be made of: an exported article's pointer may name a revisit.
+PAGE_TYPES = ("response", "resource", "revisit")
 
 
 class RecordNotFound(LookupError):
@@ -37,7 +41,7 @@ class RecordSpec:
 
 
 def _matches(record: Any, spec: RecordSpec) -> bool:
-    if record.rec_type not in ("response", "resource"):
+    if record.rec_type not in PAGE_TYPES:
         return False
     return spec.url is None or record.rec_headers.get_header("WARC-Target-URI") == spec.url
 
@@ -46,7 +50,7 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
     """Payload, HTTP head and pointer of the selected record."""
     from warcio.archiveiterator import ArchiveIterator
 
-    from newsarchive.warc.reread import payload_of
+    from newsarchive.warc.reread import payload_of, revisit_payload
 
     if not spec.path.exists():
         raise FileNotFoundError(f"no such WARC file: {spec.path}")
@@ -55,13 +59,17 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
             stream.seek(spec.offset)
         records = ArchiveIterator(stream)
         for record in records:
-            if spec.offset is not None and record.rec_type not in ("response", "resource"):
+            if spec.offset is not None and record.rec_type not in PAGE_TYPES:
                 raise RecordNotFound(
                     f"record at {spec.path}:{spec.offset} is a {record.rec_type}, not a response"
                 )
             if not _matches(record, spec):
                 continue
-            body = payload_of(record)  # bounded: a bomb raises InflateError
+            # bounded: a bomb raises InflateError
+            if record.rec_type == "revisit":
+                body = revisit_payload(spec.path, record)
+            else:
+                body = payload_of(record)
             http = record.http_headers
             offset, length = records.get_record_offset(), records.get_record_length()
             headers = record.rec_headers

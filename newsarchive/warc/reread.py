@@ -153,6 +153,15 @@ def _original_payload(state: ReadState, path: Path, record: Any) -> bytes:
     )
 
 
+def revisit_payload(path: Path, record: Any) -> bytes:
+    """Payload of the capture a revisit of ``path``, read on its own, refers to.
+
+    ``OriginalNotFound`` when it is nowhere the crawl's pointers lead (see
+    :func:`_original_payload`); ``InflateError`` as :func:`payload_of`.
+    """
+    return _original_payload(ReadState(), path, record)
+
+
 def _payload_at(path: Path, offset: int, record_id: str | None, digest: str | None) -> bytes | None:
     """The payload of the response at ``path:offset`` if it is the one wanted, else None."""
     from warcio.archiveiterator import ArchiveIterator
