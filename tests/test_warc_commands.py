@@ -162,3 +162,25 @@ def test_fixture_from_a_pointer_that_names_a_revisit(tmp_path: Path) -> None:
     meta = json.loads((folder / "meta.json").read_text())
     assert meta["warc_record_offset"] == revisits[0] and meta["status"] == 200
     assert json.loads((folder / "expected.json").read_text())["headline"] == "Harbour vote"
+
+
+def test_a_warc_fixture_is_a_fixture_the_fixture_tools_read(
+    crawl_dir: Path, tmp_path: Path
+) -> None:
+    """``warc fixture -o fixtures/extraction/NAME`` wrote body.html, a meta.json without
+    ``page`` and a whole record as expected.json: ``fixture diff --all`` and the fixture
+    tests then failed on that folder ("meta.json: missing 'page'") instead of running it."""
+    from newsarchive import fixtures
+
+    [path] = (crawl_dir / "warc").glob("*.warc.gz")
+    [article, _] = sorted(entries_from_warc(path), key=lambda e: e.offset)
+    root = tmp_path / "fixtures" / "extraction"
+    pointer = f"{path}:{article.offset}"
+    assert newsarchive("warc", "fixture", pointer, "-o", str(root / "harbour")).returncode == 0
+    fixture = fixtures.load_fixture("harbour", root)
+    assert fixture.html_bytes() == ARTICLE and fixture.url == "http://127.0.0.1:9/news/harbour?id=7"
+    assert fixture.expected["headline"] == "Harbour vote"
+    record = fixture.extract()
+    assert "body" in fixture.checked_fields()
+    for name in fixture.checked_fields():
+        assert not fixtures.check_field(fixture, name, record), name

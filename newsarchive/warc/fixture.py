@@ -4,7 +4,9 @@ becomes a regression test in one command.
 ``FOLDER/`` gets ``body.html`` (payload with content coding undone, as the spider
 saw it; a ``revisit``'s is its original's, found as ``reextract`` finds it),
 ``meta.json`` (URL, status, headers, the WARC pointer and digest) and
-``expected.json`` (what the extractor returns today; review it before committing).
+``expected.json`` (what the extractor returns today; review it before committing),
+in the form of :mod:`newsarchive.fixtures`: written to ``fixtures/extraction/NAME``
+it is one more fixture for ``newsarchive fixture diff`` and the fixture tests.
 """
 
 from __future__ import annotations
@@ -76,7 +78,9 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
             return {
                 "url": headers.get_header("WARC-Target-URI"),
                 "status": int(http.get_statuscode()) if http else None,
-                "headers": [[name, value] for name, value in (http.headers if http else [])],
+                "response_headers": [
+                    [name, value] for name, value in (http.headers if http else [])
+                ],
                 "warc_date": headers.get_header("WARC-Date"),
                 "warc_filename": spec.path.name.removesuffix(".open"),
                 "warc_record_offset": offset,  # warcio counts from the file start
@@ -104,16 +108,25 @@ def write_fixture(spec: RecordSpec, folder: Path, *, with_expected: bool = True)
     found = load_record(spec)
     body = found.pop("body")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "body.html").write_bytes(body)
+    page = folder.resolve() / "body.html"
+    page.write_bytes(body)
+    headers = _decoded_headers(found["response_headers"])  # what extract() is given
+    meta = {  # the page's path is relative to the parent of the fixtures' folder
+        "page": page.relative_to(page.parents[2]).as_posix(),
+        "url": found["url"],
+        "base": None,
+        "headers": headers,
+        **found,
+    }
     (folder / "meta.json").write_text(
-        json.dumps(found, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     if with_expected:
         from newsarchive.extraction import extract
+        from newsarchive.fixtures import first_expected
 
-        expected = extract(body, found["url"], headers=_decoded_headers(found["headers"]))
+        expected = first_expected(extract(body, found["url"], headers=headers))
         (folder / "expected.json").write_text(
-            json.dumps(expected, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-            encoding="utf-8",
+            json.dumps(expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
     return folder
