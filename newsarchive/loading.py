@@ -34,12 +34,16 @@ from newsarchive.crawlfolder import (
     ARTICLES_DIRNAME,
     MANIFEST_NAME,
     PAGES_NAME,
+    REPORT_NAMES,
     VALIDATION_NAME,
     CrawlFolder,
     CrawlFolderError,
     folder_of_batch,
     is_crawl_folder,
 )
+
+# Files of a crawl folder beside its article batches (a manifest was read as "not JSON").
+CRAWL_OWN_FILES = (PAGES_NAME, VALIDATION_NAME, MANIFEST_NAME, *REPORT_NAMES)
 
 log = logging.getLogger(__name__)
 
@@ -196,13 +200,13 @@ def _disagree(where: Path, problems: list[str], verify: bool) -> None:
 
 
 def _refuse_crawl_log(path: Path) -> None:
-    """Raise for a crawl folder's ``pages.jsonl`` or ``validation_failures.jsonl``."""
+    """Raise for a crawl folder's logs, manifest or report named as a source."""
     folder = path.parent
-    if path.name in (PAGES_NAME, VALIDATION_NAME) and (
+    if path.name in CRAWL_OWN_FILES and (
         (folder / MANIFEST_NAME).is_file() or (folder / ARTICLES_DIRNAME).is_dir()
     ):
         raise CrawlLogSource(
-            f"{path}: a crawl's log, not article records "
+            f"{path}: a crawl folder's own file, not article records "
             f"(load the crawl folder {folder} or its {ARTICLES_DIRNAME}/ batches)"
         )
 

@@ -241,13 +241,13 @@ def test_a_crawl_log_named_as_a_source_is_refused(tmp_path: Path, capsys) -> Non
     article records: read as one, each fetched page became an empty "article"."""
     crawl = _crawl_output(tmp_path / "crawl", "c", 3)
     (crawl / "validation_failures.jsonl").write_text('{"url": "x", "messages": ["m"]}\n')
-    for log_name in ("pages.jsonl", "validation_failures.jsonl"):
-        with pytest.raises(LoadError, match=rf"{log_name}: a crawl's log, not article records"):
-            load(crawl / log_name)
+    for own in ("pages.jsonl", "validation_failures.jsonl", "manifest.json"):
+        with pytest.raises(LoadError, match=rf"{own}: a crawl folder's own file, not article"):
+            load(crawl / own)
     out = tmp_path / "out.csv"
     sources = [str(crawl / "pages.jsonl"), str(crawl / "articles")]
     assert main(["export", *sources, "--format", "csv", "--out", str(out)]) == 2
-    assert "pages.jsonl: a crawl's log" in capsys.readouterr().err and not out.exists()
+    assert "pages.jsonl: a crawl folder's own" in capsys.readouterr().err and not out.exists()
     assert len(list(load(crawl))) == 3  # the folder gives its articles, as before
     lone = tmp_path / "mine" / "pages.jsonl"  # a researcher's own file of that name
     lone.parent.mkdir()
