@@ -368,6 +368,17 @@ def checks() -> dict[str, tuple[Project, Check]]:
     return found
 
 
+def first_expected(record: Record) -> dict[str, Any]:
+    """An ``expected.json`` from today's output: every checked field, no forbidden string yet.
+
+    ``fixture add`` and ``warc fixture`` both start a fixture with it; its author then
+    corrects it from the page.
+    """
+    expected = {name: project(record) for name, (project, _) in checks().items()}
+    expected["body_forbidden"] = []
+    return expected
+
+
 def check_field(fixture: Fixture, name: str, record: Record) -> list[str]:
     """Problems with field ``name`` of ``record`` against the fixture's truth."""
     project, check = checks()[name]

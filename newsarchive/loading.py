@@ -31,11 +31,19 @@ from typing import IO, Any
 
 from newsarchive import schema
 from newsarchive.crawlfolder import (
+    ARTICLES_DIRNAME,
+    MANIFEST_NAME,
+    PAGES_NAME,
+    REPORT_NAMES,
+    VALIDATION_NAME,
     CrawlFolder,
     CrawlFolderError,
     folder_of_batch,
     is_crawl_folder,
 )
+
+# Files of a crawl folder beside its article batches (a manifest was read as "not JSON").
+CRAWL_OWN_FILES = (PAGES_NAME, VALIDATION_NAME, MANIFEST_NAME, *REPORT_NAMES)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +56,14 @@ class LoadError(ValueError):
 
 class MissingSource(LoadError):
     """A path to load that does not exist: for a command, a wrong argument (exit 2)."""
+
+
+class CrawlLogSource(MissingSource):
+    """A crawl's page or validation log named as a source: a wrong argument too (exit 2).
+
+    Its lines share ``url`` and ``article_id`` with article records, so ``conform`` would
+    turn each fetched page into an empty "article" without a word.
+    """
 
 
 def _open_text(path: Path) -> IO[str]:
@@ -183,6 +199,18 @@ def _disagree(where: Path, problems: list[str], verify: bool) -> None:
     )
 
 
+def _refuse_crawl_log(path: Path) -> None:
+    """Raise for a crawl folder's logs, manifest or report named as a source."""
+    folder = path.parent
+    if path.name in CRAWL_OWN_FILES and (
+        (folder / MANIFEST_NAME).is_file() or (folder / ARTICLES_DIRNAME).is_dir()
+    ):
+        raise CrawlLogSource(
+            f"{path}: a crawl folder's own file, not article records "
+            f"(load the crawl folder {folder} or its {ARTICLES_DIRNAME}/ batches)"
+        )
+
+
 def sources(path: Path, *, verify: bool = True) -> list[Source]:
     """The files ``load(path)`` reads, checked against their crawls' manifests.
 
@@ -193,6 +221,7 @@ def sources(path: Path, *, verify: bool = True) -> list[Source]:
     if not path.exists():
         raise MissingSource(f"{path}: no such file or directory")
     if path.is_file():
+        _refuse_crawl_log(path)
         reader_for(path)  # an unknown format fails here, at once
         folder = folder_of_batch(path)
         if folder is not None:

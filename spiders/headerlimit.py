@@ -7,9 +7,17 @@ gigabytes (1.5 GB in 10 s on 127.0.0.1) and could get the whole crawl killed for
 want of memory. Past ``NEWSARCHIVE_MAX_HEADER_BYTES`` the response fails alone,
 recorded in ``pages.jsonl`` with the reason.
 
+The same parser also hands Scrapy the connection headers the server sent
+(``Connection``, ``Keep-Alive``, ``Upgrade``, ...): Twisted files them apart from
+the response's headers, so they never reached ``response.headers`` and every WARC
+response record lacked them, though the WARC block is the response as received.
+``Content-Length`` and ``Transfer-Encoding`` stay Twisted's: Scrapy rebuilds the one
+from the body length, and the other describes chunk framing the WARC record drops.
+
 Scrapy's HTTP/1.1 handler gives every response its ``_LenientHTTPClientParser``
-(by replacing the class of the parser Twisted creates); the extension puts a
-subclass that counts header bytes in that place, once per process.
+(by replacing the class of the parser Twisted creates); the extension (and
+``WarcCapture``, through :func:`install_parser`) puts a subclass in that place,
+once per process.
 """
 
 from __future__ import annotations
@@ -23,6 +31,10 @@ from scrapy.crawler import Crawler
 log = logging.getLogger(__name__)
 
 SETTING = "NEWSARCHIVE_MAX_HEADER_BYTES"
+# Connection-control headers Twisted keeps out of ``response.headers`` that a WARC keeps.
+ARCHIVED_CONNECTION_HEADERS = frozenset(
+    {b"connection", b"keep-alive", b"te", b"trailers", b"upgrade", b"proxy-connection"}
+)
 # Each line also costs Python an object and a list slot: a flood of tiny header lines
 # counts at least this much per line, so their number is bounded too.
 LINE_COST = 64
@@ -48,6 +60,13 @@ class BoundedHTTPClientParser(http11._LenientHTTPClientParser):
                 )
         super().lineReceived(line)
 
+    def headerReceived(self, name: bytes, value: bytes) -> None:
+        """Twisted's filing, plus a copy of a connection header among the response's own."""
+        super().headerReceived(name, value)
+        lowered = name.lower()
+        if lowered in ARCHIVED_CONNECTION_HEADERS and self.isConnectionControlHeader(lowered):
+            self.headers.addRawHeader(lowered, value)
+
 
 class ResponseHeaderLimit:
     """Extension: install :class:`BoundedHTTPClientParser` with the crawl's limit."""
@@ -61,6 +80,11 @@ class ResponseHeaderLimit:
 def install(limit: int) -> Any:
     """Make ``limit`` the header bound of every later HTTP/1.1 response of this process."""
     BoundedHTTPClientParser.limit = limit
-    http11._LenientHTTPClientParser = BoundedHTTPClientParser  # type: ignore[misc]
     log.debug("response headers limited to %d bytes", limit)
+    return install_parser()
+
+
+def install_parser() -> Any:
+    """Parse every later HTTP/1.1 response of this process with our parser (limit unchanged)."""
+    http11._LenientHTTPClientParser = BoundedHTTPClientParser  # type: ignore[misc]
     return BoundedHTTPClientParser

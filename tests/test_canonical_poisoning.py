@@ -180,3 +180,37 @@ def test_a_hostile_host_cannot_hide_the_victims_articles(tmp_path: Path) -> None
     assert {r["article_id"] for r in own} == {id_of(url) for url in victim_urls}
     with CrawlState(tmp_path / "state.sqlite") as state:
         assert all(state.seen(url) for url in victim_urls)
+
+
+@pytest.mark.slow
+def test_reextract_of_a_plan_crawl_keeps_the_ids_its_canonical_hosts_gave(tmp_path: Path) -> None:
+    """``reextract`` ran the page step without the plan's ``scope.canonical_hosts``: the
+    grouped site's articles, exported under the canonical URL's id, came back with the
+    id of their own URL (a second id for one article)."""
+    articles = [generated_article(number) for number in (3, 4)]
+    with RawSite() as victim, RawSite() as hostile:
+        hostile_base = hostile.base_url.replace("127.0.0.1", "localhost")
+        paths = [a.path for a in articles]
+        hostile.routes["/"] = Route(http_response("200 OK", HTML, html_page("Home", paths, 20)))
+        for article in articles:
+            hostile.routes[article.path] = Route(
+                http_response("200 OK", HTML, article.render(victim.base_url).encode())
+            )
+        plan = write_plan(tmp_path, hostile_base, victim.base_url, grouped=True)
+        crawl_site(plan, "hostile")
+    crawled = exported(tmp_path / "out" / "hostile")
+    assert {r["article_id"] for r in crawled} == {id_of(victim.base_url + p) for p in paths}
+    [folder] = (tmp_path / "out" / "hostile").iterdir()
+    again = tmp_path / "again.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "reextract", str(folder), "--out", str(again)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import newsarchive
+
+    reread = list(newsarchive.load(again))
+    by_url = {r["url"]: r["article_id"] for r in crawled}
+    assert {r["url"]: r["article_id"] for r in reread} == by_url

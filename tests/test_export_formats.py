@@ -234,3 +234,22 @@ def test_crawl_folder_without_articles_gives_no_records(tmp_path: Path) -> None:
     (tmp_path / "pages.jsonl").write_text('{"url": "https://example.com/404"}\n')
     (tmp_path / "manifest.json").write_text("{}")
     assert list(load(tmp_path)) == []
+
+
+def test_a_crawl_log_named_as_a_source_is_refused(tmp_path: Path, capsys) -> None:
+    """``OUT/pages.jsonl`` (or ``OUT/*.jsonl``) shares ``url`` and ``article_id`` with
+    article records: read as one, each fetched page became an empty "article"."""
+    crawl = _crawl_output(tmp_path / "crawl", "c", 3)
+    (crawl / "validation_failures.jsonl").write_text('{"url": "x", "messages": ["m"]}\n')
+    for own in ("pages.jsonl", "validation_failures.jsonl", "manifest.json"):
+        with pytest.raises(LoadError, match=rf"{own}: a crawl folder's own file, not article"):
+            load(crawl / own)
+    out = tmp_path / "out.csv"
+    sources = [str(crawl / "pages.jsonl"), str(crawl / "articles")]
+    assert main(["export", *sources, "--format", "csv", "--out", str(out)]) == 2
+    assert "pages.jsonl: a crawl folder's own" in capsys.readouterr().err and not out.exists()
+    assert len(list(load(crawl))) == 3  # the folder gives its articles, as before
+    lone = tmp_path / "mine" / "pages.jsonl"  # a researcher's own file of that name
+    lone.parent.mkdir()
+    lone.write_text('{"headline": "a"}\n')
+    assert [r["headline"] for r in load(lone)] == ["a"]

@@ -420,3 +420,33 @@ def test_bodies_over_download_maxsize_are_kept_truncated(tmp_path: Path) -> None
     assert stats["item_scraped_count"] == 1  # the cut pages still fail, as in plain Scrapy
     [path] = (tmp_path / "warc").glob("*.warc.gz")
     assert check_file(path).ok
+
+
+def test_connection_headers_the_server_sent_are_archived(tmp_path: Path) -> None:
+    """Twisted files Connection, Keep-Alive, Upgrade... apart from the response's headers:
+    Scrapy never saw them, so no response record held them, though its block is the
+    response as received (the server's Content-Length and Transfer-Encoding stay out)."""
+    sent = [
+        ("Content-Type", "text/plain"),
+        ("Connection", "keep-alive"),
+        ("Keep-Alive", "timeout=5, max=100"),
+        ("Upgrade", "h2c"),
+    ]
+    routes = {
+        "/robots.txt": Route(http_response("404 Not Found", [], b"")),
+        "/": Route(http_response("200 OK", sent, b"kept")),
+        "/closed": Route(
+            http_response("200 OK", [("Content-Type", "text/plain")], b"end", "close")
+        ),
+    }
+    with RawSite(routes) as served:
+        crawl(tmp_path, [served.base_url + "/", served.base_url + "/closed"])
+    responses = by_type(tmp_path, "response")
+    headers = responses["/"][0].http_headers.headers
+    assert ("Connection", "keep-alive") in headers
+    assert ("Keep-Alive", "timeout=5, max=100") in headers
+    assert ("Upgrade", "h2c") in headers
+    assert ("Connection", "close") in responses["/closed"][0].http_headers.headers
+    assert not any(name.lower() == "transfer-encoding" for name, _ in headers)
+    for path in (tmp_path / "warc").glob("*.warc.gz"):
+        assert check_file(path).ok

@@ -147,3 +147,24 @@ def _square(number: int) -> int:
 def test_ordered_map_keeps_input_order_over_processes() -> None:
     results = map_in_order(_square, range(50), 2, failed=lambda item, error: -1, window=4)
     assert list(results) == [n * n for n in range(50)]
+
+
+def test_a_plan_sites_timezone_reads_its_dates_as_the_crawl_did() -> None:
+    """The crawl reads a date without offset in the plan site's ``timezone``; ``reextract``
+    kept only its day, so the same capture gave another ``date_published``."""
+    from newsarchive.fetchfacts import FetchFacts
+    from newsarchive.warc.reread import ArchivedPage, SiteRules, extract_page
+
+    url = "http://127.0.0.1:9/news/2024/10/23/ferry.html"
+    body = (
+        b'<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        b'"headline": "Ferry fares", "datePublished": "2024-10-23T03:48:00"}</script></head>'
+        b"<body><article><h1>Ferry fares</h1><p>The ferry company raised its fares.</p>"
+        b"</article></body></html>"
+    )
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    facts = FetchFacts(url=url, status=200)
+    berlin = ArchivedPage(url, body, headers, facts, SiteRules(timezone="Europe/Berlin"))
+    assert extract_page(berlin)["record"]["date_published"] == "2024-10-23T03:48:00+02:00"
+    plain = ArchivedPage(url, body, headers, facts)
+    assert extract_page(plain)["record"]["date_published"] == "2024-10-23"

@@ -172,9 +172,7 @@ def _add(args: argparse.Namespace) -> int:
     )
     fixture = fixtures.load_fixture(args.name)
     record = fixture.extract()
-    expected = {field: project(record) for field, (project, _) in fixtures.checks().items()}
-    expected["body_forbidden"] = []
-    path = _write_expected(folder, expected)
+    path = _write_expected(folder, fixtures.first_expected(record))
     print(
         f"wrote {path} from the extractor's output: it is NOT the truth yet. Correct it by hand "
         f"from the page, list the page's chrome strings in body_forbidden, then commit."

@@ -190,12 +190,13 @@ def run_wacz(args: argparse.Namespace) -> int:
 def run_fixture(args: argparse.Namespace) -> int:
     from newsarchive.inflate import InflateError
     from newsarchive.warc.fixture import RecordNotFound, RecordSpec, write_fixture
+    from newsarchive.warc.originals import OriginalNotFound
 
     try:
         folder = write_fixture(
             RecordSpec.parse(args.record, args.url), args.out, with_expected=not args.no_expected
         )
-    except (RecordNotFound, FileNotFoundError, InflateError) as error:
+    except (RecordNotFound, FileNotFoundError, InflateError, OriginalNotFound) as error:
         print(f"newsarchive warc fixture: {error}", file=sys.stderr)
         return 1
     print(f"fixture written: {folder}")

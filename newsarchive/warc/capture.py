@@ -214,6 +214,10 @@ class WarcCapture:
         if not settings.getbool("NEWSARCHIVE_WARC_ENABLED"):
             raise NotConfigured("NEWSARCHIVE_WARC_ENABLED is off")
         output_dir = Path(settings.get("NEWSARCHIVE_OUTPUT_DIR") or "output/crawl")
+        # Our response parser: it gives Scrapy the connection headers Twisted keeps apart.
+        from newsarchive.spiders.headerlimit import install_parser
+
+        install_parser()
         capture = cls(crawler, output_dir)
         capture.open(crawler.spidercls.name)
         crawler.signals.connect(capture.request_reached, signal=signals.request_reached_downloader)

@@ -2,8 +2,11 @@
 becomes a regression test in one command.
 
 ``FOLDER/`` gets ``body.html`` (payload with content coding undone, as the spider
-saw it), ``meta.json`` (URL, status, headers, the WARC pointer and digest) and
-``expected.json`` (what the extractor returns today; review it before committing).
+saw it; a ``revisit``'s is its original's, found as ``reextract`` finds it),
+``meta.json`` (URL, status, headers, the WARC pointer and digest) and
+``expected.json`` (what the extractor returns today; review it before committing),
+in the form of :mod:`newsarchive.fixtures`: written to ``fixtures/extraction/NAME``
+it is one more fixture for ``newsarchive fixture diff`` and the fixture tests.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# Records a fixture can be made of: an exported article's pointer may name a revisit.
+PAGE_TYPES = ("response", "resource", "revisit")
 
 
 class RecordNotFound(LookupError):
@@ -37,7 +43,7 @@ class RecordSpec:
 
 
 def _matches(record: Any, spec: RecordSpec) -> bool:
-    if record.rec_type not in ("response", "resource"):
+    if record.rec_type not in PAGE_TYPES:
         return False
     return spec.url is None or record.rec_headers.get_header("WARC-Target-URI") == spec.url
 
@@ -46,7 +52,7 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
     """Payload, HTTP head and pointer of the selected record."""
     from warcio.archiveiterator import ArchiveIterator
 
-    from newsarchive.warc.reread import payload_of
+    from newsarchive.warc.reread import payload_of, revisit_payload
 
     if not spec.path.exists():
         raise FileNotFoundError(f"no such WARC file: {spec.path}")
@@ -55,20 +61,26 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
             stream.seek(spec.offset)
         records = ArchiveIterator(stream)
         for record in records:
-            if spec.offset is not None and record.rec_type not in ("response", "resource"):
+            if spec.offset is not None and record.rec_type not in PAGE_TYPES:
                 raise RecordNotFound(
                     f"record at {spec.path}:{spec.offset} is a {record.rec_type}, not a response"
                 )
             if not _matches(record, spec):
                 continue
-            body = payload_of(record)  # bounded: a bomb raises InflateError
+            # bounded: a bomb raises InflateError
+            if record.rec_type == "revisit":
+                body = revisit_payload(spec.path, record)
+            else:
+                body = payload_of(record)
             http = record.http_headers
             offset, length = records.get_record_offset(), records.get_record_length()
             headers = record.rec_headers
             return {
                 "url": headers.get_header("WARC-Target-URI"),
                 "status": int(http.get_statuscode()) if http else None,
-                "headers": [[name, value] for name, value in (http.headers if http else [])],
+                "response_headers": [
+                    [name, value] for name, value in (http.headers if http else [])
+                ],
                 "warc_date": headers.get_header("WARC-Date"),
                 "warc_filename": spec.path.name.removesuffix(".open"),
                 "warc_record_offset": offset,  # warcio counts from the file start
@@ -96,16 +108,25 @@ def write_fixture(spec: RecordSpec, folder: Path, *, with_expected: bool = True)
     found = load_record(spec)
     body = found.pop("body")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "body.html").write_bytes(body)
+    page = folder.resolve() / "body.html"
+    page.write_bytes(body)
+    headers = _decoded_headers(found["response_headers"])  # what extract() is given
+    meta = {  # the page's path is relative to the parent of the fixtures' folder
+        "page": page.relative_to(page.parents[2]).as_posix(),
+        "url": found["url"],
+        "base": None,
+        "headers": headers,
+        **found,
+    }
     (folder / "meta.json").write_text(
-        json.dumps(found, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     if with_expected:
         from newsarchive.extraction import extract
+        from newsarchive.fixtures import first_expected
 
-        expected = extract(body, found["url"], headers=_decoded_headers(found["headers"]))
+        expected = first_expected(extract(body, found["url"], headers=headers))
         (folder / "expected.json").write_text(
-            json.dumps(expected, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-            encoding="utf-8",
+            json.dumps(expected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
     return folder

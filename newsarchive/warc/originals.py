@@ -32,7 +32,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from newsarchive.crawlfolder import INDEX_NAME, WARC_DIRNAME, CrawlFolder, CrawlFolderError
 from newsarchive.warc.cdxj import surt_key, timestamp14
@@ -132,31 +132,40 @@ def _files(index: Path, entry: ArchivedPayload, warc_path: Path) -> Iterator[Pat
                     yield path
 
 
+def recorded_plan(warc_dir: Path) -> Any:
+    """The ``Plan`` a plan crawl's manifest records for ``OUTPUT/SITE/CRAWL_ID/warc``.
+
+    None for a crawl of URLs, a folder of loose files or a plan that no longer parses.
+    """
+    from newsarchive.plan import PlanError, parse_plan
+
+    if warc_dir.name != WARC_DIRNAME:
+        return None
+    try:
+        manifest = CrawlFolder(warc_dir.parent).manifest() or {}
+    except CrawlFolderError as error:
+        log.warning("%s", error)
+        return None
+    recorded = manifest.get("plan") or {}
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("text"), str):
+        return None
+    try:
+        return parse_plan(recorded["text"], str(recorded.get("path") or "plan.toml"))
+    except PlanError:
+        return None
+
+
 def _plan_indexes(warc_dir: Path) -> list[Path]:
     """The plan's index as the crawl folder's manifest records it, and as moved with it.
 
     A plan crawl's folder is ``OUTPUT/SITE/CRAWL_ID``; the index keeps its place
     relative to ``OUTPUT`` when the plan's folder moves as a whole.
     """
-    from newsarchive.plan import PlanError, parse_plan
-
-    if warc_dir.name != WARC_DIRNAME:
-        return []
-    crawl = CrawlFolder(warc_dir.parent)
-    try:
-        manifest = crawl.manifest() or {}
-    except CrawlFolderError as error:
-        log.warning("%s", error)
-        return []
-    recorded = manifest.get("plan") or {}
-    if not isinstance(recorded, dict) or not isinstance(recorded.get("text"), str):
-        return []
-    try:
-        plan = parse_plan(recorded["text"], str(recorded.get("path") or "plan.toml"))
-    except PlanError:
+    plan = recorded_plan(warc_dir)
+    if plan is None:
         return []
     index = plan_index_path(plan.state_path)
-    output = crawl.path.parent.parent  # OUTPUT of OUTPUT/SITE/CRAWL_ID
+    output = warc_dir.parent.parent.parent  # OUTPUT of OUTPUT/SITE/CRAWL_ID
     moved = output / os.path.relpath(index, plan.output_dir)
     return [index, moved]
 

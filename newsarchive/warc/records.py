@@ -7,9 +7,12 @@ Scrapy hands us a parsed response, so the blocks are reassembled:
   the server's phrase).
 * Headers: every value of every header in the order received, so two
   ``Set-Cookie`` stay two. Scrapy title-cases header names (``content-type``
-  arrives as ``Content-Type``): the only liberty taken. ``Transfer-Encoding`` is
-  dropped because the chunk framing is already gone; ``Content-Encoding`` stays
-  because the body is still content-encoded at ``response_downloaded``.
+  arrives as ``Content-Type``) and rebuilds ``Content-Length`` first, from the
+  body length (``0`` for 204 and 304). Connection headers (``Connection``,
+  ``Keep-Alive``, ...) are there because our response parser hands them over
+  (``spiders/headerlimit.py``). ``Transfer-Encoding`` is dropped because the chunk
+  framing is already gone; ``Content-Encoding`` stays because the body is still
+  content-encoded at ``response_downloaded``.
 * Request: the request line keeps path and query; the headers are the ones
   Scrapy passed to Twisted plus what Twisted adds on the wire: ``Content-Length``
   for a body and ``Host`` (Scrapy's pool is persistent, so no ``Connection``).

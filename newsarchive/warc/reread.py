@@ -42,7 +42,7 @@ from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer, redirec
 from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
 from newsarchive.pagestep import ExtractionLimits
 from newsarchive.warc.gzipwalk import MULTI_RECORD, WARC_MAGIC, Member, iter_members, read_member
-from newsarchive.warc.originals import OriginalNotFound, Originals
+from newsarchive.warc.originals import OriginalNotFound, Originals, recorded_plan
 from newsarchive.warc.records import SPIDER_FIELD, VIA_HEADER, rfc3339
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,19 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 READ_SIZE = 1 << 16
 
 
+@dataclass(frozen=True)
+class SiteRules:
+    """What a plan site's crawl applied to its records beyond extraction.
+
+    ``canonical_hosts`` (``scope.canonical_hosts``) decide an ``article_id`` and
+    ``timezone`` the dates without offset: without them a re-extracted plan crawl gave
+    other ids and dates than the crawl exported.
+    """
+
+    canonical_hosts: tuple[str, ...] = ()
+    timezone: str | None = None
+
+
 @dataclass
 class ArchivedPage:
     """One archived HTML response, ready for extraction in a worker process."""
@@ -62,6 +75,17 @@ class ArchivedPage:
     body: bytes
     headers: dict[str, str]
     capture: FetchFacts
+    site: SiteRules = field(default_factory=SiteRules)
+
+
+def site_rules(warc_dir: Path) -> SiteRules:
+    """The rules of the plan site whose crawl wrote ``OUTPUT/SITE/CRAWL_ID/warc``."""
+    plan = recorded_plan(warc_dir)
+    name = warc_dir.parent.parent.name
+    site = next((s for s in plan.sites if s.name == name), None) if plan else None
+    if site is None:
+        return SiteRules()
+    return SiteRules(tuple(site.scope.canonical_hosts), site.timezone)
 
 
 @dataclass
@@ -96,6 +120,7 @@ class ReadState:
     redirected_from: dict[str, str] = field(default_factory=dict)
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
     originals: Originals = field(default_factory=Originals)  # earlier runs' captures
+    sites: dict[Path, SiteRules] = field(default_factory=dict)  # by WARC folder
     skipped: int = 0
     damage: list[FileDamage] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, why) before extraction
@@ -151,6 +176,15 @@ def _original_payload(state: ReadState, path: Path, record: Any) -> bytes:
         f"original {refers_to or digest} ({uri} at {date}) not found: "
         f"{state.originals.searched(path)}"
     )
+
+
+def revisit_payload(path: Path, record: Any) -> bytes:
+    """Payload of the capture a revisit of ``path``, read on its own, refers to.
+
+    ``OriginalNotFound`` when it is nowhere the crawl's pointers lead (see
+    :func:`_original_payload`); ``InflateError`` as :func:`payload_of`.
+    """
+    return _original_payload(ReadState(), path, record)
 
 
 def _payload_at(path: Path, offset: int, record_id: str | None, digest: str | None) -> bytes | None:
@@ -441,7 +475,12 @@ def _page_of(
         return None
     position = (path.name.removesuffix(".open"), offset, length)
     page = ArchivedPage(
-        url, body, _joined_headers(record.http_headers), _capture_of(state, record, position, None)
+        url,
+        body,
+        _joined_headers(record.http_headers),
+        _capture_of(state, record, position, None),
+        state.sites.get(path.parent)
+        or state.sites.setdefault(path.parent, site_rules(path.parent)),
     )
     return page, record.rec_headers.get_header("WARC-Record-ID")
 
@@ -454,12 +493,22 @@ def extract_page(page: ArchivedPage, limits: ExtractionLimits | None = None) -> 
     ``record`` is None whenever there is no record (``error`` then says why), so one bad
     page never stops a run.
     """
+    from newsarchive.normalize import localize_dates
     from newsarchive.pagestep import process_page, with_provenance
 
     capture = page.capture
-    outcome = process_page(page.body, page.url, page.headers, capture.status, limits=limits)
+    outcome = process_page(
+        page.body,
+        page.url,
+        page.headers,
+        capture.status,
+        limits=limits,
+        canonical_hosts=page.site.canonical_hosts,
+    )
     record = outcome.record
     if record is not None:
+        if page.site.timezone:  # as the crawl's validation pipeline does
+            record.update(localize_dates(record, page.site.timezone))
         with_provenance(record, capture, capture.crawl_id, capture.spider)
     return {
         "record": record,
