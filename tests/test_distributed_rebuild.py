@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from support.redis_server import LocalRedis
-from test_revisits_across_runs import capture_in, exchange
+from support.warccapture import capture_in, html_exchange
 
 BASE = "http://127.0.0.1:9"
 
@@ -34,8 +34,12 @@ def test_a_revisit_of_another_workers_capture_is_rebuilt(
     live, dead = capture_in(workers / "live", settings), capture_in(workers / "dead", settings)
     # The live worker archived the page (its item was claimed by the dead worker, which
     # died before writing it); the dead worker's own copy is a revisit of it.
-    assert live.archive(exchange(f"{BASE}{article.path}", body))["warc_record_type"] == "response"
-    assert dead.archive(exchange(f"{BASE}{article.path}", body))["warc_record_type"] == "revisit"
+    assert (
+        live.archive(html_exchange(f"{BASE}{article.path}", body))["warc_record_type"] == "response"
+    )
+    assert (
+        dead.archive(html_exchange(f"{BASE}{article.path}", body))["warc_record_type"] == "revisit"
+    )
     for capture in (live, dead):
         capture.spider_closed(None, "finished")
 

@@ -12,7 +12,7 @@ import pytest
 from newsarchive.pipelines.pages import PageOutcomePipeline, page_line
 from scrapy.utils.test import get_crawler
 from support.captures import WARC_POINTER, item
-from test_revisits_across_runs import capture_in, exchange
+from support.warccapture import capture_in, html_exchange
 
 from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer, capture_of, field_names
 
@@ -90,8 +90,8 @@ def test_every_pointer_the_capture_extension_writes_converts(tmp_path: Path) -> 
     """The extension's pointer (a dict in request.meta) has exactly the WarcPointer fields."""
     capture = capture_in(tmp_path, {"NEWSARCHIVE_CRAWL_ID": "pointers"})
     try:
-        first = capture.archive(exchange("http://127.0.0.1:9/a", b"<p>same</p>"))
-        revisit = capture.archive(exchange("http://127.0.0.1:9/b", b"<p>same</p>"))
+        first = capture.archive(html_exchange("http://127.0.0.1:9/a", b"<p>same</p>"))
+        revisit = capture.archive(html_exchange("http://127.0.0.1:9/b", b"<p>same</p>"))
     finally:
         capture.spider_closed(None, "finished")
     for pointer in (first, revisit):
