@@ -31,12 +31,9 @@ def recover_warcs(folder: Path, paths: list[Path]) -> list[str]:
     from the files anyway, but the worker's folder is a crawl folder of its own (plan
     runs read its index), so it must list every record kept, as a resumed crawl's does.
     """
-    from newsarchive.warc.recover import INDEX_NAME, recover_file, repair_index
+    from newsarchive.warc.recover import recover_files
 
-    results = [recover_file(path) for path in paths]
-    if results:
-        repair_index(folder / INDEX_NAME, results)
-    return [result.line() for result in results]
+    return [result.line() for result in recover_files(folder, paths)]
 
 
 def recover_worker(

@@ -138,11 +138,18 @@ def open_files(warc_dir: Path) -> list[Path]:
     return sorted(warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}"))
 
 
-def recover_folder(output_dir: Path, warc_subdir: str = "warc") -> list[Recovered]:
-    """Recover every ``.open`` WARC file of a crawl folder and repair its ``index.cdxj``."""
-    results = [recover_file(path) for path in open_files(output_dir / warc_subdir)]
+def recover_files(output_dir: Path, paths: Iterable[Path]) -> list[Recovered]:
+    """Recover ``paths`` (``.open`` WARC files of the crawl folder ``output_dir``) and
+    repair that folder's ``index.cdxj`` to list every record they kept."""
+    results = [recover_file(path) for path in paths]
     if results:
         repair_index(output_dir / INDEX_NAME, results)
+    return results
+
+
+def recover_folder(output_dir: Path, warc_subdir: str = "warc") -> list[Recovered]:
+    """Recover every ``.open`` WARC file of a crawl folder and repair its ``index.cdxj``."""
+    results = recover_files(output_dir, open_files(output_dir / warc_subdir))
     for result in results:
         log.warning("WARC recovery: %s", result.line())
     return results
