@@ -78,10 +78,21 @@ class ArticleExportPipeline:
 
     def close_spider(self) -> None:
         if self.writer is not None:
+            self._leave_open_after_a_write_error()
             self.writer.close()
             self._mark_recorded()
         if self.unwritten:
             self._forget_unwritten()
+
+    def _leave_open_after_a_write_error(self) -> None:
+        """A crawl stopped because its output could not be written (the WARC file or its
+        index on a full disk) leaves its open batch for the next start to finish, as when
+        the batch's own write failed: which write meets the full disk first is chance."""
+        from newsarchive.summary import crawl_failure
+
+        error = crawl_failure(self.crawler.stats.get_stats() if self.crawler.stats else None)
+        if error and self.writer is not None and self.writer.failed is None:
+            self.writer.failed = OSError(error)
 
     def _mark_recorded(self) -> None:
         """Tell the crawl state that it holds every record of the batches this run finished.

@@ -191,3 +191,19 @@ def test_export_writes_every_schema_key_and_a_manifest(crawler: Any, tmp_path: P
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["crawl_id"] == "20260101T000000Z-test"
     assert manifest["counts"]["articles"] == 3
+
+
+def test_a_crawl_stopped_by_a_warc_write_error_leaves_its_batch_open(
+    crawler: Any, tmp_path: Path
+) -> None:
+    """On a full disk the WARC file, its index or the batch may fail first: whichever it
+    is, the open batch is left for the next start to finish, never named complete."""
+    export = ArticleExportPipeline.from_crawler(crawler)
+    export.open_spider()
+    export.process_item(make_record("http://s/story", article_id="1", warc=WARC_POINTER))
+    crawler.stats.set_value("newsarchive/warc/error", "WARC write failed (No space left)")
+    export.close_spider()
+    assert [p.name for p in (tmp_path / "articles").iterdir()] == [
+        "articles-20260101T000000Z-test-00000.jsonl.gz.open"
+    ]
+    assert export.writer.files == []
