@@ -44,7 +44,7 @@ from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer, redirec
 from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
 from newsarchive.pagestep import ExtractionLimits
 from newsarchive.warc.gzipwalk import MULTI_RECORD, WARC_MAGIC, Member, iter_members, read_member
-from newsarchive.warc.originals import OriginalNotFound, Originals, recorded_plan
+from newsarchive.warc.originals import OriginalNotFound, Originals, recorded_plan_site
 from newsarchive.warc.records import SPIDER_FIELD, VIA_HEADER, rfc3339
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,8 @@ class ArchivedPage:
 
 
 def site_rules(warc_dir: Path) -> SiteRules:
-    """The rules of the plan site whose crawl wrote ``OUTPUT/SITE/CRAWL_ID/warc``."""
-    plan = recorded_plan(warc_dir)
-    name = warc_dir.parent.parent.name
+    """The rules of the plan site whose crawl (or Redis worker) wrote ``warc_dir``."""
+    plan, name = recorded_plan_site(warc_dir)
     site = next((s for s in plan.sites if s.name == name), None) if plan else None
     if site is None:
         return SiteRules()
