@@ -48,6 +48,7 @@ REPORT_NAMES = ("report.json", "report.txt")
 BATCH_SUFFIX = ".jsonl.gz"
 WARC_SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".open"
+WORKERS_DIRNAME = "workers"  # a Redis worker's folder: CRAWL_FOLDER/workers/HOST-pPID
 # Without a manifest these still mark a crawl folder (one a crash left unfinished).
 UNFINISHED_MARKERS = (ARTICLES_DIRNAME, PAGES_NAME, VALIDATION_NAME)
 
@@ -259,6 +260,16 @@ def find_crawl_folders(root: str | Path) -> list[CrawlFolder]:
         else:
             subdirs.sort()
     return sorted(found, key=lambda folder: folder.path.as_posix())
+
+
+def plan_site_of(folder: Path) -> str:
+    """The plan site a crawl folder belongs to, by its place below the plan's output.
+
+    ``OUTPUT/SITE/CRAWL_ID``, or a Redis worker's ``OUTPUT/SITE/CRAWL_ID/workers/W``.
+    """
+    if folder.parent.name == WORKERS_DIRNAME:
+        return folder.parent.parent.parent.name
+    return folder.parent.name
 
 
 def folder_of_batch(path: Path) -> CrawlFolder | None:

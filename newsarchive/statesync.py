@@ -28,6 +28,7 @@ from newsarchive.crawlfolder import (
     CrawlFolder,
     archived_urls,
     find_crawl_folders,
+    plan_site_of,
 )
 from newsarchive.normalize import identifies_article
 
@@ -145,7 +146,7 @@ def finish_killed_crawl(path: Path, plan_file: str | Path | None = None) -> list
     if finished and not folder.unfinished_files():
         names = [batch_crawl_id(batch) for batch in folder.article_batches()]
         crawl_id = next((name for name in names if name), folder.path.name)
-        plan = plan_record(plan_file, folder.path.parent.name)  # OUTPUT/SITE/CRAWL_ID
+        plan = plan_record(plan_file, plan_site_of(folder.path))
         written = write_crawl_manifest(folder.path, crawl_id, run_counts=None, plan=plan)
         lines.append(f"written  {written}")
     for line in lines:  # recover_folder has logged the WARC files' lines

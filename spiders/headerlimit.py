@@ -14,6 +14,13 @@ response record lacked them, though the WARC block is the response as received.
 ``Content-Length`` and ``Transfer-Encoding`` stay Twisted's: Scrapy rebuilds the one
 from the body length, and the other describes chunk framing the WARC record drops.
 
+A header name Twisted refuses (not an RFC 9110 token: a space, ``@``, ``(``, a byte
+over 127) failed the whole page after three retries with a Twisted traceback as its
+reason, and nothing of it was archived. Browsers, Heritrix and warcprox take such a
+line as sent, so the parser keeps it as sent: the page is
+archived and extracted with it. Only a name holding control characters, which no
+reader can take for a header, fails its page, with a reason naming the header.
+
 Scrapy's HTTP/1.1 handler gives every response its ``_LenientHTTPClientParser``
 (by replacing the class of the parser Twisted creates); the extension (and
 ``WarcCapture``, through :func:`install_parser`) puts a subclass in that place,
@@ -27,6 +34,11 @@ from typing import Any
 
 from scrapy.core.downloader.handlers import http11
 from scrapy.crawler import Crawler
+
+try:
+    from twisted.web.http_headers import InvalidHeaderName
+except ImportError:  # Twisted before 24.7 takes any header name
+    InvalidHeaderName = ValueError  # type: ignore[misc,assignment]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +54,15 @@ LINE_COST = 64
 
 class ResponseHeadersTooLarge(Exception):
     """The status line and headers of a response exceed the limit."""
+
+
+class UnreadableHeaderName(Exception):
+    """A response header name holds control characters: no reader takes it for a header."""
+
+
+def readable_header_name(name: bytes) -> bool:
+    """A name a reader can take as one: not empty, no control character but tab."""
+    return bool(name.strip()) and not any((c < 0x20 and c != 0x09) or c == 0x7F for c in name)
 
 
 class BoundedHTTPClientParser(http11._LenientHTTPClientParser):
@@ -62,10 +83,26 @@ class BoundedHTTPClientParser(http11._LenientHTTPClientParser):
 
     def headerReceived(self, name: bytes, value: bytes) -> None:
         """Twisted's filing, plus a copy of a connection header among the response's own."""
-        super().headerReceived(name, value)
+        try:
+            super().headerReceived(name, value)
+        except InvalidHeaderName:
+            self._keep_as_sent(name, value)
+            return
         lowered = name.lower()
         if lowered in ARCHIVED_CONNECTION_HEADERS and self.isConnectionControlHeader(lowered):
             self.headers.addRawHeader(lowered, value)
+
+    def _keep_as_sent(self, name: bytes, value: bytes) -> None:
+        """A name Twisted refuses, kept among the response's headers as the server sent it.
+
+        Twisted's ``Headers`` checks every name it is given, so the pair goes into its
+        table directly; Scrapy's ``Headers`` later cases the name as it cases every name.
+        """
+        if not readable_header_name(name):
+            raise UnreadableHeaderName(
+                f"response header name {name[:80]!r} holds control characters"
+            ) from None
+        self.headers._rawHeaders.setdefault(name, []).append(value)
 
 
 class ResponseHeaderLimit:

@@ -14,6 +14,15 @@ the entry points), and fails with :class:`StoppedBeforeFetch`, which the spider
 does not record: nothing was fetched. Pages being downloaded finish, their records
 are extracted and exported, and the WARC file is closed as usual.
 
+The same middleware makes ``CLOSESPIDER_PAGECOUNT`` (``--max-pages``, a plan's
+``limits.max_pages``) exact: Scrapy's ``CloseSpider`` stops the crawl once that many
+responses came, but every request already handed to the downloader (up to
+``CONCURRENT_REQUESTS``) was still fetched, archived and exported: ``--max-pages 10``
+fetched 21 pages of a local site. A request is now let through only while the
+responses so far plus the requests under way stay below the limit; the others wait
+for one under way to end (a failed fetch gives its place back) and, once the limit
+is reached, are left for the resume as on a stop.
+
 The middleware watches the signals itself (:func:`on_stop_signal`), so a crawl
 started any way (``newsarchive crawl``, ``scrapy crawl``, scrapyd's cancel) stops
 the same. Redis workers keep Scrapy's behaviour: their requests are released from
@@ -31,6 +40,9 @@ from newsarchive.spiders.robots import META_KEY as ROBOTS_META  # made again on 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 log = logging.getLogger(__name__)
@@ -77,6 +89,11 @@ class PromptStopMiddleware:
         self.crawler = crawler
         self.stopping = False
         self.given_back = 0
+        # CLOSESPIDER_PAGECOUNT: responses allowed; 0 for no limit
+        self.page_limit = max(crawler.settings.getint("CLOSESPIDER_PAGECOUNT", 0), 0)
+        self.answered = 0  # responses that came back through this middleware
+        self.under_way: set[Request] = set()  # let through, not answered nor failed yet
+        self._waiting: list[Deferred[None]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PromptStopMiddleware:
@@ -86,16 +103,48 @@ class PromptStopMiddleware:
         on_stop_signal(lambda _name: middleware.stop())
         return middleware
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         if self.stopping:
             self._give_back(request)
             raise StoppedBeforeFetch("the crawl is stopping: left for the resume")
+        if self.page_limit:
+            await self._within_page_limit(request)
+
+    async def _within_page_limit(self, request: Request) -> None:
+        """Wait until ``request`` can be fetched without passing the page limit."""
+        while self.answered + len(self.under_way) >= self.page_limit:
+            if self.answered >= self.page_limit or self.stopping:
+                self._give_back(request)
+                raise StoppedBeforeFetch("the page limit (CLOSESPIDER_PAGECOUNT) is reached")
+            turn: Deferred[None] = Deferred()
+            self._waiting.append(turn)
+            await maybe_deferred_to_future(turn)
+        self.under_way.add(request)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request in self.under_way:
+            self.under_way.discard(request)
+            self.answered += 1
+            self._wake()
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if request in self.under_way:  # no response: its place goes to a waiting request
+            self.under_way.discard(request)
+            self._wake()
+
+    def _wake(self) -> None:
+        """Let every waiting request look again at the page limit."""
+        waiting, self._waiting = self._waiting, []
+        for turn in waiting:
+            turn.callback(None)
 
     def stop(self) -> int:
         """Take the waiting requests out of the downloader's slots; returns how many."""
         if self.stopping:
             return 0
         self.stopping = True
+        self._wake()  # requests waiting for the page limit are left for the resume too
         engine = self.crawler.engine
         downloader = getattr(engine, "downloader", None)
         taken = []

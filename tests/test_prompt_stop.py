@@ -112,3 +112,30 @@ def test_a_first_sigint_stops_a_polite_crawl_promptly_and_it_resumes(tmp_path: P
     urls = [record["url"] for record in exported_articles(out)]
     assert len(urls) == len(set(urls)) == ARTICLES
     print(f"stopped {stopped_in:.1f}s after SIGINT; {len(stdout.splitlines())} summary lines")
+
+
+def test_max_pages_fetches_exactly_that_many_pages(tmp_path: Path) -> None:
+    """``--max-pages N`` (``CLOSESPIDER_PAGECOUNT``) stopped after N responses, but every
+    request already handed to the downloader (up to 16) was still fetched, archived and
+    exported: ``--max-pages 10`` fetched 21 pages of this site. Now exactly N."""
+    from support.crawls import NO_DELAY, QUIET, crawl_command, exported_articles, run_command
+    from warcio.archiveiterator import ArchiveIterator
+
+    from newsarchive.server import DemoSite
+
+    out = tmp_path / "out"
+    with DemoSite(generate=60) as site:
+        command = crawl_command(
+            site.base_url + "/", out, "--max-pages", "10", settings={**NO_DELAY, **QUIET}
+        )
+        done = run_command(command)
+        requested = list(site.request_log)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(requested) == 10, requested
+    assert len((out / "pages.jsonl").read_text(encoding="utf-8").splitlines()) == 10
+    responses = 0
+    for path in (out / "warc").glob("*.warc.gz"):
+        with path.open("rb") as stream:
+            responses += sum(r.rec_type in ("response", "revisit") for r in ArchiveIterator(stream))
+    assert responses == 10
+    assert 0 < len(exported_articles(out)) <= 10

@@ -89,3 +89,40 @@ def test_endless_response_headers_fail_their_page_alone(tmp_path: Path) -> None:
         assert "NEWSARCHIVE_MAX_HEADER_BYTES" in page["reason"], page
         # The crawl hung up near the limit, not after the server's whole flood.
         assert server.sent[path] < LIMIT + SLACK, (path, server.sent)
+
+
+def test_a_header_name_twisted_refuses_is_archived_as_sent(tmp_path: Path) -> None:
+    """Twisted refuses a header name that is no RFC 9110 token (``Bad Header``, a byte over
+    127): the page failed after three retries, nothing of it archived, its reason a Twisted
+    traceback line. Browsers and Heritrix take such a line; the page is now archived with it
+    and extracted. A name holding a control character fails its page alone, and says so."""
+    from support.warcsite import RawSite, Route, html_page, http_response
+
+    html = [("Content-Type", "text/html; charset=utf-8")]
+    pages = {
+        "/news/spaced.html": ("Bad Header", "one"),
+        "/news/latin.html": ("X-Caf\xe9", "two"),
+        "/news/control.html": ("X-\x01Bad", "three"),
+        "/news/plain.html": ("X-Plain", "four"),
+    }
+    with RawSite() as site:
+        site.routes["/"] = Route(http_response("200 OK", html, html_page("Home", [*pages], 0)))
+        for path, header in pages.items():
+            body = article_html(f"Story {path[6:-5]}")
+            site.routes[path] = Route(http_response("200 OK", [*html, header], body))
+        run = crawl([f"{site.base_url}/"], tmp_path / "out")
+    assert run.returncode == 0, run.stderr[-3000:]
+    base = site.base_url
+    exported = sorted(a["url"] for a in run.articles())
+    assert exported == [f"{base}{p}" for p in sorted(pages) if p != "/news/control.html"]
+    outcomes = {page["url"]: page for page in run.pages()}
+    control = outcomes[f"{base}/news/control.html"]
+    assert control["outcome"] == "failed"
+    assert "response header name b'X-\\x01Bad' holds control characters" in control["reason"]
+
+    responses = {uri: record for kind, uri, record in run.warc_records() if kind == "response"}
+    for path, (name, value) in pages.items():
+        if path == "/news/control.html":
+            continue
+        headers = responses[f"{base}{path}"].http_headers
+        assert headers.get_header(name) == value, (path, headers.headers)

@@ -58,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-pages",
         type=positive_int,
         default=None,
-        help="stop after this many responses (the requests already handed to the downloader, "
-        "up to CONCURRENT_REQUESTS, are still fetched)",
+        help="stop after exactly this many responses (further requests are left for a resume; "
+        "a Redis worker still fetches those already handed to its downloader)",
     )
     parser.add_argument(
         "-s",

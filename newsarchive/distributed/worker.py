@@ -13,9 +13,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from newsarchive.crawlfolder import WORKERS_DIRNAME
 from newsarchive.distributed.settings import redis_settings
-
-WORKERS_DIRNAME = "workers"
 
 
 def worker_dir(out_dir: str | Path, worker_id: str | None = None) -> Path:

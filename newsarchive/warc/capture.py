@@ -439,18 +439,27 @@ class WarcCapture:
             None,
         )
         mime = "warc/revisit" if rec_type == "revisit" else mime_of(content_type)
-        self._index.add(
-            IndexEntry(
-                exchange.url,
-                warc_date,
-                mime,
-                exchange.status,
-                digest,
-                location.length,
-                location.offset,
-                location.filename,
-            )
+        entry = IndexEntry(
+            exchange.url,
+            warc_date,
+            mime,
+            exchange.status,
+            digest,
+            location.length,
+            location.offset,
+            location.filename,
         )
+        if exchange.method.upper() != "GET":  # keyed apart, so replay never serves it for a GET
+            request_type = next(
+                (
+                    v.decode("latin-1")
+                    for n, v in exchange.request_headers
+                    if n.lower() == b"content-type"
+                ),
+                None,
+            )
+            entry = entry.with_request(exchange.method, request_type, exchange.request_body)
+        self._index.add(entry)
 
     def _count(self, rec_type: str, location: RecordLocation) -> None:
         """Count locally; Scrapy's stats get the sums every ``STATS_EVERY`` records and at close."""

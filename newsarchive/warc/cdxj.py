@@ -5,10 +5,19 @@ one line per ``response`` or ``revisit`` record (``mime`` is ``warc/revisit`` fo
 revisits), sorted bytewise so replay tools can binary-search the file. During a
 crawl lines are appended as records are written (a crash keeps them); closing the
 crawl sorts the file. ``rebuild`` makes the same index from the WARC files alone.
+
+A capture of a request other than GET (a project's spider with the add-on can send
+a ``FormRequest`` or a HEAD) is keyed as the IIPC guideline for non-GET requests and
+pywb's ``--post-append`` key it: ``__wb_method=METHOD`` appended to the URL's query,
+and for POST and PUT the request body too (a form decoded, JSON flattened to
+``name=value`` pairs, anything else as ``__wb_post_data=`` Base64), with ``method`` and
+``requestBody`` in the JSON. Without it a HEAD's empty answer or a form's result was
+indexed under the plain URL, and replay served it for a GET of that URL.
 """
 
 from __future__ import annotations
 
+import base64
 import errno
 import json
 import logging
@@ -17,8 +26,10 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus, urlencode
 
 from newsarchive.atomic import write_atomic
 from newsarchive.surts import surt_key as _surt_key
@@ -30,6 +41,8 @@ _json_string = json.encoder.encode_basestring_ascii
 INDEXED_TYPES = frozenset({"response", "revisit", "resource"})
 _MIME_SPLIT_RE = re.compile(r"[;\s]")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+MAX_BODY_QUERY = 4096  # characters of an encoded request body in the key (pywb's cap)
+MAX_BODY_READ = 1 << 20  # bytes of a request body read to encode it; past it, the binary form
 
 
 def surt_key(url: str) -> str:
@@ -56,9 +69,97 @@ def mime_of(content_type: str | None) -> str:
     return _MIME_SPLIT_RE.split(content_type, maxsplit=1)[0].strip().lower() or "unk"
 
 
+def _flattened_json(data: bytes) -> str:
+    """A JSON body as ``name=value`` pairs: every scalar under its nearest key, repeats
+    numbered ``name.2_``, ``name.3_``... (one JSON document, else one per line)."""
+    pairs: dict[str, str] = {}
+    repeats: dict[str, int] = {}
+
+    def add(value: object, name: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                add(item, key)
+        elif isinstance(value, list):
+            for item in value:
+                add(item, name)
+        elif name:
+            if name in pairs:
+                repeats[name] = repeats.get(name, 1) + 1
+                name = f"{name}.{repeats[name]}_"
+            pairs[name] = str(value)
+
+    try:
+        add(json.loads(data), "")
+    except ValueError:
+        if b"\n" not in data:
+            raise
+        for line in data.split(b"\n"):
+            add(json.loads(line), "")
+    return urlencode(pairs)
+
+
+def _multipart_fields(content_type: str, data: bytes) -> str:
+    """A multipart form's fields as a query string (file parts as their raw bytes)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
+    message = BytesParser(policy=HTTP).parsebytes(head + data)
+    if not message.is_multipart():
+        raise ValueError("no multipart body")
+    fields: list[tuple[str, str | bytes]] = []
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            fields.append((str(name), payload))
+        else:
+            fields.append((str(name), payload.decode("utf-8")))
+    return urlencode(fields, True)
+
+
+def body_query(content_type: str | None, body: bytes) -> str:
+    """A POST or PUT body as the key's query part, as pywb encodes it (capped)."""
+    mime = (content_type or "").strip().lower()
+    query = ""
+    try:
+        if len(body) > MAX_BODY_READ:
+            raise ValueError("body too long to decode")
+        if mime.startswith("application/x-www-form-urlencoded"):
+            query = unquote_plus(body.decode("utf-8"))
+        elif mime.startswith("multipart/"):
+            query = _multipart_fields(content_type or "", body)
+        elif mime.startswith("application/json"):
+            try:
+                query = _flattened_json(body)
+            except (ValueError, RecursionError):
+                query = ""  # pywb leaves a JSON body it cannot read out of the key
+        elif mime.startswith("text/plain"):
+            query = _flattened_json(body)
+        else:
+            raise ValueError("binary body")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        head = body[: MAX_BODY_QUERY * 3 // 4 + 3]  # more never reaches the capped query
+        query = "__wb_post_data=" + base64.b64encode(head).decode("ascii")
+    return query[:MAX_BODY_QUERY]
+
+
+def method_query(method: str, content_type: str | None, body: bytes) -> tuple[str, str | None]:
+    """(what a non-GET capture's key appends to its URL, its ``requestBody``).
+
+    ``("", None)`` for GET: its key is the URL's own.
+    """
+    method = method.upper()
+    if method == "GET":
+        return "", None
+    request_body = body_query(content_type, body) if method in ("POST", "PUT") else None
+    suffix = f"__wb_method={method}" + (f"&{request_body}" if request_body else "")
+    return suffix, request_body
+
+
 @dataclass(frozen=True)
 class IndexEntry:
-    """One indexed record."""
+    """One indexed record (``method`` and ``request_body`` for a request other than GET)."""
 
     url: str
     warc_date: str
@@ -68,6 +169,23 @@ class IndexEntry:
     length: int
     offset: int
     filename: str
+    method: str | None = None
+    key_suffix: str = ""
+    request_body: str | None = None
+
+    def with_request(self, method: str, content_type: str | None, body: bytes) -> IndexEntry:
+        """This entry keyed for the request that got it (unchanged for GET)."""
+        suffix, request_body = method_query(method, content_type, body)
+        if not suffix:
+            return self
+        return replace(self, method=method.upper(), key_suffix=suffix, request_body=request_body)
+
+    def key(self) -> str:
+        """The SURT key: the URL's, with a non-GET request's query part appended."""
+        if not self.key_suffix:
+            return surt_key(self.url)
+        base = self.url.split("#", 1)[0]
+        return surt_key(base + ("&" if "?" in base else "?") + self.key_suffix)
 
     def line(self) -> str:
         """The index line; its JSON is what ``json.dumps`` writes, built without its overhead."""
@@ -77,24 +195,78 @@ class IndexEntry:
             fields += f', "status": "{self.status:d}"'
         if self.digest:
             fields += f', "digest": {quote(self.digest)}'
-        fields += (
-            f', "length": "{self.length:d}", "offset": "{self.offset:d}", '
-            f'"filename": {quote(self.filename)}}}'
-        )
-        return f"{surt_key(self.url)} {timestamp14(self.warc_date)} {fields}\n"
+        fields += f', "length": "{self.length:d}", "offset": "{self.offset:d}", '
+        fields += f'"filename": {quote(self.filename)}'
+        if self.request_body is not None:
+            fields += f', "requestBody": {quote(self.request_body)}'
+        if self.method is not None:
+            fields += f', "method": {quote(self.method)}'
+        return f"{self.key()} {timestamp14(self.warc_date)} {fields}}}\n"
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What keys a capture from its request record: method, body type, body."""
+
+    record_id: str | None
+    concurrent_to: str | None
+    method: str
+    content_type: str | None
+    body: bytes
+
+
+def _request_of(record: Any) -> _Request:
+    http = record.http_headers
+    body = record.raw_stream.read(MAX_BODY_READ + 1)
+    return _Request(
+        record.rec_headers.get_header("WARC-Record-ID"),
+        record.rec_headers.get_header("WARC-Concurrent-To"),
+        (http.protocol if http else "GET") or "GET",
+        http.get_header("Content-Type") if http else None,
+        body,
+    )
+
+
+def _paired(request: _Request | None, record_id: str | None, concurrent_to: str | None) -> bool:
+    """Whether ``request`` and the capture ``record_id`` are one exchange."""
+    if request is None:
+        return False
+    return bool(
+        (record_id and request.concurrent_to == record_id)
+        or (request.record_id and concurrent_to == request.record_id)
+    )
 
 
 def entries_from_warc(path: str | Path) -> Iterator[IndexEntry]:
-    """Index entries for every response/revisit record of one WARC file."""
+    """Index entries for every response/revisit record of one WARC file.
+
+    A capture is keyed by the request record of its exchange (before or after it).
+    """
     from warcio.archiveiterator import ArchiveIterator
 
     name = Path(path).name.removesuffix(".open")
+    pending: tuple[IndexEntry, str | None, str | None] | None = None
+    request: _Request | None = None
     with open(path, "rb") as stream:
         records = ArchiveIterator(stream)
         for record in records:
+            headers = record.rec_headers
+            if record.rec_type == "request":
+                request = _request_of(record)
+                if pending is not None:
+                    entry, record_id, concurrent_to = pending
+                    if _paired(request, record_id, concurrent_to):
+                        entry = entry.with_request(
+                            request.method, request.content_type, request.body
+                        )
+                    yield entry
+                    pending = None
+                continue
+            if pending is not None:
+                yield pending[0]
+                pending = None
             if record.rec_type not in INDEXED_TYPES:
                 continue
-            headers = record.rec_headers
             http = record.http_headers
             status = int(http.get_statuscode()) if http and http.get_statuscode() else None
             mime = (
@@ -109,9 +281,19 @@ def entries_from_warc(path: str | Path) -> Iterator[IndexEntry]:
             digest = headers.get_header("WARC-Payload-Digest")
             offset = records.get_record_offset()
             records.read_to_end(record)
-            yield IndexEntry(
+            entry = IndexEntry(
                 url, warc_date, mime, status, digest, records.get_record_length(), offset, name
             )
+            record_id = headers.get_header("WARC-Record-ID")
+            concurrent_to = headers.get_header("WARC-Concurrent-To")
+            if _paired(request, record_id, concurrent_to):
+                assert request is not None
+                yield entry.with_request(request.method, request.content_type, request.body)
+            else:
+                pending = (entry, record_id, concurrent_to)
+            request = None
+        if pending is not None:
+            yield pending[0]
 
 
 def line_filename(line: str) -> str | None:

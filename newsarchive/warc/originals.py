@@ -34,7 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from newsarchive.crawlfolder import INDEX_NAME, WARC_DIRNAME, CrawlFolder, CrawlFolderError
+from newsarchive.crawlfolder import (
+    INDEX_NAME,
+    WARC_DIRNAME,
+    CrawlFolder,
+    CrawlFolderError,
+    plan_site_of,
+)
 from newsarchive.warc.cdxj import surt_key, timestamp14
 from newsarchive.warc.digests import DIGESTS_NAME, ArchivedPayload, DigestReader, plan_index_path
 
@@ -137,22 +143,35 @@ def recorded_plan(warc_dir: Path) -> Any:
 
     None for a crawl of URLs, a folder of loose files or a plan that no longer parses.
     """
+    return recorded_plan_site(warc_dir)[0]
+
+
+def recorded_plan_site(warc_dir: Path) -> tuple[Any, str | None]:
+    """The ``Plan`` and the site name a crawl folder's manifest records for its ``warc/``.
+
+    The site is the one the manifest names, whatever the layout: a plan crawl's
+    ``OUTPUT/SITE/CRAWL_ID`` and a Redis worker's ``OUTPUT/SITE/CRAWL_ID/workers/W``
+    alike (a manifest without a name: the folder's grandparent). ``(None, None)`` for
+    a crawl of URLs, loose files or a plan that no longer parses.
+    """
     from newsarchive.plan import PlanError, parse_plan
 
     if warc_dir.name != WARC_DIRNAME:
-        return None
+        return None, None
     try:
         manifest = CrawlFolder(warc_dir.parent).manifest() or {}
     except CrawlFolderError as error:
         log.warning("%s", error)
-        return None
+        return None, None
     recorded = manifest.get("plan") or {}
     if not isinstance(recorded, dict) or not isinstance(recorded.get("text"), str):
-        return None
+        return None, None
     try:
-        return parse_plan(recorded["text"], str(recorded.get("path") or "plan.toml"))
+        plan = parse_plan(recorded["text"], str(recorded.get("path") or "plan.toml"))
     except PlanError:
-        return None
+        return None, None
+    site = recorded.get("site")
+    return plan, site if isinstance(site, str) and site else plan_site_of(warc_dir.parent)
 
 
 def _plan_indexes(warc_dir: Path) -> list[Path]:

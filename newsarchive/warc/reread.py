@@ -22,7 +22,9 @@ page with a message naming where it was looked for. Provenance is rebuilt with t
 same function the crawl's provenance pipeline uses (:mod:`newsarchive.provenance`):
 WARC pointer from the record's position, ``fetched_at`` from ``WARC-Date``, crawl id
 and spider from the ``warcinfo``, ``discovered_via`` from the request record,
-redirects from the 3xx responses that led to the page.
+redirects from the 3xx responses that led to the page. Of a URL captured twice by one
+crawl (archived before a ``kill -9``, fetched again by the resume), only the capture
+the crawl folder's export holds is read (:func:`exported_captures`).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer, redirec
 from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
 from newsarchive.pagestep import ExtractionLimits
 from newsarchive.warc.gzipwalk import MULTI_RECORD, WARC_MAGIC, Member, iter_members, read_member
-from newsarchive.warc.originals import OriginalNotFound, Originals, recorded_plan
+from newsarchive.warc.originals import OriginalNotFound, Originals, recorded_plan_site
 from newsarchive.warc.records import SPIDER_FIELD, VIA_HEADER, rfc3339
 
 log = logging.getLogger(__name__)
@@ -79,13 +81,52 @@ class ArchivedPage:
 
 
 def site_rules(warc_dir: Path) -> SiteRules:
-    """The rules of the plan site whose crawl wrote ``OUTPUT/SITE/CRAWL_ID/warc``."""
-    plan = recorded_plan(warc_dir)
-    name = warc_dir.parent.parent.name
+    """The rules of the plan site whose crawl (or Redis worker) wrote ``warc_dir``."""
+    plan, name = recorded_plan_site(warc_dir)
     site = next((s for s in plan.sites if s.name == name), None) if plan else None
     if site is None:
         return SiteRules()
     return SiteRules(tuple(site.scope.canonical_hosts), site.timezone)
+
+
+Exported = dict[tuple[str | None, str], frozenset[str]]  # (crawl id, URL) -> WARC record ids
+
+
+def exported_captures(warc_dir: Path) -> Exported:
+    """(crawl id, URL) -> WARC record ids of the captures the crawl folder's export holds.
+
+    A crawl killed after archiving a page and before exporting it fetches the page
+    again when resumed and exports that capture; a crawl without a state also fetches
+    again pages exported before the kill and exports those captures no second time.
+    Which capture of a URL the crawl exported is known only from its export (the
+    folder's own batches, ``.open`` ones included); empty outside a crawl folder.
+    Keyed by crawl id too: another crawl into the same folder has its own export.
+    """
+    from newsarchive.crawlfolder import WARC_DIRNAME, CrawlFolder, is_crawl_folder
+    from newsarchive.report import read_jsonl
+
+    folder = CrawlFolder(warc_dir.parent)
+    if warc_dir.name != WARC_DIRNAME or not is_crawl_folder(folder.path):
+        return {}
+    captures: dict[tuple[str | None, str], set[str]] = {}
+    for batch in folder.batches_here():
+        for record in read_jsonl(batch):
+            provenance = record.get("provenance")
+            if not isinstance(provenance, dict) or not isinstance(record.get("url"), str):
+                continue
+            record_id = provenance.get("warc_record_id")
+            if isinstance(record_id, str):
+                key = (provenance.get("crawl_id"), record["url"])
+                captures.setdefault(key, set()).add(record_id)
+    return {key: frozenset(ids) for key, ids in captures.items()}
+
+
+def _is_exported_capture(state: ReadState, warc_dir: Path, url: str, record_id: str) -> bool:
+    """False for a capture of a URL its crawl exported from another capture of it."""
+    if warc_dir not in state.exported:
+        state.exported[warc_dir] = exported_captures(warc_dir)
+    chosen = state.exported[warc_dir].get((state.warcinfo.get("isPartOf"), url))
+    return chosen is None or record_id in chosen
 
 
 @dataclass
@@ -121,6 +162,7 @@ class ReadState:
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
     originals: Originals = field(default_factory=Originals)  # earlier runs' captures
     sites: dict[Path, SiteRules] = field(default_factory=dict)  # by WARC folder
+    exported: dict[Path, Exported] = field(default_factory=dict)  # by WARC folder
     skipped: int = 0
     damage: list[FileDamage] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, why) before extraction
@@ -456,7 +498,9 @@ def _page_of(
         state.locations[record.rec_headers.get_header("WARC-Record-ID")] = (path, offset)
     if int(record.http_headers.get_statuscode() or 0) in REDIRECT_STATUSES:
         _note_redirect(state, record)
-    if not _is_wanted_page(record):
+    if not _is_wanted_page(record) or not _is_exported_capture(
+        state, path.parent, url, record.rec_headers.get_header("WARC-Record-ID")
+    ):
         state.skipped += 1
         return None
     try:

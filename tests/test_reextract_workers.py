@@ -1,0 +1,62 @@
+"""``reextract`` of a Redis worker's folder applies its plan site's rules, as the crawl did.
+
+A plan crawl run by ``newsarchive crawl --plan P --redis URL`` writes each worker's
+files under ``OUTPUT/SITE/CRAWL_ID/workers/HOST-pPID/``. ``reextract`` looked the
+site up by the folder two levels above ``warc/`` (``workers``), found none and
+dropped the site's ``timezone``: a date without offset came back as its day alone.
+The site is now the one the manifest's plan record names, for both layouts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support.crawls import NEWSARCHIVE, exported_articles, local_plan, run_command, setting_args
+from support.redis_server import LocalRedis
+from support.warcsite import RawSite, Route, http_response
+
+pytestmark = pytest.mark.slow
+
+HTML = [("Content-Type", "text/html; charset=utf-8")]
+ARTICLE_PATH = "/news/2024/10/23/ferry-fares.html"
+PARAGRAPH = (
+    "<p>The ferry company raised its fares on every crossing of the bay this week, "
+    "and the council said it would ask the regulator to look again at the new prices "
+    "before the winter timetable starts next month.</p>"
+)
+ARTICLE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Ferry fares</title>'
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry fares '
+    'rise", "datePublished": "2024-10-23T03:48:00"}</script></head><body><article>'
+    f"<h1>Ferry fares rise</h1>{PARAGRAPH * 8}</article></body></html>"
+).encode()
+HOME = f'<!doctype html><html><body><a href="{ARTICLE_PATH}">Ferry</a></body></html>'.encode()
+
+
+def test_reextract_of_a_plan_workers_folder_uses_the_sites_timezone(
+    redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    with RawSite() as site:
+        site.routes["/"] = Route(http_response("200 OK", HTML, HOME))
+        site.routes[ARTICLE_PATH] = Route(http_response("200 OK", HTML, ARTICLE))
+        plan = tmp_path / "plan.toml"
+        extra = 'timezone = "Europe/Berlin"\n'
+        plan.write_text(local_plan(site.base_url, site="ferry", extra=extra), encoding="utf-8")
+        command = [*NEWSARCHIVE, "crawl", "--plan", str(plan), "--redis", redis_server.url]
+        command += ["--crawl-id", "w1"]
+        settings = {"NEWSARCHIVE_PROGRESS": False, "NEWSARCHIVE_REDIS_IDLE_GRACE": 1}
+        done = run_command([*command, *setting_args(settings)], cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    [worker] = (tmp_path / "out" / "ferry" / "w1" / "workers").iterdir()
+    [crawled] = exported_articles(worker)
+    assert crawled["date_published"] == "2024-10-23T03:48:00+02:00"  # the crawl's reading
+
+    out = tmp_path / "again.jsonl"
+    again = run_command([*NEWSARCHIVE, "reextract", str(worker), "--jobs", "1", "--out", str(out)])
+    assert again.returncode == 0, again.stderr[-3000:]
+    [redone] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert redone["date_published"] == crawled["date_published"]
+    assert redone["article_id"] == crawled["article_id"]
