@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from newsarchive.extraction import boilerplate, pageindex
+from newsarchive.extraction import bodylines, boilerplate, pageindex
 from newsarchive.extraction.patterns import grouped, split_alternatives
 
 
@@ -104,3 +104,14 @@ def test_substring_prefilters_answer_what_their_regex_answers(
     probes += ["article-body-x", "storybody", "flex items-center caption", "no-match here"]
     for probe in probes:
         assert prefiltered(probe) == (regex.search(probe) is not None), probe
+
+
+def test_every_dateline_form_needs_a_digit() -> None:
+    """is_body_line asks DATELINE only of lines holding a digit: every alternative of the
+    pattern must then need one (a form added without a digit fails here)."""
+    alternatives = split_alternatives(bodylines.DATELINE.pattern)
+    assert len(alternatives) >= 8
+    for alternative in alternatives:
+        assert re.search(r"(?<!\\)\\d", alternative), alternative
+    for line in ("12:30 | Berlin", "vor 3 Minuten", "Lesedauer: 4 Minuten", "5 min read"):
+        assert bodylines._DIGIT.search(line) and bodylines.DATELINE.search(line), line

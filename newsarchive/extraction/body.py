@@ -117,7 +117,7 @@ def _blob(text: str) -> bool:
     return len(head) == BLOB_CHARS and " " not in head and head.isascii()
 
 
-def _weigh(seg: Segment, ld_body: str | None) -> float:
+def _weigh(seg: Segment) -> float:
     """The segment's prose weight (a soft ``<header>`` segment's too: see _open_headers)."""
     if seg.tag in HEADING_TAGS or seg.tag == "h1":
         return 0.0
@@ -126,10 +126,7 @@ def _weigh(seg: Segment, ld_body: str | None) -> float:
         return 0.0
     if length >= BLOB_CHARS and _blob(seg.text):
         return 0.0
-    weight = length * (1.0 - seg.link_density) * TAG_WEIGHT.get(seg.tag, 0.5)
-    if ld_body is not None:
-        weight *= LD_MATCH_BOOST if _in_ld_body(seg, ld_body) else LD_MISS_FACTOR
-    return weight
+    return length * (1.0 - seg.link_density) * TAG_WEIGHT.get(seg.tag, 0.5)
 
 
 def _in_ld_body(seg: Segment, ld_body: str) -> bool:
@@ -137,27 +134,33 @@ def _in_ld_body(seg: Segment, ld_body: str) -> bool:
     return bool(probe) and probe in ld_body
 
 
-def _beyond_ld_body(segments: list[Segment], weights: list[float], ld_body: str) -> list[float]:
-    """Undo the JSON-LD penalty for paragraphs in blocks of the same kind (tag and class)
-    as those holding the ``articleBody``'s text: a CMS that cuts the article into
-    ``<div class="paragraph">`` blocks may put only the first block in its structured data."""
-    parent_keys: set[Any] = set()
-    missed: list[int] = []
-    for i, (seg, weight) in enumerate(zip(segments, weights, strict=True)):
-        if not weight:
-            continue
-        parent = seg.owner.getparent()
-        if parent is None:
-            continue
-        if _in_ld_body(seg, ld_body):
-            parent_keys.add(_group_key(parent))
-        else:
-            missed.append(i)
-    for i in missed:
-        parent = segments[i].owner.getparent()
-        if parent.get("class") and _group_key(parent) in parent_keys:
-            weights[i] /= LD_MISS_FACTOR
-    return weights
+def _ld_weights(segments: list[Segment], weights: list[float], ld_body: str) -> list[float]:
+    """Weights confirmed or demoted by the JSON-LD ``articleBody``: a segment found in it
+    counts LD_MATCH_BOOST times, one absent LD_MISS_FACTOR times, unless it sits in a
+    block of the same kind (tag and class) as those holding the ``articleBody``'s text: a
+    CMS that cuts the article into ``<div class="paragraph">`` blocks may put only the
+    first block in its structured data. Each segment is looked up once."""
+    found = [
+        bool(w) and _in_ld_body(seg, ld_body) for seg, w in zip(segments, weights, strict=True)
+    ]
+    keys: dict[Any, Any] = {}
+    parent_keys = {
+        _memo_key(parent, keys)
+        for seg, hit in zip(segments, found, strict=True)
+        if hit and (parent := seg.owner.getparent()) is not None
+    }
+    out: list[float] = []
+    for seg, weight, hit in zip(segments, weights, found, strict=True):
+        if weight and not hit:
+            parent = seg.owner.getparent()
+            if not (
+                parent is not None
+                and parent.get("class")
+                and _memo_key(parent, keys) in parent_keys
+            ):
+                weight *= LD_MISS_FACTOR
+        out.append(weight * LD_MATCH_BOOST if hit else weight)
+    return out
 
 
 # Teaser cards: blocks of other stories, each a linked title with a short excerpt.
@@ -230,9 +233,10 @@ def _open_headers(segments: list[Segment], weights: list[float]) -> list[float]:
     has its article there, and those segments lose their soft mark."""
     held: dict[Any, float] = {}
     soft: list[tuple[int, Any]] = []
+    keys: dict[Any, Any] = {}
     for i, seg in enumerate(segments):
         if seg.header is not None:
-            key = _group_key(seg.header)
+            key = _memo_key(seg.header, keys)
             soft.append((i, key))
             held[key] = held.get(key, 0.0) + weights[i]
     if not soft:
@@ -267,6 +271,14 @@ def _group_key(wrapper: Any) -> Any:
         return wrapper
     cls = _STATE_CLASS.sub("", _NUMBERED_CLASS.sub("", cls))
     return wrapper.tag, " ".join(cls.split())
+
+
+def _memo_key(wrapper: Any, keys: dict[Any, Any]) -> Any:
+    """:func:`_group_key`, kept in ``keys`` (segments share their wrappers)."""
+    key = keys.get(wrapper)
+    if key is None:
+        key = keys[wrapper] = _group_key(wrapper)
+    return key
 
 
 def _released_chrome(segments: list[Segment], weights: list[float]) -> set[Any]:
@@ -325,7 +337,8 @@ def _groups_over(held: dict[Any, float], members: dict[Any, set[Any]], bar: floa
 
 
 def _is_chrome(seg: Segment, released: set[Any]) -> bool:
-    return any(wrapper not in released for wrapper in seg.chrome)
+    """Under a chrome wrapper that was not released."""
+    return not released.issuperset(seg.chrome)
 
 
 def _totals(
@@ -758,12 +771,9 @@ def _extract_from(
     else:
         ld_body = _ld_article_body(doc)
         teasers = _teaser_cards(segments)
-        raw = [
-            0.0 if s.text in repeated or s.owner in teasers else _weigh(s, ld_body)
-            for s in segments
-        ]
+        raw = [0.0 if s.text in repeated or s.owner in teasers else _weigh(s) for s in segments]
         if ld_body is not None:
-            raw = _beyond_ld_body(segments, raw, ld_body)
+            raw = _ld_weights(segments, raw, ld_body)
         raw = _open_headers(segments, raw)
         released = _released_chrome(segments, raw)
         weights = [

@@ -94,6 +94,10 @@ DATELINE = re.compile(
     re.IGNORECASE,
 )
 DATELINE_MAX = 80
+# Every DATELINE alternative holds a digit (tests/test_extraction_patterns.py checks it):
+# one character-class scan first, the regex (its alternatives tried at every position) only
+# on the lines that hold one.
+_DIGIT = re.compile(r"\d")
 STAMP_LINE_MAX = 120
 # Publication and update stamps: a label and a numeric date ("Stand: 22.04.2024, 06:00 Uhr",
 # "Publié le 30/04/2024 - 16:00", "Updated: 2024-04-30").
@@ -135,7 +139,7 @@ def is_body_line(seg: Segment, headline: str | None, links: bool = True) -> bool
         return False
     if links and seg.link_density > MAX_LINK_DENSITY and not _contact_line(seg):
         return False
-    if len(text) <= DATELINE_MAX and DATELINE.search(text):
+    if len(text) <= DATELINE_MAX and _DIGIT.search(text) and DATELINE.search(text):
         return False
     if len(text) <= STAMP_LINE_MAX and STAMP_LINE.match(text):
         return False

@@ -14,6 +14,7 @@ paragraph is the lede (the record's documented fallback).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from newsarchive.extraction.bodylines import BYLINE, is_body_line
@@ -38,13 +39,21 @@ EDITED_MIN_WORDS = 8  # distinct words both a reworded description and its stand
 MAX_MARKED_LINES = 5  # paragraphs of one standfirst marked as such
 
 
+_NON_WORD_RUN = re.compile(r"\W+")
+_WORD = re.compile(r"\w+")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().lower()
+    return _NON_WORD_RUN.sub(" ", text).strip().lower()
 
 
 def _same_text(a: str, b: str) -> bool:
     """Equal after normalisation, or one a truncation ("…") of the other."""
-    na, nb = _norm(a), _norm(b)
+    return _same_norm(_norm(a), _norm(b))
+
+
+def _same_norm(na: str, nb: str) -> bool:
+    """:func:`_same_text` of two normalized texts."""
     if not na or not nb:
         return False
     if na == nb:
@@ -54,10 +63,23 @@ def _same_text(a: str, b: str) -> bool:
 
 
 def _tokens(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower()))
+    return set(_WORD.findall(text.lower()))
 
 
-def _matches_description(text: str, description: str, edited: bool = False) -> bool:
+@dataclass(frozen=True)
+class _Description:
+    """A meta description normalized and cut into words once: it is compared with every
+    segment above the body, and with the first body lines."""
+
+    norm: str
+    tokens: set[str]
+
+
+def _description(text: str) -> _Description:
+    return _Description(_norm(text), _tokens(text))
+
+
+def _matches_description(text: str, description: _Description, edited: bool = False) -> bool:
     """The segment says what the description says (equal, truncated, or nearly the same words).
 
     ``edited`` also accepts a description that is the segment shortened or reworded
@@ -65,9 +87,9 @@ def _matches_description(text: str, description: str, edited: bool = False) -> b
     the longer, which is at most twice as long. Only for prose above the body, where
     nothing but the standfirst says the same as the description.
     """
-    if _same_text(text, description):
+    if _same_norm(_norm(text), description.norm):
         return True
-    a, b = _tokens(text), _tokens(description)
+    a, b = _tokens(text), description.tokens
     if len(a) < 6 or len(b) < 6:
         return False
     shared = len(a & b)
@@ -244,7 +266,7 @@ def find_lede(
     if lede:
         return lede, [s for s in lines if not _same_text(s.text, lede)]
     descriptions = [
-        d
+        _description(d)
         for d in dict.fromkeys(
             (
                 clean(hints.get("description")),
