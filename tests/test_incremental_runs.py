@@ -7,15 +7,24 @@ whether such a URL is fetched again, as it does for a sitemap entry.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from support.crawls import (
+    CRAWL_TIMEOUT,
+    NEWSARCHIVE,
+    QUIET,
     REFETCH,
     crawl_plan,
     exported_articles,
     local_plan,
+    run_newsarchive,
+    setting_args,
+    start_logged,
 )
 from trapsite import HostileSite, Reply, article_html, html
+
+from newsarchive.schedule import LOCK_TAKEN_EXIT
 
 STORIES = ("quay", "ferry", "harbour")
 
@@ -67,3 +76,42 @@ def test_a_conditional_refetch_sends_the_stored_etag_for_links_of_any_shape(
     second = story_hits(site)[first:]
     assert sorted(second) == sorted((f"/story/{n}", f'"{n}-v1"') for n in STORIES)
     assert again == []
+
+
+def test_a_second_crawl_of_a_site_still_being_crawled_is_refused(tmp_path: Path) -> None:
+    """A crawl typed by hand while the scheduled one runs would export its articles again."""
+    import threading
+
+    release = threading.Event()
+
+    def slow_story(name: str) -> object:
+        body = article_html(f"A story about the {name} of the town")
+
+        def serve_slowly(_: object) -> Reply:
+            release.wait(timeout=CRAWL_TIMEOUT)  # the first crawl stays busy until released
+            return html(body)
+
+        return serve_slowly
+
+    routes: dict[str, object] = {"/": home}
+    routes.update({f"/story/{name}": slow_story(name) for name in STORIES})
+    with HostileSite(routes) as site:  # type: ignore[arg-type]
+        plan = tmp_path / "plan.toml"
+        plan.write_text(local_plan(site.base, output="output"), encoding="utf-8")
+        command = [*NEWSARCHIVE, "crawl", "--plan", str(plan), "--crawl-id", "first"]
+        first = start_logged([*command, *setting_args(QUIET)], tmp_path / "first.log")
+        try:
+            deadline = time.monotonic() + CRAWL_TIMEOUT
+            while not story_hits(site) and time.monotonic() < deadline:
+                time.sleep(0.1)  # the first crawl is fetching its stories
+            second = run_newsarchive("crawl", "--plan", plan, "--crawl-id", "second")
+            assert second.returncode == LOCK_TAKEN_EXIT, second.stderr
+            assert "herald of plan local is being crawled by another process" in second.stderr
+            assert not (tmp_path / "output/herald/second").exists()
+        finally:
+            release.set()
+            first.wait(timeout=CRAWL_TIMEOUT)
+        assert first.returncode == 0
+        crawl_plan(plan, "third")  # the lock went with the first crawl
+    urls = [a["url"] for a in exported_articles(tmp_path / "output", "*/*/articles/*.jsonl.gz")]
+    assert sorted(urls) == sorted(f"{site.base}/story/{name}" for name in STORIES)
