@@ -18,6 +18,7 @@ from support.crawls import (
     crawl_plan,
     exported_articles,
     local_plan,
+    run_command,
     run_newsarchive,
     setting_args,
     start_logged,
@@ -115,3 +116,55 @@ def test_a_second_crawl_of_a_site_still_being_crawled_is_refused(tmp_path: Path)
         crawl_plan(plan, "third")  # the lock went with the first crawl
     urls = [a["url"] for a in exported_articles(tmp_path / "output", "*/*/articles/*.jsonl.gz")]
     assert sorted(urls) == sorted(f"{site.base}/story/{name}" for name in STORIES)
+
+
+def exec_start(unit: str) -> list[str]:
+    """The command of a systemd ``.service`` unit's ``ExecStart=`` line."""
+    import shlex
+
+    line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
+    return shlex.split(line.removeprefix("ExecStart="))
+
+
+def test_systemd_units_of_two_sites_due_at_once_crawl_both(tmp_path: Path) -> None:
+    """Sites sharing a schedule (a ``[defaults]`` one) have timers firing at the same
+    moment; under one plan-wide ``flock -n`` every unit but the first exited 75 at once, so
+    those sites were never crawled. Each site's crawl holds its own lock instead."""
+    import threading
+
+    from newsarchive.plan import load_plan
+    from newsarchive.schedule import systemd_units
+
+    release = threading.Event()
+
+    def held(_: object) -> Reply:
+        release.wait(timeout=CRAWL_TIMEOUT)  # the slow site's crawl runs until released
+        return html(article_html("A story about the quay of the town"))
+
+    slow_routes = {"/": home, **{f"/story/{name}": held for name in STORIES}}
+    fast_routes = {"/": home, **{f"/story/{name}": story(name) for name in STORIES}}
+    with HostileSite(slow_routes) as slow, HostileSite(fast_routes) as fast:  # type: ignore[arg-type]
+        plan_path = tmp_path / "plan.toml"
+        plan_path.write_text(
+            '[plan]\nname = "two"\n[defaults]\nschedule = "0 */6 * * *"\nallow_private = true\n'
+            "[defaults.politeness]\ndelay = 0\nautothrottle = false\n"
+            f'[[sites]]\nname = "slow"\nseeds = ["{slow.base}/"]\n'
+            f'[[sites]]\nname = "fast"\nseeds = ["{fast.base}/"]\n',
+            encoding="utf-8",
+        )
+        (tmp_path / "state").mkdir()  # as `schedule --systemd` makes it for the lock files
+        units = systemd_units(load_plan(plan_path))
+        first = start_logged(exec_start(units["newsarchive-two-slow.service"]), tmp_path / "s.log")
+        try:
+            deadline = time.monotonic() + CRAWL_TIMEOUT
+            while not story_hits(slow) and time.monotonic() < deadline:
+                assert first.poll() is None, (tmp_path / "s.log").read_text()[-2000:]
+                time.sleep(0.1)  # the slow site's unit is crawling
+            second = run_command(exec_start(units["newsarchive-two-fast.service"]), cwd=tmp_path)
+            assert second.returncode == 0, second.stdout[-2000:]
+        finally:
+            release.set()
+            first.wait(timeout=CRAWL_TIMEOUT)
+        assert first.returncode == 0
+    fast_articles = exported_articles(tmp_path / "output/two/fast", "*/articles/*.jsonl.gz")
+    assert len(fast_articles) == len(STORIES)
