@@ -313,7 +313,9 @@ def package_wacz(out_dir: Any, crawl_id: str) -> bool:
     if not passed:
         print(f"newsarchive crawl: {target} failed validation: {output[-500:]}", file=sys.stderr)
         return False
-    print(f"WACZ: {target} ({len(warcs)} WARC files, {listed} of {articles} articles listed)")
+    # A run that exported no article (a plan's later run) lists the pages pywb detects.
+    what = f"{listed} of {articles} articles listed" if articles else f"{listed} pages detected"
+    print(f"WACZ: {target} ({len(warcs)} WARC files, {what})")
     return True
 
 
