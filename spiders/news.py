@@ -359,13 +359,14 @@ class NewsSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         if response.status >= 400:
-            # No robots.txt is normal (everything allowed, no sitemaps named), not a failure.
+            # No robots.txt is normal (everything allowed, no sitemaps named), not a failure;
+            # a server error disallows the origin (spiders/robots.py, RFC 9309).
+            error = f"no robots.txt (HTTP {response.status})"
+            if response.status >= 500:
+                error = f"robots.txt unreachable (HTTP {response.status}): everything disallowed"
             yield {
                 "_capture": self.capture(
-                    response,
-                    outcome="not_article",
-                    page_type="robots",
-                    error=f"no robots.txt (HTTP {response.status})",
+                    response, outcome="not_article", page_type="robots", error=error
                 )
             }
             return

@@ -324,6 +324,43 @@ def test_an_article_with_a_meta_refresh_is_extracted_and_each_refresh_hop_record
     assert hop["reason"] == f"meta refresh -> {site.base}{ARTICLES[2]}"
 
 
+def too_slow(_: object) -> Reply:
+    """An answer after the crawl's DOWNLOAD_TIMEOUT (1 s here): a network error for it."""
+    import time
+
+    time.sleep(3)
+    return text("User-agent: *\nAllow: /\n")
+
+
+@pytest.mark.parametrize(
+    ("robots", "why"),
+    [
+        (lambda _: text("overloaded", status=503), "HTTP 503"),
+        (too_slow, "DownloadTimeoutError"),
+    ],
+    ids=["503", "timeout"],
+)
+def test_an_unreachable_robots_txt_disallows_its_origin(
+    tmp_path: Path, robots: object, why: str
+) -> None:
+    """RFC 9309 2.3.1.4: a robots.txt answering 5xx, or not at all, means "disallow all";
+    Scrapy read it as "allow all", so a site answering 503 under load was crawled in full."""
+    links = "".join(f'<a href="{p}">story</a>' for p in ARTICLES)
+    routes = {
+        "/robots.txt": robots,
+        "/": lambda _: html(f"<html><body>{links}</body></html>".encode()),
+        **articles_routes(),
+    }
+    with HostileSite(routes) as site:  # type: ignore[arg-type]
+        settings = {**SAFETY_NET, "DOWNLOAD_TIMEOUT": 1}
+        run = crawl([f"{site.base}/"], tmp_path / "out", settings=settings)
+        fetched = set(site.paths())
+    assert fetched == {"/robots.txt"}
+    (seed,) = [p for p in run.pages() if p["url"] == f"{site.base}/"]
+    assert seed["outcome"] == "robots_denied"
+    assert f"robots.txt unreachable ({why}): everything disallowed" in seed["reason"]
+
+
 # --------------------------------------------------------------------------- URL length
 
 
