@@ -24,6 +24,22 @@ if TYPE_CHECKING:
     from newsarchive.plan import Plan, Site
 
 
+# Lock descriptors this process holds. A forked child (an extraction worker) drops its
+# copies at once: a worker still parsing a page after its crawl was killed with ``kill -9``
+# would otherwise keep the site locked, and the next scheduled run would be skipped.
+_HELD: set[int] = set()
+
+
+def _drop_inherited_locks() -> None:
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)  # the child's copy only: the parent keeps its lock
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 class SiteBusy(Exception):
     """Another process is crawling this site of the plan."""
 
@@ -43,6 +59,7 @@ def holding_site_locks(plan: Plan, sites: list[Site]) -> Iterator[None]:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             descriptors.append(fd)
+            _HELD.add(fd)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -53,4 +70,5 @@ def holding_site_locks(plan: Plan, sites: list[Site]) -> Iterator[None]:
         yield
     finally:
         for fd in descriptors:
+            _HELD.discard(fd)
             os.close(fd)  # closing releases the lock

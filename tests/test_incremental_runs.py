@@ -168,3 +168,32 @@ def test_systemd_units_of_two_sites_due_at_once_crawl_both(tmp_path: Path) -> No
         assert first.returncode == 0
     fast_articles = exported_articles(tmp_path / "output/two/fast", "*/articles/*.jsonl.gz")
     assert len(fast_articles) == len(STORIES)
+
+
+def test_a_forked_extraction_worker_does_not_keep_its_crawls_site_lock(tmp_path: Path) -> None:
+    """A worker still parsing a page after its crawl was killed would hold the site's lock,
+    and the next scheduled run of the site would be skipped."""
+    import fcntl
+    import os
+
+    from newsarchive.plan import parse_plan
+    from newsarchive.sitelock import holding_site_locks, site_lock_path
+
+    text = '[plan]\nname = "p"\n[[sites]]\nname = "s"\nseeds = ["https://a.example/"]\n'
+    plan = parse_plan(text, tmp_path / "p.toml")
+    started_r, started_w = os.pipe()  # the worker runs (past the fork hooks)
+    finish_r, finish_w = os.pipe()  # the test is done with it
+    with holding_site_locks(plan, list(plan.sites)):
+        child = os.fork()
+        if child == 0:
+            os.write(started_w, b"x")
+            os.read(finish_r, 1)
+            os._exit(0)
+        assert os.read(started_r, 1) == b"x"
+    fd = os.open(site_lock_path(plan, plan.sites[0]), os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises while the worker holds it
+    finally:
+        os.close(fd)
+        os.write(finish_w, b"x")
+        os.waitpid(child, 0)
