@@ -27,6 +27,11 @@ from urllib.parse import urljoin
 # The item key holding the facts; the ``_`` marks it as the pipelines' own, never exported.
 CAPTURE_KEY = "_capture"
 
+# Scrapy signal (``request``, ``response``: the page holding the refresh, ``target``) sent
+# by spiders/redirects.ArchivalMetaRefresh for a meta refresh followed as a redirect: a hop
+# the spider never sees, which the pages pipeline records as it records an HTTP redirect.
+META_REFRESH_FOLLOWED = object()
+
 # The ``discovered_via`` block ({"type", "url", "lastmod"}, schema.DiscoveredVia) as written
 # to pages.jsonl and provenance. It stays a plain dict: it travels in request.meta (JOBDIR,
 # the Redis queue) and is written as it is.

@@ -84,27 +84,19 @@ def locked_command(plan: Plan, site: Site) -> list[str]:
     ]
 
 
-LOCK_TAKEN_EXIT = 75  # EX_TEMPFAIL: the plan was still running, this run was skipped
+LOCK_TAKEN_EXIT = 75  # EX_TEMPFAIL: the plan (cron) or site (a crawl) was busy: run skipped
 
 
-def locked_launch_command(plan: Plan, site: Site) -> list[str]:
-    """``schedule --launch SITE`` under the plan's ``flock -n``: systemd's unit command.
+def launch_command(plan: Plan, site: Site) -> list[str]:
+    """``schedule --launch SITE``: systemd's unit command.
 
     It goes through :class:`SubprocessLauncher` like every scheduled run, so the
     crawl's output lands in its log file too (journald keeps only the launcher's lines).
+    No plan-wide ``flock``: sites sharing a schedule have timers firing at once, and all
+    but the first unit would skip. The crawl holds its site's lock
+    (:mod:`newsarchive.sitelock`) and exits 75 while that site is still being crawled.
     """
-    flock = shutil.which("flock") or "/usr/bin/flock"
-    lock = str(lock_path(plan).resolve())
-    return [
-        flock,
-        "-n",
-        "-E",
-        str(LOCK_TAKEN_EXIT),
-        lock,
-        *tick_command(plan),
-        "--launch",
-        site.name,
-    ]
+    return [*tick_command(plan), "--launch", site.name]
 
 
 def tick_command(plan: Plan) -> list[str]:
@@ -188,7 +180,7 @@ def systemd_units(plan: Plan) -> dict[str, str]:
                 "[Service]",
                 "Type=oneshot",
                 f"WorkingDirectory={workdir}",
-                f"ExecStart={shlex.join(locked_launch_command(plan, site))}",
+                f"ExecStart={shlex.join(launch_command(plan, site))}",
                 f"SuccessExitStatus={LOCK_TAKEN_EXIT}",
                 "Nice=10",
                 "",

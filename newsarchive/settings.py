@@ -39,6 +39,10 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # refuse bodies over 32 MB (default 1 GB)
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10  # default 20; news sites never need more than a few hops
+# A meta refresh is a redirect only when immediate (0 or 1 s; Scrapy's default: under
+# 100 s): a page that refreshes after a delay is shown to its reader first, so it is the
+# content (an article sending readers back to the home page after 30 s), not a stub.
+METAREFRESH_MAXDELAY = 2
 # Archive truncated bodies marked WARC-Truncated instead of losing them.
 DOWNLOAD_FAIL_ON_DATALOSS = False
 
@@ -73,6 +77,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.spiders.robots.RobotsTxtGate": 100,
     # The spider's requests bypass Scrapy's dupe filter; a redirect to a known URL stops here.
     "newsarchive.spiders.redirects.RedirectTargetOnce": 60,
+    # Meta refresh redirects, but not a page's refresh to itself, and each hop in pages.jsonl.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsarchive.spiders.redirects.ArchivalMetaRefresh": 580,
     # Accept-Encoding offers only the codings this process decodes (brotlipy shadows brotli).
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newsarchive.spiders.compression.DecodableCompressionMiddleware": 590,

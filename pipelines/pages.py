@@ -21,6 +21,7 @@ from scrapy.http import Request, Response
 from newsarchive.crawlfolder import PAGES_NAME, append_whole, stop_on_write_error
 from newsarchive.fetchfacts import (
     CAPTURE_KEY,
+    META_REFRESH_FOLLOWED,
     FetchFacts,
     WarcPointer,
     capture_of,
@@ -88,6 +89,8 @@ class PageOutcomePipeline:
         # Redirect hops never reach the spider (RedirectMiddleware turns them into new
         # requests), but they were fetched and archived: record them from the signal.
         crawler.signals.connect(pipeline.response_downloaded, signal=signals.response_downloaded)
+        # A meta refresh followed is a redirect hop too (a 200 page Scrapy replaces).
+        crawler.signals.connect(pipeline.meta_refresh_followed, signal=META_REFRESH_FOLLOWED)
         return pipeline
 
     def response_downloaded(self, response: Response, request: Request) -> None:
@@ -101,6 +104,14 @@ class PageOutcomePipeline:
             return
         text = location.decode("latin-1")
         target = redirect_target(response.url, text) or f"{text!r} (not a URL)"
+        self.record_hop(response, request, f"HTTP {response.status} -> {target}")
+
+    def meta_refresh_followed(self, request: Request, response: Response, target: str) -> None:
+        if self.file is not None:
+            self.record_hop(response, request, f"meta refresh -> {target}")
+
+    def record_hop(self, response: Response, request: Request, reason: str) -> None:
+        """One ``redirect`` line for a hop the spider never sees."""
         redirects = request.meta.get("redirect_urls") or []
         content_type = response.headers.get(b"Content-Type")
         capture = FetchFacts(
@@ -112,7 +123,7 @@ class PageOutcomePipeline:
             warc=WarcPointer.from_meta(request.meta.get("newsarchive_warc")),
             crawl_id=crawl_id_for(self.crawler),
         )
-        self.record({CAPTURE_KEY: capture}, "redirect", f"HTTP {response.status} -> {target}")
+        self.record({CAPTURE_KEY: capture}, "redirect", reason)
 
     def open_spider(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -191,7 +191,11 @@ class NewsSpider(scrapy.Spider):
     ) -> Request | dict[str, Any] | None:
         """A request for a page; None when already requested, or archived per the crawl state.
 
-        A URL over the length limit gives the item that records it instead.
+        A URL over the length limit gives the item that records it instead. The crawl
+        state is asked about every link, not only those whose URL looks like an article
+        (``/story/quay`` is followed as a hub link): an archived article is skipped or
+        re-fetched with its validators whatever its URL shape. Entry points are always
+        fetched: they are where the crawl finds new links.
         """
         refused = self.refuse_long_url(url, via)
         if refused is not None:
@@ -206,7 +210,7 @@ class NewsSpider(scrapy.Spider):
         )
         if not self.first_time(request, entry=entry):
             return None
-        if role == "article" and self.crawl_state is not None:
+        if self.crawl_state is not None and not entry:
             decision = self.crawl_state.fetch_decision(url, self.site_config.refetch)
             if not decision.fetch:
                 self.crawler.stats.inc_value(f"newsarchive/state/{decision.reason}")
@@ -355,13 +359,14 @@ class NewsSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         if response.status >= 400:
-            # No robots.txt is normal (everything allowed, no sitemaps named), not a failure.
+            # No robots.txt is normal (everything allowed, no sitemaps named), not a failure;
+            # a server error disallows the origin (spiders/robots.py, RFC 9309).
+            error = f"no robots.txt (HTTP {response.status})"
+            if response.status >= 500:
+                error = f"robots.txt unreachable (HTTP {response.status}): everything disallowed"
             yield {
                 "_capture": self.capture(
-                    response,
-                    outcome="not_article",
-                    page_type="robots",
-                    error=f"no robots.txt (HTTP {response.status})",
+                    response, outcome="not_article", page_type="robots", error=error
                 )
             }
             return

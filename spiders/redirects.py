@@ -5,16 +5,28 @@ requested, see ``NewsSpider.first_time``), and Scrapy's RedirectMiddleware copie
 that flag onto the follow-up request. Without this middleware an old URL that
 redirects to an article the crawl already fetched (or has queued) would fetch it
 twice. The redirect hop itself is still archived and recorded in pages.jsonl.
+
+``ArchivalMetaRefresh`` replaces Scrapy's meta refresh middleware: a page whose
+``<meta http-equiv="refresh">`` names its own URL (a live blog reloading itself) is
+that page, not a redirect, and a refresh followed is announced with
+:data:`META_REFRESH_FOLLOWED`, so that pages.jsonl records the hop as it records an
+HTTP redirect. Scrapy turned the self-refresh into a request for a URL the crawl had
+requested, which ``RedirectTargetOnce`` dropped: the article was archived but never
+extracted, exported or listed.
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urldefrag
 
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request
+from scrapy.http import Request, Response
+
+from newsarchive.fetchfacts import META_REFRESH_FOLLOWED
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +60,34 @@ class RedirectTargetOnce:
             request.meta["redirect_urls"][-1],
         )
         raise AlreadyRequested(f"{request.url} was requested before")
+
+
+def _same_page(a: str, b: str) -> bool:
+    return urldefrag(a)[0] == urldefrag(b)[0]
+
+
+class ArchivalMetaRefresh(MetaRefreshMiddleware):
+    """Scrapy's meta refresh redirects (delay under ``METAREFRESH_MAXDELAY``), except to the
+    page itself; each one followed is announced for pages.jsonl."""
+
+    crawler: Crawler | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivalMetaRefresh:
+        middleware = super().from_crawler(crawler)
+        middleware.crawler = crawler
+        return middleware
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        result = super().process_response(request, response)
+        if not isinstance(result, Request):
+            return result
+        if _same_page(result.url, response.url):
+            return response  # a page reloading itself is the page
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(
+                META_REFRESH_FOLLOWED, request=request, response=response, target=result.url
+            )
+        return result

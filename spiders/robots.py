@@ -18,9 +18,13 @@ disallows. :class:`RobotsTxtGate` replaces it:
   response (or failure) in its callback, so the file is read for ``Sitemap:``
   lines and recorded in pages.jsonl from the same, single download.
 
-The verdict is parsed the way Scrapy parses it: any status, after redirects and
-retries; a download error allows everything, as Scrapy does. Only the first
-512 KiB are parsed (``MAX_ROBOTS_BYTES``, as Google does). A crawl that
+The verdict is parsed the way Scrapy parses it (after redirects and retries),
+except where RFC 9309 (section 2.3.1.4) says a robots.txt is unreachable: a 5xx
+answer or a network error (a timeout, a refused connection) disallows the whole
+origin for the crawl, which Scrapy read as "allow everything" (a site answering
+503 under load got every page requested at once). A 4xx (no robots.txt), a
+redirect loop or a file the parser cannot read allows everything. Only the
+first 512 KiB are parsed (``MAX_ROBOTS_BYTES``, as Google does). A crawl that
 closes while robots.txt is still on its way refuses the waiting requests.
 """
 
@@ -48,6 +52,13 @@ META_KEY = "newsarchive_robots_txt"  # the gate's own robots.txt request (and it
 DOWNLOAD_PRIORITY = 1000  # as Scrapy's robots.txt request
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _CLOSED = object()  # verdict once the crawl closed: nothing more is fetched
+
+
+class Unreachable:
+    """The verdict for an origin whose robots.txt is unreachable: nothing is allowed."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why  # "HTTP 503", "TimeoutError"
 
 
 class RobotsTxtDenied(IgnoreRequest):
@@ -82,7 +93,7 @@ class RobotsTxtGate:
         self._robotstxt_useragent: str | None = crawler.settings["ROBOTSTXT_USER_AGENT"]
         self._parserimpl: Any = load_object(crawler.settings.get("ROBOTSTXT_PARSER"))
         build_from_crawler(self._parserimpl, crawler, b"")  # a missing parser fails now
-        self._verdicts: dict[str, Any] = {}  # origin -> parser, None (allow all) or _CLOSED
+        self._verdicts: dict[str, Any] = {}  # origin -> parser, None (allow), Unreachable, _CLOSED
         self._waiting: dict[str, list[Deferred[Any]]] = {}  # origin -> one Deferred per waiter
         self._closed = False
         crawler.signals.connect(self._close, signal=signals.spider_closed)
@@ -121,6 +132,11 @@ class RobotsTxtGate:
             raise IgnoreRequest("the crawl closed before robots.txt arrived")
         if verdict is None:
             return
+        if isinstance(verdict, Unreachable):
+            self.crawler.stats.inc_value("robotstxt/forbidden")
+            raise RobotsTxtDenied(
+                f"robots.txt unreachable ({verdict.why}): everything disallowed (RFC 9309)"
+            )
         useragent: Any = self._robotstxt_useragent or request.headers.get(
             b"User-Agent", self._default_useragent
         )
@@ -162,12 +178,17 @@ class RobotsTxtGate:
             result = await self.crawler.engine.download_async(request)  # type: ignore[union-attr]
         except Exception as exc:
             result = Failure(exc)
-            if not isinstance(exc, IgnoreRequest):
+            if isinstance(exc, IgnoreRequest):  # a redirect loop, a refused address
+                log.warning("robots.txt of %s failed (%s): everything allowed", origin, exc)
+                self._settle(origin, None)
+            else:  # the network: RFC 9309 reads the file as unreachable
                 self.crawler.stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
-            log.warning(
-                "robots.txt of %s failed (%s): everything allowed, as Scrapy does", origin, exc
-            )
-            self._settle(origin, None)
+                log.warning(
+                    "robots.txt of %s unreachable (%s): everything disallowed (RFC 9309)",
+                    origin,
+                    exc,
+                )
+                self._settle(origin, Unreachable(type(exc).__name__))
         else:
             self._settle(origin, self._parse(origin, result, request))
         self._hand_to_spider(result, request)
@@ -175,6 +196,13 @@ class RobotsTxtGate:
     def _parse(self, origin: str, response: Response, request: Request) -> Any:
         self.crawler.stats.inc_value("robotstxt/response_count")
         self.crawler.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        if 500 <= response.status <= 599:
+            log.warning(
+                "robots.txt of %s answered HTTP %d: everything disallowed (RFC 9309)",
+                origin,
+                response.status,
+            )
+            return Unreachable(f"HTTP {response.status}")
         body = response.body
         if len(body) > MAX_ROBOTS_BYTES:
             # Parsed on the reactor thread, and checked against every request: a 30 MB

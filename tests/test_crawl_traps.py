@@ -290,6 +290,77 @@ def test_a_location_that_is_no_url_fails_its_redirect_alone(tmp_path: Path) -> N
     assert len(lines) == len(ARTICLES)
 
 
+def refreshing(title: str, content: str) -> object:
+    """An article whose ``<head>`` holds ``<meta http-equiv="refresh" content=CONTENT>``."""
+    meta = f'<meta http-equiv="refresh" content="{content}"></head>'.encode()
+    return lambda _: html(article_html(title).replace(b"</head>", meta))
+
+
+def test_an_article_with_a_meta_refresh_is_extracted_and_each_refresh_hop_recorded(
+    tmp_path: Path,
+) -> None:
+    """A live blog reloading itself every minute, and an article sending its reader home
+    after 30 s, are the pages they show: Scrapy followed both refreshes as redirects, to
+    URLs the crawl had requested, so both articles were archived but neither extracted nor
+    listed in pages.jsonl. An immediate refresh is a redirect, recorded like an HTTP one."""
+    live, homeward, stub = ARTICLES[0], ARTICLES[1], "/old/2024-05-03-moved.html"
+    links = "".join(f'<a href="{p}">story</a>' for p in (live, homeward, stub))
+    with HostileSite({}) as site:
+        site.routes = {  # type: ignore[misc]
+            "/": lambda _: html(f"<html><body>{links}</body></html>".encode()),
+            live: refreshing("Live: the harbour storm", f"60; url={site.base}{live}"),
+            homeward: refreshing("The harbour quay opens", "30; url=/"),
+            stub: lambda _: html(
+                f'<html><head><meta http-equiv="refresh" content="0; url={ARTICLES[2]}">'.encode()
+            ),
+            ARTICLES[2]: articles_routes()[ARTICLES[2]],
+        }
+        run = crawl([f"{site.base}/"], tmp_path / "out", settings=SAFETY_NET)
+    assert run.returncode == 0, run.stderr[-3000:]
+    exported = {a["url"].removeprefix(site.base) for a in run.articles()}
+    assert exported == {live, homeward, ARTICLES[2]}
+    (hop,) = [p for p in run.pages() if p["outcome"] == "redirect"]
+    assert hop["url"] == f"{site.base}{stub}" and hop["status"] == 200
+    assert hop["reason"] == f"meta refresh -> {site.base}{ARTICLES[2]}"
+
+
+def too_slow(_: object) -> Reply:
+    """An answer after the crawl's DOWNLOAD_TIMEOUT (1 s here): a network error for it."""
+    import time
+
+    time.sleep(3)
+    return text("User-agent: *\nAllow: /\n")
+
+
+@pytest.mark.parametrize(
+    ("robots", "why"),
+    [
+        (lambda _: text("overloaded", status=503), "HTTP 503"),
+        (too_slow, "DownloadTimeoutError"),
+    ],
+    ids=["503", "timeout"],
+)
+def test_an_unreachable_robots_txt_disallows_its_origin(
+    tmp_path: Path, robots: object, why: str
+) -> None:
+    """RFC 9309 2.3.1.4: a robots.txt answering 5xx, or not at all, means "disallow all";
+    Scrapy read it as "allow all", so a site answering 503 under load was crawled in full."""
+    links = "".join(f'<a href="{p}">story</a>' for p in ARTICLES)
+    routes = {
+        "/robots.txt": robots,
+        "/": lambda _: html(f"<html><body>{links}</body></html>".encode()),
+        **articles_routes(),
+    }
+    with HostileSite(routes) as site:  # type: ignore[arg-type]
+        settings = {**SAFETY_NET, "DOWNLOAD_TIMEOUT": 1}
+        run = crawl([f"{site.base}/"], tmp_path / "out", settings=settings)
+        fetched = set(site.paths())
+    assert fetched == {"/robots.txt"}
+    (seed,) = [p for p in run.pages() if p["url"] == f"{site.base}/"]
+    assert seed["outcome"] == "robots_denied"
+    assert f"robots.txt unreachable ({why}): everything disallowed" in seed["reason"]
+
+
 # --------------------------------------------------------------------------- URL length
 
 

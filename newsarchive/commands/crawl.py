@@ -313,7 +313,9 @@ def package_wacz(out_dir: Any, crawl_id: str) -> bool:
     if not passed:
         print(f"newsarchive crawl: {target} failed validation: {output[-500:]}", file=sys.stderr)
         return False
-    print(f"WACZ: {target} ({len(warcs)} WARC files, {listed} of {articles} articles listed)")
+    # A run that exported no article (a plan's later run) lists the pages pywb detects.
+    what = f"{listed} of {articles} articles listed" if articles else f"{listed} pages detected"
+    print(f"WACZ: {target} ({len(warcs)} WARC files, {what})")
     return True
 
 
@@ -330,6 +332,28 @@ def private_address_hint(stats: dict[str, Any], in_plan: bool) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """A crawl; a plan's sites are locked first, so a second crawl of a site is refused."""
+    import contextlib
+
+    from newsarchive.plan import PlanError, load_plan
+    from newsarchive.schedule import LOCK_TAKEN_EXIT
+    from newsarchive.sitelock import SiteBusy, holding_site_locks
+
+    with contextlib.ExitStack() as locks:  # held from before any folder is made to the end
+        if args.plan is not None and not args.redis:  # workers share one crawl by design
+            try:
+                plan = load_plan(args.plan)
+                sites = [plan.site(name) for name in args.site] if args.site else plan.sites
+                locks.enter_context(holding_site_locks(plan, list(sites)))
+            except SiteBusy as busy:
+                print(f"newsarchive crawl: {busy}", file=sys.stderr)
+                return LOCK_TAKEN_EXIT
+            except (PlanError, KeyError):
+                pass  # reported by _run with every other plan error
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from newsarchive.crawler import check_crawls, run_crawl, write_crawl_report
     from newsarchive.plan import PlanError, state_file_problem
     from newsarchive.summary import crawl_failure, format_summary, summarize

@@ -8,9 +8,10 @@
     newsarchive schedule --plan plans/demo.toml --launch SITE # crawl SITE now, logged
 
 Times are UTC, on any machine: the crontab is one per-minute --tick line
-(Debian's cron ignores CRON_TZ), systemd timers name UTC. Runs of one plan never
-overlap: cron and systemd runs take a per-plan ``flock -n`` lock, the foreground
-scheduler never starts a site that is still running, and a run missed during
+(Debian's cron ignores CRON_TZ), systemd timers name UTC. Two crawls of one site
+never overlap: the cron check runs under a per-plan ``flock -n`` lock, every crawl of a
+plan's site holds that site's lock (a systemd unit finding it taken exits 75), the
+foreground scheduler never starts a site that is still running, and a run missed during
 downtime runs once. Each scheduled crawl logs to its own file in the logs/
 folder beside the plan's state.
 """
