@@ -182,5 +182,5 @@ def test_class_index_search_of_the_joined_values_finds_what_each_value_search_fi
     NULs: every value a search of it alone matches, and no other."""
     index = pageindex.ClassIndex(load_document(page, None).root)
     for words in (("rumb",), ("a", "b"), ("",), ("tag", "x"), ("zz",), ("last rumb",)):
-        search = pageindex._substrings_pattern(words).search
-        assert index._matching(words) == {v for v in set(index._values) if search(v)}, words
+        found = {v for v in set(index._values) if any(word in v for word in words)}
+        assert index._matching(words) == found, words
