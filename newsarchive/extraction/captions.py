@@ -341,7 +341,7 @@ def _figures(
 
     out: list[Any] = []
     chosen = _Taken()
-    for el in doc.root.iter("figure", "figcaption", "caption", *_IMAGE_TAGS):
+    for el in survey(doc).figures:
         if len(out) >= MAX_CAPTIONS:  # _find_captions reads no more
             return out
         if el.tag in _IMAGE_TAGS:  # a microdata ImageObject around the image
@@ -457,7 +457,7 @@ def _data_caption_images(doc: Any, in_figure: _TagAbove | None = None) -> list[A
     in_figure = in_figure or _TagAbove("figure")
     return [
         img
-        for img in doc.root.iter("img")
+        for img in survey(doc).images
         if (
             any(img.get(name) is not None for name in _DATA_CAPTION_ATTRS)
             or img.get("aria-describedby")
@@ -521,7 +521,7 @@ def _credit_lines(doc: Any) -> list[Any]:
     """Leaf elements whose whole text is a labelled photo credit, in page order."""
     index = pageindex.lookup(doc)
     if index is not None:  # the body walk noted short blocks; <small> lines are inline
-        small = [(el, el.text or "") for el in doc.root.iter("small")]
+        small = [(el, el.text or "") for el in survey(doc).smalls]
         pairs = [*index.short_blocks, *small]
     else:
         pairs = [(el, el.text or "") for el in doc.root.iter(*_CREDIT_LINE_TAGS)]
@@ -834,6 +834,37 @@ _STATED_CAPTIONS = lxml.etree.XPath(
 _ANY_STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
 
 
+@dataclass
+class Survey:
+    """What captions and images read from the whole page, in document order: the
+    figure-like and image elements, the ``<img>`` among them, the ``<small>`` lines, and
+    whether any element states ``itemprop="caption"``."""
+
+    figures: list[Any]
+    images: list[Any]
+    smalls: list[Any]
+    stated: bool
+
+
+def survey(doc: Any) -> Survey:
+    """The page's :class:`Survey`, taken by the first that asks.
+
+    The engine asks right after the parse: the freshly built tree is then in the CPU's
+    caches, while the same walks after the body walk, when captions run, read it back
+    from memory at several times the cost. Extraction never changes the tree, so the
+    lists stay true."""
+    found = doc.context.survey
+    if found is None:
+        figures = list(doc.root.iter("figure", "figcaption", "caption", *_IMAGE_TAGS))
+        found = doc.context.survey = Survey(
+            figures,
+            [el for el in figures if el.tag == "img"],
+            list(doc.root.iter("small")),
+            bool(_ANY_STATED_CAPTION(doc.root)),
+        )
+    return found
+
+
 def _caption_element(figure: Any, marked: Any = None, stated: bool = True) -> Any:
     """The element holding the caption text; ``marked`` is the caption-classed element
     that made ``figure`` a caption block (beside it sit counters, credits, buttons);
@@ -1126,7 +1157,7 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
     blocks: dict[Any, _Block] = {}
-    stated = bool(_ANY_STATED_CAPTION(doc.root))
+    stated = survey(doc).stated
     ids = _Ids(doc.root)
     for figure in islice(_figures(doc, rule, container, blocks), MAX_CAPTIONS):
         block = blocks.get(figure)
@@ -1174,7 +1205,7 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
             urls.append(url)
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
     missing = set(captions) - alts.keys()  # captioned images outside the scope: their alt
-    for img in doc.root.iter("img") if missing else ():  # (no URL resolved in vain)
+    for img in survey(doc).images if missing else ():  # (no URL resolved in vain)
         url = resolve(_img_src(img))
         if url is not None and url in missing:
             alts[url] = clean(fragment_text(img.get("alt") or ""))
