@@ -184,3 +184,27 @@ def test_class_index_search_of_the_joined_values_finds_what_each_value_search_fi
     for words in (("rumb",), ("a", "b"), ("",), ("tag", "x"), ("zz",), ("last rumb",)):
         found = {v for v in set(index._values) if any(word in v for word in words)}
         assert index._matching(words) == found, words
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<p>plain ASCII</p>",
+        "<p>caf\u00e9 \u2013 \u65e5\u672c</p>".encode(),
+        "<p>cut mid-character \u00e9".encode()[:-1],
+        "<p>a written \ufffd stays</p>".encode(),
+        b"<p>not UTF-8: caf\xe9</p>",
+        b"\xef\xbb\xbf<p>byte-order mark</p>",
+        b"<p>control\x01\x1f bytes\x7f</p>",
+        "<meta charset='iso-8859-1'><p>d\u00e9clar\u00e9</p>".encode(),
+    ],
+)
+def test_page_bytes_parse_as_their_decoded_text(page: bytes) -> None:
+    """A page read as UTF-8 without loss is parsed from its own bytes: the same tree as
+    parsing its decoded text, which the other pages still are."""
+    import lxml.etree
+
+    from newsarchive.extraction.document import parse
+
+    doc = load_document(page, None)
+    assert lxml.etree.tostring(doc.root) == lxml.etree.tostring(parse(doc.html))
