@@ -104,3 +104,16 @@ def test_substring_prefilters_answer_what_their_regex_answers(
     probes += ["article-body-x", "storybody", "flex items-center caption", "no-match here"]
     for probe in probes:
         assert prefiltered(probe) == (regex.search(probe) is not None), probe
+
+
+def test_every_credit_line_label_holds_a_colon_or_the_copyright_sign() -> None:
+    """What captions' test before the credit-line label pattern rests on: each label it
+    reads ends in ":" or is "©", so a line holding neither never matches."""
+    from newsarchive.extraction import captions
+
+    pattern = captions._CREDIT_LINE_LABEL.pattern
+    assert pattern.startswith(r"^\s*(?:©|(?:") and pattern.endswith(r")\s*:)")
+    for line in ("© AFP", "Foto: dpa", "PHOTOS : Reuters", "fot. : x", "Credit:X", "Bilder:"):
+        assert captions._CREDIT_LINE_LABEL.match(line), line
+        bare = line.replace(":", "").replace("©", "")
+        assert not captions._CREDIT_LINE_LABEL.match(bare), bare

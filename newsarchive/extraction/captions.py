@@ -529,6 +529,7 @@ def _credit_lines(doc: Any) -> list[Any]:
         el
         for el, text in pairs
         if len(text) <= MAX_CREDIT_CHARS
+        and (":" in text or "©" in text)  # what every label holds: most lines hold neither
         and _CREDIT_LINE_LABEL.match(text)
         and len(el) == 0
         and el.tag in _CREDIT_LINE_TAGS
