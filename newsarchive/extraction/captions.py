@@ -48,6 +48,7 @@ from newsarchive.extraction.credits import (
     split_credit,
 )
 from newsarchive.extraction.patterns import grouped
+from newsarchive.extraction.survey import IMAGE_TAGS, survey
 from newsarchive.extraction.text import clean, fragment_text
 
 CREDIT_CLASS = re.compile(
@@ -664,7 +665,7 @@ class _Place:
         return answer
 
 
-_IMAGE_TAGS = ("img", "picture", "amp-img")
+_IMAGE_TAGS = IMAGE_TAGS
 MAX_ITEMSCOPE_LEVELS = 3  # a microdata ImageObject wraps its image closely
 
 
@@ -825,45 +826,11 @@ def _own_caption(figure: Any) -> Any:
 
 
 # Microdata captions inside a figure, the first few in document order. Each search walks
-# the figure's subtree, so it is made only on pages that hold one (``_ANY_STATED_CAPTION``):
+# the figure's subtree, so it is made only on pages that hold one (``Survey.stated_caption``):
 # 2,000 nested figures around a wide subtree would otherwise cost seconds on any page.
 _STATED_CAPTIONS = lxml.etree.XPath(
     f"(descendant::*[@itemprop='caption'])[position() <= {MAX_FIGURE_IMAGES}]"
 )
-# Asked of the attribute nodes, not of every element: the same answer at about a quarter
-# of the cost, and it runs on every page.
-_ANY_STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
-
-
-@dataclass
-class Survey:
-    """What captions and images read from the whole page, in document order: the
-    figure-like and image elements, the ``<img>`` among them, the ``<small>`` lines, and
-    whether any element states ``itemprop="caption"``."""
-
-    figures: list[Any]
-    images: list[Any]
-    smalls: list[Any]
-    stated: bool
-
-
-def survey(doc: Any) -> Survey:
-    """The page's :class:`Survey`, taken by the first that asks.
-
-    The engine asks right after the parse: the freshly built tree is then in the CPU's
-    caches, while the same walks after the body walk, when captions run, read it back
-    from memory at several times the cost. Extraction never changes the tree, so the
-    lists stay true."""
-    found = doc.context.survey
-    if found is None:
-        figures = list(doc.root.iter("figure", "figcaption", "caption", *_IMAGE_TAGS))
-        found = doc.context.survey = Survey(
-            figures,
-            [el for el in figures if el.tag == "img"],
-            list(doc.root.iter("small")),
-            bool(_ANY_STATED_CAPTION(doc.root)),
-        )
-    return found
 
 
 def _caption_element(figure: Any, marked: Any = None, stated: bool = True) -> Any:
@@ -1158,7 +1125,7 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
     blocks: dict[Any, _Block] = {}
-    stated = survey(doc).stated
+    stated = survey(doc).stated_caption
     ids = _Ids(doc.root)
     for figure in islice(_figures(doc, rule, container, blocks), MAX_CAPTIONS):
         block = blocks.get(figure)

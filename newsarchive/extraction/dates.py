@@ -32,6 +32,7 @@ import lxml.etree
 from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.headline import title_text
+from newsarchive.extraction.survey import survey
 from newsarchive.extraction.text import visible_texts
 
 log = logging.getLogger(__name__)
@@ -335,7 +336,7 @@ def _headline(doc: Document) -> Any | None:
     context = doc.context
     if not context.headline_h1_found:
         titles = _titles(doc)
-        h1s = (h for h in doc.root.iter("h1") if h.text_content().strip())
+        h1s = (h for h in survey(doc).headings if h.tag == "h1" and h.text_content().strip())
         first = next(h1s, None)
         titled = first
         while titled is not None and not _titled(titled, titles):

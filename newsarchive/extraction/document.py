@@ -24,9 +24,9 @@ from newsarchive.extraction.surrogates import LONE_SURROGATES, encodable
 from newsarchive.extraction.text import fragment_text
 
 if TYPE_CHECKING:
-    from newsarchive.extraction.captions import Survey
     from newsarchive.extraction.pageindex import ClassIndex, PageIndex
     from newsarchive.extraction.rules import SiteRule
+    from newsarchive.extraction.survey import Survey
 
 
 # lxml drops anything past this many bytes in a text node; big pages are fine.
@@ -121,7 +121,7 @@ class PageContext:
     story_times: list[Any] | None = None  # dates: the story's <time datetime> elements
     # captions.extract_captions: (rule, container) it ran with, and what it found
     captions: tuple[Any, Any, list[dict[str, Any]]] | None = None
-    survey: Survey | None = None  # captions.survey: the figures, images and <small> lines
+    survey: Survey | None = None  # survey.survey: whole-page element lists
 
 
 @dataclass

@@ -1,0 +1,49 @@
+"""The whole-page walks the stages need, taken once right after the parse.
+
+A walk over every element of the page costs several times as much once the body walk
+has run (and even after the metadata stage) as right after the parse, when the freshly
+built tree is still in the CPU's caches (bench/RESULTS.md, "Speed, fifth pass"). So
+the lists of elements the later stages read from the whole page are taken here, in
+document order, and the stages read the lists. Extraction never changes the tree, so
+the lists stay true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.etree
+
+IMAGE_TAGS = ("img", "picture", "amp-img")
+# Asked of the attribute nodes, not of every element: the same answer at about a quarter
+# of the cost.
+_STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
+
+
+@dataclass
+class Survey:
+    """Elements of one page, each list in document order."""
+
+    headings: list[Any]  # <h1> and <h2> (headline, dates)
+    figures: list[Any]  # <figure>, <figcaption>, <caption> and image elements (captions)
+    images: list[Any]  # the <img> among them (captions, images)
+    smalls: list[Any]  # <small> (captions' credit lines)
+    stated_caption: bool  # some element states itemprop="caption" (captions)
+
+
+def survey(doc: Any) -> Survey:
+    """The page's :class:`Survey`, taken by the first that asks (the engine, right after
+    the parse)."""
+    found: Survey | None = doc.context.survey
+    if found is None:
+        root = doc.root
+        figures = list(root.iter("figure", "figcaption", "caption", *IMAGE_TAGS))
+        found = doc.context.survey = Survey(
+            headings=list(root.iter("h1", "h2")),
+            figures=figures,
+            images=[el for el in figures if el.tag == "img"],
+            smalls=list(root.iter("small")),
+            stated_caption=bool(_STATED_CAPTION(root)),
+        )
+    return found
