@@ -113,13 +113,11 @@ _TWO_STORIES = (
 def test_story_times_are_searched_once_and_answer_as_the_search_does(monkeypatch) -> None:
     """dates asks for the story's <time> elements up to three times a page: the first
     answer is kept, and every answer is the one a fresh search gives."""
-    from newsarchive.extraction import dates
+    from newsarchive.extraction import dates, survey
 
     calls = []
-    search = dates._TIME_IN_ARTICLE_XPATH
-    monkeypatch.setattr(
-        dates, "_TIME_IN_ARTICLE_XPATH", lambda root: calls.append(1) or search(root)
-    )
+    search = survey._DATED_TIMES
+    monkeypatch.setattr(survey, "_DATED_TIMES", lambda root: calls.append(1) or search(root))
     doc = load_document(_TWO_STORIES, None)
     first = [found.value for found in dates._time_elements(doc) if found]
     again = [found.value for found in dates._time_elements(doc) if found]

@@ -14,6 +14,7 @@ from newsarchive.extraction import (
     metadata,
     pageindex,
     pagetype,
+    survey,
 )
 from newsarchive.extraction.document import load_document, parse
 
@@ -93,8 +94,8 @@ NOW = {
     "date classes": lambda doc: dates._SHORT_ELEMENTS(
         doc.root, elements=pageindex.with_class(doc, *dates._DATE_CLASS_WORDS)
     ),
-    "time in article": lambda doc: dates._TIME_IN_ARTICLE_XPATH(doc.root),
-    "time": lambda doc: dates._TIME_XPATH(doc.root),
+    "time in article": lambda doc: dates._in_article(survey.survey(doc).times),
+    "time": lambda doc: survey.survey(doc).times,
     "caption classes": lambda doc: captions._CAPTION_CLASS_XPATH(doc.root),
     "bot walls": lambda doc: pagetype._BLOCK_MARKUP(doc.root),
     "data-caption images": captions._data_caption_images,

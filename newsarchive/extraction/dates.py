@@ -296,10 +296,6 @@ def _meta(doc: Document, names: tuple[str, ...]) -> Iterator[FoundDate | None]:
 # Whole-page searches go to the attributes first (``//@itemprop[...]/..``): libxml2 runs
 # that several times faster than a predicate on every element, with the same result.
 _MICRODATA_XPATH = lxml.etree.XPath("//@itemprop[. = $prop]/parent::*[not(self::meta)]")
-_TIME_IN_ARTICLE_XPATH = lxml.etree.XPath(
-    "//time/@datetime/parent::*[ancestor::article or ancestor::main]"
-)
-_TIME_XPATH = lxml.etree.XPath("//time/@datetime/..")
 
 
 def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
@@ -354,14 +350,19 @@ def _other_story(el: Any, story: Any | None) -> bool:
     return bool(articles) and story not in articles
 
 
+def _in_article(elements: list[Any]) -> list[Any]:
+    """Those of ``elements`` inside an ``<article>`` or ``<main>``."""
+    return [el for el in elements if next(el.iterancestors("article", "main"), None) is not None]
+
+
 def _story_times(doc: Document) -> list[Any]:
     """The ``<time datetime>`` elements of the story (in an article or main, else
     anywhere), outside other stories' articles; found once per page, as dates asks up
-    to three times and each search walks the whole tree."""
+    to three times; the page's dated <time> elements come from its survey."""
     context = doc.context
     if context.story_times is None:
-        # One pass over <time> elements (``//article//time`` re-walks every nested <article>).
-        nodes = cast(list[Any], _TIME_IN_ARTICLE_XPATH(doc.root) or _TIME_XPATH(doc.root))
+        times = survey(doc).times
+        nodes = _in_article(times) or times
         if nodes:
             headline = _headline(doc)
             story = next(headline.iterancestors("article"), None) if headline is not None else None

@@ -19,6 +19,7 @@ IMAGE_TAGS = ("img", "picture", "amp-img")
 # Asked of the attribute nodes, not of every element: the same answer at about a quarter
 # of the cost.
 _STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
+_DATED_TIMES = lxml.etree.XPath("//time/@datetime/..")
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Survey:
     images: list[Any]  # the <img> among them (captions, images)
     smalls: list[Any]  # <small> (captions' credit lines)
     stated_caption: bool  # some element states itemprop="caption" (captions)
+    times: list[Any]  # <time> elements with a datetime attribute (dates)
 
 
 def survey(doc: Any) -> Survey:
@@ -45,5 +47,6 @@ def survey(doc: Any) -> Survey:
             images=[el for el in figures if el.tag == "img"],
             smalls=list(root.iter("small")),
             stated_caption=bool(_STATED_CAPTION(root)),
+            times=list(_DATED_TIMES(root)),
         )
     return found
