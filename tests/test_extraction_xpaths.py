@@ -85,7 +85,7 @@ REFERENCE = {
     + "]",
 }
 NOW = {
-    "breadcrumbs": lambda doc: metadata._elements(metadata._BREADCRUMB_XPATH, doc, "rumb"),
+    "breadcrumbs": metadata.breadcrumb_elements,
     "section labels": lambda doc: metadata._elements(
         metadata._SECTION_LABEL_XPATH, doc, *metadata._SECTION_LABEL_WORDS
     ),
@@ -128,9 +128,9 @@ def test_class_index_finds_what_a_class_xpath_finds_in_order() -> None:
 
 @pytest.mark.parametrize("prop", ["datePublished", "dateModified"])
 def test_microdata_search_selects_what_the_element_test_did(prop: str) -> None:
-    root = parse(PAGE)
-    expected = root.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')
-    assert expected and dates._MICRODATA_XPATH(root, prop=prop) == expected
+    doc = load_document(PAGE, "https://example.org/a")
+    expected = doc.root.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')
+    assert expected and dates._microdata_elements(doc, prop) == expected[:3]
 
 
 _TITLE_XPATH = lxml.etree.XPath("/html/head/title | /html/title")

@@ -16,10 +16,12 @@ from typing import Any
 import lxml.etree
 
 IMAGE_TAGS = ("img", "picture", "amp-img")
-# Asked of the attribute nodes, not of every element: the same answer at about a quarter
-# of the cost.
+# Asked of the attribute nodes (``//@x[...]/..``), not of every element: libxml2 runs
+# that several times faster, with the same elements in the same order.
 _STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
 _DATED_TIMES = lxml.etree.XPath("//time/@datetime/..")
+_DATED_ITEMS = lxml.etree.XPath('//@itemprop[. = "datePublished" or . = "dateModified"]/..')
+_BREADCRUMB_LABELLED = lxml.etree.XPath('//@aria-label[. = "breadcrumb" or . = "Breadcrumb"]/..')
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Survey:
     smalls: list[Any]  # <small> (captions' credit lines)
     stated_caption: bool  # some element states itemprop="caption" (captions)
     times: list[Any]  # <time> elements with a datetime attribute (dates)
+    dated_items: list[Any]  # elements with itemprop="datePublished" or "dateModified" (dates)
+    breadcrumb_labelled: list[Any]  # elements with aria-label="breadcrumb" (metadata)
 
 
 def survey(doc: Any) -> Survey:
@@ -48,5 +52,7 @@ def survey(doc: Any) -> Survey:
             smalls=list(root.iter("small")),
             stated_caption=bool(_STATED_CAPTION(root)),
             times=list(_DATED_TIMES(root)),
+            dated_items=list(_DATED_ITEMS(root)),
+            breadcrumb_labelled=list(_BREADCRUMB_LABELLED(root)),
         )
     return found
