@@ -11,7 +11,7 @@ the lists stay true.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import lxml.etree
 
@@ -51,8 +51,8 @@ def survey(doc: Any) -> Survey:
             images=[el for el in figures if el.tag == "img"],
             smalls=list(root.iter("small")),
             stated_caption=bool(_STATED_CAPTION(root)),
-            times=list(_DATED_TIMES(root)),
-            dated_items=list(_DATED_ITEMS(root)),
-            breadcrumb_labelled=list(_BREADCRUMB_LABELLED(root)),
+            times=cast(list[Any], _DATED_TIMES(root)),
+            dated_items=cast(list[Any], _DATED_ITEMS(root)),
+            breadcrumb_labelled=cast(list[Any], _BREADCRUMB_LABELLED(root)),
         )
     return found
