@@ -103,11 +103,23 @@ def _unify(text: str) -> str:
     return text
 
 
+def _collapsed(line: str) -> str:
+    """``line`` with its whitespace collapsed (``" ".join(line.split())``).
+
+    Extraction hands over text already collapsed: a printable line (the space is the
+    only printable whitespace) without double, leading or trailing spaces is returned
+    as it is, without splitting it into words and joining them again.
+    """
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return " ".join(line.split())
+
+
 def clean_text(text: str | None) -> str | None:
     """One line of text: invisible characters out, NFC, whitespace collapsed."""
     if not isinstance(text, str):
         return text
-    return " ".join(_unify(text).split()) or None
+    return _collapsed(_unify(text)) or None
 
 
 def clean_paragraphs(text: str | None) -> str | None:
@@ -115,7 +127,7 @@ def clean_paragraphs(text: str | None) -> str | None:
     if not isinstance(text, str):
         return text
     text = _replace_all(_unify(text), _LINE_BREAKS, "\n")
-    lines = (" ".join(line.split()) for line in text.split("\n"))
+    lines = (_collapsed(line) for line in text.split("\n"))
     return "\n".join(line for line in lines if line) or None
 
 
@@ -129,20 +141,33 @@ def _clean_list(values: Any) -> Any:
 _CLEANERS: dict[str, Callable[[Any], Any]] = {}  # text kind -> function, filled below
 
 
-def _clean_value(info: schema.FieldInfo, value: Any) -> Any:
-    """One field cleaned by its declared text kind; structs field by field."""
+def _field_cleaner(info: schema.FieldInfo) -> Callable[[Any], Any] | None:
+    """The function cleaning one field by its declared text kind (structs field by
+    field), or None when the field holds no text normalization cleans."""
     if info.text_kind is not None:
         if info.is_list and info.text_kind == "line":
-            return _clean_list(value)
-        return _CLEANERS[info.text_kind](value)
+            return _clean_list
+        return _CLEANERS[info.text_kind]
     struct = info.struct
     if struct is None or not _has_text(struct):
+        return None
+
+    def clean_nested(value: Any) -> Any:
+        if info.is_list and isinstance(value, list):
+            return [_clean_struct(item, struct) for item in value]
+        if isinstance(value, dict):
+            return _clean_struct(value, struct)
         return value
-    if info.is_list and isinstance(value, list):
-        return [_clean_struct(item, struct) for item in value]
-    if isinstance(value, dict):
-        return _clean_struct(value, struct)
-    return value
+
+    return clean_nested
+
+
+@functools.cache
+def _cleaning_plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """(field name, cleaner) for the fields of ``cls`` that hold text, worked out once
+    per class: records are many, their classes few."""
+    cleaners = ((info.name, _field_cleaner(info)) for info in schema.fields_of(cls))
+    return tuple((name, cleaner) for name, cleaner in cleaners if cleaner is not None)
 
 
 @functools.cache
@@ -158,9 +183,9 @@ def _clean_struct(item: Any, cls: type) -> Any:
     if not isinstance(item, dict):
         return item
     out = dict(item)
-    for info in schema.fields_of(cls):
-        if info.name in out:
-            out[info.name] = _clean_value(info, out[info.name])
+    for name, cleaner in _cleaning_plan(cls):
+        if name in out:
+            out[name] = cleaner(out[name])
     return out
 
 

@@ -115,3 +115,16 @@ def test_every_dateline_form_needs_a_digit() -> None:
         assert re.search(r"(?<!\\)\\d", alternative), alternative
     for line in ("12:30 | Berlin", "vor 3 Minuten", "Lesedauer: 4 Minuten", "5 min read"):
         assert bodylines._DIGIT.search(line) and bodylines.DATELINE.search(line), line
+
+
+def test_every_credit_line_label_holds_a_colon_or_the_copyright_sign() -> None:
+    """What captions' test before the credit-line label pattern rests on: each label it
+    reads ends in ":" or is "©", so a line holding neither never matches."""
+    from newsarchive.extraction import captions
+
+    pattern = captions._CREDIT_LINE_LABEL.pattern
+    assert pattern.startswith(r"^\s*(?:©|(?:") and pattern.endswith(r")\s*:)")
+    for line in ("© AFP", "Foto: dpa", "PHOTOS : Reuters", "fot. : x", "Credit:X", "Bilder:"):
+        assert captions._CREDIT_LINE_LABEL.match(line), line
+        bare = line.replace(":", "").replace("©", "")
+        assert not captions._CREDIT_LINE_LABEL.match(bare), bare

@@ -14,6 +14,7 @@ from newsarchive.extraction import (
     metadata,
     pageindex,
     pagetype,
+    survey,
 )
 from newsarchive.extraction.document import load_document, parse
 
@@ -84,7 +85,7 @@ REFERENCE = {
     + "]",
 }
 NOW = {
-    "breadcrumbs": lambda doc: metadata._elements(metadata._BREADCRUMB_XPATH, doc, "rumb"),
+    "breadcrumbs": metadata.breadcrumb_elements,
     "section labels": lambda doc: metadata._elements(
         metadata._SECTION_LABEL_XPATH, doc, *metadata._SECTION_LABEL_WORDS
     ),
@@ -93,8 +94,8 @@ NOW = {
     "date classes": lambda doc: dates._SHORT_ELEMENTS(
         doc.root, elements=pageindex.with_class(doc, *dates._DATE_CLASS_WORDS)
     ),
-    "time in article": lambda doc: dates._TIME_IN_ARTICLE_XPATH(doc.root),
-    "time": lambda doc: dates._TIME_XPATH(doc.root),
+    "time in article": lambda doc: dates._in_article(survey.survey(doc).times),
+    "time": lambda doc: survey.survey(doc).times,
     "caption classes": lambda doc: captions._CAPTION_CLASS_XPATH(doc.root),
     "bot walls": lambda doc: pagetype._BLOCK_MARKUP(doc.root),
     "data-caption images": captions._data_caption_images,
@@ -127,9 +128,9 @@ def test_class_index_finds_what_a_class_xpath_finds_in_order() -> None:
 
 @pytest.mark.parametrize("prop", ["datePublished", "dateModified"])
 def test_microdata_search_selects_what_the_element_test_did(prop: str) -> None:
-    root = parse(PAGE)
-    expected = root.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')
-    assert expected and dates._MICRODATA_XPATH(root, prop=prop) == expected
+    doc = load_document(PAGE, "https://example.org/a")
+    expected = doc.root.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')
+    assert expected and dates._microdata_elements(doc, prop) == expected[:3]
 
 
 _TITLE_XPATH = lxml.etree.XPath("/html/head/title | /html/title")

@@ -193,3 +193,18 @@ def test_capture_id_is_stable_per_fetch() -> None:
     assert a != b and len(a) == 32
     with pytest.raises(ValueError):
         capture_id(url="https://example.com/a")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "plain words", " leading", "trailing ", "two  spaces", "", " ", "tab\there",
+        "nb\u00a0space", "thin\u2009space", "ideographic\u3000space", "a\x1cb", "a\x85b",
+        "line\u2028sep", "one", "Ελληνικά ΣΟΦΙΑΣ",
+    ],
+)  # fmt: skip
+def test_collapsing_whitespace_answers_as_splitting_and_joining(line: str) -> None:
+    """The shortcut for text extraction already collapsed gives split-and-join's answer."""
+    from newsarchive.normalize import _collapsed
+
+    assert _collapsed(line) == " ".join(line.split())

@@ -48,6 +48,7 @@ from newsarchive.extraction.credits import (
     split_credit,
 )
 from newsarchive.extraction.patterns import grouped
+from newsarchive.extraction.survey import IMAGE_TAGS, survey
 from newsarchive.extraction.text import clean, fragment_text
 
 CREDIT_CLASS = re.compile(
@@ -341,7 +342,7 @@ def _figures(
 
     out: list[Any] = []
     chosen = _Taken()
-    for el in doc.root.iter("figure", "figcaption", "caption", *_IMAGE_TAGS):
+    for el in survey(doc).figures:
         if len(out) >= MAX_CAPTIONS:  # _find_captions reads no more
             return out
         if el.tag in _IMAGE_TAGS:  # a microdata ImageObject around the image
@@ -457,7 +458,7 @@ def _data_caption_images(doc: Any, in_figure: _TagAbove | None = None) -> list[A
     in_figure = in_figure or _TagAbove("figure")
     return [
         img
-        for img in doc.root.iter("img")
+        for img in survey(doc).images
         if (
             any(img.get(name) is not None for name in _DATA_CAPTION_ATTRS)
             or img.get("aria-describedby")
@@ -521,7 +522,7 @@ def _credit_lines(doc: Any) -> list[Any]:
     """Leaf elements whose whole text is a labelled photo credit, in page order."""
     index = pageindex.lookup(doc)
     if index is not None:  # the body walk noted short blocks; <small> lines are inline
-        small = [(el, el.text or "") for el in doc.root.iter("small")]
+        small = [(el, el.text or "") for el in survey(doc).smalls]
         pairs = [*index.short_blocks, *small]
     else:
         pairs = [(el, el.text or "") for el in doc.root.iter(*_CREDIT_LINE_TAGS)]
@@ -529,6 +530,7 @@ def _credit_lines(doc: Any) -> list[Any]:
         el
         for el, text in pairs
         if len(text) <= MAX_CREDIT_CHARS
+        and (":" in text or "©" in text)  # what every label holds: most lines hold neither
         and _CREDIT_LINE_LABEL.match(text)
         and len(el) == 0
         and el.tag in _CREDIT_LINE_TAGS
@@ -663,7 +665,7 @@ class _Place:
         return answer
 
 
-_IMAGE_TAGS = ("img", "picture", "amp-img")
+_IMAGE_TAGS = IMAGE_TAGS
 MAX_ITEMSCOPE_LEVELS = 3  # a microdata ImageObject wraps its image closely
 
 
@@ -824,14 +826,11 @@ def _own_caption(figure: Any) -> Any:
 
 
 # Microdata captions inside a figure, the first few in document order. Each search walks
-# the figure's subtree, so it is made only on pages that hold one (``_ANY_STATED_CAPTION``):
+# the figure's subtree, so it is made only on pages that hold one (``Survey.stated_caption``):
 # 2,000 nested figures around a wide subtree would otherwise cost seconds on any page.
 _STATED_CAPTIONS = lxml.etree.XPath(
     f"(descendant::*[@itemprop='caption'])[position() <= {MAX_FIGURE_IMAGES}]"
 )
-# Asked of the attribute nodes, not of every element: the same answer at about a quarter
-# of the cost, and it runs on every page.
-_ANY_STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
 
 
 def _caption_element(figure: Any, marked: Any = None, stated: bool = True) -> Any:
@@ -1126,7 +1125,7 @@ def _find_captions(doc: Any, rule: Any, container: Any = None) -> list[dict[str,
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
     blocks: dict[Any, _Block] = {}
-    stated = bool(_ANY_STATED_CAPTION(doc.root))
+    stated = survey(doc).stated_caption
     ids = _Ids(doc.root)
     for figure in islice(_figures(doc, rule, container, blocks), MAX_CAPTIONS):
         block = blocks.get(figure)
@@ -1174,7 +1173,7 @@ def extract_images(doc: Any, container: Any = None, rule: Any = None) -> list[di
             urls.append(url)
             alts.setdefault(url, clean(fragment_text(img.get("alt") or "")))
     missing = set(captions) - alts.keys()  # captioned images outside the scope: their alt
-    for img in doc.root.iter("img") if missing else ():  # (no URL resolved in vain)
+    for img in survey(doc).images if missing else ():  # (no URL resolved in vain)
         url = resolve(_img_src(img))
         if url is not None and url in missing:
             alts[url] = clean(fragment_text(img.get("alt") or ""))

@@ -32,6 +32,7 @@ import lxml.etree
 from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.headline import title_text
+from newsarchive.extraction.survey import survey
 from newsarchive.extraction.text import visible_texts
 
 log = logging.getLogger(__name__)
@@ -292,17 +293,14 @@ def _meta(doc: Document, names: tuple[str, ...]) -> Iterator[FoundDate | None]:
             yield found
 
 
-# Whole-page searches go to the attributes first (``//@itemprop[...]/..``): libxml2 runs
-# that several times faster than a predicate on every element, with the same result.
-_MICRODATA_XPATH = lxml.etree.XPath("//@itemprop[. = $prop]/parent::*[not(self::meta)]")
-_TIME_IN_ARTICLE_XPATH = lxml.etree.XPath(
-    "//time/@datetime/parent::*[ancestor::article or ancestor::main]"
-)
-_TIME_XPATH = lxml.etree.XPath("//time/@datetime/..")
+def _microdata_elements(doc: Document, prop: str) -> list[Any]:
+    """The first three elements stating ``itemprop=prop`` (a date's), ``<meta>`` left out."""
+    stated = (el for el in survey(doc).dated_items if el.get("itemprop") == prop)
+    return [el for el in stated if el.tag != "meta"][:3]
 
 
 def _microdata(doc: Document, prop: str) -> Iterator[FoundDate | None]:
-    for el in cast(list[Any], _MICRODATA_XPATH(doc.root, prop=prop))[:3]:
+    for el in _microdata_elements(doc, prop):
         yield parse_date(el.get("datetime") or el.get("content") or el.text_content(), "microdata")
 
 
@@ -335,7 +333,7 @@ def _headline(doc: Document) -> Any | None:
     context = doc.context
     if not context.headline_h1_found:
         titles = _titles(doc)
-        h1s = (h for h in doc.root.iter("h1") if h.text_content().strip())
+        h1s = (h for h in survey(doc).headings if h.tag == "h1" and h.text_content().strip())
         first = next(h1s, None)
         titled = first
         while titled is not None and not _titled(titled, titles):
@@ -353,14 +351,19 @@ def _other_story(el: Any, story: Any | None) -> bool:
     return bool(articles) and story not in articles
 
 
+def _in_article(elements: list[Any]) -> list[Any]:
+    """Those of ``elements`` inside an ``<article>`` or ``<main>``."""
+    return [el for el in elements if next(el.iterancestors("article", "main"), None) is not None]
+
+
 def _story_times(doc: Document) -> list[Any]:
     """The ``<time datetime>`` elements of the story (in an article or main, else
     anywhere), outside other stories' articles; found once per page, as dates asks up
-    to three times and each search walks the whole tree."""
+    to three times; the page's dated <time> elements come from its survey."""
     context = doc.context
     if context.story_times is None:
-        # One pass over <time> elements (``//article//time`` re-walks every nested <article>).
-        nodes = cast(list[Any], _TIME_IN_ARTICLE_XPATH(doc.root) or _TIME_XPATH(doc.root))
+        times = survey(doc).times
+        nodes = _in_article(times) or times
         if nodes:
             headline = _headline(doc)
             story = next(headline.iterancestors("article"), None) if headline is not None else None

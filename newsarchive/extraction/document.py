@@ -26,6 +26,7 @@ from newsarchive.extraction.text import fragment_text
 if TYPE_CHECKING:
     from newsarchive.extraction.pageindex import ClassIndex, PageIndex
     from newsarchive.extraction.rules import SiteRule
+    from newsarchive.extraction.survey import Survey
 
 
 # lxml drops anything past this many bytes in a text node; big pages are fine.
@@ -120,6 +121,7 @@ class PageContext:
     story_times: list[Any] | None = None  # dates: the story's <time datetime> elements
     # captions.extract_captions: (rule, container) it ran with, and what it found
     captions: tuple[Any, Any, list[dict[str, Any]]] | None = None
+    survey: Survey | None = None  # survey.survey: whole-page element lists
 
 
 @dataclass
@@ -289,14 +291,20 @@ def _collect_links(root: HtmlElement) -> dict[str, list[str]]:
     return links
 
 
-def parse(html: str) -> HtmlElement:
-    """Parse HTML text into an lxml tree; an unparseable page raises :class:`NotHTML`."""
+def parse(html: str, utf8: bytes | None = None) -> HtmlElement:
+    """Parse HTML text into an lxml tree; an unparseable page raises :class:`NotHTML`.
+
+    ``utf8``: ``html`` in UTF-8 when the caller holds it (the page's own bytes), so
+    the text is not encoded again."""
     if not html or html.isspace():  # (``strip()`` would copy the whole page)
         raise NotHTML("empty document")
-    try:
-        data = html.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates (rare): checked only when encoding fails
-        data = LONE_SURROGATES.sub("\ufffd", html).encode("utf-8")
+    if utf8 is not None:
+        data = utf8
+    else:
+        try:
+            data = html.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates (rare): checked only when encoding fails
+            data = LONE_SURROGATES.sub("\ufffd", html).encode("utf-8")
     data = data.translate(None, _CONTROL_BYTES)
     try:
         root = lxml.html.document_fromstring(data, parser=_PARSER)
@@ -316,6 +324,14 @@ def _header_text(value: Any) -> str:
     return str(value)
 
 
+def _decoded_losslessly(text: str, encoding: str, source: str) -> bool:
+    """Whether ``text`` is its page's bytes read as UTF-8 (or ASCII) with nothing lost, so
+    those bytes are the text in UTF-8: no byte-order mark cut off, and no U+FFFD, which
+    the decoder puts where bytes are not UTF-8 (a page that writes one keeps the copy).
+    """
+    return encoding in ("utf-8", "ascii") and source != "bom" and "\ufffd" not in text
+
+
 def load_document(
     data: bytes | str, url: str | None = None, headers: Mapping[str, str] | None = None
 ) -> Document:
@@ -328,9 +344,10 @@ def load_document(
         if kind:
             raise NotHTML(f"binary content ({kind})")
         text, encoding, source = decode(data, hdrs)
+        utf8 = data if _decoded_losslessly(text, encoding, source) else None
     else:
-        text, encoding, source = data, "unicode", "str"
-    root = parse(text)
+        text, encoding, source, utf8 = data, "unicode", "str", None
+    root = parse(text, utf8)
     messages: list[str] = []
     return Document(
         url=url,

@@ -26,6 +26,7 @@ from newsarchive.extraction import (
     quotes,
     related,
     rules,
+    survey,
 )
 from newsarchive.extraction.document import Document, NotHTML, load_document, sniff_binary
 from newsarchive.extraction.text import clean_lines
@@ -191,6 +192,8 @@ def run(
     except NotHTML as exc:
         return _not_html_record(data, url, exc)
     messages = list(doc.messages)
+    # The whole-page walks while the freshly parsed tree is in the CPU's caches.
+    _guarded("survey", lambda: survey.survey(doc), None, messages)
     meta = _guarded("metadata", lambda: metadata.extract_metadata(doc), {}, messages)
     publisher = meta.get("publisher")
     found_dates = _guarded("dates", lambda: dates.extract_dates(doc), {}, messages)

@@ -18,6 +18,7 @@ from newsarchive.extraction import sitenames, structured
 from newsarchive.extraction.boilerplate import SCREEN_READER_ONLY
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.sitenames import key
+from newsarchive.extraction.survey import survey
 from newsarchive.extraction.text import clean, joined_text
 
 # Separators between a headline and the site name in <title> / og:title: spaced
@@ -493,8 +494,7 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     title_element = page_title(doc)
     title_text = title_element.text_content() if title_element is not None else ""
     site = _SiteNames(doc, publisher, title_text)
-    # One walk for the <h1> and <h2> elements the sources below read.
-    headings = list(doc.root.iter("h1", "h2"))
+    headings = survey(doc).headings  # the <h1> and <h2> elements the sources below read
 
     def add(source: str, text: str | None, unkicked: bool = False, beside: str = "") -> None:
         text = clean(text)

@@ -14,7 +14,6 @@ paragraph is the lede (the record's documented fallback).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from newsarchive.extraction.bodylines import BYLINE, is_body_line
@@ -39,21 +38,42 @@ EDITED_MIN_WORDS = 8  # distinct words both a reworded description and its stand
 MAX_MARKED_LINES = 5  # paragraphs of one standfirst marked as such
 
 
-_NON_WORD_RUN = re.compile(r"\W+")
+_NON_WORD = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 
 
 def _norm(text: str) -> str:
-    return _NON_WORD_RUN.sub(" ", text).strip().lower()
+    return _NON_WORD.sub(" ", text).strip().lower()
 
 
-def _same_text(a: str, b: str) -> bool:
+def _tokens(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+class _Compared:
+    """Normalised forms and word sets of the texts one :func:`find_lede` call compares,
+    each worked out once: every segment above the body meets up to four descriptions."""
+
+    def __init__(self) -> None:
+        self._norms: dict[str, str] = {}
+        self._tokens: dict[str, set[str]] = {}
+
+    def norm(self, text: str) -> str:
+        found = self._norms.get(text)
+        if found is None:
+            found = self._norms[text] = _norm(text)
+        return found
+
+    def tokens(self, text: str) -> set[str]:
+        found = self._tokens.get(text)
+        if found is None:
+            found = self._tokens[text] = _tokens(text)
+        return found
+
+
+def _same_text(a: str, b: str, compared: _Compared | None = None) -> bool:
     """Equal after normalisation, or one a truncation ("…") of the other."""
-    return _same_norm(_norm(a), _norm(b))
-
-
-def _same_norm(na: str, nb: str) -> bool:
-    """:func:`_same_text` of two normalized texts."""
+    na, nb = (compared.norm(a), compared.norm(b)) if compared else (_norm(a), _norm(b))
     if not na or not nb:
         return False
     if na == nb:
@@ -62,24 +82,7 @@ def _same_norm(na: str, nb: str) -> bool:
     return len(short) >= 60 and long_.startswith(short[: max(60, len(short) - 5)])
 
 
-def _tokens(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
-
-
-@dataclass(frozen=True)
-class _Description:
-    """A meta description normalized and cut into words once: it is compared with every
-    segment above the body, and with the first body lines."""
-
-    norm: str
-    tokens: set[str]
-
-
-def _description(text: str) -> _Description:
-    return _Description(_norm(text), _tokens(text))
-
-
-def _matches_description(text: str, description: _Description, edited: bool = False) -> bool:
+def _matches_description(text: str, description: str, edited: bool, compared: _Compared) -> bool:
     """The segment says what the description says (equal, truncated, or nearly the same words).
 
     ``edited`` also accepts a description that is the segment shortened or reworded
@@ -87,9 +90,9 @@ def _matches_description(text: str, description: _Description, edited: bool = Fa
     the longer, which is at most twice as long. Only for prose above the body, where
     nothing but the standfirst says the same as the description.
     """
-    if _same_norm(_norm(text), description.norm):
+    if _same_text(text, description, compared):
         return True
-    a, b = _tokens(text), description.tokens
+    a, b = compared.tokens(text), compared.tokens(description)
     if len(a) < 6 or len(b) < 6:
         return False
     shared = len(a & b)
@@ -266,7 +269,7 @@ def find_lede(
     if lede:
         return lede, [s for s in lines if not _same_text(s.text, lede)]
     descriptions = [
-        _description(d)
+        d
         for d in dict.fromkeys(
             (
                 clean(hints.get("description")),
@@ -278,6 +281,7 @@ def find_lede(
         if d
     ]
     headline = clean(hints.get("headline"))
+    compared = _Compared()
     first = lines[0] if lines else None
     head = []
     for seg in segments:
@@ -287,10 +291,11 @@ def find_lede(
     # A standfirst beats a body paragraph that a meta description repeats: first one
     # above the body that the description repeats, then one a class names (above the
     # body or as its first line).
+    plausible = [seg for seg in head if _plausible(seg)]
     for description in descriptions:
-        for seg in head:
+        for seg in plausible:
             prose = not seg.chrome and seg.tag not in HEADING_TAGS and _sentence_like(seg.text)
-            if _plausible(seg) and _matches_description(seg.text, description, edited=prose):
+            if _matches_description(seg.text, description, prose, compared):
                 return _with_followers(seg, head), lines
     before = _before_body(segments, lines, headline)
     for seg in before[-8:]:
@@ -308,7 +313,7 @@ def find_lede(
     if not marked:
         for description in descriptions:
             for seg in lines[:SEARCH_BODY_LINES]:
-                if _plausible(seg) and _matches_description(seg.text, description):
+                if _plausible(seg) and _matches_description(seg.text, description, False, compared):
                     return seg.text, [s for s in lines if s is not seg]
         marked = _marked_opening(lines, past_headings=True)
     if marked:

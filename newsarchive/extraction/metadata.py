@@ -15,6 +15,7 @@ import lxml.etree
 
 from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
+from newsarchive.extraction.survey import survey
 from newsarchive.extraction.text import clean
 
 _KEYWORD_SPLIT = re.compile(r"[,;]")  # parts are cleaned later; no \s* (quadratic on long blanks)
@@ -39,9 +40,7 @@ _SECTION_LABEL_XPATH = lxml.etree.XPath(
     '$classed | //a/@rel[contains(concat(" ", normalize-space(.), " "), " category ")]/..'
 )
 _MAX_SECTION_CHARS = 40
-_BREADCRUMB_XPATH = lxml.etree.XPath(
-    '$classed | //@aria-label[. = "breadcrumb" or . = "Breadcrumb"]/..'
-)
+_BREADCRUMB_XPATH = lxml.etree.XPath("$classed | $labelled")  # (merged in document order)
 # rel="tag" links (WordPress marks its category links "category tag": those are sections).
 _REL_TAG_XPATH = lxml.etree.XPath('//a/@rel[contains(., "tag")]/..')  # tokens checked in Python
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
@@ -84,6 +83,13 @@ def _list_position(element: dict[str, Any]) -> int:
     return position if isinstance(position, int) else 0
 
 
+def breadcrumb_elements(doc: Document) -> list[Any]:
+    """Breadcrumb markup in document order: "rumb" in the class, or the aria-label."""
+    classed = pageindex.with_class(doc, "rumb")
+    labelled = survey(doc).breadcrumb_labelled
+    return cast(list[Any], _BREADCRUMB_XPATH(doc.root, classed=classed, labelled=labelled))
+
+
 def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
     """The trail from JSON-LD BreadcrumbList, else from breadcrumb markup."""
     for obj in doc.json_ld_objects("BreadcrumbList"):
@@ -98,7 +104,7 @@ def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
                 items.append({"url": doc.absolute(url) if url else None, "title": clean(name)})
         if items:
             return items
-    for nav in _elements(_BREADCRUMB_XPATH, doc, "rumb")[:10]:
+    for nav in breadcrumb_elements(doc)[:10]:
         links = list(itertools.islice(nav.iterdescendants("a"), 12))
         if links:
             return [

@@ -12,7 +12,6 @@ their precise tests to those few. The index holds the last page walked only
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -134,15 +133,20 @@ class ClassIndex:
         return word in self._joined
 
     def _matching(self, words: tuple[str, ...]) -> set[str]:
-        """The distinct values that contain one of ``words`` (without NUL)."""
-        search = _substrings_pattern(words).search
+        """The distinct values that contain one of ``words`` (without NUL).
+
+        Each word is looked for with ``str.find`` (a substring search in C): a regex
+        alternation of the words would try every word at every position."""
         joined, starts, distinct = self._joined, self._starts, self._distinct
         hits: set[str] = set()
-        at, end = 0, len(joined) if distinct else -1
-        while at <= end and (found := search(joined, at)) is not None:
-            which = bisect.bisect_right(starts, found.start()) - 1
-            hits.add(distinct[which])
-            at = starts[which + 1]  # on from the next value
+        if not distinct:
+            return hits
+        for word in words:
+            at = joined.find(word)
+            while at >= 0:
+                which = bisect.bisect_right(starts, at) - 1
+                hits.add(distinct[which])
+                at = joined.find(word, starts[which + 1])  # on from the next value
         return hits
 
     def having(self, words: tuple[str, ...]) -> list[Any]:
@@ -152,12 +156,6 @@ class ClassIndex:
         if not hits:
             return []
         return [el for el, value in zip(self._elements, self._values, strict=True) if value in hits]
-
-
-@functools.lru_cache(maxsize=64)
-def _substrings_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern that finds any of ``words`` (literal, case-sensitive substrings)."""
-    return re.compile("|".join(map(re.escape, words)))
 
 
 def class_index(doc: Document) -> ClassIndex:

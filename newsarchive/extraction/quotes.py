@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 MIN_QUOTE_WORDS = 4
@@ -143,13 +144,17 @@ MIN_CJK_QUOTE_CHARS = 8  # scripts without spaces: count characters, not words
 
 def _is_term(text: str) -> bool:
     """A scare-quoted term or title, not speech: too few words (or CJK characters)."""
-    if _words(text) >= MIN_QUOTE_WORDS:
+    if _has_words(text, MIN_QUOTE_WORDS):
         return False
     return len(_CJK.findall(text)) < MIN_CJK_QUOTE_CHARS
 
 
-def _words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+_WORD = re.compile(r"\w+")
+
+
+def _has_words(text: str, count: int) -> bool:
+    """Whether ``text`` holds ``count`` words or more (read only up to the count)."""
+    return next(islice(_WORD.finditer(text), count - 1, None), None) is not None
 
 
 def _clean_quote(text: str) -> str:
