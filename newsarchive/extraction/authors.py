@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 
 from newsarchive.extraction import dates, pageindex, sitenames, structured
+from newsarchive.extraction.credits import PICTURE_LABEL
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.headline import title_text
 from newsarchive.extraction.sitenames import key as _key
@@ -100,13 +101,6 @@ _PREFIX = re.compile(
 )
 # "Autor:", "Text:", "Fotos:", "Text & Fotos:", "Autorin/Autor:" labels
 _LABEL = re.compile(r"^\s*\w[\w &+]{1,23}(?:/\w{1,12})?:\s+")
-# A label naming a picture's maker: what follows is a photo credit, not the author.
-_PHOTO_LABEL = re.compile(
-    r"(?:^|\s)(?:fotos?|photos?|photograph(?:y|s)?|bild(?:er)?|images?|pictures?|illustrations?"
-    r"|grafik(?:en)?|graphics?|infografik|video|kamera|camera|fotografie|fotograf[ií]as?|imagen(?:es)?"
-    r"|immagin[ei]|zdjęci[ea]|фото|kuva(?:t)?|fotó)\s*:\s*$",
-    re.IGNORECASE,
-)
 # ... unless it names the writing too: "Text & Fotos:".
 _WRITING = re.compile(r"\b(?:text|texte|texto|testo|tekst|words|wort|autor|author|auteur)", re.I)
 # Stock photo agencies: a line naming one is a picture's credit ("John Roe / Getty Images").
@@ -395,7 +389,7 @@ def split_names(raw: str) -> list[str]:
         return []
     if not looks_like_name(text):
         label = _LABEL.match(text)
-        if label and _PHOTO_LABEL.search(label.group()) and not _WRITING.search(label.group()):
+        if label and PICTURE_LABEL.search(label.group()) and not _WRITING.search(label.group()):
             return []  # "Foto: John Roe": the photographer's credit
         text = text[label.end() :] if label else text
     if _STOCK_PHOTOS.search(text):
