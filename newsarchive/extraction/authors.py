@@ -161,6 +161,11 @@ _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|tr|jp)\b", re.I)
 # "Helen Davidson in Taipei", "Reuters in Kyiv": the place is the dateline, not the name.
 _DATELINE_PLACE = re.compile(r"\s+(?:in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?$")
+# "João Silva, de São Paulo", "Jane Doe, in London": a comma segment led by a lower-case
+# "in"/"from" is the writer's dateline, not a second name.
+_PLACE_LEAD = re.compile(
+    r"(?:in|aus|from|de|desde|depuis|à|en|em|da|do|dal|dalla|uit|vanuit|från|fra|z|ze|w|в|из|από)\s"
+)
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
 # "di Mario Rossi", "de Ion Popescu": in lower case before a full name these are "by"
 # (capitalized they open names: "Di Stefano", "De Jong").
@@ -410,7 +415,7 @@ def split_names(raw: str) -> list[str]:
             if not seg:
                 continue
             # the role as written: "Local Democracy Reporter" less its role is no name
-            role = i > 0 and bool(_ROLE_WORDS.search(raw_seg))
+            role = i > 0 and bool(_ROLE_WORDS.search(raw_seg) or _PLACE_LEAD.match(raw_seg))
             if i > 0 and (role or not _second_name(seg)):
                 if role or len(seg.split()) > 1:
                     break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
@@ -660,7 +665,8 @@ def _names_in(
         examined += 1
         text = el.get("content") or _byline_text(el)
         if len(text) > _MAX_BYLINE_CHARS:
-            text = _slug_name(doc, el) or ""  # an author box: the name its link's address spells
+            # an author box: the name its link's address spells, else its name's own element
+            text = _slug_name(doc, el) or _boxed_name(el) or ""
         if not text or text.rstrip().endswith(":"):
             continue  # too long for a byline, or a lead-in ("Aus der Einladung:")
         for candidate in _byline_readings(text):
@@ -766,6 +772,31 @@ def _slug_name(doc: Document, el: HtmlElement, box: HtmlElement | None = None) -
     return None
 
 
+# An author box ("About the author", a photo, the name, a biography) sets the name apart
+# in an element of its own: a heading, bold text or a link.
+_BOX_NAME_TAGS = ("h2", "h3", "h4", "h5", "h6", "strong", "b", "a")
+_MAX_BOX_NAME_ELEMENTS = 6
+_MAX_BOX_CHARS = 800  # a photo, a name, a biography of a few lines and links
+
+
+def _boxed_name(box: HtmlElement) -> str | None:
+    """The full name standing alone in one of an author box's first headings, bold texts
+    or links (its biography then says who the author is), else None."""
+    if len(" ".join(box.itertext())) > _MAX_BOX_CHARS:
+        return None  # a wrapper around the post, its teasers and links, not a box
+    for el in itertools.islice(box.iter(*_BOX_NAME_TAGS), _MAX_BOX_NAME_ELEMENTS):
+        text = clean(" ".join(el.itertext())) or ""
+        words = text.split()
+        if (
+            1 < len(words) <= 4
+            and all(w[0].isalpha() for w in words)
+            and clean_name(text) == text
+            and _full_name(text)
+        ):
+            return text
+    return None
+
+
 _BYLINE_BLOCK_DEPTH = 3  # co-authors' links share an ancestor this close
 
 
@@ -793,11 +824,18 @@ def _byline_readings(text: str) -> Iterator[str]:
         yield text[last.end() :]
 
 
+# Ids of comment threads whose classes say nothing: WordPress's "comments" and "respond",
+# Disqus's "disqus_thread".
+_COMMENTS_ID = re.compile(r"comment|(?<![a-z])respond|disqus", re.IGNORECASE)
+
+
 def _in_comments(el: HtmlElement) -> bool:
     """Inside a form (a comment form's "Name *" field), a comment thread or the site's
     navigation: not a byline."""
     for node in itertools.chain((el,), el.iterancestors()):
         if node.tag in ("form", "nav") or "comment" in (node.get("class") or "").lower():
+            return True
+        if _COMMENTS_ID.search(node.get("id") or ""):
             return True
     return False
 
@@ -948,9 +986,19 @@ _BYLINE_LINE = re.compile(
     r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
     re.IGNORECASE,
 )
+# A labelled line just after the body signs it off ("Autor: Jane Doe", "责任编辑：张三"); an
+# unlabelled "By Jane Doe" there is the next teaser's.
+_SIGN_OFF = re.compile(rf"^{_COLON_LABEL_WORDS}\s*:\s*\S|^{_CJK_LABELS}\s*[:：]\s*\S", re.I)
+_SIGN_OFF_PIECES = 3
 _BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
 _MAX_LABEL_CHARS = 40  # the longest label alone ("Ein Gastbeitrag von", "Written by:") is shorter
 _PIECES_AFTER_BODY = 100  # an author box after the article; then the page's footer
+
+
+def _handle(text: str) -> bool:
+    """A lower-case account name ("jdoe42", "fri.juli"), not a word of a cased script's
+    prose: one token holding no capital."""
+    return bool(_HANDLE.match(text)) and not any(ch.isupper() for ch in text) and _has_case(text)
 
 
 def _labelled_byline(
@@ -982,7 +1030,8 @@ def _labelled_byline(
     headline = clean(h1.text_content()) if h1 is not None else None
     since_headline = None  # text pieces read since the headline's
     before_headline: deque[str] = deque(maxlen=3)
-    for text in itertools.islice(_marked_pieces(body, last), _BYLINE_SCAN_PIECES):
+    pieces = itertools.islice(_marked_pieces(body, last), _BYLINE_SCAN_PIECES)
+    for text in pieces:
         if text is _END_OF_BODY:
             before_end = False
             continue
@@ -1013,7 +1062,12 @@ def _labelled_byline(
             before_headline.append(text)
         if after_label and _TITLE_PIECE.match(line):
             continue  # "Autor: <a>Rechtsanwalt</a> Jane Doe": the title, then the name
-        by_line = before_end and len(line) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(line)
+        signing_off = left_after_end > _PIECES_AFTER_BODY - _SIGN_OFF_PIECES
+        by_line = (
+            len(line) < _MAX_BYLINE_CHARS
+            and _BYLINE_LINE.match(line)
+            and (before_end or (signing_off and _SIGN_OFF.match(line)))
+        )
         if after_label or by_line:
             names = [
                 n
@@ -1023,7 +1077,19 @@ def _labelled_byline(
                 and not _is_site_like(n, False, site_keys)
             ]
             if names:
-                return [(n, line, None, False) for n in names]
+                found = [(n, line, None, False) for n in names]
+                return found + _co_authors(pieces, site_keys) if after_label else found
+            if (
+                after_label
+                and one_word is not None
+                and not one_word
+                and _handle(line)
+                and not _JOINERS.fullmatch(f" {line} ")  # "Von <a>A</a> und <a>B</a>"
+                and not _is_site_like(line, False, site_keys)
+            ):
+                # "by <span class=author>oz</span>": a lower-case account name in a piece of
+                # its own after the label, worth less than the site's credit
+                one_word.append((line, line, None, False))
             if by_line and one_word is not None and not one_word and _LED_LINE.match(line):
                 # "Posted by Konstantin": a first name, worth less than the site's credit
                 # (a bare "von Säure" or "by Barbour" is as often prose or a brand)
@@ -1034,6 +1100,27 @@ def _labelled_byline(
                 )
         after_label = False
     return []
+
+
+# What joins co-authors' names set in elements of their own: "Von <a>A</a> und <a>B</a>".
+_CO_JOINER = re.compile(r",?\s*(?:and|und|&|et|y|e|i|og|och|en|és|ve|и|και)|,", re.IGNORECASE)
+_MAX_CO_AUTHORS = 4
+
+
+def _co_authors(pieces: Iterator[str], site_keys: set[str]) -> list[Found]:
+    """The names after a labelled name in its own piece, each after a joiner of its own
+    ("und", ","): the byline's co-authors."""
+    found: list[Found] = []
+    for _ in range(_MAX_CO_AUTHORS):
+        joiner = next(pieces, _END_OF_BODY)
+        if joiner is _END_OF_BODY or not _CO_JOINER.fullmatch(joiner):
+            break
+        name = next(pieces, _END_OF_BODY)
+        names = [] if name is _END_OF_BODY else split_names(name)
+        if len(names) != 1 or not _full_name(names[0]) or _is_site_like(names[0], False, site_keys):
+            break
+        found.append((names[0], name, None, False))
+    return found
 
 
 # A press release's contact person: its author when nobody else is named.
@@ -1104,27 +1191,29 @@ _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
 def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]:
-    """Non-blank visible text pieces of ``body``; a marker follows the article body's end.
+    """Non-blank visible text pieces of ``body`` in reading order (an element's tail after
+    its children's text: "Von <b><a>Jane Doe</a></b> und"); a marker follows the article
+    body's end.
 
     The site's navigation is left out: a menu's "Authors" link is no byline label; so are
     figures and captions: "By John Roe" there credits the picture.
     """
-    nav_end: HtmlElement | None = None  # the last element of the menu being skipped
-    for el in body.iter():
-        inside_menu = nav_end is not None
-        menu = not inside_menu and el.tag in _SKIPPED_TAGS
-        if menu:
-            for nav_end in el.iter():  # noqa: B007 - the walk finds the last element
-                pass
-            nav_end = None if nav_end is el else nav_end
-        elif not inside_menu and el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
-            yield el.text.strip()
+    menu: HtmlElement | None = None  # the menu being skipped
+    for event, el in lxml.etree.iterwalk(body, events=("start", "end")):
+        if event == "start":
+            if menu is None and el.tag in _SKIPPED_TAGS:
+                menu = el
+            elif menu is None and el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
+                yield el.text.strip()
+            continue
+        if el is menu:
+            menu = None  # a menu's own tail is outside it
+        elif menu is not None:
+            continue
         if el is last:
             yield _END_OF_BODY
-        if inside_menu:
-            nav_end = None if el is nav_end else nav_end  # the last one's tail is inside too
-        elif el.tail and el is not body and el.tail.strip():
-            yield el.tail.strip()  # a menu's own tail is outside it
+        if el.tail and el is not body and el.tail.strip():
+            yield el.tail.strip()
 
 
 # Forum software marks a poster's name with a "username" class (XenForo, phpBB, vBulletin):

@@ -1,0 +1,118 @@
+"""Authors from the page's structure, on small pages written for the test (no site's
+markup): reading order of bylines, author boxes, comment threads, datelines, handles."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.extraction import extract
+from newsarchive.extraction.authors import split_names
+
+URL = "https://www.example-news.com/2024/05/03/council-vote.html"
+BODY = "".join(
+    f"<p>Paragraph {i} of the story tells what happened in the city council on Friday "
+    f"and why the vote matters for the people who live there.</p>"
+    for i in range(8)
+)
+
+
+def page(before: str = "", after: str = "", outside: str = "", lang: str = "en") -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head><title>Council vote</title></head><body>'
+        f'<header><a href="/">Example News</a></header><article><h1>Council vote</h1>{before}'
+        f'<div class="entry-content">{BODY}</div>{after}</article>{outside}'
+        f"<footer>Imprint</footer></body></html>"
+    )
+
+
+def names(html: str) -> list[str]:
+    return [a["name"] for a in extract(html, URL)["authors"]]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Por João Silva, de São Paulo",
+        "Por Ana Ruiz, de Buenos Aires",
+    ],
+)
+def test_a_comma_segment_led_by_in_or_from_is_the_dateline(raw: str) -> None:
+    assert split_names(raw) == [raw.removeprefix("Por ").split(",")[0]]
+
+
+@pytest.mark.parametrize("thread", ['<div id="comments">', '<div id="disqus_thread">'])
+def test_a_comment_thread_known_by_its_id_names_no_author(thread: str) -> None:
+    comments = (
+        f'{thread}<div class="c-item"><span class="author-name">Max Mustermann</span>'
+        "<p>Great article, thanks.</p></div></div>"
+    )
+    assert names(page(outside=comments)) == []
+    # "respond" inside a word is no comment form's id
+    box = '<div id="correspondent"><span class="author-name">Jane Doe</span></div>'
+    assert names(page(before=box, outside=comments)) == ["Jane Doe"]
+
+
+BIO = (
+    "is a writer based in Leeds who covers local politics, housing and the courts. "
+    "She joined the paper in 2015 after ten years at regional radio."
+)
+
+
+def test_an_author_box_names_the_author_in_its_own_element() -> None:
+    box = (
+        '<div class="author-box"><img src="jane.jpg" alt=""><h4>About the author</h4>'
+        f"<p><strong>Jane Doe</strong> {BIO}</p><p><a href='/tw'>Twitter</a></p></div>"
+    )
+    assert names(page(after=box)) == ["Jane Doe"]
+    # a wrapper classed as the author's, around teasers, is no author box
+    teasers = "".join(
+        f"<li><a href='/news/{i}'><b>Harbour Works {i}</b></a> {BIO}</li>" for i in range(6)
+    )
+    wrapper = f'<div class="post-author-wrap"><ul>{teasers}</ul></div>'
+    assert names(page(after=wrapper)) == []
+    assert names(page(after=wrapper + box)) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ('by <span class="author vcard fn">oz</span> on <abbr>May 3</abbr>', ["oz"]),
+        ('Posted by <a href="/u/jdoe42">jdoe42</a> on May 3, 2024', ["jdoe42"]),
+        ('Von <a href="/u/fri.juli">fri.juli</a>', ["fri.juli"]),
+    ],
+)
+def test_a_lower_case_account_after_a_byline_label_is_the_last_resort(
+    byline: str, expected: list[str]
+) -> None:
+    assert names(page(before=f'<p class="meta">{byline}</p>')) == expected
+    # a full name elsewhere outranks the account
+    full = f'<p class="meta">{byline}</p><p class="byline">By Jane Doe</p>'
+    assert names(page(before=full)) == ["Jane Doe"]
+
+
+def test_names_in_links_read_in_order_with_the_text_between() -> None:
+    # the tail " und " of the first <strong> comes after its link's text, not before it
+    byline = (
+        "<p>Von <strong><a href='https://jane-doe.example'>Jane Doe</a></strong> und "
+        "<strong><a href='https://roe.example'>John Roe</a></strong></p>"
+    )
+    assert names(page(before=byline, lang="de")) == ["Jane Doe", "John Roe"]
+    # a joiner after the label, the name in its own element, is no account
+    assert names(page(before="<p>Von <b><a href='/x'>Jane</a></b> und <b>ein Gast</b></p>")) == []
+
+
+@pytest.mark.parametrize(
+    ("sign_off", "expected"),
+    [
+        ("<div><span>责任编辑：张三</span></div>", ["张三"]),
+        ("<p>Autor: Jane Doe</p>", ["Jane Doe"]),
+    ],
+)
+def test_a_labelled_line_just_after_the_body_signs_it_off(
+    sign_off: str, expected: list[str]
+) -> None:
+    html = page(after=f'<div class="share"><span>Share</span></div>{sign_off}')
+    assert names(html) == expected
+    # an unlabelled line after the body is the next teaser's
+    teaser = page(after='<div class="share"><span>Share</span></div><p>By John Roe</p>')
+    assert names(teaser) == []
