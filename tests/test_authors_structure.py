@@ -116,3 +116,21 @@ def test_a_labelled_line_just_after_the_body_signs_it_off(
     # an unlabelled line after the body is the next teaser's
     teaser = page(after='<div class="share"><span>Share</span></div><p>By John Roe</p>')
     assert names(teaser) == []
+
+
+def test_an_author_meta_in_catalogue_order_is_read_given_name_first() -> None:
+    html = page().replace("<head>", '<head><meta name="DC.creator" content="Doe, Jane">')
+    assert names(html) == ["Jane Doe"]
+    # a byline's comma still ends the name: "Jane Doe, Berlin" is no "Berlin Jane Doe"
+    html = page().replace("<head>", '<head><meta name="author" content="Jane Doe, Berlin">')
+    assert names(html) == ["Jane Doe"]
+
+
+def test_a_user_pages_avatar_names_its_account_by_its_alt_text() -> None:
+    user = (
+        '<div class="story-head"><img class="avatar avatar_s" alt="fri.juli" src="a.jpg">'
+        "<div>fri.juli</div></div>"
+    )
+    assert names(page(before=user)) == ["fri.juli"]
+    bare = '<div class="story-head"><img class="avatar" alt="Profilbild" src="a.jpg"></div>'
+    assert names(page(before=bare)) == []

@@ -480,6 +480,22 @@ def _reverse_citation_name(value: str) -> str:
     return f"{parts[1]} {parts[0]}" if len(parts) == 2 and all(parts) else value
 
 
+_ONE_WORD = re.compile(r"[A-ZÀ-Ý][\w'-]+")
+
+
+def _family_first(value: str) -> str:
+    """ "Doe, Jane" (a catalogue's order in an author meta tag: two single words, no agency)
+    as "Jane Doe"; in a tag a place after the name is no convention ("Jane Doe, Berlin")."""
+    parts = [p.strip() for p in value.split(",")]
+    if (
+        len(parts) == 2
+        and all(_ONE_WORD.fullmatch(p) for p in parts)
+        and not any(p.casefold() in AGENCIES for p in parts)
+    ):
+        return f"{parts[1]} {parts[0]}"
+    return value
+
+
 def _meta_authors(doc: Document) -> list[Found]:
     for name in _META_NAMES:
         values = doc.meta.get(name, ())
@@ -492,7 +508,7 @@ def _meta_authors(doc: Document) -> list[Found]:
                 (n, v, None, False)
                 for v in values
                 if v.strip() and not _URLISH.search(v.strip())
-                for n in split_names(v)
+                for n in split_names(_family_first(v))
             ]
         if found:
             return found
@@ -1236,6 +1252,9 @@ def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
     for img in cast(list[Any], _AVATARS(doc.root)):
         match = _AVATAR_ALT.match(img.get("alt") or "")
         name = match.group(1).strip() if match else ""
+        if not match and "avatar" in (img.get("class") or "").lower():
+            name = (img.get("alt") or "").strip()  # <img class="avatar" alt="jdoe42">
+            name = "" if _BARE_AVATAR.fullmatch(name) else name
         if name and _HANDLE.match(name.replace(" ", "_")):
             return [] if _in_comments(img) else [(name, name, None, False)]
     return []
@@ -1246,11 +1265,14 @@ _AVATAR_WORDS = "(?:profilbild|benutzerbild|avatar|profile picture|profile photo
 _AVATAR_ALT = re.compile(
     rf"^\s*{_AVATAR_WORDS}\s+(?:von|of|für|de|di)\s+(\S[^<>]{{0,39}})$", re.IGNORECASE
 )
+# ... or an avatar's alt naming no one ("Avatar", "Profilbild").
+_BARE_AVATAR = re.compile(rf"{_AVATAR_WORDS}|user|benutzer|image|bild|photo|foto", re.I)
 _AVATARS = lxml.etree.XPath(
     '(//img[starts-with(translate(@alt, "PBA", "pba"), "profilbild ")'
     ' or starts-with(translate(@alt, "PBA", "pba"), "benutzerbild ")'
     ' or starts-with(translate(@alt, "A", "a"), "avatar ")'
-    ' or starts-with(translate(@alt, "P", "p"), "profile p")])[position() <= 4]'
+    ' or starts-with(translate(@alt, "P", "p"), "profile p")'
+    ' or contains(@class, "avatar") and string-length(@alt) > 1])[position() <= 4]'
 )
 
 
