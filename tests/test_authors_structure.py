@@ -134,3 +134,42 @@ def test_a_user_pages_avatar_names_its_account_by_its_alt_text() -> None:
     assert names(page(before=user)) == ["fri.juli"]
     bare = '<div class="story-head"><img class="avatar" alt="Profilbild" src="a.jpg"></div>'
     assert names(page(before=bare)) == []
+
+
+def test_the_byline_scan_skips_comment_threads_after_the_body() -> None:
+    comments = (
+        '<ol class="commentlist"><li id="comment-12"><p>1</p>Kommentar<small> von </small>'
+        "<cite>Max Mustermann</cite><p>Sieht lecker aus</p></li></ol>"
+    )
+    assert names(page(outside=comments, lang="de")) == []
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ("Posted on May 3, 2024 by Jane Doe", ["Jane Doe"]),
+        ("03.05.2024 von Anna Müller in <a href='/c/politik'>Politik</a>", ["Anna Müller"]),
+        ("Publié le 3 mai 2024 par Jean Dupont", ["Jean Dupont"]),
+    ],
+)
+def test_a_date_then_by_and_a_name_under_the_headline(meta: str, expected: list[str]) -> None:
+    assert names(page(before=f'<div class="meta">{meta}</div>')) == expected
+
+
+def body_closed_by(last: str) -> str:
+    return page().replace("</div></article>", f"{last}</div></article>")
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        ("<p><em>Jane Doe</em></p>", ["Jane Doe"]),
+        ("<p>– Jane Doe</p>", ["Jane Doe"]),
+        ("<p>— Jane Doe</p>", ["Jane Doe"]),
+    ],
+)
+def test_the_last_paragraph_alone_in_italics_or_after_a_dash_signs_the_body(
+    last: str, expected: list[str]
+) -> None:
+    assert names(body_closed_by(last)) == expected
+    assert names(body_closed_by(last + "<p>The council meets again in June.</p>")) == []

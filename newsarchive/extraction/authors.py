@@ -845,13 +845,18 @@ def _byline_readings(text: str) -> Iterator[str]:
 _COMMENTS_ID = re.compile(r"comment|(?<![a-z])respond|disqus", re.IGNORECASE)
 
 
+def _comment_thread(el: HtmlElement) -> bool:
+    """A comment thread or one of its comments, by its class or id."""
+    return "comment" in (el.get("class") or "").lower() or bool(
+        _COMMENTS_ID.search(el.get("id") or "")
+    )
+
+
 def _in_comments(el: HtmlElement) -> bool:
     """Inside a form (a comment form's "Name *" field), a comment thread or the site's
     navigation: not a byline."""
     for node in itertools.chain((el,), el.iterancestors()):
-        if node.tag in ("form", "nav") or "comment" in (node.get("class") or "").lower():
-            return True
-        if _COMMENTS_ID.search(node.get("id") or ""):
+        if node.tag in ("form", "nav") or _comment_thread(node):
             return True
     return False
 
@@ -907,6 +912,7 @@ _MAX_SIGNATURE_LINES = 4
 _MAX_SIGNATURE_CHILDREN = 40
 _MAX_ROLE_CHARS = 60
 _EMPHASIS = frozenset({"em", "i", "strong", "b"})
+_SIGN_DASH = re.compile(r"^(?:[-–—]{1,2}|~)\s*(\S.{0,60})$")
 
 
 def _lines(paragraph: HtmlElement) -> list[tuple[str, bool]]:
@@ -934,9 +940,16 @@ def _signature(container: HtmlElement | None, site_keys: set[str]) -> list[Found
     """The name signing one of the body's last two paragraphs, else []."""
     if container is None:
         return []
-    for paragraph in reversed(container.xpath(_SIGNATURE_PARAGRAPHS)):
+    for last, paragraph in enumerate(reversed(container.xpath(_SIGNATURE_PARAGRAPHS)), 1):
         lines = _lines(paragraph)
         if not lines:
+            continue
+        if len(lines) == 1 and last == 1:
+            # the last paragraph alone: "<em>Jane Doe</em>", "— Jane Doe"
+            dashed = _SIGN_DASH.match(lines[0][0])
+            name = dashed.group(1) if dashed else lines[0][0] if lines[0][1] else ""
+            if _full_name(name) and not _is_site_like(name, False, site_keys):
+                return [(name, name, None, False)]
             continue
         name, after = lines[0][0], [t for t, _ in lines[1:]]
         if len(lines) > 1 and lines[-1][1] and len(lines[0][0]) > _MAX_ROLE_CHARS:
@@ -1181,15 +1194,28 @@ _LEADING_SEPARATOR = re.compile(r"^[-–—|·•]+\s*")
 # A meta line under the headline: "04.02.2022 | 13:10 Uhr | Jane Doe", "11.12.2019 - Jane Doe".
 _DATED_LINE_PIECES = 12
 _META_SEPARATORS = re.compile(r"\s+[|·•–—-]\s+|\s*[|·•]\s*")
-_DATE_OR_TIME = re.compile(
-    r"^(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?"
-    r"|\d{1,2}\.?\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4})$",
+_DATE_FORMS = (
+    r"(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?"
+    r"|\d{1,2}\.?\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4})"
+)
+_DATE_OR_TIME = re.compile(rf"^{_DATE_FORMS}$", re.IGNORECASE)
+# "Posted on May 3, 2024 by Jane Doe", "Publié le 3 mai 2024 par Jean Dupont": a date, then
+# the name after "by" closing the line.
+# "... by Jane Doe in <a>News</a>": the section's "in" ends the name.
+_DATE_THEN_BY = re.compile(
+    rf"{_DATE_FORMS}\s+(?:by|von|par|por|door|di)\s+(?P<name>[^|·•]+?)"
+    r"(?:\s+(?:in|im|en|dans|em)(?:\s.*)?)?$",
     re.IGNORECASE,
 )
 
 
 def _dated_name(text: str, site_keys: set[str]) -> str | None:
     """The full name in a short line of a date (and time) and one name, else None."""
+    late = _DATE_THEN_BY.search(text) if len(text) < 80 else None
+    if late:
+        name = clean_name(late.group("name"))
+        if name and _full_name(name) and not _is_site_like(name, False, site_keys):
+            return name
     parts = [p.strip() for p in _META_SEPARATORS.split(text)] if len(text) < 80 else []
     dates = [p for p in parts if _DATE_OR_TIME.match(p)]
     others = [p for p in parts if p and not _DATE_OR_TIME.match(p)]
@@ -1215,9 +1241,10 @@ def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]
     figures and captions: "By John Roe" there credits the picture.
     """
     menu: HtmlElement | None = None  # the menu being skipped
+    after_body = False
     for event, el in lxml.etree.iterwalk(body, events=("start", "end")):
         if event == "start":
-            if menu is None and el.tag in _SKIPPED_TAGS:
+            if menu is None and (el.tag in _SKIPPED_TAGS or (after_body and _comment_thread(el))):
                 menu = el
             elif menu is None and el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
                 yield el.text.strip()
@@ -1227,6 +1254,7 @@ def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]
         elif menu is not None:
             continue
         if el is last:
+            after_body = True
             yield _END_OF_BODY
         if el.tail and el is not body and el.tail.strip():
             yield el.tail.strip()
