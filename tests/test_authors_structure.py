@@ -173,3 +173,46 @@ def test_the_last_paragraph_alone_in_italics_or_after_a_dash_signs_the_body(
 ) -> None:
     assert names(body_closed_by(last)) == expected
     assert names(body_closed_by(last + "<p>The council meets again in June.</p>")) == []
+
+
+def meta_page(meta: str, lang: str, after_body: bool = False) -> str:
+    line = f'<div class="meta">{meta}</div>'
+    return page(after=line, lang=lang) if after_body else page(before=line, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang", "expected"),
+    [
+        ("Redakteur: Anna Müller", "de", ["Anna Müller"]),
+        ("Gastautorin: Anna Müller", "de", ["Anna Müller"]),
+        ("Penulis: Budi Santoso", "id", ["Budi Santoso"]),
+        ("Autor článku: Jan Novák", "cs", ["Jan Novák"]),
+        ("Автор статьи: Иван Петров", "ru", ["Иван Петров"]),
+        ("كتب: محمد علي", "ar", ["محمد علي"]),
+        ("מאת: דני כהן", "he", ["דני כהן"]),
+        ("Published by Jane Doe", "en", ["Jane Doe"]),
+        ("Submitted by Jane Doe on Fri, 05/03/2024 - 10:12", "en", ["Jane Doe"]),
+        ("Eingestellt von Anna Müller um 10:00", "de", ["Anna Müller"]),
+        ("Publicado por Juan Pérez en 10:00", "es", ["Juan Pérez"]),
+        ("Publicat de Ion Popescu", "ro", ["Ion Popescu"]),
+        ("Geschreven door Jan de Vries op 3 mei 2024", "nl", ["Jan de Vries"]),
+        ("Escrito por João Silva em 3 de maio de 2024", "pt", ["João Silva"]),
+    ],
+)
+def test_byline_labels_verbs_and_date_tails_in_more_languages(
+    meta: str, lang: str, expected: list[str]
+) -> None:
+    assert names(meta_page(meta, lang)) == expected
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang"),
+    [
+        ("Posted by Jane Doe at 10:00 AM", "en"),
+        ("Geschrieben von Jane Doe am 03.05.2024", "de"),
+        ("Rédigé par Jane Doe", "fr"),
+        ("Skrevet af Jane Doe", "da"),
+    ],
+)
+def test_a_led_byline_just_after_the_body_signs_it_off(meta: str, lang: str) -> None:
+    assert names(meta_page(meta, lang, after_body=True)) == ["Jane Doe"]

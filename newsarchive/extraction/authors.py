@@ -63,6 +63,7 @@ _LEAD_VERBS = (
     "erstellt", "geschrieben", "verfasst", "veröffentlicht", "écrit", "rédigé", "publié",
     "escrito", "publicado", "redactado", "scritto", "pubblicato", "geschreven", "geplaatst",
     "skrevet", "skrivet", "napisany", "opublikowany", "text", "texte", "texto", "testo",
+    "published", "submitted", "eingestellt", "publicat",
 )
 _LEAD_GENRES = (
     "artikel", "beitrag", "blogbeitrag", "blog beitrag", "blog-beitrag", "kolumne", "kommentar",
@@ -136,13 +137,13 @@ _DATE_TAIL = re.compile(
     r"|aktualisiert|veröffentlicht|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato"
     r"|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano|publicerad|uppdaterad|publisert"
     r"|oppdatert|julkaistu|päivitetty|опубликовано|обновлено)\b|\bstand\s*(?::|\d)|\bam \d"
-    r"|\bon \w+ \d).*$",
+    r"|\bon \w+,? \d).*$",
     re.IGNORECASE,
 )
 # What follows a name in a byline without a separator: a time, a reading time, or (read with
 # the dates' month names) a date in words; then the word that led the date ("le", "am").
 _GLUED_TIME = re.compile(
-    r"\s+(?:(?:@|at|um|à|a las|alle|om|kl\.)\s+)?"
+    r"\s+(?:(?:@|at|um|à|a las|alle|om|kl\.|en|em|às)\s+)?"
     r"(?:\d{1,2}[:.]\d{2}\b|\d{1,3}\s*(?:min(?:ute[ns]?|s|uti|utos)?\.?)(?:\s|$)).*$",
     re.IGNORECASE,
 )
@@ -152,7 +153,7 @@ _BUTTON_TAIL = re.compile(
     r"|condividi|volgen|delen|e-?mail|facebook|twitter|linkedin|whatsapp|print|drucken))+$",
     re.IGNORECASE,
 )
-_DATE_LEAD = re.compile(r"\s+(?:le|el|am|on|den|il|de|del|du|the)\s*$", re.IGNORECASE)
+_DATE_LEAD = re.compile(r"\s+(?:le|el|am|on|den|il|de|del|du|the|op|em|en|om)\s*$", re.IGNORECASE)
 _URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNORECASE)
 # An address starts where a run of its characters starts: tried from inside the run too,
 # "a.a.a...a" without an "@" would cost the square of its length.
@@ -997,7 +998,8 @@ _COLON_LABEL_WORDS = (
     r"(?:autor(?:in|en|a|as|es|ka|ki|e|i|ius|iai|s)?|authors?|auteurs?|autrice|avtor(?:ica)?"
     r"|автор(?:ы|ка)?|tekst(?:i)?|text(?:e|o)?|testo|текст|szöveg|szerző|yazan|yazar|muhabir"
     r"|haber|reporter(?:in)?|redaktion|redação|redacción|rédaction|redazione|redactie|words"
-    r"|piše|napisal[a]?|tác giả|forfatter|författare|kirjoittaja|skribent|نویسنده|लेखक)"
+    r"|piše|napisal[a]?|tác giả|forfatter|författare|kirjoittaja|skribent|نویسنده|लेखक"
+    r"|redakteur(?:in)?|gastautor(?:in)?|penulis|autor(?:ka)? článku|автор статьи|كتب|מאת)"
 )
 # A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a
 # short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
@@ -1015,9 +1017,11 @@ _BYLINE_LINE = re.compile(
     r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
     re.IGNORECASE,
 )
-# A labelled line just after the body signs it off ("Autor: Jane Doe", "责任编辑：张三"); an
-# unlabelled "By Jane Doe" there is the next teaser's.
-_SIGN_OFF = re.compile(rf"^{_COLON_LABEL_WORDS}\s*:\s*\S|^{_CJK_LABELS}\s*[:：]\s*\S", re.I)
+# A labelled or led line just after the body signs it off ("Autor: Jane Doe", "责任编辑：张三",
+# "Posted by Jane Doe at 10:00"); an unlabelled "By Jane Doe" there is the next teaser's.
+_SIGN_OFF = re.compile(
+    rf"^{_COLON_LABEL_WORDS}\s*:\s*\S|^{_CJK_LABELS}\s*[:：]\s*\S|^{_BYLINE_LEAD}\s*:?\s+\S", re.I
+)
 _SIGN_OFF_PIECES = 3
 _BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
 _MAX_LABEL_CHARS = 40  # the longest label alone ("Ein Gastbeitrag von", "Written by:") is shorter
