@@ -216,3 +216,29 @@ def test_byline_labels_verbs_and_date_tails_in_more_languages(
 )
 def test_a_led_byline_just_after_the_body_signs_it_off(meta: str, lang: str) -> None:
     assert names(meta_page(meta, lang, after_body=True)) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang", "expected"),
+    [
+        ("Napisao: Ivan Horvat", "hr", ["Ivan Horvat"]),
+        ("Írta: Kovács János", "hu", ["Kovács János"]),
+        ("Συντάκτης: Γιώργος Παπαδόπουλος", "el", ["Γιώργος Παπαδόπουλος"]),
+        ("Γράφει ο Γιώργος Παπαδόπουλος", "el", ["Γιώργος Παπαδόπουλος"]),
+        ("Автор матеріалу: Іван Петренко", "uk", ["Іван Петренко"]),
+        ("Написал Иван Петров", "ru", ["Иван Петров"]),
+        ("Kirjoittanut Matti Virtanen", "fi", ["Matti Virtanen"]),
+        ("Skrifað af Jón Jónsson", "is", ["Jón Jónsson"]),
+        ("Opublikowano przez Jan Kowalski", "pl", ["Jan Kowalski"]),
+        ("Ditulis oleh Budi Santoso", "id", ["Budi Santoso"]),
+        ("Contributed by Jane Doe", "en", ["Jane Doe"]),
+        ("Guest post by Jane Doe", "en", ["Jane Doe"]),
+        ("文/张三", "zh", ["张三"]),
+        ("文｜张三", "zh", ["张三"]),
+        ("著者：山田太郎", "ja", ["山田太郎"]),
+        ("記者 王小明／台北報導", "zh", ["王小明"]),
+        ("Jane Doe | May 3, 2024 | 5 min read", "en", ["Jane Doe"]),
+    ],
+)
+def test_more_byline_forms_of_unseen_sites(meta: str, lang: str, expected: list[str]) -> None:
+    assert names(meta_page(meta, lang)) == expected

@@ -52,6 +52,9 @@ _PREFIXES = (
     "skrevet av", "skrivet av", "napisał", "autorem", "a cura di", "oleh", "بقلم", "โดย", "लेखक",
     # Greek bylines name the writer in the genitive after an article: "Του Γιώργου ..."
     "του", "της", "των",
+    # a verb alone before the name: "Написал Иван Петров", "Kirjoittanut Matti Virtanen",
+    # "Γράφει ο Γιώργος ..."
+    "написал", "написала", "kirjoittanut", "γράφει ο", "γράφει η",
 )
 # fmt: on
 # What a byline says before "by" in many languages: a verb ("Written by", "Erstellt von")
@@ -63,7 +66,8 @@ _LEAD_VERBS = (
     "erstellt", "geschrieben", "verfasst", "veröffentlicht", "écrit", "rédigé", "publié",
     "escrito", "publicado", "redactado", "scritto", "pubblicato", "geschreven", "geplaatst",
     "skrevet", "skrivet", "napisany", "opublikowany", "text", "texte", "texto", "testo",
-    "published", "submitted", "eingestellt", "publicat",
+    "published", "submitted", "eingestellt", "publicat", "contributed", "ditulis",
+    "opublikowano", "skrifað",
 )
 _LEAD_GENRES = (
     "artikel", "beitrag", "blogbeitrag", "blog beitrag", "blog-beitrag", "kolumne", "kommentar",
@@ -73,27 +77,30 @@ _LEAD_GENRES = (
     "recensione", "recensie", "artykuł", "felieton", "analysis", "opinion", "perspective",
     "explainer", "feature", "obituary", "análisis", "opinión", "analisi", "opinione", "meinung",
     "gastkommentar", "nachruf", "pressemitteilung", "press release", "communiqué", "comunicado",
+    "guest post",
 )
 # fmt: on
 _BYLINE_LEAD = (
     r"(?:(?:" + "|".join(map(re.escape, _LEAD_VERBS)) + r")"
     r"|(?:(?:ein|eine|einen|a|an|un|une|una|uno|een)\s+)?(?:"
     + "|".join(map(re.escape, _LEAD_GENRES))
-    + r"))\s+(?:by|von|par|por|door|de|di|da|af|av|przez|от)"
+    + r"))\s+(?:by|von|par|por|door|de|di|da|af|av|przez|от|oleh)"
 )
 # Labels that are a prefix only with a colon: "Redaktion: Jane Doe" names a person,
 # "Redaktion Polizeiticker" is a desk's name.
 _COLON_PREFIXES = ("text", "texto", "texte", "testo", "redaktion", "reporter")
 _LABELS_ALONE = frozenset(_COLON_PREFIXES) - {"redaktion"}  # a desk's name alone
 # "Author", "reporter", "editor in charge" in Chinese and Japanese bylines.
-_CJK_LABELS = "(?:作者|责任编辑|責任編輯|编辑|編輯|记者|記者|撰文|筆者|执笔|文)"
+_CJK_LABELS = "(?:作者|责任编辑|責任編輯|编辑|編輯|记者|記者|撰文|筆者|执笔|執筆|著者|文)"
+# What sets a CJK label off from the name: a colon, or a slash or bar ("文/张三", "文｜张三").
+_CJK_COLON = "[:：/／|｜]"
 # ... of which these also lead a name after a space alone: "记者 张三".
 _CJK_SPACED_LABELS = "(?:作者|责任编辑|責任編輯|记者|記者)"
 # A Korean byline puts the role after the name: "홍길동 기자", "홍길동 특파원".
 _KOREAN_ROLE = "(?:선임|수석|객원|전문)?(?:기자|특파원)(?![가-힣])"
 _KOREAN_REPORTER = re.compile(rf"^([가-힣]{{2,4}})\s?{_KOREAN_ROLE}")
 _PREFIX = re.compile(
-    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*[:：]\s*|{_CJK_SPACED_LABELS}\s+|(?:"
+    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*{_CJK_COLON}\s*|{_CJK_SPACED_LABELS}\s+|(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
     + r")(?:\s*:\s*|\s+)|(?:"
     + "|".join(_COLON_PREFIXES)
@@ -167,6 +174,8 @@ _DATELINE_PLACE = re.compile(r"\s+(?:in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[
 _PLACE_LEAD = re.compile(
     r"(?:in|aus|from|de|desde|depuis|à|en|em|da|do|dal|dalla|uit|vanuit|från|fra|z|ze|w|в|из|από)\s"
 )
+# "王小明／台北報導": the place the reporter files from, after a slash.
+_CJK_DATELINE = re.compile(r"\s*[／/]\s*[^\s/／]{1,8}(?:報導|报道|報道)$")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
 # "di Mario Rossi", "de Ion Popescu": in lower case before a full name these are "by"
 # (capitalized they open names: "Di Stefano", "De Jong").
@@ -309,6 +318,7 @@ def clean_name(raw: str) -> str | None:
     if agency and agency.group().strip(" ()").casefold() in AGENCIES and text:
         text = f"{text}; {agency.group().strip(' ()')}"  # "Juan Pérez (EFE)": two credits
     text = _DATELINE_PLACE.sub("", text)
+    text = _CJK_DATELINE.sub("", text)
     if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
     return _once(text) or None
@@ -999,7 +1009,8 @@ _COLON_LABEL_WORDS = (
     r"|автор(?:ы|ка)?|tekst(?:i)?|text(?:e|o)?|testo|текст|szöveg|szerző|yazan|yazar|muhabir"
     r"|haber|reporter(?:in)?|redaktion|redação|redacción|rédaction|redazione|redactie|words"
     r"|piše|napisal[a]?|tác giả|forfatter|författare|kirjoittaja|skribent|نویسنده|लेखक"
-    r"|redakteur(?:in)?|gastautor(?:in)?|penulis|autor(?:ka)? článku|автор статьи|كتب|מאת)"
+    r"|redakteur(?:in)?|gastautor(?:in)?|penulis|autor(?:ka)? článku|автор статьи|كتب|מאת"
+    r"|автор матеріалу|napisao|napisala|írta|συντάκτ(?:ης|ρια))"
 )
 # A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a
 # short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
@@ -1011,16 +1022,18 @@ _BYLINE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_LINE = re.compile(
-    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da|av|af|oleh|بقلم|โดย|του|της)\s*:?\s+\S"
+    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da|av|af|oleh|بقلم|โดย|του|της|написала?"
+    r"|kirjoittanut|γράφει\s+(?:ο|η))\s*:?\s+\S"
     rf"|^{_COLON_LABEL_WORDS}\s*:\s*\S"
-    rf"|^{_CJK_LABELS}\s*[:：]\s*\S|^{_CJK_SPACED_LABELS}\s+\S|^[가-힣]{{2,4}}\s?{_KOREAN_ROLE}"
+    rf"|^{_CJK_LABELS}\s*{_CJK_COLON}\s*\S|^{_CJK_SPACED_LABELS}\s+\S|^[가-힣]{{2,4}}\s?{_KOREAN_ROLE}"
     r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
     re.IGNORECASE,
 )
 # A labelled or led line just after the body signs it off ("Autor: Jane Doe", "责任编辑：张三",
 # "Posted by Jane Doe at 10:00"); an unlabelled "By Jane Doe" there is the next teaser's.
 _SIGN_OFF = re.compile(
-    rf"^{_COLON_LABEL_WORDS}\s*:\s*\S|^{_CJK_LABELS}\s*[:：]\s*\S|^{_BYLINE_LEAD}\s*:?\s+\S", re.I
+    rf"^{_COLON_LABEL_WORDS}\s*:\s*\S|^{_CJK_LABELS}\s*{_CJK_COLON}\s*\S|^{_BYLINE_LEAD}\s*:?\s+\S",
+    re.I,
 )
 _SIGN_OFF_PIECES = 3
 _BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
@@ -1213,6 +1226,14 @@ _DATE_THEN_BY = re.compile(
 )
 
 
+# "5 min read", "3 Min. Lesezeit": beside the date in a meta line, no name.
+_READING_TIME = re.compile(
+    r"^\d{1,3}\s*(?:min(?:ute[ns]?|s|uti|utos)?\.?)(?:\s+(?:read|lesezeit|de lecture|de lectura"
+    r"|di lettura|leestijd|lästid|czytania))?$",
+    re.IGNORECASE,
+)
+
+
 def _dated_name(text: str, site_keys: set[str]) -> str | None:
     """The full name in a short line of a date (and time) and one name, else None."""
     late = _DATE_THEN_BY.search(text) if len(text) < 80 else None
@@ -1222,7 +1243,7 @@ def _dated_name(text: str, site_keys: set[str]) -> str | None:
             return name
     parts = [p.strip() for p in _META_SEPARATORS.split(text)] if len(text) < 80 else []
     dates = [p for p in parts if _DATE_OR_TIME.match(p)]
-    others = [p for p in parts if p and not _DATE_OR_TIME.match(p)]
+    others = [p for p in parts if p and not _DATE_OR_TIME.match(p) and not _READING_TIME.match(p)]
     if not dates or len(others) != 1 or any(ch.isdigit() for ch in others[0]):
         return None  # a digit: a labelled date ("Last update: 30.04.2024"), not a name
     name = clean_name(others[0])
