@@ -858,8 +858,9 @@ _COMMENTS_ID = re.compile(r"comment|(?<![a-z])respond|disqus", re.IGNORECASE)
 
 def _comment_thread(el: HtmlElement) -> bool:
     """A comment thread or one of its comments, by its class or id."""
-    return "comment" in (el.get("class") or "").lower() or bool(
-        _COMMENTS_ID.search(el.get("id") or "")
+    classes, el_id = el.get("class"), el.get("id")
+    return bool(classes and "comment" in classes.lower()) or bool(
+        el_id and _COMMENTS_ID.search(el_id)
     )
 
 
@@ -1263,26 +1264,39 @@ def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]
     body's end.
 
     The site's navigation is left out: a menu's "Authors" link is no byline label; so are
-    figures and captions: "By John Roe" there credits the picture.
+    figures and captions: "By John Roe" there credits the picture, and comment threads
+    after the body.
     """
     menu: HtmlElement | None = None  # the menu being skipped
     after_body = False
-    for event, el in lxml.etree.iterwalk(body, events=("start", "end")):
-        if event == "start":
-            if menu is None and (el.tag in _SKIPPED_TAGS or (after_body and _comment_thread(el))):
+    open_elements: list[HtmlElement] = [body]  # the element being read and its ancestors
+    for el in itertools.islice(body.iter(), 1, None):
+        parent = el.getparent()
+        while open_elements[-1] is not parent:  # the elements read to their ends: tails
+            done = open_elements.pop()
+            if menu is None or done is menu:
+                menu = None  # a menu's own tail is outside it
+                tail = done.tail
+                if tail and not tail.isspace():
+                    yield tail.strip()
+        open_elements.append(el)
+        if menu is None:
+            if el.tag in _SKIPPED_TAGS or (after_body and _comment_thread(el)):
                 menu = el
-            elif menu is None and el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
-                yield el.text.strip()
-            continue
-        if el is menu:
-            menu = None  # a menu's own tail is outside it
-        elif menu is not None:
-            continue
+            elif el.text and isinstance(el.tag, str) and el.tag not in _INVISIBLE_TAGS:
+                text = el.text
+                if not text.isspace():
+                    yield text.strip()
         if el is last:
             after_body = True
             yield _END_OF_BODY
-        if el.tail and el is not body and el.tail.strip():
-            yield el.tail.strip()
+    while len(open_elements) > 1:  # the body's own tail is outside it
+        done = open_elements.pop()
+        if menu is None or done is menu:
+            menu = None
+            tail = done.tail
+            if tail and not tail.isspace():
+                yield tail.strip()
 
 
 # Forum software marks a poster's name with a "username" class (XenForo, phpBB, vBulletin):
