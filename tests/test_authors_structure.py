@@ -242,3 +242,8 @@ def test_a_led_byline_just_after_the_body_signs_it_off(meta: str, lang: str) -> 
 )
 def test_more_byline_forms_of_unseen_sites(meta: str, lang: str, expected: list[str]) -> None:
     assert names(meta_page(meta, lang)) == expected
+
+
+@pytest.mark.parametrize("rel", ["Author", "author noopener", "nofollow AUTHOR"])
+def test_rel_author_is_a_token_in_any_case(rel: str) -> None:
+    assert names(page(before=f'<p><a rel="{rel}" href="/p/jd">Jane Doe</a></p>')) == ["Jane Doe"]

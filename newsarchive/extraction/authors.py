@@ -562,7 +562,8 @@ _AUTHOR_CLASS_WORDS = (
 _BYLINE_CLASS_WORDS = (*_AUTHOR_CLASS_WORDS, "yline")  # $classed: pageindex.with_class
 _BYLINE_CANDIDATES = lxml.etree.XPath(
     # Attribute steps: twice as fast as one element test with every condition or-ed.
-    '$classed | $linked | //@itemprop[. = "author" or . = "name"]/.. | //a/@rel[. = "author"]/..'
+    '$classed | $linked | //@itemprop[. = "author" or . = "name"]/..'
+    ' | //a/@rel[contains(translate(., "AUTHOR", "author"), "author")]/..'
 )
 # Smart strings: each knows its element. The page's links are read once and their distinct
 # addresses tested in Python: an XPath ``contains`` per path word copies every address again.
@@ -616,7 +617,7 @@ _STRONG, _WEAK, _NONE = 0, 1, None
 _BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool, int | None], ...] = (
     (_in_author_item, True, _STRONG),  # itemprop=author > itemprop=name
     (lambda el: el.get("itemprop") == "author", True, _STRONG),
-    (lambda el: el.tag == "a" and el.get("rel") == "author", True, _STRONG),
+    (lambda el: el.tag == "a" and "author" in (el.get("rel") or "").lower().split(), True, _STRONG),
     (lambda el: "byline" in _classes(el).split(), False, _NONE),
     (
         lambda el: "byline" in _classes(el) and not _has_descendant_class(el, "byline"),
