@@ -247,3 +247,10 @@ def test_more_byline_forms_of_unseen_sites(meta: str, lang: str, expected: list[
 @pytest.mark.parametrize("rel", ["Author", "author noopener", "nofollow AUTHOR"])
 def test_rel_author_is_a_token_in_any_case(rel: str) -> None:
     assert names(page(before=f'<p><a rel="{rel}" href="/p/jd">Jane Doe</a></p>')) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    "meta", ["Posted in News by Jane Doe", "This entry was posted in Politics by Jane Doe"]
+)
+def test_a_section_then_by_and_the_name(meta: str) -> None:
+    assert names(meta_page(meta, "en")) == ["Jane Doe"]

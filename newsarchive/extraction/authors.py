@@ -1038,6 +1038,11 @@ _SIGN_OFF = re.compile(
     re.I,
 )
 _SIGN_OFF_PIECES = 3
+# "Posted in News by Jane Doe", "Filed under Politics by Jane Doe": a section, then the name.
+_FILED_BY = re.compile(
+    r"^(?:this entry was )?(?:posted|filed|published)\s+(?:in|under)\s+[^|·•]{1,60}?\s+(?=by\s+\S)",
+    re.IGNORECASE,
+)
 _BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
 _MAX_LABEL_CHARS = 40  # the longest label alone ("Ein Gastbeitrag von", "Written by:") is shorter
 _PIECES_AFTER_BODY = 100  # an author box after the article; then the page's footer
@@ -1088,6 +1093,8 @@ def _labelled_byline(
             if not left_after_end:
                 break  # far past the article: other articles' and the site's labels
         line = _LEADING_SEPARATOR.sub("", text)  # "05.02.2020 </span><span>- Von Jane Doe"
+        filed = _FILED_BY.match(line)
+        line = line[filed.end() :] if filed else line  # "Posted in News by Jane Doe"
         if len(line) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(line):
             after_label = True
             continue
