@@ -254,3 +254,14 @@ def test_rel_author_is_a_token_in_any_case(rel: str) -> None:
 )
 def test_a_section_then_by_and_the_name(meta: str) -> None:
     assert names(meta_page(meta, "en")) == ["Jane Doe"]
+
+
+def test_a_json_ld_author_given_as_an_identifier_alone_is_looked_up() -> None:
+    graph = (
+        '{"@graph":[{"@type":"NewsArticle","author":["#p1"]},'
+        '{"@type":"Person","@id":"#p1","name":"Jane Doe"}]}'
+    )
+    head = f'<head><script type="application/ld+json">{graph}</script>'
+    assert names(page().replace("<head>", head)) == ["Jane Doe"]
+    unknown = head.replace('"@id":"#p1"', '"@id":"#p2"')
+    assert names(page().replace("<head>", unknown)) == []  # no "#p1" as a name

@@ -466,6 +466,8 @@ def _ld_authors(doc: Document) -> list[Found]:
     for obj in itertools.chain(structured.article_objects(doc), postings, works):
         for prop in ("author", "creator"):
             for item in structured.values(obj.get(prop)):
+                if isinstance(item, str) and item.startswith(("#", "http://", "https://")):
+                    item = {"@id": item}  # an identifier alone: "author": ["#author-1"]
                 item = doc.json_ld_node(item)
                 is_org = (
                     isinstance(item, dict)
