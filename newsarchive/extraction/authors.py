@@ -1134,7 +1134,7 @@ def _labelled_byline(
                 and not _is_site_like(n, False, site_keys)
             ]
             if names:
-                found = [(n, line, None, False) for n in names]
+                found: list[Found] = [(n, line, None, False) for n in names]
                 return found + _co_authors(pieces, site_keys) if after_label else found
             if (
                 after_label
