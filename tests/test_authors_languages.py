@@ -7,6 +7,7 @@ import pytest
 
 from newsarchive.extraction import extract
 from newsarchive.extraction.authors import looks_like_name, split_names
+from newsarchive.extraction.credits import credit_parts, split_credit
 
 URL = "https://news.example.org/2024/05/03/council-vote.html"
 BODY = "".join(
@@ -210,6 +211,24 @@ def test_a_date_label_ends_the_name_only_as_a_whole_word(raw: str, expected: lis
 )
 def test_a_photo_credit_names_no_author(raw: str) -> None:
     assert split_names(raw) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Fotoğraf: Ali Veli", "Снимка: Иван Петров", "Ảnh: Nguyễn Văn An", "Bildquelle: John Roe"],
+)
+def test_a_caption_credit_label_names_no_author_in_a_byline(raw: str) -> None:
+    # bylines and captions read picture labels from one table (credits.PICTURE_WORDS)
+    assert split_names(raw) == []
+
+
+@pytest.mark.parametrize(
+    "label", ["Video", "Kamera", "Fotografías", "Immagini", "Zdjęcia", "Grafiken", "Photography"]
+)
+def test_a_byline_picture_label_leads_a_caption_credit_too(label: str) -> None:
+    caption, credit = split_credit(f"The harbour at dawn. {label}: John Roe")
+    assert (caption, credit) == ("The harbour at dawn.", "John Roe")
+    assert credit_parts(f"{label}: John Roe") == ["John Roe"]
 
 
 def test_a_photo_credit_in_a_byline_box_gives_way_to_the_writer() -> None:

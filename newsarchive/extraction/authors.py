@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 
 from newsarchive.extraction import dates, pageindex, sitenames, structured
+from newsarchive.extraction.credits import PICTURE_LABEL
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.headline import title_text
 from newsarchive.extraction.sitenames import key as _key
@@ -51,6 +52,9 @@ _PREFIXES = (
     "skrevet av", "skrivet av", "napisał", "autorem", "a cura di", "oleh", "بقلم", "โดย", "लेखक",
     # Greek bylines name the writer in the genitive after an article: "Του Γιώργου ..."
     "του", "της", "των",
+    # a verb alone before the name: "Написал Иван Петров", "Kirjoittanut Matti Virtanen",
+    # "Γράφει ο Γιώργος ..."
+    "написал", "написала", "kirjoittanut", "γράφει ο", "γράφει η",
 )
 # fmt: on
 # What a byline says before "by" in many languages: a verb ("Written by", "Erstellt von")
@@ -62,6 +66,8 @@ _LEAD_VERBS = (
     "erstellt", "geschrieben", "verfasst", "veröffentlicht", "écrit", "rédigé", "publié",
     "escrito", "publicado", "redactado", "scritto", "pubblicato", "geschreven", "geplaatst",
     "skrevet", "skrivet", "napisany", "opublikowany", "text", "texte", "texto", "testo",
+    "published", "submitted", "eingestellt", "publicat", "contributed", "ditulis",
+    "opublikowano", "skrifað",
 )
 _LEAD_GENRES = (
     "artikel", "beitrag", "blogbeitrag", "blog beitrag", "blog-beitrag", "kolumne", "kommentar",
@@ -71,27 +77,30 @@ _LEAD_GENRES = (
     "recensione", "recensie", "artykuł", "felieton", "analysis", "opinion", "perspective",
     "explainer", "feature", "obituary", "análisis", "opinión", "analisi", "opinione", "meinung",
     "gastkommentar", "nachruf", "pressemitteilung", "press release", "communiqué", "comunicado",
+    "guest post",
 )
 # fmt: on
 _BYLINE_LEAD = (
     r"(?:(?:" + "|".join(map(re.escape, _LEAD_VERBS)) + r")"
     r"|(?:(?:ein|eine|einen|a|an|un|une|una|uno|een)\s+)?(?:"
     + "|".join(map(re.escape, _LEAD_GENRES))
-    + r"))\s+(?:by|von|par|por|door|de|di|da|af|av|przez|от)"
+    + r"))\s+(?:by|von|par|por|door|de|di|da|af|av|przez|от|oleh)"
 )
 # Labels that are a prefix only with a colon: "Redaktion: Jane Doe" names a person,
 # "Redaktion Polizeiticker" is a desk's name.
 _COLON_PREFIXES = ("text", "texto", "texte", "testo", "redaktion", "reporter")
 _LABELS_ALONE = frozenset(_COLON_PREFIXES) - {"redaktion"}  # a desk's name alone
 # "Author", "reporter", "editor in charge" in Chinese and Japanese bylines.
-_CJK_LABELS = "(?:作者|责任编辑|責任編輯|编辑|編輯|记者|記者|撰文|筆者|执笔|文)"
+_CJK_LABELS = "(?:作者|责任编辑|責任編輯|编辑|編輯|记者|記者|撰文|筆者|执笔|執筆|著者|文)"
+# What sets a CJK label off from the name: a colon, or a slash or bar ("文/张三", "文｜张三").
+_CJK_COLON = "[:：/／|｜]"
 # ... of which these also lead a name after a space alone: "记者 张三".
 _CJK_SPACED_LABELS = "(?:作者|责任编辑|責任編輯|记者|記者)"
 # A Korean byline puts the role after the name: "홍길동 기자", "홍길동 특파원".
 _KOREAN_ROLE = "(?:선임|수석|객원|전문)?(?:기자|특파원)(?![가-힣])"
 _KOREAN_REPORTER = re.compile(rf"^([가-힣]{{2,4}})\s?{_KOREAN_ROLE}")
 _PREFIX = re.compile(
-    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*[:：]\s*|{_CJK_SPACED_LABELS}\s+|(?:"
+    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*{_CJK_COLON}\s*|{_CJK_SPACED_LABELS}\s+|(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
     + r")(?:\s*:\s*|\s+)|(?:"
     + "|".join(_COLON_PREFIXES)
@@ -100,13 +109,6 @@ _PREFIX = re.compile(
 )
 # "Autor:", "Text:", "Fotos:", "Text & Fotos:", "Autorin/Autor:" labels
 _LABEL = re.compile(r"^\s*\w[\w &+]{1,23}(?:/\w{1,12})?:\s+")
-# A label naming a picture's maker: what follows is a photo credit, not the author.
-_PHOTO_LABEL = re.compile(
-    r"(?:^|\s)(?:fotos?|photos?|photograph(?:y|s)?|bild(?:er)?|images?|pictures?|illustrations?"
-    r"|grafik(?:en)?|graphics?|infografik|video|kamera|camera|fotografie|fotograf[ií]as?|imagen(?:es)?"
-    r"|immagin[ei]|zdjęci[ea]|фото|kuva(?:t)?|fotó)\s*:\s*$",
-    re.IGNORECASE,
-)
 # ... unless it names the writing too: "Text & Fotos:".
 _WRITING = re.compile(r"\b(?:text|texte|texto|testo|tekst|words|wort|autor|author|auteur)", re.I)
 # Stock photo agencies: a line naming one is a picture's credit ("John Roe / Getty Images").
@@ -142,13 +144,13 @@ _DATE_TAIL = re.compile(
     r"|aktualisiert|veröffentlicht|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato"
     r"|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano|publicerad|uppdaterad|publisert"
     r"|oppdatert|julkaistu|päivitetty|опубликовано|обновлено)\b|\bstand\s*(?::|\d)|\bam \d"
-    r"|\bon \w+ \d).*$",
+    r"|\bon \w+,? \d).*$",
     re.IGNORECASE,
 )
 # What follows a name in a byline without a separator: a time, a reading time, or (read with
 # the dates' month names) a date in words; then the word that led the date ("le", "am").
 _GLUED_TIME = re.compile(
-    r"\s+(?:(?:@|at|um|à|a las|alle|om|kl\.)\s+)?"
+    r"\s+(?:(?:@|at|um|à|a las|alle|om|kl\.|en|em|às)\s+)?"
     r"(?:\d{1,2}[:.]\d{2}\b|\d{1,3}\s*(?:min(?:ute[ns]?|s|uti|utos)?\.?)(?:\s|$)).*$",
     re.IGNORECASE,
 )
@@ -158,7 +160,7 @@ _BUTTON_TAIL = re.compile(
     r"|condividi|volgen|delen|e-?mail|facebook|twitter|linkedin|whatsapp|print|drucken))+$",
     re.IGNORECASE,
 )
-_DATE_LEAD = re.compile(r"\s+(?:le|el|am|on|den|il|de|del|du|the)\s*$", re.IGNORECASE)
+_DATE_LEAD = re.compile(r"\s+(?:le|el|am|on|den|il|de|del|du|the|op|em|en|om)\s*$", re.IGNORECASE)
 _URLISH = re.compile(r"^(?:https?:|www\.)|\.(?:com|html?)(?:/|$)|^@", re.IGNORECASE)
 # An address starts where a run of its characters starts: tried from inside the run too,
 # "a.a.a...a" without an "@" would cost the square of its length.
@@ -167,6 +169,13 @@ _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|tr|jp)\b", re.I)
 # "Helen Davidson in Taipei", "Reuters in Kyiv": the place is the dateline, not the name.
 _DATELINE_PLACE = re.compile(r"\s+(?:in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?$")
+# "João Silva, de São Paulo", "Jane Doe, in London": a comma segment led by a lower-case
+# "in"/"from" is the writer's dateline, not a second name.
+_PLACE_LEAD = re.compile(
+    r"(?:in|aus|from|de|desde|depuis|à|en|em|da|do|dal|dalla|uit|vanuit|från|fra|z|ze|w|в|из|από)\s"
+)
+# "王小明／台北報導": the place the reporter files from, after a slash.
+_CJK_DATELINE = re.compile(r"\s*[／/]\s*[^\s/／]{1,8}(?:報導|报道|報道)$")
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
 # "di Mario Rossi", "de Ion Popescu": in lower case before a full name these are "by"
 # (capitalized they open names: "Di Stefano", "De Jong").
@@ -309,6 +318,7 @@ def clean_name(raw: str) -> str | None:
     if agency and agency.group().strip(" ()").casefold() in AGENCIES and text:
         text = f"{text}; {agency.group().strip(' ()')}"  # "Juan Pérez (EFE)": two credits
     text = _DATELINE_PLACE.sub("", text)
+    text = _CJK_DATELINE.sub("", text)
     if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
     return _once(text) or None
@@ -395,7 +405,7 @@ def split_names(raw: str) -> list[str]:
         return []
     if not looks_like_name(text):
         label = _LABEL.match(text)
-        if label and _PHOTO_LABEL.search(label.group()) and not _WRITING.search(label.group()):
+        if label and PICTURE_LABEL.search(label.group()) and not _WRITING.search(label.group()):
             return []  # "Foto: John Roe": the photographer's credit
         text = text[label.end() :] if label else text
     if _STOCK_PHOTOS.search(text):
@@ -416,7 +426,7 @@ def split_names(raw: str) -> list[str]:
             if not seg:
                 continue
             # the role as written: "Local Democracy Reporter" less its role is no name
-            role = i > 0 and bool(_ROLE_WORDS.search(raw_seg))
+            role = i > 0 and bool(_ROLE_WORDS.search(raw_seg) or _PLACE_LEAD.match(raw_seg))
             if i > 0 and (role or not _second_name(seg)):
                 if role or len(seg.split()) > 1:
                     break  # "Jane Doe, Senior Reporter, Berlin": the rest is title/place
@@ -456,6 +466,8 @@ def _ld_authors(doc: Document) -> list[Found]:
     for obj in itertools.chain(structured.article_objects(doc), postings, works):
         for prop in ("author", "creator"):
             for item in structured.values(obj.get(prop)):
+                if isinstance(item, str) and item.startswith(("#", "http://", "https://")):
+                    item = {"@id": item}  # an identifier alone: "author": ["#author-1"]
                 item = doc.json_ld_node(item)
                 is_org = (
                     isinstance(item, dict)
@@ -481,6 +493,22 @@ def _reverse_citation_name(value: str) -> str:
     return f"{parts[1]} {parts[0]}" if len(parts) == 2 and all(parts) else value
 
 
+_ONE_WORD = re.compile(r"[A-ZÀ-Ý][\w'-]+")
+
+
+def _family_first(value: str) -> str:
+    """ "Doe, Jane" (a catalogue's order in an author meta tag: two single words, no agency)
+    as "Jane Doe"; in a tag a place after the name is no convention ("Jane Doe, Berlin")."""
+    parts = [p.strip() for p in value.split(",")]
+    if (
+        len(parts) == 2
+        and all(_ONE_WORD.fullmatch(p) for p in parts)
+        and not any(p.casefold() in AGENCIES for p in parts)
+    ):
+        return f"{parts[1]} {parts[0]}"
+    return value
+
+
 def _meta_authors(doc: Document) -> list[Found]:
     for name in _META_NAMES:
         values = doc.meta.get(name, ())
@@ -493,7 +521,7 @@ def _meta_authors(doc: Document) -> list[Found]:
                 (n, v, None, False)
                 for v in values
                 if v.strip() and not _URLISH.search(v.strip())
-                for n in split_names(v)
+                for n in split_names(_family_first(v))
             ]
         if found:
             return found
@@ -536,7 +564,8 @@ _AUTHOR_CLASS_WORDS = (
 _BYLINE_CLASS_WORDS = (*_AUTHOR_CLASS_WORDS, "yline")  # $classed: pageindex.with_class
 _BYLINE_CANDIDATES = lxml.etree.XPath(
     # Attribute steps: twice as fast as one element test with every condition or-ed.
-    '$classed | $linked | //@itemprop[. = "author" or . = "name"]/.. | //a/@rel[. = "author"]/..'
+    '$classed | $linked | //@itemprop[. = "author" or . = "name"]/..'
+    ' | //a/@rel[contains(translate(., "AUTHOR", "author"), "author")]/..'
 )
 # Smart strings: each knows its element. The page's links are read once and their distinct
 # addresses tested in Python: an XPath ``contains`` per path word copies every address again.
@@ -590,7 +619,7 @@ _STRONG, _WEAK, _NONE = 0, 1, None
 _BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool, int | None], ...] = (
     (_in_author_item, True, _STRONG),  # itemprop=author > itemprop=name
     (lambda el: el.get("itemprop") == "author", True, _STRONG),
-    (lambda el: el.tag == "a" and el.get("rel") == "author", True, _STRONG),
+    (lambda el: el.tag == "a" and "author" in (el.get("rel") or "").lower().split(), True, _STRONG),
     (lambda el: "byline" in _classes(el).split(), False, _NONE),
     (
         lambda el: "byline" in _classes(el) and not _has_descendant_class(el, "byline"),
@@ -666,7 +695,8 @@ def _names_in(
         examined += 1
         text = el.get("content") or _byline_text(el)
         if len(text) > _MAX_BYLINE_CHARS:
-            text = _slug_name(doc, el) or ""  # an author box: the name its link's address spells
+            # an author box: the name its link's address spells, else its name's own element
+            text = _slug_name(doc, el) or _boxed_name(el) or ""
         if not text or text.rstrip().endswith(":"):
             continue  # too long for a byline, or a lead-in ("Aus der Einladung:")
         for candidate in _byline_readings(text):
@@ -772,6 +802,31 @@ def _slug_name(doc: Document, el: HtmlElement, box: HtmlElement | None = None) -
     return None
 
 
+# An author box ("About the author", a photo, the name, a biography) sets the name apart
+# in an element of its own: a heading, bold text or a link.
+_BOX_NAME_TAGS = ("h2", "h3", "h4", "h5", "h6", "strong", "b", "a")
+_MAX_BOX_NAME_ELEMENTS = 6
+_MAX_BOX_CHARS = 800  # a photo, a name, a biography of a few lines and links
+
+
+def _boxed_name(box: HtmlElement) -> str | None:
+    """The full name standing alone in one of an author box's first headings, bold texts
+    or links (its biography then says who the author is), else None."""
+    if len(" ".join(box.itertext())) > _MAX_BOX_CHARS:
+        return None  # a wrapper around the post, its teasers and links, not a box
+    for el in itertools.islice(box.iter(*_BOX_NAME_TAGS), _MAX_BOX_NAME_ELEMENTS):
+        text = clean(" ".join(el.itertext())) or ""
+        words = text.split()
+        if (
+            1 < len(words) <= 4
+            and all(w[0].isalpha() for w in words)
+            and clean_name(text) == text
+            and _full_name(text)
+        ):
+            return text
+    return None
+
+
 _BYLINE_BLOCK_DEPTH = 3  # co-authors' links share an ancestor this close
 
 
@@ -799,11 +854,24 @@ def _byline_readings(text: str) -> Iterator[str]:
         yield text[last.end() :]
 
 
+# Ids of comment threads whose classes say nothing: WordPress's "comments" and "respond",
+# Disqus's "disqus_thread".
+_COMMENTS_ID = re.compile(r"comment|(?<![a-z])respond|disqus", re.IGNORECASE)
+
+
+def _comment_thread(el: HtmlElement) -> bool:
+    """A comment thread or one of its comments, by its class or id."""
+    classes, el_id = el.get("class"), el.get("id")
+    return bool(classes and "comment" in classes.lower()) or bool(
+        el_id and _COMMENTS_ID.search(el_id)
+    )
+
+
 def _in_comments(el: HtmlElement) -> bool:
     """Inside a form (a comment form's "Name *" field), a comment thread or the site's
     navigation: not a byline."""
     for node in itertools.chain((el,), el.iterancestors()):
-        if node.tag in ("form", "nav") or "comment" in (node.get("class") or "").lower():
+        if node.tag in ("form", "nav") or _comment_thread(node):
             return True
     return False
 
@@ -859,6 +927,7 @@ _MAX_SIGNATURE_LINES = 4
 _MAX_SIGNATURE_CHILDREN = 40
 _MAX_ROLE_CHARS = 60
 _EMPHASIS = frozenset({"em", "i", "strong", "b"})
+_SIGN_DASH = re.compile(r"^(?:[-–—]{1,2}|~)\s*(\S.{0,60})$")
 
 
 def _lines(paragraph: HtmlElement) -> list[tuple[str, bool]]:
@@ -886,9 +955,16 @@ def _signature(container: HtmlElement | None, site_keys: set[str]) -> list[Found
     """The name signing one of the body's last two paragraphs, else []."""
     if container is None:
         return []
-    for paragraph in reversed(container.xpath(_SIGNATURE_PARAGRAPHS)):
+    for last, paragraph in enumerate(reversed(container.xpath(_SIGNATURE_PARAGRAPHS)), 1):
         lines = _lines(paragraph)
         if not lines:
+            continue
+        if len(lines) == 1 and last == 1:
+            # the last paragraph alone: "<em>Jane Doe</em>", "— Jane Doe"
+            dashed = _SIGN_DASH.match(lines[0][0])
+            name = dashed.group(1) if dashed else lines[0][0] if lines[0][1] else ""
+            if _full_name(name) and not _is_site_like(name, False, site_keys):
+                return [(name, name, None, False)]
             continue
         name, after = lines[0][0], [t for t, _ in lines[1:]]
         if len(lines) > 1 and lines[-1][1] and len(lines[0][0]) > _MAX_ROLE_CHARS:
@@ -936,7 +1012,9 @@ _COLON_LABEL_WORDS = (
     r"(?:autor(?:in|en|a|as|es|ka|ki|e|i|ius|iai|s)?|authors?|auteurs?|autrice|avtor(?:ica)?"
     r"|автор(?:ы|ка)?|tekst(?:i)?|text(?:e|o)?|testo|текст|szöveg|szerző|yazan|yazar|muhabir"
     r"|haber|reporter(?:in)?|redaktion|redação|redacción|rédaction|redazione|redactie|words"
-    r"|piše|napisal[a]?|tác giả|forfatter|författare|kirjoittaja|skribent|نویسنده|लेखक)"
+    r"|piše|napisal[a]?|tác giả|forfatter|författare|kirjoittaja|skribent|نویسنده|लेखक"
+    r"|redakteur(?:in)?|gastautor(?:in)?|penulis|autor(?:ka)? článku|автор статьи|كتب|מאת"
+    r"|автор матеріалу|napisao|napisala|írta|συντάκτ(?:ης|ρια))"
 )
 # A byline label alone ("Autorin/Autor", "Ein Artikel von", "Written by:") or leading a
 # short line ("By Jane Doe", "Eine Kolumne von Jane Doe").
@@ -948,15 +1026,34 @@ _BYLINE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_LINE = re.compile(
-    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da|av|af|oleh|بقلم|โดย|του|της)\s*:?\s+\S"
+    rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da|av|af|oleh|بقلم|โดย|του|της|написала?"
+    r"|kirjoittanut|γράφει\s+(?:ο|η))\s*:?\s+\S"
     rf"|^{_COLON_LABEL_WORDS}\s*:\s*\S"
-    rf"|^{_CJK_LABELS}\s*[:：]\s*\S|^{_CJK_SPACED_LABELS}\s+\S|^[가-힣]{{2,4}}\s?{_KOREAN_ROLE}"
+    rf"|^{_CJK_LABELS}\s*{_CJK_COLON}\s*\S|^{_CJK_SPACED_LABELS}\s+\S|^[가-힣]{{2,4}}\s?{_KOREAN_ROLE}"
     r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
+    re.IGNORECASE,
+)
+# A labelled or led line just after the body signs it off ("Autor: Jane Doe", "责任编辑：张三",
+# "Posted by Jane Doe at 10:00"); an unlabelled "By Jane Doe" there is the next teaser's.
+_SIGN_OFF = re.compile(
+    rf"^{_COLON_LABEL_WORDS}\s*:\s*\S|^{_CJK_LABELS}\s*{_CJK_COLON}\s*\S|^{_BYLINE_LEAD}\s*:?\s+\S",
+    re.I,
+)
+_SIGN_OFF_PIECES = 3
+# "Posted in News by Jane Doe", "Filed under Politics by Jane Doe": a section, then the name.
+_FILED_BY = re.compile(
+    r"^(?:this entry was )?(?:posted|filed|published)\s+(?:in|under)\s+[^|·•]{1,60}?\s+(?=by\s+\S)",
     re.IGNORECASE,
 )
 _BYLINE_SCAN_PIECES = 1500  # non-blank text pieces: navigation, header, then the byline
 _MAX_LABEL_CHARS = 40  # the longest label alone ("Ein Gastbeitrag von", "Written by:") is shorter
 _PIECES_AFTER_BODY = 100  # an author box after the article; then the page's footer
+
+
+def _handle(text: str) -> bool:
+    """A lower-case account name ("jdoe42", "fri.juli"), not a word of a cased script's
+    prose: one token holding no capital."""
+    return bool(_HANDLE.match(text)) and not any(ch.isupper() for ch in text) and _has_case(text)
 
 
 def _labelled_byline(
@@ -988,7 +1085,8 @@ def _labelled_byline(
     headline = clean(h1.text_content()) if h1 is not None else None
     since_headline = None  # text pieces read since the headline's
     before_headline: deque[str] = deque(maxlen=3)
-    for text in itertools.islice(_marked_pieces(body, last), _BYLINE_SCAN_PIECES):
+    pieces = itertools.islice(_marked_pieces(body, last), _BYLINE_SCAN_PIECES)
+    for text in pieces:
         if text is _END_OF_BODY:
             before_end = False
             continue
@@ -997,6 +1095,8 @@ def _labelled_byline(
             if not left_after_end:
                 break  # far past the article: other articles' and the site's labels
         line = _LEADING_SEPARATOR.sub("", text)  # "05.02.2020 </span><span>- Von Jane Doe"
+        filed = _FILED_BY.match(line)
+        line = line[filed.end() :] if filed else line  # "Posted in News by Jane Doe"
         if len(line) <= _MAX_LABEL_CHARS and _BYLINE_LABEL.match(line):
             after_label = True
             continue
@@ -1019,7 +1119,12 @@ def _labelled_byline(
             before_headline.append(text)
         if after_label and _TITLE_PIECE.match(line):
             continue  # "Autor: <a>Rechtsanwalt</a> Jane Doe": the title, then the name
-        by_line = before_end and len(line) < _MAX_BYLINE_CHARS and _BYLINE_LINE.match(line)
+        signing_off = left_after_end > _PIECES_AFTER_BODY - _SIGN_OFF_PIECES
+        by_line = (
+            len(line) < _MAX_BYLINE_CHARS
+            and _BYLINE_LINE.match(line)
+            and (before_end or (signing_off and _SIGN_OFF.match(line)))
+        )
         if after_label or by_line:
             names = [
                 n
@@ -1029,7 +1134,19 @@ def _labelled_byline(
                 and not _is_site_like(n, False, site_keys)
             ]
             if names:
-                return [(n, line, None, False) for n in names]
+                found: list[Found] = [(n, line, None, False) for n in names]
+                return found + _co_authors(pieces, site_keys) if after_label else found
+            if (
+                after_label
+                and one_word is not None
+                and not one_word
+                and _handle(line)
+                and not _JOINERS.fullmatch(f" {line} ")  # "Von <a>A</a> und <a>B</a>"
+                and not _is_site_like(line, False, site_keys)
+            ):
+                # "by <span class=author>oz</span>": a lower-case account name in a piece of
+                # its own after the label, worth less than the site's credit
+                one_word.append((line, line, None, False))
             if by_line and one_word is not None and not one_word and _LED_LINE.match(line):
                 # "Posted by Konstantin": a first name, worth less than the site's credit
                 # (a bare "von Säure" or "by Barbour" is as often prose or a brand)
@@ -1040,6 +1157,27 @@ def _labelled_byline(
                 )
         after_label = False
     return []
+
+
+# What joins co-authors' names set in elements of their own: "Von <a>A</a> und <a>B</a>".
+_CO_JOINER = re.compile(r",?\s*(?:and|und|&|et|y|e|i|og|och|en|és|ve|и|και)|,", re.IGNORECASE)
+_MAX_CO_AUTHORS = 4
+
+
+def _co_authors(pieces: Iterator[str], site_keys: set[str]) -> list[Found]:
+    """The names after a labelled name in its own piece, each after a joiner of its own
+    ("und", ","): the byline's co-authors."""
+    found: list[Found] = []
+    for _ in range(_MAX_CO_AUTHORS):
+        joiner = next(pieces, _END_OF_BODY)
+        if joiner is _END_OF_BODY or not _CO_JOINER.fullmatch(joiner):
+            break
+        name = next(pieces, _END_OF_BODY)
+        names = [] if name is _END_OF_BODY else split_names(name)
+        if len(names) != 1 or not _full_name(names[0]) or _is_site_like(names[0], False, site_keys):
+            break
+        found.append((names[0], name, None, False))
+    return found
 
 
 # A press release's contact person: its author when nobody else is named.
@@ -1084,18 +1222,39 @@ _LEADING_SEPARATOR = re.compile(r"^[-–—|·•]+\s*")
 # A meta line under the headline: "04.02.2022 | 13:10 Uhr | Jane Doe", "11.12.2019 - Jane Doe".
 _DATED_LINE_PIECES = 12
 _META_SEPARATORS = re.compile(r"\s+[|·•–—-]\s+|\s*[|·•]\s*")
-_DATE_OR_TIME = re.compile(
-    r"^(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?"
-    r"|\d{1,2}\.?\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4})$",
+_DATE_FORMS = (
+    r"(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?"
+    r"|\d{1,2}\.?\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4})"
+)
+_DATE_OR_TIME = re.compile(rf"^{_DATE_FORMS}$", re.IGNORECASE)
+# "Posted on May 3, 2024 by Jane Doe", "Publié le 3 mai 2024 par Jean Dupont": a date, then
+# the name after "by" closing the line.
+# "... by Jane Doe in <a>News</a>": the section's "in" ends the name.
+_DATE_THEN_BY = re.compile(
+    rf"{_DATE_FORMS}\s+(?:by|von|par|por|door|di)\s+(?P<name>[^|·•]+?)"
+    r"(?:\s+(?:in|im|en|dans|em)(?:\s.*)?)?$",
+    re.IGNORECASE,
+)
+
+
+# "5 min read", "3 Min. Lesezeit": beside the date in a meta line, no name.
+_READING_TIME = re.compile(
+    r"^\d{1,3}\s*(?:min(?:ute[ns]?|s|uti|utos)?\.?)(?:\s+(?:read|lesezeit|de lecture|de lectura"
+    r"|di lettura|leestijd|lästid|czytania))?$",
     re.IGNORECASE,
 )
 
 
 def _dated_name(text: str, site_keys: set[str]) -> str | None:
     """The full name in a short line of a date (and time) and one name, else None."""
+    late = _DATE_THEN_BY.search(text) if len(text) < 80 else None
+    if late:
+        name = clean_name(late.group("name"))
+        if name and _full_name(name) and not _is_site_like(name, False, site_keys):
+            return name
     parts = [p.strip() for p in _META_SEPARATORS.split(text)] if len(text) < 80 else []
     dates = [p for p in parts if _DATE_OR_TIME.match(p)]
-    others = [p for p in parts if p and not _DATE_OR_TIME.match(p)]
+    others = [p for p in parts if p and not _DATE_OR_TIME.match(p) and not _READING_TIME.match(p)]
     if not dates or len(others) != 1 or any(ch.isdigit() for ch in others[0]):
         return None  # a digit: a labelled date ("Last update: 30.04.2024"), not a name
     name = clean_name(others[0])
@@ -1110,27 +1269,44 @@ _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
 def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]:
-    """Non-blank visible text pieces of ``body``; a marker follows the article body's end.
+    """Non-blank visible text pieces of ``body`` in reading order (an element's tail after
+    its children's text: "Von <b><a>Jane Doe</a></b> und"); a marker follows the article
+    body's end.
 
     The site's navigation is left out: a menu's "Authors" link is no byline label; so are
-    figures and captions: "By John Roe" there credits the picture.
+    figures and captions: "By John Roe" there credits the picture, and comment threads
+    after the body.
     """
-    nav_end: HtmlElement | None = None  # the last element of the menu being skipped
-    for el in body.iter():
-        inside_menu = nav_end is not None
-        menu = not inside_menu and el.tag in _SKIPPED_TAGS
-        if menu:
-            for nav_end in el.iter():  # noqa: B007 - the walk finds the last element
-                pass
-            nav_end = None if nav_end is el else nav_end
-        elif not inside_menu and el.text and el.text.strip() and el.tag not in _INVISIBLE_TAGS:
-            yield el.text.strip()
+    menu: HtmlElement | None = None  # the menu being skipped
+    after_body = False
+    open_elements: list[HtmlElement] = [body]  # the element being read and its ancestors
+    for el in itertools.islice(body.iter(), 1, None):
+        parent = el.getparent()
+        while open_elements[-1] is not parent:  # the elements read to their ends: tails
+            done = open_elements.pop()
+            if menu is None or done is menu:
+                menu = None  # a menu's own tail is outside it
+                tail = done.tail
+                if tail and not tail.isspace():
+                    yield tail.strip()
+        open_elements.append(el)
+        if menu is None:
+            if el.tag in _SKIPPED_TAGS or (after_body and _comment_thread(el)):
+                menu = el
+            elif el.text and isinstance(el.tag, str) and el.tag not in _INVISIBLE_TAGS:
+                text = el.text
+                if not text.isspace():
+                    yield text.strip()
         if el is last:
+            after_body = True
             yield _END_OF_BODY
-        if inside_menu:
-            nav_end = None if el is nav_end else nav_end  # the last one's tail is inside too
-        elif el.tail and el is not body and el.tail.strip():
-            yield el.tail.strip()  # a menu's own tail is outside it
+    while len(open_elements) > 1:  # the body's own tail is outside it
+        done = open_elements.pop()
+        if menu is None or done is menu:
+            menu = None
+            tail = done.tail
+            if tail and not tail.isspace():
+                yield tail.strip()
 
 
 # Forum software marks a poster's name with a "username" class (XenForo, phpBB, vBulletin):
@@ -1153,6 +1329,9 @@ def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
     for img in cast(list[Any], _AVATARS(doc.root)):
         match = _AVATAR_ALT.match(img.get("alt") or "")
         name = match.group(1).strip() if match else ""
+        if not match and "avatar" in (img.get("class") or "").lower():
+            name = (img.get("alt") or "").strip()  # <img class="avatar" alt="jdoe42">
+            name = "" if _BARE_AVATAR.fullmatch(name) else name
         if name and _HANDLE.match(name.replace(" ", "_")):
             return [] if _in_comments(img) else [(name, name, None, False)]
     return []
@@ -1163,11 +1342,14 @@ _AVATAR_WORDS = "(?:profilbild|benutzerbild|avatar|profile picture|profile photo
 _AVATAR_ALT = re.compile(
     rf"^\s*{_AVATAR_WORDS}\s+(?:von|of|für|de|di)\s+(\S[^<>]{{0,39}})$", re.IGNORECASE
 )
+# ... or an avatar's alt naming no one ("Avatar", "Profilbild").
+_BARE_AVATAR = re.compile(rf"{_AVATAR_WORDS}|user|benutzer|image|bild|photo|foto", re.I)
 _AVATARS = lxml.etree.XPath(
     '(//img[starts-with(translate(@alt, "PBA", "pba"), "profilbild ")'
     ' or starts-with(translate(@alt, "PBA", "pba"), "benutzerbild ")'
     ' or starts-with(translate(@alt, "A", "a"), "avatar ")'
-    ' or starts-with(translate(@alt, "P", "p"), "profile p")])[position() <= 4]'
+    ' or starts-with(translate(@alt, "P", "p"), "profile p")'
+    ' or contains(@class, "avatar") and string-length(@alt) > 1])[position() <= 4]'
 )
 
 

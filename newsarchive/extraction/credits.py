@@ -16,26 +16,36 @@ import re
 
 from newsarchive.extraction.text import clean
 
-# Words labelling a credit ("Foto:", "Image credits:"), in captions and in credit strings.
-_LABEL_WORDS = "|".join((
+# Words naming a picture or its making ("Foto", "Grafik", "Kamera"): a label of these leads
+# whoever made the picture, in a caption's credit and in a byline alike ("Foto: Jane Roe"
+# there is the photographer, not the author).
+PICTURE_WORDS = (
     r"(?:images?|photos?|pictures?|fotos?)\s+credits?", r"crédits?\s+photos?", "photos?",
-    "photographs?", "fotos?", "fotografía", "bild", "bilder", "bildrechte", "bildquelle", "bron",
-    "beeld", "fotograf", "images?", "imagen", "imagem", "illustrations?", "credits?", "quelle",
-    "source", "fonte", "fuente", "crédits?",
+    "photograph(?:s|y)?", "fotos?", "fotograf[ií]as?", "fotografie", "bild", "bilder",
+    "bildrechte", "bildquelle", "beeld", "fotograf", "images?", "imagen(?:es)?", "imagem",
+    "immagin[ei]", "illustrations?", "video", "kamera", "camera",
     r"cr[ée]ditos?\s+(?:da|de\s+la|de|do)\s+(?:foto|imagem|imagen|fotografía)",
-    "crédito", "zdjęcie", "źródło", "фото", "источник",
-    "fotoğraf", "fotó", "kuva", "φωτογραφία", "φωτο", "copyright", "pictures?", "pics?",
-    "bildnachweis", "urheber",
+    "zdjęci[ea]", "фото", "fotoğraf", "fotó", "kuvat?", "φωτογραφία", "φωτο", "pictures?",
+    "pics?", "bildnachweis",
     # Graphics are credited like photos: "Grafik: dpa", "Infographic: Jane Roe".
-    "(?:info)?gra(?:ph|f)i(?:cs?|k|que)", "infografía",
-    # Czech/Slovak source, Romanian (photo) source, Bulgarian photo, Vietnamese photo
-    "zdroj", r"sursa(?:\s+foto)?", "снимка", "ảnh",
+    "(?:info)?gra(?:ph|f)i(?:cs?|ken|k|que)", "infografía",
+    # Bulgarian photo, Vietnamese photo
+    "снимка", "ảnh",
     # Arabic photographed by / the photo, Persian photo, Hebrew photo, Hindi photo, Thai
     "تصوير", "الصورة", "صورة", "عکس", "צילום", "फ़ोटो", "फोटो", "चित्र", "ภาพ",
     # Chinese and Japanese: photo, picture (source), photographer
     "照片", "图片来源", "圖片來源", "图片", "圖片", "摄影", "攝影", "写真",
+)  # fmt: skip
+# Words labelling a credit of any kind: a picture's words, and its source or rights holder.
+_LABEL_WORDS = "|".join((
+    *PICTURE_WORDS, "bron", "credits?", "quelle", "source", "fonte", "fuente", "crédits?",
+    "crédito", "źródło", "источник", "copyright", "urheber",
+    # Czech/Slovak source, Romanian (photo) source
+    "zdroj", r"sursa(?:\s+foto)?",
 ))  # fmt: skip
 _COLON = "[:：]"  # CJK captions use the full-width colon
+# A label naming a picture's maker, closing a label's text ("Foto: ", "Text und Bild: ").
+PICTURE_LABEL = re.compile(rf"(?:^|\s)(?:{'|'.join(PICTURE_WORDS)})\s*{_COLON}\s*$", re.I)
 _UPPER = "A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω"  # capitals opening a name (Latin, Cyrillic, Greek)
 _CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]+"
 _NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}"

@@ -1,0 +1,267 @@
+"""Authors from the page's structure, on small pages written for the test (no site's
+markup): reading order of bylines, author boxes, comment threads, datelines, handles."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.extraction import extract
+from newsarchive.extraction.authors import split_names
+
+URL = "https://www.example-news.com/2024/05/03/council-vote.html"
+BODY = "".join(
+    f"<p>Paragraph {i} of the story tells what happened in the city council on Friday "
+    f"and why the vote matters for the people who live there.</p>"
+    for i in range(8)
+)
+
+
+def page(before: str = "", after: str = "", outside: str = "", lang: str = "en") -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head><title>Council vote</title></head><body>'
+        f'<header><a href="/">Example News</a></header><article><h1>Council vote</h1>{before}'
+        f'<div class="entry-content">{BODY}</div>{after}</article>{outside}'
+        f"<footer>Imprint</footer></body></html>"
+    )
+
+
+def names(html: str) -> list[str]:
+    return [a["name"] for a in extract(html, URL)["authors"]]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Por João Silva, de São Paulo",
+        "Por Ana Ruiz, de Buenos Aires",
+    ],
+)
+def test_a_comma_segment_led_by_in_or_from_is_the_dateline(raw: str) -> None:
+    assert split_names(raw) == [raw.removeprefix("Por ").split(",")[0]]
+
+
+@pytest.mark.parametrize("thread", ['<div id="comments">', '<div id="disqus_thread">'])
+def test_a_comment_thread_known_by_its_id_names_no_author(thread: str) -> None:
+    comments = (
+        f'{thread}<div class="c-item"><span class="author-name">Max Mustermann</span>'
+        "<p>Great article, thanks.</p></div></div>"
+    )
+    assert names(page(outside=comments)) == []
+    # "respond" inside a word is no comment form's id
+    box = '<div id="correspondent"><span class="author-name">Jane Doe</span></div>'
+    assert names(page(before=box, outside=comments)) == ["Jane Doe"]
+
+
+BIO = (
+    "is a writer based in Leeds who covers local politics, housing and the courts. "
+    "She joined the paper in 2015 after ten years at regional radio."
+)
+
+
+def test_an_author_box_names_the_author_in_its_own_element() -> None:
+    box = (
+        '<div class="author-box"><img src="jane.jpg" alt=""><h4>About the author</h4>'
+        f"<p><strong>Jane Doe</strong> {BIO}</p><p><a href='/tw'>Twitter</a></p></div>"
+    )
+    assert names(page(after=box)) == ["Jane Doe"]
+    # a wrapper classed as the author's, around teasers, is no author box
+    teasers = "".join(
+        f"<li><a href='/news/{i}'><b>Harbour Works {i}</b></a> {BIO}</li>" for i in range(6)
+    )
+    wrapper = f'<div class="post-author-wrap"><ul>{teasers}</ul></div>'
+    assert names(page(after=wrapper)) == []
+    assert names(page(after=wrapper + box)) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ('by <span class="author vcard fn">oz</span> on <abbr>May 3</abbr>', ["oz"]),
+        ('Posted by <a href="/u/jdoe42">jdoe42</a> on May 3, 2024', ["jdoe42"]),
+        ('Von <a href="/u/fri.juli">fri.juli</a>', ["fri.juli"]),
+    ],
+)
+def test_a_lower_case_account_after_a_byline_label_is_the_last_resort(
+    byline: str, expected: list[str]
+) -> None:
+    assert names(page(before=f'<p class="meta">{byline}</p>')) == expected
+    # a full name elsewhere outranks the account
+    full = f'<p class="meta">{byline}</p><p class="byline">By Jane Doe</p>'
+    assert names(page(before=full)) == ["Jane Doe"]
+
+
+def test_names_in_links_read_in_order_with_the_text_between() -> None:
+    # the tail " und " of the first <strong> comes after its link's text, not before it
+    byline = (
+        "<p>Von <strong><a href='https://jane-doe.example'>Jane Doe</a></strong> und "
+        "<strong><a href='https://roe.example'>John Roe</a></strong></p>"
+    )
+    assert names(page(before=byline, lang="de")) == ["Jane Doe", "John Roe"]
+    # a joiner after the label, the name in its own element, is no account
+    assert names(page(before="<p>Von <b><a href='/x'>Jane</a></b> und <b>ein Gast</b></p>")) == []
+
+
+@pytest.mark.parametrize(
+    ("sign_off", "expected"),
+    [
+        ("<div><span>责任编辑：张三</span></div>", ["张三"]),
+        ("<p>Autor: Jane Doe</p>", ["Jane Doe"]),
+    ],
+)
+def test_a_labelled_line_just_after_the_body_signs_it_off(
+    sign_off: str, expected: list[str]
+) -> None:
+    html = page(after=f'<div class="share"><span>Share</span></div>{sign_off}')
+    assert names(html) == expected
+    # an unlabelled line after the body is the next teaser's
+    teaser = page(after='<div class="share"><span>Share</span></div><p>By John Roe</p>')
+    assert names(teaser) == []
+
+
+def test_an_author_meta_in_catalogue_order_is_read_given_name_first() -> None:
+    html = page().replace("<head>", '<head><meta name="DC.creator" content="Doe, Jane">')
+    assert names(html) == ["Jane Doe"]
+    # a byline's comma still ends the name: "Jane Doe, Berlin" is no "Berlin Jane Doe"
+    html = page().replace("<head>", '<head><meta name="author" content="Jane Doe, Berlin">')
+    assert names(html) == ["Jane Doe"]
+
+
+def test_a_user_pages_avatar_names_its_account_by_its_alt_text() -> None:
+    user = (
+        '<div class="story-head"><img class="avatar avatar_s" alt="fri.juli" src="a.jpg">'
+        "<div>fri.juli</div></div>"
+    )
+    assert names(page(before=user)) == ["fri.juli"]
+    bare = '<div class="story-head"><img class="avatar" alt="Profilbild" src="a.jpg"></div>'
+    assert names(page(before=bare)) == []
+
+
+def test_the_byline_scan_skips_comment_threads_after_the_body() -> None:
+    comments = (
+        '<ol class="commentlist"><li id="comment-12"><p>1</p>Kommentar<small> von </small>'
+        "<cite>Max Mustermann</cite><p>Sieht lecker aus</p></li></ol>"
+    )
+    assert names(page(outside=comments, lang="de")) == []
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ("Posted on May 3, 2024 by Jane Doe", ["Jane Doe"]),
+        ("03.05.2024 von Anna Müller in <a href='/c/politik'>Politik</a>", ["Anna Müller"]),
+        ("Publié le 3 mai 2024 par Jean Dupont", ["Jean Dupont"]),
+    ],
+)
+def test_a_date_then_by_and_a_name_under_the_headline(meta: str, expected: list[str]) -> None:
+    assert names(page(before=f'<div class="meta">{meta}</div>')) == expected
+
+
+def body_closed_by(last: str) -> str:
+    return page().replace("</div></article>", f"{last}</div></article>")
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        ("<p><em>Jane Doe</em></p>", ["Jane Doe"]),
+        ("<p>– Jane Doe</p>", ["Jane Doe"]),
+        ("<p>— Jane Doe</p>", ["Jane Doe"]),
+    ],
+)
+def test_the_last_paragraph_alone_in_italics_or_after_a_dash_signs_the_body(
+    last: str, expected: list[str]
+) -> None:
+    assert names(body_closed_by(last)) == expected
+    assert names(body_closed_by(last + "<p>The council meets again in June.</p>")) == []
+
+
+def meta_page(meta: str, lang: str, after_body: bool = False) -> str:
+    line = f'<div class="meta">{meta}</div>'
+    return page(after=line, lang=lang) if after_body else page(before=line, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang", "expected"),
+    [
+        ("Redakteur: Anna Müller", "de", ["Anna Müller"]),
+        ("Gastautorin: Anna Müller", "de", ["Anna Müller"]),
+        ("Penulis: Budi Santoso", "id", ["Budi Santoso"]),
+        ("Autor článku: Jan Novák", "cs", ["Jan Novák"]),
+        ("Автор статьи: Иван Петров", "ru", ["Иван Петров"]),
+        ("كتب: محمد علي", "ar", ["محمد علي"]),
+        ("מאת: דני כהן", "he", ["דני כהן"]),
+        ("Published by Jane Doe", "en", ["Jane Doe"]),
+        ("Submitted by Jane Doe on Fri, 05/03/2024 - 10:12", "en", ["Jane Doe"]),
+        ("Eingestellt von Anna Müller um 10:00", "de", ["Anna Müller"]),
+        ("Publicado por Juan Pérez en 10:00", "es", ["Juan Pérez"]),
+        ("Publicat de Ion Popescu", "ro", ["Ion Popescu"]),
+        ("Geschreven door Jan de Vries op 3 mei 2024", "nl", ["Jan de Vries"]),
+        ("Escrito por João Silva em 3 de maio de 2024", "pt", ["João Silva"]),
+    ],
+)
+def test_byline_labels_verbs_and_date_tails_in_more_languages(
+    meta: str, lang: str, expected: list[str]
+) -> None:
+    assert names(meta_page(meta, lang)) == expected
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang"),
+    [
+        ("Posted by Jane Doe at 10:00 AM", "en"),
+        ("Geschrieben von Jane Doe am 03.05.2024", "de"),
+        ("Rédigé par Jane Doe", "fr"),
+        ("Skrevet af Jane Doe", "da"),
+    ],
+)
+def test_a_led_byline_just_after_the_body_signs_it_off(meta: str, lang: str) -> None:
+    assert names(meta_page(meta, lang, after_body=True)) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang", "expected"),
+    [
+        ("Napisao: Ivan Horvat", "hr", ["Ivan Horvat"]),
+        ("Írta: Kovács János", "hu", ["Kovács János"]),
+        ("Συντάκτης: Γιώργος Παπαδόπουλος", "el", ["Γιώργος Παπαδόπουλος"]),
+        ("Γράφει ο Γιώργος Παπαδόπουλος", "el", ["Γιώργος Παπαδόπουλος"]),
+        ("Автор матеріалу: Іван Петренко", "uk", ["Іван Петренко"]),
+        ("Написал Иван Петров", "ru", ["Иван Петров"]),
+        ("Kirjoittanut Matti Virtanen", "fi", ["Matti Virtanen"]),
+        ("Skrifað af Jón Jónsson", "is", ["Jón Jónsson"]),
+        ("Opublikowano przez Jan Kowalski", "pl", ["Jan Kowalski"]),
+        ("Ditulis oleh Budi Santoso", "id", ["Budi Santoso"]),
+        ("Contributed by Jane Doe", "en", ["Jane Doe"]),
+        ("Guest post by Jane Doe", "en", ["Jane Doe"]),
+        ("文/张三", "zh", ["张三"]),
+        ("文｜张三", "zh", ["张三"]),
+        ("著者：山田太郎", "ja", ["山田太郎"]),
+        ("記者 王小明／台北報導", "zh", ["王小明"]),
+        ("Jane Doe | May 3, 2024 | 5 min read", "en", ["Jane Doe"]),
+    ],
+)
+def test_more_byline_forms_of_unseen_sites(meta: str, lang: str, expected: list[str]) -> None:
+    assert names(meta_page(meta, lang)) == expected
+
+
+@pytest.mark.parametrize("rel", ["Author", "author noopener", "nofollow AUTHOR"])
+def test_rel_author_is_a_token_in_any_case(rel: str) -> None:
+    assert names(page(before=f'<p><a rel="{rel}" href="/p/jd">Jane Doe</a></p>')) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    "meta", ["Posted in News by Jane Doe", "This entry was posted in Politics by Jane Doe"]
+)
+def test_a_section_then_by_and_the_name(meta: str) -> None:
+    assert names(meta_page(meta, "en")) == ["Jane Doe"]
+
+
+def test_a_json_ld_author_given_as_an_identifier_alone_is_looked_up() -> None:
+    graph = (
+        '{"@graph":[{"@type":"NewsArticle","author":["#p1"]},'
+        '{"@type":"Person","@id":"#p1","name":"Jane Doe"}]}'
+    )
+    head = f'<head><script type="application/ld+json">{graph}</script>'
+    assert names(page().replace("<head>", head)) == ["Jane Doe"]
+    unknown = head.replace('"@id":"#p1"', '"@id":"#p2"')
+    assert names(page().replace("<head>", unknown)) == []  # no "#p1" as a name
