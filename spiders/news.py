@@ -52,6 +52,7 @@ from newsarchive.pagestep import ExtractionLimits, Following
 from newsarchive.provenance import crawl_id_for
 from newsarchive.siteconfig import Site, arguments, site_from_arguments
 from newsarchive.state import CrawlState
+from newsarchive.warc.capture import CONFIRMS_META_KEY
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,11 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(f"newsarchive/state/{decision.reason}")
                 log.debug("skipped %s: %s in the crawl state", url, decision.reason)
                 return None
-            request.headers.update(decision.headers)  # If-None-Match / If-Modified-Since
+            if decision.headers:  # If-None-Match / If-Modified-Since
+                request.headers.update(decision.headers)
+                confirmed = self.crawl_state.last_capture(url)
+                if confirmed is not None and confirmed.payload_digest:
+                    request.meta[CONFIRMS_META_KEY] = confirmed.payload_digest
         return request
 
     def source_request(
