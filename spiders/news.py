@@ -48,6 +48,7 @@ from newsarchive.discovery.sources import (
     host_of,
 )
 from newsarchive.fetchfacts import FetchFacts, WarcPointer, discovered_via
+from newsarchive.normalize import canonicalize_url
 from newsarchive.pagestep import ExtractionLimits, Following
 from newsarchive.provenance import crawl_id_for
 from newsarchive.siteconfig import Site, arguments, site_from_arguments
@@ -295,7 +296,9 @@ class NewsSpider(scrapy.Spider):
         (seeds, robots.txt, a plan's sitemaps and feeds) are re-read on every start,
         rediscovery finds the lost URLs, and the crawl state skips what was archived.
         """
-        fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
+        canonical = canonicalize_url(request.url)  # one page whatever its session id
+        keyed = request if canonical in (None, request.url) else request.replace(url=canonical)
+        fingerprint = self.crawler.request_fingerprinter.fingerprint(keyed).hex()
         if fingerprint in self.requested and not entry:
             return False
         self.requested.add(fingerprint)
