@@ -82,7 +82,7 @@ def session_links(_: Any) -> Reply:
     links = "".join(
         f'<li><a href="/news/2024/05/01/{name}.html;jsessionid={uuid.uuid4().hex.upper()}">'
         f"The {name} story</a></li>"
-        for name in STORIES
+        for name in STORIES * 2  # each story twice, under two sessions
     )
     token = secrets.token_hex(10)
     more = f'<li><a href="/news/2024/05/02/pier.html?sessionid={token}">The pier</a></li>'
@@ -109,6 +109,7 @@ def test_a_second_run_through_new_session_links_exports_nothing_new(tmp_path: Pa
         fetched_first = [h.path for h in site.hits if "/news/" in h.path]
         crawl_plan(plan, "run2")
         fetched_second = [h.path for h in site.hits if "/news/" in h.path][len(fetched_first) :]
+    assert len(fetched_first) == len(STORIES) + 1  # one fetch per story, whatever its links
     first = exported_articles(tmp_path / "output/herald/run1")
     assert len(first) == len(STORIES) + 1
     assert all(";jsessionid" not in a["canonical_url"] for a in first)
