@@ -7,6 +7,7 @@ and left out of the replay index: pywb at the 304's time serves the article's by
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import sys
 import urllib.request
@@ -156,3 +157,22 @@ def test_pywb_replays_the_article_at_the_304s_time(
         assert replayed == ARTICLES
     finally:
         stop(server)
+
+
+def test_warc_fixture_of_a_304_is_the_page_it_confirmed(
+    two_runs: tuple[Path, Path, Path, str], tmp_path: Path
+) -> None:
+    """``warc fixture`` at a 304's pointer (``pages.jsonl``): the article with the original
+    capture's status and headers, as replay shows it, not an empty 304 page."""
+    run1, run2, _, _ = two_runs
+    originals = article_payloads(run1)
+    pages = [json.loads(line) for line in (run2 / "pages.jsonl").read_text().splitlines()]
+    page = next(p for p in pages if p["outcome"] == "not_modified")
+    where = f"{run2 / 'warc' / page['warc_filename']}:{page['warc_record_offset']}"
+    done = run_cli("warc", "fixture", where, "-o", str(tmp_path / "fx"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    meta = json.loads((tmp_path / "fx" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["status"] == 200
+    assert meta["headers"]["Content-Type"].startswith("text/html")
+    assert (tmp_path / "fx" / "body.html").read_bytes() == originals[page["url"]]
+    assert json.loads((tmp_path / "fx" / "expected.json").read_text())["page_type"] == "article"
