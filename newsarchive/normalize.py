@@ -14,8 +14,11 @@ What it does, field by field (the rules researchers can rely on):
   ``article_body_html`` are kept exactly as found.
 * ``canonical_url`` (the page's declared canonical; the final URL when none
   is declared or the declared one is not an absolute URL) is canonicalized:
-  scheme and host lower-cased, default port, fragment and tracking
-  parameters dropped (see ``TRACKING_PARAMS``), an empty path becomes ``/``;
+  scheme and host lower-cased, default port, fragment, tracking parameters
+  (see ``TRACKING_PARAMS``) and session ids (``;jsessionid=``, ``PHPSESSID``,
+  ``ASPSESSIONID*``, ASP.NET ``/(S(..))/``, the ``CFID``+``CFTOKEN`` pair, and
+  ``sid`` / ``sessionid`` with a token-shaped value: see ``SESSION_PARAMS``)
+  dropped, an empty path becomes ``/``;
   everything else (path case, parameter order, percent escapes) is kept,
   because servers may treat it as significant. ``url`` and ``requested_url``
   stay as fetched: they must match the WARC record.
@@ -252,6 +255,27 @@ TRACKING_VALUES = {
         }
     ),
 }
+# Session ids (the forms Heritrix's StripSessionIDs / StripSessionCFIDs rules name):
+# a server that tracks visitors in the URL gives every visit new links to one page.
+# These parameter names mean a session whatever their value.
+SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "aspsessionid"})
+_ASP_SESSION = re.compile(r"aspsessionid[a-z]{8}")  # classic ASP: ASPSESSIONIDQQGGQGPA=...
+# These may name content (``sid`` is a story id on some sites): dropped only with a
+# value shaped like a session token (see ``_SESSION_TOKEN``), as Heritrix drops ``sid``
+# only with 32 letters and digits.
+TOKEN_SESSION_PARAMS = frozenset({"sid", "sessionid", "session_id"})
+# 16 or more letters and digits, both present (a hex digest, a base-36 id), or a UUID;
+# a numeric story id (``sid=12345``) or a slug (``sid=covid-19-update``) is no token.
+_SESSION_TOKEN = re.compile(
+    r"(?=[0-9A-Za-z]*[0-9])(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{16,}"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+# ColdFusion's pair: CFID alone may be something else, the pair is the session.
+_COLDFUSION_PAIR = ("cfid", "cftoken")
+# ``;jsessionid=...`` after a path segment (Java servlets without cookies).
+_PATH_SESSION = re.compile(r";jsessionid=[^;/]*", re.IGNORECASE)
+# ASP.NET cookieless sessions: a ``/(S(24 chars))/`` segment (and its ``(A(..)F(..))`` kin).
+_ASPNET_SESSION = re.compile(r"/\((?:[A-Za-z]\([0-9A-Za-z]{24}\))+\)(?=/)")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _WWW_LABEL = re.compile(r"^www\d*\.")
 
@@ -262,6 +286,35 @@ def _is_tracking(param: str) -> bool:
     if key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES):
         return True
     return unquote_plus(value).lower() in TRACKING_VALUES.get(key, ())
+
+
+def _param_key(param: str) -> str:
+    return unquote_plus(param.partition("=")[0]).lower()
+
+
+def _is_session(param: str) -> bool:
+    key, _, value = param.partition("=")
+    key = unquote_plus(key).lower()
+    if key in SESSION_PARAMS or _ASP_SESSION.fullmatch(key):
+        return True
+    return key in TOKEN_SESSION_PARAMS and bool(_SESSION_TOKEN.fullmatch(unquote_plus(value)))
+
+
+def _kept_params(query: str) -> list[str]:
+    """Query parameters without tracking parameters and session ids."""
+    params = [p for p in query.split("&") if p and not _is_tracking(p) and not _is_session(p)]
+    keys = {_param_key(p) for p in params}
+    if all(name in keys for name in _COLDFUSION_PAIR):
+        params = [p for p in params if _param_key(p) not in _COLDFUSION_PAIR]
+    return params
+
+
+def _without_path_session(path: str) -> str:
+    if ";" in path:
+        path = _PATH_SESSION.sub("", path)
+    if "((" in path or "(S(" in path or "(s(" in path:
+        path = _ASPNET_SESSION.sub("", path)
+    return path
 
 
 def _split(url: str) -> SplitResult | None:
@@ -293,9 +346,9 @@ def canonicalize_url(url: str | None) -> str | None:
     parts = _split(url)
     if parts is None:
         return None
-    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
+    query = "&".join(_kept_params(parts.query))
     scheme = parts.scheme.lower()
-    path = parts.path or ("/" if scheme in _DEFAULT_PORTS else "")
+    path = _without_path_session(parts.path) or ("/" if scheme in _DEFAULT_PORTS else "")
     return urlunsplit((scheme, _netloc(parts), path, query, ""))
 
 

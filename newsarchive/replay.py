@@ -145,8 +145,12 @@ def build_collection(
     """A pywb collection under ``root`` whose archive links to ``warcs`` (no copies).
 
     ``wb-manager add`` copies every file; a crawl's WARCs can be gigabytes, so they are
-    linked into the collection's archive folder and indexed in place by ``reindex``.
+    linked into the collection's archive folder. They are indexed by newsarchive's own
+    indexer (as ``index.cdxj``), not pywb's: it leaves out server-not-modified revisits
+    (304s), which pywb would replay as their empty 304 instead of the page they confirmed.
     """
+    from newsarchive.warc.cdxj import rebuild
+
     root.mkdir(parents=True, exist_ok=True)
     collection = root / "collections" / name
     if not collection.exists():
@@ -163,7 +167,14 @@ def build_collection(
             raise ReplayError(f"two WARC files are named {link_name}; replay them apart")
         (archive / link_name).symlink_to(target)
         taken.add(link_name)
-    _run([str(tools.wb_manager), "reindex", name], "wb-manager reindex", cwd=root)
+    indexes = collection / "indexes"
+    indexes.mkdir(parents=True, exist_ok=True)
+    for stale in indexes.glob("*.cdx*"):
+        stale.unlink()
+    try:
+        rebuild(sorted(archive.iterdir()), indexes / "index.cdxj")
+    except Exception as error:  # a damaged file: one line, as pywb's indexer would fail
+        raise ReplayError(f"indexing the WARC files failed: {error}") from error
     return collection
 
 

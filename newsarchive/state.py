@@ -40,6 +40,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from newsarchive.normalize import canonicalize_url
+
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
@@ -436,12 +438,17 @@ class CrawlState:
 
     @_reading
     def seen(self, url: str) -> bool:
-        """True when an article at ``url`` (as fetched or as canonical URL) is archived."""
+        """True when an article at ``url`` (as fetched or as canonical URL) is archived.
+
+        The canonical form (:func:`newsarchive.normalize.canonicalize_url`: no tracking
+        parameters, no session id) is asked too, so a link with a new session id finds
+        the article archived under its canonical URL.
+        """
         row = self._db.execute(
             f"""SELECT 1 FROM fetches WHERE url = ? AND article_id IS NOT NULL
                     AND status IN {ARCHIVED_STATUSES}
-                UNION ALL SELECT 1 FROM articles WHERE canonical_url = ? LIMIT 1""",
-            (url, url),
+                UNION ALL SELECT 1 FROM articles WHERE canonical_url IN (?, ?) LIMIT 1""",
+            (url, url, canonicalize_url(url) or url),
         ).fetchone()
         return row is not None
 

@@ -48,10 +48,12 @@ from newsarchive.discovery.sources import (
     host_of,
 )
 from newsarchive.fetchfacts import FetchFacts, WarcPointer, discovered_via
+from newsarchive.normalize import canonicalize_url
 from newsarchive.pagestep import ExtractionLimits, Following
 from newsarchive.provenance import crawl_id_for
 from newsarchive.siteconfig import Site, arguments, site_from_arguments
 from newsarchive.state import CrawlState
+from newsarchive.warc.capture import CONFIRMS_META_KEY
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +218,11 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(f"newsarchive/state/{decision.reason}")
                 log.debug("skipped %s: %s in the crawl state", url, decision.reason)
                 return None
-            request.headers.update(decision.headers)  # If-None-Match / If-Modified-Since
+            if decision.headers:  # If-None-Match / If-Modified-Since
+                request.headers.update(decision.headers)
+                confirmed = self.crawl_state.last_capture(url)
+                if confirmed is not None and confirmed.payload_digest:
+                    request.meta[CONFIRMS_META_KEY] = confirmed.payload_digest
         return request
 
     def source_request(
@@ -290,7 +296,9 @@ class NewsSpider(scrapy.Spider):
         (seeds, robots.txt, a plan's sitemaps and feeds) are re-read on every start,
         rediscovery finds the lost URLs, and the crawl state skips what was archived.
         """
-        fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
+        canonical = canonicalize_url(request.url)  # one page whatever its session id
+        keyed = request if canonical in (None, request.url) else request.replace(url=canonical)
+        fingerprint = self.crawler.request_fingerprinter.fingerprint(keyed).hex()
         if fingerprint in self.requested and not entry:
             return False
         self.requested.add(fingerprint)

@@ -71,6 +71,16 @@ def test_new_url_is_fetched_and_archived_article_is_not(state: Any) -> None:
         state.fetch_decision(ARTICLE, "always")
 
 
+def test_an_article_is_seen_through_a_link_with_another_session_id(state: Any) -> None:
+    first = "https://news.example/a/story.html;jsessionid=0A1B2C3D4E5F60718293A4B5C6D7E8F9"
+    state.record_fetch(
+        first, canonical_url="https://news.example/a/story.html", article_id="a1", status=200
+    )
+    assert state.seen("https://news.example/a/story.html;jsessionid=OTHER")
+    assert state.fetch_decision("https://news.example/a/story.html?PHPSESSID=x").fetch is False
+    assert not state.seen("https://news.example/a/other.html;jsessionid=OTHER")
+
+
 def test_error_pages_and_non_articles_do_not_count_as_archived(state: Any) -> None:
     state.record_fetch("https://news.example/gone", status=404)
     state.record_fetch("https://news.example/hub", status=200, payload_digest="sha1:H")

@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from newsarchive.distributed.keys import state_prefix
+from newsarchive.normalize import canonicalize_url
 from newsarchive.state import (
     ARCHIVED_STATUSES,
     REFETCH_POLICIES,
@@ -160,6 +161,9 @@ class RedisCrawlState:
         """True when an article at ``url`` (as fetched or as canonical URL) is archived."""
         article_id, status = self.client.hmget(self._key("fetch", url), "article_id", "status")
         if article_id and status and int(status) in ARCHIVED_STATUSES:
+            return True
+        canonical = canonicalize_url(url) or url  # as CrawlState.seen: no session ids
+        if canonical != url and self.client.hexists(self._key("canonical"), canonical):
             return True
         return bool(self.client.hexists(self._key("canonical"), url))
 

@@ -83,7 +83,12 @@ Rules you can rely on:
   `article_body` keep one `\\n` between paragraphs.
 * `canonical_url` is canonicalized (lower-case scheme and host, no default
   port, fragment or tracking parameters such as `utm_*`, `fbclid`, `gclid`,
-  `ref=rss`); `url` and `requested_url` stay exactly as fetched.
+  `ref=rss`, and no session id: `;jsessionid=...`, `jsessionid`, `PHPSESSID`,
+  `ASPSESSIONID*`, ASP.NET's `/(S(...))/` segment, the `CFID`+`CFTOKEN` pair, and
+  `sid`, `sessionid` or `session_id` only when the value looks like a token: 16 or
+  more letters and digits with both present, or a UUID; `sid=12345` or
+  `sid=some-slug` stay, as some sites name stories so); `url` and
+  `requested_url` stay exactly as fetched.
 * `url_surtkey` is `surt.surt(url)` (the `surt` package pywb, cdxj-indexer and
   py-wacz use): the key of this capture's line in `index.cdxj` and in pywb.
   `article_id` is the first 32 hex digits of sha256 of `surt.surt(canonical_url)`.

@@ -98,6 +98,9 @@ WARC_SUBDIR = "warc"
 INDEX_NAME = "index.cdxj"
 DIGESTS_NAME = "digests.sqlite"
 VIA_META_KEY = "newsarchive_via"  # the spider's discovered_via block for the URL
+# Payload digest of the capture a conditional request's validators came from: a 304
+# answer becomes a server-not-modified revisit of that capture.
+CONFIRMS_META_KEY = "newsarchive_confirms"
 RECORD_BYTES_STAT = "newsarchive/warc/record_bytes"
 STATS_EVERY = 100  # records counted locally before Scrapy's stats are updated (cheaper)
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
@@ -279,7 +282,9 @@ class WarcCapture:
         if self.failed or self._writer is None:
             return
         started_at = self._started.pop(request, None) or datetime.now(UTC)
-        job = self.prepare(exchange_of(request, response, started_at))
+        job = self.prepare(
+            exchange_of(request, response, started_at), request.meta.get(CONFIRMS_META_KEY)
+        )
         if self._pool is None:
             try:
                 request.meta[META_KEY] = self.commit(job)
@@ -348,9 +353,16 @@ class WarcCapture:
         """Write the records of one fetch now; return the pointer for ``request.meta``."""
         return self.commit(self.prepare(exchange))
 
-    def prepare(self, exchange: records.Exchange) -> WriteJob:
-        """Build the records (reactor thread): digest, revisit decision, record ids."""
+    def prepare(self, exchange: records.Exchange, confirms: str | None = None) -> WriteJob:
+        """Build the records (reactor thread): digest, revisit decision, record ids.
+
+        ``confirms``: the payload digest a conditional request's validators stand for.
+        """
         assert self._writer is not None and self._digests is not None
+        if exchange.status == 304 and confirms:
+            job = self._not_modified(exchange, confirms)
+            if job is not None:
+                return job
         digest = records.payload_digest(exchange.body)
         archived = queued = None
         dedupable = self._dedupable(exchange)
@@ -374,6 +386,22 @@ class WarcCapture:
         request = records.request_record(exchange, main.record_id)
         return WriteJob(exchange, digest, main, request, original, archived)
 
+    def _not_modified(self, exchange: records.Exchange, digest: str) -> WriteJob | None:
+        """A 304 as a server-not-modified revisit of the capture it confirmed, so replay
+        and re-reading find the page; None (kept as the 304 ``response``) when that
+        capture is no longer where the digest index leads."""
+        assert self._digests is not None
+        archived = self._digests.lookup(digest)
+        original = self._queued.get(digest) if archived is None else None
+        if archived is not None:
+            original = records.Original(archived.uri, archived.warc_date, archived.record_id)
+        if original is None:
+            log.info("304 for %s: confirmed capture %s not found, kept as is", exchange.url, digest)
+            return None
+        main = records.revisit_record(exchange, digest, original, records.NOT_MODIFIED_PROFILE)
+        request = records.request_record(exchange, main.record_id)
+        return WriteJob(exchange, digest, main, request, original, archived)
+
     def commit(self, job: WriteJob) -> dict[str, Any]:
         """Write a prepared pair, then index it (writer thread, or inline)."""
         assert self._writer is not None and self._digests is not None
@@ -383,7 +411,10 @@ class WarcCapture:
         )[0]
         warc_date = job.main.warc_date
         try:  # the index line first: a record without its line is lost to replay
-            self._record_index(exchange, job.main.rec_type, warc_date, job.digest, location)
+            if not records.is_not_modified_revisit(
+                job.main.rec_type, job.main.fields.get("WARC-Profile")
+            ):
+                self._record_index(exchange, job.main.rec_type, warc_date, job.digest, location)
             if job.original is None and self._dedupable(exchange):
                 self._digests.add(
                     ArchivedPayload(

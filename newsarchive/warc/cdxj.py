@@ -33,6 +33,7 @@ from urllib.parse import unquote_plus, urlencode
 
 from newsarchive.atomic import write_atomic
 from newsarchive.surts import surt_key as _surt_key
+from newsarchive.warc.records import is_not_modified_revisit
 
 log = logging.getLogger(__name__)
 # JSON string literal (quotes, escapes, non-ASCII escaped) exactly as json.dumps writes it.
@@ -265,7 +266,9 @@ def entries_from_warc(path: str | Path) -> Iterator[IndexEntry]:
             if pending is not None:
                 yield pending[0]
                 pending = None
-            if record.rec_type not in INDEXED_TYPES:
+            if record.rec_type not in INDEXED_TYPES or is_not_modified_revisit(
+                record.rec_type, headers.get_header("WARC-Profile")
+            ):
                 continue
             http = record.http_headers
             status = int(http.get_statuscode()) if http and http.get_statuscode() else None

@@ -52,7 +52,8 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
     """Payload, HTTP head and pointer of the selected record."""
     from warcio.archiveiterator import ArchiveIterator
 
-    from newsarchive.warc.reread import payload_of, revisit_payload
+    from newsarchive.warc.records import is_not_modified_revisit
+    from newsarchive.warc.reread import payload_of, revisit_original, revisit_payload
 
     if not spec.path.exists():
         raise FileNotFoundError(f"no such WARC file: {spec.path}")
@@ -68,11 +69,14 @@ def load_record(spec: RecordSpec) -> dict[str, Any]:
             if not _matches(record, spec):
                 continue
             # bounded: a bomb raises InflateError
-            if record.rec_type == "revisit":
+            http = record.http_headers
+            profile = record.rec_headers.get_header("WARC-Profile")
+            if is_not_modified_revisit(record.rec_type, profile):
+                body, http = revisit_original(spec.path, record)  # the page the 304 confirmed
+            elif record.rec_type == "revisit":
                 body = revisit_payload(spec.path, record)
             else:
                 body = payload_of(record)
-            http = record.http_headers
             offset, length = records.get_record_offset(), records.get_record_length()
             headers = record.rec_headers
             return {

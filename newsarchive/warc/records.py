@@ -192,6 +192,7 @@ def request_head(exchange: Exchange) -> bytes:
 
 
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 EMPTY_PAYLOAD_DIGEST = sha1_label(hashlib.sha1(b"").digest())
 
 
@@ -222,18 +223,32 @@ class Original:
     record_id: str | None = None
 
 
-def revisit_record(exchange: Exchange, digest: str, original: Original) -> WarcRecord:
-    """A ``revisit`` (identical-payload-digest): response headers only, payload elsewhere."""
+def revisit_record(
+    exchange: Exchange, digest: str, original: Original, profile: str = REVISIT_PROFILE
+) -> WarcRecord:
+    """A ``revisit``: response headers only, payload elsewhere.
+
+    ``profile`` identical-payload-digest (a 200 whose payload is archived already), or
+    server-not-modified (a 304 to a conditional request: the block is the 304 as sent,
+    ``digest`` the payload of the capture its validators came from).
+    """
     warc_headers = _common_warc_headers(exchange, "revisit")
-    # The block stops after the headers; Heritrix and the IIPC notes mark that as length.
-    warc_headers["WARC-Truncated"] = "length"
+    if profile == REVISIT_PROFILE:
+        # The block stops after the headers; Heritrix and the IIPC notes mark that as length.
+        warc_headers["WARC-Truncated"] = "length"
     if original.record_id:
         warc_headers["WARC-Refers-To"] = original.record_id
-    warc_headers["WARC-Profile"] = REVISIT_PROFILE
+    warc_headers["WARC-Profile"] = profile
     warc_headers["WARC-Refers-To-Target-URI"] = original.uri
     warc_headers["WARC-Refers-To-Date"] = original.warc_date
     warc_headers["WARC-Payload-Digest"] = digest
     return WarcRecord("revisit", warc_headers, response_head(exchange))
+
+
+def is_not_modified_revisit(rec_type: str, profile: str | None) -> bool:
+    """A server-not-modified revisit: left out of replay indexes, which then land on the
+    full capture it confirmed (pywb would answer its 304 head, with no page)."""
+    return rec_type == "revisit" and (profile or "").endswith("/revisit/server-not-modified")
 
 
 def request_record(exchange: Exchange, concurrent_to: str) -> WarcRecord:

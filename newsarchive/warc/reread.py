@@ -192,6 +192,10 @@ def _mime(content_type: str | None) -> str:
 
 
 def _original_payload(state: ReadState, path: Path, record: Any) -> bytes:
+    return _original_capture(state, path, record)[0]
+
+
+def _original_capture(state: ReadState, path: Path, record: Any) -> tuple[bytes, Any]:
     """Payload of the full capture a revisit refers to (:mod:`newsarchive.warc.originals`).
 
     Seen earlier in this read, or found through the digest index the crawl used (a
@@ -210,9 +214,9 @@ def _original_payload(state: ReadState, path: Path, record: Any) -> bytes:
         places = itertools.chain(places, state.originals.candidates(path, digest, uri, date))
     tried = set()
     for where in places:
-        payload = None if where in tried else _payload_at(*where, refers_to, digest)
-        if payload is not None:
-            return payload
+        found = None if where in tried else _capture_at(*where, refers_to, digest)
+        if found is not None:
+            return found
         tried.add(where)
     raise OriginalNotFound(
         f"original {refers_to or digest} ({uri} at {date}) not found: "
@@ -229,8 +233,17 @@ def revisit_payload(path: Path, record: Any) -> bytes:
     return _original_payload(ReadState(), path, record)
 
 
-def _payload_at(path: Path, offset: int, record_id: str | None, digest: str | None) -> bytes | None:
-    """The payload of the response at ``path:offset`` if it is the one wanted, else None."""
+def revisit_original(path: Path, record: Any) -> tuple[bytes, Any]:
+    """Payload and HTTP head of the capture a revisit of ``path`` refers to: a
+    server-not-modified revisit's own head is a 304, the page's is the original's."""
+    return _original_capture(ReadState(), path, record)
+
+
+def _capture_at(
+    path: Path, offset: int, record_id: str | None, digest: str | None
+) -> tuple[bytes, Any] | None:
+    """Payload and HTTP head of the response at ``path:offset`` if it is the one
+    wanted, else None."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -245,7 +258,7 @@ def _payload_at(path: Path, offset: int, record_id: str | None, digest: str | No
                 return None
             if digest and found.get_header("WARC-Payload-Digest") != digest:
                 return None
-            return payload_of(original)
+            return payload_of(original), original.http_headers
     except (OSError, ArchiveLoadFailed, ValueError, EOFError):
         return None
 
