@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from newsarchive.extraction import captions, extract
+from newsarchive.extraction import captions, dates, extract, metadata
+from newsarchive.extraction.document import load_document
 
 URL = "https://news.example.org/a/story.html"
 BOUND = 12  # seconds; see the module docstring
@@ -246,3 +247,32 @@ def test_a_lone_surrogate_in_json_ld_fails_no_stage_of_the_record() -> None:
     assert record["description"] == "Smile \U0001f600"
     assert record["authors"][0]["name"].startswith("Jane Doe")
     "".join(map(str, record.values())).encode("utf-8")  # raises on a lone surrogate
+
+
+# One search each, over a page of 120,000 elements it finds. libxml2's ``/..`` step checks
+# each element it adds against all found before: these searches, written ``//@x[...]/..``,
+# took 20-40 s here (4 s at 40,000); the attribute step alone takes well under a second.
+MANY = 120_000
+ATTRIBUTE_SEARCHES = {
+    "time elements": (
+        '<time datetime="2024-05-02">2 May</time>',
+        lambda doc: dates._story_times(doc),
+    ),
+    "microdata dates": (
+        '<span itemprop="datePublished">2024-05-02</span>',
+        lambda doc: dates._microdata_elements(doc.root, "datePublished"),
+    ),
+    "caption classes": ('<p class="caption">c</p>', lambda doc: captions._caption_classed(doc)),
+    "rel tag links": ('<a rel="tag" href="/t">t</a>', lambda doc: metadata._tag_links(doc)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTRIBUTE_SEARCHES))
+def test_an_attribute_search_stays_linear_in_the_elements_it_finds(name: str) -> None:
+    element, search = ATTRIBUTE_SEARCHES[name]
+    doc = load_document(page(body="<main>" + element * MANY + "</main>"), URL)
+    start = time.perf_counter()
+    found = search(doc)
+    seconds = time.perf_counter() - start
+    assert len(found) == (metadata._MAX_TOPICS if name == "rel tag links" else MANY)
+    assert seconds < BOUND

@@ -16,6 +16,7 @@ from newsarchive.extraction import (
     pagetype,
 )
 from newsarchive.extraction.document import load_document, parse
+from newsarchive.extraction.xpathsafe import attribute_owners
 
 # Every keyword in class, id, rel, aria-label, itemprop; in and out of <figure>, nested,
 # repeated on parent and child, in the wrong attribute, in <head>, with odd spacing.
@@ -88,14 +89,14 @@ NOW = {
     "section labels": lambda doc: metadata._elements(
         metadata._SECTION_LABEL_XPATH, doc, *metadata._SECTION_LABEL_WORDS
     ),
-    "rel tag": lambda doc: metadata._REL_TAG_XPATH(doc.root),
+    "rel tag": lambda doc: attribute_owners(metadata._REL_TAG_XPATH(doc.root)),
     "tag boxes": lambda doc: pageindex.with_class(doc, *metadata._TAG_BOX_WORDS),
     "date classes": lambda doc: dates._SHORT_ELEMENTS(
         doc.root, elements=pageindex.with_class(doc, *dates._DATE_CLASS_WORDS)
     ),
     "time in article": lambda doc: dates._TIME_IN_ARTICLE_XPATH(doc.root),
     "time": lambda doc: dates._TIME_XPATH(doc.root),
-    "caption classes": lambda doc: captions._CAPTION_CLASS_XPATH(doc.root),
+    "caption classes": captions._caption_classed,
     "bot walls": lambda doc: pagetype._BLOCK_MARKUP(doc.root),
     "data-caption images": captions._data_caption_images,
     "byline candidates": lambda doc: authors._BYLINE_CANDIDATES(
@@ -129,7 +130,7 @@ def test_class_index_finds_what_a_class_xpath_finds_in_order() -> None:
 def test_microdata_search_selects_what_the_element_test_did(prop: str) -> None:
     root = parse(PAGE)
     expected = root.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')
-    assert expected and dates._MICRODATA_XPATH(root, prop=prop) == expected
+    assert expected and dates._microdata_elements(root, prop) == expected
 
 
 _TITLE_XPATH = lxml.etree.XPath("/html/head/title | /html/title")

@@ -16,6 +16,7 @@ import lxml.etree
 from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.text import clean
+from newsarchive.extraction.xpathsafe import attribute_owners
 
 _KEYWORD_SPLIT = re.compile(r"[,;]")  # parts are cleaned later; no \s* (quadratic on long blanks)
 _MAX_TOPICS = 40
@@ -43,7 +44,8 @@ _BREADCRUMB_XPATH = lxml.etree.XPath(
     '$classed | //@aria-label[. = "breadcrumb" or . = "Breadcrumb"]/..'
 )
 # rel="tag" links (WordPress marks its category links "category tag": those are sections).
-_REL_TAG_XPATH = lxml.etree.XPath('//a/@rel[contains(., "tag")]/..')  # tokens checked in Python
+# Tokens checked in Python; the links taken there too (a ``/..`` step is quadratic, xpathsafe).
+_REL_TAG_XPATH = lxml.etree.XPath('//a/@rel[contains(., "tag")]')
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
 
 
@@ -146,7 +148,7 @@ def _tag_links(doc: Document) -> list[str]:
     """Link texts of rel=tag links or of a tag/topic list in the page."""
     links = [
         a
-        for a in _elements(_REL_TAG_XPATH, doc)
+        for a in attribute_owners(_REL_TAG_XPATH(doc.root))
         if "tag" in (rel := a.get("rel", "").lower().split()) and "category" not in rel
     ][:_MAX_TOPICS]
     if not links:
