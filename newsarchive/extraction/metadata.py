@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any, cast
+from typing import Any
 
 import lxml.etree
 
 from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.text import clean
-from newsarchive.extraction.xpathsafe import attribute_owners
+from newsarchive.extraction.xpathsafe import attribute_owners, in_document_order
 
 _KEYWORD_SPLIT = re.compile(r"[,;]")  # parts are cleaned later; no \s* (quadratic on long blanks)
 _MAX_TOPICS = 40
@@ -28,8 +28,8 @@ _JUNK_TOPIC = re.compile(
 )
 # Whole-page searches: class substrings are looked up in the page's class index
 # (pageindex.with_class: its class attributes read once); the other attributes are
-# attribute steps (``//a/@rel[...]/..``), which libxml2 runs several times faster than
-# testing every element. ``$classed | ...`` merges both in document order.
+# attribute steps (``//a/@rel[...]``), which libxml2 runs several times faster than
+# testing every element; xpathsafe merges both in document order.
 # Tag/topic lists: a cheap class test finds candidates, a class-token pattern confirms them.
 _TAG_BOX_WORDS = ("tag", "topic", "keyword", "schlagw", "themen")
 _TAG_BOX_TAGS = frozenset({"ul", "ol", "div", "nav", "section", "footer", "p"})
@@ -37,12 +37,10 @@ _TAG_BOX_CLASS = re.compile(r"(?:^|\s)tags(?:\s|$)|tag-list|tags__|topics|keywor
 # Section labels in markup: WordPress category links and "rubric"/"ressort" labels.
 _SECTION_LABEL_WORDS = ("rubric", "ressort", "article-section", "section-name")
 _SECTION_LABEL_XPATH = lxml.etree.XPath(
-    '$classed | //a/@rel[contains(concat(" ", normalize-space(.), " "), " category ")]/..'
+    '//a/@rel[contains(concat(" ", normalize-space(.), " "), " category ")]'
 )
 _MAX_SECTION_CHARS = 40
-_BREADCRUMB_XPATH = lxml.etree.XPath(
-    '$classed | //@aria-label[. = "breadcrumb" or . = "Breadcrumb"]/..'
-)
+_BREADCRUMB_XPATH = lxml.etree.XPath('//@aria-label[. = "breadcrumb" or . = "Breadcrumb"]')
 # rel="tag" links (WordPress marks its category links "category tag": those are sections).
 # Tokens checked in Python; the links taken there too (a ``/..`` step is quadratic, xpathsafe).
 _REL_TAG_XPATH = lxml.etree.XPath('//a/@rel[contains(., "tag")]')
@@ -50,11 +48,10 @@ _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:playe
 
 
 def _elements(xpath: lxml.etree.XPath, doc: Document, *class_words: str) -> list[Any]:
-    """The elements an element-selecting XPath finds in the page; ``$classed`` holds
-    the elements whose class contains one of ``class_words``."""
-    if class_words:
-        return cast(list[Any], xpath(doc.root, classed=pageindex.with_class(doc, *class_words)))
-    return cast(list[Any], xpath(doc.root))
+    """The elements holding the attributes ``xpath`` selects and those whose class contains
+    one of ``class_words``, in document order (merged in Python: see xpathsafe)."""
+    owners = attribute_owners(xpath(doc.root))
+    return in_document_order(doc.root, pageindex.with_class(doc, *class_words), owners)
 
 
 def description(doc: Document) -> str | None:
