@@ -7,11 +7,10 @@ Evidence is a table of weighted signals summed into a logistic score.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import lxml.etree
 
@@ -115,7 +114,8 @@ def _block_markup(root: Any) -> bool:
             guards[form] = bool(_HAS_TEXTAREA(form))
         return guards[form]
 
-    for value in itertools.chain(_BLOCK_CLASSES(root), _BLOCK_IDS(root)):
+    values = cast(list[Any], _BLOCK_CLASSES(root)) + cast(list[Any], _BLOCK_IDS(root))
+    for value in values:
         if not any(guarded(form) for form in value.getparent().iterancestors("form")):
             return True
     return False
@@ -129,11 +129,11 @@ def _special_type(doc: Document, visible: int, body_chars: int) -> Verdict | Non
     """
     title = _title(doc)
     if visible < _SHORT_PAGE:
-        sample = title + " " + " ".join(_SAMPLE_TEXTS(doc.root, most=20))
+        sample = title + " " + " ".join(cast(list[str], _SAMPLE_TEXTS(doc.root, most=20)))
         if _BLOCK_PATTERNS.search(sample) or _block_markup(doc.root):
             return Verdict("block_page", 0.02, ["block or bot-challenge page"])
     if visible < _SHORT_PAGE or (body_chars < _ERROR_BODY and not _has_article_ld(doc)):
-        headings = " ".join(_HEADING_TEXTS(doc.root))
+        headings = " ".join(cast(list[str], _HEADING_TEXTS(doc.root)))
         if _ERROR_PATTERNS.search(title) or _ERROR_PATTERNS.search(headings):
             return Verdict("error", 0.02, ["error page"])
     if _has_ld(doc, "LiveBlogPosting"):
