@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from newsarchive.discovery.links import classify_page, classify_url, extract_links
@@ -82,3 +84,26 @@ def test_extract_links_allowed_hosts_and_empty_page() -> None:
         "https://cdn.news.example/x/long-article-slug-here"
     ]
     assert extract_links(b"   ", "https://news.example/") == []
+
+
+def test_links_and_image_map_areas_are_read_in_page_order() -> None:
+    page = (
+        "<html><body><area href='/1'><a href='/2'>b</a><map><area href='/3'></map>"
+        "<a name='x'>no href</a><a href='/4'><area href='/5'></a></body></html>"
+    )
+    links = extract_links(page.encode(), "https://news.example/")
+    assert links == [f"https://news.example/{i}" for i in range(1, 6)]
+
+
+def test_many_links_and_areas_cost_no_more_than_their_number() -> None:
+    """60,000 links and 60,000 image-map areas: the union ``//a/@href | //area/@href``
+    checked each of one set against the other (40,000 of each took 10 s; 60,000 about
+    25 s here); one path reads them in well under a second. The bound of 12 s is
+    generous for a loaded machine."""
+    body = "".join(f"<a href='/a{i}'>x</a><area href='/b{i}'>" for i in range(60_000))
+    page = f"<html><body>{body}</body></html>"
+    start = time.perf_counter()
+    links = extract_links(page.encode(), "https://news.example/")
+    seconds = time.perf_counter() - start
+    assert len(links) == 120_000
+    assert seconds < 12

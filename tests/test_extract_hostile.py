@@ -14,7 +14,9 @@ import time
 
 import pytest
 
-from newsarchive.extraction import captions, extract
+from newsarchive.extraction import authors, captions, dates, extract, metadata, pagetype
+from newsarchive.extraction.document import load_document
+from newsarchive.extraction.survey import survey
 
 URL = "https://news.example.org/a/story.html"
 BOUND = 12  # seconds; see the module docstring
@@ -246,3 +248,96 @@ def test_a_lone_surrogate_in_json_ld_fails_no_stage_of_the_record() -> None:
     assert record["description"] == "Smile \U0001f600"
     assert record["authors"][0]["name"].startswith("Jane Doe")
     "".join(map(str, record.values())).encode("utf-8")  # raises on a lone surrogate
+
+
+# One search each, over a page of 120,000 elements it finds. libxml2's ``/..`` step checks
+# each element it adds against all found before: these searches, written ``//@x[...]/..``,
+# took 20-40 s here (4 s at 40,000); the attribute step alone takes well under a second.
+MANY = 120_000
+ATTRIBUTE_SEARCHES = {
+    "time elements": (
+        '<time datetime="2024-05-02">2 May</time>',
+        lambda doc: dates._story_times(doc),
+    ),
+    "microdata dates": (
+        '<span itemprop="datePublished">2024-05-02</span>',
+        lambda doc: survey(doc).dated_items,
+    ),
+    "caption classes": ('<p class="caption">c</p>', lambda doc: captions._caption_classed(doc)),
+    "rel tag links": ('<a rel="tag" href="/t">t</a>', lambda doc: metadata._tag_links(doc)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTRIBUTE_SEARCHES))
+def test_an_attribute_search_stays_linear_in_the_elements_it_finds(name: str) -> None:
+    element, search = ATTRIBUTE_SEARCHES[name]
+    doc = load_document(page(body="<main>" + element * MANY + "</main>"), URL)
+    start = time.perf_counter()
+    found = search(doc)
+    seconds = time.perf_counter() - start
+    assert len(found) == (metadata._MAX_TOPICS if name == "rel tag links" else MANY)
+    assert seconds < BOUND
+
+
+# Unions of element sets: libxml2 checks each element of one set against the other, so
+# ``$classed | //@rel[...]/..`` over 60,000 elements took 15-60 s per search (6 s at 40,000).
+# The empty headings make ``//h1//text() | //body//p//text()`` (pagetype) as quadratic.
+UNIONS = 60_000
+UNION_SEARCHES = {
+    "byline candidates": (
+        '<a rel="author" itemprop="author" class="byline" href="/autor/x">A</a>',
+        lambda doc: authors._byline_candidates(doc),
+        UNIONS,
+    ),
+    "breadcrumbs": (
+        '<nav aria-label="breadcrumb" class="crumbs">x</nav>',
+        lambda doc: metadata.breadcrumb_elements(doc),
+        UNIONS,
+    ),
+    "section labels": (
+        '<a rel="category" class="rubric" href="/c">C</a>',
+        lambda doc: metadata._elements(
+            metadata._SECTION_LABEL_XPATH, doc, *metadata._SECTION_LABEL_WORDS
+        ),
+        UNIONS,
+    ),
+    "heading and paragraph texts": (
+        "<h1> <b> </b></h1><p> <i> </i></p>",
+        lambda doc: pagetype._SAMPLE_TEXTS(doc.root, most=20) + pagetype._HEADING_TEXTS(doc.root),
+        2 * UNIONS + 20,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNION_SEARCHES))
+def test_a_union_of_searches_stays_linear_in_the_elements_it_finds(name: str) -> None:
+    element, search, expected = UNION_SEARCHES[name]
+    doc = load_document(page(body="<main>" + element * UNIONS + "</main>"), URL)
+    start = time.perf_counter()
+    found = search(doc)
+    seconds = time.perf_counter() - start
+    assert len(found) >= expected  # and the story's own texts
+    assert seconds < BOUND
+
+
+def test_captcha_widgets_in_a_comment_form_are_each_checked_once() -> None:
+    """60,000 captcha widgets inside a comment form: none marks a bot wall, and the form
+    is searched for its text area once, not once per widget."""
+    widgets = '<div class="g-recaptcha" id="cf-challenge"></div>' * UNIONS
+    doc = load_document(page(body=f"<form><textarea></textarea>{widgets}</form>"), URL)
+    searched = []
+    original = pagetype._HAS_TEXTAREA
+
+    def counted(form):  # type: ignore[no-untyped-def]
+        searched.append(form)
+        return original(form)
+
+    pagetype._HAS_TEXTAREA = counted
+    try:
+        start = time.perf_counter()
+        assert pagetype._block_markup(doc.root) is False
+        seconds = time.perf_counter() - start
+    finally:
+        pagetype._HAS_TEXTAREA = original
+    assert len(searched) == 1
+    assert seconds < BOUND

@@ -15,8 +15,10 @@ from newsarchive.extraction import (
     pageindex,
     pagetype,
     survey,
+    xpathsafe,
 )
 from newsarchive.extraction.document import load_document, parse
+from newsarchive.extraction.xpathsafe import attribute_owners, in_document_order
 
 # Every keyword in class, id, rel, aria-label, itemprop; in and out of <figure>, nested,
 # repeated on parent and child, in the wrong attribute, in <head>, with odd spacing.
@@ -89,21 +91,21 @@ NOW = {
     "section labels": lambda doc: metadata._elements(
         metadata._SECTION_LABEL_XPATH, doc, *metadata._SECTION_LABEL_WORDS
     ),
-    "rel tag": lambda doc: metadata._REL_TAG_XPATH(doc.root),
+    "rel tag": lambda doc: attribute_owners(metadata._REL_TAG_XPATH(doc.root)),
     "tag boxes": lambda doc: pageindex.with_class(doc, *metadata._TAG_BOX_WORDS),
     "date classes": lambda doc: dates._SHORT_ELEMENTS(
         doc.root, elements=pageindex.with_class(doc, *dates._DATE_CLASS_WORDS)
     ),
     "time in article": lambda doc: dates._in_article(survey.survey(doc).times),
     "time": lambda doc: survey.survey(doc).times,
-    "caption classes": lambda doc: captions._CAPTION_CLASS_XPATH(doc.root),
-    "bot walls": lambda doc: pagetype._BLOCK_MARKUP(doc.root),
-    "data-caption images": captions._data_caption_images,
-    "byline candidates": lambda doc: authors._BYLINE_CANDIDATES(
+    "caption classes": captions._caption_classed,
+    "bot walls": lambda doc: in_document_order(
         doc.root,
-        classed=pageindex.with_class(doc, *authors._BYLINE_CLASS_WORDS),
-        linked=authors._author_links(doc),
+        attribute_owners(pagetype._BLOCK_CLASSES(doc.root)),
+        attribute_owners(pagetype._BLOCK_IDS(doc.root)),
     ),
+    "data-caption images": captions._data_caption_images,
+    "byline candidates": lambda doc: authors._byline_candidates(doc),
 }
 
 
@@ -161,3 +163,66 @@ def test_page_title_is_the_head_title_else_the_first() -> None:
     assert headline.page_title(doc).text == "T"
     body_title = parse("<html><body><svg><title>Icon</title></svg><p>x</p></body></html>")
     assert headline.page_title(type("Doc", (), {"root": body_title})()).text == "Icon"
+
+
+# The unions these searches were before (libxml2 merges each set into the other: quadratic).
+_OLD_BLOCK_MARKUP = (
+    '(//@class[contains(., "g-recaptcha") or contains(., "h-captcha")'
+    ' or contains(., "cf-browser-verification")]/..'
+    ' | //@id[contains(., "challenge-form") or contains(., "cf-challenge")]/..)'
+    "[not(ancestor::form[.//textarea])]"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<div class="g-recaptcha"></div>',
+        '<form><textarea></textarea><div class="g-recaptcha"></div></form>',
+        '<form><textarea></textarea><form id="challenge-form"></form></form>',
+        '<form id="challenge-form"><p>x</p></form><form><textarea></textarea>'
+        '<div class="h-captcha"></div></form>',
+        '<div><form><div class="cf-browser-verification"></div></form></div>',
+        "<p>no widget</p>",
+    ],
+)
+def test_block_markup_is_found_where_the_union_found_it(body: str) -> None:
+    root = parse(f"<html><body>{body}</body></html>")
+    assert pagetype._block_markup(root) is bool(root.xpath(_OLD_BLOCK_MARKUP))
+
+
+def _nodes(texts: list) -> list[tuple]:
+    return [(str(t), t.getparent(), t.is_tail) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        PAGE,
+        "<html><body><h1>A <b>b</b> c<p>in h1 <i>p</i></p></h1>t<p>P <h1>h1 in p</h1> q</p>"
+        "<div><p>x<span>y</span>z</p></div></body></html>",
+    ],
+)
+def test_heading_and_paragraph_texts_are_what_the_unions_selected(html: str) -> None:
+    root = parse(html)
+    old_sample = root.xpath("//h1//text() | //body//p//text()")
+    assert len(old_sample) > 3
+    for most in (3, len(old_sample) + 1):
+        assert _nodes(pagetype._SAMPLE_TEXTS(root, most=most)) == _nodes(old_sample[:most])
+    assert _nodes(pagetype._HEADING_TEXTS(root)) == _nodes(root.xpath("//h1//text()"))
+
+
+def test_long_lists_are_merged_in_document_order_as_the_union_merges_them() -> None:
+    """Past SMALL_UNION elements the lists are merged by a walk of the page."""
+    root = parse(
+        "<html><body>"
+        + '<p class="a">x</p><a rel="b" class="a">y</a><i rel="b">z</i>' * 1500
+        + "</body></html>"
+    )
+    first, second = root.xpath('//*[@class="a"]'), root.xpath('//*[@rel="b"]')
+    assert len(first) + len(second) > xpathsafe.SMALL_UNION
+    assert in_document_order(root, first, second) == root.xpath('//*[@class="a" or @rel="b"]')
+    assert in_document_order(root, first[:5], second[:5]) == root.xpath(
+        "$a | $b", a=first[:5], b=second[:5]
+    )
+    assert in_document_order(root, [], second) == second

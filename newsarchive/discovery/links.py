@@ -47,6 +47,7 @@ PAGE_EXTENSIONS = (".html", ".htm", ".shtml", ".php", ".aspx")
 _DATE_IN_PATH = re.compile(r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-]|$)|/(19|20)\d{6}[/-]")
 _NUMERIC_ID = re.compile(r"(^|[-_/.])\d{5,}($|[-_/.])")
 _WORD = re.compile(r"[a-z0-9à-ÿа-я]+", re.IGNORECASE)
+_LINK_HREFS = lxml.etree.XPath("//*[self::a or self::area]/@href")
 
 ARTICLE_LD_TYPES = frozenset(
     {
@@ -182,7 +183,9 @@ def extract_links(
     base_href = root.xpath("//base/@href")
     base = urljoin(base_url, base_href[0].strip()) if base_href else base_url
     found: dict[str, None] = {}
-    for href in root.xpath("//a/@href | //area/@href"):
+    # One path, not the union "//a/@href | //area/@href": libxml2 checks each element of
+    # one set against the other (40,000 links and 40,000 areas: 10 s), same order.
+    for href in _LINK_HREFS(root):
         try:
             url = urljoin(base, str(href).strip()).split("#", 1)[0]
             parts = urlsplit(url)

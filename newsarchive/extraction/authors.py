@@ -23,6 +23,7 @@ from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.headline import title_text
 from newsarchive.extraction.sitenames import key as _key
 from newsarchive.extraction.text import clean
+from newsarchive.extraction.xpathsafe import attribute_owners, in_document_order
 
 _META_NAMES = (
     "author",
@@ -562,11 +563,10 @@ _AUTHOR_CLASS_WORDS = (
     "uthor", "utor", "uteur", "writer", "firma", "yazar", "avtor", "penulis", "szerzo",
 )  # fmt: skip
 _BYLINE_CLASS_WORDS = (*_AUTHOR_CLASS_WORDS, "yline")  # $classed: pageindex.with_class
-_BYLINE_CANDIDATES = lxml.etree.XPath(
-    # Attribute steps: twice as fast as one element test with every condition or-ed.
-    '$classed | $linked | //@itemprop[. = "author" or . = "name"]/..'
-    ' | //a/@rel[contains(translate(., "AUTHOR", "author"), "author")]/..'
-)
+# Attribute steps: twice as fast as one element test with every condition or-ed (their
+# elements and the union taken in Python: both are quadratic in libxml2, see xpathsafe).
+_BYLINE_ITEMPROPS = lxml.etree.XPath('//@itemprop[. = "author" or . = "name"]')
+_BYLINE_RELS = lxml.etree.XPath('//a/@rel[contains(translate(., "AUTHOR", "author"), "author")]')
 # Smart strings: each knows its element. The page's links are read once and their distinct
 # addresses tested in Python: an XPath ``contains`` per path word copies every address again.
 _HREFS = lxml.etree.XPath("//a/@href")
@@ -578,6 +578,18 @@ def _author_links(doc: Document) -> list[Any]:
     values = cast(list[Any], _HREFS(doc.root))
     hits = {value for value in set(values) if _AUTHOR_HREF.search(value)}
     return [value.getparent() for value in values if value in hits] if hits else []
+
+
+def _byline_candidates(doc: Document) -> list[Any]:
+    """Byline and author classes, author-page links, author microdata and rel=author
+    links, in document order."""
+    return in_document_order(
+        doc.root,
+        pageindex.with_class(doc, *_BYLINE_CLASS_WORDS),
+        _author_links(doc),
+        attribute_owners(_BYLINE_ITEMPROPS(doc.root)),
+        attribute_owners(_BYLINE_RELS(doc.root)),
+    )
 
 
 def _classes(el: HtmlElement) -> str:
@@ -890,9 +902,7 @@ def _dom_authors(
     ``one_word`` (strong markup, then author-page links): the last resorts, as a
     full name anywhere is worth more.
     """
-    classed = pageindex.with_class(doc, *_BYLINE_CLASS_WORDS)
-    linked = _author_links(doc)
-    candidates = cast(list[Any], _BYLINE_CANDIDATES(doc.root, classed=classed, linked=linked))
+    candidates = _byline_candidates(doc)
     scopes = []
     if candidates:
         scopes = [

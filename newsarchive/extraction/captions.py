@@ -50,6 +50,7 @@ from newsarchive.extraction.credits import (
 from newsarchive.extraction.patterns import grouped
 from newsarchive.extraction.survey import IMAGE_TAGS, survey
 from newsarchive.extraction.text import clean, fragment_text
+from newsarchive.extraction.xpathsafe import attribute_owners
 
 CREDIT_CLASS = re.compile(
     r"credit|copyright|source|author|byline|photographer|rights|attribution|fotograf|urheber"
@@ -282,13 +283,11 @@ class _Taken:
 
 
 # Caption classes: the page index's keywords are the one list (its walk notes them).
-# Whole-page searches go to the attributes first (``//@class[...]/..``): libxml2 runs that
-# several times faster than a predicate on every element, and finds the same elements.
+# Whole-page searches go to the attributes first (``//@class[...]``): libxml2 runs that
+# several times faster than a predicate on every element, and finds the same elements
+# (taken in Python: a ``/..`` step is quadratic in the matches, see xpathsafe).
 _CAPTION_CLASS_XPATH = lxml.etree.XPath(
-    "//@class["
-    + " or ".join(f"contains(., '{k}')" for k in pageindex.CAPTION_KEYS)
-    + "]/parent::*[not(ancestor::figure)]"
-    "[not(self::figure or self::figcaption or self::h1 or self::h2)]"
+    "//@class[" + " or ".join(f"contains(., '{k}')" for k in pageindex.CAPTION_KEYS) + "]"
 )
 _CAPTION_CLASS_RE = re.compile(grouped(map(re.escape, pageindex.CAPTION_KEYS)))
 # Images that carry their caption or credit in data attributes.
@@ -551,7 +550,11 @@ def _caption_classed(doc: Any, in_figure: _TagAbove | None = None) -> list[Any]:
     in_heading = _TagAbove(*_HEADING_TAGS)
     index = pageindex.lookup(doc)
     if index is None:
-        found = cast(list[Any], _CAPTION_CLASS_XPATH(doc.root))
+        found = [
+            el
+            for el in attribute_owners(_CAPTION_CLASS_XPATH(doc.root))
+            if el.tag not in _NOT_CAPTION_TAGS and not in_figure(el)
+        ]
     else:
         found = [
             el

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any, cast
+from typing import Any
 
 import lxml.etree
 
@@ -17,6 +17,7 @@ from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.survey import survey
 from newsarchive.extraction.text import clean
+from newsarchive.extraction.xpathsafe import attribute_owners, in_document_order
 
 _KEYWORD_SPLIT = re.compile(r"[,;]")  # parts are cleaned later; no \s* (quadratic on long blanks)
 _MAX_TOPICS = 40
@@ -28,8 +29,8 @@ _JUNK_TOPIC = re.compile(
 )
 # Whole-page searches: class substrings are looked up in the page's class index
 # (pageindex.with_class: its class attributes read once); the other attributes are
-# attribute steps (``//a/@rel[...]/..``), which libxml2 runs several times faster than
-# testing every element. ``$classed | ...`` merges both in document order.
+# attribute steps (``//a/@rel[...]``), which libxml2 runs several times faster than
+# testing every element; xpathsafe merges both in document order.
 # Tag/topic lists: a cheap class test finds candidates, a class-token pattern confirms them.
 _TAG_BOX_WORDS = ("tag", "topic", "keyword", "schlagw", "themen")
 _TAG_BOX_TAGS = frozenset({"ul", "ol", "div", "nav", "section", "footer", "p"})
@@ -37,21 +38,20 @@ _TAG_BOX_CLASS = re.compile(r"(?:^|\s)tags(?:\s|$)|tag-list|tags__|topics|keywor
 # Section labels in markup: WordPress category links and "rubric"/"ressort" labels.
 _SECTION_LABEL_WORDS = ("rubric", "ressort", "article-section", "section-name")
 _SECTION_LABEL_XPATH = lxml.etree.XPath(
-    '$classed | //a/@rel[contains(concat(" ", normalize-space(.), " "), " category ")]/..'
+    '//a/@rel[contains(concat(" ", normalize-space(.), " "), " category ")]'
 )
 _MAX_SECTION_CHARS = 40
-_BREADCRUMB_XPATH = lxml.etree.XPath("$classed | $labelled")  # (merged in document order)
 # rel="tag" links (WordPress marks its category links "category tag": those are sections).
-_REL_TAG_XPATH = lxml.etree.XPath('//a/@rel[contains(., "tag")]/..')  # tokens checked in Python
+# Tokens checked in Python; the links taken there too (a ``/..`` step is quadratic, xpathsafe).
+_REL_TAG_XPATH = lxml.etree.XPath('//a/@rel[contains(., "tag")]')
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
 
 
 def _elements(xpath: lxml.etree.XPath, doc: Document, *class_words: str) -> list[Any]:
-    """The elements an element-selecting XPath finds in the page; ``$classed`` holds
-    the elements whose class contains one of ``class_words``."""
-    if class_words:
-        return cast(list[Any], xpath(doc.root, classed=pageindex.with_class(doc, *class_words)))
-    return cast(list[Any], xpath(doc.root))
+    """The elements holding the attributes ``xpath`` selects and those whose class contains
+    one of ``class_words``, in document order (merged in Python: see xpathsafe)."""
+    owners = attribute_owners(xpath(doc.root))
+    return in_document_order(doc.root, pageindex.with_class(doc, *class_words), owners)
 
 
 def description(doc: Document) -> str | None:
@@ -87,7 +87,7 @@ def breadcrumb_elements(doc: Document) -> list[Any]:
     """Breadcrumb markup in document order: "rumb" in the class, or the aria-label."""
     classed = pageindex.with_class(doc, "rumb")
     labelled = survey(doc).breadcrumb_labelled
-    return cast(list[Any], _BREADCRUMB_XPATH(doc.root, classed=classed, labelled=labelled))
+    return in_document_order(doc.root, classed, labelled)
 
 
 def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
@@ -152,7 +152,7 @@ def _tag_links(doc: Document) -> list[str]:
     """Link texts of rel=tag links or of a tag/topic list in the page."""
     links = [
         a
-        for a in _elements(_REL_TAG_XPATH, doc)
+        for a in attribute_owners(_REL_TAG_XPATH(doc.root))
         if "tag" in (rel := a.get("rel", "").lower().split()) and "category" not in rel
     ][:_MAX_TOPICS]
     if not links:

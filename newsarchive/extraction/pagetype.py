@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import lxml.etree
 
@@ -26,15 +27,20 @@ _BLOCK_PATTERNS = re.compile(
     r"|zugriff verweigert|pardon our interruption",
     re.IGNORECASE,
 )
-# Attribute steps first: libxml2 runs them several times faster than a test of every element.
-# A captcha widget inside a form with a text area guards comments or a contact form
-# against spam: a short post with such a form is no bot wall.
-_BLOCK_MARKUP = lxml.etree.XPath(
-    '(//@class[contains(., "g-recaptcha") or contains(., "h-captcha")'
-    ' or contains(., "cf-browser-verification")]/..'
-    ' | //@id[contains(., "challenge-form") or contains(., "cf-challenge")]/..)'
-    "[not(ancestor::form[.//textarea])]"
+# Attribute steps first: libxml2 runs them several times faster than a test of every element
+# (their elements are taken in Python: a ``/..`` step is quadratic, see xpathsafe).
+_BLOCK_CLASSES = lxml.etree.XPath(
+    '//@class[contains(., "g-recaptcha") or contains(., "h-captcha")'
+    ' or contains(., "cf-browser-verification")]'
 )
+_BLOCK_IDS = lxml.etree.XPath('//@id[contains(., "challenge-form") or contains(., "cf-challenge")]')
+_HAS_TEXTAREA = lxml.etree.XPath("boolean(.//textarea)")
+# Text of the headings and paragraphs: one pass over the text nodes, as the union
+# ``//h1//text() | //body//p//text()`` is quadratic in libxml2 (each set merged into the other).
+_SAMPLE_TEXTS = lxml.etree.XPath(
+    "(//text()[ancestor::h1 or ancestor::p[ancestor::body]])[position() <= $most]"
+)
+_HEADING_TEXTS = lxml.etree.XPath("//text()[ancestor::h1]")
 _ERROR_PATTERNS = re.compile(
     r"\b404\b|not found|page (?:does not|doesn't) exist|seite nicht gefunden|"
     r"page introuvable|página no encontrada|pagina non trovata|niet gevonden|"
@@ -98,6 +104,23 @@ def _has_article_ld(doc: Document) -> bool:
     )
 
 
+def _block_markup(root: Any) -> bool:
+    """Whether the page holds a captcha or challenge widget outside a form with a text
+    area (a captcha there guards comments or a contact form against spam)."""
+    guards: dict[Any, bool] = {}  # form -> holds a text area (each form searched once)
+
+    def guarded(form: Any) -> bool:
+        if form not in guards:
+            guards[form] = bool(_HAS_TEXTAREA(form))
+        return guards[form]
+
+    values = cast(list[Any], _BLOCK_CLASSES(root)) + cast(list[Any], _BLOCK_IDS(root))
+    for value in values:
+        if not any(guarded(form) for form in value.getparent().iterancestors("form")):
+            return True
+    return False
+
+
 def _special_type(doc: Document, visible: int, body_chars: int) -> Verdict | None:
     """Block, error, live blog or gallery: the types recognised by explicit markers.
 
@@ -106,11 +129,11 @@ def _special_type(doc: Document, visible: int, body_chars: int) -> Verdict | Non
     """
     title = _title(doc)
     if visible < _SHORT_PAGE:
-        sample = title + " " + " ".join(doc.root.xpath("//h1//text() | //body//p//text()")[:20])
-        if _BLOCK_PATTERNS.search(sample) or _BLOCK_MARKUP(doc.root):
+        sample = title + " " + " ".join(cast(list[str], _SAMPLE_TEXTS(doc.root, most=20)))
+        if _BLOCK_PATTERNS.search(sample) or _block_markup(doc.root):
             return Verdict("block_page", 0.02, ["block or bot-challenge page"])
     if visible < _SHORT_PAGE or (body_chars < _ERROR_BODY and not _has_article_ld(doc)):
-        headings = " ".join(doc.root.xpath("//h1//text()"))
+        headings = " ".join(cast(list[str], _HEADING_TEXTS(doc.root)))
         if _ERROR_PATTERNS.search(title) or _ERROR_PATTERNS.search(headings):
             return Verdict("error", 0.02, ["error page"])
     if _has_ld(doc, "LiveBlogPosting"):
