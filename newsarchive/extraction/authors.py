@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree
 
-from newsarchive.extraction import dates, pageindex, sitenames, structured
+from newsarchive.extraction import dates, pageindex, sitenames, structured, survey
 from newsarchive.extraction.credits import PICTURE_LABEL
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.headline import title_text
@@ -1310,23 +1310,31 @@ def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]
 
 
 # Forum software marks a poster's name with a "username" class (XenForo, phpBB, vBulletin):
-# the first one outside the replies is the thread's opener. Only the first is asked for:
-# libxml2 gathers the parents of a node set of attributes in time quadratic in its size
-# (100,000 "username" posts took 40 s), and a page has as many posts as it likes.
-_USERNAMES = lxml.etree.XPath(
-    '(/descendant::*[contains(@class, "username")]'
-    '[contains(concat(" ", normalize-space(@class), " "), " username ")'
-    ' or contains(concat(" ", normalize-space(@class), " "), " username-coloured ")])[1]'
-)
+# the first one outside the replies is the thread's opener. Its elements come from the
+# page's class index (one read of the class attributes): an XPath asking every element
+# for the class cost several times more, and libxml2 gathers the parents of a node set of
+# attributes in time quadratic in its size (100,000 "username" posts took 40 s).
+_USERNAME_CLASSES = frozenset({"username", "username-coloured"})
+_XML_SPACE = re.compile("[ \t\r\n]+")  # what XPath's normalize-space() collapses
+
+
+def _first_username(doc: Document) -> HtmlElement | None:
+    """The first element whose class holds the word "username" or "username-coloured"
+    (split at XML white space, as ``contains(concat(" ", normalize-space(@class), " "),
+    " username ")`` does)."""
+    for el in pageindex.with_class(doc, "username"):
+        if not _USERNAME_CLASSES.isdisjoint(_XML_SPACE.split(el.get("class"))):
+            return cast(HtmlElement, el)
+    return None
 
 
 def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
     """Last resort: the first poster's name of a forum page, else the user its first
     avatar names ("Profilbild von jdoe42")."""
-    for el in cast(list[Any], _USERNAMES(doc.root))[:1]:
-        if not _in_comments(el):
-            return _names_in(doc, [el], False, site_keys, explicit=True)
-    for img in cast(list[Any], _AVATARS(doc.root)):
+    el = _first_username(doc)
+    if el is not None and not _in_comments(el):
+        return _names_in(doc, [el], False, site_keys, explicit=True)
+    for img in _avatars(doc):
         match = _AVATAR_ALT.match(img.get("alt") or "")
         name = match.group(1).strip() if match else ""
         if not match and "avatar" in (img.get("class") or "").lower():
@@ -1344,13 +1352,31 @@ _AVATAR_ALT = re.compile(
 )
 # ... or an avatar's alt naming no one ("Avatar", "Profilbild").
 _BARE_AVATAR = re.compile(rf"{_AVATAR_WORDS}|user|benutzer|image|bild|photo|foto", re.I)
-_AVATARS = lxml.etree.XPath(
-    '(//img[starts-with(translate(@alt, "PBA", "pba"), "profilbild ")'
-    ' or starts-with(translate(@alt, "PBA", "pba"), "benutzerbild ")'
-    ' or starts-with(translate(@alt, "A", "a"), "avatar ")'
-    ' or starts-with(translate(@alt, "P", "p"), "profile p")'
-    ' or contains(@class, "avatar") and string-length(@alt) > 1])[position() <= 4]'
+_MAX_AVATARS = 4
+_AVATAR_LABELS = (  # alt text openings, each with the capitals XPath's translate() lowered
+    (str.maketrans("PBA", "pba"), "profilbild "),
+    (str.maketrans("PBA", "pba"), "benutzerbild "),
+    (str.maketrans("A", "a"), "avatar "),
+    (str.maketrans("P", "p"), "profile p"),
 )
+
+
+def _avatars(doc: Document) -> list[HtmlElement]:
+    """The page's first images that show a user (their picture): an alt text opening with an avatar
+    word, or an "avatar" class with an alt text. Read from the page's survey (its ``<img>``
+    taken right after the parse): an XPath over the whole page costs several times more
+    after the body walk."""
+    found = []
+    images = survey.page_wide(doc.root, survey.survey(doc).images, "img")
+    for img in images:
+        alt = img.get("alt") or ""
+        if any(alt.translate(lower).startswith(label) for lower, label in _AVATAR_LABELS) or (
+            "avatar" in (img.get("class") or "") and len(alt) > 1
+        ):
+            found.append(img)
+            if len(found) == _MAX_AVATARS:
+                break
+    return found
 
 
 def _site_keys(doc: Document, publisher: str | None) -> set[str]:

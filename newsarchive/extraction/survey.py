@@ -56,3 +56,18 @@ def survey(doc: Any) -> Survey:
             breadcrumb_labelled=cast(list[Any], _BREADCRUMB_LABELLED(root)),
         )
     return found
+
+
+def page_wide(root: Any, found: list[Any], *tags: str) -> list[Any]:
+    """``found`` (``root``'s elements of ``tags``, in document order) with those of the
+    top-level elements beside ``root``, in document order: markup after ``</html>``
+    makes a second ``<html>`` element, which ``//tag`` reads too."""
+    before = list(root.itersiblings(preceding=True))
+    after = list(root.itersiblings())
+    if not before and not after:
+        return found
+    return [
+        *(el for top in reversed(before) for el in top.iter(*tags)),
+        *found,
+        *(el for top in after for el in top.iter(*tags)),
+    ]
