@@ -1073,15 +1073,14 @@ def _labelled_byline(
     body = doc.root.find("body")
     if body is None:
         return []
-    last = None
-    if container is not None:
-        for last in container.iter():  # noqa: B007 - the walk finds the last element
-            pass
+    last = container
+    while last is not None and len(last):  # the last element in document order
+        last = last[-1]
     before_end = True
     after_label = after_contact = False
     pending: tuple[str, int] | None = None  # a contact's name, pieces left to confirm it
     left_after_end = _PIECES_AFTER_BODY
-    h1 = doc.root.find(".//h1")
+    h1 = next((el for el in survey.survey(doc).headings if el.tag == "h1"), None)
     headline = clean(h1.text_content()) if h1 is not None else None
     since_headline = None  # text pieces read since the headline's
     before_headline: deque[str] = deque(maxlen=3)
