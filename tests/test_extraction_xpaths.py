@@ -103,6 +103,7 @@ NOW = {
         doc.root,
         classed=pageindex.with_class(doc, *authors._BYLINE_CLASS_WORDS),
         linked=authors._author_links(doc),
+        marked=survey.survey(doc).author_marked,
     ),
 }
 

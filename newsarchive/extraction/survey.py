@@ -22,6 +22,10 @@ _STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
 _DATED_TIMES = lxml.etree.XPath("//time/@datetime/..")
 _DATED_ITEMS = lxml.etree.XPath('//@itemprop[. = "datePublished" or . = "dateModified"]/..')
 _BREADCRUMB_LABELLED = lxml.etree.XPath('//@aria-label[. = "breadcrumb" or . = "Breadcrumb"]/..')
+_AUTHOR_MARKED = lxml.etree.XPath(
+    '//@itemprop[. = "author" or . = "name"]/..'
+    ' | //a/@rel[contains(translate(., "AUTHOR", "author"), "author")]/..'
+)
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Survey:
     times: list[Any]  # <time> elements with a datetime attribute (dates)
     dated_items: list[Any]  # elements with itemprop="datePublished" or "dateModified" (dates)
     breadcrumb_labelled: list[Any]  # elements with aria-label="breadcrumb" (metadata)
+    author_marked: list[Any]  # itemprop="author" or "name", <a rel="author"> (authors)
 
 
 def survey(doc: Any) -> Survey:
@@ -54,6 +59,7 @@ def survey(doc: Any) -> Survey:
             times=cast(list[Any], _DATED_TIMES(root)),
             dated_items=cast(list[Any], _DATED_ITEMS(root)),
             breadcrumb_labelled=cast(list[Any], _BREADCRUMB_LABELLED(root)),
+            author_marked=cast(list[Any], _AUTHOR_MARKED(root)),
         )
     return found
 
