@@ -1121,9 +1121,10 @@ def _labelled_byline(
             continue  # "Autor: <a>Rechtsanwalt</a> Jane Doe": the title, then the name
         signing_off = left_after_end > _PIECES_AFTER_BODY - _SIGN_OFF_PIECES
         by_line = (
-            len(line) < _MAX_BYLINE_CHARS
+            (before_end or signing_off)  # the cheap tests first: most lines are no byline
+            and len(line) < _MAX_BYLINE_CHARS
             and _BYLINE_LINE.match(line)
-            and (before_end or (signing_off and _SIGN_OFF.match(line)))
+            and (before_end or _SIGN_OFF.match(line))
         )
         if after_label or by_line:
             names = [
@@ -1291,11 +1292,12 @@ def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]
                     yield tail.strip()
         open_elements.append(el)
         if menu is None:
-            if el.tag in _SKIPPED_TAGS or (after_body and _comment_thread(el)):
+            tag = el.tag  # each read of .tag and .text builds a new string
+            if tag in _SKIPPED_TAGS or (after_body and _comment_thread(el)):
                 menu = el
-            elif el.text and isinstance(el.tag, str) and el.tag not in _INVISIBLE_TAGS:
+            elif isinstance(tag, str) and tag not in _INVISIBLE_TAGS:
                 text = el.text
-                if not text.isspace():
+                if text and not text.isspace():
                     yield text.strip()
         if el is last:
             after_body = True
