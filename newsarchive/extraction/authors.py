@@ -1276,39 +1276,45 @@ def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]
 
     The site's navigation is left out: a menu's "Authors" link is no byline label; so are
     figures and captions: "By John Roe" there credits the picture, and comment threads
-    after the body.
+    after the body. A left-out element's subtree is not walked (a site's menus can hold
+    hundreds of links); when it holds the body's end, the marker follows it.
     """
-    menu: HtmlElement | None = None  # the menu being skipped
+    # ``last`` and its ancestors, kept alive while their ids are compared (an lxml proxy's
+    # id is stable only while the proxy lives)
+    holders = [last, *last.iterancestors()] if last is not None else []
+    holding_last = {id(el) for el in holders}
     after_body = False
     open_elements: list[HtmlElement] = [body]  # the element being read and its ancestors
-    for el in itertools.islice(body.iter(), 1, None):
-        parent = el.getparent()
-        while open_elements[-1] is not parent:  # the elements read to their ends: tails
+    children = [iter(body)]  # the children left to read of each open element
+    while children:
+        for el in children[-1]:
+            tag = el.tag  # each read of .tag and .text builds a new string
+            if tag in _SKIPPED_TAGS or (after_body and _comment_thread(el)):
+                if id(el) in holding_last:
+                    after_body = True
+                    yield _END_OF_BODY
+            else:
+                if isinstance(tag, str) and tag not in _INVISIBLE_TAGS:
+                    text = el.text
+                    if text and not text.isspace():
+                        yield text.strip()
+                if el is last:
+                    after_body = True
+                    yield _END_OF_BODY
+                if len(el):
+                    open_elements.append(el)
+                    children.append(iter(el))
+                    break
+            tail = el.tail
+            if tail and not tail.isspace():
+                yield tail.strip()
+        else:
+            children.pop()
             done = open_elements.pop()
-            if menu is None or done is menu:
-                menu = None  # a menu's own tail is outside it
+            if children:  # the body's own tail is outside it
                 tail = done.tail
                 if tail and not tail.isspace():
                     yield tail.strip()
-        open_elements.append(el)
-        if menu is None:
-            tag = el.tag  # each read of .tag and .text builds a new string
-            if tag in _SKIPPED_TAGS or (after_body and _comment_thread(el)):
-                menu = el
-            elif isinstance(tag, str) and tag not in _INVISIBLE_TAGS:
-                text = el.text
-                if text and not text.isspace():
-                    yield text.strip()
-        if el is last:
-            after_body = True
-            yield _END_OF_BODY
-    while len(open_elements) > 1:  # the body's own tail is outside it
-        done = open_elements.pop()
-        if menu is None or done is menu:
-            menu = None
-            tail = done.tail
-            if tail and not tail.isspace():
-                yield tail.strip()
 
 
 # Forum software marks a poster's name with a "username" class (XenForo, phpBB, vBulletin):
