@@ -1370,10 +1370,10 @@ _AVATAR_LABELS = (  # alt text openings, each with the capitals XPath's translat
 
 
 def _avatars(doc: Document) -> list[HtmlElement]:
-    """The page's first images that show a user (their picture): an alt text opening with an avatar
-    word, or an "avatar" class with an alt text. Read from the page's survey (its ``<img>``
-    taken right after the parse): an XPath over the whole page costs several times more
-    after the body walk."""
+    """The page's first user pictures: an alt text opening with an avatar word, or an
+    "avatar" class with an alt text. Read from the page's survey (its ``<img>`` taken right
+    after the parse): an XPath over the whole page costs several times more after the body
+    walk."""
     found = []
     images = survey.page_wide(doc.root, survey.survey(doc).images, "img")
     for img in images:
