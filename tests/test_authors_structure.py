@@ -265,3 +265,23 @@ def test_a_json_ld_author_given_as_an_identifier_alone_is_looked_up() -> None:
     assert names(page().replace("<head>", head)) == ["Jane Doe"]
     unknown = head.replace('"@id":"#p1"', '"@id":"#p2"')
     assert names(page().replace("<head>", unknown)) == []  # no "#p1" as a name
+
+
+def test_labelled_scan_skips_menus_and_marks_a_body_ending_in_a_figure() -> None:
+    """The scan leaves out a menu's and a figure's subtree (their texts and their children's
+    tails) but reads their own tails, and the body's end marker follows a left-out element
+    that holds the body's last element."""
+    from newsarchive.extraction.authors import _END_OF_BODY, _marked_pieces
+    from newsarchive.extraction.document import load_document
+
+    html = (
+        "<html><body><nav><a>By Menu</a> tail in menu</nav>after nav"
+        "<article><p>Text <b>bold</b> end</p><figure><figcaption>By Photo</figcaption>"
+        "<img></figure>after figure</article><p>Autor: Jane Doe</p></body></html>"
+    )
+    doc = load_document(html, "https://example.org/a")
+    last = doc.root.find(".//figure/img")
+    pieces = list(_marked_pieces(doc.root.find("body"), last))
+    assert pieces == [
+        "after nav", "Text", "bold", "end", _END_OF_BODY, "after figure", "Autor: Jane Doe"
+    ]  # fmt: skip

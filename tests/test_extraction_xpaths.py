@@ -226,3 +226,44 @@ def test_long_lists_are_merged_in_document_order_as_the_union_merges_them() -> N
         "$a | $b", a=first[:5], b=second[:5]
     )
     assert in_document_order(root, [], second) == second
+
+
+# Authors' whole-page searches, answered from the survey and the class index: each selects
+# what the XPath it replaced selected, in order, on a page with markup after </html> (a
+# second top-level <html>) and class values split by tabs and new lines.
+AUTHOR_PAGE = """<html><body><img alt="Profilbild von a"><img class="avatar">
+<div class="user-name usernames">no</div><img alt="PROFILBILD von b"><img alt="avatar">
+<span class="x\tusername-coloured\n">first</span><a class="username" href="/u">second</a>
+<img class="user-avatar" alt="jd"><img class="Avatar" alt="jd"><img alt="profile photo of c">
+</body></html><div><img alt="Avatar of d"><img alt="benutzerbild e"></div>"""
+AUTHOR_REFERENCE = {
+    "avatars": '(//img[starts-with(translate(@alt, "PBA", "pba"), "profilbild ")'
+    ' or starts-with(translate(@alt, "PBA", "pba"), "benutzerbild ")'
+    ' or starts-with(translate(@alt, "A", "a"), "avatar ")'
+    ' or starts-with(translate(@alt, "P", "p"), "profile p")'
+    ' or contains(@class, "avatar") and string-length(@alt) > 1])',
+    "usernames": '/descendant::*[contains(@class, "username")]'
+    '[contains(concat(" ", normalize-space(@class), " "), " username ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " username-coloured ")]',
+}
+
+
+def test_avatars_are_the_first_four_the_xpath_selects() -> None:
+    doc = load_document(AUTHOR_PAGE, "https://example.org/a")
+    expected = lxml.etree.XPath(AUTHOR_REFERENCE["avatars"])(doc.root)
+    assert len(expected) > 4 and expected[-1].get("alt") == "benutzerbild e"
+    assert authors._avatars(doc) == expected[:4]
+    after_html = "<html><body><p>x</p></body></html><div><img alt='Avatar of d'></div>"
+    tail = load_document(after_html, "https://example.org/a")
+    expected = lxml.etree.XPath(AUTHOR_REFERENCE["avatars"])(tail.root)
+    assert len(expected) == 1 and authors._avatars(tail) == expected
+
+
+def test_first_username_is_the_first_the_xpath_selects() -> None:
+    doc = load_document(AUTHOR_PAGE, "https://example.org/a")
+    expected = lxml.etree.XPath(AUTHOR_REFERENCE["usernames"])(doc.root)
+    assert [el.text for el in expected] == ["first", "second"]
+    assert authors._first_username(doc) is expected[0]
+    assert (
+        authors._first_username(load_document("<p class=usernames>x</p>", "https://e.org/")) is None
+    )

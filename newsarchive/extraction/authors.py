@@ -17,13 +17,13 @@ from urllib.parse import urlsplit
 
 import lxml.etree
 
-from newsarchive.extraction import dates, pageindex, sitenames, structured
+from newsarchive.extraction import dates, pageindex, sitenames, structured, survey
 from newsarchive.extraction.credits import PICTURE_LABEL
 from newsarchive.extraction.document import Document, HtmlElement, ld_types
 from newsarchive.extraction.headline import title_text
 from newsarchive.extraction.sitenames import key as _key
 from newsarchive.extraction.text import clean
-from newsarchive.extraction.xpathsafe import attribute_owners, in_document_order
+from newsarchive.extraction.xpathsafe import in_document_order
 
 _META_NAMES = (
     "author",
@@ -563,10 +563,6 @@ _AUTHOR_CLASS_WORDS = (
     "uthor", "utor", "uteur", "writer", "firma", "yazar", "avtor", "penulis", "szerzo",
 )  # fmt: skip
 _BYLINE_CLASS_WORDS = (*_AUTHOR_CLASS_WORDS, "yline")  # $classed: pageindex.with_class
-# Attribute steps: twice as fast as one element test with every condition or-ed (their
-# elements and the union taken in Python: both are quadratic in libxml2, see xpathsafe).
-_BYLINE_ITEMPROPS = lxml.etree.XPath('//@itemprop[. = "author" or . = "name"]')
-_BYLINE_RELS = lxml.etree.XPath('//a/@rel[contains(translate(., "AUTHOR", "author"), "author")]')
 # Smart strings: each knows its element. The page's links are read once and their distinct
 # addresses tested in Python: an XPath ``contains`` per path word copies every address again.
 _HREFS = lxml.etree.XPath("//a/@href")
@@ -582,13 +578,12 @@ def _author_links(doc: Document) -> list[Any]:
 
 def _byline_candidates(doc: Document) -> list[Any]:
     """Byline and author classes, author-page links, author microdata and rel=author
-    links, in document order."""
+    links (these two from the page's survey), in document order."""
     return in_document_order(
         doc.root,
         pageindex.with_class(doc, *_BYLINE_CLASS_WORDS),
         _author_links(doc),
-        attribute_owners(_BYLINE_ITEMPROPS(doc.root)),
-        attribute_owners(_BYLINE_RELS(doc.root)),
+        survey.survey(doc).author_marked,
     )
 
 
@@ -1083,15 +1078,14 @@ def _labelled_byline(
     body = doc.root.find("body")
     if body is None:
         return []
-    last = None
-    if container is not None:
-        for last in container.iter():  # noqa: B007 - the walk finds the last element
-            pass
+    last = container
+    while last is not None and len(last):  # the last element in document order
+        last = last[-1]
     before_end = True
     after_label = after_contact = False
     pending: tuple[str, int] | None = None  # a contact's name, pieces left to confirm it
     left_after_end = _PIECES_AFTER_BODY
-    h1 = doc.root.find(".//h1")
+    h1 = next((el for el in survey.survey(doc).headings if el.tag == "h1"), None)
     headline = clean(h1.text_content()) if h1 is not None else None
     since_headline = None  # text pieces read since the headline's
     before_headline: deque[str] = deque(maxlen=3)
@@ -1131,9 +1125,10 @@ def _labelled_byline(
             continue  # "Autor: <a>Rechtsanwalt</a> Jane Doe": the title, then the name
         signing_off = left_after_end > _PIECES_AFTER_BODY - _SIGN_OFF_PIECES
         by_line = (
-            len(line) < _MAX_BYLINE_CHARS
+            (before_end or signing_off)  # the cheap tests first: most lines are no byline
+            and len(line) < _MAX_BYLINE_CHARS
             and _BYLINE_LINE.match(line)
-            and (before_end or (signing_off and _SIGN_OFF.match(line)))
+            and (before_end or _SIGN_OFF.match(line))
         )
         if after_label or by_line:
             names = [
@@ -1285,58 +1280,73 @@ def _marked_pieces(body: HtmlElement, last: HtmlElement | None) -> Iterator[str]
 
     The site's navigation is left out: a menu's "Authors" link is no byline label; so are
     figures and captions: "By John Roe" there credits the picture, and comment threads
-    after the body.
+    after the body. A left-out element's subtree is not walked (a site's menus can hold
+    hundreds of links); when it holds the body's end, the marker follows it.
     """
-    menu: HtmlElement | None = None  # the menu being skipped
+    # ``last`` and its ancestors, kept alive while their ids are compared (an lxml proxy's
+    # id is stable only while the proxy lives)
+    holders = [last, *last.iterancestors()] if last is not None else []
+    holding_last = {id(el) for el in holders}
     after_body = False
     open_elements: list[HtmlElement] = [body]  # the element being read and its ancestors
-    for el in itertools.islice(body.iter(), 1, None):
-        parent = el.getparent()
-        while open_elements[-1] is not parent:  # the elements read to their ends: tails
+    children = [iter(body)]  # the children left to read of each open element
+    while children:
+        for el in children[-1]:
+            tag = el.tag  # each read of .tag and .text builds a new string
+            if tag in _SKIPPED_TAGS or (after_body and _comment_thread(el)):
+                if id(el) in holding_last:
+                    after_body = True
+                    yield _END_OF_BODY
+            else:
+                if isinstance(tag, str) and tag not in _INVISIBLE_TAGS:
+                    text = el.text
+                    if text and not text.isspace():
+                        yield text.strip()
+                if el is last:
+                    after_body = True
+                    yield _END_OF_BODY
+                if len(el):
+                    open_elements.append(el)
+                    children.append(iter(el))
+                    break
+            tail = el.tail
+            if tail and not tail.isspace():
+                yield tail.strip()
+        else:
+            children.pop()
             done = open_elements.pop()
-            if menu is None or done is menu:
-                menu = None  # a menu's own tail is outside it
+            if children:  # the body's own tail is outside it
                 tail = done.tail
                 if tail and not tail.isspace():
                     yield tail.strip()
-        open_elements.append(el)
-        if menu is None:
-            if el.tag in _SKIPPED_TAGS or (after_body and _comment_thread(el)):
-                menu = el
-            elif el.text and isinstance(el.tag, str) and el.tag not in _INVISIBLE_TAGS:
-                text = el.text
-                if not text.isspace():
-                    yield text.strip()
-        if el is last:
-            after_body = True
-            yield _END_OF_BODY
-    while len(open_elements) > 1:  # the body's own tail is outside it
-        done = open_elements.pop()
-        if menu is None or done is menu:
-            menu = None
-            tail = done.tail
-            if tail and not tail.isspace():
-                yield tail.strip()
 
 
 # Forum software marks a poster's name with a "username" class (XenForo, phpBB, vBulletin):
-# the first one outside the replies is the thread's opener. Only the first is asked for:
-# libxml2 gathers the parents of a node set of attributes in time quadratic in its size
-# (100,000 "username" posts took 40 s), and a page has as many posts as it likes.
-_USERNAMES = lxml.etree.XPath(
-    '(/descendant::*[contains(@class, "username")]'
-    '[contains(concat(" ", normalize-space(@class), " "), " username ")'
-    ' or contains(concat(" ", normalize-space(@class), " "), " username-coloured ")])[1]'
-)
+# the first one outside the replies is the thread's opener. Its elements come from the
+# page's class index (one read of the class attributes): an XPath asking every element
+# for the class cost several times more, and libxml2 gathers the parents of a node set of
+# attributes in time quadratic in its size (100,000 "username" posts took 40 s).
+_USERNAME_CLASSES = frozenset({"username", "username-coloured"})
+_XML_SPACE = re.compile("[ \t\r\n]+")  # what XPath's normalize-space() collapses
+
+
+def _first_username(doc: Document) -> HtmlElement | None:
+    """The first element whose class holds the word "username" or "username-coloured"
+    (split at XML white space, as ``contains(concat(" ", normalize-space(@class), " "),
+    " username ")`` does)."""
+    for el in pageindex.with_class(doc, "username"):
+        if not _USERNAME_CLASSES.isdisjoint(_XML_SPACE.split(el.get("class"))):
+            return cast(HtmlElement, el)
+    return None
 
 
 def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
     """Last resort: the first poster's name of a forum page, else the user its first
     avatar names ("Profilbild von jdoe42")."""
-    for el in cast(list[Any], _USERNAMES(doc.root))[:1]:
-        if not _in_comments(el):
-            return _names_in(doc, [el], False, site_keys, explicit=True)
-    for img in cast(list[Any], _AVATARS(doc.root)):
+    el = _first_username(doc)
+    if el is not None and not _in_comments(el):
+        return _names_in(doc, [el], False, site_keys, explicit=True)
+    for img in _avatars(doc):
         match = _AVATAR_ALT.match(img.get("alt") or "")
         name = match.group(1).strip() if match else ""
         if not match and "avatar" in (img.get("class") or "").lower():
@@ -1354,13 +1364,31 @@ _AVATAR_ALT = re.compile(
 )
 # ... or an avatar's alt naming no one ("Avatar", "Profilbild").
 _BARE_AVATAR = re.compile(rf"{_AVATAR_WORDS}|user|benutzer|image|bild|photo|foto", re.I)
-_AVATARS = lxml.etree.XPath(
-    '(//img[starts-with(translate(@alt, "PBA", "pba"), "profilbild ")'
-    ' or starts-with(translate(@alt, "PBA", "pba"), "benutzerbild ")'
-    ' or starts-with(translate(@alt, "A", "a"), "avatar ")'
-    ' or starts-with(translate(@alt, "P", "p"), "profile p")'
-    ' or contains(@class, "avatar") and string-length(@alt) > 1])[position() <= 4]'
+_MAX_AVATARS = 4
+_AVATAR_LABELS = (  # alt text openings, each with the capitals XPath's translate() lowered
+    (str.maketrans("PBA", "pba"), "profilbild "),
+    (str.maketrans("PBA", "pba"), "benutzerbild "),
+    (str.maketrans("A", "a"), "avatar "),
+    (str.maketrans("P", "p"), "profile p"),
 )
+
+
+def _avatars(doc: Document) -> list[HtmlElement]:
+    """The page's first user pictures: an alt text opening with an avatar word, or an
+    "avatar" class with an alt text. Read from the page's survey (its ``<img>`` taken right
+    after the parse): an XPath over the whole page costs several times more after the body
+    walk."""
+    found = []
+    images = survey.page_wide(doc.root, survey.survey(doc).images, "img")
+    for img in images:
+        alt = img.get("alt") or ""
+        if any(alt.translate(lower).startswith(label) for lower, label in _AVATAR_LABELS) or (
+            "avatar" in (img.get("class") or "") and len(alt) > 1
+        ):
+            found.append(img)
+            if len(found) == _MAX_AVATARS:
+                break
+    return found
 
 
 def _site_keys(doc: Document, publisher: str | None) -> set[str]:

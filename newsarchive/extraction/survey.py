@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import lxml.etree
 
-from newsarchive.extraction.xpathsafe import attribute_owners
+from newsarchive.extraction.xpathsafe import attribute_owners, in_document_order
 
 IMAGE_TAGS = ("img", "picture", "amp-img")
 # Asked of the attribute nodes (``//@x[...]``), not of every element: libxml2 runs that
@@ -25,6 +25,8 @@ _STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
 _DATED_TIMES = lxml.etree.XPath("//time[@datetime]")
 _DATED_ITEMS = lxml.etree.XPath('//@itemprop[. = "datePublished" or . = "dateModified"]')
 _BREADCRUMB_LABELLED = lxml.etree.XPath('//@aria-label[. = "breadcrumb" or . = "Breadcrumb"]')
+_AUTHOR_ITEMPROPS = lxml.etree.XPath('//@itemprop[. = "author" or . = "name"]')
+_AUTHOR_RELS = lxml.etree.XPath('//a/@rel[contains(translate(., "AUTHOR", "author"), "author")]')
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Survey:
     times: list[Any]  # <time> elements with a datetime attribute (dates)
     dated_items: list[Any]  # elements with itemprop="datePublished" or "dateModified" (dates)
     breadcrumb_labelled: list[Any]  # elements with aria-label="breadcrumb" (metadata)
+    author_marked: list[Any]  # itemprop="author" or "name", <a rel="author"> (authors)
 
 
 def survey(doc: Any) -> Survey:
@@ -57,5 +60,25 @@ def survey(doc: Any) -> Survey:
             times=cast(list[Any], _DATED_TIMES(root)),
             dated_items=attribute_owners(_DATED_ITEMS(root)),
             breadcrumb_labelled=attribute_owners(_BREADCRUMB_LABELLED(root)),
+            author_marked=in_document_order(
+                root,
+                attribute_owners(_AUTHOR_ITEMPROPS(root)),
+                attribute_owners(_AUTHOR_RELS(root)),
+            ),
         )
     return found
+
+
+def page_wide(root: Any, found: list[Any], *tags: str) -> list[Any]:
+    """``found`` (``root``'s elements of ``tags``, in document order) with those of the
+    top-level elements beside ``root``, in document order: markup after ``</html>``
+    makes a second ``<html>`` element, which ``//tag`` reads too."""
+    before = list(root.itersiblings(preceding=True))
+    after = list(root.itersiblings())
+    if not before and not after:
+        return found
+    return [
+        *(el for top in reversed(before) for el in top.iter(*tags)),
+        *found,
+        *(el for top in after for el in top.iter(*tags)),
+    ]
