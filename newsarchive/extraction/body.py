@@ -22,7 +22,7 @@ from newsarchive.extraction.bodylines import MAX_LINK_DENSITY, is_body_line
 from newsarchive.extraction.boilerplate import attr_words, never_article
 from newsarchive.extraction.cleanhtml import clean_html
 from newsarchive.extraction.headline import site_name_keys
-from newsarchive.extraction.lede import find_lede
+from newsarchive.extraction.lede import find_lede, word_key
 from newsarchive.extraction.segments import HEADING_TAGS, Segment, segment_page
 from newsarchive.extraction.sitenames import key as name_key
 from newsarchive.extraction.text import clean
@@ -64,13 +64,6 @@ class BodyResult:
     blockquotes: list[str] = field(default_factory=list)
 
 
-_NON_WORD_RUN = re.compile(r"\W+")
-
-
-def _norm(text: str) -> str:
-    return _NON_WORD_RUN.sub(" ", text).strip().lower()
-
-
 def _repeated_texts(segments: list[Segment]) -> set[str]:
     """Short texts the page repeats: placeholders ("External content not available"),
     labels and prompts, never an article's own sentences."""
@@ -85,7 +78,7 @@ def _ld_article_body(doc: Any) -> str | None:
     for obj in doc.json_ld:
         body = obj.get("articleBody")
         if isinstance(body, str) and len(body) > 200:
-            return _norm(body)
+            return word_key(body)
     return None
 
 
@@ -101,7 +94,7 @@ def _ld_fallback(doc: Any, lede: str | None, paragraphs: list[str]) -> tuple[str
         if parts:
             log.debug("body from JSON-LD articleBody (%d of %d chars shown)", shown, len(body))
             description = doc.meta_first("og:description", "description")
-            if lede and description and _norm(lede) == _norm(description):
+            if lede and description and word_key(lede) == word_key(description):
                 return lede, parts  # a standfirst the page does show
             return parts[0], parts[1:]
     return lede, paragraphs
@@ -130,7 +123,7 @@ def _weigh(seg: Segment) -> float:
 
 
 def _in_ld_body(seg: Segment, ld_body: str) -> bool:
-    probe = _norm(seg.text)[:80]
+    probe = word_key(seg.text)[:80]
     return bool(probe) and probe in ld_body
 
 

@@ -42,7 +42,9 @@ _NON_WORD = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 
 
-def _norm(text: str) -> str:
+def word_key(text: str) -> str:
+    """``text`` as lower-case words joined by single spaces: two texts that differ only in
+    case, punctuation or spacing get the same key (the body stage compares with it too)."""
     return _NON_WORD.sub(" ", text).strip().lower()
 
 
@@ -61,7 +63,7 @@ class _Compared:
     def norm(self, text: str) -> str:
         found = self._norms.get(text)
         if found is None:
-            found = self._norms[text] = _norm(text)
+            found = self._norms[text] = word_key(text)
         return found
 
     def tokens(self, text: str) -> set[str]:
@@ -73,7 +75,7 @@ class _Compared:
 
 def _same_text(a: str, b: str, compared: _Compared | None = None) -> bool:
     """Equal after normalisation, or one a truncation ("…") of the other."""
-    na, nb = (compared.norm(a), compared.norm(b)) if compared else (_norm(a), _norm(b))
+    na, nb = (compared.norm(a), compared.norm(b)) if compared else (word_key(a), word_key(b))
     if not na or not nb:
         return False
     if na == nb:
@@ -229,7 +231,7 @@ def _standfirst_above(before: list[Segment], headline: str | None) -> Segment | 
         if seg.tag == "p" and len(seg.text) < STANDFIRST_MIN_CHARS:
             continue  # a byline or date line in a paragraph
         if seg.tag in _STANDFIRST_TAGS:
-            if headline and _norm(headline) in _norm(seg.text):
+            if headline and word_key(headline) in word_key(seg.text):
                 return None
             long_enough = len(seg.text) >= STANDFIRST_MIN_CHARS
             return seg if long_enough and _plausible(seg) and _sentence_like(seg.text) else None
