@@ -57,6 +57,7 @@ import json
 import logging
 import socket
 import sqlite3
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -173,6 +174,11 @@ class WriteJob:
     request: WarcRecord
     original: records.Original | None  # what a revisit refers to
     archived: ArchivedPayload | None  # where that original is, when the index knows
+
+
+def _first_header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """The first value of header ``name`` (lower case) among ``headers``, or None."""
+    return next((v.decode("latin-1") for n, v in headers if n.lower() == name), None)
 
 
 class WarcCapture:
@@ -364,17 +370,10 @@ class WarcCapture:
             if job is not None:
                 return job
         digest = records.payload_digest(exchange.body)
-        archived = queued = None
+        original = archived = None
         dedupable = self._dedupable(exchange)
         if dedupable:
-            archived = self._digests.lookup(digest)
-            # A full copy still in the writer queue is not in the index yet.
-            queued = self._queued.get(digest) if archived is None else None
-        original = queued or (
-            records.Original(archived.uri, archived.warc_date, archived.record_id)
-            if archived
-            else None
-        )
+            original, archived = self._archived_copy(digest)
         if original is not None:
             main = records.revisit_record(exchange, digest, original)
         else:
@@ -386,15 +385,20 @@ class WarcCapture:
         request = records.request_record(exchange, main.record_id)
         return WriteJob(exchange, digest, main, request, original, archived)
 
+    def _archived_copy(self, digest: str) -> tuple[records.Original | None, ArchivedPayload | None]:
+        """The full capture of payload ``digest``: from the digest index, else still in the
+        writer queue (not indexed yet); ``(None, None)`` when there is none."""
+        assert self._digests is not None
+        archived = self._digests.lookup(digest)
+        if archived is not None:
+            return records.Original(archived.uri, archived.warc_date, archived.record_id), archived
+        return self._queued.get(digest), None
+
     def _not_modified(self, exchange: records.Exchange, digest: str) -> WriteJob | None:
         """A 304 as a server-not-modified revisit of the capture it confirmed, so replay
         and re-reading find the page; None (kept as the 304 ``response``) when that
         capture is no longer where the digest index leads."""
-        assert self._digests is not None
-        archived = self._digests.lookup(digest)
-        original = self._queued.get(digest) if archived is None else None
-        if archived is not None:
-            original = records.Original(archived.uri, archived.warc_date, archived.record_id)
+        original, archived = self._archived_copy(digest)
         if original is None:
             log.info("304 for %s: confirmed capture %s not found, kept as is", exchange.url, digest)
             return None
@@ -461,14 +465,7 @@ class WarcCapture:
     ) -> None:
         if self._index is None:
             return
-        content_type = next(
-            (
-                v.decode("latin-1")
-                for n, v in exchange.response_headers
-                if n.lower() == b"content-type"
-            ),
-            None,
-        )
+        content_type = _first_header(exchange.response_headers, b"content-type")
         mime = "warc/revisit" if rec_type == "revisit" else mime_of(content_type)
         entry = IndexEntry(
             exchange.url,
@@ -481,14 +478,7 @@ class WarcCapture:
             location.filename,
         )
         if exchange.method.upper() != "GET":  # keyed apart, so replay never serves it for a GET
-            request_type = next(
-                (
-                    v.decode("latin-1")
-                    for n, v in exchange.request_headers
-                    if n.lower() == b"content-type"
-                ),
-                None,
-            )
+            request_type = _first_header(exchange.request_headers, b"content-type")
             entry = entry.with_request(exchange.method, request_type, exchange.request_body)
         self._index.add(entry)
 
