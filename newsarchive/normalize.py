@@ -280,21 +280,21 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _WWW_LABEL = re.compile(r"^www\d*\.")
 
 
-def _is_tracking(param: str) -> bool:
+def _key_value(param: str) -> tuple[str, str]:
+    """A query parameter's name (unquoted, lower case) and its value (as written)."""
     key, _, value = param.partition("=")
-    key = unquote_plus(key).lower()
+    return unquote_plus(key).lower(), value
+
+
+def _is_tracking(param: str) -> bool:
+    key, value = _key_value(param)
     if key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES):
         return True
     return unquote_plus(value).lower() in TRACKING_VALUES.get(key, ())
 
 
-def _param_key(param: str) -> str:
-    return unquote_plus(param.partition("=")[0]).lower()
-
-
 def _is_session(param: str) -> bool:
-    key, _, value = param.partition("=")
-    key = unquote_plus(key).lower()
+    key, value = _key_value(param)
     if key in SESSION_PARAMS or _ASP_SESSION.fullmatch(key):
         return True
     return key in TOKEN_SESSION_PARAMS and bool(_SESSION_TOKEN.fullmatch(unquote_plus(value)))
@@ -303,9 +303,9 @@ def _is_session(param: str) -> bool:
 def _kept_params(query: str) -> list[str]:
     """Query parameters without tracking parameters and session ids."""
     params = [p for p in query.split("&") if p and not _is_tracking(p) and not _is_session(p)]
-    keys = {_param_key(p) for p in params}
+    keys = {_key_value(p)[0] for p in params}
     if all(name in keys for name in _COLDFUSION_PAIR):
-        params = [p for p in params if _param_key(p) not in _COLDFUSION_PAIR]
+        params = [p for p in params if _key_value(p)[0] not in _COLDFUSION_PAIR]
     return params
 
 
