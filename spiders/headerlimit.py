@@ -126,13 +126,15 @@ class BoundedHTTPClientParser(http11._LenientHTTPClientParser):
         """A name Twisted refuses, kept among the response's headers as the server sent it.
 
         Twisted's ``Headers`` checks every name it is given, so the pair goes into its
-        table directly; Scrapy's ``Headers`` later cases the name as it cases every name.
+        table directly, its value with a bare CR made a space as ``Headers`` makes it (a
+        rebuilt WARC head must not hold one); Scrapy's ``Headers`` later cases the name as
+        it cases every name.
         """
         if not readable_header_name(name):
             raise UnreadableHeaderName(
                 f"response header name {name[:80]!r} holds control characters"
             ) from None
-        self.headers._rawHeaders.setdefault(name, []).append(value)
+        self.headers._rawHeaders.setdefault(name, []).append(value.replace(b"\r", b" "))
 
 
 class WireHeadAgent(http11._ScrapyAgent):

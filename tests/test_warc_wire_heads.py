@@ -139,6 +139,7 @@ HOSTILE = {
             b"\tthree",
             b"Bad Header: spaced name",
             b"X-Caf\xe9: latin name",
+            b"X-Mark: \xe2\x9c\x93 checked",
         ],
         page("Tight"),
     ),
@@ -146,6 +147,9 @@ HOSTILE = {
 # Heads no reader agrees on: archived rebuilt, with a logged reason.
 UNSAFE = {
     "/cr": sent([b"HTTP/1.1 200 OK", b"Content-Type: text/html", b"X-Split: a\rb"], page("Cr")),
+    "/cr-refused": sent(
+        [b"HTTP/1.1 200 OK", b"Content-Type: text/html", b"Bad Name: a\rb"], page("Refused")
+    ),
     "/control": sent([b"HTTP/1.1 200 O\x01K", b"Content-Type: text/html"], page("Control")),
     # pywb reads it as UTF-8 and cannot send a status line beyond Latin-1.
     "/check": sent([b"HTTP/1.1 200 OK \xe2\x9c\x93", b"Content-Type: text/html"], page("Check")),
@@ -184,6 +188,7 @@ def test_hostile_heads_give_valid_records_or_the_rebuilt_head(tmp_path: Path) ->
     for path in UNSAFE:
         head = heads[f"{base}{path}"][0]
         assert head.startswith(b"HTTP/1.1 200 OK\r\n"), head
+        assert b"\r" not in head.replace(CRLF, b""), head  # the rebuilt head is safe too
         assert f"{base}{path}: response head archived as rebuilt" in run.stderr
     assert_valid_files(tmp_path / "out")
     index = (tmp_path / "out" / "index.cdxj").read_text(encoding="utf-8")
@@ -194,3 +199,18 @@ def test_hostile_heads_give_valid_records_or_the_rebuilt_head(tmp_path: Path) ->
     replayed = replay_bodies(tmp_path / "out", base, list(routes))
     for path, raw in routes.items():
         assert replayed[path] == raw.raw[raw.raw.index(CRLF + CRLF) + 4 :], path
+
+
+def test_reextract_joins_repeated_headers_in_any_case() -> None:
+    """A head as sent keeps ``set-cookie`` and ``Set-Cookie`` apart; the spider got them
+    joined under one name from Scrapy, so re-extraction joins them the same way."""
+    from warcio.statusandheaders import StatusAndHeaders
+
+    from newsarchive.warc.reread import _joined_headers
+
+    head = StatusAndHeaders(
+        "200 OK",
+        [("content-type", "text/html"), ("Set-Cookie", "a=1"), ("SET-COOKIE", "b=2")],
+        protocol="HTTP/1.1",
+    )
+    assert _joined_headers(head) == {"content-type": "text/html", "Set-Cookie": "a=1, b=2"}
