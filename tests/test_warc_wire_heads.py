@@ -144,6 +144,8 @@ HOSTILE = {
         page("Tight"),
     ),
 }
+# Lines ended by a bare LF, which Twisted takes: each ends with CRLF in the record.
+LF_ONLY = [b"HTTP/1.1 200 Fine", b"content-TYPE: text/html", b"Content-Length: 16"]
 # Heads no reader agrees on: archived rebuilt, with a logged reason.
 UNSAFE = {
     "/cr": sent([b"HTTP/1.1 200 OK", b"Content-Type: text/html", b"X-Split: a\rb"], page("Cr")),
@@ -178,6 +180,7 @@ def replay_bodies(out: Path, base: str, paths: list[str]) -> dict[str, bytes]:
 
 def test_hostile_heads_give_valid_records_or_the_rebuilt_head(tmp_path: Path) -> None:
     routes = {path: Route(raw) for path, raw in {**HOSTILE, **UNSAFE}.items()}
+    routes["/lf"] = Route(b"\n".join(LF_ONLY) + b"\n\n" + b"<p>bare LF</p>\n\n")
     with RawSite(routes) as site:
         run = crawl([f"{site.base_url}{path}" for path in routes], tmp_path / "out")
     assert run.returncode == 0, run.stderr[-3000:]
@@ -185,6 +188,7 @@ def test_hostile_heads_give_valid_records_or_the_rebuilt_head(tmp_path: Path) ->
     heads = archived_heads(tmp_path / "out")
     for path, raw in HOSTILE.items():
         assert heads[f"{base}{path}"] == [raw[: raw.index(CRLF + CRLF) + 4]], path
+    assert heads[f"{base}/lf"] == [CRLF.join(LF_ONLY) + CRLF + CRLF]
     for path in UNSAFE:
         head = heads[f"{base}{path}"][0]
         assert head.startswith(b"HTTP/1.1 200 OK\r\n"), head
@@ -198,7 +202,8 @@ def test_hostile_heads_give_valid_records_or_the_rebuilt_head(tmp_path: Path) ->
     assert folded[f"{base}/tight"].http_headers.get_header("x-folded") == "one  two\tthree"
     replayed = replay_bodies(tmp_path / "out", base, list(routes))
     for path, raw in routes.items():
-        assert replayed[path] == raw.raw[raw.raw.index(CRLF + CRLF) + 4 :], path
+        body = raw.raw.split(CRLF + CRLF, 1)[1] if path != "/lf" else b"<p>bare LF</p>\n\n"
+        assert replayed[path] == body, path
 
 
 def test_reextract_joins_repeated_headers_in_any_case() -> None:
