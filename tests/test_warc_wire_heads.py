@@ -113,9 +113,10 @@ def test_response_heads_are_archived_as_sent(tmp_path: Path) -> None:
         )
     assert run.returncode == 0, run.stderr[-3000:]
     heads = archived_heads(tmp_path / "out")
-    for path, body in BODIES.items():
-        expected = sent(HEADS[path], body)[: -len(body) or None]
-        assert heads[f"{site.base_url}{path}"] == [expected], path
+    expected = {
+        path: [sent(HEADS[path], body)[: -len(body) or None]] for path, body in BODIES.items()
+    }
+    assert {path: heads[f"{site.base_url}{path}"] for path in BODIES} == expected
     # The chunk framing is gone from the payload, so its header is gone from the head.
     unchunked = CRLF.join(h for h in HEADS["/chunked"] if not h.startswith(b"Transfer"))
     assert heads[f"{site.base_url}/chunked"] == [unchunked + CRLF + CRLF]

@@ -156,11 +156,12 @@ def wire_head_problem(lines: WireHead, status: int) -> str | None:
         return f"status line {lines[0][:80]!r} is not 'HTTP/1.x CODE REASON'"
     if int(match.group(1)) != status:
         return f"status line {lines[0][:80]!r} does not give status {status}"
-    if not _latin1_once_read(lines[0]):
+    if not lines[0].isascii() and not _latin1_once_read(lines[0]):
         return f"status line {lines[0][:80]!r} has UTF-8 beyond Latin-1, which pywb cannot send"
-    for line in lines[1:]:
-        if b"\r" in line or b"\n" in line:
-            return f"header line {line[:80]!r} holds a bare CR"
+    joined = b"".join(lines)
+    if b"\r" in joined or b"\n" in joined:
+        line = next(line for line in lines if b"\r" in line or b"\n" in line)
+        return f"header line {line[:80]!r} holds a bare CR or LF"
     return None
 
 
@@ -182,12 +183,16 @@ def _wire_name(line: bytes) -> bytes:
 def wire_response_head(lines: WireHead) -> bytes:
     """The head as sent, minus the chunked framing's headers (folded lines follow theirs)."""
     status, fields = lines[0], lines[1:]
-    chunked = any(_wire_name(line) == b"transfer-encoding" for line in fields)
+    chunked = b"transfer-encoding" in b"\n".join(fields).lower() and any(
+        _wire_name(line) == b"transfer-encoding" for line in fields
+    )
+    if not chunked:
+        return b"\r\n".join(lines) + b"\r\n\r\n"
     kept = [status]
     dropping = False
     for line in fields:
         if not line.startswith((b" ", b"\t")):
-            dropping = chunked and _wire_name(line) in CHUNKED_FRAMING
+            dropping = _wire_name(line) in CHUNKED_FRAMING
         if not dropping:
             kept.append(line)
     return b"\r\n".join(kept) + b"\r\n\r\n"
