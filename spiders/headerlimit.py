@@ -21,19 +21,29 @@ line as sent, so the parser keeps it as sent: the page is
 archived and extracted with it. Only a name holding control characters, which no
 reader can take for a header, fails its page, with a reason naming the header.
 
+The parser also keeps the response head as it came off the wire (status line and
+header lines, bytes in order, case and spacing as sent, folded lines as they came),
+which Twisted and Scrapy parse away (the reason phrase, header-name case, repeats
+grouped by name). It travels on Twisted's response, and :class:`WireHeadAgent` hands
+it on with the Scrapy ``Response`` built from it, for ``WarcCapture`` to archive
+(:func:`wire_head_of`). It costs what the header limit already bounds.
+
 Scrapy's HTTP/1.1 handler gives every response its ``_LenientHTTPClientParser``
-(by replacing the class of the parser Twisted creates); the extension (and
-``WarcCapture``, through :func:`install_parser`) puts a subclass in that place,
-once per process.
+(by replacing the class of the parser Twisted creates) and builds each Scrapy
+``Response`` in its ``_ScrapyAgent``; the extension (and ``WarcCapture``, through
+:func:`install_parser`) puts a subclass in each place, once per process.
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from scrapy.core.downloader.handlers import http11
 from scrapy.crawler import Crawler
+from scrapy.exceptions import StopDownload
+from scrapy.http import Response
 
 try:
     from twisted.web.http_headers import InvalidHeaderName
@@ -50,6 +60,13 @@ ARCHIVED_CONNECTION_HEADERS = frozenset(
 # Each line also costs Python an object and a list slot: a flood of tiny header lines
 # counts at least this much per line, so their number is bounded too.
 LINE_COST = 64
+# Attribute of Twisted's response holding its wire head (a tuple of lines, status first).
+WIRE_HEAD_ATTR = "_newsarchive_wire_head"
+WireHead = tuple[bytes, ...]
+# Scrapy response -> its wire head. Scrapy's ``Response`` has ``__slots__``, so no
+# attribute can ride on it; each entry is keyed by the one response object it
+# belongs to and goes with it (weak key), so nothing carries over to another request.
+_WIRE_HEADS: WeakKeyDictionary[Response, WireHead] = WeakKeyDictionary()
 
 
 class ResponseHeadersTooLarge(Exception):
@@ -71,7 +88,8 @@ class BoundedHTTPClientParser(http11._LenientHTTPClientParser):
     limit = 0  # bytes; 0 = no limit (set by ResponseHeaderLimit from the crawl's setting)
 
     def lineReceived(self, line: bytes) -> None:
-        """Count each status or header line (the body arrives in raw mode, uncounted)."""
+        """Count each status or header line (the body arrives in raw mode, uncounted),
+        and keep it as sent (its line end aside) for the WARC record."""
         if self.limit:
             seen = getattr(self, "_newsarchive_header_bytes", 0) + max(len(line), LINE_COST)
             self._newsarchive_header_bytes = seen
@@ -79,7 +97,19 @@ class BoundedHTTPClientParser(http11._LenientHTTPClientParser):
                 raise ResponseHeadersTooLarge(
                     f"response headers over {SETTING} ({self.limit} bytes)"
                 )
+        sent = line.removesuffix(b"\r")
+        if self.state == http11.STATUS:  # a new head (a 1xx answer starts another)
+            self._newsarchive_wire = [sent]
+        elif sent:
+            self._newsarchive_wire.append(sent)
         super().lineReceived(line)
+
+    def allHeadersReceived(self) -> None:
+        """Hand the head as sent to Twisted's response before anyone reads it."""
+        wire = getattr(self, "_newsarchive_wire", None)
+        if wire is not None:
+            setattr(self.response, WIRE_HEAD_ATTR, tuple(wire))
+        super().allHeadersReceived()
 
     def headerReceived(self, name: bytes, value: bytes) -> None:
         """Twisted's filing, plus a copy of a connection header among the response's own."""
@@ -96,13 +126,38 @@ class BoundedHTTPClientParser(http11._LenientHTTPClientParser):
         """A name Twisted refuses, kept among the response's headers as the server sent it.
 
         Twisted's ``Headers`` checks every name it is given, so the pair goes into its
-        table directly; Scrapy's ``Headers`` later cases the name as it cases every name.
+        table directly, its value with a bare CR made a space as ``Headers`` makes it (a
+        rebuilt WARC head must not hold one); Scrapy's ``Headers`` later cases the name as
+        it cases every name.
         """
         if not readable_header_name(name):
             raise UnreadableHeaderName(
                 f"response header name {name[:80]!r} holds control characters"
             ) from None
-        self.headers._rawHeaders.setdefault(name, []).append(value)
+        self.headers._rawHeaders.setdefault(name, []).append(value.replace(b"\r", b" "))
+
+
+class WireHeadAgent(http11._ScrapyAgent):
+    """Scrapy's agent that files each response's wire head under the Scrapy response."""
+
+    def _cb_bodydone(self, result: Any, url: str) -> Response:
+        wire = getattr(result["txresponse"], WIRE_HEAD_ATTR, None)
+        try:
+            response = super()._cb_bodydone(result, url)
+        except StopDownload as stop:  # stopped at DOWNLOAD_MAXSIZE: its part is archived
+            if wire is not None and stop.response is not None:
+                _WIRE_HEADS[stop.response] = wire
+            raise
+        if wire is not None:
+            _WIRE_HEADS[response] = wire
+        return response
+
+
+def wire_head_of(response: Response) -> WireHead | None:
+    """The status and header lines of ``response`` as the server sent them (line ends
+    removed), taken out of the table; None for a response our HTTP/1.1 parser did not
+    read (HTTP/2, a cache, another download handler)."""
+    return _WIRE_HEADS.pop(response, None)
 
 
 class ResponseHeaderLimit:
@@ -122,6 +177,8 @@ def install(limit: int) -> Any:
 
 
 def install_parser() -> Any:
-    """Parse every later HTTP/1.1 response of this process with our parser (limit unchanged)."""
+    """Parse every later HTTP/1.1 response of this process with our parser (limit unchanged),
+    and build its Scrapy response with our agent (which passes on the wire head)."""
     http11._LenientHTTPClientParser = BoundedHTTPClientParser  # type: ignore[misc]
+    http11._ScrapyAgent = WireHeadAgent  # type: ignore[misc]
     return BoundedHTTPClientParser

@@ -39,9 +39,14 @@ Scrapy and lost; this extension stops it at the limit itself (``StopDownload`` f
 ``headers_received`` / ``bytes_received``) and ``WarcPointerMiddleware`` archives the
 part received with ``WARC-Truncated: length``. The request still fails, as before.
 
-Known limits: Scrapy title-cases header names and groups repeated headers by name
-(``A, B, A`` arrives as ``A, A, B``; every value is kept); ``WARC-Date`` is taken when
-the request enters the downloader slot, so a download delay counts as capture time.
+The response head is archived as the server sent it (status line and header lines,
+kept by our HTTP/1.1 parser, ``spiders/headerlimit.py``), minus the chunked framing;
+without it (HTTP/2, another download handler, a head unsafe to write) it is rebuilt
+from Scrapy's response, which title-cases header names, groups repeated headers by
+name and drops the reason phrase (``records``).
+
+Known limit: ``WARC-Date`` is taken when the request enters the downloader slot, so a
+download delay counts as capture time.
 
 A write failure (disk full) closes the spider with reason ``warc_write_failed``.
 
@@ -73,6 +78,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
 from newsarchive.distributed.digests import open_digest_index
+from newsarchive.spiders.headerlimit import install_parser, wire_head_of
 from newsarchive.version import __version__
 from newsarchive.warc import records
 from newsarchive.warc.cdxj import CdxjAppender, IndexEntry, mime_of
@@ -124,11 +130,29 @@ def truncation_of(response: Response) -> str | None:
     return None
 
 
+def wire_head(response: Response, url: str) -> records.WireHead | None:
+    """The response head as the server sent it, when it can be archived as it is.
+
+    None when our HTTP/1.1 parser did not read the response (HTTP/2, another download
+    handler) or the head cannot be written safely: the record then has the rebuilt
+    head, and the reason is logged.
+    """
+    lines = wire_head_of(response)
+    if lines is None:
+        return None
+    problem = records.wire_head_problem(lines, response.status)
+    if problem is not None:
+        log.warning("%s: response head archived as rebuilt: %s", url, problem)
+        return None
+    return lines
+
+
 def exchange_of(request: Request, response: Response, started_at: datetime) -> records.Exchange:
     """The plain-data view of one Scrapy fetch."""
     via = request.meta.get(VIA_META_KEY)
+    url = response.url.split("#", 1)[0]
     return records.Exchange(
-        url=response.url.split("#", 1)[0],
+        url=url,
         method=request.method,
         request_headers=_header_pairs(request.headers),
         request_body=request.body or b"",
@@ -139,6 +163,7 @@ def exchange_of(request: Request, response: Response, started_at: datetime) -> r
         protocol=response.protocol,
         ip_address=str(response.ip_address) if response.ip_address else None,
         truncated=truncation_of(response),
+        wire_head=wire_head(response, url),
         request_warc_headers={records.VIA_HEADER: json.dumps(via, sort_keys=True)} if via else {},
     )
 
@@ -223,9 +248,8 @@ class WarcCapture:
         if not settings.getbool("NEWSARCHIVE_WARC_ENABLED"):
             raise NotConfigured("NEWSARCHIVE_WARC_ENABLED is off")
         output_dir = Path(settings.get("NEWSARCHIVE_OUTPUT_DIR") or "output/crawl")
-        # Our response parser: it gives Scrapy the connection headers Twisted keeps apart.
-        from newsarchive.spiders.headerlimit import install_parser
-
+        # Our response parser and agent: the head as sent, and the connection headers
+        # Twisted keeps apart.
         install_parser()
         capture = cls(crawler, output_dir)
         capture.open(crawler.spidercls.name)

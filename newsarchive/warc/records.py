@@ -1,16 +1,20 @@
-"""HTTP request, response and revisit records, rebuilt from what Scrapy saw.
+"""HTTP request, response and revisit records, from what Scrapy and the wire saw.
 
-Scrapy hands us a parsed response, so the blocks are reassembled:
-
-* Status line: the response's HTTP/1.x version (HTTP/1.1 for HTTP/2, plus
-  ``WARC-Protocol: h2``), the code, and the standard reason phrase (Scrapy drops
-  the server's phrase).
-* Headers: every value of every header in the order received, so two
-  ``Set-Cookie`` stay two. Scrapy title-cases header names (``content-type``
-  arrives as ``Content-Type``) and rebuilds ``Content-Length`` first, from the
-  body length (``0`` for 204 and 304). Connection headers (``Connection``,
-  ``Keep-Alive``, ...) are there because our response parser hands them over
-  (``spiders/headerlimit.py``). ``Transfer-Encoding`` is dropped because the chunk
+* Response head as sent: the status line and header lines our HTTP/1.1 parser
+  read off the wire (``spiders/headerlimit.py``), bytes in order, with their reason
+  phrase, case, spacing, folded lines and repeats, each line ended by CRLF. One
+  change only: the chunk framing is gone from the payload, so ``Transfer-Encoding``
+  goes, and with it any ``Content-Length`` sent beside it (which Twisted ignored, as
+  RFC 9112 asks). ``Content-Length`` is otherwise as sent, and none is added.
+* Response head rebuilt, when no head as sent is at hand (HTTP/2, another download
+  handler) or it cannot be written safely (:func:`wire_head_problem`): the response's
+  HTTP/1.x version (HTTP/1.1 for HTTP/2, plus ``WARC-Protocol: h2``), the code, and
+  the standard reason phrase (Scrapy drops the server's phrase); every value of
+  every header in the order received, so two ``Set-Cookie`` stay two. Scrapy
+  title-cases header names (``content-type`` arrives as ``Content-Type``) and
+  rebuilds ``Content-Length`` first, from the body length (``0`` for 204 and 304).
+  Connection headers (``Connection``, ``Keep-Alive``, ...) are there because our
+  response parser hands them over. ``Transfer-Encoding`` is dropped because the chunk
   framing is already gone; ``Content-Encoding`` stays because the body is still
   content-encoded at ``response_downloaded``.
 * Request: the request line keeps path and query; the headers are the ones
@@ -40,6 +44,8 @@ SPIDER_FIELD = "newsarchive-spider"  # warcinfo field: lets reextract name the s
 VIA_HEADER = "WARC-Newsarchive-Discovered-Via"
 
 HeaderList = list[tuple[bytes, bytes]]
+# Status line then header lines of a response as sent, line ends removed.
+WireHead = tuple[bytes, ...]
 
 # Response flags set by Scrapy's download handler -> WARC-Truncated reason.
 TRUNCATION_BY_FLAG: Mapping[str, str] = {
@@ -56,6 +62,11 @@ _PLAIN_REQUEST_URL_RE = re.compile(
 WARC_DATE_MICROS = "%Y-%m-%dT%H:%M:%S.%fZ"
 WARC_DATE_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
 PROTOCOL_BY_SCRAPY: Mapping[str, str] = {"HTTP/2": "h2", "HTTP/2.0": "h2", "h2": "h2"}
+# A status line every WARC reader takes: the versions warcio and pywb expect, three digits,
+# then an optional reason of tab, space, visible and non-ASCII bytes (RFC 9112).
+_WIRE_STATUS_RE = re.compile(rb"HTTP/1\.[01] ([0-9]{3})(?: [\t\x20-\x7e\x80-\xff]*)?")
+# Framing headers of a chunked response, gone with the chunks.
+CHUNKED_FRAMING = frozenset({b"transfer-encoding", b"content-length"})
 
 
 @dataclass
@@ -73,6 +84,7 @@ class Exchange:
     protocol: str | None = None
     ip_address: str | None = None
     truncated: str | None = None
+    wire_head: WireHead | None = None  # the head as sent, when our parser read it
     extra_warc_headers: dict[str, str] = field(default_factory=dict)
     request_warc_headers: dict[str, str] = field(default_factory=dict)
 
@@ -131,8 +143,65 @@ def http_version(protocol: str | None) -> str:
     return "HTTP/1.0" if protocol == "HTTP/1.0" else "HTTP/1.1"
 
 
+def wire_head_problem(lines: WireHead, status: int) -> str | None:
+    """Why the head as sent cannot be archived as it is, or None when it can.
+
+    A WARC reader must find the status and every header where the server put them: a
+    CR inside a line would end it early for some readers and not for others.
+    """
+    if not lines:
+        return "no status line"
+    match = _WIRE_STATUS_RE.fullmatch(lines[0])
+    if match is None:
+        return f"status line {lines[0][:80]!r} is not 'HTTP/1.x CODE REASON'"
+    if int(match.group(1)) != status:
+        return f"status line {lines[0][:80]!r} does not give status {status}"
+    if not lines[0].isascii() and not _latin1_once_read(lines[0]):
+        return f"status line {lines[0][:80]!r} has UTF-8 beyond Latin-1, which pywb cannot send"
+    joined = b"".join(lines)
+    if b"\r" in joined or b"\n" in joined:
+        line = next(line for line in lines if b"\r" in line or b"\n" in line)
+        return f"header line {line[:80]!r} holds a bare CR or LF"
+    return None
+
+
+def _latin1_once_read(line: bytes) -> bool:
+    """Whether warcio's reading of ``line`` (UTF-8 when it decodes, else Latin-1) stays
+    in Latin-1: pywb sends the status line it read as Latin-1 and fails otherwise."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return all(ord(char) < 0x100 for char in text)
+
+
+def _wire_name(line: bytes) -> bytes:
+    """The lower-case name of a header line, as Twisted reads it."""
+    return line.split(b":", 1)[0].lower()
+
+
+def wire_response_head(lines: WireHead) -> bytes:
+    """The head as sent, minus the chunked framing's headers (folded lines follow theirs)."""
+    status, fields = lines[0], lines[1:]
+    chunked = b"transfer-encoding" in b"\n".join(fields).lower() and any(
+        _wire_name(line) == b"transfer-encoding" for line in fields
+    )
+    if not chunked:
+        return b"\r\n".join(lines) + b"\r\n\r\n"
+    kept = [status]
+    dropping = False
+    for line in fields:
+        if not line.startswith((b" ", b"\t")):
+            dropping = _wire_name(line) in CHUNKED_FRAMING
+        if not dropping:
+            kept.append(line)
+    return b"\r\n".join(kept) + b"\r\n\r\n"
+
+
 def response_head(exchange: Exchange) -> bytes:
-    """Status line and headers of the response block."""
+    """Status line and headers of the response block: as sent, else rebuilt."""
+    if exchange.wire_head:
+        return wire_response_head(exchange.wire_head)
     kept = [(n, v) for n, v in exchange.response_headers if n.lower() not in HOP_BY_HOP_DROPPED]
     version = http_version(exchange.protocol)
     line = status_line(exchange.status)

@@ -178,12 +178,16 @@ def _warcinfo_fields(payload: bytes) -> dict[str, str]:
 
 
 def _joined_headers(http_headers: Any) -> dict[str, str]:
-    """Headers as the spider passes them to ``extract`` (repeats joined with ', ')."""
+    """Headers as the spider passes them to ``extract``: repeats joined with ', ', names
+    matched in any case (as Scrapy's ``Headers`` does; a head as sent keeps their case)."""
     joined: dict[str, str] = {}
+    names: dict[str, str] = {}  # lower-case name -> the first spelling seen
     for name, value in http_headers.headers:
-        if name.lower() in DECODED_AWAY:
+        lowered = name.lower()
+        if lowered in DECODED_AWAY:
             continue
-        joined[name] = f"{joined[name]}, {value}" if name in joined else value
+        key = names.setdefault(lowered, name)
+        joined[key] = f"{joined[key]}, {value}" if key in joined else value
     return joined
 
 
