@@ -1,0 +1,86 @@
+"""What a hostile site can put into the exports: it may only fail its own pages.
+
+Each test crawls a local site built to attack one promise of the README, then runs
+the commands a researcher runs on the crawl (``export``, ``load``), end to end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from support.crawls import QUIET, crawl_command, exported_articles, run_command, run_newsarchive
+from support.warcsite import RawSite, Route, html_page, http_response
+
+from newsarchive.server.generated import generated_article
+
+HTML = [("Content-Type", "text/html; charset=utf-8")]
+XML = [("Content-Type", "application/xml")]
+TEXT = [("Content-Type", "text/plain")]
+# Year 10000 in UTC: a valid RFC 3339 string that no UTC timestamp (Python, Arrow) holds.
+NO_INSTANT = "9999-12-31T23:59:59-12:00"
+
+
+def sitemap(urls: list[str], lastmod: str) -> bytes:
+    entries = "".join(f"<url><loc>{u}</loc><lastmod>{lastmod}</lastmod></url>" for u in urls)
+    return (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{entries}</urlset>"
+    ).encode()
+
+
+@pytest.mark.slow
+def test_a_sitemap_date_beyond_any_instant_does_not_break_the_parquet_export(
+    tmp_path: Path,
+) -> None:
+    """A lastmod of year 10000 UTC came through as ``provenance.discovered_via.lastmod``
+    and the Parquet export of any folder holding it stopped with a traceback (exit 70),
+    taking every other site's articles of the export with it."""
+    articles = [generated_article(n) for n in (3, 4)]
+    with RawSite() as site:
+        base = site.base_url
+        urls = [base + a.path for a in articles]
+        site.routes["/robots.txt"] = Route(
+            http_response("200 OK", TEXT, f"Sitemap: {base}/sitemap.xml\n".encode())
+        )
+        site.routes["/sitemap.xml"] = Route(http_response("200 OK", XML, sitemap(urls, NO_INSTANT)))
+        site.routes["/"] = Route(http_response("200 OK", HTML, html_page("Home", [], 20)))
+        for article in articles:
+            site.routes[article.path] = Route(
+                http_response("200 OK", HTML, article.render(base).encode())
+            )
+        done = run_command(crawl_command(base + "/", tmp_path / "crawl", settings=QUIET))
+        assert done.returncode == 0, done.stderr[-3000:]
+    records = exported_articles(tmp_path / "crawl")
+    assert {r["url"] for r in records} == set(urls)
+    assert all(r["provenance"]["discovered_via"]["type"] == "sitemap" for r in records)
+    assert all(r["provenance"]["discovered_via"]["lastmod"] is None for r in records)
+    out = tmp_path / "articles.parquet"
+    exported = run_newsarchive("export", tmp_path / "crawl", "--format", "parquet", "--out", out)
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    assert pq.read_table(out).num_rows == len(urls)
+
+
+def test_a_record_already_holding_such_a_date_is_one_bad_row(tmp_path: Path, capsys) -> None:
+    """Records written before the sitemap rule (or by hand) fail their row, not the export."""
+    import json
+
+    from newsarchive.cli import main
+    from newsarchive.export.synthetic import synthetic_record
+
+    records = [synthetic_record(i, "c1") for i in range(3)]
+    records[1]["provenance"]["discovered_via"] = {
+        "type": "sitemap",
+        "url": None,
+        "lastmod": NO_INSTANT,
+    }
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    assert main(["export", str(source), "--out", str(out)]) == 1
+    assert not out.exists()
+    error = capsys.readouterr().err
+    assert "outside the years a UTC timestamp holds" in error and "Traceback" not in error
+    assert main(["export", str(source), "--out", str(out), "--keep-going"]) == 1
+    assert pq.read_table(out).num_rows == 2
