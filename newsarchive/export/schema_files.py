@@ -119,7 +119,7 @@ gzip reader treats as one file.
 **Parquet** (`newsarchive export SRC --format parquet`): one fixed Arrow schema
 derived from the same classes; structs stay structs and lists of structs stay
 lists of structs; integers are int64, `probability` is float64; times
-(`date_published`, `date_modified`, `provenance.fetched_at`) are UTC timestamps
+({instants}) are UTC timestamps
 (`timestamp[us, tz=UTC]`), so filters compare instants: `+02:00` becomes the
 same instant in UTC, a date known only to the day its midnight UTC, and the
 string as found stays in the `*_raw` field beside it (`newsarchive.load` gives
@@ -165,7 +165,8 @@ def render_markdown() -> str:
         parts.append(
             f"### `{cls.__name__}`\n\n" + (f"{summary}\n\n" if summary else "") + _table(cls) + "\n"
         )
-    parts.append(_FORMATS)
+    instants = ", ".join(f"`{info.path}`" for info in schema.fields() if info.instant)
+    parts.append(_FORMATS.replace("{instants}", instants))
     return "\n".join(parts)
 
 
