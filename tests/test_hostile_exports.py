@@ -128,3 +128,32 @@ def test_a_headline_a_spreadsheet_would_run_stays_text_in_the_csv(tmp_path: Path
     back = tmp_path / "back.jsonl"
     assert run_newsarchive("export", out, "--format", "jsonl", "--out", back).returncode == 0
     assert [r["headline"] for r in newsarchive.load(back)] == [FORMULA]
+
+
+@pytest.mark.slow
+def test_large_records_are_written_in_batches_bounded_by_their_text(tmp_path: Path) -> None:
+    """``export`` held ``--batch-size`` (10,000) records in memory before writing: a site
+    serving 16 MB pages (records three times that) made the export of every site's
+    articles need hundreds of GB. A batch (and Parquet row group) now also ends at
+    64 MB of text."""
+    import json
+
+    from newsarchive.export.convert import BATCH_TEXT_BYTES
+    from newsarchive.export.synthetic import synthetic_record
+
+    big = 2 * 1024 * 1024
+    source = tmp_path / "big.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for number in range(20):
+            record = synthetic_record(number, "c1")
+            record["article_body"] = "word " * (big // 5)
+            record["article_body_html"] = "<p>" + "w " * (big // 2) + "</p>"
+            handle.write(json.dumps(record) + "\n")
+    out = tmp_path / "big.parquet"
+    done = run_newsarchive("export", source, "--format", "parquet", "--out", out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    metadata = pq.ParquetFile(out).metadata
+    assert metadata.num_rows == 20
+    rows = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+    # Each record holds 2 x 4 MB of text as text_size counts it: 8 of them fill a batch.
+    assert max(rows) <= BATCH_TEXT_BYTES // (2 * 2 * big) and len(rows) >= 3
