@@ -157,3 +157,32 @@ def test_large_records_are_written_in_batches_bounded_by_their_text(tmp_path: Pa
     rows = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     # Each record holds 2 x 4 MB of text as text_size counts it: 8 of them fill a batch.
     assert max(rows) <= BATCH_TEXT_BYTES // (2 * 2 * big) and len(rows) >= 3
+
+
+def test_a_resumed_crawl_reads_its_exported_batches_one_record_at_a_time(tmp_path: Path) -> None:
+    """A crawl resumed into its folder learns what it exported from its batches; it held
+    every record (all their text) in a list to do so, so a site of large pages made each
+    resume need memory for the whole crawl's text. Bound: 8 MB, a few records, far
+    under the 32 MB of the 32 records written (tracemalloc counts allocations, no clock)."""
+    import tracemalloc
+
+    from newsarchive.pipelines.dedupe import DedupePipeline
+
+    from newsarchive.export.jsonl import JsonLinesBatchWriter
+    from newsarchive.export.synthetic import synthetic_record
+
+    with JsonLinesBatchWriter(tmp_path / "articles", "articles-c1", 8) as writer:
+        for number in range(32):
+            record = synthetic_record(number, "c1")
+            record["article_body"] = f"{number} " + "x" * 1024 * 1024
+            writer.write(record)
+    pipeline = DedupePipeline()
+    pipeline.out_dir = tmp_path
+    tracemalloc.start()
+    try:
+        pipeline.open_spider()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(pipeline.index.last) == 32
+    assert peak < 8 * 1024 * 1024  # a few records (line and parsed copy) at a time
