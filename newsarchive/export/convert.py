@@ -3,8 +3,8 @@
 Records are read, conformed and written ``batch_size`` at a time, or fewer when
 their text passes :data:`BATCH_TEXT_BYTES`, so memory stays bounded however many
 records there are and however large each is (a page may be 16 MB, its record three
-times that: 10,000 such records in one batch would be hundreds of GB). Partitioned output is hive
-style, ``OUT/crawl_id=VALUE/part-0.parquet``, which pandas, polars, DuckDB and
+times that: 10,000 such records in one batch would be hundreds of GB). Partitioned
+output is hive style, ``OUT/crawl_id=VALUE/part-0.parquet``, which pandas, polars, DuckDB and
 Spark read back with a ``crawl_id`` column; a record without a crawl id goes
 to ``crawl_id=__HIVE_DEFAULT_PARTITION__`` (the Hive convention for null).
 """
