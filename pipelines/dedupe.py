@@ -47,11 +47,13 @@ class DedupePipeline:
         """A resumed crawl (same output folder) knows what it exported before it stopped."""
         if self.out_dir is None:
             return
-        earlier = [r for path in CrawlFolder(self.out_dir).batches_here() for r in read_jsonl(path)]
-        for record in earlier:
-            self.index.remember(record)
+        earlier = 0
+        for path in CrawlFolder(self.out_dir).batches_here():
+            for record in read_jsonl(path):  # one at a time: the batches may hold GBs of text
+                self.index.remember(record)
+                earlier += 1
         if earlier:
-            log.info("%d articles already exported in %s", len(earlier), self.out_dir)
+            log.info("%d articles already exported in %s", earlier, self.out_dir)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict):

@@ -20,6 +20,9 @@ from newsarchive.discovery.dates import normalize_date, parse_rfc3339
         ("Wed, 01 May 2024 10:00:00 GMT", "2024-05-01T10:00:00Z"),
         ("Wed, 01 May 2024 10:00:00 +0200", "2024-05-01T10:00:00+02:00"),
         ("yesterday", None),
+        ("9999-12-31T23:59:59-12:00", None),  # year 10000 in UTC: no instant
+        ("Fri, 31 Dec 9999 23:59:59 -1200", None),
+        ("0001-01-01T00:00:00+14:00", None),
         ("2024-13-01", None),
         ("", None),
         (None, None),

@@ -50,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--batch-size",
         type=int,
         default=10_000,
-        help="records per write (and Parquet row group); bounds memory",
+        help="records per write (and Parquet row group), fewer when they hold over 64 MB "
+        "of text; bounds memory",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     parser.add_argument(

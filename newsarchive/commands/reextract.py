@@ -3,8 +3,11 @@
 Reads response (and revisit) records with warcio's content_stream(), extracts
 every 200 HTML page in parallel, adds the same provenance the crawl adds (WARC
 pointer, fetched_at from WARC-Date, status, MIME type, IP address) and keeps the
-pages the crawl would have exported as articles. Output order follows the
-archives, whatever --jobs is. This is how a better extractor is applied to old
+pages the crawl would have exported as articles. Files are read in capture order
+(the time in their names), whatever order they are given in, and the output
+follows it, whatever --jobs is: article versions count as the crawl counted them
+when every run of a site is given (OUTPUT/SITE/*); a later run's folder alone starts
+each article at version 1. This is how a better extractor is applied to old
 archives.
 
 Damaged files are read record by record: a corrupt or cut gzip member, or a file

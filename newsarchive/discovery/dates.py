@@ -25,6 +25,20 @@ def format_datetime(moment: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _instant(moment: datetime) -> str | None:
+    """RFC 3339 text of ``moment``, or None when it names no UTC instant.
+
+    ``9999-12-31T23:59:59-12:00`` is year 10000 in UTC: Python, Parquet timestamps and
+    every export tool would fail on it, so one hostile sitemap line cannot be kept.
+    """
+    try:
+        if moment.tzinfo is not None:
+            moment.astimezone(UTC)
+    except OverflowError:
+        return None
+    return format_datetime(moment)
+
+
 def _parse_iso(text: str) -> str | None:
     match = _W3C_DATE.match(text)
     if match:
@@ -36,7 +50,7 @@ def _parse_iso(text: str) -> str | None:
     candidate = text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", text) else text
     candidate = _ZONE_WITHOUT_COLON.sub(r"\1:\2", candidate)
     try:
-        return format_datetime(datetime.fromisoformat(candidate))
+        return _instant(datetime.fromisoformat(candidate))
     except ValueError:
         return None
 
@@ -46,7 +60,7 @@ def _parse_rfc822(text: str) -> str | None:
         moment = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
-    return format_datetime(moment) if moment else None
+    return _instant(moment) if moment else None
 
 
 def normalize_date(raw: str | None) -> str | None:

@@ -84,7 +84,10 @@ def to_instant(value: Any) -> datetime | None:
         return None
     if moment.tzinfo is None:  # a full-date (normalization gives times an offset)
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-12:00: a row that does not fit, not a crash
+        raise ValueError(f"{value!r} is outside the years a UTC timestamp holds") from None
 
 
 def from_instant(value: Any) -> Any:
@@ -131,21 +134,21 @@ def record_batch(
     belongs) is left out and reported to ``on_bad_row``; the others are kept.
     """
     target = arrow_schema()
-    rows = [with_instants(row) for row in rows]
     try:
-        return pa.RecordBatch.from_pylist(rows, schema=target)
+        return pa.RecordBatch.from_pylist([with_instants(row) for row in rows], schema=target)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
         pass
     good = []
     for row in rows:
         try:
-            pa.RecordBatch.from_pylist([row], schema=target)
+            converted = with_instants(row)
+            pa.RecordBatch.from_pylist([converted], schema=target)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as error:
             if on_bad_row is None:
                 raise
             on_bad_row(row, f"does not fit the Arrow schema: {error}")
             continue
-        good.append(row)
+        good.append(converted)
     return pa.RecordBatch.from_pylist(good, schema=target)
 
 

@@ -1,8 +1,10 @@
 """Stream records into Parquet, JSON Lines or CSV, optionally partitioned by crawl.
 
-Records are read, conformed and written ``batch_size`` at a time, so memory
-stays bounded however many records there are. Partitioned output is hive
-style, ``OUT/crawl_id=VALUE/part-0.parquet``, which pandas, polars, DuckDB and
+Records are read, conformed and written ``batch_size`` at a time, or fewer when
+their text passes :data:`BATCH_TEXT_BYTES`, so memory stays bounded however many
+records there are and however large each is (a page may be 16 MB, its record three
+times that: 10,000 such records in one batch would be hundreds of GB). Partitioned
+output is hive style, ``OUT/crawl_id=VALUE/part-0.parquet``, which pandas, polars, DuckDB and
 Spark read back with a ``crawl_id`` column; a record without a crawl id goes
 to ``crawl_id=__HIVE_DEFAULT_PARTITION__`` (the Hive convention for null).
 """
@@ -26,6 +28,19 @@ log = logging.getLogger(__name__)
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 MAX_REPORTED_PROBLEMS = 100
+# Text (characters) one batch, and one Parquet row group, may hold before it is written:
+# what a row group of 128 MB holds, give or take compression.
+BATCH_TEXT_BYTES = 64 * 1024 * 1024
+
+
+def text_size(record: dict[str, Any]) -> int:
+    """About how much text ``record`` holds: its top-level strings, twice.
+
+    The bulk of a large record is its body (``article_body``, ``article_body_html``);
+    the lists (``body_sections``, ``quotes``, ``captions``) repeat that text at most
+    once more. Counting only the top level costs microseconds per record.
+    """
+    return 2 * sum(len(value) for value in record.values() if isinstance(value, str))
 
 
 def _crawl_id(record: dict[str, Any]) -> str | None:
@@ -166,6 +181,7 @@ def export_records(
             sink_for(path).write_batch(group)
 
     buffer: list[dict[str, Any]] = []
+    buffered_text = 0
     try:
         if partition_by is None:
             sink_for(staging)  # an allowed empty input still gives a file with the full schema
@@ -177,9 +193,10 @@ def export_records(
                 continue
             record = record if conformed else schema.conform(record)
             buffer.append(with_settled_dates(record))  # RFC 3339 or null, older files too
-            if len(buffer) >= batch_size:
+            buffered_text += text_size(record)
+            if len(buffer) >= batch_size or buffered_text >= BATCH_TEXT_BYTES:
                 flush(buffer)
-                buffer = []
+                buffer, buffered_text = [], 0
         if buffer:
             flush(buffer)
         for sink in sinks.values():

@@ -9,6 +9,9 @@ The rules (also in docs/schema.md):
 * A list of strings is joined with ``" | "`` (``topics``, ``videos``); an
   empty list is an empty cell. Lossy when a string itself holds ``" | "``.
 * A list of structs (``authors``, ``images``, ...) is one column of JSON text.
+* A text cell a spreadsheet would run as a formula (starting with ``=``, ``+``,
+  ``-``, ``@``, a tab or a carriage return, after any ``'``) gets a ``'`` in front:
+  a hostile page's headline ``=HYPERLINK(...)`` stays text (CSV injection).
 
 CSV is for spreadsheets; JSON Lines and Parquet keep every value exactly.
 :func:`unflatten` reverses the rules so ``newsarchive.load`` reads CSV back.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import typing
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +30,10 @@ from typing import Any
 from newsarchive import schema
 
 LIST_SEPARATOR = " | "
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula; the quotes
+# before it count too, so that the guard below can always be taken off again.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+FORMULA_GUARD = "'"  # spreadsheets show a cell starting with it as text
 
 
 @dataclass(frozen=True)
@@ -74,16 +82,27 @@ def _get(record: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
+def guard_formula(text: str) -> str:
+    """``text`` with :data:`FORMULA_GUARD` in front when a spreadsheet would run it."""
+    return FORMULA_GUARD + text if _FORMULA.match(text) else text
+
+
+def unguard_formula(text: str) -> str:
+    """The cell text :func:`guard_formula` was given."""
+    return text[len(FORMULA_GUARD) :] if _FORMULA.match(text) and text[0] == FORMULA_GUARD else text
+
+
 def _cell(value: Any, kind: str) -> str:
     if value is None:
         return ""
     if kind == "bool":
         return "true" if value else "false"
     if kind == "strings":
-        return LIST_SEPARATOR.join(str(v) for v in value) if isinstance(value, list) else str(value)
+        joined = LIST_SEPARATOR.join(map(str, value)) if isinstance(value, list) else str(value)
+        return guard_formula(joined)
     if kind == "json":
         return json.dumps(value, ensure_ascii=False) if value else ""
-    return str(value)
+    return guard_formula(str(value)) if kind == "str" else str(value)
 
 
 def flatten(record: dict[str, Any]) -> list[str]:
@@ -92,11 +111,11 @@ def flatten(record: dict[str, Any]) -> list[str]:
 
 
 _PARSERS = {
-    "str": str,
+    "str": unguard_formula,
     "int": int,
     "float": float,
     "bool": lambda text: text.strip().lower() in ("true", "1", "yes"),
-    "strings": lambda text: text.split(LIST_SEPARATOR),
+    "strings": lambda text: unguard_formula(text).split(LIST_SEPARATOR),
     "json": json.loads,
 }
 

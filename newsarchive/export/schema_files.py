@@ -119,7 +119,7 @@ gzip reader treats as one file.
 **Parquet** (`newsarchive export SRC --format parquet`): one fixed Arrow schema
 derived from the same classes; structs stay structs and lists of structs stay
 lists of structs; integers are int64, `probability` is float64; times
-(`date_published`, `date_modified`, `provenance.fetched_at`) are UTC timestamps
+({instants}) are UTC timestamps
 (`timestamp[us, tz=UTC]`), so filters compare instants: `+02:00` becomes the
 same instant in UTC, a date known only to the day its midnight UTC, and the
 string as found stays in the `*_raw` field beside it (`newsarchive.load` gives
@@ -135,7 +135,11 @@ the times back as RFC 3339 UTC strings). With
 * a list of strings (`topics`, `videos`, `extraction.validation_messages`)
   is joined with `" | "`; an empty list is an empty cell;
 * a list of structs (`authors`, `images`, `body_sections`, ...) is one column
-  holding JSON text.
+  holding JSON text;
+* a text cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
+  `@`, a tab or a carriage return, after any `'`) gets a `'` in front, so a page's
+  headline `=HYPERLINK(...)` stays text (CSV injection); `newsarchive.load` takes it
+  off again.
 
 CSV is for spreadsheets: a string containing `" | "` cannot be told apart
 from two strings. JSON Lines and Parquet keep every value exactly (Parquet
@@ -161,7 +165,8 @@ def render_markdown() -> str:
         parts.append(
             f"### `{cls.__name__}`\n\n" + (f"{summary}\n\n" if summary else "") + _table(cls) + "\n"
         )
-    parts.append(_FORMATS)
+    instants = ", ".join(f"`{info.path}`" for info in schema.fields() if info.instant)
+    parts.append(_FORMATS.replace("{instants}", instants))
     return "\n".join(parts)
 
 

@@ -95,3 +95,18 @@ def new_name(directory: Path, prefix: str, now: datetime | None = None) -> WarcN
         serial=highest_serial(directory, safe_prefix) + 1,
         host=host_part(),
     )
+
+
+def in_capture_order(paths: list[Path]) -> list[Path]:
+    """``paths`` by the time their names carry (then serial), when every name is ours.
+
+    Re-extraction numbers article versions in the order it reads captures, as the crawl
+    did in the order it fetched them: crawl folders given as ``r3 r1 r2`` (or custom crawl
+    ids that do not sort by time) must not make the oldest text the newest version.
+    Files named otherwise keep the order given.
+    """
+    named = [(parse_name(path.name), path) for path in paths]
+    keyed = [((name.timestamp, name.serial), path) for name, path in named if name is not None]
+    if len(keyed) < len(named):
+        return list(paths)
+    return [path for _, path in sorted(keyed, key=lambda pair: pair[0])]

@@ -624,15 +624,18 @@ def reextract(
 
     Same rules as the crawl's pipelines: an article page type at or over
     ``min_probability`` is exported; the same text under a second URL is dropped,
-    a changed text becomes the next version. ``state`` collects damaged files and
-    failed pages for the caller's report.
+    a changed text becomes the next version, in capture order (the files' names), not
+    the order ``paths`` are given in. ``state`` collects damaged files and failed pages
+    for the caller's report.
     """
     state = state if state is not None else ReadState()
     from newsarchive.export.versions import VersionIndex
     from newsarchive.pagestep import decide_outcome
+    from newsarchive.warc.naming import in_capture_order
 
     versions = VersionIndex()
-    for result in extract_pages(read_pages(paths, state), jobs, limits):
+    ordered = in_capture_order([Path(path) for path in paths])
+    for result in extract_pages(read_pages(ordered, state), jobs, limits):
         record = result["record"]
         if record is None:
             if result["outcome"] == "failed":
