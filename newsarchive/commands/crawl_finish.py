@@ -109,10 +109,11 @@ def format_report(report: dict[str, Any]) -> str:
     for key in report["keys"]:
         memory = f"{key['memory_bytes']} B" if key["memory_bytes"] is not None else "? B"
         lines.append(f"  {key['name']}  {key['type']}  {key['size']} ({key['role']})  {memory}")
+    left = report["left_by_page_budget"]
     lines.append(
         f"  queued requests: {report['queued_requests']}   "
-        f"(left by a spent --max-pages: {report['left_by_page_budget']})   "
-        f"in flight: {report['inflight_requests']}   "
+        + (f"(left by a spent --max-pages: {left})   " if left else "")
+        + f"in flight: {report['inflight_requests']}   "
         f"seen fingerprints: {report['seen_fingerprints']}   "
         f"memory: {report['memory_bytes'] or 0} B"
     )
