@@ -268,7 +268,11 @@ def run_crawls(
 
 
 def _check_output_dir(out_dir: Path) -> None:
-    """The output folder exists or can be created (ValueError naming the path otherwise)."""
+    """The output folder exists or can be created and holds nothing a crawl would damage.
+
+    ValueError naming the path otherwise: a ``manifest.json`` we did not write, or
+    another crawl's folder below it (:func:`newsarchive.crawlfolder.output_folder_problem`).
+    """
     for parent in (out_dir, *out_dir.parents):
         if parent.exists() and not parent.is_dir():
             raise ValueError(
@@ -279,6 +283,11 @@ def _check_output_dir(out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"output folder {out_dir}: cannot create it ({exc.strerror})") from None
+    from newsarchive.crawlfolder import output_folder_problem
+
+    problem = output_folder_problem(out_dir)
+    if problem:
+        raise ValueError(problem)
 
 
 def resume_command(argv: Sequence[str], crawl_id: str) -> str:

@@ -246,6 +246,60 @@ def is_crawl_folder(path: Path) -> bool:
     return any((path / marker).exists() for marker in UNFINISHED_MARKERS)
 
 
+def manifest_is_ours(data: object) -> bool:
+    """Whether parsed JSON is a manifest newsarchive wrote (crawl, merged or rebuilt)."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("manifest_version"), int)
+        and isinstance(data.get("crawl_id"), str)
+        and isinstance(data.get("files"), list)
+    )
+
+
+def foreign_manifest(folder: Path) -> str | None:
+    """Why ``folder/manifest.json`` is not ours to replace; None when absent or ours."""
+    path = folder / MANIFEST_NAME
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        data = CrawlFolder(folder).manifest()
+    except CrawlFolderError as error:
+        return str(error)
+    if manifest_is_ours(data):
+        return None
+    return f"{path}: not a newsarchive manifest (no manifest_version, crawl_id and files)"
+
+
+def crawl_folders_below(folder: Path) -> list[Path]:
+    """Crawl folders strictly below ``folder``, outside its own ``articles/`` and ``warc/``."""
+    if not folder.is_dir():
+        return []
+    own = {ARTICLES_DIRNAME, WARC_DIRNAME}
+    children = sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in own)
+    return [found.path for child in children for found in find_crawl_folders(child)]
+
+
+def output_folder_problem(folder: Path) -> str | None:
+    """Why a crawl must not write its files and manifest into ``folder`` (None: it may).
+
+    Its ``manifest.json`` would be replaced, so it must be ours (a resume, or another
+    crawl of ours into the same folder, whose manifest lists both). A crawl folder
+    below it would be listed as part of this crawl (its batches, its counts) and
+    hidden from every tool that looks for crawl folders.
+    """
+    foreign = foreign_manifest(folder)
+    if foreign:
+        return f"{foreign}; not overwriting it (choose another --out, or move the file)"
+    below = crawl_folders_below(folder)
+    if below:
+        more = f" and {len(below) - 1} more" if len(below) > 1 else ""
+        return (
+            f"output folder {folder} holds the output of another crawl ({below[0]}{more}); "
+            "choose another --out"
+        )
+    return None
+
+
 def find_crawl_folders(root: str | Path) -> list[CrawlFolder]:
     """Every crawl folder at or below ``root`` (any depth), in path order.
 

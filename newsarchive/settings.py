@@ -86,6 +86,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Cookies with per-host limits, and the bundled Public Suffix List (no download).
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "newsarchive.spiders.cookies.BoundedCookiesMiddleware": 700,
+    # Scrapy's retry, except for a response the server would send the same way again
+    # (a header name with control characters, a header section over the limit).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsarchive.spiders.retry.ServerFaultAwareRetry": 550,
     # Last before the download: no header with CR/LF or other control characters (issue 14).
     "newsarchive.crawler.HeaderGuard": 990,
     # Once a first Ctrl-C/SIGTERM stops the crawl, no request waits for its politeness delay:

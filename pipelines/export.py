@@ -25,6 +25,7 @@ from scrapy.exceptions import DropItem
 from newsarchive.crawlfolder import (
     ARTICLES_DIRNAME,
     WRITE_ERROR_STAT,
+    CrawlFolderError,
     batch_prefix,
     stop_on_write_error,
 )
@@ -139,6 +140,8 @@ class ArticleExportPipeline:
                 error=stats.get(WRITE_ERROR_STAT),
             )
             log.info("manifest written: %s", path)
+        except CrawlFolderError as error:  # a manifest.json we did not write: left alone
+            log.error("manifest not written: %s", error)
         except OSError as error:
             stop_on_write_error(self.crawler, self.out_dir / "manifest.json", error)
 

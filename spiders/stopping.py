@@ -23,9 +23,17 @@ responses so far plus the requests under way stay below the limit; the others wa
 for one under way to end (a failed fetch gives its place back) and, once the limit
 is reached, are left for the resume as on a stop.
 
+The page counter lives where the crawl keeps its state: in memory
+(:class:`LocalPageCounter`) for one process, in Redis
+(:class:`newsarchive.distributed.pagebudget.RedisPageCounter`) for the workers of
+a shared crawl, so two workers with ``--max-pages 10`` fetch 10 pages in all. A
+worker that finds the budget spent gives its request back to the shared queue and
+closes its crawl (``closespider_pagecount``); its own Scrapy ``CloseSpider`` counts
+only its own responses.
+
 The middleware watches the signals itself (:func:`on_stop_signal`), so a crawl
 started any way (``newsarchive crawl``, ``scrapy crawl``, scrapyd's cancel) stops
-the same. Redis workers keep Scrapy's behaviour: their requests are released from
+the same. Redis workers keep Scrapy's stop: their requests are released from
 the shared queue as they finish (``newsarchive.distributed.inflight``).
 """
 
@@ -82,26 +90,82 @@ class StoppedBeforeFetch(IgnoreRequest):
     """The crawl was stopping before this request's turn came: kept for the resume."""
 
 
+class LocalPageCounter:
+    """The page counter of one crawling process: pages answered and requests under way."""
+
+    shared = False  # only this process frees a place: waiting requests are woken by it
+
+    def __init__(self) -> None:
+        self.answered_count = 0
+        self.under_way = 0
+
+    def reserve(self, limit: int) -> int:
+        """1: counted under way, go; 0: wait for a place; -1: the budget is spent."""
+        if self.answered_count >= limit:
+            return -1
+        if self.answered_count + self.under_way >= limit:
+            return 0
+        self.under_way += 1
+        return 1
+
+    def answered(self) -> None:
+        self.under_way -= 1
+        self.answered_count += 1
+
+    def released(self) -> None:
+        self.under_way -= 1
+
+    def reap(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        return None
+
+
+# Seconds between two looks at a shared page budget by a request waiting for a place.
+SHARED_BUDGET_POLL = 0.25
+
+
 class PromptStopMiddleware:
     """Downloader middleware: once the crawl stops, nothing more waits for its delay."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, counter: Any = None) -> None:
         self.crawler = crawler
         self.stopping = False
         self.given_back = 0
         # CLOSESPIDER_PAGECOUNT: responses allowed; 0 for no limit
         self.page_limit = max(crawler.settings.getint("CLOSESPIDER_PAGECOUNT", 0), 0)
-        self.answered = 0  # responses that came back through this middleware
+        self.counter = counter if counter is not None else LocalPageCounter()
         self.under_way: set[Request] = set()  # let through, not answered nor failed yet
         self._waiting: list[Deferred[None]] = []
+        self._poll: Any = None  # the pending look at a shared budget
+        self._closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PromptStopMiddleware:
         if crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
-            raise NotConfigured("a Redis worker finishes the requests it took from the queue")
+            return cls._for_worker(crawler)
         middleware = cls(crawler)
         on_stop_signal(lambda _name: middleware.stop())
         return middleware
+
+    @classmethod
+    def _for_worker(cls, crawler: Crawler) -> PromptStopMiddleware:
+        """A Redis worker: only the page budget, counted in Redis (its stop is Scrapy's)."""
+        from scrapy import signals
+
+        from newsarchive.distributed.pagebudget import RedisPageCounter
+
+        if crawler.settings.getint("CLOSESPIDER_PAGECOUNT", 0) <= 0:
+            raise NotConfigured("a Redis worker finishes the requests it took from the queue")
+        middleware = cls(crawler, RedisPageCounter.from_settings(crawler.settings))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_closed(self) -> None:
+        if self._poll is not None and self._poll.active():
+            self._poll.cancel()
+        self.counter.close()
 
     async def process_request(self, request: Request) -> None:
         if self.stopping:
@@ -112,25 +176,50 @@ class PromptStopMiddleware:
 
     async def _within_page_limit(self, request: Request) -> None:
         """Wait until ``request`` can be fetched without passing the page limit."""
-        while self.answered + len(self.under_way) >= self.page_limit:
-            if self.answered >= self.page_limit or self.stopping:
+        while (verdict := self.counter.reserve(self.page_limit)) <= 0:
+            if verdict < 0 or self.stopping:
                 self._give_back(request)
+                self._close_spent()
                 raise StoppedBeforeFetch("the page limit (CLOSESPIDER_PAGECOUNT) is reached")
             turn: Deferred[None] = Deferred()
             self._waiting.append(turn)
+            self._look_again_later()
             await maybe_deferred_to_future(turn)
         self.under_way.add(request)
+
+    def _look_again_later(self) -> None:
+        """A shared budget's place may be freed by another process: look again soon."""
+        if not self.counter.shared or (self._poll is not None and self._poll.active()):
+            return
+        from twisted.internet import reactor
+
+        def look() -> None:
+            self.counter.reap()
+            self._wake()
+
+        self._poll = reactor.callLater(SHARED_BUDGET_POLL, look)  # type: ignore[attr-defined]
+
+    def _close_spent(self) -> None:
+        """The budget is spent: end this crawl (a worker's own CloseSpider never fires)."""
+        engine = self.crawler.engine
+        if self._closing or engine is None or engine.spider is None:
+            return
+        self._closing = True
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(engine.close_spider_async(reason="closespider_pagecount"))
 
     def process_response(self, request: Request, response: Response) -> Response:
         if request in self.under_way:
             self.under_way.discard(request)
-            self.answered += 1
+            self.counter.answered()
             self._wake()
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if request in self.under_way:  # no response: its place goes to a waiting request
             self.under_way.discard(request)
+            self.counter.released()
             self._wake()
 
     def _wake(self) -> None:

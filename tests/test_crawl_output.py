@@ -172,3 +172,45 @@ def test_reports_read_a_folders_own_batches_open_ones_included(tmp_path: Path) -
     assert len(folder.batches_here()) == 3
     assert summarize(tmp_path, crawl_id="c1")["articles"] == 3
     assert tally_output(tmp_path)["a.test"].articles == 4
+
+
+def test_crawl_refuses_an_out_holding_a_manifest_or_crawl_folder_not_its_own(
+    tmp_path: Path,
+) -> None:
+    """``crawl --out DIR`` replaced whatever ``DIR/manifest.json`` held (another tool's
+    manifest, any file of that name) and, with another crawl's folder below DIR, listed
+    that crawl's batches and articles as its own. Now one line, exit 2, nothing touched;
+    a folder of ours is still resumed."""
+    foreign = tmp_path / "foreign"
+    garbage = tmp_path / "garbage"
+    parent = tmp_path / "parent"
+    foreign.mkdir()
+    garbage.mkdir()
+    (foreign / "manifest.json").write_text('{"name": "webapp", "icons": []}\n')
+    (garbage / "manifest.json").write_bytes(b"\x00 not json")
+    ours = parent / "earlier"
+    crawl_id = "20260101T000000Z-aaaa"
+    with DemoSite(generate=4) as site:
+
+        def crawl(out: Path) -> subprocess.CompletedProcess[str]:
+            command = crawl_command(site.base_url + "/", out, "--max-pages", "4", crawl_id=crawl_id)
+            return run_command(command, timeout=180, cwd=tmp_path)
+
+        first = crawl(ours)
+        resumed = crawl(ours)
+        refused = {out: crawl(out) for out in (foreign, garbage, parent)}
+    assert first.returncode == 0 and resumed.returncode == 0, resumed.stderr[-3000:]
+    earlier = (ours / "manifest.json").read_bytes()
+    assert json.loads(earlier)["crawl_id"] == crawl_id
+    for out, done in refused.items():
+        assert done.returncode == 2, (out, done.stderr[-3000:])
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(out) in lines[0], lines
+        assert "Traceback" not in done.stderr
+        assert not (out / "warc").exists() and not (out / "pages.jsonl").exists()
+    assert "not overwriting" in refused[foreign].stderr
+    assert (foreign / "manifest.json").read_text() == '{"name": "webapp", "icons": []}\n'
+    assert (garbage / "manifest.json").read_bytes() == b"\x00 not json"
+    assert "another crawl" in refused[parent].stderr and str(ours) in refused[parent].stderr
+    assert not (parent / "manifest.json").exists()
+    assert (ours / "manifest.json").read_bytes() == earlier

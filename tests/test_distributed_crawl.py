@@ -471,3 +471,45 @@ def test_sigkilled_worker_loses_and_duplicates_no_record_after_crawl_finish(
     # The plan's state knows every article, the rebuilt ones too: the next run skips them.
     assert client.scard(f"newsarchive:state:killed{lag_order}:articles") == ARTICLES
     print(f"lag at {lag_order}: rebuilt {rebuilt}")
+
+
+MAX_PAGES = 40  # above one worker's CONCURRENT_REQUESTS (16), so that both get places
+
+
+def test_two_workers_with_max_pages_fetch_that_many_pages_in_all(
+    redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    """``--max-pages N`` on two workers of one crawl: N pages in all, not N per worker
+    plus what each one had under way (66 requests, the whole site, before the
+    budget was shared). Both leave on their own, and crawl-finish ends the crawl: what
+    the spent budget left on the queue does not count as work remaining."""
+    out = tmp_path / "crawl"
+    crawl_id = "max-pages"
+    # a delay long enough for the second worker to join before the first spent the budget
+    settings = {**WORKER_SETTINGS, "DOWNLOAD_DELAY": "0.3", "CONCURRENT_REQUESTS_PER_DOMAIN": "4"}
+    with DemoSite(generate=60) as small_site:
+        logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
+        command = crawl_command(
+            f"{small_site.base_url}/",
+            out,
+            "--redis",
+            redis_server.url,
+            "--max-pages",
+            str(MAX_PAGES),
+            crawl_id=crawl_id,
+            settings=settings,
+            verbose=True,
+        )
+        workers = [start_logged(command, log) for log in logs]
+        for worker, log in zip(workers, logs, strict=True):
+            assert finish(worker, log) == 0, log.read_text()[-3000:]
+        requested = [path for method, path, _ in small_site.request_log if method == "GET"]
+    pages = [pages_fetched(folder) for folder in worker_folders(out)]
+    print(f"two workers, --max-pages {MAX_PAGES}: {len(requested)} requests, pages {pages}")
+    assert len(requested) == MAX_PAGES, requested
+    assert sum(pages) == MAX_PAGES and all(pages), pages
+    assert len(warc_response_urls(out)) <= MAX_PAGES
+    status, report, stderr = crawl_finish(redis_server.url, crawl_id, out)
+    assert status == 0, stderr
+    assert report["queued_requests"] > 0  # left by the budget, not by a failed crawl
+    assert report["remaining"] == 0

@@ -143,3 +143,17 @@ def test_a_record_that_is_not_plain_json_is_refused_and_the_file_stays_valid(
             writer.write({"extraction": {"probability": float("nan")}})
         writer.write({"headline": "also kept"})
     assert [r["headline"] for r in _read(tmp_path / "a-00000.jsonl.gz")] == ["kept", "also kept"]
+
+
+def test_write_manifest_never_replaces_a_manifest_it_did_not_write(tmp_path: Path) -> None:
+    """The one manifest writer (a crawl's close, crawl-finish's merge, a killed crawl's
+    finish) replaced any ``manifest.json``; one of ours is still rewritten."""
+    from newsarchive.crawlfolder import CrawlFolderError
+
+    (tmp_path / "manifest.json").write_text('{"short_name": "app"}')
+    with pytest.raises(CrawlFolderError, match="not a newsarchive manifest"):
+        write_manifest(tmp_path, "c1")
+    assert (tmp_path / "manifest.json").read_text() == '{"short_name": "app"}'
+    (tmp_path / "manifest.json").unlink()
+    write_manifest(tmp_path, "c1")
+    assert json.loads(write_manifest(tmp_path, "c2").read_text())["crawl_id"] == "c2"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -16,13 +17,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.crawls import exported_articles
+from support.crawls import NEWSARCHIVE, exported_articles
 from support.redis_server import (
     LocalRedis,
     free_port,
 )
 
-from newsarchive.distributed.egg import build_egg, project_root
+import newsarchive
+from newsarchive.crawlfolder import CrawlFolder
+from newsarchive.distributed.egg import IGNORED, SOURCES, build_egg, project_root
 from newsarchive.server import DemoSite
 
 requests = pytest.importorskip("requests", reason="requests comes with scrapyd-client")
@@ -131,7 +134,52 @@ LOCAL_CRAWL = {
 }
 
 
+def printed_worker_settings(redis_url: str, crawl_id: str) -> dict[str, str]:
+    """What ``python -m newsarchive.distributed.settings URL ID`` prints, as docs/distributed.md
+    has the user pass it to scrapyd (one ``setting=`` per line)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "newsarchive.distributed.settings", redis_url, crawl_id],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(line.split("=", 1) for line in done.stdout.splitlines())
+
+
 def test_egg_holds_the_mapped_packages_and_the_settings_entry_point(egg: Path) -> None:
+    assert_mapped_egg(egg)
+
+
+def test_scrapyd_deploy_builds_the_same_packages(tmp_path: Path) -> None:
+    """``scrapyd-deploy`` builds through the repository's ``setup.py`` shim (pyproject.toml
+    only), so it packs ``newsarchive.spiders`` as our builder does."""
+    deploy = Path(sys.executable).parent / "scrapyd-deploy"
+    if not deploy.exists():
+        pytest.skip("scrapyd-deploy comes with scrapyd-client: pip install -e '.[distributed]'")
+    copy = tmp_path / "repo"
+    copy.mkdir()
+    for name in ("setup.py", *SOURCES):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=IGNORED)
+        else:
+            shutil.copy2(source, copy / name)
+    egg = tmp_path / "deployed.egg"
+    done = subprocess.run(
+        [str(deploy), "--build-egg", str(egg)],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0 and egg.exists(), done.stderr[-2000:]
+    assert_mapped_egg(egg)
+
+
+def assert_mapped_egg(egg: Path) -> None:
     names = set(zipfile.ZipFile(egg).namelist())
     assert "newsarchive/spiders/news.py" in names
     assert "newsarchive/pipelines/export.py" in names
@@ -194,18 +242,57 @@ def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["articles"] == ARTICLES
     assert list((out / "warc").glob("*.warc.gz"))
+    # The job's folder is a crawl folder like any other: checked, loaded and exported.
+    assert CrawlFolder(out).check() == []
+    assert len(list(newsarchive.load(out))) == ARTICLES
+    exported = tmp_path / "articles.jsonl"
+    done = subprocess.run(
+        [*NEWSARCHIVE, "export", str(out), "--format", "jsonl", "--out", str(exported)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(exported.read_text().splitlines()) == ARTICLES
+
+
+def test_a_cancelled_job_stops_in_seconds_with_its_output_finished(
+    egg: Path, scrapyd: str, tmp_path: Path
+) -> None:
+    """scrapyd's ``cancel.json`` sends SIGINT: the requests waiting for their politeness
+    delay are left, not fetched one delay apart (16 x 4 s here), and the folder is finished."""
+    upload(scrapyd, egg)
+    out = tmp_path / "cancelled"
+    polite = {**LOCAL_CRAWL, "DOWNLOAD_DELAY": "4", "NEWSARCHIVE_OUTPUT_DIR": str(out)}
+    with DemoSite(generate=ARTICLES) as site:
+        job = schedule(scrapyd, f"{site.base_url}/", polite)
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while not (out / "pages.jsonl").exists() or not (out / "pages.jsonl").read_text():
+            assert time.monotonic() < deadline, "the job fetched nothing"
+            time.sleep(0.2)
+        cancelled = requests.post(
+            f"{scrapyd}/cancel.json", data={"project": "newsarchive", "job": job}, timeout=30
+        ).json()
+        assert cancelled["status"] == "ok", cancelled
+        started = time.monotonic()
+        wait_for_jobs(scrapyd, {job})
+        # generous: the delay queue alone would take 60 s; a prompt stop takes one fetch
+        assert time.monotonic() - started < 30
+        fetched = [p for method, p, _ in site.request_log if method == "GET"]
+    assert len(fetched) < 10, fetched
+    assert CrawlFolder(out).check() == []
+    assert json.loads((out / "manifest.json").read_text())["counts"]["responses"] >= 1
 
 
 def test_two_scrapyd_jobs_share_one_crawl_through_redis(
     egg: Path, scrapyd: str, redis_server: LocalRedis, tmp_path: Path
 ) -> None:
-    from newsarchive.distributed.settings import as_setting_strings, redis_settings
-
     upload(scrapyd, egg)
     out = tmp_path / "shared"
     crawl_id = "scrapyd-shared"
     worker_settings = {
-        **as_setting_strings(redis_settings(redis_server.url, crawl_id)),
+        **printed_worker_settings(redis_server.url, crawl_id),
         **LOCAL_CRAWL,
         "DOWNLOAD_DELAY": "0.02",
         "NEWSARCHIVE_REDIS_IDLE_GRACE": "1.5",

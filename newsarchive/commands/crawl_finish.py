@@ -79,10 +79,12 @@ def gather(client: Any, crawl_id: str, stale_after: float) -> dict[str, Any]:
         for b in read_heartbeats(client, k.name)
     ]
     memory = [k.memory_bytes for k in keys if k.memory_bytes is not None]
+    queues = [k for k in keys if k.role == "queued requests"]
     return {
         "crawl_id": crawl_id,
         "keys": [asdict(k) for k in keys],
-        "queued_requests": sum(k.size for k in keys if k.role == "queued requests"),
+        "queued_requests": sum(k.size for k in queues),
+        "left_by_page_budget": sum(k.size for k in queues if queue_budget_spent(client, k.name)),
         "inflight_requests": sum(k.size for k in keys if k.role == "in-flight requests"),
         "seen_fingerprints": sum(k.size for k in keys if k.role == "seen request fingerprints"),
         "workers": workers,
@@ -91,14 +93,27 @@ def gather(client: Any, crawl_id: str, stale_after: float) -> dict[str, Any]:
     }
 
 
+def queue_budget_spent(client: Any, queue_key: str) -> bool:
+    """Whether the page budget (``--max-pages``) of the queue's crawl (and site) is spent.
+
+    The queue is ``PREFIX:SPIDER:requests``, its budget ``PREFIX:pages``: what is left on
+    a queue whose budget ended the crawl is not work remaining.
+    """
+    from newsarchive.distributed.pagebudget import PAGES_PART, budget_spent
+
+    return budget_spent(client, f"{queue_key.rsplit(':', 2)[0]}:{PAGES_PART}")
+
+
 def format_report(report: dict[str, Any]) -> str:
     lines = [f"Crawl {report['crawl_id']}: {len(report['keys'])} Redis keys"]
     for key in report["keys"]:
         memory = f"{key['memory_bytes']} B" if key["memory_bytes"] is not None else "? B"
         lines.append(f"  {key['name']}  {key['type']}  {key['size']} ({key['role']})  {memory}")
+    left = report["left_by_page_budget"]
     lines.append(
         f"  queued requests: {report['queued_requests']}   "
-        f"in flight: {report['inflight_requests']}   "
+        + (f"(left by a spent --max-pages: {left})   " if left else "")
+        + f"in flight: {report['inflight_requests']}   "
         f"seen fingerprints: {report['seen_fingerprints']}   "
         f"memory: {report['memory_bytes'] or 0} B"
     )
@@ -139,10 +154,10 @@ def refusal(report: dict[str, Any]) -> str | None:
             "worker with the same --crawl-id: it puts them back on the queue and fetches "
             "them)"
         )
-    if report["queued_requests"]:
+    if report["queued_requests"] > report["left_by_page_budget"]:
         return (
-            f"{report['queued_requests']} requests are still queued (start a worker "
-            "with the same --crawl-id to finish them)"
+            f"{report['queued_requests'] - report['left_by_page_budget']} requests are still "
+            "queued (start a worker with the same --crawl-id to finish them)"
         )
     return None
 

@@ -55,11 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def other_crawls(out_dir: Path) -> list[Path]:
     """Crawl folders below ``out_dir`` that the demo did not write (e.g. a plan's)."""
-    from newsarchive.crawlfolder import ARTICLES_DIRNAME, WARC_DIRNAME, find_crawl_folders
+    from newsarchive.crawlfolder import crawl_folders_below
 
-    own = {ARTICLES_DIRNAME, WARC_DIRNAME}
-    children = sorted(p for p in out_dir.iterdir() if p.is_dir() and p.name not in own)
-    return [folder.path for child in children for folder in find_crawl_folders(child)]
+    return crawl_folders_below(out_dir)
 
 
 def prepare_out_dir(out_dir: Path) -> None:

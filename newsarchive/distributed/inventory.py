@@ -33,6 +33,7 @@ ROLES = {
     ":items": "queued items",
     ":start_urls": "start URLs",
     ":digests": "payload digests (revisits)",
+    ":pages": "page budget (--max-pages)",
 }
 SCAN_BATCH = 1000
 

@@ -188,3 +188,36 @@ def as_setting_strings(settings: Mapping[str, Any]) -> dict[str, str]:
         name: json.dumps(value) if isinstance(value, dict | list) else str(value)
         for name, value in settings.items()
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print a worker's settings as ``NAME=VALUE`` lines, one per scrapyd ``setting=``.
+
+    A scrapyd job becomes a Redis worker only with these settings, and nobody should
+    have to write Python to get them: ``docs/distributed.md`` feeds the lines to curl.
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m newsarchive.distributed.settings",
+        description="Print the settings of a Redis worker as NAME=VALUE lines (for scrapyd).",
+    )
+    parser.add_argument("redis_url", help="redis://HOST:PORT/DB every worker reaches")
+    parser.add_argument("crawl_id", help="the crawl id the workers share")
+    parser.add_argument("--site", default=None, help="a plan's site name (its own queue)")
+    args = parser.parse_args(argv)
+    try:
+        settings = redis_settings(args.redis_url, args.crawl_id, site=args.site)
+    except ValueError as error:
+        print(f"{parser.prog}: {error}", file=sys.stderr)
+        return 2
+    for name, value in as_setting_strings(settings).items():
+        print(f"{name}={value}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -23,7 +23,9 @@ from newsarchive import schema
 from newsarchive.crawlfolder import (
     MANIFEST_NAME,
     CrawlFolder,
+    CrawlFolderError,
     count_batch_records,
+    foreign_manifest,
     sha256_of,
     write_text_atomic,
 )
@@ -107,6 +109,9 @@ def write_manifest(
         **dict(extra or {}),
     }
     target = base / MANIFEST_NAME
+    foreign = foreign_manifest(base)
+    if foreign:  # never replace a file we did not write
+        raise CrawlFolderError(f"{foreign}; not overwriting it")
     write_text_atomic(
         target, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
     )
