@@ -18,7 +18,7 @@ import pytest
 
 from newsarchive.server import DemoSite, default_site_dir
 from newsarchive.server.generated import PAGE_SIZE, GeneratedSite
-from newsarchive.server.handler import accepts_gzip
+from newsarchive.server.handler import accepts_coding
 from newsarchive.server.routes import RouteTable
 
 SITE = default_site_dir()
@@ -95,12 +95,12 @@ def test_binary_assets_are_never_gzipped(demo_server: str) -> None:
 
 
 def test_accept_encoding_parsing() -> None:
-    assert accepts_gzip("gzip")
-    assert accepts_gzip("deflate, gzip;q=0.5")
-    assert accepts_gzip("*")
-    assert not accepts_gzip("gzip;q=0, *")
-    assert not accepts_gzip("deflate, br")
-    assert not accepts_gzip(None)
+    assert accepts_coding("gzip", "gzip")
+    assert accepts_coding("deflate, gzip;q=0.5", "gzip")
+    assert accepts_coding("*", "gzip")
+    assert not accepts_coding("gzip;q=0, *", "gzip")
+    assert not accepts_coding("deflate, br", "gzip")
+    assert not accepts_coding(None, "gzip")
 
 
 def test_chunked_framing_on_the_wire(demo_server: str) -> None:
