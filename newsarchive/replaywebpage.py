@@ -244,6 +244,26 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, end
 
 
+def archives_for(paths: list[Path], scratch: Path) -> dict[str, Path]:
+    """The file the viewer opens: a WACZ named alone, else one packaged from ``paths``.
+
+    ReplayWeb.page opens one file; a crawl's WARC files (several runs, whose revisits
+    point into each other) become one WACZ in ``scratch``, its articles as the page list.
+    """
+    if len(paths) == 1 and paths[0].is_file() and paths[0].suffix == ".wacz":
+        return {paths[0].name: paths[0]}
+    from newsarchive.replay import warc_files
+    from newsarchive.warc import wacz
+
+    warcs = warc_files(paths)
+    package = scratch / "crawl.wacz"
+    try:
+        wacz.package_crawl(paths, warcs, package)
+    except (wacz.WaczUnavailable, RuntimeError, ValueError) as error:
+        raise ReplayError(f"packaging the WARC files failed: {error}") from error
+    return {package.name: package}
+
+
 @contextmanager
 def serving(
     archives: Mapping[str, Path], ui: Path, host: str = "127.0.0.1", port: int = 0

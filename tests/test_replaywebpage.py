@@ -12,6 +12,7 @@ inside the viewer's shadow roots), which playwright lists among the page's frame
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,12 +21,21 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from support.browser import launch_offline
-from support.crawls import REFETCH, crawl_plan, local_plan, run_newsarchive
+from support.browser import debian_program, launch_offline
+from support.crawls import NEWSARCHIVE, REFETCH, crawl_plan, local_plan, run_newsarchive
+from support.redis_server import free_port
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.replay import ReplayError
-from newsarchive.replaywebpage import REPLAY_BASE, archive_url, ensure_ui, serving
+from newsarchive.replaywebpage import (
+    REPLAY_BASE,
+    archive_url,
+    byte_range,
+    embed_page,
+    ensure_ui,
+    is_ready,
+    serving,
+)
 from newsarchive.server import DemoSite
 from newsarchive.server.generated import GeneratedArticle, generated_article
 from newsarchive.warc.cdxj import rebuild
@@ -145,6 +155,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
 def viewer(crawl: Crawl, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
     """(browser context, base URL of ReplayWeb.page serving the WACZ and run 1's WARC)."""
     playwright = pytest.importorskip("playwright.sync_api")
+    debian_program("npm", "npm")  # as root (CI) installed when missing, like Chromium
     try:
         ui = ensure_ui()
     except ReplayError as error:
@@ -171,14 +182,15 @@ def off_host(url: str, base: str) -> bool:
 
 
 def replayed_text(
-    viewer: tuple[Any, str], source: str, url: str, expected: str, ts: str = ""
+    viewer: tuple[Any, str], source: str, url: str, expected: str, ts: str = "", base: str = ""
 ) -> str:
     """The text of ``url`` as ReplayWeb.page replays it from ``source``.
 
     Waits until ``expected`` shows in the replay frame (or the bound passes) and returns
     what the frame shows, so a failure prints what was replayed instead.
     """
-    context, base = viewer
+    context, served = viewer
+    base = base or served
     page = context.new_page()
     query = {"source": source, "url": url, **({"ts": ts} if ts else {})}
     try:
@@ -313,3 +325,96 @@ def test_plain_warc_replays(viewer: tuple[Any, str], crawl: Crawl) -> None:
     (warc,) = crawl.run1.glob("warc/*.warc.gz")
     for article in (PLAIN, BROTLI):
         assert_replays(viewer, archive_url(warc.name), crawl.base + article.path, article)
+
+
+def test_replay_command_serves_a_crawl_in_replaywebpage(
+    viewer: tuple[Any, str], crawl: Crawl
+) -> None:
+    """``newsarchive replay --rwp RUN1 RUN2``: both runs as one WACZ, until SIGTERM."""
+    port = free_port()
+    command = ["replay", "--rwp", str(crawl.run1), str(crawl.run2), "--port", str(port)]
+    server = subprocess.Popen(
+        [*NEWSARCHIVE, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        first = server.stdout.readline() if server.stdout else ""
+        base = f"http://127.0.0.1:{port}"
+        assert first.startswith(f"{base}/  (crawl.wacz"), first + (
+            server.stderr.read() if server.poll() is not None and server.stderr else ""
+        )
+        url = crawl.base + REFETCHED.path  # a revisit of run 2: both runs are in the package
+        ts = crawl.ts_of(url, "revisit")
+        text = replayed_text(viewer, archive_url("crawl.wacz"), url, REFETCHED.headline, ts, base)
+        assert REFETCHED.paragraphs[0] in text, text[:500]
+    finally:
+        server.terminate()
+        assert server.wait(timeout=30) == 0
+
+
+# --------------------------------------------------------------------------- without a browser
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, (0, 100)),
+        ("bytes=0-", (0, 100)),
+        ("bytes=10-19", (10, 20)),
+        ("bytes=90-500", (90, 100)),
+        ("bytes=-30", (70, 100)),
+        ("bytes=-500", (0, 100)),
+        ("bytes=100-", None),
+        ("bytes=20-10", None),
+        ("bytes=-", None),
+        ("bytes=0-1,5-6", None),
+        ("items=0-1", None),
+    ],
+)
+def test_byte_ranges_the_viewer_asks_for(header: str | None, expected: Any) -> None:
+    assert byte_range(header, 100) == expected
+
+
+def test_the_page_escapes_what_it_is_given() -> None:
+    page = embed_page('/archive/a".wacz', 'http://x/"><script>alert(1)</script>', "2026")
+    assert "<script>alert" not in page
+    assert 'source="/archive/a&quot;.wacz"' in page
+
+
+def test_a_failed_npm_pack_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No npm registry (offline): a one-line reason, no half-set-up folder taken for ready."""
+    fake = tmp_path / "bin" / "npm"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'npm error network request failed' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    reason = r"npm pack replaywebpage@\S+ failed \(exit 1\): npm error network request failed"
+    with pytest.raises(ReplayError, match=reason):
+        ensure_ui(tmp_path / "rwp")
+    assert not is_ready(tmp_path / "rwp")
+
+
+def test_only_the_two_scripts_leave_the_tarball(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package with a path-traversal member: only ``ui.js`` and ``sw.js`` are written."""
+    import io
+    import tarfile
+
+    tarball = tmp_path / "pack" / "replaywebpage.tgz"
+    tarball.parent.mkdir()
+    with tarfile.open(tarball, "w:gz") as package:
+        for name in ("package/ui.js", "package/sw.js", "../escaped.js", "package/other.js"):
+            data = f"// {name}".encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            package.addfile(info, io.BytesIO(data))
+    fake = tmp_path / "bin" / "npm"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\ncp {tarball} "$4"\n')  # npm pack NAME --pack-destination DIR
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    folder = tmp_path / "cache" / "rwp"
+    assert ensure_ui(folder) == folder
+    assert sorted(p.name for p in folder.iterdir()) == [".newsarchive-ready", "sw.js", "ui.js"]
+    assert (folder / "ui.js").read_text() == "// package/ui.js"
+    assert not (tmp_path / "cache" / "escaped.js").exists()
