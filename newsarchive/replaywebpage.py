@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from newsarchive.replay import ReplayError, _locked
+from newsarchive.replay import ReplayError, setup_lock
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def ensure_ui(folder: Path | None = None) -> Path:
     folder = folder or ui_dir()
     if is_ready(folder):
         return folder
-    with _locked(folder.with_name(folder.name + ".lock")):
+    with setup_lock(folder.with_name(folder.name + ".lock")):
         if is_ready(folder):  # another process finished it while we waited
             return folder
         npm = shutil.which("npm")
