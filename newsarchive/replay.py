@@ -71,7 +71,7 @@ def is_ready(env: Path) -> bool:
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def setup_lock(path: Path) -> Iterator[None]:
     """One setup at a time across processes (parallel test runs, two shells)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as handle:
@@ -106,7 +106,7 @@ def ensure_env(env: Path | None = None) -> ReplayTools:
     env = env or env_dir()
     if is_ready(env):
         return tools_in(env)
-    with _locked(env.with_name(env.name + ".lock")):
+    with setup_lock(env.with_name(env.name + ".lock")):
         if is_ready(env):  # another process finished it while we waited
             return tools_in(env)
         log.warning("setting up pywb in %s (first use; one pip install)", env)

@@ -240,6 +240,9 @@ NEWSARCHIVE_REDIS_STALE_AFTER = 15.0
 # Environment variables (not Scrapy settings; lower-case, so Scrapy ignores this table).
 environment_variables = {
     "NEWSARCHIVE_REPLAY_ENV": "folder of pywb's own venv (default ~/.cache/newsarchive/pywb-env)",
+    # ReplayWeb.page (`newsarchive replay --rwp`, newsarchive/replaywebpage.py)
+    "NEWSARCHIVE_REPLAYWEBPAGE_DIR": "folder of ReplayWeb.page's ui.js and sw.js "
+    "(default ~/.cache/newsarchive/replaywebpage)",
     "NEWSARCHIVE_MAX_DECOMPRESSED_SIZE": "the setting of that name, for command-line tools",
     "NEWSARCHIVE_PROGRESS_INTERVAL": "the setting of that name, for command-line tools",
 }

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from support.browser import chromium as debian_chromium
 from support.crawls import local_plan, run_newsarchive
 
 from newsarchive.report_html import render
@@ -78,27 +76,12 @@ def test_unfinished_runs_are_counted_not_drawn() -> None:
 # --------------------------------------------------------------------------- in a browser
 
 
-def _chromium() -> str:
-    """Debian's Chromium, installed by the test when missing (as root, like CI)."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip("Chromium is missing and cannot be installed here (needs root and apt-get)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
-        if result.returncode != 0:
-            pytest.fail(f"{' '.join(command)} failed: {result.stderr[-2000:]}")
-    return shutil.which("chromium") or pytest.fail("apt-get installed no chromium")
-
-
 @pytest.mark.slow
 def test_report_page_renders_in_chromium_with_the_numbers_of_report_json(tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     from newsarchive.server import DemoSite
 
-    chromium = _chromium()
+    chromium = debian_chromium()
     with DemoSite() as site:
         (tmp_path / "plan.toml").write_text(local_plan(site.base_url))
         for crawl_id in ("20260101T000000Z-aaaa", "20260102T000000Z-bbbb"):

@@ -18,7 +18,7 @@ import pytest
 
 from newsarchive.server import DemoSite, default_site_dir
 from newsarchive.server.generated import PAGE_SIZE, GeneratedSite
-from newsarchive.server.handler import accepts_gzip
+from newsarchive.server.handler import accepts_coding
 from newsarchive.server.routes import RouteTable
 
 SITE = default_site_dir()
@@ -95,12 +95,12 @@ def test_binary_assets_are_never_gzipped(demo_server: str) -> None:
 
 
 def test_accept_encoding_parsing() -> None:
-    assert accepts_gzip("gzip")
-    assert accepts_gzip("deflate, gzip;q=0.5")
-    assert accepts_gzip("*")
-    assert not accepts_gzip("gzip;q=0, *")
-    assert not accepts_gzip("deflate, br")
-    assert not accepts_gzip(None)
+    assert accepts_coding("gzip", "gzip")
+    assert accepts_coding("deflate, gzip;q=0.5", "gzip")
+    assert accepts_coding("*", "gzip")
+    assert not accepts_coding("gzip;q=0, *", "gzip")
+    assert not accepts_coding("deflate, br", "gzip")
+    assert not accepts_coding(None, "gzip")
 
 
 def test_chunked_framing_on_the_wire(demo_server: str) -> None:
@@ -412,6 +412,37 @@ def test_route_table_status_headers_and_types_on_any_folder(tmp_path: Path) -> N
         assert response.getheader("Content-Type") == "application/octet-stream"
         response, body = fetch(site.base_url, "/")
         assert response.status == 404 and b"Page not found" in body, "built-in 404 page"
+
+
+def test_a_path_can_be_served_brotli_coded_or_never_coded(tmp_path: Path) -> None:
+    """``encoding`` in the route table: br (when accepted) or identity; 304s across codings."""
+    import brotli
+
+    page = b"<p>" + b"the same words again " * 50 + b"</p>"
+    for name in ("br.html", "plain.html", "gz.html"):
+        (tmp_path / name).write_bytes(page)
+    (tmp_path / "_routes.toml").write_text(
+        '[paths."/br.html"]\nencoding = "br"\n[paths."/plain.html"]\nencoding = "identity"\n',
+        encoding="utf-8",
+    )
+    accept = {"Accept-Encoding": "gzip, deflate, br"}
+    with DemoSite(tmp_path) as site:
+        response, body = fetch(site.base_url, "/br.html", accept)
+        assert response.getheader("Content-Encoding") == "br"
+        assert brotli.decompress(body) == page
+        etag = response.getheader("ETag")
+        assert etag.endswith('-br"')
+        again, _ = fetch(site.base_url, "/br.html", {"If-None-Match": etag})
+        assert again.status == 304, "the identity variant matches the br variant's tag"
+        response, body = fetch(site.base_url, "/br.html", {"Accept-Encoding": "gzip"})
+        assert response.getheader("Content-Encoding") is None and body == page
+        response, body = fetch(site.base_url, "/plain.html", accept)
+        assert response.getheader("Content-Encoding") is None and body == page
+        response, body = fetch(site.base_url, "/gz.html", accept)
+        assert gzip.decompress(body) == page, "gzip stays the default"
+    (tmp_path / "_routes.toml").write_text('[paths."/x.html"]\nencoding = "zstd"\n')
+    with pytest.raises(ValueError, match="encoding must be one of"):
+        DemoSite(tmp_path)
 
 
 def test_serve_command_refuses_dir_with_generate(capsys: pytest.CaptureFixture[str]) -> None:

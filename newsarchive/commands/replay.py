@@ -1,14 +1,19 @@
-"""Replay a crawl's WARC files in pywb, from an environment pywb gets to itself.
+"""Replay a crawl's WARC files in pywb, from an environment pywb gets to itself,
+or in ReplayWeb.page (``--rwp``), served from 127.0.0.1.
 
 The first use installs pywb into its own venv under the user cache (see
 ``newsarchive.replay`` for why it cannot share the crawler's); later uses start at
-once. The collection links the WARC files instead of copying them.
+once. The collection links the WARC files instead of copying them. With ``--rwp`` the
+first use fetches ReplayWeb.page's scripts with ``npm pack`` (see
+``newsarchive.replaywebpage``); the WARC files are packaged as one temporary WACZ.
 
 Examples:
 
   newsarchive replay output/news                 # every *.warc.gz below the folder
   newsarchive replay a.warc.gz b.warc.gz --port 8090
   newsarchive replay --setup-only                # install pywb now, e.g. before going offline
+  newsarchive replay --rwp output/news           # in ReplayWeb.page, in any browser
+  newsarchive replay --rwp crawl.wacz
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HELP = "replay WARC files in pywb (installed into its own environment on first use)"
+SERVER_STOP = "Ctrl-C stops the server."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--setup-only", action="store_true", help="set up the pywb environment, then exit"
+    )
+    parser.add_argument(
+        "--rwp",
+        action="store_true",
+        help="replay in ReplayWeb.page instead (a WACZ, or WARC files packaged as one)",
     )
 
 
@@ -62,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.rwp:
+        return _run_replaywebpage(args)
     try:
         warcs = [] if args.setup_only else replay.warc_files(args.paths)
         tools = replay.ensure_env()
@@ -74,22 +88,54 @@ def run(args: argparse.Namespace) -> int:
             port = args.port or _free_port(args.host)
             server = replay.start_wayback(root, tools, args.host, port)
             print(f"http://{args.host}:{port}/{args.collection}/  ({len(warcs)} WARC files)")
-            print("Ctrl-C stops the server.", flush=True)
+            print(SERVER_STOP, flush=True)
             try:
-                # SIGTERM (kill, systemd) and SIGHUP (a closed terminal) stop it as Ctrl-C
-                # does: else Python dies at once and the pywb server it started lives on.
-                for number in (signal.SIGTERM, signal.SIGHUP):
-                    signal.signal(number, _interrupt)
-                while server.poll() is None:
-                    time.sleep(0.5)
-            except KeyboardInterrupt:
-                pass
+                _wait_for_a_stop(lambda: server.poll() is None)
             finally:
                 replay.stop(server)
             return 0 if server.returncode in (0, -15, None) else 1
     except (replay.ReplayError, OSError) as error:
         print(f"newsarchive replay: {error}", file=sys.stderr)
         return 1
+
+
+def _run_replaywebpage(args: argparse.Namespace) -> int:
+    from newsarchive import replay, replaywebpage
+
+    if args.setup_only:
+        try:
+            print(f"ReplayWeb.page ready in {replaywebpage.ensure_ui()}")
+            return 0
+        except (replay.ReplayError, OSError) as error:
+            print(f"newsarchive replay: {error}", file=sys.stderr)
+            return 1
+    try:
+        ui = replaywebpage.ensure_ui()
+        with tempfile.TemporaryDirectory(prefix="newsarchive-rwp-") as scratch:
+            archives = replaywebpage.archives_for(args.paths, Path(scratch))
+            with replaywebpage.serving(archives, ui, args.host, args.port) as base:
+                print(f"{base}/  ({', '.join(archives)} in ReplayWeb.page)")
+                print(SERVER_STOP, flush=True)
+                _wait_for_a_stop(lambda: True)
+        return 0
+    except (replay.ReplayError, OSError) as error:
+        print(f"newsarchive replay: {error}", file=sys.stderr)
+        return 1
+
+
+def _wait_for_a_stop(running: Callable[[], bool]) -> None:
+    """Sleep while ``running()``, until Ctrl-C, SIGTERM or SIGHUP.
+
+    SIGTERM (kill, systemd) and SIGHUP (a closed terminal) stop it as Ctrl-C does: else
+    Python dies at once and a server it started lives on.
+    """
+    try:
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, _interrupt)
+        while running():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
 
 
 def _interrupt(number: int, _frame: object) -> None:

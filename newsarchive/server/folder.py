@@ -94,6 +94,7 @@ class FolderSite:
             last_modified=file.stat().st_mtime,
             chunked=override.chunked,
             headers=dict(override.headers),
+            encoding=override.encoding,
         )
 
     def not_found(self, base_url: str) -> Resource:

@@ -1,7 +1,8 @@
 """HTTP behaviour of the demo server: encodings, framing, validators, HEAD.
 
 The site decides *what* a path holds (:class:`~newsarchive.server.resources.Resource`);
-this module decides *how* it travels: gzip when the client accepts it, chunked
+this module decides *how* it travels: gzip (or the path's ``encoding``) when the
+client accepts it, chunked
 framing where the route table asks for it, ETag / Last-Modified with 304s.
 """
 
@@ -11,6 +12,7 @@ import email.utils
 import gzip
 import hashlib
 import logging
+import re
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -21,7 +23,8 @@ from newsarchive.server.resources import Resource, Site
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2048  # small, so even short pages travel as several chunks
-GZIP_SUFFIX = "-gzip"  # ETag of the gzip variant differs from the identity one (RFC 9110 8.8.3)
+# ETag of a coded variant differs from the identity one (RFC 9110 8.8.3): "-CODING" appended.
+CODED_TAG_SUFFIX = re.compile(r'-(?:gzip|br)"$')
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -47,8 +50,8 @@ class SiteServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-def accepts_gzip(accept_encoding: str | None) -> bool:
-    """True when an Accept-Encoding header allows gzip (q > 0, directly or via ``*``)."""
+def accepts_coding(accept_encoding: str | None, coding: str) -> bool:
+    """True when an Accept-Encoding header allows ``coding`` (q > 0, directly or via ``*``)."""
     if not accept_encoding:
         return False
     qualities: dict[str, float] = {}
@@ -63,9 +66,18 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
                 except ValueError:
                     q = 0.0
         qualities[name.strip().lower()] = q
-    if "gzip" in qualities:
-        return qualities["gzip"] > 0
+    if coding in qualities:
+        return qualities[coding] > 0
     return qualities.get("*", 0) > 0
+
+
+def encode(body: bytes, coding: str) -> bytes:
+    """``body`` in content coding ``gzip`` or ``br`` (reproducible: gzip without a time)."""
+    if coding == "br":
+        import brotli  # Scrapy's dependency for decoding br; the demo server encodes with it
+
+        return brotli.compress(body)
+    return gzip.compress(body, mtime=0)
 
 
 def entity_tag(body: bytes) -> str:
@@ -74,11 +86,11 @@ def entity_tag(body: bytes) -> str:
 
 
 def _tag_core(tag: str) -> str:
-    """An entity tag compared weakly and across encodings (W/ and -gzip dropped)."""
+    """An entity tag compared weakly and across encodings (W/ and -gzip, -br dropped)."""
     tag = tag.strip()
     if tag.startswith("W/"):
         tag = tag[2:]
-    return tag.replace(GZIP_SUFFIX + '"', '"')
+    return CODED_TAG_SUFFIX.sub('"', tag)
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
@@ -132,11 +144,15 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         etag = entity_tag(body)
         if resource.is_text:
             headers["Vary"] = "Accept-Encoding"
-        use_gzip = (
-            resource.is_text and bool(body) and accepts_gzip(self.headers.get("Accept-Encoding"))
+        coding = resource.encoding
+        coded = (
+            coding != "identity"
+            and resource.is_text
+            and bool(body)
+            and accepts_coding(self.headers.get("Accept-Encoding"), coding)
         )
         if resource.status == 200:
-            headers["ETag"] = etag[:-1] + GZIP_SUFFIX + '"' if use_gzip else etag
+            headers["ETag"] = etag[:-1] + f'-{coding}"' if coded else etag
             if resource.last_modified is not None:
                 headers["Last-Modified"] = email.utils.formatdate(
                     resource.last_modified, usegmt=True
@@ -150,9 +166,9 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
                 self.end_headers()
                 return
         headers.update(resource.headers)
-        if use_gzip:
-            body = gzip.compress(body, mtime=0)
-            headers["Content-Encoding"] = "gzip"
+        if coded:
+            body = encode(body, coding)
+            headers["Content-Encoding"] = coding
         chunked = resource.chunked and self.request_version == "HTTP/1.1"
         if chunked:
             headers["Transfer-Encoding"] = "chunked"

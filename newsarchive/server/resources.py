@@ -32,6 +32,7 @@ class Resource:
     last_modified: float | None = None  # POSIX time; None: no Last-Modified header
     chunked: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    encoding: str = "gzip"  # content coding of a text body when the client accepts it
 
     @property
     def is_text(self) -> bool:

@@ -11,6 +11,7 @@ the demo site's HTTP quirks are data, not branches::
     chunked = true                                      # Transfer-Encoding: chunked
     status = 200
     headers = { "X-Robots-Tag" = "noarchive" }
+    encoding = "br"                                     # or "identity"; default gzip
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+CODINGS = ("gzip", "br", "identity")  # content codings a path may be served with
 
 ROUTES_FILE = "_routes.toml"
 
@@ -38,6 +41,7 @@ class PathOverride:
     chunked: bool = False
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    encoding: str = "gzip"  # content coding offered to clients that accept it
 
 
 @dataclass
@@ -66,14 +70,18 @@ class RouteTable:
             redirects[src] = Redirect(to=spec["to"], status=int(spec.get("status", 301)))
         paths = {}
         for route, spec in data.get("paths", {}).items():
-            unknown = set(spec) - {"content_type", "chunked", "status", "headers"}
+            unknown = set(spec) - {"content_type", "chunked", "status", "headers", "encoding"}
             if unknown:
                 raise ValueError(f"{source}: path {route!r} has unknown keys {sorted(unknown)}")
+            encoding = spec.get("encoding", "gzip")
+            if encoding not in CODINGS:
+                raise ValueError(f"{source}: path {route!r}: encoding must be one of {CODINGS}")
             paths[route] = PathOverride(
                 content_type=spec.get("content_type"),
                 chunked=bool(spec.get("chunked", False)),
                 status=spec.get("status"),
                 headers=dict(spec.get("headers", {})),
+                encoding=encoding,
             )
         return cls(redirects=redirects, paths=paths)
 

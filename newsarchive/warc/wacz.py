@@ -1,12 +1,19 @@
 """WACZ packages through the ``wacz`` package (optional extra ``replay``).
 
 Run as a subprocess: the ``wacz`` tool configures logging and exits on errors,
-which must not take the caller down with it.
+which must not take the caller down with it. The package's replay index is then
+replaced by ours (``newsarchive.warc.cdxj``): the one the crawl writes and pywb
+replays with. ``wacz``'s own indexer lists a 304's ``server-not-modified`` revisit as
+a capture, and ReplayWeb.page replayed the empty 304 at that time instead of the page
+it confirmed.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +25,11 @@ from typing import Any
 from newsarchive.atomic import replacing
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
+INDEX_DATA = "indexes/index.cdx.gz"  # ZipNum: sorted CDXJ lines in gzip members (blocks)
+INDEX_SUMMARY = "indexes/index.idx"  # the first key, offset and length of each block
+INDEX_BLOCK_LINES = 3000  # lines per block, as ``wacz`` writes them: readers fetch one block
+DATAPACKAGE = "datapackage.json"
+DATAPACKAGE_DIGEST = "datapackage-digest.json"
 
 
 class WaczUnavailable(RuntimeError):
@@ -90,7 +102,78 @@ def create(
         result = _wacz([*args, *map(str, warc_paths)])
         if result.returncode != 0 or not partial.exists():
             raise RuntimeError(f"wacz create failed: {last_line(result.stderr)}")
+        replace_index(partial, warc_paths, Path(scratch))
     return len(listed_pages(out))
+
+
+def sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def zipnum_index(lines: Sequence[str]) -> tuple[bytes, bytes]:
+    """``(index.cdx.gz, index.idx)`` of sorted CDXJ ``lines`` (format ``cdxj-gzip-1.0``).
+
+    Blocks of :data:`INDEX_BLOCK_LINES` lines, one gzip member each; the summary names
+    each block's first key and time, its offset, length and digest, so a viewer reads
+    the summary and then only the blocks a URL needs.
+    """
+    data = bytearray()
+    meta = {"format": "cdxj-gzip-1.0", "filename": INDEX_DATA.rsplit("/", 1)[1]}
+    summary = [f"!meta 0 {json.dumps(meta)}"]
+    for start in range(0, len(lines), INDEX_BLOCK_LINES):
+        block = gzip.compress("".join(lines[start : start + INDEX_BLOCK_LINES]).encode(), mtime=0)
+        key = " ".join(lines[start].split(" ", 2)[:2])
+        where = {"offset": len(data), "length": len(block), "digest": sha256(block)}
+        summary.append(f"{key} {json.dumps(where)}")
+        data += block
+    return bytes(data), ("\n".join(summary) + "\n").encode()
+
+
+def replace_index(package: Path, warc_paths: Sequence[Path], scratch: Path) -> None:
+    """Put our index of ``warc_paths`` into ``package`` in place of ``wacz``'s own.
+
+    A zip member cannot be replaced in place: the package is copied once, its other
+    members unchanged, and ``datapackage.json`` (the digests of the index files) and
+    its digest are written anew.
+    """
+    from newsarchive.warc.cdxj import rebuild
+
+    index = scratch / "index.cdxj"
+    rebuild(warc_paths, index)
+    data, summary = zipnum_index(index.read_text(encoding="utf-8").splitlines(keepends=True))
+    new_members = {INDEX_DATA: data, INDEX_SUMMARY: summary}
+    with (
+        replacing(package) as copy,
+        zipfile.ZipFile(package) as old,
+        zipfile.ZipFile(copy, "w") as new,
+    ):
+        described = json.loads(old.read(DATAPACKAGE))
+        for name, content in new_members.items():
+            new.writestr(_member(name, old.getinfo(name)), content)
+        for info in old.infolist():
+            if info.filename in new_members or info.filename.startswith("datapackage"):
+                continue
+            large = info.file_size >= zipfile.ZIP64_LIMIT  # a WARC file over 2 GB
+            with (
+                old.open(info) as source,
+                new.open(_member(info.filename, info), "w", force_zip64=large) as target,
+            ):
+                shutil.copyfileobj(source, target, 1 << 20)
+        for resource in described["resources"]:
+            if resource["path"] in new_members:
+                content = new_members[resource["path"]]
+                resource.update(hash=sha256(content), bytes=len(content))
+        text = json.dumps(described, indent=2).encode("utf-8")
+        new.writestr(_member(DATAPACKAGE, old.getinfo(DATAPACKAGE)), text)
+        digest = json.dumps({"path": DATAPACKAGE, "hash": sha256(text)}, indent=2).encode()
+        new.writestr(_member(DATAPACKAGE_DIGEST, old.getinfo(DATAPACKAGE_DIGEST)), digest)
+
+
+def _member(name: str, like: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A fresh entry named ``name`` with the time and compression of ``like``."""
+    info = zipfile.ZipInfo(name, like.date_time)
+    info.compress_type = like.compress_type
+    return info
 
 
 def last_line(text: str) -> str:
