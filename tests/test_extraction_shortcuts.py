@@ -116,8 +116,8 @@ def test_story_times_are_searched_once_and_answer_as_the_search_does(monkeypatch
     from newsarchive.extraction import dates, survey
 
     calls = []
-    search = survey._DATED_TIMES
-    monkeypatch.setattr(survey, "_DATED_TIMES", lambda root: calls.append(1) or search(root))
+    search = survey._ITEMPROPS  # asked once per survey, which takes the <time> elements
+    monkeypatch.setattr(survey, "_ITEMPROPS", lambda root: calls.append(1) or search(root))
     doc = load_document(_TWO_STORIES, None)
     first = [found.value for found in dates._time_elements(doc) if found]
     again = [found.value for found in dates._time_elements(doc) if found]
