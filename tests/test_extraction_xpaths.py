@@ -89,9 +89,9 @@ REFERENCE = {
 NOW = {
     "breadcrumbs": metadata.breadcrumb_elements,
     "section labels": lambda doc: metadata._elements(
-        metadata._SECTION_LABEL_XPATH, doc, *metadata._SECTION_LABEL_WORDS
+        metadata._category_links(doc), doc, *metadata._SECTION_LABEL_WORDS
     ),
-    "rel tag": lambda doc: attribute_owners(metadata._REL_TAG_XPATH(doc.root)),
+    "rel tag": metadata._rel_tag_links,
     "tag boxes": lambda doc: pageindex.with_class(doc, *metadata._TAG_BOX_WORDS),
     "date classes": lambda doc: dates._SHORT_ELEMENTS(
         doc.root, elements=pageindex.with_class(doc, *dates._DATE_CLASS_WORDS)
@@ -168,6 +168,8 @@ def test_survey_lists_are_what_the_whole_page_xpaths_select(html: str) -> None:
     assert found.breadcrumb_labelled == doc.root.xpath(
         '//*[@aria-label="breadcrumb" or @aria-label="Breadcrumb"]'
     )
+    links = doc.root.xpath("//a")
+    assert found.tag_linked is any("tag" in (a.get("rel") or "").split() for a in links)
     if html.endswith(_AFTER_HTML):
         assert found.times[-1].text == "after" and found.author_marked[-1].text == "A"
 

@@ -25,6 +25,7 @@ from newsarchive.extraction.headline import site_name_keys
 from newsarchive.extraction.lede import find_lede, word_key
 from newsarchive.extraction.segments import HEADING_TAGS, Segment, segment_page
 from newsarchive.extraction.sitenames import key as name_key
+from newsarchive.extraction.survey import survey
 from newsarchive.extraction.text import clean
 
 log = logging.getLogger(__name__)
@@ -805,7 +806,10 @@ def _extract_from(
             and not s.soft
             and not _is_chrome(s, released)
         ]
-    lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
+    tagged = survey(doc).tag_linked
+    lines = [
+        s for s in chosen if s.text not in repeated and is_body_line(s, headline, tag_linked=tagged)
+    ]
     if rule_container is None:
         lines = _with_linked_sentences(chosen, lines, headline)
         lines = _before_closing_heading(lines, doc, labels, segments)

@@ -29,7 +29,10 @@ _SURVEYED_TAGS = (*_FIGURE_TAGS, *_HEADING_TAGS, "small", "time")
 # search, its values told apart in Python (one walk instead of one per value).
 _ITEMPROPS = lxml.etree.XPath("//@itemprop")
 _BREADCRUMB_LABELLED = lxml.etree.XPath('//@aria-label[. = "breadcrumb" or . = "Breadcrumb"]')
-_AUTHOR_RELS = lxml.etree.XPath('//a/@rel[contains(translate(., "AUTHOR", "author"), "author")]')
+# The rel values of the page's links: author links (here), category and tag links
+# (metadata) and whether any link is a rel=tag one (body lines) are told apart in Python.
+_LINK_RELS = lxml.etree.XPath("//a/@rel")
+_AUTHOR_CASE = str.maketrans("AUTHOR", "author")  # XPath's translate(., "AUTHOR", "author")
 _DATED_PROPS = frozenset({"datePublished", "dateModified"})
 _AUTHOR_PROPS = frozenset({"author", "name"})
 
@@ -47,6 +50,8 @@ class Survey:
     dated_items: list[Any]  # elements with itemprop="datePublished" or "dateModified" (dates)
     breadcrumb_labelled: list[Any]  # elements with aria-label="breadcrumb" (metadata)
     author_marked: list[Any]  # itemprop="author" or "name", <a rel="author"> (authors)
+    link_rels: list[Any]  # the rel values of <a> elements; getparent() is the link (metadata)
+    tag_linked: bool  # some <a rel> holds the token "tag" (split at white space; body lines)
 
 
 def survey(doc: Any) -> Survey:
@@ -58,6 +63,7 @@ def survey(doc: Any) -> Survey:
         named = list(root.iter(*_SURVEYED_TAGS))
         figures = [el for el in named if el.tag in _FIGURE_TAGS]
         props = _ITEMPROPS(root)
+        rels = _LINK_RELS(root)
         found = doc.context.survey = Survey(
             headings=[el for el in named if el.tag in _HEADING_TAGS],
             figures=figures,
@@ -75,8 +81,10 @@ def survey(doc: Any) -> Survey:
             author_marked=in_document_order(
                 root,
                 [value.getparent() for value in props if value in _AUTHOR_PROPS],
-                attribute_owners(_AUTHOR_RELS(root)),
+                [value.getparent() for value in rels if "author" in value.translate(_AUTHOR_CASE)],
             ),
+            link_rels=rels,
+            tag_linked=any("tag" in value and "tag" in value.split() for value in rels),
         )
     return found
 
