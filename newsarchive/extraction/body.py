@@ -169,7 +169,11 @@ def _title_link(seg: Segment) -> bool:
     """A segment that is one link of a few words: another story's title."""
     if seg.link_density < TITLE_LINK_DENSITY or len(seg.text.split()) < TITLE_MIN_WORDS:
         return False
-    hrefs = {a.get("href") for a in seg.owner.iter("a")}
+    hrefs = set()
+    for a in seg.owner.iter("a"):
+        hrefs.add(a.get("href"))
+        if len(hrefs) > 1:
+            return False  # (a menu's block links many pages: no need to read them all)
     if not hrefs:
         link = next(seg.owner.iterancestors("a"), None)
         hrefs = {link.get("href")} if link is not None else set()
