@@ -11,7 +11,7 @@ the lists stay true.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import lxml.etree
 
@@ -62,8 +62,8 @@ def survey(doc: Any) -> Survey:
         root = doc.root
         named = list(root.iter(*_SURVEYED_TAGS))
         figures = [el for el in named if el.tag in _FIGURE_TAGS]
-        props = _ITEMPROPS(root)
-        rels = _LINK_RELS(root)
+        props = cast(list[Any], _ITEMPROPS(root))
+        rels = cast(list[Any], _LINK_RELS(root))
         found = doc.context.survey = Survey(
             headings=[el for el in named if el.tag in _HEADING_TAGS],
             figures=figures,
