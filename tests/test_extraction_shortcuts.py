@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from newsarchive.extraction import pageindex, rules
+from newsarchive.extraction import body, pageindex, rules
 from newsarchive.extraction.document import load_document
 
 _SPUTNIK_V2 = (
@@ -84,6 +84,34 @@ _CLASSED_PAGE = (
     "<template><i class='in-template'>x</i></template></body></html>"
     "<a class='after'>after the page</a><p class='b last'>x</p>"
 )
+
+
+_WALKED_PAGES = (
+    "<html class='h'><head><meta class='m'><title class='t'>T</title></head>"
+    "<body class='b' aria-hidden='true'><nav class='menu'><a class='x'>m</a></nav>"
+    "<p class='sr-only'>screen <span class='in'>reader</span></p><figure class='f'>"
+    "<img class='i'><figcaption class='c'>cap</figcaption></figure><div>"
+    "<span class='a' hidden>h</span><script class='s'>x</script><p class=''>e</p></div>"
+    "</body></html><div class='after'><p class='late'>x</p></div>",
+    "<p class='no-body'>fragment <b class='bold'>x</b></p>",
+    # an element after </body> stays inside <html>, after the walked <body>
+    "<html><body><p class=a>x</p></body><div class=z><i class=y>after body</i></div></html>",
+    _CLASSED_PAGE,
+)
+
+
+@pytest.mark.parametrize("page", _WALKED_PAGES)
+def test_the_walk_ahead_reads_the_class_index_the_pass_reads(page: str) -> None:
+    """The body's walk taken ahead reads the class attributes of the subtree it walks
+    (and of the subtrees it leaves out); the index gets the rest of the page around
+    them: the same pairs, in the same order, as its own pass over every element."""
+    doc = load_document(page, None)
+    body.walk_page(doc)
+    walked = doc.context.classes
+    index = pageindex.ClassIndex(doc.root)
+    assert walked is not None and walked._values == index._values
+    assert walked._elements == index._elements
+    assert walked._values == [str(v) for v in doc.root.xpath("//@class")]
 
 
 def test_class_index_reads_what_the_class_xpath_reads() -> None:
