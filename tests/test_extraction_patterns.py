@@ -151,3 +151,16 @@ def test_the_date_label_pattern_matches_only_pieces_the_first_letter_test_lets_t
     assert matched >= 2 * len(labels)  # each label in both cases, at least
     assert dates._DATE_LABEL.match("\u017ftand: x") and dates._may_be_label("\u017ftand: x")
     assert not dates._may_be_label("Berlin: 3. Mai 2024")
+
+
+def test_every_date_form_read_before_four_digits_starts_with_a_number() -> None:
+    """What parse_text_date's digit test rests on: the forms it tries before asking for
+    four digits each start (after their lookbehind) with a group of digits, so a text
+    without a digit matches none of them (a form added without one fails here)."""
+    from newsarchive.extraction import dates
+
+    starts_with_number = re.compile(r"^(?:\(\?<!\[[^\]]*\]\))?\(\?P<\w+>(?:\\d|\[0-3\]\?\\d)")
+    for form in dates._NUMBER_FIRST_FORMS:
+        assert starts_with_number.match(form.pattern), form.pattern
+    assert dates.parse_text_date("28.04.2023") and dates.parse_text_date("3|5|2021")
+    assert dates.parse_text_date("Stand. Mai. Juni - Juli | x / y") is None

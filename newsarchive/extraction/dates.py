@@ -388,6 +388,11 @@ _MAX_DATE_TEXT = 300  # a written date sits near the start of a short text
 # Every written date holds a four-digit year or dots (dd.mm.yy): most text pieces of a
 # page hold neither, and these tests cost a fraction of the month-name patterns.
 _FOUR_DIGITS = re.compile(r"\d{4}")
+_DIGIT = re.compile(r"\d")
+# The forms parse_text_date tries before it asks for four digits: each starts with a
+# number (tests/test_extraction_patterns.py checks it), so a text without a digit holds
+# none of them.
+_NUMBER_FIRST_FORMS = (_DOTTED, _DAY_FIRST_SEPARATED, _SLASHED)
 
 
 def _month_first(doc: Document) -> bool | None:
@@ -428,6 +433,8 @@ def parse_text_date(
 
     ``month_first`` says how the page writes slashed dates (see :func:`_month_first`).
     """
+    if _DIGIT.search(text) is None:
+        return None  # every form below starts with a number (most text pieces hold none)
     m = _DOTTED.search(text) if "." in text else None
     if m:
         return _from_match(m, source, m.group(0))
