@@ -297,7 +297,7 @@ UNION_SEARCHES = {
     "section labels": (
         '<a rel="category" class="rubric" href="/c">C</a>',
         lambda doc: metadata._elements(
-            metadata._SECTION_LABEL_XPATH, doc, *metadata._SECTION_LABEL_WORDS
+            metadata._category_links(doc), doc, *metadata._SECTION_LABEL_WORDS
         ),
         UNIONS,
     ),

@@ -128,3 +128,39 @@ def test_every_credit_line_label_holds_a_colon_or_the_copyright_sign() -> None:
         assert captions._CREDIT_LINE_LABEL.match(line), line
         bare = line.replace(":", "").replace("©", "")
         assert not captions._CREDIT_LINE_LABEL.match(bare), bare
+
+
+def test_the_date_label_pattern_matches_only_pieces_the_first_letter_test_lets_through() -> None:
+    """What dates' first-letter test before the label pattern rests on: for every label and
+    every first character (ASCII in both cases, and the non-ASCII ones case-blind matching
+    pairs with ASCII letters), a piece the pattern matches passes the test."""
+    import string
+
+    from newsarchive.extraction import dates
+
+    labels = dates._DATE_LABELS.split("|")
+    assert len(labels) >= 20
+    firsts = string.printable.strip() + "\u017f\u212a\u0130\u0131\u00e9\u00c9"
+    matched = 0
+    for label in labels:
+        for first in firsts:
+            piece = first + label[1:] + ": 3. Mai 2024"
+            if dates._DATE_LABEL.match(piece):
+                matched += 1
+                assert dates._may_be_label(piece), piece
+    assert matched >= 2 * len(labels)  # each label in both cases, at least
+    assert dates._DATE_LABEL.match("\u017ftand: x") and dates._may_be_label("\u017ftand: x")
+    assert not dates._may_be_label("Berlin: 3. Mai 2024")
+
+
+def test_every_date_form_read_before_four_digits_starts_with_a_number() -> None:
+    """What parse_text_date's digit test rests on: the forms it tries before asking for
+    four digits each start (after their lookbehind) with a group of digits, so a text
+    without a digit matches none of them (a form added without one fails here)."""
+    from newsarchive.extraction import dates
+
+    starts_with_number = re.compile(r"^(?:\(\?<!\[[^\]]*\]\))?\(\?P<\w+>(?:\\d|\[0-3\]\?\\d)")
+    for form in dates._NUMBER_FIRST_FORMS:
+        assert starts_with_number.match(form.pattern), form.pattern
+    assert dates.parse_text_date("28.04.2023") and dates.parse_text_date("3|5|2021")
+    assert dates.parse_text_date("Stand. Mai. Juni - Juli | x / y") is None

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from newsarchive.extraction import pageindex, rules
+from newsarchive.extraction import body, pageindex, rules
 from newsarchive.extraction.document import load_document
 
 _SPUTNIK_V2 = (
@@ -86,6 +86,34 @@ _CLASSED_PAGE = (
 )
 
 
+_WALKED_PAGES = (
+    "<html class='h'><head><meta class='m'><title class='t'>T</title></head>"
+    "<body class='b' aria-hidden='true'><nav class='menu'><a class='x'>m</a></nav>"
+    "<p class='sr-only'>screen <span class='in'>reader</span></p><figure class='f'>"
+    "<img class='i'><figcaption class='c'>cap</figcaption></figure><div>"
+    "<span class='a' hidden>h</span><script class='s'>x</script><p class=''>e</p></div>"
+    "</body></html><div class='after'><p class='late'>x</p></div>",
+    "<p class='no-body'>fragment <b class='bold'>x</b></p>",
+    # an element after </body> stays inside <html>, after the walked <body>
+    "<html><body><p class=a>x</p></body><div class=z><i class=y>after body</i></div></html>",
+    _CLASSED_PAGE,
+)
+
+
+@pytest.mark.parametrize("page", _WALKED_PAGES)
+def test_the_walk_ahead_reads_the_class_index_the_pass_reads(page: str) -> None:
+    """The body's walk taken ahead reads the class attributes of the subtree it walks
+    (and of the subtrees it leaves out); the index gets the rest of the page around
+    them: the same pairs, in the same order, as its own pass over every element."""
+    doc = load_document(page, None)
+    body.walk_page(doc)
+    walked = doc.context.classes
+    index = pageindex.ClassIndex(doc.root)
+    assert walked is not None and walked._values == index._values
+    assert walked._elements == index._elements
+    assert walked._values == [str(v) for v in doc.root.xpath("//@class")]
+
+
 def test_class_index_reads_what_the_class_xpath_reads() -> None:
     """The index's one iter() pass: the same (element, class) pairs as ``//@class``,
     in the same order, markup after ``</html>`` included."""
@@ -116,8 +144,8 @@ def test_story_times_are_searched_once_and_answer_as_the_search_does(monkeypatch
     from newsarchive.extraction import dates, survey
 
     calls = []
-    search = survey._DATED_TIMES
-    monkeypatch.setattr(survey, "_DATED_TIMES", lambda root: calls.append(1) or search(root))
+    search = survey._ITEMPROPS  # asked once per survey, which takes the <time> elements
+    monkeypatch.setattr(survey, "_ITEMPROPS", lambda root: calls.append(1) or search(root))
     doc = load_document(_TWO_STORIES, None)
     first = [found.value for found in dates._time_elements(doc) if found]
     again = [found.value for found in dates._time_elements(doc) if found]

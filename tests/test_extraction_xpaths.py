@@ -89,9 +89,9 @@ REFERENCE = {
 NOW = {
     "breadcrumbs": metadata.breadcrumb_elements,
     "section labels": lambda doc: metadata._elements(
-        metadata._SECTION_LABEL_XPATH, doc, *metadata._SECTION_LABEL_WORDS
+        metadata._category_links(doc), doc, *metadata._SECTION_LABEL_WORDS
     ),
-    "rel tag": lambda doc: attribute_owners(metadata._REL_TAG_XPATH(doc.root)),
+    "rel tag": metadata._rel_tag_links,
     "tag boxes": lambda doc: pageindex.with_class(doc, *metadata._TAG_BOX_WORDS),
     "date classes": lambda doc: dates._SHORT_ELEMENTS(
         doc.root, elements=pageindex.with_class(doc, *dates._DATE_CLASS_WORDS)
@@ -133,6 +133,45 @@ def test_microdata_search_selects_what_the_element_test_did(prop: str) -> None:
     doc = load_document(PAGE, "https://example.org/a")
     expected = doc.root.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')
     assert expected and dates._microdata_elements(doc, prop) == expected[:3]
+
+
+# The survey's lists, each taken from one walk of the named elements and one search of
+# every ``itemprop``, are what the whole-page XPaths the stages asked select, in order:
+# markup after ``</html>`` (a second top-level element, which ``//`` reads) included.
+SURVEY_REFERENCE = {
+    "headings": "//h1 | //h2",
+    "figures": "//figure | //figcaption | //caption | //img | //picture | //amp-img",
+    "images": "//img",
+    "smalls": "//small",
+    "times": "//time[@datetime]",
+    "dated_items": '//*[@itemprop="datePublished" or @itemprop="dateModified"]',
+    "author_marked": '//*[@itemprop="author" or @itemprop="name"]'
+    ' | //a[contains(translate(@rel, "AUTHOR", "author"), "author")]',
+}
+_AFTER_HTML = (
+    '<div><time datetime="2024-06-01">after</time><time>none</time>'
+    '<span itemprop="name">N</span><a rel="Author" href="/a">A</a></div>'
+)
+
+
+@pytest.mark.parametrize("html", [PAGE, PAGE + _AFTER_HTML, "<p>nothing</p>"])
+def test_survey_lists_are_what_the_whole_page_xpaths_select(html: str) -> None:
+    doc = load_document(html, "https://example.org/a")
+    found = survey.survey(doc)
+    root_only = ("headings", "figures", "images", "smalls")  # the stages add the rest
+    for name, xpath in SURVEY_REFERENCE.items():
+        expected = doc.root.xpath(xpath)
+        if name in root_only:
+            expected = [el for el in expected if doc.root in el.iterancestors() or el is doc.root]
+        assert getattr(found, name) == expected, name
+    assert found.stated_caption is bool(doc.root.xpath('//*[@itemprop="caption"]'))
+    assert found.breadcrumb_labelled == doc.root.xpath(
+        '//*[@aria-label="breadcrumb" or @aria-label="Breadcrumb"]'
+    )
+    links = doc.root.xpath("//a")
+    assert found.tag_linked is any("tag" in (a.get("rel") or "").split() for a in links)
+    if html.endswith(_AFTER_HTML):
+        assert found.times[-1].text == "after" and found.author_marked[-1].text == "A"
 
 
 _TITLE_XPATH = lxml.etree.XPath("/html/head/title | /html/title")

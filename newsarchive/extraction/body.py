@@ -23,8 +23,10 @@ from newsarchive.extraction.boilerplate import attr_words, never_article
 from newsarchive.extraction.cleanhtml import clean_html
 from newsarchive.extraction.headline import site_name_keys
 from newsarchive.extraction.lede import find_lede, word_key
+from newsarchive.extraction.pageindex import ClassIndex, Walked
 from newsarchive.extraction.segments import HEADING_TAGS, Segment, segment_page
 from newsarchive.extraction.sitenames import key as name_key
+from newsarchive.extraction.survey import survey
 from newsarchive.extraction.text import clean
 
 log = logging.getLogger(__name__)
@@ -168,7 +170,11 @@ def _title_link(seg: Segment) -> bool:
     """A segment that is one link of a few words: another story's title."""
     if seg.link_density < TITLE_LINK_DENSITY or len(seg.text.split()) < TITLE_MIN_WORDS:
         return False
-    hrefs = {a.get("href") for a in seg.owner.iter("a")}
+    hrefs = set()
+    for a in seg.owner.iter("a"):
+        hrefs.add(a.get("href"))
+        if len(hrefs) > 1:
+            return False  # (a menu's block links many pages: no need to read them all)
     if not hrefs:
         link = next(seg.owner.iterancestors("a"), None)
         hrefs = {link.get("href")} if link is not None else set()
@@ -704,9 +710,7 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
     """Find the article container and split its text into lede, paragraphs and sections."""
     hints = hints or {}
     rule = hints.get("rule") or site_rules.for_document(doc)
-    start = doc.root.find("body")
-    if start is None:
-        start = doc.root
+    start = _walk_start(doc)
     rule_container, drop = _rule_container(doc, rule)
     result = _extract_from(doc, hints, rule, start, rule_container, drop)
     if rule_container is None:
@@ -717,6 +721,25 @@ def extract_body(doc: Any, hints: dict[str, Any] | None = None) -> BodyResult:
                 log.debug("body from <noscript> (%d chars shown outside it)", shown)
                 return _extract_from(doc, hints, rule, fallback, None, drop, remember=False)
     return result
+
+
+def _walk_start(doc: Any) -> Any:
+    """Where the walk starts: the page's ``<body>``, else its root."""
+    start = doc.root.find("body")
+    return doc.root if start is None else start
+
+
+def walk_page(doc: Any) -> None:
+    """The body's walk taken ahead (the engine asks right after the parse), with the
+    page's class index read on the way: the index is asked for before the body stage
+    (metadata, dates, rules), and a pass of its own would read every element again. The
+    body stage takes the walk when it walks the same subtree with nothing dropped."""
+    start = _walk_start(doc)
+    classes = Walked(start)
+    page = segment_page(start, None, classes)
+    doc.context.walk = (start, page)
+    if doc.context.classes is None:
+        doc.context.classes = ClassIndex(doc.root, classes)
 
 
 NOSCRIPT_FALLBACK_CHARS = 300  # a body shorter than this may be one a script fills in
@@ -749,7 +772,11 @@ def _extract_from(
 ) -> BodyResult:
     """:func:`extract_body` on the subtree ``start`` (the page's ``<body>`` or a fallback)."""
     headline = clean(hints.get("headline"))
-    page = segment_page(start, drop)
+    ahead, doc.context.walk = doc.context.walk, None
+    if ahead is not None and ahead[0] is start and not drop and remember:
+        page = ahead[1]
+    else:
+        page = segment_page(start, drop)
     if remember:
         pageindex.remember(doc, page.index)
     segments = page.segments
@@ -805,7 +832,10 @@ def _extract_from(
             and not s.soft
             and not _is_chrome(s, released)
         ]
-    lines = [s for s in chosen if s.text not in repeated and is_body_line(s, headline)]
+    tagged = survey(doc).tag_linked
+    lines = [
+        s for s in chosen if s.text not in repeated and is_body_line(s, headline, tag_linked=tagged)
+    ]
     if rule_container is None:
         lines = _with_linked_sentences(chosen, lines, headline)
         lines = _before_closing_heading(lines, doc, labels, segments)

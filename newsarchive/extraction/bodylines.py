@@ -130,10 +130,14 @@ STAFF_LINE = re.compile(
 STAFF_LINE_MAX = 400
 
 
-def is_body_line(seg: Segment, headline: str | None, links: bool = True) -> bool:
+def is_body_line(
+    seg: Segment, headline: str | None, links: bool = True, tag_linked: bool = True
+) -> bool:
     """False for lines of an article container that are not article text.
 
-    ``links=False`` leaves the link density test out (for a caller that has judged it)."""
+    ``links=False`` leaves the link density test out (for a caller that has judged it);
+    ``tag_linked=False`` says the page holds no ``rel="tag"`` link (``Survey.tag_linked``),
+    so no line's links need reading for one."""
     text = seg.text
     if seg.tag == "h1" or (headline and text == headline):
         return False
@@ -157,7 +161,7 @@ def is_body_line(seg: Segment, headline: str | None, links: bool = True) -> bool
         return False
     if len(text) <= DISCLOSURE_MAX and _disclosure(text):
         return False
-    return len(text) > TAXONOMY_LINE_MAX or not _names_taxonomy(seg.owner)
+    return len(text) > TAXONOMY_LINE_MAX or not (tag_linked and _names_taxonomy(seg.owner))
 
 
 # A line ending in a copyright credit ("... empfing nur 14 Kinder © VS Tristach"): an image's

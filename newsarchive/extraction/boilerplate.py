@@ -215,8 +215,10 @@ def _parenthesized_ruby(rt: Any) -> bool:
     return parent is not None and parent.find("rp") is not None
 
 
-def classify_words(el: Any) -> tuple[int, str | None]:
-    """:func:`classify` plus the element's class/id words (None when it has neither).
+def classify_words(el: Any) -> tuple[int, str | None, str | None]:
+    """:func:`classify` plus the element's class/id words (None when it has neither) and,
+    unless DROPPED, its class attribute (None when it has none: the walk keeps the page's
+    class attributes for :class:`pageindex.ClassIndex`).
 
     Hidden elements (``hidden``, ``display:none``) count as CHROME here, not DROPPED:
     the walk keeps their text aside in case they hold the (paywalled) article.
@@ -228,13 +230,13 @@ def classify_words(el: Any) -> tuple[int, str | None]:
     if (tag.__class__ is not str or tag in DROP_TAGS) and (
         tag != "rt" or not _parenthesized_ruby(el)
     ):
-        return DROPPED, None
+        return DROPPED, None, None
     keys = el.keys()
     if not keys:
-        return (CHROME if tag in CHROME_TAGS else CONTENT), None
+        return (CHROME if tag in CHROME_TAGS else CONTENT), None, None
     get = el.get
     if "aria-hidden" in keys and get("aria-hidden") == "true":
-        return DROPPED, None  # decorative twins of visible text
+        return DROPPED, None, None  # decorative twins of visible text
     cls = get("class") if "class" in keys else None
     ident = get("id") if "id" in keys else None
     if ident and tag in _ANCHOR_TAGS and _slug_of_text(ident, el):
@@ -243,13 +245,13 @@ def classify_words(el: Any) -> tuple[int, str | None]:
     # Hidden by attribute or style: chrome, which the body extractor overrules when the
     # hidden block holds most of the text (paywalled articles ship their text hidden).
     if "hidden" in keys or ("style" in keys and _HIDDEN_STYLE.search(get("style") or "")):
-        return CHROME, words
+        return CHROME, words, cls
     if tag in CHROME_TAGS or ("role" in keys and get("role") in _CHROME_ROLES):
-        return CHROME, words
+        return CHROME, words, cls
     if tag in _NEVER_CHROME:
-        return CONTENT, words
+        return CONTENT, words, cls
     kind = _word_kind(words) if words else CONTENT
-    return kind, (None if kind == DROPPED else words)
+    return (DROPPED, None, None) if kind == DROPPED else (kind, words, cls)
 
 
 def is_chrome(el: Any) -> bool:

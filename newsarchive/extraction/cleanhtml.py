@@ -45,29 +45,33 @@ class _TextSink:
     """
 
     def __init__(self) -> None:
-        self._slot: tuple[Any, bool] | None = None  # (element, True for its tail)
+        self._element: Any = None  # the slot: this element's text, or its tail ...
+        self._tail = False  # ... when this is True
         self._pieces: list[str] = []
 
     def add(self, parent: Any, text: str | None) -> None:
         if not text:
             return
-        slot = (parent[-1], True) if len(parent) else (parent, False)
-        if self._slot is None or slot[0] is not self._slot[0] or slot[1] != self._slot[1]:
+        if len(parent):
+            element, tail = parent[-1], True
+        else:
+            element, tail = parent, False
+        if element is not self._element or tail is not self._tail:
             self.flush()
-            self._slot = slot
+            self._element, self._tail = element, tail
         self._pieces.append(text)
 
     def flush(self) -> None:
         """Write the waiting pieces into their slot."""
-        if self._slot is None:
+        el = self._element
+        if el is None:
             return
-        el, tail = self._slot
         joined = "".join(self._pieces)
-        if tail:
+        if self._tail:
             el.tail = (el.tail or "") + joined
         else:
             el.text = (el.text or "") + joined
-        self._slot, self._pieces = None, []
+        self._element, self._tail, self._pieces = None, False, []
 
 
 def url_resolver(doc: Any) -> Callable[[str | None], str | None]:

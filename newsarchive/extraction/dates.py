@@ -388,6 +388,11 @@ _MAX_DATE_TEXT = 300  # a written date sits near the start of a short text
 # Every written date holds a four-digit year or dots (dd.mm.yy): most text pieces of a
 # page hold neither, and these tests cost a fraction of the month-name patterns.
 _FOUR_DIGITS = re.compile(r"\d{4}")
+_DIGIT = re.compile(r"\d")
+# The forms parse_text_date tries before it asks for four digits: each starts with a
+# number (tests/test_extraction_patterns.py checks it), so a text without a digit holds
+# none of them.
+_NUMBER_FIRST_FORMS = (_DOTTED, _DAY_FIRST_SEPARATED, _SLASHED)
 
 
 def _month_first(doc: Document) -> bool | None:
@@ -428,6 +433,8 @@ def parse_text_date(
 
     ``month_first`` says how the page writes slashed dates (see :func:`_month_first`).
     """
+    if _DIGIT.search(text) is None:
+        return None  # every form below starts with a number (most text pieces hold none)
     m = _DOTTED.search(text) if "." in text else None
     if m:
         return _from_match(m, source, m.group(0))
@@ -464,13 +471,25 @@ class _Fields:
         return self._fields
 
 
-_DATE_LABEL = re.compile(
-    r"^(?:datum|date|published|publié|publicado|pubblicato|gepubliceerd|veröffentlicht"
-    r"|erschienen|stand|posted|updated|aktualisiert|written|created|erstellt|publiziert"
-    r"|fecha|data|julkaistu|publicerad|publisert|udgivet|opublikowano|publikováno)"
-    r"\b(?:\s+(?:am|on|le|el|il|op|em|den))?\s*:?\s*",
-    re.IGNORECASE,
+_DATE_LABELS = (
+    "datum|date|published|publié|publicado|pubblicato|gepubliceerd|veröffentlicht"
+    "|erschienen|stand|posted|updated|aktualisiert|written|created|erstellt|publiziert"
+    "|fecha|data|julkaistu|publicerad|publisert|udgivet|opublikowano|publikováno"
 )
+_DATE_LABEL = re.compile(
+    rf"^(?:{_DATE_LABELS})\b(?:\s+(?:am|on|le|el|il|op|em|den))?\s*:?\s*", re.IGNORECASE
+)
+# The labels' first letters: a piece starting with another ASCII character cannot match.
+_DATE_LABEL_INITIALS = frozenset(label[0] for label in _DATE_LABELS.split("|"))
+
+
+def _may_be_label(text: str) -> bool:
+    """Whether ``_DATE_LABEL`` may match ``text`` (not empty), judged by its first letter:
+    most pieces of a page start with a letter no label starts with, and this costs less.
+    (Only ASCII is judged: case-blind matching pairs some other characters with ASCII
+    letters, the long s with "s".)"""
+    first = text[0]
+    return not first.isascii() or first.lower() in _DATE_LABEL_INITIALS
 
 
 def _labelled(doc: Document) -> Iterator[FoundDate | None]:
@@ -481,7 +500,7 @@ def _labelled(doc: Document) -> Iterator[FoundDate | None]:
     after_label = False
     pieces = (t for t in (p.strip() for p in visible_texts(body)) if t)
     for text in itertools.islice(pieces, _TEXT_SCAN_NODES):
-        label = _DATE_LABEL.match(text)
+        label = _DATE_LABEL.match(text) if _may_be_label(text) else None
         if label and label.end() == len(text):
             after_label = True
             continue
@@ -804,7 +823,10 @@ def _shown_modification(
 
 
 def _as_displayed(
-    doc: Document, published: FoundDate | None, modified: FoundDate | None
+    doc: Document,
+    published: FoundDate | None,
+    modified: FoundDate | None,
+    displayed: Callable[[], FoundDate | None],
 ) -> FoundDate | None:
     """The date the page shows below its headline, when it never shows ``published``'s day.
 
@@ -814,11 +836,12 @@ def _as_displayed(
     stated publication day is written nowhere on the page, the readers' date
     (and the annotators') is the one below the headline; the stated
     modification time is taken when it names that day. A generic ``date`` tag
-    later than the shown date is the page's last change, shown or not.
+    later than the shown date is the page's last change, shown or not. ``displayed``
+    gives :func:`_displayed` of the page (worked out once per page).
     """
     if published is None:
         return None
-    shown = _displayed(doc)
+    shown = displayed()
     if shown is None:
         return _shown_modification(doc, published, modified)
     if shown.value[:10] == published.value[:10]:
@@ -850,6 +873,13 @@ def _shown_in_utc(shown: FoundDate, stated: FoundDate) -> FoundDate:
 
 def extract_dates(doc: Document) -> dict[str, str | None]:
     """date_published / date_modified with their raw strings and the published source."""
+    shown: list[FoundDate | None] = []  # _displayed(doc), asked by a source and _as_displayed
+
+    def displayed() -> FoundDate | None:
+        if not shown:
+            shown.append(_displayed(doc))
+        return shown[0]
+
     published = _first(
         [
             lambda: _json_ld(doc, "datePublished"),
@@ -860,7 +890,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
             lambda: _meta(doc, _PUBLISHED_META[-3:]),
             lambda: _url(doc),
             lambda: _labelled(doc),
-            lambda: iter([_displayed(doc)]),
+            lambda: iter([displayed()]),
             _DaysOnly(lambda: _htmldate(doc)),
             lambda: _text(doc),
             lambda: _described(doc),
@@ -875,7 +905,7 @@ def extract_dates(doc: Document) -> dict[str, str | None]:
         ]
     )
     offset = next((d.offset for d in (published, modified) if d and d.offset), None)
-    published = _as_displayed(doc, published, modified)
+    published = _as_displayed(doc, published, modified, displayed)
     published, modified = _with_offset(published, offset), _with_offset(modified, offset)
     published = _url_local_day(doc, published)
     return {

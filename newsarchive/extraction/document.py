@@ -122,6 +122,7 @@ class PageContext:
     # captions.extract_captions: (rule, container) it ran with, and what it found
     captions: tuple[Any, Any, list[dict[str, Any]]] | None = None
     survey: Survey | None = None  # survey.survey: whole-page element lists
+    walk: tuple[Any, Any] | None = None  # body.walk_page: (start, PageText) taken ahead
 
 
 @dataclass

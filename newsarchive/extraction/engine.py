@@ -194,6 +194,12 @@ def run(
     messages = list(doc.messages)
     # The whole-page walks while the freshly parsed tree is in the CPU's caches.
     _guarded("survey", lambda: survey.survey(doc), None, messages)
+    # The body's walk ahead: it reads the page's class index on the way, which the
+    # stages before the body ask for.
+    try:
+        body.walk_page(doc)
+    except Exception as exc:  # both are then taken by their stages, which report a failure
+        log.debug("walk ahead failed: %s", exc)
     meta = _guarded("metadata", lambda: metadata.extract_metadata(doc), {}, messages)
     publisher = meta.get("publisher")
     found_dates = _guarded("dates", lambda: dates.extract_dates(doc), {}, messages)

@@ -11,13 +11,11 @@ import itertools
 import re
 from typing import Any
 
-import lxml.etree
-
 from newsarchive.extraction import pageindex, structured
 from newsarchive.extraction.document import Document
 from newsarchive.extraction.survey import survey
 from newsarchive.extraction.text import clean
-from newsarchive.extraction.xpathsafe import attribute_owners, in_document_order
+from newsarchive.extraction.xpathsafe import in_document_order
 
 _KEYWORD_SPLIT = re.compile(r"[,;]")  # parts are cleaned later; no \s* (quadratic on long blanks)
 _MAX_TOPICS = 40
@@ -37,20 +35,31 @@ _TAG_BOX_TAGS = frozenset({"ul", "ol", "div", "nav", "section", "footer", "p"})
 _TAG_BOX_CLASS = re.compile(r"(?:^|\s)tags(?:\s|$)|tag-list|tags__|topics|keywords|schlagw|themen")
 # Section labels in markup: WordPress category links and "rubric"/"ressort" labels.
 _SECTION_LABEL_WORDS = ("rubric", "ressort", "article-section", "section-name")
-_SECTION_LABEL_XPATH = lxml.etree.XPath(
-    '//a/@rel[contains(concat(" ", normalize-space(.), " "), " category ")]'
-)
+_XML_SPACE = re.compile("[ \t\r\n]+")  # what XPath's normalize-space() collapses
 _MAX_SECTION_CHARS = 40
 # rel="tag" links (WordPress marks its category links "category tag": those are sections).
-# Tokens checked in Python; the links taken there too (a ``/..`` step is quadratic, xpathsafe).
-_REL_TAG_XPATH = lxml.etree.XPath('//a/@rel[contains(., "tag")]')
+# Both from the survey's rel values of the page's links (one search for every stage).
 _VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video", "twitter:player")
 
 
-def _elements(xpath: lxml.etree.XPath, doc: Document, *class_words: str) -> list[Any]:
-    """The elements holding the attributes ``xpath`` selects and those whose class contains
-    one of ``class_words``, in document order (merged in Python: see xpathsafe)."""
-    owners = attribute_owners(xpath(doc.root))
+def _category_links(doc: Document) -> list[Any]:
+    """Links whose rel holds the token "category": what
+    ``//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]`` selects."""
+    return [
+        value.getparent()
+        for value in survey(doc).link_rels
+        if "category" in value and "category" in _XML_SPACE.split(value)
+    ]
+
+
+def _rel_tag_links(doc: Document) -> list[Any]:
+    """Links whose rel contains "tag": what ``//a[contains(@rel, "tag")]`` selects."""
+    return [value.getparent() for value in survey(doc).link_rels if "tag" in value]
+
+
+def _elements(owners: list[Any], doc: Document, *class_words: str) -> list[Any]:
+    """``owners`` and the elements whose class contains one of ``class_words``, in
+    document order (merged in Python: see xpathsafe)."""
     return in_document_order(doc.root, pageindex.with_class(doc, *class_words), owners)
 
 
@@ -126,7 +135,7 @@ def section(doc: Document, trail: list[dict[str, str | None]]) -> str | None:
         return clean(meta)
     if len(trail) >= 2:  # the last crumb is often the article itself; the one before is safe
         return trail[-2]["title"] if len(trail) > 2 else trail[-1]["title"]
-    for label in _elements(_SECTION_LABEL_XPATH, doc, *_SECTION_LABEL_WORDS)[:3]:
+    for label in _elements(_category_links(doc), doc, *_SECTION_LABEL_WORDS)[:3]:
         text = clean(label.text_content())
         if text and len(text) <= _MAX_SECTION_CHARS and len(text.split()) <= 4:
             return text
@@ -152,7 +161,7 @@ def _tag_links(doc: Document) -> list[str]:
     """Link texts of rel=tag links or of a tag/topic list in the page."""
     links = [
         a
-        for a in attribute_owners(_REL_TAG_XPATH(doc.root))
+        for a in _rel_tag_links(doc)
         if "tag" in (rel := a.get("rel", "").lower().split()) and "category" not in rel
     ][:_MAX_TOPICS]
     if not links:

@@ -97,6 +97,24 @@ def lookup(doc: Document) -> PageIndex | None:
     return doc.context.index
 
 
+@dataclass
+class Walked:
+    """The class attributes of the subtree under ``start``, read by the body's walk:
+    the elements holding one in document order, and their values."""
+
+    start: Any
+    elements: list[Any] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+
+    def read(self, elements: Any) -> None:
+        """Note the class attributes of ``elements`` (a subtree the walk leaves out)."""
+        for el in elements:
+            value = el.get("class")
+            if value is not None:
+                self.elements.append(el)
+                self.values.append(value)
+
+
 class ClassIndex:
     """The class attributes of one page, read in one pass over the tree.
 
@@ -112,21 +130,51 @@ class ClassIndex:
     cost more in place, though fewer instructions.
     """
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: Any, walked: Walked | None = None) -> None:
         self._elements: list[Any] = []
         self._values: list[str] = []
         top = root.getroottree().getroot()
-        for start in (*reversed(list(top.itersiblings(preceding=True))), top, *top.itersiblings()):
-            for el in start.iter(lxml.etree.Element):
-                value = el.get("class")
-                if value is not None:
-                    self._elements.append(el)
-                    self._values.append(value)
+        trees = (*reversed(list(top.itersiblings(preceding=True))), top, *top.itersiblings())
+        if walked is None:
+            for start in trees:
+                self._read(start.iter(lxml.etree.Element))
+        else:
+            self._around(trees, walked)
         self._distinct = list(dict.fromkeys(self._values))
         # The distinct values joined by NULs, and where each starts: a search for words
         # without NUL runs once over them (no match spans two values), not once per value.
         self._joined = "\0".join(self._distinct)
         self._starts = list(itertools.accumulate((len(v) + 1 for v in self._distinct), initial=0))
+
+    def _read(self, elements: Any) -> None:
+        elements_append, values_append = self._elements.append, self._values.append
+        for el in elements:
+            value = el.get("class")
+            if value is not None:
+                elements_append(el)
+                values_append(value)
+
+    def _around(self, trees: tuple[Any, ...], walked: Walked) -> None:
+        """The class attributes of the page, those under the walked subtree as the walk
+        read them: the elements before it in document order, its own, those after it."""
+        start = walked.start
+        outer = start
+        while (parent := outer.getparent()) is not None:
+            outer = parent
+        for tree in trees:
+            if tree is not outer:
+                self._read(tree.iter(lxml.etree.Element))
+                continue
+            self._read(
+                itertools.takewhile(lambda el: el is not start, tree.iter(lxml.etree.Element))
+            )
+            self._elements += walked.elements
+            self._values += walked.values
+            node = start
+            while node is not outer:  # (the top's siblings are the other trees)
+                for sibling in node.itersiblings():
+                    self._read(sibling.iter(lxml.etree.Element))
+                node = node.getparent()
 
     def contains(self, word: str) -> bool:
         """Whether some class attribute of the page contains ``word`` (without NUL)."""

@@ -22,7 +22,7 @@ import lxml.etree
 
 from newsarchive.extraction import pageindex
 from newsarchive.extraction.boilerplate import CHROME, CONTENT, DROPPED, classify_words
-from newsarchive.extraction.pageindex import PageIndex
+from newsarchive.extraction.pageindex import PageIndex, Walked
 from newsarchive.extraction.text import clean
 
 BLOCK_TAGS = frozenset(
@@ -85,11 +85,15 @@ def _start_segment(owner: Any, header: Any, quote: int, chrome: tuple[Any, ...])
     )
 
 
-def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
+def segment_page(
+    start: Any, extra_drop: set[Any] | None = None, classes: Walked | None = None
+) -> PageText:
     """Cut the visible text under ``start`` into segments (one iterative walk).
 
     This loop runs for every element of every page, so the text collection and the
     segment hand-over are written inline (no helper calls, plain local variables).
+    ``classes`` (for ``start``) collects the class attributes of the subtree on the way,
+    those of the subtrees left out too: the page's class index need not read them again.
     """
     extra_drop = extra_drop or set()
     segments: list[Segment] = []
@@ -110,14 +114,19 @@ def segment_page(start: Any, extra_drop: set[Any] | None = None) -> PageText:
     skipped = None
     for event, el in walker:
         if event == "start":
-            kind, words = classify_words(el)
+            kind, words, cls = classify_words(el)
             if el is start:
-                kind = CONTENT
+                kind, cls = CONTENT, el.get("class")
             if kind == DROPPED or (extra_drop and el in extra_drop):
                 walker.skip_subtree()
                 skipped = el
                 dropped.add(el)
+                if classes is not None:
+                    classes.read(el.iter(lxml.etree.Element))
                 continue
+            if cls is not None and classes is not None:
+                classes.elements.append(el)
+                classes.values.append(cls)
             tag = el.tag
             order.append(el)
             bits = 0

@@ -18,15 +18,23 @@ import lxml.etree
 from newsarchive.extraction.xpathsafe import attribute_owners, in_document_order
 
 IMAGE_TAGS = ("img", "picture", "amp-img")
+_FIGURE_TAGS = frozenset({"figure", "figcaption", "caption", *IMAGE_TAGS})
+_HEADING_TAGS = frozenset({"h1", "h2"})
+# One C walk of the tree takes every element of these names; splitting the few found by
+# name in Python costs less than a walk per list (each walk reads every node of the page).
+_SURVEYED_TAGS = (*_FIGURE_TAGS, *_HEADING_TAGS, "small", "time")
 # Asked of the attribute nodes (``//@x[...]``), not of every element: libxml2 runs that
 # several times faster; their owners are taken in Python (xpathsafe: a ``/..`` step is
-# quadratic in its matches). A name test is cheap: <time> elements are found element first.
-_STATED_CAPTION = lxml.etree.XPath("boolean(//@itemprop[. = 'caption'])")
-_DATED_TIMES = lxml.etree.XPath("//time[@datetime]")
-_DATED_ITEMS = lxml.etree.XPath('//@itemprop[. = "datePublished" or . = "dateModified"]')
+# quadratic in its matches). Every ``itemprop`` the stages ask about comes from one
+# search, its values told apart in Python (one walk instead of one per value).
+_ITEMPROPS = lxml.etree.XPath("//@itemprop")
 _BREADCRUMB_LABELLED = lxml.etree.XPath('//@aria-label[. = "breadcrumb" or . = "Breadcrumb"]')
-_AUTHOR_ITEMPROPS = lxml.etree.XPath('//@itemprop[. = "author" or . = "name"]')
-_AUTHOR_RELS = lxml.etree.XPath('//a/@rel[contains(translate(., "AUTHOR", "author"), "author")]')
+# The rel values of the page's links: author links (here), category and tag links
+# (metadata) and whether any link is a rel=tag one (body lines) are told apart in Python.
+_LINK_RELS = lxml.etree.XPath("//a/@rel")
+_AUTHOR_CASE = str.maketrans("AUTHOR", "author")  # XPath's translate(., "AUTHOR", "author")
+_DATED_PROPS = frozenset({"datePublished", "dateModified"})
+_AUTHOR_PROPS = frozenset({"author", "name"})
 
 
 @dataclass
@@ -42,6 +50,8 @@ class Survey:
     dated_items: list[Any]  # elements with itemprop="datePublished" or "dateModified" (dates)
     breadcrumb_labelled: list[Any]  # elements with aria-label="breadcrumb" (metadata)
     author_marked: list[Any]  # itemprop="author" or "name", <a rel="author"> (authors)
+    link_rels: list[Any]  # the rel values of <a> elements; getparent() is the link (metadata)
+    tag_linked: bool  # some <a rel> holds the token "tag" (split at white space; body lines)
 
 
 def survey(doc: Any) -> Survey:
@@ -50,21 +60,31 @@ def survey(doc: Any) -> Survey:
     found: Survey | None = doc.context.survey
     if found is None:
         root = doc.root
-        figures = list(root.iter("figure", "figcaption", "caption", *IMAGE_TAGS))
+        named = list(root.iter(*_SURVEYED_TAGS))
+        figures = [el for el in named if el.tag in _FIGURE_TAGS]
+        props = cast(list[Any], _ITEMPROPS(root))
+        rels = cast(list[Any], _LINK_RELS(root))
         found = doc.context.survey = Survey(
-            headings=list(root.iter("h1", "h2")),
+            headings=[el for el in named if el.tag in _HEADING_TAGS],
             figures=figures,
             images=[el for el in figures if el.tag == "img"],
-            smalls=list(root.iter("small")),
-            stated_caption=bool(_STATED_CAPTION(root)),
-            times=cast(list[Any], _DATED_TIMES(root)),
-            dated_items=attribute_owners(_DATED_ITEMS(root)),
+            smalls=[el for el in named if el.tag == "small"],
+            stated_caption="caption" in props,
+            # ``//time[@datetime]`` reads the whole document: markup after ``</html>`` too
+            times=[
+                el
+                for el in page_wide(root, [el for el in named if el.tag == "time"], "time")
+                if el.get("datetime") is not None
+            ],
+            dated_items=[value.getparent() for value in props if value in _DATED_PROPS],
             breadcrumb_labelled=attribute_owners(_BREADCRUMB_LABELLED(root)),
             author_marked=in_document_order(
                 root,
-                attribute_owners(_AUTHOR_ITEMPROPS(root)),
-                attribute_owners(_AUTHOR_RELS(root)),
+                [value.getparent() for value in props if value in _AUTHOR_PROPS],
+                [value.getparent() for value in rels if "author" in value.translate(_AUTHOR_CASE)],
             ),
+            link_rels=rels,
+            tag_linked=any("tag" in value and "tag" in value.split() for value in rels),
         )
     return found
 

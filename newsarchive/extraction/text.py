@@ -84,10 +84,13 @@ def visible_texts(root: object) -> Iterator[str]:
     A lazy, iterative walk: callers stop early, and deep trees cost no recursion.
     """
     for el in root.iter():  # type: ignore[attr-defined]
-        if el.text and el.tag not in _INVISIBLE_TAGS:
-            yield el.text
-        if el.tail and el is not root:
-            yield el.tail
+        # (each read of .text or .tail builds a new string from the tree's: read once)
+        text = el.text
+        if text and el.tag not in _INVISIBLE_TAGS:
+            yield text
+        tail = el.tail
+        if tail and el is not root:
+            yield tail
 
 
 def joined_text(el: object) -> str:
