@@ -285,3 +285,30 @@ def test_labelled_scan_skips_menus_and_marks_a_body_ending_in_a_figure() -> None
     assert pieces == [
         "after nav", "Text", "bold", "end", _END_OF_BODY, "after figure", "Autor: Jane Doe"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang", "expected"),
+    [
+        # the dates' month names with their "de" and a time: one reader of written dates
+        ("Publicado el 3 de mayo de 2024 por Juan Pérez", "es", ["Juan Pérez"]),
+        ("Publié le 3 mai 2024 à 10h15 par Jean Dupont", "fr", ["Jean Dupont"]),
+        ("3 May 2024 10:15 | Jane Doe", "en", ["Jane Doe"]),
+    ],
+)
+def test_a_written_date_with_its_time_beside_the_name(
+    meta: str, lang: str, expected: list[str]
+) -> None:
+    assert names(page(before=f'<div class="meta">{meta}</div>', lang=lang)) == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang"),
+    [
+        ("Autor: <b>Jan Novák</b> a <b>Petr Svoboda</b>", "cs"),
+        ("Autors: <b>Jānis Bērziņš</b> un <b>Anna Kalniņa</b>", "lv"),
+    ],
+)
+def test_co_authors_joined_by_any_word_of_the_name_joiners(byline: str, lang: str) -> None:
+    first, second = (part.split("</b>")[0] for part in byline.split("<b>")[1:])
+    assert names(page(before=f"<p>{byline}</p>", lang=lang)) == [first, second]

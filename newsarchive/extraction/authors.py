@@ -981,7 +981,7 @@ def _signature(container: HtmlElement | None, site_keys: set[str]) -> list[Found
             or any(len(t) > _MAX_ROLE_CHARS or _DOMAINISH.search(t) for t in after)
         ):
             continue
-        dated = bool(after) and bool(_DATE_OR_TIME.match(after[0]))
+        dated = bool(after) and _date_or_time(after[0])
         if not looks_like_name(name) or _is_site_like(name, False, site_keys):
             continue
         if _full_name(name) or (dated and _first_name_only(name)):
@@ -1146,7 +1146,7 @@ def _labelled_byline(
                 and one_word is not None
                 and not one_word
                 and _handle(line)
-                and not _JOINERS.fullmatch(f" {line} ")  # "Von <a>A</a> und <a>B</a>"
+                and not _joiner_piece(line)  # "Von <a>A</a> und <a>B</a>"
                 and not _is_site_like(line, False, site_keys)
             ):
                 # "by <span class=author>oz</span>": a lower-case account name in a piece of
@@ -1164,9 +1164,17 @@ def _labelled_byline(
     return []
 
 
-# What joins co-authors' names set in elements of their own: "Von <a>A</a> und <a>B</a>".
-_CO_JOINER = re.compile(r",?\s*(?:and|und|&|et|y|e|i|og|och|en|és|ve|и|και)|,", re.IGNORECASE)
 _MAX_CO_AUTHORS = 4
+
+
+def _joiner_piece(piece: str) -> bool:
+    """A piece that only joins co-authors' names set in elements of their own ("Von <a>A</a>
+    und <a>B</a>", ", and", ","): a word of the names' joiners, not a separator ("|", "·"),
+    which as often leads a section or a date."""
+    word = piece.strip().removeprefix(",").strip()
+    return not word or (
+        (word == "&" or any(ch.isalpha() for ch in word)) and bool(_JOINERS.fullmatch(f" {word} "))
+    )
 
 
 def _co_authors(pieces: Iterator[str], site_keys: set[str]) -> list[Found]:
@@ -1175,7 +1183,7 @@ def _co_authors(pieces: Iterator[str], site_keys: set[str]) -> list[Found]:
     found: list[Found] = []
     for _ in range(_MAX_CO_AUTHORS):
         joiner = next(pieces, _END_OF_BODY)
-        if joiner is _END_OF_BODY or not _CO_JOINER.fullmatch(joiner):
+        if joiner is _END_OF_BODY or not _joiner_piece(joiner):
             break
         name = next(pieces, _END_OF_BODY)
         names = [] if name is _END_OF_BODY else split_names(name)
@@ -1227,16 +1235,40 @@ _LEADING_SEPARATOR = re.compile(r"^[-–—|·•]+\s*")
 # A meta line under the headline: "04.02.2022 | 13:10 Uhr | Jane Doe", "11.12.2019 - Jane Doe".
 _DATED_LINE_PIECES = 12
 _META_SEPARATORS = re.compile(r"\s+[|·•–—-]\s+|\s*[|·•]\s*")
-_DATE_FORMS = (
-    r"(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?"
-    r"|\d{1,2}\.?\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4})"
+# Dates in figures and times; dates in words are read with the dates' month names.
+_NUMERIC_DATE = (
+    r"(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}"
+    r"|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?)"
 )
-_DATE_OR_TIME = re.compile(rf"^{_DATE_FORMS}$", re.IGNORECASE)
+_NUMERIC_DATE_OR_TIME = re.compile(_NUMERIC_DATE, re.IGNORECASE)
+_NUMERIC_DATE_BEFORE = re.compile(rf"{_NUMERIC_DATE}$", re.IGNORECASE)
+_DATE_TEXT_CHARS = 40  # the longest written date with its time ("3 de septiembre de 2024 ...")
+
+
+def _date_or_time(text: str) -> bool:
+    """A piece that is a date or a time and nothing else: "04.02.2022", "13:10 Uhr",
+    "3 May 2024", "May 3, 2024"."""
+    if _NUMERIC_DATE_OR_TIME.fullmatch(text):
+        return True
+    found = dates.written_date(text)
+    return found is not None and found.start() == 0 and found.end() == len(text)
+
+
+def _ends_with_date(text: str) -> bool:
+    """Does a date (or a time) close this text? "Posted on May 3, 2024"."""
+    text = text.rstrip()
+    if _NUMERIC_DATE_BEFORE.search(text):
+        return True
+    tail = text[-_DATE_TEXT_CHARS:]
+    found = dates.written_date(tail)
+    return found is not None and found.end() == len(tail)
+
+
 # "Posted on May 3, 2024 by Jane Doe", "Publié le 3 mai 2024 par Jean Dupont": a date, then
 # the name after "by" closing the line.
 # "... by Jane Doe in <a>News</a>": the section's "in" ends the name.
-_DATE_THEN_BY = re.compile(
-    rf"{_DATE_FORMS}\s+(?:by|von|par|por|door|di)\s+(?P<name>[^|·•]+?)"
+_THEN_BY = re.compile(
+    r"\s+(?:by|von|par|por|door|di)\s+(?P<name>[^|·•]+?)"
     r"(?:\s+(?:in|im|en|dans|em)(?:\s.*)?)?$",
     re.IGNORECASE,
 )
@@ -1250,17 +1282,27 @@ _READING_TIME = re.compile(
 )
 
 
+def _date_then_by(text: str) -> re.Match[str] | None:
+    """The "by <name>" closing a line right after a date, else None."""
+    late = _THEN_BY.search(text)
+    while late:
+        if _ends_with_date(text[: late.start()]):
+            return late
+        late = _THEN_BY.search(text, late.start() + 1)
+    return None
+
+
 def _dated_name(text: str, site_keys: set[str]) -> str | None:
     """The full name in a short line of a date (and time) and one name, else None."""
-    late = _DATE_THEN_BY.search(text) if len(text) < 80 else None
+    late = _date_then_by(text) if len(text) < 80 else None
     if late:
         name = clean_name(late.group("name"))
         if name and _full_name(name) and not _is_site_like(name, False, site_keys):
             return name
     parts = [p.strip() for p in _META_SEPARATORS.split(text)] if len(text) < 80 else []
-    dates = [p for p in parts if _DATE_OR_TIME.match(p)]
-    others = [p for p in parts if p and not _DATE_OR_TIME.match(p) and not _READING_TIME.match(p)]
-    if not dates or len(others) != 1 or any(ch.isdigit() for ch in others[0]):
+    dated = [p for p in parts if _date_or_time(p)]
+    others = [p for p in parts if p and not _date_or_time(p) and not _READING_TIME.match(p)]
+    if not dated or len(others) != 1 or any(ch.isdigit() for ch in others[0]):
         return None  # a digit: a labelled date ("Last update: 30.04.2024"), not a name
     name = clean_name(others[0])
     if name and _full_name(name) and not _is_site_like(name, False, site_keys):
