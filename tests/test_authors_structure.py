@@ -312,3 +312,32 @@ def test_a_written_date_with_its_time_beside_the_name(
 def test_co_authors_joined_by_any_word_of_the_name_joiners(byline: str, lang: str) -> None:
     first, second = (part.split("</b>")[0] for part in byline.split("<b>")[1:])
     assert names(page(before=f"<p>{byline}</p>", lang=lang)) == [first, second]
+
+
+def wordpress_comment(slug: str, name: str, by_post_author: bool) -> str:
+    marker = " bypostauthor" if by_post_author else ""
+    return (
+        f'<li class="comment byuser comment-author-{slug}{marker} depth-1">'
+        '<article class="comment-body"><footer class="comment-meta"><div class="comment-author '
+        'vcard"><img alt="" src="/a.png" class="avatar avatar-32 photo">'
+        f'<b class="fn"><a href="https://{slug}.example" class="url">{name}</a></b> '
+        '<span class="says">says:</span></div></footer>'
+        "<p>Thanks for the tip, still works today.</p></article></li>"
+    )
+
+
+def test_the_post_authors_own_comment_names_the_author_of_last_resort() -> None:
+    reader = wordpress_comment("reader", "Max Reader", by_post_author=False)
+    thread = '<div id="comments"><ol class="comment-list">{}</ol></div>'
+    own = wordpress_comment("jdoe", "jdoe42", by_post_author=True)
+    assert names(page(outside=thread.format(reader + own))) == ["jdoe42"]
+    # readers' comments name no author; a byline outranks the reply
+    assert names(page(outside=thread.format(reader))) == []
+    byline = '<p class="byline">By Jane Doe</p>'
+    assert names(page(before=byline, outside=thread.format(reader + own))) == ["Jane Doe"]
+    # a deal site's comment: the avatar's alt text names the post's author
+    deal = (
+        '<div class="comment byuser comment-author-dealfan bypostauthor">'
+        '<img src="/av.jpg" class="avatar" alt="Profilbild von DealFan77"><p>Noch da.</p></div>'
+    )
+    assert names(page(outside=thread.format(deal), lang="de")) == ["DealFan77"]

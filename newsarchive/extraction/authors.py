@@ -1399,6 +1399,53 @@ def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
     return []
 
 
+# WordPress marks the comments a post's own author wrote with the class "bypostauthor"
+# (its comment_class()): on a user's post (a deal, a recipe, a diary entry) the author
+# answering readers is named in that comment's author element or avatar.
+_POST_AUTHOR_CLASS = "bypostauthor"
+_COMMENT_NAME_CLASSES = frozenset({"comment-author", "comment-author-name"})
+_MAX_COMMENT_ELEMENTS = 40  # the author element opens the comment: its header
+_MAX_COMMENT_PIECES = 8
+
+
+def _post_authors_reply(doc: Document, site_keys: set[str]) -> list[Found]:
+    """Last resort: the name in the first comment the post's author wrote: an hCard's
+    ``fn`` ("<b class=fn>Jane Doe</b> says:") or an avatar's alt text first, else the
+    comment's author element."""
+    comment = next(
+        (
+            c
+            for c in pageindex.with_class(doc, _POST_AUTHOR_CLASS)
+            if _POST_AUTHOR_CLASS in _XML_SPACE.split(c.get("class"))
+        ),
+        None,
+    )
+    if comment is None:
+        return []
+    named: list[str] = []
+    for el in itertools.islice(comment.iterdescendants(lxml.etree.Element), _MAX_COMMENT_ELEMENTS):
+        classes = _XML_SPACE.split(el.get("class") or "")
+        avatar = _AVATAR_ALT.match(el.get("alt") or "") if el.tag == "img" else None
+        if avatar or "fn" in classes:
+            named = [avatar.group(1) if avatar else _piece_text(el)]
+            break
+        if not named and not _COMMENT_NAME_CLASSES.isdisjoint(classes):
+            named = [_piece_text(el)]
+    name = " ".join(named[0].split()) if named else ""
+    if not name or len(name) > _MAX_LABEL_CHARS or _is_site_like(name, False, site_keys):
+        return []
+    return [(n, name, None, False) for n in split_names(name)[:1] if _handle_or_name(n)]
+
+
+def _piece_text(el: HtmlElement) -> str:
+    """The first text pieces of an element (a hostile comment header may hold a page)."""
+    return " ".join(itertools.islice(el.itertext(), _MAX_COMMENT_PIECES))
+
+
+def _handle_or_name(text: str) -> bool:
+    return looks_like_name(text) or bool(_HANDLE.match(text))
+
+
 # A user's picture on user-content sites: "Profilbild von jdoe42", "Avatar of Jane Doe".
 _AVATAR_WORDS = "(?:profilbild|benutzerbild|avatar|profile picture|profile photo|photo de profil)"
 _AVATAR_ALT = re.compile(
@@ -1502,6 +1549,7 @@ def extract_authors(
         lambda d: one_word[_STRONG],
         lambda d: _forum_username(d, site_keys),
         lambda d: _signature(container, site_keys),
+        lambda d: _post_authors_reply(d, site_keys),
     )
     for rank, source in enumerate(sources):
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
