@@ -341,3 +341,22 @@ def test_the_post_authors_own_comment_names_the_author_of_last_resort() -> None:
         '<img src="/av.jpg" class="avatar" alt="Profilbild von DealFan77"><p>Noch da.</p></div>'
     )
     assert names(page(outside=thread.format(deal), lang="de")) == ["DealFan77"]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        'Written by <a rel="author" href="/author/admin/">Example News</a> on May 3, 2024',
+        '<span itemprop="author">Example News</span>',
+    ],
+)
+def test_the_sites_name_as_the_sole_credit_of_author_markup_is_kept(byline: str) -> None:
+    # the page credits its newsroom, as an author meta tag naming the site does
+    assert names(page(before=f'<div class="meta">{byline}</div>')) == ["Example News"]
+    # a person named anywhere outranks it
+    assert names(page(before=f"<div>{byline}</div>", after="<p>Autor: Jane Doe</p>")) == [
+        "Jane Doe"
+    ]
+    # a company's copyright link marked as the author's is no credit
+    footer = '<p><a rel="author" href="/about">Example News Inc.</a> All rights reserved.</p>'
+    assert names(page(outside=footer)) == []

@@ -1583,7 +1583,12 @@ def extract_authors(
     weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
     personal = [{"name": n, "name_raw": raw, "url": None} for n, raw in _site_owner(doc)]
     return _order(
-        personal or fallback or desk or _people(contact, site_keys) or _people(weak, site_keys)
+        personal
+        or fallback
+        or _marked_site_credit(doc, site_keys)
+        or desk
+        or _people(contact, site_keys)
+        or _people(weak, site_keys)
     )
 
 
@@ -1744,6 +1749,28 @@ def _shown_byline(
 
 
 _DOMAIN = re.compile(r"(?<![\w.-])(?:www\.)?((?:[\w-]+\.)+[a-z]{2,6})(?![\w.-])", re.IGNORECASE)
+
+
+_MAX_SITE_CREDIT_CHARS = 60
+
+
+def _marked_site_credit(doc: Document, site_keys: set[str]) -> list[dict[str, Any]]:
+    """The site's name as the sole credit of explicit author markup ("Written by <a
+    rel=author>Example Times</a>", an ``itemprop=author``): the page credits its newsroom,
+    as an author meta tag naming the site does."""
+    for el in survey.survey(doc).author_marked:
+        if el.get("itemprop") == "name" or _in_comments(el):
+            continue
+        text = " ".join((el.get("content") or _byline_text(el)).split())
+        if not text or len(text) > _MAX_SITE_CREDIT_CHARS:
+            continue
+        names = split_names(text)
+        if len(names) == 1 and _is_site_like(names[0], False, site_keys):
+            if _other_domain(text, site_keys) or _LEGAL_FORM.search(names[0]):
+                return []  # a web agency, or the company's copyright link ("Example Inc.")
+            return [{"name": names[0], "name_raw": text, "url": doc.absolute(el.get("href"))}]
+        return []  # the first author markup names someone else, or no one
+    return []
 
 
 def _other_domain(raw: str, site_keys: set[str]) -> bool:
