@@ -348,6 +348,8 @@ def test_the_post_authors_own_comment_names_the_author_of_last_resort() -> None:
     [
         'Written by <a rel="author" href="/author/admin/">Example News</a> on May 3, 2024',
         '<span itemprop="author">Example News</span>',
+        '<span class="byline">By Example News</span>',
+        '<span class="article-author">Artikel von: Example News</span>',
     ],
 )
 def test_the_sites_name_as_the_sole_credit_of_author_markup_is_kept(byline: str) -> None:

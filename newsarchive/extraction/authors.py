@@ -1755,10 +1755,10 @@ _MAX_SITE_CREDIT_CHARS = 60
 
 
 def _marked_site_credit(doc: Document, site_keys: set[str]) -> list[dict[str, Any]]:
-    """The site's name as the sole credit of explicit author markup ("Written by <a
-    rel=author>Example Times</a>", an ``itemprop=author``): the page credits its newsroom,
-    as an author meta tag naming the site does."""
-    for el in survey.survey(doc).author_marked:
+    """The site's name as the sole credit of the page's first byline or author markup
+    ("Written by <a rel=author>Example Times</a>", ``<p class=byline>By Example Times``):
+    the page credits its newsroom, as an author meta tag naming the site does."""
+    for el in _byline_candidates(doc):
         if el.get("itemprop") == "name" or _in_comments(el):
             continue
         text = " ".join((el.get("content") or _byline_text(el)).split())
