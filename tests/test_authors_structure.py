@@ -362,3 +362,25 @@ def test_the_sites_name_as_the_sole_credit_of_author_markup_is_kept(byline: str)
     # a company's copyright link marked as the author's is no credit
     footer = '<p><a rel="author" href="/about">Example News Inc.</a> All rights reserved.</p>'
     assert names(page(outside=footer)) == []
+
+
+def opening_with(paragraph: str, before: str = "") -> str:
+    return page(before=before).replace(
+        '<div class="entry-content">', f'<div class="entry-content"><p>{paragraph}</p>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        ("Hamburg (dpa/lno) – Der Senat hat am Freitag entschieden.", "dpa/lno"),
+        ("MEXICO CITY (AP) — The economy grew in the first quarter.", "AP"),
+        ("PARIS (AFP) - Le gouvernement a annoncé un plan.", "AFP"),
+    ],
+)
+def test_an_agencys_dateline_opening_the_body_credits_it_last(opening: str, expected: str) -> None:
+    assert names(opening_with(opening)) == [expected]
+    # a named writer outranks the agency's dateline
+    assert names(opening_with(opening, '<p class="byline">By Jane Doe</p>')) == ["Jane Doe"]
+    # a parenthesis naming no agency is no credit
+    assert names(opening_with(opening.replace(f"({expected})", "(Kommentar)"))) == []

@@ -1589,6 +1589,7 @@ def extract_authors(
         or desk
         or _people(contact, site_keys)
         or _people(weak, site_keys)
+        or _dateline_agency(container)
     )
 
 
@@ -1749,6 +1750,28 @@ def _shown_byline(
 
 
 _DOMAIN = re.compile(r"(?<![\w.-])(?:www\.)?((?:[\w-]+\.)+[a-z]{2,6})(?![\w.-])", re.IGNORECASE)
+
+
+# An agency's story opens with its dateline: "Hamburg (dpa/lno) – ...", "PARIS (AFP) - ...".
+_DATELINE_CREDIT = re.compile(r"^[^\W\d][\w .'/-]{1,40}?\s\((?P<credit>[^()\s]{2,24})\)\s*[-–—]\s")
+_DATELINE_PARAGRAPHS = 3
+
+
+def _dateline_agency(container: HtmlElement | None) -> list[dict[str, Any]]:
+    """Last resort: the agency the body's opening dateline credits (its code as written:
+    "dpa/lno"), when the page names nobody. A picture's caption may come first."""
+    if container is None:
+        return []
+    for paragraph in itertools.islice(container.iter("p"), _DATELINE_PARAGRAPHS):
+        opening = " ".join(" ".join(itertools.islice(paragraph.itertext(), 4)).split())
+        match = _DATELINE_CREDIT.match(opening)
+        if match:
+            credit = match.group("credit")
+            agency = credit.replace("-", "/").split("/")[0].casefold()
+            if agency in AGENCIES:
+                return [{"name": credit, "name_raw": credit, "url": None}]
+            return []
+    return []
 
 
 _MAX_SITE_CREDIT_CHARS = 60
