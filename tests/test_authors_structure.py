@@ -384,3 +384,17 @@ def test_an_agencys_dateline_opening_the_body_credits_it_last(opening: str, expe
     assert names(opening_with(opening, '<p class="byline">By Jane Doe</p>')) == ["Jane Doe"]
     # a parenthesis naming no agency is no credit
     assert names(opening_with(opening.replace(f"({expected})", "(Kommentar)"))) == []
+
+
+@pytest.mark.parametrize(
+    "credit", ["Example News et AFP", "AFP/Example News", "Example News and AP"]
+)
+def test_the_newsrooms_credit_joined_with_an_agencys_is_one_credit(credit: str) -> None:
+    ld = (
+        '<script type="application/ld+json">{"@context":"https://schema.org","@type":'
+        f'"NewsArticle","headline":"Council vote","author":{{"@type":"Person","name":"{credit}"}}}}'
+        "</script>"
+    )
+    assert names(page().replace("</title>", f"</title>{ld}")) == [credit]
+    # a person's credit with an agency's stays two
+    assert names(page(before='<p class="byline">By Jane Doe and AP</p>')) == ["Jane Doe", "AP"]

@@ -1817,11 +1817,38 @@ def _completed(short: list[dict[str, Any]], later: list[dict[str, Any]]) -> list
 
 def _people(found: list[Found], site_keys: set[str]) -> list[dict[str, Any]]:
     """The found names that are people or agencies: not the site (nor a part of its name,
-    "Jobs & Hire"), no company by its legal form, no domain."""
-    return [
-        {"name": n, "name_raw": raw, "url": url}
-        for n, raw, url, is_org in found
-        if not _is_site_like(n, is_org or bool(_LEGAL_FORM.search(n)), site_keys)
-        and _key(clean_name(raw) or raw) not in site_keys
-        and not _DOMAINISH.search(_EMAIL.sub("", raw))
-    ]
+    "Jobs & Hire"), no company by its legal form, no domain; the newsroom's credit joined
+    with an agency's is one credit."""
+    joint = _joint_credits(found, site_keys)
+    people = []
+    for n, raw, url, is_org in found:
+        if raw in joint:
+            if joint[raw] is not None:  # once for both of its parts
+                people.append({"name": joint[raw], "name_raw": raw, "url": url})
+                joint[raw] = None
+        elif (
+            not _is_site_like(n, is_org or bool(_LEGAL_FORM.search(n)), site_keys)
+            and _key(clean_name(raw) or raw) not in site_keys
+            and not _DOMAINISH.search(_EMAIL.sub("", raw))
+        ):
+            people.append({"name": n, "name_raw": raw, "url": url})
+    return [a for a in people if a["name"]]
+
+
+def _joint_credits(found: list[Found], site_keys: set[str]) -> dict[str, str | None]:
+    """Raw credits joining the site's own name and a news agency ("Le Figaro et AFP",
+    "AFP/The Local"), each as written: the newsroom wrote with the agency's material, which
+    neither name alone says (the site's name alone is no author, the agency not the sole
+    one)."""
+    parts: dict[str, list[str]] = {}
+    for n, raw, _, _ in found:
+        parts.setdefault(raw, []).append(n)
+    joint: dict[str, str | None] = {}
+    for raw, names in parts.items():
+        if (
+            len(names) == 2
+            and sum(n.casefold() in AGENCIES for n in names) == 1
+            and sum(_is_site_like(n, False, site_keys) for n in names) == 1
+        ):
+            joint[raw] = clean_name(raw) or ""
+    return joint
