@@ -398,3 +398,22 @@ def test_the_newsrooms_credit_joined_with_an_agencys_is_one_credit(credit: str) 
     assert names(page().replace("</title>", f"</title>{ld}")) == [credit]
     # a person's credit with an agency's stays two
     assert names(page(before='<p class="byline">By Jane Doe and AP</p>')) == ["Jane Doe", "AP"]
+
+
+@pytest.mark.parametrize(
+    ("closing", "expected"),
+    [
+        ("Das teilte die Polizei mit. (Example News mit dpa)", "Example News mit dpa"),
+        ("Das teilte die Polizei mit. (dpa)", "dpa"),
+        ("The police said so on Friday. (AP)", "AP"),
+    ],
+)
+def test_an_agencys_credit_closing_the_body_in_parentheses(closing: str, expected: str) -> None:
+    body = page().replace("</div></article>", f"<p>{closing}</p></div></article>")
+    # above a desk account's credit ("Redaktion" in the author meta)
+    desk = body.replace("</title>", '</title><meta name="author" content="Redaktion">')
+    assert names(desk) == [expected]
+    # a named writer outranks it; a parenthesis naming another site or no agency is none
+    assert names(body.replace("<h1>", '<p class="byline">By Jane Doe</p><h1>')) == ["Jane Doe"]
+    assert names(body.replace(f"({expected})", "(Other Paper mit dpa)")) == []
+    assert names(body.replace(f"({expected})", "(Archiv)")) == []

@@ -1586,6 +1586,7 @@ def extract_authors(
         personal
         or fallback
         or _marked_site_credit(doc, site_keys)
+        or _closing_credit(container, site_keys)
         or desk
         or _people(contact, site_keys)
         or _people(weak, site_keys)
@@ -1771,6 +1772,35 @@ def _dateline_agency(container: HtmlElement | None) -> list[dict[str, Any]]:
             if agency in AGENCIES:
                 return [{"name": credit, "name_raw": credit, "url": None}]
             return []
+    return []
+
+
+# ... or closes it with its credit in parentheses: "(dpa)", "(FR mit dpa)", "(AFP/lno)".
+_CLOSING_CREDIT = re.compile(
+    r"\((?:(?P<site>[^()]{1,30}?)\s+(?:mit|und|with|and|avec|con|/)\s+)?(?P<agency>[^()\s/]{2,20})"
+    r"(?:/[^()\s]{1,6})?\)$",
+    re.IGNORECASE,
+)
+_CLOSING_PARAGRAPHS = 3
+_CLOSING_CHARS = 60
+
+
+def _closing_credit(container: HtmlElement | None, site_keys: set[str]) -> list[dict[str, Any]]:
+    """The agency's credit closing the body's text in parentheses, alone or with the
+    newsroom's ("... hieß es. (FR mit dpa)"), as written: the site's credit, told apart."""
+    if container is None:
+        return []
+    paragraphs = container.xpath(f"./descendant::p[position() > last() - {_CLOSING_PARAGRAPHS}]")
+    for paragraph in reversed(paragraphs):
+        tail = " ".join("".join(paragraph.itertext()).split())[-_CLOSING_CHARS:]
+        match = _CLOSING_CREDIT.search(tail)
+        if not match or match.group("agency").casefold() not in AGENCIES:
+            continue
+        site = match.group("site")
+        if site and not _is_site_like(site.strip(), False, site_keys):
+            continue
+        credit = match.group()[1:-1]
+        return [{"name": credit, "name_raw": credit, "url": None}]
     return []
 
 
