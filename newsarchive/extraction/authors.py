@@ -1805,13 +1805,14 @@ def _closing_credit(container: HtmlElement | None, site_keys: set[str]) -> list[
 
 
 _MAX_SITE_CREDIT_CHARS = 60
+_MAX_SITE_CREDIT_CANDIDATES = 40  # as the byline search reads: nested author boxes are no list
 
 
 def _marked_site_credit(doc: Document, site_keys: set[str]) -> list[dict[str, Any]]:
     """The site's name as the sole credit of the page's first byline or author markup
     ("Written by <a rel=author>Example Times</a>", ``<p class=byline>By Example Times``):
     the page credits its newsroom, as an author meta tag naming the site does."""
-    for el in _byline_candidates(doc):
+    for el in itertools.islice(_byline_candidates(doc), _MAX_SITE_CREDIT_CANDIDATES):
         if el.get("itemprop") == "name" or _in_comments(el):
             continue
         text = " ".join((el.get("content") or _byline_text(el)).split())
