@@ -417,3 +417,21 @@ def test_an_agencys_credit_closing_the_body_in_parentheses(closing: str, expecte
     assert names(body.replace("<h1>", '<p class="byline">By Jane Doe</p><h1>')) == ["Jane Doe"]
     assert names(body.replace(f"({expected})", "(Other Paper mit dpa)")) == []
     assert names(body.replace(f"({expected})", "(Archiv)")) == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "expected"),
+    [
+        ("Von unserer Korrespondentin Anna Müller", "de", ["Anna Müller"]),
+        ("Von unserem Redakteur Hans Meier und Anna Müller", "de", ["Hans Meier", "Anna Müller"]),
+        ("De notre envoyé spécial à Kyiv, Jean Dupont", "fr", ["Jean Dupont"]),
+        ("Dal nostro inviato Mario Rossi", "it", ["Mario Rossi"]),
+        ("De nuestro corresponsal Juan Pérez", "es", ["Juan Pérez"]),
+        ("From our correspondent Jane Doe", "en", ["Jane Doe"]),
+        ("Napisała Anna Nowak", "pl", ["Anna Nowak"]),
+    ],
+)
+def test_a_byline_naming_the_writers_role_before_the_name(
+    byline: str, lang: str, expected: list[str]
+) -> None:
+    assert names(page(before=f"<p>{byline}</p>", lang=lang)) == expected

@@ -50,7 +50,8 @@ _PREFIXES = (
     "view all articles by", "more articles by", "more by", "articles by", "posts by",
     "publié par", "écrit par", "escrito por", "publicado por",
     "scritto da", "pubblicato da", "geschreven door", "geplaatst door", "skrevet af",
-    "skrevet av", "skrivet av", "napisał", "autorem", "a cura di", "oleh", "بقلم", "โดย", "लेखक",
+    "skrevet av", "skrivet av", "napisał", "napisała", "autorem", "a cura di", "oleh", "بقلم",
+    "โดย", "लेखक",
     # Greek bylines name the writer in the genitive after an article: "Του Γιώργου ..."
     "του", "της", "των",
     # a verb alone before the name: "Написал Иван Петров", "Kirjoittanut Matti Virtanen",
@@ -100,8 +101,16 @@ _CJK_SPACED_LABELS = "(?:作者|责任编辑|責任編輯|记者|記者)"
 # A Korean byline puts the role after the name: "홍길동 기자", "홍길동 특파원".
 _KOREAN_ROLE = "(?:선임|수석|객원|전문)?(?:기자|특파원)(?![가-힣])"
 _KOREAN_REPORTER = re.compile(rf"^([가-힣]{{2,4}})\s?{_KOREAN_ROLE}")
+# "Von unserer Korrespondentin Jane Doe", "De notre envoyé spécial à Kyiv, Jean Dupont",
+# "Dal nostro inviato Mario Rossi": a by-word, "our", the writer's role (one word, or two in
+# lower case), a place, then the name.
+_OUR_ROLE = (
+    r"(?:von|par|de|dal|dalla|del|de la|from|by)\s+(?:unserem|unserer|unseren|notre|nos|nostro"
+    r"|nostra|nostri|nuestro|nuestra|nuestros|our)\s+[^\W\d][\w-]*(?:\s+(?-i:[a-zà-ÿ][\w-]*))?"
+    r"(?:\s+(?:à|a|en|in|at|aus|em)\s+[^,]{1,30},)?\s+"
+)
 _PREFIX = re.compile(
-    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*{_CJK_COLON}\s*|{_CJK_SPACED_LABELS}\s+|(?:"
+    rf"^\s*(?:{_OUR_ROLE}|{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*{_CJK_COLON}\s*|{_CJK_SPACED_LABELS}\s+|(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
     + r")(?:\s*:\s*|\s+)|(?:"
     + "|".join(_COLON_PREFIXES)
@@ -1032,7 +1041,7 @@ _BYLINE_LABEL = re.compile(
 )
 _BYLINE_LINE = re.compile(
     rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da|av|af|oleh|بقلم|โดย|του|της|написала?"
-    r"|kirjoittanut|γράφει\s+(?:ο|η))\s*:?\s+\S"
+    rf"|napisała?|kirjoittanut|γράφει\s+(?:ο|η))\s*:?\s+\S|^{_OUR_ROLE}\S"
     rf"|^{_COLON_LABEL_WORDS}\s*:\s*\S"
     rf"|^{_CJK_LABELS}\s*{_CJK_COLON}\s*\S|^{_CJK_SPACED_LABELS}\s+\S|^[가-힣]{{2,4}}\s?{_KOREAN_ROLE}"
     r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
