@@ -285,3 +285,153 @@ def test_labelled_scan_skips_menus_and_marks_a_body_ending_in_a_figure() -> None
     assert pieces == [
         "after nav", "Text", "bold", "end", _END_OF_BODY, "after figure", "Autor: Jane Doe"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("meta", "lang", "expected"),
+    [
+        # the dates' month names with their "de" and a time: one reader of written dates
+        ("Publicado el 3 de mayo de 2024 por Juan Pérez", "es", ["Juan Pérez"]),
+        ("Publié le 3 mai 2024 à 10h15 par Jean Dupont", "fr", ["Jean Dupont"]),
+        ("3 May 2024 10:15 | Jane Doe", "en", ["Jane Doe"]),
+    ],
+)
+def test_a_written_date_with_its_time_beside_the_name(
+    meta: str, lang: str, expected: list[str]
+) -> None:
+    assert names(page(before=f'<div class="meta">{meta}</div>', lang=lang)) == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang"),
+    [
+        ("Autor: <b>Jan Novák</b> a <b>Petr Svoboda</b>", "cs"),
+        ("Autors: <b>Jānis Bērziņš</b> un <b>Anna Kalniņa</b>", "lv"),
+    ],
+)
+def test_co_authors_joined_by_any_word_of_the_name_joiners(byline: str, lang: str) -> None:
+    first, second = (part.split("</b>")[0] for part in byline.split("<b>")[1:])
+    assert names(page(before=f"<p>{byline}</p>", lang=lang)) == [first, second]
+
+
+def wordpress_comment(slug: str, name: str, by_post_author: bool) -> str:
+    marker = " bypostauthor" if by_post_author else ""
+    return (
+        f'<li class="comment byuser comment-author-{slug}{marker} depth-1">'
+        '<article class="comment-body"><footer class="comment-meta"><div class="comment-author '
+        'vcard"><img alt="" src="/a.png" class="avatar avatar-32 photo">'
+        f'<b class="fn"><a href="https://{slug}.example" class="url">{name}</a></b> '
+        '<span class="says">says:</span></div></footer>'
+        "<p>Thanks for the tip, still works today.</p></article></li>"
+    )
+
+
+def test_the_post_authors_own_comment_names_the_author_of_last_resort() -> None:
+    reader = wordpress_comment("reader", "Max Reader", by_post_author=False)
+    thread = '<div id="comments"><ol class="comment-list">{}</ol></div>'
+    own = wordpress_comment("jdoe", "jdoe42", by_post_author=True)
+    assert names(page(outside=thread.format(reader + own))) == ["jdoe42"]
+    # readers' comments name no author; a byline outranks the reply
+    assert names(page(outside=thread.format(reader))) == []
+    byline = '<p class="byline">By Jane Doe</p>'
+    assert names(page(before=byline, outside=thread.format(reader + own))) == ["Jane Doe"]
+    # a deal site's comment: the avatar's alt text names the post's author
+    deal = (
+        '<div class="comment byuser comment-author-dealfan bypostauthor">'
+        '<img src="/av.jpg" class="avatar" alt="Profilbild von DealFan77"><p>Noch da.</p></div>'
+    )
+    assert names(page(outside=thread.format(deal), lang="de")) == ["DealFan77"]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        'Written by <a rel="author" href="/author/admin/">Example News</a> on May 3, 2024',
+        '<span itemprop="author">Example News</span>',
+        '<span class="byline">By Example News</span>',
+        '<span class="article-author">Artikel von: Example News</span>',
+    ],
+)
+def test_the_sites_name_as_the_sole_credit_of_author_markup_is_kept(byline: str) -> None:
+    # the page credits its newsroom, as an author meta tag naming the site does
+    assert names(page(before=f'<div class="meta">{byline}</div>')) == ["Example News"]
+    # a person named anywhere outranks it
+    assert names(page(before=f"<div>{byline}</div>", after="<p>Autor: Jane Doe</p>")) == [
+        "Jane Doe"
+    ]
+    # a company's copyright link marked as the author's is no credit
+    footer = '<p><a rel="author" href="/about">Example News Inc.</a> All rights reserved.</p>'
+    assert names(page(outside=footer)) == []
+
+
+def opening_with(paragraph: str, before: str = "") -> str:
+    return page(before=before).replace(
+        '<div class="entry-content">', f'<div class="entry-content"><p>{paragraph}</p>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        ("Hamburg (dpa/lno) – Der Senat hat am Freitag entschieden.", "dpa/lno"),
+        ("MEXICO CITY (AP) — The economy grew in the first quarter.", "AP"),
+        ("PARIS (AFP) - Le gouvernement a annoncé un plan.", "AFP"),
+    ],
+)
+def test_an_agencys_dateline_opening_the_body_credits_it_last(opening: str, expected: str) -> None:
+    assert names(opening_with(opening)) == [expected]
+    # a named writer outranks the agency's dateline
+    assert names(opening_with(opening, '<p class="byline">By Jane Doe</p>')) == ["Jane Doe"]
+    # a parenthesis naming no agency is no credit
+    assert names(opening_with(opening.replace(f"({expected})", "(Kommentar)"))) == []
+
+
+@pytest.mark.parametrize(
+    "credit", ["Example News et AFP", "AFP/Example News", "Example News and AP"]
+)
+def test_the_newsrooms_credit_joined_with_an_agencys_is_one_credit(credit: str) -> None:
+    ld = (
+        '<script type="application/ld+json">{"@context":"https://schema.org","@type":'
+        f'"NewsArticle","headline":"Council vote","author":{{"@type":"Person","name":"{credit}"}}}}'
+        "</script>"
+    )
+    assert names(page().replace("</title>", f"</title>{ld}")) == [credit]
+    # a person's credit with an agency's stays two
+    assert names(page(before='<p class="byline">By Jane Doe and AP</p>')) == ["Jane Doe", "AP"]
+
+
+@pytest.mark.parametrize(
+    ("closing", "expected"),
+    [
+        ("Das teilte die Polizei mit. (Example News mit dpa)", "Example News mit dpa"),
+        ("Das teilte die Polizei mit. (dpa)", "dpa"),
+        ("The police said so on Friday. (AP)", "AP"),
+    ],
+)
+def test_an_agencys_credit_closing_the_body_in_parentheses(closing: str, expected: str) -> None:
+    body = page().replace("</div></article>", f"<p>{closing}</p></div></article>")
+    # above a desk account's credit ("Redaktion" in the author meta)
+    desk = body.replace("</title>", '</title><meta name="author" content="Redaktion">')
+    assert names(desk) == [expected]
+    # a named writer outranks it; a parenthesis naming another site or no agency is none
+    assert names(body.replace("<h1>", '<p class="byline">By Jane Doe</p><h1>')) == ["Jane Doe"]
+    assert names(body.replace(f"({expected})", "(Other Paper mit dpa)")) == []
+    assert names(body.replace(f"({expected})", "(Archiv)")) == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "expected"),
+    [
+        ("Von unserer Korrespondentin Anna Müller", "de", ["Anna Müller"]),
+        ("Von unserem Redakteur Hans Meier und Anna Müller", "de", ["Hans Meier", "Anna Müller"]),
+        ("De notre envoyé spécial à Kyiv, Jean Dupont", "fr", ["Jean Dupont"]),
+        ("Dal nostro inviato Mario Rossi", "it", ["Mario Rossi"]),
+        ("De nuestro corresponsal Juan Pérez", "es", ["Juan Pérez"]),
+        ("From our correspondent Jane Doe", "en", ["Jane Doe"]),
+        ("Napisała Anna Nowak", "pl", ["Anna Nowak"]),
+    ],
+)
+def test_a_byline_naming_the_writers_role_before_the_name(
+    byline: str, lang: str, expected: list[str]
+) -> None:
+    assert names(page(before=f"<p>{byline}</p>", lang=lang)) == expected

@@ -50,7 +50,8 @@ _PREFIXES = (
     "view all articles by", "more articles by", "more by", "articles by", "posts by",
     "publié par", "écrit par", "escrito por", "publicado por",
     "scritto da", "pubblicato da", "geschreven door", "geplaatst door", "skrevet af",
-    "skrevet av", "skrivet av", "napisał", "autorem", "a cura di", "oleh", "بقلم", "โดย", "लेखक",
+    "skrevet av", "skrivet av", "napisał", "napisała", "autorem", "a cura di", "oleh", "بقلم",
+    "โดย", "लेखक",
     # Greek bylines name the writer in the genitive after an article: "Του Γιώργου ..."
     "του", "της", "των",
     # a verb alone before the name: "Написал Иван Петров", "Kirjoittanut Matti Virtanen",
@@ -100,8 +101,16 @@ _CJK_SPACED_LABELS = "(?:作者|责任编辑|責任編輯|记者|記者)"
 # A Korean byline puts the role after the name: "홍길동 기자", "홍길동 특파원".
 _KOREAN_ROLE = "(?:선임|수석|객원|전문)?(?:기자|특파원)(?![가-힣])"
 _KOREAN_REPORTER = re.compile(rf"^([가-힣]{{2,4}})\s?{_KOREAN_ROLE}")
+# "Von unserer Korrespondentin Jane Doe", "De notre envoyé spécial à Kyiv, Jean Dupont",
+# "Dal nostro inviato Mario Rossi": a by-word, "our", the writer's role (one word, or two in
+# lower case), a place, then the name.
+_OUR_ROLE = (
+    r"(?:von|par|de|dal|dalla|del|de la|from|by)\s+(?:unserem|unserer|unseren|notre|nos|nostro"
+    r"|nostra|nostri|nuestro|nuestra|nuestros|our)\s+[^\W\d][\w-]*(?:\s+(?-i:[a-zà-ÿ][\w-]*))?"
+    r"(?:\s+(?:à|a|en|in|at|aus|em)\s+[^,]{1,30},)?\s+"
+)
 _PREFIX = re.compile(
-    rf"^\s*(?:{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*{_CJK_COLON}\s*|{_CJK_SPACED_LABELS}\s+|(?:"
+    rf"^\s*(?:{_OUR_ROLE}|{_BYLINE_LEAD}(?:\s*:\s*|\s+)|{_CJK_LABELS}\s*{_CJK_COLON}\s*|{_CJK_SPACED_LABELS}\s+|(?:"
     + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True))
     + r")(?:\s*:\s*|\s+)|(?:"
     + "|".join(_COLON_PREFIXES)
@@ -981,7 +990,7 @@ def _signature(container: HtmlElement | None, site_keys: set[str]) -> list[Found
             or any(len(t) > _MAX_ROLE_CHARS or _DOMAINISH.search(t) for t in after)
         ):
             continue
-        dated = bool(after) and bool(_DATE_OR_TIME.match(after[0]))
+        dated = bool(after) and _date_or_time(after[0])
         if not looks_like_name(name) or _is_site_like(name, False, site_keys):
             continue
         if _full_name(name) or (dated and _first_name_only(name)):
@@ -1032,7 +1041,7 @@ _BYLINE_LABEL = re.compile(
 )
 _BYLINE_LINE = re.compile(
     rf"^(?:{_BYLINE_LEAD}|by|von|par|por|door|da|av|af|oleh|بقلم|โดย|του|της|написала?"
-    r"|kirjoittanut|γράφει\s+(?:ο|η))\s*:?\s+\S"
+    rf"|napisała?|kirjoittanut|γράφει\s+(?:ο|η))\s*:?\s+\S|^{_OUR_ROLE}\S"
     rf"|^{_COLON_LABEL_WORDS}\s*:\s*\S"
     rf"|^{_CJK_LABELS}\s*{_CJK_COLON}\s*\S|^{_CJK_SPACED_LABELS}\s+\S|^[가-힣]{{2,4}}\s?{_KOREAN_ROLE}"
     r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
@@ -1146,7 +1155,7 @@ def _labelled_byline(
                 and one_word is not None
                 and not one_word
                 and _handle(line)
-                and not _JOINERS.fullmatch(f" {line} ")  # "Von <a>A</a> und <a>B</a>"
+                and not _joiner_piece(line)  # "Von <a>A</a> und <a>B</a>"
                 and not _is_site_like(line, False, site_keys)
             ):
                 # "by <span class=author>oz</span>": a lower-case account name in a piece of
@@ -1164,9 +1173,17 @@ def _labelled_byline(
     return []
 
 
-# What joins co-authors' names set in elements of their own: "Von <a>A</a> und <a>B</a>".
-_CO_JOINER = re.compile(r",?\s*(?:and|und|&|et|y|e|i|og|och|en|és|ve|и|και)|,", re.IGNORECASE)
 _MAX_CO_AUTHORS = 4
+
+
+def _joiner_piece(piece: str) -> bool:
+    """A piece that only joins co-authors' names set in elements of their own ("Von <a>A</a>
+    und <a>B</a>", ", and", ","): a word of the names' joiners, not a separator ("|", "·"),
+    which as often leads a section or a date."""
+    word = piece.strip().removeprefix(",").strip()
+    return not word or (
+        (word == "&" or any(ch.isalpha() for ch in word)) and bool(_JOINERS.fullmatch(f" {word} "))
+    )
 
 
 def _co_authors(pieces: Iterator[str], site_keys: set[str]) -> list[Found]:
@@ -1175,7 +1192,7 @@ def _co_authors(pieces: Iterator[str], site_keys: set[str]) -> list[Found]:
     found: list[Found] = []
     for _ in range(_MAX_CO_AUTHORS):
         joiner = next(pieces, _END_OF_BODY)
-        if joiner is _END_OF_BODY or not _CO_JOINER.fullmatch(joiner):
+        if joiner is _END_OF_BODY or not _joiner_piece(joiner):
             break
         name = next(pieces, _END_OF_BODY)
         names = [] if name is _END_OF_BODY else split_names(name)
@@ -1227,16 +1244,40 @@ _LEADING_SEPARATOR = re.compile(r"^[-–—|·•]+\s*")
 # A meta line under the headline: "04.02.2022 | 13:10 Uhr | Jane Doe", "11.12.2019 - Jane Doe".
 _DATED_LINE_PIECES = 12
 _META_SEPARATORS = re.compile(r"\s+[|·•–—-]\s+|\s*[|·•]\s*")
-_DATE_FORMS = (
-    r"(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?"
-    r"|\d{1,2}\.?\s+\w+\s+\d{4}|\w+\s+\d{1,2},?\s+\d{4})"
+# Dates in figures and times; dates in words are read with the dates' month names.
+_NUMERIC_DATE = (
+    r"(?:\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{4}-\d{2}-\d{2}"
+    r"|\d{1,2}:\d{2}(?:\s*(?:uhr|h|am|pm))?)"
 )
-_DATE_OR_TIME = re.compile(rf"^{_DATE_FORMS}$", re.IGNORECASE)
+_NUMERIC_DATE_OR_TIME = re.compile(_NUMERIC_DATE, re.IGNORECASE)
+_NUMERIC_DATE_BEFORE = re.compile(rf"{_NUMERIC_DATE}$", re.IGNORECASE)
+_DATE_TEXT_CHARS = 40  # the longest written date with its time ("3 de septiembre de 2024 ...")
+
+
+def _date_or_time(text: str) -> bool:
+    """A piece that is a date or a time and nothing else: "04.02.2022", "13:10 Uhr",
+    "3 May 2024", "May 3, 2024"."""
+    if _NUMERIC_DATE_OR_TIME.fullmatch(text):
+        return True
+    found = dates.written_date(text)
+    return found is not None and found.start() == 0 and found.end() == len(text)
+
+
+def _ends_with_date(text: str) -> bool:
+    """Does a date (or a time) close this text? "Posted on May 3, 2024"."""
+    text = text.rstrip()
+    if _NUMERIC_DATE_BEFORE.search(text):
+        return True
+    tail = text[-_DATE_TEXT_CHARS:]
+    found = dates.written_date(tail)
+    return found is not None and found.end() == len(tail)
+
+
 # "Posted on May 3, 2024 by Jane Doe", "Publié le 3 mai 2024 par Jean Dupont": a date, then
 # the name after "by" closing the line.
 # "... by Jane Doe in <a>News</a>": the section's "in" ends the name.
-_DATE_THEN_BY = re.compile(
-    rf"{_DATE_FORMS}\s+(?:by|von|par|por|door|di)\s+(?P<name>[^|·•]+?)"
+_THEN_BY = re.compile(
+    r"\s+(?:by|von|par|por|door|di)\s+(?P<name>[^|·•]+?)"
     r"(?:\s+(?:in|im|en|dans|em)(?:\s.*)?)?$",
     re.IGNORECASE,
 )
@@ -1250,17 +1291,27 @@ _READING_TIME = re.compile(
 )
 
 
+def _date_then_by(text: str) -> re.Match[str] | None:
+    """The "by <name>" closing a line right after a date, else None."""
+    late = _THEN_BY.search(text)
+    while late:
+        if _ends_with_date(text[: late.start()]):
+            return late
+        late = _THEN_BY.search(text, late.start() + 1)
+    return None
+
+
 def _dated_name(text: str, site_keys: set[str]) -> str | None:
     """The full name in a short line of a date (and time) and one name, else None."""
-    late = _DATE_THEN_BY.search(text) if len(text) < 80 else None
+    late = _date_then_by(text) if len(text) < 80 else None
     if late:
         name = clean_name(late.group("name"))
         if name and _full_name(name) and not _is_site_like(name, False, site_keys):
             return name
     parts = [p.strip() for p in _META_SEPARATORS.split(text)] if len(text) < 80 else []
-    dates = [p for p in parts if _DATE_OR_TIME.match(p)]
-    others = [p for p in parts if p and not _DATE_OR_TIME.match(p) and not _READING_TIME.match(p)]
-    if not dates or len(others) != 1 or any(ch.isdigit() for ch in others[0]):
+    dated = [p for p in parts if _date_or_time(p)]
+    others = [p for p in parts if p and not _date_or_time(p) and not _READING_TIME.match(p)]
+    if not dated or len(others) != 1 or any(ch.isdigit() for ch in others[0]):
         return None  # a digit: a labelled date ("Last update: 30.04.2024"), not a name
     name = clean_name(others[0])
     if name and _full_name(name) and not _is_site_like(name, False, site_keys):
@@ -1355,6 +1406,53 @@ def _forum_username(doc: Document, site_keys: set[str]) -> list[Found]:
         if name and _HANDLE.match(name.replace(" ", "_")):
             return [] if _in_comments(img) else [(name, name, None, False)]
     return []
+
+
+# WordPress marks the comments a post's own author wrote with the class "bypostauthor"
+# (its comment_class()): on a user's post (a deal, a recipe, a diary entry) the author
+# answering readers is named in that comment's author element or avatar.
+_POST_AUTHOR_CLASS = "bypostauthor"
+_COMMENT_NAME_CLASSES = frozenset({"comment-author", "comment-author-name"})
+_MAX_COMMENT_ELEMENTS = 40  # the author element opens the comment: its header
+_MAX_COMMENT_PIECES = 8
+
+
+def _post_authors_reply(doc: Document, site_keys: set[str]) -> list[Found]:
+    """Last resort: the name in the first comment the post's author wrote: an hCard's
+    ``fn`` ("<b class=fn>Jane Doe</b> says:") or an avatar's alt text first, else the
+    comment's author element."""
+    comment = next(
+        (
+            c
+            for c in pageindex.with_class(doc, _POST_AUTHOR_CLASS)
+            if _POST_AUTHOR_CLASS in _XML_SPACE.split(c.get("class"))
+        ),
+        None,
+    )
+    if comment is None:
+        return []
+    named: list[str] = []
+    for el in itertools.islice(comment.iterdescendants(lxml.etree.Element), _MAX_COMMENT_ELEMENTS):
+        classes = _XML_SPACE.split(el.get("class") or "")
+        avatar = _AVATAR_ALT.match(el.get("alt") or "") if el.tag == "img" else None
+        if avatar or "fn" in classes:
+            named = [avatar.group(1) if avatar else _piece_text(el)]
+            break
+        if not named and not _COMMENT_NAME_CLASSES.isdisjoint(classes):
+            named = [_piece_text(el)]
+    name = " ".join(named[0].split()) if named else ""
+    if not name or len(name) > _MAX_LABEL_CHARS or _is_site_like(name, False, site_keys):
+        return []
+    return [(n, name, None, False) for n in split_names(name)[:1] if _handle_or_name(n)]
+
+
+def _piece_text(el: HtmlElement) -> str:
+    """The first text pieces of an element (a hostile comment header may hold a page)."""
+    return " ".join(itertools.islice(el.itertext(), _MAX_COMMENT_PIECES))
+
+
+def _handle_or_name(text: str) -> bool:
+    return looks_like_name(text) or bool(_HANDLE.match(text))
 
 
 # A user's picture on user-content sites: "Profilbild von jdoe42", "Avatar of Jane Doe".
@@ -1460,6 +1558,7 @@ def extract_authors(
         lambda d: one_word[_STRONG],
         lambda d: _forum_username(d, site_keys),
         lambda d: _signature(container, site_keys),
+        lambda d: _post_authors_reply(d, site_keys),
     )
     for rank, source in enumerate(sources):
         found = [f for f in source(doc) if f[0].casefold() not in _GENERIC_ACCOUNTS]
@@ -1493,7 +1592,14 @@ def extract_authors(
     weak = [f for f in one_word[_WEAK] if f[0].casefold() not in _GENERIC_ACCOUNTS]
     personal = [{"name": n, "name_raw": raw, "url": None} for n, raw in _site_owner(doc)]
     return _order(
-        personal or fallback or desk or _people(contact, site_keys) or _people(weak, site_keys)
+        personal
+        or fallback
+        or _marked_site_credit(doc, site_keys)
+        or _closing_credit(container, site_keys)
+        or desk
+        or _people(contact, site_keys)
+        or _people(weak, site_keys)
+        or _dateline_agency(container)
     )
 
 
@@ -1656,6 +1762,80 @@ def _shown_byline(
 _DOMAIN = re.compile(r"(?<![\w.-])(?:www\.)?((?:[\w-]+\.)+[a-z]{2,6})(?![\w.-])", re.IGNORECASE)
 
 
+# An agency's story opens with its dateline: "Hamburg (dpa/lno) – ...", "PARIS (AFP) - ...".
+_DATELINE_CREDIT = re.compile(r"^[^\W\d][\w .'/-]{1,40}?\s\((?P<credit>[^()\s]{2,24})\)\s*[-–—]\s")
+_DATELINE_PARAGRAPHS = 3
+
+
+def _dateline_agency(container: HtmlElement | None) -> list[dict[str, Any]]:
+    """Last resort: the agency the body's opening dateline credits (its code as written:
+    "dpa/lno"), when the page names nobody. A picture's caption may come first."""
+    if container is None:
+        return []
+    for paragraph in itertools.islice(container.iter("p"), _DATELINE_PARAGRAPHS):
+        opening = " ".join(" ".join(itertools.islice(paragraph.itertext(), 4)).split())
+        match = _DATELINE_CREDIT.match(opening)
+        if match:
+            credit = match.group("credit")
+            agency = credit.replace("-", "/").split("/")[0].casefold()
+            if agency in AGENCIES:
+                return [{"name": credit, "name_raw": credit, "url": None}]
+            return []
+    return []
+
+
+# ... or closes it with its credit in parentheses: "(dpa)", "(FR mit dpa)", "(AFP/lno)".
+_CLOSING_CREDIT = re.compile(
+    r"\((?:(?P<site>[^()]{1,30}?)\s+(?:mit|und|with|and|avec|con|/)\s+)?(?P<agency>[^()\s/]{2,20})"
+    r"(?:/[^()\s]{1,6})?\)$",
+    re.IGNORECASE,
+)
+_CLOSING_PARAGRAPHS = 3
+_CLOSING_CHARS = 60
+
+
+def _closing_credit(container: HtmlElement | None, site_keys: set[str]) -> list[dict[str, Any]]:
+    """The agency's credit closing the body's text in parentheses, alone or with the
+    newsroom's ("... hieß es. (FR mit dpa)"), as written: the site's credit, told apart."""
+    if container is None:
+        return []
+    paragraphs = container.xpath(f"./descendant::p[position() > last() - {_CLOSING_PARAGRAPHS}]")
+    for paragraph in reversed(paragraphs):
+        tail = " ".join("".join(paragraph.itertext()).split())[-_CLOSING_CHARS:]
+        match = _CLOSING_CREDIT.search(tail)
+        if not match or match.group("agency").casefold() not in AGENCIES:
+            continue
+        site = match.group("site")
+        if site and not _is_site_like(site.strip(), False, site_keys):
+            continue
+        credit = match.group()[1:-1]
+        return [{"name": credit, "name_raw": credit, "url": None}]
+    return []
+
+
+_MAX_SITE_CREDIT_CHARS = 60
+_MAX_SITE_CREDIT_CANDIDATES = 40  # as the byline search reads: nested author boxes are no list
+
+
+def _marked_site_credit(doc: Document, site_keys: set[str]) -> list[dict[str, Any]]:
+    """The site's name as the sole credit of the page's first byline or author markup
+    ("Written by <a rel=author>Example Times</a>", ``<p class=byline>By Example Times``):
+    the page credits its newsroom, as an author meta tag naming the site does."""
+    for el in itertools.islice(_byline_candidates(doc), _MAX_SITE_CREDIT_CANDIDATES):
+        if el.get("itemprop") == "name" or _in_comments(el):
+            continue
+        text = " ".join((el.get("content") or _byline_text(el)).split())
+        if not text or len(text) > _MAX_SITE_CREDIT_CHARS:
+            continue
+        names = split_names(text)
+        if len(names) == 1 and _is_site_like(names[0], False, site_keys):
+            if _other_domain(text, site_keys) or _LEGAL_FORM.search(names[0]):
+                return []  # a web agency, or the company's copyright link ("Example Inc.")
+            return [{"name": names[0], "name_raw": text, "url": doc.absolute(el.get("href"))}]
+        return []  # the first author markup names someone else, or no one
+    return []
+
+
 def _other_domain(raw: str, site_keys: set[str]) -> bool:
     """A credit naming another site than this one ("Example GmbH www.example-agency.de"):
     the web agency's, not the page's author nor its publisher."""
@@ -1677,11 +1857,38 @@ def _completed(short: list[dict[str, Any]], later: list[dict[str, Any]]) -> list
 
 def _people(found: list[Found], site_keys: set[str]) -> list[dict[str, Any]]:
     """The found names that are people or agencies: not the site (nor a part of its name,
-    "Jobs & Hire"), no company by its legal form, no domain."""
-    return [
-        {"name": n, "name_raw": raw, "url": url}
-        for n, raw, url, is_org in found
-        if not _is_site_like(n, is_org or bool(_LEGAL_FORM.search(n)), site_keys)
-        and _key(clean_name(raw) or raw) not in site_keys
-        and not _DOMAINISH.search(_EMAIL.sub("", raw))
-    ]
+    "Jobs & Hire"), no company by its legal form, no domain; the newsroom's credit joined
+    with an agency's is one credit."""
+    joint = _joint_credits(found, site_keys)
+    people = []
+    for n, raw, url, is_org in found:
+        if raw in joint:
+            if joint[raw] is not None:  # once for both of its parts
+                people.append({"name": joint[raw], "name_raw": raw, "url": url})
+                joint[raw] = None
+        elif (
+            not _is_site_like(n, is_org or bool(_LEGAL_FORM.search(n)), site_keys)
+            and _key(clean_name(raw) or raw) not in site_keys
+            and not _DOMAINISH.search(_EMAIL.sub("", raw))
+        ):
+            people.append({"name": n, "name_raw": raw, "url": url})
+    return [a for a in people if a["name"]]
+
+
+def _joint_credits(found: list[Found], site_keys: set[str]) -> dict[str, str | None]:
+    """Raw credits joining the site's own name and a news agency ("Le Figaro et AFP",
+    "AFP/The Local"), each as written: the newsroom wrote with the agency's material, which
+    neither name alone says (the site's name alone is no author, the agency not the sole
+    one)."""
+    parts: dict[str, list[str]] = {}
+    for n, raw, _, _ in found:
+        parts.setdefault(raw, []).append(n)
+    joint: dict[str, str | None] = {}
+    for raw, names in parts.items():
+        if (
+            len(names) == 2
+            and sum(n.casefold() in AGENCIES for n in names) == 1
+            and sum(_is_site_like(n, False, site_keys) for n in names) == 1
+        ):
+            joint[raw] = clean_name(raw) or ""
+    return joint
