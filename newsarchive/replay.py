@@ -45,13 +45,22 @@ class ReplayTools:
     wb_manager: Path
 
 
-def env_dir() -> Path:
-    """Where the pywb venv lives: ``$NEWSARCHIVE_REPLAY_ENV``, else the user cache."""
-    chosen = os.environ.get(ENV_VARIABLE)
+def tool_folder(variable: str, name: str) -> Path:
+    """A replay tool's folder: ``$variable`` when set, else ``name`` in the user cache.
+
+    Kept outside the project's environment (see the module docstring), and shared
+    by every checkout of the project on the machine.
+    """
+    chosen = os.environ.get(variable)
     if chosen:
         return Path(chosen).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "newsarchive" / "pywb-env"
+    return Path(cache) / "newsarchive" / name
+
+
+def env_dir() -> Path:
+    """Where the pywb venv lives: ``$NEWSARCHIVE_REPLAY_ENV``, else the user cache."""
+    return tool_folder(ENV_VARIABLE, "pywb-env")
 
 
 def tools_in(env: Path) -> ReplayTools:

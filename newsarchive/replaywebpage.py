@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from newsarchive.replay import ReplayError, setup_lock
+from newsarchive.replay import ReplayError, setup_lock, tool_folder
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +41,7 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 def ui_dir() -> Path:
     """Where the scripts live: ``$NEWSARCHIVE_REPLAYWEBPAGE_DIR``, else the user cache."""
-    chosen = os.environ.get(ENV_VARIABLE)
-    if chosen:
-        return Path(chosen).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "newsarchive" / "replaywebpage"
+    return tool_folder(ENV_VARIABLE, "replaywebpage")
 
 
 def is_ready(folder: Path) -> bool:

@@ -13,39 +13,20 @@ import logging
 import os
 import shutil
 import stat
-import subprocess
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from newsarchive import debian
 
-APT_TIMEOUT = 600
+log = logging.getLogger(__name__)
 
 
 class RedisUnavailable(RuntimeError):
     """redis-server (or the Python packages for worker mode) cannot be had here."""
 
 
-def _apt(*arguments: str) -> str:
-    """Run one apt-get step; "" on success, else what went wrong."""
-    command = ["apt-get", *arguments]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    try:
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=APT_TIMEOUT, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return f"{' '.join(command)} timed out after {APT_TIMEOUT}s"
-    if done.returncode:
-        return f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}"
-    return ""
-
-
 def _apt_install() -> str:
-    """``apt-get install redis-server``, after ``apt-get update`` when the first try fails."""
-    install = ("install", "-y", "--no-install-recommends", "redis-server")
-    if not _apt(*install):
-        return ""
-    return _apt("update") or _apt(*install)
+    """Install the Debian package; "" on success, else why not."""
+    return debian.install("redis-server")
 
 
 def bundled_redis_server() -> str | None:
@@ -80,16 +61,13 @@ def find_redis_server(*, install: bool = True) -> str:
     found = shutil.which("redis-server")
     if found:
         return found
-    problem = "apt-get is not available"
-    if install and shutil.which("apt-get"):
-        if os.geteuid() != 0:
-            problem = "installing the Debian package needs root"
-        else:
-            log.warning("redis-server missing: installing the Debian package")
-            problem = _apt_install()
-            found = shutil.which("redis-server")
-            if found:
-                return found
+    problem = debian.may_install()
+    if install and not problem:
+        log.warning("redis-server missing: installing the Debian package")
+        problem = _apt_install()
+        found = shutil.which("redis-server")
+        if found:
+            return found
     bundled = bundled_redis_server()
     if bundled:
         return bundled

@@ -7,13 +7,13 @@ tests run as root (as in CI), so a broken setup fails there instead of skipping.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from newsarchive import debian
 
 # Keep the browser off the network: no update checks, sync, field trials or QUIC probes.
 OFFLINE_FLAGS = (
@@ -33,13 +33,12 @@ def debian_program(program: str, package: str) -> str:
     found = shutil.which(program)
     if found:
         return found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip(f"{program} is missing and cannot be installed here (needs root and apt-get)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
-        if result.returncode != 0:
-            pytest.fail(f"{' '.join(command)} failed: {result.stderr[-2000:]}")
+    problem = debian.may_install()
+    if problem:
+        pytest.skip(f"{program} is missing and cannot be installed here ({problem})")
+    problem = debian.install(package)
+    if problem:
+        pytest.fail(problem)
     return shutil.which(program) or pytest.fail(f"apt-get installed no {program}")
 
 
