@@ -44,6 +44,7 @@ reads the WAL index (~13 µs, twenty times the set lookup), so it is made at mos
 once per ``refresh_interval`` (1 s): writers commit every ``commit_interval``
 (2 s) anyway, so another process's entry is seen at most a second later than it
 could be, instead of never.
+
 Index files of older versions keyed entries by digest alone (table ``payloads``);
 their entries stay readable: one counts for a site only when its WARC file lies in
 that site's output folder (:meth:`Scope.holds`), and new entries go to the keyed
@@ -107,7 +108,8 @@ class Scope:
     """The site whose captures a crawl's revisits may refer to.
 
     ``name``: the plan site (empty for a crawl without a plan: its index or Redis key
-    is its own). ``folder``: the site's output folder (``OUTPUT/SITE``; a crawl
+    is its own; crawls of URLs that share a state file given with ``-s`` are one
+    scope, as their operator chose). ``folder``: the site's output folder (``OUTPUT/SITE``; a crawl
     without a plan: its own folder), the test for entries written before entries
     named their site.
     """
