@@ -72,10 +72,14 @@ def test_second_run_of_a_plan_revisits_the_first_runs_payloads(
         assert originals.get(refers_to) == headers.get_header("WARC-Payload-Digest")
     # The plan's index names each original's file relative to the asking crawl's WARC
     # folder (what a revisit's refers_to pointer holds): it leads to the first run's record.
-    from newsarchive.warc.digests import DigestIndex
+    from newsarchive.warc.digests import DigestIndex, scope_of
 
     assert (tmp_path / "state" / "twice.digests.sqlite").exists()
-    index = DigestIndex(tmp_path / "state" / "twice.digests.sqlite", warc_dir=second / "warc")
+    index = DigestIndex(
+        tmp_path / "state" / "twice.digests.sqlite",
+        warc_dir=second / "warc",
+        scope=scope_of(second / "warc", "demo"),
+    )
     try:
         for headers in revisits.values():
             entry = index.lookup(headers.get_header("WARC-Payload-Digest"))
@@ -122,7 +126,7 @@ def test_two_redis_workers_store_a_shared_payload_once(
     assert full_captures(out / "one")[first["warc_record_id"]] == digest
     # The index belongs to the plan: a later run's worker finds the payload too.
     client = redis_server.client()
-    assert client.hexists("newsarchive:state:digestplan:digests", digest)
+    assert client.hexists("newsarchive:state:digestplan:digests", f"/{digest}")
     later = capture_in(tmp_path / "later" / "workers" / "w", settings)
     again = later.archive(html_exchange("http://127.0.0.1:9/robots.txt", body))
     later.spider_closed(None, "finished")

@@ -179,12 +179,14 @@ def plan_state(client: Any, crawl_id: str) -> Any:
 
 def digest_index_opener(client: Any, crawl_id: str, state: Any) -> Any:
     """Opens the workers' shared payload-digest index (the plan's, or the crawl's) for a folder."""
+    from newsarchive.crawlfolder import plan_site_of
     from newsarchive.distributed.digests import RedisDigestIndex, digests_key
 
-    key = digests_key(
-        {"NEWSARCHIVE_PLAN_NAME": getattr(state, "plan", None), "NEWSARCHIVE_CRAWL_ID": crawl_id}
+    plan = getattr(state, "plan", None)
+    key = digests_key({"NEWSARCHIVE_PLAN_NAME": plan, "NEWSARCHIVE_CRAWL_ID": crawl_id})
+    return lambda warc_dir: RedisDigestIndex.for_folder(
+        client, key, warc_dir, plan_site_of(warc_dir.parent) if plan else None
     )
-    return lambda warc_dir: RedisDigestIndex(client, key, warc_dir)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,9 +2,13 @@
 
 Each worker writes its own WARC files, so without a shared index a payload that
 two workers fetch (or two runs of a plan) is stored in full twice. One Redis hash
-maps a payload digest to its first full capture (JSON: URI, WARC-Date, record id,
-absolute path of the WARC file, offset, length); the first writer wins
-(``HSETNX``), so concurrent workers agree on the original. The key is the plan's
+maps ``SITE/DIGEST`` (the plan site, empty without a plan, and the payload digest)
+to the site's first full capture (JSON: URI, WARC-Date, record id, absolute path of
+the WARC file, offset, length); the first writer wins (``HSETNX``), so concurrent
+workers agree on the original. Keyed by site like the SQLite index (see
+:class:`newsarchive.warc.digests.Scope`): a revisit never refers to another site's
+capture. Fields of older versions are the bare digest; one counts for a site only
+when its file is in the site's output folder (one ``HMGET`` asks for both). The key is the plan's
 (``newsarchive:state:PLAN:digests``, it outlives crawls like the rest of the plan's
 state), or for a crawl without a plan the crawl's (``newsarchive:crawl:ID:digests``,
 deleted by ``crawl-finish``).
@@ -30,8 +34,11 @@ from newsarchive.warc.digests import (
     ArchivedPayload,
     DigestIndex,
     PayloadIndex,
+    Scope,
     digest_index_path,
+    index_scope,
     relative_to_folder,
+    scope_of,
 )
 
 log = logging.getLogger(__name__)
@@ -48,12 +55,15 @@ def digests_key(settings: Any) -> str:
 
 
 class RedisDigestIndex:
-    """Payload digest -> first full capture, in one Redis hash shared by processes."""
+    """(site, payload digest) -> first full capture, in one Redis hash shared by processes."""
 
-    def __init__(self, client: Any, key: str, warc_dir: str | Path) -> None:
+    def __init__(
+        self, client: Any, key: str, warc_dir: str | Path, scope: Scope | None = None
+    ) -> None:
         self.client = client
         self.key = key
         self.warc_dir = Path(os.path.abspath(warc_dir))
+        self.scope = scope if scope is not None else scope_of(self.warc_dir, None)
 
     @classmethod
     def from_settings(cls, settings: Any, warc_dir: str | Path) -> RedisDigestIndex:
@@ -62,26 +72,46 @@ class RedisDigestIndex:
         client = redis.Redis.from_url(
             settings.get("NEWSARCHIVE_REDIS_URL"), decode_responses=True, socket_timeout=30
         )
-        return cls(client, digests_key(settings), warc_dir)
+        return cls(client, digests_key(settings), warc_dir, index_scope(settings, warc_dir))
+
+    @classmethod
+    def for_folder(
+        cls, client: Any, key: str, warc_dir: Path, site: str | None
+    ) -> RedisDigestIndex:
+        """The index as the worker that wrote ``warc_dir`` (of plan site ``site``) saw it."""
+        return cls(client, key, warc_dir, scope_of(warc_dir, site))
+
+    def field(self, digest: str) -> str:
+        """``SITE/DIGEST``: this site's entry of ``digest``."""
+        return f"{self.scope.name}/{digest}"
 
     def lookup(self, digest: str) -> ArchivedPayload | None:
-        """The first full capture of ``digest``, its file relative to this worker's WARC folder."""
+        """This site's first full capture of ``digest``, its file relative to this worker's
+        WARC folder."""
         from redis import RedisError
 
         try:
-            raw = self.client.hget(self.key, digest)
+            own, legacy = self.client.hmget(self.key, [self.field(digest), digest])
         except RedisError as exc:
             log.warning("digest index %s unavailable (%s): payload stored in full", self.key, exc)
             return None
+        entry = self._entry(own, digest)
+        if entry is None:
+            entry = self._entry(legacy, digest)
+            if entry is None or not self.scope.holds(entry.filename):
+                return None
+        filename = relative_to_folder(entry.filename, self.warc_dir, self.warc_dir)
+        return ArchivedPayload(**{**asdict(entry), "filename": filename})
+
+    @staticmethod
+    def _entry(raw: str | None, digest: str) -> ArchivedPayload | None:
         if raw is None:
             return None
         try:
-            entry = ArchivedPayload(**json.loads(raw))
+            return ArchivedPayload(**json.loads(raw))
         except (TypeError, ValueError) as exc:
             log.warning("malformed digest index entry for %s: %s", digest, exc)
             return None
-        filename = relative_to_folder(entry.filename, self.warc_dir, self.warc_dir)
-        return ArchivedPayload(**{**asdict(entry), "filename": filename})
 
     def add(self, entry: ArchivedPayload) -> None:
         """Remember a full capture written in this worker's WARC folder (first writer wins)."""
@@ -90,7 +120,7 @@ class RedisDigestIndex:
         absolute = os.path.join(self.warc_dir, entry.filename)
         value = json.dumps({**asdict(entry), "filename": absolute}, sort_keys=True)
         try:
-            self.client.hsetnx(self.key, entry.digest, value)
+            self.client.hsetnx(self.key, self.field(entry.digest), value)
         except RedisError as exc:
             log.warning("digest index %s unavailable (%s): entry not shared", self.key, exc)
 
@@ -114,4 +144,5 @@ def open_digest_index(settings: Any, warc_dir: Path) -> PayloadIndex:
     backend = (settings.get("NEWSARCHIVE_STATE_BACKEND") or "sqlite").lower()
     if backend == "redis" and settings.get("NEWSARCHIVE_REDIS_URL"):
         return RedisDigestIndex.from_settings(settings, warc_dir)
-    return DigestIndex(digest_index_path(settings, warc_dir), warc_dir=warc_dir)
+    path = digest_index_path(settings, warc_dir)
+    return DigestIndex(path, warc_dir=warc_dir, scope=index_scope(settings, warc_dir))

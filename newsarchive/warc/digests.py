@@ -2,7 +2,11 @@
 
 One index per plan, so identical payloads across runs (robots.txt, sitemaps,
 feeds, home pages, unchanged articles re-fetched by ``refetch``) and across the
-sites of a plan are stored in full once:
+workers of a site are stored in full once. Entries are keyed by (site, digest): a
+revisit only ever refers to an original its own site archived (:class:`Scope`), so
+a site of the plan serving byte-identical copies of another site's pages cannot
+leave that site's crawl folder without the bytes (deleting one site's output never
+breaks another's revisits). Where the index lives:
 
 * a plan crawl (``NEWSARCHIVE_STATE_PATH``) keeps it beside the crawl state:
   ``state/PLAN.sqlite`` -> ``state/PLAN.digests.sqlite``;
@@ -40,6 +44,11 @@ reads the WAL index (~13 µs, twenty times the set lookup), so it is made at mos
 once per ``refresh_interval`` (1 s): writers commit every ``commit_interval``
 (2 s) anyway, so another process's entry is seen at most a second later than it
 could be, instead of never.
+
+Index files of older versions keyed entries by digest alone (table ``payloads``);
+their entries stay readable: one counts for a site only when its WARC file lies in
+that site's output folder (:meth:`Scope.holds`), and new entries go to the keyed
+table (``site_payloads``), so an archivist's existing state keeps working.
 No read transaction is held between calls (Python's sqlite3 opens one only for
 writes, and every write commits), so each query sees every committed entry.
 
@@ -61,16 +70,19 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS payloads (
-    digest      TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS site_payloads (
+    site        TEXT NOT NULL,
+    digest      TEXT NOT NULL,
     uri         TEXT NOT NULL,
     warc_date   TEXT NOT NULL,
     record_id   TEXT NOT NULL,
     filename    TEXT NOT NULL,
     offset      INTEGER NOT NULL,
-    length      INTEGER NOT NULL
+    length      INTEGER NOT NULL,
+    PRIMARY KEY (site, digest)
 )
 """
+LEGACY_TABLE = "payloads"  # older versions: digest -> capture, whatever the site
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,47 @@ class ArchivedPayload:
 
 
 DIGESTS_NAME = "digests.sqlite"
+WORKERS_DIRNAME = "workers"  # crawlfolder.WORKERS_DIRNAME (that module reads WARC files)
 PLAN_SUFFIX = ".digests.sqlite"  # state/PLAN.sqlite -> state/PLAN.digests.sqlite
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The site whose captures a crawl's revisits may refer to.
+
+    ``name``: the plan site (empty for a crawl without a plan: its index or Redis key
+    is its own; crawls of URLs that share a state file given with ``-s`` are one
+    scope, as their operator chose). ``folder``: the site's output folder (``OUTPUT/SITE``; a crawl
+    without a plan: its own folder), the test for entries written before entries
+    named their site.
+    """
+
+    name: str
+    folder: Path
+
+    def holds(self, path: str | Path) -> bool:
+        """Whether the WARC file ``path`` (absolute) lies in this site's output folder."""
+        folder = os.path.normpath(os.path.abspath(self.folder))
+        return os.path.normpath(os.path.abspath(path)).startswith(folder + os.sep)
+
+
+def scope_of(warc_dir: str | Path, site: str | None) -> Scope:
+    """The scope of a crawl writing into ``warc_dir``, for plan site ``site`` (or none).
+
+    A plan's crawl folder is ``OUTPUT/SITE/CRAWL_ID`` (a Redis worker's
+    ``.../CRAWL_ID/workers/W``): its site's folder is ``OUTPUT/SITE``.
+    """
+    crawl = Path(os.path.abspath(warc_dir)).parent
+    if crawl.parent.name == WORKERS_DIRNAME:
+        crawl = crawl.parent.parent
+    if site and crawl.parent.name == site:
+        return Scope(site, crawl.parent)
+    return Scope(site or "", crawl)
+
+
+def index_scope(settings: Any, warc_dir: str | Path) -> Scope:
+    """The scope of the crawl ``settings`` configure (its plan site, if any)."""
+    return scope_of(warc_dir, settings.get("NEWSARCHIVE_SITE_NAME"))
 
 
 class PayloadIndex(Protocol):
@@ -121,6 +173,11 @@ def plan_index_path(state_path: Path) -> Path:
 
 
 _COLUMNS = "digest, uri, warc_date, record_id, filename, offset, length"
+SITE_TABLE = "site_payloads"
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 class DigestReader:
@@ -134,23 +191,36 @@ class DigestReader:
         uri = self.path.resolve().as_uri() + "?mode=ro"
         self._db = sqlite3.connect(uri, uri=True)
 
-    def lookup(self, digest: str) -> ArchivedPayload | None:
-        """The entry of ``digest`` as stored (None when absent or unreadable)."""
+    def entries(self, digest: str) -> list[ArchivedPayload]:
+        """Every site's entry of ``digest`` as stored (older layout's too; [] if unreadable).
+
+        A revisit names the record it refers to, so the caller picks by record id.
+        """
         try:
-            row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM payloads WHERE digest = ?", (digest,)
-            ).fetchone()
+            tables = _tables(self._db)
+            rows = [
+                row
+                for table in (SITE_TABLE, LEGACY_TABLE)
+                if table in tables
+                for row in self._db.execute(
+                    f"SELECT {_COLUMNS} FROM {table} WHERE digest = ?", (digest,)
+                )
+            ]
         except sqlite3.Error as error:
             log.warning("digest index %s: %s", self.path, error)
-            return None
-        return ArchivedPayload(*row) if row else None
+            return []
+        return [ArchivedPayload(*row) for row in rows]
+
+    def lookup(self, digest: str) -> ArchivedPayload | None:
+        """The first entry of ``digest`` (None when absent or unreadable)."""
+        return next(iter(self.entries(digest)), None)
 
     def close(self) -> None:
         self._db.close()
 
 
 class DigestIndex:
-    """Payload digest -> first full capture (file relative to ``warc_dir`` for callers)."""
+    """(site, payload digest) -> first full capture (file relative to ``warc_dir`` for callers)."""
 
     def __init__(
         self,
@@ -160,40 +230,47 @@ class DigestIndex:
         *,
         warc_dir: str | Path | None = None,
         refresh_interval: float = 1.0,
+        scope: Scope | None = None,
     ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Entries name files relative to the index's folder; callers think in warc_dir.
         self.warc_dir = Path(warc_dir) if warc_dir is not None else self.path.parent
+        self.scope = scope if scope is not None else scope_of(self.warc_dir, None)
         self._same_folder = os.path.abspath(self.warc_dir) == os.path.abspath(self.path.parent)
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
         self._db.commit()
+        self._legacy = LEGACY_TABLE in _tables(self._db)
         # Entries added since the last commit, kept here rather than inserted one by one.
         self._unwritten: dict[str, ArchivedPayload] = {}
         self._last_commit = time.monotonic()
         self.commit_every = commit_every
         self.commit_interval = commit_interval
         self._lock = threading.Lock()  # lookups in the reactor, adds in the writer thread
-        # hash() of every digest in the table up to rowid _seen: a negative lookup needs
-        # no query while no other connection has committed (data version _version).
+        # hash() of every digest of this site in the table up to rowid _seen (and of the
+        # older layout's): a negative lookup needs no query while no other connection
+        # has committed (data version _version).
         self._known: set[int] = set()
         self._seen = 0
         self.refresh_interval = refresh_interval
         self._checked = time.monotonic()
         self._version = self._data_version()
         self._add_rows_after(0)
+        if self._legacy:
+            self._known.update(hash(d) for (d,) in self._db.execute("SELECT digest FROM payloads"))
 
     def _data_version(self) -> int:
         return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def _add_rows_after(self, rowid: int) -> None:
-        for row, digest in self._db.execute(
-            "SELECT rowid, digest FROM payloads WHERE rowid > ?", (rowid,)
+        for row, site, digest in self._db.execute(
+            "SELECT rowid, site, digest FROM site_payloads WHERE rowid > ?", (rowid,)
         ):
-            self._known.add(hash(digest))
+            if site == self.scope.name:
+                self._known.add(hash(digest))
             self._seen = max(self._seen, row)
 
     def _catch_up(self) -> bool:
@@ -216,8 +293,13 @@ class DigestIndex:
         filename = relative_to_folder(entry.filename, self.path.parent, self.warc_dir)
         return replace(entry, filename=filename)
 
+    def _absolute(self, entry: ArchivedPayload) -> Path:
+        """The entry's file (stored relative to the index's folder, or absolute)."""
+        path = Path(entry.filename)
+        return path if path.is_absolute() else self.path.parent / path
+
     def lookup(self, digest: str) -> ArchivedPayload | None:
-        """The first full capture of ``digest``, its file relative to ``warc_dir``."""
+        """This site's first full capture of ``digest``, its file relative to ``warc_dir``."""
         if hash(digest) not in self._known and (
             not self._catch_up() or hash(digest) not in self._known
         ):
@@ -225,36 +307,51 @@ class DigestIndex:
         unwritten = self._unwritten.get(digest)
         if unwritten is not None:
             return self._for_caller(unwritten)
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM payloads WHERE digest = ?", (digest,)
-            ).fetchone()
-        if row is None:
-            return None
-        entry = ArchivedPayload(*row)
-        if not self._still_archived(entry):
+        table, entry = self._stored(digest)
+        if entry is None or not self._still_archived(table, entry):
             return None
         return self._for_caller(entry)
 
-    def _still_archived(self, entry: ArchivedPayload) -> bool:
+    def _stored(self, digest: str) -> tuple[str, ArchivedPayload | None]:
+        """(table, entry) of this site's capture of ``digest``, in the keyed table first.
+
+        An older layout's entry counts only when its file is in this site's folder.
+        """
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_COLUMNS} FROM site_payloads WHERE site = ? AND digest = ?",
+                (self.scope.name, digest),
+            ).fetchone()
+            if row is None and self._legacy:
+                legacy = self._db.execute(
+                    f"SELECT {_COLUMNS} FROM payloads WHERE digest = ?", (digest,)
+                ).fetchone()
+                if legacy is not None and self.scope.holds(
+                    self._absolute(ArchivedPayload(*legacy))
+                ):
+                    return LEGACY_TABLE, ArchivedPayload(*legacy)
+        return SITE_TABLE, ArchivedPayload(*row) if row else None
+
+    def _still_archived(self, table: str, entry: ArchivedPayload) -> bool:
         """False (and the entry forgotten) when its WARC file is gone.
 
         A revisit must point at a capture someone can replay: after an earlier crawl's
         folder was deleted, the next full copy of the payload becomes the original.
         A file still being written is ``NAME.open``.
         """
-        path = Path(entry.filename)
-        path = path if path.is_absolute() else self.path.parent / path
+        path = self._absolute(entry)
         if path.exists() or path.with_name(path.name + ".open").exists():
             return True
         log.info("digest index: %s is gone; %s is stored in full again", path, entry.uri)
+        where = "digest = ?" if table == LEGACY_TABLE else "digest = ? AND site = ?"
+        values = (entry.digest,) if table == LEGACY_TABLE else (entry.digest, self.scope.name)
         with self._lock:
-            self._db.execute("DELETE FROM payloads WHERE digest = ?", (entry.digest,))
+            self._db.execute(f"DELETE FROM {table} WHERE {where}", values)
             self._db.commit()
         return False
 
     def add(self, entry: ArchivedPayload) -> None:
-        """Remember a full capture (file relative to ``warc_dir``; the first one wins)."""
+        """Remember this site's full capture (file relative to ``warc_dir``; the first wins)."""
         if not self._same_folder:
             filename = relative_to_folder(entry.filename, self.warc_dir, self.path.parent)
             entry = replace(entry, filename=filename)
@@ -270,11 +367,21 @@ class DigestIndex:
 
     def commit(self) -> None:
         """Insert the batch (one ``executemany``) and commit it."""
+        site = self.scope.name
         with self._lock:
             self._db.executemany(
-                "INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO site_payloads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (e.digest, e.uri, e.warc_date, e.record_id, e.filename, e.offset, e.length)
+                    (
+                        site,
+                        e.digest,
+                        e.uri,
+                        e.warc_date,
+                        e.record_id,
+                        e.filename,
+                        e.offset,
+                        e.length,
+                    )
                     for e in self._unwritten.values()
                 ],
             )
@@ -283,9 +390,11 @@ class DigestIndex:
             self._last_commit = time.monotonic()
 
     def __len__(self) -> int:
+        """Entries of this site (the older layout's not counted)."""
         self.commit()
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM payloads").fetchone()[0])
+            query = "SELECT COUNT(*) FROM site_payloads WHERE site = ?"
+            return int(self._db.execute(query, (self.scope.name,)).fetchone()[0])
 
     def close(self) -> None:
         self.commit()

@@ -65,8 +65,7 @@ class Originals:
     ) -> Iterator[tuple[Path, int]]:
         """(file, offset) where the original may be, most certain first (read lazily)."""
         for index in self.indexes(warc_path):
-            entry = self._lookup(index, digest)
-            if entry is not None:
+            for entry in self._entries(index, digest):
                 yield from ((path, entry.offset) for path in _files(index, entry, warc_path))
         if uri and date:
             key = f"{surt_key(uri)} {timestamp14(date)} ".encode()
@@ -111,9 +110,9 @@ class Originals:
                 self._readers[index] = None
         return self._readers[index]
 
-    def _lookup(self, index: Path, digest: str) -> ArchivedPayload | None:
+    def _entries(self, index: Path, digest: str) -> list[ArchivedPayload]:
         reader = self._reader(index)
-        return reader.lookup(digest) if reader is not None else None
+        return reader.entries(digest) if reader is not None else []
 
     def close(self) -> None:
         for reader in self._readers.values():
