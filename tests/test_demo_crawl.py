@@ -516,13 +516,19 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
             crawl_id="20260101T000000Z-stop",
             settings=resumable_settings(tmp_path),
         )
-        interrupt_when(
-            command, tmp_path, lambda: len(exported_urls(out)) >= total // 4, getattr(signal, stop)
-        )
+
+        # Stop once a quarter of the articles were fetched, counted by the server: the
+        # exported count lags behind it by the pages still in extraction, which a
+        # loaded machine makes many (a graceful stop then finished all 80 of them).
+        def quarter_fetched() -> bool:
+            fetched = sum(1 for _, path, _ in site.request_log if path.endswith(".html"))
+            return fetched >= total // 4 and bool(exported_urls(out))
+
+        interrupt_when(command, tmp_path, quarter_fetched, getattr(signal, stop))
         interrupted = len(set(exported_urls(out)))
         second = run_command(command, timeout=120, cwd=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
-    assert total // 4 <= interrupted < total, "the first run was not interrupted midway"
+    assert 0 < interrupted < total, "the first run was not interrupted midway"
     urls = exported_urls(out)
     assert len(set(urls)) == total, "articles lost"
     assert len(urls) == total, "articles exported twice"
