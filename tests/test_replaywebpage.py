@@ -1,7 +1,8 @@
 """The README's promise, checked in a browser: our WACZ and WARC files replay in ReplayWeb.page.
 
 One plan crawls a local site twice (``refetch = "conditional"``); ``newsarchive warc
-wacz`` packages both runs; ReplayWeb.page (the pinned npm release, see
+wacz`` packages both runs, and the second run's ``crawl --wacz`` packages it alone
+(with the file of run 1 its revisits need); ReplayWeb.page (the pinned npm release, see
 ``newsarchive.replaywebpage``) is served with the package on 127.0.0.1 and Debian's
 Chromium opens it. The site is stopped before the browser starts, so every text the
 replay shows came out of the archive, and every request the browser makes must stay on
