@@ -329,6 +329,26 @@ def test_a_revisit_whose_original_is_nowhere_writes_no_wacz(crawl: Crawl, tmp_pa
     assert not out.exists()
 
 
+def test_the_viewer_shows_a_run_whose_originals_are_nowhere_with_a_warning_each(
+    crawl: Crawl, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``replay --rwp`` of such files still opens the pages it has; each revisit that
+    cannot replay is named."""
+    from newsarchive.replaywebpage import archives_for
+
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    for path in crawl.run2.glob("warc/*.warc.gz"):
+        (loose / path.name).write_bytes(path.read_bytes())
+    revisits = [c for c in captures_of([crawl.run2]) if c.kind in ("revisit", "not-modified")]
+    with caplog.at_level("WARNING", logger="newsarchive.warc.wacz"):
+        (package,) = archives_for([loose], tmp_path).values()
+    assert package.is_file()
+    warned = [r.getMessage() for r in caplog.records if r.name == "newsarchive.warc.wacz"]
+    assert len(warned) == len(revisits), warned
+    assert all(line.startswith("revisit of ") for line in warned), warned
+
+
 def test_wacz_index_is_our_index(crawl: Crawl, tmp_path: Path) -> None:
     """One indexer: the package's index lines are ``newsarchive.warc.cdxj``'s, so a 304's
     revisit (no page of its own) is left out there as in ``index.cdxj`` and pywb's."""

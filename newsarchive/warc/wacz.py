@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive.atomic import replacing
+
+log = logging.getLogger(__name__)
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
 INDEX_DATA = "indexes/index.cdx.gz"  # ZipNum: sorted CDXJ lines in gzip members (blocks)
@@ -103,12 +106,13 @@ def article_pages(records: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     return sorted(pages.values(), key=lambda page: (page["ts"], page["url"]))
 
 
-def originals_elsewhere(warc_paths: Sequence[Path]) -> list[Path]:
+def originals_elsewhere(warc_paths: Sequence[Path], missing_ok: bool = False) -> list[Path]:
     """The WARC files outside ``warc_paths`` that hold the originals of their revisits.
 
     Each revisit whose ``WARC-Refers-To`` record is not in ``warc_paths`` is resolved
     as ``reextract`` resolves it (the digest index, the site's other runs); raises
-    :class:`MissingOriginals` naming each revisit whose original was found nowhere.
+    :class:`MissingOriginals` naming each revisit whose original was found nowhere
+    (with ``missing_ok``, a warning each: a viewer still shows the other pages).
     """
     from newsarchive.warc.originals import OriginalNotFound
     from newsarchive.warc.reread import ReadState, original_place, whole_records
@@ -141,8 +145,10 @@ def originals_elsewhere(warc_paths: Sequence[Path]) -> list[Path]:
                 earlier[where.resolve()] = None
     finally:
         state.originals.close()
-    if missing:
+    if missing and not missing_ok:
         raise MissingOriginals(missing)
+    for line in missing:
+        log.warning("%s", line)
     return sorted(earlier, key=lambda path: path.name)
 
 
@@ -151,6 +157,7 @@ def create(
     out: Path,
     title: str | None = None,
     pages: Sequence[Mapping[str, str]] | None = None,
+    missing_ok: bool = False,
 ) -> Packaged:
     """Package ``warc_paths`` into ``out``, with the earlier WARC files their revisits
     need (:func:`originals_elsewhere`); returns how many pages it lists, and those files.
@@ -161,7 +168,7 @@ def create(
     """
     if not warc_paths:
         raise ValueError("no WARC files to package")
-    earlier = originals_elsewhere(warc_paths)
+    earlier = originals_elsewhere(warc_paths, missing_ok)
     with (
         tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as scratch,
         replacing(out) as partial,  # OUT appears whole or not at all (a full disk)
@@ -300,7 +307,11 @@ def last_line(text: str) -> str:
 
 
 def package_crawl(
-    inputs: Sequence[Path], warc_paths: Sequence[Path], out: Path, title: str | None = None
+    inputs: Sequence[Path],
+    warc_paths: Sequence[Path],
+    out: Path,
+    title: str | None = None,
+    missing_ok: bool = False,
 ) -> Packaged:
     """Package a crawl: its WARC files, its articles as the page list, and the earlier
     runs' WARC files its revisits need (see :func:`create`).
@@ -315,7 +326,7 @@ def package_crawl(
         if item.is_dir() and any(item.glob("articles/*.jsonl*")):
             records += list(newsarchive.load(item))
     pages = article_pages(records)
-    packaged = create(warc_paths, out, title=title, pages=pages or None)
+    packaged = create(warc_paths, out, title=title, pages=pages or None, missing_ok=missing_ok)
     packaged.articles = len(pages)
     return packaged
 
