@@ -253,7 +253,8 @@ def archives_for(paths: list[Path], scratch: Path) -> dict[str, Path]:
     warcs = warc_files(paths)
     package = scratch / "crawl.wacz"
     try:
-        wacz.package_crawl(paths, warcs, package)
+        # A viewer shows what there is: a revisit without its original is a warning.
+        wacz.package_crawl(paths, warcs, package, missing_ok=True)
     except (wacz.WaczUnavailable, RuntimeError, ValueError) as error:
         raise ReplayError(f"packaging the WARC files failed: {error}") from error
     return {package.name: package}

@@ -1,7 +1,8 @@
 """The README's promise, checked in a browser: our WACZ and WARC files replay in ReplayWeb.page.
 
 One plan crawls a local site twice (``refetch = "conditional"``); ``newsarchive warc
-wacz`` packages both runs; ReplayWeb.page (the pinned npm release, see
+wacz`` packages both runs, and the second run's ``crawl --wacz`` packages it alone
+(with the file of run 1 its revisits need); ReplayWeb.page (the pinned npm release, see
 ``newsarchive.replaywebpage``) is served with the package on 127.0.0.1 and Debian's
 Chromium opens it. The site is stopped before the browser starts, so every text the
 replay shows came out of the archive, and every request the browser makes must stay on
@@ -90,6 +91,8 @@ class Crawl:
     base: str
     wacz: Path
     captures: list[Capture]
+    run2_wacz: Path  # ``crawl --plan --wacz`` of run 2: handed over alone
+    run2_said: str  # what that crawl printed
 
     def ts_of(self, url: str, kind: str) -> str:
         """The time of the first capture of ``url`` of this kind (run 1's response)."""
@@ -142,13 +145,14 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
             db.execute(
                 "UPDATE fetches SET etag = NULL, last_modified = NULL WHERE url = ?", [refetched]
             )
-        crawl_plan(plan, "run2")
+        run2_said = crawl_plan(plan, "run2", "--wacz").stdout
         base = site.base_url
     run1, run2 = folder / "out/courier/run1", folder / "out/courier/run2"
     wacz = folder / "courier.wacz"
     packed = run_newsarchive("warc", "wacz", run1, run2, "-o", wacz, timeout=180)
     assert packed.returncode == 0, packed.stdout + packed.stderr
-    return Crawl(run1, run2, base, wacz, captures_of([run1, run2]))
+    captures = captures_of([run1, run2])
+    return Crawl(run1, run2, base, wacz, captures, run2 / "run2.wacz", run2_said)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +164,7 @@ def viewer(crawl: Crawl, tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
         ui = ensure_ui()
     except ReplayError as error:
         pytest.fail(f"ReplayWeb.page could not be set up: {error}")
-    archives = {crawl.wacz.name: crawl.wacz}
+    archives = {crawl.wacz.name: crawl.wacz, crawl.run2_wacz.name: crawl.run2_wacz}
     archives.update({p.name: p for p in crawl.run1.glob("warc/*.warc.gz")})
     profile = tmp_path_factory.mktemp("chromium-profile")
     with serving(archives, ui) as base, playwright.sync_playwright() as driver:
@@ -265,6 +269,84 @@ def test_wacz_replays_the_article_a_304_confirmed(viewer: tuple[Any, str], crawl
     )
     moved = crawl.ts_of(crawl.base + MOVED.path, "not-modified")
     assert_replays(viewer, archive_url(crawl.wacz.name), crawl.base + OLD_PATH, MOVED, moved)
+
+
+def test_a_later_runs_wacz_alone_replays_its_revisits(
+    viewer: tuple[Any, str], crawl: Crawl
+) -> None:
+    """Run 2's own WACZ (``crawl --plan --wacz``), served without run 1: its identical
+    refetch and its 304s replay the pages of run 1 it refers to."""
+    source = archive_url(crawl.run2_wacz.name)
+    refetched = crawl.base + REFETCHED.path
+    assert_replays(viewer, source, refetched, REFETCHED, crawl.ts_of(refetched, "revisit"))
+    confirmed = crawl.base + GZIPPED.path
+    assert_replays(viewer, source, confirmed, GZIPPED, crawl.ts_of(confirmed, "not-modified"))
+
+
+def test_a_later_runs_wacz_holds_the_earlier_files_its_revisits_need(crawl: Crawl) -> None:
+    """Run 1's WARC file whole, as it is, and its index lines beside run 2's; said."""
+    (run1_warc,) = crawl.run1.glob("warc/*.warc.gz")
+    run2_warcs = sorted(crawl.run2.glob("warc/*.warc.gz"))
+    assert "1 earlier WARC file(s) added for revisits" in crawl.run2_said, crawl.run2_said
+    with zipfile.ZipFile(crawl.run2_wacz) as package:
+        archived = sorted(n for n in package.namelist() if n.startswith("archive/"))
+        assert archived == sorted(f"archive/{p.name}" for p in [run1_warc, *run2_warcs])
+        assert package.read(f"archive/{run1_warc.name}") == run1_warc.read_bytes()
+    ours = crawl.run2_wacz.with_suffix(".cdxj")
+    rebuild(sorted([run1_warc, *run2_warcs]), ours)
+    assert wacz_index_lines(crawl.run2_wacz) == ours.read_text(encoding="utf-8").splitlines()
+
+
+def test_warc_wacz_of_a_later_run_adds_its_originals_and_validates(
+    crawl: Crawl, tmp_path: Path
+) -> None:
+    out = tmp_path / "run2.wacz"
+    packed = run_newsarchive("warc", "wacz", crawl.run2, "-o", out, timeout=180)
+    assert packed.returncode == 0, packed.stdout + packed.stderr
+    assert "1 earlier WARC file(s) added for revisits, validated" in packed.stdout
+    (run1_warc,) = crawl.run1.glob("warc/*.warc.gz")
+    with zipfile.ZipFile(out) as package:
+        assert f"archive/{run1_warc.name}" in package.namelist()
+
+
+def test_a_revisit_whose_original_is_nowhere_writes_no_wacz(crawl: Crawl, tmp_path: Path) -> None:
+    """Run 2's file copied alone, away from its plan: one line per revisit, exit 1."""
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    for path in crawl.run2.glob("warc/*.warc.gz"):
+        (loose / path.name).write_bytes(path.read_bytes())
+    revisits = [c for c in captures_of([crawl.run2]) if c.kind in ("revisit", "not-modified")]
+    out = tmp_path / "alone.wacz"
+    packed = run_newsarchive("warc", "wacz", loose, "-o", out, timeout=180)
+    assert packed.returncode == 1, packed.stdout + packed.stderr
+    lines = packed.stderr.splitlines()
+    assert (
+        f"{len(revisits)} revisit(s) refer to an original found in no WARC file"
+        in lines[-len(revisits) - 1]
+    )
+    for capture in revisits:
+        assert any(line.startswith(f"revisit of {capture.url} at ") for line in lines), capture
+    assert not out.exists()
+
+
+def test_the_viewer_shows_a_run_whose_originals_are_nowhere_with_a_warning_each(
+    crawl: Crawl, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``replay --rwp`` of such files still opens the pages it has; each revisit that
+    cannot replay is named."""
+    from newsarchive.replaywebpage import archives_for
+
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    for path in crawl.run2.glob("warc/*.warc.gz"):
+        (loose / path.name).write_bytes(path.read_bytes())
+    revisits = [c for c in captures_of([crawl.run2]) if c.kind in ("revisit", "not-modified")]
+    with caplog.at_level("WARNING", logger="newsarchive.warc.wacz"):
+        (package,) = archives_for([loose], tmp_path).values()
+    assert package.is_file()
+    warned = [r.getMessage() for r in caplog.records if r.name == "newsarchive.warc.wacz"]
+    assert len(warned) == len(revisits), warned
+    assert all(line.startswith("revisit of ") for line in warned), warned
 
 
 def test_wacz_index_is_our_index(crawl: Crawl, tmp_path: Path) -> None:

@@ -305,7 +305,7 @@ def package_wacz(out_dir: Any, crawl_id: str) -> bool:
     target = folder / f"{crawl_id}.wacz"
     warcs = sorted((folder / "warc").glob("*.warc.gz"))
     try:
-        listed, articles = wacz.package_crawl([folder], warcs, target, title=crawl_id)
+        packaged = wacz.package_crawl([folder], warcs, target, title=crawl_id)
         passed, output = wacz.validate(target)
     except (wacz.WaczUnavailable, RuntimeError, ValueError, OSError) as error:
         print(f"newsarchive crawl: no WACZ written: {error}", file=sys.stderr)
@@ -314,8 +314,9 @@ def package_wacz(out_dir: Any, crawl_id: str) -> bool:
         print(f"newsarchive crawl: {target} failed validation: {output[-500:]}", file=sys.stderr)
         return False
     # A run that exported no article (a plan's later run) lists the pages pywb detects.
+    listed, articles = packaged.listed, packaged.articles
     what = f"{listed} of {articles} articles listed" if articles else f"{listed} pages detected"
-    print(f"WACZ: {target} ({len(warcs)} WARC files, {what})")
+    print(f"WACZ: {target} ({len(warcs)} WARC files, {what}{wacz.added_note(packaged)})")
     return True
 
 

@@ -166,10 +166,14 @@ def run_wacz(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        listed, articles = wacz.package_crawl(args.paths, paths, args.out, title=args.title)
+        packaged = wacz.package_crawl(args.paths, paths, args.out, title=args.title)
+    except wacz.MissingOriginals as error:
+        print(f"newsarchive warc wacz: no WACZ written: {error}", file=sys.stderr)
+        return 1
     except (wacz.WaczUnavailable, RuntimeError, ValueError) as error:
         print(f"newsarchive warc wacz: {error}", file=sys.stderr)
         return 1
+    listed, articles = packaged.listed, packaged.articles
     if articles and listed < articles:
         print(
             f"newsarchive warc wacz: {articles - listed} of {articles} articles have no "
@@ -183,7 +187,8 @@ def run_wacz(args: argparse.Namespace) -> int:
             return 1
     what = f"{listed} articles listed" if articles else f"{listed} pages detected"
     validated = "" if args.no_validate else ", validated"
-    print(f"{args.out} ({len(paths)} WARC files, {what}{validated})")
+    added = wacz.added_note(packaged)
+    print(f"{args.out} ({len(paths)} WARC files, {what}{added}{validated})")
     return 0
 
 

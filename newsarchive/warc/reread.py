@@ -206,6 +206,22 @@ def _original_capture(state: ReadState, path: Path, record: Any) -> tuple[bytes,
     plan's index points into its earlier runs). Raises ``OriginalNotFound`` naming
     what was searched, so a revisit is never dropped without a word.
     """
+    return _located_original(state, path, record)[1]
+
+
+def original_place(state: ReadState, path: Path, record: Any) -> tuple[Path, int]:
+    """(file, offset) of the full capture a revisit of ``path`` refers to.
+
+    Found as :func:`_original_capture` finds it (payload left unread): what a WACZ of
+    the revisit's run must also hold to replay it. ``OriginalNotFound`` likewise.
+    """
+    return _located_original(state, path, record, payload=False)[0]
+
+
+def _located_original(
+    state: ReadState, path: Path, record: Any, payload: bool = True
+) -> tuple[tuple[Path, int], tuple[bytes, Any]]:
+    """Where the original of a revisit is, and its payload (b"" unless ``payload``)."""
     headers = record.rec_headers
     refers_to = headers.get_header("WARC-Refers-To")
     digest = headers.get_header("WARC-Payload-Digest")
@@ -218,9 +234,9 @@ def _original_capture(state: ReadState, path: Path, record: Any) -> tuple[bytes,
         places = itertools.chain(places, state.originals.candidates(path, digest, uri, date))
     tried = set()
     for where in places:
-        found = None if where in tried else _capture_at(*where, refers_to, digest)
+        found = None if where in tried else _capture_at(*where, refers_to, digest, payload)
         if found is not None:
-            return found
+            return where, found
         tried.add(where)
     raise OriginalNotFound(
         f"original {refers_to or digest} ({uri} at {date}) not found: "
@@ -244,10 +260,10 @@ def revisit_original(path: Path, record: Any) -> tuple[bytes, Any]:
 
 
 def _capture_at(
-    path: Path, offset: int, record_id: str | None, digest: str | None
+    path: Path, offset: int, record_id: str | None, digest: str | None, payload: bool = True
 ) -> tuple[bytes, Any] | None:
-    """Payload and HTTP head of the response at ``path:offset`` if it is the one
-    wanted, else None."""
+    """Payload (b"" unless ``payload``) and HTTP head of the response at ``path:offset``
+    if it is the one wanted, else None."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -262,7 +278,7 @@ def _capture_at(
                 return None
             if digest and found.get_header("WARC-Payload-Digest") != digest:
                 return None
-            return payload_of(original), original.http_headers
+            return payload_of(original) if payload else b"", original.http_headers
     except (OSError, ArchiveLoadFailed, ValueError, EOFError):
         return None
 

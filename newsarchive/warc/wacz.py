@@ -6,6 +6,15 @@ replaced by ours (``newsarchive.warc.cdxj``): the one the crawl writes and pywb
 replays with. ``wacz``'s own indexer lists a 304's ``server-not-modified`` revisit as
 a capture, and ReplayWeb.page replayed the empty 304 at that time instead of the page
 it confirmed.
+
+A later run of a plan refers to earlier runs: its ``revisit`` records (an identical
+payload fetched again, a 304's ``server-not-modified``) store no payload, only where
+the original is. A WACZ handed over alone must replay them, so the earlier WARC files
+holding those originals go into the package too, whole (their digests and record
+offsets stay valid), found as ``reextract`` finds them
+(:func:`newsarchive.warc.reread.original_place`). A revisit whose original is nowhere
+to be found stops the packaging with one line per revisit: a package that cannot
+replay a page it lists is not written.
 """
 
 from __future__ import annotations
@@ -13,27 +22,52 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newsarchive.atomic import replacing
+
+log = logging.getLogger(__name__)
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
 INDEX_DATA = "indexes/index.cdx.gz"  # ZipNum: sorted CDXJ lines in gzip members (blocks)
 INDEX_SUMMARY = "indexes/index.idx"  # the first key, offset and length of each block
 INDEX_BLOCK_LINES = 3000  # lines per block, as ``wacz`` writes them: readers fetch one block
 DATAPACKAGE = "datapackage.json"
+ARCHIVE_FOLDER = "archive/"  # the WARC files
 DATAPACKAGE_DIGEST = "datapackage-digest.json"
 
 
 class WaczUnavailable(RuntimeError):
     """The ``wacz`` package is not installed."""
+
+
+class MissingOriginals(RuntimeError):
+    """Revisits whose originals were found nowhere: the package would not replay them."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = list(lines)
+        super().__init__(
+            f"{len(lines)} revisit(s) refer to an original found in no WARC file:\n"
+            + "\n".join(self.lines)
+        )
+
+
+@dataclass
+class Packaged:
+    """What a package holds: pages listed, articles named, earlier files added."""
+
+    listed: int
+    articles: int = 0
+    earlier: list[Path] = field(default_factory=list)  # WARC files of revisits' originals
 
 
 def _wacz(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
@@ -72,19 +106,69 @@ def article_pages(records: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     return sorted(pages.values(), key=lambda page: (page["ts"], page["url"]))
 
 
+def originals_elsewhere(warc_paths: Sequence[Path], missing_ok: bool = False) -> list[Path]:
+    """The WARC files outside ``warc_paths`` that hold the originals of their revisits.
+
+    Each revisit whose ``WARC-Refers-To`` record is not in ``warc_paths`` is resolved
+    as ``reextract`` resolves it (the digest index, the site's other runs); raises
+    :class:`MissingOriginals` naming each revisit whose original was found nowhere
+    (with ``missing_ok``, a warning each: a viewer still shows the other pages).
+    """
+    from newsarchive.warc.originals import OriginalNotFound
+    from newsarchive.warc.reread import ReadState, original_place, whole_records
+
+    state = ReadState()
+    inside = {path.resolve() for path in warc_paths}
+    responses: set[str] = set()
+    revisits: list[tuple[Path, int, Any]] = []
+    for path in warc_paths:
+        for record, offset, _length in whole_records(path, state):
+            record_id = record.rec_headers.get_header("WARC-Record-ID")
+            if record.rec_type == "response":
+                responses.add(record_id)
+                state.locations[record_id] = (path, offset)
+            elif record.rec_type == "revisit":
+                revisits.append((path, offset, record))
+    earlier: dict[Path, None] = {}
+    missing: list[str] = []
+    try:
+        for path, offset, record in revisits:
+            if record.rec_headers.get_header("WARC-Refers-To") in responses:
+                continue
+            try:
+                where, _offset = original_place(state, path, record)
+            except OriginalNotFound as error:
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                missing.append(f"revisit of {uri} at {path.name}:{offset}: {error}")
+                continue
+            if where.resolve() not in inside:
+                earlier[where.resolve()] = None
+    finally:
+        state.originals.close()
+    if missing and not missing_ok:
+        raise MissingOriginals(missing)
+    for line in missing:
+        log.warning("%s", line)
+    return sorted(earlier, key=lambda path: path.name)
+
+
 def create(
     warc_paths: Sequence[Path],
     out: Path,
     title: str | None = None,
     pages: Sequence[Mapping[str, str]] | None = None,
-) -> int:
-    """Package ``warc_paths`` into ``out``; returns how many pages it lists.
+    missing_ok: bool = False,
+) -> Packaged:
+    """Package ``warc_paths`` into ``out``, with the earlier WARC files their revisits
+    need (:func:`originals_elsewhere`); returns how many pages it lists, and those files.
 
     With ``pages`` (see :func:`article_pages`) those are the page list, each kept only
-    when its capture is in the WARC files; without, ``wacz`` detects pages itself.
+    when its capture is in ``warc_paths``; without, ``wacz`` detects pages itself, in
+    ``warc_paths`` only: the earlier files are there for their originals.
     """
     if not warc_paths:
         raise ValueError("no WARC files to package")
+    earlier = originals_elsewhere(warc_paths, missing_ok)
     with (
         tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as scratch,
         replacing(out) as partial,  # OUT appears whole or not at all (a full disk)
@@ -102,8 +186,8 @@ def create(
         result = _wacz([*args, *map(str, warc_paths)])
         if result.returncode != 0 or not partial.exists():
             raise RuntimeError(f"wacz create failed: {last_line(result.stderr)}")
-        replace_index(partial, warc_paths, Path(scratch))
-    return len(listed_pages(out))
+        replace_index(partial, warc_paths, Path(scratch), earlier)
+    return Packaged(len(listed_pages(out)), earlier=earlier)
 
 
 def sha256(data: bytes) -> str:
@@ -129,17 +213,20 @@ def zipnum_index(lines: Sequence[str]) -> tuple[bytes, bytes]:
     return bytes(data), ("\n".join(summary) + "\n").encode()
 
 
-def replace_index(package: Path, warc_paths: Sequence[Path], scratch: Path) -> None:
-    """Put our index of ``warc_paths`` into ``package`` in place of ``wacz``'s own.
+def replace_index(
+    package: Path, warc_paths: Sequence[Path], scratch: Path, earlier: Sequence[Path] = ()
+) -> None:
+    """Put our index of ``warc_paths`` and ``earlier`` into ``package`` in place of
+    ``wacz``'s own, and the ``earlier`` files as they are into its ``archive/``.
 
     A zip member cannot be replaced in place: the package is copied once, its other
-    members unchanged, and ``datapackage.json`` (the digests of the index files) and
-    its digest are written anew.
+    members unchanged, and ``datapackage.json`` (the digests of the index files and of
+    the added files) and its digest are written anew.
     """
     from newsarchive.warc.cdxj import rebuild
 
     index = scratch / "index.cdxj"
-    rebuild(warc_paths, index)
+    rebuild([*warc_paths, *earlier], index)
     data, summary = zipnum_index(index.read_text(encoding="utf-8").splitlines(keepends=True))
     new_members = {INDEX_DATA: data, INDEX_SUMMARY: summary}
     with (
@@ -163,10 +250,41 @@ def replace_index(package: Path, warc_paths: Sequence[Path], scratch: Path) -> N
             if resource["path"] in new_members:
                 content = new_members[resource["path"]]
                 resource.update(hash=sha256(content), bytes=len(content))
+        like = next(i for i in old.infolist() if i.filename.startswith(ARCHIVE_FOLDER))
+        present = set(old.namelist())
+        for path in earlier:
+            described["resources"].append(_add_file(new, path, like, present))
         text = json.dumps(described, indent=2).encode("utf-8")
         new.writestr(_member(DATAPACKAGE, old.getinfo(DATAPACKAGE)), text)
         digest = json.dumps({"path": DATAPACKAGE, "hash": sha256(text)}, indent=2).encode()
         new.writestr(_member(DATAPACKAGE_DIGEST, old.getinfo(DATAPACKAGE_DIGEST)), digest)
+
+
+def _add_file(
+    package: zipfile.ZipFile, path: Path, like: zipfile.ZipInfo, present: set[str]
+) -> dict[str, Any]:
+    """Copy the WARC file ``path`` into ``package``'s ``archive/`` as it is (stored, as
+    ``wacz`` stores WARC files); returns its ``datapackage.json`` resource."""
+    name = path.name.removesuffix(".open")  # the name our index gives its records
+    member = ARCHIVE_FOLDER + name
+    if member in present:
+        raise RuntimeError(f"two WARC files named {name}: {path} and one of the run's own")
+    present.add(member)
+    digest = hashlib.sha256()
+    size = path.stat().st_size
+    with (
+        path.open("rb") as source,
+        package.open(_member(member, like), "w", force_zip64=size >= zipfile.ZIP64_LIMIT) as target,
+    ):
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+            target.write(chunk)
+    return {
+        "name": name.lower(),
+        "path": member,
+        "hash": f"sha256:{digest.hexdigest()}",
+        "bytes": size,
+    }
 
 
 def _member(name: str, like: zipfile.ZipInfo) -> zipfile.ZipInfo:
@@ -176,6 +294,12 @@ def _member(name: str, like: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return info
 
 
+def added_note(packaged: Packaged) -> str:
+    """``, N earlier WARC files added for revisits`` for the command's line, or ""."""
+    count = len(packaged.earlier)
+    return f", {count} earlier WARC file(s) added for revisits" if count else ""
+
+
 def last_line(text: str) -> str:
     """The packager's verdict without its traceback: the last line it printed."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
@@ -183,12 +307,17 @@ def last_line(text: str) -> str:
 
 
 def package_crawl(
-    inputs: Sequence[Path], warc_paths: Sequence[Path], out: Path, title: str | None = None
-) -> tuple[int, int]:
-    """Package a crawl: its WARC files, its articles as the page list.
+    inputs: Sequence[Path],
+    warc_paths: Sequence[Path],
+    out: Path,
+    title: str | None = None,
+    missing_ok: bool = False,
+) -> Packaged:
+    """Package a crawl: its WARC files, its articles as the page list, and the earlier
+    runs' WARC files its revisits need (see :func:`create`).
 
     ``inputs`` are what the user named (crawl folders lend their article records);
-    returns ``(pages listed, articles found)``, articles 0 when none were named.
+    ``articles`` of the result is 0 when none were named.
     """
     import newsarchive
 
@@ -197,7 +326,9 @@ def package_crawl(
         if item.is_dir() and any(item.glob("articles/*.jsonl*")):
             records += list(newsarchive.load(item))
     pages = article_pages(records)
-    return create(warc_paths, out, title=title, pages=pages or None), len(pages)
+    packaged = create(warc_paths, out, title=title, pages=pages or None, missing_ok=missing_ok)
+    packaged.articles = len(pages)
+    return packaged
 
 
 def listed_pages(path: Path) -> list[dict[str, Any]]:
