@@ -488,3 +488,20 @@ def test_a_json_ld_author_named_by_a_list_keeps_every_name(author: str) -> None:
 )
 def test_a_plural_label_without_its_colon_leads_a_byline(byline: str, lang: str) -> None:
     assert names(page(before=f"<p>{byline}</p>", lang=lang)) == ["Jane Doe", "John Roe"]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        # RDFa Lite with the schema.org vocabulary, as Drupal writes it
+        '<span property="schema:author" typeof="schema:Person">'
+        '<span property="schema:name">Jane Doe</span></span>',
+        '<div vocab="https://schema.org/"><span property="author" typeof="Person">'
+        '<a href="/people/jane" property="url"><span property="name">Jane Doe</span></a>'
+        "</span></div>",
+        '<span property="dc:creator" typeof="foaf:Person"><span property="foaf:name">Jane Doe'
+        "</span></span>",
+    ],
+)
+def test_an_rdfa_byline_names_the_author(byline: str) -> None:
+    assert names(page(outside=f"<aside>{byline}</aside>")) == ["Jane Doe"]
