@@ -435,3 +435,73 @@ def test_a_byline_naming_the_writers_role_before_the_name(
     byline: str, lang: str, expected: list[str]
 ) -> None:
     assert names(page(before=f"<p>{byline}</p>", lang=lang)) == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang", "expected"),
+    [
+        ("Door Jan de Vries en Piet Jansen", "nl", ["Jan de Vries", "Piet Jansen"]),
+        ("Door Jan de Vries en Piet Jansen", "nl-BE", ["Jan de Vries", "Piet Jansen"]),
+        ("Por Juan Pérez en Buenos Aires", "es", ["Juan Pérez"]),
+        ("Par Jean Dupont en Normandie", "fr", ["Jean Dupont"]),
+    ],
+)
+def test_a_joiner_of_the_pages_language_joins_names_not_a_place(
+    byline: str, lang: str, expected: list[str]
+) -> None:
+    html = page(before=f'<p class="byline">{byline}</p>', lang=lang)
+    if lang.startswith("nl"):  # the page's text in its language, as the engine reads it
+        html = html.replace(BODY, _DUTCH_BODY)
+    assert names(html) == expected
+
+
+_DUTCH_BODY = "".join(
+    f"<p>Alinea {i} van het verhaal vertelt wat er vrijdag in de gemeenteraad is gebeurd "
+    f"en waarom de stemming voor de mensen die er wonen van belang is.</p>"
+    for i in range(8)
+)
+
+
+def _ld_page(author: str) -> str:
+    ld = f'{{"@context": "https://schema.org", "@type": "NewsArticle", "author": {author}}}'
+    return page().replace("</head>", f'<script type="application/ld+json">{ld}</script></head>', 1)
+
+
+@pytest.mark.parametrize(
+    "author",
+    [
+        '{"@type": "Person", "name": ["Jane Doe", "John Roe"]}',
+        '[{"@type": "Person", "name": ["Jane Doe", "John Roe"]}]',
+    ],
+)
+def test_a_json_ld_author_named_by_a_list_keeps_every_name(author: str) -> None:
+    assert names(_ld_page(author)) == ["Jane Doe", "John Roe"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang"),
+    [
+        ("Autoren Jane Doe und John Roe", "de"),
+        ("Authors Jane Doe and John Roe", "en"),
+        ("Auteurs Jane Doe et John Roe", "fr"),
+    ],
+)
+def test_a_plural_label_without_its_colon_leads_a_byline(byline: str, lang: str) -> None:
+    assert names(page(before=f"<p>{byline}</p>", lang=lang)) == ["Jane Doe", "John Roe"]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        # RDFa Lite with the schema.org vocabulary, as Drupal writes it
+        '<span property="schema:author" typeof="schema:Person">'
+        '<span property="schema:name">Jane Doe</span></span>',
+        '<div vocab="https://schema.org/"><span property="author" typeof="Person">'
+        '<a href="/people/jane" property="url"><span property="name">Jane Doe</span></a>'
+        "</span></div>",
+        '<span property="dc:creator" typeof="foaf:Person"><span property="foaf:name">Jane Doe'
+        "</span></span>",
+    ],
+)
+def test_an_rdfa_byline_names_the_author(byline: str) -> None:
+    assert names(page(outside=f"<aside>{byline}</aside>")) == ["Jane Doe"]

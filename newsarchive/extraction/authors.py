@@ -12,6 +12,7 @@ import itertools
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -42,6 +43,9 @@ _PREFIXES = (
     "written by", "reported by", "posted by", "words by", "story by", "text and photos by", "by",
     "von", "par", "por", "door", "af", "av", "от", "автор", "autor", "autorin", "autoren",
     "author", "authors", "kommentar",
+    # plural labels: "Autoren Jane Doe und John Roe" names its writers without a colon
+    "auteurs", "autores", "autori", "autorzy", "авторы", "автори", "forfattere", "yazarlar",
+    "szerzők",
     "ein kommentar von", "eine analyse von", "ein gastbeitrag von",
     # labels of links to an author's page or of CMS bylines, in several languages
     "erstellt von", "geschrieben von", "verfasst von", "alle artikel von", "alle beiträge von",
@@ -178,7 +182,27 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _DOMAINISH = re.compile(r"www\.|\.(?:com|de|at|ch|fr|es|it|nl|be|co|uk|org|net|tr|jp)\b", re.I)
 # "Helen Davidson in Taipei", "Reuters in Kyiv": the place is the dateline, not the name.
-_DATELINE_PLACE = re.compile(r"\s+(?:in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?$")
+_DATELINE_PLACE = re.compile(
+    r"\s+(?P<word>in|aus|à|en|em)\s+[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)?$"
+)
+# Where a dateline's preposition is the page language's "and" ("Door Jan de Vries en Piet
+# Jansen"), it joins two names (by the primary subtag of the page's language).
+_AND_IN_LANGUAGE = {"nl": frozenset({"en"}), "af": frozenset({"en"})}
+# The language of the page being read (its primary subtag), set by extract_authors for
+# the name clean-up deep below it; a context variable, so pages in threads never mix.
+_PAGE_LANGUAGE: ContextVar[str | None] = ContextVar("authors_page_language", default=None)
+
+
+def _without_dateline_place(text: str) -> str:
+    """ "Juan Pérez en Buenos Aires" less its place, unless the preposition is the page
+    language's "and" (Dutch "Jan de Vries en Piet Jansen": two names)."""
+    place = _DATELINE_PLACE.search(text)
+    if place is None:
+        return text
+    ands = _AND_IN_LANGUAGE.get(_PAGE_LANGUAGE.get() or "", frozenset())
+    return text if place.group("word") in ands else text[: place.start()]
+
+
 # "João Silva, de São Paulo", "Jane Doe, in London": a comma segment led by a lower-case
 # "in"/"from" is the writer's dateline, not a second name.
 _PLACE_LEAD = re.compile(
@@ -327,7 +351,7 @@ def clean_name(raw: str) -> str | None:
     text = _PARENTHETICAL.sub("", text).strip()
     if agency and agency.group().strip(" ()").casefold() in AGENCIES and text:
         text = f"{text}; {agency.group().strip(' ()')}"  # "Juan Pérez (EFE)": two credits
-    text = _DATELINE_PLACE.sub("", text)
+    text = _without_dateline_place(text)
     text = _CJK_DATELINE.sub("", text)
     if _SLUG.match(text) or text.casefold() in _PREFIXES or text.casefold() in _LABELS_ALONE:
         return None
@@ -450,6 +474,22 @@ def split_names(raw: str) -> list[str]:
 Found = tuple[str, str, str | None, bool]  # name, raw string, url, is an organization
 
 
+_MAX_LD_NAMES = 20  # a hostile page's list of thousands is cut; bylines name a few
+
+
+def _ld_names(item: Any) -> list[str]:
+    """The names of one JSON-LD author: each entry of a ``name`` given as a list (a CMS
+    writing its co-authors into one Person), else the one name."""
+    listed = item.get("name") if isinstance(item, dict) else None
+    if isinstance(listed, list):
+        texts = (structured.text_of(v) for v in listed[:_MAX_LD_NAMES])
+        named = [t for t in texts if t]
+        if named:
+            return named
+    name = _person_name(item) if isinstance(item, dict) else structured.text_of(item)
+    return [name] if name else []
+
+
 def _person_name(item: dict[str, Any]) -> str | None:
     name = structured.text_of(item.get("name"))
     if name:
@@ -484,14 +524,14 @@ def _ld_authors(doc: Document) -> list[Found]:
                     and "Person" not in ld_types(item)
                     and bool(ld_types(item))
                 )
-                name = _person_name(item) if isinstance(item, dict) else structured.text_of(item)
                 url = (
                     doc.absolute(structured.url_of(item.get("url")))
                     if isinstance(item, dict)
                     else None
                 )
-                if name and not _URLISH.search(name):
-                    out.extend((n, name, url, is_org) for n in split_names(name))
+                for name in _ld_names(item):
+                    if not _URLISH.search(name):
+                        out.extend((n, name, url, is_org) for n in split_names(name))
             if out:
                 return out
     return out
@@ -635,6 +675,7 @@ _STRONG, _WEAK, _NONE = 0, 1, None
 _BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool, int | None], ...] = (
     (_in_author_item, True, _STRONG),  # itemprop=author > itemprop=name
     (lambda el: el.get("itemprop") == "author", True, _STRONG),
+    (survey.rdfa_author, True, _STRONG),  # RDFa property="schema:author"
     (lambda el: el.tag == "a" and "author" in (el.get("rel") or "").lower().split(), True, _STRONG),
     (lambda el: "byline" in _classes(el).split(), False, _NONE),
     (
@@ -1047,6 +1088,13 @@ _BYLINE_LINE = re.compile(
     r"|^(?-i:di|de)\s+[A-ZÀ-Ý]",
     re.IGNORECASE,
 )
+# A plural label leading names without a colon: "Autoren Jane Doe und John Roe", "Authors
+# Jane Doe and John Roe" (read only when it names two or more: prose says "Authors say").
+_PLURAL_LABEL_LINE = re.compile(
+    r"^(?:autoren|authors|auteurs|autores|autori|autorzy|авторы|автори|forfattere|yazarlar"
+    r"|szerzők)\s+(?-i:[A-ZÀ-ÝА-Я])",
+    re.IGNORECASE,
+)
 # A labelled or led line just after the body signs it off ("Autor: Jane Doe", "责任编辑：张三",
 # "Posted by Jane Doe at 10:00"); an unlabelled "By Jane Doe" there is the next teaser's.
 _SIGN_OFF = re.compile(
@@ -1139,7 +1187,13 @@ def _labelled_byline(
             and _BYLINE_LINE.match(line)
             and (before_end or _SIGN_OFF.match(line))
         )
-        if after_label or by_line:
+        plural = (
+            not by_line
+            and before_end
+            and len(line) < _MAX_BYLINE_CHARS
+            and bool(_PLURAL_LABEL_LINE.match(line))
+        )
+        if after_label or by_line or plural:
             names = [
                 n
                 for n in split_names(line)
@@ -1147,7 +1201,7 @@ def _labelled_byline(
                 and (len(n.split()) > 1 or not _has_case(n))  # a CJK name is one word
                 and not _is_site_like(n, False, site_keys)
             ]
-            if names:
+            if names and (len(names) > 1 or not plural):
                 found: list[Found] = [(n, line, None, False) for n in names]
                 return found + _co_authors(pieces, site_keys) if after_label else found
             if (
@@ -1535,6 +1589,25 @@ def _order(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def extract_authors(
+    doc: Document,
+    publisher: str | None = None,
+    container: HtmlElement | None = None,
+    lang: str | None = None,
+) -> list[dict[str, Any]]:
+    """Authors as ``[{name, name_raw, url}]`` (see :func:`_extract_authors`).
+
+    ``lang`` is the page's language (the engine's, else the markup's ``<html lang>``):
+    a word that joins names in one language is a place's preposition in another.
+    """
+    lang = lang or doc.lang
+    token = _PAGE_LANGUAGE.set(lang.split("-")[0].split("_")[0].casefold() if lang else None)
+    try:
+        return _extract_authors(doc, publisher, container)
+    finally:
+        _PAGE_LANGUAGE.reset(token)
+
+
+def _extract_authors(
     doc: Document, publisher: str | None = None, container: HtmlElement | None = None
 ) -> list[dict[str, Any]]:
     """Authors as ``[{name, name_raw, url}]``: people and agencies, first source that has any.

@@ -211,7 +211,10 @@ def run(
     parts = _body_parts(doc, hints, messages)
     container = parts.pop("container", None)
     found_authors = _guarded(
-        "authors", lambda: authors.extract_authors(doc, publisher, container), [], messages
+        "authors",
+        lambda: authors.extract_authors(doc, publisher, container, parts.get("in_language")),
+        [],
+        messages,
     )
     body_text = "\n".join(t for t in (parts.get("lede"), parts.get("article_body")) if t)
     verdict = _guarded(

@@ -35,6 +35,27 @@ _LINK_RELS = lxml.etree.XPath("//a/@rel")
 _AUTHOR_CASE = str.maketrans("AUTHOR", "author")  # XPath's translate(., "AUTHOR", "author")
 _DATED_PROPS = frozenset({"datePublished", "dateModified"})
 _AUTHOR_PROPS = frozenset({"author", "name"})
+# RDFa bylines (``<span property="schema:author" typeof="schema:Person">``, Drupal's, or
+# ``property="dc:creator"``): one search of the property values, the author's told apart
+# in Python. A <meta property> is a head meta tag ("article:author"), read by the meta stage.
+_PROPERTIES = lxml.etree.XPath("//@property")
+_RDFA_AUTHOR_TERMS = frozenset(
+    {
+        "author",
+        "creator",
+        "schema:author",
+        "schema:creator",
+        "sdo:author",
+        "dc:creator",
+        "dcterms:creator",
+        "dct:creator",
+        "http://schema.org/author",
+        "https://schema.org/author",
+        "http://purl.org/dc/terms/creator",
+        "http://purl.org/dc/elements/1.1/creator",
+    }
+)
+_HEAD_TAGS = frozenset({"meta", "link"})
 
 
 @dataclass
@@ -49,7 +70,8 @@ class Survey:
     times: list[Any]  # <time> elements with a datetime attribute (dates)
     dated_items: list[Any]  # elements with itemprop="datePublished" or "dateModified" (dates)
     breadcrumb_labelled: list[Any]  # elements with aria-label="breadcrumb" (metadata)
-    author_marked: list[Any]  # itemprop="author" or "name", <a rel="author"> (authors)
+    # itemprop="author" or "name", <a rel="author">, RDFa property="author" (authors)
+    author_marked: list[Any]
     link_rels: list[Any]  # the rel values of <a> elements; getparent() is the link (metadata)
     tag_linked: bool  # some <a rel> holds the token "tag" (split at white space; body lines)
 
@@ -82,11 +104,32 @@ def survey(doc: Any) -> Survey:
                 root,
                 [value.getparent() for value in props if value in _AUTHOR_PROPS],
                 [value.getparent() for value in rels if "author" in value.translate(_AUTHOR_CASE)],
+                rdfa_authors(cast(list[Any], _PROPERTIES(root))),
             ),
             link_rels=rels,
             tag_linked=any("tag" in value and "tag" in value.split() for value in rels),
         )
     return found
+
+
+def rdfa_authors(properties: list[Any]) -> list[Any]:
+    """The elements whose RDFa ``property`` names the author (of the page's property
+    values, smart strings that know their element), in document order."""
+    return [
+        value.getparent()
+        for value in properties
+        if _names_author(value) and value.getparent().tag not in _HEAD_TAGS
+    ]
+
+
+def rdfa_author(el: Any) -> bool:
+    """Whether ``el``'s RDFa ``property`` names the author (its text is the byline)."""
+    value = el.get("property")
+    return value is not None and _names_author(value) and el.tag not in _HEAD_TAGS
+
+
+def _names_author(value: str) -> bool:
+    return any(term in _RDFA_AUTHOR_TERMS for term in value.lower().split())
 
 
 def page_wide(root: Any, found: list[Any], *tags: str) -> list[Any]:
