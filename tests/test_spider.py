@@ -149,6 +149,26 @@ def test_a_bad_argument_closes_the_crawl_with_one_error_line(
     assert closed.value.reason == "bad_spider_argument"
 
 
+def test_scrapy_crawl_with_a_bad_argument_logs_one_line(tmp_path: Path) -> None:
+    """The documented ``scrapy crawl news -a ...`` path, as scrapyd runs it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "scrapy", "crawl", "news",
+            "-a", f"start_urls={SITE}/", "-a", "max_depth=banana",
+            "-s", f"NEWSARCHIVE_OUTPUT_DIR={tmp_path / 'out'}",
+            "-s", "NEWSARCHIVE_PROGRESS=False",
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    errors = [line for line in done.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and "max_depth='banana': expected an integer" in errors[0], errors
+    assert "Traceback" not in done.stderr
+    assert "'finish_reason': 'bad_spider_argument'" in done.stderr
+
+
 def test_spider_needs_start_urls() -> None:
     with pytest.raises(ValueError, match="start URLs"):
         NewsSpider()
