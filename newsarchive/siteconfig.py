@@ -359,7 +359,8 @@ def site_from_arguments(given: Mapping[str, Any]) -> tuple[Site, dict[str, Any]]
         try:
             converted, error = spec.check(spec.read(value))
         except (ValueError, TypeError) as exc:  # a JSON array that is not one, int("deep")
-            converted, error = None, str(exc)
+            # the check on the raw text names the expected form ("expected an integer")
+            converted, error = None, spec.check(value)[1] or str(exc)
         if error:
             raise ValueError(f"spider argument {name}={value!r}: {error}")
         values[table][key] = converted

@@ -32,6 +32,7 @@ from newsarchive.spiders.guard import MAX_URL_LENGTH, URL_LENGTH_SETTING, url_to
 from newsarchive.spiders.redirects import AlreadyRequested
 from newsarchive.spiders.stopping import StoppedBeforeFetch
 from scrapy import signals
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -117,6 +118,51 @@ def content_type_of(response: Response) -> str | None:
     return raw.decode("latin-1") if raw else None
 
 
+BAD_ARGUMENT_REASON = "bad_spider_argument"  # finish reason of a crawl with a refused argument
+
+
+class SpiderArgumentError(ValueError):
+    """A ``news`` spider argument that cannot be used (its message names it and the form)."""
+
+
+def site_of_arguments(site: Site | None, given: dict[str, Any]) -> tuple[Site, dict[str, Any]]:
+    """``(site, other arguments)``: ``site`` as given, else read from the spider arguments.
+
+    One reading for every path (``newsarchive crawl``, ``scrapy crawl -a``, scrapyd's
+    ``schedule.json``): :func:`newsarchive.siteconfig.site_from_arguments`.
+    """
+    if site is None:
+        try:
+            site, rest = site_from_arguments(given)
+        except ValueError as error:
+            raise SpiderArgumentError(str(error)) from None
+    else:  # an in-process caller's mistake, not a user's argument: raised as it is
+        rest = given
+        both = sorted(set(given) & set(arguments()))
+        if both:
+            raise ValueError(f"give site_config or the arguments {both}, not both")
+    if not site.entry_urls:
+        raise SpiderArgumentError(
+            "the news spider needs start URLs (-a start_urls=URL1,URL2), sitemaps or feeds"
+        )
+    return site, rest
+
+
+class RefusedArguments(scrapy.Spider):
+    """Runs in place of the news spider when its arguments are refused: it requests
+    nothing and closes with reason ``bad_spider_argument``, so the job ends cleanly
+    with the one error line ``NewsSpider.from_crawler`` logged."""
+
+    def __init__(self, *args: Any, refusal: str = "", **kwargs: Any) -> None:
+        # named at run time only: Scrapy's spider list must find one "news" spider
+        super().__init__(*args, name="news", **kwargs)
+        self.refusal = refusal
+
+    async def start(self) -> AsyncIterator[Request]:
+        raise CloseSpider(BAD_ARGUMENT_REASON)
+        yield  # pragma: no cover - makes this an async generator, as Scrapy expects
+
+
 class NewsSpider(scrapy.Spider):
     """Crawl news sites from their home pages: sitemaps, feeds, hub links -> article records."""
 
@@ -128,18 +174,8 @@ class NewsSpider(scrapy.Spider):
         Arguments are converted by :func:`newsarchive.siteconfig.site_from_arguments`
         (``start_urls``, sitemaps or feeds needed); others go to Scrapy's Spider.
         """
-        if site_config is None:
-            site_config, rest = site_from_arguments(kwargs)
-        else:
-            rest = kwargs
-            both = sorted(set(kwargs) & set(arguments()))
-            if both:
-                raise ValueError(f"give site_config or the arguments {both}, not both")
+        site_config, rest = site_of_arguments(site_config, kwargs)
         super().__init__(*args, **rest)
-        if not site_config.entry_urls:
-            raise ValueError(
-                "the news spider needs start URLs (-a start_urls=URL1,URL2), sitemaps or feeds"
-            )
         # "articles_since = 7d" counts from now: the start of this crawl.
         self.site_config = site_config.at(datetime.now(UTC))
         self.start_urls = list(site_config.seeds)
@@ -155,8 +191,15 @@ class NewsSpider(scrapy.Spider):
         self.max_links_per_page = MAX_LINKS_PER_PAGE
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> scrapy.Spider:
+        """The spider, or, for a bad argument, one error line and a crawl that closes at once
+        (finish reason ``bad_spider_argument``): a scheduler such as scrapyd shows the
+        job's log, where Scrapy would print a traceback for an exception raised here."""
+        try:
+            spider = super().from_crawler(crawler, *args, **kwargs)
+        except SpiderArgumentError as error:
+            log.error("%s", error)
+            return RefusedArguments.from_crawler(crawler, refusal=str(error))
         settings = crawler.settings
         spider.extraction = ExtractionPool(
             worker_count(settings.get(WORKERS_SETTING)), ExtractionLimits.from_settings(settings)

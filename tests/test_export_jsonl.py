@@ -45,6 +45,29 @@ def test_batches_are_named_rotated_and_hold_every_key(tmp_path: Path) -> None:
     assert "unknown_key" not in rows[0]
 
 
+def test_two_writers_started_together_in_one_folder_keep_every_record(tmp_path: Path) -> None:
+    """Two scrapyd jobs with one crawl id, started at the same instant: both writers
+    count batch 0 as free (made deterministic by creating both before either writes)."""
+    first = JsonLinesBatchWriter(tmp_path, "articles-shared", batch_size=2)
+    second = JsonLinesBatchWriter(tmp_path, "articles-shared", batch_size=2)
+    for i in range(5):  # interleaved: both hold an open batch at once
+        first.write({"url": f"https://a.test/{i}"})
+        second.write({"url": f"https://b.test/{i}"})
+    first.close()
+    second.close()
+    late = JsonLinesBatchWriter(tmp_path, "articles-shared", batch_size=2)
+    late.serial = 0  # counted before the others finished: its numbers are all taken now
+    late.write({"url": "https://c.test/0"})
+    late.close()
+
+    urls = sorted(r["url"] for p in tmp_path.glob("*.jsonl.gz") for r in _read(p))
+    expected = [f"https://{h}.test/{i}" for h in "ab" for i in range(5)] + ["https://c.test/0"]
+    assert urls == sorted(expected)
+    listed = [f["path"] for w in (first, second, late) for f in w.files]
+    assert len(listed) == len(set(listed)) == 7
+    assert not list(tmp_path.glob("*.open"))
+
+
 def test_each_record_is_its_own_gzip_member(tmp_path: Path) -> None:
     with JsonLinesBatchWriter(tmp_path, "a", batch_size=10) as writer:
         for i in range(4):

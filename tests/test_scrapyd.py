@@ -95,11 +95,15 @@ def upload(scrapyd: str, egg: Path) -> None:
     assert added["spiders"] == 1
 
 
-def schedule(scrapyd: str, start_url: str, settings: dict[str, str]) -> str:
+def schedule(
+    scrapyd: str, start_url: str, settings: dict[str, str], arguments: dict[str, str] | None = None
+) -> str:
+    """Schedule a ``news`` job; ``arguments`` are spider arguments (``-a``), strings."""
     scheduled = requests.post(
         f"{scrapyd}/schedule.json",
         timeout=30,
         data={
+            **(arguments or {}),
             "project": "newsarchive",
             "spider": "news",
             "start_urls": start_url,
@@ -255,6 +259,32 @@ def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path:
     )
     assert done.returncode == 0, done.stderr
     assert len(exported.read_text().splitlines()) == ARTICLES
+
+
+def test_a_bad_spider_argument_ends_the_job_with_one_log_line(
+    egg: Path, scrapyd: str, tmp_path: Path
+) -> None:
+    """scrapyd passes spider arguments as strings: ``max_depth=banana`` gives one error
+    line in the job's log (naming the argument and its form), no traceback, and a
+    recorded finish reason; nothing is fetched."""
+    upload(scrapyd, egg)
+    out = tmp_path / "refused"
+    with DemoSite(generate=ARTICLES) as site:
+        job = schedule(
+            scrapyd,
+            f"{site.base_url}/",
+            {**LOCAL_CRAWL, "NEWSARCHIVE_OUTPUT_DIR": str(out)},
+            {"max_depth": "banana"},
+        )
+        wait_for_jobs(scrapyd, {job})
+        fetched = [p for method, p, _ in site.request_log if method == "GET"]
+    log = requests.get(f"{scrapyd}/logs/newsarchive/news/{job}.log", timeout=30).text
+    errors = [line for line in log.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1, errors
+    assert "max_depth='banana': expected an integer" in errors[0]
+    assert "Traceback" not in log
+    assert "'finish_reason': 'bad_spider_argument'" in log
+    assert fetched == []
 
 
 def test_a_cancelled_job_stops_in_seconds_with_its_output_finished(

@@ -18,7 +18,7 @@ from newsarchive.spiders.failures import outcome_of_failure
 from newsarchive.spiders.guard import PrivateAddressGuard, RefusedAddress, refusal_reason
 from newsarchive.spiders.news import META_SOURCE, NewsSpider
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 from support.crawls import crawl_command, run_command, run_newsarchive
@@ -123,6 +123,50 @@ def test_arguments_as_scrapy_crawl_passes_them() -> None:
 def test_bad_arguments_name_the_argument(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         site_from_arguments({"start_urls": "http://a.test/", name: value})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "form"),
+    [("max_depth", "banana", "expected an integer"), ("max_pages", "0", "integer >= 1")],
+)
+def test_a_bad_argument_closes_the_crawl_with_one_error_line(
+    name: str, value: str, form: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``-a`` strings as scrapyd passes them: one line naming the argument and the form
+    it takes, and a spider that requests nothing and closes with a recorded reason."""
+    crawler = get_crawler(NewsSpider, NO_POOL)
+    with caplog.at_level("ERROR"):
+        spider = NewsSpider.from_crawler(crawler, start_urls=f"{SITE}/", **{name: value})
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and f"{name}={value!r}" in errors[0] and form in errors[0]
+    assert "\n" not in errors[0] and not any(r.exc_info for r in caplog.records)
+
+    async def first() -> Any:
+        return await anext(aiter(spider.start()))
+
+    with pytest.raises(CloseSpider) as closed:
+        asyncio.run(first())
+    assert closed.value.reason == "bad_spider_argument"
+
+
+def test_scrapy_crawl_with_a_bad_argument_logs_one_line(tmp_path: Path) -> None:
+    """The documented ``scrapy crawl news -a ...`` path, as scrapyd runs it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "scrapy", "crawl", "news",
+            "-a", f"start_urls={SITE}/", "-a", "max_depth=banana",
+            "-s", f"NEWSARCHIVE_OUTPUT_DIR={tmp_path / 'out'}",
+            "-s", "NEWSARCHIVE_PROGRESS=False",
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    errors = [line for line in done.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and "max_depth='banana': expected an integer" in errors[0], errors
+    assert "Traceback" not in done.stderr
+    assert "'finish_reason': 'bad_spider_argument'" in done.stderr
 
 
 def test_spider_needs_start_urls() -> None:

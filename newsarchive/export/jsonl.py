@@ -11,7 +11,8 @@ its batch is full or the writer closes, so a finished name always means a
 finished file. :func:`recover` turns the ``.open`` files a crash left behind
 into finished files, cut after their last complete record; the writer calls
 it when it starts. The writer holds an exclusive ``flock`` on its ``.open`` file, so
-recovery never takes a batch a live crawl is writing.
+recovery never takes a batch a live crawl is writing. Writers sharing a folder and a
+prefix never share a batch: each claims its next number with an exclusive create.
 """
 
 from __future__ import annotations
@@ -149,16 +150,34 @@ class JsonLinesBatchWriter:
         self.failed: OSError | None = None
 
     def _open(self) -> IO[bytes]:
-        name = f"{self.prefix}-{self.serial:05d}{EXTENSION}{OPEN_SUFFIX}"
-        self._path = self.directory / name
-        self._handle = self._path.open("xb", buffering=0)
+        self._path, self._handle = self._claim_name()
         try:  # held until the batch has its final name: recovery leaves a live batch alone
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:  # pragma: no cover - a file system without flock
             log.debug("no flock on %s: %s", self._path, error)
         self._in_batch = 0
-        self.serial += 1
         return self._handle
+
+    def _claim_name(self) -> tuple[Path, IO[bytes]]:
+        """The next batch number no other writer holds, and its ``.open`` file.
+
+        Two writers in one folder (two scrapyd jobs with one crawl id, started at the
+        same moment) count the same next number: the exclusive create decides which
+        one gets it, and the other moves on. A number whose finished file exists is
+        taken too (its writer renamed it before our create), else our rename would
+        replace that file.
+        """
+        while True:
+            path = self.directory / f"{self.prefix}-{self.serial:05d}{EXTENSION}{OPEN_SUFFIX}"
+            self.serial += 1
+            try:
+                handle = path.open("xb", buffering=0)
+            except FileExistsError:
+                continue
+            if not path.with_name(path.name[: -len(OPEN_SUFFIX)]).exists():
+                return path, handle
+            handle.close()
+            path.unlink()
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one record (conformed to the schema) to the OS, whole or not at all.
