@@ -34,6 +34,9 @@ SCRIPTS = ("ui.js", "sw.js")
 READY_MARKER = ".newsarchive-ready"  # written last: holds the package the folder holds
 SETUP_TIMEOUT = 600  # seconds for `npm pack` on a slow connection
 REPLAY_BASE = "/replay/"  # the viewer's default ``replayBase``: the service worker's scope
+# The worker the viewer registers itself (``replayBase`` + ``sw.js?serveIndex=1``): the
+# page registers the same URL first, so the viewer finds this registration unchanged.
+SERVICE_WORKER = REPLAY_BASE + "sw.js?serveIndex=1"
 ARCHIVE_PREFIX = "/archive/"
 READ_SIZE = 1 << 16
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
@@ -111,7 +114,12 @@ def _extract_scripts(tarball: Path, folder: Path) -> None:
 def embed_page(source: str, url: str = "", ts: str = "") -> str:
     """A page embedding the viewer on ``source`` (at ``url`` and 14-digit ``ts``, if given).
 
-    Without ``url`` the viewer opens on the archive's page list.
+    Without ``url`` the viewer opens on the archive's page list. The viewer loads its app
+    frame (``/replay/?source=...``) as soon as its service worker is *registered*; until
+    the worker is *activated* that request reaches this server, and the worker claims the
+    frame before its load event, so the viewer neither reloads it nor draws anything in
+    it: "not found" for good (ReplayWeb.page issue #412). The page therefore registers the
+    same worker and puts the viewer in only once it is activated.
     """
     attributes = f'source="{html.escape(source)}" replayBase="{REPLAY_BASE}"'
     if url:
@@ -122,8 +130,46 @@ def embed_page(source: str, url: str = "", ts: str = "") -> str:
         '<!doctype html>\n<html><head><meta charset="utf-8"><title>ReplayWeb.page</title>\n'
         '<script src="/ui.js"></script>\n<style>html,body{height:100%;margin:0}'
         "replay-web-page{display:block;height:100%}</style></head>\n"
-        f"<body><replay-web-page {attributes}></replay-web-page></body></html>\n"
+        f'<body><template id="viewer"><replay-web-page {attributes}></replay-web-page>'
+        f"</template>\n<script>{_START_VIEWER % (SERVICE_WORKER, REPLAY_BASE)}</script>"
+        "</body></html>\n"
     )
+
+
+# Registers the viewer's worker (its URL and scope filled in) and adds the viewer once the
+# worker is activated, or once it failed: the viewer then says why in its own words.
+_START_VIEWER = """
+function activated(registration) {
+  return new Promise((resolve) => {
+    const check = () => {
+      const active = registration.active;
+      if (active && active.state === "activated") resolve();
+    };
+    const watch = (worker) => worker && worker.addEventListener("statechange", () => {
+      if (worker.state === "redundant") resolve();
+      check();
+    });
+    watch(registration.installing);
+    watch(registration.waiting);
+    watch(registration.active);
+    registration.addEventListener("updatefound", () => watch(registration.installing));
+    check();
+  });
+}
+async function startViewer() {
+  try {
+    if (navigator.serviceWorker) {
+      const registration = await navigator.serviceWorker.register("%s", {scope: "%s"});
+      await activated(registration);
+    }
+  } catch (error) {
+    console.error("ReplayWeb.page service worker:", error);
+  }
+  const template = document.getElementById("viewer");
+  document.body.append(document.importNode(template.content, true));
+}
+startViewer();
+"""
 
 
 def archive_url(name: str) -> str:

@@ -160,6 +160,9 @@ NEWSARCHIVE_MAX_URL_LENGTH = 2083
 URLLENGTH_LIMIT = 0
 # Response header flood (audit): a status line and headers over this many bytes (each line
 # counted as at least 64) fail that response; Twisted keeps headers in memory until they end.
+# 0 = no limit: Twisted then holds any header section until DOWNLOAD_TIMEOUT, but the copy of
+# the head as sent kept for the WARC stops at 4 MiB (headerlimit.WIRE_HEAD_MAX_BYTES): the
+# record then has the head rebuilt from Scrapy's response, and the log says so.
 NEWSARCHIVE_MAX_HEADER_BYTES = 4 * 1024 * 1024
 # Sitemap traps and floods (newsarchive.discovery.sources.SourceBudget); 0 = no limit.
 # Index hops below a sitemap that a plan or robots.txt names (the protocol allows one).

@@ -26,7 +26,10 @@ header lines, bytes in order, case and spacing as sent, folded lines as they cam
 which Twisted and Scrapy parse away (the reason phrase, header-name case, repeats
 grouped by name). It travels on Twisted's response, and :class:`WireHeadAgent` hands
 it on with the Scrapy ``Response`` built from it, for ``WarcCapture`` to archive
-(:func:`wire_head_of`). It costs what the header limit already bounds.
+(:func:`wire_head_of`). It costs what the header limit already bounds; with the limit
+off (``0``) the copy stops at :data:`WIRE_HEAD_MAX_BYTES`, counted the same way, and
+the record gets the head rebuilt from Scrapy's response, so a server streaming
+headers cannot make the copy grow as well.
 
 Scrapy's HTTP/1.1 handler gives every response its ``_LenientHTTPClientParser``
 (by replacing the class of the parser Twisted creates) and builds each Scrapy
@@ -60,13 +63,18 @@ ARCHIVED_CONNECTION_HEADERS = frozenset(
 # Each line also costs Python an object and a list slot: a flood of tiny header lines
 # counts at least this much per line, so their number is bounded too.
 LINE_COST = 64
-# Attribute of Twisted's response holding its wire head (a tuple of lines, status first).
+# The head as sent is kept up to this many bytes (lines counted as for the limit) when
+# NEWSARCHIVE_MAX_HEADER_BYTES is 0; past it the WARC record gets the rebuilt head.
+WIRE_HEAD_MAX_BYTES = 4 * 1024 * 1024
+# Attribute of Twisted's response holding its wire head (a tuple of lines, status first),
+# or a string saying why none was kept.
 WIRE_HEAD_ATTR = "_newsarchive_wire_head"
 WireHead = tuple[bytes, ...]
-# Scrapy response -> its wire head. Scrapy's ``Response`` has ``__slots__``, so no
-# attribute can ride on it; each entry is keyed by the one response object it
-# belongs to and goes with it (weak key), so nothing carries over to another request.
-_WIRE_HEADS: WeakKeyDictionary[Response, WireHead] = WeakKeyDictionary()
+# Scrapy response -> its wire head (or why none was kept). Scrapy's ``Response`` has
+# ``__slots__``, so no attribute can ride on it; each entry is keyed by the one response
+# object it belongs to and goes with it (weak key), so nothing carries over to another
+# request.
+_WIRE_HEADS: WeakKeyDictionary[Response, WireHead | str] = WeakKeyDictionary()
 
 
 class ResponseHeadersTooLarge(Exception):
@@ -90,25 +98,42 @@ class BoundedHTTPClientParser(http11._LenientHTTPClientParser):
     def lineReceived(self, line: bytes) -> None:
         """Count each status or header line (the body arrives in raw mode, uncounted),
         and keep it as sent (its line end aside) for the WARC record."""
+        cost = max(len(line), LINE_COST)
         if self.limit:
-            seen = getattr(self, "_newsarchive_header_bytes", 0) + max(len(line), LINE_COST)
+            seen = getattr(self, "_newsarchive_header_bytes", 0) + cost
             self._newsarchive_header_bytes = seen
             if seen > self.limit:
                 raise ResponseHeadersTooLarge(
                     f"response headers over {SETTING} ({self.limit} bytes)"
                 )
-        sent = line.removesuffix(b"\r")
-        if self.state == http11.STATUS:  # a new head (a 1xx answer starts another)
-            self._newsarchive_wire = [sent]
-        elif sent:
-            self._newsarchive_wire.append(sent)
+        self._keep_wire_line(line.removesuffix(b"\r"), cost)
         super().lineReceived(line)
 
+    def _keep_wire_line(self, sent: bytes, cost: int) -> None:
+        """Add a line to the head as sent; without a limit, drop the copy past the cap."""
+        if self.state == http11.STATUS:  # a new head (a 1xx answer starts another)
+            self._newsarchive_wire: list[bytes] | None = [sent]
+            self._newsarchive_wire_bytes = cost
+            return
+        if not sent or self._newsarchive_wire is None:
+            return
+        self._newsarchive_wire_bytes += cost
+        if not self.limit and self._newsarchive_wire_bytes > WIRE_HEAD_MAX_BYTES:
+            self._newsarchive_wire = None  # Twisted's own headers are all a record gets
+            return
+        self._newsarchive_wire.append(sent)
+
     def allHeadersReceived(self) -> None:
-        """Hand the head as sent to Twisted's response before anyone reads it."""
-        wire = getattr(self, "_newsarchive_wire", None)
-        if wire is not None:
-            setattr(self.response, WIRE_HEAD_ATTR, tuple(wire))
+        """Hand the head as sent (or why it was not kept) to Twisted's response before
+        anyone reads it."""
+        if hasattr(self, "_newsarchive_wire"):
+            wire = self._newsarchive_wire
+            kept: WireHead | str = (
+                tuple(wire)
+                if wire is not None
+                else f"head as sent over {WIRE_HEAD_MAX_BYTES} bytes, not kept ({SETTING} is 0)"
+            )
+            setattr(self.response, WIRE_HEAD_ATTR, kept)
         super().allHeadersReceived()
 
     def headerReceived(self, name: bytes, value: bytes) -> None:
@@ -153,10 +178,10 @@ class WireHeadAgent(http11._ScrapyAgent):
         return response
 
 
-def wire_head_of(response: Response) -> WireHead | None:
+def wire_head_of(response: Response) -> WireHead | str | None:
     """The status and header lines of ``response`` as the server sent them (line ends
-    removed), taken out of the table; None for a response our HTTP/1.1 parser did not
-    read (HTTP/2, a cache, another download handler)."""
+    removed), or why they were not kept, taken out of the table; None for a response
+    our HTTP/1.1 parser did not read (HTTP/2, a cache, another download handler)."""
     return _WIRE_HEADS.pop(response, None)
 
 

@@ -13,6 +13,7 @@ import socket
 import socketserver
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from trapsite import article_html, crawl
@@ -126,3 +127,68 @@ def test_a_header_name_twisted_refuses_is_archived_as_sent(tmp_path: Path) -> No
             continue
         headers = responses[f"{base}{path}"].http_headers
         assert headers.get_header(name) == value, (path, headers.headers)
+
+
+def parsed_head(limit: int, header_bytes: int) -> tuple[Any, int]:
+    """Our parser fed a status line, ``header_bytes`` of 1 KB header lines and a short
+    body; (what it handed Twisted's response as the head as sent, the most bytes its
+    copy of the head held meanwhile)."""
+    from newsarchive.spiders import headerlimit
+    from twisted.internet.testing import StringTransport
+    from twisted.web._newclient import Request
+    from twisted.web.http_headers import Headers
+
+    class Parser(headerlimit.BoundedHTTPClientParser):
+        pass
+
+    Parser.limit = limit  # this parser only: the crawl's installed one is left alone
+    request = Request(b"GET", b"/", Headers({b"host": [b"x"]}), None)
+    parser = Parser(request, lambda rest: None)
+    parser.makeConnection(StringTransport())
+    parser.dataReceived(b"HTTP/1.1 200 OK\r\n")
+    block = (b"X-Junk: " + b"a" * 1000 + b"\r\n") * 64
+    held = 0
+    for _ in range(header_bytes // len(block)):
+        parser.dataReceived(block)
+        held = max(held, sum(map(len, parser._newsarchive_wire or [])))
+    parser.dataReceived(b"Content-Length: 2\r\n\r\nok")
+    return getattr(parser.response, headerlimit.WIRE_HEAD_ATTR), held
+
+
+def test_without_a_header_limit_the_head_kept_for_the_warc_is_bounded() -> None:
+    """``NEWSARCHIVE_MAX_HEADER_BYTES = 0``: Twisted reads any header section, but the copy
+    of the head as sent stops at ``WIRE_HEAD_MAX_BYTES``, and says why it was dropped."""
+    from newsarchive.spiders.headerlimit import WIRE_HEAD_MAX_BYTES
+
+    kept, held = parsed_head(0, WIRE_HEAD_MAX_BYTES + 2 * 1024 * 1024)
+    assert held <= WIRE_HEAD_MAX_BYTES
+    assert kept == f"head as sent over {WIRE_HEAD_MAX_BYTES} bytes, not kept (" + (
+        "NEWSARCHIVE_MAX_HEADER_BYTES is 0)"
+    )
+    # Under the cap the head is kept as sent, without a limit as with one.
+    kept, _ = parsed_head(0, 1024 * 1024)
+    assert isinstance(kept, tuple), kept
+    assert (kept[0], kept[-1], len(kept)) == (b"HTTP/1.1 200 OK", b"Content-Length: 2", 1026)
+
+
+def test_a_huge_head_without_a_header_limit_is_archived_rebuilt(tmp_path: Path) -> None:
+    """End to end: a 6 MB header section, no limit: the page is archived and extracted,
+    its record holds the head rebuilt from Scrapy's response, and the log says why."""
+    from newsarchive.spiders.headerlimit import WIRE_HEAD_MAX_BYTES
+    from support.warcsite import RawSite, Route, http_response
+
+    junk = [(f"X-Junk-{n}", "a" * 1000) for n in range(6 * 1024)]
+    body = article_html("The big head")
+    with RawSite() as site:
+        site.routes["/story"] = Route(
+            http_response("200 Fine", [("Content-Type", "text/html"), *junk], body)
+        )
+        url = f"{site.base_url}/story"
+        run = crawl([url], tmp_path / "out", settings={"NEWSARCHIVE_MAX_HEADER_BYTES": 0})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert [a["url"] for a in run.articles()] == [url]
+    reason = f"head as sent over {WIRE_HEAD_MAX_BYTES} bytes, not kept"
+    assert f"{url}: response head archived as rebuilt: {reason}" in run.stderr
+    (record,) = [r for kind, uri, r in run.warc_records() if kind == "response" and uri == url]
+    assert record.http_headers.statusline == "200 OK"  # the standard phrase: rebuilt
+    assert record.http_headers.get_header("X-Junk-6143") == "a" * 1000

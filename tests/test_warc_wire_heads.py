@@ -130,6 +130,9 @@ HOSTILE = {
     "/latin": sent([b"HTTP/1.1 200 Tr\xe8s bien", b"Content-Type: text/html"], page("Latin")),
     "/utf8": sent([b"HTTP/1.1 200 Tr\xc3\xa8s bien", b"Content-Type: text/html"], page("Utf8")),
     "/bare": sent([b"HTTP/1.1 200", b"Content-Type: text/html"], page("Bare")),
+    # The protocol name in lower or mixed case, which Twisted, warcio, pywb and browsers take.
+    "/lower": sent([b"http/1.1 200 OK", b"Content-Type: text/html"], page("Lower")),
+    "/mixed": sent([b"Http/1.0 200 Fine", b"Content-Type: text/html"], page("Mixed")),
     "/tight": sent(
         [
             b"HTTP/1.1 200 OK",
@@ -157,6 +160,8 @@ UNSAFE = {
         [b"HTTP/1.1 200 OK", b"Content-Type: text/html", b"Bad Name: a\rb"], page("Refused")
     ),
     "/control": sent([b"HTTP/1.1 200 O\x01K", b"Content-Type: text/html"], page("Control")),
+    # Twisted takes any protocol name; warcio refuses a record whose line is not HTTP/1.x.
+    "/protocol": sent([b"HTXP/1.1 200 OK", b"Content-Type: text/html"], page("Protocol")),
     # pywb reads it as UTF-8 and cannot send a status line beyond Latin-1.
     "/check": sent([b"HTTP/1.1 200 OK \xe2\x9c\x93", b"Content-Type: text/html"], page("Check")),
 }

@@ -140,7 +140,10 @@ def wire_head(response: Response, url: str) -> records.WireHead | None:
     lines = wire_head_of(response)
     if lines is None:
         return None
-    problem = records.wire_head_problem(lines, response.status)
+    if isinstance(lines, str):  # not kept (too long without a header limit)
+        problem: str | None = lines
+    else:
+        problem = records.wire_head_problem(lines, response.status)
     if problem is not None:
         log.warning("%s: response head archived as rebuilt: %s", url, problem)
         return None

@@ -63,8 +63,11 @@ WARC_DATE_MICROS = "%Y-%m-%dT%H:%M:%S.%fZ"
 WARC_DATE_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
 PROTOCOL_BY_SCRAPY: Mapping[str, str] = {"HTTP/2": "h2", "HTTP/2.0": "h2", "h2": "h2"}
 # A status line every WARC reader takes: the versions warcio and pywb expect, three digits,
-# then an optional reason of tab, space, visible and non-ASCII bytes (RFC 9112).
-_WIRE_STATUS_RE = re.compile(rb"HTTP/1\.[01] ([0-9]{3})(?: [\t\x20-\x7e\x80-\xff]*)?")
+# then an optional reason of tab, space, visible and non-ASCII bytes (RFC 9112). The name
+# ``HTTP`` in any case: RFC 9112 spells it upper-case, but Twisted takes any name, warcio
+# compares the line's upper-cased start (pywb reads with warcio and sends only the code and
+# reason), and ReplayWeb.page's parser takes the first word as it is, as browsers do.
+_WIRE_STATUS_RE = re.compile(rb"(?i:HTTP)/1\.[01] ([0-9]{3})(?: [\t\x20-\x7e\x80-\xff]*)?")
 # Framing headers of a chunked response, gone with the chunks.
 CHUNKED_FRAMING = frozenset({b"transfer-encoding", b"content-length"})
 
