@@ -56,6 +56,11 @@ HTTPCACHE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# scrapy crawl exit status (crawl leftovers): the project's `crawl` command replaces
+# Scrapy's to exit 2 when the news spider refused an argument (finish reason
+# bad_spider_argument), so cron, CI and scrapyd see the failure.
+COMMANDS_MODULE = "newsarchive.scrapy_commands"
+
 # Request fingerprints that survive JOBDIR resume across Scrapy versions.
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
