@@ -242,6 +242,11 @@ NEWSARCHIVE_REDIS_HEARTBEAT = 1.0
 NEWSARCHIVE_REDIS_IDLE_GRACE = 3.0
 NEWSARCHIVE_REDIS_STALE_AFTER = 15.0
 
+# --------------------------------------------------------------------------- crawl report at close
+# Write report.json/report.txt when a crawl closes (newsarchive crawl, scrapy crawl, scrapyd);
+# plan runs set it False: `crawl --plan` writes theirs, compared with the previous run.
+NEWSARCHIVE_CRAWL_REPORT = True
+
 # Environment variables (not Scrapy settings; lower-case, so Scrapy ignores this table).
 environment_variables = {
     "NEWSARCHIVE_REPLAY_ENV": "folder of pywb's own venv (default ~/.cache/newsarchive/pywb-env)",

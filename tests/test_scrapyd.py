@@ -257,6 +257,12 @@ def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["articles"] == ARTICLES
     assert list((out / "warc").glob("*.warc.gz"))
+    # The job ends with its crawl report, as `newsarchive crawl` does, and a clean exit.
+    report = json.loads((out / "report.json").read_text())
+    assert report["totals"]["articles"] == ARTICLES and report["crawl_id"] == "scrapyd-test"
+    assert f"{ARTICLES} articles" in (out / "report.txt").read_text()
+    ended = [line for line in scrapyd_log(scrapyd).splitlines() if f"job={job!r}" in line]
+    assert any("Process finished" in line for line in ended), ended
     # The job's folder is a crawl folder like any other: checked, loaded and exported.
     assert CrawlFolder(out).check() == []
     assert len(list(newsarchive.load(out))) == ARTICLES
