@@ -82,7 +82,8 @@ def test_second_run_of_a_plan_revisits_the_first_runs_payloads(
     )
     try:
         for headers in revisits.values():
-            entry = index.lookup(headers.get_header("WARC-Payload-Digest"))
+            digest = headers.get_header("WARC-Payload-Digest")
+            entry = index.lookup(digest, headers.get_header("WARC-Target-URI"))
             assert entry is not None and entry.record_id == headers.get_header("WARC-Refers-To")
             original = (second / "warc" / entry.filename).resolve()
             assert original.parent == (first / "warc").resolve()
