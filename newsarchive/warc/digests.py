@@ -351,9 +351,9 @@ class DigestIndex:
     def _stored(self, digest: str, site: str, uri: str) -> tuple[str, str, ArchivedPayload | None]:
         """(table, site key, entry) of site ``site``'s capture of ``digest``, keyed first.
 
-        Entries of older versions (no site: the older layout's table, or without a plan
-        the site ``""``) count only when their file is in this site's folder and, without
-        a plan, their URI is on the host of ``uri``.
+        Entries of older versions, keyed by no host, count only when their URI is on the
+        host of ``uri`` (without a plan: its site ``""``, and the older layout's table) and
+        the older layout's only when its file is in this site's folder.
         """
         with self._lock:
             row = self._db.execute(
