@@ -307,21 +307,6 @@ def resume_command(argv: Sequence[str], crawl_id: str) -> str:
     return shlex.join(["newsarchive", *kept, "--crawl-id", crawl_id])
 
 
-def write_crawl_report(result: CrawlResult) -> Path | None:
-    """``report.json`` / ``report.txt`` of a finished crawl (no comparison with earlier runs).
-
-    A report that cannot be written is logged, never fatal: the crawl's files are safe.
-    """
-    from newsarchive.report import report_crawl
-
-    try:
-        report_crawl(result.out_dir, crawl_id=result.crawl_id)
-    except Exception:
-        log.exception("could not write the crawl report in %s", result.out_dir)
-        return None
-    return result.out_dir / "report.json"
-
-
 # --------------------------------------------------------------------------- header guard
 
 

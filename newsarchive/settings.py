@@ -56,6 +56,11 @@ HTTPCACHE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# scrapy crawl exit status (crawl leftovers): the project's `crawl` command replaces
+# Scrapy's to exit 2 when the news spider refused an argument (finish reason
+# bad_spider_argument), so cron, CI and scrapyd see the failure.
+COMMANDS_MODULE = "newsarchive.scrapy_commands"
+
 # Request fingerprints that survive JOBDIR resume across Scrapy versions.
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -239,6 +244,11 @@ NEWSARCHIVE_REDIS_INFLIGHT_KEY = None
 NEWSARCHIVE_REDIS_HEARTBEAT = 1.0
 NEWSARCHIVE_REDIS_IDLE_GRACE = 3.0
 NEWSARCHIVE_REDIS_STALE_AFTER = 15.0
+
+# --------------------------------------------------------------------------- crawl report at close
+# Write report.json/report.txt when a crawl closes (newsarchive crawl, scrapy crawl, scrapyd);
+# plan runs set it False: `crawl --plan` writes theirs, compared with the previous run.
+NEWSARCHIVE_CRAWL_REPORT = True
 
 # Environment variables (not Scrapy settings; lower-case, so Scrapy ignores this table).
 environment_variables = {

@@ -1,4 +1,5 @@
-"""Write articles as gzipped JSON Lines batches under ``OUT/articles/``, then the manifest.
+"""Write articles as gzipped JSON Lines batches under ``OUT/articles/``, then the manifest
+and the crawl report.
 
 The crash-safe batch writer (:class:`newsarchive.export.jsonl.JsonLinesBatchWriter`)
 conforms every record to the schema (every key present, unknown keys dropped:
@@ -6,7 +7,12 @@ researchers' tools infer columns from the first rows) and writes each record as
 its own gzip member, whole or not at all. When the crawl closes,
 ``manifest.json`` covers every part of the crawl folder (see
 :func:`newsarchive.export.manifest.write_crawl_manifest`), with the plan the
-crawl ran. A write error (a full disk) stops the crawl: the finish reason is
+crawl ran, and ``report.json``/``report.txt`` (:func:`newsarchive.report.report_crawl`)
+follow it: every crawl run through Scrapy (``newsarchive crawl``, ``scrapy crawl``, a
+scrapyd job) ends with its report, written here, where all of them pass. A plan run
+turns this off (``NEWSARCHIVE_CRAWL_REPORT``): ``newsarchive crawl --plan`` writes the
+report itself, compared with the site's previous run from the plan's state.
+A write error (a full disk) stops the crawl: the finish reason is
 ``write_error``, the batch stays ``.open`` and the crawl state forgets the
 articles that could not be written, so the next run fetches them again.
 """
@@ -64,8 +70,26 @@ class ArticleExportPipeline:
         pipeline = cls(crawler)
         # After close_spider: the WARC writer renames its ``.open`` file on spider_closed,
         # and its handler was connected first (extensions are built before pipelines).
-        crawler.signals.connect(pipeline.write_manifest, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.finish_folder, signal=signals.spider_closed)
         return pipeline
+
+    def finish_folder(self) -> None:
+        """The manifest, then the crawl report (both read the finished batches)."""
+        self.write_manifest()
+        if self.writer is not None and self.crawler.settings.getbool(
+            "NEWSARCHIVE_CRAWL_REPORT", True
+        ):
+            self.write_report()
+
+    def write_report(self) -> None:
+        """``report.json``/``report.txt``; a report that cannot be built is logged, never fatal:
+        the crawl's own files are written."""
+        from newsarchive.report import report_crawl
+
+        try:
+            report_crawl(self.out_dir, crawl_id=crawl_id_for(self.crawler))
+        except Exception:
+            log.exception("could not write the crawl report in %s", self.out_dir)
 
     def open_spider(self) -> None:
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

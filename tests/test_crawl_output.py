@@ -10,6 +10,7 @@ import gzip
 import json
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -214,3 +215,33 @@ def test_crawl_refuses_an_out_holding_a_manifest_or_crawl_folder_not_its_own(
     assert "another crawl" in refused[parent].stderr and str(ours) in refused[parent].stderr
     assert not (parent / "manifest.json").exists()
     assert (ours / "manifest.json").read_bytes() == earlier
+
+
+def test_scrapy_crawl_writes_the_report_newsarchive_crawl_writes(tmp_path: Path) -> None:
+    """The report is written as the crawl closes, so a plain ``scrapy crawl`` (as scrapyd
+    runs it) ends with the same ``report.json``/``report.txt`` as ``newsarchive crawl``."""
+    by_newsarchive, by_scrapy = tmp_path / "newsarchive", tmp_path / "scrapy"
+    with DemoSite(generate=12) as site:
+        ours = run_command(
+            crawl_command(site.base_url + "/", by_newsarchive, crawl_id="c1"), cwd=tmp_path
+        )
+        scrapy = run_command(
+            [
+                sys.executable, "-m", "scrapy", "crawl", "news",
+                "-a", f"start_urls={site.base_url}/",
+                "-s", f"NEWSARCHIVE_OUTPUT_DIR={by_scrapy}", "-s", "NEWSARCHIVE_CRAWL_ID=c1",
+                "-s", "NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES=True",
+                "-s", "NEWSARCHIVE_PROGRESS=False",
+                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+            ],
+            cwd=ROOT,
+        )  # fmt: skip
+    assert ours.returncode == 0, ours.stderr[-3000:]
+    assert scrapy.returncode == 0, scrapy.stderr[-3000:]
+    reports = [json.loads((out / "report.json").read_text()) for out in (by_newsarchive, by_scrapy)]
+    assert reports[0]["totals"]["articles"] == 12
+    for report, out in zip(reports, (by_newsarchive, by_scrapy), strict=True):
+        assert report["crawl_id"] == "c1" and report["output_dir"] == str(out)
+        assert (out / "report.txt").read_text().startswith(f"Crawl report for {out} (")
+    same = ("totals", "sites", "layout_change_suspected")
+    assert {k: reports[0][k] for k in same} == {k: reports[1][k] for k in same}

@@ -1,11 +1,13 @@
-"""A site of a plan cannot hold another site's only archived bytes.
+"""A site of a plan (or a host of a crawl without one) cannot hold another's only archived bytes.
 
 The plan's payload-digest index is keyed by (site, digest): a copycat site crawled
 first that serves byte-identical copies of another site's pages does not turn that
 site's captures into revisits of its own records. The copied site's crawl folder
 keeps full ``response`` records, re-reads after the copycat's output is deleted,
 and its own runs still revisit each other (SQLite index, Redis index, and an index
-file written before entries named their site).
+file written before entries named their site). Crawls of URL lists have no site
+name: each capture's host is its site, so URL crawls sharing a state file (and the
+hosts of one crawl) keep apart the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from support.crawls import crawl_plan, run_newsarchive
+from support.crawls import NO_DELAY, QUIET, crawl_command, crawl_plan, run_command, run_newsarchive
 from support.redis_server import LocalRedis
 from support.warccapture import capture_in, html_exchange
 from support.warcsite import RawSite, Route, html_page, http_response
@@ -143,7 +145,7 @@ def test_redis_workers_of_two_sites_keep_their_own_originals(
     one = capture_in(tmp_path / "out/victim/c1/workers/b", victim_settings)
     two = capture_in(tmp_path / "out/victim/c1/workers/c", victim_settings)
     body = b"<html><p>an article the copycat serves byte for byte</p></html>"
-    copied = copycat.archive(html_exchange("http://localhost:9/copy.html", body))
+    copied = copycat.archive(html_exchange("http://copy.test/copy.html", body))
     first = one.archive(html_exchange("http://127.0.0.1:9/article.html", body))
     second = two.archive(html_exchange("http://127.0.0.1:9/article-again.html", body))
     for capture in (copycat, one, two):
@@ -237,3 +239,104 @@ def test_an_index_of_the_older_layout_keeps_working_within_each_site(tmp_path: P
     assert unchanged["refers_to"]["warc_record_id"] == page["warc_record_id"]
     original = tmp_path / "out/victim/c2/warc" / unchanged["refers_to"]["warc_filename"]
     assert original.resolve() == (tmp_path / "out/victim/c1/warc" / page["warc_filename"]).resolve()
+
+
+def crawl_urls(url: str, out: Path, state: Path, crawl_id: str) -> None:
+    """``newsarchive crawl URL --out OUT -s NEWSARCHIVE_STATE_PATH=STATE``, which must succeed."""
+    settings = {**NO_DELAY, **QUIET, "NEWSARCHIVE_STATE_PATH": state}
+    done = run_command(crawl_command(url, out, crawl_id=crawl_id, settings=settings))
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+
+
+def test_url_crawls_sharing_a_state_file_keep_each_hosts_originals(tmp_path: Path) -> None:
+    """Two URL lists crawled with one state file: the list crawled first, on a hostile host
+    copying the other's pages, does not turn the other's captures into revisits of its own."""
+    state = tmp_path / "state/urls.sqlite"
+    with RawSite() as victim, RawSite() as copycat:
+        urls = serve_copies(victim, copycat)
+        other_host = copycat.base_url.replace("127.0.0.1", "localhost")
+        crawl_urls(f"{other_host}/", tmp_path / "out/copycat", state, "c1")
+        copies = [url.replace(victim.base_url, other_host) for url in urls]
+        copied = kinds_by_url(tmp_path / "out/copycat")
+        assert all(copied.get(url) == {"response"} for url in copies), sorted(copied)
+        first = tmp_path / "out/victim1"
+        crawl_urls(f"{victim.base_url}/", first, state, "v1")
+        kinds = kinds_by_url(first)
+        for url in urls:  # full records in the victim's own folder, no revisit of the copycat
+            assert kinds.get(url) == {"response"}, (url, kinds)
+
+        shutil.rmtree(tmp_path / "out/copycat")
+        again = tmp_path / "again.jsonl"
+        done = run_newsarchive("reextract", first, "--out", again)
+        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+        reread = {json.loads(line)["url"] for line in again.read_text().splitlines()}
+        assert set(urls) <= reread, sorted(reread)
+
+        # The victim's next crawl with the state still revisits its own first captures.
+        second = tmp_path / "out/victim2"
+        crawl_urls(f"{victim.base_url}/", second, state, "v2")
+        originals = {
+            r.rec_headers.get_header("WARC-Record-ID")
+            for _, r in warc_records(first)
+            if r.rec_type == "response"
+        }
+        revisits = [r for _, r in warc_records(second) if r.rec_type == "revisit"]
+        assert any(
+            r.rec_headers.get_header("WARC-Target-URI") == f"{victim.base_url}/" for r in revisits
+        ), "the victim's home page was not a revisit of its first crawl"
+        assert all(r.rec_headers.get_header("WARC-Refers-To") in originals for r in revisits)
+
+
+def test_one_crawl_of_two_hosts_keeps_each_hosts_originals(
+    redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    """Without a plan a capture's site is its host and port: a page of one host is never a
+    revisit of another host's identical bytes, in the crawl's own SQLite index or in the
+    Redis index its workers share; the same host's copy still is."""
+    body = b"<html><p>an article a hostile host serves byte for byte</p></html>"
+    redis_settings = {
+        "NEWSARCHIVE_CRAWL_ID": "urls",
+        "NEWSARCHIVE_STATE_BACKEND": "redis",
+        "NEWSARCHIVE_REDIS_URL": redis_server.url,
+    }
+    try:
+        for name, settings in (("sqlite", {}), ("redis", redis_settings)):
+            capture = capture_in(tmp_path / name, settings)
+            hostile = capture.archive(html_exchange("http://copy.test/copy.html", body))
+            victim = capture.archive(html_exchange("http://www.news.test/story.html", body))
+            again = capture.archive(html_exchange("http://news.test:80/story-again.html", body))
+            capture.spider_closed(None, "finished")
+            assert hostile["warc_record_type"] == "response", name
+            assert victim["warc_record_type"] == "response", name  # not the hostile host's
+            assert again["warc_record_type"] == "revisit", (
+                name
+            )  # same host and port (www. and :80 aside)
+            assert again["refers_to"]["warc_record_id"] == victim["warc_record_id"], name
+    finally:
+        redis_server.client().delete("newsarchive:crawl:urls:digests")
+
+
+def test_url_crawl_entries_written_before_hosts_were_keyed_serve_their_own_host(
+    tmp_path: Path,
+) -> None:
+    """A state's index of the earlier layout, where crawls without a plan keyed their
+    entries by the site ``""``: an entry still serves a later capture on its own host
+    (no second full copy after the upgrade), never one on another host."""
+    state = tmp_path / "state/urls.sqlite"
+    settings = {"NEWSARCHIVE_STATE_PATH": str(state)}
+    body = b"<html><p>an unchanged page</p></html>"
+    earlier = capture_in(tmp_path / "out/one", settings)
+    page = earlier.archive(html_exchange("http://news.test/p", body))
+    earlier.spider_closed(None, "finished")
+    index = state.with_name("urls.digests.sqlite")
+    with sqlite3.connect(index) as db:
+        assert db.execute("UPDATE site_payloads SET site = ''").rowcount == 1
+    db.close()
+
+    later = capture_in(tmp_path / "out/two", settings)
+    other = later.archive(html_exchange("http://copy.test/p", body))
+    unchanged = later.archive(html_exchange("http://news.test/p", body))
+    later.spider_closed(None, "finished")
+    assert other["warc_record_type"] == "response"
+    assert unchanged["warc_record_type"] == "revisit"
+    assert unchanged["refers_to"]["warc_record_id"] == page["warc_record_id"]

@@ -82,7 +82,8 @@ def test_second_run_of_a_plan_revisits_the_first_runs_payloads(
     )
     try:
         for headers in revisits.values():
-            entry = index.lookup(headers.get_header("WARC-Payload-Digest"))
+            digest = headers.get_header("WARC-Payload-Digest")
+            entry = index.lookup(digest, headers.get_header("WARC-Target-URI"))
             assert entry is not None and entry.record_id == headers.get_header("WARC-Refers-To")
             original = (second / "warc" / entry.filename).resolve()
             assert original.parent == (first / "warc").resolve()
@@ -126,7 +127,8 @@ def test_two_redis_workers_store_a_shared_payload_once(
     assert full_captures(out / "one")[first["warc_record_id"]] == digest
     # The index belongs to the plan: a later run's worker finds the payload too.
     client = redis_server.client()
-    assert client.hexists("newsarchive:state:digestplan:digests", f"/{digest}")
+    # (no site name: the field is the capture's host and port, see digests.url_site)
+    assert client.hexists("newsarchive:state:digestplan:digests", f"127.0.0.1:9/{digest}")
     later = capture_in(tmp_path / "later" / "workers" / "w", settings)
     again = later.archive(html_exchange("http://127.0.0.1:9/robots.txt", body))
     later.spider_closed(None, "finished")

@@ -35,6 +35,8 @@ pytestmark = pytest.mark.slow
 ARTICLES = 30
 JOB_TIMEOUT = 120.0
 REPO = project_root(Path(__file__).parent)
+SCRAPYD_LOG = "scrapyd.out"
+SCRAPYD_FOLDERS: dict[str, Path] = {}  # base URL -> the folder scrapyd runs in
 
 
 @pytest.fixture(scope="module")
@@ -53,18 +55,21 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "poll_interval = 0.2\nmax_proc = 2\n",
         encoding="utf-8",
     )
+    # scrapyd's own log (a file: a pipe nobody reads fills up) says how each job's process ended.
+    output = (folder / SCRAPYD_LOG).open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "scrapyd"],
         cwd=folder,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    SCRAPYD_FOLDERS[base] = folder
     try:
         deadline = time.monotonic() + 30
         while True:
             if server.poll() is not None:
-                pytest.fail(f"scrapyd exited: {server.stdout.read().decode()[-2000:]}")
+                pytest.fail(f"scrapyd exited: {scrapyd_log(base)[-2000:]}")
             try:
                 if requests.get(f"{base}/daemonstatus.json", timeout=1).ok:
                     break
@@ -81,6 +86,12 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        output.close()
+
+
+def scrapyd_log(base: str) -> str:
+    """What the scrapyd server at ``base`` logged so far (job starts and process ends)."""
+    return (SCRAPYD_FOLDERS[base] / SCRAPYD_LOG).read_text(encoding="utf-8", errors="replace")
 
 
 def upload(scrapyd: str, egg: Path) -> None:
@@ -246,6 +257,12 @@ def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["articles"] == ARTICLES
     assert list((out / "warc").glob("*.warc.gz"))
+    # The job ends with its crawl report, as `newsarchive crawl` does, and a clean exit.
+    report = json.loads((out / "report.json").read_text())
+    assert report["totals"]["articles"] == ARTICLES and report["crawl_id"] == "scrapyd-test"
+    assert f"{ARTICLES} articles" in (out / "report.txt").read_text()
+    ended = [line for line in scrapyd_log(scrapyd).splitlines() if f"job={job!r}" in line]
+    assert any("Process finished" in line for line in ended), ended
     # The job's folder is a crawl folder like any other: checked, loaded and exported.
     assert CrawlFolder(out).check() == []
     assert len(list(newsarchive.load(out))) == ARTICLES
@@ -261,12 +278,13 @@ def test_crawl_scheduled_through_the_http_api(egg: Path, scrapyd: str, tmp_path:
     assert len(exported.read_text().splitlines()) == ARTICLES
 
 
-def test_a_bad_spider_argument_ends_the_job_with_one_log_line(
+def test_a_bad_spider_argument_ends_the_job_with_one_log_line_and_a_failed_process(
     egg: Path, scrapyd: str, tmp_path: Path
 ) -> None:
     """scrapyd passes spider arguments as strings: ``max_depth=banana`` gives one error
     line in the job's log (naming the argument and its form), no traceback, and a
-    recorded finish reason; nothing is fetched."""
+    recorded finish reason; nothing is fetched, and scrapyd logs the job's process as
+    died with exit status 2 (it lists the job as finished, as every ended job)."""
     upload(scrapyd, egg)
     out = tmp_path / "refused"
     with DemoSite(generate=ARTICLES) as site:
@@ -285,6 +303,8 @@ def test_a_bad_spider_argument_ends_the_job_with_one_log_line(
     assert "Traceback" not in log
     assert "'finish_reason': 'bad_spider_argument'" in log
     assert fetched == []
+    ended = [line for line in scrapyd_log(scrapyd).splitlines() if f"job={job!r}" in line]
+    assert any("Process died: exitstatus=2" in line for line in ended), ended
 
 
 def test_a_cancelled_job_stops_in_seconds_with_its_output_finished(

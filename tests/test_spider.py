@@ -149,8 +149,9 @@ def test_a_bad_argument_closes_the_crawl_with_one_error_line(
     assert closed.value.reason == "bad_spider_argument"
 
 
-def test_scrapy_crawl_with_a_bad_argument_logs_one_line(tmp_path: Path) -> None:
-    """The documented ``scrapy crawl news -a ...`` path, as scrapyd runs it."""
+def test_scrapy_crawl_with_a_bad_argument_logs_one_line_and_exits_2(tmp_path: Path) -> None:
+    """The documented ``scrapy crawl news -a ...`` path, as scrapyd runs it: one line, and
+    exit status 2 (bad input), so cron and CI see the failure."""
     import subprocess
     import sys
 
@@ -167,6 +168,7 @@ def test_scrapy_crawl_with_a_bad_argument_logs_one_line(tmp_path: Path) -> None:
     assert len(errors) == 1 and "max_depth='banana': expected an integer" in errors[0], errors
     assert "Traceback" not in done.stderr
     assert "'finish_reason': 'bad_spider_argument'" in done.stderr
+    assert done.returncode == 2, done.stderr[-2000:]
 
 
 def test_spider_needs_start_urls() -> None:

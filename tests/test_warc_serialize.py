@@ -93,15 +93,16 @@ def test_digest_index_remembers_across_instances(tmp_path: Path) -> None:
     path = tmp_path / "digests.sqlite"
     (tmp_path / "f.warc.gz").write_bytes(b"")  # the original's file (a missing one is forgotten)
     index = DigestIndex(path)
-    assert index.lookup("sha1:AAAA") is None
+    assert index.lookup("sha1:AAAA", "http://a/") is None
     index.add(entry("sha1:AAAA", "http://a/"))
-    assert index.lookup("sha1:AAAA") == entry("sha1:AAAA", "http://a/")  # before any commit
-    index.add(entry("sha1:AAAA", "http://later/"))  # the first full capture wins
+    first = entry("sha1:AAAA", "http://a/")
+    assert index.lookup("sha1:AAAA", "http://a/x") == first  # before any commit
+    index.add(entry("sha1:AAAA", "http://a/later"))  # the first full capture wins
     index.close()
 
     reopened = DigestIndex(path)  # a later crawl into the same folder
-    assert reopened.lookup("sha1:AAAA") == entry("sha1:AAAA", "http://a/")
-    assert reopened.lookup("sha1:BBBB") is None
+    assert reopened.lookup("sha1:AAAA", "http://a/y") == first
+    assert reopened.lookup("sha1:BBBB", "http://a/") is None
     assert len(reopened) == 1
     reopened.close()
 
@@ -127,7 +128,7 @@ def test_digest_index_sees_what_another_process_added_after_it_opened(tmp_path: 
     index = DigestIndex(path, refresh_interval=0)  # look for others' entries at every miss
     index.add(entry("sha1:AAAA", "http://a/"))
     index.commit()
-    assert index.lookup("sha1:BBBB") is None
+    assert index.lookup("sha1:BBBB", "http://b/") is None
     for digests in (["sha1:BBBB"], ["sha1:CCCC", "sha1:DDDD"]):
         subprocess.run(
             [sys.executable, "-c", ADD_IN_ANOTHER_PROCESS, str(path), *digests],
@@ -135,10 +136,10 @@ def test_digest_index_sees_what_another_process_added_after_it_opened(tmp_path: 
             timeout=60,
         )
         for digest in digests:
-            found = index.lookup(digest)
+            found = index.lookup(digest, "http://b/")
             assert found is not None and found.uri == "http://b/", digest
-    assert index.lookup("sha1:EEEE") is None
-    assert index.lookup("sha1:AAAA") == entry("sha1:AAAA", "http://a/")
+    assert index.lookup("sha1:EEEE", "http://b/") is None
+    assert index.lookup("sha1:AAAA", "http://a/") == entry("sha1:AAAA", "http://a/")
     index.close()
 
 

@@ -145,11 +145,10 @@ if args["audit"]:
 import logging
 from pathlib import Path
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-from newsarchive.crawler import CrawlOptions, run_crawl, write_crawl_report
+from newsarchive.crawler import CrawlOptions, run_crawl
 options = CrawlOptions(args["seeds"], Path(args["out"]), allow_private=True,
                        overrides=args["settings"], spider_args=args["spider_args"])
 result = run_crawl(options)
-write_crawl_report(result)
 print(json.dumps({k: v for k, v in result.stats.items() if isinstance(v, (int, float, str))}))
 """
 

@@ -167,7 +167,9 @@ def plan_crawls(args: argparse.Namespace) -> tuple[Any, list[Any], list[Any]]:
         out_dir = (
             args.out / site.name / crawl_id if args.out else site_output_dir(plan, site, crawl_id)
         )
-        site_overrides = {**site_settings(plan, site), **overrides}
+        # The run's report is written below (run_plan), compared with the previous run.
+        site_overrides = {**site_settings(plan, site), "NEWSARCHIVE_CRAWL_REPORT": False}
+        site_overrides.update(overrides)
         if "JOBDIR" in overrides:  # one JOBDIR per crawler, or they would share a queue
             site_overrides["JOBDIR"] = str(Path(overrides["JOBDIR"]) / site.name)
         crawls.append(
@@ -355,7 +357,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from newsarchive.crawler import check_crawls, run_crawl, write_crawl_report
+    from newsarchive.crawler import check_crawls, run_crawl
     from newsarchive.plan import PlanError, state_file_problem
     from newsarchive.summary import crawl_failure, format_summary, summarize
 
@@ -392,8 +394,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"newsarchive crawl: {error}", file=sys.stderr)
             return 2
     on_signal = announce(args, options.crawl_id, f"output {options.out_dir}")
-    result = run_crawl(options, on_signal=on_signal)
-    write_crawl_report(result)
+    result = run_crawl(options, on_signal=on_signal)  # its report written as it closed
     print(format_summary(summarize(result.out_dir, result.crawl_id, result.stats)))
     print(
         f"Crawl {result.crawl_id} finished in {result.seconds:.1f}s "

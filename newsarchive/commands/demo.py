@@ -94,7 +94,7 @@ def write_server_log(out_dir: Path, request_log: list[tuple[str, str, int]]) -> 
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchive.crawler import CrawlOptions, run_crawl, write_crawl_report
+    from newsarchive.crawler import CrawlOptions, run_crawl
     from newsarchive.server import DemoSite, default_site_dir
     from newsarchive.summary import crawl_failure, format_summary, summarize
 
@@ -119,7 +119,6 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         write_server_log(args.out, site.request_log)
-    write_crawl_report(result)
     print(format_summary(summarize(args.out, result.crawl_id, result.stats)))
     print(
         f"Demo crawl {result.crawl_id} finished in {result.seconds:.1f}s "

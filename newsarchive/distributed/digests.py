@@ -2,13 +2,14 @@
 
 Each worker writes its own WARC files, so without a shared index a payload that
 two workers fetch (or two runs of a plan) is stored in full twice. One Redis hash
-maps ``SITE/DIGEST`` (the plan site, empty without a plan, and the payload digest)
-to the site's first full capture (JSON: URI, WARC-Date, record id, absolute path of
-the WARC file, offset, length); the first writer wins (``HSETNX``), so concurrent
-workers agree on the original. Keyed by site like the SQLite index (see
+maps ``SITE/DIGEST`` (the plan site, or without a plan the capture's ``host:port``,
+and the payload digest) to the site's first full capture (JSON: URI, WARC-Date,
+record id, absolute path of the WARC file, offset, length); the first writer wins
+(``HSETNX``), so concurrent workers agree on the original. Keyed by site like the SQLite index (see
 :class:`newsarchive.warc.digests.Scope`): a revisit never refers to another site's
-capture. Fields of older versions are the bare digest; one counts for a site only
-when its file is in the site's output folder (one ``HMGET`` asks for both). The key is the plan's
+capture. Fields of older versions are the bare digest (or, without a plan, ``/DIGEST``);
+one counts for a site only when its file is in the site's output folder and, without a
+plan, its URI on the capture's host (one ``HMGET`` asks for all). The key is the plan's
 (``newsarchive:state:PLAN:digests``, it outlives crawls like the rest of the plan's
 state), or for a crawl without a plan the crawl's (``newsarchive:crawl:ID:digests``,
 deleted by ``crawl-finish``).
@@ -81,25 +82,30 @@ class RedisDigestIndex:
         """The index as the worker that wrote ``warc_dir`` (of plan site ``site``) saw it."""
         return cls(client, key, warc_dir, scope_of(warc_dir, site))
 
-    def field(self, digest: str) -> str:
-        """``SITE/DIGEST``: this site's entry of ``digest``."""
-        return f"{self.scope.name}/{digest}"
+    def field(self, digest: str, uri: str) -> str:
+        """``SITE/DIGEST``: the entry of ``digest`` for the site of ``uri``."""
+        return f"{self.scope.site_of(uri)}/{digest}"
 
-    def lookup(self, digest: str) -> ArchivedPayload | None:
-        """This site's first full capture of ``digest``, its file relative to this worker's
-        WARC folder."""
+    def lookup(self, digest: str, uri: str) -> ArchivedPayload | None:
+        """The first full capture of ``digest`` by the site of ``uri`` (the page being
+        archived), its file relative to this worker's WARC folder."""
         from redis import RedisError
 
+        older = [digest] if self.scope.name else [f"/{digest}", digest]
         try:
-            own, legacy = self.client.hmget(self.key, [self.field(digest), digest])
+            own, *earlier = self.client.hmget(self.key, [self.field(digest, uri), *older])
         except RedisError as exc:
             log.warning("digest index %s unavailable (%s): payload stored in full", self.key, exc)
             return None
         entry = self._entry(own, digest)
+        for raw, field in zip(earlier, older, strict=True):
+            if entry is not None:
+                break
+            found = self._entry(raw, digest)
+            if found is not None and self.scope.serves(found.uri, uri):
+                entry = found if field != digest or self.scope.holds(found.filename) else None
         if entry is None:
-            entry = self._entry(legacy, digest)
-            if entry is None or not self.scope.holds(entry.filename):
-                return None
+            return None
         filename = relative_to_folder(entry.filename, self.warc_dir, self.warc_dir)
         return ArchivedPayload(**{**asdict(entry), "filename": filename})
 
@@ -120,7 +126,7 @@ class RedisDigestIndex:
         absolute = os.path.join(self.warc_dir, entry.filename)
         value = json.dumps({**asdict(entry), "filename": absolute}, sort_keys=True)
         try:
-            self.client.hsetnx(self.key, self.field(entry.digest), value)
+            self.client.hsetnx(self.key, self.field(entry.digest, entry.uri), value)
         except RedisError as exc:
             log.warning("digest index %s unavailable (%s): entry not shared", self.key, exc)
 

@@ -97,7 +97,8 @@ def revisited_files(warcs: list[Path], index: Any) -> list[Path]:
                     if record.rec_type != "revisit":
                         continue
                     digest = record.rec_headers.get_header("WARC-Payload-Digest")
-                    entry = index.lookup(digest) if digest else None
+                    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    entry = index.lookup(digest, uri) if digest else None
                     if entry is not None:
                         found.add((path.parent / entry.filename).resolve())
         except Exception as exc:  # warcio raises many types on damaged data

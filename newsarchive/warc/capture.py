@@ -241,7 +241,8 @@ class WarcCapture:
         self.default_maxsize = settings.getint("DOWNLOAD_MAXSIZE", 0)
         self._received: WeakKeyDictionary[Request, int] = WeakKeyDictionary()
         # Full copies queued for the writer but not yet in the digest index, by digest.
-        self._queued: dict[str, records.Original] = {}
+        # (site, digest) -> original written but not indexed yet (see _archived_copy)
+        self._queued: dict[tuple[str, str], records.Original] = {}
         self._counts: dict[str, int] = {}  # stats not yet added to Scrapy's (see _count)
         self._uncounted = 0
 
@@ -400,32 +401,40 @@ class WarcCapture:
         original = archived = None
         dedupable = self._dedupable(exchange)
         if dedupable:
-            original, archived = self._archived_copy(digest)
+            original, archived = self._archived_copy(digest, exchange.url)
         if original is not None:
             main = records.revisit_record(exchange, digest, original)
         else:
             main = records.response_record(exchange, digest)
             if dedupable:
-                self._queued[digest] = records.Original(
+                self._queued[self._site_digest(digest, exchange.url)] = records.Original(
                     exchange.url, main.warc_date, main.record_id
                 )
         request = records.request_record(exchange, main.record_id)
         return WriteJob(exchange, digest, main, request, original, archived)
 
-    def _archived_copy(self, digest: str) -> tuple[records.Original | None, ArchivedPayload | None]:
-        """The full capture of payload ``digest``: from the digest index, else still in the
-        writer queue (not indexed yet); ``(None, None)`` when there is none."""
+    def _site_digest(self, digest: str, url: str) -> tuple[str, str]:
+        """(site of ``url`` in the digest index's scope, digest): what originals are kept by."""
         assert self._digests is not None
-        archived = self._digests.lookup(digest)
+        return self._digests.scope.site_of(url), digest
+
+    def _archived_copy(
+        self, digest: str, url: str
+    ) -> tuple[records.Original | None, ArchivedPayload | None]:
+        """The full capture of payload ``digest`` by the site of ``url``: from the digest
+        index, else still in the writer queue (not indexed yet); ``(None, None)`` when
+        there is none."""
+        assert self._digests is not None
+        archived = self._digests.lookup(digest, url)
         if archived is not None:
             return records.Original(archived.uri, archived.warc_date, archived.record_id), archived
-        return self._queued.get(digest), None
+        return self._queued.get(self._site_digest(digest, url)), None
 
     def _not_modified(self, exchange: records.Exchange, digest: str) -> WriteJob | None:
         """A 304 as a server-not-modified revisit of the capture it confirmed, so replay
         and re-reading find the page; None (kept as the 304 ``response``) when that
         capture is no longer where the digest index leads."""
-        original, archived = self._archived_copy(digest)
+        original, archived = self._archived_copy(digest, exchange.url)
         if original is None:
             log.info("304 for %s: confirmed capture %s not found, kept as is", exchange.url, digest)
             return None
@@ -458,7 +467,7 @@ class WarcCapture:
                         location.length,
                     )
                 )
-                self._queued.pop(job.digest, None)
+                self._queued.pop(self._site_digest(job.digest, exchange.url), None)
         except (OSError, sqlite3.Error) as error:  # a full disk: the crawl stops like a write
             reason = getattr(error, "strerror", None) or error
             message = f"indexing a record of {location.filename} failed ({reason})"

@@ -6,7 +6,10 @@ workers of a site are stored in full once. Entries are keyed by (site, digest): 
 revisit only ever refers to an original its own site archived (:class:`Scope`), so
 a site of the plan serving byte-identical copies of another site's pages cannot
 leave that site's crawl folder without the bytes (deleting one site's output never
-breaks another's revisits). Where the index lives:
+breaks another's revisits). A crawl without a plan has no site name: each capture's
+site is its host and port (:func:`url_site`), so crawls of URL lists sharing one
+state file (or one crawl of several hosts) cannot make one host's captures revisits
+of another's either. Where the index lives:
 
 * a plan crawl (``NEWSARCHIVE_STATE_PATH``) keeps it beside the crawl state:
   ``state/PLAN.sqlite`` -> ``state/PLAN.digests.sqlite``;
@@ -66,6 +69,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from newsarchive.siteconfig import host_and_port
 
 log = logging.getLogger(__name__)
 
@@ -103,19 +109,45 @@ WORKERS_DIRNAME = "workers"  # crawlfolder.WORKERS_DIRNAME (that module reads WA
 PLAN_SUFFIX = ".digests.sqlite"  # state/PLAN.sqlite -> state/PLAN.digests.sqlite
 
 
+def url_site(uri: str) -> str:
+    """The site of a capture made without a plan: ``host:port`` (``www.`` dropped, the
+    default port written out), the scope a crawl of URLs keeps to
+    (:func:`newsarchive.siteconfig.host_and_port`). The ``:`` never occurs in a plan
+    site's name, so the two kinds of key never meet."""
+    found = host_and_port(uri)
+    if found is None:  # not http(s): its own network location
+        return urlsplit(uri).netloc.lower() + ":"
+    return f"{found[0]}:{found[1]}"
+
+
 @dataclass(frozen=True)
 class Scope:
     """The site whose captures a crawl's revisits may refer to.
 
-    ``name``: the plan site (empty for a crawl without a plan: its index or Redis key
-    is its own; crawls of URLs that share a state file given with ``-s`` are one
-    scope, as their operator chose). ``folder``: the site's output folder (``OUTPUT/SITE``; a crawl
-    without a plan: its own folder), the test for entries written before entries
-    named their site.
+    ``name``: the plan site, or empty for a crawl without a plan, whose every capture
+    is its host's (:func:`url_site`): crawls of URL lists sharing a state file given
+    with ``-s`` share one index, not one scope. ``folder``: the site's output folder
+    (``OUTPUT/SITE``; a crawl without a plan: its own folder), the test for entries
+    written before entries named their site.
     """
 
     name: str
     folder: Path
+
+    def site_of(self, uri: str) -> str:
+        """The site a capture of ``uri`` is indexed under."""
+        return self.name or url_site(uri)
+
+    def may_hold(self, site: str) -> bool:
+        """Whether entries keyed ``site`` can serve this scope (a plan site's own; without
+        a plan, any host's, or those written before entries named their host)."""
+        return site == self.name if self.name else (not site or ":" in site)
+
+    def serves(self, entry_uri: str, uri: str) -> bool:
+        """Whether an entry not keyed by host (written by an older version) of ``entry_uri``
+        may be the original of a capture of ``uri``: within a plan site, any; without a
+        plan, one of the same host only."""
+        return bool(self.name) or url_site(entry_uri) == url_site(uri)
 
     def holds(self, path: str | Path) -> bool:
         """Whether the WARC file ``path`` (absolute) lies in this site's output folder."""
@@ -145,7 +177,9 @@ def index_scope(settings: Any, warc_dir: str | Path) -> Scope:
 class PayloadIndex(Protocol):
     """What the WARC capture asks of a digest index (SQLite or Redis)."""
 
-    def lookup(self, digest: str) -> ArchivedPayload | None: ...
+    scope: Scope
+
+    def lookup(self, digest: str, uri: str) -> ArchivedPayload | None: ...
 
     def add(self, entry: ArchivedPayload) -> None: ...
 
@@ -244,8 +278,8 @@ class DigestIndex:
         self._db.execute(_SCHEMA)
         self._db.commit()
         self._legacy = LEGACY_TABLE in _tables(self._db)
-        # Entries added since the last commit, kept here rather than inserted one by one.
-        self._unwritten: dict[str, ArchivedPayload] = {}
+        # Entries added since the last commit by (site, digest), rather than inserted one by one.
+        self._unwritten: dict[tuple[str, str], ArchivedPayload] = {}
         self._last_commit = time.monotonic()
         self.commit_every = commit_every
         self.commit_interval = commit_interval
@@ -269,7 +303,7 @@ class DigestIndex:
         for row, site, digest in self._db.execute(
             "SELECT rowid, site, digest FROM site_payloads WHERE rowid > ?", (rowid,)
         ):
-            if site == self.scope.name:
+            if self.scope.may_hold(site):
                 self._known.add(hash(digest))
             self._seen = max(self._seen, row)
 
@@ -298,41 +332,53 @@ class DigestIndex:
         path = Path(entry.filename)
         return path if path.is_absolute() else self.path.parent / path
 
-    def lookup(self, digest: str) -> ArchivedPayload | None:
-        """This site's first full capture of ``digest``, its file relative to ``warc_dir``."""
+    def lookup(self, digest: str, uri: str) -> ArchivedPayload | None:
+        """The first full capture of ``digest`` by the site of ``uri`` (the page being
+        archived), its file relative to ``warc_dir``."""
         if hash(digest) not in self._known and (
             not self._catch_up() or hash(digest) not in self._known
         ):
             return None
-        unwritten = self._unwritten.get(digest)
+        site = self.scope.site_of(uri)
+        unwritten = self._unwritten.get((site, digest))
         if unwritten is not None:
             return self._for_caller(unwritten)
-        table, entry = self._stored(digest)
-        if entry is None or not self._still_archived(table, entry):
+        table, key, entry = self._stored(digest, site, uri)
+        if entry is None or not self._still_archived(table, key, entry):
             return None
         return self._for_caller(entry)
 
-    def _stored(self, digest: str) -> tuple[str, ArchivedPayload | None]:
-        """(table, entry) of this site's capture of ``digest``, in the keyed table first.
+    def _stored(self, digest: str, site: str, uri: str) -> tuple[str, str, ArchivedPayload | None]:
+        """(table, site key, entry) of site ``site``'s capture of ``digest``, keyed first.
 
-        An older layout's entry counts only when its file is in this site's folder.
+        Entries of older versions, keyed by no host, count only when their URI is on the
+        host of ``uri`` (without a plan: its site ``""``, and the older layout's table) and
+        the older layout's only when its file is in this site's folder.
         """
         with self._lock:
             row = self._db.execute(
                 f"SELECT {_COLUMNS} FROM site_payloads WHERE site = ? AND digest = ?",
-                (self.scope.name, digest),
+                (site, digest),
             ).fetchone()
-            if row is None and self._legacy:
-                legacy = self._db.execute(
-                    f"SELECT {_COLUMNS} FROM payloads WHERE digest = ?", (digest,)
+            if row is not None:
+                return SITE_TABLE, site, ArchivedPayload(*row)
+            older = [(SITE_TABLE, "")] if not self.scope.name else []
+            older += [(LEGACY_TABLE, "")] if self._legacy else []
+            for table, key in older:
+                where = "digest = ?" if table == LEGACY_TABLE else "site = '' AND digest = ?"
+                found = self._db.execute(
+                    f"SELECT {_COLUMNS} FROM {table} WHERE {where}", (digest,)
                 ).fetchone()
-                if legacy is not None and self.scope.holds(
-                    self._absolute(ArchivedPayload(*legacy))
+                if found is None:
+                    continue
+                entry = ArchivedPayload(*found)
+                if self.scope.serves(entry.uri, uri) and (
+                    table == SITE_TABLE or self.scope.holds(self._absolute(entry))
                 ):
-                    return LEGACY_TABLE, ArchivedPayload(*legacy)
-        return SITE_TABLE, ArchivedPayload(*row) if row else None
+                    return table, key, entry
+        return SITE_TABLE, site, None
 
-    def _still_archived(self, table: str, entry: ArchivedPayload) -> bool:
+    def _still_archived(self, table: str, site: str, entry: ArchivedPayload) -> bool:
         """False (and the entry forgotten) when its WARC file is gone.
 
         A revisit must point at a capture someone can replay: after an earlier crawl's
@@ -344,19 +390,19 @@ class DigestIndex:
             return True
         log.info("digest index: %s is gone; %s is stored in full again", path, entry.uri)
         where = "digest = ?" if table == LEGACY_TABLE else "digest = ? AND site = ?"
-        values = (entry.digest,) if table == LEGACY_TABLE else (entry.digest, self.scope.name)
+        values = (entry.digest,) if table == LEGACY_TABLE else (entry.digest, site)
         with self._lock:
             self._db.execute(f"DELETE FROM {table} WHERE {where}", values)
             self._db.commit()
         return False
 
     def add(self, entry: ArchivedPayload) -> None:
-        """Remember this site's full capture (file relative to ``warc_dir``; the first wins)."""
+        """Remember a full capture for its site (file relative to ``warc_dir``; the first wins)."""
         if not self._same_folder:
             filename = relative_to_folder(entry.filename, self.warc_dir, self.path.parent)
             entry = replace(entry, filename=filename)
         with self._lock:
-            self._unwritten.setdefault(entry.digest, entry)
+            self._unwritten.setdefault((self.scope.site_of(entry.uri), entry.digest), entry)
             self._known.add(hash(entry.digest))
             due = (
                 len(self._unwritten) >= self.commit_every
@@ -367,7 +413,6 @@ class DigestIndex:
 
     def commit(self) -> None:
         """Insert the batch (one ``executemany``) and commit it."""
-        site = self.scope.name
         with self._lock:
             self._db.executemany(
                 "INSERT OR IGNORE INTO site_payloads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -382,7 +427,7 @@ class DigestIndex:
                         e.offset,
                         e.length,
                     )
-                    for e in self._unwritten.values()
+                    for (site, _), e in self._unwritten.items()
                 ],
             )
             self._db.commit()
@@ -390,11 +435,12 @@ class DigestIndex:
             self._last_commit = time.monotonic()
 
     def __len__(self) -> int:
-        """Entries of this site (the older layout's not counted)."""
+        """Entries of this scope's site (without a plan: of every host; the older layout's
+        not counted)."""
         self.commit()
         with self._lock:
-            query = "SELECT COUNT(*) FROM site_payloads WHERE site = ?"
-            return int(self._db.execute(query, (self.scope.name,)).fetchone()[0])
+            sites = self._db.execute("SELECT site, COUNT(*) FROM site_payloads GROUP BY site")
+            return sum(int(n) for site, n in sites if self.scope.may_hold(site))
 
     def close(self) -> None:
         self.commit()
