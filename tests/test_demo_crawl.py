@@ -11,6 +11,7 @@ import io
 import json
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from dataclasses import dataclass
@@ -500,6 +501,29 @@ def exported_urls(out: Path) -> list[str]:
     return [record["url"] for record in exported_articles(out, while_running=True)]
 
 
+class HeldAfter:
+    """A site that holds every article response after the first ``free`` until released.
+
+    The crawl then cannot finish before the test has stopped it, however loaded the
+    machine: the first run is interrupted midway by construction, not by a race.
+    """
+
+    def __init__(self, site: Any, free: int) -> None:
+        self.site, self.free = site, free
+        self.released = threading.Event()
+        self._served = 0
+        self._lock = threading.Lock()
+
+    def resolve(self, path: str, base_url: str) -> Any:
+        if path.endswith(".html"):
+            with self._lock:
+                self._served += 1
+                held = self._served > self.free
+            if held:
+                self.released.wait(timeout=120)
+        return self.site.resolve(path, base_url)
+
+
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGKILL"])
 def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path, stop: str) -> None:
     """Stop a plan-like crawl (JOBDIR + crawl state) midway, run it again: every article once."""
@@ -509,22 +533,24 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
 
     total = 80
     out = tmp_path / "out"
-    with DemoSite(generate=total) as site:
+    site = DemoSite(generate=total)
+    gate = site.site = HeldAfter(site.site, free=total // 4)
+    with site:
         command = crawl_command(
             site.base_url + "/",
             out,
             crawl_id="20260101T000000Z-stop",
             settings=resumable_settings(tmp_path),
         )
-
-        # Stop once a quarter of the articles were fetched, counted by the server: the
-        # exported count lags behind it by the pages still in extraction, which a
-        # loaded machine makes many (a graceful stop then finished all 80 of them).
-        def quarter_fetched() -> bool:
-            fetched = sum(1 for _, path, _ in site.request_log if path.endswith(".html"))
-            return fetched >= total // 4 and bool(exported_urls(out))
-
-        interrupt_when(command, tmp_path, quarter_fetched, getattr(signal, stop))
+        # Stop once the free quarter is in and one article exported; the held
+        # responses go out after the signal (a graceful stop waits for them).
+        interrupt_when(
+            command,
+            tmp_path,
+            lambda: bool(exported_urls(out)),
+            getattr(signal, stop),
+            signalled=gate.released.set,
+        )
         interrupted = len(set(exported_urls(out)))
         second = run_command(command, timeout=120, cwd=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]

@@ -201,11 +201,14 @@ def interrupt_when(
     ready: Callable[[], bool],
     stop: signal.Signals = signal.SIGKILL,
     within: float = 90,
+    signalled: Callable[[], None] | None = None,
 ) -> bool:
     """Start a crawl and send it ``stop`` as soon as ``ready()`` holds (or after ``within`` s).
 
     True when the signal reached the crawl while it ran (False: it had ended by itself).
     The bound is generous for a loaded machine; ``ready`` decides, not the clock.
+    ``signalled`` runs once the signal is sent (or the wait is over), before the crawl
+    is awaited: a test site holding responses releases them there.
     """
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd
@@ -219,6 +222,8 @@ def interrupt_when(
             process.send_signal(stop)
         return running
     finally:
+        if signalled is not None:
+            signalled()
         process.wait(timeout=60)
 
 
