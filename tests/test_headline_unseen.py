@@ -65,3 +65,23 @@ def test_a_shared_end_behind_longer_openings_is_no_headline() -> None:
     stated = "Change the font size of a plot in R | Axis text and legend"
     shown = "Change the font size of a plot in R (5 Examples) | Axis text and legend"
     assert headline_of(stated, shown) == stated
+
+
+def test_a_kicker_the_title_fields_add_before_the_shown_heading_is_left_out() -> None:
+    # og:title and <title> put a topic before the headline the <h1> shows alone; no
+    # kicker element or label line marks it on the page. The reader's headline is the
+    # heading's.
+    shown = "Warum der neue Kai für den Hafen zählt"
+    assert headline_of(f"Hafenwirtschaft: {shown}", shown, "de") == shown
+
+
+def test_a_display_heading_does_not_take_the_kicker_off() -> None:
+    # A guard: an <h2> (no <h1> on the page) that shows the rest of a stated "Topic:
+    # Headline" is often one line of a split headline; the stated title stays.
+    stated = "Landtagswahl im Norden: Die Koalition verliert ihre Mehrheit"
+    html = (
+        f"<!doctype html><html lang='de'><head><title>{stated}</title>"
+        f"<meta property='og:title' content='{stated}'></head><body><article>"
+        f"<h2>Die Koalition verliert ihre Mehrheit</h2>{BODY}</article></body></html>"
+    )
+    assert extract(html, URL)["headline"] == stated
