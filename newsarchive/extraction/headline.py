@@ -85,6 +85,11 @@ _STATED = frozenset({"json_ld", "json_ld_html", "og", "twitter", "itemprop", "ti
 # stated ones and a whole ``<h1>`` (the heading the reader sees, without the topic line
 # the title fields add). Not a display heading: an ``<h2>`` stands beside a kicker.
 _ALONE = _STATED | {"h1", "h1_marked"}
+# Sources in which a page states a headline of its own, beside the <title>/og:title pair
+# an SEO plugin fills from one field (see _favour_lone_heading).
+_OWN_STATEMENT = frozenset({"json_ld", "json_ld_html", "twitter", "itemprop"})
+# Lifts a lone <h1> (0.5) over og:title and <title> agreeing on another text (1.5).
+_LONE_HEADING_BONUS = 1.1
 # Picks the exact text (quote style, spacing) among candidates with the same key:
 # the text as the newsroom typed it first (JSON-LD, the plain title field, og:title),
 # rendered markup (curly quotes a typography filter put in) after the stated meta.
@@ -562,6 +567,7 @@ def choose(found: list[Candidate]) -> str | None:
             votes[k] = votes.get(k, 0.0) + _SOURCES[cand.source]
     if not votes:
         return None
+    _favour_lone_heading(found, votes)
     _transfer_kicker_votes(found, votes, voters)
     for k, sources in voters.items():
         for visible, bonus in _CORROBORATED.items():
@@ -615,6 +621,27 @@ def _shown_without_tail(chosen: str, found: list[Candidate]) -> str:
         if added and (best is chosen or len(text) > len(best)):
             best = text
     return best
+
+
+def _favour_lone_heading(found: list[Candidate], votes: dict[str, float]) -> None:
+    """On a page that states no headline of its own, its one ``<h1>`` outweighs the SEO title.
+
+    Without a JSON-LD or microdata headline and without twitter:title, og:title is the
+    ``<title>`` an SEO plugin wrote for search results ("Wärmepumpe im Altbau - Wann es
+    sich lohnt"), not a second statement of the headline; the page's single ``<h1>`` is
+    the one its author gave the text. A heading of one or two words is a section label
+    ("Betriebliche Altersvorsorge", "Details"), not such a headline. A kicker the
+    heading carries still goes to the stated text (_transfer_kicker_votes runs after).
+    """
+    headings = [c for c in found if c.source in ("h1", "h1_marked")]
+    if len(headings) != 1 or len(headings[0].text.split()) < _MIN_SHOWN_WORDS:
+        return
+    if any(c.source in _OWN_STATEMENT for c in found):
+        return
+    k = key(headings[0].text)
+    if k not in votes:  # a heading of punctuation alone has no key and no votes
+        return
+    votes[k] += _LONE_HEADING_BONUS
 
 
 def _tails(text: str) -> dict[str, str]:
