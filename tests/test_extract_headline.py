@@ -62,6 +62,16 @@ def test_headline_class_span_is_found_when_h1_is_a_breadcrumb() -> None:
     assert headline_of(html) == VISIBLE
 
 
+def test_a_page_wide_breadcrumb_flag_on_body_puts_no_h1_in_navigation() -> None:
+    # WordPress themes flag the page (<body class="theme-breadcrumbs-visible">); the <h1>
+    # is still the visible, marked headline that og:title repeats and outweighs JSON-LD.
+    html = page(
+        ld_headline(SEO) + f"<title>{SEO}</title>" + og(VISIBLE),
+        article_head=f'<h1 class="article-headline">{VISIBLE}</h1>',
+    ).replace("<body>", '<body class="single-post theme-breadcrumbs-visible">')
+    assert headline_of(html) == VISIBLE
+
+
 def test_visible_headline_without_corroboration_does_not_beat_json_ld() -> None:
     html = page(ld_headline(SEO) + og(SEO), BREADCRUMB, f"<h2>{VISIBLE}</h2>")
     assert headline_of(html) == SEO

@@ -295,10 +295,16 @@ def _class_words(el: Any) -> str:
 
 def _in_navigation(el: Any) -> bool:
     """True inside ``<nav>`` or a breadcrumb trail: a heading there is the page's SEO
-    title repeated for search engines, not the headline a reader sees."""
+    title repeated for search engines, not the headline a reader sees.
+
+    ``<body>`` and ``<html>`` hold no trail: their classes are page-wide flags
+    (a theme's "breadcrumbs-visible"), not a container's name.
+    """
     for node in (el, *el.iterancestors()):
         if node.tag == "nav":
             return True
+        if node.tag in ("body", "html"):
+            return False
         # "breadcrumb" in the class or the id (as in _class_words, read one at a time)
         for name in ("class", "id"):
             value = node.get(name)
