@@ -62,6 +62,16 @@ def test_headline_class_span_is_found_when_h1_is_a_breadcrumb() -> None:
     assert headline_of(html) == VISIBLE
 
 
+def test_a_page_wide_breadcrumb_flag_on_body_puts_no_h1_in_navigation() -> None:
+    # WordPress themes flag the page (<body class="theme-breadcrumbs-visible">); the <h1>
+    # is still the visible, marked headline that og:title repeats and outweighs JSON-LD.
+    html = page(
+        ld_headline(SEO) + f"<title>{SEO}</title>" + og(VISIBLE),
+        article_head=f'<h1 class="article-headline">{VISIBLE}</h1>',
+    ).replace("<body>", '<body class="single-post theme-breadcrumbs-visible">')
+    assert headline_of(html) == VISIBLE
+
+
 def test_visible_headline_without_corroboration_does_not_beat_json_ld() -> None:
     html = page(ld_headline(SEO) + og(SEO), BREADCRUMB, f"<h2>{VISIBLE}</h2>")
     assert headline_of(html) == SEO
@@ -346,9 +356,10 @@ def test_the_stated_kicker_shown_as_a_line_before_the_h1_is_not_part_of_the_head
     head = og(stated) + ld_headline(stated) + f"<title>{stated}</title>"
     html = page(head, article_head=f'<div class="keyword">Budget</div><h1>{VISIBLE}</h1>')
     assert headline_of(html) == VISIBLE
-    # another line before the heading says nothing about the stated kicker
+    # another line before the heading, or none: the <h1> still shows the headline
+    # without the kicker the title fields add (see test_headline_unseen.py)
     other = page(head, article_head=f'<div class="keyword">Politics</div><h1>{VISIBLE}</h1>')
-    assert headline_of(other) == stated
+    assert headline_of(other) == VISIBLE
 
 
 # --------------------------------------------------------------- reader's typography

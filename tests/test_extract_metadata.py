@@ -35,9 +35,12 @@ def ld(obj: dict) -> str:
 
 
 def test_headline_agreement_beats_a_kicker_in_h1() -> None:
+    # twitter:title: the page states its headline (without a statement of its own, a
+    # lone <h1> outweighs the SEO title pair: tests/test_headline_unseen.py)
     html = page(
         "<title>Council approves budget - Example News</title>"
         '<meta property="og:title" content="Council approves budget">'
+        '<meta name="twitter:title" content="Council approves budget">'
         '<meta property="og:site_name" content="Example News">',
         "<h1>Breaking: Council approves budget after long night</h1>",
     )

@@ -81,6 +81,15 @@ _CORROBORATED = {"display": 3.6, "h1_marked": 2.1}
 _VISIBLE = frozenset({"h1", "h1_marked", "display"})
 # Sources that state a headline as text of their own (not a split of page markup).
 _STATED = frozenset({"json_ld", "json_ld_html", "og", "twitter", "itemprop", "title", "shared"})
+# Sources that carry a headline alone when another source puts a kicker before it: the
+# stated ones and a whole ``<h1>`` (the heading the reader sees, without the topic line
+# the title fields add). Not a display heading: an ``<h2>`` stands beside a kicker.
+_ALONE = _STATED | {"h1", "h1_marked"}
+# Sources in which a page states a headline of its own, beside the <title>/og:title pair
+# an SEO plugin fills from one field (see _favour_lone_heading).
+_OWN_STATEMENT = frozenset({"json_ld", "json_ld_html", "twitter", "itemprop"})
+# Lifts a lone <h1> (0.5) over og:title and <title> agreeing on another text (1.5).
+_LONE_HEADING_BONUS = 1.1
 # Picks the exact text (quote style, spacing) among candidates with the same key:
 # the text as the newsroom typed it first (JSON-LD, the plain title field, og:title),
 # rendered markup (curly quotes a typography filter put in) after the stated meta.
@@ -115,12 +124,6 @@ class Candidate:
 
     source: str
     text: str
-    # A visible heading shown without the kicker element the page marks in it: it
-    # carries the headline alone, as a stated source does (see _transfer_kicker_votes).
-    unkicked: bool = False
-    # The label line shown right before the heading: a kicker of its own when a
-    # stated title carries exactly that text before the heading's.
-    beside: str = ""
 
 
 def site_name_keys(doc: Document, publisher: str | None = None) -> set[str]:
@@ -292,10 +295,16 @@ def _class_words(el: Any) -> str:
 
 def _in_navigation(el: Any) -> bool:
     """True inside ``<nav>`` or a breadcrumb trail: a heading there is the page's SEO
-    title repeated for search engines, not the headline a reader sees."""
+    title repeated for search engines, not the headline a reader sees.
+
+    ``<body>`` and ``<html>`` hold no trail: their classes are page-wide flags
+    (a theme's "breadcrumbs-visible"), not a container's name.
+    """
     for node in (el, *el.iterancestors()):
         if node.tag == "nav":
             return True
+        if node.tag in ("body", "html"):
+            return False
         # "breadcrumb" in the class or the id (as in _class_words, read one at a time)
         for name in ("class", "id"):
             value = node.get(name)
@@ -355,21 +364,9 @@ def _without_marked_kicker(h1: Any, text: str) -> str | None:
     return None
 
 
-def _kicker_beside(h1: Any) -> str | None:
-    """The text of a short label element right before the ``<h1>`` (a kicker line)."""
-    before = h1.getprevious()
-    while before is not None and not isinstance(before.tag, str):
-        before = before.getprevious()
-    if before is None or before.tag in ("style", "script"):
-        return None
-    text = clean(before.text_content())
-    return text if text and len(text) <= 60 else None
-
-
-def _h1_candidates(h1s: list[Any], site: _SiteNames) -> list[tuple[str, str, bool, str]]:
-    """(source, text, unkicked, beside) of the first ``<h1>`` elements, those in
-    ``<article>``/``<main>`` first; ``unkicked`` when a marked kicker was taken off,
-    ``beside`` the text of a label line right before the heading.
+def _h1_candidates(h1s: list[Any], site: _SiteNames) -> list[tuple[str, str]]:
+    """(source, text) of the first ``<h1>`` elements, those in ``<article>``/``<main>``
+    first; a kicker element marked in the heading is left out of its text.
 
     An ``<h1>`` inside navigation or a breadcrumb trail votes only as weakly as
     ``<title>`` (source ``h1_nav``), one naming the site (its logo) not at all
@@ -388,8 +385,7 @@ def _h1_candidates(h1s: list[Any], site: _SiteNames) -> list[tuple[str, str, boo
         if text:
             source = _h1_source(h1, text, site)
             unkicked = _without_marked_kicker(h1, text) if source in ("h1", "h1_marked") else None
-            beside = _kicker_beside(h1) if source in ("h1", "h1_marked") else None
-            out.append((source, unkicked or text, unkicked is not None, beside or ""))
+            out.append((source, unkicked or text))
     return out
 
 
@@ -496,14 +492,14 @@ def candidates(doc: Document, publisher: str | None) -> list[Candidate]:
     site = _SiteNames(doc, publisher, title_text)
     headings = survey(doc).headings  # the <h1> and <h2> elements the sources below read
 
-    def add(source: str, text: str | None, unkicked: bool = False, beside: str = "") -> None:
+    def add(source: str, text: str | None) -> None:
         text = clean(text)
         if text and len(text) <= _MAX_HEADLINE:
-            found.append(Candidate(source, text, unkicked, beside))
+            found.append(Candidate(source, text))
 
     h1s = _h1_candidates([h for h in headings if h.tag == "h1"], site)
-    for source, text, unkicked, beside in h1s:
-        add(source, text, unkicked, beside)
+    for source, text in h1s:
+        add(source, text)
     if not any(source in ("h1", "h1_marked") for source, *_ in h1s):
         add("display", _display_heading(doc))
     add("itemprop", _itemprop_headline(doc, headings))
@@ -577,6 +573,7 @@ def choose(found: list[Candidate]) -> str | None:
             votes[k] = votes.get(k, 0.0) + _SOURCES[cand.source]
     if not votes:
         return None
+    _favour_lone_heading(found, votes)
     _transfer_kicker_votes(found, votes, voters)
     for k, sources in voters.items():
         for visible, bonus in _CORROBORATED.items():
@@ -632,6 +629,27 @@ def _shown_without_tail(chosen: str, found: list[Candidate]) -> str:
     return best
 
 
+def _favour_lone_heading(found: list[Candidate], votes: dict[str, float]) -> None:
+    """On a page that states no headline of its own, its one ``<h1>`` outweighs the SEO title.
+
+    Without a JSON-LD or microdata headline and without twitter:title, og:title is the
+    ``<title>`` an SEO plugin wrote for search results ("Wärmepumpe im Altbau - Wann es
+    sich lohnt"), not a second statement of the headline; the page's single ``<h1>`` is
+    the one its author gave the text. A heading of one or two words is a section label
+    ("Betriebliche Altersvorsorge", "Details"), not such a headline. A kicker the
+    heading carries still goes to the stated text (_transfer_kicker_votes runs after).
+    """
+    headings = [c for c in found if c.source in ("h1", "h1_marked")]
+    if len(headings) != 1 or len(headings[0].text.split()) < _MIN_SHOWN_WORDS:
+        return
+    if any(c.source in _OWN_STATEMENT for c in found):
+        return
+    k = key(headings[0].text)
+    if k not in votes:  # a heading of punctuation alone has no key and no votes
+        return
+    votes[k] += _LONE_HEADING_BONUS
+
+
 def _tails(text: str) -> dict[str, str]:
     """Comparison key -> text of ``text`` without each of its leading kicker segments."""
     return {key(text[m.end() :]): text[m.end() :] for m in _KICKER_SPLIT.finditer(text)}
@@ -684,23 +702,19 @@ def _transfer_kicker_votes(
 
     Pages put a topic line before the headline in ``<h1>``, JSON-LD or ``<title>``
     while another source carries the headline alone; the kicker is not part of it.
-    Only a source that states the headline as text counts as carrying it alone: a
-    visible heading without its kicker element is often a split of one headline.
-    A heading counts too when the page took its kicker element off (``unkicked``)
-    or shows exactly the stated kicker as a line of its own right before it
-    (``<div>Topic</div><h1>Headline</h1>`` against og:title "Topic: Headline").
+    A source carries it alone when it states the headline as text, or is the page's
+    ``<h1>`` (``<h1>Headline</h1>`` against og:title "Topic: Headline", also with the
+    kicker element marked inside the heading or shown as a line before it). A display
+    heading (an ``<h2>``) does not: it is often one part of a split headline.
     """
     # A text of punctuation alone ("—", "***") has no key and gets no votes.
     texts = {k: c.text for c in found if (k := key(c.text))}
-    unkicked = {key(c.text) for c in found if c.unkicked}
-    beside = {(key(c.text), key(c.beside)) for c in found if c.beside}
     for long_key, long_text in texts.items():
         for short_key, short_text in texts.items():
             if short_key == long_key or not long_text.endswith(short_text):
                 continue
             kicker = long_text[: -len(short_text)]
-            shown = (short_key, key(kicker)) in beside
-            if not voters[short_key] & _STATED and short_key not in unkicked and not shown:
+            if not voters[short_key] & _ALONE:
                 continue
             if _KICKER_END.search(kicker) and len(short_key) >= 10:
                 votes[short_key] += votes[long_key]
