@@ -505,3 +505,31 @@ def test_a_plural_label_without_its_colon_leads_a_byline(byline: str, lang: str)
 )
 def test_an_rdfa_byline_names_the_author(byline: str) -> None:
     assert names(page(outside=f"<aside>{byline}</aside>")) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        # Drupal 8's RDF module: rel on the element around the author's resource
+        '<span rel="schema:author"><span about="/user/3" typeof="schema:Person"'
+        ' property="schema:name" datatype="">Jane Doe</span></span> | Fri, 05/03/2024',
+        # Drupal 7's: SIOC's creator around a FOAF name
+        '<span rel="sioc:has_creator"><a href="/user/3" typeof="sioc:UserAccount"'
+        ' property="foaf:name">Jane Doe</a></span> | Fri, 05/03/2024',
+        # the author's element holds a picture and a biography beside the name
+        '<div property="author" typeof="Person"><img src="/jane.jpg" alt="">'
+        '<span property="name">Jane Doe</span><span property="description">Jane has covered'
+        " the city council since 2019 and writes about housing, transport and the budget."
+        "</span></div>",
+    ],
+)
+def test_the_rdfa_name_inside_an_rdfa_author_is_the_authors_name(byline: str) -> None:
+    # the names of a breadcrumb's items and of the publisher are no author's
+    crumbs = (
+        '<ol vocab="https://schema.org/" typeof="BreadcrumbList"><li property="itemListElement"'
+        ' typeof="ListItem"><a property="item" href="/city"><span property="name">City Hall'
+        '</span></a></li></ol><div property="publisher" typeof="Organization">'
+        '<span property="name">Jane Roe</span></div>'
+    )
+    assert names(page(before=f"{crumbs}<div>{byline}</div>")) == ["Jane Doe"]
+    assert names(page(outside=f"<aside>{byline}</aside>")) == ["Jane Doe"]

@@ -675,6 +675,7 @@ _STRONG, _WEAK, _NONE = 0, 1, None
 _BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool, int | None], ...] = (
     (_in_author_item, True, _STRONG),  # itemprop=author > itemprop=name
     (lambda el: el.get("itemprop") == "author", True, _STRONG),
+    (survey.rdfa_author_name, True, _STRONG),  # RDFa rel="schema:author" > property="name"
     (survey.rdfa_author, True, _STRONG),  # RDFa property="schema:author"
     (lambda el: el.tag == "a" and "author" in (el.get("rel") or "").lower().split(), True, _STRONG),
     (lambda el: "byline" in _classes(el).split(), False, _NONE),
