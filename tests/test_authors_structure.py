@@ -533,3 +533,22 @@ def test_the_rdfa_name_inside_an_rdfa_author_is_the_authors_name(byline: str) ->
     )
     assert names(page(before=f"{crumbs}<div>{byline}</div>")) == ["Jane Doe"]
     assert names(page(outside=f"<aside>{byline}</aside>")) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "expected"),
+    [
+        # the writer's labels: German's formal one, and text with photos by one person
+        ("Verfasser: Jane Doe", "de", "Jane Doe"),
+        ("Verfasserin: Jane Doe", "de", "Jane Doe"),
+        ("Text & Fotos: Jane Doe", "de", "Jane Doe"),
+        ("Text und Fotos: Jane Doe", "de", "Jane Doe"),
+        ("Texte et photos : Jean Dupont", "fr", "Jean Dupont"),
+        # a date, then the language's "by" and the name
+        ("Pubblicato il 3 maggio 2024 da Mario Rossi", "it", "Mario Rossi"),
+        ("Opublikowano 3 maja 2024 przez Jan Kowalski", "pl", "Jan Kowalski"),
+    ],
+)
+def test_more_writer_labels_and_dated_bylines(line: str, lang: str, expected: str) -> None:
+    assert names(page(before=f"<p>{line}</p>", lang=lang)) == [expected]
+    assert names(page(after=f"<p>{line}</p>", lang=lang)) == [expected]

@@ -1066,7 +1066,9 @@ def _without_teaser_lists(matches: list[HtmlElement]) -> list[HtmlElement]:
 # Labels that lead a writer's name before a colon in a line of its own, many languages.
 _COLON_LABEL_WORDS = (
     r"(?:autor(?:in|en|a|as|es|ka|ki|e|i|ius|iai|s)?|authors?|auteurs?|autrice|avtor(?:ica)?"
-    r"|автор(?:ы|ка)?|tekst(?:i)?|text(?:e|o)?|testo|текст|szöveg|szerző|yazan|yazar|muhabir"
+    r"|(?:tekst(?:i)?|text(?:e|o)?|testo)(?:\s*(?:&|\+|und|and|et|y|e|i|en|och|og)\s*"
+    r"(?:fotos?|photos?|bilder|fotografías?|fotografie|zdjęcia|foto's))?"
+    r"|автор(?:ы|ка)?|текст|szöveg|szerző|yazan|yazar|muhabir|verfasser(?:in)?"
     r"|haber|reporter(?:in)?|redaktion|redação|redacción|rédaction|redazione|redactie|words"
     r"|piše|napisal[a]?|tác giả|forfatter|författare|kirjoittaja|skribent|نویسنده|लेखक"
     r"|redakteur(?:in)?|gastautor(?:in)?|penulis|autor(?:ka)? článku|автор статьи|كتب|מאת"
@@ -1332,7 +1334,7 @@ def _ends_with_date(text: str) -> bool:
 # the name after "by" closing the line.
 # "... by Jane Doe in <a>News</a>": the section's "in" ends the name.
 _THEN_BY = re.compile(
-    r"\s+(?:by|von|par|por|door|di)\s+(?P<name>[^|·•]+?)"
+    r"\s+(?:by|von|par|por|door|di|da|przez|af|av)\s+(?P<name>[^|·•]+?)"
     r"(?:\s+(?:in|im|en|dans|em)(?:\s.*)?)?$",
     re.IGNORECASE,
 )
