@@ -552,3 +552,14 @@ def test_the_rdfa_name_inside_an_rdfa_author_is_the_authors_name(byline: str) ->
 def test_more_writer_labels_and_dated_bylines(line: str, lang: str, expected: str) -> None:
     assert names(page(before=f"<p>{line}</p>", lang=lang)) == [expected]
     assert names(page(after=f"<p>{line}</p>", lang=lang)) == [expected]
+
+
+@pytest.mark.parametrize("placeholder", ["publisher", "Publisher"])
+def test_a_field_name_in_the_author_meta_names_no_author(placeholder: str) -> None:
+    html = page().replace("</head>", f'<meta name="author" content="{placeholder}"></head>')
+    assert names(html) == []
+
+
+@pytest.mark.parametrize("byline", ["记者王敬照", "本报记者 王敬照", "新华社记者王敬照"])
+def test_a_chinese_reporters_role_glued_to_the_name_is_dropped(byline: str) -> None:
+    assert split_names(byline) == ["王敬照"]

@@ -105,6 +105,11 @@ _CJK_SPACED_LABELS = "(?:作者|责任编辑|責任編輯|记者|記者)"
 # A Korean byline puts the role after the name: "홍길동 기자", "홍길동 특파원".
 _KOREAN_ROLE = "(?:선임|수석|객원|전문)?(?:기자|특파원)(?![가-힣])"
 _KOREAN_REPORTER = re.compile(rf"^([가-힣]{{2,4}})\s?{_KOREAN_ROLE}")
+# A Chinese byline glues the role to the name: "记者王敬照", "本报记者李明", "新华社记者张三".
+_CJK_REPORTER = re.compile(
+    r"^(?:本报|本報|新华社|新華社)?(?:特约|特約|实习|實習)?(?:记者|記者|通讯员|通訊員)\s*"
+    r"([\u4e00-\u9fff]{2,4})$"
+)
 # "Von unserer Korrespondentin Jane Doe", "De notre envoyé spécial à Kyiv, Jean Dupont",
 # "Dal nostro inviato Mario Rossi": a by-word, "our", the writer's role (one word, or two in
 # lower case), a place, then the name.
@@ -280,6 +285,8 @@ _DESK_ACCOUNTS = frozenset({
 _GENERIC_ACCOUNTS = frozenset({
     "news", "nachrichten", "noticias", "notícias", "actualités", "nieuws", "nyheter", "notizie",
     "wiadomości", "haberler", "admin", "administrator", "online",
+    # a CMS's field name standing in for an author field left empty: no name at all
+    "publisher",
     # labels of links to an author's other posts, left alone when the name is elsewhere
     "more posts", "all posts", "view all posts", "alle artikel", "alle beiträge",
     "mehr artikel", "tous les articles", "todos los artículos", "tutti gli articoli",
@@ -332,7 +339,7 @@ def clean_name(raw: str) -> str | None:
     for _ in range(2):
         text = _PREFIX.sub("", text, count=1).strip()
     text = _LOWER_BY.sub("", text)
-    korean = _KOREAN_REPORTER.match(text)
+    korean = _KOREAN_REPORTER.match(text) or _CJK_REPORTER.match(text)
     text = korean.group(1) if korean else text
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
     if any(ch.isdigit() for ch in text):
