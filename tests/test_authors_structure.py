@@ -563,3 +563,23 @@ def test_a_field_name_in_the_author_meta_names_no_author(placeholder: str) -> No
 @pytest.mark.parametrize("byline", ["记者王敬照", "本报记者 王敬照", "新华社记者王敬照"])
 def test_a_chinese_reporters_role_glued_to_the_name_is_dropped(byline: str) -> None:
     assert split_names(byline) == ["王敬照"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # a joiner between two single words names one thing, not two people
+        ("Haus und Garten, Berlin", ["Haus und Garten"]),
+        ("Kraut & Rüben", ["Kraut & Rüben"]),
+        # ... unless they are agencies' credits, or full names
+        ("dpa und AFP", ["dpa", "AFP"]),
+        ("Jane Doe und John Roe", ["Jane Doe", "John Roe"]),
+    ],
+)
+def test_a_joiner_between_two_single_words_splits_no_names(raw: str, expected: list[str]) -> None:
+    assert split_names(raw) == expected
+
+
+def test_a_sites_name_holding_a_joiner_is_not_two_people() -> None:
+    html = page().replace("</head>", '<meta name="author" content="Example und News"></head>')
+    assert names(html.replace("Example News", "Example und News")) == []

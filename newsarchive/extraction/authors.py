@@ -439,6 +439,42 @@ def _with_split(part: str) -> list[str]:
     return [part]
 
 
+def _one_word(text: str) -> bool:
+    """A single word that is no agency's nor desk's credit."""
+    return (
+        len(text.split()) == 1
+        and text.casefold() not in AGENCIES
+        and _key(text) not in _AGENCY_KEYS
+        and text.casefold() not in _DESK_ACCOUNTS
+    )
+
+
+def _joined_parts(text: str) -> list[str]:
+    """``text`` split at its joiners, but for a word joiner between two single words:
+    "Kirche und Leben", "Haus & Garten" name one thing (a site, a company), which the
+    site's check then knows, not two people; "dpa und AFP" are two agencies."""
+    pieces: list[str] = []
+    joiners: list[str] = []
+    position = 0
+    for joiner in _JOINERS.finditer(text):
+        pieces.append(text[position : joiner.start()])
+        joiners.append(joiner.group())
+        position = joiner.end()
+    pieces.append(text[position:])
+    parts = pieces[:1]
+    for joiner, piece in zip(joiners, pieces[1:], strict=True):
+        word = joiner.strip()
+        if (
+            (word == "&" or word.isalpha())
+            and _one_word(parts[-1].rsplit(",", 1)[-1])
+            and _one_word(piece.split(",", 1)[0])
+        ):
+            parts[-1] += joiner + piece
+        else:
+            parts.append(piece)
+    return parts
+
+
 def split_names(raw: str) -> list[str]:
     """Split a byline holding several names: "A and B", "A, B & C", "A und B"."""
     text = clean_name(raw[:MAX_RAW_LENGTH])
@@ -460,7 +496,7 @@ def split_names(raw: str) -> list[str]:
         kept = [p for p in slash_parts if _full_name(p) or p.casefold() in AGENCIES or ":" in p]
         if any(_full_name(clean_name(p) or "") for p in kept):
             text = "; ".join(kept)
-    for part in (p for joined in _JOINERS.split(text) for p in _with_split(joined)):
+    for part in (p for joined in _joined_parts(text) for p in _with_split(joined)):
         segments = [s.strip() for s in part.split(",") if s.strip()]
         for i, raw_seg in enumerate(segments):
             seg = clean_name(raw_seg) or ""
