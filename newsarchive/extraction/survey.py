@@ -129,12 +129,15 @@ def survey(doc: Any) -> Survey:
 def rdfa_authors(properties: list[Any]) -> list[Any]:
     """The elements whose RDFa ``property`` names the author or the author's name (of the
     page's property values, smart strings that know their element), in document order."""
-    return [
-        value.getparent()
-        for value in properties
-        if value.getparent().tag not in _HEAD_TAGS
-        and (_names_author(value) or (_names_name(value) and _in_rdfa_author(value.getparent())))
-    ]
+    found = []
+    for value in properties:  # most are <meta property="og:...">: the strings decide first
+        author = _names_author(value)
+        if not (author or _names_name(value)):
+            continue
+        element = value.getparent()
+        if element.tag not in _HEAD_TAGS and (author or _in_rdfa_author(element)):
+            found.append(element)
+    return found
 
 
 def rdfa_author_name(el: Any) -> bool:
