@@ -583,3 +583,18 @@ def test_a_joiner_between_two_single_words_splits_no_names(raw: str, expected: l
 def test_a_sites_name_holding_a_joiner_is_not_two_people() -> None:
     html = page().replace("</head>", '<meta name="author" content="Example und News"></head>')
     assert names(html.replace("Example News", "Example und News")) == []
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "Copyright Example Verlag GmbH & Co. KG - all rights reserved",
+        "© 2024 Example Verlag GmbH & Co. KG. Alle Rechte vorbehalten.",
+        "Example Verlag GmbH & Co. KG",
+    ],
+)
+def test_a_companys_and_co_in_the_author_meta_is_one_credit(meta: str) -> None:
+    # a company is a last resort, whole: its "& Co. KG" is no second author, and a
+    # copyright notice credits its holder
+    html = page().replace("</head>", f'<meta name="author" content="{meta}"></head>')
+    assert names(html) == ["Example Verlag GmbH & Co. KG"]

@@ -327,6 +327,14 @@ def looks_like_name(text: str) -> bool:
     return True
 
 
+# A copyright notice in an author meta tag: "Copyright 2024 Example GmbH - all rights
+# reserved" credits the holder (read there only: a footer's notice is no byline).
+_COPYRIGHT = re.compile(
+    r"^(?:copyright\b|©|\(c\))\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?:by\s+)?"
+    r"|\s*[-–—,.|]?\s*(?:all rights reserved|alle rechte vorbehalten|tous droits réservés"
+    r"|todos los derechos reservados|tutti i diritti riservati)\.?\s*$",
+    re.IGNORECASE,
+)
 _HANDLE_TAIL = re.compile(r"\s+@\w{2,30}$")  # "Jane Doe @janedoe": the handle repeats the name
 
 
@@ -449,10 +457,15 @@ def _one_word(text: str) -> bool:
     )
 
 
+# "Müller GmbH & Co. KG", "Smith & Sons": the joiner is part of a company's name.
+_COMPANY_TAIL = re.compile(r"(?:co|cie|company|sons|söhne|partner)\b", re.IGNORECASE)
+
+
 def _joined_parts(text: str) -> list[str]:
     """``text`` split at its joiners, but for a word joiner between two single words:
     "Kirche und Leben", "Haus & Garten" name one thing (a site, a company), which the
-    site's check then knows, not two people; "dpa und AFP" are two agencies."""
+    site's check then knows, not two people; "dpa und AFP" are two agencies. Nor is a
+    company's "& Co. KG" a second name."""
     pieces: list[str] = []
     joiners: list[str] = []
     position = 0
@@ -464,10 +477,9 @@ def _joined_parts(text: str) -> list[str]:
     parts = pieces[:1]
     for joiner, piece in zip(joiners, pieces[1:], strict=True):
         word = joiner.strip()
-        if (
-            (word == "&" or word.isalpha())
-            and _one_word(parts[-1].rsplit(",", 1)[-1])
-            and _one_word(piece.split(",", 1)[0])
+        if (word == "&" or word.isalpha()) and (
+            _COMPANY_TAIL.match(piece)
+            or (_one_word(parts[-1].rsplit(",", 1)[-1]) and _one_word(piece.split(",", 1)[0]))
         ):
             parts[-1] += joiner + piece
         else:
@@ -614,7 +626,7 @@ def _meta_authors(doc: Document) -> list[Found]:
                 (n, v, None, False)
                 for v in values
                 if v.strip() and not _URLISH.search(v.strip())
-                for n in split_names(_family_first(v))
+                for n in split_names(_family_first(_COPYRIGHT.sub("", v) or v))
             ]
         if found:
             return found
