@@ -469,10 +469,10 @@ def _joined_parts(text: str) -> list[str]:
     pieces: list[str] = []
     joiners: list[str] = []
     position = 0
-    for joiner in _JOINERS.finditer(text):
-        pieces.append(text[position : joiner.start()])
-        joiners.append(joiner.group())
-        position = joiner.end()
+    for found in _JOINERS.finditer(text):
+        pieces.append(text[position : found.start()])
+        joiners.append(found.group())
+        position = found.end()
     pieces.append(text[position:])
     parts = pieces[:1]
     for joiner, piece in zip(joiners, pieces[1:], strict=True):
