@@ -505,3 +505,96 @@ def test_a_plural_label_without_its_colon_leads_a_byline(byline: str, lang: str)
 )
 def test_an_rdfa_byline_names_the_author(byline: str) -> None:
     assert names(page(outside=f"<aside>{byline}</aside>")) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        # Drupal 8's RDF module: rel on the element around the author's resource
+        '<span rel="schema:author"><span about="/user/3" typeof="schema:Person"'
+        ' property="schema:name" datatype="">Jane Doe</span></span> | Fri, 05/03/2024',
+        # Drupal 7's: SIOC's creator around a FOAF name
+        '<span rel="sioc:has_creator"><a href="/user/3" typeof="sioc:UserAccount"'
+        ' property="foaf:name">Jane Doe</a></span> | Fri, 05/03/2024',
+        # the author's element holds a picture and a biography beside the name
+        '<div property="author" typeof="Person"><img src="/jane.jpg" alt="">'
+        '<span property="name">Jane Doe</span><span property="description">Jane has covered'
+        " the city council since 2019 and writes about housing, transport and the budget."
+        "</span></div>",
+    ],
+)
+def test_the_rdfa_name_inside_an_rdfa_author_is_the_authors_name(byline: str) -> None:
+    # the names of a breadcrumb's items and of the publisher are no author's
+    crumbs = (
+        '<ol vocab="https://schema.org/" typeof="BreadcrumbList"><li property="itemListElement"'
+        ' typeof="ListItem"><a property="item" href="/city"><span property="name">City Hall'
+        '</span></a></li></ol><div property="publisher" typeof="Organization">'
+        '<span property="name">Jane Roe</span></div>'
+    )
+    assert names(page(before=f"{crumbs}<div>{byline}</div>")) == ["Jane Doe"]
+    assert names(page(outside=f"<aside>{byline}</aside>")) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "expected"),
+    [
+        # the writer's labels: German's formal one, and text with photos by one person
+        ("Verfasser: Jane Doe", "de", "Jane Doe"),
+        ("Verfasserin: Jane Doe", "de", "Jane Doe"),
+        ("Text & Fotos: Jane Doe", "de", "Jane Doe"),
+        ("Text und Fotos: Jane Doe", "de", "Jane Doe"),
+        ("Texte et photos : Jean Dupont", "fr", "Jean Dupont"),
+        # a date, then the language's "by" and the name
+        ("Pubblicato il 3 maggio 2024 da Mario Rossi", "it", "Mario Rossi"),
+        ("Opublikowano 3 maja 2024 przez Jan Kowalski", "pl", "Jan Kowalski"),
+    ],
+)
+def test_more_writer_labels_and_dated_bylines(line: str, lang: str, expected: str) -> None:
+    assert names(page(before=f"<p>{line}</p>", lang=lang)) == [expected]
+    assert names(page(after=f"<p>{line}</p>", lang=lang)) == [expected]
+
+
+@pytest.mark.parametrize("placeholder", ["publisher", "Publisher"])
+def test_a_field_name_in_the_author_meta_names_no_author(placeholder: str) -> None:
+    html = page().replace("</head>", f'<meta name="author" content="{placeholder}"></head>')
+    assert names(html) == []
+
+
+@pytest.mark.parametrize("byline", ["记者王敬照", "本报记者 王敬照", "新华社记者王敬照"])
+def test_a_chinese_reporters_role_glued_to_the_name_is_dropped(byline: str) -> None:
+    assert split_names(byline) == ["王敬照"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # a joiner between two single words names one thing, not two people
+        ("Haus und Garten, Berlin", ["Haus und Garten"]),
+        ("Kraut & Rüben", ["Kraut & Rüben"]),
+        # ... unless they are agencies' credits, or full names
+        ("dpa und AFP", ["dpa", "AFP"]),
+        ("Jane Doe und John Roe", ["Jane Doe", "John Roe"]),
+    ],
+)
+def test_a_joiner_between_two_single_words_splits_no_names(raw: str, expected: list[str]) -> None:
+    assert split_names(raw) == expected
+
+
+def test_a_sites_name_holding_a_joiner_is_not_two_people() -> None:
+    html = page().replace("</head>", '<meta name="author" content="Example und News"></head>')
+    assert names(html.replace("Example News", "Example und News")) == []
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "Copyright Example Verlag GmbH & Co. KG - all rights reserved",
+        "© 2024 Example Verlag GmbH & Co. KG. Alle Rechte vorbehalten.",
+        "Example Verlag GmbH & Co. KG",
+    ],
+)
+def test_a_companys_and_co_in_the_author_meta_is_one_credit(meta: str) -> None:
+    # a company is a last resort, whole: its "& Co. KG" is no second author, and a
+    # copyright notice credits its holder
+    html = page().replace("</head>", f'<meta name="author" content="{meta}"></head>')
+    assert names(html) == ["Example Verlag GmbH & Co. KG"]

@@ -105,6 +105,11 @@ _CJK_SPACED_LABELS = "(?:作者|责任编辑|責任編輯|记者|記者)"
 # A Korean byline puts the role after the name: "홍길동 기자", "홍길동 특파원".
 _KOREAN_ROLE = "(?:선임|수석|객원|전문)?(?:기자|특파원)(?![가-힣])"
 _KOREAN_REPORTER = re.compile(rf"^([가-힣]{{2,4}})\s?{_KOREAN_ROLE}")
+# A Chinese byline glues the role to the name: "记者王敬照", "本报记者李明", "新华社记者张三".
+_CJK_REPORTER = re.compile(
+    r"^(?:本报|本報|新华社|新華社)?(?:特约|特約|实习|實習)?(?:记者|記者|通讯员|通訊員)\s*"
+    r"([\u4e00-\u9fff]{2,4})$"
+)
 # "Von unserer Korrespondentin Jane Doe", "De notre envoyé spécial à Kyiv, Jean Dupont",
 # "Dal nostro inviato Mario Rossi": a by-word, "our", the writer's role (one word, or two in
 # lower case), a place, then the name.
@@ -280,6 +285,8 @@ _DESK_ACCOUNTS = frozenset({
 _GENERIC_ACCOUNTS = frozenset({
     "news", "nachrichten", "noticias", "notícias", "actualités", "nieuws", "nyheter", "notizie",
     "wiadomości", "haberler", "admin", "administrator", "online",
+    # a CMS's field name standing in for an author field left empty: no name at all
+    "publisher",
     # labels of links to an author's other posts, left alone when the name is elsewhere
     "more posts", "all posts", "view all posts", "alle artikel", "alle beiträge",
     "mehr artikel", "tous les articles", "todos los artículos", "tutti gli articoli",
@@ -320,6 +327,14 @@ def looks_like_name(text: str) -> bool:
     return True
 
 
+# A copyright notice in an author meta tag: "Copyright 2024 Example GmbH - all rights
+# reserved" credits the holder (read there only: a footer's notice is no byline).
+_COPYRIGHT = re.compile(
+    r"^(?:copyright\b|©|\(c\))\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?:by\s+)?"
+    r"|\s*[-–—,.|]?\s*(?:all rights reserved|alle rechte vorbehalten|tous droits réservés"
+    r"|todos los derechos reservados|tutti i diritti riservati)\.?\s*$",
+    re.IGNORECASE,
+)
 _HANDLE_TAIL = re.compile(r"\s+@\w{2,30}$")  # "Jane Doe @janedoe": the handle repeats the name
 
 
@@ -332,7 +347,7 @@ def clean_name(raw: str) -> str | None:
     for _ in range(2):
         text = _PREFIX.sub("", text, count=1).strip()
     text = _LOWER_BY.sub("", text)
-    korean = _KOREAN_REPORTER.match(text)
+    korean = _KOREAN_REPORTER.match(text) or _CJK_REPORTER.match(text)
     text = korean.group(1) if korean else text
     text = _DATE_TAIL.sub("", text).strip(" ,;:|·•-–—")
     if any(ch.isdigit() for ch in text):
@@ -432,6 +447,46 @@ def _with_split(part: str) -> list[str]:
     return [part]
 
 
+def _one_word(text: str) -> bool:
+    """A single word that is no agency's nor desk's credit."""
+    return (
+        len(text.split()) == 1
+        and text.casefold() not in AGENCIES
+        and _key(text) not in _AGENCY_KEYS
+        and text.casefold() not in _DESK_ACCOUNTS
+    )
+
+
+# "Müller GmbH & Co. KG", "Smith & Sons": the joiner is part of a company's name.
+_COMPANY_TAIL = re.compile(r"(?:co|cie|company|sons|söhne|partner)\b", re.IGNORECASE)
+
+
+def _joined_parts(text: str) -> list[str]:
+    """``text`` split at its joiners, but for a word joiner between two single words:
+    "Kirche und Leben", "Haus & Garten" name one thing (a site, a company), which the
+    site's check then knows, not two people; "dpa und AFP" are two agencies. Nor is a
+    company's "& Co. KG" a second name."""
+    pieces: list[str] = []
+    joiners: list[str] = []
+    position = 0
+    for found in _JOINERS.finditer(text):
+        pieces.append(text[position : found.start()])
+        joiners.append(found.group())
+        position = found.end()
+    pieces.append(text[position:])
+    parts = pieces[:1]
+    for joiner, piece in zip(joiners, pieces[1:], strict=True):
+        word = joiner.strip()
+        if (word == "&" or word.isalpha()) and (
+            _COMPANY_TAIL.match(piece)
+            or (_one_word(parts[-1].rsplit(",", 1)[-1]) and _one_word(piece.split(",", 1)[0]))
+        ):
+            parts[-1] += joiner + piece
+        else:
+            parts.append(piece)
+    return parts
+
+
 def split_names(raw: str) -> list[str]:
     """Split a byline holding several names: "A and B", "A, B & C", "A und B"."""
     text = clean_name(raw[:MAX_RAW_LENGTH])
@@ -453,7 +508,7 @@ def split_names(raw: str) -> list[str]:
         kept = [p for p in slash_parts if _full_name(p) or p.casefold() in AGENCIES or ":" in p]
         if any(_full_name(clean_name(p) or "") for p in kept):
             text = "; ".join(kept)
-    for part in (p for joined in _JOINERS.split(text) for p in _with_split(joined)):
+    for part in (p for joined in _joined_parts(text) for p in _with_split(joined)):
         segments = [s.strip() for s in part.split(",") if s.strip()]
         for i, raw_seg in enumerate(segments):
             seg = clean_name(raw_seg) or ""
@@ -571,7 +626,7 @@ def _meta_authors(doc: Document) -> list[Found]:
                 (n, v, None, False)
                 for v in values
                 if v.strip() and not _URLISH.search(v.strip())
-                for n in split_names(_family_first(v))
+                for n in split_names(_family_first(_COPYRIGHT.sub("", v) or v))
             ]
         if found:
             return found
@@ -675,6 +730,7 @@ _STRONG, _WEAK, _NONE = 0, 1, None
 _BYLINE_KINDS: tuple[tuple[Callable[[HtmlElement], bool], bool, int | None], ...] = (
     (_in_author_item, True, _STRONG),  # itemprop=author > itemprop=name
     (lambda el: el.get("itemprop") == "author", True, _STRONG),
+    (survey.rdfa_author_name, True, _STRONG),  # RDFa rel="schema:author" > property="name"
     (survey.rdfa_author, True, _STRONG),  # RDFa property="schema:author"
     (lambda el: el.tag == "a" and "author" in (el.get("rel") or "").lower().split(), True, _STRONG),
     (lambda el: "byline" in _classes(el).split(), False, _NONE),
@@ -1065,7 +1121,9 @@ def _without_teaser_lists(matches: list[HtmlElement]) -> list[HtmlElement]:
 # Labels that lead a writer's name before a colon in a line of its own, many languages.
 _COLON_LABEL_WORDS = (
     r"(?:autor(?:in|en|a|as|es|ka|ki|e|i|ius|iai|s)?|authors?|auteurs?|autrice|avtor(?:ica)?"
-    r"|автор(?:ы|ка)?|tekst(?:i)?|text(?:e|o)?|testo|текст|szöveg|szerző|yazan|yazar|muhabir"
+    r"|(?:tekst(?:i)?|text(?:e|o)?|testo)(?:\s*(?:&|\+|und|and|et|y|e|i|en|och|og)\s*"
+    r"(?:fotos?|photos?|bilder|fotografías?|fotografie|zdjęcia|foto's))?"
+    r"|автор(?:ы|ка)?|текст|szöveg|szerző|yazan|yazar|muhabir|verfasser(?:in)?"
     r"|haber|reporter(?:in)?|redaktion|redação|redacción|rédaction|redazione|redactie|words"
     r"|piše|napisal[a]?|tác giả|forfatter|författare|kirjoittaja|skribent|نویسنده|लेखक"
     r"|redakteur(?:in)?|gastautor(?:in)?|penulis|autor(?:ka)? článku|автор статьи|كتب|מאת"
@@ -1331,7 +1389,7 @@ def _ends_with_date(text: str) -> bool:
 # the name after "by" closing the line.
 # "... by Jane Doe in <a>News</a>": the section's "in" ends the name.
 _THEN_BY = re.compile(
-    r"\s+(?:by|von|par|por|door|di)\s+(?P<name>[^|·•]+?)"
+    r"\s+(?:by|von|par|por|door|di|da|przez|af|av)\s+(?P<name>[^|·•]+?)"
     r"(?:\s+(?:in|im|en|dans|em)(?:\s.*)?)?$",
     re.IGNORECASE,
 )

@@ -56,6 +56,20 @@ _RDFA_AUTHOR_TERMS = frozenset(
     }
 )
 _HEAD_TAGS = frozenset({"meta", "link"})
+# RDFa's other way to mark the author: ``rel`` on the element around the author's resource
+# (Drupal 8's ``<span rel="schema:author"><span property="schema:name">``, Drupal 7's
+# ``rel="sioc:has_creator"`` around ``property="foaf:name"``). The author's name is the
+# element whose property names a name, inside an element whose rel or property names the
+# author; so the search of the property values finds it with no search of rel values.
+_RDFA_NAME_TERMS = frozenset(
+    {"name", "schema:name", "sdo:name", "foaf:name", "http://schema.org/name",
+     "https://schema.org/name", "http://xmlns.com/foaf/0.1/name"}
+)  # fmt: skip
+_RDFA_CREATOR_RELS = _RDFA_AUTHOR_TERMS | {
+    "sioc:has_creator",
+    "http://rdfs.org/sioc/ns#has_creator",
+}
+_RDFA_NAME_DEPTH = 3  # the name's element sits this close to the author's
 
 
 @dataclass
@@ -113,13 +127,44 @@ def survey(doc: Any) -> Survey:
 
 
 def rdfa_authors(properties: list[Any]) -> list[Any]:
-    """The elements whose RDFa ``property`` names the author (of the page's property
-    values, smart strings that know their element), in document order."""
-    return [
-        value.getparent()
-        for value in properties
-        if _names_author(value) and value.getparent().tag not in _HEAD_TAGS
-    ]
+    """The elements whose RDFa ``property`` names the author or the author's name (of the
+    page's property values, smart strings that know their element), in document order."""
+    found = []
+    for value in properties:  # most are <meta property="og:...">: the strings decide first
+        author = _names_author(value)
+        if not (author or _names_name(value)):
+            continue
+        element = value.getparent()
+        if element.tag not in _HEAD_TAGS and (author or _in_rdfa_author(element)):
+            found.append(element)
+    return found
+
+
+def rdfa_author_name(el: Any) -> bool:
+    """Whether ``el`` is the RDFa name of an author (``property="schema:name"`` inside
+    ``rel="schema:author"`` or ``property="author"``): its text is the name alone, without
+    the job title or biography beside it in the author's element."""
+    value = el.get("property")
+    return value is not None and _names_name(value) and _in_rdfa_author(el)
+
+
+def _names_name(value: str) -> bool:
+    return any(term in _RDFA_NAME_TERMS for term in value.lower().split())
+
+
+def _in_rdfa_author(el: Any) -> bool:
+    """Whether ``el`` or one of its nearest ancestors marks the author by rel or property
+    (``el`` itself: ``<a rel="author" property="name">``)."""
+    node = el
+    for _ in range(_RDFA_NAME_DEPTH + 1):
+        if node is None:
+            return False
+        for attribute in ("rel", "property"):
+            value = node.get(attribute)
+            if value and any(t in _RDFA_CREATOR_RELS for t in value.lower().split()):
+                return True
+        node = node.getparent()
+    return False
 
 
 def rdfa_author(el: Any) -> bool:
