@@ -475,6 +475,9 @@ Found = tuple[str, str, str | None, bool]  # name, raw string, url, is an organi
 
 
 _MAX_LD_NAMES = 20  # a hostile page's list of thousands is cut; bylines name a few
+# JSON-LD author and creator entries read in all (bench pages: 27 at most); each costs a
+# name check, and a 16 MB page of a million entries took over a minute.
+_MAX_LD_AUTHORS = 100
 
 
 def _ld_names(item: Any) -> list[str]:
@@ -513,9 +516,13 @@ def _ld_authors(doc: Document) -> list[Found]:
     out: list[Found] = []
     postings = itertools.islice(doc.json_ld_objects(*_POSTING_TYPES), 1)
     works = itertools.islice(doc.json_ld_objects(*_WORK_TYPES), 1)
+    read = 0
     for obj in itertools.chain(structured.article_objects(doc), postings, works):
         for prop in ("author", "creator"):
             for item in structured.values(obj.get(prop)):
+                read += 1
+                if read > _MAX_LD_AUTHORS:
+                    return out
                 if isinstance(item, str) and item.startswith(("#", "http://", "https://")):
                     item = {"@id": item}  # an identifier alone: "author": ["#author-1"]
                 item = doc.json_ld_node(item)
