@@ -443,3 +443,21 @@ def test_a_json_ld_list_of_thousands_of_authors_is_read_up_to_a_cap(
     doc = load_document(_ld_page({"@graph": nameless}), URL)
     assert authors._ld_authors(doc) == []
     assert len(checked) <= authors._MAX_LD_AUTHORS
+
+
+@pytest.mark.parametrize("reference", ["&#1;", "&#x1B;", "&#xFFFF;", "&#xFFFE;"])
+def test_a_character_reference_lxml_refuses_fails_no_stage(reference: str) -> None:
+    """Control bytes are dropped before parsing, but a character reference puts a control
+    character or U+FFFE/U+FFFF into the parsed text, and lxml refuses to write such text:
+    the body's cleaned HTML failed, and with it the whole body of the article."""
+    paragraphs = "".join(
+        f"<p>The council met for the {n}th time to discuss item {n} of the budget today, "
+        f"and member {n} asked how the harbour works would be paid for next year.</p>"
+        for n in range(1, 8)
+    )
+    quote = f"<p>“We will go on{reference},” said <b>Jane{reference} Doe</b>, the mayor.</p>"
+    html = f"<html><body><article><h1>The budget</h1>{paragraphs}{quote}</article></body></html>"
+    record = extract(html.encode(), "https://news.example.org/2024/05/01/council-budget.html")
+    assert not [m for m in record["extraction"]["validation_messages"] if m.startswith("body")]
+    assert "harbour works" in record["article_body"]
+    assert "We will go on" in record["article_body_html"]
