@@ -381,8 +381,30 @@ def test_video_urls_are_deduplicated_in_linear_time(monkeypatch: pytest.MonkeyPa
     _CountedStr.compared = 0
     found = metadata.videos(doc)
     assert _CountedStr.compared < 10 * LD_ITEMS  # the list's "in" made LD_ITEMS**2 / 2
-    assert len(found) == LD_ITEMS
     assert found[:2] == ["https://news.example.org/v/0.mp4", "https://news.example.org/v/1.mp4"]
+
+
+def test_a_record_keeps_a_bounded_number_of_videos_and_breadcrumbs() -> None:
+    """A JSON-LD list of 100,000 videos or breadcrumbs went whole into the record (a record
+    of megabytes for one page); the first ones are kept, in page (or position) order."""
+    videos = [{"@type": "VideoObject", "contentUrl": f"/v/{i}.mp4"} for i in range(LD_ITEMS)]
+    trail = [
+        {"@type": "ListItem", "position": LD_ITEMS - i, "name": f"Part {LD_ITEMS - i}"}
+        for i in range(LD_ITEMS)
+    ]
+    ld = {
+        "@graph": [
+            {"@type": "NewsArticle", "video": videos},
+            {"@type": "BreadcrumbList", "itemListElement": trail},
+        ]
+    }
+    doc = load_document(_ld_page(ld), URL)
+    found = metadata.videos(doc)
+    assert len(found) == metadata.MAX_VIDEOS
+    assert found[0] == "https://news.example.org/v/0.mp4"
+    crumbs = metadata.breadcrumbs(doc)
+    assert len(crumbs) == metadata.MAX_TRAIL
+    assert [c["title"] for c in crumbs[:2]] == ["Part 1", "Part 2"]
 
 
 class _CountedDict(dict):
