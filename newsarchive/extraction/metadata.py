@@ -108,7 +108,7 @@ MAX_VIDEOS = 20
 def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
     """The trail from JSON-LD BreadcrumbList, else from breadcrumb markup."""
     for obj in doc.json_ld_objects("BreadcrumbList"):
-        items = []
+        items: list[dict[str, str | None]] = []
         elements = [e for e in structured.values(obj.get("itemListElement")) if isinstance(e, dict)]
         elements.sort(key=_list_position)
         for element in elements:
