@@ -10,6 +10,7 @@ the engine gives a page ``NEWSARCHIVE_EXTRACT_TIMEOUT`` (60 s) before failing it
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -341,3 +342,164 @@ def test_captcha_widgets_in_a_comment_form_are_each_checked_once() -> None:
         pagetype._HAS_TEXTAREA = original
     assert len(searched) == 1
     assert seconds < BOUND
+
+
+# --------------------------------------------------------------------- JSON-LD lists (audit)
+# A JSON-LD list is the site's to make as long as the page allows (16 MB): every walk over
+# one must be linear in it, and costly per-entry work must stop at a cap.
+LD_ITEMS = 3_000
+
+
+class _CountedStr(str):
+    """A string that counts its equality tests: the work of deduplicating a list of them."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        _CountedStr.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def _ld_page(obj: dict) -> bytes:
+    return page(head=f'<script type="application/ld+json">{json.dumps(obj)}</script>').encode()
+
+
+def test_video_urls_are_deduplicated_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An article's ``video`` list of 100,000 objects took 46 s: each URL was looked for in
+    the list of all before it. Counted here: equality tests between URLs, at most a few per
+    URL (hash collisions), not one per pair; duplicates are still dropped in page order."""
+    from newsarchive.extraction.document import Document
+
+    absolute = Document.absolute
+    monkeypatch.setattr(
+        Document, "absolute", lambda self, href: _CountedStr(absolute(self, href) or "") or None
+    )
+    videos = [{"@type": "VideoObject", "contentUrl": f"/v/{i}.mp4"} for i in range(LD_ITEMS)]
+    doc = load_document(_ld_page({"@type": "NewsArticle", "video": videos + videos[:2]}), URL)
+    _CountedStr.compared = 0
+    found = metadata.videos(doc)
+    assert _CountedStr.compared < 10 * LD_ITEMS  # the list's "in" made LD_ITEMS**2 / 2
+    assert found[:2] == ["https://news.example.org/v/0.mp4", "https://news.example.org/v/1.mp4"]
+
+
+def test_a_record_keeps_a_bounded_number_of_videos_and_breadcrumbs() -> None:
+    """A JSON-LD list of 100,000 videos or breadcrumbs went whole into the record (a record
+    of megabytes for one page); the first ones are kept, in page (or position) order."""
+    videos = [{"@type": "VideoObject", "contentUrl": f"/v/{i}.mp4"} for i in range(LD_ITEMS)]
+    trail = [
+        {"@type": "ListItem", "position": LD_ITEMS - i, "name": f"Part {LD_ITEMS - i}"}
+        for i in range(LD_ITEMS)
+    ]
+    ld = {
+        "@graph": [
+            {"@type": "NewsArticle", "video": videos},
+            {"@type": "BreadcrumbList", "itemListElement": trail},
+        ]
+    }
+    doc = load_document(_ld_page(ld), URL)
+    found = metadata.videos(doc)
+    assert len(found) == metadata.MAX_VIDEOS
+    assert found[0] == "https://news.example.org/v/0.mp4"
+    crumbs = metadata.breadcrumbs(doc)
+    assert len(crumbs) == metadata.MAX_TRAIL
+    assert [c["title"] for c in crumbs[:2]] == ["Part 1", "Part 2"]
+
+
+class _CountedDict(dict):
+    """A JSON-LD object that counts its equality tests."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        _CountedDict.compared += 1
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def test_json_ld_image_objects_are_deduplicated_in_linear_time() -> None:
+    """100,000 ImageObjects in an article's ``image`` list: each was compared with all kept
+    before it (40,000: 30 s; 100,000 passed the page time limit). Equal objects are still
+    kept once, whatever the order of their keys."""
+
+    images = [_CountedDict(url=f"https://news.example.org/{i}.jpg") for i in range(LD_ITEMS)]
+    images.append(_CountedDict(caption="c", url="https://news.example.org/0.jpg"))
+    again = _CountedDict(url="https://news.example.org/0.jpg")
+
+    class Doc:
+        json_ld = ({"@type": "NewsArticle", "image": images}, {"@type": "WebPage", "image": again})
+
+        def json_ld_objects(self, *types: str) -> list:
+            return []
+
+    _CountedDict.compared = 0
+    found = captions._ld_image_objects(Doc())
+    assert _CountedDict.compared < 10 * LD_ITEMS  # the list's "in" made LD_ITEMS**2 / 2
+    assert len(found) == LD_ITEMS + 1  # the one with a caption differs; the WebPage's does not
+
+
+def test_a_json_ld_list_of_thousands_of_authors_is_read_up_to_a_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each JSON-LD author entry's name goes through the name checks (~100 us); read to the
+    end, a 16 MB page of a million "author" entries took over a minute before the 20 names
+    kept were cut. Entries that give no name go on to the next article object: the cap
+    counts entries read in all objects. Counted here: names checked."""
+    checked = []
+    split = authors.split_names
+
+    def counted(raw):  # type: ignore[no-untyped-def]
+        checked.append(raw)
+        return split(raw)
+
+    monkeypatch.setattr(authors, "split_names", counted)
+    many = {"@type": "NewsArticle", "author": [f"Jane Doe {i}" for i in range(LD_ITEMS)]}
+    doc = load_document(_ld_page(many), URL)
+    found = authors._ld_authors(doc)
+    assert found and found[0][0] == "Jane Doe 0"
+    assert len(checked) <= authors._MAX_AUTHOR_ENTRIES
+    checked.clear()
+    nameless = [{"@type": "NewsArticle", "author": ["By"] * 50} for _ in range(LD_ITEMS // 50)]
+    doc = load_document(_ld_page({"@graph": nameless}), URL)
+    assert authors._ld_authors(doc) == []
+    assert len(checked) <= authors._MAX_AUTHOR_ENTRIES
+
+
+@pytest.mark.parametrize("reference", ["&#1;", "&#x1B;", "&#xFFFF;", "&#xFFFE;"])
+def test_a_character_reference_lxml_refuses_fails_no_stage(reference: str) -> None:
+    """Control bytes are dropped before parsing, but a character reference puts a control
+    character or U+FFFE/U+FFFF into the parsed text, and lxml refuses to write such text:
+    the body's cleaned HTML failed, and with it the whole body of the article."""
+    paragraphs = "".join(
+        f"<p>The council met for the {n}th time to discuss item {n} of the budget today, "
+        f"and member {n} asked how the harbour works would be paid for next year.</p>"
+        for n in range(1, 8)
+    )
+    quote = f"<p>“We will go on{reference},” said <b>Jane{reference} Doe</b>, the mayor.</p>"
+    html = f"<html><body><article><h1>The budget</h1>{paragraphs}{quote}</article></body></html>"
+    record = extract(html.encode(), "https://news.example.org/2024/05/01/council-budget.html")
+    assert not [m for m in record["extraction"]["validation_messages"] if m.startswith("body")]
+    assert "harbour works" in record["article_body"]
+    assert "We will go on" in record["article_body_html"]
+
+
+def test_thousands_of_author_meta_tags_are_read_up_to_a_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each ``<meta name="author">`` value went through the name checks and into the record:
+    100,000 tags took 9 s and gave a record of 100,000 authors. Counted: names checked."""
+    checked = []
+    split = authors.split_names
+
+    def counted(raw):  # type: ignore[no-untyped-def]
+        checked.append(raw)
+        return split(raw)
+
+    monkeypatch.setattr(authors, "split_names", counted)
+    metas = "".join(f'<meta name="author" content="Jane Doe {i}">' for i in range(LD_ITEMS))
+    found = authors._meta_authors(load_document(page(head=metas).encode(), URL))
+    assert found[0][0] == "Jane Doe 0"
+    assert len(checked) <= authors._MAX_AUTHOR_ENTRIES
+    assert len(found) <= authors._MAX_AUTHOR_ENTRIES

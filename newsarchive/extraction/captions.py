@@ -26,6 +26,7 @@ inline placeholder, ``<amp-img>``, or the first srcset candidate.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from itertools import islice
@@ -119,12 +120,23 @@ def _invisible(node: Any) -> bool:
 def _ld_image_objects(doc: Any) -> list[dict[str, Any]]:
     """ImageObjects of the page's JSON-LD, including those nested in an article's ``image``."""
     found: list[dict[str, Any]] = list(doc.json_ld_objects("ImageObject"))
+    # Equal objects are kept once, found by their canonical JSON: a list's "in" compared
+    # each of 100,000 ImageObjects with all before it.
+    seen = {_ld_key(image) for image in found}
     for obj in doc.json_ld:
         images = obj.get("image")
         for image in images if isinstance(images, list) else [images]:
-            if isinstance(image, dict) and image not in found:
-                found.append(image)
+            if isinstance(image, dict):
+                key = _ld_key(image)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(image)
     return found
+
+
+def _ld_key(obj: dict[str, Any]) -> str:
+    """One string per JSON-LD object value: equal objects (in any key order) give the same."""
+    return json.dumps(obj, sort_keys=True)
 
 
 def _ld_captions(doc: Any, resolve: Any) -> list[dict[str, Any]]:

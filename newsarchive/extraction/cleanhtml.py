@@ -8,6 +8,7 @@ iterative walk, so deep trees cannot overflow the stack.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
@@ -32,6 +33,17 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 # Chrome tags that the cleaned HTML keeps anyway (figures are part of the article).
 _FIGURE_TAGS = frozenset({"figure", "figcaption", "picture", "img"})
+
+# Characters lxml refuses to write into a tree (C0 controls but tab/LF/CR, U+FFFE, U+FFFF):
+# a page's bytes have their control bytes dropped before parsing, but a character
+# reference ("&#1;", "&#xFFFF;") puts them in the parsed text, and writing such a text
+# into the cleaned copy failed the whole body stage.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` as lxml accepts it: refused characters dropped (a search first: rare)."""
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
 class _TextSink:
@@ -66,7 +78,7 @@ class _TextSink:
         el = self._element
         if el is None:
             return
-        joined = "".join(self._pieces)
+        joined = _xml_text("".join(self._pieces))
         if self._tail:
             el.tail = (el.tail or "") + joined
         else:
@@ -103,14 +115,14 @@ def _copy_attributes(src: Any, dst: Any, resolve: Callable[[str | None], str | N
     if dst.tag == "a":
         href = resolve(src.get("href"))
         if href:
-            dst.set("href", href)
+            dst.set("href", _xml_text(href))
     elif dst.tag == "img":
         raw = src.get("src") or src.get("data-src") or src.get("data-original")
         url = resolve(raw)
         if url:
-            dst.set("src", url)
+            dst.set("src", _xml_text(url))
         if src.get("alt"):
-            dst.set("alt", src.get("alt"))
+            dst.set("alt", _xml_text(src.get("alt")))
 
 
 def _leaf_text_boxes(container: Any) -> set[Any]:

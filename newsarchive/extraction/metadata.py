@@ -99,13 +99,21 @@ def breadcrumb_elements(doc: Document) -> list[Any]:
     return in_document_order(doc.root, classed, labelled)
 
 
+# Breadcrumbs and videos a record keeps: a hostile page's JSON-LD may list 100,000 of
+# either (bench pages: 12 breadcrumbs and 3 videos at most).
+MAX_TRAIL = 12
+MAX_VIDEOS = 20
+
+
 def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
     """The trail from JSON-LD BreadcrumbList, else from breadcrumb markup."""
     for obj in doc.json_ld_objects("BreadcrumbList"):
-        items = []
+        items: list[dict[str, str | None]] = []
         elements = [e for e in structured.values(obj.get("itemListElement")) if isinstance(e, dict)]
         elements.sort(key=_list_position)
         for element in elements:
+            if len(items) == MAX_TRAIL:
+                break
             item = element.get("item")
             name = structured.text_of(element.get("name")) or structured.text_of(item)
             url = structured.url_of(item) if item else None
@@ -114,7 +122,7 @@ def breadcrumbs(doc: Document) -> list[dict[str, str | None]]:
         if items:
             return items
     for nav in breadcrumb_elements(doc)[:10]:
-        links = list(itertools.islice(nav.iterdescendants("a"), 12))
+        links = list(itertools.islice(nav.iterdescendants("a"), MAX_TRAIL))
         if links:
             return [
                 {"url": doc.absolute(a.get("href")), "title": clean(a.text_content())}
@@ -212,12 +220,10 @@ def videos(doc: Document) -> list[str]:
         for video in structured.values(obj.get("video")):
             if isinstance(video, dict):
                 found.append(structured.url_of(video.get("contentUrl") or video.get("embedUrl")))
-    out: list[str] = []
-    for url in found:
-        absolute = doc.absolute(url)
-        if absolute and absolute not in out:
-            out.append(absolute)
-    return out
+    # A dict keeps the first of each URL in page order; a list's "in" made a page of
+    # 100,000 video objects cost 100,000 x 100,000 comparisons.
+    out = dict.fromkeys(filter(None, map(doc.absolute, found)))
+    return list(itertools.islice(out, MAX_VIDEOS))
 
 
 def free_access(doc: Document) -> bool | None:
