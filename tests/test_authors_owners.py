@@ -257,9 +257,9 @@ BOUND = 12  # seconds
 
 
 def timed_names(html: str, url: str) -> tuple[list[str], float]:
-    start = time.perf_counter()
+    start = time.process_time()
     found = names(html, url)
-    return found, time.perf_counter() - start
+    return found, time.process_time() - start
 
 
 def test_a_long_run_of_digits_in_an_author_links_address_stays_linear() -> None:

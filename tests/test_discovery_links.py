@@ -102,8 +102,8 @@ def test_many_links_and_areas_cost_no_more_than_their_number() -> None:
     generous for a loaded machine."""
     body = "".join(f"<a href='/a{i}'>x</a><area href='/b{i}'>" for i in range(60_000))
     page = f"<html><body>{body}</body></html>"
-    start = time.perf_counter()
+    start = time.process_time()
     links = extract_links(page.encode(), "https://news.example/")
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     assert len(links) == 120_000
     assert seconds < 12

@@ -70,9 +70,9 @@ def test_five_megabyte_page_is_extracted_in_reasonable_time() -> None:
         + "</article></body></html>"
     ).encode()
     assert len(data) > 4_900_000
-    start = time.perf_counter()
+    start = time.process_time()
     record = check_record(extract(data, URL))
-    assert time.perf_counter() - start < 20
+    assert time.process_time() - start < 20
     assert record["headline"] == "Long read"
 
 
@@ -83,9 +83,9 @@ def test_dom_nested_ten_thousand_levels(closed: bool) -> None:
     data = (
         f"<html><head><title>Deep</title></head><body>{opening}<p>deep</p>{closing}</body></html>"
     )
-    start = time.perf_counter()
+    start = time.process_time()
     record = check_record(extract(data.encode(), URL))
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
     assert record["headline"] == "Deep"
 
 
@@ -246,9 +246,9 @@ def test_hostile_metadata_strings_stay_fast() -> None:
         f'<meta property="article:published_time" content="{"9" * 100_000}">'
         f"<title>{'- ' * 20_000}</title></head><body><p>{'1.' * 100_000}</p></body></html>"
     )
-    start = time.perf_counter()
+    start = time.process_time()
     check_record(extract(html, URL))
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
 
 
 def test_error_page_with_a_long_site_navigation() -> None:
@@ -302,9 +302,9 @@ def test_scrapy_style_byte_headers() -> None:
 
 def test_megabytes_of_quoted_text_in_one_paragraph_stay_bounded() -> None:
     text = "Der Bürgermeister sagte: „Wir müssen handeln“, und die Stadt reagierte. " * 40_000
-    start = time.perf_counter()
+    start = time.process_time()
     record = check_record(extract(f"<html><body><p>{text}</p></body></html>", URL))
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
     assert any("quotes: only the first" in m for m in record["extraction"]["validation_messages"])
 
 

@@ -138,9 +138,9 @@ def test_thousands_of_nested_headline_elements_stay_fast() -> None:
 
     nest = '<h2 class="headline">ab ' * 2000 + "x" + "</h2>" * 2000
     html = f'<html><body><nav class="breadcrumb"><h1>{SEO}</h1></nav>{nest}</body></html>'
-    began = time.perf_counter()
+    began = time.process_time()
     record = extract(html, URL)
-    assert time.perf_counter() - began < 2.0
+    assert time.process_time() - began < 2.0
     assert record["headline"] == SEO
 
 

@@ -120,9 +120,9 @@ def test_megabyte_paragraph_with_thousands_of_quotes_is_linear():
         f'Jane Doe met Mr Smith. "We will build bridge number {i} before the winter," Smith said.'
         for i in range(5000)
     )
-    began = time.perf_counter()
+    began = time.process_time()
     quotes = extract_quotes([para], "en")
-    assert time.perf_counter() - began < 5.0
+    assert time.process_time() - began < 5.0
     assert len(quotes) == 5000
     assert quotes[-1] == {
         "text": "We will build bridge number 4999 before the winter",

@@ -163,11 +163,11 @@ def test_block_check_reads_hostile_pages_in_linear_time(name: str) -> None:
     import time
 
     page = HOSTILE_BLOCK_CHECK_PAGES[name]
-    started = time.monotonic()
+    started = time.process_time()
     for status in (200, 403):
         detect_block_page(status, {}, page)
         detect_block_page(status, {}, page.encode())
-    assert time.monotonic() - started < 5.0
+    assert time.process_time() - started < 5.0
 
 
 def test_visible_words_skip_scripts_styles_comments_and_tags() -> None:
