@@ -612,17 +612,19 @@ _AUTHOR_CLASS_WORDS = (
     "uthor", "utor", "uteur", "writer", "firma", "yazar", "avtor", "penulis", "szerzo",
 )  # fmt: skip
 _BYLINE_CLASS_WORDS = (*_AUTHOR_CLASS_WORDS, "yline")  # $classed: pageindex.with_class
-# Smart strings: each knows its element. The page's links are read once and their distinct
-# addresses tested in Python: an XPath ``contains`` per path word copies every address again.
-_HREFS = lxml.etree.XPath("//a/@href")
+# The page's links are read once and their distinct addresses tested in Python: an XPath
+# ``contains`` per path word copies every address again.
 _AUTHOR_HREF = re.compile("|".join(map(re.escape, _AUTHOR_HREFS)))
 
 
 def _author_links(doc: Document) -> list[Any]:
-    """The page's links to author pages, in document order."""
-    values = cast(list[Any], _HREFS(doc.root))
-    hits = {value for value in set(values) if _AUTHOR_HREF.search(value)}
-    return [value.getparent() for value in values if value in hits] if hits else []
+    """The page's links to author pages, in document order: what ``//a[@href]`` selects
+    of them. A C walk by tag name (markup after ``</html>`` included, as ``//`` reads it)
+    costs less than the XPath, which lists every node of the page before its steps."""
+    links = survey.page_wide(doc.root, list(doc.root.iter("a")), "a")
+    hrefs = [link.get("href") for link in links]
+    hits = {href for href in set(hrefs) if href and _AUTHOR_HREF.search(href)}
+    return [link for link, href in zip(links, hrefs, strict=True) if href in hits] if hits else []
 
 
 def _byline_candidates(doc: Document) -> list[Any]:
