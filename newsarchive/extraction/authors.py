@@ -619,9 +619,8 @@ _AUTHOR_HREF = re.compile("|".join(map(re.escape, _AUTHOR_HREFS)))
 
 def _author_links(doc: Document) -> list[Any]:
     """The page's links to author pages, in document order: what ``//a[@href]`` selects
-    of them. A C walk by tag name (markup after ``</html>`` included, as ``//`` reads it)
-    costs less than the XPath, which lists every node of the page before its steps."""
-    links = survey.page_wide(doc.root, list(doc.root.iter("a")), "a")
+    of them (the survey's links: an XPath would list every node of the page first)."""
+    links = survey.survey(doc).links
     hrefs = [link.get("href") for link in links]
     hits = {href for href in set(hrefs) if href and _AUTHOR_HREF.search(href)}
     return [link for link, href in zip(links, hrefs, strict=True) if href in hits] if hits else []
