@@ -620,8 +620,8 @@ _AUTHOR_HREF = re.compile("|".join(map(re.escape, _AUTHOR_HREFS)))
 def _author_links(doc: Document) -> list[Any]:
     """The page's links to author pages, in document order: what ``//a[@href]`` selects
     of them (the survey's links: an XPath would list every node of the page first)."""
-    links = survey.survey(doc).links
-    hrefs = [link.get("href") for link in links]
+    found = survey.survey(doc)
+    links, hrefs = found.links, found.hrefs
     hits = {href for href in set(hrefs) if href and _AUTHOR_HREF.search(href)}
     return [link for link, href in zip(links, hrefs, strict=True) if href in hits] if hits else []
 

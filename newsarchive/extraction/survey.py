@@ -70,6 +70,7 @@ class Survey:
     # itemprop="author" or "name", <a rel="author">, RDFa property="author" (authors)
     author_marked: list[Any]
     links: list[Any]  # <a> elements (authors' author-page links)
+    hrefs: list[str | None]  # their href values, read while the tree is in the caches
     # (link, its rel value) of the <a> elements with a rel attribute: author links (here),
     # category and tag links (metadata); whether any is a rel=tag one (body lines)
     link_rels: list[tuple[Any, str]]
@@ -109,6 +110,7 @@ def survey(doc: Any) -> Survey:
                 rdfa_authors(cast(list[Any], _PROPERTIES(root))),
             ),
             links=links,
+            hrefs=[link.get("href") for link in links],
             link_rels=rels,
             tag_linked=any("tag" in rel and "tag" in rel.split() for _, rel in rels),
         )
