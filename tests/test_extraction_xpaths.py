@@ -306,3 +306,21 @@ def test_first_username_is_the_first_the_xpath_selects() -> None:
     assert (
         authors._first_username(load_document("<p class=usernames>x</p>", "https://e.org/")) is None
     )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        PAGE,
+        PAGE + '<div><a href="/author/after">After</a><a>no href</a><a href="">empty</a></div>',
+        "<p>nothing</p>",
+    ],
+)
+def test_author_links_are_what_the_href_xpath_selects(html: str) -> None:
+    """The author-page links, read by a walk of the <a> elements: those the whole-page
+    XPath selects, in order, markup after </html> (a second top-level element) included."""
+    doc = load_document(html, "https://example.org/a")
+    words = " or ".join(f'contains(@href, "{h}")' for h in authors._AUTHOR_HREFS)
+    expected = doc.root.xpath(f"//a[{words}]")
+    assert authors._author_links(doc) == expected
+    assert "after" not in html or expected[-1].get("href") == "/author/after"

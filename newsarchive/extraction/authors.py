@@ -675,17 +675,18 @@ _AUTHOR_CLASS_WORDS = (
     "uthor", "utor", "uteur", "writer", "firma", "yazar", "avtor", "penulis", "szerzo",
 )  # fmt: skip
 _BYLINE_CLASS_WORDS = (*_AUTHOR_CLASS_WORDS, "yline")  # $classed: pageindex.with_class
-# Smart strings: each knows its element. The page's links are read once and their distinct
-# addresses tested in Python: an XPath ``contains`` per path word copies every address again.
-_HREFS = lxml.etree.XPath("//a/@href")
+# The page's links are read once and their distinct addresses tested in Python: an XPath
+# ``contains`` per path word copies every address again.
 _AUTHOR_HREF = re.compile("|".join(map(re.escape, _AUTHOR_HREFS)))
 
 
 def _author_links(doc: Document) -> list[Any]:
-    """The page's links to author pages, in document order."""
-    values = cast(list[Any], _HREFS(doc.root))
-    hits = {value for value in set(values) if _AUTHOR_HREF.search(value)}
-    return [value.getparent() for value in values if value in hits] if hits else []
+    """The page's links to author pages, in document order: what ``//a[@href]`` selects
+    of them (the survey's links: an XPath would list every node of the page first)."""
+    found = survey.survey(doc)
+    links, hrefs = found.links, found.hrefs
+    hits = {href for href in set(hrefs) if href and _AUTHOR_HREF.search(href)}
+    return [link for link, href in zip(links, hrefs, strict=True) if href in hits] if hits else []
 
 
 def _byline_candidates(doc: Document) -> list[Any]:

@@ -46,15 +46,15 @@ def _category_links(doc: Document) -> list[Any]:
     """Links whose rel holds the token "category": what
     ``//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]`` selects."""
     return [
-        value.getparent()
-        for value in survey(doc).link_rels
-        if "category" in value and "category" in _XML_SPACE.split(value)
+        link
+        for link, rel in survey(doc).link_rels
+        if "category" in rel and "category" in _XML_SPACE.split(rel)
     ]
 
 
 def _rel_tag_links(doc: Document) -> list[Any]:
     """Links whose rel contains "tag": what ``//a[contains(@rel, "tag")]`` selects."""
-    return [value.getparent() for value in survey(doc).link_rels if "tag" in value]
+    return [link for link, rel in survey(doc).link_rels if "tag" in rel]
 
 
 def _elements(owners: list[Any], doc: Document, *class_words: str) -> list[Any]:

@@ -29,9 +29,6 @@ _SURVEYED_TAGS = (*_FIGURE_TAGS, *_HEADING_TAGS, "small", "time")
 # search, its values told apart in Python (one walk instead of one per value).
 _ITEMPROPS = lxml.etree.XPath("//@itemprop")
 _BREADCRUMB_LABELLED = lxml.etree.XPath('//@aria-label[. = "breadcrumb" or . = "Breadcrumb"]')
-# The rel values of the page's links: author links (here), category and tag links
-# (metadata) and whether any link is a rel=tag one (body lines) are told apart in Python.
-_LINK_RELS = lxml.etree.XPath("//a/@rel")
 _AUTHOR_CASE = str.maketrans("AUTHOR", "author")  # XPath's translate(., "AUTHOR", "author")
 _DATED_PROPS = frozenset({"datePublished", "dateModified"})
 _AUTHOR_PROPS = frozenset({"author", "name"})
@@ -86,7 +83,11 @@ class Survey:
     breadcrumb_labelled: list[Any]  # elements with aria-label="breadcrumb" (metadata)
     # itemprop="author" or "name", <a rel="author">, RDFa property="author" (authors)
     author_marked: list[Any]
-    link_rels: list[Any]  # the rel values of <a> elements; getparent() is the link (metadata)
+    links: list[Any]  # <a> elements (authors' author-page links)
+    hrefs: list[str | None]  # their href values, read while the tree is in the caches
+    # (link, its rel value) of the <a> elements with a rel attribute: author links (here),
+    # category and tag links (metadata); whether any is a rel=tag one (body lines)
+    link_rels: list[tuple[Any, str]]
     tag_linked: bool  # some <a rel> holds the token "tag" (split at white space; body lines)
 
 
@@ -99,7 +100,9 @@ def survey(doc: Any) -> Survey:
         named = list(root.iter(*_SURVEYED_TAGS))
         figures = [el for el in named if el.tag in _FIGURE_TAGS]
         props = cast(list[Any], _ITEMPROPS(root))
-        rels = cast(list[Any], _LINK_RELS(root))
+        # (a walk by tag name: ``//a/@rel`` lists every node of the page first)
+        links = page_wide(root, list(root.iter("a")), "a")
+        rels = [(link, rel) for link in links if (rel := link.get("rel")) is not None]
         found = doc.context.survey = Survey(
             headings=[el for el in named if el.tag in _HEADING_TAGS],
             figures=figures,
@@ -117,11 +120,13 @@ def survey(doc: Any) -> Survey:
             author_marked=in_document_order(
                 root,
                 [value.getparent() for value in props if value in _AUTHOR_PROPS],
-                [value.getparent() for value in rels if "author" in value.translate(_AUTHOR_CASE)],
+                [link for link, rel in rels if "author" in rel.translate(_AUTHOR_CASE)],
                 rdfa_authors(cast(list[Any], _PROPERTIES(root))),
             ),
+            links=links,
+            hrefs=[link.get("href") for link in links],
             link_rels=rels,
-            tag_linked=any("tag" in value and "tag" in value.split() for value in rels),
+            tag_linked=any("tag" in rel and "tag" in rel.split() for _, rel in rels),
         )
     return found
 
