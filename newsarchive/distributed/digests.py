@@ -16,6 +16,8 @@ deleted by ``crawl-finish``).
 File names are absolute because workers share one file system (see
 :mod:`newsarchive.distributed.worker`); :meth:`RedisDigestIndex.lookup` hands them
 back relative to the asking worker's WARC folder, like the SQLite index does.
+An entry whose WARC file is gone (a deleted run) is dropped when met, as in the SQLite
+index, so the payload is stored in full again rather than revisited into nothing.
 A Redis error never fails a fetch: the lookup says "unknown" (the payload is stored
 in full) and a lost entry only costs a later full copy.
 """
@@ -39,11 +41,18 @@ from newsarchive.warc.digests import (
     index_scope,
     relative_to_folder,
     scope_of,
+    still_on_disk,
 )
 
 log = logging.getLogger(__name__)
 
 DIGESTS_PART = "digests"
+# HDEL a field only while it holds the value read: a worker that already stored the
+# payload in full again (HSETNX after an earlier delete) keeps its entry.
+_DELETE_IF_UNCHANGED = (
+    "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then "
+    "return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0"
+)
 
 
 def digests_key(settings: Any) -> str:
@@ -95,13 +104,27 @@ class RedisDigestIndex:
         except RedisError as exc:
             log.warning("digest index %s unavailable (%s): payload stored in full", self.key, exc)
             return None
-        entry = self._entry(own, digest)
+        entry, field, raw = self._entry(own, digest), self.field(digest), own
         if entry is None:
-            entry = self._entry(legacy, digest)
+            entry, field, raw = self._entry(legacy, digest), digest, legacy
             if entry is None or not self.scope.holds(entry.filename):
                 return None
+        if not still_on_disk(Path(entry.filename)):
+            self._forget(field, raw, entry)
+            return None
         filename = relative_to_folder(entry.filename, self.warc_dir, self.warc_dir)
         return ArchivedPayload(**{**asdict(entry), "filename": filename})
+
+    def _forget(self, field: str, raw: str | None, entry: ArchivedPayload) -> None:
+        """Drop an entry whose WARC file is gone (unless another worker replaced it since),
+        so the next full copy of the payload becomes the original, as in the SQLite index."""
+        from redis import RedisError
+
+        log.info("digest index: %s is gone; %s is stored in full again", entry.filename, entry.uri)
+        try:
+            self.client.eval(_DELETE_IF_UNCHANGED, 1, self.key, field, raw)
+        except RedisError as exc:
+            log.warning("digest index %s unavailable (%s): entry not forgotten", self.key, exc)
 
     @staticmethod
     def _entry(raw: str | None, digest: str) -> ArchivedPayload | None:
