@@ -17,6 +17,8 @@ from support.crawls import NEWSARCHIVE, exported_articles, local_plan, run_comma
 from support.redis_server import LocalRedis
 from support.warcsite import RawSite, Route, http_response
 
+from newsarchive.server import DemoSite
+
 pytestmark = pytest.mark.slow
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
@@ -60,3 +62,46 @@ def test_reextract_of_a_plan_workers_folder_uses_the_sites_timezone(
     [redone] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert redone["date_published"] == crawled["date_published"]
     assert redone["article_id"] == crawled["article_id"]
+
+
+def test_the_warc_tools_read_a_redis_crawl_folder_as_a_whole(
+    redis_server: LocalRedis, demo_site: DemoSite, tmp_path: Path
+) -> None:
+    """``warc check|index|wacz`` and ``reextract`` of ``OUT`` that ``crawl-finish --out``
+    merged (its files in ``workers/W/warc/``), the folder docs/distributed.md says to
+    point the tools at: each said "no WARC files (*.warc.gz) in OUT" and did nothing.
+    """
+    plan = tmp_path / "plan.toml"
+    plan.write_text(local_plan(demo_site.base_url, name="whole", site="demo"), encoding="utf-8")
+    command = [*NEWSARCHIVE, "crawl", "--plan", str(plan), "--redis", redis_server.url]
+    settings = {"NEWSARCHIVE_PROGRESS": False, "NEWSARCHIVE_REDIS_IDLE_GRACE": 1}
+    done = run_command([*command, "--crawl-id", "r1", *setting_args(settings)], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = tmp_path / "out" / "demo" / "r1"
+    finish = [*NEWSARCHIVE, "crawl-finish", "r1", "--redis", redis_server.url, "--out", str(out)]
+    done = run_command(finish)
+    assert done.returncode == 0, done.stdout + done.stderr
+    crawled = exported_articles(out, "workers/*/articles/*.jsonl.gz")
+    assert crawled
+
+    check = run_command([*NEWSARCHIVE, "warc", "check", str(out)])
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert " 0 FAILED" in check.stderr
+
+    again = tmp_path / "again.jsonl"
+    redone = run_command([*NEWSARCHIVE, "reextract", str(out), "--out", str(again)])
+    assert redone.returncode == 0, redone.stderr[-3000:]
+    ids = [json.loads(line)["article_id"] for line in again.read_text().splitlines()]
+    assert sorted(ids) == sorted(record["article_id"] for record in crawled)
+
+    merged = (out / "index.cdxj").read_text(encoding="utf-8")
+    index = run_command([*NEWSARCHIVE, "warc", "index", str(out)])
+    assert index.returncode == 0, index.stdout + index.stderr
+    # rebuilt as crawl-finish wrote it: file names relative to OUT (workers/W/warc/NAME)
+    assert (out / "index.cdxj").read_text(encoding="utf-8") == merged
+
+    package = tmp_path / "r1.wacz"
+    pytest.importorskip("wacz", reason="wacz is not installed (pip install 'newsarchive[replay]')")
+    wacz = run_command([*NEWSARCHIVE, "warc", "wacz", str(out), "-o", str(package)])
+    assert wacz.returncode == 0, wacz.stdout + wacz.stderr
+    assert f"{len(crawled)} articles listed" in wacz.stdout

@@ -323,7 +323,9 @@ def package_crawl(
 
     records: list[Mapping[str, Any]] = []
     for item in inputs:
-        if item.is_dir() and any(item.glob("articles/*.jsonl*")):
+        # a crawl folder's articles, or its Redis workers' (``workers/W/articles``)
+        batches = ("articles/*.jsonl*", "workers/*/articles/*.jsonl*")
+        if item.is_dir() and any(any(item.glob(pattern)) for pattern in batches):
             records += list(newsarchive.load(item))
     pages = article_pages(records)
     packaged = create(warc_paths, out, title=title, pages=pages or None, missing_ok=missing_ok)
