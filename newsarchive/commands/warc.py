@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from newsarchive.crawlfolder import warc_files_of
 
@@ -152,10 +153,13 @@ def run_index(args: argparse.Namespace) -> int:
     if merged is not None and args.out is None:
         return _index_merged_crawl(merged, paths, out)
     progress = Progress("warc index", total=len(paths), unit="files")
+    damage: list[Any] = []
     with progress:
-        count = rebuild(paths, out, on_file=lambda _path: progress.advance())
+        count = rebuild(paths, out, on_file=lambda _path: progress.advance(), damage=damage)
     progress.finish(f"{count} index lines from {len(paths)} WARC files -> {out}")
-    return 0
+    for report in damage:  # indexed record by record: the whole records around it kept
+        print(f"newsarchive warc index: {report.line()}", file=sys.stderr)
+    return 1 if damage else 0
 
 
 def _merged_crawl(args: argparse.Namespace) -> Path | None:
