@@ -252,14 +252,14 @@ def entries_from_warc(path: str | Path, damage: list[Any] | None = None) -> list
 
     A capture is keyed by the request record of its exchange (before or after it).
     A damaged file (a corrupt or cut gzip member) is indexed again record by record as
-    ``reextract`` reads it (:func:`newsarchive.warc.reread.whole_records`): each whole
+    ``reextract`` reads it (:func:`newsarchive.warc.wholerecords.whole_records`): each whole
     record keeps its line, the damage goes to ``damage`` (its ``FileDamage`` reports),
     or raises :class:`WarcDamaged` when no list is given.
     """
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    from newsarchive.warc.reread import ReadState, whole_records
+    from newsarchive.warc.wholerecords import whole_records
 
     name = Path(path).name.removesuffix(".open")
     try:
@@ -268,15 +268,12 @@ def entries_from_warc(path: str | Path, damage: list[Any] | None = None) -> list
     except FileNotFoundError:
         raise
     except (ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error):  # damaged data
-        state = ReadState()
-        try:
-            entries = list(_entries(whole_records(Path(path), state), name))
-        finally:
-            state.originals.close()
-    if state.damage and damage is None:
-        raise WarcDamaged(state.damage)
+        found: list[Any] = []
+        entries = list(_entries(whole_records(Path(path), found), name))
+    if found and damage is None:
+        raise WarcDamaged(found)
     if damage is not None:
-        damage.extend(state.damage)
+        damage.extend(found)
     return entries
 
 

@@ -115,14 +115,15 @@ def originals_elsewhere(warc_paths: Sequence[Path], missing_ok: bool = False) ->
     (with ``missing_ok``, a warning each: a viewer still shows the other pages).
     """
     from newsarchive.warc.originals import OriginalNotFound
-    from newsarchive.warc.reread import ReadState, original_place, whole_records
+    from newsarchive.warc.reread import ReadState, original_place
+    from newsarchive.warc.wholerecords import whole_records
 
     state = ReadState()
     inside = {path.resolve() for path in warc_paths}
     responses: set[str] = set()
     revisits: list[tuple[Path, int, Any]] = []
     for path in warc_paths:
-        for record, offset, _length in whole_records(path, state):
+        for record, offset, _length in whole_records(path, state.damage):
             record_id = record.rec_headers.get_header("WARC-Record-ID")
             if record.rec_type == "response":
                 responses.add(record_id)
