@@ -334,24 +334,32 @@ def folder_of_batch(path: Path) -> CrawlFolder | None:
     return CrawlFolder(folder) if (folder / MANIFEST_NAME).is_file() else None
 
 
+def _warc_files_in(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for pattern in (f"*{WARC_SUFFIX}", f"*{WARC_SUFFIX}{OPEN_SUFFIX}")
+        for p in folder.glob(pattern)
+        if p.is_file()
+    )
+
+
 def warc_files_of(items: Iterable[Path]) -> list[Path]:
     """WARC files as named, folders expanded: a crawl folder's ``warc/``, or a folder of them.
 
     Finished and unfinished (``.open``, a crash's) files, in name order per folder:
-    what ``reextract`` and the ``warc`` commands read. A missing item, or a folder
-    without WARC files (a mistyped path must not pass as an empty archive), raises
-    ``FileNotFoundError`` naming it.
+    what ``reextract`` and the ``warc`` commands read. The crawl folder of Redis workers
+    (``OUT`` of ``crawl-finish --out``, with ``workers/W/warc/``) gives every worker's
+    files. A missing item, or a folder without WARC files (a mistyped path must not pass
+    as an empty archive), raises ``FileNotFoundError`` naming it.
     """
     found: list[Path] = []
     for item in items:
         if item.is_dir():
             folder = item / WARC_DIRNAME if (item / WARC_DIRNAME).is_dir() else item
-            inside = sorted(
-                p
-                for pattern in (f"*{WARC_SUFFIX}", f"*{WARC_SUFFIX}{OPEN_SUFFIX}")
-                for p in folder.glob(pattern)
-                if p.is_file()
-            )
+            inside = _warc_files_in(folder)
+            if not inside and folder == item and (item / WORKERS_DIRNAME).is_dir():
+                workers = sorted((item / WORKERS_DIRNAME).glob(f"*/{WARC_DIRNAME}"))
+                inside = [path for warc_dir in workers for path in _warc_files_in(warc_dir)]
             if not inside:
                 raise FileNotFoundError(f"no WARC files (*{WARC_SUFFIX}) in {folder}")
             found += inside

@@ -115,7 +115,7 @@ def test_a_damaged_warc_file_is_reported_not_fatal(tmp_path: Path) -> None:
     damaged.write_bytes(b"\x1f\x8b\x08\x00 this is not gzip data at all")
     result = merge_crawl(tmp_path, "c1")
     assert result.index_lines == 0
-    assert any("indexing stopped at damaged data" in w for w in result.warnings)
+    assert any("check it with newsarchive warc check" in w for w in result.warnings)
     assert json.loads(result.manifest.read_text())["counts"]["articles"] == 1
 
 

@@ -126,3 +126,40 @@ def test_an_uncompressed_warc_is_still_read(archive: Archive, tmp_path: Path) ->
     plain.write_bytes(gzip.decompress(good.read_bytes()))
     status, got, errors = reextract(plain)
     assert status == 0 and not errors and got == urls
+
+
+def test_warc_index_of_a_damaged_file_keeps_every_whole_record(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """``warc index`` is what an archivist runs after damage: it stopped at the first bad
+    member with a traceback and "please report" (exit 70) and wrote no index at all.
+    Now the file is indexed record by record, as ``reextract`` reads it: one line names
+    the damage, exit status 1, and the index holds every whole record at its place."""
+    good, placed, urls = archive
+    page, where = [(page, where) for page, where in placed if page.url in urls][len(urls) // 2]
+
+    def flip(data: bytearray) -> bytearray:
+        data[where.offset + where.length // 2] ^= 0x55
+        return data
+
+    folder = tmp_path / "crawl"
+    corrupt = damaged_copy(good, folder / "warc" / good.name, flip)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "warc", "index", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == 1
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("newsarchive")]
+    assert str(corrupt) in line and "damaged" in line and f"offset {where.offset}" in line
+    indexed = {
+        (fields["url"], int(fields["offset"]), int(fields["length"]))
+        for fields in (
+            json.loads(text.split(" ", 2)[2])
+            for text in (folder / "index.cdxj").read_text().splitlines()
+        )
+    }
+    expected = {(p.url, w.offset, w.length) for p, w in placed if p.url != page.url}
+    assert indexed == expected

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from support.crawls import crawl_plan, crawl_twice_refetching, local_plan
+from support.crawls import crawl_plan, crawl_twice_refetching, local_plan, run_newsarchive
 from support.redis_server import LocalRedis
 from support.warccapture import capture_in, html_exchange
 from warcio.archiveiterator import ArchiveIterator
@@ -161,3 +161,46 @@ def test_after_a_run_is_deleted_no_revisit_points_at_it(
     assert "revisit" not in {
         kind for url, kind in kinds.items() if url.endswith(("/robots.txt", "/"))
     }
+
+
+def test_after_a_redis_workers_run_is_deleted_no_revisit_points_at_it(
+    demo_site: DemoSite, redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    """The plan's index in Redis forgets captures whose WARC files are gone, as SQLite's does.
+
+    Its entries outlive every crawl (``crawl-finish`` keeps them): after an archivist
+    deleted a run's folder, the next run of Redis workers stored robots.txt, the
+    sitemaps and the home page as revisits of records that no longer exist, so that run
+    held none of those bytes and replayed nothing.
+    """
+    import shutil
+
+    plan = tmp_path / "plan.toml"
+    text = local_plan(demo_site.base_url, name="goneredis", site="demo", output="output")
+    plan.write_text(text, encoding="utf-8")
+    worker = ("--redis", redis_server.url, "-s", "NEWSARCHIVE_REDIS_IDLE_GRACE=1")
+    for run in ("run1", "run2"):
+        if run == "run2":
+            shutil.rmtree(tmp_path / "output/demo/run1")
+        crawl_plan(plan, run, *worker)
+        finish = ("crawl-finish", run, "--redis", redis_server.url)
+        done = run_newsarchive(*finish, "--out", tmp_path / "output/demo" / run)
+        assert done.returncode == 0, done.stdout + done.stderr
+    second = [
+        record
+        for folder in sorted((tmp_path / "output/demo/run2/workers").iterdir())
+        for _, record in records(folder)
+        if record.rec_type in ("response", "revisit")
+    ]
+    kinds = {r.rec_headers.get_header("WARC-Target-URI"): r.rec_type for r in second}
+    assert kinds[f"{demo_site.base_url}/robots.txt"] == "response"  # stored in full again
+    own = {r.rec_headers.get_header("WARC-Record-ID") for r in second}
+    dangling = [
+        r.rec_headers.get_header("WARC-Target-URI")
+        for r in second
+        if r.rec_type == "revisit" and r.rec_headers.get_header("WARC-Refers-To") not in own
+    ]
+    assert dangling == []
+    client = redis_server.client()
+    for key in client.scan_iter("newsarchive:state:goneredis:*"):
+        client.delete(key)

@@ -130,6 +130,27 @@ def test_fixture_errors_are_clear(crawl_dir: Path, tmp_path: Path) -> None:
     assert warcinfo.returncode == 1 and "warcinfo, not a response" in warcinfo.stderr
 
 
+def test_fixture_of_an_offset_inside_a_record_is_one_line_not_a_bug_report(
+    crawl_dir: Path, tmp_path: Path
+) -> None:
+    """A mistyped offset (or a file that is no WARC) meets warcio's ArchiveLoadFailed,
+    which reached the user as a traceback and "internal error ... please report" (exit 70)."""
+    # Bytes that are no WARC record, at the file's start or at an offset into it (an
+    # offset inside a gzip member is not used: warcio may inflate what follows by chance).
+    not_warc = tmp_path / "plan.toml"
+    not_warc.write_text("[plan]\nname = 'x'\nseeds = ['http://127.0.0.1:9/']\n", encoding="utf-8")
+    for spec in (str(not_warc), f"{not_warc}:9"):
+        result = newsarchive("warc", "fixture", spec, "-o", str(tmp_path / "fx"))
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"newsarchive warc fixture: no WARC record starts at {spec}: give a WARC file, or "
+            "FILE:OFFSET with the warc_record_offset of an exported article or the offset of "
+            "an index.cdxj line"
+        ]
+        assert not (tmp_path / "fx").exists()
+
+
 @pytest.mark.slow
 def test_fixture_from_a_pointer_that_names_a_revisit(tmp_path: Path) -> None:
     """Two URLs serving one payload: the second capture is a revisit, and its article's

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 from support import WARC_CRAWL_SCRIPT
+from support.crawls import crawl_twice_refetching
 from support.redis_server import free_port
 from support.warcsite import RawSite, Route, html_page, http_response
+from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.replay import (
     ReplayError,
@@ -27,6 +29,7 @@ from newsarchive.replay import (
     stop,
     warc_files,
 )
+from newsarchive.server import DemoSite
 
 pytestmark = pytest.mark.slow
 
@@ -198,3 +201,45 @@ def test_replay_command_refuses_an_empty_folder(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "no *.warc.gz files found" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_replay_of_a_later_run_alone_serves_the_pages_its_revisits_confirm(
+    pywb_tools: ReplayTools, demo_site: DemoSite, tmp_path: Path
+) -> None:
+    """`newsarchive replay RUN2` of a plan's later run: its revisits' originals come along.
+
+    The second run re-fetched every article with an identical payload (stored as revisits
+    of the first run's records); replayed alone, pywb found no original and answered
+    503 for each, as ``warc wacz`` and ``replay --rwp`` (which add the earlier files)
+    did not.
+    """
+    _, run2 = crawl_twice_refetching(tmp_path, demo_site.base_url)
+    revisits = []
+    for path in sorted((run2 / "warc").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            revisits += [
+                (r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers.get_header("WARC-Date"))
+                for r in ArchiveIterator(stream)
+                if r.rec_type == "revisit" and "/20" in r.rec_headers.get_header("WARC-Target-URI")
+            ]
+    assert revisits, "the second run re-fetched no article"
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "replay", str(run2), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = server.stdout.readline() if server.stdout else ""
+        assert first.startswith(f"http://127.0.0.1:{port}/crawl/"), first + (
+            server.stderr.read() if server.poll() is not None and server.stderr else ""
+        )
+        assert "earlier WARC file(s) added for revisits" in first
+        url, date = revisits[0]
+        stamp = "".join(ch for ch in date if ch.isdigit())[:14]
+        body, coding = replay(f"http://127.0.0.1:{port}/crawl/{stamp}id_/{url}")
+        assert b"<html" in DECODERS[coding](body).lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

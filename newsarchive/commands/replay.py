@@ -82,12 +82,14 @@ def run(args: argparse.Namespace) -> int:
         if args.setup_only:
             print(f"pywb ready in {replay.env_dir()}")
             return 0
+        earlier = _earlier_originals(warcs)
         with tempfile.TemporaryDirectory(prefix="newsarchive-replay-") as scratch:
             root = args.dir or Path(scratch)
-            replay.build_collection(root, warcs, tools, args.collection)
+            replay.build_collection(root, warcs + earlier, tools, args.collection)
             port = args.port or _free_port(args.host)
             server = replay.start_wayback(root, tools, args.host, port)
-            print(f"http://{args.host}:{port}/{args.collection}/  ({len(warcs)} WARC files)")
+            added = f", {len(earlier)} earlier WARC file(s) added for revisits" if earlier else ""
+            print(f"http://{args.host}:{port}/{args.collection}/  ({len(warcs)} WARC files{added})")
             print(SERVER_STOP, flush=True)
             try:
                 _wait_for_a_stop(lambda: server.poll() is None)
@@ -97,6 +99,19 @@ def run(args: argparse.Namespace) -> int:
     except (replay.ReplayError, OSError) as error:
         print(f"newsarchive replay: {error}", file=sys.stderr)
         return 1
+
+
+def _earlier_originals(warcs: list[Path]) -> list[Path]:
+    """The earlier runs' WARC files holding the originals of these files' revisits.
+
+    A later run of a plan is mostly revisits (identical payloads, 304s); pywb resolves
+    one only when its original is in the collection, so a run replayed alone answered
+    503 or 404 for its pages. Found as ``warc wacz`` and ``replay --rwp`` find them; a
+    revisit whose original is nowhere is one warning (the other pages still replay).
+    """
+    from newsarchive.warc.wacz import originals_elsewhere
+
+    return originals_elsewhere(warcs, missing_ok=True)
 
 
 def _run_replaywebpage(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from newsarchive.crawlfolder import warc_files_of
 
@@ -148,11 +149,43 @@ def run_index(args: argparse.Namespace) -> int:
             print("newsarchive warc index: give -o FILE when indexing files", file=sys.stderr)
             return 2
         out = (folder.parent if folder.name == "warc" else folder) / "index.cdxj"
+    merged = _merged_crawl(args)
+    if merged is not None and args.out is None:
+        return _index_merged_crawl(merged, paths, out)
     progress = Progress("warc index", total=len(paths), unit="files")
+    damage: list[Any] = []
     with progress:
-        count = rebuild(paths, out, on_file=lambda _path: progress.advance())
+        count = rebuild(paths, out, on_file=lambda _path: progress.advance(), damage=damage)
     progress.finish(f"{count} index lines from {len(paths)} WARC files -> {out}")
-    return 0
+    for report in damage:  # indexed record by record: the whole records around it kept
+        print(f"newsarchive warc index: {report.line()}", file=sys.stderr)
+    return 1 if damage else 0
+
+
+def _merged_crawl(args: argparse.Namespace) -> Path | None:
+    """The folder of Redis workers' crawl (``OUT/workers/W/warc``) being indexed, if so:
+    its index names each file relative to it, as ``crawl-finish --out`` wrote it."""
+    from newsarchive.crawlfolder import WARC_DIRNAME, WORKERS_DIRNAME
+
+    folder = args.paths[0]
+    if len(args.paths) == 1 and folder.is_dir() and not (folder / WARC_DIRNAME).is_dir():
+        return folder if (folder / WORKERS_DIRNAME).is_dir() else None
+    return None
+
+
+def _index_merged_crawl(folder: Path, paths: list[Path], out: Path) -> int:
+    """Rebuild a Redis workers' crawl index as ``crawl-finish --out`` writes it (each
+    ``filename`` relative to the folder, so replay tools pointed at it find the files)."""
+    from newsarchive.atomic import write_atomic
+    from newsarchive.distributed.merge import index_lines
+
+    warnings: list[str] = []
+    lines = index_lines(paths, folder, warnings)
+    write_atomic(out, "".join(lines))
+    for warning in warnings:
+        print(f"newsarchive warc index: {warning}", file=sys.stderr)
+    print(f"{len(lines)} index lines from {len(paths)} WARC files -> {out}")
+    return 1 if warnings else 0
 
 
 def run_wacz(args: argparse.Namespace) -> int:

@@ -17,6 +17,8 @@ deleted by ``crawl-finish``).
 File names are absolute because workers share one file system (see
 :mod:`newsarchive.distributed.worker`); :meth:`RedisDigestIndex.lookup` hands them
 back relative to the asking worker's WARC folder, like the SQLite index does.
+An entry whose WARC file is gone (a deleted run) is dropped when met, as in the SQLite
+index, so the payload is stored in full again rather than revisited into nothing.
 A Redis error never fails a fetch: the lookup says "unknown" (the payload is stored
 in full) and a lost entry only costs a later full copy.
 """
@@ -40,11 +42,18 @@ from newsarchive.warc.digests import (
     index_scope,
     relative_to_folder,
     scope_of,
+    still_on_disk,
 )
 
 log = logging.getLogger(__name__)
 
 DIGESTS_PART = "digests"
+# HDEL a field only while it holds the value read: a worker that already stored the
+# payload in full again (HSETNX after an earlier delete) keeps its entry.
+_DELETE_IF_UNCHANGED = (
+    "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then "
+    "return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0"
+)
 
 
 def digests_key(settings: Any) -> str:
@@ -97,17 +106,33 @@ class RedisDigestIndex:
         except RedisError as exc:
             log.warning("digest index %s unavailable (%s): payload stored in full", self.key, exc)
             return None
-        entry = self._entry(own, digest)
-        for raw, field in zip(earlier, older, strict=True):
+        entry, field, raw = self._entry(own, digest), self.field(digest, uri), own
+        for older_raw, older_field in zip(earlier, older, strict=True):
             if entry is not None:
                 break
-            found = self._entry(raw, digest)
-            if found is not None and self.scope.serves(found.uri, uri):
-                entry = found if field != digest or self.scope.holds(found.filename) else None
+            found = self._entry(older_raw, digest)
+            if found is None or not self.scope.serves(found.uri, uri):
+                continue
+            if older_field != digest or self.scope.holds(found.filename):
+                entry, field, raw = found, older_field, older_raw
         if entry is None:
+            return None
+        if not still_on_disk(Path(entry.filename)):
+            self._forget(field, raw, entry)
             return None
         filename = relative_to_folder(entry.filename, self.warc_dir, self.warc_dir)
         return ArchivedPayload(**{**asdict(entry), "filename": filename})
+
+    def _forget(self, field: str, raw: str | None, entry: ArchivedPayload) -> None:
+        """Drop an entry whose WARC file is gone (unless another worker replaced it since),
+        so the next full copy of the payload becomes the original, as in the SQLite index."""
+        from redis import RedisError
+
+        log.info("digest index: %s is gone; %s is stored in full again", entry.filename, entry.uri)
+        try:
+            self.client.eval(_DELETE_IF_UNCHANGED, 1, self.key, field, raw)
+        except RedisError as exc:
+            log.warning("digest index %s unavailable (%s): entry not forgotten", self.key, exc)
 
     @staticmethod
     def _entry(raw: str | None, digest: str) -> ArchivedPayload | None:

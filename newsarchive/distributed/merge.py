@@ -102,21 +102,19 @@ def worker_folders(out_dir: Path, warnings: list[str]) -> list[WorkerFiles]:
 def index_lines(warc_files: Iterable[Path], out_dir: Path, warnings: list[str]) -> list[str]:
     """Sorted, de-duplicated CDXJ lines; ``filename`` relative to ``out_dir``.
 
-    A damaged file keeps the lines read before the damage and adds a warning.
+    A damaged file keeps the lines of its whole records and adds a warning.
     """
     from newsarchive.warc.cdxj import entries_from_warc
 
     lines = set()
     for path in warc_files:
         relative = path.relative_to(out_dir).as_posix()
-        try:
-            for entry in entries_from_warc(path):
-                lines.add(dataclasses.replace(entry, filename=relative).line())
-        except Exception as exc:  # warcio raises many types on damaged gzip/WARC data
-            warnings.append(
-                f"{relative}: indexing stopped at damaged data "
-                f"({type(exc).__name__}: {exc}); check it with newsarchive warc check"
-            )
+        damage: list[Any] = []
+        for entry in entries_from_warc(path, damage):
+            lines.add(dataclasses.replace(entry, filename=relative).line())
+        warnings.extend(
+            f"{report.line()}; check it with newsarchive warc check" for report in damage
+        )
     return sorted(lines)
 
 

@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -238,65 +239,105 @@ def _paired(request: _Request | None, record_id: str | None, concurrent_to: str 
     )
 
 
-def entries_from_warc(path: str | Path) -> Iterator[IndexEntry]:
+class WarcDamaged(ValueError):
+    """A WARC file with damaged stretches: its index holds the whole records around them."""
+
+    def __init__(self, damage: list[Any]) -> None:
+        super().__init__("; ".join(report.line() for report in damage))
+        self.damage = damage
+
+
+def entries_from_warc(path: str | Path, damage: list[Any] | None = None) -> list[IndexEntry]:
     """Index entries for every response/revisit record of one WARC file.
 
     A capture is keyed by the request record of its exchange (before or after it).
+    A damaged file (a corrupt or cut gzip member) is indexed again record by record as
+    ``reextract`` reads it (:func:`newsarchive.warc.wholerecords.whole_records`): each whole
+    record keeps its line, the damage goes to ``damage`` (its ``FileDamage`` reports),
+    or raises :class:`WarcDamaged` when no list is given.
     """
     from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    from newsarchive.warc.wholerecords import whole_records
 
     name = Path(path).name.removesuffix(".open")
+    try:
+        with open(path, "rb") as stream:
+            return list(_entries(_sequential(ArchiveIterator(stream)), name))
+    except FileNotFoundError:
+        raise
+    except (ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error):  # damaged data
+        found: list[Any] = []
+        entries = list(_entries(whole_records(Path(path), found), name))
+    if found and damage is None:
+        raise WarcDamaged(found)
+    if damage is not None:
+        damage.extend(found)
+    return entries
+
+
+def _sequential(records: Any) -> Iterator[tuple[Any, int | None, int | None]]:
+    """(record, offset, length) as warcio reads a sound file in one pass (a request's
+    place is not needed, and asking for it would read its body away)."""
+    for record in records:
+        if record.format != "warc":  # warcio reads bytes that are no WARC as an ARC record
+            raise ValueError(f"not a WARC record ({record.format})")
+        if record.rec_type == "request":
+            yield record, None, None
+            continue
+        offset = records.get_record_offset()
+        records.read_to_end(record)
+        yield record, offset, records.get_record_length()
+
+
+def _entries(
+    records: Iterable[tuple[Any, int | None, int | None]], name: str
+) -> Iterator[IndexEntry]:
     pending: tuple[IndexEntry, str | None, str | None] | None = None
     request: _Request | None = None
-    with open(path, "rb") as stream:
-        records = ArchiveIterator(stream)
-        for record in records:
-            headers = record.rec_headers
-            if record.rec_type == "request":
-                request = _request_of(record)
-                if pending is not None:
-                    entry, record_id, concurrent_to = pending
-                    if _paired(request, record_id, concurrent_to):
-                        entry = entry.with_request(
-                            request.method, request.content_type, request.body
-                        )
-                    yield entry
-                    pending = None
-                continue
+    for record, offset, length in records:
+        headers = record.rec_headers
+        if record.rec_type == "request":
+            request = _request_of(record)
             if pending is not None:
-                yield pending[0]
+                entry, record_id, concurrent_to = pending
+                if _paired(request, record_id, concurrent_to):
+                    entry = entry.with_request(request.method, request.content_type, request.body)
+                yield entry
                 pending = None
-            if record.rec_type not in INDEXED_TYPES or is_not_modified_revisit(
-                record.rec_type, headers.get_header("WARC-Profile")
-            ):
-                continue
-            http = record.http_headers
-            status = int(http.get_statuscode()) if http and http.get_statuscode() else None
-            mime = (
-                "warc/revisit"
-                if record.rec_type == "revisit"
-                else mime_of(
-                    http.get_header("Content-Type") if http else headers.get_header("Content-Type")
-                )
-            )
-            url = headers.get_header("WARC-Target-URI")
-            warc_date = headers.get_header("WARC-Date")
-            digest = headers.get_header("WARC-Payload-Digest")
-            offset = records.get_record_offset()
-            records.read_to_end(record)
-            entry = IndexEntry(
-                url, warc_date, mime, status, digest, records.get_record_length(), offset, name
-            )
-            record_id = headers.get_header("WARC-Record-ID")
-            concurrent_to = headers.get_header("WARC-Concurrent-To")
-            if _paired(request, record_id, concurrent_to):
-                assert request is not None
-                yield entry.with_request(request.method, request.content_type, request.body)
-            else:
-                pending = (entry, record_id, concurrent_to)
-            request = None
+            continue
         if pending is not None:
             yield pending[0]
+            pending = None
+        if record.rec_type not in INDEXED_TYPES or is_not_modified_revisit(
+            record.rec_type, headers.get_header("WARC-Profile")
+        ):
+            continue
+        assert offset is not None and length is not None
+        http = record.http_headers
+        status = int(http.get_statuscode()) if http and http.get_statuscode() else None
+        mime = (
+            "warc/revisit"
+            if record.rec_type == "revisit"
+            else mime_of(
+                http.get_header("Content-Type") if http else headers.get_header("Content-Type")
+            )
+        )
+        url = headers.get_header("WARC-Target-URI")
+        warc_date = headers.get_header("WARC-Date")
+        digest = headers.get_header("WARC-Payload-Digest")
+        entry = IndexEntry(url, warc_date, mime, status, digest, length, offset, name)
+        record_id = headers.get_header("WARC-Record-ID")
+        concurrent_to = headers.get_header("WARC-Concurrent-To")
+        if _paired(request, record_id, concurrent_to):
+            assert request is not None
+            yield entry.with_request(request.method, request.content_type, request.body)
+        else:
+            pending = (entry, record_id, concurrent_to)
+        request = None
+    if pending is not None:
+        yield pending[0]
 
 
 def line_filename(line: str) -> str | None:
@@ -321,14 +362,17 @@ def rebuild(
     warc_paths: Iterable[str | Path],
     out_path: str | Path,
     on_file: Callable[[Path], None] | None = None,
+    damage: list[Any] | None = None,
 ) -> int:
     """Write a sorted index of ``warc_paths`` to ``out_path``; return the line count.
 
     ``on_file`` is called after each file is read (progress of a long rebuild).
+    ``damage`` collects the damaged files' reports (their whole records are indexed);
+    without it a damaged file raises :class:`WarcDamaged`.
     """
     found: list[str] = []
     for path in warc_paths:
-        found.extend(entry.line() for entry in entries_from_warc(path))
+        found.extend(entry.line() for entry in entries_from_warc(path, damage))
         if on_file is not None:
             on_file(Path(path))
     lines = sorted(found)

@@ -188,6 +188,15 @@ class PayloadIndex(Protocol):
     def close(self) -> None: ...
 
 
+def still_on_disk(path: Path) -> bool:
+    """The WARC file of an index entry still exists: finished, or ``NAME.open`` while written.
+
+    An entry whose file was deleted (an old run removed by the archivist) must not make a
+    revisit: the revisit would point at bytes nobody holds any more.
+    """
+    return path.exists() or path.with_name(path.name + ".open").exists()
+
+
 def relative_to_folder(filename: str, source: Path, target: Path) -> str:
     """``filename`` (relative to ``source``, or absolute) as seen from ``target``."""
     return os.path.relpath(os.path.join(os.path.abspath(source), filename), os.path.abspath(target))
@@ -386,7 +395,7 @@ class DigestIndex:
         A file still being written is ``NAME.open``.
         """
         path = self._absolute(entry)
-        if path.exists() or path.with_name(path.name + ".open").exists():
+        if still_on_disk(path):
             return True
         log.info("digest index: %s is gone; %s is stored in full again", path, entry.uri)
         where = "digest = ?" if table == LEGACY_TABLE else "digest = ? AND site = ?"

@@ -50,13 +50,26 @@ def _matches(record: Any, spec: RecordSpec) -> bool:
 
 def load_record(spec: RecordSpec) -> dict[str, Any]:
     """Payload, HTTP head and pointer of the selected record."""
+    from warcio.exceptions import ArchiveLoadFailed
+
+    if not spec.path.exists():
+        raise FileNotFoundError(f"no such WARC file: {spec.path}")
+    try:
+        return _load_record(spec)
+    except ArchiveLoadFailed:  # not a record's first byte, or not a WARC file at all
+        where = f"{spec.path}:{spec.offset}" if spec.offset is not None else str(spec.path)
+        raise RecordNotFound(
+            f"no WARC record starts at {where}: give a WARC file, or FILE:OFFSET with the "
+            "warc_record_offset of an exported article or the offset of an index.cdxj line"
+        ) from None
+
+
+def _load_record(spec: RecordSpec) -> dict[str, Any]:
     from warcio.archiveiterator import ArchiveIterator
 
     from newsarchive.warc.records import is_not_modified_revisit
     from newsarchive.warc.reread import payload_of, revisit_original, revisit_payload
 
-    if not spec.path.exists():
-        raise FileNotFoundError(f"no such WARC file: {spec.path}")
     with open(spec.path, "rb") as stream:
         if spec.offset is not None:
             stream.seek(spec.offset)

@@ -37,6 +37,7 @@ from typing import Any, BinaryIO
 from newsarchive.crawlfolder import (
     INDEX_NAME,
     WARC_DIRNAME,
+    WORKERS_DIRNAME,
     CrawlFolder,
     CrawlFolderError,
     plan_site_of,
@@ -180,20 +181,36 @@ def _plan_indexes(warc_dir: Path) -> list[Path]:
     relative to ``OUTPUT`` when the plan's folder moves as a whole.
     """
     plan = recorded_plan(warc_dir)
-    if plan is None:
+    run = _run_folder(warc_dir)
+    if plan is None or run is None:
         return []
     index = plan_index_path(plan.state_path)
-    output = warc_dir.parent.parent.parent  # OUTPUT of OUTPUT/SITE/CRAWL_ID
+    output = run.parent.parent  # OUTPUT of OUTPUT/SITE/CRAWL_ID
     moved = output / os.path.relpath(index, plan.output_dir)
     return [index, moved]
 
 
+def _run_folder(warc_dir: Path) -> Path | None:
+    """The crawl folder of a crawl's ``warc/``, ``OUTPUT/SITE/CRAWL_ID``: a Redis worker's
+    (``CRAWL_ID/workers/W/warc/``) belongs to its crawl's folder too. None for loose files."""
+    if warc_dir.name != WARC_DIRNAME:
+        return None
+    crawl = warc_dir.parent
+    return crawl.parent.parent if crawl.parent.name == WORKERS_DIRNAME else crawl
+
+
 def _run_indexes(warc_path: Path) -> list[Path]:
-    """``index.cdxj`` of every run of the crawl's site (``OUTPUT/SITE/*/``), its own too."""
-    if warc_path.parent.name != WARC_DIRNAME:
+    """``index.cdxj`` of every run of the crawl's site (``OUTPUT/SITE/*/``), its own too.
+
+    A run of Redis workers has its merged index there once ``crawl-finish --out`` ran,
+    and each worker's own below (``OUTPUT/SITE/*/workers/W/``), the only ones before.
+    """
+    run = _run_folder(warc_path.parent)
+    if run is None:
         return []
-    site = warc_path.parent.parent.parent
-    return sorted(p for p in site.glob(f"*/{INDEX_NAME}") if p.is_file())
+    site = run.parent
+    found = [*site.glob(f"*/{INDEX_NAME}"), *site.glob(f"*/{WORKERS_DIRNAME}/*/{INDEX_NAME}")]
+    return sorted(p for p in found if p.is_file())
 
 
 def _cdxj_captures(cdxj: Path, key: bytes, digest: str) -> Iterator[tuple[Path, int]]:
@@ -209,10 +226,10 @@ def _cdxj_captures(cdxj: Path, key: bytes, digest: str) -> Iterator[tuple[Path, 
                     fields = json.loads(line[len(key) :])
                     if fields.get("digest") != digest or fields.get("mime") == "warc/revisit":
                         continue
-                    yield (
-                        cdxj.parent / WARC_DIRNAME / str(fields["filename"]),
-                        int(fields["offset"]),
-                    )
+                    # a merged index (crawl-finish) names workers/W/warc/NAME
+                    name = str(fields["filename"])
+                    folder = cdxj.parent if "/" in name else cdxj.parent / WARC_DIRNAME
+                    yield folder / name, int(fields["offset"])
                 except (ValueError, KeyError, TypeError):
                     continue
     except OSError as error:

@@ -35,17 +35,17 @@ import itertools
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from newsarchive.fetchfacts import CAPTURE_KEY, FetchFacts, WarcPointer, redirect_target
-from newsarchive.inflate import InflateError, TooLarge, decode_content, max_size
+from newsarchive.inflate import InflateError, decode_content, max_size
 from newsarchive.pagestep import ExtractionLimits
-from newsarchive.warc.gzipwalk import MULTI_RECORD, WARC_MAGIC, Member, iter_members, read_member
 from newsarchive.warc.originals import OriginalNotFound, Originals, recorded_plan_site
 from newsarchive.warc.records import SPIDER_FIELD, VIA_HEADER, rfc3339
+from newsarchive.warc.wholerecords import FileDamage, read_capped, whole_records
 
 log = logging.getLogger(__name__)
 
@@ -127,30 +127,6 @@ def _is_exported_capture(state: ReadState, warc_dir: Path, url: str, record_id: 
         state.exported[warc_dir] = exported_captures(warc_dir)
     chosen = state.exported[warc_dir].get((state.warcinfo.get("isPartOf"), url))
     return chosen is None or record_id in chosen
-
-
-@dataclass
-class FileDamage:
-    """The bad stretches of one file, and how many whole records it still gave."""
-
-    path: Path
-    stretches: list[Member] = field(default_factory=list)
-    records: int = 0
-    error: str | None = None  # the file could not be opened at all
-
-    def line(self) -> str:
-        """One line for the user: what was skipped and what was kept."""
-        if self.error:
-            return f"{self.path}: unreadable ({self.error})"
-        skipped = sum(m.length for m in self.stretches)
-        if not self.records:
-            return f"{self.path}: not a readable WARC file ({self.stretches[0].problem})"
-        first = self.stretches[0]
-        more = f" and {len(self.stretches) - 1} more" if len(self.stretches) > 1 else ""
-        return (
-            f"{self.path}: damaged, {skipped} bytes skipped (offset {first.offset}: "
-            f"{first.problem}{more}); {self.records} whole records read"
-        )
 
 
 @dataclass
@@ -283,20 +259,6 @@ def _capture_at(
         return None
 
 
-def read_capped(stream: Any, limit: int) -> bytes:
-    """All of ``stream``, or ``TooLarge`` as soon as it passes ``limit`` bytes."""
-    parts: list[bytes] = []
-    total = 0
-    while True:
-        part = stream.read(READ_SIZE)
-        if not part:
-            return b"".join(parts)
-        total += len(part)
-        if total > limit:
-            raise TooLarge(limit)
-        parts.append(part)
-
-
 def payload_of(record: Any) -> bytes:
     """The body as the spider saw it: de-chunked, content coding undone, bounded.
 
@@ -394,99 +356,6 @@ def _note_redirect(state: ReadState, record: Any) -> None:
             state.redirected_from[target.split("#", 1)[0]] = source
 
 
-def whole_records(path: Path, state: ReadState) -> Iterator[tuple[Any, int, int]]:
-    """(record, offset, length) of every whole record in ``path``; damage goes to ``state``.
-
-    Each record is parsed from its own member, so a bad member never ends the file.
-    """
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-    from warcio.limitreader import LimitReader
-
-    report = FileDamage(path)
-    try:
-        stream = open(path, "rb")  # noqa: SIM115 - closed below, after the last record
-    except OSError as error:
-        report.error = error.strerror or str(error)
-        state.damage.append(report)
-        return
-    with stream:
-        if not _one_record_per_member(stream):
-            yield from _sequential_records(stream, report)
-            if report.stretches:
-                state.damage.append(report)
-            return
-        for member in iter_members(stream):
-            if member.problem is not None:
-                report.stretches.append(member)
-                continue
-            stream.seek(member.offset)
-            try:
-                record = next(iter(ArchiveIterator(LimitReader(stream, member.length))), None)
-            except (ArchiveLoadFailed, ValueError, EOFError) as error:
-                report.stretches.append(replace(member, problem=f"unparseable record ({error})"))
-                continue
-            if record is None:
-                report.stretches.append(replace(member, problem="no WARC record found"))
-                continue
-            report.records += 1
-            yield record, member.offset, member.length
-    if report.stretches:
-        state.damage.append(report)
-
-
-def _one_record_per_member(stream: Any) -> bool:
-    """False for an uncompressed WARC, or one gzip stream around several records.
-
-    Both are valid WARC (not what the crawl writes); they are read in one sequence
-    with warcio, and damage there ends the file.
-    """
-    head = stream.read(len(WARC_MAGIC))
-    stream.seek(0)
-    if head == WARC_MAGIC:
-        return False
-    return read_member(stream, 0).problem != MULTI_RECORD
-
-
-@dataclass
-class _Oversize:
-    """Stands for a block over the limit: reading it fails the page that needs it."""
-
-    limit: int
-
-    def read(self, *_: Any) -> bytes:
-        raise TooLarge(self.limit)
-
-
-def _sequential_records(stream: Any, report: FileDamage) -> Iterator[tuple[Any, int, int]]:
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
-    stream.seek(0)
-    records = ArchiveIterator(stream)
-    offset = 0
-    limit = max_size()
-    try:
-        for record in records:
-            # warcio knows a record's place once it was read to its end (asking for the
-            # offset earlier reads it to its end, losing the block): read it here
-            block: Any
-            try:
-                block = io.BytesIO(read_capped(record.raw_stream, limit))
-            except TooLarge:
-                block = _Oversize(limit)
-            offset = records.get_record_offset()
-            record.raw_stream = block
-            report.records += 1
-            yield record, offset, records.get_record_length()
-    except (ArchiveLoadFailed, ValueError, EOFError, OSError) as error:
-        size = stream.seek(0, 2)
-        reason = " ".join(str(error).split())[:160]
-        report.stretches.append(
-            Member(offset, size - offset, problem=f"unreadable after this record ({reason})")
-        )
-
-
 def read_pages(
     paths: Iterable[str | Path], state: ReadState | None = None
 ) -> Iterator[ArchivedPage]:
@@ -494,7 +363,7 @@ def read_pages(
     state = state or ReadState()
     for path in map(Path, paths):
         pending: tuple[ArchivedPage, str, Any, tuple[str, int, int]] | None = None
-        for record, offset, length in whole_records(path, state):
+        for record, offset, length in whole_records(path, state.damage):
             rec_type = record.rec_type
             if rec_type == "request" and pending is not None:
                 page, main_id, main, position = pending

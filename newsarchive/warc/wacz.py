@@ -115,14 +115,15 @@ def originals_elsewhere(warc_paths: Sequence[Path], missing_ok: bool = False) ->
     (with ``missing_ok``, a warning each: a viewer still shows the other pages).
     """
     from newsarchive.warc.originals import OriginalNotFound
-    from newsarchive.warc.reread import ReadState, original_place, whole_records
+    from newsarchive.warc.reread import ReadState, original_place
+    from newsarchive.warc.wholerecords import whole_records
 
     state = ReadState()
     inside = {path.resolve() for path in warc_paths}
     responses: set[str] = set()
     revisits: list[tuple[Path, int, Any]] = []
     for path in warc_paths:
-        for record, offset, _length in whole_records(path, state):
+        for record, offset, _length in whole_records(path, state.damage):
             record_id = record.rec_headers.get_header("WARC-Record-ID")
             if record.rec_type == "response":
                 responses.add(record_id)
@@ -323,7 +324,9 @@ def package_crawl(
 
     records: list[Mapping[str, Any]] = []
     for item in inputs:
-        if item.is_dir() and any(item.glob("articles/*.jsonl*")):
+        # a crawl folder's articles, or its Redis workers' (``workers/W/articles``)
+        batches = ("articles/*.jsonl*", "workers/*/articles/*.jsonl*")
+        if item.is_dir() and any(any(item.glob(pattern)) for pattern in batches):
             records += list(newsarchive.load(item))
     pages = article_pages(records)
     packaged = create(warc_paths, out, title=title, pages=pages or None, missing_ok=missing_ok)
