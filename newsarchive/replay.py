@@ -203,6 +203,17 @@ def start_wayback(
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+    try:
+        _wait_until_listening(server, log_path, host, port)
+    except BaseException:  # a stop signal while waiting too: never leave the server behind
+        stop(server)
+        raise
+    return server
+
+
+def _wait_until_listening(
+    server: subprocess.Popen[bytes], log_path: Path, host: str, port: int
+) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -210,10 +221,9 @@ def start_wayback(
             raise ReplayError(f"wayback exited (log {log_path}): {tail}")
         try:
             socket.create_connection((host, port), timeout=0.5).close()
-            return server
+            return
         except OSError:
             time.sleep(0.2)
-    stop(server)
     raise ReplayError(f"wayback did not listen on {host}:{port} within {START_TIMEOUT} s")
 
 

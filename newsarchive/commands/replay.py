@@ -19,12 +19,13 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HELP = "replay WARC files in pywb (installed into its own environment on first use)"
@@ -63,8 +64,6 @@ def _free_port(host: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchive import replay
-
     if not args.setup_only and not args.paths:
         print("newsarchive replay: name a crawl folder or WARC files", file=sys.stderr)
         return 2
@@ -74,8 +73,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.rwp:
-        return _run_replaywebpage(args)
+    with _signals_stop():
+        if args.rwp:
+            return _run_replaywebpage(args)
+        return _run_pywb(args)
+
+
+def _run_pywb(args: argparse.Namespace) -> int:
+    from newsarchive import replay
+
     try:
         warcs = [] if args.setup_only else replay.warc_files(args.paths)
         tools = replay.ensure_env()
@@ -87,11 +93,14 @@ def run(args: argparse.Namespace) -> int:
             root = args.dir or Path(scratch)
             replay.build_collection(root, warcs + earlier, tools, args.collection)
             port = args.port or _free_port(args.host)
-            server = replay.start_wayback(root, tools, args.host, port)
             added = f", {len(earlier)} earlier WARC file(s) added for revisits" if earlier else ""
-            print(f"http://{args.host}:{port}/{args.collection}/  ({len(warcs)} WARC files{added})")
-            print(SERVER_STOP, flush=True)
+            ready = (
+                f"http://{args.host}:{port}/{args.collection}/  ({len(warcs)} WARC files{added})"
+            )
+            server = replay.start_wayback(root, tools, args.host, port)
             try:
+                print(ready)
+                print(SERVER_STOP, flush=True)
                 _wait_for_a_stop(lambda: server.poll() is None)
             finally:
                 replay.stop(server)
@@ -138,19 +147,29 @@ def _run_replaywebpage(args: argparse.Namespace) -> int:
         return 1
 
 
-def _wait_for_a_stop(running: Callable[[], bool]) -> None:
-    """Sleep while ``running()``, until Ctrl-C, SIGTERM or SIGHUP.
-
-    SIGTERM (kill, systemd) and SIGHUP (a closed terminal) stop it as Ctrl-C does: else
-    Python dies at once and a server it started lives on.
-    """
+@contextlib.contextmanager
+def _signals_stop() -> Iterator[None]:
+    """SIGTERM (kill, systemd) and SIGHUP (a closed terminal) stop the command as Ctrl-C
+    does, from before any server starts: else Python dies at once and a server it
+    started lives on. Each server is stopped by the ``finally`` around it."""
+    previous = {number: signal.signal(number, _interrupt) for number in _STOP_SIGNALS}
     try:
-        for number in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(number, _interrupt)
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _wait_for_a_stop(running: Callable[[], bool]) -> None:
+    """Sleep while ``running()``, until Ctrl-C, SIGTERM or SIGHUP (see ``_signals_stop``)."""
+    try:
         while running():
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def _interrupt(number: int, _frame: object) -> None:
