@@ -3,6 +3,7 @@ and the WACZ package passes the ``wacz`` validator."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import subprocess
 import sys
@@ -151,14 +152,15 @@ def test_wacz_package_validates(archives: tuple[Path, str], tmp_path: Path) -> N
     assert any(n.startswith("indexes/") for n in names)
 
 
-def test_replay_command_serves_a_crawl_folder(
-    pywb_tools: ReplayTools, archives: tuple[Path, str]
-) -> None:
-    """`newsarchive replay OUT` as an archivist runs it: the page comes back as served."""
-    out, base = archives
+@contextlib.contextmanager
+def replay_command(folder: Path) -> Iterator[tuple[int, str]]:
+    """`newsarchive replay FOLDER` running: its port and the first line it printed.
+
+    Stopped with SIGTERM, as `kill` or systemd stop it; no pywb server may outlive it.
+    """
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "replay", str(out), "--port", str(port)],
+        [sys.executable, "-m", "newsarchive", "replay", str(folder), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -168,14 +170,23 @@ def test_replay_command_serves_a_crawl_folder(
         assert first.startswith(f"http://127.0.0.1:{port}/crawl/"), first + (
             server.stderr.read() if server.poll() is not None and server.stderr else ""
         )
+        yield port, first
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert wayback_processes(port) == [], "the pywb server outlived `newsarchive replay`"
+
+
+def test_replay_command_serves_a_crawl_folder(
+    pywb_tools: ReplayTools, archives: tuple[Path, str]
+) -> None:
+    """`newsarchive replay OUT` as an archivist runs it: the page comes back as served."""
+    out, base = archives
+    with replay_command(out) as (port, first):
         assert "2 WARC files" in first
         stamp = warc_timestamps(out)[0]
         body, coding = replay(f"http://127.0.0.1:{port}/crawl/{stamp}id_/{base}/gzip")
         assert DECODERS[coding](body) == GZIPPED
-    finally:
-        server.terminate()  # SIGTERM, as `kill` or systemd stop it
-        server.wait(timeout=30)
-    assert wayback_processes(port) == [], "the pywb server outlived `newsarchive replay`"
 
 
 def wayback_processes(port: int) -> list[int]:
@@ -223,23 +234,9 @@ def test_replay_of_a_later_run_alone_serves_the_pages_its_revisits_confirm(
                 if r.rec_type == "revisit" and "/20" in r.rec_headers.get_header("WARC-Target-URI")
             ]
     assert revisits, "the second run re-fetched no article"
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "replay", str(run2), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        first = server.stdout.readline() if server.stdout else ""
-        assert first.startswith(f"http://127.0.0.1:{port}/crawl/"), first + (
-            server.stderr.read() if server.poll() is not None and server.stderr else ""
-        )
+    with replay_command(run2) as (port, first):
         assert "earlier WARC file(s) added for revisits" in first
         url, date = revisits[0]
         stamp = "".join(ch for ch in date if ch.isdigit())[:14]
         body, coding = replay(f"http://127.0.0.1:{port}/crawl/{stamp}id_/{url}")
         assert b"<html" in DECODERS[coding](body).lower()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
