@@ -36,6 +36,19 @@ def page(head: str = "", body: str = "") -> str:
     )
 
 
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[object]:
+    """Wrap ``owner.name`` for this test; the list fills with the first argument of each call."""
+    calls: list[object] = []
+    original = getattr(owner, name)
+
+    def counted(first, *rest):  # type: ignore[no-untyped-def]
+        calls.append(first)
+        return original(first, *rest)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 def timed_extract(html: str) -> tuple[dict, float]:
     start = time.process_time()
     record = extract(html.encode(), URL)
@@ -58,14 +71,7 @@ def test_figures_are_searched_for_microdata_captions_only_on_pages_that_have_the
     """The search for ``itemprop="caption"`` walks a figure's whole subtree: 2,000 nested
     figures around a wide subtree made it 2,000 walks of the page. A page holding no such
     attribute is not searched at all; one that holds it still finds its caption."""
-    calls = []
-    search = captions._STATED_CAPTIONS
-
-    def counted(figure):  # type: ignore[no-untyped-def]
-        calls.append(figure)
-        return search(figure)
-
-    monkeypatch.setattr(captions, "_STATED_CAPTIONS", counted)
+    calls = count_calls(monkeypatch, captions, "_STATED_CAPTIONS")
     nested = '<figure><img src="/a.jpg">' * 2000 + "<b>x</b>" * 5_000 + "</figure>" * 2000
     extract(page(body=nested).encode(), URL)
     assert calls == []
@@ -448,14 +454,7 @@ def test_a_json_ld_list_of_thousands_of_authors_is_read_up_to_a_cap(
     end, a 16 MB page of a million "author" entries took over a minute before the 20 names
     kept were cut. Entries that give no name go on to the next article object: the cap
     counts entries read in all objects. Counted here: names checked."""
-    checked = []
-    split = authors.split_names
-
-    def counted(raw):  # type: ignore[no-untyped-def]
-        checked.append(raw)
-        return split(raw)
-
-    monkeypatch.setattr(authors, "split_names", counted)
+    checked = count_calls(monkeypatch, authors, "split_names")
     many = {"@type": "NewsArticle", "author": [f"Jane Doe {i}" for i in range(LD_ITEMS)]}
     doc = load_document(_ld_page(many), URL)
     found = authors._ld_authors(doc)
@@ -491,14 +490,7 @@ def test_thousands_of_author_meta_tags_are_read_up_to_a_cap(
 ) -> None:
     """Each ``<meta name="author">`` value went through the name checks and into the record:
     100,000 tags took 9 s and gave a record of 100,000 authors. Counted: names checked."""
-    checked = []
-    split = authors.split_names
-
-    def counted(raw):  # type: ignore[no-untyped-def]
-        checked.append(raw)
-        return split(raw)
-
-    monkeypatch.setattr(authors, "split_names", counted)
+    checked = count_calls(monkeypatch, authors, "split_names")
     metas = "".join(f'<meta name="author" content="Jane Doe {i}">' for i in range(LD_ITEMS))
     found = authors._meta_authors(load_document(page(head=metas).encode(), URL))
     assert found[0][0] == "Jane Doe 0"
