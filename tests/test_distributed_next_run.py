@@ -206,3 +206,19 @@ def test_finishing_earlier_runs_leaves_a_live_worker_alone(
     assert [p.name for p in (folders["dead"] / "warc").iterdir()] == [warc.name]
     assert (folders["live"] / "warc" / f"{warc.name}.open").exists()
     assert (folders["peer"] / "warc" / f"{warc.name}.open").exists()
+
+
+def test_workers_without_a_shared_file_system_can_keep_what_they_cannot_see(
+    redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    """``NEWSARCHIVE_REDIS_FORGET_GONE = False``: files out of sight forget nothing."""
+    from newsarchive.distributed.recovery import reconcile_worker_state
+    from newsarchive.distributed.state import RedisCrawlState
+
+    state = RedisCrawlState(redis_server.client(), "elsewhere")
+    state.record_fetch("http://a.test/1", article_id="id1", status=200, fetched_at="2026-01-01")
+    root, current = tmp_path / "output", tmp_path / "output" / "gen" / "now"
+    assert reconcile_worker_state(state, root, current, 3.0, forget=False) == []
+    assert state.seen("http://a.test/1")
+    assert reconcile_worker_state(state, root, current, 3.0) == ["http://a.test/1"]
+    assert not state.seen("http://a.test/1")

@@ -231,12 +231,21 @@ def reconcile_plan_output(state: Any, plan: Any, crawl: Any) -> None:
         # A killed run's manifest records the plan.
         reconcile_state(state, folder.parent.parent, plan_file=plan.path)
         return
-    from newsarchive.distributed.recovery import reconcile_worker_state
-    from newsarchive.distributed.settings import DEFAULT_STALE_AFTER
+    from scrapy.settings import Settings
 
+    from newsarchive.distributed.recovery import reconcile_worker_state
+
+    settings = Settings()
+    settings.setmodule("newsarchive.settings")
+    settings.update(dict(crawl.overrides))
     current = folder.parent.parent
-    stale_after = float(crawl.overrides.get("NEWSARCHIVE_REDIS_STALE_AFTER", DEFAULT_STALE_AFTER))
-    reconcile_worker_state(state, current.parent.parent, current, stale_after)
+    reconcile_worker_state(
+        state,
+        current.parent.parent,
+        current,
+        settings.getfloat("NEWSARCHIVE_REDIS_STALE_AFTER"),
+        forget=settings.getbool("NEWSARCHIVE_REDIS_FORGET_GONE"),
+    )
 
 
 def run_plan(

@@ -102,20 +102,25 @@ def reconcile_worker_state(
     root: Path,
     current: Path,
     stale_after: float,
+    *,
+    forget: bool = True,
     clock: Callable[[], float] = time.time,
 ) -> list[str]:
     """What a plan run's start does for the Redis state, as ``reconcile_state`` does for SQLite.
 
     Earlier crawls' dead workers' ``.open`` files are finished (:func:`finish_killed_workers`),
     then archived articles no WARC file under ``root`` holds any more (a deleted run) are
-    forgotten, so this run fetches and archives them again. A live peer's captures are
-    safe: fetches of the last ``stale_after`` seconds are kept (its index line may follow
-    its state write by a second) and each deletion is a compare-and-delete. Returns the
-    forgotten URLs.
+    forgotten, so this run fetches and archives them again (not with ``forget=False``:
+    ``NEWSARCHIVE_REDIS_FORGET_GONE``, for machines without one shared file system). A
+    live peer's captures are safe: fetches of the last ``stale_after`` seconds are kept
+    (its index line may follow its state write by a second) and each deletion is a
+    compare-and-delete. Returns the forgotten URLs.
     """
     from newsarchive.state import rfc3339
     from newsarchive.statesync import forget_gone
 
     finish_killed_workers(state.client, root, current, stale_after, clock)
+    if not forget:
+        return []
     since = rfc3339(datetime.fromtimestamp(clock() - stale_after, UTC))
     return forget_gone(state, root, fetched_before=since)
