@@ -178,7 +178,8 @@ def test_forgetting_spares_a_capture_a_peer_changed_or_just_made(
 def test_finishing_earlier_runs_leaves_a_live_worker_alone(
     redis_server: LocalRedis, tmp_path: Path
 ) -> None:
-    """Only a worker without a fresh heartbeat is finished; the current crawl is skipped."""
+    """Only a worker without a fresh heartbeat is finished, by one process at a time;
+    the current crawl is skipped."""
     from newsarchive.distributed.heartbeats import Heartbeat
     from newsarchive.distributed.recovery import finish_killed_workers
     from newsarchive.warc.writer import RotatingWarcWriter
@@ -202,7 +203,14 @@ def test_finishing_earlier_runs_leaves_a_live_worker_alone(
     beat = Heartbeat("live", "h", 1, True, time.time(), long_ago, str(folders["live"]))
     client.hset("newsarchive:crawl:old:gen:workers", "live", beat.to_json())
 
+    # Another worker of the new run is finishing that crawl's files: this one skips them.
+    client.set("newsarchive:crawl:old:recovering", "another", ex=60)
     finish_killed_workers(client, root, root / "gen" / "now", stale_after=3)
+    assert (folders["dead"] / "warc" / f"{warc.name}.open").exists()
+    client.delete("newsarchive:crawl:old:recovering")
+
+    finish_killed_workers(client, root, root / "gen" / "now", stale_after=3)
+    assert not client.exists("newsarchive:crawl:old:recovering")  # released
     assert [p.name for p in (folders["dead"] / "warc").iterdir()] == [warc.name]
     assert (folders["live"] / "warc" / f"{warc.name}.open").exists()
     assert (folders["peer"] / "warc" / f"{warc.name}.open").exists()

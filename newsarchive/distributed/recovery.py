@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,8 +95,36 @@ def finish_killed_workers(
             live = live_worker_folders(client, out.name, stale_after, clock())
         except ValueError:  # a folder name no crawl id can have: not a Redis crawl
             continue
-        recover_stopped_workers(out, live, stale_after, messages)
+        with recovery_lock(client, out.name) as mine:
+            if mine:
+                recover_stopped_workers(out, live, stale_after, messages)
     return messages
+
+
+# Release the lock only while it still holds our token (it may have expired and been retaken).
+_RELEASE_IF_OURS = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+)
+RECOVERY_LOCK_SECONDS = 600  # expires on its own if its holder dies while recovering
+
+
+@contextmanager
+def recovery_lock(client: Any, crawl_id: str) -> Iterator[bool]:
+    """Whether this process may finish the crawl's dead workers' files now.
+
+    Workers of a plan's next run start together, often on several machines: two of them
+    renaming the same ``.open`` file or rewriting the same ``index.cdxj`` at once would
+    fail or lose lines. One at a time, the others skip (it is being done).
+    """
+    from newsarchive.distributed.keys import crawl_prefix
+
+    key, token = f"{crawl_prefix(crawl_id)}:recovering", uuid.uuid4().hex
+    mine = bool(client.set(key, token, nx=True, ex=RECOVERY_LOCK_SECONDS))
+    try:
+        yield mine
+    finally:
+        if mine:
+            client.eval(_RELEASE_IF_OURS, 1, key, token)
 
 
 def reconcile_worker_state(
