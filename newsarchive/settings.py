@@ -245,6 +245,12 @@ NEWSARCHIVE_REDIS_HEARTBEAT = 1.0
 NEWSARCHIVE_REDIS_IDLE_GRACE = 3.0
 NEWSARCHIVE_REDIS_STALE_AFTER = 15.0
 
+# ----------------------------------------------------------------- Redis state, deleted runs
+# At a plan run's start, Redis workers forget archived articles no WARC file under the plan's
+# output holds (a deleted run), so they are fetched again; False on machines without one shared
+# file system (a worker sees only its own machine's runs and would re-fetch the others').
+NEWSARCHIVE_REDIS_FORGET_GONE = True
+
 # --------------------------------------------------------------------------- crawl report at close
 # Write report.json/report.txt when a crawl closes (newsarchive crawl, scrapy crawl, scrapyd);
 # plan runs set it False: `crawl --plan` writes theirs, compared with the previous run.

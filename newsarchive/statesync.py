@@ -193,8 +193,8 @@ def reconcile_state(
     as a finished run's does. ``forget=False`` skips step 3, for a ``root`` that is not
     all the state describes (a crawl of URLs into one folder, its state given with
     ``NEWSARCHIVE_STATE_PATH``).
-    A state without marks and :meth:`forget_missing` (the Redis state of workers:
-    ``crawl-finish`` does this there) is left alone.
+    A state without marks (the Redis state of workers) is left alone: a worker's plan
+    run calls :func:`newsarchive.distributed.recovery.reconcile_worker_state` instead.
     """
     result = Reconciled()
     forget_missing: Callable[[Callable[[str], bool]], list[str]] | None = getattr(
@@ -229,12 +229,30 @@ def reconcile_state(
         )
     if not forget:
         return result
-    result.forgotten = forget_missing(present.__contains__)
-    if result.forgotten:
+    result.forgotten = forget_gone(state, root, present)
+    return result
+
+
+def forget_gone(
+    state: Any, root: str | Path, present: set[str] | None = None, **options: Any
+) -> list[str]:
+    """Step 3 of :func:`reconcile_state`: forget archived articles no WARC file under
+    ``root`` holds any more (``present``: their URLs, read after the state when None,
+    so that a live worker's capture recorded before the read is in its index already).
+    ``options`` go to the state's ``forget_missing``. Returns the forgotten URLs."""
+    found: list[set[str]] = [present] if present is not None else []
+
+    def holds(url: str) -> bool:
+        if not found:
+            found.append(set(archived_urls(root)) if Path(root).is_dir() else set())
+        return url in found[0]
+
+    forgotten: list[str] = state.forget_missing(holds, **options)
+    if forgotten:
         log.warning(
             "crawl state: %d archived article URL(s) are no longer in any WARC file under %s; "
             "they will be fetched again",
-            len(result.forgotten),
+            len(forgotten),
             root,
         )
-    return result
+    return forgotten

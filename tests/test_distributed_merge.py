@@ -104,6 +104,12 @@ def test_files_of_a_killed_worker_are_finished_and_merged(tmp_path: Path) -> Non
     assert writing.exists()  # a live worker's file is never touched
     assert result.counts["articles"] == 2 + 3
     assert any("b~p2: " in w and "recovered" in w for w in result.warnings)
+    # What was done, not a guess: the dead worker's files are finished now.
+    assert "b~p2: killed (no manifest.json): its files are finished" in "\n".join(result.warnings)
+    assert not any("b~p2: no manifest.json (worker still running" in w for w in result.warnings)
+    assert any(
+        "c~p3: no manifest.json (worker still running or killed)" in w for w in result.warnings
+    )
     listed = {e["path"] for e in json.loads(result.manifest.read_text())["warc_files"]}
     assert listed == {"workers/b~p2/warc/newsarchive-20260101000000-00000-b~p2.warc.gz"}
 

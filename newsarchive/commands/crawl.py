@@ -220,6 +220,34 @@ def announce(args: argparse.Namespace, crawl_id: str, where: str) -> Any:
     return lambda signame: say(f"{signame} received, stopping (send it again to stop at once); ")
 
 
+def reconcile_plan_output(state: Any, plan: Any, crawl: Any) -> None:
+    """Make the plan's state agree with its output before a run (killed runs finished,
+    deleted runs forgotten): the local run's ``reconcile_state``, or a Redis worker's."""
+    from newsarchive.crawlfolder import WORKERS_DIRNAME
+    from newsarchive.statesync import reconcile_state
+
+    folder = Path(crawl.out_dir)  # OUTPUT/SITE/CRAWL_ID, or its workers/HOST-pPID
+    if folder.parent.name != WORKERS_DIRNAME or "REDIS_URL" not in crawl.overrides:
+        # A killed run's manifest records the plan.
+        reconcile_state(state, folder.parent.parent, plan_file=plan.path)
+        return
+    from scrapy.settings import Settings
+
+    from newsarchive.distributed.recovery import reconcile_worker_state
+
+    settings = Settings()
+    settings.setmodule("newsarchive.settings")
+    settings.update(dict(crawl.overrides))
+    current = folder.parent.parent
+    reconcile_worker_state(
+        state,
+        current.parent.parent,
+        current,
+        settings.getfloat("NEWSARCHIVE_REDIS_STALE_AFTER"),
+        forget=settings.getbool("NEWSARCHIVE_REDIS_FORGET_GONE"),
+    )
+
+
 def run_plan(
     plan: Any, sites: list[Any], crawls: list[Any], args: argparse.Namespace | None = None
 ) -> int:
@@ -228,15 +256,13 @@ def run_plan(
     from newsarchive.crawler import run_crawls
     from newsarchive.distributed.state import open_crawl_state
     from newsarchive.report import report_crawl
-    from newsarchive.statesync import reconcile_state
     from newsarchive.summary import crawl_failure, format_summary, summarize
 
     # The plan's SQLite state, or in worker mode the Redis state all workers share; there
     # every worker joins the one run of its crawl instead of marking its peers' interrupted.
     settings = {"NEWSARCHIVE_STATE_PATH": str(plan.state_path), **crawls[0].overrides}
     with open_crawl_state(settings) as state:
-        # OUTPUT of OUTPUT/SITE/CRAWL_ID; a killed run's manifest records the plan.
-        reconcile_state(state, crawls[0].out_dir.parent.parent, plan_file=plan.path)
+        reconcile_plan_output(state, plan, crawls[0])
         run_ids = [
             state.run_for_crawl(site.name, crawl.crawl_id)
             for site, crawl in zip(sites, crawls, strict=True)

@@ -67,16 +67,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def gather(client: Any, crawl_id: str, stale_after: float) -> dict[str, Any]:
     """The crawl's keys, queue and filter sizes, and workers (live or stale)."""
-    from newsarchive.distributed.heartbeats import read_heartbeats
-    from newsarchive.distributed.inventory import crawl_keys
+    from newsarchive.distributed.heartbeats import is_alive
+    from newsarchive.distributed.inventory import crawl_heartbeats, crawl_keys
 
     keys = crawl_keys(client, crawl_id)
     now = time.time()
     workers = [
-        {**asdict(b), "alive": now - b.seen <= stale_after, "registry": k.name}
-        for k in keys
-        if k.role == "registered workers"
-        for b in read_heartbeats(client, k.name)
+        {**asdict(b), "alive": is_alive(b, now, stale_after), "registry": name}
+        for name, b in crawl_heartbeats(client, crawl_id)
     ]
     memory = [k.memory_bytes for k in keys if k.memory_bytes is not None]
     queues = [k for k in keys if k.role == "queued requests"]

@@ -47,3 +47,8 @@ def read_heartbeats(client: Any, key: str) -> list[Heartbeat]:
     raw = client.hgetall(key)
     beats = (Heartbeat.from_json(value) for value in raw.values())
     return sorted((b for b in beats if b is not None), key=lambda b: b.worker)
+
+
+def is_alive(beat: Heartbeat, now: float, stale_after: float) -> bool:
+    """A worker is alive while its last heartbeat is younger than ``stale_after`` seconds."""
+    return now - beat.seen <= stale_after

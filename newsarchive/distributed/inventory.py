@@ -116,3 +116,29 @@ def delete_crawl_keys(client: Any, crawl_id: str) -> int:
         deleted += int(client.unlink(*names[start : start + SCAN_BATCH]))
     log.info("crawl %s: %d Redis keys deleted", crawl_id, deleted)
     return deleted
+
+
+def crawl_heartbeats(client: Any, crawl_id: str) -> list[tuple[str, Any]]:
+    """``(workers key, heartbeat)`` of every worker registered in the crawl (live or stale)."""
+    from newsarchive.distributed.heartbeats import read_heartbeats
+
+    return [
+        (name, beat)
+        for name in sorted(client.scan_iter(match=f"{crawl_pattern(crawl_id)}workers"))
+        if role_of(name) == "registered workers"
+        for beat in read_heartbeats(client, name)
+    ]
+
+
+def live_worker_folders(client: Any, crawl_id: str, stale_after: float, now: float) -> set[str]:
+    """Folder names (``HOST-pPID``) of the crawl's workers whose heartbeat is younger than
+    ``stale_after``: the files of these workers are never finished by another process."""
+    from pathlib import Path
+
+    from newsarchive.distributed.heartbeats import is_alive
+
+    return {
+        Path(beat.out_dir).name
+        for _, beat in crawl_heartbeats(client, crawl_id)
+        if is_alive(beat, now, stale_after)
+    }

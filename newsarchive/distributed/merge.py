@@ -57,10 +57,21 @@ class MergeResult:
     rebuilt: list[dict[str, Any]] = field(default_factory=list)  # per killed worker
 
 
-def read_worker_manifest(folder: Path, warnings: list[str]) -> dict[str, Any] | None:
+def read_worker_manifest(
+    folder: Path, warnings: list[str], finished: bool = False
+) -> dict[str, Any] | None:
+    """The worker's own manifest; None (with a warning) when it wrote none.
+
+    ``finished``: the worker is dead and its open files were finished just now.
+    """
     path = folder / WORKER_MANIFEST
     if not path.exists():
-        warnings.append(f"{folder.name}: no manifest.json (worker still running or killed)")
+        warnings.append(
+            f"{folder.name}: killed (no manifest.json): its files are finished and its "
+            "articles counted from its batches"
+            if finished
+            else f"{folder.name}: no manifest.json (worker still running or killed)"
+        )
         return None
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -69,10 +80,13 @@ def read_worker_manifest(folder: Path, warnings: list[str]) -> dict[str, Any] | 
         return None
 
 
-def worker_folders(out_dir: Path, warnings: list[str]) -> list[WorkerFiles]:
+def worker_folders(
+    out_dir: Path, warnings: list[str], finished: Collection[Path] = ()
+) -> list[WorkerFiles]:
     """Every worker folder under ``OUT/workers`` with its files, sorted by name.
 
     A worker folder is a crawl folder: :class:`CrawlFolder` says which files it holds.
+    ``finished``: folders of dead workers whose files were finished (by the merge).
     """
     root = out_dir / WORKERS_DIRNAME
     found = []
@@ -82,7 +96,7 @@ def worker_folders(out_dir: Path, warnings: list[str]) -> list[WorkerFiles]:
             WorkerFiles(
                 name=folder.name,
                 folder=folder,
-                manifest=read_worker_manifest(folder, warnings),
+                manifest=read_worker_manifest(folder, warnings, folder in finished),
                 article_files=files.article_batches(),
                 warc_files=files.warc_files(),
                 pages=files.pages_path if files.pages_path.exists() else None,
@@ -239,10 +253,11 @@ def merge_crawl(
     out = Path(out_dir)
     warnings: list[str] = []
     rebuilt: list[dict[str, Any]] = []
+    stopped: list[Path] = []
     if recover:
         stopped = recover_stopped_workers(out, set(live_workers), min_age, warnings)
         rebuilt = rebuild_stopped_workers(out, crawl_id, stopped, state, warnings, digest_index)
-    workers = worker_folders(out, warnings)
+    workers = worker_folders(out, warnings, stopped)
     if not workers:
         raise FileNotFoundError(f"no worker folders under {out / WORKERS_DIRNAME}")
     warc_files = [path for worker in workers for path in worker.warc_files]

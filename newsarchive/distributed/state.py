@@ -50,6 +50,20 @@ COALESCED_FIELDS = ("canonical_url", "article_id", "etag", "last_modified", "con
 # Fields a 304 leaves alone: they describe the full capture the 304 confirmed.
 CAPTURE_FIELDS = ("payload_digest", "warc_record_id", "fetched_at")
 OPEN_RUN_STATUSES = ("running", "interrupted")
+# Forget one archived fetch only while it is the capture that was read (a peer may have
+# archived the URL again since): then its article, canonical URLs and version go too.
+# KEYS: fetch, article, articles set, canonical hash, version; ARGV: fetched_at,
+# warc_record_id, article id, canonical URLs that named the article.
+_FORGET_IF_UNCHANGED = """
+if (redis.call('HGET', KEYS[1], 'fetched_at') or '') ~= ARGV[1]
+   or (redis.call('HGET', KEYS[1], 'warc_record_id') or '') ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[5])
+redis.call('SREM', KEYS[3], ARGV[3])
+for i = 4, #ARGV do
+  if redis.call('HGET', KEYS[4], ARGV[i]) == ARGV[3] then redis.call('HDEL', KEYS[4], ARGV[i]) end
+end
+return 1
+"""
 DEFAULT_PLAN = "adhoc"
 
 
@@ -237,6 +251,59 @@ class RedisCrawlState:
             return FetchDecision(False, "archived", {})
         headers = self.conditional_headers(url)
         return FetchDecision(True, "conditional" if headers else "refetch", headers)
+
+    def forget_missing(
+        self, present: Callable[[str], bool], *, fetched_before: str | None = None
+    ) -> list[str]:
+        """Forget archived articles none of whose URLs ``present`` still finds in the files.
+
+        The rule of :meth:`newsarchive.state.CrawlState.forget_missing`: an article whose
+        WARC records were deleted is fetched (and exported) again rather than skipped
+        forever. Safe beside live workers: each fetch is deleted only while unchanged
+        since it was read, and fetches at or after ``fetched_before`` (RFC 3339) are
+        kept, since a live worker's index line may reach its file a moment after its
+        state write. Returns the forgotten URLs.
+        """
+        rows = self._archived_fetches()
+        recent = [r for r in rows if fetched_before and r[2] >= fetched_before]
+        kept = {r[1] for r in recent} | {r[1] for r in rows if present(r[0])}
+        gone = [row for row in rows if row[1] not in kept]
+        if not gone:
+            return []
+        canonicals: dict[str, list[str]] = {}
+        for canonical, article_id in self.client.hscan_iter(self._key("canonical")):
+            canonicals.setdefault(article_id, []).append(canonical)
+        forgotten = []
+        for url, article_id, fetched_at, record_id in gone:
+            keys = [
+                self._key("fetch", url),
+                self._key("article", article_id),
+                self._key("articles"),
+                self._key("canonical"),
+                self._key("version", article_id),
+            ]
+            names = canonicals.get(article_id, [])
+            args = [fetched_at, record_id, article_id, *names]
+            if self.client.eval(_FORGET_IF_UNCHANGED, len(keys), *keys, *args):
+                forgotten.append(url)
+        return forgotten
+
+    def _archived_fetches(self) -> list[tuple[str, str, str, str]]:
+        """(url, article_id, fetched_at, warc_record_id) of every fetch of an archived article."""
+        start = len(self._key("fetch", ""))
+        names = sorted(self.client.scan_iter(match=self._key("fetch", "*"), count=1000))
+        rows = []
+        for first in range(0, len(names), 1000):  # bounded replies on a large state
+            chunk = names[first : first + 1000]
+            pipe = self.client.pipeline(transaction=False)
+            for name in chunk:
+                pipe.hmget(name, "article_id", "status", "fetched_at", "warc_record_id")
+            for name, (article_id, status, fetched_at, record_id) in zip(
+                chunk, pipe.execute(), strict=True
+            ):
+                if article_id and status and int(status) in ARCHIVED_STATUSES:
+                    rows.append((name[start:], article_id, fetched_at or "", record_id or ""))
+        return rows
 
     def article_count(self) -> int:
         return int(self.client.scard(self._key("articles")))
