@@ -194,7 +194,7 @@ def reconcile_state(
     all the state describes (a crawl of URLs into one folder, its state given with
     ``NEWSARCHIVE_STATE_PATH``).
     A state without marks (the Redis state of workers) is left alone: a worker's plan
-    run calls :func:`newsarchive.distributed.recovery.reconcile_worker_state` instead.
+    run calls :func:`newsarchive.distributed.nextrun.reconcile_worker_state` instead.
     """
     result = Reconciled()
     forget_missing: Callable[[Callable[[str], bool]], list[str]] | None = getattr(

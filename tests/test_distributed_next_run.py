@@ -181,7 +181,7 @@ def test_finishing_earlier_runs_leaves_a_live_worker_alone(
     """Only a worker without a fresh heartbeat is finished, by one process at a time;
     the current crawl is skipped."""
     from newsarchive.distributed.heartbeats import Heartbeat
-    from newsarchive.distributed.recovery import finish_killed_workers
+    from newsarchive.distributed.nextrun import finish_killed_workers
     from newsarchive.warc.writer import RotatingWarcWriter
 
     root = tmp_path / "output"
@@ -220,7 +220,7 @@ def test_workers_without_a_shared_file_system_can_keep_what_they_cannot_see(
     redis_server: LocalRedis, tmp_path: Path
 ) -> None:
     """``NEWSARCHIVE_REDIS_FORGET_GONE = False``: files out of sight forget nothing."""
-    from newsarchive.distributed.recovery import reconcile_worker_state
+    from newsarchive.distributed.nextrun import reconcile_worker_state
     from newsarchive.distributed.state import RedisCrawlState
 
     state = RedisCrawlState(redis_server.client(), "elsewhere")

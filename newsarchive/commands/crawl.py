@@ -233,7 +233,7 @@ def reconcile_plan_output(state: Any, plan: Any, crawl: Any) -> None:
         return
     from scrapy.settings import Settings
 
-    from newsarchive.distributed.recovery import reconcile_worker_state
+    from newsarchive.distributed.nextrun import reconcile_worker_state
 
     settings = Settings()
     settings.setmodule("newsarchive.settings")
