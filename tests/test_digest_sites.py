@@ -70,6 +70,21 @@ def kinds_by_url(folder: Path) -> dict[str, set[str]]:
     return kinds
 
 
+def assert_victim_stands_alone(first: Path, urls: list[str], copycat_out: Path) -> None:
+    """The victim's captures are full records of its own, and still re-read every article
+    once the copycat's output is gone."""
+    kinds = kinds_by_url(first)
+    for url in urls:  # full records in the victim's own folder, no revisit of the copycat
+        assert kinds.get(url) == {"response"}, (url, kinds)
+    shutil.rmtree(copycat_out)
+    again = first.parent / f"{first.name}-again.jsonl"
+    done = run_newsarchive("reextract", first, "--out", again)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "not found" not in done.stdout + done.stderr
+    reread = {json.loads(line)["url"] for line in again.read_text().splitlines()}
+    assert set(urls) <= reread, sorted(reread)
+
+
 def serve_copies(victim: RawSite, copycat: RawSite) -> list[str]:
     """Three victim articles, served byte for byte by the copycat too; the victim's URLs."""
     articles = [generated_article(n) for n in (3, 4, 5)]
@@ -96,18 +111,7 @@ def test_copycat_site_crawled_first_cannot_hold_the_victims_bytes(tmp_path: Path
         assert all(copied.get(url) == {"response"} for url in copies), sorted(copied)
         crawl_plan(plan, "c1", "--site", "victim")
         first = tmp_path / "out/victim/c1"
-        kinds = kinds_by_url(first)
-        for url in urls:  # full records in the victim's own folder, no revisit of the copycat
-            assert kinds.get(url) == {"response"}, (url, kinds)
-
-        # The copycat's output gone, the victim's folder still re-reads every article.
-        shutil.rmtree(tmp_path / "out/copycat")
-        again = tmp_path / "again.jsonl"
-        done = run_newsarchive("reextract", first, "--out", again)
-        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-        assert "not found" not in done.stdout + done.stderr
-        reread = {json.loads(line)["url"] for line in again.read_text().splitlines()}
-        assert set(urls) <= reread, sorted(reread)
+        assert_victim_stands_alone(first, urls, tmp_path / "out/copycat")
 
         # The victim's next run still revisits its own first run's captures.
         crawl_plan(plan, "c2", "--site", "victim")
@@ -261,16 +265,7 @@ def test_url_crawls_sharing_a_state_file_keep_each_hosts_originals(tmp_path: Pat
         assert all(copied.get(url) == {"response"} for url in copies), sorted(copied)
         first = tmp_path / "out/victim1"
         crawl_urls(f"{victim.base_url}/", first, state, "v1")
-        kinds = kinds_by_url(first)
-        for url in urls:  # full records in the victim's own folder, no revisit of the copycat
-            assert kinds.get(url) == {"response"}, (url, kinds)
-
-        shutil.rmtree(tmp_path / "out/copycat")
-        again = tmp_path / "again.jsonl"
-        done = run_newsarchive("reextract", first, "--out", again)
-        assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-        reread = {json.loads(line)["url"] for line in again.read_text().splitlines()}
-        assert set(urls) <= reread, sorted(reread)
+        assert_victim_stands_alone(first, urls, tmp_path / "out/copycat")
 
         # The victim's next crawl with the state still revisits its own first captures.
         second = tmp_path / "out/victim2"
