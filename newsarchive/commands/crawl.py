@@ -231,13 +231,10 @@ def reconcile_plan_output(state: Any, plan: Any, crawl: Any) -> None:
         # A killed run's manifest records the plan.
         reconcile_state(state, folder.parent.parent, plan_file=plan.path)
         return
-    from scrapy.settings import Settings
-
+    from newsarchive.crawler import build_settings
     from newsarchive.distributed.nextrun import reconcile_worker_state
 
-    settings = Settings()
-    settings.setmodule("newsarchive.settings")
-    settings.update(dict(crawl.overrides))
+    settings = build_settings(crawl)  # the settings this worker's crawl runs with
     current = folder.parent.parent
     reconcile_worker_state(
         state,
