@@ -111,9 +111,8 @@ class RedisDigestIndex:
             if entry is not None:
                 break
             found = self._entry(older_raw, digest)
-            if found is None or not self.scope.serves(found.uri, uri):
-                continue
-            if older_field != digest or self.scope.holds(found.filename):
+            oldest = found.filename if found is not None and older_field == digest else None
+            if found is not None and self.scope.older_serves(found.uri, uri, oldest):
                 entry, field, raw = found, older_field, older_raw
         if entry is None:
             return None

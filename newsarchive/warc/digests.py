@@ -149,6 +149,13 @@ class Scope:
         plan, one of the same host only."""
         return bool(self.name) or url_site(entry_uri) == url_site(uri)
 
+    def older_serves(self, entry_uri: str, uri: str, oldest_file: str | Path | None) -> bool:
+        """Whether an entry an older version wrote may be the original of a capture of
+        ``uri``: one keyed by no host when :meth:`serves` allows it; one of the oldest
+        layout, keyed by digest alone (its absolute file ``oldest_file``), only when that
+        file also lies in this site's folder."""
+        return self.serves(entry_uri, uri) and (oldest_file is None or self.holds(oldest_file))
+
     def holds(self, path: str | Path) -> bool:
         """Whether the WARC file ``path`` (absolute) lies in this site's output folder."""
         folder = os.path.normpath(os.path.abspath(self.folder))
@@ -381,9 +388,8 @@ class DigestIndex:
                 if found is None:
                     continue
                 entry = ArchivedPayload(*found)
-                if self.scope.serves(entry.uri, uri) and (
-                    table == SITE_TABLE or self.scope.holds(self._absolute(entry))
-                ):
+                oldest = self._absolute(entry) if table == LEGACY_TABLE else None
+                if self.scope.older_serves(entry.uri, uri, oldest):
                     return table, key, entry
         return SITE_TABLE, site, None
 
