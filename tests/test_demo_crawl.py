@@ -11,7 +11,6 @@ import io
 import json
 import subprocess
 import sys
-import threading
 import time
 import tomllib
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from support.crawls import (
     NO_DELAY,
+    HeldArticles,
     crawl_command,
     exported_articles,
     interrupt_when,
@@ -501,29 +501,6 @@ def exported_urls(out: Path) -> list[str]:
     return [record["url"] for record in exported_articles(out, while_running=True)]
 
 
-class HeldAfter:
-    """A site that holds every article response after the first ``free`` until released.
-
-    The crawl then cannot finish before the test has stopped it, however loaded the
-    machine: the first run is interrupted midway by construction, not by a race.
-    """
-
-    def __init__(self, site: Any, free: int) -> None:
-        self.site, self.free = site, free
-        self.released = threading.Event()
-        self._served = 0
-        self._lock = threading.Lock()
-
-    def resolve(self, path: str, base_url: str) -> Any:
-        if path.endswith(".html"):
-            with self._lock:
-                self._served += 1
-                held = self._served > self.free
-            if held:
-                self.released.wait(timeout=120)
-        return self.site.resolve(path, base_url)
-
-
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGKILL"])
 def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path, stop: str) -> None:
     """Stop a plan-like crawl (JOBDIR + crawl state) midway, run it again: every article once."""
@@ -534,7 +511,7 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
     total = 80
     out = tmp_path / "out"
     site = DemoSite(generate=total)
-    gate = site.site = HeldAfter(site.site, free=total // 4)
+    gate = site.site = HeldArticles(site.site, free=total // 4)
     with site:
         command = crawl_command(
             site.base_url + "/",

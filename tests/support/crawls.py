@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -179,6 +180,31 @@ def crawl_twice_refetching(folder: Path, base: str) -> tuple[Path, Path]:
         db.execute("UPDATE fetches SET etag = NULL, last_modified = NULL")
     crawl_plan(plan, "run2")
     return folder / "output/demo/run1", folder / "output/demo/run2"
+
+
+class HeldArticles:
+    """A test site that holds every article response after the first ``free`` until released.
+
+    A crawl then cannot outrun the test, however loaded the machine: a stop lands midway,
+    or a second worker finds work left, by construction rather than by a race. Wrap the
+    site before the server starts (``site.site = HeldArticles(site.site, free)``); a
+    held response goes out when ``released`` is set (or after ``hold`` seconds).
+    """
+
+    def __init__(self, site: Any, free: int, hold: float = 120) -> None:
+        self.site, self.free, self.hold = site, free, hold
+        self.released = threading.Event()
+        self._served = 0
+        self._lock = threading.Lock()
+
+    def resolve(self, path: str, base_url: str) -> Any:
+        if path.endswith(".html"):
+            with self._lock:
+                self._served += 1
+                held = self._served > self.free
+            if held:
+                self.released.wait(timeout=self.hold)
+        return self.site.resolve(path, base_url)
 
 
 def start_logged(
