@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 import pytest
 from support.crawls import (
     NO_DELAY,
-    HeldArticles,
     crawl_command,
     exported_articles,
     interrupt_when,
@@ -29,6 +28,7 @@ from support.crawls import (
     resumable_settings,
     run_command,
     run_newsarchive,
+    serve_held,
 )
 
 from newsarchive import schema
@@ -506,13 +506,9 @@ def test_interrupted_crawl_resumes_without_losing_or_duplicating(tmp_path: Path,
     """Stop a plan-like crawl (JOBDIR + crawl state) midway, run it again: every article once."""
     import signal
 
-    from newsarchive.server import DemoSite
-
     total = 80
     out = tmp_path / "out"
-    site = DemoSite(generate=total)
-    gate = site.site = HeldArticles(site.site, free=total // 4)
-    with site:
+    with serve_held(total, free=total // 4) as (site, gate):
         command = crawl_command(
             site.base_url + "/",
             out,

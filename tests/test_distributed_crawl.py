@@ -29,6 +29,7 @@ from support.crawls import (
     exported_articles,
     local_plan,
     run_newsarchive,
+    serve_held,
     setting_args,
     start_logged,
 )
@@ -65,13 +66,8 @@ def held_site() -> Iterator[tuple[DemoSite, HeldArticles]]:
     The first worker cannot finish the site before the second has started (under load
     a worker's start-up can take longer than the whole crawl).
     """
-    served = DemoSite(generate=ARTICLES)
-    gate = served.site = HeldArticles(served.site, free=30)
-    with served:
-        try:
-            yield served, gate
-        finally:
-            gate.released.set()
+    with serve_held(ARTICLES, free=30) as served:
+        yield served
 
 
 def inflight_of(redis_server: LocalRedis, crawl_id: str, worker: subprocess.Popen[bytes]) -> int:

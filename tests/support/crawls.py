@@ -15,7 +15,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,24 @@ class HeldArticles:
             if held:
                 self.released.wait(timeout=self.hold)
         return self.site.resolve(path, base_url)
+
+
+@contextmanager
+def serve_held(generate: int, free: int) -> Iterator[tuple[Any, HeldArticles]]:
+    """A generated site of ``generate`` articles, holding those after the first ``free``.
+
+    Yields the running site and its gate; every held response is released on exit, so
+    a failing test does not leave server threads waiting out the hold.
+    """
+    from newsarchive.server import DemoSite
+
+    site = DemoSite(generate=generate)
+    gate = site.site = HeldArticles(site.site, free)
+    with site:
+        try:
+            yield site, gate
+        finally:
+            gate.released.set()
 
 
 def start_logged(
